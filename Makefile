@@ -1,0 +1,59 @@
+# BookStore. `make` alone lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO           ?= go
+SQLC_VERSION := v1.31.1
+SQLC         := bin/sqlc-$(SQLC_VERSION)
+VERSION      ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS      := -s -w -X main.version=$(VERSION)
+GOFLAGS_TEST ?= -count=1 -timeout 20m
+
+.PHONY: help
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: build
+build: ## Build bin/bookstore
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/bookstore ./cmd/bookstore
+
+.PHONY: run
+run: build ## Run the shop on http://localhost:8080 (embedded Postgres unless DATABASE_URL is set)
+	./bin/bookstore serve
+
+.PHONY: test
+test: verify ## Check formatting, vet and generated code, then run every test
+	$(GO) test $(GOFLAGS_TEST) ./...
+
+.PHONY: test/race
+test/race: ## Run every test with the race detector
+	$(GO) test $(GOFLAGS_TEST) -race ./...
+
+.PHONY: bench
+bench: ## Run the benchmarks
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: verify
+verify: lint $(SQLC) ## lint, then fail when go.mod or the sqlc code is stale
+	$(GO) mod tidy -diff
+	$(SQLC) diff
+	$(SQLC) vet
+
+.PHONY: generate
+generate: $(SQLC) ## Regenerate the sqlc code from sql/
+	$(SQLC) generate
+
+$(SQLC):
+	@mkdir -p bin
+	GOBIN=$(CURDIR)/bin/.sqlc $(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION)
+	mv bin/.sqlc/sqlc $@ && rmdir bin/.sqlc
+
+.PHONY: db/reset
+db/reset: ## Delete the embedded cluster's data (uploads are kept)
+	rm -rf data/postgres data/postgres.lock

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/web"
+	bsql "github.com/bookstore/bookstore/sql"
+)
+
+// moduleOptions maps each module to its fx module, in dependency order.
+var moduleOptions = map[config.Module]fx.Option{
+	config.ModuleAuth:    authfx.Module,
+	config.ModuleCatalog: catalogfx.Module,
+	config.ModuleOrders:  ordersfx.Module,
+}
+
+// appOptions is the graph every command shares: configuration, logging and
+// the database, with migrations applied at start when asked.
+func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
+	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	slog.SetDefault(log)
+	opts := []fx.Option{
+		fx.Supply(cfg, log),
+		fx.WithLogger(func() fxevent.Logger {
+			if cfg.LogLevel == "debug" {
+				return &fxevent.SlogLogger{Logger: log}
+			}
+			return fxevent.NopLogger
+		}),
+		fx.StartTimeout(startTimeout),
+		fx.StopTimeout(2*cfg.ShutdownTimeout + pgStopAllowance),
+		fx.Supply(pg.Migrations(migrationSets(cfg))),
+		pg.Module,
+	}
+	return fx.Options(append(opts, extra...)...)
+}
+
+// serveOptions adds what a serving process runs: the modules, the job
+// queue and the HTTP server.
+func serveOptions(cfg config.Config) fx.Option {
+	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module}
+	for _, m := range cfg.Modules {
+		opts = append(opts, moduleOptions[m])
+	}
+	return fx.Options(opts...)
+}
+
+// migrationSets lists the migrations of the modules the process runs.
+func migrationSets(cfg config.Config) []migrate.Set {
+	sets := make([]migrate.Set, 0, len(cfg.Modules))
+	for _, m := range cfg.Modules {
+		fsys, err := bsql.Migrations(string(m))
+		if err != nil {
+			panic(err) // the embedded tree always has every module's folder
+		}
+		sets = append(sets, migrate.Set{Schema: string(m), FS: fsys})
+	}
+	return sets
+}
+
+const (
+	// startTimeout covers initdb on a cold data folder plus migrations.
+	startTimeout = 2 * time.Minute
+	// pgStopAllowance is what the embedded cluster gets to shut down after
+	// requests and jobs are drained.
+	pgStopAllowance = 30 * time.Second
+)

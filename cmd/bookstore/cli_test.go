@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func runCLI(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	cmd := newRootCommand()
+	var out bytes.Buffer
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	return out.String(), err
+}
+
+func TestCLI_Version(t *testing.T) {
+	out, err := runCLI(t, "version")
+	require.NoError(t, err)
+	require.Equal(t, "bookstore dev\n", out)
+}
+
+func TestCLI_HelpDocumentsEveryFlagAndItsVariable(t *testing.T) {
+	out, err := runCLI(t, "serve", "--help")
+	require.NoError(t, err)
+	for _, want := range []string{
+		"--addr", "$BOOKSTORE_ADDR", "--database-url", "$DATABASE_URL", "--data-dir", "$BOOKSTORE_DATA_DIR",
+		"--log-level", "--log-format", "--shutdown-timeout", "--migrate", "--modules", "$BOOKSTORE_MODULES",
+	} {
+		require.Contains(t, out, want)
+	}
+}
+
+func TestCLI_RejectsBadInput(t *testing.T) {
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"UnknownFlag":    {[]string{"serve", "--bogus"}, "unknown flag: --bogus"},
+		"UnknownModule":  {[]string{"serve", "--modules", "auth,payments"}, `unknown module "payments"`},
+		"MissingDep":     {[]string{"serve", "--modules", "orders"}, "orders needs auth"},
+		"BadLogFormat":   {[]string{"serve", "--log-format", "xml"}, "--log-format"},
+		"BadDuration":    {[]string{"migrate", "--shutdown-timeout", "soon"}, "invalid argument"},
+		"UnknownCommand": {[]string{"deploy"}, `unknown command "deploy"`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := runCLI(t, tc.args...)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+}
+
+func TestCLI_EnvironmentSetsFlags(t *testing.T) {
+	t.Setenv("BOOKSTORE_MODULES", "nonsense")
+	_, err := runCLI(t, "serve")
+	require.ErrorContains(t, err, `unknown module "nonsense"`)
+
+	// The command line wins over the environment.
+	t.Setenv("BOOKSTORE_LOG_FORMAT", "xml")
+	_, err = runCLI(t, "serve", "--modules", "auth", "--log-format", "yaml")
+	require.ErrorContains(t, err, `"yaml"`)
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"reflect"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/fx"
+)
+
+func newServeCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the shop: web UI, JSON API and job workers",
+		Long: `Serve the shop: web UI, JSON API and job workers of the modules named by
+--modules (all by default). Without DATABASE_URL a private PostgreSQL
+cluster is started in --data-dir and stopped on exit. SIGINT or SIGTERM
+stops gracefully: the listener closes, in-flight requests and jobs get
+--shutdown-timeout to finish, then the database stops.`,
+		Args: cobra.NoArgs,
+	}
+	load := bindConfig(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		app := fx.New(appOptions(cfg, serveOptions(cfg)))
+		if err := app.Err(); err != nil {
+			return describeStartError(err)
+		}
+		startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+		defer cancel()
+		if err := app.Start(startCtx); err != nil {
+			return describeStartError(err)
+		}
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+		<-sig
+		signal.Stop(sig)
+		stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
+		defer cancelStop()
+		if err := app.Stop(stopCtx); err != nil {
+			return fmt.Errorf("stop: %w", err)
+		}
+		return nil
+	}
+	return cmd
+}
+
+// describeStartError drops fx's and dig's call-site decoration and keeps
+// the first error of ours in the chain, so the operator gets one line to act
+// on.
+func describeStartError(err error) error {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		t := reflect.TypeOf(e)
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if p := t.PkgPath(); !strings.HasPrefix(p, "go.uber.org/dig") && !strings.HasPrefix(p, "go.uber.org/fx") {
+			return e
+		}
+	}
+	return err
+}

@@ -1,0 +1,79 @@
+// Package auth is the public face of the accounts module: who a user is,
+// and how other modules learn who is making a request. The module owns the
+// auth schema (users, sessions, API tokens); everything else about it lives
+// under internal/.
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// UserID identifies a user across every module.
+type UserID int64
+
+// Role decides what a user may do beyond their own things.
+type Role string
+
+// Roles.
+const (
+	RoleMember Role = "member"
+	RoleAdmin  Role = "admin"
+)
+
+// User is what other modules may know of an account.
+type User struct {
+	ID        UserID
+	Email     string
+	Name      string
+	Role      Role
+	Disabled  bool
+	CreatedAt time.Time
+}
+
+// IsAdmin reports whether u may use the admin pages.
+func (u User) IsAdmin() bool { return u.Role == RoleAdmin && !u.Disabled }
+
+// Errors of the module. Each keeps its code across process boundaries.
+var (
+	ErrNotFound        = apperr.New(apperr.NotFound, "auth.not_found", "user not found")
+	ErrUnauthenticated = apperr.New(apperr.Unauthenticated, "auth.unauthenticated", "please sign in to continue")
+	ErrForbidden       = apperr.New(apperr.Forbidden, "auth.forbidden", "you are not allowed to do that")
+)
+
+// Service is what other modules need from accounts.
+type Service interface {
+	// Authenticate resolves a session id or an API token to its user. It
+	// returns ErrUnauthenticated when the credential is unknown, expired or
+	// revoked, or its user is disabled. Read-only; safe to retry.
+	Authenticate(ctx context.Context, credential string) (User, error)
+	// User returns one user, disabled or not, or ErrNotFound. Read-only.
+	User(ctx context.Context, id UserID) (User, error)
+	// Users returns the users found among ids, keyed by id; unknown ids are
+	// left out. Read-only.
+	Users(ctx context.Context, ids []UserID) (map[UserID]User, error)
+}
+
+type userKey struct{}
+
+// WithUser returns ctx carrying the signed-in user; the module's middleware
+// calls it for every request that carries a valid credential.
+func WithUser(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
+
+// UserFrom returns the signed-in user of the request, if any.
+func UserFrom(ctx context.Context) (User, bool) {
+	u, ok := ctx.Value(userKey{}).(User)
+	return u, ok
+}
+
+// RequireUser returns the signed-in user or ErrUnauthenticated.
+func RequireUser(ctx context.Context) (User, error) {
+	if u, ok := UserFrom(ctx); ok {
+		return u, nil
+	}
+	return User{}, ErrUnauthenticated
+}

@@ -1,0 +1,95 @@
+// Package catalog is the public face of the catalog module: the books on
+// sale and the stock reservations the orders module makes against them.
+package catalog
+
+import (
+	"context"
+	"time"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// BookID identifies a listing.
+type BookID int64
+
+// Condition is a grade on the book trade's scale, best first.
+type Condition string
+
+// Conditions, best first.
+const (
+	ConditionNew      Condition = "new"
+	ConditionAsNew    Condition = "as_new"
+	ConditionFine     Condition = "fine"
+	ConditionVeryGood Condition = "very_good"
+	ConditionGood     Condition = "good"
+	ConditionFair     Condition = "fair"
+	ConditionPoor     Condition = "poor"
+)
+
+// Status is where a listing is in its life.
+type Status string
+
+// Listing states: draft → active ⇄ paused → archived.
+const (
+	StatusDraft    Status = "draft"
+	StatusActive   Status = "active"
+	StatusPaused   Status = "paused"
+	StatusArchived Status = "archived"
+)
+
+// Book is what the orders module needs of a listing to price and describe
+// an order line.
+type Book struct {
+	ID         BookID
+	SellerID   auth.UserID
+	SellerName string
+	Title      string
+	Author     string
+	Condition  Condition
+	PriceCents int64
+	Currency   string
+	// Available is the number of copies neither held by an order nor sold.
+	Available int
+	Status    Status
+	// Hidden is set when an admin hid the listing or its seller is disabled.
+	Hidden    bool
+	UpdatedAt time.Time
+}
+
+// Buyable reports whether the listing can go into an order now.
+func (b Book) Buyable() bool { return b.Status == StatusActive && !b.Hidden && b.Available > 0 }
+
+// Line asks for copies of one book.
+type Line struct {
+	BookID   BookID
+	Quantity int
+}
+
+// Errors of the module. Each keeps its code across process boundaries.
+var (
+	ErrNotFound   = apperr.New(apperr.NotFound, "catalog.not_found", "book not found")
+	ErrOutOfStock = apperr.New(apperr.Conflict, "catalog.out_of_stock", "not enough copies are available")
+	ErrNotForSale = apperr.New(apperr.Conflict, "catalog.not_for_sale", "this book is not for sale right now")
+	ErrForbidden  = apperr.New(apperr.Forbidden, "catalog.forbidden", "only the seller can change this listing")
+)
+
+// Service is what the orders module needs from the catalog.
+type Service interface {
+	// Books returns the listings found among ids, keyed by id; unknown ids
+	// are left out. Read-only.
+	Books(ctx context.Context, ids []BookID) (map[BookID]Book, error)
+	// Reserve holds copies for an order, all lines or none. It fails with
+	// ErrOutOfStock or ErrNotForSale (naming the book in the message) and
+	// changes nothing then. Idempotent per order: a repeat returns nil
+	// without holding more.
+	Reserve(ctx context.Context, orderID int64, lines []Line) error
+	// Release returns an order's held copies to sale. Idempotent; a no-op
+	// for an order that holds nothing or whose copies were confirmed.
+	Release(ctx context.Context, orderID int64) error
+	// Confirm turns an order's held copies into sold ones. Idempotent.
+	Confirm(ctx context.Context, orderID int64) error
+	// HeldOrders lists orders that hold copies, so the orders module can
+	// release holds no live order owns. Read-only.
+	HeldOrders(ctx context.Context) ([]int64, error)
+}

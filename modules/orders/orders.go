@@ -1,0 +1,34 @@
+// Package orders is the public face of the orders module: carts, checkout,
+// payment and shipping. No other module calls it; its types are here for the
+// gateway and for tests.
+package orders
+
+import "github.com/bookstore/bookstore/platform/apperr"
+
+// OrderID identifies an order.
+type OrderID int64
+
+// Status is a state of the checkout saga.
+type Status string
+
+// The states of an order. Terminal states never change again.
+const (
+	StatusPending         Status = "pending"
+	StatusAwaitingPayment Status = "awaiting_payment"
+	StatusPaid            Status = "paid"
+	StatusShipped         Status = "shipped"
+	StatusDelivered       Status = "delivered"
+	StatusPaymentFailed   Status = "payment_failed"
+	StatusCancelled       Status = "cancelled"
+)
+
+// Terminal reports whether s is a final state.
+func (s Status) Terminal() bool {
+	return s == StatusDelivered || s == StatusPaymentFailed || s == StatusCancelled
+}
+
+// Errors of the module.
+var (
+	ErrNotFound      = apperr.New(apperr.NotFound, "orders.not_found", "order not found")
+	ErrStateConflict = apperr.New(apperr.Conflict, "orders.state_conflict", "the order has moved on; reload to see its status")
+)

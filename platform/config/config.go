@@ -1,0 +1,168 @@
+// Package config holds the settings every process reads at start, and binds
+// each command-line flag to an environment variable so that operators can
+// configure containers without rewriting their command lines.
+package config
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// Module names a business module that a process can run.
+type Module string
+
+// The modules of the shop, in dependency order (a module depends only on the
+// ones before it).
+const (
+	ModuleAuth    Module = "auth"
+	ModuleCatalog Module = "catalog"
+	ModuleOrders  Module = "orders"
+)
+
+// AllModules lists every module in dependency order.
+var AllModules = []Module{ModuleAuth, ModuleCatalog, ModuleOrders}
+
+// Config is the whole configuration of one process.
+type Config struct {
+	Addr            string
+	DatabaseURL     string
+	DataDir         string
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	Migrate         bool
+	Modules         []Module
+}
+
+// Runs reports whether the process runs module m.
+func (c Config) Runs(m Module) bool { return slices.Contains(c.Modules, m) }
+
+// EmbeddedPostgres reports whether the process must start its own cluster.
+func (c Config) EmbeddedPostgres() bool { return c.DatabaseURL == "" }
+
+// Flags holds the raw flag values until Load validates them.
+type Flags struct {
+	cfg     Config
+	modules string
+}
+
+// Bind registers the flags that every long-running command shares.
+func Bind(fs *pflag.FlagSet) *Flags {
+	f := &Flags{}
+	fs.StringVar(&f.cfg.Addr, "addr", ":8080", "address the HTTP server listens on")
+	fs.StringVar(&f.cfg.DatabaseURL, "database-url", "", "PostgreSQL URL; empty starts a private cluster in --data-dir")
+	fs.StringVar(&f.cfg.DataDir, "data-dir", "data", "folder for the embedded cluster and uploaded files")
+	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&f.cfg.LogFormat, "log-format", "text", "log format: text or json")
+	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for in-flight requests and jobs to finish on stop")
+	fs.BoolVar(&f.cfg.Migrate, "migrate", true, "apply database migrations at start")
+	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
+	return f
+}
+
+// EnvName is the environment variable that sets a flag: DATABASE_URL for
+// --database-url (the name every Postgres tool knows), BOOKSTORE_<NAME>
+// otherwise.
+func EnvName(flag string) string {
+	if flag == "database-url" {
+		return "DATABASE_URL"
+	}
+	return "BOOKSTORE_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// ApplyEnv sets every flag not given on the command line from its environment
+// variable, so the command line always wins.
+func ApplyEnv(fs *pflag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if err != nil || f.Changed || f.Name == "help" {
+			return
+		}
+		v, ok := os.LookupEnv(EnvName(f.Name))
+		if !ok {
+			return
+		}
+		if serr := fs.Set(f.Name, v); serr != nil {
+			err = fmt.Errorf("environment variable %s: %w", EnvName(f.Name), serr)
+		}
+	})
+	return err
+}
+
+// Load validates the flags and returns the configuration.
+func (f *Flags) Load() (Config, error) {
+	cfg := f.cfg
+	mods, err := ParseModules(f.modules)
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.Modules = mods
+	if err := checkDependencies(mods); err != nil {
+		return Config{}, err
+	}
+	switch cfg.LogFormat {
+	case "text", "json":
+	default:
+		return Config{}, fmt.Errorf("--log-format: %q is not text or json", cfg.LogFormat)
+	}
+	switch cfg.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return Config{}, fmt.Errorf("--log-level: %q is not debug, info, warn or error", cfg.LogLevel)
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		return Config{}, fmt.Errorf("--shutdown-timeout: must be positive, got %s", cfg.ShutdownTimeout)
+	}
+	if cfg.DataDir == "" {
+		return Config{}, fmt.Errorf("--data-dir: must not be empty")
+	}
+	return cfg, nil
+}
+
+// ParseModules turns "all" or a comma-separated list into modules in
+// dependency order, rejecting unknown names.
+func ParseModules(s string) ([]Module, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "all" {
+		return slices.Clone(AllModules), nil
+	}
+	want := map[Module]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		m := Module(strings.TrimSpace(part))
+		if !slices.Contains(AllModules, m) {
+			return nil, fmt.Errorf("--modules: unknown module %q (known: auth, catalog, orders, all)", part)
+		}
+		want[m] = true
+	}
+	var out []Module
+	for _, m := range AllModules {
+		if want[m] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// dependsOn lists, per module, the modules it calls.
+var dependsOn = map[Module][]Module{
+	ModuleCatalog: {ModuleAuth},
+	ModuleOrders:  {ModuleAuth, ModuleCatalog},
+}
+
+// checkDependencies rejects a selection that leaves a module without the
+// modules it calls, since no process can serve them to it yet.
+func checkDependencies(mods []Module) error {
+	for _, m := range mods {
+		for _, d := range dependsOn[m] {
+			if !slices.Contains(mods, d) {
+				return fmt.Errorf("--modules: %s needs %s in the same process", m, d)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+// Package pg opens the process's Postgres pool, starting the embedded cluster
+// first when no DATABASE_URL is given, and closes both in reverse order.
+package pg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/fx"
+
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pgembed"
+)
+
+// Module provides the process's *pgxpool.Pool.
+var Module = fx.Module("pg", fx.Provide(NewPool))
+
+// EmbeddedDir is where the embedded cluster keeps its data.
+func EmbeddedDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "postgres") }
+
+// URL is the database the process uses: DATABASE_URL, or the embedded
+// cluster's socket, which is known before the cluster starts.
+func URL(cfg config.Config) string {
+	if cfg.EmbeddedPostgres() {
+		return pgembed.URL(EmbeddedDir(cfg), "bookstore")
+	}
+	return cfg.DatabaseURL
+}
+
+// Migrations are the sets applied when the pool starts (with --migrate).
+type Migrations []migrate.Set
+
+// NewPool builds a lazy pool, so constructing the app touches nothing. The
+// start hook starts the embedded cluster if needed, checks the connection
+// and applies migrations; since every user of the database depends on the
+// pool, this hook runs before any of theirs. The stop hook undoes it all.
+func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migrations) (*pgxpool.Pool, error) {
+	pcfg, err := pgxpool.ParseConfig(URL(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("--database-url is not a valid PostgreSQL URL")
+	}
+	pcfg.MaxConns = 20
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("database pool: %w", err)
+	}
+	var cluster *pgembed.Cluster
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			if cfg.EmbeddedPostgres() {
+				cluster, err = pgembed.Start(ctx, EmbeddedDir(cfg), nil)
+				if err != nil {
+					return err
+				}
+				log.Info("embedded postgres running", "dir", cluster.Dir(), "adopted", cluster.Adopted())
+			}
+			// fx runs no stop hook for a failed start hook, so undo here.
+			fail := func(err error) error {
+				pool.Close()
+				if cluster != nil {
+					_ = cluster.Stop(context.WithoutCancel(ctx))
+				}
+				return err
+			}
+			if err := Ping(ctx, pool); err != nil {
+				return fail(fmt.Errorf("database unreachable: %w", Describe(err)))
+			}
+			if cfg.Migrate {
+				if err := migrate.Apply(ctx, pool, sets); err != nil {
+					return fail(err)
+				}
+			}
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			pool.Close()
+			if cluster != nil {
+				return cluster.Stop(ctx)
+			}
+			return nil
+		},
+	})
+	return pool, nil
+}
+
+// Ping checks that the database answers within a short time.
+func Ping(ctx context.Context, pool *pgxpool.Pool) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return pool.Ping(ctx)
+}
+
+// Describe shortens a connection error to what an operator can act on,
+// leaving out the URL and its password.
+func Describe(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("%s (SQLSTATE %s)", pgErr.Message, pgErr.Code)
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		// pgx joins one error per address and TLS attempt; the first says it.
+		first, _, _ := strings.Cut(errors.Unwrap(connErr).Error(), "\n")
+		return errors.New(first)
+	}
+	return err
+}

@@ -1,0 +1,387 @@
+// Package pgembed runs a private PostgreSQL cluster from the binaries
+// installed on the machine, so that a developer needs no database server to
+// run or test the shop. The cluster listens only on a Unix socket in its
+// data folder.
+package pgembed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrBinariesMissing is returned when initdb, pg_ctl or postgres cannot be
+// found; its message tells the operator how to fix it.
+var ErrBinariesMissing = errors.New("PostgreSQL binaries (initdb, pg_ctl, postgres) not found on PATH or in /usr/lib/postgresql/*/bin: install them (Debian: apt-get install postgresql) or set DATABASE_URL")
+
+// Options tunes a cluster.
+type Options struct {
+	// Ephemeral runs the server as a child that dies with this process and
+	// turns off fsync: for test clusters, whose data is thrown away.
+	Ephemeral bool
+}
+
+// Cluster is a running private cluster.
+type Cluster struct {
+	dir      string // also the socket's folder
+	bin      string
+	owner    *syscall.Credential // nil when the cluster runs as the current user
+	adopted  bool                // started by an earlier process that was killed
+	lockFile *os.File
+	child    *child // the server, when ephemeral
+}
+
+// child is a server process this process waits on.
+type child struct {
+	proc   *os.Process
+	exited chan struct{}
+}
+
+const (
+	superuser = "bookstore"
+	database  = "bookstore"
+	port      = 5432
+)
+
+// Start initialises dir on first use and starts the cluster, or adopts one
+// that a killed process left running on the same folder.
+func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
+	}
+	dir, err = filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	if len(filepath.Join(dir, ".s.PGSQL.5432")) > 100 {
+		return nil, fmt.Errorf("data folder %s: path too long for a Unix socket (limit about 100 bytes); choose a shorter --data-dir", dir)
+	}
+	c := &Cluster{dir: dir, bin: bin}
+	if os.Geteuid() == 0 {
+		// initdb refuses to run as root, so the cluster belongs to postgres.
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return nil, fmt.Errorf("running as root needs the postgres user to own the cluster: %w", err)
+		}
+		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+		c.owner = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	}
+	if err := c.prepareDir(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.lock(); err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			c.unlock()
+		}
+	}()
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		if err := c.initdb(ctx); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case opts.Ephemeral:
+		err = c.startChild(ctx)
+	case c.run(ctx, "pg_ctl", "status", "-D", dir) == nil:
+		c.adopted = true
+	default:
+		err = c.startDaemon(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := c.ensureDatabase(ctx); err != nil {
+		_ = c.stop(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	started = true
+	return c, nil
+}
+
+// URL is the connection string of the shop's database in the cluster.
+func (c *Cluster) URL() string { return URL(c.dir, database) }
+
+// URL is the connection string of database name in the cluster kept in dir.
+// It is known before the cluster starts, so a pool can be built lazily
+// ahead of it.
+func URL(dir, name string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", superuser, name, dir, port)
+}
+
+// Adopted reports whether the cluster was already running when Start found it.
+func (c *Cluster) Adopted() bool { return c.adopted }
+
+// Dir is the cluster's data folder.
+func (c *Cluster) Dir() string { return c.dir }
+
+// Stop shuts the cluster down, waiting for it to exit, and lets another
+// process use the folder.
+func (c *Cluster) Stop(ctx context.Context) error {
+	defer c.unlock()
+	return c.stop(ctx)
+}
+
+func (c *Cluster) stop(ctx context.Context) error {
+	if c.child != nil {
+		// SIGINT is PostgreSQL's fast shutdown: clients are disconnected.
+		_ = c.child.proc.Signal(syscall.SIGINT)
+		select {
+		case <-c.child.exited:
+			return nil
+		case <-ctx.Done():
+			_ = c.child.proc.Kill()
+			return fmt.Errorf("stop postgres in %s: %w", c.dir, ctx.Err())
+		}
+	}
+	if err := c.run(ctx, "pg_ctl", "stop", "-D", c.dir, "-m", "fast", "-w", "-t", "30"); err != nil {
+		return fmt.Errorf("stop postgres in %s: %w", c.dir, err)
+	}
+	return nil
+}
+
+func (c *Cluster) prepareDir(ctx context.Context) error {
+	// Parents stay traversable, since the cluster may run as another user.
+	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	if err := os.Mkdir(c.dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	if c.owner == nil {
+		return nil
+	}
+	if err := os.Chown(c.dir, int(c.owner.Uid), int(c.owner.Gid)); err != nil {
+		return fmt.Errorf("give data folder to postgres: %w", err)
+	}
+	if err := c.run(ctx, "test", "-w", c.dir, "-a", "-x", c.dir); err != nil {
+		return fmt.Errorf("the postgres user cannot reach %s (a parent folder is closed to it): set --data-dir (BOOKSTORE_DATA_DIR) to a folder it can reach, such as /var/tmp/bookstore", c.dir)
+	}
+	return nil
+}
+
+// lock makes the process the cluster's only user. A running server whose
+// folder is not locked was left by a killed process and can be adopted; one
+// whose folder is locked belongs to a live process, which would stop it
+// under us.
+func (c *Cluster) lock() error {
+	f, err := os.OpenFile(c.dir+".lock", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock data folder: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return fmt.Errorf("data folder %s is in use by another bookstore process: stop it, or give this one its own --data-dir or a DATABASE_URL", filepath.Dir(c.dir))
+	}
+	c.lockFile = f
+	return nil
+}
+
+func (c *Cluster) unlock() {
+	if c.lockFile != nil {
+		_ = syscall.Flock(int(c.lockFile.Fd()), syscall.LOCK_UN)
+		_ = c.lockFile.Close()
+		c.lockFile = nil
+	}
+}
+
+func (c *Cluster) initdb(ctx context.Context) error {
+	err := c.run(ctx, "initdb", "-D", c.dir, "-U", superuser, "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8", "--no-sync")
+	if err != nil {
+		return fmt.Errorf("initdb %s: %w", c.dir, err)
+	}
+	return nil
+}
+
+func (c *Cluster) settings() []string {
+	return []string{
+		"-c", "listen_addresses=",
+		"-c", "unix_socket_directories=" + c.dir,
+		"-c", "unix_socket_permissions=0770",
+		"-p", strconv.Itoa(port),
+		"-c", "max_connections=200",
+	}
+}
+
+func (c *Cluster) startDaemon(ctx context.Context) error {
+	logFile := filepath.Join(c.dir, "postgres.log")
+	var quoted []string
+	for _, s := range c.settings() {
+		if strings.HasSuffix(s, "=") {
+			s += "''"
+		}
+		quoted = append(quoted, s)
+	}
+	err := c.run(ctx, "pg_ctl", "start", "-D", c.dir, "-w", "-t", "60", "-l", logFile, "-o", strings.Join(quoted, " "))
+	if err != nil {
+		return fmt.Errorf("start postgres in %s (see %s): %w", c.dir, logFile, err)
+	}
+	return nil
+}
+
+// startChild runs the server in the foreground of a child process that the
+// kernel stops if this process dies, so a killed test binary leaves no
+// server behind.
+func (c *Cluster) startChild(ctx context.Context) error {
+	args := append([]string{"-D", c.dir}, c.settings()...)
+	args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGQUIT, Credential: c.owner}
+	cmd.Dir = "/"
+	logFile, err := os.Create(filepath.Join(filepath.Dir(c.dir), "postgres.log"))
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start postgres: %w", err)
+	}
+	ch := &child{proc: cmd.Process, exited: make(chan struct{})}
+	go func() {
+		_ = cmd.Wait()
+		close(ch.exited)
+	}()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if c.ping(ctx) == nil {
+			c.child = ch
+			return nil
+		}
+		select {
+		case <-ch.exited:
+			return fmt.Errorf("postgres exited at start (see %s)", logFile.Name())
+		case <-ctx.Done():
+			_ = cmd.Process.Kill()
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			return fmt.Errorf("postgres did not accept connections within a minute (see %s)", logFile.Name())
+		}
+	}
+}
+
+func (c *Cluster) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, URL(c.dir, "postgres"))
+	if err != nil {
+		return err
+	}
+	return conn.Close(ctx)
+}
+
+func (c *Cluster) ensureDatabase(ctx context.Context) error {
+	conn, err := pgx.Connect(ctx, URL(c.dir, "postgres"))
+	if err != nil {
+		return fmt.Errorf("connect to embedded postgres: %w", err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", database).Scan(&exists); err != nil {
+		return fmt.Errorf("look up database: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+database); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	return nil
+}
+
+// run executes a PostgreSQL tool as the cluster's owner and folds its output
+// into the error, since that is where the tools explain themselves.
+func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
+	path := filepath.Join(c.bin, name)
+	if name == "test" {
+		path = "/usr/bin/test"
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	// The server must outlive a Ctrl-C sent to our process group, so that
+	// the shop can finish its work and stop the cluster itself.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: c.owner}
+	cmd.Dir = "/"
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Run(); err != nil {
+		msg := strings.TrimSpace(out.String())
+		if msg == "" {
+			return err
+		}
+		return fmt.Errorf("%w: %s", err, lastLines(msg, 3))
+	}
+	return nil
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// installGlob is where Debian installs each major version's binaries.
+var installGlob = "/usr/lib/postgresql/*/bin"
+
+// findBinaries prefers the folder of the newest installed major version, then
+// PATH.
+func findBinaries() (string, error) {
+	dirs, _ := filepath.Glob(installGlob)
+	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
+	for _, d := range dirs {
+		if hasTools(d) {
+			return d, nil
+		}
+	}
+	if p, err := exec.LookPath("pg_ctl"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil && hasTools(filepath.Dir(real)) {
+			return filepath.Dir(real), nil
+		}
+		if hasTools(filepath.Dir(p)) {
+			return filepath.Dir(p), nil
+		}
+	}
+	return "", ErrBinariesMissing
+}
+
+func versionOf(binDir string) int {
+	v, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
+	return v
+}
+
+func hasTools(dir string) bool {
+	for _, t := range []string{"initdb", "pg_ctl", "postgres"} {
+		if _, err := os.Stat(filepath.Join(dir, t)); err != nil {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,98 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
+)
+
+// statusOf is the one place that maps an error kind to an HTTP status.
+var statusOf = map[apperr.Kind]int{
+	apperr.Internal:        http.StatusInternalServerError,
+	apperr.Invalid:         http.StatusUnprocessableEntity,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.Unauthenticated: http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.TooMany:         http.StatusTooManyRequests,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
+	apperr.BadRequest:      http.StatusBadRequest,
+	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+}
+
+// Status returns the HTTP status for err.
+func Status(err error) int { return statusOf[apperr.KindOf(err)] }
+
+// KindOfStatus is the inverse of Status, used by remote clients to rebuild
+// an error from a response whose body they could not read.
+func KindOfStatus(status int) apperr.Kind {
+	for k, s := range statusOf {
+		if s == status {
+			return k
+		}
+	}
+	if status >= 500 {
+		return apperr.Unavailable
+	}
+	return apperr.BadRequest
+}
+
+// ErrorBody is the JSON shape of every API error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail describes one error for API clients.
+type ErrorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// Error answers a request that failed: JSON for API clients, the error page
+// for browsers. Unclassified errors are logged here, once, and shown to the
+// user without detail.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	if e == nil || e.Kind == apperr.Internal {
+		if errors.Is(err, http.ErrAbortHandler) {
+			panic(err)
+		}
+		Logger(r.Context()).Error("request failed", "err", err)
+		e = apperr.ErrInternal
+	}
+	status := statusOf[e.Kind]
+	if e.Kind == apperr.TooMany && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
+	}
+	if WantsJSON(r) {
+		JSON(w, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+		return
+	}
+	if rerr := view.RenderError(w, r, status, http.StatusText(status), e.Message); rerr != nil {
+		Logger(r.Context()).Error("render error page", "err", rerr)
+		http.Error(w, e.Message, status)
+	}
+}
+
+// WantsJSON reports whether the client is an API client rather than a
+// browser.
+func WantsJSON(r *http.Request) bool {
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/internal/") {
+		return true
+	}
+	return strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// NotFound answers unknown paths.
+func NotFound(w http.ResponseWriter, r *http.Request) {
+	Error(w, r, apperr.ErrNotFound)
+}
+
+// MethodNotAllowed answers a known path with the wrong method.
+func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	Error(w, r, apperr.New(apperr.BadRequest, "method_not_allowed", "this address does not accept "+r.Method))
+}

@@ -1,0 +1,82 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// MaxJSONBody bounds every JSON request body.
+const MaxJSONBody = 1 << 20
+
+// JSON writes v with status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+// DecodeJSON reads one JSON object into v, rejecting unknown fields, wrong
+// types, trailing data and bodies over MaxJSONBody with a 4xx error that
+// names the problem.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, MaxJSONBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return describeJSONError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		return apperr.ErrBadRequest.WithMessage("the body must hold a single JSON object")
+	}
+	return nil
+}
+
+func describeJSONError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return apperr.ErrTooLarge.WithMessage(fmt.Sprintf("the body must be at most %d bytes", tooBig.Limit))
+	case errors.Is(err, io.EOF):
+		return apperr.ErrBadRequest.WithMessage("the body is empty; send a JSON object")
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.ErrBadRequest.WithMessage("the body is not valid JSON")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return apperr.ErrBadRequest.WithMessage("the body must be a JSON object")
+		}
+		return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("field %q must be a %s", field, jsonType(typ.Type.Kind().String()))).
+			WithFields(map[string]string{field: "must be a " + jsonType(typ.Type.Kind().String())})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("unknown field %q", name)).
+			WithFields(map[string]string{name: "unknown field"})
+	default:
+		return apperr.ErrBadRequest.WithMessage("the body could not be read")
+	}
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "number"
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "list"
+	default:
+		return "object"
+	}
+}

@@ -1,0 +1,200 @@
+package web_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+type testBody struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+func newServer(t *testing.T, checks ...web.Check) (*httptest.Server, *strings.Builder) {
+	t.Helper()
+	var logs strings.Builder
+	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	h := web.NewRouter(web.RouterParams{
+		Config:  config.Config{ShutdownTimeout: 1},
+		Log:     slog.New(slog.NewTextHandler(&logs, nil)),
+		Metrics: metrics.New(pool),
+		Checks:  checks,
+		Routes: []web.Routes{func(r chi.Router) {
+			r.Get("/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
+			r.Get("/api/v1/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
+			r.Get("/api/v1/missing", func(w http.ResponseWriter, r *http.Request) {
+				web.Error(w, r, apperr.New(apperr.NotFound, "thing.not_found", "no such thing"))
+			})
+			r.Post("/api/v1/things", func(w http.ResponseWriter, r *http.Request) {
+				var b testBody
+				if err := web.DecodeJSON(w, r, &b); err != nil {
+					web.Error(w, r, err)
+					return
+				}
+				web.JSON(w, http.StatusCreated, b)
+			})
+			r.Post("/form", func(w http.ResponseWriter, r *http.Request) {
+				if err := r.ParseForm(); err != nil {
+					web.Error(w, r, apperr.ErrTooLarge)
+					return
+				}
+				w.WriteHeader(http.StatusNoContent)
+			})
+		}},
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv, &logs
+}
+
+func do(t *testing.T, req *http.Request) (*http.Response, string) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(b)
+}
+
+func TestRouter_PanicBecomesCleanError(t *testing.T) {
+	t.Parallel()
+	srv, logs := newServer(t)
+
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/boom", nil)
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.Contains(t, body, "something went wrong")
+	require.NotContains(t, body, "kaboom")
+	require.NotContains(t, body, "goroutine")
+
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/api/v1/boom", nil)
+	resp, body = do(t, req)
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.JSONEq(t, `{"error":{"code":"internal","message":"something went wrong on our side; please try again"}}`, body)
+	require.Contains(t, logs.String(), "kaboom")
+	require.Contains(t, logs.String(), "goroutine", "the stack goes to the log")
+}
+
+func TestRouter_ErrorsMapToStatus(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/missing", nil)
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.JSONEq(t, `{"error":{"code":"thing.not_found","message":"no such thing"}}`, body)
+
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/api/v1/nowhere", nil)
+	resp, _ = do(t, req)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+
+	req, _ = http.NewRequest(http.MethodDelete, srv.URL+"/api/v1/missing", nil)
+	resp, _ = do(t, req)
+	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+}
+
+func TestDecodeJSON_BadInput(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	cases := map[string]struct {
+		body   string
+		status int
+		want   string
+	}{
+		"Empty":        {"", 400, "the body is empty"},
+		"NotJSON":      {"name=x", 400, "not valid JSON"},
+		"Truncated":    {`{"name":"x"`, 400, "not valid JSON"},
+		"WrongType":    {`{"name":"x","count":"three"}`, 400, `field \"count\" must be a number`},
+		"UnknownField": {`{"name":"x","admin":true}`, 400, `unknown field \"admin\"`},
+		"TwoObjects":   {`{"name":"x"}{"name":"y"}`, 400, "single JSON object"},
+		"Array":        {`[1,2]`, 400, "must be a JSON object"},
+		"TooLarge":     {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/json")
+			resp, body := do(t, req)
+			require.Equal(t, tc.status, resp.StatusCode, body)
+			require.Contains(t, body, tc.want)
+		})
+	}
+
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"<b>ok</b>","count":2}`))
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusCreated, resp.StatusCode)
+	require.JSONEq(t, `{"name":"<b>ok</b>","count":2}`, body)
+}
+
+func TestRouter_RejectsCrossSiteForms(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader("a=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Contains(t, body, "another site")
+
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader("a=b"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, _ = do(t, req)
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+}
+
+func TestRouter_LimitsBodies(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader("a="+strings.Repeat("x", web.MaxBody)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, _ := do(t, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+}
+
+func TestRouter_SecurityHeaders(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/healthz", nil)
+	resp, body := do(t, req)
+	require.Equal(t, "ok\n", body)
+	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'")
+	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+}
+
+func TestReadyz(t *testing.T) {
+	t.Parallel()
+	ok := web.Check{Name: "db", Func: func(context.Context) error { return nil }}
+	srv, _ := newServer(t, ok)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/readyz", nil)
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.JSONEq(t, `{"ready":true,"checks":[{"name":"db","ok":true}]}`, body)
+
+	bad := web.Check{Name: "jobs", Func: func(context.Context) error { return errors.New("connection refused at 10.0.0.1") }}
+	srv, _ = newServer(t, ok, bad)
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/readyz", nil)
+	resp, body = do(t, req)
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.JSONEq(t, `{"ready":false,"checks":[{"name":"db","ok":true},{"name":"jobs","ok":false,"error":"unreachable"}]}`, body)
+}

@@ -1,0 +1,2 @@
+-- orders owns this schema; no other module's SQL names it.
+CREATE SCHEMA IF NOT EXISTS orders;
