@@ -3,6 +3,7 @@ package view_test
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -89,4 +90,19 @@ func TestRenderError(t *testing.T) {
 	require.NoError(t, view.RenderError(rec, httptest.NewRequest(http.MethodGet, "/x", nil), http.StatusForbidden, "Forbidden", "Only the seller can edit this listing."))
 	require.Equal(t, http.StatusForbidden, rec.Code)
 	require.Contains(t, rec.Body.String(), "Only the seller can edit this listing.")
+}
+
+func TestPager(t *testing.T) {
+	t.Parallel()
+	u, _ := url.Parse("/books?q=tolkien&page=2")
+	require.Equal(t, 2, view.PageParam(u.Query()))
+	p := view.NewPager(u, 2, true)
+	require.Equal(t, "/books?q=tolkien", p.PrevURL)
+	require.Equal(t, "/books?page=3&q=tolkien", p.NextURL)
+
+	for _, raw := range []string{"", "0", "-3", "abc", "1e9"} {
+		require.Equal(t, 1, view.PageParam(url.Values{"page": {raw}}), raw)
+	}
+	require.Equal(t, view.MaxPage, view.PageParam(url.Values{"page": {"99999999"}}))
+	require.False(t, view.NewPager(u, 1, false).HasPrev)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -69,13 +70,37 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "60")
 	}
 	if WantsJSON(r) {
+		if e.Kind == apperr.Unauthenticated {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="bookstore"`)
+		}
 		JSON(w, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+		return
+	}
+	if e.Kind == apperr.Unauthenticated {
+		// A browser is sent to sign in and brought back afterwards.
+		view.SetFlash(w, "info", e.Message)
+		http.Redirect(w, r, SignInPath+"?next="+url.QueryEscape(returnPath(r)), http.StatusSeeOther)
 		return
 	}
 	if rerr := view.RenderError(w, r, status, http.StatusText(status), e.Message); rerr != nil {
 		Logger(r.Context()).Error("render error page", "err", rerr)
 		http.Error(w, e.Message, status)
 	}
+}
+
+// SignInPath is the page that signs a browser in; it honours ?next=.
+const SignInPath = "/signin"
+
+// returnPath is where to come back after signing in: the page itself for a
+// GET, the page the form was on for a POST (its body cannot be replayed).
+func returnPath(r *http.Request) string {
+	if r.Method == http.MethodGet {
+		return r.URL.RequestURI()
+	}
+	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
+		return ref.RequestURI()
+	}
+	return "/"
 }
 
 // WantsJSON reports whether the client is an API client rather than a

@@ -198,3 +198,23 @@ func TestReadyz(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.JSONEq(t, `{"ready":false,"checks":[{"name":"db","ok":true},{"name":"jobs","ok":false,"error":"unreachable"}]}`, body)
 }
+
+func TestError_UnauthenticatedBrowserGoesToSignIn(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/my/orders?page=2", nil)
+	web.Error(rec, req, apperr.ErrUnauthorized)
+	require.Equal(t, http.StatusSeeOther, rec.Code)
+	require.Equal(t, "/signin?next=%2Fmy%2Forders%3Fpage%3D2", rec.Header().Get("Location"))
+
+	rec = httptest.NewRecorder()
+	req = httptest.NewRequest(http.MethodPost, "/cart/items", nil)
+	req.Header.Set("Referer", "http://evil.example/phish")
+	web.Error(rec, req, apperr.ErrUnauthorized)
+	require.Equal(t, "/signin?next=%2F", rec.Header().Get("Location"), "never send the user back to another site")
+
+	rec = httptest.NewRecorder()
+	web.Error(rec, httptest.NewRequest(http.MethodGet, "/api/v1/me", nil), apperr.ErrUnauthorized)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.NotEmpty(t, rec.Header().Get("WWW-Authenticate"))
+}

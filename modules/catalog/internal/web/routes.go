@@ -8,8 +8,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	platformweb "github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
 )
 
 //go:embed templates/*.html
