@@ -54,6 +54,19 @@ type Service interface {
 	// Users returns the users found among ids, keyed by id; unknown ids are
 	// left out. Read-only.
 	Users(ctx context.Context, ids []UserID) (map[UserID]User, error)
+	// UserChanges returns, oldest first, up to limit changes recorded after
+	// the change numbered after (0 for the start). Modules that keep a copy
+	// of users' names or status (the catalog hides a disabled seller's
+	// listings) poll it from a periodic job, so the copy converges even
+	// across processes and restarts. Read-only.
+	UserChanges(ctx context.Context, after int64, limit int) ([]UserChange, error)
+}
+
+// UserChange records that a user was created or changed its name, role or
+// status. Seq increases with every change.
+type UserChange struct {
+	Seq  int64
+	User User
 }
 
 type userKey struct{}
