@@ -62,6 +62,26 @@ type Service interface {
 	UserChanges(ctx context.Context, after int64, limit int) ([]UserChange, error)
 }
 
+// NewUser is an account to create from a command (not from the sign-up
+// form, which has its own rate limits and session handling).
+type NewUser struct {
+	Email    string
+	Name     string
+	Password string
+	Admin    bool
+}
+
+// Accounts is what commands (bookstore user, bookstore seed) need: creating
+// and promoting accounts with the same rules as the sign-up form.
+type Accounts interface {
+	// CreateUser validates and creates an account. It fails with an Invalid
+	// error carrying one message per field, e.g. for a taken email.
+	CreateUser(ctx context.Context, u NewUser) (User, error)
+	// Promote makes the user with this email an admin (ErrNotFound if none).
+	// Idempotent.
+	Promote(ctx context.Context, email string) (User, error)
+}
+
 // UserChange records that a user was created or changed its name, role or
 // status. Seq increases with every change.
 type UserChange struct {
