@@ -644,4 +644,3 @@ func TestService_ChangeFeed(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []auth.UserChange{all[4]}, page)
 }
-
