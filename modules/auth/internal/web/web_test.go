@@ -85,13 +85,13 @@ func TestSignUpPage(t *testing.T) {
 			status int
 			want   []string
 		}{
-			"Empty":        {url.Values{}, 422, []string{"enter your email address", "enter a display name", "choose a password"}},
-			"MissingName":  {url.Values{"email": {"a1@example.com"}, "password": {pw}}, 422, []string{"enter a display name"}},
-			"ExtraFields":  {url.Values{"email": {"extra@example.com"}, "name": {"Extra"}, "password": {pw}, "role": {"admin"}}, 303, nil},
-			"TenKB":        {url.Values{"email": {strings.Repeat("a", 10240)}, "name": {strings.Repeat("b", 10240)}, "password": {strings.Repeat("c", 10240)}}, 422, []string{"at most 254 characters", "2 to 40 characters", "10 to 128 characters"}},
-			"Duplicate":    {url.Values{"email": {"TAKEN@example.com"}, "name": {"Dup"}, "password": {pw}}, 422, []string{"an account with this email already exists"}},
-			"HTMLName":     {url.Values{"email": {"x@example.com"}, "name": {"<b>x</b>"}, "password": {pw}, "next": {"//evil.com"}}, 303, nil},
-			"NotAForm":     {nil, 400, nil},
+			"Empty":       {url.Values{}, 422, []string{"enter your email address", "enter a display name", "choose a password"}},
+			"MissingName": {url.Values{"email": {"a1@example.com"}, "password": {pw}}, 422, []string{"enter a display name"}},
+			"ExtraFields": {url.Values{"email": {"extra@example.com"}, "name": {"Extra"}, "password": {pw}, "role": {"admin"}}, 303, nil},
+			"TenKB":       {url.Values{"email": {strings.Repeat("a", 10240)}, "name": {strings.Repeat("b", 10240)}, "password": {strings.Repeat("c", 10240)}}, 422, []string{"at most 254 characters", "2 to 40 characters", "10 to 128 characters"}},
+			"Duplicate":   {url.Values{"email": {"TAKEN@example.com"}, "name": {"Dup"}, "password": {pw}}, 422, []string{"an account with this email already exists"}},
+			"HTMLName":    {url.Values{"email": {"x@example.com"}, "name": {"<b>x</b>"}, "password": {pw}, "next": {"//evil.com"}}, 303, nil},
+			"NotAForm":    {nil, 400, nil},
 		}
 		srv.CreateUser(t, &authtest.UserOpts{Email: "taken@example.com"})
 		for name, tc := range cases {
