@@ -29,6 +29,7 @@ BOOKSTORE_LOG_LEVEL). A flag on the command line wins over its variable.`,
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
 	})
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVersionCommand())
+	root.AddCommand(newUserCommand())
 	return root
 }
 
