@@ -478,3 +478,52 @@ func TestLogs_NoSecrets(t *testing.T) {
 		require.NotContains(t, logs, s)
 	}
 }
+
+func TestMiddleware_CSRFWays(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	b := srv.Browser(t)
+	b.SignUp("ways@example.com", "Ways", pw)
+	token := b.CSRFToken()
+
+	t.Run("Header", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name=Header+Name"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-CSRF-Token", token)
+		require.Equal(t, http.StatusSeeOther, b.Do(req).StatusCode)
+	})
+
+	t.Run("Multipart", func(t *testing.T) {
+		body := "--XX\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token + "\r\n--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nMulti Name\r\n--XX--\r\n"
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=XX")
+		resp := b.Do(req)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, "the token is read from multipart forms too")
+	})
+
+	t.Run("TooLarge", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name="+strings.Repeat("x", 2<<20)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		require.Equal(t, http.StatusRequestEntityTooLarge, b.Do(req).StatusCode)
+	})
+
+	t.Run("BearerNeedsNone", func(t *testing.T) {
+		tok, err := srv.Svc.NewToken(context.Background(), mustUser(t, srv, "ways@example.com").ID)
+		require.NoError(t, err)
+		anon := srv.Browser(t)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name=Bearer+Name"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+tok.ID)
+		require.Equal(t, http.StatusSeeOther, anon.Do(req).StatusCode, "a bearer token is not sent by browsers on their own")
+		require.Equal(t, "Bearer Name", mustUser(t, srv, "ways@example.com").Name)
+	})
+}
+
+func mustUser(t *testing.T, srv *testserver.Server, email string) auth.User {
+	t.Helper()
+	var id int64
+	require.NoError(t, srv.Pool.QueryRow(context.Background(), "SELECT id FROM auth.users WHERE email = $1", email).Scan(&id))
+	u, err := srv.Svc.User(context.Background(), auth.UserID(id))
+	require.NoError(t, err)
+	return u
+}
