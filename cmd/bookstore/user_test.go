@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,7 +12,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
@@ -129,4 +134,14 @@ func TestUserCreate(t *testing.T) {
 		require.NotZero(t, code)
 		require.Contains(t, errOut, "accepts 1 arg")
 	})
+}
+
+func TestUserCommand_GraphHasNoServer(t *testing.T) {
+	t.Parallel()
+	mods, err := config.ParseModules("all")
+	require.NoError(t, err)
+	cfg := config.Config{Addr: ":0", DataDir: t.TempDir(), LogLevel: "error", LogFormat: "text", ShutdownTimeout: 1, Modules: mods}
+	require.NoError(t, fx.ValidateApp(appOptions(cfg, authfx.Service, fx.Invoke(func(auth.Accounts) {}))))
+	err = fx.ValidateApp(appOptions(cfg, authfx.Service, fx.Invoke(func(http.Handler) {})))
+	require.Error(t, err, "no HTTP server in the user commands' graph")
 }
