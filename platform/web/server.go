@@ -138,7 +138,7 @@ func readyz(checks []Check) http.HandlerFunc {
 // in-flight requests when it stops. With a certificate (or ACME) it serves
 // HTTPS only: a plain-HTTP client on that port gets a 400 and no page.
 func Serve(lc fx.Lifecycle, cfg config.Config, h http.Handler, log *slog.Logger) error {
-	tlsConfig, challenge, err := serverTLS(cfg)
+	tlsConfig, challenge, err := serverTLS(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,19 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/crypto/acme/autocert"
 
@@ -20,7 +25,7 @@ import (
 // the HTTP-01 challenge and redirects the rest to HTTPS. It reads the key
 // pair now, at construction, so that a bad path stops the process before
 // anything else has started.
-func serverTLS(cfg config.Config) (*tls.Config, http.Handler, error) {
+func serverTLS(cfg config.Config, log *slog.Logger) (*tls.Config, http.Handler, error) {
 	switch {
 	case len(cfg.ACMEDomains) > 0:
 		m := &autocert.Manager{
@@ -32,13 +37,66 @@ func serverTLS(cfg config.Config) (*tls.Config, http.Handler, error) {
 		c.MinVersion = tls.VersionTLS12
 		return c, m.HTTPHandler(nil), nil
 	case cfg.TLSCert != "":
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		kp := &keyPair{certFile: cfg.TLSCert, keyFile: cfg.TLSKey, log: log}
+		if err := kp.load(); err != nil {
+			return nil, nil, err
 		}
-		return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, nil, nil
+		return &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: kp.get}, nil, nil
 	}
 	return nil, nil, nil
+}
+
+// keyPair serves the certificate in its files and reloads it when they
+// change, so a renewed certificate (certbot, cert-manager) is used without a
+// restart. A pair that fails to load keeps the previous one in service.
+type keyPair struct {
+	certFile, keyFile string
+	log               *slog.Logger
+
+	mu      sync.Mutex
+	cert    *tls.Certificate
+	modTime time.Time
+}
+
+// load stats before reading, so a change made while reading is seen by the
+// next handshake.
+func (kp *keyPair) load() error {
+	mod, statErr := kp.latestChange()
+	cert, err := tls.LoadX509KeyPair(kp.certFile, kp.keyFile)
+	if err = cmp.Or(err, statErr); err != nil {
+		return fmt.Errorf("--tls-cert/--tls-key: %w", err)
+	}
+	kp.cert, kp.modTime = &cert, mod
+	return nil
+}
+
+func (kp *keyPair) latestChange() (time.Time, error) {
+	var latest time.Time
+	for _, f := range []string{kp.certFile, kp.keyFile} {
+		st, err := os.Stat(f)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if st.ModTime().After(latest) {
+			latest = st.ModTime()
+		}
+	}
+	return latest, nil
+}
+
+// get costs two stat calls per handshake, little beside the handshake.
+func (kp *keyPair) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	if mod, err := kp.latestChange(); err == nil && !mod.Equal(kp.modTime) {
+		if err := kp.load(); err != nil {
+			kp.log.Warn("keeping the previous TLS certificate", "err", err)
+			kp.modTime = mod
+		} else {
+			kp.log.Info("reloaded the TLS certificate", "file", kp.certFile)
+		}
+	}
+	return kp.cert, nil
 }
 
 type forwardedKey struct{}

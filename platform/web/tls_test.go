@@ -89,6 +89,46 @@ func TestServe_HTTPS(t *testing.T) {
 	require.ErrorContains(t, err, "certificate")
 }
 
+func TestServe_ReloadsRenewedCertificate(t *testing.T) {
+	t.Parallel()
+	first, renewed := webtest.SelfSigned(t), webtest.SelfSigned(t)
+	addr := freeAddr(t)
+	serveApp(t, config.Config{Addr: addr, TLSCert: first.CertFile, TLSKey: first.KeyFile, ShutdownTimeout: time.Second})
+
+	served := func() []byte {
+		t.Helper()
+		conn, err := tls.Dial("tcp", addr, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // the test compares the certificate itself
+		require.NoError(t, err)
+		defer conn.Close()
+		return conn.ConnectionState().PeerCertificates[0].Raw
+	}
+	replace := func(path string, content []byte, at time.Time) {
+		t.Helper()
+		require.NoError(t, os.WriteFile(path, content, 0o600))
+		require.NoError(t, os.Chtimes(path, at, at))
+	}
+	pemOf := func(path string) []byte {
+		b, err := os.ReadFile(path)
+		require.NoError(t, err)
+		return b
+	}
+	firstDER := served()
+
+	// A half-done renewal (new certificate, old key) keeps the old pair.
+	later := time.Now().Add(time.Minute)
+	replace(first.CertFile, pemOf(renewed.CertFile), later)
+	require.Equal(t, firstDER, served())
+
+	// Once the key follows, the next handshake presents the new certificate.
+	replace(first.KeyFile, pemOf(renewed.KeyFile), later.Add(time.Second))
+	renewedDER := served()
+	require.NotEqual(t, firstDER, renewedDER)
+
+	// A broken file is refused, and the renewed pair stays in service.
+	replace(first.CertFile, []byte("garbage"), later.Add(2*time.Second))
+	require.Equal(t, renewedDER, served())
+}
+
 func TestServe_BadCertificate(t *testing.T) {
 	t.Parallel()
 	cert := webtest.SelfSigned(t)
