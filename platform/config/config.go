@@ -29,15 +29,7 @@ var AllModules = []Module{ModuleAuth, ModuleCatalog, ModuleOrders}
 
 // Config is the whole configuration of one process.
 type Config struct {
-	Addr            string
-	DatabaseURL     string
-	DataDir         string
-	LogLevel        string
-	LogFormat       string
-	ShutdownTimeout time.Duration
-	Migrate         bool
-	Modules         []Module
-
+	Addr string
 	// TLSCert and TLSKey are PEM files the server reads at start to serve
 	// HTTPS itself; both or neither.
 	TLSCert string
@@ -50,7 +42,14 @@ type Config struct {
 	ACMEHTTPAddr string
 	// TrustProxy makes the server believe X-Forwarded-For and
 	// X-Forwarded-Proto, which only a load balancer in front may set.
-	TrustProxy bool
+	TrustProxy      bool
+	DatabaseURL     string
+	DataDir         string
+	LogLevel        string
+	LogFormat       string
+	ShutdownTimeout time.Duration
+	Migrate         bool
+	Modules         []Module
 }
 
 // Runs reports whether the process runs module m.
@@ -73,6 +72,11 @@ type Flags struct {
 func Bind(fs *pflag.FlagSet) *Flags {
 	f := &Flags{}
 	fs.StringVar(&f.cfg.Addr, "addr", ":8080", "address the HTTP server listens on")
+	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS on --addr; needs --tls-key")
+	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.StringVar(&f.acmeDomains, "acme-domain", "", "comma-separated domains to get certificates for from Let's Encrypt (cached in --data-dir/acme); serve HTTPS on --addr")
+	fs.StringVar(&f.cfg.ACMEHTTPAddr, "acme-http-addr", ":80", "with --acme-domain, plain-HTTP address for the ACME challenge and redirects to HTTPS")
+	fs.BoolVar(&f.cfg.TrustProxy, "trust-proxy", false, "believe X-Forwarded-For and X-Forwarded-Proto (only behind a load balancer that sets them)")
 	fs.StringVar(&f.cfg.DatabaseURL, "database-url", "", "PostgreSQL URL; empty starts a private cluster in --data-dir")
 	fs.StringVar(&f.cfg.DataDir, "data-dir", "data", "folder for the embedded cluster and uploaded files")
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -80,11 +84,6 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for in-flight requests and jobs to finish on stop")
 	fs.BoolVar(&f.cfg.Migrate, "migrate", true, "apply database migrations at start")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
-	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS on --addr; needs --tls-key")
-	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
-	fs.StringVar(&f.acmeDomains, "acme-domain", "", "comma-separated domains to get certificates for from Let's Encrypt (cached in --data-dir/acme); serve HTTPS on --addr")
-	fs.StringVar(&f.cfg.ACMEHTTPAddr, "acme-http-addr", ":80", "with --acme-domain, plain-HTTP address for the ACME challenge and redirects to HTTPS")
-	fs.BoolVar(&f.cfg.TrustProxy, "trust-proxy", false, "believe X-Forwarded-For and X-Forwarded-Proto (only behind a load balancer that sets them)")
 	return f
 }
 
