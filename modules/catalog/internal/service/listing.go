@@ -602,3 +602,10 @@ func (s *Service) HiddenListings(ctx context.Context, admin auth.User) ([]Listin
 func (s *Service) CountListings(ctx context.Context) (int64, error) {
 	return s.q.CountBooks(ctx, s.pool)
 }
+
+// Validate checks in without storing anything, so a form can show every
+// field's message at once.
+func (s *Service) Validate(in Input) error {
+	_, err := s.normalise(&in)
+	return err
+}

@@ -9,6 +9,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
+	"mime/multipart"
 	"net/http"
 
 	// Decoders for the accepted formats register themselves.
@@ -181,4 +183,25 @@ func encodeJPEG(img image.Image) ([]byte, error) {
 		return nil, fmt.Errorf("encode photo: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// ReadUpload returns an uploaded file's bytes, reading at most one byte
+// past MaxPhotoBytes, so an oversized file is refused without being kept.
+func ReadUpload(fh *multipart.FileHeader) ([]byte, error) {
+	if fh.Size > MaxPhotoBytes {
+		return nil, ErrPhotoTooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, apperr.ErrBadRequest.WithMessage("the upload could not be read")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxPhotoBytes+1))
+	if err != nil {
+		return nil, apperr.ErrBadRequest.WithMessage("the upload could not be read")
+	}
+	if len(data) > MaxPhotoBytes {
+		return nil, ErrPhotoTooLarge
+	}
+	return data, nil
 }
