@@ -22,17 +22,17 @@ type handler struct{ svc *service.Service }
 // Routes returns the catalog's API routes.
 func Routes(svc *service.Service) platformweb.Routes {
 	h := &handler{svc: svc}
+	// Full paths, not a /api/v1 sub-router: chi allows one Mount per
+	// prefix, and every module adds routes under /api/v1.
 	return func(r chi.Router) {
-		r.Route("/api/v1", func(r chi.Router) {
-			r.Get("/books", h.listBooks)
-			r.Post("/books", h.createBook)
-			r.Get("/books/{id}", h.getBook)
-			r.Patch("/books/{id}", h.patchBook)
-			r.Delete("/books/{id}", h.deleteBook)
-			r.Post("/books/{id}/photos", h.addPhotos)
-			r.Get("/editions/{isbn}", h.getEdition)
-			r.Get("/me/books", h.myBooks)
-		})
+		r.Get("/api/v1/books", h.listBooks)
+		r.Post("/api/v1/books", h.createBook)
+		r.Get("/api/v1/books/{id}", h.getBook)
+		r.Patch("/api/v1/books/{id}", h.patchBook)
+		r.Delete("/api/v1/books/{id}", h.deleteBook)
+		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
+		r.Get("/api/v1/editions/{isbn}", h.getEdition)
+		r.Get("/api/v1/me/books", h.myBooks)
 	}
 }
 
