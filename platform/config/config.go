@@ -37,6 +37,14 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Migrate         bool
 	Modules         []Module
+	// HomeCountry is the shop's country (ISO 3166 alpha-2): deliveries to it
+	// are national, to any other international.
+	HomeCountry string
+	// ShippingStep is the time between two events of a simulated shipment.
+	ShippingStep time.Duration
+	// BankTransferDelay is how long a simulated bank takes to confirm a
+	// transfer.
+	BankTransferDelay time.Duration
 }
 
 // Runs reports whether the process runs module m.
@@ -61,6 +69,9 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for in-flight requests and jobs to finish on stop")
 	fs.BoolVar(&f.cfg.Migrate, "migrate", true, "apply database migrations at start")
+	fs.StringVar(&f.cfg.HomeCountry, "home-country", "CO", "the shop's country (ISO 3166 alpha-2); deliveries elsewhere are international")
+	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
+	fs.DurationVar(&f.cfg.BankTransferDelay, "bank-transfer-delay", 10*time.Second, "time a simulated bank takes to confirm a transfer")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
 	return f
 }
@@ -118,6 +129,13 @@ func (f *Flags) Load() (Config, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("--shutdown-timeout: must be positive, got %s", cfg.ShutdownTimeout)
 	}
+	cfg.HomeCountry = strings.ToUpper(strings.TrimSpace(cfg.HomeCountry))
+	if !isCountryCode(cfg.HomeCountry) {
+		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
+	}
+	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 {
+		return Config{}, fmt.Errorf("--shipping-step must be positive and --bank-transfer-delay not negative")
+	}
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
 	}
@@ -165,4 +183,9 @@ func checkDependencies(mods []Module) error {
 		}
 	}
 	return nil
+}
+
+// isCountryCode reports whether s looks like an ISO 3166 alpha-2 code.
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
