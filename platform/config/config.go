@@ -45,6 +45,9 @@ type Config struct {
 	// BankTransferDelay is how long a simulated bank takes to confirm a
 	// transfer.
 	BankTransferDelay time.Duration
+	// OrderTimeout is how long an order may wait in checkout or for its
+	// payment before the sweeper resolves it.
+	OrderTimeout time.Duration
 }
 
 // Runs reports whether the process runs module m.
@@ -72,6 +75,7 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.cfg.HomeCountry, "home-country", "CO", "the shop's country (ISO 3166 alpha-2); deliveries elsewhere are international")
 	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
 	fs.DurationVar(&f.cfg.BankTransferDelay, "bank-transfer-delay", 10*time.Second, "time a simulated bank takes to confirm a transfer")
+	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
 	return f
 }
@@ -133,8 +137,8 @@ func (f *Flags) Load() (Config, error) {
 	if !isCountryCode(cfg.HomeCountry) {
 		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
 	}
-	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 {
-		return Config{}, fmt.Errorf("--shipping-step must be positive and --bank-transfer-delay not negative")
+	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 {
+		return Config{}, fmt.Errorf("--shipping-step and --order-timeout must be positive, --bank-transfer-delay not negative")
 	}
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")

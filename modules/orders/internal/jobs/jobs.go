@@ -12,8 +12,15 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 )
 
+// Ref points the workers at the service. The River client is built before
+// the service (which inserts jobs with it), so the workers get the service
+// through Ref, set before the client starts working.
+type Ref struct {
+	Svc *service.Service
+}
+
 // Register adds every worker of the module.
-func Register(w *river.Workers, svc *service.Service) {
+func Register(w *river.Workers, svc *Ref) {
 	river.AddWorker(w, &Charge{svc: svc})
 	river.AddWorker(w, &Release{svc: svc})
 	river.AddWorker(w, &Confirm{svc: svc})
@@ -34,66 +41,66 @@ func Periodic(stuckAfter time.Duration) *river.PeriodicJob {
 // Charge runs an order's payment.
 type Charge struct {
 	river.WorkerDefaults[service.ChargeArgs]
-	svc *service.Service
+	svc *Ref
 }
 
 // Work implements river.Worker.
 func (w *Charge) Work(ctx context.Context, job *river.Job[service.ChargeArgs]) error {
-	return w.svc.Charge(ctx, job.Args.OrderID)
+	return w.svc.Svc.Charge(ctx, job.Args.OrderID)
 }
 
 // Release returns an order's copies to sale.
 type Release struct {
 	river.WorkerDefaults[service.ReleaseArgs]
-	svc *service.Service
+	svc *Ref
 }
 
 // Work implements river.Worker.
 func (w *Release) Work(ctx context.Context, job *river.Job[service.ReleaseArgs]) error {
-	return w.svc.ReleaseStock(ctx, job.Args.OrderID)
+	return w.svc.Svc.ReleaseStock(ctx, job.Args.OrderID)
 }
 
 // Confirm marks an order's copies sold.
 type Confirm struct {
 	river.WorkerDefaults[service.ConfirmArgs]
-	svc *service.Service
+	svc *Ref
 }
 
 // Work implements river.Worker.
 func (w *Confirm) Work(ctx context.Context, job *river.Job[service.ConfirmArgs]) error {
-	return w.svc.ConfirmStock(ctx, job.Args.OrderID)
+	return w.svc.Svc.ConfirmStock(ctx, job.Args.OrderID)
 }
 
 // Ship hands a paid order to its provider.
 type Ship struct {
 	river.WorkerDefaults[service.ShipArgs]
-	svc *service.Service
+	svc *Ref
 }
 
 // Work implements river.Worker.
 func (w *Ship) Work(ctx context.Context, job *river.Job[service.ShipArgs]) error {
-	return w.svc.Ship(ctx, job.Args.OrderID)
+	return w.svc.Svc.Ship(ctx, job.Args.OrderID)
 }
 
 // Advance moves a shipment one step.
 type Advance struct {
 	river.WorkerDefaults[service.AdvanceArgs]
-	svc *service.Service
+	svc *Ref
 }
 
 // Work implements river.Worker.
 func (w *Advance) Work(ctx context.Context, job *river.Job[service.AdvanceArgs]) error {
-	return w.svc.Advance(ctx, job.Args.OrderID, job.Args.From)
+	return w.svc.Svc.Advance(ctx, job.Args.OrderID, job.Args.From)
 }
 
 // Sweep resolves stuck orders and orphan holds.
 type Sweep struct {
 	river.WorkerDefaults[service.SweepArgs]
-	svc *service.Service
+	svc *Ref
 }
 
 // Work implements river.Worker.
 func (w *Sweep) Work(ctx context.Context, _ *river.Job[service.SweepArgs]) error {
-	_, err := w.svc.Sweep(ctx)
+	_, err := w.svc.Svc.Sweep(ctx)
 	return err
 }

@@ -1,0 +1,280 @@
+// Package api serves the orders module's JSON API under /api/v1.
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+type handler struct {
+	svc *service.Service
+}
+
+// Routes returns the module's API routes.
+func Routes(svc *service.Service) web.Routes {
+	h := &handler{svc: svc}
+	return func(r chi.Router) {
+		r.Route("/api/v1", func(r chi.Router) {
+			r.Get("/cart", h.cart)
+			r.Put("/cart/items/{book_id}", h.putItem)
+			r.Delete("/cart/items/{book_id}", h.deleteItem)
+			r.Get("/delivery-providers", h.providers)
+			r.Post("/orders", h.place)
+			r.Get("/orders", h.list)
+			r.Get("/orders/{id}", h.get)
+			r.Post("/orders/{id}/cancel", h.cancel)
+			r.Get("/sales", h.sales)
+			r.Get("/notifications", h.notifications)
+		})
+	}
+}
+
+var errBadID = apperr.New(apperr.NotFound, "orders.bad_id", "not found")
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errBadID
+	}
+	return id, nil
+}
+
+// Page reads limit and offset from the query.
+func Page(r *http.Request) (service.Page, error) {
+	var p service.Page
+	for name, dst := range map[string]*int{"limit": &p.Limit, "offset": &p.Offset} {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || (name == "limit" && n > 100) {
+			return p, apperr.ErrInvalid.WithFields(map[string]string{name: "must be a whole number (limit at most 100)"})
+		}
+		*dst = n
+	}
+	return p, nil
+}
+
+func (h *handler) cart(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	c, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) putItem(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r, "book_id")
+	if err != nil {
+		web.Error(w, r, catalog.ErrNotFound)
+		return
+	}
+	var body struct {
+		Quantity *int `json:"quantity"`
+	}
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if body.Quantity == nil {
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"}))
+		return
+	}
+	if err := h.svc.SetQuantity(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id), *body.Quantity); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.cart(w, r)
+}
+
+func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r, "book_id")
+	if err != nil {
+		web.Error(w, r, orders.ErrNotInCart)
+		return
+	}
+	if err := h.svc.RemoveItem(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id)); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.cart(w, r)
+}
+
+func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
+	ps, err := h.svc.ProvidersFor(r.Context(), r.URL.Query().Get("country"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"providers": ps})
+}
+
+type placeRequest struct {
+	ShippingAddress    *service.Address `json:"shipping_address"`
+	DeliveryProviderID int64            `json:"delivery_provider_id"`
+	Payment            *struct {
+		Method string `json:"method"`
+		Card   *struct {
+			Number   string `json:"number"`
+			ExpMonth int    `json:"exp_month"`
+			ExpYear  int    `json:"exp_year"`
+			CVC      string `json:"cvc"`
+		} `json:"card"`
+	} `json:"payment"`
+}
+
+func (h *handler) place(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var body placeRequest
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), ProviderID: body.DeliveryProviderID}
+	if body.ShippingAddress != nil {
+		in.Address = *body.ShippingAddress
+	}
+	if body.Payment != nil {
+		in.Payment.Method = body.Payment.Method
+		if c := body.Payment.Card; c != nil {
+			in.Payment.Card = payment.Card{Number: c.Number, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, CVC: c.CVC}
+		}
+	}
+	o, err := h.svc.Place(r.Context(), u, in)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/orders/"+strconv.FormatInt(o.ID, 10))
+	web.JSON(w, http.StatusCreated, o)
+}
+
+func (h *handler) list(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := Page(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	list, err := h.svc.BuyerOrders(r.Context(), u, p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"orders": list})
+}
+
+func (h *handler) get(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		web.Error(w, r, orders.ErrNotFound)
+		return
+	}
+	o, err := h.svc.Get(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, o)
+}
+
+func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		web.Error(w, r, orders.ErrNotFound)
+		return
+	}
+	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.get(w, r)
+}
+
+func (h *handler) sales(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := Page(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	list, err := h.svc.Sales(r.Context(), u, p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"sales": list})
+}
+
+func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := Page(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	list, err := h.svc.Notifications(r.Context(), u, p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	unread, err := h.svc.Unread(r.Context(), u.ID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"notifications": list, "unread": unread})
+}

@@ -1,0 +1,135 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+type listData[T any] struct {
+	Items  []T
+	Pager  view.Pager
+	Status string
+	// Statuses are the filter's options.
+	Statuses []orders.Status
+}
+
+func trim[T any](r *http.Request, items []T, page int) listData[T] {
+	more := len(items) > pageSize
+	if more {
+		items = items[:pageSize]
+	}
+	return listData[T]{Items: items, Pager: view.NewPager(r.URL, page, more)}
+}
+
+func (h *handler) myOrders(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	p, n := listPage(r)
+	list, err := h.svc.BuyerOrders(r.Context(), u, p)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "my_orders", "My orders", trim(r, list, n))
+}
+
+type orderData struct {
+	Order    service.Order
+	IsBuyer  bool
+	Statuses []orders.Status
+}
+
+func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	id, ok := pathID(r, "id")
+	if !ok {
+		platformweb.Error(w, r, orders.ErrNotFound)
+		return
+	}
+	o, err := h.svc.Get(r.Context(), u, id)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "order", "Order #"+strconv.FormatInt(o.ID, 10), orderData{Order: o, IsBuyer: o.BuyerID == u.ID})
+}
+
+func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	id, ok := pathID(r, "id")
+	if !ok {
+		platformweb.Error(w, r, orders.ErrNotFound)
+		return
+	}
+	to := "/orders/" + strconv.FormatInt(id, 10)
+	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+		if err == orders.ErrCannotCancel || err == orders.ErrStateConflict {
+			view.SetFlash(w, "error", err.Error())
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
+		platformweb.Error(w, r, err)
+		return
+	}
+	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
+}
+
+func (h *handler) mySales(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	p, n := listPage(r)
+	list, err := h.svc.Sales(r.Context(), u, p)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "my_sales", "My sales", trim(r, list, n))
+}
+
+func (h *handler) notificationsPage(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	p, n := listPage(r)
+	list, err := h.svc.Notifications(r.Context(), u, p)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "notifications", "Notifications", trim(r, list, n))
+}
+
+func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	if err := h.svc.MarkAllRead(r.Context(), u); err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	redirect(w, r, "/notifications", "All notifications are marked read.")
+}
