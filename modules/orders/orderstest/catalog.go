@@ -128,6 +128,9 @@ func (c *Catalog) Release(_ context.Context, orderID int64) error {
 func (c *Catalog) Confirm(_ context.Context, orderID int64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if _, ok := c.holds[orderID]; !ok && !c.sold[orderID] {
+		return catalog.ErrNotHeld
+	}
 	for _, l := range c.holds[orderID] {
 		e := c.books[l.BookID]
 		e.held -= l.Quantity

@@ -5,10 +5,13 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 )
 
@@ -46,7 +49,11 @@ type Charge struct {
 
 // Work implements river.Worker.
 func (w *Charge) Work(ctx context.Context, job *river.Job[service.ChargeArgs]) error {
-	return w.svc.Svc.Charge(ctx, job.Args.OrderID)
+	err := w.svc.Svc.Charge(ctx, job.Args.OrderID)
+	if errors.Is(err, orders.ErrNotFound) {
+		return river.JobCancel(err)
+	}
+	return err
 }
 
 // Release returns an order's copies to sale.
@@ -68,7 +75,13 @@ type Confirm struct {
 
 // Work implements river.Worker.
 func (w *Confirm) Work(ctx context.Context, job *river.Job[service.ConfirmArgs]) error {
-	return w.svc.Svc.ConfirmStock(ctx, job.Args.OrderID)
+	err := w.svc.Svc.ConfirmStock(ctx, job.Args.OrderID)
+	if errors.Is(err, catalog.ErrNotHeld) {
+		// Nothing to confirm will ever appear: stop retrying, keep it for
+		// the admin's jobs page.
+		return river.JobCancel(err)
+	}
+	return err
 }
 
 // Ship hands a paid order to its provider.
