@@ -48,6 +48,9 @@ type Config struct {
 	// OrderTimeout is how long an order may wait in checkout or for its
 	// payment before the sweeper resolves it.
 	OrderTimeout time.Duration
+	// JobTimeout bounds one run of a background job; a job left running by a
+	// killed process is retried once twice this has passed.
+	JobTimeout time.Duration
 }
 
 // Runs reports whether the process runs module m.
@@ -76,6 +79,7 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
 	fs.DurationVar(&f.cfg.BankTransferDelay, "bank-transfer-delay", 10*time.Second, "time a simulated bank takes to confirm a transfer")
 	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
+	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", time.Minute, "time one run of a background job may take; jobs of a killed process are retried after twice this")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
 	return f
 }
@@ -137,8 +141,8 @@ func (f *Flags) Load() (Config, error) {
 	if !isCountryCode(cfg.HomeCountry) {
 		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
 	}
-	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 {
-		return Config{}, fmt.Errorf("--shipping-step and --order-timeout must be positive, --bank-transfer-delay not negative")
+	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 || cfg.JobTimeout <= 0 {
+		return Config{}, fmt.Errorf("--shipping-step, --order-timeout and --job-timeout must be positive, --bank-transfer-delay not negative")
 	}
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")

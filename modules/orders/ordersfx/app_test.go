@@ -82,15 +82,8 @@ func (a *app) newUser(t testing.TB, admin bool) buyer {
 // call sends a JSON request and decodes the answer into out (if not nil).
 func (a *app) call(t testing.TB, b buyer, method, path string, body any, out any, hdr ...string) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, a.server.URL+path, rd)
+	req, err := newJSONRequest(method, a.server.URL+path, body)
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
 	if b.token != "" {
 		req.Header.Set("Authorization", "Bearer "+b.token)
 	}
@@ -155,4 +148,21 @@ func (a *app) waitStatus(t testing.TB, b buyer, id int64, want string) orderJSON
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+func newJSONRequest(method, url string, body any) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }
