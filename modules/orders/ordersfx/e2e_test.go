@@ -90,11 +90,11 @@ func TestCheckout_LastCopiesRace(t *testing.T) {
 		require.NoError(t, a.svc.SetQuantity(ctx, service.Owner{UserID: users[i].ID}, book.ID, 1))
 	}
 	var (
-		wg               sync.WaitGroup
-		mu               sync.Mutex
-		ok, outOfStock   int
-		unexpected       []error
-		start            = make(chan struct{})
+		wg             sync.WaitGroup
+		mu             sync.Mutex
+		ok, outOfStock int
+		unexpected     []error
+		start          = make(chan struct{})
 	)
 	for i := range users {
 		wg.Add(1)
