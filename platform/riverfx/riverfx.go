@@ -70,7 +70,7 @@ func New(p Params) (*Client, error) {
 	}
 	rcfg := &river.Config{
 		Schema:       migrate.RiverSchema,
-		Logger:       p.Log.With("module", "river"),
+		Logger:       slog.New(atLeast{Handler: p.Log.Handler(), min: slog.LevelWarn}).With("module", "river"),
 		PeriodicJobs: p.Periodic,
 		JobTimeout:   timeout,
 		// A job still marked running after twice its timeout belongs to a
@@ -129,4 +129,23 @@ func readiness(client *Client) web.Check {
 		_, err := client.QueueList(ctx, river.NewQueueListParams().First(1))
 		return err
 	}}
+}
+
+// atLeast drops records below min: River logs every start and stop at
+// info, which would bury the one line an operator needs when a start fails.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h atLeast) WithAttrs(a []slog.Attr) slog.Handler {
+	return atLeast{Handler: h.Handler.WithAttrs(a), min: h.min}
+}
+
+func (h atLeast) WithGroup(name string) slog.Handler {
+	return atLeast{Handler: h.Handler.WithGroup(name), min: h.min}
 }
