@@ -2,6 +2,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -30,11 +31,11 @@ func Routes(svc *service.Service) web.Routes {
 			r.Delete("/cart/items/{book_id}", h.deleteItem)
 			r.Get("/delivery-providers", h.providers)
 			r.Post("/orders", h.place)
-			r.Get("/orders", h.list)
+			r.Get("/orders", listing("orders", svc.BuyerOrders, nil))
 			r.Get("/orders/{id}", h.get)
 			r.Post("/orders/{id}/cancel", h.cancel)
-			r.Get("/sales", h.sales)
-			r.Get("/notifications", h.notifications)
+			r.Get("/sales", listing("sales", svc.Sales, nil))
+			r.Get("/notifications", listing("notifications", svc.Notifications, unread(svc)))
 		})
 	}
 }
@@ -180,23 +181,35 @@ func (h *handler) place(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusCreated, o)
 }
 
-func (h *handler) list(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
+// listing answers a signed-in user's paged list under key.
+// extra, if set, adds fields to the answer.
+func listing[T any](key string, list func(context.Context, auth.User, service.Page) ([]T, error), extra func(context.Context, auth.User) (map[string]any, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := auth.RequireUser(r.Context())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		p, err := Page(r)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		items, err := list(r.Context(), u, p)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		body := map[string]any{}
+		if extra != nil {
+			if body, err = extra(r.Context(), u); err != nil {
+				web.Error(w, r, err)
+				return
+			}
+		}
+		body[key] = items
+		web.JSON(w, http.StatusOK, body)
 	}
-	p, err := Page(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	list, err := h.svc.BuyerOrders(r.Context(), u, p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"orders": list})
 }
 
 func (h *handler) get(w http.ResponseWriter, r *http.Request) {
@@ -236,45 +249,10 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 	h.get(w, r)
 }
 
-func (h *handler) sales(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
+// unread adds the unread count to the notifications list.
+func unread(svc *service.Service) func(context.Context, auth.User) (map[string]any, error) {
+	return func(ctx context.Context, u auth.User) (map[string]any, error) {
+		n, err := svc.Unread(ctx, u.ID)
+		return map[string]any{"unread": n}, err
 	}
-	p, err := Page(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	list, err := h.svc.Sales(r.Context(), u, p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"sales": list})
-}
-
-func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	p, err := Page(r)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	list, err := h.svc.Notifications(r.Context(), u, p)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	unread, err := h.svc.Unread(r.Context(), u.ID)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"notifications": list, "unread": unread})
 }

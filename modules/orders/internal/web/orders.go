@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -27,19 +28,22 @@ func trim[T any](r *http.Request, items []T, page int) listData[T] {
 	return listData[T]{Items: items, Pager: view.NewPager(r.URL, page, more)}
 }
 
-func (h *handler) myOrders(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		platformweb.Error(w, r, err)
-		return
+// listPageOf renders a signed-in user's paged list.
+func listPageOf[T any](h *handler, page, title string, list func(context.Context, auth.User, service.Page) ([]T, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := auth.RequireUser(r.Context())
+		if err != nil {
+			platformweb.Error(w, r, err)
+			return
+		}
+		p, n := listPage(r)
+		items, err := list(r.Context(), u, p)
+		if err != nil {
+			platformweb.Error(w, r, err)
+			return
+		}
+		h.render(w, r, http.StatusOK, page, title, trim(r, items, n))
 	}
-	p, n := listPage(r)
-	list, err := h.svc.BuyerOrders(r.Context(), u, p)
-	if err != nil {
-		platformweb.Error(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "my_orders", "My orders", trim(r, list, n))
 }
 
 type orderData struct {
@@ -89,36 +93,6 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
-}
-
-func (h *handler) mySales(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		platformweb.Error(w, r, err)
-		return
-	}
-	p, n := listPage(r)
-	list, err := h.svc.Sales(r.Context(), u, p)
-	if err != nil {
-		platformweb.Error(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "my_sales", "My sales", trim(r, list, n))
-}
-
-func (h *handler) notificationsPage(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		platformweb.Error(w, r, err)
-		return
-	}
-	p, n := listPage(r)
-	list, err := h.svc.Notifications(r.Context(), u, p)
-	if err != nil {
-		platformweb.Error(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "notifications", "Notifications", trim(r, list, n))
 }
 
 func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
