@@ -31,6 +31,7 @@ type CartLine struct {
 	BookID     catalog.BookID `json:"book_id"`
 	Title      string         `json:"title"`
 	Author     string         `json:"author"`
+	SellerID   auth.UserID    `json:"seller_id"`
 	SellerName string         `json:"seller_name"`
 	Quantity   int            `json:"quantity"`
 	// PriceCents is the price now; AddedPriceCents the price when added.
@@ -103,7 +104,7 @@ func (s *Service) Cart(ctx context.Context, o Owner) (Cart, error) {
 			l.Title = fmt.Sprintf("Book #%d", it.BookID)
 			l.Problem = "this book is no longer listed"
 		default:
-			l.Title, l.Author, l.SellerName = b.Title, b.Author, b.SellerName
+			l.Title, l.Author, l.SellerID, l.SellerName = b.Title, b.Author, b.SellerID, b.SellerName
 			l.PriceCents, l.Available = b.PriceCents, b.Available
 			l.PriceChanged = b.PriceCents != it.PriceCents
 			switch {

@@ -180,10 +180,6 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 			return Order{}, err
 		}
 	}
-	books, err := s.catalog.Books(ctx, bookIDs(cart.Lines))
-	if err != nil {
-		return Order{}, err
-	}
 
 	var row dbsqlc.Order
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
@@ -203,7 +199,7 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 		}
 		for _, l := range cart.Lines {
 			if err := s.q.InsertOrderLine(ctx, tx, dbsqlc.InsertOrderLineParams{
-				OrderID: row.ID, BookID: int64(l.BookID), SellerID: int64(books[l.BookID].SellerID),
+				OrderID: row.ID, BookID: int64(l.BookID), SellerID: int64(l.SellerID),
 				Title: l.Title, PriceCents: l.PriceCents, Quantity: int32(l.Quantity),
 			}); err != nil {
 				return err
@@ -249,14 +245,6 @@ func lineError(l CartLine) error {
 }
 
 var errRace = errors.New("idempotency key taken concurrently")
-
-func bookIDs(lines []CartLine) []catalog.BookID {
-	ids := make([]catalog.BookID, len(lines))
-	for i, l := range lines {
-		ids[i] = l.BookID
-	}
-	return ids
-}
 
 func (s *Service) replay(ctx context.Context, o dbsqlc.Order, hash string) (Order, error) {
 	if o.RequestHash != hash {
