@@ -47,8 +47,10 @@ func listPageOf[T any](h *handler, page, title string, list func(context.Context
 }
 
 type orderData struct {
-	Order    service.Order
-	IsBuyer  bool
+	Order   service.Order
+	IsBuyer bool
+	// Full is false for a seller, who sees only their lines.
+	Full     bool
 	Statuses []orders.Status
 }
 
@@ -68,7 +70,7 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "order", "Order #"+strconv.FormatInt(o.ID, 10), orderData{Order: o, IsBuyer: o.BuyerID == u.ID})
+	h.render(w, r, http.StatusOK, "order", "Order #"+strconv.FormatInt(o.ID, 10), orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()})
 }
 
 func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {

@@ -171,7 +171,11 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	require.Contains(t, r.body, "awaiting_payment")
 	require.Contains(t, r.body, "ending 4242")
-	require.Equal(t, http.StatusOK, b.do(t, "2", http.MethodGet, loc, "", "").status)
+	r = b.do(t, "2", http.MethodGet, loc, "", "")
+	require.Equal(t, http.StatusOK, r.status)
+	require.Contains(t, r.body, "Ana, Bogotá")
+	require.NotContains(t, r.body, "Calle 1")
+	require.NotContains(t, r.body, "4242")
 	require.Equal(t, http.StatusOK, b.do(t, "3", http.MethodGet, loc, "", "").status)
 	require.Equal(t, http.StatusNotFound, b.do(t, "4", http.MethodGet, loc, "", "").status)
 	require.Equal(t, http.StatusNotFound, b.do(t, "1", http.MethodGet, "/orders/abc", "", "").status)
@@ -263,6 +267,20 @@ func TestPages_Admin(t *testing.T) {
 	require.Contains(t, r.body, "enter a cost such as 12.50")
 	require.Equal(t, http.StatusForbidden, b.form(t, "1", "/admin/providers/3", url.Values{"name": {"X"}}).status)
 	require.Equal(t, http.StatusNotFound, b.form(t, "3", "/admin/jobs/999999/retry", nil).status)
+	ctx := context.Background()
+	var jobID int64
+	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
+		VALUES ('orders.charge_payment', '{"order_id":42}', 'discarded', now(), 25, 25,
+		ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"payment processor unavailable","trace":""}'::jsonb]) RETURNING id`).Scan(&jobID))
+	r = b.do(t, "3", http.MethodGet, "/admin/jobs", "", "")
+	require.Contains(t, r.body, "payment processor unavailable")
+	require.Equal(t, http.StatusSeeOther, b.form(t, "3", fmt.Sprintf("/admin/jobs/%d/retry", jobID), nil).status)
+	var state string
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
+	require.Equal(t, "available", state)
+	require.Equal(t, http.StatusSeeOther, b.form(t, "3", fmt.Sprintf("/admin/jobs/%d/cancel", jobID), nil).status)
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
+	require.Equal(t, "cancelled", state)
 	require.Equal(t, http.StatusForbidden, b.form(t, "1", "/admin/jobs/1/cancel", nil).status)
 }
 
