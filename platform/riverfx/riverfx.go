@@ -70,7 +70,7 @@ func New(p Params) (*Client, error) {
 	}
 	rcfg := &river.Config{
 		Schema:       migrate.RiverSchema,
-		Logger:       slog.New(atLeast{Handler: p.Log.Handler(), min: slog.LevelWarn}).With("module", "river"),
+		Logger:       riverLogger(p.Log, p.Config.LogLevel),
 		PeriodicJobs: p.Periodic,
 		JobTimeout:   timeout,
 		// A job still marked running after twice its timeout belongs to a
@@ -106,6 +106,34 @@ func New(p Params) (*Client, error) {
 	return client, nil
 }
 
+// riverLogger keeps River's warnings and errors but drops its info
+// chatter (client started, stopped) unless the process logs at debug, so a
+// failed start still ends with one clear line on stderr.
+func riverLogger(log *slog.Logger, level string) *slog.Logger {
+	if level == "debug" {
+		return log.With("module", "river")
+	}
+	return slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn}).With("module", "river")
+}
+
+// minLevel is a handler that drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{Handler: m.Handler.WithAttrs(attrs), min: m.min}
+}
+
+func (m minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: m.Handler.WithGroup(name), min: m.min}
+}
+
 // Stop lets running jobs finish for up to grace, then cancels the rest; a
 // cancelled job is retried by the next process, so nothing is lost.
 func Stop(ctx context.Context, client *Client, grace time.Duration) error {
@@ -129,23 +157,4 @@ func readiness(client *Client) web.Check {
 		_, err := client.QueueList(ctx, river.NewQueueListParams().First(1))
 		return err
 	}}
-}
-
-// atLeast drops records below min: River logs every start and stop at
-// info, which would bury the one line an operator needs when a start fails.
-type atLeast struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h atLeast) WithAttrs(a []slog.Attr) slog.Handler {
-	return atLeast{Handler: h.Handler.WithAttrs(a), min: h.min}
-}
-
-func (h atLeast) WithGroup(name string) slog.Handler {
-	return atLeast{Handler: h.Handler.WithGroup(name), min: h.min}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
@@ -16,6 +17,6 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 func TestService_Contract(t *testing.T) {
 	t.Parallel()
 	catalogtest.Exercise(t, func(_ *testing.T, pool *pgxpool.Pool) catalog.Service {
-		return newService(pool, slog.Default())
+		return service.New(pool, &service.Options{Log: slog.Default()})
 	})
 }

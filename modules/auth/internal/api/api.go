@@ -187,4 +187,3 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 		platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
 	}
 }
-

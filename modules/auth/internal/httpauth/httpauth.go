@@ -111,6 +111,10 @@ func SafeNext(next string) string {
 func Middleware(svc *service.Service) platformweb.Middleware {
 	return platformweb.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if skipsAuth(r.URL.Path) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			cred, viaCookie := Bearer(r), false
 			if cred == "" {
 				cred, viaCookie = Cookie(r), true
@@ -152,6 +156,12 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 			next.ServeHTTP(w, r)
 		})
 	}}
+}
+
+// skipsAuth lists the paths that never depend on the visitor, so they cost
+// no database lookup: static assets and the probes.
+func skipsAuth(p string) bool {
+	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 }
 
 func isAdminPath(p string) bool {
