@@ -451,6 +451,24 @@ func TestRateLimit(t *testing.T) {
 	require.NotEmpty(t, resp.Header.Get("Retry-After"))
 }
 
+func TestBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, &testserver.Opts{TrustProxy: true, Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 1, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	u := srv.CreateUser(t, nil)
+	signIn := func(client string) testserver.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader(url.Values{"email": {u.Email}, "password": {pw}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", client)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		return srv.Browser(t).Do(req)
+	}
+	resp := signIn("203.0.113.1")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.True(t, cookieOf(resp, auth.SessionCookie).Secure, "HTTPS ended at the load balancer")
+	require.Equal(t, http.StatusTooManyRequests, signIn("203.0.113.1").StatusCode)
+	require.Equal(t, http.StatusSeeOther, signIn("203.0.113.2").StatusCode, "each client address counts apart")
+}
+
 func TestLogs_NoSecrets(t *testing.T) {
 	t.Parallel()
 	srv := testserver.New(t, nil)
