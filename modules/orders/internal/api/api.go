@@ -25,18 +25,17 @@ type handler struct {
 func Routes(svc *service.Service) web.Routes {
 	h := &handler{svc: svc}
 	return func(r chi.Router) {
-		r.Route("/api/v1", func(r chi.Router) {
-			r.Get("/cart", h.cart)
-			r.Put("/cart/items/{book_id}", h.putItem)
-			r.Delete("/cart/items/{book_id}", h.deleteItem)
-			r.Get("/delivery-providers", h.providers)
-			r.Post("/orders", h.place)
-			r.Get("/orders", listing("orders", svc.BuyerOrders, nil))
-			r.Get("/orders/{id}", h.get)
-			r.Post("/orders/{id}/cancel", h.cancel)
-			r.Get("/sales", listing("sales", svc.Sales, nil))
-			r.Get("/notifications", listing("notifications", svc.Notifications, unread(svc)))
-		})
+		// Full paths, not a sub-router: other modules serve /api/v1 too.
+		r.Get("/api/v1/cart", h.cart)
+		r.Put("/api/v1/cart/items/{book_id}", h.putItem)
+		r.Delete("/api/v1/cart/items/{book_id}", h.deleteItem)
+		r.Get("/api/v1/delivery-providers", h.providers)
+		r.Post("/api/v1/orders", h.place)
+		r.Get("/api/v1/orders", listing("orders", svc.BuyerOrders, nil))
+		r.Get("/api/v1/orders/{id}", h.get)
+		r.Post("/api/v1/orders/{id}/cancel", h.cancel)
+		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
+		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
 	}
 }
 

@@ -278,8 +278,10 @@ func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order) error {
 			}
 			return err
 		}
-		// The sweeper cancels the pending order if no retry finishes it.
-		return fmt.Errorf("reserve stock for order %d: %w", o.ID, err)
+		// The sweeper cancels the pending order if no retry (same key)
+		// finishes it; the buyer is told to try again, not shown a 500.
+		return errors.Join(apperr.ErrUnavailable.WithMessage("your copies could not be held right now; please try again"),
+			fmt.Errorf("reserve stock for order %d: %w", o.ID, err))
 	}
 	pay, err := s.q.Payment(ctx, s.pool, o.ID)
 	if err != nil {
