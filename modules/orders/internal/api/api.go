@@ -26,25 +26,38 @@ func Routes(svc *service.Service) web.Routes {
 	h := &handler{svc: svc}
 	return func(r chi.Router) {
 		// Full paths, not a sub-router: other modules serve /api/v1 too.
-		r.Get("/api/v1/cart", h.cart)
-		r.Put("/api/v1/cart/items/{book_id}", h.putItem)
-		r.Delete("/api/v1/cart/items/{book_id}", h.deleteItem)
+		r.Get("/api/v1/cart", signedIn(h.cart))
+		r.Put("/api/v1/cart/items/{book_id}", signedIn(h.putItem))
+		r.Delete("/api/v1/cart/items/{book_id}", signedIn(h.deleteItem))
 		r.Get("/api/v1/delivery-providers", h.providers)
-		r.Post("/api/v1/orders", h.place)
+		r.Post("/api/v1/orders", signedIn(h.place))
 		r.Get("/api/v1/orders", listing("orders", svc.BuyerOrders, nil))
-		r.Get("/api/v1/orders/{id}", h.get)
-		r.Post("/api/v1/orders/{id}/cancel", h.cancel)
+		r.Get("/api/v1/orders/{id}", signedIn(h.get))
+		r.Post("/api/v1/orders/{id}/cancel", signedIn(h.cancel))
 		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
 		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
 	}
 }
 
-var errBadID = apperr.New(apperr.NotFound, "orders.bad_id", "not found")
+// signedIn runs f for a signed-in user and answers its error, so each
+// endpoint is only its own logic.
+func signedIn(f func(http.ResponseWriter, *http.Request, auth.User) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := auth.RequireUser(r.Context())
+		if err == nil {
+			err = f(w, r, u)
+		}
+		if err != nil {
+			web.Error(w, r, err)
+		}
+	}
+}
 
-func pathID(r *http.Request, name string) (int64, error) {
+// pathID reads a positive id from the path, or answers notFound.
+func pathID(r *http.Request, name string, notFound error) (int64, error) {
 	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, errBadID
+		return 0, notFound
 	}
 	return id, nil
 }
@@ -66,65 +79,44 @@ func Page(r *http.Request) (service.Page, error) {
 	return p, nil
 }
 
-func (h *handler) cart(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
+func (h *handler) cart(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	c, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return err
 	}
 	web.JSON(w, http.StatusOK, c)
+	return nil
 }
 
-func (h *handler) putItem(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
+func (h *handler) putItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "book_id", catalog.ErrNotFound)
 	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	id, err := pathID(r, "book_id")
-	if err != nil {
-		web.Error(w, r, catalog.ErrNotFound)
-		return
+		return err
 	}
 	var body struct {
 		Quantity *int `json:"quantity"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
-		web.Error(w, r, err)
-		return
+		return err
 	}
 	if body.Quantity == nil {
-		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"}))
-		return
+		return apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"})
 	}
 	if err := h.svc.SetQuantity(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id), *body.Quantity); err != nil {
-		web.Error(w, r, err)
-		return
+		return err
 	}
-	h.cart(w, r)
+	return h.cart(w, r, u)
 }
 
-func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
+func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "book_id", orders.ErrNotInCart)
 	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	id, err := pathID(r, "book_id")
-	if err != nil {
-		web.Error(w, r, orders.ErrNotInCart)
-		return
+		return err
 	}
 	if err := h.svc.RemoveItem(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id)); err != nil {
-		web.Error(w, r, err)
-		return
+		return err
 	}
-	h.cart(w, r)
+	return h.cart(w, r, u)
 }
 
 func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
@@ -150,16 +142,10 @@ type placeRequest struct {
 	} `json:"payment"`
 }
 
-func (h *handler) place(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
+func (h *handler) place(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	var body placeRequest
 	if err := web.DecodeJSON(w, r, &body); err != nil {
-		web.Error(w, r, err)
-		return
+		return err
 	}
 	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), ProviderID: body.DeliveryProviderID}
 	if body.ShippingAddress != nil {
@@ -173,79 +159,59 @@ func (h *handler) place(w http.ResponseWriter, r *http.Request) {
 	}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return err
 	}
 	w.Header().Set("Location", "/api/v1/orders/"+strconv.FormatInt(o.ID, 10))
 	web.JSON(w, http.StatusCreated, o)
+	return nil
 }
 
-// listing answers a signed-in user's paged list under key.
-// extra, if set, adds fields to the answer.
+func (h *handler) get(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	o, err := h.svc.Get(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (h *handler) cancel(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+		return err
+	}
+	return h.get(w, r, u)
+}
+
+// listing answers a signed-in user's paged list under key; extra, if set,
+// adds fields to the answer.
 func listing[T any](key string, list func(context.Context, auth.User, service.Page) ([]T, error), extra func(context.Context, auth.User) (map[string]any, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := auth.RequireUser(r.Context())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
+	return signedIn(func(w http.ResponseWriter, r *http.Request, u auth.User) error {
 		p, err := Page(r)
 		if err != nil {
-			web.Error(w, r, err)
-			return
+			return err
 		}
 		items, err := list(r.Context(), u, p)
 		if err != nil {
-			web.Error(w, r, err)
-			return
+			return err
 		}
 		body := map[string]any{}
 		if extra != nil {
 			if body, err = extra(r.Context(), u); err != nil {
-				web.Error(w, r, err)
-				return
+				return err
 			}
 		}
 		body[key] = items
 		web.JSON(w, http.StatusOK, body)
-	}
-}
-
-func (h *handler) get(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		web.Error(w, r, orders.ErrNotFound)
-		return
-	}
-	o, err := h.svc.Get(r.Context(), u, id)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, o)
-}
-
-func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		web.Error(w, r, orders.ErrNotFound)
-		return
-	}
-	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	h.get(w, r)
+		return nil
+	})
 }
 
 // unread adds the unread count to the notifications list.

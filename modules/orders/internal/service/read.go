@@ -324,7 +324,10 @@ func (s *Service) ProvidersFor(ctx context.Context, country string) ([]Provider,
 	if !isCountry(country) {
 		return nil, apperr.ErrInvalid.WithFields(map[string]string{"country": "enter a two-letter country code such as CO or US"})
 	}
-	rows, err := s.q.ActiveProviders(ctx, s.pool, s.Coverage(country))
+	return toProviders(s.q.ActiveProviders(ctx, s.pool, s.Coverage(country)))
+}
+
+func toProviders(rows []dbsqlc.Provider, err error) ([]Provider, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -337,15 +340,7 @@ func (s *Service) ProvidersFor(ctx context.Context, country string) ([]Provider,
 
 // Providers lists every provider, for admins.
 func (s *Service) Providers(ctx context.Context) ([]Provider, error) {
-	rows, err := s.q.Providers(ctx, s.pool)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Provider, len(rows))
-	for i, p := range rows {
-		out[i] = toProvider(p)
-	}
-	return out, nil
+	return toProviders(s.q.Providers(ctx, s.pool))
 }
 
 // UpdateProvider edits a provider; admins only.
