@@ -2,6 +2,7 @@
 package catalogfx
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/modules/catalog/internal/seed"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/modules/catalog/internal/web"
 	"github.com/bookstore/bookstore/platform/config"
@@ -32,14 +34,38 @@ const MaxPriceEnv = "BOOKSTORE_CATALOG_MAX_PRICE"
 // JSON API and the job that keeps the sellers copy current.
 var Module = fx.Module("catalog",
 	fx.Decorate(func(log *slog.Logger) *slog.Logger { return log.With("module", "catalog") }),
+	Service,
 	fx.Provide(
-		fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(catalog.Service))),
 		fx.Annotate(newWorkers, fx.ResultTags(`group:"river_workers,flatten"`)),
 		fx.Annotate(newPeriodic, fx.ResultTags(`group:"river_periodic,flatten"`)),
 	),
 	platformweb.AsRoutes(web.Routes),
 	platformweb.AsRoutes(api.Routes),
 )
+
+// Service provides the local service alone, as catalog.Service too, for
+// commands that need no HTTP server (bookstore seed).
+var Service = fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(catalog.Service))))
+
+// SeedOptions tune `bookstore seed`.
+type SeedOptions = seed.Options
+
+// SeedResult says what `bookstore seed` created.
+type SeedResult = seed.Result
+
+// ErrShopNotEmpty is returned by Seed on a shop with listings, unless forced.
+var ErrShopNotEmpty = seed.ErrNotEmpty
+
+// Seeder fills an empty shop with demo listings.
+type Seeder struct{ svc *service.Service }
+
+// NewSeeder returns a Seeder over the catalog service that Service provides.
+func NewSeeder(svc *service.Service) *Seeder { return &Seeder{svc: svc} }
+
+// Run creates sellers through accounts and their listings with drawn covers.
+func (s *Seeder) Run(ctx context.Context, accounts auth.Accounts, o SeedOptions) (SeedResult, error) {
+	return seed.Run(ctx, s.svc, accounts, o)
+}
 
 // Options reads the catalog's settings from the process configuration.
 func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {

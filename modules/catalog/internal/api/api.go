@@ -4,10 +4,8 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -147,49 +145,8 @@ func (h *handler) listBooks(w http.ResponseWriter, r *http.Request) {
 	platformweb.JSON(w, http.StatusOK, page(res.Listings, res.Page, res.HasNext, false))
 }
 
-// parseQuery reads the same parameters as the /books page; prices are in
-// the shop currency as decimals (min_price=12.50), like the page's form.
-// "cursor" is accepted as a synonym of "page": the next_page of a response.
 func parseQuery(r *http.Request) (service.Query, error) {
-	v := r.URL.Query()
-	fields := map[string]string{}
-	q := service.Query{
-		Text: v.Get("q"), MinCondition: catalog.Condition(v.Get("condition")),
-		Language: v.Get("language"), Sort: v.Get("sort"),
-	}
-	for _, name := range []string{"page", "cursor"} {
-		if s := v.Get(name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 1 {
-				fields[name] = "must be a positive whole number"
-			} else {
-				q.Page = n
-			}
-		}
-	}
-	if s := v.Get("per_page"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > service.MaxPerPage {
-			fields["per_page"] = "must be between 1 and 100"
-		} else {
-			q.PerPage = n
-		}
-	}
-	for name, dst := range map[string]*int64{"min_price": &q.MinPrice, "max_price": &q.MaxPrice} {
-		s := strings.TrimSpace(v.Get(name))
-		if s == "" {
-			continue
-		}
-		c, err := service.ParsePrice(s)
-		switch {
-		case err != nil:
-			fields[name] = err.Error()
-		case c < 0:
-			fields[name] = "must not be negative"
-		default:
-			*dst = c
-		}
-	}
+	q, fields := service.ParseQuery(r.URL.Query())
 	if len(fields) > 0 {
 		return q, apperr.ErrInvalid.WithMessage("some search parameters are not valid").WithFields(fields)
 	}
@@ -304,14 +261,8 @@ func (h *handler) ownBook(r *http.Request) (auth.User, service.Listing, error) {
 	if err != nil {
 		return u, service.Listing{}, err
 	}
-	l, err := h.svc.Listing(r.Context(), id)
-	if err != nil {
-		return u, l, err
-	}
-	if !l.OwnedBy(u) {
-		return u, l, catalog.ErrForbidden
-	}
-	return u, l, nil
+	l, err := h.svc.OwnListing(r.Context(), u, id)
+	return u, l, err
 }
 
 func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
@@ -382,21 +333,12 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			platformweb.Error(w, r, apperr.ErrTooLarge.WithMessage("the upload is too large"))
-			return
-		}
-		platformweb.Error(w, r, apperr.ErrBadRequest.WithMessage("send photos as multipart/form-data in the field \"photo\""))
+	files, err := service.UploadedFiles(r, "photo")
+	if err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	files := r.MultipartForm.File["photo"]
-	if len(files) == 0 {
-		platformweb.Error(w, r, apperr.ErrInvalid.WithMessage("no photo was sent").WithFields(map[string]string{"photo": "send at least one file in the field \"photo\""}))
-		return
-	}
 	added := []Photo{}
 	for _, fh := range files {
 		data, err := service.ReadUpload(fh)

@@ -360,6 +360,22 @@ func (s *Service) ListingFor(ctx context.Context, id catalog.BookID) (Listing, e
 	return l, nil
 }
 
+// OwnListing returns a listing for its seller's pages and API calls:
+// catalog.ErrForbidden for anyone else, checked before any input is read.
+func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID) (Listing, error) {
+	if u.ID == 0 {
+		return Listing{}, auth.ErrUnauthenticated
+	}
+	l, err := s.Listing(ctx, id)
+	if err != nil {
+		return l, err
+	}
+	if !l.OwnedBy(u) {
+		return l, catalog.ErrForbidden
+	}
+	return l, nil
+}
+
 func (s *Service) withPhotos(ctx context.Context, ls []Listing) ([]Listing, error) {
 	if len(ls) == 0 {
 		return ls, nil

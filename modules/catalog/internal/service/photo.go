@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -204,4 +205,21 @@ func ReadUpload(fh *multipart.FileHeader) ([]byte, error) {
 		return nil, ErrPhotoTooLarge
 	}
 	return data, nil
+}
+
+// UploadedFiles parses a multipart upload and returns the files sent in
+// field, with a 4xx error when the request is no upload or carries none.
+func UploadedFiles(r *http.Request, field string) ([]*multipart.FileHeader, error) {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, apperr.ErrTooLarge.WithMessage("the upload is too large")
+		}
+		return nil, apperr.ErrBadRequest.WithMessage("send photos as a multipart form upload in the field \"" + field + "\"")
+	}
+	files := r.MultipartForm.File[field]
+	if len(files) == 0 {
+		return nil, apperr.ErrInvalid.WithMessage("choose a photo to upload").WithFields(map[string]string{"photo": "choose a photo to upload"})
+	}
+	return files, nil
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -96,6 +97,53 @@ func (q *Query) Validate() error {
 		return apperr.ErrInvalid.WithMessage("some search parameters are not valid").WithFields(fields)
 	}
 	return nil
+}
+
+// ParseQuery reads a search from URL parameters, the same for the /books
+// page and GET /api/v1/books: q, condition (this grade or better),
+// min_price and max_price (decimals in the shop currency, like the form),
+// language, sort, page (or cursor, its synonym for API clients) and
+// per_page. A malformed value is reported per field and left at its zero
+// value; Validate judges the rest.
+func ParseQuery(v url.Values) (Query, map[string]string) {
+	fields := map[string]string{}
+	q := Query{
+		Text: v.Get("q"), MinCondition: catalog.Condition(v.Get("condition")),
+		Language: v.Get("language"), Sort: v.Get("sort"),
+	}
+	number := func(name string, lo, hi int) int {
+		s := strings.TrimSpace(v.Get(name))
+		if s == "" {
+			return 0
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < lo || n > hi {
+			fields[name] = fmt.Sprintf("must be a whole number from %d to %d", lo, hi)
+			return 0
+		}
+		return n
+	}
+	q.Page = max(number("page", 1, MaxPage), number("cursor", 1, MaxPage))
+	q.PerPage = number("per_page", 1, MaxPerPage)
+	price := func(name string) int64 {
+		s := strings.TrimSpace(v.Get(name))
+		if s == "" {
+			return 0
+		}
+		c, err := ParsePrice(s)
+		switch {
+		case err != nil:
+			fields[name] = err.Error()
+		case c < 0:
+			fields[name] = "must not be negative"
+		default:
+			return c
+		}
+		return 0
+	}
+	q.MinPrice = price("min_price")
+	q.MaxPrice = price("max_price")
+	return q, fields
 }
 
 // Filtered reports whether any filter narrows the search.

@@ -4,12 +4,10 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -42,45 +40,12 @@ type searchPage struct {
 	ClearFilters                                     string
 }
 
-// parseSearch reads the URL's parameters, shared by the page and the API.
-// Bad values are reported per field and then left out of the query, so the
-// page still shows results.
-func parseSearch(v url.Values) (service.Query, map[string]string) {
-	errs := map[string]string{}
-	q := service.Query{
-		Text:         v.Get("q"),
-		MinCondition: catalog.Condition(v.Get("condition")),
-		Language:     v.Get("language"),
-		Sort:         v.Get("sort"),
-		Page:         view.PageParam(v),
-	}
-	price := func(name string) int64 {
-		s := strings.TrimSpace(v.Get(name))
-		if s == "" {
-			return 0
-		}
-		c, err := service.ParsePrice(s)
-		if err != nil {
-			errs[name] = err.Error()
-			return 0
-		}
-		if c < 0 {
-			errs[name] = "must not be negative"
-			return 0
-		}
-		return c
-	}
-	q.MinPrice = price("min_price")
-	q.MaxPrice = price("max_price")
-	return q, errs
-}
-
-// Search parameters that filters consist of.
-var filterParams = []string{"condition", "min_price", "max_price", "language"}
-
 func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	q, errs := parseSearch(v)
+	q, errs := service.ParseQuery(v)
+	if p := view.PageParam(v); q.Page == 0 {
+		q.Page = p
+	}
 	if err := q.Validate(); err != nil {
 		if e := apperr.As(err); e != nil {
 			for k, m := range e.Fields {

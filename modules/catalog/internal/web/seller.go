@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -95,14 +94,8 @@ func (h *handler) ownListing(r *http.Request) (auth.User, service.Listing, error
 	if err != nil {
 		return u, service.Listing{}, err
 	}
-	l, err := h.svc.Listing(r.Context(), id)
-	if err != nil {
-		return u, l, err
-	}
-	if !l.OwnedBy(u) {
-		return u, l, catalog.ErrForbidden
-	}
-	return u, l, nil
+	l, err := h.svc.OwnListing(r.Context(), u, id)
+	return u, l, err
 }
 
 func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
@@ -193,29 +186,13 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "success", msg, "/my/listings")
 }
 
-// photoFiles parses a multipart upload and returns the files of field name.
-func photoFiles(w http.ResponseWriter, r *http.Request, name string) ([]*multipart.FileHeader, error) {
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apperr.ErrTooLarge.WithMessage("the upload is too large")
-		}
-		return nil, apperr.ErrBadRequest.WithMessage("send the photo as a multipart form upload")
-	}
-	files := r.MultipartForm.File[name]
-	if len(files) == 0 {
-		return nil, apperr.ErrInvalid.WithMessage("choose a photo to upload").WithFields(map[string]string{"photo": "choose a photo to upload"})
-	}
-	return files, nil
-}
-
 func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
 		platformweb.Error(w, r, err)
 		return
 	}
-	files, err := photoFiles(w, r, "photo")
+	files, err := service.UploadedFiles(r, "photo")
 	added := 0
 	for i := 0; err == nil && i < len(files); i++ {
 		var data []byte

@@ -82,7 +82,7 @@ func New(t *testing.T) *Env {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	return &Env{URL: srv.URL, Pool: pool, Svc: svc, Photos: mem, client: &http.Client{
-		Jar: jar, // carries the flash message to the next page
+		Jar:           jar, // carries the flash message to the next page
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
