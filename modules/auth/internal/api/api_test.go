@@ -284,7 +284,7 @@ func TestAPI_Admin(t *testing.T) {
 
 func TestAPI_RateLimit(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 	b := srv.Browser(t)
 	for range 2 {
 		b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"victim@example.com","password":"guess guess"}`, "")
@@ -295,4 +295,68 @@ func TestAPI_RateLimit(t *testing.T) {
 	e := decodeErr(t, resp.Body)
 	require.Equal(t, "auth.rate_limited", e.Error.Code)
 	require.Equal(t, "too many attempts; please wait 1 minute and try again", e.Error.Message)
+}
+
+func TestAPI_Account(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+
+	t.Run("ChangeName", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		tok := signIn(t, srv.Browser(t), u.Email, pw)
+		b := srv.Browser(t)
+		resp := b.JSON(http.MethodPatch, "/api/v1/me", `{"name":"  Renamed <b>x</b> "}`, tok)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		var out struct{ User struct{ Name string } }
+		require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
+		require.Equal(t, "Renamed <b>x</b>", out.User.Name)
+		for body, status := range map[string]int{
+			``:                                  400,
+			`{}`:                                422,
+			`{"name":1}`:                        400,
+			`{"name":"ok name","role":"admin"}`: 400,
+			`{"name":"` + strings.Repeat("n", 10240) + `"}`: 422,
+		} {
+			resp = b.JSON(http.MethodPatch, "/api/v1/me", body, tok)
+			require.Equal(t, status, resp.StatusCode, body)
+			decodeErr(t, resp.Body)
+		}
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodPatch, "/api/v1/me", `{"name":"Anon"}`, "").StatusCode)
+	})
+
+	t.Run("ChangePasswordKeepsThisToken", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		keep := signIn(t, srv.Browser(t), u.Email, pw)
+		other := signIn(t, srv.Browser(t), u.Email, pw)
+		b := srv.Browser(t)
+		resp := b.JSON(http.MethodPost, "/api/v1/me/password", `{"current_password":"wrong one","new_password":"short"}`, keep)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.ElementsMatch(t, []string{"current_password", "new_password"}, keys(decodeErr(t, resp.Body).Error.Fields))
+		resp = b.JSON(http.MethodPost, "/api/v1/me/password", `{"current_password":"`+pw+`","new_password":"a fresh long secret"}`, keep)
+		require.Equal(t, http.StatusNoContent, resp.StatusCode, resp.Body)
+		require.Equal(t, http.StatusOK, b.JSON(http.MethodGet, "/api/v1/me", "", keep).StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", other).StatusCode)
+		signIn(t, srv.Browser(t), u.Email, "a fresh long secret")
+	})
+
+	t.Run("SignOutEverywhere", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		one := signIn(t, srv.Browser(t), u.Email, pw)
+		two := signIn(t, srv.Browser(t), u.Email, pw)
+		b := srv.Browser(t)
+		require.Equal(t, http.StatusNoContent, b.JSON(http.MethodPost, "/api/v1/me/signout-everywhere", "", one).StatusCode)
+		for _, tok := range []string{one, two} {
+			require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", tok).StatusCode)
+		}
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodPost, "/api/v1/me/signout-everywhere", "", one).StatusCode)
+	})
+}
+
+// stopped is a clock that does not move, so Retry-After is exact.
+func stopped() func() time.Time {
+	now := time.Now()
+	return func() time.Time { return now }
 }

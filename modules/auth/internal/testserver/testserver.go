@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -48,6 +49,8 @@ type Opts struct {
 	Limits *service.Limits
 	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto.
 	TrustProxy bool
+	// NowFunc is the service's clock; tests of Retry-After stop it.
+	NowFunc func() time.Time
 }
 
 // New starts a server on a new database.
@@ -61,6 +64,7 @@ func New(t *testing.T, opts *Opts) *Server {
 	if opts.Limits != nil {
 		sopts.Limits = opts.Limits
 	}
+	sopts.NowFunc = opts.NowFunc
 	svc, err := service.New(pool, sopts)
 	require.NoError(t, err)
 	pages, err := web.Routes(svc)

@@ -433,7 +433,7 @@ func TestAdminPages(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
+	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
 	b := srv.Browser(t)
 	for range 3 {
 		b.Post("/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
@@ -544,4 +544,10 @@ func mustUser(t *testing.T, srv *testserver.Server, email string) auth.User {
 	u, err := srv.Svc.User(context.Background(), auth.UserID(id))
 	require.NoError(t, err)
 	return u
+}
+
+// stopped is a clock that does not move, so Retry-After is exact.
+func stopped() func() time.Time {
+	now := time.Now()
+	return func() time.Time { return now }
 }
