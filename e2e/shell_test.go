@@ -57,7 +57,7 @@ func TestShell_ErrorPage(t *testing.T) {
 		return true;
 	})()`)
 	visitor.ClickAndLoad("#e2e-post", "error-page")
-	visitor.WaitText("this address does not accept POST")
+	visitor.WaitText("address does not accept POST")
 	require.Contains(t, visitor.Text(), "Back to the shop")
 }
 
