@@ -410,6 +410,10 @@ func (b *Browser) Text() string {
 func (b *Browser) Fill(sel, value string) {
 	b.t.Helper()
 	b.run("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	if mustEval[bool](b, "read "+sel, fmt.Sprintf(`document.querySelector(%q).tagName === "SELECT"`, sel)) {
+		b.Select(sel, value)
+		return
+	}
 	if len(value) > 200 {
 		b.run("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
 		return
@@ -421,6 +425,31 @@ func (b *Browser) Fill(sel, value string) {
 func (b *Browser) Select(sel, value string) {
 	b.t.Helper()
 	b.run("select "+value+" in "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
+	if got := b.Value(sel); got != value {
+		b.fail("%s has no option %q", sel, value)
+	}
+}
+
+// ChooseFirst picks the first choice of the field called name: the first
+// radio button, or the first option with a value of a select.
+func (b *Browser) ChooseFirst(name string) {
+	b.t.Helper()
+	ok := mustEval[bool](b, "choose "+name, fmt.Sprintf(`(() => {
+		const e = document.querySelector('[name="' + %q + '"]');
+		if (!e) return false;
+		if (e.tagName === "SELECT") {
+			const o = [...e.options].find(o => o.value !== "");
+			if (!o) return false;
+			e.value = o.value;
+			e.dispatchEvent(new Event("change", {bubbles: true}));
+			return true;
+		}
+		e.click();
+		return true;
+	})()`, name))
+	if !ok {
+		b.fail("no choice for the field %s", name)
+	}
 }
 
 // Check ticks the checkbox or radio button that sel selects.
@@ -479,6 +508,69 @@ func (b *Browser) Submit(sel, shot string) {
 	b.ClickAndLoad("[data-e2e-submit]", shot)
 }
 
+// Exists reports whether the page has an element that sel selects.
+func (b *Browser) Exists(sel string) bool {
+	b.t.Helper()
+	return mustEval[bool](b, "look for "+sel, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
+}
+
+// Value is the current value of the field that sel selects.
+func (b *Browser) Value(sel string) string {
+	b.t.Helper()
+	if !b.Exists(sel) {
+		b.fail("no field %s", sel)
+	}
+	return mustEval[string](b, "read "+sel, fmt.Sprintf(`document.querySelector(%q).value`, sel))
+}
+
+// FillAny fills the first of sels the page has, for fields whose exact name
+// a module chooses; it fails listing them all when none is there.
+func (b *Browser) FillAny(value string, sels ...string) {
+	b.t.Helper()
+	for _, sel := range sels {
+		if b.Exists(sel) {
+			b.Fill(sel, value)
+			return
+		}
+	}
+	b.fail("none of these fields is on the page: %s", strings.Join(sels, ", "))
+}
+
+// tag marks the first element matching sel whose text contains text, in
+// any case (any element when text is empty), with data-e2e-target, and returns its
+// selector; it fails when there is none.
+func (b *Browser) tag(sel, text string) string {
+	b.t.Helper()
+	ok := mustEval[bool](b, "find "+sel, fmt.Sprintf(`(() => {
+		document.querySelectorAll('[data-e2e-target]').forEach(e => e.removeAttribute('data-e2e-target'));
+		const want = %q.toLowerCase();
+		for (const e of document.querySelectorAll(%q)) {
+			const label = (e.innerText || e.value || e.getAttribute("aria-label") || "").toLowerCase();
+			if (want === "" || label.includes(want)) { e.setAttribute('data-e2e-target', ''); return true; }
+		}
+		return false;
+	})()`, text, sel))
+	if !ok {
+		b.fail("no %s showing %q", sel, text)
+	}
+	return "[data-e2e-target]"
+}
+
+// ClickText clicks the first element matching sel that shows text, waits
+// for the next page and records it.
+func (b *Browser) ClickText(sel, text, shot string) {
+	b.t.Helper()
+	b.ClickAndLoad(b.tag(sel, text), shot)
+}
+
+// Within is the visible text of the first element matching sel that holds
+// text: a table row or a card, to read one listing or order among many.
+func (b *Browser) Within(sel, text string) string {
+	b.t.Helper()
+	b.tag(sel, text)
+	return mustEval[string](b, "read "+sel, `document.querySelector('[data-e2e-target]').innerText`)
+}
+
 // WaitText waits until the page shows text.
 func (b *Browser) WaitText(text string) {
 	b.t.Helper()
@@ -491,15 +583,15 @@ func (b *Browser) WaitTextFor(text string, timeout time.Duration) {
 	b.waitJS(fmt.Sprintf(`document.body !== null && document.body.innerText.includes(%q)`, text), timeout, "the text "+fmt.Sprintf("%q", text))
 }
 
-// ReloadUntilText reloads the page until it shows text: for states that
-// background jobs reach (order delivered).
+// ReloadUntilText reloads the page until it shows text, in any case: for
+// states that background jobs reach (order delivered).
 func (b *Browser) ReloadUntilText(text string, timeout time.Duration, shot string) {
 	b.t.Helper()
 	deadline := time.After(timeout)
 	for {
 		if err := b.runErr(actionTimeout, chromedp.Reload()); err == nil {
 			b.waitLoaded()
-			if body, err := eval[string](b, actionTimeout, `document.body.innerText`); err == nil && strings.Contains(body, text) {
+			if body, err := eval[string](b, actionTimeout, `document.body.innerText`); err == nil && strings.Contains(strings.ToLower(body), strings.ToLower(text)) {
 				b.Page(shot)
 				return
 			}
