@@ -257,12 +257,18 @@ type Journey struct {
 // folder, screenshots/<name>/ at the repository root.
 func NewJourney(t *testing.T, name string) *Journey {
 	t.Helper()
+	return newJourney(t, name, StartShop)
+}
+
+// newJourney is NewJourney with another way to start what the browsers
+// visit.
+func newJourney(t *testing.T, name string, start func(*testing.T) *Shop) *Journey {
+	t.Helper()
 	requireChromium(t)
 	axeSource(t) // fail early, before starting anything, when axe-core is missing
 	dir := filepath.Join(repoRoot(t), "screenshots", name)
 	require.NoError(t, os.RemoveAll(dir))
-	require.NoError(t, os.MkdirAll(dir, 0o755))
-	return &Journey{t: t, Shop: StartShop(t), name: name, shotDir: dir}
+	return &Journey{t: t, Shop: start(t), name: name, shotDir: dir}
 }
 
 // Browser is one person's browser: its own chromium process and profile, so
@@ -644,6 +650,9 @@ var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 // and returns the file's path.
 func (b *Browser) screenshot(name string) string {
 	b.t.Helper()
+	if err := os.MkdirAll(b.j.shotDir, 0o755); err != nil {
+		b.t.Errorf("screenshot folder: %v", err)
+	}
 	n := b.j.shots.Add(1)
 	file := filepath.Join(b.j.shotDir, fmt.Sprintf("%02d-%s-%s.png", n, b.who, unsafeName.ReplaceAllString(strings.ToLower(name), "-")))
 	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)

@@ -28,6 +28,7 @@ func TestShell_HomeAndSearch(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "/books", u.Path)
 	require.Equal(t, "Cien años de soledad", u.Query().Get("q"))
+	require.Equal(t, "Cien años de soledad", visitor.Value("#site-search"), "the header keeps the search words")
 }
 
 func TestShell_NotFound(t *testing.T) {
