@@ -229,6 +229,15 @@ func (s *Shop) Needs(t *testing.T, module string, paths ...string) string {
 	return ""
 }
 
+// NeedsCommand skips the test when the binary has no such subcommand yet
+// (args usually end with --help).
+func (s *Shop) NeedsCommand(t *testing.T, module string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(binary(t), args...).CombinedOutput(); err != nil || !strings.Contains(string(out), "Usage:") {
+		t.Skipf("needs the %s module: `bookstore %s` is missing", module, strings.Join(args, " "))
+	}
+}
+
 // Run runs a bookstore subcommand (e.g. user promote) against the shop's
 // database.
 func (s *Shop) Run(t *testing.T, stdin string, args ...string) string {
