@@ -233,7 +233,14 @@ func (s *Shop) Needs(t *testing.T, module string, paths ...string) string {
 // (args usually end with --help).
 func (s *Shop) NeedsCommand(t *testing.T, module string, args ...string) {
 	t.Helper()
-	if out, err := exec.Command(binary(t), args...).CombinedOutput(); err != nil || !strings.Contains(string(out), "Usage:") {
+	var words []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			words = append(words, a)
+		}
+	}
+	out, err := exec.Command(binary(t), args...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "bookstore "+strings.Join(words, " ")) {
 		t.Skipf("needs the %s module: `bookstore %s` is missing", module, strings.Join(args, " "))
 	}
 }
