@@ -89,6 +89,10 @@ type UserChange struct {
 	User User
 }
 
+// SessionCookie names the cookie that carries a browser's session id. Tests
+// of other modules may set it to act as a signed-in user (see authtest).
+const SessionCookie = "session"
+
 type userKey struct{}
 
 // WithUser returns ctx carrying the signed-in user; the module's middleware

@@ -3,3 +3,52 @@ SELECT * FROM auth.users WHERE id = @id;
 
 -- name: ListUsersByID :many
 SELECT * FROM auth.users WHERE id = ANY(@ids::bigint[]) ORDER BY id;
+
+-- name: GetUserByEmail :one
+SELECT * FROM auth.users WHERE lower(email) = lower(@email);
+
+-- name: CreateUser :one
+INSERT INTO auth.users (email, name, password_hash, role, created_at, updated_at)
+VALUES (@email, @name, @password_hash, @role, @now, @now)
+RETURNING *;
+
+-- name: UpdateUserName :one
+UPDATE auth.users SET name = @name, updated_at = @now WHERE id = @id RETURNING *;
+
+-- name: UpdateUserRole :one
+UPDATE auth.users SET role = @role, updated_at = @now WHERE id = @id RETURNING *;
+
+-- name: UpdateUserPassword :execrows
+UPDATE auth.users SET password_hash = @password_hash, updated_at = @now WHERE id = @id;
+
+-- name: SetUserDisabled :one
+-- disabled_at keeps the first time a user was disabled; enabling clears it.
+UPDATE auth.users
+SET disabled_at = CASE WHEN @disabled::boolean THEN coalesce(disabled_at, @now) END,
+    updated_at = @now
+WHERE id = @id
+RETURNING *;
+
+-- name: SearchUsers :many
+-- strpos rather than LIKE, so % and _ in the query are plain characters.
+SELECT * FROM auth.users
+WHERE @query::text = ''
+   OR strpos(lower(email), lower(@query)) > 0
+   OR strpos(lower(name), lower(@query)) > 0
+ORDER BY id
+LIMIT @lim OFFSET @off;
+
+-- name: LockUserChanges :exec
+-- Held until commit, so changes commit in seq order.
+SELECT pg_advisory_xact_lock(hashtext('auth.user_changes'));
+
+-- name: InsertUserChange :one
+INSERT INTO auth.user_changes (user_id, at) VALUES (@user_id, @at) RETURNING seq;
+
+-- name: ListUserChanges :many
+SELECT sqlc.embed(c), sqlc.embed(u)
+FROM auth.user_changes c
+JOIN auth.users u ON u.id = c.user_id
+WHERE c.seq > @after
+ORDER BY c.seq
+LIMIT @lim;

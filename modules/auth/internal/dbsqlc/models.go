@@ -8,6 +8,24 @@ import (
 	"time"
 )
 
+type AuthSession struct {
+	IDHash      []byte
+	UserID      int64
+	Kind        string
+	CsrfToken   string
+	Persistent  bool
+	IdleSeconds int32
+	CreatedAt   time.Time
+	LastSeenAt  time.Time
+	ExpiresAt   time.Time
+}
+
+type AuthUserChange struct {
+	Seq    int64
+	UserID int64
+	At     time.Time
+}
+
 type User struct {
 	ID           int64
 	Email        string

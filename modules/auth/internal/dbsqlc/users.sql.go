@@ -7,7 +7,44 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
+
+const createUser = `-- name: CreateUser :one
+INSERT INTO auth.users (email, name, password_hash, role, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $5)
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+`
+
+type CreateUserParams struct {
+	Email        string
+	Name         string
+	PasswordHash string
+	Role         string
+	Now          time.Time
+}
+
+func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams) (User, error) {
+	row := db.QueryRow(ctx, createUser,
+		arg.Email,
+		arg.Name,
+		arg.PasswordHash,
+		arg.Role,
+		arg.Now,
+	)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
 
 const getUser = `-- name: GetUser :one
 SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users WHERE id = $1
@@ -27,6 +64,93 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) 
 		&i.UpdatedAt,
 	)
 	return i, err
+}
+
+const getUserByEmail = `-- name: GetUserByEmail :one
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users WHERE lower(email) = lower($1)
+`
+
+func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (User, error) {
+	row := db.QueryRow(ctx, getUserByEmail, email)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const insertUserChange = `-- name: InsertUserChange :one
+INSERT INTO auth.user_changes (user_id, at) VALUES ($1, $2) RETURNING seq
+`
+
+type InsertUserChangeParams struct {
+	UserID int64
+	At     time.Time
+}
+
+func (q *Queries) InsertUserChange(ctx context.Context, db DBTX, arg InsertUserChangeParams) (int64, error) {
+	row := db.QueryRow(ctx, insertUserChange, arg.UserID, arg.At)
+	var seq int64
+	err := row.Scan(&seq)
+	return seq, err
+}
+
+const listUserChanges = `-- name: ListUserChanges :many
+SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at
+FROM auth.user_changes c
+JOIN auth.users u ON u.id = c.user_id
+WHERE c.seq > $1
+ORDER BY c.seq
+LIMIT $2
+`
+
+type ListUserChangesParams struct {
+	After int64
+	Lim   int32
+}
+
+type ListUserChangesRow struct {
+	AuthUserChange AuthUserChange
+	User           User
+}
+
+func (q *Queries) ListUserChanges(ctx context.Context, db DBTX, arg ListUserChangesParams) ([]ListUserChangesRow, error) {
+	rows, err := db.Query(ctx, listUserChanges, arg.After, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListUserChangesRow{}
+	for rows.Next() {
+		var i ListUserChangesRow
+		if err := rows.Scan(
+			&i.AuthUserChange.Seq,
+			&i.AuthUserChange.UserID,
+			&i.AuthUserChange.At,
+			&i.User.ID,
+			&i.User.Email,
+			&i.User.Name,
+			&i.User.PasswordHash,
+			&i.User.Role,
+			&i.User.DisabledAt,
+			&i.User.CreatedAt,
+			&i.User.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listUsersByID = `-- name: ListUsersByID :many
@@ -60,4 +184,160 @@ func (q *Queries) ListUsersByID(ctx context.Context, db DBTX, ids []int64) ([]Us
 		return nil, err
 	}
 	return items, nil
+}
+
+const lockUserChanges = `-- name: LockUserChanges :exec
+SELECT pg_advisory_xact_lock(hashtext('auth.user_changes'))
+`
+
+// Held until commit, so changes commit in seq order.
+func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
+	_, err := db.Exec(ctx, lockUserChanges)
+	return err
+}
+
+const searchUsers = `-- name: SearchUsers :many
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users
+WHERE $1::text = ''
+   OR strpos(lower(email), lower($1)) > 0
+   OR strpos(lower(name), lower($1)) > 0
+ORDER BY id
+LIMIT $3 OFFSET $2
+`
+
+type SearchUsersParams struct {
+	Query string
+	Off   int32
+	Lim   int32
+}
+
+// strpos rather than LIKE, so % and _ in the query are plain characters.
+func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParams) ([]User, error) {
+	rows, err := db.Query(ctx, searchUsers, arg.Query, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.PasswordHash,
+			&i.Role,
+			&i.DisabledAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setUserDisabled = `-- name: SetUserDisabled :one
+UPDATE auth.users
+SET disabled_at = CASE WHEN $1::boolean THEN coalesce(disabled_at, $2) END,
+    updated_at = $2
+WHERE id = $3
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+`
+
+type SetUserDisabledParams struct {
+	Disabled bool
+	Now      time.Time
+	ID       int64
+}
+
+// disabled_at keeps the first time a user was disabled; enabling clears it.
+func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisabledParams) (User, error) {
+	row := db.QueryRow(ctx, setUserDisabled, arg.Disabled, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const updateUserName = `-- name: UpdateUserName :one
+UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+`
+
+type UpdateUserNameParams struct {
+	Name string
+	Now  time.Time
+	ID   int64
+}
+
+func (q *Queries) UpdateUserName(ctx context.Context, db DBTX, arg UpdateUserNameParams) (User, error) {
+	row := db.QueryRow(ctx, updateUserName, arg.Name, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const updateUserPassword = `-- name: UpdateUserPassword :execrows
+UPDATE auth.users SET password_hash = $1, updated_at = $2 WHERE id = $3
+`
+
+type UpdateUserPasswordParams struct {
+	PasswordHash string
+	Now          time.Time
+	ID           int64
+}
+
+func (q *Queries) UpdateUserPassword(ctx context.Context, db DBTX, arg UpdateUserPasswordParams) (int64, error) {
+	result, err := db.Exec(ctx, updateUserPassword, arg.PasswordHash, arg.Now, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const updateUserRole = `-- name: UpdateUserRole :one
+UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+`
+
+type UpdateUserRoleParams struct {
+	Role string
+	Now  time.Time
+	ID   int64
+}
+
+func (q *Queries) UpdateUserRole(ctx context.Context, db DBTX, arg UpdateUserRoleParams) (User, error) {
+	row := db.QueryRow(ctx, updateUserRole, arg.Role, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }

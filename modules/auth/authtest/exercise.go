@@ -1,0 +1,156 @@
+package authtest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+)
+
+// Backend is what the contract suite does to the accounts store behind the
+// Service under test: the remote client's test runs these against the
+// serving process's store, so the suite sees the effects over the wire.
+type Backend interface {
+	auth.Accounts
+	// SignIn returns a credential (session id or token) for the user.
+	SignIn(ctx context.Context, email, password string) (string, error)
+	SignOut(ctx context.Context, credential string) error
+	Rename(ctx context.Context, id auth.UserID, name string) error
+	SetDisabled(ctx context.Context, id auth.UserID, disabled bool) error
+}
+
+// LocalBackend drives the local service over pool.
+func LocalBackend(t testing.TB, pool *pgxpool.Pool) Backend {
+	return localBackend{NewService(t, pool)}
+}
+
+type localBackend struct{ *service.Service }
+
+func (b localBackend) SignIn(ctx context.Context, email, pw string) (string, error) {
+	_, s, err := b.Service.SignIn(ctx, service.SignInInput{Email: email, Password: pw})
+	return s.ID, err
+}
+
+func (b localBackend) Rename(ctx context.Context, id auth.UserID, name string) error {
+	_, err := b.ChangeName(ctx, id, name)
+	return err
+}
+
+func (b localBackend) SetDisabled(ctx context.Context, id auth.UserID, disabled bool) error {
+	_, err := b.Service.SetDisabled(ctx, auth.User{ID: -1, Role: auth.RoleAdmin}, id, disabled)
+	return err
+}
+
+// Exercise runs the contract of auth.Service. newService returns a fresh,
+// empty store: the Service under test and the Backend that changes it.
+func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend)) {
+	t.Helper()
+	ctx := context.Background()
+	newUser := func(t *testing.T, b Backend, email string) auth.User {
+		t.Helper()
+		u, err := b.CreateUser(ctx, auth.NewUser{Email: email, Name: "Contract " + email[:3], Password: DefaultPassword})
+		require.NoError(t, err)
+		return u
+	}
+
+	t.Run("Authenticate", func(t *testing.T) {
+		t.Parallel()
+		svc, b := newService(t)
+		u := newUser(t, b, "one@example.com")
+		cred, err := b.SignIn(ctx, "one@example.com", DefaultPassword)
+		require.NoError(t, err)
+		got, err := svc.Authenticate(ctx, cred)
+		require.NoError(t, err)
+		require.Equal(t, u.ID, got.ID)
+		require.Equal(t, u.Email, got.Email)
+		require.Equal(t, auth.RoleMember, got.Role)
+
+		for _, bad := range []string{"", "nonsense", cred + "x", "' OR 1=1 --"} {
+			_, err = svc.Authenticate(ctx, bad)
+			require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		}
+		require.NoError(t, b.SignOut(ctx, cred))
+		_, err = svc.Authenticate(ctx, cred)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "revoked")
+	})
+
+	t.Run("AuthenticateDisabled", func(t *testing.T) {
+		t.Parallel()
+		svc, b := newService(t)
+		u := newUser(t, b, "two@example.com")
+		cred, err := b.SignIn(ctx, "two@example.com", DefaultPassword)
+		require.NoError(t, err)
+		require.NoError(t, b.SetDisabled(ctx, u.ID, true))
+		_, err = svc.Authenticate(ctx, cred)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	})
+
+	t.Run("User", func(t *testing.T) {
+		t.Parallel()
+		svc, b := newService(t)
+		u := newUser(t, b, "three@example.com")
+		got, err := svc.User(ctx, u.ID)
+		require.NoError(t, err)
+		require.Equal(t, u.ID, got.ID)
+		require.Equal(t, "Contract thr", got.Name)
+		require.False(t, got.CreatedAt.IsZero())
+		_, err = svc.User(ctx, u.ID+1000)
+		require.ErrorIs(t, err, auth.ErrNotFound)
+
+		require.NoError(t, b.SetDisabled(ctx, u.ID, true))
+		got, err = svc.User(ctx, u.ID)
+		require.NoError(t, err, "disabled users are still found")
+		require.True(t, got.Disabled)
+		require.False(t, got.IsAdmin())
+	})
+
+	t.Run("Users", func(t *testing.T) {
+		t.Parallel()
+		svc, b := newService(t)
+		a := newUser(t, b, "aaa@example.com")
+		c := newUser(t, b, "ccc@example.com")
+		got, err := svc.Users(ctx, []auth.UserID{a.ID, c.ID, c.ID, 999999})
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		require.Equal(t, "aaa@example.com", got[a.ID].Email)
+		require.Equal(t, "ccc@example.com", got[c.ID].Email)
+		got, err = svc.Users(ctx, nil)
+		require.NoError(t, err)
+		require.Empty(t, got)
+	})
+
+	t.Run("UserChanges", func(t *testing.T) {
+		t.Parallel()
+		svc, b := newService(t)
+		a := newUser(t, b, "ann@example.com")
+		c := newUser(t, b, "cat@example.com")
+		all, err := svc.UserChanges(ctx, 0, 100)
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+		require.Equal(t, a.ID, all[0].User.ID)
+		require.Equal(t, c.ID, all[1].User.ID)
+		require.Less(t, all[0].Seq, all[1].Seq)
+
+		require.NoError(t, b.Rename(ctx, a.ID, "Ann Renamed"))
+		require.NoError(t, b.SetDisabled(ctx, c.ID, true))
+		later, err := svc.UserChanges(ctx, all[1].Seq, 100)
+		require.NoError(t, err)
+		require.Len(t, later, 2)
+		require.Equal(t, "Ann Renamed", later[0].User.Name)
+		require.True(t, later[1].User.Disabled, "a disabled seller is visible in the feed")
+
+		_, err = b.Promote(ctx, "ann@example.com")
+		require.NoError(t, err)
+		one, err := svc.UserChanges(ctx, later[1].Seq, 1)
+		require.NoError(t, err)
+		require.Len(t, one, 1)
+		require.Equal(t, auth.RoleAdmin, one[0].User.Role)
+		none, err := svc.UserChanges(ctx, one[0].Seq, 10)
+		require.NoError(t, err)
+		require.Empty(t, none)
+	})
+}

@@ -1,0 +1,189 @@
+// Package api serves the accounts JSON API under /api/v1: sign up, sign in
+// and out, the current user, and the admin's users endpoints.
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+// User is the JSON shape of an account.
+type User struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// FromUser converts a user for the wire.
+func FromUser(u auth.User) User {
+	return User{ID: int64(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+}
+
+// UserBody wraps one user.
+type UserBody struct {
+	User User `json:"user"`
+}
+
+// SignInResult is the answer to a sign-in: the user and a bearer token.
+type SignInResult struct {
+	User  User   `json:"user"`
+	Token string `json:"token"`
+}
+
+// UsersPage is a page of the admin's user search.
+type UsersPage struct {
+	Users   []User `json:"users"`
+	Page    int    `json:"page"`
+	HasNext bool   `json:"has_next"`
+}
+
+// PerPage is the length of a page of users.
+const PerPage = 50
+
+type handler struct{ svc *service.Service }
+
+// Routes returns the module's API.
+func Routes(svc *service.Service) platformweb.Routes {
+	h := &handler{svc: svc}
+	return func(r chi.Router) {
+		r.Post("/api/v1/auth/signup", h.signUp)
+		r.Post("/api/v1/auth/signin", h.signIn)
+		r.Post("/api/v1/auth/signout", h.signOut)
+		r.Get("/api/v1/me", h.me)
+		// The middleware already refuses non-admins under /api/v1/admin.
+		r.Get("/api/v1/admin/users", h.listUsers)
+		r.Post("/api/v1/admin/users/{id}/disable", h.setDisabled(true))
+		r.Post("/api/v1/admin/users/{id}/enable", h.setDisabled(false))
+	}
+}
+
+type signUpRequest struct {
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+}
+
+// signUp creates the account and signs it in with the session cookie.
+func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
+	var req signUpRequest
+	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	u, sess, err := h.svc.SignUp(r.Context(), service.SignUpInput{
+		Email: req.Email, Name: req.Name, Password: req.Password,
+		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
+	})
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	httpauth.SetCookie(w, r, sess)
+	platformweb.JSON(w, http.StatusCreated, UserBody{User: FromUser(u)})
+}
+
+type signInRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+	Remember bool   `json:"remember"`
+}
+
+// signIn starts a browser session (the cookie) and issues a bearer token.
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	var req signInRequest
+	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	u, sess, err := h.svc.SignIn(r.Context(), service.SignInInput{
+		Email: req.Email, Password: req.Password, Remember: req.Remember,
+		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
+	})
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	tok, err := h.svc.NewToken(r.Context(), u.ID)
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	httpauth.SetCookie(w, r, sess)
+	platformweb.JSON(w, http.StatusOK, SignInResult{User: FromUser(u), Token: tok.ID})
+}
+
+// signOut revokes the bearer token the request carries, or else ends the
+// cookie's session. Signing out twice is not an error.
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
+	cred := httpauth.Bearer(r)
+	if cred == "" {
+		cred = httpauth.Cookie(r)
+		httpauth.ClearCookie(w, r)
+	}
+	if err := h.svc.SignOut(r.Context(), cred); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *handler) me(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+}
+
+func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
+	actor, err := auth.RequireUser(r.Context())
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	page := view.PageParam(r.URL.Query())
+	users, hasNext, err := h.svc.ListUsers(r.Context(), actor, r.URL.Query().Get("q"), page, PerPage)
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	out := UsersPage{Users: make([]User, 0, len(users)), Page: page, HasNext: hasNext}
+	for _, u := range users {
+		out.Users = append(out.Users, FromUser(u))
+	}
+	platformweb.JSON(w, http.StatusOK, out)
+}
+
+func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		actor, err := auth.RequireUser(r.Context())
+		if err != nil {
+			httpauth.Error(w, r, err)
+			return
+		}
+		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err != nil || id <= 0 {
+			httpauth.Error(w, r, auth.ErrNotFound)
+			return
+		}
+		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
+		if err != nil {
+			httpauth.Error(w, r, err)
+			return
+		}
+		platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+	}
+}

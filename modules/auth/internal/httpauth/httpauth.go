@@ -1,0 +1,193 @@
+// Package httpauth carries credentials over HTTP for the module's pages and
+// API: the session cookie, bearer tokens, the request middleware that
+// resolves them (and checks CSRF tokens), and safe redirects.
+package httpauth
+
+import (
+	"errors"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+// CookieName is the session cookie. It holds only the random session id.
+const CookieName = auth.SessionCookie
+
+// ErrCSRF refuses a signed-in form post without the session's token.
+var ErrCSRF = apperr.New(apperr.Forbidden, "auth.csrf", "this form has expired or was not sent from this site; go back, reload the page and try again")
+
+// SetCookie sends the session cookie: HttpOnly, SameSite=Lax, Secure when
+// the request came over TLS, and lasting beyond the browser only when the
+// user asked to be remembered.
+func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
+	c := &http.Cookie{
+		Name:     CookieName,
+		Value:    s.ID,
+		Path:     "/",
+		HttpOnly: true,
+		Secure:   r.TLS != nil,
+		SameSite: http.SameSiteLaxMode,
+	}
+	if s.Persistent {
+		c.Expires = s.ExpiresAt
+		c.MaxAge = int(time.Until(s.ExpiresAt) / time.Second)
+	}
+	http.SetCookie(w, c)
+}
+
+// ClearCookie tells the browser to forget its session.
+func ClearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+// Cookie returns the session cookie's value, if any.
+func Cookie(r *http.Request) string {
+	c, err := r.Cookie(CookieName)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// Bearer returns the token of an "Authorization: Bearer" header, if any.
+func Bearer(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// ClientAddr is the address rate limits count by: the peer's IP. Forwarded
+// headers are not trusted, since any client can set them.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Error answers a failed request, adding Retry-After to a refused attempt.
+func Error(w http.ResponseWriter, r *http.Request, err error) {
+	if d, ok := service.RetryAfter(err); ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
+	platformweb.Error(w, r, err)
+}
+
+// SafeNext returns next when it is a path on this site, else "/". It
+// refuses absolute URLs, scheme-relative ones (//evil.com) and backslashes,
+// which browsers read as slashes (/\evil.com).
+func SafeNext(next string) string {
+	if next == "" || next[0] != '/' || len(next) > 2000 ||
+		strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") ||
+		strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return next
+}
+
+// Middleware resolves the request's credential (the session cookie or a
+// bearer token) to its user for every module, fills the header model, and
+// checks the CSRF token of signed-in form posts. A credential that is
+// unknown, expired, revoked or of a disabled user counts as signed out.
+// It also keeps everyone but admins out of /admin and /api/v1/admin, so a
+// module's admin page cannot forget the check.
+func Middleware(svc *service.Service) platformweb.Middleware {
+	return platformweb.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			cred, viaCookie := Bearer(r), false
+			if cred == "" {
+				cred, viaCookie = Cookie(r), true
+			}
+			if cred != "" {
+				res, err := svc.Resolve(r.Context(), cred)
+				switch {
+				case err == nil:
+					nav := view.NavFrom(r.Context())
+					nav.SignedIn, nav.UserName, nav.Admin = true, res.User.Name, res.User.IsAdmin()
+					r = r.WithContext(auth.WithUser(r.Context(), res.User))
+					if viaCookie {
+						nav.CSRFToken = res.CSRFToken
+						if err := checkCSRF(r, res); err != nil {
+							Error(w, r, err)
+							return
+						}
+					}
+				case errors.Is(err, auth.ErrUnauthenticated):
+					if viaCookie {
+						ClearCookie(w, r)
+					}
+				default:
+					Error(w, r, err)
+					return
+				}
+			}
+			if isAdminPath(r.URL.Path) {
+				u, err := auth.RequireUser(r.Context())
+				if err != nil {
+					Error(w, r, err)
+					return
+				}
+				if !u.IsAdmin() {
+					Error(w, r, auth.ErrForbidden)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}}
+}
+
+func isAdminPath(p string) bool {
+	return p == "/admin" || strings.HasPrefix(p, "/admin/") || p == "/api/v1/admin" || strings.HasPrefix(p, "/api/v1/admin/")
+}
+
+// checkCSRF demands the session's token on unsafe requests of the web UI
+// that a cookie authenticates, in addition to the platform's
+// cross-origin check. JSON API calls rely on that check alone.
+func checkCSRF(r *http.Request, res service.Resolved) error {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+		return nil
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/internal/") {
+		return nil
+	}
+	token := r.Header.Get("X-CSRF-Token")
+	if token == "" {
+		var err error
+		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+			err = r.ParseMultipartForm(32 << 20)
+		} else {
+			err = r.ParseForm()
+		}
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return apperr.ErrTooLarge
+			}
+			return apperr.ErrBadRequest.WithMessage("the form could not be read")
+		}
+		token = r.PostFormValue("csrf_token")
+	}
+	if !service.CheckCSRF(res, token) {
+		return ErrCSRF
+	}
+	return nil
+}

@@ -1,0 +1,239 @@
+// Package service implements the accounts module: the rules for users,
+// passwords and sessions, and one transaction per exported method. It
+// knows nothing of HTTP or fx, so tests and commands build it with New.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/auth/internal/password"
+	"github.com/bookstore/bookstore/modules/auth/internal/ratelimit"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// Both public interfaces are served by the local implementation.
+var (
+	_ auth.Service  = (*Service)(nil)
+	_ auth.Accounts = (*Service)(nil)
+)
+
+// Errors of sign-in and sessions, beside the public ones in package auth.
+var (
+	// ErrBadCredentials is the one answer to an unknown email and to a wrong
+	// password, so sign-in does not tell which emails have accounts.
+	ErrBadCredentials = apperr.New(apperr.Unauthenticated, "auth.bad_credentials", "the email or password is not right")
+	// ErrDisabled answers the right password of a disabled account.
+	ErrDisabled = apperr.New(apperr.Forbidden, "auth.disabled", "this account has been disabled; contact the shop if you think this is a mistake")
+	// ErrInvalid carries one message per field.
+	ErrInvalid = apperr.New(apperr.Invalid, "auth.invalid", "some fields need attention")
+	// ErrRateLimited is wrapped in a *LimitedError that says when to retry.
+	ErrRateLimited = apperr.New(apperr.TooMany, "auth.rate_limited", "too many attempts; please wait a few minutes and try again")
+	// ErrSelf refuses an admin's attempt to disable their own account.
+	ErrSelf = apperr.New(apperr.Conflict, "auth.self", "you cannot disable your own account")
+)
+
+// LimitedError is a refused attempt and when the client may try again.
+type LimitedError struct {
+	RetryAfter time.Duration
+	Err        *apperr.Error
+}
+
+func (e *LimitedError) Error() string { return e.Err.Message }
+
+// Unwrap exposes the apperr sentinel, so web.Error maps it to 429.
+func (e *LimitedError) Unwrap() error { return e.Err }
+
+// RetryAfter returns how long the client should wait when err is a refused
+// attempt.
+func RetryAfter(err error) (time.Duration, bool) {
+	var l *LimitedError
+	if errors.As(err, &l) {
+		return l.RetryAfter, true
+	}
+	return 0, false
+}
+
+// Limits bound attempts per client address and per account in each window.
+type Limits struct {
+	Window           time.Duration
+	SignInPerAddress int
+	SignInPerAccount int
+	SignUpPerAddress int
+	SignUpPerAccount int
+}
+
+// DefaultLimits stop online guessing while leaving room for a family
+// behind one address.
+var DefaultLimits = Limits{
+	Window:           15 * time.Minute,
+	SignInPerAddress: 50,
+	SignInPerAccount: 10,
+	SignUpPerAddress: 10,
+	SignUpPerAccount: 5,
+}
+
+// Lifetimes of credentials. A browser session ends after Idle without a
+// request or at Max, whichever comes first; "keep me signed in" and API
+// tokens live for Remember without an idle limit shorter than that.
+type Lifetimes struct {
+	Idle     time.Duration
+	Max      time.Duration
+	Remember time.Duration
+}
+
+// DefaultLifetimes are a working day for a browser session and a month for
+// a remembered one or a token.
+var DefaultLifetimes = Lifetimes{Idle: 2 * time.Hour, Max: 12 * time.Hour, Remember: 30 * 24 * time.Hour}
+
+// Opts are optional settings; nil means defaults.
+type Opts struct {
+	Hash      *password.Params
+	Limits    *Limits
+	Lifetimes *Lifetimes
+	// NowFunc is the clock for every deadline; tests move it.
+	NowFunc func() time.Time
+}
+
+// Service is the local implementation of auth.Service and auth.Accounts.
+type Service struct {
+	pool      *pgxpool.Pool
+	q         *dbsqlc.Queries
+	hash      password.Params
+	life      Lifetimes
+	now       func() time.Time
+	dummyHash string
+
+	signInAddr, signInAccount, signUpAddr, signUpAccount *ratelimit.Limiter
+}
+
+// New returns the service over pool.
+func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
+	if opts == nil {
+		opts = &Opts{}
+	}
+	s := &Service{pool: pool, q: dbsqlc.New(), hash: password.Default, life: DefaultLifetimes, now: time.Now}
+	if opts.Hash != nil {
+		s.hash = *opts.Hash
+	}
+	if opts.Lifetimes != nil {
+		s.life = *opts.Lifetimes
+	}
+	if opts.NowFunc != nil {
+		s.now = opts.NowFunc
+	}
+	lim := DefaultLimits
+	if opts.Limits != nil {
+		lim = *opts.Limits
+	}
+	s.signInAddr = s.limiter(lim.SignInPerAddress, lim.Window)
+	s.signInAccount = s.limiter(lim.SignInPerAccount, lim.Window)
+	s.signUpAddr = s.limiter(lim.SignUpPerAddress, lim.Window)
+	s.signUpAccount = s.limiter(lim.SignUpPerAccount, lim.Window)
+	// An unknown email is checked against this hash, so it costs as much
+	// as a wrong password and timing does not reveal which emails exist.
+	h, err := password.Hash(randomToken(), s.hash)
+	if err != nil {
+		return nil, err
+	}
+	s.dummyHash = h
+	return s, nil
+}
+
+func (s *Service) limiter(n int, per time.Duration) *ratelimit.Limiter {
+	l := ratelimit.New(n, per)
+	l.NowFunc = s.clock
+	return l
+}
+
+func (s *Service) clock() time.Time { return s.now() }
+
+// allow counts an attempt against every key's limiter; the longest wait
+// wins.
+func (s *Service) allow(checks ...limitCheck) error {
+	var wait time.Duration
+	for _, c := range checks {
+		if c.key == "" {
+			continue
+		}
+		if ok, retry := c.l.Allow(c.key); !ok {
+			wait = max(wait, retry)
+		}
+	}
+	if wait > 0 {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		msg := fmt.Sprintf("too many attempts; please wait %d minute%s and try again", mins, plural(mins))
+		return &LimitedError{RetryAfter: wait, Err: ErrRateLimited.WithMessage(msg)}
+	}
+	return nil
+}
+
+type limitCheck struct {
+	l   *ratelimit.Limiter
+	key string
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func toUser(u dbsqlc.User) auth.User {
+	return auth.User{
+		ID:        auth.UserID(u.ID),
+		Email:     u.Email,
+		Name:      u.Name,
+		Role:      auth.Role(u.Role),
+		Disabled:  u.DisabledAt != nil,
+		CreatedAt: u.CreatedAt,
+	}
+}
+
+// recordChange appends to the change feed inside tx. The advisory lock is
+// held to commit, so feed order is commit order.
+func (s *Service) recordChange(ctx context.Context, tx pgx.Tx, id int64) error {
+	if err := s.q.LockUserChanges(ctx, tx); err != nil {
+		return fmt.Errorf("lock user changes: %w", err)
+	}
+	if _, err := s.q.InsertUserChange(ctx, tx, dbsqlc.InsertUserChangeParams{UserID: id, At: s.now()}); err != nil {
+		return fmt.Errorf("record user change: %w", err)
+	}
+	return nil
+}
+
+// isUniqueViolation reports whether err broke the named unique index.
+func isUniqueViolation(err error, constraint string) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == constraint
+}
+
+// randomToken returns 256 random bits, URL-safe: a session id, API token or
+// CSRF token.
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// tokenLen is the length of every credential randomToken makes.
+const tokenLen = 43
+
+func hashCredential(c string) []byte {
+	h := sha256.Sum256([]byte(c))
+	return h[:]
+}

@@ -1,0 +1,646 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/password"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// fastHash keeps tests quick; the cost itself is measured by BenchmarkSignIn.
+var fastHash = password.Params{Memory: 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+type bundle struct {
+	svc   *service.Service
+	pool  *pgxpool.Pool
+	clock *clock
+}
+
+func setup(t *testing.T, opts *service.Opts) (context.Context, *bundle) {
+	t.Helper()
+	b := &bundle{pool: pgtest.New(t), clock: &clock{now: time.Now().UTC().Truncate(time.Microsecond)}}
+	if opts == nil {
+		opts = &service.Opts{}
+	}
+	if opts.Hash == nil {
+		opts.Hash = &fastHash
+	}
+	opts.NowFunc = b.clock.Now
+	svc, err := service.New(b.pool, opts)
+	require.NoError(t, err)
+	b.svc = svc
+	return context.Background(), b
+}
+
+const pw = "correct horse battery"
+
+var emailSeq atomic.Int64
+
+func uniqueEmail() string { return fmt.Sprintf("user%d@example.com", emailSeq.Add(1)) }
+
+func (b *bundle) signUp(ctx context.Context, t *testing.T) (auth.User, service.Session) {
+	t.Helper()
+	u, s, err := b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada Lovelace", Password: pw})
+	require.NoError(t, err)
+	return u, s
+}
+
+func (b *bundle) admin(ctx context.Context, t *testing.T) auth.User {
+	t.Helper()
+	u, err := b.svc.CreateUser(ctx, auth.NewUser{Email: uniqueEmail(), Name: "Admin", Password: pw, Admin: true})
+	require.NoError(t, err)
+	return u
+}
+
+func (b *bundle) changeCount(t *testing.T, id auth.UserID) int {
+	t.Helper()
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT count(*) FROM auth.user_changes WHERE user_id = $1", int64(id)).Scan(&n))
+	return n
+}
+
+func fieldsOf(t *testing.T, err error) map[string]string {
+	t.Helper()
+	require.ErrorIs(t, err, service.ErrInvalid)
+	return apperr.As(err).Fields
+}
+
+func TestService_SignUp(t *testing.T) {
+	t.Parallel()
+
+	t.Run("CreatesMemberAndSession", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, s, err := b.svc.SignUp(ctx, service.SignUpInput{Email: "  Mixed.Case@Example.com ", Name: "  Ada  ", Password: pw})
+		require.NoError(t, err)
+		require.Equal(t, "Mixed.Case@Example.com", u.Email)
+		require.Equal(t, "Ada", u.Name)
+		require.Equal(t, auth.RoleMember, u.Role)
+		require.False(t, u.Disabled)
+		require.Len(t, s.ID, 43)
+		require.NotEqual(t, s.ID, s.CSRFToken)
+		got, err := b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err)
+		require.Equal(t, u, got)
+
+		var stored string
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT password_hash FROM auth.users WHERE id = $1", int64(u.ID)).Scan(&stored))
+		require.True(t, strings.HasPrefix(stored, "$argon2id$v=19$m=1024,t=1,p=1$"), "parameters are recorded per hash")
+		require.NotContains(t, stored, pw)
+		var idHashes int
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM auth.sessions WHERE id_hash = $1", []byte(s.ID)).Scan(&idHashes))
+		require.Zero(t, idHashes, "the raw session id is never stored")
+	})
+
+	t.Run("Rules", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		cases := map[string]struct {
+			in   service.SignUpInput
+			want map[string]string
+		}{
+			"Empty": {service.SignUpInput{}, map[string]string{
+				"email": "enter your email address", "name": "enter a display name", "password": "choose a password"}},
+			"BadEmail":       {service.SignUpInput{Email: "not-an-email", Name: "Ada", Password: pw}, map[string]string{"email": "enter an email address like name@example.com"}},
+			"EmailWithName":  {service.SignUpInput{Email: "Ada <a@example.com>", Name: "Ada", Password: pw}, map[string]string{"email": "enter an email address like name@example.com"}},
+			"EmailNoDot":     {service.SignUpInput{Email: "a@localhost", Name: "Ada", Password: pw}, map[string]string{"email": "enter an email address like name@example.com"}},
+			"EmailTooLong":   {service.SignUpInput{Email: strings.Repeat("a", 250) + "@example.com", Name: "Ada", Password: pw}, map[string]string{"email": "an email address has at most 254 characters"}},
+			"NameShort":      {service.SignUpInput{Email: uniqueEmail(), Name: "  A  ", Password: pw}, map[string]string{"name": "a display name has 2 to 40 characters"}},
+			"NameLong":       {service.SignUpInput{Email: uniqueEmail(), Name: strings.Repeat("é", 41), Password: pw}, map[string]string{"name": "a display name has 2 to 40 characters"}},
+			"NameControl":    {service.SignUpInput{Email: uniqueEmail(), Name: "Ada\x00Lovelace", Password: pw}, map[string]string{"name": "a display name cannot hold control characters"}},
+			"PasswordShort":  {service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: "123456789"}, map[string]string{"password": "a password has 10 to 128 characters"}},
+			"PasswordLong":   {service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: strings.Repeat("x", 129)}, map[string]string{"password": "a password has 10 to 128 characters"}},
+			"PasswordEmail":  {service.SignUpInput{Email: "ada.lovelace@example.com", Name: "Ada", Password: "ADA.lovelace@example.com"}, map[string]string{"password": "your password cannot be your email address"}},
+			"HugeEverything": {service.SignUpInput{Email: strings.Repeat("x", 10000), Name: strings.Repeat("x", 10000), Password: strings.Repeat("x", 10000)}, map[string]string{"email": "an email address has at most 254 characters", "name": "a display name has 2 to 40 characters", "password": "a password has 10 to 128 characters"}},
+		}
+		for name, tc := range cases {
+			_, _, err := b.svc.SignUp(ctx, tc.in)
+			require.Equal(t, tc.want, fieldsOf(t, err), name)
+		}
+		var n int
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM auth.users").Scan(&n))
+		require.Zero(t, n)
+	})
+
+	t.Run("AcceptsEdges", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		for _, name := range []string{"Al", strings.Repeat("é", 40), "مرحبا بالعالم", "\u202eevil", "<script>alert(1)</script>", "Robert'); DROP TABLE auth.users;--"} {
+			u, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: name, Password: strings.Repeat("p", 10)})
+			require.NoError(t, err, name)
+			require.Equal(t, name, u.Name, "stored as typed")
+		}
+		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Max", Password: strings.Repeat("😀", 128)})
+		require.NoError(t, err, "128 characters, whatever their bytes")
+	})
+
+	t.Run("DuplicateEmailAnyCase", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: "dup@example.com", Name: "First", Password: pw})
+		require.NoError(t, err)
+		_, _, err = b.svc.SignUp(ctx, service.SignUpInput{Email: "DUP@Example.COM", Name: "Second", Password: pw})
+		require.Equal(t, map[string]string{"email": "an account with this email already exists; sign in instead"}, fieldsOf(t, err))
+		_, err = b.svc.CreateUser(ctx, auth.NewUser{Email: "Dup@example.com", Name: "Third", Password: pw})
+		require.ErrorIs(t, err, service.ErrInvalid)
+	})
+
+	t.Run("ConcurrentDuplicateExactlyOneWins", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+		const n = 8
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, _, errs[i] = b.svc.SignUp(ctx, service.SignUpInput{Email: []string{"Race@Example.com", "race@example.com", "RACE@EXAMPLE.COM", "rAcE@example.Com"}[i%4], Name: fmt.Sprintf("Racer %d", i), Password: pw})
+			}()
+		}
+		close(start)
+		wg.Wait()
+		wins := 0
+		for _, err := range errs {
+			if err == nil {
+				wins++
+				continue
+			}
+			require.Equal(t, map[string]string{"email": "an account with this email already exists; sign in instead"}, fieldsOf(t, err))
+		}
+		require.Equal(t, 1, wins)
+		var users, changes int
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM auth.users").Scan(&users))
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM auth.user_changes").Scan(&changes))
+		require.Equal(t, 1, users)
+		require.Equal(t, 1, changes, "the loser's change rolled back with it")
+	})
+
+	t.Run("RateLimited", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccount: 10, SignUpPerAddress: 2, SignUpPerAccount: 10}})
+		for range 2 {
+			_, _, _ = b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.1"})
+		}
+		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.1"})
+		require.ErrorIs(t, err, service.ErrRateLimited)
+		retry, ok := service.RetryAfter(err)
+		require.True(t, ok)
+		require.Equal(t, time.Minute, retry)
+		require.Equal(t, "too many attempts; please wait 1 minute and try again", err.Error())
+		_, _, err = b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.2"})
+		require.NoError(t, err, "another address has its own count")
+		b.clock.Add(time.Minute)
+		_, _, err = b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.1"})
+		require.NoError(t, err)
+	})
+
+	t.Run("RateLimitedPerAccount", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccount: 10, SignUpPerAddress: 10, SignUpPerAccount: 2}})
+		for i := range 2 {
+			_, _, _ = b.svc.SignUp(ctx, service.SignUpInput{Email: "same@example.com", Name: "x", Password: pw, ClientAddr: fmt.Sprint("192.0.2.", i)})
+		}
+		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: "SAME@example.com", Name: "Ada", Password: pw, ClientAddr: "192.0.2.99"})
+		require.ErrorIs(t, err, service.ErrRateLimited)
+	})
+}
+
+func TestService_SignIn(t *testing.T) {
+	t.Parallel()
+
+	t.Run("SameMessageForUnknownEmailAndWrongPassword", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, _ := b.signUp(ctx, t)
+		_, _, errUnknown := b.svc.SignIn(ctx, service.SignInInput{Email: "nobody@example.com", Password: pw})
+		_, _, errWrong := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw + "x"})
+		require.ErrorIs(t, errUnknown, service.ErrBadCredentials)
+		require.ErrorIs(t, errWrong, service.ErrBadCredentials)
+		require.Equal(t, errUnknown.Error(), errWrong.Error())
+		for _, in := range []service.SignInInput{{}, {Email: u.Email}, {Password: pw}, {Email: strings.Repeat("x", 10000), Password: pw}, {Email: u.Email, Password: strings.Repeat("x", 10000)}} {
+			_, _, err := b.svc.SignIn(ctx, in)
+			require.ErrorIs(t, err, service.ErrBadCredentials)
+		}
+	})
+
+	t.Run("AnyCaseEmail", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, _ := b.signUp(ctx, t)
+		got, s, err := b.svc.SignIn(ctx, service.SignInInput{Email: " " + strings.ToUpper(u.Email) + " ", Password: pw})
+		require.NoError(t, err)
+		require.Equal(t, u.ID, got.ID)
+		require.False(t, s.Persistent)
+	})
+
+	t.Run("RotatesSessionID", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, first := b.signUp(ctx, t)
+		_, second, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, Previous: first.ID})
+		require.NoError(t, err)
+		require.NotEqual(t, first.ID, second.ID)
+		require.NotEqual(t, first.CSRFToken, second.CSRFToken)
+		_, err = b.svc.Authenticate(ctx, first.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "the previous id no longer works")
+		_, err = b.svc.Authenticate(ctx, second.ID)
+		require.NoError(t, err)
+	})
+
+	t.Run("DisabledUserCannot", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		_, err := b.svc.SetDisabled(ctx, admin, u.ID, true)
+		require.NoError(t, err)
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+		require.ErrorIs(t, err, service.ErrDisabled)
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "wrong password"})
+		require.ErrorIs(t, err, service.ErrBadCredentials, "disabled is only told to who knows the password")
+	})
+
+	t.Run("RateLimitedPerAccountAndAddress", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: 15 * time.Minute, SignInPerAddress: 5, SignInPerAccount: 3, SignUpPerAddress: 10, SignUpPerAccount: 10}})
+		u, _ := b.signUp(ctx, t)
+		for i := range 3 {
+			_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "wrong password", ClientAddr: fmt.Sprint("198.51.100.", i)})
+			require.ErrorIs(t, err, service.ErrBadCredentials)
+		}
+		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "198.51.100.200"})
+		require.ErrorIs(t, err, service.ErrRateLimited, "even the right password waits, from any address")
+		retry, _ := service.RetryAfter(err)
+		require.Equal(t, 15*time.Minute, retry)
+		require.Contains(t, err.Error(), "wait 15 minutes")
+
+		for i := range 5 {
+			_, _, _ = b.svc.SignIn(ctx, service.SignInInput{Email: fmt.Sprint("n", i, "@example.com"), Password: "x", ClientAddr: "203.0.113.9"})
+		}
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: "other@example.com", Password: "x", ClientAddr: "203.0.113.9"})
+		require.ErrorIs(t, err, service.ErrRateLimited, "one address trying many accounts")
+
+		b.clock.Add(15 * time.Minute)
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "198.51.100.200"})
+		require.NoError(t, err)
+	})
+
+	t.Run("RehashesWhenCostRaised", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, _ := b.signUp(ctx, t)
+		raised := fastHash
+		raised.Memory = 2048
+		stronger, err := service.New(b.pool, &service.Opts{Hash: &raised})
+		require.NoError(t, err)
+		_, _, err = stronger.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+		require.NoError(t, err)
+		var stored string
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT password_hash FROM auth.users WHERE id = $1", int64(u.ID)).Scan(&stored))
+		require.True(t, strings.HasPrefix(stored, "$argon2id$v=19$m=2048,t=1,p=1$"))
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+		require.NoError(t, err, "the new hash records its parameters, so the old config still verifies it")
+	})
+}
+
+func TestService_SessionExpiry(t *testing.T) {
+	t.Parallel()
+	life := service.Lifetimes{Idle: 30 * time.Minute, Max: 2 * time.Hour, Remember: 24 * time.Hour}
+
+	t.Run("Idle", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Lifetimes: &life})
+		_, s := b.signUp(ctx, t)
+		b.clock.Add(29 * time.Minute)
+		_, err := b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err, "and the idle deadline moves")
+		b.clock.Add(29 * time.Minute)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err)
+		b.clock.Add(31 * time.Minute)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	})
+
+	t.Run("Absolute", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Lifetimes: &life})
+		_, s := b.signUp(ctx, t)
+		for range 4 {
+			b.clock.Add(29 * time.Minute)
+			_, err := b.svc.Authenticate(ctx, s.ID)
+			require.NoError(t, err)
+		}
+		b.clock.Add(5 * time.Minute)
+		_, err := b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "active, but past the absolute limit")
+
+		n, err := b.svc.DeleteExpiredSessions(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 1, n)
+	})
+
+	t.Run("Remembered", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Lifetimes: &life})
+		u, _ := b.signUp(ctx, t)
+		_, s, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, Remember: true})
+		require.NoError(t, err)
+		require.True(t, s.Persistent)
+		require.Equal(t, b.clock.Now().Add(24*time.Hour), s.ExpiresAt)
+		b.clock.Add(23 * time.Hour)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err)
+		b.clock.Add(time.Hour)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	})
+
+	t.Run("Garbage", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		for _, c := range []string{"", "x", strings.Repeat("a", 43), strings.Repeat("a", 10000), "' OR 1=1 --"} {
+			_, err := b.svc.Authenticate(ctx, c)
+			require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		}
+	})
+}
+
+func TestService_Tokens(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	u, s := b.signUp(ctx, t)
+	tok, err := b.svc.NewToken(ctx, u.ID)
+	require.NoError(t, err)
+	r, err := b.svc.Resolve(ctx, tok.ID)
+	require.NoError(t, err)
+	require.True(t, r.Bearer)
+	r, err = b.svc.Resolve(ctx, s.ID)
+	require.NoError(t, err)
+	require.False(t, r.Bearer)
+	require.True(t, service.CheckCSRF(r, s.CSRFToken))
+	require.False(t, service.CheckCSRF(r, tok.CSRFToken))
+	require.False(t, service.CheckCSRF(r, ""))
+
+	require.NoError(t, b.svc.SignOut(ctx, tok.ID))
+	_, err = b.svc.Authenticate(ctx, tok.ID)
+	require.ErrorIs(t, err, auth.ErrUnauthenticated, "a revoked token")
+	_, err = b.svc.Authenticate(ctx, s.ID)
+	require.NoError(t, err, "the browser session lives on")
+	require.NoError(t, b.svc.SignOut(ctx, tok.ID), "twice is fine")
+}
+
+func TestService_ChangePassword(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	u, keep := b.signUp(ctx, t)
+	_, other, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+	require.NoError(t, err)
+	tok, err := b.svc.NewToken(ctx, u.ID)
+	require.NoError(t, err)
+
+	err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "wrong password", New: "short", Keep: keep.ID})
+	require.Equal(t, map[string]string{"current_password": "this is not your current password", "new_password": "a password has 10 to 128 characters"}, fieldsOf(t, err))
+	err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{New: u.Email, Keep: keep.ID})
+	require.Equal(t, map[string]string{"current_password": "enter your current password", "new_password": "your password cannot be your email address"}, fieldsOf(t, err))
+	_, err = b.svc.Authenticate(ctx, other.ID)
+	require.NoError(t, err, "a failed change ends nothing")
+
+	require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID}))
+	_, err = b.svc.Authenticate(ctx, keep.ID)
+	require.NoError(t, err)
+	for _, c := range []string{other.ID, tok.ID} {
+		_, err = b.svc.Authenticate(ctx, c)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "every other session and token ends")
+	}
+	_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+	require.ErrorIs(t, err, service.ErrBadCredentials)
+	_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "a brand new secret"})
+	require.NoError(t, err)
+}
+
+func TestService_SignOutEverywhere(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	u, s1 := b.signUp(ctx, t)
+	_, s2, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+	require.NoError(t, err)
+	other, s3 := b.signUp(ctx, t)
+	require.NoError(t, b.svc.SignOutEverywhere(ctx, u.ID))
+	for _, c := range []string{s1.ID, s2.ID} {
+		_, err = b.svc.Authenticate(ctx, c)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	}
+	got, err := b.svc.Authenticate(ctx, s3.ID)
+	require.NoError(t, err, "other users are untouched")
+	require.Equal(t, other.ID, got.ID)
+}
+
+func TestService_Admin(t *testing.T) {
+	t.Parallel()
+
+	t.Run("DisableEndsSessionsAndEnableRestores", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, s := b.signUp(ctx, t)
+		tok, err := b.svc.NewToken(ctx, u.ID)
+		require.NoError(t, err)
+
+		got, err := b.svc.SetDisabled(ctx, admin, u.ID, true)
+		require.NoError(t, err)
+		require.True(t, got.Disabled)
+		for _, c := range []string{s.ID, tok.ID} {
+			_, err = b.svc.Authenticate(ctx, c)
+			require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		}
+		seen, err := b.svc.User(ctx, u.ID)
+		require.NoError(t, err)
+		require.True(t, seen.Disabled, "other modules can tell")
+
+		got, err = b.svc.SetDisabled(ctx, admin, u.ID, false)
+		require.NoError(t, err)
+		require.False(t, got.Disabled)
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+		require.NoError(t, err)
+	})
+
+	t.Run("DisabledUserOldSessionNeverRevives", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, s := b.signUp(ctx, t)
+		// Even a session row that survived (e.g. written by an old replica)
+		// is dead while its user is disabled.
+		_, err := b.pool.Exec(ctx, "UPDATE auth.users SET disabled_at = now() WHERE id = $1", int64(u.ID))
+		require.NoError(t, err)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		_, err = b.svc.SetDisabled(ctx, admin, u.ID, false)
+		require.NoError(t, err)
+	})
+
+	t.Run("OnlyAdmins", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		member, _ := b.signUp(ctx, t)
+		_, err := b.svc.SetDisabled(ctx, member, admin.ID, true)
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		_, _, err = b.svc.ListUsers(ctx, member, "", 1, 10)
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		disabledAdmin := admin
+		disabledAdmin.Disabled = true
+		_, _, err = b.svc.ListUsers(ctx, disabledAdmin, "", 1, 10)
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		_, err = b.svc.SetDisabled(ctx, admin, admin.ID, true)
+		require.ErrorIs(t, err, service.ErrSelf)
+		_, err = b.svc.SetDisabled(ctx, admin, 999999, true)
+		require.ErrorIs(t, err, auth.ErrNotFound)
+	})
+
+	t.Run("SearchAndPages", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		for i := range 5 {
+			_, err := b.svc.CreateUser(ctx, auth.NewUser{Email: fmt.Sprintf("reader%d@books.example", i), Name: fmt.Sprintf("Reader %d", i), Password: pw})
+			require.NoError(t, err)
+		}
+		_, err := b.svc.CreateUser(ctx, auth.NewUser{Email: "pct@example.com", Name: "100% _real_", Password: pw})
+		require.NoError(t, err)
+
+		users, next, err := b.svc.ListUsers(ctx, admin, "BOOKS.example", 1, 2)
+		require.NoError(t, err)
+		require.True(t, next)
+		require.Equal(t, []string{"reader0@books.example", "reader1@books.example"}, emails(users))
+		users, next, err = b.svc.ListUsers(ctx, admin, "books.example", 3, 2)
+		require.NoError(t, err)
+		require.False(t, next)
+		require.Equal(t, []string{"reader4@books.example"}, emails(users))
+		users, _, err = b.svc.ListUsers(ctx, admin, "reader 3", 1, 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{"reader3@books.example"}, emails(users), "by name too")
+		users, _, err = b.svc.ListUsers(ctx, admin, "%", 1, 10)
+		require.NoError(t, err)
+		require.Equal(t, []string{"pct@example.com"}, emails(users), "% is a plain character")
+		users, _, err = b.svc.ListUsers(ctx, admin, "'; DROP TABLE auth.users; --", 1, 10)
+		require.NoError(t, err)
+		require.Empty(t, users)
+		users, _, err = b.svc.ListUsers(ctx, admin, "", 1, 100)
+		require.NoError(t, err)
+		require.Len(t, users, 7)
+	})
+
+	t.Run("PromoteRotatesSessions", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, s := b.signUp(ctx, t)
+		got, err := b.svc.Promote(ctx, strings.ToUpper(u.Email))
+		require.NoError(t, err)
+		require.True(t, got.IsAdmin())
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "the new privilege needs a new session")
+		again, err := b.svc.Promote(ctx, u.Email)
+		require.NoError(t, err, "idempotent")
+		require.Equal(t, got, again)
+		_, err = b.svc.Promote(ctx, "nobody@example.com")
+		require.ErrorIs(t, err, auth.ErrNotFound)
+	})
+}
+
+func emails(us []auth.User) []string {
+	out := make([]string, len(us))
+	for i, u := range us {
+		out[i] = u.Email
+	}
+	return out
+}
+
+// TestService_ChangeFeed checks that sign-up, name change, role change,
+// disable and enable each write exactly one change, in its transaction,
+// and that no-ops write none.
+func TestService_ChangeFeed(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	admin := b.admin(ctx, t)
+	u, _ := b.signUp(ctx, t)
+	require.Equal(t, 1, b.changeCount(t, u.ID), "sign-up")
+
+	_, err := b.svc.ChangeName(ctx, u.ID, "New Name")
+	require.NoError(t, err)
+	require.Equal(t, 2, b.changeCount(t, u.ID), "name change")
+	_, err = b.svc.ChangeName(ctx, u.ID, " New Name ")
+	require.NoError(t, err)
+	require.Equal(t, 2, b.changeCount(t, u.ID), "same name: no change")
+	_, err = b.svc.ChangeName(ctx, u.ID, "x")
+	require.ErrorIs(t, err, service.ErrInvalid)
+	require.Equal(t, 2, b.changeCount(t, u.ID))
+
+	_, err = b.svc.Promote(ctx, u.Email)
+	require.NoError(t, err)
+	require.Equal(t, 3, b.changeCount(t, u.ID), "role change")
+	_, err = b.svc.Promote(ctx, u.Email)
+	require.NoError(t, err)
+	require.Equal(t, 3, b.changeCount(t, u.ID))
+
+	_, err = b.svc.SetDisabled(ctx, admin, u.ID, true)
+	require.NoError(t, err)
+	require.Equal(t, 4, b.changeCount(t, u.ID), "disable")
+	_, err = b.svc.SetDisabled(ctx, admin, u.ID, true)
+	require.NoError(t, err)
+	require.Equal(t, 4, b.changeCount(t, u.ID))
+	_, err = b.svc.SetDisabled(ctx, admin, u.ID, false)
+	require.NoError(t, err)
+	require.Equal(t, 5, b.changeCount(t, u.ID), "enable")
+
+	require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "another long secret"}))
+	require.Equal(t, 5, b.changeCount(t, u.ID), "a password is not user state other modules copy")
+
+	all, err := b.svc.UserChanges(ctx, 0, 100)
+	require.NoError(t, err)
+	require.Len(t, all, 6)
+	require.Equal(t, admin.ID, all[0].User.ID)
+	for i := 1; i < len(all); i++ {
+		require.Greater(t, all[i].Seq, all[i-1].Seq)
+		require.Equal(t, u.ID, all[i].User.ID)
+		require.Equal(t, "New Name", all[i].User.Name, "each change carries the user's current state")
+	}
+	page, err := b.svc.UserChanges(ctx, all[3].Seq, 1)
+	require.NoError(t, err)
+	require.Equal(t, []auth.UserChange{all[4]}, page)
+}

@@ -1,0 +1,264 @@
+package service
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/auth/internal/password"
+)
+
+// Kinds of credential.
+const (
+	kindSession = "session" // a browser's cookie; CSRF-checked
+	kindToken   = "token"   // an API bearer token
+)
+
+// Session is a new credential. ID is a secret: it goes to the client once
+// and is never logged or stored (the table keeps its SHA-256).
+type Session struct {
+	ID         string
+	CSRFToken  string
+	Persistent bool
+	ExpiresAt  time.Time
+}
+
+// Resolved is what a live credential stands for.
+type Resolved struct {
+	User      auth.User
+	CSRFToken string
+	// Bearer is true for API tokens, which are not cookie-driven and so
+	// need no CSRF token.
+	Bearer bool
+}
+
+// SignInInput is the sign-in form.
+type SignInInput struct {
+	Email, Password string
+	// Remember keeps the browser signed in across restarts.
+	Remember   bool
+	ClientAddr string
+	// Previous is the visitor's current credential, if any; it ends, so
+	// the session id changes at sign-in.
+	Previous string
+}
+
+// SignIn checks the password and starts a new session. Unknown email and
+// wrong password are the same ErrBadCredentials, and cost the same time.
+// Attempts are limited per client address and per account.
+func (s *Service) SignIn(ctx context.Context, in SignInInput) (auth.User, Session, error) {
+	email := normalizeEmail(in.Email)
+	account := strings.ToLower(email)
+	if err := s.allow(limitCheck{s.signInAddr, in.ClientAddr}, limitCheck{s.signInAccount, account}); err != nil {
+		return auth.User{}, Session{}, err
+	}
+	if email == "" || in.Password == "" || len(in.Password) > 4*MaxPassword || len(email) > 4*MaxEmail {
+		return auth.User{}, Session{}, ErrBadCredentials
+	}
+	row, err := s.q.GetUserByEmail(ctx, s.pool, email)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, _ = password.Verify(in.Password, s.dummyHash)
+		return auth.User{}, Session{}, ErrBadCredentials
+	}
+	if err != nil {
+		return auth.User{}, Session{}, fmt.Errorf("sign in: %w", err)
+	}
+	ok, err := password.Verify(in.Password, row.PasswordHash)
+	if err != nil {
+		return auth.User{}, Session{}, fmt.Errorf("sign in user %d: %w", row.ID, err)
+	}
+	if !ok {
+		return auth.User{}, Session{}, ErrBadCredentials
+	}
+	if row.DisabledAt != nil {
+		return auth.User{}, Session{}, ErrDisabled
+	}
+	s.signInAccount.Reset(account)
+	var sess Session
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if password.NeedsRehash(row.PasswordHash, s.hash) {
+			// The cost was raised since this hash was made.
+			h, err := password.Hash(in.Password, s.hash)
+			if err != nil {
+				return err
+			}
+			if _, err := s.q.UpdateUserPassword(ctx, tx, dbsqlc.UpdateUserPasswordParams{PasswordHash: h, Now: s.now(), ID: row.ID}); err != nil {
+				return fmt.Errorf("rehash: %w", err)
+			}
+		}
+		if in.Previous != "" {
+			if _, err := s.q.DeleteSession(ctx, tx, hashCredential(in.Previous)); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("end previous session: %w", err)
+			}
+		}
+		sess, err = s.startSession(ctx, tx, row.ID, kindSession, in.Remember)
+		return err
+	})
+	if err != nil {
+		return auth.User{}, Session{}, err
+	}
+	return toUser(row), sess, nil
+}
+
+// NewToken issues an API bearer token for the user, valid for the
+// remembered lifetime or until revoked.
+func (s *Service) NewToken(ctx context.Context, id auth.UserID) (Session, error) {
+	var sess Session
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		sess, err = s.startSession(ctx, tx, int64(id), kindToken, true)
+		return err
+	})
+	return sess, err
+}
+
+func (s *Service) startSession(ctx context.Context, tx pgx.Tx, userID int64, kind string, persistent bool) (Session, error) {
+	now := s.now()
+	idle, lifetime := s.life.Idle, s.life.Max
+	if persistent {
+		idle, lifetime = s.life.Remember, s.life.Remember
+	}
+	sess := Session{ID: randomToken(), CSRFToken: randomToken(), Persistent: persistent, ExpiresAt: now.Add(lifetime)}
+	err := s.q.CreateSession(ctx, tx, dbsqlc.CreateSessionParams{
+		IDHash:      hashCredential(sess.ID),
+		UserID:      userID,
+		Kind:        kind,
+		CsrfToken:   sess.CSRFToken,
+		Persistent:  persistent,
+		IdleSeconds: int32(idle / time.Second),
+		Now:         now,
+		ExpiresAt:   sess.ExpiresAt,
+	})
+	if err != nil {
+		return Session{}, fmt.Errorf("start session: %w", err)
+	}
+	return sess, nil
+}
+
+// Resolve returns the user and CSRF token of a live credential, or
+// auth.ErrUnauthenticated. It extends the idle deadline, at most once a
+// minute per session so that browsing does not write on every request.
+func (s *Service) Resolve(ctx context.Context, credential string) (Resolved, error) {
+	if len(credential) != tokenLen {
+		return Resolved{}, auth.ErrUnauthenticated
+	}
+	now := s.now()
+	hash := hashCredential(credential)
+	row, err := s.q.GetLiveSession(ctx, s.pool, dbsqlc.GetLiveSessionParams{IDHash: hash, Now: now})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Resolved{}, auth.ErrUnauthenticated
+	}
+	if err != nil {
+		return Resolved{}, fmt.Errorf("resolve credential: %w", err)
+	}
+	idle := time.Duration(row.AuthSession.IdleSeconds) * time.Second
+	if now.Sub(row.AuthSession.LastSeenAt) >= min(idle/10, time.Minute) {
+		if err := s.q.TouchSession(ctx, s.pool, dbsqlc.TouchSessionParams{Now: now, IDHash: hash}); err != nil {
+			return Resolved{}, fmt.Errorf("touch session: %w", err)
+		}
+	}
+	return Resolved{
+		User:      toUser(row.User),
+		CSRFToken: row.AuthSession.CsrfToken,
+		Bearer:    row.AuthSession.Kind == kindToken,
+	}, nil
+}
+
+// Authenticate resolves a session id or API token to its user.
+func (s *Service) Authenticate(ctx context.Context, credential string) (auth.User, error) {
+	r, err := s.Resolve(ctx, credential)
+	return r.User, err
+}
+
+// CheckCSRF compares a form's token with the session's in constant time.
+func CheckCSRF(r Resolved, token string) bool {
+	return r.CSRFToken != "" && subtle.ConstantTimeCompare([]byte(r.CSRFToken), []byte(token)) == 1
+}
+
+// SignOut ends one session or revokes one token. Unknown credentials are
+// ignored, so signing out twice is fine.
+func (s *Service) SignOut(ctx context.Context, credential string) error {
+	if credential == "" {
+		return nil
+	}
+	_, err := s.q.DeleteSession(ctx, s.pool, hashCredential(credential))
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("sign out: %w", err)
+	}
+	return nil
+}
+
+// SignOutEverywhere ends every session and token of the user.
+func (s *Service) SignOutEverywhere(ctx context.Context, id auth.UserID) error {
+	if _, err := s.q.DeleteUserSessions(ctx, s.pool, int64(id)); err != nil {
+		return fmt.Errorf("sign out everywhere: %w", err)
+	}
+	return nil
+}
+
+// ChangePasswordInput is the change-password form.
+type ChangePasswordInput struct {
+	Current, New string
+	// Keep is the credential of the request, which stays signed in; every
+	// other session and token of the user ends.
+	Keep string
+}
+
+// ChangePassword sets a new password after checking the current one.
+// Wrong guesses count against the account's sign-in limit.
+func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangePasswordInput) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.q.GetUser(ctx, tx, int64(id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("change password: %w", err)
+		}
+		if err := s.allow(limitCheck{s.signInAccount, strings.ToLower(row.Email)}); err != nil {
+			return err
+		}
+		f := fields{}
+		if in.Current == "" {
+			f.check("current_password", "enter your current password")
+		} else if len(in.Current) > 4*MaxPassword {
+			f.check("current_password", "this is not your current password")
+		} else if ok, err := password.Verify(in.Current, row.PasswordHash); err != nil {
+			return fmt.Errorf("change password of user %d: %w", id, err)
+		} else if !ok {
+			f.check("current_password", "this is not your current password")
+		}
+		f.check("new_password", checkPassword(in.New, row.Email))
+		if err := f.err(); err != nil {
+			return err
+		}
+		h, err := password.Hash(in.New, s.hash)
+		if err != nil {
+			return err
+		}
+		if _, err := s.q.UpdateUserPassword(ctx, tx, dbsqlc.UpdateUserPasswordParams{PasswordHash: h, Now: s.now(), ID: row.ID}); err != nil {
+			return fmt.Errorf("change password: %w", err)
+		}
+		if _, err := s.q.DeleteOtherUserSessions(ctx, tx, dbsqlc.DeleteOtherUserSessionsParams{UserID: row.ID, Keep: hashCredential(in.Keep)}); err != nil {
+			return fmt.Errorf("change password: end other sessions: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeleteExpiredSessions removes sessions past either deadline; a periodic
+// job calls it. Expired rows are already ignored, so this only saves space.
+func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
+	n, err := s.q.DeleteExpiredSessions(ctx, s.pool, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return n, nil
+}

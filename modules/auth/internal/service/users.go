@@ -1,0 +1,280 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/auth/internal/password"
+)
+
+// errEmailTaken is the field error of a repeated email.
+func errEmailTaken() error {
+	return ErrInvalid.WithFields(map[string]string{"email": "an account with this email already exists; sign in instead"})
+}
+
+// SignUpInput is the sign-up form.
+type SignUpInput struct {
+	Email, Name, Password string
+	// ClientAddr is the client's address, for rate limits.
+	ClientAddr string
+	// Previous is the visitor's current credential, if any; it ends, so the
+	// new session gets a new id.
+	Previous string
+}
+
+// SignUp creates a member account and signs it in. A taken email, even
+// under a concurrent sign-up, is a field error: the unique index decides.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (auth.User, Session, error) {
+	in.Email, in.Name = normalizeEmail(in.Email), normalizeName(in.Name)
+	if err := s.allow(limitCheck{s.signUpAddr, in.ClientAddr}, limitCheck{s.signUpAccount, strings.ToLower(in.Email)}); err != nil {
+		return auth.User{}, Session{}, err
+	}
+	hash, err := s.validateNew(in.Email, in.Name, in.Password)
+	if err != nil {
+		return auth.User{}, Session{}, err
+	}
+	var u auth.User
+	var sess Session
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.createUser(ctx, tx, in.Email, in.Name, hash, auth.RoleMember)
+		if err != nil {
+			return err
+		}
+		if in.Previous != "" {
+			if _, err := s.q.DeleteSession(ctx, tx, hashCredential(in.Previous)); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("end previous session: %w", err)
+			}
+		}
+		u = toUser(row)
+		sess, err = s.startSession(ctx, tx, row.ID, kindSession, false)
+		return err
+	})
+	if err != nil {
+		return auth.User{}, Session{}, err
+	}
+	return u, sess, nil
+}
+
+// CreateUser creates an account from a command, with the sign-up rules.
+func (s *Service) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, error) {
+	email, name := normalizeEmail(nu.Email), normalizeName(nu.Name)
+	hash, err := s.validateNew(email, name, nu.Password)
+	if err != nil {
+		return auth.User{}, err
+	}
+	role := auth.RoleMember
+	if nu.Admin {
+		role = auth.RoleAdmin
+	}
+	var u auth.User
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.createUser(ctx, tx, email, name, hash, role)
+		u = toUser(row)
+		return err
+	})
+	return u, err
+}
+
+// validateNew checks a new account's fields and hashes its password.
+func (s *Service) validateNew(email, name, pw string) (string, error) {
+	f := fields{}
+	f.check("email", checkEmail(email))
+	f.check("name", checkName(name))
+	f.check("password", checkPassword(pw, email))
+	if err := f.err(); err != nil {
+		return "", err
+	}
+	return password.Hash(pw, s.hash)
+}
+
+func (s *Service) createUser(ctx context.Context, tx pgx.Tx, email, name, hash string, role auth.Role) (dbsqlc.User, error) {
+	row, err := s.q.CreateUser(ctx, tx, dbsqlc.CreateUserParams{
+		Email: email, Name: name, PasswordHash: hash, Role: string(role), Now: s.now(),
+	})
+	if isUniqueViolation(err, "users_email_key") {
+		return dbsqlc.User{}, errEmailTaken()
+	}
+	if err != nil {
+		return dbsqlc.User{}, fmt.Errorf("create user: %w", err)
+	}
+	return row, s.recordChange(ctx, tx, row.ID)
+}
+
+// Promote makes the user with this email an admin. Their sessions end, so
+// the new privilege comes with new session ids (fixation cannot carry over).
+func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) {
+	var u auth.User
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.q.GetUserByEmail(ctx, tx, normalizeEmail(email))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("promote: %w", err)
+		}
+		if row.Role != string(auth.RoleAdmin) {
+			if row, err = s.q.UpdateUserRole(ctx, tx, dbsqlc.UpdateUserRoleParams{Role: string(auth.RoleAdmin), Now: s.now(), ID: row.ID}); err != nil {
+				return fmt.Errorf("promote: %w", err)
+			}
+			if _, err := s.q.DeleteUserSessions(ctx, tx, row.ID); err != nil {
+				return fmt.Errorf("promote: end sessions: %w", err)
+			}
+			if err := s.recordChange(ctx, tx, row.ID); err != nil {
+				return err
+			}
+		}
+		u = toUser(row)
+		return nil
+	})
+	return u, err
+}
+
+// ChangeName sets the user's display name.
+func (s *Service) ChangeName(ctx context.Context, id auth.UserID, name string) (auth.User, error) {
+	name = normalizeName(name)
+	f := fields{}
+	f.check("name", checkName(name))
+	if err := f.err(); err != nil {
+		return auth.User{}, err
+	}
+	var u auth.User
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.q.GetUser(ctx, tx, int64(id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("change name: %w", err)
+		}
+		if row.Name != name {
+			if row, err = s.q.UpdateUserName(ctx, tx, dbsqlc.UpdateUserNameParams{Name: name, Now: s.now(), ID: row.ID}); err != nil {
+				return fmt.Errorf("change name: %w", err)
+			}
+			if err := s.recordChange(ctx, tx, row.ID); err != nil {
+				return err
+			}
+		}
+		u = toUser(row)
+		return nil
+	})
+	return u, err
+}
+
+// SetDisabled disables or re-enables a user; only an admin may, and never
+// on their own account. Disabling ends every session and token of the user
+// in the same transaction. Idempotent: no change, no feed entry.
+func (s *Service) SetDisabled(ctx context.Context, actor auth.User, id auth.UserID, disabled bool) (auth.User, error) {
+	if !actor.IsAdmin() {
+		return auth.User{}, auth.ErrForbidden
+	}
+	if actor.ID == id && disabled {
+		return auth.User{}, ErrSelf
+	}
+	var u auth.User
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.q.GetUser(ctx, tx, int64(id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("set disabled: %w", err)
+		}
+		if (row.DisabledAt != nil) != disabled {
+			if row, err = s.q.SetUserDisabled(ctx, tx, dbsqlc.SetUserDisabledParams{Disabled: disabled, Now: s.now(), ID: row.ID}); err != nil {
+				return fmt.Errorf("set disabled: %w", err)
+			}
+			if disabled {
+				if _, err := s.q.DeleteUserSessions(ctx, tx, row.ID); err != nil {
+					return fmt.Errorf("set disabled: end sessions: %w", err)
+				}
+			}
+			if err := s.recordChange(ctx, tx, row.ID); err != nil {
+				return err
+			}
+		}
+		u = toUser(row)
+		return nil
+	})
+	return u, err
+}
+
+// ListUsers finds users whose email or name contains query (any case),
+// page by page; hasNext reports whether another page follows. Admins only.
+func (s *Service) ListUsers(ctx context.Context, actor auth.User, query string, page, perPage int) (users []auth.User, hasNext bool, err error) {
+	if !actor.IsAdmin() {
+		return nil, false, auth.ErrForbidden
+	}
+	query = strings.TrimSpace(query)
+	if len([]rune(query)) > maxSearchQuery {
+		query = string([]rune(query)[:maxSearchQuery])
+	}
+	page, perPage = max(page, 1), min(max(perPage, 1), 100)
+	rows, err := s.q.SearchUsers(ctx, s.pool, dbsqlc.SearchUsersParams{
+		Query: query, Off: int32((page - 1) * perPage), Lim: int32(perPage + 1),
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("list users: %w", err)
+	}
+	hasNext = len(rows) > perPage
+	if hasNext {
+		rows = rows[:perPage]
+	}
+	users = make([]auth.User, 0, len(rows))
+	for _, r := range rows {
+		users = append(users, toUser(r))
+	}
+	return users, hasNext, nil
+}
+
+// User returns one user, disabled or not.
+func (s *Service) User(ctx context.Context, id auth.UserID) (auth.User, error) {
+	row, err := s.q.GetUser(ctx, s.pool, int64(id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.User{}, auth.ErrNotFound
+	}
+	if err != nil {
+		return auth.User{}, fmt.Errorf("get user %d: %w", id, err)
+	}
+	return toUser(row), nil
+}
+
+// Users returns the known users among ids.
+func (s *Service) Users(ctx context.Context, ids []auth.UserID) (map[auth.UserID]auth.User, error) {
+	raw := make([]int64, len(ids))
+	for i, id := range ids {
+		raw[i] = int64(id)
+	}
+	rows, err := s.q.ListUsersByID(ctx, s.pool, raw)
+	if err != nil {
+		return nil, fmt.Errorf("list users by id: %w", err)
+	}
+	out := make(map[auth.UserID]auth.User, len(rows))
+	for _, r := range rows {
+		out[auth.UserID(r.ID)] = toUser(r)
+	}
+	return out, nil
+}
+
+// MaxChanges bounds one page of the change feed.
+const MaxChanges = 1000
+
+// UserChanges returns the change feed after seq, with each user's current
+// state.
+func (s *Service) UserChanges(ctx context.Context, after int64, limit int) ([]auth.UserChange, error) {
+	limit = min(max(limit, 1), MaxChanges)
+	rows, err := s.q.ListUserChanges(ctx, s.pool, dbsqlc.ListUserChangesParams{After: max(after, 0), Lim: int32(limit)})
+	if err != nil {
+		return nil, fmt.Errorf("list user changes: %w", err)
+	}
+	out := make([]auth.UserChange, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, auth.UserChange{Seq: r.AuthUserChange.Seq, User: toUser(r.User)})
+	}
+	return out, nil
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusOK, "signin", "Sign in", formPage{Next: httpauth.SafeNext(r.URL.Query().Get("next"))})
+}
+
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := readForm(r); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	in := service.SignInInput{
+		Email:      r.PostForm.Get("email"),
+		Password:   r.PostForm.Get("password"),
+		Remember:   r.PostForm.Get("remember") != "",
+		ClientAddr: httpauth.ClientAddr(r),
+		Previous:   httpauth.Cookie(r),
+	}
+	next := httpauth.SafeNext(r.PostForm.Get("next"))
+	u, sess, err := h.svc.SignIn(r.Context(), in)
+	if errors.Is(err, service.ErrBadCredentials) || errors.Is(err, service.ErrDisabled) {
+		h.render(w, r, platformweb.Status(err), "signin", "Sign in", formPage{
+			Form:    map[string]string{"email": in.Email},
+			Message: err.Error(), Next: next, Remember: in.Remember,
+		})
+		return
+	}
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	httpauth.SetCookie(w, r, sess)
+	view.SetFlash(w, "success", "Welcome back, "+u.Name+".")
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
+	if err := h.svc.SignOut(r.Context(), httpauth.Cookie(r)); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	httpauth.ClearCookie(w, r)
+	view.SetFlash(w, "success", "You are signed out.")
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

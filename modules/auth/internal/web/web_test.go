@@ -1,0 +1,480 @@
+package web_test
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/modules/auth/internal/testserver"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+const pw = authtest.DefaultPassword
+
+func cookieOf(resp testserver.Response, name string) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func TestSignUpPage(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+
+	t.Run("Form", func(t *testing.T) {
+		t.Parallel()
+		resp := srv.Browser(t).Get("/signup?next=/books/7")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		for _, want := range []string{`<label for="f-email">Email</label>`, `<label for="f-name">`, `<label for="f-password">`, `name="next" value="/books/7"`, `<title>Sign up · BookStore</title>`} {
+			require.Contains(t, resp.Body, want)
+		}
+	})
+
+	t.Run("SignsInAndGoesNext", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		resp := b.Post("/signup", url.Values{"email": {"new@example.com"}, "name": {"New Reader"}, "password": {pw}, "next": {"/books?q=go"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		require.Equal(t, "/books?q=go", resp.Header.Get("Location"))
+		c := cookieOf(resp, auth.SessionCookie)
+		require.NotNil(t, c)
+		require.True(t, c.HttpOnly)
+		require.Equal(t, http.SameSiteLaxMode, c.SameSite)
+		require.False(t, c.Secure, "plain HTTP here")
+		require.Zero(t, c.MaxAge, "a browser session by default")
+		page := b.Get("/account")
+		require.Equal(t, http.StatusOK, page.StatusCode)
+		require.Contains(t, page.Body, "new@example.com")
+		require.Contains(t, page.Body, "Welcome, New Reader!")
+		require.Contains(t, page.Body, `<summary>New Reader</summary>`, "the header shows the user")
+	})
+
+	t.Run("InvalidKeepsValuesNeverPassword", func(t *testing.T) {
+		t.Parallel()
+		resp := srv.Browser(t).Post("/signup", url.Values{"email": {"bad-email"}, "name": {"X"}, "password": {"short-pw"}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, resp.Body, `value="bad-email"`)
+		require.Contains(t, resp.Body, `value="X"`)
+		require.NotContains(t, resp.Body, "short-pw")
+		require.Equal(t, 1, strings.Count(resp.Body, "enter an email address like name@example.com"))
+		require.Equal(t, 1, strings.Count(resp.Body, "a display name has 2 to 40 characters"))
+		require.Equal(t, 1, strings.Count(resp.Body, "a password has 10 to 128 characters"))
+		require.Nil(t, cookieOf(resp, auth.SessionCookie))
+	})
+
+	t.Run("BadInput", func(t *testing.T) {
+		t.Parallel()
+		cases := map[string]struct {
+			form   url.Values
+			status int
+			want   []string
+		}{
+			"Empty":        {url.Values{}, 422, []string{"enter your email address", "enter a display name", "choose a password"}},
+			"MissingName":  {url.Values{"email": {"a1@example.com"}, "password": {pw}}, 422, []string{"enter a display name"}},
+			"ExtraFields":  {url.Values{"email": {"extra@example.com"}, "name": {"Extra"}, "password": {pw}, "role": {"admin"}}, 303, nil},
+			"TenKB":        {url.Values{"email": {strings.Repeat("a", 10240)}, "name": {strings.Repeat("b", 10240)}, "password": {strings.Repeat("c", 10240)}}, 422, []string{"at most 254 characters", "2 to 40 characters", "10 to 128 characters"}},
+			"Duplicate":    {url.Values{"email": {"TAKEN@example.com"}, "name": {"Dup"}, "password": {pw}}, 422, []string{"an account with this email already exists"}},
+			"HTMLName":     {url.Values{"email": {"x@example.com"}, "name": {"<b>x</b>"}, "password": {pw}, "next": {"//evil.com"}}, 303, nil},
+			"NotAForm":     {nil, 400, nil},
+		}
+		srv.CreateUser(t, &authtest.UserOpts{Email: "taken@example.com"})
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				b := srv.Browser(t)
+				var resp testserver.Response
+				if tc.form == nil {
+					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signup", strings.NewReader("%zz"))
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+					resp = b.Do(req)
+				} else {
+					resp = b.Post("/signup", tc.form)
+				}
+				require.Equal(t, tc.status, resp.StatusCode, resp.Body)
+				for _, w := range tc.want {
+					require.Contains(t, resp.Body, w)
+				}
+				if tc.status == 303 {
+					require.Equal(t, "/", resp.Header.Get("Location"))
+				}
+			})
+		}
+	})
+
+	t.Run("UnicodeAndInjectionShownEscaped", func(t *testing.T) {
+		t.Parallel()
+		for i, name := range []string{"<script>alert(1)</script>", "مرحبا \u202eRTL", "Robert'); DROP TABLE auth.users;--"} {
+			b := srv.Browser(t)
+			b.SignUp(fmt.Sprintf("esc%d@example.com", i), name, pw)
+			page := b.Get("/account")
+			require.Equal(t, http.StatusOK, page.StatusCode)
+			require.NotContains(t, page.Body, "<script>alert(1)</script>")
+			if strings.HasPrefix(name, "<") {
+				require.Contains(t, page.Body, "&lt;script&gt;alert(1)&lt;/script&gt;")
+			} else {
+				require.Contains(t, page.Body, strings.ReplaceAll(name, "'", "&#39;"))
+			}
+		}
+	})
+}
+
+func TestSignInPage(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	u := srv.CreateUser(t, &authtest.UserOpts{Email: "reader@example.com", Name: "Reader"})
+
+	t.Run("SameMessageUnknownOrWrong", func(t *testing.T) {
+		t.Parallel()
+		wrong := srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {"not the password"}})
+		unknown := srv.Browser(t).Post("/signin", url.Values{"email": {"ghost@example.com"}, "password": {pw}})
+		for _, resp := range []testserver.Response{wrong, unknown} {
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			require.Contains(t, resp.Body, "the email or password is not right")
+			require.NotContains(t, resp.Body, "not the password")
+			require.Nil(t, cookieOf(resp, auth.SessionCookie))
+		}
+		require.Contains(t, wrong.Body, `value="reader@example.com"`, "the email is kept")
+	})
+
+	t.Run("NextOnlyLocal", func(t *testing.T) {
+		t.Parallel()
+		cases := map[string]string{
+			"/my/orders?page=2":      "/my/orders?page=2",
+			"":                       "/",
+			"//evil.com":             "/",
+			"/\\evil.com":            "/",
+			"https://evil.com/x":     "/",
+			"javascript:alert(1)":    "/",
+			"evil.com":               "/",
+			"/%2F%2Fevil.com":        "/",
+			"/ok\r\nSet-Cookie: x=y": "/",
+		}
+		for next, want := range cases {
+			resp := srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {pw}, "next": {next}})
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode, next)
+			require.Equal(t, want, resp.Header.Get("Location"), next)
+		}
+		page := srv.Browser(t).Get("/signin?next=" + url.QueryEscape("//evil.com"))
+		require.Contains(t, page.Body, `name="next" value="/"`)
+	})
+
+	t.Run("KeepMeSignedIn", func(t *testing.T) {
+		t.Parallel()
+		resp := srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {pw}, "remember": {"1"}})
+		c := cookieOf(resp, auth.SessionCookie)
+		require.NotNil(t, c)
+		require.Greater(t, c.MaxAge, 29*24*3600)
+		resp = srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {pw}})
+		require.Zero(t, cookieOf(resp, auth.SessionCookie).MaxAge)
+	})
+
+	t.Run("RotatesSessionID", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		b.SignUp("rotate@example.com", "Rotator", pw)
+		before := b.Session()
+		b.SignIn("rotate@example.com", pw)
+		after := b.Session()
+		require.NotEmpty(t, after)
+		require.NotEqual(t, before, after)
+		_, err := srv.Svc.Authenticate(context.Background(), before)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	})
+
+	t.Run("SecureCookieOverTLS", func(t *testing.T) {
+		t.Parallel()
+		req := httptest.NewRequest(http.MethodPost, "https://shop.example/signin", strings.NewReader(url.Values{"email": {u.Email}, "password": {pw}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.TLS = &tls.ConnectionState{}
+		rec := httptest.NewRecorder()
+		srv.Handler.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		var c *http.Cookie
+		for _, k := range rec.Result().Cookies() {
+			if k.Name == auth.SessionCookie {
+				c = k
+			}
+		}
+		require.NotNil(t, c)
+		require.True(t, c.Secure)
+		require.True(t, c.HttpOnly)
+	})
+
+	t.Run("Disabled", func(t *testing.T) {
+		t.Parallel()
+		d := srv.CreateUser(t, &authtest.UserOpts{Disabled: true})
+		resp := srv.Browser(t).Post("/signin", url.Values{"email": {d.Email}, "password": {pw}})
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		require.Contains(t, resp.Body, "this account has been disabled")
+	})
+
+	t.Run("BadInput", func(t *testing.T) {
+		t.Parallel()
+		for name, form := range map[string]url.Values{
+			"Empty":     {},
+			"TenKB":     {"email": {strings.Repeat("a", 10240)}, "password": {strings.Repeat("b", 10240)}},
+			"Injection": {"email": {"' OR '1'='1"}, "password": {"' OR '1'='1"}},
+			"Unicode":   {"email": {"مرحبا@example.com"}, "password": {"\u202epassword!"}},
+		} {
+			resp := srv.Browser(t).Post("/signin", form)
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
+			require.Contains(t, resp.Body, "the email or password is not right", name)
+		}
+	})
+}
+
+func TestSignOut(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	b := srv.Browser(t)
+	b.SignUp("out@example.com", "Leaver", pw)
+	sess := b.Session()
+
+	resp := b.Post("/signout", url.Values{})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no CSRF token")
+	require.Contains(t, resp.Body, "this form has expired")
+	resp = b.Post("/signout", url.Values{"csrf_token": {"forged"}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+
+	token := b.CSRFToken()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signout", strings.NewReader("csrf_token="+token))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp = b.Do(req)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "the platform refuses cross-site posts, token or not")
+
+	resp = b.Submit("/signout", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/", resp.Header.Get("Location"))
+	require.Equal(t, -1, cookieOf(resp, auth.SessionCookie).MaxAge)
+	_, err := srv.Svc.Authenticate(context.Background(), sess)
+	require.ErrorIs(t, err, auth.ErrUnauthenticated)
+
+	resp = srv.Browser(t).Post("/signout", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "signing out signed out is harmless")
+}
+
+func TestAccountPage(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+
+	t.Run("SignedOutGoesToSignIn", func(t *testing.T) {
+		t.Parallel()
+		resp := srv.Browser(t).Get("/account")
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		require.Equal(t, "/signin?next=%2Faccount", resp.Header.Get("Location"))
+		resp = srv.Browser(t).Post("/account/name", url.Values{"name": {"x"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		require.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/signin?next="))
+	})
+
+	t.Run("ChangeName", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		b.SignUp("name@example.com", "Old Name", pw)
+		resp := b.Submit("/account/name", url.Values{"name": {"  New Name  "}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		page := b.Get("/account")
+		require.Contains(t, page.Body, "Your display name is now New Name.")
+		require.Contains(t, page.Body, "<summary>New Name</summary>")
+
+		for _, bad := range []string{"", "x", strings.Repeat("n", 10240)} {
+			resp = b.Submit("/account/name", url.Values{"name": {bad}})
+			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+			require.Equal(t, 1, strings.Count(resp.Body, `class="field-error"`))
+		}
+		resp = b.Submit("/account/name", url.Values{"name": {"<img src=x onerror=alert(1)>"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		page = b.Get("/account")
+		require.NotContains(t, page.Body, "<img src=x")
+		require.Contains(t, page.Body, "&lt;img src=x onerror=alert(1)&gt;")
+		resp = b.Post("/account/name", url.Values{"name": {"No Token"}})
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	})
+
+	t.Run("ChangePasswordEndsOtherSessions", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		b.SignUp("pw@example.com", "Changer", pw)
+		other := srv.Browser(t)
+		other.SignIn("pw@example.com", pw)
+
+		resp := b.Submit("/account/password", url.Values{"current_password": {"wrong wrong"}, "new_password": {"x"}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, resp.Body, "this is not your current password")
+		require.Contains(t, resp.Body, "a password has 10 to 128 characters")
+		require.NotContains(t, resp.Body, "wrong wrong")
+
+		resp = b.Submit("/account/password", url.Values{"current_password": {pw}, "new_password": {"a whole new secret"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		require.Equal(t, http.StatusOK, b.Get("/account").StatusCode, "this session stays")
+		require.Equal(t, http.StatusSeeOther, other.Get("/account").StatusCode, "the other one ends")
+		srv.Browser(t).SignIn("pw@example.com", "a whole new secret")
+	})
+
+	t.Run("SignOutEverywhere", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		b.SignUp("every@example.com", "Everywhere", pw)
+		other := srv.Browser(t)
+		other.SignIn("every@example.com", pw)
+		resp := b.Submit("/account/signout-everywhere", nil)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		require.Equal(t, "/signin", resp.Header.Get("Location"))
+		require.Equal(t, http.StatusSeeOther, b.Get("/account").StatusCode)
+		require.Equal(t, http.StatusSeeOther, other.Get("/account").StatusCode)
+	})
+}
+
+func TestAdminPages(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	admin := srv.CreateUser(t, &authtest.UserOpts{Email: "boss@example.com", Name: "Boss", Admin: true})
+	ab := srv.Browser(t)
+	ab.SignIn(admin.Email, pw)
+
+	t.Run("OnlyAdmins", func(t *testing.T) {
+		t.Parallel()
+		member := srv.CreateUser(t, nil)
+		mb := srv.Browser(t)
+		mb.SignIn(member.Email, pw)
+		for _, p := range []string{"/admin", "/admin/users", "/admin/users?q=x", "/admin/listings", "/admin/jobs"} {
+			resp := mb.Get(p)
+			require.Equal(t, http.StatusForbidden, resp.StatusCode, p)
+			resp = srv.Browser(t).Get(p)
+			require.Equal(t, http.StatusSeeOther, resp.StatusCode, p)
+			require.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/signin?next="), p)
+		}
+		resp := mb.Submit(fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		_, err := srv.Svc.User(context.Background(), admin.ID)
+		require.NoError(t, err)
+	})
+
+	t.Run("Index", func(t *testing.T) {
+		t.Parallel()
+		resp := ab.Get("/admin")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		for _, l := range []string{`href="/admin/users">Users`, `href="/admin/listings">Listings`, `href="/admin/orders">Orders`, `href="/admin/jobs">Jobs`, `href="/admin/providers">Delivery providers`} {
+			require.Contains(t, resp.Body, l)
+		}
+		require.Contains(t, resp.Body, `href="/admin">Admin</a>`, "admins see the menu entry")
+	})
+
+	t.Run("SearchAndPages", func(t *testing.T) {
+		t.Parallel()
+		for i := range 27 {
+			srv.CreateUser(t, &authtest.UserOpts{Email: fmt.Sprintf("page%02d@paged.example", i), Name: fmt.Sprintf("Paged %02d", i)})
+		}
+		resp := ab.Get("/admin/users?q=paged.example")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		require.Equal(t, 25, strings.Count(resp.Body, "@paged.example</td>"))
+		require.Contains(t, resp.Body, `href="/admin/users?page=2&amp;q=paged.example"`)
+		resp = ab.Get("/admin/users?q=paged.example&page=2")
+		require.Equal(t, 2, strings.Count(resp.Body, "@paged.example</td>"))
+		require.Contains(t, resp.Body, `rel="prev"`)
+		resp = ab.Get("/admin/users?q=PAGED+26")
+		require.Equal(t, 1, strings.Count(resp.Body, "@paged.example</td>"), "by name, any case")
+		for _, q := range []string{"<script>", "' OR 1=1 --", strings.Repeat("q", 10240), "مرحبا", "%"} {
+			resp = ab.Get("/admin/users?q=" + url.QueryEscape(q))
+			require.Equal(t, http.StatusOK, resp.StatusCode, q)
+			require.Contains(t, resp.Body, "No user matches")
+			require.NotContains(t, resp.Body, "<script>")
+		}
+		resp = ab.Get("/admin/users?page=-3")
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	})
+
+	t.Run("DisableAndEnable", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		ub := srv.Browser(t)
+		ub.SignIn(u.Email, pw)
+		resp := ab.Submit(fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=x"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		require.Equal(t, "/admin/users?q=x", resp.Header.Get("Location"))
+		require.Contains(t, ab.Get("/admin/users").Body, u.Email+" is disabled and signed out everywhere.")
+
+		page := ub.Get("/account")
+		require.Equal(t, http.StatusSeeOther, page.StatusCode, "the disabled user is signed out")
+		require.Equal(t, -1, cookieOf(page, auth.SessionCookie).MaxAge, "and the dead cookie is cleared")
+
+		resp = ab.Submit(fmt.Sprintf("/admin/users/%d/enable", u.ID), url.Values{"next": {"https://evil.com"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		require.Equal(t, "/admin/users", resp.Header.Get("Location"))
+		ub.SignIn(u.Email, pw)
+
+		for _, p := range []string{"/admin/users/abc/disable", "/admin/users/0/disable", "/admin/users/99999999/disable"} {
+			require.Equal(t, http.StatusNotFound, ab.Submit(p, nil).StatusCode, p)
+		}
+		resp = ab.Submit(fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
+		require.Equal(t, http.StatusConflict, resp.StatusCode)
+		require.Contains(t, resp.Body, "you cannot disable your own account")
+		resp = ab.Post(fmt.Sprintf("/admin/users/%d/disable", u.ID), nil)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "CSRF token required")
+	})
+}
+
+func TestRateLimit(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, &testserver.Opts{Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
+	b := srv.Browser(t)
+	for range 3 {
+		b.Post("/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
+	}
+	resp := b.Post("/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Equal(t, "3600", resp.Header.Get("Retry-After"))
+	require.Contains(t, resp.Body, "too many attempts; please wait 60 minutes and try again")
+
+	for i := range 2 {
+		b.SignUp(fmt.Sprintf("rl%d@example.com", i), "Limited", pw)
+	}
+	resp = srv.Browser(t).Post("/signup", url.Values{"email": {"rl9@example.com"}, "name": {"Limited"}, "password": {pw}})
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.NotEmpty(t, resp.Header.Get("Retry-After"))
+}
+
+func TestLogs_NoSecrets(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	const secret = "my very secret passphrase"
+	b := srv.Browser(t)
+	b.SignUp("logs@example.com", "Logger", secret)
+	sess1 := b.Session()
+	csrf := b.CSRFToken()
+	b.Submit("/account/password", url.Values{"current_password": {secret}, "new_password": {secret + " 2"}})
+	b.Post("/signin", url.Values{"email": {"logs@example.com"}, "password": {"wrong " + secret}})
+	b.SignIn("logs@example.com", secret+" 2")
+	sess2 := b.Session()
+	signin := b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"logs@example.com","password":"`+secret+` 2"}`, "")
+	require.Equal(t, http.StatusOK, signin.StatusCode)
+	token := signin.Body[strings.Index(signin.Body, `"token":"`)+9:]
+	token = token[:strings.Index(token, `"`)]
+	b.JSON(http.MethodGet, "/api/v1/me", "", token)
+	b.JSON(http.MethodPost, "/api/v1/auth/signout", "", token)
+	b.JSON(http.MethodGet, "/api/v1/me", "", token)
+	b.Get("/account?password=" + url.QueryEscape(secret))
+
+	logs := srv.Logs.String()
+	require.Contains(t, logs, "path=/signin", "the log was captured")
+	for _, s := range []string{secret, url.QueryEscape(secret), sess1, sess2, csrf, token} {
+		require.NotContains(t, logs, s)
+	}
+}
