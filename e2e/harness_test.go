@@ -530,6 +530,15 @@ func (b *Browser) Submit(sel, shot string) {
 	b.ClickAndLoad("[data-e2e-submit]", shot)
 }
 
+// RequireFits fails when the page is wider than the window, so that the
+// reader would have to scroll sideways.
+func (b *Browser) RequireFits() {
+	b.t.Helper()
+	if mustEval[bool](b, "measure the page", `document.documentElement.scrollWidth > window.innerWidth`) {
+		b.fail("the page is wider than the window and scrolls sideways")
+	}
+}
+
 // Exists reports whether the page has an element that sel selects.
 func (b *Browser) Exists(sel string) bool {
 	b.t.Helper()

@@ -75,8 +75,7 @@ func TestShell_SmallScreenAndKeyboard(t *testing.T) {
 		{"/books?q=" + url.QueryEscape("a very long search phrase that must not widen the page"), "search-360px"},
 	} {
 		phone.Visit(p.path, p.shot)
-		overflow := mustEval[bool](phone, "measure the page", `document.documentElement.scrollWidth > window.innerWidth`)
-		require.False(t, overflow, "%s scrolls sideways at 360 px", p.path)
+		phone.RequireFits()
 	}
 
 	phone.Visit("/", "home-before-tab")
