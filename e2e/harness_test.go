@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -296,6 +297,7 @@ type Browser struct {
 	ctx     context.Context
 	mu      sync.Mutex
 	thrown  []string
+	broken  []string
 	noCheck bool // skip axe (for pages whose violations are another module's)
 }
 
@@ -333,6 +335,16 @@ func (j *Journey) PersonSized(who string, width, height int64) *Browser {
 	// context, as a deadline on it would end the browser with the action.
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, height)), "start chromium for %s", who)
 	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		// A page answering 5xx is a bug; so is a broken stylesheet, script
+		// or image (4xx or 5xx) on any page.
+		if e, ok := ev.(*network.EventResponseReceived); ok && e.Response != nil {
+			st := e.Response.Status
+			if (e.Type == network.ResourceTypeDocument && st >= 500) || (e.Type != network.ResourceTypeDocument && st >= 400) {
+				b.mu.Lock()
+				b.broken = append(b.broken, fmt.Sprintf("%d %s (%s)", st, e.Response.URL, e.Type))
+				b.mu.Unlock()
+			}
+		}
 		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
 			b.mu.Lock()
 			d := e.ExceptionDetails
@@ -349,6 +361,9 @@ func (j *Journey) PersonSized(who string, width, height int64) *Browser {
 		defer b.mu.Unlock()
 		for _, e := range b.thrown {
 			t.Errorf("%s's browser: uncaught script error: %s", who, e)
+		}
+		for _, e := range b.broken {
+			t.Errorf("%s's browser: the shop answered %s", who, e)
 		}
 	})
 	return b
