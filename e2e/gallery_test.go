@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/view"
@@ -78,6 +79,18 @@ func TestShell_LayoutGallery(t *testing.T) {
 		b.WaitText("Your listing is saved.")
 		require.Contains(t, b.Text(), "Ada Admin")
 		b.RequireFits()
+
+		// Every control the keyboard reaches shows where the focus is.
+		if b.who == "wide" {
+			for i := range 16 {
+				b.Press(kb.Tab)
+				focus := mustEval[map[string]any](b, "read the focus", `(() => {
+					const e = document.activeElement, s = getComputedStyle(e);
+					return {el: e.outerHTML.slice(0, 80), outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2};
+				})()`)
+				require.Equal(t, true, focus["outline"], "Tab %d: no visible focus on %s", i+1, focus["el"])
+			}
+		}
 
 		// The account menu opens and lists the admin's pages.
 		b.Click(".account summary")
