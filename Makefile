@@ -25,6 +25,13 @@ run: build ## Run the shop on http://localhost:8080 (embedded Postgres unless DA
 test: verify ## Check formatting, vet and generated code, then run every test
 	$(GO) test $(GOFLAGS_TEST) ./...
 
+.PHONY: e2e
+e2e: e2e/node_modules/.package-lock.json ## Run the browser journeys in chromium; screenshots go to screenshots/
+	$(GO) test -count=1 -v ./e2e/
+
+e2e/node_modules/.package-lock.json: e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+
 .PHONY: test/race
 test/race: ## Run every test with the race detector
 	$(GO) test $(GOFLAGS_TEST) -race ./...

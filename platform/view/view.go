@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 )
@@ -53,6 +54,16 @@ type Page struct {
 	Nav   *Nav
 	// Path is the request's path and query, for "next" links back to it.
 	Path string
+}
+
+// SearchQuery is the search words of a /books page, so the header's search
+// box shows what the results are for.
+func (p Page) SearchQuery() string {
+	u, err := url.Parse(p.Path)
+	if err != nil || (u.Path != "/books" && !strings.HasPrefix(u.Path, "/books/")) {
+		return ""
+	}
+	return u.Query().Get("q")
 }
 
 // Set is one module's parsed pages.

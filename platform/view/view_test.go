@@ -106,3 +106,23 @@ func TestPager(t *testing.T) {
 	require.Equal(t, view.MaxPage, view.PageParam(url.Values{"page": {"99999999"}}))
 	require.False(t, view.NewPager(u, 1, false).HasPrev)
 }
+
+func TestField_LabelsHintsErrorsAndDirection(t *testing.T) {
+	t.Parallel()
+	set, err := view.Parse(fstest.MapFS{
+		"form.html": {Data: []byte(`{{define "title"}}Form{{end}}{{define "content"}}` +
+			`{{template "field" (dict "Name" "email" "Label" "Email" "Type" "email" "Value" "a@b" "Error" "Not an email." "Hint" "We never share it." "Required" true "Autocomplete" "email")}}` +
+			`{{template "field" (dict "Name" "note" "Label" "Note" "Type" "textarea" "Value" "<b>")}}{{end}}`)},
+	})
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	require.NoError(t, set.Render(rec, httptest.NewRequest(http.MethodGet, "/books?q=le+guin", nil), http.StatusUnprocessableEntity, "form", view.Page{}))
+	body := rec.Body.String()
+	require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	require.Contains(t, body, `<label for="f-email">Email <span class="required">(required)</span></label>`)
+	require.Contains(t, body, `<p class="field-hint" id="h-email">We never share it.</p>`)
+	require.Contains(t, body, `dir="auto" required autocomplete="email" aria-invalid="true" aria-describedby="h-email e-email">`)
+	require.Contains(t, body, `<p class="field-error" id="e-email">Not an email.</p>`)
+	require.Contains(t, body, `<textarea id="f-note" name="note" dir="auto">&lt;b&gt;</textarea>`)
+	require.Contains(t, body, `name="q" value="le guin"`, "the header's search box keeps the words on a results page")
+}

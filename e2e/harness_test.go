@@ -1,0 +1,794 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// chromiumPath is Debian's chromium, installed by .ci/run.
+const chromiumPath = "/usr/bin/chromium"
+
+// Deadlines: every wait polls until one of these passes, never sleeps.
+const (
+	actionTimeout = 20 * time.Second // one browser action or one page load
+	startTimeout  = 90 * time.Second // the shop becoming ready
+	pollEvery     = 50 * time.Millisecond
+)
+
+// requireChromium skips the test when chromium is missing on a developer's
+// machine, and fails it under CI, where .ci/run must have installed it.
+func requireChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err == nil {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatalf("%s is missing, and CI is set: .ci/run installs it with apt-get install chromium", chromiumPath)
+	}
+	t.Skipf("browser tests skipped: %s is missing (apt-get install chromium, or run .ci/run)", chromiumPath)
+}
+
+// repoRoot is the repository's top folder; tests run in e2e/.
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	require.NoError(t, err)
+	return root
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	serveHelp string
+	buildErr  error
+)
+
+// binary builds the real command once per test run and reads the flags of
+// `bookstore serve` from its help.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "bookstore-e2e-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "bookstore")
+		build := exec.Command("go", "build", "-o", binPath, "./cmd/bookstore")
+		build.Dir = repoRoot(t)
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		out, err := exec.Command(binPath, "serve", "--help").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("bookstore serve --help: %v\n%s", err, out)
+			return
+		}
+		serveHelp = string(out)
+	})
+	require.NoError(t, buildErr)
+	return binPath
+}
+
+// hasServeFlag reports whether `bookstore serve` knows the flag, so that the
+// harness passes flags of modules only once they exist.
+func hasServeFlag(t *testing.T, flag string) bool {
+	t.Helper()
+	binary(t)
+	return regexp.MustCompile(`(?m)\s` + regexp.QuoteMeta(flag) + `[\s=]`).MatchString(serveHelp)
+}
+
+// Shop is one running bookstore process with its own database.
+type Shop struct {
+	URL         string
+	DatabaseURL string
+	cmd         *exec.Cmd
+	log         *syncBuffer
+	done        chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// StartShop runs the real binary against a fresh, migrated database on a
+// free local port, and waits until it is ready. It stops with the test; the
+// end of its log is printed when the test failed.
+func StartShop(t *testing.T) *Shop {
+	t.Helper()
+	bin := binary(t)
+	addr := freeAddr(t)
+	s := &Shop{
+		URL:         "http://" + addr,
+		DatabaseURL: pgtest.NewURL(t),
+		log:         &syncBuffer{},
+		done:        make(chan struct{}),
+	}
+	args := []string{"serve", "--addr", addr, "--data-dir", t.TempDir(), "--shutdown-timeout", "5s"}
+	if hasServeFlag(t, "--shipping-step") {
+		args = append(args, "--shipping-step", "300ms")
+	}
+	s.cmd = exec.Command(bin, args...)
+	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+s.DatabaseURL)
+	s.cmd.Stdout = s.log
+	s.cmd.Stderr = s.log
+	require.NoError(t, s.cmd.Start())
+	go func() {
+		_ = s.cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = s.cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-s.done:
+			case <-time.After(20 * time.Second):
+				_ = s.cmd.Process.Kill()
+				<-s.done
+			}
+		}
+		if t.Failed() {
+			t.Logf("bookstore log (end):\n%s", tail(s.log.String(), 60))
+		}
+	})
+	deadline := time.After(startTimeout)
+	for {
+		if resp, err := http.Get(s.URL + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("bookstore exited before it was ready:\n%s", s.log.String())
+		case <-deadline:
+			t.Fatalf("bookstore not ready within %s:\n%s", startTimeout, s.log.String())
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+// Status answers a GET of path without following redirects, as a probe of
+// what the shop serves.
+func (s *Shop) Status(t *testing.T, path string) int {
+	t.Helper()
+	c := &http.Client{
+		Timeout:       actionTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept", "text/html")
+	resp, err := c.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// Needs skips the test when the shop answers 404 for every one of paths,
+// that is, when the module that serves them is not part of this build. It
+// returns the first path that exists. Detected at run time, so journeys
+// start running the moment a module is merged.
+func (s *Shop) Needs(t *testing.T, module string, paths ...string) string {
+	t.Helper()
+	for _, p := range paths {
+		if s.Status(t, p) != http.StatusNotFound {
+			return p
+		}
+	}
+	t.Skipf("needs the %s module: %s answers 404", module, strings.Join(paths, " and "))
+	return ""
+}
+
+// NeedsCommand skips the test when the binary has no such subcommand yet
+// (args usually end with --help).
+func (s *Shop) NeedsCommand(t *testing.T, module string, args ...string) {
+	t.Helper()
+	var words []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			words = append(words, a)
+		}
+	}
+	out, err := exec.Command(binary(t), args...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "bookstore "+strings.Join(words, " ")) {
+		t.Skipf("needs the %s module: `bookstore %s` is missing", module, strings.Join(args, " "))
+	}
+}
+
+// Run runs a bookstore subcommand (e.g. user promote) against the shop's
+// database.
+func (s *Shop) Run(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary(t), args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+s.DatabaseURL)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "bookstore %s:\n%s", strings.Join(args, " "), out)
+	return string(out)
+}
+
+// Journey is one end-to-end story: a shop, the people in it, and the
+// screenshots of every page they see, numbered in the order they were taken.
+type Journey struct {
+	t       *testing.T
+	Shop    *Shop
+	name    string
+	shotDir string
+	shots   atomic.Int32
+}
+
+// NewJourney starts a shop for the journey and empties its screenshot
+// folder, screenshots/<name>/ at the repository root.
+func NewJourney(t *testing.T, name string) *Journey {
+	t.Helper()
+	return newJourney(t, name, StartShop)
+}
+
+// newJourney is NewJourney with another way to start what the browsers
+// visit.
+func newJourney(t *testing.T, name string, start func(*testing.T) *Shop) *Journey {
+	t.Helper()
+	requireChromium(t)
+	axeSource(t) // fail early, before starting anything, when axe-core is missing
+	dir := filepath.Join(repoRoot(t), "screenshots", name)
+	require.NoError(t, os.RemoveAll(dir))
+	return &Journey{t: t, Shop: start(t), name: name, shotDir: dir}
+}
+
+// Browser is one person's browser: its own chromium process and profile, so
+// cookies and carts never leak between people.
+type Browser struct {
+	t       *testing.T
+	j       *Journey
+	who     string
+	ctx     context.Context
+	mu      sync.Mutex
+	thrown  []string
+	broken  []string
+	noCheck bool // skip axe (for pages whose violations are another module's)
+}
+
+// Person opens a fresh browser for who, with a desktop-sized viewport.
+func (j *Journey) Person(who string) *Browser {
+	return j.PersonSized(who, 1280, 900)
+}
+
+// PersonSized opens a fresh browser for who with a viewport of width×height
+// CSS pixels.
+func (j *Journey) PersonSized(who string, width, height int64) *Browser {
+	t := j.t
+	t.Helper()
+	profile, err := os.MkdirTemp("", "bookstore-e2e-profile-")
+	require.NoError(t, err)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(profile),
+	)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc() // waits for chromium to exit
+		_ = os.RemoveAll(profile)
+	})
+	b := &Browser{t: t, j: j, who: who, ctx: ctx}
+	// The first action starts chromium; it must run on the browser's own
+	// context, as a deadline on it would end the browser with the action.
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, height)), "start chromium for %s", who)
+	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
+		// A page answering 5xx is a bug; so is a broken stylesheet, script
+		// or image (4xx or 5xx) on any page.
+		if e, ok := ev.(*network.EventResponseReceived); ok && e.Response != nil {
+			st := e.Response.Status
+			if (e.Type == network.ResourceTypeDocument && st >= 500) || (e.Type != network.ResourceTypeDocument && st >= 400) {
+				b.mu.Lock()
+				b.broken = append(b.broken, fmt.Sprintf("%d %s (%s)", st, e.Response.URL, e.Type))
+				b.mu.Unlock()
+			}
+		}
+		if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+			b.mu.Lock()
+			d := e.ExceptionDetails
+			msg := d.Text
+			if d.Exception != nil && d.Exception.Description != "" {
+				msg += " " + d.Exception.Description
+			}
+			b.thrown = append(b.thrown, fmt.Sprintf("%s (%s:%d)", msg, d.URL, d.LineNumber+1))
+			b.mu.Unlock()
+		}
+	}))
+	t.Cleanup(func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.thrown {
+			t.Errorf("%s's browser: uncaught script error: %s", who, e)
+		}
+		for _, e := range b.broken {
+			t.Errorf("%s's browser: the shop answered %s", who, e)
+		}
+	})
+	return b
+}
+
+// run runs browser actions with the action deadline.
+func (b *Browser) run(what string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := b.runErr(actionTimeout, actions...); err != nil {
+		b.fail("%s: %v", what, err)
+	}
+}
+
+func (b *Browser) runErr(timeout time.Duration, actions ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	defer cancel()
+	return chromedp.Do(ctx, actions...)
+}
+
+// eval evaluates a script in the page with the action deadline.
+func eval[T any](b *Browser, timeout time.Duration, script string, opts ...chromedp.EvaluateOption) (T, error) {
+	ctx, cancel := context.WithTimeout(b.ctx, timeout)
+	defer cancel()
+	return chromedp.Run(ctx, chromedp.Evaluate[T](script, opts...))
+}
+
+// mustEval is eval that fails the test on an error.
+func mustEval[T any](b *Browser, what, script string) T {
+	b.t.Helper()
+	v, err := eval[T](b, actionTimeout, script)
+	if err != nil {
+		b.fail("%s: %v", what, err)
+	}
+	return v
+}
+
+// fail stops the test with a screenshot and the text of the page, so the
+// failure can be understood without running it again.
+func (b *Browser) fail(format string, args ...any) {
+	b.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	loc, _ := eval[string](b, 5*time.Second, `location.href`)
+	text, _ := eval[string](b, 5*time.Second, `document.body ? document.body.innerText : ""`)
+	shot := b.screenshot("FAILED")
+	b.t.Fatalf("%s's browser at %s: %s\nscreenshot: %s\npage text:\n%s", b.who, loc, msg, shot, tail(text, 40))
+}
+
+// Visit opens path (relative to the shop), waits for the page, saves a
+// screenshot named shot and checks it with axe.
+func (b *Browser) Visit(path, shot string) {
+	b.t.Helper()
+	b.run("visit "+path, chromedp.Navigate(b.j.Shop.URL+path))
+	b.waitLoaded()
+	b.Page(shot)
+}
+
+// Page records the page the browser shows now: a screenshot, and the axe
+// check.
+func (b *Browser) Page(shot string) {
+	b.t.Helper()
+	b.screenshot(shot)
+	if !b.noCheck {
+		b.checkAccessibility(shot)
+	}
+}
+
+// Path is the path and query of the page the browser shows.
+func (b *Browser) Path() string {
+	b.t.Helper()
+	return strings.TrimPrefix(mustEval[string](b, "location", `location.href`), b.j.Shop.URL)
+}
+
+// Text is the visible text of the page.
+func (b *Browser) Text() string {
+	b.t.Helper()
+	return mustEval[string](b, "read the page", `document.body.innerText`)
+}
+
+// Fill types value into the field that sel selects, replacing what it held.
+// Long values are set directly: typing 10 KB key by key proves nothing more.
+func (b *Browser) Fill(sel, value string) {
+	b.t.Helper()
+	b.run("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	if mustEval[bool](b, "read "+sel, fmt.Sprintf(`document.querySelector(%q).tagName === "SELECT"`, sel)) {
+		b.Select(sel, value)
+		return
+	}
+	if len(value) > 200 {
+		b.run("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
+		return
+	}
+	b.run("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+}
+
+// Select picks the option with value in the select that sel selects.
+func (b *Browser) Select(sel, value string) {
+	b.t.Helper()
+	b.run("select "+value+" in "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value))
+	if got := b.Value(sel); got != value {
+		b.fail("%s has no option %q", sel, value)
+	}
+}
+
+// ChooseFirst picks the first choice of the field called name: the first
+// radio button, or the first option with a value of a select.
+func (b *Browser) ChooseFirst(name string) {
+	b.t.Helper()
+	ok := mustEval[bool](b, "choose "+name, fmt.Sprintf(`(() => {
+		const e = document.querySelector('[name="' + %q + '"]');
+		if (!e) return false;
+		if (e.tagName === "SELECT") {
+			const o = [...e.options].find(o => o.value !== "");
+			if (!o) return false;
+			e.value = o.value;
+			e.dispatchEvent(new Event("change", {bubbles: true}));
+			return true;
+		}
+		e.click();
+		return true;
+	})()`, name))
+	if !ok {
+		b.fail("no choice for the field %s", name)
+	}
+}
+
+// Check ticks the checkbox or radio button that sel selects.
+func (b *Browser) Check(sel string) {
+	b.t.Helper()
+	b.run("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	if !mustEval[bool](b, "read "+sel, fmt.Sprintf(`document.querySelector(%q).checked`, sel)) {
+		b.Click(sel)
+	}
+}
+
+// Upload attaches files to the file input that sel selects.
+func (b *Browser) Upload(sel string, files ...string) {
+	b.t.Helper()
+	b.run("upload to "+sel, chromedp.WaitReady(chromedp.CSS(sel)), chromedp.SetUploadFiles(chromedp.CSS(sel), files))
+}
+
+// Click clicks what sel selects, without waiting for a new page.
+func (b *Browser) Click(sel string) {
+	b.t.Helper()
+	b.run("click "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Click(chromedp.CSS(sel)))
+}
+
+// Press sends keys (e.g. kb.Tab) to the focused element.
+func (b *Browser) Press(keys string) {
+	b.t.Helper()
+	b.run("press "+keys, chromedp.KeyEvent(keys))
+}
+
+// ClickAndLoad clicks what sel selects, waits until the browser shows the
+// next page, and records it under shot.
+func (b *Browser) ClickAndLoad(sel, shot string) {
+	b.t.Helper()
+	b.markPage()
+	b.Click(sel)
+	b.waitNewPage()
+	b.Page(shot)
+}
+
+// Submit submits the form that holds the field sel selects by clicking its
+// submit button, and records the page that answers.
+func (b *Browser) Submit(sel, shot string) {
+	b.t.Helper()
+	b.run("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	ok := mustEval[bool](b, "find the submit button of "+sel, fmt.Sprintf(`(() => {
+		document.querySelectorAll('[data-e2e-submit]').forEach(e => e.removeAttribute('data-e2e-submit'));
+		const f = document.querySelector(%q).closest('form');
+		const btn = f && f.querySelector('button[type=submit], button:not([type]), input[type=submit]');
+		if (!btn) return false;
+		btn.setAttribute('data-e2e-submit', '');
+		return true;
+	})()`, sel))
+	if !ok {
+		b.fail("no form with a submit button holds %s", sel)
+	}
+	b.ClickAndLoad("[data-e2e-submit]", shot)
+}
+
+// RequireFits fails when the page is wider than the window, so that the
+// reader would have to scroll sideways.
+func (b *Browser) RequireFits() {
+	b.t.Helper()
+	if mustEval[bool](b, "measure the page", `document.documentElement.scrollWidth > window.innerWidth`) {
+		b.fail("the page is wider than the window and scrolls sideways")
+	}
+}
+
+// Exists reports whether the page has an element that sel selects.
+func (b *Browser) Exists(sel string) bool {
+	b.t.Helper()
+	return mustEval[bool](b, "look for "+sel, fmt.Sprintf(`document.querySelector(%q) !== null`, sel))
+}
+
+// Value is the current value of the field that sel selects.
+func (b *Browser) Value(sel string) string {
+	b.t.Helper()
+	if !b.Exists(sel) {
+		b.fail("no field %s", sel)
+	}
+	return mustEval[string](b, "read "+sel, fmt.Sprintf(`document.querySelector(%q).value`, sel))
+}
+
+// FillAny fills the first of sels the page has, for fields whose exact name
+// a module chooses; it fails listing them all when none is there.
+func (b *Browser) FillAny(value string, sels ...string) {
+	b.t.Helper()
+	for _, sel := range sels {
+		if b.Exists(sel) {
+			b.Fill(sel, value)
+			return
+		}
+	}
+	b.fail("none of these fields is on the page: %s", strings.Join(sels, ", "))
+}
+
+// tag marks the first element matching sel whose text contains text, in
+// any case (any element when text is empty), with data-e2e-target, and returns its
+// selector; it fails when there is none.
+func (b *Browser) tag(sel, text string) string {
+	b.t.Helper()
+	ok := mustEval[bool](b, "find "+sel, fmt.Sprintf(`(() => {
+		document.querySelectorAll('[data-e2e-target]').forEach(e => e.removeAttribute('data-e2e-target'));
+		const want = %q.toLowerCase();
+		for (const e of document.querySelectorAll(%q)) {
+			const label = (e.innerText || e.value || e.getAttribute("aria-label") || "").toLowerCase();
+			if (want === "" || label.includes(want)) { e.setAttribute('data-e2e-target', ''); return true; }
+		}
+		return false;
+	})()`, text, sel))
+	if !ok {
+		b.fail("no %s showing %q", sel, text)
+	}
+	return "[data-e2e-target]"
+}
+
+// ClickText clicks the first element matching sel that shows text, waits
+// for the next page and records it.
+func (b *Browser) ClickText(sel, text, shot string) {
+	b.t.Helper()
+	b.ClickAndLoad(b.tag(sel, text), shot)
+}
+
+// Within is the visible text of the first element matching sel that holds
+// text: a table row or a card, to read one listing or order among many.
+func (b *Browser) Within(sel, text string) string {
+	b.t.Helper()
+	b.tag(sel, text)
+	return mustEval[string](b, "read "+sel, `document.querySelector('[data-e2e-target]').innerText`)
+}
+
+// WaitText waits until the page shows text.
+func (b *Browser) WaitText(text string) {
+	b.t.Helper()
+	b.WaitTextFor(text, actionTimeout)
+}
+
+// WaitTextFor waits up to timeout until the page shows text.
+func (b *Browser) WaitTextFor(text string, timeout time.Duration) {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf(`document.body !== null && document.body.innerText.includes(%q)`, text), timeout, "the text "+fmt.Sprintf("%q", text))
+}
+
+// ReloadUntilText reloads the page until it shows text, in any case: for
+// states that background jobs reach (order delivered).
+func (b *Browser) ReloadUntilText(text string, timeout time.Duration, shot string) {
+	b.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		if err := b.runErr(actionTimeout, chromedp.Reload()); err == nil {
+			b.waitLoaded()
+			if body, err := eval[string](b, actionTimeout, `document.body.innerText`); err == nil && strings.Contains(strings.ToLower(body), strings.ToLower(text)) {
+				b.Page(shot)
+				return
+			}
+		}
+		select {
+		case <-deadline:
+			b.fail("the text %q did not appear within %s", text, timeout)
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// markPage tags the current document so waitNewPage can tell when another
+// replaced it.
+func (b *Browser) markPage() {
+	b.t.Helper()
+	mustEval[bool](b, "mark the page", `window.__e2eOldPage = true`)
+}
+
+func (b *Browser) waitNewPage() {
+	b.t.Helper()
+	b.waitJS(`window.__e2eOldPage === undefined && document.readyState === "complete"`, actionTimeout, "the next page")
+}
+
+func (b *Browser) waitLoaded() {
+	b.t.Helper()
+	b.waitJS(`document.readyState === "complete"`, actionTimeout, "the page to load")
+}
+
+// waitJS polls expr until it is true or timeout passes. Errors while a new
+// document replaces the old one are expected and polled through.
+func (b *Browser) waitJS(expr string, timeout time.Duration, what string) {
+	b.t.Helper()
+	deadline := time.After(timeout)
+	for {
+		if ok, err := eval[bool](b, actionTimeout, expr); err == nil && ok {
+			return
+		}
+		select {
+		case <-deadline:
+			b.fail("waited %s for %s", timeout, what)
+		case <-time.After(pollEvery):
+		}
+	}
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// screenshot saves the whole page as screenshots/<journey>/NN-who-name.png
+// and returns the file's path.
+func (b *Browser) screenshot(name string) string {
+	b.t.Helper()
+	if err := os.MkdirAll(b.j.shotDir, 0o755); err != nil {
+		b.t.Errorf("screenshot folder: %v", err)
+	}
+	n := b.j.shots.Add(1)
+	file := filepath.Join(b.j.shotDir, fmt.Sprintf("%02d-%s-%s.png", n, b.who, unsafeName.ReplaceAllString(strings.ToLower(name), "-")))
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", file, err)
+		return file
+	}
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		b.t.Errorf("save screenshot: %v", err)
+	}
+	return file
+}
+
+var (
+	axeOnce sync.Once
+	axeJS   string
+	axeErr  error
+)
+
+// axeSource is axe-core's browser bundle, read from node_modules (npm ci in
+// e2e/).
+func axeSource(t *testing.T) string {
+	t.Helper()
+	axeOnce.Do(func() {
+		b, err := os.ReadFile(filepath.Join(repoRoot(t), "e2e", "node_modules", "axe-core", "axe.min.js"))
+		if errors.Is(err, os.ErrNotExist) {
+			axeErr = errors.New("axe-core is not installed: run `npm ci` in e2e/ (.ci/run does)")
+			return
+		}
+		axeJS, axeErr = string(b), err
+	})
+	require.NoError(t, axeErr)
+	return axeJS
+}
+
+type axeResults struct {
+	Violations []struct {
+		ID     string `json:"id"`
+		Impact string `json:"impact"`
+		Help   string `json:"help"`
+		Nodes  []struct {
+			Target         []any  `json:"target"`
+			HTML           string `json:"html"`
+			FailureSummary string `json:"failureSummary"`
+		} `json:"nodes"`
+	} `json:"violations"`
+}
+
+// checkAccessibility runs axe-core inside the page and fails the test, with
+// a readable report, on any serious or critical violation of WCAG 2.1 A/AA
+// and axe's best practices.
+func (b *Browser) checkAccessibility(page string) {
+	b.t.Helper()
+	_, err := eval[*runtime.RemoteObject](b, actionTimeout, axeSource(b.t))
+	if err != nil {
+		b.t.Errorf("inject axe on %s (%s): %v", page, b.who, err)
+		return
+	}
+	raw, err := eval[string](b, actionTimeout, `axe.run(document, {
+			runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]},
+			resultTypes: ["violations"]
+		}).then(r => JSON.stringify({violations: r.violations}))`, chromedp.EvalAwaitPromise)
+	if err != nil {
+		b.t.Errorf("axe on %s (%s): %v", page, b.who, err)
+		return
+	}
+	var res axeResults
+	require.NoError(b.t, json.Unmarshal([]byte(raw), &res))
+	var report strings.Builder
+	count := 0
+	for _, v := range res.Violations {
+		if v.Impact != "serious" && v.Impact != "critical" {
+			continue
+		}
+		count++
+		fmt.Fprintf(&report, "\n  %s (%s): %s", v.ID, v.Impact, v.Help)
+		for i, n := range v.Nodes {
+			if i == 5 {
+				fmt.Fprintf(&report, "\n    … and %d more elements", len(v.Nodes)-5)
+				break
+			}
+			fmt.Fprintf(&report, "\n    at %v: %s\n      %s", n.Target, tail(n.HTML, 3), strings.ReplaceAll(n.FailureSummary, "\n", "\n      "))
+		}
+	}
+	if count > 0 {
+		b.t.Errorf("axe found %d serious or critical violations on %q (%s's browser, %s):%s", count, page, b.who, b.Path(), report.String())
+	}
+}
+
+// tail is the last n lines of s.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}

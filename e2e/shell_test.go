@@ -1,0 +1,92 @@
+package e2e
+
+import (
+	"net/url"
+	"testing"
+
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stretchr/testify/require"
+)
+
+// The shell is what every page shares (layout, header, search, footer, error
+// pages); these journeys work on any build, whichever modules it holds.
+
+func TestShell_HomeAndSearch(t *testing.T) {
+	t.Parallel()
+	j := NewJourney(t, "shell-home-search")
+	visitor := j.Person("visitor")
+
+	visitor.Visit("/", "home")
+	text := visitor.Text()
+	require.Contains(t, text, "BookStore")
+	require.Contains(t, text, "Sign in")
+
+	// The header's search box submits a GET that keeps the words in the URL.
+	visitor.Fill("#site-search", "Cien años de soledad")
+	visitor.Submit("#site-search", "search-results")
+	u, err := url.Parse(visitor.Path())
+	require.NoError(t, err)
+	require.Equal(t, "/books", u.Path)
+	require.Equal(t, "Cien años de soledad", u.Query().Get("q"))
+	require.Equal(t, "Cien años de soledad", visitor.Value("#site-search"), "the header keeps the search words")
+}
+
+func TestShell_NotFound(t *testing.T) {
+	t.Parallel()
+	j := NewJourney(t, "shell-not-found")
+	visitor := j.Person("visitor")
+
+	visitor.Visit("/no/such/page", "not-found")
+	visitor.WaitText("Not Found")
+	visitor.ClickAndLoad(`main a[href="/"]`, "back-home")
+	require.Equal(t, "/", visitor.Path())
+}
+
+func TestShell_ErrorPage(t *testing.T) {
+	t.Parallel()
+	j := NewJourney(t, "shell-error")
+	visitor := j.Person("visitor")
+
+	// A form that posts to an address that takes no POST gets the error page.
+	visitor.Visit("/", "home")
+	mustEval[bool](visitor, "add a form", `(() => {
+		const f = document.createElement("form");
+		f.method = "post";
+		f.action = "/healthz";
+		f.innerHTML = '<button type="submit" id="e2e-post">Post</button>';
+		document.querySelector("main").append(f);
+		return true;
+	})()`)
+	visitor.ClickAndLoad("#e2e-post", "error-page")
+	visitor.WaitText("address does not accept POST")
+	require.Contains(t, visitor.Text(), "Back to the shop")
+}
+
+// A phone-sized screen shows the whole layout without sideways scrolling,
+// and the keyboard reaches the skip link first, visibly.
+func TestShell_SmallScreenAndKeyboard(t *testing.T) {
+	t.Parallel()
+	j := NewJourney(t, "shell-small-screen")
+	phone := j.PersonSized("phone", 360, 740)
+
+	for _, p := range []struct{ path, shot string }{
+		{"/", "home-360px"},
+		{"/no/such/page", "not-found-360px"},
+		{"/books?q=" + url.QueryEscape("a very long search phrase that must not widen the page"), "search-360px"},
+	} {
+		phone.Visit(p.path, p.shot)
+		phone.RequireFits()
+	}
+
+	phone.Visit("/", "home-before-tab")
+	phone.Press(kb.Tab)
+	focus := mustEval[map[string]any](phone, "read the focus", `(() => {
+		const e = document.activeElement, r = e.getBoundingClientRect(), s = getComputedStyle(e);
+		return {text: e.textContent.trim(), visible: r.left >= 0 && r.top >= 0 && r.right <= innerWidth,
+		        outline: s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2};
+	})()`)
+	phone.Page("skip-link-focused")
+	require.Equal(t, "Skip to content", focus["text"])
+	require.Equal(t, true, focus["visible"], "the focused skip link must be on screen")
+	require.Equal(t, true, focus["outline"], "the focused element must show an outline")
+}
