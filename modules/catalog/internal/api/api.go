@@ -22,17 +22,17 @@ type handler struct{ svc *service.Service }
 // Routes returns the catalog's API routes.
 func Routes(svc *service.Service) platformweb.Routes {
 	h := &handler{svc: svc}
+	// Full paths, not a /api/v1 sub-router: chi allows one Mount per
+	// prefix, and every module adds routes under /api/v1.
 	return func(r chi.Router) {
-		r.Route("/api/v1", func(r chi.Router) {
-			r.Get("/books", h.listBooks)
-			r.Post("/books", h.createBook)
-			r.Get("/books/{id}", h.getBook)
-			r.Patch("/books/{id}", h.patchBook)
-			r.Delete("/books/{id}", h.deleteBook)
-			r.Post("/books/{id}/photos", h.addPhotos)
-			r.Get("/editions/{isbn}", h.getEdition)
-			r.Get("/me/books", h.myBooks)
-		})
+		r.Get("/api/v1/books", h.listBooks)
+		r.Post("/api/v1/books", h.createBook)
+		r.Get("/api/v1/books/{id}", h.getBook)
+		r.Patch("/api/v1/books/{id}", h.patchBook)
+		r.Delete("/api/v1/books/{id}", h.deleteBook)
+		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
+		r.Get("/api/v1/editions/{isbn}", h.getEdition)
+		r.Get("/api/v1/me/books", h.myBooks)
 	}
 }
 
@@ -228,11 +228,7 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 }
 
 func bookID(r *http.Request) (catalog.BookID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, catalog.ErrNotFound
-	}
-	return catalog.BookID(id), nil
+	return service.ParseBookID(chi.URLParam(r, "id"))
 }
 
 func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
@@ -253,16 +249,7 @@ func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
 // ownBook loads a listing for a change: 403 for anyone but its seller,
 // before anything in the request is looked at.
 func (h *handler) ownBook(r *http.Request) (auth.User, service.Listing, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, service.Listing{}, err
-	}
-	id, err := bookID(r)
-	if err != nil {
-		return u, service.Listing{}, err
-	}
-	l, err := h.svc.OwnListing(r.Context(), u, id)
-	return u, l, err
+	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
 }
 
 func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
