@@ -1,11 +1,11 @@
 -- name: UserCart :one
 INSERT INTO orders.carts (user_id) VALUES (@user_id)
-ON CONFLICT (user_id) DO UPDATE SET updated_at = orders.carts.updated_at
+ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
 RETURNING id;
 
 -- name: VisitorCart :one
 INSERT INTO orders.carts (visitor_id) VALUES (@visitor_id)
-ON CONFLICT (visitor_id) DO UPDATE SET updated_at = orders.carts.updated_at
+ON CONFLICT (visitor_id) DO UPDATE SET updated_at = now()
 RETURNING id;
 
 -- name: FindVisitorCart :one
@@ -49,3 +49,7 @@ INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, 
 VALUES (@user_id, @name, @street, @city, @region, @postal_code, @country)
 ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
     region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now();
+
+-- name: DeleteStaleVisitorCarts :execrows
+-- A visitor cart nobody touched for a while belongs to a cookie long gone.
+DELETE FROM orders.carts WHERE visitor_id IS NOT NULL AND updated_at < @before;

@@ -228,11 +228,7 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 }
 
 func bookID(r *http.Request) (catalog.BookID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, catalog.ErrNotFound
-	}
-	return catalog.BookID(id), nil
+	return service.ParseBookID(chi.URLParam(r, "id"))
 }
 
 func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
@@ -253,16 +249,7 @@ func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
 // ownBook loads a listing for a change: 403 for anyone but its seller,
 // before anything in the request is looked at.
 func (h *handler) ownBook(r *http.Request) (auth.User, service.Listing, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, service.Listing{}, err
-	}
-	id, err := bookID(r)
-	if err != nil {
-		return u, service.Listing{}, err
-	}
-	l, err := h.svc.OwnListing(r.Context(), u, id)
-	return u, l, err
+	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
 }
 
 func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"testing/fstest"
 
@@ -17,7 +16,6 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
-	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
 	platformweb "github.com/bookstore/bookstore/platform/web"
 )
@@ -100,15 +98,8 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 	}
 }
 
-// errBadID answers a path id that is not a positive number.
-var errBadID = apperr.ErrNotFound.WithMessage("book not found")
-
 func bookID(r *http.Request) (catalog.BookID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id < 1 {
-		return 0, errBadID
-	}
-	return catalog.BookID(id), nil
+	return service.ParseBookID(chi.URLParam(r, "id"))
 }
 
 func redirect(w http.ResponseWriter, r *http.Request, kind, msg, to string) {

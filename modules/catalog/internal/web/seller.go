@@ -84,18 +84,10 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
-// ownListing loads a listing for its seller's pages: 403 for anyone else.
+// ownListing loads a listing for a change: 403 for anyone but its seller,
+// before anything in the request is looked at.
 func (h *handler) ownListing(r *http.Request) (auth.User, service.Listing, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, service.Listing{}, err
-	}
-	id, err := bookID(r)
-	if err != nil {
-		return u, service.Listing{}, err
-	}
-	l, err := h.svc.OwnListing(r.Context(), u, id)
-	return u, l, err
+	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
 }
 
 func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {

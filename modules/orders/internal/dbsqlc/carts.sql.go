@@ -7,6 +7,7 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
 const cartCount = `-- name: CartCount :one
@@ -79,6 +80,19 @@ type DeleteCartItemParams struct {
 
 func (q *Queries) DeleteCartItem(ctx context.Context, db DBTX, arg DeleteCartItemParams) (int64, error) {
 	result, err := db.Exec(ctx, deleteCartItem, arg.CartID, arg.BookID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deleteStaleVisitorCarts = `-- name: DeleteStaleVisitorCarts :execrows
+DELETE FROM orders.carts WHERE visitor_id IS NOT NULL AND updated_at < $1
+`
+
+// A visitor cart nobody touched for a while belongs to a cookie long gone.
+func (q *Queries) DeleteStaleVisitorCarts(ctx context.Context, db DBTX, before time.Time) (int64, error) {
+	result, err := db.Exec(ctx, deleteStaleVisitorCarts, before)
 	if err != nil {
 		return 0, err
 	}
@@ -200,7 +214,7 @@ func (q *Queries) UpsertCartItem(ctx context.Context, db DBTX, arg UpsertCartIte
 
 const userCart = `-- name: UserCart :one
 INSERT INTO orders.carts (user_id) VALUES ($1)
-ON CONFLICT (user_id) DO UPDATE SET updated_at = orders.carts.updated_at
+ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
 RETURNING id
 `
 
@@ -213,7 +227,7 @@ func (q *Queries) UserCart(ctx context.Context, db DBTX, userID *int64) (int64, 
 
 const visitorCart = `-- name: VisitorCart :one
 INSERT INTO orders.carts (visitor_id) VALUES ($1)
-ON CONFLICT (visitor_id) DO UPDATE SET updated_at = orders.carts.updated_at
+ON CONFLICT (visitor_id) DO UPDATE SET updated_at = now()
 RETURNING id
 `
 

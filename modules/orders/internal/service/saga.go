@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -275,7 +276,11 @@ func (s *Service) ConfirmStock(ctx context.Context, orderID int64) error {
 // SweepResult counts what a sweep did.
 type SweepResult struct {
 	Cancelled, Failed, Released, Confirmed int
+	StaleCarts                             int64
 }
+
+// VisitorCartTTL is how long an untouched visitor cart is kept.
+const VisitorCartTTL = 30 * 24 * time.Hour
 
 // Sweep resolves orders stuck past the deadline (a pending order whose
 // checkout died is cancelled; a payment that never completed fails) and
@@ -283,6 +288,11 @@ type SweepResult struct {
 // a sale or do not exist, confirmed for orders that shipped.
 func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 	var res SweepResult
+	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
+	if err != nil {
+		return res, err
+	}
+	res.StaleCarts = n
 	stuck, err := s.q.StuckOrders(ctx, s.pool, s.now().Add(-s.opts.StuckAfter))
 	if err != nil {
 		return res, err

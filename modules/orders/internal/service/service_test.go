@@ -397,9 +397,13 @@ func TestService_Sweep(t *testing.T) {
 	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status='pending', updated_at = now() - interval '1 hour' WHERE id=$1", o.ID)
 	require.NoError(t, err)
 	require.NoError(t, b.cat.ReserveFor(5555, []catalog.Line{{BookID: b.book.ID, Quantity: 1}})) // no order holds it
+	require.NoError(t, b.svc.AddItem(ctx, service.Owner{VisitorID: "old-visitor-0123456789"}, b.book.ID, 1))
+	_, err = b.pool.Exec(ctx, "UPDATE orders.carts SET updated_at = now() - interval '31 days' WHERE visitor_id IS NOT NULL")
+	require.NoError(t, err)
 	res, err := b.svc.Sweep(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Cancelled)
+	require.Equal(t, int64(1), res.StaleCarts)
 	require.GreaterOrEqual(t, res.Released, 2)
 	_, avail, held, _ := b.cat.Stock(b.book.ID)
 	require.Equal(t, []int{3, 0}, []int{avail, held})
