@@ -96,6 +96,10 @@ func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
+	if l.Status == catalog.StatusArchived {
+		redirect(w, r, "error", service.ErrArchived.Message, "/my/listings")
+		return
+	}
 	h.render(w, r, http.StatusOK, "listing_edit", "Edit "+l.Title, h.formPage(formFromListing(l), &l))
 }
 

@@ -407,6 +407,10 @@ func TestPages_Manage(t *testing.T) {
 		res = env.PostForm(t, fmt.Sprintf("/my/listings/%d/pause", id), seller, nil)
 		require.Equal(t, http.StatusSeeOther, res.Status)
 		require.Equal(t, catalog.StatusArchived, get().Status)
+		res = env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), seller)
+		require.Equal(t, http.StatusSeeOther, res.Status, "an archived listing has no edit form")
+		res = env.Get(t, "/my/listings", seller)
+		require.Contains(t, res.Body, "archived and can no longer change")
 	})
 	t.Run("DeleteWithoutOrders", func(t *testing.T) {
 		fresh := create(t, env, validForm())
