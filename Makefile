@@ -21,6 +21,10 @@ build: ## Build bin/bookstore
 run: build ## Run the shop on http://localhost:8080 (embedded Postgres unless DATABASE_URL is set)
 	./bin/bookstore serve
 
+.PHONY: seed
+seed: build ## Fill an empty shop with demo sellers and listings (works beside a running make run)
+	./bin/bookstore seed
+
 .PHONY: test
 test: verify ## Check formatting, vet and generated code, then run every test
 	$(GO) test $(GOFLAGS_TEST) ./...

@@ -183,9 +183,18 @@ func TestServe_EmbeddedPostgresLifecycle(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, `bookstore_http_requests_total{method="GET",route="/",status="200"} 1`)
 
+	// A command run beside the server shares its cluster and leaves it up.
+	beside := exec.Command(binary(t), "migrate", "--status", "--data-dir", data)
+	beside.Env = append(os.Environ(), "DATABASE_URL=")
+	out, err := beside.CombinedOutput()
+	require.NoError(t, err, string(out))
+	require.Contains(t, string(out), "shared=true")
+	status, _, _ = get(t, "http://"+p.addr+"/readyz")
+	require.Equal(t, http.StatusOK, status, "the server's database must survive the command")
+
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
 	require.Zero(t, p.waitExit(t), p.stderr.String())
-	_, err := os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
+	_, err = os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the cluster must be stopped on exit")
 
 	// A second run reuses the data folder.

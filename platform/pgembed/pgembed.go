@@ -39,6 +39,7 @@ type Cluster struct {
 	bin      string
 	owner    *syscall.Credential // nil when the cluster runs as the current user
 	adopted  bool                // started by an earlier process that was killed
+	attached bool                // owned by another live process
 	lockFile *os.File
 	child    *child // the server, when ephemeral
 }
@@ -87,7 +88,13 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		return nil, err
 	}
 	if err := c.lock(); err != nil {
-		return nil, err
+		// Another live process owns the cluster: a command (seed, migrate,
+		// user) may use it while it runs, but never starts or stops it.
+		if opts.Ephemeral || c.run(ctx, "pg_ctl", "status", "-D", dir) != nil {
+			return nil, err
+		}
+		c.attached = true
+		return c, nil
 	}
 	started := false
 	defer func() {
@@ -132,6 +139,10 @@ func URL(dir, name string) string {
 	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", superuser, name, dir, port)
 }
 
+// Attached reports whether the cluster belongs to another live process,
+// which alone will stop it.
+func (c *Cluster) Attached() bool { return c.attached }
+
 // Adopted reports whether the cluster was already running when Start found it.
 func (c *Cluster) Adopted() bool { return c.adopted }
 
@@ -141,6 +152,9 @@ func (c *Cluster) Dir() string { return c.dir }
 // Stop shuts the cluster down, waiting for it to exit, and lets another
 // process use the folder.
 func (c *Cluster) Stop(ctx context.Context) error {
+	if c.attached {
+		return nil
+	}
 	defer c.unlock()
 	return c.stop(ctx)
 }
