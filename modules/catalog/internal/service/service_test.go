@@ -326,7 +326,11 @@ func TestService_AddPhoto(t *testing.T) {
 		b, ctx := setup(t)
 		l, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
-		for name, data := range map[string][]byte{"JPEG": catalogtest.JPEG(2400, 1600), "PNG": catalogtest.PNG(30, 60), "WebP": catalogtest.WebP} {
+		for _, c := range []struct {
+			name string
+			data []byte
+		}{{"JPEG", catalogtest.JPEG(2400, 1600)}, {"PNG", catalogtest.PNG(30, 60)}, {"WebP", catalogtest.WebP}} {
+			name, data := c.name, c.data
 			p, err := b.svc.AddPhoto(ctx, b.seller, l.ID, data)
 			require.NoError(t, err, name)
 			f, err := b.photos.Open(ctx, strings.TrimPrefix(p.URL("large"), "/photos/"))
@@ -339,8 +343,9 @@ func TestService_AddPhoto(t *testing.T) {
 		got, err := b.svc.Listing(ctx, l.ID)
 		require.NoError(t, err)
 		require.Len(t, got.Photos, 3)
-		require.Equal(t, 1200, got.Photos[0].Width)
+		require.Equal(t, 1200, got.Photos[0].Width, "photos keep their upload order")
 		require.Equal(t, 800, got.Photos[0].Height)
+		require.Equal(t, 30, got.Photos[1].Width, "small photos are not enlarged")
 	})
 	t.Run("MetadataIsStripped", func(t *testing.T) {
 		t.Parallel()
