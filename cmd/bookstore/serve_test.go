@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,132 +17,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/proctest"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the real command once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bookstore-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "bookstore")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
-
-// reachableDir is a temporary folder that the postgres user can enter,
-// unlike t.TempDir's.
-func reachableDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.MkdirTemp("", "bookstore-data-")
-	require.NoError(t, err)
-	require.NoError(t, os.Chmod(dir, 0o755))
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	return dir
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
-}
-
-type proc struct {
-	cmd    *exec.Cmd
-	stderr *syncBuffer
-	done   chan struct{}
-	addr   string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func start(t *testing.T, env []string, args ...string) *proc {
-	t.Helper()
-	p := &proc{stderr: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(binary(t), args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stderr = p.stderr
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		_ = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Signal(syscall.SIGTERM)
-			<-p.done
-		}
-	})
-	return p
-}
-
-func (p *proc) waitReady(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get("http://" + p.addr + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case <-p.done:
-			t.Fatalf("bookstore exited before ready: %s", p.stderr.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	t.Fatalf("not ready within the deadline: %s", p.stderr.String())
-}
-
-func (p *proc) waitExit(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-p.done:
-		return p.cmd.ProcessState.ExitCode()
-	case <-time.After(60 * time.Second):
-		t.Fatalf("bookstore did not exit: %s", p.stderr.String())
-		return -1
-	}
-}
 
 func get(t *testing.T, url string) (int, string, http.Header) {
 	t.Helper()
@@ -159,68 +35,57 @@ func get(t *testing.T, url string) (int, string, http.Header) {
 
 func TestServe_EmbeddedPostgresLifecycle(t *testing.T) {
 	t.Parallel()
-	data := reachableDir(t)
-	run := func() *proc {
-		addr := freeAddr(t)
-		p := start(t, []string{"DATABASE_URL="}, "serve", "--addr", addr, "--data-dir", data, "--shutdown-timeout", "5s")
-		p.addr = addr
-		p.waitReady(t)
-		return p
+	data := proctest.ReachableDir(t)
+	run := func() *proctest.Process {
+		return proctest.Serve(t, []string{"DATABASE_URL="}, "--data-dir", data, "--shutdown-timeout", "5s")
 	}
 
 	p := run()
-	status, body, _ := get(t, "http://"+p.addr+"/healthz")
+	status, body, _ := get(t, "http://"+p.Addr+"/healthz")
 	require.Equal(t, http.StatusOK, status)
 	require.Equal(t, "ok\n", body)
-	status, body, hdr := get(t, "http://"+p.addr+"/")
+	status, body, hdr := get(t, "http://"+p.Addr+"/")
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, "<title>")
 	require.Contains(t, hdr.Get("Content-Security-Policy"), "frame-ancestors 'none'")
-	status, body, _ = get(t, "http://"+p.addr+"/no/such/page")
+	status, body, _ = get(t, "http://"+p.Addr+"/no/such/page")
 	require.Equal(t, http.StatusNotFound, status)
 	require.Contains(t, body, "Back to the shop")
-	status, body, _ = get(t, "http://"+p.addr+"/metrics")
+	status, body, _ = get(t, "http://"+p.Addr+"/metrics")
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, `bookstore_http_requests_total{method="GET",route="/",status="200"} 1`)
 
 	// A command run beside the server shares its cluster and leaves it up.
-	beside := exec.Command(binary(t), "migrate", "--status", "--data-dir", data)
+	beside := exec.Command(proctest.Binary(t), "migrate", "--status", "--data-dir", data)
 	beside.Env = append(os.Environ(), "DATABASE_URL=")
 	out, err := beside.CombinedOutput()
 	require.NoError(t, err, string(out))
 	require.Contains(t, string(out), "shared=true")
-	status, _, _ = get(t, "http://"+p.addr+"/readyz")
+	status, _, _ = get(t, "http://"+p.Addr+"/readyz")
 	require.Equal(t, http.StatusOK, status, "the server's database must survive the command")
 
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGINT))
-	require.Zero(t, p.waitExit(t), p.stderr.String())
+	p.Signal(t, syscall.SIGINT)
+	require.Zero(t, p.WaitExit(t), p.Stderr())
 	_, err = os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the cluster must be stopped on exit")
 
 	// A second run reuses the data folder.
 	p = run()
-	require.Contains(t, p.stderr.String(), "adopted=false")
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	require.Zero(t, p.waitExit(t), p.stderr.String())
+	require.Contains(t, p.Stderr(), "adopted=false")
+	p.Signal(t, syscall.SIGTERM)
+	require.Zero(t, p.WaitExit(t), p.Stderr())
 }
 
 func TestServe_AdoptsClusterOfKilledProcess(t *testing.T) {
 	t.Parallel()
-	data := reachableDir(t)
-	addr := freeAddr(t)
-	p := start(t, []string{"DATABASE_URL="}, "serve", "--addr", addr, "--data-dir", data)
-	p.addr = addr
-	p.waitReady(t)
-	require.NoError(t, p.cmd.Process.Kill())
-	p.waitExit(t)
+	data := proctest.ReachableDir(t)
+	p := proctest.Serve(t, []string{"DATABASE_URL="}, "--data-dir", data)
+	p.Kill(t)
 
-	addr = freeAddr(t)
-	p = start(t, []string{"DATABASE_URL="}, "serve", "--addr", addr, "--data-dir", data)
-	p.addr = addr
-	p.waitReady(t)
-	require.Contains(t, p.stderr.String(), "adopted=true")
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	require.Zero(t, p.waitExit(t), p.stderr.String())
+	p = proctest.Serve(t, []string{"DATABASE_URL="}, "--data-dir", data)
+	require.Contains(t, p.Stderr(), "adopted=true")
+	p.Signal(t, syscall.SIGTERM)
+	require.Zero(t, p.WaitExit(t), p.Stderr())
 	_, err := os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the adopted cluster must be stopped on exit")
 }
@@ -255,9 +120,9 @@ func TestServe_FailsCleanly(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			p := start(t, tc.env, tc.args...)
-			require.Equal(t, 1, p.waitExit(t))
-			out := strings.TrimSpace(p.stderr.String())
+			p := proctest.Start(t, tc.env, tc.args...)
+			require.Equal(t, 1, p.WaitExit(t))
+			out := strings.TrimSpace(p.Stderr())
 			require.Contains(t, out, tc.want)
 			require.NotContains(t, out, "secret", "the password must not be printed")
 			require.Len(t, strings.Split(out, "\n"), 1, "one line on stderr: %q", out)
@@ -269,7 +134,7 @@ func TestMigrate_AppliesAndReports(t *testing.T) {
 	t.Parallel()
 	url := pgtest.NewEmptyURL(t)
 	for range 2 {
-		cmd := exec.Command(binary(t), "migrate")
+		cmd := exec.Command(proctest.Binary(t), "migrate")
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, string(out))
@@ -278,7 +143,7 @@ func TestMigrate_AppliesAndReports(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), "migrate", "--status", "--modules", "auth")
+	cmd := exec.CommandContext(ctx, proctest.Binary(t), "migrate", "--status", "--modules", "auth")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+url)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
@@ -288,8 +153,8 @@ func TestMigrate_AppliesAndReports(t *testing.T) {
 func TestServe_HTTPS(t *testing.T) {
 	t.Parallel()
 	cert := webtest.SelfSigned(t)
-	addr := freeAddr(t)
-	p := start(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+	addr := proctest.FreeAddr(t)
+	p := proctest.Start(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)},
 		"serve", "--addr", addr, "--tls-cert", cert.CertFile, "--tls-key", cert.KeyFile, "--shutdown-timeout", "5s")
 	client := cert.Client()
 	deadline := time.After(90 * time.Second)
@@ -303,10 +168,10 @@ func TestServe_HTTPS(t *testing.T) {
 			}
 		}
 		select {
-		case <-p.done:
-			t.Fatalf("bookstore exited before ready: %s", p.stderr.String())
+		case <-p.Done():
+			t.Fatalf("bookstore exited before ready: %s", p.Stderr())
 		case <-deadline:
-			t.Fatalf("not ready over HTTPS within the deadline: %s", p.stderr.String())
+			t.Fatalf("not ready over HTTPS within the deadline: %s", p.Stderr())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
@@ -316,21 +181,21 @@ func TestServe_HTTPS(t *testing.T) {
 	require.NotContains(t, body, "<title>")
 	require.Empty(t, hdr.Get("Strict-Transport-Security"))
 
-	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
-	require.Zero(t, p.waitExit(t), p.stderr.String())
+	p.Signal(t, syscall.SIGTERM)
+	require.Zero(t, p.WaitExit(t), p.Stderr())
 }
 
 func TestServe_BadCertificateFailsCleanly(t *testing.T) {
 	t.Parallel()
 	cert := webtest.SelfSigned(t)
 	missing := filepath.Join(t.TempDir(), "nope.pem")
-	data := reachableDir(t)
+	data := proctest.ReachableDir(t)
 	// No DATABASE_URL: the key pair is read before the embedded cluster
 	// would start, so nothing is left behind.
-	p := start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data,
+	p := proctest.Start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data,
 		"--tls-cert", missing, "--tls-key", cert.KeyFile)
-	require.Equal(t, 1, p.waitExit(t))
-	out := strings.TrimSpace(p.stderr.String())
+	require.Equal(t, 1, p.WaitExit(t))
+	out := strings.TrimSpace(p.Stderr())
 	require.Equal(t, "bookstore: --tls-cert/--tls-key: open "+missing+": no such file or directory", out)
 	_, err := os.Stat(filepath.Join(data, "postgres"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "no cluster was started")

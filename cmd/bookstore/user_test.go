@@ -18,14 +18,15 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/proctest"
 )
 
 // runBinary runs the real command to its end.
 func runBinary(t *testing.T, env []string, stdin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
+	cmd := exec.Command(proctest.Binary(t), args...)
 	// The password comes only from what the test passes.
-	cmd.Env = append(without(os.Environ(), passwordEnv), append([]string{"BOOKSTORE_LOG_LEVEL=error"}, env...)...)
+	cmd.Env = append(without(os.Environ(), passwordEnv), append([]string{"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t)}, env...)...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

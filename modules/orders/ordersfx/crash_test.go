@@ -5,15 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -23,57 +17,8 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/proctest"
 )
-
-// bookstoreBinary builds the real command once per test binary.
-var bookstoreBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "bookstore-crash-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "bookstore")
-	if out, err := exec.Command("go", "build", "-o", bin, "../../../cmd/bookstore").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-// server is one run of the real binary.
-type server struct {
-	cmd  *exec.Cmd
-	done chan struct{}
-	log  *strings.Builder
-}
-
-func startServer(t *testing.T, bin, addr string, env []string) *server {
-	t.Helper()
-	s := &server{cmd: exec.Command(bin, "serve", "--addr", addr), done: make(chan struct{}), log: &strings.Builder{}}
-	s.cmd.Env = append(os.Environ(), env...)
-	require.NoError(t, s.cmd.Start())
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	deadline := time.After(90 * time.Second)
-	for {
-		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("bookstore exited before it was ready")
-		case <-deadline:
-			t.Fatalf("bookstore not ready in time")
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func (s *server) kill(t *testing.T) {
-	t.Helper()
-	require.NoError(t, s.cmd.Process.Signal(syscall.SIGKILL))
-	<-s.done
-}
 
 // TestCrash_CheckoutsSurviveSIGKILL runs the real binary under a stream of
 // checkouts (every test card, wallet and bank transfer), kills it with
@@ -87,8 +32,6 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 		t.Skip("kills and restarts the real binary for minutes")
 	}
 	t.Parallel()
-	bin, err := bookstoreBinary()
-	require.NoError(t, err)
 	ctx := context.Background()
 	url := pgtest.NewURL(t)
 	pool, err := pgxpool.New(ctx, url)
@@ -104,24 +47,11 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 		tokens = append(tokens, authtest.SignIn(ctx, t, pool, u.Email, authtest.DefaultPassword).ID)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	data, err := os.MkdirTemp("", "bookstore-crash-data-")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(data) })
-	env := []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + data, "BOOKSTORE_LOG_LEVEL=error",
+	addr := proctest.FreeAddr(t)
+	env := []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t), "BOOKSTORE_LOG_LEVEL=error",
 		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms",
 		"BOOKSTORE_ORDER_TIMEOUT=4s", "BOOKSTORE_JOB_TIMEOUT=5s"}
-	srv := startServer(t, bin, addr, env)
-	t.Cleanup(func() {
-		select {
-		case <-srv.done:
-		default:
-			srv.kill(t)
-		}
-	})
+	srv := proctest.ServeAt(t, addr, env)
 
 	a := &app{server: nil}
 	base := "http://" + addr
@@ -176,8 +106,8 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 
 	for range 4 {
 		<-time.After(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
-		srv.kill(t)
-		srv = startServer(t, bin, addr, env)
+		srv.Kill(t)
+		srv = proctest.ServeAt(t, addr, env)
 	}
 	<-time.After(time.Second)
 	stop.Store(true)

@@ -1,0 +1,202 @@
+// Package proctest runs the real bookstore binary in tests: built once per
+// test binary, started with a data folder of its own, polled until ready and
+// stopped at cleanup. Process tests of every package (commands, crash,
+// browser) share it, so they all start the shop the same way.
+package proctest
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// ReadyTimeout bounds a start on a loaded machine, initdb included.
+const ReadyTimeout = 90 * time.Second
+
+var build = sync.OnceValues(func() (string, error) {
+	gomod, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "bookstore-bin-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "bookstore")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/bookstore")
+	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// Binary builds the real command once per test binary and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin, err := build()
+	require.NoError(t, err)
+	return bin
+}
+
+// ReachableDir is a temporary folder that the postgres user can enter,
+// unlike t.TempDir's, for a binary that starts its own cluster as root.
+func ReachableDir(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "bookstore-data-")
+	require.NoError(t, err)
+	require.NoError(t, os.Chmod(dir, 0o755))
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	return dir
+}
+
+// FreeAddr returns a loopback address with a port nobody listens on.
+func FreeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// Process is one run of the binary.
+type Process struct {
+	Cmd *exec.Cmd
+	// Addr is the HTTP address, for processes started by Serve.
+	Addr   string
+	stderr *syncBuffer
+	done   chan struct{}
+}
+
+// Start runs the binary with args and env added to the test's environment.
+// Unless env sets BOOKSTORE_DATA_DIR, the process gets a fresh data folder,
+// so no test writes into the source tree. The process is stopped with
+// SIGTERM at cleanup if it is still running.
+func Start(t testing.TB, env []string, args ...string) *Process {
+	t.Helper()
+	if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "BOOKSTORE_DATA_DIR=") }) {
+		env = append(env, "BOOKSTORE_DATA_DIR="+ReachableDir(t))
+	}
+	p := &Process{stderr: &syncBuffer{}, done: make(chan struct{})}
+	p.Cmd = exec.Command(Binary(t), args...)
+	p.Cmd.Env = append(os.Environ(), env...)
+	p.Cmd.Stderr = p.stderr
+	require.NoError(t, p.Cmd.Start())
+	go func() {
+		_ = p.Cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+			<-p.done
+		}
+	})
+	return p
+}
+
+// Serve starts `bookstore serve` on a free loopback port with extra args
+// and waits until it is ready.
+func Serve(t testing.TB, env []string, args ...string) *Process {
+	t.Helper()
+	return ServeAt(t, FreeAddr(t), env, args...)
+}
+
+// ServeAt is Serve on a given address, for a restart that clients must
+// find where they left it.
+func ServeAt(t testing.TB, addr string, env []string, args ...string) *Process {
+	t.Helper()
+	p := Start(t, env, append([]string{"serve", "--addr", addr}, args...)...)
+	p.Addr = addr
+	p.WaitReady(t)
+	return p
+}
+
+// URL is the process's base URL.
+func (p *Process) URL() string { return "http://" + p.Addr }
+
+// Stderr is what the process wrote to standard error so far.
+func (p *Process) Stderr() string { return p.stderr.String() }
+
+// Done is closed when the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// WaitReady polls /readyz until it answers 200, failing the test if the
+// process exits or the deadline passes first.
+func (p *Process) WaitReady(t testing.TB) {
+	t.Helper()
+	deadline := time.After(ReadyTimeout)
+	for {
+		resp, err := http.Get(p.URL() + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("bookstore exited before ready: %s", p.Stderr())
+		case <-deadline:
+			t.Fatalf("bookstore not ready within %s: %s", ReadyTimeout, p.Stderr())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// WaitExit waits for the process to end and returns its exit code.
+func (p *Process) WaitExit(t testing.TB) int {
+	t.Helper()
+	select {
+	case <-p.done:
+		return p.Cmd.ProcessState.ExitCode()
+	case <-time.After(time.Minute):
+		t.Fatalf("bookstore did not exit: %s", p.Stderr())
+		return -1
+	}
+}
+
+// Signal sends sig to the process.
+func (p *Process) Signal(t testing.TB, sig syscall.Signal) {
+	t.Helper()
+	require.NoError(t, p.Cmd.Process.Signal(sig))
+}
+
+// Kill ends the process with SIGKILL, as a crash would, and waits for it.
+func (p *Process) Kill(t testing.TB) {
+	t.Helper()
+	p.Signal(t, syscall.SIGKILL)
+	<-p.done
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(b []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(b)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
