@@ -64,3 +64,9 @@ $(SQLC):
 .PHONY: db/reset
 db/reset: ## Delete the embedded cluster's data (uploads are kept)
 	rm -rf data/postgres data/postgres.lock
+
+IMAGE ?= bookstore/bookstore
+
+.PHONY: image
+image: ## Build the container image $(IMAGE):$(VERSION) (needs a Docker engine)
+	docker build -f deploy/docker/Dockerfile --build-arg VERSION=$(VERSION) -t $(IMAGE):$(VERSION) .

@@ -30,6 +30,8 @@ func TestCLI_HelpDocumentsEveryFlagAndItsVariable(t *testing.T) {
 	for _, want := range []string{
 		"--addr", "$BOOKSTORE_ADDR", "--database-url", "$DATABASE_URL", "--data-dir", "$BOOKSTORE_DATA_DIR",
 		"--log-level", "--log-format", "--shutdown-timeout", "--migrate", "--modules", "$BOOKSTORE_MODULES",
+		"--tls-cert", "$BOOKSTORE_TLS_CERT", "--tls-key", "$BOOKSTORE_TLS_KEY", "--acme-domain", "$BOOKSTORE_ACME_DOMAIN",
+		"--acme-http-addr", "--trust-proxy", "$BOOKSTORE_TRUST_PROXY",
 	} {
 		require.Contains(t, out, want)
 	}
@@ -45,6 +47,7 @@ func TestCLI_RejectsBadInput(t *testing.T) {
 		"MissingDep":     {[]string{"serve", "--modules", "orders"}, "orders needs auth"},
 		"BadLogFormat":   {[]string{"serve", "--log-format", "xml"}, "--log-format"},
 		"BadDuration":    {[]string{"migrate", "--shutdown-timeout", "soon"}, "invalid argument"},
+		"CertWithoutKey": {[]string{"serve", "--tls-cert", "cert.pem"}, "--tls-cert and --tls-key"},
 		"UnknownCommand": {[]string{"deploy"}, `unknown command "deploy"`},
 	}
 	for name, tc := range cases {

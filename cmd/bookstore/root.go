@@ -21,7 +21,9 @@ func newRootCommand() *cobra.Command {
 
 Every flag can also be set by an environment variable: DATABASE_URL for
 --database-url, BOOKSTORE_<FLAG> for the others (--log-level is
-BOOKSTORE_LOG_LEVEL). A flag on the command line wins over its variable.`,
+BOOKSTORE_LOG_LEVEL). A flag on the command line wins over its variable.
+<VARIABLE>_FILE names a file that holds the value instead (DATABASE_URL_FILE
+for a mounted secret).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
@@ -29,6 +31,7 @@ BOOKSTORE_LOG_LEVEL). A flag on the command line wins over its variable.`,
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
 	})
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVersionCommand())
+	root.AddCommand(newUserCommand())
 	return root
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"reflect"
@@ -42,13 +43,15 @@ stops gracefully: the listener closes, in-flight requests and jobs get
 		}
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-		<-sig
+		got := <-sig
 		signal.Stop(sig)
+		slog.Info("stopping", "signal", got.String(), "grace", cfg.ShutdownTimeout)
 		stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 		defer cancelStop()
 		if err := app.Stop(stopCtx); err != nil {
 			return fmt.Errorf("stop: %w", err)
 		}
+		slog.Info("stopped")
 		return nil
 	}
 	return cmd

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -273,4 +274,55 @@ func TestMigrate_AppliesAndReports(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	require.NotContains(t, string(out), "catalog")
+}
+
+func TestServe_HTTPS(t *testing.T) {
+	t.Parallel()
+	cert := webtest.SelfSigned(t)
+	addr := freeAddr(t)
+	p := start(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+		"serve", "--addr", addr, "--tls-cert", cert.CertFile, "--tls-key", cert.KeyFile, "--shutdown-timeout", "5s")
+	client := cert.Client()
+	deadline := time.After(90 * time.Second)
+	for {
+		resp, err := client.Get("https://" + addr + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				require.Equal(t, "max-age=31536000; includeSubDomains", resp.Header.Get("Strict-Transport-Security"))
+				break
+			}
+		}
+		select {
+		case <-p.done:
+			t.Fatalf("bookstore exited before ready: %s", p.stderr.String())
+		case <-deadline:
+			t.Fatalf("not ready over HTTPS within the deadline: %s", p.stderr.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+
+	status, body, hdr := get(t, "http://"+addr+"/")
+	require.Equal(t, http.StatusBadRequest, status, "plain HTTP on the HTTPS port is refused")
+	require.NotContains(t, body, "<title>")
+	require.Empty(t, hdr.Get("Strict-Transport-Security"))
+
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	require.Zero(t, p.waitExit(t), p.stderr.String())
+}
+
+func TestServe_BadCertificateFailsCleanly(t *testing.T) {
+	t.Parallel()
+	cert := webtest.SelfSigned(t)
+	missing := filepath.Join(t.TempDir(), "nope.pem")
+	data := reachableDir(t)
+	// No DATABASE_URL: the key pair is read before the embedded cluster
+	// would start, so nothing is left behind.
+	p := start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data,
+		"--tls-cert", missing, "--tls-key", cert.KeyFile)
+	require.Equal(t, 1, p.waitExit(t))
+	out := strings.TrimSpace(p.stderr.String())
+	require.Equal(t, "bookstore: --tls-cert/--tls-key: open "+missing+": no such file or directory", out)
+	_, err := os.Stat(filepath.Join(data, "postgres"))
+	require.True(t, errors.Is(err, os.ErrNotExist), "no cluster was started")
 }

@@ -1,4 +1,21 @@
-// The auth module owns the auth schema: accounts with their roles, sessions
-// and API tokens. Invariants: an email is unique without regard to case; a
-// disabled user has no live session or token.
+// The auth module owns the auth schema: accounts with their roles
+// (auth.users), sessions and API tokens (auth.sessions, keyed by the SHA-256
+// of the secret, never the secret), and the change feed other modules poll
+// (auth.user_changes).
+//
+// Invariants: an email is unique without regard to case (a unique index
+// decides, even between concurrent sign-ups); a disabled user has no live
+// session or token; every sign-up and every change of a user's name, role
+// or status adds exactly one row to the feed in the same transaction, and
+// feed order is commit order.
+//
+// Sessions are a small Postgres store of the module's own rather than
+// alexedwards/scs: scs's pgxstore hard-codes the unqualified table name
+// "sessions" (the module's SQL must stay in the auth schema), and the
+// module needs what scs's opaque, gob-encoded rows cannot give cheaply:
+// ending every session of one user (password change, sign out everywhere,
+// disable, promote), bearer tokens in the same table, and Authenticate from
+// a bare credential in another process.
+//
+// Jobs: auth.delete_expired_sessions, hourly, removes dead sessions.
 package auth

@@ -29,7 +29,20 @@ var AllModules = []Module{ModuleAuth, ModuleCatalog, ModuleOrders}
 
 // Config is the whole configuration of one process.
 type Config struct {
-	Addr            string
+	Addr string
+	// TLSCert and TLSKey are PEM files the server reads at start to serve
+	// HTTPS itself; both or neither.
+	TLSCert string
+	TLSKey  string
+	// ACMEDomains, when not empty, makes the server get and renew its
+	// certificates from an ACME authority (Let's Encrypt), cached under
+	// DataDir; ACMEHTTPAddr then answers the HTTP-01 challenge and redirects
+	// everything else to HTTPS.
+	ACMEDomains  []string
+	ACMEHTTPAddr string
+	// TrustProxy makes the server believe X-Forwarded-For and
+	// X-Forwarded-Proto, which only a load balancer in front may set.
+	TrustProxy      bool
 	DatabaseURL     string
 	DataDir         string
 	LogLevel        string
@@ -42,19 +55,28 @@ type Config struct {
 // Runs reports whether the process runs module m.
 func (c Config) Runs(m Module) bool { return slices.Contains(c.Modules, m) }
 
+// TLS reports whether the process serves HTTPS itself.
+func (c Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }
+
 // EmbeddedPostgres reports whether the process must start its own cluster.
 func (c Config) EmbeddedPostgres() bool { return c.DatabaseURL == "" }
 
 // Flags holds the raw flag values until Load validates them.
 type Flags struct {
-	cfg     Config
-	modules string
+	cfg         Config
+	modules     string
+	acmeDomains string
 }
 
 // Bind registers the flags that every long-running command shares.
 func Bind(fs *pflag.FlagSet) *Flags {
 	f := &Flags{}
 	fs.StringVar(&f.cfg.Addr, "addr", ":8080", "address the HTTP server listens on")
+	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS on --addr; needs --tls-key")
+	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
+	fs.StringVar(&f.acmeDomains, "acme-domain", "", "comma-separated domains to get certificates for from Let's Encrypt (cached in --data-dir/acme); serve HTTPS on --addr")
+	fs.StringVar(&f.cfg.ACMEHTTPAddr, "acme-http-addr", ":80", "with --acme-domain, plain-HTTP address for the ACME challenge and redirects to HTTPS")
+	fs.BoolVar(&f.cfg.TrustProxy, "trust-proxy", false, "believe X-Forwarded-For and X-Forwarded-Proto (only behind a load balancer that sets them)")
 	fs.StringVar(&f.cfg.DatabaseURL, "database-url", "", "PostgreSQL URL; empty starts a private cluster in --data-dir")
 	fs.StringVar(&f.cfg.DataDir, "data-dir", "data", "folder for the embedded cluster and uploaded files")
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -76,22 +98,44 @@ func EnvName(flag string) string {
 }
 
 // ApplyEnv sets every flag not given on the command line from its environment
-// variable, so the command line always wins.
+// variable, so the command line always wins. The variable's name with _FILE
+// appended (DATABASE_URL_FILE) names a file holding the value instead, so
+// that secrets mounted by Docker or Kubernetes never sit in the environment.
 func ApplyEnv(fs *pflag.FlagSet) error {
 	var err error
 	fs.VisitAll(func(f *pflag.Flag) {
 		if err != nil || f.Changed || f.Name == "help" {
 			return
 		}
-		v, ok := os.LookupEnv(EnvName(f.Name))
-		if !ok {
+		name := EnvName(f.Name)
+		v, ok, lerr := lookupEnv(name)
+		if lerr != nil || !ok {
+			err = lerr
 			return
 		}
 		if serr := fs.Set(f.Name, v); serr != nil {
-			err = fmt.Errorf("environment variable %s: %w", EnvName(f.Name), serr)
+			err = fmt.Errorf("environment variable %s: %w", name, serr)
 		}
 	})
 	return err
+}
+
+// lookupEnv reads name, or the file that name_FILE points to without its
+// trailing newline; setting both is a mistake worth stopping for.
+func lookupEnv(name string) (string, bool, error) {
+	v, ok := os.LookupEnv(name)
+	path, fromFile := os.LookupEnv(name + "_FILE")
+	switch {
+	case ok && fromFile:
+		return "", false, fmt.Errorf("environment variables %s and %s_FILE are both set; keep one", name, name)
+	case !fromFile:
+		return v, ok, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false, fmt.Errorf("environment variable %s_FILE: %w", name, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), true, nil
 }
 
 // Load validates the flags and returns the configuration.
@@ -120,6 +164,20 @@ func (f *Flags) Load() (Config, error) {
 	}
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
+	}
+	for d := range strings.SplitSeq(f.acmeDomains, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			cfg.ACMEDomains = append(cfg.ACMEDomains, d)
+		}
+	}
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
+		return Config{}, fmt.Errorf("--tls-cert and --tls-key: give both or neither")
+	}
+	if cfg.TLSCert != "" && len(cfg.ACMEDomains) > 0 {
+		return Config{}, fmt.Errorf("--acme-domain: cannot be combined with --tls-cert; choose one source of certificates")
+	}
+	if len(cfg.ACMEDomains) > 0 && cfg.ACMEHTTPAddr == "" {
+		return Config{}, fmt.Errorf("--acme-http-addr: must not be empty with --acme-domain (the ACME challenge needs it)")
 	}
 	return cfg, nil
 }

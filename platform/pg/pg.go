@@ -18,10 +18,16 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
-// Module provides the process's *pgxpool.Pool.
-var Module = fx.Module("pg", fx.Provide(NewPool))
+// Module provides the process's *pgxpool.Pool and its readiness check.
+var Module = fx.Module("pg",
+	fx.Provide(NewPool),
+	web.AsCheck(func(pool *pgxpool.Pool) web.Check {
+		return web.Check{Name: "database", Func: func(ctx context.Context) error { return Ping(ctx, pool) }}
+	}),
+)
 
 // EmbeddedDir is where the embedded cluster keeps its data.
 func EmbeddedDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "postgres") }

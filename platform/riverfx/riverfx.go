@@ -66,7 +66,7 @@ func New(p Params) (*Client, error) {
 	}
 	rcfg := &river.Config{
 		Schema:       migrate.RiverSchema,
-		Logger:       p.Log.With("module", "river"),
+		Logger:       riverLogger(p.Log, p.Config.LogLevel),
 		PeriodicJobs: p.Periodic,
 		JobTimeout:   time.Minute,
 	}
@@ -96,6 +96,34 @@ func New(p Params) (*Client, error) {
 		},
 	})
 	return client, nil
+}
+
+// riverLogger keeps River's warnings and errors but drops its info
+// chatter (client started, stopped) unless the process logs at debug, so a
+// failed start still ends with one clear line on stderr.
+func riverLogger(log *slog.Logger, level string) *slog.Logger {
+	if level == "debug" {
+		return log.With("module", "river")
+	}
+	return slog.New(minLevel{Handler: log.Handler(), min: slog.LevelWarn}).With("module", "river")
+}
+
+// minLevel is a handler that drops records below min.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (m minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= m.min && m.Handler.Enabled(ctx, l)
+}
+
+func (m minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{Handler: m.Handler.WithAttrs(attrs), min: m.min}
+}
+
+func (m minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: m.Handler.WithGroup(name), min: m.min}
 }
 
 // Stop lets running jobs finish for up to grace, then cancels the rest; a

@@ -92,7 +92,8 @@ func limitBody(next http.Handler) http.Handler {
 }
 
 // securityHeaders sets the headers every response carries. The policy
-// allows only this origin, since the shop loads nothing from elsewhere.
+// allows only this origin, since the shop loads nothing from elsewhere. HSTS
+// goes on HTTPS responses (IsHTTPS), where browsers honour it.
 func securityHeaders(tls bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +103,7 @@ func securityHeaders(tls bool) func(http.Handler) http.Handler {
 			h.Set("X-Frame-Options", "DENY")
 			h.Set("Referrer-Policy", "same-origin")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-			if tls || r.TLS != nil {
+			if tls || IsHTTPS(r) {
 				h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 			}
 			next.ServeHTTP(w, r)

@@ -76,6 +76,7 @@ type RouterParams struct {
 func NewRouter(p RouterParams) http.Handler {
 	r := chi.NewRouter()
 	r.Use(
+		trustProxy(p.Config.TrustProxy),
 		middleware.RequestID,
 		p.Metrics.Middleware,
 		accessLog(p.Log),
@@ -134,41 +135,91 @@ func readyz(checks []Check) http.HandlerFunc {
 }
 
 // Serve listens on the configured address when the app starts and drains
-// in-flight requests when it stops.
-func Serve(lc fx.Lifecycle, cfg config.Config, h http.Handler, log *slog.Logger) {
+// in-flight requests when it stops. With a certificate (or ACME) it serves
+// HTTPS only: a plain-HTTP client on that port gets a 400 and no page.
+func Serve(lc fx.Lifecycle, cfg config.Config, h http.Handler, log *slog.Logger) error {
+	tlsConfig, challenge, err := serverTLS(cfg, log)
+	if err != nil {
+		return err
+	}
+	errorLog := slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           h,
+		TLSConfig:         tlsConfig,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorLog:          errorLog,
+	}
+	servers := []*http.Server{srv}
+	var redirect *http.Server
+	if challenge != nil {
+		redirect = &http.Server{
+			Addr:              cfg.ACMEHTTPAddr,
+			Handler:           challenge,
+			ReadHeaderTimeout: 10 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			ErrorLog:          errorLog,
+		}
+		servers = append(servers, redirect)
 	}
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
-			ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.Addr)
+			ln, err := listen(ctx, cfg.Addr)
 			if err != nil {
-				return fmt.Errorf("listen on %s: %w", cfg.Addr, unwrapOpError(err))
+				return err
 			}
-			log.Info("serving", "addr", ln.Addr().String())
-			go func() {
-				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					log.Error("server stopped", "err", err)
+			if redirect != nil {
+				rln, err := listen(ctx, cfg.ACMEHTTPAddr)
+				if err != nil {
+					_ = ln.Close()
+					return err
 				}
-			}()
+				log.Info("serving ACME challenges and redirects to HTTPS", "addr", rln.Addr().String())
+				go run(log, func() error { return redirect.Serve(rln) })
+			}
+			log.Info("serving", "addr", ln.Addr().String(), "https", tlsConfig != nil, "trust_proxy", cfg.TrustProxy)
+			if tlsConfig != nil {
+				go run(log, func() error { return srv.ServeTLS(ln, "", "") })
+			} else {
+				go run(log, func() error { return srv.Serve(ln) })
+			}
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, cfg.ShutdownTimeout)
 			defer cancel()
-			if err := srv.Shutdown(ctx); err != nil {
-				_ = srv.Close()
+			var errs []error
+			for _, s := range servers {
+				if err := s.Shutdown(ctx); err != nil {
+					_ = s.Close()
+					errs = append(errs, err)
+				}
+			}
+			if err := errors.Join(errs...); err != nil {
 				return fmt.Errorf("drain HTTP requests: %w", err)
 			}
 			return nil
 		},
 	})
+	return nil
+}
+
+func listen(ctx context.Context, addr string) (net.Listener, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, unwrapOpError(err))
+	}
+	return ln, nil
+}
+
+func run(log *slog.Logger, serve func() error) {
+	if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("server stopped", "err", err)
+	}
 }
 
 func unwrapOpError(err error) error {

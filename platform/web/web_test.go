@@ -25,39 +25,45 @@ type testBody struct {
 	Count int    `json:"count"`
 }
 
-func newServer(t *testing.T, checks ...web.Check) (*httptest.Server, *strings.Builder) {
+// newRouter is the real router with cfg, checks and routes, logging to logs.
+func newRouter(t *testing.T, cfg config.Config, logs io.Writer, checks []web.Check, routes web.Routes) http.Handler {
 	t.Helper()
-	var logs strings.Builder
 	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
-	h := web.NewRouter(web.RouterParams{
-		Config:  config.Config{ShutdownTimeout: 1},
-		Log:     slog.New(slog.NewTextHandler(&logs, nil)),
+	return web.NewRouter(web.RouterParams{
+		Config:  cfg,
+		Log:     slog.New(slog.NewTextHandler(logs, nil)),
 		Metrics: metrics.New(pool),
 		Checks:  checks,
-		Routes: []web.Routes{func(r chi.Router) {
-			r.Get("/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
-			r.Get("/api/v1/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
-			r.Get("/api/v1/missing", func(w http.ResponseWriter, r *http.Request) {
-				web.Error(w, r, apperr.New(apperr.NotFound, "thing.not_found", "no such thing"))
-			})
-			r.Post("/api/v1/things", func(w http.ResponseWriter, r *http.Request) {
-				var b testBody
-				if err := web.DecodeJSON(w, r, &b); err != nil {
-					web.Error(w, r, err)
-					return
-				}
-				web.JSON(w, http.StatusCreated, b)
-			})
-			r.Post("/form", func(w http.ResponseWriter, r *http.Request) {
-				if err := r.ParseForm(); err != nil {
-					web.Error(w, r, apperr.ErrTooLarge)
-					return
-				}
-				w.WriteHeader(http.StatusNoContent)
-			})
-		}},
+		Routes:  []web.Routes{routes},
+	})
+}
+
+func newServer(t *testing.T, checks ...web.Check) (*httptest.Server, *strings.Builder) {
+	t.Helper()
+	var logs strings.Builder
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, &logs, checks, func(r chi.Router) {
+		r.Get("/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
+		r.Get("/api/v1/boom", func(http.ResponseWriter, *http.Request) { panic("kaboom") })
+		r.Get("/api/v1/missing", func(w http.ResponseWriter, r *http.Request) {
+			web.Error(w, r, apperr.New(apperr.NotFound, "thing.not_found", "no such thing"))
+		})
+		r.Post("/api/v1/things", func(w http.ResponseWriter, r *http.Request) {
+			var b testBody
+			if err := web.DecodeJSON(w, r, &b); err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusCreated, b)
+		})
+		r.Post("/form", func(w http.ResponseWriter, r *http.Request) {
+			if err := r.ParseForm(); err != nil {
+				web.Error(w, r, apperr.ErrTooLarge)
+				return
+			}
+			w.WriteHeader(http.StatusNoContent)
+		})
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -62,6 +62,9 @@ func Routes(svc *service.Service) platformweb.Routes {
 		r.Post("/api/v1/auth/signin", h.signIn)
 		r.Post("/api/v1/auth/signout", h.signOut)
 		r.Get("/api/v1/me", h.me)
+		r.Patch("/api/v1/me", h.changeName)
+		r.Post("/api/v1/me/password", h.changePassword)
+		r.Post("/api/v1/me/signout-everywhere", h.signOutEverywhere)
 		// The middleware already refuses non-admins under /api/v1/admin.
 		r.Get("/api/v1/admin/users", h.listUsers)
 		r.Post("/api/v1/admin/users/{id}/disable", h.setDisabled(true))
@@ -127,12 +130,10 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 // signOut revokes the bearer token the request carries, or else ends the
 // cookie's session. Signing out twice is not an error.
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
-	cred := httpauth.Bearer(r)
-	if cred == "" {
-		cred = httpauth.Cookie(r)
+	if httpauth.Bearer(r) == "" {
 		httpauth.ClearCookie(w, r)
 	}
-	if err := h.svc.SignOut(r.Context(), cred); err != nil {
+	if err := h.svc.SignOut(r.Context(), credential(r)); err != nil {
 		httpauth.Error(w, r, err)
 		return
 	}

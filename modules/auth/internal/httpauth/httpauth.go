@@ -6,7 +6,6 @@ package httpauth
 import (
 	"errors"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,7 +26,8 @@ const CookieName = auth.SessionCookie
 var ErrCSRF = apperr.New(apperr.Forbidden, "auth.csrf", "this form has expired or was not sent from this site; go back, reload the page and try again")
 
 // SetCookie sends the session cookie: HttpOnly, SameSite=Lax, Secure when
-// the request came over TLS, and lasting beyond the browser only when the
+// the client came over HTTPS (platformweb.IsHTTPS: to this process, or to a
+// trusted load balancer), and lasting beyond the browser only when the
 // user asked to be remembered.
 func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
 	c := &http.Cookie{
@@ -35,7 +35,7 @@ func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
 		Value:    s.ID,
 		Path:     "/",
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   platformweb.IsHTTPS(r),
 		SameSite: http.SameSiteLaxMode,
 	}
 	if s.Persistent {
@@ -47,7 +47,7 @@ func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
 
 // ClearCookie tells the browser to forget its session.
 func ClearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: platformweb.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 }
 
 // Cookie returns the session cookie's value, if any.
@@ -68,15 +68,9 @@ func Bearer(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
-// ClientAddr is the address rate limits count by: the peer's IP. Forwarded
-// headers are not trusted, since any client can set them.
-func ClientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// ClientAddr is the address rate limits count by: the peer's IP, or the
+// one a trusted load balancer reports (--trust-proxy).
+func ClientAddr(r *http.Request) string { return platformweb.ClientIP(r) }
 
 // Error answers a failed request, adding Retry-After to a refused attempt.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
@@ -111,6 +105,10 @@ func SafeNext(next string) string {
 func Middleware(svc *service.Service) platformweb.Middleware {
 	return platformweb.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if skipsAuth(r.URL.Path) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			cred, viaCookie := Bearer(r), false
 			if cred == "" {
 				cred, viaCookie = Cookie(r), true
@@ -152,6 +150,12 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 			next.ServeHTTP(w, r)
 		})
 	}}
+}
+
+// skipsAuth lists the paths that never depend on the visitor, so they cost
+// no database lookup: static assets and the probes.
+func skipsAuth(p string) bool {
+	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
 }
 
 func isAdminPath(p string) bool {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -46,6 +47,10 @@ type Server struct {
 // too high to reach.
 type Opts struct {
 	Limits *service.Limits
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto.
+	TrustProxy bool
+	// NowFunc is the service's clock; tests of Retry-After stop it.
+	NowFunc func() time.Time
 }
 
 // New starts a server on a new database.
@@ -53,16 +58,20 @@ func New(t *testing.T, opts *Opts) *Server {
 	t.Helper()
 	pool := pgtest.New(t)
 	sopts := &service.Opts{Hash: &authtest.FastHash, Limits: &service.Limits{Window: 1 << 40, SignInPerAddress: 1 << 30, SignInPerAccount: 1 << 30, SignUpPerAddress: 1 << 30, SignUpPerAccount: 1 << 30}}
-	if opts != nil && opts.Limits != nil {
+	if opts == nil {
+		opts = &Opts{}
+	}
+	if opts.Limits != nil {
 		sopts.Limits = opts.Limits
 	}
+	sopts.NowFunc = opts.NowFunc
 	svc, err := service.New(pool, sopts)
 	require.NoError(t, err)
 	pages, err := web.Routes(svc)
 	require.NoError(t, err)
 	logs := &Buffer{}
 	h := platformweb.NewRouter(platformweb.RouterParams{
-		Config:     config.Config{ShutdownTimeout: 1},
+		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: opts.TrustProxy},
 		Log:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:    metrics.New(pool),
 		Routes:     []platformweb.Routes{pages, api.Routes(svc)},

@@ -85,13 +85,13 @@ func TestSignUpPage(t *testing.T) {
 			status int
 			want   []string
 		}{
-			"Empty":        {url.Values{}, 422, []string{"enter your email address", "enter a display name", "choose a password"}},
-			"MissingName":  {url.Values{"email": {"a1@example.com"}, "password": {pw}}, 422, []string{"enter a display name"}},
-			"ExtraFields":  {url.Values{"email": {"extra@example.com"}, "name": {"Extra"}, "password": {pw}, "role": {"admin"}}, 303, nil},
-			"TenKB":        {url.Values{"email": {strings.Repeat("a", 10240)}, "name": {strings.Repeat("b", 10240)}, "password": {strings.Repeat("c", 10240)}}, 422, []string{"at most 254 characters", "2 to 40 characters", "10 to 128 characters"}},
-			"Duplicate":    {url.Values{"email": {"TAKEN@example.com"}, "name": {"Dup"}, "password": {pw}}, 422, []string{"an account with this email already exists"}},
-			"HTMLName":     {url.Values{"email": {"x@example.com"}, "name": {"<b>x</b>"}, "password": {pw}, "next": {"//evil.com"}}, 303, nil},
-			"NotAForm":     {nil, 400, nil},
+			"Empty":       {url.Values{}, 422, []string{"enter your email address", "enter a display name", "choose a password"}},
+			"MissingName": {url.Values{"email": {"a1@example.com"}, "password": {pw}}, 422, []string{"enter a display name"}},
+			"ExtraFields": {url.Values{"email": {"extra@example.com"}, "name": {"Extra"}, "password": {pw}, "role": {"admin"}}, 303, nil},
+			"TenKB":       {url.Values{"email": {strings.Repeat("a", 10240)}, "name": {strings.Repeat("b", 10240)}, "password": {strings.Repeat("c", 10240)}}, 422, []string{"at most 254 characters", "2 to 40 characters", "10 to 128 characters"}},
+			"Duplicate":   {url.Values{"email": {"TAKEN@example.com"}, "name": {"Dup"}, "password": {pw}}, 422, []string{"an account with this email already exists"}},
+			"HTMLName":    {url.Values{"email": {"x@example.com"}, "name": {"<b>x</b>"}, "password": {pw}, "next": {"//evil.com"}}, 303, nil},
+			"NotAForm":    {nil, 400, nil},
 		}
 		srv.CreateUser(t, &authtest.UserOpts{Email: "taken@example.com"})
 		for name, tc := range cases {
@@ -433,7 +433,7 @@ func TestAdminPages(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
+	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
 	b := srv.Browser(t)
 	for range 3 {
 		b.Post("/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
@@ -449,6 +449,24 @@ func TestRateLimit(t *testing.T) {
 	resp = srv.Browser(t).Post("/signup", url.Values{"email": {"rl9@example.com"}, "name": {"Limited"}, "password": {pw}})
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.NotEmpty(t, resp.Header.Get("Retry-After"))
+}
+
+func TestBehindTrustedProxy(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, &testserver.Opts{TrustProxy: true, Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 1, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	u := srv.CreateUser(t, nil)
+	signIn := func(client string) testserver.Response {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader(url.Values{"email": {u.Email}, "password": {pw}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", client)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		return srv.Browser(t).Do(req)
+	}
+	resp := signIn("203.0.113.1")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.True(t, cookieOf(resp, auth.SessionCookie).Secure, "HTTPS ended at the load balancer")
+	require.Equal(t, http.StatusTooManyRequests, signIn("203.0.113.1").StatusCode)
+	require.Equal(t, http.StatusSeeOther, signIn("203.0.113.2").StatusCode, "each client address counts apart")
 }
 
 func TestLogs_NoSecrets(t *testing.T) {
@@ -477,4 +495,59 @@ func TestLogs_NoSecrets(t *testing.T) {
 	for _, s := range []string{secret, url.QueryEscape(secret), sess1, sess2, csrf, token} {
 		require.NotContains(t, logs, s)
 	}
+}
+
+func TestMiddleware_CSRFWays(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	b := srv.Browser(t)
+	b.SignUp("ways@example.com", "Ways", pw)
+	token := b.CSRFToken()
+
+	t.Run("Header", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name=Header+Name"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-CSRF-Token", token)
+		require.Equal(t, http.StatusSeeOther, b.Do(req).StatusCode)
+	})
+
+	t.Run("Multipart", func(t *testing.T) {
+		body := "--XX\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token + "\r\n--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nMulti Name\r\n--XX--\r\n"
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=XX")
+		resp := b.Do(req)
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, "the token is read from multipart forms too")
+	})
+
+	t.Run("TooLarge", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name="+strings.Repeat("x", 2<<20)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		require.Equal(t, http.StatusRequestEntityTooLarge, b.Do(req).StatusCode)
+	})
+
+	t.Run("BearerNeedsNone", func(t *testing.T) {
+		tok, err := srv.Svc.NewToken(context.Background(), mustUser(t, srv, "ways@example.com").ID)
+		require.NoError(t, err)
+		anon := srv.Browser(t)
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name=Bearer+Name"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+tok.ID)
+		require.Equal(t, http.StatusSeeOther, anon.Do(req).StatusCode, "a bearer token is not sent by browsers on their own")
+		require.Equal(t, "Bearer Name", mustUser(t, srv, "ways@example.com").Name)
+	})
+}
+
+func mustUser(t *testing.T, srv *testserver.Server, email string) auth.User {
+	t.Helper()
+	var id int64
+	require.NoError(t, srv.Pool.QueryRow(context.Background(), "SELECT id FROM auth.users WHERE email = $1", email).Scan(&id))
+	u, err := srv.Svc.User(context.Background(), auth.UserID(id))
+	require.NoError(t, err)
+	return u
+}
+
+// stopped is a clock that does not move, so Retry-After is exact.
+func stopped() func() time.Time {
+	now := time.Now()
+	return func() time.Time { return now }
 }

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/fx"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/config"
+)
+
+// passwordEnv lets scripts pass a password without a flag, which would
+// show in the process list and the shell history.
+const passwordEnv = "BOOKSTORE_USER_PASSWORD"
+
+func newUserCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "user",
+		Short: "Create accounts and make admins",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newUserCreateCommand(), newUserPromoteCommand())
+	return cmd
+}
+
+func newUserCreateCommand() *cobra.Command {
+	var nu auth.NewUser
+	cmd := &cobra.Command{
+		Use:   "create --email EMAIL --name NAME [--admin]",
+		Short: "Create an account; the password is read from stdin or $" + passwordEnv,
+		Long: `Create an account with the sign-up rules (a unique email, a display name of
+2 to 40 characters, a password of 10 to 128 characters). The password is
+never a flag: it comes from $` + passwordEnv + ` when set, or else the first
+line of stdin. --admin makes the first admin.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().StringVar(&nu.Email, "email", "", "the account's email (required)")
+	cmd.Flags().StringVar(&nu.Name, "name", "", "the display name (required)")
+	cmd.Flags().BoolVar(&nu.Admin, "admin", false, "make the account an admin")
+	_ = cmd.MarkFlagRequired("email")
+	_ = cmd.MarkFlagRequired("name")
+	load := bindConfig(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		pw, err := readPassword(cmd)
+		if err != nil {
+			return err
+		}
+		nu.Password = pw
+		return withAccounts(load, func(ctx context.Context, acc auth.Accounts) error {
+			u, err := acc.CreateUser(ctx, nu)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created %s user %d <%s>\n", u.Role, u.ID, u.Email)
+			return err
+		})
+	}
+	return cmd
+}
+
+func newUserPromoteCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "promote EMAIL",
+		Short: "Make an existing account an admin (its sessions end)",
+		Args:  cobra.ExactArgs(1),
+	}
+	load := bindConfig(cmd)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		return withAccounts(load, func(ctx context.Context, acc auth.Accounts) error {
+			u, err := acc.Promote(ctx, args[0])
+			if errors.Is(err, auth.ErrNotFound) {
+				return fmt.Errorf("no account has the email %q", args[0])
+			}
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> is an admin\n", u.ID, u.Email)
+			return err
+		})
+	}
+	return cmd
+}
+
+// readPassword takes the password from the environment or stdin's first
+// line, without its line ending.
+func readPassword(cmd *cobra.Command) (string, error) {
+	if pw, ok := os.LookupEnv(passwordEnv); ok {
+		return pw, nil
+	}
+	if f, ok := cmd.InOrStdin().(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(cmd.ErrOrStderr(), "Password (shown as you type; or set $"+passwordEnv+"): ")
+		}
+	}
+	line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from stdin: %w", err)
+	}
+	pw := strings.TrimRight(line, "\r\n")
+	if pw == "" {
+		return "", fmt.Errorf("no password: pipe it to stdin or set $%s", passwordEnv)
+	}
+	return pw, nil
+}
+
+// withAccounts starts only configuration, the database and the accounts
+// service (no HTTP server, no jobs), runs f, and stops.
+func withAccounts(load func() (config.Config, error), f func(context.Context, auth.Accounts) error) error {
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	var opErr error
+	app := fx.New(appOptions(cfg, authfx.Service, fx.Invoke(func(lc fx.Lifecycle, acc auth.Accounts) {
+		lc.Append(fx.Hook{OnStart: func(ctx context.Context) error {
+			opErr = f(ctx, acc)
+			return nil
+		}})
+	})))
+	if err := app.Err(); err != nil {
+		return describeStartError(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+	defer cancel()
+	startErr := app.Start(ctx)
+	stopErr := app.Stop(context.Background())
+	switch {
+	case startErr != nil:
+		return describeStartError(startErr)
+	case opErr != nil:
+		return describeFieldErrors(opErr)
+	}
+	return stopErr
+}
+
+// describeFieldErrors spells out each field's message of a validation
+// error, e.g. "email: an account with this email already exists".
+func describeFieldErrors(err error) error {
+	e := apperr.As(err)
+	if e == nil || len(e.Fields) == 0 {
+		return err
+	}
+	names := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = k + ": " + e.Fields[k]
+	}
+	return fmt.Errorf("%s (%s)", e.Message, strings.Join(parts, "; "))
+}

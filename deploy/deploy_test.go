@@ -1,0 +1,462 @@
+// Package deploy_test checks the deployment files without a Docker engine or
+// a cluster: every YAML parses, every variable they set is a flag of the
+// binary, probes hit the real health endpoints, image names agree, and
+// kustomize references point at files that exist.
+package deploy_test
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/bookstore/bookstore/platform/config"
+)
+
+// image is the repository every manifest runs; overlays retag it.
+const image = "bookstore/bookstore"
+
+// obj is one decoded YAML document.
+type obj = map[string]any
+
+// decode reads every document of a YAML file.
+func decode(t *testing.T, path string) []any {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	var docs []any
+	for {
+		var doc any
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		require.NoError(t, err, path)
+		if doc != nil {
+			docs = append(docs, doc)
+		}
+	}
+	require.NotEmpty(t, docs, "%s holds no document", path)
+	return docs
+}
+
+// yamlFiles lists every YAML file under deploy/.
+func yamlFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			files = append(files, path)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return files
+}
+
+// objects is every Kubernetes object under k8s/, by kind.
+func objects(t *testing.T) map[string][]obj {
+	t.Helper()
+	out := map[string][]obj{}
+	for _, f := range yamlFiles(t) {
+		if !strings.HasPrefix(f, "k8s"+string(filepath.Separator)) {
+			continue
+		}
+		for _, d := range decode(t, f) {
+			if o, ok := d.(obj); ok {
+				if kind, ok := o["kind"].(string); ok {
+					out[kind] = append(out[kind], o)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// get walks a decoded document by map keys and slice indexes.
+func get(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, ok := v.(obj)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			s, ok := v.([]any)
+			if !ok || k >= len(s) {
+				return nil
+			}
+			v = s[k]
+		}
+	}
+	return v
+}
+
+func list(v any) []any { s, _ := v.([]any); return s }
+
+func str(v any) string { s, _ := v.(string); return s }
+
+// flagVariables are the variables the binary reads: one per flag, and its
+// _FILE form.
+func flagVariables(t *testing.T) map[string]bool {
+	t.Helper()
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	config.Bind(fs)
+	vars := map[string]bool{}
+	fs.VisitAll(func(f *pflag.Flag) {
+		vars[config.EnvName(f.Name)] = true
+		vars[config.EnvName(f.Name)+"_FILE"] = true
+	})
+	require.True(t, vars["DATABASE_URL"])
+	return vars
+}
+
+// containers lists the containers of every workload under k8s/.
+func containers(t *testing.T) []obj {
+	t.Helper()
+	var out []obj
+	for kind, objs := range objects(t) {
+		if kind != "Deployment" && kind != "Job" {
+			continue
+		}
+		for _, o := range objs {
+			for _, c := range list(get(o, "spec", "template", "spec", "containers")) {
+				out = append(out, c.(obj))
+			}
+		}
+	}
+	require.NotEmpty(t, out)
+	return out
+}
+
+// envFile reads KEY=value lines, as kustomize's configMapGenerator does.
+func envFile(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		require.True(t, ok, "%s: %q is not KEY=value", path, line)
+		out[k] = v
+	}
+	require.NoError(t, sc.Err())
+	return out
+}
+
+func swarmService(t *testing.T) obj {
+	t.Helper()
+	stack := decode(t, filepath.Join("swarm", "stack.yml"))[0]
+	svc, ok := get(stack, "services", "bookstore").(obj)
+	require.True(t, ok, "the stack has a bookstore service")
+	return svc
+}
+
+func TestManifests_ParseAsYAML(t *testing.T) {
+	t.Parallel()
+	for _, f := range yamlFiles(t) {
+		for _, d := range decode(t, f) {
+			if o, ok := d.(obj); ok && o["apiVersion"] != nil && !strings.HasPrefix(str(o["apiVersion"]), "kustomize.config.k8s.io/") {
+				require.NotEmpty(t, str(o["kind"]), "%s: an object without kind", f)
+				require.NotEmpty(t, str(get(o, "metadata", "name")), "%s: a %s without a name", f, o["kind"])
+			}
+		}
+	}
+}
+
+func TestManifests_EnvironmentIsFlags(t *testing.T) {
+	t.Parallel()
+	vars := flagVariables(t)
+	set := map[string]string{}
+	add := func(where, name, value string) {
+		require.True(t, vars[name], "%s sets %s, which no flag reads (bookstore serve --help)", where, name)
+		set[name] = value
+	}
+
+	for _, c := range containers(t) {
+		for _, e := range list(c["env"]) {
+			add("container "+str(c["name"]), str(get(e, "name")), str(get(e, "value")))
+		}
+	}
+	for _, f := range yamlFiles(t) {
+		if filepath.Base(f) != "kustomization.yaml" {
+			for _, d := range decode(t, f) {
+				for _, op := range list(d) { // JSON patches that add a variable
+					if name := str(get(op, "value", "name")); strings.Contains(str(get(op, "path")), "/env") {
+						add(f, name, str(get(op, "value", "value")))
+					}
+				}
+			}
+			continue
+		}
+		k := decode(t, f)[0]
+		for _, g := range list(get(k, "configMapGenerator")) {
+			for _, env := range list(get(g, "envs")) {
+				for name, v := range envFile(t, filepath.Join(filepath.Dir(f), str(env))) {
+					add(str(env), name, v)
+				}
+			}
+			for _, lit := range list(get(g, "literals")) {
+				name, v, _ := strings.Cut(str(lit), "=")
+				add(f, name, v)
+			}
+		}
+	}
+	for name, v := range get(swarmService(t), "environment").(obj) {
+		add("swarm/stack.yml", name, str(v))
+	}
+
+	require.Equal(t, "true", set["BOOKSTORE_TRUST_PROXY"], "TLS ends at the load balancer")
+	require.Equal(t, "/data", set["BOOKSTORE_DATA_DIR"])
+	require.Equal(t, "false", set["BOOKSTORE_MIGRATE"], "the migrate-job component turns migration at start off")
+	require.Equal(t, "/run/secrets/bookstore_database_url", set["DATABASE_URL_FILE"])
+	require.Contains(t, set, "DATABASE_URL")
+}
+
+func TestDeployment_ProbesAndPorts(t *testing.T) {
+	t.Parallel()
+	deps := objects(t)["Deployment"]
+	require.Len(t, deps, 1)
+	c := get(deps[0], "spec", "template", "spec", "containers", 0).(obj)
+
+	require.Equal(t, "/healthz", get(c, "livenessProbe", "httpGet", "path"))
+	require.Equal(t, "/readyz", get(c, "readinessProbe", "httpGet", "path"))
+	require.Equal(t, "/healthz", get(c, "startupProbe", "httpGet", "path"))
+	env := envFile(t, filepath.Join("k8s", "base", "bookstore.env"))
+	require.Equal(t, ":8080", env["BOOKSTORE_ADDR"])
+	require.Equal(t, "http", get(c, "ports", 0, "name"))
+	require.Equal(t, 8080, get(c, "ports", 0, "containerPort"))
+	for _, p := range []string{"livenessProbe", "readinessProbe", "startupProbe"} {
+		require.Equal(t, "http", get(c, p, "httpGet", "port"), p)
+	}
+	require.Equal(t, "DATABASE_URL", get(c, "env", 0, "valueFrom", "secretKeyRef", "key"))
+	require.Equal(t, "bookstore-db", get(c, "env", 0, "valueFrom", "secretKeyRef", "name"))
+
+	require.Equal(t, ":8080", get(swarmService(t), "environment", "BOOKSTORE_ADDR"))
+	require.Equal(t, 8080, get(swarmService(t), "ports", 0, "target"))
+	require.Contains(t, readFile(t, filepath.Join("docker", "Dockerfile")), "\nEXPOSE 8080\n")
+
+	svc := objects(t)["Service"][0]
+	require.Equal(t, "http", get(svc, "spec", "ports", 0, "targetPort"))
+	ing := objects(t)["Ingress"][0]
+	require.Equal(t, get(svc, "metadata", "name"), get(ing, "spec", "rules", 0, "http", "paths", 0, "backend", "service", "name"))
+	require.NotEmpty(t, get(ing, "spec", "tls", 0, "secretName"), "TLS ends at the Ingress")
+}
+
+func TestDeployment_Hardened(t *testing.T) {
+	t.Parallel()
+	dep := objects(t)["Deployment"][0]
+	require.Equal(t, 3, get(dep, "spec", "replicas"))
+	pod := get(dep, "spec", "template", "spec").(obj)
+	require.Equal(t, true, get(pod, "securityContext", "runAsNonRoot"))
+	c := get(pod, "containers", 0).(obj)
+	require.Equal(t, true, get(c, "securityContext", "readOnlyRootFilesystem"))
+	require.Equal(t, false, get(c, "securityContext", "allowPrivilegeEscalation"))
+	require.NotNil(t, get(c, "resources", "requests", "memory"))
+	require.NotNil(t, get(c, "resources", "limits", "memory"))
+
+	mounts := map[string]string{}
+	for _, m := range list(c["volumeMounts"]) {
+		mounts[str(get(m, "mountPath"))] = str(get(m, "name"))
+	}
+	volumes := map[string]obj{}
+	for _, v := range list(pod["volumes"]) {
+		volumes[str(get(v, "name"))] = v.(obj)
+	}
+	require.NotNil(t, get(volumes[mounts["/tmp"]], "emptyDir"), "a writable /tmp on a read-only root")
+	claim := str(get(volumes[mounts["/data"]], "persistentVolumeClaim", "claimName"))
+	var pvc obj
+	for _, p := range objects(t)["PersistentVolumeClaim"] {
+		if get(p, "metadata", "name") == claim {
+			pvc = p
+		}
+	}
+	require.NotNil(t, pvc, "the uploads claim %q exists", claim)
+	require.Equal(t, []any{"ReadWriteMany"}, get(pvc, "spec", "accessModes"), "every replica writes uploads")
+
+	pdb := objects(t)["PodDisruptionBudget"][0]
+	require.Equal(t, get(dep, "spec", "selector", "matchLabels"), get(pdb, "spec", "selector", "matchLabels"))
+
+	svc := swarmService(t)
+	require.Equal(t, 3, get(svc, "deploy", "replicas"))
+	require.Equal(t, "start-first", get(svc, "deploy", "update_config", "order"))
+	require.Equal(t, true, get(svc, "read_only"))
+	require.Equal(t, "65532:65532", get(svc, "user"))
+	stack := decode(t, filepath.Join("swarm", "stack.yml"))[0]
+	for _, name := range list(svc["secrets"]) {
+		require.NotNil(t, get(stack, "secrets", str(name)), "secret %s is declared", name)
+	}
+	for _, v := range list(svc["volumes"]) {
+		if get(v, "type") == "volume" {
+			require.NotNil(t, get(stack, "volumes", str(get(v, "source"))), "volume %s is declared", get(v, "source"))
+		}
+	}
+}
+
+func TestImages_Agree(t *testing.T) {
+	t.Parallel()
+	for _, c := range containers(t) {
+		require.True(t, strings.HasPrefix(str(c["image"]), image+":"), "container %s runs %s", c["name"], c["image"])
+	}
+	require.Equal(t, image+":${BOOKSTORE_TAG:-latest}", get(swarmService(t), "image"))
+	overlay := decode(t, filepath.Join("k8s", "overlays", "monolith", "kustomization.yaml"))[0]
+	require.Equal(t, image, get(overlay, "images", 0, "name"), "the overlay retags the image the base runs")
+
+	makefile := readFile(t, filepath.Join("..", "Makefile"))
+	require.Regexp(t, `(?m)^IMAGE\s+\?= `+regexp.QuoteMeta(image)+`$`, makefile)
+	require.Contains(t, makefile, "deploy/docker/Dockerfile")
+}
+
+func TestDockerfile(t *testing.T) {
+	t.Parallel()
+	df := readFile(t, filepath.Join("docker", "Dockerfile"))
+	gomod := readFile(t, filepath.Join("..", "go.mod"))
+	goVersion := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(gomod)
+	require.NotNil(t, goVersion)
+	require.Contains(t, df, "FROM golang:"+goVersion[1]+" AS build", "the builder matches go.mod")
+	require.Contains(t, df, "FROM gcr.io/distroless/static-debian12:nonroot")
+	require.Contains(t, df, "CGO_ENABLED=0")
+	require.Contains(t, df, "-trimpath")
+	require.Contains(t, df, `ENTRYPOINT ["/bookstore", "serve"]`)
+	require.Regexp(t, `(?m)^USER 65532`, df)
+	require.NotRegexp(t, `(?m)^HEALTHCHECK`, df, "distroless has nothing to run a healthcheck with")
+
+	ignore := strings.Fields(readFile(t, filepath.Join("..", ".dockerignore")))
+	for _, want := range []string{".git", "bin/", "data/", "node_modules/", "screenshots/"} {
+		require.Contains(t, ignore, want)
+	}
+}
+
+func TestKustomize_ReferencesExist(t *testing.T) {
+	t.Parallel()
+	var checked int
+	for _, f := range yamlFiles(t) {
+		if filepath.Base(f) != "kustomization.yaml" {
+			continue
+		}
+		dir := filepath.Dir(f)
+		k := decode(t, f)[0]
+		var refs []string
+		for _, key := range []string{"resources", "components"} {
+			for _, r := range list(get(k, key)) {
+				refs = append(refs, str(r))
+			}
+		}
+		for _, p := range list(get(k, "patches")) {
+			if path := str(get(p, "path")); path != "" {
+				refs = append(refs, path)
+			}
+		}
+		for _, g := range list(get(k, "configMapGenerator")) {
+			for _, key := range []string{"envs", "files"} {
+				for _, r := range list(get(g, key)) {
+					_, path, found := strings.Cut(str(r), "=")
+					if !found {
+						path = str(r)
+					}
+					refs = append(refs, path)
+				}
+			}
+		}
+		require.NotEmpty(t, refs, "%s references nothing", f)
+		for _, r := range refs {
+			target := filepath.Join(dir, r)
+			st, err := os.Stat(target)
+			require.NoError(t, err, "%s references %s", f, r)
+			if st.IsDir() {
+				_, err := os.Stat(filepath.Join(target, "kustomization.yaml"))
+				require.NoError(t, err, "%s references folder %s, which has no kustomization.yaml", f, r)
+			}
+			checked++
+		}
+	}
+	require.Positive(t, checked)
+}
+
+// TestKustomize_Builds renders the overlay, with and without the migrate-job
+// component, when kubectl is installed; the checks above hold without it.
+func TestKustomize_Builds(t *testing.T) {
+	t.Parallel()
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed; the static checks above still ran")
+	}
+	// The overlay as its comment says to change it: components uncommented.
+	overlay := filepath.Join("k8s", "overlays", "monolith")
+	withJob := t.TempDir()
+	k8s, err := filepath.Abs("k8s")
+	require.NoError(t, err)
+	rel, err := filepath.Rel(withJob, k8s)
+	require.NoError(t, err)
+	entries, err := os.ReadDir(overlay)
+	require.NoError(t, err)
+	for _, e := range entries {
+		text := readFile(t, filepath.Join(overlay, e.Name()))
+		if e.Name() == "kustomization.yaml" {
+			require.Contains(t, text, "# components:\n#   - ../../components/migrate-job\n")
+			text = strings.Replace(text, "# components:\n#   - ", "components:\n  - ", 1)
+			text = strings.ReplaceAll(text, "../../", rel+"/")
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(withJob, e.Name()), []byte(text), 0o600))
+	}
+
+	for name, dir := range map[string]string{"Monolith": overlay, "MigrateJob": withJob} {
+		t.Run(name, func(t *testing.T) {
+			out, err := exec.Command(kubectl, "kustomize", dir).CombinedOutput()
+			require.NoError(t, err, string(out))
+			var kinds []string
+			dec := yaml.NewDecoder(bytes.NewReader(out))
+			for {
+				var o obj
+				if err := dec.Decode(&o); errors.Is(err, io.EOF) {
+					break
+				} else {
+					require.NoError(t, err)
+				}
+				kinds = append(kinds, str(o["kind"]))
+				if o["kind"] != "Namespace" {
+					require.Equal(t, "bookstore", get(o, "metadata", "namespace"), "%s %s", o["kind"], get(o, "metadata", "name"))
+				}
+				if o["kind"] == "Deployment" || o["kind"] == "Job" {
+					require.Equal(t, "registry.example.com/bookstore/bookstore:0.1.0", get(o, "spec", "template", "spec", "containers", 0, "image"))
+				}
+			}
+			for _, want := range []string{"ConfigMap", "Service", "PersistentVolumeClaim", "Deployment", "PodDisruptionBudget", "Ingress"} {
+				require.Contains(t, kinds, want)
+			}
+			require.Equal(t, name == "MigrateJob", slices.Contains(kinds, "Job"))
+		})
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	return string(b)
+}

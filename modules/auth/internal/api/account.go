@@ -1,0 +1,86 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+type changeNameRequest struct {
+	Name string `json:"name"`
+}
+
+// changeName is PATCH /api/v1/me: the account page's name form.
+func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	var req changeNameRequest
+	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	u, err = h.svc.ChangeName(r.Context(), u.ID, req.Name)
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// changePassword keeps the credential of this request and ends every other
+// session and token of the user.
+func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	var req changePasswordRequest
+	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
+		Current: req.CurrentPassword, New: req.NewPassword, Keep: credential(r),
+	})
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// signOutEverywhere ends every session and token of the user, this one too.
+func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	if err := h.svc.SignOutEverywhere(r.Context(), u.ID); err != nil {
+		httpauth.Error(w, r, err)
+		return
+	}
+	httpauth.ClearCookie(w, r)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// credential is what the middleware authenticated the request by: the
+// bearer token when there is one, else the session cookie.
+func credential(r *http.Request) string {
+	if c := httpauth.Bearer(r); c != "" {
+		return c
+	}
+	return httpauth.Cookie(r)
+}

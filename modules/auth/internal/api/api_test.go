@@ -1,0 +1,362 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/modules/auth/internal/testserver"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+const pw = authtest.DefaultPassword
+
+type errorBody struct {
+	Error struct {
+		Code    string            `json:"code"`
+		Message string            `json:"message"`
+		Fields  map[string]string `json:"fields"`
+	} `json:"error"`
+}
+
+func decodeErr(t *testing.T, body string) errorBody {
+	t.Helper()
+	var e errorBody
+	require.NoError(t, json.Unmarshal([]byte(body), &e), body)
+	return e
+}
+
+func signIn(t *testing.T, b *testserver.Browser, email, password string) string {
+	t.Helper()
+	resp := b.JSON(http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, email, password), "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	var out struct {
+		Token string `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
+	require.Len(t, out.Token, 43)
+	return out.Token
+}
+
+func TestAPI_SignUp(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+
+	t.Run("Created", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		resp := b.JSON(http.MethodPost, "/api/v1/auth/signup", `{"email":"api@example.com","name":"  API User ","password":"`+pw+`"}`, "")
+		require.Equal(t, http.StatusCreated, resp.StatusCode, resp.Body)
+		var body map[string]map[string]any
+		require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
+		u := body["user"]
+		require.ElementsMatch(t, []string{"id", "email", "name", "role", "disabled", "created_at"}, keys(u))
+		require.Equal(t, "api@example.com", u["email"])
+		require.Equal(t, "API User", u["name"])
+		require.Equal(t, "member", u["role"])
+		require.Equal(t, false, u["disabled"])
+		require.NotContains(t, resp.Body, pw)
+		me := b.JSON(http.MethodGet, "/api/v1/me", "", "")
+		require.Equal(t, http.StatusOK, me.StatusCode, "signed in by the cookie")
+	})
+
+	t.Run("BadInput", func(t *testing.T) {
+		t.Parallel()
+		srv.CreateUser(t, &authtest.UserOpts{Email: "taken@example.com"})
+		long := strings.Repeat("x", 10240)
+		cases := map[string]struct {
+			body   string
+			status int
+			code   string
+			fields []string
+		}{
+			"Empty":          {``, 400, "bad_request", nil},
+			"NotJSON":        {`email=a`, 400, "bad_request", nil},
+			"Array":          {`[]`, 400, "bad_request", nil},
+			"EmptyObject":    {`{}`, 422, "auth.invalid", []string{"email", "name", "password"}},
+			"MissingName":    {`{"email":"m@example.com","password":"` + pw + `"}`, 422, "auth.invalid", []string{"name"}},
+			"ExtraField":     {`{"email":"e@example.com","name":"Extra","password":"` + pw + `","role":"admin"}`, 400, "bad_request", []string{"role"}},
+			"WrongType":      {`{"email":"w@example.com","name":42,"password":"` + pw + `"}`, 400, "bad_request", []string{"name"}},
+			"NullPassword":   {`{"email":"n@example.com","name":"Null","password":null}`, 422, "auth.invalid", []string{"password"}},
+			"TenKB":          {`{"email":"` + long + `","name":"` + long + `","password":"` + long + `"}`, 422, "auth.invalid", []string{"email", "name", "password"}},
+			"Duplicate":      {`{"email":"TAKEN@example.com","name":"Dup","password":"` + pw + `"}`, 422, "auth.invalid", []string{"email"}},
+			"PasswordIsMail": {`{"email":"same@example.com","name":"Same","password":"same@example.com"}`, 422, "auth.invalid", []string{"password"}},
+		}
+		for name, tc := range cases {
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				resp := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signup", tc.body, "")
+				require.Equal(t, tc.status, resp.StatusCode, resp.Body)
+				e := decodeErr(t, resp.Body)
+				require.Equal(t, tc.code, e.Error.Code)
+				require.NotEmpty(t, e.Error.Message)
+				require.ElementsMatch(t, tc.fields, keys(e.Error.Fields))
+				require.NotContains(t, resp.Body, pw)
+			})
+		}
+	})
+
+	t.Run("StoredAsText", func(t *testing.T) {
+		t.Parallel()
+		for i, name := range []string{"<script>alert(1)</script>", "שלום \u202eעולם", "x'); DROP TABLE auth.users;--"} {
+			b := srv.Browser(t)
+			body, _ := json.Marshal(map[string]string{"email": fmt.Sprintf("t%d@example.com", i), "name": name, "password": pw})
+			resp := b.JSON(http.MethodPost, "/api/v1/auth/signup", string(body), "")
+			require.Equal(t, http.StatusCreated, resp.StatusCode, resp.Body)
+			var out struct{ User struct{ Name string } }
+			require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
+			require.Equal(t, name, out.User.Name)
+			require.NotContains(t, resp.Body, "<script>", "JSON escapes HTML")
+		}
+	})
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestAPI_SignInAndOut(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	u := srv.CreateUser(t, &authtest.UserOpts{Email: "reader@example.com", Name: "Reader"})
+
+	t.Run("TokenAndCookie", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Browser(t)
+		resp := b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"READER@example.com","password":"`+pw+`"}`, "")
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		var out struct {
+			User  map[string]any `json:"user"`
+			Token string         `json:"token"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
+		require.EqualValues(t, u.ID, out.User["id"])
+		require.NotEmpty(t, out.Token)
+		var cookie *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == auth.SessionCookie {
+				cookie = c
+			}
+		}
+		require.NotNil(t, cookie)
+		require.True(t, cookie.HttpOnly)
+		require.NotEqual(t, out.Token, cookie.Value, "token and browser session are revoked apart")
+
+		anon := srv.Browser(t)
+		me := anon.JSON(http.MethodGet, "/api/v1/me", "", out.Token)
+		require.Equal(t, http.StatusOK, me.StatusCode)
+		require.Contains(t, me.Body, `"email":"reader@example.com"`)
+
+		// A bearer call is not cookie-driven: no CSRF token needed.
+		so := anon.JSON(http.MethodPost, "/api/v1/auth/signout", "", out.Token)
+		require.Equal(t, http.StatusNoContent, so.StatusCode)
+		me = anon.JSON(http.MethodGet, "/api/v1/me", "", out.Token)
+		require.Equal(t, http.StatusUnauthorized, me.StatusCode, "revoked token")
+		require.Equal(t, http.StatusOK, b.JSON(http.MethodGet, "/api/v1/me", "", "").StatusCode, "the cookie session lives on")
+
+		so = b.JSON(http.MethodPost, "/api/v1/auth/signout", "", "")
+		require.Equal(t, http.StatusNoContent, so.StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", "").StatusCode)
+		require.Equal(t, http.StatusNoContent, b.JSON(http.MethodPost, "/api/v1/auth/signout", "", "").StatusCode, "twice is fine")
+	})
+
+	t.Run("SameErrorUnknownOrWrong", func(t *testing.T) {
+		t.Parallel()
+		wrong := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"reader@example.com","password":"wrong password"}`, "")
+		unknown := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"ghost@example.com","password":"wrong password"}`, "")
+		require.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
+		require.Equal(t, wrong.StatusCode, unknown.StatusCode)
+		require.JSONEq(t, wrong.Body, unknown.Body)
+		require.Equal(t, "auth.bad_credentials", decodeErr(t, wrong.Body).Error.Code)
+	})
+
+	t.Run("BadInput", func(t *testing.T) {
+		t.Parallel()
+		for body, status := range map[string]int{
+			``:                                   400,
+			`{"email":1,"password":2}`:           400,
+			`{"email":"a","password":"b","x":1}`: 400,
+			`{}`:                                 401,
+			`{"email":"' OR 1=1 --","password":"' OR 1=1 --"}`:                       401,
+			`{"email":"` + strings.Repeat("a", 10240) + `","password":"` + pw + `"}`: 401,
+		} {
+			resp := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", body, "")
+			require.Equal(t, status, resp.StatusCode, body)
+			decodeErr(t, resp.Body)
+		}
+	})
+
+	t.Run("Me", func(t *testing.T) {
+		t.Parallel()
+		for _, tok := range []string{"", "garbage", strings.Repeat("a", 43), strings.Repeat("a", 10240)} {
+			resp := srv.Browser(t).JSON(http.MethodGet, "/api/v1/me", "", tok)
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+			require.NotEmpty(t, resp.Header.Get("WWW-Authenticate"))
+			require.Equal(t, "auth.unauthenticated", decodeErr(t, resp.Body).Error.Code)
+		}
+	})
+
+	t.Run("DisabledTokenIsSignedOut", func(t *testing.T) {
+		t.Parallel()
+		d := srv.CreateUser(t, nil)
+		tok := signIn(t, srv.Browser(t), d.Email, pw)
+		admin := srv.CreateUser(t, &authtest.UserOpts{Admin: true})
+		adminTok := signIn(t, srv.Browser(t), admin.Email, pw)
+		resp := srv.Browser(t).JSON(http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), "", adminTok)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		require.Contains(t, resp.Body, `"disabled":true`)
+		require.Equal(t, http.StatusUnauthorized, srv.Browser(t).JSON(http.MethodGet, "/api/v1/me", "", tok).StatusCode)
+		resp = srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, d.Email, pw), "")
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		require.Equal(t, "auth.disabled", decodeErr(t, resp.Body).Error.Code)
+	})
+}
+
+func TestAPI_Admin(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+	admin := srv.CreateUser(t, &authtest.UserOpts{Email: "boss@example.com", Admin: true})
+	member := srv.CreateUser(t, &authtest.UserOpts{Email: "member@example.com", Name: "Member"})
+	adminTok := signIn(t, srv.Browser(t), admin.Email, pw)
+	memberTok := signIn(t, srv.Browser(t), member.Email, pw)
+	b := srv.Browser(t)
+
+	for _, c := range []struct{ method, path string }{
+		{http.MethodGet, "/api/v1/admin/users"},
+		{http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", admin.ID)},
+		{http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/enable", admin.ID)},
+	} {
+		resp := b.JSON(c.method, c.path, "", memberTok)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, c.path)
+		require.Equal(t, "auth.forbidden", decodeErr(t, resp.Body).Error.Code)
+		resp = b.JSON(c.method, c.path, "", "")
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode, c.path)
+	}
+
+	resp := b.JSON(http.MethodGet, "/api/v1/admin/users?q=MEMBER", "", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var page struct {
+		Users []struct {
+			Email string `json:"email"`
+		} `json:"users"`
+		Page    int  `json:"page"`
+		HasNext bool `json:"has_next"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(resp.Body), &page))
+	require.Len(t, page.Users, 1)
+	require.Equal(t, "member@example.com", page.Users[0].Email)
+	require.Equal(t, 1, page.Page)
+	require.False(t, page.HasNext)
+	resp = b.JSON(http.MethodGet, "/api/v1/admin/users?q=nobody&page=x", "", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Body, `"users":[]`)
+
+	resp = b.JSON(http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", member.ID), "", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	resp = b.JSON(http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/enable", member.ID), "", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Body, `"disabled":false`)
+	for path, status := range map[string]int{
+		"/api/v1/admin/users/abc/disable":                       404,
+		"/api/v1/admin/users/-1/disable":                        404,
+		"/api/v1/admin/users/99999999/disable":                  404,
+		fmt.Sprintf("/api/v1/admin/users/%d/disable", admin.ID): 409,
+	} {
+		resp = b.JSON(http.MethodPost, path, "", adminTok)
+		require.Equal(t, status, resp.StatusCode, path)
+		decodeErr(t, resp.Body)
+	}
+}
+
+func TestAPI_RateLimit(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	b := srv.Browser(t)
+	for range 2 {
+		b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"victim@example.com","password":"guess guess"}`, "")
+	}
+	resp := b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"Victim@example.com","password":"guess guess"}`, "")
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Equal(t, "60", resp.Header.Get("Retry-After"))
+	e := decodeErr(t, resp.Body)
+	require.Equal(t, "auth.rate_limited", e.Error.Code)
+	require.Equal(t, "too many attempts; please wait 1 minute and try again", e.Error.Message)
+}
+
+func TestAPI_Account(t *testing.T) {
+	t.Parallel()
+	srv := testserver.New(t, nil)
+
+	t.Run("ChangeName", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		tok := signIn(t, srv.Browser(t), u.Email, pw)
+		b := srv.Browser(t)
+		resp := b.JSON(http.MethodPatch, "/api/v1/me", `{"name":"  Renamed <b>x</b> "}`, tok)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		var out struct{ User struct{ Name string } }
+		require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
+		require.Equal(t, "Renamed <b>x</b>", out.User.Name)
+		for body, status := range map[string]int{
+			``:                                  400,
+			`{}`:                                422,
+			`{"name":1}`:                        400,
+			`{"name":"ok name","role":"admin"}`: 400,
+			`{"name":"` + strings.Repeat("n", 10240) + `"}`: 422,
+		} {
+			resp = b.JSON(http.MethodPatch, "/api/v1/me", body, tok)
+			require.Equal(t, status, resp.StatusCode, body)
+			decodeErr(t, resp.Body)
+		}
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodPatch, "/api/v1/me", `{"name":"Anon"}`, "").StatusCode)
+	})
+
+	t.Run("ChangePasswordKeepsThisToken", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		keep := signIn(t, srv.Browser(t), u.Email, pw)
+		other := signIn(t, srv.Browser(t), u.Email, pw)
+		b := srv.Browser(t)
+		resp := b.JSON(http.MethodPost, "/api/v1/me/password", `{"current_password":"wrong one","new_password":"short"}`, keep)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.ElementsMatch(t, []string{"current_password", "new_password"}, keys(decodeErr(t, resp.Body).Error.Fields))
+		resp = b.JSON(http.MethodPost, "/api/v1/me/password", `{"current_password":"`+pw+`","new_password":"a fresh long secret"}`, keep)
+		require.Equal(t, http.StatusNoContent, resp.StatusCode, resp.Body)
+		require.Equal(t, http.StatusOK, b.JSON(http.MethodGet, "/api/v1/me", "", keep).StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", other).StatusCode)
+		signIn(t, srv.Browser(t), u.Email, "a fresh long secret")
+	})
+
+	t.Run("SignOutEverywhere", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		one := signIn(t, srv.Browser(t), u.Email, pw)
+		two := signIn(t, srv.Browser(t), u.Email, pw)
+		b := srv.Browser(t)
+		require.Equal(t, http.StatusNoContent, b.JSON(http.MethodPost, "/api/v1/me/signout-everywhere", "", one).StatusCode)
+		for _, tok := range []string{one, two} {
+			require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", tok).StatusCode)
+		}
+		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodPost, "/api/v1/me/signout-everywhere", "", one).StatusCode)
+	})
+}
+
+// stopped is a clock that does not move, so Retry-After is exact.
+func stopped() func() time.Time {
+	now := time.Now()
+	return func() time.Time { return now }
+}
