@@ -32,6 +32,7 @@ for a mounted secret).`,
 	})
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVersionCommand())
 	root.AddCommand(newUserCommand())
+	root.AddCommand(newSeedCommand())
 	return root
 }
 

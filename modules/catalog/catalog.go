@@ -72,6 +72,9 @@ var (
 	ErrOutOfStock = apperr.New(apperr.Conflict, "catalog.out_of_stock", "not enough copies are available")
 	ErrNotForSale = apperr.New(apperr.Conflict, "catalog.not_for_sale", "this book is not for sale right now")
 	ErrForbidden  = apperr.New(apperr.Forbidden, "catalog.forbidden", "only the seller can change this listing")
+	// ErrNotHeld answers Confirm for an order that holds nothing: it never
+	// reserved, or its copies were released and may be sold to others.
+	ErrNotHeld = apperr.New(apperr.Conflict, "catalog.not_held", "the order holds no copies to confirm")
 )
 
 // Service is what the orders module needs from the catalog.
@@ -81,13 +84,16 @@ type Service interface {
 	Books(ctx context.Context, ids []BookID) (map[BookID]Book, error)
 	// Reserve holds copies for an order, all lines or none. It fails with
 	// ErrOutOfStock or ErrNotForSale (naming the book in the message) and
-	// changes nothing then. Idempotent per order: a repeat returns nil
-	// without holding more.
+	// changes nothing then; lines must name a book and ask for at least one
+	// copy (an Invalid error otherwise). Idempotent per order: a repeat
+	// returns nil without holding more, whatever its lines.
 	Reserve(ctx context.Context, orderID int64, lines []Line) error
 	// Release returns an order's held copies to sale. Idempotent; a no-op
 	// for an order that holds nothing or whose copies were confirmed.
 	Release(ctx context.Context, orderID int64) error
-	// Confirm turns an order's held copies into sold ones. Idempotent.
+	// Confirm turns an order's held copies into sold ones. Idempotent: a
+	// repeat after success returns nil. It fails with ErrNotHeld when the
+	// order never reserved or was released.
 	Confirm(ctx context.Context, orderID int64) error
 	// HeldOrders lists orders that hold copies, so the orders module can
 	// release holds no live order owns. Read-only.

@@ -1,4 +1,19 @@
-// The catalog module owns the catalog schema: listings, photos and stock
-// reservations. Invariants: stock is never negative, and listed copies =
-// available + held by orders + sold.
+// The catalog module owns the catalog schema: listings (catalog.books and
+// the catalog.listings view), their photos (files behind a storage
+// interface, by default <data-dir>/uploads, which replicas may share as a
+// mounted volume), stock reservations (catalog.holds and hold_lines, one
+// row per order and per (order, book)), and a copy of users' names and
+// disabled flags (catalog.sellers), kept current every two seconds by the
+// River job catalog.sync_sellers from auth.Service.UserChanges.
+//
+// Invariants, enforced by CHECK constraints and proven by the contract
+// suite in catalogtest: stock is never negative; listed copies = available
+// + held by orders + sold; and a reservation is a conditional decrement
+// (available >= n), so N racing buyers for the last k copies make exactly
+// k reservations. Reserve, Release and Confirm are idempotent per order.
+//
+// Listing life: draft → active ⇄ paused → archived. Deleting a listing that
+// an order refers to archives it instead. Listings hidden by an admin or
+// of a disabled seller are out of the shop. Prices are int64 cents, at most
+// BOOKSTORE_CATALOG_MAX_PRICE (default 10,000.00).
 package catalog

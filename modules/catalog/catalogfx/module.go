@@ -2,13 +2,119 @@
 package catalogfx
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
+	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/modules/catalog/internal/seed"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/modules/catalog/internal/web"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/riverfx"
 	platformweb "github.com/bookstore/bookstore/platform/web"
 )
 
-// Module provides the catalog module to a process that runs it.
+// MaxPriceEnv sets the highest price a listing may ask, in the shop
+// currency ("10000" or "2500.00"); the default is 10,000.00.
+const MaxPriceEnv = "BOOKSTORE_CATALOG_MAX_PRICE"
+
+// Module provides the catalog module to a process that runs it: the local
+// service (also as catalog.Service for the orders module), its pages, its
+// JSON API and the job that keeps the sellers copy current.
 var Module = fx.Module("catalog",
+	fx.Decorate(func(log *slog.Logger) *slog.Logger { return log.With("module", "catalog") }),
+	Service,
+	fx.Provide(
+		fx.Annotate(newWorkers, fx.ResultTags(`group:"river_workers,flatten"`)),
+		fx.Annotate(newPeriodic, fx.ResultTags(`group:"river_periodic,flatten"`)),
+	),
 	platformweb.AsRoutes(web.Routes),
+	platformweb.AsRoutes(api.Routes),
 )
+
+// Service provides the local service alone, as catalog.Service too, for
+// commands that need no HTTP server (bookstore seed).
+var Service = fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(catalog.Service))))
+
+// SeedOptions tune `bookstore seed`.
+type SeedOptions = seed.Options
+
+// SeedResult says what `bookstore seed` created.
+type SeedResult = seed.Result
+
+// ErrShopNotEmpty is returned by Seed on a shop with listings, unless forced.
+var ErrShopNotEmpty = seed.ErrNotEmpty
+
+// Seeder fills an empty shop with demo listings.
+type Seeder struct{ svc *service.Service }
+
+// NewSeeder returns a Seeder over the catalog service that Service provides.
+func NewSeeder(svc *service.Service) *Seeder { return &Seeder{svc: svc} }
+
+// Run creates sellers through accounts and their listings with drawn covers.
+func (s *Seeder) Run(ctx context.Context, accounts auth.Accounts, o SeedOptions) (SeedResult, error) {
+	return seed.Run(ctx, s.svc, accounts, o)
+}
+
+// Options reads the catalog's settings from the process configuration.
+func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {
+	store, err := photos.NewDir(filepath.Join(cfg.DataDir, "uploads"))
+	if err != nil {
+		return nil, err
+	}
+	o := &service.Options{Photos: store, Log: log}
+	if v, ok := os.LookupEnv(MaxPriceEnv); ok && v != "" {
+		cents, err := service.ParsePrice(v)
+		if err != nil || cents <= 0 {
+			return nil, fmt.Errorf("%s=%q: must be a positive amount like 10000.00", MaxPriceEnv, v)
+		}
+		o.MaxPriceCents = cents
+	}
+	return o, nil
+}
+
+func newService(pool *pgxpool.Pool, cfg config.Config, log *slog.Logger) (*service.Service, error) {
+	o, err := Options(cfg, log)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	return service.New(pool, o), nil
+}
+
+// authParams takes the accounts service when this process has one: in a
+// catalog-only process without it, sellers are recorded when they list and
+// the sync job does not run.
+type authParams struct {
+	fx.In
+
+	Auth auth.Service `optional:"true"`
+}
+
+// newWorkers contributes no registrar at all without accounts, so River in
+// a process with nothing to work does not start an empty worker pool.
+func newWorkers(svc *service.Service, p authParams) []riverfx.Registrar {
+	if p.Auth == nil {
+		return nil
+	}
+	return []riverfx.Registrar{func(w *river.Workers) {
+		river.AddWorker(w, &jobs.SyncSellersWorker{Service: svc, Changes: p.Auth.UserChanges})
+	}}
+}
+
+func newPeriodic(p authParams) []*river.PeriodicJob {
+	if p.Auth == nil {
+		return nil
+	}
+	return []*river.PeriodicJob{jobs.Periodic()}
+}

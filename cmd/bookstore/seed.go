@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	"go.uber.org/fx"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+)
+
+func newSeedCommand() *cobra.Command {
+	var o catalogfx.SeedOptions
+	cmd := &cobra.Command{
+		Use:   "seed",
+		Short: "Fill an empty shop with demo sellers and listings",
+		Long: `Create a few demo sellers (through the sign-up rules) and a few hundred
+varied listings with covers drawn by the program, so that a new shop looks
+alive. It refuses to run on a shop that already has listings unless --force
+is given. The sellers share one generated password, printed at the end.`,
+		Args: cobra.NoArgs,
+	}
+	cmd.Flags().IntVar(&o.Listings, "listings", 300, "how many listings to create")
+	cmd.Flags().IntVar(&o.Sellers, "sellers", 8, "how many sellers to create")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "add demo listings even if the shop has some")
+	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed, for reproducible data")
+	load := bindConfig(cmd)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		out := cmd.OutOrStdout()
+		o.ProgressFunc = func(done, total int) {
+			if done%50 == 0 || done == total {
+				fmt.Fprintf(out, "%d/%d listings\n", done, total)
+			}
+		}
+		var (
+			seeder *catalogfx.Seeder
+			acc    auth.Accounts
+		)
+		app := fx.New(appOptions(cfg, authfx.Service, catalogfx.Service, fx.Provide(catalogfx.NewSeeder),
+			fx.Populate(&seeder, &acc)))
+		if err := app.Err(); err != nil {
+			return describeStartError(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+		defer cancel()
+		if err := app.Start(ctx); err != nil {
+			_ = app.Stop(context.Background())
+			return describeStartError(err)
+		}
+		// The seed runs after start, so its length is not bound by the
+		// start timeout; Ctrl-C stops it between listings.
+		res, runErr := seeder.Run(cmd.Context(), acc, o)
+		stopErr := app.Stop(context.Background())
+		switch {
+		case errors.Is(runErr, catalogfx.ErrShopNotEmpty):
+			return runErr
+		case runErr != nil:
+			return describeFieldErrors(runErr)
+		}
+		fmt.Fprintf(out, "seeded %d listings from %d sellers\n", res.Listings, len(res.Sellers))
+		if len(res.Sellers) > 0 {
+			fmt.Fprintf(out, "sign in as a seller: %s (password %s)\n", res.Sellers[0].Email, res.Password)
+		}
+		return stopErr
+	}
+	return cmd
+}

@@ -1,0 +1,297 @@
+package catalogtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+// NewServiceFunc builds the implementation under test over a fresh,
+// migrated database.
+type NewServiceFunc func(t *testing.T, pool *pgxpool.Pool) catalog.Service
+
+// Exercise is the contract every catalog.Service must keep, the local one
+// and the remote client alike. It proves invariants 1 and 2 of the design:
+// stock never goes negative, listed = available + held + sold, and N racing
+// buyers for the last k copies make exactly k reservations. The calling
+// package needs pgtest.Main as its TestMain.
+func Exercise(t *testing.T, newService NewServiceFunc) {
+	t.Helper()
+	type bundle struct {
+		svc  catalog.Service
+		pool *pgxpool.Pool
+	}
+	setup := func(t *testing.T) (*bundle, context.Context) {
+		t.Helper()
+		pool := pgtest.New(t)
+		return &bundle{svc: newService(t, pool), pool: pool}, context.Background()
+	}
+	var orders atomic.Int64
+	nextOrder := func() int64 { return 1_000_000 + orders.Add(1) }
+
+	t.Run("Books", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 7, SellerName: "Ada", Title: "Dune", Author: "Frank Herbert", PriceCents: 1250, Copies: 3, Condition: catalog.ConditionFine})
+		got, err := b.svc.Books(ctx, []catalog.BookID{book.ID, 999_999})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		g := got[book.ID]
+		require.Equal(t, "Dune", g.Title)
+		require.Equal(t, "Frank Herbert", g.Author)
+		require.Equal(t, "Ada", g.SellerName)
+		require.Equal(t, int64(1250), g.PriceCents)
+		require.Equal(t, "USD", g.Currency)
+		require.Equal(t, 3, g.Available)
+		require.Equal(t, catalog.ConditionFine, g.Condition)
+		require.True(t, g.Buyable())
+
+		empty, err := b.svc.Books(ctx, nil)
+		require.NoError(t, err)
+		require.Empty(t, empty)
+	})
+
+	t.Run("BooksOfDisabledSellerAreHidden", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 8})
+		SetSellerDisabled(ctx, t, b.pool, 8, true)
+		got, err := b.svc.Books(ctx, []catalog.BookID{book.ID})
+		require.NoError(t, err)
+		require.True(t, got[book.ID].Hidden)
+		require.False(t, got[book.ID].Buyable())
+		err = b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: book.ID, Quantity: 1}})
+		require.ErrorIs(t, err, catalog.ErrNotForSale)
+	})
+
+	t.Run("Reserve", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		one := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
+		two := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
+		order := nextOrder()
+		lines := []catalog.Line{{BookID: one.ID, Quantity: 2}, {BookID: two.ID, Quantity: 1}}
+		require.NoError(t, b.svc.Reserve(ctx, order, lines))
+		require.Equal(t, Counts{Listed: 3, Available: 1, Held: 2}, StockOf(ctx, t, b.pool, one.ID))
+		require.Equal(t, Counts{Listed: 2, Available: 1, Held: 1}, StockOf(ctx, t, b.pool, two.ID))
+
+		// A replay, even with other lines, holds nothing more.
+		require.NoError(t, b.svc.Reserve(ctx, order, lines))
+		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: two.ID, Quantity: 1}}))
+		require.Equal(t, Counts{Listed: 3, Available: 1, Held: 2}, StockOf(ctx, t, b.pool, one.ID))
+		require.Equal(t, Counts{Listed: 2, Available: 1, Held: 1}, StockOf(ctx, t, b.pool, two.ID))
+
+		held, err := b.svc.HeldOrders(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []int64{order}, held)
+	})
+
+	t.Run("ReserveMergesRepeatedBooks", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
+		require.NoError(t, b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: book.ID, Quantity: 1}, {BookID: book.ID, Quantity: 2}}))
+		require.Equal(t, Counts{Listed: 3, Available: 0, Held: 3}, StockOf(ctx, t, b.pool, book.ID))
+	})
+
+	t.Run("ReserveOutOfStockChangesNothing", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		plenty := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 5})
+		scarce := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 1, Title: "Scarce"})
+		order := nextOrder()
+		err := b.svc.Reserve(ctx, order, []catalog.Line{{BookID: plenty.ID, Quantity: 2}, {BookID: scarce.ID, Quantity: 2}})
+		require.ErrorIs(t, err, catalog.ErrOutOfStock)
+		require.Contains(t, apperr.As(err).Message, "Scarce")
+		require.Equal(t, Counts{Listed: 5, Available: 5}, StockOf(ctx, t, b.pool, plenty.ID))
+		require.Equal(t, Counts{Listed: 1, Available: 1}, StockOf(ctx, t, b.pool, scarce.ID))
+		held, err := b.svc.HeldOrders(ctx)
+		require.NoError(t, err)
+		require.Empty(t, held)
+
+		// The same order may try again once the lines fit.
+		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: scarce.ID, Quantity: 1}}))
+		require.Equal(t, Counts{Listed: 1, Available: 0, Held: 1}, StockOf(ctx, t, b.pool, scarce.ID))
+	})
+
+	t.Run("ReserveNotForSale", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		for name, status := range map[string]catalog.Status{"Paused": catalog.StatusPaused, "Draft": catalog.StatusDraft, "Archived": catalog.StatusArchived} {
+			book := CreateBook(ctx, t, b.pool, &BookOpts{Status: status, Copies: 2})
+			err := b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: book.ID, Quantity: 1}})
+			require.ErrorIs(t, err, catalog.ErrNotForSale, name)
+			require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID), name)
+		}
+		hidden := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
+		_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", int64(hidden.ID))
+		require.NoError(t, err)
+		err = b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: hidden.ID, Quantity: 1}})
+		require.ErrorIs(t, err, catalog.ErrNotForSale)
+
+		err = b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: 987_654, Quantity: 1}})
+		require.ErrorIs(t, err, catalog.ErrNotForSale)
+	})
+
+	t.Run("ReserveInvalidLines", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
+		for name, lines := range map[string][]catalog.Line{
+			"Empty":    nil,
+			"Zero":     {{BookID: book.ID, Quantity: 0}},
+			"Negative": {{BookID: book.ID, Quantity: -3}},
+			"Huge":     {{BookID: book.ID, Quantity: 1_000_000}},
+		} {
+			err := b.svc.Reserve(ctx, nextOrder(), lines)
+			require.Equal(t, apperr.Invalid, apperr.KindOf(err), name)
+		}
+		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
+	})
+
+	t.Run("Release", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
+		order := nextOrder()
+		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+		require.NoError(t, b.svc.Release(ctx, order))
+		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
+		require.NoError(t, b.svc.Release(ctx, order))
+		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
+		// A released order does not hold again by replaying Reserve.
+		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
+		require.ErrorIs(t, b.svc.Confirm(ctx, order), catalog.ErrNotHeld)
+		require.NoError(t, b.svc.Release(ctx, nextOrder()), "an unknown order holds nothing")
+		held, err := b.svc.HeldOrders(ctx)
+		require.NoError(t, err)
+		require.Empty(t, held)
+	})
+
+	t.Run("Confirm", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
+		order := nextOrder()
+		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+		require.NoError(t, b.svc.Confirm(ctx, order))
+		require.Equal(t, Counts{Listed: 3, Available: 1, Sold: 2}, StockOf(ctx, t, b.pool, book.ID))
+		require.NoError(t, b.svc.Confirm(ctx, order))
+		require.NoError(t, b.svc.Release(ctx, order), "release after confirm is a no-op")
+		require.Equal(t, Counts{Listed: 3, Available: 1, Sold: 2}, StockOf(ctx, t, b.pool, book.ID))
+		require.ErrorIs(t, b.svc.Confirm(ctx, nextOrder()), catalog.ErrNotHeld)
+		held, err := b.svc.HeldOrders(ctx)
+		require.NoError(t, err)
+		require.Empty(t, held)
+	})
+
+	t.Run("RaceForTheLastCopies", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		copies := []int{1, 2, 3, 5}
+		books := make([]catalog.Book, len(copies))
+		for i, c := range copies {
+			books[i] = CreateBook(ctx, t, b.pool, &BookOpts{Copies: c, SellerID: 50})
+		}
+		const buyers = 64
+		type result struct {
+			order int64
+			book  int
+			err   error
+		}
+		results := make([]result, buyers)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range buyers {
+			results[i] = result{order: nextOrder(), book: i % len(books)}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r := &results[i]
+				r.err = b.svc.Reserve(ctx, r.order, []catalog.Line{{BookID: books[r.book].ID, Quantity: 1}})
+			}()
+		}
+		close(start)
+		wg.Wait()
+
+		won := make([]int, len(books))
+		var winners []int64
+		for _, r := range results {
+			if r.err == nil {
+				won[r.book]++
+				winners = append(winners, r.order)
+				continue
+			}
+			require.ErrorIs(t, r.err, catalog.ErrOutOfStock)
+		}
+		require.Equal(t, copies, won, "exactly k buyers win the last k copies")
+		for i, bk := range books {
+			require.Equal(t, Counts{Listed: copies[i], Held: copies[i]}, StockOf(ctx, t, b.pool, bk.ID))
+		}
+
+		// Replays of every call, racing each other, change nothing.
+		runAll := func(fn func(r result) error) []error {
+			errs := make([]error, len(results))
+			var wg sync.WaitGroup
+			for i, r := range results {
+				wg.Add(1)
+				go func() { defer wg.Done(); errs[i] = fn(r) }()
+			}
+			wg.Wait()
+			return errs
+		}
+		runAll(func(r result) error {
+			return b.svc.Reserve(ctx, r.order, []catalog.Line{{BookID: books[r.book].ID, Quantity: 1}})
+		})
+		for i, bk := range books {
+			require.Equal(t, Counts{Listed: copies[i], Held: copies[i]}, StockOf(ctx, t, b.pool, bk.ID))
+		}
+		held, err := b.svc.HeldOrders(ctx)
+		require.NoError(t, err)
+		require.ElementsMatch(t, winners, held)
+
+		// Winners with an even order id pay, the others cancel; every call
+		// runs twice at once.
+		for range 2 {
+			errs := runAll(func(r result) error {
+				if r.order%2 == 0 {
+					return b.svc.Confirm(ctx, r.order)
+				}
+				return b.svc.Release(ctx, r.order)
+			})
+			for i, e := range errs {
+				if results[i].err == nil || results[i].order%2 != 0 {
+					require.NoError(t, e)
+				} else {
+					require.True(t, errors.Is(e, catalog.ErrNotHeld), fmt.Sprint(e))
+				}
+			}
+		}
+		sold := make([]int, len(books))
+		for _, r := range results {
+			if r.err == nil && r.order%2 == 0 {
+				sold[r.book]++
+			}
+		}
+		for i, bk := range books {
+			c := StockOf(ctx, t, b.pool, bk.ID)
+			require.Equal(t, Counts{Listed: copies[i], Available: copies[i] - sold[i], Sold: sold[i]}, c)
+			require.Equal(t, c.Listed, c.Available+c.Held+c.Sold)
+		}
+		held, err = b.svc.HeldOrders(ctx)
+		require.NoError(t, err)
+		require.Empty(t, held)
+	})
+}

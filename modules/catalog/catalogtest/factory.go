@@ -1,0 +1,122 @@
+// Package catalogtest helps other packages test against the catalog: the
+// contract suite every catalog.Service implementation must pass, and
+// factories that put listings straight into a test database.
+package catalogtest
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
+)
+
+// BookOpts describe a listing to create; zero fields take defaults.
+type BookOpts struct {
+	SellerID   auth.UserID // default 1000
+	SellerName string      // default "Seller <id>"
+	Title      string      // default "Book <n>"
+	Author     string      // default "Ann Author"
+	ISBN       string      // normalised ISBN-13, or empty
+	Condition  catalog.Condition
+	PriceCents int64 // default 1000
+	Copies     int   // default 1
+	Status     catalog.Status
+	Language   string
+	Year       int
+	// Description is searched along with title and author.
+	Description string
+}
+
+var seq atomic.Int64
+
+// CreateBook inserts a listing (and its seller, when new) and returns it as
+// the orders module sees it.
+func CreateBook(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *BookOpts) catalog.Book {
+	t.Helper()
+	o := BookOpts{}
+	if opts != nil {
+		o = *opts
+	}
+	n := seq.Add(1)
+	if o.SellerID == 0 {
+		o.SellerID = 1000
+	}
+	if o.SellerName == "" {
+		o.SellerName = fmt.Sprintf("Seller %d", o.SellerID)
+	}
+	if o.Title == "" {
+		o.Title = fmt.Sprintf("Book %d", n)
+	}
+	if o.Author == "" {
+		o.Author = "Ann Author"
+	}
+	if o.Condition == "" {
+		o.Condition = catalog.ConditionGood
+	}
+	if o.PriceCents == 0 {
+		o.PriceCents = 1000
+	}
+	if o.Copies == 0 {
+		o.Copies = 1
+	}
+	if o.Status == "" {
+		o.Status = catalog.StatusActive
+	}
+	if o.Language == "" {
+		o.Language = "en"
+	}
+	q := dbsqlc.New()
+	require.NoError(t, q.EnsureSeller(ctx, pool, dbsqlc.EnsureSellerParams{ID: int64(o.SellerID), Name: o.SellerName}))
+	var isbn *string
+	if o.ISBN != "" {
+		isbn = &o.ISBN
+	}
+	var year *int32
+	if o.Year != 0 {
+		y := int32(o.Year)
+		year = &y
+	}
+	id, err := q.CreateBook(ctx, pool, dbsqlc.CreateBookParams{
+		SellerID: int64(o.SellerID), Title: o.Title, Author: o.Author, Isbn: isbn,
+		Condition: string(o.Condition), PriceCents: o.PriceCents, Currency: "USD",
+		Description: o.Description, Lang: o.Language, PubYear: year, Status: string(o.Status),
+		Listed: int32(o.Copies), Available: int32(o.Copies),
+	})
+	require.NoError(t, err)
+	row, err := q.GetBook(ctx, pool, id)
+	require.NoError(t, err)
+	return catalog.Book{
+		ID: catalog.BookID(id), SellerID: o.SellerID, SellerName: row.SellerName, Title: row.Title,
+		Author: row.Author, Condition: catalog.Condition(row.Condition), PriceCents: row.PriceCents,
+		Currency: row.Currency, Available: int(row.Available), Status: catalog.Status(row.Status), UpdatedAt: row.UpdatedAt,
+	}
+}
+
+// Counts are a listing's stock columns, read straight from the database.
+type Counts struct {
+	Listed, Available, Held, Sold int
+}
+
+// StockOf reads a listing's counts.
+func StockOf(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id catalog.BookID) Counts {
+	t.Helper()
+	var c Counts
+	require.NoError(t, pool.QueryRow(ctx,
+		"SELECT listed, available, held, sold FROM catalog.books WHERE id = $1", int64(id)).
+		Scan(&c.Listed, &c.Available, &c.Held, &c.Sold))
+	return c
+}
+
+// SetSellerDisabled marks a seller disabled or enabled in the catalog's copy.
+func SetSellerDisabled(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id auth.UserID, disabled bool) {
+	t.Helper()
+	_, err := pool.Exec(ctx, "UPDATE catalog.sellers SET disabled = $2 WHERE id = $1", int64(id), disabled)
+	require.NoError(t, err)
+}

@@ -1,0 +1,368 @@
+// Package api serves the catalog's JSON API under /api/v1: the same
+// searches as the pages and every seller action, with the same rules
+// (they live in the service).
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+type handler struct{ svc *service.Service }
+
+// Routes returns the catalog's API routes.
+func Routes(svc *service.Service) platformweb.Routes {
+	h := &handler{svc: svc}
+	// Full paths, not a /api/v1 sub-router: chi allows one Mount per
+	// prefix, and every module adds routes under /api/v1.
+	return func(r chi.Router) {
+		r.Get("/api/v1/books", h.listBooks)
+		r.Post("/api/v1/books", h.createBook)
+		r.Get("/api/v1/books/{id}", h.getBook)
+		r.Patch("/api/v1/books/{id}", h.patchBook)
+		r.Delete("/api/v1/books/{id}", h.deleteBook)
+		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
+		r.Get("/api/v1/editions/{isbn}", h.getEdition)
+		r.Get("/api/v1/me/books", h.myBooks)
+	}
+}
+
+// Seller is the seller of a book as the API shows it.
+type Seller struct {
+	ID   auth.UserID `json:"id"`
+	Name string      `json:"name"`
+}
+
+// Photo is one photo's addresses.
+type Photo struct {
+	ID     int64  `json:"id"`
+	URL    string `json:"url"`
+	Thumb  string `json:"thumbnail_url"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+}
+
+// Book is a listing in JSON. Money is integer minor units with its currency.
+type Book struct {
+	ID            catalog.BookID    `json:"id"`
+	Title         string            `json:"title"`
+	Author        string            `json:"author"`
+	ISBN          *string           `json:"isbn"`
+	Condition     catalog.Condition `json:"condition"`
+	ConditionNote string            `json:"condition_note"`
+	PriceCents    int64             `json:"price_cents"`
+	Currency      string            `json:"currency"`
+	Copies        int               `json:"copies"`
+	Available     int               `json:"available"`
+	Status        catalog.Status    `json:"status"`
+	SoldOut       bool              `json:"sold_out"`
+	Description   string            `json:"description"`
+	Language      string            `json:"language"`
+	Year          *int              `json:"year"`
+	Seller        Seller            `json:"seller"`
+	Photos        []Photo           `json:"photos"`
+	CreatedAt     string            `json:"created_at"`
+	// Seller-only counts and the admin's reason, shown to the seller.
+	Held         *int    `json:"held,omitempty"`
+	Sold         *int    `json:"sold,omitempty"`
+	HiddenReason *string `json:"hidden_reason,omitempty"`
+}
+
+func bookJSON(l service.Listing, owner bool) Book {
+	b := Book{
+		ID: l.ID, Title: l.Title, Author: l.Author, Condition: l.Condition, ConditionNote: l.ConditionNote,
+		PriceCents: l.PriceCents, Currency: l.Currency, Copies: l.Copies(), Available: l.Available,
+		Status: l.Status, SoldOut: l.SoldOut(), Description: l.Description, Language: l.Language,
+		Seller: Seller{ID: l.SellerID, Name: l.SellerName}, Photos: []Photo{},
+		CreatedAt: l.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
+	}
+	if l.ISBN != "" {
+		isbn := l.ISBN
+		b.ISBN = &isbn
+	}
+	if l.Year != 0 {
+		y := l.Year
+		b.Year = &y
+	}
+	for _, p := range l.Photos {
+		b.Photos = append(b.Photos, Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height})
+	}
+	if owner {
+		held, sold := l.Held, l.Sold
+		b.Held, b.Sold = &held, &sold
+		if l.HiddenReason != "" {
+			r := l.HiddenReason
+			b.HiddenReason = &r
+		}
+	}
+	return b
+}
+
+func booksJSON(ls []service.Listing, owner bool) []Book {
+	out := make([]Book, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, bookJSON(l, owner))
+	}
+	return out
+}
+
+// Page is a page of books.
+type Page struct {
+	Books    []Book `json:"books"`
+	Page     int    `json:"page"`
+	NextPage *int   `json:"next_page"`
+}
+
+func page(ls []service.Listing, n int, hasNext, owner bool) Page {
+	p := Page{Books: booksJSON(ls, owner), Page: n}
+	if hasNext {
+		next := n + 1
+		p.NextPage = &next
+	}
+	return p
+}
+
+func (h *handler) listBooks(w http.ResponseWriter, r *http.Request) {
+	q, err := parseQuery(r)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	res, err := h.svc.Search(r.Context(), q)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusOK, page(res.Listings, res.Page, res.HasNext, false))
+}
+
+func parseQuery(r *http.Request) (service.Query, error) {
+	q, fields := service.ParseQuery(r.URL.Query())
+	if len(fields) > 0 {
+		return q, apperr.ErrInvalid.WithMessage("some search parameters are not valid").WithFields(fields)
+	}
+	return q, nil
+}
+
+// BookInput is the writable fields of a book; PATCH sends any subset.
+type BookInput struct {
+	Title         *string            `json:"title"`
+	Author        *string            `json:"author"`
+	ISBN          *string            `json:"isbn"`
+	Condition     *catalog.Condition `json:"condition"`
+	ConditionNote *string            `json:"condition_note"`
+	PriceCents    *int64             `json:"price_cents"`
+	Copies        *int               `json:"copies"`
+	Description   *string            `json:"description"`
+	Language      *string            `json:"language"`
+	Year          *int               `json:"year"`
+	// Status is draft or active on POST, active or paused on PATCH.
+	Status *catalog.Status `json:"status"`
+}
+
+func (b BookInput) apply(in *service.Input) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&in.Title, b.Title)
+	set(&in.Author, b.Author)
+	set(&in.ISBN, b.ISBN)
+	set(&in.ConditionNote, b.ConditionNote)
+	set(&in.Description, b.Description)
+	set(&in.Language, b.Language)
+	if b.Condition != nil {
+		in.Condition = *b.Condition
+	}
+	if b.PriceCents != nil {
+		in.PriceCents = *b.PriceCents
+	}
+	if b.Copies != nil {
+		in.Copies = *b.Copies
+	}
+	if b.Year != nil {
+		in.Year = *b.Year
+	}
+}
+
+func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	var body BookInput
+	if err := platformweb.DecodeJSON(w, r, &body); err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	in := service.Input{}
+	body.apply(&in)
+	if body.Status != nil {
+		switch *body.Status {
+		case catalog.StatusDraft:
+			in.Draft = true
+		case catalog.StatusActive:
+		default:
+			platformweb.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be draft or active"}))
+			return
+		}
+	}
+	l, err := h.svc.Create(r.Context(), u, in)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/books/"+strconv.FormatInt(int64(l.ID), 10))
+	platformweb.JSON(w, http.StatusCreated, bookJSON(l, true))
+}
+
+func bookID(r *http.Request) (catalog.BookID, error) {
+	return service.ParseBookID(chi.URLParam(r, "id"))
+}
+
+func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
+	id, err := bookID(r)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	l, err := h.svc.ListingFor(r.Context(), id)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	u, _ := auth.UserFrom(r.Context())
+	platformweb.JSON(w, http.StatusOK, bookJSON(l, l.OwnedBy(u)))
+}
+
+// ownBook loads a listing for a change: 403 for anyone but its seller,
+// before anything in the request is looked at.
+func (h *handler) ownBook(r *http.Request) (auth.User, service.Listing, error) {
+	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
+}
+
+func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
+	u, l, err := h.ownBook(r)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	var body BookInput
+	if err := platformweb.DecodeJSON(w, r, &body); err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	in := service.Input{
+		Title: l.Title, Author: l.Author, ISBN: l.ISBN, Condition: l.Condition, ConditionNote: l.ConditionNote,
+		PriceCents: l.PriceCents, Copies: l.Copies(), Description: l.Description, Language: l.Language, Year: l.Year,
+	}
+	body.apply(&in)
+	if body.Status != nil && *body.Status != catalog.StatusActive && *body.Status != catalog.StatusPaused {
+		platformweb.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused; DELETE archives"}))
+		return
+	}
+	if err := h.svc.Validate(in); err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	if l, err = h.svc.Update(r.Context(), u, l.ID, in); err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	if body.Status != nil {
+		if l, err = h.svc.SetStatus(r.Context(), u, l.ID, *body.Status); err != nil {
+			platformweb.Error(w, r, err)
+			return
+		}
+	}
+	platformweb.JSON(w, http.StatusOK, bookJSON(l, true))
+}
+
+func (h *handler) deleteBook(w http.ResponseWriter, r *http.Request) {
+	u, l, err := h.ownBook(r)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	archived, err := h.svc.Delete(r.Context(), u, l.ID)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	if !archived {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	l, err = h.svc.Listing(r.Context(), l.ID)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusOK, bookJSON(l, true))
+}
+
+// addPhotos takes one or more files in the multipart field "photo"; each
+// is checked and stored in turn, and the first bad one stops the rest.
+func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
+	u, l, err := h.ownBook(r)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	files, err := service.UploadedFiles(r, "photo")
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	added := []Photo{}
+	for _, fh := range files {
+		data, err := service.ReadUpload(fh)
+		if err == nil {
+			var p service.Photo
+			p, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)
+			if err == nil {
+				added = append(added, Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height})
+				continue
+			}
+		}
+		platformweb.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusCreated, map[string]any{"photos": added})
+}
+
+func (h *handler) getEdition(w http.ResponseWriter, r *http.Request) {
+	isbn, list, err := h.svc.Edition(r.Context(), chi.URLParam(r, "isbn"))
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusOK, map[string]any{"isbn": isbn, "books": booksJSON(list, false)})
+}
+
+func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	n := view.PageParam(r.URL.Query())
+	list, hasNext, err := h.svc.SellerListings(r.Context(), u, n, 50)
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	platformweb.JSON(w, http.StatusOK, page(list, n, hasNext, true))
+}

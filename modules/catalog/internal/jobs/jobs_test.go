@@ -1,0 +1,50 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertest"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func TestSyncSellersWorker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	svc := service.New(pool, nil)
+	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{SellerID: 3, SellerName: "Before"})
+	feed := func(_ context.Context, after int64, _ int) ([]auth.UserChange, error) {
+		if after >= 1 {
+			return nil, nil
+		}
+		return []auth.UserChange{{Seq: 1, User: auth.User{ID: 3, Name: "After", Disabled: true}}}, nil
+	}
+	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema},
+		&jobs.SyncSellersWorker{Service: svc, Changes: feed})
+	for range 2 {
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		res, err := w.Work(ctx, t, tx, jobs.SyncSellersArgs{}, nil)
+		require.NoError(t, err)
+		require.Equal(t, rivertype.JobStateCompleted, res.Job.State)
+		require.NoError(t, tx.Commit(ctx))
+	}
+	got, err := svc.Listing(ctx, book.ID)
+	require.NoError(t, err)
+	require.Equal(t, "After", got.SellerName)
+	require.True(t, got.Hidden)
+	require.NotNil(t, jobs.Periodic())
+}

@@ -1,0 +1,653 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// Errors of listing management.
+var (
+	ErrArchived = apperr.New(apperr.Conflict, "catalog.archived", "this listing is archived and can no longer change")
+	ErrState    = apperr.New(apperr.Conflict, "catalog.state_conflict", "the listing has moved on; reload to see its state")
+	ErrNotAdmin = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
+)
+
+// Field limits, in characters.
+const (
+	MaxTitle       = 300
+	MaxAuthor      = 300
+	MaxNote        = 1000
+	MaxDescription = 5000
+	MaxHideReason  = 500
+	MaxCopies      = 999
+	MinYear        = 1450
+)
+
+// Conditions lists the grades best first, with their labels.
+var Conditions = []struct {
+	Value catalog.Condition
+	Label string
+}{
+	{catalog.ConditionNew, "New"},
+	{catalog.ConditionAsNew, "As New"},
+	{catalog.ConditionFine, "Fine"},
+	{catalog.ConditionVeryGood, "Very Good"},
+	{catalog.ConditionGood, "Good"},
+	{catalog.ConditionFair, "Fair"},
+	{catalog.ConditionPoor, "Poor"},
+}
+
+// ConditionLabel is the trade name of c.
+func ConditionLabel(c catalog.Condition) string {
+	for _, x := range Conditions {
+		if x.Value == c {
+			return x.Label
+		}
+	}
+	return string(c)
+}
+
+func conditionRank(c catalog.Condition) int {
+	for i, x := range Conditions {
+		if x.Value == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// ConditionsAtLeast lists c and every better grade.
+func ConditionsAtLeast(c catalog.Condition) []string {
+	r := conditionRank(c)
+	out := []string{}
+	for i := 0; i <= r; i++ {
+		out = append(out, string(Conditions[i].Value))
+	}
+	return out
+}
+
+// Languages a listing may be written in, by code.
+var Languages = []struct{ Code, Name string }{
+	{"en", "English"}, {"fr", "French"}, {"de", "German"}, {"es", "Spanish"},
+	{"it", "Italian"}, {"pt", "Portuguese"}, {"nl", "Dutch"}, {"sv", "Swedish"},
+	{"pl", "Polish"}, {"ru", "Russian"}, {"ar", "Arabic"}, {"he", "Hebrew"},
+	{"ja", "Japanese"}, {"zh", "Chinese"}, {"other", "Other"},
+}
+
+// LanguageName is the English name of a language code.
+func LanguageName(code string) string {
+	for _, l := range Languages {
+		if l.Code == code {
+			return l.Name
+		}
+	}
+	return code
+}
+
+// ValidLanguage reports whether code is one of Languages.
+func ValidLanguage(code string) bool {
+	for _, l := range Languages {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Input is what a seller writes about a listing, from the form or the API.
+type Input struct {
+	Title         string
+	Author        string
+	ISBN          string // as typed; stored as ISBN-13
+	Condition     catalog.Condition
+	ConditionNote string
+	PriceCents    int64
+	Copies        int
+	Description   string
+	Language      string
+	Year          int // 0 when unknown
+	// Draft keeps a new listing out of the shop until published.
+	Draft bool
+}
+
+// Photo is one stored photo of a listing.
+type Photo struct {
+	ID     int64
+	Key    string
+	Width  int
+	Height int
+}
+
+// URL is the address of the photo at a display size ("large" or "thumb").
+func (p Photo) URL(size string) string {
+	if size == "thumb" {
+		return "/photos/" + p.Key + "-" + thumbSuffix
+	}
+	return "/photos/" + p.Key + "-" + largeSuffix
+}
+
+// Listing is a listing with everything the pages and API show.
+type Listing struct {
+	catalog.Book
+	ISBN          string
+	ConditionNote string
+	Description   string
+	Language      string
+	Year          int
+	Listed        int
+	Held          int
+	Sold          int
+	HiddenReason  string
+	SellerHidden  bool
+	CreatedAt     time.Time
+	Photos        []Photo
+}
+
+// Copies are the copies the seller still has: available plus held.
+func (l Listing) Copies() int { return l.Available + l.Held }
+
+// SoldOut reports an active listing with nothing left to buy.
+func (l Listing) SoldOut() bool { return l.Status == catalog.StatusActive && l.Available == 0 }
+
+// ConditionLabel is the trade name of the listing's grade.
+func (l Listing) ConditionLabel() string { return ConditionLabel(l.Condition) }
+
+// LanguageName is the name of the listing's language.
+func (l Listing) LanguageName() string { return LanguageName(l.Language) }
+
+// ISBNDisplay is the ISBN as shown to people.
+func (l Listing) ISBNDisplay() string { return FormatISBN(l.ISBN) }
+
+// OwnedBy reports whether u sells this listing.
+func (l Listing) OwnedBy(u auth.User) bool { return u.ID != 0 && l.SellerID == u.ID }
+
+// StateLabel describes the listing for its seller.
+func (l Listing) StateLabel() string {
+	switch {
+	case l.HiddenReason != "":
+		return "Hidden by an administrator"
+	case l.SoldOut():
+		return "Sold out"
+	}
+	switch l.Status {
+	case catalog.StatusDraft:
+		return "Draft"
+	case catalog.StatusActive:
+		return "On sale"
+	case catalog.StatusPaused:
+		return "Paused"
+	default:
+		return "Archived"
+	}
+}
+
+// VisibleTo reports whether u may see the listing's page: everyone sees
+// what is on sale, sold out or archived (orders link to it); the seller and
+// admins see everything.
+func (l Listing) VisibleTo(u auth.User, signedIn bool) bool {
+	if signedIn && (l.OwnedBy(u) || u.IsAdmin()) {
+		return true
+	}
+	if l.Hidden {
+		return false
+	}
+	return l.Status == catalog.StatusActive || l.Status == catalog.StatusPaused || l.Status == catalog.StatusArchived
+}
+
+func listingFrom(r dbsqlc.Listing) Listing {
+	l := Listing{
+		Book:          publicBook(r),
+		ConditionNote: r.ConditionNote,
+		Description:   r.Description,
+		Language:      r.Lang,
+		Listed:        int(r.Listed),
+		Held:          int(r.Held),
+		Sold:          int(r.Sold),
+		SellerHidden:  r.SellerDisabled,
+		CreatedAt:     r.CreatedAt,
+	}
+	if r.Isbn != nil {
+		l.ISBN = *r.Isbn
+	}
+	if r.PubYear != nil {
+		l.Year = int(*r.PubYear)
+	}
+	if r.HiddenReason != nil {
+		l.HiddenReason = *r.HiddenReason
+	}
+	return l
+}
+
+// normalise trims the input and checks every rule, returning one message
+// per field.
+func (s *Service) normalise(in *Input) (isbn *string, err error) {
+	in.Title = strings.TrimSpace(in.Title)
+	in.Author = strings.TrimSpace(in.Author)
+	in.ConditionNote = strings.TrimSpace(in.ConditionNote)
+	in.Description = strings.TrimSpace(in.Description)
+	in.Language = strings.TrimSpace(in.Language)
+	fields := map[string]string{}
+	text := func(name, v string, max int, required bool) {
+		switch {
+		case required && v == "":
+			fields[name] = "is required"
+		case !utf8.ValidString(v):
+			fields[name] = "must be valid text"
+		case utf8.RuneCountInString(v) > max:
+			fields[name] = fmt.Sprintf("must be at most %d characters", max)
+		case strings.ContainsRune(v, 0):
+			fields[name] = "must not contain control characters"
+		}
+	}
+	text("title", in.Title, MaxTitle, true)
+	text("author", in.Author, MaxAuthor, true)
+	text("condition_note", in.ConditionNote, MaxNote, false)
+	text("description", in.Description, MaxDescription, false)
+	if strings.TrimSpace(in.ISBN) != "" {
+		n, perr := ParseISBN(in.ISBN)
+		if perr != nil {
+			fields["isbn"] = perr.Error()
+		} else {
+			isbn = &n
+		}
+	}
+	if conditionRank(in.Condition) < 0 {
+		fields["condition"] = "choose one of New, As New, Fine, Very Good, Good, Fair or Poor"
+	}
+	switch {
+	case in.PriceCents <= 0:
+		fields["price_cents"] = "must be more than zero"
+	case in.PriceCents > s.opts.MaxPriceCents:
+		fields["price_cents"] = "must be at most " + FormatPrice(s.opts.MaxPriceCents)
+	}
+	if in.Copies < 1 || in.Copies > MaxCopies {
+		fields["copies"] = fmt.Sprintf("must be between 1 and %d", MaxCopies)
+	}
+	if in.Language == "" {
+		in.Language = "en"
+	}
+	if !ValidLanguage(in.Language) {
+		fields["language"] = "choose a language from the list"
+	}
+	if y := s.opts.NowFunc().Year(); in.Year != 0 && (in.Year < MinYear || in.Year > y) {
+		fields["year"] = fmt.Sprintf("must be between %d and %d", MinYear, y)
+	}
+	if len(fields) > 0 {
+		return nil, apperr.ErrInvalid.WithFields(fields)
+	}
+	return isbn, nil
+}
+
+func yearPtr(y int) *int32 {
+	if y == 0 {
+		return nil
+	}
+	v := int32(y)
+	return &v
+}
+
+// Create lists a book for the signed-in seller.
+func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listing, error) {
+	if seller.ID == 0 || seller.Disabled {
+		return Listing{}, auth.ErrUnauthenticated
+	}
+	isbn, err := s.normalise(&in)
+	if err != nil {
+		return Listing{}, err
+	}
+	status := catalog.StatusActive
+	if in.Draft {
+		status = catalog.StatusDraft
+	}
+	var id int64
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.q.EnsureSeller(ctx, tx, dbsqlc.EnsureSellerParams{ID: int64(seller.ID), Name: seller.Name}); err != nil {
+			return err
+		}
+		id, err = s.q.CreateBook(ctx, tx, dbsqlc.CreateBookParams{
+			SellerID: int64(seller.ID), Title: in.Title, Author: in.Author, Isbn: isbn,
+			Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
+			Currency: s.opts.Currency, Description: in.Description, Lang: in.Language,
+			PubYear: yearPtr(in.Year), Status: string(status),
+			Listed: int32(in.Copies), Available: int32(in.Copies),
+		})
+		return err
+	})
+	if err != nil {
+		return Listing{}, fmt.Errorf("create listing: %w", err)
+	}
+	return s.Listing(ctx, catalog.BookID(id))
+}
+
+// Listing returns one listing with its photos, whoever may see it; callers
+// check VisibleTo.
+func (s *Service) Listing(ctx context.Context, id catalog.BookID) (Listing, error) {
+	r, err := s.q.GetBook(ctx, s.pool, int64(id))
+	if isNoRows(err) {
+		return Listing{}, catalog.ErrNotFound
+	}
+	if err != nil {
+		return Listing{}, fmt.Errorf("listing %d: %w", id, err)
+	}
+	ls, err := s.withPhotos(ctx, []Listing{listingFrom(r)})
+	if err != nil {
+		return Listing{}, err
+	}
+	return ls[0], nil
+}
+
+// ListingFor returns a listing if viewer may see it, ErrNotFound otherwise,
+// so hidden listings do not reveal that they exist.
+func (s *Service) ListingFor(ctx context.Context, id catalog.BookID) (Listing, error) {
+	l, err := s.Listing(ctx, id)
+	if err != nil {
+		return Listing{}, err
+	}
+	u, ok := auth.UserFrom(ctx)
+	if !l.VisibleTo(u, ok) {
+		return Listing{}, catalog.ErrNotFound
+	}
+	return l, nil
+}
+
+// OwnListing returns a listing for its seller's pages and API calls:
+// catalog.ErrForbidden for anyone else, checked before any input is read.
+func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID) (Listing, error) {
+	if u.ID == 0 {
+		return Listing{}, auth.ErrUnauthenticated
+	}
+	l, err := s.Listing(ctx, id)
+	if err != nil {
+		return l, err
+	}
+	if !l.OwnedBy(u) {
+		return l, catalog.ErrForbidden
+	}
+	return l, nil
+}
+
+// ParseBookID reads a listing id from a path: ErrNotFound unless it is a
+// positive number.
+func ParseBookID(raw string) (catalog.BookID, error) {
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id < 1 {
+		return 0, catalog.ErrNotFound
+	}
+	return catalog.BookID(id), nil
+}
+
+// SignedInOwner resolves the request's user and a raw path id to a listing
+// that user sells, for the seller's pages and API alike.
+func (s *Service) SignedInOwner(ctx context.Context, rawID string) (auth.User, Listing, error) {
+	u, err := auth.RequireUser(ctx)
+	if err != nil {
+		return u, Listing{}, err
+	}
+	id, err := ParseBookID(rawID)
+	if err != nil {
+		return u, Listing{}, err
+	}
+	l, err := s.OwnListing(ctx, u, id)
+	return u, l, err
+}
+
+func (s *Service) withPhotos(ctx context.Context, ls []Listing) ([]Listing, error) {
+	if len(ls) == 0 {
+		return ls, nil
+	}
+	ids := make([]int64, len(ls))
+	at := make(map[int64]int, len(ls))
+	for i, l := range ls {
+		ids[i] = int64(l.ID)
+		at[int64(l.ID)] = i
+	}
+	rows, err := s.q.BookPhotos(ctx, s.pool, ids)
+	if err != nil {
+		return nil, fmt.Errorf("photos: %w", err)
+	}
+	for _, p := range rows {
+		i := at[p.BookID]
+		ls[i].Photos = append(ls[i].Photos, Photo{ID: p.ID, Key: p.Key, Width: int(p.Width), Height: int(p.Height)})
+	}
+	return ls, nil
+}
+
+// owned loads the listing for a change by u, locking it: ErrNotFound,
+// catalog.ErrForbidden for anyone but its seller, ErrArchived once archived.
+func (s *Service) owned(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.BookID) (dbsqlc.GetBookForUpdateRow, error) {
+	if u.ID == 0 {
+		return dbsqlc.GetBookForUpdateRow{}, auth.ErrUnauthenticated
+	}
+	b, err := s.q.GetBookForUpdate(ctx, tx, int64(id))
+	if isNoRows(err) {
+		return b, catalog.ErrNotFound
+	}
+	if err != nil {
+		return b, err
+	}
+	if b.SellerID != int64(u.ID) {
+		return b, catalog.ErrForbidden
+	}
+	if b.Status == string(catalog.StatusArchived) {
+		return b, ErrArchived
+	}
+	return b, nil
+}
+
+// Update rewrites a listing; only its seller may. Copies may not drop below
+// the copies that orders hold.
+func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, in Input) (Listing, error) {
+	isbn, verr := s.normalise(&in)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		b, err := s.owned(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		if verr != nil {
+			return verr
+		}
+		if in.Copies < int(b.Held) {
+			return apperr.ErrInvalid.WithFields(map[string]string{
+				"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, plural(int(b.Held), "copy", "copies")),
+			})
+		}
+		_, err = s.q.UpdateBook(ctx, tx, dbsqlc.UpdateBookParams{
+			ID: int64(id), Title: in.Title, Author: in.Author, Isbn: isbn,
+			Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
+			Description: in.Description, Lang: in.Language, PubYear: yearPtr(in.Year), Copies: int32(in.Copies),
+		})
+		return err
+	})
+	if err != nil {
+		return Listing{}, fmt.Errorf("update listing %d: %w", id, err)
+	}
+	return s.Listing(ctx, id)
+}
+
+// transitions are the allowed status changes, by target.
+var transitions = map[catalog.Status][]string{
+	catalog.StatusActive: {string(catalog.StatusDraft), string(catalog.StatusPaused)},
+	catalog.StatusPaused: {string(catalog.StatusActive)},
+}
+
+// SetStatus publishes, pauses or resumes a listing (draft → active ⇄
+// paused); archiving happens through Delete.
+func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID, to catalog.Status) (Listing, error) {
+	from, ok := transitions[to]
+	if !ok {
+		return Listing{}, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused"})
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		b, err := s.owned(ctx, tx, u, id)
+		if err != nil {
+			return err
+		}
+		if b.Status == string(to) {
+			return nil
+		}
+		n, err := s.q.SetBookStatus(ctx, tx, dbsqlc.SetBookStatusParams{ID: int64(id), NewStatus: string(to), OldStatuses: from})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrState.WithMessage(fmt.Sprintf("a %s listing cannot become %s", b.Status, to))
+		}
+		return nil
+	})
+	if err != nil {
+		return Listing{}, fmt.Errorf("set status of listing %d: %w", id, err)
+	}
+	return s.Listing(ctx, id)
+}
+
+// Delete removes a listing, or archives it when an order refers to it, so
+// nothing an order points at is ever lost. It reports whether the listing
+// was archived rather than deleted.
+func (s *Service) Delete(ctx context.Context, u auth.User, id catalog.BookID) (archived bool, err error) {
+	var keys []string
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := s.owned(ctx, tx, u, id); err != nil {
+			return err
+		}
+		photos, err := s.q.BookPhotos(ctx, tx, []int64{int64(id)})
+		if err != nil {
+			return err
+		}
+		n, err := s.q.DeleteBook(ctx, tx, int64(id))
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			for _, p := range photos {
+				keys = append(keys, p.Key)
+			}
+			return nil
+		}
+		archived = true
+		_, err = s.q.SetBookStatus(ctx, tx, dbsqlc.SetBookStatusParams{
+			ID: int64(id), NewStatus: string(catalog.StatusArchived),
+			OldStatuses: []string{string(catalog.StatusDraft), string(catalog.StatusActive), string(catalog.StatusPaused)},
+		})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("delete listing %d: %w", id, err)
+	}
+	for _, k := range keys {
+		s.deletePhotoFiles(ctx, k)
+	}
+	return archived, nil
+}
+
+// SellerListings lists every listing of the seller, newest first.
+func (s *Service) SellerListings(ctx context.Context, u auth.User, page, perPage int) ([]Listing, bool, error) {
+	if u.ID == 0 {
+		return nil, false, auth.ErrUnauthenticated
+	}
+	rows, err := s.q.SellerBooks(ctx, s.pool, dbsqlc.SellerBooksParams{SellerID: int64(u.ID), Lim: int32(perPage + 1), Off: int32((page - 1) * perPage)})
+	if err != nil {
+		return nil, false, fmt.Errorf("seller listings: %w", err)
+	}
+	out := make([]Listing, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, listingFrom(r))
+	}
+	hasNext := len(out) > perPage
+	if hasNext {
+		out = out[:perPage]
+	}
+	out, err = s.withPhotos(ctx, out)
+	return out, hasNext, err
+}
+
+// Edition lists every copy of an ISBN on sale, cheapest first.
+func (s *Service) Edition(ctx context.Context, isbn string) (string, []Listing, error) {
+	n, err := ParseISBN(isbn)
+	if err != nil {
+		return "", nil, apperr.ErrInvalid.WithMessage("the ISBN " + err.Error()).WithFields(map[string]string{"isbn": err.Error()})
+	}
+	rows, err := s.q.EditionBooks(ctx, s.pool, &n)
+	if err != nil {
+		return "", nil, fmt.Errorf("edition %s: %w", n, err)
+	}
+	out := make([]Listing, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, listingFrom(r))
+	}
+	out, err = s.withPhotos(ctx, out)
+	return n, out, err
+}
+
+// Hide takes a listing out of the shop with a reason its seller sees; only
+// an admin may. An empty reason is refused.
+func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if !admin.IsAdmin() {
+		return ErrNotAdmin
+	}
+	switch {
+	case reason == "":
+		return apperr.ErrInvalid.WithFields(map[string]string{"reason": "is required; the seller will see it"})
+	case utf8.RuneCountInString(reason) > MaxHideReason || !utf8.ValidString(reason):
+		return apperr.ErrInvalid.WithFields(map[string]string{"reason": fmt.Sprintf("must be at most %d characters", MaxHideReason)})
+	}
+	return s.setHidden(ctx, id, &reason)
+}
+
+// Unhide puts a hidden listing back; only an admin may.
+func (s *Service) Unhide(ctx context.Context, admin auth.User, id catalog.BookID) error {
+	if !admin.IsAdmin() {
+		return ErrNotAdmin
+	}
+	return s.setHidden(ctx, id, nil)
+}
+
+func (s *Service) setHidden(ctx context.Context, id catalog.BookID, reason *string) error {
+	n, err := s.q.SetBookHidden(ctx, s.pool, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: reason})
+	if err != nil {
+		return fmt.Errorf("hide listing %d: %w", id, err)
+	}
+	if n == 0 {
+		return catalog.ErrNotFound
+	}
+	return nil
+}
+
+// HiddenListings lists what admins hid, most recent first.
+func (s *Service) HiddenListings(ctx context.Context, admin auth.User) ([]Listing, error) {
+	if !admin.IsAdmin() {
+		return nil, ErrNotAdmin
+	}
+	rows, err := s.q.HiddenBooks(ctx, s.pool)
+	if err != nil {
+		return nil, fmt.Errorf("hidden listings: %w", err)
+	}
+	out := make([]Listing, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, listingFrom(r))
+	}
+	return out, nil
+}
+
+// CountListings counts every listing, for the seed command.
+func (s *Service) CountListings(ctx context.Context) (int64, error) {
+	return s.q.CountBooks(ctx, s.pool)
+}
+
+// Validate checks in without storing anything, so a form can show every
+// field's message at once.
+func (s *Service) Validate(in Input) error {
+	_, err := s.normalise(&in)
+	return err
+}

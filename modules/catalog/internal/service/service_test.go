@@ -1,0 +1,520 @@
+package service_test
+
+import (
+	"bytes"
+	"context"
+	"image/jpeg"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+type bundle struct {
+	svc    *service.Service
+	pool   *pgxpool.Pool
+	photos *photos.Mem
+	seller auth.User
+	other  auth.User
+	admin  auth.User
+}
+
+func setup(t *testing.T) (*bundle, context.Context) {
+	t.Helper()
+	pool := pgtest.New(t)
+	mem := photos.NewMemStore()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	svc := service.New(pool, &service.Options{MaxPriceCents: 500_000, Photos: mem, NowFunc: func() time.Time { return now }})
+	return &bundle{
+		svc: svc, pool: pool, photos: mem,
+		seller: auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember},
+		other:  auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember},
+		admin:  auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin},
+	}, context.Background()
+}
+
+func validInput() service.Input {
+	return service.Input{
+		Title: "Le Petit Prince", Author: "Antoine de Saint-Exupéry", ISBN: "0-14-143951-3",
+		Condition: catalog.ConditionVeryGood, ConditionNote: "Name on flyleaf", PriceCents: 1250,
+		Copies: 2, Description: "A classic.", Language: "fr", Year: 1943,
+	}
+}
+
+func fieldsOf(t *testing.T, err error) map[string]string {
+	t.Helper()
+	e := apperr.As(err)
+	require.NotNil(t, e, "want an apperr, got %v", err)
+	require.Equal(t, apperr.Invalid, e.Kind, err.Error())
+	return e.Fields
+}
+
+func TestService_Create(t *testing.T) {
+	t.Parallel()
+	t.Run("Valid", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		require.Equal(t, "9780141439518", l.ISBN)
+		require.Equal(t, catalog.StatusActive, l.Status)
+		require.Equal(t, 2, l.Available)
+		require.Equal(t, 2, l.Listed)
+		require.Equal(t, "Sally Seller", l.SellerName)
+		require.Equal(t, "USD", l.Currency)
+		require.Equal(t, 1943, l.Year)
+	})
+	t.Run("Draft", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Draft = true
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		require.Equal(t, catalog.StatusDraft, l.Status)
+		require.False(t, l.Buyable())
+	})
+	t.Run("SignedOut", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		_, err := b.svc.Create(ctx, auth.User{}, validInput())
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		cases := map[string]struct {
+			edit  func(*service.Input)
+			field string
+		}{
+			"NoTitle":          {func(i *service.Input) { i.Title = "  " }, "title"},
+			"LongTitle":        {func(i *service.Input) { i.Title = strings.Repeat("x", 10_000) }, "title"},
+			"NoAuthor":         {func(i *service.Input) { i.Author = "" }, "author"},
+			"BadISBNCheck":     {func(i *service.Input) { i.ISBN = "978-0-14-143951-9" }, "isbn"},
+			"BadISBNShape":     {func(i *service.Input) { i.ISBN = "12345" }, "isbn"},
+			"BadCondition":     {func(i *service.Input) { i.Condition = "mint" }, "condition"},
+			"ZeroPrice":        {func(i *service.Input) { i.PriceCents = 0 }, "price_cents"},
+			"NegativePrice":    {func(i *service.Input) { i.PriceCents = -100 }, "price_cents"},
+			"PriceOverMax":     {func(i *service.Input) { i.PriceCents = 500_001 }, "price_cents"},
+			"ZeroCopies":       {func(i *service.Input) { i.Copies = 0 }, "copies"},
+			"ThousandCopies":   {func(i *service.Input) { i.Copies = 1000 }, "copies"},
+			"FutureYear":       {func(i *service.Input) { i.Year = 2027 }, "year"},
+			"AncientYear":      {func(i *service.Input) { i.Year = 1200 }, "year"},
+			"UnknownLanguage":  {func(i *service.Input) { i.Language = "klingon" }, "language"},
+			"LongNote":         {func(i *service.Input) { i.ConditionNote = strings.Repeat("é", service.MaxNote+1) }, "condition_note"},
+			"LongDescription":  {func(i *service.Input) { i.Description = strings.Repeat("d", service.MaxDescription+1) }, "description"},
+			"InvalidUTF8Title": {func(i *service.Input) { i.Title = "bad \xff" }, "title"},
+		}
+		for name, c := range cases {
+			in := validInput()
+			c.edit(&in)
+			_, err := b.svc.Create(ctx, b.seller, in)
+			require.Contains(t, fieldsOf(t, err), c.field, name)
+		}
+		n, err := b.svc.CountListings(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n, "nothing invalid is stored")
+	})
+	t.Run("InjectionStoredAsText", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Title = `<script>alert(1)</script>'; DROP TABLE catalog.books;--`
+		in.Author = "مؤلف ‏עברית"
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, in.Title, got.Title)
+		require.Equal(t, in.Author, got.Author)
+	})
+}
+
+func TestService_Update(t *testing.T) {
+	t.Parallel()
+	t.Run("BySeller", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		in := validInput()
+		in.Title, in.PriceCents, in.Copies, in.ISBN = "New title", 999, 5, ""
+		got, err := b.svc.Update(ctx, b.seller, l.ID, in)
+		require.NoError(t, err)
+		require.Equal(t, "New title", got.Title)
+		require.Equal(t, int64(999), got.PriceCents)
+		require.Equal(t, 5, got.Available)
+		require.Empty(t, got.ISBN)
+	})
+	t.Run("ByOtherUserIsForbiddenAndChangesNothing", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		in := validInput()
+		in.Title = "Hijacked"
+		_, err = b.svc.Update(ctx, b.other, l.ID, in)
+		require.ErrorIs(t, err, catalog.ErrForbidden)
+		_, err = b.svc.Update(ctx, b.other, l.ID, service.Input{})
+		require.ErrorIs(t, err, catalog.ErrForbidden, "authorization is checked before validation")
+		_, err = b.svc.SetStatus(ctx, b.other, l.ID, catalog.StatusPaused)
+		require.ErrorIs(t, err, catalog.ErrForbidden)
+		_, err = b.svc.Delete(ctx, b.other, l.ID)
+		require.ErrorIs(t, err, catalog.ErrForbidden)
+		_, err = b.svc.AddPhoto(ctx, b.other, l.ID, catalogtest.JPEG(10, 10))
+		require.ErrorIs(t, err, catalog.ErrForbidden)
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, l.Title, got.Title)
+		require.Equal(t, catalog.StatusActive, got.Status)
+		require.Empty(t, got.Photos)
+	})
+	t.Run("Unknown", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		_, err := b.svc.Update(ctx, b.seller, 4242, validInput())
+		require.ErrorIs(t, err, catalog.ErrNotFound)
+	})
+	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Copies = 5
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Reserve(ctx, 1, []catalog.Line{{BookID: l.ID, Quantity: 3}}))
+		in.Copies = 2
+		_, err = b.svc.Update(ctx, b.seller, l.ID, in)
+		require.Contains(t, fieldsOf(t, err)["copies"], "hold 3 copies")
+		in.Copies = 3
+		got, err := b.svc.Update(ctx, b.seller, l.ID, in)
+		require.NoError(t, err)
+		require.Equal(t, 0, got.Available)
+		require.Equal(t, 3, got.Held)
+		require.True(t, got.SoldOut())
+		require.NoError(t, b.svc.Confirm(ctx, 1))
+		in.Copies = 4
+		got, err = b.svc.Update(ctx, b.seller, l.ID, in)
+		require.NoError(t, err)
+		require.Equal(t, 4, got.Available)
+		require.Equal(t, 3, got.Sold)
+		require.Equal(t, 7, got.Listed, "listed = available + held + sold")
+	})
+}
+
+func TestService_Lifecycle(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	in := validInput()
+	in.Draft = true
+	l, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+
+	_, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusPaused)
+	require.ErrorIs(t, err, service.ErrState, "a draft is published before it can pause")
+	got, err := b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusActive)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusActive, got.Status)
+	got, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusPaused)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusPaused, got.Status)
+	require.Equal(t, "Paused", got.StateLabel())
+	got, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusPaused)
+	require.NoError(t, err, "repeating a transition is harmless")
+	require.Equal(t, catalog.StatusPaused, got.Status)
+	got, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusActive)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusActive, got.Status)
+	_, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusArchived)
+	require.Equal(t, apperr.Invalid, apperr.KindOf(err))
+	_, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusDraft)
+	require.Equal(t, apperr.Invalid, apperr.KindOf(err))
+}
+
+func TestService_Delete(t *testing.T) {
+	t.Parallel()
+	t.Run("WithoutOrdersDeletes", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.JPEG(50, 80))
+		require.NoError(t, err)
+		require.Equal(t, 2, b.photos.Len())
+		archived, err := b.svc.Delete(ctx, b.seller, l.ID)
+		require.NoError(t, err)
+		require.False(t, archived)
+		_, err = b.svc.Listing(ctx, l.ID)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
+		require.Zero(t, b.photos.Len(), "the photo files go too")
+	})
+	t.Run("WithOrdersArchives", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Reserve(ctx, 7, []catalog.Line{{BookID: l.ID, Quantity: 1}}))
+		require.NoError(t, b.svc.Confirm(ctx, 7))
+		archived, err := b.svc.Delete(ctx, b.seller, l.ID)
+		require.NoError(t, err)
+		require.True(t, archived)
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, catalog.StatusArchived, got.Status)
+		books, err := b.svc.Books(ctx, []catalog.BookID{l.ID})
+		require.NoError(t, err)
+		require.Equal(t, "Le Petit Prince", books[l.ID].Title, "orders still see what they bought")
+
+		_, err = b.svc.Update(ctx, b.seller, l.ID, validInput())
+		require.ErrorIs(t, err, service.ErrArchived)
+		_, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusActive)
+		require.ErrorIs(t, err, service.ErrArchived)
+		_, err = b.svc.Delete(ctx, b.seller, l.ID)
+		require.ErrorIs(t, err, service.ErrArchived)
+	})
+}
+
+func TestService_Hide(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	l, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	require.ErrorIs(t, b.svc.Hide(ctx, b.other, l.ID, "spam"), service.ErrNotAdmin)
+	require.Contains(t, fieldsOf(t, b.svc.Hide(ctx, b.admin, l.ID, "  ")), "reason")
+	require.ErrorIs(t, b.svc.Hide(ctx, b.admin, 999_999, "spam"), catalog.ErrNotFound)
+	require.NoError(t, b.svc.Hide(ctx, b.admin, l.ID, "Counterfeit copy"))
+
+	got, err := b.svc.Listing(ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Counterfeit copy", got.HiddenReason)
+	require.True(t, got.Hidden)
+	require.False(t, got.VisibleTo(auth.User{}, false))
+	require.True(t, got.VisibleTo(b.seller, true), "the seller sees the reason")
+	require.True(t, got.VisibleTo(b.admin, true))
+	res, err := b.svc.Search(ctx, service.Query{})
+	require.NoError(t, err)
+	require.Empty(t, res.Listings)
+	hidden, err := b.svc.HiddenListings(ctx, b.admin)
+	require.NoError(t, err)
+	require.Len(t, hidden, 1)
+	_, err = b.svc.HiddenListings(ctx, b.seller)
+	require.ErrorIs(t, err, service.ErrNotAdmin)
+
+	require.ErrorIs(t, b.svc.Unhide(ctx, b.seller, l.ID), service.ErrNotAdmin)
+	require.NoError(t, b.svc.Unhide(ctx, b.admin, l.ID))
+	res, err = b.svc.Search(ctx, service.Query{})
+	require.NoError(t, err)
+	require.Len(t, res.Listings, 1)
+}
+
+func TestService_AddPhoto(t *testing.T) {
+	t.Parallel()
+	t.Run("FormatsAreReencodedAndResized", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		for name, data := range map[string][]byte{"JPEG": catalogtest.JPEG(2400, 1600), "PNG": catalogtest.PNG(30, 60), "WebP": catalogtest.WebP} {
+			p, err := b.svc.AddPhoto(ctx, b.seller, l.ID, data)
+			require.NoError(t, err, name)
+			f, err := b.photos.Open(ctx, strings.TrimPrefix(p.URL("large"), "/photos/"))
+			require.NoError(t, err, name)
+			img, err := jpeg.Decode(f)
+			require.NoError(t, err, name)
+			require.LessOrEqual(t, img.Bounds().Dx(), 1200, name)
+			require.LessOrEqual(t, img.Bounds().Dy(), 1200, name)
+		}
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Len(t, got.Photos, 3)
+		require.Equal(t, 1200, got.Photos[0].Width)
+		require.Equal(t, 800, got.Photos[0].Height)
+	})
+	t.Run("MetadataIsStripped", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		src := catalogtest.JPEG(40, 40)
+		// An APP1 (EXIF) segment right after SOI, carrying a "GPS" marker.
+		exif := append([]byte{0xFF, 0xE1, 0x00, 0x10}, []byte("Exif\x00\x00GPS-SECRET")...)
+		withExif := append(append(append([]byte{}, src[:2]...), exif...), src[2:]...)
+		p, err := b.svc.AddPhoto(ctx, b.seller, l.ID, withExif)
+		require.NoError(t, err)
+		f, err := b.photos.Open(ctx, strings.TrimPrefix(p.URL("large"), "/photos/"))
+		require.NoError(t, err)
+		var buf bytes.Buffer
+		_, err = buf.ReadFrom(f)
+		require.NoError(t, err)
+		require.NotContains(t, buf.String(), "GPS-SECRET")
+	})
+	t.Run("Rejected", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		big := make([]byte, 6<<20)
+		copy(big, catalogtest.JPEG(10, 10))
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, big)
+		require.ErrorIs(t, err, service.ErrPhotoTooLarge)
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, []byte("just some text, named photo.jpg"))
+		require.ErrorIs(t, err, service.ErrPhotoType)
+		truncated := catalogtest.JPEG(100, 100)[:200]
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, truncated)
+		require.ErrorIs(t, err, service.ErrPhotoType)
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, []byte("GIF89a\x01\x00\x01\x00"))
+		require.ErrorIs(t, err, service.ErrPhotoType)
+		require.Zero(t, b.photos.Len())
+	})
+	t.Run("AtMostSix", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		img := catalogtest.JPEG(20, 20)
+		var last service.Photo
+		for range service.MaxPhotos {
+			last, err = b.svc.AddPhoto(ctx, b.seller, l.ID, img)
+			require.NoError(t, err)
+		}
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, img)
+		require.ErrorIs(t, err, service.ErrPhotoCount)
+		require.ErrorIs(t, b.svc.DeletePhoto(ctx, b.other, l.ID, last.ID), catalog.ErrForbidden)
+		require.NoError(t, b.svc.DeletePhoto(ctx, b.seller, l.ID, last.ID))
+		require.ErrorIs(t, b.svc.DeletePhoto(ctx, b.seller, l.ID, last.ID), apperr.ErrNotFound)
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, img)
+		require.NoError(t, err)
+	})
+}
+
+func TestService_Search(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	mk := func(o catalogtest.BookOpts) catalog.BookID {
+		return catalogtest.CreateBook(ctx, t, b.pool, &o).ID
+	}
+	marquez := mk(catalogtest.BookOpts{Title: "Cien años de soledad", Author: "Gabriel García Márquez", Language: "es", PriceCents: 1500, Condition: catalog.ConditionFine})
+	tolkien := mk(catalogtest.BookOpts{Title: "The Hobbit", Author: "J. R. R. Tolkien", ISBN: "9780261102217", PriceCents: 900, Condition: catalog.ConditionGood})
+	rings := mk(catalogtest.BookOpts{Title: "The Lord of the Rings", Author: "J. R. R. Tolkien", PriceCents: 2500, Condition: catalog.ConditionPoor, Description: "Hobbit sequel"})
+	paused := mk(catalogtest.BookOpts{Title: "Hobbit notes", Status: catalog.StatusPaused})
+	_ = paused
+	disabled := mk(catalogtest.BookOpts{Title: "Hobbit fan fiction", SellerID: 77})
+	catalogtest.SetSellerDisabled(ctx, t, b.pool, 77, true)
+	_ = disabled
+
+	ids := func(q service.Query) []catalog.BookID {
+		t.Helper()
+		res, err := b.svc.Search(ctx, q)
+		require.NoError(t, err)
+		out := []catalog.BookID{}
+		for _, l := range res.Listings {
+			out = append(out, l.ID)
+		}
+		return out
+	}
+	require.Equal(t, []catalog.BookID{rings, tolkien, marquez}, ids(service.Query{}), "newest first, only what is on sale")
+	require.Equal(t, []catalog.BookID{marquez}, ids(service.Query{Text: "garcia MARQUEZ"}), "accents and case do not matter")
+	require.Equal(t, []catalog.BookID{marquez}, ids(service.Query{Text: "Años"}))
+	require.Equal(t, []catalog.BookID{tolkien, rings}, ids(service.Query{Text: "hobbit"}), "a title match ranks above a description match")
+	require.Equal(t, []catalog.BookID{tolkien}, ids(service.Query{Text: "978-0-261-10221-7"}), "an ISBN finds its edition")
+	require.Equal(t, []catalog.BookID{tolkien}, ids(service.Query{Text: "9780261102217"}))
+	require.Equal(t, []catalog.BookID{rings, tolkien}, ids(service.Query{Text: "tolkien", Sort: service.SortPriceDesc}))
+	require.Equal(t, []catalog.BookID{tolkien, marquez, rings}, ids(service.Query{Sort: service.SortPriceAsc}))
+	require.Equal(t, []catalog.BookID{tolkien, marquez}, ids(service.Query{MinCondition: catalog.ConditionGood}), "good or better")
+	require.Equal(t, []catalog.BookID{marquez}, ids(service.Query{MinPrice: 1000, MaxPrice: 2000}))
+	require.Equal(t, []catalog.BookID{marquez}, ids(service.Query{Language: "es"}))
+	require.Empty(t, ids(service.Query{Text: "'; DROP TABLE catalog.books; --"}))
+	require.Empty(t, ids(service.Query{Text: `"unbalanced OR -`}))
+
+	res, err := b.svc.Search(ctx, service.Query{PerPage: 2})
+	require.NoError(t, err)
+	require.True(t, res.HasNext)
+	res, err = b.svc.Search(ctx, service.Query{PerPage: 2, Page: 2})
+	require.NoError(t, err)
+	require.False(t, res.HasNext)
+	require.Len(t, res.Listings, 1)
+
+	for name, q := range map[string]service.Query{
+		"LongText":      {Text: strings.Repeat("a", 201)},
+		"BadCondition":  {MinCondition: "mint"},
+		"NegativePrice": {MinPrice: -1},
+		"MinOverMax":    {MinPrice: 500, MaxPrice: 100},
+		"BadSort":       {Sort: "random"},
+		"BadLanguage":   {Language: "xx"},
+		"PageTooFar":    {Page: 5000},
+	} {
+		_, err := b.svc.Search(ctx, q)
+		require.Equal(t, apperr.Invalid, apperr.KindOf(err), name)
+	}
+}
+
+func TestService_Edition(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	isbn := "9780141439518"
+	dear := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{ISBN: isbn, PriceCents: 3000})
+	cheap := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{ISBN: isbn, PriceCents: 500, SellerID: 2})
+	catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{ISBN: isbn, Status: catalog.StatusPaused})
+	catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{ISBN: "9780261102217"})
+	got, list, err := b.svc.Edition(ctx, "0-14-143951-3")
+	require.NoError(t, err)
+	require.Equal(t, isbn, got)
+	require.Len(t, list, 2)
+	require.Equal(t, cheap.ID, list[0].ID, "cheapest first")
+	require.Equal(t, dear.ID, list[1].ID)
+	_, _, err = b.svc.Edition(ctx, "978-0-14-143951-9")
+	require.Equal(t, apperr.Invalid, apperr.KindOf(err))
+}
+
+func TestService_SyncSellers(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	book := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: 5, SellerName: "Old name"})
+	feed := []auth.UserChange{
+		{Seq: 1, User: auth.User{ID: 5, Name: "New name"}},
+		{Seq: 2, User: auth.User{ID: 6, Name: "Someone"}},
+		{Seq: 3, User: auth.User{ID: 5, Name: "New name", Disabled: true}},
+	}
+	calls := 0
+	changes := func(_ context.Context, after int64, limit int) ([]auth.UserChange, error) {
+		calls++
+		out := []auth.UserChange{}
+		for _, c := range feed {
+			if c.Seq > after && len(out) < limit {
+				out = append(out, c)
+			}
+		}
+		return out, nil
+	}
+	n, err := b.svc.SyncSellers(ctx, changes)
+	require.NoError(t, err)
+	require.Equal(t, 3, n)
+	got, err := b.svc.Listing(ctx, book.ID)
+	require.NoError(t, err)
+	require.Equal(t, "New name", got.SellerName)
+	require.True(t, got.Hidden, "a disabled seller's listings are hidden")
+
+	n, err = b.svc.SyncSellers(ctx, changes)
+	require.NoError(t, err)
+	require.Zero(t, n, "the cursor remembers where it stopped")
+
+	feed = append(feed, auth.UserChange{Seq: 4, User: auth.User{ID: 5, Name: "New name"}})
+	n, err = b.svc.SyncSellers(ctx, changes)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	got, err = b.svc.Listing(ctx, book.ID)
+	require.NoError(t, err)
+	require.False(t, got.Hidden)
+}

@@ -1,0 +1,81 @@
+-- name: CreateBook :one
+INSERT INTO catalog.books (
+  seller_id, title, author, isbn, condition, condition_note, price_cents,
+  currency, description, lang, pub_year, status, listed, available
+) VALUES (
+  @seller_id, @title, @author, @isbn, @condition, @condition_note, @price_cents,
+  @currency, @description, @lang, @pub_year, @status, @listed, @available
+)
+RETURNING id;
+
+-- name: GetBook :one
+SELECT * FROM catalog.listings b
+WHERE b.id = @id;
+
+-- name: GetBookForUpdate :one
+SELECT id, seller_id, status, held, sold FROM catalog.books WHERE id = @id FOR UPDATE;
+
+-- name: BooksByIDs :many
+SELECT * FROM catalog.listings b
+WHERE b.id = ANY(@ids::bigint[]);
+
+-- name: SellerBooks :many
+SELECT * FROM catalog.listings b
+WHERE b.seller_id = @seller_id
+ORDER BY b.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: EditionBooks :many
+-- Every copy of one edition on sale, cheapest first.
+SELECT * FROM catalog.listings b
+WHERE b.isbn = @isbn AND b.status = 'active' AND b.hidden_reason IS NULL
+  AND b.available > 0 AND NOT b.seller_disabled
+ORDER BY b.price_cents, b.id
+LIMIT 200;
+
+-- name: HiddenBooks :many
+SELECT * FROM catalog.listings b
+WHERE b.hidden_reason IS NOT NULL
+ORDER BY b.updated_at DESC
+LIMIT 200;
+
+-- name: UpdateBook :execrows
+-- Copies are what the seller still has (available + held); they can never
+-- go below the copies held by orders.
+UPDATE catalog.books SET
+  title = @title, author = @author, isbn = @isbn, condition = @condition,
+  condition_note = @condition_note, price_cents = @price_cents,
+  description = @description, lang = sqlc.arg(lang), pub_year = sqlc.arg(pub_year),
+  listed = sqlc.arg(copies)::integer + sold, available = sqlc.arg(copies)::integer - held,
+  updated_at = now()
+WHERE id = @id AND held <= sqlc.arg(copies)::integer;
+
+-- name: SetBookStatus :execrows
+UPDATE catalog.books SET status = @new_status, updated_at = now()
+WHERE id = @id AND status = ANY(@old_statuses::text[]);
+
+-- name: SetBookHidden :execrows
+UPDATE catalog.books SET hidden_reason = sqlc.narg(reason), updated_at = now()
+WHERE id = @id;
+
+-- name: DeleteBook :execrows
+DELETE FROM catalog.books b WHERE b.id = @id
+  AND NOT EXISTS (SELECT 1 FROM catalog.hold_lines l WHERE l.book_id = b.id);
+
+-- name: CountBooks :one
+SELECT count(*) FROM catalog.books;
+
+-- name: ReserveStock :execrows
+-- The conditional decrement: it holds n copies only while n are available
+-- and the listing is on sale, so concurrent buyers can never oversell.
+UPDATE catalog.books b SET available = available - sqlc.arg(n)::integer, held = held + sqlc.arg(n)::integer
+WHERE b.id = @id AND b.available >= sqlc.arg(n)::integer AND b.status = 'active' AND b.hidden_reason IS NULL
+  AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled);
+
+-- name: ReleaseStock :execrows
+UPDATE catalog.books SET available = available + sqlc.arg(n)::integer, held = held - sqlc.arg(n)::integer
+WHERE id = @id AND held >= sqlc.arg(n)::integer;
+
+-- name: ConfirmStock :execrows
+UPDATE catalog.books SET held = held - sqlc.arg(n)::integer, sold = sold + sqlc.arg(n)::integer
+WHERE id = @id AND held >= sqlc.arg(n)::integer;

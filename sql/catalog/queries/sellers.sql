@@ -1,0 +1,15 @@
+-- name: UpsertSeller :exec
+INSERT INTO catalog.sellers (id, name, disabled, updated_at) VALUES (@id, @name, @disabled, now())
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, updated_at = now();
+
+-- name: EnsureSeller :exec
+-- Records a seller seen at request time; the change feed stays authoritative.
+INSERT INTO catalog.sellers (id, name, disabled) VALUES (@id, @name, false)
+ON CONFLICT (id) DO NOTHING;
+
+-- name: GetCursor :one
+SELECT position FROM catalog.cursors WHERE name = @name FOR UPDATE;
+
+-- name: SetCursor :exec
+INSERT INTO catalog.cursors (name, position) VALUES (@name, @position)
+ON CONFLICT (name) DO UPDATE SET position = excluded.position;
