@@ -31,4 +31,18 @@ func (s Status) Terminal() bool {
 var (
 	ErrNotFound      = apperr.New(apperr.NotFound, "orders.not_found", "order not found")
 	ErrStateConflict = apperr.New(apperr.Conflict, "orders.state_conflict", "the order has moved on; reload to see its status")
+	// ErrKeyReused answers a replay of an Idempotency-Key with another body.
+	ErrKeyReused        = apperr.New(apperr.Invalid, "orders.idempotency_key_reused", "this Idempotency-Key was already used for a different order")
+	ErrEmptyCart        = apperr.New(apperr.Invalid, "orders.empty_cart", "your cart is empty")
+	ErrOwnListing       = apperr.New(apperr.Forbidden, "orders.own_listing", "you cannot buy your own listing")
+	ErrNotInCart        = apperr.New(apperr.NotFound, "orders.not_in_cart", "this book is not in your cart")
+	ErrCannotCancel     = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
+	ErrProviderNotFound = apperr.New(apperr.NotFound, "orders.provider_not_found", "delivery provider not found")
+)
+
+// Payment methods.
+const (
+	MethodCard         = "card"
+	MethodWallet       = "wallet"
+	MethodBankTransfer = "bank_transfer"
 )

@@ -50,6 +50,20 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	Migrate         bool
 	Modules         []Module
+	// HomeCountry is the shop's country (ISO 3166 alpha-2): deliveries to it
+	// are national, to any other international.
+	HomeCountry string
+	// ShippingStep is the time between two events of a simulated shipment.
+	ShippingStep time.Duration
+	// BankTransferDelay is how long a simulated bank takes to confirm a
+	// transfer.
+	BankTransferDelay time.Duration
+	// OrderTimeout is how long an order may wait in checkout or for its
+	// payment before the sweeper resolves it.
+	OrderTimeout time.Duration
+	// JobTimeout bounds one run of a background job; a job left running by a
+	// killed process is retried once twice this has passed.
+	JobTimeout time.Duration
 }
 
 // Runs reports whether the process runs module m.
@@ -83,6 +97,11 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for in-flight requests and jobs to finish on stop")
 	fs.BoolVar(&f.cfg.Migrate, "migrate", true, "apply database migrations at start")
+	fs.StringVar(&f.cfg.HomeCountry, "home-country", "CO", "the shop's country (ISO 3166 alpha-2); deliveries elsewhere are international")
+	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
+	fs.DurationVar(&f.cfg.BankTransferDelay, "bank-transfer-delay", 10*time.Second, "time a simulated bank takes to confirm a transfer")
+	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
+	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", time.Minute, "time one run of a background job may take; jobs of a killed process are retried after twice this")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
 	return f
 }
@@ -162,6 +181,13 @@ func (f *Flags) Load() (Config, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("--shutdown-timeout: must be positive, got %s", cfg.ShutdownTimeout)
 	}
+	cfg.HomeCountry = strings.ToUpper(strings.TrimSpace(cfg.HomeCountry))
+	if !isCountryCode(cfg.HomeCountry) {
+		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
+	}
+	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 || cfg.JobTimeout <= 0 {
+		return Config{}, fmt.Errorf("--shipping-step, --order-timeout and --job-timeout must be positive, --bank-transfer-delay not negative")
+	}
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
 	}
@@ -223,4 +249,9 @@ func checkDependencies(mods []Module) error {
 		}
 	}
 	return nil
+}
+
+// isCountryCode reports whether s looks like an ISO 3166 alpha-2 code.
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }

@@ -64,11 +64,19 @@ func New(p Params) (*Client, error) {
 	for _, r := range p.Registrars {
 		r(workers)
 	}
+	timeout := p.Config.JobTimeout
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
 	rcfg := &river.Config{
 		Schema:       migrate.RiverSchema,
 		Logger:       riverLogger(p.Log, p.Config.LogLevel),
 		PeriodicJobs: p.Periodic,
-		JobTimeout:   time.Minute,
+		JobTimeout:   timeout,
+		// A job still marked running after twice its timeout belongs to a
+		// process that died (SIGKILL, lost node): retry it then, not after
+		// River's default hour, so work resumes in bounded time.
+		RescueStuckJobsAfter: 2 * timeout,
 	}
 	working := len(p.Registrars) > 0
 	if working {

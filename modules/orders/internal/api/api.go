@@ -1,0 +1,223 @@
+// Package api serves the orders module's JSON API under /api/v1.
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+type handler struct {
+	svc *service.Service
+}
+
+// Routes returns the module's API routes.
+func Routes(svc *service.Service) web.Routes {
+	h := &handler{svc: svc}
+	return func(r chi.Router) {
+		// Full paths, not a sub-router: other modules serve /api/v1 too.
+		r.Get("/api/v1/cart", signedIn(h.cart))
+		r.Put("/api/v1/cart/items/{book_id}", signedIn(h.putItem))
+		r.Delete("/api/v1/cart/items/{book_id}", signedIn(h.deleteItem))
+		r.Get("/api/v1/delivery-providers", h.providers)
+		r.Post("/api/v1/orders", signedIn(h.place))
+		r.Get("/api/v1/orders", listing("orders", svc.BuyerOrders, nil))
+		r.Get("/api/v1/orders/{id}", signedIn(h.get))
+		r.Post("/api/v1/orders/{id}/cancel", signedIn(h.cancel))
+		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
+		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
+	}
+}
+
+// signedIn runs f for a signed-in user and answers its error, so each
+// endpoint is only its own logic.
+func signedIn(f func(http.ResponseWriter, *http.Request, auth.User) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := auth.RequireUser(r.Context())
+		if err == nil {
+			err = f(w, r, u)
+		}
+		if err != nil {
+			web.Error(w, r, err)
+		}
+	}
+}
+
+// pathID reads a positive id from the path, or answers notFound.
+func pathID(r *http.Request, name string, notFound error) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, notFound
+	}
+	return id, nil
+}
+
+// Page reads limit and offset from the query.
+func Page(r *http.Request) (service.Page, error) {
+	var p service.Page
+	for name, dst := range map[string]*int{"limit": &p.Limit, "offset": &p.Offset} {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || (name == "limit" && n > 100) {
+			return p, apperr.ErrInvalid.WithFields(map[string]string{name: "must be a whole number (limit at most 100)"})
+		}
+		*dst = n
+	}
+	return p, nil
+}
+
+func (h *handler) cart(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	c, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (h *handler) putItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "book_id", catalog.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Quantity *int `json:"quantity"`
+	}
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	if body.Quantity == nil {
+		return apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"})
+	}
+	if err := h.svc.SetQuantity(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id), *body.Quantity); err != nil {
+		return err
+	}
+	return h.cart(w, r, u)
+}
+
+func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "book_id", orders.ErrNotInCart)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.RemoveItem(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id)); err != nil {
+		return err
+	}
+	return h.cart(w, r, u)
+}
+
+func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
+	ps, err := h.svc.ProvidersFor(r.Context(), r.URL.Query().Get("country"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"providers": ps})
+}
+
+type placeRequest struct {
+	ShippingAddress    *service.Address `json:"shipping_address"`
+	DeliveryProviderID int64            `json:"delivery_provider_id"`
+	Payment            *struct {
+		Method string `json:"method"`
+		Card   *struct {
+			Number   string `json:"number"`
+			ExpMonth int    `json:"exp_month"`
+			ExpYear  int    `json:"exp_year"`
+			CVC      string `json:"cvc"`
+		} `json:"card"`
+	} `json:"payment"`
+}
+
+func (h *handler) place(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	var body placeRequest
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		return err
+	}
+	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), ProviderID: body.DeliveryProviderID}
+	if body.ShippingAddress != nil {
+		in.Address = *body.ShippingAddress
+	}
+	if body.Payment != nil {
+		in.Payment.Method = body.Payment.Method
+		if c := body.Payment.Card; c != nil {
+			in.Payment.Card = payment.Card{Number: c.Number, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, CVC: c.CVC}
+		}
+	}
+	o, err := h.svc.Place(r.Context(), u, in)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/orders/"+strconv.FormatInt(o.ID, 10))
+	web.JSON(w, http.StatusCreated, o)
+	return nil
+}
+
+func (h *handler) get(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	o, err := h.svc.Get(r.Context(), u, id)
+	if err != nil {
+		return err
+	}
+	web.JSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (h *handler) cancel(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	id, err := pathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+		return err
+	}
+	return h.get(w, r, u)
+}
+
+// listing answers a signed-in user's paged list under key; extra, if set,
+// adds fields to the answer.
+func listing[T any](key string, list func(context.Context, auth.User, service.Page) ([]T, error), extra func(context.Context, auth.User) (map[string]any, error)) http.HandlerFunc {
+	return signedIn(func(w http.ResponseWriter, r *http.Request, u auth.User) error {
+		p, err := Page(r)
+		if err != nil {
+			return err
+		}
+		items, err := list(r.Context(), u, p)
+		if err != nil {
+			return err
+		}
+		body := map[string]any{}
+		if extra != nil {
+			if body, err = extra(r.Context(), u); err != nil {
+				return err
+			}
+		}
+		body[key] = items
+		web.JSON(w, http.StatusOK, body)
+		return nil
+	})
+}
+
+// unread adds the unread count to the notifications list.
+func unread(svc *service.Service) func(context.Context, auth.User) (map[string]any, error) {
+	return func(ctx context.Context, u auth.User) (map[string]any, error) {
+		n, err := svc.Unread(ctx, u.ID)
+		return map[string]any{"unread": n}, err
+	}
+}

@@ -1,0 +1,184 @@
+package jobs
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertest"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/modules/orders/orderstest"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+type bundle struct {
+	pool   *pgxpool.Pool
+	ref    *Ref
+	cat    *orderstest.Catalog
+	config *river.Config
+	buyer  auth.User
+}
+
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	pool := pgtest.New(t)
+	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	require.NoError(t, err)
+	cat := orderstest.NewCatalog()
+	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Millisecond})
+	return &bundle{pool: pool, ref: &Ref{Svc: svc}, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}}
+}
+
+// order places an order for one copy, paid with p.
+func (b *bundle) order(t *testing.T, p service.PaymentInput) service.Order {
+	t.Helper()
+	ctx := context.Background()
+	book := b.cat.Add(2, "Book", 1000, 5)
+	require.NoError(t, b.ref.Svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
+	o, err := b.ref.Svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", ProviderID: 3, Payment: p,
+		Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"}})
+	require.NoError(t, err)
+	return o
+}
+
+func card(n string) service.PaymentInput {
+	return service.PaymentInput{Method: orders.MethodCard, Card: payment.Card{Number: n, ExpMonth: 1, ExpYear: 2099, CVC: "123"}}
+}
+
+// work runs one job in its own committed transaction, as River does; an
+// open test transaction would hold River's rows while the service's own
+// transactions insert the next jobs.
+func work[T river.JobArgs](t *testing.T, b *bundle, w *rivertest.Worker[T, pgx.Tx], args T) (*rivertest.WorkResult, error) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	res, werr := w.Work(ctx, t, tx, args, nil)
+	require.NoError(t, tx.Commit(ctx))
+	return res, werr
+}
+
+func (b *bundle) count(t *testing.T, q string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(), q, args...).Scan(&n))
+	return n
+}
+
+func TestCharge_RetriedJobChargesAndNotifiesOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.order(t, card("4242424242424242"))
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref})
+	for range 3 {
+		res, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+		require.NoError(t, err)
+		require.Equal(t, river.EventKindJobCompleted, res.EventKind)
+	}
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'paid'", o.ID)) // buyer + seller
+	rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ShipArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+}
+
+func TestCharge_ProcessorUnavailableIsRetried(t *testing.T) {
+	t.Parallel()
+
+	b := setup(t)
+	o := b.order(t, card("4000000000000119"))
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref})
+	for range 2 {
+		_, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+		require.ErrorIs(t, err, payment.ErrUnavailable) // a plain error: River retries it
+	}
+	res, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+	require.NoError(t, err)
+	require.Equal(t, river.EventKindJobCompleted, res.EventKind)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
+}
+
+func TestCharge_DeclineReleasesByJob(t *testing.T) {
+	t.Parallel()
+
+	b := setup(t)
+	o := b.order(t, card("4000000000000002"))
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref})
+	for range 2 {
+		_, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+		require.NoError(t, err)
+	}
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'payment_failed'", o.ID))
+	require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
+	rw := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Release{svc: b.ref})
+	for range 2 {
+		_, err := work(t, b, rw, service.ReleaseArgs{OrderID: o.ID})
+		require.NoError(t, err)
+	}
+	_, avail, held, _ := b.cat.Stock(o.Lines[0].BookID)
+	require.Equal(t, []int{5, 0}, []int{avail, held})
+}
+
+func TestShipping_TimelineByJobs(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.order(t, service.PaymentInput{Method: orders.MethodWallet})
+	_, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref}), service.ChargeArgs{OrderID: o.ID})
+	require.NoError(t, err)
+	ship := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Ship{svc: b.ref})
+	for range 2 {
+		_, err := work(t, b, ship, service.ShipArgs{OrderID: o.ID})
+		require.NoError(t, err)
+	}
+	adv := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Advance{svc: b.ref})
+	conf := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Confirm{svc: b.ref})
+	for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
+		for range 2 { // a retried step does nothing more
+			_, err := work(t, b, adv, service.AdvanceArgs{OrderID: o.ID, From: from})
+			require.NoError(t, err)
+		}
+		if from == "label_created" {
+			res, err := work(t, b, conf, service.ConfirmArgs{OrderID: o.ID})
+			require.NoError(t, err)
+			require.Equal(t, river.EventKindJobCompleted, res.EventKind)
+		}
+	}
+	got, err := b.ref.Svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusDelivered, got.Status)
+	require.Len(t, got.Shipment.Events, 5)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'delivered' AND user_id = $2", o.ID, b.buyer.ID))
+
+	// Confirming an order that holds nothing is permanent: the job is cancelled.
+	res, err := work(t, b, conf, service.ConfirmArgs{OrderID: 424242})
+	require.NoError(t, err)
+	require.Equal(t, river.EventKindJobCancelled, res.EventKind)
+}
+
+func TestSweep_Periodic(t *testing.T) {
+	t.Parallel()
+
+	b := setup(t)
+	require.NotNil(t, Periodic(time.Minute))
+	book := b.cat.Add(2, "Held", 100, 2)
+	require.NoError(t, b.cat.ReserveFor(99, nil))
+	require.NoError(t, b.cat.ReserveFor(98, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+	res, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Sweep{svc: b.ref}), service.SweepArgs{})
+	require.NoError(t, err)
+	require.Equal(t, river.EventKindJobCompleted, res.EventKind)
+	_, avail, held, _ := b.cat.Stock(book.ID)
+	require.Equal(t, []int{2, 0}, []int{avail, held})
+}

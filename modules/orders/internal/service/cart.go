@@ -1,0 +1,246 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// MaxQuantity bounds one cart line.
+const MaxQuantity = 99
+
+// Owner is whose cart: a signed-in user, or else a visitor's cookie id.
+type Owner struct {
+	UserID    auth.UserID
+	VisitorID string
+}
+
+// IsZero reports whether the owner names nobody.
+func (o Owner) IsZero() bool { return o.UserID == 0 && o.VisitorID == "" }
+
+// CartLine is one line of a cart as the shopper sees it now.
+type CartLine struct {
+	BookID     catalog.BookID `json:"book_id"`
+	Title      string         `json:"title"`
+	Author     string         `json:"author"`
+	SellerID   auth.UserID    `json:"seller_id"`
+	SellerName string         `json:"seller_name"`
+	Quantity   int            `json:"quantity"`
+	// PriceCents is the price now; AddedPriceCents the price when added.
+	PriceCents      int64 `json:"price_cents"`
+	AddedPriceCents int64 `json:"added_price_cents"`
+	LineCents       int64 `json:"line_cents"`
+	Available       int   `json:"available"`
+	PriceChanged    bool  `json:"price_changed"`
+	// Problem, when set, keeps the cart from checking out.
+	Problem string `json:"problem,omitempty"`
+}
+
+// Problems of a cart line that the checkout maps to errors.
+const (
+	problemOwn     = "this is your own listing"
+	problemSoldOut = "sold out"
+)
+
+// Cart is a cart with its totals.
+type Cart struct {
+	Lines         []CartLine `json:"lines"`
+	Count         int        `json:"count"`
+	SubtotalCents int64      `json:"subtotal_cents"`
+	CanCheckout   bool       `json:"can_checkout"`
+}
+
+func (s *Service) cartID(ctx context.Context, db dbsqlc.DBTX, o Owner, create bool) (int64, error) {
+	switch {
+	case o.UserID != 0 && create:
+		return s.q.UserCart(ctx, db, ptr(int64(o.UserID)))
+	case o.UserID != 0:
+		return s.q.FindUserCart(ctx, db, ptr(int64(o.UserID)))
+	case o.VisitorID != "" && create:
+		return s.q.VisitorCart(ctx, db, &o.VisitorID)
+	case o.VisitorID != "":
+		return s.q.FindVisitorCart(ctx, db, &o.VisitorID)
+	}
+	return 0, apperr.ErrUnauthorized
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Cart returns the owner's cart, priced and checked against the catalog now.
+func (s *Service) Cart(ctx context.Context, o Owner) (Cart, error) {
+	id, err := s.cartID(ctx, s.pool, o, false)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Cart{Lines: []CartLine{}}, nil
+	}
+	if err != nil {
+		return Cart{}, fmt.Errorf("cart: %w", err)
+	}
+	items, err := s.q.CartItems(ctx, s.pool, id)
+	if err != nil {
+		return Cart{}, fmt.Errorf("cart items: %w", err)
+	}
+	ids := make([]catalog.BookID, len(items))
+	for i, it := range items {
+		ids[i] = catalog.BookID(it.BookID)
+	}
+	books, err := s.catalog.Books(ctx, ids)
+	if err != nil {
+		return Cart{}, fmt.Errorf("cart books: %w", err)
+	}
+	c := Cart{Lines: make([]CartLine, 0, len(items)), CanCheckout: len(items) > 0}
+	for _, it := range items {
+		b, ok := books[catalog.BookID(it.BookID)]
+		l := CartLine{BookID: catalog.BookID(it.BookID), Quantity: int(it.Quantity), AddedPriceCents: it.PriceCents, PriceCents: it.PriceCents}
+		switch {
+		case !ok:
+			l.Title = fmt.Sprintf("Book #%d", it.BookID)
+			l.Problem = "this book is no longer listed"
+		default:
+			l.Title, l.Author, l.SellerID, l.SellerName = b.Title, b.Author, b.SellerID, b.SellerName
+			l.PriceCents, l.Available = b.PriceCents, b.Available
+			l.PriceChanged = b.PriceCents != it.PriceCents
+			switch {
+			case o.UserID != 0 && b.SellerID == o.UserID:
+				l.Problem = problemOwn
+			case b.Status != catalog.StatusActive || b.Hidden:
+				l.Problem = "this book is not for sale right now"
+			case b.Available <= 0:
+				l.Problem = problemSoldOut
+			case b.Available < l.Quantity:
+				l.Problem = fmt.Sprintf("only %d copies available", b.Available)
+			}
+		}
+		l.LineCents = l.PriceCents * int64(l.Quantity)
+		if l.Problem != "" {
+			c.CanCheckout = false
+		} else {
+			c.SubtotalCents += l.LineCents
+		}
+		c.Count += l.Quantity
+		c.Lines = append(c.Lines, l)
+	}
+	return c, nil
+}
+
+// CartCount is the number of copies in the owner's cart, for the header.
+func (s *Service) CartCount(ctx context.Context, o Owner) (int, error) {
+	id, err := s.cartID(ctx, s.pool, o, false)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.q.CartCount(ctx, s.pool, id)
+	return int(n), err
+}
+
+// AddItem adds quantity copies of a book to the cart (on top of what is
+// there). The total may not exceed the copies available, and nobody may add
+// their own listing.
+func (s *Service) AddItem(ctx context.Context, o Owner, bookID catalog.BookID, quantity int) error {
+	return s.putItem(ctx, o, bookID, quantity, true)
+}
+
+// SetQuantity sets the quantity of a book in the cart, adding the line if
+// needed.
+func (s *Service) SetQuantity(ctx context.Context, o Owner, bookID catalog.BookID, quantity int) error {
+	return s.putItem(ctx, o, bookID, quantity, false)
+}
+
+func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, quantity int, add bool) error {
+	if quantity < 1 || quantity > MaxQuantity {
+		return apperr.ErrInvalid.WithFields(map[string]string{"quantity": fmt.Sprintf("enter a quantity from 1 to %d", MaxQuantity)})
+	}
+	if bookID <= 0 {
+		return catalog.ErrNotFound
+	}
+	books, err := s.catalog.Books(ctx, []catalog.BookID{bookID})
+	if err != nil {
+		return fmt.Errorf("add to cart: %w", err)
+	}
+	b, ok := books[bookID]
+	if !ok {
+		return catalog.ErrNotFound
+	}
+	if o.UserID != 0 && b.SellerID == o.UserID {
+		return orders.ErrOwnListing
+	}
+	if b.Status != catalog.StatusActive || b.Hidden {
+		return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		id, err := s.cartID(ctx, tx, o, true)
+		if err != nil {
+			return err
+		}
+		if add {
+			items, err := s.q.CartItems(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			for _, it := range items {
+				if it.BookID == int64(bookID) {
+					quantity += int(it.Quantity)
+				}
+			}
+		}
+		if quantity > b.Available {
+			if b.Available <= 0 {
+				return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("%q is sold out", b.Title))
+			}
+			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %q are available", b.Available, b.Title))
+		}
+		if quantity > MaxQuantity {
+			return apperr.ErrInvalid.WithFields(map[string]string{"quantity": fmt.Sprintf("at most %d copies per book", MaxQuantity)})
+		}
+		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents})
+	})
+}
+
+// RemoveItem deletes a line from the cart.
+func (s *Service) RemoveItem(ctx context.Context, o Owner, bookID catalog.BookID) error {
+	id, err := s.cartID(ctx, s.pool, o, false)
+	if err != nil {
+		return notFound(err, orders.ErrNotInCart)
+	}
+	n, err := s.q.DeleteCartItem(ctx, s.pool, dbsqlc.DeleteCartItemParams{CartID: id, BookID: int64(bookID)})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return orders.ErrNotInCart
+	}
+	return nil
+}
+
+// MergeVisitorCart moves a visitor's cart into the user's, once: the
+// visitor cart is deleted in the same transaction. A book in both keeps the
+// larger quantity; the checkout checks stock and ownership again.
+func (s *Service) MergeVisitorCart(ctx context.Context, user auth.UserID, visitorID string) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		from, err := s.q.FindVisitorCart(ctx, tx, &visitorID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		to, err := s.q.UserCart(ctx, tx, ptr(int64(user)))
+		if err != nil {
+			return err
+		}
+		if err := s.q.MergeCartItems(ctx, tx, dbsqlc.MergeCartItemsParams{ToCart: to, FromCart: from}); err != nil {
+			return fmt.Errorf("merge cart: %w", err)
+		}
+		return s.q.DeleteCart(ctx, tx, from)
+	})
+}

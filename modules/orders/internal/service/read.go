@@ -1,0 +1,388 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// Line is one line of an order, priced when it was placed.
+type Line struct {
+	BookID     catalog.BookID `json:"book_id"`
+	SellerID   auth.UserID    `json:"seller_id"`
+	Title      string         `json:"title"`
+	Quantity   int            `json:"quantity"`
+	PriceCents int64          `json:"price_cents"`
+}
+
+// PaymentView is what an order shows of its payment.
+type PaymentView struct {
+	Method        string `json:"method"`
+	Status        string `json:"status"`
+	Brand         string `json:"brand"`
+	Last4         string `json:"last4"`
+	FailureReason string `json:"failure_reason"`
+}
+
+// Event is one step of a shipment's timeline.
+type Event struct {
+	Step  string    `json:"step"`
+	Label string    `json:"label"`
+	At    time.Time `json:"at"`
+}
+
+// ShipmentView is what an order shows of its shipment.
+type ShipmentView struct {
+	Provider       string  `json:"provider"`
+	TrackingNumber string  `json:"tracking_number"`
+	Events         []Event `json:"events"`
+}
+
+// Order is an order with everything its page shows.
+type Order struct {
+	ID               int64         `json:"id"`
+	BuyerID          auth.UserID   `json:"buyer_id"`
+	Status           orders.Status `json:"status"`
+	Reason           string        `json:"reason,omitempty"`
+	Lines            []Line        `json:"lines"`
+	SubtotalCents    int64         `json:"subtotal_cents"`
+	DeliveryCents    int64         `json:"delivery_cents"`
+	TotalCents       int64         `json:"total_cents"`
+	DeliveryProvider string        `json:"delivery_provider"`
+	ShippingAddress  Address       `json:"shipping_address"`
+	Payment          PaymentView   `json:"payment"`
+	Shipment         *ShipmentView `json:"shipment"`
+	CreatedAt        time.Time     `json:"created_at"`
+	UpdatedAt        time.Time     `json:"updated_at"`
+}
+
+// Cancellable reports whether the buyer may still cancel.
+func (o Order) Cancellable() bool {
+	return o.Status == orders.StatusPending || o.Status == orders.StatusAwaitingPayment || o.Status == orders.StatusPaid
+}
+
+func toOrder(o dbsqlc.Order, lines []dbsqlc.OrderLine) Order {
+	out := Order{
+		ID: o.ID, BuyerID: auth.UserID(o.BuyerID), Status: orders.Status(o.Status), Reason: o.Reason,
+		SubtotalCents: o.SubtotalCents, DeliveryCents: o.DeliveryCents, TotalCents: o.TotalCents,
+		DeliveryProvider: o.ProviderName,
+		ShippingAddress:  Address{o.ShipName, o.ShipStreet, o.ShipCity, o.ShipRegion, o.ShipPostal, o.ShipCountry},
+		CreatedAt:        o.CreatedAt, UpdatedAt: o.UpdatedAt, Lines: make([]Line, 0, len(lines)),
+	}
+	for _, l := range lines {
+		out.Lines = append(out.Lines, Line{BookID: catalog.BookID(l.BookID), SellerID: auth.UserID(l.SellerID), Title: l.Title, Quantity: int(l.Quantity), PriceCents: l.PriceCents})
+	}
+	return out
+}
+
+func toPayment(p dbsqlc.Payment) PaymentView {
+	return PaymentView{Method: p.Method, Status: p.Status, Brand: p.Brand, Last4: p.Last4, FailureReason: p.FailureReason}
+}
+
+// load reads one order with its lines, payment and shipment.
+func (s *Service) load(ctx context.Context, id int64) (Order, error) {
+	o, err := s.q.Order(ctx, s.pool, id)
+	if err != nil {
+		return Order{}, notFound(err, orders.ErrNotFound)
+	}
+	lines, err := s.q.OrderLines(ctx, s.pool, id)
+	if err != nil {
+		return Order{}, err
+	}
+	out := toOrder(o, lines)
+	if p, err := s.q.Payment(ctx, s.pool, id); err == nil {
+		out.Payment = toPayment(p)
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return Order{}, err
+	}
+	sh, err := s.q.Shipment(ctx, s.pool, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return out, nil
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	evs, err := s.q.ShipmentEvents(ctx, s.pool, id)
+	if err != nil {
+		return Order{}, err
+	}
+	out.Shipment = &ShipmentView{Provider: sh.Provider, TrackingNumber: sh.TrackingNumber, Events: make([]Event, 0, len(evs))}
+	for _, e := range evs {
+		out.Shipment.Events = append(out.Shipment.Events, Event{Step: e.Step, Label: ShipStepLabel(e.Step), At: e.At})
+	}
+	return out, nil
+}
+
+// Get returns an order to its buyer, a seller of one of its lines or an
+// admin; anyone else gets ErrNotFound, so ids reveal nothing.
+func (s *Service) Get(ctx context.Context, user auth.User, id int64) (Order, error) {
+	o, err := s.load(ctx, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if o.BuyerID == user.ID || user.IsAdmin() {
+		return o, nil
+	}
+	return sellerView(o, user.ID)
+}
+
+// sellerView is what a seller may see of an order: their own lines, the
+// buyer's shipping name and city, and the order's status, shipment and
+// payment status. Anyone who sold nothing in it gets ErrNotFound.
+func sellerView(o Order, seller auth.UserID) (Order, error) {
+	var mine []Line
+	var sub int64
+	for _, l := range o.Lines {
+		if l.SellerID == seller {
+			mine = append(mine, l)
+			sub += l.PriceCents * int64(l.Quantity)
+		}
+	}
+	if len(mine) == 0 {
+		return Order{}, orders.ErrNotFound
+	}
+	o.Lines = mine
+	o.SubtotalCents, o.DeliveryCents, o.TotalCents = sub, 0, sub
+	o.ShippingAddress = Address{Name: o.ShippingAddress.Name, City: o.ShippingAddress.City}
+	o.Payment = PaymentView{Method: o.Payment.Method, Status: o.Payment.Status}
+	return o, nil
+}
+
+// Page bounds a listing.
+type Page struct {
+	Limit, Offset int
+}
+
+func (p Page) norm() (int32, int32) {
+	if p.Limit <= 0 || p.Limit > 100 {
+		p.Limit = 20
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	return int32(p.Limit), int32(p.Offset)
+}
+
+func (s *Service) withDetails(ctx context.Context, rows []dbsqlc.Order) ([]Order, error) {
+	ids := make([]int64, len(rows))
+	for i, o := range rows {
+		ids[i] = o.ID
+	}
+	lines, err := s.q.LinesOfOrders(ctx, s.pool, ids)
+	if err != nil {
+		return nil, err
+	}
+	pays, err := s.q.PaymentsOf(ctx, s.pool, ids)
+	if err != nil {
+		return nil, err
+	}
+	byOrder := map[int64][]dbsqlc.OrderLine{}
+	for _, l := range lines {
+		byOrder[l.OrderID] = append(byOrder[l.OrderID], l)
+	}
+	payOf := map[int64]dbsqlc.Payment{}
+	for _, p := range pays {
+		payOf[p.OrderID] = p
+	}
+	out := make([]Order, len(rows))
+	for i, o := range rows {
+		out[i] = toOrder(o, byOrder[o.ID])
+		out[i].Payment = toPayment(payOf[o.ID])
+	}
+	return out, nil
+}
+
+// BuyerOrders lists the user's orders, newest first.
+func (s *Service) BuyerOrders(ctx context.Context, user auth.User, p Page) ([]Order, error) {
+	lim, off := p.norm()
+	rows, err := s.q.BuyerOrders(ctx, s.pool, dbsqlc.BuyerOrdersParams{BuyerID: int64(user.ID), Lim: lim, Off: off})
+	if err != nil {
+		return nil, fmt.Errorf("buyer orders: %w", err)
+	}
+	return s.withDetails(ctx, rows)
+}
+
+// AllOrders lists every order for admins, optionally of one status.
+func (s *Service) AllOrders(ctx context.Context, user auth.User, status string, p Page) ([]Order, error) {
+	if !user.IsAdmin() {
+		return nil, auth.ErrForbidden
+	}
+	if status != "" && !validStatus(status) {
+		return nil, apperr.ErrInvalid.WithFields(map[string]string{"status": "unknown status"})
+	}
+	lim, off := p.norm()
+	rows, err := s.q.AllOrders(ctx, s.pool, dbsqlc.AllOrdersParams{Status: status, Lim: lim, Off: off})
+	if err != nil {
+		return nil, err
+	}
+	return s.withDetails(ctx, rows)
+}
+
+// Statuses lists every order status, in saga order.
+var Statuses = []orders.Status{orders.StatusPending, orders.StatusAwaitingPayment, orders.StatusPaid, orders.StatusShipped, orders.StatusDelivered, orders.StatusPaymentFailed, orders.StatusCancelled}
+
+func validStatus(s string) bool {
+	for _, st := range Statuses {
+		if string(st) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Sale is one line a seller sold, with only the buyer's shipping name and
+// city.
+type Sale struct {
+	OrderID    int64          `json:"order_id"`
+	BookID     catalog.BookID `json:"book_id"`
+	Title      string         `json:"title"`
+	Quantity   int            `json:"quantity"`
+	PriceCents int64          `json:"price_cents"`
+	Status     orders.Status  `json:"status"`
+	BuyerName  string         `json:"buyer_name"`
+	BuyerCity  string         `json:"buyer_city"`
+	CreatedAt  time.Time      `json:"created_at"`
+}
+
+// Sales lists the lines of the seller's listings in orders, newest first.
+func (s *Service) Sales(ctx context.Context, seller auth.User, p Page) ([]Sale, error) {
+	lim, off := p.norm()
+	rows, err := s.q.SellerLines(ctx, s.pool, dbsqlc.SellerLinesParams{SellerID: int64(seller.ID), Lim: lim, Off: off})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Sale, len(rows))
+	for i, r := range rows {
+		out[i] = Sale{OrderID: r.OrderID, BookID: catalog.BookID(r.BookID), Title: r.Title, Quantity: int(r.Quantity), PriceCents: r.PriceCents,
+			Status: orders.Status(r.Status), BuyerName: r.ShipName, BuyerCity: r.ShipCity, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// Notification is one message to a user.
+type Notification struct {
+	ID        int64     `json:"id"`
+	OrderID   int64     `json:"order_id"`
+	Step      string    `json:"step"`
+	Message   string    `json:"message"`
+	Read      bool      `json:"read"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Notifications lists the user's notifications, newest first.
+func (s *Service) Notifications(ctx context.Context, user auth.User, p Page) ([]Notification, error) {
+	lim, off := p.norm()
+	rows, err := s.q.Notifications(ctx, s.pool, dbsqlc.NotificationsParams{UserID: int64(user.ID), Lim: lim, Off: off})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Notification, len(rows))
+	for i, n := range rows {
+		out[i] = Notification{ID: n.ID, OrderID: n.OrderID, Step: n.Step, Message: n.Message, Read: n.ReadAt != nil, CreatedAt: n.CreatedAt}
+	}
+	return out, nil
+}
+
+// Unread counts the user's unread notifications.
+func (s *Service) Unread(ctx context.Context, user auth.UserID) (int, error) {
+	n, err := s.q.UnreadCount(ctx, s.pool, int64(user))
+	return int(n), err
+}
+
+// MarkAllRead marks every notification of the user read.
+func (s *Service) MarkAllRead(ctx context.Context, user auth.User) error {
+	return s.q.MarkAllRead(ctx, s.pool, int64(user.ID))
+}
+
+// Provider is a delivery provider.
+type Provider struct {
+	ID        int64  `json:"id"`
+	Name      string `json:"name"`
+	Coverage  string `json:"coverage"`
+	CostCents int64  `json:"cost_cents"`
+	Days      int    `json:"days"`
+	Active    bool   `json:"active"`
+}
+
+func toProvider(p dbsqlc.Provider) Provider {
+	return Provider{ID: p.ID, Name: p.Name, Coverage: p.Coverage, CostCents: p.CostCents, Days: int(p.Days), Active: p.Active}
+}
+
+// ProvidersFor lists the active providers that deliver to a country.
+func (s *Service) ProvidersFor(ctx context.Context, country string) ([]Provider, error) {
+	country = strings.ToUpper(strings.TrimSpace(country))
+	if !isCountry(country) {
+		return nil, apperr.ErrInvalid.WithFields(map[string]string{"country": "enter a two-letter country code such as CO or US"})
+	}
+	return toProviders(s.q.ActiveProviders(ctx, s.pool, s.Coverage(country)))
+}
+
+func toProviders(rows []dbsqlc.Provider, err error) ([]Provider, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Provider, len(rows))
+	for i, p := range rows {
+		out[i] = toProvider(p)
+	}
+	return out, nil
+}
+
+// Providers lists every provider, for admins.
+func (s *Service) Providers(ctx context.Context) ([]Provider, error) {
+	return toProviders(s.q.Providers(ctx, s.pool))
+}
+
+// UpdateProvider edits a provider; admins only.
+func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
+	if !user.IsAdmin() {
+		return auth.ErrForbidden
+	}
+	fields := map[string]string{}
+	checkText(fields, "name", "name", p.Name, 100)
+	if p.Coverage != "national" && p.Coverage != "international" {
+		fields["coverage"] = "choose national or international"
+	}
+	if p.CostCents < 0 || p.CostCents > 100_000_00 {
+		fields["cost"] = "enter a cost from 0 to 100000"
+	}
+	if p.Days < 1 || p.Days > 90 {
+		fields["days"] = "enter 1 to 90 days"
+	}
+	if len(fields) > 0 {
+		return apperr.ErrInvalid.WithFields(fields)
+	}
+	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+	if err != nil {
+		if strings.Contains(err.Error(), "23505") {
+			return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
+		}
+		return err
+	}
+	if n == 0 {
+		return orders.ErrProviderNotFound
+	}
+	return nil
+}
+
+// SavedAddress returns the address the user last checked out with, if any.
+func (s *Service) SavedAddress(ctx context.Context, user auth.UserID) (Address, bool, error) {
+	a, err := s.q.SavedAddress(ctx, s.pool, int64(user))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Address{}, false, nil
+	}
+	if err != nil {
+		return Address{}, false, err
+	}
+	return Address{a.Name, a.Street, a.City, a.Region, a.PostalCode, a.Country}, true, nil
+}

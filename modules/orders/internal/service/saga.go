@@ -1,0 +1,360 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+)
+
+// Steps that leave a notification.
+const (
+	StepPlaced        = "placed"
+	StepPaid          = "paid"
+	StepPaymentFailed = "payment_failed"
+	StepShipped       = "shipped"
+	StepDelivered     = "delivered"
+	StepCancelled     = "cancelled"
+)
+
+var stepMessages = map[string][2]string{ // buyer, seller
+	StepPlaced:        {"Your order #%d was placed.", "Order #%d includes your listing."},
+	StepPaid:          {"Your order #%d is paid.", "Order #%d is paid; it ships soon."},
+	StepPaymentFailed: {"The payment for order #%d failed.", "The payment for order #%d failed; the copies are back on sale."},
+	StepShipped:       {"Your order #%d has shipped.", "Order #%d has shipped."},
+	StepDelivered:     {"Your order #%d was delivered.", "Order #%d was delivered."},
+	StepCancelled:     {"Your order #%d was cancelled.", "Order #%d was cancelled; the copies are back on sale."},
+}
+
+// notify writes one notification per person concerned (buyer and each
+// seller) for a step of an order. The unique (order, step, user) key makes
+// it exactly once even when the job that calls it is retried.
+func (s *Service) notify(ctx context.Context, tx pgx.Tx, orderID int64, step string) error {
+	o, err := s.q.Order(ctx, tx, orderID)
+	if err != nil {
+		return err
+	}
+	lines, err := s.q.OrderLines(ctx, tx, orderID)
+	if err != nil {
+		return err
+	}
+	msgs := stepMessages[step]
+	if err := s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: o.BuyerID, OrderID: orderID, Step: step, Message: fmt.Sprintf(msgs[0], orderID)}); err != nil {
+		return err
+	}
+	var sellers []int64
+	for _, l := range lines {
+		if !slices.Contains(sellers, l.SellerID) && l.SellerID != o.BuyerID {
+			sellers = append(sellers, l.SellerID)
+		}
+	}
+	for _, sid := range sellers {
+		if err := s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: sid, OrderID: orderID, Step: step, Message: fmt.Sprintf(msgs[1], orderID)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Charge runs the payment of an order awaiting it. It is idempotent: an
+// order in any other state is left alone, and the processor's ledger has
+// one row per order, so a retried job never charges twice. A transient
+// processor error is returned as is, for River to retry.
+func (s *Service) Charge(ctx context.Context, orderID int64) error {
+	o, err := s.q.Order(ctx, s.pool, orderID)
+	if err != nil {
+		return notFound(err, orders.ErrNotFound)
+	}
+	if orders.Status(o.Status) != orders.StatusAwaitingPayment {
+		return nil
+	}
+	pay, err := s.q.Payment(ctx, s.pool, orderID)
+	if err != nil {
+		return err
+	}
+	res := payment.Result{Approved: true}
+	if pay.Method == orders.MethodCard {
+		// The attempt is counted outside the charge's transaction, as a
+		// processor counts the calls it received.
+		attempt, err := s.q.CountAttempt(ctx, s.pool, orderID)
+		if err != nil {
+			return err
+		}
+		if res, err = payment.Charge(pay.Token, int(attempt)); err != nil {
+			return fmt.Errorf("charge order %d: %w", orderID, err)
+		}
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := s.q.OrderForUpdate(ctx, tx, orderID); err != nil {
+			return err
+		}
+		if !res.Approved {
+			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason); err != nil {
+				return err
+			}
+			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: res.Reason}); err != nil {
+				return err
+			}
+			if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: orderID}, nil); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, orderID, StepPaymentFailed)
+		}
+		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, ""); err != nil {
+			return err
+		}
+		if _, err := s.q.InsertCharge(ctx, tx, dbsqlc.InsertChargeParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
+			return err
+		}
+		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "succeeded"}); err != nil {
+			return err
+		}
+		if _, err := s.river.InsertTx(ctx, tx, ShipArgs{OrderID: orderID}, nil); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, orderID, StepPaid)
+	})
+	if errors.Is(err, orders.ErrStateConflict) {
+		return nil // cancelled or swept meanwhile; nothing was charged
+	}
+	return err
+}
+
+// Shipment steps, in order.
+var shipSteps = []string{"label_created", "picked_up", "in_transit", "out_for_delivery", "delivered"}
+
+// ShipStepLabel is the human name of a step.
+func ShipStepLabel(step string) string {
+	return strings.ToUpper(step[:1]) + strings.ReplaceAll(step[1:], "_", " ")
+}
+
+// Ship hands a paid order to its provider: a tracking number and the first
+// event of the timeline, then the next step scheduled. Idempotent.
+func (s *Service) Ship(ctx context.Context, orderID int64) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+		if err != nil {
+			return notFound(err, orders.ErrNotFound)
+		}
+		if orders.Status(o.Status) != orders.StatusPaid {
+			return nil
+		}
+		n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, Provider: o.ProviderName, TrackingNumber: trackingNumber(o.ProviderName)})
+		if err != nil || n == 0 {
+			return err
+		}
+		if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: shipSteps[0]}); err != nil {
+			return err
+		}
+		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+		return err
+	})
+}
+
+func trackingNumber(provider string) string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	p := strings.ToUpper(provider)
+	if len(p) > 3 {
+		p = p[:3]
+	}
+	return p + strings.ToUpper(hex.EncodeToString(b))
+}
+
+// Advance moves a shipment one step from `from`. Picking up ships the order
+// (and confirms its copies as sold); the last step delivers it. Idempotent:
+// a shipment no longer at `from`, or an order cancelled meanwhile, is left
+// alone.
+func (s *Service) Advance(ctx context.Context, orderID int64, from string) error {
+	i := slices.Index(shipSteps, from)
+	if i < 0 || i == len(shipSteps)-1 {
+		return fmt.Errorf("advance order %d: no step after %q", orderID, from)
+	}
+	next := shipSteps[i+1]
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+		if err != nil {
+			return notFound(err, orders.ErrNotFound)
+		}
+		st := orders.Status(o.Status)
+		if st != orders.StatusPaid && st != orders.StatusShipped {
+			return nil
+		}
+		n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
+		if err != nil || n == 0 {
+			return err
+		}
+		if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: next}); err != nil {
+			return err
+		}
+		switch next {
+		case "picked_up":
+			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, ""); err != nil {
+				return err
+			}
+			if _, err := s.river.InsertTx(ctx, tx, ConfirmArgs{OrderID: orderID}, nil); err != nil {
+				return err
+			}
+			if err := s.notify(ctx, tx, orderID, StepShipped); err != nil {
+				return err
+			}
+		case "delivered":
+			if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, ""); err != nil {
+				return err
+			}
+			return s.notify(ctx, tx, orderID, StepDelivered)
+		}
+		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+		return err
+	})
+}
+
+// Cancel cancels the buyer's order until it ships: a paid order is refunded
+// (simulated) and the stock goes back to sale by a job inserted in the same
+// transaction. Others' orders are not found.
+func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64) error {
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+		if err != nil {
+			return notFound(err, orders.ErrNotFound)
+		}
+		if o.BuyerID != int64(user.ID) {
+			return orders.ErrNotFound
+		}
+		return s.cancelTx(ctx, tx, o, "cancelled by the buyer")
+	})
+}
+
+func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reason string) error {
+	from := orders.Status(o.Status)
+	switch from {
+	case orders.StatusPending, orders.StatusAwaitingPayment, orders.StatusPaid:
+	default:
+		return orders.ErrCannotCancel
+	}
+	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason); err != nil {
+		return err
+	}
+	if from == orders.StatusPaid {
+		if _, err := s.q.RefundCharge(ctx, tx, o.ID); err != nil {
+			return err
+		}
+		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "succeeded", ToStatus: "refunded"}); err != nil {
+			return err
+		}
+	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
+		return err
+	}
+	if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+		return err
+	}
+	return s.notify(ctx, tx, o.ID, StepCancelled)
+}
+
+// ReleaseStock returns an order's held copies (idempotent, via the catalog).
+func (s *Service) ReleaseStock(ctx context.Context, orderID int64) error {
+	return s.catalog.Release(ctx, orderID)
+}
+
+// ConfirmStock marks an order's copies sold (idempotent, via the catalog).
+func (s *Service) ConfirmStock(ctx context.Context, orderID int64) error {
+	return s.catalog.Confirm(ctx, orderID)
+}
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Cancelled, Failed, Released, Confirmed int
+	StaleCarts                             int64
+}
+
+// VisitorCartTTL is how long an untouched visitor cart is kept.
+const VisitorCartTTL = 30 * 24 * time.Hour
+
+// Sweep resolves orders stuck past the deadline (a pending order whose
+// checkout died is cancelled; a payment that never completed fails) and
+// settles holds no live order owns: released for orders that ended without
+// a sale or do not exist, confirmed for orders that shipped.
+func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
+	var res SweepResult
+	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
+	if err != nil {
+		return res, err
+	}
+	res.StaleCarts = n
+	stuck, err := s.q.StuckOrders(ctx, s.pool, s.now().Add(-s.opts.StuckAfter))
+	if err != nil {
+		return res, err
+	}
+	for _, o := range stuck {
+		if orders.Status(o.Status) == orders.StatusAwaitingPayment && o.UpdatedAt.After(s.now().Add(-s.opts.StuckAfter-s.opts.BankTransferDelay)) {
+			continue
+		}
+		err := s.inTx(ctx, func(tx pgx.Tx) error {
+			if orders.Status(o.Status) == orders.StatusPending {
+				if err := s.cancelTx(ctx, tx, o, "the checkout did not complete"); err != nil {
+					return err
+				}
+				res.Cancelled++
+				return nil
+			}
+			const reason = "the payment did not complete in time"
+			if err := s.transition(ctx, tx, o.ID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason); err != nil {
+				return err
+			}
+			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
+				return err
+			}
+			if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+				return err
+			}
+			res.Failed++
+			return s.notify(ctx, tx, o.ID, StepPaymentFailed)
+		})
+		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
+			return res, err
+		}
+	}
+	held, err := s.catalog.HeldOrders(ctx)
+	if err != nil {
+		return res, err
+	}
+	if len(held) == 0 {
+		return res, nil
+	}
+	rows, err := s.q.OrderStatuses(ctx, s.pool, held)
+	if err != nil {
+		return res, err
+	}
+	status := make(map[int64]orders.Status, len(rows))
+	for _, r := range rows {
+		status[r.ID] = orders.Status(r.Status)
+	}
+	for _, id := range held {
+		st, ok := status[id]
+		switch {
+		case !ok || st == orders.StatusCancelled || st == orders.StatusPaymentFailed:
+			if err := s.catalog.Release(ctx, id); err != nil {
+				return res, err
+			}
+			res.Released++
+		case st == orders.StatusShipped || st == orders.StatusDelivered:
+			if err := s.catalog.Confirm(ctx, id); err != nil {
+				return res, err
+			}
+			res.Confirmed++
+		}
+	}
+	return res, nil
+}

@@ -1,0 +1,96 @@
+// Package service holds the orders module's rules: carts, checkout and the
+// saga that moves an order through its states. Every exported method is one
+// or more short transactions; every state change is one conditional update
+// in the same transaction as the River job it triggers.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/riverfx"
+)
+
+// Options tune the simulation and the deadlines; zero values get defaults.
+type Options struct {
+	// HomeCountry decides which providers are national (default CO).
+	HomeCountry string
+	// ShippingStep is the time between two shipment events.
+	ShippingStep time.Duration
+	// BankTransferDelay is when the simulated bank confirms a transfer.
+	BankTransferDelay time.Duration
+	// StuckAfter is how long an order may stay pending or awaiting payment
+	// (beyond the bank delay) before the sweeper resolves it.
+	StuckAfter time.Duration
+	// NowFunc is the clock (tests move it).
+	NowFunc func() time.Time
+}
+
+// Service implements the orders module.
+type Service struct {
+	pool    *pgxpool.Pool
+	q       *dbsqlc.Queries
+	catalog catalog.Service
+	river   *riverfx.Client
+	opts    Options
+}
+
+// New returns the service. river may be an insert-only client.
+func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Client, opts *Options) *Service {
+	o := Options{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.HomeCountry == "" {
+		o.HomeCountry = "CO"
+	}
+	if o.ShippingStep <= 0 {
+		o.ShippingStep = 3 * time.Second
+	}
+	if o.StuckAfter <= 0 {
+		o.StuckAfter = 15 * time.Minute
+	}
+	if o.NowFunc == nil {
+		o.NowFunc = time.Now
+	}
+	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, opts: o}
+}
+
+// Options returns the service's settings after defaults.
+func (s *Service) Options() Options { return s.opts }
+
+func (s *Service) now() time.Time { return s.opts.NowFunc() }
+
+// inTx runs f in one transaction.
+func (s *Service) inTx(ctx context.Context, f func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, f)
+}
+
+// notFound maps a missing row to err.
+func notFound(err error, sentinel error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sentinel
+	}
+	return err
+}
+
+// transition moves an order from one state to another inside tx, or fails
+// with ErrStateConflict when it is not in from any more.
+func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to orders.Status, reason string) error {
+	n, err := s.q.Transition(ctx, tx, dbsqlc.TransitionParams{ID: id, FromStatus: string(from), ToStatus: string(to), Reason: reason})
+	if err != nil {
+		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
+	}
+	if n == 0 {
+		return orders.ErrStateConflict
+	}
+	return nil
+}

@@ -1,0 +1,413 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertest"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/modules/orders/orderstest"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+type bundle struct {
+	pool   *pgxpool.Pool
+	cat    *orderstest.Catalog
+	svc    *service.Service
+	buyer  auth.User
+	seller auth.User
+	admin  auth.User
+	book   catalog.Book
+}
+
+func setup(t *testing.T) *bundle {
+	t.Helper()
+	pool := pgtest.New(t)
+	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	require.NoError(t, err)
+	cat := orderstest.NewCatalog()
+	b := &bundle{
+		pool: pool, cat: cat,
+		svc:    service.New(pool, cat, rc, &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute}),
+		buyer:  auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember},
+		seller: auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember},
+		admin:  auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin},
+	}
+	b.book = cat.Add(b.seller.ID, "Dune", 1500, 3)
+	return b
+}
+
+func validCard(number string) service.PaymentInput {
+	return service.PaymentInput{Method: orders.MethodCard, Card: payment.Card{Number: number, ExpMonth: 12, ExpYear: time.Now().Year() + 2, CVC: "123"}}
+}
+
+func checkoutInput(key string, p service.PaymentInput) service.PlaceInput {
+	return service.PlaceInput{
+		Key:        key,
+		Address:    service.Address{Name: "Ana Gómez", Street: "Calle 1 #2-3", City: "Bogotá", Region: "Cundinamarca", PostalCode: "110111", Country: "CO"},
+		ProviderID: 4, // Servientrega, national, 650
+		Payment:    p,
+	}
+}
+
+// place fills the buyer's cart with qty copies of the book and checks out.
+func (b *bundle) place(t *testing.T, key string, qty int, p service.PaymentInput) service.Order {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, qty))
+	o, err := b.svc.Place(ctx, b.buyer, checkoutInput(key, p))
+	require.NoError(t, err)
+	return o
+}
+
+func (b *bundle) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, b.pool.QueryRow(context.Background(), sql, args...).Scan(&n))
+	return n
+}
+
+func requireCode(t *testing.T, err error, code string) {
+	t.Helper()
+	e := apperr.As(err)
+	require.NotNil(t, e, "error %v is not classified", err)
+	require.Equal(t, code, e.Code, e.Message)
+}
+
+func TestService_Cart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("AddSetRemove", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		me := service.Owner{UserID: b.buyer.ID}
+		require.NoError(t, b.svc.AddItem(ctx, me, b.book.ID, 1))
+		require.NoError(t, b.svc.AddItem(ctx, me, b.book.ID, 1))
+		c, err := b.svc.Cart(ctx, me)
+		require.NoError(t, err)
+		require.Len(t, c.Lines, 1)
+		require.Equal(t, 2, c.Count)
+		require.Equal(t, int64(3000), c.SubtotalCents)
+		require.True(t, c.CanCheckout)
+		requireCode(t, b.svc.AddItem(ctx, me, b.book.ID, 2), "catalog.out_of_stock")
+		require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 3))
+		n, err := b.svc.CartCount(ctx, me)
+		require.NoError(t, err)
+		require.Equal(t, 3, n)
+		require.NoError(t, b.svc.RemoveItem(ctx, me, b.book.ID))
+		requireCode(t, b.svc.RemoveItem(ctx, me, b.book.ID), "orders.not_in_cart")
+	})
+
+	t.Run("Rejections", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		me := service.Owner{UserID: b.buyer.ID}
+		for _, q := range []int{0, -1, 100} {
+			requireCode(t, b.svc.AddItem(ctx, me, b.book.ID, q), "invalid")
+		}
+		requireCode(t, b.svc.AddItem(ctx, me, 999, 1), "catalog.not_found")
+		requireCode(t, b.svc.AddItem(ctx, service.Owner{UserID: b.seller.ID}, b.book.ID, 1), "orders.own_listing")
+		paused := b.cat.Add(b.seller.ID, "Paused", 100, 1)
+		b.cat.SetStatus(paused.ID, catalog.StatusPaused)
+		requireCode(t, b.svc.AddItem(ctx, me, paused.ID, 1), "catalog.not_for_sale")
+		requireCode(t, b.svc.AddItem(ctx, service.Owner{}, b.book.ID, 1), "unauthenticated")
+	})
+
+	t.Run("FlagsPriceChangeAndSoldOut", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		me := service.Owner{UserID: b.buyer.ID}
+		require.NoError(t, b.svc.AddItem(ctx, me, b.book.ID, 2))
+		b.cat.SetPrice(b.book.ID, 1800)
+		c, err := b.svc.Cart(ctx, me)
+		require.NoError(t, err)
+		require.True(t, c.Lines[0].PriceChanged)
+		require.Equal(t, int64(1500), c.Lines[0].AddedPriceCents)
+		require.Equal(t, int64(3600), c.SubtotalCents)
+		require.True(t, c.CanCheckout)
+		require.NoError(t, b.cat.ReserveFor(9999, []catalog.Line{{BookID: b.book.ID, Quantity: 3}}))
+		c, err = b.svc.Cart(ctx, me)
+		require.NoError(t, err)
+		require.Equal(t, "sold out", c.Lines[0].Problem)
+		require.False(t, c.CanCheckout)
+		_, err = b.svc.Place(ctx, b.buyer, checkoutInput("k", validCard("4242424242424242")))
+		requireCode(t, err, "catalog.out_of_stock")
+	})
+
+	t.Run("MergeVisitorCart", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		visitor := service.Owner{VisitorID: "visitor-0123456789abcdef"}
+		other := b.cat.Add(b.seller.ID, "Emma", 900, 5)
+		require.NoError(t, b.svc.AddItem(ctx, visitor, b.book.ID, 2))
+		require.NoError(t, b.svc.AddItem(ctx, visitor, other.ID, 1))
+		require.NoError(t, b.svc.AddItem(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		require.NoError(t, b.svc.MergeVisitorCart(ctx, b.buyer.ID, visitor.VisitorID))
+		require.NoError(t, b.svc.MergeVisitorCart(ctx, b.buyer.ID, visitor.VisitorID))
+		c, err := b.svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		require.Equal(t, 3, c.Count) // max(2,1) + 1
+		vc, err := b.svc.Cart(ctx, visitor)
+		require.NoError(t, err)
+		require.Empty(t, vc.Lines)
+	})
+}
+
+func TestService_Place(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("CardApprovedThroughDelivery", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k1", 2, validCard("4242 4242 4242 4242"))
+		require.Equal(t, orders.StatusAwaitingPayment, o.Status)
+		require.Equal(t, int64(3000), o.SubtotalCents)
+		require.Equal(t, int64(650), o.DeliveryCents)
+		require.Equal(t, int64(3650), o.TotalCents)
+		require.Equal(t, "visa", o.Payment.Brand)
+		require.Equal(t, "4242", o.Payment.Last4)
+		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+		_, avail, held, _ := b.cat.Stock(b.book.ID)
+		require.Equal(t, 1, avail)
+		require.Equal(t, 2, held)
+		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		require.Zero(t, n)
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.payments WHERE token LIKE '%4242424242424242%'"))
+
+		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.NoError(t, b.svc.Charge(ctx, o.ID)) // a retried job
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id=$1", o.ID))
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='paid' AND user_id=$2", o.ID, b.buyer.ID))
+		require.NoError(t, b.svc.Ship(ctx, o.ID))
+		require.NoError(t, b.svc.Ship(ctx, o.ID))
+		for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
+			require.NoError(t, b.svc.Advance(ctx, o.ID, from))
+			require.NoError(t, b.svc.Advance(ctx, o.ID, from))
+			require.NoError(t, b.svc.ConfirmStock(ctx, o.ID))
+		}
+		got, err := b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusDelivered, got.Status)
+		require.Equal(t, "succeeded", got.Payment.Status)
+		require.NotNil(t, got.Shipment)
+		require.Len(t, got.Shipment.Events, 5)
+		require.NotEmpty(t, got.Shipment.TrackingNumber)
+		_, avail, held, sold := b.cat.Stock(b.book.ID)
+		require.Equal(t, []int{1, 0, 2}, []int{avail, held, sold})
+		for _, step := range []string{"placed", "paid", "shipped", "delivered"} {
+			require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step=$2", o.ID, step), step)
+		}
+		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
+	})
+
+	for _, tc := range []struct {
+		name, number, reason string
+	}{
+		{"Declined", "4000000000000002", payment.ReasonDeclined},
+		{"InsufficientFunds", "4000 0000 0000 9995", payment.ReasonInsufficient},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			o := b.place(t, "k", 1, validCard(tc.number))
+			require.NoError(t, b.svc.Charge(ctx, o.ID))
+			require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
+			got, err := b.svc.Get(ctx, b.buyer, o.ID)
+			require.NoError(t, err)
+			require.Equal(t, orders.StatusPaymentFailed, got.Status)
+			require.Equal(t, tc.reason, got.Payment.FailureReason)
+			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
+			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+			_, avail, held, _ := b.cat.Stock(b.book.ID)
+			require.Equal(t, []int{3, 0}, []int{avail, held})
+		})
+	}
+
+	t.Run("ProcessorUnavailableTwiceThenApproved", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4000000000000119"))
+		require.ErrorIs(t, b.svc.Charge(ctx, o.ID), payment.ErrUnavailable)
+		require.ErrorIs(t, b.svc.Charge(ctx, o.ID), payment.ErrUnavailable)
+		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		got, err := b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusPaid, got.Status)
+	})
+
+	t.Run("WalletAndBankTransfer", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "w", 1, service.PaymentInput{Method: orders.MethodWallet})
+		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		got, err := b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusPaid, got.Status)
+
+		o = b.place(t, "b", 1, service.PaymentInput{Method: orders.MethodBankTransfer})
+		var at time.Time
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT scheduled_at FROM river.river_job WHERE kind = 'orders.charge_payment' AND (args->>'order_id')::bigint = $1", o.ID).Scan(&at))
+		require.WithinDuration(t, time.Now().Add(time.Minute), at, 10*time.Second)
+	})
+
+	t.Run("Idempotent", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "same", 1, validCard("4242424242424242"))
+		again, err := b.svc.Place(ctx, b.buyer, checkoutInput("same", validCard("4242424242424242")))
+		require.NoError(t, err)
+		require.Equal(t, o.ID, again.ID)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.orders"))
+		other := checkoutInput("same", validCard("4242424242424242"))
+		other.Address.City = "Medellín"
+		_, err = b.svc.Place(ctx, b.buyer, other)
+		requireCode(t, err, "orders.idempotency_key_reused")
+		require.Equal(t, apperr.Invalid, apperr.KindOf(err))
+	})
+
+	t.Run("Rejections", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		_, err := b.svc.Place(ctx, b.buyer, checkoutInput("empty", validCard("4242424242424242")))
+		requireCode(t, err, "orders.empty_cart")
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+
+		bad := checkoutInput("", validCard("4242424242424243"))
+		_, err = b.svc.Place(ctx, b.buyer, bad)
+		requireCode(t, err, "invalid")
+
+		bad = checkoutInput("k", service.PaymentInput{Method: orders.MethodCard, Card: payment.Card{Number: "4242424242424243", ExpMonth: 1, ExpYear: 2020, CVC: "12"}})
+		bad.Address = service.Address{Country: "USA"}
+		_, err = b.svc.Place(ctx, b.buyer, bad)
+		fields := apperr.As(err).Fields
+		for _, f := range []string{"name", "street", "city", "region", "postal_code", "country", "card_number", "card_exp", "card_cvc"} {
+			require.Contains(t, fields, f)
+		}
+
+		us := checkoutInput("k", validCard("4242424242424242"))
+		us.Address.Country = "US" // Servientrega is national only
+		_, err = b.svc.Place(ctx, b.buyer, us)
+		require.Contains(t, apperr.As(err).Fields, "delivery_provider_id")
+		us.ProviderID = 1 // DHL
+		o, err := b.svc.Place(ctx, b.buyer, us)
+		require.NoError(t, err)
+		require.Equal(t, int64(1500+2500), o.TotalCents)
+	})
+
+	t.Run("NotEnoughCopiesAtReserve", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 3))
+		require.NoError(t, b.cat.ReserveFor(777, []catalog.Line{{BookID: b.book.ID, Quantity: 1}}))
+		_, err := b.svc.Place(ctx, b.buyer, checkoutInput("k", validCard("4242424242424242")))
+		requireCode(t, err, "catalog.out_of_stock")
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
+	})
+}
+
+func TestService_Cancel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("AwaitingPayment", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 2, validCard("4242424242424242"))
+		requireCode(t, b.svc.Cancel(ctx, b.seller, o.ID), "orders.not_found")
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		require.NoError(t, b.svc.Charge(ctx, o.ID)) // the queued charge does nothing
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
+		_, avail, held, _ := b.cat.Stock(b.book.ID)
+		require.Equal(t, []int{3, 0}, []int{avail, held})
+		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
+	})
+
+	t.Run("PaidIsRefunded", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.NoError(t, b.svc.Ship(ctx, o.ID)) // label created: still cancellable
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		require.NoError(t, b.svc.Advance(ctx, o.ID, "label_created")) // the scheduled step does nothing
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
+		got, err := b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusCancelled, got.Status)
+		require.Equal(t, "refunded", got.Payment.Status)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE refunded_at IS NOT NULL"))
+		_, avail, _, _ := b.cat.Stock(b.book.ID)
+		require.Equal(t, 3, avail)
+	})
+}
+
+func TestService_Get(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, validCard("4242424242424242"))
+	for _, u := range []auth.User{b.buyer, b.seller, b.admin} {
+		_, err := b.svc.Get(ctx, u, o.ID)
+		require.NoError(t, err, u.Name)
+	}
+	_, err := b.svc.Get(ctx, auth.User{ID: 99}, o.ID)
+	requireCode(t, err, "orders.not_found")
+	sales, err := b.svc.Sales(ctx, b.seller, service.Page{})
+	require.NoError(t, err)
+	require.Len(t, sales, 1)
+	require.Equal(t, "Ana Gómez", sales[0].BuyerName)
+	require.Equal(t, "Bogotá", sales[0].BuyerCity)
+	_, err = b.svc.AllOrders(ctx, b.buyer, "", service.Page{})
+	requireCode(t, err, "auth.forbidden")
+	list, err := b.svc.AllOrders(ctx, b.admin, "awaiting_payment", service.Page{})
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	unread, err := b.svc.Unread(ctx, b.seller.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, unread)
+	require.NoError(t, b.svc.MarkAllRead(ctx, b.seller))
+	unread, err = b.svc.Unread(ctx, b.seller.ID)
+	require.NoError(t, err)
+	require.Zero(t, unread)
+}
+
+func TestService_Sweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, validCard("4242424242424242"))
+	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status='pending', updated_at = now() - interval '1 hour' WHERE id=$1", o.ID)
+	require.NoError(t, err)
+	require.NoError(t, b.cat.ReserveFor(5555, []catalog.Line{{BookID: b.book.ID, Quantity: 1}})) // no order holds it
+	require.NoError(t, b.svc.AddItem(ctx, service.Owner{VisitorID: "old-visitor-0123456789"}, b.book.ID, 1))
+	_, err = b.pool.Exec(ctx, "UPDATE orders.carts SET updated_at = now() - interval '31 days' WHERE visitor_id IS NOT NULL")
+	require.NoError(t, err)
+	res, err := b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Cancelled)
+	require.Equal(t, int64(1), res.StaleCarts)
+	require.GreaterOrEqual(t, res.Released, 2)
+	_, avail, held, _ := b.cat.Stock(b.book.ID)
+	require.Equal(t, []int{3, 0}, []int{avail, held})
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusCancelled, got.Status)
+}

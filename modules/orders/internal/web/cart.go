@@ -1,0 +1,131 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+type cartData struct {
+	Cart     service.Cart
+	SignedIn bool
+}
+
+func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
+	o := owner(w, r, false)
+	c := service.Cart{Lines: []service.CartLine{}}
+	if !o.IsZero() {
+		var err error
+		if c, err = h.svc.Cart(r.Context(), o); err != nil {
+			platformweb.Error(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "cart", "Your cart", cartData{Cart: c, SignedIn: o.UserID != 0})
+}
+
+func formQuantity(r *http.Request) (int, error) {
+	v := strings.TrimSpace(r.PostFormValue("quantity"))
+	if v == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, apperr.ErrInvalid.WithMessage("enter the quantity as a whole number").WithFields(map[string]string{"quantity": "enter a whole number"})
+	}
+	return n, nil
+}
+
+// back returns to the page the form was on (same host only), else the cart.
+func back(r *http.Request) string {
+	if ref := r.Referer(); ref != "" {
+		if i := strings.Index(ref, "://"+r.Host+"/"); i >= 0 {
+			return ref[i+len("://"+r.Host):]
+		}
+	}
+	return "/cart"
+}
+
+// failBack returns to the form's page with the error as a flash; a cart
+// action comes from many pages (a book, a result list, the cart), so it has
+// no single form to re-render.
+func failBack(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	if e == nil || e.Kind == apperr.Internal || e.Kind == apperr.Unauthenticated {
+		platformweb.Error(w, r, err)
+		return
+	}
+	msg := e.Message
+	if q, ok := e.Fields["quantity"]; ok {
+		msg = "Quantity: " + q
+	}
+	view.SetFlash(w, "error", msg)
+	http.Redirect(w, r, back(r), http.StatusSeeOther)
+}
+
+func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		platformweb.Error(w, r, apperr.ErrBadRequest)
+		return
+	}
+	id, err := strconv.ParseInt(r.PostFormValue("book_id"), 10, 64)
+	if err != nil || id <= 0 {
+		failBack(w, r, catalog.ErrNotFound)
+		return
+	}
+	q, err := formQuantity(r)
+	if err != nil {
+		failBack(w, r, err)
+		return
+	}
+	if err := h.svc.AddItem(r.Context(), owner(w, r, true), catalog.BookID(id), q); err != nil {
+		failBack(w, r, err)
+		return
+	}
+	redirect(w, r, "/cart", fmt.Sprintf("Added %d to your cart.", q))
+}
+
+func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "book_id")
+	if !ok {
+		failBack(w, r, orders.ErrNotInCart)
+		return
+	}
+	q, err := formQuantity(r)
+	if err != nil {
+		failBack(w, r, err)
+		return
+	}
+	o := owner(w, r, false)
+	if o.IsZero() {
+		failBack(w, r, orders.ErrNotInCart)
+		return
+	}
+	if err := h.svc.SetQuantity(r.Context(), o, catalog.BookID(id), q); err != nil {
+		failBack(w, r, err)
+		return
+	}
+	redirect(w, r, "/cart", "Quantity updated.")
+}
+
+func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r, "book_id")
+	o := owner(w, r, false)
+	if !ok || o.IsZero() {
+		failBack(w, r, orders.ErrNotInCart)
+		return
+	}
+	if err := h.svc.RemoveItem(r.Context(), o, catalog.BookID(id)); err != nil {
+		failBack(w, r, err)
+		return
+	}
+	redirect(w, r, "/cart", "Removed from your cart.")
+}

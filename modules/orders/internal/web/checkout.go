@@ -1,0 +1,146 @@
+package web
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	platformweb "github.com/bookstore/bookstore/platform/web"
+)
+
+// checkoutForm is what the checkout page shows and sends back.
+type checkoutForm struct {
+	Key        string
+	Address    service.Address
+	ProviderID int64
+	Method     string
+	// The card fields are shown again after an error, except the number
+	// and CVC, which the buyer types again.
+	ExpMonth, ExpYear string
+}
+
+type checkoutData struct {
+	Form      checkoutForm
+	Errors    map[string]string
+	Message   string
+	Cart      service.Cart
+	Providers []service.Provider
+	// DeliveryCents and TotalCents are for the chosen provider, if any.
+	DeliveryCents, TotalCents int64
+}
+
+func newKey() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	f := checkoutForm{Key: newKey(), Method: orders.MethodCard}
+	if a, ok, err := h.svc.SavedAddress(r.Context(), u.ID); err != nil {
+		platformweb.Error(w, r, err)
+		return
+	} else if ok {
+		f.Address = a
+	} else {
+		f.Address.Country = h.svc.Options().HomeCountry
+	}
+	if c := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country"))); len(c) == 2 {
+		f.Address.Country = c
+	}
+	h.renderCheckout(w, r, http.StatusOK, u, f, nil, "")
+}
+
+func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status int, u auth.User, f checkoutForm, fields map[string]string, msg string) {
+	cart, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	d := checkoutData{Form: f, Errors: fields, Message: msg, Cart: cart}
+	if d.Errors == nil {
+		d.Errors = map[string]string{}
+	}
+	if ps, err := h.svc.ProvidersFor(r.Context(), f.Address.Country); err == nil {
+		d.Providers = ps
+	} else if ps, err = h.svc.ProvidersFor(r.Context(), h.svc.Options().HomeCountry); err == nil {
+		d.Providers = ps
+	}
+	for _, p := range d.Providers {
+		if p.ID == f.ProviderID {
+			d.DeliveryCents = p.CostCents
+		}
+	}
+	d.TotalCents = cart.SubtotalCents + d.DeliveryCents
+	h.render(w, r, status, "checkout", "Checkout", d)
+}
+
+func atoiOr0(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}
+
+func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		platformweb.Error(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		platformweb.Error(w, r, apperr.ErrBadRequest)
+		return
+	}
+	v := r.PostFormValue
+	f := checkoutForm{
+		Key: v("idempotency_key"),
+		Address: service.Address{Name: v("name"), Street: v("street"), City: v("city"), Region: v("region"),
+			PostalCode: v("postal_code"), Country: strings.ToUpper(strings.TrimSpace(v("country")))},
+		Method: v("payment_method"), ExpMonth: v("card_exp_month"), ExpYear: v("card_exp_year"),
+	}
+	f.ProviderID, _ = strconv.ParseInt(v("delivery_provider_id"), 10, 64)
+	if f.Key == "" {
+		f.Key = newKey()
+	}
+	in := service.PlaceInput{Key: f.Key, Address: f.Address, ProviderID: f.ProviderID, Payment: service.PaymentInput{Method: f.Method}}
+	if f.Method == orders.MethodCard {
+		in.Payment.Card = payment.Card{Number: v("card_number"), ExpMonth: atoiOr0(f.ExpMonth), ExpYear: atoiOr0(f.ExpYear), CVC: strings.TrimSpace(v("card_cvc"))}
+	}
+	o, err := h.svc.Place(r.Context(), u, in)
+	if err == nil {
+		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Thank you! Your order was placed.")
+		return
+	}
+	e := apperr.As(err)
+	switch {
+	case e == nil || e.Kind == apperr.Internal:
+		platformweb.Error(w, r, err)
+	case errors.Is(err, orders.ErrKeyReused):
+		// The form changed after a submit: a new key makes it a new order.
+		f.Key = newKey()
+		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, nil, "Please review your order and place it again.")
+	case e.Kind == apperr.Invalid:
+		msg := "Some fields need attention."
+		if len(e.Fields) == 0 {
+			msg = e.Message
+		}
+		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, msg)
+	case errors.Is(err, catalog.ErrOutOfStock), errors.Is(err, catalog.ErrNotForSale), errors.Is(err, catalog.ErrNotFound), errors.Is(err, orders.ErrOwnListing):
+		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message+" Nothing was charged; please update your cart.")
+	default:
+		h.renderCheckout(w, r, platformweb.Status(err), u, f, nil, e.Message)
+	}
+}

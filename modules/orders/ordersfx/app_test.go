@@ -1,0 +1,168 @@
+package ordersfx_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// app is the monolith's graph (auth, catalog, orders, River, router) on a
+// fresh database, with River working jobs.
+type app struct {
+	pool    *pgxpool.Pool
+	svc     *service.Service
+	handler http.Handler
+	server  *httptest.Server
+}
+
+func newApp(t testing.TB) *app {
+	t.Helper()
+	cfg := config.Config{
+		Addr: "127.0.0.1:0", DatabaseURL: pgtest.NewURL(t), DataDir: t.TempDir(), LogLevel: "error", LogFormat: "text",
+		ShutdownTimeout: 5 * time.Second, Modules: config.AllModules,
+		HomeCountry: "CO", ShippingStep: 50 * time.Millisecond, BankTransferDelay: 100 * time.Millisecond, OrderTimeout: time.Minute,
+	}
+	a := &app{}
+	fa := fxtest.New(t,
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil)),
+		fx.NopLogger,
+		pg.Module, metrics.Module, riverfx.Module,
+		fx.Provide(web.NewRouter),
+		authfx.Module, catalogfx.Module, ordersfx.Module,
+		fx.Populate(&a.pool, &a.svc, &a.handler),
+	)
+	fa.RequireStart()
+	t.Cleanup(fa.RequireStop)
+	a.server = httptest.NewServer(a.handler)
+	t.Cleanup(a.server.Close)
+	return a
+}
+
+// buyer is a signed-up user with a session, used as a bearer credential.
+type buyer struct {
+	user  auth.User
+	token string
+}
+
+func (a *app) newUser(t testing.TB, admin bool) buyer {
+	t.Helper()
+	ctx := context.Background()
+	u := authtest.CreateUser(ctx, t, a.pool, &authtest.UserOpts{Admin: admin})
+	s := authtest.SignIn(ctx, t, a.pool, u.Email, authtest.DefaultPassword)
+	return buyer{user: u, token: s.ID}
+}
+
+// call sends a JSON request and decodes the answer into out (if not nil).
+func (a *app) call(t testing.TB, b buyer, method, path string, body any, out any, hdr ...string) int {
+	t.Helper()
+	req, err := newJSONRequest(method, a.server.URL+path, body)
+	require.NoError(t, err)
+	if b.token != "" {
+		req.Header.Set("Authorization", "Bearer "+b.token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	if out != nil && len(raw) > 0 {
+		require.NoError(t, json.Unmarshal(raw, out), string(raw))
+	}
+	return res.StatusCode
+}
+
+func checkoutBody(card string) map[string]any {
+	return map[string]any{
+		"shipping_address":     map[string]any{"name": "Ana", "street": "Calle 1", "city": "Bogotá", "region": "DC", "postal_code": "110111", "country": "CO"},
+		"delivery_provider_id": 3,
+		"payment":              map[string]any{"method": "card", "card": map[string]any{"number": card, "exp_month": 12, "exp_year": time.Now().Year() + 1, "cvc": "123"}},
+	}
+}
+
+type orderJSON struct {
+	ID            int64  `json:"id"`
+	Status        string `json:"status"`
+	TotalCents    int64  `json:"total_cents"`
+	SubtotalCents int64  `json:"subtotal_cents"`
+	DeliveryCents int64  `json:"delivery_cents"`
+	Lines         []struct {
+		BookID     int64  `json:"book_id"`
+		Title      string `json:"title"`
+		Quantity   int    `json:"quantity"`
+		PriceCents int64  `json:"price_cents"`
+	} `json:"lines"`
+	Payment struct {
+		Method, Status, Brand, Last4 string
+		FailureReason                string `json:"failure_reason"`
+	} `json:"payment"`
+	Shipment *struct {
+		Provider       string            `json:"provider"`
+		TrackingNumber string            `json:"tracking_number"`
+		Events         []json.RawMessage `json:"events"`
+	} `json:"shipment"`
+}
+
+// waitStatus polls the order until it reaches want or the deadline passes.
+func (a *app) waitStatus(t testing.TB, b buyer, id int64, want string) orderJSON {
+	t.Helper()
+	deadline := time.After(2 * time.Minute)
+	for {
+		var o orderJSON
+		require.Equal(t, http.StatusOK, a.call(t, b, http.MethodGet, fmt.Sprintf("/api/v1/orders/%d", id), nil, &o))
+		if o.Status == want {
+			return o
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("order %d is %s, want %s", id, o.Status, want)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func newJSONRequest(method, url string, body any) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return nil, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
+}

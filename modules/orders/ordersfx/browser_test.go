@@ -1,0 +1,102 @@
+package ordersfx_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+)
+
+// TestPages_BrowserCheckout walks the pages as a browser does, through the
+// real auth middleware (session cookie, CSRF token) and the real catalog:
+// a visitor fills a cart, signs in (the cart follows), checks out, and sees
+// the order.
+func TestPages_BrowserCheckout(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := context.Background()
+	book := catalogtest.CreateBook(ctx, t, a.pool, &catalogtest.BookOpts{Title: "Rayuela", PriceCents: 2000, Copies: 2})
+	u := authtest.CreateUser(ctx, t, a.pool, nil)
+	sess := authtest.SignIn(ctx, t, a.pool, u.Email, authtest.DefaultPassword)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var cookies []*http.Cookie
+	send := func(method, path string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, a.server.URL+path, strings.NewReader(form.Encode()))
+		require.NoError(t, err)
+		if form != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		res, err := client.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		for _, c := range res.Cookies() {
+			if c.Name == "cart_visitor" {
+				cookies = append(cookies, c)
+			}
+		}
+		return res, string(b)
+	}
+
+	res, _ := send(http.MethodPost, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(book.ID), 10)}, "quantity": {"2"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	require.Len(t, cookies, 1)
+
+	cookies = append(cookies, sess.Cookie())
+	res, body := send(http.MethodGet, "/cart", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, body, "Rayuela")
+	require.Contains(t, body, `data-cart-count>2<`)
+
+	res, body = send(http.MethodGet, "/checkout", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, body, sess.CSRFToken)
+	form := url.Values{"csrf_token": {sess.CSRFToken}, "idempotency_key": {"browser-1"}, "name": {"Julio"}, "street": {"Calle 5"},
+		"city": {"Medellín"}, "region": {"ANT"}, "postal_code": {"050001"}, "country": {"CO"}, "delivery_provider_id": {"4"},
+		"payment_method": {"bank_transfer"}}
+	res, _ = send(http.MethodPost, "/checkout", url.Values{"idempotency_key": {"no-token"}})
+	require.Equal(t, http.StatusForbidden, res.StatusCode) // CSRF token required
+	res, _ = send(http.MethodPost, "/checkout", form)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	loc := res.Header.Get("Location")
+	require.True(t, strings.HasPrefix(loc, "/orders/"), loc)
+	res, body = send(http.MethodGet, loc, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, body, "bank_transfer")
+	require.Contains(t, body, "Cancel this order")
+	require.Equal(t, 0, catalogtest.StockOf(ctx, t, a.pool, book.ID).Available)
+
+	res, _ = send(http.MethodPost, loc+"/cancel", url.Values{"csrf_token": {sess.CSRFToken}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = send(http.MethodGet, loc, nil)
+	require.Contains(t, body, "cancelled")
+
+	// The release job gives the copies back; then the next checkout
+	// offers the address used last time.
+	deadline := time.After(time.Minute)
+	for catalogtest.StockOf(ctx, t, a.pool, book.ID).Available != 2 {
+		select {
+		case <-deadline:
+			t.Fatal("the copies never came back")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	res, _ = send(http.MethodPost, "/cart/items", url.Values{"csrf_token": {sess.CSRFToken}, "book_id": {strconv.FormatInt(int64(book.ID), 10)}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	_, body = send(http.MethodGet, "/checkout", nil)
+	require.Contains(t, body, `value="Calle 5"`)
+}

@@ -1,0 +1,260 @@
+package ordersfx_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/platform/pgtest"
+)
+
+// bookstoreBinary builds the real command once per test binary.
+var bookstoreBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "bookstore-crash-")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "bookstore")
+	if out, err := exec.Command("go", "build", "-o", bin, "../../../cmd/bookstore").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// server is one run of the real binary.
+type server struct {
+	cmd  *exec.Cmd
+	done chan struct{}
+	log  *strings.Builder
+}
+
+func startServer(t *testing.T, bin, addr string, env []string) *server {
+	t.Helper()
+	s := &server{cmd: exec.Command(bin, "serve", "--addr", addr), done: make(chan struct{}), log: &strings.Builder{}}
+	s.cmd.Env = append(os.Environ(), env...)
+	require.NoError(t, s.cmd.Start())
+	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	deadline := time.After(90 * time.Second)
+	for {
+		if res, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		select {
+		case <-s.done:
+			t.Fatalf("bookstore exited before it was ready")
+		case <-deadline:
+			t.Fatalf("bookstore not ready in time")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (s *server) kill(t *testing.T) {
+	t.Helper()
+	require.NoError(t, s.cmd.Process.Signal(syscall.SIGKILL))
+	<-s.done
+}
+
+// TestCrash_CheckoutsSurviveSIGKILL runs the real binary under a stream of
+// checkouts (every test card, wallet and bank transfer), kills it with
+// SIGKILL at random moments several times, starts it again each time, and
+// then checks the saga's invariants: every order ends in a terminal state
+// within a bound, stock is conserved (listed = available + held + sold,
+// nothing held at the end), and no order was charged more than once or
+// charged without being paid.
+func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills and restarts the real binary for minutes")
+	}
+	t.Parallel()
+	bin, err := bookstoreBinary()
+	require.NoError(t, err)
+	ctx := context.Background()
+	url := pgtest.NewURL(t)
+	pool, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+
+	const copies = 60
+	seller := authtest.CreateUser(ctx, t, pool, nil)
+	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: copies, PriceCents: 999})
+	var tokens []string
+	for range 4 {
+		u := authtest.CreateUser(ctx, t, pool, nil)
+		tokens = append(tokens, authtest.SignIn(ctx, t, pool, u.Email, authtest.DefaultPassword).ID)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	data, err := os.MkdirTemp("", "bookstore-crash-data-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(data) })
+	env := []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + data, "BOOKSTORE_LOG_LEVEL=error",
+		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms",
+		"BOOKSTORE_ORDER_TIMEOUT=4s", "BOOKSTORE_JOB_TIMEOUT=5s"}
+	srv := startServer(t, bin, addr, env)
+	t.Cleanup(func() {
+		select {
+		case <-srv.done:
+		default:
+			srv.kill(t)
+		}
+	})
+
+	a := &app{server: nil}
+	base := "http://" + addr
+	var (
+		stop    atomic.Bool
+		wg      sync.WaitGroup
+		placed  atomic.Int64
+		refused atomic.Int64
+	)
+	payments := []map[string]any{
+		{"method": "card", "card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": 2099, "cvc": "123"}},
+		{"method": "card", "card": map[string]any{"number": "4000000000000002", "exp_month": 12, "exp_year": 2099, "cvc": "123"}},
+		{"method": "card", "card": map[string]any{"number": "4000000000009995", "exp_month": 12, "exp_year": 2099, "cvc": "123"}},
+		{"method": "card", "card": map[string]any{"number": "4000000000000119", "exp_month": 12, "exp_year": 2099, "cvc": "123"}},
+		{"method": "wallet"},
+		{"method": "bank_transfer"},
+	}
+	for i, tok := range tokens {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := buyer{token: tok}
+			for n := 0; !stop.Load(); n++ {
+				key := fmt.Sprintf("crash-%d-%d", i, n)
+				body := checkoutBody("")
+				body["payment"] = payments[(i+n)%len(payments)]
+				// Retry the same key until the shop answers, as a client
+				// whose connection broke would.
+				for !stop.Load() {
+					st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1})
+					if err == nil && st == http.StatusConflict {
+						refused.Add(1) // sold out until failed payments give copies back
+						<-time.After(50 * time.Millisecond)
+						break
+					}
+					if err == nil && st == http.StatusOK {
+						st, err = a.try(b, base, http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", key)
+						if err == nil && st == http.StatusCreated {
+							placed.Add(1)
+							break
+						}
+						if err == nil && st < 500 {
+							refused.Add(1)
+							break
+						}
+					}
+					<-time.After(100 * time.Millisecond)
+				}
+			}
+		}()
+	}
+
+	for range 4 {
+		<-time.After(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
+		srv.kill(t)
+		srv = startServer(t, bin, addr, env)
+	}
+	<-time.After(time.Second)
+	stop.Store(true)
+	wg.Wait()
+	t.Logf("placed %d orders, %d refused (sold out)", placed.Load(), refused.Load())
+	require.Positive(t, placed.Load())
+
+	// Bound: order timeout + job rescue (2 × job timeout) + four shipping
+	// steps, each up to River's 5 s scheduler tick, with a wide margin.
+	deadline := time.After(3 * time.Minute)
+	for {
+		var open int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM orders.orders WHERE status NOT IN ('delivered','payment_failed','cancelled')`).Scan(&open))
+		if open == 0 {
+			break
+		}
+		select {
+		case <-deadline:
+			rows, _ := pool.Query(ctx, `SELECT id, status, updated_at FROM orders.orders WHERE status NOT IN ('delivered','payment_failed','cancelled')`)
+			var open []string
+			for rows.Next() {
+				var id int64
+				var st string
+				var at time.Time
+				_ = rows.Scan(&id, &st, &at)
+				open = append(open, fmt.Sprintf("%d:%s@%s", id, st, at.Format(time.TimeOnly)))
+			}
+			t.Fatalf("orders not terminal in time: %v", open)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	// Holds of terminal orders are settled by jobs and the sweeper.
+	deadline = time.After(time.Minute)
+	for catalogtest.StockOf(ctx, t, pool, book.ID).Held != 0 {
+		select {
+		case <-deadline:
+			t.Fatalf("copies still held: %+v", catalogtest.StockOf(ctx, t, pool, book.ID))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	c := catalogtest.StockOf(ctx, t, pool, book.ID)
+	require.Equal(t, copies, c.Listed)
+	require.Equal(t, c.Listed, c.Available+c.Held+c.Sold)
+	var delivered int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT COALESCE(sum(l.quantity),0) FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id WHERE o.status = 'delivered'`).Scan(&delivered))
+	require.Equal(t, delivered, c.Sold)
+
+	var badCharges int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM orders.charges c JOIN orders.orders o ON o.id = c.order_id
+		WHERE NOT (o.status = 'delivered' AND c.refunded_at IS NULL) AND NOT (o.status = 'cancelled' AND c.refunded_at IS NOT NULL)`).Scan(&badCharges))
+	require.Zero(t, badCharges)
+	var deliveredOrders, charged int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM orders.orders WHERE status = 'delivered'`).Scan(&deliveredOrders))
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM orders.charges WHERE refunded_at IS NULL`).Scan(&charged))
+	require.Equal(t, deliveredOrders, charged, "every delivered order was charged exactly once")
+	var dupNotes int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM orders.notifications GROUP BY order_id, step, user_id HAVING count(*) > 1) d`).Scan(&dupNotes))
+	require.Zero(t, dupNotes)
+}
+
+// try sends one request and reports the status, or the network error.
+func (a *app) try(b buyer, base, method, path string, body any, hdr ...string) (int, error) {
+	req, err := newJSONRequest(method, base+path, body)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+b.token)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	if res.StatusCode >= 500 && res.StatusCode != http.StatusServiceUnavailable {
+		return res.StatusCode, errors.New(res.Status)
+	}
+	return res.StatusCode, nil
+}

@@ -1,0 +1,5 @@
+package ordersfx_test
+
+import "time"
+
+func timeAfter() <-chan time.Time { return time.After(50 * time.Millisecond) }

@@ -1,0 +1,55 @@
+-- name: UserCart :one
+INSERT INTO orders.carts (user_id) VALUES (@user_id)
+ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
+RETURNING id;
+
+-- name: VisitorCart :one
+INSERT INTO orders.carts (visitor_id) VALUES (@visitor_id)
+ON CONFLICT (visitor_id) DO UPDATE SET updated_at = now()
+RETURNING id;
+
+-- name: FindVisitorCart :one
+SELECT id FROM orders.carts WHERE visitor_id = @visitor_id;
+
+-- name: FindUserCart :one
+SELECT id FROM orders.carts WHERE user_id = @user_id;
+
+-- name: CartItems :many
+SELECT * FROM orders.cart_items WHERE cart_id = @cart_id ORDER BY added_at, book_id;
+
+-- name: CartCount :one
+SELECT COALESCE(sum(quantity), 0)::int FROM orders.cart_items WHERE cart_id = @cart_id;
+
+-- name: UpsertCartItem :exec
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+VALUES (@cart_id, @book_id, @quantity, @price_cents)
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents;
+
+-- name: DeleteCartItem :execrows
+DELETE FROM orders.cart_items WHERE cart_id = @cart_id AND book_id = @book_id;
+
+-- name: ClearCart :exec
+DELETE FROM orders.cart_items WHERE cart_id = @cart_id;
+
+-- name: MergeCartItems :exec
+-- Moves a visitor's lines into a user's cart; a book in both keeps the larger quantity.
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, added_at)
+SELECT @to_cart::bigint, v.book_id, v.quantity, v.price_cents, v.added_at
+FROM orders.cart_items v WHERE v.cart_id = @from_cart::bigint
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = GREATEST(orders.cart_items.quantity, EXCLUDED.quantity);
+
+-- name: DeleteCart :exec
+DELETE FROM orders.carts WHERE id = @id;
+
+-- name: SavedAddress :one
+SELECT * FROM orders.addresses WHERE user_id = @user_id;
+
+-- name: SaveAddress :exec
+INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
+VALUES (@user_id, @name, @street, @city, @region, @postal_code, @country)
+ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
+    region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now();
+
+-- name: DeleteStaleVisitorCarts :execrows
+-- A visitor cart nobody touched for a while belongs to a cookie long gone.
+DELETE FROM orders.carts WHERE visitor_id IS NOT NULL AND updated_at < @before;
