@@ -455,7 +455,8 @@ func (b *Browser) Fill(sel, value string) {
 		b.run("fill "+sel, chromedp.SetValue(chromedp.CSS(sel), value))
 		return
 	}
-	b.run("fill "+sel, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	mustEval[bool](b, "clear "+sel, fmt.Sprintf(`(e => { e.value = ""; return true; })(document.querySelector(%q))`, sel))
+	b.run("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // Select picks the option with value in the select that sel selects.
@@ -534,7 +535,10 @@ func (b *Browser) Submit(sel, shot string) {
 	ok := mustEval[bool](b, "find the submit button of "+sel, fmt.Sprintf(`(() => {
 		document.querySelectorAll('[data-e2e-submit]').forEach(e => e.removeAttribute('data-e2e-submit'));
 		const f = document.querySelector(%q).closest('form');
-		const btn = f && f.querySelector('button[type=submit], button:not([type]), input[type=submit]');
+		// The form's own submit button, not one that sends it elsewhere
+		// (formaction, formmethod).
+		const btn = f && [...f.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]')]
+			.find(b => !b.hasAttribute('formaction') && !b.hasAttribute('formmethod'));
 		if (!btn) return false;
 		btn.setAttribute('data-e2e-submit', '');
 		return true;
@@ -617,6 +621,27 @@ func (b *Browser) Within(sel, text string) string {
 	return mustEval[string](b, "read "+sel, `document.querySelector('[data-e2e-target]').innerText`)
 }
 
+// Cell is the text of the table cell in column (a header's text, in any
+// case) of the first row that shows rowText.
+func (b *Browser) Cell(rowText, column string) string {
+	b.t.Helper()
+	v, err := eval[string](b, actionTimeout, fmt.Sprintf(`(() => {
+		const want = %q, col = %q.toLowerCase();
+		for (const tr of document.querySelectorAll("main tbody tr")) {
+			if (!tr.innerText.includes(want)) continue;
+			const heads = [...tr.closest("table").querySelectorAll("thead th")].map(th => th.innerText.trim().toLowerCase());
+			const i = heads.findIndex(h => h === col);
+			if (i < 0) throw new Error("no column " + col + " in " + heads.join(", "));
+			return tr.children[i].innerText.trim();
+		}
+		throw new Error("no row shows " + want);
+	})()`, rowText, column))
+	if err != nil {
+		b.fail("read the %s of %q: %v", column, rowText, err)
+	}
+	return v
+}
+
 // WaitText waits until the page shows text.
 func (b *Browser) WaitText(text string) {
 	b.t.Helper()
@@ -633,18 +658,38 @@ func (b *Browser) WaitTextFor(text string, timeout time.Duration) {
 // states that background jobs reach (order delivered).
 func (b *Browser) ReloadUntilText(text string, timeout time.Duration, shot string) {
 	b.t.Helper()
+	b.reloadUntil(func(body string) bool { return strings.Contains(body, strings.ToLower(text)) }, timeout, fmt.Sprintf("the text %q to appear", text), shot)
+}
+
+// ReloadUntilMatch reloads the page until its text (lower case) matches
+// the regular expression pattern.
+func (b *Browser) ReloadUntilMatch(pattern string, timeout time.Duration, shot string) {
+	b.t.Helper()
+	re := regexp.MustCompile(pattern)
+	b.reloadUntil(re.MatchString, timeout, fmt.Sprintf("the page to match %s", pattern), shot)
+}
+
+// ReloadUntilGone reloads the page until it no longer shows text, in any
+// case: for what background jobs remove (a disabled seller's listings).
+func (b *Browser) ReloadUntilGone(text string, timeout time.Duration, shot string) {
+	b.t.Helper()
+	b.reloadUntil(func(body string) bool { return !strings.Contains(body, strings.ToLower(text)) }, timeout, fmt.Sprintf("the text %q to go", text), shot)
+}
+
+func (b *Browser) reloadUntil(ok func(lowerBody string) bool, timeout time.Duration, what, shot string) {
+	b.t.Helper()
 	deadline := time.After(timeout)
 	for {
 		if err := b.runErr(actionTimeout, chromedp.Reload()); err == nil {
 			b.waitLoaded()
-			if body, err := eval[string](b, actionTimeout, `document.body.innerText`); err == nil && strings.Contains(strings.ToLower(body), strings.ToLower(text)) {
+			if body, err := eval[string](b, actionTimeout, `document.body.innerText`); err == nil && ok(strings.ToLower(body)) {
 				b.Page(shot)
 				return
 			}
 		}
 		select {
 		case <-deadline:
-			b.fail("the text %q did not appear within %s", text, timeout)
+			b.fail("waited %s for %s", timeout, what)
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
