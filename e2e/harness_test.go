@@ -661,14 +661,6 @@ func (b *Browser) ReloadUntilText(text string, timeout time.Duration, shot strin
 	b.reloadUntil(func(body string) bool { return strings.Contains(body, strings.ToLower(text)) }, timeout, fmt.Sprintf("the text %q to appear", text), shot)
 }
 
-// ReloadUntilMatch reloads the page until its text (lower case) matches
-// the regular expression pattern.
-func (b *Browser) ReloadUntilMatch(pattern string, timeout time.Duration, shot string) {
-	b.t.Helper()
-	re := regexp.MustCompile(pattern)
-	b.reloadUntil(re.MatchString, timeout, fmt.Sprintf("the page to match %s", pattern), shot)
-}
-
 // ReloadUntilGone reloads the page until it no longer shows text, in any
 // case: for what background jobs remove (a disabled seller's listings).
 func (b *Browser) ReloadUntilGone(text string, timeout time.Duration, shot string) {

@@ -367,9 +367,7 @@ func TestJourney5_DeclinedCard(t *testing.T) {
 	p := buy(t, "journey5-declined", "Dana Declined", "1", cardDeclined)
 	buyer, visitor, title := p.buyer, p.j.Person("visitor"), p.books[0].Title
 
-	// A shopper should read "Payment failed"; the orders pages still show
-	// the raw status (payment_failed), so both pass until they show labels.
-	buyer.ReloadUntilMatch(`payment[ _]failed`, deliveryTimeout, "payment-failed")
+	buyer.ReloadUntilText("Payment failed", deliveryTimeout, "payment-failed")
 	require.Contains(t, strings.ToLower(buyer.Text()), "declined", "the reason is shown")
 
 	// The one copy is on sale again: another visitor can add it to a cart.

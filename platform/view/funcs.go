@@ -5,7 +5,10 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Funcs are the helpers every template may call.
@@ -34,7 +37,8 @@ func Funcs() template.FuncMap {
 			}
 			return "?" + v.Encode()
 		},
-		"itoa": strconv.Itoa,
+		"itoa":  strconv.Itoa,
+		"label": Label,
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict: odd number of arguments")
@@ -50,6 +54,17 @@ func Funcs() template.FuncMap {
 			return m, nil
 		},
 	}
+}
+
+// Label turns a stored code such as "payment_failed" or "bank_transfer"
+// into words for people ("Payment failed", "Bank transfer").
+func Label(code any) string {
+	s := strings.ReplaceAll(fmt.Sprint(code), "_", " ")
+	if s == "" {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
 }
 
 // Money formats integer minor units as the shop currency with two decimals.

@@ -126,3 +126,11 @@ func TestField_LabelsHintsErrorsAndDirection(t *testing.T) {
 	require.Contains(t, body, `<textarea id="f-note" name="note" dir="auto">&lt;b&gt;</textarea>`)
 	require.Contains(t, body, `name="q" value="le guin"`, "the header's search box keeps the words on a results page")
 }
+
+func TestLabel(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{"payment_failed": "Payment failed", "bank_transfer": "Bank transfer", "visa": "Visa", "": "", "ñandú": "Ñandú"}
+	for code, want := range cases {
+		require.Equal(t, want, view.Label(code))
+	}
+}
