@@ -1,12 +1,10 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -15,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/proctest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -60,46 +58,23 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
+// serveHelp is `bookstore serve --help`, read once.
 var (
-	buildOnce sync.Once
-	binPath   string
+	helpOnce  sync.Once
 	serveHelp string
-	buildErr  error
+	helpErr   error
 )
-
-// binary builds the real command once per test run and reads the flags of
-// `bookstore serve` from its help.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "bookstore-e2e-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "bookstore")
-		build := exec.Command("go", "build", "-o", binPath, "./cmd/bookstore")
-		build.Dir = repoRoot(t)
-		if out, err := build.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-			return
-		}
-		out, err := exec.Command(binPath, "serve", "--help").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("bookstore serve --help: %v\n%s", err, out)
-			return
-		}
-		serveHelp = string(out)
-	})
-	require.NoError(t, buildErr)
-	return binPath
-}
 
 // hasServeFlag reports whether `bookstore serve` knows the flag, so that the
 // harness passes flags of modules only once they exist.
 func hasServeFlag(t *testing.T, flag string) bool {
 	t.Helper()
-	binary(t)
+	bin := proctest.Binary(t)
+	helpOnce.Do(func() {
+		out, err := exec.Command(bin, "serve", "--help").CombinedOutput()
+		serveHelp, helpErr = string(out), err
+	})
+	require.NoError(t, helpErr, serveHelp)
 	return regexp.MustCompile(`(?m)\s` + regexp.QuoteMeta(flag) + `[\s=]`).MatchString(serveHelp)
 }
 
@@ -107,35 +82,6 @@ func hasServeFlag(t *testing.T, flag string) bool {
 type Shop struct {
 	URL         string
 	DatabaseURL string
-	cmd         *exec.Cmd
-	log         *syncBuffer
-	done        chan struct{}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return addr
 }
 
 // StartShop runs the real binary against a fresh, migrated database on a
@@ -143,59 +89,19 @@ func freeAddr(t *testing.T) string {
 // end of its log is printed when the test failed.
 func StartShop(t *testing.T) *Shop {
 	t.Helper()
-	bin := binary(t)
-	addr := freeAddr(t)
-	s := &Shop{
-		URL:         "http://" + addr,
-		DatabaseURL: pgtest.NewURL(t),
-		log:         &syncBuffer{},
-		done:        make(chan struct{}),
-	}
-	args := []string{"serve", "--addr", addr, "--data-dir", t.TempDir(), "--shutdown-timeout", "5s"}
+	s := &Shop{DatabaseURL: pgtest.NewURL(t)}
+	args := []string{"--shutdown-timeout", "5s"}
 	if hasServeFlag(t, "--shipping-step") {
 		args = append(args, "--shipping-step", "300ms")
 	}
-	s.cmd = exec.Command(bin, args...)
-	s.cmd.Env = append(os.Environ(), "DATABASE_URL="+s.DatabaseURL)
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	require.NoError(t, s.cmd.Start())
-	go func() {
-		_ = s.cmd.Wait()
-		close(s.done)
-	}()
+	p := proctest.Serve(t, []string{"DATABASE_URL=" + s.DatabaseURL}, args...)
 	t.Cleanup(func() {
-		select {
-		case <-s.done:
-		default:
-			_ = s.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-s.done:
-			case <-time.After(20 * time.Second):
-				_ = s.cmd.Process.Kill()
-				<-s.done
-			}
-		}
 		if t.Failed() {
-			t.Logf("bookstore log (end):\n%s", tail(s.log.String(), 60))
+			t.Logf("bookstore log (end):\n%s", tail(p.Stderr(), 60))
 		}
 	})
-	deadline := time.After(startTimeout)
-	for {
-		if resp, err := http.Get(s.URL + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("bookstore exited before it was ready:\n%s", s.log.String())
-		case <-deadline:
-			t.Fatalf("bookstore not ready within %s:\n%s", startTimeout, s.log.String())
-		case <-time.After(pollEvery):
-		}
-	}
+	s.URL = p.URL()
+	return s
 }
 
 // Status answers a GET of path without following redirects, as a probe of
@@ -240,7 +146,7 @@ func (s *Shop) NeedsCommand(t *testing.T, module string, args ...string) {
 			words = append(words, a)
 		}
 	}
-	out, err := exec.Command(binary(t), args...).CombinedOutput()
+	out, err := exec.Command(proctest.Binary(t), args...).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "bookstore "+strings.Join(words, " ")) {
 		t.Skipf("needs the %s module: `bookstore %s` is missing", module, strings.Join(args, " "))
 	}
@@ -252,8 +158,8 @@ func (s *Shop) Run(t *testing.T, stdin string, args ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), args...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+s.DatabaseURL)
+	cmd := exec.CommandContext(ctx, proctest.Binary(t), args...)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+s.DatabaseURL, "BOOKSTORE_DATA_DIR="+proctest.ReachableDir(t))
 	cmd.Stdin = strings.NewReader(stdin)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "bookstore %s:\n%s", strings.Join(args, " "), out)
