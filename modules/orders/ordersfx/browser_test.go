@@ -76,14 +76,14 @@ func TestPages_BrowserCheckout(t *testing.T) {
 	require.True(t, strings.HasPrefix(loc, "/orders/"), loc)
 	res, body = send(http.MethodGet, loc, nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.Contains(t, body, "bank_transfer")
+	require.Contains(t, body, "Bank transfer — Pending")
 	require.Contains(t, body, "Cancel this order")
 	require.Equal(t, 0, catalogtest.StockOf(ctx, t, a.pool, book.ID).Available)
 
 	res, _ = send(http.MethodPost, loc+"/cancel", url.Values{"csrf_token": {sess.CSRFToken}})
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	_, body = send(http.MethodGet, loc, nil)
-	require.Contains(t, body, "cancelled")
+	require.Contains(t, body, ">Cancelled</strong>")
 
 	// The release job gives the copies back; then the next checkout
 	// offers the address used last time.

@@ -192,7 +192,7 @@ func TestPages_CartAndCheckout(t *testing.T) {
 
 	r = b.do(t, "1", http.MethodGet, loc, "", "")
 	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.body, "awaiting_payment")
+	require.Contains(t, r.body, ">Awaiting payment</strong>")
 	require.Contains(t, r.body, "ending 4242")
 	require.Contains(t, r.body, "&lt;img src=x onerror=alert(1)&gt; مريم")
 	r = b.do(t, "2", http.MethodGet, loc, "", "")
