@@ -80,3 +80,17 @@ func jsonType(goKind string) string {
 		return "object"
 	}
 }
+
+// ParseForm reads a form body, telling a body over the size limit (413)
+// apart from a malformed one (400).
+func ParseForm(r *http.Request) error {
+	err := r.ParseForm()
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return apperr.ErrTooLarge.WithMessage(fmt.Sprintf("the form must be at most %d bytes", tooBig.Limit))
+	}
+	return apperr.ErrBadRequest.WithMessage("the form could not be read")
+}

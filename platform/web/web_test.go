@@ -224,3 +224,20 @@ func TestError_UnauthenticatedBrowserGoesToSignIn(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, rec.Code)
 	require.NotEmpty(t, rec.Header().Get("WWW-Authenticate"))
 }
+
+func TestParseForm_TellsTooLargeFromMalformed(t *testing.T) {
+	t.Parallel()
+	big := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader("a="+strings.Repeat("x", 64)))
+	big.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	big.Body = http.MaxBytesReader(httptest.NewRecorder(), big.Body, 16)
+	require.ErrorIs(t, web.ParseForm(big), apperr.ErrTooLarge)
+
+	bad := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader("a=%zz"))
+	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	require.ErrorIs(t, web.ParseForm(bad), apperr.ErrBadRequest)
+
+	ok := httptest.NewRequest(http.MethodPost, "/x", strings.NewReader("a=1"))
+	ok.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	require.NoError(t, web.ParseForm(ok))
+	require.Equal(t, "1", ok.PostForm.Get("a"))
+}

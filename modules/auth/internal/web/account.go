@@ -28,7 +28,7 @@ func (h *handler) account(w http.ResponseWriter, r *http.Request) {
 func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err == nil {
-		err = readForm(r)
+		err = platformweb.ParseForm(r)
 	}
 	if err != nil {
 		httpauth.Error(w, r, err)
@@ -51,7 +51,7 @@ func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err == nil {
-		err = readForm(r)
+		err = platformweb.ParseForm(r)
 	}
 	if err != nil {
 		httpauth.Error(w, r, err)

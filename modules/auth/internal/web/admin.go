@@ -10,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
+	platformweb "github.com/bookstore/bookstore/platform/web"
 )
 
 // UsersPerPage is the length of a page of the users list.
@@ -49,7 +50,7 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		actor, err := auth.RequireUser(r.Context())
 		if err == nil {
-			err = readForm(r)
+			err = platformweb.ParseForm(r)
 		}
 		if err != nil {
 			httpauth.Error(w, r, err)

@@ -15,7 +15,7 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := readForm(r); err != nil {
+	if err := platformweb.ParseForm(r); err != nil {
 		httpauth.Error(w, r, err)
 		return
 	}

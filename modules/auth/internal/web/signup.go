@@ -14,7 +14,7 @@ func (h *handler) signUpForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
-	if err := readForm(r); err != nil {
+	if err := platformweb.ParseForm(r); err != nil {
 		httpauth.Error(w, r, err)
 		return
 	}

@@ -60,8 +60,8 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		platformweb.Error(w, r, apperr.ErrBadRequest)
+	if err := platformweb.ParseForm(r); err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	p := adminPage{BookID: r.PostForm.Get("book_id"), Reason: r.PostForm.Get("reason"), Errors: map[string]string{}}

@@ -52,8 +52,8 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		platformweb.Error(w, r, apperr.ErrBadRequest)
+	if err := platformweb.ParseForm(r); err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	f := readListingForm(r)
@@ -109,8 +109,8 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		platformweb.Error(w, r, apperr.ErrBadRequest)
+	if err := platformweb.ParseForm(r); err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	f := readListingForm(r)

@@ -153,8 +153,8 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, orders.ErrProviderNotFound)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		platformweb.Error(w, r, apperr.ErrBadRequest)
+	if err := platformweb.ParseForm(r); err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	v := r.PostFormValue

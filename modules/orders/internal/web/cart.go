@@ -72,8 +72,8 @@ func failBack(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		platformweb.Error(w, r, apperr.ErrBadRequest)
+	if err := platformweb.ParseForm(r); err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	id, err := strconv.ParseInt(r.PostFormValue("book_id"), 10, 64)

@@ -100,8 +100,8 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		platformweb.Error(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		platformweb.Error(w, r, apperr.ErrBadRequest)
+	if err := platformweb.ParseForm(r); err != nil {
+		platformweb.Error(w, r, err)
 		return
 	}
 	v := r.PostFormValue
