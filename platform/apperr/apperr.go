@@ -7,6 +7,7 @@ package apperr
 import (
 	"errors"
 	"maps"
+	"time"
 )
 
 // Kind classifies an error for the HTTP layer, which maps each kind to one
@@ -34,6 +35,8 @@ type Error struct {
 	Message string
 	// Fields holds one message per invalid form or JSON field.
 	Fields map[string]string
+	// RetryAfter tells a refused client when to try again (TooMany).
+	RetryAfter time.Duration
 }
 
 // New returns a sentinel.
@@ -56,6 +59,13 @@ func (e *Error) Is(target error) bool {
 func (e *Error) WithFields(fields map[string]string) *Error {
 	c := *e
 	c.Fields = maps.Clone(fields)
+	return &c
+}
+
+// WithRetryAfter returns a copy of e telling the client when to retry.
+func (e *Error) WithRetryAfter(d time.Duration) *Error {
+	c := *e
+	c.RetryAfter = d
 	return &c
 }
 

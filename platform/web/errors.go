@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
@@ -66,8 +68,8 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		e = apperr.ErrInternal
 	}
 	status := statusOf[e.Kind]
-	if e.Kind == apperr.TooMany && w.Header().Get("Retry-After") == "" {
-		w.Header().Set("Retry-After", "60")
+	if e.Kind == apperr.TooMany {
+		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 	}
 	if WantsJSON(r) {
 		if e.Kind == apperr.Unauthenticated {
@@ -120,4 +122,13 @@ func NotFound(w http.ResponseWriter, r *http.Request) {
 // MethodNotAllowed answers a known path with the wrong method.
 func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	Error(w, r, apperr.New(apperr.BadRequest, "method_not_allowed", "this address does not accept "+r.Method))
+}
+
+// retryAfter is the Retry-After header in whole seconds, rounded up, with a
+// minute when the error does not say.
+func retryAfter(d time.Duration) string {
+	if d <= 0 {
+		return "60"
+	}
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }

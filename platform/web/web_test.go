@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -240,4 +241,16 @@ func TestParseForm_TellsTooLargeFromMalformed(t *testing.T) {
 	ok.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	require.NoError(t, web.ParseForm(ok))
 	require.Equal(t, "1", ok.PostForm.Get("a"))
+}
+
+func TestError_RetryAfterFromTheError(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	web.Error(rec, httptest.NewRequest(http.MethodPost, "/api/v1/x", nil), apperr.ErrTooMany.WithRetryAfter(1500*time.Millisecond))
+	require.Equal(t, http.StatusTooManyRequests, rec.Code)
+	require.Equal(t, "2", rec.Header().Get("Retry-After"), "rounded up to whole seconds")
+
+	rec = httptest.NewRecorder()
+	web.Error(rec, httptest.NewRequest(http.MethodPost, "/api/v1/x", nil), apperr.ErrTooMany)
+	require.Equal(t, "60", rec.Header().Get("Retry-After"))
 }

@@ -17,17 +17,17 @@ type changeNameRequest struct {
 func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	var req changeNameRequest
 	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	u, err = h.svc.ChangeName(r.Context(), u.ID, req.Name)
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
@@ -43,19 +43,19 @@ type changePasswordRequest struct {
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	var req changePasswordRequest
 	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
 		Current: req.CurrentPassword, New: req.NewPassword, Keep: credential(r),
 	})
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -65,11 +65,11 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	if err := h.svc.SignOutEverywhere(r.Context(), u.ID); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.ClearCookie(w, r)

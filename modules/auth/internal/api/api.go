@@ -82,7 +82,7 @@ type signUpRequest struct {
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 	var req signUpRequest
 	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	u, sess, err := h.svc.SignUp(r.Context(), service.SignUpInput{
@@ -90,7 +90,7 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
 	})
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
@@ -107,7 +107,7 @@ type signInRequest struct {
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	var req signInRequest
 	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	u, sess, err := h.svc.SignIn(r.Context(), service.SignInInput{
@@ -115,12 +115,12 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
 	})
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	tok, err := h.svc.NewToken(r.Context(), u.ID)
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
@@ -134,7 +134,7 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 		httpauth.ClearCookie(w, r)
 	}
 	if err := h.svc.SignOut(r.Context(), credential(r)); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -143,7 +143,7 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
@@ -152,13 +152,13 @@ func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	actor, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	page := view.PageParam(r.URL.Query())
 	users, hasNext, err := h.svc.ListUsers(r.Context(), actor, r.URL.Query().Get("q"), page, PerPage)
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	out := UsersPage{Users: make([]User, 0, len(users)), Page: page, HasNext: hasNext}
@@ -172,17 +172,17 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		actor, err := auth.RequireUser(r.Context())
 		if err != nil {
-			httpauth.Error(w, r, err)
+			platformweb.Error(w, r, err)
 			return
 		}
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id <= 0 {
-			httpauth.Error(w, r, auth.ErrNotFound)
+			platformweb.Error(w, r, auth.ErrNotFound)
 			return
 		}
 		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
 		if err != nil {
-			httpauth.Error(w, r, err)
+			platformweb.Error(w, r, err)
 			return
 		}
 		platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})

@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -72,14 +71,6 @@ func Bearer(r *http.Request) string {
 // one a trusted load balancer reports (--trust-proxy).
 func ClientAddr(r *http.Request) string { return platformweb.ClientIP(r) }
 
-// Error answers a failed request, adding Retry-After to a refused attempt.
-func Error(w http.ResponseWriter, r *http.Request, err error) {
-	if d, ok := service.RetryAfter(err); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
-	}
-	platformweb.Error(w, r, err)
-}
-
 // SafeNext returns next when it is a path on this site, else "/". It
 // refuses absolute URLs, scheme-relative ones (//evil.com) and backslashes,
 // which browsers read as slashes (/\evil.com).
@@ -123,7 +114,7 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 					if viaCookie {
 						nav.CSRFToken = res.CSRFToken
 						if err := checkCSRF(r, res); err != nil {
-							Error(w, r, err)
+							platformweb.Error(w, r, err)
 							return
 						}
 					}
@@ -132,18 +123,18 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 						ClearCookie(w, r)
 					}
 				default:
-					Error(w, r, err)
+					platformweb.Error(w, r, err)
 					return
 				}
 			}
 			if isAdminPath(r.URL.Path) {
 				u, err := auth.RequireUser(r.Context())
 				if err != nil {
-					Error(w, r, err)
+					platformweb.Error(w, r, err)
 					return
 				}
 				if !u.IsAdmin() {
-					Error(w, r, auth.ErrForbidden)
+					platformweb.Error(w, r, auth.ErrForbidden)
 					return
 				}
 			}

@@ -38,32 +38,11 @@ var (
 	ErrDisabled = apperr.New(apperr.Forbidden, "auth.disabled", "this account has been disabled; contact the shop if you think this is a mistake")
 	// ErrInvalid carries one message per field.
 	ErrInvalid = apperr.New(apperr.Invalid, "auth.invalid", "some fields need attention")
-	// ErrRateLimited is wrapped in a *LimitedError that says when to retry.
+	// ErrRateLimited is returned with its RetryAfter set.
 	ErrRateLimited = apperr.New(apperr.TooMany, "auth.rate_limited", "too many attempts; please wait a few minutes and try again")
 	// ErrSelf refuses an admin's attempt to disable their own account.
 	ErrSelf = apperr.New(apperr.Conflict, "auth.self", "you cannot disable your own account")
 )
-
-// LimitedError is a refused attempt and when the client may try again.
-type LimitedError struct {
-	RetryAfter time.Duration
-	Err        *apperr.Error
-}
-
-func (e *LimitedError) Error() string { return e.Err.Message }
-
-// Unwrap exposes the apperr sentinel, so web.Error maps it to 429.
-func (e *LimitedError) Unwrap() error { return e.Err }
-
-// RetryAfter returns how long the client should wait when err is a refused
-// attempt.
-func RetryAfter(err error) (time.Duration, bool) {
-	var l *LimitedError
-	if errors.As(err, &l) {
-		return l.RetryAfter, true
-	}
-	return 0, false
-}
 
 // Limits bound attempts per client address and per account in each window.
 type Limits struct {
@@ -174,7 +153,7 @@ func (s *Service) allow(checks ...limitCheck) error {
 	if wait > 0 {
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		msg := fmt.Sprintf("too many attempts; please wait %d minute%s and try again", mins, plural(mins))
-		return &LimitedError{RetryAfter: wait, Err: ErrRateLimited.WithMessage(msg)}
+		return ErrRateLimited.WithMessage(msg).WithRetryAfter(wait)
 	}
 	return nil
 }

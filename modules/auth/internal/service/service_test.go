@@ -217,9 +217,9 @@ func TestService_SignUp(t *testing.T) {
 		}
 		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.1"})
 		require.ErrorIs(t, err, service.ErrRateLimited)
-		retry, ok := service.RetryAfter(err)
-		require.True(t, ok)
-		require.Equal(t, time.Minute, retry)
+		limited := apperr.As(err)
+		require.NotNil(t, limited)
+		require.Equal(t, time.Minute, limited.RetryAfter)
 		require.Equal(t, "too many attempts; please wait 1 minute and try again", err.Error())
 		_, _, err = b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.2"})
 		require.NoError(t, err, "another address has its own count")
@@ -304,8 +304,7 @@ func TestService_SignIn(t *testing.T) {
 		}
 		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "198.51.100.200"})
 		require.ErrorIs(t, err, service.ErrRateLimited, "even the right password waits, from any address")
-		retry, _ := service.RetryAfter(err)
-		require.Equal(t, 15*time.Minute, retry)
+		require.Equal(t, 15*time.Minute, apperr.As(err).RetryAfter)
 		require.Contains(t, err.Error(), "wait 15 minutes")
 
 		for i := range 5 {

@@ -19,7 +19,7 @@ type accountPage struct {
 func (h *handler) account(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": u.Name}}})
@@ -31,7 +31,7 @@ func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 		err = platformweb.ParseForm(r)
 	}
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	name := r.PostForm.Get("name")
@@ -41,7 +41,7 @@ func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	view.SetFlash(w, "success", "Your display name is now "+updated.Name+".")
@@ -54,7 +54,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		err = platformweb.ParseForm(r)
 	}
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
@@ -67,7 +67,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	view.SetFlash(w, "success", "Your password is changed, and your other sessions are signed out.")
@@ -77,11 +77,11 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	if err := h.svc.SignOutEverywhere(r.Context(), u.ID); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.ClearCookie(w, r)

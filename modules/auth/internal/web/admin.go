@@ -31,14 +31,14 @@ type usersPage struct {
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	actor, err := auth.RequireUser(r.Context())
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	q := r.URL.Query().Get("q")
 	page := view.PageParam(r.URL.Query())
 	users, hasNext, err := h.svc.ListUsers(r.Context(), actor, q, page, UsersPerPage)
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "admin_users", "Users", usersPage{
@@ -53,17 +53,17 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 			err = platformweb.ParseForm(r)
 		}
 		if err != nil {
-			httpauth.Error(w, r, err)
+			platformweb.Error(w, r, err)
 			return
 		}
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id <= 0 {
-			httpauth.Error(w, r, apperr.ErrNotFound)
+			platformweb.Error(w, r, apperr.ErrNotFound)
 			return
 		}
 		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
 		if err != nil {
-			httpauth.Error(w, r, err)
+			platformweb.Error(w, r, err)
 			return
 		}
 		msg := u.Email + " is enabled again."

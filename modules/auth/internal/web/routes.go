@@ -9,7 +9,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
 	platformweb "github.com/bookstore/bookstore/platform/web"
@@ -59,7 +58,7 @@ func Routes(svc *service.Service) (platformweb.Routes, error) {
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	if err := h.view.Render(w, r, status, page, view.Page{Title: title, Data: data}); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 	}
 }
 

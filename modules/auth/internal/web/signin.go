@@ -16,7 +16,7 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := platformweb.ParseForm(r); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	in := service.SignInInput{
@@ -36,7 +36,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
@@ -46,7 +46,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if err := h.svc.SignOut(r.Context(), httpauth.Cookie(r)); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.ClearCookie(w, r)

@@ -15,7 +15,7 @@ func (h *handler) signUpForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 	if err := platformweb.ParseForm(r); err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	in := service.SignUpInput{
@@ -35,7 +35,7 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		httpauth.Error(w, r, err)
+		platformweb.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
