@@ -8,6 +8,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
 
+	"github.com/bookstore/bookstore"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
@@ -18,7 +19,6 @@ import (
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
-	bsql "github.com/bookstore/bookstore/sql"
 )
 
 // moduleOptions maps each module to its fx module, in dependency order.
@@ -63,7 +63,7 @@ func serveOptions(cfg config.Config) fx.Option {
 func migrationSets(cfg config.Config) []migrate.Set {
 	sets := make([]migrate.Set, 0, len(cfg.Modules))
 	for _, m := range cfg.Modules {
-		fsys, err := bsql.Migrations(string(m))
+		fsys, err := bookstore.Migrations(string(m))
 		if err != nil {
 			panic(err) // the embedded tree always has every module's folder
 		}

@@ -18,9 +18,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/bookstore/bookstore"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pgembed"
-	bsql "github.com/bookstore/bookstore/sql"
 )
 
 // Modules whose migrations the template holds: all of them, so that any
@@ -162,7 +162,7 @@ func (s *server) buildTemplate(ctx context.Context) error {
 	defer pool.Close()
 	sets := make([]migrate.Set, 0, len(modules))
 	for _, m := range modules {
-		fsys, err := bsql.Migrations(m)
+		fsys, err := bookstore.Migrations(m)
 		if err != nil {
 			return err
 		}

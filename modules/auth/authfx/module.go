@@ -13,10 +13,10 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/api"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
-	"github.com/bookstore/bookstore/modules/auth/internal/web"
 	"github.com/bookstore/bookstore/platform/riverfx"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the accounts module to a process that runs it: the
@@ -24,9 +24,9 @@ import (
 // the periodic clean-up of expired sessions.
 var Module = fx.Module("auth",
 	Service,
-	platformweb.AsRoutes(web.Routes),
-	platformweb.AsRoutes(api.Routes),
-	platformweb.AsMiddleware(httpauth.Middleware),
+	web.AsRoutes(pages.Routes),
+	web.AsRoutes(api.Routes),
+	web.AsMiddleware(httpauth.Middleware),
 	fx.Provide(fx.Annotate(workers, fx.ResultTags(`group:"river_workers"`))),
 	riverfx.AsPeriodic(river.NewPeriodicJob(
 		river.PeriodicInterval(time.Hour),

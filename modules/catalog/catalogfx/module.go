@@ -16,13 +16,13 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
+	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/seed"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
-	"github.com/bookstore/bookstore/modules/catalog/internal/web"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/riverfx"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // MaxPriceEnv sets the highest price a listing may ask, in the shop
@@ -39,8 +39,8 @@ var Module = fx.Module("catalog",
 		fx.Annotate(newWorkers, fx.ResultTags(`group:"river_workers,flatten"`)),
 		fx.Annotate(newPeriodic, fx.ResultTags(`group:"river_periodic,flatten"`)),
 	),
-	platformweb.AsRoutes(web.Routes),
-	platformweb.AsRoutes(api.Routes),
+	web.AsRoutes(pages.Routes),
+	web.AsRoutes(api.Routes),
 )
 
 // Service provides the local service alone, as catalog.Service too, for

@@ -9,11 +9,11 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
+	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/internal/web"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/riverfx"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the orders module to a process that runs it. It needs a
@@ -25,9 +25,9 @@ var Module = fx.Module("orders",
 		fx.Annotate(workers, fx.ResultTags(`group:"river_workers"`)),
 		fx.Annotate(periodic, fx.ResultTags(`group:"river_periodic,flatten"`)),
 	),
-	platformweb.AsRoutes(api.Routes),
-	platformweb.AsRoutes(web.Routes),
-	platformweb.AsMiddleware(web.Middleware),
+	web.AsRoutes(api.Routes),
+	web.AsRoutes(pages.Routes),
+	web.AsMiddleware(pages.Middleware),
 	fx.Invoke(func(ref *jobs.Ref, svc *service.Service) { ref.Svc = svc }),
 )
 

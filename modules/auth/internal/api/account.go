@@ -6,7 +6,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 type changeNameRequest struct {
@@ -17,20 +17,20 @@ type changeNameRequest struct {
 func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	var req changeNameRequest
-	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.DecodeJSON(w, r, &req); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	u, err = h.svc.ChangeName(r.Context(), u.ID, req.Name)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+	web.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
 }
 
 type changePasswordRequest struct {
@@ -43,19 +43,19 @@ type changePasswordRequest struct {
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	var req changePasswordRequest
-	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.DecodeJSON(w, r, &req); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
 		Current: req.CurrentPassword, New: req.NewPassword, Keep: credential(r),
 	})
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -65,11 +65,11 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if err := h.svc.SignOutEverywhere(r.Context(), u.ID); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.ClearCookie(w, r)

@@ -13,7 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // User is the JSON shape of an account.
@@ -55,7 +55,7 @@ const PerPage = 50
 type handler struct{ svc *service.Service }
 
 // Routes returns the module's API.
-func Routes(svc *service.Service) platformweb.Routes {
+func Routes(svc *service.Service) web.Routes {
 	h := &handler{svc: svc}
 	return func(r chi.Router) {
 		r.Post("/api/v1/auth/signup", h.signUp)
@@ -81,8 +81,8 @@ type signUpRequest struct {
 // signUp creates the account and signs it in with the session cookie.
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 	var req signUpRequest
-	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.DecodeJSON(w, r, &req); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	u, sess, err := h.svc.SignUp(r.Context(), service.SignUpInput{
@@ -90,11 +90,11 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
 	})
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
-	platformweb.JSON(w, http.StatusCreated, UserBody{User: FromUser(u)})
+	web.JSON(w, http.StatusCreated, UserBody{User: FromUser(u)})
 }
 
 type signInRequest struct {
@@ -106,8 +106,8 @@ type signInRequest struct {
 // signIn starts a browser session (the cookie) and issues a bearer token.
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	var req signInRequest
-	if err := platformweb.DecodeJSON(w, r, &req); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.DecodeJSON(w, r, &req); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	u, sess, err := h.svc.SignIn(r.Context(), service.SignInInput{
@@ -115,16 +115,16 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
 	})
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	tok, err := h.svc.NewToken(r.Context(), u.ID)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
-	platformweb.JSON(w, http.StatusOK, SignInResult{User: FromUser(u), Token: tok.ID})
+	web.JSON(w, http.StatusOK, SignInResult{User: FromUser(u), Token: tok.ID})
 }
 
 // signOut revokes the bearer token the request carries, or else ends the
@@ -134,7 +134,7 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 		httpauth.ClearCookie(w, r)
 	}
 	if err := h.svc.SignOut(r.Context(), credential(r)); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -143,48 +143,48 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 func (h *handler) me(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+	web.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
 }
 
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	actor, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	page := view.PageParam(r.URL.Query())
 	users, hasNext, err := h.svc.ListUsers(r.Context(), actor, r.URL.Query().Get("q"), page, PerPage)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	out := UsersPage{Users: make([]User, 0, len(users)), Page: page, HasNext: hasNext}
 	for _, u := range users {
 		out.Users = append(out.Users, FromUser(u))
 	}
-	platformweb.JSON(w, http.StatusOK, out)
+	web.JSON(w, http.StatusOK, out)
 }
 
 func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		actor, err := auth.RequireUser(r.Context())
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id <= 0 {
-			platformweb.Error(w, r, auth.ErrNotFound)
+			web.Error(w, r, auth.ErrNotFound)
 			return
 		}
 		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
-		platformweb.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+		web.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
 	}
 }

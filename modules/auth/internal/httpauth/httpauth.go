@@ -15,7 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // CookieName is the session cookie. It holds only the random session id.
@@ -25,7 +25,7 @@ const CookieName = auth.SessionCookie
 var ErrCSRF = apperr.New(apperr.Forbidden, "auth.csrf", "this form has expired or was not sent from this site; go back, reload the page and try again")
 
 // SetCookie sends the session cookie: HttpOnly, SameSite=Lax, Secure when
-// the client came over HTTPS (platformweb.IsHTTPS: to this process, or to a
+// the client came over HTTPS (web.IsHTTPS: to this process, or to a
 // trusted load balancer), and lasting beyond the browser only when the
 // user asked to be remembered.
 func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
@@ -34,7 +34,7 @@ func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
 		Value:    s.ID,
 		Path:     "/",
 		HttpOnly: true,
-		Secure:   platformweb.IsHTTPS(r),
+		Secure:   web.IsHTTPS(r),
 		SameSite: http.SameSiteLaxMode,
 	}
 	if s.Persistent {
@@ -46,7 +46,7 @@ func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
 
 // ClearCookie tells the browser to forget its session.
 func ClearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: platformweb.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 }
 
 // Cookie returns the session cookie's value, if any.
@@ -69,7 +69,7 @@ func Bearer(r *http.Request) string {
 
 // ClientAddr is the address rate limits count by: the peer's IP, or the
 // one a trusted load balancer reports (--trust-proxy).
-func ClientAddr(r *http.Request) string { return platformweb.ClientIP(r) }
+func ClientAddr(r *http.Request) string { return web.ClientIP(r) }
 
 // SafeNext returns next when it is a path on this site, else "/". It
 // refuses absolute URLs, scheme-relative ones (//evil.com) and backslashes,
@@ -93,8 +93,8 @@ func SafeNext(next string) string {
 // unknown, expired, revoked or of a disabled user counts as signed out.
 // It also keeps everyone but admins out of /admin and /api/v1/admin, so a
 // module's admin page cannot forget the check.
-func Middleware(svc *service.Service) platformweb.Middleware {
-	return platformweb.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
+func Middleware(svc *service.Service) web.Middleware {
+	return web.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if skipsAuth(r.URL.Path) {
 				next.ServeHTTP(w, r)
@@ -114,7 +114,7 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 					if viaCookie {
 						nav.CSRFToken = res.CSRFToken
 						if err := checkCSRF(r, res); err != nil {
-							platformweb.Error(w, r, err)
+							web.Error(w, r, err)
 							return
 						}
 					}
@@ -123,18 +123,18 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 						ClearCookie(w, r)
 					}
 				default:
-					platformweb.Error(w, r, err)
+					web.Error(w, r, err)
 					return
 				}
 			}
 			if isAdminPath(r.URL.Path) {
 				u, err := auth.RequireUser(r.Context())
 				if err != nil {
-					platformweb.Error(w, r, err)
+					web.Error(w, r, err)
 					return
 				}
 				if !u.IsAdmin() {
-					platformweb.Error(w, r, auth.ErrForbidden)
+					web.Error(w, r, auth.ErrForbidden)
 					return
 				}
 			}

@@ -1,6 +1,6 @@
 // Package testserver runs the module's pages, API and middleware on the
 // platform's real router over a pgtest database, for the HTTP tests of
-// internal/web and internal/api. It captures the log, so tests can prove
+// internal/pages and internal/api. It captures the log, so tests can prove
 // that no secret reaches it.
 package testserver
 
@@ -26,12 +26,12 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/auth/internal/api"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
-	"github.com/bookstore/bookstore/modules/auth/internal/web"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Server is the module behind a real HTTP listener.
@@ -67,15 +67,15 @@ func New(t *testing.T, opts *Opts) *Server {
 	sopts.NowFunc = opts.NowFunc
 	svc, err := service.New(pool, sopts)
 	require.NoError(t, err)
-	pages, err := web.Routes(svc)
+	pageRoutes, err := pages.Routes(svc)
 	require.NoError(t, err)
 	logs := &Buffer{}
-	h := platformweb.NewRouter(platformweb.RouterParams{
+	h := web.NewRouter(web.RouterParams{
 		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: opts.TrustProxy},
 		Log:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:    metrics.New(pool),
-		Routes:     []platformweb.Routes{pages, api.Routes(svc)},
-		Middleware: []platformweb.Middleware{httpauth.Middleware(svc)},
+		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Middleware: []web.Middleware{httpauth.Middleware(svc)},
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

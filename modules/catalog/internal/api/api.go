@@ -14,13 +14,13 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 type handler struct{ svc *service.Service }
 
 // Routes returns the catalog's API routes.
-func Routes(svc *service.Service) platformweb.Routes {
+func Routes(svc *service.Service) web.Routes {
 	h := &handler{svc: svc}
 	// Full paths, not a /api/v1 sub-router: chi allows one Mount per
 	// prefix, and every module adds routes under /api/v1.
@@ -134,15 +134,15 @@ func page(ls []service.Listing, n int, hasNext, owner bool) Page {
 func (h *handler) listBooks(w http.ResponseWriter, r *http.Request) {
 	q, err := parseQuery(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	res, err := h.svc.Search(r.Context(), q)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusOK, page(res.Listings, res.Page, res.HasNext, false))
+	web.JSON(w, http.StatusOK, page(res.Listings, res.Page, res.HasNext, false))
 }
 
 func parseQuery(r *http.Request) (service.Query, error) {
@@ -198,12 +198,12 @@ func (b BookInput) apply(in *service.Input) {
 func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	var body BookInput
-	if err := platformweb.DecodeJSON(w, r, &body); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	in := service.Input{}
@@ -214,17 +214,17 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 			in.Draft = true
 		case catalog.StatusActive:
 		default:
-			platformweb.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be draft or active"}))
+			web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be draft or active"}))
 			return
 		}
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	w.Header().Set("Location", "/api/v1/books/"+strconv.FormatInt(int64(l.ID), 10))
-	platformweb.JSON(w, http.StatusCreated, bookJSON(l, true))
+	web.JSON(w, http.StatusCreated, bookJSON(l, true))
 }
 
 func bookID(r *http.Request) (catalog.BookID, error) {
@@ -234,16 +234,16 @@ func bookID(r *http.Request) (catalog.BookID, error) {
 func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
 	id, err := bookID(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	l, err := h.svc.ListingFor(r.Context(), id)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	u, _ := auth.UserFrom(r.Context())
-	platformweb.JSON(w, http.StatusOK, bookJSON(l, l.OwnedBy(u)))
+	web.JSON(w, http.StatusOK, bookJSON(l, l.OwnedBy(u)))
 }
 
 // ownBook loads a listing for a change: 403 for anyone but its seller,
@@ -255,12 +255,12 @@ func (h *handler) ownBook(r *http.Request) (auth.User, service.Listing, error) {
 func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownBook(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	var body BookInput
-	if err := platformweb.DecodeJSON(w, r, &body); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	in := service.Input{
@@ -269,35 +269,35 @@ func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
 	}
 	body.apply(&in)
 	if body.Status != nil && *body.Status != catalog.StatusActive && *body.Status != catalog.StatusPaused {
-		platformweb.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused; DELETE archives"}))
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused; DELETE archives"}))
 		return
 	}
 	if err := h.svc.Validate(in); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if l, err = h.svc.Update(r.Context(), u, l.ID, in); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if body.Status != nil {
 		if l, err = h.svc.SetStatus(r.Context(), u, l.ID, *body.Status); err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 	}
-	platformweb.JSON(w, http.StatusOK, bookJSON(l, true))
+	web.JSON(w, http.StatusOK, bookJSON(l, true))
 }
 
 func (h *handler) deleteBook(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownBook(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	archived, err := h.svc.Delete(r.Context(), u, l.ID)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if !archived {
@@ -306,10 +306,10 @@ func (h *handler) deleteBook(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err = h.svc.Listing(r.Context(), l.ID)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusOK, bookJSON(l, true))
+	web.JSON(w, http.StatusOK, bookJSON(l, true))
 }
 
 // addPhotos takes one or more files in the multipart field "photo"; each
@@ -317,12 +317,12 @@ func (h *handler) deleteBook(w http.ResponseWriter, r *http.Request) {
 func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownBook(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	files, err := service.UploadedFiles(r, "photo")
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
@@ -337,32 +337,32 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 		}
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusCreated, map[string]any{"photos": added})
+	web.JSON(w, http.StatusCreated, map[string]any{"photos": added})
 }
 
 func (h *handler) getEdition(w http.ResponseWriter, r *http.Request) {
 	isbn, list, err := h.svc.Edition(r.Context(), chi.URLParam(r, "isbn"))
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusOK, map[string]any{"isbn": isbn, "books": booksJSON(list, false)})
+	web.JSON(w, http.StatusOK, map[string]any{"isbn": isbn, "books": booksJSON(list, false)})
 }
 
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	n := view.PageParam(r.URL.Query())
 	list, hasNext, err := h.svc.SellerListings(r.Context(), u, n, 50)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	platformweb.JSON(w, http.StatusOK, page(list, n, hasNext, true))
+	web.JSON(w, http.StatusOK, page(list, n, hasNext, true))
 }

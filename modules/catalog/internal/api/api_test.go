@@ -15,7 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
 	"github.com/bookstore/bookstore/modules/catalog/internal/webtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -35,9 +35,9 @@ func decode[T any](t *testing.T, res webtest.Response) T {
 	return v
 }
 
-func errorOf(t *testing.T, res webtest.Response) platformweb.ErrorDetail {
+func errorOf(t *testing.T, res webtest.Response) web.ErrorDetail {
 	t.Helper()
-	return decode[platformweb.ErrorBody](t, res).Error
+	return decode[web.ErrorBody](t, res).Error
 }
 
 func createBook(t *testing.T, env *webtest.Env) api.Book {

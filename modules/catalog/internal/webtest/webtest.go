@@ -22,14 +22,14 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
-	"github.com/bookstore/bookstore/modules/catalog/internal/web"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Users every Env knows, by the id sent in the X-Test-User header.
@@ -54,13 +54,13 @@ func New(t *testing.T) *Env {
 	pool := pgtest.New(t)
 	mem := photos.NewMemStore()
 	svc := service.New(pool, &service.Options{Photos: mem, MaxPriceCents: 1_000_000})
-	pages, err := web.Routes(svc, slog.Default())
+	pageRoutes, err := pages.Routes(svc, slog.Default())
 	require.NoError(t, err)
 	users := map[string]auth.User{}
 	for _, u := range []auth.User{Seller, Other, Admin} {
 		users[strconv.FormatInt(int64(u.ID), 10)] = u
 	}
-	signIn := platformweb.Middleware{Order: 0, Func: func(next http.Handler) http.Handler {
+	signIn := web.Middleware{Order: 0, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if u, ok := users[r.Header.Get("X-Test-User")]; ok {
 				nav := view.NavFrom(r.Context())
@@ -70,12 +70,12 @@ func New(t *testing.T) *Env {
 			next.ServeHTTP(w, r)
 		})
 	}}
-	h := platformweb.NewRouter(platformweb.RouterParams{
+	h := web.NewRouter(web.RouterParams{
 		Config:     config.Config{ShutdownTimeout: 1},
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics:    metrics.New(pool),
-		Routes:     []platformweb.Routes{pages, api.Routes(svc)},
-		Middleware: []platformweb.Middleware{signIn},
+		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Middleware: []web.Middleware{signIn},
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -1,6 +1,6 @@
 // Package web serves the accounts pages: sign up, sign in and out, the
 // account page, and the admin index and users pages.
-package web
+package pages
 
 import (
 	"embed"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 //go:embed templates/*.html
@@ -32,7 +32,7 @@ type handler struct {
 }
 
 // Routes returns the module's pages.
-func Routes(svc *service.Service) (platformweb.Routes, error) {
+func Routes(svc *service.Service) (web.Routes, error) {
 	set, err := Templates()
 	if err != nil {
 		return nil, err
@@ -58,7 +58,7 @@ func Routes(svc *service.Service) (platformweb.Routes, error) {
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	if err := h.view.Render(w, r, status, page, view.Page{Title: title, Data: data}); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 	}
 }
 

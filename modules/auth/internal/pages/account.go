@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // accountPage is the account page's data.
@@ -19,7 +19,7 @@ type accountPage struct {
 func (h *handler) account(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": u.Name}}})
@@ -28,20 +28,20 @@ func (h *handler) account(w http.ResponseWriter, r *http.Request) {
 func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err == nil {
-		err = platformweb.ParseForm(r)
+		err = web.ParseForm(r)
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	name := r.PostForm.Get("name")
 	updated, err := h.svc.ChangeName(r.Context(), u.ID, name)
 	if fields, ok := invalidFields(err); ok {
-		h.render(w, r, platformweb.Status(err), "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": name}, Errors: fields}})
+		h.render(w, r, web.Status(err), "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": name}, Errors: fields}})
 		return
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	view.SetFlash(w, "success", "Your display name is now "+updated.Name+".")
@@ -51,10 +51,10 @@ func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err == nil {
-		err = platformweb.ParseForm(r)
+		err = web.ParseForm(r)
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
@@ -63,11 +63,11 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		Keep:    httpauth.Cookie(r),
 	})
 	if fields, ok := invalidFields(err); ok {
-		h.render(w, r, platformweb.Status(err), "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": u.Name}, Errors: fields}})
+		h.render(w, r, web.Status(err), "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": u.Name}, Errors: fields}})
 		return
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	view.SetFlash(w, "success", "Your password is changed, and your other sessions are signed out.")
@@ -77,11 +77,11 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if err := h.svc.SignOutEverywhere(r.Context(), u.ID); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.ClearCookie(w, r)

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -13,20 +13,20 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func (h *handler) adminOrders(w http.ResponseWriter, r *http.Request) {
 	u, err := requireAdmin(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	status := r.URL.Query().Get("status")
 	p, n := listPage(r)
 	list, err := h.svc.AllOrders(r.Context(), u, status, p)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	d := trim(r, list, n)
@@ -46,13 +46,13 @@ type jobRow struct {
 
 func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 	if _, err := requireAdmin(r); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	res, err := h.river.JobList(r.Context(), river.NewJobListParams().
 		States(rivertype.JobStateRetryable, rivertype.JobStateDiscarded).First(100))
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	rows := make([]jobRow, 0, len(res.Jobs))
@@ -68,20 +68,20 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(int64) error, done string) {
 	if _, err := requireAdmin(r); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	id, ok := pathID(r, "id")
 	if !ok {
-		platformweb.Error(w, r, apperr.ErrNotFound)
+		web.Error(w, r, apperr.ErrNotFound)
 		return
 	}
 	if err := act(id); err != nil {
 		if errors.Is(err, river.ErrNotFound) {
-			platformweb.Error(w, r, apperr.ErrNotFound.WithMessage("job not found"))
+			web.Error(w, r, apperr.ErrNotFound.WithMessage("job not found"))
 			return
 		}
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	redirect(w, r, "/admin/jobs", done)
@@ -105,7 +105,7 @@ type providersData struct {
 
 func (h *handler) adminProviders(w http.ResponseWriter, r *http.Request) {
 	if _, err := requireAdmin(r); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.renderProviders(w, r, http.StatusOK, providersData{})
@@ -114,7 +114,7 @@ func (h *handler) adminProviders(w http.ResponseWriter, r *http.Request) {
 func (h *handler) renderProviders(w http.ResponseWriter, r *http.Request, status int, d providersData) {
 	ps, err := h.svc.Providers(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	d.Providers = ps
@@ -145,16 +145,16 @@ func parseCents(s string) (int64, bool) {
 func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 	u, err := requireAdmin(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	id, ok := pathID(r, "id")
 	if !ok {
-		platformweb.Error(w, r, orders.ErrProviderNotFound)
+		web.Error(w, r, orders.ErrProviderNotFound)
 		return
 	}
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	v := r.PostFormValue
@@ -178,7 +178,7 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 		}
 		e := apperr.As(err)
 		if e == nil || e.Kind != apperr.Invalid {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		d.Errors = e.Fields

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 var zeroTime = timeZero()
@@ -26,13 +26,13 @@ type myListingsPage struct {
 func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	page := view.PageParam(r.URL.Query())
 	list, hasNext, err := h.svc.SellerListings(r.Context(), u, page, 50)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "my_listings", "My listings", myListingsPage{Listings: list, Pager: view.NewPager(r.URL, page, hasNext)})
@@ -40,7 +40,7 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) newListingForm(w http.ResponseWriter, r *http.Request) {
 	if _, err := auth.RequireUser(r.Context()); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "listing_new", "Sell a book", h.formPage(listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood)}, nil))
@@ -49,18 +49,18 @@ func (h *handler) newListingForm(w http.ResponseWriter, r *http.Request) {
 func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	f := readListingForm(r)
 	in, errs := f.input()
 	if verr := h.svc.Validate(in); len(errs) > 0 || verr != nil {
 		if verr != nil && !mergeErrors(errs, verr) {
-			platformweb.Error(w, r, verr)
+			web.Error(w, r, verr)
 			return
 		}
 		f.Errors = errs
@@ -74,7 +74,7 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 			h.render(w, r, http.StatusUnprocessableEntity, "listing_new", "Sell a book", h.formPage(f, nil))
 			return
 		}
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	msg := "Your book is listed. Add photos below so shoppers can see it."
@@ -93,7 +93,7 @@ func (h *handler) ownListing(r *http.Request) (auth.User, service.Listing, error
 func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 	_, l, err := h.ownListing(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if l.Status == catalog.StatusArchived {
@@ -106,11 +106,11 @@ func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	f := readListingForm(r)
@@ -125,7 +125,7 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if verr != nil && !mergeErrors(errs, verr) {
-		platformweb.Error(w, r, verr)
+		web.Error(w, r, verr)
 		return
 	}
 	f.Errors = errs
@@ -136,7 +136,7 @@ func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, l, err := h.ownListing(r)
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		if _, err := h.svc.SetStatus(r.Context(), u, l.ID, to); err != nil {
@@ -144,7 +144,7 @@ func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
 				redirect(w, r, "error", apperr.As(err).Message, "/my/listings")
 				return
 			}
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		redirect(w, r, "success", msg, "/my/listings")
@@ -154,7 +154,7 @@ func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
 func (h *handler) deleteListingForm(w http.ResponseWriter, r *http.Request) {
 	_, l, err := h.ownListing(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "listing_delete", "Delete "+l.Title, l)
@@ -163,7 +163,7 @@ func (h *handler) deleteListingForm(w http.ResponseWriter, r *http.Request) {
 func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	archived, err := h.svc.Delete(r.Context(), u, l.ID)
@@ -172,7 +172,7 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 			redirect(w, r, "error", apperr.As(err).Message, "/my/listings")
 			return
 		}
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	msg := fmt.Sprintf("%q is deleted.", l.Title)
@@ -185,7 +185,7 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	files, err := service.UploadedFiles(r, "photo")
@@ -205,7 +205,7 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		e := apperr.As(err)
 		if e == nil || (e.Kind != apperr.Invalid && e.Kind != apperr.TooLarge && e.Kind != apperr.BadRequest) {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		page := h.formPage(formFromListing(l), &l)
@@ -232,16 +232,16 @@ func pluralize(n int, one, many string) string {
 func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	pid, err := strconv.ParseInt(chi.URLParam(r, "photo"), 10, 64)
 	if err != nil {
-		platformweb.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
+		web.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
 		return
 	}
 	if err := h.svc.DeletePhoto(r.Context(), u, l.ID, pid); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))

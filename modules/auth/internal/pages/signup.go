@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"net/http"
@@ -6,7 +6,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func (h *handler) signUpForm(w http.ResponseWriter, r *http.Request) {
@@ -14,8 +14,8 @@ func (h *handler) signUpForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	in := service.SignUpInput{
@@ -28,14 +28,14 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 	next := httpauth.SafeNext(r.PostForm.Get("next"))
 	u, sess, err := h.svc.SignUp(r.Context(), in)
 	if fields, ok := invalidFields(err); ok {
-		h.render(w, r, platformweb.Status(err), "signup", "Sign up", formPage{
+		h.render(w, r, web.Status(err), "signup", "Sign up", formPage{
 			Form:   map[string]string{"email": in.Email, "name": in.Name},
 			Errors: fields, Next: next,
 		})
 		return
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func timeZero() time.Time { return time.Time{} }
@@ -40,12 +40,12 @@ func (h *handler) adminListings(w http.ResponseWriter, r *http.Request) {
 func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, p adminPage) {
 	u, err := h.admin(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	p.Hidden, err = h.svc.HiddenListings(r.Context(), u)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if p.Errors == nil {
@@ -57,11 +57,11 @@ func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 	u, err := h.admin(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	p := adminPage{BookID: r.PostForm.Get("book_id"), Reason: r.PostForm.Get("reason"), Errors: map[string]string{}}
@@ -78,7 +78,7 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 		case apperr.NotFound:
 			p.Errors["book_id"] = "no listing has this number"
 		default:
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		h.renderAdmin(w, r, http.StatusUnprocessableEntity, p)
@@ -90,16 +90,16 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 	u, err := h.admin(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	id, err := bookID(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if err := h.svc.Unhide(r.Context(), u, id); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	redirect(w, r, "success", "The listing is back in the shop.", "/admin/listings")

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 type listData[T any] struct {
@@ -33,13 +33,13 @@ func listPageOf[T any](h *handler, page, title string, list func(context.Context
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := auth.RequireUser(r.Context())
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		p, n := listPage(r)
 		items, err := list(r.Context(), u, p)
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		h.render(w, r, http.StatusOK, page, title, trim(r, items, n))
@@ -57,17 +57,17 @@ type orderData struct {
 func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	id, ok := pathID(r, "id")
 	if !ok {
-		platformweb.Error(w, r, orders.ErrNotFound)
+		web.Error(w, r, orders.ErrNotFound)
 		return
 	}
 	o, err := h.svc.Get(r.Context(), u, id)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "order", "Order #"+strconv.FormatInt(o.ID, 10), orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()})
@@ -76,12 +76,12 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	id, ok := pathID(r, "id")
 	if !ok {
-		platformweb.Error(w, r, orders.ErrNotFound)
+		web.Error(w, r, orders.ErrNotFound)
 		return
 	}
 	to := "/orders/" + strconv.FormatInt(id, 10)
@@ -91,7 +91,7 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, to, http.StatusSeeOther)
 			return
 		}
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
@@ -100,11 +100,11 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	if err := h.svc.MarkAllRead(r.Context(), u); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	redirect(w, r, "/notifications", "All notifications are marked read.")

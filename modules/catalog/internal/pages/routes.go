@@ -1,6 +1,6 @@
 // Package web serves the catalog's pages: browsing and search for everyone,
 // "My listings" for sellers, and the admin's hidden-listings page.
-package web
+package pages
 
 import (
 	"embed"
@@ -17,7 +17,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 //go:embed templates/*.html templates/partials/*.html
@@ -62,7 +62,7 @@ func Templates() (*view.Set, error) {
 }
 
 // Routes returns the catalog's page routes.
-func Routes(svc *service.Service, log *slog.Logger) (platformweb.Routes, error) {
+func Routes(svc *service.Service, log *slog.Logger) (web.Routes, error) {
 	set, err := Templates()
 	if err != nil {
 		return nil, fmt.Errorf("catalog templates: %w", err)
@@ -94,7 +94,7 @@ func Routes(svc *service.Service, log *slog.Logger) (platformweb.Routes, error) 
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	if err := h.view.Render(w, r, status, page, view.Page{Title: title, Data: data}); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 	}
 }
 

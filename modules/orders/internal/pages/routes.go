@@ -1,7 +1,7 @@
 // Package web serves the orders module's pages: cart, checkout, orders,
 // sales, notifications and the admin pages, plus the middleware that merges
 // a visitor's cart at sign-in and fills the header's counts.
-package web
+package pages
 
 import (
 	"crypto/rand"
@@ -18,7 +18,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 //go:embed templates/*.html
@@ -40,7 +40,7 @@ func Pages() (*view.Set, error) {
 }
 
 // Routes returns the module's pages.
-func Routes(svc *service.Service, river *riverfx.Client) (platformweb.Routes, error) {
+func Routes(svc *service.Service, river *riverfx.Client) (web.Routes, error) {
 	set, err := Pages()
 	if err != nil {
 		return nil, err
@@ -105,8 +105,8 @@ func owner(w http.ResponseWriter, r *http.Request, create bool) service.Owner {
 
 // Middleware (after auth's) merges a visitor cart into the user's the first
 // time a request carries both, and fills the header's counts.
-func Middleware(svc *service.Service) platformweb.Middleware {
-	return platformweb.Middleware{Order: 20, Func: func(next http.Handler) http.Handler {
+func Middleware(svc *service.Service) web.Middleware {
+	return web.Middleware{Order: 20, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p := r.URL.Path
 			if strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/internal/") ||
@@ -120,7 +120,7 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 			vid := visitorID(r)
 			if signedIn && vid != "" {
 				if err := svc.MergeVisitorCart(ctx, u.ID, vid); err != nil {
-					platformweb.Logger(ctx).Warn("merge visitor cart", "err", err)
+					web.Logger(ctx).Warn("merge visitor cart", "err", err)
 				} else {
 					setVisitor(w, r, "", -1)
 				}
@@ -144,7 +144,7 @@ func Middleware(svc *service.Service) platformweb.Middleware {
 
 func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
 	if err := h.view.Render(w, r, status, page, view.Page{Title: title, Data: data}); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 	}
 }
 

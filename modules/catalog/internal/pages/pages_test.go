@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
-	"github.com/bookstore/bookstore/modules/catalog/internal/web"
 	"github.com/bookstore/bookstore/modules/catalog/internal/webtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/view"
@@ -56,7 +56,7 @@ func create(t *testing.T, env *webtest.Env, form url.Values) catalog.BookID {
 
 func TestTemplates_RenderEveryPage(t *testing.T) {
 	t.Parallel()
-	set, err := web.Templates()
+	set, err := pages.Templates()
 	require.NoError(t, err)
 	l := service.Listing{
 		Book: catalog.Book{ID: 7, SellerID: 11, SellerName: "Sally <b>", Title: injection, Author: "Author",

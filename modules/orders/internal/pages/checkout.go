@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"crypto/rand"
@@ -14,7 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // checkoutForm is what the checkout page shows and sends back.
@@ -47,12 +47,12 @@ func newKey() string {
 func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	f := checkoutForm{Key: newKey(), Method: orders.MethodCard}
 	if a, ok, err := h.svc.SavedAddress(r.Context(), u.ID); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	} else if ok {
 		f.Address = a
@@ -68,7 +68,7 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status int, u auth.User, f checkoutForm, fields map[string]string, msg string) {
 	cart, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	d := checkoutData{Form: f, Errors: fields, Message: msg, Cart: cart}
@@ -97,11 +97,11 @@ func atoiOr0(s string) int {
 func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	v := r.PostFormValue
@@ -127,7 +127,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	e := apperr.As(err)
 	switch {
 	case e == nil || e.Kind == apperr.Internal:
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 	case errors.Is(err, orders.ErrKeyReused):
 		// The form changed after a submit: a new key makes it a new order.
 		f.Key = newKey()
@@ -141,6 +141,6 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, catalog.ErrOutOfStock), errors.Is(err, catalog.ErrNotForSale), errors.Is(err, catalog.ErrNotFound), errors.Is(err, orders.ErrOwnListing):
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message+" Nothing was charged; please update your cart.")
 	default:
-		h.renderCheckout(w, r, platformweb.Status(err), u, f, nil, e.Message)
+		h.renderCheckout(w, r, web.Status(err), u, f, nil, e.Message)
 	}
 }

@@ -1,4 +1,4 @@
-package web_test
+package pages_test
 
 import (
 	"context"
@@ -21,14 +21,14 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
+	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/internal/web"
 	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -43,8 +43,8 @@ var (
 )
 
 // signIn stands in for the auth module's middleware.
-func signIn() platformweb.Middleware {
-	return platformweb.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
+func signIn() web.Middleware {
+	return web.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if u, ok := users[r.Header.Get("X-Test-User")]; ok {
 				nav := view.NavFrom(r.Context())
@@ -71,14 +71,14 @@ func setup(t *testing.T) *bundle {
 	require.NoError(t, err)
 	cat := orderstest.NewCatalog()
 	svc := service.New(pool, cat, rc, nil)
-	pages, err := web.Routes(svc, rc)
+	pageRoutes, err := pages.Routes(svc, rc)
 	require.NoError(t, err)
-	h := platformweb.NewRouter(platformweb.RouterParams{
+	h := web.NewRouter(web.RouterParams{
 		Config:     config.Config{},
 		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics:    metrics.New(pool),
-		Routes:     []platformweb.Routes{pages, api.Routes(svc)},
-		Middleware: []platformweb.Middleware{web.Middleware(svc), signIn()},
+		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Middleware: []web.Middleware{pages.Middleware(svc), signIn()},
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -258,7 +258,7 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.status)
 	var cookie string
 	for _, c := range r.hdr.Values("Set-Cookie") {
-		if strings.HasPrefix(c, web.VisitorCookie+"=") {
+		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
 			cookie = strings.SplitN(c, ";", 2)[0]
 		}
 	}
@@ -267,7 +267,7 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	require.Contains(t, r.body, "Sign in to check out")
 	r = b.do(t, "1", http.MethodGet, "/cart", "", "", "Cookie", cookie)
 	require.Contains(t, r.body, "Dune")
-	require.Contains(t, strings.Join(r.hdr.Values("Set-Cookie"), "\n"), web.VisitorCookie+"=;")
+	require.Contains(t, strings.Join(r.hdr.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
@@ -411,7 +411,7 @@ func TestAPI(t *testing.T) {
 
 func TestPages_RenderEveryTemplate(t *testing.T) {
 	t.Parallel()
-	set, err := web.Pages()
+	set, err := pages.Pages()
 	require.NoError(t, err)
 	require.Len(t, set.Pages(), 9)
 }

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // UsersPerPage is the length of a page of the users list.
@@ -31,14 +31,14 @@ type usersPage struct {
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	actor, err := auth.RequireUser(r.Context())
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	q := r.URL.Query().Get("q")
 	page := view.PageParam(r.URL.Query())
 	users, hasNext, err := h.svc.ListUsers(r.Context(), actor, q, page, UsersPerPage)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "admin_users", "Users", usersPage{
@@ -50,20 +50,20 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		actor, err := auth.RequireUser(r.Context())
 		if err == nil {
-			err = platformweb.ParseForm(r)
+			err = web.ParseForm(r)
 		}
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 		if err != nil || id <= 0 {
-			platformweb.Error(w, r, apperr.ErrNotFound)
+			web.Error(w, r, apperr.ErrNotFound)
 			return
 		}
 		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
 		if err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 		msg := u.Email + " is enabled again."

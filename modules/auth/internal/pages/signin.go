@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
@@ -15,8 +15,8 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	in := service.SignInInput{
@@ -29,14 +29,14 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	next := httpauth.SafeNext(r.PostForm.Get("next"))
 	u, sess, err := h.svc.SignIn(r.Context(), in)
 	if errors.Is(err, service.ErrBadCredentials) || errors.Is(err, service.ErrDisabled) {
-		h.render(w, r, platformweb.Status(err), "signin", "Sign in", formPage{
+		h.render(w, r, web.Status(err), "signin", "Sign in", formPage{
 			Form:    map[string]string{"email": in.Email},
 			Message: err.Error(), Next: next, Remember: in.Remember,
 		})
 		return
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.SetCookie(w, r, sess)
@@ -46,7 +46,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if err := h.svc.SignOut(r.Context(), httpauth.Cookie(r)); err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	httpauth.ClearCookie(w, r)

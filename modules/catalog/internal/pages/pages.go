@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"errors"
@@ -12,7 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 type homePage struct {
@@ -22,7 +22,7 @@ type homePage struct {
 func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	res, err := h.svc.Search(r.Context(), service.Query{Sort: service.SortNewest, PerPage: 12})
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "home", "Second-hand books", homePage{Newest: res.Listings})
@@ -57,7 +57,7 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.svc.Search(r.Context(), q)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	clear := url.Values{}
@@ -116,12 +116,12 @@ type bookPage struct {
 func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 	id, err := bookID(r)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	l, err := h.svc.ListingFor(r.Context(), id)
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	u, _ := auth.UserFrom(r.Context())
@@ -139,7 +139,7 @@ func (h *handler) showEdition(w http.ResponseWriter, r *http.Request) {
 		if apperr.KindOf(err) == apperr.Invalid {
 			err = apperr.ErrNotFound.WithMessage("there is no edition with that ISBN")
 		}
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	h.render(w, r, http.StatusOK, "edition", "ISBN "+service.FormatISBN(isbn), editionPage{ISBN: isbn, Listings: list})
@@ -151,11 +151,11 @@ func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
 	key := chi.URLParam(r, "*")
 	f, err := h.svc.Photos().Open(r.Context(), key)
 	if errors.Is(err, photos.ErrNotFound) {
-		platformweb.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
+		web.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
 		return
 	}
 	if err != nil {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	defer f.Close()

@@ -1,4 +1,4 @@
-package web
+package pages
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
-	platformweb "github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 type cartData struct {
@@ -25,7 +25,7 @@ func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
 	if !o.IsZero() {
 		var err error
 		if c, err = h.svc.Cart(r.Context(), o); err != nil {
-			platformweb.Error(w, r, err)
+			web.Error(w, r, err)
 			return
 		}
 	}
@@ -60,7 +60,7 @@ func back(r *http.Request) string {
 func failBack(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
 	if e == nil || e.Kind == apperr.Internal || e.Kind == apperr.Unauthenticated {
-		platformweb.Error(w, r, err)
+		web.Error(w, r, err)
 		return
 	}
 	msg := e.Message
@@ -72,8 +72,8 @@ func failBack(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
-	if err := platformweb.ParseForm(r); err != nil {
-		platformweb.Error(w, r, err)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	id, err := strconv.ParseInt(r.PostFormValue("book_id"), 10, 64)
