@@ -21,7 +21,7 @@ import (
 
 // Module provides the accounts module to a process that runs it: the
 // service, its pages and API, the middleware that signs requests in, and
-// the periodic clean-up of expired sessions.
+// the periodic clean-up of expired sessions and attempt counters.
 var Module = fx.Module("auth",
 	Service,
 	web.AsRoutes(pages.Routes),
@@ -31,6 +31,10 @@ var Module = fx.Module("auth",
 	riverfx.AsPeriodic(river.NewPeriodicJob(
 		river.PeriodicInterval(time.Hour),
 		func() (river.JobArgs, *river.InsertOpts) { return DeleteExpiredSessionsArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true},
+	), river.NewPeriodicJob(
+		river.PeriodicInterval(service.DefaultLimits.Window),
+		func() (river.JobArgs, *river.InsertOpts) { return DeleteExpiredAttemptsArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true},
 	)),
 )
@@ -67,8 +71,33 @@ func (w *deleteExpiredSessions) Work(ctx context.Context, _ *river.Job[DeleteExp
 	return nil
 }
 
+// DeleteExpiredAttemptsArgs is the job that removes rate-limit counters
+// whose window has passed, once a window, so auth.attempts holds at most
+// two windows' worth of keys. Idempotent, like the session clean-up.
+type DeleteExpiredAttemptsArgs struct{}
+
+// Kind names the job.
+func (DeleteExpiredAttemptsArgs) Kind() string { return "auth.delete_expired_attempts" }
+
+type deleteExpiredAttempts struct {
+	river.WorkerDefaults[DeleteExpiredAttemptsArgs]
+	svc *service.Service
+	log *slog.Logger
+}
+
+func (w *deleteExpiredAttempts) Work(ctx context.Context, _ *river.Job[DeleteExpiredAttemptsArgs]) error {
+	n, err := w.svc.DeleteExpiredAttempts(ctx)
+	if err != nil {
+		return err
+	}
+	w.log.Debug("deleted expired attempt counters", "count", n)
+	return nil
+}
+
 func workers(svc *service.Service, log *slog.Logger) riverfx.Registrar {
+	log = log.With("module", "auth")
 	return func(ws *river.Workers) {
-		river.AddWorker(ws, &deleteExpiredSessions{svc: svc, log: log.With("module", "auth")})
+		river.AddWorker(ws, &deleteExpiredSessions{svc: svc, log: log})
+		river.AddWorker(ws, &deleteExpiredAttempts{svc: svc, log: log})
 	}
 }

@@ -284,7 +284,7 @@ func TestAPI_Admin(t *testing.T) {
 
 func TestAPI_RateLimit(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 2, PasswordChecksPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 	b := srv.Browser(t)
 	for range 2 {
 		b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"victim@example.com","password":"guess guess"}`, "")

@@ -57,7 +57,7 @@ type Opts struct {
 func New(t *testing.T, opts *Opts) *Server {
 	t.Helper()
 	pool := pgtest.New(t)
-	sopts := &service.Opts{Hash: &authtest.FastHash, Limits: &service.Limits{Window: 1 << 40, SignInPerAddress: 1 << 30, SignInPerAccount: 1 << 30, SignUpPerAddress: 1 << 30, SignUpPerAccount: 1 << 30}}
+	sopts := &service.Opts{Hash: &authtest.FastHash, Limits: &service.Limits{Window: 1 << 40, SignInPerAddress: 1 << 30, SignInPerAccountAddress: 1 << 30, PasswordChecksPerAccount: 1 << 30, SignUpPerAddress: 1 << 30, SignUpPerAccount: 1 << 30}}
 	if opts == nil {
 		opts = &Opts{}
 	}
