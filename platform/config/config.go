@@ -48,8 +48,15 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
-	Migrate         bool
-	Modules         []Module
+	// DrainTimeout is how long a process told to stop by SIGTERM keeps
+	// serving, unready, so the load balancer moves its clients elsewhere
+	// before the listener closes.
+	DrainTimeout time.Duration
+	// MetricsAddr is the private listener of /metrics; empty serves no
+	// metrics. The public listener never serves them.
+	MetricsAddr string
+	Migrate     bool
+	Modules     []Module
 	// HomeCountry is the shop's country (ISO 3166 alpha-2): deliveries to it
 	// are national, to any other international.
 	HomeCountry string
@@ -96,6 +103,8 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for in-flight requests and jobs to finish on stop")
+	fs.DurationVar(&f.cfg.DrainTimeout, "drain-timeout", 5*time.Second, "on SIGTERM, time to keep serving while /readyz says 503, so the load balancer stops sending here (SIGINT skips it)")
+	fs.StringVar(&f.cfg.MetricsAddr, "metrics-addr", "", "address of a private listener for /metrics (e.g. 127.0.0.1:9090); empty serves no metrics")
 	fs.BoolVar(&f.cfg.Migrate, "migrate", true, "apply database migrations at start")
 	fs.StringVar(&f.cfg.HomeCountry, "home-country", "CO", "the shop's country (ISO 3166 alpha-2); deliveries elsewhere are international")
 	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
@@ -180,6 +189,9 @@ func (f *Flags) Load() (Config, error) {
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("--shutdown-timeout: must be positive, got %s", cfg.ShutdownTimeout)
+	}
+	if cfg.DrainTimeout < 0 {
+		return Config{}, fmt.Errorf("--drain-timeout: must not be negative, got %s", cfg.DrainTimeout)
 	}
 	cfg.HomeCountry = strings.ToUpper(strings.TrimSpace(cfg.HomeCountry))
 	if !isCountryCode(cfg.HomeCountry) {

@@ -82,9 +82,10 @@ func visitorID(r *http.Request) string {
 	return c.Value
 }
 
-func setVisitor(w http.ResponseWriter, r *http.Request, id string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+// setVisitor sends the visitor cookie; the router marks it Secure under
+// HTTPS.
+func setVisitor(w http.ResponseWriter, id string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // owner is whose cart a request acts on; a visitor gets a cookie when
@@ -98,7 +99,7 @@ func owner(w http.ResponseWriter, r *http.Request, create bool) service.Owner {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
 		id = hex.EncodeToString(b)
-		setVisitor(w, r, id, 30*24*3600)
+		setVisitor(w, id, 30*24*3600)
 	}
 	return service.Owner{VisitorID: id}
 }
@@ -122,7 +123,7 @@ func Middleware(svc *service.Service) web.Middleware {
 				if err := svc.MergeVisitorCart(ctx, u.ID, vid); err != nil {
 					web.Logger(ctx).Warn("merge visitor cart", "err", err)
 				} else {
-					setVisitor(w, r, "", -1)
+					setVisitor(w, "", -1)
 				}
 			}
 			o := service.Owner{VisitorID: vid}
