@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/platform/config"
@@ -66,17 +68,24 @@ func New(p Params) (*Client, error) {
 	}
 	timeout := p.Config.JobTimeout
 	if timeout <= 0 {
-		timeout = time.Minute
+		timeout = DefaultJobTimeout
 	}
 	rcfg := &river.Config{
 		Schema:       migrate.RiverSchema,
 		Logger:       riverLogger(p.Log, p.Config.LogLevel),
 		PeriodicJobs: p.Periodic,
-		JobTimeout:   timeout,
-		// A job still marked running after twice its timeout belongs to a
-		// process that died (SIGKILL, lost node): retry it then, not after
-		// River's default hour, so work resumes in bounded time.
-		RescueStuckJobsAfter: 2 * timeout,
+		// The timeout of every kind that sets none of its own (a worker's
+		// Timeout method): the saga's steps take milliseconds, so a short
+		// one suffices, and a short one is what lets a crashed replica's
+		// jobs move again soon.
+		JobTimeout: timeout,
+		// A job still marked running once its kind's timeout has passed
+		// belongs to a process that died (SIGKILL, lost node). The elected
+		// leader looks for such jobs every 30 s and retries them at once
+		// (RetryPolicy), so with a 10 s timeout a killed replica's jobs run
+		// again within about 45 s.
+		RescueStuckJobsAfter: timeout,
+		RetryPolicy:          RetryPolicy{},
 	}
 	working := len(p.Registrars) > 0
 	if working {
@@ -104,6 +113,26 @@ func New(p Params) (*Client, error) {
 		},
 	})
 	return client, nil
+}
+
+// DefaultJobTimeout bounds one run of a job whose kind sets no timeout of
+// its own; --job-timeout changes it.
+const DefaultJobTimeout = 10 * time.Second
+
+// RetryPolicy is River's backoff (attempt⁴ seconds, jittered) counting only
+// the job's own failures. A rescue after the job's process died is no fault
+// of the job, so it does not lengthen the wait: a job rescued after any
+// number of crashes runs again within about a second.
+type RetryPolicy struct{}
+
+// rescued is the error River records on a job its rescuer retried.
+const rescued = "Stuck job rescued by JobRescuer"
+
+// NextRetry implements river.ClientRetryPolicy.
+func (RetryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	own := *job
+	own.Errors = slices.DeleteFunc(slices.Clone(job.Errors), func(e rivertype.AttemptError) bool { return e.Error == rescued })
+	return (&river.DefaultClientRetryPolicy{}).NextRetry(&own)
 }
 
 // riverLogger keeps River's warnings and errors but drops its info

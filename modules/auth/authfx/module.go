@@ -85,6 +85,16 @@ type deleteExpiredAttempts struct {
 	log *slog.Logger
 }
 
+// Timeout gives a bulk delete longer than the default job timeout.
+func (w *deleteExpiredSessions) Timeout(*river.Job[DeleteExpiredSessionsArgs]) time.Duration {
+	return time.Minute
+}
+
+// Timeout gives a bulk delete longer than the default job timeout.
+func (w *deleteExpiredAttempts) Timeout(*river.Job[DeleteExpiredAttemptsArgs]) time.Duration {
+	return time.Minute
+}
+
 func (w *deleteExpiredAttempts) Work(ctx context.Context, _ *river.Job[DeleteExpiredAttemptsArgs]) error {
 	n, err := w.svc.DeleteExpiredAttempts(ctx)
 	if err != nil {

@@ -117,3 +117,7 @@ func (w *Sweep) Work(ctx context.Context, _ *river.Job[service.SweepArgs]) error
 	_, err := w.svc.Svc.Sweep(ctx)
 	return err
 }
+
+// Timeout gives a sweep, which may resolve many orders, longer than the
+// saga's single-order steps.
+func (w *Sweep) Timeout(*river.Job[service.SweepArgs]) time.Duration { return time.Minute }
