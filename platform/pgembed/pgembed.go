@@ -177,6 +177,34 @@ func (c *Cluster) stop(ctx context.Context) error {
 	return nil
 }
 
+// Crash stops the server as a crash would (immediate shutdown: clients cut
+// off, no checkpoint), keeping the folder; Resume starts it again, which
+// then recovers from its write-ahead log. Fault tests use the pair.
+func (c *Cluster) Crash(ctx context.Context) error {
+	if c.attached {
+		return errors.New("crash: the cluster belongs to another process")
+	}
+	if c.child != nil {
+		// SIGQUIT is PostgreSQL's immediate shutdown.
+		_ = c.child.proc.Signal(syscall.SIGQUIT)
+		select {
+		case <-c.child.exited:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return c.run(ctx, "pg_ctl", "stop", "-D", c.dir, "-m", "immediate", "-w", "-t", "30")
+}
+
+// Resume starts a cluster that Crash stopped.
+func (c *Cluster) Resume(ctx context.Context) error {
+	if c.child != nil {
+		return c.startChild(ctx)
+	}
+	return c.startDaemon(ctx)
+}
+
 func (c *Cluster) prepareDir(ctx context.Context) error {
 	// Parents stay traversable, since the cluster may run as another user.
 	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
