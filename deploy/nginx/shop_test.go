@@ -143,4 +143,3 @@ func (s *shop) waitReady(t testing.TB, within time.Duration) time.Duration {
 	}
 	return time.Since(start)
 }
-
