@@ -60,7 +60,7 @@ func TestCluster(t *testing.T) {
 	require.NoError(t, s.pg.Crash(ctx))
 	<-time.After(3 * time.Second)
 	require.NoError(t, s.pg.Resume(ctx))
-	recovered := s.waitReady(t, time.Minute)
+	recovered := s.waitReady(t)
 	<-time.After(2 * time.Second)
 	outage := l.end()
 

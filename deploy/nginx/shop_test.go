@@ -124,22 +124,13 @@ func (s *shop) restart(t testing.TB, i int) {
 	require.NoError(t, s.nginx.SetDown(nil))
 }
 
-// waitReady polls every replica's /readyz, directly, until all answer 200.
-func (s *shop) waitReady(t testing.TB, within time.Duration) time.Duration {
+// waitReady polls every replica's /readyz, directly, until all answer
+// 200, and says how long that took.
+func (s *shop) waitReady(t testing.TB) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for _, p := range s.replicas {
-		for {
-			resp, err := http.Get(p.URL() + "/readyz")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					break
-				}
-			}
-			require.Less(t, time.Since(start), within, "replica %s not ready again: %s", p.Addr, p.Stderr())
-			<-time.After(50 * time.Millisecond)
-		}
+		p.WaitReady(t)
 	}
 	return time.Since(start)
 }
