@@ -37,6 +37,7 @@ func BenchmarkScaleOut(b *testing.B) {
 				if t.failed.Load() > 0 {
 					b.Fatalf("requests failed under load: %s", t)
 				}
+				b.Logf("%s: %s", c.name, t)
 				secs := measure.Seconds()
 				rates[c.name] = [2]float64{float64(pages) / secs, float64(orders) / secs}
 				b.ReportMetric(float64(pages)/secs, "pages/s")

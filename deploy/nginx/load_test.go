@@ -70,7 +70,7 @@ func (l *load) run(workers int, deadline time.Duration) {
 			defer l.wg.Done()
 			token := l.shop.buyers[i%len(l.shop.buyers)]
 			for n := 0; !l.stop.Load() && time.Since(l.started) < deadline; n++ {
-				l.round(token, fmt.Sprintf("w%d-%d", i, n))
+				l.round(token, l.shop.books[(i*7+n)%len(l.shop.books)], fmt.Sprintf("w%d-%d", i, n))
 				l.rounds.Add(1)
 			}
 		}()
@@ -84,12 +84,12 @@ func (l *load) end() *tally {
 	return l.phase.Load()
 }
 
-func (l *load) round(token, key string) {
-	for _, path := range []string{"/", fmt.Sprintf("/books/%d", l.shop.book), fmt.Sprintf("/api/v1/books/%d", l.shop.book)} {
+func (l *load) round(token string, book int64, key string) {
+	for _, path := range []string{"/", fmt.Sprintf("/books/%d", book), fmt.Sprintf("/api/v1/books/%d", book)} {
 		l.do(http.MethodGet, path, "", nil, "")
 		l.pages.Add(1)
 	}
-	l.do(http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", l.shop.book), token, map[string]any{"quantity": 1}, "")
+	l.do(http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book), token, map[string]any{"quantity": 1}, "")
 	body := map[string]any{
 		"shipping_address":     map[string]any{"name": "Ana", "street": "Calle 1", "city": "Bogotá", "region": "DC", "postal_code": "110111", "country": "CO"},
 		"delivery_provider_id": 3,

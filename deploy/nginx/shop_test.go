@@ -36,10 +36,11 @@ type shop struct {
 	base    string
 	tlsBase string
 	tls     *http.Client
-	// buyers are bearer tokens; book has stock for every order a test
-	// places.
+	// buyers are bearer tokens; books have stock for every order a test
+	// places, spread over many listings as a shop's orders are (one
+	// listing bought by everyone at once is a lock convoy on its row).
 	buyers []string
-	book   int64
+	books  []int64
 }
 
 // newShop starts the shop. It needs nginx when withNginx is set (installed
@@ -58,7 +59,7 @@ func newShop(t testing.TB, n int, withNginx bool) *shop {
 	s := &shop{}
 	dir := proctest.ReachableDir(t)
 	var err error
-	s.pg, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), &pgembed.Options{Ephemeral: true})
+	s.pg, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), &pgembed.Options{Ephemeral: true, CrashSafe: true})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.pg.Stop(context.Background()) })
 	uploads := proctest.ReachableDir(t)
@@ -88,7 +89,9 @@ func newShop(t testing.TB, n int, withNginx bool) *shop {
 	require.NoError(t, err)
 	t.Cleanup(s.pool.Close)
 	seller := authtest.CreateUser(ctx, t, s.pool, nil)
-	s.book = int64(catalogtest.CreateBook(ctx, t, s.pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: 100000, PriceCents: 1250}).ID)
+	for range 50 {
+		s.books = append(s.books, int64(catalogtest.CreateBook(ctx, t, s.pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: 10000, PriceCents: 1250}).ID))
+	}
 	for range 8 {
 		u := authtest.CreateUser(ctx, t, s.pool, nil)
 		s.buyers = append(s.buyers, authtest.SignIn(ctx, t, s.pool, u.Email, authtest.DefaultPassword).ID)
