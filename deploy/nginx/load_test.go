@@ -133,6 +133,13 @@ func (l *load) do(method, path, token string, body any, key string, out ...any) 
 	if key != "" {
 		req.Header.Set("Idempotency-Key", key)
 	}
+	if method == http.MethodPut && key == "" {
+		// A PUT is idempotent, and Go's transport, like a browser, then
+		// resends it when a kept-alive connection turns out closed before
+		// any answer (nginx closes idle client connections on a reload);
+		// Go knows PUT's idempotence only from this header.
+		req.Header.Set("Idempotency-Key", "put")
+	}
 	start := time.Now()
 	resp, err := l.client.Do(req)
 	took := time.Since(start)
