@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -214,19 +215,12 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		}
 		page.PhotoError = e.Message
 		if added > 0 {
-			page.PhotoError = fmt.Sprintf("%d %s added; the next one was refused: %s", added, pluralize(added, "photo", "photos"), e.Message)
+			page.PhotoError = fmt.Sprintf("%d %s added; the next one was refused: %s", added, text.Plural(added, "photo", "photos"), e.Message)
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, "listing_edit", "Edit "+l.Title, page)
 		return
 	}
-	redirect(w, r, "success", fmt.Sprintf("%d %s added.", added, pluralize(added, "photo", "photos")), fmt.Sprintf("/my/listings/%d/edit", l.ID))
-}
-
-func pluralize(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	redirect(w, r, "success", fmt.Sprintf("%d %s added.", added, text.Plural(added, "photo", "photos")), fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {

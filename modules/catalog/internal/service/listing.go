@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Errors of listing management.
@@ -238,7 +239,7 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
-	text := func(name, v string, max int, required bool) {
+	checkText := func(name, v string, max int, required bool) {
 		switch {
 		case required && v == "":
 			fields[name] = "is required"
@@ -250,10 +251,10 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 			fields[name] = "must not contain control characters"
 		}
 	}
-	text("title", in.Title, MaxTitle, true)
-	text("author", in.Author, MaxAuthor, true)
-	text("condition_note", in.ConditionNote, MaxNote, false)
-	text("description", in.Description, MaxDescription, false)
+	checkText("title", in.Title, MaxTitle, true)
+	checkText("author", in.Author, MaxAuthor, true)
+	checkText("condition_note", in.ConditionNote, MaxNote, false)
+	checkText("description", in.Description, MaxDescription, false)
 	if strings.TrimSpace(in.ISBN) != "" {
 		n, perr := ParseISBN(in.ISBN)
 		if perr != nil {
@@ -269,7 +270,7 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	case in.PriceCents <= 0:
 		fields["price_cents"] = "must be more than zero"
 	case in.PriceCents > s.opts.MaxPriceCents:
-		fields["price_cents"] = "must be at most " + FormatPrice(s.opts.MaxPriceCents)
+		fields["price_cents"] = "must be at most " + text.MoneyInput(s.opts.MaxPriceCents)
 	}
 	if in.Copies < 1 || in.Copies > MaxCopies {
 		fields["copies"] = fmt.Sprintf("must be between 1 and %d", MaxCopies)
@@ -459,7 +460,7 @@ func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, in
 		}
 		if in.Copies < int(b.Held) {
 			return apperr.ErrInvalid.WithFields(map[string]string{
-				"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, plural(int(b.Held), "copy", "copies")),
+				"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, text.Plural(int(b.Held), "copy", "copies")),
 			})
 		}
 		_, err = s.q.UpdateBook(ctx, tx, dbsqlc.UpdateBookParams{

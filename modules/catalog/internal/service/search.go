@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Sort orders of a search.
@@ -130,7 +131,7 @@ func ParseQuery(v url.Values) (Query, map[string]string) {
 		if s == "" {
 			return 0
 		}
-		c, err := ParsePrice(s)
+		c, err := text.ParseMoney(s)
 		switch {
 		case err != nil:
 			fields[name] = err.Error()

@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -27,6 +25,7 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -67,11 +66,11 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	rc, err := riverfx.NewInserter(pool)
 	require.NoError(t, err)
 	cat := orderstest.NewCatalog()
 	svc := service.New(pool, cat, rc, nil)
-	pageRoutes, err := pages.Routes(svc, rc)
+	pageRoutes, err := pages.Routes(svc)
 	require.NoError(t, err)
 	h := web.NewRouter(web.RouterParams{
 		Config:     config.Config{},
