@@ -151,7 +151,7 @@ func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
 	key := chi.URLParam(r, "*")
 	f, err := h.svc.Photos().Open(r.Context(), key)
 	if errors.Is(err, photos.ErrNotFound) {
-		web.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
+		web.Error(w, r, service.ErrPhotoNotFound)
 		return
 	}
 	if err != nil {

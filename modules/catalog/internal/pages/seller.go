@@ -4,9 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -88,7 +85,16 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 // ownListing loads a listing for a change: 403 for anyone but its seller,
 // before anything in the request is looked at.
 func (h *handler) ownListing(r *http.Request) (auth.User, service.Listing, error) {
-	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		return u, service.Listing{}, err
+	}
+	id, err := bookID(r)
+	if err != nil {
+		return u, service.Listing{}, err
+	}
+	l, err := h.svc.OwnListing(r.Context(), u, id)
+	return u, l, err
 }
 
 func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
@@ -189,11 +195,11 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	files, err := service.UploadedFiles(r, "photo")
+	files, err := web.Uploads(r, "photo")
 	added := 0
 	for i := 0; err == nil && i < len(files); i++ {
 		var data []byte
-		if data, err = service.ReadUpload(files[i]); err == nil {
+		if data, err = web.ReadUpload(files[i], service.MaxPhotoBytes, service.ErrPhotoTooLarge); err == nil {
 			_, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)
 		}
 		if err == nil {
@@ -229,9 +235,9 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	pid, err := strconv.ParseInt(chi.URLParam(r, "photo"), 10, 64)
+	pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
 	if err != nil {
-		web.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
+		web.Error(w, r, err)
 		return
 	}
 	if err := h.svc.DeletePhoto(r.Context(), u, l.ID, pid); err != nil {

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -376,31 +375,6 @@ func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID
 		return l, catalog.ErrForbidden
 	}
 	return l, nil
-}
-
-// ParseBookID reads a listing id from a path: ErrNotFound unless it is a
-// positive number.
-func ParseBookID(raw string) (catalog.BookID, error) {
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id < 1 {
-		return 0, catalog.ErrNotFound
-	}
-	return catalog.BookID(id), nil
-}
-
-// SignedInOwner resolves the request's user and a raw path id to a listing
-// that user sells, for the seller's pages and API alike.
-func (s *Service) SignedInOwner(ctx context.Context, rawID string) (auth.User, Listing, error) {
-	u, err := auth.RequireUser(ctx)
-	if err != nil {
-		return u, Listing{}, err
-	}
-	id, err := ParseBookID(rawID)
-	if err != nil {
-		return u, Listing{}, err
-	}
-	l, err := s.OwnListing(ctx, u, id)
-	return u, l, err
 }
 
 func (s *Service) withPhotos(ctx context.Context, ls []Listing) ([]Listing, error) {
