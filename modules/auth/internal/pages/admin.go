@@ -3,7 +3,6 @@ package pages
 import (
 	"net/http"
 
-
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/platform/view"
