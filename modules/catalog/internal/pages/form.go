@@ -44,7 +44,7 @@ func (h *handler) formPage(f listingForm, l *service.Listing) formPage {
 	if f.Errors == nil {
 		f.Errors = map[string]string{}
 	}
-	return formPage{Form: f, Listing: l, Conditions: service.Conditions, Languages: service.Languages,
+	return formPage{Form: f, Listing: l, Conditions: conditionOptions(), Languages: service.Languages,
 		MaxPrice: text.MoneyInput(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
 }
 

@@ -67,12 +67,12 @@ func TestTemplates_RenderEveryPage(t *testing.T) {
 	f := listingForm()
 	data := map[string]any{
 		"home":           struct{ Newest []service.Listing }{[]service.Listing{l}},
-		"books":          map[string]any{"Q": injection, "Results": []service.Listing{l}, "Pager": view.Pager{Page: 1}, "Errors": map[string]string{}, "Conditions": service.Conditions, "Languages": service.Languages, "Sort": "newest"},
+		"books":          map[string]any{"Q": injection, "Results": []service.Listing{l}, "Pager": view.Pager{Page: 1}, "Errors": map[string]string{}, "Conditions": pages.ConditionOptions(), "Languages": service.Languages, "Sort": "newest"},
 		"book":           map[string]any{"Listing": l, "Owner": false, "MaxQty": 2},
 		"edition":        map[string]any{"ISBN": l.ISBN, "Listings": []service.Listing{l}},
 		"my_listings":    map[string]any{"Listings": []service.Listing{l}, "Pager": view.Pager{Page: 1}},
 		"listing_new":    f,
-		"listing_edit":   map[string]any{"Form": f["Form"], "Listing": &l, "Conditions": service.Conditions, "Languages": service.Languages, "MaxPrice": "10.00", "MaxPhotos": 6, "PhotoError": "bad"},
+		"listing_edit":   map[string]any{"Form": f["Form"], "Listing": &l, "Conditions": pages.ConditionOptions(), "Languages": service.Languages, "MaxPrice": "10.00", "MaxPhotos": 6, "PhotoError": "bad"},
 		"listing_delete": l,
 		"admin_listings": map[string]any{"Hidden": []service.Listing{l}, "Errors": map[string]string{"reason": "is required"}},
 	}
@@ -98,7 +98,7 @@ func TestTemplates_RenderEveryPage(t *testing.T) {
 func listingForm() map[string]any {
 	return map[string]any{
 		"Form":       map[string]any{"ID": 7, "Title": injection, "Condition": "good", "Language": "en", "Errors": map[string]string{"title": "is required"}},
-		"Conditions": service.Conditions, "Languages": service.Languages, "MaxPrice": "10,000.00", "MaxPhotos": 6,
+		"Conditions": pages.ConditionOptions(), "Languages": service.Languages, "MaxPrice": "10,000.00", "MaxPhotos": 6,
 	}
 }
 

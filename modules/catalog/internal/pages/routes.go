@@ -58,7 +58,7 @@ func Templates() (*view.Set, error) {
 		}
 		merged[path.Base(p)] = &fstest.MapFile{Data: append(b, shared.String()...)}
 	}
-	return view.Parse(merged)
+	return view.Parse(merged, labels)
 }
 
 // Routes returns the catalog's page routes.

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -34,47 +35,22 @@ const (
 	MinYear        = 1450
 )
 
-// Conditions lists the grades best first, with their labels.
-var Conditions = []struct {
-	Value catalog.Condition
-	Label string
-}{
-	{catalog.ConditionNew, "New"},
-	{catalog.ConditionAsNew, "As New"},
-	{catalog.ConditionFine, "Fine"},
-	{catalog.ConditionVeryGood, "Very Good"},
-	{catalog.ConditionGood, "Good"},
-	{catalog.ConditionFair, "Fair"},
-	{catalog.ConditionPoor, "Poor"},
-}
-
-// ConditionLabel is the trade name of c.
-func ConditionLabel(c catalog.Condition) string {
-	for _, x := range Conditions {
-		if x.Value == c {
-			return x.Label
-		}
-	}
-	return string(c)
-}
-
-func conditionRank(c catalog.Condition) int {
-	for i, x := range Conditions {
-		if x.Value == c {
-			return i
-		}
-	}
-	return -1
+// Grades lists the conditions best first.
+var Grades = []catalog.Condition{
+	catalog.ConditionNew, catalog.ConditionAsNew, catalog.ConditionFine, catalog.ConditionVeryGood,
+	catalog.ConditionGood, catalog.ConditionFair, catalog.ConditionPoor,
 }
 
 // ConditionsAtLeast lists c and every better grade.
 func ConditionsAtLeast(c catalog.Condition) []string {
-	r := conditionRank(c)
 	out := []string{}
-	for i := 0; i <= r; i++ {
-		out = append(out, string(Conditions[i].Value))
+	for _, g := range Grades {
+		out = append(out, string(g))
+		if g == c {
+			return out
+		}
 	}
-	return out
+	return []string{}
 }
 
 // Languages a listing may be written in, by code.
@@ -160,9 +136,6 @@ func (l Listing) Copies() int { return l.Available + l.Held }
 // SoldOut reports an active listing with nothing left to buy.
 func (l Listing) SoldOut() bool { return l.Status == catalog.StatusActive && l.Available == 0 }
 
-// ConditionLabel is the trade name of the listing's grade.
-func (l Listing) ConditionLabel() string { return ConditionLabel(l.Condition) }
-
 // LanguageName is the name of the listing's language.
 func (l Listing) LanguageName() string { return LanguageName(l.Language) }
 
@@ -171,26 +144,6 @@ func (l Listing) ISBNDisplay() string { return FormatISBN(l.ISBN) }
 
 // OwnedBy reports whether u sells this listing.
 func (l Listing) OwnedBy(u auth.User) bool { return u.ID != 0 && l.SellerID == u.ID }
-
-// StateLabel describes the listing for its seller.
-func (l Listing) StateLabel() string {
-	switch {
-	case l.HiddenReason != "":
-		return "Hidden by an administrator"
-	case l.SoldOut():
-		return "Sold out"
-	}
-	switch l.Status {
-	case catalog.StatusDraft:
-		return "Draft"
-	case catalog.StatusActive:
-		return "On sale"
-	case catalog.StatusPaused:
-		return "Paused"
-	default:
-		return "Archived"
-	}
-}
 
 // VisibleTo reports whether u may see the listing's page: everyone sees
 // what is on sale, sold out or archived (orders link to it); the seller and
@@ -262,7 +215,7 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 			isbn = &n
 		}
 	}
-	if conditionRank(in.Condition) < 0 {
+	if !slices.Contains(Grades, in.Condition) {
 		fields["condition"] = "choose one of New, As New, Fine, Very Good, Good, Fair or Poor"
 	}
 	switch {

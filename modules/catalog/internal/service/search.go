@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -59,7 +60,7 @@ func (q *Query) Validate() error {
 	if utf8.RuneCountInString(q.Text) > MaxQueryLen || !utf8.ValidString(q.Text) {
 		fields["q"] = fmt.Sprintf("must be at most %d characters", MaxQueryLen)
 	}
-	if q.MinCondition != "" && conditionRank(q.MinCondition) < 0 {
+	if q.MinCondition != "" && !slices.Contains(Grades, q.MinCondition) {
 		fields["condition"] = "must be one of new, as_new, fine, very_good, good, fair, poor"
 	}
 	if q.MinPrice < 0 {
