@@ -330,6 +330,17 @@ func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID
 	return l, nil
 }
 
+// SignedInOwner is OwnListing for the user the request signed in, for the
+// seller's pages and API alike: auth.ErrUnauthenticated for a visitor.
+func (s *Service) SignedInOwner(ctx context.Context, id catalog.BookID) (auth.User, Listing, error) {
+	u, err := auth.RequireUser(ctx)
+	if err != nil {
+		return u, Listing{}, err
+	}
+	l, err := s.OwnListing(ctx, u, id)
+	return u, l, err
+}
+
 func (s *Service) withPhotos(ctx context.Context, ls []Listing) ([]Listing, error) {
 	if len(ls) == 0 {
 		return ls, nil
