@@ -46,7 +46,7 @@ test/race: ## Run every test with the race detector
 
 .PHONY: bench
 bench: ## Run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+	$(GO) run ./platform/pgtest/withcluster $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
 
 .PHONY: lint
 lint: ## gofmt and go vet
