@@ -1,6 +1,7 @@
 package jobs_test
 
 import (
+	"fmt"
 	"bytes"
 	"context"
 	"log/slog"
@@ -104,9 +105,11 @@ func TestCharge_ProcessorUnavailableIsRetried(t *testing.T) {
 	b := setup(t)
 	o := b.order(t, card("4000000000000119"))
 	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc})
-	for range 2 {
+	for i := range 2 {
 		_, err := work(t, b, w, jobs.ChargeArgs{OrderID: o.ID})
 		require.ErrorIs(t, err, payment.ErrUnavailable) // a plain error: River retries it
+		require.EqualError(t, err, fmt.Sprintf("charge order %d: attempt %d: payment processor unavailable", o.ID, i+1),
+			"the job's error names the order and the attempt")
 	}
 	res, err := work(t, b, w, jobs.ChargeArgs{OrderID: o.ID})
 	require.NoError(t, err)

@@ -79,13 +79,13 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"2"}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	require.Equal(t, "/cart", r.Header.Get("Location"))
-	r = b.c.Send(t, http.MethodGet, "/cart", "", nil, authtest.As(&buyer)...)
+	r = b.c.Get(t, "/cart", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "Dune")
 	require.Contains(t, r.Body, "$30.00")
 	require.Contains(t, r.Body, `data-cart-count>2<`)
 
-	r = b.c.Send(t, http.MethodGet, "/checkout", "", nil, authtest.As(&buyer)...)
+	r = b.c.Get(t, "/checkout", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "Servientrega")
 	require.NotContains(t, r.Body, "DHL") // CO is national
@@ -131,27 +131,27 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	again := b.c.Post(t, "/checkout", html, authtest.As(&buyer)...) // double click
 	require.Equal(t, loc, again.Header.Get("Location"))
 
-	r = b.c.Send(t, http.MethodGet, loc, "", nil, authtest.As(&buyer)...)
+	r = b.c.Get(t, loc, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, ">Awaiting payment</strong>")
 	require.Contains(t, r.Body, "ending 4242")
 	require.Contains(t, r.Body, "&lt;img src=x onerror=alert(1)&gt; مريم")
-	r = b.c.Send(t, http.MethodGet, loc, "", nil, authtest.As(&seller)...)
+	r = b.c.Get(t, loc, authtest.As(&seller)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "Bogotá")
 	require.NotContains(t, r.Body, "Calle 1")
 	require.NotContains(t, r.Body, "4242")
-	require.Equal(t, http.StatusOK, b.c.Send(t, http.MethodGet, loc, "", nil, authtest.As(&admin)...).StatusCode)
-	require.Equal(t, http.StatusNotFound, b.c.Send(t, http.MethodGet, loc, "", nil, authtest.As(&other)...).StatusCode)
-	require.Equal(t, http.StatusNotFound, b.c.Send(t, http.MethodGet, "/orders/abc", "", nil, authtest.As(&buyer)...).StatusCode)
-	require.Equal(t, http.StatusSeeOther, b.c.Send(t, http.MethodGet, loc, "", nil).StatusCode) // to sign in
+	require.Equal(t, http.StatusOK, b.c.Get(t, loc, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, loc, authtest.As(&other)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/orders/abc", authtest.As(&buyer)...).StatusCode)
+	require.Equal(t, http.StatusSeeOther, b.c.Get(t, loc).StatusCode) // to sign in
 
-	r = b.c.Send(t, http.MethodGet, "/my/sales", "", nil, authtest.As(&seller)...)
+	r = b.c.Get(t, "/my/sales", authtest.As(&seller)...)
 	require.Contains(t, r.Body, "&lt;img src=x onerror=alert(1)&gt; مريم, Bogotá")
 	require.NotContains(t, r.Body, "Calle 1")
-	r = b.c.Send(t, http.MethodGet, "/notifications", "", nil, authtest.As(&seller)...)
+	r = b.c.Get(t, "/notifications", authtest.As(&seller)...)
 	require.Contains(t, r.Body, "includes your listing")
-	r = b.c.Send(t, http.MethodGet, "/my/orders", "", nil, authtest.As(&buyer)...)
+	r = b.c.Get(t, "/my/orders", authtest.As(&buyer)...)
 	require.Contains(t, r.Body, "Dune ×2")
 
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, loc+"/cancel", nil, authtest.As(&other)...).StatusCode)
@@ -183,7 +183,7 @@ func TestPages_CartRejections(t *testing.T) {
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: seller.ID})
 	require.NoError(t, err)
 	require.Zero(t, n)
-	r := b.c.Send(t, http.MethodGet, "/checkout", "", nil, authtest.As(&buyer)...)
+	r := b.c.Get(t, "/checkout", authtest.As(&buyer)...)
 	require.Contains(t, r.Body, "Your cart is empty")
 	r = b.c.Post(t, "/checkout", checkoutForm("k"), authtest.As(&buyer)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
@@ -204,24 +204,35 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, cookie)
-	r = b.c.Send(t, http.MethodGet, "/cart", "", nil, "Cookie", cookie)
+	r = b.c.Get(t, "/cart", "Cookie", cookie)
 	require.Contains(t, r.Body, "Sign in to check out")
-	r = b.c.Send(t, http.MethodGet, "/cart", "", nil, append(authtest.As(&buyer), "Cookie", cookie)...)
+	// The buyer's own cart already holds two copies of another book.
+	other := b.cat.Add(seller.ID, "Emma", 900, 5)
+	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, other.ID, 2))
+
+	// Browsing only reads: the header counts both carts as they will
+	// merge, and the visitor cart stays until a cart action.
+	r = b.c.Get(t, "/notifications", append(authtest.As(&buyer), "Cookie", cookie)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "data-cart-count>3<")
+	require.Empty(t, r.Header.Values("Set-Cookie"))
+
+	r = b.c.Get(t, "/cart", append(authtest.As(&buyer), "Cookie", cookie)...)
 	require.Contains(t, r.Body, "Dune")
 	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 3, n)
 }
 
 func TestPages_Admin(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	for _, p := range []string{"/admin/orders", "/admin/jobs", "/admin/providers"} {
-		require.Equal(t, http.StatusForbidden, b.c.Send(t, http.MethodGet, p, "", nil, authtest.As(&buyer)...).StatusCode, p)
-		require.Equal(t, http.StatusOK, b.c.Send(t, http.MethodGet, p, "", nil, authtest.As(&admin)...).StatusCode, p)
+		require.Equal(t, http.StatusForbidden, b.c.Get(t, p, authtest.As(&buyer)...).StatusCode, p)
+		require.Equal(t, http.StatusOK, b.c.Get(t, p, authtest.As(&admin)...).StatusCode, p)
 	}
-	require.Equal(t, http.StatusUnprocessableEntity, b.c.Send(t, http.MethodGet, "/admin/orders?status=nope", "", nil, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusUnprocessableEntity, b.c.Get(t, "/admin/orders?status=nope", authtest.As(&admin)...).StatusCode)
 	r := b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	ps, err := b.svc.ProvidersFor(context.Background(), "CO")
@@ -237,7 +248,7 @@ func TestPages_Admin(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
 		VALUES ('orders.charge_payment', '{"order_id":42}', 'discarded', now(), 25, 25,
 		ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"payment processor unavailable","trace":""}'::jsonb]) RETURNING id`).Scan(&jobID))
-	r = b.c.Send(t, http.MethodGet, "/admin/jobs", "", nil, authtest.As(&admin)...)
+	r = b.c.Get(t, "/admin/jobs", authtest.As(&admin)...)
 	require.Contains(t, r.Body, "payment processor unavailable")
 	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/%d/retry", jobID), nil, authtest.As(&admin)...).StatusCode)
 	var state string

@@ -72,8 +72,15 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, orderID int64, step str
 // Charge runs the payment of an order awaiting it. It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. A transient
-// processor error is returned as is, for River to retry.
+// processor error is returned, wrapped, for River to retry.
 func (s *Service) Charge(ctx context.Context, orderID int64) error {
+	if err := s.charge(ctx, orderID); err != nil {
+		return fmt.Errorf("charge order %d: %w", orderID, err)
+	}
+	return nil
+}
+
+func (s *Service) charge(ctx context.Context, orderID int64) error {
 	o, err := s.q.Order(ctx, s.pool, orderID)
 	if err != nil {
 		return notFound(err, orders.ErrNotFound)

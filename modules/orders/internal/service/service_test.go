@@ -390,6 +390,29 @@ func TestService_Get(t *testing.T) {
 	require.Zero(t, unread)
 }
 
+func TestService_CartCountOfCartsToMerge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	other := b.cat.Add(b.seller.ID, "Emma", 900, 5)
+	user, visitor := service.Owner{UserID: b.buyer.ID}, service.Owner{VisitorID: "visitor-0123456789abcdef"}
+	require.NoError(t, b.svc.SetQuantity(ctx, user, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, visitor, b.book.ID, 2))
+	require.NoError(t, b.svc.SetQuantity(ctx, visitor, other.ID, 1))
+
+	both := service.Owner{UserID: b.buyer.ID, VisitorID: visitor.VisitorID}
+	n, err := b.svc.CartCount(ctx, both)
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "a book in both carts counts its larger quantity")
+	require.NoError(t, b.svc.MergeVisitorCart(ctx, b.buyer.ID, visitor.VisitorID))
+	merged, err := b.svc.CartCount(ctx, user)
+	require.NoError(t, err)
+	require.Equal(t, n, merged, "the count before the merge is the count after")
+	n, err = b.svc.CartCount(ctx, service.Owner{VisitorID: "nobody-0123456789abcdef"})
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
+
 func TestService_Sweep(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
