@@ -308,7 +308,7 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	var res jobs.SweepResult
 	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
 	if err != nil {
-		return res, fmt.Errorf("sweep visitor carts: %w", err)
+		return res, fmt.Errorf("sweep: delete stale visitor carts: %w", err)
 	}
 	res.StaleCarts = n
 	stuck, err := s.q.StuckOrders(ctx, s.pool, s.now().Add(-s.opts.StuckAfter))
@@ -341,7 +341,7 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 			return s.notify(ctx, tx, o.ID, StepPaymentFailed)
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
-			return res, fmt.Errorf("sweep stuck order %d: %w", o.ID, err)
+			return res, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err)
 		}
 	}
 	held, err := s.catalog.HeldOrders(ctx)
