@@ -1,9 +1,9 @@
 package jobs_test
 
 import (
-	"fmt"
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
