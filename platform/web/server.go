@@ -111,7 +111,7 @@ func NewRouter(p RouterParams) http.Handler {
 		recoverer,
 		p.Drain.middleware,
 		middleware.GetHead,
-		securityHeaders(false),
+		securityHeaders,
 		secureCookies,
 		middleware.Timeout(30*time.Second),
 		limitBody,

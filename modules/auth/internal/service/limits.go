@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Limits bound attempts in each Window. Every count lives in Postgres
@@ -88,7 +89,7 @@ func (s *Service) allow(ctx context.Context, checks ...limitCheck) error {
 	}
 	if wait > 0 {
 		mins := int((wait + time.Minute - 1) / time.Minute)
-		msg := fmt.Sprintf("too many attempts; please wait %d minute%s and try again", mins, plural(mins))
+		msg := fmt.Sprintf("too many attempts; please wait %d %s and try again", mins, text.Plural(mins, "minute", "minutes"))
 		return ErrRateLimited.WithMessage(msg).WithRetryAfter(wait)
 	}
 	return nil

@@ -113,13 +113,6 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 	return s, nil
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
 func toUser(u dbsqlc.User) auth.User {
 	return auth.User{
 		ID:        auth.UserID(u.ID),

@@ -1,4 +1,4 @@
-package ordersfx_test
+package systemtest_test
 
 import (
 	"context"
@@ -135,7 +135,7 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 	}
 	t.Logf("every order was past payment %.1f s after the last restart", time.Since(restarted).Seconds())
 
-	// Then shipping: four steps, each up to River's 5 s scheduler tick.
+	// Then shipping: four steps.
 	deadline := time.After(time.Minute)
 	for {
 		var open int
