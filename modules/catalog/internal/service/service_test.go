@@ -381,7 +381,21 @@ func TestService_AddPhoto(t *testing.T) {
 		require.ErrorIs(t, err, service.ErrPhotoType)
 		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, []byte("GIF89a\x01\x00\x01\x00"))
 		require.ErrorIs(t, err, service.ErrPhotoType)
+		// The bomb: 301 KiB of PNG that decodes to 303 MiB.
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.ZeroPNG(6300, 6300, 16, false))
+		require.ErrorIs(t, err, service.ErrPhotoPixels)
+		require.Contains(t, err.Error(), "6300×6300")
 		require.Zero(t, b.photos.Len())
+	})
+	t.Run("TwelveMegapixelsInAnyForm", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.ZeroPNG(4000, 3000, 8, false))
+		require.NoError(t, err, "an 8-bit RGBA PNG")
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.ZeroPNG(4000, 3000, 16, false))
+		require.ErrorIs(t, err, service.ErrPhotoPixels, "a 16-bit one takes twice the memory")
 	})
 	t.Run("AtMostSix", func(t *testing.T) {
 		t.Parallel()
