@@ -47,6 +47,7 @@ func BenchmarkCheckout(b *testing.B) {
 				err := a.svc.SetQuantity(ctx, service.Owner{UserID: u.ID}, book.ID, 1)
 				if err == nil {
 					_, err = a.svc.Place(ctx, u, service.PlaceInput{Key: fmt.Sprintf("bench-%d", n), ProviderID: 3,
+						Lines:   []service.SeenLine{{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}},
 						Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"},
 						Payment: service.PaymentInput{Method: "wallet"}})
 				}

@@ -1,5 +1,5 @@
-// Package webtest helps tests talk to the server over HTTPS without a
-// certificate authority.
+// Package webtest helps tests talk to the server: over HTTPS without a
+// certificate authority, and through its forms as a browser would.
 package webtest
 
 import (

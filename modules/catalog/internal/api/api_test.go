@@ -171,7 +171,7 @@ func TestAPI_ChangeBook(t *testing.T) {
 		require.Equal(t, catalog.StatusActive, decode[api.Book](t, res).Status)
 	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
-		require.NoError(t, env.Svc.Reserve(context.Background(), 5, []catalog.Line{{BookID: b.ID, Quantity: 2}}))
+		catalogtest.Hold(context.Background(), t, env.Svc, env.Pool, 5, b.ID, 2)
 		res := env.JSON(t, http.MethodPatch, path, seller, `{"copies":1}`)
 		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
 		require.Contains(t, errorOf(t, res).Fields["copies"], "hold 2 copies")

@@ -108,7 +108,7 @@ func TestPages_Browse(t *testing.T) {
 	ctx := context.Background()
 	on := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Crime and Punishment", Author: "Fyodor Dostoyevsky", PriceCents: 799, Copies: 3, ISBN: "9780141439518"})
 	soldOut := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "The Idiot", Copies: 1})
-	require.NoError(t, env.Svc.Reserve(ctx, 1, []catalog.Line{{BookID: soldOut.ID, Quantity: 1}}))
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, soldOut.ID, 1)
 	paused := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Demons", Status: catalog.StatusPaused})
 	draft := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Secret draft", Status: catalog.StatusDraft, SellerID: webtest.Seller.ID})
 	evil := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: injection, Author: "שלום عالم"})
@@ -342,7 +342,7 @@ func TestPages_Manage(t *testing.T) {
 		require.Contains(t, res.Body, "must be an amount")
 	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
-		require.NoError(t, env.Svc.Reserve(ctx, 77, []catalog.Line{{BookID: id, Quantity: 3}}))
+		catalogtest.Hold(ctx, t, env.Svc, env.Pool, 77, id, 3)
 		form := validForm()
 		form.Set("copies", "2")
 		res := env.PostForm(t, fmt.Sprintf("/my/listings/%d", id), seller, form)

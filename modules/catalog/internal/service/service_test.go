@@ -194,7 +194,7 @@ func TestService_Update(t *testing.T) {
 		in.Copies = 5
 		l, err := b.svc.Create(ctx, b.seller, in)
 		require.NoError(t, err)
-		require.NoError(t, b.svc.Reserve(ctx, 1, []catalog.Line{{BookID: l.ID, Quantity: 3}}))
+		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 3)
 		in.Copies = 2
 		_, err = b.svc.Update(ctx, b.seller, l.ID, in)
 		require.Contains(t, fieldsOf(t, err)["copies"], "hold 3 copies")
@@ -265,7 +265,7 @@ func TestService_Delete(t *testing.T) {
 		b, ctx := setup(t)
 		l, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
-		require.NoError(t, b.svc.Reserve(ctx, 7, []catalog.Line{{BookID: l.ID, Quantity: 1}}))
+		catalogtest.Hold(ctx, t, b.svc, b.pool, 7, l.ID, 1)
 		require.NoError(t, b.svc.Confirm(ctx, 7))
 		archived, err := b.svc.Delete(ctx, b.seller, l.ID)
 		require.NoError(t, err)

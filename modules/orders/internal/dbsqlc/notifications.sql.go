@@ -58,23 +58,30 @@ func (q *Queries) Notifications(ctx context.Context, db DBTX, arg NotificationsP
 
 const notify = `-- name: Notify :exec
 INSERT INTO orders.notifications (user_id, order_id, step, message)
-VALUES ($1, $2, $3, $4)
+SELECT u.user_id, o.id, $1::text,
+  CASE WHEN u.user_id = o.buyer_id THEN $2::text ELSE $3::text END
+FROM orders.orders o
+JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = $4
+      UNION SELECT b.buyer_id AS user_id FROM orders.orders b WHERE b.id = $4) u ON true
+WHERE o.id = $4
 ON CONFLICT (order_id, step, user_id) DO NOTHING
 `
 
 type NotifyParams struct {
-	UserID  int64
-	OrderID int64
-	Step    string
-	Message string
+	Step          string
+	BuyerMessage  string
+	SellerMessage string
+	OrderID       int64
 }
 
+// One notification for the buyer and one for each other seller of the
+// order; the unique key makes a retried step write each once.
 func (q *Queries) Notify(ctx context.Context, db DBTX, arg NotifyParams) error {
 	_, err := db.Exec(ctx, notify,
-		arg.UserID,
-		arg.OrderID,
 		arg.Step,
-		arg.Message,
+		arg.BuyerMessage,
+		arg.SellerMessage,
+		arg.OrderID,
 	)
 	return err
 }

@@ -14,10 +14,10 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
@@ -26,7 +26,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type bundle struct {
 	pool   *pgxpool.Pool
 	ref    *Ref
-	cat    *orderstest.Catalog
+	cat    catalog.Service
 	config *river.Config
 	buyer  auth.User
 }
@@ -36,7 +36,7 @@ func setup(t *testing.T) *bundle {
 	pool := pgtest.New(t)
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
 	require.NoError(t, err)
-	cat := orderstest.NewCatalog()
+	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Millisecond})
 	return &bundle{pool: pool, ref: &Ref{Svc: svc}, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}}
 }
@@ -45,9 +45,11 @@ func setup(t *testing.T) *bundle {
 func (b *bundle) order(t *testing.T, p service.PaymentInput) service.Order {
 	t.Helper()
 	ctx := context.Background()
-	book := b.cat.Add(2, "Book", 1000, 5)
+	book := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: 2, Title: "Book", PriceCents: 1000, Copies: 5})
 	require.NoError(t, b.ref.Svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
-	o, err := b.ref.Svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", ProviderID: 3, Payment: p,
+	cart, err := b.ref.Svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+	require.NoError(t, err)
+	o, err := b.ref.Svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", Lines: cart.Seen(), ProviderID: 3, Payment: p,
 		Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"}})
 	require.NoError(t, err)
 	return o
@@ -127,7 +129,8 @@ func TestCharge_DeclineReleasesByJob(t *testing.T) {
 		_, err := work(t, b, rw, service.ReleaseArgs{OrderID: o.ID})
 		require.NoError(t, err)
 	}
-	_, avail, held, _ := b.cat.Stock(o.Lines[0].BookID)
+	c := catalogtest.StockOf(context.Background(), t, b.pool, o.Lines[0].BookID)
+	avail, held := c.Available, c.Held
 	require.Equal(t, []int{5, 0}, []int{avail, held})
 }
 
@@ -173,12 +176,12 @@ func TestSweep_Periodic(t *testing.T) {
 
 	b := setup(t)
 	require.NotNil(t, Periodic(time.Minute))
-	book := b.cat.Add(2, "Held", 100, 2)
-	require.NoError(t, b.cat.ReserveFor(99, nil))
-	require.NoError(t, b.cat.ReserveFor(98, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+	book := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: 2, Title: "Held", PriceCents: 100, Copies: 2})
+	catalogtest.Hold(context.Background(), t, b.cat, b.pool, 98, book.ID, 2)
 	res, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Sweep{svc: b.ref}), service.SweepArgs{})
 	require.NoError(t, err)
 	require.Equal(t, river.EventKindJobCompleted, res.EventKind)
-	_, avail, held, _ := b.cat.Stock(book.ID)
+	c := catalogtest.StockOf(context.Background(), t, b.pool, book.ID)
+	avail, held := c.Available, c.Held
 	require.Equal(t, []int{2, 0}, []int{avail, held})
 }

@@ -20,15 +20,16 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -58,7 +59,7 @@ func signIn() web.Middleware {
 
 type bundle struct {
 	pool *pgxpool.Pool
-	cat  *orderstest.Catalog
+	cat  catalog.Service
 	svc  *service.Service
 	srv  *httptest.Server
 	book catalog.Book
@@ -69,7 +70,7 @@ func setup(t *testing.T) *bundle {
 	pool := pgtest.New(t)
 	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
 	require.NoError(t, err)
-	cat := orderstest.NewCatalog()
+	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, rc, nil)
 	pageRoutes, err := pages.Routes(svc, rc)
 	require.NoError(t, err)
@@ -82,7 +83,7 @@ func setup(t *testing.T) *bundle {
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &bundle{pool: pool, cat: cat, svc: svc, srv: srv, book: cat.Add(seller.ID, "Dune", 1500, 3)}
+	return &bundle{pool: pool, cat: cat, svc: svc, srv: srv, book: catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})}
 }
 
 type resp struct {
@@ -128,6 +129,21 @@ func checkoutForm(key string) url.Values {
 	return url.Values{"idempotency_key": {key}, "name": {"Ana"}, "street": {"Calle 1"}, "city": {"Bogotá"}, "region": {"DC"},
 		"postal_code": {"110111"}, "country": {"CO"}, "delivery_provider_id": {"3"}, "payment_method": {"card"},
 		"card_number": {"4242 4242 4242 4242"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
+}
+
+// linesShown reads the cart lines a checkout page carries in its form.
+func linesShown(t *testing.T, body string) []string {
+	t.Helper()
+	out := webtest.HiddenValues(body, "line")
+	require.NotEmpty(t, out, "the checkout form carries the lines shown")
+	return out
+}
+
+func countRows(t *testing.T, pool *pgxpool.Pool, q string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, pool.QueryRow(context.Background(), q).Scan(&n))
+	return n
 }
 
 func TestPages_CartAndCheckout(t *testing.T) {
@@ -181,8 +197,23 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	require.Contains(t, r.body, "choose a delivery provider")
 	require.Contains(t, r.body, "choose a payment method")
 
+	// The seller raises the price after the page was shown: the order is
+	// not placed, and the page shows what changed and the new total.
+	r = b.do(t, "1", http.MethodGet, "/checkout", "", "")
 	html := checkoutForm("k2")
 	html.Set("name", `<img src=x onerror=alert(1)> مريم`)
+	html["line"] = linesShown(t, r.body)
+	require.Equal(t, []string{id + ":2:1500"}, html["line"])
+	catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
+	r = b.form(t, "1", "/checkout", html)
+	require.Equal(t, http.StatusConflict, r.status)
+	require.Contains(t, r.body, "the price of &#34;Dune&#34; changed from $15.00 to $9,900.00")
+	require.Contains(t, r.body, "$19,800.00")
+	require.Equal(t, []string{id + ":2:990000"}, linesShown(t, r.body))
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+	catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 1500)
+	r = b.do(t, "1", http.MethodGet, "/checkout", "", "")
+	html["line"] = linesShown(t, r.body)
 	r = b.form(t, "1", "/checkout", html)
 	require.Equal(t, http.StatusSeeOther, r.status, r.body)
 	loc := r.hdr.Get("Location")
@@ -312,6 +343,7 @@ func TestAPI(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	path := fmt.Sprintf("/api/v1/cart/items/%d", b.book.ID)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
 
 	t.Run("Authorization", func(t *testing.T) {
 		for _, p := range []string{"/api/v1/cart", "/api/v1/orders", "/api/v1/sales", "/api/v1/notifications", "/api/v1/orders/1"} {
@@ -355,7 +387,7 @@ func TestAPI(t *testing.T) {
 
 	t.Run("PlaceAndCancel", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, b.json(t, "1", http.MethodPut, path, `{"quantity":1}`).status)
-		body := `{"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
+		body := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
 		r := b.json(t, "1", http.MethodPost, "/api/v1/orders", body)
 		require.Equal(t, http.StatusUnprocessableEntity, r.status) // no Idempotency-Key
 		r = b.json(t, "1", http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", "a1")
@@ -363,6 +395,9 @@ func TestAPI(t *testing.T) {
 		for _, f := range []string{`"status":"awaiting_payment"`, `"subtotal_cents":1500`, `"delivery_cents":650`, `"total_cents":2150`, `"method":"wallet"`, `"shipment":null`, `"title":"Dune"`, `"price_cents":1500`, "مريم"} {
 			require.Contains(t, r.body, f)
 		}
+		r = b.json(t, "1", http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", "a0")
+		require.Equal(t, http.StatusConflict, r.status, "the cart checks out once")
+		require.Contains(t, r.body, "orders.cart_changed")
 		again := b.json(t, "1", http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", "a1")
 		require.Equal(t, http.StatusCreated, again.status)
 		changed := strings.Replace(body, "Cali", "Pasto", 1)
@@ -402,8 +437,15 @@ func TestAPI(t *testing.T) {
 			require.Equal(t, tc.status, r.status, name+": "+r.body)
 			require.Contains(t, r.body, tc.want, name)
 		}
-		b.cat.SetStatus(b.book.ID, catalog.StatusPaused)
-		r := b.json(t, "1", http.MethodPost, "/api/v1/orders", `{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`, "Idempotency-Key", "paused")
+		seen := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
+		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
+		r := b.json(t, "1", http.MethodPost, "/api/v1/orders", seen, "Idempotency-Key", "raised")
+		require.Equal(t, http.StatusConflict, r.status)
+		require.Contains(t, r.body, "orders.cart_changed")
+		require.Contains(t, r.body, "changed from $15.00 to $9,900.00")
+		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 1500)
+		catalogtest.SetStatus(context.Background(), t, b.pool, b.book.ID, catalog.StatusPaused)
+		r = b.json(t, "1", http.MethodPost, "/api/v1/orders", seen, "Idempotency-Key", "paused")
 		require.Equal(t, http.StatusConflict, r.status)
 		require.Contains(t, r.body, "catalog.not_for_sale")
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
@@ -39,33 +40,13 @@ var stepMessages = map[string][2]string{ // buyer, seller
 }
 
 // notify writes one notification per person concerned (buyer and each
-// seller) for a step of an order. The unique (order, step, user) key makes
-// it exactly once even when the job that calls it is retried.
+// seller) for a step of an order, in one statement. The unique (order,
+// step, user) key makes it exactly once even when the job that calls it is
+// retried.
 func (s *Service) notify(ctx context.Context, tx pgx.Tx, orderID int64, step string) error {
-	o, err := s.q.Order(ctx, tx, orderID)
-	if err != nil {
-		return err
-	}
-	lines, err := s.q.OrderLines(ctx, tx, orderID)
-	if err != nil {
-		return err
-	}
 	msgs := stepMessages[step]
-	if err := s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: o.BuyerID, OrderID: orderID, Step: step, Message: fmt.Sprintf(msgs[0], orderID)}); err != nil {
-		return err
-	}
-	var sellers []int64
-	for _, l := range lines {
-		if !slices.Contains(sellers, l.SellerID) && l.SellerID != o.BuyerID {
-			sellers = append(sellers, l.SellerID)
-		}
-	}
-	for _, sid := range sellers {
-		if err := s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: sid, OrderID: orderID, Step: step, Message: fmt.Sprintf(msgs[1], orderID)}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.q.Notify(ctx, tx, dbsqlc.NotifyParams{OrderID: orderID, Step: step,
+		BuyerMessage: fmt.Sprintf(msgs[0], orderID), SellerMessage: fmt.Sprintf(msgs[1], orderID)})
 }
 
 // Charge runs the payment of an order awaiting it. It is idempotent: an
@@ -257,6 +238,12 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
 		return err
 	}
+	if from == orders.StatusPending {
+		// The checkout took these lines out of the cart; give them back.
+		if err := s.q.RestoreCart(ctx, tx, o.ID); err != nil {
+			return err
+		}
+	}
 	if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
 		return err
 	}
@@ -326,16 +313,24 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 			return res, err
 		}
 	}
-	held, err := s.catalog.HeldOrders(ctx)
-	if err != nil {
-		return res, err
+	for after := int64(0); ; {
+		held, err := s.catalog.HeldOrders(ctx, after, catalog.MaxHeldPage)
+		if err != nil || len(held) == 0 {
+			return res, err
+		}
+		after = held[len(held)-1]
+		if err := s.settleHolds(ctx, held, &res); err != nil {
+			return res, err
+		}
 	}
-	if len(held) == 0 {
-		return res, nil
-	}
+}
+
+// settleHolds releases the holds of orders that ended without a sale or
+// do not exist, and confirms those of orders that shipped.
+func (s *Service) settleHolds(ctx context.Context, held []int64, res *SweepResult) error {
 	rows, err := s.q.OrderStatuses(ctx, s.pool, held)
 	if err != nil {
-		return res, err
+		return err
 	}
 	status := make(map[int64]orders.Status, len(rows))
 	for _, r := range rows {
@@ -346,15 +341,15 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		switch {
 		case !ok || st == orders.StatusCancelled || st == orders.StatusPaymentFailed:
 			if err := s.catalog.Release(ctx, id); err != nil {
-				return res, err
+				return err
 			}
 			res.Released++
 		case st == orders.StatusShipped || st == orders.StatusDelivered:
 			if err := s.catalog.Confirm(ctx, id); err != nil {
-				return res, err
+				return err
 			}
 			res.Confirmed++
 		}
 	}
-	return res, nil
+	return nil
 }
