@@ -40,9 +40,11 @@ e2e/node_modules/.package-lock.json: e2e/package-lock.json
 test/race: ## Run every test with the race detector
 	$(GO) test $(GOFLAGS_TEST) -race ./...
 
+BENCHFLAGS ?=
+
 .PHONY: bench
-bench: ## Run the benchmarks
-	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+bench: build ## Print the performance report: each figure beside its target (about 10 minutes; BENCHFLAGS=-quick, -only NAME)
+	$(GO) run ./cmd/bench $(BENCHFLAGS)
 
 .PHONY: lint
 lint: ## gofmt and go vet

@@ -160,15 +160,7 @@ func (s *server) buildTemplate(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
-	sets := make([]migrate.Set, 0, len(modules))
-	for _, m := range modules {
-		fsys, err := bookstore.Migrations(m)
-		if err != nil {
-			return err
-		}
-		sets = append(sets, migrate.Set{Schema: m, FS: fsys})
-	}
-	if err := migrate.Apply(ctx, pool, sets); err != nil {
+	if err := migrate.Apply(ctx, pool, bookstore.MigrationSets(modules...)); err != nil {
 		return fmt.Errorf("migrate template: %w", err)
 	}
 	return nil
