@@ -21,6 +21,11 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
+// MaxWorkers is how many jobs one process works at once. The jobs wait on
+// Postgres far more than they compute, so this exceeds the cores; it stays
+// below the pool's connections so that requests always find one.
+const MaxWorkers = 24
+
 // Client is the River client every module inserts jobs with.
 type Client = river.Client[pgx.Tx]
 
@@ -81,7 +86,13 @@ func New(p Params) (*Client, error) {
 	working := len(p.Registrars) > 0
 	if working {
 		rcfg.Workers = workers
-		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: MaxWorkers}}
+		// River fetches at most once per cooldown, up to the free workers:
+		// its default 100 ms caps a queue at 10 × MaxWorkers jobs/s, below
+		// what a busy checkout inserts (about seven jobs per order). A short
+		// cooldown lets fetches follow the inserts; each fetch is one query.
+		rcfg.FetchCooldown = 5 * time.Millisecond
+		rcfg.FetchPollInterval = 250 * time.Millisecond
 	}
 	client, err := river.NewClient(riverpgxv5.New(p.Pool), rcfg)
 	if err != nil {

@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
@@ -80,34 +82,74 @@ func queueDepth(ctx context.Context, pool *pgxpool.Pool) (float64, error) {
 	return float64(n), err
 }
 
+// queries counts the statements the process sends, checkouts and jobs
+// alike: statements per order is the figure no noisy neighbour changes.
+type queries struct{ n atomic.Int64 }
+
+func (q *queries) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (q *queries) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (q *queries) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (q *queries) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (q *queries) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
 // inProcess is the monolith's graph (auth, catalog, orders, River with its
-// workers) on db, as `bookstore serve` builds it, without the HTTP server.
-func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool, func(), error) {
+// workers) on url, as `bookstore serve` builds it, without the HTTP server
+// and with a pool (sized as pg sizes it) that counts statements.
+func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool, *queries, func(), error) {
 	cfg := config.Config{
-		DatabaseURL: url, DataDir: "", LogLevel: "error", LogFormat: "text",
+		DatabaseURL: url, LogLevel: "error", LogFormat: "text",
 		ShutdownTimeout: 10 * time.Second, Modules: config.AllModules, HomeCountry: "CO",
 		ShippingStep: 3 * time.Second, BankTransferDelay: 10 * time.Second, OrderTimeout: 15 * time.Minute, JobTimeout: time.Minute,
 	}
-	var (
-		svc  *service.Service
-		pool *pgxpool.Pool
-	)
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	pcfg.MaxConns = pg.MaxConns
+	count := &queries{}
+	pcfg.ConnConfig.Tracer = count
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var svc *service.Service
 	app := fx.New(
-		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil)),
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pool),
 		fx.NopLogger,
-		pg.Module, metrics.Module, riverfx.Module,
+		metrics.Module, riverfx.Module,
 		authfx.Module, catalogfx.Module, ordersfx.Module,
-		fx.Populate(&svc, &pool),
+		fx.Populate(&svc),
 	)
 	if err := app.Start(ctx); err != nil {
-		return nil, nil, nil, err
+		pool.Close()
+		return nil, nil, nil, nil, err
 	}
 	stop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		_ = app.Stop(ctx)
+		pool.Close()
 	}
-	return svc, pool, stop, nil
+	return svc, pool, count, stop, nil
+}
+
+// writes reads the cluster's transaction ids handed out so far (one per
+// transaction that wrote, each of which waits at commit for its WAL
+// flush) and the WAL flushes done (commits that wait together share one).
+func writes(ctx context.Context, pool *pgxpool.Pool) (xacts, flushes float64, err error) {
+	var x, f int64
+	err = pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, wal_sync FROM pg_stat_wal`).Scan(&x, &f)
+	return float64(x), float64(f), err
 }
 
 var shipTo = service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"}
@@ -141,7 +183,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if err != nil {
 		return nil, err
 	}
-	svc, pool, stop, err := inProcess(ctx, db.URL)
+	svc, pool, count, stop, err := inProcess(ctx, db.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -166,12 +208,23 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if err != nil {
 		return nil, err
 	}
+	xacts0, flushes0, err := writes(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	queries0 := count.n.Load()
 	env.Logf("%s: measuring for %s", name, dur)
 	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
+	queries1 := count.n.Load()
+	xacts1, flushes1, err := writes(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
 	after, err := queueDepth(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
+	orders := float64(max(res.Ops, 1))
 	target, p99 := bench.Min(1000), bench.Max(100)
 	if n == 1 {
 		target = bench.Min(500)
@@ -183,6 +236,9 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 		bench.Info("job backlog at start, "+name, before, "jobs", "ready to run, not done"),
 		{Name: "job backlog at end, " + name, Value: after, Unit: "jobs", Target: bench.Max(max(before, 1) * 1.5),
 			Note: fmt.Sprintf("after %s; should not grow", dur)},
+		bench.Info("statements per order, "+name, float64(queries1-queries0)/orders, "stmts", "checkout and its jobs so far, River's own included"),
+		bench.Info("write transactions per order, "+name, (xacts1-xacts0)/orders, "xacts", "each commit waits for a WAL flush"),
+		bench.Info("WAL flushes per order, "+name, (flushes1-flushes0)/orders, "flushes", "commits waiting together share one"),
 	}
 	return figs, nil
 }

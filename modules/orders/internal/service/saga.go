@@ -77,10 +77,9 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 			return fmt.Errorf("charge order %d: %w", orderID, err)
 		}
 	}
+	// The conditional transition is the guard: a cancel that won the
+	// order's row first makes it fail, and nothing below happens.
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.q.OrderForUpdate(ctx, tx, orderID); err != nil {
-			return err
-		}
 		if !res.Approved {
 			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason); err != nil {
 				return err
