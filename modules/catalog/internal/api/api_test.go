@@ -220,10 +220,16 @@ func TestAPI_Browse(t *testing.T) {
 
 	res := env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2", nil, "")
 	require.Equal(t, http.StatusOK, res.Status, res.Body)
-	p := decode[api.Page](t, res)
+	sp := decode[api.SearchPage](t, res)
+	require.Equal(t, 5, sp.Total)
+	require.True(t, sp.TotalExact)
+	p := sp.Page
 	require.Len(t, p.Books, 2)
 	require.Equal(t, int64(1400), p.Books[0].PriceCents)
 	require.Equal(t, 2, *p.NextPage)
+	sp = decode[api.SearchPage](t, env.JSON(t, http.MethodGet, "/api/v1/books?q=emiel", nil, ""))
+	require.Empty(t, sp.Books)
+	require.Equal(t, "emile", sp.Suggestion)
 	res = env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2&cursor=3", nil, "")
 	p = decode[api.Page](t, res)
 	require.Len(t, p.Books, 1)

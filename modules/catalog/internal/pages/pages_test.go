@@ -132,6 +132,17 @@ func TestPages_Browse(t *testing.T) {
 		require.Contains(t, res.Body, "Sold out")
 		res = env.Get(t, "/books?q=Demons", nil)
 		require.Contains(t, res.Body, "No books match")
+		require.Contains(t, res.Body, "0 books")
+	})
+	t.Run("CountAndDidYouMean", func(t *testing.T) {
+		res := env.Get(t, "/books?q=crime", nil)
+		require.Contains(t, res.Body, ">1 book<")
+		res = env.Get(t, "/books?q=punishmnt&condition=good", nil)
+		require.Contains(t, res.Body, "No books match")
+		require.Contains(t, res.Body, `Did you mean <a href="/books?condition=good&amp;q=punishment">punishment</a>?`)
+		res = env.Get(t, "/books?q=punishment&condition=good", nil)
+		require.Contains(t, res.Body, "Crime and Punishment")
+		require.NotContains(t, res.Body, "Did you mean")
 	})
 	t.Run("EmptyWithFiltersSuggestsRemovingThem", func(t *testing.T) {
 		res := env.Get(t, "/books?q=crime&condition=new&min_price=1000", nil)
