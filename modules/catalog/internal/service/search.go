@@ -175,8 +175,10 @@ const (
 	maxWordLen = 60
 )
 
-// CountCap is where counting stops; beyond it the total is the planner's
-// estimate ("about 12,000 books"), so a count never reads every match.
+// CountCap bounds an exact count. A search whose matches do not end on the
+// page shown is counted exactly only when the planner expects at most about
+// this many (twice it, for its error); beyond, the total is the planner's
+// estimate ("about 12,000 books"), so no count reads every match.
 const CountCap = 1000
 
 // Words splits a search into the words the index knows: runs of letters
@@ -304,30 +306,31 @@ func SearchStatements(q Query) Statements {
 	}
 }
 
-// Search finds listings on sale, in one round trip: the page with its
-// photos and, for q.Count, how many listings match. When nothing matches a
-// text search, it suggests the words the shop knows that are closest to
-// those typed.
+// Search finds listings on sale. One round trip brings the page with its
+// photos and, for q.Count, the planner's estimate of the matches; a second
+// counts them exactly only when the page does not show the last of them and
+// the estimate is small (see CountCap). When nothing matches a text search,
+// it suggests the words the shop knows that are closest to those typed.
 func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if err := q.Validate(); err != nil {
 		return Results{}, err
 	}
 	st := SearchStatements(q)
+	// The count and the estimate take the match's arguments, without the
+	// page's limit and offset (the last two).
+	matchArgs := st.Args[:len(st.Args)-2]
 	batch := &pgx.Batch{}
-	var res Results
+	var (
+		res  Results
+		plan []byte
+	)
 	batch.Queue(st.Page, st.Args...).Query(func(rows pgx.Rows) error {
 		found, err := pgx.CollectRows(rows, scanListing)
 		res.Listings = found
 		return err
 	})
-	var count int
-	var plan []byte
 	if q.Count {
-		// The count and the estimate need only the match's arguments, not
-		// the page's limit and offset (the last two).
-		args := st.Args[:len(st.Args)-2]
-		batch.Queue(st.Count, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&count) })
-		batch.Queue(st.Estimate, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&plan) })
+		batch.Queue(st.Estimate, matchArgs...).QueryRow(func(row pgx.Row) error { return row.Scan(&plan) })
 	}
 	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
@@ -340,9 +343,22 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if !q.Count {
 		return res, nil
 	}
-	res.Total, res.TotalExact = count, true
-	if count > CountCap {
-		res.Total, res.TotalExact = max(estimatedRows(plan), CountCap+1), false
+	seen := (q.Page-1)*q.PerPage + len(res.Listings)
+	estimate := estimatedRows(plan)
+	switch {
+	case !res.HasNext && (len(res.Listings) > 0 || q.Page == 1):
+		res.Total, res.TotalExact = seen, true
+	case estimate <= 2*CountCap:
+		var n int
+		if err := s.pool.QueryRow(ctx, st.Count, matchArgs...).Scan(&n); err != nil {
+			return Results{}, fmt.Errorf("count: %w", err)
+		}
+		res.Total, res.TotalExact = n, n <= CountCap
+		if n > CountCap {
+			res.Total = max(estimate, CountCap+1)
+		}
+	default:
+		res.Total = max(estimate, seen+1)
 	}
 	if res.Total == 0 && q.Text != "" {
 		var err error
