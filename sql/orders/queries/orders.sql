@@ -72,10 +72,24 @@ SELECT * FROM orders.order_lines WHERE order_id = @order_id ORDER BY book_id;
 -- name: LinesOfOrders :many
 SELECT * FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDER BY order_id, book_id;
 
--- name: Transition :execrows
--- One state change: from-state to to-state, or nothing when the order moved on.
-UPDATE orders.orders SET status = @to_status, reason = @reason, updated_at = now()
-WHERE id = @id AND status = @from_status;
+-- name: Transition :one
+-- One state change, from-state to to-state, with the notifications of its
+-- step (the buyer and each other seller), in one statement. It returns 0
+-- when the order had moved on; then nothing is written. The unique (order,
+-- step, user) key makes a retried step write each notification once.
+WITH t AS (
+  UPDATE orders.orders o SET status = @to_status, reason = @reason, updated_at = now()
+  WHERE o.id = @id AND o.status = @from_status
+  RETURNING o.id, o.buyer_id
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, @step::text,
+    CASE WHEN u.user_id = t.buyer_id THEN @buyer_message::text ELSE @seller_message::text END
+  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = @id
+               UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT count(*) FROM t;
 
 -- name: BuyerOrders :many
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @lim OFFSET @off;

@@ -56,36 +56,6 @@ func (q *Queries) Notifications(ctx context.Context, db DBTX, arg NotificationsP
 	return items, nil
 }
 
-const notify = `-- name: Notify :exec
-INSERT INTO orders.notifications (user_id, order_id, step, message)
-SELECT u.user_id, o.id, $1::text,
-  CASE WHEN u.user_id = o.buyer_id THEN $2::text ELSE $3::text END
-FROM orders.orders o
-JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = $4
-      UNION SELECT b.buyer_id AS user_id FROM orders.orders b WHERE b.id = $4) u ON true
-WHERE o.id = $4
-ON CONFLICT (order_id, step, user_id) DO NOTHING
-`
-
-type NotifyParams struct {
-	Step          string
-	BuyerMessage  string
-	SellerMessage string
-	OrderID       int64
-}
-
-// One notification for the buyer and one for each other seller of the
-// order; the unique key makes a retried step write each once.
-func (q *Queries) Notify(ctx context.Context, db DBTX, arg NotifyParams) error {
-	_, err := db.Exec(ctx, notify,
-		arg.Step,
-		arg.BuyerMessage,
-		arg.SellerMessage,
-		arg.OrderID,
-	)
-	return err
-}
-
 const unreadCount = `-- name: UnreadCount :one
 SELECT count(*)::int FROM orders.notifications WHERE user_id = $1 AND read_at IS NULL
 `

@@ -589,28 +589,47 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 	return items, nil
 }
 
-const transition = `-- name: Transition :execrows
-UPDATE orders.orders SET status = $1, reason = $2, updated_at = now()
-WHERE id = $3 AND status = $4
+const transition = `-- name: Transition :one
+WITH t AS (
+  UPDATE orders.orders o SET status = $1, reason = $2, updated_at = now()
+  WHERE o.id = $3 AND o.status = $4
+  RETURNING o.id, o.buyer_id
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, $5::text,
+    CASE WHEN u.user_id = t.buyer_id THEN $6::text ELSE $7::text END
+  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = $3
+               UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT count(*) FROM t
 `
 
 type TransitionParams struct {
-	ToStatus   string
-	Reason     string
-	ID         int64
-	FromStatus string
+	ToStatus      string
+	Reason        string
+	ID            int64
+	FromStatus    string
+	Step          string
+	BuyerMessage  string
+	SellerMessage string
 }
 
-// One state change: from-state to to-state, or nothing when the order moved on.
+// One state change, from-state to to-state, with the notifications of its
+// step (the buyer and each other seller), in one statement. It returns 0
+// when the order had moved on; then nothing is written. The unique (order,
+// step, user) key makes a retried step write each notification once.
 func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams) (int64, error) {
-	result, err := db.Exec(ctx, transition,
+	row := db.QueryRow(ctx, transition,
 		arg.ToStatus,
 		arg.Reason,
 		arg.ID,
 		arg.FromStatus,
+		arg.Step,
+		arg.BuyerMessage,
+		arg.SellerMessage,
 	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }

@@ -373,17 +373,15 @@ func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order, lines []
 		return s.abandon(ctx, o.ID, err)
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.transition(ctx, tx, o.ID, orders.StatusPending, orders.StatusAwaitingPayment, ""); err != nil {
+		if err := s.transition(ctx, tx, o.ID, orders.StatusPending, orders.StatusAwaitingPayment, "", StepPlaced); err != nil {
 			return err
 		}
 		opts := &river.InsertOpts{}
 		if method == orders.MethodBankTransfer {
 			opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
 		}
-		if _, err := s.river.InsertTx(ctx, tx, ChargeArgs{OrderID: o.ID}, opts); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, o.ID, StepPlaced)
+		_, err := s.river.InsertTx(ctx, tx, ChargeArgs{OrderID: o.ID}, opts)
+		return err
 	})
 	if errors.Is(err, orders.ErrStateConflict) {
 		return nil // a concurrent replay or the sweeper moved it on

@@ -39,16 +39,6 @@ var stepMessages = map[string][2]string{ // buyer, seller
 	StepCancelled:     {"Your order #%d was cancelled.", "Order #%d was cancelled; the copies are back on sale."},
 }
 
-// notify writes one notification per person concerned (buyer and each
-// seller) for a step of an order, in one statement. The unique (order,
-// step, user) key makes it exactly once even when the job that calls it is
-// retried.
-func (s *Service) notify(ctx context.Context, tx pgx.Tx, orderID int64, step string) error {
-	msgs := stepMessages[step]
-	return s.q.Notify(ctx, tx, dbsqlc.NotifyParams{OrderID: orderID, Step: step,
-		BuyerMessage: fmt.Sprintf(msgs[0], orderID), SellerMessage: fmt.Sprintf(msgs[1], orderID)})
-}
-
 // Charge runs the payment of an order awaiting it. It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. A transient
@@ -81,18 +71,16 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 	// order's row first makes it fail, and nothing below happens.
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if !res.Approved {
-			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason); err != nil {
+			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason, StepPaymentFailed); err != nil {
 				return err
 			}
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: res.Reason}); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: orderID}, nil); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, orderID, StepPaymentFailed)
+			_, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: orderID}, nil)
+			return err
 		}
-		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, ""); err != nil {
+		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid); err != nil {
 			return err
 		}
 		if _, err := s.q.InsertCharge(ctx, tx, dbsqlc.InsertChargeParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
@@ -101,10 +89,8 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "succeeded"}); err != nil {
 			return err
 		}
-		if _, err := s.river.InsertTx(ctx, tx, ShipArgs{OrderID: orderID}, nil); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, orderID, StepPaid)
+		_, err := s.river.InsertTx(ctx, tx, ShipArgs{OrderID: orderID}, nil)
+		return err
 	})
 	if errors.Is(err, orders.ErrStateConflict) {
 		return nil // cancelled or swept meanwhile; nothing was charged
@@ -181,20 +167,14 @@ func (s *Service) Advance(ctx context.Context, orderID int64, from string) error
 		}
 		switch next {
 		case "picked_up":
-			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, ""); err != nil {
+			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, "", StepShipped); err != nil {
 				return err
 			}
 			if _, err := s.river.InsertTx(ctx, tx, ConfirmArgs{OrderID: orderID}, nil); err != nil {
 				return err
 			}
-			if err := s.notify(ctx, tx, orderID, StepShipped); err != nil {
-				return err
-			}
 		case "delivered":
-			if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, ""); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, orderID, StepDelivered)
+			return s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, "", StepDelivered)
 		}
 		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
 		return err
@@ -224,7 +204,7 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	default:
 		return orders.ErrCannotCancel
 	}
-	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason); err != nil {
+	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason, StepCancelled); err != nil {
 		return err
 	}
 	if from == orders.StatusPaid {
@@ -243,10 +223,8 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 			return err
 		}
 	}
-	if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
-		return err
-	}
-	return s.notify(ctx, tx, o.ID, StepCancelled)
+	_, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil)
+	return err
 }
 
 // ReleaseStock returns an order's held copies (idempotent, via the catalog).
@@ -296,7 +274,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 				return nil
 			}
 			const reason = "the payment did not complete in time"
-			if err := s.transition(ctx, tx, o.ID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason); err != nil {
+			if err := s.transition(ctx, tx, o.ID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed); err != nil {
 				return err
 			}
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
@@ -306,7 +284,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 				return err
 			}
 			res.Failed++
-			return s.notify(ctx, tx, o.ID, StepPaymentFailed)
+			return nil
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
 			return res, err
