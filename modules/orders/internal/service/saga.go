@@ -107,21 +107,12 @@ func ShipStepLabel(step string) string {
 }
 
 // Ship hands a paid order to its provider: a tracking number and the first
-// event of the timeline, then the next step scheduled. Idempotent.
+// event of the timeline, then the next step scheduled. Idempotent: an order
+// not paid, or shipped already, is left alone.
 func (s *Service) Ship(ctx context.Context, orderID int64) error {
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
-		if err != nil {
-			return notFound(err, orders.ErrNotFound)
-		}
-		if orders.Status(o.Status) != orders.StatusPaid {
-			return nil
-		}
-		n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, Provider: o.ProviderName, TrackingNumber: trackingNumber(o.ProviderName)})
+		n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix()})
 		if err != nil || n == 0 {
-			return err
-		}
-		if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: shipSteps[0]}); err != nil {
 			return err
 		}
 		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
@@ -129,40 +120,27 @@ func (s *Service) Ship(ctx context.Context, orderID int64) error {
 	})
 }
 
-func trackingNumber(provider string) string {
+// trackingSuffix is the random part of a tracking number.
+func trackingSuffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	p := strings.ToUpper(provider)
-	if len(p) > 3 {
-		p = p[:3]
-	}
-	return p + strings.ToUpper(hex.EncodeToString(b))
+	return strings.ToUpper(hex.EncodeToString(b))
 }
 
 // Advance moves a shipment one step from `from`. Picking up ships the order
 // (and confirms its copies as sold); the last step delivers it. Idempotent:
 // a shipment no longer at `from`, or an order cancelled meanwhile, is left
-// alone.
+// alone. A cancel racing the pick-up is caught by the conditional
+// transition, which undoes the step.
 func (s *Service) Advance(ctx context.Context, orderID int64, from string) error {
 	i := slices.Index(shipSteps, from)
 	if i < 0 || i == len(shipSteps)-1 {
 		return fmt.Errorf("advance order %d: no step after %q", orderID, from)
 	}
 	next := shipSteps[i+1]
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
-		if err != nil {
-			return notFound(err, orders.ErrNotFound)
-		}
-		st := orders.Status(o.Status)
-		if st != orders.StatusPaid && st != orders.StatusShipped {
-			return nil
-		}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
 		if err != nil || n == 0 {
-			return err
-		}
-		if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: next}); err != nil {
 			return err
 		}
 		switch next {
@@ -179,6 +157,10 @@ func (s *Service) Advance(ctx context.Context, orderID int64, from string) error
 		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
 		return err
 	})
+	if errors.Is(err, orders.ErrStateConflict) {
+		return nil // cancelled as it was picked up; nothing was written
+	}
+	return err
 }
 
 // Cancel cancels the buyer's order until it ships: a paid order is refunded
