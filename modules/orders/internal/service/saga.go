@@ -44,14 +44,13 @@ var stepMessages = map[string][2]string{ // buyer, seller
 // one row per order, so a retried job never charges twice. A transient
 // processor error is returned as is, for River to retry.
 func (s *Service) Charge(ctx context.Context, orderID int64) error {
-	o, err := s.q.Order(ctx, s.pool, orderID)
-	if err != nil {
-		return notFound(err, orders.ErrNotFound)
+	pay, err := s.q.PaymentDue(ctx, s.pool, orderID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := s.q.Order(ctx, s.pool, orderID); err != nil {
+			return notFound(err, orders.ErrNotFound)
+		}
+		return nil // no longer awaiting payment
 	}
-	if orders.Status(o.Status) != orders.StatusAwaitingPayment {
-		return nil
-	}
-	pay, err := s.q.Payment(ctx, s.pool, orderID)
 	if err != nil {
 		return err
 	}
@@ -83,10 +82,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid); err != nil {
 			return err
 		}
-		if _, err := s.q.InsertCharge(ctx, tx, dbsqlc.InsertChargeParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
-			return err
-		}
-		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "succeeded"}); err != nil {
+		if err := s.q.CapturePayment(ctx, tx, dbsqlc.CapturePaymentParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
 			return err
 		}
 		_, err := s.river.InsertTx(ctx, tx, ShipArgs{OrderID: orderID}, nil)
