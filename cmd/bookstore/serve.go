@@ -37,6 +37,11 @@ stops gracefully: the listener closes, in-flight requests and jobs get
 		if err := app.Err(); err != nil {
 			return describeStartError(err)
 		}
+		// Signals are caught before the start, so one that comes while the
+		// shop starts (or right after it answers /readyz) still stops it
+		// gracefully.
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 		startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
 		defer cancel()
 		if err := app.Start(startCtx); err != nil {
@@ -47,8 +52,6 @@ stops gracefully: the listener closes, in-flight requests and jobs get
 		// rather than when the runtime's scavenger gets to it, so an idle
 		// replica stays small.
 		debug.FreeOSMemory()
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 		got := <-sig
 		signal.Stop(sig)
 		slog.Info("stopping", "signal", got.String(), "grace", cfg.ShutdownTimeout)
