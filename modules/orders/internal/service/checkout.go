@@ -215,32 +215,22 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 		return Order{}, err
 	}
 	hash := requestHash(in, tok)
-	if o, err := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key}); err == nil {
-		return s.replay(ctx, o, hash)
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return Order{}, err
-	}
 	cart, err := s.Cart(ctx, Owner{UserID: buyer.ID})
 	if err != nil {
 		return Order{}, err
 	}
-	if len(cart.Lines) == 0 && len(in.Lines) > 0 {
-		return Order{}, orders.ErrCartChanged.WithMessage("Your cart is empty now (was the order placed from another tab? See your orders). Nothing was charged.")
-	}
-	if len(cart.Lines) == 0 {
-		return Order{}, orders.ErrEmptyCart
-	}
-	for _, l := range cart.Lines {
-		if err := lineError(l); err != nil {
-			return Order{}, err
+	lines, err := checkCart(cart, in.Lines)
+	if err != nil {
+		// A replay finds its cart taken by the order it placed: the key
+		// is looked up only then, sparing the common path a round trip
+		// (a key used before with this cart is caught by PlaceOrder).
+		o, kerr := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key})
+		switch {
+		case kerr == nil:
+			return s.replay(ctx, o, hash)
+		case !errors.Is(kerr, pgx.ErrNoRows):
+			return Order{}, kerr
 		}
-	}
-	seen, err := validateSeen(in.Lines)
-	if err != nil {
-		return Order{}, err
-	}
-	lines, err := matchSeen(cart, seen)
-	if err != nil {
 		return Order{}, err
 	}
 
@@ -288,6 +278,28 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 	out.Lines = lines
 	out.Payment = PaymentView{Method: in.Payment.Method, Status: "pending", Brand: tok.Brand, Last4: tok.Last4}
 	return out, nil
+}
+
+// checkCart says why the cart cannot check out as the buyer saw it (empty,
+// a line with a problem, or different from what was shown), or returns the
+// order's lines.
+func checkCart(cart Cart, shown []SeenLine) ([]Line, error) {
+	if len(cart.Lines) == 0 && len(shown) > 0 {
+		return nil, orders.ErrCartChanged.WithMessage("Your cart is empty now (was the order placed from another tab? See your orders). Nothing was charged.")
+	}
+	if len(cart.Lines) == 0 {
+		return nil, orders.ErrEmptyCart
+	}
+	for _, l := range cart.Lines {
+		if err := lineError(l); err != nil {
+			return nil, err
+		}
+	}
+	seen, err := validateSeen(shown)
+	if err != nil {
+		return nil, err
+	}
+	return matchSeen(cart, seen)
 }
 
 // matchSeen compares the priced cart with the lines the buyer saw. It
