@@ -33,7 +33,11 @@ SELECT c.id, @book_id, @quantity, @price_cents FROM c
 ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents;
 
 -- name: CartCount :one
-SELECT COALESCE(sum(quantity), 0)::int FROM orders.cart_items WHERE cart_id = @cart_id;
+-- The copies in the given carts as they will be once merged: a book in
+-- several counts its largest quantity, as MergeCartItems keeps it.
+SELECT COALESCE(sum(q), 0)::int FROM (
+  SELECT max(quantity) AS q FROM orders.cart_items WHERE cart_id = ANY(@cart_ids::bigint[]) GROUP BY book_id
+) merged;
 
 -- name: UpsertCartItem :exec
 INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)

@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -136,17 +137,10 @@ func (s *Service) whyNotReserved(ctx context.Context, buyer auth.UserID, lines [
 		case b.Title != l.Title || b.SellerID != l.SellerID:
 			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the listing %q changed (it was %q)", b.Title, l.Title))
 		case b.Available < l.Quantity:
-			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, plural(b.Available, "copy", "copies"), b.Title, plural(b.Available, "is", "are")))
+			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, text.Plural(b.Available, "copy", "copies"), b.Title, text.Plural(b.Available, "is", "are")))
 		}
 	}
 	return nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // Release implements catalog.Service in one statement: only the call that

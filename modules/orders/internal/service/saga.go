@@ -17,6 +17,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 )
 
@@ -42,8 +43,15 @@ var stepMessages = map[string][2]string{ // buyer, seller
 // Charge runs the payment of an order awaiting it. It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. A transient
-// processor error is returned as is, for River to retry.
+// processor error is returned, wrapped, for River to retry.
 func (s *Service) Charge(ctx context.Context, orderID int64) error {
+	if err := s.charge(ctx, orderID); err != nil {
+		return fmt.Errorf("charge order %d: %w", orderID, err)
+	}
+	return nil
+}
+
+func (s *Service) charge(ctx context.Context, orderID int64) error {
 	pay, err := s.q.PaymentDue(ctx, s.pool, orderID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err := s.q.Order(ctx, s.pool, orderID); err != nil {
@@ -63,7 +71,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 			return err
 		}
 		if res, err = payment.Charge(pay.Token, int(attempt)); err != nil {
-			return fmt.Errorf("charge order %d: %w", orderID, err)
+			return fmt.Errorf("attempt %d: %w", attempt, err)
 		}
 	}
 	// The conditional transition is the guard: a cancel that won the
@@ -76,7 +84,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: res.Reason}); err != nil {
 				return err
 			}
-			_, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: orderID}, nil)
+			_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: orderID}, nil)
 			return err
 		}
 		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid); err != nil {
@@ -85,7 +93,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 		if err := s.q.CapturePayment(ctx, tx, dbsqlc.CapturePaymentParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
 			return err
 		}
-		_, err := s.river.InsertTx(ctx, tx, ShipArgs{OrderID: orderID}, nil)
+		_, err := s.river.InsertTx(ctx, tx, jobs.ShipArgs{OrderID: orderID}, nil)
 		return err
 	})
 	if errors.Is(err, orders.ErrStateConflict) {
@@ -106,14 +114,18 @@ func ShipStepLabel(step string) string {
 // event of the timeline, then the next step scheduled. Idempotent: an order
 // not paid, or shipped already, is left alone.
 func (s *Service) Ship(ctx context.Context, orderID int64) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix()})
 		if err != nil || n == 0 {
 			return err
 		}
-		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+		_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
 		return err
 	})
+	if err != nil {
+		return fmt.Errorf("ship order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // trackingSuffix is the random part of a tracking number.
@@ -144,19 +156,22 @@ func (s *Service) Advance(ctx context.Context, orderID int64, from string) error
 			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, "", StepShipped); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, ConfirmArgs{OrderID: orderID}, nil); err != nil {
+			if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderID: orderID}, nil); err != nil {
 				return err
 			}
 		case "delivered":
 			return s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, "", StepDelivered)
 		}
-		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+		_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
 		return err
 	})
-	if errors.Is(err, orders.ErrStateConflict) {
+	switch {
+	case errors.Is(err, orders.ErrStateConflict):
 		return nil // cancelled as it was picked up; nothing was written
+	case err != nil:
+		return fmt.Errorf("advance order %d from %s: %w", orderID, from, err)
 	}
-	return err
+	return nil
 }
 
 // Cancel cancels the buyer's order until it ships: a paid order is refunded
@@ -201,24 +216,24 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 			return err
 		}
 	}
-	_, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil)
+	_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil)
 	return err
 }
 
 // ReleaseStock returns an order's held copies (idempotent, via the catalog).
 func (s *Service) ReleaseStock(ctx context.Context, orderID int64) error {
-	return s.catalog.Release(ctx, orderID)
+	if err := s.catalog.Release(ctx, orderID); err != nil {
+		return fmt.Errorf("release the stock of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // ConfirmStock marks an order's copies sold (idempotent, via the catalog).
 func (s *Service) ConfirmStock(ctx context.Context, orderID int64) error {
-	return s.catalog.Confirm(ctx, orderID)
-}
-
-// SweepResult counts what a sweep did.
-type SweepResult struct {
-	Cancelled, Failed, Released, Confirmed int
-	StaleCarts                             int64
+	if err := s.catalog.Confirm(ctx, orderID); err != nil {
+		return fmt.Errorf("confirm the stock of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // VisitorCartTTL is how long an untouched visitor cart is kept.
@@ -228,16 +243,16 @@ const VisitorCartTTL = 30 * 24 * time.Hour
 // checkout died is cancelled; a payment that never completed fails) and
 // settles holds no live order owns: released for orders that ended without
 // a sale or do not exist, confirmed for orders that shipped.
-func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
-	var res SweepResult
+func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
+	var res jobs.SweepResult
 	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: delete stale visitor carts: %w", err)
 	}
 	res.StaleCarts = n
 	stuck, err := s.q.StuckOrders(ctx, s.pool, s.now().Add(-s.opts.StuckAfter))
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: list stuck orders: %w", err)
 	}
 	for _, o := range stuck {
 		if orders.Status(o.Status) == orders.StatusAwaitingPayment && o.UpdatedAt.After(s.now().Add(-s.opts.StuckAfter-s.opts.BankTransferDelay)) {
@@ -258,20 +273,23 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+			if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
 				return err
 			}
 			res.Failed++
 			return nil
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
-			return res, err
+			return res, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err)
 		}
 	}
 	for after := int64(0); ; {
 		held, err := s.catalog.HeldOrders(ctx, after, catalog.MaxHeldPage)
-		if err != nil || len(held) == 0 {
-			return res, err
+		if err != nil {
+			return res, fmt.Errorf("sweep: list held orders: %w", err)
+		}
+		if len(held) == 0 {
+			return res, nil
 		}
 		after = held[len(held)-1]
 		if err := s.settleHolds(ctx, held, &res); err != nil {
@@ -282,10 +300,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 
 // settleHolds releases the holds of orders that ended without a sale or
 // do not exist, and confirms those of orders that shipped.
-func (s *Service) settleHolds(ctx context.Context, held []int64, res *SweepResult) error {
+func (s *Service) settleHolds(ctx context.Context, held []int64, res *jobs.SweepResult) error {
 	rows, err := s.q.OrderStatuses(ctx, s.pool, held)
 	if err != nil {
-		return err
+		return fmt.Errorf("sweep: statuses of held orders: %w", err)
 	}
 	status := make(map[int64]orders.Status, len(rows))
 	for _, r := range rows {
@@ -296,12 +314,12 @@ func (s *Service) settleHolds(ctx context.Context, held []int64, res *SweepResul
 		switch {
 		case !ok || st == orders.StatusCancelled || st == orders.StatusPaymentFailed:
 			if err := s.catalog.Release(ctx, id); err != nil {
-				return err
+				return fmt.Errorf("sweep: release the hold of order %d: %w", id, err)
 			}
 			res.Released++
 		case st == orders.StatusShipped || st == orders.StatusDelivered:
 			if err := s.catalog.Confirm(ctx, id); err != nil {
-				return err
+				return fmt.Errorf("sweep: confirm the hold of order %d: %w", id, err)
 			}
 			res.Confirmed++
 		}

@@ -8,9 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
 	"github.com/stretchr/testify/require"
@@ -19,10 +17,12 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -192,7 +192,7 @@ func TestService_Place(t *testing.T) {
 		require.Equal(t, int64(3650), o.TotalCents)
 		require.Equal(t, "visa", o.Payment.Brand)
 		require.Equal(t, "4242", o.Payment.Last4)
-		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
 		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
 		avail, held := c.Available, c.Held
 		require.Equal(t, 1, avail)
@@ -246,7 +246,7 @@ func TestService_Place(t *testing.T) {
 			require.Equal(t, orders.StatusPaymentFailed, got.Status)
 			require.Equal(t, tc.reason, got.Payment.FailureReason)
 			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
-			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
 			c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
 			avail, held := c.Available, c.Held
 			require.Equal(t, []int{3, 0}, []int{avail, held})
@@ -475,9 +475,9 @@ func (r *raisePriceOnReserve) Reserve(ctx context.Context, res catalog.Reservati
 	return r.Service.Reserve(ctx, res)
 }
 
-func riverClient(t *testing.T, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
+func riverClient(t *testing.T, pool *pgxpool.Pool) *riverfx.Inserter {
 	t.Helper()
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	rc, err := riverfx.NewInserter(pool)
 	require.NoError(t, err)
 	return rc
 }
@@ -572,4 +572,27 @@ func TestService_Sweep(t *testing.T) {
 	got, err := b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusCancelled, got.Status)
+}
+
+func TestService_CartCountOfCartsToMerge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	user, visitor := service.Owner{UserID: b.buyer.ID}, service.Owner{VisitorID: "visitor-0123456789abcdef"}
+	require.NoError(t, b.svc.SetQuantity(ctx, user, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, visitor, b.book.ID, 2))
+	require.NoError(t, b.svc.SetQuantity(ctx, visitor, other.ID, 1))
+
+	both := service.Owner{UserID: b.buyer.ID, VisitorID: visitor.VisitorID}
+	n, err := b.svc.CartCount(ctx, both)
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "a book in both carts counts its larger quantity")
+	require.NoError(t, b.svc.MergeVisitorCart(ctx, b.buyer.ID, visitor.VisitorID))
+	merged, err := b.svc.CartCount(ctx, user)
+	require.NoError(t, err)
+	require.Equal(t, n, merged, "the count before the merge is the count after")
+	n, err = b.svc.CartCount(ctx, service.Owner{VisitorID: "nobody-0123456789abcdef"})
+	require.NoError(t, err)
+	require.Zero(t, n)
 }

@@ -1,4 +1,4 @@
-package ordersfx_test
+package systemtest_test
 
 import (
 	"bytes"
@@ -34,7 +34,7 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // app is the monolith's graph (auth, catalog, orders, River, router) on a
-// fresh database, with River working jobs.
+// fresh database, with River working jobs at test pace (riverfx.TestOpts).
 type app struct {
 	pool    *pgxpool.Pool
 	svc     *service.Service
@@ -51,7 +51,7 @@ func newApp(t testing.TB) *app {
 	}
 	a := &app{}
 	fa := fxtest.New(t,
-		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil)),
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), riverfx.TestOpts()),
 		fx.NopLogger,
 		pg.Module, metrics.Module, riverfx.Module,
 		fx.Provide(web.NewRouter),
