@@ -115,6 +115,7 @@ func NewRouter(p RouterParams) http.Handler {
 		secureCookies,
 		middleware.Timeout(30*time.Second),
 		limitBody,
+		checkText,
 		withNav,
 		crossOrigin,
 	)
