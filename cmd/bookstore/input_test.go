@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -25,10 +24,8 @@ import (
 func TestServe_HostileInputIs422(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dbURL := pgtest.NewURL(t)
-	pool, err := pgxpool.New(ctx, dbURL)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pgtest.New(t)
+	dbURL := pool.Config().ConnString()
 	buyer := authtest.CreateUser(ctx, t, pool, nil)
 	admin := authtest.CreateUser(ctx, t, pool, &authtest.UserOpts{Admin: true})
 	p := proctest.Serve(t, []string{"DATABASE_URL=" + dbURL, "BOOKSTORE_LOG_LEVEL=error"})

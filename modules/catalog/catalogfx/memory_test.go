@@ -14,7 +14,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -34,10 +33,8 @@ import (
 func TestPhotoUploads_MemoryBound(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	url := pgtest.NewURL(t)
-	pool, err := pgxpool.New(ctx, url)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := pgtest.New(t)
+	url := pool.Config().ConnString()
 	seller := authtest.CreateUser(ctx, t, pool, nil)
 	token := authtest.SignIn(ctx, t, pool, seller.Email, authtest.DefaultPassword).ID
 	var books []catalog.BookID

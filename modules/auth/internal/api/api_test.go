@@ -109,7 +109,7 @@ func TestAPI_SignUp(t *testing.T) {
 
 	t.Run("StoredAsText", func(t *testing.T) {
 		t.Parallel()
-		for i, name := range []string{"<script>alert(1)</script>", "שלום \u202eעולם", "x'); DROP TABLE auth.users;--"} {
+		for i, name := range []string{"<script>alert(1)</script>", "שלום \u200fעולם", "x'); DROP TABLE auth.users;--"} {
 			b := srv.Client()
 			body, _ := json.Marshal(map[string]string{"email": fmt.Sprintf("t%d@example.com", i), "name": name, "password": pw})
 			resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signup", string(body))
