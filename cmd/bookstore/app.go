@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/apidoc"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
@@ -52,7 +53,7 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 // serveOptions adds what a serving process runs: the modules, the job
 // queue and the HTTP server.
 func serveOptions(cfg config.Config) fx.Option {
-	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module}
+	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module, apidoc.Module}
 	for _, m := range cfg.Modules {
 		opts = append(opts, moduleOptions[m])
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pg"
@@ -40,6 +41,8 @@ type app struct {
 	svc     *service.Service
 	handler http.Handler
 	server  *httptest.Server
+	// client checks every API exchange against the OpenAPI document.
+	client *http.Client
 }
 
 func newApp(t testing.TB) *app {
@@ -62,6 +65,7 @@ func newApp(t testing.TB) *app {
 	t.Cleanup(fa.RequireStop)
 	a.server = httptest.NewServer(a.handler)
 	t.Cleanup(a.server.Close)
+	a.client = &http.Client{Transport: apitest.Transport(t, nil)}
 	return a
 }
 
@@ -90,7 +94,7 @@ func (a *app) call(t testing.TB, b buyer, method, path string, body any, out any
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := a.client.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)

@@ -28,6 +28,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -121,6 +122,7 @@ func (s *Server) Browser(t *testing.T) *Browser {
 	require.NoError(t, err)
 	return &Browser{t: t, srv: s, Client: &http.Client{
 		Jar:           jar,
+		Transport:     apitest.Transport(t, nil),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }

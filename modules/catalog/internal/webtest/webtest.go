@@ -25,6 +25,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -83,6 +84,7 @@ func New(t *testing.T) *Env {
 	require.NoError(t, err)
 	return &Env{URL: srv.URL, Pool: pool, Svc: svc, Photos: mem, client: &http.Client{
 		Jar:           jar, // carries the flash message to the next page
+		Transport:     apitest.Transport(t, nil),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
