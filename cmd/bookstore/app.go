@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -45,6 +46,7 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 		fx.StartTimeout(startTimeout),
 		fx.StopTimeout(2*cfg.ShutdownTimeout + pgStopAllowance),
 		fx.Supply(pg.Migrations(migrationSets(cfg))),
+		tracing.Module,
 		pg.Module,
 	}
 	return fx.Options(append(opts, extra...)...)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -53,6 +54,7 @@ type Params struct {
 	Config     config.Config
 	Pool       *pgxpool.Pool
 	Log        *slog.Logger
+	Tracing    *tracing.Tracing     `optional:"true"`
 	Registrars []Registrar          `group:"river_workers"`
 	Periodic   []*river.PeriodicJob `group:"river_periodic"`
 }
@@ -73,6 +75,7 @@ func New(p Params) (*Client, error) {
 		Logger:       riverLogger(p.Log, p.Config.LogLevel),
 		PeriodicJobs: p.Periodic,
 		JobTimeout:   timeout,
+		Middleware:   p.Tracing.RiverMiddleware(),
 		// A job still marked running after twice its timeout belongs to a
 		// process that died (SIGKILL, lost node): retry it then, not after
 		// River's default hour, so work resumes in bounded time.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -67,9 +68,10 @@ type RouterParams struct {
 	Config     config.Config
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
-	Routes     []Routes     `group:"routes"`
-	Middleware []Middleware `group:"middleware"`
-	Checks     []Check      `group:"readiness"`
+	Tracing    *tracing.Tracing `optional:"true"`
+	Routes     []Routes         `group:"routes"`
+	Middleware []Middleware     `group:"middleware"`
+	Checks     []Check          `group:"readiness"`
 }
 
 // NewRouter assembles the handler every request goes through.
@@ -78,6 +80,7 @@ func NewRouter(p RouterParams) http.Handler {
 	r.Use(
 		trustProxy(p.Config.TrustProxy),
 		middleware.RequestID,
+		p.Tracing.Middleware,
 		p.Metrics.Middleware,
 		accessLog(p.Log),
 		recoverer,

@@ -29,6 +29,7 @@ import (
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -47,6 +48,12 @@ type app struct {
 
 func newApp(t testing.TB) *app {
 	t.Helper()
+	return newTracedApp(t, &tracing.Tracing{})
+}
+
+// newTracedApp is newApp with tracing on tr.
+func newTracedApp(t testing.TB, tr *tracing.Tracing) *app {
+	t.Helper()
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DatabaseURL: pgtest.NewURL(t), DataDir: t.TempDir(), LogLevel: "error", LogFormat: "text",
 		ShutdownTimeout: 5 * time.Second, Modules: config.AllModules,
@@ -54,7 +61,7 @@ func newApp(t testing.TB) *app {
 	}
 	a := &app{}
 	fa := fxtest.New(t,
-		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil)),
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), tr),
 		fx.NopLogger,
 		pg.Module, metrics.Module, riverfx.Module,
 		fx.Provide(web.NewRouter),

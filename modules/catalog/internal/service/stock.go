@@ -7,10 +7,12 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/tracing"
 )
 
 // Hold states.
@@ -27,7 +29,9 @@ const maxLineQuantity = 999
 // idempotency key: a concurrent or later repeat finds it and returns nil.
 // Lines are taken in book id order, so two orders never wait on each other
 // in a cycle.
-func (s *Service) Reserve(ctx context.Context, orderID int64, lines []catalog.Line) error {
+func (s *Service) Reserve(ctx context.Context, orderID int64, lines []catalog.Line) (err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Reserve", attribute.Int64("order.id", orderID))
+	defer func() { tracing.End(span, err) }()
 	merged, err := mergeLines(lines)
 	if err != nil {
 		return err
@@ -111,8 +115,10 @@ func plural(n int, one, many string) string {
 
 // Release implements catalog.Service. The conditional state change is the
 // guard: only the call that moves the hold from held returns copies.
-func (s *Service) Release(ctx context.Context, orderID int64) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *Service) Release(ctx context.Context, orderID int64) (err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Release", attribute.Int64("order.id", orderID))
+	defer func() { tracing.End(span, err) }()
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := s.q.SetHoldState(ctx, tx, dbsqlc.SetHoldStateParams{OrderID: orderID, OldState: holdHeld, NewState: holdReleased})
 		if err != nil || n == 0 {
 			return err
@@ -126,8 +132,10 @@ func (s *Service) Release(ctx context.Context, orderID int64) error {
 }
 
 // Confirm implements catalog.Service.
-func (s *Service) Confirm(ctx context.Context, orderID int64) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+func (s *Service) Confirm(ctx context.Context, orderID int64) (err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Confirm", attribute.Int64("order.id", orderID))
+	defer func() { tracing.End(span, err) }()
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := s.q.SetHoldState(ctx, tx, dbsqlc.SetHoldStateParams{OrderID: orderID, OldState: holdHeld, NewState: holdConfirmed})
 		if err != nil {
 			return err
