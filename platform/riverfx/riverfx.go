@@ -17,6 +17,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
@@ -32,8 +33,10 @@ type Registrar func(*river.Workers)
 var Module = fx.Module("river",
 	fx.Provide(
 		New,
+		NewJobMetrics,
 		fx.Annotate(readiness, fx.ResultTags(`group:"readiness"`)),
 	),
+	metrics.AsCollector(func(m *JobMetrics) *JobMetrics { return m }),
 )
 
 // AsWorkers contributes a module's workers.
@@ -55,6 +58,7 @@ type Params struct {
 	Pool       *pgxpool.Pool
 	Log        *slog.Logger
 	Tracing    *tracing.Tracing     `optional:"true"`
+	Metrics    *JobMetrics          `optional:"true"`
 	Registrars []Registrar          `group:"river_workers"`
 	Periodic   []*river.PeriodicJob `group:"river_periodic"`
 }
@@ -80,6 +84,9 @@ func New(p Params) (*Client, error) {
 		// process that died (SIGKILL, lost node): retry it then, not after
 		// River's default hour, so work resumes in bounded time.
 		RescueStuckJobsAfter: 2 * timeout,
+	}
+	if p.Metrics != nil {
+		rcfg.Middleware = append(rcfg.Middleware, p.Metrics.middleware())
 	}
 	working := len(p.Registrars) > 0
 	if working {

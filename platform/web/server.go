@@ -101,7 +101,7 @@ func NewRouter(p RouterParams) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	r.Get("/readyz", readyz(p.Checks))
+	r.Get("/readyz", readyz(p.Checks, p.Metrics))
 	r.Method(http.MethodGet, "/metrics", p.Metrics.Handler())
 	r.Method(http.MethodGet, "/static/*", view.StaticHandler())
 	for _, add := range p.Routes {
@@ -117,15 +117,19 @@ type CheckResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-func readyz(checks []Check) http.HandlerFunc {
+// readyz runs every check and records the outcome in the metrics, where
+// a readiness that flaps shows up.
+func readyz(checks []Check, m *metrics.Metrics) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		status := http.StatusOK
 		out := make([]CheckResult, 0, len(checks))
+		passed := make(map[string]bool, len(checks))
 		for _, c := range checks {
 			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 			err := c.Func(ctx)
 			cancel()
 			res := CheckResult{Name: c.Name, OK: err == nil}
+			passed[c.Name] = res.OK
 			if err != nil {
 				status = http.StatusServiceUnavailable
 				res.Error = "unreachable"
@@ -133,6 +137,7 @@ func readyz(checks []Check) http.HandlerFunc {
 			}
 			out = append(out, res)
 		}
+		m.Readiness(passed)
 		JSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": out})
 	}
 }

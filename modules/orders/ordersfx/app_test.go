@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -176,4 +178,24 @@ func newJSONRequest(method, url string, body any) (*http.Request, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
+}
+
+// metric reads one series from the app's /metrics, e.g.
+// `bookstore_orders_total{status="paid"}`; a series that is not there fails.
+func (a *app) metric(t testing.TB, series string) float64 {
+	t.Helper()
+	res, err := http.Get(a.server.URL + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	for line := range strings.Lines(string(raw)) {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	t.Fatalf("no series %s on /metrics", series)
+	return 0
 }

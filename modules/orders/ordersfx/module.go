@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -21,18 +22,21 @@ import (
 var Module = fx.Module("orders",
 	fx.Provide(
 		newService,
+		service.NewMetrics,
 		func() *jobs.Ref { return &jobs.Ref{} },
 		fx.Annotate(workers, fx.ResultTags(`group:"river_workers"`)),
 		fx.Annotate(periodic, fx.ResultTags(`group:"river_periodic,flatten"`)),
 	),
+	metrics.AsCollector(func(m *service.Metrics) *service.Metrics { return m }),
 	web.AsRoutes(api.Routes),
 	web.AsRoutes(pages.Routes),
 	web.AsMiddleware(pages.Middleware),
 	fx.Invoke(func(ref *jobs.Ref, svc *service.Service) { ref.Svc = svc }),
 )
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, client *riverfx.Client, cfg config.Config) *service.Service {
+func newService(pool *pgxpool.Pool, cat catalog.Service, client *riverfx.Client, cfg config.Config, m *service.Metrics) *service.Service {
 	return service.New(pool, cat, client, &service.Options{
+		Metrics:           m,
 		HomeCountry:       cfg.HomeCountry,
 		ShippingStep:      cfg.ShippingStep,
 		BankTransferDelay: cfg.BankTransferDelay,

@@ -185,3 +185,8 @@ func (s *Service) HeldOrders(ctx context.Context) ([]int64, error) {
 	}
 	return ids, nil
 }
+
+// HoldStats counts the orders holding copies and the copies they hold.
+func (s *Service) HoldStats(ctx context.Context) (dbsqlc.HoldStatsRow, error) {
+	return s.q.HoldStats(ctx, s.pool)
+}

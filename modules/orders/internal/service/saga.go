@@ -93,9 +93,15 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 			return err
 		}
 		if res, err = payment.Charge(pay.Token, int(attempt)); err != nil {
+			s.opts.Metrics.payments.WithLabelValues(pay.Method, "error").Inc()
 			return fmt.Errorf("charge order %d: %w", orderID, err)
 		}
 	}
+	outcome := "approved"
+	if !res.Approved {
+		outcome = "declined"
+	}
+	s.opts.Metrics.payments.WithLabelValues(pay.Method, outcome).Inc()
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := s.q.OrderForUpdate(ctx, tx, orderID); err != nil {
 			return err
