@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -100,17 +99,14 @@ func (c *client) call(token, method, path, body string, want int, out any, hdr .
 // exportedNames are the series names on a /metrics page.
 func exportedNames(t *testing.T, url string) map[string]bool {
 	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
+	status, body, _ := get(t, url)
+	require.Equal(t, http.StatusOK, status)
 	names := map[string]bool{}
-	for line := range bytes.Lines(b) {
-		if len(line) == 0 || line[0] == '#' {
+	for line := range strings.Lines(body) {
+		if strings.HasPrefix(line, "#") {
 			continue
 		}
-		name, _, _ := strings.Cut(string(line), "{")
+		name, _, _ := strings.Cut(line, "{")
 		name, _, _ = strings.Cut(name, " ")
 		names[strings.TrimSpace(name)] = true
 	}
