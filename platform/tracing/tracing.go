@@ -251,11 +251,16 @@ func (t *Tracing) RiverMiddleware() []rivertype.Middleware {
 }
 
 // continueTrace puts the trace context stored in a job's metadata into the
-// context its work span starts from.
+// context its work span starts from. A job inserted outside any trace (by
+// River's periodic scheduler, say) carries an unsampled context; such a job
+// starts a trace of its own instead of being left out.
 type continueTrace struct{ river.MiddlewareDefaults }
 
 func (*continueTrace) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
-	return doInner(propagator.Extract(ctx, metadataCarrier(job.Metadata)))
+	if parent := propagator.Extract(ctx, metadataCarrier(job.Metadata)); trace.SpanContextFromContext(parent).IsSampled() {
+		ctx = parent
+	}
+	return doInner(ctx)
 }
 
 // metadataCarrier reads the W3C keys otelriver writes into job metadata.
