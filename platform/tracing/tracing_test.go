@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -186,5 +187,26 @@ func BenchmarkMiddleware(b *testing.B) {
 				r.ServeHTTP(httptest.NewRecorder(), req)
 			}
 		})
+	}
+}
+
+// TestRiverMiddleware_ContinuesSampledTraces: a job's work continues the
+// trace its metadata carries when that trace is recorded; a job inserted
+// outside any recorded trace (River's periodic scheduler) starts its own.
+func TestRiverMiddleware_ContinuesSampledTraces(t *testing.T) {
+	t.Parallel()
+	tr := tracing.New(sdktrace.WithSyncer(tracetest.NewInMemoryExporter()))
+	mws := tr.RiverMiddleware()
+	require.NotEmpty(t, mws)
+	work := mws[0].(rivertype.WorkerMiddleware)
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	for flags, continued := range map[string]bool{"01": true, "00": false} {
+		job := &rivertype.JobRow{Kind: "test", Metadata: []byte(`{"traceparent":"00-` + traceID + `-00f067aa0ba902b7-` + flags + `"}`)}
+		var got trace.SpanContext
+		require.NoError(t, work.Work(context.Background(), job, func(ctx context.Context) error {
+			got = trace.SpanContextFromContext(ctx)
+			return nil
+		}))
+		require.Equal(t, continued, got.IsValid() && got.TraceID().String() == traceID, "flags %s", flags)
 	}
 }
