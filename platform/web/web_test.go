@@ -197,6 +197,13 @@ func TestReadyz(t *testing.T) {
 	resp, body := do(t, req)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.JSONEq(t, `{"ready":true,"checks":[{"name":"db","ok":true}]}`, body)
+	metrics := func() string {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+		_, body := do(t, req)
+		return body
+	}
+	require.Contains(t, metrics(), "\nbookstore_ready 1\n")
+	require.Contains(t, metrics(), `bookstore_readiness_check_failures_total{check="db"} 0`)
 
 	bad := web.Check{Name: "jobs", Func: func(context.Context) error { return errors.New("connection refused at 10.0.0.1") }}
 	srv, _ = newServer(t, ok, bad)
@@ -204,6 +211,8 @@ func TestReadyz(t *testing.T) {
 	resp, body = do(t, req)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.JSONEq(t, `{"ready":false,"checks":[{"name":"db","ok":true},{"name":"jobs","ok":false,"error":"unreachable"}]}`, body)
+	require.Contains(t, metrics(), "\nbookstore_ready 0\n")
+	require.Contains(t, metrics(), `bookstore_readiness_check_failures_total{check="jobs"} 1`)
 }
 
 func TestError_UnauthenticatedBrowserGoesToSignIn(t *testing.T) {
