@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,26 +57,6 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// serveHelp is `bookstore serve --help`, read once.
-var (
-	helpOnce  sync.Once
-	serveHelp string
-	helpErr   error
-)
-
-// hasServeFlag reports whether `bookstore serve` knows the flag, so that the
-// harness passes flags of modules only once they exist.
-func hasServeFlag(t *testing.T, flag string) bool {
-	t.Helper()
-	bin := proctest.Binary(t)
-	helpOnce.Do(func() {
-		out, err := exec.Command(bin, "serve", "--help").CombinedOutput()
-		serveHelp, helpErr = string(out), err
-	})
-	require.NoError(t, helpErr, serveHelp)
-	return regexp.MustCompile(`(?m)\s` + regexp.QuoteMeta(flag) + `[\s=]`).MatchString(serveHelp)
-}
-
 // Shop is one running bookstore process with its own database.
 type Shop struct {
 	URL         string
@@ -90,11 +69,7 @@ type Shop struct {
 func StartShop(t *testing.T) *Shop {
 	t.Helper()
 	s := &Shop{DatabaseURL: pgtest.NewURL(t)}
-	args := []string{"--shutdown-timeout", "5s"}
-	if hasServeFlag(t, "--shipping-step") {
-		args = append(args, "--shipping-step", "300ms")
-	}
-	p := proctest.Serve(t, []string{"DATABASE_URL=" + s.DatabaseURL}, args...)
+	p := proctest.Serve(t, []string{"DATABASE_URL=" + s.DatabaseURL}, "--shutdown-timeout", "5s", "--shipping-step", "300ms")
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bookstore log (end):\n%s", tail(p.Stderr(), 60))
@@ -102,54 +77,6 @@ func StartShop(t *testing.T) *Shop {
 	})
 	s.URL = p.URL()
 	return s
-}
-
-// Status answers a GET of path without following redirects, as a probe of
-// what the shop serves.
-func (s *Shop) Status(t *testing.T, path string) int {
-	t.Helper()
-	c := &http.Client{
-		Timeout:       actionTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	req, err := http.NewRequest(http.MethodGet, s.URL+path, nil)
-	require.NoError(t, err)
-	req.Header.Set("Accept", "text/html")
-	resp, err := c.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	return resp.StatusCode
-}
-
-// Needs skips the test when the shop answers 404 for every one of paths,
-// that is, when the module that serves them is not part of this build. It
-// returns the first path that exists. Detected at run time, so journeys
-// start running the moment a module is merged.
-func (s *Shop) Needs(t *testing.T, module string, paths ...string) string {
-	t.Helper()
-	for _, p := range paths {
-		if s.Status(t, p) != http.StatusNotFound {
-			return p
-		}
-	}
-	t.Skipf("needs the %s module: %s answers 404", module, strings.Join(paths, " and "))
-	return ""
-}
-
-// NeedsCommand skips the test when the binary has no such subcommand yet
-// (args usually end with --help).
-func (s *Shop) NeedsCommand(t *testing.T, module string, args ...string) {
-	t.Helper()
-	var words []string
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			words = append(words, a)
-		}
-	}
-	out, err := exec.Command(proctest.Binary(t), args...).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "bookstore "+strings.Join(words, " ")) {
-		t.Skipf("needs the %s module: `bookstore %s` is missing", module, strings.Join(args, " "))
-	}
 }
 
 // Run runs a bookstore subcommand (e.g. user promote) against the shop's
@@ -477,19 +404,6 @@ func (b *Browser) Value(sel string) string {
 		b.fail("no field %s", sel)
 	}
 	return mustEval[string](b, "read "+sel, fmt.Sprintf(`document.querySelector(%q).value`, sel))
-}
-
-// FillAny fills the first of sels the page has, for fields whose exact name
-// a module chooses; it fails listing them all when none is there.
-func (b *Browser) FillAny(value string, sels ...string) {
-	b.t.Helper()
-	for _, sel := range sels {
-		if b.Exists(sel) {
-			b.Fill(sel, value)
-			return
-		}
-	}
-	b.fail("none of these fields is on the page: %s", strings.Join(sels, ", "))
 }
 
 // tag marks the first element matching sel whose text contains text, in

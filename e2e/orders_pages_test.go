@@ -11,8 +11,6 @@ import (
 func TestPages_OrdersEmpty(t *testing.T) {
 	t.Parallel()
 	j := NewJourney(t, "pages-orders-empty")
-	needsAuth(t, j.Shop)
-	needsOrders(t, j.Shop)
 	p := newPerson("Olga Orders")
 
 	for _, b := range []*Browser{j.Person("wide"), j.PersonSized("phone", 360, 740)} {

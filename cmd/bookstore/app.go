@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"time"
@@ -50,6 +51,30 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 		pg.Module,
 	}
 	return fx.Options(append(opts, extra...)...)
+}
+
+// runOnce is how every command but serve runs: it starts the shared graph
+// plus opts (which populate what run uses), runs run after start (so its
+// length is not bound by the start timeout; ctx, Ctrl-C, stops it), stops
+// the app, and returns the first error of start, run and stop, each
+// described for an operator.
+func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) error, opts ...fx.Option) error {
+	app := fx.New(appOptions(cfg, opts...))
+	if err := app.Err(); err != nil {
+		return describeStartError(err)
+	}
+	startCtx, cancel := context.WithTimeout(ctx, app.StartTimeout())
+	defer cancel()
+	if err := app.Start(startCtx); err != nil {
+		_ = app.Stop(context.WithoutCancel(ctx))
+		return describeStartError(err)
+	}
+	runErr := run(ctx)
+	stopErr := app.Stop(context.WithoutCancel(ctx))
+	if runErr != nil {
+		return describeFieldErrors(runErr)
+	}
+	return stopErr
 }
 
 // serveOptions adds what a serving process runs: the modules, the job

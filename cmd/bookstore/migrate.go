@@ -30,25 +30,16 @@ replicas at once: an advisory lock makes them take turns.`,
 			return err
 		}
 		cfg.Migrate = !statusOnly
-		var versions []migrate.Version
-		app := fx.New(appOptions(cfg, fx.Invoke(func(lc fx.Lifecycle, pool *pgxpool.Pool) {
-			lc.Append(fx.Hook{OnStart: func(ctx context.Context) error {
-				versions, err = migrate.Status(ctx, pool, migrationSets(cfg))
-				return err
-			}})
-		})))
-		if err := app.Err(); err != nil {
-			return describeStartError(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
-		defer cancel()
-		startErr := app.Start(ctx)
-		stopErr := app.Stop(context.Background())
-		if startErr != nil {
-			return describeStartError(startErr)
-		}
-		if stopErr != nil {
-			return stopErr
+		var (
+			versions []migrate.Version
+			pool     *pgxpool.Pool
+		)
+		err = runOnce(cmd.Context(), cfg, func(ctx context.Context) error {
+			versions, err = migrate.Status(ctx, pool, migrationSets(cfg))
+			return err
+		}, fx.Populate(&pool))
+		if err != nil {
+			return err
 		}
 		w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "SCHEMA\tVERSION\tPENDING")

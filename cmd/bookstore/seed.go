@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -43,33 +42,20 @@ is given. The sellers share one generated password, printed at the end.`,
 		var (
 			seeder *catalogfx.Seeder
 			acc    auth.Accounts
+			res    catalogfx.SeedResult
 		)
-		app := fx.New(appOptions(cfg, authfx.Service, catalogfx.Service, fx.Provide(catalogfx.NewSeeder),
-			fx.Populate(&seeder, &acc)))
-		if err := app.Err(); err != nil {
-			return describeStartError(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
-		defer cancel()
-		if err := app.Start(ctx); err != nil {
-			_ = app.Stop(context.Background())
-			return describeStartError(err)
-		}
-		// The seed runs after start, so its length is not bound by the
-		// start timeout; Ctrl-C stops it between listings.
-		res, runErr := seeder.Run(cmd.Context(), acc, o)
-		stopErr := app.Stop(context.Background())
-		switch {
-		case errors.Is(runErr, catalogfx.ErrShopNotEmpty):
-			return runErr
-		case runErr != nil:
-			return describeFieldErrors(runErr)
+		err = runOnce(cmd.Context(), cfg, func(ctx context.Context) error {
+			res, err = seeder.Run(ctx, acc, o)
+			return err
+		}, authfx.Service, catalogfx.Service, fx.Provide(catalogfx.NewSeeder), fx.Populate(&seeder, &acc))
+		if err != nil {
+			return err
 		}
 		fmt.Fprintf(out, "seeded %d listings from %d sellers\n", res.Listings, len(res.Sellers))
 		if len(res.Sellers) > 0 {
 			fmt.Fprintf(out, "sign in as a seller: %s (password %s)\n", res.Sellers[0].Email, res.Password)
 		}
-		return stopErr
+		return nil
 	}
 	return cmd
 }

@@ -56,7 +56,7 @@ line of stdin. --admin makes the first admin.`,
 			return err
 		}
 		nu.Password = pw
-		return withAccounts(load, func(ctx context.Context, acc auth.Accounts) error {
+		return withAccounts(cmd.Context(), load, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.CreateUser(ctx, nu)
 			if err != nil {
 				return err
@@ -76,7 +76,7 @@ func newUserPromoteCommand() *cobra.Command {
 	}
 	load := bindConfig(cmd)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return withAccounts(load, func(ctx context.Context, acc auth.Accounts) error {
+		return withAccounts(cmd.Context(), load, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.Promote(ctx, args[0])
 			if errors.Is(err, auth.ErrNotFound) {
 				return fmt.Errorf("no account has the email %q", args[0])
@@ -115,32 +115,13 @@ func readPassword(cmd *cobra.Command) (string, error) {
 
 // withAccounts starts only configuration, the database and the accounts
 // service (no HTTP server, no jobs), runs f, and stops.
-func withAccounts(load func() (config.Config, error), f func(context.Context, auth.Accounts) error) error {
+func withAccounts(ctx context.Context, load func() (config.Config, error), f func(context.Context, auth.Accounts) error) error {
 	cfg, err := load()
 	if err != nil {
 		return err
 	}
-	var opErr error
-	app := fx.New(appOptions(cfg, authfx.Service, fx.Invoke(func(lc fx.Lifecycle, acc auth.Accounts) {
-		lc.Append(fx.Hook{OnStart: func(ctx context.Context) error {
-			opErr = f(ctx, acc)
-			return nil
-		}})
-	})))
-	if err := app.Err(); err != nil {
-		return describeStartError(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
-	defer cancel()
-	startErr := app.Start(ctx)
-	stopErr := app.Stop(context.Background())
-	switch {
-	case startErr != nil:
-		return describeStartError(startErr)
-	case opErr != nil:
-		return describeFieldErrors(opErr)
-	}
-	return stopErr
+	var acc auth.Accounts
+	return runOnce(ctx, cfg, func(ctx context.Context) error { return f(ctx, acc) }, authfx.Service, fx.Populate(&acc))
 }
 
 // describeFieldErrors spells out each field's message of a validation

@@ -47,7 +47,9 @@ var (
 type Service interface {
 	// Authenticate resolves a session id or an API token to its user. It
 	// returns ErrUnauthenticated when the credential is unknown, expired or
-	// revoked, or its user is disabled. Read-only; safe to retry.
+	// revoked, or its user is disabled. It writes only to extend the
+	// session's idle deadline (at most once a minute), so it is safe to
+	// retry.
 	Authenticate(ctx context.Context, credential string) (User, error)
 	// User returns one user, disabled or not, or ErrNotFound. Read-only.
 	User(ctx context.Context, id UserID) (User, error)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/spf13/pflag"
 )
 
@@ -182,7 +183,7 @@ func (f *Flags) Load() (Config, error) {
 		return Config{}, fmt.Errorf("--shutdown-timeout: must be positive, got %s", cfg.ShutdownTimeout)
 	}
 	cfg.HomeCountry = strings.ToUpper(strings.TrimSpace(cfg.HomeCountry))
-	if !isCountryCode(cfg.HomeCountry) {
+	if !text.IsCountryCode(cfg.HomeCountry) {
 		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
 	}
 	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 || cfg.JobTimeout <= 0 {
@@ -249,9 +250,4 @@ func checkDependencies(mods []Module) error {
 		}
 	}
 	return nil
-}
-
-// isCountryCode reports whether s looks like an ISO 3166 alpha-2 code.
-func isCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }

@@ -29,7 +29,8 @@ func parseLevel(s string) slog.Level {
 	return l
 }
 
-// ForModule decorates a logger with the module's name.
-func ForModule(l *slog.Logger, module string) *slog.Logger {
-	return l.With(slog.String("module", module))
+// ForModule returns the decorator each module's fx.Module applies to the
+// process logger, so every record it writes carries its name.
+func ForModule(module string) func(*slog.Logger) *slog.Logger {
+	return func(l *slog.Logger) *slog.Logger { return l.With(slog.String("module", module)) }
 }

@@ -1,21 +1,31 @@
 // Package pgtest gives each test its own database, cloned from a template
-// that every module's migrations (and River's) were applied to once per test
-// binary. The server is the one TEST_DATABASE_URL names, or else a private
-// ephemeral cluster started on first use and stopped by Main.
+// that every module's migrations (and River's) were applied to. The server
+// is the one TEST_DATABASE_URL names, shared by every test binary of a run
+// (make test starts one for the whole run with the withcluster command), or
+// else a private ephemeral cluster started on first use and stopped by Main.
+//
+// On a shared server the template is named after a hash of the migrations,
+// and built by whichever binary comes first while the others wait on an
+// advisory lock; every CREATE DATABASE takes the same lock, since Postgres
+// refuses to copy a template another session is reading.
 package pgtest
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookstore/bookstore"
@@ -27,21 +37,25 @@ import (
 // test can use any module's schema.
 var modules = []string{"auth", "catalog", "orders"}
 
+// lockKey is the advisory lock every test binary takes to build the
+// template or copy it.
+const lockKey int64 = 0x70677465737400 // "pgtest"
+
 type server struct {
 	baseURL  string
 	cluster  *pgembed.Cluster
 	tmpDir   string
 	template string
-	admin    *pgxpool.Pool
+	// admin creates and drops databases; createMu guards it, since a
+	// connection runs one statement at a time and the lock is per session.
+	admin    *pgx.Conn
+	createMu sync.Mutex
 }
 
 var (
 	once     sync.Once
 	shared   *server
 	setupErr error
-	// createMu serialises CREATE DATABASE … TEMPLATE, which fails when the
-	// template is being copied by another session.
-	createMu sync.Mutex
 )
 
 // Main runs the package's tests and then stops the cluster, if one was
@@ -87,15 +101,15 @@ func newDatabase(t testing.TB, migrated bool) string {
 	if migrated {
 		tmpl = s.template
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	createMu.Lock()
-	_, err := s.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
-	createMu.Unlock()
-	if err != nil {
+	if err := s.locked(func(ctx context.Context) error {
+		_, err := s.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tmpl)
+		return err
+	}); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
 	t.Cleanup(func() {
+		s.createMu.Lock()
+		defer s.createMu.Unlock()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if _, err := s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
@@ -103,6 +117,19 @@ func newDatabase(t testing.TB, migrated bool) string {
 		}
 	})
 	return withDatabase(s.baseURL, name)
+}
+
+// locked runs f on the admin connection holding the advisory lock.
+func (s *server) locked(f func(context.Context) error) error {
+	s.createMu.Lock()
+	defer s.createMu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if _, err := s.admin.Exec(ctx, "SELECT pg_advisory_lock($1)", lockKey); err != nil {
+		return err
+	}
+	defer func() { _, _ = s.admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", lockKey) }()
+	return f(ctx)
 }
 
 func setup(t testing.TB) *server {
@@ -136,22 +163,69 @@ func start() (*server, error) {
 		s.baseURL = s.cluster.URL()
 	}
 	var err error
-	s.admin, err = pgxpool.New(ctx, s.baseURL)
+	s.admin, err = pgx.Connect(ctx, s.baseURL)
 	if err != nil {
 		s.close()
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	if err := s.buildTemplate(ctx); err != nil {
+	if s.template, err = templateName(); err != nil {
+		s.close()
+		return nil, err
+	}
+	if err := s.locked(s.buildTemplate); err != nil {
 		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// buildTemplate migrates a fresh database and marks it as a template, so
-// each test's copy costs a file copy rather than a migration run.
+// templateName names the template after everything that shapes it: the
+// modules' migrations and River's version, so binaries built from the same
+// tree share it and a changed migration gets a new one.
+func templateName() (string, error) {
+	h := sha256.New()
+	for _, m := range modules {
+		fsys, err := bookstore.Migrations(m)
+		if err != nil {
+			return "", err
+		}
+		err = fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := fs.ReadFile(fsys, path)
+			fmt.Fprintf(h, "%s/%s %d\n", m, path, len(b))
+			h.Write(b)
+			return err
+		})
+		if err != nil {
+			return "", err
+		}
+	}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			if d.Path == "github.com/riverqueue/river" {
+				fmt.Fprintf(h, "river %s\n", d.Version)
+			}
+		}
+	}
+	return "tmpl_" + hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// buildTemplate migrates a fresh database into the template, unless an
+// earlier binary did, so each test's copy costs a file copy rather than a
+// migration run. The caller holds the lock. A template is marked
+// IS_TEMPLATE only once migrated, so one left half-built by a killed
+// binary is rebuilt.
 func (s *server) buildTemplate(ctx context.Context) error {
-	s.template = "tmpl_" + randomHex(6)
+	var done bool
+	err := s.admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", s.template).Scan(&done)
+	if err != nil || done {
+		return err
+	}
+	if _, err := s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+s.template+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop half-built template: %w", err)
+	}
 	if _, err := s.admin.Exec(ctx, "CREATE DATABASE "+s.template+" TEMPLATE template0"); err != nil {
 		return fmt.Errorf("create template: %w", err)
 	}
@@ -159,29 +233,34 @@ func (s *server) buildTemplate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
 	sets := make([]migrate.Set, 0, len(modules))
 	for _, m := range modules {
 		fsys, err := bookstore.Migrations(m)
 		if err != nil {
+			pool.Close()
 			return err
 		}
 		sets = append(sets, migrate.Set{Schema: m, FS: fsys})
 	}
-	if err := migrate.Apply(ctx, pool, sets); err != nil {
+	err = migrate.Apply(ctx, pool, sets)
+	pool.Close() // nobody may be connected to a template being copied
+	if err != nil {
 		return fmt.Errorf("migrate template: %w", err)
+	}
+	if _, err := s.admin.Exec(ctx, "ALTER DATABASE "+s.template+" WITH IS_TEMPLATE true"); err != nil {
+		return fmt.Errorf("mark template: %w", err)
 	}
 	return nil
 }
 
+// close stops what this binary started. A shared server's template stays
+// for the run's other binaries (and the next run, if the migrations did not
+// change); a private cluster goes with its folder.
 func (s *server) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if s.admin != nil {
-		if s.template != "" {
-			_, _ = s.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+s.template+" WITH (FORCE)")
-		}
-		s.admin.Close()
+		_ = s.admin.Close(ctx)
 	}
 	if s.cluster != nil {
 		_ = s.cluster.Stop(ctx)

@@ -38,7 +38,7 @@ func TestJobMetrics(t *testing.T) {
 		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		fx.Provide(riverfx.New),
 		fx.Supply(m),
-		riverfx.AsWorkers(func(ws *river.Workers) { river.AddWorker(ws, w) }),
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
 		fx.Populate(&client),
 	)
 	// Another process (an insert-only client) enqueues jobs of a kind this

@@ -1,6 +1,15 @@
-// Package riverfx builds the process's single River client from the workers
-// and periodic jobs that modules contribute, and ties its start and graceful
-// stop to the app's lifecycle.
+// Package riverfx gives a process its River clients: an insert-only
+// Inserter that services enqueue with, and the working Client built from the
+// workers and periodic jobs of the modules the process runs, started and
+// stopped with the app.
+//
+// Two clients break a cycle that one would make: a service inserts jobs, the
+// workers call the service, and a working client needs its workers when it is
+// built. Services take the Inserter (which needs no workers); each module
+// contributes a Registrar whose constructor may take its service; the
+// working Client is built from whatever Registrars the process's modules
+// contributed, so a process that runs only some modules works only their
+// jobs, and one that runs none only inserts.
 package riverfx
 
 import (
@@ -14,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/platform/config"
@@ -23,30 +33,119 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
-// Client is the River client every module inserts jobs with.
+// Client is the working client: it runs the process's workers.
 type Client = river.Client[pgx.Tx]
 
-// Registrar adds a module's workers to the shared bundle.
+// Inserter is the insert-only client services enqueue with, in their own
+// transaction (transactional enqueue). It also lists, retries and cancels
+// jobs; it never works them, so it needs no workers.
+type Inserter struct {
+	*river.Client[pgx.Tx]
+}
+
+// Registrar adds a module's workers to the working client's bundle.
 type Registrar func(*river.Workers)
 
-// Module provides *Client and its readiness check.
+// Opts tune the clients; nil, or a zero field, keeps the production value.
+type Opts struct {
+	// RetryPolicy decides when a failed job runs again (River's default
+	// backs off from 1 s to days).
+	RetryPolicy river.ClientRetryPolicy
+	// FetchPollInterval is how often idle workers look for jobs that came
+	// due without a notification (River's default: 1 s).
+	FetchPollInterval time.Duration
+	// TestOnly starts and stops River's maintenance at once instead of
+	// staggering it.
+	TestOnly bool
+}
+
+// TestOpts are for tests that run workers: a failed job is retried after
+// 10 ms and due jobs are picked up within 20 ms, so a test waits for the
+// work, not for River's production pacing.
+func TestOpts() *Opts {
+	return &Opts{RetryPolicy: retryAfter(10 * time.Millisecond), FetchPollInterval: 20 * time.Millisecond, TestOnly: true}
+}
+
+type retryAfter time.Duration
+
+func (d retryAfter) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Duration(d)) }
+
+// Module provides the Inserter, the working Client and its readiness check,
+// and builds the Client even when nothing asks for it, since it is what
+// works the jobs.
 var Module = fx.Module("river",
 	fx.Provide(
+		fx.Annotate(NewInserter, fx.ParamTags(``, `optional:"true"`)),
 		New,
 		NewJobMetrics,
 		fx.Annotate(readiness, fx.ResultTags(`group:"readiness"`)),
 	),
 	metrics.AsCollector(func(m *JobMetrics) *JobMetrics { return m }),
+	fx.Invoke(func(*Client) {}),
 )
 
-// AsWorkers contributes a module's workers.
-func AsWorkers(f Registrar) fx.Option {
-	return fx.Supply(fx.Annotate(f, fx.ResultTags(`group:"river_workers"`)))
+// AsWorkers contributes a module's workers: constructor returns a Registrar
+// and may take the module's service.
+func AsWorkers(constructor any) fx.Option {
+	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"river_workers"`)))
 }
 
-// AsPeriodic contributes periodic jobs, which the elected leader schedules.
-func AsPeriodic(jobs ...*river.PeriodicJob) fx.Option {
-	return fx.Supply(fx.Annotate(jobs, fx.ResultTags(`group:"river_periodic,flatten"`)))
+// AsPeriodic contributes a module's periodic jobs, which the elected leader
+// schedules: constructor returns []*river.PeriodicJob.
+func AsPeriodic(constructor any) fx.Option {
+	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"river_periodic,flatten"`)))
+}
+
+// NewInserter returns the insert-only client over pool. Its rare logs
+// (a failed notification) go to the default logger, at warning and above.
+// With tr it writes the inserting request's trace context into each job,
+// so the job's work continues that trace; tr may be nil.
+func NewInserter(pool *pgxpool.Pool, tr *tracing.Tracing) (*Inserter, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", nil, tr.RiverMiddleware()...))
+	if err != nil {
+		return nil, fmt.Errorf("river inserter: %w", err)
+	}
+	return &Inserter{c}, nil
+}
+
+// baseConfig is what both clients share, so a job is inserted the same way
+// whichever client inserts it; mws are added to the middleware.
+func baseConfig(log *slog.Logger, level string, o *Opts, mws ...rivertype.Middleware) *river.Config {
+	if o == nil {
+		o = &Opts{}
+	}
+	return &river.Config{
+		Schema:            migrate.RiverSchema,
+		Logger:            riverLogger(log, level),
+		Middleware:        append([]rivertype.Middleware{&promptSchedule{}}, mws...),
+		RetryPolicy:       o.RetryPolicy,
+		FetchPollInterval: o.FetchPollInterval,
+		FetchCooldown:     min(o.FetchPollInterval, river.FetchCooldownDefault),
+		TestOnly:          o.TestOnly,
+	}
+}
+
+// schedulerInterval is how often River moves due scheduled jobs to
+// available (its JobSchedulerIntervalDefault, which v0.51 does not let a
+// client change).
+const schedulerInterval = 5 * time.Second
+
+// promptSchedule inserts a job due within the scheduler's interval as
+// available with its future scheduled_at, which workers honour, instead of
+// scheduled, which would wait for the scheduler's next pass: a 50 ms step
+// then takes 50 ms, not up to 5 s. River does the same for short retries
+// and snoozes.
+type promptSchedule struct {
+	river.MiddlewareDefaults
+}
+
+func (*promptSchedule) InsertMany(ctx context.Context, params []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	for _, p := range params {
+		if p.State == rivertype.JobStateScheduled && p.ScheduledAt != nil && time.Until(*p.ScheduledAt) <= schedulerInterval {
+			p.State = rivertype.JobStateAvailable
+		}
+	}
+	return doInner(ctx)
 }
 
 // Params are what New needs.
@@ -57,39 +156,37 @@ type Params struct {
 	Config     config.Config
 	Pool       *pgxpool.Pool
 	Log        *slog.Logger
+	Opts       *Opts                `optional:"true"`
 	Tracing    *tracing.Tracing     `optional:"true"`
 	Metrics    *JobMetrics          `optional:"true"`
 	Registrars []Registrar          `group:"river_workers"`
 	Periodic   []*river.PeriodicJob `group:"river_periodic"`
 }
 
-// New builds the client. It works jobs only when some module registered a
-// worker; otherwise it can still insert them.
+// New builds the working client. It starts with the app when some module
+// registered a worker; otherwise it is never started.
 func New(p Params) (*Client, error) {
-	workers := river.NewWorkers()
-	for _, r := range p.Registrars {
-		r(workers)
-	}
 	timeout := p.Config.JobTimeout
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
-	rcfg := &river.Config{
-		Schema:       migrate.RiverSchema,
-		Logger:       riverLogger(p.Log, p.Config.LogLevel),
-		PeriodicJobs: p.Periodic,
-		JobTimeout:   timeout,
-		Middleware:   p.Tracing.RiverMiddleware(),
-		// A job still marked running after twice its timeout belongs to a
-		// process that died (SIGKILL, lost node): retry it then, not after
-		// River's default hour, so work resumes in bounded time.
-		RescueStuckJobsAfter: 2 * timeout,
-	}
+	mws := p.Tracing.RiverMiddleware()
 	if p.Metrics != nil {
-		rcfg.Middleware = append(rcfg.Middleware, p.Metrics.middleware())
+		mws = append(mws, p.Metrics.middleware())
 	}
+	rcfg := baseConfig(p.Log, p.Config.LogLevel, p.Opts, mws...)
+	rcfg.PeriodicJobs = p.Periodic
+	rcfg.JobTimeout = timeout
+	// A job still marked running after twice its timeout belongs to a
+	// process that died (SIGKILL, lost node): retry it then, not after
+	// River's default hour, so work resumes in bounded time.
+	rcfg.RescueStuckJobsAfter = 2 * timeout
 	working := len(p.Registrars) > 0
 	if working {
+		workers := river.NewWorkers()
+		for _, r := range p.Registrars {
+			r(workers)
+		}
 		rcfg.Workers = workers
 		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
 	}

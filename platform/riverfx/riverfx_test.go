@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
@@ -53,7 +54,7 @@ func newApp(t *testing.T, pool *pgxpool.Pool, w *napWorker, grace time.Duration)
 		fx.NopLogger,
 		fx.Supply(config.Config{ShutdownTimeout: grace}, pool, slog.New(slog.NewTextHandler(io.Discard, nil))),
 		riverfx.Module,
-		riverfx.AsWorkers(func(ws *river.Workers) { river.AddWorker(ws, w) }),
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
 		fx.Populate(&client),
 	)
 	return app, client
@@ -99,6 +100,46 @@ func TestStop_CancelsJobsAfterGrace(t *testing.T) {
 	var state string
 	require.NoError(t, pool.QueryRow(context.Background(), "SELECT state FROM river.river_job WHERE id = $1", res.Job.ID).Scan(&state))
 	require.Contains(t, []string{"retryable", "available"}, state)
+}
+
+// napService stands for a module's service: it inserts with the Inserter,
+// and its workers call it.
+type napService struct {
+	inserter *riverfx.Inserter
+	w        *napWorker
+}
+
+func TestModule_WorkersMayTakeTheServiceThatInserts(t *testing.T) {
+	t.Parallel()
+	w := newWorker()
+	var svc *napService
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pgtest.New(t), slog.New(slog.DiscardHandler), riverfx.TestOpts()),
+		riverfx.Module,
+		fx.Provide(func(ins *riverfx.Inserter) *napService { return &napService{inserter: ins, w: w} }),
+		riverfx.AsWorkers(func(s *napService) riverfx.Registrar {
+			return func(ws *river.Workers) { river.AddWorker(ws, s.w) }
+		}),
+		fx.Populate(&svc))
+	app.RequireStart()
+	defer app.RequireStop()
+	_, err := svc.inserter.Insert(context.Background(), napArgs{}, nil)
+	require.NoError(t, err)
+	wait(t, w.done, "the job the service inserted to run")
+}
+
+func TestInserter_JobDueSoonIsAvailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	ins, err := riverfx.NewInserter(pgtest.New(t), nil)
+	require.NoError(t, err)
+	soon, err := ins.Insert(ctx, napArgs{}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Second)})
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateAvailable, soon.Job.State, "workers take it when due, without waiting for River's scheduler")
+	require.True(t, soon.Job.ScheduledAt.After(time.Now()), "and not before it is due")
+	later, err := ins.Insert(ctx, napArgs{}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateScheduled, later.Job.State)
 }
 
 func TestNew_WithoutWorkersStillInserts(t *testing.T) {

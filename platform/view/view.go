@@ -73,8 +73,8 @@ type Set struct {
 
 // Parse builds every *.html page in fsys on top of the layout. A page
 // defines "title" and "content"; it may define other blocks the layout
-// offers.
-func Parse(fsys fs.FS) (*Set, error) {
+// offers. funcs add a module's own helpers (its labels) to Funcs.
+func Parse(fsys fs.FS, funcs ...template.FuncMap) (*Set, error) {
 	base, err := template.New("base").Funcs(Funcs()).ParseFS(baseFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("parse layout: %w", err)
@@ -88,6 +88,9 @@ func Parse(fsys fs.FS) (*Set, error) {
 		t, err := base.Clone()
 		if err != nil {
 			return nil, err
+		}
+		for _, f := range funcs {
+			t.Funcs(f)
 		}
 		if _, err := t.ParseFS(fsys, name); err != nil {
 			return nil, fmt.Errorf("parse %s: %w", name, err)

@@ -29,20 +29,6 @@ var statusOf = map[apperr.Kind]int{
 // Status returns the HTTP status for err.
 func Status(err error) int { return statusOf[apperr.KindOf(err)] }
 
-// KindOfStatus is the inverse of Status, used by remote clients to rebuild
-// an error from a response whose body they could not read.
-func KindOfStatus(status int) apperr.Kind {
-	for k, s := range statusOf {
-		if s == status {
-			return k
-		}
-	}
-	if status >= 500 {
-		return apperr.Unavailable
-	}
-	return apperr.BadRequest
-}
-
 // ErrorBody is the JSON shape of every API error.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`

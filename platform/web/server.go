@@ -84,7 +84,7 @@ func NewRouter(p RouterParams) http.Handler {
 		p.Metrics.Middleware,
 		accessLog(p.Log),
 		recoverer,
-		securityHeaders(false),
+		securityHeaders,
 		middleware.Timeout(30*time.Second),
 		limitBody,
 		withNav,

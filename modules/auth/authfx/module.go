@@ -2,19 +2,16 @@
 package authfx
 
 import (
-	"context"
-	"log/slog"
-	"time"
-
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/api"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/modules/auth/internal/jobs"
 	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -23,16 +20,13 @@ import (
 // service, its pages and API, the middleware that signs requests in, and
 // the periodic clean-up of expired sessions.
 var Module = fx.Module("auth",
+	fx.Decorate(logging.ForModule("auth")),
 	Service,
 	web.AsRoutes(pages.Routes),
 	web.AsRoutes(api.Routes),
 	web.AsMiddleware(httpauth.Middleware),
-	fx.Provide(fx.Annotate(workers, fx.ResultTags(`group:"river_workers"`))),
-	riverfx.AsPeriodic(river.NewPeriodicJob(
-		river.PeriodicInterval(time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return DeleteExpiredSessionsArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true},
-	)),
+	riverfx.AsWorkers(jobs.Workers),
+	riverfx.AsPeriodic(jobs.Periodic),
 )
 
 // Service provides the local service alone, as auth.Service and
@@ -42,33 +36,4 @@ var Service = fx.Provide(fx.Annotate(newService,
 
 func newService(pool *pgxpool.Pool) (*service.Service, error) {
 	return service.New(pool, nil)
-}
-
-// DeleteExpiredSessionsArgs is the hourly job that removes dead sessions.
-// Expired rows are already ignored; deleting them only saves space, so the
-// job is idempotent and safe to run on any replica.
-type DeleteExpiredSessionsArgs struct{}
-
-// Kind names the job.
-func (DeleteExpiredSessionsArgs) Kind() string { return "auth.delete_expired_sessions" }
-
-type deleteExpiredSessions struct {
-	river.WorkerDefaults[DeleteExpiredSessionsArgs]
-	svc *service.Service
-	log *slog.Logger
-}
-
-func (w *deleteExpiredSessions) Work(ctx context.Context, _ *river.Job[DeleteExpiredSessionsArgs]) error {
-	n, err := w.svc.DeleteExpiredSessions(ctx)
-	if err != nil {
-		return err
-	}
-	w.log.Debug("deleted expired sessions", "count", n)
-	return nil
-}
-
-func workers(svc *service.Service, log *slog.Logger) riverfx.Registrar {
-	return func(ws *river.Workers) {
-		river.AddWorker(ws, &deleteExpiredSessions{svc: svc, log: log.With("module", "auth")})
-	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -22,8 +21,10 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/seed"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -33,16 +34,15 @@ const MaxPriceEnv = "BOOKSTORE_CATALOG_MAX_PRICE"
 
 // Module provides the catalog module to a process that runs it: the local
 // service (also as catalog.Service for the orders module), its pages, its
-// JSON API and the job that keeps the sellers copy current.
+// JSON API and the job that keeps the sellers copy current from the
+// accounts module's change feed.
 var Module = fx.Module("catalog",
-	fx.Decorate(func(log *slog.Logger) *slog.Logger { return log.With("module", "catalog") }),
+	fx.Decorate(logging.ForModule("catalog")),
 	Service,
-	fx.Provide(
-		fx.Annotate(newWorkers, fx.ResultTags(`group:"river_workers,flatten"`)),
-		fx.Annotate(newPeriodic, fx.ResultTags(`group:"river_periodic,flatten"`)),
-	),
 	web.AsRoutes(pages.Routes),
 	web.AsRoutes(api.Routes),
+	riverfx.AsWorkers(jobs.Workers),
+	riverfx.AsPeriodic(jobs.Periodic),
 	metrics.AsCollector(holdMetrics),
 )
 
@@ -95,7 +95,7 @@ func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {
 	}
 	o := &service.Options{Photos: store, Log: log}
 	if v, ok := os.LookupEnv(MaxPriceEnv); ok && v != "" {
-		cents, err := service.ParsePrice(v)
+		cents, err := text.ParseMoney(v)
 		if err != nil || cents <= 0 {
 			return nil, fmt.Errorf("%s=%q: must be a positive amount like 10000.00", MaxPriceEnv, v)
 		}
@@ -110,31 +110,4 @@ func newService(pool *pgxpool.Pool, cfg config.Config, log *slog.Logger) (*servi
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	return service.New(pool, o), nil
-}
-
-// authParams takes the accounts service when this process has one: in a
-// catalog-only process without it, sellers are recorded when they list and
-// the sync job does not run.
-type authParams struct {
-	fx.In
-
-	Auth auth.Service `optional:"true"`
-}
-
-// newWorkers contributes no registrar at all without accounts, so River in
-// a process with nothing to work does not start an empty worker pool.
-func newWorkers(svc *service.Service, p authParams) []riverfx.Registrar {
-	if p.Auth == nil {
-		return nil
-	}
-	return []riverfx.Registrar{func(w *river.Workers) {
-		river.AddWorker(w, &jobs.SyncSellersWorker{Service: svc, Changes: p.Auth.UserChanges})
-	}}
-}
-
-func newPeriodic(p authParams) []*river.PeriodicJob {
-	if p.Auth == nil {
-		return nil
-	}
-	return []*river.PeriodicJob{jobs.Periodic()}
 }

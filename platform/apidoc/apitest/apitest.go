@@ -65,27 +65,43 @@ var load = sync.OnceValues(func() (*contract, error) {
 	}, nil
 })
 
-// Transport wraps base (nil: http.DefaultTransport) so that every request
-// under /api/v1 and its response are checked against the document; a
-// mismatch fails t. A request is checked when the server accepted it
-// (2xx): tests send malformed requests on purpose, and the contract is
-// that those get a documented error, which is checked in turn. A path the
-// document does not know must be answered with the one error shape.
-func Transport(t testing.TB, base http.RoundTripper) http.RoundTripper {
+// Check fails t when an exchange under /api/v1 breaks the document; other
+// paths pass unchecked. reqBody and respBody are the bodies sent and
+// received (the caller has read them). A request is checked when the
+// server accepted it (2xx): tests send malformed requests on purpose, and
+// the contract is that those get a documented error, which is checked in
+// turn. A path the document does not know must be answered with the one
+// error shape.
+func Check(t testing.TB, req *http.Request, reqBody []byte, resp *http.Response, respBody []byte) {
 	t.Helper()
+	if !strings.HasPrefix(req.URL.Path, "/api/v1/") {
+		return
+	}
 	c, err := load()
 	if err != nil {
+		t.Fatal(err)
+	}
+	if problems := c.check(req, reqBody, resp, respBody); problems != "" {
+		t.Errorf("%s %s answered %d, which breaks the OpenAPI document:\n%s\nresponse body: %.500s", req.Method, req.URL.RequestURI(), resp.StatusCode, problems, respBody)
+	}
+}
+
+// Transport wraps base (nil: http.DefaultTransport) so that every exchange
+// through it is checked, as by Check, for clients that do not go through
+// platform/web/webtest (a real process's, say).
+func Transport(t testing.TB, base http.RoundTripper) http.RoundTripper {
+	t.Helper()
+	if _, err := load(); err != nil {
 		t.Fatal(err)
 	}
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return roundTripper{t: t, c: c, base: base}
+	return roundTripper{t: t, base: base}
 }
 
 type roundTripper struct {
 	t    testing.TB
-	c    *contract
 	base http.RoundTripper
 }
 
@@ -112,9 +128,7 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	if problems := rt.c.check(req, reqBody, resp, respBody); problems != "" {
-		rt.t.Errorf("%s %s answered %d, which breaks the OpenAPI document:\n%s\nresponse body: %.500s", req.Method, req.URL.RequestURI(), resp.StatusCode, problems, respBody)
-	}
+	Check(rt.t, req, reqBody, resp, respBody)
 	return resp, nil
 }
 

@@ -1,73 +1,212 @@
-// Package webtest helps tests talk to the server over HTTPS without a
-// certificate authority.
+// Package webtest is the one harness for HTTP tests: a module's routes and
+// middleware on the platform's real router (every middleware, the one error
+// mapping) behind an httptest server, a client that keeps cookies and shows
+// each redirect, and self-signed certificates for HTTPS. Each module's test
+// kit builds its own server from it (authtest.NewServer,
+// catalogtest.NewServer).
 package webtest
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
+	"bytes"
+	"io"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
-	"os"
-	"path/filepath"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
-	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
-// Cert is a self-signed certificate written to PEM files, and the pool a
-// client needs to trust it.
-type Cert struct {
-	CertFile string
-	KeyFile  string
-	Pool     *x509.CertPool
+// Opts are the parts under test.
+type Opts struct {
+	Routes     []web.Routes
+	Middleware []web.Middleware
+	// Pool backs the metrics' database gauges.
+	Pool *pgxpool.Pool
+	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto.
+	TrustProxy bool
 }
 
-// SelfSigned makes a certificate valid for an hour for localhost,
-// 127.0.0.1, ::1 and hosts, in a temporary folder.
-func SelfSigned(t testing.TB, hosts ...string) Cert {
+// Server is the parts under test behind a real HTTP listener. Logs holds
+// everything the router logged, so tests can prove what never reaches it.
+type Server struct {
+	URL     string
+	Handler http.Handler
+	Logs    *Buffer
+}
+
+// New starts a server, closed when the test ends.
+func New(t testing.TB, o Opts) *Server {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(time.Now().UnixNano()),
-		Subject:               pkix.Name{CommonName: "bookstore test"},
-		NotBefore:             time.Now().Add(-time.Minute),
-		NotAfter:              time.Now().Add(time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              append([]string{"localhost"}, hosts...),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
-	cert, err := x509.ParseCertificate(der)
-	require.NoError(t, err)
-
-	dir := t.TempDir()
-	c := Cert{CertFile: filepath.Join(dir, "cert.pem"), KeyFile: filepath.Join(dir, "key.pem"), Pool: x509.NewCertPool()}
-	c.Pool.AddCert(cert)
-	require.NoError(t, os.WriteFile(c.CertFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
-	require.NoError(t, os.WriteFile(c.KeyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600))
-	return c
+	logs := &Buffer{}
+	h := web.NewRouter(web.RouterParams{
+		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: o.TrustProxy},
+		Log:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Metrics:    metrics.New(o.Pool),
+		Routes:     o.Routes,
+		Middleware: o.Middleware,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &Server{URL: srv.URL, Handler: h, Logs: logs}
 }
 
-// Client is an HTTP client that trusts only c and does not follow
-// redirects, so tests see them.
-func (c Cert) Client() *http.Client {
-	return &http.Client{
-		Timeout:       10 * time.Second,
-		Transport:     &http.Transport{TLSClientConfig: &tls.Config{RootCAs: c.Pool, MinVersion: tls.VersionTLS12}, ForceAttemptHTTP2: true},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// Client returns a new client with its own cookies: one per person.
+func (s *Server) Client() *Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		panic(err) // cookiejar.New never fails without options
 	}
+	return &Client{URL: s.URL, HTTP: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Client is a browser or API client that keeps cookies (sessions, the
+// flash message of the next page) and does not follow redirects, so tests
+// see each 303. Every request method takes extra headers as name, value
+// pairs. It is safe for parallel subtests; each call takes its test's t.
+type Client struct {
+	URL  string
+	HTTP *http.Client
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Do sends req, adding hdr. An exchange under /api/v1 must keep to the
+// OpenAPI document (apitest.Check), or the test fails.
+func (c *Client) Do(t testing.TB, req *http.Request, hdr ...string) Response {
+	t.Helper()
+	require.Zero(t, len(hdr)%2, "headers come as name, value pairs")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	var sent []byte
+	if req.Body != nil {
+		var err error
+		sent, err = io.ReadAll(req.Body)
+		require.NoError(t, err)
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+	}
+	resp, err := c.HTTP.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	apitest.Check(t, req, sent, resp, body)
+	return Response{Response: resp, Body: string(body)}
+}
+
+// Send sends a body of contentType (none when empty).
+func (c *Client) Send(t testing.TB, method, path, contentType string, body io.Reader, hdr ...string) Response {
+	t.Helper()
+	req, err := http.NewRequest(method, c.URL+path, body)
+	require.NoError(t, err)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	return c.Do(t, req, hdr...)
+}
+
+// Get fetches path.
+func (c *Client) Get(t testing.TB, path string, hdr ...string) Response {
+	t.Helper()
+	return c.Send(t, http.MethodGet, path, "", nil, hdr...)
+}
+
+// Post sends a form as is.
+func (c *Client) Post(t testing.TB, path string, form url.Values, hdr ...string) Response {
+	t.Helper()
+	return c.Send(t, http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()), hdr...)
+}
+
+// JSON sends body (none when empty) as JSON.
+func (c *Client) JSON(t testing.TB, method, path, body string, hdr ...string) Response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	return c.Send(t, method, path, "application/json", r, hdr...)
+}
+
+// Upload sends files, by name, in one multipart field.
+func (c *Client) Upload(t testing.TB, path, field string, files map[string][]byte, hdr ...string) Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for name, data := range files {
+		fw, err := mw.CreateFormFile(field, name)
+		require.NoError(t, err)
+		_, err = fw.Write(data)
+		require.NoError(t, err)
+	}
+	require.NoError(t, mw.Close())
+	return c.Send(t, http.MethodPost, path, mw.FormDataContentType(), &buf, hdr...)
+}
+
+// Cookie returns the value of the client's cookie name, or "".
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.URL)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// CSRFToken is the token the layout renders in the forms of page: empty
+// when the page has none (a signed-out visitor).
+func (c *Client) CSRFToken(t testing.TB, page string) string {
+	t.Helper()
+	if m := csrfField.FindStringSubmatch(c.Get(t, page).Body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// Bearer is the header pair of an API token; none for "".
+func Bearer(token string) []string {
+	if token == "" {
+		return nil
+	}
+	return []string{"Authorization", "Bearer " + token}
+}
+
+// Buffer is a log sink safe for concurrent writes.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

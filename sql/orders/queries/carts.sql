@@ -18,7 +18,11 @@ SELECT id FROM orders.carts WHERE user_id = @user_id;
 SELECT * FROM orders.cart_items WHERE cart_id = @cart_id ORDER BY added_at, book_id;
 
 -- name: CartCount :one
-SELECT COALESCE(sum(quantity), 0)::int FROM orders.cart_items WHERE cart_id = @cart_id;
+-- The copies in the given carts as they will be once merged: a book in
+-- several counts its largest quantity, as MergeCartItems keeps it.
+SELECT COALESCE(sum(q), 0)::int FROM (
+  SELECT max(quantity) AS q FROM orders.cart_items WHERE cart_id = ANY(@cart_ids::bigint[]) GROUP BY book_id
+) merged;
 
 -- name: UpsertCartItem :exec
 INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)

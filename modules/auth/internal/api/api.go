@@ -4,7 +4,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -175,9 +174,9 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 			web.Error(w, r, err)
 			return
 		}
-		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if err != nil || id <= 0 {
-			web.Error(w, r, auth.ErrNotFound)
+		id, err := web.PathID(r, "id", auth.ErrNotFound)
+		if err != nil {
+			web.Error(w, r, err)
 			return
 		}
 		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)

@@ -13,8 +13,8 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
-	"github.com/bookstore/bookstore/modules/auth/internal/testserver"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -36,9 +36,9 @@ func decodeErr(t *testing.T, body string) errorBody {
 	return e
 }
 
-func signIn(t *testing.T, b *testserver.Browser, email, password string) string {
+func signIn(t *testing.T, b *webtest.Client, email, password string) string {
 	t.Helper()
-	resp := b.JSON(http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, email, password), "")
+	resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, email, password))
 	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 	var out struct {
 		Token string `json:"token"`
@@ -50,12 +50,12 @@ func signIn(t *testing.T, b *testserver.Browser, email, password string) string 
 
 func TestAPI_SignUp(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 
 	t.Run("Created", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		resp := b.JSON(http.MethodPost, "/api/v1/auth/signup", `{"email":"api@example.com","name":"  API User ","password":"`+pw+`"}`, "")
+		b := srv.Client()
+		resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signup", `{"email":"api@example.com","name":"  API User ","password":"`+pw+`"}`)
 		require.Equal(t, http.StatusCreated, resp.StatusCode, resp.Body)
 		var body map[string]map[string]any
 		require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
@@ -66,7 +66,7 @@ func TestAPI_SignUp(t *testing.T) {
 		require.Equal(t, "member", u["role"])
 		require.Equal(t, false, u["disabled"])
 		require.NotContains(t, resp.Body, pw)
-		me := b.JSON(http.MethodGet, "/api/v1/me", "", "")
+		me := b.JSON(t, http.MethodGet, "/api/v1/me", "")
 		require.Equal(t, http.StatusOK, me.StatusCode, "signed in by the cookie")
 	})
 
@@ -95,7 +95,7 @@ func TestAPI_SignUp(t *testing.T) {
 		for name, tc := range cases {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				resp := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signup", tc.body, "")
+				resp := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signup", tc.body)
 				require.Equal(t, tc.status, resp.StatusCode, resp.Body)
 				e := decodeErr(t, resp.Body)
 				require.Equal(t, tc.code, e.Error.Code)
@@ -109,9 +109,9 @@ func TestAPI_SignUp(t *testing.T) {
 	t.Run("StoredAsText", func(t *testing.T) {
 		t.Parallel()
 		for i, name := range []string{"<script>alert(1)</script>", "שלום \u202eעולם", "x'); DROP TABLE auth.users;--"} {
-			b := srv.Browser(t)
+			b := srv.Client()
 			body, _ := json.Marshal(map[string]string{"email": fmt.Sprintf("t%d@example.com", i), "name": name, "password": pw})
-			resp := b.JSON(http.MethodPost, "/api/v1/auth/signup", string(body), "")
+			resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signup", string(body))
 			require.Equal(t, http.StatusCreated, resp.StatusCode, resp.Body)
 			var out struct{ User struct{ Name string } }
 			require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
@@ -131,13 +131,13 @@ func keys[V any](m map[string]V) []string {
 
 func TestAPI_SignInAndOut(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 	u := srv.CreateUser(t, &authtest.UserOpts{Email: "reader@example.com", Name: "Reader"})
 
 	t.Run("TokenAndCookie", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		resp := b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"READER@example.com","password":"`+pw+`"}`, "")
+		b := srv.Client()
+		resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"READER@example.com","password":"`+pw+`"}`)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 		var out struct {
 			User  map[string]any `json:"user"`
@@ -156,28 +156,28 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		require.True(t, cookie.HttpOnly)
 		require.NotEqual(t, out.Token, cookie.Value, "token and browser session are revoked apart")
 
-		anon := srv.Browser(t)
-		me := anon.JSON(http.MethodGet, "/api/v1/me", "", out.Token)
+		anon := srv.Client()
+		me := anon.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(out.Token)...)
 		require.Equal(t, http.StatusOK, me.StatusCode)
 		require.Contains(t, me.Body, `"email":"reader@example.com"`)
 
 		// A bearer call is not cookie-driven: no CSRF token needed.
-		so := anon.JSON(http.MethodPost, "/api/v1/auth/signout", "", out.Token)
+		so := anon.JSON(t, http.MethodPost, "/api/v1/auth/signout", "", webtest.Bearer(out.Token)...)
 		require.Equal(t, http.StatusNoContent, so.StatusCode)
-		me = anon.JSON(http.MethodGet, "/api/v1/me", "", out.Token)
+		me = anon.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(out.Token)...)
 		require.Equal(t, http.StatusUnauthorized, me.StatusCode, "revoked token")
-		require.Equal(t, http.StatusOK, b.JSON(http.MethodGet, "/api/v1/me", "", "").StatusCode, "the cookie session lives on")
+		require.Equal(t, http.StatusOK, b.JSON(t, http.MethodGet, "/api/v1/me", "").StatusCode, "the cookie session lives on")
 
-		so = b.JSON(http.MethodPost, "/api/v1/auth/signout", "", "")
+		so = b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "")
 		require.Equal(t, http.StatusNoContent, so.StatusCode)
-		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", "").StatusCode)
-		require.Equal(t, http.StatusNoContent, b.JSON(http.MethodPost, "/api/v1/auth/signout", "", "").StatusCode, "twice is fine")
+		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "").StatusCode)
+		require.Equal(t, http.StatusNoContent, b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "").StatusCode, "twice is fine")
 	})
 
 	t.Run("SameErrorUnknownOrWrong", func(t *testing.T) {
 		t.Parallel()
-		wrong := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"reader@example.com","password":"wrong password"}`, "")
-		unknown := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"ghost@example.com","password":"wrong password"}`, "")
+		wrong := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"reader@example.com","password":"wrong password"}`)
+		unknown := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"ghost@example.com","password":"wrong password"}`)
 		require.Equal(t, http.StatusUnauthorized, wrong.StatusCode)
 		require.Equal(t, wrong.StatusCode, unknown.StatusCode)
 		require.JSONEq(t, wrong.Body, unknown.Body)
@@ -194,7 +194,7 @@ func TestAPI_SignInAndOut(t *testing.T) {
 			`{"email":"' OR 1=1 --","password":"' OR 1=1 --"}`:                       401,
 			`{"email":"` + strings.Repeat("a", 10240) + `","password":"` + pw + `"}`: 401,
 		} {
-			resp := srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", body, "")
+			resp := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", body)
 			require.Equal(t, status, resp.StatusCode, body)
 			decodeErr(t, resp.Body)
 		}
@@ -203,7 +203,7 @@ func TestAPI_SignInAndOut(t *testing.T) {
 	t.Run("Me", func(t *testing.T) {
 		t.Parallel()
 		for _, tok := range []string{"", "garbage", strings.Repeat("a", 43), strings.Repeat("a", 10240)} {
-			resp := srv.Browser(t).JSON(http.MethodGet, "/api/v1/me", "", tok)
+			resp := srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...)
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 			require.NotEmpty(t, resp.Header.Get("WWW-Authenticate"))
 			require.Equal(t, "auth.unauthenticated", decodeErr(t, resp.Body).Error.Code)
@@ -213,14 +213,14 @@ func TestAPI_SignInAndOut(t *testing.T) {
 	t.Run("DisabledTokenIsSignedOut", func(t *testing.T) {
 		t.Parallel()
 		d := srv.CreateUser(t, nil)
-		tok := signIn(t, srv.Browser(t), d.Email, pw)
+		tok := signIn(t, srv.Client(), d.Email, pw)
 		admin := srv.CreateUser(t, &authtest.UserOpts{Admin: true})
-		adminTok := signIn(t, srv.Browser(t), admin.Email, pw)
-		resp := srv.Browser(t).JSON(http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), "", adminTok)
+		adminTok := signIn(t, srv.Client(), admin.Email, pw)
+		resp := srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), "", webtest.Bearer(adminTok)...)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 		require.Contains(t, resp.Body, `"disabled":true`)
-		require.Equal(t, http.StatusUnauthorized, srv.Browser(t).JSON(http.MethodGet, "/api/v1/me", "", tok).StatusCode)
-		resp = srv.Browser(t).JSON(http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, d.Email, pw), "")
+		require.Equal(t, http.StatusUnauthorized, srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...).StatusCode)
+		resp = srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, d.Email, pw))
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		require.Equal(t, "auth.disabled", decodeErr(t, resp.Body).Error.Code)
 	})
@@ -228,26 +228,26 @@ func TestAPI_SignInAndOut(t *testing.T) {
 
 func TestAPI_Admin(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 	admin := srv.CreateUser(t, &authtest.UserOpts{Email: "boss@example.com", Admin: true})
 	member := srv.CreateUser(t, &authtest.UserOpts{Email: "member@example.com", Name: "Member"})
-	adminTok := signIn(t, srv.Browser(t), admin.Email, pw)
-	memberTok := signIn(t, srv.Browser(t), member.Email, pw)
-	b := srv.Browser(t)
+	adminTok := signIn(t, srv.Client(), admin.Email, pw)
+	memberTok := signIn(t, srv.Client(), member.Email, pw)
+	b := srv.Client()
 
 	for _, c := range []struct{ method, path string }{
 		{http.MethodGet, "/api/v1/admin/users"},
 		{http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", admin.ID)},
 		{http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/enable", admin.ID)},
 	} {
-		resp := b.JSON(c.method, c.path, "", memberTok)
+		resp := b.JSON(t, c.method, c.path, "", webtest.Bearer(memberTok)...)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, c.path)
 		require.Equal(t, "auth.forbidden", decodeErr(t, resp.Body).Error.Code)
-		resp = b.JSON(c.method, c.path, "", "")
+		resp = b.JSON(t, c.method, c.path, "")
 		require.Equal(t, http.StatusUnauthorized, resp.StatusCode, c.path)
 	}
 
-	resp := b.JSON(http.MethodGet, "/api/v1/admin/users?q=MEMBER", "", adminTok)
+	resp := b.JSON(t, http.MethodGet, "/api/v1/admin/users?q=MEMBER", "", webtest.Bearer(adminTok)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var page struct {
 		Users []struct {
@@ -261,13 +261,13 @@ func TestAPI_Admin(t *testing.T) {
 	require.Equal(t, "member@example.com", page.Users[0].Email)
 	require.Equal(t, 1, page.Page)
 	require.False(t, page.HasNext)
-	resp = b.JSON(http.MethodGet, "/api/v1/admin/users?q=nobody&page=x", "", adminTok)
+	resp = b.JSON(t, http.MethodGet, "/api/v1/admin/users?q=nobody&page=x", "", webtest.Bearer(adminTok)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Body, `"users":[]`)
 
-	resp = b.JSON(http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", member.ID), "", adminTok)
+	resp = b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", member.ID), "", webtest.Bearer(adminTok)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
-	resp = b.JSON(http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/enable", member.ID), "", adminTok)
+	resp = b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/enable", member.ID), "", webtest.Bearer(adminTok)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Body, `"disabled":false`)
 	for path, status := range map[string]int{
@@ -276,7 +276,7 @@ func TestAPI_Admin(t *testing.T) {
 		"/api/v1/admin/users/99999999/disable":                  404,
 		fmt.Sprintf("/api/v1/admin/users/%d/disable", admin.ID): 409,
 	} {
-		resp = b.JSON(http.MethodPost, path, "", adminTok)
+		resp = b.JSON(t, http.MethodPost, path, "", webtest.Bearer(adminTok)...)
 		require.Equal(t, status, resp.StatusCode, path)
 		decodeErr(t, resp.Body)
 	}
@@ -284,12 +284,12 @@ func TestAPI_Admin(t *testing.T) {
 
 func TestAPI_RateLimit(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
-	b := srv.Browser(t)
+	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	b := srv.Client()
 	for range 2 {
-		b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"victim@example.com","password":"guess guess"}`, "")
+		b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"victim@example.com","password":"guess guess"}`)
 	}
-	resp := b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"Victim@example.com","password":"guess guess"}`, "")
+	resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"Victim@example.com","password":"guess guess"}`)
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Equal(t, "60", resp.Header.Get("Retry-After"))
 	e := decodeErr(t, resp.Body)
@@ -299,14 +299,14 @@ func TestAPI_RateLimit(t *testing.T) {
 
 func TestAPI_Account(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 
 	t.Run("ChangeName", func(t *testing.T) {
 		t.Parallel()
 		u := srv.CreateUser(t, nil)
-		tok := signIn(t, srv.Browser(t), u.Email, pw)
-		b := srv.Browser(t)
-		resp := b.JSON(http.MethodPatch, "/api/v1/me", `{"name":"  Renamed <b>x</b> "}`, tok)
+		tok := signIn(t, srv.Client(), u.Email, pw)
+		b := srv.Client()
+		resp := b.JSON(t, http.MethodPatch, "/api/v1/me", `{"name":"  Renamed <b>x</b> "}`, webtest.Bearer(tok)...)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 		var out struct{ User struct{ Name string } }
 		require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
@@ -318,40 +318,40 @@ func TestAPI_Account(t *testing.T) {
 			`{"name":"ok name","role":"admin"}`: 400,
 			`{"name":"` + strings.Repeat("n", 10240) + `"}`: 422,
 		} {
-			resp = b.JSON(http.MethodPatch, "/api/v1/me", body, tok)
+			resp = b.JSON(t, http.MethodPatch, "/api/v1/me", body, webtest.Bearer(tok)...)
 			require.Equal(t, status, resp.StatusCode, body)
 			decodeErr(t, resp.Body)
 		}
-		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodPatch, "/api/v1/me", `{"name":"Anon"}`, "").StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodPatch, "/api/v1/me", `{"name":"Anon"}`).StatusCode)
 	})
 
 	t.Run("ChangePasswordKeepsThisToken", func(t *testing.T) {
 		t.Parallel()
 		u := srv.CreateUser(t, nil)
-		keep := signIn(t, srv.Browser(t), u.Email, pw)
-		other := signIn(t, srv.Browser(t), u.Email, pw)
-		b := srv.Browser(t)
-		resp := b.JSON(http.MethodPost, "/api/v1/me/password", `{"current_password":"wrong one","new_password":"short"}`, keep)
+		keep := signIn(t, srv.Client(), u.Email, pw)
+		other := signIn(t, srv.Client(), u.Email, pw)
+		b := srv.Client()
+		resp := b.JSON(t, http.MethodPost, "/api/v1/me/password", `{"current_password":"wrong one","new_password":"short"}`, webtest.Bearer(keep)...)
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 		require.ElementsMatch(t, []string{"current_password", "new_password"}, keys(decodeErr(t, resp.Body).Error.Fields))
-		resp = b.JSON(http.MethodPost, "/api/v1/me/password", `{"current_password":"`+pw+`","new_password":"a fresh long secret"}`, keep)
+		resp = b.JSON(t, http.MethodPost, "/api/v1/me/password", `{"current_password":"`+pw+`","new_password":"a fresh long secret"}`, webtest.Bearer(keep)...)
 		require.Equal(t, http.StatusNoContent, resp.StatusCode, resp.Body)
-		require.Equal(t, http.StatusOK, b.JSON(http.MethodGet, "/api/v1/me", "", keep).StatusCode)
-		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", other).StatusCode)
-		signIn(t, srv.Browser(t), u.Email, "a fresh long secret")
+		require.Equal(t, http.StatusOK, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(keep)...).StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(other)...).StatusCode)
+		signIn(t, srv.Client(), u.Email, "a fresh long secret")
 	})
 
 	t.Run("SignOutEverywhere", func(t *testing.T) {
 		t.Parallel()
 		u := srv.CreateUser(t, nil)
-		one := signIn(t, srv.Browser(t), u.Email, pw)
-		two := signIn(t, srv.Browser(t), u.Email, pw)
-		b := srv.Browser(t)
-		require.Equal(t, http.StatusNoContent, b.JSON(http.MethodPost, "/api/v1/me/signout-everywhere", "", one).StatusCode)
+		one := signIn(t, srv.Client(), u.Email, pw)
+		two := signIn(t, srv.Client(), u.Email, pw)
+		b := srv.Client()
+		require.Equal(t, http.StatusNoContent, b.JSON(t, http.MethodPost, "/api/v1/me/signout-everywhere", "", webtest.Bearer(one)...).StatusCode)
 		for _, tok := range []string{one, two} {
-			require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodGet, "/api/v1/me", "", tok).StatusCode)
+			require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...).StatusCode)
 		}
-		require.Equal(t, http.StatusUnauthorized, b.JSON(http.MethodPost, "/api/v1/me/signout-everywhere", "", one).StatusCode)
+		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodPost, "/api/v1/me/signout-everywhere", "", webtest.Bearer(one)...).StatusCode)
 	})
 }
 

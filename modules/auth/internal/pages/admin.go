@@ -2,13 +2,9 @@ package pages
 
 import (
 	"net/http"
-	"strconv"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
-	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -56,9 +52,9 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 			web.Error(w, r, err)
 			return
 		}
-		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if err != nil || id <= 0 {
-			web.Error(w, r, apperr.ErrNotFound)
+		id, err := web.PathID(r, "id", auth.ErrNotFound)
+		if err != nil {
+			web.Error(w, r, err)
 			return
 		}
 		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)

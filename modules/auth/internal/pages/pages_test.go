@@ -16,15 +16,15 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
-	"github.com/bookstore/bookstore/modules/auth/internal/testserver"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 const pw = authtest.DefaultPassword
 
-func cookieOf(resp testserver.Response, name string) *http.Cookie {
+func cookieOf(resp webtest.Response, name string) *http.Cookie {
 	for _, c := range resp.Cookies() {
 		if c.Name == name {
 			return c
@@ -35,11 +35,11 @@ func cookieOf(resp testserver.Response, name string) *http.Cookie {
 
 func TestSignUpPage(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 
 	t.Run("Form", func(t *testing.T) {
 		t.Parallel()
-		resp := srv.Browser(t).Get("/signup?next=/books/7")
+		resp := srv.Client().Get(t, "/signup?next=/books/7")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		for _, want := range []string{`<label for="f-email">Email</label>`, `<label for="f-name">`, `<label for="f-password">`, `name="next" value="/books/7"`, `<title>Sign up · BookStore</title>`} {
 			require.Contains(t, resp.Body, want)
@@ -48,8 +48,8 @@ func TestSignUpPage(t *testing.T) {
 
 	t.Run("SignsInAndGoesNext", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		resp := b.Post("/signup", url.Values{"email": {"new@example.com"}, "name": {"New Reader"}, "password": {pw}, "next": {"/books?q=go"}})
+		b := srv.Client()
+		resp := b.Post(t, "/signup", url.Values{"email": {"new@example.com"}, "name": {"New Reader"}, "password": {pw}, "next": {"/books?q=go"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 		require.Equal(t, "/books?q=go", resp.Header.Get("Location"))
 		c := cookieOf(resp, auth.SessionCookie)
@@ -58,7 +58,7 @@ func TestSignUpPage(t *testing.T) {
 		require.Equal(t, http.SameSiteLaxMode, c.SameSite)
 		require.False(t, c.Secure, "plain HTTP here")
 		require.Zero(t, c.MaxAge, "a browser session by default")
-		page := b.Get("/account")
+		page := b.Get(t, "/account")
 		require.Equal(t, http.StatusOK, page.StatusCode)
 		require.Contains(t, page.Body, "new@example.com")
 		require.Contains(t, page.Body, "Welcome, New Reader!")
@@ -67,7 +67,7 @@ func TestSignUpPage(t *testing.T) {
 
 	t.Run("InvalidKeepsValuesNeverPassword", func(t *testing.T) {
 		t.Parallel()
-		resp := srv.Browser(t).Post("/signup", url.Values{"email": {"bad-email"}, "name": {"X"}, "password": {"short-pw"}})
+		resp := srv.Client().Post(t, "/signup", url.Values{"email": {"bad-email"}, "name": {"X"}, "password": {"short-pw"}})
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 		require.Contains(t, resp.Body, `value="bad-email"`)
 		require.Contains(t, resp.Body, `value="X"`)
@@ -97,14 +97,14 @@ func TestSignUpPage(t *testing.T) {
 		for name, tc := range cases {
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				b := srv.Browser(t)
-				var resp testserver.Response
+				b := srv.Client()
+				var resp webtest.Response
 				if tc.form == nil {
 					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signup", strings.NewReader("%zz"))
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-					resp = b.Do(req)
+					resp = b.Do(t, req)
 				} else {
-					resp = b.Post("/signup", tc.form)
+					resp = b.Post(t, "/signup", tc.form)
 				}
 				require.Equal(t, tc.status, resp.StatusCode, resp.Body)
 				for _, w := range tc.want {
@@ -120,9 +120,9 @@ func TestSignUpPage(t *testing.T) {
 	t.Run("UnicodeAndInjectionShownEscaped", func(t *testing.T) {
 		t.Parallel()
 		for i, name := range []string{"<script>alert(1)</script>", "مرحبا \u202eRTL", "Robert'); DROP TABLE auth.users;--"} {
-			b := srv.Browser(t)
-			b.SignUp(fmt.Sprintf("esc%d@example.com", i), name, pw)
-			page := b.Get("/account")
+			b := srv.Client()
+			authtest.SignUpForm(t, b, fmt.Sprintf("esc%d@example.com", i), name, pw)
+			page := b.Get(t, "/account")
 			require.Equal(t, http.StatusOK, page.StatusCode)
 			require.NotContains(t, page.Body, "<script>alert(1)</script>")
 			if strings.HasPrefix(name, "<") {
@@ -136,14 +136,14 @@ func TestSignUpPage(t *testing.T) {
 
 func TestSignInPage(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 	u := srv.CreateUser(t, &authtest.UserOpts{Email: "reader@example.com", Name: "Reader"})
 
 	t.Run("SameMessageUnknownOrWrong", func(t *testing.T) {
 		t.Parallel()
-		wrong := srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {"not the password"}})
-		unknown := srv.Browser(t).Post("/signin", url.Values{"email": {"ghost@example.com"}, "password": {pw}})
-		for _, resp := range []testserver.Response{wrong, unknown} {
+		wrong := srv.Client().Post(t, "/signin", url.Values{"email": {u.Email}, "password": {"not the password"}})
+		unknown := srv.Client().Post(t, "/signin", url.Values{"email": {"ghost@example.com"}, "password": {pw}})
+		for _, resp := range []webtest.Response{wrong, unknown} {
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 			require.Contains(t, resp.Body, "the email or password is not right")
 			require.NotContains(t, resp.Body, "not the password")
@@ -166,31 +166,31 @@ func TestSignInPage(t *testing.T) {
 			"/ok\r\nSet-Cookie: x=y": "/",
 		}
 		for next, want := range cases {
-			resp := srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {pw}, "next": {next}})
+			resp := srv.Client().Post(t, "/signin", url.Values{"email": {u.Email}, "password": {pw}, "next": {next}})
 			require.Equal(t, http.StatusSeeOther, resp.StatusCode, next)
 			require.Equal(t, want, resp.Header.Get("Location"), next)
 		}
-		page := srv.Browser(t).Get("/signin?next=" + url.QueryEscape("//evil.com"))
+		page := srv.Client().Get(t, "/signin?next="+url.QueryEscape("//evil.com"))
 		require.Contains(t, page.Body, `name="next" value="/"`)
 	})
 
 	t.Run("KeepMeSignedIn", func(t *testing.T) {
 		t.Parallel()
-		resp := srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {pw}, "remember": {"1"}})
+		resp := srv.Client().Post(t, "/signin", url.Values{"email": {u.Email}, "password": {pw}, "remember": {"1"}})
 		c := cookieOf(resp, auth.SessionCookie)
 		require.NotNil(t, c)
 		require.Greater(t, c.MaxAge, 29*24*3600)
-		resp = srv.Browser(t).Post("/signin", url.Values{"email": {u.Email}, "password": {pw}})
+		resp = srv.Client().Post(t, "/signin", url.Values{"email": {u.Email}, "password": {pw}})
 		require.Zero(t, cookieOf(resp, auth.SessionCookie).MaxAge)
 	})
 
 	t.Run("RotatesSessionID", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		b.SignUp("rotate@example.com", "Rotator", pw)
-		before := b.Session()
-		b.SignIn("rotate@example.com", pw)
-		after := b.Session()
+		b := srv.Client()
+		authtest.SignUpForm(t, b, "rotate@example.com", "Rotator", pw)
+		before := b.Cookie(auth.SessionCookie)
+		authtest.SignInForm(t, b, "rotate@example.com", pw)
+		after := b.Cookie(auth.SessionCookie)
 		require.NotEmpty(t, after)
 		require.NotEqual(t, before, after)
 		_, err := srv.Svc.Authenticate(context.Background(), before)
@@ -219,7 +219,7 @@ func TestSignInPage(t *testing.T) {
 	t.Run("Disabled", func(t *testing.T) {
 		t.Parallel()
 		d := srv.CreateUser(t, &authtest.UserOpts{Disabled: true})
-		resp := srv.Browser(t).Post("/signin", url.Values{"email": {d.Email}, "password": {pw}})
+		resp := srv.Client().Post(t, "/signin", url.Values{"email": {d.Email}, "password": {pw}})
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		require.Contains(t, resp.Body, "this account has been disabled")
 	})
@@ -232,7 +232,7 @@ func TestSignInPage(t *testing.T) {
 			"Injection": {"email": {"' OR '1'='1"}, "password": {"' OR '1'='1"}},
 			"Unicode":   {"email": {"مرحبا@example.com"}, "password": {"\u202epassword!"}},
 		} {
-			resp := srv.Browser(t).Post("/signin", form)
+			resp := srv.Client().Post(t, "/signin", form)
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
 			require.Contains(t, resp.Body, "the email or password is not right", name)
 		}
@@ -241,127 +241,127 @@ func TestSignInPage(t *testing.T) {
 
 func TestSignOut(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
-	b := srv.Browser(t)
-	b.SignUp("out@example.com", "Leaver", pw)
-	sess := b.Session()
+	srv := authtest.NewServer(t, nil)
+	b := srv.Client()
+	authtest.SignUpForm(t, b, "out@example.com", "Leaver", pw)
+	sess := b.Cookie(auth.SessionCookie)
 
-	resp := b.Post("/signout", url.Values{})
+	resp := b.Post(t, "/signout", url.Values{})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no CSRF token")
 	require.Contains(t, resp.Body, "this form has expired")
-	resp = b.Post("/signout", url.Values{"csrf_token": {"forged"}})
+	resp = b.Post(t, "/signout", url.Values{"csrf_token": {"forged"}})
 	require.Equal(t, http.StatusForbidden, resp.StatusCode)
 
-	token := b.CSRFToken()
+	token := authtest.CSRFToken(t, b)
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signout", strings.NewReader("csrf_token="+token))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
-	resp = b.Do(req)
+	resp = b.Do(t, req)
 	require.Equal(t, http.StatusForbidden, resp.StatusCode, "the platform refuses cross-site posts, token or not")
 
-	resp = b.Submit("/signout", nil)
+	resp = authtest.Submit(t, b, "/signout", nil)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	require.Equal(t, "/", resp.Header.Get("Location"))
 	require.Equal(t, -1, cookieOf(resp, auth.SessionCookie).MaxAge)
 	_, err := srv.Svc.Authenticate(context.Background(), sess)
 	require.ErrorIs(t, err, auth.ErrUnauthenticated)
 
-	resp = srv.Browser(t).Post("/signout", nil)
+	resp = srv.Client().Post(t, "/signout", nil)
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "signing out signed out is harmless")
 }
 
 func TestAccountPage(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 
 	t.Run("SignedOutGoesToSignIn", func(t *testing.T) {
 		t.Parallel()
-		resp := srv.Browser(t).Get("/account")
+		resp := srv.Client().Get(t, "/account")
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.Equal(t, "/signin?next=%2Faccount", resp.Header.Get("Location"))
-		resp = srv.Browser(t).Post("/account/name", url.Values{"name": {"x"}})
+		resp = srv.Client().Post(t, "/account/name", url.Values{"name": {"x"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/signin?next="))
 	})
 
 	t.Run("ChangeName", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		b.SignUp("name@example.com", "Old Name", pw)
-		resp := b.Submit("/account/name", url.Values{"name": {"  New Name  "}})
+		b := srv.Client()
+		authtest.SignUpForm(t, b, "name@example.com", "Old Name", pw)
+		resp := authtest.Submit(t, b, "/account/name", url.Values{"name": {"  New Name  "}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-		page := b.Get("/account")
+		page := b.Get(t, "/account")
 		require.Contains(t, page.Body, "Your display name is now New Name.")
 		require.Contains(t, page.Body, "<summary>New Name</summary>")
 
 		for _, bad := range []string{"", "x", strings.Repeat("n", 10240)} {
-			resp = b.Submit("/account/name", url.Values{"name": {bad}})
+			resp = authtest.Submit(t, b, "/account/name", url.Values{"name": {bad}})
 			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 			require.Equal(t, 1, strings.Count(resp.Body, `class="field-error"`))
 		}
-		resp = b.Submit("/account/name", url.Values{"name": {"<img src=x onerror=alert(1)>"}})
+		resp = authtest.Submit(t, b, "/account/name", url.Values{"name": {"<img src=x onerror=alert(1)>"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
-		page = b.Get("/account")
+		page = b.Get(t, "/account")
 		require.NotContains(t, page.Body, "<img src=x")
 		require.Contains(t, page.Body, "&lt;img src=x onerror=alert(1)&gt;")
-		resp = b.Post("/account/name", url.Values{"name": {"No Token"}})
+		resp = b.Post(t, "/account/name", url.Values{"name": {"No Token"}})
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	})
 
 	t.Run("ChangePasswordEndsOtherSessions", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		b.SignUp("pw@example.com", "Changer", pw)
-		other := srv.Browser(t)
-		other.SignIn("pw@example.com", pw)
+		b := srv.Client()
+		authtest.SignUpForm(t, b, "pw@example.com", "Changer", pw)
+		other := srv.Client()
+		authtest.SignInForm(t, other, "pw@example.com", pw)
 
-		resp := b.Submit("/account/password", url.Values{"current_password": {"wrong wrong"}, "new_password": {"x"}})
+		resp := authtest.Submit(t, b, "/account/password", url.Values{"current_password": {"wrong wrong"}, "new_password": {"x"}})
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 		require.Contains(t, resp.Body, "this is not your current password")
 		require.Contains(t, resp.Body, "a password has 10 to 128 characters")
 		require.NotContains(t, resp.Body, "wrong wrong")
 
-		resp = b.Submit("/account/password", url.Values{"current_password": {pw}, "new_password": {"a whole new secret"}})
+		resp = authtest.Submit(t, b, "/account/password", url.Values{"current_password": {pw}, "new_password": {"a whole new secret"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
-		require.Equal(t, http.StatusOK, b.Get("/account").StatusCode, "this session stays")
-		require.Equal(t, http.StatusSeeOther, other.Get("/account").StatusCode, "the other one ends")
-		srv.Browser(t).SignIn("pw@example.com", "a whole new secret")
+		require.Equal(t, http.StatusOK, b.Get(t, "/account").StatusCode, "this session stays")
+		require.Equal(t, http.StatusSeeOther, other.Get(t, "/account").StatusCode, "the other one ends")
+		authtest.SignInForm(t, srv.Client(), "pw@example.com", "a whole new secret")
 	})
 
 	t.Run("SignOutEverywhere", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Browser(t)
-		b.SignUp("every@example.com", "Everywhere", pw)
-		other := srv.Browser(t)
-		other.SignIn("every@example.com", pw)
-		resp := b.Submit("/account/signout-everywhere", nil)
+		b := srv.Client()
+		authtest.SignUpForm(t, b, "every@example.com", "Everywhere", pw)
+		other := srv.Client()
+		authtest.SignInForm(t, other, "every@example.com", pw)
+		resp := authtest.Submit(t, b, "/account/signout-everywhere", nil)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.Equal(t, "/signin", resp.Header.Get("Location"))
-		require.Equal(t, http.StatusSeeOther, b.Get("/account").StatusCode)
-		require.Equal(t, http.StatusSeeOther, other.Get("/account").StatusCode)
+		require.Equal(t, http.StatusSeeOther, b.Get(t, "/account").StatusCode)
+		require.Equal(t, http.StatusSeeOther, other.Get(t, "/account").StatusCode)
 	})
 }
 
 func TestAdminPages(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 	admin := srv.CreateUser(t, &authtest.UserOpts{Email: "boss@example.com", Name: "Boss", Admin: true})
-	ab := srv.Browser(t)
-	ab.SignIn(admin.Email, pw)
+	ab := srv.Client()
+	authtest.SignInForm(t, ab, admin.Email, pw)
 
 	t.Run("OnlyAdmins", func(t *testing.T) {
 		t.Parallel()
 		member := srv.CreateUser(t, nil)
-		mb := srv.Browser(t)
-		mb.SignIn(member.Email, pw)
+		mb := srv.Client()
+		authtest.SignInForm(t, mb, member.Email, pw)
 		for _, p := range []string{"/admin", "/admin/users", "/admin/users?q=x", "/admin/listings", "/admin/jobs"} {
-			resp := mb.Get(p)
+			resp := mb.Get(t, p)
 			require.Equal(t, http.StatusForbidden, resp.StatusCode, p)
-			resp = srv.Browser(t).Get(p)
+			resp = srv.Client().Get(t, p)
 			require.Equal(t, http.StatusSeeOther, resp.StatusCode, p)
 			require.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/signin?next="), p)
 		}
-		resp := mb.Submit(fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
+		resp := authtest.Submit(t, mb, fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		_, err := srv.Svc.User(context.Background(), admin.ID)
 		require.NoError(t, err)
@@ -369,7 +369,7 @@ func TestAdminPages(t *testing.T) {
 
 	t.Run("Index", func(t *testing.T) {
 		t.Parallel()
-		resp := ab.Get("/admin")
+		resp := ab.Get(t, "/admin")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		for _, l := range []string{`href="/admin/users">Users`, `href="/admin/listings">Listings`, `href="/admin/orders">Orders`, `href="/admin/jobs">Jobs`, `href="/admin/providers">Delivery providers`} {
 			require.Contains(t, resp.Body, l)
@@ -382,85 +382,85 @@ func TestAdminPages(t *testing.T) {
 		for i := range 27 {
 			srv.CreateUser(t, &authtest.UserOpts{Email: fmt.Sprintf("page%02d@paged.example", i), Name: fmt.Sprintf("Paged %02d", i)})
 		}
-		resp := ab.Get("/admin/users?q=paged.example")
+		resp := ab.Get(t, "/admin/users?q=paged.example")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 		require.Equal(t, 25, strings.Count(resp.Body, "@paged.example</td>"))
 		require.Contains(t, resp.Body, `href="/admin/users?page=2&amp;q=paged.example"`)
-		resp = ab.Get("/admin/users?q=paged.example&page=2")
+		resp = ab.Get(t, "/admin/users?q=paged.example&page=2")
 		require.Equal(t, 2, strings.Count(resp.Body, "@paged.example</td>"))
 		require.Contains(t, resp.Body, `rel="prev"`)
-		resp = ab.Get("/admin/users?q=PAGED+26")
+		resp = ab.Get(t, "/admin/users?q=PAGED+26")
 		require.Equal(t, 1, strings.Count(resp.Body, "@paged.example</td>"), "by name, any case")
 		for _, q := range []string{"<script>", "' OR 1=1 --", strings.Repeat("q", 10240), "مرحبا", "%"} {
-			resp = ab.Get("/admin/users?q=" + url.QueryEscape(q))
+			resp = ab.Get(t, "/admin/users?q="+url.QueryEscape(q))
 			require.Equal(t, http.StatusOK, resp.StatusCode, q)
 			require.Contains(t, resp.Body, "No user matches")
 			require.NotContains(t, resp.Body, "<script>")
 		}
-		resp = ab.Get("/admin/users?page=-3")
+		resp = ab.Get(t, "/admin/users?page=-3")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
 	})
 
 	t.Run("DisableAndEnable", func(t *testing.T) {
 		t.Parallel()
 		u := srv.CreateUser(t, nil)
-		ub := srv.Browser(t)
-		ub.SignIn(u.Email, pw)
-		resp := ab.Submit(fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=x"}})
+		ub := srv.Client()
+		authtest.SignInForm(t, ub, u.Email, pw)
+		resp := authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=x"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 		require.Equal(t, "/admin/users?q=x", resp.Header.Get("Location"))
-		require.Contains(t, ab.Get("/admin/users").Body, u.Email+" is disabled and signed out everywhere.")
+		require.Contains(t, ab.Get(t, "/admin/users").Body, u.Email+" is disabled and signed out everywhere.")
 
-		page := ub.Get("/account")
+		page := ub.Get(t, "/account")
 		require.Equal(t, http.StatusSeeOther, page.StatusCode, "the disabled user is signed out")
 		require.Equal(t, -1, cookieOf(page, auth.SessionCookie).MaxAge, "and the dead cookie is cleared")
 
-		resp = ab.Submit(fmt.Sprintf("/admin/users/%d/enable", u.ID), url.Values{"next": {"https://evil.com"}})
+		resp = authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/enable", u.ID), url.Values{"next": {"https://evil.com"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.Equal(t, "/admin/users", resp.Header.Get("Location"))
-		ub.SignIn(u.Email, pw)
+		authtest.SignInForm(t, ub, u.Email, pw)
 
 		for _, p := range []string{"/admin/users/abc/disable", "/admin/users/0/disable", "/admin/users/99999999/disable"} {
-			require.Equal(t, http.StatusNotFound, ab.Submit(p, nil).StatusCode, p)
+			require.Equal(t, http.StatusNotFound, authtest.Submit(t, ab, p, nil).StatusCode, p)
 		}
-		resp = ab.Submit(fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
+		resp = authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
 		require.Equal(t, http.StatusConflict, resp.StatusCode)
 		require.Contains(t, resp.Body, "you cannot disable your own account")
-		resp = ab.Post(fmt.Sprintf("/admin/users/%d/disable", u.ID), nil)
+		resp = ab.Post(t, fmt.Sprintf("/admin/users/%d/disable", u.ID), nil)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, "CSRF token required")
 	})
 }
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
-	b := srv.Browser(t)
+	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
+	b := srv.Client()
 	for range 3 {
-		b.Post("/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
+		b.Post(t, "/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
 	}
-	resp := b.Post("/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
+	resp := b.Post(t, "/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Equal(t, "3600", resp.Header.Get("Retry-After"))
 	require.Contains(t, resp.Body, "too many attempts; please wait 60 minutes and try again")
 
 	for i := range 2 {
-		b.SignUp(fmt.Sprintf("rl%d@example.com", i), "Limited", pw)
+		authtest.SignUpForm(t, b, fmt.Sprintf("rl%d@example.com", i), "Limited", pw)
 	}
-	resp = srv.Browser(t).Post("/signup", url.Values{"email": {"rl9@example.com"}, "name": {"Limited"}, "password": {pw}})
+	resp = srv.Client().Post(t, "/signup", url.Values{"email": {"rl9@example.com"}, "name": {"Limited"}, "password": {pw}})
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.NotEmpty(t, resp.Header.Get("Retry-After"))
 }
 
 func TestBehindTrustedProxy(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, &testserver.Opts{TrustProxy: true, Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 1, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	srv := authtest.NewServer(t, &authtest.ServerOpts{TrustProxy: true, Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 1, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 	u := srv.CreateUser(t, nil)
-	signIn := func(client string) testserver.Response {
+	signIn := func(client string) webtest.Response {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader(url.Values{"email": {u.Email}, "password": {pw}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Forwarded-For", client)
 		req.Header.Set("X-Forwarded-Proto", "https")
-		return srv.Browser(t).Do(req)
+		return srv.Client().Do(t, req)
 	}
 	resp := signIn("203.0.113.1")
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -471,24 +471,24 @@ func TestBehindTrustedProxy(t *testing.T) {
 
 func TestLogs_NoSecrets(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
+	srv := authtest.NewServer(t, nil)
 	const secret = "my very secret passphrase"
-	b := srv.Browser(t)
-	b.SignUp("logs@example.com", "Logger", secret)
-	sess1 := b.Session()
-	csrf := b.CSRFToken()
-	b.Submit("/account/password", url.Values{"current_password": {secret}, "new_password": {secret + " 2"}})
-	b.Post("/signin", url.Values{"email": {"logs@example.com"}, "password": {"wrong " + secret}})
-	b.SignIn("logs@example.com", secret+" 2")
-	sess2 := b.Session()
-	signin := b.JSON(http.MethodPost, "/api/v1/auth/signin", `{"email":"logs@example.com","password":"`+secret+` 2"}`, "")
+	b := srv.Client()
+	authtest.SignUpForm(t, b, "logs@example.com", "Logger", secret)
+	sess1 := b.Cookie(auth.SessionCookie)
+	csrf := authtest.CSRFToken(t, b)
+	authtest.Submit(t, b, "/account/password", url.Values{"current_password": {secret}, "new_password": {secret + " 2"}})
+	b.Post(t, "/signin", url.Values{"email": {"logs@example.com"}, "password": {"wrong " + secret}})
+	authtest.SignInForm(t, b, "logs@example.com", secret+" 2")
+	sess2 := b.Cookie(auth.SessionCookie)
+	signin := b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"logs@example.com","password":"`+secret+` 2"}`)
 	require.Equal(t, http.StatusOK, signin.StatusCode)
 	token := signin.Body[strings.Index(signin.Body, `"token":"`)+9:]
 	token = token[:strings.Index(token, `"`)]
-	b.JSON(http.MethodGet, "/api/v1/me", "", token)
-	b.JSON(http.MethodPost, "/api/v1/auth/signout", "", token)
-	b.JSON(http.MethodGet, "/api/v1/me", "", token)
-	b.Get("/account?password=" + url.QueryEscape(secret))
+	b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(token)...)
+	b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "", webtest.Bearer(token)...)
+	b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(token)...)
+	b.Get(t, "/account?password="+url.QueryEscape(secret))
 
 	logs := srv.Logs.String()
 	require.Contains(t, logs, "path=/signin", "the log was captured")
@@ -499,45 +499,45 @@ func TestLogs_NoSecrets(t *testing.T) {
 
 func TestMiddleware_CSRFWays(t *testing.T) {
 	t.Parallel()
-	srv := testserver.New(t, nil)
-	b := srv.Browser(t)
-	b.SignUp("ways@example.com", "Ways", pw)
-	token := b.CSRFToken()
+	srv := authtest.NewServer(t, nil)
+	b := srv.Client()
+	authtest.SignUpForm(t, b, "ways@example.com", "Ways", pw)
+	token := authtest.CSRFToken(t, b)
 
 	t.Run("Header", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name=Header+Name"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-CSRF-Token", token)
-		require.Equal(t, http.StatusSeeOther, b.Do(req).StatusCode)
+		require.Equal(t, http.StatusSeeOther, b.Do(t, req).StatusCode)
 	})
 
 	t.Run("Multipart", func(t *testing.T) {
 		body := "--XX\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n" + token + "\r\n--XX\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nMulti Name\r\n--XX--\r\n"
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader(body))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary=XX")
-		resp := b.Do(req)
+		resp := b.Do(t, req)
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, "the token is read from multipart forms too")
 	})
 
 	t.Run("TooLarge", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name="+strings.Repeat("x", 2<<20)))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		require.Equal(t, http.StatusRequestEntityTooLarge, b.Do(req).StatusCode)
+		require.Equal(t, http.StatusRequestEntityTooLarge, b.Do(t, req).StatusCode)
 	})
 
 	t.Run("BearerNeedsNone", func(t *testing.T) {
 		tok, err := srv.Svc.NewToken(context.Background(), mustUser(t, srv, "ways@example.com").ID)
 		require.NoError(t, err)
-		anon := srv.Browser(t)
+		anon := srv.Client()
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/account/name", strings.NewReader("name=Bearer+Name"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("Authorization", "Bearer "+tok.ID)
-		require.Equal(t, http.StatusSeeOther, anon.Do(req).StatusCode, "a bearer token is not sent by browsers on their own")
+		require.Equal(t, http.StatusSeeOther, anon.Do(t, req).StatusCode, "a bearer token is not sent by browsers on their own")
 		require.Equal(t, "Bearer Name", mustUser(t, srv, "ways@example.com").Name)
 	})
 }
 
-func mustUser(t *testing.T, srv *testserver.Server, email string) auth.User {
+func mustUser(t *testing.T, srv *authtest.Server, email string) auth.User {
 	t.Helper()
 	var id int64
 	require.NoError(t, srv.Pool.QueryRow(context.Background(), "SELECT id FROM auth.users WHERE email = $1", email).Scan(&id))

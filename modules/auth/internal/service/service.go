@@ -21,6 +21,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/modules/auth/internal/ratelimit"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Both public interfaces are served by the local implementation.
@@ -152,7 +153,7 @@ func (s *Service) allow(checks ...limitCheck) error {
 	}
 	if wait > 0 {
 		mins := int((wait + time.Minute - 1) / time.Minute)
-		msg := fmt.Sprintf("too many attempts; please wait %d minute%s and try again", mins, plural(mins))
+		msg := fmt.Sprintf("too many attempts; please wait %d %s and try again", mins, text.Plural(mins, "minute", "minutes"))
 		return ErrRateLimited.WithMessage(msg).WithRetryAfter(wait)
 	}
 	return nil
@@ -161,13 +162,6 @@ func (s *Service) allow(checks ...limitCheck) error {
 type limitCheck struct {
 	l   *ratelimit.Limiter
 	key string
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func toUser(u dbsqlc.User) auth.User {

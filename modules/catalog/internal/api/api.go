@@ -228,7 +228,8 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 }
 
 func bookID(r *http.Request) (catalog.BookID, error) {
-	return service.ParseBookID(chi.URLParam(r, "id"))
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	return catalog.BookID(id), err
 }
 
 func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
@@ -249,7 +250,11 @@ func (h *handler) getBook(w http.ResponseWriter, r *http.Request) {
 // ownBook loads a listing for a change: 403 for anyone but its seller,
 // before anything in the request is looked at.
 func (h *handler) ownBook(r *http.Request) (auth.User, service.Listing, error) {
-	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
+	id, err := bookID(r)
+	if err != nil {
+		return auth.User{}, service.Listing{}, err
+	}
+	return h.svc.SignedInOwner(r.Context(), id)
 }
 
 func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
@@ -320,7 +325,7 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	files, err := service.UploadedFiles(r, "photo")
+	files, err := web.Uploads(r, "photo")
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -328,7 +333,7 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	added := []Photo{}
 	for _, fh := range files {
-		data, err := service.ReadUpload(fh)
+		data, err := web.ReadUpload(fh, service.MaxPhotoBytes, service.ErrPhotoTooLarge)
 		if err == nil {
 			var p service.Photo
 			p, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)

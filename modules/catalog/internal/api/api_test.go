@@ -10,19 +10,20 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
-	"github.com/bookstore/bookstore/modules/catalog/internal/webtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var (
-	seller = &webtest.Seller
-	other  = &webtest.Other
+	seller = &catalogtest.Seller
+	other  = &catalogtest.Other
 )
 
 const validBody = `{"title":"Middlemarch","author":"George Eliot","isbn":"0141439548","condition":"good",
@@ -40,20 +41,20 @@ func errorOf(t *testing.T, res webtest.Response) web.ErrorDetail {
 	return decode[web.ErrorBody](t, res).Error
 }
 
-func createBook(t *testing.T, env *webtest.Env) api.Book {
+func createBook(t *testing.T, env *catalogtest.Server) api.Book {
 	t.Helper()
-	res := env.JSON(t, http.MethodPost, "/api/v1/books", seller, validBody)
-	require.Equal(t, http.StatusCreated, res.Status, res.Body)
+	res := env.JSON(t, http.MethodPost, "/api/v1/books", validBody, authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 	return decode[api.Book](t, res)
 }
 
 func TestAPI_CreateBook(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 
 	t.Run("Valid", func(t *testing.T) {
-		res := env.JSON(t, http.MethodPost, "/api/v1/books", seller, validBody)
-		require.Equal(t, http.StatusCreated, res.Status, res.Body)
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", validBody, authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 		var raw map[string]any
 		require.NoError(t, json.Unmarshal([]byte(res.Body), &raw))
 		for _, k := range []string{"id", "title", "author", "isbn", "condition", "condition_note", "price_cents", "currency", "copies", "available", "status", "description", "language", "year", "seller", "photos"} {
@@ -66,14 +67,14 @@ func TestAPI_CreateBook(t *testing.T) {
 		require.Equal(t, catalog.ConditionGood, b.Condition)
 		require.Equal(t, 3, b.Copies)
 		require.Equal(t, catalog.StatusActive, b.Status)
-		require.Equal(t, webtest.Seller.ID, b.Seller.ID)
+		require.Equal(t, catalogtest.Seller.ID, b.Seller.ID)
 		require.Equal(t, "Sally Seller", b.Seller.Name)
 		require.Equal(t, 1871, *b.Year)
 		require.Equal(t, fmt.Sprintf("/api/v1/books/%d", b.ID), res.Header.Get("Location"))
 	})
 	t.Run("SignedOut", func(t *testing.T) {
-		res := env.JSON(t, http.MethodPost, "/api/v1/books", nil, validBody)
-		require.Equal(t, http.StatusUnauthorized, res.Status)
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", validBody)
+		require.Equal(t, http.StatusUnauthorized, res.StatusCode)
 		require.Equal(t, "auth.unauthenticated", errorOf(t, res).Code)
 	})
 	t.Run("BadInput", func(t *testing.T) {
@@ -101,13 +102,13 @@ func TestAPI_CreateBook(t *testing.T) {
 			"PriceOverMaxInt": {strings.Replace(validBody, `899`, `99999999999999999999`, 1), http.StatusBadRequest, "price_cents"},
 		}
 		for name, c := range cases {
-			res := env.JSON(t, http.MethodPost, "/api/v1/books", seller, c.body)
-			require.Equal(t, c.status, res.Status, name+": "+res.Body)
+			res := env.JSON(t, http.MethodPost, "/api/v1/books", c.body, authtest.As(seller)...)
+			require.Equal(t, c.status, res.StatusCode, name+": "+res.Body)
 			if c.field != "" {
 				require.Contains(t, errorOf(t, res).Fields, c.field, name)
 			}
 		}
-		res := env.JSON(t, http.MethodGet, "/api/v1/me/books", seller, "")
+		res := env.JSON(t, http.MethodGet, "/api/v1/me/books", "", authtest.As(seller)...)
 		page := decode[api.Page](t, res)
 		for _, b := range page.Books {
 			require.Equal(t, "Middlemarch", b.Title, "nothing invalid was stored")
@@ -115,42 +116,42 @@ func TestAPI_CreateBook(t *testing.T) {
 	})
 	t.Run("InjectionStoredAsText", func(t *testing.T) {
 		body := strings.Replace(validBody, `Middlemarch`, `<script>alert(1)<\/script>'; DROP TABLE catalog.books;--`, 1)
-		res := env.JSON(t, http.MethodPost, "/api/v1/books", seller, body)
-		require.Equal(t, http.StatusCreated, res.Status, res.Body)
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", body, authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 		require.Equal(t, `<script>alert(1)</script>'; DROP TABLE catalog.books;--`, decode[api.Book](t, res).Title)
 	})
 	t.Run("Draft", func(t *testing.T) {
-		res := env.JSON(t, http.MethodPost, "/api/v1/books", seller, strings.Replace(validBody, `"year":1871`, `"year":1871,"status":"draft"`, 1))
-		require.Equal(t, http.StatusCreated, res.Status, res.Body)
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `"year":1871`, `"year":1871,"status":"draft"`, 1), authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 		b := decode[api.Book](t, res)
 		require.Equal(t, catalog.StatusDraft, b.Status)
-		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, fmt.Sprintf("/api/v1/books/%d", b.ID), nil, "").Status)
+		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, fmt.Sprintf("/api/v1/books/%d", b.ID), "").StatusCode)
 	})
 }
 
 func TestAPI_ChangeBook(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 	b := createBook(t, env)
 	path := fmt.Sprintf("/api/v1/books/%d", b.ID)
 
 	t.Run("OtherUserIsForbiddenAndNothingChanges", func(t *testing.T) {
 		for _, m := range []string{http.MethodPatch, http.MethodDelete} {
-			res := env.JSON(t, m, path, other, `{"title":"Hijacked","price_cents":1}`)
-			require.Equal(t, http.StatusForbidden, res.Status, m)
+			res := env.JSON(t, m, path, `{"title":"Hijacked","price_cents":1}`, authtest.As(other)...)
+			require.Equal(t, http.StatusForbidden, res.StatusCode, m)
 			require.Equal(t, "catalog.forbidden", errorOf(t, res).Code)
 		}
-		res := env.Upload(t, path+"/photos", other, "photo", map[string][]byte{"a.jpg": catalogtest.JPEG(10, 10)})
-		require.Equal(t, http.StatusForbidden, res.Status)
-		got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, nil, ""))
+		res := env.Upload(t, path+"/photos", "photo", map[string][]byte{"a.jpg": catalogtest.JPEG(10, 10)}, authtest.As(other)...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
 		require.Equal(t, "Middlemarch", got.Title)
 		require.Equal(t, int64(899), got.PriceCents)
 		require.Empty(t, got.Photos)
 		require.Nil(t, got.Held, "counts are the seller's")
 	})
 	t.Run("Patch", func(t *testing.T) {
-		res := env.JSON(t, http.MethodPatch, path, seller, `{"price_cents":1200,"status":"paused"}`)
-		require.Equal(t, http.StatusOK, res.Status, res.Body)
+		res := env.JSON(t, http.MethodPatch, path, `{"price_cents":1200,"status":"paused"}`, authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
 		got := decode[api.Book](t, res)
 		require.Equal(t, int64(1200), got.PriceCents)
 		require.Equal(t, "Middlemarch", got.Title, "fields left out keep their value")
@@ -162,86 +163,86 @@ func TestAPI_ChangeBook(t *testing.T) {
 			"Draft":         `{"status":"draft"}`,
 			"EmptyTitle":    `{"title":""}`,
 		} {
-			res := env.JSON(t, http.MethodPatch, path, seller, body)
-			require.Equal(t, http.StatusUnprocessableEntity, res.Status, name)
+			res := env.JSON(t, http.MethodPatch, path, body, authtest.As(seller)...)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, name)
 		}
-		require.Equal(t, http.StatusBadRequest, env.JSON(t, http.MethodPatch, path, seller, `{"copies":"two"}`).Status)
-		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodPatch, "/api/v1/books/999999", seller, `{}`).Status)
-		res = env.JSON(t, http.MethodPatch, path, seller, `{"status":"active"}`)
+		require.Equal(t, http.StatusBadRequest, env.JSON(t, http.MethodPatch, path, `{"copies":"two"}`, authtest.As(seller)...).StatusCode)
+		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodPatch, "/api/v1/books/999999", `{}`, authtest.As(seller)...).StatusCode)
+		res = env.JSON(t, http.MethodPatch, path, `{"status":"active"}`, authtest.As(seller)...)
 		require.Equal(t, catalog.StatusActive, decode[api.Book](t, res).Status)
 	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
 		require.NoError(t, env.Svc.Reserve(context.Background(), 5, []catalog.Line{{BookID: b.ID, Quantity: 2}}))
-		res := env.JSON(t, http.MethodPatch, path, seller, `{"copies":1}`)
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res := env.JSON(t, http.MethodPatch, path, `{"copies":1}`, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, errorOf(t, res).Fields["copies"], "hold 2 copies")
 	})
 	t.Run("Photos", func(t *testing.T) {
-		res := env.Upload(t, path+"/photos", seller, "photo", map[string][]byte{"a.webp": catalogtest.WebP, "b.jpg": catalogtest.JPEG(30, 30)})
-		require.Equal(t, http.StatusCreated, res.Status, res.Body)
+		res := env.Upload(t, path+"/photos", "photo", map[string][]byte{"a.webp": catalogtest.WebP, "b.jpg": catalogtest.JPEG(30, 30)}, authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 		big := make([]byte, 6<<20)
 		copy(big, catalogtest.JPEG(10, 10))
-		res = env.Upload(t, path+"/photos", seller, "photo", map[string][]byte{"big.jpg": big})
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"big.jpg": big}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, errorOf(t, res).Fields, "photo")
-		res = env.Upload(t, path+"/photos", seller, "photo", map[string][]byte{"text.jpg": []byte("plain text pretending")})
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"text.jpg": []byte("plain text pretending")}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, errorOf(t, res).Fields["photo"], "JPEG, PNG or WebP")
-		res = env.Upload(t, path+"/photos", seller, "file", map[string][]byte{"a.jpg": catalogtest.JPEG(5, 5)})
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
-		res = env.JSON(t, http.MethodPost, path+"/photos", seller, `{}`)
-		require.Equal(t, http.StatusBadRequest, res.Status)
-		got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, nil, ""))
+		res = env.Upload(t, path+"/photos", "file", map[string][]byte{"a.jpg": catalogtest.JPEG(5, 5)}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		res = env.JSON(t, http.MethodPost, path+"/photos", `{}`, authtest.As(seller)...)
+		require.Equal(t, http.StatusBadRequest, res.StatusCode)
+		got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
 		require.Len(t, got.Photos, 2)
 	})
 	t.Run("DeleteArchivesWhenOrdersReferToIt", func(t *testing.T) {
-		res := env.JSON(t, http.MethodDelete, path, seller, "")
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.JSON(t, http.MethodDelete, path, "", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Equal(t, catalog.StatusArchived, decode[api.Book](t, res).Status)
-		require.Equal(t, http.StatusConflict, env.JSON(t, http.MethodPatch, path, seller, `{"price_cents":5}`).Status)
+		require.Equal(t, http.StatusConflict, env.JSON(t, http.MethodPatch, path, `{"price_cents":5}`, authtest.As(seller)...).StatusCode)
 	})
 	t.Run("Delete", func(t *testing.T) {
 		fresh := createBook(t, env)
 		p := fmt.Sprintf("/api/v1/books/%d", fresh.ID)
-		require.Equal(t, http.StatusNoContent, env.JSON(t, http.MethodDelete, p, seller, "").Status)
-		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, p, nil, "").Status)
-		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodDelete, p, seller, "").Status)
+		require.Equal(t, http.StatusNoContent, env.JSON(t, http.MethodDelete, p, "", authtest.As(seller)...).StatusCode)
+		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, p, "").StatusCode)
+		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodDelete, p, "", authtest.As(seller)...).StatusCode)
 	})
 }
 
 func TestAPI_Browse(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 	ctx := context.Background()
 	for i := range 5 {
 		catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: fmt.Sprintf("Émile volume %d", i), PriceCents: int64(1000 + i*100), ISBN: "9780141439549", Condition: catalog.ConditionFine})
 	}
 	catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Other", Language: "fr", Condition: catalog.ConditionPoor})
 
-	res := env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2", nil, "")
-	require.Equal(t, http.StatusOK, res.Status, res.Body)
+	res := env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2", "")
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
 	p := decode[api.Page](t, res)
 	require.Len(t, p.Books, 2)
 	require.Equal(t, int64(1400), p.Books[0].PriceCents)
 	require.Equal(t, 2, *p.NextPage)
-	res = env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2&cursor=3", nil, "")
+	res = env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2&cursor=3", "")
 	p = decode[api.Page](t, res)
 	require.Len(t, p.Books, 1)
 	require.Nil(t, p.NextPage)
 
-	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?condition=good&min_price=11&max_price=13.00", nil, ""))
+	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?condition=good&min_price=11&max_price=13.00", ""))
 	require.Len(t, p.Books, 3)
-	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?language=fr", nil, ""))
+	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?language=fr", ""))
 	require.Len(t, p.Books, 1)
 
 	for _, qs := range []string{"min_price=abc", "min_price=-1", "condition=mint", "sort=x", "page=0", "page=abc", "per_page=1000", "language=xx", "min_price=20&max_price=10"} {
-		res := env.JSON(t, http.MethodGet, "/api/v1/books?"+qs, nil, "")
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status, qs)
+		res := env.JSON(t, http.MethodGet, "/api/v1/books?"+qs, "")
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, qs)
 		require.NotEmpty(t, errorOf(t, res).Fields, qs)
 	}
 
-	res = env.JSON(t, http.MethodGet, "/api/v1/editions/0-14-143954-8", nil, "")
-	require.Equal(t, http.StatusOK, res.Status, res.Body)
+	res = env.JSON(t, http.MethodGet, "/api/v1/editions/0-14-143954-8", "")
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
 	var ed struct {
 		ISBN  string     `json:"isbn"`
 		Books []api.Book `json:"books"`
@@ -250,11 +251,11 @@ func TestAPI_Browse(t *testing.T) {
 	require.Equal(t, "9780141439549", ed.ISBN)
 	require.Len(t, ed.Books, 5)
 	require.Equal(t, int64(1000), ed.Books[0].PriceCents, "cheapest first")
-	require.Equal(t, http.StatusUnprocessableEntity, env.JSON(t, http.MethodGet, "/api/v1/editions/123", nil, "").Status)
+	require.Equal(t, http.StatusUnprocessableEntity, env.JSON(t, http.MethodGet, "/api/v1/editions/123", "").StatusCode)
 
-	require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, "/api/v1/books/abc", nil, "").Status)
-	require.Equal(t, http.StatusUnauthorized, env.JSON(t, http.MethodGet, "/api/v1/me/books", nil, "").Status)
-	res = env.JSON(t, http.MethodGet, "/api/v1/me/books", other, "")
-	require.Equal(t, http.StatusOK, res.Status)
+	require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, "/api/v1/books/abc", "").StatusCode)
+	require.Equal(t, http.StatusUnauthorized, env.JSON(t, http.MethodGet, "/api/v1/me/books", "").StatusCode)
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/books", "", authtest.As(other)...)
+	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Empty(t, decode[api.Page](t, res).Books)
 }

@@ -8,7 +8,9 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
 // SyncSellersArgs asks for one pass over the accounts change feed.
@@ -47,9 +49,17 @@ func (w *SyncSellersWorker) Timeout(*river.Job[SyncSellersArgs]) time.Duration {
 	return 30 * time.Second
 }
 
+// Workers registers the module's workers. The accounts service is the
+// local one in the monolith, a remote client when split.
+func Workers(svc *service.Service, accounts auth.Service) riverfx.Registrar {
+	return func(ws *river.Workers) {
+		river.AddWorker(ws, &SyncSellersWorker{Service: svc, Changes: accounts.UserChanges})
+	}
+}
+
 // Periodic schedules the pass every SyncEvery, run at start too.
-func Periodic() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(SyncEvery),
+func Periodic() []*river.PeriodicJob {
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(SyncEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return SyncSellersArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})
+		&river.PeriodicJobOpts{RunOnStart: true})}
 }

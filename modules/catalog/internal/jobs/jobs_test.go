@@ -46,5 +46,4 @@ func TestSyncSellersWorker(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "After", got.SellerName)
 	require.True(t, got.Hidden)
-	require.NotNil(t, jobs.Periodic())
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // listingForm holds a listing form as typed, so an invalid one comes back
@@ -43,14 +44,14 @@ func (h *handler) formPage(f listingForm, l *service.Listing) formPage {
 	if f.Errors == nil {
 		f.Errors = map[string]string{}
 	}
-	return formPage{Form: f, Listing: l, Conditions: service.Conditions, Languages: service.Languages,
-		MaxPrice: service.FormatPrice(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
+	return formPage{Form: f, Listing: l, Conditions: conditionOptions(), Languages: service.Languages,
+		MaxPrice: text.MoneyInput(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
 }
 
 func formFromListing(l service.Listing) listingForm {
 	f := listingForm{
 		ID: l.ID, Title: l.Title, Author: l.Author, ISBN: l.ISBN, Condition: string(l.Condition),
-		ConditionNote: l.ConditionNote, Price: service.FormatPrice(l.PriceCents),
+		ConditionNote: l.ConditionNote, Price: text.MoneyInput(l.PriceCents),
 		Copies: strconv.Itoa(l.Copies()), Description: l.Description, Language: l.Language,
 	}
 	if l.Year != 0 {
@@ -79,7 +80,7 @@ func (f *listingForm) input() (service.Input, map[string]string) {
 	}
 	if strings.TrimSpace(f.Price) == "" {
 		errs["price"] = "is required"
-	} else if p, err := service.ParsePrice(f.Price); err != nil {
+	} else if p, err := text.ParseMoney(f.Price); err != nil {
 		errs["price"] = err.Error()
 	} else {
 		in.PriceCents = p

@@ -68,7 +68,7 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		Q: v.Get("q"), Condition: v.Get("condition"), MinPrice: v.Get("min_price"), MaxPrice: v.Get("max_price"),
 		Language: v.Get("language"), Sort: q.Sort, Results: res.Listings,
 		Pager: view.NewPager(r.URL, res.Page, res.HasNext), Filtered: q.Filtered(), Errors: errs,
-		Conditions: service.Conditions, Languages: service.Languages,
+		Conditions: conditionOptions(), Languages: service.Languages,
 		ClearFilters: "/books?" + clear.Encode(),
 	}
 	title := "Books"
@@ -151,7 +151,7 @@ func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
 	key := chi.URLParam(r, "*")
 	f, err := h.svc.Photos().Open(r.Context(), key)
 	if errors.Is(err, photos.ErrNotFound) {
-		web.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
+		web.Error(w, r, service.ErrPhotoNotFound)
 		return
 	}
 	if err != nil {

@@ -15,11 +15,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
-	"github.com/bookstore/bookstore/modules/catalog/internal/webtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/view"
 )
@@ -27,9 +27,9 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var (
-	seller = &webtest.Seller
-	other  = &webtest.Other
-	admin  = &webtest.Admin
+	seller = &catalogtest.Seller
+	other  = &catalogtest.Other
+	admin  = &catalogtest.Admin
 )
 
 const injection = `<script>alert("x")</script>'; DROP TABLE catalog.books;--`
@@ -42,10 +42,10 @@ func validForm() url.Values {
 	}
 }
 
-func create(t *testing.T, env *webtest.Env, form url.Values) catalog.BookID {
+func create(t *testing.T, env *catalogtest.Server, form url.Values) catalog.BookID {
 	t.Helper()
-	res := env.PostForm(t, "/my/listings", seller, form)
-	require.Equal(t, http.StatusSeeOther, res.Status, res.Body)
+	res := env.Post(t, "/my/listings", form, authtest.As(seller)...)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 	m := regexp.MustCompile(`/my/listings/(\d+)/edit`).FindStringSubmatch(res.Header.Get("Location"))
 	require.Len(t, m, 2)
 	var id int64
@@ -67,12 +67,12 @@ func TestTemplates_RenderEveryPage(t *testing.T) {
 	f := listingForm()
 	data := map[string]any{
 		"home":           struct{ Newest []service.Listing }{[]service.Listing{l}},
-		"books":          map[string]any{"Q": injection, "Results": []service.Listing{l}, "Pager": view.Pager{Page: 1}, "Errors": map[string]string{}, "Conditions": service.Conditions, "Languages": service.Languages, "Sort": "newest"},
+		"books":          map[string]any{"Q": injection, "Results": []service.Listing{l}, "Pager": view.Pager{Page: 1}, "Errors": map[string]string{}, "Conditions": pages.ConditionOptions(), "Languages": service.Languages, "Sort": "newest"},
 		"book":           map[string]any{"Listing": l, "Owner": false, "MaxQty": 2},
 		"edition":        map[string]any{"ISBN": l.ISBN, "Listings": []service.Listing{l}},
 		"my_listings":    map[string]any{"Listings": []service.Listing{l}, "Pager": view.Pager{Page: 1}},
 		"listing_new":    f,
-		"listing_edit":   map[string]any{"Form": f["Form"], "Listing": &l, "Conditions": service.Conditions, "Languages": service.Languages, "MaxPrice": "10.00", "MaxPhotos": 6, "PhotoError": "bad"},
+		"listing_edit":   map[string]any{"Form": f["Form"], "Listing": &l, "Conditions": pages.ConditionOptions(), "Languages": service.Languages, "MaxPrice": "10.00", "MaxPhotos": 6, "PhotoError": "bad"},
 		"listing_delete": l,
 		"admin_listings": map[string]any{"Hidden": []service.Listing{l}, "Errors": map[string]string{"reason": "is required"}},
 	}
@@ -98,24 +98,24 @@ func TestTemplates_RenderEveryPage(t *testing.T) {
 func listingForm() map[string]any {
 	return map[string]any{
 		"Form":       map[string]any{"ID": 7, "Title": injection, "Condition": "good", "Language": "en", "Errors": map[string]string{"title": "is required"}},
-		"Conditions": service.Conditions, "Languages": service.Languages, "MaxPrice": "10,000.00", "MaxPhotos": 6,
+		"Conditions": pages.ConditionOptions(), "Languages": service.Languages, "MaxPrice": "10,000.00", "MaxPhotos": 6,
 	}
 }
 
 func TestPages_Browse(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 	ctx := context.Background()
 	on := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Crime and Punishment", Author: "Fyodor Dostoyevsky", PriceCents: 799, Copies: 3, ISBN: "9780141439518"})
 	soldOut := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "The Idiot", Copies: 1})
 	require.NoError(t, env.Svc.Reserve(ctx, 1, []catalog.Line{{BookID: soldOut.ID, Quantity: 1}}))
 	paused := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Demons", Status: catalog.StatusPaused})
-	draft := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Secret draft", Status: catalog.StatusDraft, SellerID: webtest.Seller.ID})
+	draft := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Secret draft", Status: catalog.StatusDraft, SellerID: catalogtest.Seller.ID})
 	evil := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: injection, Author: "שלום عالم"})
 
 	t.Run("Home", func(t *testing.T) {
-		res := env.Get(t, "/", nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/")
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "Crime and Punishment")
 		require.Contains(t, res.Body, `action="/books"`)
 		require.NotContains(t, res.Body, "Secret draft")
@@ -123,47 +123,47 @@ func TestPages_Browse(t *testing.T) {
 		require.Contains(t, res.Body, "&lt;script&gt;")
 	})
 	t.Run("Search", func(t *testing.T) {
-		res := env.Get(t, "/books?q=dostoievsky+OR+crime&sort=relevance", nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/books?q=dostoievsky+OR+crime&sort=relevance")
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "Crime and Punishment")
 		require.Contains(t, res.Body, "$7.99")
 		require.Contains(t, res.Body, "3 available")
-		res = env.Get(t, "/books?q=idiot", nil)
+		res = env.Get(t, "/books?q=idiot")
 		require.Contains(t, res.Body, "Sold out")
-		res = env.Get(t, "/books?q=Demons", nil)
+		res = env.Get(t, "/books?q=Demons")
 		require.Contains(t, res.Body, "No books match")
 	})
 	t.Run("EmptyWithFiltersSuggestsRemovingThem", func(t *testing.T) {
-		res := env.Get(t, "/books?q=crime&condition=new&min_price=1000", nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/books?q=crime&condition=new&min_price=1000")
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "No books match")
 		require.Contains(t, res.Body, "removing the filters")
 		require.Contains(t, res.Body, `href="/books?q=crime"`)
 	})
 	t.Run("BadParametersAreExplained", func(t *testing.T) {
 		for _, qs := range []string{"min_price=abc", "min_price=-5", "max_price=1e9", "condition=mint", "sort=random", "language=xx", "q=" + strings.Repeat("a", 300)} {
-			res := env.Get(t, "/books?"+qs, nil)
-			require.Equal(t, http.StatusUnprocessableEntity, res.Status, qs)
+			res := env.Get(t, "/books?"+qs)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, qs)
 			require.Contains(t, res.Body, "field-error", qs)
 			require.Contains(t, res.Body, "Crime and Punishment", "the rest of the search still runs: "+qs)
 		}
-		res := env.Get(t, "/books?q="+url.QueryEscape(injection), nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/books?q="+url.QueryEscape(injection))
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.NotContains(t, res.Body, "<script>alert")
 	})
 	t.Run("Pagination", func(t *testing.T) {
 		for i := range 30 {
 			catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: fmt.Sprintf("Filler %d", i)})
 		}
-		res := env.Get(t, "/books?sort=newest", nil)
+		res := env.Get(t, "/books?sort=newest")
 		require.Contains(t, res.Body, `rel="next" href="/books?page=2&amp;sort=newest"`)
-		res = env.Get(t, "/books?sort=newest&page=2", nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res = env.Get(t, "/books?sort=newest&page=2")
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, `rel="prev"`)
 	})
 	t.Run("BookPageOffersToBuy", func(t *testing.T) {
-		res := env.Get(t, fmt.Sprintf("/books/%d", on.ID), nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, fmt.Sprintf("/books/%d", on.ID))
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, `action="/cart/items"`)
 		require.Contains(t, res.Body, fmt.Sprintf(`name="book_id" value="%d"`, on.ID))
 		require.Contains(t, res.Body, `name="quantity"`)
@@ -172,65 +172,65 @@ func TestPages_Browse(t *testing.T) {
 	})
 	t.Run("SoldOutAndPausedOfferNoWayToBuy", func(t *testing.T) {
 		for id, says := range map[catalog.BookID]string{soldOut.ID: "Sold out", paused.ID: "Paused by the seller"} {
-			res := env.Get(t, fmt.Sprintf("/books/%d", id), nil)
-			require.Equal(t, http.StatusOK, res.Status)
+			res := env.Get(t, fmt.Sprintf("/books/%d", id))
+			require.Equal(t, http.StatusOK, res.StatusCode)
 			require.Contains(t, res.Body, says)
 			require.NotContains(t, res.Body, "/cart/items")
 		}
 	})
 	t.Run("DraftsAreTheSellersOnly", func(t *testing.T) {
-		require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", draft.ID), nil).Status)
-		require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", draft.ID), other).Status)
-		res := env.Get(t, fmt.Sprintf("/books/%d", draft.ID), seller)
-		require.Equal(t, http.StatusOK, res.Status)
+		require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", draft.ID)).StatusCode)
+		require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", draft.ID), authtest.As(other)...).StatusCode)
+		res := env.Get(t, fmt.Sprintf("/books/%d", draft.ID), authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "Edit your listing")
 	})
 	t.Run("UnknownBooks", func(t *testing.T) {
 		for _, p := range []string{"/books/999999", "/books/abc", "/books/-1", "/books/99999999999999999999999"} {
-			require.Equal(t, http.StatusNotFound, env.Get(t, p, nil).Status, p)
+			require.Equal(t, http.StatusNotFound, env.Get(t, p).StatusCode, p)
 		}
 	})
 	t.Run("InjectionShownEscaped", func(t *testing.T) {
-		res := env.Get(t, fmt.Sprintf("/books/%d", evil.ID), nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, fmt.Sprintf("/books/%d", evil.ID))
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.NotContains(t, res.Body, "<script>alert")
 		require.Contains(t, res.Body, "&lt;script&gt;")
 		require.Contains(t, res.Body, "שלום عالم")
 	})
 	t.Run("Edition", func(t *testing.T) {
 		catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Crime and Punishment (cheap)", ISBN: "9780141439518", PriceCents: 299})
-		res := env.Get(t, "/editions/0-14-143951-3", nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/editions/0-14-143951-3")
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		cheap := strings.Index(res.Body, "$2.99")
 		dear := strings.Index(res.Body, "$7.99")
 		require.True(t, cheap > 0 && dear > cheap, "cheapest first")
-		require.Equal(t, http.StatusNotFound, env.Get(t, "/editions/9780141439519", nil).Status)
-		require.Equal(t, http.StatusNotFound, env.Get(t, "/editions/"+url.PathEscape(injection), nil).Status)
-		res = env.Get(t, "/editions/9780261102217", nil)
-		require.Equal(t, http.StatusOK, res.Status)
+		require.Equal(t, http.StatusNotFound, env.Get(t, "/editions/9780141439519").StatusCode)
+		require.Equal(t, http.StatusNotFound, env.Get(t, "/editions/"+url.PathEscape(injection)).StatusCode)
+		res = env.Get(t, "/editions/9780261102217")
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "No copy of this edition")
 	})
 }
 
 func TestPages_Sell(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 
 	t.Run("SignedOutGoesToSignIn", func(t *testing.T) {
 		for _, p := range []string{"/my/listings", "/my/listings/new"} {
-			res := env.Get(t, p, nil)
-			require.Equal(t, http.StatusSeeOther, res.Status)
+			res := env.Get(t, p)
+			require.Equal(t, http.StatusSeeOther, res.StatusCode)
 			require.True(t, strings.HasPrefix(res.Header.Get("Location"), "/signin?next="), res.Header.Get("Location"))
 		}
-		res := env.PostForm(t, "/my/listings", nil, validForm())
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res := env.Post(t, "/my/listings", validForm())
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		n, err := env.Svc.CountListings(context.Background())
 		require.NoError(t, err)
 		require.Zero(t, n)
 	})
 	t.Run("NewForm", func(t *testing.T) {
-		res := env.Get(t, "/my/listings/new", seller)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/my/listings/new", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		for _, f := range []string{"title", "author", "isbn", "condition", "condition_note", "price", "copies", "description", "language", "year"} {
 			require.Contains(t, res.Body, `for="f-`+f+`"`, "label for "+f)
 		}
@@ -238,8 +238,8 @@ func TestPages_Sell(t *testing.T) {
 	})
 	t.Run("CreateAndList", func(t *testing.T) {
 		id := create(t, env, validForm())
-		res := env.Get(t, "/my/listings", seller)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, "/my/listings", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "Der Zauberberg")
 		require.Contains(t, res.Body, "On sale")
 		l, err := env.Svc.Listing(context.Background(), id)
@@ -269,8 +269,8 @@ func TestPages_Sell(t *testing.T) {
 			form := validForm()
 			form.Set(c.field, c.value)
 			form.Set("description", injection)
-			res := env.PostForm(t, "/my/listings", seller, form)
-			require.Equal(t, http.StatusUnprocessableEntity, res.Status, name)
+			res := env.Post(t, "/my/listings", form, authtest.As(seller)...)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, name)
 			require.Contains(t, res.Body, c.message, name)
 			require.Contains(t, res.Body, "Thomas Mann", "values are kept: "+name)
 			require.NotContains(t, res.Body, "<script>alert", name)
@@ -281,15 +281,15 @@ func TestPages_Sell(t *testing.T) {
 		id := create(t, env, extra)
 		l, err := env.Svc.Listing(context.Background(), id)
 		require.NoError(t, err)
-		require.Equal(t, webtest.Seller.ID, l.SellerID, "extra fields are ignored")
+		require.Equal(t, catalogtest.Seller.ID, l.SellerID, "extra fields are ignored")
 		require.Equal(t, catalog.StatusActive, l.Status)
 	})
 	t.Run("Draft", func(t *testing.T) {
 		form := validForm()
 		form.Set("draft", "1")
 		id := create(t, env, form)
-		res := env.PostForm(t, fmt.Sprintf("/my/listings/%d/publish", id), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res := env.Post(t, fmt.Sprintf("/my/listings/%d/publish", id), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		l, err := env.Svc.Listing(context.Background(), id)
 		require.NoError(t, err)
 		require.Equal(t, catalog.StatusActive, l.Status)
@@ -298,7 +298,7 @@ func TestPages_Sell(t *testing.T) {
 
 func TestPages_Manage(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 	ctx := context.Background()
 	id := create(t, env, validForm())
 	get := func() service.Listing {
@@ -312,110 +312,110 @@ func TestPages_Manage(t *testing.T) {
 		form := validForm()
 		form.Set("title", "Hijacked")
 		for _, p := range []string{"/edit", "/delete"} {
-			require.Equal(t, http.StatusForbidden, env.Get(t, fmt.Sprintf("/my/listings/%d%s", id, p), other).Status, p)
+			require.Equal(t, http.StatusForbidden, env.Get(t, fmt.Sprintf("/my/listings/%d%s", id, p), authtest.As(other)...).StatusCode, p)
 		}
 		for _, p := range []string{"", "/pause", "/resume", "/publish", "/delete"} {
-			require.Equal(t, http.StatusForbidden, env.PostForm(t, fmt.Sprintf("/my/listings/%d%s", id, p), other, form).Status, p)
+			require.Equal(t, http.StatusForbidden, env.Post(t, fmt.Sprintf("/my/listings/%d%s", id, p), form, authtest.As(other)...).StatusCode, p)
 		}
-		res := env.Upload(t, fmt.Sprintf("/my/listings/%d/photos", id), other, "photo", map[string][]byte{"a.jpg": catalogtest.JPEG(10, 10)})
-		require.Equal(t, http.StatusForbidden, res.Status)
+		res := env.Upload(t, fmt.Sprintf("/my/listings/%d/photos", id), "photo", map[string][]byte{"a.jpg": catalogtest.JPEG(10, 10)}, authtest.As(other)...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
 		after := get()
 		require.Equal(t, before.Title, after.Title)
 		require.Equal(t, before.Status, after.Status)
 		require.Empty(t, after.Photos)
 	})
 	t.Run("Edit", func(t *testing.T) {
-		res := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), seller)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, `value="Der Zauberberg"`)
 		require.Contains(t, res.Body, `value="12.50"`)
 		form := validForm()
 		form.Set("price", "15")
 		form.Set("copies", "4")
-		res = env.PostForm(t, fmt.Sprintf("/my/listings/%d", id), seller, form)
-		require.Equal(t, http.StatusSeeOther, res.Status, res.Body)
+		res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 		require.Equal(t, int64(1500), get().PriceCents)
 		require.Equal(t, 4, get().Available)
 		form.Set("price", "abc")
-		res = env.PostForm(t, fmt.Sprintf("/my/listings/%d", id), seller, form)
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, "must be an amount")
 	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
 		require.NoError(t, env.Svc.Reserve(ctx, 77, []catalog.Line{{BookID: id, Quantity: 3}}))
 		form := validForm()
 		form.Set("copies", "2")
-		res := env.PostForm(t, fmt.Sprintf("/my/listings/%d", id), seller, form)
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res := env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, "orders in progress hold 3 copies")
-		res = env.Get(t, "/my/listings", seller)
+		res = env.Get(t, "/my/listings", authtest.As(seller)...)
 		require.Regexp(t, `<td>1</td>\s*<td>3</td>\s*<td>0</td>`, res.Body, "available, held, sold")
 	})
 	t.Run("PauseResume", func(t *testing.T) {
-		res := env.PostForm(t, fmt.Sprintf("/my/listings/%d/pause", id), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res := env.Post(t, fmt.Sprintf("/my/listings/%d/pause", id), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Equal(t, catalog.StatusPaused, get().Status)
-		res = env.Get(t, "/my/listings", seller)
+		res = env.Get(t, "/my/listings", authtest.As(seller)...)
 		require.Contains(t, res.Body, "Paused")
 		require.Contains(t, res.Body, "listing is paused", "the flash message")
-		res = env.PostForm(t, fmt.Sprintf("/my/listings/%d/resume", id), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res = env.Post(t, fmt.Sprintf("/my/listings/%d/resume", id), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Equal(t, catalog.StatusActive, get().Status)
 	})
 	t.Run("Photos", func(t *testing.T) {
 		path := fmt.Sprintf("/my/listings/%d/photos", id)
-		res := env.Upload(t, path, seller, "photo", map[string][]byte{"cover.png": catalogtest.PNG(60, 90)})
-		require.Equal(t, http.StatusSeeOther, res.Status, res.Body)
+		res := env.Upload(t, path, "photo", map[string][]byte{"cover.png": catalogtest.PNG(60, 90)}, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 		photos := get().Photos
 		require.Len(t, photos, 1)
-		img := env.Get(t, photos[0].URL("large"), nil)
-		require.Equal(t, http.StatusOK, img.Status)
+		img := env.Get(t, photos[0].URL("large"))
+		require.Equal(t, http.StatusOK, img.StatusCode)
 		require.Equal(t, "image/jpeg", img.Header.Get("Content-Type"))
-		require.Equal(t, http.StatusNotFound, env.Get(t, "/photos/../../etc/passwd", nil).Status)
-		require.Equal(t, http.StatusNotFound, env.Get(t, "/photos/b1/none-1200.jpg", nil).Status)
+		require.Equal(t, http.StatusNotFound, env.Get(t, "/photos/../../etc/passwd").StatusCode)
+		require.Equal(t, http.StatusNotFound, env.Get(t, "/photos/b1/none-1200.jpg").StatusCode)
 
 		big := make([]byte, 6<<20)
 		copy(big, catalogtest.JPEG(10, 10))
-		res = env.Upload(t, path, seller, "photo", map[string][]byte{"big.jpg": big})
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res = env.Upload(t, path, "photo", map[string][]byte{"big.jpg": big}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, "larger than 5 MB")
-		res = env.Upload(t, path, seller, "photo", map[string][]byte{"notes.jpg": []byte("these are my notes, not a photo")})
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
+		res = env.Upload(t, path, "photo", map[string][]byte{"notes.jpg": []byte("these are my notes, not a photo")}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, "not a JPEG, PNG or WebP image")
-		res = env.Upload(t, path, seller, "photo", nil)
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status)
-		res = env.PostForm(t, path, seller, url.Values{"photo": {"x"}})
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "a plain form carries no file")
+		res = env.Upload(t, path, "photo", nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		res = env.Post(t, path, url.Values{"photo": {"x"}}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, "a plain form carries no file")
 		require.Contains(t, res.Body, "multipart form upload")
 		require.Len(t, get().Photos, 1)
 
-		res = env.PostForm(t, fmt.Sprintf("%s/%d/delete", path, photos[0].ID), other, nil)
-		require.Equal(t, http.StatusForbidden, res.Status)
-		res = env.PostForm(t, fmt.Sprintf("%s/%d/delete", path, photos[0].ID), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res = env.Post(t, fmt.Sprintf("%s/%d/delete", path, photos[0].ID), nil, authtest.As(other)...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		res = env.Post(t, fmt.Sprintf("%s/%d/delete", path, photos[0].ID), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Empty(t, get().Photos)
 	})
 	t.Run("DeleteArchivesWhenOrdersReferToIt", func(t *testing.T) {
-		res := env.Get(t, fmt.Sprintf("/my/listings/%d/delete", id), seller)
-		require.Equal(t, http.StatusOK, res.Status)
+		res := env.Get(t, fmt.Sprintf("/my/listings/%d/delete", id), authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, "archived, not deleted")
-		res = env.PostForm(t, fmt.Sprintf("/my/listings/%d/delete", id), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res = env.Post(t, fmt.Sprintf("/my/listings/%d/delete", id), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Equal(t, catalog.StatusArchived, get().Status)
-		res = env.Get(t, "/my/listings", seller)
+		res = env.Get(t, "/my/listings", authtest.As(seller)...)
 		require.Contains(t, res.Body, "archived rather than deleted")
-		res = env.PostForm(t, fmt.Sprintf("/my/listings/%d/pause", id), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res = env.Post(t, fmt.Sprintf("/my/listings/%d/pause", id), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Equal(t, catalog.StatusArchived, get().Status)
-		res = env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), seller)
-		require.Equal(t, http.StatusSeeOther, res.Status, "an archived listing has no edit form")
-		res = env.Get(t, "/my/listings", seller)
+		res = env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "an archived listing has no edit form")
+		res = env.Get(t, "/my/listings", authtest.As(seller)...)
 		require.Contains(t, res.Body, "archived and can no longer change")
 	})
 	t.Run("DeleteWithoutOrders", func(t *testing.T) {
 		fresh := create(t, env, validForm())
-		res := env.PostForm(t, fmt.Sprintf("/my/listings/%d/delete", fresh), seller, nil)
-		require.Equal(t, http.StatusSeeOther, res.Status)
+		res := env.Post(t, fmt.Sprintf("/my/listings/%d/delete", fresh), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		_, err := env.Svc.Listing(ctx, fresh)
 		require.ErrorIs(t, err, catalog.ErrNotFound)
 	})
@@ -423,16 +423,16 @@ func TestPages_Manage(t *testing.T) {
 
 func TestPages_Admin(t *testing.T) {
 	t.Parallel()
-	env := webtest.New(t)
+	env := catalogtest.NewServer(t)
 	id := create(t, env, validForm())
 
-	require.Equal(t, http.StatusForbidden, env.Get(t, "/admin/listings", seller).Status)
-	require.Equal(t, http.StatusSeeOther, env.Get(t, "/admin/listings", nil).Status)
-	res := env.PostForm(t, "/admin/listings/hide", seller, url.Values{"book_id": {fmt.Sprint(id)}, "reason": {"x"}})
-	require.Equal(t, http.StatusForbidden, res.Status)
+	require.Equal(t, http.StatusForbidden, env.Get(t, "/admin/listings", authtest.As(seller)...).StatusCode)
+	require.Equal(t, http.StatusSeeOther, env.Get(t, "/admin/listings").StatusCode)
+	res := env.Post(t, "/admin/listings/hide", url.Values{"book_id": {fmt.Sprint(id)}, "reason": {"x"}}, authtest.As(seller)...)
+	require.Equal(t, http.StatusForbidden, res.StatusCode)
 
-	res = env.Get(t, "/admin/listings", admin)
-	require.Equal(t, http.StatusOK, res.Status)
+	res = env.Get(t, "/admin/listings", authtest.As(admin)...)
+	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, res.Body, "No listing is hidden")
 	for name, form := range map[string]url.Values{
 		"NoReason":   {"book_id": {fmt.Sprint(id)}, "reason": {""}},
@@ -440,24 +440,24 @@ func TestPages_Admin(t *testing.T) {
 		"UnknownID":  {"book_id": {"999999"}, "reason": {"spam"}},
 		"LongReason": {"book_id": {fmt.Sprint(id)}, "reason": {strings.Repeat("r", 600)}},
 	} {
-		res = env.PostForm(t, "/admin/listings/hide", admin, form)
-		require.Equal(t, http.StatusUnprocessableEntity, res.Status, name)
+		res = env.Post(t, "/admin/listings/hide", form, authtest.As(admin)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, name)
 	}
-	res = env.PostForm(t, "/admin/listings/hide", admin, url.Values{"book_id": {fmt.Sprint(id)}, "reason": {"Photos are " + injection}})
-	require.Equal(t, http.StatusSeeOther, res.Status)
-	res = env.Get(t, "/admin/listings", admin)
+	res = env.Post(t, "/admin/listings/hide", url.Values{"book_id": {fmt.Sprint(id)}, "reason": {"Photos are " + injection}}, authtest.As(admin)...)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	res = env.Get(t, "/admin/listings", authtest.As(admin)...)
 	require.Contains(t, res.Body, "Der Zauberberg")
 	require.NotContains(t, res.Body, "<script>alert")
 
-	require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", id), nil).Status)
-	res = env.Get(t, "/my/listings", seller)
+	require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", id)).StatusCode)
+	res = env.Get(t, "/my/listings", authtest.As(seller)...)
 	require.Contains(t, res.Body, "Hidden by an administrator")
 	require.Contains(t, res.Body, "Photos are &lt;script&gt;")
-	res = env.Get(t, fmt.Sprintf("/books/%d", id), seller)
+	res = env.Get(t, fmt.Sprintf("/books/%d", id), authtest.As(seller)...)
 	require.Contains(t, res.Body, "Hidden by an administrator: Photos are")
 
-	require.Equal(t, http.StatusForbidden, env.PostForm(t, fmt.Sprintf("/admin/listings/%d/unhide", id), seller, nil).Status)
-	require.Equal(t, http.StatusSeeOther, env.PostForm(t, fmt.Sprintf("/admin/listings/%d/unhide", id), admin, nil).Status)
-	require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", id), nil).Status)
+	require.Equal(t, http.StatusForbidden, env.Post(t, fmt.Sprintf("/admin/listings/%d/unhide", id), nil, authtest.As(seller)...).StatusCode)
+	require.Equal(t, http.StatusSeeOther, env.Post(t, fmt.Sprintf("/admin/listings/%d/unhide", id), nil, authtest.As(admin)...).StatusCode)
+	require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", id)).StatusCode)
 	_ = auth.User{}
 }

@@ -58,7 +58,7 @@ func Templates() (*view.Set, error) {
 		}
 		merged[path.Base(p)] = &fstest.MapFile{Data: append(b, shared.String()...)}
 	}
-	return view.Parse(merged)
+	return view.Parse(merged, labels)
 }
 
 // Routes returns the catalog's page routes.
@@ -99,7 +99,8 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, pag
 }
 
 func bookID(r *http.Request) (catalog.BookID, error) {
-	return service.ParseBookID(chi.URLParam(r, "id"))
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	return catalog.BookID(id), err
 }
 
 func redirect(w http.ResponseWriter, r *http.Request, kind, msg, to string) {

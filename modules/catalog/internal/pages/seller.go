@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
-
-	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -87,7 +85,11 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 // ownListing loads a listing for a change: 403 for anyone but its seller,
 // before anything in the request is looked at.
 func (h *handler) ownListing(r *http.Request) (auth.User, service.Listing, error) {
-	return h.svc.SignedInOwner(r.Context(), chi.URLParam(r, "id"))
+	id, err := bookID(r)
+	if err != nil {
+		return auth.User{}, service.Listing{}, err
+	}
+	return h.svc.SignedInOwner(r.Context(), id)
 }
 
 func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
@@ -188,11 +190,11 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	files, err := service.UploadedFiles(r, "photo")
+	files, err := web.Uploads(r, "photo")
 	added := 0
 	for i := 0; err == nil && i < len(files); i++ {
 		var data []byte
-		if data, err = service.ReadUpload(files[i]); err == nil {
+		if data, err = web.ReadUpload(files[i], service.MaxPhotoBytes, service.ErrPhotoTooLarge); err == nil {
 			_, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)
 		}
 		if err == nil {
@@ -214,19 +216,12 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		}
 		page.PhotoError = e.Message
 		if added > 0 {
-			page.PhotoError = fmt.Sprintf("%d %s added; the next one was refused: %s", added, pluralize(added, "photo", "photos"), e.Message)
+			page.PhotoError = fmt.Sprintf("%d %s added; the next one was refused: %s", added, text.Plural(added, "photo", "photos"), e.Message)
 		}
 		h.render(w, r, http.StatusUnprocessableEntity, "listing_edit", "Edit "+l.Title, page)
 		return
 	}
-	redirect(w, r, "success", fmt.Sprintf("%d %s added.", added, pluralize(added, "photo", "photos")), fmt.Sprintf("/my/listings/%d/edit", l.ID))
-}
-
-func pluralize(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	redirect(w, r, "success", fmt.Sprintf("%d %s added.", added, text.Plural(added, "photo", "photos")), fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
@@ -235,9 +230,9 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	pid, err := strconv.ParseInt(chi.URLParam(r, "photo"), 10, 64)
+	pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
 	if err != nil {
-		web.Error(w, r, apperr.ErrNotFound.WithMessage("photo not found"))
+		web.Error(w, r, err)
 		return
 	}
 	if err := h.svc.DeletePhoto(r.Context(), u, l.ID, pid); err != nil {

@@ -96,7 +96,7 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 		in := service.Input{
 			Title:         w.title,
 			Author:        w.author,
-			Condition:     service.Conditions[rng.IntN(len(service.Conditions))].Value,
+			Condition:     service.Grades[rng.IntN(len(service.Grades))],
 			ConditionNote: notes[rng.IntN(len(notes))],
 			PriceCents:    int64(200+rng.IntN(60)*50) + int64(rng.IntN(100)),
 			Copies:        1 + rng.IntN(3),

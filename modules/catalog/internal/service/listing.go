@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Errors of listing management.
@@ -34,47 +35,22 @@ const (
 	MinYear        = 1450
 )
 
-// Conditions lists the grades best first, with their labels.
-var Conditions = []struct {
-	Value catalog.Condition
-	Label string
-}{
-	{catalog.ConditionNew, "New"},
-	{catalog.ConditionAsNew, "As New"},
-	{catalog.ConditionFine, "Fine"},
-	{catalog.ConditionVeryGood, "Very Good"},
-	{catalog.ConditionGood, "Good"},
-	{catalog.ConditionFair, "Fair"},
-	{catalog.ConditionPoor, "Poor"},
-}
-
-// ConditionLabel is the trade name of c.
-func ConditionLabel(c catalog.Condition) string {
-	for _, x := range Conditions {
-		if x.Value == c {
-			return x.Label
-		}
-	}
-	return string(c)
-}
-
-func conditionRank(c catalog.Condition) int {
-	for i, x := range Conditions {
-		if x.Value == c {
-			return i
-		}
-	}
-	return -1
+// Grades lists the conditions best first.
+var Grades = []catalog.Condition{
+	catalog.ConditionNew, catalog.ConditionAsNew, catalog.ConditionFine, catalog.ConditionVeryGood,
+	catalog.ConditionGood, catalog.ConditionFair, catalog.ConditionPoor,
 }
 
 // ConditionsAtLeast lists c and every better grade.
 func ConditionsAtLeast(c catalog.Condition) []string {
-	r := conditionRank(c)
 	out := []string{}
-	for i := 0; i <= r; i++ {
-		out = append(out, string(Conditions[i].Value))
+	for _, g := range Grades {
+		out = append(out, string(g))
+		if g == c {
+			return out
+		}
 	}
-	return out
+	return []string{}
 }
 
 // Languages a listing may be written in, by code.
@@ -160,9 +136,6 @@ func (l Listing) Copies() int { return l.Available + l.Held }
 // SoldOut reports an active listing with nothing left to buy.
 func (l Listing) SoldOut() bool { return l.Status == catalog.StatusActive && l.Available == 0 }
 
-// ConditionLabel is the trade name of the listing's grade.
-func (l Listing) ConditionLabel() string { return ConditionLabel(l.Condition) }
-
 // LanguageName is the name of the listing's language.
 func (l Listing) LanguageName() string { return LanguageName(l.Language) }
 
@@ -171,26 +144,6 @@ func (l Listing) ISBNDisplay() string { return FormatISBN(l.ISBN) }
 
 // OwnedBy reports whether u sells this listing.
 func (l Listing) OwnedBy(u auth.User) bool { return u.ID != 0 && l.SellerID == u.ID }
-
-// StateLabel describes the listing for its seller.
-func (l Listing) StateLabel() string {
-	switch {
-	case l.HiddenReason != "":
-		return "Hidden by an administrator"
-	case l.SoldOut():
-		return "Sold out"
-	}
-	switch l.Status {
-	case catalog.StatusDraft:
-		return "Draft"
-	case catalog.StatusActive:
-		return "On sale"
-	case catalog.StatusPaused:
-		return "Paused"
-	default:
-		return "Archived"
-	}
-}
 
 // VisibleTo reports whether u may see the listing's page: everyone sees
 // what is on sale, sold out or archived (orders link to it); the seller and
@@ -238,7 +191,7 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
-	text := func(name, v string, max int, required bool) {
+	checkText := func(name, v string, max int, required bool) {
 		switch {
 		case required && v == "":
 			fields[name] = "is required"
@@ -250,10 +203,10 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 			fields[name] = "must not contain control characters"
 		}
 	}
-	text("title", in.Title, MaxTitle, true)
-	text("author", in.Author, MaxAuthor, true)
-	text("condition_note", in.ConditionNote, MaxNote, false)
-	text("description", in.Description, MaxDescription, false)
+	checkText("title", in.Title, MaxTitle, true)
+	checkText("author", in.Author, MaxAuthor, true)
+	checkText("condition_note", in.ConditionNote, MaxNote, false)
+	checkText("description", in.Description, MaxDescription, false)
 	if strings.TrimSpace(in.ISBN) != "" {
 		n, perr := ParseISBN(in.ISBN)
 		if perr != nil {
@@ -262,14 +215,14 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 			isbn = &n
 		}
 	}
-	if conditionRank(in.Condition) < 0 {
+	if !slices.Contains(Grades, in.Condition) {
 		fields["condition"] = "choose one of New, As New, Fine, Very Good, Good, Fair or Poor"
 	}
 	switch {
 	case in.PriceCents <= 0:
 		fields["price_cents"] = "must be more than zero"
 	case in.PriceCents > s.opts.MaxPriceCents:
-		fields["price_cents"] = "must be at most " + FormatPrice(s.opts.MaxPriceCents)
+		fields["price_cents"] = "must be at most " + text.MoneyInput(s.opts.MaxPriceCents)
 	}
 	if in.Copies < 1 || in.Copies > MaxCopies {
 		fields["copies"] = fmt.Sprintf("must be between 1 and %d", MaxCopies)
@@ -377,24 +330,10 @@ func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID
 	return l, nil
 }
 
-// ParseBookID reads a listing id from a path: ErrNotFound unless it is a
-// positive number.
-func ParseBookID(raw string) (catalog.BookID, error) {
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id < 1 {
-		return 0, catalog.ErrNotFound
-	}
-	return catalog.BookID(id), nil
-}
-
-// SignedInOwner resolves the request's user and a raw path id to a listing
-// that user sells, for the seller's pages and API alike.
-func (s *Service) SignedInOwner(ctx context.Context, rawID string) (auth.User, Listing, error) {
+// SignedInOwner is OwnListing for the user the request signed in, for the
+// seller's pages and API alike: auth.ErrUnauthenticated for a visitor.
+func (s *Service) SignedInOwner(ctx context.Context, id catalog.BookID) (auth.User, Listing, error) {
 	u, err := auth.RequireUser(ctx)
-	if err != nil {
-		return u, Listing{}, err
-	}
-	id, err := ParseBookID(rawID)
 	if err != nil {
 		return u, Listing{}, err
 	}
@@ -459,7 +398,7 @@ func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, in
 		}
 		if in.Copies < int(b.Held) {
 			return apperr.ErrInvalid.WithFields(map[string]string{
-				"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, plural(int(b.Held), "copy", "copies")),
+				"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, text.Plural(int(b.Held), "copy", "copies")),
 			})
 		}
 		_, err = s.q.UpdateBook(ctx, tx, dbsqlc.UpdateBookParams{

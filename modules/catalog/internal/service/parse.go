@@ -11,7 +11,6 @@ import (
 var (
 	errISBNShape = errors.New("must be an ISBN-10 or ISBN-13, e.g. 978-0-14-143951-8")
 	errISBNCheck = errors.New("the check digit does not match; please check the number")
-	errPrice     = errors.New("must be an amount like 12.50")
 )
 
 // ParseISBN accepts an ISBN-10 or ISBN-13 with or without hyphens or
@@ -83,91 +82,4 @@ func FormatISBN(isbn13 string) string {
 		return isbn13
 	}
 	return isbn13[:3] + "-" + isbn13[3:]
-}
-
-// maxParsedCents keeps ParsePrice far from int64 overflow; the configured
-// maximum price is checked separately.
-const maxParsedCents = 1_000_000_000_00
-
-// ParsePrice reads an amount in the shop currency as typed by a person
-// ("12", "12.5", "12.50", "1,250.00", "$12") into integer minor units. It
-// never goes through a float, so 0.1 + 0.2 troubles nobody. Zero and
-// negative amounts parse; the rules that forbid them live with the listing.
-func ParsePrice(s string) (int64, error) {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "$")
-	neg := false
-	if strings.HasPrefix(s, "-") {
-		neg = true
-		s = strings.TrimSpace(s[1:])
-	}
-	if s == "" {
-		return 0, errPrice
-	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if hasDot && (len(frac) == 0 || len(frac) > 2) {
-		return 0, errPrice
-	}
-	if strings.Contains(whole, ",") {
-		groups := strings.Split(whole, ",")
-		if len(groups[0]) == 0 || len(groups[0]) > 3 {
-			return 0, errPrice
-		}
-		for _, g := range groups[1:] {
-			if len(g) != 3 {
-				return 0, errPrice
-			}
-		}
-		whole = strings.Join(groups, "")
-	}
-	if whole == "" {
-		whole = "0"
-	}
-	if !allDigits(whole) || !allDigits(frac) || len(whole) > 12 {
-		return 0, errPrice
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, errPrice
-	}
-	cents := w * 100
-	if len(frac) == 1 {
-		frac += "0"
-	}
-	if frac != "" {
-		f, _ := strconv.ParseInt(frac, 10, 64)
-		cents += f
-	}
-	if cents > maxParsedCents {
-		return 0, errPrice
-	}
-	if neg {
-		cents = -cents
-	}
-	return cents, nil
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-// FormatPrice is the inverse of ParsePrice for form values: 1250 → "12.50".
-func FormatPrice(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return sign + strconv.FormatInt(cents/100, 10) + "." + leftPad2(cents%100)
-}
-
-func leftPad2(n int64) string {
-	if n < 10 {
-		return "0" + strconv.FormatInt(n, 10)
-	}
-	return strconv.FormatInt(n, 10)
 }

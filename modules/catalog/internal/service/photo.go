@@ -5,13 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
-	"mime/multipart"
 	"net/http"
 
 	// Decoders for the accepted formats register themselves.
@@ -46,6 +43,7 @@ var (
 	ErrPhotoTooLarge = apperr.ErrInvalid.WithMessage("the photo is larger than 5 MB").WithFields(map[string]string{"photo": "must be at most 5 MB"})
 	ErrPhotoType     = apperr.ErrInvalid.WithMessage("the file is not a JPEG, PNG or WebP image").WithFields(map[string]string{"photo": "must be a JPEG, PNG or WebP image"})
 	ErrPhotoCount    = apperr.ErrInvalid.WithMessage("a listing has at most 6 photos").WithFields(map[string]string{"photo": "a listing has at most 6 photos; delete one first"})
+	ErrPhotoNotFound = apperr.ErrNotFound.WithMessage("photo not found")
 )
 
 // AddPhoto checks an uploaded image by its content, never its name,
@@ -99,7 +97,7 @@ func (s *Service) DeletePhoto(ctx context.Context, u auth.User, id catalog.BookI
 		}
 		k, err := s.q.DeletePhoto(ctx, tx, dbsqlc.DeletePhotoParams{ID: photoID, BookID: int64(id)})
 		if isNoRows(err) {
-			return apperr.ErrNotFound.WithMessage("photo not found")
+			return ErrPhotoNotFound
 		}
 		key = k
 		return err
@@ -184,42 +182,4 @@ func encodeJPEG(img image.Image) ([]byte, error) {
 		return nil, fmt.Errorf("encode photo: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// ReadUpload returns an uploaded file's bytes, reading at most one byte
-// past MaxPhotoBytes, so an oversized file is refused without being kept.
-func ReadUpload(fh *multipart.FileHeader) ([]byte, error) {
-	if fh.Size > MaxPhotoBytes {
-		return nil, ErrPhotoTooLarge
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, apperr.ErrBadRequest.WithMessage("the upload could not be read")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxPhotoBytes+1))
-	if err != nil {
-		return nil, apperr.ErrBadRequest.WithMessage("the upload could not be read")
-	}
-	if len(data) > MaxPhotoBytes {
-		return nil, ErrPhotoTooLarge
-	}
-	return data, nil
-}
-
-// UploadedFiles parses a multipart upload and returns the files sent in
-// field, with a 4xx error when the request is no upload or carries none.
-func UploadedFiles(r *http.Request, field string) ([]*multipart.FileHeader, error) {
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apperr.ErrTooLarge.WithMessage("the upload is too large")
-		}
-		return nil, apperr.ErrBadRequest.WithMessage("send photos as a multipart form upload in the field \"" + field + "\"")
-	}
-	files := r.MultipartForm.File[field]
-	if len(files) == 0 {
-		return nil, apperr.ErrInvalid.WithMessage("choose a photo to upload").WithFields(map[string]string{"photo": "choose a photo to upload"})
-	}
-	return files, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Sort orders of a search.
@@ -58,7 +60,7 @@ func (q *Query) Validate() error {
 	if utf8.RuneCountInString(q.Text) > MaxQueryLen || !utf8.ValidString(q.Text) {
 		fields["q"] = fmt.Sprintf("must be at most %d characters", MaxQueryLen)
 	}
-	if q.MinCondition != "" && conditionRank(q.MinCondition) < 0 {
+	if q.MinCondition != "" && !slices.Contains(Grades, q.MinCondition) {
 		fields["condition"] = "must be one of new, as_new, fine, very_good, good, fair, poor"
 	}
 	if q.MinPrice < 0 {
@@ -130,7 +132,7 @@ func ParseQuery(v url.Values) (Query, map[string]string) {
 		if s == "" {
 			return 0
 		}
-		c, err := ParsePrice(s)
+		c, err := text.ParseMoney(s)
 		switch {
 		case err != nil:
 			fields[name] = err.Error()

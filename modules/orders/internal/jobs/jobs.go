@@ -1,55 +1,118 @@
-// Package jobs holds the orders module's River workers. Each is a thin
-// call into the service, whose methods are idempotent, so River may retry
-// any of them blindly after a crash.
+// Package jobs holds the orders module's River jobs: the arguments the
+// service inserts with each state change, and the workers that carry each
+// step out. Every worker is a thin call into the service, whose methods are
+// idempotent, so River may retry any of them blindly after a crash.
 package jobs
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
-	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
-// Ref points the workers at the service. The River client is built before
-// the service (which inserts jobs with it), so the workers get the service
-// through Ref, set before the client starts working.
-type Ref struct {
-	Svc *service.Service
+// ChargeArgs asks the simulated processor to charge an order.
+type ChargeArgs struct {
+	OrderID int64 `json:"order_id"`
 }
 
-// Register adds every worker of the module.
-func Register(w *river.Workers, svc *Ref) {
-	river.AddWorker(w, &Charge{svc: svc})
-	river.AddWorker(w, &Release{svc: svc})
-	river.AddWorker(w, &Confirm{svc: svc})
-	river.AddWorker(w, &Ship{svc: svc})
-	river.AddWorker(w, &Advance{svc: svc})
-	river.AddWorker(w, &Sweep{svc: svc})
+// Kind implements river.JobArgs.
+func (ChargeArgs) Kind() string { return "orders.charge_payment" }
+
+// ReleaseArgs returns an order's held copies to the catalog.
+type ReleaseArgs struct {
+	OrderID int64 `json:"order_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ReleaseArgs) Kind() string { return "orders.release_stock" }
+
+// ConfirmArgs turns an order's held copies into sold ones.
+type ConfirmArgs struct {
+	OrderID int64 `json:"order_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ConfirmArgs) Kind() string { return "orders.confirm_stock" }
+
+// ShipArgs hands a paid order to its delivery provider.
+type ShipArgs struct {
+	OrderID int64 `json:"order_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ShipArgs) Kind() string { return "orders.ship" }
+
+// AdvanceArgs moves a shipment from one step of its timeline to the next.
+type AdvanceArgs struct {
+	OrderID int64  `json:"order_id"`
+	From    string `json:"from"`
+}
+
+// Kind implements river.JobArgs.
+func (AdvanceArgs) Kind() string { return "orders.advance_shipment" }
+
+// SweepArgs is the periodic job that resolves stuck orders and orphan holds.
+type SweepArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepArgs) Kind() string { return "orders.sweep" }
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Cancelled, Failed, Released, Confirmed int
+	StaleCarts                             int64
+}
+
+// Saga is the part of the orders service the workers drive. It is an
+// interface because the service inserts this package's args, so this
+// package cannot import the service.
+type Saga interface {
+	Charge(ctx context.Context, orderID int64) error
+	ReleaseStock(ctx context.Context, orderID int64) error
+	ConfirmStock(ctx context.Context, orderID int64) error
+	Ship(ctx context.Context, orderID int64) error
+	Advance(ctx context.Context, orderID int64, from string) error
+	Sweep(ctx context.Context) (SweepResult, error)
+}
+
+// Workers registers every worker of the module.
+func Workers(saga Saga, log *slog.Logger) riverfx.Registrar {
+	return func(w *river.Workers) {
+		river.AddWorker(w, &Charge{Saga: saga})
+		river.AddWorker(w, &Release{Saga: saga})
+		river.AddWorker(w, &Confirm{Saga: saga})
+		river.AddWorker(w, &Ship{Saga: saga})
+		river.AddWorker(w, &Advance{Saga: saga})
+		river.AddWorker(w, &Sweep{Saga: saga, Log: log})
+	}
 }
 
 // Periodic returns the sweeper's schedule: often enough that a stuck order
 // is resolved soon after its deadline.
-func Periodic(stuckAfter time.Duration) *river.PeriodicJob {
+func Periodic(stuckAfter time.Duration) []*river.PeriodicJob {
 	every := min(max(stuckAfter/4, time.Second), time.Minute)
-	return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
-		return service.SweepArgs{}, nil
-	}, &river.PeriodicJobOpts{RunOnStart: true})
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+		return SweepArgs{}, nil
+	}, &river.PeriodicJobOpts{RunOnStart: true})}
 }
 
 // Charge runs an order's payment.
 type Charge struct {
-	river.WorkerDefaults[service.ChargeArgs]
-	svc *Ref
+	river.WorkerDefaults[ChargeArgs]
+	Saga Saga
 }
 
 // Work implements river.Worker.
-func (w *Charge) Work(ctx context.Context, job *river.Job[service.ChargeArgs]) error {
-	err := w.svc.Svc.Charge(ctx, job.Args.OrderID)
+func (w *Charge) Work(ctx context.Context, job *river.Job[ChargeArgs]) error {
+	err := w.Saga.Charge(ctx, job.Args.OrderID)
 	if errors.Is(err, orders.ErrNotFound) {
 		return river.JobCancel(err)
 	}
@@ -58,24 +121,24 @@ func (w *Charge) Work(ctx context.Context, job *river.Job[service.ChargeArgs]) e
 
 // Release returns an order's copies to sale.
 type Release struct {
-	river.WorkerDefaults[service.ReleaseArgs]
-	svc *Ref
+	river.WorkerDefaults[ReleaseArgs]
+	Saga Saga
 }
 
 // Work implements river.Worker.
-func (w *Release) Work(ctx context.Context, job *river.Job[service.ReleaseArgs]) error {
-	return w.svc.Svc.ReleaseStock(ctx, job.Args.OrderID)
+func (w *Release) Work(ctx context.Context, job *river.Job[ReleaseArgs]) error {
+	return w.Saga.ReleaseStock(ctx, job.Args.OrderID)
 }
 
 // Confirm marks an order's copies sold.
 type Confirm struct {
-	river.WorkerDefaults[service.ConfirmArgs]
-	svc *Ref
+	river.WorkerDefaults[ConfirmArgs]
+	Saga Saga
 }
 
 // Work implements river.Worker.
-func (w *Confirm) Work(ctx context.Context, job *river.Job[service.ConfirmArgs]) error {
-	err := w.svc.Svc.ConfirmStock(ctx, job.Args.OrderID)
+func (w *Confirm) Work(ctx context.Context, job *river.Job[ConfirmArgs]) error {
+	err := w.Saga.ConfirmStock(ctx, job.Args.OrderID)
 	if errors.Is(err, catalog.ErrNotHeld) {
 		// Nothing to confirm will ever appear: stop retrying, keep it for
 		// the admin's jobs page.
@@ -86,34 +149,43 @@ func (w *Confirm) Work(ctx context.Context, job *river.Job[service.ConfirmArgs])
 
 // Ship hands a paid order to its provider.
 type Ship struct {
-	river.WorkerDefaults[service.ShipArgs]
-	svc *Ref
+	river.WorkerDefaults[ShipArgs]
+	Saga Saga
 }
 
 // Work implements river.Worker.
-func (w *Ship) Work(ctx context.Context, job *river.Job[service.ShipArgs]) error {
-	return w.svc.Svc.Ship(ctx, job.Args.OrderID)
+func (w *Ship) Work(ctx context.Context, job *river.Job[ShipArgs]) error {
+	return w.Saga.Ship(ctx, job.Args.OrderID)
 }
 
 // Advance moves a shipment one step.
 type Advance struct {
-	river.WorkerDefaults[service.AdvanceArgs]
-	svc *Ref
+	river.WorkerDefaults[AdvanceArgs]
+	Saga Saga
 }
 
 // Work implements river.Worker.
-func (w *Advance) Work(ctx context.Context, job *river.Job[service.AdvanceArgs]) error {
-	return w.svc.Svc.Advance(ctx, job.Args.OrderID, job.Args.From)
+func (w *Advance) Work(ctx context.Context, job *river.Job[AdvanceArgs]) error {
+	return w.Saga.Advance(ctx, job.Args.OrderID, job.Args.From)
 }
 
 // Sweep resolves stuck orders and orphan holds.
 type Sweep struct {
-	river.WorkerDefaults[service.SweepArgs]
-	svc *Ref
+	river.WorkerDefaults[SweepArgs]
+	Saga Saga
+	Log  *slog.Logger
 }
 
-// Work implements river.Worker.
-func (w *Sweep) Work(ctx context.Context, _ *river.Job[service.SweepArgs]) error {
-	_, err := w.svc.Svc.Sweep(ctx)
-	return err
+// Work implements river.Worker. A sweep that resolved an order or a hold
+// is logged, since each means some step of the saga did not finish by
+// itself.
+func (w *Sweep) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	res, err := w.Saga.Sweep(ctx)
+	if err != nil {
+		return err
+	}
+	if res.Cancelled+res.Failed+res.Released+res.Confirmed > 0 {
+		w.Log.Info("swept orders", "result", fmt.Sprintf("%+v", res))
+	}
+	return nil
 }

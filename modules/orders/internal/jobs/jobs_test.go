@@ -1,7 +1,10 @@
-package jobs
+package jobs_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -15,17 +18,19 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type bundle struct {
 	pool   *pgxpool.Pool
-	ref    *Ref
+	svc    *service.Service
 	cat    *orderstest.Catalog
 	config *river.Config
 	buyer  auth.User
@@ -34,11 +39,11 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	ins, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := orderstest.NewCatalog()
-	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Millisecond})
-	return &bundle{pool: pool, ref: &Ref{Svc: svc}, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}}
+	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Millisecond})
+	return &bundle{pool: pool, svc: svc, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}}
 }
 
 // order places an order for one copy, paid with p.
@@ -46,8 +51,8 @@ func (b *bundle) order(t *testing.T, p service.PaymentInput) service.Order {
 	t.Helper()
 	ctx := context.Background()
 	book := b.cat.Add(2, "Book", 1000, 5)
-	require.NoError(t, b.ref.Svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
-	o, err := b.ref.Svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", ProviderID: 3, Payment: p,
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
+	o, err := b.svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", ProviderID: 3, Payment: p,
 		Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"}})
 	require.NoError(t, err)
 	return o
@@ -83,15 +88,15 @@ func TestCharge_RetriedJobChargesAndNotifiesOnce(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	o := b.order(t, card("4242424242424242"))
-	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref})
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc})
 	for range 3 {
-		res, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+		res, err := work(t, b, w, jobs.ChargeArgs{OrderID: o.ID})
 		require.NoError(t, err)
 		require.Equal(t, river.EventKindJobCompleted, res.EventKind)
 	}
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
 	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'paid'", o.ID)) // buyer + seller
-	rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ShipArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+	rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ShipArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
 }
 
 func TestCharge_ProcessorUnavailableIsRetried(t *testing.T) {
@@ -99,12 +104,14 @@ func TestCharge_ProcessorUnavailableIsRetried(t *testing.T) {
 
 	b := setup(t)
 	o := b.order(t, card("4000000000000119"))
-	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref})
-	for range 2 {
-		_, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc})
+	for i := range 2 {
+		_, err := work(t, b, w, jobs.ChargeArgs{OrderID: o.ID})
 		require.ErrorIs(t, err, payment.ErrUnavailable) // a plain error: River retries it
+		require.EqualError(t, err, fmt.Sprintf("charge order %d: attempt %d: payment processor unavailable", o.ID, i+1),
+			"the job's error names the order and the attempt")
 	}
-	res, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+	res, err := work(t, b, w, jobs.ChargeArgs{OrderID: o.ID})
 	require.NoError(t, err)
 	require.Equal(t, river.EventKindJobCompleted, res.EventKind)
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
@@ -115,16 +122,16 @@ func TestCharge_DeclineReleasesByJob(t *testing.T) {
 
 	b := setup(t)
 	o := b.order(t, card("4000000000000002"))
-	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref})
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc})
 	for range 2 {
-		_, err := work(t, b, w, service.ChargeArgs{OrderID: o.ID})
+		_, err := work(t, b, w, jobs.ChargeArgs{OrderID: o.ID})
 		require.NoError(t, err)
 	}
 	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'payment_failed'", o.ID))
 	require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
-	rw := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Release{svc: b.ref})
+	rw := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Release{Saga: b.svc})
 	for range 2 {
-		_, err := work(t, b, rw, service.ReleaseArgs{OrderID: o.ID})
+		_, err := work(t, b, rw, jobs.ReleaseArgs{OrderID: o.ID})
 		require.NoError(t, err)
 	}
 	_, avail, held, _ := b.cat.Stock(o.Lines[0].BookID)
@@ -136,49 +143,56 @@ func TestShipping_TimelineByJobs(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	o := b.order(t, service.PaymentInput{Method: orders.MethodWallet})
-	_, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Charge{svc: b.ref}), service.ChargeArgs{OrderID: o.ID})
+	_, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc}), jobs.ChargeArgs{OrderID: o.ID})
 	require.NoError(t, err)
-	ship := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Ship{svc: b.ref})
+	ship := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Ship{Saga: b.svc})
 	for range 2 {
-		_, err := work(t, b, ship, service.ShipArgs{OrderID: o.ID})
+		_, err := work(t, b, ship, jobs.ShipArgs{OrderID: o.ID})
 		require.NoError(t, err)
 	}
-	adv := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Advance{svc: b.ref})
-	conf := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Confirm{svc: b.ref})
+	adv := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Advance{Saga: b.svc})
+	conf := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Confirm{Saga: b.svc})
 	for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
 		for range 2 { // a retried step does nothing more
-			_, err := work(t, b, adv, service.AdvanceArgs{OrderID: o.ID, From: from})
+			_, err := work(t, b, adv, jobs.AdvanceArgs{OrderID: o.ID, From: from})
 			require.NoError(t, err)
 		}
 		if from == "label_created" {
-			res, err := work(t, b, conf, service.ConfirmArgs{OrderID: o.ID})
+			res, err := work(t, b, conf, jobs.ConfirmArgs{OrderID: o.ID})
 			require.NoError(t, err)
 			require.Equal(t, river.EventKindJobCompleted, res.EventKind)
 		}
 	}
-	got, err := b.ref.Svc.Get(ctx, b.buyer, o.ID)
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusDelivered, got.Status)
 	require.Len(t, got.Shipment.Events, 5)
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'delivered' AND user_id = $2", o.ID, b.buyer.ID))
 
 	// Confirming an order that holds nothing is permanent: the job is cancelled.
-	res, err := work(t, b, conf, service.ConfirmArgs{OrderID: 424242})
+	res, err := work(t, b, conf, jobs.ConfirmArgs{OrderID: 424242})
 	require.NoError(t, err)
 	require.Equal(t, river.EventKindJobCancelled, res.EventKind)
 }
 
-func TestSweep_Periodic(t *testing.T) {
+func TestSweep_ReleasesOrphanHoldsAndSaysSo(t *testing.T) {
 	t.Parallel()
-
 	b := setup(t)
-	require.NotNil(t, Periodic(time.Minute))
 	book := b.cat.Add(2, "Held", 100, 2)
 	require.NoError(t, b.cat.ReserveFor(99, nil))
 	require.NoError(t, b.cat.ReserveFor(98, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
-	res, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &Sweep{svc: b.ref}), service.SweepArgs{})
+	var logs bytes.Buffer
+	w := &jobs.Sweep{Saga: b.svc, Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	res, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, w), jobs.SweepArgs{})
 	require.NoError(t, err)
 	require.Equal(t, river.EventKindJobCompleted, res.EventKind)
 	_, avail, held, _ := b.cat.Stock(book.ID)
 	require.Equal(t, []int{2, 0}, []int{avail, held})
+	require.Contains(t, logs.String(), "swept orders")
+	require.Contains(t, logs.String(), "Released:2")
+
+	logs.Reset()
+	_, err = work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, w), jobs.SweepArgs{})
+	require.NoError(t, err)
+	require.Empty(t, logs.String(), "a sweep that found nothing stays quiet")
 }

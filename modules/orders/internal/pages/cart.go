@@ -20,10 +20,13 @@ type cartData struct {
 }
 
 func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
-	o := owner(w, r, false)
+	o, err := h.owner(w, r, false)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	c := service.Cart{Lines: []service.CartLine{}}
 	if !o.IsZero() {
-		var err error
 		if c, err = h.svc.Cart(r.Context(), o); err != nil {
 			web.Error(w, r, err)
 			return
@@ -86,7 +89,12 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	if err := h.svc.AddItem(r.Context(), owner(w, r, true), catalog.BookID(id), q); err != nil {
+	o, err := h.owner(w, r, true)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.svc.AddItem(r.Context(), o, catalog.BookID(id), q); err != nil {
 		failBack(w, r, err)
 		return
 	}
@@ -94,9 +102,9 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r, "book_id")
-	if !ok {
-		failBack(w, r, orders.ErrNotInCart)
+	id, err := web.PathID(r, "book_id", orders.ErrNotInCart)
+	if err != nil {
+		failBack(w, r, err)
 		return
 	}
 	q, err := formQuantity(r)
@@ -104,7 +112,11 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	o := owner(w, r, false)
+	o, err := h.owner(w, r, false)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if o.IsZero() {
 		failBack(w, r, orders.ErrNotInCart)
 		return
@@ -117,9 +129,17 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r, "book_id")
-	o := owner(w, r, false)
-	if !ok || o.IsZero() {
+	id, err := web.PathID(r, "book_id", orders.ErrNotInCart)
+	if err != nil {
+		failBack(w, r, err)
+		return
+	}
+	o, err := h.owner(w, r, false)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if o.IsZero() {
 		failBack(w, r, orders.ErrNotInCart)
 		return
 	}

@@ -50,6 +50,10 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if _, err := h.owner(w, r, false); err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	f := checkoutForm{Key: newKey(), Method: orders.MethodCard}
 	if a, ok, err := h.svc.SavedAddress(r.Context(), u.ID); err != nil {
 		web.Error(w, r, err)

@@ -60,9 +60,9 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	id, ok := pathID(r, "id")
-	if !ok {
-		web.Error(w, r, orders.ErrNotFound)
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	o, err := h.svc.Get(r.Context(), u, id)
@@ -79,9 +79,9 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	id, ok := pathID(r, "id")
-	if !ok {
-		web.Error(w, r, orders.ErrNotFound)
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
 		return
 	}
 	to := "/orders/" + strconv.FormatInt(id, 10)

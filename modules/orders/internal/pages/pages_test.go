@@ -3,10 +3,7 @@ package pages_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -14,114 +11,58 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/modules/orders/orderstest"
-	"github.com/bookstore/bookstore/platform/config"
-	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pgtest"
-	"github.com/bookstore/bookstore/platform/view"
+	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// Users the test middleware signs in by the X-Test-User header.
+// Users the fake sign-in knows.
 var (
 	buyer  = auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember}
 	seller = auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember}
 	admin  = auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin}
 	other  = auth.User{ID: 4, Name: "Other", Role: auth.RoleMember}
-	users  = map[string]auth.User{"1": buyer, "2": seller, "3": admin, "4": other}
 )
-
-// signIn stands in for the auth module's middleware.
-func signIn() web.Middleware {
-	return web.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if u, ok := users[r.Header.Get("X-Test-User")]; ok {
-				nav := view.NavFrom(r.Context())
-				nav.SignedIn, nav.UserName, nav.Admin = true, u.Name, u.IsAdmin()
-				r = r.WithContext(auth.WithUser(r.Context(), u))
-			}
-			next.ServeHTTP(w, r)
-		})
-	}}
-}
 
 type bundle struct {
 	pool *pgxpool.Pool
 	cat  *orderstest.Catalog
 	svc  *service.Service
-	srv  *httptest.Server
+	c    *webtest.Client
 	book catalog.Book
 }
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := orderstest.NewCatalog()
 	svc := service.New(pool, cat, rc, nil)
-	pageRoutes, err := pages.Routes(svc, rc)
+	pageRoutes, err := pages.Routes(svc)
 	require.NoError(t, err)
-	h := web.NewRouter(web.RouterParams{
-		Config:     config.Config{},
-		Log:        slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics:    metrics.New(pool),
+	srv := webtest.New(t, webtest.Opts{
 		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
-		Middleware: []web.Middleware{pages.Middleware(svc), signIn()},
+		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},
+		Pool:       pool,
 	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &bundle{pool: pool, cat: cat, svc: svc, srv: srv, book: cat.Add(seller.ID, "Dune", 1500, 3)}
-}
-
-type resp struct {
-	status int
-	body   string
-	hdr    http.Header
-}
-
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
-func (b *bundle) do(t *testing.T, user, method, path, contentType, body string, hdr ...string) resp {
-	t.Helper()
-	req, err := http.NewRequest(method, b.srv.URL+path, strings.NewReader(body))
-	require.NoError(t, err)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if user != "" {
-		req.Header.Set("X-Test-User", user)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := noRedirect.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return resp{res.StatusCode, string(raw), res.Header}
-}
-
-func (b *bundle) form(t *testing.T, user, path string, v url.Values, hdr ...string) resp {
-	t.Helper()
-	return b.do(t, user, http.MethodPost, path, "application/x-www-form-urlencoded", v.Encode(), hdr...)
-}
-
-func (b *bundle) json(t *testing.T, user, method, path, body string, hdr ...string) resp {
-	t.Helper()
-	return b.do(t, user, method, path, "application/json", body, hdr...)
+	// No cookies kept: each request names its user and carries the
+	// cookies it means to send.
+	c := srv.Client()
+	c.HTTP.Jar = nil
+	return &bundle{pool: pool, cat: cat, svc: svc, c: c, book: cat.Add(seller.ID, "Dune", 1500, 3)}
 }
 
 func checkoutForm(key string) url.Values {
@@ -135,30 +76,30 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	b := setup(t)
 	id := strconv.FormatInt(int64(b.book.ID), 10)
 
-	r := b.form(t, "1", "/cart/items", url.Values{"book_id": {id}, "quantity": {"2"}})
-	require.Equal(t, http.StatusSeeOther, r.status)
-	require.Equal(t, "/cart", r.hdr.Get("Location"))
-	r = b.do(t, "1", http.MethodGet, "/cart", "", "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.body, "Dune")
-	require.Contains(t, r.body, "$30.00")
-	require.Contains(t, r.body, `data-cart-count>2<`)
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"2"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, "/cart", r.Header.Get("Location"))
+	r = b.c.Get(t, "/cart", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "Dune")
+	require.Contains(t, r.Body, "$30.00")
+	require.Contains(t, r.Body, `data-cart-count>2<`)
 
-	r = b.do(t, "1", http.MethodGet, "/checkout", "", "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.body, "Servientrega")
-	require.NotContains(t, r.body, "DHL") // CO is national
+	r = b.c.Get(t, "/checkout", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "Servientrega")
+	require.NotContains(t, r.Body, "DHL") // CO is national
 
 	bad := checkoutForm("k1")
 	bad.Set("name", "")
 	bad.Set("card_number", "4242424242424241")
 	bad.Set("city", "<script>alert(1)</script>")
-	r = b.form(t, "1", "/checkout", bad)
-	require.Equal(t, http.StatusUnprocessableEntity, r.status)
-	require.Contains(t, r.body, "enter the name")
-	require.Contains(t, r.body, "this card number is not valid")
-	require.Contains(t, r.body, "&lt;script&gt;alert(1)&lt;/script&gt;")
-	require.NotContains(t, r.body, "4242424242424241") // the number is never echoed
+	r = b.c.Post(t, "/checkout", bad, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "enter the name")
+	require.Contains(t, r.Body, "this card number is not valid")
+	require.Contains(t, r.Body, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	require.NotContains(t, r.Body, "4242424242424241") // the number is never echoed
 
 	long := checkoutForm("k1")
 	long.Set("name", strings.Repeat("ß", 10_000))
@@ -166,58 +107,58 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	long.Set("country", "Colombia")
 	long.Set("card_exp_month", "")
 	long.Set("card_cvc", "abc")
-	r = b.form(t, "1", "/checkout", long)
-	require.Equal(t, http.StatusUnprocessableEntity, r.status)
-	require.Contains(t, r.body, "the name must be at most 100 characters")
-	require.Contains(t, r.body, "enter a two-letter country code")
-	require.Contains(t, r.body, "enter the expiry month")
-	require.Contains(t, r.body, "enter the 3-digit security code")
-	require.Contains(t, r.body, "&#39; OR &#39;1&#39;=&#39;1")
+	r = b.c.Post(t, "/checkout", long, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "the name must be at most 100 characters")
+	require.Contains(t, r.Body, "enter a two-letter country code")
+	require.Contains(t, r.Body, "enter the expiry month")
+	require.Contains(t, r.Body, "enter the 3-digit security code")
+	require.Contains(t, r.Body, "&#39; OR &#39;1&#39;=&#39;1")
 	noProvider := checkoutForm("k1")
 	noProvider.Del("delivery_provider_id")
 	noProvider.Set("payment_method", "")
-	r = b.form(t, "1", "/checkout", noProvider)
-	require.Equal(t, http.StatusUnprocessableEntity, r.status)
-	require.Contains(t, r.body, "choose a delivery provider")
-	require.Contains(t, r.body, "choose a payment method")
+	r = b.c.Post(t, "/checkout", noProvider, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "choose a delivery provider")
+	require.Contains(t, r.Body, "choose a payment method")
 
 	html := checkoutForm("k2")
 	html.Set("name", `<img src=x onerror=alert(1)> مريم`)
-	r = b.form(t, "1", "/checkout", html)
-	require.Equal(t, http.StatusSeeOther, r.status, r.body)
-	loc := r.hdr.Get("Location")
+	r = b.c.Post(t, "/checkout", html, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	loc := r.Header.Get("Location")
 	require.True(t, strings.HasPrefix(loc, "/orders/"))
-	again := b.form(t, "1", "/checkout", html) // double click
-	require.Equal(t, loc, again.hdr.Get("Location"))
+	again := b.c.Post(t, "/checkout", html, authtest.As(&buyer)...) // double click
+	require.Equal(t, loc, again.Header.Get("Location"))
 
-	r = b.do(t, "1", http.MethodGet, loc, "", "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.body, ">Awaiting payment</strong>")
-	require.Contains(t, r.body, "ending 4242")
-	require.Contains(t, r.body, "&lt;img src=x onerror=alert(1)&gt; مريم")
-	r = b.do(t, "2", http.MethodGet, loc, "", "")
-	require.Equal(t, http.StatusOK, r.status)
-	require.Contains(t, r.body, "Bogotá")
-	require.NotContains(t, r.body, "Calle 1")
-	require.NotContains(t, r.body, "4242")
-	require.Equal(t, http.StatusOK, b.do(t, "3", http.MethodGet, loc, "", "").status)
-	require.Equal(t, http.StatusNotFound, b.do(t, "4", http.MethodGet, loc, "", "").status)
-	require.Equal(t, http.StatusNotFound, b.do(t, "1", http.MethodGet, "/orders/abc", "", "").status)
-	require.Equal(t, http.StatusSeeOther, b.do(t, "", http.MethodGet, loc, "", "").status) // to sign in
+	r = b.c.Get(t, loc, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, ">Awaiting payment</strong>")
+	require.Contains(t, r.Body, "ending 4242")
+	require.Contains(t, r.Body, "&lt;img src=x onerror=alert(1)&gt; مريم")
+	r = b.c.Get(t, loc, authtest.As(&seller)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "Bogotá")
+	require.NotContains(t, r.Body, "Calle 1")
+	require.NotContains(t, r.Body, "4242")
+	require.Equal(t, http.StatusOK, b.c.Get(t, loc, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, loc, authtest.As(&other)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/orders/abc", authtest.As(&buyer)...).StatusCode)
+	require.Equal(t, http.StatusSeeOther, b.c.Get(t, loc).StatusCode) // to sign in
 
-	r = b.do(t, "2", http.MethodGet, "/my/sales", "", "")
-	require.Contains(t, r.body, "&lt;img src=x onerror=alert(1)&gt; مريم, Bogotá")
-	require.NotContains(t, r.body, "Calle 1")
-	r = b.do(t, "2", http.MethodGet, "/notifications", "", "")
-	require.Contains(t, r.body, "includes your listing")
-	r = b.do(t, "1", http.MethodGet, "/my/orders", "", "")
-	require.Contains(t, r.body, "Dune ×2")
+	r = b.c.Get(t, "/my/sales", authtest.As(&seller)...)
+	require.Contains(t, r.Body, "&lt;img src=x onerror=alert(1)&gt; مريم, Bogotá")
+	require.NotContains(t, r.Body, "Calle 1")
+	r = b.c.Get(t, "/notifications", authtest.As(&seller)...)
+	require.Contains(t, r.Body, "includes your listing")
+	r = b.c.Get(t, "/my/orders", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "Dune ×2")
 
-	require.Equal(t, http.StatusNotFound, b.form(t, "4", loc+"/cancel", nil).status)
-	r = b.form(t, "1", loc+"/cancel", nil)
-	require.Equal(t, http.StatusSeeOther, r.status)
-	r = b.form(t, "1", loc+"/cancel", nil)
-	require.Equal(t, http.StatusSeeOther, r.status) // flash: can no longer be cancelled
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, loc+"/cancel", nil, authtest.As(&other)...).StatusCode)
+	r = b.c.Post(t, loc+"/cancel", nil, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Post(t, loc+"/cancel", nil, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode) // flash: can no longer be cancelled
 }
 
 func TestPages_CartRejections(t *testing.T) {
@@ -234,78 +175,89 @@ func TestPages_CartRejections(t *testing.T) {
 		"Injection":   {"book_id": {"1 OR 1=1"}, "quantity": {"1; DROP TABLE orders.orders"}},
 		"Long":        {"book_id": {strings.Repeat("9", 10_000)}},
 	} {
-		r := b.form(t, "1", "/cart/items", v)
-		require.Equal(t, http.StatusSeeOther, r.status, name)
-		require.Equal(t, "/cart", r.hdr.Get("Location"), name)
+		r := b.c.Post(t, "/cart/items", v, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, name)
+		require.Equal(t, "/cart", r.Header.Get("Location"), name)
 	}
-	require.Equal(t, http.StatusSeeOther, b.form(t, "2", "/cart/items", url.Values{"book_id": {id}}).status) // own listing: flash
+	require.Equal(t, http.StatusSeeOther, b.c.Post(t, "/cart/items", url.Values{"book_id": {id}}, authtest.As(&seller)...).StatusCode) // own listing: flash
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: seller.ID})
 	require.NoError(t, err)
 	require.Zero(t, n)
-	r := b.do(t, "1", http.MethodGet, "/checkout", "", "")
-	require.Contains(t, r.body, "Your cart is empty")
-	r = b.form(t, "1", "/checkout", checkoutForm("k"))
-	require.Equal(t, http.StatusUnprocessableEntity, r.status)
-	require.Contains(t, r.body, "your cart is empty")
-	r = b.form(t, "", "/cart/items/1", url.Values{"quantity": {"1"}})
-	require.Equal(t, http.StatusSeeOther, r.status)
+	r := b.c.Get(t, "/checkout", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "Your cart is empty")
+	r = b.c.Post(t, "/checkout", checkoutForm("k"), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "your cart is empty")
+	r = b.c.Post(t, "/cart/items/1", url.Values{"quantity": {"1"}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 }
 
 func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	r := b.form(t, "", "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
-	require.Equal(t, http.StatusSeeOther, r.status)
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	var cookie string
-	for _, c := range r.hdr.Values("Set-Cookie") {
+	for _, c := range r.Header.Values("Set-Cookie") {
 		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
 			cookie = strings.SplitN(c, ";", 2)[0]
 		}
 	}
 	require.NotEmpty(t, cookie)
-	r = b.do(t, "", http.MethodGet, "/cart", "", "", "Cookie", cookie)
-	require.Contains(t, r.body, "Sign in to check out")
-	r = b.do(t, "1", http.MethodGet, "/cart", "", "", "Cookie", cookie)
-	require.Contains(t, r.body, "Dune")
-	require.Contains(t, strings.Join(r.hdr.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
+	r = b.c.Get(t, "/cart", "Cookie", cookie)
+	require.Contains(t, r.Body, "Sign in to check out")
+	// The buyer's own cart already holds two copies of another book.
+	other := b.cat.Add(seller.ID, "Emma", 900, 5)
+	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, other.ID, 2))
+
+	// Browsing only reads: the header counts both carts as they will
+	// merge, and the visitor cart stays until a cart action.
+	r = b.c.Get(t, "/notifications", append(authtest.As(&buyer), "Cookie", cookie)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "data-cart-count>3<")
+	require.Empty(t, r.Header.Values("Set-Cookie"))
+
+	r = b.c.Get(t, "/cart", append(authtest.As(&buyer), "Cookie", cookie)...)
+	require.Contains(t, r.Body, "Dune")
+	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, 3, n)
 }
 
 func TestPages_Admin(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	for _, p := range []string{"/admin/orders", "/admin/jobs", "/admin/providers"} {
-		require.Equal(t, http.StatusForbidden, b.do(t, "1", http.MethodGet, p, "", "").status, p)
-		require.Equal(t, http.StatusOK, b.do(t, "3", http.MethodGet, p, "", "").status, p)
+		require.Equal(t, http.StatusForbidden, b.c.Get(t, p, authtest.As(&buyer)...).StatusCode, p)
+		require.Equal(t, http.StatusOK, b.c.Get(t, p, authtest.As(&admin)...).StatusCode, p)
 	}
-	require.Equal(t, http.StatusUnprocessableEntity, b.do(t, "3", http.MethodGet, "/admin/orders?status=nope", "", "").status)
-	r := b.form(t, "3", "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}})
-	require.Equal(t, http.StatusSeeOther, r.status)
+	require.Equal(t, http.StatusUnprocessableEntity, b.c.Get(t, "/admin/orders?status=nope", authtest.As(&admin)...).StatusCode)
+	r := b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	ps, err := b.svc.ProvidersFor(context.Background(), "CO")
 	require.NoError(t, err)
 	require.Contains(t, ps, service.Provider{ID: 3, Name: "Envia", Coverage: "national", CostCents: 950, Days: 2, Active: true})
-	r = b.form(t, "3", "/admin/providers/3", url.Values{"name": {""}, "coverage": {"space"}, "cost": {"-1"}, "days": {"x"}})
-	require.Equal(t, http.StatusUnprocessableEntity, r.status)
-	require.Contains(t, r.body, "enter a cost such as 12.50")
-	require.Equal(t, http.StatusForbidden, b.form(t, "1", "/admin/providers/3", url.Values{"name": {"X"}}).status)
-	require.Equal(t, http.StatusNotFound, b.form(t, "3", "/admin/jobs/999999/retry", nil).status)
+	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {""}, "coverage": {"space"}, "cost": {"-1"}, "days": {"x"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "enter a cost such as 12.50")
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/999999/retry", nil, authtest.As(&admin)...).StatusCode)
 	ctx := context.Background()
 	var jobID int64
 	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
 		VALUES ('orders.charge_payment', '{"order_id":42}', 'discarded', now(), 25, 25,
 		ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"payment processor unavailable","trace":""}'::jsonb]) RETURNING id`).Scan(&jobID))
-	r = b.do(t, "3", http.MethodGet, "/admin/jobs", "", "")
-	require.Contains(t, r.body, "payment processor unavailable")
-	require.Equal(t, http.StatusSeeOther, b.form(t, "3", fmt.Sprintf("/admin/jobs/%d/retry", jobID), nil).status)
+	r = b.c.Get(t, "/admin/jobs", authtest.As(&admin)...)
+	require.Contains(t, r.Body, "payment processor unavailable")
+	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/%d/retry", jobID), nil, authtest.As(&admin)...).StatusCode)
 	var state string
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "available", state)
-	require.Equal(t, http.StatusSeeOther, b.form(t, "3", fmt.Sprintf("/admin/jobs/%d/cancel", jobID), nil).status)
+	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/%d/cancel", jobID), nil, authtest.As(&admin)...).StatusCode)
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "cancelled", state)
-	require.Equal(t, http.StatusForbidden, b.form(t, "1", "/admin/jobs/1/cancel", nil).status)
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
 }
 
 func TestAPI(t *testing.T) {
@@ -315,9 +267,9 @@ func TestAPI(t *testing.T) {
 
 	t.Run("Authorization", func(t *testing.T) {
 		for _, p := range []string{"/api/v1/cart", "/api/v1/orders", "/api/v1/sales", "/api/v1/notifications", "/api/v1/orders/1"} {
-			r := b.json(t, "", http.MethodGet, p, "")
-			require.Equal(t, http.StatusUnauthorized, r.status, p)
-			require.Contains(t, r.body, `"code":"auth.unauthenticated"`)
+			r := b.c.JSON(t, http.MethodGet, p, "")
+			require.Equal(t, http.StatusUnauthorized, r.StatusCode, p)
+			require.Contains(t, r.Body, `"code":"auth.unauthenticated"`)
 		}
 	})
 
@@ -335,57 +287,57 @@ func TestAPI(t *testing.T) {
 			"Two":        `{"quantity":1}{"quantity":2}`,
 			"LongString": `{"quantity":"` + strings.Repeat("x", 10_000) + `"}`,
 		} {
-			r := b.json(t, "1", http.MethodPut, path, body)
-			require.GreaterOrEqual(t, r.status, 400, name)
-			require.Less(t, r.status, 500, name)
-			require.Contains(t, r.body, `"error"`, name)
+			r := b.c.JSON(t, http.MethodPut, path, body, authtest.As(&buyer)...)
+			require.GreaterOrEqual(t, r.StatusCode, 400, name)
+			require.Less(t, r.StatusCode, 500, name)
+			require.Contains(t, r.Body, `"error"`, name)
 		}
-		require.Equal(t, http.StatusNotFound, b.json(t, "1", http.MethodPut, "/api/v1/cart/items/abc", `{"quantity":1}`).status)
-		require.Equal(t, http.StatusForbidden, b.json(t, "2", http.MethodPut, path, `{"quantity":1}`).status)
+		require.Equal(t, http.StatusNotFound, b.c.JSON(t, http.MethodPut, "/api/v1/cart/items/abc", `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
+		require.Equal(t, http.StatusForbidden, b.c.JSON(t, http.MethodPut, path, `{"quantity":1}`, authtest.As(&seller)...).StatusCode)
 	})
 
 	t.Run("Providers", func(t *testing.T) {
-		r := b.json(t, "", http.MethodGet, "/api/v1/delivery-providers?country=us", "")
-		require.Equal(t, http.StatusOK, r.status)
-		require.Contains(t, r.body, "DHL")
-		require.NotContains(t, r.body, "Envia")
-		require.Equal(t, http.StatusUnprocessableEntity, b.json(t, "", http.MethodGet, "/api/v1/delivery-providers?country=Colombia", "").status)
-		require.Equal(t, http.StatusUnprocessableEntity, b.json(t, "", http.MethodGet, "/api/v1/delivery-providers", "").status)
+		r := b.c.JSON(t, http.MethodGet, "/api/v1/delivery-providers?country=us", "")
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		require.Contains(t, r.Body, "DHL")
+		require.NotContains(t, r.Body, "Envia")
+		require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodGet, "/api/v1/delivery-providers?country=Colombia", "").StatusCode)
+		require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodGet, "/api/v1/delivery-providers", "").StatusCode)
 	})
 
 	t.Run("PlaceAndCancel", func(t *testing.T) {
-		require.Equal(t, http.StatusOK, b.json(t, "1", http.MethodPut, path, `{"quantity":1}`).status)
+		require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, path, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
 		body := `{"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
-		r := b.json(t, "1", http.MethodPost, "/api/v1/orders", body)
-		require.Equal(t, http.StatusUnprocessableEntity, r.status) // no Idempotency-Key
-		r = b.json(t, "1", http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", "a1")
-		require.Equal(t, http.StatusCreated, r.status, r.body)
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode) // no Idempotency-Key
+		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, append(authtest.As(&buyer), "Idempotency-Key", "a1")...)
+		require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
 		for _, f := range []string{`"status":"awaiting_payment"`, `"subtotal_cents":1500`, `"delivery_cents":650`, `"total_cents":2150`, `"method":"wallet"`, `"shipment":null`, `"title":"Dune"`, `"price_cents":1500`, "مريم"} {
-			require.Contains(t, r.body, f)
+			require.Contains(t, r.Body, f)
 		}
-		again := b.json(t, "1", http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", "a1")
-		require.Equal(t, http.StatusCreated, again.status)
+		again := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, append(authtest.As(&buyer), "Idempotency-Key", "a1")...)
+		require.Equal(t, http.StatusCreated, again.StatusCode)
 		changed := strings.Replace(body, "Cali", "Pasto", 1)
-		r = b.json(t, "1", http.MethodPost, "/api/v1/orders", changed, "Idempotency-Key", "a1")
-		require.Equal(t, http.StatusUnprocessableEntity, r.status)
-		require.Contains(t, r.body, "orders.idempotency_key_reused")
+		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", changed, append(authtest.As(&buyer), "Idempotency-Key", "a1")...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+		require.Contains(t, r.Body, "orders.idempotency_key_reused")
 
-		r = b.json(t, "1", http.MethodGet, "/api/v1/orders", "")
-		require.Equal(t, http.StatusOK, r.status)
-		require.Equal(t, 1, strings.Count(r.body, `"id":`))
-		require.Equal(t, http.StatusNotFound, b.json(t, "4", http.MethodPost, "/api/v1/orders/1/cancel", "").status)
-		r = b.json(t, "1", http.MethodPost, "/api/v1/orders/1/cancel", "")
-		require.Equal(t, http.StatusOK, r.status)
-		require.Contains(t, r.body, `"status":"cancelled"`)
-		require.Equal(t, http.StatusConflict, b.json(t, "1", http.MethodPost, "/api/v1/orders/1/cancel", "").status)
-		require.Equal(t, http.StatusOK, b.json(t, "2", http.MethodGet, "/api/v1/sales", "").status)
-		r = b.json(t, "1", http.MethodGet, "/api/v1/notifications?limit=5", "")
-		require.Contains(t, r.body, `"unread":2`)
-		require.Equal(t, http.StatusUnprocessableEntity, b.json(t, "1", http.MethodGet, "/api/v1/notifications?limit=abc", "").status)
+		r = b.c.JSON(t, http.MethodGet, "/api/v1/orders", "", authtest.As(&buyer)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		require.Equal(t, 1, strings.Count(r.Body, `"id":`))
+		require.Equal(t, http.StatusNotFound, b.c.JSON(t, http.MethodPost, "/api/v1/orders/1/cancel", "", authtest.As(&other)...).StatusCode)
+		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders/1/cancel", "", authtest.As(&buyer)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		require.Contains(t, r.Body, `"status":"cancelled"`)
+		require.Equal(t, http.StatusConflict, b.c.JSON(t, http.MethodPost, "/api/v1/orders/1/cancel", "", authtest.As(&buyer)...).StatusCode)
+		require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodGet, "/api/v1/sales", "", authtest.As(&seller)...).StatusCode)
+		r = b.c.JSON(t, http.MethodGet, "/api/v1/notifications?limit=5", "", authtest.As(&buyer)...)
+		require.Contains(t, r.Body, `"unread":2`)
+		require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodGet, "/api/v1/notifications?limit=abc", "", authtest.As(&buyer)...).StatusCode)
 	})
 
 	t.Run("PlaceRejections", func(t *testing.T) {
-		require.Equal(t, http.StatusOK, b.json(t, "1", http.MethodPut, path, `{"quantity":1}`).status)
+		require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, path, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
 		for name, tc := range map[string]struct {
 			body   string
 			status int
@@ -398,14 +350,14 @@ func TestAPI(t *testing.T) {
 			"Declined":      {`{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"card","card":{"number":"4242","exp_month":13,"exp_year":1999,"cvc":"1"}}}`, 422, "card_cvc"},
 			"Method":        {`{"payment":{"method":"cash"}}`, 422, "choose card, wallet or bank transfer"},
 		} {
-			r := b.json(t, "1", http.MethodPost, "/api/v1/orders", tc.body, "Idempotency-Key", "r-"+name)
-			require.Equal(t, tc.status, r.status, name+": "+r.body)
-			require.Contains(t, r.body, tc.want, name)
+			r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", tc.body, append(authtest.As(&buyer), "Idempotency-Key", "r-"+name)...)
+			require.Equal(t, tc.status, r.StatusCode, name+": "+r.Body)
+			require.Contains(t, r.Body, tc.want, name)
 		}
 		b.cat.SetStatus(b.book.ID, catalog.StatusPaused)
-		r := b.json(t, "1", http.MethodPost, "/api/v1/orders", `{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`, "Idempotency-Key", "paused")
-		require.Equal(t, http.StatusConflict, r.status)
-		require.Contains(t, r.body, "catalog.not_for_sale")
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`, append(authtest.As(&buyer), "Idempotency-Key", "paused")...)
+		require.Equal(t, http.StatusConflict, r.StatusCode)
+		require.Contains(t, r.Body, "catalog.not_for_sale")
 	})
 }
 

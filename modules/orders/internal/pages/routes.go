@@ -1,6 +1,6 @@
-// Package web serves the orders module's pages: cart, checkout, orders,
-// sales, notifications and the admin pages, plus the middleware that merges
-// a visitor's cart at sign-in and fills the header's counts.
+// Package pages serves the orders module's pages: cart, checkout, orders,
+// sales, notifications and the admin pages, plus the middleware that fills
+// the header's counts.
 package pages
 
 import (
@@ -9,14 +9,13 @@ import (
 	"encoding/hex"
 	"io/fs"
 	"net/http"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -25,9 +24,8 @@ import (
 var templatesFS embed.FS
 
 type handler struct {
-	svc   *service.Service
-	river *riverfx.Client
-	view  *view.Set
+	svc  *service.Service
+	view *view.Set
 }
 
 // Pages parses the module's templates, so a broken one stops the start.
@@ -40,12 +38,12 @@ func Pages() (*view.Set, error) {
 }
 
 // Routes returns the module's pages.
-func Routes(svc *service.Service, river *riverfx.Client) (web.Routes, error) {
+func Routes(svc *service.Service) (web.Routes, error) {
 	set, err := Pages()
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{svc: svc, river: river, view: set}
+	h := &handler{svc: svc, view: set}
 	return func(r chi.Router) {
 		r.Get("/cart", h.cartPage)
 		r.Post("/cart/items", h.addItem)
@@ -84,27 +82,37 @@ func visitorID(r *http.Request) string {
 
 func setVisitor(w http.ResponseWriter, r *http.Request, id string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 }
 
 // owner is whose cart a request acts on; a visitor gets a cookie when
-// create is set.
-func owner(w http.ResponseWriter, r *http.Request, create bool) service.Owner {
+// create is set. A shopper who filled a cart as a visitor and then signed
+// in finds that cart merged into theirs here, at their first cart action,
+// and the visitor cookie is dropped.
+func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (service.Owner, error) {
+	vid := visitorID(r)
 	if u, ok := auth.UserFrom(r.Context()); ok {
-		return service.Owner{UserID: u.ID}
+		if vid != "" {
+			if err := h.svc.MergeVisitorCart(r.Context(), u.ID, vid); err != nil {
+				return service.Owner{}, err
+			}
+			setVisitor(w, r, "", -1)
+		}
+		return service.Owner{UserID: u.ID}, nil
 	}
-	id := visitorID(r)
-	if id == "" && create {
+	if vid == "" && create {
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
-		id = hex.EncodeToString(b)
-		setVisitor(w, r, id, 30*24*3600)
+		vid = hex.EncodeToString(b)
+		setVisitor(w, r, vid, int(service.VisitorCartTTL/time.Second))
 	}
-	return service.Owner{VisitorID: id}
+	return service.Owner{VisitorID: vid}, nil
 }
 
-// Middleware (after auth's) merges a visitor cart into the user's the first
-// time a request carries both, and fills the header's counts.
+// Middleware (after auth's) fills the header's counts. It only reads: a
+// signed-in shopper still carrying a visitor cart sees the count the two
+// carts will have once merged. A count it cannot read is logged and left
+// out; the page is still worth serving.
 func Middleware(svc *service.Service) web.Middleware {
 	return web.Middleware{Order: 20, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,25 +124,20 @@ func Middleware(svc *service.Service) web.Middleware {
 			}
 			ctx := r.Context()
 			nav := view.NavFrom(ctx)
-			u, signedIn := auth.UserFrom(ctx)
-			vid := visitorID(r)
-			if signedIn && vid != "" {
-				if err := svc.MergeVisitorCart(ctx, u.ID, vid); err != nil {
-					web.Logger(ctx).Warn("merge visitor cart", "err", err)
-				} else {
-					setVisitor(w, r, "", -1)
-				}
-			}
-			o := service.Owner{VisitorID: vid}
-			if signedIn {
-				o = service.Owner{UserID: u.ID}
+			o := service.Owner{VisitorID: visitorID(r)}
+			if u, ok := auth.UserFrom(ctx); ok {
+				o.UserID = u.ID
 				if n, err := svc.Unread(ctx, u.ID); err == nil {
 					nav.Unread = n
+				} else {
+					web.Logger(ctx).Warn("count unread notifications", "err", err)
 				}
 			}
 			if !o.IsZero() {
 				if n, err := svc.CartCount(ctx, o); err == nil {
 					nav.CartCount = n
+				} else {
+					web.Logger(ctx).Warn("count the cart", "err", err)
 				}
 			}
 			next.ServeHTTP(w, r)
@@ -153,22 +156,6 @@ func redirect(w http.ResponseWriter, r *http.Request, to, msg string) {
 		view.SetFlash(w, "success", msg)
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
-func pathID(r *http.Request, name string) (int64, bool) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	return id, err == nil && id > 0
-}
-
-func requireAdmin(r *http.Request) (auth.User, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, err
-	}
-	if !u.IsAdmin() {
-		return u, auth.ErrForbidden
-	}
-	return u, nil
 }
 
 // pageSize is the number of rows a listing page shows.

@@ -13,18 +13,6 @@ import (
 	"time"
 )
 
-// Methods of payment.
-const (
-	MethodCard         = "card"
-	MethodWallet       = "wallet"
-	MethodBankTransfer = "bank_transfer"
-)
-
-// ValidMethod reports whether m is a payment method the shop accepts.
-func ValidMethod(m string) bool {
-	return m == MethodCard || m == MethodWallet || m == MethodBankTransfer
-}
-
 // Card is what a buyer types; it never reaches the database.
 type Card struct {
 	Number   string

@@ -131,16 +131,31 @@ func (s *Service) Cart(ctx context.Context, o Owner) (Cart, error) {
 }
 
 // CartCount is the number of copies in the owner's cart, for the header.
+// An owner naming both a user and a visitor counts the two carts as they
+// will be once merged.
 func (s *Service) CartCount(ctx context.Context, o Owner) (int, error) {
-	id, err := s.cartID(ctx, s.pool, o, false)
-	if errors.Is(err, pgx.ErrNoRows) {
+	var ids []int64
+	for _, part := range []Owner{{UserID: o.UserID}, {VisitorID: o.VisitorID}} {
+		if part.IsZero() {
+			continue
+		}
+		id, err := s.cartID(ctx, s.pool, part, false)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("count cart: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if len(ids) == 0 {
 		return 0, nil
 	}
+	n, err := s.q.CartCount(ctx, s.pool, ids)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("count cart: %w", err)
 	}
-	n, err := s.q.CartCount(ctx, s.pool, id)
-	return int(n), err
+	return int(n), nil
 }
 
 // AddItem adds quantity copies of a book to the cart (on top of what is

@@ -17,8 +17,10 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Address is where an order goes.
@@ -66,13 +68,9 @@ func ValidateAddress(a Address, fields map[string]string) {
 	checkText(fields, "city", "city", a.City, 100)
 	checkText(fields, "region", "region", a.Region, 100)
 	checkText(fields, "postal_code", "postal code", a.PostalCode, 20)
-	if !isCountry(a.Country) {
+	if !text.IsCountryCode(a.Country) {
 		fields["country"] = "enter a two-letter country code such as CO or US"
 	}
-}
-
-func isCountry(c string) bool {
-	return len(c) == 2 && c[0] >= 'A' && c[0] <= 'Z' && c[1] >= 'A' && c[1] <= 'Z'
 }
 
 func (a Address) normalized() Address {
@@ -295,7 +293,7 @@ func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order) error {
 		if pay.Method == orders.MethodBankTransfer {
 			opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
 		}
-		if _, err := s.river.InsertTx(ctx, tx, ChargeArgs{OrderID: o.ID}, opts); err != nil {
+		if _, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: o.ID}, opts); err != nil {
 			return err
 		}
 		if cart, err := s.q.FindUserCart(ctx, tx, &o.BuyerID); err == nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Line is one line of an order, priced when it was placed.
@@ -321,7 +322,7 @@ func toProvider(p dbsqlc.Provider) Provider {
 // ProvidersFor lists the active providers that deliver to a country.
 func (s *Service) ProvidersFor(ctx context.Context, country string) ([]Provider, error) {
 	country = strings.ToUpper(strings.TrimSpace(country))
-	if !isCountry(country) {
+	if !text.IsCountryCode(country) {
 		return nil, apperr.ErrInvalid.WithFields(map[string]string{"country": "enter a two-letter country code such as CO or US"})
 	}
 	return toProviders(s.q.ActiveProviders(ctx, s.pool, s.Coverage(country)))
@@ -338,8 +339,11 @@ func toProviders(rows []dbsqlc.Provider, err error) ([]Provider, error) {
 	return out, nil
 }
 
-// Providers lists every provider, for admins.
-func (s *Service) Providers(ctx context.Context) ([]Provider, error) {
+// Providers lists every provider, active or not, for admins.
+func (s *Service) Providers(ctx context.Context, user auth.User) ([]Provider, error) {
+	if !user.IsAdmin() {
+		return nil, auth.ErrForbidden
+	}
 	return toProviders(s.q.Providers(ctx, s.pool))
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 )
 
@@ -71,8 +72,15 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, orderID int64, step str
 // Charge runs the payment of an order awaiting it. It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. A transient
-// processor error is returned as is, for River to retry.
+// processor error is returned, wrapped, for River to retry.
 func (s *Service) Charge(ctx context.Context, orderID int64) error {
+	if err := s.charge(ctx, orderID); err != nil {
+		return fmt.Errorf("charge order %d: %w", orderID, err)
+	}
+	return nil
+}
+
+func (s *Service) charge(ctx context.Context, orderID int64) error {
 	o, err := s.q.Order(ctx, s.pool, orderID)
 	if err != nil {
 		return notFound(err, orders.ErrNotFound)
@@ -94,7 +102,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 		}
 		if res, err = payment.Charge(pay.Token, int(attempt)); err != nil {
 			s.opts.Metrics.payments.WithLabelValues(pay.Method, "error").Inc()
-			return fmt.Errorf("charge order %d: %w", orderID, err)
+			return fmt.Errorf("attempt %d: %w", attempt, err)
 		}
 	}
 	outcome := "approved"
@@ -113,7 +121,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: res.Reason}); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: orderID}, nil); err != nil {
+			if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: orderID}, nil); err != nil {
 				return err
 			}
 			return s.notify(ctx, tx, orderID, StepPaymentFailed)
@@ -127,7 +135,7 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "succeeded"}); err != nil {
 			return err
 		}
-		if _, err := s.river.InsertTx(ctx, tx, ShipArgs{OrderID: orderID}, nil); err != nil {
+		if _, err := s.river.InsertTx(ctx, tx, jobs.ShipArgs{OrderID: orderID}, nil); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, orderID, StepPaid)
@@ -149,24 +157,29 @@ func ShipStepLabel(step string) string {
 // Ship hands a paid order to its provider: a tracking number and the first
 // event of the timeline, then the next step scheduled. Idempotent.
 func (s *Service) Ship(ctx context.Context, orderID int64) error {
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
-		if err != nil {
-			return notFound(err, orders.ErrNotFound)
-		}
-		if orders.Status(o.Status) != orders.StatusPaid {
-			return nil
-		}
-		n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, Provider: o.ProviderName, TrackingNumber: trackingNumber(o.ProviderName)})
-		if err != nil || n == 0 {
-			return err
-		}
-		if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: shipSteps[0]}); err != nil {
-			return err
-		}
-		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.ship(ctx, tx, orderID) }); err != nil {
+		return fmt.Errorf("ship order %d: %w", orderID, err)
+	}
+	return nil
+}
+
+func (s *Service) ship(ctx context.Context, tx pgx.Tx, orderID int64) error {
+	o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+	if err != nil {
+		return notFound(err, orders.ErrNotFound)
+	}
+	if orders.Status(o.Status) != orders.StatusPaid {
+		return nil
+	}
+	n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, Provider: o.ProviderName, TrackingNumber: trackingNumber(o.ProviderName)})
+	if err != nil || n == 0 {
 		return err
-	})
+	}
+	if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: shipSteps[0]}); err != nil {
+		return err
+	}
+	_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+	return err
 }
 
 func trackingNumber(provider string) string {
@@ -189,42 +202,47 @@ func (s *Service) Advance(ctx context.Context, orderID int64, from string) error
 		return fmt.Errorf("advance order %d: no step after %q", orderID, from)
 	}
 	next := shipSteps[i+1]
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
-		if err != nil {
-			return notFound(err, orders.ErrNotFound)
-		}
-		st := orders.Status(o.Status)
-		if st != orders.StatusPaid && st != orders.StatusShipped {
-			return nil
-		}
-		n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
-		if err != nil || n == 0 {
-			return err
-		}
-		if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: next}); err != nil {
-			return err
-		}
-		switch next {
-		case "picked_up":
-			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, ""); err != nil {
-				return err
-			}
-			if _, err := s.river.InsertTx(ctx, tx, ConfirmArgs{OrderID: orderID}, nil); err != nil {
-				return err
-			}
-			if err := s.notify(ctx, tx, orderID, StepShipped); err != nil {
-				return err
-			}
-		case "delivered":
-			if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, ""); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, orderID, StepDelivered)
-		}
-		_, err = s.river.InsertTx(ctx, tx, AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.advance(ctx, tx, orderID, from, next) }); err != nil {
+		return fmt.Errorf("advance order %d from %s: %w", orderID, from, err)
+	}
+	return nil
+}
+
+func (s *Service) advance(ctx context.Context, tx pgx.Tx, orderID int64, from, next string) error {
+	o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+	if err != nil {
+		return notFound(err, orders.ErrNotFound)
+	}
+	st := orders.Status(o.Status)
+	if st != orders.StatusPaid && st != orders.StatusShipped {
+		return nil
+	}
+	n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
+	if err != nil || n == 0 {
 		return err
-	})
+	}
+	if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: next}); err != nil {
+		return err
+	}
+	switch next {
+	case "picked_up":
+		if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, ""); err != nil {
+			return err
+		}
+		if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderID: orderID}, nil); err != nil {
+			return err
+		}
+		if err := s.notify(ctx, tx, orderID, StepShipped); err != nil {
+			return err
+		}
+	case "delivered":
+		if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, ""); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, orderID, StepDelivered)
+	}
+	_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+	return err
 }
 
 // Cancel cancels the buyer's order until it ships: a paid order is refunded
@@ -263,7 +281,7 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
 		return err
 	}
-	if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+	if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
 		return err
 	}
 	return s.notify(ctx, tx, o.ID, StepCancelled)
@@ -271,18 +289,18 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 
 // ReleaseStock returns an order's held copies (idempotent, via the catalog).
 func (s *Service) ReleaseStock(ctx context.Context, orderID int64) error {
-	return s.catalog.Release(ctx, orderID)
+	if err := s.catalog.Release(ctx, orderID); err != nil {
+		return fmt.Errorf("release the stock of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // ConfirmStock marks an order's copies sold (idempotent, via the catalog).
 func (s *Service) ConfirmStock(ctx context.Context, orderID int64) error {
-	return s.catalog.Confirm(ctx, orderID)
-}
-
-// SweepResult counts what a sweep did.
-type SweepResult struct {
-	Cancelled, Failed, Released, Confirmed int
-	StaleCarts                             int64
+	if err := s.catalog.Confirm(ctx, orderID); err != nil {
+		return fmt.Errorf("confirm the stock of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // VisitorCartTTL is how long an untouched visitor cart is kept.
@@ -292,16 +310,16 @@ const VisitorCartTTL = 30 * 24 * time.Hour
 // checkout died is cancelled; a payment that never completed fails) and
 // settles holds no live order owns: released for orders that ended without
 // a sale or do not exist, confirmed for orders that shipped.
-func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
-	var res SweepResult
+func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
+	var res jobs.SweepResult
 	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: delete stale visitor carts: %w", err)
 	}
 	res.StaleCarts = n
 	stuck, err := s.q.StuckOrders(ctx, s.pool, s.now().Add(-s.opts.StuckAfter))
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: list stuck orders: %w", err)
 	}
 	for _, o := range stuck {
 		if orders.Status(o.Status) == orders.StatusAwaitingPayment && o.UpdatedAt.After(s.now().Add(-s.opts.StuckAfter-s.opts.BankTransferDelay)) {
@@ -322,26 +340,26 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+			if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
 				return err
 			}
 			res.Failed++
 			return s.notify(ctx, tx, o.ID, StepPaymentFailed)
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
-			return res, err
+			return res, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err)
 		}
 	}
 	held, err := s.catalog.HeldOrders(ctx)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: list held orders: %w", err)
 	}
 	if len(held) == 0 {
 		return res, nil
 	}
 	rows, err := s.q.OrderStatuses(ctx, s.pool, held)
 	if err != nil {
-		return res, err
+		return res, fmt.Errorf("sweep: statuses of held orders: %w", err)
 	}
 	status := make(map[int64]orders.Status, len(rows))
 	for _, r := range rows {
@@ -352,12 +370,12 @@ func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
 		switch {
 		case !ok || st == orders.StatusCancelled || st == orders.StatusPaymentFailed:
 			if err := s.catalog.Release(ctx, id); err != nil {
-				return res, err
+				return res, fmt.Errorf("sweep: release the hold of order %d: %w", id, err)
 			}
 			res.Released++
 		case st == orders.StatusShipped || st == orders.StatusDelivered:
 			if err := s.catalog.Confirm(ctx, id); err != nil {
-				return res, err
+				return res, fmt.Errorf("sweep: confirm the hold of order %d: %w", id, err)
 			}
 			res.Confirmed++
 		}

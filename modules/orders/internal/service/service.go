@@ -42,12 +42,12 @@ type Service struct {
 	pool    *pgxpool.Pool
 	q       *dbsqlc.Queries
 	catalog catalog.Service
-	river   *riverfx.Client
+	river   *riverfx.Inserter
 	opts    Options
 }
 
-// New returns the service. river may be an insert-only client.
-func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Client, opts *Options) *Service {
+// New returns the service; it inserts its jobs with river.
+func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts *Options) *Service {
 	o := Options{}
 	if opts != nil {
 		o = *opts

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
 	"github.com/stretchr/testify/require"
@@ -14,11 +13,13 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -36,7 +37,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := river.NewClient(riverpgxv5.New(pool), &river.Config{Schema: "river"})
+	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := orderstest.NewCatalog()
 	b := &bundle{
@@ -181,7 +182,7 @@ func TestService_Place(t *testing.T) {
 		require.Equal(t, int64(3650), o.TotalCents)
 		require.Equal(t, "visa", o.Payment.Brand)
 		require.Equal(t, "4242", o.Payment.Last4)
-		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
 		_, avail, held, _ := b.cat.Stock(b.book.ID)
 		require.Equal(t, 1, avail)
 		require.Equal(t, 2, held)
@@ -233,7 +234,7 @@ func TestService_Place(t *testing.T) {
 			require.Equal(t, orders.StatusPaymentFailed, got.Status)
 			require.Equal(t, tc.reason, got.Payment.FailureReason)
 			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
-			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), service.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
 			_, avail, held, _ := b.cat.Stock(b.book.ID)
 			require.Equal(t, []int{3, 0}, []int{avail, held})
 		})
@@ -387,6 +388,29 @@ func TestService_Get(t *testing.T) {
 	unread, err = b.svc.Unread(ctx, b.seller.ID)
 	require.NoError(t, err)
 	require.Zero(t, unread)
+}
+
+func TestService_CartCountOfCartsToMerge(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	other := b.cat.Add(b.seller.ID, "Emma", 900, 5)
+	user, visitor := service.Owner{UserID: b.buyer.ID}, service.Owner{VisitorID: "visitor-0123456789abcdef"}
+	require.NoError(t, b.svc.SetQuantity(ctx, user, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, visitor, b.book.ID, 2))
+	require.NoError(t, b.svc.SetQuantity(ctx, visitor, other.ID, 1))
+
+	both := service.Owner{UserID: b.buyer.ID, VisitorID: visitor.VisitorID}
+	n, err := b.svc.CartCount(ctx, both)
+	require.NoError(t, err)
+	require.Equal(t, 3, n, "a book in both carts counts its larger quantity")
+	require.NoError(t, b.svc.MergeVisitorCart(ctx, b.buyer.ID, visitor.VisitorID))
+	merged, err := b.svc.CartCount(ctx, user)
+	require.NoError(t, err)
+	require.Equal(t, n, merged, "the count before the merge is the count after")
+	n, err = b.svc.CartCount(ctx, service.Owner{VisitorID: "nobody-0123456789abcdef"})
+	require.NoError(t, err)
+	require.Zero(t, n)
 }
 
 func TestService_Sweep(t *testing.T) {

@@ -1,4 +1,4 @@
-package authfx
+package jobs_test
 
 import (
 	"context"
@@ -10,8 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/auth/internal/jobs"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func TestDeleteExpiredSessions_Work(t *testing.T) {
 	t.Parallel()
@@ -23,10 +26,9 @@ func TestDeleteExpiredSessions_Work(t *testing.T) {
 	_, err := pool.Exec(ctx, "UPDATE auth.sessions SET expires_at = $1 WHERE id_hash <> sha256($2::bytea)", time.Now().Add(-time.Minute), []byte(live.ID))
 	require.NoError(t, err)
 
-	w := &deleteExpiredSessions{svc: authtest.NewService(t, pool), log: slog.New(slog.DiscardHandler)}
-	require.Equal(t, "auth.delete_expired_sessions", DeleteExpiredSessionsArgs{}.Kind())
+	w := &jobs.DeleteExpiredSessions{Service: authtest.NewService(t, pool), Log: slog.New(slog.DiscardHandler)}
 	for range 2 { // idempotent
-		require.NoError(t, w.Work(ctx, &river.Job[DeleteExpiredSessionsArgs]{}))
+		require.NoError(t, w.Work(ctx, &river.Job[jobs.DeleteExpiredSessionsArgs]{}))
 		var n int
 		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM auth.sessions").Scan(&n))
 		require.Equal(t, 1, n, "only the live session is left")

@@ -1,4 +1,4 @@
-package ordersfx_test
+package systemtest_test
 
 import (
 	"bytes"
@@ -38,7 +38,7 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // app is the monolith's graph (auth, catalog, orders, River, router) on a
-// fresh database, with River working jobs.
+// fresh database, with River working jobs at test pace (riverfx.TestOpts).
 type app struct {
 	pool    *pgxpool.Pool
 	svc     *service.Service
@@ -63,7 +63,7 @@ func newTracedApp(t testing.TB, tr *tracing.Tracing) *app {
 	}
 	a := &app{}
 	fa := fxtest.New(t,
-		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), tr),
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), riverfx.TestOpts(), tr),
 		fx.NopLogger,
 		pg.Module, metrics.Module, riverfx.Module,
 		fx.Provide(web.NewRouter),

@@ -1,4 +1,4 @@
-package ordersfx_test
+package systemtest_test
 
 import "time"
 

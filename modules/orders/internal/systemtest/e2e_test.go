@@ -1,4 +1,4 @@
-package ordersfx_test
+package systemtest_test
 
 import (
 	"context"
@@ -33,9 +33,8 @@ func TestAPI_CheckoutToDelivery(t *testing.T) {
 	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000 0000 0000 0119"), &again, "Idempotency-Key", "e2e-1"))
 	require.Equal(t, o.ID, again.ID)
 
-	// The flaky card fails twice at the processor; River retries it (its
-	// backoff is 1 s then 16 s), and River's scheduler promotes scheduled
-	// jobs every 5 s, so this takes about 40 s.
+	// The flaky card fails twice at the processor and River retries it;
+	// then the shipment's four steps are each a job scheduled 50 ms later.
 	got := a.waitStatus(t, b, o.ID, "delivered")
 	require.Equal(t, "succeeded", got.Payment.Status)
 	require.NotNil(t, got.Shipment)

@@ -1,4 +1,4 @@
-package ordersfx_test
+package systemtest_test
 
 import (
 	"context"
@@ -115,8 +115,8 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 	t.Logf("placed %d orders, %d refused (sold out)", placed.Load(), refused.Load())
 	require.Positive(t, placed.Load())
 
-	// Bound: order timeout + job rescue (2 × job timeout) + four shipping
-	// steps, each up to River's 5 s scheduler tick, with a wide margin.
+	// Bound: order timeout + job rescue (2 × job timeout) + River's retry
+	// backoff after a kill + four shipping steps, with a wide margin.
 	deadline := time.After(3 * time.Minute)
 	for {
 		var open int

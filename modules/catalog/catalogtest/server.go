@@ -1,0 +1,52 @@
+package catalogtest
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
+	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
+)
+
+// Users every Server signs in, by authtest.As(&user).
+var (
+	Seller = auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember}
+	Other  = auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember}
+	Admin  = auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin}
+)
+
+// Server is the catalog's pages and API on webtest's server over a new
+// database, with authtest.FakeSignIn for Seller, Other and Admin. Its one
+// client's cookies carry each flash message to the next page.
+type Server struct {
+	*webtest.Client
+	Pool   *pgxpool.Pool
+	Svc    *service.Service
+	Photos *photos.Mem
+}
+
+// NewServer starts the catalog on a new database.
+func NewServer(t testing.TB) *Server {
+	t.Helper()
+	pool := pgtest.New(t)
+	mem := photos.NewMemStore()
+	svc := service.New(pool, &service.Options{Photos: mem, MaxPriceCents: 1_000_000})
+	pageRoutes, err := pages.Routes(svc, slog.Default())
+	require.NoError(t, err)
+	srv := webtest.New(t, webtest.Opts{
+		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Middleware: []web.Middleware{authtest.FakeSignIn(Seller, Other, Admin)},
+		Pool:       pool,
+	})
+	return &Server{Client: srv.Client(), Pool: pool, Svc: svc, Photos: mem}
+}

@@ -1,0 +1,24 @@
+package pages
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+)
+
+func TestLabels(t *testing.T) {
+	t.Parallel()
+	require.Len(t, conditionNames, len(service.Grades), "every grade has a name")
+	require.Equal(t, "Very Good", conditionLabel(catalog.ConditionVeryGood))
+	require.Equal(t, "New", conditionOptions()[0].Label, "best first")
+
+	require.Equal(t, "Hidden by an administrator", stateLabel(catalog.StatusActive, "spam", true), "the admin's reason comes first")
+	require.Equal(t, "Sold out", stateLabel(catalog.StatusActive, "", true))
+	require.Equal(t, "On sale", stateLabel(catalog.StatusActive, "", false))
+	require.Equal(t, "Paused", stateLabel(catalog.StatusPaused, "", false))
+	require.Equal(t, "Draft", stateLabel(catalog.StatusDraft, "", false))
+	require.Equal(t, "Archived", stateLabel(catalog.StatusArchived, "", false))
+}

@@ -1,0 +1,61 @@
+package text
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseMoney(t *testing.T) {
+	t.Parallel()
+	good := map[string]int64{
+		"12": 1200, "12.5": 1250, "12.50": 1250, "0.99": 99, ".5": 50, "$7": 700,
+		"1,250.00": 125000, " 3.05 ": 305, "0": 0, "-4.20": -420, "10000": 1000000,
+	}
+	for in, want := range good {
+		got, err := ParseMoney(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "abc", "12.345", "1.", "1e3", "12,50", "1,2345", "NaN", "0x10", "--1", "99999999999999", "١٢"} {
+		_, err := ParseMoney(in)
+		require.ErrorIs(t, err, ErrMoney, in)
+	}
+	require.Equal(t, "12.50", MoneyInput(1250))
+	require.Equal(t, "0.05", MoneyInput(5))
+	require.Equal(t, "-4.20", MoneyInput(-420))
+}
+
+func FuzzParseMoney(f *testing.F) {
+	for _, s := range []string{"12.50", "1,250.00", "-3", "$0.99", "", ".5", "1e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cents, err := ParseMoney(s)
+		if err != nil {
+			return
+		}
+		require.LessOrEqual(t, cents, int64(maxMoneyCents))
+		require.GreaterOrEqual(t, cents, -int64(maxMoneyCents))
+		back, err := ParseMoney(MoneyInput(cents))
+		require.NoError(t, err)
+		require.Equal(t, cents, back, "format and parse round-trip")
+	})
+}
+
+func TestIsCountryCode(t *testing.T) {
+	t.Parallel()
+	for _, ok := range []string{"CO", "US"} {
+		require.True(t, IsCountryCode(ok), ok)
+	}
+	for _, bad := range []string{"", "C", "co", "COL", "C0", "ÇO"} {
+		require.False(t, IsCountryCode(bad), bad)
+	}
+}
+
+func TestPlural(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "1 copy", "1 "+Plural(1, "copy", "copies"))
+	require.Equal(t, "copies", Plural(0, "copy", "copies"))
+	require.Equal(t, "copies", Plural(2, "copy", "copies"))
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// PathID reads the positive integer id in the path parameter name. Anything
+// else (missing, not a number, zero, negative, past int64) names nothing, so
+// it returns notFound, the sentinel of what the id would have named.
+func PathID(r *http.Request, name string, notFound error) (int64, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id < 1 {
+		return 0, notFound
+	}
+	return id, nil
+}
+
+// Uploads parses a multipart upload and returns the files sent in field,
+// with a 4xx error when the request is no upload or carries none. The
+// caller removes the temporary files (r.MultipartForm.RemoveAll).
+func Uploads(r *http.Request, field string) ([]*multipart.FileHeader, error) {
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, apperr.ErrTooLarge.WithMessage("the upload is too large")
+		}
+		return nil, apperr.ErrBadRequest.WithMessage("send the files as a multipart form upload in the field \"" + field + "\"")
+	}
+	files := r.MultipartForm.File[field]
+	if len(files) == 0 {
+		return nil, apperr.ErrInvalid.WithMessage("choose a file to upload").WithFields(map[string]string{field: "choose a file to upload"})
+	}
+	return files, nil
+}
+
+// ReadUpload returns an uploaded file's bytes, reading at most one byte
+// past max, so an oversized file is refused with tooLarge without being
+// kept in memory.
+func ReadUpload(fh *multipart.FileHeader, max int64, tooLarge error) ([]byte, error) {
+	if fh.Size > max {
+		return nil, tooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, apperr.ErrBadRequest.WithMessage("the upload could not be read")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, apperr.ErrBadRequest.WithMessage("the upload could not be read")
+	}
+	if int64(len(data)) > max {
+		return nil, tooLarge
+	}
+	return data, nil
+}
