@@ -2,16 +2,12 @@ package tracing_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -19,45 +15,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/platform/config"
-	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
-
-// logBuffer is a log sink safe for the server's goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// server is the platform's router with tr and routes.
-func server(t *testing.T, tr *tracing.Tracing, logs io.Writer, routes web.Routes) *httptest.Server {
-	t.Helper()
-	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	srv := httptest.NewServer(web.NewRouter(web.RouterParams{
-		Config:  config.Config{ShutdownTimeout: 1},
-		Log:     slog.New(slog.NewTextHandler(logs, nil)),
-		Metrics: metrics.New(pool),
-		Tracing: tr,
-		Routes:  []web.Routes{routes},
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 func TestTracing_OffInstallsNothing(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
@@ -113,12 +74,11 @@ func TestTracing_AcrossProcesses(t *testing.T) {
 	t.Parallel()
 	exp := tracetest.NewInMemoryExporter()
 	tr := tracing.New(sdktrace.WithSyncer(exp))
-	var logs logBuffer
-	catalog := server(t, tr, &logs, func(r chi.Router) {
+	catalog := webtest.New(t, webtest.Opts{Tracing: tr, Routes: []web.Routes{func(r chi.Router) {
 		r.Get("/internal/v1/catalog/books/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
-	})
+	}}})
 	client := &http.Client{Transport: tr.Transport(nil)}
-	orders := server(t, tr, &logs, func(r chi.Router) {
+	orders := webtest.New(t, webtest.Opts{Tracing: tr, Routes: []web.Routes{func(r chi.Router) {
 		r.Get("/api/v1/orders/{id}", func(w http.ResponseWriter, r *http.Request) {
 			req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, catalog.URL+"/internal/v1/catalog/books/7", nil)
 			require.NoError(t, err)
@@ -128,7 +88,7 @@ func TestTracing_AcrossProcesses(t *testing.T) {
 			web.Logger(r.Context()).Info("called the catalog")
 			w.WriteHeader(resp.StatusCode)
 		})
-	})
+	}}})
 
 	for _, path := range []string{"/api/v1/orders/42", "/healthz"} {
 		resp, err := http.Get(orders.URL + path)
@@ -159,8 +119,9 @@ func TestTracing_AcrossProcesses(t *testing.T) {
 	require.Equal(t, in.SpanContext.TraceID(), remote.SpanContext.TraceID())
 
 	id := in.SpanContext.TraceID().String()
-	require.Contains(t, logs.String(), `msg="called the catalog" request_id=`)
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+	logs := orders.Logs.String()
+	require.Contains(t, logs, `msg="called the catalog" request_id=`)
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		if strings.Contains(line, "/api/v1/orders/42") || strings.Contains(line, "called the catalog") {
 			require.Contains(t, line, "trace_id="+id, line)
 		}

@@ -26,6 +26,7 @@ import (
 	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -37,6 +38,8 @@ type Opts struct {
 	Pool *pgxpool.Pool
 	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto.
 	TrustProxy bool
+	// Tracing traces the requests; nil leaves tracing off.
+	Tracing *tracing.Tracing
 }
 
 // Server is the parts under test behind a real HTTP listener. Logs holds
@@ -55,6 +58,7 @@ func New(t testing.TB, o Opts) *Server {
 		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: o.TrustProxy},
 		Log:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:    metrics.New(o.Pool),
+		Tracing:    o.Tracing,
 		Routes:     o.Routes,
 		Middleware: o.Middleware,
 	})
