@@ -33,7 +33,8 @@ func TestObservability_NamesOnlyExportedMetrics(t *testing.T) {
 	require.Subset(t, named, []string{"bookstore_orders_total", "bookstore_river_oldest_ready_job_age_seconds", "bookstore_ready", "bookstore_http_requests_total"}, "the files were read")
 
 	// A bank transfer's charge waits an hour, so the queue has a job to show.
-	p := proctest.Serve(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)}, "--bank-transfer-delay", "1h")
+	metricsAddr := proctest.FreeAddr(t)
+	p := proctest.Serve(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)}, "--bank-transfer-delay", "1h", "--metrics-addr", metricsAddr)
 	c := &client{t: t, base: p.URL(), http: &http.Client{Transport: apitest.Transport(t, nil)}}
 	seller := c.account("seller@example.com")
 	buyer := c.account("buyer@example.com")
@@ -45,7 +46,7 @@ func TestObservability_NamesOnlyExportedMetrics(t *testing.T) {
 	var missing []string
 	deadline := time.Now().Add(time.Minute)
 	for {
-		exported := exportedNames(t, p.URL()+"/metrics")
+		exported := exportedNames(t, "http://"+metricsAddr+"/metrics")
 		missing = missing[:0]
 		for _, n := range named {
 			if !exported[n] {

@@ -57,6 +57,11 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 	}
 	pcfg.MaxConns = 20
 	pcfg.ConnConfig.Tracer = tr.QueryTracer()
+	// A database that is down answers a request with a 503 in seconds
+	// instead of hanging it (a URL's connect_timeout wins).
+	if pcfg.ConnConfig.ConnectTimeout == 0 {
+		pcfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("database pool: %w", err)

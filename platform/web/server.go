@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -57,9 +58,35 @@ func AsCheck(constructor any) fx.Option {
 
 // Module provides the router and runs the server.
 var Module = fx.Module("web",
-	fx.Provide(NewRouter),
+	fx.Provide(NewRouter, func() *Drain { return &Drain{} }),
 	fx.Invoke(Serve),
 )
+
+// Drain is a process on its way out. From Start on, /readyz answers 503, so
+// the load balancer stops choosing this process, while requests still
+// arriving are served; each response asks the client (the balancer) to
+// close its connection, so that when the listener closes no idle
+// connection is left that the balancer might be sending a request on.
+type Drain struct{ on atomic.Bool }
+
+// Start begins draining; it cannot be undone.
+func (d *Drain) Start() {
+	if d != nil {
+		d.on.Store(true)
+	}
+}
+
+// Draining reports whether Start was called.
+func (d *Drain) Draining() bool { return d != nil && d.on.Load() }
+
+func (d *Drain) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.Draining() {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // RouterParams are what NewRouter needs.
 type RouterParams struct {
@@ -69,6 +96,7 @@ type RouterParams struct {
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
 	Tracing    *tracing.Tracing `optional:"true"`
+	Drain      *Drain           `optional:"true"`
 	Routes     []Routes         `group:"routes"`
 	Middleware []Middleware     `group:"middleware"`
 	Checks     []Check          `group:"readiness"`
@@ -84,7 +112,10 @@ func NewRouter(p RouterParams) http.Handler {
 		p.Metrics.Middleware,
 		accessLog(p.Log),
 		recoverer,
+		p.Drain.middleware,
+		middleware.GetHead,
 		securityHeaders,
+		secureCookies,
 		middleware.Timeout(30*time.Second),
 		limitBody,
 		withNav,
@@ -101,8 +132,7 @@ func NewRouter(p RouterParams) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	r.Get("/readyz", readyz(p.Checks, p.Metrics))
-	r.Method(http.MethodGet, "/metrics", p.Metrics.Handler())
+	r.Get("/readyz", readyz(p.Drain, p.Checks, p.Metrics))
 	r.Method(http.MethodGet, "/static/*", view.StaticHandler())
 	for _, add := range p.Routes {
 		add(r)
@@ -118,9 +148,15 @@ type CheckResult struct {
 }
 
 // readyz runs every check and records the outcome in the metrics, where
-// a readiness that flaps shows up.
-func readyz(checks []Check, m *metrics.Metrics) http.HandlerFunc {
+// a readiness that flaps shows up; a draining process counts as failing
+// the check "drain".
+func readyz(drain *Drain, checks []Check, m *metrics.Metrics) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if drain.Draining() {
+			m.Readiness(map[string]bool{"drain": false})
+			JSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "draining": true})
+			return
+		}
 		status := http.StatusOK
 		out := make([]CheckResult, 0, len(checks))
 		passed := make(map[string]bool, len(checks))

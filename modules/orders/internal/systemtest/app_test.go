@@ -45,7 +45,8 @@ type app struct {
 	handler http.Handler
 	server  *httptest.Server
 	// client checks every API exchange against the OpenAPI document.
-	client *http.Client
+	client  *http.Client
+	metrics *metrics.Metrics
 }
 
 func newApp(t testing.TB) *app {
@@ -68,7 +69,7 @@ func newTracedApp(t testing.TB, tr *tracing.Tracing) *app {
 		pg.Module, metrics.Module, riverfx.Module,
 		fx.Provide(web.NewRouter),
 		authfx.Module, catalogfx.Module, ordersfx.Module,
-		fx.Populate(&a.pool, &a.svc, &a.handler),
+		fx.Populate(&a.pool, &a.svc, &a.handler, &a.metrics),
 	)
 	fa.RequireStart()
 	t.Cleanup(fa.RequireStop)
@@ -180,16 +181,13 @@ func newJSONRequest(method, url string, body any) (*http.Request, error) {
 	return req, nil
 }
 
-// metric reads one series from the app's /metrics, e.g.
+// metric reads one series from the app's metrics, e.g.
 // `bookstore_orders_total{status="paid"}`; a series that is not there fails.
 func (a *app) metric(t testing.TB, series string) float64 {
 	t.Helper()
-	res, err := http.Get(a.server.URL + "/metrics")
-	require.NoError(t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	for line := range strings.Lines(string(raw)) {
+	rec := httptest.NewRecorder()
+	a.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for line := range strings.Lines(rec.Body.String()) {
 		if v, ok := strings.CutPrefix(line, series+" "); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
 			require.NoError(t, err)
