@@ -16,6 +16,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 )
@@ -78,7 +79,7 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 			b := buyer{token: tok}
 			for n := 0; !stop.Load(); n++ {
 				key := fmt.Sprintf("crash-%d-%d", i, n)
-				body := checkoutBody("")
+				body := checkoutBody("", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents})
 				body["payment"] = payments[(i+n)%len(payments)]
 				// Retry the same key until the shop answers, as a client
 				// whose connection broke would, even after the stream
