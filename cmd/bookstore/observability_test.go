@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,9 +15,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 // observability is where the Prometheus and Grafana files live.
@@ -35,14 +34,14 @@ func TestObservability_NamesOnlyExportedMetrics(t *testing.T) {
 	// A bank transfer's charge waits an hour, so the queue has a job to show.
 	metricsAddr := proctest.FreeAddr(t)
 	p := proctest.Serve(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)}, "--bank-transfer-delay", "1h", "--metrics-addr", metricsAddr)
-	c := &client{t: t, base: p.URL(), http: &http.Client{Transport: apitest.Transport(t, nil)}}
-	seller := c.account("seller@example.com")
-	buyer := c.account("buyer@example.com")
+	c := &webtest.Client{URL: p.URL(), HTTP: &http.Client{}}
+	seller := account(t, c, "seller@example.com")
+	buyer := account(t, c, "buyer@example.com")
 	var book struct{ ID int64 }
-	c.call(seller, http.MethodPost, "/api/v1/books", `{"title":"Dune","author":"Frank Herbert","condition":"good","price_cents":1500,"copies":2}`, http.StatusCreated, &book)
-	c.call(buyer, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), `{"quantity":1}`, http.StatusOK, nil)
+	call(t, c, seller, http.MethodPost, "/api/v1/books", `{"title":"Dune","author":"Frank Herbert","condition":"good","price_cents":1500,"copies":2}`, http.StatusCreated, &book)
+	call(t, c, buyer, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), `{"quantity":1}`, http.StatusOK, nil)
 	order := fmt.Sprintf(`{"lines":[{"book_id":%d,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"Ana","street":"Calle 1","city":"Bogotá","region":"DC","postal_code":"110111","country":"CO"},"delivery_provider_id":3,"payment":{"method":"bank_transfer"}}`, book.ID)
-	c.call(buyer, http.MethodPost, "/api/v1/orders", order, http.StatusCreated, nil, "Idempotency-Key", "obs-1")
+	call(t, c, buyer, http.MethodPost, "/api/v1/orders", order, http.StatusCreated, nil, "Idempotency-Key", "obs-1")
 
 	var missing []string
 	deadline := time.Now().Add(time.Minute)
@@ -62,39 +61,23 @@ func TestObservability_NamesOnlyExportedMetrics(t *testing.T) {
 	require.Empty(t, missing, "named by deploy/observability but not exported by the binary")
 }
 
-type client struct {
-	t    *testing.T
-	base string
-	http *http.Client
-}
-
 // account signs up and signs in, returning a bearer token.
-func (c *client) account(email string) string {
-	c.call("", http.MethodPost, "/api/v1/auth/signup", fmt.Sprintf(`{"email":%q,"name":"Obs","password":"a long enough secret"}`, email), http.StatusCreated, nil)
+func account(t *testing.T, c *webtest.Client, email string) string {
+	t.Helper()
+	call(t, c, "", http.MethodPost, "/api/v1/auth/signup", fmt.Sprintf(`{"email":%q,"name":"Obs","password":"a long enough secret"}`, email), http.StatusCreated, nil)
 	var in struct{ Token string }
-	c.call("", http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":"a long enough secret"}`, email), http.StatusOK, &in)
+	call(t, c, "", http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":"a long enough secret"}`, email), http.StatusOK, &in)
 	return in.Token
 }
 
-func (c *client) call(token, method, path, body string, want int, out any, hdr ...string) {
-	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
-	require.NoError(c.t, err)
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := c.http.Do(req)
-	require.NoError(c.t, err)
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(c.t, err)
-	require.Equal(c.t, want, resp.StatusCode, "%s %s: %s", method, path, b)
+// call sends body as token's user, requires the status want and decodes
+// the answer into out (when not nil).
+func call(t *testing.T, c *webtest.Client, token, method, path, body string, want int, out any, hdr ...string) {
+	t.Helper()
+	res := c.JSON(t, method, path, body, append(webtest.Bearer(token), hdr...)...)
+	require.Equal(t, want, res.StatusCode, "%s %s: %s", method, path, res.Body)
 	if out != nil {
-		require.NoError(c.t, json.Unmarshal(b, out))
+		require.NoError(t, json.Unmarshal([]byte(res.Body), out))
 	}
 }
 
