@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 )
 
 // TestAPI_CartAndOrders walks the orders endpoints the journeys do not,
@@ -58,11 +59,12 @@ func TestAPI_CartAndOrders(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), nil, "Idempotency-Key", "empty"), "an empty cart")
 	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, item, map[string]any{"quantity": 1}, nil))
 	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), nil), "no Idempotency-Key")
-	body := checkoutBody("")
+	seen := service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}
+	body := checkoutBody("", seen)
 	body["payment"] = map[string]any{"method": "bank_transfer"}
 	var o orderJSON
 	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", body, &o, "Idempotency-Key", "transfer"))
-	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), nil, "Idempotency-Key", "transfer"), "the key was used for another body")
+	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242", seen), nil, "Idempotency-Key", "transfer"), "the key was used for another body")
 
 	var list struct {
 		Orders []orderJSON `json:"orders"`

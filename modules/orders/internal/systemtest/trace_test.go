@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/tracing"
 )
 
@@ -31,7 +32,7 @@ func TestTrace_CheckoutToShipping(t *testing.T) {
 	book := catalogtest.CreateBook(ctx, t, a.pool, &catalogtest.BookOpts{Copies: 1})
 	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1}, nil))
 	var o orderJSON
-	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), &o, "Idempotency-Key", "traced"))
+	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}), &o, "Idempotency-Key", "traced"))
 
 	var spans tracetest.SpanStubs
 	deadline := time.Now().Add(time.Minute)
@@ -61,10 +62,10 @@ func TestTrace_CheckoutToShipping(t *testing.T) {
 	}
 	request := one("POST /api/v1/orders", tracetest.SpanStub{}, trace.SpanKindServer)
 	one("catalog.Reserve", request, trace.SpanKindInternal)
-	one("InsertOrder", request, trace.SpanKindClient)
+	one("PlaceOrder", request, trace.SpanKindClient)
 	enqueueCharge := one("river.insert_many", request, trace.SpanKindProducer)
 	charge := one("river.work/orders.charge_payment", enqueueCharge, trace.SpanKindConsumer)
-	one("SettlePayment", charge, trace.SpanKindClient)
+	one("CapturePayment", charge, trace.SpanKindClient)
 	enqueueShip := one("river.insert_many", charge, trace.SpanKindProducer)
 	ship := one("river.work/orders.ship", enqueueShip, trace.SpanKindConsumer)
 	one("InsertShipment", ship, trace.SpanKindClient)
