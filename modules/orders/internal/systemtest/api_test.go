@@ -10,6 +10,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // TestAPI_CartAndOrders walks the orders endpoints the journeys do not,
@@ -56,7 +57,12 @@ func TestAPI_CartAndOrders(t *testing.T) {
 	}
 	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, buyer{}, http.MethodGet, "/api/v1/delivery-providers?country=Colombia", nil, nil))
 
-	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), nil, "Idempotency-Key", "empty"), "an empty cart")
+	var refusal web.ErrorBody
+	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), &refusal, "Idempotency-Key", "empty"), "an empty cart")
+	require.Equal(t, "orders.empty_cart", refusal.Error.Code)
+	refusal = web.ErrorBody{}
+	require.Equal(t, http.StatusConflict, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}), &refusal, "Idempotency-Key", "emptied"), "a cart emptied since the buyer saw it")
+	require.Equal(t, "orders.cart_changed", refusal.Error.Code)
 	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, item, map[string]any{"quantity": 1}, nil))
 	require.Equal(t, http.StatusUnprocessableEntity, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), nil), "no Idempotency-Key")
 	seen := service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}
