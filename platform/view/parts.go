@@ -123,6 +123,7 @@ const (
 type Thumb struct {
 	// URL is the thumbnail's address; empty shows the placeholder.
 	URL string
+	// Alt describes the picture; empty makes it decorative.
 	Alt string
 	// Small draws it at list-row size (48 px wide) instead of card size.
 	Small bool

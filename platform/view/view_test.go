@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	
+
 	"github.com/a-h/templ"
 	"github.com/stretchr/testify/require"
 

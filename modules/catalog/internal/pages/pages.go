@@ -25,7 +25,7 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "home", "Second-hand books", homePage{Newest: res.Listings})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Second-hand books", Body: homeView(homePage{Newest: res.Listings}), OwnSearch: true})
 }
 
 // searchPage is the data of /books: the query as typed (so the form keeps
@@ -36,7 +36,6 @@ type searchPage struct {
 	Pager                                            view.Pager
 	Filtered                                         bool
 	Errors                                           map[string]string
-	Conditions, Languages                            any
 	ClearFilters                                     string
 }
 
@@ -68,7 +67,6 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		Q: v.Get("q"), Condition: v.Get("condition"), MinPrice: v.Get("min_price"), MaxPrice: v.Get("max_price"),
 		Language: v.Get("language"), Sort: q.Sort, Results: res.Listings,
 		Pager: view.NewPager(r.URL, res.Page, res.HasNext), Filtered: q.Filtered(), Errors: errs,
-		Conditions: conditionOptions(), Languages: service.Languages,
 		ClearFilters: "/books?" + clear.Encode(),
 	}
 	title := "Books"
@@ -79,7 +77,7 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	h.render(w, r, status, "books", title, data)
+	web.Render(w, r, status, view.Page{Title: title, Body: booksView(data), OwnSearch: true})
 }
 
 func dropInvalid(q service.Query, errs map[string]string) service.Query {
@@ -125,7 +123,7 @@ func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, _ := auth.UserFrom(r.Context())
-	h.render(w, r, http.StatusOK, "book", l.Title, bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available})
+	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available}))
 }
 
 type editionPage struct {
@@ -142,7 +140,7 @@ func (h *handler) showEdition(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "edition", "ISBN "+service.FormatISBN(isbn), editionPage{ISBN: isbn, Listings: list})
+	render(w, r, http.StatusOK, "ISBN "+service.FormatISBN(isbn), editionView(editionPage{ISBN: isbn, Listings: list}))
 }
 
 // servePhoto streams a stored photo. Keys are random, so the files may be
