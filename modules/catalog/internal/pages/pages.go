@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -160,4 +161,27 @@ func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.ServeContent(w, r, "", zeroTime, f)
+}
+
+// cover sends a listing's first thumbnail, or the placeholder when it has
+// none, so pages of other modules (cart, orders) show a picture knowing
+// only the book's id. It is public like the book's photos, and cached for
+// minutes, since the seller may change the photos.
+func (h *handler) cover(w http.ResponseWriter, r *http.Request) {
+	id, err := bookID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	l, err := h.svc.Listing(r.Context(), id)
+	if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	if len(l.Photos) == 0 {
+		http.Redirect(w, r, view.AssetURL("no-photo.svg"), http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, l.Photos[0].URL("thumb"), http.StatusFound)
 }

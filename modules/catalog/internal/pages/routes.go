@@ -27,6 +27,7 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Get("/", h.home)
 		r.Get("/books", h.searchBooks)
 		r.Get("/books/{id}", h.showBook)
+		r.Get("/books/{id}/cover", h.cover)
 		r.Get("/editions/{isbn}", h.showEdition)
 		r.Get("/photos/*", h.servePhoto)
 		r.Get("/my/listings", h.myListings)

@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -34,7 +35,10 @@ type checkoutData struct {
 	Message   string
 	Cart      service.Cart
 	Providers []service.Provider
-	// DeliveryCents and TotalCents are for the chosen provider, if any.
+	Countries []view.Option
+	// ProviderName, DeliveryCents and TotalCents are for the chosen
+	// provider, if any.
+	ProviderName              string
 	DeliveryCents, TotalCents int64
 }
 
@@ -63,9 +67,11 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.Address.Country = h.svc.Options().HomeCountry
 	}
-	if c := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country"))); len(c) == 2 {
+	q := r.URL.Query()
+	if c := strings.ToUpper(strings.TrimSpace(q.Get("country"))); len(c) == 2 {
 		f.Address.Country = c
 	}
+	f.ProviderID, _ = strconv.ParseInt(q.Get("provider"), 10, 64)
 	h.renderCheckout(w, r, http.StatusOK, u, f, nil, "")
 }
 
@@ -75,7 +81,7 @@ func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 		web.Error(w, r, err)
 		return
 	}
-	d := checkoutData{Form: f, Errors: fields, Message: msg, Cart: cart}
+	d := checkoutData{Form: f, Errors: fields, Message: msg, Cart: cart, Countries: countryOptions(f.Address.Country)}
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
@@ -84,13 +90,23 @@ func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 	} else if ps, err = h.svc.ProvidersFor(r.Context(), h.svc.Options().HomeCountry); err == nil {
 		d.Providers = ps
 	}
-	for _, p := range d.Providers {
+	// The total is shown before the order is placed, so a delivery is
+	// always chosen: the buyer's, else the first offered.
+	chosen := -1
+	for i, p := range d.Providers {
 		if p.ID == f.ProviderID {
-			d.DeliveryCents = p.CostCents
+			chosen = i
 		}
 	}
+	if chosen < 0 && len(d.Providers) > 0 {
+		chosen = 0
+	}
+	if chosen >= 0 {
+		p := d.Providers[chosen]
+		d.Form.ProviderID, d.ProviderName, d.DeliveryCents = p.ID, p.Name, p.CostCents
+	}
 	d.TotalCents = cart.SubtotalCents + d.DeliveryCents
-	h.render(w, r, status, "checkout", "Checkout", d)
+	render(w, r, status, "Checkout", checkoutView(d))
 }
 
 func atoiOr0(s string) int {
@@ -125,7 +141,9 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err == nil {
-		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Thank you! Your order was placed.")
+		// The payment is still under way: the order page says how it went,
+	// so this message promises nothing about it.
+	redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Your order is placed.")
 		return
 	}
 	e := apperr.As(err)

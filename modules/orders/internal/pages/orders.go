@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -13,11 +15,10 @@ import (
 )
 
 type listData[T any] struct {
-	Items  []T
-	Pager  view.Pager
+	Items []T
+	Pager view.Pager
+	// Status is the admin's filter.
 	Status string
-	// Statuses are the filter's options.
-	Statuses []orders.Status
 }
 
 func trim[T any](r *http.Request, items []T, page int) listData[T] {
@@ -29,7 +30,7 @@ func trim[T any](r *http.Request, items []T, page int) listData[T] {
 }
 
 // listPageOf renders a signed-in user's paged list.
-func listPageOf[T any](h *handler, page, title string, list func(context.Context, auth.User, service.Page) ([]T, error)) http.HandlerFunc {
+func listPageOf[T any](title string, list func(context.Context, auth.User, service.Page) ([]T, error), page func(listData[T]) templ.Component) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := auth.RequireUser(r.Context())
 		if err != nil {
@@ -42,7 +43,7 @@ func listPageOf[T any](h *handler, page, title string, list func(context.Context
 			web.Error(w, r, err)
 			return
 		}
-		h.render(w, r, http.StatusOK, page, title, trim(r, items, n))
+		render(w, r, http.StatusOK, title, page(trim(r, items, n)))
 	}
 }
 
@@ -50,8 +51,7 @@ type orderData struct {
 	Order   service.Order
 	IsBuyer bool
 	// Full is false for a seller, who sees only their lines.
-	Full     bool
-	Statuses []orders.Status
+	Full bool
 }
 
 func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
@@ -70,7 +70,31 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "order", "Order #"+strconv.FormatInt(o.ID, 10), orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()})
+	render(w, r, http.StatusOK, "Order #"+strconv.FormatInt(o.ID, 10), orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()}))
+}
+
+// cancelForm asks the buyer to confirm, so a stray click cancels nothing.
+func (h *handler) cancelForm(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	o, err := h.svc.Get(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if o.BuyerID != u.ID || !o.Cancellable() {
+		web.Redirect(w, r, "error", orders.ErrCannotCancel.Error(), "/orders/"+strconv.FormatInt(id, 10))
+		return
+	}
+	render(w, r, http.StatusOK, "Cancel order #"+strconv.FormatInt(o.ID, 10), cancelView(o))
 }
 
 func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
@@ -87,8 +111,7 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	to := "/orders/" + strconv.FormatInt(id, 10)
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
 		if err == orders.ErrCannotCancel || err == orders.ErrStateConflict {
-			view.SetFlash(w, "error", err.Error())
-			http.Redirect(w, r, to, http.StatusSeeOther)
+			web.Redirect(w, r, "error", err.Error(), to)
 			return
 		}
 		web.Error(w, r, err)
@@ -97,8 +120,17 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
 }
 
-func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
+// notifications shows the user's notifications and marks them read, since
+// they are seen now; those that were new are marked so on this page, and
+// the header's badge is cleared at once.
+func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, n := listPage(r)
+	items, err := h.svc.Notifications(r.Context(), u, p)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -107,5 +139,6 @@ func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "/notifications", "All notifications are marked read.")
+	view.NavFrom(r.Context()).Unread = 0
+	render(w, r, http.StatusOK, "Notifications", notificationsView(trim(r, items, n)))
 }

@@ -51,10 +51,8 @@ func setup(t *testing.T) *bundle {
 	require.NoError(t, err)
 	cat := orderstest.NewCatalog()
 	svc := service.New(pool, cat, rc, nil)
-	pageRoutes, err := pages.Routes(svc)
-	require.NoError(t, err)
 	srv := webtest.New(t, webtest.Opts{
-		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
 		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},
 		Pool:       pool,
 	})
@@ -361,9 +359,3 @@ func TestAPI(t *testing.T) {
 	})
 }
 
-func TestPages_RenderEveryTemplate(t *testing.T) {
-	t.Parallel()
-	set, err := pages.Pages()
-	require.NoError(t, err)
-	require.Len(t, set.Pages(), 9)
-}
