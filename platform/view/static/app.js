@@ -74,7 +74,13 @@ if (live) {
         const next = doc.getElementById("order-live");
         const current = document.getElementById("order-live");
         if (next && current) {
-          if (next.innerHTML !== current.innerHTML) current.innerHTML = next.innerHTML;
+          if (next.innerHTML !== current.innerHTML) {
+            current.innerHTML = next.innerHTML;
+            // The message of the action that led here is stale once the
+            // order moved on; the state line says how it went.
+            const flash = document.querySelector("main > .flash-success");
+            if (flash) flash.remove();
+          }
           for (const badge of ["[data-unread]", "[data-cart-count]"]) {
             const fresh = doc.querySelector(badge), old = document.querySelector(badge);
             if (fresh && old) old.textContent = fresh.textContent;

@@ -359,3 +359,69 @@ func TestAPI(t *testing.T) {
 	})
 }
 
+
+// TestPages_RedirectsStayOnTheSite: a cart action sent from a page goes
+// back to it, but a Referer naming another host (or a path a browser reads
+// as one) sends the browser to the cart instead.
+func TestPages_RedirectsStayOnTheSite(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	for _, path := range []string{"/cart/items", "/cart/items/" + id, "/cart/items/" + id + "/remove"} {
+		for ref, want := range map[string]string{
+			b.c.URL + "//evil.example/x":      "/cart",
+			b.c.URL + "/\\evil.example":       "/%5Cevil.example",
+			"http://evil.example/books/1":     "/cart",
+			b.c.URL + "/books/" + id + "?q=a": "/books/" + id + "?q=a",
+		} {
+			r := b.c.Post(t, path, url.Values{"book_id": {"0"}, "quantity": {"x"}}, append(authtest.As(&buyer), "Referer", ref)...)
+			require.Equal(t, http.StatusSeeOther, r.StatusCode, path)
+			require.Equal(t, want, r.Header.Get("Location"), "%s from %s", path, ref)
+		}
+	}
+}
+
+func TestPages_OrderPage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+
+	// The total, delivery included, is on the page before anything is placed.
+	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Equal(t, "no-store", r.Header.Get("Cache-Control"), "a signed-in page is never cached")
+	require.Regexp(t, `<strong data-total>\$\d+\.\d\d</strong>`, r.Body)
+	require.Contains(t, r.Body, `name="delivery_provider_id" value="3"`)
+
+	form := checkoutForm("order-page")
+	form.Set("payment_method", "wallet")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	order := r.Header.Get("Location")
+	r = b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, `id="order-live" data-live`, "the page follows the order while it moves")
+	require.Contains(t, r.Body, "status status-waiting")
+
+	// Cancelling asks first; the form on that page cancels.
+	r = b.c.Get(t, order+"/cancel", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "This cannot be undone.")
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, order+"/cancel", authtest.As(&other)...).StatusCode, "another user learns nothing of the order")
+	r = b.c.Post(t, order+"/cancel", nil, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "status status-bad")
+	require.NotContains(t, r.Body, "data-live", "a final state stops the updates")
+	require.NotContains(t, r.Body, order+"/cancel")
+
+	// Notifications are read once seen, and the badge goes at once.
+	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "<strong>New:</strong>")
+	require.NotContains(t, r.Body, "data-unread")
+	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
+	require.NotContains(t, r.Body, "<strong>New:</strong>")
+}
