@@ -142,8 +142,8 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err == nil {
 		// The payment is still under way: the order page says how it went,
-	// so this message promises nothing about it.
-	redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Your order is placed.")
+		// so this message promises nothing about it.
+		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Your order is placed.")
 		return
 	}
 	e := apperr.As(err)

@@ -359,7 +359,6 @@ func TestAPI(t *testing.T) {
 	})
 }
 
-
 // TestPages_RedirectsStayOnTheSite: a cart action sent from a page goes
 // back to it, but a Referer naming another host (or a path a browser reads
 // as one) sends the browser to the cart instead.
