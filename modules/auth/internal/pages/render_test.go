@@ -1,17 +1,15 @@
 package pages
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/platform/view"
+	"github.com/bookstore/bookstore/platform/view/viewtest"
 )
 
 // TestPages_RenderEveryPage renders each page with sample data, signed in
@@ -29,18 +27,5 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"admin_users": adminUsersView(usersPage{Query: evil, Users: []auth.User{user, {ID: 8, Email: "b@example.com", Name: "B", Role: auth.RoleMember, Disabled: true}}, Pager: view.NewPager(u, 2, true), Self: 7, Path: u.RequestURI()}),
 		"no_users":    adminUsersView(usersPage{Query: evil}),
 	}
-	for name, page := range pages {
-		for _, nav := range []*view.Nav{{}, {SignedIn: true, UserName: evil, Admin: true, CSRFToken: "tok"}} {
-			req := httptest.NewRequest(http.MethodGet, "/x", nil)
-			req = req.WithContext(view.WithNav(req.Context(), nav))
-			rec := httptest.NewRecorder()
-			require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: name, Body: page}), name)
-			body := rec.Body.String()
-			require.NotContains(t, body, evil, name)
-			require.Contains(t, body, "</html>", name)
-			if nav.SignedIn && name != "admin" {
-				require.Contains(t, body, `name="csrf_token" value="tok"`, name)
-			}
-		}
-	}
+	viewtest.RenderEach(t, pages, evil)
 }

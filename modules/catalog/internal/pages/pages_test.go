@@ -42,7 +42,12 @@ func validForm() url.Values {
 
 func create(t *testing.T, env *catalogtest.Server, form url.Values) catalog.BookID {
 	t.Helper()
-	res := env.Post(t, "/my/listings", form, authtest.As(seller)...)
+	return listed(t, env.Post(t, "/my/listings", form, authtest.As(seller)...))
+}
+
+// listed is the id of the listing a successful new-listing form made.
+func listed(t *testing.T, res webtest.Response) catalog.BookID {
+	t.Helper()
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 	m := regexp.MustCompile(`/my/listings/(\d+)/edit`).FindStringSubmatch(res.Header.Get("Location"))
 	require.Len(t, m, 2)
@@ -437,19 +442,9 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)
 	ctx := context.Background()
-	listed := func(res webtest.Response) catalog.BookID {
-		t.Helper()
-		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
-		m := regexp.MustCompile(`/my/listings/(\d+)/edit`).FindStringSubmatch(res.Header.Get("Location"))
-		require.Len(t, m, 2)
-		var id int64
-		_, err := fmt.Sscan(m[1], &id)
-		require.NoError(t, err)
-		return catalog.BookID(id)
-	}
 	t.Run("TwoPhotos", func(t *testing.T) {
 		ct, body := multipartListing(t, validForm(), 2)
-		id := listed(env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 		l, err := env.Svc.Listing(ctx, id)
 		require.NoError(t, err)
 		require.Len(t, l.Photos, 2)
@@ -458,7 +453,7 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 	})
 	t.Run("SevenPhotosSaysSixWereStored", func(t *testing.T) {
 		ct, body := multipartListing(t, validForm(), service.MaxPhotos+1)
-		id := listed(env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 		l, err := env.Svc.Listing(ctx, id)
 		require.NoError(t, err)
 		require.Len(t, l.Photos, service.MaxPhotos)

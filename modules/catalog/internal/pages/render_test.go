@@ -1,18 +1,15 @@
 package pages
 
 import (
-	"context"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/a-h/templ"
-	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
+	"github.com/bookstore/bookstore/platform/view/viewtest"
 )
 
 // TestPages_RenderEveryPage renders each page with sample data, signed in
@@ -46,15 +43,5 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"listing_delete": listingDeleteView(l),
 		"admin_listings": adminListingsView(adminPage{Hidden: []service.Listing{l}, BookID: evil, Errors: map[string]string{"reason": evil}}),
 	}
-	for name, page := range pages {
-		for _, nav := range []*view.Nav{{}, {SignedIn: true, UserName: "U", CSRFToken: "tok"}} {
-			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodGet, "/", nil)
-			req = req.WithContext(view.WithNav(context.Background(), nav))
-			require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "T", Body: page}), name)
-			body := rec.Body.String()
-			require.NotContains(t, body, "<script>alert", name)
-			require.Contains(t, body, "</html>", name)
-		}
-	}
+	viewtest.RenderEach(t, pages, evil)
 }

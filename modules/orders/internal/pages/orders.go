@@ -54,18 +54,23 @@ type orderData struct {
 	Full bool
 }
 
-func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
+// order reads the order in the path for the signed-in user, who must be
+// its buyer, one of its sellers or an admin.
+func (h *handler) order(r *http.Request) (auth.User, service.Order, error) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return u, service.Order{}, err
 	}
 	id, err := web.PathID(r, "id", orders.ErrNotFound)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return u, service.Order{}, err
 	}
 	o, err := h.svc.Get(r.Context(), u, id)
+	return u, o, err
+}
+
+func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
+	u, o, err := h.order(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -75,23 +80,13 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 
 // cancelForm asks the buyer to confirm, so a stray click cancels nothing.
 func (h *handler) cancelForm(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	id, err := web.PathID(r, "id", orders.ErrNotFound)
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	o, err := h.svc.Get(r.Context(), u, id)
+	u, o, err := h.order(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	if o.BuyerID != u.ID || !o.Cancellable() {
-		web.Redirect(w, r, "error", orders.ErrCannotCancel.Error(), "/orders/"+strconv.FormatInt(id, 10))
+		web.Redirect(w, r, "error", orders.ErrCannotCancel.Error(), "/orders/"+strconv.FormatInt(o.ID, 10))
 		return
 	}
 	render(w, r, http.StatusOK, "Cancel order #"+strconv.FormatInt(o.ID, 10), cancelView(o))
