@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // The journeys of issue 6. Each one starts its own shop and skips, at run
@@ -126,7 +128,7 @@ func listBook(b *Browser, l listing) {
 	requireNoFieldErrors(b, "the listing form")
 	b.WaitText(l.Title)
 	if len(l.Photos) > 0 {
-		b.WaitText(fmt.Sprintf("%d photos added", len(l.Photos)))
+		b.WaitText(fmt.Sprintf("%d %s added", len(l.Photos), text.Plural(len(l.Photos), "photo", "photos")))
 	}
 }
 
