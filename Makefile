@@ -25,6 +25,10 @@ build: ## Build bin/bookstore
 run: build ## Run the shop on http://localhost:8080 (embedded Postgres unless DATABASE_URL is set)
 	./bin/bookstore serve
 
+.PHONY: run-cluster
+run-cluster: build ## Run Postgres, 3 replicas and nginx on http://localhost:8080 and https://localhost:8443; Ctrl-C stops all
+	$(GO) run ./cmd/run-cluster --bin bin/bookstore
+
 .PHONY: seed
 seed: build ## Fill an empty shop with demo sellers and listings (works beside a running make run)
 	./bin/bookstore seed

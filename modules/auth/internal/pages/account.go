@@ -88,6 +88,6 @@ func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.ClearCookie(w, r)
+	httpauth.ClearCookie(w)
 	web.Redirect(w, r, "success", "You are signed out everywhere.", "/signin")
 }

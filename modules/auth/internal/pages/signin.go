@@ -38,7 +38,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.SetCookie(w, r, sess)
+	httpauth.SetCookie(w, sess)
 	web.Redirect(w, r, "success", "Welcome back, "+u.Name+".", next)
 }
 
@@ -47,6 +47,6 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.ClearCookie(w, r)
+	httpauth.ClearCookie(w)
 	web.Redirect(w, r, "success", "You are signed out.", "/")
 }

@@ -37,6 +37,6 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.SetCookie(w, r, sess)
+	httpauth.SetCookie(w, sess)
 	web.Redirect(w, r, "success", "Welcome, "+u.Name+"! Your account is ready.", next)
 }
