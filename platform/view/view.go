@@ -22,6 +22,10 @@ type Page struct {
 	// OwnSearch hides the header's search box on a page that has a search
 	// form of its own, so no page shows two.
 	OwnSearch bool
+	// Failed is a page saying that what the visitor did went wrong after
+	// all (a payment declined once the order was placed): the success
+	// message that action left is not shown beside it.
+	Failed bool
 }
 
 // shell is what the layout needs beside the page.
@@ -42,6 +46,9 @@ var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // keep it.
 func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
 	s := shell{Page: p, Nav: NavFrom(r.Context()), Flash: TakeFlash(w, r)}
+	if p.Failed && s.Flash != nil && s.Flash.Kind == "success" {
+		s.Flash = nil
+	}
 	buf := bufs.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer bufs.Put(buf)

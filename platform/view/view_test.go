@@ -141,3 +141,18 @@ func TestLabel(t *testing.T) {
 		require.Equal(t, want, view.Label(code))
 	}
 }
+
+func TestRender_FailedPageDropsSuccessMessage(t *testing.T) {
+	t.Parallel()
+	for kind, shown := range map[string]bool{"success": false, "error": true, "info": true} {
+		rec := httptest.NewRecorder()
+		view.SetFlash(rec, kind, "The message.")
+		req := httptest.NewRequest(http.MethodGet, "/orders/1", nil)
+		for _, c := range rec.Result().Cookies() {
+			req.AddCookie(c)
+		}
+		rec = httptest.NewRecorder()
+		require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "Order", Body: templ.Raw("<p>Payment failed</p>"), Failed: true}))
+		require.Equal(t, shown, strings.Contains(rec.Body.String(), "The message."), kind)
+	}
+}

@@ -76,10 +76,12 @@ if (live) {
         if (next && current) {
           if (next.innerHTML !== current.innerHTML) {
             current.innerHTML = next.innerHTML;
-            // The message of the action that led here is stale once the
-            // order moved on; the state line says how it went.
+            // "Your order is placed" stays true while the order goes well;
+            // beside a failed payment or a cancellation it would contradict
+            // the state line (the server leaves it off a failed order's page
+            // too).
             const flash = document.querySelector("main > .flash-success");
-            if (flash) flash.remove();
+            if (flash && next.querySelector(".status-bad")) flash.remove();
           }
           for (const badge of ["[data-unread]", "[data-cart-count]"]) {
             const fresh = doc.querySelector(badge), old = document.querySelector(badge);

@@ -75,7 +75,11 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, "Order #"+strconv.FormatInt(o.ID, 10), orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()}))
+	web.Render(w, r, http.StatusOK, view.Page{
+		Title:  "Order #" + strconv.FormatInt(o.ID, 10),
+		Body:   orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()}),
+		Failed: o.Status == orders.StatusPaymentFailed,
+	})
 }
 
 // cancelForm asks the buyer to confirm, so a stray click cancels nothing.

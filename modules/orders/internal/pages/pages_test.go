@@ -424,3 +424,48 @@ func TestPages_OrderPage(t *testing.T) {
 	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
 	require.NotContains(t, r.Body, "<strong>New:</strong>")
 }
+
+// The page of a placed order keeps "Your order is placed" while the order
+// goes well, and drops it once the payment was declined, where it would
+// contradict the state line.
+func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	place := func(key, card string) (order int64, flash string) {
+		t.Helper()
+		require.Equal(t, http.StatusSeeOther, b.c.Post(t, "/cart/items", url.Values{"book_id": {id}}, authtest.As(&buyer)...).StatusCode)
+		form := checkoutForm(key)
+		form.Set("card_number", card)
+		r := b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+		for _, c := range r.Cookies() {
+			if c.Name == "flash" {
+				flash = c.String()
+			}
+		}
+		require.NotEmpty(t, flash, "placing the order leaves a message for the order page")
+		order, err := strconv.ParseInt(strings.TrimPrefix(r.Header.Get("Location"), "/orders/"), 10, 64)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Charge(context.Background(), order))
+		return order, flash
+	}
+	page := func(order int64, flash string) string {
+		t.Helper()
+		r := b.c.Get(t, "/orders/"+strconv.FormatInt(order, 10), append(authtest.As(&buyer), "Cookie", flash)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		return r.Body
+	}
+
+	paid, flash := place("approved", "4242 4242 4242 4242")
+	body := page(paid, flash)
+	require.Contains(t, body, "status status-ok")
+	require.Contains(t, body, "Your order is placed.", "the message stays true while the order goes well")
+
+	declined, flash := place("declined", "4000 0000 0000 0002")
+	body = page(declined, flash)
+	require.Contains(t, body, "status status-bad")
+	require.Contains(t, body, "Nothing was charged")
+	require.NotContains(t, body, "Your order is placed.", "no success message beside a declined payment")
+	require.NotContains(t, body, "flash-success")
+}
