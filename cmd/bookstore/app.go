@@ -86,15 +86,11 @@ func serveOptions(cfg config.Config) fx.Option {
 
 // migrationSets lists the migrations of the modules the process runs.
 func migrationSets(cfg config.Config) []migrate.Set {
-	sets := make([]migrate.Set, 0, len(cfg.Modules))
-	for _, m := range cfg.Modules {
-		fsys, err := bookstore.Migrations(string(m))
-		if err != nil {
-			panic(err) // the embedded tree always has every module's folder
-		}
-		sets = append(sets, migrate.Set{Schema: string(m), FS: fsys})
+	names := make([]string, len(cfg.Modules))
+	for i, m := range cfg.Modules {
+		names[i] = string(m)
 	}
-	return sets
+	return bookstore.MigrationSets(names...)
 }
 
 const (

@@ -16,6 +16,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 )
@@ -78,30 +79,35 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 			b := buyer{token: tok}
 			for n := 0; !stop.Load(); n++ {
 				key := fmt.Sprintf("crash-%d-%d", i, n)
-				body := checkoutBody("")
+				body := checkoutBody("", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents})
 				body["payment"] = payments[(i+n)%len(payments)]
 				// Retry the same key until the shop answers, as a client
 				// whose connection broke would, even after the stream
-				// stops, so no order is left half placed.
-				for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp); {
-					st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1})
-					if err == nil && st == http.StatusConflict {
-						refused.Add(1) // sold out until failed payments give copies back
-						<-time.After(50 * time.Millisecond)
+				// stops, so no order is left half placed. Once the order
+				// was sent its outcome is unknown, so only the order is
+				// sent again: the cart may already be empty.
+				sent := false
+				for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp); <-time.After(100 * time.Millisecond) {
+					if !sent {
+						st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1})
+						if err == nil && st == http.StatusConflict {
+							refused.Add(1) // sold out until failed payments give copies back
+							break
+						}
+						if err != nil || st != http.StatusOK {
+							continue
+						}
+					}
+					sent = true
+					st, err := a.try(b, base, http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", key)
+					if err == nil && st == http.StatusCreated {
+						placed.Add(1)
 						break
 					}
-					if err == nil && st == http.StatusOK {
-						st, err = a.try(b, base, http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", key)
-						if err == nil && st == http.StatusCreated {
-							placed.Add(1)
-							break
-						}
-						if err == nil && st < 500 {
-							refused.Add(1)
-							break
-						}
+					if err == nil && st < 500 {
+						refused.Add(1)
+						break
 					}
-					<-time.After(100 * time.Millisecond)
 				}
 			}
 		}()
