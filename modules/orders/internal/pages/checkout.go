@@ -11,7 +11,6 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
-	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
@@ -23,10 +22,7 @@ type checkoutForm struct {
 	Key        string
 	Address    service.Address
 	ProviderID int64
-	Method     string
-	// The card fields are shown again after an error, except the number
-	// and CVC, which the buyer types again.
-	ExpMonth, ExpYear string
+	Pay        payForm
 }
 
 type checkoutData struct {
@@ -58,7 +54,7 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	f := checkoutForm{Key: newKey(), Method: orders.MethodCard}
+	f := checkoutForm{Key: newKey(), Pay: payForm{Method: orders.MethodCard}}
 	if a, ok, err := h.svc.SavedAddress(r.Context(), u.ID); err != nil {
 		web.Error(w, r, err)
 		return
@@ -151,20 +147,18 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.PostFormValue
+	pay, payIn := readPayForm(r)
 	f := checkoutForm{
 		Key: v("idempotency_key"),
 		Address: service.Address{Name: v("name"), Street: v("street"), City: v("city"), Region: v("region"),
 			PostalCode: v("postal_code"), Country: strings.ToUpper(strings.TrimSpace(v("country")))},
-		Method: v("payment_method"), ExpMonth: v("card_exp_month"), ExpYear: v("card_exp_year"),
+		Pay: pay,
 	}
 	f.ProviderID, _ = strconv.ParseInt(v("delivery_provider_id"), 10, 64)
 	if f.Key == "" {
 		f.Key = newKey()
 	}
-	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: service.PaymentInput{Method: f.Method}}
-	if f.Method == orders.MethodCard {
-		in.Payment.Card = payment.Card{Number: v("card_number"), ExpMonth: atoiOr0(f.ExpMonth), ExpYear: atoiOr0(f.ExpYear), CVC: strings.TrimSpace(v("card_cvc"))}
-	}
+	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: payIn}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err == nil {
 		// The payment is still under way: the order page says how it went,

@@ -65,7 +65,13 @@ func stateMessage(o service.Order, buyer bool) string {
 		if why != "" {
 			msg += ": " + why
 		}
-		return msg + ". Nothing was charged and the books are back on sale."
+		if o.Payment.RetryUntil == nil {
+			return msg + ". Nothing was charged and the books are back on sale."
+		}
+		if buyer {
+			return msg + ". Nothing was charged; the books are still held for you, so you can pay another way below."
+		}
+		return msg + ". Nothing was charged; the books stay held for a while in case the buyer pays another way."
 	case orders.StatusCancelled:
 		msg := "Cancelled"
 		if o.Reason != "" {

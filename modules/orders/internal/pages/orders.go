@@ -2,14 +2,18 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -52,6 +56,28 @@ type orderData struct {
 	IsBuyer bool
 	// Full is false for a seller, who sees only their lines.
 	Full bool
+	// Pay, Errors and Message are the "pay another way" form sent back
+	// after a mistake.
+	Pay     payForm
+	Errors  map[string]string
+	Message string
+}
+
+// payForm is what the buyer chose to pay with, shown again after an error
+// (the card number and CVC are typed again).
+type payForm struct {
+	Method, ExpMonth, ExpYear string
+}
+
+// readPayForm reads the payment fields of a posted form.
+func readPayForm(r *http.Request) (payForm, service.PaymentInput) {
+	v := r.PostFormValue
+	f := payForm{Method: v("payment_method"), ExpMonth: v("card_exp_month"), ExpYear: v("card_exp_year")}
+	in := service.PaymentInput{Method: f.Method}
+	if f.Method == orders.MethodCard {
+		in.Card = payment.Card{Number: v("card_number"), ExpMonth: atoiOr0(f.ExpMonth), ExpYear: atoiOr0(f.ExpYear), CVC: strings.TrimSpace(v("card_cvc"))}
+	}
+	return f, in
 }
 
 // order reads the order in the path for the signed-in user, who must be
@@ -70,16 +96,55 @@ func (h *handler) order(r *http.Request) (auth.User, service.Order, error) {
 }
 
 func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
+	h.renderOrder(w, r, http.StatusOK, payForm{Method: orders.MethodCard}, nil, "")
+}
+
+func (h *handler) renderOrder(w http.ResponseWriter, r *http.Request, status int, pay payForm, errs map[string]string, msg string) {
 	u, o, err := h.order(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.Render(w, r, http.StatusOK, view.Page{
-		Title:  "Order #" + strconv.FormatInt(o.ID, 10),
-		Body:   orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()}),
+	web.Render(w, r, status, view.Page{
+		Title: "Order #" + strconv.FormatInt(o.ID, 10),
+		Body: orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin(),
+			Pay: pay, Errors: errs, Message: msg}),
 		Failed: o.Status == orders.StatusPaymentFailed,
 	})
+}
+
+// payAgain pays an order whose payment failed another way. A mistake in
+// the form shows the order page again with the form as sent; an order
+// that can no longer be paid says so on its page.
+func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	f, in := readPayForm(r)
+	retries, _ := strconv.Atoi(r.PostFormValue("retries"))
+	to := "/orders/" + strconv.FormatInt(id, 10)
+	err = h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: retries, Payment: in})
+	switch e := apperr.As(err); {
+	case err == nil:
+		redirect(w, r, to, "Paying again; this page shows how it goes.")
+	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
+		web.Redirect(w, r, "error", err.Error(), to)
+	case e != nil && len(e.Fields) > 0:
+		h.renderOrder(w, r, http.StatusUnprocessableEntity, f, e.Fields, "Some fields need attention.")
+	default:
+		web.Error(w, r, err)
+	}
 }
 
 // cancelForm asks the buyer to confirm, so a stray click cancels nothing.

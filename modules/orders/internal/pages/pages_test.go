@@ -511,4 +511,37 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.Contains(t, body, "Nothing was charged")
 	require.NotContains(t, body, "Your order is placed.", "no success message beside a declined payment")
 	require.NotContains(t, body, "flash-success")
+
+	// The copies are still held: the page offers another payment of the
+	// same order, and a mistake comes back with the form as sent.
+	require.Contains(t, body, "Pay with another card or method")
+	action := fmt.Sprintf("/orders/%d/pay", declined)
+	require.Contains(t, body, `action="`+action+`"`)
+	pay := url.Values{"retries": webtest.HiddenValues(body, "retries"), "payment_method": {"card"}, "card_number": {"1234"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
+	require.Equal(t, []string{"0"}, pay["retries"])
+	r := b.c.Post(t, action, pay, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `aria-invalid="true"`)
+	require.Contains(t, r.Body, `name="card_exp_month" type="text" value="12"`)
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, action, pay, authtest.As(&other)...).StatusCode, "another user learns nothing of the order")
+
+	pay.Set("card_number", "4242 4242 4242 4242")
+	for range 2 { // a double click pays once
+		r = b.c.Post(t, action, pay, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+		require.Equal(t, fmt.Sprintf("/orders/%d", declined), r.Header.Get("Location"))
+	}
+	require.Equal(t, 2, countRows(t, b.pool, fmt.Sprintf("SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment' AND args->>'order_id' = '%d'", declined)), "the checkout's charge and one for the second payment")
+	orderPage := func() string {
+		t.Helper()
+		r := b.c.Get(t, fmt.Sprintf("/orders/%d", declined), authtest.As(&buyer)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		return r.Body
+	}
+	body = orderPage()
+	require.Contains(t, body, "status status-waiting")
+	require.Contains(t, body, "ending 4242")
+	require.NotContains(t, body, "Pay with another card or method")
+	require.NoError(t, b.svc.Charge(context.Background(), declined))
+	require.Contains(t, orderPage(), "status status-ok")
 }

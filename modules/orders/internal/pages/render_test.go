@@ -31,7 +31,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	pages := map[string]templ.Component{
 		"cart":          cartView(cartData{Cart: cart}),
 		"cart_empty":    cartView(cartData{}),
-		"checkout":      checkoutView(checkoutData{Form: checkoutForm{Key: "k", Method: orders.MethodCard, ProviderID: 3, Address: service.Address{Name: evil, Country: "CO"}}, Errors: map[string]string{"name": evil, "delivery_provider_id": evil}, Message: evil, Cart: cart, Countries: countries, Providers: []service.Provider{{ID: 3, Name: evil, CostCents: 500, Days: 3}}, ProviderName: evil, DeliveryCents: 500, TotalCents: 4400}),
+		"checkout":      checkoutView(checkoutData{Form: checkoutForm{Key: "k", Pay: payForm{Method: orders.MethodCard, ExpMonth: evil}, ProviderID: 3, Address: service.Address{Name: evil, Country: "CO"}}, Errors: map[string]string{"name": evil, "delivery_provider_id": evil}, Message: evil, Cart: cart, Countries: countries, Providers: []service.Provider{{ID: 3, Name: evil, CostCents: 500, Days: 3}}, ProviderName: evil, DeliveryCents: 500, TotalCents: 4400}),
 		"checkout_none": checkoutView(checkoutData{Cart: cart, Countries: countryOptions("ZZ")}),
 		"cancel":        cancelView(order),
 		"my_orders":     myOrdersView(listData[service.Order]{Items: []service.Order{order}}),
@@ -46,6 +46,11 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		o.Status = st
 		pages["order_"+string(st)] = orderView(orderData{Order: o, IsBuyer: true, Full: true})
 		pages["order_seller_"+string(st)] = orderView(orderData{Order: o})
+		if st == orders.StatusPaymentFailed {
+			o.Payment.RetryUntil = &now
+			pages["order_pay_again"] = orderView(orderData{Order: o, IsBuyer: true, Full: true, Pay: payForm{Method: orders.MethodWallet, ExpYear: evil}, Errors: map[string]string{"payment_method": evil, "card_number": evil}, Message: evil})
+			require.NotEmpty(t, stateMessage(o, false))
+		}
 		require.NotEmpty(t, stateMessage(o, true), st)
 	}
 	viewtest.RenderEach(t, pages, evil)

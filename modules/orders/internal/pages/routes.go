@@ -37,6 +37,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/orders/{id}", h.orderPage)
 		r.Get("/orders/{id}/cancel", h.cancelForm)
 		r.Post("/orders/{id}/cancel", h.cancelOrder)
+		r.Post("/orders/{id}/pay", h.payAgain)
 		r.Get("/my/sales", listPageOf("My sales", svc.Sales, mySalesView))
 		r.Get("/notifications", h.notifications)
 		r.Get("/admin/orders", h.adminOrders)
