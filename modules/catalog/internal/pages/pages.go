@@ -141,7 +141,13 @@ type bookPage struct {
 	Listing service.Listing
 	Owner   bool
 	MaxQty  int
+	// Others are more of the seller's listings on sale.
+	Others []service.Listing
 }
+
+// sellerOthersShown is how many of the seller's other listings a book's
+// page shows: one row of the grid on a wide screen.
+const sellerOthersShown = 4
 
 func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 	id, err := bookID(r)
@@ -154,8 +160,13 @@ func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	others, err := h.svc.SellerOthers(r.Context(), l, sellerOthersShown)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	u, _ := auth.UserFrom(r.Context())
-	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available}))
+	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available, Others: others}))
 }
 
 type editionPage struct {

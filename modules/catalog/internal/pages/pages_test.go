@@ -57,6 +57,40 @@ func listed(t *testing.T, res webtest.Response) catalog.BookID {
 	return catalog.BookID(id)
 }
 
+// The book's page shows more of its seller's listings on sale, and only
+// those.
+func TestPages_BookShowsSellerOthers(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	book := func(title string, seller auth.UserID, o catalogtest.BookOpts) catalog.Book {
+		o.Title, o.SellerID, o.SellerName = title, seller, "Olga Owner"
+		return catalogtest.CreateBook(ctx, t, env.Pool, &o)
+	}
+	this := book("This Book", 77, catalogtest.BookOpts{})
+	other := book("Another Novel", 77, catalogtest.BookOpts{})
+	book("Paused One", 77, catalogtest.BookOpts{Status: catalog.StatusPaused})
+	hidden := book("Hidden One", 77, catalogtest.BookOpts{})
+	_, err := env.Pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", hidden.ID)
+	require.NoError(t, err)
+	soldOut := book("Sold Out One", 77, catalogtest.BookOpts{Copies: 1})
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, soldOut.ID, 1)
+	alone := book("Someone Else's", 78, catalogtest.BookOpts{})
+
+	res := env.Get(t, fmt.Sprintf("/books/%d", this.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, `<a href="#seller-others">more from this seller</a>`)
+	others := res.Body[strings.Index(res.Body, `id="seller-others"`):]
+	require.Contains(t, others, "More from Olga Owner")
+	require.Contains(t, others, fmt.Sprintf(`href="/books/%d"`, other.ID))
+	for _, gone := range []string{"This Book", "Paused One", "Hidden One", "Sold Out One", "Someone Else"} {
+		require.NotContains(t, others, gone)
+	}
+	res = env.Get(t, fmt.Sprintf("/books/%d", alone.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NotContains(t, res.Body, "seller-others", "nothing more from a seller of one book")
+}
+
 func TestPages_Browse(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)

@@ -34,7 +34,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"home_empty":     homeView(homePage{}),
 		"books":          booksView(searchPage{Q: evil, Results: []service.Listing{l, bare}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/books"}, Errors: map[string]string{"min_price": evil}, Sort: "newest"}),
 		"books_empty":    booksView(searchPage{Q: evil, Filtered: true, ClearFilters: "/books?q=x"}),
-		"book":           bookView(bookPage{Listing: l, MaxQty: 2}),
+		"book":           bookView(bookPage{Listing: l, MaxQty: 2, Others: []service.Listing{l, bare}}),
 		"book_owner":     bookView(bookPage{Listing: bare, Owner: true}),
 		"edition":        editionView(editionPage{ISBN: l.ISBN, Listings: []service.Listing{l, bare}}),
 		"my_listings":    myListingsView(myListingsPage{Listings: []service.Listing{l, bare}, Pager: view.Pager{Page: 1}}),

@@ -530,6 +530,20 @@ func (s *Service) Edition(ctx context.Context, isbn string) (string, []Listing, 
 	return n, out, err
 }
 
+// SellerOthers returns up to n other listings of l's seller that are on
+// sale, newest first, for l's page.
+func (s *Service) SellerOthers(ctx context.Context, l Listing, n int) ([]Listing, error) {
+	rows, err := s.q.SellerOtherBooks(ctx, s.pool, dbsqlc.SellerOtherBooksParams{SellerID: int64(l.SellerID), BookID: int64(l.ID), Lim: int32(n)})
+	if err != nil {
+		return nil, fmt.Errorf("other listings of seller %d: %w", l.SellerID, err)
+	}
+	out := make([]Listing, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, listingFrom(r))
+	}
+	return s.withPhotos(ctx, out)
+}
+
 // Hide takes a listing out of the shop with a reason its seller sees; only
 // an admin may. An empty reason is refused.
 func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, reason string) error {
