@@ -13,12 +13,14 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/apidoc"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -45,6 +47,7 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 		fx.StartTimeout(startTimeout),
 		fx.StopTimeout(2*cfg.ShutdownTimeout + pgStopAllowance),
 		fx.Supply(pg.Migrations(migrationSets(cfg))),
+		tracing.Module,
 		pg.Module,
 	}
 	return fx.Options(append(opts, extra...)...)
@@ -77,7 +80,7 @@ func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) e
 // serveOptions adds what a serving process runs: the modules, the job
 // queue and the HTTP server.
 func serveOptions(cfg config.Config) fx.Option {
-	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module}
+	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module, apidoc.Module}
 	for _, m := range cfg.Modules {
 		opts = append(opts, moduleOptions[m])
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -25,7 +26,8 @@ import (
 // (the local one or a remote client).
 var Module = fx.Module("orders",
 	fx.Decorate(logging.ForModule("orders")),
-	fx.Provide(newService),
+	fx.Provide(newService, service.NewMetrics),
+	metrics.AsCollector(func(m *service.Metrics) *service.Metrics { return m }),
 	web.AsRoutes(api.Routes),
 	web.AsRoutes(pages.Routes),
 	web.AsMiddleware(pages.Middleware),
@@ -33,8 +35,9 @@ var Module = fx.Module("orders",
 	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout) }),
 )
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config) *service.Service {
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, m *service.Metrics) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
+		Metrics:           m,
 		HomeCountry:       cfg.HomeCountry,
 		ShippingStep:      cfg.ShippingStep,
 		BankTransferDelay: cfg.BankTransferDelay,
