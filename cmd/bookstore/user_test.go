@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 // runBinary runs the real command to its end.
@@ -51,24 +51,6 @@ func echoing(t *testing.T, ptm *os.File) bool {
 	st, err := unix.IoctlGetTermios(int(ptm.Fd()), unix.TCGETS)
 	require.NoError(t, err)
 	return st.Lflag&unix.ECHO != 0
-}
-
-// lockedBuffer collects a child's output while the test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func without(env []string, name string) []string {
@@ -157,7 +139,7 @@ func TestUserCreate(t *testing.T) {
 			defer ptm.Close()
 			cmd := exec.Command(proctest.Binary(t), "user", "create", "--email", email, "--name", "Typist")
 			cmd.Env = append(without(os.Environ(), passwordEnv), "BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DATA_DIR="+proctest.ReachableDir(t), "DATABASE_URL="+dbURL)
-			errOut := &lockedBuffer{}
+			errOut := &webtest.Buffer{}
 			cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, io.Discard, errOut
 			require.NoError(t, cmd.Start())
 			require.NoError(t, tty.Close())
