@@ -238,7 +238,9 @@ func TestJourney2_VisitorFindsBookByAuthor(t *testing.T) {
 	require.Contains(t, text, "Gabriel García Márquez")
 	require.Contains(t, text, "18.50")
 	require.Contains(t, text, "Sofia Seller")
-	require.NotContains(t, text, books[1].Title)
+	// The page is this book's; the seller's other one is offered below it.
+	require.NotContains(t, mustEval[string](visitor, "read the book", `document.querySelector("main article.book").innerText`), books[1].Title)
+	require.Contains(t, mustEval[string](visitor, "read the seller's others", `document.querySelector("main .seller-others").innerText`), books[1].Title)
 }
 
 // sellAndBuy is journeys 3 and 4's story up to the order: a seller lists
