@@ -42,5 +42,6 @@ func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inser
 		ShippingStep:      cfg.ShippingStep,
 		BankTransferDelay: cfg.BankTransferDelay,
 		StuckAfter:        cfg.OrderTimeout,
+		RetryWindow:       cfg.PaymentRetryWindow,
 	})
 }

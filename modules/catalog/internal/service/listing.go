@@ -193,21 +193,22 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	fields := map[string]string{}
 	// Title and author are shown on one line to buyers (text.CheckLine: no
 	// bidi overrides that make one title pass for another); the notes are
-	// free text.
-	checkText := func(name, v string, max int, required bool, check func(string) error) {
+	// free text. need says what an empty required field should hold; ""
+	// for an optional one.
+	checkText := func(name, v string, max int, need string, check func(string) error) {
 		switch {
-		case required && v == "":
-			fields[name] = "is required"
+		case need != "" && v == "":
+			fields[name] = need
 		case check(v) != nil:
 			fields[name] = check(v).Error()
 		case utf8.RuneCountInString(v) > max:
 			fields[name] = fmt.Sprintf("must be at most %d characters", max)
 		}
 	}
-	checkText("title", in.Title, MaxTitle, true, text.CheckLine)
-	checkText("author", in.Author, MaxAuthor, true, text.CheckLine)
-	checkText("condition_note", in.ConditionNote, MaxNote, false, text.Check)
-	checkText("description", in.Description, MaxDescription, false, text.Check)
+	checkText("title", in.Title, MaxTitle, "enter the title as printed on the cover", text.CheckLine)
+	checkText("author", in.Author, MaxAuthor, "enter the author, or several separated by commas", text.CheckLine)
+	checkText("condition_note", in.ConditionNote, MaxNote, "", text.Check)
+	checkText("description", in.Description, MaxDescription, "", text.Check)
 	if strings.TrimSpace(in.ISBN) != "" {
 		n, perr := ParseISBN(in.ISBN)
 		if perr != nil {
@@ -618,6 +619,20 @@ func (s *Service) Edition(ctx context.Context, isbn string) (string, []Listing, 
 	}
 	out, err = s.withPhotos(ctx, out)
 	return n, out, err
+}
+
+// SellerOthers returns up to n other listings of l's seller that are on
+// sale, newest first, for l's page.
+func (s *Service) SellerOthers(ctx context.Context, l Listing, n int) ([]Listing, error) {
+	rows, err := s.q.SellerOtherBooks(ctx, s.pool, dbsqlc.SellerOtherBooksParams{SellerID: int64(l.SellerID), BookID: int64(l.ID), Lim: int32(n)})
+	if err != nil {
+		return nil, fmt.Errorf("other listings of seller %d: %w", l.SellerID, err)
+	}
+	out := make([]Listing, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, listingFrom(r))
+	}
+	return s.withPhotos(ctx, out)
 }
 
 // Hide takes a listing out of the shop with a reason its seller sees; only

@@ -30,6 +30,9 @@ type Options struct {
 	// StuckAfter is how long an order may stay pending or awaiting payment
 	// (beyond the bank delay) before the sweeper resolves it.
 	StuckAfter time.Duration
+	// RetryWindow is how long an order whose payment failed keeps its
+	// copies held while its buyer may pay another way (RetryPayment).
+	RetryWindow time.Duration
 	// NowFunc is the clock (tests move it).
 	NowFunc func() time.Time
 	// Metrics counts orders and payments; nil counts into a fresh set that
@@ -60,6 +63,9 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	}
 	if o.StuckAfter <= 0 {
 		o.StuckAfter = 15 * time.Minute
+	}
+	if o.RetryWindow <= 0 {
+		o.RetryWindow = 15 * time.Minute
 	}
 	if o.NowFunc == nil {
 		o.NowFunc = time.Now

@@ -53,7 +53,8 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 
 	addr := proctest.FreeAddr(t)
 	env := []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t), "BOOKSTORE_LOG_LEVEL=error",
-		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m"}
+		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m",
+		"BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}
 	srv := proctest.ServeAt(t, addr, env)
 
 	a := &app{server: nil}
