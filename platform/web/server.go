@@ -84,6 +84,7 @@ func NewRouter(p RouterParams) http.Handler {
 		securityHeaders,
 		middleware.Timeout(30*time.Second),
 		limitBody,
+		internalOnly(p.Config.InternalToken),
 		withNav,
 		crossOrigin,
 	)
