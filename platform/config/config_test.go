@@ -67,15 +67,15 @@ func TestParseModules(t *testing.T) {
 
 func TestLoad_Rejects(t *testing.T) {
 	cases := map[string][]string{
-		"GatewayWithModule":       {"--modules", "gateway,catalog"},
-		"UnknownModule":           {"--modules", "auth,payments"},
-		"URLWithoutHost":          {"--catalog-url", "http://"},
-		"URLNotHTTP":              {"--catalog-url", "ftp://catalog"},
-		"URLWithQuery":            {"--auth-url", "http://auth:8080/?x=1"},
-		"ShortToken":              {"--internal-token", "short"},
-		"ZeroShutdown":            {"--shutdown-timeout", "0s"},
-		"EmptyDataDir":            {"--data-dir", ""},
-		"BadLevel":                {"--log-level", "chatty"},
+		"GatewayWithModule": {"--modules", "gateway,catalog"},
+		"UnknownModule":     {"--modules", "auth,payments"},
+		"URLWithoutHost":    {"--catalog-url", "http://"},
+		"URLNotHTTP":        {"--catalog-url", "ftp://catalog"},
+		"URLWithQuery":      {"--auth-url", "http://auth:8080/?x=1"},
+		"ShortToken":        {"--internal-token", "short"},
+		"ZeroShutdown":      {"--shutdown-timeout", "0s"},
+		"EmptyDataDir":      {"--data-dir", ""},
+		"BadLevel":          {"--log-level", "chatty"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -259,7 +259,9 @@ func TestInternalEndpoints_NeedTheToken(t *testing.T) {
 	t.Parallel()
 	const token = "0123456789abcdef0123456789abcdef"
 	routes := func(r chi.Router) {
-		r.Get("/internal/v1/thing/ping", func(w http.ResponseWriter, _ *http.Request) { web.JSON(w, http.StatusOK, map[string]bool{"pong": true}) })
+		r.Get("/internal/v1/thing/ping", func(w http.ResponseWriter, _ *http.Request) {
+			web.JSON(w, http.StatusOK, map[string]bool{"pong": true})
+		})
 	}
 	var logs strings.Builder
 	srv := httptest.NewServer(newRouter(t, config.Config{ShutdownTimeout: 1, InternalToken: token}, &logs, nil, routes))
