@@ -7,23 +7,28 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/api"
+	"github.com/bookstore/bookstore/modules/auth/internal/client"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/jobs"
 	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the accounts module to a process that runs it: the
-// service, its pages and API, the middleware that signs requests in, and
-// the periodic clean-up of expired sessions.
+// service, its pages and API, the internal endpoints other processes call,
+// the middleware that signs requests in, and the periodic clean-up of
+// expired sessions.
 var Module = fx.Module("auth",
 	fx.Decorate(logging.ForModule("auth")),
 	Service,
 	web.AsRoutes(pages.Routes),
 	web.AsRoutes(api.Routes),
+	web.AsRoutes(api.InternalRoutes),
 	web.AsMiddleware(httpauth.Middleware),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
@@ -36,4 +41,15 @@ var Service = fx.Provide(fx.Annotate(newService,
 
 func newService(pool *pgxpool.Pool) (*service.Service, error) {
 	return service.New(pool, nil)
+}
+
+// Remote provides what a process that does not run the module needs of
+// it, served at url: auth.Service over HTTP, and the same middleware,
+// which signs requests in through it.
+func Remote(url string) fx.Option {
+	return fx.Module("auth-remote",
+		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleAuth, url)) },
+			fx.As(new(auth.Service)))),
+		web.AsMiddleware(httpauth.Middleware),
+	)
 }
