@@ -9,24 +9,28 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
+	"github.com/bookstore/bookstore/modules/orders/internal/client"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the orders module to a process that runs it: the
-// service, its pages and API, the middleware that fills the header's
-// counts, and the saga's workers and sweeper. It needs a catalog.Service
-// (the local one or a remote client).
+// service, its pages and API, the internal endpoints other processes call,
+// the middleware that fills the header's counts, and the saga's workers and
+// sweeper. It needs a catalog.Service (the local one or a remote client).
 var Module = fx.Module("orders",
 	fx.Decorate(logging.ForModule("orders")),
-	fx.Provide(newService),
+	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service)))),
 	web.AsRoutes(api.Routes),
+	web.AsRoutes(api.InternalRoutes),
 	web.AsRoutes(pages.Routes),
 	web.AsMiddleware(pages.Middleware),
 	riverfx.AsWorkers(func(svc *service.Service, log *slog.Logger) riverfx.Registrar { return jobs.Workers(svc, log) }),
@@ -40,4 +44,15 @@ func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inser
 		BankTransferDelay: cfg.BankTransferDelay,
 		StuckAfter:        cfg.OrderTimeout,
 	})
+}
+
+// Remote provides what a process that does not run the module needs of
+// it, served at url: the middleware that fills the header's counts, over
+// orders.Service's HTTP client, so every page has the same header.
+func Remote(url string) fx.Option {
+	return fx.Module("orders-remote",
+		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleOrders, url)) },
+			fx.As(new(orders.Service)))),
+		web.AsMiddleware(pages.Middleware),
+	)
 }

@@ -34,6 +34,8 @@ type Options struct {
 	NowFunc func() time.Time
 }
 
+var _ orders.Service = (*Service)(nil)
+
 // Service implements the orders module.
 type Service struct {
 	pool    *pgxpool.Pool
