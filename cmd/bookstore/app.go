@@ -14,11 +14,13 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/gateway"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -29,8 +31,25 @@ var moduleOptions = map[config.Module]fx.Option{
 	config.ModuleOrders:  ordersfx.Module,
 }
 
+// remoteOptions maps each module to what a process that calls it without
+// running it is given: its interface over HTTP, and its middleware.
+var remoteOptions = map[config.Module]func(url string) fx.Option{
+	config.ModuleAuth:    authfx.Remote,
+	config.ModuleCatalog: catalogfx.Remote,
+	config.ModuleOrders:  ordersfx.Remote,
+}
+
+// routeDeclarations maps each module to its public routes, declared without
+// a service, from which the gateway learns where each path goes.
+var routeDeclarations = map[config.Module]func() (web.Routes, error){
+	config.ModuleAuth:    authfx.Routes,
+	config.ModuleCatalog: catalogfx.Routes,
+	config.ModuleOrders:  ordersfx.Routes,
+}
+
 // appOptions is the graph every command shares: configuration, logging and
-// the database, with migrations applied at start when asked.
+// the database (but for the gateway, which has none), with migrations
+// applied at start when asked.
 func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
 	slog.SetDefault(log)
@@ -44,8 +63,9 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 		}),
 		fx.StartTimeout(startTimeout),
 		fx.StopTimeout(2*cfg.ShutdownTimeout + pgStopAllowance),
-		fx.Supply(pg.Migrations(migrationSets(cfg))),
-		pg.Module,
+	}
+	if !cfg.Gateway {
+		opts = append(opts, fx.Supply(pg.Migrations(migrationSets(cfg))), pg.Module)
 	}
 	return fx.Options(append(opts, extra...)...)
 }
@@ -74,14 +94,48 @@ func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) e
 	return stopErr
 }
 
-// serveOptions adds what a serving process runs: the modules, the job
-// queue and the HTTP server.
+// serveOptions adds what a serving process runs: the modules, clients of
+// the modules it calls but does not run, the job queue and the HTTP
+// server; or, for the gateway, the routes that forward to the modules.
 func serveOptions(cfg config.Config) fx.Option {
+	if cfg.Gateway {
+		return fx.Options(metrics.Module, web.Module, web.AsRoutes(func() (web.Routes, error) { return gatewayRoutes(cfg) }))
+	}
 	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module}
-	for _, m := range cfg.Modules {
-		opts = append(opts, moduleOptions[m])
+	if cfg.Split() {
+		opts = append(opts, rpc.Module)
+	}
+	for _, m := range config.AllModules {
+		switch {
+		case cfg.Runs(m):
+			opts = append(opts, moduleOptions[m])
+		case cfg.URLs[m] != "":
+			opts = append(opts, remoteOptions[m](cfg.URLs[m]))
+		}
 	}
 	return fx.Options(opts...)
+}
+
+// gatewayRoutes forwards each module's paths to cfg's URL of it; a path no
+// module declares goes to the catalog, which serves the shop's home.
+func gatewayRoutes(cfg config.Config) (web.Routes, error) {
+	owners, err := gatewayOwners(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return gateway.Routes(owners, config.ModuleCatalog)
+}
+
+func gatewayOwners(cfg config.Config) ([]gateway.Owner, error) {
+	owners := make([]gateway.Owner, 0, len(config.AllModules))
+	for _, m := range config.AllModules {
+		routes, err := routeDeclarations[m]()
+		if err != nil {
+			return nil, err
+		}
+		owners = append(owners, gateway.Owner{Module: m, URL: cfg.URLs[m], Routes: []web.Routes{routes}})
+	}
+	return owners, nil
 }
 
 // migrationSets lists the migrations of the modules the process runs.

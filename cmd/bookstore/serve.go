@@ -32,6 +32,9 @@ stops gracefully: the listener closes, in-flight requests and jobs get
 		if err != nil {
 			return err
 		}
+		if err := cfg.CheckServe(); err != nil {
+			return err
+		}
 		app := fx.New(appOptions(cfg, serveOptions(cfg)))
 		if err := app.Err(); err != nil {
 			return describeStartError(err)

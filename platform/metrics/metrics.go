@@ -17,7 +17,12 @@ import (
 )
 
 // Module provides the registry and the HTTP instrumentation.
-var Module = fx.Module("metrics", fx.Provide(New))
+var Module = fx.Module("metrics", fx.Provide(func(p struct {
+	fx.In
+	Pool *pgxpool.Pool `optional:"true"`
+}) *Metrics {
+	return New(p.Pool)
+}))
 
 // Metrics holds the registry and the series the platform records.
 type Metrics struct {
@@ -26,7 +31,8 @@ type Metrics struct {
 	duration *prometheus.HistogramVec
 }
 
-// New registers the Go runtime, process and pool series.
+// New registers the Go runtime and process series, and the pool's when
+// there is one (the gateway has no database).
 func New(pool *pgxpool.Pool) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
@@ -45,8 +51,10 @@ func New(pool *pgxpool.Pool) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration,
-		newPoolCollector(pool),
 	)
+	if pool != nil {
+		reg.MustRegister(newPoolCollector(pool))
+	}
 	return m
 }
 

@@ -2,6 +2,7 @@
 package authfx
 
 import (
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
@@ -26,13 +27,28 @@ import (
 var Module = fx.Module("auth",
 	fx.Decorate(logging.ForModule("auth")),
 	Service,
-	web.AsRoutes(pages.Routes),
-	web.AsRoutes(api.Routes),
+	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
 	web.AsMiddleware(httpauth.Middleware),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
 )
+
+// publicRoutes are the module's pages and API; a nil svc declares them
+// only, for Routes.
+func publicRoutes(svc *service.Service) (web.Routes, error) {
+	p, err := pages.Routes(svc)
+	if err != nil {
+		return nil, err
+	}
+	a := api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }, nil
+}
+
+// Routes declares the module's public routes without a service, so the
+// gateway of a split shop learns which paths to send here from the very
+// declarations the module serves them by.
+func Routes() (web.Routes, error) { return publicRoutes(nil) }
 
 // Service provides the local service alone, as auth.Service and
 // auth.Accounts, for commands that need no HTTP server (bookstore user).

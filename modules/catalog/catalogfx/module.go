@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/client"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
 	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
@@ -22,6 +24,7 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -37,15 +40,40 @@ const MaxPriceEnv = "BOOKSTORE_CATALOG_MAX_PRICE"
 var Module = fx.Module("catalog",
 	fx.Decorate(logging.ForModule("catalog")),
 	Service,
-	web.AsRoutes(pages.Routes),
-	web.AsRoutes(api.Routes),
+	web.AsRoutes(publicRoutes),
+	web.AsRoutes(api.InternalRoutes),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
 )
 
+// publicRoutes are the module's pages and API; a nil svc declares them
+// only, for Routes.
+func publicRoutes(svc *service.Service, log *slog.Logger) (web.Routes, error) {
+	p, err := pages.Routes(svc, log)
+	if err != nil {
+		return nil, err
+	}
+	a := api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }, nil
+}
+
+// Routes declares the module's public routes without a service, so the
+// gateway of a split shop learns which paths to send here from the very
+// declarations the module serves them by.
+func Routes() (web.Routes, error) { return publicRoutes(nil, slog.Default()) }
+
 // Service provides the local service alone, as catalog.Service too, for
 // commands that need no HTTP server (bookstore seed).
 var Service = fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(catalog.Service))))
+
+// Remote provides what a process that does not run the module needs of
+// it, served at url: catalog.Service over HTTP.
+func Remote(url string) fx.Option {
+	return fx.Module("catalog-remote",
+		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleCatalog, url)) },
+			fx.As(new(catalog.Service)))),
+	)
+}
 
 // SeedOptions tune `bookstore seed`.
 type SeedOptions = seed.Options

@@ -4,6 +4,7 @@ package ordersfx
 import (
 	"log/slog"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"go.uber.org/fx"
@@ -29,13 +30,28 @@ import (
 var Module = fx.Module("orders",
 	fx.Decorate(logging.ForModule("orders")),
 	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service)))),
-	web.AsRoutes(api.Routes),
+	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
-	web.AsRoutes(pages.Routes),
 	web.AsMiddleware(pages.Middleware),
 	riverfx.AsWorkers(func(svc *service.Service, log *slog.Logger) riverfx.Registrar { return jobs.Workers(svc, log) }),
 	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout) }),
 )
+
+// publicRoutes are the module's pages and API; a nil svc declares them
+// only, for Routes.
+func publicRoutes(svc *service.Service) (web.Routes, error) {
+	p, err := pages.Routes(svc)
+	if err != nil {
+		return nil, err
+	}
+	a := api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }, nil
+}
+
+// Routes declares the module's public routes without a service, so the
+// gateway of a split shop learns which paths to send here from the very
+// declarations the module serves them by.
+func Routes() (web.Routes, error) { return publicRoutes(nil) }
 
 func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
