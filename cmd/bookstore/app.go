@@ -138,9 +138,10 @@ func gatewayOwners(cfg config.Config) ([]gateway.Owner, error) {
 	return owners, nil
 }
 
-// migrationSets lists the migrations of the modules the process runs.
+// migrationSets lists the migrations of the modules the process runs and
+// of its job queue.
 func migrationSets(cfg config.Config) []migrate.Set {
-	sets := make([]migrate.Set, 0, len(cfg.Modules))
+	sets := make([]migrate.Set, 0, len(cfg.Modules)+1)
 	for _, m := range cfg.Modules {
 		fsys, err := bookstore.Migrations(string(m))
 		if err != nil {
@@ -148,7 +149,7 @@ func migrationSets(cfg config.Config) []migrate.Set {
 		}
 		sets = append(sets, migrate.Set{Schema: string(m), FS: fsys})
 	}
-	return sets
+	return append(sets, migrate.RiverSet(riverfx.Schema(cfg)))
 }
 
 const (

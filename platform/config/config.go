@@ -93,7 +93,9 @@ func (c Config) Runs(m Module) bool { return slices.Contains(c.Modules, m) }
 // Split reports whether the process is one of several that make up the
 // shop (a module set short of all, or the gateway), so it calls or is
 // called by the others.
-func (c Config) Split() bool { return c.Gateway || len(c.Modules) < len(AllModules) }
+func (c Config) Split() bool {
+	return c.Gateway || (len(c.Modules) > 0 && len(c.Modules) < len(AllModules))
+}
 
 // TLS reports whether the process serves HTTPS itself.
 func (c Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }

@@ -242,7 +242,7 @@ func (s *server) buildTemplate(ctx context.Context) error {
 		}
 		sets = append(sets, migrate.Set{Schema: m, FS: fsys})
 	}
-	err = migrate.Apply(ctx, pool, sets)
+	err = migrate.Apply(ctx, pool, append(sets, migrate.RiverSet(migrate.RiverSchema)))
 	pool.Close() // nobody may be connected to a template being copied
 	if err != nil {
 		return fmt.Errorf("migrate template: %w", err)

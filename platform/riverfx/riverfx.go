@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -73,7 +74,7 @@ func (d retryAfter) NextRetry(*rivertype.JobRow) time.Time { return time.Now().A
 // works the jobs.
 var Module = fx.Module("river",
 	fx.Provide(
-		NewInserter,
+		func(pool *pgxpool.Pool, cfg config.Config) (*Inserter, error) { return newInserter(pool, Schema(cfg)) },
 		New,
 		fx.Annotate(readiness, fx.ResultTags(`group:"readiness"`)),
 	),
@@ -92,10 +93,30 @@ func AsPeriodic(constructor any) fx.Option {
 	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"river_periodic,flatten"`)))
 }
 
-// NewInserter returns the insert-only client over pool. Its rare logs
-// (a failed notification) go to the default logger, at warning and above.
+// Schema is the schema of the process's job queue: River's own in the
+// monolith, and one per set of modules otherwise (river_catalog,
+// river_auth_catalog), so that processes of a split shop sharing one
+// database each elect their own leader and work only their own jobs.
+func Schema(cfg config.Config) string {
+	if !cfg.Split() {
+		return migrate.RiverSchema
+	}
+	names := make([]string, len(cfg.Modules))
+	for i, m := range cfg.Modules {
+		names[i] = string(m)
+	}
+	return migrate.RiverSchema + "_" + strings.Join(names, "_")
+}
+
+// NewInserter returns the insert-only client over pool, on the monolith's
+// schema. Its rare logs (a failed notification) go to the default logger,
+// at warning and above.
 func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", nil))
+	return newInserter(pool, migrate.RiverSchema)
+}
+
+func newInserter(pool *pgxpool.Pool, schema string) (*Inserter, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", schema, nil))
 	if err != nil {
 		return nil, fmt.Errorf("river inserter: %w", err)
 	}
@@ -104,12 +125,12 @@ func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
 
 // baseConfig is what both clients share, so a job is inserted the same way
 // whichever client inserts it.
-func baseConfig(log *slog.Logger, level string, o *Opts) *river.Config {
+func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
 	if o == nil {
 		o = &Opts{}
 	}
 	return &river.Config{
-		Schema:            migrate.RiverSchema,
+		Schema:            schema,
 		Logger:            riverLogger(log, level),
 		Middleware:        []rivertype.Middleware{&promptSchedule{}},
 		RetryPolicy:       o.RetryPolicy,
@@ -162,7 +183,7 @@ func New(p Params) (*Client, error) {
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
-	rcfg := baseConfig(p.Log, p.Config.LogLevel, p.Opts)
+	rcfg := baseConfig(p.Log, p.Config.LogLevel, Schema(p.Config), p.Opts)
 	rcfg.PeriodicJobs = p.Periodic
 	rcfg.JobTimeout = timeout
 	// A job still marked running after twice its timeout belongs to a

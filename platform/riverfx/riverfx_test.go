@@ -154,3 +154,12 @@ func TestNew_WithoutWorkersStillInserts(t *testing.T) {
 	_, err := client.Insert(context.Background(), napArgs{}, nil)
 	require.NoError(t, err)
 }
+
+func TestSchema_OnePerSetOfModules(t *testing.T) {
+	t.Parallel()
+	for modules, want := range map[string]string{"all": "river", "catalog": "river_catalog", "orders,auth": "river_auth_orders"} {
+		mods, err := config.ParseModules(modules)
+		require.NoError(t, err)
+		require.Equal(t, want, riverfx.Schema(config.Config{Modules: mods}), modules)
+	}
+}
