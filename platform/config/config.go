@@ -97,6 +97,21 @@ func (c Config) Split() bool {
 	return c.Gateway || (len(c.Modules) > 0 && len(c.Modules) < len(AllModules))
 }
 
+// Suffix names what a split process keeps apart from the others (its
+// embedded database, its job queue's schema): the modules it runs, each
+// after an underscore (_catalog, _auth_catalog), and nothing for the
+// monolith.
+func (c Config) Suffix() string {
+	if !c.Split() {
+		return ""
+	}
+	var b strings.Builder
+	for _, m := range c.Modules {
+		b.WriteString("_" + string(m))
+	}
+	return b.String()
+}
+
 // TLS reports whether the process serves HTTPS itself.
 func (c Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }
 

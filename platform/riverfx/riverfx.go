@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -97,16 +96,7 @@ func AsPeriodic(constructor any) fx.Option {
 // monolith, and one per set of modules otherwise (river_catalog,
 // river_auth_catalog), so that processes of a split shop sharing one
 // database each elect their own leader and work only their own jobs.
-func Schema(cfg config.Config) string {
-	if !cfg.Split() {
-		return migrate.RiverSchema
-	}
-	names := make([]string, len(cfg.Modules))
-	for i, m := range cfg.Modules {
-		names[i] = string(m)
-	}
-	return migrate.RiverSchema + "_" + strings.Join(names, "_")
-}
+func Schema(cfg config.Config) string { return migrate.RiverSchema + cfg.Suffix() }
 
 // NewInserter returns the insert-only client over pool, on the monolith's
 // schema. Its rare logs (a failed notification) go to the default logger,
