@@ -30,7 +30,8 @@ type Child struct {
 	Args []string
 	// Env is the child's whole environment.
 	Env []string
-	// ReadyURL answers 200 once the child is ready.
+	// ReadyURL answers 200 once the child is ready; without one, the child
+	// is ready once started.
 	ReadyURL string
 }
 
@@ -162,6 +163,9 @@ func runOnce(ctx context.Context, c Child, w *lineWriter, log *slog.Logger, o Op
 
 // waitReady polls url until it answers 200 (true) or ctx ends (false).
 func waitReady(ctx context.Context, url string) bool {
+	if url == "" {
+		return true
+	}
 	client := &http.Client{Timeout: 2 * time.Second}
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
