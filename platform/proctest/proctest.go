@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -125,6 +127,54 @@ func ServeAt(t testing.TB, addr string, env []string, args ...string) *Process {
 	p.Addr = addr
 	p.WaitReady(t)
 	return p
+}
+
+// ServeSplit starts `bookstore serve --split` on a free loopback port with
+// extra args and waits until the supervisor reports every process ready.
+func ServeSplit(t testing.TB, env []string, args ...string) *Process {
+	t.Helper()
+	addr := FreeAddr(t)
+	p := Start(t, env, append([]string{"serve", "--split", "--addr", addr}, args...)...)
+	p.Addr = addr
+	p.WaitLog(t, `msg="split shop ready"`, ReadyTimeout)
+	return p
+}
+
+// WaitLog waits until the process has logged text n times in all
+// (n = 1 when omitted), failing the test if it exits or timeout passes
+// first.
+func (p *Process) WaitLog(t testing.TB, text string, timeout time.Duration, n ...int) {
+	t.Helper()
+	want := 1
+	if len(n) > 0 {
+		want = n[0]
+	}
+	deadline := time.After(timeout)
+	for strings.Count(p.Stderr(), text) < want {
+		select {
+		case <-p.done:
+			t.Fatalf("bookstore exited before logging %q: %s", text, p.Stderr())
+		case <-deadline:
+			t.Fatalf("bookstore did not log %q within %s: %s", text, timeout, p.Stderr())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+var childStarted = regexp.MustCompile(`msg="process started" process=(\w+) pid=(\d+)`)
+
+// ChildPID is the process id of the split shop's child name (gateway,
+// auth, catalog, orders), as the supervisor last logged it.
+func (p *Process) ChildPID(t testing.TB, name string) int {
+	t.Helper()
+	pid := 0
+	for _, m := range childStarted.FindAllStringSubmatch(p.Stderr(), -1) {
+		if m[1] == name {
+			pid, _ = strconv.Atoi(m[2])
+		}
+	}
+	require.NotZero(t, pid, "no %s child in the log: %s", name, p.Stderr())
+	return pid
 }
 
 // URL is the process's base URL.
