@@ -25,6 +25,10 @@ build: ## Build bin/bookstore
 run: build ## Run the shop on http://localhost:8080 (embedded Postgres unless DATABASE_URL is set)
 	./bin/bookstore serve
 
+.PHONY: run-split
+run-split: build ## Run the shop split: a gateway on :8080 and a process per module, a database each (embedded Postgres unless DATABASE_URL is set)
+	./bin/bookstore serve --split
+
 .PHONY: seed
 seed: build ## Fill an empty shop with demo sellers and listings (works beside a running make run)
 	./bin/bookstore seed

@@ -110,10 +110,16 @@ func serveOptions(cfg config.Config) fx.Option {
 		case cfg.Runs(m):
 			opts = append(opts, moduleOptions[m])
 		case cfg.URLs[m] != "":
-			opts = append(opts, remoteOptions[m](cfg.URLs[m]))
+			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]))
 		}
 	}
 	return fx.Options(opts...)
+}
+
+// remoteQueue gives the admin's failed-jobs page the job queue of the
+// process that runs m.
+func remoteQueue(m config.Module, url string) fx.Option {
+	return riverfx.AsQueue(func(d *rpc.Dialer) *riverfx.RemoteQueue { return riverfx.NewRemoteQueue(d.Client(m, url)) })
 }
 
 // gatewayRoutes forwards each module's paths to cfg's URL of it; a path no

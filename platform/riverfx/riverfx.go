@@ -69,14 +69,18 @@ type retryAfter time.Duration
 func (d retryAfter) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Duration(d)) }
 
 // Module provides the Inserter, the working Client and its readiness check,
-// and builds the Client even when nothing asks for it, since it is what
-// works the jobs.
+// and the process's Queue for the admin's failed-jobs page (also served to
+// the other processes of a split shop), and builds the Client even when
+// nothing asks for it, since it is what works the jobs.
 var Module = fx.Module("river",
 	fx.Provide(
 		func(pool *pgxpool.Pool, cfg config.Config) (*Inserter, error) { return newInserter(pool, Schema(cfg)) },
 		New,
 		fx.Annotate(readiness, fx.ResultTags(`group:"readiness"`)),
+		NewLocalQueue,
 	),
+	AsQueue(func(q *LocalQueue) *LocalQueue { return q }),
+	web.AsRoutes(QueueRoutes),
 	fx.Invoke(func(*Client) {}),
 )
 
