@@ -10,8 +10,10 @@ import (
 	"go.uber.org/fx/fxevent"
 
 	"github.com/bookstore/bookstore"
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/gateway"
@@ -99,7 +101,11 @@ func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) e
 // server; or, for the gateway, the routes that forward to the modules.
 func serveOptions(cfg config.Config) fx.Option {
 	if cfg.Gateway {
-		return fx.Options(metrics.Module, web.Module, web.AsRoutes(func() (web.Routes, error) { return gatewayRoutes(cfg) }))
+		return fx.Options(metrics.Module, web.Module, rpc.Module,
+			authfx.Client(cfg.URLs[config.ModuleAuth]), ordersfx.Client(cfg.URLs[config.ModuleOrders]),
+			web.AsRoutes(func(a auth.Service, o orders.Service) (web.Routes, error) {
+				return gatewayRoutes(cfg, authfx.SignIn(a), ordersfx.HeaderCounts(o))
+			}))
 	}
 	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module}
 	if cfg.Split() {
@@ -123,13 +129,14 @@ func remoteQueue(m config.Module, url string) fx.Option {
 }
 
 // gatewayRoutes forwards each module's paths to cfg's URL of it; a path no
-// module declares goes to the catalog, which serves the shop's home.
-func gatewayRoutes(cfg config.Config) (web.Routes, error) {
+// module declares goes to the catalog, which serves the shop's home. The
+// gateway's own error pages get the header from the modules' middleware.
+func gatewayRoutes(cfg config.Config, header ...web.Middleware) (web.Routes, error) {
 	owners, err := gatewayOwners(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return gateway.Routes(owners, config.ModuleCatalog)
+	return gateway.Routes(owners, config.ModuleCatalog, header...)
 }
 
 func gatewayOwners(cfg config.Config) ([]gateway.Owner, error) {

@@ -82,7 +82,11 @@ var transport = &http.Transport{
 // forwarded to its module whatever the method (the module answers 405 as
 // the monolith would), a path no module declares forwarded to fallback (so
 // its 404 page carries the shop's header), and /internal/ never forwarded.
-func Routes(owners []Owner, fallback config.Module) (web.Routes, error) {
+// The gateway's own error page for a module that is down gets the header
+// filled by header (the modules' middleware, over their clients), as every
+// page of the shop does; only for GET and HEAD, whose requests the failed
+// forward did not consume.
+func Routes(owners []Owner, fallback config.Module, header ...web.Middleware) (web.Routes, error) {
 	table, err := NewTable(owners)
 	if err != nil {
 		return nil, err
@@ -93,7 +97,7 @@ func Routes(owners []Owner, fallback config.Module) (web.Routes, error) {
 		if err != nil || target.Host == "" {
 			return nil, fmt.Errorf("gateway: %s URL %q: not a base URL", o.Module, o.URL)
 		}
-		proxies[o.Module] = newProxy(o.Module, target)
+		proxies[o.Module] = newProxy(o.Module, target, header)
 	}
 	if proxies[fallback] == nil {
 		return nil, fmt.Errorf("gateway: no owner for the fallback module %s", fallback)
@@ -114,7 +118,14 @@ type savedKey struct{}
 // the gateway's X-Forwarded-For and -Proto (it runs with --trust-proxy), so
 // they are set from what the gateway itself believes, never passed on from
 // the client.
-func newProxy(module config.Module, target *url.URL) http.Handler {
+func newProxy(module config.Module, target *url.URL, header []web.Middleware) http.Handler {
+	var down http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { web.Error(w, r, ErrModuleDown(module)) })
+	withHeader := down
+	header = slices.Clone(header)
+	slices.SortStableFunc(header, func(a, b web.Middleware) int { return a.Order - b.Order })
+	for i := len(header) - 1; i >= 0; i-- {
+		withHeader = header[i].Func(withHeader)
+	}
 	rp := &httputil.ReverseProxy{
 		Transport: transport,
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -140,9 +151,12 @@ func newProxy(module config.Module, target *url.URL) http.Handler {
 				web.Error(w, r, apperr.ErrTooLarge)
 			case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 				// The client left; nobody reads an answer.
+			case r.Method == http.MethodGet || r.Method == http.MethodHead:
+				web.Logger(r.Context()).Warn("module unreachable", "module", module, "err", err)
+				withHeader.ServeHTTP(w, r)
 			default:
 				web.Logger(r.Context()).Warn("module unreachable", "module", module, "err", err)
-				web.Error(w, r, ErrModuleDown(module))
+				down.ServeHTTP(w, r)
 			}
 		},
 	}

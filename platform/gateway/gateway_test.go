@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/gateway"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -66,7 +67,7 @@ type shop struct {
 	catalog, auth *module
 }
 
-func newShop(t *testing.T) *shop {
+func newShop(t *testing.T, header ...web.Middleware) *shop {
 	t.Helper()
 	s := &shop{
 		catalog: newModule(t, "catalog", func(r chi.Router) {
@@ -82,7 +83,7 @@ func newShop(t *testing.T) *shop {
 			r.Post("/internal/v1/auth/authenticate", noop)
 		}),
 	}
-	routes, err := gateway.Routes([]gateway.Owner{s.catalog.owner(), s.auth.owner()}, "catalog")
+	routes, err := gateway.Routes([]gateway.Owner{s.catalog.owner(), s.auth.owner()}, "catalog", header...)
 	require.NoError(t, err)
 	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
 	require.NoError(t, err)
@@ -205,4 +206,36 @@ func TestNewTable_RefusesAPathTwoModulesServe(t *testing.T) {
 		{Module: "orders", Routes: []web.Routes{func(r chi.Router) { r.Post("/account", noop) }}},
 	})
 	require.ErrorContains(t, err, "auth and orders both serve /account")
+}
+
+func TestGateway_ErrorPageHasTheShopsHeader(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	signedIn := web.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			nav := view.NavFrom(r.Context())
+			nav.SignedIn, nav.UserName = true, "Ann Reader"
+			next.ServeHTTP(w, r)
+		})
+	}}
+	counted := web.Middleware{Order: 20, Func: func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			require.True(t, view.NavFrom(r.Context()).SignedIn, "the header's parts run in their order")
+			view.NavFrom(r.Context()).CartCount = 3
+			next.ServeHTTP(w, r)
+		})
+	}}
+	s := newShop(t, counted, signedIn)
+	s.forwarded(t, http.MethodGet, "/books/1")
+	require.Zero(t, calls.Load(), "forwarded requests are the module's to sign in")
+
+	s.catalog.srv.Close()
+	resp, body := s.do(t, http.MethodGet, "/books/1", "Accept", "text/html")
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.Contains(t, body, "Ann Reader")
+	require.Contains(t, body, `data-cart-count>3<`)
+	resp, body = s.do(t, http.MethodPost, "/my/listings/1/photos", "Accept", "text/html")
+	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	require.NotContains(t, body, "Ann Reader", "a POST's body is gone; its error page is not signed in again")
 }

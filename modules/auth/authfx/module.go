@@ -29,7 +29,7 @@ var Module = fx.Module("auth",
 	Service,
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
-	web.AsMiddleware(httpauth.Middleware),
+	web.AsMiddleware(SignIn),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
 )
@@ -60,12 +60,18 @@ func newService(pool *pgxpool.Pool) (*service.Service, error) {
 }
 
 // Remote provides what a process that does not run the module needs of
-// it, served at url: auth.Service over HTTP, and the same middleware,
-// which signs requests in through it.
+// it, served at url: its Client, and the same middleware as Module, which
+// signs requests in through it.
 func Remote(url string) fx.Option {
-	return fx.Module("auth-remote",
-		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleAuth, url)) },
-			fx.As(new(auth.Service)))),
-		web.AsMiddleware(httpauth.Middleware),
-	)
+	return fx.Module("auth-remote", Client(url), web.AsMiddleware(SignIn))
 }
+
+// Client provides auth.Service over HTTP to the process served at url.
+func Client(url string) fx.Option {
+	return fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleAuth, url)) },
+		fx.As(new(auth.Service))))
+}
+
+// SignIn is the middleware that signs every request in through svc and
+// fills the header's user; the gateway runs it for its own error pages.
+func SignIn(svc auth.Service) web.Middleware { return httpauth.Middleware(svc) }

@@ -32,7 +32,7 @@ var Module = fx.Module("orders",
 	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service)))),
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
-	web.AsMiddleware(pages.Middleware),
+	web.AsMiddleware(HeaderCounts),
 	riverfx.AsWorkers(func(svc *service.Service, log *slog.Logger) riverfx.Registrar { return jobs.Workers(svc, log) }),
 	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout) }),
 )
@@ -64,11 +64,18 @@ func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inser
 
 // Remote provides what a process that does not run the module needs of
 // it, served at url: the middleware that fills the header's counts, over
-// orders.Service's HTTP client, so every page has the same header.
+// its Client, so every page has the same header.
 func Remote(url string) fx.Option {
-	return fx.Module("orders-remote",
-		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleOrders, url)) },
-			fx.As(new(orders.Service)))),
-		web.AsMiddleware(pages.Middleware),
-	)
+	return fx.Module("orders-remote", Client(url), web.AsMiddleware(HeaderCounts))
 }
+
+// Client provides orders.Service over HTTP to the process served at url.
+func Client(url string) fx.Option {
+	return fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleOrders, url)) },
+		fx.As(new(orders.Service))))
+}
+
+// HeaderCounts is the middleware that fills the header's cart and
+// notification counts through svc; the gateway runs it for its own error
+// pages.
+func HeaderCounts(svc orders.Service) web.Middleware { return pages.Middleware(svc) }
