@@ -406,26 +406,30 @@ func TestKustomize_Builds(t *testing.T) {
 	if err != nil {
 		t.Skip("kubectl is not installed; the static checks above still ran")
 	}
-	// The overlay as its comment says to change it: components uncommented.
+	// The overlay as its comment says to change it: a component added.
 	overlay := filepath.Join("k8s", "overlays", "monolith")
-	withJob := t.TempDir()
 	k8s, err := filepath.Abs("k8s")
 	require.NoError(t, err)
-	rel, err := filepath.Rel(withJob, k8s)
-	require.NoError(t, err)
-	entries, err := os.ReadDir(overlay)
-	require.NoError(t, err)
-	for _, e := range entries {
-		text := readFile(t, filepath.Join(overlay, e.Name()))
-		if e.Name() == "kustomization.yaml" {
-			require.Contains(t, text, "# components:\n#   - ../../components/migrate-job\n")
-			text = strings.Replace(text, "# components:\n#   - ", "components:\n  - ", 1)
-			text = strings.ReplaceAll(text, "../../", rel+"/")
+	withComponent := func(component string) string {
+		dir := t.TempDir()
+		rel, err := filepath.Rel(dir, k8s)
+		require.NoError(t, err)
+		entries, err := os.ReadDir(overlay)
+		require.NoError(t, err)
+		for _, e := range entries {
+			text := readFile(t, filepath.Join(overlay, e.Name()))
+			if e.Name() == "kustomization.yaml" {
+				require.Contains(t, text, "# components:\n#   - ../../components/migrate-job\n")
+				text = strings.Replace(text, "# components:\n#   - ../../components/migrate-job", "components:\n  - ../../components/"+component, 1)
+				text = strings.ReplaceAll(text, "../../", rel+"/")
+			}
+			require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), []byte(text), 0o600))
 		}
-		require.NoError(t, os.WriteFile(filepath.Join(withJob, e.Name()), []byte(text), 0o600))
+		return dir
 	}
+	withJob, withCNPG := withComponent("migrate-job"), withComponent("cloudnative-pg")
 
-	for name, dir := range map[string]string{"Monolith": overlay, "MigrateJob": withJob} {
+	for name, dir := range map[string]string{"Monolith": overlay, "MigrateJob": withJob, "CloudNativePG": withCNPG} {
 		t.Run(name, func(t *testing.T) {
 			out, err := exec.Command(kubectl, "kustomize", dir).CombinedOutput()
 			require.NoError(t, err, string(out))
@@ -445,10 +449,17 @@ func TestKustomize_Builds(t *testing.T) {
 				if o["kind"] == "Deployment" || o["kind"] == "Job" {
 					require.Equal(t, "registry.example.com/bookstore/bookstore:0.1.0", get(o, "spec", "template", "spec", "containers", 0, "image"))
 				}
+				if o["kind"] == "Deployment" {
+					db := get(o, "spec", "template", "spec", "containers", 0, "env", 0)
+					require.Equal(t, "DATABASE_URL", get(db, "name"))
+					want := map[bool]string{true: "bookstore-db-app", false: "bookstore-db"}[name == "CloudNativePG"]
+					require.Equal(t, want, get(db, "valueFrom", "secretKeyRef", "name"), "where the shop reads its database URL")
+				}
 			}
-			for _, want := range []string{"ConfigMap", "Service", "PersistentVolumeClaim", "Deployment", "PodDisruptionBudget", "Ingress"} {
+			for _, want := range []string{"ConfigMap", "Service", "PersistentVolumeClaim", "Deployment", "PodDisruptionBudget", "Ingress", "HorizontalPodAutoscaler"} {
 				require.Contains(t, kinds, want)
 			}
+			require.Equal(t, name == "CloudNativePG", slices.Contains(kinds, "Cluster"), "the operator's Cluster comes with its component")
 			require.Equal(t, name == "MigrateJob", slices.Contains(kinds, "Job"))
 		})
 	}

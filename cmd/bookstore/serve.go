@@ -10,9 +10,12 @@ import (
 	"reflect"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
+
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 func newServeCommand() *cobra.Command {
@@ -21,9 +24,12 @@ func newServeCommand() *cobra.Command {
 		Short: "Serve the shop: web UI, JSON API and job workers",
 		Long: `Serve the shop: web UI, JSON API and job workers of the modules named by
 --modules (all by default). Without DATABASE_URL a private PostgreSQL
-cluster is started in --data-dir and stopped on exit. SIGINT or SIGTERM
-stops gracefully: the listener closes, in-flight requests and jobs get
---shutdown-timeout to finish, then the database stops.`,
+cluster is started in --data-dir and stopped on exit. SIGTERM (what an
+orchestrator sends) first drains: /readyz answers 503 at once while requests
+are still served for --drain-timeout, so the load balancer moves away. Then,
+as at once on SIGINT (Ctrl-C), the listener closes, in-flight requests and
+jobs get --shutdown-timeout to finish (unfinished jobs go back to the queue
+for another replica), and the database stops.`,
 		Args: cobra.NoArgs,
 	}
 	var split bool
@@ -42,7 +48,8 @@ stops gracefully: the listener closes, in-flight requests and jobs get
 		if err := cfg.CheckServe(); err != nil {
 			return err
 		}
-		app := fx.New(appOptions(cfg, serveOptions(cfg)))
+		var drain *web.Drain
+		app := fx.New(appOptions(cfg, serveOptions(cfg)), fx.Populate(&drain))
 		if err := app.Err(); err != nil {
 			return describeStartError(err)
 		}
@@ -54,6 +61,14 @@ stops gracefully: the listener closes, in-flight requests and jobs get
 		sig := make(chan os.Signal, 1)
 		signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 		got := <-sig
+		if got == syscall.SIGTERM && cfg.DrainTimeout > 0 {
+			drain.Start()
+			slog.Info("draining", "signal", got.String(), "for", cfg.DrainTimeout)
+			select {
+			case <-time.After(cfg.DrainTimeout):
+			case got = <-sig: // a second signal cuts the drain short
+			}
+		}
 		signal.Stop(sig)
 		slog.Info("stopping", "signal", got.String(), "grace", cfg.ShutdownTimeout)
 		stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())

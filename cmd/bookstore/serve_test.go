@@ -36,8 +36,9 @@ func get(t *testing.T, url string) (int, string, http.Header) {
 func TestServe_EmbeddedPostgresLifecycle(t *testing.T) {
 	t.Parallel()
 	data := proctest.ReachableDir(t)
+	metricsAddr := proctest.FreeAddr(t)
 	run := func() *proctest.Process {
-		return proctest.Serve(t, []string{"DATABASE_URL="}, "--data-dir", data, "--shutdown-timeout", "5s")
+		return proctest.Serve(t, []string{"DATABASE_URL="}, "--data-dir", data, "--shutdown-timeout", "5s", "--metrics-addr", metricsAddr)
 	}
 
 	p := run()
@@ -51,7 +52,9 @@ func TestServe_EmbeddedPostgresLifecycle(t *testing.T) {
 	status, body, _ = get(t, "http://"+p.Addr+"/no/such/page")
 	require.Equal(t, http.StatusNotFound, status)
 	require.Contains(t, body, "Back to the shop")
-	status, body, _ = get(t, "http://"+p.Addr+"/metrics")
+	status, _, _ = get(t, "http://"+p.Addr+"/metrics")
+	require.Equal(t, http.StatusNotFound, status, "metrics are not for the public")
+	status, body, _ = get(t, "http://"+metricsAddr+"/metrics")
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, body, `bookstore_http_requests_total{method="GET",route="/",status="200"} 1`)
 
@@ -69,11 +72,22 @@ func TestServe_EmbeddedPostgresLifecycle(t *testing.T) {
 	_, err = os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the cluster must be stopped on exit")
 
-	// A second run reuses the data folder.
+	// A second run reuses the data folder. SIGTERM drains first: the
+	// replica turns unready at once and serves on until the drain ends.
 	p = run()
 	require.Contains(t, p.Stderr(), "adopted=false")
 	p.Signal(t, syscall.SIGTERM)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if status, _, _ := get(t, "http://"+p.Addr+"/readyz"); status == http.StatusServiceUnavailable {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "/readyz did not turn 503 on SIGTERM")
+		<-time.After(20 * time.Millisecond)
+	}
+	status, _, _ = get(t, "http://"+p.Addr+"/")
+	require.Equal(t, http.StatusOK, status, "still serving while draining")
 	require.Zero(t, p.WaitExit(t), p.Stderr())
+	require.Contains(t, p.Stderr(), "draining")
 }
 
 func TestServe_AdoptsClusterOfKilledProcess(t *testing.T) {
@@ -84,7 +98,7 @@ func TestServe_AdoptsClusterOfKilledProcess(t *testing.T) {
 
 	p = proctest.Serve(t, []string{"DATABASE_URL="}, "--data-dir", data)
 	require.Contains(t, p.Stderr(), "adopted=true")
-	p.Signal(t, syscall.SIGTERM)
+	p.Signal(t, syscall.SIGINT)
 	require.Zero(t, p.WaitExit(t), p.Stderr())
 	_, err := os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the adopted cluster must be stopped on exit")
@@ -181,7 +195,7 @@ func TestServe_HTTPS(t *testing.T) {
 	require.NotContains(t, body, "<title>")
 	require.Empty(t, hdr.Get("Strict-Transport-Security"))
 
-	p.Signal(t, syscall.SIGTERM)
+	p.Signal(t, syscall.SIGINT)
 	require.Zero(t, p.WaitExit(t), p.Stderr())
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -21,7 +22,7 @@ import (
 
 // splitOwned are the flags serve --split sets on its children itself;
 // the others the operator gave are passed on to every child.
-var splitOwned = []string{"split", "modules", "addr", "database-url", "auth-url", "catalog-url", "orders-url", "internal-token"}
+var splitOwned = []string{"split", "modules", "addr", "database-url", "auth-url", "catalog-url", "orders-url", "internal-token", "metrics-addr"}
 
 // gatewayOnly are flags that concern the public address, which only the
 // gateway serves: the modules listen on loopback, in plain HTTP, behind it.
@@ -79,14 +80,18 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	for _, c := range children {
 		urls = append(urls, "--"+string(c.module)+"-url", "http://"+c.addr)
 	}
+	metricsAddrs, err := metricsAddrs(cfg.MetricsAddr, 1+len(children))
+	if err != nil {
+		return err
+	}
 	env := childEnv(token)
-	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr}, urls...)
+	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr, "--metrics-addr", metricsAddrs[0]}, urls...)
 	procs := []supervisor.Child{{
 		Name: config.Gateway, Path: bin, Args: append(gatewayArgs, passed...), Env: env, ReadyURL: readyURL(cfg),
 	}}
 	attrs := []any{"gateway", cfg.Addr}
-	for _, c := range children {
-		args := []string{"serve", "--split=false", "--modules", string(c.module), "--addr", c.addr,
+	for i, c := range children {
+		args := []string{"serve", "--split=false", "--modules", string(c.module), "--addr", c.addr, "--metrics-addr", metricsAddrs[1+i],
 			"--trust-proxy=true", "--tls-cert=", "--tls-key=", "--acme-domain="}
 		for i := 0; i < len(urls); i += 2 {
 			if urls[i] != "--"+string(c.module)+"-url" {
@@ -98,6 +103,9 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 			Env: append(slices.Clone(env), "DATABASE_URL="+pg.URL(c.cfg)), ReadyURL: "http://" + c.addr + "/readyz",
 		})
 		attrs = append(attrs, string(c.module), c.addr)
+	}
+	if cfg.MetricsAddr != "" {
+		attrs = append(attrs, "metrics", strings.Join(metricsAddrs, ","))
 	}
 	log.Info("starting the split shop", attrs...)
 	supervisor.Run(ctx, procs, os.Stderr, log, &supervisor.Opts{
@@ -137,6 +145,24 @@ func passedFlags(fs *pflag.FlagSet, skip []string) []string {
 		}
 	})
 	return args
+}
+
+// metricsAddrs gives each of n children its private metrics listener: the
+// gateway base, the modules the ports after it. No base, none.
+func metricsAddrs(base string, n int) ([]string, error) {
+	out := make([]string, n)
+	if base == "" {
+		return out, nil
+	}
+	host, port, err := net.SplitHostPort(base)
+	p, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || p == 0 || p+n-1 > 65535 {
+		return nil, fmt.Errorf("--metrics-addr: with --split, a host:port whose next %d ports are free too (the modules' listeners)", n-1)
+	}
+	for i := range out {
+		out[i] = net.JoinHostPort(host, strconv.Itoa(p+i))
+	}
+	return out, nil
 }
 
 // freeLoopback is a loopback address nothing listens on now.

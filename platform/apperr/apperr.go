@@ -16,16 +16,17 @@ type Kind int
 
 // Kinds of error, each with one HTTP status.
 const (
-	Internal        Kind = iota // 500: a bug or an unreachable dependency
-	Invalid                     // 422: input that breaks a rule
-	NotFound                    // 404
-	Conflict                    // 409: the state moved on
-	Unauthenticated             // 401
-	Forbidden                   // 403
-	TooMany                     // 429
-	Unavailable                 // 503: retry later
-	BadRequest                  // 400: malformed request
-	TooLarge                    // 413
+	Internal         Kind = iota // 500: a bug or an unreachable dependency
+	Invalid                      // 422: input that breaks a rule
+	NotFound                     // 404
+	Conflict                     // 409: the state moved on
+	Unauthenticated              // 401
+	Forbidden                    // 403
+	TooMany                      // 429
+	Unavailable                  // 503: retry later
+	BadRequest                   // 400: malformed request
+	TooLarge                     // 413
+	MethodNotAllowed             // 405
 )
 
 // Error is a classified error with a stable code and a message fit for users.

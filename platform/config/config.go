@@ -53,13 +53,23 @@ type Config struct {
 	ACMEHTTPAddr string
 	// TrustProxy makes the server believe X-Forwarded-For and
 	// X-Forwarded-Proto, which only a load balancer in front may set.
-	TrustProxy      bool
-	DatabaseURL     string
-	DataDir         string
+	TrustProxy  bool
+	DatabaseURL string
+	DataDir     string
+	// PhotoStore is where listing photos live: empty for DataDir/uploads,
+	// or an s3:// URL of a bucket every replica shares.
+	PhotoStore      string
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
-	Migrate         bool
+	// DrainTimeout is how long a process told to stop by SIGTERM keeps
+	// serving, unready, so the load balancer moves its clients elsewhere
+	// before the listener closes.
+	DrainTimeout time.Duration
+	// MetricsAddr is the private listener of /metrics; empty serves no
+	// metrics. The public listener never serves them.
+	MetricsAddr string
+	Migrate     bool
 	// Modules are the modules this process runs; none for the gateway.
 	Modules []Module
 	// Gateway is set for the process that serves the public address of a
@@ -82,8 +92,9 @@ type Config struct {
 	// OrderTimeout is how long an order may wait in checkout or for its
 	// payment before the sweeper resolves it.
 	OrderTimeout time.Duration
-	// JobTimeout bounds one run of a background job; a job left running by a
-	// killed process is retried once twice this has passed.
+	// JobTimeout bounds one run of a background job whose kind sets no
+	// timeout of its own; a job left running by a killed process is retried
+	// once its timeout has passed.
 	JobTimeout time.Duration
 }
 
@@ -137,15 +148,18 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.BoolVar(&f.cfg.TrustProxy, "trust-proxy", false, "believe X-Forwarded-For and X-Forwarded-Proto (only behind a load balancer that sets them)")
 	fs.StringVar(&f.cfg.DatabaseURL, "database-url", "", "PostgreSQL URL; empty starts a private cluster in --data-dir")
 	fs.StringVar(&f.cfg.DataDir, "data-dir", "data", "folder for the embedded cluster and uploaded files")
+	fs.StringVar(&f.cfg.PhotoStore, "photo-store", "", "where listing photos live: empty for --data-dir/uploads, or s3://BUCKET[/PREFIX][?endpoint=HOST:PORT&region=R] (credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the IAM role)")
 	fs.StringVar(&f.cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&f.cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.DurationVar(&f.cfg.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "time allowed for in-flight requests and jobs to finish on stop")
+	fs.DurationVar(&f.cfg.DrainTimeout, "drain-timeout", 5*time.Second, "on SIGTERM, time to keep serving while /readyz says 503, so the load balancer stops sending here (SIGINT skips it)")
+	fs.StringVar(&f.cfg.MetricsAddr, "metrics-addr", "", "address of a private listener for /metrics (e.g. 127.0.0.1:9090); empty serves no metrics")
 	fs.BoolVar(&f.cfg.Migrate, "migrate", true, "apply database migrations at start")
 	fs.StringVar(&f.cfg.HomeCountry, "home-country", "CO", "the shop's country (ISO 3166 alpha-2); deliveries elsewhere are international")
 	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
 	fs.DurationVar(&f.cfg.BankTransferDelay, "bank-transfer-delay", 10*time.Second, "time a simulated bank takes to confirm a transfer")
 	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
-	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", time.Minute, "time one run of a background job may take; jobs of a killed process are retried after twice this")
+	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", 10*time.Second, "time one run of a background job may take, for kinds without a timeout of their own; jobs of a killed process run again within this plus 35s")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders), all, or gateway (alone)")
 	for _, m := range AllModules {
 		f.urls[m] = fs.String(string(m)+"-url", "", fmt.Sprintf("base URL of the process that runs %s (e.g. http://%s:8080), when this one does not", m, m))
@@ -244,12 +258,18 @@ func (f *Flags) Load() (Config, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		return Config{}, fmt.Errorf("--shutdown-timeout: must be positive, got %s", cfg.ShutdownTimeout)
 	}
+	if cfg.DrainTimeout < 0 {
+		return Config{}, fmt.Errorf("--drain-timeout: must not be negative, got %s", cfg.DrainTimeout)
+	}
 	cfg.HomeCountry = strings.ToUpper(strings.TrimSpace(cfg.HomeCountry))
 	if !text.IsCountryCode(cfg.HomeCountry) {
 		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
 	}
 	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 || cfg.JobTimeout <= 0 {
 		return Config{}, fmt.Errorf("--shipping-step, --order-timeout and --job-timeout must be positive, --bank-transfer-delay not negative")
+	}
+	if cfg.PhotoStore != "" && !strings.HasPrefix(cfg.PhotoStore, "s3://") {
+		return Config{}, fmt.Errorf("--photo-store: %q is not an s3:// URL (leave it empty for the folder)", cfg.PhotoStore)
 	}
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")

@@ -3,7 +3,13 @@
 package metrics
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"time"
 
@@ -14,15 +20,54 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/fx"
+
+	"github.com/bookstore/bookstore/platform/config"
 )
 
-// Module provides the registry and the HTTP instrumentation.
+// Module provides the registry and the HTTP instrumentation, and serves
+// /metrics on the private --metrics-addr listener when one is set. The
+// public listener never serves them: series name routes and reveal load.
 var Module = fx.Module("metrics", fx.Provide(func(p struct {
 	fx.In
 	Pool *pgxpool.Pool `optional:"true"`
 }) *Metrics {
 	return New(p.Pool)
-}))
+}), fx.Invoke(Serve))
+
+// Serve listens on cfg.MetricsAddr, if set, while the app runs.
+func Serve(lc fx.Lifecycle, cfg config.Config, m *Metrics, log *slog.Logger) {
+	if cfg.MetricsAddr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	// Profiles, for measuring before optimizing, on the same private port.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      2 * time.Minute, // a CPU profile takes 30 s
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	lc.Append(fx.Hook{
+		OnStart: func(ctx context.Context) error {
+			ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", cfg.MetricsAddr)
+			if err != nil {
+				return fmt.Errorf("--metrics-addr: %w", err)
+			}
+			log.Info("serving metrics", "addr", ln.Addr().String())
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("metrics server stopped", "err", err)
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error { return srv.Shutdown(ctx) },
+	})
+}
 
 // Metrics holds the registry and the series the platform records.
 type Metrics struct {

@@ -60,6 +60,11 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 		return nil, fmt.Errorf("--database-url is not a valid PostgreSQL URL")
 	}
 	pcfg.MaxConns = 20
+	// A database that is down answers a request with a 503 in seconds
+	// instead of hanging it (a URL's connect_timeout wins).
+	if pcfg.ConnConfig.ConnectTimeout == 0 {
+		pcfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("database pool: %w", err)

@@ -31,6 +31,10 @@ type Options struct {
 	// Ephemeral runs the server as a child that dies with this process and
 	// turns off fsync: for test clusters, whose data is thrown away.
 	Ephemeral bool
+	// CrashSafe keeps an ephemeral cluster's commits durable when the
+	// server (not the machine) crashes, for tests that crash it (Crash):
+	// a commit is acknowledged only once its WAL left the server.
+	CrashSafe bool
 }
 
 // Cluster is a running private cluster.
@@ -42,6 +46,8 @@ type Cluster struct {
 	attached bool                // owned by another live process
 	lockFile *os.File
 	child    *child // the server, when ephemeral
+	// crashSafe keeps synchronous_commit on in an ephemeral cluster.
+	crashSafe bool
 }
 
 // child is a server process this process waits on.
@@ -109,6 +115,7 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	}
 	switch {
 	case opts.Ephemeral:
+		c.crashSafe = opts.CrashSafe
 		err = c.startChild(ctx)
 	case c.run(ctx, "pg_ctl", "status", "-D", dir) == nil:
 		c.adopted = true
@@ -175,6 +182,34 @@ func (c *Cluster) stop(ctx context.Context) error {
 		return fmt.Errorf("stop postgres in %s: %w", c.dir, err)
 	}
 	return nil
+}
+
+// Crash stops the server as a crash would (immediate shutdown: clients cut
+// off, no checkpoint), keeping the folder; Resume starts it again, which
+// then recovers from its write-ahead log. Fault tests use the pair.
+func (c *Cluster) Crash(ctx context.Context) error {
+	if c.attached {
+		return errors.New("crash: the cluster belongs to another process")
+	}
+	if c.child != nil {
+		// SIGQUIT is PostgreSQL's immediate shutdown.
+		_ = c.child.proc.Signal(syscall.SIGQUIT)
+		select {
+		case <-c.child.exited:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return c.run(ctx, "pg_ctl", "stop", "-D", c.dir, "-m", "immediate", "-w", "-t", "30")
+}
+
+// Resume starts a cluster that Crash stopped.
+func (c *Cluster) Resume(ctx context.Context) error {
+	if c.child != nil {
+		return c.startChild(ctx)
+	}
+	return c.startDaemon(ctx)
 }
 
 func (c *Cluster) prepareDir(ctx context.Context) error {
@@ -261,7 +296,10 @@ func (c *Cluster) startDaemon(ctx context.Context) error {
 // server behind.
 func (c *Cluster) startChild(ctx context.Context) error {
 	args := append([]string{"-D", c.dir}, c.settings()...)
-	args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	args = append(args, "-c", "fsync=off", "-c", "full_page_writes=off")
+	if !c.crashSafe {
+		args = append(args, "-c", "synchronous_commit=off")
+	}
 	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGQUIT, Credential: c.owner}
 	cmd.Dir = "/"

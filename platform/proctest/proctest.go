@@ -86,7 +86,8 @@ type Process struct {
 // Start runs the binary with args and env added to the test's environment.
 // Unless env sets BOOKSTORE_DATA_DIR, the process gets a fresh data folder,
 // so no test writes into the source tree. The process is stopped with
-// SIGTERM at cleanup if it is still running.
+// SIGINT at cleanup if it is still running (SIGTERM would drain first,
+// waiting for a load balancer there is none of).
 func Start(t testing.TB, env []string, args ...string) *Process {
 	t.Helper()
 	if !slices.ContainsFunc(env, func(e string) bool { return strings.HasPrefix(e, "BOOKSTORE_DATA_DIR=") }) {
@@ -105,7 +106,7 @@ func Start(t testing.TB, env []string, args ...string) *Process {
 		select {
 		case <-p.done:
 		default:
-			_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+			_ = p.Cmd.Process.Signal(syscall.SIGINT)
 			<-p.done
 		}
 	})

@@ -13,10 +13,12 @@
 package riverfx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,11 +48,11 @@ type Registrar func(*river.Workers)
 
 // Opts tune the clients; nil, or a zero field, keeps the production value.
 type Opts struct {
-	// RetryPolicy decides when a failed job runs again (River's default
-	// backs off from 1 s to days).
+	// RetryPolicy decides when a failed job runs again (RetryPolicy: from
+	// 1 s to days, a rescue after a crash not counting).
 	RetryPolicy river.ClientRetryPolicy
-	// FetchPollInterval is how often idle workers look for jobs that came
-	// due without a notification (River's default: 1 s).
+	// FetchPollInterval is how often idle workers look for new jobs
+	// (DefaultFetchPollInterval).
 	FetchPollInterval time.Duration
 	// TestOnly starts and stops River's maintenance at once instead of
 	// staggering it.
@@ -123,16 +125,31 @@ func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
 	if o == nil {
 		o = &Opts{}
 	}
+	retry := o.RetryPolicy
+	if retry == nil {
+		retry = RetryPolicy{}
+	}
+	poll := cmp.Or(o.FetchPollInterval, DefaultFetchPollInterval)
 	return &river.Config{
 		Schema:            schema,
 		Logger:            riverLogger(log, level),
 		Middleware:        []rivertype.Middleware{&promptSchedule{}},
-		RetryPolicy:       o.RetryPolicy,
-		FetchPollInterval: o.FetchPollInterval,
-		FetchCooldown:     min(o.FetchPollInterval, river.FetchCooldownDefault),
-		TestOnly:          o.TestOnly,
+		RetryPolicy:       retry,
+		FetchPollInterval: poll,
+		FetchCooldown:     min(poll, river.FetchCooldownDefault),
+		// Poll for jobs instead of LISTEN/NOTIFY. Every job insert
+		// notified every replica, and with three replicas that fan-out
+		// cost Postgres more than the work itself (BenchmarkScaleOut: 0.4×
+		// of one replica's throughput with notifications, about 0.8×
+		// without; one replica lost nothing). A new job waits at most
+		// the poll interval.
+		PollOnly: true,
+		TestOnly: o.TestOnly,
 	}
 }
+
+// DefaultFetchPollInterval is how soon an idle worker sees a new job.
+const DefaultFetchPollInterval = 200 * time.Millisecond
 
 // schedulerInterval is how often River moves due scheduled jobs to
 // available (its JobSchedulerIntervalDefault, which v0.51 does not let a
@@ -175,15 +192,21 @@ type Params struct {
 func New(p Params) (*Client, error) {
 	timeout := p.Config.JobTimeout
 	if timeout <= 0 {
-		timeout = time.Minute
+		timeout = DefaultJobTimeout
 	}
 	rcfg := baseConfig(p.Log, p.Config.LogLevel, Schema(p.Config), p.Opts)
 	rcfg.PeriodicJobs = p.Periodic
+	// The timeout of every kind that sets none of its own (a worker's
+	// Timeout method): the saga's steps take milliseconds, so a short one
+	// suffices, and a short one is what lets a crashed replica's jobs move
+	// again soon.
 	rcfg.JobTimeout = timeout
-	// A job still marked running after twice its timeout belongs to a
-	// process that died (SIGKILL, lost node): retry it then, not after
-	// River's default hour, so work resumes in bounded time.
-	rcfg.RescueStuckJobsAfter = 2 * timeout
+	// A job still marked running once its kind's timeout has passed belongs
+	// to a process that died (SIGKILL, lost node). The elected leader looks
+	// for such jobs every 30 s and retries them at once (RetryPolicy), so
+	// with a 10 s timeout a killed replica's jobs run again within about
+	// 45 s.
+	rcfg.RescueStuckJobsAfter = timeout
 	working := len(p.Registrars) > 0
 	if working {
 		workers := river.NewWorkers()
@@ -214,6 +237,26 @@ func New(p Params) (*Client, error) {
 		},
 	})
 	return client, nil
+}
+
+// DefaultJobTimeout bounds one run of a job whose kind sets no timeout of
+// its own; --job-timeout changes it.
+const DefaultJobTimeout = 10 * time.Second
+
+// RetryPolicy is River's backoff (attempt⁴ seconds, jittered) counting only
+// the job's own failures. A rescue after the job's process died is no fault
+// of the job, so it does not lengthen the wait: a job rescued after any
+// number of crashes runs again within about a second.
+type RetryPolicy struct{}
+
+// rescued is the error River records on a job its rescuer retried.
+const rescued = "Stuck job rescued by JobRescuer"
+
+// NextRetry implements river.ClientRetryPolicy.
+func (RetryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	own := *job
+	own.Errors = slices.DeleteFunc(slices.Clone(job.Errors), func(e rivertype.AttemptError) bool { return e.Error == rescued })
+	return (&river.DefaultClientRetryPolicy{}).NextRetry(&own)
 }
 
 // riverLogger keeps River's warnings and errors but drops its info

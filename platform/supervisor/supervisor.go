@@ -37,7 +37,7 @@ type Child struct {
 
 // Opts tune the supervision; zero fields get defaults.
 type Opts struct {
-	// StopTimeout is how long children get to exit after SIGTERM before
+	// StopTimeout is how long children get to exit after SIGINT before
 	// they are killed.
 	StopTimeout time.Duration
 	// MinBackoff and MaxBackoff bound the wait before a restart; it doubles
@@ -49,8 +49,9 @@ type Opts struct {
 }
 
 // Run starts the children and keeps them running until ctx ends, then
-// stops them (SIGTERM, then SIGKILL after StopTimeout) and returns once
-// they have all exited. Their output goes to out, a line at a time, each
+// stops them (SIGINT, as Ctrl-C would: no load balancer waits for them to
+// drain; then SIGKILL after StopTimeout) and returns once they have all
+// exited. Their output goes to out, a line at a time, each
 // prefixed with the child's name.
 func Run(ctx context.Context, children []Child, out io.Writer, log *slog.Logger, o *Opts) {
 	opts := Opts{StopTimeout: 30 * time.Second, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second}
@@ -150,7 +151,7 @@ func runOnce(ctx context.Context, c Child, w *lineWriter, log *slog.Logger, o Op
 		return err
 	case <-ctx.Done():
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
 	select {
 	case err := <-exited:
 		return err

@@ -1,12 +1,20 @@
 package web
 
 import (
+	"cmp"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
@@ -14,16 +22,17 @@ import (
 
 // statusOf is the one place that maps an error kind to an HTTP status.
 var statusOf = map[apperr.Kind]int{
-	apperr.Internal:        http.StatusInternalServerError,
-	apperr.Invalid:         http.StatusUnprocessableEntity,
-	apperr.NotFound:        http.StatusNotFound,
-	apperr.Conflict:        http.StatusConflict,
-	apperr.Unauthenticated: http.StatusUnauthorized,
-	apperr.Forbidden:       http.StatusForbidden,
-	apperr.TooMany:         http.StatusTooManyRequests,
-	apperr.Unavailable:     http.StatusServiceUnavailable,
-	apperr.BadRequest:      http.StatusBadRequest,
-	apperr.TooLarge:        http.StatusRequestEntityTooLarge,
+	apperr.Internal:         http.StatusInternalServerError,
+	apperr.Invalid:          http.StatusUnprocessableEntity,
+	apperr.NotFound:         http.StatusNotFound,
+	apperr.Conflict:         http.StatusConflict,
+	apperr.Unauthenticated:  http.StatusUnauthorized,
+	apperr.Forbidden:        http.StatusForbidden,
+	apperr.TooMany:          http.StatusTooManyRequests,
+	apperr.Unavailable:      http.StatusServiceUnavailable,
+	apperr.BadRequest:       http.StatusBadRequest,
+	apperr.TooLarge:         http.StatusRequestEntityTooLarge,
+	apperr.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 // Status returns the HTTP status for err.
@@ -58,6 +67,10 @@ type ErrorDetail struct {
 // user without detail.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
 	e := apperr.As(err)
+	if (e == nil || e.Kind == apperr.Internal) && dependencyDown(err) {
+		Logger(r.Context()).Warn("request failed: database unavailable", "err", err)
+		e = apperr.ErrUnavailable.WithMessage("the shop cannot reach its database right now; please try again in a few seconds").WithRetryAfter(5 * time.Second)
+	}
 	if e == nil || e.Kind == apperr.Internal {
 		if errors.Is(err, http.ErrAbortHandler) {
 			panic(err)
@@ -66,7 +79,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		e = apperr.ErrInternal
 	}
 	status := statusOf[e.Kind]
-	if e.Kind == apperr.TooMany {
+	if e.Kind == apperr.TooMany || e.Kind == apperr.Unavailable {
 		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 	}
 	if WantsJSON(r) {
@@ -117,9 +130,49 @@ func NotFound(w http.ResponseWriter, r *http.Request) {
 	Error(w, r, apperr.ErrNotFound)
 }
 
-// MethodNotAllowed answers a known path with the wrong method.
+// MethodNotAllowed answers a known path with the wrong method, naming in
+// Allow the methods it does accept.
 func MethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	Error(w, r, apperr.New(apperr.BadRequest, "method_not_allowed", "this address does not accept "+r.Method))
+	if allow := allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+	}
+	Error(w, r, apperr.New(apperr.MethodNotAllowed, "method_not_allowed", "this address does not accept "+r.Method))
+}
+
+// allowed lists the methods the router serves on r's path; HEAD goes
+// wherever GET does (see the router's GetHead).
+func allowed(r *http.Request) []string {
+	rctx := chi.RouteContext(r.Context())
+	if rctx == nil || rctx.Routes == nil {
+		return nil
+	}
+	path := cmp.Or(r.URL.RawPath, r.URL.Path)
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if rctx.Routes.Match(chi.NewRouteContext(), m, path) {
+			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
+		}
+	}
+	return out
+}
+
+// dependencyDown reports whether err says the database (or the network to
+// it) is down or restarting, rather than that the request was wrong: the
+// client gets a 503 to retry, not a 500.
+func dependencyDown(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08 is a connection exception; 57P01-57P03 are a server
+		// shutting down, crashing or starting; 53300 is a full server.
+		return strings.HasPrefix(pgErr.Code, "08") || slices.Contains([]string{"57P01", "57P02", "57P03", "53300"}, pgErr.Code)
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EPIPE)
 }
 
 // retryAfter is the Retry-After header in whole seconds, rounded up, with a

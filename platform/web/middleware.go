@@ -109,6 +109,46 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// secureCookies marks every cookie Secure on a request that reached the
+// shop over HTTPS (IsHTTPS: to this process, or to the load balancer under
+// --trust-proxy), so no handler can forget it.
+func secureCookies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if IsHTTPS(r) {
+			w = &secureCookieWriter{ResponseWriter: w}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type secureCookieWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (s *secureCookieWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.wrote = true
+		cookies := s.Header()["Set-Cookie"]
+		for i, v := range cookies {
+			if c, err := http.ParseSetCookie(v); err == nil && !c.Secure {
+				cookies[i] = v + "; Secure"
+			}
+		}
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *secureCookieWriter) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.WriteHeader(http.StatusOK)
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (s *secureCookieWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // withNav gives every request an empty header model for modules to fill.
 func withNav(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -56,9 +57,35 @@ func AsCheck(constructor any) fx.Option {
 
 // Module provides the router and runs the server.
 var Module = fx.Module("web",
-	fx.Provide(NewRouter),
+	fx.Provide(NewRouter, func() *Drain { return &Drain{} }),
 	fx.Invoke(Serve),
 )
+
+// Drain is a process on its way out. From Start on, /readyz answers 503, so
+// the load balancer stops choosing this process, while requests still
+// arriving are served; each response asks the client (the balancer) to
+// close its connection, so that when the listener closes no idle
+// connection is left that the balancer might be sending a request on.
+type Drain struct{ on atomic.Bool }
+
+// Start begins draining; it cannot be undone.
+func (d *Drain) Start() {
+	if d != nil {
+		d.on.Store(true)
+	}
+}
+
+// Draining reports whether Start was called.
+func (d *Drain) Draining() bool { return d != nil && d.on.Load() }
+
+func (d *Drain) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d.Draining() {
+			w.Header().Set("Connection", "close")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // RouterParams are what NewRouter needs.
 type RouterParams struct {
@@ -67,6 +94,7 @@ type RouterParams struct {
 	Config     config.Config
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
+	Drain      *Drain       `optional:"true"`
 	Routes     []Routes     `group:"routes"`
 	Middleware []Middleware `group:"middleware"`
 	Checks     []Check      `group:"readiness"`
@@ -81,7 +109,10 @@ func NewRouter(p RouterParams) http.Handler {
 		p.Metrics.Middleware,
 		accessLog(p.Log),
 		recoverer,
+		p.Drain.middleware,
+		middleware.GetHead,
 		securityHeaders,
+		secureCookies,
 		middleware.Timeout(30*time.Second),
 		limitBody,
 		internalOnly(p.Config.InternalToken),
@@ -99,8 +130,7 @@ func NewRouter(p RouterParams) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	r.Get("/readyz", readyz(p.Checks))
-	r.Method(http.MethodGet, "/metrics", p.Metrics.Handler())
+	r.Get("/readyz", readyz(p.Drain, p.Checks))
 	r.Method(http.MethodGet, "/static/*", view.StaticHandler())
 	for _, add := range p.Routes {
 		add(r)
@@ -115,8 +145,12 @@ type CheckResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-func readyz(checks []Check) http.HandlerFunc {
+func readyz(drain *Drain, checks []Check) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if drain.Draining() {
+			JSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "draining": true})
+			return
+		}
 		status := http.StatusOK
 		out := make([]CheckResult, 0, len(checks))
 		for _, c := range checks {

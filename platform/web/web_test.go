@@ -115,7 +115,8 @@ func TestRouter_ErrorsMapToStatus(t *testing.T) {
 
 	req, _ = http.NewRequest(http.MethodDelete, srv.URL+"/api/v1/missing", nil)
 	resp, _ = do(t, req)
-	require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+	require.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	require.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
 }
 
 func TestDecodeJSON_BadInput(t *testing.T) {

@@ -23,7 +23,7 @@ import (
 // Module provides the accounts module to a process that runs it: the
 // service, its pages and API, the internal endpoints other processes call,
 // the middleware that signs requests in, and the periodic clean-up of
-// expired sessions.
+// expired sessions and attempt counters.
 var Module = fx.Module("auth",
 	fx.Decorate(logging.ForModule("auth")),
 	Service,

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -46,7 +47,7 @@ func NewService(t testing.TB, pool *pgxpool.Pool) *service.Service {
 	return svc
 }
 
-var noLimits = service.Limits{Window: 1, SignInPerAddress: 1 << 30, SignInPerAccount: 1 << 30, SignUpPerAddress: 1 << 30, SignUpPerAccount: 1 << 30}
+var noLimits = service.Limits{Window: time.Hour, SignInPerAddress: 1 << 30, SignInPerAccountAddress: 1 << 30, PasswordChecksPerAccount: 1 << 30, SignUpPerAddress: 1 << 30, SignUpPerAccount: 1 << 30}
 
 // CreateUser makes an account with the sign-up rules and returns it.
 func CreateUser(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *UserOpts) auth.User {

@@ -97,7 +97,7 @@ func (s *Seeder) Run(ctx context.Context, accounts auth.Accounts, o SeedOptions)
 
 // Options reads the catalog's settings from the process configuration.
 func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {
-	store, err := photos.NewDir(filepath.Join(cfg.DataDir, "uploads"))
+	store, err := photos.New(cfg.PhotoStore, filepath.Join(cfg.DataDir, "uploads"))
 	if err != nil {
 		return nil, err
 	}

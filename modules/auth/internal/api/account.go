@@ -72,7 +72,7 @@ func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.ClearCookie(w, r)
+	httpauth.ClearCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 

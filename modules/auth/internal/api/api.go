@@ -92,7 +92,7 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.SetCookie(w, r, sess)
+	httpauth.SetCookie(w, sess)
 	web.JSON(w, http.StatusCreated, UserBody{User: FromUser(u)})
 }
 
@@ -122,7 +122,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.SetCookie(w, r, sess)
+	httpauth.SetCookie(w, sess)
 	web.JSON(w, http.StatusOK, SignInResult{User: FromUser(u), Token: tok.ID})
 }
 
@@ -130,7 +130,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 // cookie's session. Signing out twice is not an error.
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if httpauth.Bearer(r) == "" {
-		httpauth.ClearCookie(w, r)
+		httpauth.ClearCookie(w)
 	}
 	if err := h.svc.SignOut(r.Context(), credential(r)); err != nil {
 		web.Error(w, r, err)

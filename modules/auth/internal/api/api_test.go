@@ -284,7 +284,7 @@ func TestAPI_Admin(t *testing.T) {
 
 func TestAPI_RateLimit(t *testing.T) {
 	t.Parallel()
-	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 2, PasswordChecksPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 	b := srv.Client()
 	for range 2 {
 		b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"victim@example.com","password":"guess guess"}`)

@@ -8,6 +8,12 @@ import (
 	"time"
 )
 
+type AuthAttempt struct {
+	KeyHash     []byte
+	WindowStart time.Time
+	Count       int32
+}
+
 type AuthSession struct {
 	IDHash      []byte
 	UserID      int64

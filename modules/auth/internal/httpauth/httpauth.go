@@ -25,17 +25,15 @@ const CookieName = auth.SessionCookie
 // ErrCSRF refuses a signed-in form post without the session's token.
 var ErrCSRF = apperr.New(apperr.Forbidden, "auth.csrf", "this form has expired or was not sent from this site; go back, reload the page and try again")
 
-// SetCookie sends the session cookie: HttpOnly, SameSite=Lax, Secure when
-// the client came over HTTPS (web.IsHTTPS: to this process, or to a
-// trusted load balancer), and lasting beyond the browser only when the
-// user asked to be remembered.
-func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
+// SetCookie sends the session cookie: HttpOnly, SameSite=Lax, and lasting
+// beyond the browser only when the user asked to be remembered. The router
+// marks it Secure when the client came over HTTPS.
+func SetCookie(w http.ResponseWriter, s service.Session) {
 	c := &http.Cookie{
 		Name:     CookieName,
 		Value:    s.ID,
 		Path:     "/",
 		HttpOnly: true,
-		Secure:   web.IsHTTPS(r),
 		SameSite: http.SameSiteLaxMode,
 	}
 	if s.Persistent {
@@ -46,8 +44,8 @@ func SetCookie(w http.ResponseWriter, r *http.Request, s service.Session) {
 }
 
 // ClearCookie tells the browser to forget its session.
-func ClearCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
+func ClearCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // Cookie returns the session cookie's value, if any.
@@ -121,7 +119,7 @@ func Middleware(svc auth.Service) web.Middleware {
 					}
 				case errors.Is(err, auth.ErrUnauthenticated):
 					if viaCookie {
-						ClearCookie(w, r)
+						ClearCookie(w)
 					}
 				default:
 					web.Error(w, r, err)

@@ -34,3 +34,19 @@ func TestDeleteExpiredSessions_Work(t *testing.T) {
 		require.Equal(t, 1, n, "only the live session is left")
 	}
 }
+
+func TestDeleteExpiredAttempts_Work(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	_, err := pool.Exec(ctx, `INSERT INTO auth.attempts (key_hash, window_start, count) VALUES ('\x01', now() - interval '1 day', 3), ('\x02', now(), 1)`)
+	require.NoError(t, err)
+
+	w := &jobs.DeleteExpiredAttempts{Service: authtest.NewService(t, pool), Log: slog.New(slog.DiscardHandler)}
+	for range 2 { // idempotent
+		require.NoError(t, w.Work(ctx, &river.Job[jobs.DeleteExpiredAttemptsArgs]{}))
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM auth.attempts").Scan(&n))
+		require.Equal(t, 1, n, "only the live counter is left")
+	}
+}

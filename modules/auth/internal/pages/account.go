@@ -84,7 +84,7 @@ func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.ClearCookie(w, r)
+	httpauth.ClearCookie(w)
 	view.SetFlash(w, "success", "You are signed out everywhere.")
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }

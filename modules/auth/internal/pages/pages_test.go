@@ -433,7 +433,7 @@ func TestAdminPages(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
+	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 3, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 100, SignUpPerAddress: 2, SignUpPerAccount: 100}})
 	b := srv.Client()
 	for range 3 {
 		b.Post(t, "/signin", url.Values{"email": {"x@example.com"}, "password": {"wrong password"}})
@@ -453,7 +453,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestBehindTrustedProxy(t *testing.T) {
 	t.Parallel()
-	srv := authtest.NewServer(t, &authtest.ServerOpts{TrustProxy: true, Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 1, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	srv := authtest.NewServer(t, &authtest.ServerOpts{TrustProxy: true, Limits: &service.Limits{Window: time.Hour, SignInPerAddress: 1, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 	u := srv.CreateUser(t, nil)
 	signIn := func(client string) webtest.Response {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/signin", strings.NewReader(url.Values{"email": {u.Email}, "password": {pw}}.Encode()))

@@ -39,7 +39,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.SetCookie(w, r, sess)
+	httpauth.SetCookie(w, sess)
 	view.SetFlash(w, "success", "Welcome back, "+u.Name+".")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -49,7 +49,7 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.ClearCookie(w, r)
+	httpauth.ClearCookie(w)
 	view.SetFlash(w, "success", "You are signed out.")
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

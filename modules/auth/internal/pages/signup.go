@@ -38,7 +38,7 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	httpauth.SetCookie(w, r, sess)
+	httpauth.SetCookie(w, sess)
 	view.SetFlash(w, "success", "Welcome, "+u.Name+"! Your account is ready.")
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

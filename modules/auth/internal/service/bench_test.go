@@ -34,7 +34,7 @@ func BenchmarkHash(b *testing.B) {
 func setupBench(b *testing.B) (ctx context.Context, bun *bundle) {
 	b.Helper()
 	bun = &bundle{pool: pgtest.New(b), clock: &clock{now: time.Now()}}
-	lim := service.Limits{Window: time.Minute, SignInPerAddress: 1 << 30, SignInPerAccount: 1 << 30, SignUpPerAddress: 1, SignUpPerAccount: 1}
+	lim := service.Limits{Window: time.Minute, SignInPerAddress: 1 << 30, SignInPerAccountAddress: 1 << 30, PasswordChecksPerAccount: 1 << 30, SignUpPerAddress: 1, SignUpPerAccount: 1}
 	svc, err := service.New(bun.pool, &service.Opts{Limits: &lim})
 	require.NoError(b, err)
 	bun.svc = svc

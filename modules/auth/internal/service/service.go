@@ -19,9 +19,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
-	"github.com/bookstore/bookstore/modules/auth/internal/ratelimit"
 	"github.com/bookstore/bookstore/platform/apperr"
-	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Both public interfaces are served by the local implementation.
@@ -44,25 +42,6 @@ var (
 	// ErrSelf refuses an admin's attempt to disable their own account.
 	ErrSelf = apperr.New(apperr.Conflict, "auth.self", "you cannot disable your own account")
 )
-
-// Limits bound attempts per client address and per account in each window.
-type Limits struct {
-	Window           time.Duration
-	SignInPerAddress int
-	SignInPerAccount int
-	SignUpPerAddress int
-	SignUpPerAccount int
-}
-
-// DefaultLimits stop online guessing while leaving room for a family
-// behind one address.
-var DefaultLimits = Limits{
-	Window:           15 * time.Minute,
-	SignInPerAddress: 50,
-	SignInPerAccount: 10,
-	SignUpPerAddress: 10,
-	SignUpPerAccount: 5,
-}
 
 // Lifetimes of credentials. A browser session ends after Idle without a
 // request or at Max, whichever comes first; "keep me signed in" and API
@@ -95,7 +74,8 @@ type Service struct {
 	now       func() time.Time
 	dummyHash string
 
-	signInAddr, signInAccount, signUpAddr, signUpAccount *ratelimit.Limiter
+	signInAddr, signInAccount, passwordCheck, signUpAddr, signUpAccount limiter
+	longestWindow                                                       time.Duration
 }
 
 // New returns the service over pool.
@@ -117,10 +97,12 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 	if opts.Limits != nil {
 		lim = *opts.Limits
 	}
-	s.signInAddr = s.limiter(lim.SignInPerAddress, lim.Window)
-	s.signInAccount = s.limiter(lim.SignInPerAccount, lim.Window)
-	s.signUpAddr = s.limiter(lim.SignUpPerAddress, lim.Window)
-	s.signUpAccount = s.limiter(lim.SignUpPerAccount, lim.Window)
+	s.signInAddr = limiter{"sign_in_address", lim.SignInPerAddress, lim.Window}
+	s.signInAccount = limiter{"sign_in_account_address", lim.SignInPerAccountAddress, lim.Window}
+	s.passwordCheck = limiter{"password_check", lim.PasswordChecksPerAccount, lim.Window}
+	s.signUpAddr = limiter{"sign_up_address", lim.SignUpPerAddress, lim.Window}
+	s.signUpAccount = limiter{"sign_up_account", lim.SignUpPerAccount, lim.Window}
+	s.longestWindow = lim.Window
 	// An unknown email is checked against this hash, so it costs as much
 	// as a wrong password and timing does not reveal which emails exist.
 	h, err := password.Hash(randomToken(), s.hash)
@@ -129,39 +111,6 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 	}
 	s.dummyHash = h
 	return s, nil
-}
-
-func (s *Service) limiter(n int, per time.Duration) *ratelimit.Limiter {
-	l := ratelimit.New(n, per)
-	l.NowFunc = s.clock
-	return l
-}
-
-func (s *Service) clock() time.Time { return s.now() }
-
-// allow counts an attempt against every key's limiter; the longest wait
-// wins.
-func (s *Service) allow(checks ...limitCheck) error {
-	var wait time.Duration
-	for _, c := range checks {
-		if c.key == "" {
-			continue
-		}
-		if ok, retry := c.l.Allow(c.key); !ok {
-			wait = max(wait, retry)
-		}
-	}
-	if wait > 0 {
-		mins := int((wait + time.Minute - 1) / time.Minute)
-		msg := fmt.Sprintf("too many attempts; please wait %d %s and try again", mins, text.Plural(mins, "minute", "minutes"))
-		return ErrRateLimited.WithMessage(msg).WithRetryAfter(wait)
-	}
-	return nil
-}
-
-type limitCheck struct {
-	l   *ratelimit.Limiter
-	key string
 }
 
 func toUser(u dbsqlc.User) auth.User {

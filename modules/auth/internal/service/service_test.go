@@ -178,7 +178,7 @@ func TestService_SignUp(t *testing.T) {
 
 	t.Run("ConcurrentDuplicateExactlyOneWins", func(t *testing.T) {
 		t.Parallel()
-		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make([]error, n)
@@ -211,7 +211,7 @@ func TestService_SignUp(t *testing.T) {
 
 	t.Run("RateLimited", func(t *testing.T) {
 		t.Parallel()
-		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccount: 10, SignUpPerAddress: 2, SignUpPerAccount: 10}})
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccountAddress: 10, PasswordChecksPerAccount: 10, SignUpPerAddress: 2, SignUpPerAccount: 10}})
 		for range 2 {
 			_, _, _ = b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: pw, ClientAddr: "192.0.2.1"})
 		}
@@ -230,7 +230,7 @@ func TestService_SignUp(t *testing.T) {
 
 	t.Run("RateLimitedPerAccount", func(t *testing.T) {
 		t.Parallel()
-		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccount: 10, SignUpPerAddress: 10, SignUpPerAccount: 2}})
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccountAddress: 10, PasswordChecksPerAccount: 10, SignUpPerAddress: 10, SignUpPerAccount: 2}})
 		for i := range 2 {
 			_, _, _ = b.svc.SignUp(ctx, service.SignUpInput{Email: "same@example.com", Name: "x", Password: pw, ClientAddr: fmt.Sprint("192.0.2.", i)})
 		}
@@ -294,28 +294,92 @@ func TestService_SignIn(t *testing.T) {
 		require.ErrorIs(t, err, service.ErrBadCredentials, "disabled is only told to who knows the password")
 	})
 
-	t.Run("RateLimitedPerAccountAndAddress", func(t *testing.T) {
+	t.Run("GuessesNeverLockTheOwnerOut", func(t *testing.T) {
 		t.Parallel()
-		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: 15 * time.Minute, SignInPerAddress: 5, SignInPerAccount: 3, SignUpPerAddress: 10, SignUpPerAccount: 10}})
-		u, _ := b.signUp(ctx, t)
-		for i := range 3 {
+		lim := &service.Limits{Window: 15 * time.Minute, SignInPerAddress: 5, SignInPerAccountAddress: 3, PasswordChecksPerAccount: 3, SignUpPerAddress: 10, SignUpPerAccount: 10}
+		ctx, b := setup(t, &service.Opts{Limits: lim})
+		u, sess := b.signUp(ctx, t)
+		for i := range 10 {
 			_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "wrong password", ClientAddr: fmt.Sprint("198.51.100.", i)})
+			require.ErrorIs(t, err, service.ErrBadCredentials, "each address has its own count")
+		}
+		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "192.0.2.77"})
+		require.NoError(t, err, "the owner signs in from a fresh address")
+		require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: sess.ID}),
+			"and may change the password")
+
+		for range 3 {
+			_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "wrong password", ClientAddr: "198.51.100.200"})
 			require.ErrorIs(t, err, service.ErrBadCredentials)
 		}
-		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "198.51.100.200"})
-		require.ErrorIs(t, err, service.ErrRateLimited, "even the right password waits, from any address")
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "a brand new secret", ClientAddr: "198.51.100.200"})
+		require.ErrorIs(t, err, service.ErrRateLimited, "the guessing address waits, even with the right password")
 		require.Equal(t, 15*time.Minute, apperr.As(err).RetryAfter)
 		require.Contains(t, err.Error(), "wait 15 minutes")
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: uniqueEmail(), Password: "x", ClientAddr: "198.51.100.200"})
+		require.ErrorIs(t, err, service.ErrBadCredentials, "the same address may still try another account")
 
 		for i := range 5 {
 			_, _, _ = b.svc.SignIn(ctx, service.SignInInput{Email: fmt.Sprint("n", i, "@example.com"), Password: "x", ClientAddr: "203.0.113.9"})
 		}
-		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: "other@example.com", Password: "x", ClientAddr: "203.0.113.9"})
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "a brand new secret", ClientAddr: "203.0.113.9"})
 		require.ErrorIs(t, err, service.ErrRateLimited, "one address trying many accounts")
 
 		b.clock.Add(15 * time.Minute)
-		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "198.51.100.200"})
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "a brand new secret", ClientAddr: "198.51.100.200"})
 		require.NoError(t, err)
+	})
+
+	t.Run("IPv6CountedBySlash64", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 3, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+		for i := range 3 {
+			_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: uniqueEmail(), Password: "x", ClientAddr: fmt.Sprintf("2001:db8:1:2::%x", i+1)})
+			require.ErrorIs(t, err, service.ErrBadCredentials)
+		}
+		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: uniqueEmail(), Password: "x", ClientAddr: "2001:db8:1:2:ffff:ffff:ffff:ffff"})
+		require.ErrorIs(t, err, service.ErrRateLimited, "a new address in the same /64")
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: uniqueEmail(), Password: "x", ClientAddr: "2001:db8:1:3::1"})
+		require.ErrorIs(t, err, service.ErrBadCredentials, "the next /64 is another client")
+	})
+
+	t.Run("CountedAcrossReplicas", func(t *testing.T) {
+		t.Parallel()
+		lim := &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 4, PasswordChecksPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}
+		ctx, b := setup(t, &service.Opts{Limits: lim})
+		replicas := []*service.Service{b.svc}
+		for range 2 {
+			other, err := service.New(b.pool, &service.Opts{Hash: &fastHash, Limits: lim, NowFunc: b.clock.Now})
+			require.NoError(t, err)
+			replicas = append(replicas, other)
+		}
+		u, _ := b.signUp(ctx, t)
+		for i := range 4 {
+			_, _, err := replicas[i%3].SignIn(ctx, service.SignInInput{Email: u.Email, Password: "wrong password", ClientAddr: "192.0.2.5"})
+			require.ErrorIs(t, err, service.ErrBadCredentials)
+		}
+		for _, r := range replicas {
+			_, _, err := r.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "192.0.2.5"})
+			require.ErrorIs(t, err, service.ErrRateLimited, "every replica sees the same count")
+		}
+	})
+
+	t.Run("ExpiredCountersAreDeleted", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 100, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+		for i := range 5 {
+			_, _, _ = b.svc.SignIn(ctx, service.SignInInput{Email: uniqueEmail(), Password: "x", ClientAddr: fmt.Sprint("192.0.2.", i)})
+		}
+		var rows int
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM auth.attempts").Scan(&rows))
+		require.Equal(t, 10, rows, "one per address and one per account and address")
+		n, err := b.svc.DeleteExpiredAttempts(ctx)
+		require.NoError(t, err)
+		require.Zero(t, n, "live windows stay")
+		b.clock.Add(time.Minute)
+		n, err = b.svc.DeleteExpiredAttempts(ctx)
+		require.NoError(t, err)
+		require.EqualValues(t, 10, n)
 	})
 
 	t.Run("RehashesWhenCostRaised", func(t *testing.T) {
@@ -419,6 +483,20 @@ func TestService_Tokens(t *testing.T) {
 	_, err = b.svc.Authenticate(ctx, s.ID)
 	require.NoError(t, err, "the browser session lives on")
 	require.NoError(t, b.svc.SignOut(ctx, tok.ID), "twice is fine")
+}
+
+func TestService_ChangePasswordLimited(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
+	u, keep := b.signUp(ctx, t)
+	for range 2 {
+		err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "wrong password", New: "a brand new secret", Keep: keep.ID})
+		require.ErrorIs(t, err, service.ErrInvalid)
+	}
+	err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID})
+	require.ErrorIs(t, err, service.ErrRateLimited, "wrong guesses count though their transaction rolled back")
+	b.clock.Add(time.Minute)
+	require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID}))
 }
 
 func TestService_ChangePassword(t *testing.T) {

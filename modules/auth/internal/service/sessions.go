@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,11 +43,13 @@ type SignInInput struct {
 
 // SignIn checks the password and starts a new session. Unknown email and
 // wrong password are the same ErrBadCredentials, and cost the same time.
-// Attempts are limited per client address and per account.
+// Attempts are limited per client address and per account and address
+// (see Limits): guesses from elsewhere never block the owner.
 func (s *Service) SignIn(ctx context.Context, in SignInInput) (auth.User, Session, error) {
 	email := normalizeEmail(in.Email)
-	account := strings.ToLower(email)
-	if err := s.allow(limitCheck{s.signInAddr, in.ClientAddr}, limitCheck{s.signInAccount, account}); err != nil {
+	addr := addressKey(in.ClientAddr)
+	pair := check(s.signInAccount, strings.ToLower(email), addr)
+	if err := s.allow(ctx, check(s.signInAddr, addr), pair); err != nil {
 		return auth.User{}, Session{}, err
 	}
 	if email == "" || in.Password == "" || len(in.Password) > 4*MaxPassword || len(email) > 4*MaxEmail {
@@ -70,7 +73,9 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (auth.User, Sessio
 	if row.DisabledAt != nil {
 		return auth.User{}, Session{}, ErrDisabled
 	}
-	s.signInAccount.Reset(account)
+	if err := s.reset(ctx, pair); err != nil {
+		return auth.User{}, Session{}, err
+	}
 	var sess Session
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if password.NeedsRehash(row.PasswordHash, s.hash) {
@@ -187,8 +192,13 @@ type ChangePasswordInput struct {
 }
 
 // ChangePassword sets a new password after checking the current one.
-// Wrong guesses count against the account's sign-in limit.
+// Attempts count against the account's own password-check limit, which
+// sign-in guesses by strangers never touch. The count is kept outside the
+// transaction, so a wrong password, which rolls it back, still counts.
 func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangePasswordInput) error {
+	if err := s.allow(ctx, check(s.passwordCheck, strconv.FormatInt(int64(id), 10))); err != nil {
+		return err
+	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		row, err := s.q.GetUser(ctx, tx, int64(id))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -196,9 +206,6 @@ func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangeP
 		}
 		if err != nil {
 			return fmt.Errorf("change password: %w", err)
-		}
-		if err := s.allow(limitCheck{s.signInAccount, strings.ToLower(row.Email)}); err != nil {
-			return err
 		}
 		f := fields{}
 		if in.Current == "" {

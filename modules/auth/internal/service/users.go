@@ -32,7 +32,7 @@ type SignUpInput struct {
 // under a concurrent sign-up, is a field error: the unique index decides.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (auth.User, Session, error) {
 	in.Email, in.Name = normalizeEmail(in.Email), normalizeName(in.Name)
-	if err := s.allow(limitCheck{s.signUpAddr, in.ClientAddr}, limitCheck{s.signUpAccount, strings.ToLower(in.Email)}); err != nil {
+	if err := s.allow(ctx, check(s.signUpAddr, addressKey(in.ClientAddr)), check(s.signUpAccount, strings.ToLower(in.Email))); err != nil {
 		return auth.User{}, Session{}, err
 	}
 	hash, err := s.validateNew(in.Email, in.Name, in.Password)

@@ -3,21 +3,43 @@ package photos_test
 import (
 	"context"
 	"io"
+	"net/http/httptest"
 	"path/filepath"
 	"testing"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 )
 
-func TestStores(t *testing.T) {
-	t.Parallel()
-	dir, err := photos.NewDir(filepath.Join(t.TempDir(), "uploads"))
+// s3Store is an S3 store against an in-process S3-compatible server.
+func s3Store(t *testing.T) *photos.S3 {
+	t.Helper()
+	s, _ := s3StoreOn(t)
+	return s
+}
+
+func s3StoreOn(t *testing.T) (*photos.S3, *s3mem.Backend) {
+	t.Helper()
+	backend := s3mem.New()
+	require.NoError(t, backend.CreateBucket("photos"))
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	s, err := photos.New("s3://photos/listings?region=us-east-1&endpoint="+srv.URL, "unused")
 	require.NoError(t, err)
-	for name, s := range map[string]photos.Store{"Dir": dir, "Mem": photos.NewMemStore()} {
+	return s.(*photos.S3), backend
+}
+
+// TestStores runs one contract over every implementation of Store.
+func TestStores(t *testing.T) {
+	dir, err := photos.New("", filepath.Join(t.TempDir(), "uploads"))
+	require.NoError(t, err)
+	for name, s := range map[string]photos.Store{"Dir": dir, "Mem": photos.NewMemStore(), "S3": s3Store(t)} {
 		t.Run(name, func(t *testing.T) {
-			t.Parallel()
 			ctx := context.Background()
 			key := "b1/abc123-1200.jpg"
 			require.NoError(t, s.Put(ctx, key, []byte("one")))
@@ -26,8 +48,16 @@ func TestStores(t *testing.T) {
 			require.NoError(t, err)
 			b, err := io.ReadAll(f)
 			require.NoError(t, err)
-			require.NoError(t, f.Close())
 			require.Equal(t, "two", string(b))
+			_, err = f.Seek(1, io.SeekStart)
+			require.NoError(t, err, "photos are served with http.ServeContent, which seeks")
+			b, err = io.ReadAll(f)
+			require.NoError(t, err)
+			require.Equal(t, "wo", string(b))
+			size, err := f.Seek(0, io.SeekEnd)
+			require.NoError(t, err)
+			require.EqualValues(t, 3, size)
+			require.NoError(t, f.Close())
 			require.NoError(t, s.Delete(ctx, key))
 			require.NoError(t, s.Delete(ctx, key), "deleting twice is fine")
 			_, err = s.Open(ctx, key)
@@ -38,5 +68,22 @@ func TestStores(t *testing.T) {
 				require.ErrorIs(t, err, photos.ErrNotFound, bad)
 			}
 		})
+	}
+}
+
+func TestS3_KeepsObjectsUnderPrefix(t *testing.T) {
+	s, backend := s3StoreOn(t)
+	ctx := context.Background()
+	require.NoError(t, s.Put(ctx, "b2/ff00-800.png", []byte("png")))
+	obj, err := backend.HeadObject("photos", "listings/b2/ff00-800.png")
+	require.NoError(t, err)
+	require.Equal(t, "image/png", obj.Metadata["Content-Type"])
+}
+
+func TestNew_RejectsBadURLs(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"s3://", "s3:///prefix", "http://bucket", "s3://bucket?endpoint=%zz"} {
+		_, err := photos.NewS3(bad)
+		require.Error(t, err, bad)
 	}
 }

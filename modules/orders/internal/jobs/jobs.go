@@ -189,3 +189,7 @@ func (w *Sweep) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	}
 	return nil
 }
+
+// Timeout gives a sweep, which may resolve many orders, longer than the
+// saga's single-order steps.
+func (w *Sweep) Timeout(*river.Job[SweepArgs]) time.Duration { return time.Minute }

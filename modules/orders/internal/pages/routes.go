@@ -81,9 +81,10 @@ func visitorID(r *http.Request) string {
 	return c.Value
 }
 
-func setVisitor(w http.ResponseWriter, r *http.Request, id string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true,
-		Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
+// setVisitor sends the visitor cookie; the router marks it Secure under
+// HTTPS.
+func setVisitor(w http.ResponseWriter, id string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // owner is whose cart a request acts on; a visitor gets a cookie when
@@ -97,7 +98,7 @@ func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (se
 			if err := h.svc.MergeVisitorCart(r.Context(), u.ID, vid); err != nil {
 				return service.Owner{}, err
 			}
-			setVisitor(w, r, "", -1)
+			setVisitor(w, "", -1)
 		}
 		return service.Owner{UserID: u.ID}, nil
 	}
@@ -105,7 +106,7 @@ func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (se
 		b := make([]byte, 16)
 		_, _ = rand.Read(b)
 		vid = hex.EncodeToString(b)
-		setVisitor(w, r, vid, int(service.VisitorCartTTL/time.Second))
+		setVisitor(w, vid, int(service.VisitorCartTTL/time.Second))
 	}
 	return service.Owner{VisitorID: vid}, nil
 }

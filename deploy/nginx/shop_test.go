@@ -1,0 +1,139 @@
+package nginx_test
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/deploy/nginx"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/proctest"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// shop is Postgres, n replicas of the real binary and, when asked, nginx
+// running deploy/nginx/bookstore.conf in front of them, all on loopback.
+type shop struct {
+	pg       *pgembed.Cluster
+	pool     *pgxpool.Pool
+	env      []string
+	addrs    []string
+	replicas []*proctest.Process
+	nginx    *nginx.Process
+	// base is where clients go: nginx's HTTP address, or the only
+	// replica's without nginx.
+	base    string
+	tlsBase string
+	tls     *http.Client
+	// buyers are bearer tokens; books have stock for every order a test
+	// places, spread over many listings as a shop's orders are (one
+	// listing bought by everyone at once is a lock convoy on its row).
+	buyers []string
+	books  []int64
+}
+
+// newShop starts the shop. It needs nginx when withNginx is set (installed
+// by .ci/run); without it the test fails under CI and skips elsewhere.
+func newShop(t testing.TB, n int, withNginx bool) *shop {
+	t.Helper()
+	if withNginx {
+		if _, err := nginx.Binary(); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal(err)
+			}
+			t.Skip(err)
+		}
+	}
+	ctx := context.Background()
+	s := &shop{}
+	dir := proctest.ReachableDir(t)
+	var err error
+	s.pg, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), &pgembed.Options{Ephemeral: true, CrashSafe: true})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.pg.Stop(context.Background()) })
+	uploads := proctest.ReachableDir(t)
+	s.env = []string{"DATABASE_URL=" + s.pg.URL(), "BOOKSTORE_DATA_DIR=" + uploads, "BOOKSTORE_TRUST_PROXY=true",
+		"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DRAIN_TIMEOUT=3s", "BOOKSTORE_SHUTDOWN_TIMEOUT=10s",
+		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m"}
+	for range n {
+		s.addrs = append(s.addrs, proctest.FreeAddr(t))
+	}
+	// The first replica migrates; the others then start side by side.
+	s.replicas = make([]*proctest.Process, n)
+	s.replicas[0] = proctest.ServeAt(t, s.addrs[0], s.env)
+	done := make(chan int, n)
+	for i := 1; i < n; i++ {
+		go func() {
+			p := proctest.Start(t, s.env, "serve", "--addr", s.addrs[i])
+			p.Addr = s.addrs[i]
+			s.replicas[i] = p
+			done <- i
+		}()
+	}
+	for i := 1; i < n; i++ {
+		s.replicas[<-done].WaitReady(t)
+	}
+
+	s.pool, err = pgxpool.New(ctx, s.pg.URL())
+	require.NoError(t, err)
+	t.Cleanup(s.pool.Close)
+	seller := authtest.CreateUser(ctx, t, s.pool, nil)
+	for range 50 {
+		s.books = append(s.books, int64(catalogtest.CreateBook(ctx, t, s.pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: 10000, PriceCents: 1250}).ID))
+	}
+	for range 8 {
+		u := authtest.CreateUser(ctx, t, s.pool, nil)
+		s.buyers = append(s.buyers, authtest.SignIn(ctx, t, s.pool, u.Email, authtest.DefaultPassword).ID)
+	}
+
+	s.base = "http://" + s.addrs[0]
+	if !withNginx {
+		return s
+	}
+	cert, err := web.WriteSelfSigned(proctest.ReachableDir(t), time.Hour)
+	require.NoError(t, err)
+	o := nginx.Options{Dir: proctest.ReachableDir(t), HTTPAddr: proctest.FreeAddr(t), HTTPSAddr: proctest.FreeAddr(t),
+		CertFile: cert.CertFile, KeyFile: cert.KeyFile, Replicas: s.addrs}
+	s.nginx, err = nginx.Start(o)
+	require.NoError(t, err)
+	t.Cleanup(s.nginx.Stop)
+	s.base, s.tlsBase = "http://"+o.HTTPAddr, "https://"+o.HTTPSAddr
+	roots := x509.NewCertPool()
+	roots.AddCert(cert.Cert)
+	s.tls = &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+	return s
+}
+
+// restart stops replica i (SIGTERM: it drains, then finishes its work)
+// after nginx has stopped sending to it, starts it again at its address,
+// and gives it back to nginx: one step of a rolling restart.
+func (s *shop) restart(t testing.TB, i int) {
+	t.Helper()
+	require.NoError(t, s.nginx.SetDown(map[string]bool{s.addrs[i]: true}))
+	s.replicas[i].Signal(t, syscall.SIGTERM)
+	require.Zero(t, s.replicas[i].WaitExit(t), s.replicas[i].Stderr())
+	s.replicas[i] = proctest.ServeAt(t, s.addrs[i], s.env)
+	require.NoError(t, s.nginx.SetDown(nil))
+}
+
+// waitReady polls every replica's /readyz, directly, until all answer
+// 200, and says how long that took.
+func (s *shop) waitReady(t testing.TB) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for _, p := range s.replicas {
+		p.WaitReady(t)
+	}
+	return time.Since(start)
+}
