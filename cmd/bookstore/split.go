@@ -36,7 +36,13 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	if len(cfg.Modules) != len(config.AllModules) || cfg.Gateway {
 		return fmt.Errorf("--split runs every module, each in a process of its own: drop --modules")
 	}
-	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
+	// The supervisor's few lines (where each process listens, restarts,
+	// ready) are worth seeing at any --log-level, which the children honour.
+	level := "info"
+	if cfg.LogLevel == "debug" {
+		level = "debug"
+	}
+	log := logging.New(os.Stderr, level, cfg.LogFormat)
 	bin, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find this binary: %w", err)
