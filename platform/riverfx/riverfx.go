@@ -28,6 +28,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/web"
@@ -57,13 +58,20 @@ type Opts struct {
 	// TestOnly starts and stops River's maintenance at once instead of
 	// staggering it.
 	TestOnly bool
+	// UnavailableSnooze is how long a job that found another module
+	// unavailable waits before it runs again (DefaultUnavailableSnooze).
+	UnavailableSnooze time.Duration
 }
+
+// DefaultUnavailableSnooze paces a job waiting for another module: often
+// enough to catch up within seconds of its return.
+const DefaultUnavailableSnooze = 5 * time.Second
 
 // TestOpts are for tests that run workers: a failed job is retried after
 // 10 ms and due jobs are picked up within 20 ms, so a test waits for the
 // work, not for River's production pacing.
 func TestOpts() *Opts {
-	return &Opts{RetryPolicy: retryAfter(10 * time.Millisecond), FetchPollInterval: 20 * time.Millisecond, TestOnly: true}
+	return &Opts{RetryPolicy: retryAfter(10 * time.Millisecond), FetchPollInterval: 20 * time.Millisecond, TestOnly: true, UnavailableSnooze: 10 * time.Millisecond}
 }
 
 type retryAfter time.Duration
@@ -133,7 +141,7 @@ func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
 	return &river.Config{
 		Schema:            schema,
 		Logger:            riverLogger(log, level),
-		Middleware:        []rivertype.Middleware{&promptSchedule{}},
+		Middleware:        []rivertype.Middleware{&promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}},
 		RetryPolicy:       retry,
 		FetchPollInterval: poll,
 		FetchCooldown:     min(poll, river.FetchCooldownDefault),
@@ -172,6 +180,29 @@ func (*promptSchedule) InsertMany(ctx context.Context, params []*rivertype.JobIn
 		}
 	}
 	return doInner(ctx)
+}
+
+// waitOut makes a job whose work found another module unavailable (its
+// process down: the call answered apperr Unavailable) run again after
+// snooze without counting an attempt. A cross-module side effect thus waits
+// out the other module's downtime, however long, at a steady pace, rather
+// than backing off for hours or being discarded, and catches up within
+// snooze of its return.
+type waitOut struct {
+	river.MiddlewareDefaults
+	snooze time.Duration
+	log    *slog.Logger
+}
+
+func (w *waitOut) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	err := doInner(ctx)
+	var cancel *rivertype.JobCancelError
+	var snooze *rivertype.JobSnoozeError
+	if err == nil || apperr.KindOf(err) != apperr.Unavailable || errors.As(err, &cancel) || errors.As(err, &snooze) {
+		return err
+	}
+	w.log.Info("job waits for an unavailable module", "kind", job.Kind, "job", job.ID, "err", err, "again_in", w.snooze)
+	return river.JobSnooze(w.snooze)
 }
 
 // Params are what New needs.
