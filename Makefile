@@ -52,9 +52,12 @@ e2e/node_modules/.package-lock.json: e2e/package-lock.json
 test/race: ## Run every test with the race detector
 	$(GO) run ./platform/pgtest/withcluster $(GO) test $(GOFLAGS_TEST) -race ./...
 
+BENCHFLAGS ?=
+
 .PHONY: bench
-bench: ## Run the benchmarks
-	$(GO) run ./platform/pgtest/withcluster $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+bench: build ## Print the performance report: each figure beside its target (about 10 minutes; BENCHFLAGS=-quick, -only NAME), then the Go benchmarks not yet in it
+	$(GO) run ./cmd/bench $(BENCHFLAGS)
+	$(GO) run ./platform/pgtest/withcluster $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./deploy/... ./modules/auth/...
 
 .PHONY: lint
 lint: ## gofmt and go vet

@@ -154,15 +154,11 @@ func gatewayOwners(cfg config.Config) ([]gateway.Owner, error) {
 // migrationSets lists the migrations of the modules the process runs and
 // of its job queue.
 func migrationSets(cfg config.Config) []migrate.Set {
-	sets := make([]migrate.Set, 0, len(cfg.Modules)+1)
-	for _, m := range cfg.Modules {
-		fsys, err := bookstore.Migrations(string(m))
-		if err != nil {
-			panic(err) // the embedded tree always has every module's folder
-		}
-		sets = append(sets, migrate.Set{Schema: string(m), FS: fsys})
+	names := make([]string, len(cfg.Modules))
+	for i, m := range cfg.Modules {
+		names[i] = string(m)
 	}
-	return append(sets, migrate.RiverSet(riverfx.Schema(cfg)))
+	return append(bookstore.MigrationSets(names...), migrate.RiverSet(riverfx.Schema(cfg)))
 }
 
 const (

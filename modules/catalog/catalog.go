@@ -60,11 +60,27 @@ type Book struct {
 // Buyable reports whether the listing can go into an order now.
 func (b Book) Buyable() bool { return b.Status == StatusActive && !b.Hidden && b.Available > 0 }
 
-// Line asks for copies of one book.
+// Line asks for copies of one book as the buyer was shown it. PriceCents,
+// SellerID and Title are what the order will charge and name: Reserve holds
+// nothing when the listing no longer matches them, so an order is never
+// charged a price its buyer did not see.
 type Line struct {
-	BookID   BookID
-	Quantity int
+	BookID     BookID
+	Quantity   int
+	PriceCents int64
+	SellerID   auth.UserID
+	Title      string
 }
+
+// Reservation asks to hold copies for one order of one buyer.
+type Reservation struct {
+	OrderID int64
+	BuyerID auth.UserID
+	Lines   []Line
+}
+
+// MaxHeldPage bounds one page of HeldOrders.
+const MaxHeldPage = 1000
 
 // Errors of the module. Each keeps its code across process boundaries.
 var (
@@ -72,22 +88,34 @@ var (
 	ErrOutOfStock = apperr.New(apperr.Conflict, "catalog.out_of_stock", "not enough copies are available")
 	ErrNotForSale = apperr.New(apperr.Conflict, "catalog.not_for_sale", "this book is not for sale right now")
 	ErrForbidden  = apperr.New(apperr.Forbidden, "catalog.forbidden", "only the seller can change this listing")
+	// ErrChanged answers Reserve when a listing's price, seller or title is
+	// no longer what the order carries; its message says what changed.
+	ErrChanged = apperr.New(apperr.Conflict, "catalog.listing_changed", "a listing changed since it was shown")
+	// ErrOwnListing refuses a buyer their own listing, in the cart and at
+	// Reserve, where the seller is known for sure.
+	ErrOwnListing = apperr.New(apperr.Forbidden, "catalog.own_listing", "you cannot buy your own listing")
 	// ErrNotHeld answers Confirm for an order that holds nothing: it never
 	// reserved, or its copies were released and may be sold to others.
 	ErrNotHeld = apperr.New(apperr.Conflict, "catalog.not_held", "the order holds no copies to confirm")
 )
 
-// Service is what the orders module needs from the catalog.
+// Service is what the orders module needs from the catalog. Every method
+// is safe to call over a network: each is one short transaction in the
+// catalog, and the writes are idempotent per order, so a caller that lost
+// an answer repeats the call.
 type Service interface {
 	// Books returns the listings found among ids, keyed by id; unknown ids
 	// are left out. Read-only.
 	Books(ctx context.Context, ids []BookID) (map[BookID]Book, error)
-	// Reserve holds copies for an order, all lines or none. It fails with
-	// ErrOutOfStock or ErrNotForSale (naming the book in the message) and
-	// changes nothing then; lines must name a book and ask for at least one
-	// copy (an Invalid error otherwise). Idempotent per order: a repeat
-	// returns nil without holding more, whatever its lines.
-	Reserve(ctx context.Context, orderID int64, lines []Line) error
+	// Reserve holds copies for an order, all lines or none, and only at
+	// the price, seller and title each line carries. It fails, changing
+	// nothing, with ErrOutOfStock, ErrNotForSale, ErrChanged or
+	// ErrOwnListing (the buyer sells one of the books), each naming the
+	// book in its message; lines must name a book and ask for 1 to 999
+	// copies (an Invalid error otherwise). These errors are permanent for
+	// these lines: repeating the call gives the same answer. Idempotent per
+	// order: a repeat returns nil without holding more, whatever its lines.
+	Reserve(ctx context.Context, r Reservation) error
 	// Release returns an order's held copies to sale. Idempotent; a no-op
 	// for an order that holds nothing or whose copies were confirmed.
 	Release(ctx context.Context, orderID int64) error
@@ -95,7 +123,9 @@ type Service interface {
 	// repeat after success returns nil. It fails with ErrNotHeld when the
 	// order never reserved or was released.
 	Confirm(ctx context.Context, orderID int64) error
-	// HeldOrders lists orders that hold copies, so the orders module can
-	// release holds no live order owns. Read-only.
-	HeldOrders(ctx context.Context) ([]int64, error)
+	// HeldOrders pages through the orders that hold copies, in ascending
+	// id order after the id given (0 for the first page), at most limit
+	// (1 to MaxHeldPage; an Invalid error otherwise), so the orders module
+	// can settle holds no live order owns. Read-only.
+	HeldOrders(ctx context.Context, after int64, limit int) ([]int64, error)
 }

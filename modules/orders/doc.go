@@ -4,9 +4,14 @@
 // only), the simulated processor's charges, shipments with their timeline,
 // delivery providers, and notifications.
 //
-// The saga: Place records the order (pending, idempotent per buyer and
-// Idempotency-Key), reserves the stock through catalog.Service, then moves
-// it to awaiting_payment with the charge job. Each later state change is one
+// The saga: Place takes the lines out of the buyer's cart and records the
+// order (pending, idempotent per buyer and Idempotency-Key) in one
+// statement, so a cart checks out once however many tabs submit it, and only
+// at the prices the buyer was shown (the page and the API send the lines
+// they showed; a difference is orders.ErrCartChanged). It then reserves the
+// stock through catalog.Service at those prices (a refusal drops the order
+// and puts its lines back in the cart), then moves the order to
+// awaiting_payment with the charge job. Each later state change is one
 // conditional update (from-state → to-state; zero rows is
 // orders.ErrStateConflict) in the same transaction as the River job it
 // triggers: orders.charge_payment → paid (one row in charges per order, ever)

@@ -56,9 +56,12 @@ var (
 	ErrNotFound      = apperr.New(apperr.NotFound, "orders.not_found", "order not found")
 	ErrStateConflict = apperr.New(apperr.Conflict, "orders.state_conflict", "the order has moved on; reload to see its status")
 	// ErrKeyReused answers a replay of an Idempotency-Key with another body.
-	ErrKeyReused        = apperr.New(apperr.Invalid, "orders.idempotency_key_reused", "this Idempotency-Key was already used for a different order")
-	ErrEmptyCart        = apperr.New(apperr.Invalid, "orders.empty_cart", "your cart is empty")
-	ErrOwnListing       = apperr.New(apperr.Forbidden, "orders.own_listing", "you cannot buy your own listing")
+	ErrKeyReused = apperr.New(apperr.Invalid, "orders.idempotency_key_reused", "this Idempotency-Key was already used for a different order")
+	ErrEmptyCart = apperr.New(apperr.Invalid, "orders.empty_cart", "your cart is empty")
+	// ErrCartChanged refuses a checkout whose cart is not what the buyer
+	// was shown: a price or quantity changed, or another checkout (a second
+	// tab) took the lines first. Its message says what changed.
+	ErrCartChanged      = apperr.New(apperr.Conflict, "orders.cart_changed", "your cart changed since you saw it; review it and place the order again")
 	ErrNotInCart        = apperr.New(apperr.NotFound, "orders.not_in_cart", "this book is not in your cart")
 	ErrCannotCancel     = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
 	ErrProviderNotFound = apperr.New(apperr.NotFound, "orders.provider_not_found", "delivery provider not found")

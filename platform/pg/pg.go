@@ -47,6 +47,12 @@ func URL(cfg config.Config) string {
 // tables, even by mistake.
 func EmbeddedDatabase(cfg config.Config) string { return "bookstore" + cfg.Suffix() }
 
+// MaxConns sizes the pool: River's workers (riverfx.MaxWorkers) and its
+// listener, plus room for requests. Most connections of a busy shop wait
+// on a commit's WAL flush rather than on a core, and commits that wait
+// together share one flush, so the pool is larger than the cores.
+const MaxConns = 40
+
 // Migrations are the sets applied when the pool starts (with --migrate).
 type Migrations []migrate.Set
 
@@ -59,7 +65,7 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 	if err != nil {
 		return nil, fmt.Errorf("--database-url is not a valid PostgreSQL URL")
 	}
-	pcfg.MaxConns = 20
+	pcfg.MaxConns = MaxConns
 	// A database that is down answers a request with a 503 in seconds
 	// instead of hanging it (a URL's connect_timeout wins).
 	if pcfg.ConnConfig.ConnectTimeout == 0 {

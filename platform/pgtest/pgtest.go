@@ -233,16 +233,7 @@ func (s *server) buildTemplate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sets := make([]migrate.Set, 0, len(modules))
-	for _, m := range modules {
-		fsys, err := bookstore.Migrations(m)
-		if err != nil {
-			pool.Close()
-			return err
-		}
-		sets = append(sets, migrate.Set{Schema: m, FS: fsys})
-	}
-	err = migrate.Apply(ctx, pool, append(sets, migrate.RiverSet(migrate.RiverSchema)))
+	err = migrate.Apply(ctx, pool, append(bookstore.MigrationSets(modules...), migrate.RiverSet(migrate.RiverSchema)))
 	pool.Close() // nobody may be connected to a template being copied
 	if err != nil {
 		return fmt.Errorf("migrate template: %w", err)

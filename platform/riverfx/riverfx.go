@@ -34,6 +34,11 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
+// MaxWorkers is how many jobs one process works at once. The jobs wait on
+// Postgres far more than they compute, so this exceeds the cores; it stays
+// below the pool's connections so that requests always find one.
+const MaxWorkers = 24
+
 // Client is the working client: it runs the process's workers.
 type Client = river.Client[pgx.Tx]
 
@@ -129,6 +134,12 @@ func newInserter(pool *pgxpool.Pool, schema string) (*Inserter, error) {
 
 // baseConfig is what both clients share, so a job is inserted the same way
 // whichever client inserts it.
+// fetchCooldown is the least time between two fetches of one queue: River
+// fetches at most once per cooldown, up to its free workers, and its
+// default 100 ms caps a queue at 10 × MaxWorkers jobs/s, below what a busy
+// checkout makes (about seven jobs per order).
+const fetchCooldown = 5 * time.Millisecond
+
 func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
 	if o == nil {
 		o = &Opts{}
@@ -144,7 +155,7 @@ func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
 		Middleware:        []rivertype.Middleware{&promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}},
 		RetryPolicy:       retry,
 		FetchPollInterval: poll,
-		FetchCooldown:     min(poll, river.FetchCooldownDefault),
+		FetchCooldown:     min(poll, fetchCooldown),
 		// Poll for jobs instead of LISTEN/NOTIFY. Every job insert
 		// notified every replica, and with three replicas that fan-out
 		// cost Postgres more than the work itself (BenchmarkScaleOut: 0.4×
@@ -245,7 +256,7 @@ func New(p Params) (*Client, error) {
 			r(workers)
 		}
 		rcfg.Workers = workers
-		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: MaxWorkers}}
 	}
 	client, err := river.NewClient(riverpgxv5.New(p.Pool), rcfg)
 	if err != nil {

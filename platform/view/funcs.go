@@ -77,6 +77,9 @@ func Money(cents int64) string {
 	return fmt.Sprintf("%s$%s.%02d", sign, groupThousands(cents/100), cents%100)
 }
 
+// Number writes a count with thousands separators ("12,400").
+func Number(n int) string { return groupThousands(int64(n)) }
+
 func groupThousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	for i := len(s) - 3; i > 0; i -= 3 {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -38,6 +39,16 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 	}
 	var orders atomic.Int64
 	nextOrder := func() int64 { return 1_000_000 + orders.Add(1) }
+	const buyer = auth.UserID(424_242)
+	reserve := func(svc catalog.Service, order int64, lines ...catalog.Line) error {
+		return svc.Reserve(context.Background(), catalog.Reservation{OrderID: order, BuyerID: buyer, Lines: lines})
+	}
+	allHeld := func(t *testing.T, svc catalog.Service) []int64 {
+		t.Helper()
+		held, err := svc.HeldOrders(context.Background(), 0, catalog.MaxHeldPage)
+		require.NoError(t, err)
+		return held
+	}
 
 	t.Run("Books", func(t *testing.T) {
 		t.Parallel()
@@ -70,7 +81,7 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		require.NoError(t, err)
 		require.True(t, got[book.ID].Hidden)
 		require.False(t, got[book.ID].Buyable())
-		err = b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: book.ID, Quantity: 1}})
+		err = reserve(b.svc, nextOrder(), LineOf(book, 1))
 		require.ErrorIs(t, err, catalog.ErrNotForSale)
 	})
 
@@ -80,27 +91,25 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		one := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
 		two := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
 		order := nextOrder()
-		lines := []catalog.Line{{BookID: one.ID, Quantity: 2}, {BookID: two.ID, Quantity: 1}}
-		require.NoError(t, b.svc.Reserve(ctx, order, lines))
+		lines := []catalog.Line{LineOf(one, 2), LineOf(two, 1)}
+		require.NoError(t, reserve(b.svc, order, lines...))
 		require.Equal(t, Counts{Listed: 3, Available: 1, Held: 2}, StockOf(ctx, t, b.pool, one.ID))
 		require.Equal(t, Counts{Listed: 2, Available: 1, Held: 1}, StockOf(ctx, t, b.pool, two.ID))
 
 		// A replay, even with other lines, holds nothing more.
-		require.NoError(t, b.svc.Reserve(ctx, order, lines))
-		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: two.ID, Quantity: 1}}))
+		require.NoError(t, reserve(b.svc, order, lines...))
+		require.NoError(t, reserve(b.svc, order, LineOf(two, 1)))
 		require.Equal(t, Counts{Listed: 3, Available: 1, Held: 2}, StockOf(ctx, t, b.pool, one.ID))
 		require.Equal(t, Counts{Listed: 2, Available: 1, Held: 1}, StockOf(ctx, t, b.pool, two.ID))
 
-		held, err := b.svc.HeldOrders(ctx)
-		require.NoError(t, err)
-		require.Equal(t, []int64{order}, held)
+		require.Equal(t, []int64{order}, allHeld(t, b.svc))
 	})
 
 	t.Run("ReserveMergesRepeatedBooks", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
 		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
-		require.NoError(t, b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: book.ID, Quantity: 1}, {BookID: book.ID, Quantity: 2}}))
+		require.NoError(t, reserve(b.svc, nextOrder(), LineOf(book, 1), LineOf(book, 2)))
 		require.Equal(t, Counts{Listed: 3, Available: 0, Held: 3}, StockOf(ctx, t, b.pool, book.ID))
 	})
 
@@ -110,17 +119,15 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		plenty := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 5})
 		scarce := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 1, Title: "Scarce"})
 		order := nextOrder()
-		err := b.svc.Reserve(ctx, order, []catalog.Line{{BookID: plenty.ID, Quantity: 2}, {BookID: scarce.ID, Quantity: 2}})
+		err := reserve(b.svc, order, LineOf(plenty, 2), LineOf(scarce, 2))
 		require.ErrorIs(t, err, catalog.ErrOutOfStock)
 		require.Contains(t, apperr.As(err).Message, "Scarce")
 		require.Equal(t, Counts{Listed: 5, Available: 5}, StockOf(ctx, t, b.pool, plenty.ID))
 		require.Equal(t, Counts{Listed: 1, Available: 1}, StockOf(ctx, t, b.pool, scarce.ID))
-		held, err := b.svc.HeldOrders(ctx)
-		require.NoError(t, err)
-		require.Empty(t, held)
+		require.Empty(t, allHeld(t, b.svc))
 
 		// The same order may try again once the lines fit.
-		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: scarce.ID, Quantity: 1}}))
+		require.NoError(t, reserve(b.svc, order, LineOf(scarce, 1)))
 		require.Equal(t, Counts{Listed: 1, Available: 0, Held: 1}, StockOf(ctx, t, b.pool, scarce.ID))
 	})
 
@@ -129,17 +136,17 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		b, ctx := setup(t)
 		for name, status := range map[string]catalog.Status{"Paused": catalog.StatusPaused, "Draft": catalog.StatusDraft, "Archived": catalog.StatusArchived} {
 			book := CreateBook(ctx, t, b.pool, &BookOpts{Status: status, Copies: 2})
-			err := b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: book.ID, Quantity: 1}})
+			err := reserve(b.svc, nextOrder(), LineOf(book, 1))
 			require.ErrorIs(t, err, catalog.ErrNotForSale, name)
 			require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID), name)
 		}
 		hidden := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
 		_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", int64(hidden.ID))
 		require.NoError(t, err)
-		err = b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: hidden.ID, Quantity: 1}})
+		err = reserve(b.svc, nextOrder(), LineOf(hidden, 1))
 		require.ErrorIs(t, err, catalog.ErrNotForSale)
 
-		err = b.svc.Reserve(ctx, nextOrder(), []catalog.Line{{BookID: 987_654, Quantity: 1}})
+		err = reserve(b.svc, nextOrder(), catalog.Line{BookID: 987_654, Quantity: 1})
 		require.ErrorIs(t, err, catalog.ErrNotForSale)
 	})
 
@@ -148,15 +155,89 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		b, ctx := setup(t)
 		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
 		for name, lines := range map[string][]catalog.Line{
-			"Empty":    nil,
-			"Zero":     {{BookID: book.ID, Quantity: 0}},
-			"Negative": {{BookID: book.ID, Quantity: -3}},
-			"Huge":     {{BookID: book.ID, Quantity: 1_000_000}},
+			"Empty":     nil,
+			"Zero":      {LineOf(book, 0)},
+			"Negative":  {LineOf(book, -3)},
+			"Huge":      {LineOf(book, 1_000_000)},
+			"TwoPrices": {LineOf(book, 1), func() catalog.Line { l := LineOf(book, 1); l.PriceCents++; return l }()},
 		} {
-			err := b.svc.Reserve(ctx, nextOrder(), lines)
+			err := reserve(b.svc, nextOrder(), lines...)
 			require.Equal(t, apperr.Invalid, apperr.KindOf(err), name)
 		}
 		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
+	})
+
+	t.Run("ReserveRefusesWhatChanged", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Title: "Middlemarch", PriceCents: 1000, Copies: 3})
+		other := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
+		seen := LineOf(book, 1)
+		SetPrice(ctx, t, b.pool, book.ID, 990000)
+		err := reserve(b.svc, nextOrder(), LineOf(other, 1), seen)
+		require.ErrorIs(t, err, catalog.ErrChanged)
+		require.Contains(t, apperr.As(err).Message, "Middlemarch")
+		require.Contains(t, apperr.As(err).Message, "$9,900.00")
+		require.Equal(t, Counts{Listed: 3, Available: 3}, StockOf(ctx, t, b.pool, other.ID), "nothing is held")
+
+		renamed := seen
+		renamed.PriceCents = 990000
+		renamed.Title = "Middlemarch (abridged)"
+		require.ErrorIs(t, reserve(b.svc, nextOrder(), renamed), catalog.ErrChanged)
+		resold := seen
+		resold.PriceCents = 990000
+		resold.SellerID++
+		require.ErrorIs(t, reserve(b.svc, nextOrder(), resold), catalog.ErrChanged)
+
+		// At the price now asked, the same order goes through.
+		order := nextOrder()
+		require.NoError(t, reserve(b.svc, order, LineOf(other, 1), LineOf(ReadBook(ctx, t, b.pool, book.ID), 1)))
+		require.Equal(t, Counts{Listed: 3, Available: 2, Held: 1}, StockOf(ctx, t, b.pool, book.ID))
+	})
+
+	t.Run("ReserveRefusesOwnListing", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		own := CreateBook(ctx, t, b.pool, &BookOpts{SellerID: buyer, Title: "Mine", Copies: 2})
+		other := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
+		err := reserve(b.svc, nextOrder(), LineOf(other, 1), LineOf(own, 1))
+		require.ErrorIs(t, err, catalog.ErrOwnListing)
+		require.Equal(t, apperr.Forbidden, apperr.KindOf(err))
+		require.Contains(t, apperr.As(err).Message, "Mine")
+		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, other.ID))
+		require.Empty(t, allHeld(t, b.svc))
+	})
+
+	t.Run("HeldOrdersPaged", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 7})
+		var want []int64
+		for range 7 {
+			order := nextOrder()
+			require.NoError(t, reserve(b.svc, order, LineOf(book, 1)))
+			want = append(want, order)
+		}
+		require.NoError(t, b.svc.Release(ctx, want[3]))
+		want = append(want[:3], want[4:]...)
+		var got []int64
+		after := int64(0)
+		for pages := 0; ; pages++ {
+			require.Less(t, pages, 10, "paging ends")
+			page, err := b.svc.HeldOrders(ctx, after, 4)
+			require.NoError(t, err)
+			require.LessOrEqual(t, len(page), 4)
+			if len(page) == 0 {
+				break
+			}
+			got = append(got, page...)
+			after = page[len(page)-1]
+		}
+		require.Equal(t, want, got, "every held order once, ascending")
+		for _, limit := range []int{0, -1, catalog.MaxHeldPage + 1} {
+			_, err := b.svc.HeldOrders(ctx, 0, limit)
+			require.Equal(t, apperr.Invalid, apperr.KindOf(err), limit)
+		}
 	})
 
 	t.Run("Release", func(t *testing.T) {
@@ -164,19 +245,17 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		b, ctx := setup(t)
 		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
 		order := nextOrder()
-		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+		require.NoError(t, reserve(b.svc, order, LineOf(book, 2)))
 		require.NoError(t, b.svc.Release(ctx, order))
 		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
 		require.NoError(t, b.svc.Release(ctx, order))
 		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
 		// A released order does not hold again by replaying Reserve.
-		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+		require.NoError(t, reserve(b.svc, order, LineOf(book, 2)))
 		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
 		require.ErrorIs(t, b.svc.Confirm(ctx, order), catalog.ErrNotHeld)
 		require.NoError(t, b.svc.Release(ctx, nextOrder()), "an unknown order holds nothing")
-		held, err := b.svc.HeldOrders(ctx)
-		require.NoError(t, err)
-		require.Empty(t, held)
+		require.Empty(t, allHeld(t, b.svc))
 	})
 
 	t.Run("Confirm", func(t *testing.T) {
@@ -184,16 +263,14 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		b, ctx := setup(t)
 		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
 		order := nextOrder()
-		require.NoError(t, b.svc.Reserve(ctx, order, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+		require.NoError(t, reserve(b.svc, order, LineOf(book, 2)))
 		require.NoError(t, b.svc.Confirm(ctx, order))
 		require.Equal(t, Counts{Listed: 3, Available: 1, Sold: 2}, StockOf(ctx, t, b.pool, book.ID))
 		require.NoError(t, b.svc.Confirm(ctx, order))
 		require.NoError(t, b.svc.Release(ctx, order), "release after confirm is a no-op")
 		require.Equal(t, Counts{Listed: 3, Available: 1, Sold: 2}, StockOf(ctx, t, b.pool, book.ID))
 		require.ErrorIs(t, b.svc.Confirm(ctx, nextOrder()), catalog.ErrNotHeld)
-		held, err := b.svc.HeldOrders(ctx)
-		require.NoError(t, err)
-		require.Empty(t, held)
+		require.Empty(t, allHeld(t, b.svc))
 	})
 
 	t.Run("RaceForTheLastCopies", func(t *testing.T) {
@@ -220,7 +297,7 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 				defer wg.Done()
 				<-start
 				r := &results[i]
-				r.err = b.svc.Reserve(ctx, r.order, []catalog.Line{{BookID: books[r.book].ID, Quantity: 1}})
+				r.err = reserve(b.svc, r.order, LineOf(books[r.book], 1))
 			}()
 		}
 		close(start)
@@ -253,14 +330,12 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 			return errs
 		}
 		runAll(func(r result) error {
-			return b.svc.Reserve(ctx, r.order, []catalog.Line{{BookID: books[r.book].ID, Quantity: 1}})
+			return reserve(b.svc, r.order, LineOf(books[r.book], 1))
 		})
 		for i, bk := range books {
 			require.Equal(t, Counts{Listed: copies[i], Held: copies[i]}, StockOf(ctx, t, b.pool, bk.ID))
 		}
-		held, err := b.svc.HeldOrders(ctx)
-		require.NoError(t, err)
-		require.ElementsMatch(t, winners, held)
+		require.ElementsMatch(t, winners, allHeld(t, b.svc))
 
 		// Winners with an even order id pay, the others cancel; every call
 		// runs twice at once.
@@ -290,8 +365,6 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 			require.Equal(t, Counts{Listed: copies[i], Available: copies[i] - sold[i], Sold: sold[i]}, c)
 			require.Equal(t, c.Listed, c.Available+c.Held+c.Sold)
 		}
-		held, err = b.svc.HeldOrders(ctx)
-		require.NoError(t, err)
-		require.Empty(t, held)
+		require.Empty(t, allHeld(t, b.svc))
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 )
 
 // BookOpts describe a listing to create; zero fields take defaults.
@@ -90,13 +91,48 @@ func CreateBook(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *Boo
 		Listed: int32(o.Copies), Available: int32(o.Copies),
 	})
 	require.NoError(t, err)
-	row, err := q.GetBook(ctx, pool, id)
+	return ReadBook(ctx, t, pool, catalog.BookID(id))
+}
+
+// ReadBook reads a listing as the orders module sees it now.
+func ReadBook(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id catalog.BookID) catalog.Book {
+	t.Helper()
+	row, err := dbsqlc.New().GetBook(ctx, pool, int64(id))
 	require.NoError(t, err)
 	return catalog.Book{
-		ID: catalog.BookID(id), SellerID: o.SellerID, SellerName: row.SellerName, Title: row.Title,
+		ID: id, SellerID: auth.UserID(row.SellerID), SellerName: row.SellerName, Title: row.Title,
 		Author: row.Author, Condition: catalog.Condition(row.Condition), PriceCents: row.PriceCents,
-		Currency: row.Currency, Available: int(row.Available), Status: catalog.Status(row.Status), UpdatedAt: row.UpdatedAt,
+		Currency: row.Currency, Available: int(row.Available), Status: catalog.Status(row.Status),
+		Hidden: row.HiddenReason != nil || row.SellerDisabled, UpdatedAt: row.UpdatedAt,
 	}
+}
+
+// SetPrice changes a listing's price, as its seller's edit would.
+func SetPrice(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id catalog.BookID, cents int64) {
+	t.Helper()
+	_, err := pool.Exec(ctx, "UPDATE catalog.books SET price_cents = $2, updated_at = now() WHERE id = $1", int64(id), cents)
+	require.NoError(t, err)
+}
+
+// LineOf asks for quantity copies of book as it was created or read: at its
+// price, seller and title.
+func LineOf(book catalog.Book, quantity int) catalog.Line {
+	return catalog.Line{BookID: book.ID, Quantity: quantity, PriceCents: book.PriceCents, SellerID: book.SellerID, Title: book.Title}
+}
+
+// SetStatus moves a listing to status, as its seller would.
+func SetStatus(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id catalog.BookID, status catalog.Status) {
+	t.Helper()
+	_, err := pool.Exec(ctx, "UPDATE catalog.books SET status = $2, updated_at = now() WHERE id = $1", int64(id), string(status))
+	require.NoError(t, err)
+}
+
+// Hold reserves quantity copies of a listing for an order at what the
+// listing asks now, as a checkout would.
+func Hold(ctx context.Context, t testing.TB, svc catalog.Service, pool *pgxpool.Pool, orderID int64, id catalog.BookID, quantity int) {
+	t.Helper()
+	line := LineOf(ReadBook(ctx, t, pool, id), quantity)
+	require.NoError(t, svc.Reserve(ctx, catalog.Reservation{OrderID: orderID, Lines: []catalog.Line{line}}))
 }
 
 // Counts are a listing's stock columns, read straight from the database.
@@ -119,4 +155,11 @@ func SetSellerDisabled(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id
 	t.Helper()
 	_, err := pool.Exec(ctx, "UPDATE catalog.sellers SET disabled = $2 WHERE id = $1", int64(id), disabled)
 	require.NoError(t, err)
+}
+
+// NewService returns the real catalog over pool, for other modules' tests:
+// they run against the implementation the contract suite proves, never a
+// fake of it.
+func NewService(pool *pgxpool.Pool) catalog.Service {
+	return service.New(pool, nil)
 }

@@ -1,7 +1,8 @@
 // Package webtest is the one harness for HTTP tests: a module's routes and
 // middleware on the platform's real router (every middleware, the one error
 // mapping) behind an httptest server, a client that keeps cookies and shows
-// each redirect, and self-signed certificates for HTTPS. Each module's test
+// each redirect, the values a page's form carries (HiddenValues), and
+// self-signed certificates for HTTPS. Each module's test
 // kit builds its own server from it (authtest.NewServer,
 // catalogtest.NewServer).
 package webtest

@@ -64,18 +64,3 @@ DELETE FROM catalog.books b WHERE b.id = @id
 
 -- name: CountBooks :one
 SELECT count(*) FROM catalog.books;
-
--- name: ReserveStock :execrows
--- The conditional decrement: it holds n copies only while n are available
--- and the listing is on sale, so concurrent buyers can never oversell.
-UPDATE catalog.books b SET available = available - sqlc.arg(n)::integer, held = held + sqlc.arg(n)::integer
-WHERE b.id = @id AND b.available >= sqlc.arg(n)::integer AND b.status = 'active' AND b.hidden_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled);
-
--- name: ReleaseStock :execrows
-UPDATE catalog.books SET available = available + sqlc.arg(n)::integer, held = held - sqlc.arg(n)::integer
-WHERE id = @id AND held >= sqlc.arg(n)::integer;
-
--- name: ConfirmStock :execrows
-UPDATE catalog.books SET held = held - sqlc.arg(n)::integer, sold = sold + sqlc.arg(n)::integer
-WHERE id = @id AND held >= sqlc.arg(n)::integer;

@@ -1,19 +1,53 @@
--- name: StartHold :execrows
-INSERT INTO catalog.holds (order_id, state) VALUES (@order_id, 'held')
-ON CONFLICT (order_id) DO NOTHING;
+-- name: Reserve :exec
+-- One statement, so the listings are locked for this statement alone: it
+-- holds every line (a conditional decrement per book, at the price, seller
+-- and title the order carries, never the buyer's own listing) and records
+-- the hold. When a line cannot be held the hold's state is NULL, which its
+-- NOT NULL constraint refuses, so the whole statement is undone and holds
+-- nothing. A second hold of the same order breaks the primary key: the
+-- caller treats that as a replay.
+WITH want AS (
+  SELECT unnest(@book_ids::bigint[]) AS book_id, unnest(@quantities::integer[]) AS n,
+    unnest(@prices::bigint[]) AS price_cents, unnest(@seller_ids::bigint[]) AS seller_id,
+    unnest(@titles::text[]) AS title
+), taken AS (
+  UPDATE catalog.books b SET available = b.available - w.n, held = b.held + w.n
+  FROM want w
+  WHERE b.id = w.book_id AND b.available >= w.n AND b.status = 'active' AND b.hidden_reason IS NULL
+    AND b.price_cents = w.price_cents AND b.seller_id = w.seller_id AND b.title = w.title
+    AND b.seller_id <> sqlc.arg(buyer_id)::bigint
+    AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled)
+  RETURNING b.id, w.n
+), lines AS (
+  INSERT INTO catalog.hold_lines (order_id, book_id, quantity)
+  SELECT sqlc.arg(order_id)::bigint, id, n FROM taken
+)
+INSERT INTO catalog.holds (order_id, state)
+VALUES (sqlc.arg(order_id)::bigint,
+  CASE WHEN (SELECT count(*) FROM taken) = cardinality(@book_ids::bigint[]) THEN 'held' END);
 
--- name: AddHoldLine :exec
-INSERT INTO catalog.hold_lines (order_id, book_id, quantity) VALUES (@order_id, @book_id, @quantity);
+-- name: ReleaseHold :execrows
+-- Only the call that moves the hold from held returns its copies.
+WITH h AS (
+  UPDATE catalog.holds ho SET state = 'released', updated_at = now()
+  WHERE ho.order_id = @order_id AND ho.state = 'held' RETURNING ho.order_id
+)
+UPDATE catalog.books b SET available = b.available + l.quantity, held = b.held - l.quantity
+FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+WHERE b.id = l.book_id;
 
--- name: SetHoldState :execrows
-UPDATE catalog.holds SET state = @new_state, updated_at = now()
-WHERE order_id = @order_id AND state = @old_state;
+-- name: ConfirmHold :execrows
+WITH h AS (
+  UPDATE catalog.holds ho SET state = 'confirmed', updated_at = now()
+  WHERE ho.order_id = @order_id AND ho.state = 'held' RETURNING ho.order_id
+)
+UPDATE catalog.books b SET held = b.held - l.quantity, sold = b.sold + l.quantity
+FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+WHERE b.id = l.book_id;
 
 -- name: GetHold :one
 SELECT * FROM catalog.holds WHERE order_id = @order_id;
 
--- name: HoldLines :many
-SELECT * FROM catalog.hold_lines WHERE order_id = @order_id ORDER BY book_id;
-
 -- name: HeldOrders :many
-SELECT order_id FROM catalog.holds WHERE state = 'held' ORDER BY order_id;
+SELECT order_id FROM catalog.holds WHERE state = 'held' AND order_id > @after
+ORDER BY order_id LIMIT @lim;

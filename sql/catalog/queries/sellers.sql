@@ -8,8 +8,11 @@ INSERT INTO catalog.sellers (id, name, disabled) VALUES (@id, @name, false)
 ON CONFLICT (id) DO NOTHING;
 
 -- name: GetCursor :one
-SELECT position FROM catalog.cursors WHERE name = @name FOR UPDATE;
+SELECT coalesce((SELECT position FROM catalog.cursors WHERE name = @name), 0)::bigint;
 
--- name: SetCursor :exec
-INSERT INTO catalog.cursors (name, position) VALUES (@name, @position)
-ON CONFLICT (name) DO UPDATE SET position = excluded.position;
+-- name: MoveCursor :execrows
+-- Compare and set: the move succeeds only from the position the batch was
+-- read after, so of two runners that read the same batch one applies it.
+INSERT INTO catalog.cursors AS c (name, position) VALUES (@name, @position)
+ON CONFLICT (name) DO UPDATE SET position = excluded.position
+WHERE c.position = sqlc.arg(from_position)::bigint;

@@ -17,6 +17,21 @@ SELECT id FROM orders.carts WHERE user_id = @user_id;
 -- name: CartItems :many
 SELECT * FROM orders.cart_items WHERE cart_id = @cart_id ORDER BY added_at, book_id;
 
+-- name: UserCartItems :many
+SELECT ci.* FROM orders.cart_items ci JOIN orders.carts c ON c.id = ci.cart_id
+WHERE c.user_id = @user_id ORDER BY ci.added_at, ci.book_id;
+
+-- name: PutUserCartItem :exec
+-- Sets a line of a user's cart, creating the cart on first use, in one
+-- statement.
+WITH c AS (
+  INSERT INTO orders.carts (user_id) VALUES (@user_id) ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
+  RETURNING id
+)
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+SELECT c.id, @book_id, @quantity, @price_cents FROM c
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents;
+
 -- name: CartCount :one
 -- The copies in the given carts as they will be once merged: a book in
 -- several counts its largest quantity, as MergeCartItems keeps it.

@@ -1,8 +1,3 @@
--- name: Notify :exec
-INSERT INTO orders.notifications (user_id, order_id, step, message)
-VALUES (@user_id, @order_id, @step, @message)
-ON CONFLICT (order_id, step, user_id) DO NOTHING;
-
 -- name: Notifications :many
 SELECT * FROM orders.notifications WHERE user_id = @user_id ORDER BY id DESC LIMIT @lim OFFSET @off;
 

@@ -1,20 +1,64 @@
 -- name: OrderByKey :one
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @idempotency_key;
 
--- name: InsertOrder :one
-INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
+-- name: PlaceOrder :one
+-- One statement, so a checkout is atomic without a round trip per row: it
+-- takes the lines out of the buyer's cart and records the pending order
+-- with its lines, its payment and the buyer's address. When the cart no
+-- longer holds exactly the lines the buyer was shown (another checkout took
+-- them first, or a tab changed a quantity) the request hash is NULL, which
+-- its NOT NULL constraint refuses, so nothing happens; a key used before
+-- breaks the unique key, which the caller answers as a replay.
+WITH claimed AS (
+  DELETE FROM orders.cart_items ci USING orders.carts c
+  WHERE c.user_id = sqlc.arg(buyer_id)::bigint AND ci.cart_id = c.id AND ci.book_id = ANY(@book_ids::bigint[])
+  RETURNING ci.book_id, ci.quantity
+), o AS (
+  INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
     ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-VALUES (@buyer_id, @idempotency_key, @request_hash, @ship_name, @ship_street, @ship_city,
-    @ship_region, @ship_postal, @ship_country, @provider_id, @provider_name, @subtotal_cents, @delivery_cents, @total_cents)
-ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
-RETURNING *;
+  VALUES (sqlc.arg(buyer_id)::bigint, @idempotency_key,
+    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = @claim::text
+      THEN @request_hash::text END,
+    @ship_name, @ship_street, @ship_city, @ship_region, @ship_postal, @ship_country,
+    @provider_id, @provider_name, @subtotal_cents, @delivery_cents, @total_cents)
+  RETURNING *
+), lines AS (
+  INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
+  SELECT o.id, unnest(@book_ids::bigint[]), unnest(@seller_ids::bigint[]), unnest(@titles::text[]),
+    unnest(@prices::bigint[]), unnest(@quantities::integer[])
+  FROM o
+), pay AS (
+  INSERT INTO orders.payments (order_id, method, brand, last4, token, amount_cents)
+  SELECT o.id, @method, @brand, @last4, @token, o.total_cents FROM o
+), addr AS (
+  INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
+  VALUES (sqlc.arg(buyer_id)::bigint, @ship_name, @ship_street, @ship_city, @ship_region, @ship_postal, @ship_country)
+  ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
+    region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now()
+)
+SELECT * FROM o;
 
--- name: InsertOrderLine :exec
-INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
-VALUES (@order_id, @book_id, @seller_id, @title, @price_cents, @quantity);
+-- name: AbandonPendingOrder :one
+-- Drops an order the catalog refused to hold (nothing was held or charged)
+-- and puts its lines back in the buyer's cart, at the price the buyer saw.
+-- Zero means the order had moved on (a concurrent replay placed it).
+WITH o AS (
+  DELETE FROM orders.orders d WHERE d.id = @id AND d.status = 'pending' RETURNING d.id, d.buyer_id
+), restored AS (
+  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+  SELECT c.id, l.book_id, l.quantity, l.price_cents
+  FROM orders.order_lines l JOIN o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
+  ON CONFLICT (cart_id, book_id) DO NOTHING
+)
+SELECT count(*) FROM o;
 
--- name: DeletePendingOrder :execrows
-DELETE FROM orders.orders WHERE id = @id AND status = 'pending';
+-- name: RestoreCart :exec
+-- Puts a cancelled checkout's lines back in its buyer's cart.
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+SELECT c.id, l.book_id, l.quantity, l.price_cents
+FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
+WHERE l.order_id = @order_id
+ON CONFLICT (cart_id, book_id) DO NOTHING;
 
 -- name: Order :one
 SELECT * FROM orders.orders WHERE id = @id;
@@ -28,10 +72,24 @@ SELECT * FROM orders.order_lines WHERE order_id = @order_id ORDER BY book_id;
 -- name: LinesOfOrders :many
 SELECT * FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDER BY order_id, book_id;
 
--- name: Transition :execrows
--- One state change: from-state to to-state, or nothing when the order moved on.
-UPDATE orders.orders SET status = @to_status, reason = @reason, updated_at = now()
-WHERE id = @id AND status = @from_status;
+-- name: Transition :one
+-- One state change, from-state to to-state, with the notifications of its
+-- step (the buyer and each other seller), in one statement. It returns 0
+-- when the order had moved on; then nothing is written. The unique (order,
+-- step, user) key makes a retried step write each notification once.
+WITH t AS (
+  UPDATE orders.orders o SET status = @to_status, reason = @reason, updated_at = now()
+  WHERE o.id = @id AND o.status = @from_status
+  RETURNING o.id, o.buyer_id
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, @step::text,
+    CASE WHEN u.user_id = t.buyer_id THEN @buyer_message::text ELSE @seller_message::text END
+  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = @id
+               UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT count(*) FROM t;
 
 -- name: BuyerOrders :many
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @lim OFFSET @off;

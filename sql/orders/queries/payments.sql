@@ -12,10 +12,22 @@ SELECT * FROM orders.payments WHERE order_id = ANY(@order_ids::bigint[]);
 UPDATE orders.payments SET status = @to_status, failure_reason = @failure_reason, updated_at = now()
 WHERE order_id = @order_id AND status = @from_status;
 
--- name: InsertCharge :execrows
--- The simulated processor's idempotency: a second charge of an order does nothing.
-INSERT INTO orders.charges (order_id, amount_cents) VALUES (@order_id, @amount_cents)
-ON CONFLICT (order_id) DO NOTHING;
+-- name: PaymentDue :one
+-- The payment of an order awaiting it; no row for an order in any other
+-- state (or none).
+SELECT p.* FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
+WHERE p.order_id = @order_id AND o.status = 'awaiting_payment';
+
+-- name: CapturePayment :exec
+-- Records the simulated processor's charge and settles the payment, in one
+-- statement. The ledger's key is the processor's idempotency: a second
+-- charge of an order does nothing.
+WITH c AS (
+  INSERT INTO orders.charges (order_id, amount_cents) VALUES (@order_id, @amount_cents)
+  ON CONFLICT (order_id) DO NOTHING
+)
+UPDATE orders.payments p SET status = 'succeeded', failure_reason = '', updated_at = now()
+WHERE p.order_id = @order_id AND p.status = 'pending';
 
 -- name: RefundCharge :execrows
 UPDATE orders.charges SET refunded_at = now() WHERE order_id = @order_id AND refunded_at IS NULL;

@@ -122,6 +122,16 @@ type Page struct {
 	NextPage *int   `json:"next_page"`
 }
 
+// SearchPage is a page of a search: how many books match (exactly up to
+// 1,000, else the database's estimate, with total_exact false) and, when
+// nothing matched, a corrected search to offer.
+type SearchPage struct {
+	Page
+	Total      int    `json:"total"`
+	TotalExact bool   `json:"total_exact"`
+	Suggestion string `json:"suggestion,omitempty"`
+}
+
 func page(ls []service.Listing, n int, hasNext, owner bool) Page {
 	p := Page{Books: booksJSON(ls, owner), Page: n}
 	if hasNext {
@@ -137,12 +147,14 @@ func (h *handler) listBooks(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	q.Count = true
 	res, err := h.svc.Search(r.Context(), q)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusOK, page(res.Listings, res.Page, res.HasNext, false))
+	web.JSON(w, http.StatusOK, SearchPage{Page: page(res.Listings, res.Page, res.HasNext, false),
+		Total: res.Total, TotalExact: res.TotalExact, Suggestion: res.Suggestion})
 }
 
 func parseQuery(r *http.Request) (service.Query, error) {

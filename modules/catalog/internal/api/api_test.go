@@ -172,7 +172,7 @@ func TestAPI_ChangeBook(t *testing.T) {
 		require.Equal(t, catalog.StatusActive, decode[api.Book](t, res).Status)
 	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
-		require.NoError(t, env.Svc.Reserve(context.Background(), 5, []catalog.Line{{BookID: b.ID, Quantity: 2}}))
+		catalogtest.Hold(context.Background(), t, env.Svc, env.Pool, 5, b.ID, 2)
 		res := env.JSON(t, http.MethodPatch, path, `{"copies":1}`, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, errorOf(t, res).Fields["copies"], "hold 2 copies")
@@ -221,10 +221,16 @@ func TestAPI_Browse(t *testing.T) {
 
 	res := env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2", "")
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
-	p := decode[api.Page](t, res)
+	sp := decode[api.SearchPage](t, res)
+	require.Equal(t, 5, sp.Total)
+	require.True(t, sp.TotalExact)
+	p := sp.Page
 	require.Len(t, p.Books, 2)
 	require.Equal(t, int64(1400), p.Books[0].PriceCents)
 	require.Equal(t, 2, *p.NextPage)
+	sp = decode[api.SearchPage](t, env.JSON(t, http.MethodGet, "/api/v1/books?q=emiel", ""))
+	require.Empty(t, sp.Books)
+	require.Equal(t, "emile", sp.Suggestion)
 	res = env.JSON(t, http.MethodGet, "/api/v1/books?q=emile&sort=price_desc&per_page=2&cursor=3", "")
 	p = decode[api.Page](t, res)
 	require.Len(t, p.Books, 1)

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -30,9 +31,9 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			answer(w, r, client.BooksAnswer{Books: books}, err)
 		})
 		r.Post(client.ReservePath, func(w http.ResponseWriter, r *http.Request) {
-			var in client.ReserveRequest
+			var in catalog.Reservation
 			if decode(w, r, &in) {
-				answer(w, r, nil, svc.Reserve(r.Context(), in.OrderID, in.Lines))
+				answer(w, r, nil, svc.Reserve(r.Context(), in))
 			}
 		})
 		r.Post(client.ReleasePath, func(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +49,13 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			}
 		})
 		r.Get(client.HeldOrdersPath, func(w http.ResponseWriter, r *http.Request) {
-			held, err := svc.HeldOrders(r.Context())
+			after, err1 := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+			limit, err2 := strconv.Atoi(r.URL.Query().Get("limit"))
+			if err1 != nil || err2 != nil {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage("after and limit must be whole numbers"))
+				return
+			}
+			held, err := svc.HeldOrders(r.Context(), after, limit)
 			answer(w, r, client.HeldOrdersAnswer{Orders: held}, err)
 		})
 	}

@@ -6,6 +6,8 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/rpc"
@@ -31,12 +33,6 @@ type BooksRequest struct {
 // BooksAnswer holds the listings found.
 type BooksAnswer struct {
 	Books map[catalog.BookID]catalog.Book `json:"books"`
-}
-
-// ReserveRequest asks to hold an order's lines.
-type ReserveRequest struct {
-	OrderID int64          `json:"order_id"`
-	Lines   []catalog.Line `json:"lines"`
 }
 
 // OrderRequest names an order to release or confirm.
@@ -73,8 +69,8 @@ func (c *Client) Books(ctx context.Context, ids []catalog.BookID) (map[catalog.B
 }
 
 // Reserve implements catalog.Service.
-func (c *Client) Reserve(ctx context.Context, orderID int64, lines []catalog.Line) error {
-	return c.rpc.Call(ctx, http.MethodPost, ReservePath, ReserveRequest{OrderID: orderID, Lines: lines}, nil)
+func (c *Client) Reserve(ctx context.Context, r catalog.Reservation) error {
+	return c.rpc.Call(ctx, http.MethodPost, ReservePath, r, nil)
 }
 
 // Release implements catalog.Service.
@@ -88,9 +84,10 @@ func (c *Client) Confirm(ctx context.Context, orderID int64) error {
 }
 
 // HeldOrders implements catalog.Service.
-func (c *Client) HeldOrders(ctx context.Context) ([]int64, error) {
+func (c *Client) HeldOrders(ctx context.Context, after int64, limit int) ([]int64, error) {
+	q := url.Values{"after": {strconv.FormatInt(after, 10)}, "limit": {strconv.Itoa(limit)}}
 	var a HeldOrdersAnswer
-	if err := c.rpc.Call(ctx, http.MethodGet, HeldOrdersPath, nil, &a); err != nil {
+	if err := c.rpc.Call(ctx, http.MethodGet, HeldOrdersPath+"?"+q.Encode(), nil, &a); err != nil {
 		return nil, err
 	}
 	return a.Orders, nil

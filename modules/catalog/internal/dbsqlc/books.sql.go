@@ -57,24 +57,6 @@ func (q *Queries) BooksByIDs(ctx context.Context, db DBTX, ids []int64) ([]Listi
 	return items, nil
 }
 
-const confirmStock = `-- name: ConfirmStock :execrows
-UPDATE catalog.books SET held = held - $1::integer, sold = sold + $1::integer
-WHERE id = $2 AND held >= $1::integer
-`
-
-type ConfirmStockParams struct {
-	N  int32
-	ID int64
-}
-
-func (q *Queries) ConfirmStock(ctx context.Context, db DBTX, arg ConfirmStockParams) (int64, error) {
-	result, err := db.Exec(ctx, confirmStock, arg.N, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const countBooks = `-- name: CountBooks :one
 SELECT count(*) FROM catalog.books
 `
@@ -309,45 +291,6 @@ func (q *Queries) HiddenBooks(ctx context.Context, db DBTX) ([]Listing, error) {
 		return nil, err
 	}
 	return items, nil
-}
-
-const releaseStock = `-- name: ReleaseStock :execrows
-UPDATE catalog.books SET available = available + $1::integer, held = held - $1::integer
-WHERE id = $2 AND held >= $1::integer
-`
-
-type ReleaseStockParams struct {
-	N  int32
-	ID int64
-}
-
-func (q *Queries) ReleaseStock(ctx context.Context, db DBTX, arg ReleaseStockParams) (int64, error) {
-	result, err := db.Exec(ctx, releaseStock, arg.N, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const reserveStock = `-- name: ReserveStock :execrows
-UPDATE catalog.books b SET available = available - $1::integer, held = held + $1::integer
-WHERE b.id = $2 AND b.available >= $1::integer AND b.status = 'active' AND b.hidden_reason IS NULL
-  AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled)
-`
-
-type ReserveStockParams struct {
-	N  int32
-	ID int64
-}
-
-// The conditional decrement: it holds n copies only while n are available
-// and the listing is on sale, so concurrent buyers can never oversell.
-func (q *Queries) ReserveStock(ctx context.Context, db DBTX, arg ReserveStockParams) (int64, error) {
-	result, err := db.Exec(ctx, reserveStock, arg.N, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const sellerBooks = `-- name: SellerBooks :many

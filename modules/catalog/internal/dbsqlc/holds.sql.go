@@ -9,19 +9,22 @@ import (
 	"context"
 )
 
-const addHoldLine = `-- name: AddHoldLine :exec
-INSERT INTO catalog.hold_lines (order_id, book_id, quantity) VALUES ($1, $2, $3)
+const confirmHold = `-- name: ConfirmHold :execrows
+WITH h AS (
+  UPDATE catalog.holds ho SET state = 'confirmed', updated_at = now()
+  WHERE ho.order_id = $1 AND ho.state = 'held' RETURNING ho.order_id
+)
+UPDATE catalog.books b SET held = b.held - l.quantity, sold = b.sold + l.quantity
+FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+WHERE b.id = l.book_id
 `
 
-type AddHoldLineParams struct {
-	OrderID  int64
-	BookID   int64
-	Quantity int32
-}
-
-func (q *Queries) AddHoldLine(ctx context.Context, db DBTX, arg AddHoldLineParams) error {
-	_, err := db.Exec(ctx, addHoldLine, arg.OrderID, arg.BookID, arg.Quantity)
-	return err
+func (q *Queries) ConfirmHold(ctx context.Context, db DBTX, orderID int64) (int64, error) {
+	result, err := db.Exec(ctx, confirmHold, orderID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const getHold = `-- name: GetHold :one
@@ -41,11 +44,17 @@ func (q *Queries) GetHold(ctx context.Context, db DBTX, orderID int64) (Hold, er
 }
 
 const heldOrders = `-- name: HeldOrders :many
-SELECT order_id FROM catalog.holds WHERE state = 'held' ORDER BY order_id
+SELECT order_id FROM catalog.holds WHERE state = 'held' AND order_id > $1
+ORDER BY order_id LIMIT $2
 `
 
-func (q *Queries) HeldOrders(ctx context.Context, db DBTX) ([]int64, error) {
-	rows, err := db.Query(ctx, heldOrders)
+type HeldOrdersParams struct {
+	After int64
+	Lim   int32
+}
+
+func (q *Queries) HeldOrders(ctx context.Context, db DBTX, arg HeldOrdersParams) ([]int64, error) {
+	rows, err := db.Query(ctx, heldOrders, arg.After, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -64,58 +73,73 @@ func (q *Queries) HeldOrders(ctx context.Context, db DBTX) ([]int64, error) {
 	return items, nil
 }
 
-const holdLines = `-- name: HoldLines :many
-SELECT order_id, book_id, quantity FROM catalog.hold_lines WHERE order_id = $1 ORDER BY book_id
+const releaseHold = `-- name: ReleaseHold :execrows
+WITH h AS (
+  UPDATE catalog.holds ho SET state = 'released', updated_at = now()
+  WHERE ho.order_id = $1 AND ho.state = 'held' RETURNING ho.order_id
+)
+UPDATE catalog.books b SET available = b.available + l.quantity, held = b.held - l.quantity
+FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+WHERE b.id = l.book_id
 `
 
-func (q *Queries) HoldLines(ctx context.Context, db DBTX, orderID int64) ([]HoldLine, error) {
-	rows, err := db.Query(ctx, holdLines, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []HoldLine{}
-	for rows.Next() {
-		var i HoldLine
-		if err := rows.Scan(&i.OrderID, &i.BookID, &i.Quantity); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const setHoldState = `-- name: SetHoldState :execrows
-UPDATE catalog.holds SET state = $1, updated_at = now()
-WHERE order_id = $2 AND state = $3
-`
-
-type SetHoldStateParams struct {
-	NewState string
-	OrderID  int64
-	OldState string
-}
-
-func (q *Queries) SetHoldState(ctx context.Context, db DBTX, arg SetHoldStateParams) (int64, error) {
-	result, err := db.Exec(ctx, setHoldState, arg.NewState, arg.OrderID, arg.OldState)
+// Only the call that moves the hold from held returns its copies.
+func (q *Queries) ReleaseHold(ctx context.Context, db DBTX, orderID int64) (int64, error) {
+	result, err := db.Exec(ctx, releaseHold, orderID)
 	if err != nil {
 		return 0, err
 	}
 	return result.RowsAffected(), nil
 }
 
-const startHold = `-- name: StartHold :execrows
-INSERT INTO catalog.holds (order_id, state) VALUES ($1, 'held')
-ON CONFLICT (order_id) DO NOTHING
+const reserve = `-- name: Reserve :exec
+WITH want AS (
+  SELECT unnest($2::bigint[]) AS book_id, unnest($3::integer[]) AS n,
+    unnest($4::bigint[]) AS price_cents, unnest($5::bigint[]) AS seller_id,
+    unnest($6::text[]) AS title
+), taken AS (
+  UPDATE catalog.books b SET available = b.available - w.n, held = b.held + w.n
+  FROM want w
+  WHERE b.id = w.book_id AND b.available >= w.n AND b.status = 'active' AND b.hidden_reason IS NULL
+    AND b.price_cents = w.price_cents AND b.seller_id = w.seller_id AND b.title = w.title
+    AND b.seller_id <> $7::bigint
+    AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled)
+  RETURNING b.id, w.n
+), lines AS (
+  INSERT INTO catalog.hold_lines (order_id, book_id, quantity)
+  SELECT $1::bigint, id, n FROM taken
+)
+INSERT INTO catalog.holds (order_id, state)
+VALUES ($1::bigint,
+  CASE WHEN (SELECT count(*) FROM taken) = cardinality($2::bigint[]) THEN 'held' END)
 `
 
-func (q *Queries) StartHold(ctx context.Context, db DBTX, orderID int64) (int64, error) {
-	result, err := db.Exec(ctx, startHold, orderID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+type ReserveParams struct {
+	OrderID    int64
+	BookIds    []int64
+	Quantities []int32
+	Prices     []int64
+	SellerIds  []int64
+	Titles     []string
+	BuyerID    int64
+}
+
+// One statement, so the listings are locked for this statement alone: it
+// holds every line (a conditional decrement per book, at the price, seller
+// and title the order carries, never the buyer's own listing) and records
+// the hold. When a line cannot be held the hold's state is NULL, which its
+// NOT NULL constraint refuses, so the whole statement is undone and holds
+// nothing. A second hold of the same order breaks the primary key: the
+// caller treats that as a replay.
+func (q *Queries) Reserve(ctx context.Context, db DBTX, arg ReserveParams) error {
+	_, err := db.Exec(ctx, reserve,
+		arg.OrderID,
+		arg.BookIds,
+		arg.Quantities,
+		arg.Prices,
+		arg.SellerIds,
+		arg.Titles,
+		arg.BuyerID,
+	)
+	return err
 }

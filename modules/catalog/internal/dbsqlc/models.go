@@ -32,6 +32,10 @@ type Book struct {
 	Search        interface{}
 }
 
+type CatalogWord struct {
+	Word string
+}
+
 type Cursor struct {
 	Name     string
 	Position int64

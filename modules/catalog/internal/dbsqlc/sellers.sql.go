@@ -26,29 +26,36 @@ func (q *Queries) EnsureSeller(ctx context.Context, db DBTX, arg EnsureSellerPar
 }
 
 const getCursor = `-- name: GetCursor :one
-SELECT position FROM catalog.cursors WHERE name = $1 FOR UPDATE
+SELECT coalesce((SELECT position FROM catalog.cursors WHERE name = $1), 0)::bigint
 `
 
 func (q *Queries) GetCursor(ctx context.Context, db DBTX, name string) (int64, error) {
 	row := db.QueryRow(ctx, getCursor, name)
-	var position int64
-	err := row.Scan(&position)
-	return position, err
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
-const setCursor = `-- name: SetCursor :exec
-INSERT INTO catalog.cursors (name, position) VALUES ($1, $2)
+const moveCursor = `-- name: MoveCursor :execrows
+INSERT INTO catalog.cursors AS c (name, position) VALUES ($1, $2)
 ON CONFLICT (name) DO UPDATE SET position = excluded.position
+WHERE c.position = $3::bigint
 `
 
-type SetCursorParams struct {
-	Name     string
-	Position int64
+type MoveCursorParams struct {
+	Name         string
+	Position     int64
+	FromPosition int64
 }
 
-func (q *Queries) SetCursor(ctx context.Context, db DBTX, arg SetCursorParams) error {
-	_, err := db.Exec(ctx, setCursor, arg.Name, arg.Position)
-	return err
+// Compare and set: the move succeeds only from the position the batch was
+// read after, so of two runners that read the same batch one applies it.
+func (q *Queries) MoveCursor(ctx context.Context, db DBTX, arg MoveCursorParams) (int64, error) {
+	result, err := db.Exec(ctx, moveCursor, arg.Name, arg.Position, arg.FromPosition)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const upsertSeller = `-- name: UpsertSeller :exec

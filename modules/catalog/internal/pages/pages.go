@@ -38,6 +38,27 @@ type searchPage struct {
 	Errors                                           map[string]string
 	Conditions, Languages                            any
 	ClearFilters                                     string
+	// Found says how many books match ("about 12,000 books").
+	Found string
+	// Suggestion is a corrected search to offer when nothing matched.
+	Suggestion, SuggestionURL string
+}
+
+// found words a result count: exact up to service.CountCap, else the
+// planner's estimate rounded to two figures.
+func found(n int, exact bool) string {
+	noun := "books"
+	if n == 1 {
+		noun = "book"
+	}
+	if exact {
+		return view.Number(n) + " " + noun
+	}
+	round := 1
+	for m := n; m >= 100; m /= 10 {
+		round *= 10
+	}
+	return "about " + view.Number((n+round/2)/round*round) + " " + noun
 }
 
 func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
@@ -55,6 +76,7 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		// Drop what is wrong and search with the rest.
 		q = dropInvalid(q, errs)
 	}
+	q.Count = true
 	res, err := h.svc.Search(r.Context(), q)
 	if err != nil {
 		web.Error(w, r, err)
@@ -69,7 +91,16 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		Language: v.Get("language"), Sort: q.Sort, Results: res.Listings,
 		Pager: view.NewPager(r.URL, res.Page, res.HasNext), Filtered: q.Filtered(), Errors: errs,
 		Conditions: conditionOptions(), Languages: service.Languages,
-		ClearFilters: "/books?" + clear.Encode(),
+		ClearFilters: "/books?" + clear.Encode(), Found: found(res.Total, res.TotalExact),
+	}
+	if res.Suggestion != "" {
+		sv := url.Values{}
+		for k, vs := range v {
+			sv[k] = vs
+		}
+		sv.Set("q", res.Suggestion)
+		sv.Del("page")
+		data.Suggestion, data.SuggestionURL = res.Suggestion, "/books?"+sv.Encode()
 	}
 	title := "Books"
 	if q.Text != "" {

@@ -20,41 +20,52 @@ const sellersCursor = "auth.user_changes"
 const syncBatch = 500
 
 // SyncSellers copies users' names and disabled flags from the change feed
-// into catalog.sellers, from the stored cursor on. Each batch and its
-// cursor move commit together while the cursor row is locked, so two
-// runners never apply an older change over a newer one, and a crash
-// replays at most one batch (upserts are idempotent). It returns how many
-// changes it applied.
+// into catalog.sellers, from the stored cursor on. The feed may be another
+// process, so it is read outside any transaction; then the batch and the
+// cursor's move commit together, and the move is a compare-and-set from
+// the position the batch was read after. Two runners never apply an older
+// change over a newer one (the loser's move matches nothing and its batch
+// is dropped), and a crash replays at most one batch (upserts are
+// idempotent). It returns how many changes it applied.
 func (s *Service) SyncSellers(ctx context.Context, changes UserChangesFunc) (int, error) {
 	total := 0
 	for {
-		n := 0
-		err := s.inTx(ctx, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "INSERT INTO catalog.cursors (name, position) VALUES ($1, 0) ON CONFLICT DO NOTHING", sellersCursor); err != nil {
-				return err
+		from, err := s.q.GetCursor(ctx, s.pool, sellersCursor)
+		if err != nil {
+			return total, fmt.Errorf("sync sellers: %w", err)
+		}
+		batch, err := changes(ctx, from, syncBatch)
+		if err != nil {
+			return total, fmt.Errorf("sync sellers: read user changes: %w", err)
+		}
+		if len(batch) == 0 {
+			return total, nil
+		}
+		moved := false
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			to := from
+			for _, c := range batch {
+				to = max(to, c.Seq)
 			}
-			pos, err := s.q.GetCursor(ctx, tx, sellersCursor)
-			if err != nil {
+			n, err := s.q.MoveCursor(ctx, tx, dbsqlc.MoveCursorParams{Name: sellersCursor, Position: to, FromPosition: from})
+			if err != nil || n == 0 {
 				return err
-			}
-			batch, err := changes(ctx, pos, syncBatch)
-			if err != nil {
-				return fmt.Errorf("read user changes: %w", err)
 			}
 			for _, c := range batch {
 				if err := s.q.UpsertSeller(ctx, tx, dbsqlc.UpsertSellerParams{ID: int64(c.User.ID), Name: c.User.Name, Disabled: c.User.Disabled}); err != nil {
 					return err
 				}
-				pos = max(pos, c.Seq)
 			}
-			n = len(batch)
-			return s.q.SetCursor(ctx, tx, dbsqlc.SetCursorParams{Name: sellersCursor, Position: pos})
+			moved = true
+			return nil
 		})
 		if err != nil {
 			return total, fmt.Errorf("sync sellers: %w", err)
 		}
-		total += n
-		if n < syncBatch {
+		if moved {
+			total += len(batch)
+		}
+		if moved && len(batch) < syncBatch {
 			return total, nil
 		}
 	}

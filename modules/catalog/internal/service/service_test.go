@@ -194,7 +194,7 @@ func TestService_Update(t *testing.T) {
 		in.Copies = 5
 		l, err := b.svc.Create(ctx, b.seller, in)
 		require.NoError(t, err)
-		require.NoError(t, b.svc.Reserve(ctx, 1, []catalog.Line{{BookID: l.ID, Quantity: 3}}))
+		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 3)
 		in.Copies = 2
 		_, err = b.svc.Update(ctx, b.seller, l.ID, in)
 		require.Contains(t, fieldsOf(t, err)["copies"], "hold 3 copies")
@@ -265,7 +265,7 @@ func TestService_Delete(t *testing.T) {
 		b, ctx := setup(t)
 		l, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
-		require.NoError(t, b.svc.Reserve(ctx, 7, []catalog.Line{{BookID: l.ID, Quantity: 1}}))
+		catalogtest.Hold(ctx, t, b.svc, b.pool, 7, l.ID, 1)
 		require.NoError(t, b.svc.Confirm(ctx, 7))
 		archived, err := b.svc.Delete(ctx, b.seller, l.ID)
 		require.NoError(t, err)
@@ -463,6 +463,103 @@ func TestService_Search(t *testing.T) {
 		_, err := b.svc.Search(ctx, q)
 		require.Equal(t, apperr.Invalid, apperr.KindOf(err), name)
 	}
+}
+
+// TestService_SearchFindsWhatPeopleType: stop words, a word typed halfway,
+// a misspelt word, and the count of matches.
+func TestService_SearchFindsWhatPeopleType(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	mk := func(title, author string) catalog.BookID {
+		return catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: title, Author: author}).ID
+	}
+	machine := mk("The Time Machine", "H. G. Wells")
+	mice := mk("Of Mice and Men", "John Steinbeck")
+	middlemarch := mk("Middlemarch", "George Eliot")
+	men := mk("Men Without Women", "Haruki Murakami")
+	search := func(text string) service.Results {
+		t.Helper()
+		res, err := b.svc.Search(ctx, service.Query{Text: text, Count: true})
+		require.NoError(t, err)
+		return res
+	}
+	ids := func(res service.Results) []catalog.BookID {
+		out := []catalog.BookID{}
+		for _, l := range res.Listings {
+			out = append(out, l.ID)
+		}
+		return out
+	}
+
+	t.Run("StopWordsAlone", func(t *testing.T) {
+		require.Contains(t, ids(search("the")), machine)
+		require.Contains(t, ids(search("The")), machine)
+		require.Equal(t, []catalog.BookID{mice}, ids(search("of")))
+		require.Equal(t, []catalog.BookID{mice}, ids(search("and")))
+	})
+	t.Run("StopWordHeavy", func(t *testing.T) {
+		require.Equal(t, []catalog.BookID{mice}, ids(search("of mice and men")))
+		require.Equal(t, []catalog.BookID{machine}, ids(search("the time machine")))
+		require.ElementsMatch(t, []catalog.BookID{mice, men}, ids(search("men")))
+	})
+	t.Run("LastWordAsPrefix", func(t *testing.T) {
+		require.Equal(t, []catalog.BookID{middlemarch}, ids(search("middlem")))
+		require.Equal(t, []catalog.BookID{middlemarch}, ids(search("george eli")))
+		require.Equal(t, []catalog.BookID{machine}, ids(search("time mach")))
+		require.Empty(t, ids(search("mach time")), "only the last word is a prefix")
+	})
+	t.Run("DidYouMean", func(t *testing.T) {
+		res := search("middlemarsh")
+		require.Empty(t, res.Listings)
+		require.Equal(t, "middlemarch", res.Suggestion)
+		require.Equal(t, []catalog.BookID{middlemarch}, ids(search(res.Suggestion)))
+		res = search("steinbek mice")
+		require.Equal(t, "steinbeck mice", res.Suggestion, "known words are kept")
+		require.Empty(t, search("zzzqqq").Suggestion, "no suggestion without a close word")
+		require.Empty(t, search("middlemarch").Suggestion, "no suggestion when something matches")
+	})
+	t.Run("Count", func(t *testing.T) {
+		res := search("men")
+		require.Equal(t, 2, res.Total)
+		require.True(t, res.TotalExact)
+		res, err := b.svc.Search(ctx, service.Query{})
+		require.NoError(t, err)
+		require.Zero(t, res.Total, "counted only when asked")
+	})
+}
+
+// TestService_SearchCountsManyCheaply: a count is exact when the page
+// shows the last match or when few match; past that it is the planner's
+// estimate, so no count reads every match.
+func TestService_SearchCountsManyCheaply(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT 1, 'Garden ' || g, 'Ann Author', 'good', 1000, 1, 1 FROM generate_series(1, 5000) g`)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "ANALYZE catalog.books")
+	require.NoError(t, err)
+	count := func(q service.Query) service.Results {
+		t.Helper()
+		q.Count = true
+		res, err := b.svc.Search(ctx, q)
+		require.NoError(t, err)
+		return res
+	}
+	res := count(service.Query{Text: "garden", PerPage: 5})
+	require.Len(t, res.Listings, 5)
+	require.False(t, res.TotalExact)
+	require.InDelta(t, 5000, res.Total, 2500, "the planner's estimate")
+	res = count(service.Query{Text: "garden 17"})
+	require.True(t, res.TotalExact)
+	require.Equal(t, 111, res.Total, "17, 170-179 and 1700-1799: the last word is a prefix")
+	res = count(service.Query{Text: "garden 170", PerPage: 100})
+	require.True(t, res.TotalExact, "all on the page")
+	require.Equal(t, 11, res.Total)
+	res = count(service.Query{Text: "garden 17", PerPage: 100, Page: 2})
+	require.True(t, res.TotalExact, "the last page counts what came before")
+	require.Equal(t, 111, res.Total)
+	require.Len(t, res.Listings, 11)
 }
 
 func TestService_Edition(t *testing.T) {

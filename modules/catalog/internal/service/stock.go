@@ -3,117 +3,150 @@ package service
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
-// Hold states.
-const (
-	holdHeld      = "held"
-	holdReleased  = "released"
-	holdConfirmed = "confirmed"
-)
+// holdConfirmed is the state of a hold whose copies were sold.
+const holdConfirmed = "confirmed"
 
 // maxLineQuantity bounds one line, as copies of a listing are at most 999.
 const maxLineQuantity = 999
 
-// Reserve implements catalog.Service. Inserting the order's hold row is the
-// idempotency key: a concurrent or later repeat finds it and returns nil.
-// Lines are taken in book id order, so two orders never wait on each other
-// in a cycle.
-func (s *Service) Reserve(ctx context.Context, orderID int64, lines []catalog.Line) error {
-	merged, err := mergeLines(lines)
+// maxReserveLines bounds one reservation; a cart holds far fewer.
+const maxReserveLines = 200
+
+// reserveAttempts bounds the retries of a reservation that lost a race:
+// a deadlock between two multi-book orders, or a listing that changed
+// between the statement and the look at why it failed.
+const reserveAttempts = 3
+
+// Reserve implements catalog.Service with one statement (see the Reserve
+// query), so a listing's row is locked for that statement only.
+func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) error {
+	lines, err := mergeLines(r.Lines)
 	if err != nil {
 		return err
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		started, err := s.q.StartHold(ctx, tx, orderID)
-		if err != nil {
-			return err
-		}
-		if started == 0 {
-			return nil
-		}
-		for _, l := range merged {
-			n, err := s.q.ReserveStock(ctx, tx, dbsqlc.ReserveStockParams{N: int32(l.Quantity), ID: int64(l.BookID)})
-			if err != nil {
-				return err
-			}
-			if n == 0 {
-				return s.whyNotReserved(ctx, tx, l)
-			}
-			if err := s.q.AddHoldLine(ctx, tx, dbsqlc.AddHoldLineParams{OrderID: orderID, BookID: int64(l.BookID), Quantity: int32(l.Quantity)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("reserve for order %d: %w", orderID, err)
+	p := dbsqlc.ReserveParams{OrderID: r.OrderID, BuyerID: int64(r.BuyerID)}
+	for _, l := range lines {
+		p.BookIds = append(p.BookIds, int64(l.BookID))
+		p.Quantities = append(p.Quantities, int32(l.Quantity))
+		p.Prices = append(p.Prices, l.PriceCents)
+		p.SellerIds = append(p.SellerIds, int64(l.SellerID))
+		p.Titles = append(p.Titles, l.Title)
 	}
-	return nil
+	for range reserveAttempts {
+		err = s.q.Reserve(ctx, s.pool, p)
+		var pgErr *pgconn.PgError
+		switch {
+		case err == nil:
+			return nil
+		case !errors.As(err, &pgErr):
+		case pgErr.Code == "23505" && pgErr.TableName == "holds":
+			return nil // the order holds (or held) its copies already
+		case pgErr.Code == "23502" && pgErr.ColumnName == "state":
+			// A replay whose lines no longer fit fails the NOT NULL
+			// check before it reaches the key: look for the hold first.
+			if _, err = s.q.GetHold(ctx, s.pool, r.OrderID); err == nil {
+				return nil
+			}
+			if isNoRows(err) {
+				err = s.whyNotReserved(ctx, r.BuyerID, lines)
+			}
+		case pgErr.Code == "40P01" || pgErr.Code == "40001":
+			continue
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("reserve for order %d: %w", r.OrderID, err)
+	}
+	return fmt.Errorf("reserve for order %d: gave up after %d attempts", r.OrderID, reserveAttempts)
 }
 
 // mergeLines validates lines and folds repeats of a book into one line,
 // sorted by book id.
 func mergeLines(lines []catalog.Line) ([]catalog.Line, error) {
-	if len(lines) == 0 {
-		return nil, apperr.ErrInvalid.WithMessage("an order must ask for at least one book")
+	if len(lines) == 0 || len(lines) > maxReserveLines {
+		return nil, apperr.ErrInvalid.WithMessage(fmt.Sprintf("an order must ask for 1 to %d books", maxReserveLines))
 	}
-	qty := map[catalog.BookID]int{}
+	merged := map[catalog.BookID]catalog.Line{}
 	for _, l := range lines {
 		if l.Quantity < 1 || l.Quantity > maxLineQuantity {
 			return nil, apperr.ErrInvalid.WithMessage(fmt.Sprintf("quantity must be between 1 and %d", maxLineQuantity)).
 				WithFields(map[string]string{"quantity": fmt.Sprintf("must be between 1 and %d", maxLineQuantity)})
 		}
-		qty[l.BookID] += l.Quantity
-	}
-	out := make([]catalog.Line, 0, len(qty))
-	for id, q := range qty {
-		if q > maxLineQuantity {
+		m, seen := merged[l.BookID]
+		if seen && (m.PriceCents != l.PriceCents || m.SellerID != l.SellerID || m.Title != l.Title) {
+			return nil, apperr.ErrInvalid.WithMessage(fmt.Sprintf("book %d is asked for twice with different details", l.BookID))
+		}
+		l.Quantity += m.Quantity
+		if l.Quantity > maxLineQuantity {
 			return nil, apperr.ErrInvalid.WithMessage(fmt.Sprintf("quantity must be between 1 and %d", maxLineQuantity))
 		}
-		out = append(out, catalog.Line{BookID: id, Quantity: q})
+		merged[l.BookID] = l
+	}
+	out := make([]catalog.Line, 0, len(merged))
+	for _, l := range merged {
+		out = append(out, l)
 	}
 	slices.SortFunc(out, func(a, b catalog.Line) int { return cmp.Compare(a.BookID, b.BookID) })
 	return out, nil
 }
 
-// whyNotReserved names the book and the reason a conditional decrement
-// matched no row.
-func (s *Service) whyNotReserved(ctx context.Context, tx pgx.Tx, l catalog.Line) error {
-	b, err := s.q.GetBook(ctx, tx, int64(l.BookID))
-	if isNoRows(err) {
-		return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("book %d is not for sale", l.BookID))
+// whyNotReserved names the first line that cannot be held and why. It
+// returns nil when every line fits now (the listing changed back
+// meanwhile), so the caller tries again.
+func (s *Service) whyNotReserved(ctx context.Context, buyer auth.UserID, lines []catalog.Line) error {
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = int64(l.BookID)
 	}
+	rows, err := s.q.BooksByIDs(ctx, s.pool, ids)
 	if err != nil {
 		return err
 	}
-	pb := publicBook(b)
-	if pb.Status != catalog.StatusActive || pb.Hidden {
-		return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
+	books := make(map[catalog.BookID]catalog.Book, len(rows))
+	for _, r := range rows {
+		books[catalog.BookID(r.ID)] = publicBook(r)
 	}
-	return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, text.Plural(int(b.Available), "copy", "copies"), b.Title, text.Plural(int(b.Available), "is", "are")))
+	for _, l := range lines {
+		b, ok := books[l.BookID]
+		switch {
+		case !ok:
+			return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("book %d is not for sale", l.BookID))
+		case b.Status != catalog.StatusActive || b.Hidden:
+			return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
+		case b.SellerID == buyer:
+			return catalog.ErrOwnListing.WithMessage(fmt.Sprintf("%q is your own listing; you cannot buy it", b.Title))
+		case b.PriceCents != l.PriceCents:
+			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the price of %q changed from %s to %s", b.Title, view.Money(l.PriceCents), view.Money(b.PriceCents)))
+		case b.Title != l.Title || b.SellerID != l.SellerID:
+			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the listing %q changed (it was %q)", b.Title, l.Title))
+		case b.Available < l.Quantity:
+			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, text.Plural(b.Available, "copy", "copies"), b.Title, text.Plural(b.Available, "is", "are")))
+		}
+	}
+	return nil
 }
 
-// Release implements catalog.Service. The conditional state change is the
-// guard: only the call that moves the hold from held returns copies.
+// Release implements catalog.Service in one statement: only the call that
+// moves the hold from held returns copies.
 func (s *Service) Release(ctx context.Context, orderID int64) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		n, err := s.q.SetHoldState(ctx, tx, dbsqlc.SetHoldStateParams{OrderID: orderID, OldState: holdHeld, NewState: holdReleased})
-		if err != nil || n == 0 {
-			return err
-		}
-		return s.moveHeld(ctx, tx, orderID, s.q.ReleaseStock)
-	})
-	if err != nil {
+	if _, err := s.q.ReleaseHold(ctx, s.pool, orderID); err != nil {
 		return fmt.Errorf("release order %d: %w", orderID, err)
 	}
 	return nil
@@ -121,51 +154,29 @@ func (s *Service) Release(ctx context.Context, orderID int64) error {
 
 // Confirm implements catalog.Service.
 func (s *Service) Confirm(ctx context.Context, orderID int64) error {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		n, err := s.q.SetHoldState(ctx, tx, dbsqlc.SetHoldStateParams{OrderID: orderID, OldState: holdHeld, NewState: holdConfirmed})
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			h, err := s.q.GetHold(ctx, tx, orderID)
-			if isNoRows(err) || (err == nil && h.State != holdConfirmed) {
-				return catalog.ErrNotHeld
-			}
-			return err
-		}
-		return s.moveHeld(ctx, tx, orderID, func(ctx context.Context, db dbsqlc.DBTX, p dbsqlc.ReleaseStockParams) (int64, error) {
-			return s.q.ConfirmStock(ctx, db, dbsqlc.ConfirmStockParams(p))
-		})
-	})
+	n, err := s.q.ConfirmHold(ctx, s.pool, orderID)
 	if err != nil {
+		return fmt.Errorf("confirm order %d: %w", orderID, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	h, err := s.q.GetHold(ctx, s.pool, orderID)
+	switch {
+	case isNoRows(err) || (err == nil && h.State != holdConfirmed):
+		return catalog.ErrNotHeld
+	case err != nil:
 		return fmt.Errorf("confirm order %d: %w", orderID, err)
 	}
 	return nil
 }
 
-// moveHeld applies move to every line of the order, in book id order.
-func (s *Service) moveHeld(ctx context.Context, tx pgx.Tx, orderID int64, move func(context.Context, dbsqlc.DBTX, dbsqlc.ReleaseStockParams) (int64, error)) error {
-	lines, err := s.q.HoldLines(ctx, tx, orderID)
-	if err != nil {
-		return err
-	}
-	for _, l := range lines {
-		n, err := move(ctx, tx, dbsqlc.ReleaseStockParams{N: l.Quantity, ID: l.BookID})
-		if err != nil {
-			return err
-		}
-		if n != 1 {
-			// held counts every live hold line; a mismatch is a bug that
-			// must not be papered over.
-			return fmt.Errorf("book %d holds fewer copies than order %d's line", l.BookID, orderID)
-		}
-	}
-	return nil
-}
-
 // HeldOrders implements catalog.Service.
-func (s *Service) HeldOrders(ctx context.Context) ([]int64, error) {
-	ids, err := s.q.HeldOrders(ctx, s.pool)
+func (s *Service) HeldOrders(ctx context.Context, after int64, limit int) ([]int64, error) {
+	if limit < 1 || limit > catalog.MaxHeldPage {
+		return nil, apperr.ErrInvalid.WithMessage(fmt.Sprintf("limit must be between 1 and %d", catalog.MaxHeldPage))
+	}
+	ids, err := s.q.HeldOrders(ctx, s.pool, dbsqlc.HeldOrdersParams{After: after, Lim: int32(limit)})
 	if err != nil {
 		return nil, fmt.Errorf("held orders: %w", err)
 	}

@@ -131,8 +131,12 @@ func (h *handler) providers(w http.ResponseWriter, r *http.Request) {
 }
 
 type placeRequest struct {
-	ShippingAddress    *service.Address `json:"shipping_address"`
-	DeliveryProviderID int64            `json:"delivery_provider_id"`
+	// Lines are the cart as the client showed it to the buyer (from GET
+	// /api/v1/cart): the order is placed at these prices or refused with
+	// 409 orders.cart_changed.
+	Lines              []service.SeenLine `json:"lines"`
+	ShippingAddress    *service.Address   `json:"shipping_address"`
+	DeliveryProviderID int64              `json:"delivery_provider_id"`
 	Payment            *struct {
 		Method string `json:"method"`
 		Card   *struct {
@@ -155,7 +159,7 @@ func (h *handler) place(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), ProviderID: body.DeliveryProviderID}
+	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), Lines: body.Lines, ProviderID: body.DeliveryProviderID}
 	if body.ShippingAddress != nil {
 		in.Address = *body.ShippingAddress
 	}

@@ -143,6 +143,35 @@ func (q *Queries) MergeCartItems(ctx context.Context, db DBTX, arg MergeCartItem
 	return err
 }
 
+const putUserCartItem = `-- name: PutUserCartItem :exec
+WITH c AS (
+  INSERT INTO orders.carts (user_id) VALUES ($4) ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
+  RETURNING id
+)
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+SELECT c.id, $1, $2, $3 FROM c
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents
+`
+
+type PutUserCartItemParams struct {
+	BookID     int64
+	Quantity   int32
+	PriceCents int64
+	UserID     *int64
+}
+
+// Sets a line of a user's cart, creating the cart on first use, in one
+// statement.
+func (q *Queries) PutUserCartItem(ctx context.Context, db DBTX, arg PutUserCartItemParams) error {
+	_, err := db.Exec(ctx, putUserCartItem,
+		arg.BookID,
+		arg.Quantity,
+		arg.PriceCents,
+		arg.UserID,
+	)
+	return err
+}
+
 const saveAddress = `-- name: SaveAddress :exec
 INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -227,6 +256,37 @@ func (q *Queries) UserCart(ctx context.Context, db DBTX, userID *int64) (int64, 
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const userCartItems = `-- name: UserCartItems :many
+SELECT ci.cart_id, ci.book_id, ci.quantity, ci.price_cents, ci.added_at FROM orders.cart_items ci JOIN orders.carts c ON c.id = ci.cart_id
+WHERE c.user_id = $1 ORDER BY ci.added_at, ci.book_id
+`
+
+func (q *Queries) UserCartItems(ctx context.Context, db DBTX, userID *int64) ([]CartItem, error) {
+	rows, err := db.Query(ctx, userCartItems, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CartItem{}
+	for rows.Next() {
+		var i CartItem
+		if err := rows.Scan(
+			&i.CartID,
+			&i.BookID,
+			&i.Quantity,
+			&i.PriceCents,
+			&i.AddedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const visitorCart = `-- name: VisitorCart :one

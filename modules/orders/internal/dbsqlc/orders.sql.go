@@ -10,6 +10,28 @@ import (
 	"time"
 )
 
+const abandonPendingOrder = `-- name: AbandonPendingOrder :one
+WITH o AS (
+  DELETE FROM orders.orders d WHERE d.id = $1 AND d.status = 'pending' RETURNING d.id, d.buyer_id
+), restored AS (
+  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+  SELECT c.id, l.book_id, l.quantity, l.price_cents
+  FROM orders.order_lines l JOIN o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
+  ON CONFLICT (cart_id, book_id) DO NOTHING
+)
+SELECT count(*) FROM o
+`
+
+// Drops an order the catalog refused to hold (nothing was held or charged)
+// and puts its lines back in the buyer's cart, at the price the buyer saw.
+// Zero means the order had moved on (a concurrent replay placed it).
+func (q *Queries) AbandonPendingOrder(ctx context.Context, db DBTX, id int64) (int64, error) {
+	row := db.QueryRow(ctx, abandonPendingOrder, id)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const allOrders = `-- name: AllOrders :many
 SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders WHERE ($1::text = '' OR status = $1) ORDER BY id DESC LIMIT $3 OFFSET $2
 `
@@ -108,112 +130,6 @@ func (q *Queries) BuyerOrders(ctx context.Context, db DBTX, arg BuyerOrdersParam
 		return nil, err
 	}
 	return items, nil
-}
-
-const deletePendingOrder = `-- name: DeletePendingOrder :execrows
-DELETE FROM orders.orders WHERE id = $1 AND status = 'pending'
-`
-
-func (q *Queries) DeletePendingOrder(ctx context.Context, db DBTX, id int64) (int64, error) {
-	result, err := db.Exec(ctx, deletePendingOrder, id)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const insertOrder = `-- name: InsertOrder :one
-INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
-    ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-VALUES ($1, $2, $3, $4, $5, $6,
-    $7, $8, $9, $10, $11, $12, $13, $14)
-ON CONFLICT (buyer_id, idempotency_key) DO NOTHING
-RETURNING id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at
-`
-
-type InsertOrderParams struct {
-	BuyerID        int64
-	IdempotencyKey string
-	RequestHash    string
-	ShipName       string
-	ShipStreet     string
-	ShipCity       string
-	ShipRegion     string
-	ShipPostal     string
-	ShipCountry    string
-	ProviderID     int64
-	ProviderName   string
-	SubtotalCents  int64
-	DeliveryCents  int64
-	TotalCents     int64
-}
-
-func (q *Queries) InsertOrder(ctx context.Context, db DBTX, arg InsertOrderParams) (Order, error) {
-	row := db.QueryRow(ctx, insertOrder,
-		arg.BuyerID,
-		arg.IdempotencyKey,
-		arg.RequestHash,
-		arg.ShipName,
-		arg.ShipStreet,
-		arg.ShipCity,
-		arg.ShipRegion,
-		arg.ShipPostal,
-		arg.ShipCountry,
-		arg.ProviderID,
-		arg.ProviderName,
-		arg.SubtotalCents,
-		arg.DeliveryCents,
-		arg.TotalCents,
-	)
-	var i Order
-	err := row.Scan(
-		&i.ID,
-		&i.BuyerID,
-		&i.Status,
-		&i.IdempotencyKey,
-		&i.RequestHash,
-		&i.ShipName,
-		&i.ShipStreet,
-		&i.ShipCity,
-		&i.ShipRegion,
-		&i.ShipPostal,
-		&i.ShipCountry,
-		&i.ProviderID,
-		&i.ProviderName,
-		&i.SubtotalCents,
-		&i.DeliveryCents,
-		&i.TotalCents,
-		&i.Reason,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
-const insertOrderLine = `-- name: InsertOrderLine :exec
-INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
-VALUES ($1, $2, $3, $4, $5, $6)
-`
-
-type InsertOrderLineParams struct {
-	OrderID    int64
-	BookID     int64
-	SellerID   int64
-	Title      string
-	PriceCents int64
-	Quantity   int32
-}
-
-func (q *Queries) InsertOrderLine(ctx context.Context, db DBTX, arg InsertOrderLineParams) error {
-	_, err := db.Exec(ctx, insertOrderLine,
-		arg.OrderID,
-		arg.BookID,
-		arg.SellerID,
-		arg.Title,
-		arg.PriceCents,
-		arg.Quantity,
-	)
-	return err
 }
 
 const isSellerOf = `-- name: IsSellerOf :one
@@ -421,6 +337,159 @@ func (q *Queries) OrderStatuses(ctx context.Context, db DBTX, ids []int64) ([]Or
 	return items, nil
 }
 
+const placeOrder = `-- name: PlaceOrder :one
+WITH claimed AS (
+  DELETE FROM orders.cart_items ci USING orders.carts c
+  WHERE c.user_id = $1::bigint AND ci.cart_id = c.id AND ci.book_id = ANY($2::bigint[])
+  RETURNING ci.book_id, ci.quantity
+), o AS (
+  INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
+    ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
+  VALUES ($1::bigint, $3,
+    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $4::text
+      THEN $5::text END,
+    $6, $7, $8, $9, $10, $11,
+    $12, $13, $14, $15, $16)
+  RETURNING id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at
+), lines AS (
+  INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
+  SELECT o.id, unnest($2::bigint[]), unnest($17::bigint[]), unnest($18::text[]),
+    unnest($19::bigint[]), unnest($20::integer[])
+  FROM o
+), pay AS (
+  INSERT INTO orders.payments (order_id, method, brand, last4, token, amount_cents)
+  SELECT o.id, $21, $22, $23, $24, o.total_cents FROM o
+), addr AS (
+  INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
+  VALUES ($1::bigint, $6, $7, $8, $9, $10, $11)
+  ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
+    region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now()
+)
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM o
+`
+
+type PlaceOrderParams struct {
+	BuyerID        int64
+	BookIds        []int64
+	IdempotencyKey string
+	Claim          string
+	RequestHash    string
+	ShipName       string
+	ShipStreet     string
+	ShipCity       string
+	ShipRegion     string
+	ShipPostal     string
+	ShipCountry    string
+	ProviderID     int64
+	ProviderName   string
+	SubtotalCents  int64
+	DeliveryCents  int64
+	TotalCents     int64
+	SellerIds      []int64
+	Titles         []string
+	Prices         []int64
+	Quantities     []int32
+	Method         string
+	Brand          string
+	Last4          string
+	Token          string
+}
+
+type PlaceOrderRow struct {
+	ID             int64
+	BuyerID        int64
+	Status         string
+	IdempotencyKey string
+	RequestHash    string
+	ShipName       string
+	ShipStreet     string
+	ShipCity       string
+	ShipRegion     string
+	ShipPostal     string
+	ShipCountry    string
+	ProviderID     int64
+	ProviderName   string
+	SubtotalCents  int64
+	DeliveryCents  int64
+	TotalCents     int64
+	Reason         string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// One statement, so a checkout is atomic without a round trip per row: it
+// takes the lines out of the buyer's cart and records the pending order
+// with its lines, its payment and the buyer's address. When the cart no
+// longer holds exactly the lines the buyer was shown (another checkout took
+// them first, or a tab changed a quantity) the request hash is NULL, which
+// its NOT NULL constraint refuses, so nothing happens; a key used before
+// breaks the unique key, which the caller answers as a replay.
+func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams) (PlaceOrderRow, error) {
+	row := db.QueryRow(ctx, placeOrder,
+		arg.BuyerID,
+		arg.BookIds,
+		arg.IdempotencyKey,
+		arg.Claim,
+		arg.RequestHash,
+		arg.ShipName,
+		arg.ShipStreet,
+		arg.ShipCity,
+		arg.ShipRegion,
+		arg.ShipPostal,
+		arg.ShipCountry,
+		arg.ProviderID,
+		arg.ProviderName,
+		arg.SubtotalCents,
+		arg.DeliveryCents,
+		arg.TotalCents,
+		arg.SellerIds,
+		arg.Titles,
+		arg.Prices,
+		arg.Quantities,
+		arg.Method,
+		arg.Brand,
+		arg.Last4,
+		arg.Token,
+	)
+	var i PlaceOrderRow
+	err := row.Scan(
+		&i.ID,
+		&i.BuyerID,
+		&i.Status,
+		&i.IdempotencyKey,
+		&i.RequestHash,
+		&i.ShipName,
+		&i.ShipStreet,
+		&i.ShipCity,
+		&i.ShipRegion,
+		&i.ShipPostal,
+		&i.ShipCountry,
+		&i.ProviderID,
+		&i.ProviderName,
+		&i.SubtotalCents,
+		&i.DeliveryCents,
+		&i.TotalCents,
+		&i.Reason,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const restoreCart = `-- name: RestoreCart :exec
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
+SELECT c.id, l.book_id, l.quantity, l.price_cents
+FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
+WHERE l.order_id = $1
+ON CONFLICT (cart_id, book_id) DO NOTHING
+`
+
+// Puts a cancelled checkout's lines back in its buyer's cart.
+func (q *Queries) RestoreCart(ctx context.Context, db DBTX, orderID int64) error {
+	_, err := db.Exec(ctx, restoreCart, orderID)
+	return err
+}
+
 const sellerLines = `-- name: SellerLines :many
 SELECT l.order_id, l.book_id, l.title, l.price_cents, l.quantity, o.status, o.ship_name, o.ship_city, o.created_at
 FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id
@@ -520,28 +589,47 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 	return items, nil
 }
 
-const transition = `-- name: Transition :execrows
-UPDATE orders.orders SET status = $1, reason = $2, updated_at = now()
-WHERE id = $3 AND status = $4
+const transition = `-- name: Transition :one
+WITH t AS (
+  UPDATE orders.orders o SET status = $1, reason = $2, updated_at = now()
+  WHERE o.id = $3 AND o.status = $4
+  RETURNING o.id, o.buyer_id
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, $5::text,
+    CASE WHEN u.user_id = t.buyer_id THEN $6::text ELSE $7::text END
+  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = $3
+               UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT count(*) FROM t
 `
 
 type TransitionParams struct {
-	ToStatus   string
-	Reason     string
-	ID         int64
-	FromStatus string
+	ToStatus      string
+	Reason        string
+	ID            int64
+	FromStatus    string
+	Step          string
+	BuyerMessage  string
+	SellerMessage string
 }
 
-// One state change: from-state to to-state, or nothing when the order moved on.
+// One state change, from-state to to-state, with the notifications of its
+// step (the buyer and each other seller), in one statement. It returns 0
+// when the order had moved on; then nothing is written. The unique (order,
+// step, user) key makes a retried step write each notification once.
 func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams) (int64, error) {
-	result, err := db.Exec(ctx, transition,
+	row := db.QueryRow(ctx, transition,
 		arg.ToStatus,
 		arg.Reason,
 		arg.ID,
 		arg.FromStatus,
+		arg.Step,
+		arg.BuyerMessage,
+		arg.SellerMessage,
 	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }

@@ -9,6 +9,28 @@ import (
 	"context"
 )
 
+const capturePayment = `-- name: CapturePayment :exec
+WITH c AS (
+  INSERT INTO orders.charges (order_id, amount_cents) VALUES ($1, $2)
+  ON CONFLICT (order_id) DO NOTHING
+)
+UPDATE orders.payments p SET status = 'succeeded', failure_reason = '', updated_at = now()
+WHERE p.order_id = $1 AND p.status = 'pending'
+`
+
+type CapturePaymentParams struct {
+	OrderID     int64
+	AmountCents int64
+}
+
+// Records the simulated processor's charge and settles the payment, in one
+// statement. The ledger's key is the processor's idempotency: a second
+// charge of an order does nothing.
+func (q *Queries) CapturePayment(ctx context.Context, db DBTX, arg CapturePaymentParams) error {
+	_, err := db.Exec(ctx, capturePayment, arg.OrderID, arg.AmountCents)
+	return err
+}
+
 const countAttempt = `-- name: CountAttempt :one
 UPDATE orders.payments SET attempts = attempts + 1 WHERE order_id = $1 RETURNING attempts
 `
@@ -18,25 +40,6 @@ func (q *Queries) CountAttempt(ctx context.Context, db DBTX, orderID int64) (int
 	var attempts int32
 	err := row.Scan(&attempts)
 	return attempts, err
-}
-
-const insertCharge = `-- name: InsertCharge :execrows
-INSERT INTO orders.charges (order_id, amount_cents) VALUES ($1, $2)
-ON CONFLICT (order_id) DO NOTHING
-`
-
-type InsertChargeParams struct {
-	OrderID     int64
-	AmountCents int64
-}
-
-// The simulated processor's idempotency: a second charge of an order does nothing.
-func (q *Queries) InsertCharge(ctx context.Context, db DBTX, arg InsertChargeParams) (int64, error) {
-	result, err := db.Exec(ctx, insertCharge, arg.OrderID, arg.AmountCents)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const insertPayment = `-- name: InsertPayment :exec
@@ -71,6 +74,31 @@ SELECT order_id, method, status, brand, last4, token, amount_cents, failure_reas
 
 func (q *Queries) Payment(ctx context.Context, db DBTX, orderID int64) (Payment, error) {
 	row := db.QueryRow(ctx, payment, orderID)
+	var i Payment
+	err := row.Scan(
+		&i.OrderID,
+		&i.Method,
+		&i.Status,
+		&i.Brand,
+		&i.Last4,
+		&i.Token,
+		&i.AmountCents,
+		&i.FailureReason,
+		&i.Attempts,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const paymentDue = `-- name: PaymentDue :one
+SELECT p.order_id, p.method, p.status, p.brand, p.last4, p.token, p.amount_cents, p.failure_reason, p.attempts, p.updated_at FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
+WHERE p.order_id = $1 AND o.status = 'awaiting_payment'
+`
+
+// The payment of an order awaiting it; no row for an order in any other
+// state (or none).
+func (q *Queries) PaymentDue(ctx context.Context, db DBTX, orderID int64) (Payment, error) {
+	row := db.QueryRow(ctx, paymentDue, orderID)
 	var i Payment
 	err := row.Scan(
 		&i.OrderID,

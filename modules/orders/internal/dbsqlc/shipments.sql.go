@@ -9,8 +9,17 @@ import (
 	"context"
 )
 
-const advanceShipment = `-- name: AdvanceShipment :execrows
-UPDATE orders.shipments SET step = $1 WHERE order_id = $2 AND step = $3
+const advanceShipment = `-- name: AdvanceShipment :one
+WITH sh AS (
+  UPDATE orders.shipments s SET step = $1
+  FROM orders.orders o
+  WHERE s.order_id = $2 AND s.step = $3 AND o.id = s.order_id AND o.status IN ('paid', 'shipped')
+  RETURNING s.order_id
+), ev AS (
+  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, $1 FROM sh
+  ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM sh
 `
 
 type AdvanceShipmentParams struct {
@@ -19,47 +28,43 @@ type AdvanceShipmentParams struct {
 	FromStep string
 }
 
+// Moves a shipment of a paid or shipped order one step and records the
+// step's event, in one statement; 0 when it is no longer at @from_step or
+// its order was cancelled.
 func (q *Queries) AdvanceShipment(ctx context.Context, db DBTX, arg AdvanceShipmentParams) (int64, error) {
-	result, err := db.Exec(ctx, advanceShipment, arg.ToStep, arg.OrderID, arg.FromStep)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+	row := db.QueryRow(ctx, advanceShipment, arg.ToStep, arg.OrderID, arg.FromStep)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
-const insertShipment = `-- name: InsertShipment :execrows
-INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
-VALUES ($1, $2, $3, 'label_created')
-ON CONFLICT (order_id) DO NOTHING
+const insertShipment = `-- name: InsertShipment :one
+WITH sh AS (
+  INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
+  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || $1::text, 'label_created'
+  FROM orders.orders o WHERE o.id = $2 AND o.status = 'paid'
+  ON CONFLICT (order_id) DO NOTHING
+  RETURNING order_id
+), ev AS (
+  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, 'label_created' FROM sh
+  ON CONFLICT DO NOTHING
+)
+SELECT count(*) FROM sh
 `
 
 type InsertShipmentParams struct {
+	TrackingSuffix string
 	OrderID        int64
-	Provider       string
-	TrackingNumber string
 }
 
+// Hands a paid order to its provider (a tracking number made of the
+// provider's initials and @tracking_suffix) with the timeline's first event,
+// in one statement; 0 when the order is not paid or already has one.
 func (q *Queries) InsertShipment(ctx context.Context, db DBTX, arg InsertShipmentParams) (int64, error) {
-	result, err := db.Exec(ctx, insertShipment, arg.OrderID, arg.Provider, arg.TrackingNumber)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
-const insertShipmentEvent = `-- name: InsertShipmentEvent :exec
-INSERT INTO orders.shipment_events (order_id, step) VALUES ($1, $2)
-ON CONFLICT DO NOTHING
-`
-
-type InsertShipmentEventParams struct {
-	OrderID int64
-	Step    string
-}
-
-func (q *Queries) InsertShipmentEvent(ctx context.Context, db DBTX, arg InsertShipmentEventParams) error {
-	_, err := db.Exec(ctx, insertShipmentEvent, arg.OrderID, arg.Step)
-	return err
+	row := db.QueryRow(ctx, insertShipment, arg.TrackingSuffix, arg.OrderID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const shipment = `-- name: Shipment :one

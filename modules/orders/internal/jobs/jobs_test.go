@@ -17,11 +17,11 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
@@ -31,7 +31,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 type bundle struct {
 	pool   *pgxpool.Pool
 	svc    *service.Service
-	cat    *orderstest.Catalog
+	cat    catalog.Service
 	config *river.Config
 	buyer  auth.User
 }
@@ -41,7 +41,7 @@ func setup(t *testing.T) *bundle {
 	pool := pgtest.New(t)
 	ins, err := riverfx.NewInserter(pool)
 	require.NoError(t, err)
-	cat := orderstest.NewCatalog()
+	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Millisecond})
 	return &bundle{pool: pool, svc: svc, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}}
 }
@@ -50,9 +50,11 @@ func setup(t *testing.T) *bundle {
 func (b *bundle) order(t *testing.T, p service.PaymentInput) service.Order {
 	t.Helper()
 	ctx := context.Background()
-	book := b.cat.Add(2, "Book", 1000, 5)
+	book := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: 2, Title: "Book", PriceCents: 1000, Copies: 5})
 	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
-	o, err := b.svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", ProviderID: 3, Payment: p,
+	cart, err := b.svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+	require.NoError(t, err)
+	o, err := b.svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", Lines: cart.Seen(), ProviderID: 3, Payment: p,
 		Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"}})
 	require.NoError(t, err)
 	return o
@@ -134,7 +136,8 @@ func TestCharge_DeclineReleasesByJob(t *testing.T) {
 		_, err := work(t, b, rw, jobs.ReleaseArgs{OrderID: o.ID})
 		require.NoError(t, err)
 	}
-	_, avail, held, _ := b.cat.Stock(o.Lines[0].BookID)
+	c := catalogtest.StockOf(context.Background(), t, b.pool, o.Lines[0].BookID)
+	avail, held := c.Available, c.Held
 	require.Equal(t, []int{5, 0}, []int{avail, held})
 }
 
@@ -178,18 +181,17 @@ func TestShipping_TimelineByJobs(t *testing.T) {
 func TestSweep_ReleasesOrphanHoldsAndSaysSo(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	book := b.cat.Add(2, "Held", 100, 2)
-	require.NoError(t, b.cat.ReserveFor(99, nil))
-	require.NoError(t, b.cat.ReserveFor(98, []catalog.Line{{BookID: book.ID, Quantity: 2}}))
+	book := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: 2, Title: "Held", PriceCents: 100, Copies: 2})
+	catalogtest.Hold(context.Background(), t, b.cat, b.pool, 98, book.ID, 2) // no order holds it
 	var logs bytes.Buffer
 	w := &jobs.Sweep{Saga: b.svc, Log: slog.New(slog.NewTextHandler(&logs, nil))}
 	res, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, w), jobs.SweepArgs{})
 	require.NoError(t, err)
 	require.Equal(t, river.EventKindJobCompleted, res.EventKind)
-	_, avail, held, _ := b.cat.Stock(book.ID)
-	require.Equal(t, []int{2, 0}, []int{avail, held})
+	c := catalogtest.StockOf(context.Background(), t, b.pool, book.ID)
+	require.Equal(t, []int{2, 0}, []int{c.Available, c.Held})
 	require.Contains(t, logs.String(), "swept orders")
-	require.Contains(t, logs.String(), "Released:2")
+	require.Contains(t, logs.String(), "Released:1")
 
 	logs.Reset()
 	_, err = work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, w), jobs.SweepArgs{})

@@ -93,6 +93,26 @@ func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 	h.render(w, r, status, "checkout", "Checkout", d)
 }
 
+// seenLines reads the cart lines the checkout page showed, each sent as
+// "book:quantity:price_cents"; a malformed one is left out, so the order
+// no longer matches the cart and the page is shown again.
+func seenLines(vals []string) []service.SeenLine {
+	out := make([]service.SeenLine, 0, len(vals))
+	for _, v := range vals {
+		parts := strings.Split(v, ":")
+		if len(parts) != 3 {
+			continue
+		}
+		id, err1 := strconv.ParseInt(parts[0], 10, 64)
+		qty, err2 := strconv.Atoi(parts[1])
+		price, err3 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 == nil && err2 == nil && err3 == nil {
+			out = append(out, service.SeenLine{BookID: catalog.BookID(id), Quantity: qty, PriceCents: price})
+		}
+	}
+	return out
+}
+
 func atoiOr0(s string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
@@ -119,7 +139,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	if f.Key == "" {
 		f.Key = newKey()
 	}
-	in := service.PlaceInput{Key: f.Key, Address: f.Address, ProviderID: f.ProviderID, Payment: service.PaymentInput{Method: f.Method}}
+	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: service.PaymentInput{Method: f.Method}}
 	if f.Method == orders.MethodCard {
 		in.Payment.Card = payment.Card{Number: v("card_number"), ExpMonth: atoiOr0(f.ExpMonth), ExpYear: atoiOr0(f.ExpYear), CVC: strings.TrimSpace(v("card_cvc"))}
 	}
@@ -142,7 +162,11 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 			msg = e.Message
 		}
 		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, msg)
-	case errors.Is(err, catalog.ErrOutOfStock), errors.Is(err, catalog.ErrNotForSale), errors.Is(err, catalog.ErrNotFound), errors.Is(err, orders.ErrOwnListing):
+	case errors.Is(err, orders.ErrCartChanged):
+		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message)
+	case errors.Is(err, catalog.ErrChanged):
+		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, "A listing changed while the order was being placed: "+e.Message+". Nothing was charged; please review the order below and place it again.")
+	case errors.Is(err, catalog.ErrOutOfStock), errors.Is(err, catalog.ErrNotForSale), errors.Is(err, catalog.ErrNotFound), errors.Is(err, catalog.ErrOwnListing):
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message+" Nothing was charged; please update your cart.")
 	default:
 		h.renderCheckout(w, r, web.Status(err), u, f, nil, e.Message)

@@ -16,10 +16,10 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
@@ -38,7 +38,7 @@ var (
 
 type bundle struct {
 	pool *pgxpool.Pool
-	cat  *orderstest.Catalog
+	cat  catalog.Service
 	svc  *service.Service
 	c    *webtest.Client
 	book catalog.Book
@@ -49,7 +49,7 @@ func setup(t *testing.T) *bundle {
 	pool := pgtest.New(t)
 	rc, err := riverfx.NewInserter(pool)
 	require.NoError(t, err)
-	cat := orderstest.NewCatalog()
+	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, rc, nil)
 	pageRoutes, err := pages.Routes(svc)
 	require.NoError(t, err)
@@ -62,13 +62,28 @@ func setup(t *testing.T) *bundle {
 	// cookies it means to send.
 	c := srv.Client()
 	c.HTTP.Jar = nil
-	return &bundle{pool: pool, cat: cat, svc: svc, c: c, book: cat.Add(seller.ID, "Dune", 1500, 3)}
+	return &bundle{pool: pool, cat: cat, svc: svc, c: c, book: catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})}
 }
 
 func checkoutForm(key string) url.Values {
 	return url.Values{"idempotency_key": {key}, "name": {"Ana"}, "street": {"Calle 1"}, "city": {"Bogotá"}, "region": {"DC"},
 		"postal_code": {"110111"}, "country": {"CO"}, "delivery_provider_id": {"3"}, "payment_method": {"card"},
 		"card_number": {"4242 4242 4242 4242"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
+}
+
+// linesShown reads the cart lines a checkout page carries in its form.
+func linesShown(t *testing.T, body string) []string {
+	t.Helper()
+	out := webtest.HiddenValues(body, "line")
+	require.NotEmpty(t, out, "the checkout form carries the lines shown")
+	return out
+}
+
+func countRows(t *testing.T, pool *pgxpool.Pool, q string) int {
+	t.Helper()
+	var n int
+	require.NoError(t, pool.QueryRow(context.Background(), q).Scan(&n))
+	return n
 }
 
 func TestPages_CartAndCheckout(t *testing.T) {
@@ -122,8 +137,23 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	require.Contains(t, r.Body, "choose a delivery provider")
 	require.Contains(t, r.Body, "choose a payment method")
 
+	// The seller raises the price after the page was shown: the order is
+	// not placed, and the page shows what changed and the new total.
+	r = b.c.Get(t, "/checkout", authtest.As(&buyer)...)
 	html := checkoutForm("k2")
 	html.Set("name", `<img src=x onerror=alert(1)> مريم`)
+	html["line"] = linesShown(t, r.Body)
+	require.Equal(t, []string{id + ":2:1500"}, html["line"])
+	catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
+	r = b.c.Post(t, "/checkout", html, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode)
+	require.Contains(t, r.Body, "the price of &#34;Dune&#34; changed from $15.00 to $9,900.00")
+	require.Contains(t, r.Body, "$19,800.00")
+	require.Equal(t, []string{id + ":2:990000"}, linesShown(t, r.Body))
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+	catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 1500)
+	r = b.c.Get(t, "/checkout", authtest.As(&buyer)...)
+	html["line"] = linesShown(t, r.Body)
 	r = b.c.Post(t, "/checkout", html, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
 	loc := r.Header.Get("Location")
@@ -207,7 +237,7 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	r = b.c.Get(t, "/cart", "Cookie", cookie)
 	require.Contains(t, r.Body, "Sign in to check out")
 	// The buyer's own cart already holds two copies of another book.
-	other := b.cat.Add(seller.ID, "Emma", 900, 5)
+	other := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
 	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, other.ID, 2))
 
 	// Browsing only reads: the header counts both carts as they will
@@ -264,6 +294,7 @@ func TestAPI(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	path := fmt.Sprintf("/api/v1/cart/items/%d", b.book.ID)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
 
 	t.Run("Authorization", func(t *testing.T) {
 		for _, p := range []string{"/api/v1/cart", "/api/v1/orders", "/api/v1/sales", "/api/v1/notifications", "/api/v1/orders/1"} {
@@ -307,7 +338,7 @@ func TestAPI(t *testing.T) {
 
 	t.Run("PlaceAndCancel", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, path, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
-		body := `{"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
+		body := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
 		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, authtest.As(&buyer)...)
 		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode) // no Idempotency-Key
 		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, append(authtest.As(&buyer), "Idempotency-Key", "a1")...)
@@ -315,6 +346,9 @@ func TestAPI(t *testing.T) {
 		for _, f := range []string{`"status":"awaiting_payment"`, `"subtotal_cents":1500`, `"delivery_cents":650`, `"total_cents":2150`, `"method":"wallet"`, `"shipment":null`, `"title":"Dune"`, `"price_cents":1500`, "مريم"} {
 			require.Contains(t, r.Body, f)
 		}
+		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, append(authtest.As(&buyer), "Idempotency-Key", "a0")...)
+		require.Equal(t, http.StatusConflict, r.StatusCode, "the cart checks out once")
+		require.Contains(t, r.Body, "orders.cart_changed")
 		again := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, append(authtest.As(&buyer), "Idempotency-Key", "a1")...)
 		require.Equal(t, http.StatusCreated, again.StatusCode)
 		changed := strings.Replace(body, "Cali", "Pasto", 1)
@@ -354,8 +388,15 @@ func TestAPI(t *testing.T) {
 			require.Equal(t, tc.status, r.StatusCode, name+": "+r.Body)
 			require.Contains(t, r.Body, tc.want, name)
 		}
-		b.cat.SetStatus(b.book.ID, catalog.StatusPaused)
-		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`, append(authtest.As(&buyer), "Idempotency-Key", "paused")...)
+		seen := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
+		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", seen, append(authtest.As(&buyer), "Idempotency-Key", "raised")...)
+		require.Equal(t, http.StatusConflict, r.StatusCode)
+		require.Contains(t, r.Body, "orders.cart_changed")
+		require.Contains(t, r.Body, "changed from $15.00 to $9,900.00")
+		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 1500)
+		catalogtest.SetStatus(context.Background(), t, b.pool, b.book.ID, catalog.StatusPaused)
+		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", seen, append(authtest.As(&buyer), "Idempotency-Key", "paused")...)
 		require.Equal(t, http.StatusConflict, r.StatusCode)
 		require.Contains(t, r.Body, "catalog.not_for_sale")
 	})

@@ -17,6 +17,9 @@ import (
 // MaxQuantity bounds one cart line.
 const MaxQuantity = 99
 
+// MaxCartLines bounds the lines one checkout may carry.
+const MaxCartLines = 100
+
 // Owner is whose cart: a signed-in user, or else a visitor's cookie id.
 type Owner struct {
 	UserID    auth.UserID
@@ -58,6 +61,16 @@ type Cart struct {
 	CanCheckout   bool       `json:"can_checkout"`
 }
 
+// Seen is the cart as a checkout page shows it, the lines a buyer places
+// the order at.
+func (c Cart) Seen() []SeenLine {
+	out := make([]SeenLine, len(c.Lines))
+	for i, l := range c.Lines {
+		out[i] = SeenLine{BookID: l.BookID, Quantity: l.Quantity, PriceCents: l.PriceCents}
+	}
+	return out
+}
+
 func (s *Service) cartID(ctx context.Context, db dbsqlc.DBTX, o Owner, create bool) (int64, error) {
 	switch {
 	case o.UserID != 0 && create:
@@ -76,16 +89,26 @@ func ptr[T any](v T) *T { return &v }
 
 // Cart returns the owner's cart, priced and checked against the catalog now.
 func (s *Service) Cart(ctx context.Context, o Owner) (Cart, error) {
-	id, err := s.cartID(ctx, s.pool, o, false)
-	if errors.Is(err, pgx.ErrNoRows) {
+	var items []dbsqlc.CartItem
+	if o.UserID != 0 {
+		var err error
+		if items, err = s.q.UserCartItems(ctx, s.pool, ptr(int64(o.UserID))); err != nil {
+			return Cart{}, fmt.Errorf("cart items: %w", err)
+		}
+	} else {
+		id, err := s.cartID(ctx, s.pool, o, false)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Cart{Lines: []CartLine{}}, nil
+		}
+		if err != nil {
+			return Cart{}, fmt.Errorf("cart: %w", err)
+		}
+		if items, err = s.q.CartItems(ctx, s.pool, id); err != nil {
+			return Cart{}, fmt.Errorf("cart items: %w", err)
+		}
+	}
+	if len(items) == 0 {
 		return Cart{Lines: []CartLine{}}, nil
-	}
-	if err != nil {
-		return Cart{}, fmt.Errorf("cart: %w", err)
-	}
-	items, err := s.q.CartItems(ctx, s.pool, id)
-	if err != nil {
-		return Cart{}, fmt.Errorf("cart items: %w", err)
 	}
 	ids := make([]catalog.BookID, len(items))
 	for i, it := range items {
@@ -207,10 +230,16 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 		return catalog.ErrNotFound
 	}
 	if o.UserID != 0 && b.SellerID == o.UserID {
-		return orders.ErrOwnListing
+		return catalog.ErrOwnListing
 	}
 	if b.Status != catalog.StatusActive || b.Hidden {
 		return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
+	}
+	if !add && o.UserID != 0 {
+		if err := available(b, quantity); err != nil {
+			return err
+		}
+		return s.q.PutUserCartItem(ctx, s.pool, dbsqlc.PutUserCartItemParams{UserID: ptr(int64(o.UserID)), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents})
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		id, err := s.cartID(ctx, tx, o, true)
@@ -228,17 +257,25 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 				}
 			}
 		}
-		if quantity > b.Available {
-			if b.Available <= 0 {
-				return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("%q is sold out", b.Title))
-			}
-			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %q are available", b.Available, b.Title))
+		if err := available(b, quantity); err != nil {
+			return err
 		}
 		if quantity > MaxQuantity {
 			return apperr.ErrInvalid.WithFields(map[string]string{"quantity": fmt.Sprintf("at most %d copies per book", MaxQuantity)})
 		}
 		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents})
 	})
+}
+
+// available refuses more copies than the listing has on sale.
+func available(b catalog.Book, quantity int) error {
+	switch {
+	case quantity <= b.Available:
+		return nil
+	case b.Available <= 0:
+		return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("%q is sold out", b.Title))
+	}
+	return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %q are available", b.Available, b.Title))
 }
 
 // RemoveItem deletes a line from the cart.

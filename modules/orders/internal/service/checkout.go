@@ -1,16 +1,19 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -21,6 +24,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // Address is where an order goes.
@@ -39,9 +43,19 @@ type PaymentInput struct {
 	Card   payment.Card
 }
 
-// PlaceInput is a checkout request. Key makes it idempotent.
+// SeenLine is a cart line as the buyer was shown it before placing the
+// order: the order is placed at these prices and quantities or not at all.
+type SeenLine struct {
+	BookID     catalog.BookID `json:"book_id"`
+	Quantity   int            `json:"quantity"`
+	PriceCents int64          `json:"price_cents"`
+}
+
+// PlaceInput is a checkout request. Key makes it idempotent; Lines are the
+// cart as the buyer saw it.
 type PlaceInput struct {
 	Key        string
+	Lines      []SeenLine
 	Address    Address
 	ProviderID int64
 	Payment    PaymentInput
@@ -133,22 +147,61 @@ func (s *Service) validate(ctx context.Context, in *PlaceInput) (dbsqlc.Provider
 func requestHash(in PlaceInput, tok payment.Tokenized) string {
 	b, _ := json.Marshal(struct {
 		A      Address
+		S      []SeenLine
 		P      int64
 		M      string
 		B, L   string
 		EM, EY int
-	}{in.Address, in.ProviderID, in.Payment.Method, tok.Brand, tok.Last4, in.Payment.Card.ExpMonth, in.Payment.Card.ExpYear})
+	}{in.Address, in.Lines, in.ProviderID, in.Payment.Method, tok.Brand, tok.Last4, in.Payment.Card.ExpMonth, in.Payment.Card.ExpYear})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
 
-// Place checks out the buyer's cart: it validates the input, prices the
-// lines from the catalog, records the order, reserves the stock and moves
-// the order to awaiting_payment with the charge job in the same
-// transaction. A replay of the same key returns the same order (finishing a
-// placement a crash interrupted); with another body it fails with
-// ErrKeyReused. Out of stock or not for sale: the order is dropped, nothing
-// is charged, and the catalog's error names the book.
+// maxSeenPrice bounds a price a client says it saw, so it fits any column.
+const maxSeenPrice = 1 << 40
+
+// validateSeen checks the lines a client sent as shown to the buyer and
+// returns them sorted by book id.
+func validateSeen(lines []SeenLine) ([]SeenLine, error) {
+	bad := func(msg string) error {
+		return apperr.ErrInvalid.WithMessage(msg).WithFields(map[string]string{"lines": msg})
+	}
+	if len(lines) == 0 {
+		return nil, bad("send the cart lines the buyer was shown (book_id, quantity, price_cents of each)")
+	}
+	if len(lines) > MaxCartLines {
+		return nil, bad(fmt.Sprintf("at most %d lines", MaxCartLines))
+	}
+	out := slices.Clone(lines)
+	slices.SortFunc(out, func(a, b SeenLine) int { return cmp.Compare(a.BookID, b.BookID) })
+	for i, l := range out {
+		switch {
+		case l.BookID <= 0:
+			return nil, bad("every line needs a book_id")
+		case l.Quantity < 1 || l.Quantity > MaxQuantity:
+			return nil, bad(fmt.Sprintf("every quantity must be from 1 to %d", MaxQuantity))
+		case l.PriceCents < 0 || l.PriceCents > maxSeenPrice:
+			return nil, bad("every price_cents must be a price in cents")
+		case i > 0 && out[i-1].BookID == l.BookID:
+			return nil, bad(fmt.Sprintf("book %d is listed twice", l.BookID))
+		}
+	}
+	return out, nil
+}
+
+// Place checks out the buyer's cart at the prices the buyer was shown
+// (in.Lines): it validates the input, compares the cart, priced by the
+// catalog now, with what the buyer saw, and then, in one statement, takes
+// the lines out of the cart and records the pending order. The catalog
+// holds the copies at those prices; then the order moves to
+// awaiting_payment with the charge job in one transaction. Only one of
+// several checkouts racing for a cart gets its lines; the others fail with
+// ErrCartChanged, as does a checkout whose cart or prices changed since the
+// buyer looked (its message says what changed). A replay of the same key
+// returns the same order (finishing a placement a crash interrupted); with
+// another body it fails with ErrKeyReused. When the catalog refuses the
+// stock the order is dropped, its lines go back to the cart, nothing is
+// charged, and the catalog's error names the book.
 func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Order, error) {
 	in.Key = strings.TrimSpace(in.Key)
 	if in.Key == "" || len(in.Key) > MaxKeyLen {
@@ -160,72 +213,125 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 		return Order{}, err
 	}
 	hash := requestHash(in, tok)
-	if o, err := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key}); err == nil {
-		return s.replay(ctx, o, hash)
-	} else if !errors.Is(err, pgx.ErrNoRows) {
-		return Order{}, err
-	}
-
 	cart, err := s.Cart(ctx, Owner{UserID: buyer.ID})
 	if err != nil {
 		return Order{}, err
 	}
-	if len(cart.Lines) == 0 {
-		return Order{}, orders.ErrEmptyCart
-	}
-	for _, l := range cart.Lines {
-		if err := lineError(l); err != nil {
-			return Order{}, err
+	lines, err := checkCart(cart, in.Lines)
+	if err != nil {
+		// A replay finds its cart taken by the order it placed: the key
+		// is looked up only then, sparing the common path a round trip
+		// (a key used before with this cart is caught by PlaceOrder).
+		o, kerr := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key})
+		switch {
+		case kerr == nil:
+			return s.replay(ctx, o, hash)
+		case !errors.Is(kerr, pgx.ErrNoRows):
+			return Order{}, kerr
 		}
+		return Order{}, err
 	}
 
-	var row dbsqlc.Order
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		row, err = s.q.InsertOrder(ctx, tx, dbsqlc.InsertOrderParams{
-			BuyerID: int64(buyer.ID), IdempotencyKey: in.Key, RequestHash: hash,
-			ShipName: in.Address.Name, ShipStreet: in.Address.Street, ShipCity: in.Address.City,
-			ShipRegion: in.Address.Region, ShipPostal: in.Address.PostalCode, ShipCountry: in.Address.Country,
-			ProviderID: prov.ID, ProviderName: prov.Name,
-			SubtotalCents: cart.SubtotalCents, DeliveryCents: prov.CostCents, TotalCents: cart.SubtotalCents + prov.CostCents,
-		})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return errRace
-		}
-		if err != nil {
-			return err
-		}
-		for _, l := range cart.Lines {
-			if err := s.q.InsertOrderLine(ctx, tx, dbsqlc.InsertOrderLineParams{
-				OrderID: row.ID, BookID: int64(l.BookID), SellerID: int64(l.SellerID),
-				Title: l.Title, PriceCents: l.PriceCents, Quantity: int32(l.Quantity),
-			}); err != nil {
-				return err
-			}
-		}
-		if err := s.q.InsertPayment(ctx, tx, dbsqlc.InsertPaymentParams{
-			OrderID: row.ID, Method: in.Payment.Method, Brand: tok.Brand, Last4: tok.Last4, Token: tok.Token, AmountCents: row.TotalCents,
-		}); err != nil {
-			return err
-		}
-		a := in.Address
-		return s.q.SaveAddress(ctx, tx, dbsqlc.SaveAddressParams{UserID: int64(buyer.ID), Name: a.Name, Street: a.Street, City: a.City, Region: a.Region, PostalCode: a.PostalCode, Country: a.Country})
-	})
-	if errors.Is(err, errRace) {
+	p := dbsqlc.PlaceOrderParams{
+		BuyerID: int64(buyer.ID), IdempotencyKey: in.Key, RequestHash: hash,
+		ShipName: in.Address.Name, ShipStreet: in.Address.Street, ShipCity: in.Address.City,
+		ShipRegion: in.Address.Region, ShipPostal: in.Address.PostalCode, ShipCountry: in.Address.Country,
+		ProviderID: prov.ID, ProviderName: prov.Name, DeliveryCents: prov.CostCents,
+		Method: in.Payment.Method, Brand: tok.Brand, Last4: tok.Last4, Token: tok.Token,
+	}
+	claim := make([]string, len(lines))
+	for i, l := range lines {
+		p.BookIds = append(p.BookIds, int64(l.BookID))
+		p.SellerIds = append(p.SellerIds, int64(l.SellerID))
+		p.Titles = append(p.Titles, l.Title)
+		p.Prices = append(p.Prices, l.PriceCents)
+		p.Quantities = append(p.Quantities, int32(l.Quantity))
+		p.SubtotalCents += l.PriceCents * int64(l.Quantity)
+		claim[i] = fmt.Sprintf("%d:%d", l.BookID, l.Quantity)
+	}
+	p.Claim = strings.Join(claim, ",")
+	p.TotalCents = p.SubtotalCents + p.DeliveryCents
+	row, err := s.q.PlaceOrder(ctx, s.pool, p)
+	var pgErr *pgconn.PgError
+	switch {
+	case err == nil:
+	case errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "request_hash":
+		return Order{}, orders.ErrCartChanged.WithMessage("Your cart changed while the order was being placed (was it placed from another tab?). Nothing was charged; please review your cart.")
+	case errors.As(err, &pgErr) && pgErr.Code == "23505":
 		// A concurrent request with the same key won; answer as its replay.
 		o, err := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key})
 		if err != nil {
 			return Order{}, err
 		}
 		return s.replay(ctx, o, hash)
-	}
-	if err != nil {
+	default:
 		return Order{}, fmt.Errorf("place order: %w", err)
 	}
-	if err := s.reserveAndSubmit(ctx, row); err != nil {
+	o := dbsqlc.Order(row)
+	if err := s.reserveAndSubmit(ctx, o, lines, in.Payment.Method); err != nil {
 		return Order{}, err
 	}
-	return s.load(ctx, row.ID)
+	o.Status = string(orders.StatusAwaitingPayment)
+	out := toOrder(o, nil)
+	out.Lines = lines
+	out.Payment = PaymentView{Method: in.Payment.Method, Status: "pending", Brand: tok.Brand, Last4: tok.Last4}
+	return out, nil
+}
+
+// checkCart says why the cart cannot check out as the buyer saw it (empty,
+// a line with a problem, or different from what was shown), or returns the
+// order's lines.
+func checkCart(cart Cart, shown []SeenLine) ([]Line, error) {
+	if len(cart.Lines) == 0 && len(shown) > 0 {
+		return nil, orders.ErrCartChanged.WithMessage("Your cart is empty now (was the order placed from another tab? See your orders). Nothing was charged.")
+	}
+	if len(cart.Lines) == 0 {
+		return nil, orders.ErrEmptyCart
+	}
+	for _, l := range cart.Lines {
+		if err := lineError(l); err != nil {
+			return nil, err
+		}
+	}
+	seen, err := validateSeen(shown)
+	if err != nil {
+		return nil, err
+	}
+	return matchSeen(cart, seen)
+}
+
+// matchSeen compares the priced cart with the lines the buyer saw. It
+// returns the order's lines, or ErrCartChanged saying what differs.
+func matchSeen(cart Cart, seen []SeenLine) ([]Line, error) {
+	byID := make(map[catalog.BookID]CartLine, len(cart.Lines))
+	for _, l := range cart.Lines {
+		byID[l.BookID] = l
+	}
+	var changes []string
+	lines := make([]Line, 0, len(seen))
+	for _, sl := range seen {
+		l, ok := byID[sl.BookID]
+		switch {
+		case !ok:
+			changes = append(changes, fmt.Sprintf("book %d is no longer in your cart", sl.BookID))
+			continue
+		case l.PriceCents != sl.PriceCents:
+			changes = append(changes, fmt.Sprintf("the price of %q changed from %s to %s", l.Title, view.Money(sl.PriceCents), view.Money(l.PriceCents)))
+		case l.Quantity != sl.Quantity:
+			changes = append(changes, fmt.Sprintf("the quantity of %q changed from %d to %d", l.Title, sl.Quantity, l.Quantity))
+		}
+		delete(byID, sl.BookID)
+		lines = append(lines, Line{BookID: l.BookID, SellerID: l.SellerID, Title: l.Title, Quantity: l.Quantity, PriceCents: l.PriceCents})
+	}
+	for _, l := range cart.Lines {
+		if _, extra := byID[l.BookID]; extra {
+			changes = append(changes, fmt.Sprintf("%q was added to your cart", l.Title))
+		}
+	}
+	if len(changes) > 0 {
+		return nil, orders.ErrCartChanged.WithMessage("Your cart changed since you saw it: " + strings.Join(changes, "; ") + ". Nothing was charged; please review the order and place it again.")
+	}
+	return lines, nil
 }
 
 // lineError turns a cart line's problem into the error a checkout gets.
@@ -234,7 +340,7 @@ func lineError(l CartLine) error {
 	case l.Problem == "":
 		return nil
 	case l.Problem == problemOwn:
-		return orders.ErrOwnListing
+		return catalog.ErrOwnListing
 	case l.Problem == problemSoldOut || strings.HasPrefix(l.Problem, "only "):
 		return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("%q: %s", l.Title, l.Problem))
 	default:
@@ -242,71 +348,75 @@ func lineError(l CartLine) error {
 	}
 }
 
-var errRace = errors.New("idempotency key taken concurrently")
-
 func (s *Service) replay(ctx context.Context, o dbsqlc.Order, hash string) (Order, error) {
 	if o.RequestHash != hash {
 		return Order{}, orders.ErrKeyReused
 	}
 	if orders.Status(o.Status) == orders.StatusPending {
-		if err := s.reserveAndSubmit(ctx, o); err != nil {
+		rows, err := s.q.OrderLines(ctx, s.pool, o.ID)
+		if err != nil {
+			return Order{}, err
+		}
+		pay, err := s.q.Payment(ctx, s.pool, o.ID)
+		if err != nil {
+			return Order{}, err
+		}
+		if err := s.reserveAndSubmit(ctx, o, toOrder(o, rows).Lines, pay.Method); err != nil {
 			return Order{}, err
 		}
 	}
 	return s.load(ctx, o.ID)
 }
 
-// reserveAndSubmit holds the stock of a pending order, then moves it to
-// awaiting_payment with its charge job. When the catalog refuses the
-// stock the pending order is deleted (nothing was held or charged), so the
-// buyer can fix the cart and try again with the same key.
-func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order) error {
-	lines, err := s.q.OrderLines(ctx, s.pool, o.ID)
-	if err != nil {
-		return err
-	}
-	cl := make([]catalog.Line, len(lines))
+// reserveAndSubmit holds the stock of a pending order at its lines' prices,
+// then moves it to awaiting_payment with its charge job. When the catalog
+// refuses, or cannot be reached, the pending order is dropped and its lines
+// go back to the cart (nothing was charged), so the buyer can look again
+// and retry. A refusal is returned as the catalog's error; only an
+// unreachable catalog is "try again".
+func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order, lines []Line, method string) error {
+	r := catalog.Reservation{OrderID: o.ID, BuyerID: auth.UserID(o.BuyerID), Lines: make([]catalog.Line, len(lines))}
 	for i, l := range lines {
-		cl[i] = catalog.Line{BookID: catalog.BookID(l.BookID), Quantity: int(l.Quantity)}
+		r.Lines[i] = catalog.Line{BookID: l.BookID, Quantity: l.Quantity, PriceCents: l.PriceCents, SellerID: l.SellerID, Title: l.Title}
 	}
-	if err := s.catalog.Reserve(ctx, o.ID, cl); err != nil {
-		if errors.Is(err, catalog.ErrOutOfStock) || errors.Is(err, catalog.ErrNotForSale) || errors.Is(err, catalog.ErrNotFound) {
-			if _, derr := s.q.DeletePendingOrder(ctx, s.pool, o.ID); derr != nil {
-				return errors.Join(err, derr)
-			}
-			return err
-		}
-		// The sweeper cancels the pending order if no retry (same key)
-		// finishes it; the buyer is told to try again, not shown a 500.
-		return errors.Join(apperr.ErrUnavailable.WithMessage("your copies could not be held right now; please try again"),
-			fmt.Errorf("reserve stock for order %d: %w", o.ID, err))
+	if err := s.catalog.Reserve(ctx, r); err != nil {
+		return s.abandon(ctx, o.ID, err)
 	}
-	pay, err := s.q.Payment(ctx, s.pool, o.ID)
-	if err != nil {
-		return err
-	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.transition(ctx, tx, o.ID, orders.StatusPending, orders.StatusAwaitingPayment, ""); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.transition(ctx, tx, o.ID, orders.StatusPending, orders.StatusAwaitingPayment, "", StepPlaced); err != nil {
 			return err
 		}
 		opts := &river.InsertOpts{}
-		if pay.Method == orders.MethodBankTransfer {
+		if method == orders.MethodBankTransfer {
 			opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
 		}
-		if _, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: o.ID}, opts); err != nil {
-			return err
-		}
-		if cart, err := s.q.FindUserCart(ctx, tx, &o.BuyerID); err == nil {
-			if err := s.q.ClearCart(ctx, tx, cart); err != nil {
-				return err
-			}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		return s.notify(ctx, tx, o.ID, StepPlaced)
+		_, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: o.ID}, opts)
+		return err
 	})
 	if errors.Is(err, orders.ErrStateConflict) {
 		return nil // a concurrent replay or the sweeper moved it on
 	}
 	return err
+}
+
+// abandon drops a pending order whose copies could not be held and gives
+// its lines back to the cart. A permanent refusal (an apperr other than
+// Unavailable or Internal) is returned as it is; anything else becomes
+// "try again", after releasing whatever the lost call may have held (if
+// that fails too, the sweeper releases holds of orders that do not exist).
+func (s *Service) abandon(ctx context.Context, orderID int64, cause error) error {
+	kind := apperr.KindOf(cause)
+	permanent := apperr.As(cause) != nil && kind != apperr.Unavailable && kind != apperr.Internal
+	var releaseErr error
+	if !permanent {
+		releaseErr = s.catalog.Release(ctx, orderID)
+	}
+	if _, err := s.q.AbandonPendingOrder(ctx, s.pool, orderID); err != nil {
+		return errors.Join(cause, err)
+	}
+	if permanent {
+		return cause
+	}
+	return errors.Join(apperr.ErrUnavailable.WithMessage("your copies could not be held right now; nothing was charged and your cart is as it was, so please try again"),
+		fmt.Errorf("reserve stock for order %d: %w", orderID, cause), releaseErr)
 }

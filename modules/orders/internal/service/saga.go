@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
@@ -39,36 +40,6 @@ var stepMessages = map[string][2]string{ // buyer, seller
 	StepCancelled:     {"Your order #%d was cancelled.", "Order #%d was cancelled; the copies are back on sale."},
 }
 
-// notify writes one notification per person concerned (buyer and each
-// seller) for a step of an order. The unique (order, step, user) key makes
-// it exactly once even when the job that calls it is retried.
-func (s *Service) notify(ctx context.Context, tx pgx.Tx, orderID int64, step string) error {
-	o, err := s.q.Order(ctx, tx, orderID)
-	if err != nil {
-		return err
-	}
-	lines, err := s.q.OrderLines(ctx, tx, orderID)
-	if err != nil {
-		return err
-	}
-	msgs := stepMessages[step]
-	if err := s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: o.BuyerID, OrderID: orderID, Step: step, Message: fmt.Sprintf(msgs[0], orderID)}); err != nil {
-		return err
-	}
-	var sellers []int64
-	for _, l := range lines {
-		if !slices.Contains(sellers, l.SellerID) && l.SellerID != o.BuyerID {
-			sellers = append(sellers, l.SellerID)
-		}
-	}
-	for _, sid := range sellers {
-		if err := s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: sid, OrderID: orderID, Step: step, Message: fmt.Sprintf(msgs[1], orderID)}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Charge runs the payment of an order awaiting it. It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. A transient
@@ -81,14 +52,13 @@ func (s *Service) Charge(ctx context.Context, orderID int64) error {
 }
 
 func (s *Service) charge(ctx context.Context, orderID int64) error {
-	o, err := s.q.Order(ctx, s.pool, orderID)
-	if err != nil {
-		return notFound(err, orders.ErrNotFound)
+	pay, err := s.q.PaymentDue(ctx, s.pool, orderID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := s.q.Order(ctx, s.pool, orderID); err != nil {
+			return notFound(err, orders.ErrNotFound)
+		}
+		return nil // no longer awaiting payment
 	}
-	if orders.Status(o.Status) != orders.StatusAwaitingPayment {
-		return nil
-	}
-	pay, err := s.q.Payment(ctx, s.pool, orderID)
 	if err != nil {
 		return err
 	}
@@ -104,35 +74,27 @@ func (s *Service) charge(ctx context.Context, orderID int64) error {
 			return fmt.Errorf("attempt %d: %w", attempt, err)
 		}
 	}
+	// The conditional transition is the guard: a cancel that won the
+	// order's row first makes it fail, and nothing below happens.
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.q.OrderForUpdate(ctx, tx, orderID); err != nil {
-			return err
-		}
 		if !res.Approved {
-			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason); err != nil {
+			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason, StepPaymentFailed); err != nil {
 				return err
 			}
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: res.Reason}); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: orderID}, nil); err != nil {
-				return err
-			}
-			return s.notify(ctx, tx, orderID, StepPaymentFailed)
-		}
-		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, ""); err != nil {
+			_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: orderID}, nil)
 			return err
 		}
-		if _, err := s.q.InsertCharge(ctx, tx, dbsqlc.InsertChargeParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
+		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid); err != nil {
 			return err
 		}
-		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "succeeded"}); err != nil {
+		if err := s.q.CapturePayment(ctx, tx, dbsqlc.CapturePaymentParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
 			return err
 		}
-		if _, err := s.river.InsertTx(ctx, tx, jobs.ShipArgs{OrderID: orderID}, nil); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, orderID, StepPaid)
+		_, err := s.river.InsertTx(ctx, tx, jobs.ShipArgs{OrderID: orderID}, nil)
+		return err
 	})
 	if errors.Is(err, orders.ErrStateConflict) {
 		return nil // cancelled or swept meanwhile; nothing was charged
@@ -149,94 +111,67 @@ func ShipStepLabel(step string) string {
 }
 
 // Ship hands a paid order to its provider: a tracking number and the first
-// event of the timeline, then the next step scheduled. Idempotent.
+// event of the timeline, then the next step scheduled. Idempotent: an order
+// not paid, or shipped already, is left alone.
 func (s *Service) Ship(ctx context.Context, orderID int64) error {
-	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.ship(ctx, tx, orderID) }); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix()})
+		if err != nil || n == 0 {
+			return err
+		}
+		_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("ship order %d: %w", orderID, err)
 	}
 	return nil
 }
 
-func (s *Service) ship(ctx context.Context, tx pgx.Tx, orderID int64) error {
-	o, err := s.q.OrderForUpdate(ctx, tx, orderID)
-	if err != nil {
-		return notFound(err, orders.ErrNotFound)
-	}
-	if orders.Status(o.Status) != orders.StatusPaid {
-		return nil
-	}
-	n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, Provider: o.ProviderName, TrackingNumber: trackingNumber(o.ProviderName)})
-	if err != nil || n == 0 {
-		return err
-	}
-	if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: shipSteps[0]}); err != nil {
-		return err
-	}
-	_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
-	return err
-}
-
-func trackingNumber(provider string) string {
+// trackingSuffix is the random part of a tracking number.
+func trackingSuffix() string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	p := strings.ToUpper(provider)
-	if len(p) > 3 {
-		p = p[:3]
-	}
-	return p + strings.ToUpper(hex.EncodeToString(b))
+	return strings.ToUpper(hex.EncodeToString(b))
 }
 
 // Advance moves a shipment one step from `from`. Picking up ships the order
 // (and confirms its copies as sold); the last step delivers it. Idempotent:
 // a shipment no longer at `from`, or an order cancelled meanwhile, is left
-// alone.
+// alone. A cancel racing the pick-up is caught by the conditional
+// transition, which undoes the step.
 func (s *Service) Advance(ctx context.Context, orderID int64, from string) error {
 	i := slices.Index(shipSteps, from)
 	if i < 0 || i == len(shipSteps)-1 {
 		return fmt.Errorf("advance order %d: no step after %q", orderID, from)
 	}
 	next := shipSteps[i+1]
-	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.advance(ctx, tx, orderID, from, next) }); err != nil {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
+		if err != nil || n == 0 {
+			return err
+		}
+		switch next {
+		case "picked_up":
+			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, "", StepShipped); err != nil {
+				return err
+			}
+			if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderID: orderID}, nil); err != nil {
+				return err
+			}
+		case "delivered":
+			return s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, "", StepDelivered)
+		}
+		_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+		return err
+	})
+	switch {
+	case errors.Is(err, orders.ErrStateConflict):
+		return nil // cancelled as it was picked up; nothing was written
+	case err != nil:
 		return fmt.Errorf("advance order %d from %s: %w", orderID, from, err)
 	}
 	return nil
-}
-
-func (s *Service) advance(ctx context.Context, tx pgx.Tx, orderID int64, from, next string) error {
-	o, err := s.q.OrderForUpdate(ctx, tx, orderID)
-	if err != nil {
-		return notFound(err, orders.ErrNotFound)
-	}
-	st := orders.Status(o.Status)
-	if st != orders.StatusPaid && st != orders.StatusShipped {
-		return nil
-	}
-	n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
-	if err != nil || n == 0 {
-		return err
-	}
-	if err := s.q.InsertShipmentEvent(ctx, tx, dbsqlc.InsertShipmentEventParams{OrderID: orderID, Step: next}); err != nil {
-		return err
-	}
-	switch next {
-	case "picked_up":
-		if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, ""); err != nil {
-			return err
-		}
-		if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderID: orderID}, nil); err != nil {
-			return err
-		}
-		if err := s.notify(ctx, tx, orderID, StepShipped); err != nil {
-			return err
-		}
-	case "delivered":
-		if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, ""); err != nil {
-			return err
-		}
-		return s.notify(ctx, tx, orderID, StepDelivered)
-	}
-	_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
-	return err
 }
 
 // Cancel cancels the buyer's order until it ships: a paid order is refunded
@@ -262,7 +197,7 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	default:
 		return orders.ErrCannotCancel
 	}
-	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason); err != nil {
+	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason, StepCancelled); err != nil {
 		return err
 	}
 	if from == orders.StatusPaid {
@@ -275,10 +210,14 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
 		return err
 	}
-	if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
-		return err
+	if from == orders.StatusPending {
+		// The checkout took these lines out of the cart; give them back.
+		if err := s.q.RestoreCart(ctx, tx, o.ID); err != nil {
+			return err
+		}
 	}
-	return s.notify(ctx, tx, o.ID, StepCancelled)
+	_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil)
+	return err
 }
 
 // ReleaseStock returns an order's held copies (idempotent, via the catalog).
@@ -328,7 +267,7 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 				return nil
 			}
 			const reason = "the payment did not complete in time"
-			if err := s.transition(ctx, tx, o.ID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason); err != nil {
+			if err := s.transition(ctx, tx, o.ID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed); err != nil {
 				return err
 			}
 			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
@@ -338,22 +277,33 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 				return err
 			}
 			res.Failed++
-			return s.notify(ctx, tx, o.ID, StepPaymentFailed)
+			return nil
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
 			return res, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err)
 		}
 	}
-	held, err := s.catalog.HeldOrders(ctx)
-	if err != nil {
-		return res, fmt.Errorf("sweep: list held orders: %w", err)
+	for after := int64(0); ; {
+		held, err := s.catalog.HeldOrders(ctx, after, catalog.MaxHeldPage)
+		if err != nil {
+			return res, fmt.Errorf("sweep: list held orders: %w", err)
+		}
+		if len(held) == 0 {
+			return res, nil
+		}
+		after = held[len(held)-1]
+		if err := s.settleHolds(ctx, held, &res); err != nil {
+			return res, err
+		}
 	}
-	if len(held) == 0 {
-		return res, nil
-	}
+}
+
+// settleHolds releases the holds of orders that ended without a sale or
+// do not exist, and confirms those of orders that shipped.
+func (s *Service) settleHolds(ctx context.Context, held []int64, res *jobs.SweepResult) error {
 	rows, err := s.q.OrderStatuses(ctx, s.pool, held)
 	if err != nil {
-		return res, fmt.Errorf("sweep: statuses of held orders: %w", err)
+		return fmt.Errorf("sweep: statuses of held orders: %w", err)
 	}
 	status := make(map[int64]orders.Status, len(rows))
 	for _, r := range rows {
@@ -364,15 +314,15 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 		switch {
 		case !ok || st == orders.StatusCancelled || st == orders.StatusPaymentFailed:
 			if err := s.catalog.Release(ctx, id); err != nil {
-				return res, fmt.Errorf("sweep: release the hold of order %d: %w", id, err)
+				return fmt.Errorf("sweep: release the hold of order %d: %w", id, err)
 			}
 			res.Released++
 		case st == orders.StatusShipped || st == orders.StatusDelivered:
 			if err := s.catalog.Confirm(ctx, id); err != nil {
-				return res, fmt.Errorf("sweep: confirm the hold of order %d: %w", id, err)
+				return fmt.Errorf("sweep: confirm the hold of order %d: %w", id, err)
 			}
 			res.Confirmed++
 		}
 	}
-	return res, nil
+	return nil
 }

@@ -84,10 +84,13 @@ func notFound(err error, sentinel error) error {
 	return err
 }
 
-// transition moves an order from one state to another inside tx, or fails
-// with ErrStateConflict when it is not in from any more.
-func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to orders.Status, reason string) error {
-	n, err := s.q.Transition(ctx, tx, dbsqlc.TransitionParams{ID: id, FromStatus: string(from), ToStatus: string(to), Reason: reason})
+// transition moves an order from one state to another inside tx and writes
+// the notifications of step, in one statement, or fails with
+// ErrStateConflict when it is not in from any more.
+func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to orders.Status, reason, step string) error {
+	msgs := stepMessages[step]
+	n, err := s.q.Transition(ctx, tx, dbsqlc.TransitionParams{ID: id, FromStatus: string(from), ToStatus: string(to), Reason: reason,
+		Step: step, BuyerMessage: fmt.Sprintf(msgs[0], id), SellerMessage: fmt.Sprintf(msgs[1], id)})
 	if err != nil {
 		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
 	}

@@ -2,6 +2,9 @@ package service_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,11 +15,11 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/modules/orders/orderstest"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -26,7 +29,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type bundle struct {
 	pool   *pgxpool.Pool
-	cat    *orderstest.Catalog
+	cat    catalog.Service
 	svc    *service.Service
 	buyer  auth.User
 	seller auth.User
@@ -37,17 +40,15 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := riverfx.NewInserter(pool)
-	require.NoError(t, err)
-	cat := orderstest.NewCatalog()
+	cat := catalogtest.NewService(pool)
 	b := &bundle{
 		pool: pool, cat: cat,
-		svc:    service.New(pool, cat, rc, &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute}),
+		svc:    service.New(pool, cat, riverClient(t, pool), &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute}),
 		buyer:  auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember},
 		seller: auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember},
 		admin:  auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin},
 	}
-	b.book = cat.Add(b.seller.ID, "Dune", 1500, 3)
+	b.book = catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
 	return b
 }
 
@@ -69,9 +70,18 @@ func (b *bundle) place(t *testing.T, key string, qty int, p service.PaymentInput
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, qty))
-	o, err := b.svc.Place(ctx, b.buyer, checkoutInput(key, p))
+	o, err := b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput(key, p)))
 	require.NoError(t, err)
 	return o
+}
+
+// seen fills in the lines the buyer was shown: the cart as it is now.
+func (b *bundle) seen(t *testing.T, in service.PlaceInput) service.PlaceInput {
+	t.Helper()
+	c, err := b.svc.Cart(context.Background(), service.Owner{UserID: b.buyer.ID})
+	require.NoError(t, err)
+	in.Lines = c.Seen()
+	return in
 }
 
 func (b *bundle) count(t *testing.T, sql string, args ...any) int {
@@ -121,9 +131,9 @@ func TestService_Cart(t *testing.T) {
 			requireCode(t, b.svc.AddItem(ctx, me, b.book.ID, q), "invalid")
 		}
 		requireCode(t, b.svc.AddItem(ctx, me, 999, 1), "catalog.not_found")
-		requireCode(t, b.svc.AddItem(ctx, service.Owner{UserID: b.seller.ID}, b.book.ID, 1), "orders.own_listing")
-		paused := b.cat.Add(b.seller.ID, "Paused", 100, 1)
-		b.cat.SetStatus(paused.ID, catalog.StatusPaused)
+		requireCode(t, b.svc.AddItem(ctx, service.Owner{UserID: b.seller.ID}, b.book.ID, 1), "catalog.own_listing")
+		paused := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Paused", PriceCents: 100, Copies: 1})
+		catalogtest.SetStatus(context.Background(), t, b.pool, paused.ID, catalog.StatusPaused)
 		requireCode(t, b.svc.AddItem(ctx, me, paused.ID, 1), "catalog.not_for_sale")
 		requireCode(t, b.svc.AddItem(ctx, service.Owner{}, b.book.ID, 1), "unauthenticated")
 	})
@@ -133,19 +143,19 @@ func TestService_Cart(t *testing.T) {
 		b := setup(t)
 		me := service.Owner{UserID: b.buyer.ID}
 		require.NoError(t, b.svc.AddItem(ctx, me, b.book.ID, 2))
-		b.cat.SetPrice(b.book.ID, 1800)
+		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 1800)
 		c, err := b.svc.Cart(ctx, me)
 		require.NoError(t, err)
 		require.True(t, c.Lines[0].PriceChanged)
 		require.Equal(t, int64(1500), c.Lines[0].AddedPriceCents)
 		require.Equal(t, int64(3600), c.SubtotalCents)
 		require.True(t, c.CanCheckout)
-		require.NoError(t, b.cat.ReserveFor(9999, []catalog.Line{{BookID: b.book.ID, Quantity: 3}}))
+		catalogtest.Hold(context.Background(), t, b.cat, b.pool, 9999, b.book.ID, 3)
 		c, err = b.svc.Cart(ctx, me)
 		require.NoError(t, err)
 		require.Equal(t, "sold out", c.Lines[0].Problem)
 		require.False(t, c.CanCheckout)
-		_, err = b.svc.Place(ctx, b.buyer, checkoutInput("k", validCard("4242424242424242")))
+		_, err = b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput("k", validCard("4242424242424242"))))
 		requireCode(t, err, "catalog.out_of_stock")
 	})
 
@@ -153,7 +163,7 @@ func TestService_Cart(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		visitor := service.Owner{VisitorID: "visitor-0123456789abcdef"}
-		other := b.cat.Add(b.seller.ID, "Emma", 900, 5)
+		other := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
 		require.NoError(t, b.svc.AddItem(ctx, visitor, b.book.ID, 2))
 		require.NoError(t, b.svc.AddItem(ctx, visitor, other.ID, 1))
 		require.NoError(t, b.svc.AddItem(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
@@ -183,7 +193,8 @@ func TestService_Place(t *testing.T) {
 		require.Equal(t, "visa", o.Payment.Brand)
 		require.Equal(t, "4242", o.Payment.Last4)
 		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
-		_, avail, held, _ := b.cat.Stock(b.book.ID)
+		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
+		avail, held := c.Available, c.Held
 		require.Equal(t, 1, avail)
 		require.Equal(t, 2, held)
 		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
@@ -209,7 +220,8 @@ func TestService_Place(t *testing.T) {
 		require.NotNil(t, got.Shipment)
 		require.Len(t, got.Shipment.Events, 5)
 		require.NotEmpty(t, got.Shipment.TrackingNumber)
-		_, avail, held, sold := b.cat.Stock(b.book.ID)
+		st := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
+		avail, held, sold := st.Available, st.Held, st.Sold
 		require.Equal(t, []int{1, 0, 2}, []int{avail, held, sold})
 		for _, step := range []string{"placed", "paid", "shipped", "delivered"} {
 			require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step=$2", o.ID, step), step)
@@ -235,7 +247,8 @@ func TestService_Place(t *testing.T) {
 			require.Equal(t, tc.reason, got.Payment.FailureReason)
 			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
 			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
-			_, avail, held, _ := b.cat.Stock(b.book.ID)
+			c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
+			avail, held := c.Available, c.Held
 			require.Equal(t, []int{3, 0}, []int{avail, held})
 		})
 	}
@@ -270,12 +283,17 @@ func TestService_Place(t *testing.T) {
 	t.Run("Idempotent", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		o := b.place(t, "same", 1, validCard("4242424242424242"))
-		again, err := b.svc.Place(ctx, b.buyer, checkoutInput("same", validCard("4242424242424242")))
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		in := b.seen(t, checkoutInput("same", validCard("4242424242424242")))
+		o, err := b.svc.Place(ctx, b.buyer, in)
+		require.NoError(t, err)
+		again, err := b.svc.Place(ctx, b.buyer, in)
 		require.NoError(t, err)
 		require.Equal(t, o.ID, again.ID)
+		require.Equal(t, o.TotalCents, again.TotalCents)
+		require.Equal(t, o.Lines, again.Lines)
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.orders"))
-		other := checkoutInput("same", validCard("4242424242424242"))
+		other := in
 		other.Address.City = "Medellín"
 		_, err = b.svc.Place(ctx, b.buyer, other)
 		requireCode(t, err, "orders.idempotency_key_reused")
@@ -285,17 +303,17 @@ func TestService_Place(t *testing.T) {
 	t.Run("Rejections", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		_, err := b.svc.Place(ctx, b.buyer, checkoutInput("empty", validCard("4242424242424242")))
+		_, err := b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput("empty", validCard("4242424242424242"))))
 		requireCode(t, err, "orders.empty_cart")
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
 
 		bad := checkoutInput("", validCard("4242424242424243"))
-		_, err = b.svc.Place(ctx, b.buyer, bad)
+		_, err = b.svc.Place(ctx, b.buyer, b.seen(t, bad))
 		requireCode(t, err, "invalid")
 
 		bad = checkoutInput("k", service.PaymentInput{Method: orders.MethodCard, Card: payment.Card{Number: "4242424242424243", ExpMonth: 1, ExpYear: 2020, CVC: "12"}})
 		bad.Address = service.Address{Country: "USA"}
-		_, err = b.svc.Place(ctx, b.buyer, bad)
+		_, err = b.svc.Place(ctx, b.buyer, b.seen(t, bad))
 		fields := apperr.As(err).Fields
 		for _, f := range []string{"name", "street", "city", "region", "postal_code", "country", "card_number", "card_exp", "card_cvc"} {
 			require.Contains(t, fields, f)
@@ -303,10 +321,10 @@ func TestService_Place(t *testing.T) {
 
 		us := checkoutInput("k", validCard("4242424242424242"))
 		us.Address.Country = "US" // Servientrega is national only
-		_, err = b.svc.Place(ctx, b.buyer, us)
+		_, err = b.svc.Place(ctx, b.buyer, b.seen(t, us))
 		require.Contains(t, apperr.As(err).Fields, "delivery_provider_id")
 		us.ProviderID = 1 // DHL
-		o, err := b.svc.Place(ctx, b.buyer, us)
+		o, err := b.svc.Place(ctx, b.buyer, b.seen(t, us))
 		require.NoError(t, err)
 		require.Equal(t, int64(1500+2500), o.TotalCents)
 	})
@@ -315,12 +333,153 @@ func TestService_Place(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 3))
-		require.NoError(t, b.cat.ReserveFor(777, []catalog.Line{{BookID: b.book.ID, Quantity: 1}}))
-		_, err := b.svc.Place(ctx, b.buyer, checkoutInput("k", validCard("4242424242424242")))
+		catalogtest.Hold(context.Background(), t, b.cat, b.pool, 777, b.book.ID, 1)
+		_, err := b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput("k", validCard("4242424242424242"))))
 		requireCode(t, err, "catalog.out_of_stock")
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
 	})
+}
+
+// TestService_PlaceAtPricesSeen: an order is placed only at the prices the
+// buyer was shown; a change is refused with what changed, nothing is held
+// or charged, and the cart is left as it was.
+func TestService_PlaceAtPricesSeen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+
+	t.Run("PriceRaisedAfterTheBuyerLooked", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
+		catalogtest.SetPrice(ctx, t, b.pool, b.book.ID, 990_000)
+		_, err := b.svc.Place(ctx, b.buyer, in)
+		requireCode(t, err, "orders.cart_changed")
+		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
+		require.Contains(t, apperr.As(err).Message, `the price of "Dune" changed from $15.00 to $9,900.00`)
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		require.Equal(t, 1, n)
+
+		// Shown the new price, the buyer may accept it.
+		o, err := b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput("k2", service.PaymentInput{Method: orders.MethodWallet})))
+		require.NoError(t, err)
+		require.Equal(t, int64(990_000), o.SubtotalCents)
+	})
+
+	t.Run("PriceChangedBetweenCheckAndReserve", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		// A catalog whose price moves after the orders module read it: the
+		// reservation itself refuses, so the order is dropped.
+		moving := &raisePriceOnReserve{Service: b.cat, pool: b.pool, t: t, book: b.book.ID}
+		svc := service.New(b.pool, moving, riverClient(t, b.pool), nil)
+		require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+		cart, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		in := checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet})
+		in.Lines = cart.Seen()
+		_, err = svc.Place(ctx, b.buyer, in)
+		requireCode(t, err, "catalog.listing_changed")
+		require.Contains(t, apperr.As(err).Message, "$15.00")
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.payments"))
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+		back, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		require.Len(t, back.Lines, 1, "the lines are back in the cart")
+		require.Equal(t, 2, back.Lines[0].Quantity)
+	})
+
+	t.Run("QuantityOrLinesChanged", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
+		_, err := b.svc.Place(ctx, b.buyer, in)
+		requireCode(t, err, "orders.cart_changed")
+		require.Contains(t, apperr.As(err).Message, `the quantity of "Dune" changed from 1 to 2`)
+		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+
+		in.Lines = nil
+		_, err = b.svc.Place(ctx, b.buyer, in)
+		require.Contains(t, apperr.As(err).Fields, "lines")
+		in.Lines = []service.SeenLine{{BookID: b.book.ID, Quantity: 1, PriceCents: -5}}
+		_, err = b.svc.Place(ctx, b.buyer, in)
+		require.Contains(t, apperr.As(err).Fields, "lines")
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+	})
+}
+
+// TestService_CartChecksOutOnce: checkouts racing for one cart, each with
+// its own Idempotency-Key (two tabs, a client retrying without its key),
+// make one order; the others are told the cart changed.
+func TestService_CartChecksOutOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	one := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Only copy", PriceCents: 700, Copies: 1})
+	plenty := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Plenty", PriceCents: 300, Copies: 50})
+	for round, book := range []catalog.Book{one, plenty} {
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
+		seen := b.seen(t, checkoutInput("", service.PaymentInput{Method: orders.MethodWallet})).Lines
+		const tabs = 8
+		errs := make([]error, tabs)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range tabs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in := checkoutInput(fmt.Sprintf("tab-%d-%d", round, i), service.PaymentInput{Method: orders.MethodWallet})
+				in.Lines = seen
+				<-start
+				_, errs[i] = b.svc.Place(ctx, b.buyer, in)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		placed := 0
+		for _, err := range errs {
+			if err == nil {
+				placed++
+				continue
+			}
+			require.True(t, errors.Is(err, orders.ErrCartChanged) || errors.Is(err, orders.ErrEmptyCart), "%v", err)
+		}
+		require.Equal(t, 1, placed, book.Title)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.order_lines WHERE book_id = $1", int64(book.ID)), book.Title)
+		require.Equal(t, 1, catalogtest.StockOf(ctx, t, b.pool, book.ID).Held, book.Title)
+	}
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.payments"))
+}
+
+// raisePriceOnReserve is the real catalog, except that the listing's price
+// changes just before each reservation, as a seller's edit racing the
+// checkout would.
+type raisePriceOnReserve struct {
+	catalog.Service
+	pool *pgxpool.Pool
+	t    *testing.T
+	book catalog.BookID
+}
+
+func (r *raisePriceOnReserve) Reserve(ctx context.Context, res catalog.Reservation) error {
+	catalogtest.SetPrice(ctx, r.t, r.pool, r.book, 990_000)
+	return r.Service.Reserve(ctx, res)
+}
+
+func riverClient(t *testing.T, pool *pgxpool.Pool) *riverfx.Inserter {
+	t.Helper()
+	rc, err := riverfx.NewInserter(pool)
+	require.NoError(t, err)
+	return rc
 }
 
 func TestService_Cancel(t *testing.T) {
@@ -336,7 +495,8 @@ func TestService_Cancel(t *testing.T) {
 		require.NoError(t, b.svc.Charge(ctx, o.ID)) // the queued charge does nothing
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
-		_, avail, held, _ := b.cat.Stock(b.book.ID)
+		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
+		avail, held := c.Available, c.Held
 		require.Equal(t, []int{3, 0}, []int{avail, held})
 		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
 	})
@@ -355,7 +515,7 @@ func TestService_Cancel(t *testing.T) {
 		require.Equal(t, orders.StatusCancelled, got.Status)
 		require.Equal(t, "refunded", got.Payment.Status)
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE refunded_at IS NOT NULL"))
-		_, avail, _, _ := b.cat.Stock(b.book.ID)
+		avail := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID).Available
 		require.Equal(t, 3, avail)
 	})
 }
@@ -390,11 +550,35 @@ func TestService_Get(t *testing.T) {
 	require.Zero(t, unread)
 }
 
+func TestService_Sweep(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, validCard("4242424242424242"))
+	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status='pending', updated_at = now() - interval '1 hour' WHERE id=$1", o.ID)
+	require.NoError(t, err)
+	catalogtest.Hold(context.Background(), t, b.cat, b.pool, 5555, b.book.ID, 1) // no order holds it
+	require.NoError(t, b.svc.AddItem(ctx, service.Owner{VisitorID: "old-visitor-0123456789"}, b.book.ID, 1))
+	_, err = b.pool.Exec(ctx, "UPDATE orders.carts SET updated_at = now() - interval '31 days' WHERE visitor_id IS NOT NULL")
+	require.NoError(t, err)
+	res, err := b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Cancelled)
+	require.Equal(t, int64(1), res.StaleCarts)
+	require.GreaterOrEqual(t, res.Released, 2)
+	c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
+	avail, held := c.Available, c.Held
+	require.Equal(t, []int{3, 0}, []int{avail, held})
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusCancelled, got.Status)
+}
+
 func TestService_CartCountOfCartsToMerge(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	other := b.cat.Add(b.seller.ID, "Emma", 900, 5)
+	other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
 	user, visitor := service.Owner{UserID: b.buyer.ID}, service.Owner{VisitorID: "visitor-0123456789abcdef"}
 	require.NoError(t, b.svc.SetQuantity(ctx, user, b.book.ID, 1))
 	require.NoError(t, b.svc.SetQuantity(ctx, visitor, b.book.ID, 2))
@@ -411,27 +595,4 @@ func TestService_CartCountOfCartsToMerge(t *testing.T) {
 	n, err = b.svc.CartCount(ctx, service.Owner{VisitorID: "nobody-0123456789abcdef"})
 	require.NoError(t, err)
 	require.Zero(t, n)
-}
-
-func TestService_Sweep(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	b := setup(t)
-	o := b.place(t, "k", 1, validCard("4242424242424242"))
-	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status='pending', updated_at = now() - interval '1 hour' WHERE id=$1", o.ID)
-	require.NoError(t, err)
-	require.NoError(t, b.cat.ReserveFor(5555, []catalog.Line{{BookID: b.book.ID, Quantity: 1}})) // no order holds it
-	require.NoError(t, b.svc.AddItem(ctx, service.Owner{VisitorID: "old-visitor-0123456789"}, b.book.ID, 1))
-	_, err = b.pool.Exec(ctx, "UPDATE orders.carts SET updated_at = now() - interval '31 days' WHERE visitor_id IS NOT NULL")
-	require.NoError(t, err)
-	res, err := b.svc.Sweep(ctx)
-	require.NoError(t, err)
-	require.Equal(t, 1, res.Cancelled)
-	require.Equal(t, int64(1), res.StaleCarts)
-	require.GreaterOrEqual(t, res.Released, 2)
-	_, avail, held, _ := b.cat.Stock(b.book.ID)
-	require.Equal(t, []int{3, 0}, []int{avail, held})
-	got, err := b.svc.Get(ctx, b.buyer, o.ID)
-	require.NoError(t, err)
-	require.Equal(t, orders.StatusCancelled, got.Status)
 }

@@ -101,8 +101,11 @@ func (a *app) call(t testing.TB, b buyer, method, path string, body any, out any
 	return res.StatusCode
 }
 
-func checkoutBody(card string) map[string]any {
+// checkoutBody is a checkout with a card (or, with "", no payment) for the
+// cart lines the buyer was shown.
+func checkoutBody(card string, seen ...service.SeenLine) map[string]any {
 	return map[string]any{
+		"lines":                seen,
 		"shipping_address":     map[string]any{"name": "Ana", "street": "Calle 1", "city": "Bogotá", "region": "DC", "postal_code": "110111", "country": "CO"},
 		"delivery_provider_id": 3,
 		"payment":              map[string]any{"method": "card", "card": map[string]any{"number": card, "exp_month": 12, "exp_year": time.Now().Year() + 1, "cvc": "123"}},

@@ -2,6 +2,7 @@ package systemtest_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 // TestPages_BrowserCheckout walks the pages as a browser does, through the
@@ -67,7 +69,8 @@ func TestPages_BrowserCheckout(t *testing.T) {
 	require.Contains(t, body, sess.CSRFToken)
 	form := url.Values{"csrf_token": {sess.CSRFToken}, "idempotency_key": {"browser-1"}, "name": {"Julio"}, "street": {"Calle 5"},
 		"city": {"Medellín"}, "region": {"ANT"}, "postal_code": {"050001"}, "country": {"CO"}, "delivery_provider_id": {"4"},
-		"payment_method": {"bank_transfer"}}
+		"payment_method": {"bank_transfer"}, "line": webtest.HiddenValues(body, "line")}
+	require.Equal(t, []string{fmt.Sprintf("%d:2:%d", book.ID, book.PriceCents)}, form["line"])
 	res, _ = send(http.MethodPost, "/checkout", url.Values{"idempotency_key": {"no-token"}})
 	require.Equal(t, http.StatusForbidden, res.StatusCode) // CSRF token required
 	res, _ = send(http.MethodPost, "/checkout", form)

@@ -26,11 +26,11 @@ func TestAPI_CheckoutToDelivery(t *testing.T) {
 
 	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 2}, nil))
 	var o orderJSON
-	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000 0000 0000 0119"), &o, "Idempotency-Key", "e2e-1"))
+	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000 0000 0000 0119", service.SeenLine{BookID: book.ID, Quantity: 2, PriceCents: 1250}), &o, "Idempotency-Key", "e2e-1"))
 	require.Equal(t, int64(2500+800), o.TotalCents)
 	require.Equal(t, "0119", o.Payment.Last4)
 	var again orderJSON
-	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000 0000 0000 0119"), &again, "Idempotency-Key", "e2e-1"))
+	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000 0000 0000 0119", service.SeenLine{BookID: book.ID, Quantity: 2, PriceCents: 1250}), &again, "Idempotency-Key", "e2e-1"))
 	require.Equal(t, o.ID, again.ID)
 
 	// The flaky card fails twice at the processor and River retries it;
@@ -64,7 +64,7 @@ func TestAPI_DeclinedReleasesStock(t *testing.T) {
 	book := catalogtest.CreateBook(ctx, t, a.pool, &catalogtest.BookOpts{Copies: 1})
 	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1}, nil))
 	var o orderJSON
-	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000000000000002"), &o, "Idempotency-Key", "d"))
+	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000000000000002", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}), &o, "Idempotency-Key", "d"))
 	got := a.waitStatus(t, b, o.ID, "payment_failed")
 	require.Equal(t, "the card was declined", got.Payment.FailureReason)
 	deadline := 0
@@ -100,7 +100,7 @@ func TestCheckout_LastCopiesRace(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			in := service.PlaceInput{Key: fmt.Sprintf("race-%d", i), ProviderID: 3,
+			in := service.PlaceInput{Key: fmt.Sprintf("race-%d", i), ProviderID: 3, Lines: []service.SeenLine{{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}},
 				Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"},
 				Payment: service.PaymentInput{Method: "wallet"}}
 			_, err := a.svc.Place(ctx, users[i], in)
@@ -128,4 +128,47 @@ func TestCheckout_LastCopiesRace(t *testing.T) {
 	var orders int
 	require.NoError(t, a.pool.QueryRow(ctx, "SELECT count(*) FROM orders.orders").Scan(&orders))
 	require.Equal(t, copies, orders)
+}
+
+// TestCheckout_CartChecksOutOnce sends one buyer's one-copy cart to the
+// JSON API eight times at once, each with its own Idempotency-Key (eight
+// tabs): one order is placed and charged, the others get 409.
+func TestCheckout_CartChecksOutOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := context.Background()
+	b := a.newUser(t, false)
+	book := catalogtest.CreateBook(ctx, t, a.pool, &catalogtest.BookOpts{Copies: 5})
+	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1}, nil))
+	const tabs = 8
+	statuses := make([]int, tabs)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			statuses[i] = a.call(t, b, http.MethodPost, "/api/v1/orders",
+				checkoutBody("4242424242424242", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}),
+				nil, "Idempotency-Key", fmt.Sprintf("tab-%d", i))
+		}()
+	}
+	close(start)
+	wg.Wait()
+	created := 0
+	for _, st := range statuses {
+		if st == http.StatusCreated {
+			created++
+			continue
+		}
+		require.Equal(t, http.StatusConflict, st)
+	}
+	require.Equal(t, 1, created)
+	var orders, payments int
+	require.NoError(t, a.pool.QueryRow(ctx, "SELECT count(*) FROM orders.orders").Scan(&orders))
+	require.NoError(t, a.pool.QueryRow(ctx, "SELECT count(*) FROM orders.payments").Scan(&payments))
+	require.Equal(t, []int{1, 1}, []int{orders, payments})
+	c := catalogtest.StockOf(ctx, t, a.pool, book.ID)
+	require.Equal(t, 1, c.Held+c.Sold, "one copy is held for the one order")
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 )
@@ -54,7 +56,7 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 				Status     string `json:"status"`
 				TotalCents int64  `json:"total_cents"`
 			}
-			c.do(t, buyer, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242"), http.StatusCreated, &order, "Idempotency-Key", "flow-1")
+			c.do(t, buyer, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242", service.SeenLine{BookID: catalog.BookID(book.ID), Quantity: 2, PriceCents: book.PriceCents}), http.StatusCreated, &order, "Idempotency-Key", "flow-1")
 			require.Equal(t, int64(2*1450+800), order.TotalCents)
 
 			deadline := time.After(time.Minute)

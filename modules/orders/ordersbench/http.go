@@ -1,0 +1,148 @@
+package ordersbench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/bench"
+	"github.com/bookstore/bookstore/platform/loadgen"
+)
+
+// client talks JSON to the shop over keep-alive connections.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string) *client {
+	return &client{base: base, http: &http.Client{Timeout: 30 * time.Second,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64, MaxConnsPerHost: 64}}}
+}
+
+// do sends body as JSON and decodes a 2xx answer into out.
+func (c *client) do(ctx context.Context, method, path, token string, body, out any, hdr ...string) error {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %.200s", method, path, res.Status, raw)
+	}
+	if out != nil {
+		return json.Unmarshal(raw, out)
+	}
+	return nil
+}
+
+// signUp creates a buyer through the API and returns a bearer token.
+func (c *client) signUp(ctx context.Context, n int) (string, error) {
+	acct := map[string]string{"email": fmt.Sprintf("buyer%d@bench.example", n), "name": fmt.Sprintf("Buyer %d", n), "password": "bench-password-123"}
+	if err := c.do(ctx, http.MethodPost, "/api/v1/auth/signup", "", acct, nil); err != nil {
+		return "", err
+	}
+	var res struct {
+		Token string `json:"token"`
+	}
+	err := c.do(ctx, http.MethodPost, "/api/v1/auth/signin", "", map[string]string{"email": acct["email"], "password": acct["password"]}, &res)
+	return res.Token, err
+}
+
+// httpCheckout runs the checkout a JSON client makes (put one copy in the
+// cart, then place the order with the lines the cart answered, paying by
+// card) against the real binary, and reads the binary's memory idle and at
+// its peak.
+func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
+	db, err := env.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Drop()
+	books, err := listings(ctx, db.Pool, 1000, 1_000_000)
+	if err != nil {
+		return nil, err
+	}
+	shop, err := env.StartShop(ctx, db.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer shop.Stop()
+	// Idle: started and migrated, its periodic jobs run once, no request
+	// served yet (a sign-up's password hashing alone takes tens of MB).
+	time.Sleep(3 * time.Second)
+	idle, _, err := shop.RSS()
+	if err != nil {
+		return nil, err
+	}
+	c := newClient(shop.URL)
+	tokens := make([]string, Buyers)
+	for i := range tokens {
+		if tokens[i], err = c.signUp(ctx, i); err != nil {
+			return nil, err
+		}
+	}
+	exp := time.Now().Year() + 2
+	place := func(round string) loadgen.OpFunc {
+		return func(ctx context.Context, worker, i int) error {
+			book := books[(worker*7919+i*31)%len(books)]
+			var cart struct {
+				Lines []service.SeenLine `json:"lines"`
+			}
+			if err := c.do(ctx, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.BookID), tokens[worker], map[string]int{"quantity": 1}, &cart); err != nil {
+				return err
+			}
+			body := map[string]any{
+				"lines":                cart.Lines,
+				"shipping_address":     shipTo,
+				"delivery_provider_id": 3,
+				"payment":              map[string]any{"method": "card", "card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": exp, "cvc": "123"}},
+			}
+			return c.do(ctx, http.MethodPost, "/api/v1/orders", tokens[worker], body, nil, "Idempotency-Key", fmt.Sprintf("%s-%d-%d", round, worker, i))
+		}
+	}
+	env.Logf("warming up")
+	loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: env.Dur(5 * time.Second)}, place("warm"))
+	dur := env.Dur(30 * time.Second)
+	env.Logf("measuring for %s", dur)
+	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
+	_, peak, err := shop.RSS()
+	if err != nil {
+		return nil, err
+	}
+	return []bench.Figure{
+		{Name: "orders/s", Value: res.PerSecond(), Unit: "orders/s", Target: bench.Min(500), Note: errNote(res)},
+		{Name: "p50", Value: bench.Ms(res.Percentile(50)), Unit: "ms"},
+		{Name: "p99", Value: bench.Ms(res.Percentile(99)), Unit: "ms", Target: bench.Max(100)},
+		{Name: "RSS idle", Value: idle, Unit: "MB", Target: bench.Max(40), Note: "3 s after start, before any request"},
+		{Name: "RSS peak during checkout", Value: peak, Unit: "MB", Target: bench.Max(150), Note: "VmHWM: includes 8 sign-ups (argon2id)"},
+	}, nil
+}

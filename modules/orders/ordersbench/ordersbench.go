@@ -1,0 +1,251 @@
+// Package ordersbench holds the orders module's sections of `make bench`:
+// checkout through the service layer (many listings, and one hot listing)
+// with the payment and shipping jobs running, and checkout through the JSON
+// API of the real binary, with its memory.
+package ordersbench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.uber.org/fx"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/bench"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/loadgen"
+	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/riverfx"
+)
+
+// Buyers is the concurrency of every checkout section.
+const Buyers = 8
+
+// Sections are the orders module's parts of the report.
+func Sections() []bench.Section {
+	return []bench.Section{
+		{Name: "Checkout, service layer (8 buyers, jobs running)", Run: serviceCheckout},
+		{Name: "Checkout, JSON API of the real binary (8 buyers, card payments)", Run: httpCheckout},
+	}
+}
+
+// Seller owns every listing of the data sets.
+const sellerID = 9_000_000
+
+// listings inserts n listings of the seller with copies each and returns
+// their ids and prices.
+func listings(ctx context.Context, pool *pgxpool.Pool, n, copies int) ([]service.SeenLine, error) {
+	if _, err := pool.Exec(ctx, `INSERT INTO catalog.sellers (id, name) VALUES ($1, 'Bench seller') ON CONFLICT DO NOTHING`, sellerID); err != nil {
+		return nil, err
+	}
+	rows, err := pool.Query(ctx, `
+		INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT $1, 'Bench book ' || g, 'Bench Author', 'good', 500 + g % 5000, $3, $3
+		FROM generate_series(1, $2::int) g
+		RETURNING id, price_cents`, sellerID, n, copies)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []service.SeenLine
+	for rows.Next() {
+		l := service.SeenLine{Quantity: 1}
+		if err := rows.Scan(&l.BookID, &l.PriceCents); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	_, err = pool.Exec(ctx, "ANALYZE")
+	return out, err
+}
+
+// queueDepth counts jobs ready to run and not yet finished: a backlog
+// that grows means the workers fall behind the checkouts.
+func queueDepth(ctx context.Context, pool *pgxpool.Pool) (float64, error) {
+	var n int
+	err := pool.QueryRow(ctx, `SELECT count(*) FROM river.river_job
+		WHERE state IN ('available', 'running', 'retryable') OR (state = 'scheduled' AND scheduled_at <= now())`).Scan(&n)
+	return float64(n), err
+}
+
+// queries counts the statements the process sends, checkouts and jobs
+// alike: statements per order is the figure no noisy neighbour changes.
+type queries struct{ n atomic.Int64 }
+
+func (q *queries) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (q *queries) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+func (q *queries) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	q.n.Add(1)
+	return ctx
+}
+
+func (q *queries) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+
+func (q *queries) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+// inProcess is the monolith's graph (auth, catalog, orders, River with its
+// workers) on url, as `bookstore serve` builds it, without the HTTP server
+// and with a pool (sized as pg sizes it) that counts statements.
+func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool, *queries, func(), error) {
+	cfg := config.Config{
+		DatabaseURL: url, LogLevel: "error", LogFormat: "text",
+		ShutdownTimeout: 10 * time.Second, Modules: config.AllModules, HomeCountry: "CO",
+		ShippingStep: 3 * time.Second, BankTransferDelay: 10 * time.Second, OrderTimeout: 15 * time.Minute, JobTimeout: time.Minute,
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	pcfg.MaxConns = pg.MaxConns
+	count := &queries{}
+	pcfg.ConnConfig.Tracer = count
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var svc *service.Service
+	app := fx.New(
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pool),
+		fx.NopLogger,
+		metrics.Module, riverfx.Module,
+		authfx.Module, catalogfx.Module, ordersfx.Module,
+		fx.Populate(&svc),
+	)
+	if err := app.Start(ctx); err != nil {
+		pool.Close()
+		return nil, nil, nil, nil, err
+	}
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_ = app.Stop(ctx)
+		pool.Close()
+	}
+	return svc, pool, count, stop, nil
+}
+
+// writes reads the cluster's transaction ids handed out so far (one per
+// transaction that wrote, each of which waits at commit for its WAL
+// flush) and the WAL flushes done (commits that wait together share one).
+func writes(ctx context.Context, pool *pgxpool.Pool) (xacts, flushes float64, err error) {
+	var x, f int64
+	err = pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, wal_sync FROM pg_stat_wal`).Scan(&x, &f)
+	return float64(x), float64(f), err
+}
+
+var shipTo = service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"}
+
+// serviceCheckout: each buyer puts a listing in the cart and places the
+// order (wallet payment), as fast as the service answers, while River works
+// the charge, ship, shipment and stock jobs in the same process.
+func serviceCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
+	var figs []bench.Figure
+	for _, c := range []struct {
+		name     string
+		listings int
+		dur      time.Duration
+	}{{"1,000 listings", 1000, 60 * time.Second}, {"one hot listing", 1, 30 * time.Second}} {
+		f, err := checkoutRun(ctx, env, c.name, c.listings, env.Dur(c.dur))
+		if err != nil {
+			return figs, fmt.Errorf("%s: %w", c.name, err)
+		}
+		figs = append(figs, f...)
+	}
+	return figs, nil
+}
+
+func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur time.Duration) ([]bench.Figure, error) {
+	db, err := env.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Drop()
+	books, err := listings(ctx, db.Pool, n, 1_000_000)
+	if err != nil {
+		return nil, err
+	}
+	svc, pool, count, stop, err := inProcess(ctx, db.URL)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	place := func(round string) loadgen.OpFunc {
+		return func(ctx context.Context, worker, i int) error {
+			buyer := auth.User{ID: auth.UserID(1 + worker)}
+			line := books[(worker*7919+i*31)%len(books)]
+			if err := svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, line.BookID, 1); err != nil {
+				return err
+			}
+			_, err := svc.Place(ctx, buyer, service.PlaceInput{
+				Key: fmt.Sprintf("%s-%d-%d", round, worker, i), Lines: []service.SeenLine{line}, Address: shipTo, ProviderID: 3,
+				Payment: service.PaymentInput{Method: "wallet"},
+			})
+			return err
+		}
+	}
+	env.Logf("%s: warming up", name)
+	loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: env.Dur(5 * time.Second)}, place("warm"))
+	before, err := queueDepth(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	xacts0, flushes0, err := writes(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	queries0 := count.n.Load()
+	env.Logf("%s: measuring for %s", name, dur)
+	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
+	queries1 := count.n.Load()
+	xacts1, flushes1, err := writes(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	after, err := queueDepth(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	orders := float64(max(res.Ops, 1))
+	target, p99 := bench.Min(1000), bench.Max(100)
+	if n == 1 {
+		target = bench.Min(500)
+	}
+	figs := []bench.Figure{
+		{Name: "orders/s, " + name, Value: res.PerSecond(), Unit: "orders/s", Target: target, Note: errNote(res)},
+		{Name: "p50, " + name, Value: bench.Ms(res.Percentile(50)), Unit: "ms"},
+		{Name: "p99, " + name, Value: bench.Ms(res.Percentile(99)), Unit: "ms", Target: p99},
+		bench.Info("job backlog at start, "+name, before, "jobs", "ready to run, not done"),
+		{Name: "job backlog at end, " + name, Value: after, Unit: "jobs", Target: bench.Max(max(before, 1) * 1.5),
+			Note: fmt.Sprintf("after %s; should not grow", dur)},
+		bench.Info("statements per order, "+name, float64(queries1-queries0)/orders, "stmts", "checkout and its jobs so far, River's own included"),
+		bench.Info("write transactions per order, "+name, (xacts1-xacts0)/orders, "xacts", "each commit waits for a WAL flush"),
+		bench.Info("WAL flushes per order, "+name, (flushes1-flushes0)/orders, "flushes", "commits waiting together share one"),
+	}
+	return figs, nil
+}
+
+func errNote(r loadgen.Result) string {
+	if r.Errors == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d errors, e.g. %v", r.Errors, r.FirstErr)
+}

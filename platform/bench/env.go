@@ -1,0 +1,238 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/bookstore/bookstore"
+	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pgembed"
+)
+
+// Env is where sections measure: a private cluster with production's
+// durability (fsync and synchronous_commit on, as `make run` has it), a
+// migrated template to clone databases from, and the binary under test.
+type Env struct {
+	// Binary is the bookstore binary that HTTP sections start.
+	Binary string
+	// Quick shortens every run (a smoke run of the bench itself).
+	Quick bool
+	// Log receives progress lines, so a long run shows it is alive.
+	Log io.Writer
+
+	dir      string
+	cluster  *pgembed.Cluster
+	admin    *pgxpool.Pool
+	template string
+}
+
+// Start starts the cluster in a new temporary folder and migrates the
+// template every database is cloned from.
+func Start(ctx context.Context, binary string, quick bool, log io.Writer) (*Env, error) {
+	dir, err := os.MkdirTemp("", "bookstore-bench-")
+	if err != nil {
+		return nil, err
+	}
+	e := &Env{Binary: binary, Quick: quick, Log: log, dir: dir}
+	// The cluster may run as the postgres user, which must enter here.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if e.cluster, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), nil); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if e.admin, err = pgxpool.New(ctx, e.cluster.URL()); err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.template = "bench_template"
+	if _, err := e.admin.Exec(ctx, "CREATE DATABASE "+e.template); err != nil {
+		e.Close()
+		return nil, err
+	}
+	pool, err := pgxpool.New(ctx, e.urlOf(e.template))
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	defer pool.Close()
+	if err := migrate.Apply(ctx, pool, append(bookstore.MigrationSets("auth", "catalog", "orders"), migrate.RiverSet(migrate.RiverSchema))); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return e, nil
+}
+
+// Close stops the cluster and removes every data set with it.
+func (e *Env) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if e.admin != nil {
+		e.admin.Close()
+	}
+	if e.cluster != nil {
+		_ = e.cluster.Stop(ctx)
+	}
+	_ = os.RemoveAll(e.dir)
+}
+
+// Dur is full, or a tenth of it (at least a second) in a quick run.
+func (e *Env) Dur(full time.Duration) time.Duration {
+	if e.Quick {
+		return max(full/10, time.Second)
+	}
+	return full
+}
+
+// Logf reports progress.
+func (e *Env) Logf(format string, args ...any) {
+	fmt.Fprintf(e.Log, "  · "+format+"\n", args...)
+}
+
+// Database is a fresh migrated database; Drop removes it.
+type Database struct {
+	URL  string
+	Pool *pgxpool.Pool
+	drop func()
+}
+
+// Drop closes the pool and drops the database.
+func (d *Database) Drop() { d.drop() }
+
+// NewDatabase clones the template.
+func (e *Env) NewDatabase(ctx context.Context) (*Database, error) {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "bench_" + hex.EncodeToString(b)
+	if _, err := e.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+e.template); err != nil {
+		return nil, fmt.Errorf("create database: %w", err)
+	}
+	d := &Database{URL: e.urlOf(name)}
+	d.drop = func() {
+		if d.Pool != nil {
+			d.Pool.Close()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, _ = e.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	}
+	var err error
+	if d.Pool, err = pgxpool.New(ctx, d.URL); err != nil {
+		d.drop()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (e *Env) urlOf(name string) string {
+	u, _ := url.Parse(e.cluster.URL())
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Shop is a running `bookstore serve`.
+type Shop struct {
+	URL  string
+	cmd  *exec.Cmd
+	done chan struct{}
+	dir  string
+}
+
+// StartShop runs the binary against databaseURL on a free loopback port,
+// with extra environment, and waits until it is ready.
+func (e *Env) StartShop(ctx context.Context, databaseURL string, env ...string) (*Shop, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	dir, err := os.MkdirTemp(e.dir, "shop-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Shop{URL: "http://" + addr, done: make(chan struct{}), dir: dir}
+	s.cmd = exec.Command(e.Binary, "serve")
+	s.cmd.Env = append(os.Environ(), append([]string{"DATABASE_URL=" + databaseURL, "BOOKSTORE_ADDR=" + addr,
+		"BOOKSTORE_DATA_DIR=" + dir, "BOOKSTORE_LOG_LEVEL=error"}, env...)...)
+	s.cmd.Stderr = os.Stderr
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	deadline := time.After(2 * time.Minute)
+	for {
+		if res, err := http.Get(s.URL + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		select {
+		case <-s.done:
+			return nil, errors.New("bookstore exited before it was ready")
+		case <-deadline:
+			s.Stop()
+			return nil, errors.New("bookstore not ready within 2 minutes")
+		case <-ctx.Done():
+			s.Stop()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// RSS is the process's resident memory now and its peak so far, in MB.
+func (s *Shop) RSS() (now, peak float64, err error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, rest, _ := strings.Cut(sc.Text(), ":")
+		fields := strings.Fields(rest)
+		if len(fields) == 0 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(fields[0], 64)
+		switch name {
+		case "VmRSS":
+			now = kb / 1024
+		case "VmHWM":
+			peak = kb / 1024
+		}
+	}
+	return now, peak, sc.Err()
+}
+
+// Stop ends the process as an orchestrator would (SIGTERM, then SIGKILL).
+func (s *Shop) Stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}

@@ -1,0 +1,129 @@
+// Package loadgen is a closed-loop load generator: a fixed number of
+// workers each run one operation after another as fast as the system under
+// test answers, the way a set of users who wait for each page behaves. It
+// records every operation's latency, so percentiles are exact, and it is
+// bounded both in time and in operations.
+package loadgen
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Options shape one run.
+type Options struct {
+	// Workers run the operation concurrently (default 1).
+	Workers int
+	// Duration is how long operations are measured (default 10 s).
+	Duration time.Duration
+	// Warmup runs operations unmeasured first (pools, caches, plans).
+	Warmup time.Duration
+	// MaxOps bounds the measured operations (default 10 million).
+	MaxOps int
+}
+
+// OpFunc is one operation of one worker; n counts the worker's operations.
+type OpFunc func(ctx context.Context, worker, n int) error
+
+// Result is what a run measured.
+type Result struct {
+	Ops     int
+	Errors  int
+	Elapsed time.Duration
+	// FirstErr is an example of what failed, for the report.
+	FirstErr error
+	sorted   []time.Duration
+}
+
+// PerSecond is the measured throughput of successful operations.
+func (r Result) PerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Ops) / r.Elapsed.Seconds()
+}
+
+// Percentile returns the latency below which p (0..100) of the successful
+// operations finished.
+func (r Result) Percentile(p float64) time.Duration {
+	if len(r.sorted) == 0 {
+		return 0
+	}
+	i := int(float64(len(r.sorted)) * p / 100)
+	return r.sorted[min(i, len(r.sorted)-1)]
+}
+
+// Run runs op in a closed loop and measures it. A failed operation counts
+// as an error and its latency is left out; the loop goes on.
+func Run(ctx context.Context, o Options, op OpFunc) Result {
+	if o.Workers < 1 {
+		o.Workers = 1
+	}
+	if o.Duration <= 0 {
+		o.Duration = 10 * time.Second
+	}
+	if o.MaxOps <= 0 {
+		o.MaxOps = 10_000_000
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.Warmup+o.Duration+time.Minute)
+	defer cancel()
+	var (
+		mu        sync.Mutex
+		res       Result
+		wg        sync.WaitGroup
+		warmUntil = time.Now().Add(o.Warmup)
+		start     time.Time
+		startOnce sync.Once
+		end       time.Time
+	)
+	perWorker := make([][]time.Duration, o.Workers)
+	for w := range o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ctx.Err() == nil; n++ {
+				t0 := time.Now()
+				measured := !t0.Before(warmUntil)
+				if measured {
+					startOnce.Do(func() {
+						mu.Lock()
+						start = t0
+						end = t0.Add(o.Duration)
+						mu.Unlock()
+					})
+					mu.Lock()
+					stop := t0.After(end) || res.Ops+res.Errors >= o.MaxOps
+					mu.Unlock()
+					if stop {
+						return
+					}
+				}
+				err := op(ctx, w, n)
+				d := time.Since(t0)
+				if !measured {
+					continue
+				}
+				mu.Lock()
+				if err != nil {
+					res.Errors++
+					if res.FirstErr == nil {
+						res.FirstErr = err
+					}
+				} else {
+					res.Ops++
+					perWorker[w] = append(perWorker[w], d)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	res.Elapsed = time.Since(start)
+	for _, ds := range perWorker {
+		res.sorted = append(res.sorted, ds...)
+	}
+	slices.Sort(res.sorted)
+	return res
+}
