@@ -65,7 +65,6 @@ var (
 	ErrNotInCart        = apperr.New(apperr.NotFound, "orders.not_in_cart", "this book is not in your cart")
 	ErrCannotCancel     = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
 	ErrProviderNotFound = apperr.New(apperr.NotFound, "orders.provider_not_found", "delivery provider not found")
-	ErrJobNotFound      = apperr.New(apperr.NotFound, "orders.job_not_found", "job not found")
 )
 
 // Payment methods.

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -15,7 +14,6 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/platform/apperr"
-	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -78,23 +76,15 @@ func (q Queues) Find(name string) (Queue, bool) {
 	return nil, false
 }
 
-// LocalQueue is the process's own queue, named after its modules.
-type LocalQueue struct {
-	name string
-	ins  *Inserter
-}
+// LocalQueue is the process's own queue, named "local"; in the monolith it
+// holds every module's jobs.
+type LocalQueue struct{ ins *Inserter }
 
-// NewLocalQueue returns the queue of ins, named after cfg's modules.
-func NewLocalQueue(cfg config.Config, ins *Inserter) *LocalQueue {
-	names := make([]string, len(cfg.Modules))
-	for i, m := range cfg.Modules {
-		names[i] = string(m)
-	}
-	return &LocalQueue{name: strings.Join(names, "+"), ins: ins}
-}
+// NewLocalQueue returns the queue ins inserts into.
+func NewLocalQueue(ins *Inserter) *LocalQueue { return &LocalQueue{ins: ins} }
 
 // Name implements Queue.
-func (q *LocalQueue) Name() string { return q.name }
+func (q *LocalQueue) Name() string { return "local" }
 
 // Failed implements Queue.
 func (q *LocalQueue) Failed(ctx context.Context) ([]FailedJob, error) {
@@ -105,7 +95,7 @@ func (q *LocalQueue) Failed(ctx context.Context) ([]FailedJob, error) {
 	}
 	out := make([]FailedJob, 0, len(res.Jobs))
 	for _, j := range res.Jobs {
-		f := FailedJob{Queue: q.name, ID: j.ID, Kind: j.Kind, State: string(j.State), Attempt: j.Attempt, Args: string(j.EncodedArgs), FinalizedAt: j.FinalizedAt}
+		f := FailedJob{Queue: q.Name(), ID: j.ID, Kind: j.Kind, State: string(j.State), Attempt: j.Attempt, Args: string(j.EncodedArgs), FinalizedAt: j.FinalizedAt}
 		for _, e := range j.Errors {
 			f.Errors = append(f.Errors, "attempt "+strconv.Itoa(e.Attempt)+": "+e.Error)
 		}

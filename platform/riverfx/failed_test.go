@@ -6,7 +6,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
@@ -25,13 +24,15 @@ func TestQueue_Contract(t *testing.T) {
 			pool := pgtest.New(t)
 			ins, err := riverfx.NewInserter(pool)
 			require.NoError(t, err)
-			local := riverfx.NewLocalQueue(config.Config{Modules: []config.Module{config.ModuleCatalog}}, ins)
+			local := riverfx.NewLocalQueue(ins)
 			var q riverfx.Queue = local
+			want := "local"
 			if remote {
 				srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{riverfx.QueueRoutes(local)}, Pool: pool, InternalToken: webtest.InternalToken})
 				q = riverfx.NewRemoteQueue(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+				want = "catalog"
 			}
-			require.Equal(t, "catalog", q.Name())
+			require.Equal(t, want, q.Name())
 
 			failed, err := ins.Insert(ctx, napArgs{}, nil)
 			require.NoError(t, err)
@@ -45,7 +46,7 @@ func TestQueue_Contract(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, jobs, 1, "only failed jobs are listed")
 			j := jobs[0]
-			require.Equal(t, riverfx.FailedJob{Queue: "catalog", ID: failed.Job.ID, Kind: "test.nap", State: "discarded", Attempt: 3,
+			require.Equal(t, riverfx.FailedJob{Queue: want, ID: failed.Job.ID, Kind: "test.nap", State: "discarded", Attempt: 3,
 				Args: `{"long": false}`, Errors: []string{"attempt 3: catalog unreachable"}, FinalizedAt: j.FinalizedAt}, j)
 			require.NotNil(t, j.FinalizedAt)
 

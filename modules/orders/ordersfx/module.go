@@ -53,8 +53,9 @@ func publicRoutes(svc *service.Service) (web.Routes, error) {
 // declarations the module serves them by.
 func Routes() (web.Routes, error) { return publicRoutes(nil) }
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config) *service.Service {
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
+		Queues:            queues.All,
 		HomeCountry:       cfg.HomeCountry,
 		ShippingStep:      cfg.ShippingStep,
 		BankTransferDelay: cfg.BankTransferDelay,

@@ -60,8 +60,8 @@ func Routes(svc *service.Service) (web.Routes, error) {
 		r.Post("/notifications/read", h.markRead)
 		r.Get("/admin/orders", h.adminOrders)
 		r.Get("/admin/jobs", h.adminJobs)
-		r.Post("/admin/jobs/{id}/retry", h.retryJob)
-		r.Post("/admin/jobs/{id}/cancel", h.cancelJob)
+		r.Post("/admin/jobs/{queue}/{id}/retry", h.retryJob)
+		r.Post("/admin/jobs/{queue}/{id}/cancel", h.cancelJob)
 		r.Get("/admin/providers", h.adminProviders)
 		r.Post("/admin/providers/{id}", h.updateProvider)
 	}, nil

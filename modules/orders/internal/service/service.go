@@ -30,6 +30,9 @@ type Options struct {
 	// StuckAfter is how long an order may stay pending or awaiting payment
 	// (beyond the bank delay) before the sweeper resolves it.
 	StuckAfter time.Duration
+	// Queues are the shop's job queues for the failed-jobs page (default:
+	// the service's own).
+	Queues []riverfx.Queue
 	// NowFunc is the clock (tests move it).
 	NowFunc func() time.Time
 }
@@ -42,6 +45,7 @@ type Service struct {
 	q       *dbsqlc.Queries
 	catalog catalog.Service
 	river   *riverfx.Inserter
+	queues  []riverfx.Queue
 	opts    Options
 }
 
@@ -63,7 +67,11 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	if o.NowFunc == nil {
 		o.NowFunc = time.Now
 	}
-	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, opts: o}
+	queues := o.Queues
+	if len(queues) == 0 {
+		queues = []riverfx.Queue{riverfx.NewLocalQueue(river)}
+	}
+	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, opts: o}
 }
 
 // Options returns the service's settings after defaults.
