@@ -1,7 +1,6 @@
 package systemtest_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,15 +106,8 @@ func (c *apiClient) signUp(t *testing.T, who string) string {
 // status and decodes the answer into out (if not nil).
 func (c *apiClient) do(t *testing.T, token, method, path string, body any, status int, out any, hdr ...string) {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		raw, err := json.Marshal(body)
-		require.NoError(t, err)
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequest(method, c.base+path, rd)
+	req, err := newJSONRequest(method, c.base+path, body)
 	require.NoError(t, err)
-	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
