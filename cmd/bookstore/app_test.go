@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,28 +14,60 @@ import (
 )
 
 // TestAppOptions_ValidateEveryMode builds the graph of every process a
-// shop may be made of: the monolith, every set of modules (with the URLs
-// of the others) and the gateway.
+// shop may be made of (the monolith, every set of modules, the gateway)
+// with every set of the other modules' URLs: serve accepts exactly the
+// sets holding the URLs the process needs, and the graph of each builds;
+// it refuses the others naming the flag of a URL that is missing.
 func TestAppOptions_ValidateEveryMode(t *testing.T) {
 	t.Parallel()
-	urls := map[config.Module]string{"auth": "http://auth:8080", "catalog": "http://catalog:8080", "orders": "http://orders:8080"}
-	modes := map[string]config.Config{
-		"Gateway": {Gateway: true},
+	// needs lists, per --modules value, the modules whose URL it needs: the
+	// ones it calls, and orders for every process that serves pages, whose
+	// header shows the cart and notification counts.
+	needs := map[string][]config.Module{
+		"all": nil, "gateway": {"auth", "catalog", "orders"},
+		"auth": {"orders"}, "catalog": {"auth", "orders"}, "orders": {"auth", "catalog"},
+		"auth,catalog": {"orders"}, "auth,orders": {"catalog"}, "catalog,orders": {"auth"},
 	}
-	for _, modules := range []string{"all", "auth", "catalog", "orders", "auth,catalog", "auth,orders", "catalog,orders"} {
-		mods, err := config.ParseModules(modules)
-		require.NoError(t, err)
-		modes[modules] = config.Config{Modules: mods}
-	}
-	for name, cfg := range modes {
+	for name, need := range needs {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.LogFormat, cfg.ShutdownTimeout = ":0", t.TempDir(), "error", "text", 1
-			if cfg.Split() {
-				cfg.URLs, cfg.InternalToken = urls, testToken
+			mode := config.Config{Gateway: name == config.Gateway}
+			if !mode.Gateway {
+				mods, err := config.ParseModules(name)
+				require.NoError(t, err)
+				mode.Modules = mods
 			}
-			require.NoError(t, cfg.CheckServe())
-			require.NoError(t, fx.ValidateApp(appOptions(cfg, serveOptions(cfg))))
+			var others []config.Module
+			for _, m := range config.AllModules {
+				if !mode.Runs(m) {
+					others = append(others, m)
+				}
+			}
+			for set := range 1 << len(others) {
+				cfg := mode
+				cfg.Addr, cfg.DataDir, cfg.LogLevel, cfg.LogFormat, cfg.ShutdownTimeout = ":0", t.TempDir(), "error", "text", 1
+				cfg.URLs = map[config.Module]string{}
+				var missing []string // the flags that would make it enough
+				for i, m := range others {
+					if set&(1<<i) != 0 {
+						cfg.URLs[m] = "http://" + string(m) + ":8080"
+					} else if slices.Contains(need, m) {
+						missing = append(missing, "set --"+string(m)+"-url")
+					}
+				}
+				if cfg.Split() {
+					cfg.InternalToken = testToken
+				}
+				err := cfg.CheckServe()
+				if len(missing) > 0 {
+					require.Error(t, err, "with %v", cfg.URLs)
+					require.True(t, slices.ContainsFunc(missing, func(flag string) bool { return strings.Contains(err.Error(), flag) }),
+						"%v: %q names none of %q", cfg.URLs, err, missing)
+					continue
+				}
+				require.NoError(t, err, "with %v", cfg.URLs)
+				require.NoError(t, fx.ValidateApp(appOptions(cfg, serveOptions(cfg))), "with %v", cfg.URLs)
+			}
 		})
 	}
 }
