@@ -79,6 +79,7 @@ type Process struct {
 	Cmd *exec.Cmd
 	// Addr is the HTTP address, for processes started by Serve.
 	Addr   string
+	split  bool
 	stderr *syncBuffer
 	done   chan struct{}
 }
@@ -130,16 +131,43 @@ func ServeAt(t testing.TB, addr string, env []string, args ...string) *Process {
 	return p
 }
 
+// Launch starts `bookstore serve` (split: `serve --split`) on a free
+// loopback port and returns without waiting, so several processes boot at
+// once; Wait then waits for it.
+func Launch(t testing.TB, split bool, env []string, args ...string) *Process {
+	t.Helper()
+	addr := FreeAddr(t)
+	cmd := []string{"serve", "--addr", addr}
+	if split {
+		cmd = append(cmd, "--split")
+	}
+	p := Start(t, env, append(cmd, args...)...)
+	p.Addr, p.split = addr, split
+	return p
+}
+
+// Wait waits until a process of Launch is ready: its /readyz, or, split,
+// the supervisor reporting every process ready.
+func (p *Process) Wait(t testing.TB) {
+	t.Helper()
+	if p.split {
+		p.WaitLog(t, splitReady, ReadyTimeout)
+		return
+	}
+	p.WaitReady(t)
+}
+
 // ServeSplit starts `bookstore serve --split` on a free loopback port with
 // extra args and waits until the supervisor reports every process ready.
 func ServeSplit(t testing.TB, env []string, args ...string) *Process {
 	t.Helper()
-	addr := FreeAddr(t)
-	p := Start(t, env, append([]string{"serve", "--split", "--addr", addr}, args...)...)
-	p.Addr = addr
-	p.WaitLog(t, `msg="split shop ready"`, ReadyTimeout)
+	p := Launch(t, true, env, args...)
+	p.Wait(t)
 	return p
 }
+
+// splitReady is the supervisor's line once every process is ready.
+const splitReady = `msg="split shop ready"`
 
 // WaitLog waits until the process has logged text n times in all
 // (n = 1 when omitted), failing the test if it exits or timeout passes
