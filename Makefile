@@ -17,8 +17,21 @@ GOFLAGS_TEST ?= -count=1 -timeout 20m
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
+# The API viewer served at /api/docs: swagger-ui-dist from npm, exactly as
+# locked, copied into the folder the binary embeds (git-ignored). go build
+# works without it; the page then says how to get it.
+VIEWER       := platform/apidoc/viewer/swagger-ui-bundle.js
+VIEWER_FILES := swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE
+
+.PHONY: viewer
+viewer: $(VIEWER) ## Install the API viewer (npm ci) into platform/apidoc/viewer
+
+$(VIEWER): platform/apidoc/package-lock.json
+	cd platform/apidoc && npm ci --ignore-scripts --no-audit --no-fund
+	cd platform/apidoc && cp $(addprefix node_modules/swagger-ui-dist/,$(VIEWER_FILES)) viewer/
+
 .PHONY: build
-build: ## Build bin/bookstore
+build: $(VIEWER) ## Build bin/bookstore
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/bookstore ./cmd/bookstore
 
 .PHONY: run
@@ -38,7 +51,7 @@ seed: build ## Fill an empty shop with demo sellers and listings (works beside a
 	./bin/bookstore seed
 
 .PHONY: test
-test: verify ## Check formatting, vet and generated code, then run every test on one shared Postgres
+test: verify $(VIEWER) ## Check formatting, vet and generated code, then run every test on one shared Postgres
 	$(GO) run ./platform/pgtest/withcluster $(GO) test $(GOFLAGS_TEST) ./...
 
 .PHONY: e2e
@@ -49,7 +62,7 @@ e2e/node_modules/.package-lock.json: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 
 .PHONY: test/race
-test/race: ## Run every test with the race detector
+test/race: $(VIEWER) ## Run every test with the race detector
 	$(GO) run ./platform/pgtest/withcluster $(GO) test $(GOFLAGS_TEST) -race ./...
 
 BENCHFLAGS ?=

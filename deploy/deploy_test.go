@@ -347,9 +347,13 @@ func TestDockerfile(t *testing.T) {
 	require.NotRegexp(t, `(?m)^HEALTHCHECK`, df, "distroless has nothing to run a healthcheck with")
 
 	ignore := strings.Fields(readFile(t, filepath.Join("..", ".dockerignore")))
-	for _, want := range []string{".git", "bin/", "data/", "node_modules/", "screenshots/"} {
+	for _, want := range []string{".git", "bin/", "data/", "**/node_modules/", "screenshots/"} {
 		require.Contains(t, ignore, want)
 	}
+	// The API viewer comes from npm in a build stage, never from the
+	// context, and lands where the binary embeds it.
+	require.Contains(t, df, "npm ci --ignore-scripts")
+	require.Contains(t, df, "platform/apidoc/viewer/")
 }
 
 func TestKustomize_ReferencesExist(t *testing.T) {

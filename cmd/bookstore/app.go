@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/apidoc"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/gateway"
 	"github.com/bookstore/bookstore/platform/logging"
@@ -23,6 +24,7 @@ import (
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -65,6 +67,7 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 		}),
 		fx.StartTimeout(startTimeout),
 		fx.StopTimeout(2*cfg.ShutdownTimeout + pgStopAllowance),
+		tracing.Module,
 	}
 	if !cfg.Gateway {
 		opts = append(opts, fx.Supply(pg.Migrations(migrationSets(cfg))), pg.Module)
@@ -101,13 +104,13 @@ func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) e
 // server; or, for the gateway, the routes that forward to the modules.
 func serveOptions(cfg config.Config) fx.Option {
 	if cfg.Gateway {
-		return fx.Options(metrics.Module, web.Module, rpc.Module,
+		return fx.Options(metrics.Module, web.Module, rpc.Module, apidoc.Module,
 			authfx.Client(cfg.URLs[config.ModuleAuth]), ordersfx.Client(cfg.URLs[config.ModuleOrders]),
 			web.AsRoutes(func(a auth.Service, o orders.Service) (web.Routes, error) {
 				return gatewayRoutes(cfg, authfx.SignIn(a), ordersfx.HeaderCounts(o))
 			}))
 	}
-	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module}
+	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module, apidoc.Module}
 	if cfg.Split() {
 		opts = append(opts, rpc.Module)
 	}

@@ -89,8 +89,19 @@ func (l *load) round(token string, book int64, key string) {
 		l.do(http.MethodGet, path, "", nil, "")
 		l.pages.Add(1)
 	}
-	l.do(http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book), token, map[string]any{"quantity": 1}, "")
+	// The order is placed at the prices the cart showed, as a client does.
+	var cart struct {
+		Lines []struct {
+			BookID     int64 `json:"book_id"`
+			Quantity   int   `json:"quantity"`
+			PriceCents int64 `json:"price_cents"`
+		} `json:"lines"`
+	}
+	if st := l.do(http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book), token, map[string]any{"quantity": 1}, "", &cart); st != http.StatusOK {
+		return
+	}
 	body := map[string]any{
+		"lines":                cart.Lines,
 		"shipping_address":     map[string]any{"name": "Ana", "street": "Calle 1", "city": "Bogotá", "region": "DC", "postal_code": "110111", "country": "CO"},
 		"delivery_provider_id": 3,
 		"payment":              map[string]any{"method": "card", "card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": time.Now().Year() + 1, "cvc": "123"}},

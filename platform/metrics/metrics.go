@@ -24,15 +24,34 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 )
 
-// Module provides the registry and the HTTP instrumentation, and serves
-// /metrics on the private --metrics-addr listener when one is set. The
-// public listener never serves them: series name routes and reveal load.
-var Module = fx.Module("metrics", fx.Provide(func(p struct {
-	fx.In
-	Pool *pgxpool.Pool `optional:"true"`
-}) *Metrics {
-	return New(p.Pool)
-}), fx.Invoke(Serve))
+// Module provides the registry and the HTTP instrumentation, registers the
+// collectors that modules contribute with AsCollector, and serves /metrics
+// on the private --metrics-addr listener when one is set. The public
+// listener never serves them: series name routes and reveal load.
+var Module = fx.Module("metrics",
+	fx.Provide(func(p struct {
+		fx.In
+		Pool *pgxpool.Pool `optional:"true"`
+	}) *Metrics {
+		return New(p.Pool)
+	}),
+	fx.Invoke(fx.Annotate(register, fx.ParamTags(``, `group:"metrics"`))),
+	fx.Invoke(Serve),
+)
+
+// AsCollector registers a constructor of a module's prometheus.Collector.
+func AsCollector(constructor any) fx.Option {
+	return fx.Provide(fx.Annotate(constructor, fx.As(new(prometheus.Collector)), fx.ResultTags(`group:"metrics"`)))
+}
+
+func register(m *Metrics, cs []prometheus.Collector) error {
+	for _, c := range cs {
+		if err := m.Registry.Register(c); err != nil {
+			return fmt.Errorf("register metrics: %w", err)
+		}
+	}
+	return nil
+}
 
 // Serve listens on cfg.MetricsAddr, if set, while the app runs.
 func Serve(lc fx.Lifecycle, cfg config.Config, m *Metrics, log *slog.Logger) {
@@ -74,6 +93,8 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	ready    prometheus.Gauge
+	notReady *prometheus.CounterVec
 }
 
 // New registers the Go runtime and process series, and the pool's when
@@ -91,16 +112,69 @@ func New(pool *pgxpool.Pool) *Metrics {
 			Help:    "HTTP request latency by method and route pattern.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
+		ready: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "bookstore_ready",
+			Help: "1 when the last readiness probe (/readyz) passed, 0 when it failed or none came yet.",
+		}),
+		notReady: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "bookstore_readiness_check_failures_total",
+			Help: "Readiness checks that failed, by check (drain: the process was stopping).",
+		}, []string{"check"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration,
+		m.requests, m.duration, m.ready, m.notReady,
 	)
 	if pool != nil {
 		reg.MustRegister(newPoolCollector(pool))
 	}
 	return m
+}
+
+// Readiness records the outcome of a readiness probe: whether each check
+// passed, by name.
+func (m *Metrics) Readiness(passed map[string]bool) {
+	ready := 1.0
+	for name, ok := range passed {
+		c := m.notReady.WithLabelValues(name)
+		if !ok {
+			c.Inc()
+			ready = 0
+		}
+	}
+	m.ready.Set(ready)
+}
+
+// ScrapeFunc reads values when Prometheus scrapes and sends them to ch.
+type ScrapeFunc func(ctx context.Context, ch chan<- prometheus.Metric) error
+
+// NewScrape is a collector of values read at scrape time (a count in the
+// database, say), so they are as fresh as the scrape and cost nothing in
+// between. A read that fails or takes over 2 s leaves its series out of
+// that scrape, and is logged, rather than failing the whole scrape.
+func NewScrape(name string, descs []*prometheus.Desc, read ScrapeFunc) prometheus.Collector {
+	return &scrape{name: name, descs: descs, read: read}
+}
+
+type scrape struct {
+	name  string
+	descs []*prometheus.Desc
+	read  ScrapeFunc
+}
+
+func (s *scrape) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range s.descs {
+		ch <- d
+	}
+}
+
+func (s *scrape) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := s.read(ctx, ch); err != nil {
+		slog.Warn("metrics: read failed", "collector", s.name, "err", err)
+	}
 }
 
 // Handler serves the registry in the Prometheus text format.

@@ -18,12 +18,14 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the process's *pgxpool.Pool and its readiness check.
 var Module = fx.Module("pg",
-	fx.Provide(NewPool),
+	// Tracing is optional, so tests that assemble the graph need not say.
+	fx.Provide(fx.Annotate(NewPool, fx.ParamTags(``, ``, ``, ``, `optional:"true"`))),
 	web.AsCheck(func(pool *pgxpool.Pool) web.Check {
 		return web.Check{Name: "database", Func: func(ctx context.Context) error { return Ping(ctx, pool) }}
 	}),
@@ -60,12 +62,13 @@ type Migrations []migrate.Set
 // start hook starts the embedded cluster if needed, checks the connection
 // and applies migrations; since every user of the database depends on the
 // pool, this hook runs before any of theirs. The stop hook undoes it all.
-func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migrations) (*pgxpool.Pool, error) {
+func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migrations, tr *tracing.Tracing) (*pgxpool.Pool, error) {
 	pcfg, err := pgxpool.ParseConfig(URL(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("--database-url is not a valid PostgreSQL URL")
 	}
 	pcfg.MaxConns = MaxConns
+	pcfg.ConnConfig.Tracer = tr.QueryTracer()
 	// A database that is down answers a request with a 503 in seconds
 	// instead of hanging it (a URL's connect_timeout wins).
 	if pcfg.ConnConfig.ConnectTimeout == 0 {

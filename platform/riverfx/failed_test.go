@@ -22,7 +22,7 @@ func TestQueue_Contract(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			pool := pgtest.New(t)
-			ins, err := riverfx.NewInserter(pool)
+			ins, err := riverfx.NewInserter(pool, nil)
 			require.NoError(t, err)
 			local := riverfx.NewLocalQueue(ins)
 			var q riverfx.Queue = local

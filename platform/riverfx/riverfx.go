@@ -30,7 +30,9 @@ import (
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -89,13 +91,17 @@ func (d retryAfter) NextRetry(*rivertype.JobRow) time.Time { return time.Now().A
 // nothing asks for it, since it is what works the jobs.
 var Module = fx.Module("river",
 	fx.Provide(
-		func(pool *pgxpool.Pool, cfg config.Config) (*Inserter, error) { return newInserter(pool, Schema(cfg)) },
+		fx.Annotate(func(pool *pgxpool.Pool, cfg config.Config, tr *tracing.Tracing) (*Inserter, error) {
+			return newInserter(pool, Schema(cfg), tr)
+		}, fx.ParamTags(``, ``, `optional:"true"`)),
 		New,
+		NewJobMetrics,
 		fx.Annotate(readiness, fx.ResultTags(`group:"readiness"`)),
 		NewLocalQueue,
 	),
 	AsQueue(func(q *LocalQueue) *LocalQueue { return q }),
 	web.AsRoutes(QueueRoutes),
+	metrics.AsCollector(func(m *JobMetrics) *JobMetrics { return m }),
 	fx.Invoke(func(*Client) {}),
 )
 
@@ -119,28 +125,30 @@ func Schema(cfg config.Config) string { return migrate.RiverSchema + cfg.Suffix(
 
 // NewInserter returns the insert-only client over pool, on the monolith's
 // schema. Its rare logs (a failed notification) go to the default logger,
-// at warning and above.
-func NewInserter(pool *pgxpool.Pool) (*Inserter, error) {
-	return newInserter(pool, migrate.RiverSchema)
+// at warning and above. With tr it writes the inserting request's trace
+// context into each job, so the job's work continues that trace; tr may be
+// nil.
+func NewInserter(pool *pgxpool.Pool, tr *tracing.Tracing) (*Inserter, error) {
+	return newInserter(pool, migrate.RiverSchema, tr)
 }
 
-func newInserter(pool *pgxpool.Pool, schema string) (*Inserter, error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", schema, nil))
+func newInserter(pool *pgxpool.Pool, schema string, tr *tracing.Tracing) (*Inserter, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", schema, nil, tr.RiverMiddleware()...))
 	if err != nil {
 		return nil, fmt.Errorf("river inserter: %w", err)
 	}
 	return &Inserter{c}, nil
 }
 
-// baseConfig is what both clients share, so a job is inserted the same way
-// whichever client inserts it.
 // fetchCooldown is the least time between two fetches of one queue: River
 // fetches at most once per cooldown, up to its free workers, and its
 // default 100 ms caps a queue at 10 × MaxWorkers jobs/s, below what a busy
 // checkout makes (about seven jobs per order).
 const fetchCooldown = 5 * time.Millisecond
 
-func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
+// baseConfig is what both clients share, so a job is inserted the same way
+// whichever client inserts it; mws are added to the middleware.
+func baseConfig(log *slog.Logger, level, schema string, o *Opts, mws ...rivertype.Middleware) *river.Config {
 	if o == nil {
 		o = &Opts{}
 	}
@@ -152,7 +160,7 @@ func baseConfig(log *slog.Logger, level, schema string, o *Opts) *river.Config {
 	return &river.Config{
 		Schema:            schema,
 		Logger:            riverLogger(log, level),
-		Middleware:        []rivertype.Middleware{&promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}},
+		Middleware:        append([]rivertype.Middleware{&promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}}, mws...),
 		RetryPolicy:       retry,
 		FetchPollInterval: poll,
 		FetchCooldown:     min(poll, fetchCooldown),
@@ -225,6 +233,8 @@ type Params struct {
 	Pool       *pgxpool.Pool
 	Log        *slog.Logger
 	Opts       *Opts                `optional:"true"`
+	Tracing    *tracing.Tracing     `optional:"true"`
+	Metrics    *JobMetrics          `optional:"true"`
 	Registrars []Registrar          `group:"river_workers"`
 	Periodic   []*river.PeriodicJob `group:"river_periodic"`
 }
@@ -236,7 +246,11 @@ func New(p Params) (*Client, error) {
 	if timeout <= 0 {
 		timeout = DefaultJobTimeout
 	}
-	rcfg := baseConfig(p.Log, p.Config.LogLevel, Schema(p.Config), p.Opts)
+	mws := p.Tracing.RiverMiddleware()
+	if p.Metrics != nil {
+		mws = append(mws, p.Metrics.middleware())
+	}
+	rcfg := baseConfig(p.Log, p.Config.LogLevel, Schema(p.Config), p.Opts, mws...)
 	rcfg.PeriodicJobs = p.Periodic
 	// The timeout of every kind that sets none of its own (a worker's
 	// Timeout method): the saga's steps take milliseconds, so a short one

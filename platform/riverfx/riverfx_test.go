@@ -135,7 +135,7 @@ func TestModule_WorkersMayTakeTheServiceThatInserts(t *testing.T) {
 func TestInserter_JobDueSoonIsAvailable(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	ins, err := riverfx.NewInserter(pgtest.New(t))
+	ins, err := riverfx.NewInserter(pgtest.New(t), nil)
 	require.NoError(t, err)
 	soon, err := ins.Insert(ctx, napArgs{}, &river.InsertOpts{ScheduledAt: time.Now().Add(time.Second)})
 	require.NoError(t, err)

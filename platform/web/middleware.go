@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -32,13 +33,18 @@ func Logger(ctx context.Context) *slog.Logger {
 	return slog.Default()
 }
 
-// accessLog writes one record per request, after it ends. It never logs
-// headers or bodies, where cookies, tokens and passwords travel.
+// accessLog writes one record per request, after it ends, and gives the
+// request a logger carrying its request id and, when it is traced, its
+// trace id. It never logs headers or bodies, where cookies, tokens and
+// passwords travel.
 func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
 			log := base.With("request_id", middleware.GetReqID(r.Context()))
+			if id := tracing.TraceID(r.Context()); id != "" {
+				log = log.With("trace_id", id)
+			}
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
 			status := ww.Status()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -94,10 +95,11 @@ type RouterParams struct {
 	Config     config.Config
 	Log        *slog.Logger
 	Metrics    *metrics.Metrics
-	Drain      *Drain       `optional:"true"`
-	Routes     []Routes     `group:"routes"`
-	Middleware []Middleware `group:"middleware"`
-	Checks     []Check      `group:"readiness"`
+	Tracing    *tracing.Tracing `optional:"true"`
+	Drain      *Drain           `optional:"true"`
+	Routes     []Routes         `group:"routes"`
+	Middleware []Middleware     `group:"middleware"`
+	Checks     []Check          `group:"readiness"`
 }
 
 // NewRouter assembles the handler every request goes through.
@@ -106,6 +108,7 @@ func NewRouter(p RouterParams) http.Handler {
 	r.Use(
 		trustProxy(p.Config.TrustProxy),
 		middleware.RequestID,
+		p.Tracing.Middleware,
 		p.Metrics.Middleware,
 		accessLog(p.Log),
 		recoverer,
@@ -130,7 +133,7 @@ func NewRouter(p RouterParams) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	r.Get("/readyz", readyz(p.Drain, p.Checks))
+	r.Get("/readyz", readyz(p.Drain, p.Checks, p.Metrics))
 	r.Method(http.MethodGet, "/static/*", view.StaticHandler())
 	for _, add := range p.Routes {
 		add(r)
@@ -145,19 +148,25 @@ type CheckResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-func readyz(drain *Drain, checks []Check) http.HandlerFunc {
+// readyz runs every check and records the outcome in the metrics, where
+// a readiness that flaps shows up; a draining process counts as failing
+// the check "drain".
+func readyz(drain *Drain, checks []Check, m *metrics.Metrics) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if drain.Draining() {
+			m.Readiness(map[string]bool{"drain": false})
 			JSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "draining": true})
 			return
 		}
 		status := http.StatusOK
 		out := make([]CheckResult, 0, len(checks))
+		passed := make(map[string]bool, len(checks))
 		for _, c := range checks {
 			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 			err := c.Func(ctx)
 			cancel()
 			res := CheckResult{Name: c.Name, OK: err == nil}
+			passed[c.Name] = res.OK
 			if err != nil {
 				status = http.StatusServiceUnavailable
 				res.Error = "unreachable"
@@ -165,6 +174,7 @@ func readyz(drain *Drain, checks []Check) http.HandlerFunc {
 			}
 			out = append(out, res)
 		}
+		m.Readiness(passed)
 		JSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": out})
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -205,6 +206,43 @@ func TestReadyz(t *testing.T) {
 	resp, body = do(t, req)
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.JSONEq(t, `{"ready":false,"checks":[{"name":"db","ok":true},{"name":"jobs","ok":false,"error":"unreachable"}]}`, body)
+}
+
+// TestReadyz_Metrics: each probe's outcome goes to the metrics, where a
+// readiness that flaps shows.
+func TestReadyz_Metrics(t *testing.T) {
+	t.Parallel()
+	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	m := metrics.New(pool)
+	var failing atomic.Bool
+	h := web.NewRouter(web.RouterParams{
+		Config:  config.Config{ShutdownTimeout: 1},
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics: m,
+		Checks: []web.Check{{Name: "jobs", Func: func(context.Context) error {
+			if failing.Load() {
+				return errors.New("down")
+			}
+			return nil
+		}}},
+	})
+	probe := func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	}
+	scrape := func() string {
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		return rec.Body.String()
+	}
+	probe()
+	require.Contains(t, scrape(), "\nbookstore_ready 1\n")
+	require.Contains(t, scrape(), `bookstore_readiness_check_failures_total{check="jobs"} 0`)
+	failing.Store(true)
+	probe()
+	require.Contains(t, scrape(), "\nbookstore_ready 0\n")
+	require.Contains(t, scrape(), `bookstore_readiness_check_failures_total{check="jobs"} 1`)
 }
 
 func TestError_UnauthenticatedBrowserGoesToSignIn(t *testing.T) {

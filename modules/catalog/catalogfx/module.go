@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -23,6 +24,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/text"
@@ -44,6 +46,7 @@ var Module = fx.Module("catalog",
 	web.AsRoutes(api.InternalRoutes),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
+	metrics.AsCollector(holdMetrics),
 )
 
 // publicRoutes are the module's pages and API; a nil svc declares them
@@ -61,6 +64,23 @@ func publicRoutes(svc *service.Service, log *slog.Logger) (web.Routes, error) {
 // gateway of a split shop learns which paths to send here from the very
 // declarations the module serves them by.
 func Routes() (web.Routes, error) { return publicRoutes(nil, slog.Default()) }
+
+// holdMetrics reports the stock held by orders in progress. Holds are
+// confirmed when an order ships and released when it fails; a count that
+// only grows means that is not happening.
+func holdMetrics(svc *service.Service) prometheus.Collector {
+	orders := prometheus.NewDesc("bookstore_catalog_holding_orders", "Orders holding copies (reserved, neither confirmed as sold nor released).", nil, nil)
+	copies := prometheus.NewDesc("bookstore_catalog_held_copies", "Copies held by orders in progress.", nil, nil)
+	return metrics.NewScrape("catalog_holds", []*prometheus.Desc{orders, copies}, func(ctx context.Context, ch chan<- prometheus.Metric) error {
+		st, err := svc.HoldStats(ctx)
+		if err != nil {
+			return err
+		}
+		ch <- prometheus.MustNewConstMetric(orders, prometheus.GaugeValue, float64(st.Orders))
+		ch <- prometheus.MustNewConstMetric(copies, prometheus.GaugeValue, float64(st.Copies))
+		return nil
+	})
+}
 
 // Service provides the local service alone, as catalog.Service too, for
 // commands that need no HTTP server (bookstore seed).

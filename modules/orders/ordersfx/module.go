@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
@@ -29,7 +30,8 @@ import (
 // sweeper. It needs a catalog.Service (the local one or a remote client).
 var Module = fx.Module("orders",
 	fx.Decorate(logging.ForModule("orders")),
-	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service)))),
+	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service))), service.NewMetrics),
+	metrics.AsCollector(func(m *service.Metrics) *service.Metrics { return m }),
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
 	web.AsMiddleware(HeaderCounts),
@@ -53,9 +55,10 @@ func publicRoutes(svc *service.Service) (web.Routes, error) {
 // declarations the module serves them by.
 func Routes() (web.Routes, error) { return publicRoutes(nil) }
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues) *service.Service {
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, m *service.Metrics) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
 		Queues:            queues.All,
+		Metrics:           m,
 		HomeCountry:       cfg.HomeCountry,
 		ShippingStep:      cfg.ShippingStep,
 		BankTransferDelay: cfg.BankTransferDelay,

@@ -22,7 +22,7 @@ import (
 // over the same database.
 func NewService(t testing.TB, pool *pgxpool.Pool) *service.Service {
 	t.Helper()
-	ins, err := riverfx.NewInserter(pool)
+	ins, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	return service.New(pool, catalogtest.NewService(pool), ins, nil)
 }

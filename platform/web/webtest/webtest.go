@@ -24,8 +24,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -39,6 +41,8 @@ type Opts struct {
 	TrustProxy bool
 	// InternalToken admits calls to /internal/ endpoints that carry it.
 	InternalToken string
+	// Tracing traces the requests; nil leaves tracing off.
+	Tracing *tracing.Tracing
 }
 
 // InternalToken is a token that tests serve internal endpoints with and
@@ -61,6 +65,7 @@ func New(t testing.TB, o Opts) *Server {
 		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: o.TrustProxy, InternalToken: o.InternalToken},
 		Log:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:    metrics.New(o.Pool),
+		Tracing:    o.Tracing,
 		Routes:     o.Routes,
 		Middleware: o.Middleware,
 	})
@@ -96,18 +101,27 @@ type Response struct {
 	Body string
 }
 
-// Do sends req, adding hdr.
+// Do sends req, adding hdr. An exchange under /api/v1 must keep to the
+// OpenAPI document (apitest.Check), or the test fails.
 func (c *Client) Do(t testing.TB, req *http.Request, hdr ...string) Response {
 	t.Helper()
 	require.Zero(t, len(hdr)%2, "headers come as name, value pairs")
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
+	var sent []byte
+	if req.Body != nil {
+		var err error
+		sent, err = io.ReadAll(req.Body)
+		require.NoError(t, err)
+		req.Body = io.NopCloser(bytes.NewReader(sent))
+	}
 	resp, err := c.HTTP.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
+	apitest.Check(t, req, sent, resp, body)
 	return Response{Response: resp, Body: string(body)}
 }
 

@@ -51,3 +51,10 @@ SELECT * FROM catalog.holds WHERE order_id = @order_id;
 -- name: HeldOrders :many
 SELECT order_id FROM catalog.holds WHERE state = 'held' AND order_id > @after
 ORDER BY order_id LIMIT @lim;
+
+-- name: HoldStats :one
+-- Orders holding copies and the copies they hold, for the metrics: a number
+-- that only grows means holds are not being confirmed or released.
+SELECT
+  (SELECT count(*) FROM catalog.holds h WHERE h.state = 'held')::bigint AS orders,
+  (SELECT COALESCE(sum(l.quantity), 0) FROM catalog.hold_lines l JOIN catalog.holds h ON h.order_id = l.order_id WHERE h.state = 'held')::bigint AS copies;

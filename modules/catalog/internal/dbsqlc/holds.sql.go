@@ -73,6 +73,26 @@ func (q *Queries) HeldOrders(ctx context.Context, db DBTX, arg HeldOrdersParams)
 	return items, nil
 }
 
+const holdStats = `-- name: HoldStats :one
+SELECT
+  (SELECT count(*) FROM catalog.holds h WHERE h.state = 'held')::bigint AS orders,
+  (SELECT COALESCE(sum(l.quantity), 0) FROM catalog.hold_lines l JOIN catalog.holds h ON h.order_id = l.order_id WHERE h.state = 'held')::bigint AS copies
+`
+
+type HoldStatsRow struct {
+	Orders int64
+	Copies int64
+}
+
+// Orders holding copies and the copies they hold, for the metrics: a number
+// that only grows means holds are not being confirmed or released.
+func (q *Queries) HoldStats(ctx context.Context, db DBTX) (HoldStatsRow, error) {
+	row := db.QueryRow(ctx, holdStats)
+	var i HoldStatsRow
+	err := row.Scan(&i.Orders, &i.Copies)
+	return i, err
+}
+
 const releaseHold = `-- name: ReleaseHold :execrows
 WITH h AS (
   UPDATE catalog.holds ho SET state = 'released', updated_at = now()

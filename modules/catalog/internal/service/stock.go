@@ -8,12 +8,14 @@ import (
 	"slices"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -33,7 +35,9 @@ const reserveAttempts = 3
 
 // Reserve implements catalog.Service with one statement (see the Reserve
 // query), so a listing's row is locked for that statement only.
-func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) error {
+func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) (err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Reserve", attribute.Int64("order.id", r.OrderID))
+	defer func() { tracing.End(span, err) }()
 	lines, err := mergeLines(r.Lines)
 	if err != nil {
 		return err
@@ -145,7 +149,9 @@ func (s *Service) whyNotReserved(ctx context.Context, buyer auth.UserID, lines [
 
 // Release implements catalog.Service in one statement: only the call that
 // moves the hold from held returns copies.
-func (s *Service) Release(ctx context.Context, orderID int64) error {
+func (s *Service) Release(ctx context.Context, orderID int64) (err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Release", attribute.Int64("order.id", orderID))
+	defer func() { tracing.End(span, err) }()
 	if _, err := s.q.ReleaseHold(ctx, s.pool, orderID); err != nil {
 		return fmt.Errorf("release order %d: %w", orderID, err)
 	}
@@ -153,7 +159,9 @@ func (s *Service) Release(ctx context.Context, orderID int64) error {
 }
 
 // Confirm implements catalog.Service.
-func (s *Service) Confirm(ctx context.Context, orderID int64) error {
+func (s *Service) Confirm(ctx context.Context, orderID int64) (err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Confirm", attribute.Int64("order.id", orderID))
+	defer func() { tracing.End(span, err) }()
 	n, err := s.q.ConfirmHold(ctx, s.pool, orderID)
 	if err != nil {
 		return fmt.Errorf("confirm order %d: %w", orderID, err)
@@ -181,4 +189,9 @@ func (s *Service) HeldOrders(ctx context.Context, after int64, limit int) ([]int
 		return nil, fmt.Errorf("held orders: %w", err)
 	}
 	return ids, nil
+}
+
+// HoldStats counts the orders holding copies and the copies they hold.
+func (s *Service) HoldStats(ctx context.Context) (dbsqlc.HoldStatsRow, error) {
+	return s.q.HoldStats(ctx, s.pool)
 }

@@ -39,7 +39,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	ins, err := riverfx.NewInserter(pool)
+	ins, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Millisecond})

@@ -47,7 +47,7 @@ type bundle struct {
 func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := riverfx.NewInserter(pool)
+	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, rc, nil)

@@ -71,9 +71,15 @@ func (s *Service) charge(ctx context.Context, orderID int64) error {
 			return err
 		}
 		if res, err = payment.Charge(pay.Token, int(attempt)); err != nil {
+			s.opts.Metrics.payments.WithLabelValues(pay.Method, "error").Inc()
 			return fmt.Errorf("attempt %d: %w", attempt, err)
 		}
 	}
+	outcome := "approved"
+	if !res.Approved {
+		outcome = "declined"
+	}
+	s.opts.Metrics.payments.WithLabelValues(pay.Method, outcome).Inc()
 	// The conditional transition is the guard: a cancel that won the
 	// order's row first makes it fail, and nothing below happens.
 	err = s.inTx(ctx, func(tx pgx.Tx) error {

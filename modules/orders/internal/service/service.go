@@ -35,6 +35,9 @@ type Options struct {
 	Queues []riverfx.Queue
 	// NowFunc is the clock (tests move it).
 	NowFunc func() time.Time
+	// Metrics counts orders and payments; nil counts into a fresh set that
+	// nothing exports.
+	Metrics *Metrics
 }
 
 var _ orders.Service = (*Service)(nil)
@@ -67,6 +70,9 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	if o.NowFunc == nil {
 		o.NowFunc = time.Now
 	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
+	}
 	queues := o.Queues
 	if len(queues) == 0 {
 		queues = []riverfx.Queue{riverfx.NewLocalQueue(river)}
@@ -79,9 +85,20 @@ func (s *Service) Options() Options { return s.opts }
 
 func (s *Service) now() time.Time { return s.opts.NowFunc() }
 
-// inTx runs f in one transaction.
+// inTx runs f in one transaction, and counts the states orders entered in
+// it once it has committed.
 func (s *Service) inTx(ctx context.Context, f func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, s.pool, f)
+	ctr := &countingTx{}
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		ctr.Tx = tx
+		return f(ctr)
+	})
+	if err == nil {
+		for _, st := range ctr.entered {
+			s.opts.Metrics.orders.WithLabelValues(string(st)).Inc()
+		}
+	}
+	return err
 }
 
 // notFound maps a missing row to err.
@@ -104,6 +121,9 @@ func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to 
 	}
 	if n == 0 {
 		return orders.ErrStateConflict
+	}
+	if c, ok := tx.(*countingTx); ok {
+		c.entered = append(c.entered, to)
 	}
 	return nil
 }

@@ -482,7 +482,7 @@ func (r *raisePriceOnReserve) Reserve(ctx context.Context, res catalog.Reservati
 
 func riverClient(t *testing.T, pool *pgxpool.Pool) *riverfx.Inserter {
 	t.Helper()
-	rc, err := riverfx.NewInserter(pool)
+	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	return rc
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,11 +25,13 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -40,9 +44,18 @@ type app struct {
 	svc     *service.Service
 	handler http.Handler
 	server  *httptest.Server
+	// client checks every API exchange against the OpenAPI document.
+	client  *http.Client
+	metrics *metrics.Metrics
 }
 
 func newApp(t testing.TB) *app {
+	t.Helper()
+	return newTracedApp(t, &tracing.Tracing{})
+}
+
+// newTracedApp is newApp with tracing on tr.
+func newTracedApp(t testing.TB, tr *tracing.Tracing) *app {
 	t.Helper()
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DatabaseURL: pgtest.NewURL(t), DataDir: t.TempDir(), LogLevel: "error", LogFormat: "text",
@@ -51,17 +64,18 @@ func newApp(t testing.TB) *app {
 	}
 	a := &app{}
 	fa := fxtest.New(t,
-		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), riverfx.TestOpts()),
+		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), riverfx.TestOpts(), tr),
 		fx.NopLogger,
 		pg.Module, metrics.Module, riverfx.Module,
 		fx.Provide(web.NewRouter),
 		authfx.Module, catalogfx.Module, ordersfx.Module,
-		fx.Populate(&a.pool, &a.svc, &a.handler),
+		fx.Populate(&a.pool, &a.svc, &a.handler, &a.metrics),
 	)
 	fa.RequireStart()
 	t.Cleanup(fa.RequireStop)
 	a.server = httptest.NewServer(a.handler)
 	t.Cleanup(a.server.Close)
+	a.client = &http.Client{Transport: apitest.Transport(t, nil)}
 	return a
 }
 
@@ -90,7 +104,7 @@ func (a *app) call(t testing.TB, b buyer, method, path string, body any, out any
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := a.client.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
@@ -168,4 +182,21 @@ func newJSONRequest(method, url string, body any) (*http.Request, error) {
 	}
 	req.Header.Set("Content-Type", "application/json")
 	return req, nil
+}
+
+// metric reads one series from the app's metrics, e.g.
+// `bookstore_orders_total{status="paid"}`; a series that is not there fails.
+func (a *app) metric(t testing.TB, series string) float64 {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	a.metrics.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	for line := range strings.Lines(rec.Body.String()) {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			require.NoError(t, err)
+			return f
+		}
+	}
+	t.Fatalf("no series %s on /metrics", series)
+	return 0
 }

@@ -131,26 +131,32 @@ func (w *crashWorld) checkouts(base string) *checkoutStream {
 				body := checkoutBody("", service.SeenLine{BookID: w.book.ID, Quantity: 1, PriceCents: w.book.PriceCents})
 				body["payment"] = payments[(i+n)%len(payments)]
 				// Retry the same key until the shop answers, as a client
-				// whose connection broke would.
-				for !s.stopping.Load() {
-					st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", w.book.ID), map[string]any{"quantity": 1})
-					if err == nil && st == http.StatusConflict {
-						s.refused.Add(1) // sold out until failed payments give copies back
-						<-time.After(50 * time.Millisecond)
+				// whose connection broke would, even after the stream
+				// stops, so no order is left half placed. Once the order
+				// was sent its outcome is unknown, so only the order is
+				// sent again: the cart may already be empty.
+				sent := false
+				for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp); <-time.After(100 * time.Millisecond) {
+					if !sent {
+						st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", w.book.ID), map[string]any{"quantity": 1})
+						if err == nil && st == http.StatusConflict {
+							s.refused.Add(1) // sold out until failed payments give copies back
+							break
+						}
+						if err != nil || st != http.StatusOK {
+							continue
+						}
+					}
+					sent = true
+					st, err := a.try(b, base, http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", key)
+					if err == nil && st == http.StatusCreated {
+						s.placed.Add(1)
 						break
 					}
-					if err == nil && st == http.StatusOK {
-						st, err = a.try(b, base, http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", key)
-						if err == nil && st == http.StatusCreated {
-							s.placed.Add(1)
-							break
-						}
-						if err == nil && st < 500 {
-							s.refused.Add(1)
-							break
-						}
+					if err == nil && st < 500 {
+						s.refused.Add(1)
+						break
 					}
-					<-time.After(100 * time.Millisecond)
 				}
 			}
 		})

@@ -54,6 +54,12 @@ func TestAPI_CheckoutToDelivery(t *testing.T) {
 	require.Equal(t, http.StatusOK, a.call(t, seller, http.MethodGet, "/api/v1/sales", nil, &sales))
 	require.Len(t, sales.Sales, 1)
 	require.Equal(t, http.StatusNotFound, a.call(t, a.newUser(t, false), http.MethodGet, fmt.Sprintf("/api/v1/orders/%d", o.ID), nil, nil))
+
+	for status, n := range map[string]float64{"awaiting_payment": 1, "paid": 1, "shipped": 1, "delivered": 1, "payment_failed": 0, "cancelled": 0} {
+		require.Equal(t, n, a.metric(t, `bookstore_orders_total{status="`+status+`"}`), "a replayed checkout counts once: %s", status)
+	}
+	require.Equal(t, 2.0, a.metric(t, `bookstore_payments_total{method="card",outcome="error"}`), "the flaky card failed twice")
+	require.Equal(t, 1.0, a.metric(t, `bookstore_payments_total{method="card",outcome="approved"}`))
 }
 
 func TestAPI_DeclinedReleasesStock(t *testing.T) {
@@ -67,6 +73,9 @@ func TestAPI_DeclinedReleasesStock(t *testing.T) {
 	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4000000000000002", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}), &o, "Idempotency-Key", "d"))
 	got := a.waitStatus(t, b, o.ID, "payment_failed")
 	require.Equal(t, "the card was declined", got.Payment.FailureReason)
+	require.Equal(t, 1.0, a.metric(t, `bookstore_payments_total{method="card",outcome="declined"}`))
+	require.Equal(t, 1.0, a.metric(t, `bookstore_orders_total{status="payment_failed"}`))
+	require.Equal(t, 0.0, a.metric(t, `bookstore_orders_total{status="paid"}`))
 	deadline := 0
 	for catalogtest.StockOf(ctx, t, a.pool, book.ID).Available != 1 {
 		deadline++

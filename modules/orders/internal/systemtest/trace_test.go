@@ -1,0 +1,88 @@
+package systemtest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/tracing"
+)
+
+// TestTrace_CheckoutToShipping follows one checkout through its trace: the
+// request that placed the order, the stock reservation it made, the charge
+// job it enqueued and the ship job the charge enqueued are one tree, with
+// the SQL of each step inside it. Nothing else starts a trace but requests
+// and jobs.
+func TestTrace_CheckoutToShipping(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	a := newTracedApp(t, tracing.New(sdktrace.WithSyncer(exp)))
+	ctx := context.Background()
+	b := a.newUser(t, false)
+	book := catalogtest.CreateBook(ctx, t, a.pool, &catalogtest.BookOpts{Copies: 1})
+	require.Equal(t, http.StatusOK, a.call(t, b, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1}, nil))
+	var o orderJSON
+	require.Equal(t, http.StatusCreated, a.call(t, b, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}), &o, "Idempotency-Key", "traced"))
+
+	var spans tracetest.SpanStubs
+	deadline := time.Now().Add(time.Minute)
+	for {
+		spans = exp.GetSpans()
+		if slices.Contains(names(spans), "river.work/orders.ship") {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the ship job never ran: %v", names(spans))
+		<-timeAfter()
+	}
+
+	one := func(name string, parent tracetest.SpanStub, kind trace.SpanKind) tracetest.SpanStub {
+		t.Helper()
+		var found []tracetest.SpanStub
+		for _, s := range spans {
+			if s.Name == name && s.Parent.SpanID() == parent.SpanContext.SpanID() {
+				found = append(found, s)
+			}
+		}
+		require.Len(t, found, 1, "one %q under %q among %v", name, parent.Name, names(spans))
+		require.Equal(t, kind, found[0].SpanKind, name)
+		if parent.SpanContext.IsValid() {
+			require.Equal(t, parent.SpanContext.TraceID(), found[0].SpanContext.TraceID(), "%s continues the trace", name)
+		}
+		return found[0]
+	}
+	request := one("POST /api/v1/orders", tracetest.SpanStub{}, trace.SpanKindServer)
+	one("catalog.Reserve", request, trace.SpanKindInternal)
+	one("PlaceOrder", request, trace.SpanKindClient)
+	enqueueCharge := one("river.insert_many", request, trace.SpanKindProducer)
+	charge := one("river.work/orders.charge_payment", enqueueCharge, trace.SpanKindConsumer)
+	one("CapturePayment", charge, trace.SpanKindClient)
+	enqueueShip := one("river.insert_many", charge, trace.SpanKindProducer)
+	ship := one("river.work/orders.ship", enqueueShip, trace.SpanKindConsumer)
+	one("InsertShipment", ship, trace.SpanKindClient)
+
+	for _, s := range spans {
+		if s.Parent.IsValid() || s.SpanContext.TraceID() == request.SpanContext.TraceID() {
+			continue
+		}
+		require.Contains(t, []trace.SpanKind{trace.SpanKindServer, trace.SpanKindConsumer}, s.SpanKind,
+			"only requests and jobs start traces; River's polling does not (%s)", s.Name)
+	}
+}
+
+func names(spans tracetest.SpanStubs) []string {
+	out := make([]string, len(spans))
+	for i, s := range spans {
+		out[i] = s.Name
+	}
+	return out
+}
