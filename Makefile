@@ -15,7 +15,7 @@ GOFLAGS_TEST ?= -count=1 -timeout 20m
 
 .PHONY: help
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_\/-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_\/-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # The API viewer served at /api/docs: swagger-ui-dist from npm, exactly as
 # locked, copied into the folder the binary embeds (git-ignored). go build
@@ -79,14 +79,15 @@ lint: ## gofmt and go vet
 	$(GO) vet ./...
 
 .PHONY: verify
-verify: lint ## lint, then fail when go.mod or the sqlc code is stale (sqlc diff and vet where sqlc is built)
+verify: lint ## lint, then fail when go.mod, the templ or the sqlc code is stale (sqlc diff and vet where sqlc is built)
 	$(GO) mod tidy -diff
-	$(GO) test -count=1 -run '^TestGeneratedCode_MatchesSQLCSum$$' .
+	$(GO) test -count=1 -run '^TestGeneratedCode_(MatchesSQLCSum|TemplIsCurrent)$$' .
 	@if [ -x $(SQLC) ]; then set -x; $(SQLC) diff && $(SQLC) vet; \
 	else echo "verify: no $(SQLC) (make generate builds it): generated code checked against sqlc.sum only"; fi
 
 .PHONY: generate
-generate: $(SQLC) ## Regenerate the sqlc code from sql/, vet it, and record sqlc.sum
+generate: $(SQLC) ## Regenerate the templ pages' Go code and the sqlc code from sql/, vet it, and record sqlc.sum
+	$(GO) tool templ generate
 	$(SQLC) generate
 	$(SQLC) vet
 	$(GO) test -count=1 -run '^TestGeneratedCode_MatchesSQLCSum$$' . -args -update

@@ -229,6 +229,8 @@ type Browser struct {
 	thrown  []string
 	broken  []string
 	noCheck bool // skip axe (for pages whose violations are another module's)
+	// width and height are the viewport's, in CSS pixels.
+	width, height int64
 }
 
 // Person opens a fresh browser for who, with a desktop-sized viewport.
@@ -243,7 +245,7 @@ func (j *Journey) PersonSized(who string, width, height int64) *Browser {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(j.root, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	b := &Browser{t: t, j: j, who: who, ctx: ctx}
+	b := &Browser{t: t, j: j, who: who, ctx: ctx, width: width, height: height}
 	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, height)), "open a browser for %s", who)
 	_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"X-Forwarded-For": nextAddress()}})
 	require.NoError(t, err, "give %s an address", who)
@@ -642,8 +644,29 @@ func (b *Browser) screenshot(name string) string {
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		b.t.Errorf("save screenshot: %v", err)
 	}
+	// Every page is seen on a phone too: the same page at 390 px, saved
+	// beside the wide one, then the browser's own size again.
+	if b.width != phoneWidth {
+		phone := strings.TrimSuffix(file, ".png") + "-390.png"
+		err = chromedp.Do(ctx, chromedp.EmulateViewport(phoneWidth, 844))
+		if err == nil {
+			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		}
+		if err == nil {
+			err = os.WriteFile(phone, png, 0o644)
+		}
+		if err == nil {
+			err = chromedp.Do(ctx, chromedp.EmulateViewport(b.width, b.height))
+		}
+		if err != nil {
+			b.t.Errorf("phone screenshot %s: %v", phone, err)
+		}
+	}
 	return file
 }
+
+// phoneWidth is the width of the phone every page is also shot at.
+const phoneWidth = 390
 
 var (
 	axeOnce sync.Once

@@ -19,14 +19,24 @@ func shellHomeAndSearch(t *testing.T, j *Journey) {
 	require.Contains(t, text, "BookStore")
 	require.Contains(t, text, "Sign in")
 
-	// The header's search box submits a GET that keeps the words in the URL.
-	visitor.Fill("#site-search", "Cien años de soledad")
-	visitor.Submit("#site-search", "search-results")
+	// One search box per page: the home page's own, without the header's.
+	boxes := `document.querySelectorAll('input[type="search"]').length`
+	require.Equal(t, 1, mustEval[int](visitor, "count search boxes", boxes))
+	visitor.Fill("#home-search", "Cien años de soledad")
+	visitor.Submit("#home-search", "search-results")
 	u, err := url.Parse(visitor.Path())
 	require.NoError(t, err)
 	require.Equal(t, "/books", u.Path)
 	require.Equal(t, "Cien años de soledad", u.Query().Get("q"))
-	require.Equal(t, "Cien años de soledad", visitor.Value("#site-search"), "the header keeps the search words")
+	require.Equal(t, "Cien años de soledad", visitor.Value("#f-q"), "the results page keeps the search words")
+	require.Equal(t, 1, mustEval[int](visitor, "count search boxes", boxes))
+	require.True(t, mustEval[bool](visitor, "filters open", `document.querySelector("details.filters-fold").open`))
+
+	// On a phone the filters fold behind their button.
+	phone := j.PersonSized("phone", 390, 844)
+	phone.Visit("/books?q=soledad", "search-phone")
+	require.False(t, mustEval[bool](phone, "filters folded", `document.querySelector("details.filters-fold").open`))
+	phone.RequireFits()
 }
 
 func shellNotFound(t *testing.T, j *Journey) {

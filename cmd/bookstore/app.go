@@ -45,7 +45,7 @@ var remoteOptions = map[config.Module]func(url string) fx.Option{
 
 // routeDeclarations maps each module to its public routes, declared without
 // a service, from which the gateway learns where each path goes.
-var routeDeclarations = map[config.Module]func() (web.Routes, error){
+var routeDeclarations = map[config.Module]func() web.Routes{
 	config.ModuleAuth:    authfx.Routes,
 	config.ModuleCatalog: catalogfx.Routes,
 	config.ModuleOrders:  ordersfx.Routes,
@@ -135,23 +135,15 @@ func remoteQueue(m config.Module, url string) fx.Option {
 // module declares goes to the catalog, which serves the shop's home. The
 // gateway's own error pages get the header from the modules' middleware.
 func gatewayRoutes(cfg config.Config, header ...web.Middleware) (web.Routes, error) {
-	owners, err := gatewayOwners(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return gateway.Routes(owners, config.ModuleCatalog, header...)
+	return gateway.Routes(gatewayOwners(cfg), config.ModuleCatalog, header...)
 }
 
-func gatewayOwners(cfg config.Config) ([]gateway.Owner, error) {
+func gatewayOwners(cfg config.Config) []gateway.Owner {
 	owners := make([]gateway.Owner, 0, len(config.AllModules))
 	for _, m := range config.AllModules {
-		routes, err := routeDeclarations[m]()
-		if err != nil {
-			return nil, err
-		}
-		owners = append(owners, gateway.Owner{Module: m, URL: cfg.URLs[m], Routes: []web.Routes{routes}})
+		owners = append(owners, gateway.Owner{Module: m, URL: cfg.URLs[m], Routes: []web.Routes{routeDeclarations[m]()}})
 	}
-	return owners, nil
+	return owners
 }
 
 // migrationSets lists the migrations of the modules the process runs and

@@ -77,9 +77,7 @@ func TestAppOptions_ValidateEveryMode(t *testing.T) {
 // module serves it, no internal endpoint.
 func TestGatewayOwners_ComeFromTheModules(t *testing.T) {
 	t.Parallel()
-	owners, err := gatewayOwners(config.Config{Gateway: true})
-	require.NoError(t, err)
-	table, err := gateway.NewTable(owners)
+	table, err := gateway.NewTable(gatewayOwners(config.Config{Gateway: true}))
 	require.NoError(t, err)
 	for path, want := range map[string]config.Module{
 		"/": "catalog", "/books/{id}": "catalog", "/photos/*": "catalog", "/api/v1/me/books": "catalog", "/admin/listings": "catalog",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,6 +40,40 @@ func TestCLI_HelpDocumentsEveryFlagAndItsVariable(t *testing.T) {
 		"--internal-token", "$BOOKSTORE_INTERNAL_TOKEN",
 	} {
 		require.Contains(t, out, want)
+	}
+}
+
+// A subcommand's help lists the flags it uses, and only the shared ones
+// name an environment variable.
+func TestCLI_SubcommandHelpListsItsOwnFlags(t *testing.T) {
+	for args, own := range map[string][]string{
+		"user create":  {"--email", "--name", "--admin"},
+		"user promote": {},
+		"seed":         {"--force", "--listings", "--photo-store"},
+		"migrate":      {"--status", "--modules"},
+	} {
+		out, err := runCLI(t, append(strings.Fields(args), "--help")...)
+		require.NoError(t, err)
+		for _, want := range append(own, "--database-url", "$DATABASE_URL", "--data-dir", "--log-level") {
+			require.Contains(t, out, want, args)
+		}
+		for _, unused := range []string{"--addr", "--tls-cert", "--shipping-step", "--trust-proxy", "--metrics-addr"} {
+			require.NotContains(t, out, unused, args)
+		}
+		for _, v := range []string{"$BOOKSTORE_EMAIL", "$BOOKSTORE_NAME", "$BOOKSTORE_ADMIN", "$BOOKSTORE_FORCE", "$BOOKSTORE_STATUS"} {
+			require.NotContains(t, out, v, args)
+		}
+	}
+}
+
+// A command's own flags take nothing from the environment: a variable named
+// like one is ignored, so the error is the shared flag's.
+func TestCLI_OwnFlagsHaveNoVariable(t *testing.T) {
+	t.Setenv("BOOKSTORE_FORCE", "not a bool")
+	t.Setenv("BOOKSTORE_STATUS", "not a bool")
+	for _, cmd := range []string{"seed", "migrate"} {
+		_, err := runCLI(t, cmd, "--log-format", "xml")
+		require.ErrorContains(t, err, "--log-format", cmd)
 	}
 }
 

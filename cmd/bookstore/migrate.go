@@ -23,7 +23,7 @@ replicas at once: an advisory lock makes them take turns.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().BoolVar(&statusOnly, "status", false, "only report versions, apply nothing")
-	load := bindConfig(cmd)
+	load := bindConfig(cmd, "database-url", "data-dir", "log-level", "log-format", "shutdown-timeout", "modules")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := load()
 		if err != nil {

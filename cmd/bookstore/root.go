@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,9 +20,10 @@ func newRootCommand() *cobra.Command {
 		Short: "BookStore, a marketplace for second-hand books",
 		Long: `BookStore, a marketplace for second-hand books.
 
-Every flag can also be set by an environment variable: DATABASE_URL for
---database-url, BOOKSTORE_<FLAG> for the others (--log-level is
-BOOKSTORE_LOG_LEVEL). A flag on the command line wins over its variable.
+Every shared flag can also be set by an environment variable: DATABASE_URL
+for --database-url, BOOKSTORE_<FLAG> for the others (--log-level is
+BOOKSTORE_LOG_LEVEL); a command's own flags (--admin, --email, --force) have
+none. A flag on the command line wins over its variable.
 <VARIABLE>_FILE names a file that holds the value instead (DATABASE_URL_FILE
 for a mounted secret).`,
 		SilenceUsage:  true,
@@ -36,13 +38,29 @@ for a mounted secret).`,
 	return root
 }
 
-// bindConfig adds the shared flags to cmd and returns a loader that applies
-// the environment and validates them.
-func bindConfig(cmd *cobra.Command) func() (config.Config, error) {
-	flags := config.Bind(cmd.Flags())
-	documentEnv(cmd.Flags())
+// storeFlags are the shared flags of a command that works on the database
+// and stops (user, seed, migrate): where the data lives, logging, and how
+// long stopping may take.
+var storeFlags = []string{"database-url", "data-dir", "migrate", "log-level", "log-format", "shutdown-timeout"}
+
+// bindConfig adds to cmd the shared flags it uses, by name (every one when
+// none is named), so its --help lists only those, and returns a loader that
+// applies the environment to them and validates the configuration. A
+// command's own flags (--admin, --email, --force) have no variable; shared
+// flags cmd does not use keep their defaults.
+func bindConfig(cmd *cobra.Command, names ...string) func() (config.Config, error) {
+	all := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
+	flags := config.Bind(all)
+	shared := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
+	all.VisitAll(func(f *pflag.Flag) {
+		if len(names) == 0 || slices.Contains(names, f.Name) {
+			shared.AddFlag(f)
+		}
+	})
+	documentEnv(shared)
+	cmd.Flags().AddFlagSet(shared)
 	return func() (config.Config, error) {
-		if err := config.ApplyEnv(cmd.Flags()); err != nil {
+		if err := config.ApplyEnv(shared); err != nil {
 			return config.Config{}, err
 		}
 		return flags.Load()

@@ -27,7 +27,7 @@ is given. The sellers share one generated password, printed at the end.`,
 	cmd.Flags().IntVar(&o.Sellers, "sellers", 8, "how many sellers to create")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "add demo listings even if the shop has some")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed, for reproducible data")
-	load := bindConfig(cmd)
+	load := bindConfig(cmd, append(storeFlags, "photo-store")...)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := load()
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
+	"golang.org/x/term"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
@@ -40,8 +41,9 @@ func newUserCreateCommand() *cobra.Command {
 		Short: "Create an account; the password is read from stdin or $" + passwordEnv,
 		Long: `Create an account with the sign-up rules (a unique email, a display name of
 2 to 40 characters, a password of 10 to 128 characters). The password is
-never a flag: it comes from $` + passwordEnv + ` when set, or else the first
-line of stdin. --admin makes the first admin.`,
+never a flag: it comes from $` + passwordEnv + ` when set; else, on a
+terminal, it is typed twice without being shown; else it is the first line
+of stdin. --admin makes the first admin.`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().StringVar(&nu.Email, "email", "", "the account's email (required)")
@@ -49,7 +51,7 @@ line of stdin. --admin makes the first admin.`,
 	cmd.Flags().BoolVar(&nu.Admin, "admin", false, "make the account an admin")
 	_ = cmd.MarkFlagRequired("email")
 	_ = cmd.MarkFlagRequired("name")
-	load := bindConfig(cmd)
+	load := bindConfig(cmd, storeFlags...)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		pw, err := readPassword(cmd)
 		if err != nil {
@@ -74,7 +76,7 @@ func newUserPromoteCommand() *cobra.Command {
 		Short: "Make an existing account an admin (its sessions end)",
 		Args:  cobra.ExactArgs(1),
 	}
-	load := bindConfig(cmd)
+	load := bindConfig(cmd, storeFlags...)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		return withAccounts(cmd.Context(), load, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.Promote(ctx, args[0])
@@ -91,16 +93,15 @@ func newUserPromoteCommand() *cobra.Command {
 	return cmd
 }
 
-// readPassword takes the password from the environment or stdin's first
-// line, without its line ending.
+// readPassword takes the password from the environment; else, on a
+// terminal, typed twice without echo; else from stdin's first line,
+// without its line ending.
 func readPassword(cmd *cobra.Command) (string, error) {
 	if pw, ok := os.LookupEnv(passwordEnv); ok {
 		return pw, nil
 	}
-	if f, ok := cmd.InOrStdin().(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			fmt.Fprint(cmd.ErrOrStderr(), "Password (shown as you type; or set $"+passwordEnv+"): ")
-		}
+	if f, ok := cmd.InOrStdin().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return promptPassword(cmd.ErrOrStderr(), func() ([]byte, error) { return term.ReadPassword(int(f.Fd())) })
 	}
 	line, err := bufio.NewReader(io.LimitReader(cmd.InOrStdin(), 4096)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -111,6 +112,28 @@ func readPassword(cmd *cobra.Command) (string, error) {
 		return "", fmt.Errorf("no password: pipe it to stdin or set $%s", passwordEnv)
 	}
 	return pw, nil
+}
+
+// promptPassword asks for the password twice on a terminal, which does not
+// echo it, and fails when the two differ.
+func promptPassword(w io.Writer, read func() ([]byte, error)) (string, error) {
+	var typed [2]string
+	for i, prompt := range []string{"Password: ", "Again, to confirm: "} {
+		fmt.Fprint(w, prompt)
+		pw, err := read()
+		fmt.Fprintln(w)
+		if err != nil {
+			return "", fmt.Errorf("read the password: %w", err)
+		}
+		typed[i] = string(pw)
+	}
+	switch {
+	case typed[0] == "":
+		return "", errors.New("no password typed")
+	case typed[0] != typed[1]:
+		return "", errors.New("the two passwords differ; nothing was created")
+	}
+	return typed[0], nil
 }
 
 // withAccounts starts only configuration, the database and the accounts

@@ -4,21 +4,26 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/creack/pty"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
+	"golang.org/x/sys/unix"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 // runBinary runs the real command to its end.
@@ -37,6 +42,15 @@ func runBinary(t *testing.T, env []string, stdin string, args ...string) (stdout
 	}
 	require.NoError(t, err)
 	return out.String(), errOut.String(), 0
+}
+
+// echoing reports whether the terminal behind a pseudo-terminal's master
+// shows what is typed.
+func echoing(t *testing.T, ptm *os.File) bool {
+	t.Helper()
+	st, err := unix.IoctlGetTermios(int(ptm.Fd()), unix.TCGETS)
+	require.NoError(t, err)
+	return st.Lflag&unix.ECHO != 0
 }
 
 func without(env []string, name string) []string {
@@ -114,6 +128,58 @@ func TestUserCreate(t *testing.T) {
 			})
 		}
 		_, ok := userByEmail(t, dbURL, "s@example.com")
+		require.False(t, ok)
+	})
+
+	t.Run("TypedTwiceOnATerminal", func(t *testing.T) {
+		create := func(email, first, second string) (string, int) {
+			t.Helper()
+			ptm, tty, err := pty.Open()
+			require.NoError(t, err)
+			defer ptm.Close()
+			cmd := exec.Command(proctest.Binary(t), "user", "create", "--email", email, "--name", "Typist")
+			cmd.Env = append(without(os.Environ(), passwordEnv), "BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DATA_DIR="+proctest.ReachableDir(t), "DATABASE_URL="+dbURL)
+			errOut := &webtest.Buffer{}
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, io.Discard, errOut
+			require.NoError(t, cmd.Start())
+			require.NoError(t, tty.Close())
+			// What the terminal shows back, drained so it never blocks.
+			echo := make(chan string)
+			go func() {
+				b, _ := io.ReadAll(ptm)
+				echo <- string(b)
+			}()
+			// Type each line once the prompt is out and the terminal no
+			// longer echoes, as a person would.
+			for _, line := range []struct{ prompt, text string }{{"Password: ", first}, {"Again, to confirm: ", second}} {
+				deadline := time.Now().Add(30 * time.Second)
+				for !strings.Contains(errOut.String(), line.prompt) || echoing(t, ptm) {
+					require.True(t, time.Now().Before(deadline), "no prompt %q: %s", line.prompt, errOut.String())
+					<-time.After(10 * time.Millisecond)
+				}
+				_, err = io.WriteString(ptm, line.text+"\n")
+				require.NoError(t, err)
+			}
+			code := 0
+			var exit *exec.ExitError
+			if err := cmd.Wait(); errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else {
+				require.NoError(t, err)
+			}
+			ptm.Close()
+			require.NotContains(t, <-echo+errOut.String(), first, "the password is not shown")
+			return errOut.String(), code
+		}
+		errOut, code := create("typed@example.com", "typed secret 1", "typed secret 1")
+		require.Zero(t, code, errOut)
+		_, ok := userByEmail(t, dbURL, "typed@example.com")
+		require.True(t, ok)
+
+		errOut, code = create("typo@example.com", "typed secret 1", "typed secret 2")
+		require.NotZero(t, code)
+		require.Contains(t, errOut, "the two passwords differ")
+		_, ok = userByEmail(t, dbURL, "typo@example.com")
 		require.False(t, ok)
 	})
 

@@ -65,7 +65,8 @@ func newShop(t testing.TB, n int, withNginx bool) *shop {
 	uploads := proctest.ReachableDir(t)
 	s.env = []string{"DATABASE_URL=" + s.pg.URL(), "BOOKSTORE_DATA_DIR=" + uploads, "BOOKSTORE_TRUST_PROXY=true",
 		"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DRAIN_TIMEOUT=3s", "BOOKSTORE_SHUTDOWN_TIMEOUT=10s",
-		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m"}
+		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m",
+		"BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}
 	for range n {
 		s.addrs = append(s.addrs, proctest.FreeAddr(t))
 	}

@@ -15,7 +15,11 @@
 // conditional update (from-state → to-state; zero rows is
 // orders.ErrStateConflict) in the same transaction as the River job it
 // triggers: orders.charge_payment → paid (one row in charges per order, ever)
-// or payment_failed (orders.release_stock); orders.ship and
+// or payment_failed. A failed payment keeps the copies held for
+// --payment-retry-window, while the buyer may pay the same order another way
+// (RetryPayment: back to awaiting_payment with a new attempt and its charge
+// job); then orders.release_stock, scheduled with the failure, cancels the
+// order, puts its lines back in the cart and releases the copies. orders.ship and
 // orders.advance_shipment walk label created → picked up (shipped, and
 // orders.confirm_stock sells the copies) → in transit → out for delivery →
 // delivered. The buyer may cancel until the shipment is picked up, so the

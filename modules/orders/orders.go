@@ -35,7 +35,8 @@ type OrderID int64
 // Status is a state of the checkout saga.
 type Status string
 
-// The states of an order. Terminal states never change again.
+// The states of an order. Terminal states never change again, but for
+// a failed payment's (see Terminal).
 const (
 	StatusPending         Status = "pending"
 	StatusAwaitingPayment Status = "awaiting_payment"
@@ -46,7 +47,9 @@ const (
 	StatusCancelled       Status = "cancelled"
 )
 
-// Terminal reports whether s is a final state.
+// Terminal reports whether s is a final state. An order whose payment
+// failed may still be paid another way by its buyer for a while
+// (--payment-retry-window); nothing else moves it on but that window's end.
 func (s Status) Terminal() bool {
 	return s == StatusDelivered || s == StatusPaymentFailed || s == StatusCancelled
 }
@@ -61,9 +64,12 @@ var (
 	// ErrCartChanged refuses a checkout whose cart is not what the buyer
 	// was shown: a price or quantity changed, or another checkout (a second
 	// tab) took the lines first. Its message says what changed.
-	ErrCartChanged      = apperr.New(apperr.Conflict, "orders.cart_changed", "your cart changed since you saw it; review it and place the order again")
-	ErrNotInCart        = apperr.New(apperr.NotFound, "orders.not_in_cart", "this book is not in your cart")
-	ErrCannotCancel     = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
+	ErrCartChanged  = apperr.New(apperr.Conflict, "orders.cart_changed", "your cart changed since you saw it; review it and place the order again")
+	ErrNotInCart    = apperr.New(apperr.NotFound, "orders.not_in_cart", "this book is not in your cart")
+	ErrCannotCancel = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
+	// ErrCannotPay refuses another payment of an order whose copies are no
+	// longer held for it (or that is not waiting for one).
+	ErrCannotPay        = apperr.New(apperr.Conflict, "orders.cannot_pay", "this order can no longer be paid; its books are back in your cart")
 	ErrProviderNotFound = apperr.New(apperr.NotFound, "orders.provider_not_found", "delivery provider not found")
 )
 

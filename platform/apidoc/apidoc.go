@@ -10,7 +10,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"net/http"
 	"path"
@@ -76,30 +75,9 @@ func serveDocument(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, "openapi.json", time.Time{}, bytes.NewReader(Document()))
 }
 
-var page = template.Must(template.New("docs").Parse(`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>BookStore API reference</title>
-{{if .}}<link rel="stylesheet" href="/api/docs/swagger-ui.css">{{end}}
-</head>
-<body>
-{{if .}}<div id="swagger-ui"><p>Loading the API reference… It needs JavaScript; the document itself is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p></div>
-<script src="/api/docs/swagger-ui-bundle.js"></script>
-<script src="/api/docs/docs.js"></script>
-{{else}}<main>
-<h1>BookStore API reference</h1>
-<p>This build has no API viewer (build with <code>make build</code>, which installs it from npm).
-The OpenAPI document is at <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>.</p>
-</main>{{end}}
-</body>
-</html>
-`))
-
 func servePage(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	if err := page.Execute(&buf, ViewerBuilt()); err != nil {
+	if err := docsPage(ViewerBuilt()).Render(r.Context(), &buf); err != nil {
 		web.Error(w, r, err)
 		return
 	}

@@ -92,6 +92,9 @@ type Config struct {
 	// OrderTimeout is how long an order may wait in checkout or for its
 	// payment before the sweeper resolves it.
 	OrderTimeout time.Duration
+	// PaymentRetryWindow is how long an order whose payment failed keeps
+	// its copies held while its buyer may pay another way.
+	PaymentRetryWindow time.Duration
 	// JobTimeout bounds one run of a background job whose kind sets no
 	// timeout of its own; a job left running by a killed process is retried
 	// once its timeout has passed.
@@ -159,6 +162,7 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.DurationVar(&f.cfg.ShippingStep, "shipping-step", 3*time.Second, "time between two events of a simulated shipment")
 	fs.DurationVar(&f.cfg.BankTransferDelay, "bank-transfer-delay", 10*time.Second, "time a simulated bank takes to confirm a transfer")
 	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
+	fs.DurationVar(&f.cfg.PaymentRetryWindow, "payment-retry-window", 15*time.Minute, "time an order whose payment failed keeps its copies while the buyer may pay another way")
 	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", 10*time.Second, "time one run of a background job may take, for kinds without a timeout of their own; jobs of a killed process run again within this plus 35s")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders), all, or gateway (alone)")
 	for _, m := range AllModules {
@@ -265,8 +269,8 @@ func (f *Flags) Load() (Config, error) {
 	if !text.IsCountryCode(cfg.HomeCountry) {
 		return Config{}, fmt.Errorf("--home-country: %q is not a two-letter ISO 3166 code", cfg.HomeCountry)
 	}
-	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 || cfg.JobTimeout <= 0 {
-		return Config{}, fmt.Errorf("--shipping-step, --order-timeout and --job-timeout must be positive, --bank-transfer-delay not negative")
+	if cfg.ShippingStep <= 0 || cfg.BankTransferDelay < 0 || cfg.OrderTimeout <= 0 || cfg.PaymentRetryWindow <= 0 || cfg.JobTimeout <= 0 {
+		return Config{}, fmt.Errorf("--shipping-step, --order-timeout, --payment-retry-window and --job-timeout must be positive, --bank-transfer-delay not negative")
 	}
 	if cfg.PhotoStore != "" && !strings.HasPrefix(cfg.PhotoStore, "s3://") {
 		return Config{}, fmt.Errorf("--photo-store: %q is not an s3:// URL (leave it empty for the folder)", cfg.PhotoStore)

@@ -2,8 +2,6 @@ package view
 
 import (
 	"fmt"
-	"html/template"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -11,55 +9,10 @@ import (
 	"unicode/utf8"
 )
 
-// Funcs are the helpers every template may call.
-func Funcs() template.FuncMap {
-	return template.FuncMap{
-		"asset": AssetURL,
-		"money": Money,
-		"date":  func(t time.Time) string { return t.Local().Format("2 Jan 2006") },
-		"datetime": func(t time.Time) string {
-			return t.Local().Format("2 Jan 2006, 15:04")
-		},
-		"query": func(base url.Values, pairs ...string) string {
-			v := url.Values{}
-			for k, vs := range base {
-				v[k] = append([]string(nil), vs...)
-			}
-			for i := 0; i+1 < len(pairs); i += 2 {
-				if pairs[i+1] == "" {
-					v.Del(pairs[i])
-				} else {
-					v.Set(pairs[i], pairs[i+1])
-				}
-			}
-			if len(v) == 0 {
-				return ""
-			}
-			return "?" + v.Encode()
-		},
-		"itoa":  strconv.Itoa,
-		"label": Label,
-		"dict": func(kv ...any) (map[string]any, error) {
-			if len(kv)%2 != 0 {
-				return nil, fmt.Errorf("dict: odd number of arguments")
-			}
-			m := make(map[string]any, len(kv)/2)
-			for i := 0; i < len(kv); i += 2 {
-				k, ok := kv[i].(string)
-				if !ok {
-					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
-				}
-				m[k] = kv[i+1]
-			}
-			return m, nil
-		},
-	}
-}
-
 // Label turns a stored code such as "payment_failed" or "bank_transfer"
 // into words for people ("Payment failed", "Bank transfer").
-func Label(code any) string {
-	s := strings.ReplaceAll(fmt.Sprint(code), "_", " ")
+func Label[S ~string](code S) string {
+	s := strings.ReplaceAll(string(code), "_", " ")
 	if s == "" {
 		return s
 	}
@@ -87,3 +40,12 @@ func groupThousands(n int64) string {
 	}
 	return s
 }
+
+// Date is a day as people read it ("2 Jan 2006").
+func Date(t time.Time) string { return t.Local().Format("2 Jan 2006") }
+
+// DateTime is a moment as people read it ("2 Jan 2006, 15:04").
+func DateTime(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") }
+
+// Itoa is strconv.Itoa for any integer type, for ids in attributes and URLs.
+func Itoa[I ~int | ~int64](n I) string { return strconv.FormatInt(int64(n), 10) }

@@ -1,142 +1,73 @@
-// Package view renders the shop's HTML: one layout, shared partials and
-// fingerprinted static assets, all embedded in the binary. Each module parses
-// its own page templates against the layout at start-up, so a broken
-// template stops the process before it serves anyone.
+// Package view renders the shop's HTML: the layout every page shares, the
+// parts module pages build on (fields, selects, pagination, thumbnails,
+// status badges, the flash) and fingerprinted static assets, all compiled
+// into the binary. Pages are templ components taking typed view structs, so
+// a missing field is a compile error, not a blank on the page.
 package view
 
 import (
 	"bytes"
-	"embed"
-	"fmt"
-	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"path"
-	"strings"
+	"sync"
+
+	"github.com/a-h/templ"
 )
 
-//go:embed templates/*.html
-var baseFS embed.FS
-
-//go:embed pages/*.html
-var pagesFS embed.FS
-
-// platformPages are the pages the platform itself renders (errors).
-var platformPages = MustParse(mustSub(pagesFS, "pages"))
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
-
-// ErrorPage is the data of the error page.
-type ErrorPage struct {
-	Title   string
-	Message string
-}
-
-// RenderError writes the shop's error page with status.
-func RenderError(w http.ResponseWriter, r *http.Request, status int, title, message string) error {
-	return platformPages.Render(w, r, status, "error", Page{Data: ErrorPage{Title: title, Message: message}})
-}
-
-// Page is what every template receives: the module's data plus what the
-// layout needs.
+// Page is one page to render: its title (the layout adds the shop's name)
+// and its content.
 type Page struct {
 	Title string
-	Data  any
-	Flash *Flash
+	Body  templ.Component
+	// OwnSearch hides the header's search box on a page that has a search
+	// form of its own, so no page shows two.
+	OwnSearch bool
+	// Failed is a page saying that what the visitor did went wrong after
+	// all (a payment declined once the order was placed): the success
+	// message that action left is not shown beside it.
+	Failed bool
+}
+
+// shell is what the layout needs beside the page.
+type shell struct {
+	Page
 	Nav   *Nav
-	// Path is the request's path and query, for "next" links back to it.
-	Path string
+	Flash *Flash
 }
 
-// SearchQuery is the search words of a /books page, so the header's search
-// box shows what the results are for.
-func (p Page) SearchQuery() string {
-	u, err := url.Parse(p.Path)
-	if err != nil || (u.Path != "/books" && !strings.HasPrefix(u.Path, "/books/")) {
-		return ""
-	}
-	return u.Query().Get("q")
-}
+// bufs recycles render buffers: a catalog page is some 30 KB, and growing a
+// fresh buffer for each request showed in the allocation profile.
+var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Set is one module's parsed pages.
-type Set struct {
-	pages map[string]*template.Template
-}
-
-// Parse builds every *.html page in fsys on top of the layout. A page
-// defines "title" and "content"; it may define other blocks the layout
-// offers. funcs add a module's own helpers (its labels) to Funcs.
-func Parse(fsys fs.FS, funcs ...template.FuncMap) (*Set, error) {
-	base, err := template.New("base").Funcs(Funcs()).ParseFS(baseFS, "templates/*.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
+// Render writes p in the layout with status. It renders into a buffer
+// first, so an error becomes a clean 500 instead of half a page. A page for
+// a signed-in visitor carries their name and form tokens, so no cache
+// (shared or the browser's back-forward store on a shared computer) may
+// keep it.
+func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
+	s := shell{Page: p, Nav: NavFrom(r.Context()), Flash: TakeFlash(w, r)}
+	if p.Failed && s.Flash != nil && s.Flash.Kind == "success" {
+		s.Flash = nil
 	}
-	names, err := fs.Glob(fsys, "*.html")
-	if err != nil {
-		return nil, err
+	buf := bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufs.Put(buf)
+	if err := layout(s).Render(r.Context(), buf); err != nil {
+		return err
 	}
-	s := &Set{pages: map[string]*template.Template{}}
-	for _, name := range names {
-		t, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range funcs {
-			t.Funcs(f)
-		}
-		if _, err := t.ParseFS(fsys, name); err != nil {
-			return nil, fmt.Errorf("parse %s: %w", name, err)
-		}
-		s.pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if s.Nav.SignedIn {
+		h.Set("Cache-Control", "no-store")
 	}
-	return s, nil
-}
-
-// MustParse is Parse for templates embedded in the binary, where an error
-// is a programming mistake found by the first test.
-func MustParse(fsys fs.FS) *Set {
-	s, err := Parse(fsys)
-	if err != nil {
-		panic(err)
-	}
-	return s
-}
-
-// Pages lists the page names of the set, for tests that render them all.
-func (s *Set) Pages() []string {
-	out := make([]string, 0, len(s.pages))
-	for n := range s.pages {
-		out = append(out, n)
-	}
-	return out
-}
-
-// Render writes page with status. It renders into a buffer first, so a
-// template error becomes a clean 500 instead of half a page.
-func (s *Set) Render(w http.ResponseWriter, r *http.Request, status int, page string, p Page) error {
-	t, ok := s.pages[page]
-	if !ok {
-		return fmt.Errorf("render: no page %q", page)
-	}
-	p.Nav = NavFrom(r.Context())
-	p.Flash = TakeFlash(w, r)
-	p.Path = r.URL.RequestURI()
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
-		return fmt.Errorf("render %s: %w", page, err)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	if _, err := buf.WriteTo(w); err != nil {
 		slog.Debug("write page", "err", err)
 	}
 	return nil
+}
+
+// RenderError writes the shop's error page with status.
+func RenderError(w http.ResponseWriter, r *http.Request, status int, title, message string) error {
+	return Render(w, r, status, Page{Title: title, Body: errorPage(title, message)})
 }

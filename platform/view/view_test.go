@@ -1,13 +1,14 @@
 package view_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"testing/fstest"
 
+	"github.com/a-h/templ"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/view"
@@ -43,30 +44,24 @@ func TestFlash_SurvivesOneRedirect(t *testing.T) {
 
 func TestRender_EscapesAndUsesLayout(t *testing.T) {
 	t.Parallel()
-	set, err := view.Parse(fstest.MapFS{
-		"page.html": {Data: []byte(`{{define "title"}}Shelf{{end}}{{define "content"}}<p>{{.Data}}</p>{{end}}`)},
-	})
-	require.NoError(t, err)
-	require.Equal(t, []string{"page"}, set.Pages())
-
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/shelf?q=1", nil)
-	req = req.WithContext(view.WithNav(req.Context(), &view.Nav{SignedIn: true, UserName: "Ada", CartCount: 2}))
-	require.NoError(t, set.Render(rec, req, http.StatusOK, "page", view.Page{Data: `<script>alert(1)</script>`}))
-	body := rec.Body.String()
-	require.Contains(t, body, "<title>Shelf · BookStore</title>")
-	require.Contains(t, body, "&lt;script&gt;alert(1)&lt;/script&gt;")
-	require.NotContains(t, body, "<script>alert")
-	require.Contains(t, body, "Ada")
-	require.Contains(t, body, `<main id="main">`)
+	req = req.WithContext(view.WithNav(req.Context(), &view.Nav{SignedIn: true, UserName: "Ada", CartCount: 2, Unread: 3, CSRFToken: "tok"}))
+	body := templ.Raw("<p>kept</p>")
+	require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: `<script>alert(1)</script>`, Body: body}))
+	out := rec.Body.String()
+	require.Contains(t, out, "<title>&lt;script&gt;alert(1)&lt;/script&gt; · BookStore</title>")
+	require.NotContains(t, out, "<script>alert")
+	require.Contains(t, out, "Ada")
+	require.Contains(t, out, `<main id="main"><p>kept</p></main>`)
+	require.Contains(t, out, `name="csrf_token" value="tok"`)
+	require.Contains(t, out, `id="site-search"`)
+	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a signed-in page is private")
 
-	require.Error(t, set.Render(httptest.NewRecorder(), req, http.StatusOK, "missing", view.Page{}))
-}
-
-func TestParse_RejectsBrokenTemplate(t *testing.T) {
-	t.Parallel()
-	_, err := view.Parse(fstest.MapFS{"bad.html": {Data: []byte(`{{define "content"}}{{.Data`)}})
-	require.Error(t, err)
+	rec = httptest.NewRecorder()
+	require.NoError(t, view.Render(rec, httptest.NewRequest(http.MethodGet, "/books", nil), http.StatusOK, view.Page{Title: "Books", Body: body, OwnSearch: true}))
+	require.NotContains(t, rec.Body.String(), `id="site-search"`, "a page with its own search form has no second box")
+	require.Empty(t, rec.Header().Get("Cache-Control"), "a visitor's page holds nothing private")
 }
 
 func TestStaticHandler_FingerprintedAndCached(t *testing.T) {
@@ -109,22 +104,34 @@ func TestPager(t *testing.T) {
 
 func TestField_LabelsHintsErrorsAndDirection(t *testing.T) {
 	t.Parallel()
-	set, err := view.Parse(fstest.MapFS{
-		"form.html": {Data: []byte(`{{define "title"}}Form{{end}}{{define "content"}}` +
-			`{{template "field" (dict "Name" "email" "Label" "Email" "Type" "email" "Value" "a@b" "Error" "Not an email." "Hint" "We never share it." "Required" true "Autocomplete" "email")}}` +
-			`{{template "field" (dict "Name" "note" "Label" "Note" "Type" "textarea" "Value" "<b>")}}{{end}}`)},
-	})
-	require.NoError(t, err)
-	rec := httptest.NewRecorder()
-	require.NoError(t, set.Render(rec, httptest.NewRequest(http.MethodGet, "/books?q=le+guin", nil), http.StatusUnprocessableEntity, "form", view.Page{}))
-	body := rec.Body.String()
-	require.Equal(t, http.StatusUnprocessableEntity, rec.Code)
-	require.Contains(t, body, `<label for="f-email">Email <span class="required">(required)</span></label>`)
-	require.Contains(t, body, `<p class="field-hint" id="h-email">We never share it.</p>`)
-	require.Contains(t, body, `dir="auto" required autocomplete="email" aria-invalid="true" aria-describedby="h-email e-email">`)
-	require.Contains(t, body, `<p class="field-error" id="e-email">Not an email.</p>`)
-	require.Contains(t, body, `<textarea id="f-note" name="note" dir="auto">&lt;b&gt;</textarea>`)
-	require.Contains(t, body, `name="q" value="le guin"`, "the header's search box keeps the words on a results page")
+	var b strings.Builder
+	ctx := context.Background()
+	require.NoError(t, view.Field(view.Input{Name: "email", Label: "Email", Type: "email", Value: "a@b", Error: "Not an email.", Hint: "We never share it.", Required: true, Autocomplete: "email"}).Render(ctx, &b))
+	require.NoError(t, view.Field(view.Input{Name: "note", Label: "Note", Type: "textarea", Value: "<b>"}).Render(ctx, &b))
+	require.NoError(t, view.SelectField(view.Select{Name: "lang", Label: "Language", Any: "Any", Selected: "fr", Options: []view.Option{{Value: "en", Label: "English"}, {Value: "fr", Label: "French"}}, Error: "Pick one."}).Render(ctx, &b))
+	require.NoError(t, view.CheckboxField(view.Checkbox{Name: "active", Label: "Offered", Checked: true, ID: "active-3"}).Render(ctx, &b))
+	out := b.String()
+	require.Contains(t, out, `<label for="f-email">Email <span class="required">(required)</span></label>`)
+	require.Contains(t, out, `<p class="field-hint" id="h-f-email">We never share it.</p>`)
+	require.Contains(t, out, `dir="auto" required autocomplete="email" aria-invalid="true" aria-describedby="h-f-email e-f-email">`)
+	require.Contains(t, out, `<p class="field-error" id="e-f-email">Not an email.</p>`)
+	require.Contains(t, out, `<textarea id="f-note" name="note" dir="auto">&lt;b&gt;</textarea>`)
+	require.Contains(t, out, `<option value="">Any</option> <option value="en">English</option><option value="fr" selected>French</option>`)
+	require.Contains(t, out, `aria-describedby="e-f-lang"`)
+	require.Contains(t, out, `<input id="active-3" type="checkbox" name="active" value="1" checked> <label for="active-3">Offered</label>`)
+}
+
+func TestThumbAndBadge(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	ctx := context.Background()
+	require.NoError(t, view.ThumbImage(view.Thumb{URL: "/photos/a/thumb.jpg", Alt: "Cover of Emma", Small: true}).Render(ctx, &b))
+	require.NoError(t, view.ThumbImage(view.Thumb{Alt: "Cover of Emma"}).Render(ctx, &b))
+	require.NoError(t, view.StatusBadge(view.ToneBad, "Payment failed").Render(ctx, &b))
+	out := b.String()
+	require.Contains(t, out, `<img class="thumb thumb-small" src="/photos/a/thumb.jpg" alt="Cover of Emma"`)
+	require.Contains(t, out, `aria-label="Cover of Emma: no photo yet"`)
+	require.Contains(t, out, `<strong class="status status-bad">Payment failed</strong>`)
 }
 
 func TestLabel(t *testing.T) {
@@ -132,5 +139,20 @@ func TestLabel(t *testing.T) {
 	cases := map[string]string{"payment_failed": "Payment failed", "bank_transfer": "Bank transfer", "visa": "Visa", "": "", "ñandú": "Ñandú"}
 	for code, want := range cases {
 		require.Equal(t, want, view.Label(code))
+	}
+}
+
+func TestRender_FailedPageDropsSuccessMessage(t *testing.T) {
+	t.Parallel()
+	for kind, shown := range map[string]bool{"success": false, "error": true, "info": true} {
+		rec := httptest.NewRecorder()
+		view.SetFlash(rec, kind, "The message.")
+		req := httptest.NewRequest(http.MethodGet, "/orders/1", nil)
+		for _, c := range rec.Result().Cookies() {
+			req.AddCookie(c)
+		}
+		rec = httptest.NewRecorder()
+		require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "Order", Body: templ.Raw("<p>Payment failed</p>"), Failed: true}))
+		require.Equal(t, shown, strings.Contains(rec.Body.String(), "The message."), kind)
 	}
 }

@@ -110,10 +110,7 @@ func returnPath(r *http.Request) string {
 	if r.Method == http.MethodGet {
 		return r.URL.RequestURI()
 	}
-	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && ref.Path != "" {
-		return ref.RequestURI()
-	}
-	return "/"
+	return Back(r, "/")
 }
 
 // WantsJSON reports whether the client is an API client rather than a
@@ -182,4 +179,11 @@ func retryAfter(d time.Duration) string {
 		return "60"
 	}
 	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+}
+
+// Render writes a page, or the error page when it fails to render.
+func Render(w http.ResponseWriter, r *http.Request, status int, p view.Page) {
+	if err := view.Render(w, r, status, p); err != nil {
+		Error(w, r, err)
+	}
 }

@@ -36,19 +36,15 @@ var Module = fx.Module("auth",
 
 // publicRoutes are the module's pages and API; a nil svc declares them
 // only, for Routes.
-func publicRoutes(svc *service.Service) (web.Routes, error) {
-	p, err := pages.Routes(svc)
-	if err != nil {
-		return nil, err
-	}
-	a := api.Routes(svc)
-	return func(r chi.Router) { p(r); a(r) }, nil
+func publicRoutes(svc *service.Service) web.Routes {
+	p, a := pages.Routes(svc), api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }
 }
 
 // Routes declares the module's public routes without a service, so the
 // gateway of a split shop learns which paths to send here from the very
 // declarations the module serves them by.
-func Routes() (web.Routes, error) { return publicRoutes(nil) }
+func Routes() web.Routes { return publicRoutes(nil) }
 
 // Service provides the local service alone, as auth.Service and
 // auth.Accounts, for commands that need no HTTP server (bookstore user).

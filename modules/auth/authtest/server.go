@@ -53,10 +53,8 @@ func NewServer(t testing.TB, opts *ServerOpts) *Server {
 	}
 	svc, err := service.New(pool, sopts)
 	require.NoError(t, err)
-	pageRoutes, err := pages.Routes(svc)
-	require.NoError(t, err)
 	srv := webtest.New(t, webtest.Opts{
-		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
 		Middleware: []web.Middleware{httpauth.Middleware(svc)},
 		Pool:       pool,
 		TrustProxy: opts.TrustProxy,

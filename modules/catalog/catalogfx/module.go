@@ -51,19 +51,15 @@ var Module = fx.Module("catalog",
 
 // publicRoutes are the module's pages and API; a nil svc declares them
 // only, for Routes.
-func publicRoutes(svc *service.Service, log *slog.Logger) (web.Routes, error) {
-	p, err := pages.Routes(svc, log)
-	if err != nil {
-		return nil, err
-	}
-	a := api.Routes(svc)
-	return func(r chi.Router) { p(r); a(r) }, nil
+func publicRoutes(svc *service.Service, log *slog.Logger) web.Routes {
+	p, a := pages.Routes(svc, log), api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }
 }
 
 // Routes declares the module's public routes without a service, so the
 // gateway of a split shop learns which paths to send here from the very
 // declarations the module serves them by.
-func Routes() (web.Routes, error) { return publicRoutes(nil, slog.Default()) }
+func Routes() web.Routes { return publicRoutes(nil, slog.Default()) }
 
 // holdMetrics reports the stock held by orders in progress. Holds are
 // confirmed when an order ships and released when it fails; a count that

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -41,10 +40,8 @@ func NewServer(t testing.TB) *Server {
 	pool := pgtest.New(t)
 	mem := photos.NewMemStore()
 	svc := service.New(pool, &service.Options{Photos: mem, MaxPriceCents: 1_000_000})
-	pageRoutes, err := pages.Routes(svc, slog.Default())
-	require.NoError(t, err)
 	srv := webtest.New(t, webtest.Opts{
-		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Routes:     []web.Routes{pages.Routes(svc, slog.Default()), api.Routes(svc)},
 		Middleware: []web.Middleware{authtest.FakeSignIn(Seller, Other, Admin)},
 		Pool:       pool,
 	})

@@ -33,6 +33,14 @@ WHERE b.isbn = @isbn AND b.status = 'active' AND b.hidden_reason IS NULL
 ORDER BY b.price_cents, b.id
 LIMIT 200;
 
+-- name: SellerOtherBooks :many
+-- The seller's other listings on sale, newest first, for a book's page.
+SELECT * FROM catalog.listings b
+WHERE b.seller_id = @seller_id AND b.id <> @book_id AND b.status = 'active' AND b.hidden_reason IS NULL
+  AND b.available > 0 AND NOT b.seller_disabled
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT @lim;
+
 -- name: HiddenBooks :many
 SELECT * FROM catalog.listings b
 WHERE b.hidden_reason IS NOT NULL

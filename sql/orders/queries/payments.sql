@@ -34,3 +34,10 @@ UPDATE orders.charges SET refunded_at = now() WHERE order_id = @order_id AND ref
 
 -- name: CountAttempt :one
 UPDATE orders.payments SET attempts = attempts + 1 WHERE order_id = @order_id RETURNING attempts;
+
+-- name: RetryPayment :execrows
+-- Replaces a failed payment with a new attempt by another card or method;
+-- zero rows when the payment is not failed or another retry came first.
+UPDATE orders.payments SET method = @method, brand = @brand, last4 = @last4, token = @token,
+  status = 'pending', failure_reason = '', attempts = 0, retries = retries + 1, updated_at = now()
+WHERE order_id = @order_id AND status = 'failed' AND retries = @retries;

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"mime"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -69,22 +68,6 @@ func Bearer(r *http.Request) string {
 // ClientAddr is the address rate limits count by: the peer's IP, or the
 // one a trusted load balancer reports (--trust-proxy).
 func ClientAddr(r *http.Request) string { return web.ClientIP(r) }
-
-// SafeNext returns next when it is a path on this site, else "/". It
-// refuses absolute URLs, scheme-relative ones (//evil.com) and backslashes,
-// which browsers read as slashes (/\evil.com).
-func SafeNext(next string) string {
-	if next == "" || next[0] != '/' || len(next) > 2000 ||
-		strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") ||
-		strings.IndexFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
-		return "/"
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
-		return "/"
-	}
-	return next
-}
 
 // Middleware resolves the request's credential (the session cookie or a
 // bearer token) to its user for every module, fills the header model, and

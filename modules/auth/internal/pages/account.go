@@ -10,10 +10,16 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
-// accountPage is the account page's data.
+// accountPage is the account page's data: the name as typed and one
+// message per field of the name and password forms.
 type accountPage struct {
-	formPage
-	User auth.User
+	User   auth.User
+	Name   string
+	Errors map[string]string
+}
+
+func renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountPage) {
+	web.Render(w, r, status, view.Page{Title: "Your account", Body: accountView(p)})
 }
 
 func (h *handler) account(w http.ResponseWriter, r *http.Request) {
@@ -22,7 +28,7 @@ func (h *handler) account(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": u.Name}}})
+	renderAccount(w, r, http.StatusOK, accountPage{User: u, Name: u.Name})
 }
 
 func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
@@ -37,15 +43,14 @@ func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 	name := r.PostForm.Get("name")
 	updated, err := h.svc.ChangeName(r.Context(), u.ID, name)
 	if fields, ok := invalidFields(err); ok {
-		h.render(w, r, web.Status(err), "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": name}, Errors: fields}})
+		renderAccount(w, r, web.Status(err), accountPage{User: u, Name: name, Errors: fields})
 		return
 	}
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	view.SetFlash(w, "success", "Your display name is now "+updated.Name+".")
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	web.Redirect(w, r, "success", "Your display name is now "+updated.Name+".", "/account")
 }
 
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
@@ -63,15 +68,14 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		Keep:    httpauth.Cookie(r),
 	})
 	if fields, ok := invalidFields(err); ok {
-		h.render(w, r, web.Status(err), "account", "Your account", accountPage{User: u, formPage: formPage{Form: map[string]string{"name": u.Name}, Errors: fields}})
+		renderAccount(w, r, web.Status(err), accountPage{User: u, Name: u.Name, Errors: fields})
 		return
 	}
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	view.SetFlash(w, "success", "Your password is changed, and your other sessions are signed out.")
-	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	web.Redirect(w, r, "success", "Your password is changed, and your other sessions are signed out.", "/account")
 }
 
 func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +89,5 @@ func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpauth.ClearCookie(w)
-	view.SetFlash(w, "success", "You are signed out everywhere.")
-	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+	web.Redirect(w, r, "success", "You are signed out everywhere.", "/signin")
 }

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -13,7 +12,7 @@ import (
 const UsersPerPage = 25
 
 func (h *handler) adminIndex(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "admin", "Admin", nil)
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Admin", Body: adminIndexView()})
 }
 
 // usersPage is the users list's data.
@@ -22,6 +21,8 @@ type usersPage struct {
 	Users []auth.User
 	Pager view.Pager
 	Self  auth.UserID
+	// Path is this page's address, where an action sends the admin back.
+	Path string
 }
 
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -37,9 +38,9 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_users", "Users", usersPage{
-		Query: q, Users: users, Pager: view.NewPager(r.URL, page, hasNext), Self: actor.ID,
-	})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Users · Admin", Body: adminUsersView(usersPage{
+		Query: q, Users: users, Pager: view.NewPager(r.URL, page, hasNext), Self: actor.ID, Path: r.URL.RequestURI(),
+	})})
 }
 
 func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
@@ -66,11 +67,6 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 		if disabled {
 			msg = u.Email + " is disabled and signed out everywhere."
 		}
-		view.SetFlash(w, "success", msg)
-		next := httpauth.SafeNext(r.PostForm.Get("next"))
-		if next == "/" {
-			next = "/admin/users"
-		}
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		web.Redirect(w, r, "success", msg, web.LocalPath(r.PostForm.Get("next"), "/admin/users"))
 	}
 }

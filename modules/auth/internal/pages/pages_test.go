@@ -41,7 +41,7 @@ func TestSignUpPage(t *testing.T) {
 		t.Parallel()
 		resp := srv.Client().Get(t, "/signup?next=/books/7")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
-		for _, want := range []string{`<label for="f-email">Email</label>`, `<label for="f-name">`, `<label for="f-password">`, `name="next" value="/books/7"`, `<title>Sign up · BookStore</title>`} {
+		for _, want := range []string{`<label for="f-email">Email <span class="required">(required)</span></label>`, `<label for="f-name">`, `<label for="f-password">`, `name="next" value="/books/7"`, `<title>Sign up · BookStore</title>`} {
 			require.Contains(t, resp.Body, want)
 		}
 	})

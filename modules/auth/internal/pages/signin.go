@@ -11,7 +11,7 @@ import (
 )
 
 func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "signin", "Sign in", formPage{Next: httpauth.SafeNext(r.URL.Query().Get("next"))})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Sign in", Body: signInPage(formPage{Next: web.LocalPath(r.URL.Query().Get("next"), "/")})})
 }
 
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
@@ -26,13 +26,12 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		ClientAddr: httpauth.ClientAddr(r),
 		Previous:   httpauth.Cookie(r),
 	}
-	next := httpauth.SafeNext(r.PostForm.Get("next"))
+	next := web.LocalPath(r.PostForm.Get("next"), "/")
 	u, sess, err := h.svc.SignIn(r.Context(), in)
 	if errors.Is(err, service.ErrBadCredentials) || errors.Is(err, service.ErrDisabled) {
-		h.render(w, r, web.Status(err), "signin", "Sign in", formPage{
-			Form:    map[string]string{"email": in.Email},
-			Message: err.Error(), Next: next, Remember: in.Remember,
-		})
+		web.Render(w, r, web.Status(err), view.Page{Title: "Sign in", Body: signInPage(formPage{
+			Email: in.Email, Message: err.Error(), Next: next, Remember: in.Remember,
+		})})
 		return
 	}
 	if err != nil {
@@ -40,8 +39,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpauth.SetCookie(w, sess)
-	view.SetFlash(w, "success", "Welcome back, "+u.Name+".")
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	web.Redirect(w, r, "success", "Welcome back, "+u.Name+".", next)
 }
 
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
@@ -50,6 +48,5 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpauth.ClearCookie(w)
-	view.SetFlash(w, "success", "You are signed out.")
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	web.Redirect(w, r, "success", "You are signed out.", "/")
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func (h *handler) signUpForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "signup", "Sign up", formPage{Next: httpauth.SafeNext(r.URL.Query().Get("next"))})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Sign up", Body: signUpPage(formPage{Next: web.LocalPath(r.URL.Query().Get("next"), "/")})})
 }
 
 func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
@@ -25,13 +25,12 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		ClientAddr: httpauth.ClientAddr(r),
 		Previous:   httpauth.Cookie(r),
 	}
-	next := httpauth.SafeNext(r.PostForm.Get("next"))
+	next := web.LocalPath(r.PostForm.Get("next"), "/")
 	u, sess, err := h.svc.SignUp(r.Context(), in)
 	if fields, ok := invalidFields(err); ok {
-		h.render(w, r, web.Status(err), "signup", "Sign up", formPage{
-			Form:   map[string]string{"email": in.Email, "name": in.Name},
-			Errors: fields, Next: next,
-		})
+		web.Render(w, r, web.Status(err), view.Page{Title: "Sign up", Body: signUpPage(formPage{
+			Email: in.Email, Name: in.Name, Errors: fields, Next: next,
+		})})
 		return
 	}
 	if err != nil {
@@ -39,6 +38,5 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpauth.SetCookie(w, sess)
-	view.SetFlash(w, "success", "Welcome, "+u.Name+"! Your account is ready.")
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	web.Redirect(w, r, "success", "Welcome, "+u.Name+"! Your account is ready.", next)
 }

@@ -349,6 +349,64 @@ func (q *Queries) SellerBooks(ctx context.Context, db DBTX, arg SellerBooksParam
 	return items, nil
 }
 
+const sellerOtherBooks = `-- name: SellerOtherBooks :many
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+WHERE b.seller_id = $1 AND b.id <> $2 AND b.status = 'active' AND b.hidden_reason IS NULL
+  AND b.available > 0 AND NOT b.seller_disabled
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT $3
+`
+
+type SellerOtherBooksParams struct {
+	SellerID int64
+	BookID   int64
+	Lim      int32
+}
+
+// The seller's other listings on sale, newest first, for a book's page.
+func (q *Queries) SellerOtherBooks(ctx context.Context, db DBTX, arg SellerOtherBooksParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, sellerOtherBooks, arg.SellerID, arg.BookID, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Listing{}
+	for rows.Next() {
+		var i Listing
+		if err := rows.Scan(
+			&i.ID,
+			&i.SellerID,
+			&i.Title,
+			&i.Author,
+			&i.Isbn,
+			&i.Condition,
+			&i.ConditionNote,
+			&i.PriceCents,
+			&i.Currency,
+			&i.Description,
+			&i.Lang,
+			&i.PubYear,
+			&i.Status,
+			&i.Listed,
+			&i.Available,
+			&i.Held,
+			&i.Sold,
+			&i.HiddenReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SellerName,
+			&i.SellerDisabled,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setBookHidden = `-- name: SetBookHidden :execrows
 UPDATE catalog.books SET hidden_reason = $1, updated_at = now()
 WHERE id = $2

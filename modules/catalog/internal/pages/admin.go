@@ -51,7 +51,7 @@ func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 	if p.Errors == nil {
 		p.Errors = map[string]string{}
 	}
-	h.render(w, r, status, "admin_listings", "Hidden listings", p)
+	render(w, r, status, "Hidden listings", adminListingsView(p))
 }
 
 func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {

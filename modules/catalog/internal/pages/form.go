@@ -33,8 +33,6 @@ type listingForm struct {
 type formPage struct {
 	Form       listingForm
 	Listing    *service.Listing
-	Conditions any
-	Languages  any
 	MaxPrice   string
 	PhotoError string
 	MaxPhotos  int
@@ -44,8 +42,7 @@ func (h *handler) formPage(f listingForm, l *service.Listing) formPage {
 	if f.Errors == nil {
 		f.Errors = map[string]string{}
 	}
-	return formPage{Form: f, Listing: l, Conditions: conditionOptions(), Languages: service.Languages,
-		MaxPrice: text.MoneyInput(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
+	return formPage{Form: f, Listing: l, MaxPrice: text.MoneyInput(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
 }
 
 func formFromListing(l service.Listing) listingForm {
@@ -79,7 +76,7 @@ func (f *listingForm) input() (service.Input, map[string]string) {
 		ConditionNote: f.ConditionNote, Description: f.Description, Language: f.Language, Draft: f.Draft,
 	}
 	if strings.TrimSpace(f.Price) == "" {
-		errs["price"] = "is required"
+		errs["price"] = "enter the price in USD, like 12.50"
 	} else if p, err := text.ParseMoney(f.Price); err != nil {
 		errs["price"] = err.Error()
 	} else {

@@ -1,10 +1,13 @@
 package pages
 
 import (
-	"html/template"
+	"strconv"
+
+	"github.com/a-h/templ"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // conditionNames are the book trade's names of the grades.
@@ -18,19 +21,45 @@ var conditionNames = map[catalog.Condition]string{
 	catalog.ConditionPoor:     "Poor",
 }
 
-// conditionOption is one choice of a condition select.
-type conditionOption struct {
-	Value catalog.Condition
-	Label string
+// conditionHints say in a line what each grade promises, so a shopper
+// new to the trade's words knows what "Fine" means.
+var conditionHints = map[catalog.Condition]string{
+	catalog.ConditionNew:      "Unread, as it left the publisher.",
+	catalog.ConditionAsNew:    "Read perhaps once; no marks, no wear.",
+	catalog.ConditionFine:     "Close to new; the faintest signs of handling.",
+	catalog.ConditionVeryGood: "Read with care; light wear to the cover or edges.",
+	catalog.ConditionGood:     "A reading copy: visible wear, complete and sound.",
+	catalog.ConditionFair:     "Worn: marks, creases or a loose page, text all there.",
+	catalog.ConditionPoor:     "Heavily worn or damaged; for the text alone.",
 }
 
+// conditionHint is the one-line explanation of c.
+func conditionHint(c catalog.Condition) string { return conditionHints[c] }
+
 // conditionOptions are the grades best first, as the forms offer them.
-func conditionOptions() []conditionOption {
-	out := make([]conditionOption, len(service.Grades))
+var conditionOptions = func() []view.Option {
+	out := make([]view.Option, len(service.Grades))
 	for i, g := range service.Grades {
-		out[i] = conditionOption{Value: g, Label: conditionLabel(g)}
+		out[i] = view.Option{Value: string(g), Label: conditionLabel(g)}
 	}
 	return out
+}()
+
+// languageOptions are the languages a listing may be in.
+var languageOptions = func() []view.Option {
+	out := make([]view.Option, len(service.Languages))
+	for i, l := range service.Languages {
+		out[i] = view.Option{Value: l.Code, Label: l.Name}
+	}
+	return out
+}()
+
+// sortOptions are the orders a search can be sorted in.
+var sortOptions = []view.Option{
+	{Value: service.SortRelevance, Label: "Relevance"},
+	{Value: service.SortNewest, Label: "Newest"},
+	{Value: service.SortPriceAsc, Label: "Price, low to high"},
+	{Value: service.SortPriceDesc, Label: "Price, high to low"},
 }
 
 // conditionLabel is the trade name of c.
@@ -61,5 +90,29 @@ func stateLabel(status catalog.Status, hiddenReason string, soldOut bool) string
 	}
 }
 
-// labels are the template helpers of the catalog's pages.
-var labels = template.FuncMap{"conditionLabel": conditionLabel, "stateLabel": stateLabel}
+// availability says whether and how many copies can be bought.
+func availability(l service.Listing) string {
+	switch {
+	case l.Hidden:
+		return "Not for sale"
+	case l.Status == catalog.StatusPaused:
+		return "Paused by the seller"
+	case l.Status == catalog.StatusArchived:
+		return "No longer for sale"
+	case l.Status == catalog.StatusDraft:
+		return "Draft"
+	case l.SoldOut():
+		return "Sold out"
+	}
+	return strconv.Itoa(l.Available) + " available"
+}
+
+func bookURL(id catalog.BookID) templ.SafeURL { return templ.SafeURL("/books/" + view.Itoa(id)) }
+
+// thumbURL is the listing's first photo's thumbnail, or "" when it has none.
+func thumbURL(l service.Listing) string {
+	if len(l.Photos) == 0 {
+		return ""
+	}
+	return l.Photos[0].URL("thumb")
+}

@@ -13,7 +13,8 @@ func TestLabels(t *testing.T) {
 	t.Parallel()
 	require.Len(t, conditionNames, len(service.Grades), "every grade has a name")
 	require.Equal(t, "Very Good", conditionLabel(catalog.ConditionVeryGood))
-	require.Equal(t, "New", conditionOptions()[0].Label, "best first")
+	require.Len(t, conditionHints, len(service.Grades), "every grade is explained")
+	require.Equal(t, "New", conditionOptions[0].Label, "best first")
 
 	require.Equal(t, "Hidden by an administrator", stateLabel(catalog.StatusActive, "spam", true), "the admin's reason comes first")
 	require.Equal(t, "Sold out", stateLabel(catalog.StatusActive, "", true))

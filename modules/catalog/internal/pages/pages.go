@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -25,7 +26,7 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "home", "Second-hand books", homePage{Newest: res.Listings})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Second-hand books", Body: homeView(homePage{Newest: res.Listings}), OwnSearch: true})
 }
 
 // searchPage is the data of /books: the query as typed (so the form keeps
@@ -36,7 +37,6 @@ type searchPage struct {
 	Pager                                            view.Pager
 	Filtered                                         bool
 	Errors                                           map[string]string
-	Conditions, Languages                            any
 	ClearFilters                                     string
 	// Found says how many books match ("about 12,000 books").
 	Found string
@@ -90,7 +90,6 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		Q: v.Get("q"), Condition: v.Get("condition"), MinPrice: v.Get("min_price"), MaxPrice: v.Get("max_price"),
 		Language: v.Get("language"), Sort: q.Sort, Results: res.Listings,
 		Pager: view.NewPager(r.URL, res.Page, res.HasNext), Filtered: q.Filtered(), Errors: errs,
-		Conditions: conditionOptions(), Languages: service.Languages,
 		ClearFilters: "/books?" + clear.Encode(), Found: found(res.Total, res.TotalExact),
 	}
 	if res.Suggestion != "" {
@@ -110,7 +109,7 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 	if len(errs) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	h.render(w, r, status, "books", title, data)
+	web.Render(w, r, status, view.Page{Title: title, Body: booksView(data), OwnSearch: true})
 }
 
 func dropInvalid(q service.Query, errs map[string]string) service.Query {
@@ -142,7 +141,13 @@ type bookPage struct {
 	Listing service.Listing
 	Owner   bool
 	MaxQty  int
+	// Others are more of the seller's listings on sale.
+	Others []service.Listing
 }
+
+// sellerOthersShown is how many of the seller's other listings a book's
+// page shows: one row of the grid on a wide screen.
+const sellerOthersShown = 4
 
 func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 	id, err := bookID(r)
@@ -155,8 +160,13 @@ func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	others, err := h.svc.SellerOthers(r.Context(), l, sellerOthersShown)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	u, _ := auth.UserFrom(r.Context())
-	h.render(w, r, http.StatusOK, "book", l.Title, bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available})
+	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available, Others: others}))
 }
 
 type editionPage struct {
@@ -173,7 +183,7 @@ func (h *handler) showEdition(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "edition", "ISBN "+service.FormatISBN(isbn), editionPage{ISBN: isbn, Listings: list})
+	render(w, r, http.StatusOK, "ISBN "+service.FormatISBN(isbn), editionView(editionPage{ISBN: isbn, Listings: list}))
 }
 
 // servePhoto streams a stored photo. Keys are random, so the files may be
@@ -193,4 +203,27 @@ func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "image/jpeg")
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	http.ServeContent(w, r, "", zeroTime, f)
+}
+
+// cover sends a listing's first thumbnail, or the placeholder when it has
+// none, so pages of other modules (cart, orders) show a picture knowing
+// only the book's id. It is public like the book's photos, and cached for
+// minutes, since the seller may change the photos.
+func (h *handler) cover(w http.ResponseWriter, r *http.Request) {
+	id, err := bookID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	l, err := h.svc.Listing(r.Context(), id)
+	if err != nil && !errors.Is(err, catalog.ErrNotFound) {
+		web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	if len(l.Photos) == 0 {
+		http.Redirect(w, r, view.AssetURL("no-photo.svg"), http.StatusFound)
+		return
+	}
+	http.Redirect(w, r, l.Photos[0].URL("thumb"), http.StatusFound)
 }

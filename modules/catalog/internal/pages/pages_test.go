@@ -1,16 +1,15 @@
 package pages_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -18,10 +17,9 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
-	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
-	"github.com/bookstore/bookstore/platform/view"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -44,7 +42,12 @@ func validForm() url.Values {
 
 func create(t *testing.T, env *catalogtest.Server, form url.Values) catalog.BookID {
 	t.Helper()
-	res := env.Post(t, "/my/listings", form, authtest.As(seller)...)
+	return listed(t, env.Post(t, "/my/listings", form, authtest.As(seller)...))
+}
+
+// listed is the id of the listing a successful new-listing form made.
+func listed(t *testing.T, res webtest.Response) catalog.BookID {
+	t.Helper()
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 	m := regexp.MustCompile(`/my/listings/(\d+)/edit`).FindStringSubmatch(res.Header.Get("Location"))
 	require.Len(t, m, 2)
@@ -54,52 +57,38 @@ func create(t *testing.T, env *catalogtest.Server, form url.Values) catalog.Book
 	return catalog.BookID(id)
 }
 
-func TestTemplates_RenderEveryPage(t *testing.T) {
+// The book's page shows more of its seller's listings on sale, and only
+// those.
+func TestPages_BookShowsSellerOthers(t *testing.T) {
 	t.Parallel()
-	set, err := pages.Templates()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	book := func(title string, seller auth.UserID, o catalogtest.BookOpts) catalog.Book {
+		o.Title, o.SellerID, o.SellerName = title, seller, "Olga Owner"
+		return catalogtest.CreateBook(ctx, t, env.Pool, &o)
+	}
+	this := book("This Book", 77, catalogtest.BookOpts{})
+	other := book("Another Novel", 77, catalogtest.BookOpts{})
+	book("Paused One", 77, catalogtest.BookOpts{Status: catalog.StatusPaused})
+	hidden := book("Hidden One", 77, catalogtest.BookOpts{})
+	_, err := env.Pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", hidden.ID)
 	require.NoError(t, err)
-	l := service.Listing{
-		Book: catalog.Book{ID: 7, SellerID: 11, SellerName: "Sally <b>", Title: injection, Author: "Author",
-			Condition: catalog.ConditionFine, PriceCents: 1234, Currency: "USD", Available: 2, Status: catalog.StatusActive},
-		ISBN: "9780141439518", ConditionNote: "note", Description: "desc", Language: "en", Year: 1999,
-		HiddenReason: "reason", CreatedAt: time.Now(), Photos: []service.Photo{{ID: 1, Key: "b7/abc", Width: 10, Height: 10}},
-	}
-	f := listingForm()
-	data := map[string]any{
-		"home":           struct{ Newest []service.Listing }{[]service.Listing{l}},
-		"books":          map[string]any{"Q": injection, "Results": []service.Listing{l}, "Pager": view.Pager{Page: 1}, "Errors": map[string]string{}, "Conditions": pages.ConditionOptions(), "Languages": service.Languages, "Sort": "newest"},
-		"book":           map[string]any{"Listing": l, "Owner": false, "MaxQty": 2},
-		"edition":        map[string]any{"ISBN": l.ISBN, "Listings": []service.Listing{l}},
-		"my_listings":    map[string]any{"Listings": []service.Listing{l}, "Pager": view.Pager{Page: 1}},
-		"listing_new":    f,
-		"listing_edit":   map[string]any{"Form": f["Form"], "Listing": &l, "Conditions": pages.ConditionOptions(), "Languages": service.Languages, "MaxPrice": "10.00", "MaxPhotos": 6, "PhotoError": "bad"},
-		"listing_delete": l,
-		"admin_listings": map[string]any{"Hidden": []service.Listing{l}, "Errors": map[string]string{"reason": "is required"}},
-	}
-	pages := set.Pages()
-	slices.Sort(pages)
-	want := make([]string, 0, len(data))
-	for k := range data {
-		want = append(want, k)
-	}
-	slices.Sort(want)
-	require.Equal(t, want, pages, "every page has sample data here")
-	for name, d := range data {
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req = req.WithContext(view.WithNav(context.Background(), &view.Nav{SignedIn: true, UserName: "U", CSRFToken: "tok"}))
-		require.NoError(t, set.Render(rec, req, http.StatusOK, name, view.Page{Title: "T", Data: d}), name)
-		body := rec.Body.String()
-		require.NotContains(t, body, "<script>alert", name)
-		require.Contains(t, body, "<title>", name)
-	}
-}
+	soldOut := book("Sold Out One", 77, catalogtest.BookOpts{Copies: 1})
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, soldOut.ID, 1)
+	alone := book("Someone Else's", 78, catalogtest.BookOpts{})
 
-func listingForm() map[string]any {
-	return map[string]any{
-		"Form":       map[string]any{"ID": 7, "Title": injection, "Condition": "good", "Language": "en", "Errors": map[string]string{"title": "is required"}},
-		"Conditions": pages.ConditionOptions(), "Languages": service.Languages, "MaxPrice": "10,000.00", "MaxPhotos": 6,
+	res := env.Get(t, fmt.Sprintf("/books/%d", this.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, `<a href="#seller-others">more from this seller</a>`)
+	others := res.Body[strings.Index(res.Body, `id="seller-others"`):]
+	require.Contains(t, others, "More from Olga Owner")
+	require.Contains(t, others, fmt.Sprintf(`href="/books/%d"`, other.ID))
+	for _, gone := range []string{"This Book", "Paused One", "Hidden One", "Sold Out One", "Someone Else"} {
+		require.NotContains(t, others, gone)
 	}
+	res = env.Get(t, fmt.Sprintf("/books/%d", alone.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.NotContains(t, res.Body, "seller-others", "nothing more from a seller of one book")
 }
 
 func TestPages_Browse(t *testing.T) {
@@ -273,7 +262,7 @@ func TestPages_Sell(t *testing.T) {
 			"BadISBN":          {"isbn", "978-0-14-143951-9", "check digit"},
 			"FutureYear":       {"year", "3000", "must be between"},
 			"LongTitle":        {"title", strings.Repeat("t", 10_000), "at most 300 characters"},
-			"MissingTitle":     {"title", "", "is required"},
+			"MissingTitle":     {"title", "", "enter the title as printed on the cover"},
 			"UnknownCondition": {"condition", "mint", "choose one of"},
 		}
 		for name, c := range cases {
@@ -360,7 +349,7 @@ func TestPages_Manage(t *testing.T) {
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, "orders in progress hold 3 copies")
 		res = env.Get(t, "/my/listings", authtest.As(seller)...)
-		require.Regexp(t, `<td>1</td>\s*<td>3</td>\s*<td>0</td>`, res.Body, "available, held, sold")
+		require.Regexp(t, `<td data-label="Available">1</td>\s*<td data-label="Held by orders">3</td>\s*<td data-label="Sold">0</td>`, res.Body, "available, held, sold")
 	})
 	t.Run("PauseResume", func(t *testing.T) {
 		res := env.Post(t, fmt.Sprintf("/my/listings/%d/pause", id), nil, authtest.As(seller)...)
@@ -471,4 +460,67 @@ func TestPages_Admin(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, env.Post(t, fmt.Sprintf("/admin/listings/%d/unhide", id), nil, authtest.As(admin)...).StatusCode)
 	require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", id)).StatusCode)
 	_ = auth.User{}
+}
+
+// multipartListing is the new-listing form as the browser sends it: the
+// fields and n photos named p1.jpg, p2.jpg… in that order.
+func multipartListing(t *testing.T, form url.Values, n int) (string, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			require.NoError(t, mw.WriteField(k, v))
+		}
+	}
+	for i := range n {
+		fw, err := mw.CreateFormFile("photo", fmt.Sprintf("p%d.jpg", i+1))
+		require.NoError(t, err)
+		_, err = fw.Write(catalogtest.JPEG(30+i, 40))
+		require.NoError(t, err)
+	}
+	require.NoError(t, mw.Close())
+	return mw.FormDataContentType(), &buf
+}
+
+func TestPages_PhotosWithTheListing(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	t.Run("TwoPhotos", func(t *testing.T) {
+		ct, body := multipartListing(t, validForm(), 2)
+		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+		l, err := env.Svc.Listing(ctx, id)
+		require.NoError(t, err)
+		require.Len(t, l.Photos, 2)
+		page := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
+		require.Contains(t, page.Body, "Your book is listed. 2 photos added.")
+	})
+	t.Run("SevenPhotosSaysSixWereStored", func(t *testing.T) {
+		ct, body := multipartListing(t, validForm(), service.MaxPhotos+1)
+		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+		l, err := env.Svc.Listing(ctx, id)
+		require.NoError(t, err)
+		require.Len(t, l.Photos, service.MaxPhotos)
+		page := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
+		require.Contains(t, page.Body, "Your book is listed. 6 of 7 photos added; p7.jpg and any after it were not:")
+
+		// The same on the edit page's upload, to a listing with none yet.
+		bare := create(t, env, validForm())
+		ct, body = multipartListing(t, nil, service.MaxPhotos+1)
+		res := env.Send(t, http.MethodPost, fmt.Sprintf("/my/listings/%d/photos", bare), ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "6 of 7 photos added; p7.jpg and any after it were not:")
+		l, err = env.Svc.Listing(ctx, bare)
+		require.NoError(t, err)
+		require.Len(t, l.Photos, service.MaxPhotos)
+	})
+	t.Run("EmptyFormSaysWhatEachFieldNeeds", func(t *testing.T) {
+		ct, body := multipartListing(t, url.Values{"copies": {"1"}, "condition": {"good"}, "language": {"en"}}, 1)
+		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		for _, want := range []string{"enter the title as printed on the cover", "enter the author", "enter the price in USD, like 12.50"} {
+			require.Contains(t, res.Body, want)
+		}
+	})
 }

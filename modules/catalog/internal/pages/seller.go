@@ -3,6 +3,8 @@ package pages
 import (
 	"errors"
 	"fmt"
+	"mime"
+	"mime/multipart"
 	"net/http"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -33,7 +35,7 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "my_listings", "My listings", myListingsPage{Listings: list, Pager: view.NewPager(r.URL, page, hasNext)})
+	render(w, r, http.StatusOK, "My listings", myListingsView(myListingsPage{Listings: list, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 
 func (h *handler) newListingForm(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +43,7 @@ func (h *handler) newListingForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "listing_new", "Sell a book", h.formPage(listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood)}, nil))
+	render(w, r, http.StatusOK, "Sell a book", listingNewView(h.formPage(listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood)}, nil)))
 }
 
 func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
@@ -50,7 +52,15 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := web.ParseForm(r); err != nil {
+	// The form is multipart, so photos can come with the listing; a plain
+	// form (the API's clients, old pages) is read too.
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			web.Error(w, r, apperr.ErrBadRequest.WithMessage("the form could not be read"))
+			return
+		}
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	} else if err := web.ParseForm(r); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -62,22 +72,36 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Errors = errs
-		h.render(w, r, http.StatusUnprocessableEntity, "listing_new", "Sell a book", h.formPage(f, nil))
+		render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(f, nil)))
 		return
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
 	if err != nil {
 		if mergeErrors(errs, err) {
 			f.Errors = errs
-			h.render(w, r, http.StatusUnprocessableEntity, "listing_new", "Sell a book", h.formPage(f, nil))
+			render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(f, nil)))
 			return
 		}
 		web.Error(w, r, err)
 		return
 	}
-	msg := "Your book is listed. Add photos below so shoppers can see it."
+	msg := "Your book is listed."
 	if l.Status == catalog.StatusDraft {
-		msg = "Draft saved. Add photos, then publish it when you are ready."
+		msg = "Draft saved; publish it when you are ready."
+	}
+	var files []*multipart.FileHeader
+	if r.MultipartForm != nil {
+		files = r.MultipartForm.File["photo"]
+	}
+	if len(files) == 0 {
+		msg += " Add photos below so shoppers can see the book."
+	} else if added, err := h.addPhotos(r, u, l.ID, files); err != nil {
+		// The listing is saved either way; the seller fixes the photos on
+		// its edit page, where this message waits.
+		redirect(w, r, "error", msg+" "+photoOutcome(added, files, err), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+		return
+	} else {
+		msg += " " + photoOutcome(added, files, nil)
 	}
 	redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
@@ -102,7 +126,7 @@ func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "error", service.ErrArchived.Message, "/my/listings")
 		return
 	}
-	h.render(w, r, http.StatusOK, "listing_edit", "Edit "+l.Title, h.formPage(formFromListing(l), &l))
+	render(w, r, http.StatusOK, "Edit "+l.Title, listingEditView(h.formPage(formFromListing(l), &l)))
 }
 
 func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
@@ -131,7 +155,7 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Errors = errs
-	h.render(w, r, http.StatusUnprocessableEntity, "listing_edit", "Edit "+l.Title, h.formPage(f, &l))
+	render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(h.formPage(f, &l)))
 }
 
 func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
@@ -159,7 +183,7 @@ func (h *handler) deleteListingForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "listing_delete", "Delete "+l.Title, l)
+	render(w, r, http.StatusOK, "Delete "+l.Title, listingDeleteView(l))
 }
 
 func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
@@ -191,18 +215,12 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	files, err := web.Uploads(r, "photo")
-	added := 0
-	for i := 0; err == nil && i < len(files); i++ {
-		var data []byte
-		if data, err = web.ReadUpload(files[i], service.MaxPhotoBytes, service.ErrPhotoTooLarge); err == nil {
-			_, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)
-		}
-		if err == nil {
-			added++
-		}
-	}
 	if r.MultipartForm != nil {
-		_ = r.MultipartForm.RemoveAll()
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	}
+	added := 0
+	if err == nil {
+		added, err = h.addPhotos(r, u, l.ID, files)
 	}
 	if err != nil {
 		e := apperr.As(err)
@@ -214,14 +232,11 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		if fresh, lerr := h.svc.Listing(r.Context(), l.ID); lerr == nil {
 			page.Listing = &fresh
 		}
-		page.PhotoError = e.Message
-		if added > 0 {
-			page.PhotoError = fmt.Sprintf("%d %s added; the next one was refused: %s", added, text.Plural(added, "photo", "photos"), e.Message)
-		}
-		h.render(w, r, http.StatusUnprocessableEntity, "listing_edit", "Edit "+l.Title, page)
+		page.PhotoError = photoOutcome(added, files, err)
+		render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(page))
 		return
 	}
-	redirect(w, r, "success", fmt.Sprintf("%d %s added.", added, text.Plural(added, "photo", "photos")), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	redirect(w, r, "success", photoOutcome(added, files, nil), fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
@@ -240,4 +255,36 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
+}
+
+// addPhotos stores the uploaded photos in order until one is refused, and
+// reports how many were stored before it.
+func (h *handler) addPhotos(r *http.Request, u auth.User, id catalog.BookID, files []*multipart.FileHeader) (int, error) {
+	for i, fh := range files {
+		data, err := web.ReadUpload(fh, service.MaxPhotoBytes, service.ErrPhotoTooLarge)
+		if err == nil {
+			_, err = h.svc.AddPhoto(r.Context(), u, id, data)
+		}
+		if err != nil {
+			return i, err
+		}
+	}
+	return len(files), nil
+}
+
+// photoOutcome tells the seller what an upload of sent photos did: how
+// many were stored and, when one was refused, which and why, so a partial
+// upload never reads as a failure of all of them.
+func photoOutcome(added int, files []*multipart.FileHeader, err error) string {
+	if err == nil {
+		return fmt.Sprintf("%d %s added.", added, text.Plural(added, "photo", "photos"))
+	}
+	why := err.Error()
+	if e := apperr.As(err); e != nil {
+		why = e.Message
+	}
+	if len(files) <= 1 {
+		return "The photo was not added: " + why + "."
+	}
+	return fmt.Sprintf("%d of %d photos added; %s and any after it were not: %s.", added, len(files), files[added].Filename, why)
 }

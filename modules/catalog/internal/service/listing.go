@@ -191,10 +191,12 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
-	checkText := func(name, v string, max int, required bool) {
+	// need says what an empty required field should hold; "" for an
+	// optional one.
+	checkText := func(name, v string, max int, need string) {
 		switch {
-		case required && v == "":
-			fields[name] = "is required"
+		case need != "" && v == "":
+			fields[name] = need
 		case !utf8.ValidString(v):
 			fields[name] = "must be valid text"
 		case utf8.RuneCountInString(v) > max:
@@ -203,10 +205,10 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 			fields[name] = "must not contain control characters"
 		}
 	}
-	checkText("title", in.Title, MaxTitle, true)
-	checkText("author", in.Author, MaxAuthor, true)
-	checkText("condition_note", in.ConditionNote, MaxNote, false)
-	checkText("description", in.Description, MaxDescription, false)
+	checkText("title", in.Title, MaxTitle, "enter the title as printed on the cover")
+	checkText("author", in.Author, MaxAuthor, "enter the author, or several separated by commas")
+	checkText("condition_note", in.ConditionNote, MaxNote, "")
+	checkText("description", in.Description, MaxDescription, "")
 	if strings.TrimSpace(in.ISBN) != "" {
 		n, perr := ParseISBN(in.ISBN)
 		if perr != nil {
@@ -526,6 +528,20 @@ func (s *Service) Edition(ctx context.Context, isbn string) (string, []Listing, 
 	}
 	out, err = s.withPhotos(ctx, out)
 	return n, out, err
+}
+
+// SellerOthers returns up to n other listings of l's seller that are on
+// sale, newest first, for l's page.
+func (s *Service) SellerOthers(ctx context.Context, l Listing, n int) ([]Listing, error) {
+	rows, err := s.q.SellerOtherBooks(ctx, s.pool, dbsqlc.SellerOtherBooksParams{SellerID: int64(l.SellerID), BookID: int64(l.ID), Lim: int32(n)})
+	if err != nil {
+		return nil, fmt.Errorf("other listings of seller %d: %w", l.SellerID, err)
+	}
+	out := make([]Listing, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, listingFrom(r))
+	}
+	return s.withPhotos(ctx, out)
 }
 
 // Hide takes a listing out of the shop with a reason its seller sees; only

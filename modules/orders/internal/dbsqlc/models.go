@@ -93,6 +93,7 @@ type Payment struct {
 	FailureReason string
 	Attempts      int32
 	UpdatedAt     time.Time
+	Retries       int32
 }
 
 type Provider struct {

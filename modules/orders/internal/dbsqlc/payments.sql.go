@@ -69,7 +69,7 @@ func (q *Queries) InsertPayment(ctx context.Context, db DBTX, arg InsertPaymentP
 }
 
 const payment = `-- name: Payment :one
-SELECT order_id, method, status, brand, last4, token, amount_cents, failure_reason, attempts, updated_at FROM orders.payments WHERE order_id = $1
+SELECT order_id, method, status, brand, last4, token, amount_cents, failure_reason, attempts, updated_at, retries FROM orders.payments WHERE order_id = $1
 `
 
 func (q *Queries) Payment(ctx context.Context, db DBTX, orderID int64) (Payment, error) {
@@ -86,12 +86,13 @@ func (q *Queries) Payment(ctx context.Context, db DBTX, orderID int64) (Payment,
 		&i.FailureReason,
 		&i.Attempts,
 		&i.UpdatedAt,
+		&i.Retries,
 	)
 	return i, err
 }
 
 const paymentDue = `-- name: PaymentDue :one
-SELECT p.order_id, p.method, p.status, p.brand, p.last4, p.token, p.amount_cents, p.failure_reason, p.attempts, p.updated_at FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
+SELECT p.order_id, p.method, p.status, p.brand, p.last4, p.token, p.amount_cents, p.failure_reason, p.attempts, p.updated_at, p.retries FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
 WHERE p.order_id = $1 AND o.status = 'awaiting_payment'
 `
 
@@ -111,12 +112,13 @@ func (q *Queries) PaymentDue(ctx context.Context, db DBTX, orderID int64) (Payme
 		&i.FailureReason,
 		&i.Attempts,
 		&i.UpdatedAt,
+		&i.Retries,
 	)
 	return i, err
 }
 
 const paymentsOf = `-- name: PaymentsOf :many
-SELECT order_id, method, status, brand, last4, token, amount_cents, failure_reason, attempts, updated_at FROM orders.payments WHERE order_id = ANY($1::bigint[])
+SELECT order_id, method, status, brand, last4, token, amount_cents, failure_reason, attempts, updated_at, retries FROM orders.payments WHERE order_id = ANY($1::bigint[])
 `
 
 func (q *Queries) PaymentsOf(ctx context.Context, db DBTX, orderIds []int64) ([]Payment, error) {
@@ -139,6 +141,7 @@ func (q *Queries) PaymentsOf(ctx context.Context, db DBTX, orderIds []int64) ([]
 			&i.FailureReason,
 			&i.Attempts,
 			&i.UpdatedAt,
+			&i.Retries,
 		); err != nil {
 			return nil, err
 		}
@@ -156,6 +159,38 @@ UPDATE orders.charges SET refunded_at = now() WHERE order_id = $1 AND refunded_a
 
 func (q *Queries) RefundCharge(ctx context.Context, db DBTX, orderID int64) (int64, error) {
 	result, err := db.Exec(ctx, refundCharge, orderID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const retryPayment = `-- name: RetryPayment :execrows
+UPDATE orders.payments SET method = $1, brand = $2, last4 = $3, token = $4,
+  status = 'pending', failure_reason = '', attempts = 0, retries = retries + 1, updated_at = now()
+WHERE order_id = $5 AND status = 'failed' AND retries = $6
+`
+
+type RetryPaymentParams struct {
+	Method  string
+	Brand   string
+	Last4   string
+	Token   string
+	OrderID int64
+	Retries int32
+}
+
+// Replaces a failed payment with a new attempt by another card or method;
+// zero rows when the payment is not failed or another retry came first.
+func (q *Queries) RetryPayment(ctx context.Context, db DBTX, arg RetryPaymentParams) (int64, error) {
+	result, err := db.Exec(ctx, retryPayment,
+		arg.Method,
+		arg.Brand,
+		arg.Last4,
+		arg.Token,
+		arg.OrderID,
+		arg.Retries,
+	)
 	if err != nil {
 		return 0, err
 	}

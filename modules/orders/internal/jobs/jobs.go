@@ -26,9 +26,12 @@ type ChargeArgs struct {
 // Kind implements river.JobArgs.
 func (ChargeArgs) Kind() string { return "orders.charge_payment" }
 
-// ReleaseArgs returns an order's held copies to the catalog.
+// ReleaseArgs returns an order's held copies to the catalog. Retries is
+// the payment's retry count when a failed payment scheduled the job, so a
+// job that a later payment attempt superseded does nothing.
 type ReleaseArgs struct {
 	OrderID int64 `json:"order_id"`
+	Retries int   `json:"retries,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -76,7 +79,7 @@ type SweepResult struct {
 // package cannot import the service.
 type Saga interface {
 	Charge(ctx context.Context, orderID int64) error
-	ReleaseStock(ctx context.Context, orderID int64) error
+	ReleaseStock(ctx context.Context, orderID int64, retries int) error
 	ConfirmStock(ctx context.Context, orderID int64) error
 	Ship(ctx context.Context, orderID int64) error
 	Advance(ctx context.Context, orderID int64, from string) error
@@ -127,7 +130,7 @@ type Release struct {
 
 // Work implements river.Worker.
 func (w *Release) Work(ctx context.Context, job *river.Job[ReleaseArgs]) error {
-	return w.Saga.ReleaseStock(ctx, job.Args.OrderID)
+	return w.Saga.ReleaseStock(ctx, job.Args.OrderID, job.Args.Retries)
 }
 
 // Confirm marks an order's copies sold.

@@ -31,8 +31,8 @@ func (h *handler) adminOrders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := trim(r, list, n)
-	d.Status, d.Statuses = status, service.Statuses
-	h.render(w, r, http.StatusOK, "admin_orders", "All orders", d)
+	d.Status = status
+	render(w, r, http.StatusOK, "All orders", adminOrdersView(d))
 }
 
 func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +46,7 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "admin_jobs", "Failed jobs", jobs)
+	render(w, r, http.StatusOK, "Failed jobs", adminJobsView(jobs))
 }
 
 func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(context.Context, auth.User, string, int64) error, done string) {
@@ -102,7 +102,7 @@ func (h *handler) renderProviders(w http.ResponseWriter, r *http.Request, status
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
-	h.render(w, r, status, "admin_providers", "Delivery providers", d)
+	render(w, r, status, "Delivery providers", adminProvidersView(d))
 }
 
 func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {

@@ -10,7 +10,6 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
-	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -32,7 +31,7 @@ func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.render(w, r, http.StatusOK, "cart", "Your cart", cartData{Cart: c, SignedIn: o.UserID != 0})
+	render(w, r, http.StatusOK, "Your cart", cartView(cartData{Cart: c, SignedIn: o.UserID != 0}))
 }
 
 func formQuantity(r *http.Request) (int, error) {
@@ -45,16 +44,6 @@ func formQuantity(r *http.Request) (int, error) {
 		return 0, apperr.ErrInvalid.WithMessage("enter the quantity as a whole number").WithFields(map[string]string{"quantity": "enter a whole number"})
 	}
 	return n, nil
-}
-
-// back returns to the page the form was on (same host only), else the cart.
-func back(r *http.Request) string {
-	if ref := r.Referer(); ref != "" {
-		if i := strings.Index(ref, "://"+r.Host+"/"); i >= 0 {
-			return ref[i+len("://"+r.Host):]
-		}
-	}
-	return "/cart"
 }
 
 // failBack returns to the form's page with the error as a flash; a cart
@@ -70,8 +59,7 @@ func failBack(w http.ResponseWriter, r *http.Request, err error) {
 	if q, ok := e.Fields["quantity"]; ok {
 		msg = "Quantity: " + q
 	}
-	view.SetFlash(w, "error", msg)
-	http.Redirect(w, r, back(r), http.StatusSeeOther)
+	web.Redirect(w, r, "error", msg, web.Back(r, "/cart"))
 }
 
 func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {

@@ -11,9 +11,9 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
-	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -22,10 +22,7 @@ type checkoutForm struct {
 	Key        string
 	Address    service.Address
 	ProviderID int64
-	Method     string
-	// The card fields are shown again after an error, except the number
-	// and CVC, which the buyer types again.
-	ExpMonth, ExpYear string
+	Pay        payForm
 }
 
 type checkoutData struct {
@@ -34,7 +31,10 @@ type checkoutData struct {
 	Message   string
 	Cart      service.Cart
 	Providers []service.Provider
-	// DeliveryCents and TotalCents are for the chosen provider, if any.
+	Countries []view.Option
+	// ProviderName, DeliveryCents and TotalCents are for the chosen
+	// provider, if any.
+	ProviderName              string
 	DeliveryCents, TotalCents int64
 }
 
@@ -54,7 +54,7 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	f := checkoutForm{Key: newKey(), Method: orders.MethodCard}
+	f := checkoutForm{Key: newKey(), Pay: payForm{Method: orders.MethodCard}}
 	if a, ok, err := h.svc.SavedAddress(r.Context(), u.ID); err != nil {
 		web.Error(w, r, err)
 		return
@@ -63,9 +63,11 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.Address.Country = h.svc.Options().HomeCountry
 	}
-	if c := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country"))); len(c) == 2 {
+	q := r.URL.Query()
+	if c := strings.ToUpper(strings.TrimSpace(q.Get("country"))); len(c) == 2 {
 		f.Address.Country = c
 	}
+	f.ProviderID, _ = strconv.ParseInt(q.Get("provider"), 10, 64)
 	h.renderCheckout(w, r, http.StatusOK, u, f, nil, "")
 }
 
@@ -75,7 +77,7 @@ func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 		web.Error(w, r, err)
 		return
 	}
-	d := checkoutData{Form: f, Errors: fields, Message: msg, Cart: cart}
+	d := checkoutData{Form: f, Errors: fields, Message: msg, Cart: cart, Countries: countryOptions(f.Address.Country)}
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
@@ -84,13 +86,29 @@ func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 	} else if ps, err = h.svc.ProvidersFor(r.Context(), h.svc.Options().HomeCountry); err == nil {
 		d.Providers = ps
 	}
-	for _, p := range d.Providers {
+	// The total is shown before the order is placed, so a delivery is
+	// always chosen: the buyer's, else the first offered.
+	chosen := -1
+	for i, p := range d.Providers {
 		if p.ID == f.ProviderID {
-			d.DeliveryCents = p.CostCents
+			chosen = i
 		}
 	}
+	if chosen < 0 && len(d.Providers) > 0 {
+		chosen = 0
+	}
+	if chosen >= 0 {
+		p := d.Providers[chosen]
+		d.Form.ProviderID, d.ProviderName, d.DeliveryCents = p.ID, p.Name, p.CostCents
+	}
 	d.TotalCents = cart.SubtotalCents + d.DeliveryCents
-	h.render(w, r, status, "checkout", "Checkout", d)
+	render(w, r, status, "Checkout", checkoutView(d))
+}
+
+// seenLine writes a cart line as the checkout form carries it; seenLines
+// reads it back.
+func seenLine(l service.CartLine) string {
+	return view.Itoa(l.BookID) + ":" + strconv.Itoa(l.Quantity) + ":" + strconv.FormatInt(l.PriceCents, 10)
 }
 
 // seenLines reads the cart lines the checkout page showed, each sent as
@@ -129,23 +147,23 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := r.PostFormValue
+	pay, payIn := readPayForm(r)
 	f := checkoutForm{
 		Key: v("idempotency_key"),
 		Address: service.Address{Name: v("name"), Street: v("street"), City: v("city"), Region: v("region"),
 			PostalCode: v("postal_code"), Country: strings.ToUpper(strings.TrimSpace(v("country")))},
-		Method: v("payment_method"), ExpMonth: v("card_exp_month"), ExpYear: v("card_exp_year"),
+		Pay: pay,
 	}
 	f.ProviderID, _ = strconv.ParseInt(v("delivery_provider_id"), 10, 64)
 	if f.Key == "" {
 		f.Key = newKey()
 	}
-	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: service.PaymentInput{Method: f.Method}}
-	if f.Method == orders.MethodCard {
-		in.Payment.Card = payment.Card{Number: v("card_number"), ExpMonth: atoiOr0(f.ExpMonth), ExpYear: atoiOr0(f.ExpYear), CVC: strings.TrimSpace(v("card_cvc"))}
-	}
+	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: payIn}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err == nil {
-		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Thank you! Your order was placed.")
+		// The payment is still under way: the order page says how it went,
+		// so this message promises nothing about it.
+		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Your order is placed.")
 		return
 	}
 	e := apperr.As(err)

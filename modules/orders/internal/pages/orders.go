@@ -2,22 +2,27 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 type listData[T any] struct {
-	Items  []T
-	Pager  view.Pager
+	Items []T
+	Pager view.Pager
+	// Status is the admin's filter.
 	Status string
-	// Statuses are the filter's options.
-	Statuses []orders.Status
 }
 
 func trim[T any](r *http.Request, items []T, page int) listData[T] {
@@ -29,7 +34,7 @@ func trim[T any](r *http.Request, items []T, page int) listData[T] {
 }
 
 // listPageOf renders a signed-in user's paged list.
-func listPageOf[T any](h *handler, page, title string, list func(context.Context, auth.User, service.Page) ([]T, error)) http.HandlerFunc {
+func listPageOf[T any](title string, list func(context.Context, auth.User, service.Page) ([]T, error), page func(listData[T]) templ.Component) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := auth.RequireUser(r.Context())
 		if err != nil {
@@ -42,7 +47,7 @@ func listPageOf[T any](h *handler, page, title string, list func(context.Context
 			web.Error(w, r, err)
 			return
 		}
-		h.render(w, r, http.StatusOK, page, title, trim(r, items, n))
+		render(w, r, http.StatusOK, title, page(trim(r, items, n)))
 	}
 }
 
@@ -50,11 +55,68 @@ type orderData struct {
 	Order   service.Order
 	IsBuyer bool
 	// Full is false for a seller, who sees only their lines.
-	Full     bool
-	Statuses []orders.Status
+	Full bool
+	// Pay, Errors and Message are the "pay another way" form sent back
+	// after a mistake.
+	Pay     payForm
+	Errors  map[string]string
+	Message string
+}
+
+// payForm is what the buyer chose to pay with, shown again after an error
+// (the card number and CVC are typed again).
+type payForm struct {
+	Method, ExpMonth, ExpYear string
+}
+
+// readPayForm reads the payment fields of a posted form.
+func readPayForm(r *http.Request) (payForm, service.PaymentInput) {
+	v := r.PostFormValue
+	f := payForm{Method: v("payment_method"), ExpMonth: v("card_exp_month"), ExpYear: v("card_exp_year")}
+	in := service.PaymentInput{Method: f.Method}
+	if f.Method == orders.MethodCard {
+		in.Card = payment.Card{Number: v("card_number"), ExpMonth: atoiOr0(f.ExpMonth), ExpYear: atoiOr0(f.ExpYear), CVC: strings.TrimSpace(v("card_cvc"))}
+	}
+	return f, in
+}
+
+// order reads the order in the path for the signed-in user, who must be
+// its buyer, one of its sellers or an admin.
+func (h *handler) order(r *http.Request) (auth.User, service.Order, error) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		return u, service.Order{}, err
+	}
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		return u, service.Order{}, err
+	}
+	o, err := h.svc.Get(r.Context(), u, id)
+	return u, o, err
 }
 
 func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
+	h.renderOrder(w, r, http.StatusOK, payForm{Method: orders.MethodCard}, nil, "")
+}
+
+func (h *handler) renderOrder(w http.ResponseWriter, r *http.Request, status int, pay payForm, errs map[string]string, msg string) {
+	u, o, err := h.order(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.Render(w, r, status, view.Page{
+		Title: "Order #" + strconv.FormatInt(o.ID, 10),
+		Body: orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin(),
+			Pay: pay, Errors: errs, Message: msg}),
+		Failed: o.Status == orders.StatusPaymentFailed,
+	})
+}
+
+// payAgain pays an order whose payment failed another way. A mistake in
+// the form shows the order page again with the form as sent; an order
+// that can no longer be paid says so on its page.
+func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
@@ -65,12 +127,38 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	o, err := h.svc.Get(r.Context(), u, id)
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	f, in := readPayForm(r)
+	retries, _ := strconv.Atoi(r.PostFormValue("retries"))
+	to := "/orders/" + strconv.FormatInt(id, 10)
+	err = h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: retries, Payment: in})
+	switch e := apperr.As(err); {
+	case err == nil:
+		redirect(w, r, to, "Paying again; this page shows how it goes.")
+	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
+		web.Redirect(w, r, "error", err.Error(), to)
+	case e != nil && len(e.Fields) > 0:
+		h.renderOrder(w, r, http.StatusUnprocessableEntity, f, e.Fields, "Some fields need attention.")
+	default:
+		web.Error(w, r, err)
+	}
+}
+
+// cancelForm asks the buyer to confirm, so a stray click cancels nothing.
+func (h *handler) cancelForm(w http.ResponseWriter, r *http.Request) {
+	u, o, err := h.order(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "order", "Order #"+strconv.FormatInt(o.ID, 10), orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin()})
+	if o.BuyerID != u.ID || !o.Cancellable() {
+		web.Redirect(w, r, "error", orders.ErrCannotCancel.Error(), "/orders/"+strconv.FormatInt(o.ID, 10))
+		return
+	}
+	render(w, r, http.StatusOK, "Cancel order #"+strconv.FormatInt(o.ID, 10), cancelView(o))
 }
 
 func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
@@ -87,8 +175,7 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	to := "/orders/" + strconv.FormatInt(id, 10)
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
 		if err == orders.ErrCannotCancel || err == orders.ErrStateConflict {
-			view.SetFlash(w, "error", err.Error())
-			http.Redirect(w, r, to, http.StatusSeeOther)
+			web.Redirect(w, r, "error", err.Error(), to)
 			return
 		}
 		web.Error(w, r, err)
@@ -97,8 +184,17 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
 }
 
-func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
+// notifications shows the user's notifications and marks them read, since
+// they are seen now; those that were new are marked so on this page, and
+// the header's badge is cleared at once.
+func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, n := listPage(r)
+	items, err := h.svc.Notifications(r.Context(), u, p)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -107,5 +203,6 @@ func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "/notifications", "All notifications are marked read.")
+	view.NavFrom(r.Context()).Unread = 0
+	render(w, r, http.StatusOK, "Notifications", notificationsView(trim(r, items, n)))
 }

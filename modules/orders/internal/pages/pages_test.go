@@ -51,10 +51,8 @@ func setup(t *testing.T) *bundle {
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, rc, nil)
-	pageRoutes, err := pages.Routes(svc)
-	require.NoError(t, err)
 	srv := webtest.New(t, webtest.Opts{
-		Routes:     []web.Routes{pageRoutes, api.Routes(svc)},
+		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
 		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},
 		Pool:       pool,
 	})
@@ -403,9 +401,148 @@ func TestAPI(t *testing.T) {
 	})
 }
 
-func TestPages_RenderEveryTemplate(t *testing.T) {
+// TestPages_RedirectsStayOnTheSite: a cart action sent from a page goes
+// back to it, but a Referer naming another host (or a path a browser reads
+// as one) sends the browser to the cart instead.
+func TestPages_RedirectsStayOnTheSite(t *testing.T) {
 	t.Parallel()
-	set, err := pages.Pages()
-	require.NoError(t, err)
-	require.Len(t, set.Pages(), 9)
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	for _, path := range []string{"/cart/items", "/cart/items/" + id, "/cart/items/" + id + "/remove"} {
+		for ref, want := range map[string]string{
+			b.c.URL + "//evil.example/x":      "/cart",
+			b.c.URL + "/\\evil.example":       "/%5Cevil.example",
+			"http://evil.example/books/1":     "/cart",
+			b.c.URL + "/books/" + id + "?q=a": "/books/" + id + "?q=a",
+		} {
+			r := b.c.Post(t, path, url.Values{"book_id": {"0"}, "quantity": {"x"}}, append(authtest.As(&buyer), "Referer", ref)...)
+			require.Equal(t, http.StatusSeeOther, r.StatusCode, path)
+			require.Equal(t, want, r.Header.Get("Location"), "%s from %s", path, ref)
+		}
+	}
+}
+
+func TestPages_OrderPage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+
+	// The total, delivery included, is on the page before anything is placed.
+	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Equal(t, "no-store", r.Header.Get("Cache-Control"), "a signed-in page is never cached")
+	require.Regexp(t, `<strong data-total>\$\d+\.\d\d</strong>`, r.Body)
+	require.Contains(t, r.Body, `name="delivery_provider_id" value="3"`)
+
+	form := checkoutForm("order-page")
+	form.Set("payment_method", "wallet")
+	form["line"] = linesShown(t, r.Body)
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	order := r.Header.Get("Location")
+	r = b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, `id="order-live" data-live`, "the page follows the order while it moves")
+	require.Contains(t, r.Body, "status status-waiting")
+
+	// Cancelling asks first; the form on that page cancels.
+	r = b.c.Get(t, order+"/cancel", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "This cannot be undone.")
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, order+"/cancel", authtest.As(&other)...).StatusCode, "another user learns nothing of the order")
+	r = b.c.Post(t, order+"/cancel", nil, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "status status-bad")
+	require.NotContains(t, r.Body, "data-live", "a final state stops the updates")
+	require.NotContains(t, r.Body, order+"/cancel")
+
+	// Notifications are read once seen, and the badge goes at once.
+	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "<strong>New:</strong>")
+	require.NotContains(t, r.Body, "data-unread")
+	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
+	require.NotContains(t, r.Body, "<strong>New:</strong>")
+}
+
+// The page of a placed order keeps "Your order is placed" while the order
+// goes well, and drops it once the payment was declined, where it would
+// contradict the state line.
+func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	place := func(key, card string) (order int64, flash string) {
+		t.Helper()
+		require.Equal(t, http.StatusSeeOther, b.c.Post(t, "/cart/items", url.Values{"book_id": {id}}, authtest.As(&buyer)...).StatusCode)
+		form := checkoutForm(key)
+		form.Set("card_number", card)
+		form["line"] = linesShown(t, b.c.Get(t, "/checkout", authtest.As(&buyer)...).Body)
+		r := b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+		for _, c := range r.Cookies() {
+			if c.Name == "flash" {
+				flash = c.String()
+			}
+		}
+		require.NotEmpty(t, flash, "placing the order leaves a message for the order page")
+		order, err := strconv.ParseInt(strings.TrimPrefix(r.Header.Get("Location"), "/orders/"), 10, 64)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Charge(context.Background(), order))
+		return order, flash
+	}
+	page := func(order int64, flash string) string {
+		t.Helper()
+		r := b.c.Get(t, "/orders/"+strconv.FormatInt(order, 10), append(authtest.As(&buyer), "Cookie", flash)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		return r.Body
+	}
+
+	paid, flash := place("approved", "4242 4242 4242 4242")
+	body := page(paid, flash)
+	require.Contains(t, body, "status status-ok")
+	require.Contains(t, body, "Your order is placed.", "the message stays true while the order goes well")
+
+	declined, flash := place("declined", "4000 0000 0000 0002")
+	body = page(declined, flash)
+	require.Contains(t, body, "status status-bad")
+	require.Contains(t, body, "Nothing was charged")
+	require.NotContains(t, body, "Your order is placed.", "no success message beside a declined payment")
+	require.NotContains(t, body, "flash-success")
+
+	// The copies are still held: the page offers another payment of the
+	// same order, and a mistake comes back with the form as sent.
+	require.Contains(t, body, "Pay with another card or method")
+	action := fmt.Sprintf("/orders/%d/pay", declined)
+	require.Contains(t, body, `action="`+action+`"`)
+	pay := url.Values{"retries": webtest.HiddenValues(body, "retries"), "payment_method": {"card"}, "card_number": {"1234"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
+	require.Equal(t, []string{"0"}, pay["retries"])
+	r := b.c.Post(t, action, pay, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `aria-invalid="true"`)
+	require.Contains(t, r.Body, `name="card_exp_month" type="text" value="12"`)
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, action, pay, authtest.As(&other)...).StatusCode, "another user learns nothing of the order")
+
+	pay.Set("card_number", "4242 4242 4242 4242")
+	for range 2 { // a double click pays once
+		r = b.c.Post(t, action, pay, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+		require.Equal(t, fmt.Sprintf("/orders/%d", declined), r.Header.Get("Location"))
+	}
+	require.Equal(t, 2, countRows(t, b.pool, fmt.Sprintf("SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment' AND args->>'order_id' = '%d'", declined)), "the checkout's charge and one for the second payment")
+	orderPage := func() string {
+		t.Helper()
+		r := b.c.Get(t, fmt.Sprintf("/orders/%d", declined), authtest.As(&buyer)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		return r.Body
+	}
+	body = orderPage()
+	require.Contains(t, body, "status status-waiting")
+	require.Contains(t, body, "ending 4242")
+	require.NotContains(t, body, "Pay with another card or method")
+	require.NoError(t, b.svc.Charge(context.Background(), declined))
+	require.Contains(t, orderPage(), "status status-ok")
 }

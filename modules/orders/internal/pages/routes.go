@@ -5,13 +5,12 @@ package pages
 
 import (
 	"crypto/rand"
-	"embed"
 	"encoding/hex"
-	"io/fs"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -21,30 +20,13 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
-//go:embed templates/*.html
-var templatesFS embed.FS
-
 type handler struct {
-	svc  *service.Service
-	view *view.Set
-}
-
-// Pages parses the module's templates, so a broken one stops the start.
-func Pages() (*view.Set, error) {
-	sub, err := fs.Sub(templatesFS, "templates")
-	if err != nil {
-		return nil, err
-	}
-	return view.Parse(sub)
+	svc *service.Service
 }
 
 // Routes returns the module's pages.
-func Routes(svc *service.Service) (web.Routes, error) {
-	set, err := Pages()
-	if err != nil {
-		return nil, err
-	}
-	h := &handler{svc: svc, view: set}
+func Routes(svc *service.Service) web.Routes {
+	h := &handler{svc: svc}
 	return func(r chi.Router) {
 		r.Get("/cart", h.cartPage)
 		r.Post("/cart/items", h.addItem)
@@ -52,19 +34,20 @@ func Routes(svc *service.Service) (web.Routes, error) {
 		r.Post("/cart/items/{book_id}/remove", h.removeItem)
 		r.Get("/checkout", h.checkoutForm)
 		r.Post("/checkout", h.checkout)
-		r.Get("/my/orders", listPageOf(h, "my_orders", "My orders", svc.BuyerOrders))
+		r.Get("/my/orders", listPageOf("My orders", svc.BuyerOrders, myOrdersView))
 		r.Get("/orders/{id}", h.orderPage)
+		r.Get("/orders/{id}/cancel", h.cancelForm)
 		r.Post("/orders/{id}/cancel", h.cancelOrder)
-		r.Get("/my/sales", listPageOf(h, "my_sales", "My sales", svc.Sales))
-		r.Get("/notifications", listPageOf(h, "notifications", "Notifications", svc.Notifications))
-		r.Post("/notifications/read", h.markRead)
+		r.Post("/orders/{id}/pay", h.payAgain)
+		r.Get("/my/sales", listPageOf("My sales", svc.Sales, mySalesView))
+		r.Get("/notifications", h.notifications)
 		r.Get("/admin/orders", h.adminOrders)
 		r.Get("/admin/jobs", h.adminJobs)
 		r.Post("/admin/jobs/{queue}/{id}/retry", h.retryJob)
 		r.Post("/admin/jobs/{queue}/{id}/cancel", h.cancelJob)
 		r.Get("/admin/providers", h.adminProviders)
 		r.Post("/admin/providers/{id}", h.updateProvider)
-	}, nil
+	}
 }
 
 // VisitorCookie holds a signed-out shopper's cart id.
@@ -143,17 +126,12 @@ func Middleware(svc orders.Service) web.Middleware {
 	}}
 }
 
-func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, page, title string, data any) {
-	if err := h.view.Render(w, r, status, page, view.Page{Title: title, Data: data}); err != nil {
-		web.Error(w, r, err)
-	}
+func render(w http.ResponseWriter, r *http.Request, status int, title string, body templ.Component) {
+	web.Render(w, r, status, view.Page{Title: title, Body: body})
 }
 
 func redirect(w http.ResponseWriter, r *http.Request, to, msg string) {
-	if msg != "" {
-		view.SetFlash(w, "success", msg)
-	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	web.Redirect(w, r, "success", msg, to)
 }
 
 // pageSize is the number of rows a listing page shows.

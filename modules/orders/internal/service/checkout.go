@@ -121,15 +121,25 @@ func (s *Service) validate(ctx context.Context, in *PlaceInput) (dbsqlc.Provider
 			prov = p
 		}
 	}
+	tok := s.validatePayment(in.Payment, fields)
+	if len(fields) > 0 {
+		return prov, tok, apperr.ErrInvalid.WithFields(fields)
+	}
+	return prov, tok, nil
+}
+
+// validatePayment checks the payment the buyer chose, adding what is wrong
+// to fields, and tokenizes a card.
+func (s *Service) validatePayment(p PaymentInput, fields map[string]string) payment.Tokenized {
 	var tok payment.Tokenized
-	switch in.Payment.Method {
+	switch p.Method {
 	case orders.MethodCard:
-		if cf := payment.Validate(in.Payment.Card, s.now()); cf != nil {
+		if cf := payment.Validate(p.Card, s.now()); cf != nil {
 			for k, v := range cf {
 				fields["card_"+k] = v
 			}
 		} else {
-			tok = payment.Tokenize(in.Payment.Card)
+			tok = payment.Tokenize(p.Card)
 		}
 	case orders.MethodWallet, orders.MethodBankTransfer:
 	case "":
@@ -137,10 +147,7 @@ func (s *Service) validate(ctx context.Context, in *PlaceInput) (dbsqlc.Provider
 	default:
 		fields["payment_method"] = "choose card, wallet or bank transfer"
 	}
-	if len(fields) > 0 {
-		return prov, tok, apperr.ErrInvalid.WithFields(fields)
-	}
-	return prov, tok, nil
+	return tok
 }
 
 // requestHash identifies a checkout's body without keeping card secrets.
@@ -368,6 +375,70 @@ func (s *Service) replay(ctx context.Context, o dbsqlc.Order, hash string) (Orde
 	return s.load(ctx, o.ID)
 }
 
+// RetryInput is another payment of an order whose payment failed. Retries
+// is the payment's retry count the buyer's page showed (PaymentView.Retries).
+type RetryInput struct {
+	Retries int
+	Payment PaymentInput
+}
+
+// RetryPayment pays an order whose payment failed another way, while its
+// copies are still held (RetryWindow after the failure): the order goes
+// back to awaiting_payment with a new payment attempt and its charge job,
+// in one transaction. It is idempotent: the same retry sent twice (the
+// same Retries) pays once, the second answering as the first did. Once
+// the window is over, or the order was cancelled, it is refused and the
+// books are back in the buyer's cart. Others' orders are not found.
+func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int64, in RetryInput) error {
+	fields := map[string]string{}
+	tok := s.validatePayment(in.Payment, fields)
+	if len(fields) > 0 {
+		return apperr.ErrInvalid.WithFields(fields)
+	}
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+		if err != nil {
+			return notFound(err, orders.ErrNotFound)
+		}
+		if o.BuyerID != int64(buyer.ID) {
+			return orders.ErrNotFound
+		}
+		pay, err := s.q.Payment(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		if int(pay.Retries) > in.Retries {
+			return nil // this retry was made already
+		}
+		if orders.Status(o.Status) != orders.StatusPaymentFailed || !s.now().Before(o.UpdatedAt.Add(s.opts.RetryWindow)) {
+			return orders.ErrCannotPay
+		}
+		if err := s.transition(ctx, tx, orderID, orders.StatusPaymentFailed, orders.StatusAwaitingPayment, "", StepPaidAgain); err != nil {
+			return err
+		}
+		n, err := s.q.RetryPayment(ctx, tx, dbsqlc.RetryPaymentParams{OrderID: orderID, Retries: int32(in.Retries),
+			Method: in.Payment.Method, Brand: tok.Brand, Last4: tok.Last4, Token: tok.Token})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return orders.ErrStateConflict
+		}
+		return s.submitCharge(ctx, tx, orderID, in.Payment.Method)
+	})
+}
+
+// submitCharge inserts the charge job of an order now awaiting payment; a
+// bank transfer is confirmed by the simulated bank after its delay.
+func (s *Service) submitCharge(ctx context.Context, tx pgx.Tx, orderID int64, method string) error {
+	opts := &river.InsertOpts{}
+	if method == orders.MethodBankTransfer {
+		opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
+	}
+	_, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: orderID}, opts)
+	return err
+}
+
 // reserveAndSubmit holds the stock of a pending order at its lines' prices,
 // then moves it to awaiting_payment with its charge job. When the catalog
 // refuses, or cannot be reached, the pending order is dropped and its lines
@@ -386,12 +457,7 @@ func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order, lines []
 		if err := s.transition(ctx, tx, o.ID, orders.StatusPending, orders.StatusAwaitingPayment, "", StepPlaced); err != nil {
 			return err
 		}
-		opts := &river.InsertOpts{}
-		if method == orders.MethodBankTransfer {
-			opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
-		}
-		_, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: o.ID}, opts)
-		return err
+		return s.submitCharge(ctx, tx, o.ID, method)
 	})
 	if errors.Is(err, orders.ErrStateConflict) {
 		return nil // a concurrent replay or the sweeper moved it on

@@ -33,6 +33,12 @@ type PaymentView struct {
 	Brand         string `json:"brand"`
 	Last4         string `json:"last4"`
 	FailureReason string `json:"failure_reason"`
+	// Retries counts the buyer's further payments after failed ones; a
+	// retry names it (RetryInput).
+	Retries int `json:"retries"`
+	// RetryUntil, set while the payment failed and the order's copies are
+	// held, is when paying another way stops being possible.
+	RetryUntil *time.Time `json:"retry_until,omitempty"`
 }
 
 // Event is one step of a shipment's timeline.
@@ -87,7 +93,7 @@ func toOrder(o dbsqlc.Order, lines []dbsqlc.OrderLine) Order {
 }
 
 func toPayment(p dbsqlc.Payment) PaymentView {
-	return PaymentView{Method: p.Method, Status: p.Status, Brand: p.Brand, Last4: p.Last4, FailureReason: p.FailureReason}
+	return PaymentView{Method: p.Method, Status: p.Status, Brand: p.Brand, Last4: p.Last4, FailureReason: p.FailureReason, Retries: int(p.Retries)}
 }
 
 // load reads one order with its lines, payment and shipment.
@@ -103,6 +109,9 @@ func (s *Service) load(ctx context.Context, id int64) (Order, error) {
 	out := toOrder(o, lines)
 	if p, err := s.q.Payment(ctx, s.pool, id); err == nil {
 		out.Payment = toPayment(p)
+		if until := o.UpdatedAt.Add(s.opts.RetryWindow); out.Status == orders.StatusPaymentFailed && s.now().Before(until) {
+			out.Payment.RetryUntil = &until
+		}
 	} else if !errors.Is(err, pgx.ErrNoRows) {
 		return Order{}, err
 	}

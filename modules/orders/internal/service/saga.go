@@ -26,6 +26,7 @@ const (
 	StepPlaced        = "placed"
 	StepPaid          = "paid"
 	StepPaymentFailed = "payment_failed"
+	StepPaidAgain     = "paid_again"
 	StepShipped       = "shipped"
 	StepDelivered     = "delivered"
 	StepCancelled     = "cancelled"
@@ -34,7 +35,8 @@ const (
 var stepMessages = map[string][2]string{ // buyer, seller
 	StepPlaced:        {"Your order #%d was placed.", "Order #%d includes your listing."},
 	StepPaid:          {"Your order #%d is paid.", "Order #%d is paid; it ships soon."},
-	StepPaymentFailed: {"The payment for order #%d failed.", "The payment for order #%d failed; the copies are back on sale."},
+	StepPaymentFailed: {"The payment for order #%d failed.", "The payment for order #%d failed; its copies stay held for a while in case the buyer pays another way."},
+	StepPaidAgain:     {"You are paying order #%d again.", "The buyer of order #%d is paying again."},
 	StepShipped:       {"Your order #%d has shipped.", "Order #%d has shipped."},
 	StepDelivered:     {"Your order #%d was delivered.", "Order #%d was delivered."},
 	StepCancelled:     {"Your order #%d was cancelled.", "Order #%d was cancelled; the copies are back on sale."},
@@ -84,14 +86,7 @@ func (s *Service) charge(ctx context.Context, orderID int64) error {
 	// order's row first makes it fail, and nothing below happens.
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if !res.Approved {
-			if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, res.Reason, StepPaymentFailed); err != nil {
-				return err
-			}
-			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: res.Reason}); err != nil {
-				return err
-			}
-			_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: orderID}, nil)
-			return err
+			return s.failPayment(ctx, tx, orderID, pay.Retries, res.Reason)
 		}
 		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid); err != nil {
 			return err
@@ -226,9 +221,64 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	return err
 }
 
-// ReleaseStock returns an order's held copies (idempotent, via the catalog).
-func (s *Service) ReleaseStock(ctx context.Context, orderID int64) error {
-	if err := s.catalog.Release(ctx, orderID); err != nil {
+// failPayment ends a payment attempt that failed. The order waits in
+// payment_failed with its copies held, so its buyer may pay another way
+// (RetryPayment) for RetryWindow; then the release job scheduled here
+// closes it. retries is the payment's retry count, which tells that job
+// whether a later attempt superseded it.
+func (s *Service) failPayment(ctx context.Context, tx pgx.Tx, orderID int64, retries int32, reason string) error {
+	if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed); err != nil {
+		return err
+	}
+	if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
+		return err
+	}
+	_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: orderID, Retries: int(retries)}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.RetryWindow)})
+	return err
+}
+
+// ReleaseStock returns the held copies of an order that ended without a
+// sale, or of none (idempotent, via the catalog). An order still waiting
+// for another payment after the failure numbered retries is cancelled
+// first, under its row lock, so it can no longer be paid, and its lines go
+// back to the buyer's cart, so nothing the buyer chose is lost. An order
+// paid again since keeps its copies, as does one that failed again (the
+// later failure's job ends it).
+func (s *Service) ReleaseStock(ctx context.Context, orderID int64, retries int) error {
+	release := true
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch orders.Status(o.Status) {
+		case orders.StatusCancelled:
+			return nil
+		case orders.StatusPaymentFailed:
+		default:
+			release = false
+			return nil
+		}
+		pay, err := s.q.Payment(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		if int(pay.Retries) != retries {
+			release = false
+			return nil
+		}
+		if err := s.transition(ctx, tx, orderID, orders.StatusPaymentFailed, orders.StatusCancelled, "the payment failed and no other payment came in time; the books are back in the cart", StepCancelled); err != nil {
+			return err
+		}
+		return s.q.RestoreCart(ctx, tx, orderID)
+	})
+	if err == nil && release {
+		err = s.catalog.Release(ctx, orderID)
+	}
+	if err != nil {
 		return fmt.Errorf("release the stock of order %d: %w", orderID, err)
 	}
 	return nil
@@ -272,14 +322,11 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 				res.Cancelled++
 				return nil
 			}
-			const reason = "the payment did not complete in time"
-			if err := s.transition(ctx, tx, o.ID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed); err != nil {
+			pay, err := s.q.Payment(ctx, tx, o.ID)
+			if err != nil {
 				return err
 			}
-			if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
-				return err
-			}
-			if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+			if err := s.failPayment(ctx, tx, o.ID, pay.Retries, "the payment did not complete in time"); err != nil {
 				return err
 			}
 			res.Failed++
@@ -304,8 +351,10 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	}
 }
 
-// settleHolds releases the holds of orders that ended without a sale or
-// do not exist, and confirms those of orders that shipped.
+// settleHolds releases the holds of orders that were cancelled or do not
+// exist, and confirms those of orders that shipped. An order whose payment
+// failed keeps its hold for another payment; the release job its failure
+// scheduled ends that.
 func (s *Service) settleHolds(ctx context.Context, held []int64, res *jobs.SweepResult) error {
 	rows, err := s.q.OrderStatuses(ctx, s.pool, held)
 	if err != nil {
@@ -318,7 +367,7 @@ func (s *Service) settleHolds(ctx context.Context, held []int64, res *jobs.Sweep
 	for _, id := range held {
 		st, ok := status[id]
 		switch {
-		case !ok || st == orders.StatusCancelled || st == orders.StatusPaymentFailed:
+		case !ok || st == orders.StatusCancelled:
 			if err := s.catalog.Release(ctx, id); err != nil {
 				return fmt.Errorf("sweep: release the hold of order %d: %w", id, err)
 			}

@@ -33,6 +33,9 @@ type Options struct {
 	// Queues are the shop's job queues for the failed-jobs page (default:
 	// the service's own).
 	Queues []riverfx.Queue
+	// RetryWindow is how long an order whose payment failed keeps its
+	// copies held while its buyer may pay another way (RetryPayment).
+	RetryWindow time.Duration
 	// NowFunc is the clock (tests move it).
 	NowFunc func() time.Time
 	// Metrics counts orders and payments; nil counts into a fresh set that
@@ -66,6 +69,9 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	}
 	if o.StuckAfter <= 0 {
 		o.StuckAfter = 15 * time.Minute
+	}
+	if o.RetryWindow <= 0 {
+		o.RetryWindow = 15 * time.Minute
 	}
 	if o.NowFunc == nil {
 		o.NowFunc = time.Now

@@ -245,16 +245,31 @@ func TestService_Place(t *testing.T) {
 			b := setup(t)
 			o := b.place(t, "k", 1, validCard(tc.number))
 			require.NoError(t, b.svc.Charge(ctx, o.ID))
-			require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
 			got, err := b.svc.Get(ctx, b.buyer, o.ID)
 			require.NoError(t, err)
 			require.Equal(t, orders.StatusPaymentFailed, got.Status)
 			require.Equal(t, tc.reason, got.Payment.FailureReason)
+			require.NotNil(t, got.Payment.RetryUntil, "the buyer may pay another way")
 			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
+			require.Equal(t, 1, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held, "the copies stay held for another payment")
 			rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ReleaseArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+			require.Equal(t, 1, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.release_stock' AND scheduled_at > now() + interval '10 minutes'"), "released when the window ends")
+
+			// The window's end: the order is closed, the books go back on
+			// sale and into the cart.
+			require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
+			require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
+			got, err = b.svc.Get(ctx, b.buyer, o.ID)
+			require.NoError(t, err)
+			require.Equal(t, orders.StatusCancelled, got.Status)
+			require.Nil(t, got.Payment.RetryUntil)
 			c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
 			avail, held := c.Available, c.Held
 			require.Equal(t, []int{3, 0}, []int{avail, held})
+			cart, err := b.svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+			require.NoError(t, err)
+			require.Len(t, cart.Lines, 1, "the cart is not lost")
+			requireCode(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.cannot_pay")
 		})
 	}
 
@@ -487,6 +502,46 @@ func riverClient(t *testing.T, pool *pgxpool.Pool) *riverfx.Inserter {
 	return rc
 }
 
+func TestService_RetryPayment(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, validCard("4000000000000002"))
+	require.NoError(t, b.svc.Charge(ctx, o.ID))
+
+	requireCode(t, b.svc.RetryPayment(ctx, b.seller, o.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.not_found")
+	err := b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("1234")})
+	requireCode(t, err, "invalid")
+	require.Contains(t, apperr.As(err).Fields, "card_number")
+
+	// Sent twice (a double click): one attempt, one charge job.
+	again := service.RetryInput{Retries: 0, Payment: validCard("4242 4242 4242 4242")}
+	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, again))
+	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, again))
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment'"))
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusAwaitingPayment, got.Status)
+	require.Equal(t, []any{"pending", 1, "4242"}, []any{got.Payment.Status, got.Payment.Retries, got.Payment.Last4})
+
+	// The first failure's release job comes too late to undo the retry.
+	require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
+	require.Equal(t, 1, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held)
+	require.NoError(t, b.svc.Charge(ctx, o.ID))
+	got, err = b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusPaid, got.Status)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
+	requireCode(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: 1, Payment: validCard("4242424242424242")}), "orders.cannot_pay")
+
+	// A failure again, then the window ends before another payment.
+	late := b.place(t, "k2", 1, validCard("4000000000000002"))
+	require.NoError(t, b.svc.Charge(ctx, late.ID))
+	_, err = b.pool.Exec(ctx, "UPDATE orders.orders SET updated_at = now() - interval '1 hour' WHERE id = $1", late.ID)
+	require.NoError(t, err)
+	requireCode(t, b.svc.RetryPayment(ctx, b.buyer, late.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.cannot_pay")
+}
+
 func TestService_Cancel(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -498,7 +553,7 @@ func TestService_Cancel(t *testing.T) {
 		requireCode(t, b.svc.Cancel(ctx, b.seller, o.ID), "orders.not_found")
 		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
 		require.NoError(t, b.svc.Charge(ctx, o.ID)) // the queued charge does nothing
-		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
 		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
 		avail, held := c.Available, c.Held
@@ -514,7 +569,7 @@ func TestService_Cancel(t *testing.T) {
 		require.NoError(t, b.svc.Ship(ctx, o.ID)) // label created: still cancellable
 		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
 		require.NoError(t, b.svc.Advance(ctx, o.ID, "label_created")) // the scheduled step does nothing
-		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID))
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusCancelled, got.Status)

@@ -93,7 +93,7 @@ func newCrashWorld(t *testing.T) *crashWorld {
 	t.Cleanup(pool.Close)
 	w := &crashWorld{pool: pool, copies: 60, env: []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t),
 		"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms",
-		"BOOKSTORE_ORDER_TIMEOUT=4s", "BOOKSTORE_JOB_TIMEOUT=5s"}}
+		"BOOKSTORE_ORDER_TIMEOUT=4s", "BOOKSTORE_JOB_TIMEOUT=5s", "BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}}
 	seller := authtest.CreateUser(ctx, t, pool, nil)
 	w.book = catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: w.copies, PriceCents: 999})
 	for range 4 {

@@ -1,16 +1,18 @@
-package httpauth_test
+package web_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
-func TestSafeNext(t *testing.T) {
+func TestLocalPath(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
 		"/books/1":                      "/books/1",
@@ -28,18 +30,18 @@ func TestSafeNext(t *testing.T) {
 		"/\tevil":                       "/",
 		"/" + strings.Repeat("a", 3000): "/",
 	} {
-		require.Equal(t, want, httpauth.SafeNext(in), in)
+		require.Equal(t, want, web.LocalPath(in, "/"), in)
 	}
 }
 
-// FuzzSafeNext checks that whatever comes in, what goes out is a path on
+// FuzzLocalPath checks that whatever comes in, what goes out is a path on
 // this site that a browser cannot read as another host.
-func FuzzSafeNext(f *testing.F) {
+func FuzzLocalPath(f *testing.F) {
 	for _, s := range []string{"/a", "//evil.com", "/\\evil", "https://x", "/%2f%2fx", "/.//x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, in string) {
-		out := httpauth.SafeNext(in)
+		out := web.LocalPath(in, "/")
 		require.True(t, strings.HasPrefix(out, "/"))
 		require.False(t, strings.HasPrefix(out, "//"))
 		require.NotContains(t, out, "\\")
@@ -48,4 +50,20 @@ func FuzzSafeNext(f *testing.F) {
 		require.Empty(t, u.Host)
 		require.Empty(t, u.Scheme)
 	})
+}
+
+func TestBack(t *testing.T) {
+	t.Parallel()
+	for ref, want := range map[string]string{
+		"http://shop.test/books/3?q=a":     "/books/3?q=a",
+		"http://shop.test//evil.example/x": "/cart",
+		"http://shop.test/\\evil.example":  "/%5Cevil.example",
+		"http://other.test/books/3":        "/cart",
+		"":                                 "/cart",
+		"not a url at all\x7f":             "/cart",
+	} {
+		r := httptest.NewRequest(http.MethodPost, "http://shop.test/cart/items", nil)
+		r.Header.Set("Referer", ref)
+		require.Equal(t, want, web.Back(r, "/cart"), ref)
+	}
 }

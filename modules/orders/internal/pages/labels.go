@@ -1,0 +1,156 @@
+package pages
+
+import (
+	"strconv"
+
+	"github.com/a-h/templ"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/view"
+)
+
+func bookURL(id catalog.BookID) templ.SafeURL { return templ.SafeURL("/books/" + view.Itoa(id)) }
+
+func orderURL(id int64) templ.SafeURL { return templ.SafeURL("/orders/" + view.Itoa(id)) }
+
+func plural(n int, one, many string) string { return text.Plural(n, one, many) }
+
+// final reports a state the order never leaves, where its page stops
+// refreshing itself.
+func final(s orders.Status) bool {
+	return s == orders.StatusDelivered || s == orders.StatusPaymentFailed || s == orders.StatusCancelled
+}
+
+// statusTone colours a state: green when it went well, red when it did
+// not, amber while it is under way.
+func statusTone(s orders.Status) view.Tone {
+	switch s {
+	case orders.StatusPaid, orders.StatusShipped, orders.StatusDelivered:
+		return view.ToneOK
+	case orders.StatusPaymentFailed, orders.StatusCancelled:
+		return view.ToneBad
+	}
+	return view.ToneWaiting
+}
+
+// stateMessage says in one sentence where the order is and what happens
+// next, for the buyer or for a seller of its lines.
+func stateMessage(o service.Order, buyer bool) string {
+	switch o.Status {
+	case orders.StatusPending:
+		return "We are reserving the books."
+	case orders.StatusAwaitingPayment:
+		if o.Payment.Method == orders.MethodBankTransfer {
+			return "Waiting for the bank to confirm the transfer; the books are held until then."
+		}
+		return "Taking the payment; the books are held."
+	case orders.StatusPaid:
+		if buyer {
+			return "Paid, thank you. The seller is preparing the shipment."
+		}
+		return "Paid. Ship the books to the address below."
+	case orders.StatusShipped:
+		return "On its way with " + o.DeliveryProvider + "."
+	case orders.StatusDelivered:
+		return "Delivered."
+	case orders.StatusPaymentFailed:
+		why := o.Payment.FailureReason
+		if why == "" {
+			why = o.Reason
+		}
+		msg := "The payment did not go through"
+		if why != "" {
+			msg += ": " + why
+		}
+		if o.Payment.RetryUntil == nil {
+			return msg + ". Nothing was charged and the books are back on sale."
+		}
+		if buyer {
+			return msg + ". Nothing was charged; the books are still held for you, so you can pay another way below."
+		}
+		return msg + ". Nothing was charged; the books stay held for a while in case the buyer pays another way."
+	case orders.StatusCancelled:
+		msg := "Cancelled"
+		if o.Reason != "" {
+			msg += ": " + o.Reason
+		}
+		return msg + ". Any payment is refunded."
+	}
+	return ""
+}
+
+// statusOptions are the states an admin can filter orders by.
+var statusOptions = func() []view.Option {
+	out := make([]view.Option, len(service.Statuses))
+	for i, s := range service.Statuses {
+		out[i] = view.Option{Value: string(s), Label: view.Label(s)}
+	}
+	return out
+}()
+
+var coverageOptions = []view.Option{{Value: "national", Label: "National"}, {Value: "international", Label: "International"}}
+
+// countries are the destinations the checkout offers, by ISO code.
+var countries = []view.Option{
+	{Value: "AR", Label: "Argentina"}, {Value: "AU", Label: "Australia"}, {Value: "AT", Label: "Austria"},
+	{Value: "BE", Label: "Belgium"}, {Value: "BO", Label: "Bolivia"}, {Value: "BR", Label: "Brazil"},
+	{Value: "CA", Label: "Canada"}, {Value: "CL", Label: "Chile"}, {Value: "CN", Label: "China"},
+	{Value: "CO", Label: "Colombia"}, {Value: "CR", Label: "Costa Rica"}, {Value: "CU", Label: "Cuba"},
+	{Value: "DK", Label: "Denmark"}, {Value: "DO", Label: "Dominican Republic"}, {Value: "EC", Label: "Ecuador"},
+	{Value: "EG", Label: "Egypt"}, {Value: "SV", Label: "El Salvador"}, {Value: "FI", Label: "Finland"},
+	{Value: "FR", Label: "France"}, {Value: "DE", Label: "Germany"}, {Value: "GR", Label: "Greece"},
+	{Value: "GT", Label: "Guatemala"}, {Value: "HN", Label: "Honduras"}, {Value: "IN", Label: "India"},
+	{Value: "IE", Label: "Ireland"}, {Value: "IL", Label: "Israel"}, {Value: "IT", Label: "Italy"},
+	{Value: "JP", Label: "Japan"}, {Value: "MX", Label: "Mexico"}, {Value: "MA", Label: "Morocco"},
+	{Value: "NL", Label: "Netherlands"}, {Value: "NZ", Label: "New Zealand"}, {Value: "NI", Label: "Nicaragua"},
+	{Value: "NO", Label: "Norway"}, {Value: "PA", Label: "Panama"}, {Value: "PY", Label: "Paraguay"},
+	{Value: "PE", Label: "Peru"}, {Value: "PL", Label: "Poland"}, {Value: "PT", Label: "Portugal"},
+	{Value: "PR", Label: "Puerto Rico"}, {Value: "SA", Label: "Saudi Arabia"}, {Value: "ZA", Label: "South Africa"},
+	{Value: "KR", Label: "South Korea"}, {Value: "ES", Label: "Spain"}, {Value: "SE", Label: "Sweden"},
+	{Value: "CH", Label: "Switzerland"}, {Value: "TR", Label: "Turkey"}, {Value: "UA", Label: "Ukraine"},
+	{Value: "AE", Label: "United Arab Emirates"}, {Value: "GB", Label: "United Kingdom"}, {Value: "US", Label: "United States"},
+	{Value: "UY", Label: "Uruguay"}, {Value: "VE", Label: "Venezuela"},
+}
+
+// countryName is a country's name, or its code when the list lacks it.
+func countryName(code string) string {
+	for _, c := range countries {
+		if c.Value == code {
+			return c.Label
+		}
+	}
+	return code
+}
+
+// countryOptions is the list with code added when it is missing (a saved
+// address in a country the list lacks), so the select still shows it.
+func countryOptions(code string) []view.Option {
+	if countryName(code) != code || !text.IsCountryCode(code) {
+		return countries
+	}
+	return append([]view.Option{{Value: code, Label: code}}, countries...)
+}
+
+// providerForm is one provider's fields on the admin page: as stored, or
+// as typed with its errors when that provider's save failed.
+type providerForm struct {
+	ID       string
+	Name     string
+	Coverage string
+	Cost     string
+	Days     string
+	Active   bool
+	Errors   map[string]string
+}
+
+func (d providersData) forProvider(p service.Provider) providerForm {
+	if p.ID == d.EditID {
+		return providerForm{ID: view.Itoa(p.ID), Name: d.Form.Name, Coverage: d.Form.Coverage, Cost: d.Cost,
+			Days: strconv.Itoa(d.Form.Days), Active: d.Form.Active, Errors: d.Errors}
+	}
+	return providerForm{ID: view.Itoa(p.ID), Name: p.Name, Coverage: p.Coverage, Cost: text.MoneyInput(p.CostCents),
+		Days: strconv.Itoa(p.Days), Active: p.Active}
+}

@@ -1,0 +1,58 @@
+package pages
+
+import (
+	"testing"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/view/viewtest"
+)
+
+// TestPages_RenderEveryPage renders each page with sample data in every
+// order state, signed in and out, and checks that what people typed comes
+// out escaped.
+func TestPages_RenderEveryPage(t *testing.T) {
+	t.Parallel()
+	evil := "<script>alert(1)</script>"
+	now := time.Now()
+	cart := service.Cart{Lines: []service.CartLine{
+		{BookID: 1, Title: evil, Author: evil, SellerName: evil, Quantity: 2, PriceCents: 1500, AddedPriceCents: 1200, LineCents: 3000, PriceChanged: true},
+		{BookID: 2, Title: "Dune", Quantity: 1, PriceCents: 900, LineCents: 900, Problem: evil},
+	}, SubtotalCents: 3900}
+	order := service.Order{ID: 9, BuyerID: 1, Lines: []service.Line{{BookID: 1, Title: evil, Quantity: 2, PriceCents: 1500}},
+		SubtotalCents: 3000, DeliveryCents: 500, TotalCents: 3500, DeliveryProvider: evil, Reason: evil,
+		ShippingAddress: service.Address{Name: evil, Street: evil, City: evil, Region: evil, PostalCode: "1", Country: "CO"},
+		Payment:         service.PaymentView{Method: "card", Status: "declined", Brand: "visa", Last4: "0002", FailureReason: evil},
+		Shipment:        &service.ShipmentView{Provider: evil, TrackingNumber: evil, Events: []service.Event{{Label: evil, At: now}}}, CreatedAt: now}
+	pages := map[string]templ.Component{
+		"cart":          cartView(cartData{Cart: cart}),
+		"cart_empty":    cartView(cartData{}),
+		"checkout":      checkoutView(checkoutData{Form: checkoutForm{Key: "k", Pay: payForm{Method: orders.MethodCard, ExpMonth: evil}, ProviderID: 3, Address: service.Address{Name: evil, Country: "CO"}}, Errors: map[string]string{"name": evil, "delivery_provider_id": evil}, Message: evil, Cart: cart, Countries: countries, Providers: []service.Provider{{ID: 3, Name: evil, CostCents: 500, Days: 3}}, ProviderName: evil, DeliveryCents: 500, TotalCents: 4400}),
+		"checkout_none": checkoutView(checkoutData{Cart: cart, Countries: countryOptions("ZZ")}),
+		"cancel":        cancelView(order),
+		"my_orders":     myOrdersView(listData[service.Order]{Items: []service.Order{order}}),
+		"my_sales":      mySalesView(listData[service.Sale]{Items: []service.Sale{{OrderID: 9, BookID: 1, Title: evil, Quantity: 1, PriceCents: 100, Status: orders.StatusPaid, BuyerName: evil, BuyerCity: evil}}}),
+		"notifications": notificationsView(listData[service.Notification]{Items: []service.Notification{{OrderID: 9, Message: evil, CreatedAt: now}, {OrderID: 9, Message: "old", Read: true}}}),
+		"admin_orders":  adminOrdersView(listData[service.Order]{Items: []service.Order{order}, Status: "paid"}),
+		"admin_jobs":    adminJobsView(service.FailedJobs{Jobs: []riverfx.FailedJob{{Queue: "catalog", ID: 4, Kind: evil, State: "discarded", Args: evil, Errors: []string{evil}}}, Unreadable: []string{evil}}),
+		"providers":     adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),
+	}
+	for _, st := range service.Statuses {
+		o := order
+		o.Status = st
+		pages["order_"+string(st)] = orderView(orderData{Order: o, IsBuyer: true, Full: true})
+		pages["order_seller_"+string(st)] = orderView(orderData{Order: o})
+		if st == orders.StatusPaymentFailed {
+			o.Payment.RetryUntil = &now
+			pages["order_pay_again"] = orderView(orderData{Order: o, IsBuyer: true, Full: true, Pay: payForm{Method: orders.MethodWallet, ExpYear: evil}, Errors: map[string]string{"payment_method": evil, "card_number": evil}, Message: evil})
+			require.NotEmpty(t, stateMessage(o, false))
+		}
+		require.NotEmpty(t, stateMessage(o, true), st)
+	}
+	viewtest.RenderEach(t, pages, evil)
+}

@@ -1,0 +1,137 @@
+package view
+
+import (
+	"strings"
+
+	"github.com/a-h/templ"
+)
+
+// Input is a labelled form field with its hint and error (Field renders
+// it). Text runs in the direction of what is typed (dir="auto"), so Arabic
+// or Hebrew reads right to left.
+type Input struct {
+	Name  string
+	Label string
+	// Type is the input's type ("text" when empty), or "textarea".
+	Type  string
+	Value string
+	// Error is the one message for this field; it marks the field invalid.
+	Error string
+	// Hint is help shown under the label, read out with the field.
+	Hint     string
+	Required bool
+	// Autocomplete is a token of the HTML autocomplete list ("email").
+	Autocomplete string
+	// ID is the element's id where a page has two fields of one name;
+	// "f-" + Name otherwise.
+	ID string
+	// Attrs adds attributes to the input (min, max, inputmode, maxlength).
+	Attrs templ.Attributes
+}
+
+func (in Input) id() string {
+	if in.ID != "" {
+		return in.ID
+	}
+	return "f-" + in.Name
+}
+
+func (in Input) typ() string {
+	if in.Type == "" {
+		return "text"
+	}
+	return in.Type
+}
+
+// describedBy names the hint and the error, which screen readers read
+// after the label.
+func describedBy(id, hint, err string) string {
+	var ids []string
+	if hint != "" {
+		ids = append(ids, "h-"+id)
+	}
+	if err != "" {
+		ids = append(ids, "e-"+id)
+	}
+	return strings.Join(ids, " ")
+}
+
+// Option is one choice of a Select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// Select is a labelled drop-down with its error (SelectField renders it).
+type Select struct {
+	Name    string
+	Label   string
+	Options []Option
+	// Selected is the value chosen; none matching selects the first.
+	Selected string
+	// Any, when set, is the label of a first, empty choice ("Any").
+	Any   string
+	Error string
+	Hint  string
+	ID    string
+}
+
+func (s Select) id() string {
+	if s.ID != "" {
+		return s.ID
+	}
+	return "f-" + s.Name
+}
+
+// Checkbox is a checkbox with its label beside it, on the same line.
+type Checkbox struct {
+	Name    string
+	Label   string
+	Value   string
+	Checked bool
+	ID      string
+}
+
+func (c Checkbox) id() string {
+	if c.ID != "" {
+		return c.ID
+	}
+	return "f-" + c.Name
+}
+
+func (c Checkbox) value() string {
+	if c.Value == "" {
+		return "1"
+	}
+	return c.Value
+}
+
+// Tone colours a status badge; each has a symbol too, so colour is never
+// the only sign.
+type Tone string
+
+// Tones of a status badge.
+const (
+	ToneOK      Tone = "ok"      // done, paid, delivered
+	ToneWaiting Tone = "waiting" // in progress
+	ToneBad     Tone = "bad"     // failed, cancelled
+	ToneNeutral Tone = "neutral"
+)
+
+// Thumb is a small picture of a book: the photo's thumbnail, or a
+// placeholder of the same size when the seller added none.
+type Thumb struct {
+	// URL is the thumbnail's address; empty shows the placeholder.
+	URL string
+	// Alt describes the picture; empty makes it decorative.
+	Alt string
+	// Small draws it at list-row size (48 px wide) instead of card size.
+	Small bool
+}
+
+func (t Thumb) class() string {
+	if t.Small {
+		return "thumb thumb-small"
+	}
+	return "thumb"
+}

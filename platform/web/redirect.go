@@ -1,0 +1,46 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/bookstore/bookstore/platform/view"
+)
+
+// LocalPath returns p when it is a path on this site, else fallback. It
+// refuses absolute URLs, scheme-relative ones (//evil.com) and
+// backslashes, which browsers read as slashes (/\evil.com), so a "next"
+// parameter or a Referer can never send a browser to another host.
+func LocalPath(p, fallback string) string {
+	if p == "" || p[0] != '/' || len(p) > 2000 ||
+		strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\") ||
+		strings.IndexFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return fallback
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return fallback
+	}
+	return p
+}
+
+// Back is the page a form was sent from: the Referer's path when it is on
+// this host and a safe local path, else fallback.
+func Back(r *http.Request, fallback string) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host || ref.Path == "" {
+		return fallback
+	}
+	return LocalPath(ref.RequestURI(), fallback)
+}
+
+// Redirect answers a form post: it sets the flash (kind "success", "error"
+// or "info"; none when message is empty) and sends the browser to the local
+// path to, or to "/" when to is not one.
+func Redirect(w http.ResponseWriter, r *http.Request, kind, message, to string) {
+	if message != "" {
+		view.SetFlash(w, kind, message)
+	}
+	http.Redirect(w, r, LocalPath(to, "/"), http.StatusSeeOther)
+}
