@@ -19,18 +19,22 @@ var textHeaders = []string{"Idempotency-Key"}
 // checkText refuses, before any handler runs, a request whose query
 // string, form fields or text headers are not text (text.Check): a NUL
 // byte or invalid UTF-8 gets a 422 naming the field instead of reaching
-// Postgres as a 500. JSON strings get the same check in DecodeJSON.
-func checkText(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := requestText(r); err != nil {
-			Error(w, r, err)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// Postgres as a 500. JSON strings get the same check in DecodeJSON. A
+// gateway (forwards) checks the query and headers only: it must pass the
+// body on unread, and the module process it reaches checks the body.
+func checkText(forwards bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := requestText(r, !forwards); err != nil {
+				Error(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
-func requestText(r *http.Request) error {
+func requestText(r *http.Request, body bool) error {
 	// A malformed pair is left out of the query rather than refused, as
 	// r.URL.Query() leaves it out for the handlers.
 	q, _ := url.ParseQuery(r.URL.RawQuery)
@@ -42,7 +46,7 @@ func requestText(r *http.Request) error {
 			return err
 		}
 	}
-	if r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+	if !body || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
 		return nil
 	}
 	switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
