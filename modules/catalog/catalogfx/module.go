@@ -46,7 +46,9 @@ var Module = fx.Module("catalog",
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
 	web.AsMiddleware(WantAlerts),
-	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service) riverfx.Registrar { return jobs.Workers(svc, accounts) }),
+	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service) riverfx.Registrar {
+		return jobs.Workers(svc, accounts)
+	}),
 	riverfx.AsPeriodic(jobs.Periodic),
 	metrics.AsCollector(holdMetrics),
 )
