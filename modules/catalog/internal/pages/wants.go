@@ -137,16 +137,11 @@ func (h *handler) createWant(w http.ResponseWriter, r *http.Request) {
 // ownWant loads one of the signed-in user's wants; anyone else's is not
 // found.
 func (h *handler) ownWant(r *http.Request) (auth.User, service.Want, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, service.Want{}, err
-	}
 	id, err := web.PathID(r, "id", service.ErrWantNotFound)
 	if err != nil {
-		return u, service.Want{}, err
+		return auth.User{}, service.Want{}, err
 	}
-	want, err := h.svc.Want(r.Context(), u, id)
-	return u, want, err
+	return h.svc.SignedInWant(r.Context(), id)
 }
 
 func (h *handler) editWantForm(w http.ResponseWriter, r *http.Request) {

@@ -225,6 +225,17 @@ func (s *Service) Want(ctx context.Context, u auth.User, id int64) (Want, error)
 	return wantFrom(r.ID, r.UserID, r.Isbn, r.Words, r.MaxPriceCents, r.MinCondition, r.Email, r.CreatedAt, r.UpdatedAt, r.Matches), nil
 }
 
+// SignedInWant is Want for the user the request signed in, for the pages
+// and API alike: auth.ErrUnauthenticated for a visitor.
+func (s *Service) SignedInWant(ctx context.Context, id int64) (auth.User, Want, error) {
+	u, err := auth.RequireUser(ctx)
+	if err != nil {
+		return u, Want{}, err
+	}
+	w, err := s.Want(ctx, u, id)
+	return u, w, err
+}
+
 // UpdateWant applies an edit to one of u's wants. Its matches so far stay:
 // a listing is heard of once per want, whatever the want became since.
 func (s *Service) UpdateWant(ctx context.Context, u auth.User, id int64, e WantEdit) (Want, error) {
