@@ -412,8 +412,8 @@ func TestJourney6_BadListingKeepsValues(t *testing.T) {
 	require.Equal(t, "1000", b.Value(`main [name="copies"]`))
 }
 
-// Journey 7: an admin disables the seller, whose listings disappear from
-// search.
+// Journey 7: an admin hides and shows again a listing, then disables the
+// seller, whose listings disappear from search.
 func TestJourney7_AdminDisablesSeller(t *testing.T) {
 	t.Parallel()
 	j := NewJourney(t, "journey7-admin-disables")
@@ -429,6 +429,19 @@ func TestJourney7_AdminDisablesSeller(t *testing.T) {
 	// The first admin is made on the command line, password on stdin.
 	j.Shop.Run(t, adminP.Password+"\n", "user", "create", "--admin", "--email", adminP.Email, "--name", adminP.Name)
 	signIn(admin, adminP)
+
+	// The admin finds the listing among every listing, hides it from its
+	// row with a reason, and shows it again.
+	admin.Visit("/admin/listings?q=marquez", "admin-listings")
+	admin.Click(`main tbody tr summary`)
+	admin.Fill(`main tbody tr [name="reason"]`, "Photos show another edition")
+	admin.Submit(`main tbody tr [name="reason"]`, "admin-listing-hidden")
+	admin.WaitText("is hidden; its seller sees your reason")
+	require.Contains(t, admin.Cell(books[0].Title, "State"), "Hidden by an administrator")
+	admin.ClickText(`main tbody button`, "Show again", "admin-listing-shown")
+	admin.WaitText("is back in the shop")
+	require.Equal(t, "On sale", admin.Cell(books[0].Title, "State"))
+
 	admin.Visit("/admin/users?q="+url.QueryEscape(sellerP.Email), "admin-users")
 	admin.WaitText(sellerP.Email)
 	admin.ClickText(`main button`, "Disable", "seller-disabled")

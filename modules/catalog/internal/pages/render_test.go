@@ -41,7 +41,8 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"listing_new":    listingNewView(form),
 		"listing_edit":   listingEditView(edit),
 		"listing_delete": listingDeleteView(l),
-		"admin_listings": adminListingsView(adminPage{Hidden: []service.Listing{l}, BookID: evil, Errors: map[string]string{"reason": evil}}),
+		"admin_listings": adminListingsView(adminPage{Listings: []service.Listing{l, bare}, Filter: service.AdminFilter{Query: evil}, Back: evil, HideID: bare.ID, Reason: evil, HideError: evil, Pager: view.Pager{Page: 1}}),
+		"admin_empty":    adminListingsView(adminPage{Errors: map[string]string{"state": evil}}),
 	}
 	viewtest.RenderEach(t, pages, evil)
 }

@@ -43,7 +43,7 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Post("/my/listings/{id}/photos", h.addPhoto)
 		r.Post("/my/listings/{id}/photos/{photo}/delete", h.deletePhoto)
 		r.Get("/admin/listings", h.adminListings)
-		r.Post("/admin/listings/hide", h.hideListing)
+		r.Post("/admin/listings/{id}/hide", h.hideListing)
 		r.Post("/admin/listings/{id}/unhide", h.unhideListing)
 	}
 }
