@@ -38,6 +38,10 @@ build: $(VIEWER) ## Build bin/bookstore
 run: build ## Run the shop on http://localhost:8080 (embedded Postgres unless DATABASE_URL is set)
 	./bin/bookstore serve
 
+.PHONY: run-split
+run-split: build ## Run the shop split: a gateway on :8080 and a process per module, a database each (embedded Postgres unless DATABASE_URL is set)
+	./bin/bookstore serve --split
+
 .PHONY: run-cluster
 run-cluster: build ## Run Postgres, 3 replicas and nginx on http://localhost:8080 and https://localhost:8443; Ctrl-C stops all
 	$(GO) run ./cmd/run-cluster --bin bin/bookstore

@@ -206,8 +206,8 @@ func TestManifests_EnvironmentIsFlags(t *testing.T) {
 	for _, f := range yamlFiles(t) {
 		if filepath.Base(f) != "kustomization.yaml" {
 			for _, d := range decode(t, f) {
-				for _, op := range list(d) { // JSON patches that add a variable
-					if name := str(get(op, "value", "name")); strings.Contains(str(get(op, "path")), "/env") {
+				for _, op := range list(d) { // JSON patches that add or replace a variable (a removal sets none)
+					if name := str(get(op, "value", "name")); strings.Contains(str(get(op, "path")), "/env") && str(get(op, "op")) != "remove" {
 						add(f, name, str(get(op, "value", "value")))
 					}
 				}

@@ -9,9 +9,7 @@ import (
 // The account pages of the auth module: sign up from the header, the
 // account menu and page, the 403 page of a member at /admin, sign out, and
 // sign in with "next" bringing the member back where they were going.
-func TestPages_Account(t *testing.T) {
-	t.Parallel()
-	j := NewJourney(t, "pages-account")
+func pagesAccount(t *testing.T, j *Journey) {
 	member := j.Person("member")
 	p := newPerson("Maria Member")
 

@@ -38,7 +38,9 @@ func startGallery(t *testing.T) *Shop {
 // pages show, on a wide and on a 360 px screen.
 func TestShell_LayoutGallery(t *testing.T) {
 	t.Parallel()
-	j := newJourney(t, "shell-layout-gallery", startGallery)
+	requireChromium(t)
+	axeSource(t)
+	j := newJourney(t, startBrowser(t), startGallery(t), "shell-layout-gallery")
 	for _, b := range []*Browser{j.Person("wide"), j.PersonSized("phone", 360, 740)} {
 		b.Visit("/flash", "flash")
 		b.WaitText("Your listing is saved.")

@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +26,23 @@ import (
 	"github.com/bookstore/bookstore/platform/proctest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	flag.Parse()
+	parallel := false
+	flag.Visit(func(f *flag.Flag) { parallel = parallel || f.Name == "test.parallel" })
+	if !parallel {
+		// A journey mostly waits (for pages, jobs, a shipment's steps), so
+		// more of them run at once than there are cores, unless -parallel
+		// says otherwise.
+		if err := flag.Set("test.parallel", strconv.Itoa(journeysAtOnce)); err != nil {
+			panic(err)
+		}
+	}
+	pgtest.Main(m)
+}
+
+// journeysAtOnce is how many journeys run at once by default.
+const journeysAtOnce = 4
 
 // chromiumPath is Debian's chromium, installed by .ci/run.
 const chromiumPath = "/usr/bin/chromium"
@@ -57,26 +75,32 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// Shop is one running bookstore process with its own database.
+// Shop is the running shop the browsers visit, with its database.
 type Shop struct {
 	URL         string
 	DatabaseURL string
 }
 
-// StartShop runs the real binary against a fresh, migrated database on a
-// free local port, and waits until it is ready. It stops with the test; the
-// end of its log is printed when the test failed.
-func StartShop(t *testing.T) *Shop {
+// launchShop starts the real binary in mode (monolith or split: the
+// gateway and a process per module, supervised by serve --split) against a
+// fresh, migrated database on a free local port; the function it returns
+// waits until the shop is ready. The shop stops with the test; the end of
+// its log is printed when the test failed.
+func launchShop(t *testing.T, mode string) func() *Shop {
 	t.Helper()
 	s := &Shop{DatabaseURL: pgtest.NewURL(t)}
-	p := proctest.Serve(t, []string{"DATABASE_URL=" + s.DatabaseURL}, "--shutdown-timeout", "5s", "--shipping-step", "300ms")
+	p := proctest.Launch(t, mode == modeSplit, []string{"DATABASE_URL=" + s.DatabaseURL}, "--trust-proxy", "--shutdown-timeout", "5s", "--shipping-step", "300ms")
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("bookstore log (end):\n%s", tail(p.Stderr(), 60))
+			t.Logf("bookstore (%s) log (end):\n%s", mode, tail(p.Stderr(), 60))
 		}
 	})
 	s.URL = p.URL()
-	return s
+	return func() *Shop {
+		t.Helper()
+		p.Wait(t)
+		return s
+	}
 }
 
 // Run runs a bookstore subcommand (e.g. user promote) against the shop's
@@ -93,36 +117,109 @@ func (s *Shop) Run(t *testing.T, stdin string, args ...string) string {
 	return string(out)
 }
 
+// The modes the shop runs in; every journey runs in each.
+const (
+	modeMonolith = "monolith"
+	modeSplit    = "split"
+)
+
+// journeyFunc is one end-to-end story, told in the journey it is given.
+type journeyFunc func(t *testing.T, j *Journey)
+
+// runJourneys runs each journey in both modes, in parallel, against one
+// shop per mode that they share (each journey brings its own people and
+// books, so none sees another's) and one chromium in which each person
+// has a browser context of their own.
+func runJourneys(t *testing.T, journeys map[string]journeyFunc) {
+	t.Helper()
+	requireChromium(t)
+	axeSource(t) // fail early, before starting anything, when axe-core is missing
+	root := startBrowser(t)
+	modes := []string{modeMonolith, modeSplit}
+	// Both shops boot at once; then each is waited for.
+	waits := map[string]func() *Shop{}
+	for _, mode := range modes {
+		waits[mode] = launchShop(t, mode)
+	}
+	shops := map[string]*Shop{}
+	for _, mode := range modes {
+		shops[mode] = waits[mode]()
+	}
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			for name, run := range journeys {
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					run(t, newJourney(t, root, shops[mode], filepath.Join(mode, name)))
+				})
+			}
+		})
+	}
+}
+
 // Journey is one end-to-end story: a shop, the people in it, and the
 // screenshots of every page they see, numbered in the order they were taken.
 type Journey struct {
 	t       *testing.T
 	Shop    *Shop
+	root    context.Context // the shared browser
 	name    string
 	shotDir string
 	shots   atomic.Int32
 }
 
-// NewJourney starts a shop for the journey and empties its screenshot
-// folder, screenshots/<name>/ at the repository root.
-func NewJourney(t *testing.T, name string) *Journey {
+// newJourney is a journey in shop, with people in the browser root, and
+// its emptied screenshot folder screenshots/<name>/ at the repository root.
+func newJourney(t *testing.T, root context.Context, shop *Shop, name string) *Journey {
 	t.Helper()
-	return newJourney(t, name, StartShop)
-}
-
-// newJourney is NewJourney with another way to start what the browsers
-// visit.
-func newJourney(t *testing.T, name string, start func(*testing.T) *Shop) *Journey {
-	t.Helper()
-	requireChromium(t)
-	axeSource(t) // fail early, before starting anything, when axe-core is missing
 	dir := filepath.Join(repoRoot(t), "screenshots", name)
 	require.NoError(t, os.RemoveAll(dir))
-	return &Journey{t: t, Shop: start(t), name: name, shotDir: dir}
+	return &Journey{t: t, Shop: shop, root: root, name: name, shotDir: dir}
 }
 
-// Browser is one person's browser: its own chromium process and profile, so
-// cookies and carts never leak between people.
+// startBrowser starts the chromium that the test's people share, each in a
+// browser context of their own; it ends with the test.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	profile, err := os.MkdirTemp("", "bookstore-e2e-profile-")
+	require.NoError(t, err)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.UserDataDir(profile),
+	)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc() // waits for chromium to exit
+		_ = os.RemoveAll(profile)
+	})
+	// The first action starts chromium; it runs on the browser's own
+	// context, as a deadline on it would end the browser with the action.
+	require.NoError(t, chromedp.Do(ctx), "start chromium")
+	return ctx
+}
+
+// addresses numbers the people of every journey: the journeys share a
+// shop, which believes X-Forwarded-For, and each person comes from an
+// address of their own, as people do, so that the shop's per-address
+// limits (ten sign-ups in 15 minutes) count each person apart.
+var addresses atomic.Int32
+
+func nextAddress() string {
+	n := addresses.Add(1)
+	return fmt.Sprintf("10.%d.%d.%d", n>>16&0xff, n>>8&0xff, n&0xff)
+}
+
+// Browser is one person's browser: a browser context of its own (as a
+// private window is), so cookies and carts never leak between people.
 type Browser struct {
 	t       *testing.T
 	j       *Journey
@@ -146,29 +243,12 @@ func (j *Journey) Person(who string) *Browser {
 func (j *Journey) PersonSized(who string, width, height int64) *Browser {
 	t := j.t
 	t.Helper()
-	profile, err := os.MkdirTemp("", "bookstore-e2e-profile-")
-	require.NoError(t, err)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.UserDataDir(profile),
-	)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc() // waits for chromium to exit
-		_ = os.RemoveAll(profile)
-	})
+	ctx, cancel := chromedp.NewContext(j.root, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
 	b := &Browser{t: t, j: j, who: who, ctx: ctx, width: width, height: height}
-	// The first action starts chromium; it must run on the browser's own
-	// context, as a deadline on it would end the browser with the action.
-	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, height)), "start chromium for %s", who)
+	require.NoError(t, chromedp.Do(ctx, chromedp.EmulateViewport(width, height)), "open a browser for %s", who)
+	_, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"X-Forwarded-For": nextAddress()}})
+	require.NoError(t, err, "give %s an address", who)
 	require.NoError(t, chromedp.Listen(ctx, func(ev any) {
 		// A page answering 5xx is a bug; so is a broken stylesheet, script
 		// or image (4xx or 5xx) on any page.

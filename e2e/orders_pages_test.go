@@ -8,9 +8,7 @@ import (
 
 // The orders module's pages in their empty states, wide and at 360 px:
 // every one is checked by axe, and none scrolls sideways.
-func TestPages_OrdersEmpty(t *testing.T) {
-	t.Parallel()
-	j := NewJourney(t, "pages-orders-empty")
+func pagesOrdersEmpty(t *testing.T, j *Journey) {
 	p := newPerson("Olga Orders")
 
 	for _, b := range []*Browser{j.Person("wide"), j.PersonSized("phone", 360, 740)} {

@@ -11,9 +11,7 @@ import (
 // The shell is what every page shares (layout, header, search, footer, error
 // pages); these journeys work on any build, whichever modules it holds.
 
-func TestShell_HomeAndSearch(t *testing.T) {
-	t.Parallel()
-	j := NewJourney(t, "shell-home-search")
+func shellHomeAndSearch(t *testing.T, j *Journey) {
 	visitor := j.Person("visitor")
 
 	visitor.Visit("/", "home")
@@ -41,9 +39,7 @@ func TestShell_HomeAndSearch(t *testing.T) {
 	phone.RequireFits()
 }
 
-func TestShell_NotFound(t *testing.T) {
-	t.Parallel()
-	j := NewJourney(t, "shell-not-found")
+func shellNotFound(t *testing.T, j *Journey) {
 	visitor := j.Person("visitor")
 
 	visitor.Visit("/no/such/page", "not-found")
@@ -52,9 +48,7 @@ func TestShell_NotFound(t *testing.T) {
 	require.Equal(t, "/", visitor.Path())
 }
 
-func TestShell_ErrorPage(t *testing.T) {
-	t.Parallel()
-	j := NewJourney(t, "shell-error")
+func shellErrorPage(t *testing.T, j *Journey) {
 	visitor := j.Person("visitor")
 
 	// A form that posts to an address that takes no POST gets the error page.
@@ -74,9 +68,7 @@ func TestShell_ErrorPage(t *testing.T) {
 
 // A phone-sized screen shows the whole layout without sideways scrolling,
 // and the keyboard reaches the skip link first, visibly.
-func TestShell_SmallScreenAndKeyboard(t *testing.T) {
-	t.Parallel()
-	j := NewJourney(t, "shell-small-screen")
+func shellSmallScreen(t *testing.T, j *Journey) {
 	phone := j.PersonSized("phone", 360, 740)
 
 	for _, p := range []struct{ path, shot string }{

@@ -10,16 +10,20 @@ import (
 	"go.uber.org/fx/fxevent"
 
 	"github.com/bookstore/bookstore"
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
 	"github.com/bookstore/bookstore/platform/apidoc"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/gateway"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -31,8 +35,25 @@ var moduleOptions = map[config.Module]fx.Option{
 	config.ModuleOrders:  ordersfx.Module,
 }
 
+// remoteOptions maps each module to what a process that calls it without
+// running it is given: its interface over HTTP, and its middleware.
+var remoteOptions = map[config.Module]func(url string) fx.Option{
+	config.ModuleAuth:    authfx.Remote,
+	config.ModuleCatalog: catalogfx.Remote,
+	config.ModuleOrders:  ordersfx.Remote,
+}
+
+// routeDeclarations maps each module to its public routes, declared without
+// a service, from which the gateway learns where each path goes.
+var routeDeclarations = map[config.Module]func() web.Routes{
+	config.ModuleAuth:    authfx.Routes,
+	config.ModuleCatalog: catalogfx.Routes,
+	config.ModuleOrders:  ordersfx.Routes,
+}
+
 // appOptions is the graph every command shares: configuration, logging and
-// the database, with migrations applied at start when asked.
+// the database (but for the gateway, which has none), with migrations
+// applied at start when asked.
 func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 	log := logging.New(os.Stderr, cfg.LogLevel, cfg.LogFormat)
 	slog.SetDefault(log)
@@ -46,9 +67,10 @@ func appOptions(cfg config.Config, extra ...fx.Option) fx.Option {
 		}),
 		fx.StartTimeout(startTimeout),
 		fx.StopTimeout(2*cfg.ShutdownTimeout + pgStopAllowance),
-		fx.Supply(pg.Migrations(migrationSets(cfg))),
 		tracing.Module,
-		pg.Module,
+	}
+	if !cfg.Gateway {
+		opts = append(opts, fx.Supply(pg.Migrations(migrationSets(cfg))), pg.Module)
 	}
 	return fx.Options(append(opts, extra...)...)
 }
@@ -77,23 +99,61 @@ func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) e
 	return stopErr
 }
 
-// serveOptions adds what a serving process runs: the modules, the job
-// queue and the HTTP server.
+// serveOptions adds what a serving process runs: the modules, clients of
+// the modules it calls but does not run, the job queue and the HTTP
+// server; or, for the gateway, the routes that forward to the modules.
 func serveOptions(cfg config.Config) fx.Option {
+	if cfg.Gateway {
+		return fx.Options(metrics.Module, web.Module, rpc.Module, apidoc.Module,
+			authfx.Client(cfg.URLs[config.ModuleAuth]), ordersfx.Client(cfg.URLs[config.ModuleOrders]),
+			web.AsRoutes(func(a auth.Service, o orders.Service) (web.Routes, error) {
+				return gatewayRoutes(cfg, authfx.SignIn(a), ordersfx.HeaderCounts(o))
+			}))
+	}
 	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module, apidoc.Module}
-	for _, m := range cfg.Modules {
-		opts = append(opts, moduleOptions[m])
+	if cfg.Split() {
+		opts = append(opts, rpc.Module)
+	}
+	for _, m := range config.AllModules {
+		switch {
+		case cfg.Runs(m):
+			opts = append(opts, moduleOptions[m])
+		case cfg.URLs[m] != "":
+			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]))
+		}
 	}
 	return fx.Options(opts...)
 }
 
-// migrationSets lists the migrations of the modules the process runs.
+// remoteQueue gives the admin's failed-jobs page the job queue of the
+// process that runs m.
+func remoteQueue(m config.Module, url string) fx.Option {
+	return riverfx.AsQueue(func(d *rpc.Dialer) *riverfx.RemoteQueue { return riverfx.NewRemoteQueue(d.Client(m, url)) })
+}
+
+// gatewayRoutes forwards each module's paths to cfg's URL of it; a path no
+// module declares goes to the catalog, which serves the shop's home. The
+// gateway's own error pages get the header from the modules' middleware.
+func gatewayRoutes(cfg config.Config, header ...web.Middleware) (web.Routes, error) {
+	return gateway.Routes(gatewayOwners(cfg), config.ModuleCatalog, header...)
+}
+
+func gatewayOwners(cfg config.Config) []gateway.Owner {
+	owners := make([]gateway.Owner, 0, len(config.AllModules))
+	for _, m := range config.AllModules {
+		owners = append(owners, gateway.Owner{Module: m, URL: cfg.URLs[m], Routes: []web.Routes{routeDeclarations[m]()}})
+	}
+	return owners
+}
+
+// migrationSets lists the migrations of the modules the process runs and
+// of its job queue.
 func migrationSets(cfg config.Config) []migrate.Set {
 	names := make([]string, len(cfg.Modules))
 	for i, m := range cfg.Modules {
 		names[i] = string(m)
 	}
-	return bookstore.MigrationSets(names...)
+	return append(bookstore.MigrationSets(names...), migrate.RiverSet(riverfx.Schema(cfg)))
 }
 
 const (

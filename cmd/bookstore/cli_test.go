@@ -19,6 +19,9 @@ func runCLI(t *testing.T, args ...string) (string, error) {
 	return out.String(), err
 }
 
+// testToken is an internal token long enough to be accepted.
+const testToken = "0123456789abcdef0123456789abcdef"
+
 func TestCLI_Version(t *testing.T) {
 	out, err := runCLI(t, "version")
 	require.NoError(t, err)
@@ -33,6 +36,8 @@ func TestCLI_HelpDocumentsEveryFlagAndItsVariable(t *testing.T) {
 		"--log-level", "--log-format", "--shutdown-timeout", "--migrate", "--modules", "$BOOKSTORE_MODULES",
 		"--tls-cert", "$BOOKSTORE_TLS_CERT", "--tls-key", "$BOOKSTORE_TLS_KEY", "--acme-domain", "$BOOKSTORE_ACME_DOMAIN",
 		"--acme-http-addr", "--trust-proxy", "$BOOKSTORE_TRUST_PROXY",
+		"--auth-url", "$BOOKSTORE_AUTH_URL", "--catalog-url", "$BOOKSTORE_CATALOG_URL", "--orders-url", "$BOOKSTORE_ORDERS_URL",
+		"--internal-token", "$BOOKSTORE_INTERNAL_TOKEN",
 	} {
 		require.Contains(t, out, want)
 	}
@@ -79,7 +84,11 @@ func TestCLI_RejectsBadInput(t *testing.T) {
 	}{
 		"UnknownFlag":    {[]string{"serve", "--bogus"}, "unknown flag: --bogus"},
 		"UnknownModule":  {[]string{"serve", "--modules", "auth,payments"}, `unknown module "payments"`},
-		"MissingDep":     {[]string{"serve", "--modules", "orders"}, "orders needs auth"},
+		"MissingDep":     {[]string{"serve", "--modules", "orders", "--internal-token", testToken}, "--modules orders: it signs requests in through auth; set --auth-url"},
+		"NoToken":        {[]string{"serve", "--modules", "auth", "--orders-url", "http://orders:8080"}, "--internal-token: required"},
+		"GatewayAndAuth": {[]string{"serve", "--modules", "gateway,auth"}, "the gateway runs alone"},
+		"GatewayNoURLs":  {[]string{"serve", "--modules", "gateway", "--internal-token", testToken}, "--modules gateway: the gateway forwards requests to every module; set --auth-url"},
+		"BadModuleURL":   {[]string{"serve", "--catalog-url", "catalog:8080"}, "--catalog-url"},
 		"BadLogFormat":   {[]string{"serve", "--log-format", "xml"}, "--log-format"},
 		"BadDuration":    {[]string{"migrate", "--shutdown-timeout", "soon"}, "invalid argument"},
 		"CertWithoutKey": {[]string{"serve", "--tls-cert", "cert.pem"}, "--tls-cert and --tls-key"},

@@ -33,10 +33,20 @@ jobs get --shutdown-timeout to finish (unfinished jobs go back to the queue
 for another replica), and the database stops.`,
 		Args: cobra.NoArgs,
 	}
+	var split bool
+	cmd.Flags().BoolVar(&split, "split", false, "run every module in a process of its own behind a gateway on --addr, all supervised by this one (a database per module in the private cluster)")
 	load := bindConfig(cmd)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := load()
 		if err != nil {
+			return err
+		}
+		if split {
+			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			return serveSplit(ctx, cfg, cmd.Flags())
+		}
+		if err := cfg.CheckServe(); err != nil {
 			return err
 		}
 		var drain *web.Drain

@@ -43,19 +43,25 @@ var (
 	ErrForbidden       = apperr.New(apperr.Forbidden, "auth.forbidden", "you are not allowed to do that")
 )
 
-// Service is what other modules need from accounts.
+// Identity is who a credential stands for.
+type Identity struct {
+	User User
+	// CSRFToken is the session's token, which every form a browser posts
+	// with its cookie must carry.
+	CSRFToken string
+}
+
+// Service is what other processes need from accounts: the request
+// middleware of every module signs requests in with Authenticate, and the
+// catalog follows sellers' names and status with UserChanges. Both are
+// safe to repeat, so a remote client retries them.
 type Service interface {
-	// Authenticate resolves a session id or an API token to its user. It
-	// returns ErrUnauthenticated when the credential is unknown, expired or
-	// revoked, or its user is disabled. It writes only to extend the
-	// session's idle deadline (at most once a minute), so it is safe to
+	// Authenticate resolves a session id or an API token to who it stands
+	// for. It returns ErrUnauthenticated when the credential is unknown,
+	// expired or revoked, or its user is disabled. It writes only to extend
+	// the session's idle deadline (at most once a minute), so it is safe to
 	// retry.
-	Authenticate(ctx context.Context, credential string) (User, error)
-	// User returns one user, disabled or not, or ErrNotFound. Read-only.
-	User(ctx context.Context, id UserID) (User, error)
-	// Users returns the users found among ids, keyed by id; unknown ids are
-	// left out. Read-only.
-	Users(ctx context.Context, ids []UserID) (map[UserID]User, error)
+	Authenticate(ctx context.Context, credential string) (Identity, error)
 	// UserChanges returns, oldest first, up to limit changes recorded after
 	// the change numbered after (0 for the start). Modules that keep a copy
 	// of users' names or status (the catalog hides a disabled seller's

@@ -1,9 +1,33 @@
 // Package orders is the public face of the orders module: carts, checkout,
-// payment and shipping. No other module calls it; its types are here for the
-// gateway and for tests.
+// payment and shipping. No other module calls it; the header of every page
+// shows its counts (Service), and its types are here for tests.
 package orders
 
-import "github.com/bookstore/bookstore/platform/apperr"
+import (
+	"context"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// HeaderCounts are what the header of every page shows of orders.
+type HeaderCounts struct {
+	// Cart is the number of copies in the visitor's cart.
+	Cart int `json:"cart"`
+	// Unread is the number of the user's unread notifications.
+	Unread int `json:"unread"`
+}
+
+// Service is what the processes of the other modules need from orders:
+// their pages show the same header as orders' own. Read-only, so a remote
+// client retries it.
+type Service interface {
+	// HeaderCounts returns the copies in the cart of user (0 for a
+	// visitor) together with those in the visitor cart visitorID ("" for
+	// none), as the two will be once merged, and the user's unread
+	// notifications.
+	HeaderCounts(ctx context.Context, user auth.UserID, visitorID string) (HeaderCounts, error)
+}
 
 // OrderID identifies an order.
 type OrderID int64
@@ -47,7 +71,6 @@ var (
 	// longer held for it (or that is not waiting for one).
 	ErrCannotPay        = apperr.New(apperr.Conflict, "orders.cannot_pay", "this order can no longer be paid; its books are back in your cart")
 	ErrProviderNotFound = apperr.New(apperr.NotFound, "orders.provider_not_found", "delivery provider not found")
-	ErrJobNotFound      = apperr.New(apperr.NotFound, "orders.job_not_found", "job not found")
 )
 
 // Payment methods.

@@ -75,7 +75,7 @@ func Start(ctx context.Context, binary string, quick bool, log io.Writer) (*Env,
 		return nil, err
 	}
 	defer pool.Close()
-	if err := migrate.Apply(ctx, pool, bookstore.MigrationSets("auth", "catalog", "orders")); err != nil {
+	if err := migrate.Apply(ctx, pool, append(bookstore.MigrationSets("auth", "catalog", "orders"), migrate.RiverSet(migrate.RiverSchema))); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -160,6 +160,17 @@ type Shop struct {
 // StartShop runs the binary against databaseURL on a free loopback port,
 // with extra environment, and waits until it is ready.
 func (e *Env) StartShop(ctx context.Context, databaseURL string, env ...string) (*Shop, error) {
+	return e.startShop(ctx, []string{"serve"}, []string{"/readyz"}, databaseURL, env)
+}
+
+// StartSplitShop runs the split shop (`serve --split`: the gateway and a
+// process per module, all on databaseURL) and waits until a page of each
+// module answers through the gateway.
+func (e *Env) StartSplitShop(ctx context.Context, databaseURL string, env ...string) (*Shop, error) {
+	return e.startShop(ctx, []string{"serve", "--split"}, []string{"/signin", "/api/v1/books", "/cart"}, databaseURL, env)
+}
+
+func (e *Env) startShop(ctx context.Context, args, ready []string, databaseURL string, env []string) (*Shop, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -171,7 +182,7 @@ func (e *Env) StartShop(ctx context.Context, databaseURL string, env ...string) 
 		return nil, err
 	}
 	s := &Shop{URL: "http://" + addr, done: make(chan struct{}), dir: dir}
-	s.cmd = exec.Command(e.Binary, "serve")
+	s.cmd = exec.Command(e.Binary, args...)
 	s.cmd.Env = append(os.Environ(), append([]string{"DATABASE_URL=" + databaseURL, "BOOKSTORE_ADDR=" + addr,
 		"BOOKSTORE_DATA_DIR=" + dir, "BOOKSTORE_LOG_LEVEL=error"}, env...)...)
 	s.cmd.Stderr = os.Stderr
@@ -180,11 +191,12 @@ func (e *Env) StartShop(ctx context.Context, databaseURL string, env ...string) 
 	}
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
 	deadline := time.After(2 * time.Minute)
-	for {
-		if res, err := http.Get(s.URL + "/readyz"); err == nil {
+	for len(ready) > 0 {
+		if res, err := http.Get(s.URL + ready[0]); err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return s, nil
+				ready = ready[1:]
+				continue
 			}
 		}
 		select {
@@ -199,6 +211,7 @@ func (e *Env) StartShop(ctx context.Context, databaseURL string, env ...string) 
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+	return s, nil
 }
 
 // RSS is the process's resident memory now and its peak so far, in MB.

@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -27,6 +28,15 @@ const (
 
 // AllModules lists every module in dependency order.
 var AllModules = []Module{ModuleAuth, ModuleCatalog, ModuleOrders}
+
+// Gateway is the role, named in --modules like a module, of a process that
+// runs no module: it serves the public address and forwards each request
+// to the process that runs the module owning its path.
+const Gateway = "gateway"
+
+// MinInternalToken is the shortest --internal-token accepted: a guessable
+// secret would open every module's internal endpoints.
+const MinInternalToken = 32
 
 // Config is the whole configuration of one process.
 type Config struct {
@@ -60,7 +70,17 @@ type Config struct {
 	// metrics. The public listener never serves them.
 	MetricsAddr string
 	Migrate     bool
-	Modules     []Module
+	// Modules are the modules this process runs; none for the gateway.
+	Modules []Module
+	// Gateway is set for the process that serves the public address of a
+	// split shop and runs no module.
+	Gateway bool
+	// URLs says where each module this process does not run is served
+	// (--auth-url, --catalog-url, --orders-url), without a trailing slash.
+	URLs map[Module]string
+	// InternalToken is the secret the processes of a split shop present to
+	// each other's /internal/ endpoints. It is never logged.
+	InternalToken string
 	// HomeCountry is the shop's country (ISO 3166 alpha-2): deliveries to it
 	// are national, to any other international.
 	HomeCountry string
@@ -84,6 +104,28 @@ type Config struct {
 // Runs reports whether the process runs module m.
 func (c Config) Runs(m Module) bool { return slices.Contains(c.Modules, m) }
 
+// Split reports whether the process is one of several that make up the
+// shop (a module set short of all, or the gateway), so it calls or is
+// called by the others.
+func (c Config) Split() bool {
+	return c.Gateway || (len(c.Modules) > 0 && len(c.Modules) < len(AllModules))
+}
+
+// Suffix names what a split process keeps apart from the others (its
+// embedded database, its job queue's schema): the modules it runs, each
+// after an underscore (_catalog, _auth_catalog), and nothing for the
+// monolith.
+func (c Config) Suffix() string {
+	if !c.Split() {
+		return ""
+	}
+	var b strings.Builder
+	for _, m := range c.Modules {
+		b.WriteString("_" + string(m))
+	}
+	return b.String()
+}
+
 // TLS reports whether the process serves HTTPS itself.
 func (c Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }
 
@@ -95,11 +137,12 @@ type Flags struct {
 	cfg         Config
 	modules     string
 	acmeDomains string
+	urls        map[Module]*string
 }
 
 // Bind registers the flags that every long-running command shares.
 func Bind(fs *pflag.FlagSet) *Flags {
-	f := &Flags{}
+	f := &Flags{urls: map[Module]*string{}}
 	fs.StringVar(&f.cfg.Addr, "addr", ":8080", "address the HTTP server listens on")
 	fs.StringVar(&f.cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS on --addr; needs --tls-key")
 	fs.StringVar(&f.cfg.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
@@ -121,7 +164,11 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
 	fs.DurationVar(&f.cfg.PaymentRetryWindow, "payment-retry-window", 15*time.Minute, "time an order whose payment failed keeps its copies while the buyer may pay another way")
 	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", 10*time.Second, "time one run of a background job may take, for kinds without a timeout of their own; jobs of a killed process run again within this plus 35s")
-	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders) or all")
+	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders), all, or gateway (alone)")
+	for _, m := range AllModules {
+		f.urls[m] = fs.String(string(m)+"-url", "", fmt.Sprintf("base URL of the process that runs %s (e.g. http://%s:8080), when this one does not", m, m))
+	}
+	fs.StringVar(&f.cfg.InternalToken, "internal-token", "", fmt.Sprintf("shared secret of the split shop's service-to-service calls, at least %d characters (use the _FILE variable); required unless the process runs every module", MinInternalToken))
 	return f
 }
 
@@ -179,13 +226,28 @@ func lookupEnv(name string) (string, bool, error) {
 // Load validates the flags and returns the configuration.
 func (f *Flags) Load() (Config, error) {
 	cfg := f.cfg
-	mods, err := ParseModules(f.modules)
-	if err != nil {
-		return Config{}, err
+	if strings.TrimSpace(f.modules) == Gateway {
+		cfg.Gateway = true
+	} else {
+		mods, err := ParseModules(f.modules)
+		if err != nil {
+			return Config{}, err
+		}
+		cfg.Modules = mods
 	}
-	cfg.Modules = mods
-	if err := checkDependencies(mods); err != nil {
-		return Config{}, err
+	cfg.URLs = map[Module]string{}
+	for m, v := range f.urls {
+		if *v == "" {
+			continue
+		}
+		u, err := parseModuleURL(*v)
+		if err != nil {
+			return Config{}, fmt.Errorf("--%s-url: %w", m, err)
+		}
+		cfg.URLs[m] = u
+	}
+	if cfg.InternalToken != "" && len(cfg.InternalToken) < MinInternalToken {
+		return Config{}, fmt.Errorf("--internal-token: must be at least %d characters (openssl rand -hex 32 makes one)", MinInternalToken)
 	}
 	switch cfg.LogFormat {
 	case "text", "json":
@@ -234,7 +296,8 @@ func (f *Flags) Load() (Config, error) {
 }
 
 // ParseModules turns "all" or a comma-separated list into modules in
-// dependency order, rejecting unknown names.
+// dependency order, rejecting unknown names and the gateway, which runs
+// alone.
 func ParseModules(s string) ([]Module, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "all" {
@@ -243,8 +306,11 @@ func ParseModules(s string) ([]Module, error) {
 	want := map[Module]bool{}
 	for part := range strings.SplitSeq(s, ",") {
 		m := Module(strings.TrimSpace(part))
+		if m == Gateway {
+			return nil, fmt.Errorf("--modules: the gateway runs alone (--modules gateway); run each module in a process of its own behind it")
+		}
 		if !slices.Contains(AllModules, m) {
-			return nil, fmt.Errorf("--modules: unknown module %q (known: auth, catalog, orders, all)", part)
+			return nil, fmt.Errorf("--modules: unknown module %q (known: auth, catalog, orders, all, gateway)", part)
 		}
 		want[m] = true
 	}
@@ -257,21 +323,54 @@ func ParseModules(s string) ([]Module, error) {
 	return out, nil
 }
 
-// dependsOn lists, per module, the modules it calls.
-var dependsOn = map[Module][]Module{
-	ModuleCatalog: {ModuleAuth},
-	ModuleOrders:  {ModuleAuth, ModuleCatalog},
+// parseModuleURL accepts the base URL of a process: http or https, a host,
+// nothing after the path.
+func parseModuleURL(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("%q is not a base URL such as http://catalog:8080", s)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
 }
 
-// checkDependencies rejects a selection that leaves a module without the
-// modules it calls, since no process can serve them to it yet.
-func checkDependencies(mods []Module) error {
-	for _, m := range mods {
-		for _, d := range dependsOn[m] {
-			if !slices.Contains(mods, d) {
-				return fmt.Errorf("--modules: %s needs %s in the same process", m, d)
+// calls lists, per module, the modules its process must reach and why:
+// the code it calls, and the header of every page, whose cart and
+// notification counts orders keeps.
+var calls = map[Module][]struct {
+	m   Module
+	why string
+}{
+	ModuleAuth:    {{ModuleOrders, "its pages' header shows the cart and notification counts of orders"}},
+	ModuleCatalog: {{ModuleAuth, "it signs requests in and follows sellers through auth"}, {ModuleOrders, "its pages' header shows the cart and notification counts of orders"}},
+	ModuleOrders:  {{ModuleAuth, "it signs requests in through auth"}, {ModuleCatalog, "it reserves stock in catalog"}},
+}
+
+// CheckServe checks what only a serving process needs: every module it
+// calls but does not run has a URL, and a split process has the internal
+// token. Commands that only touch the database (migrate, user) skip it.
+func (c Config) CheckServe() error {
+	need := func(m Module, who, why string) error {
+		if c.Runs(m) || c.URLs[m] != "" {
+			return nil
+		}
+		return fmt.Errorf("--modules %s: %s; set --%s-url (or $%s) to where %s is served", who, why, m, EnvName(string(m)+"-url"), m)
+	}
+	if c.Gateway {
+		for _, m := range AllModules {
+			if err := need(m, Gateway, "the gateway forwards requests to every module"); err != nil {
+				return err
 			}
 		}
+	}
+	for _, m := range c.Modules {
+		for _, d := range calls[m] {
+			if err := need(d.m, string(m), d.why); err != nil {
+				return err
+			}
+		}
+	}
+	if c.Split() && c.InternalToken == "" {
+		return fmt.Errorf("--internal-token: required when a process does not run every module (the processes of a split shop authenticate each other with it); set $%s_FILE to a file holding it", EnvName("internal-token"))
 	}
 	return nil
 }

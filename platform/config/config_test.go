@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -66,10 +67,15 @@ func TestParseModules(t *testing.T) {
 
 func TestLoad_Rejects(t *testing.T) {
 	cases := map[string][]string{
-		"ModuleWithoutDependency": {"--modules", "catalog"},
-		"ZeroShutdown":            {"--shutdown-timeout", "0s"},
-		"EmptyDataDir":            {"--data-dir", ""},
-		"BadLevel":                {"--log-level", "chatty"},
+		"GatewayWithModule": {"--modules", "gateway,catalog"},
+		"UnknownModule":     {"--modules", "auth,payments"},
+		"URLWithoutHost":    {"--catalog-url", "http://"},
+		"URLNotHTTP":        {"--catalog-url", "ftp://catalog"},
+		"URLWithQuery":      {"--auth-url", "http://auth:8080/?x=1"},
+		"ShortToken":        {"--internal-token", "short"},
+		"ZeroShutdown":      {"--shutdown-timeout", "0s"},
+		"EmptyDataDir":      {"--data-dir", ""},
+		"BadLevel":          {"--log-level", "chatty"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -147,4 +153,53 @@ func writeFile(t *testing.T, content string) string {
 	path := filepath.Join(t.TempDir(), "value")
 	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
 	return path
+}
+
+func TestLoad_Split(t *testing.T) {
+	token := strings.Repeat("k", config.MinInternalToken)
+	cfg, err := load(t, "--modules", "gateway", "--auth-url", "http://auth:8080/", "--catalog-url", "https://catalog.internal",
+		"--orders-url", "http://127.0.0.1:9000", "--internal-token", token)
+	require.NoError(t, err)
+	require.True(t, cfg.Gateway)
+	require.Empty(t, cfg.Modules)
+	require.True(t, cfg.Split())
+	require.Equal(t, map[config.Module]string{"auth": "http://auth:8080", "catalog": "https://catalog.internal", "orders": "http://127.0.0.1:9000"}, cfg.URLs)
+	require.NoError(t, cfg.CheckServe())
+
+	t.Setenv("BOOKSTORE_AUTH_URL", "http://auth:8080")
+	t.Setenv("BOOKSTORE_INTERNAL_TOKEN_FILE", writeFile(t, token+"\n"))
+	cfg, err = load(t, "--modules", "catalog", "--orders-url", "http://orders:8080")
+	require.NoError(t, err)
+	require.Equal(t, token, cfg.InternalToken, "the token comes from its file")
+	require.Equal(t, []config.Module{config.ModuleCatalog}, cfg.Modules)
+	require.NoError(t, cfg.CheckServe())
+
+	cfg, err = load(t)
+	require.NoError(t, err)
+	require.False(t, cfg.Split(), "the monolith calls no one")
+	require.NoError(t, cfg.CheckServe(), "and needs no token")
+}
+
+func TestCheckServe_SaysWhichFlagToSet(t *testing.T) {
+	token := strings.Repeat("k", config.MinInternalToken)
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"OrdersAlone":       {[]string{"--modules", "orders", "--internal-token", token}, "--modules orders: it signs requests in through auth; set --auth-url (or $BOOKSTORE_AUTH_URL)"},
+		"OrdersNeedCatalog": {[]string{"--modules", "orders", "--auth-url", "http://a", "--internal-token", token}, "set --catalog-url"},
+		"CatalogNeedsAuth":  {[]string{"--modules", "catalog", "--orders-url", "http://o", "--internal-token", token}, "set --auth-url"},
+		"AuthNeedsOrders":   {[]string{"--modules", "auth", "--internal-token", token}, "--modules auth: its pages' header shows the cart and notification counts of orders; set --orders-url"},
+		"GatewayNeedsAll":   {[]string{"--modules", "gateway", "--auth-url", "http://a", "--catalog-url", "http://c", "--internal-token", token}, "--modules gateway: the gateway forwards requests to every module; set --orders-url"},
+		"NoToken":           {[]string{"--modules", "auth,catalog", "--orders-url", "http://o"}, "--internal-token: required when a process does not run every module"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := load(t, tc.args...)
+			require.NoError(t, err)
+			err = cfg.CheckServe()
+			require.ErrorContains(t, err, tc.want)
+			require.NotContains(t, err.Error(), token, "the token is never echoed")
+		})
+	}
 }

@@ -29,7 +29,12 @@ import (
 // on the private --metrics-addr listener when one is set. The public
 // listener never serves them: series name routes and reveal load.
 var Module = fx.Module("metrics",
-	fx.Provide(New),
+	fx.Provide(func(p struct {
+		fx.In
+		Pool *pgxpool.Pool `optional:"true"`
+	}) *Metrics {
+		return New(p.Pool)
+	}),
 	fx.Invoke(fx.Annotate(register, fx.ParamTags(``, `group:"metrics"`))),
 	fx.Invoke(Serve),
 )
@@ -92,7 +97,8 @@ type Metrics struct {
 	notReady *prometheus.CounterVec
 }
 
-// New registers the Go runtime, process and pool series.
+// New registers the Go runtime and process series, and the pool's when
+// there is one (the gateway has no database).
 func New(pool *pgxpool.Pool) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
@@ -119,8 +125,10 @@ func New(pool *pgxpool.Pool) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.duration, m.ready, m.notReady,
-		newPoolCollector(pool),
 	)
+	if pool != nil {
+		reg.MustRegister(newPoolCollector(pool))
+	}
 	return m
 }
 

@@ -20,17 +20,24 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
-// RiverSchema is the schema holding River's tables, apart from every module.
+// RiverSchema is the schema holding the monolith's River tables, apart from
+// every module. A process running only some modules keeps its jobs in a
+// schema of its own (config.Config.RiverSchema), so that split processes
+// sharing one database never work, or lead, each other's jobs.
 const RiverSchema = "river"
 
 // lockKey is an arbitrary constant shared by every replica of the shop.
 const lockKey int64 = 0x626f6f6b73746f72 // "bookstor"
 
-// Set is one module's migrations.
+// Set is one module's migrations, or River's (RiverSet).
 type Set struct {
 	Schema string
 	FS     fs.FS
+	river  bool
 }
+
+// RiverSet is River's own migrations, applied to schema.
+func RiverSet(schema string) Set { return Set{Schema: schema, river: true} }
 
 // Version reports a schema's applied migration.
 type Version struct {
@@ -47,7 +54,7 @@ type migration struct {
 	sql     string
 }
 
-// Apply brings every set and River's schema to their newest version.
+// Apply brings every set to its newest version.
 func Apply(ctx context.Context, pool *pgxpool.Pool, sets []Set) error {
 	// The lock lives on its own connection, outside the pool: replicas
 	// waiting for it must not hold the pool connections the holder needs.
@@ -60,17 +67,29 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, sets []Set) error {
 		return fmt.Errorf("migrate: take lock: %w", err)
 	}
 	for _, s := range sets {
-		if err := applySet(ctx, pool, s); err != nil {
+		apply := applySet
+		if s.river {
+			apply = applyRiver
+		}
+		if err := apply(ctx, pool, s); err != nil {
 			return err
 		}
 	}
-	return applyRiver(ctx, pool)
+	return nil
 }
 
-// Status reports the applied and pending migrations of every set and River.
+// Status reports the applied and pending migrations of every set.
 func Status(ctx context.Context, pool *pgxpool.Pool, sets []Set) ([]Version, error) {
 	var out []Version
 	for _, s := range sets {
+		if s.river {
+			rv, err := riverStatus(ctx, pool, s.Schema)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, rv)
+			continue
+		}
 		all, err := load(s.FS)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Schema, err)
@@ -89,11 +108,7 @@ func Status(ctx context.Context, pool *pgxpool.Pool, sets []Set) ([]Version, err
 		}
 		out = append(out, v)
 	}
-	rv, err := riverStatus(ctx, pool)
-	if err != nil {
-		return nil, err
-	}
-	return append(out, rv), nil
+	return out, nil
 }
 
 func applySet(ctx context.Context, pool *pgxpool.Pool, s Set) error {
@@ -182,15 +197,15 @@ func appliedVersions(ctx context.Context, pool *pgxpool.Pool, schema string) (ma
 	return out, nil
 }
 
-func riverMigrator(pool *pgxpool.Pool) (*rivermigrate.Migrator[pgx.Tx], error) {
-	return rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: RiverSchema})
+func riverMigrator(pool *pgxpool.Pool, schema string) (*rivermigrate.Migrator[pgx.Tx], error) {
+	return rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Schema: schema})
 }
 
-func applyRiver(ctx context.Context, pool *pgxpool.Pool) error {
-	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+RiverSchema); err != nil {
+func applyRiver(ctx context.Context, pool *pgxpool.Pool, s Set) error {
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{s.Schema}.Sanitize()); err != nil {
 		return fmt.Errorf("migrate river: %w", err)
 	}
-	m, err := riverMigrator(pool)
+	m, err := riverMigrator(pool, s.Schema)
 	if err != nil {
 		return fmt.Errorf("migrate river: %w", err)
 	}
@@ -200,9 +215,9 @@ func applyRiver(ctx context.Context, pool *pgxpool.Pool) error {
 	return nil
 }
 
-func riverStatus(ctx context.Context, pool *pgxpool.Pool) (Version, error) {
-	v := Version{Schema: RiverSchema}
-	m, err := riverMigrator(pool)
+func riverStatus(ctx context.Context, pool *pgxpool.Pool, schema string) (Version, error) {
+	v := Version{Schema: schema}
+	m, err := riverMigrator(pool, schema)
 	if err != nil {
 		return v, err
 	}
@@ -210,7 +225,7 @@ func riverStatus(ctx context.Context, pool *pgxpool.Pool) (Version, error) {
 	existing, err := m.ExistingVersions(ctx)
 	var missing bool
 	if err != nil {
-		if qerr := pool.QueryRow(ctx, "SELECT to_regclass($1) IS NULL", RiverSchema+".river_migration").Scan(&missing); qerr != nil || !missing {
+		if qerr := pool.QueryRow(ctx, "SELECT to_regclass($1) IS NULL", pgx.Identifier{schema, "river_migration"}.Sanitize()).Scan(&missing); qerr != nil || !missing {
 			return v, fmt.Errorf("read river versions: %w", errors.Join(err, qerr))
 		}
 	}

@@ -42,7 +42,7 @@ func TestApply_ConcurrentReplicas(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, replicas)
 	for i := range replicas {
-		wg.Go(func() { errs[i] = migrate.Apply(ctx, pool, []migrate.Set{set}) })
+		wg.Go(func() { errs[i] = migrate.Apply(ctx, pool, []migrate.Set{set, migrate.RiverSet(migrate.RiverSchema)}) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -55,7 +55,7 @@ func TestApply_ConcurrentReplicas(t *testing.T) {
 	require.Equal(t, 2, books, "the seed migration must run exactly once")
 	require.Equal(t, 3, versions)
 
-	status, err := migrate.Status(ctx, pool, []migrate.Set{set})
+	status, err := migrate.Status(ctx, pool, []migrate.Set{set, migrate.RiverSet(migrate.RiverSchema)})
 	require.NoError(t, err)
 	require.Equal(t, migrate.Version{Schema: "shelf", Version: 3}, status[0])
 	require.Equal(t, migrate.RiverSchema, status[1].Schema)
@@ -69,7 +69,7 @@ func TestApply_FailingMigrationLeavesNoTrace(t *testing.T) {
 	set := testSet()
 	set.FS.(fstest.MapFS)["0004_broken.up.sql"] = &fstest.MapFile{Data: []byte("CREATE TABLE shelf.shelves (id bigint); SELECT no_such_function();")}
 
-	err := migrate.Apply(ctx, pool, []migrate.Set{set})
+	err := migrate.Apply(ctx, pool, []migrate.Set{set, migrate.RiverSet(migrate.RiverSchema)})
 	require.ErrorContains(t, err, "0004_broken.up.sql")
 
 	var exists bool
@@ -83,9 +83,10 @@ func TestApply_FailingMigrationLeavesNoTrace(t *testing.T) {
 func TestStatus_EmptyDatabase(t *testing.T) {
 	t.Parallel()
 	pool := openEmpty(t)
-	status, err := migrate.Status(context.Background(), pool, []migrate.Set{testSet()})
+	status, err := migrate.Status(context.Background(), pool, []migrate.Set{testSet(), migrate.RiverSet("river_auth")})
 	require.NoError(t, err)
 	require.Equal(t, migrate.Version{Schema: "shelf", Pending: 3}, status[0])
+	require.Equal(t, "river_auth", status[1].Schema)
 	require.Positive(t, status[1].Pending)
 }
 

@@ -38,10 +38,16 @@ func EmbeddedDir(cfg config.Config) string { return filepath.Join(cfg.DataDir, "
 // cluster's socket, which is known before the cluster starts.
 func URL(cfg config.Config) string {
 	if cfg.EmbeddedPostgres() {
-		return pgembed.URL(EmbeddedDir(cfg), "bookstore")
+		return pgembed.URL(EmbeddedDir(cfg), EmbeddedDatabase(cfg))
 	}
 	return cfg.DatabaseURL
 }
+
+// EmbeddedDatabase is the process's database in the embedded cluster:
+// bookstore for the monolith, one per set of modules when split
+// (bookstore_catalog), so no module of a split shop can reach another's
+// tables, even by mistake.
+func EmbeddedDatabase(cfg config.Config) string { return "bookstore" + cfg.Suffix() }
 
 // MaxConns sizes the pool: River's workers (riverfx.MaxWorkers) and its
 // listener, plus room for requests. Most connections of a busy shop wait

@@ -125,7 +125,7 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.ensureDatabase(ctx); err != nil {
+	if err := c.EnsureDatabase(ctx, database); err != nil {
 		_ = c.stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
@@ -348,21 +348,23 @@ func (c *Cluster) ping(ctx context.Context) error {
 	return conn.Close(ctx)
 }
 
-func (c *Cluster) ensureDatabase(ctx context.Context) error {
+// EnsureDatabase creates the database name unless it exists: the
+// supervisor of a split shop makes one per module.
+func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	conn, err := pgx.Connect(ctx, URL(c.dir, "postgres"))
 	if err != nil {
 		return fmt.Errorf("connect to embedded postgres: %w", err)
 	}
 	defer conn.Close(ctx)
 	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", database).Scan(&exists); err != nil {
-		return fmt.Errorf("look up database: %w", err)
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("look up database %s: %w", name, err)
 	}
 	if exists {
 		return nil
 	}
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+database); err != nil {
-		return fmt.Errorf("create database: %w", err)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
 	}
 	return nil
 }

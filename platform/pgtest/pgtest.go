@@ -233,7 +233,7 @@ func (s *server) buildTemplate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = migrate.Apply(ctx, pool, bookstore.MigrationSets(modules...))
+	err = migrate.Apply(ctx, pool, append(bookstore.MigrationSets(modules...), migrate.RiverSet(migrate.RiverSchema)))
 	pool.Close() // nobody may be connected to a template being copied
 	if err != nil {
 		return fmt.Errorf("migrate template: %w", err)

@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -77,6 +79,7 @@ type Process struct {
 	Cmd *exec.Cmd
 	// Addr is the HTTP address, for processes started by Serve.
 	Addr   string
+	split  bool
 	stderr *syncBuffer
 	done   chan struct{}
 }
@@ -126,6 +129,81 @@ func ServeAt(t testing.TB, addr string, env []string, args ...string) *Process {
 	p.Addr = addr
 	p.WaitReady(t)
 	return p
+}
+
+// Launch starts `bookstore serve` (split: `serve --split`) on a free
+// loopback port and returns without waiting, so several processes boot at
+// once; Wait then waits for it.
+func Launch(t testing.TB, split bool, env []string, args ...string) *Process {
+	t.Helper()
+	addr := FreeAddr(t)
+	cmd := []string{"serve", "--addr", addr}
+	if split {
+		cmd = append(cmd, "--split")
+	}
+	p := Start(t, env, append(cmd, args...)...)
+	p.Addr, p.split = addr, split
+	return p
+}
+
+// Wait waits until a process of Launch is ready: its /readyz, or, split,
+// the supervisor reporting every process ready.
+func (p *Process) Wait(t testing.TB) {
+	t.Helper()
+	if p.split {
+		p.WaitLog(t, splitReady, ReadyTimeout)
+		return
+	}
+	p.WaitReady(t)
+}
+
+// ServeSplit starts `bookstore serve --split` on a free loopback port with
+// extra args and waits until the supervisor reports every process ready.
+func ServeSplit(t testing.TB, env []string, args ...string) *Process {
+	t.Helper()
+	p := Launch(t, true, env, args...)
+	p.Wait(t)
+	return p
+}
+
+// splitReady is the supervisor's line once every process is ready.
+const splitReady = `msg="split shop ready"`
+
+// WaitLog waits until the process has logged text n times in all
+// (n = 1 when omitted), failing the test if it exits or timeout passes
+// first.
+func (p *Process) WaitLog(t testing.TB, text string, timeout time.Duration, n ...int) {
+	t.Helper()
+	want := 1
+	if len(n) > 0 {
+		want = n[0]
+	}
+	deadline := time.After(timeout)
+	for strings.Count(p.Stderr(), text) < want {
+		select {
+		case <-p.done:
+			t.Fatalf("bookstore exited before logging %q: %s", text, p.Stderr())
+		case <-deadline:
+			t.Fatalf("bookstore did not log %q within %s: %s", text, timeout, p.Stderr())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+var childStarted = regexp.MustCompile(`msg="process started" process=(\w+) pid=(\d+)`)
+
+// ChildPID is the process id of the split shop's child name (gateway,
+// auth, catalog, orders), as the supervisor last logged it.
+func (p *Process) ChildPID(t testing.TB, name string) int {
+	t.Helper()
+	pid := 0
+	for _, m := range childStarted.FindAllStringSubmatch(p.Stderr(), -1) {
+		if m[1] == name {
+			pid, _ = strconv.Atoi(m[2])
+		}
+	}
+	require.NotZero(t, pid, "no %s child in the log: %s", name, p.Stderr())
+	return pid
 }
 
 // URL is the process's base URL.

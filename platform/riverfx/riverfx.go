@@ -28,6 +28,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
@@ -64,13 +65,20 @@ type Opts struct {
 	// TestOnly starts and stops River's maintenance at once instead of
 	// staggering it.
 	TestOnly bool
+	// UnavailableSnooze is how long a job that found another module
+	// unavailable waits before it runs again (DefaultUnavailableSnooze).
+	UnavailableSnooze time.Duration
 }
+
+// DefaultUnavailableSnooze paces a job waiting for another module: often
+// enough to catch up within seconds of its return.
+const DefaultUnavailableSnooze = 5 * time.Second
 
 // TestOpts are for tests that run workers: a failed job is retried after
 // 10 ms and due jobs are picked up within 20 ms, so a test waits for the
 // work, not for River's production pacing.
 func TestOpts() *Opts {
-	return &Opts{RetryPolicy: retryAfter(10 * time.Millisecond), FetchPollInterval: 20 * time.Millisecond, TestOnly: true}
+	return &Opts{RetryPolicy: retryAfter(10 * time.Millisecond), FetchPollInterval: 20 * time.Millisecond, TestOnly: true, UnavailableSnooze: 10 * time.Millisecond}
 }
 
 type retryAfter time.Duration
@@ -78,15 +86,21 @@ type retryAfter time.Duration
 func (d retryAfter) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Duration(d)) }
 
 // Module provides the Inserter, the working Client and its readiness check,
-// and builds the Client even when nothing asks for it, since it is what
-// works the jobs.
+// and the process's Queue for the admin's failed-jobs page (also served to
+// the other processes of a split shop), and builds the Client even when
+// nothing asks for it, since it is what works the jobs.
 var Module = fx.Module("river",
 	fx.Provide(
-		fx.Annotate(NewInserter, fx.ParamTags(``, `optional:"true"`)),
+		fx.Annotate(func(pool *pgxpool.Pool, cfg config.Config, tr *tracing.Tracing) (*Inserter, error) {
+			return newInserter(pool, Schema(cfg), tr)
+		}, fx.ParamTags(``, ``, `optional:"true"`)),
 		New,
 		NewJobMetrics,
 		fx.Annotate(readiness, fx.ResultTags(`group:"readiness"`)),
+		NewLocalQueue,
 	),
+	AsQueue(func(q *LocalQueue) *LocalQueue { return q }),
+	web.AsRoutes(QueueRoutes),
 	metrics.AsCollector(func(m *JobMetrics) *JobMetrics { return m }),
 	fx.Invoke(func(*Client) {}),
 )
@@ -103,12 +117,23 @@ func AsPeriodic(constructor any) fx.Option {
 	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"river_periodic,flatten"`)))
 }
 
-// NewInserter returns the insert-only client over pool. Its rare logs
-// (a failed notification) go to the default logger, at warning and above.
-// With tr it writes the inserting request's trace context into each job,
-// so the job's work continues that trace; tr may be nil.
+// Schema is the schema of the process's job queue: River's own in the
+// monolith, and one per set of modules otherwise (river_catalog,
+// river_auth_catalog), so that processes of a split shop sharing one
+// database each elect their own leader and work only their own jobs.
+func Schema(cfg config.Config) string { return migrate.RiverSchema + cfg.Suffix() }
+
+// NewInserter returns the insert-only client over pool, on the monolith's
+// schema. Its rare logs (a failed notification) go to the default logger,
+// at warning and above. With tr it writes the inserting request's trace
+// context into each job, so the job's work continues that trace; tr may be
+// nil.
 func NewInserter(pool *pgxpool.Pool, tr *tracing.Tracing) (*Inserter, error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", nil, tr.RiverMiddleware()...))
+	return newInserter(pool, migrate.RiverSchema, tr)
+}
+
+func newInserter(pool *pgxpool.Pool, schema string, tr *tracing.Tracing) (*Inserter, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", schema, nil, tr.RiverMiddleware()...))
 	if err != nil {
 		return nil, fmt.Errorf("river inserter: %w", err)
 	}
@@ -123,7 +148,7 @@ const fetchCooldown = 5 * time.Millisecond
 
 // baseConfig is what both clients share, so a job is inserted the same way
 // whichever client inserts it; mws are added to the middleware.
-func baseConfig(log *slog.Logger, level string, o *Opts, mws ...rivertype.Middleware) *river.Config {
+func baseConfig(log *slog.Logger, level, schema string, o *Opts, mws ...rivertype.Middleware) *river.Config {
 	if o == nil {
 		o = &Opts{}
 	}
@@ -133,9 +158,9 @@ func baseConfig(log *slog.Logger, level string, o *Opts, mws ...rivertype.Middle
 	}
 	poll := cmp.Or(o.FetchPollInterval, DefaultFetchPollInterval)
 	return &river.Config{
-		Schema:            migrate.RiverSchema,
+		Schema:            schema,
 		Logger:            riverLogger(log, level),
-		Middleware:        append([]rivertype.Middleware{&promptSchedule{}}, mws...),
+		Middleware:        append([]rivertype.Middleware{&promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}}, mws...),
 		RetryPolicy:       retry,
 		FetchPollInterval: poll,
 		FetchCooldown:     min(poll, fetchCooldown),
@@ -176,6 +201,29 @@ func (*promptSchedule) InsertMany(ctx context.Context, params []*rivertype.JobIn
 	return doInner(ctx)
 }
 
+// waitOut makes a job whose work found another module unavailable (its
+// process down: the call answered apperr Unavailable) run again after
+// snooze without counting an attempt. A cross-module side effect thus waits
+// out the other module's downtime, however long, at a steady pace, rather
+// than backing off for hours or being discarded, and catches up within
+// snooze of its return.
+type waitOut struct {
+	river.MiddlewareDefaults
+	snooze time.Duration
+	log    *slog.Logger
+}
+
+func (w *waitOut) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	err := doInner(ctx)
+	var cancel *rivertype.JobCancelError
+	var snooze *rivertype.JobSnoozeError
+	if err == nil || apperr.KindOf(err) != apperr.Unavailable || errors.As(err, &cancel) || errors.As(err, &snooze) {
+		return err
+	}
+	w.log.Info("job waits for an unavailable module", "kind", job.Kind, "job", job.ID, "err", err, "again_in", w.snooze)
+	return river.JobSnooze(w.snooze)
+}
+
 // Params are what New needs.
 type Params struct {
 	fx.In
@@ -202,7 +250,7 @@ func New(p Params) (*Client, error) {
 	if p.Metrics != nil {
 		mws = append(mws, p.Metrics.middleware())
 	}
-	rcfg := baseConfig(p.Log, p.Config.LogLevel, p.Opts, mws...)
+	rcfg := baseConfig(p.Log, p.Config.LogLevel, Schema(p.Config), p.Opts, mws...)
 	rcfg.PeriodicJobs = p.Periodic
 	// The timeout of every kind that sets none of its own (a worker's
 	// Timeout method): the saga's steps take milliseconds, so a short one

@@ -2,8 +2,11 @@ package riverfx_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -153,4 +157,66 @@ func TestNew_WithoutWorkersStillInserts(t *testing.T) {
 	defer app.RequireStop()
 	_, err := client.Insert(context.Background(), napArgs{}, nil)
 	require.NoError(t, err)
+}
+
+func TestSchema_OnePerSetOfModules(t *testing.T) {
+	t.Parallel()
+	for modules, want := range map[string]string{"all": "river", "catalog": "river_catalog", "orders,auth": "river_auth_orders"} {
+		mods, err := config.ParseModules(modules)
+		require.NoError(t, err)
+		require.Equal(t, want, riverfx.Schema(config.Config{Modules: mods}), modules)
+	}
+}
+
+type flakyArgs struct{}
+
+func (flakyArgs) Kind() string { return "test.flaky" }
+
+// flakyWorker fails with errs, one per run, then succeeds.
+type flakyWorker struct {
+	river.WorkerDefaults[flakyArgs]
+	mu   sync.Mutex
+	errs []error
+	done chan *river.Job[flakyArgs]
+}
+
+func (w *flakyWorker) Work(_ context.Context, job *river.Job[flakyArgs]) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.errs) > 0 {
+		err := w.errs[0]
+		w.errs = w.errs[1:]
+		return err
+	}
+	w.done <- job
+	return nil
+}
+
+// TestWorker_WaitsOutAnUnavailableModule: a job whose call found another
+// module down runs again without counting an attempt or recording a
+// failure, so an outage of any length never discards it; other failures
+// count as usual.
+func TestWorker_WaitsOutAnUnavailableModule(t *testing.T) {
+	t.Parallel()
+	down := fmt.Errorf("confirm order 7: %w", apperr.ErrUnavailable.WithMessage("the catalog service is not answering"))
+	w := &flakyWorker{errs: []error{down, down, down, errors.New("bug"), down}, done: make(chan *river.Job[flakyArgs], 1)}
+	pool := pgtest.New(t)
+	var client *riverfx.Client
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), riverfx.TestOpts()),
+		riverfx.Module,
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
+		fx.Populate(&client))
+	app.RequireStart()
+	defer app.RequireStop()
+	_, err := client.Insert(context.Background(), flakyArgs{}, &river.InsertOpts{MaxAttempts: 2})
+	require.NoError(t, err)
+	select {
+	case job := <-w.done:
+		require.Equal(t, 2, job.Attempt, "only the bug counted, though four runs waited for the catalog")
+		require.Len(t, job.Errors, 1)
+		require.Equal(t, "bug", job.Errors[0].Error)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the job never finished")
+	}
 }

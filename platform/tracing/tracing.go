@@ -57,21 +57,25 @@ var propagator = propagation.TraceContext{}
 var Module = fx.Module("tracing", fx.Provide(fromEnv))
 
 func fromEnv(lc fx.Lifecycle, cfg config.Config, log *slog.Logger) (*Tracing, error) {
-	t, err := FromEnv(context.Background(), ServiceName(cfg.Modules))
+	t, err := FromEnv(context.Background(), ServiceName(cfg))
 	if err != nil {
 		return nil, err
 	}
 	if t.Enabled() {
-		log.Info("tracing on", "service", ServiceName(cfg.Modules))
+		log.Info("tracing on", "service", ServiceName(cfg))
 	}
 	lc.Append(fx.Hook{OnStop: t.Shutdown})
 	return t, nil
 }
 
-// ServiceName is service.name for a process running modules: "bookstore"
-// for the monolith, "bookstore-orders" for one module of the split shop.
-// OTEL_SERVICE_NAME overrides it.
-func ServiceName(modules []config.Module) string {
+// ServiceName is service.name for the process cfg configures: "bookstore"
+// for the monolith, "bookstore-orders" for one module of the split shop,
+// "bookstore-gateway" for its gateway. OTEL_SERVICE_NAME overrides it.
+func ServiceName(cfg config.Config) string {
+	if cfg.Gateway {
+		return "bookstore-" + config.Gateway
+	}
+	modules := cfg.Modules
 	if len(modules) == 0 || len(modules) == len(config.AllModules) {
 		return "bookstore"
 	}

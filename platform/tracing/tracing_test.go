@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
@@ -61,32 +62,31 @@ func TestFromEnv(t *testing.T) {
 
 func TestServiceName(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "bookstore", tracing.ServiceName(config.AllModules))
-	require.Equal(t, "bookstore-orders", tracing.ServiceName([]config.Module{config.ModuleOrders}))
+	require.Equal(t, "bookstore", tracing.ServiceName(config.Config{Modules: config.AllModules}))
+	require.Equal(t, "bookstore-orders", tracing.ServiceName(config.Config{Modules: []config.Module{config.ModuleOrders}}))
+	require.Equal(t, "bookstore-catalog-orders", tracing.ServiceName(config.Config{Modules: []config.Module{config.ModuleCatalog, config.ModuleOrders}}))
+	require.Equal(t, "bookstore-gateway", tracing.ServiceName(config.Config{Gateway: true}))
 }
 
 // TestTracing_AcrossProcesses runs two servers as two module processes of
 // the split shop: a request to the first calls the second through the
-// traced transport, and the second continues the same trace. Each server
+// process's internal client (the rpc Dialer's, traced), and the second
+// continues the same trace. Each server
 // span is named after its route pattern and the log lines carry the trace
 // id; health probes are not traced.
 func TestTracing_AcrossProcesses(t *testing.T) {
 	t.Parallel()
 	exp := tracetest.NewInMemoryExporter()
 	tr := tracing.New(sdktrace.WithSyncer(exp))
-	catalog := webtest.New(t, webtest.Opts{Tracing: tr, Routes: []web.Routes{func(r chi.Router) {
+	catalog := webtest.New(t, webtest.Opts{Tracing: tr, InternalToken: webtest.InternalToken, Routes: []web.Routes{func(r chi.Router) {
 		r.Get("/internal/v1/catalog/books/{id}", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	}}})
-	client := &http.Client{Transport: tr.Transport(nil)}
+	client := rpc.NewDialer(config.Config{InternalToken: webtest.InternalToken}, tr).Client(config.ModuleCatalog, catalog.URL)
 	orders := webtest.New(t, webtest.Opts{Tracing: tr, Routes: []web.Routes{func(r chi.Router) {
 		r.Get("/api/v1/orders/{id}", func(w http.ResponseWriter, r *http.Request) {
-			req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, catalog.URL+"/internal/v1/catalog/books/7", nil)
-			require.NoError(t, err)
-			resp, err := client.Do(req)
-			require.NoError(t, err)
-			resp.Body.Close()
+			require.NoError(t, client.Call(r.Context(), http.MethodGet, "/internal/v1/catalog/books/7", nil, nil))
 			web.Logger(r.Context()).Info("called the catalog")
-			w.WriteHeader(resp.StatusCode)
+			w.WriteHeader(http.StatusNoContent)
 		})
 	}}})
 

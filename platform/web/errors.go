@@ -38,6 +38,18 @@ var statusOf = map[apperr.Kind]int{
 // Status returns the HTTP status for err.
 func Status(err error) int { return statusOf[apperr.KindOf(err)] }
 
+// KindOfStatus is the kind of error an HTTP status stands for, the inverse
+// of Status, so a client of another process rebuilds the error it was
+// answered with; a status outside the table is Internal.
+func KindOfStatus(status int) apperr.Kind {
+	for k, s := range statusOf {
+		if s == status {
+			return k
+		}
+	}
+	return apperr.Internal
+}
+
 // ErrorBody is the JSON shape of every API error.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`

@@ -118,6 +118,7 @@ func NewRouter(p RouterParams) http.Handler {
 		secureCookies,
 		middleware.Timeout(30*time.Second),
 		limitBody,
+		internalOnly(p.Config.InternalToken),
 		withNav,
 		crossOrigin,
 	)

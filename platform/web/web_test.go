@@ -293,3 +293,49 @@ func TestError_RetryAfterFromTheError(t *testing.T) {
 	web.Error(rec, httptest.NewRequest(http.MethodPost, "/api/v1/x", nil), apperr.ErrTooMany)
 	require.Equal(t, "60", rec.Header().Get("Retry-After"))
 }
+
+func TestInternalEndpoints_NeedTheToken(t *testing.T) {
+	t.Parallel()
+	const token = "0123456789abcdef0123456789abcdef"
+	routes := func(r chi.Router) {
+		r.Get("/internal/v1/thing/ping", func(w http.ResponseWriter, _ *http.Request) {
+			web.JSON(w, http.StatusOK, map[string]bool{"pong": true})
+		})
+	}
+	var logs strings.Builder
+	srv := httptest.NewServer(newRouter(t, config.Config{ShutdownTimeout: 1, InternalToken: token}, &logs, nil, routes))
+	t.Cleanup(srv.Close)
+	call := func(tok string) (*http.Response, string) {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+"/internal/v1/thing/ping", nil)
+		require.NoError(t, err)
+		if tok != "" {
+			req.Header.Set(web.InternalTokenHeader, tok)
+		}
+		return do(t, req)
+	}
+	resp, body := call(token)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	for name, tok := range map[string]string{"None": "", "Wrong": "0123456789abcdef0123456789abcdeX", "Prefix": token[:10], "Longer": token + "x"} {
+		resp, body = call(tok)
+		require.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
+		require.Contains(t, body, `"code":"internal.token"`, name)
+	}
+	require.NotContains(t, logs.String(), token, "the token is never logged")
+
+	// A process without a token (the monolith) serves no internal call.
+	mono := httptest.NewServer(newRouter(t, config.Config{ShutdownTimeout: 1}, io.Discard, nil, routes))
+	t.Cleanup(mono.Close)
+	req, err := http.NewRequest(http.MethodGet, mono.URL+"/internal/v1/thing/ping", nil)
+	require.NoError(t, err)
+	req.Header.Set(web.InternalTokenHeader, "")
+	resp, _ = do(t, req)
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
+
+func TestKindOfStatus_InvertsStatus(t *testing.T) {
+	t.Parallel()
+	for k := apperr.Internal; k <= apperr.TooLarge; k++ {
+		require.Equal(t, k, web.KindOfStatus(web.Status(&apperr.Error{Kind: k})))
+	}
+	require.Equal(t, apperr.Internal, web.KindOfStatus(http.StatusTeapot))
+}

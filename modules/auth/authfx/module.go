@@ -2,32 +2,49 @@
 package authfx
 
 import (
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/api"
+	"github.com/bookstore/bookstore/modules/auth/internal/client"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/jobs"
 	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the accounts module to a process that runs it: the
-// service, its pages and API, the middleware that signs requests in, and
-// the periodic clean-up of expired sessions and attempt counters.
+// service, its pages and API, the internal endpoints other processes call,
+// the middleware that signs requests in, and the periodic clean-up of
+// expired sessions and attempt counters.
 var Module = fx.Module("auth",
 	fx.Decorate(logging.ForModule("auth")),
 	Service,
-	web.AsRoutes(pages.Routes),
-	web.AsRoutes(api.Routes),
-	web.AsMiddleware(httpauth.Middleware),
+	web.AsRoutes(publicRoutes),
+	web.AsRoutes(api.InternalRoutes),
+	web.AsMiddleware(SignIn),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
 )
+
+// publicRoutes are the module's pages and API; a nil svc declares them
+// only, for Routes.
+func publicRoutes(svc *service.Service) web.Routes {
+	p, a := pages.Routes(svc), api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }
+}
+
+// Routes declares the module's public routes without a service, so the
+// gateway of a split shop learns which paths to send here from the very
+// declarations the module serves them by.
+func Routes() web.Routes { return publicRoutes(nil) }
 
 // Service provides the local service alone, as auth.Service and
 // auth.Accounts, for commands that need no HTTP server (bookstore user).
@@ -37,3 +54,20 @@ var Service = fx.Provide(fx.Annotate(newService,
 func newService(pool *pgxpool.Pool) (*service.Service, error) {
 	return service.New(pool, nil)
 }
+
+// Remote provides what a process that does not run the module needs of
+// it, served at url: its Client, and the same middleware as Module, which
+// signs requests in through it.
+func Remote(url string) fx.Option {
+	return fx.Module("auth-remote", Client(url), web.AsMiddleware(SignIn))
+}
+
+// Client provides auth.Service over HTTP to the process served at url.
+func Client(url string) fx.Option {
+	return fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleAuth, url)) },
+		fx.As(new(auth.Service))))
+}
+
+// SignIn is the middleware that signs every request in through svc and
+// fills the header's user; the gateway runs it for its own error pages.
+func SignIn(svc auth.Service) web.Middleware { return httpauth.Middleware(svc) }

@@ -28,6 +28,6 @@ func TestCreateUser(t *testing.T) {
 	s := authtest.SignIn(ctx, t, pool, "ADMIN@example.com", authtest.DefaultPassword)
 	got, err := authtest.NewService(t, pool).Authenticate(ctx, s.Cookie().Value)
 	require.NoError(t, err)
-	require.Equal(t, b.ID, got.ID)
+	require.Equal(t, b.ID, got.User.ID)
 	require.NotEmpty(t, s.CSRFToken)
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
@@ -15,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/client"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
 	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
@@ -24,6 +26,7 @@ import (
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -39,12 +42,24 @@ const MaxPriceEnv = "BOOKSTORE_CATALOG_MAX_PRICE"
 var Module = fx.Module("catalog",
 	fx.Decorate(logging.ForModule("catalog")),
 	Service,
-	web.AsRoutes(pages.Routes),
-	web.AsRoutes(api.Routes),
+	web.AsRoutes(publicRoutes),
+	web.AsRoutes(api.InternalRoutes),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),
 	metrics.AsCollector(holdMetrics),
 )
+
+// publicRoutes are the module's pages and API; a nil svc declares them
+// only, for Routes.
+func publicRoutes(svc *service.Service, log *slog.Logger) web.Routes {
+	p, a := pages.Routes(svc, log), api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }
+}
+
+// Routes declares the module's public routes without a service, so the
+// gateway of a split shop learns which paths to send here from the very
+// declarations the module serves them by.
+func Routes() web.Routes { return publicRoutes(nil, slog.Default()) }
 
 // holdMetrics reports the stock held by orders in progress. Holds are
 // confirmed when an order ships and released when it fails; a count that
@@ -66,6 +81,15 @@ func holdMetrics(svc *service.Service) prometheus.Collector {
 // Service provides the local service alone, as catalog.Service too, for
 // commands that need no HTTP server (bookstore seed).
 var Service = fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(catalog.Service))))
+
+// Remote provides what a process that does not run the module needs of
+// it, served at url: catalog.Service over HTTP.
+func Remote(url string) fx.Option {
+	return fx.Module("catalog-remote",
+		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleCatalog, url)) },
+			fx.As(new(catalog.Service)))),
+	)
+}
 
 // SeedOptions tune `bookstore seed`.
 type SeedOptions = seed.Options

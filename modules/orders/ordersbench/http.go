@@ -103,11 +103,32 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := newClient(shop.URL)
+	res, err := checkoutLoad(ctx, env, shop.URL, books)
+	if err != nil {
+		return nil, err
+	}
+	_, peak, err := shop.RSS()
+	if err != nil {
+		return nil, err
+	}
+	return []bench.Figure{
+		{Name: "orders/s", Value: res.PerSecond(), Unit: "orders/s", Target: bench.Min(500), Note: errNote(res)},
+		{Name: "p50", Value: bench.Ms(res.Percentile(50)), Unit: "ms"},
+		{Name: "p99", Value: bench.Ms(res.Percentile(99)), Unit: "ms", Target: bench.Max(100)},
+		{Name: "RSS idle", Value: idle, Unit: "MB", Target: bench.Max(40), Note: "3 s after start, before any request"},
+		{Name: "RSS peak during checkout", Value: peak, Unit: "MB", Target: bench.Max(150), Note: "VmHWM: includes 8 sign-ups (argon2id)"},
+	}, nil
+}
+
+// checkoutLoad signs Buyers buyers up at the shop at base, warms it up,
+// then measures their checkouts of books.
+func checkoutLoad(ctx context.Context, env *bench.Env, base string, books []service.SeenLine) (loadgen.Result, error) {
+	c := newClient(base)
 	tokens := make([]string, Buyers)
 	for i := range tokens {
+		var err error
 		if tokens[i], err = c.signUp(ctx, i); err != nil {
-			return nil, err
+			return loadgen.Result{}, err
 		}
 	}
 	exp := time.Now().Year() + 2
@@ -133,16 +154,51 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: env.Dur(5 * time.Second)}, place("warm"))
 	dur := env.Dur(30 * time.Second)
 	env.Logf("measuring for %s", dur)
-	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
-	_, peak, err := shop.RSS()
+	return loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run")), nil
+}
+
+// splitCheckout runs the JSON API checkout against the monolith and then
+// against the split shop (the gateway and a process per module, supervised
+// by serve --split), each on a fresh copy of the same data set, so the
+// price of the network hops is read in one run on one machine.
+func splitCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
+	run := func(split bool) (loadgen.Result, error) {
+		db, err := env.NewDatabase(ctx)
+		if err != nil {
+			return loadgen.Result{}, err
+		}
+		defer db.Drop()
+		books, err := listings(ctx, db.Pool, 1000, 1_000_000)
+		if err != nil {
+			return loadgen.Result{}, err
+		}
+		start := env.StartShop
+		if split {
+			start = env.StartSplitShop
+		}
+		shop, err := start(ctx, db.URL)
+		if err != nil {
+			return loadgen.Result{}, err
+		}
+		defer shop.Stop()
+		return checkoutLoad(ctx, env, shop.URL, books)
+	}
+	env.Logf("monolith")
+	mono, err := run(false)
 	if err != nil {
 		return nil, err
 	}
+	env.Logf("split")
+	split, err := run(true)
+	if err != nil {
+		return nil, err
+	}
+	ratio := split.PerSecond() / max(mono.PerSecond(), 1e-9)
 	return []bench.Figure{
-		{Name: "orders/s", Value: res.PerSecond(), Unit: "orders/s", Target: bench.Min(500), Note: errNote(res)},
-		{Name: "p50", Value: bench.Ms(res.Percentile(50)), Unit: "ms"},
-		{Name: "p99", Value: bench.Ms(res.Percentile(99)), Unit: "ms", Target: bench.Max(100)},
-		{Name: "RSS idle", Value: idle, Unit: "MB", Target: bench.Max(40), Note: "3 s after start, before any request"},
-		{Name: "RSS peak during checkout", Value: peak, Unit: "MB", Target: bench.Max(150), Note: "VmHWM: includes 8 sign-ups (argon2id)"},
+		{Name: "monolith orders/s", Value: mono.PerSecond(), Unit: "orders/s", Note: errNote(mono)},
+		{Name: "monolith p99", Value: bench.Ms(mono.Percentile(99)), Unit: "ms"},
+		{Name: "split orders/s", Value: split.PerSecond(), Unit: "orders/s", Note: errNote(split)},
+		{Name: "split p99", Value: bench.Ms(split.Percentile(99)), Unit: "ms"},
+		{Name: "split ÷ monolith throughput", Value: ratio, Unit: "×", Target: bench.Min(0.7)},
 	}, nil
 }

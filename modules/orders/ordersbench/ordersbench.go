@@ -37,6 +37,7 @@ func Sections() []bench.Section {
 	return []bench.Section{
 		{Name: "Checkout, service layer (8 buyers, jobs running)", Run: serviceCheckout},
 		{Name: "Checkout, JSON API of the real binary (8 buyers, card payments)", Run: httpCheckout},
+		{Name: "Checkout, JSON API, split shop beside the monolith (8 buyers, card payments)", Run: splitCheckout},
 	}
 }
 

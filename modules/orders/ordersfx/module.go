@@ -4,12 +4,15 @@ package ordersfx
 import (
 	"log/slog"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
+	"github.com/bookstore/bookstore/modules/orders/internal/client"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -17,26 +20,40 @@ import (
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Module provides the orders module to a process that runs it: the
-// service, its pages and API, the middleware that fills the header's
-// counts, and the saga's workers and sweeper. It needs a catalog.Service
-// (the local one or a remote client).
+// service, its pages and API, the internal endpoints other processes call,
+// the middleware that fills the header's counts, and the saga's workers and
+// sweeper. It needs a catalog.Service (the local one or a remote client).
 var Module = fx.Module("orders",
 	fx.Decorate(logging.ForModule("orders")),
-	fx.Provide(newService, service.NewMetrics),
+	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service))), service.NewMetrics),
 	metrics.AsCollector(func(m *service.Metrics) *service.Metrics { return m }),
-	web.AsRoutes(api.Routes),
-	web.AsRoutes(pages.Routes),
-	web.AsMiddleware(pages.Middleware),
+	web.AsRoutes(publicRoutes),
+	web.AsRoutes(api.InternalRoutes),
+	web.AsMiddleware(HeaderCounts),
 	riverfx.AsWorkers(func(svc *service.Service, log *slog.Logger) riverfx.Registrar { return jobs.Workers(svc, log) }),
 	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout) }),
 )
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, m *service.Metrics) *service.Service {
+// publicRoutes are the module's pages and API; a nil svc declares them
+// only, for Routes.
+func publicRoutes(svc *service.Service) web.Routes {
+	p, a := pages.Routes(svc), api.Routes(svc)
+	return func(r chi.Router) { p(r); a(r) }
+}
+
+// Routes declares the module's public routes without a service, so the
+// gateway of a split shop learns which paths to send here from the very
+// declarations the module serves them by.
+func Routes() web.Routes { return publicRoutes(nil) }
+
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, m *service.Metrics) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
+		Queues:            queues.All,
 		Metrics:           m,
 		HomeCountry:       cfg.HomeCountry,
 		ShippingStep:      cfg.ShippingStep,
@@ -45,3 +62,21 @@ func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inser
 		RetryWindow:       cfg.PaymentRetryWindow,
 	})
 }
+
+// Remote provides what a process that does not run the module needs of
+// it, served at url: the middleware that fills the header's counts, over
+// its Client, so every page has the same header.
+func Remote(url string) fx.Option {
+	return fx.Module("orders-remote", Client(url), web.AsMiddleware(HeaderCounts))
+}
+
+// Client provides orders.Service over HTTP to the process served at url.
+func Client(url string) fx.Option {
+	return fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleOrders, url)) },
+		fx.As(new(orders.Service))))
+}
+
+// HeaderCounts is the middleware that fills the header's cart and
+// notification counts through svc; the gateway runs it for its own error
+// pages.
+func HeaderCounts(svc orders.Service) web.Middleware { return pages.Middleware(svc) }

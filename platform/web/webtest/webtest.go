@@ -39,9 +39,15 @@ type Opts struct {
 	Pool *pgxpool.Pool
 	// TrustProxy believes X-Forwarded-For and X-Forwarded-Proto.
 	TrustProxy bool
+	// InternalToken admits calls to /internal/ endpoints that carry it.
+	InternalToken string
 	// Tracing traces the requests; nil leaves tracing off.
 	Tracing *tracing.Tracing
 }
+
+// InternalToken is a token that tests serve internal endpoints with and
+// call them with.
+const InternalToken = "test-internal-token-0123456789abcdef"
 
 // Server is the parts under test behind a real HTTP listener. Logs holds
 // everything the router logged, so tests can prove what never reaches it.
@@ -56,7 +62,7 @@ func New(t testing.TB, o Opts) *Server {
 	t.Helper()
 	logs := &Buffer{}
 	h := web.NewRouter(web.RouterParams{
-		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: o.TrustProxy},
+		Config:     config.Config{ShutdownTimeout: 1, TrustProxy: o.TrustProxy, InternalToken: o.InternalToken},
 		Log:        slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Metrics:    metrics.New(o.Pool),
 		Tracing:    o.Tracing,

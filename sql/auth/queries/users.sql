@@ -1,9 +1,6 @@
 -- name: GetUser :one
 SELECT * FROM auth.users WHERE id = @id;
 
--- name: ListUsersByID :many
-SELECT * FROM auth.users WHERE id = ANY(@ids::bigint[]) ORDER BY id;
-
 -- name: GetUserByEmail :one
 SELECT * FROM auth.users WHERE lower(email) = lower(@email);
 

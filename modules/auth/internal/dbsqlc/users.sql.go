@@ -153,39 +153,6 @@ func (q *Queries) ListUserChanges(ctx context.Context, db DBTX, arg ListUserChan
 	return items, nil
 }
 
-const listUsersByID = `-- name: ListUsersByID :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users WHERE id = ANY($1::bigint[]) ORDER BY id
-`
-
-func (q *Queries) ListUsersByID(ctx context.Context, db DBTX, ids []int64) ([]User, error) {
-	rows, err := db.Query(ctx, listUsersByID, ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []User{}
-	for rows.Next() {
-		var i User
-		if err := rows.Scan(
-			&i.ID,
-			&i.Email,
-			&i.Name,
-			&i.PasswordHash,
-			&i.Role,
-			&i.DisabledAt,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const lockUserChanges = `-- name: LockUserChanges :exec
 SELECT pg_advisory_xact_lock(hashtext('auth.user_changes'))
 `

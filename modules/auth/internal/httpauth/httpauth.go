@@ -4,6 +4,7 @@
 package httpauth
 
 import (
+	"crypto/subtle"
 	"errors"
 	"mime"
 	"net/http"
@@ -74,7 +75,7 @@ func ClientAddr(r *http.Request) string { return web.ClientIP(r) }
 // unknown, expired, revoked or of a disabled user counts as signed out.
 // It also keeps everyone but admins out of /admin and /api/v1/admin, so a
 // module's admin page cannot forget the check.
-func Middleware(svc *service.Service) web.Middleware {
+func Middleware(svc auth.Service) web.Middleware {
 	return web.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if skipsAuth(r.URL.Path) {
@@ -86,15 +87,15 @@ func Middleware(svc *service.Service) web.Middleware {
 				cred, viaCookie = Cookie(r), true
 			}
 			if cred != "" {
-				res, err := svc.Resolve(r.Context(), cred)
+				id, err := svc.Authenticate(r.Context(), cred)
 				switch {
 				case err == nil:
 					nav := view.NavFrom(r.Context())
-					nav.SignedIn, nav.UserName, nav.Admin = true, res.User.Name, res.User.IsAdmin()
-					r = r.WithContext(auth.WithUser(r.Context(), res.User))
+					nav.SignedIn, nav.UserName, nav.Admin = true, id.User.Name, id.User.IsAdmin()
+					r = r.WithContext(auth.WithUser(r.Context(), id.User))
 					if viaCookie {
-						nav.CSRFToken = res.CSRFToken
-						if err := checkCSRF(r, res); err != nil {
+						nav.CSRFToken = id.CSRFToken
+						if err := checkCSRF(r, id); err != nil {
 							web.Error(w, r, err)
 							return
 						}
@@ -125,9 +126,10 @@ func Middleware(svc *service.Service) web.Middleware {
 }
 
 // skipsAuth lists the paths that never depend on the visitor, so they cost
-// no database lookup: static assets and the probes.
+// no database lookup: static assets, the probes, and the internal
+// endpoints, which the token guards and which act for no user.
 func skipsAuth(p string) bool {
-	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics"
+	return strings.HasPrefix(p, "/static/") || p == "/healthz" || p == "/readyz" || p == "/metrics" || web.IsInternal(p)
 }
 
 func isAdminPath(p string) bool {
@@ -137,12 +139,12 @@ func isAdminPath(p string) bool {
 // checkCSRF demands the session's token on unsafe requests of the web UI
 // that a cookie authenticates, in addition to the platform's
 // cross-origin check. JSON API calls rely on that check alone.
-func checkCSRF(r *http.Request, res service.Resolved) error {
+func checkCSRF(r *http.Request, id auth.Identity) error {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 		return nil
 	}
-	if strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/internal/") {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
 		return nil
 	}
 	token := r.Header.Get("X-CSRF-Token")
@@ -162,8 +164,13 @@ func checkCSRF(r *http.Request, res service.Resolved) error {
 		}
 		token = r.PostFormValue("csrf_token")
 	}
-	if !service.CheckCSRF(res, token) {
+	if !ValidCSRF(id, token) {
 		return ErrCSRF
 	}
 	return nil
+}
+
+// ValidCSRF compares a form's token with the session's in constant time.
+func ValidCSRF(id auth.Identity, token string) bool {
+	return id.CSRFToken != "" && subtle.ConstantTimeCompare([]byte(id.CSRFToken), []byte(token)) == 1
 }

@@ -112,7 +112,7 @@ func TestService_SignUp(t *testing.T) {
 		require.NotEqual(t, s.ID, s.CSRFToken)
 		got, err := b.svc.Authenticate(ctx, s.ID)
 		require.NoError(t, err)
-		require.Equal(t, u, got)
+		require.Equal(t, auth.Identity{User: u, CSRFToken: s.CSRFToken}, got)
 
 		var stored string
 		require.NoError(t, b.pool.QueryRow(ctx, "SELECT password_hash FROM auth.users WHERE id = $1", int64(u.ID)).Scan(&stored))
@@ -469,15 +469,13 @@ func TestService_Tokens(t *testing.T) {
 	u, s := b.signUp(ctx, t)
 	tok, err := b.svc.NewToken(ctx, u.ID)
 	require.NoError(t, err)
-	r, err := b.svc.Resolve(ctx, tok.ID)
+	byToken, err := b.svc.Authenticate(ctx, tok.ID)
 	require.NoError(t, err)
-	require.True(t, r.Bearer)
-	r, err = b.svc.Resolve(ctx, s.ID)
+	require.Equal(t, u.ID, byToken.User.ID)
+	bySession, err := b.svc.Authenticate(ctx, s.ID)
 	require.NoError(t, err)
-	require.False(t, r.Bearer)
-	require.True(t, service.CheckCSRF(r, s.CSRFToken))
-	require.False(t, service.CheckCSRF(r, tok.CSRFToken))
-	require.False(t, service.CheckCSRF(r, ""))
+	require.Equal(t, s.CSRFToken, bySession.CSRFToken)
+	require.NotEqual(t, bySession.CSRFToken, byToken.CSRFToken, "each credential has its own form token")
 
 	require.NoError(t, b.svc.SignOut(ctx, tok.ID))
 	_, err = b.svc.Authenticate(ctx, tok.ID)
@@ -544,7 +542,7 @@ func TestService_SignOutEverywhere(t *testing.T) {
 	}
 	got, err := b.svc.Authenticate(ctx, s3.ID)
 	require.NoError(t, err, "other users are untouched")
-	require.Equal(t, other.ID, got.ID)
+	require.Equal(t, other.ID, got.User.ID)
 }
 
 func TestService_Admin(t *testing.T) {

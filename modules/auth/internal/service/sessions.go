@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"strconv"
@@ -29,15 +28,6 @@ type Session struct {
 	CSRFToken  string
 	Persistent bool
 	ExpiresAt  time.Time
-}
-
-// Resolved is what a live credential stands for.
-type Resolved struct {
-	User      auth.User
-	CSRFToken string
-	// Bearer is true for API tokens, which are not cookie-driven and so
-	// need no CSRF token.
-	Bearer bool
 }
 
 // SignInInput is the sign-in form.
@@ -147,44 +137,29 @@ func (s *Service) startSession(ctx context.Context, tx pgx.Tx, userID int64, kin
 	return sess, nil
 }
 
-// Resolve returns the user and CSRF token of a live credential, or
+// Authenticate returns the user and CSRF token of a live credential, or
 // auth.ErrUnauthenticated. It extends the idle deadline, at most once a
 // minute per session so that browsing does not write on every request.
-func (s *Service) Resolve(ctx context.Context, credential string) (Resolved, error) {
+func (s *Service) Authenticate(ctx context.Context, credential string) (auth.Identity, error) {
 	if len(credential) != tokenLen {
-		return Resolved{}, auth.ErrUnauthenticated
+		return auth.Identity{}, auth.ErrUnauthenticated
 	}
 	now := s.now()
 	hash := hashCredential(credential)
 	row, err := s.q.GetLiveSession(ctx, s.pool, dbsqlc.GetLiveSessionParams{IDHash: hash, Now: now})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Resolved{}, auth.ErrUnauthenticated
+		return auth.Identity{}, auth.ErrUnauthenticated
 	}
 	if err != nil {
-		return Resolved{}, fmt.Errorf("resolve credential: %w", err)
+		return auth.Identity{}, fmt.Errorf("authenticate: %w", err)
 	}
 	idle := time.Duration(row.AuthSession.IdleSeconds) * time.Second
 	if now.Sub(row.AuthSession.LastSeenAt) >= min(idle/10, time.Minute) {
 		if err := s.q.TouchSession(ctx, s.pool, dbsqlc.TouchSessionParams{Now: now, IDHash: hash}); err != nil {
-			return Resolved{}, fmt.Errorf("touch session: %w", err)
+			return auth.Identity{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	return Resolved{
-		User:      toUser(row.User),
-		CSRFToken: row.AuthSession.CsrfToken,
-		Bearer:    row.AuthSession.Kind == kindToken,
-	}, nil
-}
-
-// Authenticate resolves a session id or API token to its user.
-func (s *Service) Authenticate(ctx context.Context, credential string) (auth.User, error) {
-	r, err := s.Resolve(ctx, credential)
-	return r.User, err
-}
-
-// CheckCSRF compares a form's token with the session's in constant time.
-func CheckCSRF(r Resolved, token string) bool {
-	return r.CSRFToken != "" && subtle.ConstantTimeCompare([]byte(r.CSRFToken), []byte(token)) == 1
+	return auth.Identity{User: toUser(row.User), CSRFToken: row.AuthSession.CsrfToken}, nil
 }
 
 // SignOut ends one session or revokes one token. Unknown credentials are

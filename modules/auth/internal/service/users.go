@@ -244,23 +244,6 @@ func (s *Service) User(ctx context.Context, id auth.UserID) (auth.User, error) {
 	return toUser(row), nil
 }
 
-// Users returns the known users among ids.
-func (s *Service) Users(ctx context.Context, ids []auth.UserID) (map[auth.UserID]auth.User, error) {
-	raw := make([]int64, len(ids))
-	for i, id := range ids {
-		raw[i] = int64(id)
-	}
-	rows, err := s.q.ListUsersByID(ctx, s.pool, raw)
-	if err != nil {
-		return nil, fmt.Errorf("list users by id: %w", err)
-	}
-	out := make(map[auth.UserID]auth.User, len(rows))
-	for _, r := range rows {
-		out[auth.UserID(r.ID)] = toUser(r)
-	}
-	return out, nil
-}
-
 // MaxChanges bounds one page of the change feed.
 const MaxChanges = 1000
 

@@ -2,6 +2,8 @@ package pages
 
 import (
 	"context"
+
+	"github.com/go-chi/chi/v5"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -46,18 +49,18 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, "Failed jobs", adminJobsView(jobs))
 }
 
-func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(context.Context, auth.User, int64) error, done string) {
+func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(context.Context, auth.User, string, int64) error, done string) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	id, err := web.PathID(r, "id", orders.ErrJobNotFound)
+	id, err := web.PathID(r, "id", riverfx.ErrJobNotFound)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if err := act(r.Context(), u, id); err != nil {
+	if err := act(r.Context(), u, chi.URLParam(r, "queue"), id); err != nil {
 		web.Error(w, r, err)
 		return
 	}

@@ -270,7 +270,8 @@ func TestPages_Admin(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "enter a cost such as 12.50")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
-	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/999999/retry", nil, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/local/999999/retry", nil, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/nowhere/1/retry", nil, authtest.As(&admin)...).StatusCode)
 	ctx := context.Background()
 	var jobID int64
 	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
@@ -278,14 +279,14 @@ func TestPages_Admin(t *testing.T) {
 		ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"payment processor unavailable","trace":""}'::jsonb]) RETURNING id`).Scan(&jobID))
 	r = b.c.Get(t, "/admin/jobs", authtest.As(&admin)...)
 	require.Contains(t, r.Body, "payment processor unavailable")
-	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/%d/retry", jobID), nil, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", jobID), nil, authtest.As(&admin)...).StatusCode)
 	var state string
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "available", state)
-	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/%d/cancel", jobID), nil, authtest.As(&admin)...).StatusCode)
+	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/cancel", jobID), nil, authtest.As(&admin)...).StatusCode)
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "cancelled", state)
-	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/local/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
 }
 
 func TestAPI(t *testing.T) {

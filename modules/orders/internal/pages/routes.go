@@ -14,6 +14,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
@@ -42,8 +43,8 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/notifications", h.notifications)
 		r.Get("/admin/orders", h.adminOrders)
 		r.Get("/admin/jobs", h.adminJobs)
-		r.Post("/admin/jobs/{id}/retry", h.retryJob)
-		r.Post("/admin/jobs/{id}/cancel", h.cancelJob)
+		r.Post("/admin/jobs/{queue}/{id}/retry", h.retryJob)
+		r.Post("/admin/jobs/{queue}/{id}/cancel", h.cancelJob)
 		r.Get("/admin/providers", h.adminProviders)
 		r.Post("/admin/providers/{id}", h.updateProvider)
 	}
@@ -93,36 +94,32 @@ func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (se
 	return service.Owner{VisitorID: vid}, nil
 }
 
-// Middleware (after auth's) fills the header's counts. It only reads: a
-// signed-in shopper still carrying a visitor cart sees the count the two
-// carts will have once merged. A count it cannot read is logged and left
-// out; the page is still worth serving.
-func Middleware(svc *service.Service) web.Middleware {
+// Middleware (after auth's) fills the header's counts, in every process:
+// svc is the local service, or the remote client in a process of another
+// module. It only reads: a signed-in shopper still carrying a visitor cart
+// sees the count the two carts will have once merged. Counts it cannot
+// read are logged and left out; the page is still worth serving.
+func Middleware(svc orders.Service) web.Middleware {
 	return web.Middleware{Order: 20, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p := r.URL.Path
-			if strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/internal/") ||
+			if strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/api/") || web.IsInternal(p) ||
 				p == "/healthz" || p == "/readyz" || p == "/metrics" {
 				next.ServeHTTP(w, r)
 				return
 			}
 			ctx := r.Context()
-			nav := view.NavFrom(ctx)
-			o := service.Owner{VisitorID: visitorID(r)}
+			var user auth.UserID
 			if u, ok := auth.UserFrom(ctx); ok {
-				o.UserID = u.ID
-				if n, err := svc.Unread(ctx, u.ID); err == nil {
-					nav.Unread = n
-				} else {
-					web.Logger(ctx).Warn("count unread notifications", "err", err)
-				}
+				user = u.ID
 			}
-			if !o.IsZero() {
-				if n, err := svc.CartCount(ctx, o); err == nil {
-					nav.CartCount = n
-				} else {
-					web.Logger(ctx).Warn("count the cart", "err", err)
+			if vid := visitorID(r); user != 0 || vid != "" {
+				c, err := svc.HeaderCounts(ctx, user, vid)
+				if err != nil {
+					web.Logger(ctx).Warn("count the header", "err", err)
 				}
+				nav := view.NavFrom(ctx)
+				nav.CartCount, nav.Unread = c.Cart, c.Unread
 			}
 			next.ServeHTTP(w, r)
 		})

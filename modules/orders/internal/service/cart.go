@@ -153,6 +153,26 @@ func (s *Service) Cart(ctx context.Context, o Owner) (Cart, error) {
 	return c, nil
 }
 
+// HeaderCounts implements orders.Service.
+func (s *Service) HeaderCounts(ctx context.Context, user auth.UserID, visitorID string) (orders.HeaderCounts, error) {
+	var c orders.HeaderCounts
+	o := Owner{UserID: user, VisitorID: visitorID}
+	if o.IsZero() {
+		return c, nil
+	}
+	n, err := s.CartCount(ctx, o)
+	if err != nil {
+		return c, err
+	}
+	c.Cart = n
+	if user != 0 {
+		if c.Unread, err = s.Unread(ctx, user); err != nil {
+			return c, fmt.Errorf("count unread notifications: %w", err)
+		}
+	}
+	return c, nil
+}
+
 // CartCount is the number of copies in the owner's cart, for the header.
 // An owner naming both a user and a visitor counts the two carts as they
 // will be once merged.

@@ -2,75 +2,59 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
-	"time"
-
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
-// FailedJob is a background job that failed: waiting for its next try, or
-// given up on.
-type FailedJob struct {
-	ID          int64
-	Kind        string
-	State       string
-	Attempt     int
-	Args        string
-	Errors      []string
-	FinalizedAt *time.Time
+// FailedJobs are the failed jobs of every job queue of the shop, and the
+// queues that could not be read (another process of a split shop down),
+// so that one unreachable module does not hide the others' jobs.
+type FailedJobs struct {
+	Jobs       []riverfx.FailedJob
+	Unreadable []string
 }
 
-// FailedJobs lists up to 100 failed jobs of every module, for admins, who
-// decide whether to retry or cancel each.
-func (s *Service) FailedJobs(ctx context.Context, user auth.User) ([]FailedJob, error) {
+// FailedJobs lists the retryable and discarded jobs of every module, for
+// admins, who decide whether to retry or cancel each: the process's own
+// queue (every module's jobs in the monolith), and in a split shop the
+// other modules' queues, asked over their internal endpoints, since each
+// module keeps its jobs in its own database.
+func (s *Service) FailedJobs(ctx context.Context, user auth.User) (FailedJobs, error) {
+	var out FailedJobs
 	if !user.IsAdmin() {
-		return nil, auth.ErrForbidden
+		return out, auth.ErrForbidden
 	}
-	res, err := s.river.JobList(ctx, river.NewJobListParams().
-		States(rivertype.JobStateRetryable, rivertype.JobStateDiscarded).First(100))
-	if err != nil {
-		return nil, fmt.Errorf("list failed jobs: %w", err)
-	}
-	out := make([]FailedJob, 0, len(res.Jobs))
-	for _, j := range res.Jobs {
-		f := FailedJob{ID: j.ID, Kind: j.Kind, State: string(j.State), Attempt: j.Attempt, Args: string(j.EncodedArgs), FinalizedAt: j.FinalizedAt}
-		for _, e := range j.Errors {
-			f.Errors = append(f.Errors, "attempt "+strconv.Itoa(e.Attempt)+": "+e.Error)
+	for _, q := range s.queues {
+		jobs, err := q.Failed(ctx)
+		if err != nil {
+			out.Unreadable = append(out.Unreadable, fmt.Sprintf("%s: %v", q.Name(), err))
+			continue
 		}
-		out = append(out, f)
+		out.Jobs = append(out.Jobs, jobs...)
 	}
 	return out, nil
 }
 
-// RetryJob makes a job run again soon; admins only.
-func (s *Service) RetryJob(ctx context.Context, user auth.User, id int64) error {
-	return jobAction(user, id, "retry", func() error { _, err := s.river.JobRetry(ctx, id); return err })
+// RetryJob makes a job of the named queue run again soon; admins only.
+func (s *Service) RetryJob(ctx context.Context, user auth.User, queue string, id int64) error {
+	return s.jobAction(ctx, user, queue, id, riverfx.Queue.Retry)
 }
 
-// CancelJob gives up on a job; admins only.
-func (s *Service) CancelJob(ctx context.Context, user auth.User, id int64) error {
-	return jobAction(user, id, "cancel", func() error { _, err := s.river.JobCancel(ctx, id); return err })
+// CancelJob gives up on a job of the named queue; admins only.
+func (s *Service) CancelJob(ctx context.Context, user auth.User, queue string, id int64) error {
+	return s.jobAction(ctx, user, queue, id, riverfx.Queue.Cancel)
 }
 
-func jobAction(user auth.User, id int64, what string, act func() error) error {
+func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, id int64, act func(riverfx.Queue, context.Context, int64) error) error {
 	if !user.IsAdmin() {
 		return auth.ErrForbidden
 	}
-	if id <= 0 {
-		return orders.ErrJobNotFound
+	for _, q := range s.queues {
+		if q.Name() == queue {
+			return act(q, ctx, id)
+		}
 	}
-	err := act()
-	if errors.Is(err, river.ErrNotFound) {
-		return orders.ErrJobNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("%s job %d: %w", what, id, err)
-	}
-	return nil
+	return riverfx.ErrJobNotFound
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// StuckAfter is how long an order may stay pending or awaiting payment
 	// (beyond the bank delay) before the sweeper resolves it.
 	StuckAfter time.Duration
+	// Queues are the shop's job queues for the failed-jobs page (default:
+	// the service's own).
+	Queues []riverfx.Queue
 	// RetryWindow is how long an order whose payment failed keeps its
 	// copies held while its buyer may pay another way (RetryPayment).
 	RetryWindow time.Duration
@@ -40,12 +43,15 @@ type Options struct {
 	Metrics *Metrics
 }
 
+var _ orders.Service = (*Service)(nil)
+
 // Service implements the orders module.
 type Service struct {
 	pool    *pgxpool.Pool
 	q       *dbsqlc.Queries
 	catalog catalog.Service
 	river   *riverfx.Inserter
+	queues  []riverfx.Queue
 	opts    Options
 }
 
@@ -73,7 +79,11 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
 	}
-	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, opts: o}
+	queues := o.Queues
+	if len(queues) == 0 {
+		queues = []riverfx.Queue{riverfx.NewLocalQueue(river)}
+	}
+	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, opts: o}
 }
 
 // Options returns the service's settings after defaults.

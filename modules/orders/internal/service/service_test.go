@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +25,9 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -650,4 +655,49 @@ func TestService_CartCountOfCartsToMerge(t *testing.T) {
 	n, err = b.svc.CartCount(ctx, service.Owner{VisitorID: "nobody-0123456789abcdef"})
 	require.NoError(t, err)
 	require.Zero(t, n)
+}
+
+// TestService_FailedJobsOfEveryQueue is the failed-jobs page of a split
+// shop: the orders process's own queue, the catalog's over its internal
+// endpoints, and one whose process is down, which is reported rather than
+// hiding the others.
+func TestService_FailedJobsOfEveryQueue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	discard := func(pool *pgxpool.Pool, kind string) int64 {
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
+			VALUES ($1, '{}', 'discarded', now(), 25, 25, ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"gave up"}'::jsonb]) RETURNING id`, kind).Scan(&id))
+		return id
+	}
+	ordersPool, catalogPool := pgtest.New(t), pgtest.New(t)
+	local := riverfx.NewLocalQueue(riverClient(t, ordersPool))
+	catalogSrv := webtest.New(t, webtest.Opts{Routes: []web.Routes{riverfx.QueueRoutes(riverfx.NewLocalQueue(riverClient(t, catalogPool)))},
+		Pool: catalogPool, InternalToken: webtest.InternalToken})
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	svc := service.New(ordersPool, catalogtest.NewService(ordersPool), riverClient(t, ordersPool), &service.Options{Queues: []riverfx.Queue{
+		local,
+		riverfx.NewRemoteQueue(rpc.New("catalog", catalogSrv.URL, webtest.InternalToken, nil)),
+		riverfx.NewRemoteQueue(rpc.New("auth", down.URL, webtest.InternalToken, &rpc.Opts{Attempts: 1})),
+	}})
+	ordersJob, catalogJob := discard(ordersPool, "orders.charge_payment"), discard(catalogPool, "catalog.sync_sellers")
+
+	admin := auth.User{ID: 1, Role: auth.RoleAdmin}
+	_, err := svc.FailedJobs(ctx, auth.User{ID: 2, Role: auth.RoleMember})
+	require.ErrorIs(t, err, auth.ErrForbidden)
+	got, err := svc.FailedJobs(ctx, admin)
+	require.NoError(t, err)
+	require.Len(t, got.Jobs, 2)
+	require.Equal(t, []string{"local", "orders.charge_payment"}, []string{got.Jobs[0].Queue, got.Jobs[0].Kind})
+	require.Equal(t, []string{"catalog", "catalog.sync_sellers"}, []string{got.Jobs[1].Queue, got.Jobs[1].Kind})
+	require.Len(t, got.Unreadable, 1)
+	require.Contains(t, got.Unreadable[0], "auth: ")
+
+	require.NoError(t, svc.RetryJob(ctx, admin, "catalog", catalogJob), "a job of another process")
+	require.ErrorIs(t, svc.CancelJob(ctx, admin, "local", catalogJob+ordersJob+100), riverfx.ErrJobNotFound)
+	require.ErrorIs(t, svc.RetryJob(ctx, admin, "payments", ordersJob), riverfx.ErrJobNotFound)
+	var state string
+	require.NoError(t, catalogPool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", catalogJob).Scan(&state))
+	require.Equal(t, "available", state)
 }

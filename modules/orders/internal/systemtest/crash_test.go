@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -23,48 +26,95 @@ import (
 
 // TestCrash_CheckoutsSurviveSIGKILL runs the real binary under a stream of
 // checkouts (every test card, wallet and bank transfer), kills it with
-// SIGKILL at random moments five times, starts it again each time, and
-// then checks the saga's invariants: with the default job timeouts every
-// order is past payment within 60 s of the last restart (a job the kill
-// interrupted is rescued and run again in that time), every order ends in a
-// terminal state, stock is conserved (listed = available + held + sold,
-// nothing held at the end), and no order was charged more than once or
-// charged without being paid. The order timeout is long, so the sweeper
-// cannot hide a job that was never rescued.
+// SIGKILL at random moments several times, starts it again each time, and
+// then checks the saga's invariants (requireSettled).
 func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("kills and restarts the real binary for minutes")
 	}
 	t.Parallel()
+	w := newCrashWorld(t)
+	addr := proctest.FreeAddr(t)
+	srv := proctest.ServeAt(t, addr, w.env)
+	stream := w.checkouts("http://" + addr)
+	for range 5 {
+		<-time.After(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
+		srv.Kill(t)
+		srv = proctest.ServeAt(t, addr, w.env)
+	}
+	restarted := time.Now()
+	<-time.After(time.Second)
+	stream.stop(t)
+	w.requireSettled(t, restarted, "river")
+}
+
+// TestCrash_SplitCatalogSIGKILL runs the split shop under a stream of
+// checkouts and SIGKILLs the catalog's process at random moments. While
+// it is down, catalog pages answer 503 at once and auth pages still work;
+// the supervisor restarts it; and then every accepted order ends in a
+// final state, no copy is oversold or lost, nothing is charged twice.
+func TestCrash_SplitCatalogSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills a process of the split shop for minutes")
+	}
+	t.Parallel()
+	w := newCrashWorld(t)
+	shop := proctest.ServeSplit(t, w.env)
+	stream := w.checkouts(shop.URL())
+	for kill := 1; kill <= 3; kill++ {
+		<-time.After(time.Duration(500+rand.IntN(2000)) * time.Millisecond)
+		require.NoError(t, syscall.Kill(shop.ChildPID(t, "catalog"), syscall.SIGKILL))
+		w.requireCatalogDown(t, shop.URL())
+		shop.WaitLog(t, `msg="process ready" process=catalog`, proctest.ReadyTimeout, kill+1)
+	}
+	restarted := time.Now()
+	<-time.After(time.Second)
+	stream.stop(t)
+	t.Logf("supervisor log (restarts):\n%s", grepLines(shop.Stderr(), "process=catalog"))
+	w.requireSettled(t, restarted, "river_orders")
+}
+
+// crashWorld is a shop's database with one book of many copies, its
+// seller, and the bearer tokens of four buyers.
+type crashWorld struct {
+	pool   *pgxpool.Pool
+	env    []string
+	book   catalog.Book
+	copies int
+	tokens []string
+}
+
+func newCrashWorld(t *testing.T) *crashWorld {
+	t.Helper()
 	ctx := context.Background()
 	url := pgtest.NewURL(t)
 	pool, err := pgxpool.New(ctx, url)
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
-
-	const copies = 60
+	w := &crashWorld{pool: pool, copies: 60, env: []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t),
+		"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms",
+		"BOOKSTORE_ORDER_TIMEOUT=4s", "BOOKSTORE_JOB_TIMEOUT=5s", "BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}}
 	seller := authtest.CreateUser(ctx, t, pool, nil)
-	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: copies, PriceCents: 999})
-	var tokens []string
+	w.book = catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: w.copies, PriceCents: 999})
 	for range 4 {
 		u := authtest.CreateUser(ctx, t, pool, nil)
-		tokens = append(tokens, authtest.SignIn(ctx, t, pool, u.Email, authtest.DefaultPassword).ID)
+		w.tokens = append(w.tokens, authtest.SignIn(ctx, t, pool, u.Email, authtest.DefaultPassword).ID)
 	}
+	return w
+}
 
-	addr := proctest.FreeAddr(t)
-	env := []string{"DATABASE_URL=" + url, "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t), "BOOKSTORE_LOG_LEVEL=error",
-		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m",
-		"BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}
-	srv := proctest.ServeAt(t, addr, env)
+// checkoutStream is the buyers' checkouts until stopped.
+type checkoutStream struct {
+	stopping        atomic.Bool
+	wg              sync.WaitGroup
+	placed, refused atomic.Int64
+}
 
-	a := &app{server: nil}
-	base := "http://" + addr
-	var (
-		stop    atomic.Bool
-		wg      sync.WaitGroup
-		placed  atomic.Int64
-		refused atomic.Int64
-	)
+// checkouts starts each buyer checking out one copy after another at
+// base, paying every way the simulated processor knows.
+func (w *crashWorld) checkouts(base string) *checkoutStream {
+	s := &checkoutStream{}
+	a := &app{}
 	payments := []map[string]any{
 		{"method": "card", "card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": 2099, "cvc": "123"}},
 		{"method": "card", "card": map[string]any{"number": "4000000000000002", "exp_month": 12, "exp_year": 2099, "cvc": "123"}},
@@ -73,14 +123,12 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 		{"method": "wallet"},
 		{"method": "bank_transfer"},
 	}
-	for i, tok := range tokens {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i, tok := range w.tokens {
+		s.wg.Go(func() {
 			b := buyer{token: tok}
-			for n := 0; !stop.Load(); n++ {
+			for n := 0; !s.stopping.Load(); n++ {
 				key := fmt.Sprintf("crash-%d-%d", i, n)
-				body := checkoutBody("", service.SeenLine{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents})
+				body := checkoutBody("", service.SeenLine{BookID: w.book.ID, Quantity: 1, PriceCents: w.book.PriceCents})
 				body["payment"] = payments[(i+n)%len(payments)]
 				// Retry the same key until the shop answers, as a client
 				// whose connection broke would, even after the stream
@@ -90,9 +138,9 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 				sent := false
 				for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp); <-time.After(100 * time.Millisecond) {
 					if !sent {
-						st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), map[string]any{"quantity": 1})
+						st, err := a.try(b, base, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", w.book.ID), map[string]any{"quantity": 1})
 						if err == nil && st == http.StatusConflict {
-							refused.Add(1) // sold out until failed payments give copies back
+							s.refused.Add(1) // sold out until failed payments give copies back
 							break
 						}
 						if err != nil || st != http.StatusOK {
@@ -102,30 +150,65 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 					sent = true
 					st, err := a.try(b, base, http.MethodPost, "/api/v1/orders", body, "Idempotency-Key", key)
 					if err == nil && st == http.StatusCreated {
-						placed.Add(1)
+						s.placed.Add(1)
 						break
 					}
 					if err == nil && st < 500 {
-						refused.Add(1)
+						s.refused.Add(1)
 						break
 					}
 				}
 			}
-		}()
+		})
 	}
+	return s
+}
 
-	for range 5 {
-		<-time.After(time.Duration(500+rand.IntN(2500)) * time.Millisecond)
-		srv.Kill(t)
-		srv = proctest.ServeAt(t, addr, env)
+// stop ends the stream and requires that it placed orders.
+func (s *checkoutStream) stop(t *testing.T) {
+	t.Helper()
+	s.stopping.Store(true)
+	s.wg.Wait()
+	t.Logf("placed %d orders, %d refused (sold out)", s.placed.Load(), s.refused.Load())
+	require.Positive(t, s.placed.Load())
+}
+
+// requireCatalogDown checks the split shop while the catalog's process is
+// dead: its pages answer 503 at once (never a hang), and the accounts
+// pages still work.
+func (w *crashWorld) requireCatalogDown(t *testing.T, base string) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		start := time.Now()
+		resp, err := http.Get(fmt.Sprintf("%s/books/%d", base, w.book.ID))
+		require.NoError(t, err)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusServiceUnavailable {
+			require.Less(t, time.Since(start), 2*time.Second, "a dead module is answered for at once")
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the catalog's pages never answered 503 after SIGKILL (last %d)", resp.StatusCode)
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	restarted := time.Now()
-	<-time.After(time.Second)
-	stop.Store(true)
-	wg.Wait()
-	t.Logf("placed %d orders, %d refused (sold out)", placed.Load(), refused.Load())
-	require.Positive(t, placed.Load())
+	resp, err := http.Get(base + "/signin")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "auth pages work while the catalog is down")
+}
 
+// requireSettled checks the saga's invariants once the shop is left alone
+// after its last restart: every order moves past payment within a minute
+// and ends in a terminal state within a bound, stock is conserved (listed =
+// available + held + sold, nothing held at the end), and no order was
+// charged more than once or charged without being paid. riverSchema is
+// where the orders' jobs are, for a failure message.
+func (w *crashWorld) requireSettled(t *testing.T, restarted time.Time, riverSchema string) {
+	t.Helper()
+	ctx, pool := context.Background(), w.pool
 	// Every order moves past payment within 60 s of the last restart: River
 	// rescues a killed job once its timeout (10 s) has passed, in rounds 30 s
 	// apart, and runs it again at once.
@@ -136,7 +219,7 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 			break
 		}
 		if time.Since(restarted) > 60*time.Second {
-			t.Fatalf("%d orders still wait for payment a minute after the last restart: %v", waiting, waitingOrders(ctx, t, pool))
+			t.Fatalf("%d orders still wait for payment a minute after the last restart: %v", waiting, waitingOrders(ctx, t, pool, riverSchema))
 		}
 		<-time.After(200 * time.Millisecond)
 	}
@@ -167,15 +250,15 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 	}
 	// Holds of terminal orders are settled by jobs and the sweeper.
 	deadline = time.After(time.Minute)
-	for catalogtest.StockOf(ctx, t, pool, book.ID).Held != 0 {
+	for catalogtest.StockOf(ctx, t, pool, w.book.ID).Held != 0 {
 		select {
 		case <-deadline:
-			t.Fatalf("copies still held: %+v", catalogtest.StockOf(ctx, t, pool, book.ID))
+			t.Fatalf("copies still held: %+v", catalogtest.StockOf(ctx, t, pool, w.book.ID))
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	c := catalogtest.StockOf(ctx, t, pool, book.ID)
-	require.Equal(t, copies, c.Listed)
+	c := catalogtest.StockOf(ctx, t, pool, w.book.ID)
+	require.Equal(t, w.copies, c.Listed)
 	require.Equal(t, c.Listed, c.Available+c.Held+c.Sold)
 	var delivered int
 	require.NoError(t, pool.QueryRow(ctx, `SELECT COALESCE(sum(l.quantity),0) FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id WHERE o.status = 'delivered'`).Scan(&delivered))
@@ -194,11 +277,11 @@ func TestCrash_CheckoutsSurviveSIGKILL(t *testing.T) {
 	require.Zero(t, dupNotes)
 }
 
-// waitingOrders describes the orders still before payment and their jobs,
-// for a failure message.
-func waitingOrders(ctx context.Context, t *testing.T, pool *pgxpool.Pool) []string {
+// waitingOrders describes the orders still before payment and their jobs
+// (in riverSchema), for a failure message.
+func waitingOrders(ctx context.Context, t *testing.T, pool *pgxpool.Pool, riverSchema string) []string {
 	rows, err := pool.Query(ctx, `SELECT o.id || ' ' || o.status || ' since ' || o.updated_at::time::text || ' jobs: ' ||
-		COALESCE((SELECT string_agg(j.kind || '=' || j.state || '#' || j.attempt || ' ' || j.errors::text, '; ') FROM river.river_job j WHERE (j.args->>'order_id')::bigint = o.id), 'none')
+		COALESCE((SELECT string_agg(j.kind || '=' || j.state || '#' || j.attempt || ' ' || j.errors::text, '; ') FROM `+riverSchema+`.river_job j WHERE (j.args->>'order_id')::bigint = o.id), 'none')
 		FROM orders.orders o WHERE o.status IN ('pending','awaiting_payment')`)
 	require.NoError(t, err)
 	var out []string
@@ -208,6 +291,17 @@ func waitingOrders(ctx context.Context, t *testing.T, pool *pgxpool.Pool) []stri
 		out = append(out, line)
 	}
 	return out
+}
+
+// grepLines are the lines of s holding want.
+func grepLines(s, want string) string {
+	var out []string
+	for line := range strings.Lines(s) {
+		if strings.Contains(line, want) {
+			out = append(out, strings.TrimRight(line, "\n"))
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 // try sends one request and reports the status, or the network error.

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/supervisor"
+)
+
+// splitOwned are the flags serve --split sets on its children itself;
+// the others the operator gave are passed on to every child.
+var splitOwned = []string{"split", "modules", "addr", "database-url", "auth-url", "catalog-url", "orders-url", "internal-token", "metrics-addr"}
+
+// gatewayOnly are flags that concern the public address, which only the
+// gateway serves: the modules listen on loopback, in plain HTTP, behind it.
+var gatewayOnly = []string{"tls-cert", "tls-key", "acme-domain", "acme-http-addr", "trust-proxy"}
+
+// serveSplit is `serve --split`: the microservice stage on one machine. It
+// starts the embedded cluster (unless DATABASE_URL is set) with a database
+// per module, then supervises the gateway on --addr and one process per
+// module on a loopback port, until ctx ends.
+func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) error {
+	if len(cfg.Modules) != len(config.AllModules) || cfg.Gateway {
+		return fmt.Errorf("--split runs every module, each in a process of its own: drop --modules")
+	}
+	// The supervisor's few lines (where each process listens, restarts,
+	// ready) are worth seeing at any --log-level, which the children honour.
+	level := "info"
+	if cfg.LogLevel == "debug" {
+		level = "debug"
+	}
+	log := logging.New(os.Stderr, level, cfg.LogFormat)
+	bin, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find this binary: %w", err)
+	}
+	token := cfg.InternalToken
+	if token == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		token = hex.EncodeToString(b)
+	}
+	children := make([]moduleProcess, 0, len(config.AllModules))
+	for _, m := range config.AllModules {
+		addr, err := freeLoopback()
+		if err != nil {
+			return err
+		}
+		mc := cfg
+		mc.Modules = []config.Module{m}
+		children = append(children, moduleProcess{module: m, addr: addr, cfg: mc})
+	}
+	if cfg.EmbeddedPostgres() {
+		cluster, err := pgembed.Start(ctx, pg.EmbeddedDir(cfg), nil)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+				log.Error("stop embedded postgres", "err", err)
+			}
+		}()
+		for _, c := range children {
+			if err := cluster.EnsureDatabase(ctx, pg.EmbeddedDatabase(c.cfg)); err != nil {
+				return err
+			}
+		}
+	}
+
+	passed := passedFlags(flags, splitOwned)
+	modulePassed := passedFlags(flags, append(slices.Clone(splitOwned), gatewayOnly...))
+	urls := make([]string, 0, 2*len(children))
+	for _, c := range children {
+		urls = append(urls, "--"+string(c.module)+"-url", "http://"+c.addr)
+	}
+	metricsAddrs, err := metricsAddrs(cfg.MetricsAddr, 1+len(children))
+	if err != nil {
+		return err
+	}
+	env := childEnv(token)
+	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr, "--metrics-addr", metricsAddrs[0]}, urls...)
+	procs := []supervisor.Child{{
+		Name: config.Gateway, Path: bin, Args: append(gatewayArgs, passed...), Env: env, ReadyURL: readyURL(cfg),
+	}}
+	attrs := []any{"gateway", cfg.Addr}
+	for i, c := range children {
+		args := []string{"serve", "--split=false", "--modules", string(c.module), "--addr", c.addr, "--metrics-addr", metricsAddrs[1+i],
+			"--trust-proxy=true", "--tls-cert=", "--tls-key=", "--acme-domain="}
+		for i := 0; i < len(urls); i += 2 {
+			if urls[i] != "--"+string(c.module)+"-url" {
+				args = append(args, urls[i], urls[i+1])
+			}
+		}
+		procs = append(procs, supervisor.Child{
+			Name: string(c.module), Path: bin, Args: append(args, modulePassed...),
+			Env: append(slices.Clone(env), "DATABASE_URL="+pg.URL(c.cfg)), ReadyURL: "http://" + c.addr + "/readyz",
+		})
+		attrs = append(attrs, string(c.module), c.addr)
+	}
+	if cfg.MetricsAddr != "" {
+		attrs = append(attrs, "metrics", strings.Join(metricsAddrs, ","))
+	}
+	log.Info("starting the split shop", attrs...)
+	supervisor.Run(ctx, procs, os.Stderr, log, &supervisor.Opts{
+		StopTimeout: 2*cfg.ShutdownTimeout + pgStopAllowance,
+		Ready:       func() { log.Info("split shop ready", "url", "http://"+browsable(cfg.Addr)) },
+	})
+	log.Info("stopped")
+	return nil
+}
+
+// moduleProcess is one module's child.
+type moduleProcess struct {
+	module config.Module
+	addr   string
+	cfg    config.Config
+}
+
+// childEnv is this process's environment for a child, with the internal
+// token in a variable (not on a command line, where ps shows it) and
+// without what the child is told by flags or the supervisor instead.
+func childEnv(token string) []string {
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		name = strings.TrimSuffix(name, "_FILE")
+		return name == "DATABASE_URL" || name == config.EnvName("internal-token") || name == config.EnvName("split")
+	})
+	return append(env, config.EnvName("internal-token")+"="+token)
+}
+
+// passedFlags are the flags given on the command line, but for those in
+// skip, as arguments for a child.
+func passedFlags(fs *pflag.FlagSet, skip []string) []string {
+	var args []string
+	fs.Visit(func(f *pflag.Flag) {
+		if !slices.Contains(skip, f.Name) {
+			args = append(args, "--"+f.Name+"="+f.Value.String())
+		}
+	})
+	return args
+}
+
+// metricsAddrs gives each of n children its private metrics listener: the
+// gateway base, the modules the ports after it. No base, none.
+func metricsAddrs(base string, n int) ([]string, error) {
+	out := make([]string, n)
+	if base == "" {
+		return out, nil
+	}
+	host, port, err := net.SplitHostPort(base)
+	p, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || p == 0 || p+n-1 > 65535 {
+		return nil, fmt.Errorf("--metrics-addr: with --split, a host:port whose next %d ports are free too (the modules' listeners)", n-1)
+	}
+	for i := range out {
+		out[i] = net.JoinHostPort(host, strconv.Itoa(p+i))
+	}
+	return out, nil
+}
+
+// freeLoopback is a loopback address nothing listens on now.
+func freeLoopback() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// browsable is addr as a browser on this machine reaches it.
+func browsable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// readyURL is where the supervisor sees the gateway ready; a gateway
+// serving HTTPS is taken as ready once started.
+func readyURL(cfg config.Config) string {
+	if cfg.TLS() {
+		return ""
+	}
+	return "http://" + browsable(cfg.Addr) + "/readyz"
+}

@@ -1,0 +1,48 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/client"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// InternalRoutes serves auth.Service to the other processes of a split
+// shop, in the wire format of internal/client; the router admits only
+// calls carrying the internal token.
+func InternalRoutes(svc auth.Service) web.Routes {
+	return func(r chi.Router) {
+		r.Post(client.AuthenticatePath, func(w http.ResponseWriter, r *http.Request) {
+			var in client.AuthenticateRequest
+			if err := web.DecodeJSON(w, r, &in); err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			id, err := svc.Authenticate(r.Context(), in.Credential)
+			if err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, id)
+		})
+		r.Get(client.UserChangesPath, func(w http.ResponseWriter, r *http.Request) {
+			after, err1 := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+			limit, err2 := strconv.Atoi(r.URL.Query().Get("limit"))
+			if err1 != nil || err2 != nil || after < 0 || limit < 1 {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage("after must be a number from 0, limit from 1"))
+				return
+			}
+			changes, err := svc.UserChanges(r.Context(), after, limit)
+			if err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, client.UserChangesAnswer{Changes: changes})
+		})
+	}
+}

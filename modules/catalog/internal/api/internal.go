@@ -1,0 +1,82 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/client"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// InternalRoutes serves catalog.Service to the other processes of a split
+// shop (the orders module's), in the wire format of internal/client; the
+// router admits only calls carrying the internal token.
+func InternalRoutes(svc catalog.Service) web.Routes {
+	return func(r chi.Router) {
+		r.Post(client.BooksPath, func(w http.ResponseWriter, r *http.Request) {
+			var in client.BooksRequest
+			if !decode(w, r, &in) {
+				return
+			}
+			if len(in.IDs) > client.MaxBooks {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("at most %d ids", client.MaxBooks)))
+				return
+			}
+			books, err := svc.Books(r.Context(), in.IDs)
+			answer(w, r, client.BooksAnswer{Books: books}, err)
+		})
+		r.Post(client.ReservePath, func(w http.ResponseWriter, r *http.Request) {
+			var in catalog.Reservation
+			if decode(w, r, &in) {
+				answer(w, r, nil, svc.Reserve(r.Context(), in))
+			}
+		})
+		r.Post(client.ReleasePath, func(w http.ResponseWriter, r *http.Request) {
+			var in client.OrderRequest
+			if decode(w, r, &in) {
+				answer(w, r, nil, svc.Release(r.Context(), in.OrderID))
+			}
+		})
+		r.Post(client.ConfirmPath, func(w http.ResponseWriter, r *http.Request) {
+			var in client.OrderRequest
+			if decode(w, r, &in) {
+				answer(w, r, nil, svc.Confirm(r.Context(), in.OrderID))
+			}
+		})
+		r.Get(client.HeldOrdersPath, func(w http.ResponseWriter, r *http.Request) {
+			after, err1 := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+			limit, err2 := strconv.Atoi(r.URL.Query().Get("limit"))
+			if err1 != nil || err2 != nil {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage("after and limit must be whole numbers"))
+				return
+			}
+			held, err := svc.HeldOrders(r.Context(), after, limit)
+			answer(w, r, client.HeldOrdersAnswer{Orders: held}, err)
+		})
+	}
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := web.DecodeJSON(w, r, v); err != nil {
+		web.Error(w, r, err)
+		return false
+	}
+	return true
+}
+
+// answer writes v (nil: 204) or the error.
+func answer(w http.ResponseWriter, r *http.Request, v any, err error) {
+	switch {
+	case err != nil:
+		web.Error(w, r, err)
+	case v == nil:
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		web.JSON(w, http.StatusOK, v)
+	}
+}

@@ -1,0 +1,176 @@
+// Package gateway is the public face of a split shop: it forwards each page
+// and API request to the process of the module that owns its path, and
+// serves the static assets and its own probes itself. It holds no route
+// list of its own: it learns each module's paths from the route
+// declarations the module serves them by, so the two cannot drift.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// Owner is a module the gateway forwards to: where its process is served
+// and the routes the module declares.
+type Owner struct {
+	Module config.Module
+	URL    string
+	Routes []web.Routes
+}
+
+// Table maps each route pattern to the module that owns it.
+type Table map[string]config.Module
+
+// NewTable walks each owner's routes, leaving out internal endpoints,
+// which no request through the gateway may reach. A pattern two modules
+// declare is an error: the gateway could not tell where to send it.
+func NewTable(owners []Owner) (Table, error) {
+	t := Table{}
+	for _, o := range owners {
+		mux := chi.NewRouter()
+		for _, add := range o.Routes {
+			add(mux)
+		}
+		err := chi.Walk(mux, func(_ string, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+			if web.IsInternal(route) {
+				return nil
+			}
+			if prev, ok := t[route]; ok && prev != o.Module {
+				return fmt.Errorf("gateway: %s and %s both serve %s", prev, o.Module, route)
+			}
+			t[route] = o.Module
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// ResponseTimeout bounds the wait for a module's answer: beyond the 30 s a
+// module gives any request, so a hung process gets a 503, never a hang.
+const ResponseTimeout = 35 * time.Second
+
+// transport dials a module briefly, so a process that is down (refused) or
+// gone (unroutable) is an immediate 503.
+var transport = &http.Transport{
+	DialContext:           (&net.Dialer{Timeout: time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	MaxIdleConns:          512,
+	MaxIdleConnsPerHost:   256,
+	IdleConnTimeout:       90 * time.Second,
+	ResponseHeaderTimeout: ResponseTimeout,
+}
+
+// Routes returns the gateway's routes: every pattern of the owners' tables
+// forwarded to its module whatever the method (the module answers 405 as
+// the monolith would), a path no module declares forwarded to fallback (so
+// its 404 page carries the shop's header), and /internal/ never forwarded.
+// The gateway's own error page for a module that is down gets the header
+// filled by header (the modules' middleware, over their clients), as every
+// page of the shop does; only for GET and HEAD, whose requests the failed
+// forward did not consume.
+func Routes(owners []Owner, fallback config.Module, header ...web.Middleware) (web.Routes, error) {
+	table, err := NewTable(owners)
+	if err != nil {
+		return nil, err
+	}
+	proxies := map[config.Module]http.Handler{}
+	for _, o := range owners {
+		target, err := url.Parse(o.URL)
+		if err != nil || target.Host == "" {
+			return nil, fmt.Errorf("gateway: %s URL %q: not a base URL", o.Module, o.URL)
+		}
+		proxies[o.Module] = newProxy(o.Module, target, header)
+	}
+	if proxies[fallback] == nil {
+		return nil, fmt.Errorf("gateway: no owner for the fallback module %s", fallback)
+	}
+	patterns := slices.Sorted(maps.Keys(table))
+	return func(r chi.Router) {
+		r.Handle(web.InternalPrefix+"*", http.HandlerFunc(web.NotFound))
+		for _, p := range patterns {
+			r.Handle(p, proxies[table[p]])
+		}
+		r.NotFound(proxies[fallback].ServeHTTP)
+	}, nil
+}
+
+type savedKey struct{}
+
+// newProxy forwards requests to one module's process. The process trusts
+// the gateway's X-Forwarded-For and -Proto (it runs with --trust-proxy), so
+// they are set from what the gateway itself believes, never passed on from
+// the client.
+func newProxy(module config.Module, target *url.URL, header []web.Middleware) http.Handler {
+	var down http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { web.Error(w, r, ErrModuleDown(module)) })
+	withHeader := down
+	header = slices.Clone(header)
+	slices.SortStableFunc(header, func(a, b web.Middleware) int { return a.Order - b.Order })
+	for i := len(header) - 1; i >= 0; i-- {
+		withHeader = header[i].Func(withHeader)
+	}
+	rp := &httputil.ReverseProxy{
+		Transport: transport,
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host
+			h := pr.Out.Header
+			h.Del(web.InternalTokenHeader)
+			h.Set("X-Forwarded-For", web.ClientIP(pr.In))
+			proto := "http"
+			if web.IsHTTPS(pr.In) {
+				proto = "https"
+			}
+			h.Set("X-Forwarded-Proto", proto)
+			h.Set(middleware.RequestIDHeader, middleware.GetReqID(pr.In.Context()))
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if saved, ok := r.Context().Value(savedKey{}).(http.Header); ok {
+				maps.Copy(w.Header(), saved)
+			}
+			var tooBig *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooBig):
+				web.Error(w, r, apperr.ErrTooLarge)
+			case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+				// The client left; nobody reads an answer.
+			case r.Method == http.MethodGet || r.Method == http.MethodHead:
+				web.Logger(r.Context()).Warn("module unreachable", "module", module, "err", err)
+				withHeader.ServeHTTP(w, r)
+			default:
+				web.Logger(r.Context()).Warn("module unreachable", "module", module, "err", err)
+				down.ServeHTTP(w, r)
+			}
+		},
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The module's answer carries the same security headers as the
+		// gateway's own would; keep them only for an error page of ours.
+		saved := w.Header().Clone()
+		clear(w.Header())
+		rp.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), savedKey{}, saved)))
+	})
+}
+
+// ErrModuleDown is the answer for a module whose process does not answer:
+// the error page or a JSON error, with the other modules' pages unaffected.
+func ErrModuleDown(module config.Module) error {
+	return apperr.ErrUnavailable.WithMessage(fmt.Sprintf("this part of the shop (%s) is unavailable right now; please try again in a moment", strings.ToLower(string(module))))
+}

@@ -1,0 +1,48 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// InternalPrefix starts every path that only the processes of a split shop
+// call on each other (/internal/v1/<module>/…). The gateway never forwards
+// it.
+const InternalPrefix = "/internal/"
+
+// InternalTokenHeader carries the shared secret of service-to-service
+// calls. It is a header of its own, not Authorization, which carries users'
+// API tokens.
+const InternalTokenHeader = "X-Internal-Token"
+
+// ErrInternalToken refuses an internal call without the shared secret. Its
+// code tells the calling client that the processes disagree on
+// --internal-token, an operator's mistake rather than the user's.
+var ErrInternalToken = apperr.New(apperr.Unauthenticated, "internal.token", "this endpoint is for the shop's own processes")
+
+// IsInternal reports whether path is an internal endpoint's.
+func IsInternal(path string) bool { return strings.HasPrefix(path, InternalPrefix) }
+
+// internalOnly admits a request under InternalPrefix only with the token,
+// compared in constant time (of the SHA-256 digests, so not even the
+// token's length leaks). A process without a token (the monolith) admits
+// none.
+func internalOnly(token string) func(http.Handler) http.Handler {
+	want := sha256.Sum256([]byte(token))
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if IsInternal(r.URL.Path) {
+				got := sha256.Sum256([]byte(r.Header.Get(InternalTokenHeader)))
+				if token == "" || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+					Error(w, r, ErrInternalToken)
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
