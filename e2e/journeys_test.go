@@ -433,7 +433,7 @@ func journey7(t *testing.T, j *Journey) {
 	admin.Fill(`main tbody tr [name="reason"]`, "Photos show another edition")
 	admin.Submit(`main tbody tr [name="reason"]`, "admin-listing-hidden")
 	admin.WaitText("is hidden; its seller sees your reason")
-	require.Contains(t, admin.Cell(books[0].Title, "State"), "Hidden by an administrator")
+	require.Contains(t, admin.Cell(books[0].Title, "State"), "Hidden\nReason: Photos show another edition")
 	admin.ClickText(`main tbody button`, "Show again", "admin-listing-shown")
 	admin.WaitText("is back in the shop")
 	require.Equal(t, "On sale", admin.Cell(books[0].Title, "State"))

@@ -105,6 +105,15 @@ var adminStateOptions = func() []view.Option {
 	return out
 }()
 
+// adminStateLabel is a listing's state in the admin's words: "Hidden" fits
+// a phone's row, and the reason follows it.
+func adminStateLabel(l service.Listing) string {
+	if l.HiddenReason != "" {
+		return adminStateNames[service.StateHidden]
+	}
+	return stateLabel(l.Status, l.HiddenReason, l.SoldOut())
+}
+
 // stateTone colours a listing's state: hidden is the admin's warning,
 // on sale is well, paused waits on its seller.
 func stateTone(l service.Listing) view.Tone {

@@ -2066,7 +2066,7 @@ func adminListingsView(p adminPage) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = view.StatusBadge(stateTone(l), stateLabel(l.Status, l.HiddenReason, l.SoldOut())).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = view.StatusBadge(stateTone(l), adminStateLabel(l)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

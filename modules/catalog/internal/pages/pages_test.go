@@ -499,7 +499,7 @@ func TestPages_Admin(t *testing.T) {
 		shows(res)
 		res = list("?state=hidden")
 		shows(res, paused)
-		require.Contains(t, res.Body, "status-bad\">Hidden by an administrator")
+		require.Contains(t, res.Body, "status-bad\">Hidden</strong>")
 		require.Contains(t, res.Body, "Reason: Photos are &lt;script&gt;")
 
 		res = env.Get(t, "/my/listings", authtest.As(seller)...)
