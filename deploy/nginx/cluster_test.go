@@ -146,7 +146,7 @@ func TestCluster(t *testing.T) {
 
 	// HTTPS ends at nginx: the replicas see it (Secure cookies, HSTS).
 	other := authtest.CreateUser(ctx, t, s.pool, nil)
-	resp, err := s.tls.Post(s.tlsBase+"/api/v1/auth/signin", "application/json", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q}`, other.Email, authtest.DefaultPassword)))
+	resp, err := s.tls.Post(s.tlsBase+"/api/v1/auth/signin", "application/json", strings.NewReader(fmt.Sprintf(`{"email":%q,"password":%q,"cookie":true}`, other.Email, authtest.DefaultPassword)))
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)

@@ -59,3 +59,44 @@ func TestPlural(t *testing.T) {
 	require.Equal(t, "copies", Plural(0, "copy", "copies"))
 	require.Equal(t, "copies", Plural(2, "copy", "copies"))
 }
+
+func TestCheck(t *testing.T) {
+	for s, want := range map[string]error{
+		"":                          nil,
+		"Le Petit Prince":           nil,
+		"two\nlines\r\n\tand a tab": nil,
+		"replacement \ufffd":        nil,
+		"a\x00b":                    ErrControl,
+		"bell\a":                    ErrControl,
+		"del\x7f":                   ErrControl,
+		"c1 \u0085":                 ErrControl,
+		"a\xff@example.com":         ErrEncoding,
+		"\xc0\xaf":                  ErrEncoding,
+		"\xed\xa0\x80":              ErrEncoding, // a surrogate
+	} {
+		require.Equal(t, want, Check(s), "%q", s)
+	}
+}
+
+func TestCheckLine(t *testing.T) {
+	for s, want := range map[string]error{
+		"Admin":         nil,
+		"שלום عالم":     nil,
+		"می\u200cخواهم": nil, // Persian with a zero-width non-joiner
+		"👩\u200d💻":      nil,
+		"\u202enimdA":   ErrInvisible,
+		"Ad\u200bmin":   ErrInvisible,
+		"\u2066x\u2069": ErrInvisible,
+		"\u200fAdmin":   nil, // a direction mark reverses nothing
+		"\u202aAdmin":   ErrInvisible,
+		"\ufeffAdmin":   ErrInvisible,
+		"Ad\u00admin":   ErrInvisible,
+		"\u3164":        ErrInvisible,
+		"two\nlines":    ErrLineBreak,
+		"tab\there":     ErrLineBreak,
+		"a\x00b":        ErrControl,
+		"a\xffb":        ErrEncoding,
+	} {
+		require.Equal(t, want, CheckLine(s), "%q", s)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -35,6 +36,51 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return apperr.ErrBadRequest.WithMessage("the body must hold a single JSON object")
+	}
+	return jsonText(reflect.ValueOf(v), "")
+}
+
+// jsonText applies checkField to every string a decoded body holds, so JSON
+// text meets the rule query strings and forms meet in checkText ("\u0000"
+// is valid JSON; invalid UTF-8 the decoder has already replaced).
+func jsonText(v reflect.Value, name string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return jsonText(v.Elem(), name)
+		}
+	case reflect.String:
+		return checkField(name, v.String())
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if !t.Field(i).IsExported() {
+				continue
+			}
+			field, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			if field == "" {
+				field = t.Field(i).Name
+			}
+			if err := jsonText(v.Field(i), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := jsonText(v.Index(i), name); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			if err := jsonText(iter.Key(), name); err != nil {
+				return err
+			}
+			if err := jsonText(iter.Value(), name); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -1,7 +1,7 @@
 package web
 
 import (
-	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -27,10 +27,9 @@ func PathID(r *http.Request, name string, notFound error) (int64, error) {
 // with a 4xx error when the request is no upload or carries none. The
 // caller removes the temporary files (r.MultipartForm.RemoveAll).
 func Uploads(r *http.Request, field string) ([]*multipart.FileHeader, error) {
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, apperr.ErrTooLarge.WithMessage("the upload is too large")
+	if err := parseMultipart(r); err != nil {
+		if apperr.KindOf(err) == apperr.TooLarge {
+			return nil, err
 		}
 		return nil, apperr.ErrBadRequest.WithMessage("send the files as a multipart form upload in the field \"" + field + "\"")
 	}
@@ -61,4 +60,33 @@ func ReadUpload(fh *multipart.FileHeader, max int64, tooLarge error) ([]byte, er
 		return nil, tooLarge
 	}
 	return data, nil
+}
+
+// MaxOffset bounds the offset of an API list: a deep page costs the
+// database a scan of every row it skips, and a larger number would overflow
+// the 32-bit parameters of the queries (a 500 once).
+const MaxOffset = 100_000
+
+// Window reads an API list's limit (1 to maxLimit) and offset (0 to
+// MaxOffset) from the query, each 0 when absent, with a 422 naming the
+// parameter otherwise.
+func Window(r *http.Request, maxLimit int) (limit, offset int, err error) {
+	q := r.URL.Query()
+	read := func(name string, lo, hi int) (int, error) {
+		v := q.Get(name)
+		if v == "" {
+			return 0, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			msg := fmt.Sprintf("must be a whole number from %d to %d", lo, hi)
+			return 0, apperr.ErrInvalid.WithMessage(name + " " + msg).WithFields(map[string]string{name: msg})
+		}
+		return n, nil
+	}
+	if limit, err = read("limit", 1, maxLimit); err != nil {
+		return 0, 0, err
+	}
+	offset, err = read("offset", 0, MaxOffset)
+	return limit, offset, err
 }

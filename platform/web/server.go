@@ -119,6 +119,7 @@ func NewRouter(p RouterParams) http.Handler {
 		middleware.Timeout(30*time.Second),
 		limitBody,
 		internalOnly(p.Config.InternalToken),
+		checkText(p.Config.Gateway),
 		withNav,
 		crossOrigin,
 	)

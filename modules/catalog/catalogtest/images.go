@@ -2,6 +2,9 @@ package catalogtest
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -41,4 +44,48 @@ func gradient(w, h int) image.Image {
 		}
 	}
 	return img
+}
+
+// ZeroPNG returns a w×h RGBA PNG of transparent black with depth bits per
+// channel (8 or 16), Adam7-interlaced or not, written row by row, so a test
+// can build the decompression bomb of a small file that claims a huge
+// image without holding the image: ZeroPNG(6300, 6300, 16, false) is 301
+// KiB and 303 MiB once decoded.
+func ZeroPNG(w, h, depth int, interlaced bool) []byte {
+	var out bytes.Buffer
+	out.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		_ = binary.Write(&out, binary.BigEndian, uint32(len(data)))
+		out.WriteString(typ)
+		out.Write(data)
+		_ = binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = byte(depth), 6 // colour type 6: RGBA
+	// Each pass of the image: its first column and row, and the steps
+	// between its pixels; one pass covers a plain image.
+	passes := [][4]int{{0, 0, 1, 1}}
+	if interlaced {
+		ihdr[12] = 1
+		passes = [][4]int{{0, 0, 8, 8}, {4, 0, 8, 8}, {0, 4, 4, 8}, {2, 0, 4, 4}, {0, 2, 2, 4}, {1, 0, 2, 2}, {0, 1, 1, 2}}
+	}
+	chunk("IHDR", ihdr)
+	var pixels bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&pixels, zlib.BestCompression)
+	for _, p := range passes {
+		pw, ph := (w-p[0]+p[2]-1)/p[2], (h-p[1]+p[3]-1)/p[3]
+		if pw <= 0 || ph <= 0 {
+			continue
+		}
+		row := make([]byte, 1+pw*4*depth/8) // a filter byte, then the pixels
+		for range ph {
+			_, _ = zw.Write(row)
+		}
+	}
+	_ = zw.Close()
+	chunk("IDAT", pixels.Bytes())
+	chunk("IEND", nil)
+	return out.Bytes()
 }

@@ -35,10 +35,11 @@ type UserBody struct {
 	User User `json:"user"`
 }
 
-// SignInResult is the answer to a sign-in: the user and a bearer token.
+// SignInResult is the answer to a sign-in: the user, and the bearer token
+// unless the client asked for a cookie.
 type SignInResult struct {
 	User  User   `json:"user"`
-	Token string `json:"token"`
+	Token string `json:"token,omitempty"`
 }
 
 // UsersPage is a page of the admin's user search.
@@ -100,42 +101,51 @@ type signInRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 	Remember bool   `json:"remember"`
+	// Cookie asks for a browser session in the cookie (a script on the
+	// shop's pages) instead of a bearer token.
+	Cookie bool `json:"cookie"`
 }
 
-// signIn starts a browser session (the cookie) and issues a bearer token.
+// signIn issues a bearer token, or starts a browser session in the cookie
+// when the body asks for one: one credential, never a second one the
+// client does not know it holds.
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	var req signInRequest
 	if err := web.DecodeJSON(w, r, &req); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	u, sess, err := h.svc.SignIn(r.Context(), service.SignInInput{
+	in := service.SignInInput{
 		Email: req.Email, Password: req.Password, Remember: req.Remember,
-		ClientAddr: httpauth.ClientAddr(r), Previous: httpauth.Cookie(r),
-	})
+		ClientAddr: httpauth.ClientAddr(r), Token: !req.Cookie,
+	}
+	if req.Cookie {
+		in.Previous = httpauth.Cookie(r)
+	}
+	u, sess, err := h.svc.SignIn(r.Context(), in)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	tok, err := h.svc.NewToken(r.Context(), u.ID)
-	if err != nil {
-		web.Error(w, r, err)
+	if req.Cookie {
+		httpauth.SetCookie(w, sess)
+		web.JSON(w, http.StatusOK, SignInResult{User: FromUser(u)})
 		return
 	}
-	httpauth.SetCookie(w, sess)
-	web.JSON(w, http.StatusOK, SignInResult{User: FromUser(u), Token: tok.ID})
+	web.JSON(w, http.StatusOK, SignInResult{User: FromUser(u), Token: sess.ID})
 }
 
-// signOut revokes the bearer token the request carries, or else ends the
-// cookie's session. Signing out twice is not an error.
+// signOut ends every credential the request carries, the bearer token and
+// the cookie's session alike, and clears the cookie. Signing out twice is
+// not an error.
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
-	if httpauth.Bearer(r) == "" {
-		httpauth.ClearCookie(w)
+	for _, c := range []string{httpauth.Bearer(r), httpauth.Cookie(r)} {
+		if err := h.svc.SignOut(r.Context(), c); err != nil {
+			web.Error(w, r, err)
+			return
+		}
 	}
-	if err := h.svc.SignOut(r.Context(), credential(r)); err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	httpauth.ClearCookie(w)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -108,7 +109,7 @@ func TestAPI_SignUp(t *testing.T) {
 
 	t.Run("StoredAsText", func(t *testing.T) {
 		t.Parallel()
-		for i, name := range []string{"<script>alert(1)</script>", "שלום \u202eעולם", "x'); DROP TABLE auth.users;--"} {
+		for i, name := range []string{"<script>alert(1)</script>", "שלום \u200fעולם", "x'); DROP TABLE auth.users;--"} {
 			b := srv.Client()
 			body, _ := json.Marshal(map[string]string{"email": fmt.Sprintf("t%d@example.com", i), "name": name, "password": pw})
 			resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signup", string(body))
@@ -134,43 +135,58 @@ func TestAPI_SignInAndOut(t *testing.T) {
 	srv := authtest.NewServer(t, nil)
 	u := srv.CreateUser(t, &authtest.UserOpts{Email: "reader@example.com", Name: "Reader"})
 
-	t.Run("TokenAndCookie", func(t *testing.T) {
+	t.Run("TokenOrCookie", func(t *testing.T) {
 		t.Parallel()
-		b := srv.Client()
-		resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"READER@example.com","password":"`+pw+`"}`)
-		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		sessions := func() (n int) {
+			require.NoError(t, srv.Pool.QueryRow(context.Background(), "SELECT count(*) FROM auth.sessions WHERE user_id = $1", u.ID).Scan(&n))
+			return n
+		}
+		sessionCookie := func(resp webtest.Response) *http.Cookie {
+			for _, c := range resp.Cookies() {
+				if c.Name == auth.SessionCookie {
+					return c
+				}
+			}
+			return nil
+		}
 		var out struct {
 			User  map[string]any `json:"user"`
 			Token string         `json:"token"`
 		}
+		b := srv.Client()
+		before := sessions()
+		resp := b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"READER@example.com","password":"`+pw+`"}`)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 		require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
 		require.EqualValues(t, u.ID, out.User["id"])
 		require.NotEmpty(t, out.Token)
-		var cookie *http.Cookie
-		for _, c := range resp.Cookies() {
-			if c.Name == auth.SessionCookie {
-				cookie = c
-			}
-		}
+		require.Nil(t, sessionCookie(resp), "a client that asks for a token gets no cookie")
+		require.Equal(t, before+1, sessions(), "and no invisible session besides the token")
+
+		resp = b.JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"reader@example.com","password":"`+pw+`","cookie":true}`)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		require.NotContains(t, resp.Body, `"token"`)
+		cookie := sessionCookie(resp)
 		require.NotNil(t, cookie)
 		require.True(t, cookie.HttpOnly)
-		require.NotEqual(t, out.Token, cookie.Value, "token and browser session are revoked apart")
+		require.Equal(t, before+2, sessions())
 
+		// A bearer call is not cookie-driven: no CSRF token needed.
 		anon := srv.Client()
 		me := anon.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(out.Token)...)
 		require.Equal(t, http.StatusOK, me.StatusCode)
 		require.Contains(t, me.Body, `"email":"reader@example.com"`)
+		require.Equal(t, http.StatusOK, b.JSON(t, http.MethodGet, "/api/v1/me", "").StatusCode, "the cookie session")
 
-		// A bearer call is not cookie-driven: no CSRF token needed.
-		so := anon.JSON(t, http.MethodPost, "/api/v1/auth/signout", "", webtest.Bearer(out.Token)...)
+		// The issue's case: sign-out with both ends both and clears the cookie.
+		so := b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "", webtest.Bearer(out.Token)...)
 		require.Equal(t, http.StatusNoContent, so.StatusCode)
-		me = anon.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(out.Token)...)
-		require.Equal(t, http.StatusUnauthorized, me.StatusCode, "revoked token")
-		require.Equal(t, http.StatusOK, b.JSON(t, http.MethodGet, "/api/v1/me", "").StatusCode, "the cookie session lives on")
-
-		so = b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "")
-		require.Equal(t, http.StatusNoContent, so.StatusCode)
-		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "").StatusCode)
+		cleared := sessionCookie(so)
+		require.NotNil(t, cleared, "the cookie is cleared")
+		require.Negative(t, cleared.MaxAge)
+		require.Equal(t, before, sessions())
+		require.Equal(t, http.StatusUnauthorized, anon.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(out.Token)...).StatusCode, "revoked token")
+		require.Equal(t, http.StatusUnauthorized, srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", "Cookie", auth.SessionCookie+"="+cookie.Value).StatusCode, "ended session, even resent")
 		require.Equal(t, http.StatusNoContent, b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "").StatusCode, "twice is fine")
 	})
 

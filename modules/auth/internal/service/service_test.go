@@ -138,7 +138,9 @@ func TestService_SignUp(t *testing.T) {
 			"EmailTooLong":   {service.SignUpInput{Email: strings.Repeat("a", 250) + "@example.com", Name: "Ada", Password: pw}, map[string]string{"email": "an email address has at most 254 characters"}},
 			"NameShort":      {service.SignUpInput{Email: uniqueEmail(), Name: "  A  ", Password: pw}, map[string]string{"name": "a display name has 2 to 40 characters"}},
 			"NameLong":       {service.SignUpInput{Email: uniqueEmail(), Name: strings.Repeat("é", 41), Password: pw}, map[string]string{"name": "a display name has 2 to 40 characters"}},
-			"NameControl":    {service.SignUpInput{Email: uniqueEmail(), Name: "Ada\x00Lovelace", Password: pw}, map[string]string{"name": "a display name cannot hold control characters"}},
+			"NameControl":    {service.SignUpInput{Email: uniqueEmail(), Name: "Ada\x00Lovelace", Password: pw}, map[string]string{"name": "a display name must not contain control characters"}},
+			"NameBidi":       {service.SignUpInput{Email: uniqueEmail(), Name: "\u202enimdA", Password: pw}, map[string]string{"name": "a display name must not contain invisible or text-direction characters"}},
+			"NameInvisible":  {service.SignUpInput{Email: uniqueEmail(), Name: "Ad\u200bmin", Password: pw}, map[string]string{"name": "a display name must not contain invisible or text-direction characters"}},
 			"PasswordShort":  {service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: "123456789"}, map[string]string{"password": "a password has 10 to 128 characters"}},
 			"PasswordLong":   {service.SignUpInput{Email: uniqueEmail(), Name: "Ada", Password: strings.Repeat("x", 129)}, map[string]string{"password": "a password has 10 to 128 characters"}},
 			"PasswordEmail":  {service.SignUpInput{Email: "ada.lovelace@example.com", Name: "Ada", Password: "ADA.lovelace@example.com"}, map[string]string{"password": "your password cannot be your email address"}},
@@ -156,7 +158,7 @@ func TestService_SignUp(t *testing.T) {
 	t.Run("AcceptsEdges", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
-		for _, name := range []string{"Al", strings.Repeat("é", 40), "مرحبا بالعالم", "\u202eevil", "<script>alert(1)</script>", "Robert'); DROP TABLE auth.users;--"} {
+		for _, name := range []string{"Al", strings.Repeat("é", 40), "مرحبا بالعالم", "می\u200cخواهم", "<script>alert(1)</script>", "Robert'); DROP TABLE auth.users;--"} {
 			u, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: uniqueEmail(), Name: name, Password: strings.Repeat("p", 10)})
 			require.NoError(t, err, name)
 			require.Equal(t, name, u.Name, "stored as typed")

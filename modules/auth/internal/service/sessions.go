@@ -39,6 +39,9 @@ type SignInInput struct {
 	// Previous is the visitor's current credential, if any; it ends, so
 	// the session id changes at sign-in.
 	Previous string
+	// Token starts an API bearer token, as NewToken does, instead of a
+	// browser session: an API client gets the one credential it asked for.
+	Token bool
 }
 
 // SignIn checks the password and starts a new session. Unknown email and
@@ -93,7 +96,11 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (auth.User, Sessio
 				return fmt.Errorf("end previous session: %w", err)
 			}
 		}
-		sess, err = s.startSession(ctx, tx, row.ID, kindSession, in.Remember)
+		if in.Token {
+			sess, err = s.startSession(ctx, tx, row.ID, kindToken, true)
+		} else {
+			sess, err = s.startSession(ctx, tx, row.ID, kindSession, in.Remember)
+		}
 		return err
 	})
 	if err != nil {

@@ -3,8 +3,9 @@ package service
 import (
 	"net/mail"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Field limits, in characters.
@@ -39,7 +40,7 @@ func checkEmail(email string) string {
 	return ""
 }
 
-// normalizeName trims spaces and rejects control characters.
+// normalizeName trims spaces; checkName judges the rest.
 func normalizeName(s string) string { return strings.TrimSpace(s) }
 
 func checkName(name string) string {
@@ -49,8 +50,8 @@ func checkName(name string) string {
 		return "enter a display name"
 	case n < MinName || n > MaxName:
 		return "a display name has 2 to 40 characters"
-	case !utf8.ValidString(name) || strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "a display name cannot hold control characters"
+	case text.CheckLine(name) != nil:
+		return "a display name " + text.CheckLine(name).Error()
 	}
 	return ""
 }

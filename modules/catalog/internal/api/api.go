@@ -177,33 +177,20 @@ type BookInput struct {
 	Description   *string            `json:"description"`
 	Language      *string            `json:"language"`
 	Year          *int               `json:"year"`
+	// CopiesBase, on PATCH, is the copies the client read before choosing
+	// copies: when they changed since, the PATCH gets a 409 instead of
+	// putting sold copies back on sale (service.Edit.CopiesBase).
+	CopiesBase *int `json:"copies_base"`
 	// Status is draft or active on POST, active or paused on PATCH.
 	Status *catalog.Status `json:"status"`
 }
 
-func (b BookInput) apply(in *service.Input) {
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&in.Title, b.Title)
-	set(&in.Author, b.Author)
-	set(&in.ISBN, b.ISBN)
-	set(&in.ConditionNote, b.ConditionNote)
-	set(&in.Description, b.Description)
-	set(&in.Language, b.Language)
-	if b.Condition != nil {
-		in.Condition = *b.Condition
-	}
-	if b.PriceCents != nil {
-		in.PriceCents = *b.PriceCents
-	}
-	if b.Copies != nil {
-		in.Copies = *b.Copies
-	}
-	if b.Year != nil {
-		in.Year = *b.Year
+// edit is the change the body asks for: only the fields it names.
+func (b BookInput) edit() service.Edit {
+	return service.Edit{
+		Title: b.Title, Author: b.Author, ISBN: b.ISBN, Condition: b.Condition, ConditionNote: b.ConditionNote,
+		PriceCents: b.PriceCents, Copies: b.Copies, Description: b.Description, Language: b.Language, Year: b.Year,
+		CopiesBase: b.CopiesBase,
 	}
 }
 
@@ -219,7 +206,7 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := service.Input{}
-	body.apply(&in)
+	body.edit().Apply(&in)
 	if body.Status != nil {
 		switch *body.Status {
 		case catalog.StatusDraft:
@@ -280,20 +267,11 @@ func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	in := service.Input{
-		Title: l.Title, Author: l.Author, ISBN: l.ISBN, Condition: l.Condition, ConditionNote: l.ConditionNote,
-		PriceCents: l.PriceCents, Copies: l.Copies(), Description: l.Description, Language: l.Language, Year: l.Year,
-	}
-	body.apply(&in)
 	if body.Status != nil && *body.Status != catalog.StatusActive && *body.Status != catalog.StatusPaused {
 		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused; DELETE archives"}))
 		return
 	}
-	if err := h.svc.Validate(in); err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if l, err = h.svc.Update(r.Context(), u, l.ID, in); err != nil {
+	if l, err = h.svc.Update(r.Context(), u, l.ID, body.edit()); err != nil {
 		web.Error(w, r, err)
 		return
 	}

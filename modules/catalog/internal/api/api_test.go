@@ -210,6 +210,31 @@ func TestAPI_ChangeBook(t *testing.T) {
 	})
 }
 
+// TestAPI_PatchStaleCopies: a PATCH changes only what it sends, and one
+// whose copies were chosen from a count that has since changed (copies_base)
+// gets a 409 instead of putting a sold copy back on sale.
+func TestAPI_PatchStaleCopies(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	b := createBook(t, env)
+	path := fmt.Sprintf("/api/v1/books/%d", b.ID)
+	before := catalogtest.StockOf(ctx, t, env.Pool, b.ID)
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, b.ID, 1)
+	require.NoError(t, env.Svc.Confirm(ctx, 1))
+
+	res := env.JSON(t, http.MethodPatch, path, fmt.Sprintf(`{"copies":%d,"copies_base":%d,"price_cents":100}`, before.Available+2, before.Available), authtest.As(seller)...)
+	require.Equal(t, http.StatusConflict, res.StatusCode, res.Body)
+	e := errorOf(t, res)
+	require.Equal(t, "catalog.stale_copies", e.Code)
+	require.Contains(t, e.Fields["copies"], "1 sold since")
+	require.Equal(t, int64(899), decode[api.Book](t, env.JSON(t, http.MethodGet, path, "")).PriceCents, "a refused PATCH changes nothing")
+
+	res = env.JSON(t, http.MethodPatch, path, `{"description":"Foxed edges."}`, authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Equal(t, catalogtest.Counts{Listed: before.Listed, Available: before.Available - 1, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, b.ID))
+}
+
 func TestAPI_Browse(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)

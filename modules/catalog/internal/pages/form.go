@@ -22,11 +22,14 @@ type listingForm struct {
 	ConditionNote string
 	Price         string
 	Copies        string
-	Description   string
-	Language      string
-	Year          string
-	Draft         bool
-	Errors        map[string]string
+	// CopiesBase is the copies the edit form showed when it was opened,
+	// sent back hidden so a sale since is not undone (service.Edit.CopiesBase).
+	CopiesBase  string
+	Description string
+	Language    string
+	Year        string
+	Draft       bool
+	Errors      map[string]string
 }
 
 // formPage is the data of the new and edit pages.
@@ -49,7 +52,7 @@ func formFromListing(l service.Listing) listingForm {
 	f := listingForm{
 		ID: l.ID, Title: l.Title, Author: l.Author, ISBN: l.ISBN, Condition: string(l.Condition),
 		ConditionNote: l.ConditionNote, Price: text.MoneyInput(l.PriceCents),
-		Copies: strconv.Itoa(l.Copies()), Description: l.Description, Language: l.Language,
+		Copies: strconv.Itoa(l.Copies()), CopiesBase: strconv.Itoa(l.Copies()), Description: l.Description, Language: l.Language,
 	}
 	if l.Year != 0 {
 		f.Year = strconv.Itoa(l.Year)
@@ -62,6 +65,7 @@ func readListingForm(r *http.Request) listingForm {
 	return listingForm{
 		Title: v.Get("title"), Author: v.Get("author"), ISBN: v.Get("isbn"), Condition: v.Get("condition"),
 		ConditionNote: v.Get("condition_note"), Price: v.Get("price"), Copies: v.Get("copies"),
+		CopiesBase:  v.Get("copies_base"),
 		Description: v.Get("description"), Language: v.Get("language"), Year: v.Get("year"),
 		Draft: v.Get("draft") != "",
 	}
@@ -98,11 +102,22 @@ func (f *listingForm) input() (service.Input, map[string]string) {
 	return in, errs
 }
 
+// edit is the change an edit form asks for: every field, with the copies
+// it was based on when it says.
+func (f *listingForm) edit(in service.Input) service.Edit {
+	e := service.EditOf(in)
+	if n, err := strconv.Atoi(strings.TrimSpace(f.CopiesBase)); err == nil {
+		e.CopiesBase = &n
+	}
+	return e
+}
+
 // mergeErrors adds the service's field errors to the form's, naming them as
-// the form does. It reports false when err is not a validation error.
+// the form does. It reports false when err is neither a validation error
+// nor a conflict the seller can resolve in a field.
 func mergeErrors(errs map[string]string, err error) bool {
 	e := apperr.As(err)
-	if e == nil || e.Kind != apperr.Invalid {
+	if e == nil || (e.Kind != apperr.Invalid && (e.Kind != apperr.Conflict || len(e.Fields) == 0)) {
 		return false
 	}
 	for k, v := range e.Fields {

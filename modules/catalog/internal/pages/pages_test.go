@@ -422,6 +422,40 @@ func TestPages_Manage(t *testing.T) {
 	})
 }
 
+// TestPages_StaleEditForm is the issue's case: the seller opens the edit
+// form on 3 copies, one sells, and the seller saves having changed only the
+// description; the sold copy stays sold. Changing the copies on that stale
+// form brings it back with the count of now.
+func TestPages_StaleEditForm(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	form := validForm()
+	form.Set("copies", "3")
+	id := create(t, env, form)
+	res := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	form.Set("copies_base", strings.Join(webtest.HiddenValues(res.Body, "copies_base"), ""))
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, id, 1)
+	require.NoError(t, env.Svc.Confirm(ctx, 1))
+
+	form.Set("description", "Spine slightly faded.")
+	res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
+
+	form.Set("copies", "5")
+	res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	require.Contains(t, res.Body, "you have 2 copies now, not 3")
+	require.Contains(t, res.Body, `value="5"`, "the form keeps what the seller typed")
+	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
+	form.Set("copies_base", strings.Join(webtest.HiddenValues(res.Body, "copies_base"), ""))
+	res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, "saved again, the seller's answer stands")
+	require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
+}
+
 // The admin's list shows every listing, filtered by words and state, and
 // hides or shows one from its row, returning to the list as filtered.
 func TestPages_Admin(t *testing.T) {

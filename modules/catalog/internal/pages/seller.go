@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -144,10 +145,15 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 	in, errs := f.input()
 	verr := h.svc.Validate(in)
 	if len(errs) == 0 && verr == nil {
-		_, verr = h.svc.Update(r.Context(), u, l.ID, in)
+		_, verr = h.svc.Update(r.Context(), u, l.ID, f.edit(in))
 		if verr == nil {
 			redirect(w, r, "success", "Your listing is saved.", "/my/listings")
 			return
+		}
+		if errors.Is(verr, service.ErrStaleCopies) {
+			// The form comes back based on the copies of now, so saving it
+			// again is the seller's answer.
+			f.CopiesBase = strconv.Itoa(l.Copies())
 		}
 	}
 	if verr != nil && !mergeErrors(errs, verr) {

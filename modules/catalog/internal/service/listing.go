@@ -191,24 +191,24 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Description = strings.TrimSpace(in.Description)
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
-	// need says what an empty required field should hold; "" for an
-	// optional one.
-	checkText := func(name, v string, max int, need string) {
+	// Title and author are shown on one line to buyers (text.CheckLine: no
+	// bidi overrides that make one title pass for another); the notes are
+	// free text. need says what an empty required field should hold; ""
+	// for an optional one.
+	checkText := func(name, v string, max int, need string, check func(string) error) {
 		switch {
 		case need != "" && v == "":
 			fields[name] = need
-		case !utf8.ValidString(v):
-			fields[name] = "must be valid text"
+		case check(v) != nil:
+			fields[name] = check(v).Error()
 		case utf8.RuneCountInString(v) > max:
 			fields[name] = fmt.Sprintf("must be at most %d characters", max)
-		case strings.ContainsRune(v, 0):
-			fields[name] = "must not contain control characters"
 		}
 	}
-	checkText("title", in.Title, MaxTitle, "enter the title as printed on the cover")
-	checkText("author", in.Author, MaxAuthor, "enter the author, or several separated by commas")
-	checkText("condition_note", in.ConditionNote, MaxNote, "")
-	checkText("description", in.Description, MaxDescription, "")
+	checkText("title", in.Title, MaxTitle, "enter the title as printed on the cover", text.CheckLine)
+	checkText("author", in.Author, MaxAuthor, "enter the author, or several separated by commas", text.CheckLine)
+	checkText("condition_note", in.ConditionNote, MaxNote, "", text.Check)
+	checkText("description", in.Description, MaxDescription, "", text.Check)
 	if strings.TrimSpace(in.ISBN) != "" {
 		n, perr := ParseISBN(in.ISBN)
 		if perr != nil {
@@ -386,17 +386,96 @@ func (s *Service) owned(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.
 	return b, nil
 }
 
-// Update rewrites a listing; only its seller may. Copies may not drop below
-// the copies that orders hold.
-func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, in Input) (Listing, error) {
-	isbn, verr := s.normalise(&in)
+// Edit is a change to a listing: only the fields it sets change, the rest
+// keep the values they have when the change is made (not those the editor
+// once read), so an edit of the description never rewrites the copies.
+type Edit struct {
+	Title         *string
+	Author        *string
+	ISBN          *string
+	Condition     *catalog.Condition
+	ConditionNote *string
+	PriceCents    *int64
+	Copies        *int
+	Description   *string
+	Language      *string
+	Year          *int
+	// CopiesBase is the copies the editor was shown when it chose Copies.
+	// When copies sold (or were found) since, Copies equal to CopiesBase
+	// means "unchanged" and keeps today's copies, and any other Copies is
+	// refused with ErrStaleCopies rather than putting sold copies back on
+	// sale. Without it, Copies is taken as given.
+	CopiesBase *int
+}
+
+// Apply sets in's fields to those e sets.
+func (e Edit) Apply(in *Input) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&in.Title, e.Title)
+	set(&in.Author, e.Author)
+	set(&in.ISBN, e.ISBN)
+	set(&in.ConditionNote, e.ConditionNote)
+	set(&in.Description, e.Description)
+	set(&in.Language, e.Language)
+	if e.Condition != nil {
+		in.Condition = *e.Condition
+	}
+	if e.PriceCents != nil {
+		in.PriceCents = *e.PriceCents
+	}
+	if e.Copies != nil {
+		in.Copies = *e.Copies
+	}
+	if e.Year != nil {
+		in.Year = *e.Year
+	}
+}
+
+// EditOf is the edit that sets every field to in's, as a form does.
+func EditOf(in Input) Edit {
+	return Edit{
+		Title: &in.Title, Author: &in.Author, ISBN: &in.ISBN, Condition: &in.Condition,
+		ConditionNote: &in.ConditionNote, PriceCents: &in.PriceCents, Copies: &in.Copies,
+		Description: &in.Description, Language: &in.Language, Year: &in.Year,
+	}
+}
+
+// ErrStaleCopies refuses an edit whose copies were chosen from a count
+// that has changed since (Edit.CopiesBase).
+var ErrStaleCopies = apperr.New(apperr.Conflict, "catalog.stale_copies", "the copies changed since the form was opened")
+
+// Update applies an edit to a listing; only its seller may. The listing is
+// read and written under its lock, so edits and sales never undo each
+// other. Copies may not drop below the copies that orders hold.
+func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, e Edit) (Listing, error) {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		b, err := s.owned(ctx, tx, u, id)
 		if err != nil {
 			return err
 		}
-		if verr != nil {
-			return verr
+		row, err := s.q.GetBook(ctx, tx, int64(id))
+		if err != nil {
+			return err
+		}
+		cur := listingFrom(row)
+		in := Input{
+			Title: cur.Title, Author: cur.Author, ISBN: cur.ISBN, Condition: cur.Condition, ConditionNote: cur.ConditionNote,
+			PriceCents: cur.PriceCents, Copies: cur.Copies(), Description: cur.Description, Language: cur.Language, Year: cur.Year,
+		}
+		e.Apply(&in)
+		if e.Copies != nil && e.CopiesBase != nil && *e.CopiesBase != cur.Copies() {
+			if *e.Copies != *e.CopiesBase {
+				return staleCopies(*e.CopiesBase, cur)
+			}
+			in.Copies = cur.Copies()
+		}
+		isbn, err := s.normalise(&in)
+		if err != nil {
+			return err
 		}
 		if in.Copies < int(b.Held) {
 			return apperr.ErrInvalid.WithFields(map[string]string{
@@ -414,6 +493,18 @@ func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, in
 		return Listing{}, fmt.Errorf("update listing %d: %w", id, err)
 	}
 	return s.Listing(ctx, id)
+}
+
+// staleCopies explains to the seller how the copies moved since base.
+func staleCopies(base int, cur Listing) error {
+	msg := fmt.Sprintf("you have %d %s now, not %d: ", cur.Copies(), text.Plural(cur.Copies(), "copy", "copies"), base)
+	if d := base - cur.Copies(); d > 0 {
+		msg += fmt.Sprintf("%d sold since you opened this form", d)
+	} else {
+		msg += "the listing changed since you opened this form"
+	}
+	msg += "; enter the copies you have now"
+	return ErrStaleCopies.WithMessage("the copies changed since the form was opened: " + msg).WithFields(map[string]string{"copies": msg})
 }
 
 // transitions are the allowed status changes, by target.

@@ -22,17 +22,29 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/machine"
 )
 
 // Photo limits.
 const (
 	MaxPhotos     = 6
 	MaxPhotoBytes = 5 << 20
-	// maxPixels refuses decompression bombs before decoding: a small file
-	// that claims a gigantic image.
-	maxPixels = 40_000_000
-	largeEdge = 1200
-	thumbEdge = 320
+	// MaxDecodeBytes bounds the memory one photo may take to decode, judged
+	// from its header before any pixel is decoded (decodeCost), so a small
+	// file that claims a huge or deep image (a decompression bomb) costs
+	// nothing. A 12-megapixel photo fits in every common form (a phone's
+	// JPEG takes 18 MB, an 8-bit RGBA PNG 48 MB); a 16-bit PNG of the same
+	// size does not.
+	MaxDecodeBytes = 64 << 20
+	// PhotoBytes is the most one photo holds while it is processed: its
+	// decoded pixels, the upload, the two resized copies and their JPEGs.
+	PhotoBytes = MaxDecodeBytes + 8<<20
+	// photoMemoryShare is the part of the process's memory that photo
+	// processing may hold at once; it decides how many photos are decoded
+	// at a time (DefaultPhotoDecodes).
+	photoMemoryShare = 0.25
+	largeEdge        = 1200
+	thumbEdge        = 320
 
 	largeSuffix = "1200.jpg"
 	thumbSuffix = "320.jpg"
@@ -44,27 +56,29 @@ var (
 	ErrPhotoType     = apperr.ErrInvalid.WithMessage("the file is not a JPEG, PNG or WebP image").WithFields(map[string]string{"photo": "must be a JPEG, PNG or WebP image"})
 	ErrPhotoCount    = apperr.ErrInvalid.WithMessage("a listing has at most 6 photos").WithFields(map[string]string{"photo": "a listing has at most 6 photos; delete one first"})
 	ErrPhotoNotFound = apperr.ErrNotFound.WithMessage("photo not found")
+	// ErrPhotoPixels refuses a photo that would take more than
+	// MaxDecodeBytes to decode.
+	ErrPhotoPixels = apperr.New(apperr.Invalid, "catalog.photo_pixels", "the photo has too many pixels to process").
+			WithFields(map[string]string{"photo": "must have fewer pixels (at most 4000 on its longer side is plenty), or be saved as an ordinary JPEG"})
 )
 
 // AddPhoto checks an uploaded image by its content, never its name,
 // re-encodes it (which drops EXIF and every other metadata), stores a
-// display size and a thumbnail, and attaches it to the listing.
+// display size and a thumbnail, and attaches it to the listing. Who may
+// add and whether the listing has room are checked before the photo is
+// decoded, the costly part, and again when it is attached.
 func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, data []byte) (Photo, error) {
-	large, thumb, w, h, perr := processPhoto(data)
+	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.roomForPhoto(ctx, tx, u, id) }); err != nil {
+		return Photo{}, fmt.Errorf("add photo to listing %d: %w", id, err)
+	}
+	large, thumb, w, h, err := s.processPhoto(ctx, data)
+	if err != nil {
+		return Photo{}, fmt.Errorf("add photo to listing %d: %w", id, err)
+	}
 	var p Photo
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.owned(ctx, tx, u, id); err != nil {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.roomForPhoto(ctx, tx, u, id); err != nil {
 			return err
-		}
-		if perr != nil {
-			return perr
-		}
-		n, err := s.q.CountPhotos(ctx, tx, int64(id))
-		if err != nil {
-			return err
-		}
-		if n >= MaxPhotos {
-			return ErrPhotoCount
 		}
 		key := fmt.Sprintf("b%d/%s", id, randomName())
 		if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
@@ -86,6 +100,22 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 		return Photo{}, fmt.Errorf("add photo to listing %d: %w", id, err)
 	}
 	return p, nil
+}
+
+// roomForPhoto locks the listing for u's change and checks it has fewer
+// than MaxPhotos.
+func (s *Service) roomForPhoto(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.BookID) error {
+	if _, err := s.owned(ctx, tx, u, id); err != nil {
+		return err
+	}
+	n, err := s.q.CountPhotos(ctx, tx, int64(id))
+	if err != nil {
+		return err
+	}
+	if n >= MaxPhotos {
+		return ErrPhotoCount
+	}
+	return nil
 }
 
 // DeletePhoto removes one photo of the seller's listing.
@@ -123,8 +153,16 @@ func randomName() string {
 	return hex.EncodeToString(b)
 }
 
-// processPhoto validates and re-encodes one upload.
-func processPhoto(data []byte) (large, thumb []byte, w, h int, err error) {
+// DefaultPhotoDecodes is how many photos are processed at once unless
+// Options say otherwise: as many as a quarter of the process's memory
+// limit holds at PhotoBytes each, and no more than the CPUs. Under the
+// manifests' 512 MiB limit that is one.
+func DefaultPhotoDecodes() int { return machine.Slots(PhotoBytes, photoMemoryShare) }
+
+// processPhoto validates and re-encodes one upload. It waits for one of
+// the decode slots (Options.PhotoDecodes), so however many uploads arrive
+// at once, photo processing holds at most PhotoDecodes × PhotoBytes.
+func (s *Service) processPhoto(ctx context.Context, data []byte) (large, thumb []byte, w, h int, err error) {
 	if len(data) > MaxPhotoBytes {
 		return nil, nil, 0, 0, ErrPhotoTooLarge
 	}
@@ -133,13 +171,18 @@ func processPhoto(data []byte) (large, thumb []byte, w, h int, err error) {
 	default:
 		return nil, nil, 0, 0, ErrPhotoType
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil || cfg.Width < 1 || cfg.Height < 1 {
 		return nil, nil, 0, 0, ErrPhotoType
 	}
-	if cfg.Width*cfg.Height > maxPixels {
-		return nil, nil, 0, 0, apperr.ErrInvalid.WithMessage("the photo has too many pixels").
-			WithFields(map[string]string{"photo": "must be at most 40 megapixels"})
+	if cost := decodeCost(data, cfg, format); cost > MaxDecodeBytes {
+		return nil, nil, 0, 0, ErrPhotoPixels.WithMessage(fmt.Sprintf("the photo has too many pixels to process: its %d×%d pixels would take %d MB of memory to decode, and a photo may take %d MB", cfg.Width, cfg.Height, cost>>20, MaxDecodeBytes>>20))
+	}
+	select {
+	case s.decodes <- struct{}{}:
+		defer func() { <-s.decodes }()
+	case <-ctx.Done():
+		return nil, nil, 0, 0, ctx.Err()
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
@@ -154,6 +197,130 @@ func processPhoto(data []byte) (large, thumb []byte, w, h int, err error) {
 		return nil, nil, 0, 0, err
 	}
 	return large, thumb, lw, lh, nil
+}
+
+// decodeCost is, in bytes, what the standard decoders allocate to decode
+// the image whose header cfg describes: its pixels in the decoder's own
+// layout and the buffers it decodes through. It errs high, never low
+// (TestDecodeCost measures the real decoders against it).
+func decodeCost(data []byte, cfg image.Config, format string) int64 {
+	const decoder = 128 << 10 // tables, row and zlib buffers of any decoder
+	w, h := int64(cfg.Width), int64(cfg.Height)
+	px := w * h
+	return decoder + pixelCost(data, cfg, format, px)
+}
+
+func pixelCost(data []byte, cfg image.Config, format string, px int64) int64 {
+	w := int64(cfg.Width)
+	switch format {
+	case "png":
+		cost := px*pngBytesPerPixel(cfg.ColorModel) + 2*(w*8+1)
+		// An interlaced image is decoded pass by pass into images of its
+		// own, then copied into the whole.
+		if len(data) > 28 && data[28] == 1 {
+			cost *= 2
+		}
+		return cost
+	case "jpeg":
+		samples, progressive, ok := jpegSamples(data)
+		if !ok {
+			// The decoder found a frame header this reading missed: assume
+			// the worst, four full-size components.
+			samples, progressive = 4*(px+16*w+256), true
+		}
+		cost := samples
+		if progressive {
+			// Every coefficient of every block is kept as an int32 between scans.
+			cost += 4 * samples
+		}
+		if cfg.ColorModel != color.YCbCrModel && cfg.ColorModel != color.GrayModel {
+			// RGB and CMYK JPEGs are converted into a 4-byte image at the end.
+			cost += 4 * px
+		}
+		return cost
+	case "webp":
+		switch cfg.ColorModel {
+		case color.YCbCrModel:
+			return 2 * px
+		case color.NYCbCrAModel:
+			// Lossy colour with lossless alpha: the alpha is decoded as a
+			// whole lossless image first.
+			return 11 * px
+		default:
+			// Lossless: the pixels and a transformed copy.
+			return 8 * px
+		}
+	}
+	// No other format gets past processPhoto's content check; were one
+	// added, assume the worst of the formats above.
+	return 24 * px
+}
+
+func pngBytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model:
+		return 2
+	case color.RGBAModel, color.NRGBAModel:
+		return 4
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
+}
+
+// jpegSamples reads a JPEG's frame header: the samples its components hold
+// once padded to whole blocks (what the decoder allocates for them) and
+// whether the image is progressive. ok is false when there is no frame
+// header to read.
+func jpegSamples(data []byte) (samples int64, progressive, ok bool) {
+	for i := 2; i+4 <= len(data); {
+		if data[i] != 0xFF {
+			i++ // stray bytes between segments, which the decoder skips too
+			continue
+		}
+		marker := data[i+1]
+		if marker == 0xFF {
+			i++
+			continue
+		}
+		if marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8) {
+			i += 2
+			continue
+		}
+		n := int(data[i+2])<<8 | int(data[i+3])
+		if n < 2 {
+			return 0, false, false
+		}
+		seg := data[i+4 : min(len(data), i+2+n)]
+		if marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC {
+			if len(seg) < 6 {
+				return 0, false, false
+			}
+			height, width, comps := int64(seg[1])<<8|int64(seg[2]), int64(seg[3])<<8|int64(seg[4]), int(seg[5])
+			if len(seg) < 6+3*comps || comps == 0 {
+				return 0, false, false
+			}
+			hmax, vmax := int64(1), int64(1)
+			for c := range comps {
+				hv := seg[6+3*c+1]
+				hmax, vmax = max(hmax, int64(hv>>4)), max(vmax, int64(hv&0x0F))
+			}
+			mcuX, mcuY := (width+8*hmax-1)/(8*hmax), (height+8*vmax-1)/(8*vmax)
+			for c := range comps {
+				hv := seg[6+3*c+1]
+				samples += mcuX * mcuY * int64(hv>>4) * int64(hv&0x0F) * 64
+			}
+			return samples, marker == 0xC2, true
+		}
+		if marker == 0xDA {
+			return 0, false, false
+		}
+		i += 2 + n
+	}
+	return 0, false, false
 }
 
 // resize fits img within edge×edge on a white background (transparent PNG

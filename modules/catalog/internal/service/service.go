@@ -40,6 +40,9 @@ type Options struct {
 	Log *slog.Logger
 	// Now is the clock, for tests of the publication-year rule.
 	NowFunc func() time.Time
+	// PhotoDecodes is how many photos are processed at once; 0 means
+	// DefaultPhotoDecodes, sized to the machine.
+	PhotoDecodes int
 }
 
 // Service is the catalog.
@@ -47,6 +50,8 @@ type Service struct {
 	pool *pgxpool.Pool
 	q    *dbsqlc.Queries
 	opts Options
+	// decodes holds one token per photo being decoded.
+	decodes chan struct{}
 }
 
 // New returns the service over pool.
@@ -70,7 +75,10 @@ func New(pool *pgxpool.Pool, opts *Options) *Service {
 	if o.NowFunc == nil {
 		o.NowFunc = time.Now
 	}
-	return &Service{pool: pool, q: dbsqlc.New(), opts: o}
+	if o.PhotoDecodes <= 0 {
+		o.PhotoDecodes = DefaultPhotoDecodes()
+	}
+	return &Service{pool: pool, q: dbsqlc.New(), opts: o, decodes: make(chan struct{}, o.PhotoDecodes)}
 }
 
 // MaxPriceCents is the configured price ceiling, for forms to show.

@@ -3,8 +3,10 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/jpeg"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,6 +118,10 @@ func TestService_Create(t *testing.T) {
 			"LongNote":         {func(i *service.Input) { i.ConditionNote = strings.Repeat("é", service.MaxNote+1) }, "condition_note"},
 			"LongDescription":  {func(i *service.Input) { i.Description = strings.Repeat("d", service.MaxDescription+1) }, "description"},
 			"InvalidUTF8Title": {func(i *service.Input) { i.Title = "bad \xff" }, "title"},
+			"BidiTitle":        {func(i *service.Input) { i.Title = "\u202enimdA" }, "title"},
+			"InvisibleAuthor":  {func(i *service.Input) { i.Author = "Tolk\u200bien" }, "author"},
+			"TwoLineTitle":     {func(i *service.Input) { i.Title = "one\ntwo" }, "title"},
+			"NULDescription":   {func(i *service.Input) { i.Description = "a\x00b" }, "description"},
 		}
 		for name, c := range cases {
 			in := validInput()
@@ -151,7 +157,7 @@ func TestService_Update(t *testing.T) {
 		require.NoError(t, err)
 		in := validInput()
 		in.Title, in.PriceCents, in.Copies, in.ISBN = "New title", 999, 5, ""
-		got, err := b.svc.Update(ctx, b.seller, l.ID, in)
+		got, err := b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
 		require.NoError(t, err)
 		require.Equal(t, "New title", got.Title)
 		require.Equal(t, int64(999), got.PriceCents)
@@ -165,9 +171,9 @@ func TestService_Update(t *testing.T) {
 		require.NoError(t, err)
 		in := validInput()
 		in.Title = "Hijacked"
-		_, err = b.svc.Update(ctx, b.other, l.ID, in)
+		_, err = b.svc.Update(ctx, b.other, l.ID, service.EditOf(in))
 		require.ErrorIs(t, err, catalog.ErrForbidden)
-		_, err = b.svc.Update(ctx, b.other, l.ID, service.Input{})
+		_, err = b.svc.Update(ctx, b.other, l.ID, service.Edit{})
 		require.ErrorIs(t, err, catalog.ErrForbidden, "authorization is checked before validation")
 		_, err = b.svc.SetStatus(ctx, b.other, l.ID, catalog.StatusPaused)
 		require.ErrorIs(t, err, catalog.ErrForbidden)
@@ -184,7 +190,7 @@ func TestService_Update(t *testing.T) {
 	t.Run("Unknown", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
-		_, err := b.svc.Update(ctx, b.seller, 4242, validInput())
+		_, err := b.svc.Update(ctx, b.seller, 4242, service.EditOf(validInput()))
 		require.ErrorIs(t, err, catalog.ErrNotFound)
 	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
@@ -196,21 +202,95 @@ func TestService_Update(t *testing.T) {
 		require.NoError(t, err)
 		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 3)
 		in.Copies = 2
-		_, err = b.svc.Update(ctx, b.seller, l.ID, in)
+		_, err = b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
 		require.Contains(t, fieldsOf(t, err)["copies"], "hold 3 copies")
 		in.Copies = 3
-		got, err := b.svc.Update(ctx, b.seller, l.ID, in)
+		got, err := b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
 		require.NoError(t, err)
 		require.Equal(t, 0, got.Available)
 		require.Equal(t, 3, got.Held)
 		require.True(t, got.SoldOut())
 		require.NoError(t, b.svc.Confirm(ctx, 1))
 		in.Copies = 4
-		got, err = b.svc.Update(ctx, b.seller, l.ID, in)
+		got, err = b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
 		require.NoError(t, err)
 		require.Equal(t, 4, got.Available)
 		require.Equal(t, 3, got.Sold)
 		require.Equal(t, 7, got.Listed, "listed = available + held + sold")
+	})
+	t.Run("StaleFormNeverPutsSoldCopiesBack", func(t *testing.T) {
+		// The case: the form opens on 3 copies, one sells, the
+		// seller saves having changed only the description.
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Copies = 3
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		base := l.Copies()
+		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 1)
+		require.NoError(t, b.svc.Confirm(ctx, 1))
+
+		in.Description = "Spine slightly faded."
+		e := service.EditOf(in)
+		e.CopiesBase = &base
+		got, err := b.svc.Update(ctx, b.seller, l.ID, e)
+		require.NoError(t, err)
+		require.Equal(t, "Spine slightly faded.", got.Description)
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID))
+
+		in.Copies = 5
+		e = service.EditOf(in)
+		e.CopiesBase = &base
+		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
+		require.ErrorIs(t, err, service.ErrStaleCopies)
+		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
+		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: 1 sold since you opened this form")
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "a refused edit changes nothing")
+
+		now := got.Copies()
+		e.CopiesBase = &now
+		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
+		require.NoError(t, err)
+		require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID))
+	})
+	t.Run("OnlyTheFieldsSentWhileCopiesSell", func(t *testing.T) {
+		// The concurrent PATCHes of the description while orders
+		// ship: listed stays 40.
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Copies = 40
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		line := catalogtest.LineOf(catalogtest.ReadBook(ctx, t, b.pool, l.ID), 1)
+		errs := make(chan error, 20)
+		var wg sync.WaitGroup
+		for i := range 10 {
+			wg.Go(func() {
+				d := fmt.Sprintf("edit %d", i)
+				_, err := b.svc.Update(ctx, b.seller, l.ID, service.Edit{Description: &d})
+				errs <- err
+			})
+			wg.Go(func() {
+				order := int64(i + 1)
+				err := b.svc.Reserve(ctx, catalog.Reservation{OrderID: order, Lines: []catalog.Line{line}})
+				if err == nil {
+					err = b.svc.Confirm(ctx, order)
+				}
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.Equal(t, catalogtest.Counts{Listed: 40, Available: 30, Sold: 10}, catalogtest.StockOf(ctx, t, b.pool, l.ID))
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, l.Title, got.Title, "fields not sent keep their values")
+		require.Equal(t, l.PriceCents, got.PriceCents)
 	})
 }
 
@@ -277,7 +357,7 @@ func TestService_Delete(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "Le Petit Prince", books[l.ID].Title, "orders still see what they bought")
 
-		_, err = b.svc.Update(ctx, b.seller, l.ID, validInput())
+		_, err = b.svc.Update(ctx, b.seller, l.ID, service.EditOf(validInput()))
 		require.ErrorIs(t, err, service.ErrArchived)
 		_, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusActive)
 		require.ErrorIs(t, err, service.ErrArchived)
@@ -388,7 +468,21 @@ func TestService_AddPhoto(t *testing.T) {
 		require.ErrorIs(t, err, service.ErrPhotoType)
 		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, []byte("GIF89a\x01\x00\x01\x00"))
 		require.ErrorIs(t, err, service.ErrPhotoType)
+		// The bomb: 301 KiB of PNG that decodes to 303 MiB.
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.ZeroPNG(6300, 6300, 16, false))
+		require.ErrorIs(t, err, service.ErrPhotoPixels)
+		require.Contains(t, err.Error(), "6300×6300")
 		require.Zero(t, b.photos.Len())
+	})
+	t.Run("TwelveMegapixelsInAnyForm", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.ZeroPNG(4000, 3000, 8, false))
+		require.NoError(t, err, "an 8-bit RGBA PNG")
+		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.ZeroPNG(4000, 3000, 16, false))
+		require.ErrorIs(t, err, service.ErrPhotoPixels, "a 16-bit one takes twice the memory")
 	})
 	t.Run("AtMostSix", func(t *testing.T) {
 		t.Parallel()

@@ -41,19 +41,8 @@ func Routes(svc *service.Service) web.Routes {
 
 // Page reads limit and offset from the query.
 func Page(r *http.Request) (service.Page, error) {
-	var p service.Page
-	for name, dst := range map[string]*int{"limit": &p.Limit, "offset": &p.Offset} {
-		v := r.URL.Query().Get(name)
-		if v == "" {
-			continue
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || (name == "limit" && n > 100) {
-			return p, apperr.ErrInvalid.WithFields(map[string]string{name: "must be a whole number (limit at most 100)"})
-		}
-		*dst = n
-	}
-	return p, nil
+	limit, offset, err := web.Window(r, 100)
+	return service.Page{Limit: limit, Offset: offset}, err
 }
 
 func (h *handler) cart(w http.ResponseWriter, r *http.Request) {

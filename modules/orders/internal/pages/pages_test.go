@@ -44,7 +44,7 @@ type bundle struct {
 	book catalog.Book
 }
 
-func setup(t *testing.T) *bundle {
+func setup(t testing.TB) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
 	rc, err := riverfx.NewInserter(pool, nil)

@@ -70,8 +70,8 @@ func checkText(fields map[string]string, name, label, v string, max int) {
 		fields[name] = "enter the " + label
 	case utf8.RuneCountInString(v) > max:
 		fields[name] = fmt.Sprintf("the %s must be at most %d characters", label, max)
-	case !utf8.ValidString(v) || strings.ContainsAny(v, "\x00\r\n"):
-		fields[name] = "the " + label + " contains characters that are not allowed"
+	case text.CheckLine(v) != nil:
+		fields[name] = "the " + label + " " + text.CheckLine(v).Error()
 	}
 }
 

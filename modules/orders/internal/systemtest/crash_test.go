@@ -2,6 +2,7 @@ package systemtest_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -82,6 +83,7 @@ type crashWorld struct {
 	book   catalog.Book
 	copies int
 	tokens []string
+	seller string
 }
 
 func newCrashWorld(t *testing.T) *crashWorld {
@@ -95,6 +97,7 @@ func newCrashWorld(t *testing.T) *crashWorld {
 		"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms",
 		"BOOKSTORE_ORDER_TIMEOUT=4s", "BOOKSTORE_JOB_TIMEOUT=5s", "BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}}
 	seller := authtest.CreateUser(ctx, t, pool, nil)
+	w.seller = authtest.SignIn(ctx, t, pool, seller.Email, authtest.DefaultPassword).ID
 	w.book = catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Copies: w.copies, PriceCents: 999})
 	for range 4 {
 		u := authtest.CreateUser(ctx, t, pool, nil)
@@ -108,6 +111,7 @@ type checkoutStream struct {
 	stopping        atomic.Bool
 	wg              sync.WaitGroup
 	placed, refused atomic.Int64
+	edits           atomic.Int64
 }
 
 // checkouts starts each buyer checking out one copy after another at
@@ -161,6 +165,34 @@ func (w *crashWorld) checkouts(base string) *checkoutStream {
 			}
 		})
 	}
+	// Meanwhile the seller edits the listing from what they last read, as
+	// an edit form open while copies sell would: the description changes
+	// and the copies are sent back as read, with that count as their base.
+	// A stale count must never put sold copies back on sale, which
+	// requireSettled's listed-copies check would catch.
+	s.wg.Go(func() {
+		seller := buyer{token: w.seller}
+		path := fmt.Sprintf("/api/v1/books/%d", w.book.ID)
+		for n := 0; !s.stopping.Load(); n++ {
+			var seen struct {
+				Copies int `json:"copies"`
+			}
+			res, err := http.Get(base + path)
+			if err == nil {
+				err = json.NewDecoder(res.Body).Decode(&seen)
+				res.Body.Close()
+			}
+			if err != nil || res.StatusCode != http.StatusOK {
+				<-time.After(100 * time.Millisecond)
+				continue
+			}
+			<-time.After(time.Duration(rand.IntN(200)) * time.Millisecond) // the seller reads the form
+			st, err := a.try(seller, base, http.MethodPatch, path, map[string]any{"description": fmt.Sprintf("Edited %d times.", n+1), "copies": seen.Copies, "copies_base": seen.Copies})
+			if err == nil && st == http.StatusOK {
+				s.edits.Add(1)
+			}
+		}
+	})
 	return s
 }
 
@@ -169,8 +201,9 @@ func (s *checkoutStream) stop(t *testing.T) {
 	t.Helper()
 	s.stopping.Store(true)
 	s.wg.Wait()
-	t.Logf("placed %d orders, %d refused (sold out)", s.placed.Load(), s.refused.Load())
+	t.Logf("placed %d orders, %d refused (sold out); the seller saved %d edits", s.placed.Load(), s.refused.Load(), s.edits.Load())
 	require.Positive(t, s.placed.Load())
+	require.Positive(t, s.edits.Load())
 }
 
 // requireCatalogDown checks the split shop while the catalog's process is

@@ -1,0 +1,34 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
+)
+
+// FuzzHTTP sends the catalog's pages and API every request the fuzzer
+// makes of these (JSON bodies, forms, query strings), as a seller, another
+// member, an admin or a visitor: none may answer 5xx. make test runs it
+// with -fuzz for a few seconds; go test runs the seeds and the corpus in
+// testdata/fuzz.
+func FuzzHTTP(f *testing.F) {
+	env := catalogtest.NewServer(f)
+	b := catalogtest.CreateBook(context.Background(), f, env.Pool, &catalogtest.BookOpts{SellerID: seller.ID})
+	id := fmt.Sprint(b.ID)
+	const form, json = "application/x-www-form-urlencoded", "application/json"
+	webtest.Fuzz(f, env.Client, [][]string{authtest.As(seller), authtest.As(other), authtest.As(&catalogtest.Admin)},
+		webtest.Seed{Method: "GET", Target: "/books?q=dune&condition=good&min_price=1&max_price=2.50&sort=price&page=2"},
+		webtest.Seed{Method: "GET", Target: "/api/v1/books?q=%00&language=fr&cursor=3"},
+		webtest.Seed{Method: "GET", Target: "/editions/978-0-14-143951-8"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/books", ContentType: json, Body: validBody},
+		webtest.Seed{Method: "PATCH", Target: "/api/v1/books/" + id, ContentType: json, Body: `{"copies":2,"copies_base":1,"title":"\u202eX"}`},
+		webtest.Seed{Method: "POST", Target: "/my/listings/" + id, ContentType: form, Body: "title=T&author=A&condition=good&price=1e9&copies=99999999999&copies_base=-1"},
+		webtest.Seed{Method: "POST", Target: "/my/listings", ContentType: form, Body: "title=%FF&price=12.50&copies=2&year=99999"},
+		webtest.Seed{Method: "POST", Target: "/admin/listings/hide", ContentType: form, Body: "book_id=" + id + "&reason=spam"},
+		webtest.Seed{Method: "DELETE", Target: "/api/v1/books/" + id},
+	)
+}

@@ -1,0 +1,66 @@
+package text
+
+import (
+	"errors"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Errors of Check and CheckLine, phrased to follow a field's name.
+var (
+	ErrEncoding  = errors.New("must be valid UTF-8 text")
+	ErrControl   = errors.New("must not contain control characters")
+	ErrLineBreak = errors.New("must be a single line")
+	ErrInvisible = errors.New("must not contain invisible or text-direction characters")
+)
+
+// Check accepts text a person could have typed into any field: valid UTF-8
+// with no control characters but tabs and line breaks. The router checks
+// every query parameter, form field, JSON string and text header with it
+// (web.checkText), so no NUL byte or invalid UTF-8 reaches a service or
+// Postgres.
+func Check(s string) error {
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !isReplacementChar(s[i:]):
+			return ErrEncoding
+		case r == '\t' || r == '\n' || r == '\r':
+		case unicode.IsControl(r):
+			return ErrControl
+		}
+	}
+	return nil
+}
+
+// CheckLine accepts a name or a title, which other people see on its own:
+// Check's text on one line, without the invisible and text-direction
+// characters that make "\u202enimdA" display as "Admin". The joiners
+// (U+200C, U+200D) stay, as Persian, Indic scripts and emoji need them, and
+// so do the direction marks (U+200E, U+200F, U+061C) that mixed Arabic or
+// Hebrew and Latin text needs: a mark cannot reverse letters, as an
+// override or isolate can.
+func CheckLine(s string) error {
+	if err := Check(s); err != nil {
+		return err
+	}
+	for _, r := range s {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
+			return ErrLineBreak
+		case r == '\u200c' || r == '\u200d' || r == '\u200e' || r == '\u200f' || r == '\u061c':
+		case unicode.Is(unicode.Cf, r), r == '\u115f', r == '\u1160', r == '\u3164', r == '\uffa0':
+			// Cf holds the bidi embeddings, overrides and isolates, the
+			// zero-width space, the soft hyphen and the byte-order mark;
+			// the rest are the Hangul fillers, which draw nothing.
+			return ErrInvisible
+		}
+	}
+	return nil
+}
+
+// isReplacementChar tells a real U+FFFD, which people may type, from a
+// decoding error.
+func isReplacementChar(s string) bool {
+	r, n := utf8.DecodeRuneInString(s)
+	return r == utf8.RuneError && n == 3
+}

@@ -1,0 +1,112 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
+)
+
+// textHeaders are the request headers handlers read as text.
+var textHeaders = []string{"Idempotency-Key"}
+
+// checkText refuses, before any handler runs, a request whose query
+// string, form fields or text headers are not text (text.Check): a NUL
+// byte or invalid UTF-8 gets a 422 naming the field instead of reaching
+// Postgres as a 500. JSON strings get the same check in DecodeJSON. A
+// gateway (forwards) checks the query and headers only: it must pass the
+// body on unread, and the module process it reaches checks the body.
+func checkText(forwards bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if err := requestText(r, !forwards); err != nil {
+				Error(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+func requestText(r *http.Request, body bool) error {
+	// A malformed pair is left out of the query rather than refused, as
+	// r.URL.Query() leaves it out for the handlers.
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	if err := checkValues(q); err != nil {
+		return err
+	}
+	for _, h := range textHeaders {
+		if err := checkField(h, r.Header.Get(h)); err != nil {
+			return err
+		}
+	}
+	if !body || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
+		return nil
+	}
+	switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+	case "application/x-www-form-urlencoded":
+		if err := ParseForm(r); err != nil {
+			return err
+		}
+		return checkValues(r.PostForm)
+	case "multipart/form-data":
+		if err := parseMultipart(r); err != nil {
+			return err
+		}
+		return checkValues(r.MultipartForm.Value)
+	}
+	return nil
+}
+
+func checkValues(v map[string][]string) error {
+	names := make([]string, 0, len(v))
+	for name := range v {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := checkField("a field name", name); err != nil {
+			return err
+		}
+		for _, s := range v[name] {
+			if err := checkField(name, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkField is text.Check's verdict on one field, as the error the client
+// sees.
+func checkField(name, s string) error {
+	if err := text.Check(s); err != nil {
+		return apperr.ErrInvalid.WithMessage(fmt.Sprintf("%s %s", strconv.Quote(name), err)).
+			WithFields(map[string]string{name: err.Error()})
+	}
+	return nil
+}
+
+// multipartMemory is what a multipart form keeps in memory; larger files
+// go to temporary files.
+const multipartMemory = 8 << 20
+
+// parseMultipart reads a multipart form, telling a body over the size
+// limit (413) apart from a malformed one (400).
+func parseMultipart(r *http.Request) error {
+	err := r.ParseMultipartForm(multipartMemory)
+	if err == nil {
+		return nil
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return apperr.ErrTooLarge.WithMessage("the upload is too large")
+	}
+	return apperr.ErrBadRequest.WithMessage("the form could not be read as a multipart upload")
+}
