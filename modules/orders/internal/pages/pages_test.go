@@ -17,6 +17,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -287,6 +288,39 @@ func TestPages_Admin(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "cancelled", state)
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/local/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
+}
+
+// The admin's orders name the buyer and the sellers as they were at
+// checkout; the order page names them too, and a seller sees only their
+// own lines and no seller column.
+func TestPages_AdminOrdersNamePeople(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	second := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: other.ID, SellerName: "Olga Tokarczuk", Title: "Flights", PriceCents: 900})
+	owner := service.Owner{UserID: buyer.ID}
+	require.NoError(t, b.svc.SetQuantity(ctx, owner, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, owner, second.ID, 1))
+	cart, err := b.svc.Cart(ctx, owner)
+	require.NoError(t, err)
+	o, err := b.svc.Place(ctx, buyer, service.PlaceInput{Key: "names", Lines: cart.Seen(),
+		Address:    service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"},
+		ProviderID: 3, Payment: service.PaymentInput{Method: orders.MethodWallet}})
+	require.NoError(t, err)
+
+	r := b.c.Get(t, "/admin/orders", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, `<td data-label="Buyer">Buyer</td>`)
+	require.Contains(t, r.Body, `<td data-label="Sellers">`+b.book.SellerName+`, Olga Tokarczuk</td>`)
+	page := fmt.Sprintf("/orders/%d", o.ID)
+	r = b.c.Get(t, page, authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "by Buyer")
+	require.Contains(t, r.Body, `<td data-label="Seller">Olga Tokarczuk</td>`)
+	r = b.c.Get(t, page, authtest.As(&other)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.NotContains(t, r.Body, `data-label="Seller"`)
+	require.NotContains(t, r.Body, "Dune", "another seller's line stays hidden")
 }
 
 func TestAPI(t *testing.T) {

@@ -24,7 +24,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		{BookID: 1, Title: evil, Author: evil, SellerName: evil, Quantity: 2, PriceCents: 1500, AddedPriceCents: 1200, LineCents: 3000, PriceChanged: true},
 		{BookID: 2, Title: "Dune", Quantity: 1, PriceCents: 900, LineCents: 900, Problem: evil},
 	}, SubtotalCents: 3900}
-	order := service.Order{ID: 9, BuyerID: 1, Lines: []service.Line{{BookID: 1, Title: evil, Quantity: 2, PriceCents: 1500}},
+	order := service.Order{ID: 9, BuyerID: 1, BuyerName: evil, Lines: []service.Line{{BookID: 1, SellerName: evil, Title: evil, Quantity: 2, PriceCents: 1500}},
 		SubtotalCents: 3000, DeliveryCents: 500, TotalCents: 3500, DeliveryProvider: evil, Reason: evil,
 		ShippingAddress: service.Address{Name: evil, Street: evil, City: evil, Region: evil, PostalCode: "1", Country: "CO"},
 		Payment:         service.PaymentView{Method: "card", Status: "declined", Brand: "visa", Last4: "0002", FailureReason: evil},
@@ -47,6 +47,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		o.Status = st
 		pages["order_"+string(st)] = orderView(orderData{Order: o, IsBuyer: true, Full: true})
 		pages["order_seller_"+string(st)] = orderView(orderData{Order: o})
+		pages["order_admin_"+string(st)] = orderView(orderData{Order: o, Full: true})
 		if st == orders.StatusPaymentFailed {
 			o.Payment.RetryUntil = &now
 			pages["order_pay_again"] = orderView(orderData{Order: o, IsBuyer: true, Full: true, Pay: payForm{Method: orders.MethodWallet, ExpYear: evil}, Errors: map[string]string{"payment_method": evil, "card_number": evil}, Message: evil})
