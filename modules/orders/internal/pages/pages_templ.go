@@ -2426,7 +2426,7 @@ func adminJobsView(d jobsData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "kind", Label: "Kind", Value: d.Filter.Kind, Error: d.Errors["kind"], Hint: "such as orders.charge_payment", Attrs: templ.Attributes{"maxlength": "100"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "kind", Label: "Kind", Value: d.Filter.Kind, Error: d.Errors["kind"], Hint: "exactly as a job shows it; a job's kind links to its list", Attrs: templ.Attributes{"maxlength": "100"}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
