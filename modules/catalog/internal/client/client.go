@@ -9,17 +9,21 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/rpc"
 )
 
 // Paths of the internal endpoints.
 const (
-	BooksPath      = "/internal/v1/catalog/books"
-	ReservePath    = "/internal/v1/catalog/reserve"
-	ReleasePath    = "/internal/v1/catalog/release"
-	ConfirmPath    = "/internal/v1/catalog/confirm"
-	HeldOrdersPath = "/internal/v1/catalog/held-orders"
+	BooksPath       = "/internal/v1/catalog/books"
+	ReservePath     = "/internal/v1/catalog/reserve"
+	ReleasePath     = "/internal/v1/catalog/release"
+	ConfirmPath     = "/internal/v1/catalog/confirm"
+	HeldOrdersPath  = "/internal/v1/catalog/held-orders"
+	SellerStatsPath = "/internal/v1/catalog/seller-stats"
+	// SellerPath is followed by the seller's id.
+	SellerPath = "/internal/v1/catalog/sellers/"
 )
 
 // MaxBooks bounds the ids of one Books call.
@@ -43,6 +47,12 @@ type OrderRequest struct {
 // HeldOrdersAnswer lists orders that hold copies.
 type HeldOrdersAnswer struct {
 	Orders []int64 `json:"orders"`
+}
+
+// SellerRequest asks for one page of a seller's listings on sale.
+type SellerRequest struct {
+	Page    int `json:"page"`
+	PerPage int `json:"per_page"`
 }
 
 // Client implements catalog.Service over the internal endpoints.
@@ -91,4 +101,17 @@ func (c *Client) HeldOrders(ctx context.Context, after int64, limit int) ([]int6
 		return nil, err
 	}
 	return a.Orders, nil
+}
+
+// SetSellerStats implements catalog.Service.
+func (c *Client) SetSellerStats(ctx context.Context, st catalog.SellerStats) error {
+	return c.rpc.Call(ctx, http.MethodPost, SellerStatsPath, st, nil)
+}
+
+// SellerOnSale implements catalog.Service.
+func (c *Client) SellerOnSale(ctx context.Context, seller auth.UserID, page, perPage int) (catalog.SellerPage, error) {
+	q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}}
+	var a catalog.SellerPage
+	err := c.rpc.Call(ctx, http.MethodGet, SellerPath+strconv.FormatInt(int64(seller), 10)+"?"+q.Encode(), nil, &a)
+	return a, err
 }
