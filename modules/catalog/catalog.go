@@ -27,6 +27,25 @@ const (
 	ConditionPoor     Condition = "poor"
 )
 
+// conditionNames are the book trade's names of the grades.
+var conditionNames = map[Condition]string{
+	ConditionNew:      "New",
+	ConditionAsNew:    "As New",
+	ConditionFine:     "Fine",
+	ConditionVeryGood: "Very Good",
+	ConditionGood:     "Good",
+	ConditionFair:     "Fair",
+	ConditionPoor:     "Poor",
+}
+
+// Label is the trade name of c, for every module's pages.
+func (c Condition) Label() string {
+	if name, ok := conditionNames[c]; ok {
+		return name
+	}
+	return string(c)
+}
+
 // Status is where a listing is in its life.
 type Status string
 
