@@ -193,7 +193,7 @@ func (s *Service) ReplyToReview(ctx context.Context, seller auth.User, reviewID 
 		if n == 0 {
 			return ErrAlreadyReplied
 		}
-		return s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: r.BuyerID, OrderID: r.OrderID, Step: fmt.Sprintf("review_reply:%d", r.SellerID),
+		return s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: r.BuyerID, OrderID: r.OrderID, Step: "review_reply",
 			Message: fmt.Sprintf("%s answered your review of order #%d.", seller.Name, r.OrderID)})
 	})
 	if err != nil {

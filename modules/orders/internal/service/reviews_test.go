@@ -139,7 +139,7 @@ func TestService_Review(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, "Sorry; the courier was late.", got.Reply)
 		require.NotNil(t, got.RepliedAt)
-		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step LIKE 'review_reply:%' AND user_id=$2", o.ID, b.buyer.ID))
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='review_reply' AND user_id=$2", o.ID, b.buyer.ID))
 		_, err = b.svc.ReplyToReview(ctx, b.seller, r.ID, "A second answer")
 		require.ErrorIs(t, err, service.ErrAlreadyReplied)
 	})
