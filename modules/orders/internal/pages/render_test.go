@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -51,6 +52,10 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	pages["order_reply"] = orderView(orderData{Order: delivered, Sellers: []sellerReview{{SellerID: 2, Titles: evil, Review: &review, CanReply: true}},
 		Review: reviewForm{ReviewID: 5, Reply: evil, Errors: map[string]string{"reply": evil}}})
 	pages["admin_reviews"] = adminReviewsView(adminReviewsData{listData: listData[service.Review]{Items: []service.Review{review, {ID: 6, Rating: 1, BuyerName: evil}}}, HideID: 6, Reason: evil, Error: evil})
+	pages["seller"] = sellerView(sellerData{SellerProfile: service.SellerProfile{Seller: catalog.Seller{ID: 2, Name: evil, MemberSince: now, Disabled: true},
+		Stats: catalog.SellerStats{Ratings: 2, RatingSum: 7, Sales: 3}, Reviews: []service.Review{review},
+		Listings: []catalog.Book{{ID: 1, SellerID: 2, SellerName: evil, Title: evil, Author: evil, Condition: catalog.ConditionGood, PriceCents: 100, Available: 1}}}})
+	pages["seller_empty"] = sellerView(sellerData{SellerProfile: service.SellerProfile{Seller: catalog.Seller{ID: 2, Name: "New"}}})
 	pages["admin_reviews_none"] = adminReviewsView(adminReviewsData{HiddenOnly: true})
 	for _, st := range service.Statuses {
 		o := order

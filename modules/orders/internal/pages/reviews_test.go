@@ -3,6 +3,7 @@ package pages_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 )
 
 // deliveredOrder checks the buyer out with a card through the page and runs
@@ -142,4 +145,60 @@ func js(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return string(b)
+}
+
+// The seller's page shows who they are, their standing, their reviews and
+// their listings on sale, each paged; the API answers the same.
+func TestPages_SellerPage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	order, id := b.deliveredOrder(t)
+	_, err := b.svc.Review(ctx, buyer, id, service.ReviewInput{SellerID: seller.ID, Rating: 5, Comment: "Lovely copy"})
+	require.NoError(t, err)
+	for i := range service.SellerListingsPerPage + 1 {
+		catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: fmt.Sprintf("Shelf %02d", i)})
+	}
+	page := "/sellers/" + strconv.FormatInt(int64(seller.ID), 10)
+
+	r := b.c.Get(t, page)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "<h1>Seller 2</h1>")
+	require.Contains(t, r.Body, "Member since 1 Mar 2024")
+	require.Contains(t, r.Body, "1 sale · ")
+	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
+	require.Contains(t, r.Body, "Lovely copy")
+	require.Contains(t, r.Body, "Shelf 12", "newest first")
+	require.NotContains(t, r.Body, "Shelf 00", "on the next page")
+	require.Contains(t, r.Body, `href="/sellers/2?page=2"`)
+	require.Contains(t, b.c.Get(t, page+"?page=2").Body, "Shelf 00")
+	require.Contains(t, b.c.Get(t, order, authtest.As(&buyer)...).Body, `href="`+page+`"`, "the order links the seller")
+
+	// A hidden review leaves the page and the average.
+	reviews, err := b.svc.OrderReviews(ctx, buyer, id)
+	require.NoError(t, err)
+	_, err = b.svc.HideReview(ctx, admin, reviews[0].ID, "Spam")
+	require.NoError(t, err)
+	r = b.c.Get(t, page)
+	require.NotContains(t, r.Body, "Lovely copy")
+	require.Contains(t, r.Body, "No buyer has rated this seller yet.")
+	require.Contains(t, r.Body, "no ratings yet")
+
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/sellers/999999").StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/sellers/abc").StatusCode)
+
+	var api struct {
+		Name            string `json:"name"`
+		Sales           int    `json:"sales"`
+		Listings        []any  `json:"listings"`
+		ListingsHasNext bool   `json:"listings_has_next"`
+	}
+	r = b.c.Get(t, "/api/v1"+page)
+	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &api))
+	require.Equal(t, "Seller 2", api.Name)
+	require.Equal(t, 1, api.Sales)
+	require.Len(t, api.Listings, service.SellerListingsPerPage)
+	require.True(t, api.ListingsHasNext)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/api/v1/sellers/999999").StatusCode)
 }

@@ -41,6 +41,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/orders/{id}/pay", h.payAgain)
 		r.Post("/orders/{id}/reviews", h.createReview)
 		r.Post("/reviews/{id}/reply", h.replyToReview)
+		r.Get("/sellers/{id}", h.sellerPage)
 		r.Get("/my/sales", listPageOf("My sales", svc.Sales, mySalesView))
 		r.Get("/notifications", h.notifications)
 		r.Get("/admin/orders", h.adminOrders)
