@@ -46,14 +46,6 @@ type ConfirmArgs struct {
 // Kind implements river.JobArgs.
 func (ConfirmArgs) Kind() string { return "orders.confirm_stock" }
 
-// ShipArgs hands a paid order to its delivery provider.
-type ShipArgs struct {
-	OrderID int64 `json:"order_id"`
-}
-
-// Kind implements river.JobArgs.
-func (ShipArgs) Kind() string { return "orders.ship" }
-
 // AdvanceArgs moves a shipment from one step of its timeline to the next.
 type AdvanceArgs struct {
 	OrderID int64  `json:"order_id"`
@@ -91,7 +83,6 @@ type Saga interface {
 	Charge(ctx context.Context, orderID int64) error
 	ReleaseStock(ctx context.Context, orderID int64, retries int) error
 	ConfirmStock(ctx context.Context, orderID int64) error
-	Ship(ctx context.Context, orderID int64) error
 	Advance(ctx context.Context, orderID int64, from string) error
 	Sweep(ctx context.Context) (SweepResult, error)
 	PushSellerStats(ctx context.Context, seller auth.UserID) error
@@ -103,7 +94,6 @@ func Workers(saga Saga, log *slog.Logger) riverfx.Registrar {
 		river.AddWorker(w, &Charge{Saga: saga})
 		river.AddWorker(w, &Release{Saga: saga})
 		river.AddWorker(w, &Confirm{Saga: saga})
-		river.AddWorker(w, &Ship{Saga: saga})
 		river.AddWorker(w, &Advance{Saga: saga})
 		river.AddWorker(w, &Sweep{Saga: saga, Log: log})
 		river.AddWorker(w, &SellerStats{Saga: saga})
@@ -160,17 +150,6 @@ func (w *Confirm) Work(ctx context.Context, job *river.Job[ConfirmArgs]) error {
 		return river.JobCancel(err)
 	}
 	return err
-}
-
-// Ship hands a paid order to its provider.
-type Ship struct {
-	river.WorkerDefaults[ShipArgs]
-	Saga Saga
-}
-
-// Work implements river.Worker.
-func (w *Ship) Work(ctx context.Context, job *river.Job[ShipArgs]) error {
-	return w.Saga.Ship(ctx, job.Args.OrderID)
 }
 
 // Advance moves a shipment one step.
