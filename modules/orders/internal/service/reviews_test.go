@@ -24,7 +24,6 @@ func (b *bundle) deliver(t *testing.T, id int64, all bool) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, b.svc.Charge(ctx, id))
-	require.NoError(t, b.svc.Ship(ctx, id))
 	steps := []string{"label_created", "picked_up", "in_transit", "out_for_delivery"}
 	if !all {
 		steps = steps[:3]
