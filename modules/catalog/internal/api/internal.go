@@ -79,6 +79,15 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			p, err := svc.SellerOnSale(r.Context(), auth.UserID(id), page, perPage)
 			answer(w, r, p, err)
 		})
+		r.Get(client.WantAlertsPath, func(w http.ResponseWriter, r *http.Request) {
+			user, err := strconv.ParseInt(r.URL.Query().Get("user"), 10, 64)
+			if err != nil || user < 0 {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage("user must be a user id"))
+				return
+			}
+			n, err := svc.WantAlerts(r.Context(), auth.UserID(user))
+			answer(w, r, client.WantAlertsAnswer{Alerts: n}, err)
+		})
 	}
 }
 

@@ -21,6 +21,7 @@ const (
 	ReleasePath     = "/internal/v1/catalog/release"
 	ConfirmPath     = "/internal/v1/catalog/confirm"
 	HeldOrdersPath  = "/internal/v1/catalog/held-orders"
+	WantAlertsPath  = "/internal/v1/catalog/want-alerts"
 	SellerStatsPath = "/internal/v1/catalog/seller-stats"
 	// SellerPath is followed by the seller's id.
 	SellerPath = "/internal/v1/catalog/sellers/"
@@ -49,10 +50,9 @@ type HeldOrdersAnswer struct {
 	Orders []int64 `json:"orders"`
 }
 
-// SellerRequest asks for one page of a seller's listings on sale.
-type SellerRequest struct {
-	Page    int `json:"page"`
-	PerPage int `json:"per_page"`
+// WantAlertsAnswer counts a user's unseen want matches.
+type WantAlertsAnswer struct {
+	Alerts int `json:"alerts"`
 }
 
 // Client implements catalog.Service over the internal endpoints.
@@ -114,4 +114,14 @@ func (c *Client) SellerOnSale(ctx context.Context, seller auth.UserID, page, per
 	var a catalog.SellerPage
 	err := c.rpc.Call(ctx, http.MethodGet, SellerPath+strconv.FormatInt(int64(seller), 10)+"?"+q.Encode(), nil, &a)
 	return a, err
+}
+
+// WantAlerts implements catalog.Service.
+func (c *Client) WantAlerts(ctx context.Context, user auth.UserID) (int, error) {
+	q := url.Values{"user": {strconv.FormatInt(int64(user), 10)}}
+	var a WantAlertsAnswer
+	if err := c.rpc.Call(ctx, http.MethodGet, WantAlertsPath+"?"+q.Encode(), nil, &a); err != nil {
+		return 0, err
+	}
+	return a.Alerts, nil
 }
