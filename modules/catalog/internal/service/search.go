@@ -169,7 +169,9 @@ func (q Query) Filtered() bool {
 const listingColumns = `b.id, b.seller_id, b.title, b.author, b.isbn, b.condition, b.condition_note,
   b.price_cents, b.currency, b.description, b.lang, b.pub_year, b.status,
   b.listed, b.available, b.held, b.sold, b.hidden_reason, b.created_at, b.updated_at,
-  coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled`
+  coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled,
+  coalesce(s.ratings, 0) AS seller_ratings, coalesce(s.rating_sum, 0) AS seller_rating_sum,
+  coalesce(s.sales, 0) AS seller_sales`
 
 // Word limits of a text search: more words narrow nothing a shopper needs.
 const (
@@ -397,7 +399,7 @@ func scanListing(row pgx.CollectableRow) (Listing, error) {
 	err := row.Scan(&r.ID, &r.SellerID, &r.Title, &r.Author, &r.Isbn, &r.Condition, &r.ConditionNote,
 		&r.PriceCents, &r.Currency, &r.Description, &r.Lang, &r.PubYear, &r.Status,
 		&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
-		&r.SellerName, &r.SellerDisabled, &rank, &ids, &keys, &widths, &heights)
+		&r.SellerName, &r.SellerDisabled, &r.SellerRatings, &r.SellerRatingSum, &r.SellerSales, &rank, &ids, &keys, &widths, &heights)
 	l := listingFrom(r)
 	for i := range ids {
 		l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
