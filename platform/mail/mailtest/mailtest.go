@@ -10,6 +10,8 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -83,6 +85,35 @@ func (s *Server) Wait(t testing.TB, n int) []Received {
 		return len(got) >= n
 	}, 10*time.Second, 10*time.Millisecond, "waiting for %d emails", n)
 	return got[:n]
+}
+
+// WaitTo returns the newest email to addr whose subject contains subject,
+// failing the test if none arrives within 10 s.
+func (s *Server) WaitTo(t testing.TB, addr, subject string) Received {
+	t.Helper()
+	var got Received
+	require.Eventually(t, func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for i := len(s.got) - 1; i >= 0; i-- {
+			if slices.Contains(s.got[i].To, addr) && strings.Contains(s.got[i].Header.Get("Subject"), subject) {
+				got = s.got[i]
+				return true
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "waiting for an email to %s about %q", addr, subject)
+	return got
+}
+
+// Token is the token parameter of the one link in body.
+func Token(t testing.TB, body string) string {
+	t.Helper()
+	links := Links(body)
+	require.Len(t, links, 1, body)
+	u, err := url.Parse(links[0])
+	require.NoError(t, err)
+	return u.Query().Get("token")
 }
 
 // Links returns the http(s) links of a plain-text body, in order.

@@ -17,7 +17,7 @@ WHERE id = @id AND status = 'queued';
 
 -- name: ListEmails :many
 -- Newest first, a page after the keyset (created_at, id) of the last row
--- shown; a NULL kinds lists every module's.
+-- shown; a NULL modules lists every module's.
 SELECT * FROM mail.outbox
 WHERE (sqlc.narg(modules)::text[] IS NULL OR split_part(kind, '.', 1) = ANY (sqlc.narg(modules)::text[]))
   AND (sqlc.narg(before_at)::timestamptz IS NULL OR (created_at, id) < (sqlc.narg(before_at)::timestamptz, sqlc.narg(before_id)::bigint))

@@ -30,10 +30,10 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // Users the fake sign-in knows.
 var (
-	buyer  = auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember}
-	seller = auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember}
-	admin  = auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin}
-	other  = auth.User{ID: 4, Name: "Other", Role: auth.RoleMember}
+	buyer  = auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember, EmailVerified: true}
+	seller = auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember, EmailVerified: true}
+	admin  = auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin, EmailVerified: true}
+	other  = auth.User{ID: 4, Name: "Other", Role: auth.RoleMember, EmailVerified: true}
 )
 
 type bundle struct {

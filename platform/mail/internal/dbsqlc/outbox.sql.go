@@ -75,7 +75,7 @@ type ListEmailsParams struct {
 }
 
 // Newest first, a page after the keyset (created_at, id) of the last row
-// shown; a NULL kinds lists every module's.
+// shown; a NULL modules lists every module's.
 func (q *Queries) ListEmails(ctx context.Context, db DBTX, arg ListEmailsParams) ([]Email, error) {
 	rows, err := db.Query(ctx, listEmails,
 		arg.Modules,
