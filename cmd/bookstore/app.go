@@ -120,7 +120,7 @@ func serveOptions(cfg config.Config) fx.Option {
 		case cfg.Runs(m):
 			opts = append(opts, moduleOptions[m])
 		case cfg.URLs[m] != "":
-			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]))
+			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]), remoteBox(m, cfg.URLs[m]))
 		}
 	}
 	return fx.Options(opts...)
@@ -130,6 +130,12 @@ func serveOptions(cfg config.Config) fx.Option {
 // process that runs m.
 func remoteQueue(m config.Module, url string) fx.Option {
 	return riverfx.AsQueue(func(d *rpc.Dialer) *riverfx.RemoteQueue { return riverfx.NewRemoteQueue(d.Client(m, url)) })
+}
+
+// remoteBox gives the admin's Outbox page the outbox of the process that
+// runs m.
+func remoteBox(m config.Module, url string) fx.Option {
+	return mail.AsBox(func(d *rpc.Dialer) *mail.RemoteBox { return mail.NewRemoteBox(d.Client(m, url)) })
 }
 
 // gatewayRoutes forwards each module's paths to cfg's URL of it; a path no
