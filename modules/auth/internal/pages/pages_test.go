@@ -62,7 +62,7 @@ func TestSignUpPage(t *testing.T) {
 		require.Equal(t, http.StatusOK, page.StatusCode)
 		require.Contains(t, page.Body, "new@example.com")
 		require.Contains(t, page.Body, "Welcome, New Reader!")
-		require.Contains(t, page.Body, `<summary>New Reader </summary>`, "the header shows the user (and no want-alert badge)")
+		require.Contains(t, page.Body, `<summary>New Reader </summary>`, "the header shows the user")
 	})
 
 	t.Run("InvalidKeepsValuesNeverPassword", func(t *testing.T) {
