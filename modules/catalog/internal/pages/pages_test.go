@@ -237,6 +237,23 @@ func TestPages_Sell(t *testing.T) {
 		}
 		require.Contains(t, res.Body, `name="csrf_token"`)
 	})
+	t.Run("UnverifiedSellerIsToldAndKeepsTheForm", func(t *testing.T) {
+		newcomer := &catalogtest.Newcomer
+		res := env.Get(t, "/my/listings/new", authtest.As(newcomer)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Confirm your email address to publish")
+		require.Contains(t, res.Body, `action="/account/verify/resend"`)
+		require.NotContains(t, env.Get(t, "/my/listings/new", authtest.As(seller)...).Body, "Confirm your email address")
+
+		res = env.Post(t, "/my/listings", validForm(), authtest.As(newcomer)...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Contains(t, res.Body, "Confirm your email address to publish")
+		require.Contains(t, res.Body, `value="Der Zauberberg"`, "nothing typed is lost")
+
+		form := validForm()
+		form.Set("draft", "on")
+		listed(t, env.Post(t, "/my/listings", form, authtest.As(newcomer)...))
+	})
 	t.Run("CreateAndList", func(t *testing.T) {
 		id := create(t, env, validForm())
 		res := env.Get(t, "/my/listings", authtest.As(seller)...)

@@ -22,6 +22,9 @@ var (
 	ErrArchived = apperr.New(apperr.Conflict, "catalog.archived", "this listing is archived and can no longer change")
 	ErrState    = apperr.New(apperr.Conflict, "catalog.state_conflict", "the listing has moved on; reload to see its state")
 	ErrNotAdmin = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
+	// ErrUnverified refuses to publish for a seller whose email address is
+	// not confirmed; drafts are allowed, so nothing typed is lost.
+	ErrUnverified = apperr.New(apperr.Forbidden, "catalog.email_unverified", "confirm your email address before you publish: open the link we emailed you, or ask for a new one")
 )
 
 // Field limits, in characters.
@@ -268,6 +271,8 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 	status := catalog.StatusActive
 	if in.Draft {
 		status = catalog.StatusDraft
+	} else if !seller.EmailVerified {
+		return Listing{}, ErrUnverified
 	}
 	var id int64
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
@@ -541,6 +546,9 @@ func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID,
 	from, ok := transitions[to]
 	if !ok {
 		return Listing{}, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused"})
+	}
+	if to == catalog.StatusActive && !u.EmailVerified {
+		return Listing{}, ErrUnverified
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		b, err := s.owned(ctx, tx, u, id)

@@ -41,9 +41,9 @@ func setup(t *testing.T) (*bundle, context.Context) {
 	svc := service.New(pool, &service.Options{MaxPriceCents: 500_000, Photos: mem, NowFunc: func() time.Time { return now }})
 	return &bundle{
 		svc: svc, pool: pool, photos: mem,
-		seller: auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember},
-		other:  auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember},
-		admin:  auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin},
+		seller: auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember, EmailVerified: true},
+		other:  auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember, EmailVerified: true},
+		admin:  auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin, EmailVerified: true},
 	}, context.Background()
 }
 
@@ -87,6 +87,23 @@ func TestService_Create(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, catalog.StatusDraft, l.Status)
 		require.False(t, l.Buyable())
+	})
+	t.Run("UnverifiedSellerDraftsOnly", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		unverified := b.seller
+		unverified.EmailVerified = false
+		_, err := b.svc.Create(ctx, unverified, validInput())
+		require.ErrorIs(t, err, service.ErrUnverified)
+		in := validInput()
+		in.Draft = true
+		l, err := b.svc.Create(ctx, unverified, in)
+		require.NoError(t, err, "a draft keeps what was typed")
+		_, err = b.svc.SetStatus(ctx, unverified, l.ID, catalog.StatusActive)
+		require.ErrorIs(t, err, service.ErrUnverified)
+		l, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusActive)
+		require.NoError(t, err, "once verified, the draft is published")
+		require.Equal(t, catalog.StatusActive, l.Status)
 	})
 	t.Run("SignedOut", func(t *testing.T) {
 		t.Parallel()

@@ -10,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/view/viewtest"
 )
@@ -40,6 +41,8 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"my_sales":      mySalesView(listData[service.Sale]{Items: []service.Sale{{OrderID: 9, BookID: 1, Title: evil, Quantity: 1, PriceCents: 100, Status: orders.StatusPaid, BuyerName: evil, BuyerCity: evil}}}),
 		"notifications": notificationsView(listData[service.Notification]{Items: []service.Notification{{OrderID: 9, Message: evil, CreatedAt: now}, {OrderID: 9, Message: "old", Read: true}}}),
 		"admin_orders":  adminOrdersView(listData[service.Order]{Items: []service.Order{order}, Status: "paid"}),
+		"admin_outbox":  adminOutboxView(outboxData{Page: mail.Page{Emails: []mail.Email{{ID: 1, To: "a@example.com", Subject: evil, Body: evil + " https://shop.example.com/x?token=" + evil, Status: mail.StatusFailed, LastError: evil, CreatedAt: time.Now()}}, Unreadable: []string{evil}}, Next: "/admin/outbox?before_id=1"}),
+		"no_outbox":     adminOutboxView(outboxData{}),
 		"admin_jobs": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "failed", Kind: evil}, Back: evil, Errors: map[string]string{"page": evil},
 			Jobs: service.Jobs{Jobs: []riverfx.Job{{Queue: "catalog", ID: 4, Kind: evil, State: "discarded", Args: evil, LastError: evil, CreatedAt: now, FinalizedAt: &now},
 				{Queue: "local", ID: 5, Kind: "orders.advance_shipment", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),

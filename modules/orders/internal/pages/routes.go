@@ -45,6 +45,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/notifications", h.notifications)
 		r.Get("/admin/orders", h.adminOrders)
 		r.Get("/admin/jobs", h.adminJobs)
+		r.Get("/admin/outbox", h.adminOutbox)
 		r.Post("/admin/jobs/{queue}/{id}/retry", h.retryJob)
 		r.Post("/admin/jobs/{queue}/{id}/cancel", h.cancelJob)
 		r.Get("/admin/reviews", h.adminReviews)
