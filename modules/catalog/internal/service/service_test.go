@@ -656,6 +656,48 @@ func TestService_SearchCountsManyCheaply(t *testing.T) {
 	require.Len(t, res.Listings, 11)
 }
 
+// TestService_SearchRanksTheNewestPool: by relevance, the newest
+// service.RankPool matches come first, best first, then the older matches
+// newest first; paging walks every match once.
+func TestService_SearchRanksTheNewestPool(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	// Listing g is g minutes old; even ones have the word in the title,
+	// odd ones in the description only.
+	n := service.RankPool + 50
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, description, condition, price_cents, listed, available, created_at)
+		SELECT 1, CASE WHEN g % 2 = 0 THEN 'Garden ' || g ELSE 'Notes ' || g END, 'Ann Author',
+		  CASE WHEN g % 2 = 0 THEN '' ELSE 'About a garden.' END, 'good', 1000, 1, 1, now() - make_interval(mins => g)
+		FROM generate_series(1, $1::int) g`, n)
+	require.NoError(t, err)
+	var got []string
+	for page := 1; ; page++ {
+		res, err := b.svc.Search(ctx, service.Query{Text: "garden", PerPage: 100, Page: page})
+		require.NoError(t, err)
+		for _, l := range res.Listings {
+			got = append(got, l.Title)
+		}
+		if !res.HasNext {
+			break
+		}
+	}
+	var want []string
+	for g := 2; g <= service.RankPool; g += 2 {
+		want = append(want, fmt.Sprintf("Garden %d", g))
+	}
+	for g := 1; g <= service.RankPool; g += 2 {
+		want = append(want, fmt.Sprintf("Notes %d", g))
+	}
+	for g := service.RankPool + 1; g <= n; g++ {
+		if g%2 == 0 {
+			want = append(want, fmt.Sprintf("Garden %d", g))
+		} else {
+			want = append(want, fmt.Sprintf("Notes %d", g))
+		}
+	}
+	require.Equal(t, want, got, "the pool's title matches, its description matches, then the rest newest first")
+}
+
 func TestService_Edition(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
