@@ -206,7 +206,7 @@ func Words(text string) []string {
 // make a search cost as much as the shop is large; the newest RankPool are
 // found by walking the newest-first index (or, for rarer words, by sorting
 // their few matches), so the cost stays the same however many match.
-const RankPool = 200
+const RankPool = 100
 
 // Statements are the SQL a search runs, each with its arguments: one page
 // of listings with their photos, and, when asked, the capped count and the
