@@ -216,6 +216,10 @@ type Statements struct {
 	// Args are the page's arguments; the count and the estimate take the
 	// first of them, MatchArgs (the page adds its limit, offset and pool).
 	Args, MatchArgs []any
+	// Pool is the most matches a search by relevance reads before ranking
+	// (0 for other sorts). Each row of the page says how many it read: when
+	// fewer, they are all the matches, and that is the count.
+	Pool int
 }
 
 // SearchStatements builds the SQL of q, which must be valid. Its SQL is
@@ -302,12 +306,16 @@ func SearchStatements(q Query) Statements {
 	// read for the page's listings only, in the same round trip. Each
 	// sort is written twice: over the table to pick the page, and over the
 	// page's columns to keep that order after the photos are joined.
-	var page string
+	var (
+		page string
+		n    int
+	)
 	if q.Sort == SortRelevance && tsquery != "" {
 		// The newest matches the page needs (at least the RankPool that
 		// are ranked) are picked by date alone, so no row outside them is
 		// ranked; every page orders the same pool the same way.
-		pool := arg(max(RankPool, (q.Page-1)*q.PerPage+q.PerPage+1))
+		n = max(RankPool, (q.Page-1)*q.PerPage+q.PerPage+1)
+		pool := arg(n)
 		page = "WITH pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search" + match +
 			" ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool + "), " +
 			"ranked AS MATERIALIZED (SELECT id, created_at, CASE WHEN row_number() OVER (ORDER BY created_at DESC, id DESC) <= " +
@@ -316,7 +324,7 @@ func SearchStatements(q Query) Statements {
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
-			withPhotos("pos")
+			withPhotos("pos", "(SELECT count(*) FROM pool)")
 	} else {
 		inner, outer := "b.created_at DESC, b.id DESC", "created_at DESC, id DESC"
 		switch q.Sort {
@@ -326,7 +334,7 @@ func SearchStatements(q Query) Statements {
 			inner, outer = "b.price_cents DESC, b.id DESC", "price_cents DESC, id DESC"
 		}
 		page = "WITH page AS MATERIALIZED (SELECT " + listingColumns + ", 0::real AS rank" + match +
-			" ORDER BY " + inner + " LIMIT " + limit + " OFFSET " + offset + ")" + withPhotos(outer)
+			" ORDER BY " + inner + " LIMIT " + limit + " OFFSET " + offset + ")" + withPhotos(outer, "0::bigint")
 	}
 	return Statements{
 		Page:      page,
@@ -334,16 +342,17 @@ func SearchStatements(q Query) Statements {
 		Estimate:  "EXPLAIN (FORMAT JSON) SELECT 1" + match,
 		Args:      args,
 		MatchArgs: matchArgs,
+		Pool:      n,
 	}
 }
 
 // withPhotos completes a page statement: the page's rows, in order, each
-// with its photos.
-func withPhotos(order string) string {
+// with its photos and the number of matches pooled.
+func withPhotos(order, pooled string) string {
 	return ` SELECT page.id, page.seller_id, page.title, page.author, page.isbn, page.condition, page.condition_note,
 	    page.price_cents, page.currency, page.description, page.lang, page.pub_year, page.status,
 	    page.listed, page.available, page.held, page.sold, page.hidden_reason, page.created_at, page.updated_at,
-	    page.seller_name, page.seller_disabled, page.rank, ph.ids, ph.keys, ph.widths, ph.heights FROM page LEFT JOIN LATERAL (
+	    page.seller_name, page.seller_disabled, page.rank, ph.ids, ph.keys, ph.widths, ph.heights, ` + pooled + ` AS pooled FROM page LEFT JOIN LATERAL (
 	    SELECT array_agg(p.id ORDER BY p.position) AS ids, array_agg(p.key ORDER BY p.position) AS keys,
 	      array_agg(p.width ORDER BY p.position) AS widths, array_agg(p.height ORDER BY p.position) AS heights
 	    FROM catalog.photos p WHERE p.book_id = page.id) ph ON true
@@ -351,10 +360,10 @@ func withPhotos(order string) string {
 }
 
 // Search finds listings on sale. Its statements run unprepared (see
-// SearchStatements): the page with its photos, and, for q.Count, the
-// planner's estimate of the matches; a third counts them exactly only when
-// the page does not show the last of them and the estimate is small (see
-// CountCap). When nothing matches a text search, it suggests the words the
+// SearchStatements): the page with its photos, which is all a count needs
+// when it shows the last match or, by relevance, pooled every match; else,
+// for q.Count, the planner's estimate of the matches, and, when that is
+// small (see CountCap), an exact count. When nothing matches a text search, it suggests the words the
 // shop knows that are closest to those typed.
 func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if err := q.Validate(); err != nil {
@@ -367,7 +376,8 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
 	res := Results{Page: q.Page}
-	if res.Listings, err = pgx.CollectRows(rows, scanListing); err != nil {
+	var pooled int64
+	if res.Listings, err = pgx.CollectRows(rows, scanListing(&pooled)); err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
 	res.HasNext = len(res.Listings) > q.PerPage
@@ -382,6 +392,8 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	switch {
 	case !res.HasNext && (len(res.Listings) > 0 || q.Page == 1):
 		res.Total, res.TotalExact = seen, true
+	case len(res.Listings) > 0 && pooled < int64(st.Pool):
+		res.Total, res.TotalExact = int(pooled), true
 	default:
 		var plan []byte
 		if err := s.pool.QueryRow(ctx, st.Estimate, matchArgs...).Scan(&plan); err != nil {
@@ -409,23 +421,27 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	return res, nil
 }
 
-func scanListing(row pgx.CollectableRow) (Listing, error) {
-	var (
-		r               dbsqlc.Listing
-		rank            float32
-		ids             []int64
-		keys            []string
-		widths, heights []int32
-	)
-	err := row.Scan(&r.ID, &r.SellerID, &r.Title, &r.Author, &r.Isbn, &r.Condition, &r.ConditionNote,
-		&r.PriceCents, &r.Currency, &r.Description, &r.Lang, &r.PubYear, &r.Status,
-		&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
-		&r.SellerName, &r.SellerDisabled, &rank, &ids, &keys, &widths, &heights)
-	l := listingFrom(r)
-	for i := range ids {
-		l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
+// scanListing reads a row of a page statement, and the matches pooled into
+// *pooled.
+func scanListing(pooled *int64) pgx.RowToFunc[Listing] {
+	return func(row pgx.CollectableRow) (Listing, error) {
+		var (
+			r               dbsqlc.Listing
+			rank            float32
+			ids             []int64
+			keys            []string
+			widths, heights []int32
+		)
+		err := row.Scan(&r.ID, &r.SellerID, &r.Title, &r.Author, &r.Isbn, &r.Condition, &r.ConditionNote,
+			&r.PriceCents, &r.Currency, &r.Description, &r.Lang, &r.PubYear, &r.Status,
+			&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
+			&r.SellerName, &r.SellerDisabled, &rank, &ids, &keys, &widths, &heights, pooled)
+		l := listingFrom(r)
+		for i := range ids {
+			l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
+		}
+		return l, err
 	}
-	return l, err
 }
 
 // estimatedRows reads the row estimate of an EXPLAIN (FORMAT JSON).
