@@ -106,8 +106,8 @@ func serveOptions(cfg config.Config) fx.Option {
 	if cfg.Gateway {
 		return fx.Options(metrics.Module, web.Module, rpc.Module, apidoc.Module,
 			authfx.Client(cfg.URLs[config.ModuleAuth]), ordersfx.Client(cfg.URLs[config.ModuleOrders]),
-			web.AsRoutes(func(a auth.Service, o orders.Service) (web.Routes, error) {
-				return gatewayRoutes(cfg, authfx.SignIn(a), ordersfx.HeaderCounts(o))
+			web.AsRoutes(func(a auth.Service, o orders.Service, tr *tracing.Tracing) (web.Routes, error) {
+				return gatewayRoutes(cfg, tr, authfx.SignIn(a), ordersfx.HeaderCounts(o))
 			}))
 	}
 	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module, apidoc.Module}
@@ -134,8 +134,8 @@ func remoteQueue(m config.Module, url string) fx.Option {
 // gatewayRoutes forwards each module's paths to cfg's URL of it; a path no
 // module declares goes to the catalog, which serves the shop's home. The
 // gateway's own error pages get the header from the modules' middleware.
-func gatewayRoutes(cfg config.Config, header ...web.Middleware) (web.Routes, error) {
-	return gateway.Routes(gatewayOwners(cfg), config.ModuleCatalog, header...)
+func gatewayRoutes(cfg config.Config, tr *tracing.Tracing, header ...web.Middleware) (web.Routes, error) {
+	return gateway.Routes(gatewayOwners(cfg), config.ModuleCatalog, tr, header...)
 }
 
 func gatewayOwners(cfg config.Config) []gateway.Owner {

@@ -19,8 +19,9 @@
 // --payment-retry-window, while the buyer may pay the same order another way
 // (RetryPayment: back to awaiting_payment with a new attempt and its charge
 // job); then orders.release_stock, scheduled with the failure, cancels the
-// order, puts its lines back in the cart and releases the copies. orders.ship and
-// orders.advance_shipment walk label created → picked up (shipped, and
+// order, puts its lines back in the cart and releases the copies. The
+// charge that pays an order also creates its shipment (label created), and
+// orders.advance_shipment walks it → picked up (shipped, and
 // orders.confirm_stock sells the copies) → in transit → out for delivery →
 // delivered. The buyer may cancel until the shipment is picked up, so the
 // copies are confirmed as sold only then: the catalog cannot release

@@ -23,6 +23,7 @@ import (
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -85,8 +86,9 @@ var transport = &http.Transport{
 // The gateway's own error page for a module that is down gets the header
 // filled by header (the modules' middleware, over their clients), as every
 // page of the shop does; only for GET and HEAD, whose requests the failed
-// forward did not consume.
-func Routes(owners []Owner, fallback config.Module, header ...web.Middleware) (web.Routes, error) {
+// forward did not consume. Each forward is a client span of tr (nil: not
+// traced), so a module's work hangs under the gateway's hop in a trace.
+func Routes(owners []Owner, fallback config.Module, tr *tracing.Tracing, header ...web.Middleware) (web.Routes, error) {
 	table, err := NewTable(owners)
 	if err != nil {
 		return nil, err
@@ -97,7 +99,7 @@ func Routes(owners []Owner, fallback config.Module, header ...web.Middleware) (w
 		if err != nil || target.Host == "" {
 			return nil, fmt.Errorf("gateway: %s URL %q: not a base URL", o.Module, o.URL)
 		}
-		proxies[o.Module] = newProxy(o.Module, target, header)
+		proxies[o.Module] = newProxy(o.Module, target, tr.Transport(transport), header)
 	}
 	if proxies[fallback] == nil {
 		return nil, fmt.Errorf("gateway: no owner for the fallback module %s", fallback)
@@ -118,7 +120,7 @@ type savedKey struct{}
 // the gateway's X-Forwarded-For and -Proto (it runs with --trust-proxy), so
 // they are set from what the gateway itself believes, never passed on from
 // the client.
-func newProxy(module config.Module, target *url.URL, header []web.Middleware) http.Handler {
+func newProxy(module config.Module, target *url.URL, rt http.RoundTripper, header []web.Middleware) http.Handler {
 	var down http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { web.Error(w, r, ErrModuleDown(module)) })
 	withHeader := down
 	header = slices.Clone(header)
@@ -127,7 +129,7 @@ func newProxy(module config.Module, target *url.URL, header []web.Middleware) ht
 		withHeader = header[i].Func(withHeader)
 	}
 	rp := &httputil.ReverseProxy{
-		Transport: transport,
+		Transport: rt,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host

@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,10 +16,14 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/gateway"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -27,7 +32,7 @@ const token = "0123456789abcdef0123456789abcdef"
 
 // seen is what a module's process got from the gateway.
 type seen struct {
-	Module, Method, Path, Host, For, Proto, RequestID, Token string
+	Module, Method, Path, Host, For, Proto, RequestID, Token, Traceparent string
 }
 
 // module is a stand-in for one module's process: it declares routes like a
@@ -49,6 +54,7 @@ func newModule(t *testing.T, name config.Module, routes web.Routes) *module {
 			Module: string(name), Method: r.Method, Path: r.URL.RequestURI(), Host: r.Host,
 			For: r.Header.Get("X-Forwarded-For"), Proto: r.Header.Get("X-Forwarded-Proto"),
 			RequestID: r.Header.Get("X-Request-Id"), Token: r.Header.Get(web.InternalTokenHeader),
+			Traceparent: r.Header.Get("Traceparent"),
 		})
 	}))
 	t.Cleanup(m.srv.Close)
@@ -69,6 +75,12 @@ type shop struct {
 
 func newShop(t *testing.T, header ...web.Middleware) *shop {
 	t.Helper()
+	return newTracedShop(t, nil, header...)
+}
+
+// newTracedShop is a shop whose gateway traces into tr.
+func newTracedShop(t *testing.T, tr *tracing.Tracing, header ...web.Middleware) *shop {
+	t.Helper()
 	s := &shop{
 		catalog: newModule(t, "catalog", func(r chi.Router) {
 			r.Get("/", noop)
@@ -83,7 +95,7 @@ func newShop(t *testing.T, header ...web.Middleware) *shop {
 			r.Post("/internal/v1/auth/authenticate", noop)
 		}),
 	}
-	routes, err := gateway.Routes([]gateway.Owner{s.catalog.owner(), s.auth.owner()}, "catalog", header...)
+	routes, err := gateway.Routes([]gateway.Owner{s.catalog.owner(), s.auth.owner()}, "catalog", tr, header...)
 	require.NoError(t, err)
 	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
 	require.NoError(t, err)
@@ -92,6 +104,7 @@ func newShop(t *testing.T, header ...web.Middleware) *shop {
 		Config:  config.Config{ShutdownTimeout: 1, InternalToken: token, Gateway: true},
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics: metrics.New(pool),
+		Tracing: tr,
 		Routes:  []web.Routes{routes},
 	})
 	srv := httptest.NewServer(h)
@@ -157,6 +170,31 @@ func TestGateway_ForwardsWhoAsked(t *testing.T) {
 
 	resp, _ := s.do(t, http.MethodGet, "/books/1")
 	require.Len(t, resp.Header.Values("Content-Security-Policy"), 1, "one set of security headers")
+}
+
+// TestGateway_ForwardIsASpan: the gateway's hop to a module is a client
+// span under the request's server span, and the module is sent that span's
+// context, so the module's work continues the trace beneath the hop.
+func TestGateway_ForwardIsASpan(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	s := newTracedShop(t, tracing.New(sdktrace.WithSyncer(exp)))
+	got := s.forwarded(t, http.MethodGet, "/books/1")
+	// The server span may end just after the client has read the answer.
+	require.Eventually(t, func() bool { return len(exp.GetSpans()) >= 2 }, 5*time.Second, 10*time.Millisecond, "spans: %v", exp.GetSpans())
+	var server, client tracetest.SpanStub
+	for _, sp := range exp.GetSpans() {
+		switch sp.SpanKind {
+		case trace.SpanKindServer:
+			server = sp
+		case trace.SpanKindClient:
+			client = sp
+		}
+	}
+	require.True(t, client.SpanContext.IsValid(), "the forward is a client span: %v", exp.GetSpans())
+	require.Equal(t, server.SpanContext.SpanID(), client.Parent.SpanID(), "under the request's span")
+	require.Equal(t, fmt.Sprintf("00-%s-%s-01", client.SpanContext.TraceID(), client.SpanContext.SpanID()), got.Traceparent,
+		"the module continues the trace from the gateway's hop")
 }
 
 func TestGateway_NeverForwardsInternalEndpoints(t *testing.T) {

@@ -238,7 +238,7 @@ func queryName(ctx context.Context, sql string) string {
 // RiverMiddleware traces job insertion and work. A job's trace context
 // travels in its metadata, and its work span is a child of the span that
 // inserted it, so the trace of a checkout goes on into its charge job and
-// the ship job after it (otelriver alone would only link them). Off: nil.
+// the shipping steps after it (otelriver alone would only link them). Off: nil.
 func (t *Tracing) RiverMiddleware() []rivertype.Middleware {
 	if !t.Enabled() {
 		return nil

@@ -159,7 +159,10 @@ var shipTo = service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Re
 // order (wallet payment), as fast as the service answers, while River works
 // the charge, ship, shipment and stock jobs in the same process.
 func serviceCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
-	var figs []bench.Figure
+	figs, err := commitCost(ctx, env)
+	if err != nil {
+		return figs, fmt.Errorf("commit cost: %w", err)
+	}
 	for _, c := range []struct {
 		name     string
 		listings int
@@ -172,6 +175,32 @@ func serviceCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error
 		figs = append(figs, f...)
 	}
 	return figs, nil
+}
+
+// commitCost times write transactions made one after another by one
+// client, each waiting for its own WAL flush: the disk's price of a commit,
+// which bounds what the checkout's commits per order can reach (commits
+// waiting at once share a flush, so many clients do better than this).
+func commitCost(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
+	db, err := env.NewDatabase(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Drop()
+	if _, err := db.Pool.Exec(ctx, `CREATE TABLE bench_commits (n int)`); err != nil {
+		return nil, err
+	}
+	res := loadgen.Run(ctx, loadgen.Options{Workers: 1, Duration: env.Dur(5 * time.Second)}, func(ctx context.Context, _, i int) error {
+		_, err := db.Pool.Exec(ctx, `INSERT INTO bench_commits VALUES ($1)`, i)
+		return err
+	})
+	if res.Errors > 0 {
+		return nil, res.FirstErr
+	}
+	return []bench.Figure{
+		bench.Info("one write commit alone, p50", bench.Ms(res.Percentile(50)), "ms", "a one-row insert waiting for its WAL flush"),
+		bench.Info("write commits one after another", res.PerSecond(), "commits/s", "one client: one WAL flush each"),
+	}, nil
 }
 
 func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur time.Duration) ([]bench.Figure, error) {

@@ -45,14 +45,6 @@ type ConfirmArgs struct {
 // Kind implements river.JobArgs.
 func (ConfirmArgs) Kind() string { return "orders.confirm_stock" }
 
-// ShipArgs hands a paid order to its delivery provider.
-type ShipArgs struct {
-	OrderID int64 `json:"order_id"`
-}
-
-// Kind implements river.JobArgs.
-func (ShipArgs) Kind() string { return "orders.ship" }
-
 // AdvanceArgs moves a shipment from one step of its timeline to the next.
 type AdvanceArgs struct {
 	OrderID int64  `json:"order_id"`
@@ -81,7 +73,6 @@ type Saga interface {
 	Charge(ctx context.Context, orderID int64) error
 	ReleaseStock(ctx context.Context, orderID int64, retries int) error
 	ConfirmStock(ctx context.Context, orderID int64) error
-	Ship(ctx context.Context, orderID int64) error
 	Advance(ctx context.Context, orderID int64, from string) error
 	Sweep(ctx context.Context) (SweepResult, error)
 }
@@ -92,7 +83,6 @@ func Workers(saga Saga, log *slog.Logger) riverfx.Registrar {
 		river.AddWorker(w, &Charge{Saga: saga})
 		river.AddWorker(w, &Release{Saga: saga})
 		river.AddWorker(w, &Confirm{Saga: saga})
-		river.AddWorker(w, &Ship{Saga: saga})
 		river.AddWorker(w, &Advance{Saga: saga})
 		river.AddWorker(w, &Sweep{Saga: saga, Log: log})
 	}
@@ -148,17 +138,6 @@ func (w *Confirm) Work(ctx context.Context, job *river.Job[ConfirmArgs]) error {
 		return river.JobCancel(err)
 	}
 	return err
-}
-
-// Ship hands a paid order to its provider.
-type Ship struct {
-	river.WorkerDefaults[ShipArgs]
-	Saga Saga
-}
-
-// Work implements river.Worker.
-func (w *Ship) Work(ctx context.Context, job *river.Job[ShipArgs]) error {
-	return w.Saga.Ship(ctx, job.Args.OrderID)
 }
 
 // Advance moves a shipment one step.

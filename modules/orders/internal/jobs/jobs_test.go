@@ -98,7 +98,10 @@ func TestCharge_RetriedJobChargesAndNotifiesOnce(t *testing.T) {
 	}
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
 	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'paid'", o.ID)) // buyer + seller
-	rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ShipArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+	// The charge handed the order over: its shipment's first step is
+	// scheduled, once.
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.shipment_events WHERE order_id = $1 AND step = 'label_created'", o.ID))
+	rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.AdvanceArgs{OrderID: o.ID, From: "label_created"}, &rivertest.RequireInsertedOpts{Schema: "river"})
 }
 
 func TestCharge_ProcessorUnavailableIsRetried(t *testing.T) {
@@ -148,11 +151,6 @@ func TestShipping_TimelineByJobs(t *testing.T) {
 	o := b.order(t, service.PaymentInput{Method: orders.MethodWallet})
 	_, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc}), jobs.ChargeArgs{OrderID: o.ID})
 	require.NoError(t, err)
-	ship := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Ship{Saga: b.svc})
-	for range 2 {
-		_, err := work(t, b, ship, jobs.ShipArgs{OrderID: o.ID})
-		require.NoError(t, err)
-	}
 	adv := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Advance{Saga: b.svc})
 	conf := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Confirm{Saga: b.svc})
 	for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {

@@ -113,6 +113,13 @@ const (
 	ReasonInsufficient = "insufficient funds"
 )
 
+// CountsAttempts reports whether the processor's answer for a card token
+// depends on the attempt number (the flaky test card's does), so that a
+// caller counts attempts only for such cards.
+func CountsAttempts(token string) bool {
+	return strings.HasPrefix(token, "tok_"+scenarioFlaky+"_")
+}
+
 // Charge asks the processor to charge a card token; attempt counts from 1.
 // It returns ErrUnavailable for the flaky test card's first two attempts.
 func Charge(token string, attempt int) (Result, error) {

@@ -66,6 +66,20 @@ func TestCharge(t *testing.T) {
 	require.Equal(t, "4444", tk.Last4)
 }
 
+// TestCountsAttempts: a card whose attempts are not counted is charged as
+// attempt 1 every time, so its answer must not depend on the attempt.
+func TestCountsAttempts(t *testing.T) {
+	t.Parallel()
+	for _, n := range []string{"4242424242424242", "4000000000000002", "4000000000009995", "5555555555554444", "4000000000000119"} {
+		tok := payment.Tokenize(payment.Card{Number: n}).Token
+		first, firstErr := payment.Charge(tok, 1)
+		later, laterErr := payment.Charge(tok, 3)
+		depends := first != later || (firstErr == nil) != (laterErr == nil)
+		require.Equal(t, depends, payment.CountsAttempts(tok), n)
+	}
+	require.True(t, payment.CountsAttempts(payment.Tokenize(payment.Card{Number: "4000000000000119"}).Token), "the flaky card is counted")
+}
+
 func FuzzValidate(f *testing.F) {
 	f.Add("4242424242424242", 12, 2030, "123")
 	f.Fuzz(func(t *testing.T, n string, m, y int, cvc string) {

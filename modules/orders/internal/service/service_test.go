@@ -211,8 +211,6 @@ func TestService_Place(t *testing.T) {
 		require.NoError(t, b.svc.Charge(ctx, o.ID)) // a retried job
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id=$1", o.ID))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='paid' AND user_id=$2", o.ID, b.buyer.ID))
-		require.NoError(t, b.svc.Ship(ctx, o.ID))
-		require.NoError(t, b.svc.Ship(ctx, o.ID))
 		for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
 			require.NoError(t, b.svc.Advance(ctx, o.ID, from))
 			require.NoError(t, b.svc.Advance(ctx, o.ID, from))
@@ -565,8 +563,7 @@ func TestService_Cancel(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
-		require.NoError(t, b.svc.Ship(ctx, o.ID)) // label created: still cancellable
+		require.NoError(t, b.svc.Charge(ctx, o.ID)) // paid, label created: still cancellable
 		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
 		require.NoError(t, b.svc.Advance(ctx, o.ID, "label_created")) // the scheduled step does nothing
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
