@@ -200,12 +200,14 @@ func Words(text string) []string {
 	return words
 }
 
-// RankPool bounds the matches a search by relevance ranks: the newest
-// RankPool matches, best first, then any further matches newest first. A
-// common word matches thousands of listings, and ranking each of them would
-// make a search cost as much as the shop is large; the newest RankPool are
-// found by walking the newest-first index (or, for rarer words, by sorting
-// their few matches), so the cost stays the same however many match.
+// RankPool bounds the matches a search by relevance ranks. Matches by
+// title or author come first, however old, then the others; within each,
+// the newest RankPool are ranked best first and any further ones follow
+// newest first. A common word matches thousands of listings, and ranking
+// each of them would make a search cost as much as the shop is large; the
+// newest RankPool are found by walking the newest-first index (or, for
+// rarer words, by sorting their few matches), so the cost stays the same
+// however many match.
 const RankPool = 100
 
 // Statements are the SQL a search runs, each with its arguments: one page
@@ -216,9 +218,11 @@ type Statements struct {
 	// Args are the page's arguments; the count and the estimate take the
 	// first of them, MatchArgs (the page adds its limit, offset and pool).
 	Args, MatchArgs []any
-	// Pool is the most matches a search by relevance reads before ranking
-	// (0 for other sorts). Each row of the page says how many it read: when
-	// fewer, they are all the matches, and that is the count.
+	// Pool is the most matches each pool of a search by relevance reads
+	// before ranking (0 for other sorts). Each row of the page says how
+	// many matches the pools hold, or Pool when the title matches alone
+	// filled theirs: when fewer, they are all the matches, and that is the
+	// count.
 	Pool int
 }
 
@@ -231,8 +235,8 @@ type Statements struct {
 // them ("novels" finds "novel"), or as typed: so stop words count ("the",
 // "of mice and men") and the last word also matches as a prefix, as people
 // type ("middlem" finds Middlemarch). All words must match, or either side
-// of an OR. Results rank by cover density among the newest RankPool
-// matches.
+// of an OR. Results by title or author come first, then the others, each
+// ranked by cover density among its newest RankPool matches.
 //
 // The statements are meant to run unprepared (pgx.QueryExecModeExec), so
 // that each is planned for the words given: the planner then folds the
@@ -284,7 +288,6 @@ func SearchStatements(q Query) Statements {
 				groups = []string{"''::tsquery"}
 			}
 			tsquery = "(" + strings.Join(groups, " || ") + ")"
-			where = append(where, "b.search @@ "+tsquery)
 		}
 	}
 	if q.MinCondition != "" {
@@ -299,7 +302,16 @@ func SearchStatements(q Query) Statements {
 	if q.Language != "" {
 		where = append(where, "b.lang = "+arg(q.Language))
 	}
-	match := " FROM " + from + " WHERE " + strings.Join(where, " AND ")
+	// matching is the FROM and WHERE of the listings whose document doc
+	// holds the words: b.search, or b.title_search for title and author.
+	matching := func(doc string) string {
+		w := where
+		if tsquery != "" {
+			w = append(slices.Clip(where), doc+" @@ "+tsquery)
+		}
+		return " FROM " + from + " WHERE " + strings.Join(w, " AND ")
+	}
+	match := matching("b.search")
 	matchArgs := args
 	limit, offset := arg(q.PerPage+1), arg((q.Page-1)*q.PerPage)
 	// The page is chosen first and its photos joined after, so photos are
@@ -311,20 +323,32 @@ func SearchStatements(q Query) Statements {
 		n    int
 	)
 	if q.Sort == SortRelevance && tsquery != "" {
-		// The newest matches the page needs (at least the RankPool that
-		// are ranked) are picked by date alone, so no row outside them is
-		// ranked; every page orders the same pool the same way.
+		// Two pools, each of the newest matches the page needs (at least
+		// the RankPool whose rank is read), picked by date alone so no row
+		// outside them is ranked: the matches by title or author, from
+		// their own small index, and all matches. Those by title or author
+		// come first, however old; then the others. Within each, the
+		// newest RankPool rank best first, the rest follow newest first;
+		// every page orders the same pools the same way. A title match
+		// among the newest matches is among the newest title matches, so
+		// the second pool adds only the others; and it is not read when
+		// the title matches fill the page, as a common word's do.
 		n = max(RankPool, (q.Page-1)*q.PerPage+q.PerPage+1)
 		pool := arg(n)
-		page = "WITH pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search" + match +
-			" ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool + "), " +
-			"ranked AS MATERIALIZED (SELECT id, created_at, CASE WHEN row_number() OVER (ORDER BY created_at DESC, id DESC) <= " +
-			strconv.Itoa(RankPool) + " THEN ts_rank_cd(search, " + tsquery + ") END AS rank FROM pool), " +
-			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
+		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
+		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc" + matching("b.title_search") + newest + "), " +
+			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc" + match +
+			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
+			"ranked AS MATERIALIZED (SELECT id, created_at, 0 AS tier, CASE WHEN " + age + " <= " + strconv.Itoa(RankPool) +
+			" THEN ts_rank_cd(doc, " + tsquery + ") END AS rank FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN ts_rank_cd(doc, " + tsquery + ") END" +
+			" FROM (SELECT id, created_at, doc, " + age + " AS age FROM pool) p WHERE id NOT IN (SELECT id FROM titled)), " +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
-			withPhotos("pos", "(SELECT count(*) FROM pool)")
+			withPhotos("pos", "(SELECT CASE WHEN count(*) < "+pool+" THEN (SELECT count(*) FROM pool) ELSE "+pool+" END FROM titled)")
 	} else {
 		inner, outer := "b.created_at DESC, b.id DESC", "created_at DESC, id DESC"
 		switch q.Sort {

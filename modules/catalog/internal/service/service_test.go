@@ -660,9 +660,9 @@ func TestService_SearchCountsManyCheaply(t *testing.T) {
 	require.Len(t, res.Listings, 11)
 }
 
-// TestService_SearchRanksTheNewestPool: by relevance, the newest
-// service.RankPool matches come first, best first, then the older matches
-// newest first; paging walks every match once.
+// TestService_SearchRanksTheNewestPool: by relevance, the matches by title
+// come first, then the others, each newest first among equals; paging walks
+// every match once.
 func TestService_SearchRanksTheNewestPool(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
@@ -686,20 +686,32 @@ func TestService_SearchRanksTheNewestPool(t *testing.T) {
 		}
 	}
 	var want []string
-	for g := 2; g <= service.RankPool; g += 2 {
+	for g := 2; g <= n; g += 2 {
 		want = append(want, fmt.Sprintf("Garden %d", g))
 	}
-	for g := 1; g <= service.RankPool; g += 2 {
+	for g := 1; g <= n; g += 2 {
 		want = append(want, fmt.Sprintf("Notes %d", g))
 	}
-	for g := service.RankPool + 1; g <= n; g++ {
-		if g%2 == 0 {
-			want = append(want, fmt.Sprintf("Garden %d", g))
-		} else {
-			want = append(want, fmt.Sprintf("Notes %d", g))
-		}
-	}
-	require.Equal(t, want, got, "the pool's title matches, its description matches, then the rest newest first")
+	require.Equal(t, want, got, "the title matches, then the description matches")
+}
+
+// TestService_SearchPutsTitlesFirst: a listing titled with the word comes
+// before every listing that only mentions it, however many newer ones do.
+func TestService_SearchPutsTitlesFirst(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, description, condition, price_cents, listed, available, created_at)
+		SELECT 1, 'Notes ' || g, 'Ann Author', 'A walk over a dune at dusk.', 'good', 1000, 1, 1, now() - make_interval(mins => g)
+		FROM generate_series(1, $1::int) g
+		UNION ALL SELECT 1, 'Dune', 'Frank Herbert', 'Desert planet.', 'good', 1000, 1, 1, now() - interval '1 year'`, 3*service.RankPool)
+	require.NoError(t, err)
+	res, err := b.svc.Search(ctx, service.Query{Text: "dune", Count: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Listings)
+	require.Equal(t, "Dune", res.Listings[0].Title, "the title match first")
+	require.Equal(t, "Notes 1", res.Listings[1].Title, "then the newest description match")
+	require.True(t, res.HasNext)
+	require.Equal(t, 3*service.RankPool+1, res.Total)
 }
 
 func TestService_Edition(t *testing.T) {
