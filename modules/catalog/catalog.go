@@ -1,5 +1,6 @@
 // Package catalog is the public face of the catalog module: the books on
-// sale and the stock reservations the orders module makes against them.
+// sale and the stock reservations the orders module makes against them, and
+// the count of want-list alerts every page's header shows.
 package catalog
 
 import (
@@ -128,4 +129,8 @@ type Service interface {
 	// (1 to MaxHeldPage; an Invalid error otherwise), so the orders module
 	// can settle holds no live order owns. Read-only.
 	HeldOrders(ctx context.Context, after int64, limit int) ([]int64, error)
+	// WantAlerts counts the listings that met user's want list and that
+	// user has not looked at yet (0 for a visitor), for the header of every
+	// page, whichever process serves it. Read-only.
+	WantAlerts(ctx context.Context, user auth.UserID) (int, error)
 }

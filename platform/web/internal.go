@@ -27,6 +27,14 @@ var ErrInternalToken = apperr.New(apperr.Unauthenticated, "internal.token", "thi
 // IsInternal reports whether path is an internal endpoint's.
 func IsInternal(path string) bool { return strings.HasPrefix(path, InternalPrefix) }
 
+// HasHeader reports whether path may answer with a page, whose header the
+// modules' middleware fills: not static files, the API, internal calls or
+// the probes, which would only pay for counts nobody sees.
+func HasHeader(path string) bool {
+	return !strings.HasPrefix(path, "/static/") && !strings.HasPrefix(path, "/api/") && !IsInternal(path) &&
+		path != "/healthz" && path != "/readyz" && path != "/metrics"
+}
+
 // internalOnly admits a request under InternalPrefix only with the token,
 // compared in constant time (of the SHA-256 digests, so not even the
 // token's length leaks). A process without a token (the monolith) admits

@@ -1,6 +1,7 @@
 // Package catalogbench holds the catalog's sections of `make bench`:
-// search latency at 1,000 and 100,000 listings, and the catalog page (HTML
-// and JSON) of the real binary beside bare handlers that run the same SQL.
+// search latency at 1,000 and 100,000 listings, the catalog page (HTML and
+// JSON) of the real binary beside bare handlers that run the same SQL, and
+// matching a listing against 100,000 want lists.
 package catalogbench
 
 import (
@@ -25,6 +26,7 @@ func Sections() []bench.Section {
 	return []bench.Section{
 		{Name: "Search, service layer (one shopper at a time, with the count)", Run: searchSection},
 		{Name: "Catalog page and JSON list of the real binary vs bare handlers (8 clients)", Run: pageSection},
+		{Name: "Want-list matching, service layer (one listing against 100,000 wants)", Run: wantsSection},
 	}
 }
 

@@ -37,14 +37,18 @@ const MaxPriceEnv = "BOOKSTORE_CATALOG_MAX_PRICE"
 
 // Module provides the catalog module to a process that runs it: the local
 // service (also as catalog.Service for the orders module), its pages, its
-// JSON API and the job that keeps the sellers copy current from the
-// accounts module's change feed.
+// JSON API, the middleware that fills the header's count of want alerts,
+// the job that keeps the sellers copy current from the accounts module's
+// change feed, and the one that matches listings against want lists.
 var Module = fx.Module("catalog",
 	fx.Decorate(logging.ForModule("catalog")),
 	Service,
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
-	riverfx.AsWorkers(jobs.Workers),
+	web.AsMiddleware(WantAlerts),
+	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service) riverfx.Registrar {
+		return jobs.Workers(svc, accounts)
+	}),
 	riverfx.AsPeriodic(jobs.Periodic),
 	metrics.AsCollector(holdMetrics),
 )
@@ -80,16 +84,23 @@ func holdMetrics(svc *service.Service) prometheus.Collector {
 
 // Service provides the local service alone, as catalog.Service too, for
 // commands that need no HTTP server (bookstore seed).
-var Service = fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(catalog.Service))))
+var Service = fx.Provide(fx.Annotate(newService, fx.ParamTags(``, ``, ``, `optional:"true"`), fx.As(fx.Self()), fx.As(new(catalog.Service))))
 
 // Remote provides what a process that does not run the module needs of
-// it, served at url: catalog.Service over HTTP.
+// it, served at url: catalog.Service over HTTP, and the middleware that
+// fills the header's count of want alerts through it, so every page has
+// the same header.
 func Remote(url string) fx.Option {
 	return fx.Module("catalog-remote",
 		fx.Provide(fx.Annotate(func(d *rpc.Dialer) *client.Client { return client.New(d.Client(config.ModuleCatalog, url)) },
 			fx.As(new(catalog.Service)))),
+		web.AsMiddleware(WantAlerts),
 	)
 }
+
+// WantAlerts is the middleware that fills the header's count of new want
+// matches through svc.
+func WantAlerts(svc catalog.Service) web.Middleware { return pages.WantAlertsMiddleware(svc) }
 
 // SeedOptions tune `bookstore seed`.
 type SeedOptions = seed.Options
@@ -128,10 +139,14 @@ func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {
 	return o, nil
 }
 
-func newService(pool *pgxpool.Pool, cfg config.Config, log *slog.Logger) (*service.Service, error) {
+// newService builds the local service. The job inserter is missing only
+// from commands without a job queue (bookstore seed), whose listings are
+// then matched against no want.
+func newService(pool *pgxpool.Pool, cfg config.Config, log *slog.Logger, ins *riverfx.Inserter) (*service.Service, error) {
 	o, err := Options(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
+	o.Jobs = ins
 	return service.New(pool, o), nil
 }

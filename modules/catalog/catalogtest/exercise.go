@@ -50,6 +50,25 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		return held
 	}
 
+	t.Run("WantAlerts", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		const shopper = auth.UserID(31)
+		n, err := b.svc.WantAlerts(ctx, shopper)
+		require.NoError(t, err)
+		require.Zero(t, n)
+		CreateWant(ctx, t, b.pool, &WantOpts{UserID: shopper, Words: "dune"})
+		CreateWant(ctx, t, b.pool, &WantOpts{UserID: shopper, ISBN: "9780441013593"})
+		book := CreateBook(ctx, t, b.pool, &BookOpts{Title: "Dune", Author: "Frank Herbert", ISBN: "9780441013593"})
+		require.Equal(t, 2, MatchWants(ctx, t, b.pool, book.ID), "by words and by ISBN")
+		n, err = b.svc.WantAlerts(ctx, shopper)
+		require.NoError(t, err)
+		require.Equal(t, 2, n)
+		n, err = b.svc.WantAlerts(ctx, 0)
+		require.NoError(t, err)
+		require.Zero(t, n, "a visitor has no wants")
+	})
+
 	t.Run("Books", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)

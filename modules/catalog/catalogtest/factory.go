@@ -163,3 +163,52 @@ func SetSellerDisabled(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id
 func NewService(pool *pgxpool.Pool) catalog.Service {
 	return service.New(pool, nil)
 }
+
+// WantOpts describe a want to create; zero fields take defaults.
+type WantOpts struct {
+	UserID auth.UserID // default 2000
+	// ISBN (13 digits) or Words; default Words "Dune".
+	ISBN          string
+	Words         string
+	MaxPriceCents int64             // default 5000
+	MinCondition  catalog.Condition // default poor: any condition
+	Email         bool
+}
+
+// CreateWant saves a want straight into the database and returns its id.
+func CreateWant(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *WantOpts) int64 {
+	t.Helper()
+	o := WantOpts{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.UserID == 0 {
+		o.UserID = 2000
+	}
+	if o.ISBN == "" && o.Words == "" {
+		o.Words = "Dune"
+	}
+	if o.MaxPriceCents == 0 {
+		o.MaxPriceCents = 5000
+	}
+	if o.MinCondition == "" {
+		o.MinCondition = catalog.ConditionPoor
+	}
+	var isbn *string
+	if o.ISBN != "" {
+		isbn = &o.ISBN
+	}
+	w, err := dbsqlc.New().CreateWant(ctx, pool, dbsqlc.CreateWantParams{UserID: int64(o.UserID), Isbn: isbn, Words: o.Words,
+		MaxPriceCents: o.MaxPriceCents, MinCondition: string(o.MinCondition), Email: o.Email})
+	require.NoError(t, err)
+	return w.ID
+}
+
+// MatchWants matches a listing against the wants as its job does, and
+// returns the matches it added.
+func MatchWants(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id catalog.BookID) int {
+	t.Helper()
+	n, err := service.New(pool, nil).MatchWants(ctx, id)
+	require.NoError(t, err)
+	return n
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -13,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -34,15 +36,18 @@ type Server struct {
 	Photos *photos.Mem
 }
 
-// NewServer starts the catalog on a new database.
+// NewServer starts the catalog on a new database, inserting its jobs
+// (nothing works them: tests run a job's work themselves).
 func NewServer(t testing.TB) *Server {
 	t.Helper()
 	pool := pgtest.New(t)
 	mem := photos.NewMemStore()
-	svc := service.New(pool, &service.Options{Photos: mem, MaxPriceCents: 1_000_000})
+	ins, err := riverfx.NewInserter(pool, nil)
+	require.NoError(t, err)
+	svc := service.New(pool, &service.Options{Photos: mem, MaxPriceCents: 1_000_000, Jobs: ins})
 	srv := webtest.New(t, webtest.Opts{
 		Routes:     []web.Routes{pages.Routes(svc, slog.Default()), api.Routes(svc)},
-		Middleware: []web.Middleware{authtest.FakeSignIn(Seller, Other, Admin)},
+		Middleware: []web.Middleware{authtest.FakeSignIn(Seller, Other, Admin), pages.WantAlertsMiddleware(svc)},
 		Pool:       pool,
 	})
 	return &Server{Client: srv.Client(), Pool: pool, Svc: svc, Photos: mem}

@@ -33,6 +33,13 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
 		r.Get("/api/v1/me/books", h.myBooks)
+		r.Get("/api/v1/me/wants", h.myWants)
+		r.Post("/api/v1/me/wants", h.createWant)
+		r.Get("/api/v1/me/wants/{id}", h.getWant)
+		r.Patch("/api/v1/me/wants/{id}", h.patchWant)
+		r.Delete("/api/v1/me/wants/{id}", h.deleteWant)
+		r.Get("/api/v1/me/want-matches", h.myWantMatches)
+		r.Post("/api/v1/me/want-matches/seen", h.markWantMatchesSeen)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/client"
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -57,6 +58,15 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			}
 			held, err := svc.HeldOrders(r.Context(), after, limit)
 			answer(w, r, client.HeldOrdersAnswer{Orders: held}, err)
+		})
+		r.Get(client.WantAlertsPath, func(w http.ResponseWriter, r *http.Request) {
+			user, err := strconv.ParseInt(r.URL.Query().Get("user"), 10, 64)
+			if err != nil || user < 0 {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage("user must be a user id"))
+				return
+			}
+			n, err := svc.WantAlerts(r.Context(), auth.UserID(user))
+			answer(w, r, client.WantAlertsAnswer{Alerts: n}, err)
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/rpc"
 )
@@ -20,6 +21,7 @@ const (
 	ReleasePath    = "/internal/v1/catalog/release"
 	ConfirmPath    = "/internal/v1/catalog/confirm"
 	HeldOrdersPath = "/internal/v1/catalog/held-orders"
+	WantAlertsPath = "/internal/v1/catalog/want-alerts"
 )
 
 // MaxBooks bounds the ids of one Books call.
@@ -43,6 +45,11 @@ type OrderRequest struct {
 // HeldOrdersAnswer lists orders that hold copies.
 type HeldOrdersAnswer struct {
 	Orders []int64 `json:"orders"`
+}
+
+// WantAlertsAnswer counts a user's unseen want matches.
+type WantAlertsAnswer struct {
+	Alerts int `json:"alerts"`
 }
 
 // Client implements catalog.Service over the internal endpoints.
@@ -91,4 +98,14 @@ func (c *Client) HeldOrders(ctx context.Context, after int64, limit int) ([]int6
 		return nil, err
 	}
 	return a.Orders, nil
+}
+
+// WantAlerts implements catalog.Service.
+func (c *Client) WantAlerts(ctx context.Context, user auth.UserID) (int, error) {
+	q := url.Values{"user": {strconv.FormatInt(int64(user), 10)}}
+	var a WantAlertsAnswer
+	if err := c.rpc.Call(ctx, http.MethodGet, WantAlertsPath+"?"+q.Encode(), nil, &a); err != nil {
+		return 0, err
+	}
+	return a.Alerts, nil
 }

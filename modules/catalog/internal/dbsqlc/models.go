@@ -96,3 +96,25 @@ type Seller struct {
 	Disabled  bool
 	UpdatedAt time.Time
 }
+
+type Want struct {
+	ID            int64
+	UserID        int64
+	Isbn          *string
+	Words         string
+	MaxPriceCents int64
+	MinCondition  string
+	Email         bool
+	Lexemes       []string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type WantMatch struct {
+	WantID     int64
+	BookID     int64
+	UserID     int64
+	PriceCents int64
+	CreatedAt  time.Time
+	SeenAt     *time.Time
+}

@@ -1,5 +1,8 @@
 // Package jobs holds the catalog's background work: keeping the catalog's
-// copy of sellers (names, disabled flags) in step with the accounts module.
+// copy of sellers (names, disabled flags) in step with the accounts module,
+// and matching listings against want lists. The service inserts the args
+// and the workers call back into it, through Catalog, so neither package
+// imports the other's concrete type.
 package jobs
 
 import (
@@ -9,9 +12,19 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
+
+// UserChangesFunc reads the accounts module's change feed
+// (auth.Service.UserChanges).
+type UserChangesFunc func(ctx context.Context, after int64, limit int) ([]auth.UserChange, error)
+
+// Catalog is what the workers need of the catalog service.
+type Catalog interface {
+	SyncSellers(ctx context.Context, changes UserChangesFunc) (int, error)
+	MatchWants(ctx context.Context, id catalog.BookID) (int, error)
+}
 
 // SyncSellersArgs asks for one pass over the accounts change feed.
 type SyncSellersArgs struct{}
@@ -33,8 +46,8 @@ const SyncEvery = 2 * time.Second
 // and the rows it covers commit together.
 type SyncSellersWorker struct {
 	river.WorkerDefaults[SyncSellersArgs]
-	Service *service.Service
-	Changes service.UserChangesFunc
+	Service Catalog
+	Changes UserChangesFunc
 }
 
 // Work implements river.Worker. A feed that is down fails the run, which
@@ -49,11 +62,36 @@ func (w *SyncSellersWorker) Timeout(*river.Job[SyncSellersArgs]) time.Duration {
 	return 30 * time.Second
 }
 
+// MatchWantsArgs asks to match one listing, just published or cheaper, or
+// otherwise changed in what wants look at, against every want list.
+type MatchWantsArgs struct {
+	BookID catalog.BookID `json:"book_id"`
+}
+
+// Kind implements river.JobArgs.
+func (MatchWantsArgs) Kind() string { return "catalog.match_wants" }
+
+// MatchWantsWorker records the listing's matches. It is idempotent: a
+// want hears of a listing once (the matches' primary key), so a retry or
+// a second change of the same listing adds nothing twice.
+type MatchWantsWorker struct {
+	river.WorkerDefaults[MatchWantsArgs]
+	Service Catalog
+}
+
+// Work implements river.Worker. A listing gone or off sale since matches
+// nothing, which is a success.
+func (w *MatchWantsWorker) Work(ctx context.Context, job *river.Job[MatchWantsArgs]) error {
+	_, err := w.Service.MatchWants(ctx, job.Args.BookID)
+	return err
+}
+
 // Workers registers the module's workers. The accounts service is the
 // local one in the monolith, a remote client when split.
-func Workers(svc *service.Service, accounts auth.Service) riverfx.Registrar {
+func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
 	return func(ws *river.Workers) {
 		river.AddWorker(ws, &SyncSellersWorker{Service: svc, Changes: accounts.UserChanges})
+		river.AddWorker(ws, &MatchWantsWorker{Service: svc})
 	}
 }
 

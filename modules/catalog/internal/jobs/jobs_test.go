@@ -47,3 +47,24 @@ func TestSyncSellersWorker(t *testing.T) {
 	require.Equal(t, "After", got.SellerName)
 	require.True(t, got.Hidden)
 }
+
+func TestMatchWantsWorker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	catalogtest.CreateWant(ctx, t, pool, &catalogtest.WantOpts{UserID: 31, Words: "dune"})
+	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Dune", Author: "Frank Herbert"})
+	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema},
+		&jobs.MatchWantsWorker{Service: service.New(pool, nil)})
+	for range 2 {
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		res, err := w.Work(ctx, t, tx, jobs.MatchWantsArgs{BookID: book.ID}, nil)
+		require.NoError(t, err)
+		require.Equal(t, rivertype.JobStateCompleted, res.Job.State)
+		require.NoError(t, tx.Commit(ctx))
+	}
+	n, err := service.New(pool, nil).WantAlerts(ctx, 31)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "one alert, however often the job runs")
+}

@@ -121,9 +121,7 @@ func mergeErrors(errs map[string]string, err error) bool {
 		return false
 	}
 	for k, v := range e.Fields {
-		if k == "price_cents" {
-			k = "price"
-		}
+		k = strings.TrimSuffix(k, "_cents") // price_cents is the form's price
 		if _, ok := errs[k]; !ok {
 			errs[k] = v
 		}

@@ -41,6 +41,11 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"listing_new":    listingNewView(form),
 		"listing_edit":   listingEditView(edit),
 		"listing_delete": listingDeleteView(l),
+		"wants": wantsView(wantsPage{Wants: []service.Want{{ID: 1, Words: evil, MaxPriceCents: 1500, MinCondition: catalog.ConditionGood, Email: true, Matches: 2}, {ID: 2, ISBN: l.ISBN, MaxPriceCents: 900, MinCondition: catalog.ConditionPoor}},
+			Matches: []service.WantMatch{{WantID: 1, WantWords: evil, BookID: 7, Title: evil, Author: evil, Condition: catalog.ConditionFine, PriceCents: 1000, MatchedPriceCents: 1200, Buyable: true, CreatedAt: time.Now()}, {WantID: 2, WantISBN: l.ISBN, BookID: 8, Title: "x", Seen: true}},
+			Pager:   view.Pager{Page: 1}, Form: wantForm{Words: evil, Errors: map[string]string{"words": evil, "form": evil}}, MaxWants: service.MaxWants, MaxPrice: "10,000.00"}),
+		"wants_empty":    wantsView(wantsPage{Form: wantForm{Errors: map[string]string{}}, MaxWants: service.MaxWants}),
+		"want_edit":      wantEditView(wantForm{ID: 1, Words: evil, Errors: map[string]string{"max_price": evil}}, "10,000.00"),
 		"admin_listings": adminListingsView(adminPage{Hidden: []service.Listing{l}, BookID: evil, Errors: map[string]string{"reason": evil}}),
 	}
 	viewtest.RenderEach(t, pages, evil)

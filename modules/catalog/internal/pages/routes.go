@@ -1,5 +1,6 @@
 // Package pages serves the catalog's pages: browsing and search for everyone,
-// "My listings" for sellers, and the admin's hidden-listings page.
+// "My listings" for sellers, "My wants" for shoppers, and the admin's
+// hidden-listings page.
 package pages
 
 import (
@@ -42,6 +43,11 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Post("/my/listings/{id}/delete", h.deleteListing)
 		r.Post("/my/listings/{id}/photos", h.addPhoto)
 		r.Post("/my/listings/{id}/photos/{photo}/delete", h.deletePhoto)
+		r.Get("/my/wants", h.myWants)
+		r.Post("/my/wants", h.createWant)
+		r.Get("/my/wants/{id}/edit", h.editWantForm)
+		r.Post("/my/wants/{id}", h.updateWant)
+		r.Post("/my/wants/{id}/delete", h.deleteWant)
 		r.Get("/admin/listings", h.adminListings)
 		r.Post("/admin/listings/hide", h.hideListing)
 		r.Post("/admin/listings/{id}/unhide", h.unhideListing)

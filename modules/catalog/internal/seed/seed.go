@@ -80,6 +80,14 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 			return res, fmt.Errorf("create seller %q: %w", name, err)
 		}
 		res.Sellers = append(res.Sellers, u)
+		// Each seller also wants two books, so the demo shows matches
+		// (seed inserts no jobs: it matches each listing itself below).
+		for range 2 {
+			w := works[rng.IntN(len(works))]
+			if _, err := svc.CreateWant(ctx, u, service.WantInput{Words: w.title, MaxPriceCents: 2500, MinCondition: catalog.ConditionGood, Email: true}); err != nil {
+				return res, fmt.Errorf("create want of %q: %w", name, err)
+			}
+		}
 	}
 	faces, err := newFaces()
 	if err != nil {
@@ -132,6 +140,9 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 			if _, err := svc.SetStatus(ctx, seller, l.ID, catalog.StatusPaused); err != nil {
 				return res, err
 			}
+		}
+		if _, err := svc.MatchWants(ctx, l.ID); err != nil {
+			return res, err
 		}
 		res.Listings++
 		if o.ProgressFunc != nil {

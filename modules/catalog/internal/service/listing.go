@@ -277,7 +277,10 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 			PubYear: yearPtr(in.Year), Status: string(status),
 			Listed: int32(in.Copies), Available: int32(in.Copies),
 		})
-		return err
+		if err != nil || status != catalog.StatusActive {
+			return err
+		}
+		return s.matchLater(ctx, tx, catalog.BookID(id))
 	})
 	if err != nil {
 		return Listing{}, fmt.Errorf("create listing: %w", err)
@@ -487,12 +490,27 @@ func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, e 
 			Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
 			Description: in.Description, Lang: in.Language, PubYear: yearPtr(in.Year), Copies: int32(in.Copies),
 		})
-		return err
+		if err != nil || cur.Status != catalog.StatusActive || !wantsMayMatchAnew(cur, in, isbn) {
+			return err
+		}
+		return s.matchLater(ctx, tx, id)
 	})
 	if err != nil {
 		return Listing{}, fmt.Errorf("update listing %d: %w", id, err)
 	}
 	return s.Listing(ctx, id)
+}
+
+// wantsMayMatchAnew reports whether an edit from cur to in (with isbn as
+// stored) can make the listing meet wants it did not: a lower price, or a
+// change of what wants are matched on.
+func wantsMayMatchAnew(cur Listing, in Input, isbn *string) bool {
+	newISBN := ""
+	if isbn != nil {
+		newISBN = *isbn
+	}
+	return in.PriceCents < cur.PriceCents || in.Title != cur.Title || in.Author != cur.Author ||
+		newISBN != cur.ISBN || in.Condition != cur.Condition || (cur.Available == 0 && in.Copies > cur.Copies())
 }
 
 // staleCopies explains to the seller how the copies moved since base.
@@ -535,7 +553,10 @@ func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID,
 		if n == 0 {
 			return ErrState.WithMessage(fmt.Sprintf("a %s listing cannot become %s", b.Status, to))
 		}
-		return nil
+		if to != catalog.StatusActive {
+			return nil
+		}
+		return s.matchLater(ctx, tx, id)
 	})
 	if err != nil {
 		return Listing{}, fmt.Errorf("set status of listing %d: %w", id, err)

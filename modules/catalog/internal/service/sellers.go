@@ -6,13 +6,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
 )
-
-// UserChangesFunc reads the accounts module's change feed
-// (auth.Service.UserChanges).
-type UserChangesFunc func(ctx context.Context, after int64, limit int) ([]auth.UserChange, error)
 
 const sellersCursor = "auth.user_changes"
 
@@ -27,7 +23,7 @@ const syncBatch = 500
 // change over a newer one (the loser's move matches nothing and its batch
 // is dropped), and a crash replays at most one batch (upserts are
 // idempotent). It returns how many changes it applied.
-func (s *Service) SyncSellers(ctx context.Context, changes UserChangesFunc) (int, error) {
+func (s *Service) SyncSellers(ctx context.Context, changes jobs.UserChangesFunc) (int, error) {
 	total := 0
 	for {
 		from, err := s.q.GetCursor(ctx, s.pool, sellersCursor)

@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
 var _ catalog.Service = (*Service)(nil)
@@ -43,6 +44,10 @@ type Options struct {
 	// PhotoDecodes is how many photos are processed at once; 0 means
 	// DefaultPhotoDecodes, sized to the machine.
 	PhotoDecodes int
+	// Jobs inserts the jobs that match listings against want lists, in the
+	// transaction of the change; nil matches nothing (bookstore seed, and
+	// tests of other things).
+	Jobs *riverfx.Inserter
 }
 
 // Service is the catalog.

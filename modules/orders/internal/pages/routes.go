@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -102,9 +101,7 @@ func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (se
 func Middleware(svc orders.Service) web.Middleware {
 	return web.Middleware{Order: 20, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			p := r.URL.Path
-			if strings.HasPrefix(p, "/static/") || strings.HasPrefix(p, "/api/") || web.IsInternal(p) ||
-				p == "/healthz" || p == "/readyz" || p == "/metrics" {
+			if !web.HasHeader(r.URL.Path) {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+)
+
+type wantList struct {
+	Wants    []api.Want `json:"wants"`
+	MaxWants int        `json:"max_wants"`
+}
+
+type matchPage struct {
+	Matches  []api.WantMatch `json:"matches"`
+	Page     int             `json:"page"`
+	NextPage *int            `json:"next_page"`
+	Unseen   int             `json:"unseen"`
+}
+
+func TestAPI_Wants(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+
+	res := env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"middlemarch","max_price_cents":1000,"min_condition":"good","email":true}`, authtest.As(other)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	w := decode[api.Want](t, res)
+	require.Equal(t, "middlemarch", *w.Words)
+	require.Nil(t, w.ISBN)
+	require.True(t, w.Email)
+	require.Equal(t, fmt.Sprintf("/api/v1/me/wants/%d", w.ID), res.Header.Get("Location"))
+
+	res = env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"the","isbn":"","max_price_cents":0,"min_condition":"mint"}`, authtest.As(other)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+	fields := errorOf(t, res).Fields
+	require.Contains(t, fields, "words")
+	require.Contains(t, fields, "max_price_cents")
+	require.Contains(t, fields, "min_condition")
+	res = env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"x"}`)
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+
+	res = env.JSON(t, http.MethodPatch, fmt.Sprintf("/api/v1/me/wants/%d", w.ID), `{"max_price_cents":950}`, authtest.As(other)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Equal(t, int64(950), decode[api.Want](t, res).MaxPriceCents)
+	require.Equal(t, "middlemarch", *decode[api.Want](t, res).Words, "what was not sent stays")
+	res = env.JSON(t, http.MethodGet, fmt.Sprintf("/api/v1/me/wants/%d", w.ID), "", authtest.As(seller)...)
+	require.Equal(t, http.StatusNotFound, res.StatusCode, "another's want is not found")
+	require.Equal(t, "catalog.want_not_found", errorOf(t, res).Code)
+
+	book := createBook(t, env) // Middlemarch, good, 8.99, by seller
+	require.Equal(t, 1, catalogtest.MatchWants(t.Context(), t, env.Pool, book.ID))
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/want-matches", "", authtest.As(other)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	m := decode[matchPage](t, res)
+	require.Equal(t, 1, m.Unseen)
+	require.Len(t, m.Matches, 1)
+	require.Equal(t, book.ID, m.Matches[0].BookID)
+	require.Equal(t, w.ID, m.Matches[0].WantID)
+	require.Equal(t, catalog.ConditionGood, m.Matches[0].Condition)
+	require.Equal(t, int64(899), m.Matches[0].MatchedPriceCents)
+	require.Nil(t, m.NextPage)
+	res = env.JSON(t, http.MethodPost, "/api/v1/me/want-matches/seen", "", authtest.As(other)...)
+	require.Equal(t, http.StatusNoContent, res.StatusCode, res.Body)
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/want-matches", "", authtest.As(other)...)
+	require.Zero(t, decode[matchPage](t, res).Unseen)
+
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/wants", "", authtest.As(other)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	l := decode[wantList](t, res)
+	require.Len(t, l.Wants, 1)
+	require.Equal(t, 1, l.Wants[0].Matches)
+	require.Equal(t, 200, l.MaxWants)
+
+	res = env.JSON(t, http.MethodDelete, fmt.Sprintf("/api/v1/me/wants/%d", w.ID), "", authtest.As(other)...)
+	require.Equal(t, http.StatusNoContent, res.StatusCode, res.Body)
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/wants", "", authtest.As(other)...)
+	require.Empty(t, decode[wantList](t, res).Wants)
+}

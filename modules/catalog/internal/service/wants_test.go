@@ -1,0 +1,196 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/riverfx"
+)
+
+func validWant() service.WantInput {
+	return service.WantInput{Words: "petit prince", MaxPriceCents: 2000, MinCondition: catalog.ConditionGood, Email: true}
+}
+
+func TestService_CreateWant(t *testing.T) {
+	t.Parallel()
+	t.Run("Valid", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		w, err := b.svc.CreateWant(ctx, b.other, service.WantInput{Words: "  Petit   Prince ", MaxPriceCents: 2000, MinCondition: catalog.ConditionGood, Email: true})
+		require.NoError(t, err)
+		require.Equal(t, "Petit Prince", w.Words, "spaces folded")
+		require.True(t, w.Email)
+		isbn, err := b.svc.CreateWant(ctx, b.other, service.WantInput{ISBN: "0-14-143951-3", MaxPriceCents: 2000, MinCondition: catalog.ConditionPoor})
+		require.NoError(t, err)
+		require.Equal(t, "9780141439518", isbn.ISBN)
+		got, err := b.svc.Wants(ctx, b.other)
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+		require.Equal(t, isbn.ID, got[0].ID, "newest first")
+	})
+	t.Run("Invalid", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		for name, tc := range map[string]struct {
+			in    service.WantInput
+			field string
+		}{
+			"Nothing":        {service.WantInput{MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
+			"Both":           {service.WantInput{ISBN: "9780141439518", Words: "prince", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
+			"StopWordsOnly":  {service.WantInput{Words: "the of and", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
+			"BadISBN":        {service.WantInput{ISBN: "9780141439519", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "isbn"},
+			"NoPrice":        {service.WantInput{Words: "dune", MinCondition: catalog.ConditionGood}, "max_price_cents"},
+			"AbovePriceCap":  {service.WantInput{Words: "dune", MaxPriceCents: 500_001, MinCondition: catalog.ConditionGood}, "max_price_cents"},
+			"NoCondition":    {service.WantInput{Words: "dune", MaxPriceCents: 100}, "min_condition"},
+			"ControlCharStr": {service.WantInput{Words: "dune\u202e", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
+		} {
+			_, err := b.svc.CreateWant(ctx, b.other, tc.in)
+			require.Contains(t, fieldsOf(t, err), tc.field, name)
+		}
+		_, err := b.svc.CreateWant(ctx, auth.User{}, validWant())
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	})
+	t.Run("Limit", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		for range service.MaxWants {
+			catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: b.other.ID})
+		}
+		_, err := b.svc.CreateWant(ctx, b.other, validWant())
+		require.ErrorIs(t, err, service.ErrTooManyWants)
+		_, err = b.svc.CreateWant(ctx, b.seller, validWant())
+		require.NoError(t, err, "the limit is per user")
+	})
+}
+
+func TestService_EditAndDeleteWant(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	w, err := b.svc.CreateWant(ctx, b.other, validWant())
+	require.NoError(t, err)
+
+	price := int64(900)
+	got, err := b.svc.UpdateWant(ctx, b.other, w.ID, service.WantEdit{MaxPriceCents: &price})
+	require.NoError(t, err)
+	require.Equal(t, int64(900), got.MaxPriceCents)
+	require.Equal(t, "petit prince", got.Words, "fields not sent stay")
+	require.True(t, got.Email)
+
+	isbn, empty := "9780141439518", ""
+	got, err = b.svc.UpdateWant(ctx, b.other, w.ID, service.WantEdit{ISBN: &isbn, Words: &empty})
+	require.NoError(t, err)
+	require.Equal(t, isbn, got.ISBN)
+
+	_, err = b.svc.UpdateWant(ctx, b.seller, w.ID, service.WantEdit{MaxPriceCents: &price})
+	require.ErrorIs(t, err, service.ErrWantNotFound, "another's want is not found")
+	require.ErrorIs(t, b.svc.DeleteWant(ctx, b.seller, w.ID), service.ErrWantNotFound)
+	require.NoError(t, b.svc.DeleteWant(ctx, b.other, w.ID))
+	require.ErrorIs(t, b.svc.DeleteWant(ctx, b.other, w.ID), service.ErrWantNotFound)
+}
+
+func TestService_MatchWants(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	const shopper, picky, rich = auth.UserID(31), auth.UserID(32), auth.UserID(33)
+	words := catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: shopper, Words: "the petit prince", MaxPriceCents: 1000})
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: shopper, ISBN: "9780141439518", MaxPriceCents: 1000})
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: picky, Words: "prince", MaxPriceCents: 5000, MinCondition: catalog.ConditionFine})
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: rich, Words: "prince saint-exupéry", MaxPriceCents: 5000})
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: b.seller.ID, Words: "prince", MaxPriceCents: 5000})
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: rich, Words: "prince dragon", MaxPriceCents: 5000})
+
+	l, err := b.svc.Create(ctx, b.seller, validInput()) // very good, 12.50
+	require.NoError(t, err)
+	n, err := b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "only rich: too dear for shopper, too worn for picky, the seller's own, and a word missing")
+	n, err = b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	require.Zero(t, n, "a want hears of a listing once")
+
+	price := int64(950)
+	_, err = b.svc.Update(ctx, b.seller, l.ID, service.Edit{PriceCents: &price})
+	require.NoError(t, err)
+	n, err = b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "cheaper: shopper's words and ISBN wants now match")
+	alerts, err := b.svc.WantAlerts(ctx, shopper)
+	require.NoError(t, err)
+	require.Equal(t, 2, alerts)
+
+	matches, hasNext, err := b.svc.WantMatches(ctx, auth.User{ID: shopper}, 1, 20)
+	require.NoError(t, err)
+	require.False(t, hasNext)
+	require.Len(t, matches, 2)
+	require.Equal(t, int64(950), matches[0].MatchedPriceCents)
+	require.True(t, matches[0].Buyable)
+	require.NoError(t, b.svc.MarkWantMatchesSeen(ctx, auth.User{ID: shopper}))
+	alerts, err = b.svc.WantAlerts(ctx, shopper)
+	require.NoError(t, err)
+	require.Zero(t, alerts)
+	w, err := b.svc.Want(ctx, auth.User{ID: shopper}, words)
+	require.NoError(t, err)
+	require.Equal(t, 1, w.Matches)
+
+	_, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusPaused)
+	require.NoError(t, err)
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: 34, Words: "prince"})
+	n, err = b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	require.Zero(t, n, "a paused listing matches nothing")
+}
+
+// matchJobs counts the matching jobs inserted for a listing.
+func matchJobs(ctx context.Context, t *testing.T, pool *pgxpool.Pool, id catalog.BookID) int {
+	t.Helper()
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river.river_job WHERE kind = 'catalog.match_wants' AND (args->>'book_id')::bigint = $1", int64(id)).Scan(&n))
+	return n
+}
+
+func TestService_MatchingJobGoesInWithTheChange(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	ins, err := riverfx.NewInserter(pool, nil)
+	require.NoError(t, err)
+	svc := service.New(pool, &service.Options{Jobs: ins})
+	seller := auth.User{ID: 11, Name: "Sally Seller"}
+
+	l, err := svc.Create(ctx, seller, validInput())
+	require.NoError(t, err)
+	require.Equal(t, 1, matchJobs(ctx, t, pool, l.ID), "published")
+
+	draft := validInput()
+	draft.Draft = true
+	d, err := svc.Create(ctx, seller, draft)
+	require.NoError(t, err)
+	require.Zero(t, matchJobs(ctx, t, pool, d.ID), "a draft is not on sale")
+	_, err = svc.SetStatus(ctx, seller, d.ID, catalog.StatusActive)
+	require.NoError(t, err)
+	require.Equal(t, 1, matchJobs(ctx, t, pool, d.ID), "published from draft")
+
+	note, dearer, cheaper := "Foxed", int64(2000), int64(1000)
+	_, err = svc.Update(ctx, seller, l.ID, service.Edit{ConditionNote: &note})
+	require.NoError(t, err)
+	_, err = svc.Update(ctx, seller, l.ID, service.Edit{PriceCents: &dearer})
+	require.NoError(t, err)
+	require.Equal(t, 1, matchJobs(ctx, t, pool, l.ID), "a note or a higher price meets no new want")
+	_, err = svc.Update(ctx, seller, l.ID, service.Edit{PriceCents: &cheaper})
+	require.NoError(t, err)
+	require.Equal(t, 2, matchJobs(ctx, t, pool, l.ID), "the price dropped")
+
+	_, err = svc.Update(ctx, seller, l.ID, service.Edit{PriceCents: ptr(int64(500)), Title: ptr("")})
+	require.Error(t, err)
+	require.Equal(t, 2, matchJobs(ctx, t, pool, l.ID), "a refused change enqueues nothing")
+}
+
+func ptr[T any](v T) *T { return &v }
