@@ -126,8 +126,10 @@ type Listing struct {
 	Sold          int
 	HiddenReason  string
 	SellerHidden  bool
-	CreatedAt     time.Time
-	Photos        []Photo
+	// Standing is the seller's rating and sales, as orders last pushed them.
+	Standing  catalog.SellerStats
+	CreatedAt time.Time
+	Photos    []Photo
 }
 
 // Copies are the copies the seller still has: available plus held.
@@ -168,7 +170,9 @@ func listingFrom(r dbsqlc.Listing) Listing {
 		Held:          int(r.Held),
 		Sold:          int(r.Sold),
 		SellerHidden:  r.SellerDisabled,
-		CreatedAt:     r.CreatedAt,
+		Standing: catalog.SellerStats{SellerID: auth.UserID(r.SellerID), Ratings: int(r.SellerRatings),
+			RatingSum: int(r.SellerRatingSum), Sales: int(r.SellerSales)},
+		CreatedAt: r.CreatedAt,
 	}
 	if r.Isbn != nil {
 		l.ISBN = *r.Isbn
@@ -267,7 +271,7 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 	}
 	var id int64
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.EnsureSeller(ctx, tx, dbsqlc.EnsureSellerParams{ID: int64(seller.ID), Name: seller.Name}); err != nil {
+		if err := s.q.EnsureSeller(ctx, tx, dbsqlc.EnsureSellerParams{ID: int64(seller.ID), Name: seller.Name, MemberSince: timePtr(seller.CreatedAt)}); err != nil {
 			return err
 		}
 		id, err = s.q.CreateBook(ctx, tx, dbsqlc.CreateBookParams{

@@ -169,7 +169,9 @@ func (q Query) Filtered() bool {
 const listingColumns = `b.id, b.seller_id, b.title, b.author, b.isbn, b.condition, b.condition_note,
   b.price_cents, b.currency, b.description, b.lang, b.pub_year, b.status,
   b.listed, b.available, b.held, b.sold, b.hidden_reason, b.created_at, b.updated_at,
-  coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled`
+  coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled,
+  coalesce(s.ratings, 0) AS seller_ratings, coalesce(s.rating_sum, 0) AS seller_rating_sum,
+  coalesce(s.sales, 0) AS seller_sales`
 
 // Word limits of a text search: more words narrow nothing a shopper needs.
 const (
@@ -376,7 +378,7 @@ func withPhotos(order, pooled string) string {
 	return ` SELECT page.id, page.seller_id, page.title, page.author, page.isbn, page.condition, page.condition_note,
 	    page.price_cents, page.currency, page.description, page.lang, page.pub_year, page.status,
 	    page.listed, page.available, page.held, page.sold, page.hidden_reason, page.created_at, page.updated_at,
-	    page.seller_name, page.seller_disabled, page.rank, ph.ids, ph.keys, ph.widths, ph.heights, ` + pooled + ` AS pooled FROM page LEFT JOIN LATERAL (
+	    page.seller_name, page.seller_disabled, page.seller_ratings, page.seller_rating_sum, page.seller_sales, page.rank, ph.ids, ph.keys, ph.widths, ph.heights, ` + pooled + ` AS pooled FROM page LEFT JOIN LATERAL (
 	    SELECT array_agg(p.id ORDER BY p.position) AS ids, array_agg(p.key ORDER BY p.position) AS keys,
 	      array_agg(p.width ORDER BY p.position) AS widths, array_agg(p.height ORDER BY p.position) AS heights
 	    FROM catalog.photos p WHERE p.book_id = page.id) ph ON true
@@ -459,7 +461,7 @@ func scanListing(pooled *int64) pgx.RowToFunc[Listing] {
 		err := row.Scan(&r.ID, &r.SellerID, &r.Title, &r.Author, &r.Isbn, &r.Condition, &r.ConditionNote,
 			&r.PriceCents, &r.Currency, &r.Description, &r.Lang, &r.PubYear, &r.Status,
 			&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
-			&r.SellerName, &r.SellerDisabled, &rank, &ids, &keys, &widths, &heights, pooled)
+			&r.SellerName, &r.SellerDisabled, &r.SellerRatings, &r.SellerRatingSum, &r.SellerSales, &rank, &ids, &keys, &widths, &heights, pooled)
 		l := listingFrom(r)
 		for i := range ids {
 			l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
