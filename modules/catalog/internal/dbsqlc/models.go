@@ -30,6 +30,7 @@ type Book struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Search        interface{}
+	TitleSearch   interface{}
 }
 
 type CatalogWord struct {
