@@ -19,8 +19,8 @@ const sellersCursor = "auth.user_changes"
 // syncBatch is how many changes one transaction applies.
 const syncBatch = 500
 
-// SyncSellers copies users' names and disabled flags from the change feed
-// into catalog.sellers, from the stored cursor on. The feed may be another
+// SyncSellers copies users' names, disabled flags, notification addresses
+// and email choices from the change feed into catalog.sellers, from the stored cursor on. The feed may be another
 // process, so it is read outside any transaction; then the batch and the
 // cursor's move commit together, and the move is a compare-and-set from
 // the position the batch was read after. Two runners never apply an older
@@ -52,7 +52,13 @@ func (s *Service) SyncSellers(ctx context.Context, changes jobs.UserChangesFunc)
 				return err
 			}
 			for _, c := range batch {
-				if err := s.q.UpsertSeller(ctx, tx, dbsqlc.UpsertSellerParams{ID: int64(c.User.ID), Name: c.User.Name, Disabled: c.User.Disabled, MemberSince: timePtr(c.User.CreatedAt)}); err != nil {
+				var email *string
+				if a := c.User.NotifyAddress(); a != "" {
+					email = &a
+				}
+				err := s.q.UpsertSeller(ctx, tx, dbsqlc.UpsertSellerParams{ID: int64(c.User.ID), Name: c.User.Name, Disabled: c.User.Disabled,
+					MemberSince: timePtr(c.User.CreatedAt), Email: email, EmailTopics: auth.TopicNames(c.User.EmailTopics)})
+				if err != nil {
 					return err
 				}
 			}
