@@ -79,6 +79,16 @@ var Topics = []Topic{TopicOrderPlaced, TopicOrderShipped, TopicOrderDelivered, T
 // Chooses reports whether u chose emails of topic t.
 func (u User) Chooses(t Topic) bool { return slices.Contains(u.EmailTopics, t) }
 
+// TopicNames are ts as strings, never nil: how the copies of other modules
+// store them, in a column that is not null.
+func TopicNames(ts []Topic) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return out
+}
+
 // NotifyAddress is where notification emails to u go, or "" when none may:
 // only to a confirmed address, since an unconfirmed one may be a typo or
 // someone else's, and the shop must not mail a stranger about orders they
@@ -139,7 +149,8 @@ type NewUser struct {
 }
 
 // Accounts is what commands (bookstore user, bookstore seed) need: creating
-// and promoting accounts with the same rules as the sign-up form.
+// and promoting accounts with the same rules as the sign-up form, and
+// setting the demo accounts' email choices.
 type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
 	// error carrying one message per field, e.g. for a taken email.
@@ -147,6 +158,10 @@ type Accounts interface {
 	// Promote makes the user with this email an admin (ErrNotFound if none).
 	// Idempotent.
 	Promote(ctx context.Context, email string) (User, error)
+	// SetEmailTopics changes the notification emails the user gets: a topic
+	// set true is chosen, false dropped, others stay. An unknown topic is an
+	// Invalid error; ErrNotFound for no such user. Idempotent.
+	SetEmailTopics(ctx context.Context, id UserID, edit map[Topic]bool) (User, error)
 }
 
 // UserChange records that a user was created or changed its name, role,

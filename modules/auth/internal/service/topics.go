@@ -55,7 +55,7 @@ func (s *Service) SetEmailTopics(ctx context.Context, id auth.UserID, edit map[a
 				next = append(next, string(t))
 			}
 		}
-		if !slices.Equal(next, topicStrings(topicsOf(row.EmailTopics))) {
+		if !slices.Equal(next, auth.TopicNames(topicsOf(row.EmailTopics))) {
 			if row, err = s.q.SetEmailTopics(ctx, tx, dbsqlc.SetEmailTopicsParams{EmailTopics: next, Now: s.now(), ID: row.ID}); err != nil {
 				return fmt.Errorf("set email topics: %w", err)
 			}
@@ -67,12 +67,4 @@ func (s *Service) SetEmailTopics(ctx context.Context, id auth.UserID, edit map[a
 		return nil
 	})
 	return u, err
-}
-
-func topicStrings(ts []auth.Topic) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = string(t)
-	}
-	return out
 }
