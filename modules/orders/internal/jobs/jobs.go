@@ -126,7 +126,9 @@ func (w *SyncRecipients) Work(ctx context.Context, _ *river.Job[SyncRecipientsAr
 }
 
 // Timeout bounds one pass.
-func (w *SyncRecipients) Timeout(*river.Job[SyncRecipientsArgs]) time.Duration { return 30 * time.Second }
+func (w *SyncRecipients) Timeout(*river.Job[SyncRecipientsArgs]) time.Duration {
+	return 30 * time.Second
+}
 
 // Workers registers every worker of the module. The accounts service is
 // the local one in the monolith, a remote client when split.
