@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfeed"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -86,12 +87,8 @@ type Saga interface {
 	Advance(ctx context.Context, orderID int64, from string) error
 	Sweep(ctx context.Context) (SweepResult, error)
 	PushSellerStats(ctx context.Context, seller auth.UserID) error
-	SyncRecipients(ctx context.Context, changes UserChangesFunc) (int, error)
+	SyncRecipients(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
 }
-
-// UserChangesFunc reads the accounts module's change feed
-// (auth.Service.UserChanges).
-type UserChangesFunc func(ctx context.Context, after int64, limit int) ([]auth.UserChange, error)
 
 // SyncRecipientsArgs asks for one pass over the accounts change feed, to
 // copy users' notification addresses and email choices.
@@ -115,7 +112,7 @@ const SyncEvery = 2 * time.Second
 type SyncRecipients struct {
 	river.WorkerDefaults[SyncRecipientsArgs]
 	Saga    Saga
-	Changes UserChangesFunc
+	Changes authfeed.ChangesFunc
 }
 
 // Work implements river.Worker. A feed that is down (split mode) fails the

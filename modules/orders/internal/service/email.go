@@ -8,8 +8,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfeed"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
-	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/platform/mail"
 )
 
@@ -57,62 +57,28 @@ func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reas
 // recipientsCursor names the position in the accounts feed.
 const recipientsCursor = "auth.user_changes"
 
-// syncBatch is how many feed changes one transaction applies.
-const syncBatch = 500
-
 // SyncRecipients copies users' notification addresses and email choices
-// from the accounts change feed into orders.recipients, from the stored
-// cursor on. The feed may be another process, so it is read outside any
-// transaction; then the batch and the cursor's move commit together, and
-// the move is a compare-and-set from the position the batch was read
-// after: of two runners one applies a batch, and a crash replays at most
-// one batch (upserts are idempotent). It returns how many changes it
+// from the accounts change feed into orders.recipients (see authfeed for
+// why runners and crashes are safe). It returns how many changes it
 // applied.
-func (s *Service) SyncRecipients(ctx context.Context, changes jobs.UserChangesFunc) (int, error) {
-	total := 0
-	for {
-		from, err := s.q.GetCursor(ctx, s.pool, recipientsCursor)
-		if err != nil {
-			return total, fmt.Errorf("sync recipients: %w", err)
-		}
-		batch, err := changes(ctx, from, syncBatch)
-		if err != nil {
-			return total, fmt.Errorf("sync recipients: read user changes: %w", err)
-		}
-		if len(batch) == 0 {
-			return total, nil
-		}
-		moved := false
-		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-			to := from
-			for _, c := range batch {
-				to = max(to, c.Seq)
-			}
+func (s *Service) SyncRecipients(ctx context.Context, changes authfeed.ChangesFunc) (int, error) {
+	n, err := authfeed.Copy{
+		Pool:         s.pool,
+		PositionFunc: func(ctx context.Context) (int64, error) { return s.q.GetCursor(ctx, s.pool, recipientsCursor) },
+		MoveFunc: func(ctx context.Context, tx pgx.Tx, from, to int64) (bool, error) {
 			n, err := s.q.MoveCursor(ctx, tx, dbsqlc.MoveCursorParams{Name: recipientsCursor, Position: to, FromPosition: from})
-			if err != nil || n == 0 {
-				return err
+			return n == 1, err
+		},
+		ApplyFunc: func(ctx context.Context, tx pgx.Tx, c auth.UserChange) error {
+			var email *string
+			if a := c.User.NotifyAddress(); a != "" {
+				email = &a
 			}
-			for _, c := range batch {
-				var email *string
-				if a := c.User.NotifyAddress(); a != "" {
-					email = &a
-				}
-				err := s.q.UpsertRecipient(ctx, tx, dbsqlc.UpsertRecipientParams{UserID: int64(c.User.ID), Email: email, EmailTopics: auth.TopicNames(c.User.EmailTopics)})
-				if err != nil {
-					return err
-				}
-			}
-			moved = true
-			return nil
-		})
-		if err != nil {
-			return total, fmt.Errorf("sync recipients: %w", err)
-		}
-		if moved {
-			total += len(batch)
-		}
-		if moved && len(batch) < syncBatch {
-			return total, nil
-		}
+			return s.q.UpsertRecipient(ctx, tx, dbsqlc.UpsertRecipientParams{UserID: int64(c.User.ID), Email: email, EmailTopics: auth.TopicNames(c.User.EmailTopics)})
+		},
+	}.Follow(ctx, changes)
+	if err != nil {
+		return n, fmt.Errorf("sync recipients: %w", err)
 	}
+	return n, nil
 }
