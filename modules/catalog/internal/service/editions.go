@@ -39,7 +39,8 @@ type KnownEdition struct {
 // newest listing's on a tie. Drafts, hidden listings and disabled sellers'
 // are left out, so nothing a seller or an admin withheld leaks into another
 // seller's form. An ISBN that does not parse is an Invalid error (on the
-// isbn field); one no listing carries is ErrUnknownEdition.
+// isbn field); one no listing carries is ErrUnknownEdition, with the
+// ISBN in its 13-digit form.
 func (s *Service) EditionFacts(ctx context.Context, isbn string) (KnownEdition, error) {
 	n, err := parseEditionISBN(isbn)
 	if err != nil {
@@ -50,7 +51,7 @@ func (s *Service) EditionFacts(ctx context.Context, isbn string) (KnownEdition, 
 		return KnownEdition{}, fmt.Errorf("edition facts %s: %w", n, err)
 	}
 	if len(rows) == 0 {
-		return KnownEdition{}, ErrUnknownEdition
+		return KnownEdition{ISBN: n}, ErrUnknownEdition
 	}
 	e := KnownEdition{ISBN: n, Listings: len(rows)}
 	e.Title = commonest(rows, func(r dbsqlc.EditionRecordsRow) string { return r.Title })
