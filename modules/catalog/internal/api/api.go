@@ -346,7 +346,6 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusCreated, map[string]any{"photos": added})
 }
 
-
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {

@@ -142,7 +142,7 @@ type bookPage struct {
 	Owner   bool
 	// SignedIn offers "Sell one like this", to the seller too.
 	SignedIn bool
-	MaxQty  int
+	MaxQty   int
 	// Others are more of the seller's listings on sale.
 	Others []service.Listing
 }
