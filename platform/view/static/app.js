@@ -127,7 +127,11 @@ if (lookup) {
 
   // The same words as the page's guide (labels.go: guideTitle, guideOnSale, guideSold).
   const showGuide = async () => {
-    if (!guide || !isbn.value.trim()) return;
+    if (!guide) return;
+    if (!isbn.value.trim()) {
+      guide.hidden = true;
+      return;
+    }
     const res = await api("/prices?condition=" + encodeURIComponent(condition.value)).catch(() => null);
     if (!res || !res.ok) {
       guide.hidden = true;
@@ -180,6 +184,12 @@ if (lookup) {
     showGuide();
   };
   lookup.querySelector("[data-isbn-fill]").addEventListener("click", (event) => {
+    event.preventDefault();
+    fill();
+  });
+  // Enter in the ISBN field looks it up; elsewhere it lists the book.
+  isbn.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
     event.preventDefault();
     fill();
   });
