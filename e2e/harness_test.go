@@ -454,9 +454,10 @@ func (b *Browser) Submit(sel, shot string) {
 		document.querySelectorAll('[data-e2e-submit]').forEach(e => e.removeAttribute('data-e2e-submit'));
 		const f = document.querySelector(%q).closest('form');
 		// The form's own submit button, not one that sends it elsewhere
-		// (formaction, formmethod).
+		// (formaction, formmethod), nor a hidden one that only makes Enter
+		// submit (aria-hidden).
 		const btn = f && [...f.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]')]
-			.find(b => !b.hasAttribute('formaction') && !b.hasAttribute('formmethod'));
+			.find(b => !b.hasAttribute('formaction') && !b.hasAttribute('formmethod') && b.getAttribute('aria-hidden') !== 'true');
 		if (!btn) return false;
 		btn.setAttribute('data-e2e-submit', '');
 		return true;
