@@ -37,7 +37,7 @@ var Module = fx.Module("orders",
 	web.AsRoutes(api.InternalRoutes),
 	web.AsMiddleware(HeaderCounts),
 	riverfx.AsWorkers(func(svc *service.Service, log *slog.Logger) riverfx.Registrar { return jobs.Workers(svc, log) }),
-	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout) }),
+	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout, cfg.ShippingStep) }),
 )
 
 // publicRoutes are the module's pages and API; a nil svc declares them

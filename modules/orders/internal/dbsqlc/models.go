@@ -129,6 +129,7 @@ type Shipment struct {
 	TrackingNumber string
 	Step           string
 	CreatedAt      time.Time
+	DueAt          *time.Time
 }
 
 type ShipmentEvent struct {

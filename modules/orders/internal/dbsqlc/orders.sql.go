@@ -648,3 +648,47 @@ func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams)
 	err := row.Scan(&count)
 	return count, err
 }
+
+const transitionMany = `-- name: TransitionMany :one
+WITH m AS (
+  SELECT unnest($1::bigint[]) AS id, unnest($2::text[]) AS buyer_message,
+    unnest($3::text[]) AS seller_message
+), t AS (
+  UPDATE orders.orders o SET status = $4, reason = '', updated_at = now()
+  FROM m WHERE o.id = m.id AND o.status = $5
+  RETURNING o.id, o.buyer_id, m.buyer_message, m.seller_message
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, $6::text, CASE WHEN u.user_id = t.buyer_id THEN t.buyer_message ELSE t.seller_message END
+  FROM t CROSS JOIN LATERAL (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = t.id
+                             UNION SELECT t.buyer_id) u
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT count(*) FROM t
+`
+
+type TransitionManyParams struct {
+	Ids            []int64
+	BuyerMessages  []string
+	SellerMessages []string
+	ToStatus       string
+	FromStatus     string
+	Step           string
+}
+
+// Transition for a batch of orders, all from one state to another and
+// without a reason: @buyer_messages and @seller_messages are each order's,
+// in the order of @ids. It returns how many moved.
+func (q *Queries) TransitionMany(ctx context.Context, db DBTX, arg TransitionManyParams) (int64, error) {
+	row := db.QueryRow(ctx, transitionMany,
+		arg.Ids,
+		arg.BuyerMessages,
+		arg.SellerMessages,
+		arg.ToStatus,
+		arg.FromStatus,
+		arg.Step,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}

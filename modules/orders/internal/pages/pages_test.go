@@ -54,7 +54,8 @@ func setup(t testing.TB) *bundle {
 	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
-	svc := service.New(pool, cat, rc, nil)
+	// Each shipping step is due as soon as the carrier's next round runs.
+	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Microsecond})
 	srv := webtest.New(t, webtest.Opts{
 		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
 		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},

@@ -143,3 +143,28 @@ func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to 
 	}
 	return nil
 }
+
+// transitionMany is transition for a batch of orders that all move from one
+// state to another in the same step, in one statement; it fails with
+// ErrStateConflict, writing nothing, unless every one of them was in from.
+func (s *Service) transitionMany(ctx context.Context, tx pgx.Tx, ids []int64, from, to orders.Status, step string) error {
+	msgs := stepMessages[step]
+	p := dbsqlc.TransitionManyParams{Ids: ids, FromStatus: string(from), ToStatus: string(to), Step: step,
+		BuyerMessages: make([]string, len(ids)), SellerMessages: make([]string, len(ids))}
+	for i, id := range ids {
+		p.BuyerMessages[i], p.SellerMessages[i] = fmt.Sprintf(msgs[0], id), fmt.Sprintf(msgs[1], id)
+	}
+	n, err := s.q.TransitionMany(ctx, tx, p)
+	if err != nil {
+		return fmt.Errorf("%d orders %s→%s: %w", len(ids), from, to, err)
+	}
+	if n != int64(len(ids)) {
+		return orders.ErrStateConflict
+	}
+	if c, ok := tx.(*countingTx); ok {
+		for range ids {
+			c.entered = append(c.entered, to)
+		}
+	}
+	return nil
+}
