@@ -92,10 +92,10 @@ WITH t AS (
 )
 SELECT count(*) FROM t;
 
--- name: TransitionMany :one
+-- name: TransitionMany :many
 -- Transition for a batch of orders, all from one state to another and
 -- without a reason: @buyer_messages and @seller_messages are each order's,
--- in the order of @ids. It returns how many moved.
+-- in the order of @ids. It returns a row per order that moved.
 WITH m AS (
   SELECT unnest(@ids::bigint[]) AS id, unnest(@buyer_messages::text[]) AS buyer_message,
     unnest(@seller_messages::text[]) AS seller_message
@@ -110,7 +110,7 @@ WITH m AS (
                              UNION SELECT t.buyer_id) u
   ON CONFLICT (order_id, step, user_id) DO NOTHING
 )
-SELECT count(*) FROM t;
+SELECT t.id FROM t ORDER BY t.id;
 
 -- name: BuyerOrders :many
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @lim OFFSET @off;

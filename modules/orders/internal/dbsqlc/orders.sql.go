@@ -649,7 +649,7 @@ func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams)
 	return count, err
 }
 
-const transitionMany = `-- name: TransitionMany :one
+const transitionMany = `-- name: TransitionMany :many
 WITH m AS (
   SELECT unnest($1::bigint[]) AS id, unnest($2::text[]) AS buyer_message,
     unnest($3::text[]) AS seller_message
@@ -664,7 +664,7 @@ WITH m AS (
                              UNION SELECT t.buyer_id) u
   ON CONFLICT (order_id, step, user_id) DO NOTHING
 )
-SELECT count(*) FROM t
+SELECT t.id FROM t ORDER BY t.id
 `
 
 type TransitionManyParams struct {
@@ -678,9 +678,9 @@ type TransitionManyParams struct {
 
 // Transition for a batch of orders, all from one state to another and
 // without a reason: @buyer_messages and @seller_messages are each order's,
-// in the order of @ids. It returns how many moved.
-func (q *Queries) TransitionMany(ctx context.Context, db DBTX, arg TransitionManyParams) (int64, error) {
-	row := db.QueryRow(ctx, transitionMany,
+// in the order of @ids. It returns a row per order that moved.
+func (q *Queries) TransitionMany(ctx context.Context, db DBTX, arg TransitionManyParams) ([]int64, error) {
+	rows, err := db.Query(ctx, transitionMany,
 		arg.Ids,
 		arg.BuyerMessages,
 		arg.SellerMessages,
@@ -688,7 +688,20 @@ func (q *Queries) TransitionMany(ctx context.Context, db DBTX, arg TransitionMan
 		arg.FromStatus,
 		arg.Step,
 	)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

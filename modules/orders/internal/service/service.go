@@ -154,11 +154,11 @@ func (s *Service) transitionMany(ctx context.Context, tx pgx.Tx, ids []int64, fr
 	for i, id := range ids {
 		p.BuyerMessages[i], p.SellerMessages[i] = fmt.Sprintf(msgs[0], id), fmt.Sprintf(msgs[1], id)
 	}
-	n, err := s.q.TransitionMany(ctx, tx, p)
+	moved, err := s.q.TransitionMany(ctx, tx, p)
 	if err != nil {
 		return fmt.Errorf("%d orders %s→%s: %w", len(ids), from, to, err)
 	}
-	if n != int64(len(ids)) {
+	if len(moved) != len(ids) {
 		return orders.ErrStateConflict
 	}
 	if c, ok := tx.(*countingTx); ok {
