@@ -764,7 +764,7 @@ func TestService_JobsOfEveryQueue(t *testing.T) {
 		riverfx.NewRemoteQueue(rpc.New("auth", down.URL, webtest.InternalToken, &rpc.Opts{Attempts: 1})),
 	}})
 	// Made oldest first, as ids grow: 4, 3, 2 and 1 minute ago.
-	old := insert(ordersPool, "orders.advance_shipment", "completed", 4)
+	old := insert(ordersPool, "orders.carry_shipments", "completed", 4)
 	done := insert(catalogPool, "catalog.sync_sellers", "completed", 3)
 	ordersJob := insert(ordersPool, "orders.charge_payment", "discarded", 2)
 	catalogJob := insert(catalogPool, "catalog.sync_sellers", "discarded", 1)
@@ -792,7 +792,7 @@ func TestService_JobsOfEveryQueue(t *testing.T) {
 	require.Equal(t, []row{{"catalog", done}, {"local", old}}, list(riverfx.JobFilter{}, service.Page{Limit: 2, Offset: 2}), "the second page of two")
 	require.Equal(t, []row{{"catalog", catalogJob}, {"local", ordersJob}}, list(riverfx.JobFilter{State: riverfx.StateFailed}, service.Page{}))
 	require.Equal(t, []row{{"catalog", done}, {"local", old}}, list(riverfx.JobFilter{State: "completed"}, service.Page{}))
-	require.Equal(t, []row{{"local", old}}, list(riverfx.JobFilter{Kind: "orders.advance_shipment"}, service.Page{}))
+	require.Equal(t, []row{{"local", old}}, list(riverfx.JobFilter{Kind: "orders.carry_shipments"}, service.Page{}))
 	_, err = svc.Jobs(ctx, admin, riverfx.JobFilter{State: "asleep"}, service.Page{})
 	require.Contains(t, apperr.As(err).Fields, "state")
 	_, err = svc.Jobs(ctx, admin, riverfx.JobFilter{}, service.Page{Limit: 21, Offset: riverfx.MaxListed})
