@@ -33,6 +33,7 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Get("/photos/*", h.servePhoto)
 		r.Get("/my/listings", h.myListings)
 		r.Get("/my/listings/new", h.newListingForm)
+		r.Post("/my/listings/new", h.fillListing)
 		r.Post("/my/listings", h.createListing)
 		r.Get("/my/listings/{id}/edit", h.editListingForm)
 		r.Post("/my/listings/{id}", h.updateListing)
