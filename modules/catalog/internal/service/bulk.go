@@ -42,6 +42,9 @@ type ImportRow struct {
 	// Errors holds one message per column (or "row" for the row as a
 	// whole); empty when the row will be imported.
 	Errors map[string]string
+	// Updates is the seller's listing of the row's ISBN and condition that
+	// importing the row updates; 0 when it creates one.
+	Updates catalog.BookID
 }
 
 // Valid reports whether the row will be imported.
