@@ -2,6 +2,7 @@ package service
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
@@ -267,4 +269,44 @@ func markDuplicates(rows []ImportRow) {
 		}
 		first[k] = r.Line
 	}
+}
+
+// exportPage is how many listings an export reads at a time.
+const exportPage = 1000
+
+// ExportListings writes the seller's listings, all but the archived, as a
+// CSV that ParseListings reads back: importing it unchanged updates every
+// listing that has an ISBN to what it already is.
+func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Writer) error {
+	if seller.ID == 0 {
+		return auth.ErrUnauthenticated
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(ImportColumns); err != nil {
+		return err
+	}
+	for page := 1; ; page++ {
+		ls, hasNext, err := s.SellerListings(ctx, seller, page, exportPage)
+		if err != nil {
+			return fmt.Errorf("export listings: %w", err)
+		}
+		for _, l := range ls {
+			if l.Status == catalog.StatusArchived {
+				continue
+			}
+			year := ""
+			if l.Year != 0 {
+				year = strconv.Itoa(l.Year)
+			}
+			if err := cw.Write([]string{l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
+				strconv.Itoa(l.Copies()), l.Description, l.Language, year}); err != nil {
+				return err
+			}
+		}
+		if !hasNext {
+			break
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -141,3 +141,34 @@ func TestService_ParseListings(t *testing.T) {
 		})
 	}
 }
+
+func TestService_ExportListings(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	_, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	in := validInput()
+	in.ISBN, in.Year, in.Title, in.Description = "", 0, `Say "hi", world`, "line one\nline two"
+	gone, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	_, err = b.svc.Create(ctx, b.other, validInput())
+	require.NoError(t, err)
+
+	var out strings.Builder
+	require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+	require.Equal(t, csvHeader+
+		"\"Say \"\"hi\"\", world\",Antoine de Saint-Exupéry,,very_good,12.50,2,\"line one\nline two\",fr,\n"+
+		"Le Petit Prince,Antoine de Saint-Exupéry,9780141439518,very_good,12.50,2,A classic.,fr,1943\n", out.String())
+
+	rows, err := b.svc.ParseListings([]byte(out.String()))
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	require.Empty(t, rows[0].Errors, "an export imports back")
+	require.Empty(t, rows[1].Errors)
+
+	_, err = b.svc.Delete(ctx, b.seller, gone.ID)
+	require.NoError(t, err)
+	out.Reset()
+	require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+	require.NotContains(t, out.String(), "Say")
+}
