@@ -1110,7 +1110,7 @@ func myListingsView(d myListingsPage) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 104, "<h1>My listings</h1><p><a class=\"button\" href=\"/my/listings/new\">Sell a book</a></p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 104, "<h1>My listings</h1><p><a class=\"button\" href=\"/my/listings/new\">Sell a book</a> <a href=\"/my/listings/import\">Import from CSV</a> <a href=\"/my/listings.csv\">Export as CSV</a></p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

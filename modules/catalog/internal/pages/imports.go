@@ -1,0 +1,171 @@
+package pages
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// importRefreshSeconds is how often the progress page reloads itself
+// (the Refresh header: no script, and it stops once the import is done).
+const importRefreshSeconds = "2"
+
+// importPreview is the staged import and its judged rows.
+type importPreview struct {
+	Import service.Import
+	Rows   []service.ImportRow
+	Valid  int
+}
+
+// importColumns are the columns the preview shows, from the file's own.
+var importPreviewColumns = []string{"title", "author", "isbn", "condition", "price", "copies"}
+
+func (h *handler) importForm(w http.ResponseWriter, r *http.Request) {
+	if _, err := auth.RequireUser(r.Context()); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	render(w, r, http.StatusOK, "Import listings", importUploadView(""))
+}
+
+// stageImport reads the upload; a file refused as a whole comes back on
+// the form with the reason, a readable one goes to its preview.
+func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	files, err := web.Uploads(r, "file")
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	}
+	var im service.Import
+	if err == nil {
+		var data []byte
+		data, err = web.ReadUpload(files[0], service.MaxImportBytes,
+			apperr.ErrInvalid.WithFields(map[string]string{"file": fmt.Sprintf("the file is larger than %d MB; split it into smaller files", service.MaxImportBytes>>20)}))
+		if err == nil {
+			im, _, err = h.svc.StageImport(r.Context(), u, files[0].Filename, data)
+		}
+	}
+	if err != nil {
+		e := apperr.As(err)
+		if e == nil || (e.Kind != apperr.Invalid && e.Kind != apperr.TooLarge) {
+			web.Error(w, r, err)
+			return
+		}
+		msg := e.Message
+		if f := e.Fields["file"]; f != "" {
+			msg = f
+		}
+		render(w, r, http.StatusUnprocessableEntity, "Import listings", importUploadView(msg))
+		return
+	}
+	redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
+}
+
+func (h *handler) ownImportID(r *http.Request) (auth.User, int64, error) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		return u, 0, err
+	}
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	return u, id, err
+}
+
+// showImport is the preview while the import is staged, then its progress,
+// then its summary.
+func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
+	u, id, err := h.ownImportID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	im, err := h.svc.Import(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if im.State != service.ImportStaged {
+		if !im.Finished() {
+			w.Header().Set("Refresh", importRefreshSeconds)
+		}
+		render(w, r, http.StatusOK, "Import of "+importName(im), importStatusView(im))
+		return
+	}
+	im, rows, err := h.svc.ImportPreview(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p := importPreview{Import: im, Rows: rows}
+	for _, row := range rows {
+		if row.Valid() {
+			p.Valid++
+		}
+	}
+	render(w, r, http.StatusOK, "Preview of "+importName(im), importPreviewView(p))
+}
+
+func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
+	u, id, err := h.ownImportID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if _, err := h.svc.ConfirmImport(r.Context(), u, id); err != nil {
+		if apperr.KindOf(err) == apperr.Conflict {
+			redirect(w, r, "info", service.ErrImportState.Message, importURL(id))
+			return
+		}
+		web.Error(w, r, err)
+		return
+	}
+	redirect(w, r, "success", "Your import has started; this page follows it.", importURL(id))
+}
+
+// exportListings sends the seller's listings as CSV.
+func (h *handler) exportListings(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="my-listings.csv"`)
+	if err := h.svc.ExportListings(r.Context(), u, w); err != nil {
+		// Headers and perhaps rows are gone already; the log has it.
+		h.log.ErrorContext(r.Context(), "export listings", "err", err)
+	}
+}
+
+func importURL(id int64) string { return fmt.Sprintf("/my/listings/import/%d", id) }
+
+func importName(im service.Import) string {
+	if im.Filename != "" {
+		return im.Filename
+	}
+	return fmt.Sprintf("import #%d", im.ID)
+}
+
+// rowErrors says a row's problems in one line, by column.
+func rowErrors(row service.ImportRow) string {
+	parts := make([]string, 0, len(row.Errors))
+	for _, c := range append([]string{"row"}, service.ImportColumns...) {
+		if msg, ok := row.Errors[c]; ok {
+			if c == "row" {
+				parts = append(parts, "the row "+msg)
+				continue
+			}
+			parts = append(parts, c+": "+msg)
+		}
+	}
+	return strings.Join(parts, "; ")
+}

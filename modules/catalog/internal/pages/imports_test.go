@@ -1,0 +1,102 @@
+package pages_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+)
+
+// csvUpload is the import form as the browser sends it.
+func csvUpload(t *testing.T, name string, data []byte) (string, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", name)
+	require.NoError(t, err)
+	_, err = fw.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	return mw.FormDataContentType(), &buf
+}
+
+func TestPages_ImportListings(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	existing := create(t, env, validForm()) // 9780141439518, very_good
+
+	t.Run("PreviewConfirmProgressSummary", func(t *testing.T) {
+		res := env.Get(t, "/my/listings/import", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, `enctype="multipart/form-data"`)
+
+		ct, body := csvUpload(t, "stock.csv", []byte("title,author,isbn,condition,price,copies\n"+
+			"Der Zauberberg,Thomas Mann,9780141439518,very_good,10,4\n"+
+			"Buddenbrooks,Thomas Mann,,good,8,1\n"+
+			"<b>Bad</b>,,,good,8,1\n"))
+		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		at := res.Header.Get("Location")
+		require.Regexp(t, regexp.MustCompile(`^/my/listings/import/\d+$`), at)
+
+		res = env.Get(t, at, authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Check the rows below, then confirm the import.")
+		require.Contains(t, res.Body, "2 of 3 rows will be imported")
+		require.Contains(t, res.Body, fmt.Sprintf(`href="/books/%d"`, existing))
+		require.Contains(t, res.Body, "author: enter the author")
+		require.Contains(t, res.Body, "&lt;b&gt;Bad&lt;/b&gt;")
+		require.Equal(t, http.StatusNotFound, env.Get(t, at, authtest.As(other)...).StatusCode)
+
+		res = env.Post(t, at+"/confirm", nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		res = env.Get(t, at, authtest.As(seller)...)
+		require.Equal(t, "2", res.Header.Get("Refresh"), "the progress page follows the job")
+		require.Contains(t, res.Body, `<progress id="import-progress" max="100" value="0">`)
+
+		var id int64
+		_, err := fmt.Sscanf(at, "/my/listings/import/%d", &id)
+		require.NoError(t, err)
+		require.NoError(t, env.Svc.RunImport(ctx, id))
+		res = env.Get(t, at, authtest.As(seller)...)
+		require.Empty(t, res.Header.Get("Refresh"))
+		require.Contains(t, res.Body, "Done: 1 created, 1 updated, 1 refused.")
+		require.Contains(t, res.Body, "author: enter the author")
+		l, err := env.Svc.Listing(ctx, existing)
+		require.NoError(t, err)
+		require.Equal(t, int64(1000), l.PriceCents)
+
+		res = env.Post(t, at+"/confirm", nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "a second confirmation is answered, not an error")
+	})
+
+	t.Run("FileRefusedOnTheForm", func(t *testing.T) {
+		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
+		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "unknown column &#34;colour&#34;")
+		ct, body = csvUpload(t, "big.csv", bytes.Repeat([]byte("x"), 2<<20+1))
+		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "the file is larger than 2 MB")
+	})
+
+	t.Run("Export", func(t *testing.T) {
+		res := env.Get(t, "/my/listings.csv", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Equal(t, "text/csv; charset=utf-8", res.Header.Get("Content-Type"))
+		require.True(t, strings.HasPrefix(res.Body, "title,author,isbn,condition,price,copies,description,language,year\n"), res.Body)
+		require.Contains(t, res.Body, "Der Zauberberg,Thomas Mann,9780141439518,very_good,")
+		require.NotEqual(t, http.StatusOK, env.Get(t, "/my/listings.csv").StatusCode, "signed in only")
+	})
+}
