@@ -1,0 +1,122 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// Import is a CSV import in JSON: its state, progress and summary.
+type Import struct {
+	ID       int64                   `json:"id"`
+	Filename string                  `json:"filename"`
+	State    string                  `json:"state"`
+	Total    int                     `json:"total"`
+	Done     int                     `json:"done"`
+	Created  int                     `json:"created"`
+	Updated  int                     `json:"updated"`
+	Refused  []service.ImportRefusal `json:"refused"`
+	Error    string                  `json:"error"`
+}
+
+func importJSON(im service.Import) Import {
+	refused := im.Refused
+	if refused == nil {
+		refused = []service.ImportRefusal{}
+	}
+	return Import{ID: im.ID, Filename: im.Filename, State: im.State, Total: im.Total, Done: im.Done,
+		Created: im.Created, Updated: im.Updated, Refused: refused, Error: im.Error}
+}
+
+// ImportRow is one row of a staged import as the preview judges it.
+type ImportRow struct {
+	Line    int               `json:"line"`
+	Valid   bool              `json:"valid"`
+	Errors  map[string]string `json:"errors"`
+	Updates *catalog.BookID   `json:"updates_book_id"`
+}
+
+// ImportPreview is a staged import with its rows.
+type ImportPreview struct {
+	Import Import      `json:"import"`
+	Rows   []ImportRow `json:"rows"`
+}
+
+// stageImport takes the CSV as the request body; ?filename names it.
+func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, service.MaxImportBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		web.Error(w, r, apperr.ErrTooLarge.WithMessage("the file is larger than 2 MB; split it into smaller files"))
+		return
+	}
+	if err != nil {
+		web.Error(w, r, apperr.ErrBadRequest.WithMessage("the file could not be read"))
+		return
+	}
+	im, rows, err := h.svc.StageImport(r.Context(), u, r.URL.Query().Get("filename"), data)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	out := ImportPreview{Import: importJSON(im), Rows: make([]ImportRow, len(rows))}
+	for i, row := range rows {
+		out.Rows[i] = ImportRow{Line: row.Line, Valid: row.Valid(), Errors: row.Errors}
+		if row.Updates != 0 {
+			id := row.Updates
+			out.Rows[i].Updates = &id
+		}
+	}
+	w.Header().Set("Location", "/api/v1/me/imports/"+strconv.FormatInt(im.ID, 10))
+	web.JSON(w, http.StatusCreated, out)
+}
+
+func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	im, err := h.svc.Import(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, importJSON(im))
+}
+
+func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	im, err := h.svc.ConfirmImport(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusAccepted, importJSON(im))
+}
