@@ -410,28 +410,55 @@ func journey6Listing(t *testing.T, j *Journey) {
 	require.Equal(t, "1000", b.Value(`main [name="copies"]`))
 }
 
-// Journey 7: an admin disables the seller, whose listings disappear from
-// search.
+// Journey 7: an admin sees who bought from whom and the shop's jobs, hides
+// and shows again a listing, then disables the seller, whose listings
+// disappear from search.
 func journey7(t *testing.T, j *Journey) {
-	seller, admin, visitor := j.Person("seller"), j.Person("admin"), j.Person("visitor")
+	admin, visitor := j.Person("admin"), j.Person("visitor")
+	sellerP, buyerP, adminP := newPerson("Sofia Seller"), newPerson("Iris Buyer"), newPerson("Ada Admin")
 	books := twoBooks(t)
-	sellerP, adminP := newPerson("Sofia Seller"), newPerson("Ada Admin")
-
-	signUp(seller, sellerP)
-	listBook(seller, books[0])
+	books[0].Copies = "2"
+	sellAndBuy(t, j.Person("seller"), j.Person("buyer"), sellerP, buyerP, books, cardApproved)
 	visitor.Visit("/books?q=marquez", "search-before")
 	visitor.WaitText(books[0].Title)
 
 	// The first admin is made on the command line, password on stdin.
 	j.Shop.Run(t, adminP.Password+"\n", "user", "create", "--admin", "--email", adminP.Email, "--name", adminP.Name)
 	signIn(admin, adminP)
+
+	// Orders name the buyer and the sellers; jobs are listed in every
+	// state, filtered by kind from a row's link and by state.
+	admin.Visit("/admin/orders", "admin-orders")
+	require.Equal(t, sellerP.Name, admin.Cell(buyerP.Name, "Sellers"))
+	admin.Visit("/admin/jobs", "admin-jobs")
+	admin.Fill(`main [name="kind"]`, "orders.charge_payment")
+	admin.Select(`main [name="state"]`, "completed")
+	admin.Submit(`main [name="kind"]`, "admin-jobs-filtered")
+	admin.ReloadUntilText("orders.charge_payment", deliveryTimeout, "admin-jobs-completed")
+	require.Equal(t, "Completed", strings.Fields(admin.Cell("orders.charge_payment", "State"))[0])
+
+	// The admin finds the listing among every listing, hides it from its
+	// row with a reason, and shows it again.
+	admin.Visit("/admin/listings?q=marquez", "admin-listings")
+	admin.Click(`main tbody tr summary`)
+	admin.Fill(`main tbody tr [name="reason"]`, "Photos show another edition")
+	admin.Submit(`main tbody tr [name="reason"]`, "admin-listing-hidden")
+	admin.WaitText("is hidden; its seller sees your reason")
+	require.Contains(t, admin.Cell(books[0].Title, "State"), "Hidden\nReason: Photos show another edition")
+	admin.ClickText(`main tbody button`, "Show again", "admin-listing-shown")
+	admin.WaitText("is back in the shop")
+	require.Equal(t, "On sale", admin.Cell(books[0].Title, "State"))
+
 	admin.Visit("/admin/users?q="+url.QueryEscape(sellerP.Email), "admin-users")
 	admin.WaitText(sellerP.Email)
 	admin.ClickText(`main button`, "Disable", "seller-disabled")
 	require.Contains(t, admin.Within(`main tr, main li`, sellerP.Email), "Enable", "a disabled user can be enabled again")
 
 	// Catalog learns of it from auth's change feed, by a job: the listing
-	// disappears from search within moments.
+	// disappears from search within moments. That job is the catalog's,
+	// in its own process's queue when the shop is split, and listed too.
 	visitor.Visit("/books?q=marquez", "search-after")
 	visitor.ReloadUntilGone(books[0].Title, hideTimeout, "search-after-hidden")
+	admin.Visit("/admin/jobs?kind=catalog.sync_sellers", "admin-jobs-catalog")
+	admin.WaitText("catalog.sync_sellers")
 }

@@ -125,7 +125,7 @@ func serveOptions(cfg config.Config) fx.Option {
 	return fx.Options(opts...)
 }
 
-// remoteQueue gives the admin's failed-jobs page the job queue of the
+// remoteQueue gives the admin's jobs page the job queue of the
 // process that runs m.
 func remoteQueue(m config.Module, url string) fx.Option {
 	return riverfx.AsQueue(func(d *rpc.Dialer) *riverfx.RemoteQueue { return riverfx.NewRemoteQueue(d.Client(m, url)) })

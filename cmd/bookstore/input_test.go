@@ -86,7 +86,7 @@ func TestServe_HostileInputIs422(t *testing.T) {
 			return adminPage.Get(t, "/admin/users?q=%C0%AF")
 		},
 		"page hide reason NUL": func() webtest.Response {
-			return adminPage.Post(t, "/admin/listings/hide", form(adminCSRF, "book_id", "1", "reason", "a\x00b"))
+			return adminPage.Post(t, "/admin/listings/1/hide", form(adminCSRF, "reason", "a\x00b"))
 		},
 	} {
 		res := send()

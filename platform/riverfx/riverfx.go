@@ -86,7 +86,7 @@ type retryAfter time.Duration
 func (d retryAfter) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(time.Duration(d)) }
 
 // Module provides the Inserter, the working Client and its readiness check,
-// and the process's Queue for the admin's failed-jobs page (also served to
+// and the process's Queue for the admin's jobs page (also served to
 // the other processes of a split shop), and builds the Client even when
 // nothing asks for it, since it is what works the jobs.
 var Module = fx.Module("river",

@@ -41,11 +41,23 @@ WHERE b.seller_id = @seller_id AND b.id <> @book_id AND b.status = 'active' AND 
 ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim;
 
--- name: HiddenBooks :many
+-- name: AdminBooks :many
+-- Every listing for the admin's page, newest first. Pattern (an ILIKE
+-- pattern, '' for all) matches the title, author or seller's name, accents
+-- ignored ("marquez" finds Márquez); state
+-- ('' for all) is one of the states the page filters on, where hidden wins
+-- over the seller's status and sold out is on sale with nothing left.
 SELECT * FROM catalog.listings b
-WHERE b.hidden_reason IS NOT NULL
-ORDER BY b.updated_at DESC
-LIMIT 200;
+WHERE (@pattern::text = '' OR catalog.unaccent(b.title || ' ' || b.author || ' ' || b.seller_name) ILIKE catalog.unaccent(@pattern::text))
+  AND CASE @state::text
+    WHEN '' THEN true
+    WHEN 'hidden' THEN b.hidden_reason IS NOT NULL
+    WHEN 'on_sale' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available > 0
+    WHEN 'sold_out' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available = 0
+    ELSE b.hidden_reason IS NULL AND b.status = @state::text
+  END
+ORDER BY b.id DESC
+LIMIT @lim OFFSET @off;
 
 -- name: UpdateBook :execrows
 -- Copies are what the seller still has (available + held); they can never

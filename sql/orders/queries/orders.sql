@@ -4,7 +4,8 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @id
 -- name: PlaceOrder :one
 -- One statement, so a checkout is atomic without a round trip per row: it
 -- takes the lines out of the buyer's cart and records the pending order
--- with its lines, its payment and the buyer's address. When the cart no
+-- with its lines, its payment and the buyer's address. The buyer's and
+-- sellers' names are kept as they are now, like the titles and prices. When the cart no
 -- longer holds exactly the lines the buyer was shown (another checkout took
 -- them first, or a tab changed a quantity) the request hash is NULL, which
 -- its NOT NULL constraint refuses, so nothing happens; a key used before
@@ -14,17 +15,17 @@ WITH claimed AS (
   WHERE c.user_id = sqlc.arg(buyer_id)::bigint AND ci.cart_id = c.id AND ci.book_id = ANY(@book_ids::bigint[])
   RETURNING ci.book_id, ci.quantity
 ), o AS (
-  INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
+  INSERT INTO orders.orders (buyer_id, buyer_name, idempotency_key, request_hash, ship_name, ship_street, ship_city,
     ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-  VALUES (sqlc.arg(buyer_id)::bigint, @idempotency_key,
+  VALUES (sqlc.arg(buyer_id)::bigint, @buyer_name, @idempotency_key,
     CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = @claim::text
       THEN @request_hash::text END,
     @ship_name, @ship_street, @ship_city, @ship_region, @ship_postal, @ship_country,
     @provider_id, @provider_name, @subtotal_cents, @delivery_cents, @total_cents)
   RETURNING *
 ), lines AS (
-  INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
-  SELECT o.id, unnest(@book_ids::bigint[]), unnest(@seller_ids::bigint[]), unnest(@titles::text[]),
+  INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
+  SELECT o.id, unnest(@book_ids::bigint[]), unnest(@seller_ids::bigint[]), unnest(@seller_names::text[]), unnest(@titles::text[]),
     unnest(@prices::bigint[]), unnest(@quantities::integer[])
   FROM o
 ), pay AS (

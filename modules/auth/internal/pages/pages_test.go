@@ -62,7 +62,7 @@ func TestSignUpPage(t *testing.T) {
 		require.Equal(t, http.StatusOK, page.StatusCode)
 		require.Contains(t, page.Body, "new@example.com")
 		require.Contains(t, page.Body, "Welcome, New Reader!")
-		require.Contains(t, page.Body, `<summary>New Reader</summary>`, "the header shows the user")
+		require.Contains(t, page.Body, `<summary>New Reader </summary>`, "the header shows the user")
 	})
 
 	t.Run("InvalidKeepsValuesNeverPassword", func(t *testing.T) {
@@ -292,7 +292,7 @@ func TestAccountPage(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 		page := b.Get(t, "/account")
 		require.Contains(t, page.Body, "Your display name is now New Name.")
-		require.Contains(t, page.Body, "<summary>New Name</summary>")
+		require.Contains(t, page.Body, "<summary>New Name </summary>")
 
 		for _, bad := range []string{"", "x", strings.Repeat("n", 10240)} {
 			resp = authtest.Submit(t, b, "/account/name", url.Values{"name": {bad}})

@@ -28,7 +28,8 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "PATCH", Target: "/api/v1/books/" + id, ContentType: json, Body: `{"copies":2,"copies_base":1,"title":"\u202eX"}`},
 		webtest.Seed{Method: "POST", Target: "/my/listings/" + id, ContentType: form, Body: "title=T&author=A&condition=good&price=1e9&copies=99999999999&copies_base=-1"},
 		webtest.Seed{Method: "POST", Target: "/my/listings", ContentType: form, Body: "title=%FF&price=12.50&copies=2&year=99999"},
-		webtest.Seed{Method: "POST", Target: "/admin/listings/hide", ContentType: form, Body: "book_id=" + id + "&reason=spam"},
+		webtest.Seed{Method: "POST", Target: "/admin/listings/" + id + "/hide", ContentType: form, Body: "reason=spam&next=/admin/listings?state=hidden"},
+		webtest.Seed{Method: "POST", Target: "/admin/listings/" + id + "/unhide", ContentType: form, Body: "next=//evil.example"},
 		webtest.Seed{Method: "DELETE", Target: "/api/v1/books/" + id},
 	)
 }

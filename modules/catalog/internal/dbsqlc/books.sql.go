@@ -9,6 +9,80 @@ import (
 	"context"
 )
 
+const adminBooks = `-- name: AdminBooks :many
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+WHERE ($1::text = '' OR catalog.unaccent(b.title || ' ' || b.author || ' ' || b.seller_name) ILIKE catalog.unaccent($1::text))
+  AND CASE $2::text
+    WHEN '' THEN true
+    WHEN 'hidden' THEN b.hidden_reason IS NOT NULL
+    WHEN 'on_sale' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available > 0
+    WHEN 'sold_out' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available = 0
+    ELSE b.hidden_reason IS NULL AND b.status = $2::text
+  END
+ORDER BY b.id DESC
+LIMIT $4 OFFSET $3
+`
+
+type AdminBooksParams struct {
+	Pattern string
+	State   string
+	Off     int32
+	Lim     int32
+}
+
+// Every listing for the admin's page, newest first. Pattern (an ILIKE
+// pattern, ” for all) matches the title, author or seller's name, accents
+// ignored ("marquez" finds Márquez); state
+// (” for all) is one of the states the page filters on, where hidden wins
+// over the seller's status and sold out is on sale with nothing left.
+func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, adminBooks,
+		arg.Pattern,
+		arg.State,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Listing{}
+	for rows.Next() {
+		var i Listing
+		if err := rows.Scan(
+			&i.ID,
+			&i.SellerID,
+			&i.Title,
+			&i.Author,
+			&i.Isbn,
+			&i.Condition,
+			&i.ConditionNote,
+			&i.PriceCents,
+			&i.Currency,
+			&i.Description,
+			&i.Lang,
+			&i.PubYear,
+			&i.Status,
+			&i.Listed,
+			&i.Available,
+			&i.Held,
+			&i.Sold,
+			&i.HiddenReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SellerName,
+			&i.SellerDisabled,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const booksByIDs = `-- name: BooksByIDs :many
 SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
 WHERE b.id = ANY($1::bigint[])
@@ -241,56 +315,6 @@ func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetB
 		&i.Sold,
 	)
 	return i, err
-}
-
-const hiddenBooks = `-- name: HiddenBooks :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
-WHERE b.hidden_reason IS NOT NULL
-ORDER BY b.updated_at DESC
-LIMIT 200
-`
-
-func (q *Queries) HiddenBooks(ctx context.Context, db DBTX) ([]Listing, error) {
-	rows, err := db.Query(ctx, hiddenBooks)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []Listing{}
-	for rows.Next() {
-		var i Listing
-		if err := rows.Scan(
-			&i.ID,
-			&i.SellerID,
-			&i.Title,
-			&i.Author,
-			&i.Isbn,
-			&i.Condition,
-			&i.ConditionNote,
-			&i.PriceCents,
-			&i.Currency,
-			&i.Description,
-			&i.Lang,
-			&i.PubYear,
-			&i.Status,
-			&i.Listed,
-			&i.Available,
-			&i.Held,
-			&i.Sold,
-			&i.HiddenReason,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.SellerName,
-			&i.SellerDisabled,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const sellerBooks = `-- name: SellerBooks :many

@@ -2,24 +2,37 @@ package pages
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
+	"net/url"
 	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
 func timeZero() time.Time { return time.Time{} }
 
+const (
+	adminListingsPath = "/admin/listings"
+	adminPerPage      = 50
+)
+
 type adminPage struct {
-	Hidden []service.Listing
-	BookID string
-	Reason string
+	Listings []service.Listing
+	Filter   service.AdminFilter
+	Pager    view.Pager
+	// Back is the list as filtered and paged now; the row actions return
+	// to it.
+	Back   string
 	Errors map[string]string
+	// HideID is the listing whose hide form was refused: it is shown open,
+	// with the reason typed and its error.
+	HideID    catalog.BookID
+	Reason    string
+	HideError string
 }
 
 func (h *handler) admin(r *http.Request) (auth.User, error) {
@@ -34,24 +47,43 @@ func (h *handler) admin(r *http.Request) (auth.User, error) {
 }
 
 func (h *handler) adminListings(w http.ResponseWriter, r *http.Request) {
-	h.renderAdmin(w, r, http.StatusOK, adminPage{})
+	h.renderAdmin(w, r, http.StatusOK, r.URL, adminPage{})
 }
 
-func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, p adminPage) {
+// renderAdmin shows the list as list (the page's URL, or the one a row
+// action came from) filters and pages it.
+func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, list *url.URL, p adminPage) {
 	u, err := h.admin(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	p.Hidden, err = h.svc.HiddenListings(r.Context(), u)
+	q := list.Query()
+	page := view.PageParam(q)
+	p.Filter = service.AdminFilter{Query: q.Get("q"), State: q.Get("state")}
+	p.Back = list.RequestURI()
+	p.Errors = map[string]string{}
+	var hasNext bool
+	p.Listings, hasNext, err = h.svc.AdminListings(r.Context(), u, p.Filter, page, adminPerPage)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		if !mergeErrors(p.Errors, err) {
+			web.Error(w, r, err)
+			return
+		}
+		status = http.StatusUnprocessableEntity
 	}
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
+	p.Pager = view.NewPager(list, page, hasNext)
+	render(w, r, status, "Listings", adminListingsView(p))
+}
+
+// backTo is the admin's list a row action was sent from (the form's "next"
+// field), or the whole list when that is not the list's address.
+func backTo(r *http.Request) *url.URL {
+	u, err := url.Parse(web.LocalPath(r.PostForm.Get("next"), adminListingsPath))
+	if err != nil || u.Path != adminListingsPath {
+		return &url.URL{Path: adminListingsPath}
 	}
-	render(w, r, status, "Hidden listings", adminListingsView(p))
+	return u
 }
 
 func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
@@ -60,31 +92,25 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	id, err := bookID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if err := web.ParseForm(r); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	p := adminPage{BookID: r.PostForm.Get("book_id"), Reason: r.PostForm.Get("reason"), Errors: map[string]string{}}
-	id, perr := strconv.ParseInt(strings.TrimSpace(p.BookID), 10, 64)
-	if perr != nil || id < 1 {
-		p.Errors["book_id"] = "must be the number of a listing"
-		h.renderAdmin(w, r, http.StatusUnprocessableEntity, p)
-		return
-	}
-	if err := h.svc.Hide(r.Context(), u, catalog.BookID(id), p.Reason); err != nil {
-		switch apperr.KindOf(err) {
-		case apperr.Invalid:
-			mergeErrors(p.Errors, err)
-		case apperr.NotFound:
-			p.Errors["book_id"] = "no listing has this number"
-		default:
-			web.Error(w, r, err)
+	reason, back := r.PostForm.Get("reason"), backTo(r)
+	if err := h.svc.Hide(r.Context(), u, id, reason); err != nil {
+		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
+			h.renderAdmin(w, r, http.StatusUnprocessableEntity, back, adminPage{HideID: id, Reason: reason, HideError: e.Fields["reason"]})
 			return
 		}
-		h.renderAdmin(w, r, http.StatusUnprocessableEntity, p)
+		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "The listing is hidden; its seller sees your reason.", "/admin/listings")
+	redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is hidden; its seller sees your reason.", back.RequestURI())
 }
 
 func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
@@ -98,9 +124,13 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if err := h.svc.Unhide(r.Context(), u, id); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "The listing is back in the shop.", "/admin/listings")
+	redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is back in the shop.", backTo(r).RequestURI())
 }

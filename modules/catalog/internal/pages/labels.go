@@ -90,6 +90,62 @@ func stateLabel(status catalog.Status, hiddenReason string, soldOut bool) string
 	}
 }
 
+// adminStateNames name the states the admin's list filters on.
+var adminStateNames = map[string]string{
+	service.StateOnSale: "On sale", service.StateSoldOut: "Sold out", service.StatePaused: "Paused",
+	service.StateHidden: "Hidden", service.StateDraft: "Draft", service.StateArchived: "Archived",
+}
+
+// adminStateOptions are the states in the admin's filter.
+var adminStateOptions = func() []view.Option {
+	out := make([]view.Option, len(service.AdminStates))
+	for i, s := range service.AdminStates {
+		out[i] = view.Option{Value: s, Label: adminStateNames[s]}
+	}
+	return out
+}()
+
+// adminStateLabel is a listing's state in the admin's words: "Hidden" fits
+// a phone's row, and the reason follows it.
+func adminStateLabel(l service.Listing) string {
+	if l.HiddenReason != "" {
+		return adminStateNames[service.StateHidden]
+	}
+	return stateLabel(l.Status, l.HiddenReason, l.SoldOut())
+}
+
+// stateTone colours a listing's state: hidden is the admin's warning,
+// on sale is well, paused waits on its seller.
+func stateTone(l service.Listing) view.Tone {
+	switch {
+	case l.HiddenReason != "":
+		return view.ToneBad
+	case l.SoldOut():
+		return view.ToneNeutral
+	case l.Status == catalog.StatusActive:
+		return view.ToneOK
+	case l.Status == catalog.StatusPaused:
+		return view.ToneWaiting
+	}
+	return view.ToneNeutral
+}
+
+// hideReason and hideError are what the admin typed into listing id's
+// hide form and why it was refused; empty on every other row.
+func hideReason(p adminPage, id catalog.BookID) string {
+	if p.HideID != id {
+		return ""
+	}
+	return p.Reason
+}
+
+func hideError(p adminPage, id catalog.BookID) string {
+	if p.HideID != id {
+		return ""
+	}
+	return p.HideError
+}
+
 // availability says whether and how many copies can be bought.
 func availability(l service.Listing) string {
 	switch {

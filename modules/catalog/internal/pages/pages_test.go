@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -455,45 +456,96 @@ func TestPages_StaleEditForm(t *testing.T) {
 	require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
 }
 
+// The admin's list shows every listing, filtered by words and state, and
+// hides or shows one from its row, returning to the list as filtered.
 func TestPages_Admin(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)
-	id := create(t, env, validForm())
-
-	require.Equal(t, http.StatusForbidden, env.Get(t, "/admin/listings", authtest.As(seller)...).StatusCode)
-	require.Equal(t, http.StatusSeeOther, env.Get(t, "/admin/listings").StatusCode)
-	res := env.Post(t, "/admin/listings/hide", url.Values{"book_id": {fmt.Sprint(id)}, "reason": {"x"}}, authtest.As(seller)...)
-	require.Equal(t, http.StatusForbidden, res.StatusCode)
-
-	res = env.Get(t, "/admin/listings", authtest.As(admin)...)
-	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.Contains(t, res.Body, "No listing is hidden")
-	for name, form := range map[string]url.Values{
-		"NoReason":   {"book_id": {fmt.Sprint(id)}, "reason": {""}},
-		"BadID":      {"book_id": {"abc"}, "reason": {"spam"}},
-		"UnknownID":  {"book_id": {"999999"}, "reason": {"spam"}},
-		"LongReason": {"book_id": {fmt.Sprint(id)}, "reason": {strings.Repeat("r", 600)}},
-	} {
-		res = env.Post(t, "/admin/listings/hide", form, authtest.As(admin)...)
-		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, name)
+	ctx := context.Background()
+	book := func(title string, by *auth.User, o catalogtest.BookOpts) catalog.Book {
+		o.Title, o.SellerID, o.SellerName = title, by.ID, by.Name
+		return catalogtest.CreateBook(ctx, t, env.Pool, &o)
 	}
-	res = env.Post(t, "/admin/listings/hide", url.Values{"book_id": {fmt.Sprint(id)}, "reason": {"Photos are " + injection}}, authtest.As(admin)...)
-	require.Equal(t, http.StatusSeeOther, res.StatusCode)
-	res = env.Get(t, "/admin/listings", authtest.As(admin)...)
-	require.Contains(t, res.Body, "Der Zauberberg")
-	require.NotContains(t, res.Body, "<script>alert")
+	onSale := book("Der Zauberberg", seller, catalogtest.BookOpts{})
+	paused := book("Buddenbrooks", seller, catalogtest.BookOpts{Status: catalog.StatusPaused})
+	soldOut := book("Tonio Kröger", seller, catalogtest.BookOpts{Copies: 1})
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, soldOut.ID, 1)
+	ofPercy := book("Doktor Faustus", &auth.User{ID: other.ID, Name: "Percy 100%_Seller"}, catalogtest.BookOpts{})
+	path := func(id catalog.BookID, action string) string { return fmt.Sprintf("/admin/listings/%d/%s", id, action) }
+	list := func(query string) webtest.Response {
+		t.Helper()
+		res := env.Get(t, "/admin/listings"+query, authtest.As(admin)...)
+		require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+		return res
+	}
+	shows := func(res webtest.Response, want ...catalog.Book) {
+		t.Helper()
+		for _, b := range []catalog.Book{onSale, paused, soldOut, ofPercy} {
+			if slices.ContainsFunc(want, func(w catalog.Book) bool { return w.ID == b.ID }) {
+				require.Contains(t, res.Body, b.Title)
+			} else {
+				require.NotContains(t, res.Body, b.Title)
+			}
+		}
+	}
 
-	require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", id)).StatusCode)
-	res = env.Get(t, "/my/listings", authtest.As(seller)...)
-	require.Contains(t, res.Body, "Hidden by an administrator")
-	require.Contains(t, res.Body, "Photos are &lt;script&gt;")
-	res = env.Get(t, fmt.Sprintf("/books/%d", id), authtest.As(seller)...)
-	require.Contains(t, res.Body, "Hidden by an administrator: Photos are")
+	t.Run("OnlyAdmins", func(t *testing.T) {
+		require.Equal(t, http.StatusForbidden, env.Get(t, "/admin/listings", authtest.As(seller)...).StatusCode)
+		require.Equal(t, http.StatusSeeOther, env.Get(t, "/admin/listings").StatusCode, "to sign in")
+		require.Equal(t, http.StatusForbidden, env.Post(t, path(onSale.ID, "hide"), url.Values{"reason": {"x"}}, authtest.As(seller)...).StatusCode)
+		require.Equal(t, http.StatusForbidden, env.Post(t, path(onSale.ID, "unhide"), nil, authtest.As(seller)...).StatusCode)
+		require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", onSale.ID)).StatusCode, "nothing was hidden")
+	})
 
-	require.Equal(t, http.StatusForbidden, env.Post(t, fmt.Sprintf("/admin/listings/%d/unhide", id), nil, authtest.As(seller)...).StatusCode)
-	require.Equal(t, http.StatusSeeOther, env.Post(t, fmt.Sprintf("/admin/listings/%d/unhide", id), nil, authtest.As(admin)...).StatusCode)
-	require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", id)).StatusCode)
-	_ = auth.User{}
+	t.Run("Filters", func(t *testing.T) {
+		shows(list(""), onSale, paused, soldOut, ofPercy)
+		shows(list("?q=zauber"), onSale)
+		shows(list("?q=KROGER"), soldOut)
+		shows(list("?q=percy"), ofPercy)
+		shows(list("?q=100%25"), ofPercy)
+		shows(list("?q=_"), ofPercy)
+		shows(list("?state=on_sale"), onSale, ofPercy)
+		shows(list("?state=paused"), paused)
+		shows(list("?state=sold_out"), soldOut)
+		shows(list("?q=sally&state=on_sale"), onSale)
+		res := list("?q=nothing+like+it")
+		require.Contains(t, res.Body, "No listing matches")
+		res = env.Get(t, "/admin/listings?state=lost", authtest.As(admin)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "is not a state a listing can be in")
+	})
+
+	t.Run("HideAndShowAgain", func(t *testing.T) {
+		for name, reason := range map[string]string{"NoReason": "  ", "LongReason": strings.Repeat("r", 600)} {
+			res := env.Post(t, path(paused.ID, "hide"), url.Values{"reason": {reason}, "next": {"/admin/listings?state=paused"}}, authtest.As(admin)...)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, name)
+			require.Contains(t, res.Body, `<details class="hide-form" open>`, name)
+			require.Contains(t, res.Body, "Buddenbrooks", "the list as it was filtered")
+			require.NotContains(t, res.Body, "Zauberberg", "the list as it was filtered")
+		}
+		require.Equal(t, http.StatusNotFound, env.Post(t, path(999_999, "hide"), url.Values{"reason": {"spam"}}, authtest.As(admin)...).StatusCode)
+
+		res := env.Post(t, path(paused.ID, "hide"), url.Values{"reason": {"Photos are " + injection}, "next": {"/admin/listings?state=paused"}}, authtest.As(admin)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
+		require.Equal(t, "/admin/listings?state=paused", res.Header.Get("Location"))
+		res = list("?state=paused")
+		require.Contains(t, res.Body, fmt.Sprintf("Listing #%d is hidden", paused.ID), "the flash message")
+		shows(res)
+		res = list("?state=hidden")
+		shows(res, paused)
+		require.Contains(t, res.Body, "status-bad\">Hidden</strong>")
+		require.Contains(t, res.Body, "Reason: Photos are &lt;script&gt;")
+
+		res = env.Get(t, "/my/listings", authtest.As(seller)...)
+		require.Contains(t, res.Body, "Hidden by an administrator")
+
+		res = env.Post(t, path(paused.ID, "unhide"), url.Values{"next": {"https://evil.example/admin/listings"}}, authtest.As(admin)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
+		require.Equal(t, "/admin/listings", res.Header.Get("Location"), "never to another site")
+		require.Contains(t, list("").Body, fmt.Sprintf("Listing #%d is back in the shop", paused.ID))
+		shows(list("?state=hidden"))
+		shows(list("?state=paused"), paused)
+	})
 }
 
 // multipartListing is the new-listing form as the browser sends it: the

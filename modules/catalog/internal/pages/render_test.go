@@ -52,7 +52,8 @@ func TestPages_RenderEveryPage(t *testing.T) {
 			Pager:   view.Pager{Page: 1}, Form: wantForm{Words: evil, Errors: map[string]string{"words": evil, "form": evil}}, MaxWants: service.MaxWants, MaxPrice: "10,000.00"}),
 		"wants_empty":    wantsView(wantsPage{Form: wantForm{Errors: map[string]string{}}, MaxWants: service.MaxWants}),
 		"want_edit":      wantEditView(wantForm{ID: 1, Words: evil, Errors: map[string]string{"max_price": evil}}, "10,000.00"),
-		"admin_listings": adminListingsView(adminPage{Hidden: []service.Listing{l}, BookID: evil, Errors: map[string]string{"reason": evil}}),
+		"admin_listings": adminListingsView(adminPage{Listings: []service.Listing{l, bare}, Filter: service.AdminFilter{Query: evil}, Back: evil, HideID: bare.ID, Reason: evil, HideError: evil, Pager: view.Pager{Page: 1}}),
+		"admin_empty":    adminListingsView(adminPage{Errors: map[string]string{"state": evil}}),
 	}
 	viewtest.RenderEach(t, pages, evil)
 }

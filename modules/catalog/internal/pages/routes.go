@@ -54,7 +54,7 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Post("/my/wants/{id}", h.updateWant)
 		r.Post("/my/wants/{id}/delete", h.deleteWant)
 		r.Get("/admin/listings", h.adminListings)
-		r.Post("/admin/listings/hide", h.hideListing)
+		r.Post("/admin/listings/{id}/hide", h.hideListing)
 		r.Post("/admin/listings/{id}/unhide", h.unhideListing)
 	}
 }

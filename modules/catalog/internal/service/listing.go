@@ -701,20 +701,60 @@ func (s *Service) setHidden(ctx context.Context, id catalog.BookID, reason *stri
 	return nil
 }
 
-// HiddenListings lists what admins hid, most recent first.
-func (s *Service) HiddenListings(ctx context.Context, admin auth.User) ([]Listing, error) {
+// States an admin can narrow the listings to; hidden wins over the
+// seller's status, and sold out is on sale with no copy left.
+const (
+	StateOnSale   = "on_sale"
+	StateSoldOut  = "sold_out"
+	StatePaused   = "paused"
+	StateHidden   = "hidden"
+	StateDraft    = "draft"
+	StateArchived = "archived"
+)
+
+// AdminStates are the states in the order the admin's filter offers them.
+var AdminStates = []string{StateOnSale, StateSoldOut, StatePaused, StateHidden, StateDraft, StateArchived}
+
+// AdminFilter narrows the admin's list of listings; zero lists them all.
+type AdminFilter struct {
+	// Query is found in the title, author or seller's name.
+	Query string
+	// State is one of AdminStates, or "" for every state.
+	State string
+}
+
+// likeEscaper makes typed text match itself in an ILIKE pattern.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// AdminListings lists every listing matching f, newest first; only an
+// admin may.
+func (s *Service) AdminListings(ctx context.Context, admin auth.User, f AdminFilter, page, perPage int) ([]Listing, bool, error) {
 	if !admin.IsAdmin() {
-		return nil, ErrNotAdmin
+		return nil, false, ErrNotAdmin
 	}
-	rows, err := s.q.HiddenBooks(ctx, s.pool)
+	if f.State != "" && !slices.Contains(AdminStates, f.State) {
+		return nil, false, apperr.ErrInvalid.WithFields(map[string]string{"state": "is not a state a listing can be in"})
+	}
+	pattern := ""
+	if q := strings.TrimSpace(f.Query); q != "" {
+		pattern = "%" + likeEscaper.Replace(q) + "%"
+	}
+	rows, err := s.q.AdminBooks(ctx, s.pool, dbsqlc.AdminBooksParams{
+		Pattern: pattern, State: f.State, Lim: int32(perPage + 1), Off: int32((page - 1) * perPage),
+	})
 	if err != nil {
-		return nil, fmt.Errorf("hidden listings: %w", err)
+		return nil, false, fmt.Errorf("admin listings: %w", err)
 	}
 	out := make([]Listing, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, listingFrom(r))
 	}
-	return out, nil
+	hasNext := len(out) > perPage
+	if hasNext {
+		out = out[:perPage]
+	}
+	out, err = s.withPhotos(ctx, out)
+	return out, hasNext, err
 }
 
 // CountListings counts every listing, for the seed command.

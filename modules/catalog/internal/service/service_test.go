@@ -386,11 +386,18 @@ func TestService_Hide(t *testing.T) {
 	res, err := b.svc.Search(ctx, service.Query{})
 	require.NoError(t, err)
 	require.Empty(t, res.Listings)
-	hidden, err := b.svc.HiddenListings(ctx, b.admin)
+	hidden, _, err := b.svc.AdminListings(ctx, b.admin, service.AdminFilter{State: service.StateHidden}, 1, 10)
 	require.NoError(t, err)
 	require.Len(t, hidden, 1)
-	_, err = b.svc.HiddenListings(ctx, b.seller)
+	onSale, _, err := b.svc.AdminListings(ctx, b.admin, service.AdminFilter{State: service.StateOnSale}, 1, 10)
+	require.NoError(t, err)
+	require.Empty(t, onSale, "a hidden listing is not on sale, whatever its seller's status")
+	_, _, err = b.svc.AdminListings(ctx, b.seller, service.AdminFilter{}, 1, 10)
 	require.ErrorIs(t, err, service.ErrNotAdmin)
+	require.Contains(t, fieldsOf(t, func() error {
+		_, _, err := b.svc.AdminListings(ctx, b.admin, service.AdminFilter{State: "gone"}, 1, 10)
+		return err
+	}()), "state")
 
 	require.ErrorIs(t, b.svc.Unhide(ctx, b.seller, l.ID), service.ErrNotAdmin)
 	require.NoError(t, b.svc.Unhide(ctx, b.admin, l.ID))

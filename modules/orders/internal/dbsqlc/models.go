@@ -71,6 +71,7 @@ type Order struct {
 	Reason         string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	BuyerName      string
 }
 
 type OrderLine struct {
@@ -80,6 +81,7 @@ type OrderLine struct {
 	Title      string
 	PriceCents int64
 	Quantity   int32
+	SellerName string
 }
 
 type Payment struct {

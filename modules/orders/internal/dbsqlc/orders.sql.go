@@ -33,7 +33,7 @@ func (q *Queries) AbandonPendingOrder(ctx context.Context, db DBTX, id int64) (i
 }
 
 const allOrders = `-- name: AllOrders :many
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders WHERE ($1::text = '' OR status = $1) ORDER BY id DESC LIMIT $3 OFFSET $2
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM orders.orders WHERE ($1::text = '' OR status = $1) ORDER BY id DESC LIMIT $3 OFFSET $2
 `
 
 type AllOrdersParams struct {
@@ -71,6 +71,7 @@ func (q *Queries) AllOrders(ctx context.Context, db DBTX, arg AllOrdersParams) (
 			&i.Reason,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.BuyerName,
 		); err != nil {
 			return nil, err
 		}
@@ -83,7 +84,7 @@ func (q *Queries) AllOrders(ctx context.Context, db DBTX, arg AllOrdersParams) (
 }
 
 const buyerOrders = `-- name: BuyerOrders :many
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders WHERE buyer_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM orders.orders WHERE buyer_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2
 `
 
 type BuyerOrdersParams struct {
@@ -121,6 +122,7 @@ func (q *Queries) BuyerOrders(ctx context.Context, db DBTX, arg BuyerOrdersParam
 			&i.Reason,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.BuyerName,
 		); err != nil {
 			return nil, err
 		}
@@ -149,7 +151,7 @@ func (q *Queries) IsSellerOf(ctx context.Context, db DBTX, arg IsSellerOfParams)
 }
 
 const linesOfOrders = `-- name: LinesOfOrders :many
-SELECT order_id, book_id, seller_id, title, price_cents, quantity FROM orders.order_lines WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, book_id
+SELECT order_id, book_id, seller_id, title, price_cents, quantity, seller_name FROM orders.order_lines WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, book_id
 `
 
 func (q *Queries) LinesOfOrders(ctx context.Context, db DBTX, orderIds []int64) ([]OrderLine, error) {
@@ -168,6 +170,7 @@ func (q *Queries) LinesOfOrders(ctx context.Context, db DBTX, orderIds []int64) 
 			&i.Title,
 			&i.PriceCents,
 			&i.Quantity,
+			&i.SellerName,
 		); err != nil {
 			return nil, err
 		}
@@ -180,7 +183,7 @@ func (q *Queries) LinesOfOrders(ctx context.Context, db DBTX, orderIds []int64) 
 }
 
 const order = `-- name: Order :one
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders WHERE id = $1
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM orders.orders WHERE id = $1
 `
 
 func (q *Queries) Order(ctx context.Context, db DBTX, id int64) (Order, error) {
@@ -206,12 +209,13 @@ func (q *Queries) Order(ctx context.Context, db DBTX, id int64) (Order, error) {
 		&i.Reason,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BuyerName,
 	)
 	return i, err
 }
 
 const orderByKey = `-- name: OrderByKey :one
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders WHERE buyer_id = $1 AND idempotency_key = $2
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM orders.orders WHERE buyer_id = $1 AND idempotency_key = $2
 `
 
 type OrderByKeyParams struct {
@@ -242,12 +246,13 @@ func (q *Queries) OrderByKey(ctx context.Context, db DBTX, arg OrderByKeyParams)
 		&i.Reason,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BuyerName,
 	)
 	return i, err
 }
 
 const orderForUpdate = `-- name: OrderForUpdate :one
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders WHERE id = $1 FOR UPDATE
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM orders.orders WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) OrderForUpdate(ctx context.Context, db DBTX, id int64) (Order, error) {
@@ -273,12 +278,13 @@ func (q *Queries) OrderForUpdate(ctx context.Context, db DBTX, id int64) (Order,
 		&i.Reason,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BuyerName,
 	)
 	return i, err
 }
 
 const orderLines = `-- name: OrderLines :many
-SELECT order_id, book_id, seller_id, title, price_cents, quantity FROM orders.order_lines WHERE order_id = $1 ORDER BY book_id
+SELECT order_id, book_id, seller_id, title, price_cents, quantity, seller_name FROM orders.order_lines WHERE order_id = $1 ORDER BY book_id
 `
 
 func (q *Queries) OrderLines(ctx context.Context, db DBTX, orderID int64) ([]OrderLine, error) {
@@ -297,6 +303,7 @@ func (q *Queries) OrderLines(ctx context.Context, db DBTX, orderID int64) ([]Ord
 			&i.Title,
 			&i.PriceCents,
 			&i.Quantity,
+			&i.SellerName,
 		); err != nil {
 			return nil, err
 		}
@@ -343,34 +350,35 @@ WITH claimed AS (
   WHERE c.user_id = $1::bigint AND ci.cart_id = c.id AND ci.book_id = ANY($2::bigint[])
   RETURNING ci.book_id, ci.quantity
 ), o AS (
-  INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
+  INSERT INTO orders.orders (buyer_id, buyer_name, idempotency_key, request_hash, ship_name, ship_street, ship_city,
     ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-  VALUES ($1::bigint, $3,
-    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $4::text
-      THEN $5::text END,
-    $6, $7, $8, $9, $10, $11,
-    $12, $13, $14, $15, $16)
-  RETURNING id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at
+  VALUES ($1::bigint, $3, $4,
+    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $5::text
+      THEN $6::text END,
+    $7, $8, $9, $10, $11, $12,
+    $13, $14, $15, $16, $17)
+  RETURNING id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name
 ), lines AS (
-  INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
-  SELECT o.id, unnest($2::bigint[]), unnest($17::bigint[]), unnest($18::text[]),
-    unnest($19::bigint[]), unnest($20::integer[])
+  INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
+  SELECT o.id, unnest($2::bigint[]), unnest($18::bigint[]), unnest($19::text[]), unnest($20::text[]),
+    unnest($21::bigint[]), unnest($22::integer[])
   FROM o
 ), pay AS (
   INSERT INTO orders.payments (order_id, method, brand, last4, token, amount_cents)
-  SELECT o.id, $21, $22, $23, $24, o.total_cents FROM o
+  SELECT o.id, $23, $24, $25, $26, o.total_cents FROM o
 ), addr AS (
   INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
-  VALUES ($1::bigint, $6, $7, $8, $9, $10, $11)
+  VALUES ($1::bigint, $7, $8, $9, $10, $11, $12)
   ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
     region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now()
 )
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM o
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM o
 `
 
 type PlaceOrderParams struct {
 	BuyerID        int64
 	BookIds        []int64
+	BuyerName      string
 	IdempotencyKey string
 	Claim          string
 	RequestHash    string
@@ -386,6 +394,7 @@ type PlaceOrderParams struct {
 	DeliveryCents  int64
 	TotalCents     int64
 	SellerIds      []int64
+	SellerNames    []string
 	Titles         []string
 	Prices         []int64
 	Quantities     []int32
@@ -415,11 +424,13 @@ type PlaceOrderRow struct {
 	Reason         string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	BuyerName      string
 }
 
 // One statement, so a checkout is atomic without a round trip per row: it
 // takes the lines out of the buyer's cart and records the pending order
-// with its lines, its payment and the buyer's address. When the cart no
+// with its lines, its payment and the buyer's address. The buyer's and
+// sellers' names are kept as they are now, like the titles and prices. When the cart no
 // longer holds exactly the lines the buyer was shown (another checkout took
 // them first, or a tab changed a quantity) the request hash is NULL, which
 // its NOT NULL constraint refuses, so nothing happens; a key used before
@@ -428,6 +439,7 @@ func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams)
 	row := db.QueryRow(ctx, placeOrder,
 		arg.BuyerID,
 		arg.BookIds,
+		arg.BuyerName,
 		arg.IdempotencyKey,
 		arg.Claim,
 		arg.RequestHash,
@@ -443,6 +455,7 @@ func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams)
 		arg.DeliveryCents,
 		arg.TotalCents,
 		arg.SellerIds,
+		arg.SellerNames,
 		arg.Titles,
 		arg.Prices,
 		arg.Quantities,
@@ -472,6 +485,7 @@ func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams)
 		&i.Reason,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BuyerName,
 	)
 	return i, err
 }
@@ -545,7 +559,7 @@ func (q *Queries) SellerLines(ctx context.Context, db DBTX, arg SellerLinesParam
 }
 
 const stuckOrders = `-- name: StuckOrders :many
-SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at FROM orders.orders
+SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name FROM orders.orders
 WHERE status IN ('pending', 'awaiting_payment') AND updated_at < $1 ORDER BY id LIMIT 100
 `
 
@@ -578,6 +592,7 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 			&i.Reason,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.BuyerName,
 		); err != nil {
 			return nil, err
 		}

@@ -2,11 +2,12 @@ package pages
 
 import (
 	"context"
-
-	"github.com/go-chi/chi/v5"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
@@ -14,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -35,18 +37,41 @@ func (h *handler) adminOrders(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, "All orders", adminOrdersView(d))
 }
 
+// jobsData is the admin's jobs page: the filter, a page of jobs of every
+// queue, and where a row's action returns (the list as filtered).
+type jobsData struct {
+	Filter riverfx.JobFilter
+	Jobs   service.Jobs
+	Pager  view.Pager
+	Back   string
+	Errors map[string]string
+}
+
+const adminJobsPath = "/admin/jobs"
+
 func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	jobs, err := h.svc.FailedJobs(r.Context(), u)
-	if err != nil {
+	q := r.URL.Query()
+	d := jobsData{Filter: riverfx.JobFilter{State: q.Get("state"), Kind: strings.TrimSpace(q.Get("kind"))}, Back: r.URL.RequestURI(), Errors: map[string]string{}}
+	p, n := listPage(r)
+	status := http.StatusOK
+	d.Jobs, err = h.svc.Jobs(r.Context(), u, d.Filter, p)
+	if e := apperr.As(err); err != nil && e != nil && e.Kind == apperr.Invalid && len(e.Fields) > 0 {
+		d.Errors, status = e.Fields, http.StatusUnprocessableEntity
+	} else if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, "Failed jobs", adminJobsView(jobs))
+	more := len(d.Jobs.Jobs) > pageSize
+	if more {
+		d.Jobs.Jobs = d.Jobs.Jobs[:pageSize]
+	}
+	d.Pager = view.NewPager(r.URL, n, more)
+	render(w, r, status, "Jobs", adminJobsView(d))
 }
 
 func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(context.Context, auth.User, string, int64) error, done string) {
@@ -64,7 +89,17 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "/admin/jobs", done)
+	redirect(w, r, jobsBack(r), done)
+}
+
+// jobsBack is the jobs list a row action was sent from (the form's "next"
+// field), or the whole list when that is not the list's address.
+func jobsBack(r *http.Request) string {
+	next := web.LocalPath(r.PostFormValue("next"), adminJobsPath)
+	if u, err := url.Parse(next); err != nil || u.Path != adminJobsPath {
+		return adminJobsPath
+	}
+	return next
 }
 
 func (h *handler) retryJob(w http.ResponseWriter, r *http.Request) {

@@ -1,13 +1,16 @@
 package pages
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/a-h/templ"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 )
@@ -90,6 +93,50 @@ var statusOptions = func() []view.Option {
 	}
 	return out
 }()
+
+// jobStateOptions are what an admin can filter jobs by: failed ones (the
+// page's first use), then each of River's states in the order a job moves.
+var jobStateOptions = func() []view.Option {
+	out := []view.Option{{Value: riverfx.StateFailed, Label: "Failed (retryable or discarded)"}}
+	for _, s := range riverfx.JobStates {
+		out = append(out, view.Option{Value: string(s), Label: view.Label(s)})
+	}
+	return out
+}()
+
+// jobTone colours a job's state: red when an attempt failed, green when
+// done, amber while waiting or running.
+func jobTone(state string) view.Tone {
+	switch rivertype.JobState(state) {
+	case rivertype.JobStateCompleted:
+		return view.ToneOK
+	case rivertype.JobStateRetryable, rivertype.JobStateDiscarded:
+		return view.ToneBad
+	case rivertype.JobStateCancelled:
+		return view.ToneNeutral
+	}
+	return view.ToneWaiting
+}
+
+// jobWhen says when a waiting job runs next or when a finished one ended.
+func jobWhen(j riverfx.Job) string {
+	switch {
+	case j.FinalizedAt != nil:
+		return "ended " + view.DateTime(*j.FinalizedAt)
+	case j.State == string(rivertype.JobStateScheduled) || j.State == string(rivertype.JobStateRetryable):
+		return "runs " + view.DateTime(j.ScheduledAt)
+	}
+	return ""
+}
+
+// jobKindURL lists the jobs of one kind, in the state already chosen.
+func jobKindURL(f riverfx.JobFilter, kind string) string {
+	q := url.Values{"kind": {kind}}
+	if f.State != "" {
+		q.Set("state", f.State)
+	}
+	return adminJobsPath + "?" + q.Encode()
+}
 
 var coverageOptions = []view.Option{{Value: "national", Label: "National"}, {Value: "international", Label: "International"}}
 

@@ -17,6 +17,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -277,16 +278,73 @@ func TestPages_Admin(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
 		VALUES ('orders.charge_payment', '{"order_id":42}', 'discarded', now(), 25, 25,
 		ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"payment processor unavailable","trace":""}'::jsonb]) RETURNING id`).Scan(&jobID))
-	r = b.c.Get(t, "/admin/jobs", authtest.As(&admin)...)
-	require.Contains(t, r.Body, "payment processor unavailable")
-	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", jobID), nil, authtest.As(&admin)...).StatusCode)
+	retry, cancel := fmt.Sprintf("/admin/jobs/local/%d/retry", jobID), fmt.Sprintf("/admin/jobs/local/%d/cancel", jobID)
+	r = b.c.Get(t, "/admin/jobs?state=failed", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "attempt 25: payment processor unavailable")
+	require.Contains(t, r.Body, `<code>{&#34;order_id&#34;: 42}</code>`)
+	require.Contains(t, r.Body, retry)
+	require.NotContains(t, r.Body, cancel, "a discarded job has ended; there is nothing to cancel")
+	require.NotContains(t, b.c.Get(t, "/admin/jobs?state=completed", authtest.As(&admin)...).Body, "payment processor unavailable")
+	require.Contains(t, b.c.Get(t, "/admin/jobs?kind=orders.charge_payment", authtest.As(&admin)...).Body, "payment processor unavailable")
+	r = b.c.Get(t, "/admin/jobs?kind=orders.advance_shipment", authtest.As(&admin)...)
+	require.NotContains(t, r.Body, "payment processor unavailable")
+	require.Contains(t, r.Body, "No job matches.")
+	r = b.c.Get(t, "/admin/jobs?state=asleep&kind=orders.advance_shipment", authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "choose one of the states offered")
+	require.Contains(t, r.Body, `value="orders.advance_shipment"`, "the filter keeps what the admin typed")
+
+	// An action returns to the list as it was filtered, and never off the site.
+	back := url.Values{"next": {"/admin/jobs?state=failed&page=2"}}
+	r = b.c.Post(t, retry, back, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, "/admin/jobs?state=failed&page=2", r.Header.Get("Location"))
 	var state string
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "available", state)
-	require.Equal(t, http.StatusSeeOther, b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/cancel", jobID), nil, authtest.As(&admin)...).StatusCode)
+	r = b.c.Get(t, "/admin/jobs?state=available", authtest.As(&admin)...)
+	require.Contains(t, r.Body, cancel, "a job waiting to run can be cancelled")
+	require.NotContains(t, r.Body, retry)
+	r = b.c.Post(t, cancel, url.Values{"next": {"https://evil.example/admin/jobs"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, "/admin/jobs", r.Header.Get("Location"))
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "cancelled", state)
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/local/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
+}
+
+// The admin's orders name the buyer and the sellers as they were at
+// checkout; the order page names them too, and a seller sees only their
+// own lines and no seller column.
+func TestPages_AdminOrdersNamePeople(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	second := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: other.ID, SellerName: "Olga Tokarczuk", Title: "Flights", PriceCents: 900})
+	owner := service.Owner{UserID: buyer.ID}
+	require.NoError(t, b.svc.SetQuantity(ctx, owner, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, owner, second.ID, 1))
+	cart, err := b.svc.Cart(ctx, owner)
+	require.NoError(t, err)
+	o, err := b.svc.Place(ctx, buyer, service.PlaceInput{Key: "names", Lines: cart.Seen(),
+		Address:    service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"},
+		ProviderID: 3, Payment: service.PaymentInput{Method: orders.MethodWallet}})
+	require.NoError(t, err)
+
+	r := b.c.Get(t, "/admin/orders", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, `<td data-label="Buyer">Buyer</td>`)
+	require.Contains(t, r.Body, `<td data-label="Sellers">`+b.book.SellerName+`, Olga Tokarczuk</td>`)
+	page := fmt.Sprintf("/orders/%d", o.ID)
+	r = b.c.Get(t, page, authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "by Buyer")
+	require.Contains(t, r.Body, `<td data-label="Seller">Olga Tokarczuk</td>`)
+	r = b.c.Get(t, page, authtest.As(&other)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.NotContains(t, r.Body, `data-label="Seller"`)
+	require.NotContains(t, r.Body, "Dune", "another seller's line stays hidden")
 }
 
 func TestAPI(t *testing.T) {

@@ -24,7 +24,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		{BookID: 1, Title: evil, Author: evil, SellerName: evil, Quantity: 2, PriceCents: 1500, AddedPriceCents: 1200, LineCents: 3000, PriceChanged: true},
 		{BookID: 2, Title: "Dune", Quantity: 1, PriceCents: 900, LineCents: 900, Problem: evil},
 	}, SubtotalCents: 3900}
-	order := service.Order{ID: 9, BuyerID: 1, Lines: []service.Line{{BookID: 1, Title: evil, Quantity: 2, PriceCents: 1500}},
+	order := service.Order{ID: 9, BuyerID: 1, BuyerName: evil, Lines: []service.Line{{BookID: 1, SellerName: evil, Title: evil, Quantity: 2, PriceCents: 1500}},
 		SubtotalCents: 3000, DeliveryCents: 500, TotalCents: 3500, DeliveryProvider: evil, Reason: evil,
 		ShippingAddress: service.Address{Name: evil, Street: evil, City: evil, Region: evil, PostalCode: "1", Country: "CO"},
 		Payment:         service.PaymentView{Method: "card", Status: "declined", Brand: "visa", Last4: "0002", FailureReason: evil},
@@ -39,14 +39,19 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"my_sales":      mySalesView(listData[service.Sale]{Items: []service.Sale{{OrderID: 9, BookID: 1, Title: evil, Quantity: 1, PriceCents: 100, Status: orders.StatusPaid, BuyerName: evil, BuyerCity: evil}}}),
 		"notifications": notificationsView(listData[service.Notification]{Items: []service.Notification{{OrderID: 9, Message: evil, CreatedAt: now}, {OrderID: 9, Message: "old", Read: true}}}),
 		"admin_orders":  adminOrdersView(listData[service.Order]{Items: []service.Order{order}, Status: "paid"}),
-		"admin_jobs":    adminJobsView(service.FailedJobs{Jobs: []riverfx.FailedJob{{Queue: "catalog", ID: 4, Kind: evil, State: "discarded", Args: evil, Errors: []string{evil}}}, Unreadable: []string{evil}}),
-		"providers":     adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),
+		"admin_jobs": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "failed", Kind: evil}, Back: evil, Errors: map[string]string{"page": evil},
+			Jobs: service.Jobs{Jobs: []riverfx.Job{{Queue: "catalog", ID: 4, Kind: evil, State: "discarded", Args: evil, LastError: evil, CreatedAt: now, FinalizedAt: &now},
+				{Queue: "local", ID: 5, Kind: "orders.advance_shipment", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),
+		"admin_jobs_none":     adminJobsView(jobsData{}),
+		"admin_jobs_no_match": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "running"}}),
+		"providers":           adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),
 	}
 	for _, st := range service.Statuses {
 		o := order
 		o.Status = st
 		pages["order_"+string(st)] = orderView(orderData{Order: o, IsBuyer: true, Full: true})
 		pages["order_seller_"+string(st)] = orderView(orderData{Order: o})
+		pages["order_admin_"+string(st)] = orderView(orderData{Order: o, Full: true})
 		if st == orders.StatusPaymentFailed {
 			o.Payment.RetryUntil = &now
 			pages["order_pay_again"] = orderView(orderData{Order: o, IsBuyer: true, Full: true, Pay: payForm{Method: orders.MethodWallet, ExpYear: evil}, Errors: map[string]string{"payment_method": evil, "card_number": evil}, Message: evil})

@@ -240,7 +240,7 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 	}
 
 	p := dbsqlc.PlaceOrderParams{
-		BuyerID: int64(buyer.ID), IdempotencyKey: in.Key, RequestHash: hash,
+		BuyerID: int64(buyer.ID), BuyerName: buyer.Name, IdempotencyKey: in.Key, RequestHash: hash,
 		ShipName: in.Address.Name, ShipStreet: in.Address.Street, ShipCity: in.Address.City,
 		ShipRegion: in.Address.Region, ShipPostal: in.Address.PostalCode, ShipCountry: in.Address.Country,
 		ProviderID: prov.ID, ProviderName: prov.Name, DeliveryCents: prov.CostCents,
@@ -250,6 +250,7 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 	for i, l := range lines {
 		p.BookIds = append(p.BookIds, int64(l.BookID))
 		p.SellerIds = append(p.SellerIds, int64(l.SellerID))
+		p.SellerNames = append(p.SellerNames, l.SellerName)
 		p.Titles = append(p.Titles, l.Title)
 		p.Prices = append(p.Prices, l.PriceCents)
 		p.Quantities = append(p.Quantities, int32(l.Quantity))
@@ -328,7 +329,7 @@ func matchSeen(cart Cart, seen []SeenLine) ([]Line, error) {
 			changes = append(changes, fmt.Sprintf("the quantity of %q changed from %d to %d", l.Title, sl.Quantity, l.Quantity))
 		}
 		delete(byID, sl.BookID)
-		lines = append(lines, Line{BookID: l.BookID, SellerID: l.SellerID, Title: l.Title, Quantity: l.Quantity, PriceCents: l.PriceCents})
+		lines = append(lines, Line{BookID: l.BookID, SellerID: l.SellerID, SellerName: l.SellerName, Title: l.Title, Quantity: l.Quantity, PriceCents: l.PriceCents})
 	}
 	for _, l := range cart.Lines {
 		if _, extra := byID[l.BookID]; extra {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,10 +18,11 @@ import (
 	"github.com/bookstore/bookstore/platform/text"
 )
 
-// Line is one line of an order, priced when it was placed.
+// Line is one line of an order, priced and named when it was placed.
 type Line struct {
 	BookID     catalog.BookID `json:"book_id"`
 	SellerID   auth.UserID    `json:"seller_id"`
+	SellerName string         `json:"seller_name"`
 	Title      string         `json:"title"`
 	Quantity   int            `json:"quantity"`
 	PriceCents int64          `json:"price_cents"`
@@ -55,10 +57,12 @@ type ShipmentView struct {
 	Events         []Event `json:"events"`
 }
 
-// Order is an order with everything its page shows.
+// Order is an order with everything its page shows. BuyerName is the
+// buyer's display name when the order was placed.
 type Order struct {
 	ID               int64         `json:"id"`
 	BuyerID          auth.UserID   `json:"buyer_id"`
+	BuyerName        string        `json:"buyer_name"`
 	Status           orders.Status `json:"status"`
 	Reason           string        `json:"reason,omitempty"`
 	Lines            []Line        `json:"lines"`
@@ -73,6 +77,18 @@ type Order struct {
 	UpdatedAt        time.Time     `json:"updated_at"`
 }
 
+// SellerNames lists the names of the order's sellers, each once, in the
+// order of its lines.
+func (o Order) SellerNames() []string {
+	var names []string
+	for _, l := range o.Lines {
+		if !slices.Contains(names, l.SellerName) {
+			names = append(names, l.SellerName)
+		}
+	}
+	return names
+}
+
 // Cancellable reports whether the buyer may still cancel.
 func (o Order) Cancellable() bool {
 	return o.Status == orders.StatusPending || o.Status == orders.StatusAwaitingPayment || o.Status == orders.StatusPaid
@@ -80,14 +96,14 @@ func (o Order) Cancellable() bool {
 
 func toOrder(o dbsqlc.Order, lines []dbsqlc.OrderLine) Order {
 	out := Order{
-		ID: o.ID, BuyerID: auth.UserID(o.BuyerID), Status: orders.Status(o.Status), Reason: o.Reason,
+		ID: o.ID, BuyerID: auth.UserID(o.BuyerID), BuyerName: o.BuyerName, Status: orders.Status(o.Status), Reason: o.Reason,
 		SubtotalCents: o.SubtotalCents, DeliveryCents: o.DeliveryCents, TotalCents: o.TotalCents,
 		DeliveryProvider: o.ProviderName,
 		ShippingAddress:  Address{o.ShipName, o.ShipStreet, o.ShipCity, o.ShipRegion, o.ShipPostal, o.ShipCountry},
 		CreatedAt:        o.CreatedAt, UpdatedAt: o.UpdatedAt, Lines: make([]Line, 0, len(lines)),
 	}
 	for _, l := range lines {
-		out.Lines = append(out.Lines, Line{BookID: catalog.BookID(l.BookID), SellerID: auth.UserID(l.SellerID), Title: l.Title, Quantity: int(l.Quantity), PriceCents: l.PriceCents})
+		out.Lines = append(out.Lines, Line{BookID: catalog.BookID(l.BookID), SellerID: auth.UserID(l.SellerID), SellerName: l.SellerName, Title: l.Title, Quantity: int(l.Quantity), PriceCents: l.PriceCents})
 	}
 	return out
 }

@@ -30,7 +30,7 @@ type Options struct {
 	// StuckAfter is how long an order may stay pending or awaiting payment
 	// (beyond the bank delay) before the sweeper resolves it.
 	StuckAfter time.Duration
-	// Queues are the shop's job queues for the failed-jobs page (default:
+	// Queues are the shop's job queues for the admin's jobs page (default:
 	// the service's own).
 	Queues []riverfx.Queue
 	// RetryWindow is how long an order whose payment failed keeps its

@@ -598,6 +598,11 @@ func TestService_Get(t *testing.T) {
 	list, err := b.svc.AllOrders(ctx, b.admin, "awaiting_payment", service.Page{})
 	require.NoError(t, err)
 	require.Len(t, list, 1)
+	require.Equal(t, "Buyer", list[0].BuyerName, "the buyer's name as signed in at checkout")
+	require.Equal(t, b.book.SellerName, list[0].Lines[0].SellerName)
+	got, err := b.svc.Get(ctx, b.admin, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Buyer", b.book.SellerName}, []string{got.BuyerName, got.Lines[0].SellerName})
 	unread, err := b.svc.Unread(ctx, b.seller.ID)
 	require.NoError(t, err)
 	require.Equal(t, 1, unread)
@@ -654,17 +659,18 @@ func TestService_CartCountOfCartsToMerge(t *testing.T) {
 	require.Zero(t, n)
 }
 
-// TestService_FailedJobsOfEveryQueue is the failed-jobs page of a split
-// shop: the orders process's own queue, the catalog's over its internal
-// endpoints, and one whose process is down, which is reported rather than
-// hiding the others.
-func TestService_FailedJobsOfEveryQueue(t *testing.T) {
+// TestService_JobsOfEveryQueue is the jobs page of a split shop: the
+// orders process's own queue, the catalog's over its internal endpoints,
+// and one whose process is down, which is reported rather than hiding the
+// others. Pages are cut from the queues' jobs merged newest first.
+func TestService_JobsOfEveryQueue(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	discard := func(pool *pgxpool.Pool, kind string) int64 {
+	insert := func(pool *pgxpool.Pool, kind, state string, age int) int64 {
 		var id int64
-		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)
-			VALUES ($1, '{}', 'discarded', now(), 25, 25, ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"gave up"}'::jsonb]) RETURNING id`, kind).Scan(&id))
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, created_at, finalized_at, max_attempts, attempt, errors)
+			VALUES ($1, '{}', $2::text::river.river_job_state, now() - make_interval(mins => $3::int), CASE WHEN $2::text IN ('discarded', 'completed') THEN now() END, 25, 25,
+			ARRAY['{"at":"2026-01-01T00:00:00Z","attempt":25,"error":"gave up"}'::jsonb]) RETURNING id`, kind, state, age).Scan(&id))
 		return id
 	}
 	ordersPool, catalogPool := pgtest.New(t), pgtest.New(t)
@@ -678,18 +684,40 @@ func TestService_FailedJobsOfEveryQueue(t *testing.T) {
 		riverfx.NewRemoteQueue(rpc.New("catalog", catalogSrv.URL, webtest.InternalToken, nil)),
 		riverfx.NewRemoteQueue(rpc.New("auth", down.URL, webtest.InternalToken, &rpc.Opts{Attempts: 1})),
 	}})
-	ordersJob, catalogJob := discard(ordersPool, "orders.charge_payment"), discard(catalogPool, "catalog.sync_sellers")
+	// Made oldest first, as ids grow: 4, 3, 2 and 1 minute ago.
+	old := insert(ordersPool, "orders.advance_shipment", "completed", 4)
+	done := insert(catalogPool, "catalog.sync_sellers", "completed", 3)
+	ordersJob := insert(ordersPool, "orders.charge_payment", "discarded", 2)
+	catalogJob := insert(catalogPool, "catalog.sync_sellers", "discarded", 1)
+	type row struct {
+		Queue string
+		ID    int64
+	}
+	list := func(f riverfx.JobFilter, p service.Page) []row {
+		t.Helper()
+		got, err := svc.Jobs(ctx, auth.User{ID: 1, Role: auth.RoleAdmin}, f, p)
+		require.NoError(t, err)
+		require.Len(t, got.Unreadable, 1)
+		require.Contains(t, got.Unreadable[0], "auth: ")
+		out := make([]row, len(got.Jobs))
+		for i, j := range got.Jobs {
+			out[i] = row{j.Queue, j.ID}
+		}
+		return out
+	}
 
 	admin := auth.User{ID: 1, Role: auth.RoleAdmin}
-	_, err := svc.FailedJobs(ctx, auth.User{ID: 2, Role: auth.RoleMember})
+	_, err := svc.Jobs(ctx, auth.User{ID: 2, Role: auth.RoleMember}, riverfx.JobFilter{}, service.Page{})
 	require.ErrorIs(t, err, auth.ErrForbidden)
-	got, err := svc.FailedJobs(ctx, admin)
-	require.NoError(t, err)
-	require.Len(t, got.Jobs, 2)
-	require.Equal(t, []string{"local", "orders.charge_payment"}, []string{got.Jobs[0].Queue, got.Jobs[0].Kind})
-	require.Equal(t, []string{"catalog", "catalog.sync_sellers"}, []string{got.Jobs[1].Queue, got.Jobs[1].Kind})
-	require.Len(t, got.Unreadable, 1)
-	require.Contains(t, got.Unreadable[0], "auth: ")
+	require.Equal(t, []row{{"catalog", catalogJob}, {"local", ordersJob}, {"catalog", done}, {"local", old}}, list(riverfx.JobFilter{}, service.Page{}))
+	require.Equal(t, []row{{"catalog", done}, {"local", old}}, list(riverfx.JobFilter{}, service.Page{Limit: 2, Offset: 2}), "the second page of two")
+	require.Equal(t, []row{{"catalog", catalogJob}, {"local", ordersJob}}, list(riverfx.JobFilter{State: riverfx.StateFailed}, service.Page{}))
+	require.Equal(t, []row{{"catalog", done}, {"local", old}}, list(riverfx.JobFilter{State: "completed"}, service.Page{}))
+	require.Equal(t, []row{{"local", old}}, list(riverfx.JobFilter{Kind: "orders.advance_shipment"}, service.Page{}))
+	_, err = svc.Jobs(ctx, admin, riverfx.JobFilter{State: "asleep"}, service.Page{})
+	require.Contains(t, apperr.As(err).Fields, "state")
+	_, err = svc.Jobs(ctx, admin, riverfx.JobFilter{}, service.Page{Limit: 21, Offset: riverfx.MaxListed})
+	require.Contains(t, apperr.As(err).Fields, "page")
 
 	require.NoError(t, svc.RetryJob(ctx, admin, "catalog", catalogJob), "a job of another process")
 	require.ErrorIs(t, svc.CancelJob(ctx, admin, "local", catalogJob+ordersJob+100), riverfx.ErrJobNotFound)

@@ -54,9 +54,14 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 				ID         int64  `json:"id"`
 				Status     string `json:"status"`
 				TotalCents int64  `json:"total_cents"`
+				BuyerName  string `json:"buyer_name"`
+				Lines      []struct {
+					SellerName string `json:"seller_name"`
+				} `json:"lines"`
 			}
 			c.do(t, buyer, http.MethodPost, "/api/v1/orders", checkoutBody("4242424242424242", service.SeenLine{BookID: catalog.BookID(book.ID), Quantity: 2, PriceCents: book.PriceCents}), http.StatusCreated, &order, "Idempotency-Key", "flow-1")
 			require.Equal(t, int64(2*1450+800), order.TotalCents)
+			require.Equal(t, []string{"buyer", "seller"}, []string{order.BuyerName, order.Lines[0].SellerName}, "the order names the people, whichever process signed them in")
 
 			deadline := time.After(time.Minute)
 			for order.Status != "delivered" {

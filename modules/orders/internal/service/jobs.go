@@ -1,0 +1,97 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/riverfx"
+)
+
+// Jobs are a page of the jobs of every job queue of the shop, newest
+// first, and the queues that could not be read (another process of a split
+// shop down), so that one unreachable module does not hide the others'
+// jobs.
+type Jobs struct {
+	Jobs       []riverfx.Job
+	Unreadable []string
+}
+
+// Jobs lists, for admins, the jobs of every module that f selects (its
+// Limit is set from p), newest first: the process's own queue (every
+// module's jobs in the monolith), and in a split shop the other modules'
+// queues, asked over their internal endpoints, since each module keeps its
+// jobs in its own database. Queues number their jobs apart, so a page is
+// cut from their merged lists, ordered by creation time.
+func (s *Service) Jobs(ctx context.Context, user auth.User, f riverfx.JobFilter, p Page) (Jobs, error) {
+	var out Jobs
+	if !user.IsAdmin() {
+		return out, auth.ErrForbidden
+	}
+	lim, off := p.norm()
+	f.Limit = int(off + lim)
+	if f.Limit > riverfx.MaxListed {
+		return out, apperr.ErrInvalid.WithFields(map[string]string{"page": fmt.Sprintf("only the newest %d jobs of each queue are listed", riverfx.MaxListed)})
+	}
+	if err := f.Validate(); err != nil {
+		return out, err
+	}
+	var lists [][]riverfx.Job
+	for _, q := range s.queues {
+		jobs, err := q.List(ctx, f)
+		if err != nil {
+			out.Unreadable = append(out.Unreadable, fmt.Sprintf("%s: %v", q.Name(), err))
+			continue
+		}
+		lists = append(lists, jobs)
+	}
+	out.Jobs = newestFirst(lists, int(off), int(lim))
+	return out, nil
+}
+
+// newestFirst merges lists, each newest first, and returns lim jobs from
+// the off-th. It takes the newer head each time rather than sorting, so
+// the merge depends only on each list's first off+lim jobs, and pages cut
+// from longer lists agree with it.
+func newestFirst(lists [][]riverfx.Job, off, lim int) []riverfx.Job {
+	var out []riverfx.Job
+	for n := 0; n < off+lim; n++ {
+		best := -1
+		for i, l := range lists {
+			if len(l) > 0 && (best < 0 || l[0].CreatedAt.After(lists[best][0].CreatedAt)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			break
+		}
+		if n >= off {
+			out = append(out, lists[best][0])
+		}
+		lists[best] = lists[best][1:]
+	}
+	return out
+}
+
+// RetryJob makes a job of the named queue run again soon; admins only.
+func (s *Service) RetryJob(ctx context.Context, user auth.User, queue string, id int64) error {
+	return s.jobAction(ctx, user, queue, id, riverfx.Queue.Retry)
+}
+
+// CancelJob gives up on a job of the named queue; admins only.
+func (s *Service) CancelJob(ctx context.Context, user auth.User, queue string, id int64) error {
+	return s.jobAction(ctx, user, queue, id, riverfx.Queue.Cancel)
+}
+
+func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, id int64, act func(riverfx.Queue, context.Context, int64) error) error {
+	if !user.IsAdmin() {
+		return auth.ErrForbidden
+	}
+	for _, q := range s.queues {
+		if q.Name() == queue {
+			return act(q, ctx, id)
+		}
+	}
+	return riverfx.ErrJobNotFound
+}
