@@ -84,17 +84,12 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
 	id, err := web.PathID(r, "id", catalog.ErrNotFound)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	im, err := h.svc.Import(r.Context(), u, id)
+	_, im, err := h.svc.SignedInImport(r.Context(), id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -103,12 +98,12 @@ func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	u, _, err := h.svc.SignedInImport(r.Context(), id)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -3,7 +3,6 @@ package pages
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -71,24 +70,19 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
 }
 
-func (h *handler) ownImportID(r *http.Request) (auth.User, int64, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, 0, err
-	}
-	id, err := web.PathID(r, "id", catalog.ErrNotFound)
-	return u, id, err
+func importID(r *http.Request) (int64, error) {
+	return web.PathID(r, "id", catalog.ErrNotFound)
 }
 
 // showImport is the preview while the import is staged, then its progress,
 // then its summary.
 func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
-	u, id, err := h.ownImportID(r)
+	id, err := importID(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	im, err := h.svc.Import(r.Context(), u, id)
+	u, im, err := h.svc.SignedInImport(r.Context(), id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -115,7 +109,12 @@ func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
-	u, id, err := h.ownImportID(r)
+	id, err := importID(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -153,19 +152,4 @@ func importName(im service.Import) string {
 		return im.Filename
 	}
 	return fmt.Sprintf("import #%d", im.ID)
-}
-
-// rowErrors says a row's problems in one line, by column.
-func rowErrors(row service.ImportRow) string {
-	parts := make([]string, 0, len(row.Errors))
-	for _, c := range append([]string{"row"}, service.ImportColumns...) {
-		if msg, ok := row.Errors[c]; ok {
-			if c == "row" {
-				parts = append(parts, "the row "+msg)
-				continue
-			}
-			parts = append(parts, c+": "+msg)
-		}
-	}
-	return strings.Join(parts, "; ")
 }

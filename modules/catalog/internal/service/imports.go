@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -121,6 +120,17 @@ func (s *Service) Import(ctx context.Context, seller auth.User, id int64) (Impor
 		return Import{}, fmt.Errorf("import %d: %w", id, err)
 	}
 	return importFrom(r)
+}
+
+// SignedInImport is Import for the user the request signed in, for the
+// pages and API alike: auth.ErrUnauthenticated for a visitor.
+func (s *Service) SignedInImport(ctx context.Context, id int64) (auth.User, Import, error) {
+	u, err := auth.RequireUser(ctx)
+	if err != nil {
+		return u, Import{}, err
+	}
+	im, err := s.Import(ctx, u, id)
+	return u, im, err
 }
 
 // ImportPreview is the seller's staged import with its rows judged again,
@@ -339,20 +349,33 @@ func (r ImportRow) edit() Edit {
 	return e
 }
 
-// refusalReason says in one line why a row was refused, column by column.
+// refusalReason says in one line why a row was refused.
 func refusalReason(err error) string {
 	e := apperr.As(err)
 	if len(e.Fields) == 0 {
 		return e.Message
 	}
-	cols := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		cols = append(cols, k)
+	return fieldsReason(e.Fields)
+}
+
+// Reason says in one line what is wrong with the row, column by column.
+func (r ImportRow) Reason() string { return fieldsReason(r.Errors) }
+
+// fieldsReason joins messages by column, in the file's column order; the
+// listing rules name the price price_cents.
+func fieldsReason(fields map[string]string) string {
+	parts := make([]string, 0, len(fields))
+	if msg, ok := fields["row"]; ok {
+		parts = append(parts, "the row "+msg)
 	}
-	slices.Sort(cols)
-	parts := make([]string, len(cols))
-	for i, k := range cols {
-		parts[i] = strings.TrimSuffix(k, "_cents") + ": " + e.Fields[k]
+	for _, c := range ImportColumns {
+		msg, ok := fields[c]
+		if !ok && c == "price" {
+			msg, ok = fields["price_cents"]
+		}
+		if ok {
+			parts = append(parts, c+": "+msg)
+		}
 	}
 	return strings.Join(parts, "; ")
 }
