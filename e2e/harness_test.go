@@ -22,6 +22,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/platform/mail/mailtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 )
@@ -75,10 +76,12 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// Shop is the running shop the browsers visit, with its database.
+// Shop is the running shop the browsers visit, with its database and the
+// SMTP server its emails arrive at.
 type Shop struct {
 	URL         string
 	DatabaseURL string
+	Mail        *mailtest.Server
 }
 
 // launchShop starts the real binary in mode (monolith or split: the
@@ -88,8 +91,8 @@ type Shop struct {
 // its log is printed when the test failed.
 func launchShop(t *testing.T, mode string) func() *Shop {
 	t.Helper()
-	s := &Shop{DatabaseURL: pgtest.NewURL(t)}
-	p := proctest.Launch(t, mode == modeSplit, []string{"DATABASE_URL=" + s.DatabaseURL}, "--trust-proxy", "--shutdown-timeout", "5s", "--shipping-step", "300ms")
+	s := &Shop{DatabaseURL: pgtest.NewURL(t), Mail: mailtest.NewServer(t)}
+	p := proctest.Launch(t, mode == modeSplit, []string{"DATABASE_URL=" + s.DatabaseURL, "BOOKSTORE_SMTP_URL=" + s.Mail.URL("shop@example.com")}, "--trust-proxy", "--shutdown-timeout", "5s", "--shipping-step", "300ms")
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bookstore (%s) log (end):\n%s", mode, tail(p.Stderr(), 60))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/platform/mail/mailtest"
 	"github.com/bookstore/bookstore/platform/text"
 )
 
@@ -101,12 +102,20 @@ func twoBooks(t *testing.T) []listing {
 // sellPath is the catalog's new-listing page.
 const sellPath = "/my/listings/new"
 
+// signUp creates p's account, then confirms its address with the link the
+// shop emailed, so p may publish listings.
 func signUp(b *Browser, p person) {
 	b.t.Helper()
 	b.Visit("/signup", "sign-up")
 	fillSignUp(b, p)
 	b.Submit(`main [name="password"]`, "signed-up")
 	b.WaitText(p.Name)
+	got := b.j.Shop.Mail.WaitTo(b.t, p.Email, "Confirm your email address")
+	link, err := url.Parse(mailtest.Links(got.Body)[0])
+	require.NoError(b.t, err)
+	b.Visit(link.RequestURI(), "confirm-email")
+	b.ClickAndLoad(`main form[action="/account/verify"] button`, "email-confirmed")
+	b.WaitText("is confirmed")
 }
 
 func fillSignUp(b *Browser, p person) {

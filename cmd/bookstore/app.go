@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/gateway"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
@@ -110,7 +111,7 @@ func serveOptions(cfg config.Config) fx.Option {
 				return gatewayRoutes(cfg, tr, authfx.SignIn(a), ordersfx.HeaderCounts(o))
 			}))
 	}
-	opts := []fx.Option{metrics.Module, riverfx.Module, web.Module, apidoc.Module}
+	opts := []fx.Option{metrics.Module, riverfx.Module, mail.Module, web.Module, apidoc.Module}
 	if cfg.Split() {
 		opts = append(opts, rpc.Module)
 	}
@@ -119,7 +120,7 @@ func serveOptions(cfg config.Config) fx.Option {
 		case cfg.Runs(m):
 			opts = append(opts, moduleOptions[m])
 		case cfg.URLs[m] != "":
-			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]))
+			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]), remoteBox(m, cfg.URLs[m]))
 		}
 	}
 	return fx.Options(opts...)
@@ -129,6 +130,12 @@ func serveOptions(cfg config.Config) fx.Option {
 // process that runs m.
 func remoteQueue(m config.Module, url string) fx.Option {
 	return riverfx.AsQueue(func(d *rpc.Dialer) *riverfx.RemoteQueue { return riverfx.NewRemoteQueue(d.Client(m, url)) })
+}
+
+// remoteBox gives the admin's Outbox page the outbox of the process that
+// runs m.
+func remoteBox(m config.Module, url string) fx.Option {
+	return mail.AsBox(func(d *rpc.Dialer) *mail.RemoteBox { return mail.NewRemoteBox(d.Client(m, url)) })
 }
 
 // gatewayRoutes forwards each module's paths to cfg's URL of it; a path no
@@ -146,13 +153,15 @@ func gatewayOwners(cfg config.Config) []gateway.Owner {
 	return owners
 }
 
-// migrationSets lists the migrations of the modules the process runs and
+// migrationSets lists the migrations of the modules the process runs, of
+// its outbox (every module's database has one, as it has a job queue) and
 // of its job queue.
 func migrationSets(cfg config.Config) []migrate.Set {
-	names := make([]string, len(cfg.Modules))
-	for i, m := range cfg.Modules {
-		names[i] = string(m)
+	names := make([]string, 0, len(cfg.Modules)+1)
+	for _, m := range cfg.Modules {
+		names = append(names, string(m))
 	}
+	names = append(names, "mail")
 	return append(bookstore.MigrationSets(names...), migrate.RiverSet(riverfx.Schema(cfg)))
 }
 

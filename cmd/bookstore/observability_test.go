@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/bookstore/bookstore/platform/mail/mailtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 	"github.com/bookstore/bookstore/platform/web/webtest"
@@ -33,9 +34,12 @@ func TestObservability_NamesOnlyExportedMetrics(t *testing.T) {
 
 	// A bank transfer's charge waits an hour, so the queue has a job to show.
 	metricsAddr := proctest.FreeAddr(t)
-	p := proctest.Serve(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)}, "--bank-transfer-delay", "1h", "--metrics-addr", metricsAddr)
+	mails := mailtest.NewServer(t)
+	p := proctest.Serve(t, []string{"DATABASE_URL=" + pgtest.NewURL(t), "BOOKSTORE_SMTP_URL=" + mails.URL("shop@example.com")}, "--bank-transfer-delay", "1h", "--metrics-addr", metricsAddr)
 	c := &webtest.Client{URL: p.URL(), HTTP: &http.Client{}}
 	seller := account(t, c, "seller@example.com")
+	verified := mails.WaitTo(t, "seller@example.com", "Confirm your email address")
+	call(t, c, "", http.MethodPost, "/api/v1/auth/verify-email", fmt.Sprintf(`{"token":%q}`, mailtest.Token(t, verified.Body)), http.StatusOK, nil)
 	buyer := account(t, c, "buyer@example.com")
 	var book struct{ ID int64 }
 	call(t, c, seller, http.MethodPost, "/api/v1/books", `{"title":"Dune","author":"Frank Herbert","condition":"good","price_cents":1500,"copies":2}`, http.StatusCreated, &book)

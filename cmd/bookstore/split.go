@@ -22,7 +22,7 @@ import (
 
 // splitOwned are the flags serve --split sets on its children itself;
 // the others the operator gave are passed on to every child.
-var splitOwned = []string{"split", "modules", "addr", "database-url", "auth-url", "catalog-url", "orders-url", "internal-token", "metrics-addr"}
+var splitOwned = []string{"split", "modules", "addr", "database-url", "auth-url", "catalog-url", "orders-url", "internal-token", "smtp-url", "metrics-addr"}
 
 // gatewayOnly are flags that concern the public address, which only the
 // gateway serves: the modules listen on loopback, in plain HTTP, behind it.
@@ -90,7 +90,7 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	if err != nil {
 		return err
 	}
-	env := childEnv(token)
+	env := childEnv(token, cfg.SMTPURL)
 	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr, "--metrics-addr", metricsAddrs[0]}, urls...)
 	procs := []supervisor.Child{{
 		Name: config.Gateway, Path: bin, Args: append(gatewayArgs, passed...), Env: env, ReadyURL: readyURL(cfg),
@@ -129,16 +129,21 @@ type moduleProcess struct {
 	cfg    config.Config
 }
 
-// childEnv is this process's environment for a child, with the internal
-// token in a variable (not on a command line, where ps shows it) and
-// without what the child is told by flags or the supervisor instead.
-func childEnv(token string) []string {
+// childEnv is this process's environment for a child, with the secrets
+// (the internal token, the SMTP URL and its password) in variables, not on
+// a command line, where ps shows them, and without what the child is told
+// by flags or the supervisor instead.
+func childEnv(token, smtpURL string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
 		name = strings.TrimSuffix(name, "_FILE")
-		return name == "DATABASE_URL" || name == config.EnvName("internal-token") || name == config.EnvName("split")
+		return name == "DATABASE_URL" || name == config.EnvName("internal-token") || name == config.EnvName("split") || name == config.EnvName("smtp-url")
 	})
-	return append(env, config.EnvName("internal-token")+"="+token)
+	env = append(env, config.EnvName("internal-token")+"="+token)
+	if smtpURL != "" {
+		env = append(env, config.EnvName("smtp-url")+"="+smtpURL)
+	}
+	return env
 }
 
 // passedFlags are the flags given on the command line, but for those in

@@ -25,12 +25,15 @@ const (
 
 // User is what other modules may know of an account.
 type User struct {
-	ID        UserID
-	Email     string
-	Name      string
-	Role      Role
-	Disabled  bool
-	CreatedAt time.Time
+	ID       UserID
+	Email    string
+	Name     string
+	Role     Role
+	Disabled bool
+	// EmailVerified is set once the user opened the link sent to Email;
+	// the catalog publishes only verified sellers' listings.
+	EmailVerified bool
+	CreatedAt     time.Time
 }
 
 // IsAdmin reports whether u may use the admin pages.

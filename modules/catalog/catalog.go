@@ -28,6 +28,25 @@ const (
 	ConditionPoor     Condition = "poor"
 )
 
+// conditionNames are the book trade's names of the grades.
+var conditionNames = map[Condition]string{
+	ConditionNew:      "New",
+	ConditionAsNew:    "As New",
+	ConditionFine:     "Fine",
+	ConditionVeryGood: "Very Good",
+	ConditionGood:     "Good",
+	ConditionFair:     "Fair",
+	ConditionPoor:     "Poor",
+}
+
+// Label is the trade name of c, for every module's pages.
+func (c Condition) Label() string {
+	if name, ok := conditionNames[c]; ok {
+		return name
+	}
+	return string(c)
+}
+
 // Status is where a listing is in its life.
 type Status string
 
@@ -83,6 +102,50 @@ type Reservation struct {
 // MaxHeldPage bounds one page of HeldOrders.
 const MaxHeldPage = 1000
 
+// SellerStats is a seller's standing as the orders module counts it: it
+// owns the reviews and knows which orders were delivered, and pushes this
+// down (SetSellerStats) for the catalog's cards and book pages.
+type SellerStats struct {
+	SellerID auth.UserID `json:"seller_id"`
+	// Ratings counts the reviews shown (not hidden by an admin) and
+	// RatingSum adds up their stars, 1 to 5 each.
+	Ratings   int `json:"ratings"`
+	RatingSum int `json:"rating_sum"`
+	// Sales counts the seller's delivered orders.
+	Sales int `json:"sales"`
+	// Version grows with every count taken, so a push that arrives after a
+	// newer one is ignored.
+	Version int64 `json:"version"`
+}
+
+// Average is the mean rating, 0 without ratings.
+func (s SellerStats) Average() float64 {
+	if s.Ratings == 0 {
+		return 0
+	}
+	return float64(s.RatingSum) / float64(s.Ratings)
+}
+
+// Seller is what the catalog knows of a user who lists books.
+type Seller struct {
+	ID   auth.UserID
+	Name string
+	// MemberSince is when the account was made; zero until the accounts
+	// module's change feed has told the catalog.
+	MemberSince time.Time
+	Disabled    bool
+}
+
+// SellerPage is a seller and one page of their listings on sale.
+type SellerPage struct {
+	Seller   Seller
+	Listings []Book
+	HasNext  bool
+}
+
+// MaxSellerPage bounds one page of SellerOnSale.
+const MaxSellerPage = 100
+
 // Errors of the module. Each keeps its code across process boundaries.
 var (
 	ErrNotFound   = apperr.New(apperr.NotFound, "catalog.not_found", "book not found")
@@ -129,6 +192,18 @@ type Service interface {
 	// (1 to MaxHeldPage; an Invalid error otherwise), so the orders module
 	// can settle holds no live order owns. Read-only.
 	HeldOrders(ctx context.Context, after int64, limit int) ([]int64, error)
+	// SetSellerStats records a seller's standing, pushed by the orders
+	// module after each review, hidden review or delivered order. It is
+	// idempotent, and a push whose Version is not above the stored one
+	// changes nothing, so late or repeated pushes never go back in time.
+	// Counts must not be negative and RatingSum must lie between Ratings and
+	// 5 × Ratings (an Invalid error otherwise).
+	SetSellerStats(ctx context.Context, st SellerStats) error
+	// SellerOnSale returns a seller and one page (1 to 1000) of their
+	// listings on sale, newest first, perPage (1 to MaxSellerPage) at a
+	// time; an Invalid error otherwise, and ErrNotFound
+	// for a user the catalog has never seen sell. Read-only.
+	SellerOnSale(ctx context.Context, seller auth.UserID, page, perPage int) (SellerPage, error)
 	// WantAlerts counts the listings that met user's want list and that
 	// user has not looked at yet (0 for a visitor), for the header of every
 	// page, whichever process serves it. Read-only.

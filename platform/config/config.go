@@ -95,6 +95,16 @@ type Config struct {
 	// PaymentRetryWindow is how long an order whose payment failed keeps
 	// its copies held while its buyer may pay another way.
 	PaymentRetryWindow time.Duration
+	// SMTPURL is the server emails are sent through
+	// (smtp[s]://[user:pass@]host[:port]?from=ADDR[&tls=...]); empty stores
+	// them in the outbox unsent, for an admin to read. Its password is
+	// never logged.
+	SMTPURL string
+	// PublicURL is the shop's address as its users reach it, without a
+	// trailing slash: links in emails start with it. It is configured, never
+	// taken from a request's Host header, which a stranger could set to
+	// send a victim's reset link to their own site.
+	PublicURL string
 	// JobTimeout bounds one run of a background job whose kind sets no
 	// timeout of its own; a job left running by a killed process is retried
 	// once its timeout has passed.
@@ -164,6 +174,8 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.DurationVar(&f.cfg.OrderTimeout, "order-timeout", 15*time.Minute, "time an order may wait in checkout or for payment before it is resolved")
 	fs.DurationVar(&f.cfg.PaymentRetryWindow, "payment-retry-window", 15*time.Minute, "time an order whose payment failed keeps its copies while the buyer may pay another way")
 	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", 10*time.Second, "time one run of a background job may take, for kinds without a timeout of their own; jobs of a killed process run again within this plus 35s")
+	fs.StringVar(&f.cfg.SMTPURL, "smtp-url", "", "SMTP server emails go through: smtp://[USER:PASS@]HOST[:PORT]?from=ADDR (STARTTLS required; &tls=none for a local relay), or smtps:// (use the _FILE variable for a password); empty keeps emails in the outbox, unsent, for the admin's Outbox page")
+	fs.StringVar(&f.cfg.PublicURL, "public-url", "http://localhost:8080", "the shop's address as users reach it; links in emails start with it")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders), all, or gateway (alone)")
 	for _, m := range AllModules {
 		f.urls[m] = fs.String(string(m)+"-url", "", fmt.Sprintf("base URL of the process that runs %s (e.g. http://%s:8080), when this one does not", m, m))
@@ -275,6 +287,11 @@ func (f *Flags) Load() (Config, error) {
 	if cfg.PhotoStore != "" && !strings.HasPrefix(cfg.PhotoStore, "s3://") {
 		return Config{}, fmt.Errorf("--photo-store: %q is not an s3:// URL (leave it empty for the folder)", cfg.PhotoStore)
 	}
+	pub, err := url.Parse(strings.TrimSpace(cfg.PublicURL))
+	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" || pub.RawQuery != "" || pub.User != nil {
+		return Config{}, fmt.Errorf("--public-url: %q is not an address such as https://shop.example.com", cfg.PublicURL)
+	}
+	cfg.PublicURL = strings.TrimRight(pub.String(), "/")
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
 	}

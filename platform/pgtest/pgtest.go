@@ -33,9 +33,9 @@ import (
 	"github.com/bookstore/bookstore/platform/pgembed"
 )
 
-// Modules whose migrations the template holds: all of them, so that any
-// test can use any module's schema.
-var modules = []string{"auth", "catalog", "orders"}
+// Migrations the template holds: every module's and the mail outbox's, so
+// that any test can use any module's schema.
+var modules = []string{"auth", "catalog", "orders", "mail"}
 
 // lockKey is the advisory lock every test binary takes to build the
 // template or copy it.

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/a-h/templ"
 )
 
 // Label turns a stored code such as "payment_failed" or "bank_transfer"
@@ -49,3 +51,7 @@ func DateTime(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04")
 
 // Itoa is strconv.Itoa for any integer type, for ids in attributes and URLs.
 func Itoa[I ~int | ~int64](n I) string { return strconv.FormatInt(int64(n), 10) }
+
+// SellerURL is the address of a seller's public page (served by the
+// orders module), linked from every module's pages.
+func SellerURL[I ~int64](id I) templ.SafeURL { return templ.SafeURL("/sellers/" + Itoa(id)) }

@@ -20,8 +20,12 @@ type Pager struct {
 const MaxPage = 1000
 
 // PageParam reads the "page" parameter: 1 when absent or malformed.
-func PageParam(q url.Values) int {
-	p, err := strconv.Atoi(q.Get("page"))
+func PageParam(q url.Values) int { return PageParamOf(q, "page") }
+
+// PageParamOf reads the page number in param, for a page that pages two
+// lists at once (a seller's reviews and listings).
+func PageParamOf(q url.Values, param string) int {
+	p, err := strconv.Atoi(q.Get(param))
 	if err != nil || p < 1 {
 		return 1
 	}
@@ -30,13 +34,16 @@ func PageParam(q url.Values) int {
 
 // NewPager links the pages around page; hasNext is usually found by asking
 // the database for one row more than a page holds.
-func NewPager(u *url.URL, page int, hasNext bool) Pager {
+func NewPager(u *url.URL, page int, hasNext bool) Pager { return NewPagerOf(u, "page", page, hasNext) }
+
+// NewPagerOf is NewPager for the page number in param.
+func NewPagerOf(u *url.URL, param string, page int, hasNext bool) Pager {
 	link := func(n int) string {
 		q := u.Query()
 		if n <= 1 {
-			q.Del("page")
+			q.Del(param)
 		} else {
-			q.Set("page", strconv.Itoa(n))
+			q.Set(param, strconv.Itoa(n))
 		}
 		if len(q) == 0 {
 			return u.Path

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -134,4 +135,29 @@ func (t Thumb) class() string {
 		return "thumb thumb-small"
 	}
 	return "thumb"
+}
+
+// Rating is a seller's mean of Count ratings, 1 to 5 stars each.
+type Rating struct {
+	Average float64
+	Count   int
+}
+
+// Stars is the average to one decimal, like "4.5".
+func (r Rating) Stars() string { return strconv.FormatFloat(r.Average, 'f', 1, 64) }
+
+// Card is a book in a grid, drawn the same on every module's pages (the
+// catalog's search and a seller's page alike).
+type Card struct {
+	URL       templ.SafeURL
+	Title     string
+	Author    string
+	Condition string
+	// ThumbURL is the thumbnail's address; empty shows the placeholder.
+	ThumbURL     string
+	PriceCents   int64
+	Seller       string
+	SellerURL    templ.SafeURL
+	Rating       Rating
+	Availability string
 }

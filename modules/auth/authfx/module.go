@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
@@ -48,11 +49,13 @@ func Routes() web.Routes { return publicRoutes(nil) }
 
 // Service provides the local service alone, as auth.Service and
 // auth.Accounts, for commands that need no HTTP server (bookstore user).
-var Service = fx.Provide(fx.Annotate(newService,
+var Service = fx.Provide(fx.Annotate(newService, fx.ParamTags(``, `optional:"true"`),
 	fx.As(fx.Self()), fx.As(new(auth.Service)), fx.As(new(auth.Accounts))))
 
-func newService(pool *pgxpool.Pool) (*service.Service, error) {
-	return service.New(pool, nil)
+// newService writes its emails to outbox; commands have none, and the
+// accounts they create send no email.
+func newService(pool *pgxpool.Pool, outbox *mail.Outbox) (*service.Service, error) {
+	return service.New(pool, &service.Opts{Outbox: outbox})
 }
 
 // Remote provides what a process that does not run the module needs of

@@ -158,7 +158,7 @@ func startBare(ctx context.Context, url string) (*bareServer, error) {
 			}
 			return rows.Err()
 		})
-		args := st.Args[:len(st.Args)-2]
+		args := st.MatchArgs
 		batch.Queue(st.Count, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&count) })
 		batch.Queue(st.Estimate, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&plan) })
 		err := p.SendBatch(ctx, batch).Close()

@@ -292,6 +292,78 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		require.Empty(t, allHeld(t, b.svc))
 	})
 
+	t.Run("SetSellerStats", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		book := CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 61, SellerName: "Ines"})
+		v2 := catalog.SellerStats{SellerID: 61, Ratings: 2, RatingSum: 9, Sales: 3, Version: 2}
+		require.NoError(t, b.svc.SetSellerStats(ctx, v2))
+		require.Equal(t, v2, StatsOf(ctx, t, b.pool, 61))
+		require.NoError(t, b.svc.SetSellerStats(ctx, v2), "a repeat is harmless")
+
+		// A push that crossed a newer one on the wire changes nothing.
+		require.NoError(t, b.svc.SetSellerStats(ctx, catalog.SellerStats{SellerID: 61, Ratings: 1, RatingSum: 5, Sales: 1, Version: 1}))
+		require.Equal(t, v2, StatsOf(ctx, t, b.pool, 61))
+		v3 := catalog.SellerStats{SellerID: 61, Ratings: 3, RatingSum: 10, Sales: 3, Version: 3}
+		require.NoError(t, b.svc.SetSellerStats(ctx, v3))
+		require.Equal(t, v3, StatsOf(ctx, t, b.pool, 61))
+		require.InDelta(t, 3.33, v3.Average(), 0.01)
+		require.Equal(t, "Ines", ReadBook(ctx, t, b.pool, book.ID).SellerName, "stats leave the name alone")
+
+		// A seller the catalog has not met yet is recorded, named later.
+		first := catalog.SellerStats{SellerID: 62, Ratings: 1, RatingSum: 4, Sales: 1, Version: 7}
+		require.NoError(t, b.svc.SetSellerStats(ctx, first))
+		require.Equal(t, first, StatsOf(ctx, t, b.pool, 62))
+
+		for name, bad := range map[string]catalog.SellerStats{
+			"NoSeller":      {Ratings: 1, RatingSum: 3, Version: 9},
+			"SumBelowCount": {SellerID: 61, Ratings: 2, RatingSum: 1, Version: 9},
+			"SumAboveFive":  {SellerID: 61, Ratings: 1, RatingSum: 6, Version: 9},
+			"NegativeSales": {SellerID: 61, Sales: -1, Version: 9},
+			"NoVersion":     {SellerID: 61},
+		} {
+			require.Equal(t, apperr.Invalid, apperr.KindOf(b.svc.SetSellerStats(ctx, bad)), name)
+		}
+		require.Equal(t, v3, StatsOf(ctx, t, b.pool, 61))
+	})
+
+	t.Run("SellerOnSale", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		var onSale []catalog.BookID
+		for i := range 5 {
+			onSale = append(onSale, CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 71, SellerName: "Jun", Title: fmt.Sprintf("On sale %d", i)}).ID)
+		}
+		CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 71, Status: catalog.StatusPaused})
+		CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 72})
+		sold := CreateBook(ctx, t, b.pool, &BookOpts{SellerID: 71, Copies: 1})
+		require.NoError(t, reserve(b.svc, nextOrder(), LineOf(sold, 1)))
+
+		p1, err := b.svc.SellerOnSale(ctx, 71, 1, 3)
+		require.NoError(t, err)
+		require.Equal(t, "Jun", p1.Seller.Name)
+		require.Equal(t, auth.UserID(71), p1.Seller.ID)
+		require.False(t, p1.Seller.MemberSince.IsZero())
+		require.True(t, p1.HasNext)
+		p2, err := b.svc.SellerOnSale(ctx, 71, 2, 3)
+		require.NoError(t, err)
+		require.False(t, p2.HasNext)
+		var got []catalog.BookID
+		for _, l := range append(p1.Listings, p2.Listings...) {
+			require.Equal(t, auth.UserID(71), l.SellerID)
+			require.True(t, l.Buyable())
+			got = append(got, l.ID)
+		}
+		require.Equal(t, []catalog.BookID{onSale[4], onSale[3], onSale[2], onSale[1], onSale[0]}, got, "on sale only, newest first")
+
+		_, err = b.svc.SellerOnSale(ctx, 99_999, 1, 3)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
+		for _, pp := range [][2]int{{0, 3}, {1, 0}, {1, catalog.MaxSellerPage + 1}, {1001, 3}} {
+			_, err := b.svc.SellerOnSale(ctx, 71, pp[0], pp[1])
+			require.Equal(t, apperr.Invalid, apperr.KindOf(err), pp)
+		}
+	})
+
 	t.Run("RaceForTheLastCopies", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)

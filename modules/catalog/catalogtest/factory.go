@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -36,6 +37,9 @@ type BookOpts struct {
 }
 
 var seq atomic.Int64
+
+// memberSince is every factory seller's account date.
+var memberSince = time.Date(2024, time.March, 1, 0, 0, 0, 0, time.UTC)
 
 // CreateBook inserts a listing (and its seller, when new) and returns it as
 // the orders module sees it.
@@ -74,7 +78,7 @@ func CreateBook(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *Boo
 		o.Language = "en"
 	}
 	q := dbsqlc.New()
-	require.NoError(t, q.EnsureSeller(ctx, pool, dbsqlc.EnsureSellerParams{ID: int64(o.SellerID), Name: o.SellerName}))
+	require.NoError(t, q.EnsureSeller(ctx, pool, dbsqlc.EnsureSellerParams{ID: int64(o.SellerID), Name: o.SellerName, MemberSince: &memberSince}))
 	var isbn *string
 	if o.ISBN != "" {
 		isbn = &o.ISBN
@@ -162,6 +166,14 @@ func SetSellerDisabled(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id
 // fake of it.
 func NewService(pool *pgxpool.Pool) catalog.Service {
 	return service.New(pool, nil)
+}
+
+// StatsOf reads the seller's standing as the catalog stores it.
+func StatsOf(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id auth.UserID) catalog.SellerStats {
+	t.Helper()
+	r, err := dbsqlc.New().GetSeller(ctx, pool, int64(id))
+	require.NoError(t, err)
+	return catalog.SellerStats{SellerID: id, Ratings: int(r.Ratings), RatingSum: int(r.RatingSum), Sales: int(r.Sales), Version: r.StatsVersion}
 }
 
 // WantOpts describe a want to create; zero fields take defaults.

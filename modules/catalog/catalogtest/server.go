@@ -21,13 +21,15 @@ import (
 
 // Users every Server signs in, by authtest.As(&user).
 var (
-	Seller = auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember}
-	Other  = auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember}
-	Admin  = auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin}
+	Seller = auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember, EmailVerified: true}
+	Other  = auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember, EmailVerified: true}
+	Admin  = auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin, EmailVerified: true}
+	// Newcomer has not confirmed their email address yet.
+	Newcomer = auth.User{ID: 14, Name: "Nina Newcomer", Role: auth.RoleMember}
 )
 
 // Server is the catalog's pages and API on webtest's server over a new
-// database, with authtest.FakeSignIn for Seller, Other and Admin. Its one
+// database, with authtest.FakeSignIn for Seller, Other, Admin and Newcomer. Its one
 // client's cookies carry each flash message to the next page.
 type Server struct {
 	*webtest.Client
@@ -47,7 +49,7 @@ func NewServer(t testing.TB) *Server {
 	svc := service.New(pool, &service.Options{Photos: mem, MaxPriceCents: 1_000_000, Jobs: ins})
 	srv := webtest.New(t, webtest.Opts{
 		Routes:     []web.Routes{pages.Routes(svc, slog.Default()), api.Routes(svc)},
-		Middleware: []web.Middleware{authtest.FakeSignIn(Seller, Other, Admin), pages.WantAlertsMiddleware(svc)},
+		Middleware: []web.Middleware{authtest.FakeSignIn(Seller, Other, Admin, Newcomer), pages.WantAlertsMiddleware(svc)},
 		Pool:       pool,
 	})
 	return &Server{Client: srv.Client(), Pool: pool, Svc: svc, Photos: mem}

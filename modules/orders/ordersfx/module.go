@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
@@ -51,9 +52,10 @@ func publicRoutes(svc *service.Service) web.Routes {
 // declarations the module serves them by.
 func Routes() web.Routes { return publicRoutes(nil) }
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, m *service.Metrics) *service.Service {
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, boxes mail.Boxes, m *service.Metrics) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
 		Queues:            queues.All,
+		Boxes:             boxes.All,
 		Metrics:           m,
 		HomeCountry:       cfg.HomeCountry,
 		ShippingStep:      cfg.ShippingStep,

@@ -5,8 +5,10 @@ SELECT * FROM auth.users WHERE id = @id;
 SELECT * FROM auth.users WHERE lower(email) = lower(@email);
 
 -- name: CreateUser :one
-INSERT INTO auth.users (email, name, password_hash, role, created_at, updated_at)
-VALUES (@email, @name, @password_hash, @role, @now, @now)
+-- An account made by a command is verified at once (its maker vouches for
+-- the address); one made by sign-up, when its link is opened.
+INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
+VALUES (@email, @name, @password_hash, @role, sqlc.narg(verified_at), @now, @now)
 RETURNING *;
 
 -- name: UpdateUserName :one
@@ -49,3 +51,7 @@ JOIN auth.users u ON u.id = c.user_id
 WHERE c.seq > @after
 ORDER BY c.seq
 LIMIT @lim;
+
+-- name: MarkEmailVerified :one
+UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, @now), updated_at = @now
+WHERE id = @id RETURNING *;

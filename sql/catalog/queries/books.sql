@@ -41,6 +41,14 @@ WHERE b.seller_id = @seller_id AND b.id <> @book_id AND b.status = 'active' AND 
 ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim;
 
+-- name: SellerOnSale :many
+-- One page of a seller's listings on sale, newest first, for their page.
+SELECT * FROM catalog.listings b
+WHERE b.seller_id = @seller_id AND b.status = 'active' AND b.hidden_reason IS NULL
+  AND b.available > 0 AND NOT b.seller_disabled
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT @lim OFFSET @off;
+
 -- name: AdminBooks :many
 -- Every listing for the admin's page, newest first. Pattern (an ILIKE
 -- pattern, '' for all) matches the title, author or seller's name, accents

@@ -6,3 +6,9 @@ SELECT count(*)::int FROM orders.notifications WHERE user_id = @user_id AND read
 
 -- name: MarkAllRead :exec
 UPDATE orders.notifications SET read_at = now() WHERE user_id = @user_id AND read_at IS NULL;
+
+-- name: Notify :exec
+-- One notification of a step for one user; a repeat writes nothing.
+INSERT INTO orders.notifications (user_id, order_id, step, message)
+VALUES (@user_id, @order_id, @step, @message)
+ON CONFLICT (order_id, step, user_id) DO NOTHING;

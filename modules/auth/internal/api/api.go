@@ -17,17 +17,19 @@ import (
 
 // User is the JSON shape of an account.
 type User struct {
-	ID        int64     `json:"id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	Role      string    `json:"role"`
-	Disabled  bool      `json:"disabled"`
-	CreatedAt time.Time `json:"created_at"`
+	ID       int64  `json:"id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Disabled bool   `json:"disabled"`
+	// EmailVerified is set once the user opened the emailed link.
+	EmailVerified bool      `json:"email_verified"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // FromUser converts a user for the wire.
 func FromUser(u auth.User) User {
-	return User{ID: int64(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+	return User{ID: int64(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), Disabled: u.Disabled, EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt}
 }
 
 // UserBody wraps one user.
@@ -65,6 +67,10 @@ func Routes(svc *service.Service) web.Routes {
 		r.Patch("/api/v1/me", h.changeName)
 		r.Post("/api/v1/me/password", h.changePassword)
 		r.Post("/api/v1/me/signout-everywhere", h.signOutEverywhere)
+		r.Post("/api/v1/me/verify-email/resend", h.resendVerification)
+		r.Post("/api/v1/auth/verify-email", h.verifyEmail)
+		r.Post("/api/v1/auth/password/forgot", h.forgotPassword)
+		r.Post("/api/v1/auth/password/reset", h.resetPassword)
 		// The middleware already refuses non-admins under /api/v1/admin.
 		r.Get("/api/v1/admin/users", h.listUsers)
 		r.Post("/api/v1/admin/users/{id}/disable", h.setDisabled(true))

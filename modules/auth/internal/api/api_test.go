@@ -61,7 +61,8 @@ func TestAPI_SignUp(t *testing.T) {
 		var body map[string]map[string]any
 		require.NoError(t, json.Unmarshal([]byte(resp.Body), &body))
 		u := body["user"]
-		require.ElementsMatch(t, []string{"id", "email", "name", "role", "disabled", "created_at"}, keys(u))
+		require.ElementsMatch(t, []string{"id", "email", "name", "role", "disabled", "email_verified", "created_at"}, keys(u))
+		require.Equal(t, false, u["email_verified"], "confirmed by the emailed link")
 		require.Equal(t, "api@example.com", u["email"])
 		require.Equal(t, "API User", u["name"])
 		require.Equal(t, "member", u["role"])

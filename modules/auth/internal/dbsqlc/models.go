@@ -14,6 +14,16 @@ type AuthAttempt struct {
 	Count       int32
 }
 
+type AuthEmailToken struct {
+	TokenHash []byte
+	UserID    int64
+	Purpose   string
+	Email     string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
 type AuthSession struct {
 	IDHash      []byte
 	UserID      int64
@@ -33,12 +43,13 @@ type AuthUserChange struct {
 }
 
 type User struct {
-	ID           int64
-	Email        string
-	Name         string
-	PasswordHash string
-	Role         string
-	DisabledAt   *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID              int64
+	Email           string
+	Name            string
+	PasswordHash    string
+	Role            string
+	DisabledAt      *time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	EmailVerifiedAt *time.Time
 }

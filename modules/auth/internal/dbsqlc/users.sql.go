@@ -11,9 +11,9 @@ import (
 )
 
 const createUser = `-- name: CreateUser :one
-INSERT INTO auth.users (email, name, password_hash, role, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $5)
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6)
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
 `
 
 type CreateUserParams struct {
@@ -21,15 +21,19 @@ type CreateUserParams struct {
 	Name         string
 	PasswordHash string
 	Role         string
+	VerifiedAt   *time.Time
 	Now          time.Time
 }
 
+// An account made by a command is verified at once (its maker vouches for
+// the address); one made by sign-up, when its link is opened.
 func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams) (User, error) {
 	row := db.QueryRow(ctx, createUser,
 		arg.Email,
 		arg.Name,
 		arg.PasswordHash,
 		arg.Role,
+		arg.VerifiedAt,
 		arg.Now,
 	)
 	var i User
@@ -42,12 +46,13 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users WHERE id = $1
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at FROM auth.users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) {
@@ -62,12 +67,13 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) 
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at FROM auth.users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (User, error) {
@@ -82,6 +88,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
@@ -103,7 +110,7 @@ func (q *Queries) InsertUserChange(ctx context.Context, db DBTX, arg InsertUserC
 }
 
 const listUserChanges = `-- name: ListUserChanges :many
-SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at
+SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at
 FROM auth.user_changes c
 JOIN auth.users u ON u.id = c.user_id
 WHERE c.seq > $1
@@ -142,6 +149,7 @@ func (q *Queries) ListUserChanges(ctx context.Context, db DBTX, arg ListUserChan
 			&i.User.DisabledAt,
 			&i.User.CreatedAt,
 			&i.User.UpdatedAt,
+			&i.User.EmailVerifiedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -163,8 +171,35 @@ func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
 	return err
 }
 
+const markEmailVerified = `-- name: MarkEmailVerified :one
+UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, $1), updated_at = $1
+WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
+`
+
+type MarkEmailVerifiedParams struct {
+	Now time.Time
+	ID  int64
+}
+
+func (q *Queries) MarkEmailVerified(ctx context.Context, db DBTX, arg MarkEmailVerifiedParams) (User, error) {
+	row := db.QueryRow(ctx, markEmailVerified, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
+	)
+	return i, err
+}
+
 const searchUsers = `-- name: SearchUsers :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at FROM auth.users
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at FROM auth.users
 WHERE $1::text = ''
    OR strpos(lower(email), lower($1)) > 0
    OR strpos(lower(name), lower($1)) > 0
@@ -197,6 +232,7 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 			&i.DisabledAt,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.EmailVerifiedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -213,7 +249,7 @@ UPDATE auth.users
 SET disabled_at = CASE WHEN $1::boolean THEN coalesce(disabled_at, $2) END,
     updated_at = $2
 WHERE id = $3
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
 `
 
 type SetUserDisabledParams struct {
@@ -235,12 +271,13 @@ func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisab
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
 
 const updateUserName = `-- name: UpdateUserName :one
-UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
 `
 
 type UpdateUserNameParams struct {
@@ -261,6 +298,7 @@ func (q *Queries) UpdateUserName(ctx context.Context, db DBTX, arg UpdateUserNam
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }
@@ -284,7 +322,7 @@ func (q *Queries) UpdateUserPassword(ctx context.Context, db DBTX, arg UpdateUse
 }
 
 const updateUserRole = `-- name: UpdateUserRole :one
-UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at
+UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
 `
 
 type UpdateUserRoleParams struct {
@@ -305,6 +343,7 @@ func (q *Queries) UpdateUserRole(ctx context.Context, db DBTX, arg UpdateUserRol
 		&i.DisabledAt,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
 	)
 	return i, err
 }

@@ -26,6 +26,11 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"admin":       adminIndexView(),
 		"admin_users": adminUsersView(usersPage{Query: evil, Users: []auth.User{user, {ID: 8, Email: "b@example.com", Name: "B", Role: auth.RoleMember, Disabled: true}}, Pager: view.NewPager(u, 2, true), Self: 7, Path: u.RequestURI()}),
 		"no_users":    adminUsersView(usersPage{Query: evil}),
+		"forgot":      forgotPage(formPage{Email: evil, Errors: map[string]string{"email": "bad email"}}),
+		"reset":       resetPage(linkPage{Token: evil, Errors: map[string]string{"password": "too short"}}),
+		"reset_dead":  resetPage(linkPage{Message: "this link has expired"}),
+		"verify":      verifyPage(linkPage{Token: evil}),
+		"verify_dead": verifyPage(linkPage{Message: "this link has expired"}),
 	}
 	viewtest.RenderEach(t, pages, evil)
 }

@@ -26,6 +26,13 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/account/name", h.changeName)
 		r.Post("/account/password", h.changePassword)
 		r.Post("/account/signout-everywhere", h.signOutEverywhere)
+		r.Get("/account/verify", h.verifyForm)
+		r.Post("/account/verify", h.verify)
+		r.Post("/account/verify/resend", h.resendVerification)
+		r.Get("/password/forgot", h.forgotForm)
+		r.Post("/password/forgot", h.forgot)
+		r.Get("/password/reset", h.resetForm)
+		r.Post("/password/reset", h.reset)
 		// The middleware already refuses non-admins under /admin.
 		r.Get("/admin", h.adminIndex)
 		r.Get("/admin/users", h.listUsers)

@@ -35,6 +35,13 @@ type Limits struct {
 	PasswordChecksPerAccount int
 	SignUpPerAddress         int
 	SignUpPerAccount         int
+	// ResendPerAccount bounds verification emails one account asks for.
+	ResendPerAccount int
+	// ResetPerAddress and ResetPerAccount bound password-reset emails asked
+	// for from one address and to one email, so the form mails nobody
+	// without end; both answer alike whether the email has an account.
+	ResetPerAddress int
+	ResetPerAccount int
 }
 
 // DefaultLimits stop online guessing while leaving room for a family
@@ -46,6 +53,9 @@ var DefaultLimits = Limits{
 	PasswordChecksPerAccount: 10,
 	SignUpPerAddress:         10,
 	SignUpPerAccount:         5,
+	ResendPerAccount:         3,
+	ResetPerAddress:          10,
+	ResetPerAccount:          3,
 }
 
 // limiter is one kind of counted attempt.

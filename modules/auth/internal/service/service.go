@@ -20,6 +20,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/mail"
 )
 
 // Both public interfaces are served by the local implementation.
@@ -63,6 +64,9 @@ type Opts struct {
 	Lifetimes *Lifetimes
 	// NowFunc is the clock for every deadline; tests move it.
 	NowFunc func() time.Time
+	// Outbox writes the verification and reset emails; nil stores them
+	// with links to http://localhost:8080 and never sends them.
+	Outbox *mail.Outbox
 }
 
 // Service is the local implementation of auth.Service and auth.Accounts.
@@ -73,8 +77,10 @@ type Service struct {
 	life      Lifetimes
 	now       func() time.Time
 	dummyHash string
+	outbox    *mail.Outbox
 
 	signInAddr, signInAccount, passwordCheck, signUpAddr, signUpAccount limiter
+	resendAccount, resetAddr, resetAccount                              limiter
 	longestWindow                                                       time.Duration
 }
 
@@ -93,6 +99,10 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 	if opts.NowFunc != nil {
 		s.now = opts.NowFunc
 	}
+	s.outbox = opts.Outbox
+	if s.outbox == nil {
+		s.outbox = mail.NewOutbox(nil, "http://localhost:8080", false)
+	}
 	lim := DefaultLimits
 	if opts.Limits != nil {
 		lim = *opts.Limits
@@ -102,6 +112,9 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 	s.passwordCheck = limiter{"password_check", lim.PasswordChecksPerAccount, lim.Window}
 	s.signUpAddr = limiter{"sign_up_address", lim.SignUpPerAddress, lim.Window}
 	s.signUpAccount = limiter{"sign_up_account", lim.SignUpPerAccount, lim.Window}
+	s.resendAccount = limiter{"verify_resend_account", lim.ResendPerAccount, lim.Window}
+	s.resetAddr = limiter{"reset_address", lim.ResetPerAddress, lim.Window}
+	s.resetAccount = limiter{"reset_account", lim.ResetPerAccount, lim.Window}
 	s.longestWindow = lim.Window
 	// An unknown email is checked against this hash, so it costs as much
 	// as a wrong password and timing does not reveal which emails exist.
@@ -115,12 +128,13 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 
 func toUser(u dbsqlc.User) auth.User {
 	return auth.User{
-		ID:        auth.UserID(u.ID),
-		Email:     u.Email,
-		Name:      u.Name,
-		Role:      auth.Role(u.Role),
-		Disabled:  u.DisabledAt != nil,
-		CreatedAt: u.CreatedAt,
+		ID:            auth.UserID(u.ID),
+		Email:         u.Email,
+		Name:          u.Name,
+		Role:          auth.Role(u.Role),
+		Disabled:      u.DisabledAt != nil,
+		CreatedAt:     u.CreatedAt,
+		EmailVerified: u.EmailVerifiedAt != nil,
 	}
 }
 

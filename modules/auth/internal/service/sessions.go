@@ -242,12 +242,17 @@ func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangeP
 	})
 }
 
-// DeleteExpiredSessions removes sessions past either deadline; a periodic
-// job calls it. Expired rows are already ignored, so this only saves space.
+// DeleteExpiredSessions removes sessions past either deadline, and spent or
+// expired emailed links; a periodic job calls it. Such rows are already
+// ignored, so this only saves space.
 func (s *Service) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	n, err := s.q.DeleteExpiredSessions(ctx, s.pool, s.now())
 	if err != nil {
 		return 0, fmt.Errorf("delete expired sessions: %w", err)
 	}
-	return n, nil
+	links, err := s.q.DeleteDeadEmailTokens(ctx, s.pool, s.now())
+	if err != nil {
+		return 0, fmt.Errorf("delete dead email links: %w", err)
+	}
+	return n + links, nil
 }

@@ -59,6 +59,26 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			held, err := svc.HeldOrders(r.Context(), after, limit)
 			answer(w, r, client.HeldOrdersAnswer{Orders: held}, err)
 		})
+		r.Post(client.SellerStatsPath, func(w http.ResponseWriter, r *http.Request) {
+			var in catalog.SellerStats
+			if decode(w, r, &in) {
+				answer(w, r, nil, svc.SetSellerStats(r.Context(), in))
+			}
+		})
+		r.Get(client.SellerPath+"{id}", func(w http.ResponseWriter, r *http.Request) {
+			id, err := web.PathID(r, "id", catalog.ErrNotFound)
+			page, err1 := strconv.Atoi(r.URL.Query().Get("page"))
+			perPage, err2 := strconv.Atoi(r.URL.Query().Get("per_page"))
+			if err == nil && (err1 != nil || err2 != nil) {
+				err = apperr.ErrBadRequest.WithMessage("page and per_page must be whole numbers")
+			}
+			if err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			p, err := svc.SellerOnSale(r.Context(), auth.UserID(id), page, perPage)
+			answer(w, r, p, err)
+		})
 		r.Get(client.WantAlertsPath, func(w http.ResponseWriter, r *http.Request) {
 			user, err := strconv.ParseInt(r.URL.Query().Get("user"), 10, 64)
 			if err != nil || user < 0 {

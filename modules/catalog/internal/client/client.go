@@ -16,12 +16,15 @@ import (
 
 // Paths of the internal endpoints.
 const (
-	BooksPath      = "/internal/v1/catalog/books"
-	ReservePath    = "/internal/v1/catalog/reserve"
-	ReleasePath    = "/internal/v1/catalog/release"
-	ConfirmPath    = "/internal/v1/catalog/confirm"
-	HeldOrdersPath = "/internal/v1/catalog/held-orders"
-	WantAlertsPath = "/internal/v1/catalog/want-alerts"
+	BooksPath       = "/internal/v1/catalog/books"
+	ReservePath     = "/internal/v1/catalog/reserve"
+	ReleasePath     = "/internal/v1/catalog/release"
+	ConfirmPath     = "/internal/v1/catalog/confirm"
+	HeldOrdersPath  = "/internal/v1/catalog/held-orders"
+	WantAlertsPath  = "/internal/v1/catalog/want-alerts"
+	SellerStatsPath = "/internal/v1/catalog/seller-stats"
+	// SellerPath is followed by the seller's id.
+	SellerPath = "/internal/v1/catalog/sellers/"
 )
 
 // MaxBooks bounds the ids of one Books call.
@@ -98,6 +101,19 @@ func (c *Client) HeldOrders(ctx context.Context, after int64, limit int) ([]int6
 		return nil, err
 	}
 	return a.Orders, nil
+}
+
+// SetSellerStats implements catalog.Service.
+func (c *Client) SetSellerStats(ctx context.Context, st catalog.SellerStats) error {
+	return c.rpc.Call(ctx, http.MethodPost, SellerStatsPath, st, nil)
+}
+
+// SellerOnSale implements catalog.Service.
+func (c *Client) SellerOnSale(ctx context.Context, seller auth.UserID, page, perPage int) (catalog.SellerPage, error) {
+	q := url.Values{"page": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(perPage)}}
+	var a catalog.SellerPage
+	err := c.rpc.Call(ctx, http.MethodGet, SellerPath+strconv.FormatInt(int64(seller), 10)+"?"+q.Encode(), nil, &a)
+	return a, err
 }
 
 // WantAlerts implements catalog.Service.

@@ -10,7 +10,7 @@ import (
 )
 
 const adminBooks = `-- name: AdminBooks :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE ($1::text = '' OR catalog.unaccent(b.title || ' ' || b.author || ' ' || b.seller_name) ILIKE catalog.unaccent($1::text))
   AND CASE $2::text
     WHEN '' THEN true
@@ -72,6 +72,9 @@ func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams)
 			&i.UpdatedAt,
 			&i.SellerName,
 			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
 		); err != nil {
 			return nil, err
 		}
@@ -84,7 +87,7 @@ func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams)
 }
 
 const booksByIDs = `-- name: BooksByIDs :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.id = ANY($1::bigint[])
 `
 
@@ -120,6 +123,9 @@ func (q *Queries) BooksByIDs(ctx context.Context, db DBTX, ids []int64) ([]Listi
 			&i.UpdatedAt,
 			&i.SellerName,
 			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
 		); err != nil {
 			return nil, err
 		}
@@ -206,7 +212,7 @@ func (q *Queries) DeleteBook(ctx context.Context, db DBTX, id int64) (int64, err
 }
 
 const editionBooks = `-- name: EditionBooks :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.isbn = $1 AND b.status = 'active' AND b.hidden_reason IS NULL
   AND b.available > 0 AND NOT b.seller_disabled
 ORDER BY b.price_cents, b.id
@@ -246,6 +252,9 @@ func (q *Queries) EditionBooks(ctx context.Context, db DBTX, isbn *string) ([]Li
 			&i.UpdatedAt,
 			&i.SellerName,
 			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
 		); err != nil {
 			return nil, err
 		}
@@ -258,7 +267,7 @@ func (q *Queries) EditionBooks(ctx context.Context, db DBTX, isbn *string) ([]Li
 }
 
 const getBook = `-- name: GetBook :one
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.id = $1
 `
 
@@ -288,6 +297,9 @@ func (q *Queries) GetBook(ctx context.Context, db DBTX, id int64) (Listing, erro
 		&i.UpdatedAt,
 		&i.SellerName,
 		&i.SellerDisabled,
+		&i.SellerRatings,
+		&i.SellerRatingSum,
+		&i.SellerSales,
 	)
 	return i, err
 }
@@ -318,7 +330,7 @@ func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetB
 }
 
 const sellerBooks = `-- name: SellerBooks :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.seller_id = $1
 ORDER BY b.id DESC
 LIMIT $3 OFFSET $2
@@ -362,6 +374,70 @@ func (q *Queries) SellerBooks(ctx context.Context, db DBTX, arg SellerBooksParam
 			&i.UpdatedAt,
 			&i.SellerName,
 			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const sellerOnSale = `-- name: SellerOnSale :many
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
+WHERE b.seller_id = $1 AND b.status = 'active' AND b.hidden_reason IS NULL
+  AND b.available > 0 AND NOT b.seller_disabled
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT $3 OFFSET $2
+`
+
+type SellerOnSaleParams struct {
+	SellerID int64
+	Off      int32
+	Lim      int32
+}
+
+// One page of a seller's listings on sale, newest first, for their page.
+func (q *Queries) SellerOnSale(ctx context.Context, db DBTX, arg SellerOnSaleParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, sellerOnSale, arg.SellerID, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Listing{}
+	for rows.Next() {
+		var i Listing
+		if err := rows.Scan(
+			&i.ID,
+			&i.SellerID,
+			&i.Title,
+			&i.Author,
+			&i.Isbn,
+			&i.Condition,
+			&i.ConditionNote,
+			&i.PriceCents,
+			&i.Currency,
+			&i.Description,
+			&i.Lang,
+			&i.PubYear,
+			&i.Status,
+			&i.Listed,
+			&i.Available,
+			&i.Held,
+			&i.Sold,
+			&i.HiddenReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SellerName,
+			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
 		); err != nil {
 			return nil, err
 		}
@@ -374,7 +450,7 @@ func (q *Queries) SellerBooks(ctx context.Context, db DBTX, arg SellerBooksParam
 }
 
 const sellerOtherBooks = `-- name: SellerOtherBooks :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled FROM catalog.listings b
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.seller_id = $1 AND b.id <> $2 AND b.status = 'active' AND b.hidden_reason IS NULL
   AND b.available > 0 AND NOT b.seller_disabled
 ORDER BY b.created_at DESC, b.id DESC
@@ -420,6 +496,9 @@ func (q *Queries) SellerOtherBooks(ctx context.Context, db DBTX, arg SellerOther
 			&i.UpdatedAt,
 			&i.SellerName,
 			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
 		); err != nil {
 			return nil, err
 		}

@@ -30,6 +30,7 @@ type Book struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Search        interface{}
+	TitleSearch   interface{}
 }
 
 type CatalogWord struct {
@@ -72,28 +73,31 @@ type Import struct {
 }
 
 type Listing struct {
-	ID             int64
-	SellerID       int64
-	Title          string
-	Author         string
-	Isbn           *string
-	Condition      string
-	ConditionNote  string
-	PriceCents     int64
-	Currency       string
-	Description    string
-	Lang           string
-	PubYear        *int32
-	Status         string
-	Listed         int32
-	Available      int32
-	Held           int32
-	Sold           int32
-	HiddenReason   *string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
-	SellerName     string
-	SellerDisabled bool
+	ID              int64
+	SellerID        int64
+	Title           string
+	Author          string
+	Isbn            *string
+	Condition       string
+	ConditionNote   string
+	PriceCents      int64
+	Currency        string
+	Description     string
+	Lang            string
+	PubYear         *int32
+	Status          string
+	Listed          int32
+	Available       int32
+	Held            int32
+	Sold            int32
+	HiddenReason    *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	SellerName      string
+	SellerDisabled  bool
+	SellerRatings   int32
+	SellerRatingSum int32
+	SellerSales     int32
 }
 
 type Photo struct {
@@ -107,10 +111,15 @@ type Photo struct {
 }
 
 type Seller struct {
-	ID        int64
-	Name      string
-	Disabled  bool
-	UpdatedAt time.Time
+	ID           int64
+	Name         string
+	Disabled     bool
+	UpdatedAt    time.Time
+	MemberSince  *time.Time
+	Ratings      int32
+	RatingSum    int32
+	Sales        int32
+	StatsVersion int64
 }
 
 type Want struct {

@@ -7,21 +7,25 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
 const ensureSeller = `-- name: EnsureSeller :exec
-INSERT INTO catalog.sellers (id, name, disabled) VALUES ($1, $2, false)
-ON CONFLICT (id) DO NOTHING
+INSERT INTO catalog.sellers AS s (id, name, disabled, member_since) VALUES ($1, $2, false, $3)
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, member_since = coalesce(s.member_since, excluded.member_since)
+WHERE s.name = ''
 `
 
 type EnsureSellerParams struct {
-	ID   int64
-	Name string
+	ID          int64
+	Name        string
+	MemberSince *time.Time
 }
 
-// Records a seller seen at request time; the change feed stays authoritative.
+// Records a seller seen at request time; the change feed stays
+// authoritative. A row that only stats created yet (no name) is named.
 func (q *Queries) EnsureSeller(ctx context.Context, db DBTX, arg EnsureSellerParams) error {
-	_, err := db.Exec(ctx, ensureSeller, arg.ID, arg.Name)
+	_, err := db.Exec(ctx, ensureSeller, arg.ID, arg.Name, arg.MemberSince)
 	return err
 }
 
@@ -34,6 +38,27 @@ func (q *Queries) GetCursor(ctx context.Context, db DBTX, name string) (int64, e
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const getSeller = `-- name: GetSeller :one
+SELECT id, name, disabled, updated_at, member_since, ratings, rating_sum, sales, stats_version FROM catalog.sellers WHERE id = $1
+`
+
+func (q *Queries) GetSeller(ctx context.Context, db DBTX, id int64) (Seller, error) {
+	row := db.QueryRow(ctx, getSeller, id)
+	var i Seller
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Disabled,
+		&i.UpdatedAt,
+		&i.MemberSince,
+		&i.Ratings,
+		&i.RatingSum,
+		&i.Sales,
+		&i.StatsVersion,
+	)
+	return i, err
 }
 
 const moveCursor = `-- name: MoveCursor :execrows
@@ -58,18 +83,53 @@ func (q *Queries) MoveCursor(ctx context.Context, db DBTX, arg MoveCursorParams)
 	return result.RowsAffected(), nil
 }
 
+const setSellerStats = `-- name: SetSellerStats :exec
+INSERT INTO catalog.sellers AS s (id, name, ratings, rating_sum, sales, stats_version)
+VALUES ($1, '', $2, $3, $4, $5)
+ON CONFLICT (id) DO UPDATE SET ratings = excluded.ratings, rating_sum = excluded.rating_sum,
+  sales = excluded.sales, stats_version = excluded.stats_version
+WHERE s.stats_version < excluded.stats_version
+`
+
+type SetSellerStatsParams struct {
+	ID           int64
+	Ratings      int32
+	RatingSum    int32
+	Sales        int32
+	StatsVersion int64
+}
+
+// A push older than the stored one changes nothing; a seller the catalog
+// has not met yet gets a row, named by the change feed later.
+func (q *Queries) SetSellerStats(ctx context.Context, db DBTX, arg SetSellerStatsParams) error {
+	_, err := db.Exec(ctx, setSellerStats,
+		arg.ID,
+		arg.Ratings,
+		arg.RatingSum,
+		arg.Sales,
+		arg.StatsVersion,
+	)
+	return err
+}
+
 const upsertSeller = `-- name: UpsertSeller :exec
-INSERT INTO catalog.sellers (id, name, disabled, updated_at) VALUES ($1, $2, $3, now())
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, updated_at = now()
+INSERT INTO catalog.sellers (id, name, disabled, member_since, updated_at) VALUES ($1, $2, $3, $4, now())
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, member_since = excluded.member_since, updated_at = now()
 `
 
 type UpsertSellerParams struct {
-	ID       int64
-	Name     string
-	Disabled bool
+	ID          int64
+	Name        string
+	Disabled    bool
+	MemberSince *time.Time
 }
 
 func (q *Queries) UpsertSeller(ctx context.Context, db DBTX, arg UpsertSellerParams) error {
-	_, err := db.Exec(ctx, upsertSeller, arg.ID, arg.Name, arg.Disabled)
+	_, err := db.Exec(ctx, upsertSeller,
+		arg.ID,
+		arg.Name,
+		arg.Disabled,
+		arg.MemberSince,
+	)
 	return err
 }

@@ -72,7 +72,7 @@ func TestMatchWantsWorker(t *testing.T) {
 func TestImportListingsWorker(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	seller := auth.User{ID: 41, Name: "Sally"}
+	seller := auth.User{ID: 41, Name: "Sally", EmailVerified: true}
 
 	t.Run("Imports", func(t *testing.T) {
 		t.Parallel()

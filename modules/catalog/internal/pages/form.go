@@ -39,6 +39,9 @@ type formPage struct {
 	MaxPrice   string
 	PhotoError string
 	MaxPhotos  int
+	// Unverified is set for a seller whose email address is not confirmed:
+	// the new-listing page says so and offers the link again.
+	Unverified bool
 }
 
 func (h *handler) formPage(f listingForm, l *service.Listing) formPage {

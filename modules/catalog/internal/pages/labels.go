@@ -10,17 +10,6 @@ import (
 	"github.com/bookstore/bookstore/platform/view"
 )
 
-// conditionNames are the book trade's names of the grades.
-var conditionNames = map[catalog.Condition]string{
-	catalog.ConditionNew:      "New",
-	catalog.ConditionAsNew:    "As New",
-	catalog.ConditionFine:     "Fine",
-	catalog.ConditionVeryGood: "Very Good",
-	catalog.ConditionGood:     "Good",
-	catalog.ConditionFair:     "Fair",
-	catalog.ConditionPoor:     "Poor",
-}
-
 // conditionHints say in a line what each grade promises, so a shopper
 // new to the trade's words knows what "Fine" means.
 var conditionHints = map[catalog.Condition]string{
@@ -40,7 +29,7 @@ func conditionHint(c catalog.Condition) string { return conditionHints[c] }
 var conditionOptions = func() []view.Option {
 	out := make([]view.Option, len(service.Grades))
 	for i, g := range service.Grades {
-		out[i] = view.Option{Value: string(g), Label: conditionLabel(g)}
+		out[i] = view.Option{Value: string(g), Label: g.Label()}
 	}
 	return out
 }()
@@ -60,14 +49,6 @@ var sortOptions = []view.Option{
 	{Value: service.SortNewest, Label: "Newest"},
 	{Value: service.SortPriceAsc, Label: "Price, low to high"},
 	{Value: service.SortPriceDesc, Label: "Price, high to low"},
-}
-
-// conditionLabel is the trade name of c.
-func conditionLabel(c catalog.Condition) string {
-	if name, ok := conditionNames[c]; ok {
-		return name
-	}
-	return string(c)
 }
 
 // stateLabel describes a listing's state to its seller.
@@ -171,4 +152,9 @@ func thumbURL(l service.Listing) string {
 		return ""
 	}
 	return l.Photos[0].URL("thumb")
+}
+
+// ratingOf is the seller's rating as the shared card shows it.
+func ratingOf(st catalog.SellerStats) view.Rating {
+	return view.Rating{Average: st.Average(), Count: st.Ratings}
 }

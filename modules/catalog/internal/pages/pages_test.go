@@ -237,6 +237,23 @@ func TestPages_Sell(t *testing.T) {
 		}
 		require.Contains(t, res.Body, `name="csrf_token"`)
 	})
+	t.Run("UnverifiedSellerIsToldAndKeepsTheForm", func(t *testing.T) {
+		newcomer := &catalogtest.Newcomer
+		res := env.Get(t, "/my/listings/new", authtest.As(newcomer)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Confirm your email address to publish")
+		require.Contains(t, res.Body, `action="/account/verify/resend"`)
+		require.NotContains(t, env.Get(t, "/my/listings/new", authtest.As(seller)...).Body, "Confirm your email address")
+
+		res = env.Post(t, "/my/listings", validForm(), authtest.As(newcomer)...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Contains(t, res.Body, "Confirm your email address to publish")
+		require.Contains(t, res.Body, `value="Der Zauberberg"`, "nothing typed is lost")
+
+		form := validForm()
+		form.Set("draft", "on")
+		listed(t, env.Post(t, "/my/listings", form, authtest.As(newcomer)...))
+	})
 	t.Run("CreateAndList", func(t *testing.T) {
 		id := create(t, env, validForm())
 		res := env.Get(t, "/my/listings", authtest.As(seller)...)
@@ -609,4 +626,29 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 			require.Contains(t, res.Body, want)
 		}
 	})
+}
+
+// Cards and the book's page show the standing orders pushed: the rating,
+// its count and the sales, with a link to the seller's page.
+func TestPages_SellerStanding(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	rated := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{SellerID: 81, SellerName: "Rhea", Title: "Rated Book"})
+	unrated := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{SellerID: 82, SellerName: "Nell", Title: "New Seller's Book"})
+	require.NoError(t, env.Svc.SetSellerStats(ctx, catalog.SellerStats{SellerID: 81, Ratings: 2, RatingSum: 9, Sales: 3, Version: 1}))
+
+	res := env.Get(t, fmt.Sprintf("/books/%d", rated.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, `<a href="/sellers/81">Rhea</a>`)
+	require.Contains(t, res.Body, `4.5<span class="visually-hidden"> out of 5</span> (2 ratings)`)
+	require.Contains(t, res.Body, "3 sales")
+	res = env.Get(t, fmt.Sprintf("/books/%d", unrated.ID))
+	require.Contains(t, res.Body, "no ratings yet")
+
+	res = env.Get(t, "/books")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, `<a href="/sellers/81">Rhea</a>`)
+	require.Contains(t, res.Body, "4.5<span")
+	require.Contains(t, res.Body, `<a href="/sellers/82">Nell</a>`)
 }

@@ -40,11 +40,14 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) newListingForm(w http.ResponseWriter, r *http.Request) {
-	if _, err := auth.RequireUser(r.Context()); err != nil {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, "Sell a book", listingNewView(h.formPage(listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood)}, nil)))
+	p := h.formPage(listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood)}, nil)
+	p.Unverified = !u.EmailVerified
+	render(w, r, http.StatusOK, "Sell a book", listingNewView(p))
 }
 
 func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +80,12 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
+	if errors.Is(err, service.ErrUnverified) {
+		p := h.formPage(f, nil)
+		p.Unverified = true
+		render(w, r, web.Status(err), "Sell a book", listingNewView(p))
+		return
+	}
 	if err != nil {
 		if mergeErrors(errs, err) {
 			f.Errors = errs

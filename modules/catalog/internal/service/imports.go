@@ -156,10 +156,14 @@ func (s *Service) ImportPreview(ctx context.Context, seller auth.User, id int64)
 
 // ConfirmImport queues the seller's staged import; the job and the change
 // of state commit together, so a confirmed import always runs. A second
-// confirmation is ErrImportState.
+// confirmation is ErrImportState; a seller whose email address is not
+// confirmed gets ErrUnverified, as for one listing.
 func (s *Service) ConfirmImport(ctx context.Context, seller auth.User, id int64) (Import, error) {
 	if _, err := s.Import(ctx, seller, id); err != nil {
 		return Import{}, err
+	}
+	if !seller.EmailVerified {
+		return Import{}, ErrUnverified
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := s.q.SetImportState(ctx, tx, dbsqlc.SetImportStateParams{ID: id, NewState: ImportQueued, OldStates: []string{ImportStaged}})

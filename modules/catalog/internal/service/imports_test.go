@@ -55,6 +55,10 @@ func TestService_Import(t *testing.T) {
 		require.ErrorIs(t, err, catalog.ErrNotFound)
 		_, err = b.svc.ConfirmImport(ctx, b.other, im.ID)
 		require.ErrorIs(t, err, catalog.ErrNotFound)
+		unverified := b.seller
+		unverified.EmailVerified = false
+		_, err = b.svc.ConfirmImport(ctx, unverified, im.ID)
+		require.ErrorIs(t, err, service.ErrUnverified, "publishing in bulk needs a confirmed address too")
 		require.Equal(t, 1, sellerBooks(ctx, t, b.pool, int(b.seller.ID)), "a preview imports nothing")
 
 		im, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)

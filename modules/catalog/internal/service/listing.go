@@ -22,6 +22,9 @@ var (
 	ErrArchived = apperr.New(apperr.Conflict, "catalog.archived", "this listing is archived and can no longer change")
 	ErrState    = apperr.New(apperr.Conflict, "catalog.state_conflict", "the listing has moved on; reload to see its state")
 	ErrNotAdmin = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
+	// ErrUnverified refuses to publish for a seller whose email address is
+	// not confirmed; drafts are allowed, so nothing typed is lost.
+	ErrUnverified = apperr.New(apperr.Forbidden, "catalog.email_unverified", "confirm your email address before you publish: open the link we emailed you, or ask for a new one")
 )
 
 // Field limits, in characters.
@@ -126,8 +129,10 @@ type Listing struct {
 	Sold          int
 	HiddenReason  string
 	SellerHidden  bool
-	CreatedAt     time.Time
-	Photos        []Photo
+	// Standing is the seller's rating and sales, as orders last pushed them.
+	Standing  catalog.SellerStats
+	CreatedAt time.Time
+	Photos    []Photo
 }
 
 // Copies are the copies the seller still has: available plus held.
@@ -168,7 +173,9 @@ func listingFrom(r dbsqlc.Listing) Listing {
 		Held:          int(r.Held),
 		Sold:          int(r.Sold),
 		SellerHidden:  r.SellerDisabled,
-		CreatedAt:     r.CreatedAt,
+		Standing: catalog.SellerStats{SellerID: auth.UserID(r.SellerID), Ratings: int(r.SellerRatings),
+			RatingSum: int(r.SellerRatingSum), Sales: int(r.SellerSales)},
+		CreatedAt: r.CreatedAt,
 	}
 	if r.Isbn != nil {
 		l.ISBN = *r.Isbn
@@ -261,9 +268,12 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 	if err != nil {
 		return Listing{}, err
 	}
+	if !in.Draft && !seller.EmailVerified {
+		return Listing{}, ErrUnverified
+	}
 	var id catalog.BookID
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.q.EnsureSeller(ctx, tx, dbsqlc.EnsureSellerParams{ID: int64(seller.ID), Name: seller.Name}); err != nil {
+		if err := s.q.EnsureSeller(ctx, tx, dbsqlc.EnsureSellerParams{ID: int64(seller.ID), Name: seller.Name, MemberSince: timePtr(seller.CreatedAt)}); err != nil {
 			return err
 		}
 		id, err = s.create(ctx, tx, seller, in, isbn)
@@ -547,6 +557,9 @@ func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID,
 	from, ok := transitions[to]
 	if !ok {
 		return Listing{}, apperr.ErrInvalid.WithFields(map[string]string{"status": "must be active or paused"})
+	}
+	if to == catalog.StatusActive && !u.EmailVerified {
+		return Listing{}, ErrUnverified
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		b, err := s.owned(ctx, tx, u, id)

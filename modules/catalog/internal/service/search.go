@@ -169,7 +169,9 @@ func (q Query) Filtered() bool {
 const listingColumns = `b.id, b.seller_id, b.title, b.author, b.isbn, b.condition, b.condition_note,
   b.price_cents, b.currency, b.description, b.lang, b.pub_year, b.status,
   b.listed, b.available, b.held, b.sold, b.hidden_reason, b.created_at, b.updated_at,
-  coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled`
+  coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled,
+  coalesce(s.ratings, 0) AS seller_ratings, coalesce(s.rating_sum, 0) AS seller_rating_sum,
+  coalesce(s.sales, 0) AS seller_sales`
 
 // Word limits of a text search: more words narrow nothing a shopper needs.
 const (
@@ -200,12 +202,30 @@ func Words(text string) []string {
 	return words
 }
 
+// RankPool bounds the matches a search by relevance ranks. Matches by
+// title or author come first, however old, then the others; within each,
+// the newest RankPool are ranked best first and any further ones follow
+// newest first. A common word matches thousands of listings, and ranking
+// each of them would make a search cost as much as the shop is large; the
+// newest RankPool are found by walking the newest-first index (or, for
+// rarer words, by sorting their few matches), so the cost stays the same
+// however many match.
+const RankPool = 100
+
 // Statements are the SQL a search runs, each with its arguments: one page
 // of listings with their photos, and, when asked, the capped count and the
 // planner's estimate of all matches. The bench's bare handlers run these.
 type Statements struct {
 	Page, Count, Estimate string
-	Args                  []any
+	// Args are the page's arguments; the count and the estimate take the
+	// first of them, MatchArgs (the page adds its limit, offset and pool).
+	Args, MatchArgs []any
+	// Pool is the most matches each pool of a search by relevance reads
+	// before ranking (0 for other sorts). Each row of the page says how
+	// many matches the pools hold, or Pool when the title matches alone
+	// filled theirs: when fewer, they are all the matches, and that is the
+	// count.
+	Pool int
 }
 
 // SearchStatements builds the SQL of q, which must be valid. Its SQL is
@@ -217,15 +237,22 @@ type Statements struct {
 // them ("novels" finds "novel"), or as typed: so stop words count ("the",
 // "of mice and men") and the last word also matches as a prefix, as people
 // type ("middlem" finds Middlemarch). All words must match, or either side
-// of an OR. Results rank by cover density.
+// of an OR. Results by title or author come first, then the others, each
+// ranked by cover density among its newest RankPool matches.
+//
+// The statements are meant to run unprepared (pgx.QueryExecModeExec), so
+// that each is planned for the words given: the planner then folds the
+// tsquery into a constant and reads from the column's statistics how
+// common its words are, which decides between walking an ordered index
+// until the page is full (a common word) and sorting every match (a rare
+// one). A prepared statement may be planned once for any words, and then
+// always sorts every match.
 func SearchStatements(q Query) Statements {
 	var (
 		where = []string{"b.status = 'active'", "b.hidden_reason IS NULL", "NOT coalesce(s.disabled, false)"}
 		args  []any
 		from  = "catalog.books b LEFT JOIN catalog.sellers s ON s.id = b.seller_id"
-		rank  = "0::real"
-		// tsquery, when the search has words, is the query.q every
-		// statement matches against (see with below).
+		// tsquery, when the search has words, is what b.search matches.
 		tsquery string
 	)
 	arg := func(v any) string {
@@ -262,10 +289,7 @@ func SearchStatements(q Query) Statements {
 			if len(groups) == 0 {
 				groups = []string{"''::tsquery"}
 			}
-			tsquery = "SELECT " + strings.Join(groups, " || ") + " AS q"
-			from += ", query"
-			where = append(where, "b.search @@ query.q")
-			rank = "ts_rank_cd(b.search, query.q)"
+			tsquery = "(" + strings.Join(groups, " || ") + ")"
 		}
 	}
 	if q.MinCondition != "" {
@@ -280,79 +304,108 @@ func SearchStatements(q Query) Statements {
 	if q.Language != "" {
 		where = append(where, "b.lang = "+arg(q.Language))
 	}
-	// Each sort is written twice: over the table to pick the page, and over
-	// the page's columns to keep that order after the photos are joined.
-	inner, outer := "b.created_at DESC, b.id DESC", "created_at DESC, id DESC"
-	switch q.Sort {
-	case SortRelevance:
-		if rank != "0::real" {
-			inner, outer = rank+" DESC, b.id DESC", "rank DESC, id DESC"
+	// matching is the FROM and WHERE of the listings whose document doc
+	// holds the words: b.search, or b.title_search for title and author.
+	matching := func(doc string) string {
+		w := where
+		if tsquery != "" {
+			w = append(slices.Clip(where), doc+" @@ "+tsquery)
 		}
-	case SortPriceAsc:
-		inner, outer = "b.price_cents ASC, b.id ASC", "price_cents ASC, id ASC"
-	case SortPriceDesc:
-		inner, outer = "b.price_cents DESC, b.id DESC", "price_cents DESC, id DESC"
+		return " FROM " + from + " WHERE " + strings.Join(w, " AND ")
 	}
-	match := " FROM " + from + " WHERE " + strings.Join(where, " AND ")
-	// pgx prepares each statement, and after five runs Postgres may plan it
-	// once for any words: then a tsquery written inline is computed again
-	// for every row (five times slower for a common word). The page
-	// computes it once, in a materialized CTE; the estimate is planned for
-	// the words given each time (EXPLAIN is never cached), so it keeps the
-	// inline form the planner can read.
-	with, inline := "WITH ", match
-	if tsquery != "" {
-		with = "WITH query AS MATERIALIZED (" + tsquery + "), "
-		inline = strings.Replace(match, ", query WHERE ", ", ("+tsquery+") query WHERE ", 1)
-	}
+	match := matching("b.search")
+	matchArgs := args
+	limit, offset := arg(q.PerPage+1), arg((q.Page-1)*q.PerPage)
 	// The page is chosen first and its photos joined after, so photos are
-	// read for the page's listings only, in the same round trip.
-	page := with + "page AS MATERIALIZED (SELECT " + listingColumns + ", " + rank + " AS rank" + match +
-		" ORDER BY " + inner +
-		" LIMIT " + arg(q.PerPage+1) + " OFFSET " + arg((q.Page-1)*q.PerPage) + ")" +
-		` SELECT page.*, ph.ids, ph.keys, ph.widths, ph.heights FROM page LEFT JOIN LATERAL (
-		    SELECT array_agg(p.id ORDER BY p.position) AS ids, array_agg(p.key ORDER BY p.position) AS keys,
-		      array_agg(p.width ORDER BY p.position) AS widths, array_agg(p.height ORDER BY p.position) AS heights
-		    FROM catalog.photos p WHERE p.book_id = page.id) ph ON true
-		  ORDER BY ` + outer
+	// read for the page's listings only, in the same round trip. Each
+	// sort is written twice: over the table to pick the page, and over the
+	// page's columns to keep that order after the photos are joined.
+	var (
+		page string
+		n    int
+	)
+	if q.Sort == SortRelevance && tsquery != "" {
+		// Two pools, each of the newest matches the page needs (at least
+		// the RankPool whose rank is read), picked by date alone so no row
+		// outside them is ranked: the matches by title or author, from
+		// their own small index, and all matches. Those by title or author
+		// come first, however old; then the others. Within each, the
+		// newest RankPool rank best first, the rest follow newest first;
+		// every page orders the same pools the same way. A title match
+		// among the newest matches is among the newest title matches, so
+		// the second pool adds only the others; and it is not read when
+		// the title matches fill the page, as a common word's do.
+		n = max(RankPool, (q.Page-1)*q.PerPage+q.PerPage+1)
+		pool := arg(n)
+		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
+		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
+		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc" + matching("b.title_search") + newest + "), " +
+			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc" + match +
+			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
+			"ranked AS MATERIALIZED (SELECT id, created_at, 0 AS tier, CASE WHEN " + age + " <= " + strconv.Itoa(RankPool) +
+			" THEN ts_rank_cd(doc, " + tsquery + ") END AS rank FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN ts_rank_cd(doc, " + tsquery + ") END" +
+			" FROM (SELECT id, created_at, doc, " + age + " AS age FROM pool) p WHERE id NOT IN (SELECT id FROM titled)), " +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
+			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
+			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
+			withPhotos("pos", "(SELECT CASE WHEN count(*) < "+pool+" THEN (SELECT count(*) FROM pool) ELSE "+pool+" END FROM titled)")
+	} else {
+		inner, outer := "b.created_at DESC, b.id DESC", "created_at DESC, id DESC"
+		switch q.Sort {
+		case SortPriceAsc:
+			inner, outer = "b.price_cents ASC, b.id ASC", "price_cents ASC, id ASC"
+		case SortPriceDesc:
+			inner, outer = "b.price_cents DESC, b.id DESC", "price_cents DESC, id DESC"
+		}
+		page = "WITH page AS MATERIALIZED (SELECT " + listingColumns + ", 0::real AS rank" + match +
+			" ORDER BY " + inner + " LIMIT " + limit + " OFFSET " + offset + ")" + withPhotos(outer, "0::bigint")
+	}
 	return Statements{
-		Page:     page,
-		Count:    with + "c AS (SELECT 1" + match + " LIMIT " + strconv.Itoa(CountCap+1) + ") SELECT count(*) FROM c",
-		Estimate: "EXPLAIN (FORMAT JSON) SELECT 1" + inline,
-		Args:     args,
+		Page:      page,
+		Count:     "SELECT count(*) FROM (SELECT 1" + match + " LIMIT " + strconv.Itoa(CountCap+1) + ") c",
+		Estimate:  "EXPLAIN (FORMAT JSON) SELECT 1" + match,
+		Args:      args,
+		MatchArgs: matchArgs,
+		Pool:      n,
 	}
 }
 
-// Search finds listings on sale. One round trip brings the page with its
-// photos and, for q.Count, the planner's estimate of the matches; a second
-// counts them exactly only when the page does not show the last of them and
-// the estimate is small (see CountCap). When nothing matches a text search,
-// it suggests the words the shop knows that are closest to those typed.
+// withPhotos completes a page statement: the page's rows, in order, each
+// with its photos and the number of matches pooled.
+func withPhotos(order, pooled string) string {
+	return ` SELECT page.id, page.seller_id, page.title, page.author, page.isbn, page.condition, page.condition_note,
+	    page.price_cents, page.currency, page.description, page.lang, page.pub_year, page.status,
+	    page.listed, page.available, page.held, page.sold, page.hidden_reason, page.created_at, page.updated_at,
+	    page.seller_name, page.seller_disabled, page.seller_ratings, page.seller_rating_sum, page.seller_sales, page.rank, ph.ids, ph.keys, ph.widths, ph.heights, ` + pooled + ` AS pooled FROM page LEFT JOIN LATERAL (
+	    SELECT array_agg(p.id ORDER BY p.position) AS ids, array_agg(p.key ORDER BY p.position) AS keys,
+	      array_agg(p.width ORDER BY p.position) AS widths, array_agg(p.height ORDER BY p.position) AS heights
+	    FROM catalog.photos p WHERE p.book_id = page.id) ph ON true
+	  ORDER BY ` + order
+}
+
+// Search finds listings on sale. Its statements run unprepared (see
+// SearchStatements): the page with its photos, which is all a count needs
+// when it shows the last match or, by relevance, pooled every match; else,
+// for q.Count, the planner's estimate of the matches, and, when that is
+// small (see CountCap), an exact count. When nothing matches a text search, it suggests the words the
+// shop knows that are closest to those typed.
 func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if err := q.Validate(); err != nil {
 		return Results{}, err
 	}
 	st := SearchStatements(q)
-	// The count and the estimate take the match's arguments, without the
-	// page's limit and offset (the last two).
-	matchArgs := st.Args[:len(st.Args)-2]
-	batch := &pgx.Batch{}
-	var (
-		res  Results
-		plan []byte
-	)
-	batch.Queue(st.Page, st.Args...).Query(func(rows pgx.Rows) error {
-		found, err := pgx.CollectRows(rows, scanListing)
-		res.Listings = found
-		return err
-	})
-	if q.Count {
-		batch.Queue(st.Estimate, matchArgs...).QueryRow(func(row pgx.Row) error { return row.Scan(&plan) })
-	}
-	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+	exec := func(args []any) []any { return append([]any{pgx.QueryExecModeExec}, args...) }
+	rows, err := s.pool.Query(ctx, st.Page, exec(st.Args)...)
+	if err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
-	res.Page = q.Page
+	res := Results{Page: q.Page}
+	var pooled int64
+	if res.Listings, err = pgx.CollectRows(rows, scanListing(&pooled)); err != nil {
+		return Results{}, fmt.Errorf("search: %w", err)
+	}
 	res.HasNext = len(res.Listings) > q.PerPage
 	if res.HasNext {
 		res.Listings = res.Listings[:q.PerPage]
@@ -360,12 +413,23 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if !q.Count {
 		return res, nil
 	}
+	matchArgs := exec(st.MatchArgs)
 	seen := (q.Page-1)*q.PerPage + len(res.Listings)
-	estimate := estimatedRows(plan)
 	switch {
 	case !res.HasNext && (len(res.Listings) > 0 || q.Page == 1):
 		res.Total, res.TotalExact = seen, true
-	case estimate <= 2*CountCap:
+	case len(res.Listings) > 0 && pooled < int64(st.Pool):
+		res.Total, res.TotalExact = int(pooled), true
+	default:
+		var plan []byte
+		if err := s.pool.QueryRow(ctx, st.Estimate, matchArgs...).Scan(&plan); err != nil {
+			return Results{}, fmt.Errorf("estimate: %w", err)
+		}
+		estimate := estimatedRows(plan)
+		if estimate > 2*CountCap {
+			res.Total = max(estimate, seen+1)
+			break
+		}
 		var n int
 		if err := s.pool.QueryRow(ctx, st.Count, matchArgs...).Scan(&n); err != nil {
 			return Results{}, fmt.Errorf("count: %w", err)
@@ -374,11 +438,8 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 		if n > CountCap {
 			res.Total = max(estimate, CountCap+1)
 		}
-	default:
-		res.Total = max(estimate, seen+1)
 	}
 	if res.Total == 0 && q.Text != "" {
-		var err error
 		if res.Suggestion, err = s.suggest(ctx, q.Text); err != nil {
 			return Results{}, err
 		}
@@ -386,23 +447,27 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	return res, nil
 }
 
-func scanListing(row pgx.CollectableRow) (Listing, error) {
-	var (
-		r               dbsqlc.Listing
-		rank            float32
-		ids             []int64
-		keys            []string
-		widths, heights []int32
-	)
-	err := row.Scan(&r.ID, &r.SellerID, &r.Title, &r.Author, &r.Isbn, &r.Condition, &r.ConditionNote,
-		&r.PriceCents, &r.Currency, &r.Description, &r.Lang, &r.PubYear, &r.Status,
-		&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
-		&r.SellerName, &r.SellerDisabled, &rank, &ids, &keys, &widths, &heights)
-	l := listingFrom(r)
-	for i := range ids {
-		l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
+// scanListing reads a row of a page statement, and the matches pooled into
+// *pooled.
+func scanListing(pooled *int64) pgx.RowToFunc[Listing] {
+	return func(row pgx.CollectableRow) (Listing, error) {
+		var (
+			r               dbsqlc.Listing
+			rank            float32
+			ids             []int64
+			keys            []string
+			widths, heights []int32
+		)
+		err := row.Scan(&r.ID, &r.SellerID, &r.Title, &r.Author, &r.Isbn, &r.Condition, &r.ConditionNote,
+			&r.PriceCents, &r.Currency, &r.Description, &r.Lang, &r.PubYear, &r.Status,
+			&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
+			&r.SellerName, &r.SellerDisabled, &r.SellerRatings, &r.SellerRatingSum, &r.SellerSales, &rank, &ids, &keys, &widths, &heights, pooled)
+		l := listingFrom(r)
+		for i := range ids {
+			l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
+		}
+		return l, err
 	}
-	return l, err
 }
 
 // estimatedRows reads the row estimate of an EXPLAIN (FORMAT JSON).

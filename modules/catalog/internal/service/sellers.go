@@ -3,11 +3,15 @@ package service
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
+	"github.com/bookstore/bookstore/platform/apperr"
 )
 
 const sellersCursor = "auth.user_changes"
@@ -48,7 +52,7 @@ func (s *Service) SyncSellers(ctx context.Context, changes jobs.UserChangesFunc)
 				return err
 			}
 			for _, c := range batch {
-				if err := s.q.UpsertSeller(ctx, tx, dbsqlc.UpsertSellerParams{ID: int64(c.User.ID), Name: c.User.Name, Disabled: c.User.Disabled}); err != nil {
+				if err := s.q.UpsertSeller(ctx, tx, dbsqlc.UpsertSellerParams{ID: int64(c.User.ID), Name: c.User.Name, Disabled: c.User.Disabled, MemberSince: timePtr(c.User.CreatedAt)}); err != nil {
 					return err
 				}
 			}
@@ -65,4 +69,58 @@ func (s *Service) SyncSellers(ctx context.Context, changes jobs.UserChangesFunc)
 			return total, nil
 		}
 	}
+}
+
+// SetSellerStats implements catalog.Service.
+func (s *Service) SetSellerStats(ctx context.Context, st catalog.SellerStats) error {
+	if st.SellerID <= 0 || st.Ratings < 0 || st.Sales < 0 || st.RatingSum < st.Ratings || st.RatingSum > 5*st.Ratings || st.Version <= 0 {
+		return apperr.ErrInvalid.WithMessage(fmt.Sprintf("seller stats out of range: %+v", st))
+	}
+	err := s.q.SetSellerStats(ctx, s.pool, dbsqlc.SetSellerStatsParams{
+		ID: int64(st.SellerID), Ratings: int32(st.Ratings), RatingSum: int32(st.RatingSum), Sales: int32(st.Sales), StatsVersion: st.Version,
+	})
+	if err != nil {
+		return fmt.Errorf("set stats of seller %d: %w", st.SellerID, err)
+	}
+	return nil
+}
+
+// SellerOnSale implements catalog.Service.
+func (s *Service) SellerOnSale(ctx context.Context, seller auth.UserID, page, perPage int) (catalog.SellerPage, error) {
+	if page < 1 || page > MaxPage || perPage < 1 || perPage > catalog.MaxSellerPage {
+		return catalog.SellerPage{}, apperr.ErrInvalid.WithMessage(fmt.Sprintf("page must be 1 to %d and per page 1 to %d", MaxPage, catalog.MaxSellerPage))
+	}
+	r, err := s.q.GetSeller(ctx, s.pool, int64(seller))
+	if isNoRows(err) {
+		return catalog.SellerPage{}, catalog.ErrNotFound
+	}
+	if err != nil {
+		return catalog.SellerPage{}, fmt.Errorf("seller %d: %w", seller, err)
+	}
+	rows, err := s.q.SellerOnSale(ctx, s.pool, dbsqlc.SellerOnSaleParams{SellerID: int64(seller), Lim: int32(perPage + 1), Off: int32((page - 1) * perPage)})
+	if err != nil {
+		return catalog.SellerPage{}, fmt.Errorf("listings of seller %d: %w", seller, err)
+	}
+	out := catalog.SellerPage{Seller: catalog.Seller{ID: seller, Name: r.Name, Disabled: r.Disabled}, Listings: []catalog.Book{}}
+	if out.Seller.Name == "" {
+		out.Seller.Name = fmt.Sprintf("Seller #%d", seller)
+	}
+	if r.MemberSince != nil {
+		out.Seller.MemberSince = *r.MemberSince
+	}
+	if out.HasNext = len(rows) > perPage; out.HasNext {
+		rows = rows[:perPage]
+	}
+	for _, b := range rows {
+		out.Listings = append(out.Listings, publicBook(b))
+	}
+	return out, nil
+}
+
+// timePtr is nil for the zero time, which means unknown.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

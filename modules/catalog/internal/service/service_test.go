@@ -41,9 +41,9 @@ func setup(t *testing.T) (*bundle, context.Context) {
 	svc := service.New(pool, &service.Options{MaxPriceCents: 500_000, Photos: mem, NowFunc: func() time.Time { return now }})
 	return &bundle{
 		svc: svc, pool: pool, photos: mem,
-		seller: auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember},
-		other:  auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember},
-		admin:  auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin},
+		seller: auth.User{ID: 11, Name: "Sally Seller", Role: auth.RoleMember, EmailVerified: true},
+		other:  auth.User{ID: 12, Name: "Otto Other", Role: auth.RoleMember, EmailVerified: true},
+		admin:  auth.User{ID: 13, Name: "Ada Admin", Role: auth.RoleAdmin, EmailVerified: true},
 	}, context.Background()
 }
 
@@ -87,6 +87,23 @@ func TestService_Create(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, catalog.StatusDraft, l.Status)
 		require.False(t, l.Buyable())
+	})
+	t.Run("UnverifiedSellerDraftsOnly", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		unverified := b.seller
+		unverified.EmailVerified = false
+		_, err := b.svc.Create(ctx, unverified, validInput())
+		require.ErrorIs(t, err, service.ErrUnverified)
+		in := validInput()
+		in.Draft = true
+		l, err := b.svc.Create(ctx, unverified, in)
+		require.NoError(t, err, "a draft keeps what was typed")
+		_, err = b.svc.SetStatus(ctx, unverified, l.ID, catalog.StatusActive)
+		require.ErrorIs(t, err, service.ErrUnverified)
+		l, err = b.svc.SetStatus(ctx, b.seller, l.ID, catalog.StatusActive)
+		require.NoError(t, err, "once verified, the draft is published")
+		require.Equal(t, catalog.StatusActive, l.Status)
 	})
 	t.Run("SignedOut", func(t *testing.T) {
 		t.Parallel()
@@ -657,10 +674,68 @@ func TestService_SearchCountsManyCheaply(t *testing.T) {
 	res = count(service.Query{Text: "garden 170", PerPage: 100})
 	require.True(t, res.TotalExact, "all on the page")
 	require.Equal(t, 11, res.Total)
+	res = count(service.Query{Text: "garden 170", PerPage: 5})
+	require.True(t, res.TotalExact, "all in the pool ranked by relevance")
+	require.Equal(t, 11, res.Total)
+	require.Len(t, res.Listings, 5)
 	res = count(service.Query{Text: "garden 17", PerPage: 100, Page: 2})
 	require.True(t, res.TotalExact, "the last page counts what came before")
 	require.Equal(t, 111, res.Total)
 	require.Len(t, res.Listings, 11)
+}
+
+// TestService_SearchRanksTheNewestPool: by relevance, the matches by title
+// come first, then the others, each newest first among equals; paging walks
+// every match once.
+func TestService_SearchRanksTheNewestPool(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	// Listing g is g minutes old; even ones have the word in the title,
+	// odd ones in the description only.
+	n := service.RankPool + 50
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, description, condition, price_cents, listed, available, created_at)
+		SELECT 1, CASE WHEN g % 2 = 0 THEN 'Garden ' || g ELSE 'Notes ' || g END, 'Ann Author',
+		  CASE WHEN g % 2 = 0 THEN '' ELSE 'About a garden.' END, 'good', 1000, 1, 1, now() - make_interval(mins => g)
+		FROM generate_series(1, $1::int) g`, n)
+	require.NoError(t, err)
+	var got []string
+	for page := 1; ; page++ {
+		res, err := b.svc.Search(ctx, service.Query{Text: "garden", PerPage: 100, Page: page})
+		require.NoError(t, err)
+		for _, l := range res.Listings {
+			got = append(got, l.Title)
+		}
+		if !res.HasNext {
+			break
+		}
+	}
+	var want []string
+	for g := 2; g <= n; g += 2 {
+		want = append(want, fmt.Sprintf("Garden %d", g))
+	}
+	for g := 1; g <= n; g += 2 {
+		want = append(want, fmt.Sprintf("Notes %d", g))
+	}
+	require.Equal(t, want, got, "the title matches, then the description matches")
+}
+
+// TestService_SearchPutsTitlesFirst: a listing titled with the word comes
+// before every listing that only mentions it, however many newer ones do.
+func TestService_SearchPutsTitlesFirst(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, description, condition, price_cents, listed, available, created_at)
+		SELECT 1, 'Notes ' || g, 'Ann Author', 'A walk over a dune at dusk.', 'good', 1000, 1, 1, now() - make_interval(mins => g)
+		FROM generate_series(1, $1::int) g
+		UNION ALL SELECT 1, 'Dune', 'Frank Herbert', 'Desert planet.', 'good', 1000, 1, 1, now() - interval '1 year'`, 3*service.RankPool)
+	require.NoError(t, err)
+	res, err := b.svc.Search(ctx, service.Query{Text: "dune", Count: true})
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Listings)
+	require.Equal(t, "Dune", res.Listings[0].Title, "the title match first")
+	require.Equal(t, "Notes 1", res.Listings[1].Title, "then the newest description match")
+	require.True(t, res.HasNext)
+	require.Equal(t, 3*service.RankPool+1, res.Total)
 }
 
 func TestService_Edition(t *testing.T) {

@@ -163,7 +163,7 @@ func TestService_MatchingJobGoesInWithTheChange(t *testing.T) {
 	ins, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	svc := service.New(pool, &service.Options{Jobs: ins})
-	seller := auth.User{ID: 11, Name: "Sally Seller"}
+	seller := auth.User{ID: 11, Name: "Sally Seller", EmailVerified: true}
 
 	l, err := svc.Create(ctx, seller, validInput())
 	require.NoError(t, err)

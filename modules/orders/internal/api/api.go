@@ -34,6 +34,11 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/orders", listing("orders", svc.BuyerOrders, nil))
 		r.Get("/api/v1/orders/{id}", h.get)
 		r.Post("/api/v1/orders/{id}/cancel", h.cancel)
+		r.Get("/api/v1/orders/{id}/reviews", h.orderReviews)
+		r.Post("/api/v1/orders/{id}/reviews", h.review)
+		r.Post("/api/v1/reviews/{id}/reply", h.reply)
+		r.Post("/api/v1/reviews/{id}/hide", h.hide)
+		r.Get("/api/v1/sellers/{id}", h.seller)
 		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
 		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
 	}

@@ -107,6 +107,22 @@ type Provider struct {
 	Active    bool
 }
 
+type Review struct {
+	ID           int64
+	OrderID      int64
+	SellerID     int64
+	BuyerID      int64
+	BuyerName    string
+	Rating       int16
+	Comment      string
+	Reply        *string
+	RepliedAt    *time.Time
+	HiddenReason *string
+	HiddenBy     *int64
+	HiddenAt     *time.Time
+	CreatedAt    time.Time
+}
+
 type Shipment struct {
 	OrderID        int64
 	Provider       string

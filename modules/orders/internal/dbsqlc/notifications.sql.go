@@ -56,6 +56,30 @@ func (q *Queries) Notifications(ctx context.Context, db DBTX, arg NotificationsP
 	return items, nil
 }
 
+const notify = `-- name: Notify :exec
+INSERT INTO orders.notifications (user_id, order_id, step, message)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (order_id, step, user_id) DO NOTHING
+`
+
+type NotifyParams struct {
+	UserID  int64
+	OrderID int64
+	Step    string
+	Message string
+}
+
+// One notification of a step for one user; a repeat writes nothing.
+func (q *Queries) Notify(ctx context.Context, db DBTX, arg NotifyParams) error {
+	_, err := db.Exec(ctx, notify,
+		arg.UserID,
+		arg.OrderID,
+		arg.Step,
+		arg.Message,
+	)
+	return err
+}
+
 const unreadCount = `-- name: UnreadCount :one
 SELECT count(*)::int FROM orders.notifications WHERE user_id = $1 AND read_at IS NULL
 `

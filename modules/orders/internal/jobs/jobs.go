@@ -13,6 +13,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -54,6 +55,15 @@ type AdvanceArgs struct {
 // Kind implements river.JobArgs.
 func (AdvanceArgs) Kind() string { return "orders.advance_shipment" }
 
+// SellerStatsArgs sends a seller's standing (ratings, sales) to the
+// catalog after a review, a hidden review or a delivery changed it.
+type SellerStatsArgs struct {
+	SellerID auth.UserID `json:"seller_id"`
+}
+
+// Kind implements river.JobArgs.
+func (SellerStatsArgs) Kind() string { return "orders.push_seller_stats" }
+
 // SweepArgs is the periodic job that resolves stuck orders and orphan holds.
 type SweepArgs struct{}
 
@@ -75,6 +85,7 @@ type Saga interface {
 	ConfirmStock(ctx context.Context, orderID int64) error
 	Advance(ctx context.Context, orderID int64, from string) error
 	Sweep(ctx context.Context) (SweepResult, error)
+	PushSellerStats(ctx context.Context, seller auth.UserID) error
 }
 
 // Workers registers every worker of the module.
@@ -85,6 +96,7 @@ func Workers(saga Saga, log *slog.Logger) riverfx.Registrar {
 		river.AddWorker(w, &Confirm{Saga: saga})
 		river.AddWorker(w, &Advance{Saga: saga})
 		river.AddWorker(w, &Sweep{Saga: saga, Log: log})
+		river.AddWorker(w, &SellerStats{Saga: saga})
 	}
 }
 
@@ -149,6 +161,17 @@ type Advance struct {
 // Work implements river.Worker.
 func (w *Advance) Work(ctx context.Context, job *river.Job[AdvanceArgs]) error {
 	return w.Saga.Advance(ctx, job.Args.OrderID, job.Args.From)
+}
+
+// SellerStats pushes a seller's standing to the catalog.
+type SellerStats struct {
+	river.WorkerDefaults[SellerStatsArgs]
+	Saga Saga
+}
+
+// Work implements river.Worker.
+func (w *SellerStats) Work(ctx context.Context, job *river.Job[SellerStatsArgs]) error {
+	return w.Saga.PushSellerStats(ctx, job.Args.SellerID)
 }
 
 // Sweep resolves stuck orders and orphan holds.

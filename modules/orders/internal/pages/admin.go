@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
@@ -182,4 +183,39 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 		d.Errors = e.Fields
 	}
 	h.renderProviders(w, r, http.StatusUnprocessableEntity, u, d)
+}
+
+func (h *handler) adminOutbox(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	var before *mail.Cursor
+	if err == nil {
+		before, err = mail.ParseCursor(r.URL.Query())
+	}
+	var page mail.Page
+	if err == nil {
+		page, err = h.svc.Outbox(r.Context(), u, before)
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	d := outboxData{Page: page}
+	if page.Next != nil {
+		d.Next = "/admin/outbox?" + page.Next.Query()
+	}
+	render(w, r, http.StatusOK, "Outbox", adminOutboxView(d))
+}
+
+// outboxTone colours an email's status.
+func outboxTone(s mail.Status) view.Tone {
+	switch s {
+	case mail.StatusSent:
+		return view.ToneOK
+	case mail.StatusFailed:
+		return view.ToneBad
+	case mail.StatusQueued:
+		return view.ToneWaiting
+	default:
+		return view.ToneNeutral
+	}
 }

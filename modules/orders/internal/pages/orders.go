@@ -61,6 +61,10 @@ type orderData struct {
 	Pay     payForm
 	Errors  map[string]string
 	Message string
+	// Sellers are the order's sellers with their reviews, once delivered,
+	// and Review the rating or answer form sent back after a mistake.
+	Sellers []sellerReview
+	Review  reviewForm
 }
 
 // payForm is what the buyer chose to pay with, shown again after an error
@@ -83,11 +87,15 @@ func readPayForm(r *http.Request) (payForm, service.PaymentInput) {
 // order reads the order in the path for the signed-in user, who must be
 // its buyer, one of its sellers or an admin.
 func (h *handler) order(r *http.Request) (auth.User, service.Order, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, service.Order{}, err
-	}
 	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		return auth.User{}, service.Order{}, err
+	}
+	return h.orderByID(r, id)
+}
+
+func (h *handler) orderByID(r *http.Request, id int64) (auth.User, service.Order, error) {
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		return u, service.Order{}, err
 	}
@@ -96,19 +104,33 @@ func (h *handler) order(r *http.Request) (auth.User, service.Order, error) {
 }
 
 func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
-	h.renderOrder(w, r, http.StatusOK, payForm{Method: orders.MethodCard}, nil, "")
-}
-
-func (h *handler) renderOrder(w http.ResponseWriter, r *http.Request, status int, pay payForm, errs map[string]string, msg string) {
-	u, o, err := h.order(r)
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
+	h.renderOrder(w, r, http.StatusOK, id, orderData{Pay: payForm{Method: orders.MethodCard}})
+}
+
+// renderOrder shows an order with the forms of d as sent.
+func (h *handler) renderOrder(w http.ResponseWriter, r *http.Request, status int, id int64, d orderData) {
+	u, o, err := h.orderByID(r, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	d.Order, d.IsBuyer, d.Full = o, o.BuyerID == u.ID, o.BuyerID == u.ID || u.IsAdmin()
+	if o.Status == orders.StatusDelivered {
+		reviews, err := h.svc.OrderReviews(r.Context(), u, o.ID)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		d.Sellers = sellerReviews(o, reviews, u)
+	}
 	web.Render(w, r, status, view.Page{
-		Title: "Order #" + strconv.FormatInt(o.ID, 10),
-		Body: orderView(orderData{Order: o, IsBuyer: o.BuyerID == u.ID, Full: o.BuyerID == u.ID || u.IsAdmin(),
-			Pay: pay, Errors: errs, Message: msg}),
+		Title:  "Order #" + strconv.FormatInt(o.ID, 10),
+		Body:   orderView(d),
 		Failed: o.Status == orders.StatusPaymentFailed,
 	})
 }
@@ -141,7 +163,7 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
 		web.Redirect(w, r, "error", err.Error(), to)
 	case e != nil && len(e.Fields) > 0:
-		h.renderOrder(w, r, http.StatusUnprocessableEntity, f, e.Fields, "Some fields need attention.")
+		h.renderOrder(w, r, http.StatusUnprocessableEntity, id, orderData{Pay: f, Errors: e.Fields, Message: "Some fields need attention."})
 	default:
 		web.Error(w, r, err)
 	}

@@ -3,8 +3,10 @@ package pages_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +23,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/web"
@@ -31,10 +34,10 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // Users the fake sign-in knows.
 var (
-	buyer  = auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember}
-	seller = auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember}
-	admin  = auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin}
-	other  = auth.User{ID: 4, Name: "Other", Role: auth.RoleMember}
+	buyer  = auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember, EmailVerified: true}
+	seller = auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember, EmailVerified: true}
+	admin  = auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin, EmailVerified: true}
+	other  = auth.User{ID: 4, Name: "Other", Role: auth.RoleMember, EmailVerified: true}
 )
 
 type bundle struct {
@@ -312,6 +315,43 @@ func TestPages_Admin(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "cancelled", state)
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/local/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
+}
+
+func TestPages_AdminOutbox(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	require.Equal(t, http.StatusForbidden, b.c.Get(t, "/admin/outbox", authtest.As(&buyer)...).StatusCode)
+	r := b.c.Get(t, "/admin/outbox", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "No emails yet.")
+
+	outbox := mail.NewOutbox(nil, "https://shop.example.com", false)
+	for i := range service.OutboxPage + 2 {
+		tx, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		_, err = outbox.Write(ctx, tx, mail.Message{Kind: "auth.password_reset", To: fmt.Sprintf("u%d@example.com", i), Subject: fmt.Sprintf("Reset %d", i),
+			Body: "Choose a new password here:\n\n" + outbox.Link(fmt.Sprintf("/password/reset?token=t%d", i)) + "\n<script>x</script>"})
+		require.NoError(t, err)
+		require.NoError(t, tx.Commit(ctx))
+	}
+	r = b.c.Get(t, "/admin/outbox", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	last := service.OutboxPage + 1
+	require.Contains(t, r.Body, fmt.Sprintf("Reset %d", last), "newest first")
+	require.Contains(t, r.Body, fmt.Sprintf(`<a href="https://shop.example.com/password/reset?token=t%d">`, last), "links are clickable")
+	require.Contains(t, r.Body, "stored, not sent")
+	require.NotContains(t, r.Body, "<script>x</script>")
+	require.NotContains(t, r.Body, ">Reset 1<", "the oldest are on the next page")
+	next := regexp.MustCompile(`href="(/admin/outbox\?[^"]+)" rel="next"`).FindStringSubmatch(r.Body)
+	require.Len(t, next, 2, r.Body)
+	r = b.c.Get(t, html.UnescapeString(next[1]), authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, ">Reset 0<")
+	require.Contains(t, r.Body, ">Reset 1<")
+	require.NotContains(t, r.Body, fmt.Sprintf(">Reset %d<", last))
+	require.NotContains(t, r.Body, `rel="next"`)
+	require.Equal(t, http.StatusBadRequest, b.c.Get(t, "/admin/outbox?before=yesterday&before_id=1", authtest.As(&admin)...).StatusCode)
 }
 
 // The admin's orders name the buyer and the sellers as they were at

@@ -7,8 +7,10 @@ import (
 	"github.com/a-h/templ"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/view/viewtest"
 )
@@ -39,6 +41,8 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"my_sales":      mySalesView(listData[service.Sale]{Items: []service.Sale{{OrderID: 9, BookID: 1, Title: evil, Quantity: 1, PriceCents: 100, Status: orders.StatusPaid, BuyerName: evil, BuyerCity: evil}}}),
 		"notifications": notificationsView(listData[service.Notification]{Items: []service.Notification{{OrderID: 9, Message: evil, CreatedAt: now}, {OrderID: 9, Message: "old", Read: true}}}),
 		"admin_orders":  adminOrdersView(listData[service.Order]{Items: []service.Order{order}, Status: "paid"}),
+		"admin_outbox":  adminOutboxView(outboxData{Page: mail.Page{Emails: []mail.Email{{ID: 1, To: "a@example.com", Subject: evil, Body: evil + " https://shop.example.com/x?token=" + evil, Status: mail.StatusFailed, LastError: evil, CreatedAt: time.Now()}}, Unreadable: []string{evil}}, Next: "/admin/outbox?before_id=1"}),
+		"no_outbox":     adminOutboxView(outboxData{}),
 		"admin_jobs": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "failed", Kind: evil}, Back: evil, Errors: map[string]string{"page": evil},
 			Jobs: service.Jobs{Jobs: []riverfx.Job{{Queue: "catalog", ID: 4, Kind: evil, State: "discarded", Args: evil, LastError: evil, CreatedAt: now, FinalizedAt: &now},
 				{Queue: "local", ID: 5, Kind: "orders.advance_shipment", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),
@@ -46,6 +50,20 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"admin_jobs_no_match": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "running"}}),
 		"providers":           adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),
 	}
+	review := service.Review{ID: 5, OrderID: 9, SellerID: 2, BuyerName: evil, Rating: 4, Comment: evil, Reply: evil, HiddenReason: evil, CreatedAt: now}
+	delivered := order
+	delivered.Status = orders.StatusDelivered
+	pages["order_rate"] = orderView(orderData{Order: delivered, IsBuyer: true, Full: true,
+		Sellers: []sellerReview{{SellerID: 2, Titles: evil, CanRate: true}, {SellerID: 3, Titles: evil, Review: &review}},
+		Review:  reviewForm{SellerID: 2, Rating: evil, Comment: evil, Errors: map[string]string{"rating": evil, "seller_id": evil}}})
+	pages["order_reply"] = orderView(orderData{Order: delivered, Sellers: []sellerReview{{SellerID: 2, Titles: evil, Review: &review, CanReply: true}},
+		Review: reviewForm{ReviewID: 5, Reply: evil, Errors: map[string]string{"reply": evil}}})
+	pages["admin_reviews"] = adminReviewsView(adminReviewsData{listData: listData[service.Review]{Items: []service.Review{review, {ID: 6, Rating: 1, BuyerName: evil}}}, HideID: 6, Reason: evil, Error: evil})
+	pages["seller"] = sellerView(sellerData{SellerProfile: service.SellerProfile{Seller: catalog.Seller{ID: 2, Name: evil, MemberSince: now, Disabled: true},
+		Stats: catalog.SellerStats{Ratings: 2, RatingSum: 7, Sales: 3}, Reviews: []service.Review{review},
+		Listings: []catalog.Book{{ID: 1, SellerID: 2, SellerName: evil, Title: evil, Author: evil, Condition: catalog.ConditionGood, PriceCents: 100, Available: 1}}}})
+	pages["seller_empty"] = sellerView(sellerData{SellerProfile: service.SellerProfile{Seller: catalog.Seller{ID: 2, Name: "New"}}})
+	pages["admin_reviews_none"] = adminReviewsView(adminReviewsData{HiddenOnly: true})
 	for _, st := range service.Statuses {
 		o := order
 		o.Status = st

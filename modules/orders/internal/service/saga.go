@@ -161,7 +161,20 @@ func (s *Service) Advance(ctx context.Context, orderID int64, from string) error
 				return err
 			}
 		case "delivered":
-			return s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, "", StepDelivered)
+			if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, "", StepDelivered); err != nil {
+				return err
+			}
+			// Each seller's sales count grew.
+			sellers, err := s.q.OrderSellers(ctx, tx, orderID)
+			if err != nil {
+				return err
+			}
+			for _, seller := range sellers {
+				if err := s.pushStats(ctx, tx, auth.UserID(seller)); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
 		return err

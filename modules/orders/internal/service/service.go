@@ -16,6 +16,8 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
@@ -33,6 +35,9 @@ type Options struct {
 	// Queues are the shop's job queues for the admin's jobs page (default:
 	// the service's own).
 	Queues []riverfx.Queue
+	// Boxes are the shop's outboxes for the Outbox page (default: the
+	// service's own database's, every module's emails).
+	Boxes []mail.Box
 	// RetryWindow is how long an order whose payment failed keeps its
 	// copies held while its buyer may pay another way (RetryPayment).
 	RetryWindow time.Duration
@@ -52,6 +57,7 @@ type Service struct {
 	catalog catalog.Service
 	river   *riverfx.Inserter
 	queues  []riverfx.Queue
+	boxes   []mail.Box
 	opts    Options
 }
 
@@ -83,7 +89,11 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	if len(queues) == 0 {
 		queues = []riverfx.Queue{riverfx.NewLocalQueue(river)}
 	}
-	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, opts: o}
+	boxes := o.Boxes
+	if len(boxes) == 0 {
+		boxes = []mail.Box{mail.NewLocalBox(pool, config.Config{})}
+	}
+	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
 }
 
 // Options returns the service's settings after defaults.

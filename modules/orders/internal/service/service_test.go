@@ -49,9 +49,9 @@ func setup(t *testing.T) *bundle {
 	b := &bundle{
 		pool: pool, cat: cat,
 		svc:    service.New(pool, cat, riverClient(t, pool), &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute}),
-		buyer:  auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember},
-		seller: auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember},
-		admin:  auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin},
+		buyer:  auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember, EmailVerified: true},
+		seller: auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember, EmailVerified: true},
+		admin:  auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin, EmailVerified: true},
 	}
 	b.book = catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
 	return b

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/mail/mailtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 )
@@ -26,9 +27,11 @@ func shopEnv(t *testing.T) []string {
 
 // modes start the shop as a monolith or split (the gateway and a process
 // per module, supervised), returning its base URL.
-var modes = map[string]func(t *testing.T) string{
-	"Monolith": func(t *testing.T) string { return proctest.Serve(t, shopEnv(t)).URL() },
-	"Split":    func(t *testing.T) string { return proctest.ServeSplit(t, shopEnv(t)).URL() },
+var modes = map[string]func(t *testing.T, env ...string) string{
+	"Monolith": func(t *testing.T, env ...string) string { return proctest.Serve(t, append(shopEnv(t), env...)).URL() },
+	"Split": func(t *testing.T, env ...string) string {
+		return proctest.ServeSplit(t, append(shopEnv(t), env...)).URL()
+	},
 }
 
 // TestAPI_FlowInBothModes runs the JSON API journey, sign-up → list a book
@@ -38,7 +41,10 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 	for name, start := range modes {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c := &apiClient{base: start(t)}
+			// The seller confirms their address from the email the shop
+			// sends through SMTP (in split mode, from the auth process).
+			c := &apiClient{mail: mailtest.NewServer(t)}
+			c.base = start(t, "BOOKSTORE_SMTP_URL="+c.mail.URL("shop@example.com"))
 			seller := c.signUp(t, "seller")
 			var book struct {
 				ID         int64 `json:"id"`
@@ -86,19 +92,24 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 	}
 }
 
-// apiClient calls the JSON API of a running shop.
+// apiClient calls the JSON API of a running shop, which sends its emails
+// to mail.
 type apiClient struct {
 	base string
 	n    int
+	mail *mailtest.Server
 }
 
-// signUp creates an account through the API and returns its bearer token.
+// signUp creates an account through the API, confirms its address with
+// the emailed link, and returns its bearer token.
 func (c *apiClient) signUp(t *testing.T, who string) string {
 	t.Helper()
 	c.n++
 	email := fmt.Sprintf("%s%d@example.com", who, c.n)
 	const pw = "correct horse battery staple"
 	c.do(t, "", http.MethodPost, "/api/v1/auth/signup", map[string]any{"email": email, "name": who, "password": pw}, http.StatusCreated, nil)
+	got := c.mail.WaitTo(t, email, "Confirm your email address")
+	c.do(t, "", http.MethodPost, "/api/v1/auth/verify-email", map[string]any{"token": mailtest.Token(t, got.Body)}, http.StatusOK, nil)
 	var out struct {
 		Token string `json:"token"`
 	}

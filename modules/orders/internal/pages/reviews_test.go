@@ -1,0 +1,203 @@
+package pages_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+)
+
+// deliveredOrder checks the buyer out with a card through the page and runs
+// the saga, as its jobs would, to delivery; it returns the order's path.
+func (b *bundle) deliveredOrder(t *testing.T) (string, int64) {
+	t.Helper()
+	ctx := context.Background()
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
+	form := checkoutForm("reviews")
+	form["line"] = linesShown(t, r.Body)
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	path := r.Header.Get("Location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/orders/"), 10, 64)
+	require.NoError(t, err)
+	require.NoError(t, b.svc.Charge(ctx, id))
+	for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
+		require.NoError(t, b.svc.Advance(ctx, id, from))
+	}
+	return path, id
+}
+
+func TestPages_Reviews(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	order, id := b.deliveredOrder(t)
+	sellerID := strconv.FormatInt(int64(seller.ID), 10)
+
+	r := b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "The seller of “Dune”")
+	require.Contains(t, r.Body, "Rate the seller")
+	require.Contains(t, r.Body, `href="/sellers/`+sellerID+`"`)
+	require.NotContains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Rate the seller", "only the buyer rates")
+
+	// No stars: the form comes back with the comment kept and the field marked.
+	r = b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "comment": {"Quick & careful"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "choose from 1 to 5 stars")
+	require.Contains(t, r.Body, "Quick &amp; careful")
+
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"5"}}, authtest.As(&other)...).StatusCode)
+	r = b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"4"}, "comment": {"Quick & careful"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, order+"#reviews", r.Header.Get("Location"))
+	r = b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "★★★★☆")
+	require.NotContains(t, r.Body, "Rate the seller")
+
+	// A second rating says why it is refused, on the order's page.
+	r = b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"1"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+
+	// The seller answers once.
+	r = b.c.Get(t, order, authtest.As(&seller)...)
+	require.Contains(t, r.Body, "Publish the answer")
+	reviews, err := b.svc.OrderReviews(context.Background(), buyer, id)
+	require.NoError(t, err)
+	require.Len(t, reviews, 1)
+	reply := "/reviews/" + strconv.FormatInt(reviews[0].ID, 10) + "/reply"
+	r = b.c.Post(t, reply, url.Values{"order_id": {strconv.FormatInt(id, 10)}, "reply": {" "}}, authtest.As(&seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "write your answer to the buyer")
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, reply, url.Values{"reply": {"Me too"}}, authtest.As(&buyer)...).StatusCode)
+	r = b.c.Post(t, reply, url.Values{"reply": {"Thank you!"}}, authtest.As(&seller)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "The seller answered:</strong> Thank you!")
+
+	// An admin hides it, with a reason the parties see.
+	require.Equal(t, http.StatusForbidden, b.c.Get(t, "/admin/reviews", authtest.As(&seller)...).StatusCode)
+	r = b.c.Get(t, "/admin/reviews", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "Quick &amp; careful")
+	hide := "/admin/reviews/" + strconv.FormatInt(reviews[0].ID, 10) + "/hide"
+	r = b.c.Post(t, hide, url.Values{"reason": {""}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "say why the review is hidden")
+	r = b.c.Post(t, hide, url.Values{"reason": {"Names the courier"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, "/admin/reviews?hidden=1", authtest.As(&admin)...)
+	require.Contains(t, r.Body, "Hidden: Names the courier")
+	require.Contains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Hidden by an administrator: Names the courier")
+}
+
+func TestAPI_Reviews(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	_, id := b.deliveredOrder(t)
+	path := "/api/v1/orders/" + strconv.FormatInt(id, 10) + "/reviews"
+
+	r := b.c.JSON(t, http.MethodPost, path, js(t, map[string]any{"seller_id": seller.ID, "rating": 9}), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `"rating"`)
+	r = b.c.JSON(t, http.MethodPost, path, js(t, map[string]any{"seller_id": seller.ID, "rating": 5}), authtest.As(&seller)...)
+	require.Equal(t, http.StatusForbidden, r.StatusCode)
+	require.Contains(t, r.Body, "orders.not_buyer")
+	r = b.c.JSON(t, http.MethodPost, path, js(t, map[string]any{"seller_id": seller.ID, "rating": 5, "comment": "Perfect"}), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
+	r = b.c.JSON(t, http.MethodPost, path, js(t, map[string]any{"seller_id": seller.ID, "rating": 5}), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode)
+	require.Contains(t, r.Body, "orders.already_reviewed")
+
+	var list struct {
+		Reviews []struct {
+			ID     int64 `json:"id"`
+			Rating int   `json:"rating"`
+		} `json:"reviews"`
+	}
+	r = b.c.Get(t, path, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &list))
+	require.Len(t, list.Reviews, 1)
+	rv := "/api/v1/reviews/" + strconv.FormatInt(list.Reviews[0].ID, 10)
+	require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPost, rv+"/reply", js(t, map[string]any{"reply": "Thanks"}), authtest.As(&seller)...).StatusCode)
+	require.Equal(t, http.StatusConflict, b.c.JSON(t, http.MethodPost, rv+"/reply", js(t, map[string]any{"reply": "Again"}), authtest.As(&seller)...).StatusCode)
+	require.Equal(t, http.StatusForbidden, b.c.JSON(t, http.MethodPost, rv+"/hide", js(t, map[string]any{"reason": "x"}), authtest.As(&buyer)...).StatusCode)
+	r = b.c.JSON(t, http.MethodPost, rv+"/hide", js(t, map[string]any{"reason": "Spam"}), authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, `"hidden_reason":"Spam"`)
+}
+
+func js(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+// The seller's page shows who they are, their standing, their reviews and
+// their listings on sale, each paged; the API answers the same.
+func TestPages_SellerPage(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	order, id := b.deliveredOrder(t)
+	_, err := b.svc.Review(ctx, buyer, id, service.ReviewInput{SellerID: seller.ID, Rating: 5, Comment: "Lovely copy"})
+	require.NoError(t, err)
+	for i := range service.SellerListingsPerPage + 1 {
+		catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: fmt.Sprintf("Shelf %02d", i)})
+	}
+	page := "/sellers/" + strconv.FormatInt(int64(seller.ID), 10)
+
+	r := b.c.Get(t, page)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "<h1>Seller 2</h1>")
+	require.Contains(t, r.Body, "Member since 1 Mar 2024")
+	require.Contains(t, r.Body, "1 sale · ")
+	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
+	require.Contains(t, r.Body, "Lovely copy")
+	require.Contains(t, r.Body, "Shelf 12", "newest first")
+	require.NotContains(t, r.Body, "Shelf 00", "on the next page")
+	require.Contains(t, r.Body, `href="/sellers/2?page=2"`)
+	require.Contains(t, b.c.Get(t, page+"?page=2").Body, "Shelf 00")
+	require.Contains(t, b.c.Get(t, order, authtest.As(&buyer)...).Body, `href="`+page+`"`, "the order links the seller")
+
+	// A hidden review leaves the page and the average.
+	reviews, err := b.svc.OrderReviews(ctx, buyer, id)
+	require.NoError(t, err)
+	_, err = b.svc.HideReview(ctx, admin, reviews[0].ID, "Spam")
+	require.NoError(t, err)
+	r = b.c.Get(t, page)
+	require.NotContains(t, r.Body, "Lovely copy")
+	require.Contains(t, r.Body, "No buyer has rated this seller yet.")
+	require.Contains(t, r.Body, "no ratings yet")
+
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/sellers/999999").StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/sellers/abc").StatusCode)
+
+	var api struct {
+		Name            string `json:"name"`
+		Sales           int    `json:"sales"`
+		Listings        []any  `json:"listings"`
+		ListingsHasNext bool   `json:"listings_has_next"`
+	}
+	r = b.c.Get(t, "/api/v1"+page)
+	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &api))
+	require.Equal(t, "Seller 2", api.Name)
+	require.Equal(t, 1, api.Sales)
+	require.Len(t, api.Listings, service.SellerListingsPerPage)
+	require.True(t, api.ListingsHasNext)
+	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/api/v1/sellers/999999").StatusCode)
+}

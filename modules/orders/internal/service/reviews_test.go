@@ -1,0 +1,204 @@
+package service_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertest"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+// deliver runs an order's saga, as its jobs would, up to the last step
+// before delivery (all true: through delivery).
+func (b *bundle) deliver(t *testing.T, id int64, all bool) {
+	t.Helper()
+	ctx := context.Background()
+	require.NoError(t, b.svc.Charge(ctx, id))
+	steps := []string{"label_created", "picked_up", "in_transit", "out_for_delivery"}
+	if !all {
+		steps = steps[:3]
+	}
+	for _, from := range steps {
+		require.NoError(t, b.svc.Advance(ctx, id, from))
+	}
+}
+
+func TestService_Review(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	rating := func(n int) service.ReviewInput {
+		return service.ReviewInput{SellerID: 2, Rating: n, Comment: "Well packed, as described."}
+	}
+
+	t.Run("BuyerRatesOnceAfterDelivery", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, true)
+		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.SellerStatsArgs{SellerID: b.seller.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+
+		r, err := b.svc.Review(ctx, b.buyer, o.ID, rating(4))
+		require.NoError(t, err)
+		require.Equal(t, 4, r.Rating)
+		require.Equal(t, "Buyer", r.BuyerName)
+		require.Equal(t, "Well packed, as described.", r.Comment)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='review' AND user_id=$2", o.ID, b.seller.ID))
+		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind='orders.push_seller_stats'"), "delivery and review each push")
+
+		_, err = b.svc.Review(ctx, b.buyer, o.ID, rating(1))
+		require.ErrorIs(t, err, service.ErrAlreadyReviewed)
+
+		// The job pushes what orders counts now to the catalog.
+		require.NoError(t, b.svc.PushSellerStats(ctx, b.seller.ID))
+		st := catalogtest.StatsOf(ctx, t, b.pool, b.seller.ID)
+		require.Equal(t, catalog.SellerStats{SellerID: b.seller.ID, Ratings: 1, RatingSum: 4, Sales: 1, Version: st.Version}, st)
+
+		reviews, err := b.svc.SellerReviews(ctx, b.seller.ID, service.Page{})
+		require.NoError(t, err)
+		require.Len(t, reviews, 1)
+		mine, err := b.svc.OrderReviews(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Len(t, mine, 1)
+	})
+
+	t.Run("Refusals", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, false)
+		_, err := b.svc.Review(ctx, b.buyer, o.ID, rating(5))
+		require.ErrorIs(t, err, service.ErrNotDelivered, "shipped is not delivered")
+
+		b.deliver(t, o.ID, true)
+		_, err = b.svc.Review(ctx, auth.User{}, o.ID, rating(5))
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		_, err = b.svc.Review(ctx, b.seller, o.ID, rating(5))
+		require.ErrorIs(t, err, service.ErrNotBuyer, "the seller sees the order but cannot rate")
+		_, err = b.svc.Review(ctx, b.admin, o.ID, rating(5))
+		require.ErrorIs(t, err, service.ErrNotBuyer)
+		_, err = b.svc.Review(ctx, auth.User{ID: 77, Name: "Stranger"}, o.ID, rating(5))
+		require.ErrorIs(t, err, orders.ErrNotFound, "a stranger learns nothing of the order")
+		_, err = b.svc.Review(ctx, b.buyer, 999_999, rating(5))
+		require.ErrorIs(t, err, orders.ErrNotFound)
+
+		for name, tc := range map[string]struct {
+			in    service.ReviewInput
+			field string
+		}{
+			"NoStars":      {service.ReviewInput{SellerID: 2, Rating: 0}, "rating"},
+			"SixStars":     {service.ReviewInput{SellerID: 2, Rating: 6}, "rating"},
+			"OtherSeller":  {service.ReviewInput{SellerID: 99, Rating: 5}, "seller_id"},
+			"LongComment":  {service.ReviewInput{SellerID: 2, Rating: 5, Comment: strings.Repeat("a", service.MaxReviewComment+1)}, "comment"},
+			"ControlChars": {service.ReviewInput{SellerID: 2, Rating: 5, Comment: "bad\x00text"}, "comment"},
+		} {
+			_, err := b.svc.Review(ctx, b.buyer, o.ID, tc.in)
+			require.Equal(t, apperr.Invalid, apperr.KindOf(err), name)
+			require.Contains(t, apperr.As(err).Fields, tc.field, name)
+		}
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.reviews"), "no refusal wrote a review")
+	})
+
+	t.Run("CancelledOrderCannotBeRated", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		_, err := b.svc.Review(ctx, b.buyer, o.ID, rating(1))
+		require.ErrorIs(t, err, service.ErrNotDelivered)
+	})
+
+	t.Run("SellerAnswersOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, true)
+		r, err := b.svc.Review(ctx, b.buyer, o.ID, rating(2))
+		require.NoError(t, err)
+
+		_, err = b.svc.ReplyToReview(ctx, b.buyer, r.ID, "I reply to myself")
+		require.ErrorIs(t, err, service.ErrNotReviewed)
+		_, err = b.svc.ReplyToReview(ctx, b.admin, r.ID, "Admins do not answer")
+		require.ErrorIs(t, err, service.ErrNotReviewed)
+		_, err = b.svc.ReplyToReview(ctx, b.seller, r.ID, "   ")
+		require.Contains(t, apperr.As(err).Fields, "reply")
+		_, err = b.svc.ReplyToReview(ctx, b.seller, 999_999, "Thanks")
+		require.ErrorIs(t, err, service.ErrReviewNotFound)
+
+		got, err := b.svc.ReplyToReview(ctx, b.seller, r.ID, "Sorry; the courier was late.")
+		require.NoError(t, err)
+		require.Equal(t, "Sorry; the courier was late.", got.Reply)
+		require.NotNil(t, got.RepliedAt)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='review_reply' AND user_id=$2", o.ID, b.buyer.ID))
+		_, err = b.svc.ReplyToReview(ctx, b.seller, r.ID, "A second answer")
+		require.ErrorIs(t, err, service.ErrAlreadyReplied)
+	})
+
+	t.Run("AdminHides", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, true)
+		r, err := b.svc.Review(ctx, b.buyer, o.ID, rating(1))
+		require.NoError(t, err)
+
+		_, err = b.svc.HideReview(ctx, b.seller, r.ID, "I do not like it")
+		require.ErrorIs(t, err, auth.ErrForbidden, "a seller cannot hide what was said of them")
+		_, err = b.svc.HideReview(ctx, b.admin, r.ID, "")
+		require.Contains(t, apperr.As(err).Fields, "reason")
+		_, err = b.svc.HideReview(ctx, b.admin, 999_999, "Spam")
+		require.ErrorIs(t, err, service.ErrReviewNotFound)
+
+		got, err := b.svc.HideReview(ctx, b.admin, r.ID, "Insults the seller")
+		require.NoError(t, err)
+		require.Equal(t, "Insults the seller", got.HiddenReason)
+		again, err := b.svc.HideReview(ctx, b.admin, r.ID, "Another reason")
+		require.NoError(t, err)
+		require.Equal(t, "Insults the seller", again.HiddenReason, "the first reason stays")
+
+		shown, err := b.svc.SellerReviews(ctx, b.seller.ID, service.Page{})
+		require.NoError(t, err)
+		require.Empty(t, shown, "a hidden review leaves the seller's page")
+		st, err := b.svc.SellerStats(ctx, b.seller.ID)
+		require.NoError(t, err)
+		require.Equal(t, 0, st.Ratings, "and the average")
+		require.Equal(t, 1, st.Sales)
+
+		hidden, err := b.svc.AllReviews(ctx, b.admin, true, service.Page{})
+		require.NoError(t, err)
+		require.Len(t, hidden, 1)
+		_, err = b.svc.AllReviews(ctx, b.buyer, false, service.Page{})
+		require.ErrorIs(t, err, auth.ErrForbidden)
+	})
+}
+
+// TestService_SellerStatsVersions checks that a count taken later carries
+// a higher version, so the catalog keeps the newest whatever order the
+// pushes arrive in.
+func TestService_SellerStatsVersions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, validCard("4242424242424242"))
+	b.deliver(t, o.ID, true)
+	before, err := b.svc.SellerStats(ctx, b.seller.ID)
+	require.NoError(t, err)
+	_, err = b.svc.Review(ctx, b.buyer, o.ID, service.ReviewInput{SellerID: b.seller.ID, Rating: 5})
+	require.NoError(t, err)
+	after, err := b.svc.SellerStats(ctx, b.seller.ID)
+	require.NoError(t, err)
+	require.Greater(t, after.Version, before.Version)
+
+	require.NoError(t, b.cat.SetSellerStats(ctx, after))
+	require.NoError(t, b.cat.SetSellerStats(ctx, before), "the older push arrives last")
+	require.Equal(t, after, catalogtest.StatsOf(ctx, t, b.pool, b.seller.ID))
+}
