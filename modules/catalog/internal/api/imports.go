@@ -59,7 +59,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, service.MaxImportBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		web.Error(w, r, apperr.ErrTooLarge.WithMessage("the file is larger than 2 MB; split it into smaller files"))
+		web.Error(w, r, service.ErrImportTooLarge)
 		return
 	}
 	if err != nil {

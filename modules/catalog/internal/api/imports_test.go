@@ -8,10 +8,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestAPI_Imports(t *testing.T) {
@@ -60,4 +63,75 @@ func TestAPI_Imports(t *testing.T) {
 	require.Contains(t, errorOf(t, res).Fields, "file")
 	res = env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(strings.Repeat("x", service.MaxImportBytes+1)), authtest.As(seller)...)
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+}
+
+// TestAPI_ImportRefusals sends what a script or a careless seller might:
+// each answer is a 4xx with a message that says what to do, and no word of
+// the database's.
+func TestAPI_ImportRefusals(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	newcomer := &catalogtest.Newcomer
+	refused := func(t *testing.T, status int, code string, res webtest.Response) web.ErrorDetail {
+		t.Helper()
+		require.Equal(t, status, res.StatusCode, res.Body)
+		e := errorOf(t, res)
+		require.Equal(t, code, e.Code)
+		require.NotEmpty(t, e.Message)
+		for _, leak := range []string{"SQLSTATE", "pgx", "catalog.imports", "violates"} {
+			require.NotContains(t, res.Body, leak)
+		}
+		return e
+	}
+	stage := func(t *testing.T, body string, as *auth.User) webtest.Response {
+		t.Helper()
+		return env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(body), authtest.As(as)...)
+	}
+
+	for name, tc := range map[string]struct{ body, says string }{
+		"Empty":          {"", "the file is empty"},
+		"OnlySpaces":     {" \n\n", "the file is empty"},
+		"HeaderOnly":     {"title,author,condition,price\n", "no rows"},
+		"JSON":           {`{"title": "Emma", "price": 5}`, "not valid CSV"},
+		"PNG":            {"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not UTF-8"},
+		"UTF16":          {"\xff\xfet\x00i\x00", "UTF-16"},
+		"WrongColumns":   {"name,cost\nEmma,5\n", "unknown column"},
+		"MissingColumns": {"title,author\nEmma,Jane Austen\n", "lacks the columns condition, price"},
+		"BrokenQuotes":   {"title,author,condition,price\n\"Emma,Jane Austen,good,5\n", "not valid CSV"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := refused(t, http.StatusUnprocessableEntity, "invalid", stage(t, tc.body, seller))
+			require.Contains(t, e.Fields["file"], tc.says)
+		})
+	}
+	t.Run("TooLarge", func(t *testing.T) {
+		e := refused(t, http.StatusRequestEntityTooLarge, "too_large", stage(t, strings.Repeat("x", service.MaxImportBytes+1), seller))
+		require.Contains(t, e.Message, "2 MB")
+	})
+	t.Run("SignedOut", func(t *testing.T) {
+		refused(t, http.StatusUnauthorized, "auth.unauthenticated", env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader("title,author,condition,price\nEmma,Jane Austen,good,5\n")))
+	})
+
+	res := stage(t, "title,author,condition,price\nEmma,Jane Austen,good,5\n", seller)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	at := res.Header.Get("Location")
+	t.Run("SomeoneElsesImport", func(t *testing.T) {
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(other)...))
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodGet, at, "", authtest.As(other)...))
+	})
+	t.Run("NoSuchImport", func(t *testing.T) {
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodPost, "/api/v1/me/imports/999999/confirm", "", authtest.As(seller)...))
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodGet, "/api/v1/me/imports/x", "", authtest.As(seller)...))
+	})
+	t.Run("UnverifiedSeller", func(t *testing.T) {
+		res := stage(t, "title,author,condition,price\nEmma,Jane Austen,good,5\n", newcomer)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+		e := refused(t, http.StatusForbidden, "catalog.email_unverified", env.JSON(t, http.MethodPost, res.Header.Get("Location")+"/confirm", "", authtest.As(newcomer)...))
+		require.Contains(t, e.Message, "confirm your email address")
+	})
+	t.Run("ConfirmTwice", func(t *testing.T) {
+		require.Equal(t, http.StatusAccepted, env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...).StatusCode)
+		e := refused(t, http.StatusConflict, "catalog.import_state", env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...))
+		require.Equal(t, "this import has already been confirmed", e.Message)
+	})
 }

@@ -26,7 +26,7 @@ type Catalog interface {
 	SyncSellers(ctx context.Context, changes UserChangesFunc) (int, error)
 	MatchWants(ctx context.Context, id catalog.BookID) (int, error)
 	RunImport(ctx context.Context, id int64) error
-	FailImport(ctx context.Context, id int64, reason string) error
+	FailImport(ctx context.Context, id int64, cause error) error
 }
 
 // SyncSellersArgs asks for one pass over the accounts change feed.
@@ -119,7 +119,7 @@ type ImportListingsWorker struct {
 func (w *ImportListingsWorker) Work(ctx context.Context, job *river.Job[ImportListingsArgs]) error {
 	err := w.Service.RunImport(ctx, job.Args.ImportID)
 	if err != nil && job.Attempt >= job.MaxAttempts {
-		if ferr := w.Service.FailImport(ctx, job.Args.ImportID, err.Error()); ferr != nil {
+		if ferr := w.Service.FailImport(ctx, job.Args.ImportID, err); ferr != nil {
 			return errors.Join(err, ferr)
 		}
 	}

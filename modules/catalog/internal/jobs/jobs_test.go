@@ -118,6 +118,6 @@ func TestImportListingsWorker(t *testing.T) {
 		im, err = svc.Import(ctx, seller, im.ID)
 		require.NoError(t, err)
 		require.Equal(t, service.ImportFailed, im.State)
-		require.Contains(t, im.Error, "disk full")
+		require.Equal(t, "the import stopped on an unexpected error", im.Error, "the database's words are for the job's record")
 	})
 }

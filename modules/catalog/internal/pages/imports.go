@@ -48,8 +48,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	var im service.Import
 	if err == nil {
 		var data []byte
-		data, err = web.ReadUpload(files[0], service.MaxImportBytes,
-			apperr.ErrInvalid.WithFields(map[string]string{"file": fmt.Sprintf("the file is larger than %d MB; split it into smaller files", service.MaxImportBytes>>20)}))
+		data, err = web.ReadUpload(files[0], service.MaxImportBytes, service.ErrImportTooLarge)
 		if err == nil {
 			im, _, err = h.svc.StageImport(r.Context(), u, files[0].Filename, data)
 		}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -52,6 +53,13 @@ type ImportRow struct {
 // Valid reports whether the row will be imported.
 func (r ImportRow) Valid() bool { return len(r.Errors) == 0 }
 
+// ErrImportTooLarge refuses a file over MaxImportBytes, wherever it is
+// measured: the upload, the API's body, the parser.
+var ErrImportTooLarge = func() *apperr.Error {
+	msg := fmt.Sprintf("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)
+	return apperr.ErrTooLarge.WithMessage(msg).WithFields(map[string]string{"file": msg})
+}()
+
 // fileError refuses a whole file, with the message the upload form shows.
 func fileError(format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
@@ -72,7 +80,7 @@ var (
 // are in its Errors.
 func (s *Service) ParseListings(data []byte) ([]ImportRow, error) {
 	if len(data) > MaxImportBytes {
-		return nil, fileError("the file is larger than %d MB; split it into smaller files", MaxImportBytes>>20)
+		return nil, ErrImportTooLarge
 	}
 	if bytes.HasPrefix(data, utf16BOMLE) || bytes.HasPrefix(data, utf16BOMBE) {
 		return nil, fileError("the file is UTF-16 text; save it as “CSV UTF-8” and upload it again")
@@ -191,7 +199,7 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 		return row
 	}
 	for name, i := range cols {
-		row.Cells[name] = rec[i]
+		row.Cells[name] = unescapeCell(rec[i])
 	}
 	c := row.Cells
 	in := Input{
@@ -276,15 +284,16 @@ const exportPage = 1000
 
 // ExportListings writes the seller's listings, all but the archived, as a
 // CSV that ParseListings reads back: importing it unchanged updates every
-// listing that has an ISBN to what it already is.
+// listing that has an ISBN to what it already is. Every cell is quoted and
+// escaped (escapeCell), so a spreadsheet opens each as the text it is:
+// quoting keeps a cell holding the separator of a semicolon locale whole,
+// and the apostrophe keeps one starting like a formula from running.
 func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Writer) error {
 	if seller.ID == 0 {
 		return auth.ErrUnauthenticated
 	}
-	cw := csv.NewWriter(w)
-	if err := cw.Write(ImportColumns); err != nil {
-		return err
-	}
+	bw := bufio.NewWriter(w)
+	writeCSVRecord(bw, ImportColumns)
 	for page := 1; ; page++ {
 		ls, hasNext, err := s.SellerListings(ctx, seller, page, exportPage)
 		if err != nil {
@@ -298,15 +307,53 @@ func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Wri
 			if l.Year != 0 {
 				year = strconv.Itoa(l.Year)
 			}
-			if err := cw.Write([]string{l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
-				strconv.Itoa(l.Copies()), l.Description, l.Language, year}); err != nil {
-				return err
-			}
+			writeCSVRecord(bw, []string{l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
+				strconv.Itoa(l.Copies()), l.Description, l.Language, year})
 		}
 		if !hasNext {
 			break
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return bw.Flush()
+}
+
+// writeCSVRecord writes one line of RFC 4180 CSV with every cell quoted,
+// which encoding/csv does only for cells that need it. A write error stays
+// in w for its Flush.
+func writeCSVRecord(w *bufio.Writer, cells []string) {
+	for i, c := range cells {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(escapeCell(c), `"`, `""`))
+		w.WriteByte('"')
+	}
+	w.WriteString("\r\n")
+}
+
+// formulaStarts are the first characters that make a spreadsheet read a
+// cell as a formula (OWASP's "CSV injection"): = + - @, tab and carriage
+// return.
+const formulaStarts = "=+-@\t\r"
+
+// escapeCell prefixes an apostrophe, as OWASP advises, to a cell that
+// starts like a formula, so "=HYPERLINK(…)" in a title opens as text; and
+// to one that starts with an apostrophe already, so that unescapeCell,
+// which takes one off, gives back every cell exactly.
+func escapeCell(v string) string {
+	if v != "" && strings.IndexByte(formulaStarts+"'", v[0]) >= 0 {
+		return "'" + v
+	}
+	return v
+}
+
+// unescapeCell reads a cell escapeCell wrote: an apostrophe before a
+// formula's first character or another apostrophe is taken off; any other
+// stays, as the seller wrote it.
+func unescapeCell(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && strings.IndexByte(formulaStarts+"'", v[1]) >= 0 {
+		return v[1:]
+	}
+	return v
 }

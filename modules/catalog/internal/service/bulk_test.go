@@ -9,6 +9,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 )
 
 const csvHeader = "title,author,isbn,condition,price,copies,description,language,year\n"
@@ -129,7 +130,6 @@ func TestService_ParseListings(t *testing.T) {
 		{"Latin1", "title,author,condition,price\nEmma,Jane Austen,good,5\nL'\xe9tranger,Camus,good,5\n", "line 3 is not UTF-8 text (perhaps Latin-1 or Windows-1252); save the file as “CSV UTF-8” and upload it again"},
 		{"UTF16", "\xFF\xFEt\x00i\x00", "the file is UTF-16 text; save it as “CSV UTF-8” and upload it again"},
 		{"BrokenQuotes", "title,author,condition,price\nEmma,Jane \"Austen\" x,good,5\n", `line 2 is not valid CSV: bare " in non-quoted-field; a cell holding a quote mark must be quoted, with the mark doubled`},
-		{"TooLarge", "title,author,condition,price\n" + strings.Repeat("x", service.MaxImportBytes), "the file is larger than 2 MB; split it into smaller files"},
 		{"TooManyRows", "title,author,condition,price\n" + strings.Repeat("Emma,Jane Austen,good,5\n", service.MaxImportRows+1), "the file has more than 10000 rows; split it into smaller files"},
 	} {
 		t.Run("File"+tc.name, func(t *testing.T) {
@@ -140,35 +140,102 @@ func TestService_ParseListings(t *testing.T) {
 			require.EqualError(t, err, tc.msg)
 		})
 	}
+	t.Run("FileTooLarge", func(t *testing.T) {
+		t.Parallel()
+		_, err := b.svc.ParseListings([]byte("title,author,condition,price\n" + strings.Repeat("x", service.MaxImportBytes)))
+		require.Equal(t, apperr.TooLarge, apperr.KindOf(err))
+		require.Equal(t, map[string]string{"file": "the file is larger than 2 MB; split it into smaller files"}, apperr.As(err).Fields)
+	})
 }
 
 func TestService_ExportListings(t *testing.T) {
 	t.Parallel()
-	b, ctx := setup(t)
-	_, err := b.svc.Create(ctx, b.seller, validInput())
-	require.NoError(t, err)
-	in := validInput()
-	in.ISBN, in.Year, in.Title, in.Description = "", 0, `Say "hi", world`, "line one\nline two"
-	gone, err := b.svc.Create(ctx, b.seller, in)
-	require.NoError(t, err)
-	_, err = b.svc.Create(ctx, b.other, validInput())
-	require.NoError(t, err)
 
-	var out strings.Builder
-	require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-	require.Equal(t, csvHeader+
-		"\"Say \"\"hi\"\", world\",Antoine de Saint-Exupéry,,very_good,12.50,2,\"line one\nline two\",fr,\n"+
-		"Le Petit Prince,Antoine de Saint-Exupéry,9780141439518,very_good,12.50,2,A classic.,fr,1943\n", out.String())
+	t.Run("QuotesEveryCellAndLeavesOutOthersAndArchived", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		_, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		in := validInput()
+		in.ISBN, in.Year, in.Title, in.Description = "", 0, `Say "hi"; world`, "line one\nline two"
+		gone, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		_, err = b.svc.Create(ctx, b.other, validInput())
+		require.NoError(t, err)
 
-	rows, err := b.svc.ParseListings([]byte(out.String()))
-	require.NoError(t, err)
-	require.Len(t, rows, 2)
-	require.Empty(t, rows[0].Errors, "an export imports back")
-	require.Empty(t, rows[1].Errors)
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		require.Equal(t, `"title","author","isbn","condition","price","copies","description","language","year"`+"\r\n"+
+			`"Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","line one`+"\n"+`line two","fr",""`+"\r\n"+
+			`"Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","A classic.","fr","1943"`+"\r\n", out.String())
 
-	_, err = b.svc.Delete(ctx, b.seller, gone.ID)
-	require.NoError(t, err)
-	out.Reset()
-	require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-	require.NotContains(t, out.String(), "Say")
+		_, err = b.svc.Delete(ctx, b.seller, gone.ID)
+		require.NoError(t, err)
+		out.Reset()
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		require.NotContains(t, out.String(), "Say")
+	})
+
+	t.Run("FormulasOpenAsText", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		for _, title := range []string{`=HYPERLINK("http://evil.example","Click")`, "+44 Poems", "-ism", "@home", "'Tis Pity", "''quoted"} {
+			in := validInput()
+			in.ISBN, in.Title = "", title
+			_, err := b.svc.Create(ctx, b.seller, in)
+			require.NoError(t, err)
+		}
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		for _, cell := range []string{`"'=HYPERLINK(""http://evil.example"",""Click"")"`, `"'+44 Poems"`, `"'-ism"`, `"'@home"`, `"''Tis Pity"`, `"'''quoted"`} {
+			require.Contains(t, out.String(), cell)
+		}
+	})
+
+	// Whatever a listing holds, its export reads back as it is, and
+	// importing the export unchanged changes no listing.
+	t.Run("ImportsBackUnchanged", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		tricky := []service.Input{validInput(), validInput(), validInput(), validInput()}
+		tricky[0].Title, tricky[0].Author, tricky[0].Description = `=1+2 "Sums", vol. 1; 2`, "@author", "-- signed\r\n\t+ dust jacket\n'a quote'"
+		tricky[1].ISBN, tricky[1].Condition, tricky[1].Title, tricky[1].Author = "9780451524935", catalog.ConditionFine, "'Tis Pity", "''Ford"
+		tricky[1].Description, tricky[1].Year = "", 0
+		tricky[2].ISBN, tricky[2].Condition, tricky[2].Title, tricky[2].Language = "9780140449136", catalog.ConditionPoor, "Преступление и наказание", "ru"
+		tricky[3].ISBN, tricky[3].Condition, tricky[3].Title, tricky[3].Description = "9780679783268", catalog.ConditionNew, "+", "\u202bمرحبا\u202c שלום 😀"
+		before := map[catalog.BookID]service.Listing{}
+		for _, in := range tricky {
+			l, err := b.svc.Create(ctx, b.seller, in)
+			require.NoError(t, err)
+			before[l.ID] = l
+		}
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+
+		rows, err := b.svc.ParseListings([]byte(out.String()))
+		require.NoError(t, err)
+		require.Len(t, rows, len(tricky))
+		im, staged, err := b.svc.StageImport(ctx, b.seller, "export.csv", []byte(out.String()))
+		require.NoError(t, err)
+		for i, r := range staged {
+			require.Empty(t, r.Errors, "line %d", r.Line)
+			require.NotZero(t, r.Updates, "line %d names the listing of its ISBN and condition", r.Line)
+			l := before[r.Updates]
+			require.Equal(t, []string{l.Title, l.Author, l.Description, l.Language}, []string{rows[i].Input.Title, rows[i].Input.Author, rows[i].Input.Description, rows[i].Input.Language})
+		}
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, len(tricky), im.Updated)
+		require.Zero(t, im.Created)
+		require.Empty(t, im.Refused)
+		for id, was := range before {
+			now, err := b.svc.Listing(ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, []any{was.Title, was.Author, was.ISBN, was.Condition, was.PriceCents, was.Copies(), was.Description, was.Language, was.Year},
+				[]any{now.Title, now.Author, now.ISBN, now.Condition, now.PriceCents, now.Copies(), now.Description, now.Language, now.Year})
+		}
+	})
 }

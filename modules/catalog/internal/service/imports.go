@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -89,7 +90,12 @@ func (s *Service) StageImport(ctx context.Context, seller auth.User, filename st
 	if err != nil {
 		return Import{}, nil, err
 	}
-	filename = strings.ToValidUTF8(strings.TrimSpace(filename), "")
+	filename = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(strings.TrimSpace(filename), ""))
 	if utf8.RuneCountInString(filename) > 300 {
 		filename = string([]rune(filename)[:300])
 	}
@@ -289,7 +295,7 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 		return nil
 	})
 	if err != nil {
-		if nerr := s.q.NoteImportError(ctx, s.pool, dbsqlc.NoteImportErrorParams{ID: id, Error: err.Error()}); nerr != nil {
+		if nerr := s.q.NoteImportError(ctx, s.pool, dbsqlc.NoteImportErrorParams{ID: id, Error: importStopReason(err)}); nerr != nil {
 			s.opts.Log.ErrorContext(ctx, "note import error", "import", id, "err", nerr)
 		}
 		return fmt.Errorf("run import %d: %w", id, err)
@@ -297,13 +303,24 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 	return nil
 }
 
-// FailImport gives an import up after its last attempt, with the reason the
-// seller sees; nothing of it was imported.
-func (s *Service) FailImport(ctx context.Context, id int64, reason string) error {
-	if _, err := s.q.FailImport(ctx, s.pool, dbsqlc.FailImportParams{ID: id, Error: reason}); err != nil {
+// FailImport gives an import up after its last attempt, which stopped on
+// cause; nothing of it was imported.
+func (s *Service) FailImport(ctx context.Context, id int64, cause error) error {
+	if _, err := s.q.FailImport(ctx, s.pool, dbsqlc.FailImportParams{ID: id, Error: importStopReason(cause)}); err != nil {
 		return fmt.Errorf("fail import %d: %w", id, err)
 	}
 	return nil
+}
+
+// importStopReason is what the seller is told of an attempt that stopped:
+// a rule's own message, or only that it stopped. The text of any other
+// error (the database's, a bug's) may name tables and values; it goes to
+// the log and the job's record, never to the seller's page or the API.
+func importStopReason(err error) string {
+	if e := apperr.As(err); e != nil && e.Kind != apperr.Internal {
+		return e.Message
+	}
+	return "the import stopped on an unexpected error"
 }
 
 type rowOutcome int

@@ -101,6 +101,14 @@ func TestService_Import(t *testing.T) {
 		require.Error(t, err)
 	})
 
+	t.Run("FilenameLosesControlAndInvisibleCharacters", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		im, _, err := b.svc.StageImport(ctx, b.seller, " st\x00ock\u202e\x1b.csv ", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+		require.NoError(t, err, "a NUL in a name the browser sent is no reason for Postgres to refuse the file")
+		require.Equal(t, "stock.csv", im.Filename)
+	})
+
 	t.Run("UpdateBelowHeldCopiesIsRefused", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
@@ -190,13 +198,14 @@ func TestService_Import(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, service.ImportRunning, im.State, "left for the job's retry")
 		require.Equal(t, 250, im.Done, "the progress written before the failure")
-		require.Contains(t, im.Error, "disk full")
+		require.Equal(t, "the import stopped on an unexpected error", im.Error, "the database's words stay in the log")
 		require.Zero(t, im.Created)
 
-		require.NoError(t, b.svc.FailImport(ctx, im.ID, "gave up"))
+		require.NoError(t, b.svc.FailImport(ctx, im.ID, err))
 		im, err = b.svc.Import(ctx, b.seller, im.ID)
 		require.NoError(t, err)
 		require.Equal(t, service.ImportFailed, im.State)
+		require.NotContains(t, im.Error, "disk full")
 		require.True(t, im.Finished())
 		require.NoError(t, b.svc.RunImport(ctx, im.ID), "a failed import is not run again")
 		require.Zero(t, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))

@@ -194,8 +194,10 @@ func listingFrom(r dbsqlc.Listing) Listing {
 func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Author = strings.TrimSpace(in.Author)
-	in.ConditionNote = strings.TrimSpace(in.ConditionNote)
-	in.Description = strings.TrimSpace(in.Description)
+	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
+	// reads back from a CSV export (which takes CR off) as it was.
+	in.ConditionNote = strings.TrimSpace(strings.ReplaceAll(in.ConditionNote, "\r\n", "\n"))
+	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
 	// Title and author are shown on one line to buyers (text.CheckLine: no
