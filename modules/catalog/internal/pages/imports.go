@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -20,6 +21,9 @@ type importPreview struct {
 	Import service.Import
 	Rows   []service.ImportRow
 	Valid  int
+	// Unverified is set for a seller whose email address is not
+	// confirmed: the import waits for it.
+	Unverified bool
 }
 
 // importColumns are the columns the preview shows, from the file's own.
@@ -93,18 +97,23 @@ func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
 		render(w, r, http.StatusOK, "Import of "+importName(im), importStatusView(im))
 		return
 	}
+	h.renderPreview(w, r, http.StatusOK, u, id)
+}
+
+// renderPreview shows the seller's staged import with its rows judged.
+func (h *handler) renderPreview(w http.ResponseWriter, r *http.Request, status int, u auth.User, id int64) {
 	im, rows, err := h.svc.ImportPreview(r.Context(), u, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	p := importPreview{Import: im, Rows: rows}
+	p := importPreview{Import: im, Rows: rows, Unverified: !u.EmailVerified}
 	for _, row := range rows {
 		if row.Valid() {
 			p.Valid++
 		}
 	}
-	render(w, r, http.StatusOK, "Preview of "+importName(im), importPreviewView(p))
+	render(w, r, status, "Preview of "+importName(im), importPreviewView(p))
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
@@ -119,11 +128,14 @@ func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := h.svc.ConfirmImport(r.Context(), u, id); err != nil {
-		if apperr.KindOf(err) == apperr.Conflict {
+		switch {
+		case errors.Is(err, service.ErrImportState):
 			redirect(w, r, "info", service.ErrImportState.Message, importURL(id))
-			return
+		case errors.Is(err, service.ErrUnverified):
+			h.renderPreview(w, r, web.Status(err), u, id)
+		default:
+			web.Error(w, r, err)
 		}
-		web.Error(w, r, err)
 		return
 	}
 	redirect(w, r, "success", "Your import has started; this page follows it.", importURL(id))

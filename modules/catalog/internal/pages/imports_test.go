@@ -80,6 +80,30 @@ func TestPages_ImportListings(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, res.StatusCode, "a second confirmation is answered, not an error")
 	})
 
+	t.Run("UnverifiedSellerKeepsThePreview", func(t *testing.T) {
+		newcomer := authtest.As(&catalogtest.Newcomer)
+		ct, body := csvUpload(t, "stock.csv", []byte("title,author,condition,price\nBuddenbrooks,Thomas Mann,good,8\n"))
+		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, newcomer...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		at := res.Header.Get("Location")
+		res = env.Get(t, at, newcomer...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Confirm your email address to import", "told before confirming")
+
+		res = env.Post(t, at+"/confirm", nil, newcomer...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Contains(t, res.Body, "Preview of stock.csv", "the preview again, not an error page")
+		require.Contains(t, res.Body, "Buddenbrooks")
+		require.Contains(t, res.Body, "Confirm your email address to import")
+		require.Contains(t, res.Body, `action="/account/verify/resend"`)
+		var id int64
+		_, err := fmt.Sscanf(at, "/my/listings/import/%d", &id)
+		require.NoError(t, err)
+		im, err := env.Svc.Import(ctx, catalogtest.Newcomer, id)
+		require.NoError(t, err)
+		require.Equal(t, "staged", im.State, "the import waits for the address")
+	})
+
 	t.Run("FileRefusedOnTheForm", func(t *testing.T) {
 		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
 		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)

@@ -39,7 +39,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"edition":       editionView(editionPage{ISBN: l.ISBN, Listings: []service.Listing{l, bare}}),
 		"my_listings":   myListingsView(myListingsPage{Listings: []service.Listing{l, bare}, Pager: view.Pager{Page: 1}}),
 		"import_upload": importUploadView(evil),
-		"import_preview": importPreviewView(importPreview{Import: service.Import{ID: 3, Filename: evil, State: service.ImportStaged, Total: 2}, Valid: 1,
+		"import_preview": importPreviewView(importPreview{Import: service.Import{ID: 3, Filename: evil, State: service.ImportStaged, Total: 2}, Valid: 1, Unverified: true,
 			Rows: []service.ImportRow{{Line: 2, Cells: map[string]string{"title": evil}, Updates: 7}, {Line: 3, Cells: map[string]string{"author": evil}, Errors: map[string]string{"author": evil}}}}),
 		"import_running": importStatusView(service.Import{ID: 3, State: service.ImportRunning, Total: 10, Done: 5, Error: evil}),
 		"import_done":    importStatusView(service.Import{ID: 3, Filename: evil, State: service.ImportDone, Total: 2, Created: 1, Refused: []service.ImportRefusal{{Line: 3, Reason: evil}}}),
