@@ -38,3 +38,11 @@ WHERE id = @id AND state = 'running';
 SELECT id, isbn, condition FROM catalog.books
 WHERE seller_id = @seller_id AND isbn = ANY(@isbns::text[]) AND status <> 'archived'
 ORDER BY id;
+
+-- name: SellerImports :many
+-- A seller's imports, newest first, with how many rows each refused but
+-- not the rows themselves (up to 10,000 apiece).
+SELECT id, filename, state, total, done, created, updated,
+  jsonb_array_length(refused)::integer AS refused_count, created_at
+FROM catalog.imports WHERE seller_id = @seller_id
+ORDER BY id DESC LIMIT @lim OFFSET @off;

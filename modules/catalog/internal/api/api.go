@@ -33,6 +33,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
 		r.Get("/api/v1/me/books", h.myBooks)
+		r.Get("/api/v1/me/imports", h.listImports)
 		r.Post("/api/v1/me/imports", h.stageImport)
 		r.Get("/api/v1/me/imports/{id}", h.getImport)
 		r.Post("/api/v1/me/imports/{id}/confirm", h.confirmImport)

@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -33,6 +35,54 @@ func importJSON(im service.Import) Import {
 	}
 	return Import{ID: im.ID, Filename: im.Filename, State: im.State, Total: im.Total, Done: im.Done,
 		Created: im.Created, Updated: im.Updated, Refused: refused, Error: im.Error}
+}
+
+// ImportListItem is an import in the seller's list: its state and counts;
+// its refused rows are in the import itself.
+type ImportListItem struct {
+	ID        int64     `json:"id"`
+	Filename  string    `json:"filename"`
+	State     string    `json:"state"`
+	Total     int       `json:"total"`
+	Done      int       `json:"done"`
+	Created   int       `json:"created"`
+	Updated   int       `json:"updated"`
+	Refused   int       `json:"refused"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ImportPage is a page of the seller's imports, newest first.
+type ImportPage struct {
+	Imports  []ImportListItem `json:"imports"`
+	Page     int              `json:"page"`
+	NextPage *int             `json:"next_page"`
+}
+
+// importsPerPage is how many imports a page of the list holds.
+const importsPerPage = 20
+
+func (h *handler) listImports(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	n := view.PageParam(r.URL.Query())
+	ims, hasNext, err := h.svc.SellerImports(r.Context(), u, n, importsPerPage)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	out := ImportPage{Imports: make([]ImportListItem, len(ims)), Page: n}
+	for i, im := range ims {
+		out.Imports[i] = ImportListItem{ID: im.ID, Filename: im.Filename, State: im.State, Total: im.Total, Done: im.Done,
+			Created: im.Created, Updated: im.Updated, Refused: im.RefusedCount, CreatedAt: im.CreatedAt}
+	}
+	if hasNext {
+		next := n + 1
+		out.NextPage = &next
+	}
+	web.JSON(w, http.StatusOK, out)
 }
 
 // ImportRow is one row of a staged import as the preview judges it.

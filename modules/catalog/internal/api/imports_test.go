@@ -58,6 +58,16 @@ func TestAPI_Imports(t *testing.T) {
 	require.Zero(t, im.Created)
 	require.Equal(t, []service.ImportRefusal{{Line: 3, Reason: "author: enter the author, or several separated by commas"}}, im.Refused)
 
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/imports", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	list := decode[api.ImportPage](t, res)
+	require.Len(t, list.Imports, 1)
+	require.Equal(t, api.ImportListItem{ID: im.ID, Filename: "stock.csv", State: service.ImportDone, Total: 2, Done: 2, Updated: 1, Refused: 1,
+		CreatedAt: list.Imports[0].CreatedAt}, list.Imports[0])
+	require.Nil(t, list.NextPage)
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/imports", "", authtest.As(other)...)
+	require.Empty(t, decode[api.ImportPage](t, res).Imports, "the seller's own only")
+
 	res = env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader("title,colour\n"), authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 	require.Contains(t, errorOf(t, res).Fields, "file")

@@ -188,6 +188,63 @@ func (q *Queries) SellerBooksByISBN(ctx context.Context, db DBTX, arg SellerBook
 	return items, nil
 }
 
+const sellerImports = `-- name: SellerImports :many
+SELECT id, filename, state, total, done, created, updated,
+  jsonb_array_length(refused)::integer AS refused_count, created_at
+FROM catalog.imports WHERE seller_id = $1
+ORDER BY id DESC LIMIT $3 OFFSET $2
+`
+
+type SellerImportsParams struct {
+	SellerID int64
+	Off      int32
+	Lim      int32
+}
+
+type SellerImportsRow struct {
+	ID           int64
+	Filename     string
+	State        string
+	Total        int32
+	Done         int32
+	Created      int32
+	Updated      int32
+	RefusedCount int32
+	CreatedAt    time.Time
+}
+
+// A seller's imports, newest first, with how many rows each refused but
+// not the rows themselves (up to 10,000 apiece).
+func (q *Queries) SellerImports(ctx context.Context, db DBTX, arg SellerImportsParams) ([]SellerImportsRow, error) {
+	rows, err := db.Query(ctx, sellerImports, arg.SellerID, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SellerImportsRow{}
+	for rows.Next() {
+		var i SellerImportsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Filename,
+			&i.State,
+			&i.Total,
+			&i.Done,
+			&i.Created,
+			&i.Updated,
+			&i.RefusedCount,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const setImportProgress = `-- name: SetImportProgress :exec
 UPDATE catalog.imports SET done = $1, updated_at = now() WHERE id = $2 AND state = 'running'
 `

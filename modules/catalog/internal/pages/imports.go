@@ -9,6 +9,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -29,12 +30,35 @@ type importPreview struct {
 // importColumns are the columns the preview shows, from the file's own.
 var importPreviewColumns = []string{"title", "author", "isbn", "condition", "price", "copies"}
 
+// importsPerPage is how many past imports the upload page lists at once.
+const importsPerPage = 20
+
+// importUploadPage is the upload form and the seller's past imports.
+type importUploadPage struct {
+	FileError string
+	Imports   []service.Import
+	Pager     view.Pager
+}
+
 func (h *handler) importForm(w http.ResponseWriter, r *http.Request) {
-	if _, err := auth.RequireUser(r.Context()); err != nil {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, "Import listings", importUploadView(""))
+	h.renderUpload(w, r, http.StatusOK, u, "")
+}
+
+// renderUpload shows the upload form, with fileError when a file was
+// refused as a whole, above the seller's past imports.
+func (h *handler) renderUpload(w http.ResponseWriter, r *http.Request, status int, u auth.User, fileError string) {
+	page := view.PageParam(r.URL.Query())
+	ims, hasNext, err := h.svc.SellerImports(r.Context(), u, page, importsPerPage)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	render(w, r, status, "Import listings", importUploadView(importUploadPage{FileError: fileError, Imports: ims, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 
 // stageImport reads the upload; a file refused as a whole comes back on
@@ -67,7 +91,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		if f := e.Fields["file"]; f != "" {
 			msg = f
 		}
-		render(w, r, http.StatusUnprocessableEntity, "Import listings", importUploadView(msg))
+		h.renderUpload(w, r, http.StatusUnprocessableEntity, u, msg)
 		return
 	}
 	redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
@@ -157,6 +181,20 @@ func (h *handler) exportListings(w http.ResponseWriter, r *http.Request) {
 }
 
 func importURL(id int64) string { return fmt.Sprintf("/my/listings/import/%d", id) }
+
+// importState is how the pages name an import's state, with its tone.
+func importState(state string) (view.Tone, string) {
+	switch state {
+	case service.ImportStaged:
+		return view.ToneNeutral, "Not confirmed"
+	case service.ImportDone:
+		return view.ToneOK, "Done"
+	case service.ImportFailed:
+		return view.ToneBad, "Failed"
+	default:
+		return view.ToneWaiting, "Importing"
+	}
+}
 
 func importName(im service.Import) string {
 	if im.Filename != "" {

@@ -104,6 +104,50 @@ func TestPages_ImportListings(t *testing.T) {
 		require.Equal(t, "staged", im.State, "the import waits for the address")
 	})
 
+	t.Run("PastImportsNewestFirstPaged", func(t *testing.T) {
+		res := env.Get(t, "/my/listings/import", authtest.As(other)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "You have not imported a file yet.")
+
+		var ids []int64
+		for i := range 21 {
+			im, _, err := env.Svc.StageImport(ctx, catalogtest.Other, fmt.Sprintf("file-%02d.csv", i), []byte("title,author,condition,price\nEmma,Jane Austen,good,5\nEmma,,good,5\n"))
+			require.NoError(t, err)
+			ids = append(ids, im.ID)
+		}
+		last := ids[len(ids)-1]
+		_, err := env.Svc.ConfirmImport(ctx, catalogtest.Other, last)
+		require.NoError(t, err)
+		require.NoError(t, env.Svc.RunImport(ctx, last))
+
+		res = env.Get(t, "/my/listings/import", authtest.As(other)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.NotContains(t, res.Body, "You have not imported a file yet.")
+		require.NotContains(t, res.Body, "stock.csv", "the seller's own imports only")
+		require.Equal(t, 20, strings.Count(res.Body, `href="/my/listings/import/`))
+		newest := strings.Index(res.Body, "file-20.csv")
+		require.Positive(t, newest)
+		require.Less(t, newest, strings.Index(res.Body, "file-19.csv"), "newest first")
+		require.NotContains(t, res.Body, "file-00.csv")
+		row := regexp.MustCompile(`(?s)<tr>.*?</tr>`).FindString(res.Body[strings.Index(res.Body, "<tbody>"):])
+		require.Contains(t, row, fmt.Sprintf(`href="/my/listings/import/%d"`, last))
+		require.Contains(t, row, "Done")
+		require.Regexp(t, `data-label="Created">1<`, row)
+		require.Regexp(t, `data-label="Refused">1<`, row)
+		require.Contains(t, res.Body, "Not confirmed")
+		require.Contains(t, res.Body, `href="/my/listings/import?page=2"`)
+
+		res = env.Get(t, "/my/listings/import?page=2", authtest.As(other)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "file-00.csv")
+		require.Equal(t, 1, strings.Count(res.Body, `href="/my/listings/import/`))
+
+		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
+		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(other)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "file-20.csv", "a refused file keeps the list below the form")
+	})
+
 	t.Run("FileRefusedOnTheForm", func(t *testing.T) {
 		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
 		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)

@@ -33,18 +33,21 @@ const importProgressEvery = 250
 
 // Import is a seller's CSV import and, once done, its summary.
 type Import struct {
-	ID        int64
-	SellerID  auth.UserID
-	Filename  string
-	State     string
-	Total     int // rows in the file
-	Done      int // rows handled so far
-	Created   int
-	Updated   int
-	Refused   []ImportRefusal
-	Error     string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ID       int64
+	SellerID auth.UserID
+	Filename string
+	State    string
+	Total    int // rows in the file
+	Done     int // rows handled so far
+	Created  int
+	Updated  int
+	// Refused holds the rows left out, except in SellerImports, which
+	// gives only their number in RefusedCount.
+	Refused      []ImportRefusal
+	RefusedCount int
+	Error        string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // ImportRefusal is a row an import left out, and why.
@@ -76,7 +79,26 @@ func importFrom(r dbsqlc.GetImportRow) (Import, error) {
 	if err := json.Unmarshal(r.Refused, &im.Refused); err != nil {
 		return im, fmt.Errorf("import %d: refused rows: %w", r.ID, err)
 	}
+	im.RefusedCount = len(im.Refused)
 	return im, nil
+}
+
+// SellerImports lists the seller's imports, newest first, perPage at a
+// time, and whether a next page exists.
+func (s *Service) SellerImports(ctx context.Context, seller auth.User, page, perPage int) ([]Import, bool, error) {
+	if seller.ID == 0 {
+		return nil, false, auth.ErrUnauthenticated
+	}
+	rows, err := s.q.SellerImports(ctx, s.pool, dbsqlc.SellerImportsParams{SellerID: int64(seller.ID), Lim: int32(perPage + 1), Off: int32((page - 1) * perPage)})
+	if err != nil {
+		return nil, false, fmt.Errorf("seller imports: %w", err)
+	}
+	out := make([]Import, 0, len(rows))
+	for _, r := range rows[:min(len(rows), perPage)] {
+		out = append(out, Import{ID: r.ID, SellerID: seller.ID, Filename: r.Filename, State: r.State, Total: int(r.Total), Done: int(r.Done),
+			Created: int(r.Created), Updated: int(r.Updated), RefusedCount: int(r.RefusedCount), CreatedAt: r.CreatedAt})
+	}
+	return out, len(rows) > perPage, nil
 }
 
 // StageImport parses a seller's CSV and, unless the file as a whole is

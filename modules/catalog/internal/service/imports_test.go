@@ -212,3 +212,35 @@ func TestService_Import(t *testing.T) {
 		require.Equal(t, apperr.Conflict, apperr.KindOf(func() error { _, err := b.svc.ConfirmImport(ctx, b.seller, im.ID); return err }()))
 	})
 }
+
+func TestService_SellerImports(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	var ids []int64
+	for range 3 {
+		im, _, err := b.svc.StageImport(ctx, b.seller, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\nEmma,,good,5\n"))
+		require.NoError(t, err)
+		ids = append(ids, im.ID)
+	}
+	_, _, err := b.svc.StageImport(ctx, b.other, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+	require.NoError(t, err)
+	_, err = b.svc.ConfirmImport(ctx, b.seller, ids[0])
+	require.NoError(t, err)
+	require.NoError(t, b.svc.RunImport(ctx, ids[0]))
+
+	first, hasNext, err := b.svc.SellerImports(ctx, b.seller, 1, 2)
+	require.NoError(t, err)
+	require.True(t, hasNext)
+	require.Equal(t, []int64{ids[2], ids[1]}, []int64{first[0].ID, first[1].ID}, "newest first")
+	second, hasNext, err := b.svc.SellerImports(ctx, b.seller, 2, 2)
+	require.NoError(t, err)
+	require.False(t, hasNext)
+	require.Len(t, second, 1)
+	require.Equal(t, ids[0], second[0].ID)
+	require.Equal(t, service.ImportDone, second[0].State)
+	require.Equal(t, 1, second[0].Created)
+	require.Equal(t, 1, second[0].RefusedCount)
+
+	_, _, err = b.svc.SellerImports(ctx, auth.User{}, 1, 2)
+	require.ErrorIs(t, err, auth.ErrUnauthenticated)
+}
