@@ -30,14 +30,14 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	edit := form
 	edit.Listing, edit.PhotoError = &l, evil
 	pages := map[string]templ.Component{
-		"home":          homeView(homePage{Newest: []service.Listing{l, bare}}),
-		"home_empty":    homeView(homePage{}),
-		"books":         booksView(searchPage{Q: evil, Results: []service.Listing{l, bare}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/books"}, Errors: map[string]string{"min_price": evil}, Sort: "newest"}),
-		"books_empty":   booksView(searchPage{Q: evil, Filtered: true, ClearFilters: "/books?q=x"}),
-		"book":          bookView(bookPage{Listing: l, MaxQty: 2, Others: []service.Listing{l, bare}}),
-		"book_owner":    bookView(bookPage{Listing: bare, Owner: true}),
-		"edition":       editionView(editionPage{ISBN: l.ISBN, Listings: []service.Listing{l, bare}}),
-		"my_listings":   myListingsView(myListingsPage{Listings: []service.Listing{l, bare}, Pager: view.Pager{Page: 1}}),
+		"home":        homeView(homePage{Newest: []service.Listing{l, bare}}),
+		"home_empty":  homeView(homePage{}),
+		"books":       booksView(searchPage{Q: evil, Results: []service.Listing{l, bare}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/books"}, Errors: map[string]string{"min_price": evil}, Sort: "newest"}),
+		"books_empty": booksView(searchPage{Q: evil, Filtered: true, ClearFilters: "/books?q=x"}),
+		"book":        bookView(bookPage{Listing: l, MaxQty: 2, Others: []service.Listing{l, bare}}),
+		"book_owner":  bookView(bookPage{Listing: bare, Owner: true}),
+		"edition":     editionView(editionPage{ISBN: l.ISBN, Listings: []service.Listing{l, bare}}),
+		"my_listings": myListingsView(myListingsPage{Listings: []service.Listing{l, bare}, Pager: view.Pager{Page: 1}}),
 		"import_upload": importUploadView(importUploadPage{FileError: evil, Imports: []service.Import{
 			{ID: 3, Filename: evil, State: service.ImportDone, Total: 2, Created: 1, RefusedCount: 1},
 			{ID: 2, State: service.ImportFailed, Total: 5}}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/my/listings/import"}}),
