@@ -35,6 +35,17 @@ func TestSeed(t *testing.T) {
 	require.Equal(t, 3, sellers)
 	require.Equal(t, 40, photos, "every listing has a drawn cover")
 	require.Positive(t, editions, "some editions have several copies")
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	require.NoError(t, err)
+	var state string
+	var created, updated, refused int
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT state, created, updated, jsonb_array_length(refused) FROM catalog.imports`).
+		Scan(&state, &created, &updated, &refused))
+	pool.Close()
+	require.Equal(t, "done", state, "the first seller has one finished import to show")
+	require.Zero(t, created, "the import changes no count above")
+	require.Positive(t, updated)
+	require.Equal(t, 1, refused)
 
 	_, errOut, code = runBinary(t, env, "", "seed", "--listings", "5")
 	require.NotZero(t, code)
