@@ -144,12 +144,16 @@ type SearchPage struct {
 }
 
 func page(ls []service.Listing, n int, hasNext, owner bool) Page {
-	p := Page{Books: booksJSON(ls, owner), Page: n}
-	if hasNext {
-		next := n + 1
-		p.NextPage = &next
+	return Page{Books: booksJSON(ls, owner), Page: n, NextPage: nextPage(n, hasNext)}
+}
+
+// nextPage is a list's next_page: the number after n, or null on the last.
+func nextPage(n int, hasNext bool) *int {
+	if !hasNext {
+		return nil
 	}
-	return p
+	next := n + 1
+	return &next
 }
 
 func (h *handler) listBooks(w http.ResponseWriter, r *http.Request) {

@@ -73,14 +73,10 @@ func (h *handler) listImports(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	out := ImportPage{Imports: make([]ImportListItem, len(ims)), Page: n}
+	out := ImportPage{Imports: make([]ImportListItem, len(ims)), Page: n, NextPage: nextPage(n, hasNext)}
 	for i, im := range ims {
 		out.Imports[i] = ImportListItem{ID: im.ID, Filename: im.Filename, State: im.State, Total: im.Total, Done: im.Done,
 			Created: im.Created, Updated: im.Updated, Refused: im.RefusedCount, CreatedAt: im.CreatedAt}
-	}
-	if hasNext {
-		next := n + 1
-		out.NextPage = &next
 	}
 	web.JSON(w, http.StatusOK, out)
 }
@@ -153,7 +149,7 @@ func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	u, _, err := h.svc.SignedInImport(r.Context(), id)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
