@@ -26,6 +26,11 @@ type Page struct {
 	// all (a payment declined once the order was placed): the success
 	// message that action left is not shown beside it.
 	Failed bool
+	// Private is a page that holds a secret of its own (a single-use
+	// link's token) even for a visitor, so no cache may keep it. A
+	// signed-in visitor's pages are private already: the sign-in
+	// middleware says so for every answer it authenticates.
+	Private bool
 }
 
 // shell is what the layout needs beside the page.
@@ -40,10 +45,7 @@ type shell struct {
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Render writes p in the layout with status. It renders into a buffer
-// first, so an error becomes a clean 500 instead of half a page. A page for
-// a signed-in visitor carries their name and form tokens, so no cache
-// (shared or the browser's back-forward store on a shared computer) may
-// keep it.
+// first, so an error becomes a clean 500 instead of half a page.
 func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
 	s := shell{Page: p, Nav: NavFrom(r.Context()), Flash: TakeFlash(w, r)}
 	if p.Failed && s.Flash != nil && s.Flash.Kind == "success" {
@@ -57,7 +59,7 @@ func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	if s.Nav.SignedIn {
+	if p.Private {
 		h.Set("Cache-Control", "no-store")
 	}
 	w.WriteHeader(status)

@@ -56,12 +56,16 @@ func TestRender_EscapesAndUsesLayout(t *testing.T) {
 	require.Contains(t, out, `<main id="main"><p>kept</p></main>`)
 	require.Contains(t, out, `name="csrf_token" value="tok"`)
 	require.Contains(t, out, `id="site-search"`)
-	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a signed-in page is private")
+	require.Empty(t, rec.Header().Get("Cache-Control"), "the sign-in middleware, not the page, marks a signed-in answer private")
 
 	rec = httptest.NewRecorder()
 	require.NoError(t, view.Render(rec, httptest.NewRequest(http.MethodGet, "/books", nil), http.StatusOK, view.Page{Title: "Books", Body: body, OwnSearch: true}))
 	require.NotContains(t, rec.Body.String(), `id="site-search"`, "a page with its own search form has no second box")
 	require.Empty(t, rec.Header().Get("Cache-Control"), "a visitor's page holds nothing private")
+
+	rec = httptest.NewRecorder()
+	require.NoError(t, view.Render(rec, httptest.NewRequest(http.MethodGet, "/password/reset?token=x", nil), http.StatusOK, view.Page{Title: "Reset", Body: body, Private: true}))
+	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a page holding a link's token is private, even for a visitor")
 }
 
 func TestStaticHandler_FingerprintedAndCached(t *testing.T) {

@@ -115,6 +115,7 @@ func FakeSignIn(users ...auth.User) web.Middleware {
 	return web.Middleware{Order: 10, Func: func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if u, ok := byID[r.Header.Get(userHeader)]; ok {
+				w.Header().Set("Cache-Control", "no-store")
 				nav := view.NavFrom(r.Context())
 				nav.SignedIn, nav.UserName, nav.Admin, nav.CSRFToken = true, u.Name, u.IsAdmin(), "test-token"
 				r = r.WithContext(auth.WithUser(r.Context(), u))

@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
 	"github.com/bookstore/bookstore/platform/bench"
@@ -227,7 +228,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 			}
 			_, err := svc.Place(ctx, buyer, service.PlaceInput{
 				Key: fmt.Sprintf("%s-%d-%d", round, worker, i), Lines: []service.SeenLine{line}, Address: shipTo, ProviderID: 3,
-				Payment: service.PaymentInput{Method: "wallet"},
+				Payment: service.PaymentInput{Method: orders.MethodWallet},
 			})
 			return err
 		}

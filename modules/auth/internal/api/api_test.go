@@ -325,6 +325,8 @@ func TestAPI_Account(t *testing.T) {
 		b := srv.Client()
 		resp := b.JSON(t, http.MethodPatch, "/api/v1/me", `{"name":"  Renamed <b>x</b> "}`, webtest.Bearer(tok)...)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		require.Equal(t, "no-store", resp.Header.Get("Cache-Control"), "an answer about the signed-in user is private")
+		require.Equal(t, "no-store", b.Get(t, "/api/v1/me", webtest.Bearer(tok)...).Header.Get("Cache-Control"))
 		var out struct{ User struct{ Name string } }
 		require.NoError(t, json.Unmarshal([]byte(resp.Body), &out))
 		require.Equal(t, "Renamed <b>x</b>", out.User.Name)

@@ -9,7 +9,8 @@ import (
 )
 
 // FuzzHTTP sends auth's pages and API every request the fuzzer makes of
-// these (sign-up, sign-in and account bodies, forms, query strings), as a
+// these (sign-up, sign-in and account bodies, email links and password
+// resets, forms, query strings), as a
 // member, an admin (bearer tokens) or a visitor: none may answer 5xx.
 // make test runs it with -fuzz for a few seconds; go test runs the seeds
 // and the corpus in testdata/fuzz.
@@ -32,5 +33,12 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "POST", Target: "/signin", ContentType: form, Body: "email=a%FF%40example.com&password=x&next=//evil.example"},
 		webtest.Seed{Method: "POST", Target: "/signup", ContentType: form, Body: "email=b%40example.com&name=B&password=0123456789"},
 		webtest.Seed{Method: "GET", Target: "/admin/users?q=%00"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/auth/password/forgot", ContentType: json, Body: `{"email":"a\u0000@example.com"}`},
+		webtest.Seed{Method: "POST", Target: "/api/v1/auth/password/reset", ContentType: json, Body: `{"token":"\u0000","password":"0123456789"}`},
+		webtest.Seed{Method: "POST", Target: "/api/v1/auth/verify-email", ContentType: json, Body: `{"token":"%FF"}`},
+		webtest.Seed{Method: "POST", Target: "/api/v1/me/verify-email/resend"},
+		webtest.Seed{Method: "GET", Target: "/password/reset?token=%FF"},
+		webtest.Seed{Method: "POST", Target: "/password/forgot", ContentType: form, Body: "email=a%00%40example.com"},
+		webtest.Seed{Method: "POST", Target: "/account/verify", ContentType: form, Body: "token=%C0%AF"},
 	)
 }

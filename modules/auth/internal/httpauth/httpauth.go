@@ -90,6 +90,12 @@ func Middleware(svc auth.Service) web.Middleware {
 				id, err := svc.Authenticate(r.Context(), cred)
 				switch {
 				case err == nil:
+					// What answers a signed-in request, a page or JSON, is
+					// that person's: no cache, shared or the browser's
+					// back-forward store on a shared computer, may keep it.
+					// A handler serving something public (a photo) sets
+					// its own policy over this one.
+					w.Header().Set("Cache-Control", "no-store")
 					nav := view.NavFrom(r.Context())
 					nav.SignedIn, nav.UserName, nav.Admin = true, id.User.Name, id.User.IsAdmin()
 					r = r.WithContext(auth.WithUser(r.Context(), id.User))

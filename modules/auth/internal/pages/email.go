@@ -16,7 +16,7 @@ import (
 // owner clicks it.
 
 func (h *handler) verifyForm(w http.ResponseWriter, r *http.Request) {
-	web.Render(w, r, http.StatusOK, view.Page{Title: "Confirm your email address", Body: verifyPage(linkPage{Token: r.URL.Query().Get("token")})})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Confirm your email address", Body: verifyPage(linkPage{Token: r.URL.Query().Get("token")}), Private: true})
 }
 
 func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +79,7 @@ func (h *handler) forgot(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) resetForm(w http.ResponseWriter, r *http.Request) {
-	web.Render(w, r, http.StatusOK, view.Page{Title: "Choose a new password", Body: resetPage(linkPage{Token: r.URL.Query().Get("token")})})
+	web.Render(w, r, http.StatusOK, view.Page{Title: "Choose a new password", Body: resetPage(linkPage{Token: r.URL.Query().Get("token")}), Private: true})
 }
 
 func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +94,7 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fields, ok := invalidFields(err); ok {
-		web.Render(w, r, web.Status(err), view.Page{Title: "Choose a new password", Body: resetPage(linkPage{Token: token, Errors: fields})})
+		web.Render(w, r, web.Status(err), view.Page{Title: "Choose a new password", Body: resetPage(linkPage{Token: token, Errors: fields}), Private: true})
 		return
 	}
 	if err != nil {

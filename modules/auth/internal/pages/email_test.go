@@ -57,6 +57,7 @@ func TestVerifyEmailPages(t *testing.T) {
 	token, err := url.ParseQuery(link[len("/account/verify?"):])
 	require.NoError(t, err)
 	require.Contains(t, page.Body, `name="token" value="`+token.Get("token")+`"`)
+	require.Equal(t, "no-store", page.Header.Get("Cache-Control"), "a page holding the link's token is never cached")
 
 	other := srv.Client()
 	resp = other.Post(t, "/account/verify", url.Values{"token": token["token"]})
@@ -102,8 +103,11 @@ func TestPasswordResetPages(t *testing.T) {
 	q, err := url.ParseQuery(link[len("/password/reset?"):])
 	require.NoError(t, err)
 
+	require.Equal(t, "no-store", page.Header.Get("Cache-Control"), "a page holding the link's token is never cached")
+
 	short := b.Post(t, "/password/reset", url.Values{"token": q["token"], "password": {"short"}})
 	require.Equal(t, http.StatusUnprocessableEntity, short.StatusCode)
+	require.Equal(t, "no-store", short.Header.Get("Cache-Control"), "the form sent back keeps the token")
 	require.Contains(t, short.Body, "a password has 10 to 128 characters")
 	require.Contains(t, short.Body, `name="token" value="`+q.Get("token")+`"`, "the form can be tried again")
 

@@ -31,5 +31,12 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "POST", Target: "/admin/listings/" + id + "/hide", ContentType: form, Body: "reason=spam&next=/admin/listings?state=hidden"},
 		webtest.Seed{Method: "POST", Target: "/admin/listings/" + id + "/unhide", ContentType: form, Body: "next=//evil.example"},
 		webtest.Seed{Method: "DELETE", Target: "/api/v1/books/" + id},
+		webtest.Seed{Method: "POST", Target: "/api/v1/me/wants", ContentType: json, Body: `{"isbn":"","words":"a\u0000b","max_price_cents":9223372036854775807,"min_condition":"good","email":true}`},
+		webtest.Seed{Method: "PATCH", Target: "/api/v1/me/wants/1", ContentType: json, Body: `{"words":"\u202edune"}`},
+		webtest.Seed{Method: "GET", Target: "/api/v1/me/want-matches?offset=2147483648&limit=-1"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/me/want-matches/seen"},
+		webtest.Seed{Method: "POST", Target: "/my/wants", ContentType: form, Body: "isbn=%FF&words=dune&max_price=1e99&min_condition=%00"},
+		webtest.Seed{Method: "POST", Target: "/my/wants/99999999999/delete"},
+		webtest.Seed{Method: "GET", Target: "/admin/listings?q=%00&state=%FF&page=99999999999"},
 	)
 }

@@ -10,7 +10,8 @@ import (
 
 // FuzzHTTP sends the orders module's pages and API every request the
 // fuzzer makes of these (cart and checkout forms, order bodies with
-// Idempotency-Keys, list offsets), as a buyer, the seller, an admin or a
+// Idempotency-Keys, list offsets, reviews, the seller's page, the admin's
+// jobs and outbox), as a buyer, the seller, an admin or a
 // visitor: none may answer 5xx. make test runs it with -fuzz for a few
 // seconds; go test runs the seeds and the corpus in testdata/fuzz.
 func FuzzHTTP(f *testing.F) {
@@ -27,5 +28,15 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "GET", Target: "/my/orders?page=99999999999"},
 		webtest.Seed{Method: "POST", Target: "/orders/1/cancel"},
 		webtest.Seed{Method: "POST", Target: "/admin/providers/1", ContentType: form, Body: "days=99999999999&fee=1e9"},
+		webtest.Seed{Method: "POST", Target: "/orders/1/reviews", ContentType: form, Body: "seller_id=99999999999&rating=6&comment=%00"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/orders/1/reviews", ContentType: json, Body: `{"seller_id":9223372036854775807,"rating":5,"comment":"\u202eX"}`},
+		webtest.Seed{Method: "POST", Target: "/reviews/1/reply", ContentType: form, Body: "order_id=-1&reply=%FF"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/reviews/1/hide", ContentType: json, Body: `{"reason":"a\u0000b"}`},
+		webtest.Seed{Method: "POST", Target: "/admin/reviews/1/hide", ContentType: form, Body: "reason=%C0%AF&next=//evil.example"},
+		webtest.Seed{Method: "GET", Target: "/sellers/" + fmt.Sprint(seller.ID) + "?page=99999999999&reviews=-1"},
+		webtest.Seed{Method: "GET", Target: "/api/v1/sellers/" + fmt.Sprint(seller.ID) + "?offset=4294967295"},
+		webtest.Seed{Method: "GET", Target: "/admin/jobs?state=%00&kind=%FF&page=99999999999"},
+		webtest.Seed{Method: "POST", Target: "/admin/jobs/local/99999999999/retry", ContentType: form, Body: "next=/admin/jobs"},
+		webtest.Seed{Method: "GET", Target: "/admin/outbox?before=%00"},
 	)
 }

@@ -19,8 +19,6 @@ func bookURL(id catalog.BookID) templ.SafeURL { return templ.SafeURL("/books/" +
 
 func orderURL(id int64) templ.SafeURL { return templ.SafeURL("/orders/" + view.Itoa(id)) }
 
-func plural(n int, one, many string) string { return text.Plural(n, one, many) }
-
 // final reports a state the order never leaves, where its page stops
 // refreshing itself.
 func final(s orders.Status) bool {

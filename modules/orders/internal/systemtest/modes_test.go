@@ -12,6 +12,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/mail/mailtest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
@@ -43,7 +44,7 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 			t.Parallel()
 			// The seller confirms their address from the email the shop
 			// sends through SMTP (in split mode, from the auth process).
-			c := &apiClient{mail: mailtest.NewServer(t)}
+			c := &apiClient{mail: mailtest.NewServer(t), http: &http.Client{Transport: apitest.Transport(t, nil)}}
 			c.base = start(t, "BOOKSTORE_SMTP_URL="+c.mail.URL("shop@example.com"))
 			seller := c.signUp(t, "seller")
 			var book struct {
@@ -98,6 +99,9 @@ type apiClient struct {
 	base string
 	n    int
 	mail *mailtest.Server
+	// http checks every exchange against the OpenAPI document, so the
+	// real binary in either mode keeps to it, the gateway included.
+	http *http.Client
 }
 
 // signUp creates an account through the API, confirms its address with
@@ -130,7 +134,7 @@ func (c *apiClient) do(t *testing.T, token, method, path string, body any, statu
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := c.http.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	raw, err := io.ReadAll(res.Body)
