@@ -59,14 +59,19 @@ seed: build ## Fill an empty shop with demo sellers and listings (works beside a
 # target with a bare "context deadline exceeded" at the deadline.
 FUZZ_HTTP = ./modules/auth/internal/api ./modules/catalog/internal/api ./modules/orders/internal/pages
 FUZZTIME ?= 1000x
+# SLOW_FIRST are the longest test packages, longest first: go test starts
+# packages in the order it is given them (-p of them at once), so these
+# start at once rather than behind the short ones, and the short ones fill
+# the other slot beside them.
+SLOW_FIRST = ./e2e ./cmd/bookstore ./deploy/nginx ./modules/orders/internal/systemtest
 
 test: verify $(VIEWER) ## Check formatting, vet and generated code, run every test on one shared Postgres, then fuzz each module's HTTP handlers briefly
-	$(GO) run ./platform/pgtest/withcluster $(GO) test $(GOFLAGS_TEST) ./...
+	$(GO) run ./platform/pgtest/withcluster $(GO) test $(GOFLAGS_TEST) $(SLOW_FIRST) ./...
 	$(GO) run ./platform/pgtest/withcluster sh -c 'for p in $(FUZZ_HTTP); do $(GO) test -count=1 -run "^$$" -fuzz "^FuzzHTTP$$" -fuzztime $(FUZZTIME) -parallel 1 $$p || exit 1; done'
 
 .PHONY: e2e
 e2e: e2e/node_modules/.package-lock.json ## Run the browser journeys in chromium; screenshots go to screenshots/
-	$(GO) test -count=1 -v ./e2e/
+	$(GO) test -count=1 -v ./e2e/ -args -screenshots
 
 e2e/node_modules/.package-lock.json: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund

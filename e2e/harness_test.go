@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -17,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -26,6 +29,10 @@ import (
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/proctest"
 )
+
+// screenshots is off in `make test`, where nobody looks at them; `make e2e`
+// turns it on. A failing page is saved either way.
+var screenshots = flag.Bool("screenshots", false, "save every page a journey visits, wide and at a phone's width, under screenshots/")
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -196,6 +203,12 @@ func startBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
+		// Every person's page is a background page to chromium; none may
+		// be slowed down for it (the order page polls on a timer).
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-extensions", true),
 		chromedp.UserDataDir(profile),
 	)
 	ctx, cancel := chromedp.NewContext(allocCtx)
@@ -224,14 +237,13 @@ func nextAddress() string {
 // Browser is one person's browser: a browser context of its own (as a
 // private window is), so cookies and carts never leak between people.
 type Browser struct {
-	t       *testing.T
-	j       *Journey
-	who     string
-	ctx     context.Context
-	mu      sync.Mutex
-	thrown  []string
-	broken  []string
-	noCheck bool // skip axe (for pages whose violations are another module's)
+	t      *testing.T
+	j      *Journey
+	who    string
+	ctx    context.Context
+	mu     sync.Mutex
+	thrown []string
+	broken []string
 	// width and height are the viewport's, in CSS pixels.
 	width, height int64
 }
@@ -338,14 +350,14 @@ func (b *Browser) Visit(path, shot string) {
 	b.Page(shot)
 }
 
-// Page records the page the browser shows now: a screenshot, and the axe
-// check.
+// Page records the page the browser shows now: the axe check, and with
+// -screenshots a screenshot.
 func (b *Browser) Page(shot string) {
 	b.t.Helper()
-	b.screenshot(shot)
-	if !b.noCheck {
-		b.checkAccessibility(shot)
+	if *screenshots {
+		b.screenshot(shot)
 	}
+	b.checkAccessibility(shot)
 }
 
 // Path is the path and query of the page the browser shows.
@@ -360,8 +372,11 @@ func (b *Browser) Text() string {
 	return mustEval[string](b, "read the page", `document.body.innerText`)
 }
 
-// Fill types value into the field that sel selects, replacing what it held.
-// Long values are set directly: typing 10 KB key by key proves nothing more.
+// Fill types value into the field that sel selects, replacing what it held,
+// in one insertion as a keyboard's input method does (the field's limits
+// apply; no page listens for single keys, and three browser calls a key
+// made a sign-up form take seconds). Long values are set directly: typing
+// 10 KB proves nothing more.
 func (b *Browser) Fill(sel, value string) {
 	b.t.Helper()
 	b.run("wait for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
@@ -374,7 +389,10 @@ func (b *Browser) Fill(sel, value string) {
 		return
 	}
 	mustEval[bool](b, "clear "+sel, fmt.Sprintf(`(e => { e.value = ""; return true; })(document.querySelector(%q))`, sel))
-	b.run("fill "+sel, chromedp.SendKeys(chromedp.CSS(sel), value))
+	b.run("fill "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: value})
+		return err
+	}))
 }
 
 // Select picks the option with value in the select that sel selects.
@@ -454,9 +472,10 @@ func (b *Browser) Submit(sel, shot string) {
 		document.querySelectorAll('[data-e2e-submit]').forEach(e => e.removeAttribute('data-e2e-submit'));
 		const f = document.querySelector(%q).closest('form');
 		// The form's own submit button, not one that sends it elsewhere
-		// (formaction, formmethod).
+		// (formaction, formmethod), nor a hidden one that only makes Enter
+		// submit (aria-hidden).
 		const btn = f && [...f.querySelectorAll('button[type=submit], button:not([type]), input[type=submit]')]
-			.find(b => !b.hasAttribute('formaction') && !b.hasAttribute('formmethod'));
+			.find(b => !b.hasAttribute('formaction') && !b.hasAttribute('formmethod') && b.getAttribute('aria-hidden') !== 'true');
 		if (!btn) return false;
 		btn.setAttribute('data-e2e-submit', '');
 		return true;
@@ -706,12 +725,50 @@ type axeResults struct {
 	} `json:"violations"`
 }
 
+// checked holds the markup (structure, at a viewport width) that axe has
+// checked, in any journey and either mode.
+var checked sync.Map
+
+// markupJS describes the page's markup without its data: each element's
+// tag and attributes, with the values of those that carry data (links,
+// titles, field values) reduced to whether they are empty, whether it holds
+// text of its own, and its children, a run of alike siblings (the rows of a
+// table, the cards of a search) counted once. Two pages alike in it are the
+// same to axe: its rules read the markup, the styles and whether names are
+// empty, not what the words say.
+const markupJS = `(() => {
+	const data = /^(href|src|srcset|action|value|content|alt|title|datetime|placeholder|aria-label|data-.*)$/;
+	const describe = e => {
+		let s = e.tagName;
+		for (const a of [...e.attributes].sort((x, y) => x.name < y.name ? -1 : 1)) {
+			s += " " + a.name + "=" + (data.test(a.name) ? (a.value.trim() === "" ? "" : "*") : JSON.stringify(a.value));
+		}
+		if ([...e.childNodes].some(n => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== "")) s += " #text";
+		const kids = [];
+		for (const c of e.children) {
+			const k = describe(c);
+			if (kids[kids.length - 1] !== k) kids.push(k);
+		}
+		return s + "(" + kids.join(",") + ")";
+	};
+	return describe(document.documentElement);
+})()`
+
 // checkAccessibility runs axe-core inside the page and fails the test, with
 // a readable report, on any serious or critical violation of WCAG 2.1 A/AA
-// and axe's best practices.
+// and axe's best practices. Markup that axe checked already, on another
+// visit or in the other mode, is not checked again.
 func (b *Browser) checkAccessibility(page string) {
 	b.t.Helper()
-	_, err := eval[*runtime.RemoteObject](b, actionTimeout, axeSource(b.t))
+	markup, err := eval[string](b, actionTimeout, markupJS)
+	if err != nil {
+		b.t.Errorf("describe the markup of %s (%s): %v", page, b.who, err)
+		return
+	}
+	if _, seen := checked.LoadOrStore(fmt.Sprintf("%d %x", b.width, sha256.Sum256([]byte(markup))), true); seen {
+		return
+	}
+	_, err = eval[*runtime.RemoteObject](b, actionTimeout, axeSource(b.t))
 	if err != nil {
 		b.t.Errorf("inject axe on %s (%s): %v", page, b.who, err)
 		return

@@ -417,6 +417,16 @@ func journey6Listing(t *testing.T, j *Journey) {
 	require.Equal(t, title, b.Value(`main [name="title"]`))
 	require.Equal(t, "-3", b.Value(`main [name="price"]`))
 	require.Equal(t, "1000", b.Value(`main [name="copies"]`))
+
+	// Fill from ISBN looks the edition up in place (app.js): an ISBN the
+	// shop has never listed says so and changes nothing typed. Chromium on
+	// Linux has no BarcodeDetector, so Scan stays hidden.
+	require.True(t, mustEval[bool](b, "look at Scan", `document.querySelector("[data-isbn-scan]").hidden`), "no Scan without BarcodeDetector")
+	b.Fill(`main [name="isbn"]`, "0-14-143951-3")
+	b.Click(`main [data-isbn-fill]`)
+	b.WaitText("The shop knows no book with ISBN 978-0141439518 yet")
+	require.Equal(t, title, b.Value(`main [name="title"]`))
+	require.Equal(t, "-3", b.Value(`main [name="price"]`))
 }
 
 // Journey 7: an admin sees who bought from whom and the shop's jobs, hides

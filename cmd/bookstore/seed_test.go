@@ -14,15 +14,16 @@ func TestSeed(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewURL(t)
 	env := []string{"DATABASE_URL=" + dbURL, "BOOKSTORE_DATA_DIR=" + t.TempDir()}
-	count := func() (books, sellers, photos, editions int) {
+	count := func() (books, sellers, photos, editions, sales int) {
 		pool, err := pgxpool.New(context.Background(), dbURL)
 		require.NoError(t, err)
 		defer pool.Close()
 		require.NoError(t, pool.QueryRow(context.Background(), `SELECT
 			(SELECT count(*) FROM catalog.books), (SELECT count(DISTINCT seller_id) FROM catalog.books),
 			(SELECT count(*) FROM catalog.photos),
-			(SELECT count(*) FROM (SELECT isbn FROM catalog.books WHERE isbn IS NOT NULL GROUP BY isbn HAVING count(*) > 1) e)`).
-			Scan(&books, &sellers, &photos, &editions))
+			(SELECT count(*) FROM (SELECT isbn FROM catalog.books WHERE isbn IS NOT NULL GROUP BY isbn HAVING count(*) > 1) e),
+			(SELECT count(*) FROM catalog.sales)`).
+			Scan(&books, &sellers, &photos, &editions, &sales))
 		return
 	}
 
@@ -30,7 +31,7 @@ func TestSeed(t *testing.T) {
 	require.Zero(t, code, errOut)
 	require.Contains(t, out, "seeded 40 listings from 3 sellers")
 	require.Regexp(t, `sign in as a seller: seller1-[0-9a-f]+@bookstore.example \(password [0-9a-f]{16}\)`, out)
-	books, sellers, photos, editions := count()
+	books, sellers, photos, editions, sales := count()
 	require.Equal(t, 40, books)
 	require.Equal(t, 3, sellers)
 	require.Equal(t, 40, photos, "every listing has a drawn cover")
@@ -46,16 +47,17 @@ func TestSeed(t *testing.T) {
 	require.Zero(t, created, "the import changes no count above")
 	require.Positive(t, updated)
 	require.Equal(t, 1, refused)
+	require.Positive(t, sales, "some copies of them sold, for the price guide")
 
 	_, errOut, code = runBinary(t, env, "", "seed", "--listings", "5")
 	require.NotZero(t, code)
 	require.Contains(t, errOut, "already has 40 listings; pass --force")
-	books, _, _, _ = count()
+	books, _, _, _, _ = count()
 	require.Equal(t, 40, books)
 
 	out, errOut, code = runBinary(t, env, "", "seed", "--listings", "5", "--sellers", "1", "--force")
 	require.Zero(t, code, errOut)
 	require.Contains(t, out, "seeded 5 listings")
-	books, _, _, _ = count()
+	books, _, _, _, _ = count()
 	require.Equal(t, 45, books)
 }

@@ -2,7 +2,10 @@
 // the catalog.listings view), their photos (files behind a storage
 // interface, by default <data-dir>/uploads, which replicas may share as a
 // mounted volume), stock reservations (catalog.holds and hold_lines, one
-// row per order and per (order, book)), and a copy of users' names and
+// row per order and per (order, book), each line with the price it was
+// held at), the sales of editions (catalog.sales: a confirmed line of a
+// listing with an ISBN, written by the statement that confirms it, for the
+// price guide's median of the last 180 days), and a copy of users' names and
 // disabled flags (catalog.sellers), kept current every two seconds by the
 // River job catalog.sync_sellers from auth.Service.UserChanges.
 //

@@ -112,7 +112,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		// The camera only for this origin: the new-listing form scans a
+		// book's barcode (app.js), and the browser still asks the user.
+		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
 		if IsHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}

@@ -1,4 +1,6 @@
 // Progressive enhancement only: every page works without this file.
+
+const money = (cents) => "$" + (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
@@ -41,7 +43,6 @@ if (window.matchMedia("(max-width: 40rem)").matches) {
 // the page with its providers.
 const deliveryForm = document.getElementById("delivery-form");
 if (deliveryForm) {
-  const money = (cents) => "$" + (cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   deliveryForm.addEventListener("change", (event) => {
     const input = event.target;
     if (input.name === "country") {
@@ -99,4 +100,149 @@ if (live) {
     setTimeout(poll, 2000);
   };
   setTimeout(poll, 2000);
+}
+
+// New listing: "Fill from ISBN" fills the form in place from the shop's own
+// data (GET /api/v1/editions/{isbn}), keeping what the seller typed and the
+// photos chosen; "Scan the barcode" appears where the browser reads
+// barcodes (BarcodeDetector) and fills the ISBN from the camera; the price
+// guide follows the ISBN and the condition. Without this file the Fill
+// button posts the form back and the server does the same.
+const lookup = document.querySelector("[data-isbn-lookup]");
+if (lookup) {
+  const form = lookup.closest("form");
+  const isbn = form.elements.namedItem("isbn");
+  const notice = lookup.querySelector("[data-isbn-notice]");
+  const guide = form.querySelector("[data-price-guide]");
+  const condition = form.elements.namedItem("condition");
+  const api = (path) => fetch("/api/v1/editions/" + encodeURIComponent(isbn.value.trim()) + path, { headers: { Accept: "application/json" } });
+  const apiError = async (res) => {
+    try {
+      const body = await res.json();
+      return (body.error.fields && body.error.fields.isbn) ? "The ISBN " + body.error.fields.isbn : body.error.message;
+    } catch (_) {
+      return "The book could not be looked up just now; fill in the form yourself, or try again.";
+    }
+  };
+
+  // The same words as the page's guide (labels.go: guideTitle, guideOnSale, guideSold).
+  const showGuide = async () => {
+    if (!guide) return;
+    if (!isbn.value.trim()) {
+      guide.hidden = true;
+      return;
+    }
+    const res = await api("/prices?condition=" + encodeURIComponent(condition.value)).catch(() => null);
+    if (!res || !res.ok) {
+      guide.hidden = true;
+      return;
+    }
+    const g = await res.json();
+    const on = g.on_sale, sold = g.recent_sales;
+    guide.querySelector("[data-guide-title]").textContent = "Prices of " + condition.selectedOptions[0].text + " copies of this edition";
+    guide.querySelector("[data-guide-on-sale]").textContent = on.listings === 0 ? "On sale now: none."
+      : on.listings === 1 ? "On sale now: 1 listing, at " + money(on.min_cents) + "."
+      : "On sale now: " + on.listings + " listings, from " + money(on.min_cents) + " to " + money(on.max_cents) + ".";
+    const since = "Sold in the last " + sold.days + " days: ";
+    guide.querySelector("[data-guide-sold]").textContent = sold.copies === 0 ? since + "none."
+      : sold.copies === 1 ? since + "1 copy, at " + money(sold.median_cents) + "."
+      : since + sold.copies + " copies, median " + money(sold.median_cents) + ".";
+    guide.hidden = false;
+  };
+  condition.addEventListener("change", showGuide);
+  isbn.addEventListener("change", showGuide);
+
+  const fill = async () => {
+    if (!isbn.value.trim()) {
+      notice.textContent = "Enter the ISBN first: the 10 or 13 digits under the barcode.";
+      return;
+    }
+    const res = await api("").catch(() => null);
+    if (!res) {
+      notice.textContent = "The book could not be looked up just now; fill in the form yourself, or try again.";
+      return;
+    }
+    if (!res.ok) {
+      notice.textContent = await apiError(res);
+      return;
+    }
+    const ed = await res.json();
+    isbn.value = ed.isbn;
+    if (!ed.edition) {
+      notice.textContent = "The shop knows no book with ISBN " + ed.isbn.slice(0, 3) + "-" + ed.isbn.slice(3) + " yet: fill in the title and author yourself.";
+    } else {
+      const keep = (name, value) => {
+        const field = form.elements.namedItem(name);
+        if (field && !field.value.trim() && value !== null) field.value = value;
+      };
+      keep("title", ed.edition.title);
+      keep("author", ed.edition.author);
+      keep("year", ed.edition.year === null ? null : String(ed.edition.year));
+      if (ed.edition.language) form.elements.namedItem("language").value = ed.edition.language;
+      notice.textContent = "Filled in from the shop's listings of this edition: check each field against your copy, and add your own photos.";
+    }
+    showGuide();
+  };
+  lookup.querySelector("[data-isbn-fill]").addEventListener("click", (event) => {
+    event.preventDefault();
+    fill();
+  });
+  // Enter in the ISBN field looks it up; elsewhere it lists the book.
+  isbn.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    fill();
+  });
+
+  const scan = lookup.querySelector("[data-isbn-scan]");
+  const camera = lookup.querySelector("[data-isbn-camera]");
+  if ("BarcodeDetector" in window && navigator.mediaDevices && scan && camera) {
+    scan.hidden = false;
+    const video = camera.querySelector("video");
+    let stream = null;
+    const stop = () => {
+      if (stream) for (const track of stream.getTracks()) track.stop();
+      stream = null;
+      video.srcObject = null;
+      camera.hidden = true;
+      scan.hidden = false;
+    };
+    camera.querySelector("[data-isbn-scan-stop]").addEventListener("click", stop);
+    scan.addEventListener("click", async () => {
+      let detector;
+      try {
+        detector = new window.BarcodeDetector({ formats: ["ean_13"] });
+        stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+      } catch (_) {
+        stop();
+        notice.textContent = "The camera is not available: type the ISBN instead.";
+        return;
+      }
+      video.srcObject = stream;
+      await video.play().catch(() => {});
+      camera.hidden = false;
+      scan.hidden = true;
+      notice.textContent = "Hold the barcode on the back cover in front of the camera.";
+      // A minute at most, then the camera goes off by itself.
+      const until = Date.now() + 60 * 1000;
+      const look = async () => {
+        if (!stream) return;
+        if (Date.now() > until) {
+          stop();
+          notice.textContent = "No barcode was read: type the ISBN instead, or scan again.";
+          return;
+        }
+        const codes = await detector.detect(video).catch(() => []);
+        const book = codes.map((c) => c.rawValue).find((v) => /^97[89][0-9]{10}$/.test(v));
+        if (book) {
+          stop();
+          isbn.value = book;
+          fill();
+          return;
+        }
+        setTimeout(look, 250);
+      };
+      look();
+    });
+  }
 }

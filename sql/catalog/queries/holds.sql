@@ -17,10 +17,10 @@ WITH want AS (
     AND b.price_cents = w.price_cents AND b.seller_id = w.seller_id AND b.title = w.title
     AND b.seller_id <> sqlc.arg(buyer_id)::bigint
     AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled)
-  RETURNING b.id, w.n
+  RETURNING b.id, w.n, w.price_cents
 ), lines AS (
-  INSERT INTO catalog.hold_lines (order_id, book_id, quantity)
-  SELECT sqlc.arg(order_id)::bigint, id, n FROM taken
+  INSERT INTO catalog.hold_lines (order_id, book_id, quantity, price_cents)
+  SELECT sqlc.arg(order_id)::bigint, id, n, price_cents FROM taken
 )
 INSERT INTO catalog.holds (order_id, state)
 VALUES (sqlc.arg(order_id)::bigint,
@@ -37,9 +37,17 @@ FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
 WHERE b.id = l.book_id;
 
 -- name: ConfirmHold :execrows
+-- Only the call that moves the hold from held sells its copies and records
+-- the sales of editions for the price guide, at the price each line was
+-- held at and the edition and condition the listing has now.
 WITH h AS (
   UPDATE catalog.holds ho SET state = 'confirmed', updated_at = now()
   WHERE ho.order_id = @order_id AND ho.state = 'held' RETURNING ho.order_id
+), sales AS (
+  INSERT INTO catalog.sales (order_id, book_id, isbn, condition, price_cents, quantity)
+  SELECT l.order_id, l.book_id, b.isbn, b.condition, coalesce(l.price_cents, b.price_cents), l.quantity
+  FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id JOIN catalog.books b ON b.id = l.book_id
+  WHERE b.isbn IS NOT NULL
 )
 UPDATE catalog.books b SET held = b.held - l.quantity, sold = b.sold + l.quantity
 FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id

@@ -32,6 +32,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Delete("/api/v1/books/{id}", h.deleteBook)
 		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
+		r.Get("/api/v1/editions/{isbn}/prices", h.getEditionPrices)
 		r.Get("/api/v1/me/books", h.myBooks)
 		r.Get("/api/v1/me/imports", h.listImports)
 		r.Post("/api/v1/me/imports", h.stageImport)
@@ -351,15 +352,6 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusCreated, map[string]any{"photos": added})
-}
-
-func (h *handler) getEdition(w http.ResponseWriter, r *http.Request) {
-	isbn, list, err := h.svc.Edition(r.Context(), chi.URLParam(r, "isbn"))
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	web.JSON(w, http.StatusOK, map[string]any{"isbn": isbn, "books": booksJSON(list, false)})
 }
 
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {

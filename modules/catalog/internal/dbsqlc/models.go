@@ -33,6 +33,16 @@ type Book struct {
 	TitleSearch   interface{}
 }
 
+type CatalogSale struct {
+	OrderID    int64
+	BookID     int64
+	Isbn       string
+	Condition  string
+	PriceCents int64
+	Quantity   int32
+	SoldAt     time.Time
+}
+
 type CatalogWord struct {
 	Word string
 }
@@ -50,9 +60,10 @@ type Hold struct {
 }
 
 type HoldLine struct {
-	OrderID  int64
-	BookID   int64
-	Quantity int32
+	OrderID    int64
+	BookID     int64
+	Quantity   int32
+	PriceCents *int64
 }
 
 type Import struct {

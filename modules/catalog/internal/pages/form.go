@@ -1,7 +1,10 @@
 package pages
 
 import (
+	"context"
+	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -42,13 +45,77 @@ type formPage struct {
 	// Unverified is set for a seller whose email address is not confirmed:
 	// the new-listing page says so and offers the link again.
 	Unverified bool
+	// Notice says what "Fill from ISBN" did: filled the form, or found
+	// nothing the shop knows.
+	Notice string
+	// Guide is the price guidance for the form's ISBN and condition; nil
+	// while they do not name an edition and a grade.
+	Guide *service.PriceGuide
 }
 
-func (h *handler) formPage(f listingForm, l *service.Listing) formPage {
+func (h *handler) formPage(ctx context.Context, f listingForm, l *service.Listing) formPage {
 	if f.Errors == nil {
 		f.Errors = map[string]string{}
 	}
-	return formPage{Form: f, Listing: l, MaxPrice: text.MoneyInput(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
+	p := formPage{Form: f, Listing: l, MaxPrice: text.MoneyInput(h.svc.MaxPriceCents()), MaxPhotos: service.MaxPhotos}
+	if strings.TrimSpace(f.ISBN) == "" || f.Condition == "" {
+		return p
+	}
+	g, err := h.svc.Guide(ctx, f.ISBN, catalog.Condition(f.Condition))
+	switch {
+	case err == nil:
+		p.Guide = &g
+	case apperr.KindOf(err) != apperr.Invalid:
+		// The guide is help, not the form: the seller can still list.
+		h.log.WarnContext(ctx, "price guide", "isbn", f.ISBN, "err", err)
+	}
+	return p
+}
+
+// fillFromISBN prefills the form from the shop's data for its ISBN: the
+// title, author and year the seller left empty take the edition's, and the
+// language follows the edition (a choice from a list, never typed, and an
+// ISBN names an edition in one language). Photos are never copied. It
+// returns the page with a notice, or the form with the isbn field's error
+// and 422.
+func (h *handler) fillFromISBN(ctx context.Context, f listingForm) (formPage, int) {
+	if f.Errors == nil {
+		f.Errors = map[string]string{}
+	}
+	e, err := h.svc.EditionFacts(ctx, f.ISBN)
+	notice := ""
+	switch {
+	case strings.TrimSpace(f.ISBN) == "":
+		f.Errors["isbn"] = "enter the ISBN first: the 10 or 13 digits under the barcode"
+	case errors.Is(err, service.ErrUnknownEdition):
+		f.ISBN = e.ISBN
+		notice = "The shop knows no book with ISBN " + service.FormatISBN(e.ISBN) + " yet: fill in the title and author yourself."
+	case err != nil && !mergeErrors(f.Errors, err):
+		f.Errors["form"] = "The book could not be looked up just now; fill in the form yourself, or try again."
+		h.log.WarnContext(ctx, "fill from ISBN", "isbn", f.ISBN, "err", err)
+	case err == nil:
+		f.ISBN = e.ISBN
+		keep := func(dst *string, v string) {
+			if strings.TrimSpace(*dst) == "" {
+				*dst = v
+			}
+		}
+		keep(&f.Title, e.Title)
+		keep(&f.Author, e.Author)
+		if e.Year != 0 {
+			keep(&f.Year, strconv.Itoa(e.Year))
+		}
+		if e.Language != "" {
+			f.Language = e.Language
+		}
+		notice = "Filled in from the shop's listings of this edition: check each field against your copy, and add your own photos."
+	}
+	p := h.formPage(ctx, f, nil)
+	p.Notice = notice
+	if len(f.Errors) > 0 {
+		return p, http.StatusUnprocessableEntity
+	}
+	return p, http.StatusOK
 }
 
 func formFromListing(l service.Listing) listingForm {
@@ -59,6 +126,18 @@ func formFromListing(l service.Listing) listingForm {
 	}
 	if l.Year != 0 {
 		f.Year = strconv.Itoa(l.Year)
+	}
+	return f
+}
+
+// newListingFromQuery is the new-listing form as a link prefills it ("sell
+// one like this"): the facts of an edition, never a price or a condition,
+// which are each seller's own.
+func newListingFromQuery(v url.Values) listingForm {
+	f := listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood),
+		ISBN: v.Get("isbn"), Title: v.Get("title"), Author: v.Get("author"), Year: v.Get("year")}
+	if lang := v.Get("language"); service.ValidLanguage(lang) {
+		f.Language = lang
 	}
 	return f
 }

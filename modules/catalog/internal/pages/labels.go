@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/a-h/templ"
@@ -157,4 +159,56 @@ func thumbURL(l service.Listing) string {
 // ratingOf is the seller's rating as the shared card shows it.
 func ratingOf(st catalog.SellerStats) view.Rating {
 	return view.Rating{Average: st.Average(), Count: st.Ratings}
+}
+
+// The price guide's lines; app.js writes the same words when the condition
+// changes (keep them alike). Each is empty without a guide.
+
+func guideTitle(g *service.PriceGuide) string {
+	if g == nil {
+		return ""
+	}
+	return "Prices of " + g.Condition.Label() + " copies of this edition"
+}
+
+func guideOnSale(g *service.PriceGuide) string {
+	switch {
+	case g == nil:
+		return ""
+	case g.OnSale == 0:
+		return "On sale now: none."
+	case g.OnSale == 1:
+		return "On sale now: 1 listing, at " + view.Money(g.MinCents) + "."
+	}
+	return fmt.Sprintf("On sale now: %d listings, from %s to %s.", g.OnSale, view.Money(g.MinCents), view.Money(g.MaxCents))
+}
+
+func guideSold(g *service.PriceGuide) string {
+	switch {
+	case g == nil:
+		return ""
+	case g.Sold == 0:
+		return fmt.Sprintf("Sold in the last %d days: none.", g.SalesDays)
+	case g.Sold == 1:
+		return fmt.Sprintf("Sold in the last %d days: 1 copy, at %s.", g.SalesDays, view.Money(g.MedianCents))
+	}
+	return fmt.Sprintf("Sold in the last %d days: %d copies, median %s.", g.SalesDays, g.Sold, view.Money(g.MedianCents))
+}
+
+// sellLikeThisURL opens the new-listing form prefilled from l: from its
+// edition when it has an ISBN, else from its own title, author, year and
+// language.
+func sellLikeThisURL(l service.Listing) templ.SafeURL {
+	v := url.Values{}
+	if l.ISBN != "" {
+		v.Set("isbn", l.ISBN)
+	} else {
+		v.Set("title", l.Title)
+		v.Set("author", l.Author)
+		v.Set("language", l.Language)
+		if l.Year != 0 {
+			v.Set("year", strconv.Itoa(l.Year))
+		}
+	}
+	return templ.SafeURL("/my/listings/new?" + v.Encode())
 }

@@ -140,7 +140,9 @@ func dropInvalid(q service.Query, errs map[string]string) service.Query {
 type bookPage struct {
 	Listing service.Listing
 	Owner   bool
-	MaxQty  int
+	// SignedIn offers "Sell one like this", to the seller too.
+	SignedIn bool
+	MaxQty   int
 	// Others are more of the seller's listings on sale.
 	Others []service.Listing
 }
@@ -165,8 +167,8 @@ func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	u, _ := auth.UserFrom(r.Context())
-	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), MaxQty: l.Available, Others: others}))
+	u, signedIn := auth.UserFrom(r.Context())
+	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), SignedIn: signedIn, MaxQty: l.Available, Others: others}))
 }
 
 type editionPage struct {

@@ -28,16 +28,20 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	form := formPage{Form: listingForm{ID: 7, Title: evil, Condition: "good", Language: "en", Errors: map[string]string{"title": "enter the title", "form": evil}},
 		MaxPrice: "10,000.00", MaxPhotos: service.MaxPhotos}
 	edit := form
+	filled := form
+	filled.Notice = evil
+	filled.Guide = &service.PriceGuide{ISBN: l.ISBN, Condition: catalog.ConditionGood, OnSale: 2, OnSaleCopies: 3, MinCents: 800, MaxCents: 1500, Sold: 4, MedianCents: 1100, SalesDays: 180}
 	edit.Listing, edit.PhotoError = &l, evil
 	pages := map[string]templ.Component{
-		"home":        homeView(homePage{Newest: []service.Listing{l, bare}}),
-		"home_empty":  homeView(homePage{}),
-		"books":       booksView(searchPage{Q: evil, Results: []service.Listing{l, bare}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/books"}, Errors: map[string]string{"min_price": evil}, Sort: "newest"}),
-		"books_empty": booksView(searchPage{Q: evil, Filtered: true, ClearFilters: "/books?q=x"}),
-		"book":        bookView(bookPage{Listing: l, MaxQty: 2, Others: []service.Listing{l, bare}}),
-		"book_owner":  bookView(bookPage{Listing: bare, Owner: true}),
-		"edition":     editionView(editionPage{ISBN: l.ISBN, Listings: []service.Listing{l, bare}}),
-		"my_listings": myListingsView(myListingsPage{Listings: []service.Listing{l, bare}, Pager: view.Pager{Page: 1}}),
+		"home":           homeView(homePage{Newest: []service.Listing{l, bare}}),
+		"home_empty":     homeView(homePage{}),
+		"books":          booksView(searchPage{Q: evil, Results: []service.Listing{l, bare}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/books"}, Errors: map[string]string{"min_price": evil}, Sort: "newest"}),
+		"books_empty":    booksView(searchPage{Q: evil, Filtered: true, ClearFilters: "/books?q=x"}),
+		"book":           bookView(bookPage{Listing: l, MaxQty: 2, Others: []service.Listing{l, bare}}),
+		"book_owner":     bookView(bookPage{Listing: bare, Owner: true, SignedIn: true}),
+		"book_signed_in": bookView(bookPage{Listing: l, SignedIn: true, MaxQty: 2}),
+		"edition":        editionView(editionPage{ISBN: l.ISBN, Listings: []service.Listing{l, bare}}),
+		"my_listings":    myListingsView(myListingsPage{Listings: []service.Listing{l, bare}, Pager: view.Pager{Page: 1}}),
 		"import_upload": importUploadView(importUploadPage{FileError: evil, Imports: []service.Import{
 			{ID: 3, Filename: evil, State: service.ImportDone, Total: 2, Created: 1, RefusedCount: 1},
 			{ID: 2, State: service.ImportFailed, Total: 5}}, Pager: view.Pager{Page: 2, HasPrev: true, PrevURL: "/my/listings/import"}}),
@@ -48,6 +52,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"import_done":    importStatusView(service.Import{ID: 3, Filename: evil, State: service.ImportDone, Total: 2, Created: 1, Refused: []service.ImportRefusal{{Line: 3, Reason: evil}}, RefusedCount: 1}),
 		"import_failed":  importStatusView(service.Import{ID: 3, State: service.ImportFailed, Error: evil}),
 		"listing_new":    listingNewView(form),
+		"listing_filled": listingNewView(filled),
 		"listing_edit":   listingEditView(edit),
 		"listing_delete": listingDeleteView(l),
 		"wants": wantsView(wantsPage{Wants: []service.Want{{ID: 1, Words: evil, MaxPriceCents: 1500, MinCondition: catalog.ConditionGood, Email: true, Matches: 2}, {ID: 2, ISBN: l.ISBN, MaxPriceCents: 900, MinCondition: catalog.ConditionPoor}},

@@ -38,6 +38,7 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Get("/my/listings/import/{id}", h.showImport)
 		r.Post("/my/listings/import/{id}/confirm", h.confirmImport)
 		r.Get("/my/listings/new", h.newListingForm)
+		r.Post("/my/listings/new", h.fillListing)
 		r.Post("/my/listings", h.createListing)
 		r.Get("/my/listings/{id}/edit", h.editListingForm)
 		r.Post("/my/listings/{id}", h.updateListing)

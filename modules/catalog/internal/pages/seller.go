@@ -45,9 +45,48 @@ func (h *handler) newListingForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	p := h.formPage(listingForm{Copies: "1", Language: "en", Condition: string(catalog.ConditionGood)}, nil)
+	f := newListingFromQuery(r.URL.Query())
+	p, status := h.formPage(r.Context(), f, nil), http.StatusOK
+	if f.ISBN != "" {
+		p, status = h.fillFromISBN(r.Context(), f)
+	}
 	p.Unverified = !u.EmailVerified
-	render(w, r, http.StatusOK, "Sell a book", listingNewView(p))
+	render(w, r, status, "Sell a book", listingNewView(p))
+}
+
+// fillListing is the new-listing form's "Fill from ISBN" button without
+// JavaScript: the form comes back prefilled, keeping what was typed.
+func (h *handler) fillListing(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := parseListingPost(r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
+	}
+	p, status := h.fillFromISBN(r.Context(), readListingForm(r))
+	if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 {
+		p.PhotoError = "Choose your photos again: a page that reloads cannot keep them."
+	}
+	p.Unverified = !u.EmailVerified
+	render(w, r, status, "Sell a book", listingNewView(p))
+}
+
+// parseListingPost reads the new-listing form: multipart, so photos can
+// come with the listing, or plain (the API's clients, old pages).
+func parseListingPost(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			return apperr.ErrBadRequest.WithMessage("the form could not be read")
+		}
+		return nil
+	}
+	return web.ParseForm(r)
 }
 
 func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
@@ -56,17 +95,12 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	// The form is multipart, so photos can come with the listing; a plain
-	// form (the API's clients, old pages) is read too.
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			web.Error(w, r, apperr.ErrBadRequest.WithMessage("the form could not be read"))
-			return
-		}
-		defer func() { _ = r.MultipartForm.RemoveAll() }()
-	} else if err := web.ParseForm(r); err != nil {
+	if err := parseListingPost(r); err != nil {
 		web.Error(w, r, err)
 		return
+	}
+	if r.MultipartForm != nil {
+		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
 	f := readListingForm(r)
 	in, errs := f.input()
@@ -76,12 +110,12 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Errors = errs
-		render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(f, nil)))
+		render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(r.Context(), f, nil)))
 		return
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
 	if errors.Is(err, service.ErrUnverified) {
-		p := h.formPage(f, nil)
+		p := h.formPage(r.Context(), f, nil)
 		p.Unverified = true
 		render(w, r, web.Status(err), "Sell a book", listingNewView(p))
 		return
@@ -89,7 +123,7 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		if mergeErrors(errs, err) {
 			f.Errors = errs
-			render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(f, nil)))
+			render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(r.Context(), f, nil)))
 			return
 		}
 		web.Error(w, r, err)
@@ -136,7 +170,7 @@ func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, "error", service.ErrArchived.Message, "/my/listings")
 		return
 	}
-	render(w, r, http.StatusOK, "Edit "+l.Title, listingEditView(h.formPage(formFromListing(l), &l)))
+	render(w, r, http.StatusOK, "Edit "+l.Title, listingEditView(h.formPage(r.Context(), formFromListing(l), &l)))
 }
 
 func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +204,7 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Errors = errs
-	render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(h.formPage(f, &l)))
+	render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(h.formPage(r.Context(), f, &l)))
 }
 
 func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
@@ -243,7 +277,7 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 			web.Error(w, r, err)
 			return
 		}
-		page := h.formPage(formFromListing(l), &l)
+		page := h.formPage(r.Context(), formFromListing(l), &l)
 		if fresh, lerr := h.svc.Listing(r.Context(), l.ID); lerr == nil {
 			page.Listing = &fresh
 		}

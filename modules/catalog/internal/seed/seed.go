@@ -16,6 +16,7 @@ import (
 	mrand "math/rand/v2"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/image/draw"
 	"golang.org/x/image/font"
@@ -95,11 +96,22 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 		return res, err
 	}
 	// A few editions are listed by several sellers, so edition pages
-	// compare copies side by side.
-	shared := make([]string, 12)
-	for i := range shared {
-		shared[i] = randomISBN(rng)
+	// compare copies side by side, "sell one like this" has data to fill a
+	// form from, and the price guide has prices: each is one work in one
+	// year, in the middle grades, and some of its copies sell.
+	type edition struct {
+		isbn string
+		work work
 	}
+	shared := make([]edition, 12)
+	for i := range shared {
+		w := works[rng.IntN(len(works))]
+		w.year += rng.IntN(80)
+		shared[i] = edition{isbn: randomISBN(rng), work: w}
+	}
+	// Demo sales are orders the orders module never had: negative ids,
+	// which no real order takes, different on each run.
+	demoOrder := -time.Now().UnixMicro()
 	for i := range o.Listings {
 		w := works[rng.IntN(len(works))]
 		in := service.Input{
@@ -116,9 +128,14 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 		if in.Year > 2025 {
 			in.Year = 2025
 		}
+		sharedEdition := false
 		switch r := rng.IntN(10); {
 		case r < 3:
-			in.ISBN = shared[rng.IntN(len(shared))]
+			e := shared[rng.IntN(len(shared))]
+			w, sharedEdition = e.work, true
+			in.ISBN, in.Title, in.Author, in.Language, in.Year = e.isbn, w.title, w.author, w.lang, min(w.year, 2025)
+			in.Description = fmt.Sprintf("%s by %s. %s", w.title, w.author, blurbs[rng.IntN(len(blurbs))])
+			in.Condition = middleGrades[rng.IntN(len(middleGrades))]
 		case r < 8:
 			in.ISBN = randomISBN(rng)
 		}
@@ -129,6 +146,16 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 		l, err := svc.Create(ctx, seller, in)
 		if err != nil {
 			return res, fmt.Errorf("create listing %d: %w", i+1, err)
+		}
+		if sharedEdition && in.Copies > 1 && rng.IntN(2) == 0 {
+			demoOrder--
+			line := catalog.Line{BookID: l.ID, Quantity: 1, PriceCents: l.PriceCents, SellerID: l.SellerID, Title: l.Title}
+			if err := svc.Reserve(ctx, catalog.Reservation{OrderID: demoOrder, Lines: []catalog.Line{line}}); err != nil {
+				return res, fmt.Errorf("sell a copy of listing %d: %w", l.ID, err)
+			}
+			if err := svc.Confirm(ctx, demoOrder); err != nil {
+				return res, fmt.Errorf("sell a copy of listing %d: %w", l.ID, err)
+			}
 		}
 		cover, err := drawCover(faces, w, rng)
 		if err != nil {
@@ -199,6 +226,10 @@ func demoImport(ctx context.Context, svc *service.Service, seller auth.User) err
 	}
 	return svc.RunImport(ctx, im.ID)
 }
+
+// middleGrades are the grades most second-hand copies are in, so a shared
+// edition's copies meet in a few of them.
+var middleGrades = []catalog.Condition{catalog.ConditionVeryGood, catalog.ConditionGood, catalog.ConditionFair}
 
 func randomHex(n int) string {
 	b := make([]byte, n)

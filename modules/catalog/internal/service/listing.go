@@ -651,9 +651,9 @@ func (s *Service) SellerListings(ctx context.Context, u auth.User, page, perPage
 
 // Edition lists every copy of an ISBN on sale, cheapest first.
 func (s *Service) Edition(ctx context.Context, isbn string) (string, []Listing, error) {
-	n, err := ParseISBN(isbn)
+	n, err := parseEditionISBN(isbn)
 	if err != nil {
-		return "", nil, apperr.ErrInvalid.WithMessage("the ISBN " + err.Error()).WithFields(map[string]string{"isbn": err.Error()})
+		return "", nil, err
 	}
 	rows, err := s.q.EditionBooks(ctx, s.pool, &n)
 	if err != nil {
