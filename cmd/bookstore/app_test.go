@@ -81,6 +81,8 @@ func TestGatewayOwners_ComeFromTheModules(t *testing.T) {
 	require.NoError(t, err)
 	for path, want := range map[string]config.Module{
 		"/": "catalog", "/books/{id}": "catalog", "/photos/*": "catalog", "/api/v1/me/books": "catalog", "/admin/listings": "catalog",
+		"/my/listings.csv": "catalog", "/my/listings/import": "catalog", "/my/listings/import/{id}": "catalog", "/my/listings/import/{id}/confirm": "catalog",
+		"/api/v1/me/imports": "catalog", "/api/v1/me/imports/{id}": "catalog", "/api/v1/me/imports/{id}/confirm": "catalog",
 		"/my/listings/new": "catalog", "/api/v1/editions/{isbn}/prices": "catalog",
 		"/signin": "auth", "/account": "auth", "/api/v1/me": "auth", "/admin": "auth", "/admin/users": "auth",
 		"/cart": "orders", "/checkout": "orders", "/api/v1/orders/{id}": "orders", "/admin/jobs": "orders", "/notifications": "orders",

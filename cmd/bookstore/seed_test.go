@@ -40,12 +40,20 @@ func TestSeed(t *testing.T) {
 	require.NoError(t, err)
 	var choices []string
 	require.NoError(t, pool.QueryRow(context.Background(), `SELECT array_agg(array_to_string(email_topics, ' ') ORDER BY id) FROM auth.users`).Scan(&choices))
-	pool.Close()
 	require.Equal(t, []string{
 		"order_placed order_shipped order_problem sale_paid sale_cancelled sale_delivered want_match",
 		"order_placed order_shipped order_problem sale_paid sale_cancelled sale_delivered",
 		"order_placed order_shipped order_problem sale_paid sale_cancelled sale_delivered want_match",
 	}, choices, "the demo sellers' email choices")
+	var state string
+	var created, updated, refused int
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT state, created, updated, jsonb_array_length(refused) FROM catalog.imports`).
+		Scan(&state, &created, &updated, &refused))
+	pool.Close()
+	require.Equal(t, "done", state, "the first seller has one finished import to show")
+	require.Zero(t, created, "the import changes no count above")
+	require.Positive(t, updated)
+	require.Equal(t, 1, refused)
 	require.Positive(t, sales, "some copies of them sold, for the price guide")
 
 	_, errOut, code = runBinary(t, env, "", "seed", "--listings", "5")

@@ -19,4 +19,9 @@
 // an order refers to archives it instead. Listings hidden by an admin or
 // of a disabled seller are out of the shop. Prices are int64 cents, at most
 // BOOKSTORE_CATALOG_MAX_PRICE (default 10,000.00).
+//
+// Sellers list in bulk from a CSV staged in catalog.imports: the job
+// catalog.import_listings creates or updates (by ISBN and condition) every
+// valid row in one transaction with the summary, so an import is whole or
+// absent.
 package catalog

@@ -17,9 +17,11 @@ import (
 )
 
 // Body limits: most requests are small forms or JSON; multipart uploads
-// (photos) get a larger cap and their handlers check each part.
+// (photos) get a larger cap and their handlers check each part, as a body
+// that is one CSV file (an import through the API) does its size.
 const (
 	MaxBody          = 1 << 20
+	MaxCSVBody       = 4 << 20
 	MaxMultipartBody = 40 << 20
 )
 
@@ -85,8 +87,11 @@ func recoverer(next http.Handler) http.Handler {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(MaxBody)
-		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+		case "multipart/form-data":
 			limit = MaxMultipartBody
+		case "text/csv":
+			limit = MaxCSVBody
 		}
 		if r.ContentLength > limit {
 			Error(w, r, apperr.ErrTooLarge.WithMessage(fmt.Sprintf("the request is larger than %d MB", limit>>20)))

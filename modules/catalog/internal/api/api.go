@@ -34,6 +34,10 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
 		r.Get("/api/v1/editions/{isbn}/prices", h.getEditionPrices)
 		r.Get("/api/v1/me/books", h.myBooks)
+		r.Get("/api/v1/me/imports", h.listImports)
+		r.Post("/api/v1/me/imports", h.stageImport)
+		r.Get("/api/v1/me/imports/{id}", h.getImport)
+		r.Post("/api/v1/me/imports/{id}/confirm", h.confirmImport)
 		r.Get("/api/v1/me/wants", h.myWants)
 		r.Post("/api/v1/me/wants", h.createWant)
 		r.Get("/api/v1/me/wants/{id}", h.getWant)
@@ -141,12 +145,16 @@ type SearchPage struct {
 }
 
 func page(ls []service.Listing, n int, hasNext, owner bool) Page {
-	p := Page{Books: booksJSON(ls, owner), Page: n}
-	if hasNext {
-		next := n + 1
-		p.NextPage = &next
+	return Page{Books: booksJSON(ls, owner), Page: n, NextPage: nextPage(n, hasNext)}
+}
+
+// nextPage is a list's next_page: the number after n, or null on the last.
+func nextPage(n int, hasNext bool) *int {
+	if !hasNext {
+		return nil
 	}
-	return p
+	next := n + 1
+	return &next
 }
 
 func (h *handler) listBooks(w http.ResponseWriter, r *http.Request) {

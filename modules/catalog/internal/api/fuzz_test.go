@@ -38,5 +38,11 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "POST", Target: "/my/wants", ContentType: form, Body: "isbn=%FF&words=dune&max_price=1e99&min_condition=%00"},
 		webtest.Seed{Method: "POST", Target: "/my/wants/99999999999/delete"},
 		webtest.Seed{Method: "GET", Target: "/admin/listings?q=%00&state=%FF&page=99999999999"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/me/imports?filename=a%00.csv", ContentType: "text/csv", Body: "title,author,condition,price,year\n=1+2,\"A\"\"\",good,-1,99999999999\n"},
+		webtest.Seed{Method: "POST", Target: "/api/v1/me/imports/1/confirm"},
+		webtest.Seed{Method: "GET", Target: "/api/v1/me/imports?page=99999999999"},
+		webtest.Seed{Method: "GET", Target: "/my/listings/import/1"},
+		webtest.Seed{Method: "GET", Target: "/my/listings/import?page=-1"},
+		webtest.Seed{Method: "GET", Target: "/my/listings.csv"},
 	)
 }

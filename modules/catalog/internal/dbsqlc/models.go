@@ -66,6 +66,23 @@ type HoldLine struct {
 	PriceCents *int64
 }
 
+type Import struct {
+	ID         int64
+	SellerID   int64
+	SellerName string
+	Filename   string
+	File       []byte
+	State      string
+	Total      int32
+	Done       int32
+	Created    int32
+	Updated    int32
+	Refused    []byte
+	Error      string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
 type Listing struct {
 	ID              int64
 	SellerID        int64

@@ -7,6 +7,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -21,6 +22,8 @@ import (
 type Catalog interface {
 	SyncSellers(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
 	MatchWants(ctx context.Context, id catalog.BookID) (int, error)
+	RunImport(ctx context.Context, id int64) error
+	FailImport(ctx context.Context, id int64, cause error) error
 }
 
 // SyncSellersArgs asks for one pass over the accounts change feed.
@@ -83,12 +86,55 @@ func (w *MatchWantsWorker) Work(ctx context.Context, job *river.Job[MatchWantsAr
 	return err
 }
 
+// ImportListingsArgs asks to import a seller's confirmed CSV.
+type ImportListingsArgs struct {
+	ImportID int64 `json:"import_id"`
+}
+
+// Kind implements river.JobArgs.
+func (ImportListingsArgs) Kind() string { return "catalog.import_listings" }
+
+// InsertOpts bounds the retries: an import that fails five times in a row
+// fails for a reason the seller must see, not a passing one.
+func (ImportListingsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: ImportAttempts}
+}
+
+// ImportAttempts is how many times an import is tried before it fails.
+const ImportAttempts = 5
+
+// ImportListingsWorker runs an import. It is idempotent: the rows and the
+// summary commit together, and a finished import is not run again.
+type ImportListingsWorker struct {
+	river.WorkerDefaults[ImportListingsArgs]
+	Service Catalog
+}
+
+// Work implements river.Worker. A failed attempt imported nothing, so the
+// next one starts afresh; after the last, the import is marked failed with
+// the reason, for the seller's page.
+func (w *ImportListingsWorker) Work(ctx context.Context, job *river.Job[ImportListingsArgs]) error {
+	err := w.Service.RunImport(ctx, job.Args.ImportID)
+	if err != nil && job.Attempt >= job.MaxAttempts {
+		if ferr := w.Service.FailImport(ctx, job.Args.ImportID, err); ferr != nil {
+			return errors.Join(err, ferr)
+		}
+	}
+	return err
+}
+
+// Timeout bounds one attempt; 10,000 rows take seconds.
+func (w *ImportListingsWorker) Timeout(*river.Job[ImportListingsArgs]) time.Duration {
+	return 5 * time.Minute
+}
+
 // Workers registers the module's workers. The accounts service is the
 // local one in the monolith, a remote client when split.
 func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
 	return func(ws *river.Workers) {
 		river.AddWorker(ws, &SyncSellersWorker{Service: svc, Changes: accounts.UserChanges})
 		river.AddWorker(ws, &MatchWantsWorker{Service: svc})
+		river.AddWorker(ws, &ImportListingsWorker{Service: svc})
 	}
 }
 

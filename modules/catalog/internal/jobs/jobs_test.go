@@ -68,3 +68,56 @@ func TestMatchWantsWorker(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n, "one alert, however often the job runs")
 }
+
+func TestImportListingsWorker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	seller := auth.User{ID: 41, Name: "Sally", EmailVerified: true}
+
+	t.Run("Imports", func(t *testing.T) {
+		t.Parallel()
+		pool := pgtest.New(t)
+		svc := service.New(pool, nil)
+		im, _, err := svc.StageImport(ctx, seller, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+		require.NoError(t, err)
+		_, err = svc.ConfirmImport(ctx, seller, im.ID)
+		require.NoError(t, err)
+		w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema}, &jobs.ImportListingsWorker{Service: svc})
+		for range 2 {
+			tx, err := pool.Begin(ctx)
+			require.NoError(t, err)
+			res, err := w.Work(ctx, t, tx, jobs.ImportListingsArgs{ImportID: im.ID}, nil)
+			require.NoError(t, err)
+			require.Equal(t, rivertype.JobStateCompleted, res.Job.State)
+			require.NoError(t, tx.Commit(ctx))
+		}
+		im, err = svc.Import(ctx, seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportDone, im.State)
+		require.Equal(t, 1, im.Created, "once, however often the job runs")
+	})
+
+	t.Run("LastAttemptFails", func(t *testing.T) {
+		t.Parallel()
+		pool := pgtest.New(t)
+		svc := service.New(pool, nil)
+		_, err := pool.Exec(ctx, `
+			CREATE FUNCTION catalog.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$;
+			CREATE TRIGGER refuse BEFORE INSERT ON catalog.books FOR EACH ROW EXECUTE FUNCTION catalog.refuse();`)
+		require.NoError(t, err)
+		im, _, err := svc.StageImport(ctx, seller, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+		require.NoError(t, err)
+		_, err = svc.ConfirmImport(ctx, seller, im.ID)
+		require.NoError(t, err)
+		w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema}, &jobs.ImportListingsWorker{Service: svc})
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		_, err = w.Work(ctx, t, tx, jobs.ImportListingsArgs{ImportID: im.ID}, &river.InsertOpts{MaxAttempts: 1})
+		require.ErrorContains(t, err, "disk full")
+		require.NoError(t, tx.Rollback(ctx))
+		im, err = svc.Import(ctx, seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportFailed, im.State)
+		require.Equal(t, "the import stopped on an unexpected error", im.Error, "the database's words are for the job's record")
+	})
+}

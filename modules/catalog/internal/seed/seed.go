@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/csv"
 	"encoding/hex"
 	"fmt"
 	"image"
@@ -182,7 +183,54 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 			o.ProgressFunc(i+1, o.Listings)
 		}
 	}
+	if err := demoImport(ctx, svc, res.Sellers[0]); err != nil {
+		return res, fmt.Errorf("demo import: %w", err)
+	}
 	return res, nil
+}
+
+// demoImport leaves the seller one finished CSV import, so that the import
+// page shows a summary: up to five of the seller's listings that have an
+// ISBN, read back from the export (each is updated to what it is, so the
+// catalog stays as seeded), and a row without an author, refused.
+func demoImport(ctx context.Context, svc *service.Service, seller auth.User) error {
+	var export bytes.Buffer
+	if err := svc.ExportListings(ctx, seller, &export); err != nil {
+		return err
+	}
+	var file bytes.Buffer
+	w := csv.NewWriter(&file)
+	_ = w.Write(service.ImportColumns)
+	// A seller without listings exports a header alone, which does not
+	// parse; the import then holds the refused row only.
+	rows, err := svc.ParseListings(export.Bytes())
+	if err == nil {
+		kept := 0
+		for _, r := range rows {
+			if r.Input.ISBN == "" || kept == 5 {
+				continue
+			}
+			rec := make([]string, len(service.ImportColumns))
+			for i, c := range service.ImportColumns {
+				rec[i] = r.Cells[c]
+			}
+			_ = w.Write(rec)
+			kept++
+		}
+	}
+	_ = w.Write([]string{"Commonplace Book", "", "", "good", "4.00", "1", "", "en", ""})
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
+	}
+	im, _, err := svc.StageImport(ctx, seller, "stock-update.csv", file.Bytes())
+	if err != nil {
+		return err
+	}
+	if _, err := svc.ConfirmImport(ctx, seller, im.ID); err != nil {
+		return err
+	}
+	return svc.RunImport(ctx, im.ID)
 }
 
 // middleGrades are the grades most second-hand copies are in, so a shared

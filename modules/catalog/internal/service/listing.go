@@ -194,8 +194,10 @@ func listingFrom(r dbsqlc.Listing) Listing {
 func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Author = strings.TrimSpace(in.Author)
-	in.ConditionNote = strings.TrimSpace(in.ConditionNote)
-	in.Description = strings.TrimSpace(in.Description)
+	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
+	// reads back from a CSV export (which takes CR off) as it was.
+	in.ConditionNote = strings.TrimSpace(strings.ReplaceAll(in.ConditionNote, "\r\n", "\n"))
+	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
 	// Title and author are shown on one line to buyers (text.CheckLine: no
@@ -268,33 +270,41 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 	if err != nil {
 		return Listing{}, err
 	}
-	status := catalog.StatusActive
-	if in.Draft {
-		status = catalog.StatusDraft
-	} else if !seller.EmailVerified {
+	if !in.Draft && !seller.EmailVerified {
 		return Listing{}, ErrUnverified
 	}
-	var id int64
+	var id catalog.BookID
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if err := s.q.EnsureSeller(ctx, tx, dbsqlc.EnsureSellerParams{ID: int64(seller.ID), Name: seller.Name, MemberSince: timePtr(seller.CreatedAt)}); err != nil {
 			return err
 		}
-		id, err = s.q.CreateBook(ctx, tx, dbsqlc.CreateBookParams{
-			SellerID: int64(seller.ID), Title: in.Title, Author: in.Author, Isbn: isbn,
-			Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
-			Currency: s.opts.Currency, Description: in.Description, Lang: in.Language,
-			PubYear: yearPtr(in.Year), Status: string(status),
-			Listed: int32(in.Copies), Available: int32(in.Copies),
-		})
-		if err != nil || status != catalog.StatusActive {
-			return err
-		}
-		return s.matchLater(ctx, tx, catalog.BookID(id))
+		id, err = s.create(ctx, tx, seller, in, isbn)
+		return err
 	})
 	if err != nil {
 		return Listing{}, fmt.Errorf("create listing: %w", err)
 	}
-	return s.Listing(ctx, catalog.BookID(id))
+	return s.Listing(ctx, id)
+}
+
+// create inserts a listing of normalised input in tx, for a seller the
+// catalog knows (EnsureSeller).
+func (s *Service) create(ctx context.Context, tx pgx.Tx, seller auth.User, in Input, isbn *string) (catalog.BookID, error) {
+	status := catalog.StatusActive
+	if in.Draft {
+		status = catalog.StatusDraft
+	}
+	id, err := s.q.CreateBook(ctx, tx, dbsqlc.CreateBookParams{
+		SellerID: int64(seller.ID), Title: in.Title, Author: in.Author, Isbn: isbn,
+		Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
+		Currency: s.opts.Currency, Description: in.Description, Lang: in.Language,
+		PubYear: yearPtr(in.Year), Status: string(status),
+		Listed: int32(in.Copies), Available: int32(in.Copies),
+	})
+	if err != nil || status != catalog.StatusActive {
+		return catalog.BookID(id), err
+	}
+	return catalog.BookID(id), s.matchLater(ctx, tx, catalog.BookID(id))
 }
 
 // Listing returns one listing with its photos, whoever may see it; callers
@@ -464,50 +474,53 @@ var ErrStaleCopies = apperr.New(apperr.Conflict, "catalog.stale_copies", "the co
 // read and written under its lock, so edits and sales never undo each
 // other. Copies may not drop below the copies that orders hold.
 func (s *Service) Update(ctx context.Context, u auth.User, id catalog.BookID, e Edit) (Listing, error) {
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		b, err := s.owned(ctx, tx, u, id)
-		if err != nil {
-			return err
-		}
-		row, err := s.q.GetBook(ctx, tx, int64(id))
-		if err != nil {
-			return err
-		}
-		cur := listingFrom(row)
-		in := Input{
-			Title: cur.Title, Author: cur.Author, ISBN: cur.ISBN, Condition: cur.Condition, ConditionNote: cur.ConditionNote,
-			PriceCents: cur.PriceCents, Copies: cur.Copies(), Description: cur.Description, Language: cur.Language, Year: cur.Year,
-		}
-		e.Apply(&in)
-		if e.Copies != nil && e.CopiesBase != nil && *e.CopiesBase != cur.Copies() {
-			if *e.Copies != *e.CopiesBase {
-				return staleCopies(*e.CopiesBase, cur)
-			}
-			in.Copies = cur.Copies()
-		}
-		isbn, err := s.normalise(&in)
-		if err != nil {
-			return err
-		}
-		if in.Copies < int(b.Held) {
-			return apperr.ErrInvalid.WithFields(map[string]string{
-				"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, text.Plural(int(b.Held), "copy", "copies")),
-			})
-		}
-		_, err = s.q.UpdateBook(ctx, tx, dbsqlc.UpdateBookParams{
-			ID: int64(id), Title: in.Title, Author: in.Author, Isbn: isbn,
-			Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
-			Description: in.Description, Lang: in.Language, PubYear: yearPtr(in.Year), Copies: int32(in.Copies),
-		})
-		if err != nil || cur.Status != catalog.StatusActive || !wantsMayMatchAnew(cur, in, isbn) {
-			return err
-		}
-		return s.matchLater(ctx, tx, id)
-	})
+	err := s.inTx(ctx, func(tx pgx.Tx) error { return s.update(ctx, tx, u, id, e) })
 	if err != nil {
 		return Listing{}, fmt.Errorf("update listing %d: %w", id, err)
 	}
 	return s.Listing(ctx, id)
+}
+
+// update applies e to listing id in tx; see Update.
+func (s *Service) update(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.BookID, e Edit) error {
+	b, err := s.owned(ctx, tx, u, id)
+	if err != nil {
+		return err
+	}
+	row, err := s.q.GetBook(ctx, tx, int64(id))
+	if err != nil {
+		return err
+	}
+	cur := listingFrom(row)
+	in := Input{
+		Title: cur.Title, Author: cur.Author, ISBN: cur.ISBN, Condition: cur.Condition, ConditionNote: cur.ConditionNote,
+		PriceCents: cur.PriceCents, Copies: cur.Copies(), Description: cur.Description, Language: cur.Language, Year: cur.Year,
+	}
+	e.Apply(&in)
+	if e.Copies != nil && e.CopiesBase != nil && *e.CopiesBase != cur.Copies() {
+		if *e.Copies != *e.CopiesBase {
+			return staleCopies(*e.CopiesBase, cur)
+		}
+		in.Copies = cur.Copies()
+	}
+	isbn, err := s.normalise(&in)
+	if err != nil {
+		return err
+	}
+	if in.Copies < int(b.Held) {
+		return apperr.ErrInvalid.WithFields(map[string]string{
+			"copies": fmt.Sprintf("cannot be less than %d: orders in progress hold %d %s", b.Held, b.Held, text.Plural(int(b.Held), "copy", "copies")),
+		})
+	}
+	_, err = s.q.UpdateBook(ctx, tx, dbsqlc.UpdateBookParams{
+		ID: int64(id), Title: in.Title, Author: in.Author, Isbn: isbn,
+		Condition: string(in.Condition), ConditionNote: in.ConditionNote, PriceCents: in.PriceCents,
+		Description: in.Description, Lang: in.Language, PubYear: yearPtr(in.Year), Copies: int32(in.Copies),
+	})
+	if err != nil || cur.Status != catalog.StatusActive || !wantsMayMatchAnew(cur, in, isbn) {
+		return err
+	}
+	return s.matchLater(ctx, tx, id)
 }
 
 // wantsMayMatchAnew reports whether an edit from cur to in (with isbn as

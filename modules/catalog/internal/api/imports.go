@@ -1,0 +1,163 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
+	"github.com/bookstore/bookstore/platform/web"
+)
+
+// Import is a CSV import in JSON: its state, progress and summary.
+type Import struct {
+	ID       int64                   `json:"id"`
+	Filename string                  `json:"filename"`
+	State    string                  `json:"state"`
+	Total    int                     `json:"total"`
+	Done     int                     `json:"done"`
+	Created  int                     `json:"created"`
+	Updated  int                     `json:"updated"`
+	Refused  []service.ImportRefusal `json:"refused"`
+	Error    string                  `json:"error"`
+}
+
+func importJSON(im service.Import) Import {
+	refused := im.Refused
+	if refused == nil {
+		refused = []service.ImportRefusal{}
+	}
+	return Import{ID: im.ID, Filename: im.Filename, State: im.State, Total: im.Total, Done: im.Done,
+		Created: im.Created, Updated: im.Updated, Refused: refused, Error: im.Error}
+}
+
+// ImportListItem is an import in the seller's list: its state and counts;
+// its refused rows are in the import itself.
+type ImportListItem struct {
+	ID        int64     `json:"id"`
+	Filename  string    `json:"filename"`
+	State     string    `json:"state"`
+	Total     int       `json:"total"`
+	Done      int       `json:"done"`
+	Created   int       `json:"created"`
+	Updated   int       `json:"updated"`
+	Refused   int       `json:"refused"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ImportPage is a page of the seller's imports, newest first.
+type ImportPage struct {
+	Imports  []ImportListItem `json:"imports"`
+	Page     int              `json:"page"`
+	NextPage *int             `json:"next_page"`
+}
+
+// importsPerPage is how many imports a page of the list holds.
+const importsPerPage = 20
+
+func (h *handler) listImports(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	n := view.PageParam(r.URL.Query())
+	ims, hasNext, err := h.svc.SellerImports(r.Context(), u, n, importsPerPage)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	out := ImportPage{Imports: make([]ImportListItem, len(ims)), Page: n, NextPage: nextPage(n, hasNext)}
+	for i, im := range ims {
+		out.Imports[i] = ImportListItem{ID: im.ID, Filename: im.Filename, State: im.State, Total: im.Total, Done: im.Done,
+			Created: im.Created, Updated: im.Updated, Refused: im.RefusedCount, CreatedAt: im.CreatedAt}
+	}
+	web.JSON(w, http.StatusOK, out)
+}
+
+// ImportRow is one row of a staged import as the preview judges it.
+type ImportRow struct {
+	Line    int               `json:"line"`
+	Valid   bool              `json:"valid"`
+	Errors  map[string]string `json:"errors"`
+	Updates *catalog.BookID   `json:"updates_book_id"`
+}
+
+// ImportPreview is a staged import with its rows.
+type ImportPreview struct {
+	Import Import      `json:"import"`
+	Rows   []ImportRow `json:"rows"`
+}
+
+// stageImport takes the CSV as the request body; ?filename names it.
+func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, service.MaxImportBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		web.Error(w, r, service.ErrImportTooLarge)
+		return
+	}
+	if err != nil {
+		web.Error(w, r, apperr.ErrBadRequest.WithMessage("the file could not be read"))
+		return
+	}
+	im, rows, err := h.svc.StageImport(r.Context(), u, r.URL.Query().Get("filename"), data)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	out := ImportPreview{Import: importJSON(im), Rows: make([]ImportRow, len(rows))}
+	for i, row := range rows {
+		out.Rows[i] = ImportRow{Line: row.Line, Valid: row.Valid(), Errors: row.Errors}
+		if row.Updates != 0 {
+			id := row.Updates
+			out.Rows[i].Updates = &id
+		}
+	}
+	w.Header().Set("Location", "/api/v1/me/imports/"+strconv.FormatInt(im.ID, 10))
+	web.JSON(w, http.StatusCreated, out)
+}
+
+func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	_, im, err := h.svc.SignedInImport(r.Context(), id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, importJSON(im))
+}
+
+func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
+	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	im, err := h.svc.ConfirmImport(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusAccepted, importJSON(im))
+}

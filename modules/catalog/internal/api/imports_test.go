@@ -1,0 +1,147 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
+)
+
+func TestAPI_Imports(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	book := createBook(t, env)
+	l, err := env.Svc.Listing(t.Context(), book.ID)
+	require.NoError(t, err)
+
+	csv := "title,author,isbn,condition,price\n" +
+		fmt.Sprintf("%s,%s,%s,%s,3\n", l.Title, l.Author, l.ISBN, l.Condition) +
+		"Emma,,,good,4\n"
+	res := env.Send(t, http.MethodPost, "/api/v1/me/imports?filename=stock.csv", "text/csv", strings.NewReader(csv), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	p := decode[api.ImportPreview](t, res)
+	require.Equal(t, "stock.csv", p.Import.Filename)
+	require.Equal(t, service.ImportStaged, p.Import.State)
+	require.Len(t, p.Rows, 2)
+	require.True(t, p.Rows[0].Valid)
+	require.NotNil(t, p.Rows[0].Updates, "the seller's listing of that ISBN and condition")
+	require.Equal(t, book.ID, *p.Rows[0].Updates)
+	require.False(t, p.Rows[1].Valid)
+	require.Contains(t, p.Rows[1].Errors, "author")
+	at := res.Header.Get("Location")
+	require.Equal(t, fmt.Sprintf("/api/v1/me/imports/%d", p.Import.ID), at)
+
+	require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, at, "", authtest.As(other)...).StatusCode)
+	res = env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusAccepted, res.StatusCode, res.Body)
+	require.Equal(t, service.ImportQueued, decode[api.Import](t, res).State)
+	res = env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusConflict, res.StatusCode)
+	require.Equal(t, "catalog.import_state", errorOf(t, res).Code)
+
+	require.NoError(t, env.Svc.RunImport(t.Context(), p.Import.ID))
+	res = env.JSON(t, http.MethodGet, at, "", authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	im := decode[api.Import](t, res)
+	require.Equal(t, service.ImportDone, im.State)
+	require.Equal(t, 1, im.Updated)
+	require.Zero(t, im.Created)
+	require.Equal(t, []service.ImportRefusal{{Line: 3, Reason: "author: enter the author, or several separated by commas"}}, im.Refused)
+
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/imports", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	list := decode[api.ImportPage](t, res)
+	require.Len(t, list.Imports, 1)
+	require.Equal(t, api.ImportListItem{ID: im.ID, Filename: "stock.csv", State: service.ImportDone, Total: 2, Done: 2, Updated: 1, Refused: 1,
+		CreatedAt: list.Imports[0].CreatedAt}, list.Imports[0])
+	require.Nil(t, list.NextPage)
+	res = env.JSON(t, http.MethodGet, "/api/v1/me/imports", "", authtest.As(other)...)
+	require.Empty(t, decode[api.ImportPage](t, res).Imports, "the seller's own only")
+
+	res = env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader("title,colour\n"), authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	require.Contains(t, errorOf(t, res).Fields, "file")
+	res = env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(strings.Repeat("x", service.MaxImportBytes+1)), authtest.As(seller)...)
+	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+}
+
+// TestAPI_ImportRefusals sends what a script or a careless seller might:
+// each answer is a 4xx with a message that says what to do, and no word of
+// the database's.
+func TestAPI_ImportRefusals(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	newcomer := &catalogtest.Newcomer
+	refused := func(t *testing.T, status int, code string, res webtest.Response) web.ErrorDetail {
+		t.Helper()
+		require.Equal(t, status, res.StatusCode, res.Body)
+		e := errorOf(t, res)
+		require.Equal(t, code, e.Code)
+		require.NotEmpty(t, e.Message)
+		for _, leak := range []string{"SQLSTATE", "pgx", "catalog.imports", "violates"} {
+			require.NotContains(t, res.Body, leak)
+		}
+		return e
+	}
+	stage := func(t *testing.T, body string, as *auth.User) webtest.Response {
+		t.Helper()
+		return env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(body), authtest.As(as)...)
+	}
+
+	for name, tc := range map[string]struct{ body, says string }{
+		"Empty":          {"", "the file is empty"},
+		"OnlySpaces":     {" \n\n", "the file is empty"},
+		"HeaderOnly":     {"title,author,condition,price\n", "no rows"},
+		"JSON":           {`{"title": "Emma", "price": 5}`, "not valid CSV"},
+		"PNG":            {"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe", "not UTF-8"},
+		"UTF16":          {"\xff\xfet\x00i\x00", "UTF-16"},
+		"WrongColumns":   {"name,cost\nEmma,5\n", "unknown column"},
+		"MissingColumns": {"title,author\nEmma,Jane Austen\n", "lacks the columns condition, price"},
+		"BrokenQuotes":   {"title,author,condition,price\n\"Emma,Jane Austen,good,5\n", "not valid CSV"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := refused(t, http.StatusUnprocessableEntity, "invalid", stage(t, tc.body, seller))
+			require.Contains(t, e.Fields["file"], tc.says)
+		})
+	}
+	t.Run("TooLarge", func(t *testing.T) {
+		e := refused(t, http.StatusRequestEntityTooLarge, "too_large", stage(t, strings.Repeat("x", service.MaxImportBytes+1), seller))
+		require.Contains(t, e.Message, "2 MB")
+	})
+	t.Run("SignedOut", func(t *testing.T) {
+		refused(t, http.StatusUnauthorized, "auth.unauthenticated", env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader("title,author,condition,price\nEmma,Jane Austen,good,5\n")))
+	})
+
+	res := stage(t, "title,author,condition,price\nEmma,Jane Austen,good,5\n", seller)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	at := res.Header.Get("Location")
+	t.Run("SomeoneElsesImport", func(t *testing.T) {
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(other)...))
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodGet, at, "", authtest.As(other)...))
+	})
+	t.Run("NoSuchImport", func(t *testing.T) {
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodPost, "/api/v1/me/imports/999999/confirm", "", authtest.As(seller)...))
+		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodGet, "/api/v1/me/imports/x", "", authtest.As(seller)...))
+	})
+	t.Run("UnverifiedSeller", func(t *testing.T) {
+		res := stage(t, "title,author,condition,price\nEmma,Jane Austen,good,5\n", newcomer)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+		e := refused(t, http.StatusForbidden, "catalog.email_unverified", env.JSON(t, http.MethodPost, res.Header.Get("Location")+"/confirm", "", authtest.As(newcomer)...))
+		require.Contains(t, e.Message, "confirm your email address")
+	})
+	t.Run("ConfirmTwice", func(t *testing.T) {
+		require.Equal(t, http.StatusAccepted, env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...).StatusCode)
+		e := refused(t, http.StatusConflict, "catalog.import_state", env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...))
+		require.Equal(t, "this import has already been confirmed", e.Message)
+	})
+}

@@ -1,0 +1,170 @@
+package pages_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+)
+
+// csvUpload is the import form as the browser sends it.
+func csvUpload(t *testing.T, name string, data []byte) (string, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", name)
+	require.NoError(t, err)
+	_, err = fw.Write(data)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	return mw.FormDataContentType(), &buf
+}
+
+func TestPages_ImportListings(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	existing := create(t, env, validForm()) // 9780141439518, very_good
+
+	t.Run("PreviewConfirmProgressSummary", func(t *testing.T) {
+		res := env.Get(t, "/my/listings/import", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, `enctype="multipart/form-data"`)
+
+		ct, body := csvUpload(t, "stock.csv", []byte("title,author,isbn,condition,price,copies\n"+
+			"Der Zauberberg,Thomas Mann,9780141439518,very_good,10,4\n"+
+			"Buddenbrooks,Thomas Mann,,good,8,1\n"+
+			"<b>Bad</b>,,,good,8,1\n"))
+		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		at := res.Header.Get("Location")
+		require.Regexp(t, regexp.MustCompile(`^/my/listings/import/\d+$`), at)
+
+		res = env.Get(t, at, authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Check the rows below, then confirm the import.")
+		require.Contains(t, res.Body, "2 of 3 rows will be imported")
+		require.Contains(t, res.Body, fmt.Sprintf(`href="/books/%d"`, existing))
+		require.Contains(t, res.Body, "author: enter the author")
+		require.Contains(t, res.Body, "&lt;b&gt;Bad&lt;/b&gt;")
+		require.Equal(t, http.StatusNotFound, env.Get(t, at, authtest.As(other)...).StatusCode)
+
+		res = env.Post(t, at+"/confirm", nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		res = env.Get(t, at, authtest.As(seller)...)
+		require.Equal(t, "2", res.Header.Get("Refresh"), "the progress page follows the job")
+		require.Contains(t, res.Body, `<progress id="import-progress" max="100" value="0">`)
+
+		var id int64
+		_, err := fmt.Sscanf(at, "/my/listings/import/%d", &id)
+		require.NoError(t, err)
+		require.NoError(t, env.Svc.RunImport(ctx, id))
+		res = env.Get(t, at, authtest.As(seller)...)
+		require.Empty(t, res.Header.Get("Refresh"))
+		require.Contains(t, res.Body, "Done: 1 created, 1 updated, 1 refused.")
+		require.Contains(t, res.Body, "author: enter the author")
+		l, err := env.Svc.Listing(ctx, existing)
+		require.NoError(t, err)
+		require.Equal(t, int64(1000), l.PriceCents)
+
+		res = env.Post(t, at+"/confirm", nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "a second confirmation is answered, not an error")
+	})
+
+	t.Run("UnverifiedSellerKeepsThePreview", func(t *testing.T) {
+		newcomer := authtest.As(&catalogtest.Newcomer)
+		ct, body := csvUpload(t, "stock.csv", []byte("title,author,condition,price\nBuddenbrooks,Thomas Mann,good,8\n"))
+		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, newcomer...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		at := res.Header.Get("Location")
+		res = env.Get(t, at, newcomer...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Confirm your email address to import", "told before confirming")
+
+		res = env.Post(t, at+"/confirm", nil, newcomer...)
+		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Contains(t, res.Body, "Preview of stock.csv", "the preview again, not an error page")
+		require.Contains(t, res.Body, "Buddenbrooks")
+		require.Contains(t, res.Body, "Confirm your email address to import")
+		require.Contains(t, res.Body, `action="/account/verify/resend"`)
+		var id int64
+		_, err := fmt.Sscanf(at, "/my/listings/import/%d", &id)
+		require.NoError(t, err)
+		im, err := env.Svc.Import(ctx, catalogtest.Newcomer, id)
+		require.NoError(t, err)
+		require.Equal(t, "staged", im.State, "the import waits for the address")
+	})
+
+	t.Run("PastImportsNewestFirstPaged", func(t *testing.T) {
+		res := env.Get(t, "/my/listings/import", authtest.As(other)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "You have not imported a file yet.")
+
+		var ids []int64
+		for i := range 21 {
+			im, _, err := env.Svc.StageImport(ctx, catalogtest.Other, fmt.Sprintf("file-%02d.csv", i), []byte("title,author,condition,price\nEmma,Jane Austen,good,5\nEmma,,good,5\n"))
+			require.NoError(t, err)
+			ids = append(ids, im.ID)
+		}
+		last := ids[len(ids)-1]
+		_, err := env.Svc.ConfirmImport(ctx, catalogtest.Other, last)
+		require.NoError(t, err)
+		require.NoError(t, env.Svc.RunImport(ctx, last))
+
+		res = env.Get(t, "/my/listings/import", authtest.As(other)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.NotContains(t, res.Body, "You have not imported a file yet.")
+		require.NotContains(t, res.Body, "stock.csv", "the seller's own imports only")
+		require.Equal(t, 20, strings.Count(res.Body, `href="/my/listings/import/`))
+		newest := strings.Index(res.Body, "file-20.csv")
+		require.Positive(t, newest)
+		require.Less(t, newest, strings.Index(res.Body, "file-19.csv"), "newest first")
+		require.NotContains(t, res.Body, "file-00.csv")
+		row := regexp.MustCompile(`(?s)<tr>.*?</tr>`).FindString(res.Body[strings.Index(res.Body, "<tbody>"):])
+		require.Contains(t, row, fmt.Sprintf(`href="/my/listings/import/%d"`, last))
+		require.Contains(t, row, "Done")
+		require.Regexp(t, `data-label="Created">1<`, row)
+		require.Regexp(t, `data-label="Refused">1<`, row)
+		require.Contains(t, res.Body, "Not confirmed")
+		require.Contains(t, res.Body, `href="/my/listings/import?page=2"`)
+
+		res = env.Get(t, "/my/listings/import?page=2", authtest.As(other)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "file-00.csv")
+		require.Equal(t, 1, strings.Count(res.Body, `href="/my/listings/import/`))
+
+		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
+		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(other)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "file-20.csv", "a refused file keeps the list below the form")
+	})
+
+	t.Run("FileRefusedOnTheForm", func(t *testing.T) {
+		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
+		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "unknown column &#34;colour&#34;")
+		ct, body = csvUpload(t, "big.csv", bytes.Repeat([]byte("x"), 2<<20+1))
+		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, "the file is larger than 2 MB")
+	})
+
+	t.Run("Export", func(t *testing.T) {
+		res := env.Get(t, "/my/listings.csv", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Equal(t, "text/csv; charset=utf-8", res.Header.Get("Content-Type"))
+		require.True(t, strings.HasPrefix(res.Body, `"title","author","isbn","condition","price","copies","description","language","year"`+"\r\n"), res.Body)
+		require.Contains(t, res.Body, `"Der Zauberberg","Thomas Mann","9780141439518","very_good",`)
+		require.NotEqual(t, http.StatusOK, env.Get(t, "/my/listings.csv").StatusCode, "signed in only")
+	})
+}

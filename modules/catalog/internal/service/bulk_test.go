@@ -1,0 +1,241 @@
+package service_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+)
+
+const csvHeader = "title,author,isbn,condition,price,copies,description,language,year\n"
+
+func TestService_ParseListings(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+
+	t.Run("ValidRows", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.svc.ParseListings([]byte(csvHeader +
+			"Le Petit Prince,Antoine de Saint-Exupéry,0-14-143951-3,Very Good,12.50,2,A classic.,French,1943\n" +
+			"\"Dune, Messiah\",Frank Herbert,,as_new,8,,\"Says \"\"spice\"\"\",en,\n"))
+		require.NoError(t, err)
+		require.Len(t, rows, 2)
+		require.Empty(t, rows[0].Errors)
+		require.Equal(t, 2, rows[0].Line)
+		require.Equal(t, service.Input{
+			Title: "Le Petit Prince", Author: "Antoine de Saint-Exupéry", ISBN: "0-14-143951-3",
+			Condition: catalog.ConditionVeryGood, PriceCents: 1250, Copies: 2, Description: "A classic.",
+			Language: "fr", Year: 1943,
+		}, rows[0].Input)
+		require.Empty(t, rows[1].Errors)
+		require.Equal(t, 3, rows[1].Line)
+		require.Equal(t, "Dune, Messiah", rows[1].Input.Title)
+		require.Equal(t, catalog.ConditionAsNew, rows[1].Input.Condition)
+		require.Equal(t, 1, rows[1].Input.Copies, "copies default to one")
+		require.Equal(t, `Says "spice"`, rows[1].Input.Description)
+		require.Equal(t, "en", rows[1].Input.Language)
+		require.Zero(t, rows[1].Input.Year)
+	})
+
+	t.Run("ColumnsInAnyOrderAndOptional", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.svc.ParseListings([]byte("Price, CONDITION ,author,title\n9.99,good,Jane Austen,Emma\n"))
+		require.NoError(t, err)
+		require.Len(t, rows, 1)
+		require.Empty(t, rows[0].Errors)
+		require.Equal(t, int64(999), rows[0].Input.PriceCents)
+		require.Equal(t, "Emma", rows[0].Input.Title)
+		require.Equal(t, catalog.ConditionGood, rows[0].Input.Condition)
+	})
+
+	t.Run("BOMAndCRLFAndSemicolons", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.svc.ParseListings([]byte("\xEF\xBB\xBFtitle;author;condition;price\r\nEmma;Jane Austen;fine;4.50\r\n"))
+		require.NoError(t, err)
+		require.Len(t, rows, 1)
+		require.Empty(t, rows[0].Errors)
+		require.Equal(t, "Emma", rows[0].Input.Title)
+		require.Equal(t, "Jane Austen", rows[0].Input.Author)
+	})
+
+	t.Run("RowErrors", func(t *testing.T) {
+		t.Parallel()
+		year := 2027 // the test clock stands in 2026
+		rows, err := b.svc.ParseListings([]byte(csvHeader +
+			",Frank Herbert,978-0-14-143951-9,mint,-3,1000,,klingon," + fmt.Sprint(year) + "\n" +
+			"Emma,Jane Austen,,good,abc,two,,,nineteen\n" +
+			"Emma,Jane Austen,,good,5,1,,en\n" +
+			"Bad\x01Title,Jane Austen,,good,5,1,,en,\n"))
+		require.NoError(t, err)
+		require.Len(t, rows, 4)
+		require.Equal(t, map[string]string{
+			"title":     "enter the title as printed on the cover",
+			"isbn":      "the check digit does not match; please check the number",
+			"condition": "choose one of New, As New, Fine, Very Good, Good, Fair or Poor",
+			"price":     "must be more than zero",
+			"copies":    "must be between 1 and 999",
+			"language":  "choose a language from the list",
+			"year":      "must be between 1450 and 2026",
+		}, rows[0].Errors)
+		require.Contains(t, rows[1].Errors, "price")
+		require.Equal(t, "must be a whole number from 1 to 999", rows[1].Errors["copies"])
+		require.Equal(t, "must be a year, like 1987", rows[1].Errors["year"])
+		require.Equal(t, map[string]string{"row": "has 8 cells where the first line names 9"}, rows[2].Errors)
+		require.Contains(t, rows[3].Errors, "title")
+		require.False(t, rows[3].Valid())
+	})
+
+	t.Run("PriceAboveTheCeiling", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.svc.ParseListings([]byte("title,author,condition,price\nEmma,Jane Austen,good,5000.01\n"))
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"price": "must be at most 5000.00"}, rows[0].Errors)
+	})
+
+	t.Run("DuplicateISBNAndCondition", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.svc.ParseListings([]byte("title,author,isbn,condition,price\n" +
+			"Emma,Jane Austen,0141439513,good,5\n" +
+			"Emma,Jane Austen,978-0141439518,good,6\n" +
+			"Emma,Jane Austen,978-0141439518,fine,7\n"))
+		require.NoError(t, err)
+		require.Empty(t, rows[0].Errors)
+		require.Equal(t, map[string]string{"isbn": "line 2 already lists this ISBN in this condition; one row per listing"}, rows[1].Errors)
+		require.Empty(t, rows[2].Errors, "another condition is another listing")
+	})
+
+	t.Run("MaxRows", func(t *testing.T) {
+		t.Parallel()
+		body := "title,author,condition,price\n" + strings.Repeat("Emma,Jane Austen,good,5\n", service.MaxImportRows)
+		rows, err := b.svc.ParseListings([]byte(body))
+		require.NoError(t, err)
+		require.Len(t, rows, service.MaxImportRows)
+	})
+
+	for _, tc := range []struct {
+		name, body, msg string
+	}{
+		{"Empty", " \n", "the file is empty; its first line must name the columns: title, author, isbn, condition, price, copies, description, language, year"},
+		{"HeaderOnly", csvHeader, "the file has a header but no rows"},
+		{"UnknownColumn", "title,author,condition,price,colour\n", `unknown column "colour"; the columns are title, author, isbn, condition, price, copies, description, language, year`},
+		{"NoHeader", "Emma,Jane Austen,good,5\n", `unknown column "Emma"; the columns are title, author, isbn, condition, price, copies, description, language, year`},
+		{"DuplicateColumn", "title,author,condition,price,Title\n", `the column "title" appears twice`},
+		{"UnnamedColumn", "title,,condition,price\n", "column 2 of the first line has no name; the first line must name the columns: title, author, isbn, condition, price, copies, description, language, year"},
+		{"MissingColumns", "title,author,isbn\n", "the first line lacks the columns condition, price; it must name at least title, author, condition, price"},
+		{"Latin1", "title,author,condition,price\nEmma,Jane Austen,good,5\nL'\xe9tranger,Camus,good,5\n", "line 3 is not UTF-8 text (perhaps Latin-1 or Windows-1252); save the file as “CSV UTF-8” and upload it again"},
+		{"UTF16", "\xFF\xFEt\x00i\x00", "the file is UTF-16 text; save it as “CSV UTF-8” and upload it again"},
+		{"BrokenQuotes", "title,author,condition,price\nEmma,Jane \"Austen\" x,good,5\n", `line 2 is not valid CSV: bare " in non-quoted-field; a cell holding a quote mark must be quoted, with the mark doubled`},
+		{"TooManyRows", "title,author,condition,price\n" + strings.Repeat("Emma,Jane Austen,good,5\n", service.MaxImportRows+1), "the file has more than 10000 rows; split it into smaller files"},
+	} {
+		t.Run("File"+tc.name, func(t *testing.T) {
+			t.Parallel()
+			rows, err := b.svc.ParseListings([]byte(tc.body))
+			require.Nil(t, rows)
+			require.Equal(t, map[string]string{"file": tc.msg}, fieldsOf(t, err))
+			require.EqualError(t, err, tc.msg)
+		})
+	}
+	t.Run("FileTooLarge", func(t *testing.T) {
+		t.Parallel()
+		_, err := b.svc.ParseListings([]byte("title,author,condition,price\n" + strings.Repeat("x", service.MaxImportBytes)))
+		require.Equal(t, apperr.TooLarge, apperr.KindOf(err))
+		require.Equal(t, map[string]string{"file": "the file is larger than 2 MB; split it into smaller files"}, apperr.As(err).Fields)
+	})
+}
+
+func TestService_ExportListings(t *testing.T) {
+	t.Parallel()
+
+	t.Run("QuotesEveryCellAndLeavesOutOthersAndArchived", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		_, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		in := validInput()
+		in.ISBN, in.Year, in.Title, in.Description = "", 0, `Say "hi"; world`, "line one\nline two"
+		gone, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		_, err = b.svc.Create(ctx, b.other, validInput())
+		require.NoError(t, err)
+
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		require.Equal(t, `"title","author","isbn","condition","price","copies","description","language","year"`+"\r\n"+
+			`"Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","line one`+"\n"+`line two","fr",""`+"\r\n"+
+			`"Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","A classic.","fr","1943"`+"\r\n", out.String())
+
+		_, err = b.svc.Delete(ctx, b.seller, gone.ID)
+		require.NoError(t, err)
+		out.Reset()
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		require.NotContains(t, out.String(), "Say")
+	})
+
+	t.Run("FormulasOpenAsText", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		for _, title := range []string{`=HYPERLINK("http://evil.example","Click")`, "+44 Poems", "-ism", "@home", "'Tis Pity", "''quoted"} {
+			in := validInput()
+			in.ISBN, in.Title = "", title
+			_, err := b.svc.Create(ctx, b.seller, in)
+			require.NoError(t, err)
+		}
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		for _, cell := range []string{`"'=HYPERLINK(""http://evil.example"",""Click"")"`, `"'+44 Poems"`, `"'-ism"`, `"'@home"`, `"''Tis Pity"`, `"'''quoted"`} {
+			require.Contains(t, out.String(), cell)
+		}
+	})
+
+	// Whatever a listing holds, its export reads back as it is, and
+	// importing the export unchanged changes no listing.
+	t.Run("ImportsBackUnchanged", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		tricky := []service.Input{validInput(), validInput(), validInput(), validInput()}
+		tricky[0].Title, tricky[0].Author, tricky[0].Description = `=1+2 "Sums", vol. 1; 2`, "@author", "-- signed\r\n\t+ dust jacket\n'a quote'"
+		tricky[1].ISBN, tricky[1].Condition, tricky[1].Title, tricky[1].Author = "9780451524935", catalog.ConditionFine, "'Tis Pity", "''Ford"
+		tricky[1].Description, tricky[1].Year = "", 0
+		tricky[2].ISBN, tricky[2].Condition, tricky[2].Title, tricky[2].Language = "9780140449136", catalog.ConditionPoor, "Преступление и наказание", "ru"
+		tricky[3].ISBN, tricky[3].Condition, tricky[3].Title, tricky[3].Description = "9780679783268", catalog.ConditionNew, "+", "\u202bمرحبا\u202c שלום 😀"
+		before := map[catalog.BookID]service.Listing{}
+		for _, in := range tricky {
+			l, err := b.svc.Create(ctx, b.seller, in)
+			require.NoError(t, err)
+			before[l.ID] = l
+		}
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+
+		rows, err := b.svc.ParseListings([]byte(out.String()))
+		require.NoError(t, err)
+		require.Len(t, rows, len(tricky))
+		im, staged, err := b.svc.StageImport(ctx, b.seller, "export.csv", []byte(out.String()))
+		require.NoError(t, err)
+		for i, r := range staged {
+			require.Empty(t, r.Errors, "line %d", r.Line)
+			require.NotZero(t, r.Updates, "line %d names the listing of its ISBN and condition", r.Line)
+			l := before[r.Updates]
+			require.Equal(t, []string{l.Title, l.Author, l.Description, l.Language}, []string{rows[i].Input.Title, rows[i].Input.Author, rows[i].Input.Description, rows[i].Input.Language})
+		}
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, len(tricky), im.Updated)
+		require.Zero(t, im.Created)
+		require.Empty(t, im.Refused)
+		for id, was := range before {
+			now, err := b.svc.Listing(ctx, id)
+			require.NoError(t, err)
+			require.Equal(t, []any{was.Title, was.Author, was.ISBN, was.Condition, was.PriceCents, was.Copies(), was.Description, was.Language, was.Year},
+				[]any{now.Title, now.Author, now.ISBN, now.Condition, now.PriceCents, now.Copies(), now.Description, now.Language, now.Year})
+		}
+	})
+}

@@ -1,0 +1,246 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/riverfx"
+)
+
+func sellerBooks(ctx context.Context, t *testing.T, pool *pgxpool.Pool, seller int) int {
+	t.Helper()
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM catalog.books WHERE seller_id = $1`, seller).Scan(&n))
+	return n
+}
+
+func TestService_Import(t *testing.T) {
+	t.Parallel()
+
+	t.Run("CreatesUpdatesAndRefuses", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Condition = catalog.ConditionGood
+		mine, err := b.svc.Create(ctx, b.seller, in) // ISBN 9780141439518, good
+		require.NoError(t, err)
+		in.Description = "Someone else's"
+		theirs, err := b.svc.Create(ctx, b.other, in)
+		require.NoError(t, err)
+
+		im, rows, err := b.svc.StageImport(ctx, b.seller, "stock.csv", []byte("title,author,isbn,condition,price,copies\n"+
+			"Le Petit Prince,Saint-Exupéry,978-0141439518,Good,9.00,5\n"+
+			"Le Petit Prince,Saint-Exupéry,978-0141439518,Fine,20,1\n"+
+			"Dune,Frank Herbert,,very good,7.5,3\n"+
+			"Emma,,,good,4,1\n"))
+		require.NoError(t, err)
+		require.Equal(t, service.ImportStaged, im.State)
+		require.Equal(t, 4, im.Total)
+		require.Equal(t, "stock.csv", im.Filename)
+		require.Equal(t, mine.ID, rows[0].Updates, "the seller's own listing of that ISBN and condition")
+		require.Zero(t, rows[1].Updates, "another condition is a new listing")
+		require.False(t, rows[3].Valid())
+
+		_, err = b.svc.Import(ctx, b.other, im.ID)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
+		_, err = b.svc.ConfirmImport(ctx, b.other, im.ID)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
+		unverified := b.seller
+		unverified.EmailVerified = false
+		_, err = b.svc.ConfirmImport(ctx, unverified, im.ID)
+		require.ErrorIs(t, err, service.ErrUnverified, "publishing in bulk needs a confirmed address too")
+		require.Equal(t, 1, sellerBooks(ctx, t, b.pool, int(b.seller.ID)), "a preview imports nothing")
+
+		im, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportQueued, im.State)
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.ErrorIs(t, err, service.ErrImportState)
+
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportDone, im.State)
+		require.Equal(t, 100, im.Percent())
+		require.Equal(t, 2, im.Created)
+		require.Equal(t, 1, im.Updated)
+		require.Equal(t, []service.ImportRefusal{{Line: 5, Reason: "author: enter the author, or several separated by commas"}}, im.Refused)
+
+		got, err := b.svc.Listing(ctx, mine.ID)
+		require.NoError(t, err)
+		require.Equal(t, int64(900), got.PriceCents)
+		require.Equal(t, 5, got.Available)
+		require.Equal(t, "Saint-Exupéry", got.Author)
+		require.Equal(t, "A classic.", got.Description, "a column the file lacks keeps its value")
+		require.Equal(t, 1943, got.Year)
+		other, err := b.svc.Listing(ctx, theirs.ID)
+		require.NoError(t, err)
+		require.Equal(t, int64(1250), other.PriceCents, "another seller's listing is never touched")
+		require.Equal(t, 3, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+
+		require.NoError(t, b.svc.RunImport(ctx, im.ID), "a finished import runs again as a no-op")
+		require.Equal(t, 3, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+	})
+
+	t.Run("RefusesAFileAsAWhole", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		_, _, err := b.svc.StageImport(ctx, b.seller, "x.csv", []byte("title,colour\n"))
+		require.Contains(t, fieldsOf(t, err), "file")
+		_, _, err = b.svc.StageImport(ctx, auth.User{}, "x.csv", []byte(csvHeader))
+		require.Error(t, err)
+	})
+
+	t.Run("FilenameLosesControlAndInvisibleCharacters", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		im, _, err := b.svc.StageImport(ctx, b.seller, " st\x00ock\u202e\x1b.csv ", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+		require.NoError(t, err, "a NUL in a name the browser sent is no reason for Postgres to refuse the file")
+		require.Equal(t, "stock.csv", im.Filename)
+	})
+
+	t.Run("UpdateBelowHeldCopiesIsRefused", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		require.NoError(t, b.svc.Reserve(ctx, catalog.Reservation{OrderID: 501, BuyerID: b.other.ID, Lines: []catalog.Line{{BookID: l.ID, Quantity: 2, PriceCents: l.PriceCents, SellerID: l.SellerID, Title: l.Title}}}))
+		im, _, err := b.svc.StageImport(ctx, b.seller, "", []byte("title,author,isbn,condition,price,copies\n"+
+			"Le Petit Prince,Saint-Exupéry,0-14-143951-3,very_good,9,1\n"))
+		require.NoError(t, err)
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, []service.ImportRefusal{{Line: 2, Reason: "copies: cannot be less than 2: orders in progress hold 2 copies"}}, im.Refused)
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, int64(1250), got.PriceCents)
+	})
+
+	t.Run("ConfirmInsertsTheJob", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		ins, err := riverfx.NewInserter(b.pool, nil)
+		require.NoError(t, err)
+		svc := service.New(b.pool, &service.Options{Jobs: ins})
+		im, _, err := svc.StageImport(ctx, b.seller, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+		require.NoError(t, err)
+		_, err = svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		var n int
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE kind = 'catalog.import_listings' AND args->>'import_id' = $1`,
+			fmt.Sprint(im.ID)).Scan(&n))
+		require.Equal(t, 1, n)
+	})
+
+	t.Run("TenThousandRows", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		var csv strings.Builder
+		csv.WriteString("title,author,condition,price,copies,year\n")
+		for i := range service.MaxImportRows {
+			fmt.Fprintf(&csv, "Book %d,Author %d,good,%d.99,%d,%d\n", i, i%97, 1+i%40, 1+i%5, 1900+i%100)
+		}
+		im, _, err := b.svc.StageImport(ctx, b.seller, "big.csv", []byte(csv.String()))
+		require.NoError(t, err)
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		start := time.Now()
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		t.Logf("imported %d rows in %s", service.MaxImportRows, time.Since(start))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.MaxImportRows, im.Created)
+		require.Empty(t, im.Refused)
+		require.Equal(t, service.MaxImportRows, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+	})
+
+	t.Run("FailureMidwayLeavesNothing", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		// The database refuses the 300th listing, after progress was
+		// written once: the rows before it must go too.
+		_, err := b.pool.Exec(ctx, `
+			CREATE FUNCTION catalog.refuse_300th() RETURNS trigger LANGUAGE plpgsql AS $$
+			BEGIN
+				IF NEW.title = 'Book 299' THEN RAISE EXCEPTION 'disk full'; END IF;
+				RETURN NEW;
+			END $$;
+			CREATE TRIGGER refuse_300th BEFORE INSERT ON catalog.books FOR EACH ROW EXECUTE FUNCTION catalog.refuse_300th();`)
+		require.NoError(t, err)
+		var csv strings.Builder
+		csv.WriteString("title,author,condition,price\n")
+		for i := range 400 {
+			fmt.Fprintf(&csv, "Book %d,Author,good,5\n", i)
+		}
+		im, _, err := b.svc.StageImport(ctx, b.seller, "", []byte(csv.String()))
+		require.NoError(t, err)
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+
+		err = b.svc.RunImport(ctx, im.ID)
+		require.ErrorContains(t, err, "line 301")
+		require.ErrorContains(t, err, "disk full")
+		require.Zero(t, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportRunning, im.State, "left for the job's retry")
+		require.Equal(t, 250, im.Done, "the progress written before the failure")
+		require.Equal(t, "the import stopped on an unexpected error", im.Error, "the database's words stay in the log")
+		require.Zero(t, im.Created)
+
+		require.NoError(t, b.svc.FailImport(ctx, im.ID, err))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportFailed, im.State)
+		require.NotContains(t, im.Error, "disk full")
+		require.True(t, im.Finished())
+		require.NoError(t, b.svc.RunImport(ctx, im.ID), "a failed import is not run again")
+		require.Zero(t, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+		require.Equal(t, apperr.Conflict, apperr.KindOf(func() error { _, err := b.svc.ConfirmImport(ctx, b.seller, im.ID); return err }()))
+	})
+}
+
+func TestService_SellerImports(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	var ids []int64
+	for range 3 {
+		im, _, err := b.svc.StageImport(ctx, b.seller, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\nEmma,,good,5\n"))
+		require.NoError(t, err)
+		ids = append(ids, im.ID)
+	}
+	_, _, err := b.svc.StageImport(ctx, b.other, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+	require.NoError(t, err)
+	_, err = b.svc.ConfirmImport(ctx, b.seller, ids[0])
+	require.NoError(t, err)
+	require.NoError(t, b.svc.RunImport(ctx, ids[0]))
+
+	first, hasNext, err := b.svc.SellerImports(ctx, b.seller, 1, 2)
+	require.NoError(t, err)
+	require.True(t, hasNext)
+	require.Equal(t, []int64{ids[2], ids[1]}, []int64{first[0].ID, first[1].ID}, "newest first")
+	second, hasNext, err := b.svc.SellerImports(ctx, b.seller, 2, 2)
+	require.NoError(t, err)
+	require.False(t, hasNext)
+	require.Len(t, second, 1)
+	require.Equal(t, ids[0], second[0].ID)
+	require.Equal(t, service.ImportDone, second[0].State)
+	require.Equal(t, 1, second[0].Created)
+	require.Equal(t, 1, second[0].RefusedCount)
+
+	_, _, err = b.svc.SellerImports(ctx, auth.User{}, 1, 2)
+	require.ErrorIs(t, err, auth.ErrUnauthenticated)
+}
