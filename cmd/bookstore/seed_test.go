@@ -36,6 +36,16 @@ func TestSeed(t *testing.T) {
 	require.Equal(t, 3, sellers)
 	require.Equal(t, 40, photos, "every listing has a drawn cover")
 	require.Positive(t, editions, "some editions have several copies")
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	require.NoError(t, err)
+	var choices []string
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT array_agg(array_to_string(email_topics, ' ') ORDER BY id) FROM auth.users`).Scan(&choices))
+	pool.Close()
+	require.Equal(t, []string{
+		"order_placed order_shipped order_problem sale_paid sale_cancelled sale_delivered want_match",
+		"order_placed order_shipped order_problem sale_paid sale_cancelled sale_delivered",
+		"order_placed order_shipped order_problem sale_paid sale_cancelled sale_delivered want_match",
+	}, choices, "the demo sellers' email choices")
 	require.Positive(t, sales, "some copies of them sold, for the price guide")
 
 	_, errOut, code = runBinary(t, env, "", "seed", "--listings", "5")

@@ -6,6 +6,7 @@ package auth
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -34,6 +35,69 @@ type User struct {
 	// the catalog publishes only verified sellers' listings.
 	EmailVerified bool
 	CreatedAt     time.Time
+	// EmailTopics are the notification emails the user chose to get, in
+	// Topics order.
+	EmailTopics []Topic
+}
+
+// Topic is a kind of notification email a user chooses to get or not. The
+// accounts module owns the choices and the address; the modules that write
+// the emails keep a copy of both from UserChanges, so they decide inside
+// their own transactions, without a call to another process.
+type Topic string
+
+// Topics. A new account gets order_placed, order_shipped, order_problem,
+// sale_paid, sale_cancelled and want_match (the column's default): the
+// emails that ask for an action (ship a sale, pay another way) or that a
+// shopper waits for (a confirmation, a parcel on its way, a wanted book on
+// sale, since the user set up the want to hear of it); deliveries are off,
+// as whoever holds the parcel knows already.
+const (
+	// TopicOrderPlaced is a buyer's order placed and paid.
+	TopicOrderPlaced Topic = "order_placed"
+	// TopicOrderShipped is a buyer's order shipped.
+	TopicOrderShipped Topic = "order_shipped"
+	// TopicOrderDelivered is a buyer's order delivered.
+	TopicOrderDelivered Topic = "order_delivered"
+	// TopicOrderProblem is a buyer's order cancelled or its payment failed.
+	TopicOrderProblem Topic = "order_problem"
+	// TopicSalePaid is a seller's sale paid: books to hand over.
+	TopicSalePaid Topic = "sale_paid"
+	// TopicSaleCancelled is a seller's sale cancelled or its payment failed.
+	TopicSaleCancelled Topic = "sale_cancelled"
+	// TopicSaleDelivered is a seller's sale delivered.
+	TopicSaleDelivered Topic = "sale_delivered"
+	// TopicWantMatch is a listing that matches one of the user's wants
+	// (each want also has its own email switch).
+	TopicWantMatch Topic = "want_match"
+)
+
+// Topics are every topic, in the order the settings list them.
+var Topics = []Topic{TopicOrderPlaced, TopicOrderShipped, TopicOrderDelivered, TopicOrderProblem,
+	TopicSalePaid, TopicSaleCancelled, TopicSaleDelivered, TopicWantMatch}
+
+// Chooses reports whether u chose emails of topic t.
+func (u User) Chooses(t Topic) bool { return slices.Contains(u.EmailTopics, t) }
+
+// TopicNames are ts as strings, never nil: how the copies of other modules
+// store them, in a column that is not null.
+func TopicNames(ts []Topic) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return out
+}
+
+// NotifyAddress is where notification emails to u go, or "" when none may:
+// only to a confirmed address, since an unconfirmed one may be a typo or
+// someone else's, and the shop must not mail a stranger about orders they
+// never placed; never to a disabled account.
+func (u User) NotifyAddress() string {
+	if !u.EmailVerified || u.Disabled {
+		return ""
+	}
+	return u.Email
 }
 
 // IsAdmin reports whether u may use the admin pages.
@@ -68,8 +132,10 @@ type Service interface {
 	// UserChanges returns, oldest first, up to limit changes recorded after
 	// the change numbered after (0 for the start). Modules that keep a copy
 	// of users' names or status (the catalog hides a disabled seller's
-	// listings) poll it from a periodic job, so the copy converges even
-	// across processes and restarts. Read-only.
+	// listings) or of their notification addresses and choices (the catalog
+	// and orders write emails in their own transactions) poll it from a
+	// periodic job, so the copy converges even across processes and
+	// restarts. Read-only.
 	UserChanges(ctx context.Context, after int64, limit int) ([]UserChange, error)
 }
 
@@ -83,7 +149,8 @@ type NewUser struct {
 }
 
 // Accounts is what commands (bookstore user, bookstore seed) need: creating
-// and promoting accounts with the same rules as the sign-up form.
+// and promoting accounts with the same rules as the sign-up form, and
+// setting the demo accounts' email choices.
 type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
 	// error carrying one message per field, e.g. for a taken email.
@@ -91,10 +158,14 @@ type Accounts interface {
 	// Promote makes the user with this email an admin (ErrNotFound if none).
 	// Idempotent.
 	Promote(ctx context.Context, email string) (User, error)
+	// SetEmailTopics changes the notification emails the user gets: a topic
+	// set true is chosen, false dropped, others stay. An unknown topic is an
+	// Invalid error; ErrNotFound for no such user. Idempotent.
+	SetEmailTopics(ctx context.Context, id UserID, edit map[Topic]bool) (User, error)
 }
 
-// UserChange records that a user was created or changed its name, role or
-// status. Seq increases with every change.
+// UserChange records that a user was created or changed its name, role,
+// status, address confirmation or email choices. Seq increases with every change.
 type UserChange struct {
 	Seq  int64
 	User User

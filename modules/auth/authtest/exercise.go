@@ -23,6 +23,8 @@ type Backend interface {
 	SignOut(ctx context.Context, credential string) error
 	Rename(ctx context.Context, id auth.UserID, name string) error
 	SetDisabled(ctx context.Context, id auth.UserID, disabled bool) error
+	// SetEmailTopics changes the named email choices of the user.
+	SetEmailTopics(ctx context.Context, id auth.UserID, edit map[auth.Topic]bool) (auth.User, error)
 }
 
 // LocalBackend drives the local service over pool.
@@ -128,5 +130,17 @@ func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend
 		none, err := svc.UserChanges(ctx, one[0].Seq, 10)
 		require.NoError(t, err)
 		require.Empty(t, none)
+
+		require.Equal(t, []auth.Topic{auth.TopicOrderPlaced, auth.TopicOrderShipped, auth.TopicOrderProblem,
+			auth.TopicSalePaid, auth.TopicSaleCancelled, auth.TopicWantMatch}, all[0].User.EmailTopics, "a new account's choices")
+		require.Equal(t, "ann@example.com", all[0].User.NotifyAddress(), "made by a command, so confirmed")
+		_, err = b.SetEmailTopics(ctx, c.ID, map[auth.Topic]bool{auth.TopicOrderShipped: false, auth.TopicSaleDelivered: true})
+		require.NoError(t, err)
+		chose, err := svc.UserChanges(ctx, one[0].Seq, 10)
+		require.NoError(t, err)
+		require.Len(t, chose, 1, "a change of choices is in the feed")
+		require.Equal(t, []auth.Topic{auth.TopicOrderPlaced, auth.TopicOrderProblem, auth.TopicSalePaid, auth.TopicSaleCancelled,
+			auth.TopicSaleDelivered, auth.TopicWantMatch}, chose[0].User.EmailTopics)
+		require.Empty(t, chose[0].User.NotifyAddress(), "a disabled account gets no email")
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/metrics"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
@@ -84,7 +85,7 @@ func holdMetrics(svc *service.Service) prometheus.Collector {
 
 // Service provides the local service alone, as catalog.Service too, for
 // commands that need no HTTP server (bookstore seed).
-var Service = fx.Provide(fx.Annotate(newService, fx.ParamTags(``, ``, ``, `optional:"true"`), fx.As(fx.Self()), fx.As(new(catalog.Service))))
+var Service = fx.Provide(fx.Annotate(newService, fx.ParamTags(``, ``, ``, `optional:"true"`, `optional:"true"`), fx.As(fx.Self()), fx.As(new(catalog.Service))))
 
 // Remote provides what a process that does not run the module needs of
 // it, served at url: catalog.Service over HTTP, and the middleware that
@@ -139,14 +140,14 @@ func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {
 	return o, nil
 }
 
-// newService builds the local service. The job inserter is missing only
-// from commands without a job queue (bookstore seed), whose listings are
-// then matched against no want.
-func newService(pool *pgxpool.Pool, cfg config.Config, log *slog.Logger, ins *riverfx.Inserter) (*service.Service, error) {
+// newService builds the local service. The job inserter and the outbox
+// are missing only from commands without a job queue (bookstore seed),
+// whose listings are then matched against no want.
+func newService(pool *pgxpool.Pool, cfg config.Config, log *slog.Logger, ins *riverfx.Inserter, outbox *mail.Outbox) (*service.Service, error) {
 	o, err := Options(cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
-	o.Jobs = ins
+	o.Jobs, o.Outbox = ins, outbox
 	return service.New(pool, o), nil
 }

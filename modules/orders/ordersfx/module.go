@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
@@ -28,7 +29,8 @@ import (
 // Module provides the orders module to a process that runs it: the
 // service, its pages and API, the internal endpoints other processes call,
 // the middleware that fills the header's counts, and the saga's workers and
-// sweeper. It needs a catalog.Service (the local one or a remote client).
+// sweeper. It needs a catalog.Service and an auth.Service (the local ones
+// or remote clients).
 var Module = fx.Module("orders",
 	fx.Decorate(logging.ForModule("orders")),
 	fx.Provide(fx.Annotate(newService, fx.As(fx.Self()), fx.As(new(orders.Service))), service.NewMetrics),
@@ -36,7 +38,9 @@ var Module = fx.Module("orders",
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
 	web.AsMiddleware(HeaderCounts),
-	riverfx.AsWorkers(func(svc *service.Service, log *slog.Logger) riverfx.Registrar { return jobs.Workers(svc, log) }),
+	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service, log *slog.Logger) riverfx.Registrar {
+		return jobs.Workers(svc, accounts, log)
+	}),
 	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout) }),
 )
 
@@ -52,8 +56,17 @@ func publicRoutes(svc *service.Service) web.Routes {
 // declarations the module serves them by.
 func Routes() web.Routes { return publicRoutes(nil) }
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, boxes mail.Boxes, m *service.Metrics) *service.Service {
+// optionalOutbox is the process's outbox; a graph without one (the
+// benchmark's) only stores the emails.
+type optionalOutbox struct {
+	fx.In
+
+	Outbox *mail.Outbox `optional:"true"`
+}
+
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, boxes mail.Boxes, m *service.Metrics, out optionalOutbox) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
+		Outbox:            out.Outbox,
 		Queues:            queues.All,
 		Boxes:             boxes.All,
 		Metrics:           m,

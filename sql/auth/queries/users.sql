@@ -55,3 +55,6 @@ LIMIT @lim;
 -- name: MarkEmailVerified :one
 UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, @now), updated_at = @now
 WHERE id = @id RETURNING *;
+
+-- name: SetEmailTopics :one
+UPDATE auth.users SET email_topics = @email_topics, updated_at = @now WHERE id = @id RETURNING *;

@@ -1,6 +1,8 @@
 -- name: UpsertSeller :exec
-INSERT INTO catalog.sellers (id, name, disabled, member_since, updated_at) VALUES (@id, @name, @disabled, @member_since, now())
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, member_since = excluded.member_since, updated_at = now();
+INSERT INTO catalog.sellers (id, name, disabled, member_since, email, email_topics, updated_at)
+VALUES (@id, @name, @disabled, @member_since, sqlc.narg(email), @email_topics, now())
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, member_since = excluded.member_since,
+  email = excluded.email, email_topics = excluded.email_topics, updated_at = now();
 
 -- name: EnsureSeller :exec
 -- Records a seller seen at request time; the change feed stays

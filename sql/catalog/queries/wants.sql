@@ -38,7 +38,7 @@ ORDER BY w.id DESC;
 -- name: WantMatchTarget :one
 -- What matching needs of a listing, when it is on sale: its stems of title
 -- and author, and its grade (the index of its condition, best first).
-SELECT l.id, l.seller_id, l.isbn, l.price_cents,
+SELECT l.id, l.seller_id, l.isbn, l.price_cents, l.title, l.author,
   array_position(sqlc.arg(grades)::text[], l.condition)::int AS grade,
   tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, l.title || ' ' || l.author))::text[] AS lexemes
 FROM catalog.listings l
@@ -48,21 +48,30 @@ WHERE l.id = @id AND l.status = 'active' AND l.hidden_reason IS NULL AND NOT l.s
 -- Records the wants one listing meets, each once ever (the primary key):
 -- by ISBN through its index, by words through the GIN index of the wants'
 -- stems (wants whose stems are all among the listing's), then by price,
--- condition and not being the seller's own.
+-- condition and not being the seller's own. Each new match comes back
+-- with the address its email goes to, when the want asks for email and
+-- its user chose the topic and has a confirmed address ('' when not); a match recorded
+-- before comes back never again, so it is emailed once.
 WITH candidates AS (
   SELECT w.id, w.user_id, w.max_price_cents, w.min_condition FROM catalog.wants w
   WHERE w.isbn = sqlc.narg(isbn)::text
   UNION ALL
   SELECT w.id, w.user_id, w.max_price_cents, w.min_condition FROM catalog.wants w
   WHERE w.isbn IS NULL AND w.lexemes <@ sqlc.arg(lexemes)::text[]
+), matched AS (
+  INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents)
+  SELECT c.id, sqlc.arg(book_id)::bigint, c.user_id, sqlc.arg(price_cents)::bigint
+  FROM candidates c
+  WHERE c.user_id <> sqlc.arg(seller_id)::bigint AND c.max_price_cents >= sqlc.arg(price_cents)::bigint
+    AND array_position(sqlc.arg(grades)::text[], c.min_condition) >= sqlc.arg(grade)::int
+  ON CONFLICT DO NOTHING
+  RETURNING want_id, user_id
 )
-INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents)
-SELECT c.id, sqlc.arg(book_id)::bigint, c.user_id, sqlc.arg(price_cents)::bigint
-FROM candidates c
-WHERE c.user_id <> sqlc.arg(seller_id)::bigint AND c.max_price_cents >= sqlc.arg(price_cents)::bigint
-  AND array_position(sqlc.arg(grades)::text[], c.min_condition) >= sqlc.arg(grade)::int
-ON CONFLICT DO NOTHING
-RETURNING want_id, user_id;
+SELECT m.want_id, m.user_id, w.isbn, w.words,
+  coalesce((SELECT s.email FROM catalog.sellers s
+   WHERE s.id = m.user_id AND w.email AND sqlc.arg(topic)::text = ANY (s.email_topics)), '')::text AS email
+FROM matched m JOIN catalog.wants w ON w.id = m.want_id
+ORDER BY m.want_id;
 
 -- name: UserWantMatches :many
 -- A user's matches, newest first, with the listing as it is now.

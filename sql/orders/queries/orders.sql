@@ -75,9 +75,12 @@ SELECT * FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDE
 
 -- name: Transition :one
 -- One state change, from-state to to-state, with the notifications of its
--- step (the buyer and each other seller), in one statement. It returns 0
+-- step (the buyer and each other seller), in one statement. It moves 0
 -- when the order had moved on; then nothing is written. The unique (order,
--- step, user) key makes a retried step write each notification once.
+-- step, user) key makes a retried step write each notification once. It
+-- also returns where the step's emails go: the buyer's and the sellers'
+-- confirmed addresses whose users chose the step's topic for their side
+-- ('' for a side the step emails nobody).
 WITH t AS (
   UPDATE orders.orders o SET status = @to_status, reason = @reason, updated_at = now()
   WHERE o.id = @id AND o.status = @from_status
@@ -90,7 +93,12 @@ WITH t AS (
                UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
   ON CONFLICT (order_id, step, user_id) DO NOTHING
 )
-SELECT count(*) FROM t;
+SELECT (SELECT count(*) FROM t) AS moved,
+  (SELECT coalesce(array_agg(r.email), '{}') FROM t JOIN orders.recipients r ON r.user_id = t.buyer_id
+   WHERE r.email IS NOT NULL AND sqlc.arg(buyer_topic)::text = ANY (r.email_topics))::text[] AS buyer_emails,
+  (SELECT coalesce(array_agg(r.email ORDER BY r.user_id), '{}') FROM t JOIN orders.recipients r
+     ON r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = @id) AND r.user_id <> t.buyer_id
+   WHERE r.email IS NOT NULL AND sqlc.arg(seller_topic)::text = ANY (r.email_topics))::text[] AS seller_emails;
 
 -- name: BuyerOrders :many
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @lim OFFSET @off;

@@ -84,3 +84,54 @@ func credential(r *http.Request) string {
 	}
 	return httpauth.Cookie(r)
 }
+
+// NotificationSettings is the JSON shape of a user's email choices: every
+// topic with whether it is chosen, and whether the address is confirmed,
+// without which none is sent.
+type NotificationSettings struct {
+	Emails        map[auth.Topic]bool `json:"emails"`
+	EmailVerified bool                `json:"email_verified"`
+}
+
+func settingsOf(u auth.User) NotificationSettings {
+	s := NotificationSettings{Emails: make(map[auth.Topic]bool, len(auth.Topics)), EmailVerified: u.EmailVerified}
+	for _, t := range auth.Topics {
+		s.Emails[t] = u.Chooses(t)
+	}
+	return s
+}
+
+// notificationSettings is GET /api/v1/me/notification-settings.
+func (h *handler) notificationSettings(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, settingsOf(u))
+}
+
+type setNotificationsRequest struct {
+	Emails map[auth.Topic]bool `json:"emails"`
+}
+
+// setNotificationSettings is PUT /api/v1/me/notification-settings: the
+// topics it names change, the others stay.
+func (h *handler) setNotificationSettings(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var req setNotificationsRequest
+	if err := web.DecodeJSON(w, r, &req); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	u, err = h.svc.SetEmailTopics(r.Context(), u.ID, req.Emails)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, settingsOf(u))
+}

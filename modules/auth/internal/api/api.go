@@ -68,6 +68,8 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/api/v1/me/password", h.changePassword)
 		r.Post("/api/v1/me/signout-everywhere", h.signOutEverywhere)
 		r.Post("/api/v1/me/verify-email/resend", h.resendVerification)
+		r.Get("/api/v1/me/notification-settings", h.notificationSettings)
+		r.Put("/api/v1/me/notification-settings", h.setNotificationSettings)
 		r.Post("/api/v1/auth/verify-email", h.verifyEmail)
 		r.Post("/api/v1/auth/password/forgot", h.forgotPassword)
 		r.Post("/api/v1/auth/password/reset", h.resetPassword)

@@ -344,6 +344,34 @@ func TestAPI_Account(t *testing.T) {
 		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodPatch, "/api/v1/me", `{"name":"Anon"}`).StatusCode)
 	})
 
+	t.Run("NotificationSettings", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		tok := signIn(t, srv.Client(), u.Email, pw)
+		b := srv.Client()
+		resp := b.JSON(t, http.MethodGet, "/api/v1/me/notification-settings", "", webtest.Bearer(tok)...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		require.JSONEq(t, `{"email_verified":true,"emails":{"order_placed":true,"order_shipped":true,"order_delivered":false,"order_problem":true,
+			"sale_paid":true,"sale_cancelled":true,"sale_delivered":false,"want_match":true}}`, resp.Body)
+		resp = b.JSON(t, http.MethodPut, "/api/v1/me/notification-settings", `{"emails":{"want_match":false,"sale_delivered":true}}`, webtest.Bearer(tok)...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+		require.JSONEq(t, `{"email_verified":true,"emails":{"order_placed":true,"order_shipped":true,"order_delivered":false,"order_problem":true,
+			"sale_paid":true,"sale_cancelled":true,"sale_delivered":true,"want_match":false}}`, resp.Body)
+		for body, status := range map[string]int{
+			``:                               400,
+			`{"emails":{"want_match":"no"}}`: 400,
+			`{"emails":{"spam":true}}`:       422,
+			`{"emails":{},"other":1}`:        400,
+		} {
+			resp = b.JSON(t, http.MethodPut, "/api/v1/me/notification-settings", body, webtest.Bearer(tok)...)
+			require.Equal(t, status, resp.StatusCode, body)
+			decodeErr(t, resp.Body)
+		}
+		resp = b.JSON(t, http.MethodGet, "/api/v1/me/notification-settings", "", webtest.Bearer(tok)...)
+		require.Contains(t, resp.Body, `"want_match":false`, "refused edits changed nothing")
+		require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me/notification-settings", "").StatusCode)
+	})
+
 	t.Run("ChangePasswordKeepsThisToken", func(t *testing.T) {
 		t.Parallel()
 		u := srv.CreateUser(t, nil)

@@ -52,4 +52,5 @@ type User struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	EmailVerifiedAt *time.Time
+	EmailTopics     []string
 }

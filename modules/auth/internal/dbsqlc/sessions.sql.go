@@ -94,7 +94,7 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, db DBTX, userID int64)
 }
 
 const getLiveSession = `-- name: GetLiveSession :one
-SELECT s.id_hash, s.user_id, s.kind, s.csrf_token, s.persistent, s.idle_seconds, s.created_at, s.last_seen_at, s.expires_at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at
+SELECT s.id_hash, s.user_id, s.kind, s.csrf_token, s.persistent, s.idle_seconds, s.created_at, s.last_seen_at, s.expires_at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics
 FROM auth.sessions s
 JOIN auth.users u ON u.id = s.user_id
 WHERE s.id_hash = $1
@@ -136,6 +136,7 @@ func (q *Queries) GetLiveSession(ctx context.Context, db DBTX, arg GetLiveSessio
 		&i.User.CreatedAt,
 		&i.User.UpdatedAt,
 		&i.User.EmailVerifiedAt,
+		&i.User.EmailTopics,
 	)
 	return i, err
 }

@@ -13,7 +13,7 @@ import (
 const createUser = `-- name: CreateUser :one
 INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6)
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
 `
 
 type CreateUserParams struct {
@@ -47,12 +47,13 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at FROM auth.users WHERE id = $1
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics FROM auth.users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) {
@@ -68,12 +69,13 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) 
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at FROM auth.users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics FROM auth.users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (User, error) {
@@ -89,6 +91,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }
@@ -110,7 +113,7 @@ func (q *Queries) InsertUserChange(ctx context.Context, db DBTX, arg InsertUserC
 }
 
 const listUserChanges = `-- name: ListUserChanges :many
-SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at
+SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics
 FROM auth.user_changes c
 JOIN auth.users u ON u.id = c.user_id
 WHERE c.seq > $1
@@ -150,6 +153,7 @@ func (q *Queries) ListUserChanges(ctx context.Context, db DBTX, arg ListUserChan
 			&i.User.CreatedAt,
 			&i.User.UpdatedAt,
 			&i.User.EmailVerifiedAt,
+			&i.User.EmailTopics,
 		); err != nil {
 			return nil, err
 		}
@@ -173,7 +177,7 @@ func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
 
 const markEmailVerified = `-- name: MarkEmailVerified :one
 UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, $1), updated_at = $1
-WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
+WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
 `
 
 type MarkEmailVerifiedParams struct {
@@ -194,12 +198,13 @@ func (q *Queries) MarkEmailVerified(ctx context.Context, db DBTX, arg MarkEmailV
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }
 
 const searchUsers = `-- name: SearchUsers :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at FROM auth.users
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics FROM auth.users
 WHERE $1::text = ''
    OR strpos(lower(email), lower($1)) > 0
    OR strpos(lower(name), lower($1)) > 0
@@ -233,6 +238,7 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.EmailVerifiedAt,
+			&i.EmailTopics,
 		); err != nil {
 			return nil, err
 		}
@@ -244,12 +250,40 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 	return items, nil
 }
 
+const setEmailTopics = `-- name: SetEmailTopics :one
+UPDATE auth.users SET email_topics = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+`
+
+type SetEmailTopicsParams struct {
+	EmailTopics []string
+	Now         time.Time
+	ID          int64
+}
+
+func (q *Queries) SetEmailTopics(ctx context.Context, db DBTX, arg SetEmailTopicsParams) (User, error) {
+	row := db.QueryRow(ctx, setEmailTopics, arg.EmailTopics, arg.Now, arg.ID)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
+		&i.EmailTopics,
+	)
+	return i, err
+}
+
 const setUserDisabled = `-- name: SetUserDisabled :one
 UPDATE auth.users
 SET disabled_at = CASE WHEN $1::boolean THEN coalesce(disabled_at, $2) END,
     updated_at = $2
 WHERE id = $3
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
 `
 
 type SetUserDisabledParams struct {
@@ -272,12 +306,13 @@ func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisab
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }
 
 const updateUserName = `-- name: UpdateUserName :one
-UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
+UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
 `
 
 type UpdateUserNameParams struct {
@@ -299,6 +334,7 @@ func (q *Queries) UpdateUserName(ctx context.Context, db DBTX, arg UpdateUserNam
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }
@@ -322,7 +358,7 @@ func (q *Queries) UpdateUserPassword(ctx context.Context, db DBTX, arg UpdateUse
 }
 
 const updateUserRole = `-- name: UpdateUserRole :one
-UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at
+UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
 `
 
 type UpdateUserRoleParams struct {
@@ -344,6 +380,7 @@ func (q *Queries) UpdateUserRole(ctx context.Context, db DBTX, arg UpdateUserRol
 		&i.CreatedAt,
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }

@@ -342,6 +342,33 @@ func TestAccountPage(t *testing.T) {
 	})
 }
 
+func TestNotificationsPage(t *testing.T) {
+	t.Parallel()
+	srv := authtest.NewServer(t, nil)
+	b := srv.Client()
+	authtest.SignUpForm(t, b, "choose@example.com", "Chooser", pw)
+	require.Contains(t, b.Get(t, "/account").Body, `href="/account/notifications"`)
+
+	page := b.Get(t, "/account/notifications")
+	require.Equal(t, http.StatusOK, page.StatusCode)
+	require.Contains(t, page.Body, "Your address is not confirmed yet")
+	require.Contains(t, page.Body, `name="order_shipped" value="1" checked`)
+	require.Contains(t, page.Body, `name="order_delivered" value="1">`, "off for a new account")
+
+	resp := authtest.Submit(t, b, "/account/notifications", url.Values{"order_delivered": {"1"}, "want_match": {"1"}, "unknown": {"1"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	page = b.Get(t, "/account/notifications")
+	require.Contains(t, page.Body, "Your email choices are saved.")
+	require.Contains(t, page.Body, `name="order_delivered" value="1" checked`)
+	require.Contains(t, page.Body, `name="want_match" value="1" checked`)
+	require.Contains(t, page.Body, `name="order_shipped" value="1">`, "an unticked box is a topic dropped")
+
+	require.Equal(t, http.StatusForbidden, b.Post(t, "/account/notifications", url.Values{"want_match": {"1"}}).StatusCode, "no CSRF token")
+	resp = srv.Client().Get(t, "/account/notifications")
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, "/signin?next=%2Faccount%2Fnotifications", resp.Header.Get("Location"))
+}
+
 func TestAdminPages(t *testing.T) {
 	t.Parallel()
 	srv := authtest.NewServer(t, nil)

@@ -24,6 +24,8 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"signin":      signInPage(formPage{Email: evil, Message: "the email or password is not right", Next: "/", Remember: true}),
 		"account":     accountView(accountPage{User: user, Name: evil, Errors: map[string]string{"name": "bad name", "current_password": "wrong"}}),
 		"admin":       adminIndexView(),
+		"emails":      notificationsView(newNotificationsPage(user)),
+		"emails_none": notificationsView(newNotificationsPage(auth.User{Email: evil, EmailVerified: true, EmailTopics: auth.Topics})),
 		"admin_users": adminUsersView(usersPage{Query: evil, Users: []auth.User{user, {ID: 8, Email: "b@example.com", Name: "B", Role: auth.RoleMember, Disabled: true}}, Pager: view.NewPager(u, 2, true), Self: 7, Path: u.RequestURI()}),
 		"no_users":    adminUsersView(usersPage{Query: evil}),
 		"forgot":      forgotPage(formPage{Email: evil, Errors: map[string]string{"email": "bad email"}}),

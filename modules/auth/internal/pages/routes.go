@@ -26,6 +26,8 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/account/name", h.changeName)
 		r.Post("/account/password", h.changePassword)
 		r.Post("/account/signout-everywhere", h.signOutEverywhere)
+		r.Get("/account/notifications", h.notifications)
+		r.Post("/account/notifications", h.setNotifications)
 		r.Get("/account/verify", h.verifyForm)
 		r.Post("/account/verify", h.verify)
 		r.Post("/account/verify/resend", h.resendVerification)

@@ -135,6 +135,7 @@ func toUser(u dbsqlc.User) auth.User {
 		Disabled:      u.DisabledAt != nil,
 		CreatedAt:     u.CreatedAt,
 		EmailVerified: u.EmailVerifiedAt != nil,
+		EmailTopics:   topicsOf(u.EmailTopics),
 	}
 }
 

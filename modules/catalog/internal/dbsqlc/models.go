@@ -114,6 +114,8 @@ type Seller struct {
 	RatingSum    int32
 	Sales        int32
 	StatsVersion int64
+	Email        *string
+	EmailTopics  []string
 }
 
 type Want struct {

@@ -41,7 +41,7 @@ func (q *Queries) GetCursor(ctx context.Context, db DBTX, name string) (int64, e
 }
 
 const getSeller = `-- name: GetSeller :one
-SELECT id, name, disabled, updated_at, member_since, ratings, rating_sum, sales, stats_version FROM catalog.sellers WHERE id = $1
+SELECT id, name, disabled, updated_at, member_since, ratings, rating_sum, sales, stats_version, email, email_topics FROM catalog.sellers WHERE id = $1
 `
 
 func (q *Queries) GetSeller(ctx context.Context, db DBTX, id int64) (Seller, error) {
@@ -57,6 +57,8 @@ func (q *Queries) GetSeller(ctx context.Context, db DBTX, id int64) (Seller, err
 		&i.RatingSum,
 		&i.Sales,
 		&i.StatsVersion,
+		&i.Email,
+		&i.EmailTopics,
 	)
 	return i, err
 }
@@ -113,8 +115,10 @@ func (q *Queries) SetSellerStats(ctx context.Context, db DBTX, arg SetSellerStat
 }
 
 const upsertSeller = `-- name: UpsertSeller :exec
-INSERT INTO catalog.sellers (id, name, disabled, member_since, updated_at) VALUES ($1, $2, $3, $4, now())
-ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, member_since = excluded.member_since, updated_at = now()
+INSERT INTO catalog.sellers (id, name, disabled, member_since, email, email_topics, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, now())
+ON CONFLICT (id) DO UPDATE SET name = excluded.name, disabled = excluded.disabled, member_since = excluded.member_since,
+  email = excluded.email, email_topics = excluded.email_topics, updated_at = now()
 `
 
 type UpsertSellerParams struct {
@@ -122,6 +126,8 @@ type UpsertSellerParams struct {
 	Name        string
 	Disabled    bool
 	MemberSince *time.Time
+	Email       *string
+	EmailTopics []string
 }
 
 func (q *Queries) UpsertSeller(ctx context.Context, db DBTX, arg UpsertSellerParams) error {
@@ -130,6 +136,8 @@ func (q *Queries) UpsertSeller(ctx context.Context, db DBTX, arg UpsertSellerPar
 		arg.Name,
 		arg.Disabled,
 		arg.MemberSince,
+		arg.Email,
+		arg.EmailTopics,
 	)
 	return err
 }

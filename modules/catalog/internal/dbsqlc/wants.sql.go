@@ -152,48 +152,62 @@ func (q *Queries) MarkWantMatchesSeen(ctx context.Context, db DBTX, userID int64
 const matchWants = `-- name: MatchWants :many
 WITH candidates AS (
   SELECT w.id, w.user_id, w.max_price_cents, w.min_condition FROM catalog.wants w
-  WHERE w.isbn = $6::text
+  WHERE w.isbn = $2::text
   UNION ALL
   SELECT w.id, w.user_id, w.max_price_cents, w.min_condition FROM catalog.wants w
-  WHERE w.isbn IS NULL AND w.lexemes <@ $7::text[]
+  WHERE w.isbn IS NULL AND w.lexemes <@ $3::text[]
+), matched AS (
+  INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents)
+  SELECT c.id, $4::bigint, c.user_id, $5::bigint
+  FROM candidates c
+  WHERE c.user_id <> $6::bigint AND c.max_price_cents >= $5::bigint
+    AND array_position($7::text[], c.min_condition) >= $8::int
+  ON CONFLICT DO NOTHING
+  RETURNING want_id, user_id
 )
-INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents)
-SELECT c.id, $1::bigint, c.user_id, $2::bigint
-FROM candidates c
-WHERE c.user_id <> $3::bigint AND c.max_price_cents >= $2::bigint
-  AND array_position($4::text[], c.min_condition) >= $5::int
-ON CONFLICT DO NOTHING
-RETURNING want_id, user_id
+SELECT m.want_id, m.user_id, w.isbn, w.words,
+  coalesce((SELECT s.email FROM catalog.sellers s
+   WHERE s.id = m.user_id AND w.email AND $1::text = ANY (s.email_topics)), '')::text AS email
+FROM matched m JOIN catalog.wants w ON w.id = m.want_id
+ORDER BY m.want_id
 `
 
 type MatchWantsParams struct {
+	Topic      string
+	Isbn       *string
+	Lexemes    []string
 	BookID     int64
 	PriceCents int64
 	SellerID   int64
 	Grades     []string
 	Grade      int32
-	Isbn       *string
-	Lexemes    []string
 }
 
 type MatchWantsRow struct {
 	WantID int64
 	UserID int64
+	Isbn   *string
+	Words  string
+	Email  string
 }
 
 // Records the wants one listing meets, each once ever (the primary key):
 // by ISBN through its index, by words through the GIN index of the wants'
 // stems (wants whose stems are all among the listing's), then by price,
-// condition and not being the seller's own.
+// condition and not being the seller's own. Each new match comes back
+// with the address its email goes to, when the want asks for email and
+// its user chose the topic and has a confirmed address (” when not); a match recorded
+// before comes back never again, so it is emailed once.
 func (q *Queries) MatchWants(ctx context.Context, db DBTX, arg MatchWantsParams) ([]MatchWantsRow, error) {
 	rows, err := db.Query(ctx, matchWants,
+		arg.Topic,
+		arg.Isbn,
+		arg.Lexemes,
 		arg.BookID,
 		arg.PriceCents,
 		arg.SellerID,
 		arg.Grades,
 		arg.Grade,
-		arg.Isbn,
-		arg.Lexemes,
 	)
 	if err != nil {
 		return nil, err
@@ -202,7 +216,13 @@ func (q *Queries) MatchWants(ctx context.Context, db DBTX, arg MatchWantsParams)
 	items := []MatchWantsRow{}
 	for rows.Next() {
 		var i MatchWantsRow
-		if err := rows.Scan(&i.WantID, &i.UserID); err != nil {
+		if err := rows.Scan(
+			&i.WantID,
+			&i.UserID,
+			&i.Isbn,
+			&i.Words,
+			&i.Email,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -414,7 +434,7 @@ func (q *Queries) WantLexemes(ctx context.Context, db DBTX, words string) ([]str
 }
 
 const wantMatchTarget = `-- name: WantMatchTarget :one
-SELECT l.id, l.seller_id, l.isbn, l.price_cents,
+SELECT l.id, l.seller_id, l.isbn, l.price_cents, l.title, l.author,
   array_position($1::text[], l.condition)::int AS grade,
   tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, l.title || ' ' || l.author))::text[] AS lexemes
 FROM catalog.listings l
@@ -431,6 +451,8 @@ type WantMatchTargetRow struct {
 	SellerID   int64
 	Isbn       *string
 	PriceCents int64
+	Title      string
+	Author     string
 	Grade      int32
 	Lexemes    []string
 }
@@ -445,6 +467,8 @@ func (q *Queries) WantMatchTarget(ctx context.Context, db DBTX, arg WantMatchTar
 		&i.SellerID,
 		&i.Isbn,
 		&i.PriceCents,
+		&i.Title,
+		&i.Author,
 		&i.Grade,
 		&i.Lexemes,
 	)

@@ -12,17 +12,14 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfeed"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
-// UserChangesFunc reads the accounts module's change feed
-// (auth.Service.UserChanges).
-type UserChangesFunc func(ctx context.Context, after int64, limit int) ([]auth.UserChange, error)
-
 // Catalog is what the workers need of the catalog service.
 type Catalog interface {
-	SyncSellers(ctx context.Context, changes UserChangesFunc) (int, error)
+	SyncSellers(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
 	MatchWants(ctx context.Context, id catalog.BookID) (int, error)
 }
 
@@ -47,7 +44,7 @@ const SyncEvery = 2 * time.Second
 type SyncSellersWorker struct {
 	river.WorkerDefaults[SyncSellersArgs]
 	Service Catalog
-	Changes UserChangesFunc
+	Changes authfeed.ChangesFunc
 }
 
 // Work implements river.Worker. A feed that is down fails the run, which

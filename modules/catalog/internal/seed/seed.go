@@ -80,6 +80,12 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 		if err != nil {
 			return res, fmt.Errorf("create seller %q: %w", name, err)
 		}
+		// Sellers of a demo shop hear of each sale to its delivery; half of
+		// them hear of their wants' matches in the app only, so the Outbox
+		// page shows both kinds of choice.
+		if u, err = accounts.SetEmailTopics(ctx, u.ID, map[auth.Topic]bool{auth.TopicSaleDelivered: true, auth.TopicWantMatch: i%2 == 0}); err != nil {
+			return res, fmt.Errorf("choose the emails of seller %q: %w", name, err)
+		}
 		res.Sellers = append(res.Sellers, u)
 		// Each seller also wants two books, so the demo shows matches
 		// (seed inserts no jobs: it matches each listing itself below).

@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
@@ -48,6 +49,9 @@ type Options struct {
 	// transaction of the change; nil matches nothing (bookstore seed, and
 	// tests of other things).
 	Jobs *riverfx.Inserter
+	// Outbox writes want-alert emails in the transaction that records the
+	// match; nil only stores them, with links to localhost (tests).
+	Outbox *mail.Outbox
 }
 
 // Service is the catalog.
@@ -82,6 +86,9 @@ func New(pool *pgxpool.Pool, opts *Options) *Service {
 	}
 	if o.PhotoDecodes <= 0 {
 		o.PhotoDecodes = DefaultPhotoDecodes()
+	}
+	if o.Outbox == nil {
+		o.Outbox = mail.NewOutbox(nil, "http://localhost:8080", false)
 	}
 	return &Service{pool: pool, q: dbsqlc.New(), opts: o, decodes: make(chan struct{}, o.PhotoDecodes)}
 }

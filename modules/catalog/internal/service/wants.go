@@ -15,7 +15,9 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // Limits of want lists.
@@ -337,7 +339,10 @@ func (s *Service) WantAlerts(ctx context.Context, user auth.UserID) (int, error)
 // MatchWants records the wants listing id meets now, each at most once
 // ever, and returns how many it added: none when the listing is not on
 // sale. It is the work of the job that publishing or repricing a listing
-// inserts (matchLater).
+// inserts (matchLater). Each new match's email (for a want that asks for
+// one, to a user who chose want_match and has a confirmed address, as the
+// copy from the accounts feed says) is written in the same transaction, so
+// a match and its email commit together, once.
 func (s *Service) MatchWants(ctx context.Context, id catalog.BookID) (int, error) {
 	t, err := s.q.WantMatchTarget(ctx, s.pool, dbsqlc.WantMatchTargetParams{ID: int64(id), Grades: grades()})
 	if isNoRows(err) {
@@ -346,13 +351,40 @@ func (s *Service) MatchWants(ctx context.Context, id catalog.BookID) (int, error
 	if err != nil {
 		return 0, fmt.Errorf("match wants of listing %d: %w", id, err)
 	}
-	rows, err := s.q.MatchWants(ctx, s.pool, dbsqlc.MatchWantsParams{BookID: t.ID, PriceCents: t.PriceCents, SellerID: t.SellerID,
-		Grades: grades(), Grade: t.Grade, Isbn: t.Isbn, Lexemes: t.Lexemes})
+	var n int
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, err := s.q.MatchWants(ctx, tx, dbsqlc.MatchWantsParams{BookID: t.ID, PriceCents: t.PriceCents, SellerID: t.SellerID,
+			Grades: grades(), Grade: t.Grade, Isbn: t.Isbn, Lexemes: t.Lexemes, Topic: string(auth.TopicWantMatch)})
+		if err != nil {
+			return err
+		}
+		n = len(rows)
+		for _, r := range rows {
+			if r.Email == "" {
+				continue
+			}
+			want := describeWant("", r.Words)
+			if r.Isbn != nil {
+				want = describeWant(*r.Isbn, "")
+			}
+			m := mail.Message{Kind: "catalog.want_match", To: r.Email, Subject: "A book you want is on sale: " + oneLine(t.Title),
+				Body: "Hello,\n\n" + t.Title + " by " + t.Author + " is on sale for " + view.Money(t.PriceCents) + ", and it matches your want " + want + ":\n\n" +
+					s.opts.Outbox.Link(fmt.Sprintf("/books/%d", t.ID)) + "\n\nYour want list and its matches: " + s.opts.Outbox.Link("/my/wants") +
+					"\n\nYou get this email because the want asks for one. Choose your emails at " + s.opts.Outbox.Link("/account/notifications") + "\n"}
+			if _, err := s.opts.Outbox.Write(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("match wants of listing %d: %w", id, err)
 	}
-	return len(rows), nil
+	return n, nil
 }
+
+// oneLine keeps a title fit for a subject line, which ends at a line break.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // matchLater inserts the job that matches listing id against the wants, in
 // tx, so it runs if and only if the change that asks for it commits. A

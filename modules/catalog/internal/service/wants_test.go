@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -194,3 +195,79 @@ func TestService_MatchingJobGoesInWithTheChange(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// feed is a stand-in for the accounts change feed, which SyncSellers reads.
+type feed []auth.UserChange
+
+func (f *feed) add(u auth.User) { *f = append(*f, auth.UserChange{Seq: int64(len(*f) + 1), User: u}) }
+
+func (f *feed) changes(_ context.Context, after int64, limit int) ([]auth.UserChange, error) {
+	out := []auth.UserChange{}
+	for _, c := range *f {
+		if c.Seq > after && len(out) < limit {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// wantEmails returns the want-alert emails written to addr.
+func wantEmails(ctx context.Context, t *testing.T, pool *pgxpool.Pool, addr string) []string {
+	t.Helper()
+	rows, err := pool.Query(ctx, "SELECT body FROM mail.outbox WHERE kind = 'catalog.want_match' AND to_addr = $1 ORDER BY id", addr)
+	require.NoError(t, err)
+	bodies, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return bodies
+}
+
+func TestService_MatchWantsEmails(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	all := []auth.Topic{auth.TopicWantMatch}
+	keen := auth.User{ID: 41, Email: "keen@example.com", EmailVerified: true, EmailTopics: all}
+	quiet := auth.User{ID: 42, Email: "quiet@example.com", EmailVerified: true, EmailTopics: []auth.Topic{auth.TopicOrderPlaced}}
+	unconfirmed := auth.User{ID: 43, Email: "new@example.com", EmailTopics: all}
+	perWant := auth.User{ID: 44, Email: "perwant@example.com", EmailVerified: true, EmailTopics: all}
+	var f feed
+	for _, u := range []auth.User{keen, quiet, unconfirmed, perWant} {
+		u.Name = "Wanter"
+		f.add(u)
+		catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: u.ID, Words: "petit prince", Email: u.ID != perWant.ID})
+	}
+	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: keen.ID, Words: "prince", Email: true})
+	_, err := b.svc.SyncSellers(ctx, f.changes)
+	require.NoError(t, err)
+
+	l, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	n, err := b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, 5, n, "every want matches; the in-app alerts do not depend on email")
+	got := wantEmails(ctx, t, b.pool, keen.Email)
+	require.Len(t, got, 2, "one email per matching want")
+	require.Contains(t, got[0], "Le Petit Prince by Antoine de Saint-Exupéry is on sale for $12.50")
+	require.Contains(t, got[0], "http://localhost:8080/books/")
+	for _, u := range []auth.User{quiet, unconfirmed, perWant} {
+		require.Empty(t, wantEmails(ctx, t, b.pool, u.Email), "%s: topic off, address unconfirmed, or the want asks for no email", u.Email)
+	}
+
+	price := int64(900)
+	_, err = b.svc.Update(ctx, b.seller, l.ID, service.Edit{PriceCents: &price})
+	require.NoError(t, err)
+	n, err = b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	require.Len(t, wantEmails(ctx, t, b.pool, keen.Email), 2, "a listing and a want make one email, ever")
+
+	quiet.Name, quiet.EmailTopics = "Wanter", all
+	f.add(quiet)
+	_, err = b.svc.SyncSellers(ctx, f.changes)
+	require.NoError(t, err)
+	second, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	_, err = b.svc.MatchWants(ctx, second.ID)
+	require.NoError(t, err)
+	require.Len(t, wantEmails(ctx, t, b.pool, quiet.Email), 1, "a choice changed in accounts counts once the feed is copied")
+	require.Len(t, wantEmails(ctx, t, b.pool, keen.Email), 4)
+}

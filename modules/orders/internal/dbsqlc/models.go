@@ -84,6 +84,17 @@ type OrderLine struct {
 	SellerName string
 }
 
+type OrdersCursor struct {
+	Name     string
+	Position int64
+}
+
+type OrdersRecipient struct {
+	UserID      int64
+	Email       *string
+	EmailTopics []string
+}
+
 type Payment struct {
 	OrderID       int64
 	Method        string

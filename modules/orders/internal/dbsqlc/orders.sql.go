@@ -606,45 +606,63 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 
 const transition = `-- name: Transition :one
 WITH t AS (
-  UPDATE orders.orders o SET status = $1, reason = $2, updated_at = now()
-  WHERE o.id = $3 AND o.status = $4
+  UPDATE orders.orders o SET status = $4, reason = $5, updated_at = now()
+  WHERE o.id = $2 AND o.status = $6
   RETURNING o.id, o.buyer_id
 ), notes AS (
   INSERT INTO orders.notifications (user_id, order_id, step, message)
-  SELECT u.user_id, t.id, $5::text,
-    CASE WHEN u.user_id = t.buyer_id THEN $6::text ELSE $7::text END
-  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = $3
+  SELECT u.user_id, t.id, $7::text,
+    CASE WHEN u.user_id = t.buyer_id THEN $8::text ELSE $9::text END
+  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = $2
                UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
   ON CONFLICT (order_id, step, user_id) DO NOTHING
 )
-SELECT count(*) FROM t
+SELECT (SELECT count(*) FROM t) AS moved,
+  (SELECT coalesce(array_agg(r.email), '{}') FROM t JOIN orders.recipients r ON r.user_id = t.buyer_id
+   WHERE r.email IS NOT NULL AND $1::text = ANY (r.email_topics))::text[] AS buyer_emails,
+  (SELECT coalesce(array_agg(r.email ORDER BY r.user_id), '{}') FROM t JOIN orders.recipients r
+     ON r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = $2) AND r.user_id <> t.buyer_id
+   WHERE r.email IS NOT NULL AND $3::text = ANY (r.email_topics))::text[] AS seller_emails
 `
 
 type TransitionParams struct {
+	BuyerTopic    string
+	ID            int64
+	SellerTopic   string
 	ToStatus      string
 	Reason        string
-	ID            int64
 	FromStatus    string
 	Step          string
 	BuyerMessage  string
 	SellerMessage string
 }
 
+type TransitionRow struct {
+	Moved        int64
+	BuyerEmails  []string
+	SellerEmails []string
+}
+
 // One state change, from-state to to-state, with the notifications of its
-// step (the buyer and each other seller), in one statement. It returns 0
+// step (the buyer and each other seller), in one statement. It moves 0
 // when the order had moved on; then nothing is written. The unique (order,
-// step, user) key makes a retried step write each notification once.
-func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams) (int64, error) {
+// step, user) key makes a retried step write each notification once. It
+// also returns where the step's emails go: the buyer's and the sellers'
+// confirmed addresses whose users chose the step's topic for their side
+// (” for a side the step emails nobody).
+func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams) (TransitionRow, error) {
 	row := db.QueryRow(ctx, transition,
+		arg.BuyerTopic,
+		arg.ID,
+		arg.SellerTopic,
 		arg.ToStatus,
 		arg.Reason,
-		arg.ID,
 		arg.FromStatus,
 		arg.Step,
 		arg.BuyerMessage,
 		arg.SellerMessage,
 	)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+	var i TransitionRow
+	err := row.Scan(&i.Moved, &i.BuyerEmails, &i.SellerEmails)
+	return i, err
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authfeed"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -86,11 +87,51 @@ type Saga interface {
 	Advance(ctx context.Context, orderID int64, from string) error
 	Sweep(ctx context.Context) (SweepResult, error)
 	PushSellerStats(ctx context.Context, seller auth.UserID) error
+	SyncRecipients(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
 }
 
-// Workers registers every worker of the module.
-func Workers(saga Saga, log *slog.Logger) riverfx.Registrar {
+// SyncRecipientsArgs asks for one pass over the accounts change feed, to
+// copy users' notification addresses and email choices.
+type SyncRecipientsArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SyncRecipientsArgs) Kind() string { return "orders.sync_recipients" }
+
+// InsertOpts makes runs unique while one waits, so a slow feed never piles
+// up a queue of identical passes.
+func (SyncRecipientsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: SyncEvery}}
+}
+
+// SyncEvery is how often the copy catches up: a changed email choice
+// counts for order steps within about this long.
+const SyncEvery = 2 * time.Second
+
+// SyncRecipients applies the feed; it is idempotent, since the cursor and
+// the rows it covers commit together.
+type SyncRecipients struct {
+	river.WorkerDefaults[SyncRecipientsArgs]
+	Saga    Saga
+	Changes authfeed.ChangesFunc
+}
+
+// Work implements river.Worker. A feed that is down (split mode) fails the
+// run, which River retries; the next periodic run catches up anyway.
+func (w *SyncRecipients) Work(ctx context.Context, _ *river.Job[SyncRecipientsArgs]) error {
+	_, err := w.Saga.SyncRecipients(ctx, w.Changes)
+	return err
+}
+
+// Timeout bounds one pass.
+func (w *SyncRecipients) Timeout(*river.Job[SyncRecipientsArgs]) time.Duration {
+	return 30 * time.Second
+}
+
+// Workers registers every worker of the module. The accounts service is
+// the local one in the monolith, a remote client when split.
+func Workers(saga Saga, accounts auth.Service, log *slog.Logger) riverfx.Registrar {
 	return func(w *river.Workers) {
+		river.AddWorker(w, &SyncRecipients{Saga: saga, Changes: accounts.UserChanges})
 		river.AddWorker(w, &Charge{Saga: saga})
 		river.AddWorker(w, &Release{Saga: saga})
 		river.AddWorker(w, &Confirm{Saga: saga})
@@ -100,13 +141,19 @@ func Workers(saga Saga, log *slog.Logger) riverfx.Registrar {
 	}
 }
 
-// Periodic returns the sweeper's schedule: often enough that a stuck order
-// is resolved soon after its deadline.
+// Periodic returns the sweeper's schedule, often enough that a stuck order
+// is resolved soon after its deadline, and the recipients' copy's, every
+// SyncEvery; both run at start too.
 func Periodic(stuckAfter time.Duration) []*river.PeriodicJob {
 	every := min(max(stuckAfter/4, time.Second), time.Minute)
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
-		return SweepArgs{}, nil
-	}, &river.PeriodicJobOpts{RunOnStart: true})}
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return SweepArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(SyncEvery), func() (river.JobArgs, *river.InsertOpts) {
+			return SyncRecipientsArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+	}
 }
 
 // Charge runs an order's payment.

@@ -34,6 +34,7 @@ type bundle struct {
 	cat    catalog.Service
 	config *river.Config
 	buyer  auth.User
+	ins    *riverfx.Inserter
 }
 
 func setup(t *testing.T) *bundle {
@@ -43,7 +44,7 @@ func setup(t *testing.T) *bundle {
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
 	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Millisecond})
-	return &bundle{pool: pool, svc: svc, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}}
+	return &bundle{pool: pool, svc: svc, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}, ins: ins}
 }
 
 // order places an order for one copy, paid with p.

@@ -46,6 +46,9 @@ type Options struct {
 	// Metrics counts orders and payments; nil counts into a fresh set that
 	// nothing exports.
 	Metrics *Metrics
+	// Outbox writes the emails of order steps in the step's transaction;
+	// nil only stores them, with links to localhost (tests, benchmarks).
+	Outbox *mail.Outbox
 }
 
 var _ orders.Service = (*Service)(nil)
@@ -84,6 +87,9 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	}
 	if o.Metrics == nil {
 		o.Metrics = NewMetrics()
+	}
+	if o.Outbox == nil {
+		o.Outbox = mail.NewOutbox(nil, "http://localhost:8080", false)
 	}
 	queues := o.Queues
 	if len(queues) == 0 {
@@ -127,16 +133,23 @@ func notFound(err error, sentinel error) error {
 
 // transition moves an order from one state to another inside tx and writes
 // the notifications of step, in one statement, or fails with
-// ErrStateConflict when it is not in from any more.
+// ErrStateConflict when it is not in from any more. The same statement
+// finds the addresses of those who chose the step's email; only then is
+// anything more written (emailStep), so a step nobody wants emailed costs
+// no extra round trip.
 func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to orders.Status, reason, step string) error {
-	msgs := stepMessages[step]
-	n, err := s.q.Transition(ctx, tx, dbsqlc.TransitionParams{ID: id, FromStatus: string(from), ToStatus: string(to), Reason: reason,
-		Step: step, BuyerMessage: fmt.Sprintf(msgs[0], id), SellerMessage: fmt.Sprintf(msgs[1], id)})
+	msgs, topics := stepMessages[step], stepTopics[step]
+	r, err := s.q.Transition(ctx, tx, dbsqlc.TransitionParams{ID: id, FromStatus: string(from), ToStatus: string(to), Reason: reason,
+		Step: step, BuyerMessage: fmt.Sprintf(msgs[0], id), SellerMessage: fmt.Sprintf(msgs[1], id),
+		BuyerTopic: string(topics[0]), SellerTopic: string(topics[1])})
 	if err != nil {
 		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
 	}
-	if n == 0 {
+	if r.Moved == 0 {
 		return orders.ErrStateConflict
+	}
+	if err := s.emailStep(ctx, tx, id, step, reason, r); err != nil {
+		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
 	}
 	if c, ok := tx.(*countingTx); ok {
 		c.entered = append(c.entered, to)

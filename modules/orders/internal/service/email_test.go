@@ -1,0 +1,65 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+)
+
+// emails lists the subjects of the outbox's emails of an order step kind
+// to addr, oldest first.
+func (b *bundle) emails(t *testing.T, addr string) []string {
+	t.Helper()
+	rows, err := b.pool.Query(context.Background(), "SELECT subject FROM mail.outbox WHERE to_addr = $1 AND kind LIKE 'orders.%' ORDER BY id", addr)
+	require.NoError(t, err)
+	subjects, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return subjects
+}
+
+// TestService_StepEmails follows real accounts through the real change
+// feed: a step emails whoever chose its topic, in the step's transaction,
+// and a choice changed in accounts counts once orders has copied the feed.
+func TestService_StepEmails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	accounts := authtest.NewService(t, b.pool)
+	b.buyer = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "ana@example.com", Name: "Ana"})
+	b.seller = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "sam@example.com", Name: "Sam"})
+	b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
+	sync := func() {
+		t.Helper()
+		_, err := b.svc.SyncRecipients(ctx, accounts.UserChanges)
+		require.NoError(t, err)
+	}
+
+	o := b.place(t, "before-sync", 1, validCard("4242424242424242"))
+	require.Empty(t, b.emails(t, "ana@example.com"), "orders has not copied the feed yet: no address, no email")
+
+	sync()
+	o = b.place(t, "defaults", 1, validCard("4242424242424242"))
+	require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID)}, b.emails(t, "ana@example.com"))
+	require.Empty(t, b.emails(t, "sam@example.com"), "a placed order is not a sale yet")
+	require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+	require.Equal(t, fmt.Sprintf("Your order #%d was cancelled", o.ID), b.emails(t, "ana@example.com")[1])
+	require.Equal(t, []string{fmt.Sprintf("Order #%d was cancelled; the copies are back on sale", o.ID)}, b.emails(t, "sam@example.com"))
+	var body string
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT body FROM mail.outbox WHERE to_addr = 'ana@example.com' AND kind = 'orders.cancelled'").Scan(&body))
+	require.Contains(t, body, "Reason: cancelled by the buyer")
+	require.Contains(t, body, fmt.Sprintf("http://localhost:8080/orders/%d", o.ID))
+
+	_, err := accounts.SetEmailTopics(ctx, b.buyer.ID, map[auth.Topic]bool{auth.TopicOrderPlaced: false})
+	require.NoError(t, err)
+	sync()
+	o = b.place(t, "dropped", 1, validCard("4242424242424242"))
+	require.Len(t, b.emails(t, "ana@example.com"), 2, "the dropped topic counts once copied")
+	require.Equal(t, 0, b.count(t, "SELECT count(*) FROM mail.outbox WHERE subject LIKE $1", fmt.Sprintf("%%#%d %%", o.ID)))
+}
