@@ -20,10 +20,11 @@
 // (RetryPayment: back to awaiting_payment with a new attempt and its charge
 // job); then orders.release_stock, scheduled with the failure, cancels the
 // order, puts its lines back in the cart and releases the copies. The
-// charge that pays an order also creates its shipment (label created), and
-// orders.advance_shipment walks it → picked up (shipped, and
-// orders.confirm_stock sells the copies) → in transit → out for delivery →
-// delivered. The buyer may cancel until the shipment is picked up, so the
+// charge that pays an order also creates its shipment (label created, the
+// next step due a shipping step later), and the periodic
+// orders.carry_shipments moves every due shipment, in batches, → picked up
+// (shipped, and orders.confirm_stock sells the copies) → in transit → out
+// for delivery → delivered. The buyer may cancel until the shipment is picked up, so the
 // copies are confirmed as sold only then: the catalog cannot release
 // confirmed copies. Notifications are unique per (order, step, user), so a
 // retried job writes each once. The periodic orders.sweep cancels orders

@@ -100,6 +100,33 @@ SELECT (SELECT count(*) FROM t) AS moved,
      ON r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = @id) AND r.user_id <> t.buyer_id
    WHERE r.email IS NOT NULL AND sqlc.arg(seller_topic)::text = ANY (r.email_topics))::text[] AS seller_emails;
 
+-- name: TransitionMany :many
+-- Transition for a batch of orders, all from one state to another and
+-- without a reason: @buyer_messages and @seller_messages are each order's,
+-- in the order of @ids. It returns a row per order that moved, with where
+-- the step's emails go, as Transition finds them.
+WITH m AS (
+  SELECT unnest(@ids::bigint[]) AS id, unnest(@buyer_messages::text[]) AS buyer_message,
+    unnest(@seller_messages::text[]) AS seller_message
+), t AS (
+  UPDATE orders.orders o SET status = @to_status, reason = '', updated_at = now()
+  FROM m WHERE o.id = m.id AND o.status = @from_status
+  RETURNING o.id, o.buyer_id, m.buyer_message, m.seller_message
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, @step::text, CASE WHEN u.user_id = t.buyer_id THEN t.buyer_message ELSE t.seller_message END
+  FROM t CROSS JOIN LATERAL (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = t.id
+                             UNION SELECT t.buyer_id) u
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT t.id,
+  (SELECT coalesce(array_agg(r.email), '{}') FROM orders.recipients r
+   WHERE r.user_id = t.buyer_id AND r.email IS NOT NULL AND sqlc.arg(buyer_topic)::text = ANY (r.email_topics))::text[] AS buyer_emails,
+  (SELECT coalesce(array_agg(r.email ORDER BY r.user_id), '{}') FROM orders.recipients r
+   WHERE r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = t.id) AND r.user_id <> t.buyer_id
+     AND r.email IS NOT NULL AND sqlc.arg(seller_topic)::text = ANY (r.email_topics))::text[] AS seller_emails
+FROM t ORDER BY t.id;
+
 -- name: BuyerOrders :many
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @lim OFFSET @off;
 

@@ -39,5 +39,5 @@ SELECT nextval('orders.seller_stats_version')::bigint AS version,
   (SELECT count(DISTINCT l.order_id) FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id
     WHERE l.seller_id = @seller_id AND o.status = 'delivered')::int AS sales;
 
--- name: OrderSellers :many
-SELECT DISTINCT seller_id FROM orders.order_lines WHERE order_id = @order_id ORDER BY seller_id;
+-- name: SellersOfOrders :many
+SELECT DISTINCT seller_id FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDER BY seller_id;

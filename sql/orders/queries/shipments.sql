@@ -1,10 +1,11 @@
 -- name: InsertShipment :one
 -- Hands a paid order to its provider (a tracking number made of the
 -- provider's initials and @tracking_suffix) with the timeline's first event,
--- in one statement; 0 when the order is not paid or already has one.
+-- in one statement, its next step due at @due_at; 0 when the order is not
+-- paid or already has one.
 WITH sh AS (
-  INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
-  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || @tracking_suffix::text, 'label_created'
+  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at)
+  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || @tracking_suffix::text, 'label_created', @due_at::timestamptz
   FROM orders.orders o WHERE o.id = @order_id AND o.status = 'paid'
   ON CONFLICT (order_id) DO NOTHING
   RETURNING order_id
@@ -17,20 +18,35 @@ SELECT count(*) FROM sh;
 -- name: Shipment :one
 SELECT * FROM orders.shipments WHERE order_id = @order_id;
 
--- name: AdvanceShipment :one
--- Moves a shipment of a paid or shipped order one step and records the
--- step's event, in one statement; 0 when it is no longer at @from_step or
--- its order was cancelled.
-WITH sh AS (
-  UPDATE orders.shipments s SET step = @to_step
-  FROM orders.orders o
-  WHERE s.order_id = @order_id AND s.step = @from_step AND o.id = s.order_id AND o.status IN ('paid', 'shipped')
-  RETURNING s.order_id
+-- name: AdvanceDueShipments :many
+-- The carrier's round, in one statement: it moves up to @max shipments
+-- whose next step is due by @now one step each, records each step's event,
+-- and makes the step after due at @next_due (none after delivery). It takes
+-- only shipments of orders in the state their step expects (paid before
+-- the pick-up, shipped after), and locks those orders, so a cancel cannot
+-- slip between a step and the order's transition; rows another round holds
+-- are left to it. Shipments of orders that ended otherwise (cancelled
+-- before the pick-up) stop being due.
+WITH due AS (
+  SELECT s.order_id, s.step FROM orders.shipments s JOIN orders.orders o ON o.id = s.order_id
+  WHERE s.due_at <= @now::timestamptz AND o.status = CASE WHEN s.step = 'label_created' THEN 'paid' ELSE 'shipped' END
+  ORDER BY s.due_at LIMIT @max
+  FOR UPDATE OF s, o SKIP LOCKED
+), sh AS (
+  UPDATE orders.shipments s SET
+    step = CASE due.step WHEN 'label_created' THEN 'picked_up' WHEN 'picked_up' THEN 'in_transit'
+      WHEN 'in_transit' THEN 'out_for_delivery' ELSE 'delivered' END,
+    due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE @next_due::timestamptz END
+  FROM due WHERE s.order_id = due.order_id
+  RETURNING s.order_id, s.step
 ), ev AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, @to_step FROM sh
+  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, step FROM sh
   ON CONFLICT DO NOTHING
+), ended AS (
+  UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
+  WHERE s.due_at <= @now::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
 )
-SELECT count(*) FROM sh;
+SELECT order_id, step FROM sh ORDER BY order_id;
 
 -- name: ShipmentEvents :many
 SELECT * FROM orders.shipment_events WHERE order_id = @order_id ORDER BY at, step;

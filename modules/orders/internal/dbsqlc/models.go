@@ -140,6 +140,7 @@ type Shipment struct {
 	TrackingNumber string
 	Step           string
 	CreatedAt      time.Time
+	DueAt          *time.Time
 }
 
 type ShipmentEvent struct {

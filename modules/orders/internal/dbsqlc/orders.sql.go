@@ -666,3 +666,77 @@ func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams)
 	err := row.Scan(&i.Moved, &i.BuyerEmails, &i.SellerEmails)
 	return i, err
 }
+
+const transitionMany = `-- name: TransitionMany :many
+WITH m AS (
+  SELECT unnest($3::bigint[]) AS id, unnest($4::text[]) AS buyer_message,
+    unnest($5::text[]) AS seller_message
+), t AS (
+  UPDATE orders.orders o SET status = $6, reason = '', updated_at = now()
+  FROM m WHERE o.id = m.id AND o.status = $7
+  RETURNING o.id, o.buyer_id, m.buyer_message, m.seller_message
+), notes AS (
+  INSERT INTO orders.notifications (user_id, order_id, step, message)
+  SELECT u.user_id, t.id, $8::text, CASE WHEN u.user_id = t.buyer_id THEN t.buyer_message ELSE t.seller_message END
+  FROM t CROSS JOIN LATERAL (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = t.id
+                             UNION SELECT t.buyer_id) u
+  ON CONFLICT (order_id, step, user_id) DO NOTHING
+)
+SELECT t.id,
+  (SELECT coalesce(array_agg(r.email), '{}') FROM orders.recipients r
+   WHERE r.user_id = t.buyer_id AND r.email IS NOT NULL AND $1::text = ANY (r.email_topics))::text[] AS buyer_emails,
+  (SELECT coalesce(array_agg(r.email ORDER BY r.user_id), '{}') FROM orders.recipients r
+   WHERE r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = t.id) AND r.user_id <> t.buyer_id
+     AND r.email IS NOT NULL AND $2::text = ANY (r.email_topics))::text[] AS seller_emails
+FROM t ORDER BY t.id
+`
+
+type TransitionManyParams struct {
+	BuyerTopic     string
+	SellerTopic    string
+	Ids            []int64
+	BuyerMessages  []string
+	SellerMessages []string
+	ToStatus       string
+	FromStatus     string
+	Step           string
+}
+
+type TransitionManyRow struct {
+	ID           int64
+	BuyerEmails  []string
+	SellerEmails []string
+}
+
+// Transition for a batch of orders, all from one state to another and
+// without a reason: @buyer_messages and @seller_messages are each order's,
+// in the order of @ids. It returns a row per order that moved, with where
+// the step's emails go, as Transition finds them.
+func (q *Queries) TransitionMany(ctx context.Context, db DBTX, arg TransitionManyParams) ([]TransitionManyRow, error) {
+	rows, err := db.Query(ctx, transitionMany,
+		arg.BuyerTopic,
+		arg.SellerTopic,
+		arg.Ids,
+		arg.BuyerMessages,
+		arg.SellerMessages,
+		arg.ToStatus,
+		arg.FromStatus,
+		arg.Step,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TransitionManyRow{}
+	for rows.Next() {
+		var i TransitionManyRow
+		if err := rows.Scan(&i.ID, &i.BuyerEmails, &i.SellerEmails); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

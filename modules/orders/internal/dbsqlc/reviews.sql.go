@@ -158,30 +158,6 @@ func (q *Queries) OrderReviews(ctx context.Context, db DBTX, orderID int64) ([]R
 	return items, nil
 }
 
-const orderSellers = `-- name: OrderSellers :many
-SELECT DISTINCT seller_id FROM orders.order_lines WHERE order_id = $1 ORDER BY seller_id
-`
-
-func (q *Queries) OrderSellers(ctx context.Context, db DBTX, orderID int64) ([]int64, error) {
-	rows, err := db.Query(ctx, orderSellers, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []int64{}
-	for rows.Next() {
-		var seller_id int64
-		if err := rows.Scan(&seller_id); err != nil {
-			return nil, err
-		}
-		items = append(items, seller_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const replyToReview = `-- name: ReplyToReview :execrows
 UPDATE orders.reviews SET reply = $1, replied_at = now()
 WHERE id = $2 AND reply IS NULL
@@ -298,4 +274,28 @@ func (q *Queries) SellerStats(ctx context.Context, db DBTX, sellerID int64) (Sel
 		&i.Sales,
 	)
 	return i, err
+}
+
+const sellersOfOrders = `-- name: SellersOfOrders :many
+SELECT DISTINCT seller_id FROM orders.order_lines WHERE order_id = ANY($1::bigint[]) ORDER BY seller_id
+`
+
+func (q *Queries) SellersOfOrders(ctx context.Context, db DBTX, orderIds []int64) ([]int64, error) {
+	rows, err := db.Query(ctx, sellersOfOrders, orderIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var seller_id int64
+		if err := rows.Scan(&seller_id); err != nil {
+			return nil, err
+		}
+		items = append(items, seller_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -7,42 +7,76 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
-const advanceShipment = `-- name: AdvanceShipment :one
-WITH sh AS (
-  UPDATE orders.shipments s SET step = $1
-  FROM orders.orders o
-  WHERE s.order_id = $2 AND s.step = $3 AND o.id = s.order_id AND o.status IN ('paid', 'shipped')
-  RETURNING s.order_id
+const advanceDueShipments = `-- name: AdvanceDueShipments :many
+WITH due AS (
+  SELECT s.order_id, s.step FROM orders.shipments s JOIN orders.orders o ON o.id = s.order_id
+  WHERE s.due_at <= $1::timestamptz AND o.status = CASE WHEN s.step = 'label_created' THEN 'paid' ELSE 'shipped' END
+  ORDER BY s.due_at LIMIT $2
+  FOR UPDATE OF s, o SKIP LOCKED
+), sh AS (
+  UPDATE orders.shipments s SET
+    step = CASE due.step WHEN 'label_created' THEN 'picked_up' WHEN 'picked_up' THEN 'in_transit'
+      WHEN 'in_transit' THEN 'out_for_delivery' ELSE 'delivered' END,
+    due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE $3::timestamptz END
+  FROM due WHERE s.order_id = due.order_id
+  RETURNING s.order_id, s.step
 ), ev AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, $1 FROM sh
+  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, step FROM sh
   ON CONFLICT DO NOTHING
+), ended AS (
+  UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
+  WHERE s.due_at <= $1::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
 )
-SELECT count(*) FROM sh
+SELECT order_id, step FROM sh ORDER BY order_id
 `
 
-type AdvanceShipmentParams struct {
-	ToStep   string
-	OrderID  int64
-	FromStep string
+type AdvanceDueShipmentsParams struct {
+	Now     time.Time
+	Max     int32
+	NextDue time.Time
 }
 
-// Moves a shipment of a paid or shipped order one step and records the
-// step's event, in one statement; 0 when it is no longer at @from_step or
-// its order was cancelled.
-func (q *Queries) AdvanceShipment(ctx context.Context, db DBTX, arg AdvanceShipmentParams) (int64, error) {
-	row := db.QueryRow(ctx, advanceShipment, arg.ToStep, arg.OrderID, arg.FromStep)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+type AdvanceDueShipmentsRow struct {
+	OrderID int64
+	Step    string
+}
+
+// The carrier's round, in one statement: it moves up to @max shipments
+// whose next step is due by @now one step each, records each step's event,
+// and makes the step after due at @next_due (none after delivery). It takes
+// only shipments of orders in the state their step expects (paid before
+// the pick-up, shipped after), and locks those orders, so a cancel cannot
+// slip between a step and the order's transition; rows another round holds
+// are left to it. Shipments of orders that ended otherwise (cancelled
+// before the pick-up) stop being due.
+func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceDueShipmentsParams) ([]AdvanceDueShipmentsRow, error) {
+	rows, err := db.Query(ctx, advanceDueShipments, arg.Now, arg.Max, arg.NextDue)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdvanceDueShipmentsRow{}
+	for rows.Next() {
+		var i AdvanceDueShipmentsRow
+		if err := rows.Scan(&i.OrderID, &i.Step); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const insertShipment = `-- name: InsertShipment :one
 WITH sh AS (
-  INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
-  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || $1::text, 'label_created'
-  FROM orders.orders o WHERE o.id = $2 AND o.status = 'paid'
+  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at)
+  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || $1::text, 'label_created', $2::timestamptz
+  FROM orders.orders o WHERE o.id = $3 AND o.status = 'paid'
   ON CONFLICT (order_id) DO NOTHING
   RETURNING order_id
 ), ev AS (
@@ -54,21 +88,23 @@ SELECT count(*) FROM sh
 
 type InsertShipmentParams struct {
 	TrackingSuffix string
+	DueAt          time.Time
 	OrderID        int64
 }
 
 // Hands a paid order to its provider (a tracking number made of the
 // provider's initials and @tracking_suffix) with the timeline's first event,
-// in one statement; 0 when the order is not paid or already has one.
+// in one statement, its next step due at @due_at; 0 when the order is not
+// paid or already has one.
 func (q *Queries) InsertShipment(ctx context.Context, db DBTX, arg InsertShipmentParams) (int64, error) {
-	row := db.QueryRow(ctx, insertShipment, arg.TrackingSuffix, arg.OrderID)
+	row := db.QueryRow(ctx, insertShipment, arg.TrackingSuffix, arg.DueAt, arg.OrderID)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
 }
 
 const shipment = `-- name: Shipment :one
-SELECT order_id, provider, tracking_number, step, created_at FROM orders.shipments WHERE order_id = $1
+SELECT order_id, provider, tracking_number, step, created_at, due_at FROM orders.shipments WHERE order_id = $1
 `
 
 func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipment, error) {
@@ -80,6 +116,7 @@ func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipmen
 		&i.TrackingNumber,
 		&i.Step,
 		&i.CreatedAt,
+		&i.DueAt,
 	)
 	return i, err
 }

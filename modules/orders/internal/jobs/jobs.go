@@ -47,14 +47,12 @@ type ConfirmArgs struct {
 // Kind implements river.JobArgs.
 func (ConfirmArgs) Kind() string { return "orders.confirm_stock" }
 
-// AdvanceArgs moves a shipment from one step of its timeline to the next.
-type AdvanceArgs struct {
-	OrderID int64  `json:"order_id"`
-	From    string `json:"from"`
-}
+// CarryArgs is the periodic job of the simulated carrier, which moves every
+// shipment whose next step is due.
+type CarryArgs struct{}
 
 // Kind implements river.JobArgs.
-func (AdvanceArgs) Kind() string { return "orders.advance_shipment" }
+func (CarryArgs) Kind() string { return "orders.carry_shipments" }
 
 // SellerStatsArgs sends a seller's standing (ratings, sales) to the
 // catalog after a review, a hidden review or a delivery changed it.
@@ -84,7 +82,7 @@ type Saga interface {
 	Charge(ctx context.Context, orderID int64) error
 	ReleaseStock(ctx context.Context, orderID int64, retries int) error
 	ConfirmStock(ctx context.Context, orderID int64) error
-	Advance(ctx context.Context, orderID int64, from string) error
+	Carry(ctx context.Context) (int, error)
 	Sweep(ctx context.Context) (SweepResult, error)
 	PushSellerStats(ctx context.Context, seller auth.UserID) error
 	SyncRecipients(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
@@ -135,26 +133,35 @@ func Workers(saga Saga, accounts auth.Service, log *slog.Logger) riverfx.Registr
 		river.AddWorker(w, &Charge{Saga: saga})
 		river.AddWorker(w, &Release{Saga: saga})
 		river.AddWorker(w, &Confirm{Saga: saga})
-		river.AddWorker(w, &Advance{Saga: saga})
+		river.AddWorker(w, &Carry{Saga: saga})
 		river.AddWorker(w, &Sweep{Saga: saga, Log: log})
 		river.AddWorker(w, &SellerStats{Saga: saga})
 	}
 }
 
 // Periodic returns the sweeper's schedule, often enough that a stuck order
-// is resolved soon after its deadline, and the recipients' copy's, every
-// SyncEvery; both run at start too.
-func Periodic(stuckAfter time.Duration) []*river.PeriodicJob {
-	every := min(max(stuckAfter/4, time.Second), time.Minute)
+// is resolved soon after its deadline, the carrier's, a few rounds per
+// shipping step, so that a step happens soon after it is due, and the
+// recipients' copy's, every SyncEvery; all run at start too.
+func Periodic(stuckAfter, shippingStep time.Duration) []*river.PeriodicJob {
+	sweep := min(max(stuckAfter/4, time.Second), time.Minute)
+	carry := min(max(shippingStep/4, minCarryEvery), time.Minute)
 	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
 			return SweepArgs{}, nil
+		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(carry), func() (river.JobArgs, *river.InsertOpts) {
+			return CarryArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(SyncEvery), func() (river.JobArgs, *river.InsertOpts) {
 			return SyncRecipientsArgs{}, nil
 		}, &river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }
+
+// minCarryEvery bounds how often the carrier runs when shipping steps are
+// very short (tests), since each round is a job of its own.
+const minCarryEvery = 200 * time.Millisecond
 
 // Charge runs an order's payment.
 type Charge struct {
@@ -199,15 +206,16 @@ func (w *Confirm) Work(ctx context.Context, job *river.Job[ConfirmArgs]) error {
 	return err
 }
 
-// Advance moves a shipment one step.
-type Advance struct {
-	river.WorkerDefaults[AdvanceArgs]
+// Carry runs a round of the simulated carrier.
+type Carry struct {
+	river.WorkerDefaults[CarryArgs]
 	Saga Saga
 }
 
 // Work implements river.Worker.
-func (w *Advance) Work(ctx context.Context, job *river.Job[AdvanceArgs]) error {
-	return w.Saga.Advance(ctx, job.Args.OrderID, job.Args.From)
+func (w *Carry) Work(ctx context.Context, _ *river.Job[CarryArgs]) error {
+	_, err := w.Saga.Carry(ctx)
+	return err
 }
 
 // SellerStats pushes a seller's standing to the catalog.

@@ -43,7 +43,8 @@ func setup(t *testing.T) *bundle {
 	ins, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
-	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Millisecond})
+	// Each shipping step is due as soon as the carrier's next round runs.
+	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Microsecond})
 	return &bundle{pool: pool, svc: svc, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}, ins: ins}
 }
 
@@ -88,7 +89,6 @@ func (b *bundle) count(t *testing.T, q string, args ...any) int {
 
 func TestCharge_RetriedJobChargesAndNotifiesOnce(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	b := setup(t)
 	o := b.order(t, card("4242424242424242"))
 	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc})
@@ -99,10 +99,10 @@ func TestCharge_RetriedJobChargesAndNotifiesOnce(t *testing.T) {
 	}
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
 	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'paid'", o.ID)) // buyer + seller
-	// The charge handed the order over: its shipment's first step is
-	// scheduled, once.
+	// The charge handed the order over: its shipment's first event is
+	// recorded, once, and its next step is due for the carrier.
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.shipment_events WHERE order_id = $1 AND step = 'label_created'", o.ID))
-	rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.AdvanceArgs{OrderID: o.ID, From: "label_created"}, &rivertest.RequireInsertedOpts{Schema: "river"})
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.shipments WHERE order_id = $1 AND due_at IS NOT NULL", o.ID))
 }
 
 func TestCharge_ProcessorUnavailableIsRetried(t *testing.T) {
@@ -152,14 +152,14 @@ func TestShipping_TimelineByJobs(t *testing.T) {
 	o := b.order(t, service.PaymentInput{Method: orders.MethodWallet})
 	_, err := work(t, b, rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Charge{Saga: b.svc}), jobs.ChargeArgs{OrderID: o.ID})
 	require.NoError(t, err)
-	adv := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Advance{Saga: b.svc})
+	carry := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Carry{Saga: b.svc})
 	conf := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Confirm{Saga: b.svc})
-	for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
-		for range 2 { // a retried step does nothing more
-			_, err := work(t, b, adv, jobs.AdvanceArgs{OrderID: o.ID, From: from})
-			require.NoError(t, err)
-		}
-		if from == "label_created" {
+	for step := range 5 { // the fifth round finds nothing due
+		res, err := work(t, b, carry, jobs.CarryArgs{})
+		require.NoError(t, err)
+		require.Equal(t, river.EventKindJobCompleted, res.EventKind)
+		require.Equal(t, min(step+2, 5), b.count(t, "SELECT count(*) FROM orders.shipment_events WHERE order_id = $1", o.ID))
+		if step == 0 {
 			res, err := work(t, b, conf, jobs.ConfirmArgs{OrderID: o.ID})
 			require.NoError(t, err)
 			require.Equal(t, river.EventKindJobCompleted, res.EventKind)

@@ -54,7 +54,8 @@ func setup(t testing.TB) *bundle {
 	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
-	svc := service.New(pool, cat, rc, nil)
+	// Each shipping step is due as soon as the carrier's next round runs.
+	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Microsecond})
 	srv := webtest.New(t, webtest.Opts{
 		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
 		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},
@@ -290,13 +291,13 @@ func TestPages_Admin(t *testing.T) {
 	require.NotContains(t, r.Body, cancel, "a discarded job has ended; there is nothing to cancel")
 	require.NotContains(t, b.c.Get(t, "/admin/jobs?state=completed", authtest.As(&admin)...).Body, "payment processor unavailable")
 	require.Contains(t, b.c.Get(t, "/admin/jobs?kind=orders.charge_payment", authtest.As(&admin)...).Body, "payment processor unavailable")
-	r = b.c.Get(t, "/admin/jobs?kind=orders.advance_shipment", authtest.As(&admin)...)
+	r = b.c.Get(t, "/admin/jobs?kind=orders.carry_shipments", authtest.As(&admin)...)
 	require.NotContains(t, r.Body, "payment processor unavailable")
 	require.Contains(t, r.Body, "No job matches.")
-	r = b.c.Get(t, "/admin/jobs?state=asleep&kind=orders.advance_shipment", authtest.As(&admin)...)
+	r = b.c.Get(t, "/admin/jobs?state=asleep&kind=orders.carry_shipments", authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "choose one of the states offered")
-	require.Contains(t, r.Body, `value="orders.advance_shipment"`, "the filter keeps what the admin typed")
+	require.Contains(t, r.Body, `value="orders.carry_shipments"`, "the filter keeps what the admin typed")
 
 	// An action returns to the list as it was filtered, and never off the site.
 	back := url.Values{"next": {"/admin/jobs?state=failed&page=2"}}

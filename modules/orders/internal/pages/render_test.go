@@ -45,7 +45,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"no_outbox":     adminOutboxView(outboxData{}),
 		"admin_jobs": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "failed", Kind: evil}, Back: evil, Errors: map[string]string{"page": evil},
 			Jobs: service.Jobs{Jobs: []riverfx.Job{{Queue: "catalog", ID: 4, Kind: evil, State: "discarded", Args: evil, LastError: evil, CreatedAt: now, FinalizedAt: &now},
-				{Queue: "local", ID: 5, Kind: "orders.advance_shipment", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),
+				{Queue: "local", ID: 5, Kind: "orders.carry_shipments", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),
 		"admin_jobs_none":     adminJobsView(jobsData{}),
 		"admin_jobs_no_match": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "running"}}),
 		"providers":           adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),

@@ -27,10 +27,13 @@ var stepTopics = map[string][2]auth.Topic{ // buyer, seller
 	StepCancelled:     {auth.TopicOrderProblem, auth.TopicSaleCancelled},
 }
 
+// stepEmails are the addresses a transition found for an order's step.
+type stepEmails struct{ buyer, sellers []string }
+
 // emailStep writes the emails of an order's step, in the step's
 // transaction, to the addresses the transition found: the buyer's about
 // the order, the sellers' about the sale.
-func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reason string, r dbsqlc.TransitionRow) error {
+func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reason string, to stepEmails) error {
 	msgs := stepMessages[step]
 	write := func(to, msg, path string) error {
 		body := "Hello,\n\n" + msg + "\n"
@@ -41,13 +44,13 @@ func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reas
 		_, err := s.opts.Outbox.Write(ctx, tx, mail.Message{Kind: "orders." + step, To: to, Subject: strings.TrimSuffix(msg, "."), Body: body})
 		return err
 	}
-	for _, to := range r.BuyerEmails {
-		if err := write(to, fmt.Sprintf(msgs[0], id), fmt.Sprintf("/orders/%d", id)); err != nil {
+	for _, addr := range to.buyer {
+		if err := write(addr, fmt.Sprintf(msgs[0], id), fmt.Sprintf("/orders/%d", id)); err != nil {
 			return err
 		}
 	}
-	for _, to := range r.SellerEmails {
-		if err := write(to, fmt.Sprintf(msgs[1], id), "/my/sales"); err != nil {
+	for _, addr := range to.sellers {
+		if err := write(addr, fmt.Sprintf(msgs[1], id), "/my/sales"); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -115,17 +114,13 @@ func ShipStepLabel(step string) string {
 }
 
 // shipTx hands an order paid in tx to its provider: a tracking number and
-// the first event of the timeline, then the next step scheduled. It runs in
-// the charge's transaction rather than as a job of its own: a job costs a
-// fetch, a transaction and a completion, and handing over needs nothing
-// outside this database. Idempotent: an order that has a shipment already
-// is left alone.
+// the first event of the timeline, the next step due ShippingStep later,
+// for the carrier (Carry). It runs in the charge's transaction rather than
+// as a job of its own: a job costs a fetch, a transaction and a completion,
+// and handing over needs nothing outside this database. Idempotent: an
+// order that has a shipment already is left alone.
 func (s *Service) shipTx(ctx context.Context, tx pgx.Tx, orderID int64) error {
-	n, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix()})
-	if err != nil || n == 0 {
-		return err
-	}
-	_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: shipSteps[0]}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
+	_, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix(), DueAt: s.now().Add(s.opts.ShippingStep)})
 	return err
 }
 
@@ -136,56 +131,91 @@ func trackingSuffix() string {
 	return strings.ToUpper(hex.EncodeToString(b))
 }
 
-// Advance moves a shipment one step from `from`. Picking up ships the order
-// (and confirms its copies as sold); the last step delivers it. Idempotent:
-// a shipment no longer at `from`, or an order cancelled meanwhile, is left
-// alone. A cancel racing the pick-up is caught by the conditional
-// transition, which undoes the step.
-func (s *Service) Advance(ctx context.Context, orderID int64, from string) error {
-	i := slices.Index(shipSteps, from)
-	if i < 0 || i == len(shipSteps)-1 {
-		return fmt.Errorf("advance order %d: no step after %q", orderID, from)
+// carryBatch is how many shipments one transaction of the carrier moves:
+// enough that a round's fixed cost (a job, a transaction, a commit) is
+// shared by many orders, few enough that the orders it locks are released
+// soon.
+const carryBatch = 500
+
+// maxCarryBatches bounds one round; what is still due waits for the next.
+const maxCarryBatches = 20
+
+// Carry is a round of the simulated carrier: every shipment whose next step
+// is due moves one step, in batches of carryBatch orders, each batch one
+// transaction with one statement per kind of change rather than a job per
+// shipment per step. Picking up ships the order (and inserts the job that
+// confirms its copies as sold); the last step delivers it (and inserts the
+// job that sends each of its sellers' sales to the catalog). A step moves
+// only a shipment due and an order in the state the step expects, so a
+// repeated round does nothing more, and the due time lives in the database,
+// so a round lost to a crash is made up by the next. It returns how many
+// shipments moved.
+func (s *Service) Carry(ctx context.Context) (int, error) {
+	total := 0
+	for range maxCarryBatches {
+		n, err := s.carry(ctx)
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("carry shipments: %w", err)
+		}
+		if n < carryBatch {
+			break
+		}
 	}
-	next := shipSteps[i+1]
+	return total, nil
+}
+
+func (s *Service) carry(ctx context.Context) (int, error) {
+	moved := 0
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		n, err := s.q.AdvanceShipment(ctx, tx, dbsqlc.AdvanceShipmentParams{OrderID: orderID, FromStep: from, ToStep: next})
-		if err != nil || n == 0 {
+		now := s.now()
+		rows, err := s.q.AdvanceDueShipments(ctx, tx, dbsqlc.AdvanceDueShipmentsParams{Now: now, Max: carryBatch, NextDue: now.Add(s.opts.ShippingStep)})
+		if err != nil {
 			return err
 		}
-		switch next {
-		case "picked_up":
-			if err := s.transition(ctx, tx, orderID, orders.StatusPaid, orders.StatusShipped, "", StepShipped); err != nil {
+		moved = len(rows)
+		var picked, delivered []int64
+		for _, r := range rows {
+			switch r.Step {
+			case "picked_up":
+				picked = append(picked, r.OrderID)
+			case "delivered":
+				delivered = append(delivered, r.OrderID)
+			}
+		}
+		if len(picked) > 0 {
+			if err := s.transitionMany(ctx, tx, picked, orders.StatusPaid, orders.StatusShipped, StepShipped); err != nil {
 				return err
 			}
-			if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderID: orderID}, nil); err != nil {
+			confirm := make([]river.InsertManyParams, len(picked))
+			for i, id := range picked {
+				confirm[i] = river.InsertManyParams{Args: jobs.ConfirmArgs{OrderID: id}}
+			}
+			if _, err := s.river.InsertManyTx(ctx, tx, confirm); err != nil {
 				return err
 			}
-		case "delivered":
-			if err := s.transition(ctx, tx, orderID, orders.StatusShipped, orders.StatusDelivered, "", StepDelivered); err != nil {
+		}
+		if len(delivered) > 0 {
+			if err := s.transitionMany(ctx, tx, delivered, orders.StatusShipped, orders.StatusDelivered, StepDelivered); err != nil {
 				return err
 			}
-			// Each seller's sales count grew.
-			sellers, err := s.q.OrderSellers(ctx, tx, orderID)
+			// Each seller's sales count grew: one push per seller of the
+			// batch, however many of their orders it delivered.
+			sellers, err := s.q.SellersOfOrders(ctx, tx, delivered)
 			if err != nil {
 				return err
 			}
-			for _, seller := range sellers {
-				if err := s.pushStats(ctx, tx, auth.UserID(seller)); err != nil {
-					return err
-				}
+			push := make([]river.InsertManyParams, len(sellers))
+			for i, seller := range sellers {
+				push[i] = river.InsertManyParams{Args: jobs.SellerStatsArgs{SellerID: auth.UserID(seller)}}
 			}
-			return nil
+			if _, err := s.river.InsertManyTx(ctx, tx, push); err != nil {
+				return err
+			}
 		}
-		_, err = s.river.InsertTx(ctx, tx, jobs.AdvanceArgs{OrderID: orderID, From: next}, &river.InsertOpts{ScheduledAt: s.now().Add(s.opts.ShippingStep)})
-		return err
+		return nil
 	})
-	switch {
-	case errors.Is(err, orders.ErrStateConflict):
-		return nil // cancelled as it was picked up; nothing was written
-	case err != nil:
-		return fmt.Errorf("advance order %d from %s: %w", orderID, from, err)
-	}
-	return nil
+	return moved, err
 }
 
 // Cancel cancels the buyer's order until it ships: a paid order is refunded

@@ -148,11 +148,42 @@ func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to 
 	if r.Moved == 0 {
 		return orders.ErrStateConflict
 	}
-	if err := s.emailStep(ctx, tx, id, step, reason, r); err != nil {
+	if err := s.emailStep(ctx, tx, id, step, reason, stepEmails{buyer: r.BuyerEmails, sellers: r.SellerEmails}); err != nil {
 		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
 	}
 	if c, ok := tx.(*countingTx); ok {
 		c.entered = append(c.entered, to)
+	}
+	return nil
+}
+
+// transitionMany is transition for a batch of orders that all move from one
+// state to another in the same step, in one statement; it fails with
+// ErrStateConflict, writing nothing, unless every one of them was in from.
+func (s *Service) transitionMany(ctx context.Context, tx pgx.Tx, ids []int64, from, to orders.Status, step string) error {
+	msgs, topics := stepMessages[step], stepTopics[step]
+	p := dbsqlc.TransitionManyParams{Ids: ids, FromStatus: string(from), ToStatus: string(to), Step: step,
+		BuyerMessages: make([]string, len(ids)), SellerMessages: make([]string, len(ids)),
+		BuyerTopic: string(topics[0]), SellerTopic: string(topics[1])}
+	for i, id := range ids {
+		p.BuyerMessages[i], p.SellerMessages[i] = fmt.Sprintf(msgs[0], id), fmt.Sprintf(msgs[1], id)
+	}
+	moved, err := s.q.TransitionMany(ctx, tx, p)
+	if err != nil {
+		return fmt.Errorf("%d orders %s→%s: %w", len(ids), from, to, err)
+	}
+	if len(moved) != len(ids) {
+		return orders.ErrStateConflict
+	}
+	for _, m := range moved {
+		if err := s.emailStep(ctx, tx, m.ID, step, "", stepEmails{buyer: m.BuyerEmails, sellers: m.SellerEmails}); err != nil {
+			return fmt.Errorf("order %d %s→%s: %w", m.ID, from, to, err)
+		}
+	}
+	if c, ok := tx.(*countingTx); ok {
+		for range ids {
+			c.entered = append(c.entered, to)
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,6 +37,7 @@ type bundle struct {
 	pool   *pgxpool.Pool
 	cat    catalog.Service
 	svc    *service.Service
+	clock  *clock
 	buyer  auth.User
 	seller auth.User
 	admin  auth.User
@@ -46,15 +48,35 @@ func setup(t *testing.T) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
 	cat := catalogtest.NewService(pool)
+	clk := &clock{}
+	clk.Add(time.Duration(time.Now().UnixNano()))
 	b := &bundle{
-		pool: pool, cat: cat,
-		svc:    service.New(pool, cat, riverClient(t, pool), &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute}),
+		pool: pool, cat: cat, clock: clk,
+		svc:    service.New(pool, cat, riverClient(t, pool), &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute, NowFunc: clk.Now}),
 		buyer:  auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember, EmailVerified: true},
 		seller: auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember, EmailVerified: true},
 		admin:  auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin, EmailVerified: true},
 	}
 	b.book = catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
 	return b
+}
+
+// clock is the service's clock, stopped until a test moves it, so a
+// shipping step is due exactly when the test says.
+type clock struct{ nanos atomic.Int64 }
+
+func (c *clock) Now() time.Time { return time.Unix(0, c.nanos.Load()) }
+
+func (c *clock) Add(d time.Duration) { c.nanos.Add(int64(d)) }
+
+// carry lets a shipping step pass and runs a round of the carrier; it
+// returns how many shipments moved.
+func (b *bundle) carry(t *testing.T) int {
+	t.Helper()
+	b.clock.Add(b.svc.Options().ShippingStep)
+	n, err := b.svc.Carry(context.Background())
+	require.NoError(t, err)
+	return n
 }
 
 func validCard(number string) service.PaymentInput {
@@ -211,11 +233,14 @@ func TestService_Place(t *testing.T) {
 		require.NoError(t, b.svc.Charge(ctx, o.ID)) // a retried job
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id=$1", o.ID))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='paid' AND user_id=$2", o.ID, b.buyer.ID))
-		for _, from := range []string{"label_created", "picked_up", "in_transit", "out_for_delivery"} {
-			require.NoError(t, b.svc.Advance(ctx, o.ID, from))
-			require.NoError(t, b.svc.Advance(ctx, o.ID, from))
+		for range 4 {
+			require.Equal(t, 1, b.carry(t))
+			n, err := b.svc.Carry(ctx)
+			require.NoError(t, err)
+			require.Zero(t, n, "a repeated round moves nothing more")
 			require.NoError(t, b.svc.ConfirmStock(ctx, o.ID))
 		}
+		require.Zero(t, b.carry(t), "a delivered shipment has no next step")
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusDelivered, got.Status)
@@ -565,7 +590,8 @@ func TestService_Cancel(t *testing.T) {
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
 		require.NoError(t, b.svc.Charge(ctx, o.ID)) // paid, label created: still cancellable
 		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
-		require.NoError(t, b.svc.Advance(ctx, o.ID, "label_created")) // the scheduled step does nothing
+		require.Zero(t, b.carry(t), "the carrier leaves a cancelled order's shipment alone")
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.shipments WHERE due_at IS NOT NULL"), "and it is no longer due")
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
@@ -575,6 +601,59 @@ func TestService_Cancel(t *testing.T) {
 		avail := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID).Available
 		require.Equal(t, 3, avail)
 	})
+}
+
+func TestService_Carry(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Persuasion", PriceCents: 1200, Copies: 5})
+	other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: 4, Title: "Emma", PriceCents: 900, Copies: 3})
+	// Three orders move in each round: two of the book alone, one of it
+	// with another seller's book; a fourth, cancelled when paid, never moves.
+	var ids []int64
+	for i := range 3 {
+		if i == 2 {
+			require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
+		}
+		o := b.place(t, fmt.Sprintf("k%d", i), 1, service.PaymentInput{Method: orders.MethodWallet})
+		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		ids = append(ids, o.ID)
+	}
+	cancelled := b.place(t, "k3", 1, service.PaymentInput{Method: orders.MethodWallet})
+	require.NoError(t, b.svc.Charge(ctx, cancelled.ID))
+	require.NoError(t, b.svc.Cancel(ctx, b.buyer, cancelled.ID))
+
+	b.clock.Add(time.Second - time.Millisecond)
+	n, err := b.svc.Carry(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "no step is due before a shipping step has passed")
+	require.Equal(t, 3, b.carry(t))
+	for _, id := range ids {
+		got, err := b.svc.Get(ctx, b.buyer, id)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusShipped, got.Status)
+		require.Len(t, got.Shipment.Events, 2)
+		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.confirm_stock' AND (args->>'order_id')::bigint = $1", id))
+	}
+	require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'shipped' AND user_id = $1", b.buyer.ID))
+	require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'shipped' AND user_id = $1", b.seller.ID))
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'shipped' AND user_id = 4 AND order_id = $1", ids[2]))
+	require.Equal(t, []int{3, 3, 3, 0}, []int{b.carry(t), b.carry(t), b.carry(t), b.carry(t)}, "in transit, out for delivery, delivered; then nothing is due")
+	for _, id := range ids {
+		got, err := b.svc.Get(ctx, b.buyer, id)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusDelivered, got.Status)
+		require.Len(t, got.Shipment.Events, 5)
+	}
+	require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'delivered' AND user_id = $1", b.buyer.ID))
+	require.Equal(t, 4, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'delivered' AND user_id <> $1", b.buyer.ID))
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.push_seller_stats'"),
+		"one push per seller for the round that delivered their orders")
+	got, err := b.svc.Get(ctx, b.buyer, cancelled.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusCancelled, got.Status)
+	require.Len(t, got.Shipment.Events, 1)
 }
 
 func TestService_Get(t *testing.T) {
@@ -685,7 +764,7 @@ func TestService_JobsOfEveryQueue(t *testing.T) {
 		riverfx.NewRemoteQueue(rpc.New("auth", down.URL, webtest.InternalToken, &rpc.Opts{Attempts: 1})),
 	}})
 	// Made oldest first, as ids grow: 4, 3, 2 and 1 minute ago.
-	old := insert(ordersPool, "orders.advance_shipment", "completed", 4)
+	old := insert(ordersPool, "orders.carry_shipments", "completed", 4)
 	done := insert(catalogPool, "catalog.sync_sellers", "completed", 3)
 	ordersJob := insert(ordersPool, "orders.charge_payment", "discarded", 2)
 	catalogJob := insert(catalogPool, "catalog.sync_sellers", "discarded", 1)
@@ -713,7 +792,7 @@ func TestService_JobsOfEveryQueue(t *testing.T) {
 	require.Equal(t, []row{{"catalog", done}, {"local", old}}, list(riverfx.JobFilter{}, service.Page{Limit: 2, Offset: 2}), "the second page of two")
 	require.Equal(t, []row{{"catalog", catalogJob}, {"local", ordersJob}}, list(riverfx.JobFilter{State: riverfx.StateFailed}, service.Page{}))
 	require.Equal(t, []row{{"catalog", done}, {"local", old}}, list(riverfx.JobFilter{State: "completed"}, service.Page{}))
-	require.Equal(t, []row{{"local", old}}, list(riverfx.JobFilter{Kind: "orders.advance_shipment"}, service.Page{}))
+	require.Equal(t, []row{{"local", old}}, list(riverfx.JobFilter{Kind: "orders.carry_shipments"}, service.Page{}))
 	_, err = svc.Jobs(ctx, admin, riverfx.JobFilter{State: "asleep"}, service.Page{})
 	require.Contains(t, apperr.As(err).Fields, "state")
 	_, err = svc.Jobs(ctx, admin, riverfx.JobFilter{}, service.Page{Limit: 21, Offset: riverfx.MaxListed})

@@ -34,7 +34,8 @@ func TestAPI_CheckoutToDelivery(t *testing.T) {
 	require.Equal(t, o.ID, again.ID)
 
 	// The flaky card fails twice at the processor and River retries it;
-	// then the shipment's four steps are each a job scheduled 50 ms later.
+	// then the carrier moves the shipment's four steps, each due 50 ms
+	// after the one before.
 	got := a.waitStatus(t, b, o.ID, "delivered")
 	require.Equal(t, "succeeded", got.Payment.Status)
 	require.NotNil(t, got.Shipment)
