@@ -2,6 +2,7 @@ package text
 
 import (
 	"errors"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -33,20 +34,30 @@ func Check(s string) error {
 }
 
 // CheckLine accepts a name or a title, which other people see on its own:
-// Check's text on one line, without the invisible and text-direction
+// CheckShown's text on one line.
+func CheckLine(s string) error {
+	if err := CheckShown(s); err != nil {
+		return err
+	}
+	if strings.ContainsAny(s, "\t\n\r\u2028\u2029") {
+		return ErrLineBreak
+	}
+	return nil
+}
+
+// CheckShown accepts free text that other people read, such as a review
+// or its reply: Check's text without the invisible and text-direction
 // characters that make "\u202enimdA" display as "Admin". The joiners
 // (U+200C, U+200D) stay, as Persian, Indic scripts and emoji need them, and
 // so do the direction marks (U+200E, U+200F, U+061C) that mixed Arabic or
 // Hebrew and Latin text needs: a mark cannot reverse letters, as an
 // override or isolate can.
-func CheckLine(s string) error {
+func CheckShown(s string) error {
 	if err := Check(s); err != nil {
 		return err
 	}
 	for _, r := range s {
 		switch {
-		case r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029':
-			return ErrLineBreak
 		case r == '\u200c' || r == '\u200d' || r == '\u200e' || r == '\u200f' || r == '\u061c':
 		case unicode.Is(unicode.Cf, r), r == '\u115f', r == '\u1160', r == '\u3164', r == '\uffa0':
 			// Cf holds the bidi embeddings, overrides and isolates, the

@@ -100,3 +100,18 @@ func TestCheckLine(t *testing.T) {
 		require.Equal(t, want, CheckLine(s), "%q", s)
 	}
 }
+
+func TestCheckShown(t *testing.T) {
+	for s, want := range map[string]error{
+		"Fast delivery.\nWell packed.": nil,
+		"שלום\r\nعالم":                 nil,
+		"می\u200cخواهم":                nil,
+		"Great \u202eseller":           ErrInvisible,
+		"ok\n\u2066x\u2069":            ErrInvisible,
+		"zero\u200bwidth":              ErrInvisible,
+		"a\x00b":                       ErrControl,
+		"a\xffb":                       ErrEncoding,
+	} {
+		require.Equal(t, want, CheckShown(s), "%q", s)
+	}
+}

@@ -38,7 +38,7 @@ func Logger(ctx context.Context) *slog.Logger {
 // accessLog writes one record per request, after it ends, and gives the
 // request a logger carrying its request id and, when it is traced, its
 // trace id. It never logs headers or bodies, where cookies, tokens and
-// passwords travel.
+// passwords travel. Heartbeats log at DEBUG (see accessLevel).
 func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +53,7 @@ func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			log.LogAttrs(r.Context(), accessLevel(r.URL.Path, status), "http",
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
@@ -62,6 +62,17 @@ func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 			)
 		})
 	}
+}
+
+// accessLevel keeps an operator's log to events: the processes' own polls
+// (a split auth answers /internal/v1/auth/user-changes every 2 s per
+// process) and the probes' successes are heartbeats, logged at DEBUG. Their
+// failures (a wrong internal token, a replica not ready) stay at INFO.
+func accessLevel(path string, status int) slog.Level {
+	if status < http.StatusBadRequest && (IsInternal(path) || path == "/healthz" || path == "/readyz") {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
 }
 
 // recoverer turns a panic into the error page or JSON error; the stack goes

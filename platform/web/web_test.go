@@ -342,6 +342,37 @@ func TestInternalEndpoints_NeedTheToken(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 }
 
+// TestAccessLog_HeartbeatsAreDebug checks that an INFO log shows requests
+// and failures, not the processes' polls and the probes' successes.
+func TestAccessLog_HeartbeatsAreDebug(t *testing.T) {
+	t.Parallel()
+	const token = "0123456789abcdef0123456789abcdef"
+	var logs strings.Builder
+	h := newRouter(t, config.Config{ShutdownTimeout: 1, InternalToken: token}, &logs, nil, func(r chi.Router) {
+		r.Get("/internal/v1/thing/changes", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+		r.Get("/books", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	})
+	// The router serves in this goroutine, so each record is written when
+	// ServeHTTP returns.
+	serve := func(path, tok string) int {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set(web.InternalTokenHeader, tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	require.Equal(t, http.StatusNoContent, serve("/internal/v1/thing/changes", token))
+	require.Equal(t, http.StatusOK, serve("/healthz", ""))
+	require.Equal(t, http.StatusOK, serve("/readyz", ""))
+	require.Empty(t, logs.String(), "heartbeats are DEBUG")
+
+	require.Equal(t, http.StatusNoContent, serve("/books", ""))
+	require.Equal(t, http.StatusUnauthorized, serve("/internal/v1/thing/changes", "wrong"))
+	require.Contains(t, logs.String(), "level=INFO msg=http")
+	require.Contains(t, logs.String(), "path=/books")
+	require.Contains(t, logs.String(), "path=/internal/v1/thing/changes status=401", "a refused internal call is an event")
+}
+
 func TestKindOfStatus_InvertsStatus(t *testing.T) {
 	t.Parallel()
 	for k := apperr.Internal; k <= apperr.TooLarge; k++ {

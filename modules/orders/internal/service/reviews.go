@@ -84,15 +84,15 @@ type ReviewInput struct {
 	Comment string
 }
 
-// checkNote trims a free-text field and checks it, adding its message to
-// fields; need says what an empty one should hold ("" when optional).
+// checkNote trims a free-text field that others read and checks it (no
+// bidi override may reverse what they see), adding its message to fields; need says what an empty one should hold ("" when optional).
 func checkNote(fields map[string]string, name, v string, max int, need string) string {
 	v = strings.TrimSpace(v)
 	switch {
 	case v == "" && need != "":
 		fields[name] = need
-	case text.Check(v) != nil:
-		fields[name] = text.Check(v).Error()
+	case text.CheckShown(v) != nil:
+		fields[name] = text.CheckShown(v).Error()
 	case utf8.RuneCountInString(v) > max:
 		fields[name] = fmt.Sprintf("must be at most %d characters", max)
 	}

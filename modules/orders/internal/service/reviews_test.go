@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // deliver runs an order's saga, as its jobs would, up to the last step
@@ -100,6 +101,7 @@ func TestService_Review(t *testing.T) {
 			"OtherSeller":  {service.ReviewInput{SellerID: 99, Rating: 5}, "seller_id"},
 			"LongComment":  {service.ReviewInput{SellerID: 2, Rating: 5, Comment: strings.Repeat("a", service.MaxReviewComment+1)}, "comment"},
 			"ControlChars": {service.ReviewInput{SellerID: 2, Rating: 5, Comment: "bad\x00text"}, "comment"},
+			"BidiOverride": {service.ReviewInput{SellerID: 2, Rating: 5, Comment: "Great seller \u202eetar 1"}, "comment"},
 		} {
 			_, err := b.svc.Review(ctx, b.buyer, o.ID, tc.in)
 			require.Equal(t, apperr.Invalid, apperr.KindOf(err), name)
@@ -131,6 +133,8 @@ func TestService_Review(t *testing.T) {
 		require.ErrorIs(t, err, service.ErrNotReviewed)
 		_, err = b.svc.ReplyToReview(ctx, b.seller, r.ID, "   ")
 		require.Contains(t, apperr.As(err).Fields, "reply")
+		_, err = b.svc.ReplyToReview(ctx, b.seller, r.ID, "Thanks\u200b for nothing")
+		require.Equal(t, text.ErrInvisible.Error(), apperr.As(err).Fields["reply"], "a reply hides nothing from the buyer")
 		_, err = b.svc.ReplyToReview(ctx, b.seller, 999_999, "Thanks")
 		require.ErrorIs(t, err, service.ErrReviewNotFound)
 
