@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bookstore/bookstore/deploy/nginx"
+	"github.com/bookstore/bookstore/deploy/nginx/readiness"
 	"github.com/bookstore/bookstore/platform/pgembed"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -36,6 +37,7 @@ func run() error {
 	replicas := flag.Int("replicas", 3, "replicas of the shop")
 	httpAddr := flag.String("http", "127.0.0.1:8080", "nginx's plain-HTTP address")
 	httpsAddr := flag.String("https", "127.0.0.1:8443", "nginx's HTTPS address")
+	checkEvery := flag.Duration("check-every", time.Second, "how often nginx's upstream follows the replicas' /readyz")
 	flag.Parse()
 	if _, err := nginx.Binary(); err != nil {
 		return err
@@ -101,12 +103,27 @@ func run() error {
 		return err
 	}
 	defer lb.Stop()
+	// nginx follows the replicas' /readyz: a draining or broken one is
+	// marked down in the upstream and nginx reloaded.
+	checker := &readiness.Checker{Replicas: addrs, Interval: *checkEvery, Apply: lb.SetDown}
+	ctx, stopChecker := context.WithCancel(ctx)
+	checked := make(chan error, 1)
+	go func() { checked <- checker.Run(ctx) }()
+	defer func() {
+		stopChecker()
+		<-checked
+	}()
 	fmt.Printf("\nBookStore: %d replicas behind nginx on http://%s and https://%s (self-signed certificate: %s)\n"+
 		"replicas on %v, their metrics on 127.0.0.1:9091..; Ctrl-C stops everything\n\n", len(addrs), *httpAddr, *httpsAddr, cert.CertFile, addrs)
 
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	<-sig
+	select {
+	case <-sig:
+	case err := <-checked:
+		checked <- err
+		return fmt.Errorf("readiness checker: %w", err)
+	}
 	fmt.Println("\nstopping nginx, the replicas, then PostgreSQL")
 	return nil
 }

@@ -103,10 +103,20 @@ http {
     include ` + filepath.Join(o.Dir, "bookstore.conf") + `;
 }
 `
-	if err := os.WriteFile(filepath.Join(o.Dir, "bookstore.conf"), []byte(site), 0o644); err != nil {
+	if err := writeFile(filepath.Join(o.Dir, "bookstore.conf"), site); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(o.Dir, "nginx.conf"), []byte(main), 0o644)
+	return writeFile(filepath.Join(o.Dir, "nginx.conf"), main)
+}
+
+// writeFile replaces a file whole, so whoever reads it while the readiness
+// checker rewrites it never sees half a config.
+func writeFile(path, content string) error {
+	tmp := path + ".new"
+	if err := os.WriteFile(tmp, []byte(content), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func upstreamServers(replicas []string, down map[string]bool) string {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"syscall"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/deploy/nginx"
+	"github.com/bookstore/bookstore/deploy/nginx/readiness"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/platform/pgembed"
@@ -31,6 +33,8 @@ type shop struct {
 	addrs    []string
 	replicas []*proctest.Process
 	nginx    *nginx.Process
+	// upstream is the site file that the readiness checker rewrites.
+	upstream string
 	// base is where clients go: nginx's HTTP address, or the only
 	// replica's without nginx.
 	base    string
@@ -109,6 +113,18 @@ func newShop(t testing.TB, n int, withNginx bool) *shop {
 	s.nginx, err = nginx.Start(o)
 	require.NoError(t, err)
 	t.Cleanup(s.nginx.Stop)
+	s.upstream = filepath.Join(o.Dir, "bookstore.conf")
+	// A shorter interval than run-cluster's second, so that a draining
+	// replica (3 s here) is out of nginx long before it closes, even on
+	// a busy machine.
+	checker := &readiness.Checker{Replicas: s.addrs, Interval: 250 * time.Millisecond, Apply: s.nginx.SetDown}
+	ctx, stop := context.WithCancel(ctx)
+	checked := make(chan error, 1)
+	go func() { checked <- checker.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		require.ErrorIs(t, <-checked, context.Canceled, "the readiness checker stopped early")
+	})
 	s.base, s.tlsBase = "http://"+o.HTTPAddr, "https://"+o.HTTPSAddr
 	roots := x509.NewCertPool()
 	roots.AddCert(cert.Cert)
@@ -116,16 +132,41 @@ func newShop(t testing.TB, n int, withNginx bool) *shop {
 	return s
 }
 
-// restart stops replica i (SIGTERM: it drains, then finishes its work)
-// after nginx has stopped sending to it, starts it again at its address,
-// and gives it back to nginx: one step of a rolling restart.
+// restart stops replica i (SIGTERM: /readyz answers 503 at once, it
+// drains, then finishes its work), checks that the readiness checker took
+// it out of nginx before it exited, starts it again at its address, and
+// checks that the checker gives it back: one step of a rolling restart.
 func (s *shop) restart(t testing.TB, i int) {
 	t.Helper()
-	require.NoError(t, s.nginx.SetDown(map[string]bool{s.addrs[i]: true}))
 	s.replicas[i].Signal(t, syscall.SIGTERM)
+	s.waitMarked(t, i, true)
 	require.Zero(t, s.replicas[i].WaitExit(t), s.replicas[i].Stderr())
 	s.replicas[i] = proctest.ServeAt(t, s.addrs[i], s.env)
-	require.NoError(t, s.nginx.SetDown(nil))
+	s.waitMarked(t, i, false)
+}
+
+// waitMarked polls the upstream file until replica i's server line is
+// marked down (or not). A replica taken out must still be running then:
+// it drains for 3 s, and requests nginx sends it after it exits would fail.
+func (s *shop) waitMarked(t testing.TB, i int, down bool) {
+	t.Helper()
+	line := regexp.MustCompile(`(?m)^\s*server ` + regexp.QuoteMeta(s.addrs[i]) + ` [^;]*? down;`)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		site, err := os.ReadFile(s.upstream)
+		require.NoError(t, err)
+		if line.Match(site) == down {
+			return
+		}
+		if down {
+			select {
+			case <-s.replicas[i].Done():
+				t.Fatalf("replica %d exited before nginx's upstream marked it down", i)
+			default:
+			}
+		}
+		require.True(t, time.Now().Before(deadline), "replica %d not marked down=%v within 10 s:\n%s", i, down, site)
+		<-time.After(20 * time.Millisecond)
+	}
 }
 
 // waitReady polls every replica's /readyz, directly, until all answer
