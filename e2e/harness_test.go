@@ -57,7 +57,7 @@ const chromiumPath = "/usr/bin/chromium"
 
 // Deadlines: every wait polls until one of these passes, never sleeps.
 const (
-	actionTimeout = 20 * time.Second // one browser action or one page load
+	actionTimeout = 60 * time.Second // one browser action or one page load: generous, for a loaded machine; it only bounds a failure
 	startTimeout  = 90 * time.Second // the shop becoming ready
 	pollEvery     = 50 * time.Millisecond
 )

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/exaring/otelpgx"
 	"github.com/go-chi/chi/v5"
@@ -292,6 +293,34 @@ func Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (conte
 		return ctx, parent
 	}
 	return parent.TracerProvider().Tracer(scope).Start(ctx, name, trace.WithAttributes(attrs...))
+}
+
+// Parent is the W3C trace context of the span in ctx, to store beside work
+// that a later batch resumes from a row rather than from a job of its own
+// (see Resume); "" outside a sampled trace, so storing it costs nothing
+// when tracing is off.
+func Parent(ctx context.Context) string {
+	c := propagation.MapCarrier{}
+	propagator.Inject(ctx, c)
+	return c.Get("traceparent")
+}
+
+// Resume records a span named name, from start until now, as a child of a
+// trace context that Parent stored, with the provider of the span in ctx
+// (the batch's own, which it links to). Without a recording span in ctx or
+// a valid parent it records nothing.
+func Resume(ctx context.Context, parent, name string, start time.Time, attrs ...attribute.KeyValue) {
+	batch := trace.SpanFromContext(ctx)
+	if !batch.IsRecording() || parent == "" {
+		return
+	}
+	pctx := propagator.Extract(context.Background(), propagation.MapCarrier{"traceparent": parent})
+	if !trace.SpanContextFromContext(pctx).IsValid() {
+		return
+	}
+	_, span := batch.TracerProvider().Tracer(scope).Start(pctx, name, trace.WithTimestamp(start),
+		trace.WithAttributes(attrs...), trace.WithLinks(trace.Link{SpanContext: batch.SpanContext()}))
+	span.End()
 }
 
 // TraceID is the id of the trace ctx belongs to, for log lines; empty when

@@ -1,11 +1,12 @@
 -- name: InsertShipment :one
 -- Hands a paid order to its provider (a tracking number made of the
 -- provider's initials and @tracking_suffix) with the timeline's first event,
--- in one statement, its next step due at @due_at; 0 when the order is not
--- paid or already has one.
+-- in one statement, its next step due at @due_at and the charge's trace
+-- context kept for the carrier; 0 when the order is not paid or already has
+-- one.
 WITH sh AS (
-  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at)
-  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || @tracking_suffix::text, 'label_created', @due_at::timestamptz
+  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
+  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || @tracking_suffix::text, 'label_created', @due_at::timestamptz, @trace_parent::text
   FROM orders.orders o WHERE o.id = @order_id AND o.status = 'paid'
   ON CONFLICT (order_id) DO NOTHING
   RETURNING order_id
@@ -38,7 +39,7 @@ WITH due AS (
       WHEN 'in_transit' THEN 'out_for_delivery' ELSE 'delivered' END,
     due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE @next_due::timestamptz END
   FROM due WHERE s.order_id = due.order_id
-  RETURNING s.order_id, s.step
+  RETURNING s.order_id, s.step, s.trace_parent
 ), ev AS (
   INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, step FROM sh
   ON CONFLICT DO NOTHING
@@ -46,7 +47,7 @@ WITH due AS (
   UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
   WHERE s.due_at <= @now::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
 )
-SELECT order_id, step FROM sh ORDER BY order_id;
+SELECT order_id, step, trace_parent FROM sh ORDER BY order_id;
 
 -- name: ShipmentEvents :many
 SELECT * FROM orders.shipment_events WHERE order_id = @order_id ORDER BY at, step;

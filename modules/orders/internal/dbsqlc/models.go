@@ -141,6 +141,7 @@ type Shipment struct {
 	Step           string
 	CreatedAt      time.Time
 	DueAt          *time.Time
+	TraceParent    string
 }
 
 type ShipmentEvent struct {

@@ -22,7 +22,7 @@ WITH due AS (
       WHEN 'in_transit' THEN 'out_for_delivery' ELSE 'delivered' END,
     due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE $3::timestamptz END
   FROM due WHERE s.order_id = due.order_id
-  RETURNING s.order_id, s.step
+  RETURNING s.order_id, s.step, s.trace_parent
 ), ev AS (
   INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, step FROM sh
   ON CONFLICT DO NOTHING
@@ -30,7 +30,7 @@ WITH due AS (
   UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
   WHERE s.due_at <= $1::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
 )
-SELECT order_id, step FROM sh ORDER BY order_id
+SELECT order_id, step, trace_parent FROM sh ORDER BY order_id
 `
 
 type AdvanceDueShipmentsParams struct {
@@ -40,8 +40,9 @@ type AdvanceDueShipmentsParams struct {
 }
 
 type AdvanceDueShipmentsRow struct {
-	OrderID int64
-	Step    string
+	OrderID     int64
+	Step        string
+	TraceParent string
 }
 
 // The carrier's round, in one statement: it moves up to @max shipments
@@ -61,7 +62,7 @@ func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceD
 	items := []AdvanceDueShipmentsRow{}
 	for rows.Next() {
 		var i AdvanceDueShipmentsRow
-		if err := rows.Scan(&i.OrderID, &i.Step); err != nil {
+		if err := rows.Scan(&i.OrderID, &i.Step, &i.TraceParent); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -74,9 +75,9 @@ func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceD
 
 const insertShipment = `-- name: InsertShipment :one
 WITH sh AS (
-  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at)
-  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || $1::text, 'label_created', $2::timestamptz
-  FROM orders.orders o WHERE o.id = $3 AND o.status = 'paid'
+  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
+  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || $1::text, 'label_created', $2::timestamptz, $3::text
+  FROM orders.orders o WHERE o.id = $4 AND o.status = 'paid'
   ON CONFLICT (order_id) DO NOTHING
   RETURNING order_id
 ), ev AS (
@@ -89,22 +90,29 @@ SELECT count(*) FROM sh
 type InsertShipmentParams struct {
 	TrackingSuffix string
 	DueAt          time.Time
+	TraceParent    string
 	OrderID        int64
 }
 
 // Hands a paid order to its provider (a tracking number made of the
 // provider's initials and @tracking_suffix) with the timeline's first event,
-// in one statement, its next step due at @due_at; 0 when the order is not
-// paid or already has one.
+// in one statement, its next step due at @due_at and the charge's trace
+// context kept for the carrier; 0 when the order is not paid or already has
+// one.
 func (q *Queries) InsertShipment(ctx context.Context, db DBTX, arg InsertShipmentParams) (int64, error) {
-	row := db.QueryRow(ctx, insertShipment, arg.TrackingSuffix, arg.DueAt, arg.OrderID)
+	row := db.QueryRow(ctx, insertShipment,
+		arg.TrackingSuffix,
+		arg.DueAt,
+		arg.TraceParent,
+		arg.OrderID,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
 }
 
 const shipment = `-- name: Shipment :one
-SELECT order_id, provider, tracking_number, step, created_at, due_at FROM orders.shipments WHERE order_id = $1
+SELECT order_id, provider, tracking_number, step, created_at, due_at, trace_parent FROM orders.shipments WHERE order_id = $1
 `
 
 func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipment, error) {
@@ -117,6 +125,7 @@ func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipmen
 		&i.Step,
 		&i.CreatedAt,
 		&i.DueAt,
+		&i.TraceParent,
 	)
 	return i, err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -18,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/platform/tracing"
 )
 
 // Steps that leave a notification.
@@ -120,7 +122,7 @@ func ShipStepLabel(step string) string {
 // and handing over needs nothing outside this database. Idempotent: an
 // order that has a shipment already is left alone.
 func (s *Service) shipTx(ctx context.Context, tx pgx.Tx, orderID int64) error {
-	_, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix(), DueAt: s.now().Add(s.opts.ShippingStep)})
+	_, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix(), DueAt: s.now().Add(s.opts.ShippingStep), TraceParent: tracing.Parent(ctx)})
 	return err
 }
 
@@ -166,14 +168,15 @@ func (s *Service) Carry(ctx context.Context) (int, error) {
 }
 
 func (s *Service) carry(ctx context.Context) (int, error) {
-	moved := 0
+	var rows []dbsqlc.AdvanceDueShipmentsRow
+	start := time.Now()
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		now := s.now()
-		rows, err := s.q.AdvanceDueShipments(ctx, tx, dbsqlc.AdvanceDueShipmentsParams{Now: now, Max: carryBatch, NextDue: now.Add(s.opts.ShippingStep)})
+		var err error
+		rows, err = s.q.AdvanceDueShipments(ctx, tx, dbsqlc.AdvanceDueShipmentsParams{Now: now, Max: carryBatch, NextDue: now.Add(s.opts.ShippingStep)})
 		if err != nil {
 			return err
 		}
-		moved = len(rows)
 		var picked, delivered []int64
 		for _, r := range rows {
 			switch r.Step {
@@ -215,7 +218,15 @@ func (s *Service) carry(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	return moved, err
+	if err != nil {
+		return 0, err
+	}
+	// Each order's trace goes on from its charge into the steps it took.
+	for _, r := range rows {
+		tracing.Resume(ctx, r.TraceParent, "orders.ship "+r.Step, start,
+			attribute.Int64("order.id", r.OrderID), attribute.String("shipment.step", r.Step))
+	}
+	return len(rows), nil
 }
 
 // Cancel cancels the buyer's order until it ships: a paid order is refunded

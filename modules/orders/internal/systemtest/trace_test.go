@@ -37,8 +37,8 @@ func TestTrace_CheckoutToShipping(t *testing.T) {
 	deadline := time.Now().Add(time.Minute)
 	for {
 		spans = exp.GetSpans()
-		// The charge's span ends after the shipment it made.
-		if slices.Contains(names(spans), "river.work/orders.charge_payment") {
+		// The carrier delivers a few rounds after the charge shipped.
+		if slices.Contains(names(spans), "orders.ship delivered") {
 			break
 		}
 		require.True(t, time.Now().Before(deadline), "the order never shipped: %v", names(spans))
@@ -67,6 +67,12 @@ func TestTrace_CheckoutToShipping(t *testing.T) {
 	charge := one("river.work/orders.charge_payment", enqueueCharge, trace.SpanKindConsumer)
 	one("CapturePayment", charge, trace.SpanKindClient)
 	one("InsertShipment", charge, trace.SpanKindClient)
+	// The carrier moves shipments in batches, each round a job of its own;
+	// every order's steps go on under the charge that shipped it.
+	for _, step := range []string{"picked_up", "in_transit", "out_for_delivery", "delivered"} {
+		ship := one("orders.ship "+step, charge, trace.SpanKindInternal)
+		require.Len(t, ship.Links, 1, "%s links the carrier's round that took it", ship.Name)
+	}
 
 	for _, s := range spans {
 		if s.Parent.IsValid() || s.SpanContext.TraceID() == request.SpanContext.TraceID() {
