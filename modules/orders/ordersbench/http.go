@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/bench"
 	"github.com/bookstore/bookstore/platform/loadgen"
@@ -103,7 +105,7 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := checkoutLoad(ctx, env, shop.URL, books)
+	res, err := checkoutLoad(ctx, env, shop.URL, db.Pool, books)
 	if err != nil {
 		return nil, err
 	}
@@ -120,9 +122,9 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	}, nil
 }
 
-// checkoutLoad signs Buyers buyers up at the shop at base, warms it up,
-// then measures their checkouts of books.
-func checkoutLoad(ctx context.Context, env *bench.Env, base string, books []service.SeenLine) (loadgen.Result, error) {
+// checkoutLoad signs Buyers buyers up at the shop at base, warms it up
+// (and analyzes its database, db), then measures their checkouts of books.
+func checkoutLoad(ctx context.Context, env *bench.Env, base string, db *pgxpool.Pool, books []service.SeenLine) (loadgen.Result, error) {
 	c := newClient(base)
 	tokens := make([]string, Buyers)
 	for i := range tokens {
@@ -152,6 +154,9 @@ func checkoutLoad(ctx context.Context, env *bench.Env, base string, books []serv
 	}
 	env.Logf("warming up")
 	loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: env.Dur(5 * time.Second)}, place("warm"))
+	if err := analyze(ctx, db); err != nil {
+		return loadgen.Result{}, err
+	}
 	dur := env.Dur(30 * time.Second)
 	env.Logf("measuring for %s", dur)
 	return loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run")), nil
@@ -181,7 +186,7 @@ func splitCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) 
 			return loadgen.Result{}, err
 		}
 		defer shop.Stop()
-		return checkoutLoad(ctx, env, shop.URL, books)
+		return checkoutLoad(ctx, env, shop.URL, db.Pool, books)
 	}
 	env.Logf("monolith")
 	mono, err := run(false)
