@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +90,7 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	if err != nil {
 		return err
 	}
-	env := childEnv(token, cfg.SMTPURL, childProcs(runtime.GOMAXPROCS(0), 1+len(children)))
+	env := childEnv(token, cfg.SMTPURL)
 	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr, "--metrics-addr", metricsAddrs[0]}, urls...)
 	procs := []supervisor.Child{{
 		Name: config.Gateway, Path: bin, Args: append(gatewayArgs, passed...), Env: env, ReadyURL: readyURL(cfg),
@@ -133,9 +132,8 @@ type moduleProcess struct {
 // childEnv is this process's environment for a child, with the secrets
 // (the internal token, the SMTP URL and its password) in variables, not on
 // a command line, where ps shows them, and without what the child is told
-// by flags or the supervisor instead. Each child's Go runtime uses procs
-// cores unless the operator set GOMAXPROCS.
-func childEnv(token, smtpURL string, procs int) []string {
+// by flags or the supervisor instead.
+func childEnv(token, smtpURL string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
 		name = strings.TrimSuffix(name, "_FILE")
@@ -145,20 +143,7 @@ func childEnv(token, smtpURL string, procs int) []string {
 	if smtpURL != "" {
 		env = append(env, config.EnvName("smtp-url")+"="+smtpURL)
 	}
-	if _, set := os.LookupEnv("GOMAXPROCS"); !set {
-		env = append(env, "GOMAXPROCS="+strconv.Itoa(procs))
-	}
 	return env
-}
-
-// childProcs shares the cores this process may use among its n children,
-// as an orchestrator's CPU limits would. A child's runtime sized to every
-// core keeps threads spinning for work while the other children and
-// Postgres want those cores: under make bench's split checkout on 2 cores,
-// the four children spent 16 ms of CPU per order with 2 each and 10 ms with
-// 1 each, their profiles a quarter in the scheduler's search for work.
-func childProcs(cores, n int) int {
-	return max(1, cores/n)
 }
 
 // passedFlags are the flags given on the command line, but for those in

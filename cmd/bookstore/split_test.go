@@ -94,21 +94,3 @@ func TestServeSplit_Lifecycle(t *testing.T) {
 	_, err = os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the cluster is stopped")
 }
-
-// TestChildEnv_SharesTheCores: each child of serve --split gets its share
-// of the cores as GOMAXPROCS, at least one, unless the operator set
-// GOMAXPROCS, which every child then keeps as given.
-func TestChildEnv_SharesTheCores(t *testing.T) {
-	require.Equal(t, 1, childProcs(2, 4))
-	require.Equal(t, 1, childProcs(1, 4))
-	require.Equal(t, 4, childProcs(16, 4))
-
-	t.Setenv("GOMAXPROCS", "")
-	require.NoError(t, os.Unsetenv("GOMAXPROCS"))
-	require.Contains(t, childEnv("token", "", 3), "GOMAXPROCS=3")
-
-	t.Setenv("GOMAXPROCS", "2")
-	env := childEnv("token", "", 3)
-	require.Contains(t, env, "GOMAXPROCS=2")
-	require.NotContains(t, env, "GOMAXPROCS=3")
-}
