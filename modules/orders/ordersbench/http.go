@@ -1,12 +1,16 @@
 package ordersbench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -105,7 +109,7 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := checkoutLoad(ctx, env, shop.URL, db.Pool, books)
+	res, err := checkoutLoad(ctx, env, shop.URL, db.Pool, books, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +127,9 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 }
 
 // checkoutLoad signs Buyers buyers up at the shop at base, warms it up
-// (and analyzes its database, db), then measures their checkouts of books.
-func checkoutLoad(ctx context.Context, env *bench.Env, base string, db *pgxpool.Pool, books []service.SeenLine) (loadgen.Result, error) {
+// (and analyzes its database, db), then measures their checkouts of books,
+// and what the shop's processes spent on them when use reads their metrics.
+func checkoutLoad(ctx context.Context, env *bench.Env, base string, db *pgxpool.Pool, books []service.SeenLine, use *usage) (loadgen.Result, error) {
 	c := newClient(base)
 	tokens := make([]string, Buyers)
 	for i := range tokens {
@@ -157,53 +162,162 @@ func checkoutLoad(ctx context.Context, env *bench.Env, base string, db *pgxpool.
 	if err := analyze(ctx, db); err != nil {
 		return loadgen.Result{}, err
 	}
+	if err := use.start(ctx); err != nil {
+		return loadgen.Result{}, err
+	}
 	dur := env.Dur(30 * time.Second)
 	env.Logf("measuring for %s", dur)
-	return loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run")), nil
+	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
+	return res, use.stop(ctx)
 }
 
 // splitCheckout runs the JSON API checkout against the monolith and then
 // against the split shop (the gateway and a process per module, supervised
 // by serve --split), each on a fresh copy of the same data set, so the
-// price of the network hops is read in one run on one machine.
+// price of the network hops is read in one run on one machine. Beside the
+// throughputs, which a busy machine moves, it reads from each process's
+// metrics what the checkouts cost it: CPU per order (the Go processes,
+// not Postgres) and, split, the calls between processes per order, a
+// count no neighbour changes.
 func splitCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
-	run := func(split bool) (loadgen.Result, error) {
+	run := func(split bool) (loadgen.Result, *usage, error) {
 		db, err := env.NewDatabase(ctx)
 		if err != nil {
-			return loadgen.Result{}, err
+			return loadgen.Result{}, nil, err
 		}
 		defer db.Drop()
 		books, err := listings(ctx, db.Pool, 1000, 1_000_000)
 		if err != nil {
-			return loadgen.Result{}, err
+			return loadgen.Result{}, nil, err
 		}
-		start := env.StartShop
+		start, processes := env.StartShop, 1
 		if split {
-			start = env.StartSplitShop
+			start, processes = env.StartSplitShop, 4 // the gateway, then auth, catalog and orders
 		}
-		shop, err := start(ctx, db.URL)
+		use, err := newUsage(processes)
 		if err != nil {
-			return loadgen.Result{}, err
+			return loadgen.Result{}, nil, err
+		}
+		shop, err := start(ctx, db.URL, "BOOKSTORE_METRICS_ADDR="+use.addrs[0])
+		if err != nil {
+			return loadgen.Result{}, nil, err
 		}
 		defer shop.Stop()
-		return checkoutLoad(ctx, env, shop.URL, db.Pool, books)
+		res, err := checkoutLoad(ctx, env, shop.URL, db.Pool, books, use)
+		return res, use, err
 	}
 	env.Logf("monolith")
-	mono, err := run(false)
+	mono, monoUse, err := run(false)
 	if err != nil {
 		return nil, err
 	}
 	env.Logf("split")
-	split, err := run(true)
+	split, splitUse, err := run(true)
 	if err != nil {
 		return nil, err
 	}
 	ratio := split.PerSecond() / max(mono.PerSecond(), 1e-9)
+	perOrder := func(v float64, r loadgen.Result) float64 { return v / float64(max(r.Ops, 1)) }
 	return []bench.Figure{
 		{Name: "monolith orders/s", Value: mono.PerSecond(), Unit: "orders/s", Note: errNote(mono)},
 		{Name: "monolith p99", Value: bench.Ms(mono.Percentile(99)), Unit: "ms"},
+		{Name: "monolith CPU per order", Value: 1000 * perOrder(monoUse.cpu, mono), Unit: "ms", Note: "the shop's process, not Postgres"},
 		{Name: "split orders/s", Value: split.PerSecond(), Unit: "orders/s", Note: errNote(split)},
 		{Name: "split p99", Value: bench.Ms(split.Percentile(99)), Unit: "ms"},
+		{Name: "split CPU per order", Value: 1000 * perOrder(splitUse.cpu, split), Unit: "ms", Note: "the gateway and the three modules, not Postgres"},
+		{Name: "split internal calls per order", Value: perOrder(splitUse.internal, split), Unit: "calls", Note: "requests to /internal/v1/ of any process, jobs' included"},
 		{Name: "split ÷ monolith throughput", Value: ratio, Unit: "×", Target: bench.Min(0.7)},
 	}, nil
+}
+
+// usage reads, from the /metrics of a shop's processes on their private
+// listeners (addrs, consecutive ports as serve --split gives its children),
+// the CPU they spent and the internal calls they answered between start
+// and stop; nil reads nothing.
+type usage struct {
+	addrs         []string
+	cpu, internal float64
+}
+
+// newUsage finds n consecutive free loopback ports.
+func newUsage(n int) (*usage, error) {
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		port := ln.Addr().(*net.TCPAddr).Port
+		lns := []net.Listener{ln}
+		for i := 1; i < n && err == nil; i++ {
+			var l net.Listener
+			if l, err = net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port+i)); err == nil {
+				lns = append(lns, l)
+			}
+		}
+		for _, l := range lns {
+			_ = l.Close()
+		}
+		if len(lns) == n {
+			u := &usage{}
+			for i := range n {
+				u.addrs = append(u.addrs, fmt.Sprintf("127.0.0.1:%d", port+i))
+			}
+			return u, nil
+		}
+	}
+	return nil, fmt.Errorf("no %d consecutive free loopback ports", n)
+}
+
+func (u *usage) start(ctx context.Context) error {
+	if u == nil {
+		return nil
+	}
+	var err error
+	u.cpu, u.internal, err = u.read(ctx)
+	return err
+}
+
+func (u *usage) stop(ctx context.Context) error {
+	if u == nil {
+		return nil
+	}
+	cpu, internal, err := u.read(ctx)
+	u.cpu, u.internal = cpu-u.cpu, internal-u.internal
+	return err
+}
+
+// read sums process_cpu_seconds_total and the internal routes' share of
+// bookstore_http_requests_total over the processes.
+func (u *usage) read(ctx context.Context) (cpu, internal float64, err error) {
+	for _, addr := range u.addrs {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/metrics", nil)
+		if err != nil {
+			return 0, 0, err
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0, 0, fmt.Errorf("metrics of %s: %w", addr, err)
+		}
+		sc := bufio.NewScanner(res.Body)
+		for sc.Scan() {
+			line := sc.Text()
+			name, rest, _ := strings.Cut(line, " ")
+			if i := strings.IndexByte(line, '}'); i > 0 {
+				name, rest = line[:i+1], strings.TrimSpace(line[i+1:])
+			}
+			v, perr := strconv.ParseFloat(rest, 64)
+			switch {
+			case perr != nil:
+			case name == "process_cpu_seconds_total":
+				cpu += v
+			case strings.HasPrefix(name, "bookstore_http_requests_total{") && strings.Contains(name, `route="/internal/`):
+				internal += v
+			}
+		}
+		res.Body.Close()
+		if err := sc.Err(); err != nil {
+			return 0, 0, err
+		}
+	}
+	return cpu, internal, nil
 }
