@@ -139,6 +139,10 @@ func trackingSuffix() string {
 // soon.
 const carryBatch = 500
 
+// The orders a batch picks up are confirmed by one call: the build fails
+// if a batch outgrew what the catalog takes at once.
+const _ = uint(catalog.MaxConfirm - carryBatch)
+
 // maxCarryBatches bounds one round; what is still due waits for the next.
 const maxCarryBatches = 20
 
@@ -190,8 +194,7 @@ func (s *Service) carry(ctx context.Context) (int, error) {
 			if err := s.transitionMany(ctx, tx, picked, orders.StatusPaid, orders.StatusShipped, StepShipped); err != nil {
 				return err
 			}
-			// One job sells the copies of the whole batch (carryBatch is
-			// within catalog.MaxConfirm).
+			// One job sells the copies of the whole batch.
 			if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderIDs: picked}, nil); err != nil {
 				return err
 			}
