@@ -90,11 +90,12 @@ func (h *handler) putItem(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"quantity": "required"}))
 		return
 	}
-	if err := h.svc.SetQuantity(r.Context(), service.Owner{UserID: u.ID}, catalog.BookID(id), *body.Quantity); err != nil {
+	c, err := h.svc.SetUserQuantity(r.Context(), u.ID, catalog.BookID(id), *body.Quantity)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	h.writeCart(w, r, u)
+	web.JSON(w, http.StatusOK, c)
 }
 
 func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request) {

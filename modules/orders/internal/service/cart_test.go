@@ -1,0 +1,72 @@
+package service_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+)
+
+// countBooks counts the catalog's Books calls, each an internal HTTP call
+// in a split shop.
+type countBooks struct {
+	catalog.Service
+	n atomic.Int32
+}
+
+func (c *countBooks) Books(ctx context.Context, ids []catalog.BookID) (map[catalog.BookID]catalog.Book, error) {
+	c.n.Add(1)
+	return c.Service.Books(ctx, ids)
+}
+
+// TestService_SetUserQuantity: setting a line answers the whole cart as
+// Cart reads it afterwards (other lines priced now, the set line at its
+// new quantity and price), with one call to the catalog; a refused
+// quantity writes nothing.
+func TestService_SetUserQuantity(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	books := &countBooks{Service: b.cat}
+	svc := service.New(b.pool, books, riverClient(t, b.pool), nil)
+	me := service.Owner{UserID: b.buyer.ID}
+	other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	require.NoError(t, svc.AddItem(ctx, me, other.ID, 2))
+	catalogtest.SetPrice(ctx, t, b.pool, other.ID, 1000)
+
+	books.n.Store(0)
+	got, err := svc.SetUserQuantity(ctx, b.buyer.ID, b.book.ID, 2)
+	require.NoError(t, err)
+	require.Equal(t, int32(1), books.n.Load(), "one catalog call for the check and the cart")
+	want, err := svc.Cart(ctx, me)
+	require.NoError(t, err)
+	require.Equal(t, want, got)
+	require.Len(t, got.Lines, 2)
+	require.Equal(t, other.ID, got.Lines[0].BookID)
+	require.True(t, got.Lines[0].PriceChanged)
+	require.Equal(t, b.book.ID, got.Lines[1].BookID)
+	require.Equal(t, 2, got.Lines[1].Quantity)
+	require.Equal(t, int64(2*1000+2*1500), got.SubtotalCents)
+
+	got, err = svc.SetUserQuantity(ctx, b.buyer.ID, b.book.ID, 3)
+	require.NoError(t, err)
+	require.Equal(t, 3, got.Lines[1].Quantity)
+	require.Len(t, got.Lines, 2)
+
+	_, err = svc.SetUserQuantity(ctx, b.buyer.ID, b.book.ID, 4)
+	requireCode(t, err, "catalog.out_of_stock")
+	_, err = svc.SetUserQuantity(ctx, b.seller.ID, b.book.ID, 1)
+	requireCode(t, err, "catalog.own_listing")
+	_, err = svc.SetUserQuantity(ctx, b.buyer.ID, 999_999, 1)
+	requireCode(t, err, "catalog.not_found")
+	_, err = svc.SetUserQuantity(ctx, b.buyer.ID, b.book.ID, 0)
+	requireCode(t, err, "invalid")
+	c, err := svc.Cart(ctx, me)
+	require.NoError(t, err)
+	require.Equal(t, 5, c.Count, "refused quantities change nothing")
+}
