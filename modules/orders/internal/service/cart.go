@@ -218,27 +218,41 @@ func (s *Service) AddItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 // needed.
 func (s *Service) SetQuantity(ctx context.Context, o Owner, bookID catalog.BookID, quantity int) error {
 	if o.UserID != 0 {
-		_, err := s.SetUserQuantity(ctx, o.UserID, bookID, quantity)
+		_, err := s.setUserLine(ctx, o.UserID, bookID, quantity, nil)
 		return err
 	}
 	return s.putItem(ctx, o, bookID, quantity, false)
 }
 
-// SetUserQuantity sets the quantity of a book in a user's cart, adding the
-// line if needed, and returns the cart as it then is. The catalog is asked
-// once, for the book and every line of the cart read before the write, so
-// the JSON API's answer costs a split shop one internal call, not two (the
-// check, then the cart's prices). A change racing in between is not in the
-// answer; the checkout compares the lines shown with the cart and refuses
-// the difference.
+// SetUserQuantity is SetQuantity for a user's cart that also returns the
+// cart as it then is (the JSON API answers it). The catalog is asked once,
+// for the book and every line of the cart read before the write, so the
+// answer costs a split shop one internal call, not two (the check, then
+// the cart's prices). A change racing in between is not in the answer; the
+// checkout compares the lines shown with the cart and refuses the
+// difference.
 func (s *Service) SetUserQuantity(ctx context.Context, user auth.UserID, bookID catalog.BookID, quantity int) (Cart, error) {
-	o := Owner{UserID: user}
-	if err := checkPut(bookID, quantity); err != nil {
-		return Cart{}, err
-	}
 	items, err := s.q.UserCartItems(ctx, s.pool, ptr(int64(user)))
 	if err != nil {
 		return Cart{}, fmt.Errorf("cart items: %w", err)
+	}
+	books, err := s.setUserLine(ctx, user, bookID, quantity, items)
+	if err != nil {
+		return Cart{}, err
+	}
+	i := slices.IndexFunc(items, func(it dbsqlc.CartItem) bool { return it.BookID == int64(bookID) })
+	if i < 0 {
+		i, items = len(items), append(items, dbsqlc.CartItem{BookID: int64(bookID)})
+	}
+	items[i].Quantity, items[i].PriceCents = int32(quantity), books[bookID].PriceCents
+	return priced(Owner{UserID: user}, items, books), nil
+}
+
+// setUserLine checks the book and writes the user's line, asking the
+// catalog in the same call for the books of items, and returns the books.
+func (s *Service) setUserLine(ctx context.Context, user auth.UserID, bookID catalog.BookID, quantity int, items []dbsqlc.CartItem) (map[catalog.BookID]catalog.Book, error) {
+	if err := checkPut(bookID, quantity); err != nil {
+		return nil, err
 	}
 	ids := []catalog.BookID{bookID}
 	for _, it := range items {
@@ -248,25 +262,17 @@ func (s *Service) SetUserQuantity(ctx context.Context, user auth.UserID, bookID 
 	}
 	books, err := s.catalog.Books(ctx, ids)
 	if err != nil {
-		return Cart{}, fmt.Errorf("add to cart: %w", err)
+		return nil, fmt.Errorf("add to cart: %w", err)
 	}
-	b, err := forSale(o, books, bookID)
+	b, err := forSale(Owner{UserID: user}, books, bookID)
 	if err != nil {
-		return Cart{}, err
+		return nil, err
 	}
 	if err := available(b, quantity); err != nil {
-		return Cart{}, err
+		return nil, err
 	}
 	line := dbsqlc.PutUserCartItemParams{UserID: ptr(int64(user)), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents}
-	if err := s.q.PutUserCartItem(ctx, s.pool, line); err != nil {
-		return Cart{}, err
-	}
-	i := slices.IndexFunc(items, func(it dbsqlc.CartItem) bool { return it.BookID == line.BookID })
-	if i < 0 {
-		i, items = len(items), append(items, dbsqlc.CartItem{BookID: line.BookID})
-	}
-	items[i].Quantity, items[i].PriceCents = line.Quantity, line.PriceCents
-	return priced(o, items, books), nil
+	return books, s.q.PutUserCartItem(ctx, s.pool, line)
 }
 
 // checkPut refuses a quantity or book id no cart line may have.

@@ -58,6 +58,11 @@ func TestService_SetUserQuantity(t *testing.T) {
 	require.Equal(t, 3, got.Lines[1].Quantity)
 	require.Len(t, got.Lines, 2)
 
+	books.n.Store(0)
+	require.NoError(t, svc.SetQuantity(ctx, me, other.ID, 1))
+	require.Equal(t, int32(1), books.n.Load())
+	require.NoError(t, svc.SetQuantity(ctx, me, other.ID, 2))
+
 	_, err = svc.SetUserQuantity(ctx, b.buyer.ID, b.book.ID, 4)
 	requireCode(t, err, "catalog.out_of_stock")
 	_, err = svc.SetUserQuantity(ctx, b.seller.ID, b.book.ID, 1)
