@@ -606,8 +606,8 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 
 const transition = `-- name: Transition :many
 WITH m AS (
-  SELECT unnest($1::bigint[]) AS id, unnest($2::text[]) AS buyer_message,
-    unnest($3::text[]) AS seller_message
+  SELECT unnest((SELECT $1::bigint[])) AS id, unnest((SELECT $2::text[])) AS buyer_message,
+    unnest((SELECT $3::text[])) AS seller_message
 ), party AS (
   SELECT DISTINCT u.order_id, u.user_id, u.buyer, r.email
   FROM (SELECT o.id AS order_id, o.buyer_id AS user_id, true AS buyer FROM m JOIN orders.orders o ON o.id = m.id
@@ -687,17 +687,23 @@ type TransitionRow struct {
 // side the step emails nobody).
 //
 // A payment step (@pay_method not ”) moves only an order whose payment
-// is pending by @pay_method, and in the same statement
-// settles that payment, records the processor's charge (whose key keeps
-// an order charged once) and hands the order to its provider: a tracking
-// number made of the provider's initials and a random suffix, the
-// timeline's first event, the next step due at @due_at for the carrier,
-// and @trace_parent, the charge's trace context.
+// is pending by @pay_method, and in the same statement settles that
+// payment, records the processor's charge (whose key keeps an order
+// charged once) and hands the order to its provider: a tracking number
+// made of the provider's initials and a random suffix, the timeline's
+// first event, the next step due at @due_at for the carrier, and
+// @trace_parent, the charge's trace context.
 //
 // With @unless_emailed an order whose step emails someone is left alone
 // too, so that a caller outside a transaction moves it only where nothing
 // more is to be written; the caller then moves the others in a
 // transaction that writes their emails.
+//
+// The arrays go in through sub-selects, which hide their lengths from the
+// planner: it then estimates the same rows for every call, so after five
+// calls a connection keeps the plan it cached rather than planning the
+// statement again each time, which cost as much as running it (EXPLAIN
+// ANALYZE: 0.7 ms to plan, 0.02 ms with the cached plan).
 func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams) ([]TransitionRow, error) {
 	rows, err := db.Query(ctx, transition,
 		arg.Ids,
