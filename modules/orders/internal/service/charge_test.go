@@ -3,10 +3,8 @@ package service_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -15,33 +13,15 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/pg"
 )
-
-// statements counts the statements a pool sends, a batch as one.
-type statements struct{ n atomic.Int64 }
-
-func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	s.n.Add(1)
-	return ctx
-}
-
-func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (s *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	s.n.Add(1)
-	return ctx
-}
-
-func (s *statements) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-
-func (s *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // counted returns the bundle's service on a pool of the same database
 // that counts its statements.
-func (b *bundle) counted(t *testing.T) (*service.Service, *statements) {
+func (b *bundle) counted(t *testing.T) (*service.Service, *pg.Statements) {
 	t.Helper()
 	cfg := b.pool.Config()
-	n := &statements{}
+	n := &pg.Statements{}
 	cfg.ConnConfig.Tracer = n
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	require.NoError(t, err)
@@ -65,7 +45,7 @@ func TestService_Charge(t *testing.T) {
 		o := b.place(t, "k", 2, wallet)
 		svc, n := b.counted(t)
 		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodWallet))
-		require.Equal(t, int64(1), n.n.Load(), "no read, no transaction: one statement moves, settles, charges and ships")
+		require.Equal(t, int64(1), n.Count(), "no read, no transaction: one statement moves, settles, charges and ships")
 		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodWallet), "a retried job")
 
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)

@@ -45,7 +45,7 @@ var stepMessages = map[string][2]string{ // buyer, seller
 // charge job was submitted for ("" when unknown). It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. An approved
-// payment hands the order to its provider in the same transaction. A
+// payment hands the order to its provider in the same statement (pay). A
 // transient processor error is returned, wrapped, for River to retry.
 func (s *Service) Charge(ctx context.Context, orderID int64, method string) error {
 	if err := s.charge(ctx, orderID, method); err != nil {
@@ -118,11 +118,14 @@ func (s *Service) charge(ctx context.Context, orderID int64, method string) erro
 
 // pay moves an order awaiting a payment by method to paid, and in the same
 // statement settles the payment, records the charge and hands the order to
-// its provider (Transition). Where the step emails nobody that statement
-// is all, outside any transaction; otherwise it runs again in a
-// transaction that writes the emails too (emailStep). It reports false,
-// having written nothing, when the order was not awaiting a payment by
-// method (cancelled, swept, paid already, paid another way).
+// its provider (Transition), its next shipping step due for the carrier
+// (Carry): handing over needs nothing outside this database, so it is no
+// job of its own, which would cost a fetch, a transaction and a
+// completion. Where the step emails nobody that statement is all, outside
+// any transaction; otherwise it runs again in a transaction that writes
+// the emails too (emailStep). It reports false, having written nothing,
+// when the order was not awaiting a payment by method (cancelled, swept,
+// paid already, paid another way).
 func (s *Service) pay(ctx context.Context, orderID int64, method string) (bool, error) {
 	p := stepParams([]int64{orderID}, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid)
 	due := s.now().Add(s.opts.ShippingStep)
