@@ -724,7 +724,7 @@ func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {
 	b := setup(t)
 	for i := range 2 {
 		o := b.place(t, fmt.Sprintf("k%d", i), 1, service.PaymentInput{Method: orders.MethodWallet})
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 	}
 	require.Equal(t, 2, b.carry(t))
 	// Their confirmation never ran (a job an admin deleted, say): the
