@@ -437,31 +437,24 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.Equal(t, 2, back.Lines[0].Quantity)
 	})
 
-	t.Run("BookAddedInAnotherTab", func(t *testing.T) {
-		t.Parallel()
-		b := setup(t)
-		other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
-		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
-		in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
-		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
-		_, err := b.svc.Place(ctx, b.buyer, in)
-		requireCode(t, err, "orders.cart_changed")
-		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
-		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
-		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
-		require.NoError(t, err)
-		require.Equal(t, 2, n, "the cart is left as it was")
-	})
-
 	t.Run("QuantityOrLinesChanged", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
 		in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
-		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+		// A book added in another tab: the lines shown are all still
+		// there as shown, but the cart is not what the buyer saw.
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
 		_, err := b.svc.Place(ctx, b.buyer, in)
+		requireCode(t, err, "orders.cart_changed")
+		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "the cart is left as it was")
+
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+		_, err = b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
 		require.Contains(t, apperr.As(err).Message, `the quantity of "Dune" changed from 1 to 2`)
 		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
