@@ -102,6 +102,10 @@ type Reservation struct {
 // MaxHeldPage bounds one page of HeldOrders.
 const MaxHeldPage = 1000
 
+// MaxConfirm bounds the orders of one Confirm, which holds the rows of
+// every listing they bought until it commits; a page of HeldOrders fits.
+const MaxConfirm = MaxHeldPage
+
 // SellerStats is a seller's standing as the orders module counts it: it
 // owns the reviews and knows which orders were delivered, and pushes this
 // down (SetSellerStats) for the catalog's cards and book pages.
@@ -158,8 +162,8 @@ var (
 	// ErrOwnListing refuses a buyer their own listing, in the cart and at
 	// Reserve, where the seller is known for sure.
 	ErrOwnListing = apperr.New(apperr.Forbidden, "catalog.own_listing", "you cannot buy your own listing")
-	// ErrNotHeld answers Confirm for an order that holds nothing: it never
-	// reserved, or its copies were released and may be sold to others.
+	// ErrNotHeld names orders Confirm found holding nothing: they never
+	// reserved, or their copies were released and may be sold to others.
 	ErrNotHeld = apperr.New(apperr.Conflict, "catalog.not_held", "the order holds no copies to confirm")
 )
 
@@ -183,10 +187,13 @@ type Service interface {
 	// Release returns an order's held copies to sale. Idempotent; a no-op
 	// for an order that holds nothing or whose copies were confirmed.
 	Release(ctx context.Context, orderID int64) error
-	// Confirm turns an order's held copies into sold ones. Idempotent: a
-	// repeat after success returns nil. It fails with ErrNotHeld when the
-	// order never reserved or was released.
-	Confirm(ctx context.Context, orderID int64) error
+	// Confirm turns the held copies of every order of orderIDs (at most
+	// MaxConfirm; an Invalid error otherwise) into sold ones, in one
+	// transaction. It returns, ascending, the orders that hold nothing to
+	// confirm (they never reserved, or were released); the others are
+	// confirmed all the same. Idempotent per order: an order confirmed
+	// before is neither reported nor sold twice.
+	Confirm(ctx context.Context, orderIDs []int64) (notHeld []int64, err error)
 	// HeldOrders pages through the orders that hold copies, in ascending
 	// id order after the id given (0 for the first page), at most limit
 	// (1 to MaxHeldPage; an Invalid error otherwise), so the orders module

@@ -23,11 +23,12 @@
 // charge that pays an order also creates its shipment (label created, the
 // next step due a shipping step later), and the periodic
 // orders.carry_shipments moves every due shipment, in batches, → picked up
-// (shipped, and orders.confirm_stock sells the copies) → in transit → out
-// for delivery → delivered. The buyer may cancel until the shipment is picked up, so the
-// copies are confirmed as sold only then: the catalog cannot release
-// confirmed copies. Notifications are unique per (order, step, user), so a
-// retried job writes each once. The periodic orders.sweep cancels orders
-// stuck in checkout, fails payments that never completed, and settles holds
-// that no live order owns (released, or confirmed for shipped orders).
+// (shipped, and one orders.confirm_stock_batch per batch sells the copies)
+// → in transit → out for delivery → delivered. The buyer may cancel until
+// the shipment is picked up, so the copies are confirmed as sold only then:
+// the catalog cannot release confirmed copies. Notifications are unique per
+// (order, step, user), so a retried job writes each once. The periodic
+// orders.sweep cancels orders stuck in checkout, fails payments that never
+// completed, and settles holds that no live order owns (released, or
+// confirmed for shipped orders).
 package orders

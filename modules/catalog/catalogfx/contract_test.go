@@ -8,13 +8,8 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
-	"github.com/bookstore/bookstore/modules/catalog/internal/api"
-	"github.com/bookstore/bookstore/modules/catalog/internal/client"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
-	"github.com/bookstore/bookstore/platform/rpc"
-	"github.com/bookstore/bookstore/platform/web"
-	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -31,10 +26,6 @@ func TestService_Contract(t *testing.T) {
 func TestRemoteClient_Contract(t *testing.T) {
 	t.Parallel()
 	catalogtest.Exercise(t, func(t *testing.T, pool *pgxpool.Pool) catalog.Service {
-		srv := webtest.New(t, webtest.Opts{
-			Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
-			Pool:   pool, InternalToken: webtest.InternalToken,
-		})
-		return client.New(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+		return catalogtest.NewRemote(t, pool)
 	})
 }

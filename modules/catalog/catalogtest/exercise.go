@@ -272,7 +272,9 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		// A released order does not hold again by replaying Reserve.
 		require.NoError(t, reserve(b.svc, order, LineOf(book, 2)))
 		require.Equal(t, Counts{Listed: 2, Available: 2}, StockOf(ctx, t, b.pool, book.ID))
-		require.ErrorIs(t, b.svc.Confirm(ctx, order), catalog.ErrNotHeld)
+		notHeld, err := b.svc.Confirm(ctx, []int64{order})
+		require.NoError(t, err)
+		require.Equal(t, []int64{order}, notHeld, "a released order has nothing to confirm")
 		require.NoError(t, b.svc.Release(ctx, nextOrder()), "an unknown order holds nothing")
 		require.Empty(t, allHeld(t, b.svc))
 	})
@@ -280,16 +282,41 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 	t.Run("Confirm", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
-		book := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 3})
-		order := nextOrder()
-		require.NoError(t, reserve(b.svc, order, LineOf(book, 2)))
-		require.NoError(t, b.svc.Confirm(ctx, order))
-		require.Equal(t, Counts{Listed: 3, Available: 1, Sold: 2}, StockOf(ctx, t, b.pool, book.ID))
-		require.NoError(t, b.svc.Confirm(ctx, order))
-		require.NoError(t, b.svc.Release(ctx, order), "release after confirm is a no-op")
-		require.Equal(t, Counts{Listed: 3, Available: 1, Sold: 2}, StockOf(ctx, t, b.pool, book.ID))
-		require.ErrorIs(t, b.svc.Confirm(ctx, nextOrder()), catalog.ErrNotHeld)
-		require.Empty(t, allHeld(t, b.svc))
+		edition := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 6, ISBN: "9780141439518", PriceCents: 700})
+		other := CreateBook(ctx, t, b.pool, &BookOpts{Copies: 2})
+		early, twice, both, released, unknown, later := nextOrder(), nextOrder(), nextOrder(), nextOrder(), nextOrder(), nextOrder()
+		require.NoError(t, reserve(b.svc, early, LineOf(edition, 2)))
+		require.NoError(t, reserve(b.svc, twice, LineOf(edition, 1)))
+		require.NoError(t, reserve(b.svc, both, LineOf(edition, 1), LineOf(other, 2)))
+		require.NoError(t, reserve(b.svc, released, LineOf(edition, 1)))
+		require.NoError(t, b.svc.Release(ctx, released))
+		require.NoError(t, reserve(b.svc, later, LineOf(edition, 1)))
+		Sell(ctx, t, b.svc, early)
+
+		// One batch of orders confirmed before, held (two of them of the
+		// same listing as well as another, one named twice), released and
+		// unknown; sent again as a retried job would: every held order
+		// sells its copies once, the others are reported, each call alike.
+		batch := []int64{unknown, twice, early, released, both, twice}
+		for range 2 {
+			notHeld, err := b.svc.Confirm(ctx, batch)
+			require.NoError(t, err)
+			require.Equal(t, []int64{released, unknown}, notHeld, "the orders that hold nothing, ascending")
+			require.Equal(t, Counts{Listed: 6, Available: 1, Held: 1, Sold: 4}, StockOf(ctx, t, b.pool, edition.ID))
+			require.Equal(t, Counts{Listed: 2, Sold: 2}, StockOf(ctx, t, b.pool, other.ID))
+			require.Equal(t, map[int64]int{early: 2, twice: 1, both: 1}, salesOf(ctx, t, b.pool, edition.ID),
+				"one sale per order and edition, recorded once")
+		}
+		require.NoError(t, b.svc.Release(ctx, both), "release after confirm is a no-op")
+		require.Equal(t, Counts{Listed: 2, Sold: 2}, StockOf(ctx, t, b.pool, other.ID))
+		require.Equal(t, []int64{later}, allHeld(t, b.svc), "an order left out of the batch still holds")
+
+		notHeld, err := b.svc.Confirm(ctx, nil)
+		require.NoError(t, err)
+		require.Empty(t, notHeld)
+		_, err = b.svc.Confirm(ctx, make([]int64, catalog.MaxConfirm+1))
+		require.Equal(t, apperr.Invalid, apperr.KindOf(err))
+		require.Equal(t, []int64{later}, allHeld(t, b.svc))
 	})
 
 	t.Run("SetSellerStats", func(t *testing.T) {
@@ -433,7 +460,11 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		for range 2 {
 			errs := runAll(func(r result) error {
 				if r.order%2 == 0 {
-					return b.svc.Confirm(ctx, r.order)
+					notHeld, err := b.svc.Confirm(ctx, []int64{r.order})
+					if err == nil && len(notHeld) > 0 {
+						err = catalog.ErrNotHeld
+					}
+					return err
 				}
 				return b.svc.Release(ctx, r.order)
 			})
@@ -458,4 +489,20 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		}
 		require.Empty(t, allHeld(t, b.svc))
 	})
+}
+
+// salesOf reads the copies of a listing each order's recorded sale counts.
+func salesOf(ctx context.Context, t *testing.T, pool *pgxpool.Pool, id catalog.BookID) map[int64]int {
+	t.Helper()
+	rows, err := pool.Query(ctx, "SELECT order_id, quantity FROM catalog.sales WHERE book_id = $1", int64(id))
+	require.NoError(t, err)
+	sales := map[int64]int{}
+	for rows.Next() {
+		var order int64
+		var n int
+		require.NoError(t, rows.Scan(&order, &n))
+		sales[order] = n
+	}
+	require.NoError(t, rows.Err())
+	return sales
 }

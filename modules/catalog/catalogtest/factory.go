@@ -139,6 +139,15 @@ func Hold(ctx context.Context, t testing.TB, svc catalog.Service, pool *pgxpool.
 	require.NoError(t, svc.Reserve(ctx, catalog.Reservation{OrderID: orderID, Lines: []catalog.Line{line}}))
 }
 
+// Sell confirms the copies orders hold, as the orders module does once they
+// ship, and requires that each held some.
+func Sell(ctx context.Context, t testing.TB, svc catalog.Service, orderIDs ...int64) {
+	t.Helper()
+	notHeld, err := svc.Confirm(ctx, orderIDs)
+	require.NoError(t, err)
+	require.Empty(t, notHeld)
+}
+
 // Counts are a listing's stock columns, read straight from the database.
 type Counts struct {
 	Listed, Available, Held, Sold int

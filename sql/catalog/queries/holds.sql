@@ -36,22 +36,46 @@ UPDATE catalog.books b SET available = b.available + l.quantity, held = b.held -
 FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
 WHERE b.id = l.book_id;
 
--- name: ConfirmHold :execrows
--- Only the call that moves the hold from held sells its copies and records
--- the sales of editions for the price guide, at the price each line was
--- held at and the edition and condition the listing has now.
-WITH h AS (
+-- name: ConfirmHolds :many
+-- Confirms many orders in one statement: only the call that moves a hold
+-- from held sells its copies and records the sales of editions for the
+-- price guide, at the price each line was held at and the edition and
+-- condition the listing has now. The copies are summed per listing, since
+-- an UPDATE ... FROM changes a row once however many orders hold it. It
+-- returns the orders it neither moved nor saw confirmed: those that hold
+-- nothing, and those a concurrent call moved meanwhile (which this
+-- statement's snapshot cannot tell apart), for the caller to look at again.
+WITH want AS (
+  SELECT DISTINCT unnest(@order_ids::bigint[]) AS order_id
+), h AS (
   UPDATE catalog.holds ho SET state = 'confirmed', updated_at = now()
-  WHERE ho.order_id = @order_id AND ho.state = 'held' RETURNING ho.order_id
+  FROM want w
+  WHERE ho.order_id = w.order_id AND ho.state = 'held' RETURNING ho.order_id
 ), sales AS (
   INSERT INTO catalog.sales (order_id, book_id, isbn, condition, price_cents, quantity)
   SELECT l.order_id, l.book_id, b.isbn, b.condition, coalesce(l.price_cents, b.price_cents), l.quantity
   FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id JOIN catalog.books b ON b.id = l.book_id
   WHERE b.isbn IS NOT NULL
+), sold AS (
+  UPDATE catalog.books b SET held = b.held - s.n, sold = b.sold + s.n
+  FROM (
+    SELECT l.book_id, sum(l.quantity)::integer AS n
+    FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+    GROUP BY l.book_id
+  ) s
+  WHERE b.id = s.book_id
 )
-UPDATE catalog.books b SET held = b.held - l.quantity, sold = b.sold + l.quantity
-FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
-WHERE b.id = l.book_id;
+SELECT w.order_id::bigint FROM want w
+WHERE NOT EXISTS (SELECT 1 FROM h WHERE h.order_id = w.order_id)
+  AND NOT EXISTS (SELECT 1 FROM catalog.holds ho WHERE ho.order_id = w.order_id AND ho.state = 'confirmed')
+ORDER BY w.order_id;
+
+-- name: UnconfirmedHolds :many
+-- The orders among order_ids whose copies are not sold: they hold nothing
+-- (no hold, or a released one) or hold them still.
+SELECT w.order_id::bigint FROM unnest(@order_ids::bigint[]) AS w(order_id)
+WHERE NOT EXISTS (SELECT 1 FROM catalog.holds ho WHERE ho.order_id = w.order_id AND ho.state = 'confirmed')
+ORDER BY w.order_id;
 
 -- name: GetHold :one
 SELECT * FROM catalog.holds WHERE order_id = @order_id;

@@ -221,7 +221,7 @@ func TestAPI_PatchStaleCopies(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/books/%d", b.ID)
 	before := catalogtest.StockOf(ctx, t, env.Pool, b.ID)
 	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, b.ID, 1)
-	require.NoError(t, env.Svc.Confirm(ctx, 1))
+	catalogtest.Sell(ctx, t, env.Svc, 1)
 
 	res := env.JSON(t, http.MethodPatch, path, fmt.Sprintf(`{"copies":%d,"copies_base":%d,"price_cents":100}`, before.Available+2, before.Available), authtest.As(seller)...)
 	require.Equal(t, http.StatusConflict, res.StatusCode, res.Body)

@@ -24,7 +24,7 @@ func TestAPI_EditionPrefillAndPrices(t *testing.T) {
 	catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{ISBN: isbn, Title: "Dune", Author: "Frank Herbert", Year: 1990, PriceCents: 800})
 	sold := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{ISBN: isbn, Title: "Dune", Author: "Frank Herbert", PriceCents: 1100, Copies: 2})
 	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, sold.ID, 2)
-	require.NoError(t, env.Svc.Confirm(ctx, 1))
+	catalogtest.Sell(ctx, t, env.Svc, 1)
 	catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{ISBN: isbn, Title: "Dune", Author: "Frank Herbert", PriceCents: 2500, Condition: catalog.ConditionFine})
 
 	ed := decode[api.Edition](t, env.JSON(t, http.MethodGet, "/api/v1/editions/978-0441013593", ""))

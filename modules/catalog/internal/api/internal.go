@@ -44,9 +44,10 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			}
 		})
 		r.Post(client.ConfirmPath, func(w http.ResponseWriter, r *http.Request) {
-			var in client.OrderRequest
+			var in client.ConfirmRequest
 			if decode(w, r, &in) {
-				answer(w, r, nil, svc.Confirm(r.Context(), in.OrderID))
+				notHeld, err := svc.Confirm(r.Context(), in.OrderIDs)
+				answer(w, r, client.ConfirmAnswer{NotHeld: notHeld}, err)
 			}
 		})
 		r.Get(client.HeldOrdersPath, func(w http.ResponseWriter, r *http.Request) {

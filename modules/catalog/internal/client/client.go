@@ -16,10 +16,14 @@ import (
 
 // Paths of the internal endpoints.
 const (
-	BooksPath       = "/internal/v1/catalog/books"
-	ReservePath     = "/internal/v1/catalog/reserve"
-	ReleasePath     = "/internal/v1/catalog/release"
-	ConfirmPath     = "/internal/v1/catalog/confirm"
+	BooksPath   = "/internal/v1/catalog/books"
+	ReservePath = "/internal/v1/catalog/reserve"
+	ReleasePath = "/internal/v1/catalog/release"
+	// ConfirmPath takes a batch of orders. It is not the path of the
+	// single-order call that came before it, so an orders process of that
+	// version, during a rolling upgrade, gets a 404 and retries its job
+	// rather than a success that confirmed nothing.
+	ConfirmPath     = "/internal/v1/catalog/confirmations"
 	HeldOrdersPath  = "/internal/v1/catalog/held-orders"
 	WantAlertsPath  = "/internal/v1/catalog/want-alerts"
 	SellerStatsPath = "/internal/v1/catalog/seller-stats"
@@ -40,9 +44,19 @@ type BooksAnswer struct {
 	Books map[catalog.BookID]catalog.Book `json:"books"`
 }
 
-// OrderRequest names an order to release or confirm.
+// OrderRequest names an order to release.
 type OrderRequest struct {
 	OrderID int64 `json:"order_id"`
+}
+
+// ConfirmRequest names the orders to confirm.
+type ConfirmRequest struct {
+	OrderIDs []int64 `json:"order_ids"`
+}
+
+// ConfirmAnswer names the orders of the request that hold nothing.
+type ConfirmAnswer struct {
+	NotHeld []int64 `json:"not_held"`
 }
 
 // HeldOrdersAnswer lists orders that hold copies.
@@ -89,8 +103,12 @@ func (c *Client) Release(ctx context.Context, orderID int64) error {
 }
 
 // Confirm implements catalog.Service.
-func (c *Client) Confirm(ctx context.Context, orderID int64) error {
-	return c.rpc.Call(ctx, http.MethodPost, ConfirmPath, OrderRequest{OrderID: orderID}, nil)
+func (c *Client) Confirm(ctx context.Context, orderIDs []int64) ([]int64, error) {
+	var a ConfirmAnswer
+	if err := c.rpc.Call(ctx, http.MethodPost, ConfirmPath, ConfirmRequest{OrderIDs: orderIDs}, &a); err != nil {
+		return nil, err
+	}
+	return a.NotHeld, nil
 }
 
 // HeldOrders implements catalog.Service.

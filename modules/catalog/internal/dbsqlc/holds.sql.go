@@ -9,30 +9,59 @@ import (
 	"context"
 )
 
-const confirmHold = `-- name: ConfirmHold :execrows
-WITH h AS (
+const confirmHolds = `-- name: ConfirmHolds :many
+WITH want AS (
+  SELECT DISTINCT unnest($1::bigint[]) AS order_id
+), h AS (
   UPDATE catalog.holds ho SET state = 'confirmed', updated_at = now()
-  WHERE ho.order_id = $1 AND ho.state = 'held' RETURNING ho.order_id
+  FROM want w
+  WHERE ho.order_id = w.order_id AND ho.state = 'held' RETURNING ho.order_id
 ), sales AS (
   INSERT INTO catalog.sales (order_id, book_id, isbn, condition, price_cents, quantity)
   SELECT l.order_id, l.book_id, b.isbn, b.condition, coalesce(l.price_cents, b.price_cents), l.quantity
   FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id JOIN catalog.books b ON b.id = l.book_id
   WHERE b.isbn IS NOT NULL
+), sold AS (
+  UPDATE catalog.books b SET held = b.held - s.n, sold = b.sold + s.n
+  FROM (
+    SELECT l.book_id, sum(l.quantity)::integer AS n
+    FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+    GROUP BY l.book_id
+  ) s
+  WHERE b.id = s.book_id
 )
-UPDATE catalog.books b SET held = b.held - l.quantity, sold = b.sold + l.quantity
-FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
-WHERE b.id = l.book_id
+SELECT w.order_id::bigint FROM want w
+WHERE NOT EXISTS (SELECT 1 FROM h WHERE h.order_id = w.order_id)
+  AND NOT EXISTS (SELECT 1 FROM catalog.holds ho WHERE ho.order_id = w.order_id AND ho.state = 'confirmed')
+ORDER BY w.order_id
 `
 
-// Only the call that moves the hold from held sells its copies and records
-// the sales of editions for the price guide, at the price each line was
-// held at and the edition and condition the listing has now.
-func (q *Queries) ConfirmHold(ctx context.Context, db DBTX, orderID int64) (int64, error) {
-	result, err := db.Exec(ctx, confirmHold, orderID)
+// Confirms many orders in one statement: only the call that moves a hold
+// from held sells its copies and records the sales of editions for the
+// price guide, at the price each line was held at and the edition and
+// condition the listing has now. The copies are summed per listing, since
+// an UPDATE ... FROM changes a row once however many orders hold it. It
+// returns the orders it neither moved nor saw confirmed: those that hold
+// nothing, and those a concurrent call moved meanwhile (which this
+// statement's snapshot cannot tell apart), for the caller to look at again.
+func (q *Queries) ConfirmHolds(ctx context.Context, db DBTX, orderIds []int64) ([]int64, error) {
+	rows, err := db.Query(ctx, confirmHolds, orderIds)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var w_order_id int64
+		if err := rows.Scan(&w_order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, w_order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const getHold = `-- name: GetHold :one
@@ -170,4 +199,32 @@ func (q *Queries) Reserve(ctx context.Context, db DBTX, arg ReserveParams) error
 		arg.BuyerID,
 	)
 	return err
+}
+
+const unconfirmedHolds = `-- name: UnconfirmedHolds :many
+SELECT w.order_id::bigint FROM unnest($1::bigint[]) AS w(order_id)
+WHERE NOT EXISTS (SELECT 1 FROM catalog.holds ho WHERE ho.order_id = w.order_id AND ho.state = 'confirmed')
+ORDER BY w.order_id
+`
+
+// The orders among order_ids whose copies are not sold: they hold nothing
+// (no hold, or a released one) or hold them still.
+func (q *Queries) UnconfirmedHolds(ctx context.Context, db DBTX, orderIds []int64) ([]int64, error) {
+	rows, err := db.Query(ctx, unconfirmedHolds, orderIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var w_order_id int64
+		if err := rows.Scan(&w_order_id); err != nil {
+			return nil, err
+		}
+		items = append(items, w_order_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

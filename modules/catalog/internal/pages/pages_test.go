@@ -454,7 +454,7 @@ func TestPages_StaleEditForm(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	form.Set("copies_base", strings.Join(webtest.HiddenValues(res.Body, "copies_base"), ""))
 	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, id, 1)
-	require.NoError(t, env.Svc.Confirm(ctx, 1))
+	catalogtest.Sell(ctx, t, env.Svc, 1)
 
 	form.Set("description", "Spine slightly faded.")
 	res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)

@@ -34,7 +34,7 @@ func TestPages_SellOneLikeThis(t *testing.T) {
 	catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{SellerID: other.ID, ISBN: dune, Title: "Dune", Author: "Frank Herbert", Year: 1990, PriceCents: 800})
 	sold := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{SellerID: other.ID, ISBN: dune, Title: "Dune", Author: "Frank Herbert", Year: 1990, PriceCents: 1100})
 	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, sold.ID, 1)
-	require.NoError(t, env.Svc.Confirm(ctx, 1))
+	catalogtest.Sell(ctx, t, env.Svc, 1)
 	typed := func(isbn string) url.Values {
 		return url.Values{"isbn": {isbn}, "title": {""}, "author": {"Herbert, Frank"}, "condition": {"good"},
 			"price": {"9.75"}, "copies": {"1"}, "language": {"de"}, "year": {""}, "description": {"My copy."}}

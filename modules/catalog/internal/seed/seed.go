@@ -159,7 +159,7 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 			if err := svc.Reserve(ctx, catalog.Reservation{OrderID: demoOrder, Lines: []catalog.Line{line}}); err != nil {
 				return res, fmt.Errorf("sell a copy of listing %d: %w", l.ID, err)
 			}
-			if err := svc.Confirm(ctx, demoOrder); err != nil {
+			if _, err := svc.Confirm(ctx, []int64{demoOrder}); err != nil {
 				return res, fmt.Errorf("sell a copy of listing %d: %w", l.ID, err)
 			}
 		}

@@ -120,8 +120,8 @@ func TestService_Guide(t *testing.T) {
 		order := orderSeq.Add(1)
 		catalogtest.Hold(ctx, t, b.svc, b.pool, order, c.ID, 1)
 		catalogtest.SetPrice(ctx, t, b.pool, c.ID, 99_000)
-		require.NoError(t, b.svc.Confirm(ctx, order))
-		require.NoError(t, b.svc.Confirm(ctx, order), "a repeated confirm records nothing twice")
+		catalogtest.Sell(ctx, t, b.svc, order)
+		catalogtest.Sell(ctx, t, b.svc, order) // a repeated confirm records nothing twice
 		g, err := b.svc.Guide(ctx, dune, catalog.ConditionGood)
 		require.NoError(t, err)
 		require.Equal(t, 2, g.Sold)
@@ -167,5 +167,5 @@ func sell(t *testing.T, b *bundle, id catalog.BookID, quantity int) {
 	t.Helper()
 	order := orderSeq.Add(1)
 	catalogtest.Hold(t.Context(), t, b.svc, b.pool, order, id, quantity)
-	require.NoError(t, b.svc.Confirm(t.Context(), order))
+	catalogtest.Sell(t.Context(), t, b.svc, order)
 }

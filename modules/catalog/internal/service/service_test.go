@@ -227,7 +227,7 @@ func TestService_Update(t *testing.T) {
 		require.Equal(t, 0, got.Available)
 		require.Equal(t, 3, got.Held)
 		require.True(t, got.SoldOut())
-		require.NoError(t, b.svc.Confirm(ctx, 1))
+		catalogtest.Sell(ctx, t, b.svc, 1)
 		in.Copies = 4
 		got, err = b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
 		require.NoError(t, err)
@@ -246,7 +246,7 @@ func TestService_Update(t *testing.T) {
 		require.NoError(t, err)
 		base := l.Copies()
 		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 1)
-		require.NoError(t, b.svc.Confirm(ctx, 1))
+		catalogtest.Sell(ctx, t, b.svc, 1)
 
 		in.Description = "Spine slightly faded."
 		e := service.EditOf(in)
@@ -293,7 +293,7 @@ func TestService_Update(t *testing.T) {
 				order := int64(i + 1)
 				err := b.svc.Reserve(ctx, catalog.Reservation{OrderID: order, Lines: []catalog.Line{line}})
 				if err == nil {
-					err = b.svc.Confirm(ctx, order)
+					_, err = b.svc.Confirm(ctx, []int64{order})
 				}
 				errs <- err
 			})
@@ -363,7 +363,7 @@ func TestService_Delete(t *testing.T) {
 		l, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
 		catalogtest.Hold(ctx, t, b.svc, b.pool, 7, l.ID, 1)
-		require.NoError(t, b.svc.Confirm(ctx, 7))
+		catalogtest.Sell(ctx, t, b.svc, 7)
 		archived, err := b.svc.Delete(ctx, b.seller, l.ID)
 		require.NoError(t, err)
 		require.True(t, archived)

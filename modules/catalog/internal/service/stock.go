@@ -19,18 +19,16 @@ import (
 	"github.com/bookstore/bookstore/platform/view"
 )
 
-// holdConfirmed is the state of a hold whose copies were sold.
-const holdConfirmed = "confirmed"
-
 // maxLineQuantity bounds one line, as copies of a listing are at most 999.
 const maxLineQuantity = 999
 
 // maxReserveLines bounds one reservation; a cart holds far fewer.
 const maxReserveLines = 200
 
-// reserveAttempts bounds the retries of a reservation that lost a race:
-// a deadlock between two multi-book orders, or a listing that changed
-// between the statement and the look at why it failed.
+// reserveAttempts bounds the retries of a reservation or confirmation that
+// lost a race: a deadlock between two statements locking the same listings,
+// or a listing that changed between the statement and the look at why it
+// failed.
 const reserveAttempts = 3
 
 // Reserve implements catalog.Service with one statement (see the Reserve
@@ -158,25 +156,35 @@ func (s *Service) Release(ctx context.Context, orderID int64) (err error) {
 	return nil
 }
 
-// Confirm implements catalog.Service.
-func (s *Service) Confirm(ctx context.Context, orderID int64) (err error) {
-	ctx, span := tracing.Start(ctx, "catalog.Confirm", attribute.Int64("order.id", orderID))
+// Confirm implements catalog.Service in one statement for the whole batch
+// (see the ConfirmHolds query). Only an order it could not move is looked
+// at again, by a second read: a hold a concurrent call confirmed is not
+// reported. A deadlock with a reservation that locks the same listings in
+// another order is retried, as the statement is undone whole.
+func (s *Service) Confirm(ctx context.Context, orderIDs []int64) (notHeld []int64, err error) {
+	ctx, span := tracing.Start(ctx, "catalog.Confirm", attribute.Int("orders", len(orderIDs)))
 	defer func() { tracing.End(span, err) }()
-	n, err := s.q.ConfirmHold(ctx, s.pool, orderID)
+	if len(orderIDs) > catalog.MaxConfirm {
+		return nil, apperr.ErrInvalid.WithMessage(fmt.Sprintf("confirm at most %d orders at once", catalog.MaxConfirm))
+	}
+	if len(orderIDs) == 0 {
+		return nil, nil
+	}
+	var unsure []int64
+	for range reserveAttempts {
+		unsure, err = s.q.ConfirmHolds(ctx, s.pool, orderIDs)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || (pgErr.Code != "40P01" && pgErr.Code != "40001") {
+			break
+		}
+	}
+	if err == nil && len(unsure) > 0 {
+		notHeld, err = s.q.UnconfirmedHolds(ctx, s.pool, unsure)
+	}
 	if err != nil {
-		return fmt.Errorf("confirm order %d: %w", orderID, err)
+		return nil, fmt.Errorf("confirm %d orders: %w", len(orderIDs), err)
 	}
-	if n > 0 {
-		return nil
-	}
-	h, err := s.q.GetHold(ctx, s.pool, orderID)
-	switch {
-	case isNoRows(err) || (err == nil && h.State != holdConfirmed):
-		return catalog.ErrNotHeld
-	case err != nil:
-		return fmt.Errorf("confirm order %d: %w", orderID, err)
-	}
-	return nil
+	return notHeld, nil
 }
 
 // HeldOrders implements catalog.Service.

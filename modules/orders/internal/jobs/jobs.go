@@ -39,13 +39,25 @@ type ReleaseArgs struct {
 // Kind implements river.JobArgs.
 func (ReleaseArgs) Kind() string { return "orders.release_stock" }
 
-// ConfirmArgs turns an order's held copies into sold ones.
+// ConfirmArgs turns the held copies of the orders a round of the carrier
+// shipped into sold ones: one job, one catalog call and one transaction
+// there for the whole batch (at most catalog.MaxConfirm orders).
 type ConfirmArgs struct {
+	OrderIDs []int64 `json:"order_ids"`
+}
+
+// Kind implements river.JobArgs.
+func (ConfirmArgs) Kind() string { return "orders.confirm_stock_batch" }
+
+// ConfirmOneArgs is the job of one order that shops before batches
+// inserted; a shop upgraded with such jobs queued, or still running an
+// older replica during a rolling upgrade, has them to work.
+type ConfirmOneArgs struct {
 	OrderID int64 `json:"order_id"`
 }
 
 // Kind implements river.JobArgs.
-func (ConfirmArgs) Kind() string { return "orders.confirm_stock" }
+func (ConfirmOneArgs) Kind() string { return "orders.confirm_stock" }
 
 // CarryArgs is the periodic job of the simulated carrier, which moves every
 // shipment whose next step is due.
@@ -81,7 +93,7 @@ type SweepResult struct {
 type Saga interface {
 	Charge(ctx context.Context, orderID int64) error
 	ReleaseStock(ctx context.Context, orderID int64, retries int) error
-	ConfirmStock(ctx context.Context, orderID int64) error
+	ConfirmStock(ctx context.Context, orderIDs []int64) error
 	Carry(ctx context.Context) (int, error)
 	Sweep(ctx context.Context) (SweepResult, error)
 	PushSellerStats(ctx context.Context, seller auth.UserID) error
@@ -133,6 +145,7 @@ func Workers(saga Saga, accounts auth.Service, log *slog.Logger) riverfx.Registr
 		river.AddWorker(w, &Charge{Saga: saga})
 		river.AddWorker(w, &Release{Saga: saga})
 		river.AddWorker(w, &Confirm{Saga: saga})
+		river.AddWorker(w, &ConfirmOne{Saga: saga})
 		river.AddWorker(w, &Carry{Saga: saga})
 		river.AddWorker(w, &Sweep{Saga: saga, Log: log})
 		river.AddWorker(w, &SellerStats{Saga: saga})
@@ -189,7 +202,7 @@ func (w *Release) Work(ctx context.Context, job *river.Job[ReleaseArgs]) error {
 	return w.Saga.ReleaseStock(ctx, job.Args.OrderID, job.Args.Retries)
 }
 
-// Confirm marks an order's copies sold.
+// Confirm marks the copies of a batch of orders sold.
 type Confirm struct {
 	river.WorkerDefaults[ConfirmArgs]
 	Saga Saga
@@ -197,10 +210,27 @@ type Confirm struct {
 
 // Work implements river.Worker.
 func (w *Confirm) Work(ctx context.Context, job *river.Job[ConfirmArgs]) error {
-	err := w.Saga.ConfirmStock(ctx, job.Args.OrderID)
+	return confirmStock(ctx, w.Saga, job.Args.OrderIDs)
+}
+
+// ConfirmOne marks one order's copies sold.
+type ConfirmOne struct {
+	river.WorkerDefaults[ConfirmOneArgs]
+	Saga Saga
+}
+
+// Work implements river.Worker.
+func (w *ConfirmOne) Work(ctx context.Context, job *river.Job[ConfirmOneArgs]) error {
+	return confirmStock(ctx, w.Saga, []int64{job.Args.OrderID})
+}
+
+// confirmStock confirms orders. When some of them hold nothing, the others
+// are confirmed all the same and nothing to confirm will ever appear for
+// those: the job stops retrying and stays, naming them, on the admin's
+// jobs page.
+func confirmStock(ctx context.Context, saga Saga, orderIDs []int64) error {
+	err := saga.ConfirmStock(ctx, orderIDs)
 	if errors.Is(err, catalog.ErrNotHeld) {
-		// Nothing to confirm will ever appear: stop retrying, keep it for
-		// the admin's jobs page.
 		return river.JobCancel(err)
 	}
 	return err

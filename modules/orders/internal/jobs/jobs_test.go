@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
@@ -39,10 +41,16 @@ type bundle struct {
 
 func setup(t *testing.T) *bundle {
 	t.Helper()
+	return setupWith(t, catalogtest.NewService)
+}
+
+// setupWith runs the orders service with the catalog newCatalog returns.
+func setupWith[C catalog.Service](t *testing.T, newCatalog func(*pgxpool.Pool) C) *bundle {
+	t.Helper()
 	pool := pgtest.New(t)
 	ins, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
-	cat := catalogtest.NewService(pool)
+	cat := newCatalog(pool)
 	// Each shipping step is due as soon as the carrier's next round runs.
 	svc := service.New(pool, cat, ins, &service.Options{ShippingStep: time.Microsecond})
 	return &bundle{pool: pool, svc: svc, cat: cat, config: &river.Config{Schema: "river"}, buyer: auth.User{ID: 1}, ins: ins}
@@ -160,7 +168,7 @@ func TestShipping_TimelineByJobs(t *testing.T) {
 		require.Equal(t, river.EventKindJobCompleted, res.EventKind)
 		require.Equal(t, min(step+2, 5), b.count(t, "SELECT count(*) FROM orders.shipment_events WHERE order_id = $1", o.ID))
 		if step == 0 {
-			res, err := work(t, b, conf, jobs.ConfirmArgs{OrderID: o.ID})
+			res, err := work(t, b, conf, b.confirmJob(t))
 			require.NoError(t, err)
 			require.Equal(t, river.EventKindJobCompleted, res.EventKind)
 		}
@@ -170,11 +178,120 @@ func TestShipping_TimelineByJobs(t *testing.T) {
 	require.Equal(t, orders.StatusDelivered, got.Status)
 	require.Len(t, got.Shipment.Events, 5)
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'delivered' AND user_id = $2", o.ID, b.buyer.ID))
+	c := catalogtest.StockOf(ctx, t, b.pool, o.Lines[0].BookID)
+	require.Equal(t, []int{4, 0, 1}, []int{c.Available, c.Held, c.Sold})
+}
 
-	// Confirming an order that holds nothing is permanent: the job is cancelled.
-	res, err := work(t, b, conf, jobs.ConfirmArgs{OrderID: 424242})
+// shipAll places, pays and picks up an order of one copy for each of n
+// buyers, in one round of the carrier.
+func (b *bundle) shipAll(t *testing.T, n int) []service.Order {
+	t.Helper()
+	var placed []service.Order
+	for i := range n {
+		b.buyer = auth.User{ID: auth.UserID(100 + i)}
+		o := b.order(t, service.PaymentInput{Method: orders.MethodWallet})
+		require.NoError(t, b.svc.Charge(context.Background(), o.ID))
+		placed = append(placed, o)
+	}
+	moved, err := b.svc.Carry(context.Background())
 	require.NoError(t, err)
+	require.Equal(t, n, moved)
+	return placed
+}
+
+// confirmJob is the confirmation job the carrier inserted; there must be one.
+func (b *bundle) confirmJob(t *testing.T) jobs.ConfirmArgs {
+	t.Helper()
+	var raw []byte
+	require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT args FROM river.river_job WHERE kind = $1", jobs.ConfirmArgs{}.Kind()).Scan(&raw))
+	var args jobs.ConfirmArgs
+	require.NoError(t, json.Unmarshal(raw, &args))
+	return args
+}
+
+// sold reads the sold copies of each order's book.
+func (b *bundle) sold(t *testing.T, placed []service.Order) []int {
+	t.Helper()
+	var sold []int
+	for _, o := range placed {
+		sold = append(sold, catalogtest.StockOf(context.Background(), t, b.pool, o.Lines[0].BookID).Sold)
+	}
+	return sold
+}
+
+func TestConfirm_OneJobSellsABatchAndNamesOrdersHoldingNothing(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	placed := b.shipAll(t, 3)
+	args := b.confirmJob(t)
+	require.ElementsMatch(t, []int64{placed[0].ID, placed[1].ID, placed[2].ID}, args.OrderIDs, "one job for the round")
+
+	// An order that holds nothing in the batch: the others sell all the
+	// same, and the job stops, naming it, for the admin's jobs page. A
+	// retry sells nothing twice.
+	args.OrderIDs = append(args.OrderIDs, 424242)
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Confirm{Saga: b.svc})
+	for range 2 {
+		res, err := work(t, b, w, args)
+		require.NoError(t, err)
+		requireCancelled(t, res, "424242")
+		require.Equal(t, []int{1, 1, 1}, b.sold(t, placed))
+	}
+}
+
+// A job of one order, as shops before batches queued them, is still worked.
+func TestConfirm_JobOfOneOrderQueuedBeforeBatches(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	placed := b.shipAll(t, 1)
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.ConfirmOne{Saga: b.svc})
+	for range 2 {
+		res, err := work(t, b, w, jobs.ConfirmOneArgs{OrderID: placed[0].ID})
+		require.NoError(t, err)
+		require.Equal(t, river.EventKindJobCompleted, res.EventKind)
+		require.Equal(t, []int{1}, b.sold(t, placed))
+	}
+	res, err := work(t, b, w, jobs.ConfirmOneArgs{OrderID: 424242})
+	require.NoError(t, err)
+	requireCancelled(t, res, "424242")
+}
+
+// requireCancelled requires that the job stopped for good on orders that
+// hold nothing, naming them in the error it keeps.
+func requireCancelled(t *testing.T, res *rivertest.WorkResult, orders string) {
+	t.Helper()
 	require.Equal(t, river.EventKindJobCancelled, res.EventKind)
+	require.NotEmpty(t, res.Job.Errors)
+	last := res.Job.Errors[len(res.Job.Errors)-1].Error
+	require.Contains(t, last, "orders ["+orders+"]")
+	require.Contains(t, last, catalog.ErrNotHeld.Error())
+}
+
+// In a split shop the job waits, retried by River, while the catalog's
+// process cannot be reached, and sells the copies once it can.
+func TestConfirm_SplitWaitsForTheCatalog(t *testing.T) {
+	t.Parallel()
+	var remote *catalogtest.Remote
+	b := setupWith(t, func(pool *pgxpool.Pool) *catalogtest.Remote {
+		remote = catalogtest.NewRemote(t, pool)
+		return remote
+	})
+	placed := b.shipAll(t, 2)
+	args := b.confirmJob(t)
+	w := rivertest.NewWorker(t, riverpgxv5.New(b.pool), b.config, &jobs.Confirm{Saga: b.svc})
+
+	remote.SetDown(true)
+	res, err := work(t, b, w, args)
+	require.ErrorIs(t, err, apperr.ErrUnavailable)
+	require.Equal(t, river.EventKindJobFailed, res.EventKind, "a failure River retries with backoff, not a cancel")
+	require.Equal(t, []int{0, 0}, b.sold(t, placed))
+
+	remote.SetDown(false)
+	args.OrderIDs = append(args.OrderIDs, 424242)
+	res, err = work(t, b, w, args)
+	require.NoError(t, err)
+	requireCancelled(t, res, "424242") // the orders holding nothing cross the wire
+	require.Equal(t, []int{1, 1}, b.sold(t, placed))
 }
 
 func TestSweep_ReleasesOrphanHoldsAndSaysSo(t *testing.T) {

@@ -139,6 +139,10 @@ func trackingSuffix() string {
 // soon.
 const carryBatch = 500
 
+// The orders a batch picks up are confirmed by one call: the build fails
+// if a batch outgrew what the catalog takes at once.
+const _ = uint(catalog.MaxConfirm - carryBatch)
+
 // maxCarryBatches bounds one round; what is still due waits for the next.
 const maxCarryBatches = 20
 
@@ -190,11 +194,8 @@ func (s *Service) carry(ctx context.Context) (int, error) {
 			if err := s.transitionMany(ctx, tx, picked, orders.StatusPaid, orders.StatusShipped, StepShipped); err != nil {
 				return err
 			}
-			confirm := make([]river.InsertManyParams, len(picked))
-			for i, id := range picked {
-				confirm[i] = river.InsertManyParams{Args: jobs.ConfirmArgs{OrderID: id}}
-			}
-			if _, err := s.river.InsertManyTx(ctx, tx, confirm); err != nil {
+			// One job sells the copies of the whole batch.
+			if _, err := s.river.InsertTx(ctx, tx, jobs.ConfirmArgs{OrderIDs: picked}, nil); err != nil {
 				return err
 			}
 		}
@@ -338,10 +339,16 @@ func (s *Service) ReleaseStock(ctx context.Context, orderID int64, retries int) 
 	return nil
 }
 
-// ConfirmStock marks an order's copies sold (idempotent, via the catalog).
-func (s *Service) ConfirmStock(ctx context.Context, orderID int64) error {
-	if err := s.catalog.Confirm(ctx, orderID); err != nil {
-		return fmt.Errorf("confirm the stock of order %d: %w", orderID, err)
+// ConfirmStock marks the copies of orders sold, in one call to the catalog
+// (idempotent per order). Orders that hold nothing fail it with
+// catalog.ErrNotHeld, naming them, once the others are confirmed.
+func (s *Service) ConfirmStock(ctx context.Context, orderIDs []int64) error {
+	notHeld, err := s.catalog.Confirm(ctx, orderIDs)
+	switch {
+	case err != nil:
+		return fmt.Errorf("confirm the stock of %d orders: %w", len(orderIDs), err)
+	case len(notHeld) > 0:
+		return fmt.Errorf("confirm the stock of orders %v: %w", notHeld, catalog.ErrNotHeld)
 	}
 	return nil
 }
@@ -418,6 +425,7 @@ func (s *Service) settleHolds(ctx context.Context, held []int64, res *jobs.Sweep
 	for _, r := range rows {
 		status[r.ID] = orders.Status(r.Status)
 	}
+	var shipped []int64
 	for _, id := range held {
 		st, ok := status[id]
 		switch {
@@ -427,11 +435,13 @@ func (s *Service) settleHolds(ctx context.Context, held []int64, res *jobs.Sweep
 			}
 			res.Released++
 		case st == orders.StatusShipped || st == orders.StatusDelivered:
-			if err := s.catalog.Confirm(ctx, id); err != nil {
-				return fmt.Errorf("sweep: confirm the hold of order %d: %w", id, err)
-			}
-			res.Confirmed++
+			shipped = append(shipped, id)
 		}
 	}
+	// A page of held orders is within catalog.MaxConfirm.
+	if err := s.ConfirmStock(ctx, shipped); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	res.Confirmed += len(shipped)
 	return nil
 }

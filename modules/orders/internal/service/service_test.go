@@ -238,7 +238,7 @@ func TestService_Place(t *testing.T) {
 			n, err := b.svc.Carry(ctx)
 			require.NoError(t, err)
 			require.Zero(t, n, "a repeated round moves nothing more")
-			require.NoError(t, b.svc.ConfirmStock(ctx, o.ID))
+			require.NoError(t, b.svc.ConfirmStock(ctx, []int64{o.ID}))
 		}
 		require.Zero(t, b.carry(t), "a delivered shipment has no next step")
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
@@ -684,8 +684,11 @@ func TestService_Carry(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusShipped, got.Status)
 		require.Len(t, got.Shipment.Events, 2)
-		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.confirm_stock' AND (args->>'order_id')::bigint = $1", id))
 	}
+	var confirm []int64
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT array_agg(o.id::bigint ORDER BY o.id::bigint) FROM river.river_job j, jsonb_array_elements_text(j.args->'order_ids') o(id) WHERE j.kind = 'orders.confirm_stock_batch'").Scan(&confirm))
+	require.Equal(t, ids, confirm, "one job confirms the copies the round shipped")
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind LIKE 'orders.confirm_stock%'"))
 	require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'shipped' AND user_id = $1", b.buyer.ID))
 	require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'shipped' AND user_id = $1", b.seller.ID))
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'shipped' AND user_id = 4 AND order_id = $1", ids[2]))
@@ -763,6 +766,27 @@ func TestService_Sweep(t *testing.T) {
 	got, err := b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusCancelled, got.Status)
+}
+
+func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	for i := range 2 {
+		o := b.place(t, fmt.Sprintf("k%d", i), 1, service.PaymentInput{Method: orders.MethodWallet})
+		require.NoError(t, b.svc.Charge(ctx, o.ID))
+	}
+	require.Equal(t, 2, b.carry(t))
+	// Their confirmation never ran (a job an admin deleted, say): the
+	// sweep sells the copies of both, and only once.
+	_, err := b.pool.Exec(ctx, "DELETE FROM river.river_job WHERE kind = 'orders.confirm_stock_batch'")
+	require.NoError(t, err)
+	for _, confirmed := range []int{2, 0} {
+		res, err := b.svc.Sweep(ctx)
+		require.NoError(t, err)
+		require.Equal(t, confirmed, res.Confirmed)
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Sold: 2}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+	}
 }
 
 func TestService_CartCountOfCartsToMerge(t *testing.T) {
