@@ -9,10 +9,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
 
@@ -95,30 +93,10 @@ func queueDepth(ctx context.Context, pool *pgxpool.Pool) (float64, error) {
 	return float64(n), err
 }
 
-// queries counts the statements the process sends, checkouts and jobs
-// alike: statements per order is the figure no noisy neighbour changes.
-type queries struct{ n atomic.Int64 }
-
-func (q *queries) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	q.n.Add(1)
-	return ctx
-}
-
-func (q *queries) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-
-func (q *queries) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	q.n.Add(1)
-	return ctx
-}
-
-func (q *queries) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-
-func (q *queries) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
-
 // inProcess is the monolith's graph (auth, catalog, orders, River with its
 // workers) on url, as `bookstore serve` builds it, without the HTTP server
 // and with a pool (sized as pg sizes it) that counts statements.
-func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool, *queries, func(), error) {
+func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool, *pg.Statements, func(), error) {
 	cfg := config.Config{
 		DatabaseURL: url, LogLevel: "error", LogFormat: "text",
 		ShutdownTimeout: 10 * time.Second, Modules: config.AllModules, HomeCountry: "CO",
@@ -129,7 +107,7 @@ func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool
 		return nil, nil, nil, nil, err
 	}
 	pcfg.MaxConns = pg.MaxConns
-	count := &queries{}
+	count := &pg.Statements{}
 	pcfg.ConnConfig.Tracer = count
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
@@ -282,10 +260,10 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if err != nil {
 		return nil, err
 	}
-	queries0 := count.n.Load()
+	queries0 := count.Count()
 	env.Logf("%s: measuring for %s", name, dur)
 	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
-	queries1 := count.n.Load()
+	queries1 := count.Count()
 	xacts1, flushes1, err := writes(ctx, pool)
 	if err != nil {
 		return nil, err

@@ -5,11 +5,12 @@
 -- the hold. When a line cannot be held the hold's state is NULL, which its
 -- NOT NULL constraint refuses, so the whole statement is undone and holds
 -- nothing. A second hold of the same order breaks the primary key: the
--- caller treats that as a replay.
+-- caller treats that as a replay. The arrays go in through sub-selects
+-- so that the plan is cached (see BooksByIDs).
 WITH want AS (
-  SELECT unnest(@book_ids::bigint[]) AS book_id, unnest(@quantities::integer[]) AS n,
-    unnest(@prices::bigint[]) AS price_cents, unnest(@seller_ids::bigint[]) AS seller_id,
-    unnest(@titles::text[]) AS title
+  SELECT unnest((SELECT @book_ids::bigint[])) AS book_id, unnest((SELECT @quantities::integer[])) AS n,
+    unnest((SELECT @prices::bigint[])) AS price_cents, unnest((SELECT @seller_ids::bigint[])) AS seller_id,
+    unnest((SELECT @titles::text[])) AS title
 ), taken AS (
   UPDATE catalog.books b SET available = b.available - w.n, held = b.held + w.n
   FROM want w

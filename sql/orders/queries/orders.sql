@@ -80,59 +80,82 @@ SELECT * FROM orders.order_lines WHERE order_id = @order_id ORDER BY book_id;
 -- name: LinesOfOrders :many
 SELECT * FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDER BY order_id, book_id;
 
--- name: Transition :one
--- One state change, from-state to to-state, with the notifications of its
--- step (the buyer and each other seller), in one statement. It moves 0
--- when the order had moved on; then nothing is written. The unique (order,
--- step, user) key makes a retried step write each notification once. It
--- also returns where the step's emails go: the buyer's and the sellers'
--- confirmed addresses whose users chose the step's topic for their side
--- ('' for a side the step emails nobody).
-WITH t AS (
-  UPDATE orders.orders o SET status = @to_status, reason = @reason, updated_at = now()
-  WHERE o.id = @id AND o.status = @from_status
-  RETURNING o.id, o.buyer_id
-), notes AS (
-  INSERT INTO orders.notifications (user_id, order_id, step, message)
-  SELECT u.user_id, t.id, @step::text,
-    CASE WHEN u.user_id = t.buyer_id THEN @buyer_message::text ELSE @seller_message::text END
-  FROM t JOIN (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = @id
-               UNION SELECT b.buyer_id AS user_id FROM t b) u ON true
-  ON CONFLICT (order_id, step, user_id) DO NOTHING
-)
-SELECT (SELECT count(*) FROM t) AS moved,
-  (SELECT coalesce(array_agg(r.email), '{}') FROM t JOIN orders.recipients r ON r.user_id = t.buyer_id
-   WHERE r.email IS NOT NULL AND sqlc.arg(buyer_topic)::text = ANY (r.email_topics))::text[] AS buyer_emails,
-  (SELECT coalesce(array_agg(r.email ORDER BY r.user_id), '{}') FROM t JOIN orders.recipients r
-     ON r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = @id) AND r.user_id <> t.buyer_id
-   WHERE r.email IS NOT NULL AND sqlc.arg(seller_topic)::text = ANY (r.email_topics))::text[] AS seller_emails;
-
--- name: TransitionMany :many
--- Transition for a batch of orders, all from one state to another and
--- without a reason: @buyer_messages and @seller_messages are each order's,
--- in the order of @ids. It returns a row per order that moved, with where
--- the step's emails go, as Transition finds them.
+-- name: Transition :many
+-- Moves a batch of orders (one, mostly) from one state to another, with
+-- the notifications of the step (each order's buyer and each other
+-- seller; @buyer_messages and @seller_messages are each order's, in the
+-- order of @ids), in one statement: the one way every order changes state.
+-- An order no longer in @from_status is left alone, and nothing is written
+-- for it. The unique (order, step, user) key makes a retried step write
+-- each notification once. It returns a row per order that moved, with
+-- where the step's emails go: the buyer's and the sellers' confirmed
+-- addresses whose users chose the step's topic for their side ('' for a
+-- side the step emails nobody).
+--
+-- A payment step (@pay_method not '') moves only an order whose payment
+-- is pending by @pay_method, and in the same statement settles that
+-- payment, records the processor's charge (whose key keeps an order
+-- charged once) and hands the order to its provider: a tracking number
+-- made of the provider's initials and a random suffix, the timeline's
+-- first event, the next step due at @due_at for the carrier, and
+-- @trace_parent, the charge's trace context.
+--
+-- With @unless_emailed an order whose step emails someone is left alone
+-- too, so that a caller outside a transaction moves it only where nothing
+-- more is to be written; the caller then moves the others in a
+-- transaction that writes their emails.
+--
+-- The arrays go in through sub-selects, which hide their lengths from the
+-- planner: it then estimates the same rows for every call, so after five
+-- calls a connection keeps the plan it cached rather than planning the
+-- statement again each time, which cost as much as running it (EXPLAIN
+-- ANALYZE: 0.7 ms to plan, 0.02 ms with the cached plan).
 WITH m AS (
-  SELECT unnest(@ids::bigint[]) AS id, unnest(@buyer_messages::text[]) AS buyer_message,
-    unnest(@seller_messages::text[]) AS seller_message
+  SELECT unnest((SELECT @ids::bigint[])) AS id, unnest((SELECT @buyer_messages::text[])) AS buyer_message,
+    unnest((SELECT @seller_messages::text[])) AS seller_message
+), party AS (
+  SELECT DISTINCT u.order_id, u.user_id, u.buyer, r.email
+  FROM (SELECT o.id AS order_id, o.buyer_id AS user_id, true AS buyer FROM m JOIN orders.orders o ON o.id = m.id
+        UNION ALL
+        SELECT l.order_id, l.seller_id, false FROM m JOIN orders.order_lines l ON l.order_id = m.id
+          JOIN orders.orders o ON o.id = m.id WHERE l.seller_id <> o.buyer_id) u
+  LEFT JOIN orders.recipients r ON r.user_id = u.user_id AND r.email IS NOT NULL
+    AND CASE WHEN u.buyer THEN sqlc.arg(buyer_topic)::text ELSE sqlc.arg(seller_topic)::text END = ANY (r.email_topics)
 ), t AS (
-  UPDATE orders.orders o SET status = @to_status, reason = '', updated_at = now()
+  UPDATE orders.orders o SET status = @to_status, reason = @reason, updated_at = now()
   FROM m WHERE o.id = m.id AND o.status = @from_status
-  RETURNING o.id, o.buyer_id, m.buyer_message, m.seller_message
+    AND NOT (@unless_emailed::boolean AND EXISTS (SELECT FROM party WHERE party.order_id = o.id AND party.email IS NOT NULL))
+    AND (@pay_method::text = '' OR EXISTS (SELECT FROM orders.payments p
+      WHERE p.order_id = o.id AND p.status = 'pending' AND p.method = @pay_method))
+  RETURNING o.id, o.buyer_id, o.provider_name, m.buyer_message, m.seller_message
 ), notes AS (
   INSERT INTO orders.notifications (user_id, order_id, step, message)
-  SELECT u.user_id, t.id, @step::text, CASE WHEN u.user_id = t.buyer_id THEN t.buyer_message ELSE t.seller_message END
-  FROM t CROSS JOIN LATERAL (SELECT l.seller_id AS user_id FROM orders.order_lines l WHERE l.order_id = t.id
-                             UNION SELECT t.buyer_id) u
+  SELECT party.user_id, t.id, @step::text, CASE WHEN party.buyer THEN t.buyer_message ELSE t.seller_message END
+  FROM t JOIN party ON party.order_id = t.id
   ON CONFLICT (order_id, step, user_id) DO NOTHING
+), settled AS (
+  UPDATE orders.payments p SET status = 'succeeded', failure_reason = '', updated_at = now()
+  FROM t WHERE p.order_id = t.id AND p.status = 'pending' AND @pay_method <> ''
+  RETURNING p.order_id, p.amount_cents
+), charged AS (
+  INSERT INTO orders.charges (order_id, amount_cents) SELECT order_id, amount_cents FROM settled
+  ON CONFLICT (order_id) DO NOTHING
+), shipped AS (
+  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
+  SELECT t.id, t.provider_name, upper(left(t.provider_name, 3) || left(replace(gen_random_uuid()::text, '-', ''), 12)),
+    'label_created', sqlc.narg(due_at)::timestamptz, @trace_parent::text
+  FROM t WHERE @pay_method <> ''
+  ON CONFLICT (order_id) DO NOTHING
+  RETURNING order_id
+), events AS (
+  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, 'label_created' FROM shipped
+  ON CONFLICT DO NOTHING
 )
 SELECT t.id,
-  (SELECT coalesce(array_agg(r.email), '{}') FROM orders.recipients r
-   WHERE r.user_id = t.buyer_id AND r.email IS NOT NULL AND sqlc.arg(buyer_topic)::text = ANY (r.email_topics))::text[] AS buyer_emails,
-  (SELECT coalesce(array_agg(r.email ORDER BY r.user_id), '{}') FROM orders.recipients r
-   WHERE r.user_id IN (SELECT l.seller_id FROM orders.order_lines l WHERE l.order_id = t.id) AND r.user_id <> t.buyer_id
-     AND r.email IS NOT NULL AND sqlc.arg(seller_topic)::text = ANY (r.email_topics))::text[] AS seller_emails
-FROM t ORDER BY t.id;
+  coalesce(array_agg(party.email) FILTER (WHERE party.buyer AND party.email IS NOT NULL), '{}')::text[] AS buyer_emails,
+  coalesce(array_agg(party.email ORDER BY party.user_id) FILTER (WHERE NOT party.buyer AND party.email IS NOT NULL), '{}')::text[] AS seller_emails
+FROM t JOIN party ON party.order_id = t.id
+GROUP BY t.id ORDER BY t.id;
 
 -- name: BuyerOrders :many
 SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @lim OFFSET @off;

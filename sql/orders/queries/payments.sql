@@ -18,17 +18,6 @@ WHERE order_id = @order_id AND status = @from_status;
 SELECT p.* FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
 WHERE p.order_id = @order_id AND o.status = 'awaiting_payment';
 
--- name: CapturePayment :exec
--- Records the simulated processor's charge and settles the payment, in one
--- statement. The ledger's key is the processor's idempotency: a second
--- charge of an order does nothing.
-WITH c AS (
-  INSERT INTO orders.charges (order_id, amount_cents) VALUES (@order_id, @amount_cents)
-  ON CONFLICT (order_id) DO NOTHING
-)
-UPDATE orders.payments p SET status = 'succeeded', failure_reason = '', updated_at = now()
-WHERE p.order_id = @order_id AND p.status = 'pending';
-
 -- name: RefundCharge :execrows
 UPDATE orders.charges SET refunded_at = now() WHERE order_id = @order_id AND refunded_at IS NULL;
 

@@ -1,21 +1,3 @@
--- name: InsertShipment :one
--- Hands a paid order to its provider (a tracking number made of the
--- provider's initials and @tracking_suffix) with the timeline's first event,
--- in one statement, its next step due at @due_at and the charge's trace
--- context kept for the carrier; 0 when the order is not paid or already has
--- one.
-WITH sh AS (
-  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
-  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || @tracking_suffix::text, 'label_created', @due_at::timestamptz, @trace_parent::text
-  FROM orders.orders o WHERE o.id = @order_id AND o.status = 'paid'
-  ON CONFLICT (order_id) DO NOTHING
-  RETURNING order_id
-), ev AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, 'label_created' FROM sh
-  ON CONFLICT DO NOTHING
-)
-SELECT count(*) FROM sh;
-
 -- name: Shipment :one
 SELECT * FROM orders.shipments WHERE order_id = @order_id;
 

@@ -88,9 +88,13 @@ func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams)
 
 const booksByIDs = `-- name: BooksByIDs :many
 SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
-WHERE b.id = ANY($1::bigint[])
+WHERE b.id = ANY((SELECT $1::bigint[])::bigint[])
 `
 
+// The array goes in through a sub-select so that the plan is cached: given
+// the array itself, the planner counts its elements (one, in most carts)
+// and finds every fresh plan cheaper than the cached one, which assumes
+// ten, so it would plan the statement on every call.
 func (q *Queries) BooksByIDs(ctx context.Context, db DBTX, ids []int64) ([]Listing, error) {
 	rows, err := db.Query(ctx, booksByIDs, ids)
 	if err != nil {

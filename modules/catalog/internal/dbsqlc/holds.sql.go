@@ -151,9 +151,9 @@ func (q *Queries) ReleaseHold(ctx context.Context, db DBTX, orderID int64) (int6
 
 const reserve = `-- name: Reserve :exec
 WITH want AS (
-  SELECT unnest($2::bigint[]) AS book_id, unnest($3::integer[]) AS n,
-    unnest($4::bigint[]) AS price_cents, unnest($5::bigint[]) AS seller_id,
-    unnest($6::text[]) AS title
+  SELECT unnest((SELECT $2::bigint[])) AS book_id, unnest((SELECT $3::integer[])) AS n,
+    unnest((SELECT $4::bigint[])) AS price_cents, unnest((SELECT $5::bigint[])) AS seller_id,
+    unnest((SELECT $6::text[])) AS title
 ), taken AS (
   UPDATE catalog.books b SET available = b.available - w.n, held = b.held + w.n
   FROM want w
@@ -187,7 +187,8 @@ type ReserveParams struct {
 // the hold. When a line cannot be held the hold's state is NULL, which its
 // NOT NULL constraint refuses, so the whole statement is undone and holds
 // nothing. A second hold of the same order breaks the primary key: the
-// caller treats that as a replay.
+// caller treats that as a replay. The arrays go in through sub-selects
+// so that the plan is cached (see BooksByIDs).
 func (q *Queries) Reserve(ctx context.Context, db DBTX, arg ReserveParams) error {
 	_, err := db.Exec(ctx, reserve,
 		arg.OrderID,

@@ -9,28 +9,6 @@ import (
 	"context"
 )
 
-const capturePayment = `-- name: CapturePayment :exec
-WITH c AS (
-  INSERT INTO orders.charges (order_id, amount_cents) VALUES ($1, $2)
-  ON CONFLICT (order_id) DO NOTHING
-)
-UPDATE orders.payments p SET status = 'succeeded', failure_reason = '', updated_at = now()
-WHERE p.order_id = $1 AND p.status = 'pending'
-`
-
-type CapturePaymentParams struct {
-	OrderID     int64
-	AmountCents int64
-}
-
-// Records the simulated processor's charge and settles the payment, in one
-// statement. The ledger's key is the processor's idempotency: a second
-// charge of an order does nothing.
-func (q *Queries) CapturePayment(ctx context.Context, db DBTX, arg CapturePaymentParams) error {
-	_, err := db.Exec(ctx, capturePayment, arg.OrderID, arg.AmountCents)
-	return err
-}
-
 const countAttempt = `-- name: CountAttempt :one
 UPDATE orders.payments SET attempts = attempts + 1 WHERE order_id = $1 RETURNING attempts
 `

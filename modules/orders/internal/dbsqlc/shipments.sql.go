@@ -73,44 +73,6 @@ func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceD
 	return items, nil
 }
 
-const insertShipment = `-- name: InsertShipment :one
-WITH sh AS (
-  INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
-  SELECT o.id, o.provider_name, upper(left(o.provider_name, 3)) || $1::text, 'label_created', $2::timestamptz, $3::text
-  FROM orders.orders o WHERE o.id = $4 AND o.status = 'paid'
-  ON CONFLICT (order_id) DO NOTHING
-  RETURNING order_id
-), ev AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, 'label_created' FROM sh
-  ON CONFLICT DO NOTHING
-)
-SELECT count(*) FROM sh
-`
-
-type InsertShipmentParams struct {
-	TrackingSuffix string
-	DueAt          time.Time
-	TraceParent    string
-	OrderID        int64
-}
-
-// Hands a paid order to its provider (a tracking number made of the
-// provider's initials and @tracking_suffix) with the timeline's first event,
-// in one statement, its next step due at @due_at and the charge's trace
-// context kept for the carrier; 0 when the order is not paid or already has
-// one.
-func (q *Queries) InsertShipment(ctx context.Context, db DBTX, arg InsertShipmentParams) (int64, error) {
-	row := db.QueryRow(ctx, insertShipment,
-		arg.TrackingSuffix,
-		arg.DueAt,
-		arg.TraceParent,
-		arg.OrderID,
-	)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const shipment = `-- name: Shipment :one
 SELECT order_id, provider, tracking_number, step, created_at, due_at, trace_parent FROM orders.shipments WHERE order_id = $1
 `

@@ -20,9 +20,13 @@ import (
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
-// ChargeArgs asks the simulated processor to charge an order.
+// ChargeArgs asks the simulated processor to charge an order. Method is
+// the payment method the job was submitted for, so that a payment the
+// processor is not asked about (a wallet's, a bank transfer's) is settled
+// without reading it first; empty in jobs submitted before it was kept.
 type ChargeArgs struct {
-	OrderID int64 `json:"order_id"`
+	OrderID int64  `json:"order_id"`
+	Method  string `json:"method,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -91,7 +95,7 @@ type SweepResult struct {
 // interface because the service inserts this package's args, so this
 // package cannot import the service.
 type Saga interface {
-	Charge(ctx context.Context, orderID int64) error
+	Charge(ctx context.Context, orderID int64, method string) error
 	ReleaseStock(ctx context.Context, orderID int64, retries int) error
 	ConfirmStock(ctx context.Context, orderIDs []int64) error
 	Carry(ctx context.Context) (int, error)
@@ -184,7 +188,7 @@ type Charge struct {
 
 // Work implements river.Worker.
 func (w *Charge) Work(ctx context.Context, job *river.Job[ChargeArgs]) error {
-	err := w.Saga.Charge(ctx, job.Args.OrderID)
+	err := w.Saga.Charge(ctx, job.Args.OrderID, job.Args.Method)
 	if errors.Is(err, orders.ErrNotFound) {
 		return river.JobCancel(err)
 	}

@@ -190,7 +190,7 @@ func (b *bundle) shipAll(t *testing.T, n int) []service.Order {
 	for i := range n {
 		b.buyer = auth.User{ID: auth.UserID(100 + i)}
 		o := b.order(t, service.PaymentInput{Method: orders.MethodWallet})
-		require.NoError(t, b.svc.Charge(context.Background(), o.ID))
+		require.NoError(t, b.svc.Charge(context.Background(), o.ID, o.Payment.Method))
 		placed = append(placed, o)
 	}
 	moved, err := b.svc.Carry(context.Background())

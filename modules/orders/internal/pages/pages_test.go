@@ -590,7 +590,7 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 		require.NotEmpty(t, flash, "placing the order leaves a message for the order page")
 		order, err := strconv.ParseInt(strings.TrimPrefix(r.Header.Get("Location"), "/orders/"), 10, 64)
 		require.NoError(t, err)
-		require.NoError(t, b.svc.Charge(context.Background(), order))
+		require.NoError(t, b.svc.Charge(context.Background(), order, ""))
 		return order, flash
 	}
 	page := func(order int64, flash string) string {
@@ -642,6 +642,6 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.Contains(t, body, "status status-waiting")
 	require.Contains(t, body, "ending 4242")
 	require.NotContains(t, body, "Pay with another card or method")
-	require.NoError(t, b.svc.Charge(context.Background(), declined))
+	require.NoError(t, b.svc.Charge(context.Background(), declined, ""))
 	require.Contains(t, orderPage(), "status status-ok")
 }

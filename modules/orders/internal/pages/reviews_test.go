@@ -32,7 +32,7 @@ func (b *bundle) deliveredOrder(t *testing.T) (string, int64) {
 	path := r.Header.Get("Location")
 	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/orders/"), 10, 64)
 	require.NoError(t, err)
-	require.NoError(t, b.svc.Charge(ctx, id))
+	require.NoError(t, b.svc.Charge(ctx, id, ""))
 	for range 4 {
 		_, err := b.svc.Carry(ctx)
 		require.NoError(t, err)

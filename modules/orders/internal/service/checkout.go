@@ -558,7 +558,7 @@ func (s *Service) submitCharge(ctx context.Context, tx pgx.Tx, orderID int64, me
 	if method == orders.MethodBankTransfer {
 		opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
 	}
-	_, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: orderID}, opts)
+	_, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: orderID, Method: method}, opts)
 	return err
 }
 

@@ -24,7 +24,7 @@ import (
 func (b *bundle) deliver(t *testing.T, id int64, all bool) {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, b.svc.Charge(ctx, id))
+	require.NoError(t, b.svc.Charge(ctx, id, ""))
 	steps := 4
 	if !all {
 		steps = 3

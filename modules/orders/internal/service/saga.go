@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,19 +41,35 @@ var stepMessages = map[string][2]string{ // buyer, seller
 	StepCancelled:     {"Your order #%d was cancelled.", "Order #%d was cancelled; the copies are back on sale."},
 }
 
-// Charge runs the payment of an order awaiting it. It is idempotent: an
+// Charge runs the payment of an order awaiting it; method is the one the
+// charge job was submitted for ("" when unknown). It is idempotent: an
 // order in any other state is left alone, and the processor's ledger has
 // one row per order, so a retried job never charges twice. An approved
-// payment hands the order to its provider in the same transaction. A
+// payment hands the order to its provider in the same statement (pay). A
 // transient processor error is returned, wrapped, for River to retry.
-func (s *Service) Charge(ctx context.Context, orderID int64) error {
-	if err := s.charge(ctx, orderID); err != nil {
+func (s *Service) Charge(ctx context.Context, orderID int64, method string) error {
+	if err := s.charge(ctx, orderID, method); err != nil {
 		return fmt.Errorf("charge order %d: %w", orderID, err)
 	}
 	return nil
 }
 
-func (s *Service) charge(ctx context.Context, orderID int64) error {
+func (s *Service) charge(ctx context.Context, orderID int64, method string) error {
+	if method == orders.MethodWallet || method == orders.MethodBankTransfer {
+		// The processor is not asked, so nothing of the payment is read
+		// first: the payment statement takes the order only while it
+		// awaits a payment by this method. Otherwise (a cancel won the row,
+		// a retry changed the method since the job was submitted) the
+		// payment is read below, as for a job that does not know it.
+		paid, err := s.pay(ctx, orderID, method)
+		if err != nil {
+			return err
+		}
+		if paid {
+			s.opts.Metrics.payments.WithLabelValues(method, "approved").Inc()
+			return nil
+		}
+	}
 	pay, err := s.q.PaymentDue(ctx, s.pool, orderID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if _, err := s.q.Order(ctx, s.pool, orderID); err != nil {
@@ -87,24 +101,49 @@ func (s *Service) charge(ctx context.Context, orderID int64) error {
 		outcome = "declined"
 	}
 	s.opts.Metrics.payments.WithLabelValues(pay.Method, outcome).Inc()
-	// The conditional transition is the guard: a cancel that won the
-	// order's row first makes it fail, and nothing below happens.
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		if !res.Approved {
+	if !res.Approved {
+		err := s.inTx(ctx, func(tx pgx.Tx) error {
 			return s.failPayment(ctx, tx, orderID, pay.Retries, res.Reason)
+		})
+		if errors.Is(err, orders.ErrStateConflict) {
+			return nil // cancelled or swept meanwhile
 		}
-		if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid); err != nil {
-			return err
-		}
-		if err := s.q.CapturePayment(ctx, tx, dbsqlc.CapturePaymentParams{OrderID: orderID, AmountCents: pay.AmountCents}); err != nil {
-			return err
-		}
-		return s.shipTx(ctx, tx, orderID)
-	})
-	if errors.Is(err, orders.ErrStateConflict) {
-		return nil // cancelled or swept meanwhile; nothing was charged
+		return err
 	}
+	// The conditional move is the guard: a cancel that won the order's row
+	// first leaves it alone, and nothing is recorded as charged.
+	_, err = s.pay(ctx, orderID, pay.Method)
 	return err
+}
+
+// pay moves an order awaiting a payment by method to paid, and in the same
+// statement settles the payment, records the charge and hands the order to
+// its provider (Transition), its next shipping step due for the carrier
+// (Carry): handing over needs nothing outside this database, so it is no
+// job of its own, which would cost a fetch, a transaction and a
+// completion. Where the step emails nobody that statement is all, outside
+// any transaction; otherwise it runs again in a transaction that writes
+// the emails too (emailStep). It reports false, having written nothing,
+// when the order was not awaiting a payment by method (cancelled, swept,
+// paid already, paid another way).
+func (s *Service) pay(ctx context.Context, orderID int64, method string) (bool, error) {
+	p := stepParams([]int64{orderID}, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid)
+	due := s.now().Add(s.opts.ShippingStep)
+	p.PayMethod, p.DueAt, p.TraceParent, p.UnlessEmailed = method, &due, tracing.Parent(ctx), true
+	moved, err := s.q.Transition(ctx, s.pool, p)
+	if err != nil {
+		return false, fmt.Errorf("order %d %s→%s: %w", orderID, p.FromStatus, p.ToStatus, err)
+	}
+	if len(moved) == 1 {
+		s.opts.Metrics.orders.WithLabelValues(p.ToStatus).Inc()
+		return true, nil
+	}
+	p.UnlessEmailed = false
+	err = s.inTx(ctx, func(tx pgx.Tx) error { return s.move(ctx, tx, p) })
+	if errors.Is(err, orders.ErrStateConflict) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // Shipment steps, in order.
@@ -113,24 +152,6 @@ var shipSteps = []string{"label_created", "picked_up", "in_transit", "out_for_de
 // ShipStepLabel is the human name of a step.
 func ShipStepLabel(step string) string {
 	return strings.ToUpper(step[:1]) + strings.ReplaceAll(step[1:], "_", " ")
-}
-
-// shipTx hands an order paid in tx to its provider: a tracking number and
-// the first event of the timeline, the next step due ShippingStep later,
-// for the carrier (Carry). It runs in the charge's transaction rather than
-// as a job of its own: a job costs a fetch, a transaction and a completion,
-// and handing over needs nothing outside this database. Idempotent: an
-// order that has a shipment already is left alone.
-func (s *Service) shipTx(ctx context.Context, tx pgx.Tx, orderID int64) error {
-	_, err := s.q.InsertShipment(ctx, tx, dbsqlc.InsertShipmentParams{OrderID: orderID, TrackingSuffix: trackingSuffix(), DueAt: s.now().Add(s.opts.ShippingStep), TraceParent: tracing.Parent(ctx)})
-	return err
-}
-
-// trackingSuffix is the random part of a tracking number.
-func trackingSuffix() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return strings.ToUpper(hex.EncodeToString(b))
 }
 
 // carryBatch is how many shipments one transaction of the carrier moves:

@@ -140,52 +140,57 @@ func notFound(err error, sentinel error) error {
 // anything more written (emailStep), so a step nobody wants emailed costs
 // no extra round trip.
 func (s *Service) transition(ctx context.Context, tx pgx.Tx, id int64, from, to orders.Status, reason, step string) error {
-	msgs, topics := stepMessages[step], stepTopics[step]
-	r, err := s.q.Transition(ctx, tx, dbsqlc.TransitionParams{ID: id, FromStatus: string(from), ToStatus: string(to), Reason: reason,
-		Step: step, BuyerMessage: fmt.Sprintf(msgs[0], id), SellerMessage: fmt.Sprintf(msgs[1], id),
-		BuyerTopic: string(topics[0]), SellerTopic: string(topics[1])})
-	if err != nil {
-		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
-	}
-	if r.Moved == 0 {
-		return orders.ErrStateConflict
-	}
-	if err := s.emailStep(ctx, tx, id, step, reason, stepEmails{buyer: r.BuyerEmails, sellers: r.SellerEmails}); err != nil {
-		return fmt.Errorf("order %d %s→%s: %w", id, from, to, err)
-	}
-	if c, ok := tx.(*countingTx); ok {
-		c.entered = append(c.entered, to)
-	}
-	return nil
+	return s.move(ctx, tx, stepParams([]int64{id}, from, to, reason, step))
 }
 
 // transitionMany is transition for a batch of orders that all move from one
 // state to another in the same step, in one statement; it fails with
 // ErrStateConflict, writing nothing, unless every one of them was in from.
 func (s *Service) transitionMany(ctx context.Context, tx pgx.Tx, ids []int64, from, to orders.Status, step string) error {
+	return s.move(ctx, tx, stepParams(ids, from, to, "", step))
+}
+
+// stepParams are the Transition statement's arguments for moving ids from
+// one state to another in step, each order with its own messages.
+func stepParams(ids []int64, from, to orders.Status, reason, step string) dbsqlc.TransitionParams {
 	msgs, topics := stepMessages[step], stepTopics[step]
-	p := dbsqlc.TransitionManyParams{Ids: ids, FromStatus: string(from), ToStatus: string(to), Step: step,
+	p := dbsqlc.TransitionParams{Ids: ids, FromStatus: string(from), ToStatus: string(to), Reason: reason, Step: step,
 		BuyerMessages: make([]string, len(ids)), SellerMessages: make([]string, len(ids)),
 		BuyerTopic: string(topics[0]), SellerTopic: string(topics[1])}
 	for i, id := range ids {
 		p.BuyerMessages[i], p.SellerMessages[i] = fmt.Sprintf(msgs[0], id), fmt.Sprintf(msgs[1], id)
 	}
-	moved, err := s.q.TransitionMany(ctx, tx, p)
+	return p
+}
+
+// move runs the Transition statement p in tx and writes the emails of the
+// orders it moved, or fails with ErrStateConflict unless it moved all of
+// them.
+func (s *Service) move(ctx context.Context, tx pgx.Tx, p dbsqlc.TransitionParams) error {
+	moved, err := s.q.Transition(ctx, tx, p)
 	if err != nil {
-		return fmt.Errorf("%d orders %s→%s: %w", len(ids), from, to, err)
+		return fmt.Errorf("%s %s→%s: %w", ordersNamed(p.Ids), p.FromStatus, p.ToStatus, err)
 	}
-	if len(moved) != len(ids) {
+	if len(moved) != len(p.Ids) {
 		return orders.ErrStateConflict
 	}
 	for _, m := range moved {
-		if err := s.emailStep(ctx, tx, m.ID, step, "", stepEmails{buyer: m.BuyerEmails, sellers: m.SellerEmails}); err != nil {
-			return fmt.Errorf("order %d %s→%s: %w", m.ID, from, to, err)
+		if err := s.emailStep(ctx, tx, m.ID, p.Step, p.Reason, stepEmails{buyer: m.BuyerEmails, sellers: m.SellerEmails}); err != nil {
+			return fmt.Errorf("order %d %s→%s: %w", m.ID, p.FromStatus, p.ToStatus, err)
 		}
 	}
 	if c, ok := tx.(*countingTx); ok {
-		for range ids {
-			c.entered = append(c.entered, to)
+		for range moved {
+			c.entered = append(c.entered, orders.Status(p.ToStatus))
 		}
 	}
 	return nil
+}
+
+// ordersNamed names ids in an error.
+func ordersNamed(ids []int64) string {
+	if len(ids) == 1 {
+		return fmt.Sprintf("order %d", ids[0])
+	}
+	return fmt.Sprintf("%d orders", len(ids))
 }

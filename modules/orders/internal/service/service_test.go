@@ -219,7 +219,7 @@ func TestService_Place(t *testing.T) {
 		require.Equal(t, int64(3650), o.TotalCents)
 		require.Equal(t, "visa", o.Payment.Brand)
 		require.Equal(t, "4242", o.Payment.Last4)
-		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ChargeArgs{OrderID: o.ID}, &rivertest.RequireInsertedOpts{Schema: "river"})
+		rivertest.RequireInserted(ctx, t, riverpgxv5.New(b.pool), jobs.ChargeArgs{OrderID: o.ID, Method: orders.MethodCard}, &rivertest.RequireInsertedOpts{Schema: "river"})
 		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
 		avail, held := c.Available, c.Held
 		require.Equal(t, 1, avail)
@@ -229,8 +229,8 @@ func TestService_Place(t *testing.T) {
 		require.Zero(t, n)
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.payments WHERE token LIKE '%4242424242424242%'"))
 
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
-		require.NoError(t, b.svc.Charge(ctx, o.ID)) // a retried job
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method)) // a retried job
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id=$1", o.ID))
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step='paid' AND user_id=$2", o.ID, b.buyer.ID))
 		for range 4 {
@@ -267,7 +267,7 @@ func TestService_Place(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
 			o := b.place(t, "k", 1, validCard(tc.number))
-			require.NoError(t, b.svc.Charge(ctx, o.ID))
+			require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 			got, err := b.svc.Get(ctx, b.buyer, o.ID)
 			require.NoError(t, err)
 			require.Equal(t, orders.StatusPaymentFailed, got.Status)
@@ -300,9 +300,9 @@ func TestService_Place(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4000000000000119"))
-		require.ErrorIs(t, b.svc.Charge(ctx, o.ID), payment.ErrUnavailable)
-		require.ErrorIs(t, b.svc.Charge(ctx, o.ID), payment.ErrUnavailable)
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.ErrorIs(t, b.svc.Charge(ctx, o.ID, o.Payment.Method), payment.ErrUnavailable)
+		require.ErrorIs(t, b.svc.Charge(ctx, o.ID, o.Payment.Method), payment.ErrUnavailable)
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusPaid, got.Status)
@@ -312,7 +312,7 @@ func TestService_Place(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "w", 1, service.PaymentInput{Method: orders.MethodWallet})
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusPaid, got.Status)
@@ -580,7 +580,7 @@ func TestService_RetryPayment(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	o := b.place(t, "k", 1, validCard("4000000000000002"))
-	require.NoError(t, b.svc.Charge(ctx, o.ID))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 
 	requireCode(t, b.svc.RetryPayment(ctx, b.seller, o.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.not_found")
 	err := b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("1234")})
@@ -600,7 +600,7 @@ func TestService_RetryPayment(t *testing.T) {
 	// The first failure's release job comes too late to undo the retry.
 	require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 	require.Equal(t, 1, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held)
-	require.NoError(t, b.svc.Charge(ctx, o.ID))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 	got, err = b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusPaid, got.Status)
@@ -609,7 +609,7 @@ func TestService_RetryPayment(t *testing.T) {
 
 	// A failure again, then the window ends before another payment.
 	late := b.place(t, "k2", 1, validCard("4000000000000002"))
-	require.NoError(t, b.svc.Charge(ctx, late.ID))
+	require.NoError(t, b.svc.Charge(ctx, late.ID, late.Payment.Method))
 	_, err = b.pool.Exec(ctx, "UPDATE orders.orders SET updated_at = now() - interval '1 hour' WHERE id = $1", late.ID)
 	require.NoError(t, err)
 	requireCode(t, b.svc.RetryPayment(ctx, b.buyer, late.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.cannot_pay")
@@ -625,7 +625,7 @@ func TestService_Cancel(t *testing.T) {
 		o := b.place(t, "k", 2, validCard("4242424242424242"))
 		requireCode(t, b.svc.Cancel(ctx, b.seller, o.ID), "orders.not_found")
 		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
-		require.NoError(t, b.svc.Charge(ctx, o.ID)) // the queued charge does nothing
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method)) // the queued charge does nothing
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
 		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
@@ -638,7 +638,7 @@ func TestService_Cancel(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
-		require.NoError(t, b.svc.Charge(ctx, o.ID)) // paid, label created: still cancellable
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method)) // paid, label created: still cancellable
 		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
 		require.Zero(t, b.carry(t), "the carrier leaves a cancelled order's shipment alone")
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.shipments WHERE due_at IS NOT NULL"), "and it is no longer due")
@@ -667,11 +667,11 @@ func TestService_Carry(t *testing.T) {
 			require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
 		}
 		o := b.place(t, fmt.Sprintf("k%d", i), 1, service.PaymentInput{Method: orders.MethodWallet})
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 		ids = append(ids, o.ID)
 	}
 	cancelled := b.place(t, "k3", 1, service.PaymentInput{Method: orders.MethodWallet})
-	require.NoError(t, b.svc.Charge(ctx, cancelled.ID))
+	require.NoError(t, b.svc.Charge(ctx, cancelled.ID, cancelled.Payment.Method))
 	require.NoError(t, b.svc.Cancel(ctx, b.buyer, cancelled.ID))
 
 	b.clock.Add(time.Second - time.Millisecond)
@@ -774,7 +774,7 @@ func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {
 	b := setup(t)
 	for i := range 2 {
 		o := b.place(t, fmt.Sprintf("k%d", i), 1, service.PaymentInput{Method: orders.MethodWallet})
-		require.NoError(t, b.svc.Charge(ctx, o.ID))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 	}
 	require.Equal(t, 2, b.carry(t))
 	// Their confirmation never ran (a job an admin deleted, say): the

@@ -65,8 +65,18 @@ func TestTrace_CheckoutToShipping(t *testing.T) {
 	one("PlaceOrder", request, trace.SpanKindClient)
 	enqueueCharge := one("river.insert_many", request, trace.SpanKindProducer)
 	charge := one("river.work/orders.charge_payment", enqueueCharge, trace.SpanKindConsumer)
-	one("CapturePayment", charge, trace.SpanKindClient)
-	one("InsertShipment", charge, trace.SpanKindClient)
+	// One statement moves the order, settles its payment and ships it; when
+	// the buyer's chosen email has reached orders by then (the recipients
+	// feed is a job of its own), that statement leaves the order alone and
+	// runs again in a transaction that writes the email.
+	var moves int
+	for _, s := range spans {
+		if s.Name == "Transition" && s.Parent.SpanID() == charge.SpanContext.SpanID() {
+			require.Equal(t, charge.SpanContext.TraceID(), s.SpanContext.TraceID())
+			moves++
+		}
+	}
+	require.Contains(t, []int{1, 2}, moves, "the charge's statements among %v", names(spans))
 	// The carrier moves shipments in batches, each round a job of its own;
 	// every order's steps go on under the charge that shipped it.
 	for _, step := range []string{"picked_up", "in_transit", "out_for_delivery", "delivered"} {
