@@ -133,7 +133,7 @@ func NewInserter(pool *pgxpool.Pool, tr *tracing.Tracing) (*Inserter, error) {
 }
 
 func newInserter(pool *pgxpool.Pool, schema string, tr *tracing.Tracing) (*Inserter, error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), baseConfig(slog.Default(), "", schema, nil, tr.RiverMiddleware()...))
+	c, err := river.NewClient(newDriver(pool), baseConfig(slog.Default(), "", schema, nil, tr.RiverMiddleware()...))
 	if err != nil {
 		return nil, fmt.Errorf("river inserter: %w", err)
 	}
@@ -224,6 +224,23 @@ func (w *waitOut) Work(ctx context.Context, job *rivertype.JobRow, doInner func(
 	return river.JobSnooze(w.snooze)
 }
 
+// pollOnlyDriver is River's pgx driver for clients that poll (PollOnly):
+// since no client listens, River must not notify either. River sends a
+// pg_notify in the transaction of a job's insert (at most once per fetch
+// cooldown and queue) and of a queue's pause or resume whenever the driver
+// supports LISTEN/NOTIFY, poll-only or not: in the service-layer checkout
+// bench that was 0.64 statements per order, in the checkout's own
+// transaction.
+type pollOnlyDriver struct{ *riverpgxv5.Driver }
+
+func newDriver(pool *pgxpool.Pool) pollOnlyDriver { return pollOnlyDriver{riverpgxv5.New(pool)} }
+
+// SupportsListenNotify tells River to send no notifications.
+func (pollOnlyDriver) SupportsListenNotify() bool { return false }
+
+// SupportsListener tells River that nothing may listen.
+func (pollOnlyDriver) SupportsListener() bool { return false }
+
 // Params are what New needs.
 type Params struct {
 	fx.In
@@ -272,7 +289,7 @@ func New(p Params) (*Client, error) {
 		rcfg.Workers = workers
 		rcfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: MaxWorkers}}
 	}
-	client, err := river.NewClient(riverpgxv5.New(p.Pool), rcfg)
+	client, err := river.NewClient(newDriver(p.Pool), rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}

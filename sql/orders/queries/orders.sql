@@ -3,16 +3,22 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @id
 
 -- name: PlaceOrder :one
 -- One statement, so a checkout is atomic without a round trip per row: it
--- takes the lines out of the buyer's cart and records the pending order
--- with its lines, its payment and the buyer's address. The buyer's and
--- sellers' names are kept as they are now, like the titles and prices. When the cart no
--- longer holds exactly the lines the buyer was shown (another checkout took
--- them first, or a tab changed a quantity) the request hash is NULL, which
--- its NOT NULL constraint refuses, so nothing happens; a key used before
--- breaks the unique key, which the caller answers as a replay.
-WITH claimed AS (
+-- takes the buyer's cart and records the pending order with its lines, its
+-- payment and the buyer's address. The buyer's and sellers' names are kept
+-- as they are now, like the titles and prices; the delivery provider's name
+-- and cost are read here, so an order is placed only with a provider that
+-- is active and covers the address now, whatever a cache of them said. When
+-- the cart does not hold exactly the lines the buyer was shown (another
+-- checkout took them first, a tab changed a quantity or added a book) the
+-- request hash is NULL, and when the provider is refused the provider name
+-- is: their NOT NULL constraints refuse the row, so nothing happens. A key
+-- used before breaks the unique key, which the caller answers as a replay.
+WITH prov AS (
+  SELECT p.name, p.cost_cents FROM orders.delivery_providers p
+  WHERE p.id = @provider_id AND p.active AND p.coverage = @coverage
+), claimed AS (
   DELETE FROM orders.cart_items ci USING orders.carts c
-  WHERE c.user_id = sqlc.arg(buyer_id)::bigint AND ci.cart_id = c.id AND ci.book_id = ANY(@book_ids::bigint[])
+  WHERE c.user_id = sqlc.arg(buyer_id)::bigint AND ci.cart_id = c.id
   RETURNING ci.book_id, ci.quantity
 ), o AS (
   INSERT INTO orders.orders (buyer_id, buyer_name, idempotency_key, request_hash, ship_name, ship_street, ship_city,
@@ -21,7 +27,8 @@ WITH claimed AS (
     CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = @claim::text
       THEN @request_hash::text END,
     @ship_name, @ship_street, @ship_city, @ship_region, @ship_postal, @ship_country,
-    @provider_id, @provider_name, @subtotal_cents, @delivery_cents, @total_cents)
+    @provider_id, (SELECT name FROM prov), sqlc.arg(subtotal_cents)::bigint, (SELECT cost_cents FROM prov),
+    sqlc.arg(subtotal_cents)::bigint + (SELECT cost_cents FROM prov))
   RETURNING *
 ), lines AS (
   INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)

@@ -4,9 +4,6 @@ SELECT * FROM orders.delivery_providers ORDER BY coverage, cost_cents, id;
 -- name: ActiveProviders :many
 SELECT * FROM orders.delivery_providers WHERE active AND coverage = @coverage ORDER BY cost_cents, id;
 
--- name: Provider :one
-SELECT * FROM orders.delivery_providers WHERE id = @id;
-
 -- name: UpdateProvider :execrows
 UPDATE orders.delivery_providers
 SET name = @name, coverage = @coverage, cost_cents = @cost_cents, days = @days, active = @active

@@ -345,30 +345,34 @@ func (q *Queries) OrderStatuses(ctx context.Context, db DBTX, ids []int64) ([]Or
 }
 
 const placeOrder = `-- name: PlaceOrder :one
-WITH claimed AS (
+WITH prov AS (
+  SELECT p.name, p.cost_cents FROM orders.delivery_providers p
+  WHERE p.id = $1 AND p.active AND p.coverage = $2
+), claimed AS (
   DELETE FROM orders.cart_items ci USING orders.carts c
-  WHERE c.user_id = $1::bigint AND ci.cart_id = c.id AND ci.book_id = ANY($2::bigint[])
+  WHERE c.user_id = $3::bigint AND ci.cart_id = c.id
   RETURNING ci.book_id, ci.quantity
 ), o AS (
   INSERT INTO orders.orders (buyer_id, buyer_name, idempotency_key, request_hash, ship_name, ship_street, ship_city,
     ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-  VALUES ($1::bigint, $3, $4,
-    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $5::text
-      THEN $6::text END,
-    $7, $8, $9, $10, $11, $12,
-    $13, $14, $15, $16, $17)
+  VALUES ($3::bigint, $4, $5,
+    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $6::text
+      THEN $7::text END,
+    $8, $9, $10, $11, $12, $13,
+    $1, (SELECT name FROM prov), $14::bigint, (SELECT cost_cents FROM prov),
+    $14::bigint + (SELECT cost_cents FROM prov))
   RETURNING id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name
 ), lines AS (
   INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
-  SELECT o.id, unnest($2::bigint[]), unnest($18::bigint[]), unnest($19::text[]), unnest($20::text[]),
-    unnest($21::bigint[]), unnest($22::integer[])
+  SELECT o.id, unnest($15::bigint[]), unnest($16::bigint[]), unnest($17::text[]), unnest($18::text[]),
+    unnest($19::bigint[]), unnest($20::integer[])
   FROM o
 ), pay AS (
   INSERT INTO orders.payments (order_id, method, brand, last4, token, amount_cents)
-  SELECT o.id, $23, $24, $25, $26, o.total_cents FROM o
+  SELECT o.id, $21, $22, $23, $24, o.total_cents FROM o
 ), addr AS (
   INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
-  VALUES ($1::bigint, $7, $8, $9, $10, $11, $12)
+  VALUES ($3::bigint, $8, $9, $10, $11, $12, $13)
   ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
     region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now()
 )
@@ -376,8 +380,9 @@ SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_stre
 `
 
 type PlaceOrderParams struct {
+	ProviderID     int64
+	Coverage       string
 	BuyerID        int64
-	BookIds        []int64
 	BuyerName      string
 	IdempotencyKey string
 	Claim          string
@@ -388,11 +393,8 @@ type PlaceOrderParams struct {
 	ShipRegion     string
 	ShipPostal     string
 	ShipCountry    string
-	ProviderID     int64
-	ProviderName   string
 	SubtotalCents  int64
-	DeliveryCents  int64
-	TotalCents     int64
+	BookIds        []int64
 	SellerIds      []int64
 	SellerNames    []string
 	Titles         []string
@@ -428,17 +430,21 @@ type PlaceOrderRow struct {
 }
 
 // One statement, so a checkout is atomic without a round trip per row: it
-// takes the lines out of the buyer's cart and records the pending order
-// with its lines, its payment and the buyer's address. The buyer's and
-// sellers' names are kept as they are now, like the titles and prices. When the cart no
-// longer holds exactly the lines the buyer was shown (another checkout took
-// them first, or a tab changed a quantity) the request hash is NULL, which
-// its NOT NULL constraint refuses, so nothing happens; a key used before
-// breaks the unique key, which the caller answers as a replay.
+// takes the buyer's cart and records the pending order with its lines, its
+// payment and the buyer's address. The buyer's and sellers' names are kept
+// as they are now, like the titles and prices; the delivery provider's name
+// and cost are read here, so an order is placed only with a provider that
+// is active and covers the address now, whatever a cache of them said. When
+// the cart does not hold exactly the lines the buyer was shown (another
+// checkout took them first, a tab changed a quantity or added a book) the
+// request hash is NULL, and when the provider is refused the provider name
+// is: their NOT NULL constraints refuse the row, so nothing happens. A key
+// used before breaks the unique key, which the caller answers as a replay.
 func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams) (PlaceOrderRow, error) {
 	row := db.QueryRow(ctx, placeOrder,
+		arg.ProviderID,
+		arg.Coverage,
 		arg.BuyerID,
-		arg.BookIds,
 		arg.BuyerName,
 		arg.IdempotencyKey,
 		arg.Claim,
@@ -449,11 +455,8 @@ func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams)
 		arg.ShipRegion,
 		arg.ShipPostal,
 		arg.ShipCountry,
-		arg.ProviderID,
-		arg.ProviderName,
 		arg.SubtotalCents,
-		arg.DeliveryCents,
-		arg.TotalCents,
+		arg.BookIds,
 		arg.SellerIds,
 		arg.SellerNames,
 		arg.Titles,

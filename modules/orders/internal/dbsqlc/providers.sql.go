@@ -40,24 +40,6 @@ func (q *Queries) ActiveProviders(ctx context.Context, db DBTX, coverage string)
 	return items, nil
 }
 
-const provider = `-- name: Provider :one
-SELECT id, name, coverage, cost_cents, days, active FROM orders.delivery_providers WHERE id = $1
-`
-
-func (q *Queries) Provider(ctx context.Context, db DBTX, id int64) (Provider, error) {
-	row := db.QueryRow(ctx, provider, id)
-	var i Provider
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.Coverage,
-		&i.CostCents,
-		&i.Days,
-		&i.Active,
-	)
-	return i, err
-}
-
 const providers = `-- name: Providers :many
 SELECT id, name, coverage, cost_cents, days, active FROM orders.delivery_providers ORDER BY coverage, cost_cents, id
 `

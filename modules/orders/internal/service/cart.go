@@ -136,16 +136,7 @@ func priced(o Owner, items []dbsqlc.CartItem, books map[catalog.BookID]catalog.B
 			l.Title, l.Author, l.SellerID, l.SellerName = b.Title, b.Author, b.SellerID, b.SellerName
 			l.PriceCents, l.Available = b.PriceCents, b.Available
 			l.PriceChanged = b.PriceCents != it.PriceCents
-			switch {
-			case o.UserID != 0 && b.SellerID == o.UserID:
-				l.Problem = problemOwn
-			case b.Status != catalog.StatusActive || b.Hidden:
-				l.Problem = "this book is not for sale right now"
-			case b.Available <= 0:
-				l.Problem = problemSoldOut
-			case b.Available < l.Quantity:
-				l.Problem = fmt.Sprintf("only %d copies available", b.Available)
-			}
+			l.Problem = lineProblem(b, o.UserID, l.Quantity)
 		}
 		l.LineCents = l.PriceCents * int64(l.Quantity)
 		if l.Problem != "" {
@@ -157,6 +148,22 @@ func priced(o Owner, items []dbsqlc.CartItem, books map[catalog.BookID]catalog.B
 		c.Lines = append(c.Lines, l)
 	}
 	return c
+}
+
+// lineProblem says why buyer (zero for a visitor) cannot check out
+// quantity copies of b, or returns "".
+func lineProblem(b catalog.Book, buyer auth.UserID, quantity int) string {
+	switch {
+	case buyer != 0 && b.SellerID == buyer:
+		return problemOwn
+	case b.Status != catalog.StatusActive || b.Hidden:
+		return "this book is not for sale right now"
+	case b.Available <= 0:
+		return problemSoldOut
+	case b.Available < quantity:
+		return fmt.Sprintf("only %d copies available", b.Available)
+	}
+	return ""
 }
 
 // HeaderCounts implements orders.Service.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -100,32 +101,86 @@ func (s *Service) Coverage(country string) string {
 	return "international"
 }
 
-// validate checks everything the buyer typed and returns the provider.
-func (s *Service) validate(ctx context.Context, in *PlaceInput) (dbsqlc.Provider, payment.Tokenized, error) {
+// validate checks everything the buyer typed.
+func (s *Service) validate(ctx context.Context, in *PlaceInput) (payment.Tokenized, error) {
 	in.Address = in.Address.normalized()
 	fields := map[string]string{}
 	ValidateAddress(in.Address, fields)
-	var prov dbsqlc.Provider
 	if in.ProviderID <= 0 {
 		fields["delivery_provider_id"] = "choose a delivery provider"
 	} else {
-		p, err := s.q.Provider(ctx, s.pool, in.ProviderID)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows) || (err == nil && !p.Active):
-			fields["delivery_provider_id"] = "choose one of the delivery providers offered"
-		case err != nil:
-			return prov, payment.Tokenized{}, err
-		case fields["country"] == "" && p.Coverage != s.Coverage(in.Address.Country):
-			fields["delivery_provider_id"] = fmt.Sprintf("%s does not deliver to %s; choose a provider offered for it", p.Name, in.Address.Country)
-		default:
-			prov = p
+		countryOK := fields["country"] == ""
+		p, ok, err := s.provider(ctx, in.ProviderID, false)
+		if err == nil && s.providerProblem(p, ok, in.Address.Country, countryOK) != "" {
+			// The cache may be behind an edit made by another process:
+			// look again before refusing.
+			p, ok, err = s.provider(ctx, in.ProviderID, true)
+		}
+		if err != nil {
+			return payment.Tokenized{}, err
+		}
+		if msg := s.providerProblem(p, ok, in.Address.Country, countryOK); msg != "" {
+			fields["delivery_provider_id"] = msg
 		}
 	}
 	tok := s.validatePayment(in.Payment, fields)
 	if len(fields) > 0 {
-		return prov, tok, apperr.ErrInvalid.WithFields(fields)
+		return tok, apperr.ErrInvalid.WithFields(fields)
 	}
-	return prov, tok, nil
+	return tok, nil
+}
+
+// providerProblem says why an order to country cannot go with the provider
+// (known reports whether it exists), or returns "". The coverage is checked
+// only for a valid country.
+func (s *Service) providerProblem(p dbsqlc.Provider, known bool, country string, countryOK bool) string {
+	switch {
+	case !known || !p.Active:
+		return "choose one of the delivery providers offered"
+	case countryOK && p.Coverage != s.Coverage(country):
+		return fmt.Sprintf("%s does not deliver to %s; choose a provider offered for it", p.Name, country)
+	}
+	return ""
+}
+
+// providerCache holds the delivery providers, a handful of rows admins
+// rarely edit, so a checkout is validated without a round trip for its
+// provider (the profile of issue #11 counted it as one of the checkout's
+// 19 statements). It only words the form's messages: PlaceOrder reads the
+// provider again in its own statement and refuses one that is no longer
+// active or covering the address, so a stale entry (an edit made through
+// another process) can never place an order; that refusal, and any
+// provider the cache refuses, reloads it.
+type providerCache struct {
+	mu   sync.Mutex
+	byID map[int64]dbsqlc.Provider
+}
+
+func (c *providerCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byID = nil
+}
+
+// provider returns a delivery provider from the cache, loading every
+// provider first when the cache is empty or fresh is set; ok is false when
+// there is no such provider.
+func (s *Service) provider(ctx context.Context, id int64, fresh bool) (p dbsqlc.Provider, ok bool, err error) {
+	c := &s.providers
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil || fresh {
+		rows, err := s.q.Providers(ctx, s.pool)
+		if err != nil {
+			return p, false, fmt.Errorf("delivery providers: %w", err)
+		}
+		c.byID = make(map[int64]dbsqlc.Provider, len(rows))
+		for _, r := range rows {
+			c.byID[r.ID] = r
+		}
+	}
+	p, ok = c.byID[id]
+	return p, ok, nil
 }
 
 // validatePayment checks the payment the buyer chose, adding what is wrong
@@ -197,53 +252,46 @@ func validateSeen(lines []SeenLine) ([]SeenLine, error) {
 }
 
 // Place checks out the buyer's cart at the prices the buyer was shown
-// (in.Lines): it validates the input, compares the cart, priced by the
+// (in.Lines): it validates the input, compares those lines, priced by the
 // catalog now, with what the buyer saw, and then, in one statement, takes
-// the lines out of the cart and records the pending order. The catalog
-// holds the copies at those prices; then the order moves to
-// awaiting_payment with the charge job in one transaction. Only one of
-// several checkouts racing for a cart gets its lines; the others fail with
-// ErrCartChanged, as does a checkout whose cart or prices changed since the
-// buyer looked (its message says what changed). A replay of the same key
-// returns the same order (finishing a placement a crash interrupted); with
-// another body it fails with ErrKeyReused. When the catalog refuses the
-// stock the order is dropped, its lines go back to the cart, nothing is
-// charged, and the catalog's error names the book.
+// the cart, provided it holds exactly those lines, and records the pending
+// order. The catalog holds the copies at those prices; then the order
+// moves to awaiting_payment with the charge job in one transaction. Only
+// one of several checkouts racing for a cart gets its lines; the others
+// fail with ErrCartChanged, as does a checkout whose cart or prices
+// changed since the buyer looked (its message says what changed). A replay
+// of the same key returns the same order (finishing a placement a crash
+// interrupted); with another body it fails with ErrKeyReused. When the
+// catalog refuses the stock the order is dropped, its lines go back to the
+// cart, nothing is charged, and the catalog's error names the book.
 func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Order, error) {
 	in.Key = strings.TrimSpace(in.Key)
 	if in.Key == "" || len(in.Key) > MaxKeyLen {
 		return Order{}, apperr.ErrInvalid.WithMessage("send an Idempotency-Key of 1 to 200 characters").
 			WithFields(map[string]string{"idempotency_key": "required, at most 200 characters"})
 	}
-	prov, tok, err := s.validate(ctx, &in)
+	tok, err := s.validate(ctx, &in)
 	if err != nil {
 		return Order{}, err
 	}
 	hash := requestHash(in, tok)
-	cart, err := s.Cart(ctx, Owner{UserID: buyer.ID})
-	if err != nil {
-		return Order{}, err
+	lines, err := s.shownLines(ctx, buyer.ID, in.Lines)
+	if errors.Is(err, errNotAsShown) {
+		lines, err = s.cartAsShown(ctx, buyer.ID, in.Lines)
 	}
-	lines, err := checkCart(cart, in.Lines)
 	if err != nil {
-		// A replay finds its cart taken by the order it placed: the key
-		// is looked up only then, sparing the common path a round trip
-		// (a key used before with this cart is caught by PlaceOrder).
-		o, kerr := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key})
-		switch {
-		case kerr == nil:
-			return s.replay(ctx, o, hash)
-		case !errors.Is(kerr, pgx.ErrNoRows):
-			return Order{}, kerr
-		}
-		return Order{}, err
+		// A replay finds its cart taken (and maybe its last copies held)
+		// by the order it placed: the key is looked up only then, sparing
+		// the common path a round trip (a key used before with this cart
+		// is caught by PlaceOrder).
+		return s.replayOr(ctx, buyer.ID, in.Key, hash, func() error { return err })
 	}
 
 	p := dbsqlc.PlaceOrderParams{
 		BuyerID: int64(buyer.ID), BuyerName: buyer.Name, IdempotencyKey: in.Key, RequestHash: hash,
 		ShipName: in.Address.Name, ShipStreet: in.Address.Street, ShipCity: in.Address.City,
 		ShipRegion: in.Address.Region, ShipPostal: in.Address.PostalCode, ShipCountry: in.Address.Country,
-		ProviderID: prov.ID, ProviderName: prov.Name, DeliveryCents: prov.CostCents,
+		ProviderID: in.ProviderID, Coverage: s.Coverage(in.Address.Country),
 		Method: in.Payment.Method, Brand: tok.Brand, Last4: tok.Last4, Token: tok.Token,
 	}
 	claim := make([]string, len(lines))
@@ -258,20 +306,19 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 		claim[i] = fmt.Sprintf("%d:%d", l.BookID, l.Quantity)
 	}
 	p.Claim = strings.Join(claim, ",")
-	p.TotalCents = p.SubtotalCents + p.DeliveryCents
 	row, err := s.q.PlaceOrder(ctx, s.pool, p)
 	var pgErr *pgconn.PgError
 	switch {
 	case err == nil:
 	case errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "request_hash":
-		return Order{}, orders.ErrCartChanged.WithMessage("Your cart changed while the order was being placed (was it placed from another tab?). Nothing was charged; please review your cart.")
+		// The cart is not as shown: taken by this key's order (a replay)
+		// or by another tab's, or changed meanwhile.
+		return s.replayOr(ctx, buyer.ID, in.Key, hash, func() error { return s.cartChanged(ctx, buyer.ID, in.Lines) })
+	case errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "provider_name":
+		return Order{}, s.providerRefused(ctx, in)
 	case errors.As(err, &pgErr) && pgErr.Code == "23505":
 		// A concurrent request with the same key won; answer as its replay.
-		o, err := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer.ID), IdempotencyKey: in.Key})
-		if err != nil {
-			return Order{}, err
-		}
-		return s.replay(ctx, o, hash)
+		return s.replayOr(ctx, buyer.ID, in.Key, hash, func() error { return fmt.Errorf("place order: %w", err) })
 	default:
 		return Order{}, fmt.Errorf("place order: %w", err)
 	}
@@ -284,6 +331,81 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 	out.Lines = lines
 	out.Payment = PaymentView{Method: in.Payment.Method, Status: "pending", Brand: tok.Brand, Last4: tok.Last4}
 	return out, nil
+}
+
+// errNotAsShown: a line the buyer was shown cannot be ordered as shown; the
+// whole cart is then read to say why.
+var errNotAsShown = errors.New("a line is not as the buyer was shown it")
+
+// shownLines prices the lines the buyer was shown with the catalog now
+// and returns the order's lines, sparing the common path the read of the
+// cart: PlaceOrder takes the cart only if it holds exactly these lines.
+// It fails with errNotAsShown when a line is not as shown or cannot be
+// bought.
+func (s *Service) shownLines(ctx context.Context, buyer auth.UserID, shown []SeenLine) ([]Line, error) {
+	seen, err := validateSeen(shown)
+	if err != nil {
+		return nil, errNotAsShown
+	}
+	ids := make([]catalog.BookID, len(seen))
+	for i, l := range seen {
+		ids[i] = l.BookID
+	}
+	books, err := s.catalog.Books(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("checkout books: %w", err)
+	}
+	lines := make([]Line, len(seen))
+	for i, sl := range seen {
+		b, ok := books[sl.BookID]
+		if !ok || b.PriceCents != sl.PriceCents || lineProblem(b, buyer, sl.Quantity) != "" {
+			return nil, errNotAsShown
+		}
+		lines[i] = Line{BookID: b.ID, SellerID: b.SellerID, SellerName: b.SellerName, Title: b.Title, Quantity: sl.Quantity, PriceCents: b.PriceCents}
+	}
+	return lines, nil
+}
+
+// cartAsShown reads the buyer's cart, priced by the catalog now, and
+// returns the order's lines, or why it cannot check out as shown.
+func (s *Service) cartAsShown(ctx context.Context, buyer auth.UserID, shown []SeenLine) ([]Line, error) {
+	cart, err := s.Cart(ctx, Owner{UserID: buyer})
+	if err != nil {
+		return nil, err
+	}
+	return checkCart(cart, shown)
+}
+
+// cartChanged says how the cart differs from what the buyer was shown,
+// once PlaceOrder found that it does.
+func (s *Service) cartChanged(ctx context.Context, buyer auth.UserID, shown []SeenLine) error {
+	if _, err := s.cartAsShown(ctx, buyer, shown); err != nil {
+		return err
+	}
+	return orders.ErrCartChanged.WithMessage("Your cart changed while the order was being placed (was it placed from another tab?). Nothing was charged; please review your cart.")
+}
+
+// providerRefused words PlaceOrder's refusal of a provider the cache
+// offered: it was deactivated or its coverage changed since.
+func (s *Service) providerRefused(ctx context.Context, in PlaceInput) error {
+	s.providers.forget()
+	if _, err := s.validate(ctx, &in); err != nil {
+		return err
+	}
+	return apperr.ErrInvalid.WithFields(map[string]string{"delivery_provider_id": "choose one of the delivery providers offered"})
+}
+
+// replayOr answers as the replay of the order key placed, if there is one,
+// and otherwise with the error cause returns.
+func (s *Service) replayOr(ctx context.Context, buyer auth.UserID, key, hash string, cause func() error) (Order, error) {
+	o, err := s.q.OrderByKey(ctx, s.pool, dbsqlc.OrderByKeyParams{BuyerID: int64(buyer), IdempotencyKey: key})
+	switch {
+	case err == nil:
+		return s.replay(ctx, o, hash)
+	case errors.Is(err, pgx.ErrNoRows):
+		return Order{}, cause()
+	}
+	return Order{}, fmt.Errorf("order by key: %w", err)
 }
 
 // checkCart says why the cart cannot check out as the buyer saw it (empty,

@@ -401,6 +401,7 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	if n == 0 {
 		return orders.ErrProviderNotFound
 	}
+	s.providers.forget()
 	return nil
 }
 

@@ -62,6 +62,8 @@ type Service struct {
 	queues  []riverfx.Queue
 	boxes   []mail.Box
 	opts    Options
+	// providers spares a checkout the look-up of its delivery provider.
+	providers providerCache
 }
 
 // New returns the service; it inserts its jobs with river.

@@ -443,9 +443,18 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
 		in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
-		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+		// A book added in another tab: the lines shown are all still
+		// there as shown, but the cart is not what the buyer saw.
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
 		_, err := b.svc.Place(ctx, b.buyer, in)
+		requireCode(t, err, "orders.cart_changed")
+		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
+		require.NoError(t, err)
+		require.Equal(t, 2, n, "the cart is left as it was")
+
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+		_, err = b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
 		require.Contains(t, apperr.As(err).Message, `the quantity of "Dune" changed from 1 to 2`)
 		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
@@ -458,6 +467,47 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.Contains(t, apperr.As(err).Fields, "lines")
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
 	})
+}
+
+// TestService_PlaceWithProviderEditedElsewhere: a provider deactivated,
+// moved to another coverage or repriced by another process (so this
+// service's cache of providers did not see it) is refused or charged as
+// it is now, and a refused checkout loses nothing.
+func TestService_PlaceWithProviderEditedElsewhere(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	b.place(t, "first", 1, service.PaymentInput{Method: orders.MethodWallet})
+	edit := func(sql string) {
+		t.Helper()
+		_, err := b.pool.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+
+	edit("UPDATE orders.delivery_providers SET cost_cents = 990, name = 'Servientrega Plus' WHERE id = 4")
+	o := b.place(t, "second", 1, service.PaymentInput{Method: orders.MethodWallet})
+	require.Equal(t, int64(990), o.DeliveryCents)
+	require.Equal(t, int64(1500+990), o.TotalCents)
+	require.Equal(t, "Servientrega Plus", o.DeliveryProvider)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.payments WHERE order_id = $1 AND amount_cents = 2490", o.ID))
+
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+	in := b.seen(t, checkoutInput("third", service.PaymentInput{Method: orders.MethodWallet}))
+	edit("UPDATE orders.delivery_providers SET active = false WHERE id = 4")
+	_, err := b.svc.Place(ctx, b.buyer, in)
+	requireCode(t, err, "invalid")
+	require.Equal(t, "choose one of the delivery providers offered", apperr.As(err).Fields["delivery_provider_id"])
+
+	edit("UPDATE orders.delivery_providers SET active = true, coverage = 'international' WHERE id = 4")
+	_, err = b.svc.Place(ctx, b.buyer, in)
+	requireCode(t, err, "invalid")
+	require.Contains(t, apperr.As(err).Fields["delivery_provider_id"], "does not deliver to CO")
+
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.orders"))
+	require.Equal(t, 2, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held, "a refused checkout holds nothing")
+	n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the cart is left as it was")
 }
 
 // TestService_CartChecksOutOnce: checkouts racing for one cart, each with
