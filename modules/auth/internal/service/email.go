@@ -124,14 +124,7 @@ func (s *Service) ResendVerification(ctx context.Context, id auth.UserID) error 
 	if err := s.allow(ctx, check(s.resendAccount, strconv.FormatInt(int64(id), 10))); err != nil {
 		return err
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUser(ctx, tx, int64(id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("resend verification: %w", err)
-		}
+	return s.userTx(ctx, id, "resend verification", func(tx pgx.Tx, row dbsqlc.User) error {
 		if row.EmailVerifiedAt != nil {
 			return ErrAlreadyVerified
 		}

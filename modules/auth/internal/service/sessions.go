@@ -206,14 +206,7 @@ func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangeP
 	if err := s.allow(ctx, check(s.passwordCheck, strconv.FormatInt(int64(id), 10))); err != nil {
 		return err
 	}
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUser(ctx, tx, int64(id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("change password: %w", err)
-		}
+	return s.userTx(ctx, id, "change password", func(tx pgx.Tx, row dbsqlc.User) error {
 		f := fields{}
 		if in.Current == "" {
 			f.check("current_password", "enter your current password")

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -40,14 +39,7 @@ func (s *Service) SetEmailTopics(ctx context.Context, id auth.UserID, edit map[a
 		return auth.User{}, err
 	}
 	var u auth.User
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUser(ctx, tx, int64(id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("set email topics: %w", err)
-		}
+	err := s.userTx(ctx, id, "set email topics", func(tx pgx.Tx, row dbsqlc.User) error {
 		next := []string{}
 		for _, t := range auth.Topics {
 			on, named := edit[t]
@@ -56,6 +48,7 @@ func (s *Service) SetEmailTopics(ctx context.Context, id auth.UserID, edit map[a
 			}
 		}
 		if !slices.Equal(next, auth.TopicNames(topicsOf(row.EmailTopics))) {
+			var err error
 			if row, err = s.q.SetEmailTopics(ctx, tx, dbsqlc.SetEmailTopicsParams{EmailTopics: next, Now: s.now(), ID: row.ID}); err != nil {
 				return fmt.Errorf("set email topics: %w", err)
 			}

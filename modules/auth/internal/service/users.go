@@ -152,15 +152,9 @@ func (s *Service) ChangeName(ctx context.Context, id auth.UserID, name string) (
 		return auth.User{}, err
 	}
 	var u auth.User
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUser(ctx, tx, int64(id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("change name: %w", err)
-		}
+	err := s.userTx(ctx, id, "change name", func(tx pgx.Tx, row dbsqlc.User) error {
 		if row.Name != name {
+			var err error
 			if row, err = s.q.UpdateUserName(ctx, tx, dbsqlc.UpdateUserNameParams{Name: name, Now: s.now(), ID: row.ID}); err != nil {
 				return fmt.Errorf("change name: %w", err)
 			}
@@ -185,15 +179,9 @@ func (s *Service) SetDisabled(ctx context.Context, actor auth.User, id auth.User
 		return auth.User{}, ErrSelf
 	}
 	var u auth.User
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUser(ctx, tx, int64(id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return auth.ErrNotFound
-		}
-		if err != nil {
-			return fmt.Errorf("set disabled: %w", err)
-		}
+	err := s.userTx(ctx, id, "set disabled", func(tx pgx.Tx, row dbsqlc.User) error {
 		if (row.DisabledAt != nil) != disabled {
+			var err error
 			if row, err = s.q.SetUserDisabled(ctx, tx, dbsqlc.SetUserDisabledParams{Disabled: disabled, Now: s.now(), ID: row.ID}); err != nil {
 				return fmt.Errorf("set disabled: %w", err)
 			}
@@ -268,4 +256,20 @@ func (s *Service) UserChanges(ctx context.Context, after int64, limit int) ([]au
 		out = append(out, auth.UserChange{Seq: r.AuthUserChange.Seq, User: toUser(r.User)})
 	}
 	return out, nil
+}
+
+// userTx runs fn in a transaction with the row of user id as it was read
+// at its start, or fails with auth.ErrNotFound when there is none; op names
+// the change in errors.
+func (s *Service) userTx(ctx context.Context, id auth.UserID, op string, fn func(tx pgx.Tx, row dbsqlc.User) error) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		row, err := s.q.GetUser(ctx, tx, int64(id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return auth.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		return fn(tx, row)
+	})
 }
