@@ -1,7 +1,6 @@
 package ordersbench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,11 +8,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/bench"
@@ -298,26 +299,30 @@ func (u *usage) read(ctx context.Context) (cpu, internal float64, err error) {
 		if err != nil {
 			return 0, 0, fmt.Errorf("metrics of %s: %w", addr, err)
 		}
-		sc := bufio.NewScanner(res.Body)
-		for sc.Scan() {
-			line := sc.Text()
-			name, rest, _ := strings.Cut(line, " ")
-			if i := strings.IndexByte(line, '}'); i > 0 {
-				name, rest = line[:i+1], strings.TrimSpace(line[i+1:])
-			}
-			v, perr := strconv.ParseFloat(rest, 64)
-			switch {
-			case perr != nil:
-			case name == "process_cpu_seconds_total":
-				cpu += v
-			case strings.HasPrefix(name, "bookstore_http_requests_total{") && strings.Contains(name, `route="/internal/`):
-				internal += v
-			}
-		}
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(res.Body)
 		res.Body.Close()
-		if err := sc.Err(); err != nil {
-			return 0, 0, err
+		if err != nil {
+			return 0, 0, fmt.Errorf("metrics of %s: %w", addr, err)
+		}
+		for _, m := range families["process_cpu_seconds_total"].GetMetric() {
+			cpu += value(m)
+		}
+		for _, m := range families["bookstore_http_requests_total"].GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "route" && strings.HasPrefix(l.GetValue(), "/internal/") {
+					internal += value(m)
+				}
+			}
 		}
 	}
 	return cpu, internal, nil
+}
+
+// value is a counter's value, or an untyped sample's.
+func value(m *dto.Metric) float64 {
+	if c := m.GetCounter(); c != nil {
+		return c.GetValue()
+	}
+	return m.GetUntyped().GetValue()
 }

@@ -20,6 +20,7 @@ func TestUsage_ReadsCPUAndInternalCalls(t *testing.T) {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			fmt.Fprintf(w, "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n")
 			fmt.Fprintf(w, "process_cpu_seconds_total %g\n", *cpu)
+			fmt.Fprintf(w, "# TYPE bookstore_http_requests_total counter\n")
 			fmt.Fprintf(w, "bookstore_http_requests_total{method=\"POST\",route=\"/internal/v1/catalog/books\",status=\"200\"} %d\n", *books)
 			fmt.Fprintf(w, "bookstore_http_requests_total{method=\"POST\",route=\"/api/v1/orders\",status=\"201\"} %d\n", *place)
 		}))
