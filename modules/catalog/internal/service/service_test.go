@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
@@ -760,22 +761,11 @@ func TestService_SyncSellers(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
 	book := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: 5, SellerName: "Old name"})
-	feed := []auth.UserChange{
-		{Seq: 1, User: auth.User{ID: 5, Name: "New name"}},
-		{Seq: 2, User: auth.User{ID: 6, Name: "Someone"}},
-		{Seq: 3, User: auth.User{ID: 5, Name: "New name", Disabled: true}},
-	}
-	calls := 0
-	changes := func(_ context.Context, after int64, limit int) ([]auth.UserChange, error) {
-		calls++
-		out := []auth.UserChange{}
-		for _, c := range feed {
-			if c.Seq > after && len(out) < limit {
-				out = append(out, c)
-			}
-		}
-		return out, nil
-	}
+	var feed authtest.Feed
+	feed.Add(auth.User{ID: 5, Name: "New name"})
+	feed.Add(auth.User{ID: 6, Name: "Someone"})
+	feed.Add(auth.User{ID: 5, Name: "New name", Disabled: true})
+	changes := feed.UserChanges
 	n, err := b.svc.SyncSellers(ctx, changes)
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
@@ -788,7 +778,7 @@ func TestService_SyncSellers(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n, "the cursor remembers where it stopped")
 
-	feed = append(feed, auth.UserChange{Seq: 4, User: auth.User{ID: 5, Name: "New name"}})
+	feed.Add(auth.User{ID: 5, Name: "New name"})
 	n, err = b.svc.SyncSellers(ctx, changes)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
@@ -196,21 +197,6 @@ func TestService_MatchingJobGoesInWithTheChange(t *testing.T) {
 
 func ptr[T any](v T) *T { return &v }
 
-// feed is a stand-in for the accounts change feed, which SyncSellers reads.
-type feed []auth.UserChange
-
-func (f *feed) add(u auth.User) { *f = append(*f, auth.UserChange{Seq: int64(len(*f) + 1), User: u}) }
-
-func (f *feed) changes(_ context.Context, after int64, limit int) ([]auth.UserChange, error) {
-	out := []auth.UserChange{}
-	for _, c := range *f {
-		if c.Seq > after && len(out) < limit {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
-
 // wantEmails returns the want-alert emails written to addr.
 func wantEmails(ctx context.Context, t *testing.T, pool *pgxpool.Pool, addr string) []string {
 	t.Helper()
@@ -229,14 +215,14 @@ func TestService_MatchWantsEmails(t *testing.T) {
 	quiet := auth.User{ID: 42, Email: "quiet@example.com", EmailVerified: true, EmailTopics: []auth.Topic{auth.TopicOrderPlaced}}
 	unconfirmed := auth.User{ID: 43, Email: "new@example.com", EmailTopics: all}
 	perWant := auth.User{ID: 44, Email: "perwant@example.com", EmailVerified: true, EmailTopics: all}
-	var f feed
+	var f authtest.Feed
 	for _, u := range []auth.User{keen, quiet, unconfirmed, perWant} {
 		u.Name = "Wanter"
-		f.add(u)
+		f.Add(u)
 		catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: u.ID, Words: "petit prince", Email: u.ID != perWant.ID})
 	}
 	catalogtest.CreateWant(ctx, t, b.pool, &catalogtest.WantOpts{UserID: keen.ID, Words: "prince", Email: true})
-	_, err := b.svc.SyncSellers(ctx, f.changes)
+	_, err := b.svc.SyncSellers(ctx, f.UserChanges)
 	require.NoError(t, err)
 
 	l, err := b.svc.Create(ctx, b.seller, validInput())
@@ -261,8 +247,8 @@ func TestService_MatchWantsEmails(t *testing.T) {
 	require.Len(t, wantEmails(ctx, t, b.pool, keen.Email), 2, "a listing and a want make one email, ever")
 
 	quiet.Name, quiet.EmailTopics = "Wanter", all
-	f.add(quiet)
-	_, err = b.svc.SyncSellers(ctx, f.changes)
+	f.Add(quiet)
+	_, err = b.svc.SyncSellers(ctx, f.UserChanges)
 	require.NoError(t, err)
 	second, err := b.svc.Create(ctx, b.seller, validInput())
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/fx/fxtest"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/config"
@@ -22,21 +23,6 @@ import (
 	"github.com/bookstore/bookstore/platform/mail/mailtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
-
-// feed stands in for the accounts change feed.
-type feed []auth.UserChange
-
-func (f *feed) add(u auth.User) { *f = append(*f, auth.UserChange{Seq: int64(len(*f) + 1), User: u}) }
-
-func (f *feed) changes(_ context.Context, after int64, limit int) ([]auth.UserChange, error) {
-	out := []auth.UserChange{}
-	for _, c := range *f {
-		if c.Seq > after && len(out) < limit {
-			out = append(out, c)
-		}
-	}
-	return out, nil
-}
 
 // TestOrderEmails_ArriveThroughSMTP follows an order step's email from the
 // charge's transaction through the mail.send job to a real SMTP server;
@@ -55,10 +41,10 @@ func TestOrderEmails_ArriveThroughSMTP(t *testing.T) {
 	t.Cleanup(app.RequireStop)
 	b.svc = service.New(b.pool, b.cat, b.ins, &service.Options{ShippingStep: time.Millisecond, Outbox: outbox})
 
-	var f feed
-	f.add(auth.User{ID: b.buyer.ID, Email: "buyer@example.com", EmailVerified: true, EmailTopics: []auth.Topic{auth.TopicOrderPlaced}})
-	f.add(auth.User{ID: 2, Email: "seller@example.com", EmailVerified: true, EmailTopics: []auth.Topic{auth.TopicWantMatch}})
-	n, err := b.svc.SyncRecipients(ctx, f.changes)
+	var f authtest.Feed
+	f.Add(auth.User{ID: b.buyer.ID, Email: "buyer@example.com", EmailVerified: true, EmailTopics: []auth.Topic{auth.TopicOrderPlaced}})
+	f.Add(auth.User{ID: 2, Email: "seller@example.com", EmailVerified: true, EmailTopics: []auth.Topic{auth.TopicWantMatch}})
+	n, err := b.svc.SyncRecipients(ctx, f.UserChanges)
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
 
