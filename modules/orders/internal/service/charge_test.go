@@ -111,3 +111,58 @@ func TestService_Charge(t *testing.T) {
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'paid'"))
 	})
 }
+
+// TestService_TransitionKeepsItsPlan: every change of an order's state is
+// one statement, Transition, whose steps differ in shape (a payment step
+// settles and ships, a plain one does not). A connection must keep the
+// generic plan it caches after five calls, whatever the step; otherwise
+// Postgres plans every call again, which cost as much as running it (the
+// profile of issue #11 found half the calls planned anew).
+func TestService_TransitionKeepsItsPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 40})
+	cfg := b.pool.Config()
+	cfg.MaxConns = 1 // one connection, so one cache of prepared statements
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	svc := service.New(pool, b.cat, riverClient(t, pool), &service.Options{ShippingStep: b.svc.Options().ShippingStep, NowFunc: b.clock.Now})
+	const rounds = 8
+	// A shop's history, analyzed: many delivered orders and few in flight,
+	// which is what made a plan for one step's values look cheaper than
+	// the generic plan.
+	o := b.place(t, "history", 1, service.PaymentInput{Method: orders.MethodWallet})
+	_, err = b.pool.Exec(ctx, `WITH h AS (
+		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash,
+			ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name,
+			subtotal_cents, delivery_cents, total_cents)
+		SELECT buyer_id, buyer_name, 'delivered', 'history-' || g, request_hash, ship_name, ship_street, ship_city,
+			ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents
+		FROM orders.orders, generate_series(1, 20000) g WHERE id = $1
+		RETURNING id, total_cents
+	), l AS (
+		INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
+		SELECT h.id, l.book_id, l.seller_id, l.seller_name, l.title, l.price_cents, l.quantity
+		FROM h, orders.order_lines l WHERE l.order_id = $1
+	), s AS (
+		INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
+		SELECT id, 'Servientrega', 'H' || id, 'delivered' FROM h
+	)
+	INSERT INTO orders.payments (order_id, method, status, amount_cents) SELECT id, 'wallet', 'succeeded', total_cents FROM h`, o.ID)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "ANALYZE")
+	require.NoError(t, err)
+	for i := range rounds {
+		require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		o, err := svc.Place(ctx, b.buyer, b.seen(t, checkoutInput(fmt.Sprint("plan-", i), service.PaymentInput{Method: orders.MethodWallet})))
+		require.NoError(t, err, "a plain step: pending to awaiting payment")
+		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodWallet), "a payment step")
+	}
+	var generic, custom int64
+	require.NoError(t, pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE statement LIKE '-- name: Transition %'`).Scan(&generic, &custom))
+	require.LessOrEqual(t, custom, int64(5), "only the first five calls are planned for their values")
+	require.Equal(t, int64(2*rounds), generic+custom)
+}
