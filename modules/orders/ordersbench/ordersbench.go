@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -254,6 +255,10 @@ func commitCost(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	if res.Errors > 0 {
 		return nil, res.FirstErr
 	}
+	cpu0, err := env.CPU()
+	if err != nil {
+		return nil, err
+	}
 	alone := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: env.Dur(10 * time.Second)}, func(ctx context.Context, worker, i int) error {
 		book := 1 + (worker*7919+i*31)%1000
 		_, err := db.Pool.Exec(ctx, `
@@ -266,11 +271,18 @@ func commitCost(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	if alone.Errors > 0 {
 		return nil, alone.FirstErr
 	}
+	cpu1, err := env.CPU()
+	if err != nil {
+		return nil, err
+	}
+	cpu := cpu1.Sub(cpu0)
 	return []bench.Figure{
 		bench.Info("one write commit alone, p50", bench.Ms(res.Percentile(50)), "ms", "a one-row insert waiting for its WAL flush"),
 		bench.Info("write commits one after another", res.PerSecond(), "commits/s", "one client: one WAL flush each"),
 		bench.Info("essential checkout transaction alone", alone.PerSecond(), "xacts/s",
 			fmt.Sprintf("p99 %.1f ms; %d clients: stock decrement + order + line + job row, one round trip, no shop", bench.Ms(alone.Percentile(99)), Buyers)),
+		bench.Info("CPU per essential transaction", bench.Ms(cpu.Postgres+cpu.Self)/float64(max(alone.Ops, 1)), "ms",
+			fmt.Sprintf("Postgres %.2f ms, the client %.2f ms", bench.Ms(cpu.Postgres)/float64(max(alone.Ops, 1)), bench.Ms(cpu.Self)/float64(max(alone.Ops, 1)))),
 	}, nil
 }
 
@@ -314,12 +326,21 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	}
 	queries0 := count.Count()
 	env.Logf("%s: measuring for %s", name, dur)
+	cpu0, err := env.CPU()
+	if err != nil {
+		return nil, err
+	}
 	stopSampling := sampleBacklog(ctx, db.Pool, dur/120)
 	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
 	depths, err := stopSampling()
 	if err != nil {
 		return nil, fmt.Errorf("job backlog: %w", err)
 	}
+	cpu1, err := env.CPU()
+	if err != nil {
+		return nil, err
+	}
+	cpu := cpu1.Sub(cpu0)
 	queries1 := count.Count()
 	xacts1, flushes1, err := writes(ctx, pool)
 	if err != nil {
@@ -342,6 +363,10 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 		bench.Info("statements per order, "+name, float64(queries1-queries0)/orders, "stmts", "checkout and its jobs so far, River's own included"),
 		bench.Info("write transactions per order, "+name, (xacts1-xacts0)/orders, "xacts", "each commit waits for a WAL flush"),
 		bench.Info("WAL flushes per order, "+name, (flushes1-flushes0)/orders, "flushes", "commits waiting together share one"),
+		bench.Info("Postgres CPU per order, "+name, bench.Ms(cpu.Postgres)/orders, "ms", "its server processes, the jobs' work included"),
+		bench.Info("shop CPU per order, "+name, bench.Ms(cpu.Self)/orders, "ms", "the service, River and the load, in this process"),
+		bench.Info("orders/s the CPU allows, "+name, float64(runtime.NumCPU())*orders/(cpu.Postgres+cpu.Self).Seconds(), "orders/s",
+			fmt.Sprintf("%d CPUs ÷ the CPU per order", runtime.NumCPU())),
 	}
 	return figs, nil
 }
