@@ -259,6 +259,7 @@ func TestDeployment_ProbesAndPorts(t *testing.T) {
 
 	require.Equal(t, ":8080", get(swarmService(t), "environment", "BOOKSTORE_ADDR"))
 	require.Equal(t, 8080, get(swarmService(t), "ports", 0, "target"))
+	requireProbe(t, swarmService(t))
 	require.Contains(t, readFile(t, filepath.Join("docker", "Dockerfile")), "\nEXPOSE 8080\n")
 
 	svc := objects(t)["Service"][0]
@@ -266,6 +267,14 @@ func TestDeployment_ProbesAndPorts(t *testing.T) {
 	ing := objects(t)["Ingress"][0]
 	require.Equal(t, get(svc, "metadata", "name"), get(ing, "spec", "rules", 0, "http", "paths", 0, "backend", "service", "name"))
 	require.NotEmpty(t, get(ing, "spec", "tls", 0, "secretName"), "TLS ends at the Ingress")
+}
+
+// requireProbe: a Swarm service's healthcheck is the binary's own probe of
+// /readyz, so the routing mesh sends a task requests only once it is ready.
+func requireProbe(t *testing.T, svc any) {
+	t.Helper()
+	require.Equal(t, []any{"CMD", "/bookstore", "probe"}, get(svc, "healthcheck", "test"))
+	require.Nil(t, get(svc, "healthcheck", "disable"))
 }
 
 func TestDeployment_Hardened(t *testing.T) {
@@ -344,7 +353,7 @@ func TestDockerfile(t *testing.T) {
 	require.Contains(t, df, "-trimpath")
 	require.Contains(t, df, `ENTRYPOINT ["/bookstore", "serve"]`)
 	require.Regexp(t, `(?m)^USER 65532`, df)
-	require.NotRegexp(t, `(?m)^HEALTHCHECK`, df, "distroless has nothing to run a healthcheck with")
+	require.Regexp(t, `(?m)^HEALTHCHECK .* CMD \["/bookstore", "probe"\]$`, df, "distroless has no shell or curl: the binary probes itself")
 
 	ignore := strings.Fields(readFile(t, filepath.Join("..", ".dockerignore")))
 	for _, want := range []string{".git", "bin/", "data/", "**/node_modules/", "screenshots/"} {

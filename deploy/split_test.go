@@ -140,6 +140,7 @@ func TestSplit_Swarm(t *testing.T) {
 	splitProcesses(t, path, procs)
 	for name := range procs {
 		require.Equal(t, image+":${BOOKSTORE_TAG:-latest}", get(decode(t, path)[0], "services", name, "image"))
+		requireProbe(t, get(decode(t, path)[0], "services", name))
 	}
 }
 

@@ -35,6 +35,7 @@ for a mounted secret).`,
 	root.AddCommand(newServeCommand(), newMigrateCommand(), newVersionCommand())
 	root.AddCommand(newUserCommand())
 	root.AddCommand(newSeedCommand())
+	root.AddCommand(newProbeCommand())
 	return root
 }
 
