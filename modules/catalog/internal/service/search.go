@@ -164,11 +164,14 @@ func (q Query) Filtered() bool {
 	return q.MinCondition != "" || q.MinPrice > 0 || q.MaxPrice > 0 || q.Language != ""
 }
 
+// bookColumns are the columns of catalog.books that a listing shows.
+const bookColumns = `b.id, b.seller_id, b.title, b.author, b.isbn, b.condition, b.condition_note,
+  b.price_cents, b.currency, b.description, b.lang, b.pub_year, b.status,
+  b.listed, b.available, b.held, b.sold, b.hidden_reason, b.created_at, b.updated_at`
+
 // listingColumns are the columns of catalog.listings, in dbsqlc.Listing's
 // order, so search rows scan like the generated queries'.
-const listingColumns = `b.id, b.seller_id, b.title, b.author, b.isbn, b.condition, b.condition_note,
-  b.price_cents, b.currency, b.description, b.lang, b.pub_year, b.status,
-  b.listed, b.available, b.held, b.sold, b.hidden_reason, b.created_at, b.updated_at,
+const listingColumns = bookColumns + `,
   coalesce(s.name, '') AS seller_name, coalesce(s.disabled, false) AS seller_disabled,
   coalesce(s.ratings, 0) AS seller_ratings, coalesce(s.rating_sum, 0) AS seller_rating_sum,
   coalesce(s.sales, 0) AS seller_sales`
@@ -208,8 +211,16 @@ func Words(text string) []string {
 // newest first. A common word matches thousands of listings, and ranking
 // each of them would make a search cost as much as the shop is large; the
 // newest RankPool are found by walking the newest-first index (or, for
-// rarer words, by sorting their few matches), so the cost stays the same
-// however many match.
+// rarer words, by sorting their few matches), so no search reads more
+// than the cheaper of the two: its matches, or the listings the walk
+// passes to find RankPool of them (RankPool divided by the share of
+// listings that match). Neither is flat in the size of the shop for every
+// word: a word in one listing of 300 (an author) has 3 matches in 1,000
+// listings and 330 in 100,000, each read for its date, since no index
+// gives a word's matches in date order; the planner walks instead once
+// the matches outnumber the walk, so such a search costs at most about
+// the square root of RankPool times the listings in rows read (3,000 at
+// 100,000).
 const RankPool = 100
 
 // Statements are the SQL a search runs, each with its arguments: one page
@@ -249,9 +260,14 @@ type Statements struct {
 // always sorts every match.
 func SearchStatements(q Query) Statements {
 	var (
-		where = []string{"b.status = 'active'", "b.hidden_reason IS NULL", "NOT coalesce(s.disabled, false)"}
-		args  []any
-		from  = "catalog.books b LEFT JOIN catalog.sellers s ON s.id = b.seller_id"
+		// A disabled seller's listings are hidden. Tested as an anti-join
+		// with the few disabled sellers, read once, rather than by joining
+		// every candidate's seller row: a walk of an ordered index looked
+		// up the seller of each listing it passed (3 buffers each, 300 of a
+		// pool of 100), and a listing's seller is needed only for the page.
+		where = []string{"b.status = 'active'", "b.hidden_reason IS NULL",
+			"NOT EXISTS (SELECT 1 FROM catalog.sellers d WHERE d.id = b.seller_id AND d.disabled)"}
+		args []any
 		// tsquery, when the search has words, is what b.search matches.
 		tsquery string
 	)
@@ -311,7 +327,7 @@ func SearchStatements(q Query) Statements {
 		if tsquery != "" {
 			w = append(slices.Clip(where), doc+" @@ "+tsquery)
 		}
-		return " FROM " + from + " WHERE " + strings.Join(w, " AND ")
+		return " FROM catalog.books b WHERE " + strings.Join(w, " AND ")
 	}
 	match := matching("b.search")
 	matchArgs := args
@@ -359,8 +375,16 @@ func SearchStatements(q Query) Statements {
 		case SortPriceDesc:
 			inner, outer = "b.price_cents DESC, b.id DESC", "price_cents DESC, id DESC"
 		}
-		page = "WITH page AS MATERIALIZED (SELECT " + listingColumns + ", 0::real AS rank" + match +
-			" ORDER BY " + inner + " LIMIT " + limit + " OFFSET " + offset + ")" + withPhotos(outer, "0::bigint")
+		// The planner walks the ordered index (books_newest_idx,
+		// books_price_idx) until the page is full, reading the listings
+		// that pass the index's tests, or, when the matches are fewer than
+		// such a walk would read, sorts them all. The walk's cost is the
+		// page divided by the share of listings that match, whatever the
+		// size of the shop; a sort's is the number of matches. The sellers
+		// are joined to the page's rows only.
+		page = "WITH chosen AS MATERIALIZED (SELECT " + bookColumns + match + " ORDER BY " + inner + " LIMIT " + limit + " OFFSET " + offset + "), " +
+			"page AS MATERIALIZED (SELECT " + listingColumns + ", 0::real AS rank FROM chosen b LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
+			withPhotos(outer, "0::bigint")
 	}
 	return Statements{
 		Page:      page,

@@ -312,6 +312,33 @@ func TestService_Update(t *testing.T) {
 	})
 }
 
+// TestService_SaleKeepsTheListingOnItsPage: a sale changes only the
+// listing's stock, which no index holds, and its page keeps room for the
+// new version (fillfactor), so the update is HOT: no index entry is added,
+// and a newest-first search still reads listings of one age from one page.
+// On full pages the new version would move to another.
+func TestService_SaleKeepsTheListingOnItsPage(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, description, condition, price_cents, listed, available)
+		SELECT 1, 'Garden ' || g, 'Ann Author', repeat('A story about a garden. ', 10), 'good', 1000, 3, 3 FROM generate_series(1, 600) g`)
+	require.NoError(t, err)
+	page := func(id catalog.BookID) (n int) {
+		t.Helper()
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT (ctid::text::point)[0]::int FROM catalog.books WHERE id = $1", id).Scan(&n))
+		return n
+	}
+	// One listing in 40, on pages the listings after them filled.
+	for id := catalog.BookID(40); id <= 400; id += 40 {
+		before := page(id)
+		line := catalogtest.LineOf(catalogtest.ReadBook(ctx, t, b.pool, id), 1)
+		require.NoError(t, b.svc.Reserve(ctx, catalog.Reservation{OrderID: int64(id), Lines: []catalog.Line{line}}))
+		_, err := b.svc.Confirm(ctx, []int64{int64(id)})
+		require.NoError(t, err)
+		require.Equal(t, before, page(id), "listing %d moved", id)
+	}
+}
+
 func TestService_Lifecycle(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
