@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +28,9 @@ func Money(cents int64) string {
 		sign = "-"
 		cents = -cents
 	}
-	return fmt.Sprintf("%s$%s.%02d", sign, groupThousands(cents/100), cents%100)
+	const digits = "0123456789"
+	tens, ones := cents%100/10, cents%10
+	return sign + "$" + groupThousands(cents/100) + "." + digits[tens:tens+1] + digits[ones:ones+1]
 }
 
 // Number writes a count with thousands separators ("12,400").

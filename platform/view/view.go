@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -59,6 +60,9 @@ func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
+	// The length lets the server send the page as is, rather than in
+	// chunks, each with its own framing.
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	if p.Private {
 		h.Set("Cache-Control", "no-store")
 	}

@@ -148,6 +148,15 @@ func availability(l service.Listing) string {
 
 func bookURL(id catalog.BookID) templ.SafeURL { return templ.SafeURL("/books/" + view.Itoa(id)) }
 
+// card is a listing in the shop's one card: the shared component itself,
+// not a component of its own around it, since a grid renders it for each
+// listing and every component level costs each card its own allocations.
+func card(l service.Listing) templ.Component {
+	return view.BookCard(view.Card{URL: bookURL(l.ID), Title: l.Title, Author: l.Author, Condition: l.Condition.Label(),
+		ThumbURL: thumbURL(l), PriceCents: l.PriceCents, Seller: l.SellerName, SellerURL: view.SellerURL(l.SellerID),
+		Rating: ratingOf(l.Standing), Availability: availability(l)})
+}
+
 // thumbURL is the listing's first photo's thumbnail, or "" when it has none.
 func thumbURL(l service.Listing) string {
 	if len(l.Photos) == 0 {

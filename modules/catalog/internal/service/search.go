@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -251,8 +253,9 @@ type Statements struct {
 // of an OR. Results by title or author come first, then the others, each
 // ranked by cover density among its newest RankPool matches.
 //
-// The statements are meant to run unprepared (pgx.QueryExecModeExec), so
-// that each is planned for the words given: the planner then folds the
+// The statements are meant to run unprepared (pgx.QueryExecModeExec, or
+// QueryExecModeCacheDescribe, which also sends each as the unnamed
+// statement), so that each is planned for the words given: the planner then folds the
 // tsquery into a constant and reads from the column's statistics how
 // common its words are, which decides between walking an ordered index
 // until the page is full (a common word) and sorting every match (a rare
@@ -412,7 +415,8 @@ func withPhotos(order, pooled string) string {
 // Search finds listings on sale. Its statements run unprepared (see
 // SearchStatements): the page with its photos, which is all a count needs
 // when it shows the last match or, by relevance, pooled every match; else,
-// for q.Count, the planner's estimate of the matches, and, when that is
+// for q.Count, the planner's estimate of the matches (a recent one when at
+// hand, see estimateTTL), and, when that is
 // small (see CountCap), an exact count. When nothing matches a text search, it suggests the words the
 // shop knows that are closest to those typed.
 func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
@@ -421,13 +425,19 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	st := SearchStatements(q)
 	exec := func(args []any) []any { return append([]any{pgx.QueryExecModeExec}, args...) }
-	rows, err := s.pool.Query(ctx, st.Page, exec(st.Args)...)
+	// The page runs unprepared too, but with its description (parameter
+	// and column types) kept per connection after the first time: its
+	// thirty columns, photo arrays among them, then come in binary, which
+	// pgx reads with far less work and garbage than their text.
+	rows, err := s.pool.Query(ctx, st.Page, append([]any{pgx.QueryExecModeCacheDescribe}, st.Args...)...)
 	if err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
 	res := Results{Page: q.Page}
 	var pooled int64
-	if res.Listings, err = pgx.CollectRows(rows, scanListing(&pooled)); err != nil {
+	// Sized for the page and the row that says there is a next, so the
+	// slice of these large structs is not grown and copied row by row.
+	if res.Listings, err = pgx.AppendRows(make([]Listing, 0, q.PerPage+1), rows, scanListing(&pooled)); err != nil {
 		return Results{}, fmt.Errorf("search: %w", err)
 	}
 	res.HasNext = len(res.Listings) > q.PerPage
@@ -445,11 +455,10 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	case len(res.Listings) > 0 && pooled < int64(st.Pool):
 		res.Total, res.TotalExact = int(pooled), true
 	default:
-		var plan []byte
-		if err := s.pool.QueryRow(ctx, st.Estimate, matchArgs...).Scan(&plan); err != nil {
-			return Results{}, fmt.Errorf("estimate: %w", err)
+		estimate, err := s.estimate(ctx, st)
+		if err != nil {
+			return Results{}, err
 		}
-		estimate := estimatedRows(plan)
 		if estimate > 2*CountCap {
 			res.Total = max(estimate, seen+1)
 			break
@@ -487,11 +496,73 @@ func scanListing(pooled *int64) pgx.RowToFunc[Listing] {
 			&r.Listed, &r.Available, &r.Held, &r.Sold, &r.HiddenReason, &r.CreatedAt, &r.UpdatedAt,
 			&r.SellerName, &r.SellerDisabled, &r.SellerRatings, &r.SellerRatingSum, &r.SellerSales, &rank, &ids, &keys, &widths, &heights, pooled)
 		l := listingFrom(r)
+		if len(ids) > 0 {
+			l.Photos = make([]Photo, 0, len(ids))
+		}
 		for i := range ids {
 			l.Photos = append(l.Photos, Photo{ID: ids[i], Key: keys[i], Width: int(widths[i]), Height: int(heights[i])})
 		}
 		return l, err
 	}
+}
+
+// estimateTTL is how long a search's estimate is reused. The planner
+// derives it from the table's statistics, which ANALYZE (or autovacuum,
+// after a tenth of the table changed) renews far less often, so within
+// this time the EXPLAIN would mostly repeat itself: reusing it saves the
+// catalog page's second round trip without making "about N books" older
+// than the statistics it comes from already are.
+const estimateTTL = 30 * time.Second
+
+// maxEstimates bounds the estimates kept; past it, the oldest half of
+// the searches is forgotten at once (a few KB per process).
+const maxEstimates = 1024
+
+// estimates holds recent planner estimates by statement and arguments.
+type estimates struct {
+	mu   sync.Mutex
+	byQ  map[string]estimated
+	keys []string
+}
+
+type estimated struct {
+	rows int
+	at   time.Time
+}
+
+// estimate is the planner's estimate of st's matches, from the cache when
+// recent (estimateTTL).
+func (s *Service) estimate(ctx context.Context, st Statements) (int, error) {
+	key := st.Estimate + fmt.Sprintf("%#v", st.MatchArgs)
+	now := s.opts.NowFunc()
+	e := &s.estimates
+	e.mu.Lock()
+	got, ok := e.byQ[key]
+	e.mu.Unlock()
+	if ok && now.Sub(got.at) < estimateTTL {
+		return got.rows, nil
+	}
+	var plan []byte
+	if err := s.pool.QueryRow(ctx, st.Estimate, append([]any{pgx.QueryExecModeExec}, st.MatchArgs...)...).Scan(&plan); err != nil {
+		return 0, fmt.Errorf("estimate: %w", err)
+	}
+	rows := estimatedRows(plan)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.byQ == nil {
+		e.byQ = map[string]estimated{}
+	}
+	if _, ok := e.byQ[key]; !ok {
+		if len(e.keys) >= maxEstimates {
+			for _, k := range e.keys[:maxEstimates/2] {
+				delete(e.byQ, k)
+			}
+			e.keys = append(e.keys[:0], e.keys[maxEstimates/2:]...)
+		}
+		e.keys = append(e.keys, key)
+	}
+	e.byQ[key] = estimated{rows: rows, at: now}
+	return rows, nil
 }
 
 // estimatedRows reads the row estimate of an EXPLAIN (FORMAT JSON).

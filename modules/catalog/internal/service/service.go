@@ -61,6 +61,8 @@ type Service struct {
 	opts Options
 	// decodes holds one token per photo being decoded.
 	decodes chan struct{}
+	// estimates are recent planner estimates of searches' matches.
+	estimates estimates
 }
 
 // New returns the service over pool.
