@@ -27,33 +27,42 @@ const (
 
 type loggerKey struct{}
 
-// Logger returns the request's logger, which carries its request id.
+// Logger returns the request's logger, which carries its request id and,
+// when it is traced, its trace id. It is made when asked for, which a
+// request that logs nothing (most, and every internal call at INFO) never
+// does.
 func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	base, ok := ctx.Value(loggerKey{}).(*slog.Logger)
+	if !ok {
+		return slog.Default()
 	}
-	return slog.Default()
+	log := base.With("request_id", middleware.GetReqID(ctx))
+	if id := tracing.TraceID(ctx); id != "" {
+		log = log.With("trace_id", id)
+	}
+	return log
 }
 
-// accessLog writes one record per request, after it ends, and gives the
-// request a logger carrying its request id and, when it is traced, its
-// trace id. It never logs headers or bodies, where cookies, tokens and
-// passwords travel. Heartbeats log at DEBUG (see accessLevel).
+// accessLog writes one record per request, after it ends, when its level
+// is enabled, and gives the request its logger (see Logger). It never logs
+// headers or bodies, where cookies, tokens and passwords travel.
+// Heartbeats log at DEBUG (see accessLevel).
 func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			log := base.With("request_id", middleware.GetReqID(r.Context()))
-			if id := tracing.TraceID(r.Context()); id != "" {
-				log = log.With("trace_id", id)
-			}
 			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+			ctx := context.WithValue(r.Context(), loggerKey{}, base)
+			next.ServeHTTP(ww, r.WithContext(ctx))
 			status := ww.Status()
 			if status == 0 {
 				status = http.StatusOK
 			}
-			log.LogAttrs(r.Context(), accessLevel(r.URL.Path, status), "http",
+			level := accessLevel(r.URL.Path, status)
+			if !base.Enabled(ctx, level) {
+				return
+			}
+			Logger(ctx).LogAttrs(ctx, level, "http",
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
