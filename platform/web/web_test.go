@@ -220,6 +220,27 @@ func TestRouter_SecurityHeaders(t *testing.T) {
 	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
 	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'")
 	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+	require.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
+	require.Equal(t, "same-origin", resp.Header.Get("Referrer-Policy"))
+	require.Equal(t, "camera=(self), microphone=(), geolocation=()", resp.Header.Get("Permissions-Policy"))
+	require.Empty(t, resp.Header.Get("Strict-Transport-Security"), "plain HTTP")
+}
+
+// TestRouter_SecurityHeadersAdd checks that a handler adding a value to one
+// security header changes no other.
+func TestRouter_SecurityHeadersAdd(t *testing.T) {
+	t.Parallel()
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, io.Discard, nil, func(r chi.Router) {
+		r.Get("/framed", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Add("Content-Security-Policy", "frame-src 'self'")
+			w.WriteHeader(http.StatusNoContent)
+		})
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/framed", nil))
+	require.Len(t, rec.Header().Values("Content-Security-Policy"), 2)
+	require.Equal(t, "frame-src 'self'", rec.Header().Values("Content-Security-Policy")[1])
+	require.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
 }
 
 func TestReadyz(t *testing.T) {
