@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -107,7 +106,7 @@ func recoverer(next http.Handler) http.Handler {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(MaxBody)
-		switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+		switch mediaType(r) {
 		case "multipart/form-data":
 			limit = MaxMultipartBody
 		case "text/csv":

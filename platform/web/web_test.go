@@ -202,12 +202,24 @@ func TestRouter_LimitsBodies(t *testing.T) {
 
 	// A CSV file sent as the body (an import) may pass a megabyte; its
 	// handler bounds it to the size it says.
-	for size, status := range map[int]int{web.MaxBody + 1: http.StatusNoContent, web.MaxCSVBody + 1: http.StatusRequestEntityTooLarge} {
-		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader(strings.Repeat("x", size)))
-		req.Header.Set("Content-Type", "text/csv")
+	// The media type is matched as mime.ParseMediaType reads it: in any
+	// case, with or without parameters.
+	for _, c := range []struct {
+		contentType string
+		size        int
+		status      int
+	}{
+		{"text/csv", web.MaxBody + 1, http.StatusNoContent},
+		{"text/csv", web.MaxCSVBody + 1, http.StatusRequestEntityTooLarge},
+		{" Text/CSV ", web.MaxBody + 1, http.StatusNoContent},
+		{"text/csv; charset=utf-8", web.MaxBody + 1, http.StatusNoContent},
+		{"text/csvx", web.MaxCSVBody, http.StatusRequestEntityTooLarge},
+	} {
+		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader(strings.Repeat("x", c.size)))
+		req.Header.Set("Content-Type", c.contentType)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		resp, _ = do(t, req)
-		require.Equal(t, status, resp.StatusCode, "%d bytes of CSV", size)
+		require.Equal(t, c.status, resp.StatusCode, "%d bytes of %q", c.size, c.contentType)
 	}
 }
 
