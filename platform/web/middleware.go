@@ -50,7 +50,11 @@ func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			// The metrics' wrapper, just outside, counts the same answer.
+			ww, ok := w.(middleware.WrapResponseWriter)
+			if !ok {
+				ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+			}
 			ctx := context.WithValue(r.Context(), loggerKey{}, base)
 			next.ServeHTTP(ww, r.WithContext(ctx))
 			status := ww.Status()
@@ -193,9 +197,15 @@ func (s *secureCookieWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (s *secureCookieWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// withNav gives every request an empty header model for modules to fill.
+// withNav gives every request that may answer a page (HasHeader) an empty
+// header model for modules to fill; the JSON API, the internal calls and
+// the probes render none.
 func withNav(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !HasHeader(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(view.WithNav(r.Context(), &view.Nav{})))
 	})
 }

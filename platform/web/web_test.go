@@ -103,14 +103,15 @@ func TestRouter_PanicBecomesCleanError(t *testing.T) {
 
 // TestRouter_LogsCarryRequestID checks that what a handler logs and the
 // access record carry the request's id, though the request's logger is
-// made only when asked for.
+// made only when asked for, and that the record counts the answer.
 func TestRouter_LogsCarryRequestID(t *testing.T) {
 	t.Parallel()
 	var logs strings.Builder
 	h := newRouter(t, config.Config{ShutdownTimeout: 1}, &logs, nil, func(r chi.Router) {
 		r.Get("/api/v1/said", func(w http.ResponseWriter, r *http.Request) {
 			web.Logger(r.Context()).Warn("said")
-			w.WriteHeader(http.StatusNoContent)
+			w.WriteHeader(http.StatusAccepted)
+			_, _ = w.Write([]byte("said\n"))
 		})
 	})
 	req := httptest.NewRequest(http.MethodGet, "/api/v1/said", nil)
@@ -119,7 +120,7 @@ func TestRouter_LogsCarryRequestID(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 	require.Len(t, lines, 2, logs.String())
 	require.Contains(t, lines[0], "msg=said request_id=req-42")
-	require.Contains(t, lines[1], "msg=http request_id=req-42 method=GET path=/api/v1/said status=204")
+	require.Contains(t, lines[1], "msg=http request_id=req-42 method=GET path=/api/v1/said status=202 bytes=5")
 }
 
 func TestRouter_ErrorsMapToStatus(t *testing.T) {
