@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
@@ -34,6 +35,19 @@ func checkText(forwards bool) func(http.Handler) http.Handler {
 	}
 }
 
+// mediaType is the request's Content-Type without its parameters, in lower
+// case, as mime.ParseMediaType reads it, for comparing with a media type (a
+// malformed value matches none). A value without parameters, as a JSON call
+// sends, is read without that parse's allocations.
+func mediaType(r *http.Request) string {
+	v := r.Header.Get("Content-Type")
+	if !strings.Contains(v, ";") {
+		return strings.ToLower(strings.TrimSpace(v))
+	}
+	mt, _, _ := mime.ParseMediaType(v)
+	return mt
+}
+
 func requestText(r *http.Request, body bool) error {
 	// A malformed pair is left out of the query rather than refused, as
 	// r.URL.Query() leaves it out for the handlers.
@@ -49,7 +63,7 @@ func requestText(r *http.Request, body bool) error {
 	if !body || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
 		return nil
 	}
-	switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+	switch mediaType(r) {
 	case "application/x-www-form-urlencoded":
 		if err := ParseForm(r); err != nil {
 			return err

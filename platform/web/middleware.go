@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
 	"runtime/debug"
 	"time"
@@ -27,33 +26,46 @@ const (
 
 type loggerKey struct{}
 
-// Logger returns the request's logger, which carries its request id.
+// Logger returns the request's logger, which carries its request id and,
+// when it is traced, its trace id. It is made when asked for, which a
+// request that logs nothing (most, and every internal call at INFO) never
+// does.
 func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
+	base, ok := ctx.Value(loggerKey{}).(*slog.Logger)
+	if !ok {
+		return slog.Default()
 	}
-	return slog.Default()
+	log := base.With("request_id", middleware.GetReqID(ctx))
+	if id := tracing.TraceID(ctx); id != "" {
+		log = log.With("trace_id", id)
+	}
+	return log
 }
 
-// accessLog writes one record per request, after it ends, and gives the
-// request a logger carrying its request id and, when it is traced, its
-// trace id. It never logs headers or bodies, where cookies, tokens and
-// passwords travel. Heartbeats log at DEBUG (see accessLevel).
+// accessLog writes one record per request, after it ends, when its level
+// is enabled, and gives the request its logger (see Logger). It never logs
+// headers or bodies, where cookies, tokens and passwords travel.
+// Heartbeats log at DEBUG (see accessLevel).
 func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			start := time.Now()
-			log := base.With("request_id", middleware.GetReqID(r.Context()))
-			if id := tracing.TraceID(r.Context()); id != "" {
-				log = log.With("trace_id", id)
+			// The metrics' wrapper, just outside, counts the same answer.
+			ww, ok := w.(middleware.WrapResponseWriter)
+			if !ok {
+				ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			}
-			ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
-			next.ServeHTTP(ww, r.WithContext(context.WithValue(r.Context(), loggerKey{}, log)))
+			ctx := context.WithValue(r.Context(), loggerKey{}, base)
+			next.ServeHTTP(ww, r.WithContext(ctx))
 			status := ww.Status()
 			if status == 0 {
 				status = http.StatusOK
 			}
-			log.LogAttrs(r.Context(), accessLevel(r.URL.Path, status), "http",
+			level := accessLevel(r.URL.Path, status)
+			if !base.Enabled(ctx, level) {
+				return
+			}
+			Logger(ctx).LogAttrs(ctx, level, "http",
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", status),
@@ -98,7 +110,7 @@ func recoverer(next http.Handler) http.Handler {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(MaxBody)
-		switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt {
+		switch mediaType(r) {
 		case "multipart/form-data":
 			limit = MaxMultipartBody
 		case "text/csv":
@@ -119,15 +131,27 @@ func limitBody(next http.Handler) http.Handler {
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
-		// The camera only for this origin: the new-listing form scans a
-		// book's barcode (app.js), and the browser still asks the user.
-		h.Set("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+		// One array holds every value, each header a slice of it capped at
+		// its one element, so a handler's Add copies rather than writing
+		// into the next header's value: one allocation, not one per header.
+		v := [...]string{
+			"default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+			"nosniff",
+			"DENY",
+			"same-origin",
+			// The camera only for this origin: the new-listing form scans
+			// a book's barcode (app.js), and the browser still asks the
+			// user.
+			"camera=(self), microphone=(), geolocation=()",
+			"max-age=31536000; includeSubDomains",
+		}
+		h["Content-Security-Policy"] = v[0:1:1]
+		h["X-Content-Type-Options"] = v[1:2:2]
+		h["X-Frame-Options"] = v[2:3:3]
+		h["Referrer-Policy"] = v[3:4:4]
+		h["Permissions-Policy"] = v[4:5:5]
 		if IsHTTPS(r) {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			h["Strict-Transport-Security"] = v[5:6:6]
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -173,9 +197,15 @@ func (s *secureCookieWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection's writer.
 func (s *secureCookieWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// withNav gives every request an empty header model for modules to fill.
+// withNav gives every request that may answer a page (HasHeader) an empty
+// header model for modules to fill; the JSON API, the internal calls and
+// the probes render none.
 func withNav(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !HasHeader(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(view.WithNav(r.Context(), &view.Nav{})))
 	})
 }

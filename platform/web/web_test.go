@@ -101,6 +101,28 @@ func TestRouter_PanicBecomesCleanError(t *testing.T) {
 	require.Contains(t, logs.String(), "goroutine", "the stack goes to the log")
 }
 
+// TestRouter_LogsCarryRequestID checks that what a handler logs and the
+// access record carry the request's id, though the request's logger is
+// made only when asked for, and that the record counts the answer.
+func TestRouter_LogsCarryRequestID(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, &logs, nil, func(r chi.Router) {
+		r.Get("/api/v1/said", func(w http.ResponseWriter, r *http.Request) {
+			web.Logger(r.Context()).Warn("said")
+			w.WriteHeader(http.StatusAccepted)
+			_, _ = w.Write([]byte("said\n"))
+		})
+	})
+	req := httptest.NewRequest(http.MethodGet, "/api/v1/said", nil)
+	req.Header.Set("X-Request-Id", "req-42")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	require.Len(t, lines, 2, logs.String())
+	require.Contains(t, lines[0], "msg=said request_id=req-42")
+	require.Contains(t, lines[1], "msg=http request_id=req-42 method=GET path=/api/v1/said status=202 bytes=5")
+}
+
 func TestRouter_ErrorsMapToStatus(t *testing.T) {
 	t.Parallel()
 	srv, _ := newServer(t)
@@ -181,12 +203,24 @@ func TestRouter_LimitsBodies(t *testing.T) {
 
 	// A CSV file sent as the body (an import) may pass a megabyte; its
 	// handler bounds it to the size it says.
-	for size, status := range map[int]int{web.MaxBody + 1: http.StatusNoContent, web.MaxCSVBody + 1: http.StatusRequestEntityTooLarge} {
-		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader(strings.Repeat("x", size)))
-		req.Header.Set("Content-Type", "text/csv")
+	// The media type is matched as mime.ParseMediaType reads it: in any
+	// case, with or without parameters.
+	for _, c := range []struct {
+		contentType string
+		size        int
+		status      int
+	}{
+		{"text/csv", web.MaxBody + 1, http.StatusNoContent},
+		{"text/csv", web.MaxCSVBody + 1, http.StatusRequestEntityTooLarge},
+		{" Text/CSV ", web.MaxBody + 1, http.StatusNoContent},
+		{"text/csv; charset=utf-8", web.MaxBody + 1, http.StatusNoContent},
+		{"text/csvx", web.MaxCSVBody, http.StatusRequestEntityTooLarge},
+	} {
+		req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader(strings.Repeat("x", c.size)))
+		req.Header.Set("Content-Type", c.contentType)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 		resp, _ = do(t, req)
-		require.Equal(t, status, resp.StatusCode, "%d bytes of CSV", size)
+		require.Equal(t, c.status, resp.StatusCode, "%d bytes of %q", c.size, c.contentType)
 	}
 }
 
@@ -199,6 +233,27 @@ func TestRouter_SecurityHeaders(t *testing.T) {
 	require.Equal(t, "nosniff", resp.Header.Get("X-Content-Type-Options"))
 	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "default-src 'self'")
 	require.Contains(t, resp.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'")
+	require.Equal(t, "DENY", resp.Header.Get("X-Frame-Options"))
+	require.Equal(t, "same-origin", resp.Header.Get("Referrer-Policy"))
+	require.Equal(t, "camera=(self), microphone=(), geolocation=()", resp.Header.Get("Permissions-Policy"))
+	require.Empty(t, resp.Header.Get("Strict-Transport-Security"), "plain HTTP")
+}
+
+// TestRouter_SecurityHeadersAdd checks that a handler adding a value to one
+// security header changes no other.
+func TestRouter_SecurityHeadersAdd(t *testing.T) {
+	t.Parallel()
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, io.Discard, nil, func(r chi.Router) {
+		r.Get("/framed", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Add("Content-Security-Policy", "frame-src 'self'")
+			w.WriteHeader(http.StatusNoContent)
+		})
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/framed", nil))
+	require.Len(t, rec.Header().Values("Content-Security-Policy"), 2)
+	require.Equal(t, "frame-src 'self'", rec.Header().Values("Content-Security-Policy")[1])
+	require.Equal(t, "nosniff", rec.Header().Get("X-Content-Type-Options"))
 }
 
 func TestReadyz(t *testing.T) {

@@ -75,6 +75,15 @@ func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend
 		require.Equal(t, auth.RoleMember, got.User.Role)
 		require.WithinDuration(t, u.CreatedAt, got.User.CreatedAt, time.Millisecond)
 		require.Equal(t, csrf, got.CSRFToken, "the session's form token")
+		require.False(t, got.User.Disabled)
+		require.Equal(t, u.EmailVerified, got.User.EmailVerified)
+		require.Equal(t, u.EmailTopics, got.User.EmailTopics, "the choices it was made with")
+		edited, err := b.SetEmailTopics(ctx, u.ID, map[auth.Topic]bool{auth.TopicWantMatch: false})
+		require.NoError(t, err)
+		got, err = svc.Authenticate(ctx, cred)
+		require.NoError(t, err)
+		require.Equal(t, edited.EmailTopics, got.User.EmailTopics, "the user's choices, as they are now")
+		require.NotContains(t, got.User.EmailTopics, auth.TopicWantMatch)
 
 		for _, bad := range []string{"", "nonsense", cred + "x", "' OR 1=1 --"} {
 			_, err = svc.Authenticate(ctx, bad)

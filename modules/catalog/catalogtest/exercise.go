@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -77,6 +78,11 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		g := got[book.ID]
+		require.Equal(t, book.ID, g.ID)
+		require.Equal(t, auth.UserID(7), g.SellerID)
+		require.Equal(t, catalog.StatusActive, g.Status)
+		require.False(t, g.Hidden)
+		require.WithinDuration(t, book.UpdatedAt, g.UpdatedAt, time.Millisecond)
 		require.Equal(t, "Dune", g.Title)
 		require.Equal(t, "Frank Herbert", g.Author)
 		require.Equal(t, "Ada", g.SellerName)

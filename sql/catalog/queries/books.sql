@@ -19,8 +19,12 @@ SELECT id, seller_id, status, held, sold FROM catalog.books WHERE id = @id FOR U
 -- The array goes in through a sub-select so that the plan is cached: given
 -- the array itself, the planner counts its elements (one, in most carts)
 -- and finds every fresh plan cheaper than the cached one, which assumes
--- ten, so it would plan the statement on every call.
-SELECT * FROM catalog.listings b
+-- ten, so it would plan the statement on every call. It reads only what a
+-- catalog.Book holds (publicBook): a cart's and every checkout's call scan
+-- no description or counts they drop.
+SELECT b.id, b.seller_id, b.title, b.author, b.condition, b.price_cents, b.currency, b.available,
+       b.status, b.hidden_reason, b.updated_at, b.seller_name, b.seller_disabled
+FROM catalog.listings b
 WHERE b.id = ANY((SELECT @ids::bigint[])::bigint[]);
 
 -- name: SellerBooks :many

@@ -94,7 +94,8 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, db DBTX, userID int64)
 }
 
 const getLiveSession = `-- name: GetLiveSession :one
-SELECT s.id_hash, s.user_id, s.kind, s.csrf_token, s.persistent, s.idle_seconds, s.created_at, s.last_seen_at, s.expires_at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics
+SELECT s.csrf_token, s.idle_seconds, s.last_seen_at,
+       u.id, u.email, u.name, u.role, u.disabled_at, u.created_at, u.email_verified_at, u.email_topics
 FROM auth.sessions s
 JOIN auth.users u ON u.id = s.user_id
 WHERE s.id_hash = $1
@@ -109,34 +110,37 @@ type GetLiveSessionParams struct {
 }
 
 type GetLiveSessionRow struct {
-	AuthSession AuthSession
-	User        User
+	CsrfToken       string
+	IdleSeconds     int32
+	LastSeenAt      time.Time
+	ID              int64
+	Email           string
+	Name            string
+	Role            string
+	DisabledAt      *time.Time
+	CreatedAt       time.Time
+	EmailVerifiedAt *time.Time
+	EmailTopics     []string
 }
 
-// A session of a disabled user is never live, whatever its deadlines.
+// A session of a disabled user is never live, whatever its deadlines. It
+// runs on every signed-in request, so it reads only what Authenticate
+// uses: no password hash travels per request.
 func (q *Queries) GetLiveSession(ctx context.Context, db DBTX, arg GetLiveSessionParams) (GetLiveSessionRow, error) {
 	row := db.QueryRow(ctx, getLiveSession, arg.IDHash, arg.Now)
 	var i GetLiveSessionRow
 	err := row.Scan(
-		&i.AuthSession.IDHash,
-		&i.AuthSession.UserID,
-		&i.AuthSession.Kind,
-		&i.AuthSession.CsrfToken,
-		&i.AuthSession.Persistent,
-		&i.AuthSession.IdleSeconds,
-		&i.AuthSession.CreatedAt,
-		&i.AuthSession.LastSeenAt,
-		&i.AuthSession.ExpiresAt,
-		&i.User.ID,
-		&i.User.Email,
-		&i.User.Name,
-		&i.User.PasswordHash,
-		&i.User.Role,
-		&i.User.DisabledAt,
-		&i.User.CreatedAt,
-		&i.User.UpdatedAt,
-		&i.User.EmailVerifiedAt,
-		&i.User.EmailTopics,
+		&i.CsrfToken,
+		&i.IdleSeconds,
+		&i.LastSeenAt,
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.EmailVerifiedAt,
+		&i.EmailTopics,
 	)
 	return i, err
 }

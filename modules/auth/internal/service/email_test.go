@@ -53,7 +53,7 @@ func TestService_VerifyEmail(t *testing.T) {
 	t.Run("SignUpWritesTheLink", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
-		u, _ := b.signUp(ctx, t)
+		u, sess := b.signUp(ctx, t)
 		require.False(t, u.EmailVerified)
 
 		sent := b.emailsTo(t, u.Email)
@@ -68,6 +68,9 @@ func TestService_VerifyEmail(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, got.EmailVerified)
 		require.True(t, b.user(t, u.ID).EmailVerified)
+		id, err := b.svc.Authenticate(ctx, sess.ID)
+		require.NoError(t, err)
+		require.True(t, id.User.EmailVerified, "every request knows it")
 		require.Equal(t, before+1, b.changeCount(t, u.ID), "the users feed carries the change")
 
 		_, err = b.svc.VerifyEmail(ctx, tok)

@@ -160,13 +160,15 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (auth.Ide
 	if err != nil {
 		return auth.Identity{}, fmt.Errorf("authenticate: %w", err)
 	}
-	idle := time.Duration(row.AuthSession.IdleSeconds) * time.Second
-	if now.Sub(row.AuthSession.LastSeenAt) >= min(idle/10, time.Minute) {
+	idle := time.Duration(row.IdleSeconds) * time.Second
+	if now.Sub(row.LastSeenAt) >= min(idle/10, time.Minute) {
 		if err := s.q.TouchSession(ctx, s.pool, dbsqlc.TouchSessionParams{Now: now, IDHash: hash}); err != nil {
 			return auth.Identity{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	return auth.Identity{User: toUser(row.User), CSRFToken: row.AuthSession.CsrfToken}, nil
+	u := toUser(dbsqlc.User{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, DisabledAt: row.DisabledAt,
+		CreatedAt: row.CreatedAt, EmailVerifiedAt: row.EmailVerifiedAt, EmailTopics: row.EmailTopics})
+	return auth.Identity{User: u, CSRFToken: row.CsrfToken}, nil
 }
 
 // SignOut ends one session or revokes one token. Unknown credentials are

@@ -7,6 +7,7 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
 const adminBooks = `-- name: AdminBooks :many
@@ -87,49 +88,57 @@ func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams)
 }
 
 const booksByIDs = `-- name: BooksByIDs :many
-SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
+SELECT b.id, b.seller_id, b.title, b.author, b.condition, b.price_cents, b.currency, b.available,
+       b.status, b.hidden_reason, b.updated_at, b.seller_name, b.seller_disabled
+FROM catalog.listings b
 WHERE b.id = ANY((SELECT $1::bigint[])::bigint[])
 `
+
+type BooksByIDsRow struct {
+	ID             int64
+	SellerID       int64
+	Title          string
+	Author         string
+	Condition      string
+	PriceCents     int64
+	Currency       string
+	Available      int32
+	Status         string
+	HiddenReason   *string
+	UpdatedAt      time.Time
+	SellerName     string
+	SellerDisabled bool
+}
 
 // The array goes in through a sub-select so that the plan is cached: given
 // the array itself, the planner counts its elements (one, in most carts)
 // and finds every fresh plan cheaper than the cached one, which assumes
-// ten, so it would plan the statement on every call.
-func (q *Queries) BooksByIDs(ctx context.Context, db DBTX, ids []int64) ([]Listing, error) {
+// ten, so it would plan the statement on every call. It reads only what a
+// catalog.Book holds (publicBook): a cart's and every checkout's call scan
+// no description or counts they drop.
+func (q *Queries) BooksByIDs(ctx context.Context, db DBTX, ids []int64) ([]BooksByIDsRow, error) {
 	rows, err := db.Query(ctx, booksByIDs, ids)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Listing{}
+	items := []BooksByIDsRow{}
 	for rows.Next() {
-		var i Listing
+		var i BooksByIDsRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.SellerID,
 			&i.Title,
 			&i.Author,
-			&i.Isbn,
 			&i.Condition,
-			&i.ConditionNote,
 			&i.PriceCents,
 			&i.Currency,
-			&i.Description,
-			&i.Lang,
-			&i.PubYear,
-			&i.Status,
-			&i.Listed,
 			&i.Available,
-			&i.Held,
-			&i.Sold,
+			&i.Status,
 			&i.HiddenReason,
-			&i.CreatedAt,
 			&i.UpdatedAt,
 			&i.SellerName,
 			&i.SellerDisabled,
-			&i.SellerRatings,
-			&i.SellerRatingSum,
-			&i.SellerSales,
 		); err != nil {
 			return nil, err
 		}

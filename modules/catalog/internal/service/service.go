@@ -114,13 +114,26 @@ func (s *Service) Books(ctx context.Context, ids []catalog.BookID) (map[catalog.
 	for i, id := range ids {
 		raw[i] = int64(id)
 	}
-	rows, err := s.q.BooksByIDs(ctx, s.pool, raw)
+	out, err := s.booksByIDs(ctx, raw)
 	if err != nil {
 		return nil, fmt.Errorf("books: %w", err)
 	}
+	return out, nil
+}
+
+// booksByIDs reads the listings of ids that exist, by id.
+func (s *Service) booksByIDs(ctx context.Context, ids []int64) (map[catalog.BookID]catalog.Book, error) {
+	rows, err := s.q.BooksByIDs(ctx, s.pool, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[catalog.BookID]catalog.Book, len(rows))
 	for _, r := range rows {
-		out[catalog.BookID(r.ID)] = publicBook(r)
+		out[catalog.BookID(r.ID)] = publicBook(dbsqlc.Listing{
+			ID: r.ID, SellerID: r.SellerID, Title: r.Title, Author: r.Author, Condition: r.Condition,
+			PriceCents: r.PriceCents, Currency: r.Currency, Available: r.Available, Status: r.Status,
+			HiddenReason: r.HiddenReason, UpdatedAt: r.UpdatedAt, SellerName: r.SellerName, SellerDisabled: r.SellerDisabled,
+		})
 	}
 	return out, nil
 }

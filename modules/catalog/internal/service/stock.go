@@ -117,13 +117,9 @@ func (s *Service) whyNotReserved(ctx context.Context, buyer auth.UserID, lines [
 	for i, l := range lines {
 		ids[i] = int64(l.BookID)
 	}
-	rows, err := s.q.BooksByIDs(ctx, s.pool, ids)
+	books, err := s.booksByIDs(ctx, ids)
 	if err != nil {
 		return err
-	}
-	books := make(map[catalog.BookID]catalog.Book, len(rows))
-	for _, r := range rows {
-		books[catalog.BookID(r.ID)] = publicBook(r)
 	}
 	for _, l := range lines {
 		b, ok := books[l.BookID]
