@@ -21,7 +21,7 @@
 // BOOKSTORE_CATALOG_MAX_PRICE (default 10,000.00).
 //
 // Sellers list in bulk from a CSV staged in catalog.imports: the job
-// catalog.import_listings creates or updates (by ISBN and condition) every
-// valid row in one transaction with the summary, so an import is whole or
-// absent.
+// catalog.import_listings creates or updates (by id, or ISBN and condition)
+// every valid row in one transaction with the summary, so an import is
+// whole or absent.
 package catalog

@@ -39,6 +39,12 @@ SELECT id, isbn, condition FROM catalog.books
 WHERE seller_id = @seller_id AND isbn = ANY(@isbns::text[]) AND status <> 'archived'
 ORDER BY id;
 
+-- name: SellerBooksByID :many
+-- The seller's listings among the ids an import's rows name, with their
+-- status; an id of anyone else's listing is left out, as an unknown one is.
+SELECT id, status FROM catalog.books
+WHERE seller_id = @seller_id AND id = ANY(@ids::bigint[]);
+
 -- name: SellerImports :many
 -- A seller's imports, newest first, with how many rows each refused but
 -- not the rows themselves (up to 10,000 apiece).

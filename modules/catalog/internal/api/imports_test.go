@@ -75,6 +75,33 @@ func TestAPI_Imports(t *testing.T) {
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
 }
 
+// TestAPI_ImportByIDOwnOnly sends a file naming another seller's listing
+// by its id: the row is refused as an unknown id, and that listing stays
+// as it was once the rest of the file is imported.
+func TestAPI_ImportByIDOwnOnly(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	book := createBook(t, env)
+	csv := "id,title,author,condition,price\n" + fmt.Sprintf("%d,Taken,Me,good,1\n", book.ID) + ",Emma,Jane Austen,good,4\n"
+	res := env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(csv), authtest.As(other)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	p := decode[api.ImportPreview](t, res)
+	require.False(t, p.Rows[0].Valid)
+	require.Nil(t, p.Rows[0].Updates)
+	require.Equal(t, map[string]string{"id": "none of your listings has this id; leave it empty to add a listing"}, p.Rows[0].Errors)
+	require.True(t, p.Rows[1].Valid)
+
+	res = env.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/me/imports/%d/confirm", p.Import.ID), "", authtest.As(other)...)
+	require.Equal(t, http.StatusAccepted, res.StatusCode, res.Body)
+	require.NoError(t, env.Svc.RunImport(t.Context(), p.Import.ID))
+	im, err := env.Svc.Import(t.Context(), auth.User{ID: other.ID}, p.Import.ID)
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 0}, []int{im.Created, im.Updated})
+	l, err := env.Svc.Listing(t.Context(), book.ID)
+	require.NoError(t, err)
+	require.Equal(t, []any{book.Title, book.PriceCents}, []any{l.Title, l.PriceCents})
+}
+
 // TestAPI_ImportRefusals sends what a script or a careless seller might:
 // each answer is a 4xx with a message that says what to do, and no word of
 // the database's.

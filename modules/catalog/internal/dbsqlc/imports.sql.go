@@ -148,6 +148,43 @@ func (q *Queries) NoteImportError(ctx context.Context, db DBTX, arg NoteImportEr
 	return err
 }
 
+const sellerBooksByID = `-- name: SellerBooksByID :many
+SELECT id, status FROM catalog.books
+WHERE seller_id = $1 AND id = ANY($2::bigint[])
+`
+
+type SellerBooksByIDParams struct {
+	SellerID int64
+	Ids      []int64
+}
+
+type SellerBooksByIDRow struct {
+	ID     int64
+	Status string
+}
+
+// The seller's listings among the ids an import's rows name, with their
+// status; an id of anyone else's listing is left out, as an unknown one is.
+func (q *Queries) SellerBooksByID(ctx context.Context, db DBTX, arg SellerBooksByIDParams) ([]SellerBooksByIDRow, error) {
+	rows, err := db.Query(ctx, sellerBooksByID, arg.SellerID, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SellerBooksByIDRow{}
+	for rows.Next() {
+		var i SellerBooksByIDRow
+		if err := rows.Scan(&i.ID, &i.Status); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sellerBooksByISBN = `-- name: SellerBooksByISBN :many
 SELECT id, isbn, condition FROM catalog.books
 WHERE seller_id = $1 AND isbn = ANY($2::text[]) AND status <> 'archived'

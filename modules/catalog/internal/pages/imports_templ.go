@@ -47,7 +47,7 @@ func importUploadView(p importUploadPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</code>. Title, author, condition and price are required; copies default to 1 and language to English.</p><p>A row with the ISBN and condition of one of your listings updates that listing; every other row creates one. You see every row before anything changes.</p><p><a href=\"/my/listings.csv\">Download your listings as CSV</a> to start from them.</p><form method=\"post\" action=\"/my/listings/import\" enctype=\"multipart/form-data\" class=\"narrow-form\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "</code>. Title, author, condition and price are required; copies default to 1 and language to English.</p><p>A row with an id updates your listing of that id, as your export writes it; a row without one updates your listing of its ISBN and condition, if you have one; every other row creates a listing. You see every row before anything changes.</p><p><a href=\"/my/listings.csv\">Download your listings as CSV</a> to start from them.</p><form method=\"post\" action=\"/my/listings/import\" enctype=\"multipart/form-data\" class=\"narrow-form\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

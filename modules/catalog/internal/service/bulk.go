@@ -27,12 +27,13 @@ const (
 )
 
 // ImportColumns are the columns a listings CSV may have, in the order the
-// export writes them; a file may order them as it likes.
-var ImportColumns = []string{"title", "author", "isbn", "condition", "price", "copies", "description", "language", "year"}
+// export writes them; a file may order them as it likes. The id, which the
+// export writes, names the listing a row updates.
+var ImportColumns = []string{"id", "title", "author", "isbn", "condition", "price", "copies", "description", "language", "year"}
 
 // requiredColumns are those without which no row could be valid; the
-// others have defaults (no ISBN, 1 copy, no description, English, year
-// unknown).
+// others have defaults (no id, no ISBN, 1 copy, no description, English,
+// year unknown).
 var requiredColumns = []string{"title", "author", "condition", "price"}
 
 // ImportRow is one data row of a listings CSV.
@@ -45,8 +46,11 @@ type ImportRow struct {
 	// Errors holds one message per column (or "row" for the row as a
 	// whole); empty when the row will be imported.
 	Errors map[string]string
-	// Updates is the seller's listing of the row's ISBN and condition that
-	// importing the row updates; 0 when it creates one.
+	// ID is the listing the row's id cell names; 0 when it names none.
+	ID catalog.BookID
+	// Updates is the seller's listing that importing the row updates: the
+	// one of its ID or, without one, of its ISBN and condition; 0 when it
+	// creates one.
 	Updates catalog.BookID
 }
 
@@ -202,6 +206,13 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 		row.Cells[name] = unescapeCell(rec[i])
 	}
 	c := row.Cells
+	if v := strings.TrimSpace(c["id"]); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			row.Errors["id"] = "must be the id of one of your listings, as your export writes it; leave it empty to add a listing"
+		}
+		row.ID = catalog.BookID(id)
+	}
 	in := Input{
 		Title: c["title"], Author: c["author"], ISBN: c["isbn"], Description: c["description"],
 		Condition: parseCondition(c["condition"]), Language: parseLanguage(c["language"]), Copies: 1,
@@ -256,8 +267,9 @@ func parseLanguage(v string) string {
 	return v
 }
 
-// markDuplicates refuses a row naming the same ISBN and condition as an
-// earlier one: an import updates the seller's listing of that ISBN and
+// markDuplicates refuses a row naming the same listing id as an earlier
+// one, or, without an id, the same ISBN and condition: an import updates
+// the listing of that id, or the seller's listing of that ISBN and
 // condition, so two rows would race for one listing.
 func markDuplicates(rows []ImportRow) {
 	type key struct {
@@ -265,8 +277,20 @@ func markDuplicates(rows []ImportRow) {
 		cond catalog.Condition
 	}
 	first := map[key]int{}
+	firstID := map[catalog.BookID]int{}
 	for i, r := range rows {
-		if !r.Valid() || r.Input.ISBN == "" {
+		if !r.Valid() {
+			continue
+		}
+		if r.ID != 0 {
+			if line, ok := firstID[r.ID]; ok {
+				rows[i].Errors["id"] = fmt.Sprintf("line %d already names this listing; one row per listing", line)
+				continue
+			}
+			firstID[r.ID] = r.Line
+			continue
+		}
+		if r.Input.ISBN == "" {
 			continue
 		}
 		isbn, _ := ParseISBN(r.Input.ISBN)
@@ -283,8 +307,9 @@ func markDuplicates(rows []ImportRow) {
 const exportPage = 1000
 
 // ExportListings writes the seller's listings, all but the archived, as a
-// CSV that ParseListings reads back: importing it unchanged updates every
-// listing that has an ISBN to what it already is. Every cell is quoted and
+// CSV that ParseListings reads back: each row carries its listing's id, so
+// importing the file unchanged updates every listing, with or without an
+// ISBN, to what it already is and creates none. Every cell is quoted and
 // escaped (escapeCell), so a spreadsheet opens each as the text it is:
 // quoting keeps a cell holding the separator of a semicolon locale whole,
 // and the apostrophe keeps one starting like a formula from running.
@@ -307,7 +332,7 @@ func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Wri
 			if l.Year != 0 {
 				year = strconv.Itoa(l.Year)
 			}
-			writeCSVRecord(bw, []string{l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
+			writeCSVRecord(bw, []string{strconv.FormatInt(int64(l.ID), 10), l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
 				strconv.Itoa(l.Copies()), l.Description, l.Language, year})
 		}
 		if !hasNext {

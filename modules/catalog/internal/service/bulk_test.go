@@ -1,12 +1,14 @@
 package service_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -120,12 +122,12 @@ func TestService_ParseListings(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, msg string
 	}{
-		{"Empty", " \n", "the file is empty; its first line must name the columns: title, author, isbn, condition, price, copies, description, language, year"},
+		{"Empty", " \n", "the file is empty; its first line must name the columns: id, title, author, isbn, condition, price, copies, description, language, year"},
 		{"HeaderOnly", csvHeader, "the file has a header but no rows"},
-		{"UnknownColumn", "title,author,condition,price,colour\n", `unknown column "colour"; the columns are title, author, isbn, condition, price, copies, description, language, year`},
-		{"NoHeader", "Emma,Jane Austen,good,5\n", `unknown column "Emma"; the columns are title, author, isbn, condition, price, copies, description, language, year`},
+		{"UnknownColumn", "title,author,condition,price,colour\n", `unknown column "colour"; the columns are id, title, author, isbn, condition, price, copies, description, language, year`},
+		{"NoHeader", "Emma,Jane Austen,good,5\n", `unknown column "Emma"; the columns are id, title, author, isbn, condition, price, copies, description, language, year`},
 		{"DuplicateColumn", "title,author,condition,price,Title\n", `the column "title" appears twice`},
-		{"UnnamedColumn", "title,,condition,price\n", "column 2 of the first line has no name; the first line must name the columns: title, author, isbn, condition, price, copies, description, language, year"},
+		{"UnnamedColumn", "title,,condition,price\n", "column 2 of the first line has no name; the first line must name the columns: id, title, author, isbn, condition, price, copies, description, language, year"},
 		{"MissingColumns", "title,author,isbn\n", "the first line lacks the columns condition, price; it must name at least title, author, condition, price"},
 		{"Latin1", "title,author,condition,price\nEmma,Jane Austen,good,5\nL'\xe9tranger,Camus,good,5\n", "line 3 is not UTF-8 text (perhaps Latin-1 or Windows-1252); save the file as “CSV UTF-8” and upload it again"},
 		{"UTF16", "\xFF\xFEt\x00i\x00", "the file is UTF-16 text; save it as “CSV UTF-8” and upload it again"},
@@ -154,7 +156,7 @@ func TestService_ExportListings(t *testing.T) {
 	t.Run("QuotesEveryCellAndLeavesOutOthersAndArchived", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
-		_, err := b.svc.Create(ctx, b.seller, validInput())
+		first, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
 		in := validInput()
 		in.ISBN, in.Year, in.Title, in.Description = "", 0, `Say "hi"; world`, "line one\nline two"
@@ -165,9 +167,9 @@ func TestService_ExportListings(t *testing.T) {
 
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-		require.Equal(t, `"title","author","isbn","condition","price","copies","description","language","year"`+"\r\n"+
-			`"Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","line one`+"\n"+`line two","fr",""`+"\r\n"+
-			`"Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","A classic.","fr","1943"`+"\r\n", out.String())
+		require.Equal(t, `"id","title","author","isbn","condition","price","copies","description","language","year"`+"\r\n"+
+			fmt.Sprintf(`"%d","Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","line one`, gone.ID)+"\n"+`line two","fr",""`+"\r\n"+
+			fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","A classic.","fr","1943"`, first.ID)+"\r\n", out.String())
 
 		_, err = b.svc.Delete(ctx, b.seller, gone.ID)
 		require.NoError(t, err)
@@ -193,16 +195,19 @@ func TestService_ExportListings(t *testing.T) {
 	})
 
 	// Whatever a listing holds, its export reads back as it is, and
-	// importing the export unchanged changes no listing.
+	// importing the export unchanged changes no listing and creates none:
+	// not one without an ISBN, nor two of one ISBN and condition.
 	t.Run("ImportsBackUnchanged", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
-		tricky := []service.Input{validInput(), validInput(), validInput(), validInput()}
+		tricky := []service.Input{validInput(), validInput(), validInput(), validInput(), validInput(), validInput()}
 		tricky[0].Title, tricky[0].Author, tricky[0].Description = `=1+2 "Sums", vol. 1; 2`, "@author", "-- signed\r\n\t+ dust jacket\n'a quote'"
 		tricky[1].ISBN, tricky[1].Condition, tricky[1].Title, tricky[1].Author = "9780451524935", catalog.ConditionFine, "'Tis Pity", "''Ford"
 		tricky[1].Description, tricky[1].Year = "", 0
 		tricky[2].ISBN, tricky[2].Condition, tricky[2].Title, tricky[2].Language = "9780140449136", catalog.ConditionPoor, "Преступление и наказание", "ru"
 		tricky[3].ISBN, tricky[3].Condition, tricky[3].Title, tricky[3].Description = "9780679783268", catalog.ConditionNew, "+", "\u202bمرحبا\u202c שלום 😀"
+		tricky[4].ISBN, tricky[4].Title = "", "No ISBN"
+		tricky[5].Title, tricky[5].PriceCents = "Second copy, same ISBN and condition as the first", 900
 		before := map[catalog.BookID]service.Listing{}
 		for _, in := range tricky {
 			l, err := b.svc.Create(ctx, b.seller, in)
@@ -219,7 +224,8 @@ func TestService_ExportListings(t *testing.T) {
 		require.NoError(t, err)
 		for i, r := range staged {
 			require.Empty(t, r.Errors, "line %d", r.Line)
-			require.NotZero(t, r.Updates, "line %d names the listing of its ISBN and condition", r.Line)
+			require.NotZero(t, r.ID, "line %d names its listing", r.Line)
+			require.Equal(t, r.ID, r.Updates, "line %d updates the listing it names", r.Line)
 			l := before[r.Updates]
 			require.Equal(t, []string{l.Title, l.Author, l.Description, l.Language}, []string{rows[i].Input.Title, rows[i].Input.Author, rows[i].Input.Description, rows[i].Input.Language})
 		}
@@ -231,6 +237,7 @@ func TestService_ExportListings(t *testing.T) {
 		require.Equal(t, len(tricky), im.Updated)
 		require.Zero(t, im.Created)
 		require.Empty(t, im.Refused)
+		require.Equal(t, len(tricky), sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
 		for id, was := range before {
 			now, err := b.svc.Listing(ctx, id)
 			require.NoError(t, err)
@@ -238,4 +245,51 @@ func TestService_ExportListings(t *testing.T) {
 				[]any{now.Title, now.Author, now.ISBN, now.Condition, now.PriceCents, now.Copies(), now.Description, now.Language, now.Year})
 		}
 	})
+
+	// A price edited in the export changes that listing, and only it,
+	// though its twin has the same ISBN and condition; the row's condition
+	// changes too, which a match by ISBN and condition could not do.
+	t.Run("AnEditedExportChangesItsListing", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		older, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		twin, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		row := fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50"`, twin.ID)
+		require.Contains(t, out.String(), row)
+		edited := strings.Replace(out.String(), row, fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","fine","8.00"`, twin.ID), 1)
+
+		im := importNow(ctx, t, b, b.seller, edited)
+		require.Equal(t, 2, im.Updated)
+		require.Zero(t, im.Created)
+		require.Empty(t, im.Refused)
+		got, err := b.svc.Listing(ctx, twin.ID)
+		require.NoError(t, err)
+		require.Equal(t, int64(800), got.PriceCents)
+		require.Equal(t, catalog.ConditionFine, got.Condition)
+		require.Equal(t, "Name on flyleaf", got.ConditionNote, "a field the file lacks keeps its value")
+		got, err = b.svc.Listing(ctx, older.ID)
+		require.NoError(t, err)
+		require.Equal(t, int64(1250), got.PriceCents)
+		require.Equal(t, catalog.ConditionVeryGood, got.Condition)
+		require.Equal(t, 2, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+	})
+}
+
+// importNow stages, confirms and runs an import of file by seller, and
+// returns it done.
+func importNow(ctx context.Context, t *testing.T, b *bundle, seller auth.User, file string) service.Import {
+	t.Helper()
+	im, _, err := b.svc.StageImport(ctx, seller, "listings.csv", []byte(file))
+	require.NoError(t, err)
+	_, err = b.svc.ConfirmImport(ctx, seller, im.ID)
+	require.NoError(t, err)
+	require.NoError(t, b.svc.RunImport(ctx, im.ID))
+	im, err = b.svc.Import(ctx, seller, im.ID)
+	require.NoError(t, err)
+	require.Equal(t, service.ImportDone, im.State)
+	return im
 }

@@ -213,17 +213,51 @@ func (s *Service) ConfirmImport(ctx context.Context, seller auth.User, id int64)
 	return s.Import(ctx, seller, id)
 }
 
-// planUpdates sets Updates on each valid row that names an ISBN the
-// seller already lists in that condition.
+// planUpdates sets Updates on each valid row: a row with an id updates
+// that listing, which must be the seller's own and not deleted, else the
+// row is refused; a row without one updates the seller's listing of its
+// ISBN and condition, if any. A row that would update a listing an
+// earlier-planned row updates is refused, so each listing changes once.
 func (s *Service) planUpdates(ctx context.Context, db dbsqlc.DBTX, seller auth.UserID, rows []ImportRow) error {
+	var ids []int64
 	var isbns []string
 	for i, r := range rows {
-		if !r.Valid() || r.Input.ISBN == "" {
-			continue
+		switch {
+		case !r.Valid():
+		case r.ID != 0:
+			ids = append(ids, int64(r.ID))
+		case r.Input.ISBN != "":
+			n, _ := ParseISBN(r.Input.ISBN)
+			rows[i].Input.ISBN = n
+			isbns = append(isbns, n)
 		}
-		n, _ := ParseISBN(r.Input.ISBN)
-		rows[i].Input.ISBN = n
-		isbns = append(isbns, n)
+	}
+	claimed := map[catalog.BookID]int{}
+	if len(ids) > 0 {
+		found, err := s.q.SellerBooksByID(ctx, db, dbsqlc.SellerBooksByIDParams{SellerID: int64(seller), Ids: ids})
+		if err != nil {
+			return fmt.Errorf("listings by id: %w", err)
+		}
+		status := make(map[catalog.BookID]string, len(found))
+		for _, f := range found {
+			status[catalog.BookID(f.ID)] = f.Status
+		}
+		for i, r := range rows {
+			if !r.Valid() || r.ID == 0 {
+				continue
+			}
+			switch st, ok := status[r.ID]; {
+			case !ok:
+				// Anyone else's listing reads as unknown, so a file
+				// cannot probe which ids exist.
+				rows[i].Errors["id"] = "none of your listings has this id; leave it empty to add a listing"
+			case st == string(catalog.StatusArchived):
+				rows[i].Errors["id"] = "this listing was deleted; leave the id empty to list the book again"
+			default:
+				rows[i].Updates = r.ID
+				claimed[r.ID] = r.Line
+			}
+		}
 	}
 	if len(isbns) == 0 {
 		return nil
@@ -241,16 +275,22 @@ func (s *Service) planUpdates(ctx context.Context, db dbsqlc.DBTX, seller auth.U
 		}
 	}
 	for i, r := range rows {
-		if r.Valid() && r.Input.ISBN != "" {
-			rows[i].Updates = existing[key{r.Input.ISBN, string(r.Input.Condition)}]
+		if !r.Valid() || r.ID != 0 || r.Input.ISBN == "" {
+			continue
 		}
+		id := existing[key{r.Input.ISBN, string(r.Input.Condition)}]
+		if line, ok := claimed[id]; ok {
+			rows[i].Errors["isbn"] = fmt.Sprintf("line %d already updates your listing of this ISBN and condition, by its id; one row per listing", line)
+			continue
+		}
+		rows[i].Updates = id
 	}
 	return nil
 }
 
 // RunImport imports a confirmed import's rows in one transaction: each
-// valid row updates the seller's listing of its ISBN and condition or
-// creates one; the others are refused with their reasons. The summary
+// valid row updates the seller's listing of its id, or without one of its
+// ISBN and condition, or creates one; the others are refused with their reasons. The summary
 // commits with the rows, so a failure at any row leaves nothing imported
 // and a retry starts again from the first. Progress is written outside the
 // transaction, for the page to show while it runs. Running a finished
@@ -372,11 +412,15 @@ func (s *Service) importRow(ctx context.Context, tx pgx.Tx, seller auth.User, ro
 }
 
 // edit changes the columns the file has, so a file without descriptions
-// keeps those the listings have.
+// keeps those the listings have. A row matched by its ISBN and condition
+// sets them to what they are; one matched by its id may change them.
 func (r ImportRow) edit() Edit {
 	in := r.Input
-	e := Edit{Title: &in.Title, Author: &in.Author, PriceCents: &in.PriceCents}
+	e := Edit{Title: &in.Title, Author: &in.Author, Condition: &in.Condition, PriceCents: &in.PriceCents}
 	has := func(col string) bool { _, ok := r.Cells[col]; return ok }
+	if has("isbn") {
+		e.ISBN = &in.ISBN
+	}
 	if has("copies") {
 		e.Copies = &in.Copies
 	}

@@ -92,6 +92,77 @@ func TestService_Import(t *testing.T) {
 		require.Equal(t, 3, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
 	})
 
+	// An id names the listing a row updates, and only the seller's own:
+	// another seller's id reads as an unknown one, in the preview and in
+	// the import, which leaves that listing as it was.
+	t.Run("ByIDOnlyTheSellersOwn", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		mine, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		deleted, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		// Delete archives a listing that has sales and removes any other.
+		_, err = b.pool.Exec(ctx, `UPDATE catalog.books SET status = 'archived' WHERE id = $1`, int64(deleted.ID))
+		require.NoError(t, err)
+		theirs, err := b.svc.Create(ctx, b.other, validInput())
+		require.NoError(t, err)
+
+		file := "id,title,author,condition,price\n" +
+			fmt.Sprintf("%d,Mine,Me,good,1\n", mine.ID) +
+			fmt.Sprintf("%d,Stolen,Me,good,1\n", theirs.ID) +
+			"999999,Unknown,Me,good,1\n" +
+			fmt.Sprintf("%d,Deleted,Me,good,1\n", deleted.ID) +
+			fmt.Sprintf("%d,Twice,Me,good,1\n", mine.ID) +
+			"x1,Bad,Me,good,1\n" +
+			",New,Me,good,1\n"
+		_, rows, err := b.svc.StageImport(ctx, b.seller, "ids.csv", []byte(file))
+		require.NoError(t, err)
+		require.Equal(t, mine.ID, rows[0].Updates)
+		unknown := "none of your listings has this id; leave it empty to add a listing"
+		require.Equal(t, map[string]string{"id": unknown}, rows[1].Errors, "another seller's listing")
+		require.Equal(t, map[string]string{"id": unknown}, rows[2].Errors, "no listing: the same words, so ids cannot be probed")
+		require.Equal(t, map[string]string{"id": "this listing was deleted; leave the id empty to list the book again"}, rows[3].Errors)
+		require.Equal(t, map[string]string{"id": "line 2 already names this listing; one row per listing"}, rows[4].Errors)
+		require.Contains(t, rows[5].Errors, "id")
+		require.True(t, rows[6].Valid())
+		require.Zero(t, rows[6].Updates)
+
+		im := importNow(ctx, t, b, b.seller, file)
+		require.Equal(t, 1, im.Updated)
+		require.Equal(t, 1, im.Created)
+		require.Equal(t, []int{3, 4, 5, 6, 7}, refusedLines(im))
+		got, err := b.svc.Listing(ctx, theirs.ID)
+		require.NoError(t, err)
+		require.Equal(t, []any{"Le Petit Prince", int64(1250), catalog.ConditionVeryGood}, []any{got.Title, got.PriceCents, got.Condition})
+		got, err = b.svc.Listing(ctx, mine.ID)
+		require.NoError(t, err)
+		require.Equal(t, []any{"Mine", int64(100), catalog.ConditionGood}, []any{got.Title, got.PriceCents, got.Condition})
+	})
+
+	// A row without an id updates by ISBN and condition, as an export
+	// without the column did; it may not update a listing a row names by
+	// its id.
+	t.Run("WithoutIDByISBNAndCondition", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		mine, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		im := importNow(ctx, t, b, b.seller, csvHeader+"Old export,Me,9780141439518,very_good,3,2,,fr,\n")
+		require.Equal(t, 1, im.Updated)
+		require.Zero(t, im.Created)
+		got, err := b.svc.Listing(ctx, mine.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Old export", got.Title)
+
+		_, rows, err := b.svc.StageImport(ctx, b.seller, "both.csv", []byte("id,title,author,isbn,condition,price\n"+
+			fmt.Sprintf("%d,By id,Me,,good,1\n", mine.ID)+
+			",By ISBN,Me,9780141439518,very_good,1\n"))
+		require.NoError(t, err)
+		require.Equal(t, mine.ID, rows[0].Updates)
+		require.Equal(t, map[string]string{"isbn": "line 2 already updates your listing of this ISBN and condition, by its id; one row per listing"}, rows[1].Errors)
+	})
+
 	t.Run("RefusesAFileAsAWhole", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
@@ -243,4 +314,12 @@ func TestService_SellerImports(t *testing.T) {
 
 	_, _, err = b.svc.SellerImports(ctx, auth.User{}, 1, 2)
 	require.ErrorIs(t, err, auth.ErrUnauthenticated)
+}
+
+func refusedLines(im service.Import) []int {
+	lines := make([]int, 0, len(im.Refused))
+	for _, r := range im.Refused {
+		lines = append(lines, r.Line)
+	}
+	return lines
 }
