@@ -34,15 +34,17 @@ WHERE id = @id AND state = 'running';
 -- name: SellerBooksByISBN :many
 -- The seller's listings an import may update: by ISBN and condition, never
 -- an archived one (it can no longer change), the oldest first when the
--- seller has several.
-SELECT id, isbn, condition FROM catalog.books
+-- seller has several. Copies (available + held) let the preview judge a
+-- row's copies_base.
+SELECT id, isbn, condition, (available + held)::integer AS copies FROM catalog.books
 WHERE seller_id = @seller_id AND isbn = ANY(@isbns::text[]) AND status <> 'archived'
 ORDER BY id;
 
 -- name: SellerBooksByID :many
 -- The seller's listings among the ids an import's rows name, with their
--- status; an id of anyone else's listing is left out, as an unknown one is.
-SELECT id, status FROM catalog.books
+-- status and copies; an id of anyone else's listing is left out, as an
+-- unknown one is.
+SELECT id, status, (available + held)::integer AS copies FROM catalog.books
 WHERE seller_id = @seller_id AND id = ANY(@ids::bigint[]);
 
 -- name: SellerImports :many

@@ -149,7 +149,7 @@ func (q *Queries) NoteImportError(ctx context.Context, db DBTX, arg NoteImportEr
 }
 
 const sellerBooksByID = `-- name: SellerBooksByID :many
-SELECT id, status FROM catalog.books
+SELECT id, status, (available + held)::integer AS copies FROM catalog.books
 WHERE seller_id = $1 AND id = ANY($2::bigint[])
 `
 
@@ -161,10 +161,12 @@ type SellerBooksByIDParams struct {
 type SellerBooksByIDRow struct {
 	ID     int64
 	Status string
+	Copies int32
 }
 
 // The seller's listings among the ids an import's rows name, with their
-// status; an id of anyone else's listing is left out, as an unknown one is.
+// status and copies; an id of anyone else's listing is left out, as an
+// unknown one is.
 func (q *Queries) SellerBooksByID(ctx context.Context, db DBTX, arg SellerBooksByIDParams) ([]SellerBooksByIDRow, error) {
 	rows, err := db.Query(ctx, sellerBooksByID, arg.SellerID, arg.Ids)
 	if err != nil {
@@ -174,7 +176,7 @@ func (q *Queries) SellerBooksByID(ctx context.Context, db DBTX, arg SellerBooksB
 	items := []SellerBooksByIDRow{}
 	for rows.Next() {
 		var i SellerBooksByIDRow
-		if err := rows.Scan(&i.ID, &i.Status); err != nil {
+		if err := rows.Scan(&i.ID, &i.Status, &i.Copies); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -186,7 +188,7 @@ func (q *Queries) SellerBooksByID(ctx context.Context, db DBTX, arg SellerBooksB
 }
 
 const sellerBooksByISBN = `-- name: SellerBooksByISBN :many
-SELECT id, isbn, condition FROM catalog.books
+SELECT id, isbn, condition, (available + held)::integer AS copies FROM catalog.books
 WHERE seller_id = $1 AND isbn = ANY($2::text[]) AND status <> 'archived'
 ORDER BY id
 `
@@ -200,11 +202,13 @@ type SellerBooksByISBNRow struct {
 	ID        int64
 	Isbn      *string
 	Condition string
+	Copies    int32
 }
 
 // The seller's listings an import may update: by ISBN and condition, never
 // an archived one (it can no longer change), the oldest first when the
-// seller has several.
+// seller has several. Copies (available + held) let the preview judge a
+// row's copies_base.
 func (q *Queries) SellerBooksByISBN(ctx context.Context, db DBTX, arg SellerBooksByISBNParams) ([]SellerBooksByISBNRow, error) {
 	rows, err := db.Query(ctx, sellerBooksByISBN, arg.SellerID, arg.Isbns)
 	if err != nil {
@@ -214,7 +218,12 @@ func (q *Queries) SellerBooksByISBN(ctx context.Context, db DBTX, arg SellerBook
 	items := []SellerBooksByISBNRow{}
 	for rows.Next() {
 		var i SellerBooksByISBNRow
-		if err := rows.Scan(&i.ID, &i.Isbn, &i.Condition); err != nil {
+		if err := rows.Scan(
+			&i.ID,
+			&i.Isbn,
+			&i.Condition,
+			&i.Copies,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -28,8 +28,10 @@ const (
 
 // ImportColumns are the columns a listings CSV may have, in the order the
 // export writes them; a file may order them as it likes. The id, which the
-// export writes, names the listing a row updates.
-var ImportColumns = []string{"id", "title", "author", "isbn", "condition", "price", "copies", "description", "language", "year"}
+// export writes, names the listing a row updates; copies_base, the copies
+// the export wrote, keeps copies sold since from coming back on sale
+// (Edit.CopiesBase).
+var ImportColumns = []string{"id", "title", "author", "isbn", "condition", "price", "copies", "copies_base", "description", "language", "year"}
 
 // requiredColumns are those without which no row could be valid; the
 // others have defaults (no id, no ISBN, 1 copy, no description, English,
@@ -52,6 +54,9 @@ type ImportRow struct {
 	// one of its ID or, without one, of its ISBN and condition; 0 when it
 	// creates one.
 	Updates catalog.BookID
+	// CopiesBase is the row's copies_base, the copies its listing had when
+	// exported; nil when the file has none.
+	CopiesBase *int
 }
 
 // Valid reports whether the row will be imported.
@@ -231,6 +236,14 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 		}
 		in.Copies = n
 	}
+	if v := strings.TrimSpace(c["copies_base"]); v != "" {
+		// A sold-out listing exports 0 copies.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > MaxCopies {
+			row.Errors["copies_base"] = fmt.Sprintf("must be the copies your export wrote, a whole number from 0 to %d; leave it as exported", MaxCopies)
+		}
+		row.CopiesBase = &n
+	}
 	if v := strings.TrimSpace(c["year"]); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -309,7 +322,9 @@ const exportPage = 1000
 // ExportListings writes the seller's listings, all but the archived, as a
 // CSV that ParseListings reads back: each row carries its listing's id, so
 // importing the file unchanged updates every listing, with or without an
-// ISBN, to what it already is and creates none. Every cell is quoted and
+// ISBN, to what it already is and creates none; and its copies twice, as
+// copies to edit and copies_base to leave, so that copies sold between the
+// export and the import are not put back on sale. Every cell is quoted and
 // escaped (escapeCell), so a spreadsheet opens each as the text it is:
 // quoting keeps a cell holding the separator of a semicolon locale whole,
 // and the apostrophe keeps one starting like a formula from running.
@@ -333,7 +348,7 @@ func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Wri
 				year = strconv.Itoa(l.Year)
 			}
 			writeCSVRecord(bw, []string{strconv.FormatInt(int64(l.ID), 10), l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
-				strconv.Itoa(l.Copies()), l.Description, l.Language, year})
+				strconv.Itoa(l.Copies()), strconv.Itoa(l.Copies()), l.Description, l.Language, year})
 		}
 		if !hasNext {
 			break

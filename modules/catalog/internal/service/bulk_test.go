@@ -122,12 +122,12 @@ func TestService_ParseListings(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, msg string
 	}{
-		{"Empty", " \n", "the file is empty; its first line must name the columns: id, title, author, isbn, condition, price, copies, description, language, year"},
+		{"Empty", " \n", "the file is empty; its first line must name the columns: id, title, author, isbn, condition, price, copies, copies_base, description, language, year"},
 		{"HeaderOnly", csvHeader, "the file has a header but no rows"},
-		{"UnknownColumn", "title,author,condition,price,colour\n", `unknown column "colour"; the columns are id, title, author, isbn, condition, price, copies, description, language, year`},
-		{"NoHeader", "Emma,Jane Austen,good,5\n", `unknown column "Emma"; the columns are id, title, author, isbn, condition, price, copies, description, language, year`},
+		{"UnknownColumn", "title,author,condition,price,colour\n", `unknown column "colour"; the columns are id, title, author, isbn, condition, price, copies, copies_base, description, language, year`},
+		{"NoHeader", "Emma,Jane Austen,good,5\n", `unknown column "Emma"; the columns are id, title, author, isbn, condition, price, copies, copies_base, description, language, year`},
 		{"DuplicateColumn", "title,author,condition,price,Title\n", `the column "title" appears twice`},
-		{"UnnamedColumn", "title,,condition,price\n", "column 2 of the first line has no name; the first line must name the columns: id, title, author, isbn, condition, price, copies, description, language, year"},
+		{"UnnamedColumn", "title,,condition,price\n", "column 2 of the first line has no name; the first line must name the columns: id, title, author, isbn, condition, price, copies, copies_base, description, language, year"},
 		{"MissingColumns", "title,author,isbn\n", "the first line lacks the columns condition, price; it must name at least title, author, condition, price"},
 		{"Latin1", "title,author,condition,price\nEmma,Jane Austen,good,5\nL'\xe9tranger,Camus,good,5\n", "line 3 is not UTF-8 text (perhaps Latin-1 or Windows-1252); save the file as “CSV UTF-8” and upload it again"},
 		{"UTF16", "\xFF\xFEt\x00i\x00", "the file is UTF-16 text; save it as “CSV UTF-8” and upload it again"},
@@ -167,9 +167,9 @@ func TestService_ExportListings(t *testing.T) {
 
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-		require.Equal(t, `"id","title","author","isbn","condition","price","copies","description","language","year"`+"\r\n"+
-			fmt.Sprintf(`"%d","Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","line one`, gone.ID)+"\n"+`line two","fr",""`+"\r\n"+
-			fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","A classic.","fr","1943"`, first.ID)+"\r\n", out.String())
+		require.Equal(t, `"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"+
+			fmt.Sprintf(`"%d","Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","2","line one`, gone.ID)+"\n"+`line two","fr",""`+"\r\n"+
+			fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","2","A classic.","fr","1943"`, first.ID)+"\r\n", out.String())
 
 		_, err = b.svc.Delete(ctx, b.seller, gone.ID)
 		require.NoError(t, err)
@@ -276,6 +276,138 @@ func TestService_ExportListings(t *testing.T) {
 		require.Equal(t, int64(1250), got.PriceCents)
 		require.Equal(t, catalog.ConditionVeryGood, got.Condition)
 		require.Equal(t, 2, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+	})
+}
+
+// TestService_ImportAfterSales checks invariant 7 for the CSV import: a
+// copy sold between the export and the import stays sold.
+func TestService_ImportAfterSales(t *testing.T) {
+	t.Parallel()
+
+	exported := func(ctx context.Context, t *testing.T, b *bundle, copies int) (service.Listing, string) {
+		t.Helper()
+		in := validInput()
+		in.Copies = copies
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		return l, out.String()
+	}
+	fields := func(l service.Listing) []any {
+		return []any{l.Title, l.Author, l.ISBN, l.Condition, l.ConditionNote, l.PriceCents, l.Description, l.Language, l.Year, l.Status}
+	}
+
+	// Reproduces the report: 3 copies, export, 1 sold, the unchanged
+	// export imported; 2 copies stay on sale, not 3.
+	t.Run("UnchangedExportKeepsTheSale", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, file := exported(ctx, t, b, 3)
+		sell(t, b, l.ID, 1)
+		before, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+
+		_, rows, err := b.svc.StageImport(ctx, b.seller, "export.csv", []byte(file))
+		require.NoError(t, err)
+		require.Empty(t, rows[0].Errors, "an unchanged row is valid in the preview")
+		require.Equal(t, l.ID, rows[0].Updates)
+
+		im := importNow(ctx, t, b, b.seller, file)
+		require.Equal(t, 1, im.Updated)
+		require.Empty(t, im.Refused)
+		after, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, after.Available, "the sold copy is not put back on sale")
+		require.Equal(t, []int{2, 0}, []int{after.Copies(), after.Held})
+		require.Equal(t, fields(before), fields(after), "nothing else changes")
+		var listed, sold int
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT listed, sold FROM catalog.books WHERE id = $1`, int64(l.ID)).Scan(&listed, &sold))
+		require.Equal(t, []int{3, 1}, []int{listed, sold})
+	})
+
+	// Copies edited in a file exported before a sale are refused in the
+	// preview, and by the job, with the message the edit form gives.
+	t.Run("EditedCopiesAfterASaleAreRefused", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, file := exported(ctx, t, b, 3)
+		edited := strings.Replace(file, `"12.50","3","3"`, `"12.50","5","3"`, 1)
+		require.NotEqual(t, file, edited)
+		sell(t, b, l.ID, 1)
+		stale := "you have 2 copies now, not 3: 1 sold since you opened this form; enter the copies you have now"
+
+		im, rows, err := b.svc.StageImport(ctx, b.seller, "edited.csv", []byte(edited))
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"copies": stale}, rows[0].Errors)
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, service.ImportDone, im.State)
+		require.Equal(t, []service.ImportRefusal{{Line: 2, Reason: "copies: " + stale}}, im.Refused)
+		require.Zero(t, im.Updated+im.Created, "nothing imported")
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, 2, got.Available)
+	})
+
+	// A sale between the confirmation and the job: the preview passed the
+	// row, the job refuses it under the listing's lock.
+	t.Run("SaleAfterConfirmingIsRefusedByTheJob", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, file := exported(ctx, t, b, 3)
+		edited := strings.Replace(file, `"12.50","3","3"`, `"9.00","5","3"`, 1)
+		im, rows, err := b.svc.StageImport(ctx, b.seller, "edited.csv", []byte(edited))
+		require.NoError(t, err)
+		require.Empty(t, rows[0].Errors)
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		sell(t, b, l.ID, 1)
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		im, err = b.svc.Import(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.Equal(t, []int{2}, refusedLines(im))
+		require.Contains(t, im.Refused[0].Reason, "1 sold since")
+		require.Zero(t, im.Updated+im.Created)
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, []any{2, int64(1250)}, []any{got.Available, got.PriceCents}, "the row's price is refused with its copies")
+	})
+
+	// Without the column, copies are taken as given, as before it existed;
+	// a row creating a listing ignores the column.
+	t.Run("WithoutCopiesBaseCopiesAreTakenAsGiven", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		l, _ := exported(ctx, t, b, 3)
+		sell(t, b, l.ID, 1)
+		im := importNow(ctx, t, b, b.seller, "id,title,author,condition,price,copies\n"+
+			fmt.Sprintf("%d,Le Petit Prince,Saint-Exupéry,very_good,12.50,3\n", l.ID)+
+			",Emma,Jane Austen,good,5,1\n")
+		require.Equal(t, []int{1, 1}, []int{im.Updated, im.Created})
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, 3, got.Available)
+
+		im = importNow(ctx, t, b, b.seller, "title,author,condition,price,copies,copies_base\nDune,Frank Herbert,good,5,4,9\n")
+		require.Equal(t, 1, im.Created)
+		require.Empty(t, im.Refused)
+	})
+
+	t.Run("BadCopiesBase", func(t *testing.T) {
+		t.Parallel()
+		b, _ := setup(t)
+		rows, err := b.svc.ParseListings([]byte("title,author,condition,price,copies,copies_base\n" +
+			"Emma,Jane Austen,good,5,1,x\nEmma,Jane Austen,good,5,1,-1\nEmma,Jane Austen,good,5,1,1000\nEmma,Jane Austen,good,5,1,0\n"))
+		require.NoError(t, err)
+		msg := "must be the copies your export wrote, a whole number from 0 to 999; leave it as exported"
+		for _, r := range rows[:3] {
+			require.Equal(t, map[string]string{"copies_base": msg}, r.Errors, "line %d", r.Line)
+		}
+		require.Empty(t, rows[3].Errors, "a sold-out listing exports 0 copies")
 	})
 }
 

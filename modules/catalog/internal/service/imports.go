@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 	"unicode"
@@ -217,8 +218,22 @@ func (s *Service) ConfirmImport(ctx context.Context, seller auth.User, id int64)
 // that listing, which must be the seller's own and not deleted, else the
 // row is refused; a row without one updates the seller's listing of its
 // ISBN and condition, if any. A row that would update a listing an
-// earlier-planned row updates is refused, so each listing changes once.
+// earlier-planned row updates is refused, so each listing changes once. A
+// row whose copies were edited though copies sold since its copies_base is
+// refused as the update would refuse it (Edit.CopiesBase), so the preview
+// shows it.
 func (s *Service) planUpdates(ctx context.Context, db dbsqlc.DBTX, seller auth.UserID, rows []ImportRow) error {
+	copies := map[catalog.BookID]int{}
+	if err := s.matchRows(ctx, db, seller, rows, copies); err != nil {
+		return err
+	}
+	judgeCopies(rows, copies)
+	return nil
+}
+
+// matchRows sets Updates on each valid row (see planUpdates) and notes in
+// copies the copies each listing to update has now.
+func (s *Service) matchRows(ctx context.Context, db dbsqlc.DBTX, seller auth.UserID, rows []ImportRow, copies map[catalog.BookID]int) error {
 	var ids []int64
 	var isbns []string
 	for i, r := range rows {
@@ -241,6 +256,7 @@ func (s *Service) planUpdates(ctx context.Context, db dbsqlc.DBTX, seller auth.U
 		status := make(map[catalog.BookID]string, len(found))
 		for _, f := range found {
 			status[catalog.BookID(f.ID)] = f.Status
+			copies[catalog.BookID(f.ID)] = int(f.Copies)
 		}
 		for i, r := range rows {
 			if !r.Valid() || r.ID == 0 {
@@ -272,6 +288,7 @@ func (s *Service) planUpdates(ctx context.Context, db dbsqlc.DBTX, seller auth.U
 		k := key{*f.Isbn, f.Condition}
 		if _, ok := existing[k]; !ok {
 			existing[k] = catalog.BookID(f.ID)
+			copies[catalog.BookID(f.ID)] = int(f.Copies)
 		}
 	}
 	for i, r := range rows {
@@ -286,6 +303,19 @@ func (s *Service) planUpdates(ctx context.Context, db dbsqlc.DBTX, seller auth.U
 		rows[i].Updates = id
 	}
 	return nil
+}
+
+// judgeCopies refuses each row that updates a listing whose copies moved
+// since the row's copies_base while the row's copies were edited.
+func judgeCopies(rows []ImportRow, copies map[catalog.BookID]int) {
+	for i, r := range rows {
+		if !r.Valid() || r.Updates == 0 {
+			continue
+		}
+		if _, err := r.edit().copiesNow(r.Input.Copies, copies[r.Updates]); err != nil {
+			maps.Copy(rows[i].Errors, apperr.As(err).Fields)
+		}
+	}
 }
 
 // RunImport imports a confirmed import's rows in one transaction: each
@@ -423,6 +453,7 @@ func (r ImportRow) edit() Edit {
 	}
 	if has("copies") {
 		e.Copies = &in.Copies
+		e.CopiesBase = r.CopiesBase
 	}
 	if has("description") {
 		e.Description = &in.Description

@@ -497,11 +497,8 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, u auth.User, id catalog
 		PriceCents: cur.PriceCents, Copies: cur.Copies(), Description: cur.Description, Language: cur.Language, Year: cur.Year,
 	}
 	e.Apply(&in)
-	if e.Copies != nil && e.CopiesBase != nil && *e.CopiesBase != cur.Copies() {
-		if *e.Copies != *e.CopiesBase {
-			return staleCopies(*e.CopiesBase, cur)
-		}
-		in.Copies = cur.Copies()
+	if in.Copies, err = e.copiesNow(in.Copies, cur.Copies()); err != nil {
+		return err
 	}
 	isbn, err := s.normalise(&in)
 	if err != nil {
@@ -535,10 +532,23 @@ func wantsMayMatchAnew(cur Listing, in Input, isbn *string) bool {
 		newISBN != cur.ISBN || in.Condition != cur.Condition || (cur.Available == 0 && in.Copies > cur.Copies())
 }
 
+// copiesNow is the copies an edit leaves a listing that has now copies
+// today, given the copies it would set: CopiesBase's rule, for the update
+// under the listing's lock and the import's preview alike.
+func (e Edit) copiesNow(copies, now int) (int, error) {
+	if e.Copies == nil || e.CopiesBase == nil || *e.CopiesBase == now {
+		return copies, nil
+	}
+	if *e.Copies != *e.CopiesBase {
+		return copies, staleCopies(*e.CopiesBase, now)
+	}
+	return now, nil
+}
+
 // staleCopies explains to the seller how the copies moved since base.
-func staleCopies(base int, cur Listing) error {
-	msg := fmt.Sprintf("you have %d %s now, not %d: ", cur.Copies(), text.Plural(cur.Copies(), "copy", "copies"), base)
-	if d := base - cur.Copies(); d > 0 {
+func staleCopies(base, now int) error {
+	msg := fmt.Sprintf("you have %d %s now, not %d: ", now, text.Plural(now, "copy", "copies"), base)
+	if d := base - now; d > 0 {
 		msg += fmt.Sprintf("%d sold since you opened this form", d)
 	} else {
 		msg += "the listing changed since you opened this form"
