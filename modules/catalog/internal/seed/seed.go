@@ -218,7 +218,12 @@ func demoImport(ctx context.Context, svc *service.Service, seller auth.User) err
 			kept++
 		}
 	}
-	_ = w.Write([]string{"Commonplace Book", "", "", "good", "4.00", "1", "", "en", ""})
+	noAuthor := map[string]string{"title": "Commonplace Book", "condition": "good", "price": "4.00", "copies": "1", "language": "en"}
+	rec := make([]string, len(service.ImportColumns))
+	for i, c := range service.ImportColumns {
+		rec[i] = noAuthor[c]
+	}
+	_ = w.Write(rec)
 	w.Flush()
 	if err := w.Error(); err != nil {
 		return err
