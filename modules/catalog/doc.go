@@ -23,5 +23,6 @@
 // Sellers list in bulk from a CSV staged in catalog.imports: the job
 // catalog.import_listings creates or updates (by id, or ISBN and condition)
 // every valid row in one transaction with the summary, so an import is
-// whole or absent.
+// whole or absent. A row's copies_base, the copies the export wrote, is the
+// edit form's copies base: copies sold since the export stay sold.
 package catalog
