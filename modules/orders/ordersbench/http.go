@@ -94,7 +94,7 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 		return nil, err
 	}
 	defer db.Drop()
-	books, err := listings(ctx, db.Pool, 1000, 1_000_000)
+	books, err := dataSet(ctx, db.Pool, 1000, 1_000_000)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func splitCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) 
 			return loadgen.Result{}, nil, err
 		}
 		defer db.Drop()
-		books, err := listings(ctx, db.Pool, 1000, 1_000_000)
+		books, err := dataSet(ctx, db.Pool, 1000, 1_000_000)
 		if err != nil {
 			return loadgen.Result{}, nil, err
 		}

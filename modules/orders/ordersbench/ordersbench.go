@@ -44,9 +44,10 @@ func Sections() []bench.Section {
 // Seller owns every listing of the data sets.
 const sellerID = 9_000_000
 
-// listings inserts n listings of the seller with copies each and returns
-// their ids and prices.
-func listings(ctx context.Context, pool *pgxpool.Pool, n, copies int) ([]service.SeenLine, error) {
+// dataSet is a checkout section's shop: n listings of the seller with
+// copies each, whose ids and prices it returns, and an order history
+// (history), analyzed.
+func dataSet(ctx context.Context, pool *pgxpool.Pool, n, copies int) ([]service.SeenLine, error) {
 	if _, err := pool.Exec(ctx, `INSERT INTO catalog.sellers (id, name) VALUES ($1, 'Bench seller') ON CONFLICT DO NOTHING`, sellerID); err != nil {
 		return nil, err
 	}
@@ -329,7 +330,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 		return nil, err
 	}
 	defer db.Drop()
-	books, err := listings(ctx, db.Pool, n, 1_000_000)
+	books, err := dataSet(ctx, db.Pool, n, 1_000_000)
 	if err != nil {
 		return nil, err
 	}
