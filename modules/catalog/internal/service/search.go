@@ -534,19 +534,33 @@ type estimated struct {
 // recent (estimateTTL).
 func (s *Service) estimate(ctx context.Context, st Statements) (int, error) {
 	key := st.Estimate + fmt.Sprintf("%#v", st.MatchArgs)
-	now := s.opts.NowFunc()
-	e := &s.estimates
-	e.mu.Lock()
-	got, ok := e.byQ[key]
-	e.mu.Unlock()
-	if ok && now.Sub(got.at) < estimateTTL {
-		return got.rows, nil
+	if rows, ok := s.estimates.get(key, s.opts.NowFunc()); ok {
+		return rows, nil
 	}
 	var plan []byte
 	if err := s.pool.QueryRow(ctx, st.Estimate, append([]any{pgx.QueryExecModeExec}, st.MatchArgs...)...).Scan(&plan); err != nil {
 		return 0, fmt.Errorf("estimate: %w", err)
 	}
 	rows := estimatedRows(plan)
+	s.estimates.put(key, rows, s.opts.NowFunc())
+	return rows, nil
+}
+
+// get returns the estimate kept for key, if it is younger than estimateTTL
+// at now.
+func (e *estimates) get(key string, now time.Time) (int, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	got, ok := e.byQ[key]
+	if !ok || now.Sub(got.at) >= estimateTTL {
+		return 0, false
+	}
+	return got.rows, true
+}
+
+// put keeps rows as key's estimate made at now, forgetting the oldest half
+// of the keys first when maxEstimates are kept.
+func (e *estimates) put(key string, rows int, now time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.byQ == nil {
@@ -562,7 +576,6 @@ func (s *Service) estimate(ctx context.Context, st Statements) (int, error) {
 		e.keys = append(e.keys, key)
 	}
 	e.byQ[key] = estimated{rows: rows, at: now}
-	return rows, nil
 }
 
 // estimatedRows reads the row estimate of an EXPLAIN (FORMAT JSON).
