@@ -224,9 +224,12 @@ func (s *Service) carry(ctx context.Context) (int, error) {
 			if err := s.transitionMany(ctx, tx, delivered, orders.StatusShipped, orders.StatusDelivered, StepDelivered); err != nil {
 				return err
 			}
-			// Each seller's sales count grew: one push per seller of the
-			// batch, however many of their orders it delivered.
-			sellers, err := s.q.SellersOfOrders(ctx, tx, delivered)
+			// Each seller's sales count grows with the orders of the
+			// batch, all of which transitionMany moved (or it failed and
+			// nothing commits), so each is counted once; then one push per
+			// seller of the batch, however many of their orders it
+			// delivered.
+			sellers, err := s.q.AddSales(ctx, tx, delivered)
 			if err != nil {
 				return err
 			}
