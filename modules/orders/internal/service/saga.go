@@ -171,8 +171,9 @@ const maxCarryBatches = 20
 // is due moves one step, in batches of carryBatch orders, each batch one
 // transaction with one statement per kind of change rather than a job per
 // shipment per step. Picking up ships the order (and inserts the job that
-// confirms its copies as sold); the last step delivers it (and inserts the
-// job that sends each of its sellers' sales to the catalog). A step moves
+// confirms its copies as sold); the last step delivers it (counts it into
+// each of its sellers' sales and inserts the job that sends them to the
+// catalog). A step moves
 // only a shipment due and an order in the state the step expects, so a
 // repeated round does nothing more, and the due time lives in the database,
 // so a round lost to a crash is made up by the next. It returns how many
