@@ -2,7 +2,8 @@
 // cookie until sign-in merges them), orders and their lines (the book's id
 // with a snapshot of title and price), payments (brand and last four digits
 // only), the simulated processor's charges, shipments with their timeline,
-// delivery providers, and notifications.
+// delivery providers, notifications, reviews, and each seller's count of
+// delivered orders.
 //
 // The saga: Place takes the lines out of the buyer's cart and records the
 // order (pending, idempotent per buyer and Idempotency-Key) in one

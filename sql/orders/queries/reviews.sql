@@ -33,11 +33,22 @@ ORDER BY id DESC LIMIT @lim OFFSET @off;
 -- name: SellerStats :one
 -- A seller's standing in one snapshot, numbered after every change already
 -- committed, so the catalog never keeps an older count over a newer one.
+-- A delivery adds to the seller's sales in the transaction that inserts
+-- the push, so the push runs, and draws its number, after the count it
+-- reads was committed.
 SELECT nextval('orders.seller_stats_version')::bigint AS version,
   (SELECT count(*) FROM orders.reviews r WHERE r.seller_id = @seller_id AND r.hidden_reason IS NULL)::int AS ratings,
   (SELECT coalesce(sum(r.rating), 0) FROM orders.reviews r WHERE r.seller_id = @seller_id AND r.hidden_reason IS NULL)::int AS rating_sum,
-  (SELECT count(DISTINCT l.order_id) FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id
-    WHERE l.seller_id = @seller_id AND o.status = 'delivered')::int AS sales;
+  coalesce((SELECT s.sales FROM orders.seller_sales s WHERE s.seller_id = @seller_id), 0)::int AS sales;
 
--- name: SellersOfOrders :many
-SELECT DISTINCT seller_id FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDER BY seller_id;
+-- name: AddSales :many
+-- Counts a batch of orders just delivered into their sellers' sales (each
+-- order once per seller, however many of their books it holds) and returns
+-- those sellers. Rows are written in seller order, so two rounds adding
+-- to the same sellers wait for each other rather than deadlock.
+INSERT INTO orders.seller_sales AS s (seller_id, sales)
+SELECT l.seller_id, count(DISTINCT l.order_id) FROM orders.order_lines l
+WHERE l.order_id = ANY(@order_ids::bigint[])
+GROUP BY l.seller_id ORDER BY l.seller_id
+ON CONFLICT (seller_id) DO UPDATE SET sales = s.sales + excluded.sales
+RETURNING s.seller_id;

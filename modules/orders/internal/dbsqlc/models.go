@@ -95,6 +95,11 @@ type OrdersRecipient struct {
 	EmailTopics []string
 }
 
+type OrdersSellerSale struct {
+	SellerID int64
+	Sales    int32
+}
+
 type Payment struct {
 	OrderID       int64
 	Method        string

@@ -9,6 +9,39 @@ import (
 	"context"
 )
 
+const addSales = `-- name: AddSales :many
+INSERT INTO orders.seller_sales AS s (seller_id, sales)
+SELECT l.seller_id, count(DISTINCT l.order_id) FROM orders.order_lines l
+WHERE l.order_id = ANY($1::bigint[])
+GROUP BY l.seller_id ORDER BY l.seller_id
+ON CONFLICT (seller_id) DO UPDATE SET sales = s.sales + excluded.sales
+RETURNING s.seller_id
+`
+
+// Counts a batch of orders just delivered into their sellers' sales (each
+// order once per seller, however many of their books it holds) and returns
+// those sellers. Rows are written in seller order, so two rounds adding
+// to the same sellers wait for each other rather than deadlock.
+func (q *Queries) AddSales(ctx context.Context, db DBTX, orderIds []int64) ([]int64, error) {
+	rows, err := db.Query(ctx, addSales, orderIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var seller_id int64
+		if err := rows.Scan(&seller_id); err != nil {
+			return nil, err
+		}
+		items = append(items, seller_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const allReviews = `-- name: AllReviews :many
 SELECT id, order_id, seller_id, buyer_id, buyer_name, rating, comment, reply, replied_at, hidden_reason, hidden_by, hidden_at, created_at FROM orders.reviews WHERE NOT $1::boolean OR hidden_reason IS NOT NULL
 ORDER BY id DESC LIMIT $3 OFFSET $2
@@ -251,8 +284,7 @@ const sellerStats = `-- name: SellerStats :one
 SELECT nextval('orders.seller_stats_version')::bigint AS version,
   (SELECT count(*) FROM orders.reviews r WHERE r.seller_id = $1 AND r.hidden_reason IS NULL)::int AS ratings,
   (SELECT coalesce(sum(r.rating), 0) FROM orders.reviews r WHERE r.seller_id = $1 AND r.hidden_reason IS NULL)::int AS rating_sum,
-  (SELECT count(DISTINCT l.order_id) FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id
-    WHERE l.seller_id = $1 AND o.status = 'delivered')::int AS sales
+  coalesce((SELECT s.sales FROM orders.seller_sales s WHERE s.seller_id = $1), 0)::int AS sales
 `
 
 type SellerStatsRow struct {
@@ -264,6 +296,9 @@ type SellerStatsRow struct {
 
 // A seller's standing in one snapshot, numbered after every change already
 // committed, so the catalog never keeps an older count over a newer one.
+// A delivery adds to the seller's sales in the transaction that inserts
+// the push, so the push runs, and draws its number, after the count it
+// reads was committed.
 func (q *Queries) SellerStats(ctx context.Context, db DBTX, sellerID int64) (SellerStatsRow, error) {
 	row := db.QueryRow(ctx, sellerStats, sellerID)
 	var i SellerStatsRow
@@ -274,28 +309,4 @@ func (q *Queries) SellerStats(ctx context.Context, db DBTX, sellerID int64) (Sel
 		&i.Sales,
 	)
 	return i, err
-}
-
-const sellersOfOrders = `-- name: SellersOfOrders :many
-SELECT DISTINCT seller_id FROM orders.order_lines WHERE order_id = ANY($1::bigint[]) ORDER BY seller_id
-`
-
-func (q *Queries) SellersOfOrders(ctx context.Context, db DBTX, orderIds []int64) ([]int64, error) {
-	rows, err := db.Query(ctx, sellersOfOrders, orderIds)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []int64{}
-	for rows.Next() {
-		var seller_id int64
-		if err := rows.Scan(&seller_id); err != nil {
-			return nil, err
-		}
-		items = append(items, seller_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }

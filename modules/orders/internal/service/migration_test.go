@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -48,4 +49,49 @@ func TestMigration_PartyNamesBackfill(t *testing.T) {
 	_, err = pool.Exec(ctx, `INSERT INTO orders.order_lines (order_id, book_id, seller_id, title, price_cents, quantity)
 		SELECT id, 2, 8, 'Emma', 900, 1 FROM orders.orders`)
 	require.ErrorContains(t, err, "seller_name", "a line must name its seller")
+}
+
+// Sellers' sales delivered before the count was kept as data: an order
+// once per seller (two books of one seller in it count once), and only
+// delivered orders.
+func TestMigration_SellerSalesBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, pgtest.NewEmptyURL(t))
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	all, err := bookstore.Migrations("orders")
+	require.NoError(t, err)
+	before := fstest.MapFS{}
+	names, err := fs.Glob(all, "*.up.sql")
+	require.NoError(t, err)
+	for _, name := range names {
+		if name >= "0009" {
+			continue
+		}
+		b, err := fs.ReadFile(all, name)
+		require.NoError(t, err)
+		before[name] = &fstest.MapFile{Data: b}
+	}
+	require.NoError(t, migrate.Apply(ctx, pool, []migrate.Set{{Schema: "orders", FS: before}}))
+	_, err = pool.Exec(ctx, `
+		WITH o AS (
+			INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
+				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
+			SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
+			FROM (VALUES (1, 'delivered'), (2, 'delivered'), (3, 'shipped'), (4, 'cancelled')) s(n, status)
+			RETURNING id, idempotency_key)
+		INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
+		SELECT o.id, l.book, l.seller, 'Seller', 'Dune', 500, 1
+		FROM o JOIN (VALUES ('k1', 1, 8), ('k1', 2, 8), ('k1', 3, 9), ('k2', 1, 8), ('k3', 1, 8), ('k3', 4, 10), ('k4', 4, 10))
+			l(key, book, seller) ON l.key = o.idempotency_key`)
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	rows, err := pool.Query(ctx, `SELECT seller_id, sales FROM orders.seller_sales ORDER BY seller_id`)
+	require.NoError(t, err)
+	type sales struct{ Seller, Sales int64 }
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[sales])
+	require.NoError(t, err)
+	require.Equal(t, []sales{{8, 2}, {9, 1}}, got, "sellers with no delivered order have no row")
 }

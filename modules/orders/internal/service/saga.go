@@ -171,8 +171,9 @@ const maxCarryBatches = 20
 // is due moves one step, in batches of carryBatch orders, each batch one
 // transaction with one statement per kind of change rather than a job per
 // shipment per step. Picking up ships the order (and inserts the job that
-// confirms its copies as sold); the last step delivers it (and inserts the
-// job that sends each of its sellers' sales to the catalog). A step moves
+// confirms its copies as sold); the last step delivers it (counts it into
+// each of its sellers' sales and inserts the job that sends them to the
+// catalog). A step moves
 // only a shipment due and an order in the state the step expects, so a
 // repeated round does nothing more, and the due time lives in the database,
 // so a round lost to a crash is made up by the next. It returns how many
@@ -224,9 +225,12 @@ func (s *Service) carry(ctx context.Context) (int, error) {
 			if err := s.transitionMany(ctx, tx, delivered, orders.StatusShipped, orders.StatusDelivered, StepDelivered); err != nil {
 				return err
 			}
-			// Each seller's sales count grew: one push per seller of the
-			// batch, however many of their orders it delivered.
-			sellers, err := s.q.SellersOfOrders(ctx, tx, delivered)
+			// Each seller's sales count grows with the orders of the
+			// batch, all of which transitionMany moved (or it failed and
+			// nothing commits), so each is counted once; then one push per
+			// seller of the batch, however many of their orders it
+			// delivered.
+			sellers, err := s.q.AddSales(ctx, tx, delivered)
 			if err != nil {
 				return err
 			}
