@@ -83,7 +83,8 @@ const pastOrders = 50_000
 
 // history writes pastOrders delivered orders of the seller's listings,
 // each with its line, payment and shipment, from buyers the runs do not
-// use, and counts them into the seller's sales as delivering them would. A shop in service has a history, and its size is what the planner
+// use, and counts them into the seller's sales as delivering them would.
+// A shop in service has a history, and its size is what the planner
 // weighs: with the orders tables nearly empty when the warm-up's plans were
 // cached, the statements that join an order to its lines kept sequential
 // scans of tables that grew through the run (pg_stat_user_tables: one scan
