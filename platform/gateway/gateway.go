@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -116,6 +117,20 @@ func Routes(owners []Owner, fallback config.Module, tr *tracing.Tracing, header 
 
 type savedKey struct{}
 
+// copyBufferSize is the buffer ReverseProxy copies an answer through; it
+// would allocate one per answer without a pool.
+const copyBufferSize = 32 << 10
+
+// buffers lends the copy buffers, shared by every module's proxy: a
+// checkout forwards two answers, and 64 KB of garbage per order made the
+// gateway's collector work for nothing.
+var buffers = bufferPool{sync.Pool{New: func() any { return new([copyBufferSize]byte) }}}
+
+type bufferPool struct{ pool sync.Pool }
+
+func (b *bufferPool) Get() []byte  { return b.pool.Get().(*[copyBufferSize]byte)[:] }
+func (b *bufferPool) Put(p []byte) { b.pool.Put((*[copyBufferSize]byte)(p)) }
+
 // newProxy forwards requests to one module's process. The process trusts
 // the gateway's X-Forwarded-For and -Proto (it runs with --trust-proxy), so
 // they are set from what the gateway itself believes, never passed on from
@@ -129,7 +144,8 @@ func newProxy(module config.Module, target *url.URL, rt http.RoundTripper, heade
 		withHeader = header[i].Func(withHeader)
 	}
 	rp := &httputil.ReverseProxy{
-		Transport: rt,
+		Transport:  rt,
+		BufferPool: &buffers,
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -276,4 +277,22 @@ func TestGateway_ErrorPageHasTheShopsHeader(t *testing.T) {
 	resp, body = s.do(t, http.MethodPost, "/my/listings/1/photos", "Accept", "text/html")
 	require.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
 	require.NotContains(t, body, "Ann Reader", "a POST's body is gone; its error page is not signed in again")
+}
+
+// TestGateway_ForwardAllocatesNoCopyBuffer: forwarding an answer borrows
+// the buffer it is copied through, rather than allocating 32 KB each time
+// (two a checkout). Not parallel: it reads the process's allocations.
+func TestGateway_ForwardAllocatesNoCopyBuffer(t *testing.T) {
+	s := newShop(t)
+	s.forwarded(t, http.MethodGet, "/books/7")
+	const n = 50
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		s.forwarded(t, http.MethodGet, "/books/7")
+	}
+	runtime.ReadMemStats(&after)
+	perForward := (after.TotalAlloc - before.TotalAlloc) / n
+	t.Logf("%d bytes allocated per forward (client, gateway and module)", perForward)
+	require.Less(t, perForward, uint64(32<<10))
 }

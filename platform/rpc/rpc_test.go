@@ -3,8 +3,11 @@ package rpc_test
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -129,4 +132,64 @@ func TestCall_WrongTokenIsTheOperatorsMistake(t *testing.T) {
 	require.Equal(t, apperr.Internal, apperr.KindOf(err), "not the user's sign-in problem")
 	require.NotContains(t, err.Error(), "another token")
 	require.EqualValues(t, 1, n.Load())
+}
+
+// TestCall_ReusesConnections: as many callers as the bench's buyers dial
+// their connections once and then keep using them, whether the answer is
+// decoded or dropped: an idle pool smaller than the concurrency (Go's
+// default keeps 2 a host), or an answer left unread, would dial again in
+// every round.
+func TestCall_ReusesConnections(t *testing.T) {
+	t.Parallel()
+	const callers, rounds = 8, 20
+	// The server answers a round's calls once all have come, so each round
+	// holds every caller's connection at once, and the round ends with all
+	// of them idle (the transport pools a connection before the answer's
+	// Close returns).
+	var (
+		mu      sync.Mutex
+		arrived int
+		round   = make(chan struct{})
+		dialed  atomic.Int32
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		wait := round
+		if arrived++; arrived == callers {
+			arrived = 0
+			close(round)
+			round = make(chan struct{})
+		}
+		mu.Unlock()
+		select {
+		case <-wait:
+		case <-r.Context().Done():
+		}
+		web.JSON(w, http.StatusOK, map[string]string{"padding": strings.Repeat("x", 4<<10)})
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dialed.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := rpc.New("test", srv.URL, token, nil)
+	for i := range rounds {
+		var wg sync.WaitGroup
+		for range callers {
+			wg.Go(func() {
+				var out struct{ Padding string }
+				dst := any(&out)
+				if i%2 == 1 {
+					dst = nil
+				}
+				if err := c.Call(context.Background(), http.MethodPost, "/internal/v1/test/x", map[string]int{"i": i}, dst); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	require.EqualValues(t, callers, dialed.Load(), "connections dialed for %d calls", callers*rounds)
 }
