@@ -614,6 +614,50 @@ func TestService_Search(t *testing.T) {
 	}
 }
 
+// TestService_SearchPreparesOnlyABrowse: a browse's page (no words, no
+// filters) is prepared once per connection and, in a shop of some size,
+// still planned for its limit and offset on every run; a page that words or
+// filters shape is never prepared, so each is planned for its values
+// (SearchStatements).
+func TestService_SearchPreparesOnlyABrowse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// One connection, whose prepared statements are the service's.
+	cfg, err := pgxpool.ParseConfig(pgtest.NewURL(t))
+	require.NoError(t, err)
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	svc := service.New(pool, nil)
+	_, err = pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT 1, 'The Hobbit ' || g, 'J. R. R. Tolkien', 'good', 900, 1, 1 FROM generate_series(1, 2000) g`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, "ANALYZE catalog.books")
+	require.NoError(t, err)
+	shaped := []service.Query{{Text: "hobbit"}, {Text: "9780261102217"}, {Language: "en"}, {MinPrice: 100}, {MinCondition: catalog.ConditionGood}}
+	for range 8 {
+		for _, q := range append([]service.Query{{}, {Page: 2}}, shaped...) {
+			_, err := svc.Search(ctx, q)
+			require.NoError(t, err)
+		}
+	}
+	browse := service.Query{}
+	require.NoError(t, browse.Validate())
+	var generic, custom int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`,
+		service.SearchStatements(browse).Page).Scan(&generic, &custom))
+	require.Equal(t, 0, generic, "planned for its limit and offset")
+	require.Equal(t, 16, custom, "pages 1 and 2, eight times each")
+	for _, q := range shaped {
+		require.NoError(t, q.Validate())
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements WHERE statement = $1`,
+			service.SearchStatements(q).Page).Scan(&n))
+		require.Zero(t, n, "%+v is planned for its values", q)
+	}
+}
+
 // TestService_SearchFindsWhatPeopleType: stop words, a word typed halfway,
 // a misspelt word, and the count of matches.
 func TestService_SearchFindsWhatPeopleType(t *testing.T) {
