@@ -614,6 +614,25 @@ func TestService_Search(t *testing.T) {
 	}
 }
 
+// TestService_SearchRowsAreTheirOwn: a listing without an ISBN, a year or
+// photos, read after one that has them, shows none of them.
+func TestService_SearchRowsAreTheirOwn(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	plain := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Plain"})
+	full := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Full", ISBN: "9780261102217", Year: 1937})
+	_, err := b.pool.Exec(ctx, `UPDATE catalog.books SET created_at = now() - make_interval(days => (id <> $1)::int) WHERE id IN ($1, $2)`, full.ID, plain.ID)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, `INSERT INTO catalog.photos (book_id, key, width, height, position) VALUES ($1, 'full-1', 600, 900, 1)`, full.ID)
+	require.NoError(t, err)
+	res, err := b.svc.Search(ctx, service.Query{})
+	require.NoError(t, err)
+	require.Len(t, res.Listings, 2)
+	got, other := res.Listings[0], res.Listings[1]
+	require.Equal(t, []any{full.ID, "9780261102217", 1937, 1}, []any{got.ID, got.ISBN, got.Year, len(got.Photos)})
+	require.Equal(t, []any{plain.ID, "", 0, 0}, []any{other.ID, other.ISBN, other.Year, len(other.Photos)})
+}
+
 // TestService_SearchPreparesOnlyABrowse: a browse's page (no words, no
 // filters) is prepared once per connection and, in a shop of some size,
 // still planned for its limit and offset on every run; a page that words or
