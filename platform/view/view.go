@@ -41,9 +41,20 @@ type shell struct {
 	Flash *Flash
 }
 
-// bufs recycles render buffers: a catalog page is some 30 KB, and growing a
-// fresh buffer for each request showed in the allocation profile.
+// bufs recycles response buffers: a catalog page is some 30 KB, and growing
+// a fresh buffer for each request showed in the allocation profile.
 var bufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Buffer is an empty buffer to write a response into before sending it
+// whole; PutBuffer returns it once sent.
+func Buffer() *bytes.Buffer {
+	buf := bufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	return buf
+}
+
+// PutBuffer recycles a buffer from Buffer.
+func PutBuffer(buf *bytes.Buffer) { bufs.Put(buf) }
 
 // Render writes p in the layout with status. It renders into a buffer
 // first, so an error becomes a clean 500 instead of half a page.
@@ -52,9 +63,8 @@ func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
 	if p.Failed && s.Flash != nil && s.Flash.Kind == "success" {
 		s.Flash = nil
 	}
-	buf := bufs.Get().(*bytes.Buffer)
-	buf.Reset()
-	defer bufs.Put(buf)
+	buf := Buffer()
+	defer PutBuffer(buf)
 	if err := layout(s).Render(r.Context(), buf); err != nil {
 		return err
 	}

@@ -5,22 +5,41 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // MaxJSONBody bounds every JSON request body.
 const MaxJSONBody = 1 << 20
 
-// JSON writes v with status.
+// JSON writes v with status. It encodes v into a buffer first, so the
+// answer carries its Content-Length (sent whole, not in chunks) and a value
+// that cannot be encoded becomes a clean 500 instead of half a body.
 func JSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	if v == nil {
+		w.WriteHeader(status)
+		return
+	}
+	buf := view.Buffer()
+	defer view.PutBuffer(buf)
+	if err := json.NewEncoder(buf).Encode(v); err != nil {
+		slog.Error("encode JSON answer", "err", err)
+		e := apperr.ErrInternal
+		JSON(w, statusOf[e.Kind], ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message}})
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	if v != nil {
-		_ = json.NewEncoder(w).Encode(v)
+	if _, err := buf.WriteTo(w); err != nil {
+		slog.Debug("write JSON answer", "err", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -140,6 +141,35 @@ func TestRouter_ErrorsMapToStatus(t *testing.T) {
 	resp, _ = do(t, req)
 	require.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
 	require.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
+}
+
+// TestJSON_SentWhole: a JSON answer carries its length and is not
+// chunked, however large (net/http counts only a small one itself), and a value that cannot be encoded is a clean 500 with the JSON
+// error, not a 200 with half a body.
+func TestJSON_SentWhole(t *testing.T) {
+	t.Parallel()
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, io.Discard, nil, func(r chi.Router) {
+		r.Get("/api/v1/thing", func(w http.ResponseWriter, _ *http.Request) {
+			web.JSON(w, http.StatusOK, testBody{Name: "<b>" + strings.Repeat("x", 10_000), Count: 2})
+		})
+		r.Get("/api/v1/bad", func(w http.ResponseWriter, _ *http.Request) {
+			web.JSON(w, http.StatusOK, map[string]any{"ok": true, "nan": math.NaN()})
+		})
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/thing", nil)
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "{\"name\":\"\\u003cb\\u003e"+strings.Repeat("x", 10_000)+"\",\"count\":2}\n", body)
+	require.Equal(t, int64(len(body)), resp.ContentLength)
+	require.Empty(t, resp.TransferEncoding)
+
+	req, _ = http.NewRequest(http.MethodGet, srv.URL+"/api/v1/bad", nil)
+	resp, body = do(t, req)
+	require.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	require.JSONEq(t, `{"error":{"code":"internal","message":"something went wrong on our side; please try again"}}`, body)
+	require.Equal(t, int64(len(body)), resp.ContentLength)
 }
 
 func TestDecodeJSON_BadInput(t *testing.T) {

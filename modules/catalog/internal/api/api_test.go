@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -233,6 +234,26 @@ func TestAPI_PatchStaleCopies(t *testing.T) {
 	res = env.JSON(t, http.MethodPatch, path, `{"description":"Foxed edges."}`, authtest.As(seller)...)
 	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
 	require.Equal(t, catalogtest.Counts{Listed: before.Listed, Available: before.Available - 1, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, b.ID))
+}
+
+// TestAPI_ListIsExact pins the bytes of an anonymous GET /api/v1/books: a
+// faster way to write the list must keep every field, its order and its
+// format (the OpenAPI check alone allows another order or spacing).
+func TestAPI_ListIsExact(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	plain := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Plain", SellerID: 41, SellerName: "Ann"})
+	full := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Émile <ou> \"De l'éducation\"", Author: "Rousseau", SellerID: 42, SellerName: "Bo",
+		ISBN: "9780141439549", Year: 1762, Language: "fr", Condition: catalog.ConditionFine, PriceCents: 1250, Copies: 2, Description: "Line one.\nLine two."})
+	_, err := env.Pool.Exec(ctx, `UPDATE catalog.books SET created_at = timestamptz '2026-12-01 10:00:00+00' - make_interval(days => (id <> $1)::int), condition_note = CASE WHEN id = $1 THEN 'Foxed' ELSE '' END WHERE id IN ($1, $2)`, full.ID, plain.ID)
+	require.NoError(t, err)
+	_, err = env.Pool.Exec(ctx, `INSERT INTO catalog.photos (book_id, key, width, height, position) VALUES ($1, 'k1', 600, 900, 1), ($1, 'k2', 800, 600, 2)`, full.ID)
+	require.NoError(t, err)
+	res := env.JSON(t, http.MethodGet, "/api/v1/books", "")
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Equal(t, `{"books":[{"id":2,"title":"Émile \u003cou\u003e \"De l'éducation\"","author":"Rousseau","isbn":"9780141439549","condition":"fine","condition_note":"Foxed","price_cents":1250,"currency":"USD","copies":2,"available":2,"status":"active","sold_out":false,"description":"Line one.\nLine two.","language":"fr","year":1762,"seller":{"id":42,"name":"Bo"},"photos":[{"id":1,"url":"/photos/k1-1200.jpg","thumbnail_url":"/photos/k1-320.jpg","width":600,"height":900},{"id":2,"url":"/photos/k2-1200.jpg","thumbnail_url":"/photos/k2-320.jpg","width":800,"height":600}],"created_at":"2026-12-01T10:00:00Z"},{"id":1,"title":"Plain","author":"Ann Author","isbn":null,"condition":"good","condition_note":"","price_cents":1000,"currency":"USD","copies":1,"available":1,"status":"active","sold_out":false,"description":"","language":"en","year":null,"seller":{"id":41,"name":"Ann"},"photos":[],"created_at":"2026-11-30T10:00:00Z"}],"page":1,"next_page":null,"total":2,"total_exact":true}`+"\n", res.Body)
+	require.Equal(t, strconv.Itoa(len(res.Body)), res.Header.Get("Content-Length"), "sent whole")
 }
 
 func TestAPI_Browse(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/api"
 	"github.com/bookstore/bookstore/modules/catalog/internal/pages"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/pg"
@@ -22,7 +23,7 @@ import (
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
-// countedCatalog is the catalog's pages on the platform's router over a
+// countedCatalog is the catalog's pages and API on the platform's router over a
 // database of n listings (a photo on every third), on a pool that counts
 // the statements it sends, with the service's clock at *now.
 func countedCatalog(t testing.TB, n int, now *time.Time) (http.Handler, *pg.Statements) {
@@ -45,7 +46,7 @@ func countedCatalog(t testing.TB, n int, now *time.Time) (http.Handler, *pg.Stat
 	require.NoError(t, err)
 	svc := service.New(pool, &service.Options{Log: slog.Default(), NowFunc: func() time.Time { return *now }})
 	srv := webtest.New(t, webtest.Opts{
-		Routes:     []web.Routes{pages.Routes(svc, slog.Default())},
+		Routes:     []web.Routes{pages.Routes(svc, slog.Default()), api.Routes(svc)},
 		Middleware: []web.Middleware{authtest.FakeSignIn(catalogtest.Seller), pages.WantAlertsMiddleware(svc)},
 		Pool:       pool,
 	})
@@ -86,21 +87,27 @@ func TestCatalogPage_RoundTrips(t *testing.T) {
 }
 
 // BenchmarkCatalogPage is an anonymous visitor's /books over 10,000
-// listings, through every middleware of the router, in the process: its
-// allocations and round trips per page are the figures to watch (timings
-// move with the machine's other load).
+// listings, and the same list as JSON (/api/v1/books), through every
+// middleware of the router, in the process: their allocations and round
+// trips per page are the figures to watch (timings move with the machine's
+// other load).
 func BenchmarkCatalogPage(b *testing.B) {
 	now := time.Now()
 	h, count := countedCatalog(b, 10_000, &now)
-	req := httptest.NewRequest(http.MethodGet, "/books", nil)
-	before := count.Count()
-	b.ReportAllocs()
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatalf("GET /books: %d", rec.Code)
-		}
+	for _, c := range []struct{ name, path string }{{"html", "/books"}, {"json", "/api/v1/books"}} {
+		path := c.path
+		b.Run(c.name, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			before := count.Count()
+			b.ReportAllocs()
+			for b.Loop() {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("GET %s: %d", path, rec.Code)
+				}
+			}
+			b.ReportMetric(float64(count.Count()-before)/float64(b.N), "roundtrips/op")
+		})
 	}
-	b.ReportMetric(float64(count.Count()-before)/float64(b.N), "roundtrips/op")
 }

@@ -614,6 +614,69 @@ func TestService_Search(t *testing.T) {
 	}
 }
 
+// TestService_SearchRowsAreTheirOwn: a listing without an ISBN, a year or
+// photos, read after one that has them, shows none of them.
+func TestService_SearchRowsAreTheirOwn(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	plain := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Plain"})
+	full := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Full", ISBN: "9780261102217", Year: 1937})
+	_, err := b.pool.Exec(ctx, `UPDATE catalog.books SET created_at = now() - make_interval(days => (id <> $1)::int) WHERE id IN ($1, $2)`, full.ID, plain.ID)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, `INSERT INTO catalog.photos (book_id, key, width, height, position) VALUES ($1, 'full-1', 600, 900, 1)`, full.ID)
+	require.NoError(t, err)
+	res, err := b.svc.Search(ctx, service.Query{})
+	require.NoError(t, err)
+	require.Len(t, res.Listings, 2)
+	got, other := res.Listings[0], res.Listings[1]
+	require.Equal(t, []any{full.ID, "9780261102217", 1937, 1}, []any{got.ID, got.ISBN, got.Year, len(got.Photos)})
+	require.Equal(t, []any{plain.ID, "", 0, 0}, []any{other.ID, other.ISBN, other.Year, len(other.Photos)})
+}
+
+// TestService_SearchPreparesOnlyABrowse: a browse's page (no words, no
+// filters) is prepared once per connection and, in a shop of some size,
+// still planned for its limit and offset on every run; a page that words or
+// filters shape is never prepared, so each is planned for its values
+// (SearchStatements).
+func TestService_SearchPreparesOnlyABrowse(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// One connection, whose prepared statements are the service's.
+	cfg, err := pgxpool.ParseConfig(pgtest.NewURL(t))
+	require.NoError(t, err)
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	svc := service.New(pool, nil)
+	_, err = pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT 1, 'The Hobbit ' || g, 'J. R. R. Tolkien', 'good', 900, 1, 1 FROM generate_series(1, 2000) g`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, "ANALYZE catalog.books")
+	require.NoError(t, err)
+	shaped := []service.Query{{Text: "hobbit"}, {Text: "9780261102217"}, {Language: "en"}, {MinPrice: 100}, {MinCondition: catalog.ConditionGood}}
+	for range 8 {
+		for _, q := range append([]service.Query{{}, {Page: 2}}, shaped...) {
+			_, err := svc.Search(ctx, q)
+			require.NoError(t, err)
+		}
+	}
+	browse := service.Query{}
+	require.NoError(t, browse.Validate())
+	var generic, custom int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`,
+		service.SearchStatements(browse).Page).Scan(&generic, &custom))
+	require.Equal(t, 0, generic, "planned for its limit and offset")
+	require.Equal(t, 16, custom, "pages 1 and 2, eight times each")
+	for _, q := range shaped {
+		require.NoError(t, q.Validate())
+		var n int
+		require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements WHERE statement = $1`,
+			service.SearchStatements(q).Page).Scan(&n))
+		require.Zero(t, n, "%+v is planned for its values", q)
+	}
+}
+
 // TestService_SearchFindsWhatPeopleType: stop words, a word typed halfway,
 // a misspelt word, and the count of matches.
 func TestService_SearchFindsWhatPeopleType(t *testing.T) {
