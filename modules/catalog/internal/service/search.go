@@ -428,13 +428,14 @@ func withPhotos(order, pooled string) string {
 	  ORDER BY ` + order
 }
 
-// Search finds listings on sale. Its statements run unprepared, but for a
-// browse's page (see SearchStatements): the page with its photos, which is all a count needs
-// when it shows the last match or, by relevance, pooled every match; else,
-// for q.Count, the planner's estimate of the matches (a recent one when at
-// hand, see estimateTTL), and, when that is
-// small (see CountCap), an exact count. When nothing matches a text search, it suggests the words the
-// shop knows that are closest to those typed.
+// Search finds listings on sale. It runs the page with its photos, which
+// is all a count needs when it shows the last match or, by relevance,
+// pooled every match; else, for q.Count, the planner's estimate of the
+// matches (a recent one when at hand, see estimateTTL) and, when that is
+// small (see CountCap), an exact count. Its statements run unprepared, a
+// browse's page aside (see SearchStatements). When nothing matches a text
+// search, it suggests the words the shop knows that are closest to those
+// typed.
 func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if err := q.Validate(); err != nil {
 		return Results{}, err
