@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
@@ -135,34 +134,37 @@ func startBare(ctx context.Context, url string) (*bareServer, error) {
 		return nil, err
 	}
 	st := service.SearchStatements(q)
+	// The shop sends a browse's page alone, its count read from the
+	// planner's estimate, which it keeps for estimateTTL: the bare handlers
+	// do the same, the estimate taken once, so that the ratio weighs the
+	// shop's work around the same SQL, not a cache the bare handlers lack.
+	var plan []byte
+	if err := p.QueryRow(ctx, st.Estimate, st.MatchArgs...).Scan(&plan); err != nil {
+		p.Close()
+		return nil, err
+	}
+	count := service.EstimatedRows(plan)
 	load := func(ctx context.Context) ([]bareBook, int, error) {
-		var (
-			books []bareBook
-			count int
-			plan  []byte
-		)
-		batch := &pgx.Batch{}
-		batch.Queue(st.Page, st.Args...).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				vals, err := rows.Values()
-				if err != nil {
-					return err
-				}
-				b := bareBook{ID: vals[0].(int64), Title: vals[2].(string), Author: vals[3].(string), PriceCents: vals[7].(int64), Available: vals[14].(int32)}
-				if keys, ok := vals[24].([]any); ok {
-					for _, k := range keys {
-						b.Photos = append(b.Photos, k.(string))
-					}
-				}
-				books = append(books, b)
+		rows, err := p.Query(ctx, st.Page, st.Args...)
+		if err != nil {
+			return nil, 0, err
+		}
+		var books []bareBook
+		for rows.Next() {
+			vals, err := rows.Values()
+			if err != nil {
+				rows.Close()
+				return nil, 0, err
 			}
-			return rows.Err()
-		})
-		args := st.MatchArgs
-		batch.Queue(st.Count, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&count) })
-		batch.Queue(st.Estimate, args...).QueryRow(func(row pgx.Row) error { return row.Scan(&plan) })
-		err := p.SendBatch(ctx, batch).Close()
-		return books, count, err
+			b := bareBook{ID: vals[0].(int64), Title: vals[2].(string), Author: vals[3].(string), PriceCents: vals[7].(int64), Available: vals[14].(int32)}
+			if keys, ok := vals[24].([]any); ok {
+				for _, k := range keys {
+					b.Photos = append(b.Photos, k.(string))
+				}
+			}
+			books = append(books, b)
+		}
+		return books, count, rows.Err()
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/html", func(w http.ResponseWriter, r *http.Request) {

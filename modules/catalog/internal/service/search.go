@@ -564,7 +564,7 @@ func (s *Service) estimate(ctx context.Context, st Statements) (int, error) {
 	if err := s.pool.QueryRow(ctx, st.Estimate, append([]any{pgx.QueryExecModeExec}, st.MatchArgs...)...).Scan(&plan); err != nil {
 		return 0, fmt.Errorf("estimate: %w", err)
 	}
-	rows := estimatedRows(plan)
+	rows := EstimatedRows(plan)
 	s.estimates.put(key, rows, s.opts.NowFunc())
 	return rows, nil
 }
@@ -601,8 +601,8 @@ func (e *estimates) put(key string, rows int, now time.Time) {
 	e.byQ[key] = estimated{rows: rows, at: now}
 }
 
-// estimatedRows reads the row estimate of an EXPLAIN (FORMAT JSON).
-func estimatedRows(plan []byte) int {
+// EstimatedRows reads the row estimate of an EXPLAIN (FORMAT JSON).
+func EstimatedRows(plan []byte) int {
 	var p []struct {
 		Plan struct {
 			Rows float64 `json:"Plan Rows"`
