@@ -15,24 +15,38 @@ import (
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
-// Orders placed before the names were recorded read 'User #<id>', the id
-// the pages showed until then, and new ones must name people (NOT NULL).
-func TestMigration_PartyNamesBackfill(t *testing.T) {
-	t.Parallel()
+// migratedBefore is an empty database whose orders schema has the
+// migrations named before first, as a shop deployed before first had it.
+func migratedBefore(t *testing.T, first string) *pgxpool.Pool {
+	t.Helper()
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, pgtest.NewEmptyURL(t))
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	all, err := bookstore.Migrations("orders")
 	require.NoError(t, err)
+	names, err := fs.Glob(all, "*.up.sql")
+	require.NoError(t, err)
 	before := fstest.MapFS{}
-	for _, name := range []string{"0001_schema.up.sql", "0002_orders.up.sql", "0003_payment_retry.up.sql"} {
+	for _, name := range names {
+		if name >= first {
+			continue
+		}
 		b, err := fs.ReadFile(all, name)
 		require.NoError(t, err)
 		before[name] = &fstest.MapFile{Data: b}
 	}
 	require.NoError(t, migrate.Apply(ctx, pool, []migrate.Set{{Schema: "orders", FS: before}}))
-	_, err = pool.Exec(ctx, `
+	return pool
+}
+
+// Orders placed before the names were recorded read 'User #<id>', the id
+// the pages showed until then, and new ones must name people (NOT NULL).
+func TestMigration_PartyNamesBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0004")
+	_, err := pool.Exec(ctx, `
 		WITH o AS (
 			INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
 				ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
@@ -57,24 +71,8 @@ func TestMigration_PartyNamesBackfill(t *testing.T) {
 func TestMigration_SellerSalesBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pgtest.NewEmptyURL(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	all, err := bookstore.Migrations("orders")
-	require.NoError(t, err)
-	before := fstest.MapFS{}
-	names, err := fs.Glob(all, "*.up.sql")
-	require.NoError(t, err)
-	for _, name := range names {
-		if name >= "0009" {
-			continue
-		}
-		b, err := fs.ReadFile(all, name)
-		require.NoError(t, err)
-		before[name] = &fstest.MapFile{Data: b}
-	}
-	require.NoError(t, migrate.Apply(ctx, pool, []migrate.Set{{Schema: "orders", FS: before}}))
-	_, err = pool.Exec(ctx, `
+	pool := migratedBefore(t, "0009")
+	_, err := pool.Exec(ctx, `
 		WITH o AS (
 			INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
 				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
