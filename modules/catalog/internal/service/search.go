@@ -258,12 +258,12 @@ type Statements struct {
 //
 // The statements are meant to run unprepared (pgx.QueryExecModeExec, or
 // QueryExecModeCacheDescribe, which also sends each as the unnamed
-// statement), so that each is planned for the words given: the planner then folds the
-// tsquery into a constant and reads from the column's statistics how
-// common its words are, which decides between walking an ordered index
-// until the page is full (a common word) and sorting every match (a rare
-// one). A prepared statement may be planned once for any words, and then
-// always sorts every match.
+// statement), so that each is planned for the words given: the planner
+// then folds the tsquery into a constant and reads from the column's
+// statistics how common its words are, which decides between walking an
+// ordered index until the page is full (a common word) and sorting every
+// match (a rare one). A prepared statement may be planned once for any
+// words, and then always sorts every match.
 //
 // The page of a browse (no words, no filters: the catalog page and the
 // JSON list as they open) is the exception, prepared once per connection
@@ -441,7 +441,6 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 		return Results{}, err
 	}
 	st := SearchStatements(q)
-	exec := func(args []any) []any { return append([]any{pgx.QueryExecModeExec}, args...) }
 	// The page runs unprepared too (but a browse's, see PageMode), with
 	// its description (parameter and column types) kept per connection
 	// after the first time: its thirty columns, photo arrays among them,
@@ -465,7 +464,6 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if !q.Count {
 		return res, nil
 	}
-	matchArgs := exec(st.MatchArgs)
 	seen := (q.Page-1)*q.PerPage + len(res.Listings)
 	switch {
 	case !res.HasNext && (len(res.Listings) > 0 || q.Page == 1):
@@ -482,7 +480,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 			break
 		}
 		var n int
-		if err := s.pool.QueryRow(ctx, st.Count, matchArgs...).Scan(&n); err != nil {
+		if err := s.pool.QueryRow(ctx, st.Count, unprepared(st.MatchArgs)...).Scan(&n); err != nil {
 			return Results{}, fmt.Errorf("count: %w", err)
 		}
 		res.Total, res.TotalExact = n, n <= CountCap
@@ -561,13 +559,17 @@ func (s *Service) estimate(ctx context.Context, st Statements) (int, error) {
 		return rows, nil
 	}
 	var plan []byte
-	if err := s.pool.QueryRow(ctx, st.Estimate, append([]any{pgx.QueryExecModeExec}, st.MatchArgs...)...).Scan(&plan); err != nil {
+	if err := s.pool.QueryRow(ctx, st.Estimate, unprepared(st.MatchArgs)...).Scan(&plan); err != nil {
 		return 0, fmt.Errorf("estimate: %w", err)
 	}
 	rows := EstimatedRows(plan)
 	s.estimates.put(key, rows, s.opts.NowFunc())
 	return rows, nil
 }
+
+// unprepared are the arguments of a statement sent unprepared, so that
+// it is planned for them (see SearchStatements).
+func unprepared(args []any) []any { return append([]any{pgx.QueryExecModeExec}, args...) }
 
 // get returns the estimate kept for key, if it is younger than estimateTTL
 // at now.
