@@ -149,6 +149,18 @@ func (e *Env) urlOf(name string) string {
 	return u.String()
 }
 
+// Pool opens a pool of at most maxConns connections to url: the shop's
+// size (pg.MaxConns) for a handler that stands in for it, or one per client
+// for a load that measures Postgres alone.
+func Pool(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = maxConns
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
 // Shop is a running `bookstore serve`.
 type Shop struct {
 	URL  string

@@ -124,7 +124,7 @@ type bareBook struct {
 }
 
 func startBare(ctx context.Context, url string) (*bareServer, error) {
-	p, err := pool(ctx, url, pg.MaxConns)
+	p, err := bench.Pool(ctx, url, pg.MaxConns)
 	if err != nil {
 		return nil, err
 	}

@@ -299,12 +299,7 @@ func commitCost(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	}
 	// One connection per client, as pgbench gives its clients: the pool's
 	// default of four would make eight clients queue for connections.
-	pcfg, err := pgxpool.ParseConfig(db.URL)
-	if err != nil {
-		return nil, err
-	}
-	pcfg.MaxConns = Buyers
-	clients, err := pgxpool.NewWithConfig(ctx, pcfg)
+	clients, err := bench.Pool(ctx, db.URL, Buyers)
 	if err != nil {
 		return nil, err
 	}
