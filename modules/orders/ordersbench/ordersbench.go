@@ -233,13 +233,25 @@ func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool
 	return svc, pool, count, stop, nil
 }
 
-// writes reads the cluster's transaction ids handed out so far (one per
-// transaction that wrote, each of which waits at commit for its WAL
-// flush) and the WAL flushes done (commits that wait together share one).
-func writes(ctx context.Context, pool *pgxpool.Pool) (xacts, flushes float64, err error) {
-	var x, f int64
-	err = pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, wal_sync FROM pg_stat_wal`).Scan(&x, &f)
-	return float64(x), float64(f), err
+// dbWork is what the cluster has done so far, read before and after a run.
+type dbWork struct {
+	// xacts are the transaction ids handed out: one per transaction that
+	// wrote, each of which waits at commit for its WAL flush.
+	xacts float64
+	// flushes are the WAL flushes done; commits that wait together share one.
+	flushes float64
+	// walRecords count every change written to the WAL, each index entry
+	// included: the writes' size, steadier from run to run than CPU time.
+	walRecords float64
+	// buffers are the shared buffers the database's statements touched.
+	buffers float64
+}
+
+func work(ctx context.Context, pool *pgxpool.Pool) (dbWork, error) {
+	var x, f, r, b int64
+	err := pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, w.wal_sync, w.wal_records, d.blks_hit + d.blks_read
+		FROM pg_stat_wal w, pg_stat_database d WHERE d.datname = current_database()`).Scan(&x, &f, &r, &b)
+	return dbWork{float64(x), float64(f), float64(r), float64(b)}, err
 }
 
 var shipTo = service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"}
@@ -383,7 +395,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if err := analyze(ctx, pool); err != nil {
 		return nil, err
 	}
-	xacts0, flushes0, err := writes(ctx, pool)
+	work0, err := work(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -405,7 +417,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	}
 	cpu := cpu1.Sub(cpu0)
 	queries1 := count.Count()
-	xacts1, flushes1, err := writes(ctx, pool)
+	work1, err := work(ctx, pool)
 	if err != nil {
 		return nil, err
 	}
@@ -424,8 +436,10 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 		{Name: fmt.Sprintf("job backlog, last %s, ", window) + name, Value: last, Unit: "jobs", Target: bench.Max(max(first*1.5, first+Buyers)),
 			Note: "should not grow (each buyer may have just submitted a job)"},
 		bench.Info("statements per order, "+name, float64(queries1-queries0)/orders, "stmts", "checkout and its jobs so far, River's own included"),
-		bench.Info("write transactions per order, "+name, (xacts1-xacts0)/orders, "xacts", "each commit waits for a WAL flush"),
-		bench.Info("WAL flushes per order, "+name, (flushes1-flushes0)/orders, "flushes", "commits waiting together share one"),
+		bench.Info("write transactions per order, "+name, (work1.xacts-work0.xacts)/orders, "xacts", "each commit waits for a WAL flush"),
+		bench.Info("WAL flushes per order, "+name, (work1.flushes-work0.flushes)/orders, "flushes", "commits waiting together share one"),
+		bench.Info("WAL records per order, "+name, (work1.walRecords-work0.walRecords)/orders, "records", "every row and index entry written"),
+		bench.Info("buffers touched per order, "+name, (work1.buffers-work0.buffers)/orders, "buffers", "shared buffers read or hit"),
 		bench.Info("Postgres CPU per order, "+name, bench.Ms(cpu.Postgres)/orders, "ms", "its server processes, the jobs' work included"),
 		bench.Info("shop CPU per order, "+name, bench.Ms(cpu.Self)/orders, "ms", "the service, River and the load, in this process"),
 		bench.Info("orders/s the CPU allows, "+name, float64(runtime.NumCPU())*orders/(cpu.Postgres+cpu.Self).Seconds(), "orders/s",
