@@ -127,3 +127,22 @@ func Run(ctx context.Context, o Options, op OpFunc) Result {
 	slices.Sort(res.sorted)
 	return res
 }
+
+// Merge adds up runs of the same operation, such as rounds interleaved
+// with another system's so that both meet the same machine: their
+// operations, errors and measured time are summed and their latencies
+// pooled, so the throughput and percentiles are those of all the rounds.
+func Merge(rs ...Result) Result {
+	var m Result
+	for _, r := range rs {
+		m.Ops += r.Ops
+		m.Errors += r.Errors
+		m.Elapsed += r.Elapsed
+		if m.FirstErr == nil {
+			m.FirstErr = r.FirstErr
+		}
+		m.sorted = append(m.sorted, r.sorted...)
+	}
+	slices.Sort(m.sorted)
+	return m
+}
