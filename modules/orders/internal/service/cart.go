@@ -115,7 +115,7 @@ func (s *Service) Cart(ctx context.Context, o Owner) (Cart, error) {
 	for i, it := range items {
 		ids[i] = catalog.BookID(it.BookID)
 	}
-	books, err := s.catalog.Books(ctx, ids)
+	books, err := s.cartBooks(ctx, ids)
 	if err != nil {
 		return Cart{}, fmt.Errorf("cart books: %w", err)
 	}
@@ -267,7 +267,7 @@ func (s *Service) setUserLine(ctx context.Context, user auth.UserID, bookID cata
 			ids = append(ids, catalog.BookID(it.BookID))
 		}
 	}
-	books, err := s.catalog.Books(ctx, ids)
+	books, err := s.cartBooks(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("add to cart: %w", err)
 	}
@@ -312,7 +312,7 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 	if err := checkPut(bookID, quantity); err != nil {
 		return err
 	}
-	books, err := s.catalog.Books(ctx, []catalog.BookID{bookID})
+	books, err := s.cartBooks(ctx, []catalog.BookID{bookID})
 	if err != nil {
 		return fmt.Errorf("add to cart: %w", err)
 	}

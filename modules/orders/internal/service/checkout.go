@@ -275,8 +275,24 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 		return Order{}, err
 	}
 	hash := requestHash(in, tok)
-	lines, err := s.shownLines(ctx, buyer.ID, in.Lines)
+	o, err := s.place(ctx, buyer, in, tok, hash, true)
+	if errors.Is(err, errStaleBooks) {
+		o, err = s.place(ctx, buyer, in, tok, hash, false)
+	}
+	return o, err
+}
+
+// errStaleBooks: the catalog refused to hold an order placed from books
+// this process remembered (see bookTTL); the order was dropped, and the
+// checkout runs again from the catalog's books as they are now.
+var errStaleBooks = errors.New("the catalog refused an order placed from remembered books")
+
+// place is Place once the input is valid; remembered lets it price the
+// lines from books a cart read moments ago.
+func (s *Service) place(ctx context.Context, buyer auth.User, in PlaceInput, tok payment.Tokenized, hash string, remembered bool) (Order, error) {
+	lines, fromCache, err := s.shownLines(ctx, buyer.ID, in.Lines, remembered)
 	if errors.Is(err, errNotAsShown) {
+		fromCache = false
 		lines, err = s.cartAsShown(ctx, buyer.ID, in.Lines)
 	}
 	if err != nil {
@@ -324,6 +340,10 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 	}
 	o := dbsqlc.Order(row)
 	if err := s.reserveAndSubmit(ctx, o, lines, in.Payment.Method); err != nil {
+		if fromCache && refused(err) {
+			s.books.forget(lines)
+			return Order{}, errStaleBooks
+		}
 		return Order{}, err
 	}
 	o.Status = string(orders.StatusAwaitingPayment)
@@ -338,32 +358,38 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 var errNotAsShown = errors.New("a line is not as the buyer was shown it")
 
 // shownLines prices the lines the buyer was shown with the catalog now
-// and returns the order's lines, sparing the common path the read of the
-// cart: PlaceOrder takes the cart only if it holds exactly these lines.
-// It fails with errNotAsShown when a line is not as shown or cannot be
-// bought.
-func (s *Service) shownLines(ctx context.Context, buyer auth.UserID, shown []SeenLine) ([]Line, error) {
+// (or, if remembered allows and it can, with the books a cart read moments
+// ago, reporting fromCache) and returns the order's lines, sparing the
+// common path the read of the cart: PlaceOrder takes the cart only if it
+// holds exactly these lines. It fails with errNotAsShown when a line is not
+// as shown or cannot be bought.
+func (s *Service) shownLines(ctx context.Context, buyer auth.UserID, shown []SeenLine, remembered bool) (lines []Line, fromCache bool, err error) {
 	seen, err := validateSeen(shown)
 	if err != nil {
-		return nil, errNotAsShown
+		return nil, false, errNotAsShown
 	}
 	ids := make([]catalog.BookID, len(seen))
 	for i, l := range seen {
 		ids[i] = l.BookID
 	}
-	books, err := s.catalog.Books(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("checkout books: %w", err)
+	var books map[catalog.BookID]catalog.Book
+	if remembered {
+		books, fromCache = s.books.get(ids, s.now())
 	}
-	lines := make([]Line, len(seen))
+	if !fromCache {
+		if books, err = s.catalog.Books(ctx, ids); err != nil {
+			return nil, false, fmt.Errorf("checkout books: %w", err)
+		}
+	}
+	lines = make([]Line, len(seen))
 	for i, sl := range seen {
 		b, ok := books[sl.BookID]
 		if !ok || b.PriceCents != sl.PriceCents || lineProblem(b, buyer, sl.Quantity) != "" {
-			return nil, errNotAsShown
+			return nil, false, errNotAsShown
 		}
 		lines[i] = Line{BookID: b.ID, SellerID: b.SellerID, SellerName: b.SellerName, Title: b.Title, Quantity: sl.Quantity, PriceCents: b.PriceCents}
 	}
-	return lines, nil
+	return lines, fromCache, nil
 }
 
 // cartAsShown reads the buyer's cart, priced by the catalog now, and
@@ -594,8 +620,7 @@ func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order, lines []
 // "try again", after releasing whatever the lost call may have held (if
 // that fails too, the sweeper releases holds of orders that do not exist).
 func (s *Service) abandon(ctx context.Context, orderID int64, cause error) error {
-	kind := apperr.KindOf(cause)
-	permanent := apperr.As(cause) != nil && kind != apperr.Unavailable && kind != apperr.Internal
+	permanent := refused(cause)
 	var releaseErr error
 	if !permanent {
 		releaseErr = s.catalog.Release(ctx, orderID)
@@ -608,4 +633,11 @@ func (s *Service) abandon(ctx context.Context, orderID int64, cause error) error
 	}
 	return errors.Join(apperr.ErrUnavailable.WithMessage("your copies could not be held right now; nothing was charged and your cart is as it was, so please try again"),
 		fmt.Errorf("reserve stock for order %d: %w", orderID, cause), releaseErr)
+}
+
+// refused reports whether err is a permanent refusal (an apperr other than
+// Unavailable or Internal), as opposed to a failure to ask.
+func refused(err error) bool {
+	kind := apperr.KindOf(err)
+	return apperr.As(err) != nil && kind != apperr.Unavailable && kind != apperr.Internal
 }

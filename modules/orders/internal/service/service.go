@@ -64,6 +64,8 @@ type Service struct {
 	opts    Options
 	// providers spares a checkout the look-up of its delivery provider.
 	providers providerCache
+	// books spares a checkout the look-up of the books its cart just read.
+	books bookCache
 }
 
 // New returns the service; it inserts its jobs with river.

@@ -52,13 +52,20 @@ func setup(t *testing.T) *bundle {
 	clk.Add(time.Duration(time.Now().UnixNano()))
 	b := &bundle{
 		pool: pool, cat: cat, clock: clk,
-		svc:    service.New(pool, cat, riverClient(t, pool), &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute, NowFunc: clk.Now}),
 		buyer:  auth.User{ID: 1, Name: "Buyer", Role: auth.RoleMember, EmailVerified: true},
 		seller: auth.User{ID: 2, Name: "Seller", Role: auth.RoleMember, EmailVerified: true},
 		admin:  auth.User{ID: 3, Name: "Admin", Role: auth.RoleAdmin, EmailVerified: true},
 	}
+	b.svc = b.newService(t, cat)
 	b.book = catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
 	return b
+}
+
+// newService is an orders service of the bundle's database and clock that
+// asks cat for the catalog.
+func (b *bundle) newService(t *testing.T, cat catalog.Service) *service.Service {
+	t.Helper()
+	return service.New(b.pool, cat, riverClient(t, b.pool), &service.Options{HomeCountry: "CO", ShippingStep: time.Second, BankTransferDelay: time.Minute, StuckAfter: time.Minute, NowFunc: b.clock.Now})
 }
 
 // clock is the service's clock, stopped until a test moves it, so a
@@ -413,29 +420,40 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.Equal(t, int64(990_000), o.SubtotalCents)
 	})
 
-	t.Run("PriceChangedBetweenCheckAndReserve", func(t *testing.T) {
-		t.Parallel()
-		b := setup(t)
-		// A catalog whose price moves after the orders module read it: the
-		// reservation itself refuses, so the order is dropped.
-		moving := &raisePriceOnReserve{Service: b.cat, pool: b.pool, t: t, book: b.book.ID}
-		svc := service.New(b.pool, moving, riverClient(t, b.pool), nil)
-		require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
-		cart, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
-		require.NoError(t, err)
-		in := checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet})
-		in.Lines = cart.Seen()
-		_, err = svc.Place(ctx, b.buyer, in)
-		requireCode(t, err, "catalog.listing_changed")
-		require.Contains(t, apperr.As(err).Message, "$15.00")
-		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
-		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.payments"))
-		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
-		back, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
-		require.NoError(t, err)
-		require.Len(t, back.Lines, 1, "the lines are back in the cart")
-		require.Equal(t, 2, back.Lines[0].Quantity)
-	})
+	// A catalog whose price moves after the orders module read it: the
+	// reservation refuses, and the order is dropped. A checkout priced
+	// from books it read itself says so; one priced from the books the
+	// cart read a moment ago looks again and says what changed.
+	for _, c := range []struct {
+		name, code, message string
+		sinceCart           time.Duration
+	}{
+		{"PriceChangedBetweenCheckAndReserve", "catalog.listing_changed", "$15.00", time.Minute},
+		{"PriceChangedAfterTheCartsRead", "orders.cart_changed", "from $15.00 to $9,900.00", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			b := setup(t)
+			moving := &raisePriceOnReserve{Service: b.cat, pool: b.pool, t: t, book: b.book.ID}
+			svc := b.newService(t, moving)
+			require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
+			cart, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+			require.NoError(t, err)
+			b.clock.Add(c.sinceCart)
+			in := checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet})
+			in.Lines = cart.Seen()
+			_, err = svc.Place(ctx, b.buyer, in)
+			requireCode(t, err, c.code)
+			require.Contains(t, apperr.As(err).Message, c.message)
+			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+			require.Zero(t, b.count(t, "SELECT count(*) FROM orders.payments"))
+			require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+			back, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
+			require.NoError(t, err)
+			require.Len(t, back.Lines, 1, "the lines are back in the cart")
+			require.Equal(t, 2, back.Lines[0].Quantity)
+		})
+	}
 
 	t.Run("QuantityOrLinesChanged", func(t *testing.T) {
 		t.Parallel()
