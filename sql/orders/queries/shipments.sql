@@ -3,8 +3,9 @@ SELECT * FROM orders.shipments WHERE order_id = @order_id;
 
 -- name: AdvanceDueShipments :many
 -- The carrier's round, in one statement: it moves up to @max shipments
--- whose next step is due by @now one step each, records each step's event,
--- and makes the step after due at @next_due (none after delivery). It takes
+-- whose next step is due by @now one step each, records on the shipment's
+-- row when it took the step (a step's time, once set, is kept), and makes
+-- the step after due at @next_due (none after delivery). It takes
 -- only shipments of orders in the state their step expects (paid before
 -- the pick-up, shipped after), and locks those orders, so a cancel cannot
 -- slip between a step and the order's transition; rows another round holds
@@ -19,17 +20,15 @@ WITH due AS (
   UPDATE orders.shipments s SET
     step = CASE due.step WHEN 'label_created' THEN 'picked_up' WHEN 'picked_up' THEN 'in_transit'
       WHEN 'in_transit' THEN 'out_for_delivery' ELSE 'delivered' END,
-    due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE @next_due::timestamptz END
+    due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE @next_due::timestamptz END,
+    picked_up_at = coalesce(s.picked_up_at, CASE WHEN due.step = 'label_created' THEN now() END),
+    in_transit_at = coalesce(s.in_transit_at, CASE WHEN due.step = 'picked_up' THEN now() END),
+    out_for_delivery_at = coalesce(s.out_for_delivery_at, CASE WHEN due.step = 'in_transit' THEN now() END),
+    delivered_at = coalesce(s.delivered_at, CASE WHEN due.step = 'out_for_delivery' THEN now() END)
   FROM due WHERE s.order_id = due.order_id
   RETURNING s.order_id, s.step, s.trace_parent
-), ev AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, step FROM sh
-  ON CONFLICT DO NOTHING
 ), ended AS (
   UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
   WHERE s.due_at <= @now::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
 )
 SELECT order_id, step, trace_parent FROM sh ORDER BY order_id;
-
--- name: ShipmentEvents :many
-SELECT * FROM orders.shipment_events WHERE order_id = @order_id ORDER BY at, step;

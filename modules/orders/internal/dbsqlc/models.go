@@ -140,17 +140,15 @@ type Review struct {
 }
 
 type Shipment struct {
-	OrderID        int64
-	Provider       string
-	TrackingNumber string
-	Step           string
-	CreatedAt      time.Time
-	DueAt          *time.Time
-	TraceParent    string
-}
-
-type ShipmentEvent struct {
-	OrderID int64
-	Step    string
-	At      time.Time
+	OrderID          int64
+	Provider         string
+	TrackingNumber   string
+	Step             string
+	CreatedAt        time.Time
+	DueAt            *time.Time
+	TraceParent      string
+	PickedUpAt       *time.Time
+	InTransitAt      *time.Time
+	OutForDeliveryAt *time.Time
+	DeliveredAt      *time.Time
 }

@@ -644,10 +644,6 @@ WITH m AS (
     'label_created', $12::timestamptz, $13::text
   FROM t WHERE (SELECT $10::text) <> ''
   ON CONFLICT (order_id) DO NOTHING
-  RETURNING order_id
-), events AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, 'label_created' FROM shipped
-  ON CONFLICT DO NOTHING
 )
 SELECT t.id,
   coalesce(array_agg(party.email) FILTER (WHERE party.buyer AND party.email IS NOT NULL), '{}')::text[] AS buyer_emails,
@@ -693,9 +689,10 @@ type TransitionRow struct {
 // is pending by @pay_method, and in the same statement settles that
 // payment, records the processor's charge (whose key keeps an order
 // charged once) and hands the order to its provider: a tracking number
-// made of the provider's initials and a random suffix, the timeline's
-// first event, the next step due at @due_at for the carrier, and
-// @trace_parent, the charge's trace context.
+// made of the provider's initials and a random suffix, the shipment whose
+// creation is its timeline's first step (the label created), the next
+// step due at @due_at for the carrier, and @trace_parent, the charge's
+// trace context.
 //
 // With @unless_emailed an order whose step emails someone is left alone
 // too, so that a caller outside a transaction moves it only where nothing

@@ -20,12 +20,13 @@ WITH due AS (
   UPDATE orders.shipments s SET
     step = CASE due.step WHEN 'label_created' THEN 'picked_up' WHEN 'picked_up' THEN 'in_transit'
       WHEN 'in_transit' THEN 'out_for_delivery' ELSE 'delivered' END,
-    due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE $3::timestamptz END
+    due_at = CASE WHEN due.step = 'out_for_delivery' THEN NULL ELSE $3::timestamptz END,
+    picked_up_at = coalesce(s.picked_up_at, CASE WHEN due.step = 'label_created' THEN now() END),
+    in_transit_at = coalesce(s.in_transit_at, CASE WHEN due.step = 'picked_up' THEN now() END),
+    out_for_delivery_at = coalesce(s.out_for_delivery_at, CASE WHEN due.step = 'in_transit' THEN now() END),
+    delivered_at = coalesce(s.delivered_at, CASE WHEN due.step = 'out_for_delivery' THEN now() END)
   FROM due WHERE s.order_id = due.order_id
   RETURNING s.order_id, s.step, s.trace_parent
-), ev AS (
-  INSERT INTO orders.shipment_events (order_id, step) SELECT order_id, step FROM sh
-  ON CONFLICT DO NOTHING
 ), ended AS (
   UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
   WHERE s.due_at <= $1::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
@@ -46,8 +47,9 @@ type AdvanceDueShipmentsRow struct {
 }
 
 // The carrier's round, in one statement: it moves up to @max shipments
-// whose next step is due by @now one step each, records each step's event,
-// and makes the step after due at @next_due (none after delivery). It takes
+// whose next step is due by @now one step each, records on the shipment's
+// row when it took the step (a step's time, once set, is kept), and makes
+// the step after due at @next_due (none after delivery). It takes
 // only shipments of orders in the state their step expects (paid before
 // the pick-up, shipped after), and locks those orders, so a cancel cannot
 // slip between a step and the order's transition; rows another round holds
@@ -74,7 +76,7 @@ func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceD
 }
 
 const shipment = `-- name: Shipment :one
-SELECT order_id, provider, tracking_number, step, created_at, due_at, trace_parent FROM orders.shipments WHERE order_id = $1
+SELECT order_id, provider, tracking_number, step, created_at, due_at, trace_parent, picked_up_at, in_transit_at, out_for_delivery_at, delivered_at FROM orders.shipments WHERE order_id = $1
 `
 
 func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipment, error) {
@@ -88,30 +90,10 @@ func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipmen
 		&i.CreatedAt,
 		&i.DueAt,
 		&i.TraceParent,
+		&i.PickedUpAt,
+		&i.InTransitAt,
+		&i.OutForDeliveryAt,
+		&i.DeliveredAt,
 	)
 	return i, err
-}
-
-const shipmentEvents = `-- name: ShipmentEvents :many
-SELECT order_id, step, at FROM orders.shipment_events WHERE order_id = $1 ORDER BY at, step
-`
-
-func (q *Queries) ShipmentEvents(ctx context.Context, db DBTX, orderID int64) ([]ShipmentEvent, error) {
-	rows, err := db.Query(ctx, shipmentEvents, orderID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ShipmentEvent{}
-	for rows.Next() {
-		var i ShipmentEvent
-		if err := rows.Scan(&i.OrderID, &i.Step, &i.At); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -201,4 +202,21 @@ func TestPages_SellerPage(t *testing.T) {
 	require.Len(t, api.Listings, service.SellerListingsPerPage)
 	require.True(t, api.ListingsHasNext)
 	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/api/v1/sellers/999999").StatusCode)
+}
+
+// The order page lists the steps its shipment took, in order, each with
+// its time.
+func TestPages_OrderTimeline(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	order, _ := b.deliveredOrder(t)
+	r := b.c.Get(t, order, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	tl := regexp.MustCompile(`(?s)<ol class="timeline">(.*?)</ol>`).FindStringSubmatch(r.Body)
+	require.NotNil(t, tl, r.Body)
+	var steps []string
+	for _, li := range regexp.MustCompile(`<li>([^<]*) — [^<]+</li>`).FindAllStringSubmatch(tl[1], -1) {
+		steps = append(steps, li[1])
+	}
+	require.Equal(t, []string{"Label created", "Picked up", "In transit", "Out for delivery", "Delivered"}, steps)
 }

@@ -5,12 +5,15 @@ import (
 	"io/fs"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore"
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
@@ -92,4 +95,53 @@ func TestMigration_SellerSalesBackfill(t *testing.T) {
 	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[sales])
 	require.NoError(t, err)
 	require.Equal(t, []sales{{8, 2}, {9, 1}}, got, "sellers with no delivered order have no row")
+}
+
+// Shipments moved before the timeline was kept on their rows show the
+// steps they took, each at the time shipment_events recorded it, the label
+// included (the shipment's own creation time is the label's from then on).
+func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0010")
+	rows, err := pool.Query(ctx, `
+		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
+			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
+		SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
+		FROM (VALUES (1, 'delivered'), (2, 'shipped')) s(n, status) ORDER BY s.n
+		RETURNING id`)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `
+		INSERT INTO orders.shipments (order_id, provider, tracking_number, step, created_at)
+		VALUES ($1, 'Servientrega', 'SER1', 'delivered', '2026-01-01 10:00:05Z'), ($2, 'Servientrega', 'SER2', 'picked_up', '2026-01-02 10:00:00Z')`,
+		ids[0], ids[1])
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `
+		INSERT INTO orders.shipment_events (order_id, step, at)
+		VALUES ($1, 'label_created', '2026-01-01 10:00:00Z'), ($1, 'picked_up', '2026-01-01 11:00:00Z'),
+			($1, 'in_transit', '2026-01-01 12:00:00Z'), ($1, 'out_for_delivery', '2026-01-02 08:00:00Z'),
+			($1, 'delivered', '2026-01-02 09:30:00Z'),
+			($2, 'label_created', '2026-01-02 10:00:00Z'), ($2, 'picked_up', '2026-01-02 10:30:00Z')`, ids[0], ids[1])
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	svc := service.New(pool, nil, nil, nil)
+	timeline := func(id int64) []string {
+		o, err := svc.Get(ctx, auth.User{ID: 7}, id)
+		require.NoError(t, err)
+		require.NotNil(t, o.Shipment)
+		var got []string
+		for _, e := range o.Shipment.Events {
+			got = append(got, e.Step+" "+e.At.UTC().Format(time.DateTime))
+		}
+		return got
+	}
+	require.Equal(t, []string{"label_created 2026-01-01 10:00:00", "picked_up 2026-01-01 11:00:00", "in_transit 2026-01-01 12:00:00",
+		"out_for_delivery 2026-01-02 08:00:00", "delivered 2026-01-02 09:30:00"}, timeline(ids[0]))
+	require.Equal(t, []string{"label_created 2026-01-02 10:00:00", "picked_up 2026-01-02 10:30:00"}, timeline(ids[1]))
+	var events *string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT to_regclass('orders.shipment_events')::text`).Scan(&events))
+	require.Nil(t, events, "the events live on the shipments now")
 }

@@ -138,15 +138,22 @@ func (s *Service) load(ctx context.Context, id int64) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	evs, err := s.q.ShipmentEvents(ctx, s.pool, id)
-	if err != nil {
-		return Order{}, err
-	}
-	out.Shipment = &ShipmentView{Provider: sh.Provider, TrackingNumber: sh.TrackingNumber, Events: make([]Event, 0, len(evs))}
-	for _, e := range evs {
-		out.Shipment.Events = append(out.Shipment.Events, Event{Step: e.Step, Label: ShipStepLabel(e.Step), At: e.At})
-	}
+	out.Shipment = &ShipmentView{Provider: sh.Provider, TrackingNumber: sh.TrackingNumber, Events: timeline(sh)}
 	return out, nil
+}
+
+// timeline lists the steps the shipment took, in order, each at the time
+// its row recorded (the label is created with the shipment).
+func timeline(sh dbsqlc.Shipment) []Event {
+	// When each of shipSteps happened, nil for a step still to come.
+	at := []*time.Time{&sh.CreatedAt, sh.PickedUpAt, sh.InTransitAt, sh.OutForDeliveryAt, sh.DeliveredAt}
+	events := make([]Event, 0, len(shipSteps))
+	for i, step := range shipSteps {
+		if at[i] != nil {
+			events = append(events, Event{Step: step, Label: ShipStepLabel(step), At: *at[i]})
+		}
+	}
+	return events
 }
 
 // Get returns an order to its buyer, a seller of one of its lines or an
