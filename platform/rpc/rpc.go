@@ -182,15 +182,15 @@ func (c *Client) once(ctx context.Context, end time.Time, method, path string, b
 	// One array holds every value, each header a slice of it capped at its
 	// one element (as web's securityHeaders does): one allocation, not one
 	// per header.
-	v := [...]string{c.token, "application/json", middleware.GetReqID(ctx)}
+	v := [...]string{c.token, "application/json", "application/json", middleware.GetReqID(ctx)}
 	h := req.Header
 	h[web.InternalTokenHeader] = v[0:1:1]
 	h["Accept"] = v[1:2:2]
 	if body != nil {
-		h["Content-Type"] = v[1:2:2]
+		h["Content-Type"] = v[2:3:3]
 	}
-	if v[2] != "" {
-		h[middleware.RequestIDHeader] = v[2:3:3]
+	if v[3] != "" {
+		h[middleware.RequestIDHeader] = v[3:4:4]
 	}
 	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
