@@ -168,6 +168,8 @@ func TestGateway_ForwardsWhoAsked(t *testing.T) {
 	require.Equal(t, "req-42", got.RequestID)
 	require.Equal(t, strings.TrimPrefix(s.url, "http://"), got.Host, "the module sees the shop's host, for its same-origin checks")
 	require.Empty(t, got.Token, "the internal token never reaches a module through the gateway")
+	got = s.forwarded(t, http.MethodGet, "/books/1")
+	require.NotEmpty(t, got.RequestID, "a request that came without an id carries the gateway's")
 
 	resp, _ := s.do(t, http.MethodGet, "/books/1")
 	require.Len(t, resp.Header.Values("Content-Security-Policy"), 1, "one set of security headers")

@@ -20,6 +20,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -55,10 +56,13 @@ var transport = &http.Transport{
 
 // Client calls one module's internal endpoints.
 type Client struct {
-	module   string
-	base     string
-	token    string
-	http     *http.Client
+	module string
+	base   string
+	token  string
+	// rt sends each request itself: an http.Client around it would copy
+	// every request's headers to follow redirects, which an internal
+	// endpoint never answers with (a 3xx is an answer, see decodeError).
+	rt       http.RoundTripper
 	timeout  time.Duration
 	attempts int
 }
@@ -69,19 +73,16 @@ func New(module, baseURL, token string, o *Opts) *Client {
 	if o == nil {
 		o = &Opts{}
 	}
-	c := &Client{module: module, base: baseURL, token: token, timeout: o.Timeout, attempts: o.Attempts,
-		http: &http.Client{Transport: o.Transport}}
+	c := &Client{module: module, base: baseURL, token: token, timeout: o.Timeout, attempts: o.Attempts, rt: o.Transport}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
 	if c.attempts <= 0 {
 		c.attempts = DefaultAttempts
 	}
-	if c.http.Transport == nil {
-		c.http.Transport = transport
+	if c.rt == nil {
+		c.rt = transport
 	}
-	// An internal endpoint answers; it never redirects.
-	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return c
 }
 
@@ -106,28 +107,34 @@ func (c *Client) Call(ctx context.Context, method, path string, in, out any) err
 			return fmt.Errorf("%s %s: encode: %w", method, path, err)
 		}
 	}
+	// end is when the call must be over (zero: the caller has no
+	// deadline). Each attempt's one context ends by it, rather than every
+	// attempt deriving from a context of the call's own.
+	var end time.Time
 	if dl, ok := ctx.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Until(dl)*4/5)
-		defer cancel()
+		end = time.Now().Add(time.Until(dl) * 4 / 5)
 	}
 	var last error
 	for attempt := range c.attempts {
 		if attempt > 0 {
 			wait := backoff(attempt)
+			if !end.IsZero() && time.Until(end) <= wait {
+				// No time would be left for the attempt after the wait.
+				return c.unavailable(method, path, last)
+			}
 			select {
 			case <-ctx.Done():
 				return c.unavailable(method, path, last)
 			case <-time.After(wait):
 			}
 		}
-		err := c.once(ctx, method, path, body, out)
+		err := c.once(ctx, end, method, path, body, out)
 		var t transient
 		if !errors.As(err, &t) {
 			return err
 		}
 		last = t.err
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || (!end.IsZero() && !time.Now().Before(end)) {
 			break
 		}
 	}
@@ -155,8 +162,14 @@ func (c *Client) unavailable(method, path string, cause error) error {
 		apperr.ErrUnavailable.WithMessage(fmt.Sprintf("the %s service is not answering; please try again shortly", c.module)))
 }
 
-func (c *Client) once(ctx context.Context, method, path string, body []byte, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+// once makes one attempt, which ends after the client's timeout or at end,
+// whichever comes first.
+func (c *Client) once(ctx context.Context, end time.Time, method, path string, body []byte, out any) error {
+	deadline := time.Now().Add(c.timeout)
+	if !end.IsZero() && end.Before(deadline) {
+		deadline = end
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	var rd io.Reader
 	if body != nil {
@@ -166,23 +179,30 @@ func (c *Client) once(ctx context.Context, method, path string, body []byte, out
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	req.Header.Set(web.InternalTokenHeader, c.token)
-	req.Header.Set("Accept", "application/json")
+	// One array holds every value, each header a slice of it capped at its
+	// one element (as web's securityHeaders does): one allocation, not one
+	// per header.
+	v := [...]string{c.token, "application/json", "application/json", middleware.GetReqID(ctx)}
+	h := req.Header
+	h[web.InternalTokenHeader] = v[0:1:1]
+	h["Accept"] = v[1:2:2]
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		h["Content-Type"] = v[2:3:3]
 	}
-	if id := middleware.GetReqID(ctx); id != "" {
-		req.Header.Set(middleware.RequestIDHeader, id)
+	if v[3] != "" {
+		h[middleware.RequestIDHeader] = v[3:4:4]
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.rt.RoundTrip(req)
 	if err != nil {
 		return transient{err}
 	}
 	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	if err != nil {
+	buf := view.Buffer()
+	defer view.PutBuffer(buf)
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxAnswer)); err != nil {
 		return transient{fmt.Errorf("read answer: %w", err)}
 	}
+	raw := buf.Bytes()
 	if resp.StatusCode >= 500 {
 		return transient{fmt.Errorf("answered %s", resp.Status)}
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -39,13 +40,25 @@ func TestCall_RoundTrip(t *testing.T) {
 	t.Parallel()
 	srv, _ := serve(t, func(w http.ResponseWriter, r *http.Request) {
 		require.Equal(t, token, r.Header.Get(web.InternalTokenHeader))
+		require.Equal(t, "application/json", r.Header.Get("Accept"))
+		require.Equal(t, "req-42", r.Header.Get(middleware.RequestIDHeader), "the caller's request id goes on")
+		if r.Method == http.MethodGet {
+			require.Empty(t, r.Header.Values("Content-Type"), "no body, no type")
+			web.JSON(w, http.StatusOK, map[string]int{"double": 0})
+			return
+		}
+		require.Equal(t, "application/json", r.Header.Get("Content-Type"))
 		var in struct{ N int }
 		require.NoError(t, web.DecodeJSON(w, r, &in))
 		web.JSON(w, http.StatusOK, map[string]int{"double": in.N * 2})
 	})
+	ctx := context.WithValue(context.Background(), middleware.RequestIDKey, "req-42")
 	var out struct{ Double int }
-	require.NoError(t, rpc.New("test", srv.URL, token, nil).Call(context.Background(), http.MethodPost, "/internal/v1/test/double", map[string]int{"N": 21}, &out))
+	c := rpc.New("test", srv.URL, token, nil)
+	require.NoError(t, c.Call(ctx, http.MethodPost, "/internal/v1/test/double", map[string]int{"N": 21}, &out))
 	require.Equal(t, 42, out.Double)
+	require.NoError(t, c.Call(ctx, http.MethodGet, "/internal/v1/test/double", nil, &out))
+	require.Equal(t, 0, out.Double)
 }
 
 func TestCall_CodedErrorIsPermanentAndKeepsItsSentinel(t *testing.T) {
@@ -85,6 +98,19 @@ func TestCall_TransientIsRetriedThenUnavailable(t *testing.T) {
 	require.NoError(t, rpc.New("test", srv.URL, token, nil).Call(context.Background(), http.MethodGet, "/internal/v1/test/x", nil, &out))
 	require.True(t, out.OK)
 	require.EqualValues(t, 2, n.Load())
+}
+
+// TestCall_RedirectIsNotFollowed: an internal endpoint never redirects, so
+// a 3xx is an answer (without an error code, a failure), and where it
+// points is not called.
+func TestCall_RedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	srv, n := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/internal/v1/test/elsewhere", http.StatusSeeOther)
+	})
+	err := rpc.New("test", srv.URL, token, nil).Call(context.Background(), http.MethodPost, "/internal/v1/test/x", nil, nil)
+	require.ErrorContains(t, err, "answered 303 without an error code")
+	require.EqualValues(t, 1, n.Load())
 }
 
 func TestCall_ProcessDownFailsFast(t *testing.T) {

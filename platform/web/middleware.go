@@ -125,11 +125,18 @@ func limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// securityHeaders sets the headers every response carries. The policy
-// allows only this origin, since the shop loads nothing from elsewhere. HSTS
-// goes on HTTPS responses (IsHTTPS), where browsers honour it.
+// securityHeaders sets the headers every response a browser may see
+// carries. The policy allows only this origin, since the shop loads nothing
+// from elsewhere. HSTS goes on HTTPS responses (IsHTTPS), where browsers
+// honour it. An internal call's answer goes to another process of the
+// shop, never to a browser (the gateway does not forward /internal/), so
+// it goes without them rather than send and parse five headers per call.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if IsInternal(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		h := w.Header()
 		// One array holds every value, each header a slice of it capped at
 		// its one element, so a handler's Add copies rather than writing

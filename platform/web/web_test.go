@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -267,6 +268,37 @@ func TestRouter_SecurityHeaders(t *testing.T) {
 	require.Equal(t, "same-origin", resp.Header.Get("Referrer-Policy"))
 	require.Equal(t, "camera=(self), microphone=(), geolocation=()", resp.Header.Get("Permissions-Policy"))
 	require.Empty(t, resp.Header.Get("Strict-Transport-Security"), "plain HTTP")
+}
+
+// TestRouter_InternalAnswersWithoutBrowserHeaders checks that an internal
+// call's answer, which only another process of the shop reads, goes
+// without the headers meant for browsers, while a page of the same router
+// keeps them, and that its JSON still says its type and length.
+func TestRouter_InternalAnswersWithoutBrowserHeaders(t *testing.T) {
+	t.Parallel()
+	const token = "0123456789abcdef0123456789abcdef"
+	h := newRouter(t, config.Config{ShutdownTimeout: 1, InternalToken: token}, io.Discard, nil, func(r chi.Router) {
+		r.Get("/internal/v1/thing/ping", func(w http.ResponseWriter, _ *http.Request) {
+			web.JSON(w, http.StatusOK, map[string]bool{"pong": true})
+		})
+	})
+	browserHeaders := []string{"Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Permissions-Policy"}
+	for name, tok := range map[string]string{"Admitted": token, "Refused": "wrong"} {
+		req := httptest.NewRequest(http.MethodGet, "/internal/v1/thing/ping", nil)
+		req.Header.Set(web.InternalTokenHeader, tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		for _, hdr := range browserHeaders {
+			require.Empty(t, rec.Header().Values(hdr), "%s: %s", name, hdr)
+		}
+		require.Equal(t, "application/json", rec.Header().Get("Content-Type"), name)
+		require.Equal(t, strconv.Itoa(rec.Body.Len()), rec.Header().Get("Content-Length"), name)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	for _, hdr := range browserHeaders {
+		require.NotEmpty(t, rec.Header().Get(hdr), hdr)
+	}
 }
 
 // TestRouter_SecurityHeadersAdd checks that a handler adding a value to one
