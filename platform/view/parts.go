@@ -130,13 +130,6 @@ type Thumb struct {
 	Small bool
 }
 
-func (t Thumb) class() string {
-	if t.Small {
-		return "thumb thumb-small"
-	}
-	return "thumb"
-}
-
 // Rating is a seller's mean of Count ratings, 1 to 5 stars each.
 type Rating struct {
 	Average float64

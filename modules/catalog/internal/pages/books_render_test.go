@@ -81,6 +81,21 @@ func TestBooksView_Golden(t *testing.T) {
 	require.Equal(t, string(want), got.String())
 }
 
+// booksViewAllocs bounds the allocations of rendering a full page of
+// /books: BenchmarkBooksView's figure when it was last cut, and less room
+// than one more allocation per card, so a change that makes every card
+// allocate again fails here (issue #11).
+const booksViewAllocs = 705
+
+// TestBooksView_Allocations is not parallel: allocations are counted for
+// the whole process, and the parallel tests wait for it to end.
+func TestBooksView_Allocations(t *testing.T) {
+	page := fullResults()
+	w, r := &discard{h: http.Header{}}, anonymous()
+	allocs := testing.AllocsPerRun(50, func() { renderBooks(t, w, r, page) })
+	require.LessOrEqual(t, allocs, float64(booksViewAllocs), "allocations to render a full page of /books")
+}
+
 // discard is a response writer that keeps nothing, so a render's
 // allocations are the page's alone.
 type discard struct{ h http.Header }
