@@ -57,6 +57,7 @@ func anonymous() *http.Request {
 
 // renderBooks renders page into the layout as the handler does.
 func renderBooks(t testing.TB, w http.ResponseWriter, r *http.Request, page searchPage) {
+	t.Helper()
 	if err := view.Render(w, r, http.StatusOK, view.Page{Title: "Books", Body: booksView(page), OwnSearch: true}); err != nil {
 		t.Fatal(err)
 	}
