@@ -15,12 +15,15 @@ import (
 //go:embed static
 var staticFS embed.FS
 
-// assets maps a logical name ("app.css") to its fingerprinted name
-// ("app.3f2a9c1b.css") and back, so assets can be cached for a year and
-// still change with each release.
+// assets maps a logical name ("app.css") to its fingerprinted address
+// ("/static/app.3f2a9c1b.css") and the fingerprinted name back to the
+// file, so assets can be cached for a year and still change with each
+// release.
 var assets = fingerprint()
 
 type assetTable struct {
+	// byName holds whole addresses, made once, since every page's layout
+	// asks for three.
 	byName map[string]string
 	byHash map[string]string
 }
@@ -39,7 +42,7 @@ func fingerprint() assetTable {
 		name := strings.TrimPrefix(p, "static/")
 		ext := path.Ext(name)
 		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
-		t.byName[name] = hashed
+		t.byName[name] = "/static/" + hashed
 		t.byHash[hashed] = p
 		return nil
 	})
@@ -48,8 +51,8 @@ func fingerprint() assetTable {
 
 // AssetURL is the cache-busting URL of a static file.
 func AssetURL(name string) string {
-	if h, ok := assets.byName[name]; ok {
-		return "/static/" + h
+	if u, ok := assets.byName[name]; ok {
+		return u
 	}
 	return "/static/" + name
 }

@@ -55,4 +55,12 @@ func Itoa[I ~int | ~int64](n I) string { return strconv.FormatInt(int64(n), 10) 
 
 // SellerURL is the address of a seller's public page (served by the
 // orders module), linked from every module's pages.
-func SellerURL[I ~int64](id I) templ.SafeURL { return templ.SafeURL("/sellers/" + Itoa(id)) }
+func SellerURL[I ~int64](id I) templ.SafeURL {
+	return templ.SafeURL(AppendSellerURL(make([]byte, 0, 32), id))
+}
+
+// AppendSellerURL appends SellerURL(id) to b, for a page that writes the
+// addresses it shows into one buffer.
+func AppendSellerURL[I ~int64](b []byte, id I) []byte {
+	return strconv.AppendInt(append(b, "/sellers/"...), int64(id), 10)
+}

@@ -1,6 +1,7 @@
 package view_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -159,4 +160,68 @@ func TestRender_FailedPageDropsSuccessMessage(t *testing.T) {
 		require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "Order", Body: templ.Raw("<p>Payment failed</p>"), Failed: true}))
 		require.Equal(t, shown, strings.Contains(rec.Body.String(), "The message."), kind)
 	}
+}
+
+// TestThumbImage_EveryVariant pins the markup of each kind of thumbnail,
+// as it was before the classes became literal attributes (issue #11).
+func TestThumbImage_EveryVariant(t *testing.T) {
+	t.Parallel()
+	evil := `Cover of "Emma" & <co>`
+	cases := []struct {
+		thumb view.Thumb
+		want  string
+	}{
+		{view.Thumb{URL: "/p/a.jpg"}, `<img class="thumb" src="/p/a.jpg" alt="" width="240" height="320" loading="lazy">`},
+		{view.Thumb{URL: "/p/a.jpg", Small: true}, `<img class="thumb thumb-small" src="/p/a.jpg" alt="" width="240" height="320" loading="lazy">`},
+		{view.Thumb{URL: "/p/a&b.jpg", Alt: evil}, `<img class="thumb" src="/p/a&amp;b.jpg" alt="Cover of &#34;Emma&#34; &amp; &lt;co&gt;" width="240" height="320" loading="lazy">`},
+		{view.Thumb{URL: "/p/a.jpg", Alt: "x", Small: true}, `<img class="thumb thumb-small" src="/p/a.jpg" alt="x" width="240" height="320" loading="lazy">`},
+		{view.Thumb{}, `<span class="thumb no-photo" aria-hidden="true">No photo</span>`},
+		{view.Thumb{Small: true}, `<span class="thumb thumb-small no-photo" aria-hidden="true">No photo</span>`},
+		{view.Thumb{Alt: evil}, `<span class="thumb no-photo" role="img" aria-label="Cover of &#34;Emma&#34; &amp; &lt;co&gt;: no photo yet">No photo</span>`},
+		{view.Thumb{Alt: "x", Small: true}, `<span class="thumb thumb-small no-photo" role="img" aria-label="x: no photo yet">No photo</span>`},
+	}
+	for _, c := range cases {
+		var b strings.Builder
+		require.NoError(t, view.ThumbImage(c.thumb).Render(context.Background(), &b))
+		require.Equal(t, c.want, b.String(), "%+v", c.thumb)
+	}
+}
+
+// TestRatingText_Exact pins a seller's rating in words, none, one and many.
+func TestRatingText_Exact(t *testing.T) {
+	t.Parallel()
+	cases := map[view.Rating]string{
+		{}:                           `<span class="rating muted">no ratings yet</span>`,
+		{Average: 5, Count: 1}:       `<span class="rating"><span aria-hidden="true">★ </span>5.0<span class="visually-hidden"> out of 5</span> (1 rating)</span>`,
+		{Average: 3.66, Count: 1234}: `<span class="rating"><span aria-hidden="true">★ </span>3.7<span class="visually-hidden"> out of 5</span> (1,234 ratings)</span>`,
+	}
+	for r, want := range cases {
+		var b strings.Builder
+		require.NoError(t, view.RatingText(r).Render(context.Background(), &b))
+		require.Equal(t, want, b.String())
+	}
+}
+
+// FuzzText checks that @Text(s) writes what templ's { s } writes, for any
+// bytes (invalid UTF-8 too), and allocates nothing.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"", "plain", `&'<>"`, `<script>alert("x")</script>`, "a&&b", "Zoë & Łukasz", "\xff<\xfe", "&amp;", "end&", "<start"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b strings.Builder
+		require.NoError(t, view.Text(s).Render(context.Background(), &b))
+		require.Equal(t, templ.EscapeString(s), b.String())
+	})
+}
+
+func TestText_AllocatesNothing(t *testing.T) {
+	var b bytes.Buffer
+	b.Grow(1 << 10)
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(100, func() {
+		b.Reset()
+		_ = view.Text(`Émile <ou> "De l'éducation" & more`).Render(ctx, &b)
+	})
+	require.Zero(t, allocs)
 }

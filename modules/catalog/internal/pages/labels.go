@@ -131,30 +131,53 @@ func hideError(p adminPage, id catalog.BookID) string {
 
 // availability says whether and how many copies can be bought.
 func availability(l service.Listing) string {
-	switch {
-	case l.Hidden:
-		return "Not for sale"
-	case l.Status == catalog.StatusPaused:
-		return "Paused by the seller"
-	case l.Status == catalog.StatusArchived:
-		return "No longer for sale"
-	case l.Status == catalog.StatusDraft:
-		return "Draft"
-	case l.SoldOut():
-		return "Sold out"
-	}
-	return strconv.Itoa(l.Available) + " available"
+	return string(appendAvailability(make([]byte, 0, 32), l))
 }
 
-func bookURL(id catalog.BookID) templ.SafeURL { return templ.SafeURL("/books/" + view.Itoa(id)) }
+func appendAvailability(b []byte, l service.Listing) []byte {
+	switch {
+	case l.Hidden:
+		return append(b, "Not for sale"...)
+	case l.Status == catalog.StatusPaused:
+		return append(b, "Paused by the seller"...)
+	case l.Status == catalog.StatusArchived:
+		return append(b, "No longer for sale"...)
+	case l.Status == catalog.StatusDraft:
+		return append(b, "Draft"...)
+	case l.SoldOut():
+		return append(b, "Sold out"...)
+	}
+	return append(strconv.AppendInt(b, int64(l.Available), 10), " available"...)
+}
+
+func bookURL(id catalog.BookID) templ.SafeURL {
+	return templ.SafeURL(appendBookURL(make([]byte, 0, 32), id))
+}
+
+func appendBookURL(b []byte, id catalog.BookID) []byte {
+	return strconv.AppendInt(append(b, "/books/"...), int64(id), 10)
+}
 
 // card is a listing in the shop's one card: the shared component itself,
 // not a component of its own around it, since a grid renders it for each
 // listing and every component level costs each card its own allocations.
+// For the same reason the strings the card adds to the listing's (its
+// address, its seller's, its thumbnail's and its availability) are
+// written into one buffer and sliced from one string: made one by one,
+// they were four or five allocations a card.
 func card(l service.Listing) templ.Component {
-	return view.BookCard(view.Card{URL: bookURL(l.ID), Title: l.Title, Author: l.Author, Condition: l.Condition.Label(),
-		ThumbURL: thumbURL(l), PriceCents: l.PriceCents, Seller: l.SellerName, SellerURL: view.SellerURL(l.SellerID),
-		Rating: ratingOf(l.Standing), Availability: availability(l)})
+	b := appendBookURL(make([]byte, 0, 128), l.ID)
+	book := len(b)
+	b = view.AppendSellerURL(b, l.SellerID)
+	seller := len(b)
+	if len(l.Photos) > 0 {
+		b = l.Photos[0].AppendURL(b, "thumb")
+	}
+	thumb := len(b)
+	s := string(appendAvailability(b, l))
+	return view.BookCard(view.Card{URL: templ.SafeURL(s[:book]), Title: l.Title, Author: l.Author, Condition: l.Condition.Label(),
+		ThumbURL: s[seller:thumb], PriceCents: l.PriceCents, Seller: l.SellerName, SellerURL: templ.SafeURL(s[book:seller]),
+		Rating: ratingOf(l.Standing), Availability: s[thumb:]})
 }
 
 // thumbURL is the listing's first photo's thumbnail, or "" when it has none.

@@ -1,6 +1,8 @@
 package pages
 
 import (
+	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -24,4 +26,43 @@ func TestLabels(t *testing.T) {
 	require.Equal(t, "Paused", stateLabel(catalog.StatusPaused, "", false))
 	require.Equal(t, "Draft", stateLabel(catalog.StatusDraft, "", false))
 	require.Equal(t, "Archived", stateLabel(catalog.StatusArchived, "", false))
+}
+
+// TestAvailability pins each state's words, which the card and the book's
+// page write through appendAvailability.
+func TestAvailability(t *testing.T) {
+	t.Parallel()
+	on := service.Listing{Book: catalog.Book{Status: catalog.StatusActive, Available: 12}}
+	cases := map[string]func(l *service.Listing){
+		"12 available":         func(*service.Listing) {},
+		"Not for sale":         func(l *service.Listing) { l.Hidden = true },
+		"Paused by the seller": func(l *service.Listing) { l.Status = catalog.StatusPaused },
+		"No longer for sale":   func(l *service.Listing) { l.Status = catalog.StatusArchived },
+		"Draft":                func(l *service.Listing) { l.Status = catalog.StatusDraft },
+		"Sold out":             func(l *service.Listing) { l.Available = 0 },
+	}
+	for want, change := range cases {
+		l := on
+		change(&l)
+		require.Equal(t, want, availability(l))
+	}
+}
+
+// TestCard_Strings checks the strings a card slices from its one buffer,
+// with a photo and without.
+func TestCard_Strings(t *testing.T) {
+	t.Parallel()
+	l := service.Listing{Book: catalog.Book{ID: 123456, SellerID: 789, Status: catalog.StatusActive, Available: 3},
+		Photos: []service.Photo{{Key: "b123456/0123456789abcdef01234567"}}}
+	var b strings.Builder
+	require.NoError(t, card(l).Render(context.Background(), &b))
+	require.Contains(t, b.String(), `src="/photos/b123456/0123456789abcdef01234567-320.jpg"`)
+	require.Contains(t, b.String(), `<a href="/books/123456">`)
+	require.Contains(t, b.String(), `<a href="/sellers/789">`)
+	require.Contains(t, b.String(), `<p class="availability">3 available</p>`)
+	l.Photos = nil
+	b.Reset()
+	require.NoError(t, card(l).Render(context.Background(), &b))
+	require.Contains(t, b.String(), `<span class="thumb no-photo" aria-hidden="true">No photo</span>`)
+	require.Contains(t, b.String(), `<a href="/books/123456">`)
 }

@@ -109,11 +109,17 @@ type Photo struct {
 }
 
 // URL is the address of the photo at a display size ("large" or "thumb").
-func (p Photo) URL(size string) string {
+func (p Photo) URL(size string) string { return string(p.AppendURL(make([]byte, 0, 64), size)) }
+
+// AppendURL appends URL(size) to b, for a page that writes the addresses
+// it shows into one buffer.
+func (p Photo) AppendURL(b []byte, size string) []byte {
+	suffix := largeSuffix
 	if size == "thumb" {
-		return "/photos/" + p.Key + "-" + thumbSuffix
+		suffix = thumbSuffix
 	}
-	return "/photos/" + p.Key + "-" + largeSuffix
+	b = append(append(b, "/photos/"...), p.Key...)
+	return append(append(b, '-'), suffix...)
 }
 
 // Listing is a listing with everything the pages and API show.
