@@ -98,8 +98,8 @@ SELECT * FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDE
 -- charged once) and hands the order to its provider: a tracking number
 -- made of the provider's initials and a random suffix, the shipment whose
 -- creation is its timeline's first step (the label created), the next
--- step due at @due_at for the carrier, and @trace_parent, the charge's
--- trace context.
+-- step due at @due_at for the carrier, and the charge's trace context
+-- (each order's in @trace_parents, which other steps leave empty).
 --
 -- With @unless_emailed an order whose step emails someone is left alone
 -- too, so that a caller outside a transaction moves it only where nothing
@@ -116,7 +116,7 @@ SELECT * FROM orders.order_lines WHERE order_id = ANY(@order_ids::bigint[]) ORDE
 -- plain step's (pruned) differed so much that every call was planned anew.
 WITH m AS (
   SELECT unnest((SELECT @ids::bigint[])) AS id, unnest((SELECT @buyer_messages::text[])) AS buyer_message,
-    unnest((SELECT @seller_messages::text[])) AS seller_message
+    unnest((SELECT @seller_messages::text[])) AS seller_message, unnest((SELECT @trace_parents::text[])) AS trace_parent
 ), party AS (
   SELECT DISTINCT u.order_id, u.user_id, u.buyer, r.email
   FROM (SELECT o.id AS order_id, o.buyer_id AS user_id, true AS buyer FROM m JOIN orders.orders o ON o.id = m.id
@@ -131,7 +131,7 @@ WITH m AS (
     AND NOT ((SELECT @unless_emailed::boolean) AND EXISTS (SELECT FROM party WHERE party.order_id = o.id AND party.email IS NOT NULL))
     AND ((SELECT @pay_method::text) = '' OR EXISTS (SELECT FROM orders.payments p
       WHERE p.order_id = o.id AND p.status = 'pending' AND p.method = (SELECT @pay_method::text)))
-  RETURNING o.id, o.buyer_id, o.provider_name, m.buyer_message, m.seller_message
+  RETURNING o.id, o.buyer_id, o.provider_name, m.buyer_message, m.seller_message, m.trace_parent
 ), notes AS (
   INSERT INTO orders.notifications (user_id, order_id, step, message)
   SELECT party.user_id, t.id, @step::text, CASE WHEN party.buyer THEN t.buyer_message ELSE t.seller_message END
@@ -147,7 +147,7 @@ WITH m AS (
 ), shipped AS (
   INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
   SELECT t.id, t.provider_name, upper(left(t.provider_name, 3) || left(replace(gen_random_uuid()::text, '-', ''), 12)),
-    'label_created', sqlc.narg(due_at)::timestamptz, @trace_parent::text
+    'label_created', sqlc.narg(due_at)::timestamptz, coalesce(t.trace_parent, '')
   FROM t WHERE (SELECT @pay_method::text) <> ''
   ON CONFLICT (order_id) DO NOTHING
 )

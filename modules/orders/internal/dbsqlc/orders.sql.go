@@ -610,7 +610,7 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 const transition = `-- name: Transition :many
 WITH m AS (
   SELECT unnest((SELECT $1::bigint[])) AS id, unnest((SELECT $2::text[])) AS buyer_message,
-    unnest((SELECT $3::text[])) AS seller_message
+    unnest((SELECT $3::text[])) AS seller_message, unnest((SELECT $4::text[])) AS trace_parent
 ), party AS (
   SELECT DISTINCT u.order_id, u.user_id, u.buyer, r.email
   FROM (SELECT o.id AS order_id, o.buyer_id AS user_id, true AS buyer FROM m JOIN orders.orders o ON o.id = m.id
@@ -618,22 +618,22 @@ WITH m AS (
         SELECT l.order_id, l.seller_id, false FROM m JOIN orders.order_lines l ON l.order_id = m.id
           JOIN orders.orders o ON o.id = m.id WHERE l.seller_id <> o.buyer_id) u
   LEFT JOIN orders.recipients r ON r.user_id = u.user_id AND r.email IS NOT NULL
-    AND CASE WHEN u.buyer THEN $4::text ELSE $5::text END = ANY (r.email_topics)
+    AND CASE WHEN u.buyer THEN $5::text ELSE $6::text END = ANY (r.email_topics)
 ), t AS (
-  UPDATE orders.orders o SET status = $6, reason = $7, updated_at = now()
-  FROM m WHERE o.id = m.id AND o.status = (SELECT $8::text)
-    AND NOT ((SELECT $9::boolean) AND EXISTS (SELECT FROM party WHERE party.order_id = o.id AND party.email IS NOT NULL))
-    AND ((SELECT $10::text) = '' OR EXISTS (SELECT FROM orders.payments p
-      WHERE p.order_id = o.id AND p.status = 'pending' AND p.method = (SELECT $10::text)))
-  RETURNING o.id, o.buyer_id, o.provider_name, m.buyer_message, m.seller_message
+  UPDATE orders.orders o SET status = $7, reason = $8, updated_at = now()
+  FROM m WHERE o.id = m.id AND o.status = (SELECT $9::text)
+    AND NOT ((SELECT $10::boolean) AND EXISTS (SELECT FROM party WHERE party.order_id = o.id AND party.email IS NOT NULL))
+    AND ((SELECT $11::text) = '' OR EXISTS (SELECT FROM orders.payments p
+      WHERE p.order_id = o.id AND p.status = 'pending' AND p.method = (SELECT $11::text)))
+  RETURNING o.id, o.buyer_id, o.provider_name, m.buyer_message, m.seller_message, m.trace_parent
 ), notes AS (
   INSERT INTO orders.notifications (user_id, order_id, step, message)
-  SELECT party.user_id, t.id, $11::text, CASE WHEN party.buyer THEN t.buyer_message ELSE t.seller_message END
+  SELECT party.user_id, t.id, $12::text, CASE WHEN party.buyer THEN t.buyer_message ELSE t.seller_message END
   FROM t JOIN party ON party.order_id = t.id
   ON CONFLICT (order_id, step, user_id) DO NOTHING
 ), settled AS (
   UPDATE orders.payments p SET status = 'succeeded', failure_reason = '', updated_at = now()
-  FROM t WHERE p.order_id = t.id AND p.status = 'pending' AND (SELECT $10::text) <> ''
+  FROM t WHERE p.order_id = t.id AND p.status = 'pending' AND (SELECT $11::text) <> ''
   RETURNING p.order_id, p.amount_cents
 ), charged AS (
   INSERT INTO orders.charges (order_id, amount_cents) SELECT order_id, amount_cents FROM settled
@@ -641,8 +641,8 @@ WITH m AS (
 ), shipped AS (
   INSERT INTO orders.shipments (order_id, provider, tracking_number, step, due_at, trace_parent)
   SELECT t.id, t.provider_name, upper(left(t.provider_name, 3) || left(replace(gen_random_uuid()::text, '-', ''), 12)),
-    'label_created', $12::timestamptz, $13::text
-  FROM t WHERE (SELECT $10::text) <> ''
+    'label_created', $13::timestamptz, coalesce(t.trace_parent, '')
+  FROM t WHERE (SELECT $11::text) <> ''
   ON CONFLICT (order_id) DO NOTHING
 )
 SELECT t.id,
@@ -656,6 +656,7 @@ type TransitionParams struct {
 	Ids            []int64
 	BuyerMessages  []string
 	SellerMessages []string
+	TraceParents   []string
 	BuyerTopic     string
 	SellerTopic    string
 	ToStatus       string
@@ -665,7 +666,6 @@ type TransitionParams struct {
 	PayMethod      string
 	Step           string
 	DueAt          *time.Time
-	TraceParent    string
 }
 
 type TransitionRow struct {
@@ -691,8 +691,8 @@ type TransitionRow struct {
 // charged once) and hands the order to its provider: a tracking number
 // made of the provider's initials and a random suffix, the shipment whose
 // creation is its timeline's first step (the label created), the next
-// step due at @due_at for the carrier, and @trace_parent, the charge's
-// trace context.
+// step due at @due_at for the carrier, and the charge's trace context
+// (each order's in @trace_parents, which other steps leave empty).
 //
 // With @unless_emailed an order whose step emails someone is left alone
 // too, so that a caller outside a transaction moves it only where nothing
@@ -712,6 +712,7 @@ func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams)
 		arg.Ids,
 		arg.BuyerMessages,
 		arg.SellerMessages,
+		arg.TraceParents,
 		arg.BuyerTopic,
 		arg.SellerTopic,
 		arg.ToStatus,
@@ -721,7 +722,6 @@ func (q *Queries) Transition(ctx context.Context, db DBTX, arg TransitionParams)
 		arg.PayMethod,
 		arg.Step,
 		arg.DueAt,
-		arg.TraceParent,
 	)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -60,6 +61,46 @@ func TestService_Charge(t *testing.T) {
 		for _, user := range []int64{int64(b.buyer.ID), int64(b.seller.ID)} {
 			require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id = $1 AND step = 'paid' AND user_id = $2", o.ID, user))
 		}
+	})
+
+	t.Run("PaymentsRunningTogetherInOneStatement", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		ids := make([]int64, 3)
+		for i := range ids {
+			ids[i] = b.place(t, fmt.Sprint("k", i), 1, wallet).ID
+		}
+		svc, n := b.counted(t)
+		// The first payment's statement waits for its order's row, so the
+		// payments that come meanwhile wait for the next batch.
+		lock, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		_, err = lock.Exec(ctx, "SELECT FROM orders.orders WHERE id = $1 FOR UPDATE", ids[0])
+		require.NoError(t, err)
+		errs := make(chan error, len(ids)+1)
+		charge := func(id int64) {
+			go func() { errs <- svc.Charge(ctx, id, orders.MethodWallet) }()
+		}
+		charge(ids[0])
+		require.Eventually(t, func() bool { return n.Count() == 1 }, 10*time.Second, time.Millisecond)
+		charge(ids[1])
+		charge(ids[2])
+		charge(ids[2]) // a job retried while its first run waits
+		require.Eventually(t, func() bool { return service.PaymentsWaiting(svc) == 3 }, 10*time.Second, time.Millisecond)
+		require.NoError(t, lock.Rollback(ctx))
+		for range len(ids) + 1 {
+			require.NoError(t, <-errs)
+		}
+
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.charges"), "each order charged once")
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.shipments"))
+		require.Equal(t, 6, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'paid'"))
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.orders WHERE status = 'paid'"))
+		// One statement paid the two that waited; the repeated payment
+		// found its order paid and read why (a transaction that moved
+		// nothing, the payment, the order): without the batch there
+		// would be one more.
+		require.Equal(t, int64(2+5), n.Count())
 	})
 
 	t.Run("EmailsInTheSameTransaction", func(t *testing.T) {

@@ -1,9 +1,11 @@
 package service
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,28 +124,81 @@ func (s *Service) charge(ctx context.Context, orderID int64, method string) erro
 // (Carry): handing over needs nothing outside this database, so it is no
 // job of its own, which would cost a fetch, a transaction and a
 // completion. Where the step emails nobody that statement is all, outside
-// any transaction; otherwise it runs again in a transaction that writes
-// the emails too (emailStep). It reports false, having written nothing,
-// when the order was not awaiting a payment by method (cancelled, swept,
-// paid already, paid another way).
+// any transaction, and it moves the orders of every payment running at the
+// time together (s.payments); otherwise it runs again in a transaction
+// that writes the emails too (emailStep). It reports false, having written
+// nothing, when the order was not awaiting a payment by method (cancelled,
+// swept, paid already, paid another way).
 func (s *Service) pay(ctx context.Context, orderID int64, method string) (bool, error) {
-	p := stepParams([]int64{orderID}, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid)
-	due := s.now().Add(s.opts.ShippingStep)
-	p.PayMethod, p.DueAt, p.TraceParent, p.UnlessEmailed = method, &due, tracing.Parent(ctx), true
-	moved, err := s.q.Transition(ctx, s.pool, p)
-	if err != nil {
-		return false, fmt.Errorf("order %d %s→%s: %w", orderID, p.FromStatus, p.ToStatus, err)
+	paid, err := s.payments.Do(ctx, settlement{orderID: orderID, method: method, traceParent: tracing.Parent(ctx)})
+	if err != nil || paid {
+		return paid, err
 	}
-	if len(moved) == 1 {
-		s.opts.Metrics.orders.WithLabelValues(p.ToStatus).Inc()
-		return true, nil
-	}
-	p.UnlessEmailed = false
+	p := s.payParams([]settlement{{orderID: orderID, method: method, traceParent: tracing.Parent(ctx)}})
 	err = s.inTx(ctx, func(tx pgx.Tx) error { return s.move(ctx, tx, p) })
 	if errors.Is(err, orders.ErrStateConflict) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// settlement is an approved payment of an order by method, with the
+// charge's trace context.
+type settlement struct {
+	orderID     int64
+	method      string
+	traceParent string
+}
+
+// maxSettlements bounds the orders one payment statement moves.
+const maxSettlements = 100
+
+// settle is the batch of s.payments: one Transition per payment method in
+// the batch, outside any transaction, moving only orders whose step emails
+// nobody (pay moves the others). It answers, per settlement, whether its
+// order moved; an order settled twice in one batch moves once, and its
+// other settlements read false, as a settlement that came second would.
+func (s *Service) settle(ctx context.Context, batch []settlement) ([]bool, error) {
+	byMethod := map[string][]settlement{}
+	for _, st := range batch {
+		byMethod[st.method] = append(byMethod[st.method], st)
+	}
+	moved := make(map[int64]bool, len(batch))
+	for _, sts := range byMethod {
+		p := s.payParams(sts)
+		p.UnlessEmailed = true
+		rows, err := s.q.Transition(ctx, s.pool, p)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s→%s: %w", ordersNamed(p.Ids), p.FromStatus, p.ToStatus, err)
+		}
+		for _, r := range rows {
+			moved[r.ID] = true
+		}
+		s.opts.Metrics.orders.WithLabelValues(p.ToStatus).Add(float64(len(rows)))
+	}
+	out := make([]bool, len(batch))
+	for i, st := range batch {
+		out[i] = moved[st.orderID]
+		delete(moved, st.orderID)
+	}
+	return out, nil
+}
+
+// payParams are the Transition arguments that pay the orders of sts, all
+// by the same method; each order appears once, in id order, so that
+// concurrent batches lock rows in one order.
+func (s *Service) payParams(sts []settlement) dbsqlc.TransitionParams {
+	sts = slices.Clone(sts)
+	slices.SortFunc(sts, func(a, b settlement) int { return cmp.Compare(a.orderID, b.orderID) })
+	sts = slices.CompactFunc(sts, func(a, b settlement) bool { return a.orderID == b.orderID })
+	ids, parents := make([]int64, len(sts)), make([]string, len(sts))
+	for i, st := range sts {
+		ids[i], parents[i] = st.orderID, st.traceParent
+	}
+	p := stepParams(ids, orders.StatusAwaitingPayment, orders.StatusPaid, "", StepPaid)
+	due := s.now().Add(s.opts.ShippingStep)
+	p.PayMethod, p.DueAt, p.TraceParents = sts[0].method, &due, parents
+	return p
 }
 
 // Shipment steps, in order.

@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -66,6 +67,9 @@ type Service struct {
 	providers providerCache
 	// books spares a checkout the look-up of the books its cart just read.
 	books bookCache
+	// payments settles the approved payments running at the same time
+	// in one statement (settle).
+	payments *coalesce.Batcher[settlement, bool]
 }
 
 // New returns the service; it inserts its jobs with river.
@@ -103,7 +107,9 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	if len(boxes) == 0 {
 		boxes = []mail.Box{mail.NewLocalBox(pool, config.Config{})}
 	}
-	return &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
+	s := &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
+	s.payments = coalesce.New(maxSettlements, s.settle)
+	return s
 }
 
 // Options returns the service's settings after defaults.

@@ -1,0 +1,113 @@
+// Package coalesce runs calls that arrive while one is in flight together,
+// as one batch: group commit for work whose cost is mostly per round trip
+// and per commit rather than per row (a conditional update of many orders
+// in one statement costs little more than of one). A call alone runs at
+// once, with no timer to wait for; under load the batches grow by
+// themselves, since everything that arrived during the last batch goes in
+// the next.
+package coalesce
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// RunFunc runs one batch and returns an answer per input, in their order.
+// An error fails every call of the batch.
+type RunFunc[In, Out any] func(ctx context.Context, ins []In) ([]Out, error)
+
+// Batcher runs at most one batch at a time; calls that arrive meanwhile
+// wait and go in the next, at most Max to a batch.
+type Batcher[In, Out any] struct {
+	run RunFunc[In, Out]
+	max int
+
+	mu      sync.Mutex
+	waiting []*call[In, Out]
+	busy    bool // a caller leads: runs batches until none is waiting
+}
+
+type call[In, Out any] struct {
+	in   In
+	out  Out
+	err  error
+	lead bool          // set before done closes: the call leads the next batch
+	done chan struct{} // closed when out and err are set, or lead
+}
+
+// New returns a Batcher of at most max inputs per batch.
+func New[In, Out any](max int, run RunFunc[In, Out]) *Batcher[In, Out] {
+	return &Batcher[In, Out]{run: run, max: max}
+}
+
+// Do runs in, alone or in a batch with the calls that wait with it, and
+// returns its answer. The batch runs under the context of the call that
+// leads it (the longest waiting), so it suits work that its callers retry:
+// when the leader's context ends, the batch fails for every call in it.
+// A caller waits for its batch whatever its own context does, since its
+// input may be applied.
+func (b *Batcher[In, Out]) Do(ctx context.Context, in In) (Out, error) {
+	c := &call[In, Out]{in: in, done: make(chan struct{})}
+	b.mu.Lock()
+	b.waiting = append(b.waiting, c)
+	leads := !b.busy
+	b.busy = true
+	b.mu.Unlock()
+	if !leads {
+		<-c.done
+		leads = c.lead
+	}
+	if leads {
+		b.lead(ctx, c)
+	}
+	return c.out, c.err
+}
+
+// lead runs the batch that starts with c (the longest waiting call), then
+// hands the lead to the next waiting call, if any: each caller leads at
+// most one batch, so none waits for more than two.
+func (b *Batcher[In, Out]) lead(ctx context.Context, c *call[In, Out]) {
+	b.mu.Lock()
+	n := min(len(b.waiting), b.max)
+	batch := b.waiting[:n:n]
+	b.waiting = b.waiting[n:]
+	b.mu.Unlock()
+
+	ins := make([]In, n)
+	for i, bc := range batch {
+		ins[i] = bc.in
+	}
+	outs, err := b.run(ctx, ins)
+	if err == nil && len(outs) != n {
+		err = fmt.Errorf("coalesce: %d answers for %d inputs", len(outs), n)
+	}
+	for i, bc := range batch {
+		if err != nil {
+			bc.err = err
+		} else {
+			bc.out = outs[i]
+		}
+		if bc != c {
+			close(bc.done)
+		}
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.waiting) == 0 {
+		b.busy = false
+		return
+	}
+	next := b.waiting[0]
+	next.lead = true
+	close(next.done)
+}
+
+// Waiting is how many calls wait for a batch, the leader's included until
+// its batch starts.
+func (b *Batcher[In, Out]) Waiting() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.waiting)
+}

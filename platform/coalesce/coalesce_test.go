@@ -1,0 +1,159 @@
+package coalesce_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/platform/coalesce"
+)
+
+// gate runs batches that double their inputs, recording each batch; a
+// batch whose first input is blocked waits until it is released.
+type gate struct {
+	mu      sync.Mutex
+	batches [][]int
+	blocked map[int]chan struct{}
+	fail    map[int]error
+}
+
+func newGate() *gate {
+	return &gate{blocked: map[int]chan struct{}{}, fail: map[int]error{}}
+}
+
+func (g *gate) block(in int) func() {
+	ch := make(chan struct{})
+	g.mu.Lock()
+	g.blocked[in] = ch
+	g.mu.Unlock()
+	return func() { close(ch) }
+}
+
+func (g *gate) run(_ context.Context, ins []int) ([]int, error) {
+	g.mu.Lock()
+	g.batches = append(g.batches, append([]int(nil), ins...))
+	ch, err := g.blocked[ins[0]], g.fail[ins[0]]
+	g.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(ins))
+	for i, in := range ins {
+		out[i] = 2 * in
+	}
+	return out, nil
+}
+
+func (g *gate) seen() [][]int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([][]int(nil), g.batches...)
+}
+
+// waitFor polls until n calls wait, or fails the test.
+func waitFor[In, Out any](t *testing.T, b *coalesce.Batcher[In, Out], n int) {
+	t.Helper()
+	require.Eventually(t, func() bool { return b.Waiting() == n }, 10*time.Second, time.Millisecond)
+}
+
+type answer struct{ out, err any }
+
+// start calls b.Do(in) in a goroutine and returns where its answer comes.
+func start(b *coalesce.Batcher[int, int], in int) <-chan answer {
+	ch := make(chan answer, 1)
+	go func() {
+		out, err := b.Do(context.Background(), in)
+		ch <- answer{out, err}
+	}()
+	return ch
+}
+
+func TestBatcher_AloneRunsAtOnce(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	b := coalesce.New(10, g.run)
+	out, err := b.Do(context.Background(), 3)
+	require.NoError(t, err)
+	require.Equal(t, 6, out)
+	out, err = b.Do(context.Background(), 4)
+	require.NoError(t, err)
+	require.Equal(t, 8, out)
+	require.Equal(t, [][]int{{3}, {4}}, g.seen(), "one call at a time, one batch each")
+	require.Zero(t, b.Waiting())
+}
+
+func TestBatcher_CallsArrivingDuringABatchGoInTheNext(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	b := coalesce.New(10, g.run)
+	release := g.block(1)
+	first := start(b, 1)
+	require.Eventually(t, func() bool { return len(g.seen()) == 1 }, 10*time.Second, time.Millisecond)
+	later := map[int]<-chan answer{}
+	for _, in := range []int{2, 3, 4} {
+		later[in] = start(b, in)
+	}
+	waitFor(t, b, 3)
+	release()
+
+	require.Equal(t, answer{2, nil}, <-first)
+	for in, ch := range later {
+		require.Equal(t, answer{2 * in, nil}, <-ch)
+	}
+	batches := g.seen()
+	require.Len(t, batches, 2, "the three that waited run together")
+	require.ElementsMatch(t, []int{2, 3, 4}, batches[1])
+	require.Zero(t, b.Waiting())
+}
+
+func TestBatcher_BatchesHoldAtMostMax(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	b := coalesce.New(2, g.run)
+	release := g.block(0)
+	first := start(b, 0)
+	require.Eventually(t, func() bool { return len(g.seen()) == 1 }, 10*time.Second, time.Millisecond)
+	var later []<-chan answer
+	for in := 1; in <= 5; in++ {
+		later = append(later, start(b, in))
+	}
+	waitFor(t, b, 5)
+	release()
+	<-first
+	for in, ch := range later {
+		require.Equal(t, answer{2 * (in + 1), nil}, <-ch)
+	}
+	var total int
+	for _, batch := range g.seen()[1:] {
+		require.LessOrEqual(t, len(batch), 2)
+		total += len(batch)
+	}
+	require.Equal(t, 5, total)
+}
+
+func TestBatcher_AnErrorFailsItsBatchOnly(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	b := coalesce.New(10, g.run)
+	broken := errors.New("broken")
+	g.fail[1] = broken
+	release := g.block(1)
+	first := start(b, 1)
+	require.Eventually(t, func() bool { return len(g.seen()) == 1 }, 10*time.Second, time.Millisecond)
+	second := start(b, 2)
+	waitFor(t, b, 1)
+	release()
+	require.Equal(t, answer{0, broken}, <-first)
+	require.Equal(t, answer{4, nil}, <-second, "the next batch runs as usual")
+
+	short := coalesce.New(10, func(context.Context, []int) ([]int, error) { return nil, nil })
+	_, err := short.Do(context.Background(), 1)
+	require.ErrorContains(t, err, "0 answers for 1 inputs")
+}
