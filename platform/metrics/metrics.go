@@ -182,6 +182,22 @@ func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
 }
 
+// statusCodes are the HTTP statuses as label values, made once rather
+// than once a request (strconv.Itoa allocates from 100 on).
+var statusCodes = func() (codes [600]string) {
+	for i := range codes {
+		codes[i] = strconv.Itoa(i)
+	}
+	return codes
+}()
+
+func statusCode(status int) string {
+	if status >= 0 && status < len(statusCodes) {
+		return statusCodes[status]
+	}
+	return strconv.Itoa(status)
+}
+
 // Middleware records each request under its route pattern, not its path,
 // so that ids in URLs do not explode the number of series.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
@@ -197,7 +213,7 @@ func (m *Metrics) Middleware(next http.Handler) http.Handler {
 		if status == 0 {
 			status = http.StatusOK
 		}
-		m.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
+		m.requests.WithLabelValues(r.Method, route, statusCode(status)).Inc()
 		m.duration.WithLabelValues(r.Method, route).Observe(time.Since(start).Seconds())
 	})
 }

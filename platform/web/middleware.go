@@ -2,10 +2,15 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -29,7 +34,7 @@ type loggerKey struct{}
 // Logger returns the request's logger, which carries its request id and,
 // when it is traced, its trace id. It is made when asked for, which a
 // request that logs nothing (most, and every internal call at INFO) never
-// does.
+// does; its base is the router's (requestScope).
 func Logger(ctx context.Context) *slog.Logger {
 	base, ok := ctx.Value(loggerKey{}).(*slog.Logger)
 	if !ok {
@@ -42,10 +47,62 @@ func Logger(ctx context.Context) *slog.Logger {
 	return log
 }
 
+// requestTimeout bounds a request's work: its context's deadline, which
+// its database calls honour.
+const requestTimeout = 30 * time.Second
+
+// requestIDs number the requests that come without an id, after a prefix
+// that tells this process's apart from another's (as chi's RequestID does).
+var (
+	requestIDPrefix = newRequestIDPrefix()
+	requestIDs      atomic.Uint64
+)
+
+func newRequestIDPrefix() string {
+	host, err := os.Hostname()
+	if host == "" || err != nil {
+		host = "localhost"
+	}
+	return host + "/" + rand.Text()[:10]
+}
+
+// requestScope gives the request, in one copy of it, what every later step
+// reads from its context: its id (the client's X-Request-Id, or a new one;
+// middleware.GetReqID reads it), the base of its logger (see Logger) and
+// the deadline of its work (requestTimeout; deadline answers 504 past it).
+// Each of chi's RequestID, the access log and chi's Timeout copied the
+// request for its own value.
+func requestScope(base *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get(middleware.RequestIDHeader)
+			if id == "" {
+				var b [64]byte
+				id = string(strconv.AppendUint(append(append(b[:0], requestIDPrefix...), '-'), requestIDs.Add(1), 10))
+			}
+			ctx := context.WithValue(context.WithValue(r.Context(), middleware.RequestIDKey, id), loggerKey{}, base)
+			ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// deadline answers 504 when the request's work outlived its deadline
+// (requestScope), as chi's Timeout does, from where it ran: inside the
+// security headers, so the answer carries them.
+func deadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+			w.WriteHeader(http.StatusGatewayTimeout)
+		}
+	})
+}
+
 // accessLog writes one record per request, after it ends, when its level
-// is enabled, and gives the request its logger (see Logger). It never logs
-// headers or bodies, where cookies, tokens and passwords travel.
-// Heartbeats log at DEBUG (see accessLevel).
+// is enabled. It never logs headers or bodies, where cookies, tokens and
+// passwords travel. Heartbeats log at DEBUG (see accessLevel).
 func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -55,12 +112,12 @@ func accessLog(base *slog.Logger) func(http.Handler) http.Handler {
 			if !ok {
 				ww = middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 			}
-			ctx := context.WithValue(r.Context(), loggerKey{}, base)
-			next.ServeHTTP(ww, r.WithContext(ctx))
+			next.ServeHTTP(ww, r)
 			status := ww.Status()
 			if status == 0 {
 				status = http.StatusOK
 			}
+			ctx := r.Context()
 			level := accessLevel(r.URL.Path, status)
 			if !base.Enabled(ctx, level) {
 				return

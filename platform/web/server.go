@@ -107,7 +107,7 @@ func NewRouter(p RouterParams) http.Handler {
 	r := chi.NewRouter()
 	r.Use(
 		trustProxy(p.Config.TrustProxy),
-		middleware.RequestID,
+		requestScope(p.Log),
 		p.Tracing.Middleware,
 		p.Metrics.Middleware,
 		accessLog(p.Log),
@@ -116,7 +116,7 @@ func NewRouter(p RouterParams) http.Handler {
 		middleware.GetHead,
 		securityHeaders,
 		secureCookies,
-		middleware.Timeout(30*time.Second),
+		deadline,
 		limitBody,
 		internalOnly(p.Config.InternalToken),
 		checkText(p.Config.Gateway),

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -123,6 +124,43 @@ func TestRouter_LogsCarryRequestID(t *testing.T) {
 	require.Len(t, lines, 2, logs.String())
 	require.Contains(t, lines[0], "msg=said request_id=req-42")
 	require.Contains(t, lines[1], "msg=http request_id=req-42 method=GET path=/api/v1/said status=202 bytes=5")
+}
+
+// TestRouter_RequestScope checks what every request's context carries: an
+// id (the client's, or a new one per request) and a deadline 30 s away,
+// which its database calls honour.
+func TestRouter_RequestScope(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		id       string
+		deadline time.Time
+	}
+	var got seen
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, io.Discard, nil, func(r chi.Router) {
+		r.Get("/api/v1/scope", func(w http.ResponseWriter, r *http.Request) {
+			got.id = middleware.GetReqID(r.Context())
+			got.deadline, _ = r.Context().Deadline()
+			w.WriteHeader(http.StatusNoContent)
+		})
+	})
+	serve := func(id string) seen {
+		t.Helper()
+		got = seen{}
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/scope", nil)
+		if id != "" {
+			req.Header.Set("X-Request-Id", id)
+		}
+		start := time.Now()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusNoContent, rec.Code)
+		require.WithinRange(t, got.deadline, start.Add(30*time.Second), time.Now().Add(30*time.Second))
+		return got
+	}
+	require.Equal(t, "req-42", serve("req-42").id)
+	first, second := serve("").id, serve("").id
+	require.Regexp(t, `^.+/.{10}-[0-9]+$`, first)
+	require.NotEqual(t, first, second, "each request gets its own id")
 }
 
 func TestRouter_ErrorsMapToStatus(t *testing.T) {

@@ -96,11 +96,16 @@ func Middleware(svc auth.Service) web.Middleware {
 					// A handler serving something public (a photo) sets
 					// its own policy over this one.
 					w.Header().Set("Cache-Control", "no-store")
-					nav := view.NavFrom(r.Context())
-					nav.SignedIn, nav.UserName, nav.Admin = true, id.User.Name, id.User.IsAdmin()
+					// Only what may answer a page has a header to fill.
+					if web.HasHeader(r.URL.Path) {
+						nav := view.NavFrom(r.Context())
+						nav.SignedIn, nav.UserName, nav.Admin = true, id.User.Name, id.User.IsAdmin()
+						if viaCookie {
+							nav.CSRFToken = id.CSRFToken
+						}
+					}
 					r = r.WithContext(auth.WithUser(r.Context(), id.User))
 					if viaCookie {
-						nav.CSRFToken = id.CSRFToken
 						if err := checkCSRF(r, id); err != nil {
 							web.Error(w, r, err)
 							return

@@ -421,6 +421,35 @@ func TestService_SessionExpiry(t *testing.T) {
 		require.ErrorIs(t, err, auth.ErrUnauthenticated)
 	})
 
+	t.Run("TouchedOncePerInterval", func(t *testing.T) {
+		t.Parallel()
+		// A request writes the session's last-seen time only once that is
+		// a tenth of the idle time old, or a minute with long idle times.
+		short := service.Lifetimes{Idle: 5 * time.Minute, Max: 2 * time.Hour, Remember: 24 * time.Hour}
+		for _, c := range []struct {
+			name  string
+			life  service.Lifetimes
+			every time.Duration
+		}{{"Minute", life, time.Minute}, {"TenthOfIdle", short, 30 * time.Second}} {
+			ctx, b := setup(t, &service.Opts{Lifetimes: &c.life})
+			_, s := b.signUp(ctx, t)
+			seen := func() time.Time {
+				var at time.Time
+				require.NoError(t, b.pool.QueryRow(ctx, "SELECT last_seen_at FROM auth.sessions ORDER BY created_at DESC LIMIT 1").Scan(&at))
+				return at
+			}
+			signedIn := seen()
+			b.clock.Add(c.every - time.Second)
+			_, err := b.svc.Authenticate(ctx, s.ID)
+			require.NoError(t, err)
+			require.True(t, seen().Equal(signedIn), "%s: not written before the interval", c.name)
+			b.clock.Add(time.Second)
+			_, err = b.svc.Authenticate(ctx, s.ID)
+			require.NoError(t, err)
+			require.True(t, seen().Equal(b.clock.Now()), "%s: written once the interval is up", c.name)
+		}
+	})
+
 	t.Run("Absolute", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, &service.Opts{Lifetimes: &life})

@@ -160,14 +160,14 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (auth.Ide
 	if err != nil {
 		return auth.Identity{}, fmt.Errorf("authenticate: %w", err)
 	}
-	idle := time.Duration(row.IdleSeconds) * time.Second
-	if now.Sub(row.LastSeenAt) >= min(idle/10, time.Minute) {
+	if row.Stale {
 		if err := s.q.TouchSession(ctx, s.pool, dbsqlc.TouchSessionParams{Now: now, IDHash: hash}); err != nil {
 			return auth.Identity{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
-	u := toUser(dbsqlc.User{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, DisabledAt: row.DisabledAt,
-		CreatedAt: row.CreatedAt, EmailVerifiedAt: row.EmailVerifiedAt, EmailTopics: row.EmailTopics})
+	// The query keeps out disabled users, so the user is not disabled.
+	u := auth.User{ID: auth.UserID(row.ID), Email: row.Email, Name: row.Name, Role: auth.Role(row.Role),
+		CreatedAt: row.CreatedAt, EmailVerified: row.EmailVerified, EmailTopics: topicsOf(strings.Split(row.EmailTopics, ","))}
 	return auth.Identity{User: u, CSRFToken: row.CsrfToken}, nil
 }
 

@@ -47,6 +47,8 @@ type app struct {
 	// client checks every API exchange against the OpenAPI document.
 	client  *http.Client
 	metrics *metrics.Metrics
+	// jobs works River's jobs.
+	jobs *riverfx.Client
 }
 
 func newApp(t testing.TB) *app {
@@ -56,6 +58,12 @@ func newApp(t testing.TB) *app {
 
 // newTracedApp is newApp with tracing on tr.
 func newTracedApp(t testing.TB, tr *tracing.Tracing) *app {
+	t.Helper()
+	return newAppLogging(t, tr, slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// newAppLogging is newTracedApp logging to log.
+func newAppLogging(t testing.TB, tr *tracing.Tracing, log *slog.Logger) *app {
 	t.Helper()
 	// The bank never confirms a transfer while a test runs: a transfer is
 	// the order a test can still cancel, and a 100 ms delay lost that race
@@ -68,12 +76,12 @@ func newTracedApp(t testing.TB, tr *tracing.Tracing) *app {
 	}
 	a := &app{}
 	fa := fxtest.New(t,
-		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pg.Migrations(nil), riverfx.TestOpts(), tr),
+		fx.Supply(cfg, log, pg.Migrations(nil), riverfx.TestOpts(), tr),
 		fx.NopLogger,
 		pg.Module, metrics.Module, riverfx.Module,
 		fx.Provide(web.NewRouter),
 		authfx.Module, catalogfx.Module, ordersfx.Module,
-		fx.Populate(&a.pool, &a.svc, &a.handler, &a.metrics),
+		fx.Populate(&a.pool, &a.svc, &a.handler, &a.metrics, &a.jobs),
 	)
 	fa.RequireStart()
 	t.Cleanup(fa.RequireStop)
