@@ -186,8 +186,19 @@ func (t *Tracing) Middleware(next http.Handler) http.Handler {
 		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
 		otelhttp.WithPropagators(propagator),
 		otelhttp.WithFilter(func(r *http.Request) bool { return !untraced(r) }),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method }),
+		otelhttp.WithSpanNameFormatter(serverSpanName),
 	)
+}
+
+// serverSpanName names a server span before the request is routed (its
+// method alone) and again after, when chi set the request's Pattern on the
+// request otelhttp holds (no middleware between them copied it): otelhttp
+// then renames the span with this, after named did.
+func serverSpanName(_ string, r *http.Request) string {
+	if r.Pattern != "" {
+		return r.Method + " " + r.Pattern
+	}
+	return r.Method
 }
 
 // Transport traces the requests of an HTTP client (the remote module
