@@ -145,3 +145,34 @@ func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT to_regclass('orders.shipment_events')::text`).Scan(&events))
 	require.Nil(t, events, "the events live on the shipments now")
 }
+
+// Orders waiting when waiting_since came in wait since their last change,
+// as updated_at said, so the sweeper finds them as it did; the others wait
+// for nothing. The status index is gone, so that a step leaves the indexed
+// columns alone, and the sweeper's partial index is there.
+func TestMigration_WaitingSinceBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0012")
+	_, err := pool.Exec(ctx, `
+		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
+			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, updated_at)
+		SELECT 7, 'Ana', s.status, s.status, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150,
+			'2026-01-01 10:00:00Z'::timestamptz + s.n * interval '1 hour'
+		FROM (VALUES (1, 'pending'), (2, 'awaiting_payment'), (3, 'paid'), (4, 'payment_failed'), (5, 'delivered')) s(n, status)`)
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	rows, err := pool.Query(ctx, `SELECT status || ' ' || coalesce(to_char(waiting_since AT TIME ZONE 'UTC', 'HH24:MI'), '-')
+		FROM orders.orders ORDER BY updated_at`)
+	require.NoError(t, err)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, []string{"pending 11:00", "awaiting_payment 12:00", "paid -", "payment_failed -", "delivered -"}, got)
+	var indexes []string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(indexname::text ORDER BY indexname) FROM pg_indexes
+		WHERE schemaname = 'orders' AND tablename = 'orders'`).Scan(&indexes))
+	require.Equal(t, []string{"orders_buyer_id_idempotency_key_key", "orders_buyer_idx", "orders_pkey", "orders_waiting_idx"}, indexes)
+	_, err = pool.Exec(ctx, "UPDATE orders.orders SET status = 'awaiting_payment' WHERE status = 'payment_failed'")
+	require.ErrorContains(t, err, "orders_waiting_since_check", "an order cannot wait without saying since when")
+}

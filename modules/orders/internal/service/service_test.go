@@ -767,8 +767,10 @@ func TestService_Sweep(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	o := b.place(t, "k", 1, validCard("4242424242424242"))
-	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status='pending', updated_at = now() - interval '1 hour' WHERE id=$1", o.ID)
+	// Its checkout died before the order awaited payment.
+	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status = 'pending' WHERE id = $1", o.ID)
 	require.NoError(t, err)
+	b.clock.Add(time.Hour)
 	catalogtest.Hold(context.Background(), t, b.cat, b.pool, 5555, b.book.ID, 1) // no order holds it
 	require.NoError(t, b.svc.AddItem(ctx, service.Owner{VisitorID: "old-visitor-0123456789"}, b.book.ID, 1))
 	_, err = b.pool.Exec(ctx, "UPDATE orders.carts SET updated_at = now() - interval '31 days' WHERE visitor_id IS NOT NULL")
@@ -784,6 +786,32 @@ func TestService_Sweep(t *testing.T) {
 	got, err := b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusCancelled, got.Status)
+}
+
+// An order awaiting payment is stuck once BankTransferDelay has passed
+// beyond StuckAfter, however it is paid, so that a bank's confirmation may
+// come late; then its payment fails. A paid order is never stuck.
+func TestService_SweepFailsStuckPayments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	bank := b.place(t, "bank", 1, service.PaymentInput{Method: orders.MethodBankTransfer})
+	paid := b.place(t, "paid", 1, service.PaymentInput{Method: orders.MethodWallet})
+	require.NoError(t, b.svc.Charge(ctx, paid.ID, paid.Payment.Method))
+	opts := b.svc.Options()
+	b.clock.Add(opts.StuckAfter + opts.BankTransferDelay/2)
+	res, err := b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Zero(t, res.Failed, "a bank transfer may still come")
+	b.clock.Add(opts.BankTransferDelay)
+	res, err = b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Failed)
+	for id, want := range map[int64]orders.Status{bank.ID: orders.StatusPaymentFailed, paid.ID: orders.StatusPaid} {
+		got, err := b.svc.Get(ctx, b.buyer, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Status)
+	}
 }
 
 func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {
