@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
@@ -725,6 +726,48 @@ func TestService_Carry(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusCancelled, got.Status)
 	require.Len(t, got.Shipment.Events, 1)
+}
+
+// TestService_CarryLocksOnlyThePickUp: the pick-up leaves an order that a
+// cancel holds to a later round, so the cancel cannot slip between the
+// shipment's step and the order's move to shipped. The steps after it take
+// a shipped order whoever holds its row (a buyer's cancel, to be refused):
+// only the carrier changes a shipped order, and a lock on it would cost a
+// WAL record per order and step.
+func TestService_CarryLocksOnlyThePickUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+	hold := func() pgx.Tx { // as Cancel does, until it commits
+		tx, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback(ctx) }) // a failed test must free the pool it closes
+		_, err = tx.Exec(ctx, "SELECT FROM orders.orders WHERE id = $1 FOR UPDATE", o.ID)
+		require.NoError(t, err)
+		return tx
+	}
+	tx := hold()
+	// A round that took the order would wait for the cancel to end.
+	short, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	b.clock.Add(b.svc.Options().ShippingStep)
+	n, err := b.svc.Carry(short)
+	require.NoError(t, err)
+	require.Zero(t, n, "a cancel holds the paid order")
+	require.NoError(t, tx.Rollback(ctx))
+	require.Equal(t, 1, b.carry(t), "the next round picks it up")
+	requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
+	for _, step := range []string{"in transit", "out for delivery"} {
+		tx := hold()
+		require.Equal(t, 1, b.carry(t), step)
+		require.NoError(t, tx.Rollback(ctx))
+	}
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusShipped, got.Status)
+	require.Len(t, got.Shipment.Events, 4)
 }
 
 func TestService_Get(t *testing.T) {
