@@ -43,6 +43,23 @@ func migratedBefore(t *testing.T, first string) *pgxpool.Pool {
 	return pool
 }
 
+// ordersOf inserts an order in each of statuses, as a schema migrated
+// from 0004 on holds them, keyed k1, k2, …, and returns their ids in
+// that order.
+func ordersOf(t *testing.T, pool *pgxpool.Pool, statuses ...string) []int64 {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `
+		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
+			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
+		SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
+		FROM unnest($1::text[]) WITH ORDINALITY s(status, n) ORDER BY s.n
+		RETURNING id`, statuses)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
+}
+
 // Orders placed before the names were recorded read 'User #<id>', the id
 // the pages showed until then, and new ones must name people (NOT NULL).
 func TestMigration_PartyNamesBackfill(t *testing.T) {
@@ -75,16 +92,11 @@ func TestMigration_SellerSalesBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := migratedBefore(t, "0009")
+	ordersOf(t, pool, "delivered", "delivered", "shipped", "cancelled")
 	_, err := pool.Exec(ctx, `
-		WITH o AS (
-			INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
-				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-			SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
-			FROM (VALUES (1, 'delivered'), (2, 'delivered'), (3, 'shipped'), (4, 'cancelled')) s(n, status)
-			RETURNING id, idempotency_key)
 		INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
 		SELECT o.id, l.book, l.seller, 'Seller', 'Dune', 500, 1
-		FROM o JOIN (VALUES ('k1', 1, 8), ('k1', 2, 8), ('k1', 3, 9), ('k2', 1, 8), ('k3', 1, 8), ('k3', 4, 10), ('k4', 4, 10))
+		FROM orders.orders o JOIN (VALUES ('k1', 1, 8), ('k1', 2, 8), ('k1', 3, 9), ('k2', 1, 8), ('k3', 1, 8), ('k3', 4, 10), ('k4', 4, 10))
 			l(key, book, seller) ON l.key = o.idempotency_key`)
 	require.NoError(t, err)
 
@@ -104,16 +116,8 @@ func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := migratedBefore(t, "0010")
-	rows, err := pool.Query(ctx, `
-		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
-			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-		SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
-		FROM (VALUES (1, 'delivered'), (2, 'shipped')) s(n, status) ORDER BY s.n
-		RETURNING id`)
-	require.NoError(t, err)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `
+	ids := ordersOf(t, pool, "delivered", "shipped")
+	_, err := pool.Exec(ctx, `
 		INSERT INTO orders.shipments (order_id, provider, tracking_number, step, created_at)
 		VALUES ($1, 'Servientrega', 'SER1', 'delivered', '2026-01-01 10:00:05Z'), ($2, 'Servientrega', 'SER2', 'picked_up', '2026-01-02 10:00:00Z')`,
 		ids[0], ids[1])
@@ -154,12 +158,9 @@ func TestMigration_WaitingSinceBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := migratedBefore(t, "0012")
-	_, err := pool.Exec(ctx, `
-		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
-			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, updated_at)
-		SELECT 7, 'Ana', s.status, s.status, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150,
-			'2026-01-01 10:00:00Z'::timestamptz + s.n * interval '1 hour'
-		FROM (VALUES (1, 'pending'), (2, 'awaiting_payment'), (3, 'paid'), (4, 'payment_failed'), (5, 'delivered')) s(n, status)`)
+	ids := ordersOf(t, pool, "pending", "awaiting_payment", "paid", "payment_failed", "delivered")
+	_, err := pool.Exec(ctx, `UPDATE orders.orders o SET updated_at = '2026-01-01 10:00:00Z'::timestamptz + n * interval '1 hour'
+		FROM unnest($1::bigint[]) WITH ORDINALITY i(id, n) WHERE o.id = i.id`, ids)
 	require.NoError(t, err)
 
 	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
