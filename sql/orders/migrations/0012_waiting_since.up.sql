@@ -26,9 +26,10 @@ CREATE INDEX orders_waiting_idx ON orders.orders (waiting_since) WHERE waiting_s
 -- orders of one state now reads the primary key backwards and skips the
 -- others. On 100,000 orders (in flight the newest ones, the rest delivered,
 -- cancelled or failed) a page read 4 to 18 buffers for any state but
--- payment_failed (1% of orders: 89), where the status index read 7 to 10;
--- but where the statistics make a state look rare the planner may choose
--- one sequential scan (3,448 pages) instead. That is an admin's page,
+-- payment_failed (1% of orders: 89, as before), where the status index
+-- read 7 to 10 for the states in flight; but where the statistics make a
+-- state look rare the planner may choose one sequential scan (3,448
+-- pages) instead. That is an admin's page,
 -- seldom asked for, and not worth an index entry and a non-HOT update on
 -- every step of every order.
 DROP INDEX orders.orders_status_idx;
