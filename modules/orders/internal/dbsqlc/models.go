@@ -72,6 +72,7 @@ type Order struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	BuyerName      string
+	WaitingSince   *time.Time
 }
 
 type OrderLine struct {

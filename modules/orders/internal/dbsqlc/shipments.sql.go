@@ -15,7 +15,11 @@ WITH due AS (
   SELECT s.order_id, s.step FROM orders.shipments s JOIN orders.orders o ON o.id = s.order_id
   WHERE s.due_at <= $1::timestamptz AND o.status = CASE WHEN s.step = 'label_created' THEN 'paid' ELSE 'shipped' END
   ORDER BY s.due_at LIMIT $2
-  FOR UPDATE OF s, o SKIP LOCKED
+  FOR UPDATE OF s SKIP LOCKED
+), picked AS (
+  SELECT o.id FROM orders.orders o JOIN due ON due.order_id = o.id
+  WHERE due.step = 'label_created' AND o.status = 'paid'
+  FOR UPDATE OF o SKIP LOCKED
 ), sh AS (
   UPDATE orders.shipments s SET
     step = CASE due.step WHEN 'label_created' THEN 'picked_up' WHEN 'picked_up' THEN 'in_transit'
@@ -25,7 +29,7 @@ WITH due AS (
     in_transit_at = coalesce(s.in_transit_at, CASE WHEN due.step = 'picked_up' THEN now() END),
     out_for_delivery_at = coalesce(s.out_for_delivery_at, CASE WHEN due.step = 'in_transit' THEN now() END),
     delivered_at = coalesce(s.delivered_at, CASE WHEN due.step = 'out_for_delivery' THEN now() END)
-  FROM due WHERE s.order_id = due.order_id
+  FROM due WHERE s.order_id = due.order_id AND (due.step <> 'label_created' OR due.order_id IN (SELECT id FROM picked))
   RETURNING s.order_id, s.step, s.trace_parent
 ), ended AS (
   UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
@@ -49,12 +53,18 @@ type AdvanceDueShipmentsRow struct {
 // The carrier's round, in one statement: it moves up to @max shipments
 // whose next step is due by @now one step each, records on the shipment's
 // row when it took the step (a step's time, once set, is kept), and makes
-// the step after due at @next_due (none after delivery). It takes
-// only shipments of orders in the state their step expects (paid before
-// the pick-up, shipped after), and locks those orders, so a cancel cannot
-// slip between a step and the order's transition; rows another round holds
-// are left to it. Shipments of orders that ended otherwise (cancelled
-// before the pick-up) stop being due.
+// the step after due at @next_due (none after delivery). It takes only
+// shipments of orders in the state their step expects (paid before the
+// pick-up, shipped after); rows another round holds are left to it.
+// Shipments of orders that ended otherwise (cancelled before the pick-up)
+// stop being due.
+//
+// Only the pick-up locks the order too, so that a cancel cannot slip
+// between the step and the order's transition (paid to shipped); an order
+// a cancel holds is left for the next round, which finds it cancelled or
+// still paid. A shipped order changes only by its shipment's next step,
+// which the shipment's lock gives to one round, so the later steps leave
+// the order's row alone: a lock is a WAL record and a dirtied page.
 func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceDueShipmentsParams) ([]AdvanceDueShipmentsRow, error) {
 	rows, err := db.Query(ctx, advanceDueShipments, arg.Now, arg.Max, arg.NextDue)
 	if err != nil {

@@ -43,6 +43,23 @@ func migratedBefore(t *testing.T, first string) *pgxpool.Pool {
 	return pool
 }
 
+// ordersOf inserts an order in each of statuses, as a schema migrated
+// from 0004 on holds them, keyed k1, k2, …, and returns their ids in
+// that order.
+func ordersOf(t *testing.T, pool *pgxpool.Pool, statuses ...string) []int64 {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `
+		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
+			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
+		SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
+		FROM unnest($1::text[]) WITH ORDINALITY s(status, n) ORDER BY s.n
+		RETURNING id`, statuses)
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
+}
+
 // Orders placed before the names were recorded read 'User #<id>', the id
 // the pages showed until then, and new ones must name people (NOT NULL).
 func TestMigration_PartyNamesBackfill(t *testing.T) {
@@ -75,16 +92,11 @@ func TestMigration_SellerSalesBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := migratedBefore(t, "0009")
+	ordersOf(t, pool, "delivered", "delivered", "shipped", "cancelled")
 	_, err := pool.Exec(ctx, `
-		WITH o AS (
-			INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
-				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-			SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
-			FROM (VALUES (1, 'delivered'), (2, 'delivered'), (3, 'shipped'), (4, 'cancelled')) s(n, status)
-			RETURNING id, idempotency_key)
 		INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
 		SELECT o.id, l.book, l.seller, 'Seller', 'Dune', 500, 1
-		FROM o JOIN (VALUES ('k1', 1, 8), ('k1', 2, 8), ('k1', 3, 9), ('k2', 1, 8), ('k3', 1, 8), ('k3', 4, 10), ('k4', 4, 10))
+		FROM orders.orders o JOIN (VALUES ('k1', 1, 8), ('k1', 2, 8), ('k1', 3, 9), ('k2', 1, 8), ('k3', 1, 8), ('k3', 4, 10), ('k4', 4, 10))
 			l(key, book, seller) ON l.key = o.idempotency_key`)
 	require.NoError(t, err)
 
@@ -104,16 +116,8 @@ func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	pool := migratedBefore(t, "0010")
-	rows, err := pool.Query(ctx, `
-		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
-			ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
-		SELECT 7, 'Ana', s.status, 'k' || s.n, 'h', 'Ana', 'Calle 1', 'Bogotá', 'Cundinamarca', '110111', 'CO', 4, 'Servientrega', 1500, 650, 2150
-		FROM (VALUES (1, 'delivered'), (2, 'shipped')) s(n, status) ORDER BY s.n
-		RETURNING id`)
-	require.NoError(t, err)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	require.NoError(t, err)
-	_, err = pool.Exec(ctx, `
+	ids := ordersOf(t, pool, "delivered", "shipped")
+	_, err := pool.Exec(ctx, `
 		INSERT INTO orders.shipments (order_id, provider, tracking_number, step, created_at)
 		VALUES ($1, 'Servientrega', 'SER1', 'delivered', '2026-01-01 10:00:05Z'), ($2, 'Servientrega', 'SER2', 'picked_up', '2026-01-02 10:00:00Z')`,
 		ids[0], ids[1])
@@ -144,4 +148,32 @@ func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
 	var events *string
 	require.NoError(t, pool.QueryRow(ctx, `SELECT to_regclass('orders.shipment_events')::text`).Scan(&events))
 	require.Nil(t, events, "the events live on the shipments now")
+}
+
+// Orders waiting when waiting_since came in wait since their last change,
+// as updated_at said, so the sweeper finds them as it did; the others wait
+// for nothing. The status index is gone, so that a step leaves the indexed
+// columns alone, and the sweeper's partial index is there.
+func TestMigration_WaitingSinceBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0012")
+	ids := ordersOf(t, pool, "pending", "awaiting_payment", "paid", "payment_failed", "delivered")
+	_, err := pool.Exec(ctx, `UPDATE orders.orders o SET updated_at = '2026-01-01 10:00:00Z'::timestamptz + n * interval '1 hour'
+		FROM unnest($1::bigint[]) WITH ORDINALITY i(id, n) WHERE o.id = i.id`, ids)
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	rows, err := pool.Query(ctx, `SELECT status || ' ' || coalesce(to_char(waiting_since AT TIME ZONE 'UTC', 'HH24:MI'), '-')
+		FROM orders.orders ORDER BY updated_at`)
+	require.NoError(t, err)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, []string{"pending 11:00", "awaiting_payment 12:00", "paid -", "payment_failed -", "delivered -"}, got)
+	var indexes []string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(indexname::text ORDER BY indexname) FROM pg_indexes
+		WHERE schemaname = 'orders' AND tablename = 'orders'`).Scan(&indexes))
+	require.Equal(t, []string{"orders_buyer_id_idempotency_key_key", "orders_buyer_idx", "orders_pkey", "orders_waiting_idx"}, indexes)
+	_, err = pool.Exec(ctx, "UPDATE orders.orders SET status = 'awaiting_payment' WHERE status = 'payment_failed'")
+	require.ErrorContains(t, err, "orders_waiting_since_check", "an order cannot wait without saying since when")
 }

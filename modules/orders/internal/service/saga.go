@@ -211,7 +211,7 @@ func ShipStepLabel(step string) string {
 
 // carryBatch is how many shipments one transaction of the carrier moves:
 // enough that a round's fixed cost (a job, a transaction, a commit) is
-// shared by many orders, few enough that the orders it locks are released
+// shared by many orders, few enough that the rows it locks are released
 // soon.
 const carryBatch = 500
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
@@ -727,6 +728,48 @@ func TestService_Carry(t *testing.T) {
 	require.Len(t, got.Shipment.Events, 1)
 }
 
+// TestService_CarryLocksOnlyThePickUp: the pick-up leaves an order that a
+// cancel holds to a later round, so the cancel cannot slip between the
+// shipment's step and the order's move to shipped. The steps after it take
+// a shipped order whoever holds its row (a buyer's cancel, to be refused):
+// only the carrier changes a shipped order, and a lock on it would cost a
+// WAL record per order and step.
+func TestService_CarryLocksOnlyThePickUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+	hold := func() pgx.Tx { // as Cancel does, until it commits
+		tx, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = tx.Rollback(ctx) }) // a failed test must free the pool it closes
+		_, err = tx.Exec(ctx, "SELECT FROM orders.orders WHERE id = $1 FOR UPDATE", o.ID)
+		require.NoError(t, err)
+		return tx
+	}
+	tx := hold()
+	// A round that took the order would wait for the cancel to end.
+	short, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	b.clock.Add(b.svc.Options().ShippingStep)
+	n, err := b.svc.Carry(short)
+	require.NoError(t, err)
+	require.Zero(t, n, "a cancel holds the paid order")
+	require.NoError(t, tx.Rollback(ctx))
+	require.Equal(t, 1, b.carry(t), "the next round picks it up")
+	requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
+	for _, step := range []string{"in transit", "out for delivery"} {
+		tx := hold()
+		require.Equal(t, 1, b.carry(t), step)
+		require.NoError(t, tx.Rollback(ctx))
+	}
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusShipped, got.Status)
+	require.Len(t, got.Shipment.Events, 4)
+}
+
 func TestService_Get(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -767,8 +810,10 @@ func TestService_Sweep(t *testing.T) {
 	ctx := context.Background()
 	b := setup(t)
 	o := b.place(t, "k", 1, validCard("4242424242424242"))
-	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status='pending', updated_at = now() - interval '1 hour' WHERE id=$1", o.ID)
+	// Its checkout died before the order awaited payment.
+	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status = 'pending' WHERE id = $1", o.ID)
 	require.NoError(t, err)
+	b.clock.Add(time.Hour)
 	catalogtest.Hold(context.Background(), t, b.cat, b.pool, 5555, b.book.ID, 1) // no order holds it
 	require.NoError(t, b.svc.AddItem(ctx, service.Owner{VisitorID: "old-visitor-0123456789"}, b.book.ID, 1))
 	_, err = b.pool.Exec(ctx, "UPDATE orders.carts SET updated_at = now() - interval '31 days' WHERE visitor_id IS NOT NULL")
@@ -784,6 +829,32 @@ func TestService_Sweep(t *testing.T) {
 	got, err := b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusCancelled, got.Status)
+}
+
+// An order awaiting payment is stuck once BankTransferDelay has passed
+// beyond StuckAfter, however it is paid, so that a bank's confirmation may
+// come late; then its payment fails. A paid order is never stuck.
+func TestService_SweepFailsStuckPayments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	bank := b.place(t, "bank", 1, service.PaymentInput{Method: orders.MethodBankTransfer})
+	paid := b.place(t, "paid", 1, service.PaymentInput{Method: orders.MethodWallet})
+	require.NoError(t, b.svc.Charge(ctx, paid.ID, paid.Payment.Method))
+	opts := b.svc.Options()
+	b.clock.Add(opts.StuckAfter + opts.BankTransferDelay/2)
+	res, err := b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Zero(t, res.Failed, "a bank transfer may still come")
+	b.clock.Add(opts.BankTransferDelay)
+	res, err = b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Failed)
+	for id, want := range map[int64]orders.Status{bank.ID: orders.StatusPaymentFailed, paid.ID: orders.StatusPaid} {
+		got, err := b.svc.Get(ctx, b.buyer, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Status)
+	}
 }
 
 func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {

@@ -1,0 +1,60 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
+)
+
+// orderUpdates counts the updates of orders.orders rows so far, and how
+// many of them were HOT. Each connection keeps its counts until it flushes
+// them, so every idle connection of the pool is made to flush first.
+func (b *bundle) orderUpdates(t *testing.T) (all, hot int64) {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range b.pool.AcquireAllIdle(ctx) {
+		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
+		c.Release()
+		require.NoError(t, err)
+	}
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables
+		WHERE relid = 'orders.orders'::regclass`).Scan(&all, &hot))
+	return all, hot
+}
+
+// TestService_StepsAreHOTUpdates: the steps of an order after it is placed
+// change no indexed column, so Postgres writes each as a HOT update (a new
+// version on the same page, no index entry), except the payment, which
+// ends the order's wait and so takes it out of the sweeper's index.
+func TestService_StepsAreHOTUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	step := func(name string, wantHOT bool, f func()) {
+		t.Helper()
+		all, hot := b.orderUpdates(t)
+		f()
+		all2, hot2 := b.orderUpdates(t)
+		require.Equal(t, int64(1), all2-all, "%s updates the order once", name)
+		if wantHOT {
+			require.Equal(t, int64(1), hot2-hot, "%s is a HOT update", name)
+		} else {
+			require.Zero(t, hot2-hot, "%s changes an indexed column", name)
+		}
+	}
+	var o service.Order
+	step("pending→awaiting_payment", true, func() { o = b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet}) })
+	step("awaiting_payment→paid", false, func() { require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method)) })
+	step("paid→shipped", true, func() { require.Equal(t, 1, b.carry(t)) })
+	for range 2 { // in transit, out for delivery: the order stays shipped
+		all, _ := b.orderUpdates(t)
+		require.Equal(t, 1, b.carry(t))
+		all2, _ := b.orderUpdates(t)
+		require.Equal(t, all, all2)
+	}
+	step("shipped→delivered", true, func() { require.Equal(t, 1, b.carry(t)) })
+}
