@@ -602,17 +602,58 @@ func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order, lines []
 	if err := s.catalog.Reserve(ctx, r); err != nil {
 		return s.abandon(ctx, o.ID, err)
 	}
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.transition(ctx, tx, o.ID, orders.StatusPending, orders.StatusAwaitingPayment, "", StepPlaced); err != nil {
-			return err
-		}
-		return s.submitCharge(ctx, tx, o.ID, method)
-	})
-	if errors.Is(err, orders.ErrStateConflict) {
-		return nil // a concurrent replay or the sweeper moved it on
-	}
+	// An order not moved was moved on by a concurrent replay or the sweeper.
+	_, err := s.submissions.Do(ctx, submission{ctx: ctx, orderID: o.ID, method: method})
 	return err
 }
+
+// submission is a pending order whose copies are held, to move to
+// awaiting payment with its charge job; ctx is its checkout's, whose trace
+// the job carries on.
+type submission struct {
+	ctx     context.Context
+	orderID int64
+	method  string
+}
+
+// maxSubmissions bounds the orders one transaction of submit moves.
+const maxSubmissions = 100
+
+// submit is the batch of s.submissions: one transaction moves the orders
+// of the checkouts that held their copies at the same time to
+// awaiting_payment (one Transition, in id order, so that concurrent
+// batches lock rows in one order) and inserts their charge jobs, each
+// under its own checkout's context, without its cancellation: a buyer who
+// leaves fails no one else's checkout. It answers, per submission, whether
+// its order moved; an order submitted twice in one batch moves once.
+func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error) {
+	subs := inOrder(batch, submission.order)
+	ids := make([]int64, len(subs))
+	for i, sub := range subs {
+		ids[i] = sub.orderID
+	}
+	var moved map[int64]bool
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if moved, err = s.moveSome(ctx, tx, stepParams(ids, orders.StatusPending, orders.StatusAwaitingPayment, "", StepPlaced)); err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if moved[sub.orderID] {
+				if err := s.submitCharge(context.WithoutCancel(sub.ctx), tx, sub.orderID, sub.method); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return answers(batch, submission.order, moved), nil
+}
+
+func (sub submission) order() int64 { return sub.orderID }
 
 // abandon drops a pending order whose copies could not be held and gives
 // its lines back to the cart. A permanent refusal (an apperr other than

@@ -3,3 +3,7 @@ package service
 // PaymentsWaiting is how many approved payments wait to be settled with
 // the next batch.
 func PaymentsWaiting(s *Service) int { return s.payments.Waiting() }
+
+// SubmissionsWaiting is how many checkouts with their copies held wait to
+// move to awaiting payment with the next batch.
+func SubmissionsWaiting(s *Service) int { return s.submissions.Waiting() }

@@ -176,21 +176,36 @@ func (s *Service) settle(ctx context.Context, batch []settlement) ([]bool, error
 		}
 		s.opts.Metrics.orders.WithLabelValues(p.ToStatus).Add(float64(len(rows)))
 	}
+	return answers(batch, settlement.order, moved), nil
+}
+
+func (st settlement) order() int64 { return st.orderID }
+
+// inOrder returns the inputs of a batch sorted by order, each order once,
+// so that concurrent batches lock their orders' rows in one order.
+func inOrder[T any](batch []T, order func(T) int64) []T {
+	xs := slices.Clone(batch)
+	slices.SortFunc(xs, func(a, b T) int { return cmp.Compare(order(a), order(b)) })
+	return slices.CompactFunc(xs, func(a, b T) bool { return order(a) == order(b) })
+}
+
+// answers says, per input of a batch, whether its order moved; an order
+// that came more than once moved for its first input only, and the others
+// read false, as inputs that came second would.
+func answers[T any](batch []T, order func(T) int64, moved map[int64]bool) []bool {
 	out := make([]bool, len(batch))
-	for i, st := range batch {
-		out[i] = moved[st.orderID]
-		delete(moved, st.orderID)
+	for i, x := range batch {
+		out[i] = moved[order(x)]
+		delete(moved, order(x))
 	}
-	return out, nil
+	return out
 }
 
 // payParams are the Transition arguments that pay the orders of sts, all
 // by the same method; each order appears once, in id order, so that
 // concurrent batches lock rows in one order.
 func (s *Service) payParams(sts []settlement) dbsqlc.TransitionParams {
-	sts = slices.Clone(sts)
-	slices.SortFunc(sts, func(a, b settlement) int { return cmp.Compare(a.orderID, b.orderID) })
-	sts = slices.CompactFunc(sts, func(a, b settlement) bool { return a.orderID == b.orderID })
+	sts = inOrder(sts, settlement.order)
 	ids, parents := make([]int64, len(sts)), make([]string, len(sts))
 	for i, st := range sts {
 		ids[i], parents[i] = st.orderID, st.traceParent

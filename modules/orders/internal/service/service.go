@@ -70,6 +70,9 @@ type Service struct {
 	// payments settles the approved payments running at the same time
 	// in one statement (settle).
 	payments *coalesce.Batcher[settlement, bool]
+	// submissions moves the checkouts whose copies were held at the same
+	// time to awaiting payment in one transaction (submit).
+	submissions *coalesce.Batcher[submission, bool]
 }
 
 // New returns the service; it inserts its jobs with river.
@@ -109,6 +112,7 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	}
 	s := &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
 	s.payments = coalesce.New(maxSettlements, s.settle)
+	s.submissions = coalesce.New(maxSubmissions, s.submit)
 	return s
 }
 
@@ -175,24 +179,33 @@ func stepParams(ids []int64, from, to orders.Status, reason, step string) dbsqlc
 // orders it moved, or fails with ErrStateConflict unless it moved all of
 // them.
 func (s *Service) move(ctx context.Context, tx pgx.Tx, p dbsqlc.TransitionParams) error {
-	moved, err := s.q.Transition(ctx, tx, p)
-	if err != nil {
-		return fmt.Errorf("%s %s→%s: %w", ordersNamed(p.Ids), p.FromStatus, p.ToStatus, err)
-	}
-	if len(moved) != len(p.Ids) {
+	moved, err := s.moveSome(ctx, tx, p)
+	if err == nil && len(moved) != len(p.Ids) {
 		return orders.ErrStateConflict
 	}
-	for _, m := range moved {
+	return err
+}
+
+// moveSome runs the Transition statement p in tx, moving the orders of
+// p.Ids still in p.FromStatus, writes their emails and returns them.
+func (s *Service) moveSome(ctx context.Context, tx pgx.Tx, p dbsqlc.TransitionParams) (map[int64]bool, error) {
+	rows, err := s.q.Transition(ctx, tx, p)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s→%s: %w", ordersNamed(p.Ids), p.FromStatus, p.ToStatus, err)
+	}
+	moved := make(map[int64]bool, len(rows))
+	for _, m := range rows {
 		if err := s.emailStep(ctx, tx, m.ID, p.Step, p.Reason, stepEmails{buyer: m.BuyerEmails, sellers: m.SellerEmails}); err != nil {
-			return fmt.Errorf("order %d %s→%s: %w", m.ID, p.FromStatus, p.ToStatus, err)
+			return nil, fmt.Errorf("order %d %s→%s: %w", m.ID, p.FromStatus, p.ToStatus, err)
 		}
+		moved[m.ID] = true
 	}
 	if c, ok := tx.(*countingTx); ok {
-		for range moved {
+		for range rows {
 			c.entered = append(c.entered, orders.Status(p.ToStatus))
 		}
 	}
-	return nil
+	return moved, nil
 }
 
 // ordersNamed names ids in an error.

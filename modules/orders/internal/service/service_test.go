@@ -395,6 +395,69 @@ func TestService_Place(t *testing.T) {
 // TestService_PlaceAtPricesSeen: an order is placed only at the prices the
 // buyer was shown; a change is refused with what changed, nothing is held
 // or charged, and the cart is left as it was.
+// TestService_PlaceSubmitsTogether: checkouts whose copies were held while
+// another's move to awaiting payment was under way move together, in one
+// transaction with their charge jobs.
+func TestService_PlaceSubmitsTogether(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	svc, n := b.counted(t)
+	// A first order, so that River has read the server's version, which
+	// it does once, before the statements are counted.
+	warm := auth.User{ID: 13, Name: "Dana", Role: auth.RoleMember, EmailVerified: true}
+	book := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 1})
+	require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: warm.ID}, book.ID, 1))
+	c, err := svc.Cart(ctx, service.Owner{UserID: warm.ID})
+	require.NoError(t, err)
+	in := checkoutInput("warm", service.PaymentInput{Method: orders.MethodWallet})
+	in.Lines = c.Seen()
+	_, err = svc.Place(ctx, warm, in)
+	require.NoError(t, err)
+
+	buyers := []auth.User{b.buyer, {ID: 11, Name: "Bea", Role: auth.RoleMember, EmailVerified: true}, {ID: 12, Name: "Cruz", Role: auth.RoleMember, EmailVerified: true}}
+	inputs := make([]service.PlaceInput, len(buyers))
+	for i, u := range buyers {
+		require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: u.ID}, b.book.ID, 1))
+		c, err := svc.Cart(ctx, service.Owner{UserID: u.ID})
+		require.NoError(t, err)
+		inputs[i] = checkoutInput(fmt.Sprint("k", i), service.PaymentInput{Method: orders.MethodWallet})
+		inputs[i].Lines = c.Seen()
+	}
+	// The first checkout's move writes the step's notifications, so it
+	// waits for this lock while the others hold their copies.
+	lock, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = lock.Exec(ctx, "LOCK TABLE orders.notifications IN SHARE MODE")
+	require.NoError(t, err)
+	errs := make(chan error, len(buyers))
+	place := func(i int) {
+		go func() {
+			_, err := svc.Place(ctx, buyers[i], inputs[i])
+			errs <- err
+		}()
+	}
+	place(0)
+	require.Eventually(t, func() bool {
+		return b.count(t, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1
+	}, 10*time.Second, time.Millisecond)
+	place(1)
+	place(2)
+	require.Eventually(t, func() bool { return service.SubmissionsWaiting(svc) == 2 }, 10*time.Second, time.Millisecond)
+	before := n.Count()
+	require.NoError(t, lock.Rollback(ctx))
+	for range buyers {
+		require.NoError(t, <-errs)
+	}
+
+	require.Equal(t, 4, b.count(t, "SELECT count(*) FROM orders.orders WHERE status = 'awaiting_payment'"))
+	require.Equal(t, 4, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment'"))
+	require.Equal(t, 8, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'placed'"))
+	// The first: its charge job and commit. The two that waited: begin,
+	// one move, their two jobs, commit, where one each would take four.
+	require.Equal(t, int64(2+5), n.Count()-before)
+}
+
 func TestService_PlaceAtPricesSeen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
