@@ -12,7 +12,10 @@
 // they showed; a difference is orders.ErrCartChanged). It then reserves the
 // stock through catalog.Service at those prices (a refusal drops the order
 // and puts its lines back in the cart), then moves the order to
-// awaiting_payment with the charge job. Each later state change is one
+// awaiting_payment with the charge job. Checkouts that reach that step at
+// the same moment take it in one transaction, and charge jobs that settle
+// payments at the same moment in one statement (platform/coalesce), since
+// a round trip and a commit cost more than a row. Each later state change is one
 // conditional update (from-state → to-state; zero rows is
 // orders.ErrStateConflict) in the same transaction as the River job it
 // triggers: orders.charge_payment → paid (one row in charges per order, ever)
