@@ -66,7 +66,10 @@ func (b *Batcher[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 
 // lead runs the batch that starts with c (the longest waiting call), then
 // hands the lead to the next waiting call, if any: each caller leads at
-// most one batch, so none waits for more than two.
+// most one batch, so none waits for more than two. A batch that panics
+// fails its other calls with an error and still hands the lead on, so
+// that no caller waits forever; the panic goes on in the leader, whose
+// own recovery (River's, the router's) reports it.
 func (b *Batcher[In, Out]) lead(ctx context.Context, c *call[In, Out]) {
 	b.mu.Lock()
 	n := min(len(b.waiting), b.max)
@@ -78,7 +81,24 @@ func (b *Batcher[In, Out]) lead(ctx context.Context, c *call[In, Out]) {
 	for i, bc := range batch {
 		ins[i] = bc.in
 	}
-	outs, err := b.run(ctx, ins)
+	var (
+		outs     []Out
+		err      error
+		panicked any
+	)
+	func() {
+		defer func() {
+			if panicked = recover(); panicked != nil {
+				err = fmt.Errorf("coalesce: the batch panicked: %v", panicked)
+			}
+		}()
+		outs, err = b.run(ctx, ins)
+	}()
+	defer func() {
+		if panicked != nil {
+			panic(panicked)
+		}
+	}()
 	if err == nil && len(outs) != n {
 		err = fmt.Errorf("coalesce: %d answers for %d inputs", len(outs), n)
 	}

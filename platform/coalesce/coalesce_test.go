@@ -75,6 +75,19 @@ func start(b *coalesce.Batcher[int, int], in int) <-chan answer {
 	return ch
 }
 
+// receive returns the answer that comes on ch, or fails the test when none
+// comes: a call that waits forever.
+func receive(t *testing.T, ch <-chan answer) answer {
+	t.Helper()
+	select {
+	case a := <-ch:
+		return a
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer: the call waits forever")
+		return answer{}
+	}
+}
+
 func TestBatcher_AloneRunsAtOnce(t *testing.T) {
 	t.Parallel()
 	g := newGate()
@@ -156,4 +169,64 @@ func TestBatcher_AnErrorFailsItsBatchOnly(t *testing.T) {
 	short := coalesce.New(10, func(context.Context, []int) ([]int, error) { return nil, nil })
 	_, err := short.Do(context.Background(), 1)
 	require.ErrorContains(t, err, "0 answers for 1 inputs")
+}
+
+func TestBatcher_APanicFailsItsBatchAndReachesItsLeader(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	release := g.block(1)
+	b := coalesce.New(10, func(ctx context.Context, ins []int) ([]int, error) {
+		if ins[0] == 1 {
+			_, _ = g.run(ctx, ins)
+			panic("a bug")
+		}
+		return g.run(ctx, ins)
+	})
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() { panicked <- recover() }()
+		_, _ = b.Do(context.Background(), 1)
+	}()
+	require.Eventually(t, func() bool { return len(g.seen()) == 1 }, 10*time.Second, time.Millisecond)
+	// 2 and 3 wait behind 1's batch and share the next, which runs.
+	second, third := start(b, 2), start(b, 3)
+	waitFor(t, b, 2)
+	release()
+	require.Equal(t, "a bug", <-panicked, "the leader's own panic goes on")
+	require.Equal(t, answer{4, nil}, receive(t, second), "the lead passed on")
+	require.Equal(t, answer{6, nil}, receive(t, third))
+	out, err := b.Do(context.Background(), 5)
+	require.NoError(t, err)
+	require.Equal(t, 10, out)
+}
+
+func TestBatcher_APanicFailsTheOthersOfItsBatch(t *testing.T) {
+	t.Parallel()
+	g := newGate()
+	release := g.block(0)
+	b := coalesce.New(10, func(ctx context.Context, ins []int) ([]int, error) {
+		if len(ins) > 1 {
+			panic("a bug")
+		}
+		return g.run(ctx, ins)
+	})
+	first := start(b, 0)
+	require.Eventually(t, func() bool { return len(g.seen()) == 1 }, 10*time.Second, time.Millisecond)
+	// 1 leads the next batch, with 2 in it: 1 panics, 2 gets an error.
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() { panicked <- recover() }()
+		_, _ = b.Do(context.Background(), 1)
+	}()
+	waitFor(t, b, 1)
+	second := start(b, 2)
+	waitFor(t, b, 2)
+	release()
+	require.Equal(t, answer{0, nil}, <-first)
+	require.Equal(t, "a bug", <-panicked)
+	got := receive(t, second)
+	require.ErrorContains(t, got.err.(error), "the batch panicked: a bug")
+	out, err := b.Do(context.Background(), 5)
+	require.NoError(t, err, "the batcher still runs")
+	require.Equal(t, 10, out)
 }

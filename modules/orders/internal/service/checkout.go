@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -619,12 +620,15 @@ type submission struct {
 // maxSubmissions bounds the orders one transaction of submit moves.
 const maxSubmissions = 100
 
+// submitTimeout bounds a batch of submit, which no request's deadline does.
+const submitTimeout = 30 * time.Second
+
 // submit is the batch of s.submissions: one transaction moves the orders
 // of the checkouts that held their copies at the same time to
 // awaiting_payment (one Transition, in id order, so that concurrent
 // batches lock rows in one order) and inserts their charge jobs, each
-// under its own checkout's context, without its cancellation: a buyer who
-// leaves fails no one else's checkout. It answers, per submission, whether
+// under its own checkout's context; no checkout's cancellation reaches the
+// batch, so a buyer who leaves fails no one else's checkout. It answers, per submission, whether
 // its order moved; an order submitted twice in one batch moves once.
 func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error) {
 	subs := inOrder(batch, submission.order)
@@ -632,6 +636,10 @@ func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error
 	for i, sub := range subs {
 		ids[i] = sub.orderID
 	}
+	// The batch is every checkout's in it, so the leader's leaving (its
+	// client went away) must not end it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), submitTimeout)
+	defer cancel()
 	var moved map[int64]bool
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error

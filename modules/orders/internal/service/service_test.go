@@ -431,8 +431,15 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 	_, err = lock.Exec(ctx, "LOCK TABLE orders.notifications IN SHARE MODE")
 	require.NoError(t, err)
 	errs := make(chan error, len(buyers))
+	// The first buyer leaves (its request's context ends) while the batch
+	// it leads waits: the others' checkouts, and its own, still complete.
+	leaving, leave := context.WithCancel(ctx)
 	place := func(i int) {
 		go func() {
+			ctx := ctx
+			if i == 0 {
+				ctx = leaving
+			}
 			_, err := svc.Place(ctx, buyers[i], inputs[i])
 			errs <- err
 		}()
@@ -445,6 +452,7 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 	place(2)
 	require.Eventually(t, func() bool { return service.SubmissionsWaiting(svc) == 2 }, 10*time.Second, time.Millisecond)
 	before := n.Count()
+	leave()
 	require.NoError(t, lock.Rollback(ctx))
 	for range buyers {
 		require.NoError(t, <-errs)
