@@ -18,14 +18,14 @@ import (
 type RunFunc[In, Out any] func(ctx context.Context, ins []In) ([]Out, error)
 
 // Batcher runs at most one batch at a time; calls that arrive meanwhile
-// wait and go in the next, at most Max to a batch.
+// wait and go in the next, at most max (New) to a batch.
 type Batcher[In, Out any] struct {
 	run RunFunc[In, Out]
 	max int
 
 	mu      sync.Mutex
 	waiting []*call[In, Out]
-	busy    bool // a caller leads: runs batches until none is waiting
+	busy    bool // a batch runs, or the lead passes to a waiting call
 }
 
 type call[In, Out any] struct {

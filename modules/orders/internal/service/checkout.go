@@ -628,16 +628,15 @@ const submitTimeout = 30 * time.Second
 // awaiting_payment (one Transition, in id order, so that concurrent
 // batches lock rows in one order) and inserts their charge jobs, each
 // under its own checkout's context; no checkout's cancellation reaches the
-// batch, so a buyer who leaves fails no one else's checkout. It answers, per submission, whether
-// its order moved; an order submitted twice in one batch moves once.
+// batch, so a buyer who leaves (the leader's client too) fails no one
+// else's checkout. It answers, per submission, whether its order moved; an
+// order submitted twice in one batch moves once.
 func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error) {
 	subs := inOrder(batch, submission.order)
 	ids := make([]int64, len(subs))
 	for i, sub := range subs {
 		ids[i] = sub.orderID
 	}
-	// The batch is every checkout's in it, so the leader's leaving (its
-	// client went away) must not end it.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), submitTimeout)
 	defer cancel()
 	var moved map[int64]bool

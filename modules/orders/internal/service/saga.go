@@ -130,11 +130,12 @@ func (s *Service) charge(ctx context.Context, orderID int64, method string) erro
 // nothing, when the order was not awaiting a payment by method (cancelled,
 // swept, paid already, paid another way).
 func (s *Service) pay(ctx context.Context, orderID int64, method string) (bool, error) {
-	paid, err := s.payments.Do(ctx, settlement{orderID: orderID, method: method, traceParent: tracing.Parent(ctx)})
+	st := settlement{orderID: orderID, method: method, traceParent: tracing.Parent(ctx)}
+	paid, err := s.payments.Do(ctx, st)
 	if err != nil || paid {
 		return paid, err
 	}
-	p := s.payParams([]settlement{{orderID: orderID, method: method, traceParent: tracing.Parent(ctx)}})
+	p := s.payParams([]settlement{st})
 	err = s.inTx(ctx, func(tx pgx.Tx) error { return s.move(ctx, tx, p) })
 	if errors.Is(err, orders.ErrStateConflict) {
 		return false, nil

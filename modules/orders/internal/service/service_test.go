@@ -392,9 +392,6 @@ func TestService_Place(t *testing.T) {
 	})
 }
 
-// TestService_PlaceAtPricesSeen: an order is placed only at the prices the
-// buyer was shown; a change is refused with what changed, nothing is held
-// or charged, and the cart is left as it was.
 // TestService_PlaceSubmitsTogether: checkouts whose copies were held while
 // another's move to awaiting payment was under way move together, in one
 // transaction with their charge jobs.
@@ -466,6 +463,9 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 	require.Equal(t, int64(2+5), n.Count()-before)
 }
 
+// TestService_PlaceAtPricesSeen: an order is placed only at the prices the
+// buyer was shown; a change is refused with what changed, nothing is held
+// or charged, and the cart is left as it was.
 func TestService_PlaceAtPricesSeen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
