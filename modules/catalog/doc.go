@@ -14,6 +14,9 @@
 // + held by orders + sold; and a reservation is a conditional decrement
 // (available >= n), so N racing buyers for the last k copies make exactly
 // k reservations. Reserve, Release and Confirm are idempotent per order.
+// Reservations that arrive together are held in one transaction
+// (platform/coalesce), so a listing many buyers want at once is locked and
+// committed once for them, not once each in a queue.
 //
 // Listing life: draft → active ⇄ paused → archived. Deleting a listing that
 // an order refers to archives it instead. Listings hidden by an admin or

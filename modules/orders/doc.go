@@ -11,7 +11,8 @@
 // at the prices the buyer was shown (the page and the API send the lines
 // they showed; a difference is orders.ErrCartChanged). It then reserves the
 // stock through catalog.Service at those prices (a refusal drops the order
-// and puts its lines back in the cart), then moves the order to
+// and puts its lines back in the cart; the catalog holds reservations that
+// arrive together in one transaction), then moves the order to
 // awaiting_payment with the charge job. Checkouts that reach that step at
 // the same moment take it in one transaction, and charge jobs that settle
 // payments at the same moment in one statement (platform/coalesce), since

@@ -1,4 +1,4 @@
--- name: Reserve :exec
+-- name: Reserve :batchexec
 -- One statement, so the listings are locked for this statement alone: it
 -- holds every line (a conditional decrement per book, at the price, seller
 -- and title the order carries, never the buyer's own listing) and records
@@ -6,7 +6,9 @@
 -- NOT NULL constraint refuses, so the whole statement is undone and holds
 -- nothing. A second hold of the same order breaks the primary key: the
 -- caller treats that as a replay. The arrays go in through sub-selects
--- so that the plan is cached (see BooksByIDs).
+-- so that the plan is cached (see BooksByIDs). A batch of them is one
+-- implicit transaction (one round trip, one commit): a failure of any
+-- undoes them all.
 WITH want AS (
   SELECT unnest((SELECT @book_ids::bigint[])) AS book_id, unnest((SELECT @quantities::integer[])) AS n,
     unnest((SELECT @prices::bigint[])) AS price_cents, unnest((SELECT @seller_ids::bigint[])) AS seller_id,

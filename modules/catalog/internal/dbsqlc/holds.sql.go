@@ -149,59 +149,6 @@ func (q *Queries) ReleaseHold(ctx context.Context, db DBTX, orderID int64) (int6
 	return result.RowsAffected(), nil
 }
 
-const reserve = `-- name: Reserve :exec
-WITH want AS (
-  SELECT unnest((SELECT $2::bigint[])) AS book_id, unnest((SELECT $3::integer[])) AS n,
-    unnest((SELECT $4::bigint[])) AS price_cents, unnest((SELECT $5::bigint[])) AS seller_id,
-    unnest((SELECT $6::text[])) AS title
-), taken AS (
-  UPDATE catalog.books b SET available = b.available - w.n, held = b.held + w.n
-  FROM want w
-  WHERE b.id = w.book_id AND b.available >= w.n AND b.status = 'active' AND b.hidden_reason IS NULL
-    AND b.price_cents = w.price_cents AND b.seller_id = w.seller_id AND b.title = w.title
-    AND b.seller_id <> $7::bigint
-    AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled)
-  RETURNING b.id, w.n, w.price_cents
-), lines AS (
-  INSERT INTO catalog.hold_lines (order_id, book_id, quantity, price_cents)
-  SELECT $1::bigint, id, n, price_cents FROM taken
-)
-INSERT INTO catalog.holds (order_id, state)
-VALUES ($1::bigint,
-  CASE WHEN (SELECT count(*) FROM taken) = cardinality($2::bigint[]) THEN 'held' END)
-`
-
-type ReserveParams struct {
-	OrderID    int64
-	BookIds    []int64
-	Quantities []int32
-	Prices     []int64
-	SellerIds  []int64
-	Titles     []string
-	BuyerID    int64
-}
-
-// One statement, so the listings are locked for this statement alone: it
-// holds every line (a conditional decrement per book, at the price, seller
-// and title the order carries, never the buyer's own listing) and records
-// the hold. When a line cannot be held the hold's state is NULL, which its
-// NOT NULL constraint refuses, so the whole statement is undone and holds
-// nothing. A second hold of the same order breaks the primary key: the
-// caller treats that as a replay. The arrays go in through sub-selects
-// so that the plan is cached (see BooksByIDs).
-func (q *Queries) Reserve(ctx context.Context, db DBTX, arg ReserveParams) error {
-	_, err := db.Exec(ctx, reserve,
-		arg.OrderID,
-		arg.BookIds,
-		arg.Quantities,
-		arg.Prices,
-		arg.SellerIds,
-		arg.Titles,
-		arg.BuyerID,
-	)
-	return err
-}
-
 const unconfirmedHolds = `-- name: UnconfirmedHolds :many
 SELECT w.order_id::bigint FROM unnest($1::bigint[]) AS w(order_id)
 WHERE NOT EXISTS (SELECT 1 FROM catalog.holds ho WHERE ho.order_id = w.order_id AND ho.state = 'confirmed')

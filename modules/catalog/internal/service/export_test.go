@@ -2,3 +2,7 @@ package service
 
 // DecodeCost exposes decodeCost to the tests that measure it.
 var DecodeCost = decodeCost
+
+// ReservationsWaiting is how many reservations wait to be held with the
+// next batch.
+func ReservationsWaiting(s *Service) int { return s.reservations.Waiting() }

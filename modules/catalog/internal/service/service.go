@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
@@ -63,6 +64,8 @@ type Service struct {
 	decodes chan struct{}
 	// estimates are recent planner estimates of searches' matches.
 	estimates estimates
+	// reservations holds the reservations that arrive together at once.
+	reservations *coalesce.Batcher[reservation, error]
 }
 
 // New returns the service over pool.
@@ -92,7 +95,9 @@ func New(pool *pgxpool.Pool, opts *Options) *Service {
 	if o.Outbox == nil {
 		o.Outbox = mail.NewOutbox(nil, "http://localhost:8080", false)
 	}
-	return &Service{pool: pool, q: dbsqlc.New(), opts: o, decodes: make(chan struct{}, o.PhotoDecodes)}
+	s := &Service{pool: pool, q: dbsqlc.New(), opts: o, decodes: make(chan struct{}, o.PhotoDecodes)}
+	s.reservations = coalesce.New(maxReservations, s.reserveBatch)
+	return s
 }
 
 // MaxPriceCents is the configured price ceiling, for forms to show.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"go.opentelemetry.io/otel/attribute"
@@ -31,8 +32,27 @@ const maxReserveLines = 200
 // failed.
 const reserveAttempts = 3
 
+// maxReservations bounds the reservations one transaction of
+// reserveBatch holds.
+const maxReservations = 64
+
+// reserveTimeout bounds a batch of reservations, which no request's
+// deadline does.
+const reserveTimeout = 30 * time.Second
+
+// reservation is one order's call of Reserve, its lines merged.
+type reservation struct {
+	params dbsqlc.ReserveParams
+	buyer  auth.UserID
+	lines  []catalog.Line
+}
+
 // Reserve implements catalog.Service with one statement (see the Reserve
-// query), so a listing's row is locked for that statement only.
+// query), so a listing's row is locked for one round trip only. The
+// reservations that arrive while one is in flight are held together, in
+// one round trip and one transaction (see reserveBatch): a listing many
+// buyers want is then locked and committed once for them all, not once
+// each in a queue.
 func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) (err error) {
 	ctx, span := tracing.Start(ctx, "catalog.Reserve", attribute.Int64("order.id", r.OrderID))
 	defer func() { tracing.End(span, err) }()
@@ -48,8 +68,48 @@ func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) (err error
 		p.SellerIds = append(p.SellerIds, int64(l.SellerID))
 		p.Titles = append(p.Titles, l.Title)
 	}
+	answer, err := s.reservations.Do(ctx, reservation{params: p, buyer: r.BuyerID, lines: lines})
+	if err == nil {
+		err = answer
+	}
+	if err != nil {
+		return fmt.Errorf("reserve for order %d: %w", r.OrderID, err)
+	}
+	return nil
+}
+
+// reserveBatch is the batch of s.reservations. It holds them all in one
+// transaction, in the order of their first listing, so that batches of
+// one-line orders in two processes lock listings in one order. When any
+// cannot be held, was held before (a replay) or lost a race, the
+// transaction holds nothing, and each is tried alone for its own answer.
+// No caller's cancellation reaches the batch, so a buyer who leaves fails
+// no one else's checkout.
+func (s *Service) reserveBatch(ctx context.Context, rs []reservation) ([]error, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), reserveTimeout)
+	defer cancel()
+	answers := make([]error, len(rs))
+	if len(rs) > 1 {
+		ps := make([]dbsqlc.ReserveParams, len(rs))
+		for i, r := range rs {
+			ps[i] = r.params
+		}
+		slices.SortStableFunc(ps, func(a, b dbsqlc.ReserveParams) int { return cmp.Compare(a.BookIds[0], b.BookIds[0]) })
+		if s.reserveAll(ctx, ps) == nil {
+			return answers, nil
+		}
+	}
+	for i, r := range rs {
+		answers[i] = s.reserveAlone(ctx, r)
+	}
+	return answers, nil
+}
+
+// reserveAlone holds one reservation and tells why it could not.
+func (s *Service) reserveAlone(ctx context.Context, r reservation) error {
+	var err error
 	for range reserveAttempts {
-		err = s.q.Reserve(ctx, s.pool, p)
+		err = s.reserveAll(ctx, []dbsqlc.ReserveParams{r.params})
 		var pgErr *pgconn.PgError
 		switch {
 		case err == nil:
@@ -60,23 +120,32 @@ func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) (err error
 		case pgErr.Code == "23502" && pgErr.ColumnName == "state":
 			// A replay whose lines no longer fit fails the NOT NULL
 			// check before it reaches the key: look for the hold first.
-			if _, err = s.q.GetHold(ctx, s.pool, r.OrderID); err == nil {
+			if _, err = s.q.GetHold(ctx, s.pool, r.params.OrderID); err == nil {
 				return nil
 			}
 			if isNoRows(err) {
-				err = s.whyNotReserved(ctx, r.BuyerID, lines)
+				err = s.whyNotReserved(ctx, r.buyer, r.lines)
 			}
 		case pgErr.Code == "40P01" || pgErr.Code == "40001":
 			continue
 		}
 		if err != nil {
-			break
+			return err
 		}
 	}
-	if err != nil {
-		return fmt.Errorf("reserve for order %d: %w", r.OrderID, err)
-	}
-	return fmt.Errorf("reserve for order %d: gave up after %d attempts", r.OrderID, reserveAttempts)
+	return fmt.Errorf("gave up after %d attempts", reserveAttempts)
+}
+
+// reserveAll runs the Reserve statements of ps in one implicit
+// transaction and returns the first error, which undid them all.
+func (s *Service) reserveAll(ctx context.Context, ps []dbsqlc.ReserveParams) error {
+	var first error
+	s.q.Reserve(ctx, s.pool, ps).Exec(func(_ int, err error) {
+		if first == nil {
+			first = err
+		}
+	})
+	return first
 }
 
 // mergeLines validates lines and folds repeats of a book into one line,

@@ -1,0 +1,122 @@
+package service_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/pg"
+)
+
+// TestService_ReservesTogether: the reservations that arrive while one is
+// in flight are held in one round trip and one commit, the same listing's
+// as well; when one of them cannot be held, each gets its own answer and
+// the others are still held; and the buyer whose call leads the batch may
+// leave without failing anyone else's.
+func TestService_ReservesTogether(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	n := &pg.Statements{}
+	cfg := b.pool.Config()
+	cfg.ConnConfig.Tracer = n
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	svc := service.New(pool, nil)
+
+	books := make([]catalog.Book, 3)
+	for i := range books {
+		books[i] = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Copies: 3})
+	}
+	blocked, hot, other := books[0], books[1], books[2]
+	reserve := func(ctx context.Context, order int64, line catalog.Line) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- svc.Reserve(ctx, catalog.Reservation{OrderID: order, BuyerID: b.other.ID, Lines: []catalog.Line{line}})
+		}()
+		return done
+	}
+	receive := func(done <-chan error) error {
+		t.Helper()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			require.FailNow(t, "the reservation did not return")
+			return nil
+		}
+	}
+	// together reserves first alone, held up by a lock on its listing, and
+	// the others while it waits; it returns the statements the others took
+	// once the lock is gone, and every answer.
+	together := func(t *testing.T, first func() <-chan error, others func() []<-chan error) (int64, []error) {
+		t.Helper()
+		lock, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		defer func() { _ = lock.Rollback(ctx) }()
+		_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", blocked.ID)
+		require.NoError(t, err)
+		leader := first()
+		require.Eventually(t, func() bool {
+			var waiting int
+			require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
+			return waiting == 1
+		}, 10*time.Second, time.Millisecond)
+		dones := others()
+		require.Eventually(t, func() bool { return service.ReservationsWaiting(svc) == len(dones) }, 10*time.Second, time.Millisecond)
+		before := n.Count()
+		require.NoError(t, lock.Rollback(ctx))
+		errs := []error{receive(leader)}
+		for _, d := range dones {
+			errs = append(errs, receive(d))
+		}
+		return n.Count() - before, errs
+	}
+
+	t.Run("InOneRoundTrip", func(t *testing.T) {
+		leaving, leave := context.WithCancel(ctx)
+		first := func() <-chan error { return reserve(leaving, 1, catalogtest.LineOf(blocked, 1)) }
+		stmts, errs := together(t, first, func() []<-chan error {
+			defer leave()
+			return []<-chan error{
+				reserve(ctx, 2, catalogtest.LineOf(hot, 1)),
+				reserve(ctx, 3, catalogtest.LineOf(hot, 1)),
+				reserve(ctx, 4, catalogtest.LineOf(other, 1)),
+			}
+		})
+		for _, err := range errs {
+			require.NoError(t, err)
+		}
+		require.Equal(t, int64(1), stmts, "the three that waited: one batch")
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, blocked.ID))
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Held: 2}, catalogtest.StockOf(ctx, t, b.pool, hot.ID))
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, other.ID))
+	})
+
+	t.Run("EachItsOwnAnswer", func(t *testing.T) {
+		first := func() <-chan error { return reserve(ctx, 5, catalogtest.LineOf(blocked, 1)) }
+		_, errs := together(t, first, func() []<-chan error {
+			return []<-chan error{
+				reserve(ctx, 6, catalogtest.LineOf(hot, 2)), // one copy is left
+				reserve(ctx, 7, catalogtest.LineOf(other, 1)),
+				reserve(ctx, 2, catalogtest.LineOf(hot, 1)), // a replay
+			}
+		})
+		require.NoError(t, errs[0])
+		require.True(t, errors.Is(errs[1], catalog.ErrOutOfStock), "got %v", errs[1])
+		require.NoError(t, errs[2])
+		require.NoError(t, errs[3])
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Held: 2}, catalogtest.StockOf(ctx, t, b.pool, hot.ID))
+		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Held: 2}, catalogtest.StockOf(ctx, t, b.pool, other.ID))
+		held, err := svc.HeldOrders(ctx, 0, 10)
+		require.NoError(t, err)
+		require.Equal(t, []int64{1, 2, 3, 4, 5, 7}, held, "order 6 holds nothing")
+	})
+}
