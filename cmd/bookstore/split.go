@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -140,11 +141,26 @@ func childEnv(token, smtpURL string) []string {
 		return name == "DATABASE_URL" || name == config.EnvName("internal-token") || name == config.EnvName("split") || name == config.EnvName("smtp-url")
 	})
 	env = append(env, config.EnvName("internal-token")+"="+token)
+	if os.Getenv("GOMAXPROCS") == "" {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(childProcs()))
+	}
 	if smtpURL != "" {
 		env = append(env, config.EnvName("smtp-url")+"="+smtpURL)
 	}
 	return env
 }
+
+// childProcs is the GOMAXPROCS of each child: half of this process's
+// (which follows the machine's cores or its container's CPU limit), at
+// least one. Each Go runtime assumes it has the cores to itself and, when
+// work arrives, wakes a thread per idle core to look for more; four
+// processes and Postgres sharing the cores spent a fifth of the split
+// shop's CPU in that scheduling (runtime.findRunnable and futex in their
+// profiles), and one core each cut its CPU per checkout by a sixth on two
+// cores (README, the bench's split section). Half leaves the busiest
+// child room on a larger machine. An operator's GOMAXPROCS is passed on
+// instead.
+func childProcs() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // passedFlags are the flags given on the command line, but for those in
 // skip, as arguments for a child.

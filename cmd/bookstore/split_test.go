@@ -3,9 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -82,9 +87,21 @@ func TestServeSplit_Lifecycle(t *testing.T) {
 	status, _, _ = get(t, p.URL()+"/books")
 	require.Equal(t, http.StatusOK, status)
 
+	// Each child runs on a share of the cores, not on all of them.
+	procs := os.Getenv("GOMAXPROCS")
+	if procs == "" {
+		procs = strconv.Itoa(max(1, runtime.GOMAXPROCS(0)/2))
+	}
 	pids := []int{}
 	for _, c := range []string{"gateway", "auth", "catalog", "orders"} {
-		pids = append(pids, p.ChildPID(t, c))
+		pid := p.ChildPID(t, c)
+		environ, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+		require.NoError(t, err)
+		vars := strings.Split(string(environ), "\x00")
+		i := slices.IndexFunc(vars, func(v string) bool { return strings.HasPrefix(v, "GOMAXPROCS=") })
+		require.NotEqual(t, -1, i, "%s has no GOMAXPROCS", c)
+		require.Equal(t, "GOMAXPROCS="+procs, vars[i], c)
+		pids = append(pids, pid)
 	}
 	p.Signal(t, syscall.SIGTERM)
 	require.Zero(t, p.WaitExit(t), p.Stderr())
