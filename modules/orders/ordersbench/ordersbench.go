@@ -245,13 +245,16 @@ type dbWork struct {
 	walRecords float64
 	// buffers are the shared buffers the database's statements touched.
 	buffers float64
+	// deadlocks are those Postgres broke, each after deadlock_timeout (a
+	// second) of a checkout's time.
+	deadlocks float64
 }
 
 func work(ctx context.Context, pool *pgxpool.Pool) (dbWork, error) {
-	var x, f, r, b int64
-	err := pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, w.wal_sync, w.wal_records, d.blks_hit + d.blks_read
-		FROM pg_stat_wal w, pg_stat_database d WHERE d.datname = current_database()`).Scan(&x, &f, &r, &b)
-	return dbWork{float64(x), float64(f), float64(r), float64(b)}, err
+	var x, f, r, b, d int64
+	err := pool.QueryRow(ctx, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint, w.wal_sync, w.wal_records, d.blks_hit + d.blks_read, d.deadlocks
+		FROM pg_stat_wal w, pg_stat_database d WHERE d.datname = current_database()`).Scan(&x, &f, &r, &b, &d)
+	return dbWork{float64(x), float64(f), float64(r), float64(b), float64(d)}, err
 }
 
 var shipTo = service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"}
@@ -440,6 +443,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 		bench.Info("WAL flushes per order, "+name, (work1.flushes-work0.flushes)/orders, "flushes", "commits waiting together share one"),
 		bench.Info("WAL records per order, "+name, (work1.walRecords-work0.walRecords)/orders, "records", "every row and index entry written"),
 		bench.Info("buffers touched per order, "+name, (work1.buffers-work0.buffers)/orders, "buffers", "shared buffers read or hit"),
+		bench.Info("deadlocks, "+name, work1.deadlocks-work0.deadlocks, "", "each held a checkout for deadlock_timeout (1 s)"),
 		bench.Info("Postgres CPU per order, "+name, bench.Ms(cpu.Postgres)/orders, "ms", "its server processes, the jobs' work included"),
 		bench.Info("shop CPU per order, "+name, bench.Ms(cpu.Self)/orders, "ms", "the service, River and the load, in this process"),
 		bench.Info("orders/s the CPU allows, "+name, float64(runtime.NumCPU())*orders/(cpu.Postgres+cpu.Self).Seconds(), "orders/s",
