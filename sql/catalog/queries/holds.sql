@@ -48,6 +48,9 @@ WHERE b.id = l.book_id;
 -- returns the orders it neither moved nor saw confirmed: those that hold
 -- nothing, and those a concurrent call moved meanwhile (which this
 -- statement's snapshot cannot tell apart), for the caller to look at again.
+-- The listings are locked in id order before they are written, as a batch
+-- of reservations locks them, so that the two never wait for each other
+-- in a circle.
 WITH want AS (
   SELECT DISTINCT unnest(@order_ids::bigint[]) AS order_id
 ), h AS (
@@ -59,14 +62,17 @@ WITH want AS (
   SELECT l.order_id, l.book_id, b.isbn, b.condition, coalesce(l.price_cents, b.price_cents), l.quantity
   FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id JOIN catalog.books b ON b.id = l.book_id
   WHERE b.isbn IS NOT NULL
+), confirmed AS (
+  SELECT l.book_id, sum(l.quantity)::integer AS n
+  FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
+  GROUP BY l.book_id
+), locked AS MATERIALIZED (
+  SELECT b.id FROM catalog.books b JOIN confirmed c ON c.book_id = b.id
+  ORDER BY b.id FOR NO KEY UPDATE OF b
 ), sold AS (
-  UPDATE catalog.books b SET held = b.held - s.n, sold = b.sold + s.n
-  FROM (
-    SELECT l.book_id, sum(l.quantity)::integer AS n
-    FROM catalog.hold_lines l JOIN h ON h.order_id = l.order_id
-    GROUP BY l.book_id
-  ) s
-  WHERE b.id = s.book_id
+  UPDATE catalog.books b SET held = b.held - c.n, sold = b.sold + c.n
+  FROM confirmed c JOIN locked k ON k.id = c.book_id
+  WHERE b.id = c.book_id
 )
 SELECT w.order_id::bigint FROM want w
 WHERE NOT EXISTS (SELECT 1 FROM h WHERE h.order_id = w.order_id)

@@ -120,3 +120,52 @@ func TestService_ReservesTogether(t *testing.T) {
 		require.Equal(t, []int64{1, 2, 3, 4, 5, 7}, held, "order 6 holds nothing")
 	})
 }
+
+// TestService_ConfirmLocksListingsInOrder: a confirmation locks its
+// listings in id order, as a batch of reservations does, so the two never
+// deadlock: while it waits for the first listing, it holds none of the
+// others.
+func TestService_ConfirmLocksListingsInOrder(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	books := make([]catalog.Book, 20)
+	orders := make([]int64, len(books))
+	for i := range books {
+		books[i] = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Copies: 2})
+		orders[i] = int64(100 + i)
+		require.NoError(t, b.svc.Reserve(ctx, catalog.Reservation{OrderID: orders[i], BuyerID: b.other.ID, Lines: []catalog.Line{catalogtest.LineOf(books[i], 1)}}))
+	}
+	// A new version of the first listing's row, after all the others on
+	// the page: a scan of the table now meets it last.
+	_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET held = held WHERE id = $1", books[0].ID)
+	require.NoError(t, err)
+	lock, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = lock.Rollback(ctx) }()
+	_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", books[0].ID)
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.svc.Confirm(ctx, orders)
+		done <- err
+	}()
+	require.Eventually(t, func() bool {
+		var waiting int
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
+		return waiting == 1
+	}, 10*time.Second, time.Millisecond)
+	for _, book := range books[1:] {
+		_, err := lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE NOWAIT", book.ID)
+		require.NoError(t, err, "the confirmation holds listing %d while it waits for %d", book.ID, books[0].ID)
+	}
+	require.NoError(t, lock.Rollback(ctx))
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "the confirmation did not return")
+	}
+	for _, book := range books {
+		require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, book.ID))
+	}
+}
