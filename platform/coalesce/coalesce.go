@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 )
 
 // RunFunc runs one batch and returns an answer per input, in their order.
@@ -22,6 +23,9 @@ type RunFunc[In, Out any] func(ctx context.Context, ins []In) ([]Out, error)
 type Batcher[In, Out any] struct {
 	run RunFunc[In, Out]
 	max int
+	// detached, when positive, bounds a batch that runs without its
+	// leader's cancellation (NewDetached).
+	detached time.Duration
 
 	mu      sync.Mutex
 	waiting []*call[In, Out]
@@ -36,17 +40,25 @@ type call[In, Out any] struct {
 	done chan struct{} // closed when out and err are set, or lead
 }
 
-// New returns a Batcher of at most max inputs per batch.
+// New returns a Batcher of at most max inputs per batch, whose batches run
+// under the context of the call that leads them (the longest waiting): it
+// suits work that its callers retry (a job), since when the leader's
+// context ends, the batch fails for every call in it.
 func New[In, Out any](max int, run RunFunc[In, Out]) *Batcher[In, Out] {
 	return &Batcher[In, Out]{run: run, max: max}
 }
 
+// NewDetached returns a Batcher like New's whose batches keep the
+// leader's context values (its trace) but not its cancellation, and run
+// for at most timeout instead: for work nobody retries (a buyer's
+// checkout), where one caller's leaving must fail no one else's.
+func NewDetached[In, Out any](max int, timeout time.Duration, run RunFunc[In, Out]) *Batcher[In, Out] {
+	return &Batcher[In, Out]{run: run, max: max, detached: timeout}
+}
+
 // Do runs in, alone or in a batch with the calls that wait with it, and
-// returns its answer. The batch runs under the context of the call that
-// leads it (the longest waiting), so it suits work that its callers retry:
-// when the leader's context ends, the batch fails for every call in it.
-// A caller waits for its batch whatever its own context does, since its
-// input may be applied.
+// returns its answer. A caller waits for its batch whatever its own
+// context does, since its input may be applied.
 func (b *Batcher[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 	c := &call[In, Out]{in: in, done: make(chan struct{})}
 	b.mu.Lock()
@@ -92,6 +104,11 @@ func (b *Batcher[In, Out]) lead(ctx context.Context, c *call[In, Out]) {
 				err = fmt.Errorf("coalesce: the batch panicked: %v", panicked)
 			}
 		}()
+		if b.detached > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), b.detached)
+			defer cancel()
+		}
 		outs, err = b.run(ctx, ins)
 	}()
 	defer func() {

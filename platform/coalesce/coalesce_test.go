@@ -230,3 +230,37 @@ func TestBatcher_APanicFailsTheOthersOfItsBatch(t *testing.T) {
 	require.NoError(t, err, "the batcher still runs")
 	require.Equal(t, 10, out)
 }
+
+// TestBatcher_DetachedOutlivesItsLeader: a detached batch keeps its
+// leader's values but not its cancellation, and has a deadline of its own;
+// New's runs under the leader's context as it is.
+func TestBatcher_DetachedOutlivesItsLeader(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	type view struct {
+		err      error
+		value    any
+		deadline time.Time
+	}
+	seen := make(chan view, 1)
+	run := func(ctx context.Context, ins []int) ([]int, error) {
+		deadline, _ := ctx.Deadline()
+		seen <- view{ctx.Err(), ctx.Value(key{}), deadline}
+		return ins, nil
+	}
+	leader, leave := context.WithCancel(context.WithValue(context.Background(), key{}, "trace"))
+	leave()
+
+	_, err := coalesce.NewDetached(4, time.Minute, run).Do(leader, 1)
+	require.NoError(t, err)
+	v := <-seen
+	require.NoError(t, v.err, "the leader's leaving does not end the batch")
+	require.Equal(t, "trace", v.value)
+	require.WithinDuration(t, time.Now().Add(time.Minute), v.deadline, 10*time.Second)
+
+	_, err = coalesce.New(4, run).Do(leader, 1)
+	require.NoError(t, err)
+	v = <-seen
+	require.ErrorIs(t, v.err, context.Canceled)
+	require.True(t, v.deadline.IsZero())
+}

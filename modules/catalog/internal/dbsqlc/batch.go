@@ -54,7 +54,7 @@ type ReserveParams struct {
 	BuyerID    int64
 }
 
-// One statement, so the listings are locked for this statement alone: it
+// One statement, so the listings are locked for one round trip alone: it
 // holds every line (a conditional decrement per book, at the price, seller
 // and title the order carries, never the buyer's own listing) and records
 // the hold. When a line cannot be held the hold's state is NULL, which its

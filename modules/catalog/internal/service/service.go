@@ -96,7 +96,7 @@ func New(pool *pgxpool.Pool, opts *Options) *Service {
 		o.Outbox = mail.NewOutbox(nil, "http://localhost:8080", false)
 	}
 	s := &Service{pool: pool, q: dbsqlc.New(), opts: o, decodes: make(chan struct{}, o.PhotoDecodes)}
-	s.reservations = coalesce.New(maxReservations, s.reserveBatch)
+	s.reservations = coalesce.NewDetached(maxReservations, reserveTimeout, s.reserveBatch)
 	return s
 }
 

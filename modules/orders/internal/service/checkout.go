@@ -620,7 +620,8 @@ type submission struct {
 // maxSubmissions bounds the orders one transaction of submit moves.
 const maxSubmissions = 100
 
-// submitTimeout bounds a batch of submit, which no request's deadline does.
+// submitTimeout bounds a batch of submit, which no request's deadline does
+// (s.submissions is detached).
 const submitTimeout = 30 * time.Second
 
 // submit is the batch of s.submissions: one transaction moves the orders
@@ -628,8 +629,8 @@ const submitTimeout = 30 * time.Second
 // awaiting_payment (one Transition, in id order, so that concurrent
 // batches lock rows in one order) and inserts their charge jobs, each
 // under its own checkout's context; no checkout's cancellation reaches the
-// batch, so a buyer who leaves (the leader's client too) fails no one
-// else's checkout. It answers, per submission, whether its order moved; an
+// batch (s.submissions is detached), so a buyer who leaves (the leader's
+// client too) fails no one else's checkout. It answers, per submission, whether its order moved; an
 // order submitted twice in one batch moves once.
 func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error) {
 	subs := inOrder(batch, submission.order)
@@ -637,8 +638,6 @@ func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error
 	for i, sub := range subs {
 		ids[i] = sub.orderID
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), submitTimeout)
-	defer cancel()
 	var moved map[int64]bool
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var err error

@@ -112,7 +112,7 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	}
 	s := &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
 	s.payments = coalesce.New(maxSettlements, s.settle)
-	s.submissions = coalesce.New(maxSubmissions, s.submit)
+	s.submissions = coalesce.NewDetached(maxSubmissions, submitTimeout, s.submit)
 	return s
 }
 
