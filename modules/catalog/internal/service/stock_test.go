@@ -121,6 +121,58 @@ func TestService_ReservesTogether(t *testing.T) {
 	})
 }
 
+// TestService_ReservesSeveralLinesAlone: a reservation of several lines
+// never waits in a batch, where it would lock its listings out of the
+// batch's order: it is held while a reservation of one line is in flight,
+// held up by a lock, and one of one line still waits for that batch.
+func TestService_ReservesSeveralLinesAlone(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	books := make([]catalog.Book, 4)
+	for i := range books {
+		books[i] = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Copies: 2})
+	}
+	reserve := func(order int64, lines ...catalog.Line) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- b.svc.Reserve(ctx, catalog.Reservation{OrderID: order, BuyerID: b.other.ID, Lines: lines})
+		}()
+		return done
+	}
+	receive := func(done <-chan error) error {
+		t.Helper()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(10 * time.Second):
+			require.FailNow(t, "the reservation did not return")
+			return nil
+		}
+	}
+	lock, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = lock.Rollback(ctx) }()
+	_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", books[0].ID)
+	require.NoError(t, err)
+	inFlight := reserve(1, catalogtest.LineOf(books[0], 1))
+	require.Eventually(t, func() bool {
+		var waiting int
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
+		return waiting == 1
+	}, 10*time.Second, time.Millisecond)
+
+	require.NoError(t, receive(reserve(2, catalogtest.LineOf(books[3], 1), catalogtest.LineOf(books[1], 1))))
+	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[1].ID))
+	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[3].ID))
+
+	waits := reserve(3, catalogtest.LineOf(books[2], 1))
+	require.Eventually(t, func() bool { return service.ReservationsWaiting(b.svc) == 1 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, lock.Rollback(ctx))
+	require.NoError(t, receive(inFlight))
+	require.NoError(t, receive(waits))
+	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[2].ID))
+}
+
 // TestService_ConfirmLocksListingsInOrder: a confirmation locks its
 // listings in id order, as a batch of reservations does, so the two never
 // deadlock: while it waits for the first listing, it holds none of the
