@@ -37,21 +37,7 @@ func TestService_ReservesTogether(t *testing.T) {
 	}
 	blocked, hot, other := books[0], books[1], books[2]
 	reserve := func(ctx context.Context, order int64, line catalog.Line) <-chan error {
-		done := make(chan error, 1)
-		go func() {
-			done <- svc.Reserve(ctx, catalog.Reservation{OrderID: order, BuyerID: b.other.ID, Lines: []catalog.Line{line}})
-		}()
-		return done
-	}
-	receive := func(done <-chan error) error {
-		t.Helper()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(10 * time.Second):
-			require.FailNow(t, "the reservation did not return")
-			return nil
-		}
+		return reserveAsync(ctx, svc, catalog.Reservation{OrderID: order, BuyerID: b.other.ID, Lines: []catalog.Line{line}})
 	}
 	// together reserves first alone, held up by a lock on its listing, and
 	// the others while it waits; it returns the statements the others took
@@ -64,18 +50,14 @@ func TestService_ReservesTogether(t *testing.T) {
 		_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", blocked.ID)
 		require.NoError(t, err)
 		leader := first()
-		require.Eventually(t, func() bool {
-			var waiting int
-			require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
-			return waiting == 1
-		}, 10*time.Second, time.Millisecond)
+		awaitLockWaiter(ctx, t, b.pool)
 		dones := others()
 		require.Eventually(t, func() bool { return service.ReservationsWaiting(svc) == len(dones) }, 10*time.Second, time.Millisecond)
 		before := n.Count()
 		require.NoError(t, lock.Rollback(ctx))
-		errs := []error{receive(leader)}
+		errs := []error{receive(t, leader)}
 		for _, d := range dones {
-			errs = append(errs, receive(d))
+			errs = append(errs, receive(t, d))
 		}
 		return n.Count() - before, errs
 	}
@@ -121,6 +103,40 @@ func TestService_ReservesTogether(t *testing.T) {
 	})
 }
 
+// TestService_ReservesSeveralLinesAlone: a reservation of several lines
+// never waits in a batch, where it would lock its listings out of the
+// batch's order: it is held while a reservation of one line is in flight,
+// held up by a lock, and one of one line still waits for that batch.
+func TestService_ReservesSeveralLinesAlone(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	books := make([]catalog.Book, 4)
+	for i := range books {
+		books[i] = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Copies: 2})
+	}
+	reserve := func(order int64, lines ...catalog.Line) <-chan error {
+		return reserveAsync(ctx, b.svc, catalog.Reservation{OrderID: order, BuyerID: b.other.ID, Lines: lines})
+	}
+	lock, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = lock.Rollback(ctx) }()
+	_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", books[0].ID)
+	require.NoError(t, err)
+	inFlight := reserve(1, catalogtest.LineOf(books[0], 1))
+	awaitLockWaiter(ctx, t, b.pool)
+
+	require.NoError(t, receive(t, reserve(2, catalogtest.LineOf(books[3], 1), catalogtest.LineOf(books[1], 1))))
+	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[1].ID))
+	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[3].ID))
+
+	waits := reserve(3, catalogtest.LineOf(books[2], 1))
+	require.Eventually(t, func() bool { return service.ReservationsWaiting(b.svc) == 1 }, 10*time.Second, time.Millisecond)
+	require.NoError(t, lock.Rollback(ctx))
+	require.NoError(t, receive(t, inFlight))
+	require.NoError(t, receive(t, waits))
+	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[2].ID))
+}
+
 // TestService_ConfirmLocksListingsInOrder: a confirmation locks its
 // listings in id order, as a batch of reservations does, so the two never
 // deadlock: while it waits for the first listing, it holds none of the
@@ -149,23 +165,44 @@ func TestService_ConfirmLocksListingsInOrder(t *testing.T) {
 		_, err := b.svc.Confirm(ctx, orders)
 		done <- err
 	}()
-	require.Eventually(t, func() bool {
-		var waiting int
-		require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
-		return waiting == 1
-	}, 10*time.Second, time.Millisecond)
+	awaitLockWaiter(ctx, t, b.pool)
 	for _, book := range books[1:] {
 		_, err := lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE NOWAIT", book.ID)
 		require.NoError(t, err, "the confirmation holds listing %d while it waits for %d", book.ID, books[0].ID)
 	}
 	require.NoError(t, lock.Rollback(ctx))
-	select {
-	case err := <-done:
-		require.NoError(t, err)
-	case <-time.After(10 * time.Second):
-		require.FailNow(t, "the confirmation did not return")
-	}
+	require.NoError(t, receive(t, done))
 	for _, book := range books {
 		require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, book.ID))
 	}
+}
+
+// reserveAsync calls Reserve in a goroutine; the channel gets its answer.
+func reserveAsync(ctx context.Context, svc *service.Service, r catalog.Reservation) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- svc.Reserve(ctx, r) }()
+	return done
+}
+
+// receive is the answer of a call that must return within seconds.
+func receive(t *testing.T, done <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		require.FailNow(t, "the call did not return")
+		return nil
+	}
+}
+
+// awaitLockWaiter returns once one statement of the test's database waits
+// for a lock.
+func awaitLockWaiter(ctx context.Context, t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var waiting int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
+		return waiting == 1
+	}, 10*time.Second, time.Millisecond)
 }
