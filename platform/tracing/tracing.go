@@ -316,11 +316,11 @@ func JobMetadata(ctx context.Context) []byte {
 // withTrace returns metadata, a JSON object or empty, with the W3C trace
 // context of ctx under the keys otelriver would write.
 func withTrace(ctx context.Context, metadata []byte) ([]byte, error) {
-	c := propagation.MapCarrier{}
-	propagator.Inject(ctx, c)
-	if len(c) == 0 {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
 		return metadata, nil
 	}
+	c := propagation.MapCarrier{}
+	propagator.Inject(ctx, c)
 	m := map[string]json.RawMessage{}
 	if len(metadata) > 0 {
 		if err := json.Unmarshal(metadata, &m); err != nil {

@@ -41,6 +41,7 @@ func TestTracing_OffInstallsNothing(t *testing.T) {
 	got, span := tracing.Start(ctx, "step")
 	require.Equal(t, ctx, got, "no span, no new context")
 	require.False(t, span.IsRecording())
+	require.Zero(t, testing.AllocsPerRun(10, func() { tracing.JobMetadata(ctx) }), "a job outside any trace carries none")
 }
 
 func TestFromEnv(t *testing.T) {
