@@ -655,11 +655,13 @@ func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error
 				charges = append(charges, charge)
 			}
 		}
-		if len(charges) == 0 {
+		if len(charges) == 0 { // River refuses an empty insert
 			return nil
 		}
-		_, err = s.river.InsertManyTx(ctx, tx, charges)
-		return err
+		if _, err := s.river.InsertManyTx(ctx, tx, charges); err != nil {
+			return fmt.Errorf("insert %d charge jobs: %w", len(charges), err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
