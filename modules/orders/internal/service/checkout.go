@@ -631,10 +631,10 @@ const submitTimeout = 30 * time.Second
 // awaiting_payment (one Transition, in id order, so that concurrent
 // batches lock rows in one order) and inserts their charge jobs in one
 // statement, each carrying its own checkout's trace (the batch runs in
-// its leader's); no checkout's cancellation reaches the
-// batch (s.submissions is detached), so a buyer who leaves (the leader's
-// client too) fails no one else's checkout. It answers, per submission, whether its order moved; an
-// order submitted twice in one batch moves once.
+// its leader's). No checkout's cancellation reaches the batch
+// (s.submissions is detached), so a buyer who leaves (the leader's client
+// too) fails no one else's checkout. It answers, per submission, whether
+// its order moved; an order submitted twice in one batch moves once.
 func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error) {
 	subs := inOrder(batch, submission.order)
 	ids := make([]int64, len(subs))
