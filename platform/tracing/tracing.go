@@ -250,19 +250,25 @@ func queryName(ctx context.Context, sql string) string {
 // RiverMiddleware traces job insertion and work. A job's trace context
 // travels in its metadata, and its work span is a child of the span that
 // inserted it, so the trace of a checkout goes on into its charge job and
-// the shipping steps after it (otelriver alone would only link them). Off: nil.
+// the shipping steps after it (otelriver alone would only link them). A job
+// that carries a trace of its own (JobMetadata) keeps it, so one insert of
+// several requests' jobs continues each request's trace. Off: nil.
 func (t *Tracing) RiverMiddleware() []rivertype.Middleware {
 	if !t.Enabled() {
 		return nil
 	}
+	// The order matters: continueTrace sets the parent of otelriver's
+	// work span, and writeTrace, inside otelriver's insert span, writes
+	// that span into the jobs without a trace of their own. otelriver's
+	// own propagation is off, since it overwrites a job's trace.
 	return []rivertype.Middleware{
 		&continueTrace{},
 		otelriver.NewMiddleware(&otelriver.MiddlewareConfig{
 			TracerProvider:              t.tp,
 			MeterProvider:               metricnoop.NewMeterProvider(),
-			EnableTracePropagation:      true,
 			EnableWorkSpanJobKindSuffix: true,
 		}),
+		&writeTrace{},
 	}
 }
 
@@ -279,7 +285,55 @@ func (*continueTrace) Work(ctx context.Context, job *rivertype.JobRow, doInner f
 	return doInner(ctx)
 }
 
-// metadataCarrier reads the W3C keys otelriver writes into job metadata.
+// writeTrace writes the trace context of the insert into the metadata of
+// each job that does not carry one already.
+type writeTrace struct{ river.MiddlewareDefaults }
+
+func (*writeTrace) InsertMany(ctx context.Context, params []*rivertype.JobInsertParams, doInner func(context.Context) ([]*rivertype.JobInsertResult, error)) ([]*rivertype.JobInsertResult, error) {
+	for _, p := range params {
+		if metadataCarrier(p.Metadata).Get("traceparent") != "" {
+			continue
+		}
+		m, err := withTrace(ctx, p.Metadata)
+		if err != nil {
+			return nil, fmt.Errorf("trace of a %s job: %w", p.Kind, err)
+		}
+		p.Metadata = m
+	}
+	return doInner(ctx)
+}
+
+// JobMetadata is the metadata (river.InsertOpts.Metadata) of a job whose
+// work continues the trace of ctx rather than that of the call inserting
+// it: a batch that inserts the jobs of several requests in one statement
+// gives each its request's. nil outside any trace, so it costs nothing
+// when tracing is off.
+func JobMetadata(ctx context.Context) []byte {
+	m, _ := withTrace(ctx, nil) // no metadata to parse: it cannot fail
+	return m
+}
+
+// withTrace returns metadata, a JSON object or empty, with the W3C trace
+// context of ctx under the keys otelriver would write.
+func withTrace(ctx context.Context, metadata []byte) ([]byte, error) {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return metadata, nil
+	}
+	c := propagation.MapCarrier{}
+	propagator.Inject(ctx, c)
+	m := map[string]json.RawMessage{}
+	if len(metadata) > 0 {
+		if err := json.Unmarshal(metadata, &m); err != nil {
+			return nil, fmt.Errorf("job metadata: %w", err)
+		}
+	}
+	for k, v := range c {
+		m[k], _ = json.Marshal(v)
+	}
+	return json.Marshal(m)
+}
+
+// metadataCarrier reads the W3C keys of a job's metadata.
 func metadataCarrier(metadata []byte) propagation.MapCarrier {
 	var m map[string]any
 	if err := json.Unmarshal(metadata, &m); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -40,6 +41,7 @@ func TestTracing_OffInstallsNothing(t *testing.T) {
 	got, span := tracing.Start(ctx, "step")
 	require.Equal(t, ctx, got, "no span, no new context")
 	require.False(t, span.IsRecording())
+	require.Zero(t, testing.AllocsPerRun(10, func() { tracing.JobMetadata(ctx) }), "a job outside any trace carries none")
 }
 
 func TestFromEnv(t *testing.T) {
@@ -170,4 +172,58 @@ func TestRiverMiddleware_ContinuesSampledTraces(t *testing.T) {
 		}))
 		require.Equal(t, continued, got.IsValid() && got.TraceID().String() == traceID, "flags %s", flags)
 	}
+}
+
+// TestRiverMiddleware_JobsContinueTheirTraces: a job's work continues the
+// trace of the call that inserted it, unless the job carries a trace of
+// its own (JobMetadata), which it keeps even when inserted with others by
+// a call of another trace; the metadata a job had is kept either way.
+func TestRiverMiddleware_JobsContinueTheirTraces(t *testing.T) {
+	t.Parallel()
+	tr := tracing.New(sdktrace.WithSyncer(tracetest.NewInMemoryExporter()))
+	mws := tr.RiverMiddleware()
+	inserter, own := sampled("4bf92f3577b34da6a3ce929d0e0e4736"), sampled("0af7651916cd43dd8448eb211c80319c")
+	require.Nil(t, tracing.JobMetadata(context.Background()), "no trace, no metadata")
+	params := []*rivertype.JobInsertParams{
+		{Kind: "plain", Metadata: []byte(`{}`)},
+		{Kind: "own", Metadata: tracing.JobMetadata(own)},
+		{Kind: "other_keys", Metadata: []byte(`{"note":"kept"}`)},
+	}
+	insert := func(context.Context) ([]*rivertype.JobInsertResult, error) { return nil, nil }
+	for _, mw := range slices.Backward(mws) {
+		if ins, ok := mw.(rivertype.JobInsertMiddleware); ok {
+			inner := insert
+			insert = func(ctx context.Context) ([]*rivertype.JobInsertResult, error) {
+				return ins.InsertMany(ctx, params, inner)
+			}
+		}
+	}
+	_, err := insert(inserter)
+	require.NoError(t, err)
+
+	work := mws[0].(rivertype.WorkerMiddleware)
+	traceOf := func(p *rivertype.JobInsertParams) trace.SpanContext {
+		var got trace.SpanContext
+		require.NoError(t, work.Work(context.Background(), &rivertype.JobRow{Kind: p.Kind, Metadata: p.Metadata}, func(ctx context.Context) error {
+			got = trace.SpanContextFromContext(ctx)
+			return nil
+		}))
+		return got
+	}
+	ins := trace.SpanContextFromContext(inserter)
+	plain := traceOf(params[0])
+	require.Equal(t, ins.TraceID(), plain.TraceID())
+	require.NotEqual(t, ins.SpanID(), plain.SpanID(), "the job's parent is the insert's span")
+	require.Equal(t, trace.SpanContextFromContext(own), traceOf(params[1]))
+	require.Equal(t, ins.TraceID(), traceOf(params[2]).TraceID())
+	require.Contains(t, string(params[2].Metadata), `"note":"kept"`)
+}
+
+// sampled is a context in a recorded trace of the given id, as a request
+// that continues a caller's trace has.
+func sampled(traceID string) context.Context {
+	tid, _ := trace.TraceIDFromHex(traceID)
+	return trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: tid, SpanID: trace.SpanID{0, 0, 0, 0, 0, 0, 0, 1}, TraceFlags: trace.FlagsSampled, Remote: true,
+	}))
 }

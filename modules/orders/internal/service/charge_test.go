@@ -15,11 +15,13 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/tracing"
 )
 
 // counted returns the bundle's service on a pool of the same database
-// that counts its statements.
-func (b *bundle) counted(t *testing.T) (*service.Service, *pg.Statements) {
+// that counts its statements, inserting its jobs traced by tr (nil: off).
+func (b *bundle) counted(t *testing.T, tr *tracing.Tracing) (*service.Service, *pg.Statements) {
 	t.Helper()
 	cfg := b.pool.Config()
 	n := &pg.Statements{}
@@ -27,7 +29,10 @@ func (b *bundle) counted(t *testing.T) (*service.Service, *pg.Statements) {
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
-	return service.New(pool, b.cat, riverClient(t, pool), &service.Options{ShippingStep: b.svc.Options().ShippingStep, NowFunc: b.clock.Now}), n
+	rc, err := riverfx.NewInserter(pool, tr)
+	require.NoError(t, err)
+	o := b.svc.Options()
+	return service.New(pool, b.cat, rc, &service.Options{ShippingStep: o.ShippingStep, BankTransferDelay: o.BankTransferDelay, NowFunc: b.clock.Now}), n
 }
 
 // TestService_Charge covers the payment step beyond the card scenarios of
@@ -44,7 +49,7 @@ func TestService_Charge(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 2, wallet)
-		svc, n := b.counted(t)
+		svc, n := b.counted(t, nil)
 		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodWallet))
 		require.Equal(t, int64(1), n.Count(), "no read, no transaction: one statement moves, settles, charges and ships")
 		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodWallet), "a retried job")
@@ -70,7 +75,7 @@ func TestService_Charge(t *testing.T) {
 		for i := range ids {
 			ids[i] = b.place(t, fmt.Sprint("k", i), 1, wallet).ID
 		}
-		svc, n := b.counted(t)
+		svc, n := b.counted(t, nil)
 		// The first payment's statement waits for its order's row, so the
 		// payments that come meanwhile wait for the next batch.
 		lock, err := b.pool.Begin(ctx)

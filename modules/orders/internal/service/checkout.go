@@ -26,6 +26,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -574,19 +575,20 @@ func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int
 		if n == 0 {
 			return orders.ErrStateConflict
 		}
-		return s.submitCharge(ctx, tx, orderID, in.Payment.Method)
+		charge := s.chargeJob(orderID, in.Payment.Method)
+		_, err = s.river.InsertTx(ctx, tx, charge.Args, charge.InsertOpts)
+		return err
 	})
 }
 
-// submitCharge inserts the charge job of an order now awaiting payment; a
-// bank transfer is confirmed by the simulated bank after its delay.
-func (s *Service) submitCharge(ctx context.Context, tx pgx.Tx, orderID int64, method string) error {
+// chargeJob is the charge job of an order now awaiting payment; a bank
+// transfer is confirmed by the simulated bank after its delay.
+func (s *Service) chargeJob(orderID int64, method string) river.InsertManyParams {
 	opts := &river.InsertOpts{}
 	if method == orders.MethodBankTransfer {
 		opts.ScheduledAt = s.now().Add(s.opts.BankTransferDelay)
 	}
-	_, err := s.river.InsertTx(ctx, tx, jobs.ChargeArgs{OrderID: orderID, Method: method}, opts)
-	return err
+	return river.InsertManyParams{Args: jobs.ChargeArgs{OrderID: orderID, Method: method}, InsertOpts: opts}
 }
 
 // reserveAndSubmit holds the stock of a pending order at its lines' prices,
@@ -627,11 +629,12 @@ const submitTimeout = 30 * time.Second
 // submit is the batch of s.submissions: one transaction moves the orders
 // of the checkouts that held their copies at the same time to
 // awaiting_payment (one Transition, in id order, so that concurrent
-// batches lock rows in one order) and inserts their charge jobs, each
-// under its own checkout's context; no checkout's cancellation reaches the
-// batch (s.submissions is detached), so a buyer who leaves (the leader's
-// client too) fails no one else's checkout. It answers, per submission, whether its order moved; an
-// order submitted twice in one batch moves once.
+// batches lock rows in one order) and inserts their charge jobs in one
+// statement, each carrying its own checkout's trace (the batch runs in
+// its leader's). No checkout's cancellation reaches the batch
+// (s.submissions is detached), so a buyer who leaves (the leader's client
+// too) fails no one else's checkout. It answers, per submission, whether
+// its order moved; an order submitted twice in one batch moves once.
 func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error) {
 	subs := inOrder(batch, submission.order)
 	ids := make([]int64, len(subs))
@@ -644,12 +647,19 @@ func (s *Service) submit(ctx context.Context, batch []submission) ([]bool, error
 		if moved, err = s.moveSome(ctx, tx, stepParams(ids, orders.StatusPending, orders.StatusAwaitingPayment, "", StepPlaced)); err != nil {
 			return err
 		}
+		charges := make([]river.InsertManyParams, 0, len(moved))
 		for _, sub := range subs {
 			if moved[sub.orderID] {
-				if err := s.submitCharge(context.WithoutCancel(sub.ctx), tx, sub.orderID, sub.method); err != nil {
-					return err
-				}
+				charge := s.chargeJob(sub.orderID, sub.method)
+				charge.InsertOpts.Metadata = tracing.JobMetadata(sub.ctx)
+				charges = append(charges, charge)
 			}
+		}
+		if len(charges) == 0 { // River refuses an empty insert
+			return nil
+		}
+		if _, err := s.river.InsertManyTx(ctx, tx, charges); err != nil {
+			return fmt.Errorf("insert %d charge jobs: %w", len(charges), err)
 		}
 		return nil
 	})

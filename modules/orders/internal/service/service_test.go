@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,9 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertest"
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -28,6 +32,7 @@ import (
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -394,12 +399,14 @@ func TestService_Place(t *testing.T) {
 
 // TestService_PlaceSubmitsTogether: checkouts whose copies were held while
 // another's move to awaiting payment was under way move together, in one
-// transaction with their charge jobs.
+// transaction with their charge jobs, inserted in one statement; each job
+// keeps its own options (a bank transfer's delay) and continues its own
+// checkout's trace, not the one of the checkout that led the batch.
 func TestService_PlaceSubmitsTogether(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	svc, n := b.counted(t)
+	svc, n := b.counted(t, tracing.New(sdktrace.WithSyncer(tracetest.NewInMemoryExporter())))
 	// A first order, so that River has read the server's version, which
 	// it does once, before the statements are counted.
 	warm := auth.User{ID: 13, Name: "Dana", Role: auth.RoleMember, EmailVerified: true}
@@ -413,13 +420,16 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 	require.NoError(t, err)
 
 	buyers := []auth.User{b.buyer, {ID: 11, Name: "Bea", Role: auth.RoleMember, EmailVerified: true}, {ID: 12, Name: "Cruz", Role: auth.RoleMember, EmailVerified: true}}
+	methods := []string{orders.MethodWallet, orders.MethodWallet, orders.MethodBankTransfer}
 	inputs := make([]service.PlaceInput, len(buyers))
+	traces := make([]context.Context, len(buyers))
 	for i, u := range buyers {
 		require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: u.ID}, b.book.ID, 1))
 		c, err := svc.Cart(ctx, service.Owner{UserID: u.ID})
 		require.NoError(t, err)
-		inputs[i] = checkoutInput(fmt.Sprint("k", i), service.PaymentInput{Method: orders.MethodWallet})
+		inputs[i] = checkoutInput(fmt.Sprint("k", i), service.PaymentInput{Method: methods[i]})
 		inputs[i].Lines = c.Seen()
+		traces[i] = inTrace(ctx, byte(i+1))
 	}
 	// The first checkout's move writes the step's notifications, so it
 	// waits for this lock while the others hold their copies.
@@ -427,18 +437,23 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 	require.NoError(t, err)
 	_, err = lock.Exec(ctx, "LOCK TABLE orders.notifications IN SHARE MODE")
 	require.NoError(t, err)
-	errs := make(chan error, len(buyers))
+	type placed struct {
+		buyer int
+		order service.Order
+		err   error
+	}
+	done := make(chan placed, len(buyers))
 	// The first buyer leaves (its request's context ends) while the batch
 	// it leads waits: the others' checkouts, and its own, still complete.
-	leaving, leave := context.WithCancel(ctx)
+	leaving, leave := context.WithCancel(traces[0])
 	place := func(i int) {
 		go func() {
-			ctx := ctx
+			ctx := traces[i]
 			if i == 0 {
 				ctx = leaving
 			}
-			_, err := svc.Place(ctx, buyers[i], inputs[i])
-			errs <- err
+			o, err := svc.Place(ctx, buyers[i], inputs[i])
+			done <- placed{i, o, err}
 		}()
 	}
 	place(0)
@@ -451,16 +466,40 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 	before := n.Count()
 	leave()
 	require.NoError(t, lock.Rollback(ctx))
+	orderOf := make([]int64, len(buyers))
 	for range buyers {
-		require.NoError(t, <-errs)
+		p := <-done
+		require.NoError(t, p.err)
+		orderOf[p.buyer] = p.order.ID
 	}
 
 	require.Equal(t, 4, b.count(t, "SELECT count(*) FROM orders.orders WHERE status = 'awaiting_payment'"))
 	require.Equal(t, 4, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment'"))
 	require.Equal(t, 8, b.count(t, "SELECT count(*) FROM orders.notifications WHERE step = 'placed'"))
 	// The first: its charge job and commit. The two that waited: begin,
-	// one move, their two jobs, commit, where one each would take four.
-	require.Equal(t, int64(2+5), n.Count()-before)
+	// one move, one insert of their two jobs, commit, where one each
+	// would take four.
+	require.Equal(t, int64(2+4), n.Count()-before)
+	for i, order := range orderOf {
+		var traceParent string
+		var delay float64
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT metadata->>'traceparent', extract(epoch FROM scheduled_at - created_at)::float8 FROM river.river_job
+			WHERE kind = 'orders.charge_payment' AND (args->>'order_id')::bigint = $1`, order).Scan(&traceParent, &delay))
+		require.Equal(t, trace.SpanContextFromContext(traces[i]).TraceID().String(), strings.Split(traceParent, "-")[1], "buyer %d's job continues its checkout's trace", i)
+		if methods[i] == orders.MethodBankTransfer {
+			require.Greater(t, delay, 30.0, "seconds: the bank confirms a transfer after its delay")
+		} else {
+			require.Less(t, delay, 30.0)
+		}
+	}
+}
+
+// inTrace is ctx in a recorded trace of its own, as a checkout's request
+// is; id tells traces apart.
+func inTrace(ctx context.Context, id byte) context.Context {
+	return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{15: id}, SpanID: trace.SpanID{7: id}, TraceFlags: trace.FlagsSampled, Remote: true,
+	}))
 }
 
 // TestService_PlaceAtPricesSeen: an order is placed only at the prices the

@@ -63,8 +63,11 @@ func TestTrace_CheckoutToShipping(t *testing.T) {
 	request := one("POST /api/v1/orders", tracetest.SpanStub{}, trace.SpanKindServer)
 	one("catalog.Reserve", request, trace.SpanKindInternal)
 	one("PlaceOrder", request, trace.SpanKindClient)
-	enqueueCharge := one("river.insert_many", request, trace.SpanKindProducer)
-	charge := one("river.work/orders.charge_payment", enqueueCharge, trace.SpanKindConsumer)
+	// The charge job goes in with the jobs of the checkouts submitted in
+	// the same batch, in the trace of the one that led it (this one,
+	// alone), and continues its own checkout's trace.
+	one("river.insert_many", request, trace.SpanKindProducer)
+	charge := one("river.work/orders.charge_payment", request, trace.SpanKindConsumer)
 	// One statement moves the order, settles its payment and ships it; when
 	// the buyer's chosen email has reached orders by then (the recipients
 	// feed is a job of its own), that statement leaves the order alone and
