@@ -12,11 +12,11 @@ SELECT * FROM orders.payments WHERE order_id = ANY(@order_ids::bigint[]);
 UPDATE orders.payments SET status = @to_status, failure_reason = @failure_reason, updated_at = now()
 WHERE order_id = @order_id AND status = @from_status;
 
--- name: PaymentDue :one
--- The payment of an order awaiting it; no row for an order in any other
--- state (or none).
+-- name: PaymentsDue :many
+-- The payments of the orders among @order_ids that await one; no row for
+-- an order in any other state (or none).
 SELECT p.* FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
-WHERE p.order_id = @order_id AND o.status = 'awaiting_payment';
+WHERE p.order_id = ANY(@order_ids::bigint[]) AND o.status = 'awaiting_payment';
 
 -- name: RefundCharge :execrows
 UPDATE orders.charges SET refunded_at = now() WHERE order_id = @order_id AND refunded_at IS NULL;

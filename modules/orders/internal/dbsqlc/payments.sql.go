@@ -69,30 +69,43 @@ func (q *Queries) Payment(ctx context.Context, db DBTX, orderID int64) (Payment,
 	return i, err
 }
 
-const paymentDue = `-- name: PaymentDue :one
+const paymentsDue = `-- name: PaymentsDue :many
 SELECT p.order_id, p.method, p.status, p.brand, p.last4, p.token, p.amount_cents, p.failure_reason, p.attempts, p.updated_at, p.retries FROM orders.payments p JOIN orders.orders o ON o.id = p.order_id
-WHERE p.order_id = $1 AND o.status = 'awaiting_payment'
+WHERE p.order_id = ANY($1::bigint[]) AND o.status = 'awaiting_payment'
 `
 
-// The payment of an order awaiting it; no row for an order in any other
-// state (or none).
-func (q *Queries) PaymentDue(ctx context.Context, db DBTX, orderID int64) (Payment, error) {
-	row := db.QueryRow(ctx, paymentDue, orderID)
-	var i Payment
-	err := row.Scan(
-		&i.OrderID,
-		&i.Method,
-		&i.Status,
-		&i.Brand,
-		&i.Last4,
-		&i.Token,
-		&i.AmountCents,
-		&i.FailureReason,
-		&i.Attempts,
-		&i.UpdatedAt,
-		&i.Retries,
-	)
-	return i, err
+// The payments of the orders among @order_ids that await one; no row for
+// an order in any other state (or none).
+func (q *Queries) PaymentsDue(ctx context.Context, db DBTX, orderIds []int64) ([]Payment, error) {
+	rows, err := db.Query(ctx, paymentsDue, orderIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Payment{}
+	for rows.Next() {
+		var i Payment
+		if err := rows.Scan(
+			&i.OrderID,
+			&i.Method,
+			&i.Status,
+			&i.Brand,
+			&i.Last4,
+			&i.Token,
+			&i.AmountCents,
+			&i.FailureReason,
+			&i.Attempts,
+			&i.UpdatedAt,
+			&i.Retries,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const paymentsOf = `-- name: PaymentsOf :many

@@ -108,6 +108,48 @@ func TestService_Charge(t *testing.T) {
 		require.Equal(t, int64(2+5), n.Count())
 	})
 
+	t.Run("CardPaymentsReadTogether", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		ids := make([]int64, 3)
+		for i := range ids {
+			ids[i] = b.place(t, fmt.Sprint("k", i), 1, validCard("4242424242424242")).ID
+		}
+		svc, n := b.counted(t, nil)
+		// The first charge's read waits for the payments table, so the
+		// charges that come meanwhile wait for the next read; the orders'
+		// rows hold every payment up after its read.
+		reads, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		defer func() { _ = reads.Rollback(ctx) }()
+		_, err = reads.Exec(ctx, "LOCK TABLE orders.payments IN ACCESS EXCLUSIVE MODE")
+		require.NoError(t, err)
+		moves, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		defer func() { _ = moves.Rollback(ctx) }()
+		_, err = moves.Exec(ctx, "SELECT FROM orders.orders WHERE id = ANY($1) FOR UPDATE", ids)
+		require.NoError(t, err)
+		errs := make(chan error, len(ids))
+		for i, id := range ids {
+			go func() { errs <- svc.Charge(ctx, id, orders.MethodCard) }()
+			if i == 0 {
+				require.Eventually(t, func() bool { return n.Count() == 1 }, 10*time.Second, time.Millisecond)
+			}
+		}
+		require.Eventually(t, func() bool { return service.DuesWaiting(svc) == 2 }, 10*time.Second, time.Millisecond)
+		require.NoError(t, reads.Rollback(ctx))
+		// Every charge has read its payment once the first payment's
+		// statement waits for its order and the others wait for it.
+		require.Eventually(t, func() bool { return service.PaymentsWaiting(svc) == 2 }, 10*time.Second, time.Millisecond)
+		require.Equal(t, int64(2+1), n.Count(), "two reads for three charges, then the first payment")
+		require.NoError(t, moves.Rollback(ctx))
+		for range ids {
+			require.NoError(t, <-errs)
+		}
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.charges"), "each order charged once")
+		require.Equal(t, 3, b.count(t, "SELECT count(*) FROM orders.orders WHERE status = 'paid'"))
+	})
+
 	t.Run("EmailsInTheSameTransaction", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)

@@ -72,15 +72,15 @@ func (s *Service) charge(ctx context.Context, orderID int64, method string) erro
 			return nil
 		}
 	}
-	pay, err := s.q.PaymentDue(ctx, s.pool, orderID)
-	if errors.Is(err, pgx.ErrNoRows) {
+	pay, err := s.dues.Do(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	if pay == nil {
 		if _, err := s.q.Order(ctx, s.pool, orderID); err != nil {
 			return notFound(err, orders.ErrNotFound)
 		}
 		return nil // no longer awaiting payment
-	}
-	if err != nil {
-		return err
 	}
 	res := payment.Result{Approved: true}
 	if pay.Method == orders.MethodCard {
@@ -116,6 +116,24 @@ func (s *Service) charge(ctx context.Context, orderID int64, method string) erro
 	// first leaves it alone, and nothing is recorded as charged.
 	_, err = s.pay(ctx, orderID, pay.Method)
 	return err
+}
+
+// paymentsDue is the batch of s.dues: the payment of each order that
+// awaits one, nil for the others, read in one statement.
+func (s *Service) paymentsDue(ctx context.Context, orderIDs []int64) ([]*dbsqlc.Payment, error) {
+	rows, err := s.q.PaymentsDue(ctx, s.pool, orderIDs)
+	if err != nil {
+		return nil, fmt.Errorf("payments due of %s: %w", ordersNamed(orderIDs), err)
+	}
+	byOrder := make(map[int64]*dbsqlc.Payment, len(rows))
+	for i := range rows {
+		byOrder[rows[i].OrderID] = &rows[i]
+	}
+	due := make([]*dbsqlc.Payment, len(orderIDs))
+	for i, id := range orderIDs {
+		due[i] = byOrder[id]
+	}
+	return due, nil
 }
 
 // pay moves an order awaiting a payment by method to paid, and in the same

@@ -70,6 +70,9 @@ type Service struct {
 	// payments settles the approved payments running at the same time
 	// in one statement (settle).
 	payments *coalesce.Batcher[settlement, bool]
+	// dues reads the payments that the charges running at the same time
+	// ask the processor about in one statement (paymentsDue).
+	dues *coalesce.Batcher[int64, *dbsqlc.Payment]
 	// submissions moves the checkouts whose copies were held at the same
 	// time to awaiting payment in one transaction (submit).
 	submissions *coalesce.Batcher[submission, bool]
@@ -112,6 +115,7 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 	}
 	s := &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
 	s.payments = coalesce.New(maxSettlements, s.settle)
+	s.dues = coalesce.New(maxSettlements, s.paymentsDue)
 	s.submissions = coalesce.NewDetached(maxSubmissions, submitTimeout, s.submit)
 	return s
 }
