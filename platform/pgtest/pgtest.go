@@ -30,6 +30,7 @@ import (
 
 	"github.com/bookstore/bookstore"
 	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgembed"
 )
 
@@ -78,6 +79,22 @@ func New(t testing.TB) *pgxpool.Pool {
 	}
 	t.Cleanup(pool.Close)
 	return pool
+}
+
+// Counted returns a second pool on the database of pool whose statements
+// are counted (pg.Statements), for tests that pin how many a piece of work
+// sends. It closes when the test ends.
+func Counted(t testing.TB, pool *pgxpool.Pool) (*pgxpool.Pool, *pg.Statements) {
+	t.Helper()
+	cfg := pool.Config()
+	n := &pg.Statements{}
+	cfg.ConnConfig.Tracer = n
+	counted, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("pgtest: open counted pool: %v", err)
+	}
+	t.Cleanup(counted.Close)
+	return counted, n
 }
 
 // NewURL creates a new migrated database and returns its URL, for tests

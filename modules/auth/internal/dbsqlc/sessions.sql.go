@@ -93,26 +93,27 @@ func (q *Queries) DeleteUserSessions(ctx context.Context, db DBTX, userID int64)
 	return result.RowsAffected(), nil
 }
 
-const getLiveSession = `-- name: GetLiveSession :one
-SELECT s.csrf_token,
+const getLiveSessions = `-- name: GetLiveSessions :many
+SELECT s.id_hash, s.csrf_token,
        ($1::timestamptz - s.last_seen_at >= least(make_interval(secs => s.idle_seconds / 10.0), interval '1 minute'))::boolean AS stale,
        u.id, u.email, u.name, u.role, u.created_at,
        (u.email_verified_at IS NOT NULL)::boolean AS email_verified,
        array_to_string(u.email_topics, ',') AS email_topics
 FROM auth.sessions s
 JOIN auth.users u ON u.id = s.user_id
-WHERE s.id_hash = $2
+WHERE s.id_hash = ANY($2::bytea[])
   AND s.expires_at > $1
   AND s.last_seen_at + make_interval(secs => s.idle_seconds) > $1
   AND u.disabled_at IS NULL
 `
 
-type GetLiveSessionParams struct {
-	Now    time.Time
-	IDHash []byte
+type GetLiveSessionsParams struct {
+	Now      time.Time
+	IDHashes [][]byte
 }
 
-type GetLiveSessionRow struct {
+type GetLiveSessionsRow struct {
+	IDHash        []byte
 	CsrfToken     string
 	Stale         bool
 	ID            int64
@@ -124,27 +125,43 @@ type GetLiveSessionRow struct {
 	EmailTopics   string
 }
 
-// A session of a disabled user is never live, whatever its deadlines. It
-// runs on every signed-in request, so it reads only what Authenticate
-// uses (no password hash travels per request), in the types that cost the
-// least to decode: whether the session is due a touch (last seen a tenth
-// of its idle time ago, a minute at most) rather than its times, whether
-// the email is verified rather than when, and the topics as one string.
-func (q *Queries) GetLiveSession(ctx context.Context, db DBTX, arg GetLiveSessionParams) (GetLiveSessionRow, error) {
-	row := db.QueryRow(ctx, getLiveSession, arg.Now, arg.IDHash)
-	var i GetLiveSessionRow
-	err := row.Scan(
-		&i.CsrfToken,
-		&i.Stale,
-		&i.ID,
-		&i.Email,
-		&i.Name,
-		&i.Role,
-		&i.CreatedAt,
-		&i.EmailVerified,
-		&i.EmailTopics,
-	)
-	return i, err
+// The live sessions among @id_hashes: those of the signed-in requests
+// that arrived together. A session of a disabled user is never live,
+// whatever its deadlines. It runs for every signed-in request, so it
+// reads only what Authenticate uses (no password hash travels per
+// request), in the types that cost the least to decode: whether the
+// session is due a touch (last seen a tenth of its idle time ago, a minute
+// at most) rather than its times, whether the email is verified rather
+// than when, and the topics as one string.
+func (q *Queries) GetLiveSessions(ctx context.Context, db DBTX, arg GetLiveSessionsParams) ([]GetLiveSessionsRow, error) {
+	rows, err := db.Query(ctx, getLiveSessions, arg.Now, arg.IDHashes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []GetLiveSessionsRow{}
+	for rows.Next() {
+		var i GetLiveSessionsRow
+		if err := rows.Scan(
+			&i.IDHash,
+			&i.CsrfToken,
+			&i.Stale,
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.Role,
+			&i.CreatedAt,
+			&i.EmailVerified,
+			&i.EmailTopics,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const touchSession = `-- name: TouchSession :exec

@@ -20,6 +20,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/mail"
 )
 
@@ -78,6 +79,9 @@ type Service struct {
 	now       func() time.Time
 	dummyHash string
 	outbox    *mail.Outbox
+	// sessions reads the sessions of the requests that arrive while a
+	// read is under way in one statement (liveSessions).
+	sessions *coalesce.Batcher[[]byte, *dbsqlc.GetLiveSessionsRow]
 
 	signInAddr, signInAccount, passwordCheck, signUpAddr, signUpAccount limiter
 	resendAccount, resetAddr, resetAccount                              limiter
@@ -123,6 +127,7 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 		return nil, err
 	}
 	s.dummyHash = h
+	s.sessions = coalesce.NewDetached(maxSessionReads, sessionReadTimeout, s.liveSessions)
 	return s, nil
 }
 

@@ -402,6 +402,63 @@ func TestService_SignIn(t *testing.T) {
 	})
 }
 
+// TestService_AuthenticatesTogether: the requests that arrive while a
+// session is being read have theirs read in one statement, each getting
+// its own answer, and a session ended before a request arrived is not
+// live for it. The request that led the read leaving fails no other.
+func TestService_AuthenticatesTogether(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	pool, n := pgtest.Counted(t, b.pool)
+	svc, err := service.New(pool, &service.Opts{Hash: &fastHash, NowFunc: b.clock.Now})
+	require.NoError(t, err)
+	ada, first := b.signUp(ctx, t)
+	bea, second := b.signUp(ctx, t)
+	_, ended := b.signUp(ctx, t)
+	require.NoError(t, b.svc.SignOut(ctx, ended.ID))
+
+	lock, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = lock.Rollback(ctx) }()
+	_, err = lock.Exec(ctx, "LOCK TABLE auth.sessions IN ACCESS EXCLUSIVE MODE")
+	require.NoError(t, err)
+	type answer struct {
+		id  auth.Identity
+		err error
+	}
+	authenticate := func(ctx context.Context, credential string) <-chan answer {
+		done := make(chan answer, 1)
+		go func() {
+			id, err := svc.Authenticate(ctx, credential)
+			done <- answer{id, err}
+		}()
+		return done
+	}
+	leaving, leave := context.WithCancel(ctx)
+	leader := authenticate(leaving, first.ID)
+	require.Eventually(t, func() bool { return n.Count() == 1 }, 10*time.Second, time.Millisecond)
+	waiting := []<-chan answer{authenticate(ctx, second.ID), authenticate(ctx, ended.ID),
+		authenticate(ctx, strings.Repeat("x", len(first.ID))), authenticate(ctx, first.ID)}
+	require.Eventually(t, func() bool { return service.SessionsWaiting(svc) == len(waiting) }, 10*time.Second, time.Millisecond)
+	leave()
+	require.NoError(t, lock.Rollback(ctx))
+
+	got := []answer{<-leader}
+	for _, w := range waiting {
+		got = append(got, <-w)
+	}
+	require.Equal(t, int64(2), n.Count(), "the four that waited: one statement")
+	require.NoError(t, got[0].err)
+	require.Equal(t, ada.ID, got[0].id.User.ID)
+	require.NoError(t, got[1].err)
+	require.Equal(t, bea.ID, got[1].id.User.ID)
+	require.Equal(t, second.CSRFToken, got[1].id.CSRFToken)
+	require.ErrorIs(t, got[2].err, auth.ErrUnauthenticated, "signed out before the request")
+	require.ErrorIs(t, got[3].err, auth.ErrUnauthenticated, "never a session")
+	require.NoError(t, got[4].err)
+	require.Equal(t, ada.ID, got[4].id.User.ID)
+}
+
 func TestService_SessionExpiry(t *testing.T) {
 	t.Parallel()
 	life := service.Lifetimes{Idle: 30 * time.Minute, Max: 2 * time.Hour, Remember: 24 * time.Hour}

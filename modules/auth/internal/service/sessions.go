@@ -1,6 +1,7 @@
 package service
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -151,17 +152,16 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (auth.Ide
 	if len(credential) != tokenLen {
 		return auth.Identity{}, auth.ErrUnauthenticated
 	}
-	now := s.now()
 	hash := hashCredential(credential)
-	row, err := s.q.GetLiveSession(ctx, s.pool, dbsqlc.GetLiveSessionParams{IDHash: hash, Now: now})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return auth.Identity{}, auth.ErrUnauthenticated
-	}
+	row, err := s.sessions.Do(ctx, hash)
 	if err != nil {
 		return auth.Identity{}, fmt.Errorf("authenticate: %w", err)
 	}
+	if row == nil {
+		return auth.Identity{}, auth.ErrUnauthenticated
+	}
 	if row.Stale {
-		if err := s.q.TouchSession(ctx, s.pool, dbsqlc.TouchSessionParams{Now: now, IDHash: hash}); err != nil {
+		if err := s.q.TouchSession(ctx, s.pool, dbsqlc.TouchSessionParams{Now: s.now(), IDHash: hash}); err != nil {
 			return auth.Identity{}, fmt.Errorf("touch session: %w", err)
 		}
 	}
@@ -169,6 +169,37 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (auth.Ide
 	u := auth.User{ID: auth.UserID(row.ID), Email: row.Email, Name: row.Name, Role: auth.Role(row.Role),
 		CreatedAt: row.CreatedAt, EmailVerified: row.EmailVerified, EmailTopics: topicsOf(strings.Split(row.EmailTopics, ","))}
 	return auth.Identity{User: u, CSRFToken: row.CsrfToken}, nil
+}
+
+// maxSessionReads bounds the sessions one statement of liveSessions reads.
+const maxSessionReads = 64
+
+// sessionReadTimeout bounds a read of sessions, which no request's
+// deadline does (s.sessions is detached).
+const sessionReadTimeout = 5 * time.Second
+
+// liveSessions is the batch of s.sessions: the live session of each
+// credential hash, nil where there is none. A request's read starts after
+// the request arrived (one that arrives while a read is under way waits
+// for the next), so a session ended before it is never seen live. No
+// request's cancellation reaches the read (s.sessions is detached), so a
+// client that leaves fails no other request.
+func (s *Service) liveSessions(ctx context.Context, hashes [][]byte) ([]*dbsqlc.GetLiveSessionsRow, error) {
+	rows, err := s.q.GetLiveSessions(ctx, s.pool, dbsqlc.GetLiveSessionsParams{IDHashes: hashes, Now: s.now()})
+	if err != nil {
+		return nil, err
+	}
+	// A batch holds a few sessions, so a search costs less than a map.
+	live := make([]*dbsqlc.GetLiveSessionsRow, len(hashes))
+	for i, h := range hashes {
+		for j := range rows {
+			if bytes.Equal(rows[j].IDHash, h) {
+				live[i] = &rows[j]
+				break
+			}
+		}
+	}
+	return live, nil
 }
 
 // SignOut ends one session or revokes one token. Unknown credentials are

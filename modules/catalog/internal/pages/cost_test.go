@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -29,13 +28,8 @@ import (
 func countedCatalog(t testing.TB, n int, now *time.Time) (http.Handler, *pg.Statements) {
 	t.Helper()
 	ctx := context.Background()
-	cfg := pgtest.New(t).Config()
-	count := &pg.Statements{}
-	cfg.ConnConfig.Tracer = count
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	_, err = pool.Exec(ctx, `
+	pool, count := pgtest.Counted(t, pgtest.New(t))
+	_, err := pool.Exec(ctx, `
 		INSERT INTO catalog.sellers (id, name) SELECT g, 'Seller ' || g FROM generate_series(1, 20) g;
 		INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, currency, description, lang, status, listed, available, created_at)
 		SELECT 1 + g % 20, 'Book ' || g, 'Author ' || g % 50, 'good', 100 + g, 'USD', 'A story.', 'en', 'active', 2, 2, now() - make_interval(mins => g)

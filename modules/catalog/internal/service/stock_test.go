@@ -12,7 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
-	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 // TestService_ReservesTogether: the reservations that arrive while one is
@@ -23,12 +23,7 @@ import (
 func TestService_ReservesTogether(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
-	n := &pg.Statements{}
-	cfg := b.pool.Config()
-	cfg.ConnConfig.Tracer = n
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool, n := pgtest.Counted(t, b.pool)
 	svc := service.New(pool, nil)
 
 	books := make([]catalog.Book, 3)

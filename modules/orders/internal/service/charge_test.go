@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/tracing"
 )
@@ -23,12 +24,7 @@ import (
 // that counts its statements, inserting its jobs traced by tr (nil: off).
 func (b *bundle) counted(t *testing.T, tr *tracing.Tracing) (*service.Service, *pg.Statements) {
 	t.Helper()
-	cfg := b.pool.Config()
-	n := &pg.Statements{}
-	cfg.ConnConfig.Tracer = n
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool, n := pgtest.Counted(t, b.pool)
 	rc, err := riverfx.NewInserter(pool, tr)
 	require.NoError(t, err)
 	o := b.svc.Options()

@@ -117,11 +117,14 @@ func BenchmarkHTTPCheckout(b *testing.B) {
 
 // TestHTTPCheckout_Allocations keeps what one checkout through the JSON API
 // allocates in the process, both requests, the service's work included,
-// under a ceiling a little above what it takes now (609: 561 before the
-// catalog held reservations in batches, whose pipeline pgx builds even for
-// a batch of one, about 45 allocations against a commit saved per batch;
-// 607 before the session read, the request's context, the metrics' status
-// label and the API's header model were trimmed), so a middleware, a
+// under a ceiling a little above what it takes now (646: 610 before the
+// accounts module read the sessions of requests arriving together in one
+// statement, about 18 allocations per request against a statement saved
+// for each request that joins a batch; 561 before the catalog held
+// reservations in batches, whose pipeline pgx builds even for a batch of
+// one, about 45 allocations against a commit saved per batch; 607 before
+// the session read, the request's context, the metrics' status label and
+// the API's header model were trimmed), so a middleware, a
 // decoding or a query's scan that starts allocating per request fails
 // here rather than in the bench's orders per second.
 func TestHTTPCheckout_Allocations(t *testing.T) {
@@ -132,5 +135,5 @@ func TestHTTPCheckout_Allocations(t *testing.T) {
 	checkout()
 	allocs := testing.AllocsPerRun(200, checkout)
 	t.Logf("%.1f allocations per checkout", allocs)
-	require.LessOrEqual(t, allocs, 625.0)
+	require.LessOrEqual(t, allocs, 665.0)
 }
