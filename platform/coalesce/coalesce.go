@@ -148,3 +148,20 @@ func (b *Batcher[In, Out]) Waiting() int {
 	defer b.mu.Unlock()
 	return len(b.waiting)
 }
+
+// Answers is, for each input of a batch, the row that answers it (one
+// that matches it), nil where none does: a batch's statement returns rows
+// for some of its inputs only, in an order of its own. A batch holds a
+// few inputs, so a search costs less than a map.
+func Answers[In, Row any](ins []In, rows []Row, matches func(In, *Row) bool) []*Row {
+	out := make([]*Row, len(ins))
+	for i, in := range ins {
+		for j := range rows {
+			if matches(in, &rows[j]) {
+				out[i] = &rows[j]
+				break
+			}
+		}
+	}
+	return out
+}

@@ -264,3 +264,17 @@ func TestBatcher_DetachedOutlivesItsLeader(t *testing.T) {
 	require.ErrorIs(t, v.err, context.Canceled)
 	require.True(t, v.deadline.IsZero())
 }
+
+// TestAnswers: each input gets the row that matches it, in the inputs'
+// order, the same row for a repeated input, and nil where no row matches.
+func TestAnswers(t *testing.T) {
+	t.Parallel()
+	type row struct {
+		id   int
+		name string
+	}
+	rows := []row{{3, "c"}, {1, "a"}}
+	got := coalesce.Answers([]int{1, 2, 3, 1}, rows, func(id int, r *row) bool { return r.id == id })
+	require.Equal(t, []*row{&rows[1], nil, &rows[0], &rows[1]}, got)
+	require.Empty(t, coalesce.Answers(nil, rows, func(int, *row) bool { return true }))
+}

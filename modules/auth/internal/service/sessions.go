@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
+	"github.com/bookstore/bookstore/platform/coalesce"
 )
 
 // Kinds of credential.
@@ -189,17 +190,7 @@ func (s *Service) liveSessions(ctx context.Context, hashes [][]byte) ([]*dbsqlc.
 	if err != nil {
 		return nil, err
 	}
-	// A batch holds a few sessions, so a search costs less than a map.
-	live := make([]*dbsqlc.GetLiveSessionsRow, len(hashes))
-	for i, h := range hashes {
-		for j := range rows {
-			if bytes.Equal(rows[j].IDHash, h) {
-				live[i] = &rows[j]
-				break
-			}
-		}
-	}
-	return live, nil
+	return coalesce.Answers(hashes, rows, func(h []byte, r *dbsqlc.GetLiveSessionsRow) bool { return bytes.Equal(r.IDHash, h) }), nil
 }
 
 // SignOut ends one session or revokes one token. Unknown credentials are

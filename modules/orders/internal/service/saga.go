@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/tracing"
 )
 
@@ -125,15 +126,7 @@ func (s *Service) paymentsDue(ctx context.Context, orderIDs []int64) ([]*dbsqlc.
 	if err != nil {
 		return nil, fmt.Errorf("payments due of %s: %w", ordersNamed(orderIDs), err)
 	}
-	byOrder := make(map[int64]*dbsqlc.Payment, len(rows))
-	for i := range rows {
-		byOrder[rows[i].OrderID] = &rows[i]
-	}
-	due := make([]*dbsqlc.Payment, len(orderIDs))
-	for i, id := range orderIDs {
-		due[i] = byOrder[id]
-	}
-	return due, nil
+	return coalesce.Answers(orderIDs, rows, func(id int64, p *dbsqlc.Payment) bool { return p.OrderID == id }), nil
 }
 
 // pay moves an order awaiting a payment by method to paid, and in the same
