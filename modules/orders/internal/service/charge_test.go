@@ -135,8 +135,12 @@ func TestService_Charge(t *testing.T) {
 		require.Eventually(t, func() bool { return service.DuesWaiting(svc) == 2 }, 10*time.Second, time.Millisecond)
 		require.NoError(t, reads.Rollback(ctx))
 		// Every charge has read its payment once the first payment's
-		// statement waits for its order and the others wait for it.
-		require.Eventually(t, func() bool { return service.PaymentsWaiting(svc) == 2 }, 10*time.Second, time.Millisecond)
+		// statement waits for its order's row and the others wait for it
+		// (until that statement starts, the first counts as waiting too).
+		require.Eventually(t, func() bool {
+			return b.count(t, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1 &&
+				service.PaymentsWaiting(svc) == 2
+		}, 10*time.Second, time.Millisecond)
 		require.Equal(t, int64(2+1), n.Count(), "two reads for three charges, then the first payment")
 		require.NoError(t, moves.Rollback(ctx))
 		for range ids {
