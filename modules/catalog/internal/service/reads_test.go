@@ -1,31 +1,14 @@
 package service_test
 
 import (
-	"context"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
-
-// rowsRead counts the rows read from table so far, by scans and by index.
-// Each connection keeps its counts until it flushes them, so every idle
-// connection of the pool is made to flush first.
-func rowsRead(ctx context.Context, t *testing.T, pool *pgxpool.Pool, table string) int64 {
-	t.Helper()
-	for _, c := range pool.AcquireAllIdle(ctx) {
-		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
-		c.Release()
-		require.NoError(t, err)
-	}
-	var n int64
-	require.NoError(t, pool.QueryRow(ctx, `SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
-		WHERE relid = $1::regclass`, table).Scan(&n))
-	return n
-}
 
 // TestService_ReservationReadsItsListings: a reservation reads the
 // listings it holds, not the catalog, whether its statement is planned
@@ -54,13 +37,13 @@ func TestService_ReservationReadsItsListings(t *testing.T) {
 		_, err := b.pool.Exec(ctx, `ALTER DATABASE "`+db+`" SET plan_cache_mode = `+mode)
 		require.NoError(t, err)
 		b.pool.Reset() // new connections plan by mode
-		before := rowsRead(ctx, t, b.pool, "catalog.books")
+		before := pgtest.Stats(t, b.pool, "catalog.books").Read
 		for range n {
 			order++
 			require.NoError(t, b.svc.Reserve(ctx, catalog.Reservation{OrderID: order, BuyerID: b.other.ID, Lines: []catalog.Line{catalogtest.LineOf(model, 1)}}))
 			require.NoError(t, b.svc.Release(ctx, order))
 		}
-		read := rowsRead(ctx, t, b.pool, "catalog.books") - before
+		read := pgtest.Stats(t, b.pool, "catalog.books").Read - before
 		t.Logf("%s: %d reservations and releases read %d listings", mode, n, read)
 		// A listing is read to hold it, by its hold line's key check, and
 		// to release it.

@@ -8,38 +8,15 @@ import (
 
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
-
-// flushStats makes every idle connection of the pool report its table
-// counts, which each keeps until it flushes them.
-func (b *bundle) flushStats(t *testing.T) {
-	t.Helper()
-	ctx := context.Background()
-	for _, c := range b.pool.AcquireAllIdle(ctx) {
-		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
-		c.Release()
-		require.NoError(t, err)
-	}
-}
 
 // orderUpdates counts the updates of orders.orders rows so far, and how
 // many of them were HOT.
 func (b *bundle) orderUpdates(t *testing.T) (all, hot int64) {
 	t.Helper()
-	b.flushStats(t)
-	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables
-		WHERE relid = 'orders.orders'::regclass`).Scan(&all, &hot))
-	return all, hot
-}
-
-// rowsRead counts the rows read from table so far, by scans and by index.
-func (b *bundle) rowsRead(t *testing.T, table string) int64 {
-	t.Helper()
-	b.flushStats(t)
-	var n int64
-	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables
-		WHERE relid = $1::regclass`, table).Scan(&n))
-	return n
+	s := pgtest.Stats(t, b.pool, "orders.orders")
+	return s.Updated, s.HOT
 }
 
 // TestService_StepsAreHOTUpdates: the steps of an order after it is placed

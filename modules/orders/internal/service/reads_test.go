@@ -8,6 +8,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 // TestService_CarryReadsOnlyWhatIsDue: a round of the carrier reads the
@@ -41,9 +42,9 @@ func TestService_CarryReadsOnlyWhatIsDue(t *testing.T) {
 	_, err = b.pool.Exec(ctx, "ANALYZE orders.orders, orders.shipments")
 	require.NoError(t, err)
 
-	orders0, shipments0 := b.rowsRead(t, "orders.orders"), b.rowsRead(t, "orders.shipments")
+	orders0, shipments0 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
 	require.Equal(t, onTheWay, b.carry(t))
-	orders1, shipments1 := b.rowsRead(t, "orders.orders"), b.rowsRead(t, "orders.shipments")
+	orders1, shipments1 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
 	// Each due shipment and its order are read about twice: to move it,
 	// and to see whether its order ended otherwise.
 	t.Logf("one round of %d due shipments read %d orders and %d shipments", onTheWay, orders1-orders0, shipments1-shipments0)
