@@ -9,6 +9,13 @@
 -- so that the plan is cached (see BooksByIDs). A batch of them is one
 -- implicit transaction (one round trip, one commit): a failure of any
 -- undoes them all.
+--
+-- The listings are found by their ids alone (b.id = ANY), and the buyer is
+-- compared with the seller the order names, which must be the listing's:
+-- with the buyer compared with the listing's seller, a catalog of one
+-- seller's listings (the bench's 1,000) made the cached plan expect no
+-- listing to pass, scan them all and match each against the lines, on
+-- every reservation.
 WITH want AS (
   SELECT unnest((SELECT @book_ids::bigint[])) AS book_id, unnest((SELECT @quantities::integer[])) AS n,
     unnest((SELECT @prices::bigint[])) AS price_cents, unnest((SELECT @seller_ids::bigint[])) AS seller_id,
@@ -16,9 +23,10 @@ WITH want AS (
 ), taken AS (
   UPDATE catalog.books b SET available = b.available - w.n, held = b.held + w.n
   FROM want w
-  WHERE b.id = w.book_id AND b.available >= w.n AND b.status = 'active' AND b.hidden_reason IS NULL
+  WHERE b.id = ANY((SELECT @book_ids::bigint[])::bigint[]) AND b.id = w.book_id
+    AND b.available >= w.n AND b.status = 'active' AND b.hidden_reason IS NULL
     AND b.price_cents = w.price_cents AND b.seller_id = w.seller_id AND b.title = w.title
-    AND b.seller_id <> sqlc.arg(buyer_id)::bigint
+    AND w.seller_id <> sqlc.arg(buyer_id)::bigint
     AND NOT EXISTS (SELECT 1 FROM catalog.sellers s WHERE s.id = b.seller_id AND s.disabled)
   RETURNING b.id, w.n, w.price_cents
 ), lines AS (

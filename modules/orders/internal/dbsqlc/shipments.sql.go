@@ -12,14 +12,17 @@ import (
 
 const advanceDueShipments = `-- name: AdvanceDueShipments :many
 WITH due AS (
-  SELECT s.order_id, s.step FROM orders.shipments s JOIN orders.orders o ON o.id = s.order_id
-  WHERE s.due_at <= $1::timestamptz AND o.status = CASE WHEN s.step = 'label_created' THEN 'paid' ELSE 'shipped' END
+  SELECT s.order_id, s.step FROM orders.shipments s
+  WHERE s.due_at <= $1::timestamptz
+    AND (SELECT o.status FROM orders.orders o WHERE o.id = s.order_id)
+      = CASE WHEN s.step = 'label_created' THEN 'paid' ELSE 'shipped' END
   ORDER BY s.due_at LIMIT $2
   FOR UPDATE OF s SKIP LOCKED
 ), picked AS (
-  SELECT o.id FROM orders.orders o JOIN due ON due.order_id = o.id
-  WHERE due.step = 'label_created' AND o.status = 'paid'
-  FOR UPDATE OF o SKIP LOCKED
+  SELECT k.id FROM due CROSS JOIN LATERAL (
+    SELECT o.id FROM orders.orders o WHERE o.id = due.order_id AND o.status = 'paid'
+    FOR UPDATE SKIP LOCKED) k
+  WHERE due.step = 'label_created'
 ), sh AS (
   UPDATE orders.shipments s SET
     step = CASE due.step WHEN 'label_created' THEN 'picked_up' WHEN 'picked_up' THEN 'in_transit'
@@ -32,8 +35,9 @@ WITH due AS (
   FROM due WHERE s.order_id = due.order_id AND (due.step <> 'label_created' OR due.order_id IN (SELECT id FROM picked))
   RETURNING s.order_id, s.step, s.trace_parent
 ), ended AS (
-  UPDATE orders.shipments s SET due_at = NULL FROM orders.orders o
-  WHERE s.due_at <= $1::timestamptz AND o.id = s.order_id AND o.status NOT IN ('paid', 'shipped')
+  UPDATE orders.shipments s SET due_at = NULL
+  WHERE s.due_at <= $1::timestamptz
+    AND (SELECT o.status FROM orders.orders o WHERE o.id = s.order_id) NOT IN ('paid', 'shipped')
 )
 SELECT order_id, step, trace_parent FROM sh ORDER BY order_id
 `
@@ -65,6 +69,12 @@ type AdvanceDueShipmentsRow struct {
 // still paid. A shipped order changes only by its shipment's next step,
 // which the shipment's lock gives to one round, so the later steps leave
 // the order's row alone: a lock is a WAL record and a dirtied page.
+//
+// Each due shipment looks its order up by its key, in a sub-select the
+// planner cannot turn into a join: joined, the orders of a few hundred due
+// shipments were priced above a scan of every order ever placed, and each
+// round read the whole table twice (a bench round of 750 due shipments
+// read 52,000 orders in 50 to 110 ms, and more as the shop ages).
 func (q *Queries) AdvanceDueShipments(ctx context.Context, db DBTX, arg AdvanceDueShipmentsParams) ([]AdvanceDueShipmentsRow, error) {
 	rows, err := db.Query(ctx, advanceDueShipments, arg.Now, arg.Max, arg.NextDue)
 	if err != nil {
