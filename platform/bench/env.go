@@ -44,8 +44,10 @@ type Env struct {
 }
 
 // Start starts the cluster in a new temporary folder and migrates the
-// template every database is cloned from.
-func Start(ctx context.Context, binary string, quick bool, log io.Writer) (*Env, error) {
+// template every database is cloned from. With explain above zero the
+// cluster logs the plan of every statement that runs longer
+// (auto_explain), for SlowStatements.
+func Start(ctx context.Context, binary string, quick bool, explain time.Duration, log io.Writer) (*Env, error) {
 	dir, err := os.MkdirTemp("", "bookstore-bench-")
 	if err != nil {
 		return nil, err
@@ -56,7 +58,12 @@ func Start(ctx context.Context, binary string, quick bool, log io.Writer) (*Env,
 		e.Close()
 		return nil, err
 	}
-	if e.cluster, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), nil); err != nil {
+	opts := &pgembed.Options{}
+	if explain > 0 {
+		opts.Settings = []string{"session_preload_libraries=auto_explain",
+			fmt.Sprintf("auto_explain.log_min_duration=%dus", explain.Microseconds())}
+	}
+	if e.cluster, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), opts); err != nil {
 		e.Close()
 		return nil, err
 	}
@@ -80,6 +87,17 @@ func Start(ctx context.Context, binary string, quick bool, log io.Writer) (*Env,
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return e, nil
+}
+
+// SlowStatements sums the plans the cluster logged so far (see Start's
+// explain) by statement.
+func (e *Env) SlowStatements() ([]SlowStatement, error) {
+	f, err := os.Open(e.cluster.LogFile())
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ReadSlowStatements(f)
 }
 
 // Close stops the cluster and removes every data set with it.

@@ -35,6 +35,10 @@ type Options struct {
 	// server (not the machine) crashes, for tests that crash it (Crash):
 	// a commit is acknowledged only once its WAL left the server.
 	CrashSafe bool
+	// Settings are server settings ("name=value") added to the cluster's
+	// own when this call starts the server, such as a tool's: they do not
+	// reach a server already running.
+	Settings []string
 }
 
 // Cluster is a running private cluster.
@@ -48,6 +52,8 @@ type Cluster struct {
 	child    *child // the server, when ephemeral
 	// crashSafe keeps synchronous_commit on in an ephemeral cluster.
 	crashSafe bool
+	ephemeral bool     // Options.Ephemeral
+	extra     []string // Options.Settings
 }
 
 // child is a server process this process waits on.
@@ -79,7 +85,7 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if len(filepath.Join(dir, ".s.PGSQL.5432")) > 100 {
 		return nil, fmt.Errorf("data folder %s: path too long for a Unix socket (limit about 100 bytes); choose a shorter --data-dir", dir)
 	}
-	c := &Cluster{dir: dir, bin: bin}
+	c := &Cluster{dir: dir, bin: bin, ephemeral: opts.Ephemeral, extra: opts.Settings}
 	if os.Geteuid() == 0 {
 		// initdb refuses to run as root, so the cluster belongs to postgres.
 		u, err := user.Lookup("postgres")
@@ -266,17 +272,30 @@ func (c *Cluster) initdb(ctx context.Context) error {
 }
 
 func (c *Cluster) settings() []string {
-	return []string{
+	s := []string{
 		"-c", "listen_addresses=",
 		"-c", "unix_socket_directories=" + c.dir,
 		"-c", "unix_socket_permissions=0770",
 		"-p", strconv.Itoa(port),
 		"-c", "max_connections=200",
 	}
+	for _, e := range c.extra {
+		s = append(s, "-c", e)
+	}
+	return s
+}
+
+// LogFile is where the server writes its log. An ephemeral cluster's lies
+// beside its data folder.
+func (c *Cluster) LogFile() string {
+	if c.ephemeral {
+		return filepath.Join(filepath.Dir(c.dir), "postgres.log")
+	}
+	return filepath.Join(c.dir, "postgres.log")
 }
 
 func (c *Cluster) startDaemon(ctx context.Context) error {
-	logFile := filepath.Join(c.dir, "postgres.log")
+	logFile := c.LogFile()
 	var quoted []string
 	for _, s := range c.settings() {
 		if strings.HasSuffix(s, "=") {
@@ -303,7 +322,7 @@ func (c *Cluster) startChild(ctx context.Context) error {
 	cmd := exec.Command(filepath.Join(c.bin, "postgres"), args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGQUIT, Credential: c.owner}
 	cmd.Dir = "/"
-	logFile, err := os.Create(filepath.Join(filepath.Dir(c.dir), "postgres.log"))
+	logFile, err := os.Create(c.LogFile())
 	if err != nil {
 		return err
 	}

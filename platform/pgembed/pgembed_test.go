@@ -2,8 +2,11 @@ package pgembed
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 )
 
@@ -21,4 +24,26 @@ func TestStart_MissingBinaries(t *testing.T) {
 
 func TestURL_PointsAtSocketFolder(t *testing.T) {
 	require.Equal(t, "postgres://bookstore@/shop?host=/srv/data/postgres&port=5432&sslmode=disable", URL("/srv/data/postgres", "shop"))
+}
+
+// TestStart_Settings: a tool's settings reach the server this call starts,
+// and its log is where LogFile says.
+func TestStart_Settings(t *testing.T) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "pgembed-test-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755)) // the server may run as postgres
+	c, err := Start(ctx, filepath.Join(dir, "pg"), &Options{Ephemeral: true, Settings: []string{"work_mem=7MB", "application_name=settings test"}})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, c.Stop(ctx)) })
+	conn, err := pgx.Connect(ctx, c.URL())
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var workMem string
+	require.NoError(t, conn.QueryRow(ctx, "SHOW work_mem").Scan(&workMem))
+	require.Equal(t, "7MB", workMem)
+	log, err := os.ReadFile(c.LogFile())
+	require.NoError(t, err)
+	require.Contains(t, string(log), "database system is ready to accept connections")
 }
