@@ -18,8 +18,10 @@ SELECT id FROM orders.carts WHERE user_id = @user_id;
 SELECT * FROM orders.cart_items WHERE cart_id = @cart_id ORDER BY added_at, book_id;
 
 -- name: UserCartItems :many
-SELECT ci.* FROM orders.cart_items ci JOIN orders.carts c ON c.id = ci.cart_id
-WHERE c.user_id = @user_id ORDER BY ci.added_at, ci.book_id;
+-- The cart is found first, as PlaceOrder finds it, so only its lines are read.
+SELECT ci.* FROM orders.cart_items ci
+WHERE ci.cart_id = (SELECT c.id FROM orders.carts c WHERE c.user_id = @user_id)
+ORDER BY ci.added_at, ci.book_id;
 
 -- name: PutUserCartItem :exec
 -- Sets a line of a user's cart, creating the cart on first use, in one

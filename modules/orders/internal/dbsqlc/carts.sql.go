@@ -259,10 +259,12 @@ func (q *Queries) UserCart(ctx context.Context, db DBTX, userID *int64) (int64, 
 }
 
 const userCartItems = `-- name: UserCartItems :many
-SELECT ci.cart_id, ci.book_id, ci.quantity, ci.price_cents, ci.added_at FROM orders.cart_items ci JOIN orders.carts c ON c.id = ci.cart_id
-WHERE c.user_id = $1 ORDER BY ci.added_at, ci.book_id
+SELECT ci.cart_id, ci.book_id, ci.quantity, ci.price_cents, ci.added_at FROM orders.cart_items ci
+WHERE ci.cart_id = (SELECT c.id FROM orders.carts c WHERE c.user_id = $1)
+ORDER BY ci.added_at, ci.book_id
 `
 
+// The cart is found first, as PlaceOrder finds it, so only its lines are read.
 func (q *Queries) UserCartItems(ctx context.Context, db DBTX, userID *int64) ([]CartItem, error) {
 	rows, err := db.Query(ctx, userCartItems, userID)
 	if err != nil {

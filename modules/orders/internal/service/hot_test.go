@@ -11,17 +11,11 @@ import (
 )
 
 // orderUpdates counts the updates of orders.orders rows so far, and how
-// many of them were HOT. Each connection keeps its counts until it flushes
-// them, so every idle connection of the pool is made to flush first.
+// many of them were HOT.
 func (b *bundle) orderUpdates(t *testing.T) (all, hot int64) {
 	t.Helper()
-	ctx := context.Background()
-	for _, c := range b.pool.AcquireAllIdle(ctx) {
-		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
-		c.Release()
-		require.NoError(t, err)
-	}
-	require.NoError(t, b.pool.QueryRow(ctx, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables
+	b.flushStats(t)
+	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables
 		WHERE relid = 'orders.orders'::regclass`).Scan(&all, &hot))
 	return all, hot
 }
