@@ -35,6 +35,40 @@ func (b *bundle) reads(t *testing.T, table string) int64 {
 	return n
 }
 
+// history copies order id, as it is, n times, with its lines, payment,
+// charge, shipment (due at no time) and notifications, each copy of
+// another buyer: the past of a shop whose statements must not read it.
+func (b *bundle) history(t *testing.T, id int64, n int) {
+	t.Helper()
+	_, err := b.pool.Exec(context.Background(), `
+		WITH o AS (
+			INSERT INTO orders.orders (buyer_id, buyer_name, status, reason, idempotency_key, request_hash, ship_name, ship_street,
+				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents,
+				total_cents, waiting_since, created_at, updated_at)
+			SELECT 1000 + g % 5000, o.buyer_name, o.status, o.reason, 'history-' || g, o.request_hash, o.ship_name, o.ship_street,
+				o.ship_city, o.ship_region, o.ship_postal, o.ship_country, o.provider_id, o.provider_name, o.subtotal_cents, o.delivery_cents,
+				o.total_cents, o.waiting_since, o.created_at, o.updated_at
+			FROM orders.orders o, generate_series(1, $2::int) g WHERE o.id = $1
+			RETURNING id, buyer_id
+		), lines AS (
+			INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
+			SELECT o.id, l.book_id, l.seller_id, l.seller_name, l.title, l.price_cents, l.quantity
+			FROM o, orders.order_lines l WHERE l.order_id = $1
+		), pay AS (
+			INSERT INTO orders.payments (order_id, method, status, brand, last4, token, amount_cents)
+			SELECT o.id, p.method, p.status, p.brand, p.last4, p.token, p.amount_cents FROM o, orders.payments p WHERE p.order_id = $1
+		), charged AS (
+			INSERT INTO orders.charges (order_id, amount_cents) SELECT o.id, c.amount_cents FROM o, orders.charges c WHERE c.order_id = $1
+		), shipped AS (
+			INSERT INTO orders.shipments (order_id, provider, tracking_number, step, trace_parent)
+			SELECT o.id, s.provider, 'HISTORY' || o.id, s.step, s.trace_parent FROM o, orders.shipments s WHERE s.order_id = $1
+		)
+		INSERT INTO orders.notifications (user_id, order_id, step, message)
+		SELECT CASE WHEN n.user_id = src.buyer_id THEN o.buyer_id ELSE n.user_id END, o.id, n.step, n.message
+		FROM o, orders.notifications n JOIN orders.orders src ON src.id = n.order_id WHERE n.order_id = $1`, id, n)
+	require.NoError(t, err)
+}
+
 // TestService_PlaceReadsOnlyItsCart: every checkout inserts a cart's lines
 // and deletes them, so cart_items holds mostly dead rows between vacuums,
 // and its statistics say it is nearly empty. Checking out and showing a
@@ -60,4 +94,44 @@ func TestService_PlaceReadsOnlyItsCart(t *testing.T) {
 	_, err := b.svc.Place(ctx, b.buyer, in)
 	require.NoError(t, err)
 	require.Less(t, b.reads(t, "orders.cart_items")-before, int64(20), "the cart's lines, read to show them and to check out")
+}
+
+// TestService_SellerStatsReadsNoReviews: a seller's standing is pushed
+// after every delivery and review of theirs, so it must not count their
+// reviews, which grow without bound for the best sellers: it reads the
+// counts a review and its hiding keep, which match the reviews shown.
+func TestService_SellerStatsReadsNoReviews(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	b.deliver(t, o.ID, true)
+	b.history(t, o.ID, 10000)
+	// The history's reviews, counted as 0013 counted those written before it.
+	_, err := b.pool.Exec(ctx, `
+		WITH r AS (
+			INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating)
+			SELECT id, $1, buyer_id, buyer_name, 1 + id % 5 FROM orders.orders WHERE idempotency_key LIKE 'history-%'
+			RETURNING seller_id, rating
+		)
+		INSERT INTO orders.seller_ratings (seller_id, ratings, rating_sum) SELECT seller_id, count(*), sum(rating) FROM r GROUP BY seller_id`,
+		b.seller.ID)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "ANALYZE orders.reviews")
+	require.NoError(t, err)
+	_, err = b.svc.Review(ctx, b.buyer, o.ID, service.ReviewInput{SellerID: b.seller.ID, Rating: 5})
+	require.NoError(t, err)
+	var hidden int64
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT min(id) FROM orders.reviews").Scan(&hidden))
+	_, err = b.svc.HideReview(ctx, b.admin, hidden, "not about the seller")
+	require.NoError(t, err)
+
+	before := b.reads(t, "orders.reviews")
+	st, err := b.svc.SellerStats(ctx, b.seller.ID)
+	require.NoError(t, err)
+	require.Zero(t, b.reads(t, "orders.reviews")-before)
+	var ratings, sum int
+	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*), sum(rating) FROM orders.reviews
+		WHERE seller_id = $1 AND hidden_reason IS NULL`, b.seller.ID).Scan(&ratings, &sum))
+	require.Equal(t, []int{10000, ratings, sum}, []int{st.Ratings, st.Ratings, st.RatingSum})
 }
