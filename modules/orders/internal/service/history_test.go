@@ -8,32 +8,8 @@ import (
 
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
-
-// flushStats makes every idle connection of the pool flush the counts of
-// what it read and wrote, which each keeps until then.
-func (b *bundle) flushStats(t *testing.T) {
-	t.Helper()
-	ctx := context.Background()
-	for _, c := range b.pool.AcquireAllIdle(ctx) {
-		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
-		c.Release()
-		require.NoError(t, err)
-	}
-}
-
-// reads counts the rows read from table so far: by sequential scans, and
-// the entries its indexes returned (dead rows' too, which a scan still
-// reads and throws away).
-func (b *bundle) reads(t *testing.T, table string) int64 {
-	t.Helper()
-	b.flushStats(t)
-	var n int64
-	require.NoError(t, b.pool.QueryRow(context.Background(), `
-		SELECT coalesce(t.seq_tup_read, 0) + coalesce((SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i WHERE i.relid = t.relid), 0)
-		FROM pg_stat_user_tables t WHERE t.relid = $1::regclass`, table).Scan(&n))
-	return n
-}
 
 // history copies order id, as it is, n times, with its lines, payment,
 // charge, shipment (due at no time) and notifications, each copy of
@@ -89,11 +65,11 @@ func TestService_PlaceReadsOnlyItsCart(t *testing.T) {
 		require.NoError(t, err, q)
 	}
 	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
-	before := b.reads(t, "orders.cart_items")
+	before := pgtest.RowsRead(t, b.pool, "orders.cart_items")
 	in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
 	_, err := b.svc.Place(ctx, b.buyer, in)
 	require.NoError(t, err)
-	require.Less(t, b.reads(t, "orders.cart_items")-before, int64(20), "the cart's lines, read to show them and to check out")
+	require.Less(t, pgtest.RowsRead(t, b.pool, "orders.cart_items")-before, int64(20), "the cart's lines, read to show them and to check out")
 }
 
 // TestService_SellerStatsReadsNoReviews: a seller's standing is pushed
@@ -126,10 +102,10 @@ func TestService_SellerStatsReadsNoReviews(t *testing.T) {
 	_, err = b.svc.HideReview(ctx, b.admin, hidden, "not about the seller")
 	require.NoError(t, err)
 
-	before := b.reads(t, "orders.reviews")
+	before := pgtest.RowsRead(t, b.pool, "orders.reviews")
 	st, err := b.svc.SellerStats(ctx, b.seller.ID)
 	require.NoError(t, err)
-	require.Zero(t, b.reads(t, "orders.reviews")-before)
+	require.Zero(t, pgtest.RowsRead(t, b.pool, "orders.reviews")-before)
 	var ratings, sum int
 	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*), sum(rating) FROM orders.reviews
 		WHERE seller_id = $1 AND hidden_reason IS NULL`, b.seller.ID).Scan(&ratings, &sum))

@@ -8,13 +8,14 @@ import (
 
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 // orderUpdates counts the updates of orders.orders rows so far, and how
 // many of them were HOT.
 func (b *bundle) orderUpdates(t *testing.T) (all, hot int64) {
 	t.Helper()
-	b.flushStats(t)
+	pgtest.FlushStats(t, b.pool)
 	require.NoError(t, b.pool.QueryRow(context.Background(), `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables
 		WHERE relid = 'orders.orders'::regclass`).Scan(&all, &hot))
 	return all, hot
