@@ -183,11 +183,17 @@ SELECT EXISTS (SELECT 1 FROM orders.order_lines WHERE order_id = @order_id AND s
 
 -- name: StuckOrders :many
 -- Orders waiting for their checkout or a payment, unchanged since before
--- @before. An order waits since no later than its last change, so the
--- range on waiting_since (orders_waiting_idx, which holds only the orders
--- in flight) keeps every order the filter on updated_at does.
+-- @before, those waiting longest first. An order waits since no later than
+-- its last change, so the range on waiting_since (orders_waiting_idx,
+-- which holds only the orders in flight) keeps every order the filter on
+-- updated_at does. They come in the index's order, so the planner reads
+-- the first hundred from it whatever it estimates: ordered by id, with
+-- statistics taken while many orders waited, it walked the primary key
+-- from the oldest order through the whole history to the few waiting at
+-- its end.
 SELECT * FROM orders.orders
-WHERE waiting_since < @before::timestamptz AND status IN ('pending', 'awaiting_payment') AND updated_at < @before ORDER BY id LIMIT 100;
+WHERE waiting_since < @before::timestamptz AND status IN ('pending', 'awaiting_payment') AND updated_at < @before
+ORDER BY waiting_since LIMIT 100;
 
 -- name: OrderStatuses :many
 SELECT id, status FROM orders.orders WHERE id = ANY(@ids::bigint[]);

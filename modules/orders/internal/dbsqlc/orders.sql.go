@@ -574,13 +574,19 @@ func (q *Queries) SellerLines(ctx context.Context, db DBTX, arg SellerLinesParam
 
 const stuckOrders = `-- name: StuckOrders :many
 SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name, waiting_since FROM orders.orders
-WHERE waiting_since < $1::timestamptz AND status IN ('pending', 'awaiting_payment') AND updated_at < $1 ORDER BY id LIMIT 100
+WHERE waiting_since < $1::timestamptz AND status IN ('pending', 'awaiting_payment') AND updated_at < $1
+ORDER BY waiting_since LIMIT 100
 `
 
 // Orders waiting for their checkout or a payment, unchanged since before
-// @before. An order waits since no later than its last change, so the
-// range on waiting_since (orders_waiting_idx, which holds only the orders
-// in flight) keeps every order the filter on updated_at does.
+// @before, those waiting longest first. An order waits since no later than
+// its last change, so the range on waiting_since (orders_waiting_idx,
+// which holds only the orders in flight) keeps every order the filter on
+// updated_at does. They come in the index's order, so the planner reads
+// the first hundred from it whatever it estimates: ordered by id, with
+// statistics taken while many orders waited, it walked the primary key
+// from the oldest order through the whole history to the few waiting at
+// its end.
 func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([]Order, error) {
 	rows, err := db.Query(ctx, stuckOrders, before)
 	if err != nil {

@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -110,4 +111,38 @@ func TestService_SellerStatsReadsNoReviews(t *testing.T) {
 	require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*), sum(rating) FROM orders.reviews
 		WHERE seller_id = $1 AND hidden_reason IS NULL`, b.seller.ID).Scan(&ratings, &sum))
 	require.Equal(t, []int{10000, ratings, sum}, []int{st.Ratings, st.Ratings, st.RatingSum})
+}
+
+// TestService_SweepReadsOnlyOrdersInFlight: the sweeper looks for stuck
+// orders every few seconds, so it must read the few in flight whatever
+// the statistics say. Analyzed while many orders waited (a sale, a
+// benchmark), they make the waiting look common; ordered by id, the
+// first hundred were then sought by walking the primary key from the
+// oldest order, through the whole history, to the few waiting at its end.
+func TestService_SweepReadsOnlyOrdersInFlight(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	b.deliver(t, o.ID, true)
+	b.history(t, o.ID, 20000)
+	for _, q := range []string{
+		"UPDATE orders.orders SET status = 'awaiting_payment', waiting_since = updated_at WHERE id % 2 = 0",
+		"ANALYZE orders.orders",
+		"UPDATE orders.orders SET status = 'delivered', waiting_since = NULL WHERE status = 'awaiting_payment'",
+		"VACUUM orders.orders", // as autovacuum would, which leaves the statistics as they were
+	} {
+		_, err := b.pool.Exec(ctx, q)
+		require.NoError(t, err, q)
+	}
+	stuck := b.place(t, "stuck", 1, service.PaymentInput{Method: orders.MethodWallet})
+	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status = 'pending' WHERE id = $1", stuck.ID)
+	require.NoError(t, err)
+	b.clock.Add(time.Hour)
+
+	before := pgtest.RowsRead(t, b.pool, "orders.orders")
+	res, err := b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Cancelled)
+	require.Less(t, pgtest.RowsRead(t, b.pool, "orders.orders")-before, int64(20))
 }
