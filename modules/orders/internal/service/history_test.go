@@ -12,33 +12,33 @@ import (
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
-// history copies order id, as it is, n times, with its lines, payment,
-// charge, shipment (due at no time) and notifications, each copy of
-// another buyer: the past of a shop whose statements must not read it.
+// history copies order id n times as delivered orders, each of another
+// buyer, with its lines and notifications, a payment that succeeded, the
+// charge and a shipment due at no time: the past of a shop, which its
+// statements must not read.
 func (b *bundle) history(t *testing.T, id int64, n int) {
 	t.Helper()
 	_, err := b.pool.Exec(context.Background(), `
 		WITH o AS (
-			INSERT INTO orders.orders (buyer_id, buyer_name, status, reason, idempotency_key, request_hash, ship_name, ship_street,
-				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents,
-				total_cents, waiting_since, created_at, updated_at)
-			SELECT 1000 + g % 5000, o.buyer_name, o.status, o.reason, 'history-' || g, o.request_hash, o.ship_name, o.ship_street,
-				o.ship_city, o.ship_region, o.ship_postal, o.ship_country, o.provider_id, o.provider_name, o.subtotal_cents, o.delivery_cents,
-				o.total_cents, o.waiting_since, o.created_at, o.updated_at
+			INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
+				ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents)
+			SELECT 1000 + g % 5000, o.buyer_name, 'delivered', 'history-' || g, o.request_hash, o.ship_name, o.ship_street,
+				o.ship_city, o.ship_region, o.ship_postal, o.ship_country, o.provider_id, o.provider_name, o.subtotal_cents,
+				o.delivery_cents, o.total_cents
 			FROM orders.orders o, generate_series(1, $2::int) g WHERE o.id = $1
-			RETURNING id, buyer_id
+			RETURNING id, buyer_id, provider_name, total_cents
 		), lines AS (
 			INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
 			SELECT o.id, l.book_id, l.seller_id, l.seller_name, l.title, l.price_cents, l.quantity
 			FROM o, orders.order_lines l WHERE l.order_id = $1
 		), pay AS (
-			INSERT INTO orders.payments (order_id, method, status, brand, last4, token, amount_cents)
-			SELECT o.id, p.method, p.status, p.brand, p.last4, p.token, p.amount_cents FROM o, orders.payments p WHERE p.order_id = $1
+			INSERT INTO orders.payments (order_id, method, status, amount_cents)
+			SELECT o.id, p.method, 'succeeded', o.total_cents FROM o, orders.payments p WHERE p.order_id = $1
 		), charged AS (
-			INSERT INTO orders.charges (order_id, amount_cents) SELECT o.id, c.amount_cents FROM o, orders.charges c WHERE c.order_id = $1
+			INSERT INTO orders.charges (order_id, amount_cents) SELECT id, total_cents FROM o
 		), shipped AS (
-			INSERT INTO orders.shipments (order_id, provider, tracking_number, step, trace_parent)
-			SELECT o.id, s.provider, 'HISTORY' || o.id, s.step, s.trace_parent FROM o, orders.shipments s WHERE s.order_id = $1
+			INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
+			SELECT id, provider_name, 'HISTORY' || id, 'delivered' FROM o
 		)
 		INSERT INTO orders.notifications (user_id, order_id, step, message)
 		SELECT CASE WHEN n.user_id = src.buyer_id THEN o.buyer_id ELSE n.user_id END, o.id, n.step, n.message
