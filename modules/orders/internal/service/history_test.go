@@ -46,6 +46,16 @@ func (b *bundle) history(t *testing.T, id int64, n int) {
 	require.NoError(t, err)
 }
 
+// pastOf delivers an order of the bundle's buyer and copies it n times
+// as history; it returns the order delivered.
+func (b *bundle) pastOf(t *testing.T, n int) service.Order {
+	t.Helper()
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	b.deliver(t, o.ID, true)
+	b.history(t, o.ID, n)
+	return o
+}
+
 // TestService_PlaceReadsOnlyItsCart: every checkout inserts a cart's lines
 // and deletes them, so cart_items holds mostly dead rows between vacuums,
 // and its statistics say it is nearly empty. Checking out and showing a
@@ -81,9 +91,7 @@ func TestService_SellerStatsReadsNoReviews(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
-	b.deliver(t, o.ID, true)
-	b.history(t, o.ID, 10000)
+	o := b.pastOf(t, 10000)
 	// The history's reviews, counted as 0013 counted those written before it.
 	_, err := b.pool.Exec(ctx, `
 		WITH r AS (
@@ -123,9 +131,7 @@ func TestService_SweepReadsOnlyOrdersInFlight(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
-	b.deliver(t, o.ID, true)
-	b.history(t, o.ID, 20000)
+	b.pastOf(t, 20000)
 	for _, q := range []string{
 		"UPDATE orders.orders SET status = 'awaiting_payment', waiting_since = updated_at WHERE id % 2 = 0",
 		"ANALYZE orders.orders",
