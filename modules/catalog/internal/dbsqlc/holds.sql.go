@@ -132,7 +132,9 @@ type HoldStatsRow struct {
 // held order's lines are summed by a correlated sub-select, which reads
 // them by hold_lines' key and which the planner never makes a join: the
 // join it was, on every scrape, read every line ever held (hold_lines
-// keeps the lines of every order since the shop opened).
+// keeps the lines of every order since the shop opened). The held holds
+// come from holds_held_idx, unless the statistics were taken while most
+// holds were held (a young shop), when a scan of holds looks cheaper.
 func (q *Queries) HoldStats(ctx context.Context, db DBTX) (HoldStatsRow, error) {
 	row := db.QueryRow(ctx, holdStats)
 	var i HoldStatsRow

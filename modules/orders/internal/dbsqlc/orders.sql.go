@@ -582,11 +582,11 @@ ORDER BY waiting_since LIMIT 100
 // @before, those waiting longest first. An order waits since no later than
 // its last change, so the range on waiting_since (orders_waiting_idx,
 // which holds only the orders in flight) keeps every order the filter on
-// updated_at does. They come in the index's order, so the planner reads
-// the first hundred from it whatever it estimates: ordered by id, with
-// statistics taken while many orders waited, it walked the primary key
-// from the oldest order through the whole history to the few waiting at
-// its end.
+// updated_at does. They come in the index's order, so reading the first
+// hundred from it is the cheapest plan whatever the estimate. Ordered by
+// id, with statistics taken while many orders waited, the planner walked
+// the primary key from the oldest order through the whole history to the
+// few waiting at its end.
 func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([]Order, error) {
 	rows, err := db.Query(ctx, stuckOrders, before)
 	if err != nil {
