@@ -153,3 +153,33 @@ func TestService_SweepReadsOnlyOrdersInFlight(t *testing.T) {
 	require.Equal(t, 1, res.Cancelled)
 	require.Less(t, pgtest.RowsRead(t, b.pool, "orders.orders")-before, int64(20))
 }
+
+// TestService_SweepReadsOnlyStaleCarts: every sweep deletes the visitor
+// carts nobody touched for VisitorCartTTL, so it must read those, not
+// every cart (users' carts and a month of visitors'), whatever the
+// statistics say: taken a while ago, they make every visitor's cart look
+// stale, and most carts are visitors'.
+func TestService_SweepReadsOnlyStaleCarts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	for _, q := range []string{
+		"ALTER TABLE orders.carts SET (autovacuum_enabled = off)",
+		`INSERT INTO orders.carts (user_id, updated_at) SELECT 1000 + g, now() - interval '1 year' FROM generate_series(1, 5000) g`,
+		`INSERT INTO orders.carts (visitor_id, updated_at)
+			SELECT 'visitor-' || lpad(g::text, 12, '0'), now() - interval '31 days' - (g % 30) * interval '1 day' FROM generate_series(1, 50000) g`,
+		"ANALYZE orders.carts",
+		// Touched since, but for the three that go stale.
+		`UPDATE orders.carts SET updated_at = now() - interval '1 hour'
+			WHERE visitor_id IS NOT NULL AND visitor_id NOT IN ('visitor-000000000031', 'visitor-000000000032', 'visitor-000000000033')`,
+		"VACUUM orders.carts",
+	} {
+		_, err := b.pool.Exec(ctx, q)
+		require.NoError(t, err, q)
+	}
+	before := pgtest.RowsRead(t, b.pool, "orders.carts")
+	res, err := b.svc.Sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, int64(3), res.StaleCarts)
+	require.Less(t, pgtest.RowsRead(t, b.pool, "orders.carts")-before, int64(20))
+}
