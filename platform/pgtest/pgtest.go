@@ -297,35 +297,3 @@ func randomHex(n int) string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-// TableStats are the counts Postgres keeps of what statements did to a
-// table's rows.
-type TableStats struct {
-	// Read counts the rows scans and index lookups read.
-	Read int64
-	// Updated counts the rows updated, HOT those of them updated without
-	// new index entries.
-	Updated, HOT int64
-}
-
-// Stats returns table's counts so far in pool's database. Each connection
-// keeps its counts until it flushes them, so every idle connection of the
-// pool is made to flush first.
-func Stats(t testing.TB, pool *pgxpool.Pool, table string) TableStats {
-	t.Helper()
-	ctx := context.Background()
-	for _, c := range pool.AcquireAllIdle(ctx) {
-		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
-		c.Release()
-		if err != nil {
-			t.Fatalf("pgtest: flush statistics: %v", err)
-		}
-	}
-	var s TableStats
-	err := pool.QueryRow(ctx, `SELECT seq_tup_read + coalesce(idx_tup_fetch, 0), n_tup_upd, n_tup_hot_upd
-		FROM pg_stat_user_tables WHERE relid = $1::regclass`, table).Scan(&s.Read, &s.Updated, &s.HOT)
-	if err != nil {
-		t.Fatalf("pgtest: statistics of %s: %v", table, err)
-	}
-	return s
-}

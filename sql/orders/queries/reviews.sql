@@ -1,10 +1,18 @@
 -- name: InsertReview :one
 -- Nothing is inserted (no row) when the buyer already reviewed this seller
--- for this order.
-INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating, comment)
-VALUES (@order_id, @seller_id, @buyer_id, @buyer_name, @rating, @comment)
-ON CONFLICT (order_id, seller_id) DO NOTHING
-RETURNING *;
+-- for this order. A review inserted counts in its seller's ratings at once
+-- (seller_ratings), so that SellerStats reads one row.
+WITH r AS (
+  INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating, comment)
+  VALUES (@order_id, @seller_id, @buyer_id, @buyer_name, @rating, @comment)
+  ON CONFLICT (order_id, seller_id) DO NOTHING
+  RETURNING *
+), counted AS (
+  INSERT INTO orders.seller_ratings AS s (seller_id, ratings, rating_sum)
+  SELECT r.seller_id, 1, r.rating FROM r
+  ON CONFLICT (seller_id) DO UPDATE SET ratings = s.ratings + 1, rating_sum = s.rating_sum + excluded.rating_sum
+)
+SELECT * FROM r;
 
 -- name: Review :one
 SELECT * FROM orders.reviews WHERE id = @id;
@@ -13,9 +21,18 @@ SELECT * FROM orders.reviews WHERE id = @id;
 UPDATE orders.reviews SET reply = @reply, replied_at = now()
 WHERE id = @id AND reply IS NULL;
 
--- name: HideReview :execrows
-UPDATE orders.reviews SET hidden_reason = @reason, hidden_by = @admin_id, hidden_at = now()
-WHERE id = @id AND hidden_reason IS NULL;
+-- name: HideReview :one
+-- The reviews hidden (zero when it was hidden already); a review hidden
+-- leaves its seller's ratings in the same statement.
+WITH h AS (
+  UPDATE orders.reviews SET hidden_reason = @reason, hidden_by = @admin_id, hidden_at = now()
+  WHERE id = @id AND hidden_reason IS NULL
+  RETURNING seller_id, rating
+), uncounted AS (
+  UPDATE orders.seller_ratings s SET ratings = s.ratings - 1, rating_sum = s.rating_sum - h.rating
+  FROM h WHERE s.seller_id = h.seller_id
+)
+SELECT count(*) FROM h;
 
 -- name: OrderReviews :many
 SELECT * FROM orders.reviews WHERE order_id = @order_id ORDER BY seller_id;
@@ -33,12 +50,14 @@ ORDER BY id DESC LIMIT @lim OFFSET @off;
 -- name: SellerStats :one
 -- A seller's standing in one snapshot, numbered after every change already
 -- committed, so the catalog never keeps an older count over a newer one.
--- A delivery adds to the seller's sales in the transaction that inserts
--- the push, so the push runs, and draws its number, after the count it
--- reads was committed.
+-- A delivery adds to the seller's sales, and a review or its hiding to
+-- their ratings, in the transaction that inserts the push, so the push
+-- runs, and draws its number, after the counts it reads were committed.
+-- Both are kept as data, so a push reads two rows however long the
+-- seller's history.
 SELECT nextval('orders.seller_stats_version')::bigint AS version,
-  (SELECT count(*) FROM orders.reviews r WHERE r.seller_id = @seller_id AND r.hidden_reason IS NULL)::int AS ratings,
-  (SELECT coalesce(sum(r.rating), 0) FROM orders.reviews r WHERE r.seller_id = @seller_id AND r.hidden_reason IS NULL)::int AS rating_sum,
+  coalesce((SELECT r.ratings FROM orders.seller_ratings r WHERE r.seller_id = @seller_id), 0)::int AS ratings,
+  coalesce((SELECT r.rating_sum FROM orders.seller_ratings r WHERE r.seller_id = @seller_id), 0)::int AS rating_sum,
   coalesce((SELECT s.sales FROM orders.seller_sales s WHERE s.seller_id = @seller_id), 0)::int AS sales;
 
 -- name: AddSales :many

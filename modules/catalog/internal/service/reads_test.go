@@ -46,8 +46,10 @@ func TestService_ReservationReadsItsListings(t *testing.T) {
 		read := pgtest.Stats(t, b.pool, "catalog.books").Read - before
 		t.Logf("%s: %d reservations and releases read %d listings", mode, n, read)
 		// A listing is read to hold it, by its hold line's key check, and
-		// to release it.
-		require.LessOrEqual(t, read, int64(3*n), mode)
+		// to release it: 3 reads, and a few more for its row's dead
+		// versions while other tests' snapshots keep them (a scan of the
+		// catalog reads 1,000).
+		require.LessOrEqual(t, read, int64(10*n), mode)
 	}
 	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 2}, catalogtest.StockOf(ctx, t, b.pool, model.ID))
 }

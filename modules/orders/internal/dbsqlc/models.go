@@ -96,6 +96,12 @@ type OrdersRecipient struct {
 	EmailTopics []string
 }
 
+type OrdersSellerRating struct {
+	SellerID  int64
+	Ratings   int32
+	RatingSum int32
+}
+
 type OrdersSellerSale struct {
 	SellerID int64
 	Sales    int32

@@ -7,6 +7,7 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
 const addSales = `-- name: AddSales :many
@@ -88,9 +89,16 @@ func (q *Queries) AllReviews(ctx context.Context, db DBTX, arg AllReviewsParams)
 	return items, nil
 }
 
-const hideReview = `-- name: HideReview :execrows
-UPDATE orders.reviews SET hidden_reason = $1, hidden_by = $2, hidden_at = now()
-WHERE id = $3 AND hidden_reason IS NULL
+const hideReview = `-- name: HideReview :one
+WITH h AS (
+  UPDATE orders.reviews SET hidden_reason = $1, hidden_by = $2, hidden_at = now()
+  WHERE id = $3 AND hidden_reason IS NULL
+  RETURNING seller_id, rating
+), uncounted AS (
+  UPDATE orders.seller_ratings s SET ratings = s.ratings - 1, rating_sum = s.rating_sum - h.rating
+  FROM h WHERE s.seller_id = h.seller_id
+)
+SELECT count(*) FROM h
 `
 
 type HideReviewParams struct {
@@ -99,19 +107,27 @@ type HideReviewParams struct {
 	ID      int64
 }
 
+// The reviews hidden (zero when it was hidden already); a review hidden
+// leaves its seller's ratings in the same statement.
 func (q *Queries) HideReview(ctx context.Context, db DBTX, arg HideReviewParams) (int64, error) {
-	result, err := db.Exec(ctx, hideReview, arg.Reason, arg.AdminID, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+	row := db.QueryRow(ctx, hideReview, arg.Reason, arg.AdminID, arg.ID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const insertReview = `-- name: InsertReview :one
-INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating, comment)
-VALUES ($1, $2, $3, $4, $5, $6)
-ON CONFLICT (order_id, seller_id) DO NOTHING
-RETURNING id, order_id, seller_id, buyer_id, buyer_name, rating, comment, reply, replied_at, hidden_reason, hidden_by, hidden_at, created_at
+WITH r AS (
+  INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating, comment)
+  VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (order_id, seller_id) DO NOTHING
+  RETURNING id, order_id, seller_id, buyer_id, buyer_name, rating, comment, reply, replied_at, hidden_reason, hidden_by, hidden_at, created_at
+), counted AS (
+  INSERT INTO orders.seller_ratings AS s (seller_id, ratings, rating_sum)
+  SELECT r.seller_id, 1, r.rating FROM r
+  ON CONFLICT (seller_id) DO UPDATE SET ratings = s.ratings + 1, rating_sum = s.rating_sum + excluded.rating_sum
+)
+SELECT id, order_id, seller_id, buyer_id, buyer_name, rating, comment, reply, replied_at, hidden_reason, hidden_by, hidden_at, created_at FROM r
 `
 
 type InsertReviewParams struct {
@@ -123,9 +139,26 @@ type InsertReviewParams struct {
 	Comment   string
 }
 
+type InsertReviewRow struct {
+	ID           int64
+	OrderID      int64
+	SellerID     int64
+	BuyerID      int64
+	BuyerName    string
+	Rating       int16
+	Comment      string
+	Reply        *string
+	RepliedAt    *time.Time
+	HiddenReason *string
+	HiddenBy     *int64
+	HiddenAt     *time.Time
+	CreatedAt    time.Time
+}
+
 // Nothing is inserted (no row) when the buyer already reviewed this seller
-// for this order.
-func (q *Queries) InsertReview(ctx context.Context, db DBTX, arg InsertReviewParams) (Review, error) {
+// for this order. A review inserted counts in its seller's ratings at once
+// (seller_ratings), so that SellerStats reads one row.
+func (q *Queries) InsertReview(ctx context.Context, db DBTX, arg InsertReviewParams) (InsertReviewRow, error) {
 	row := db.QueryRow(ctx, insertReview,
 		arg.OrderID,
 		arg.SellerID,
@@ -134,7 +167,7 @@ func (q *Queries) InsertReview(ctx context.Context, db DBTX, arg InsertReviewPar
 		arg.Rating,
 		arg.Comment,
 	)
-	var i Review
+	var i InsertReviewRow
 	err := row.Scan(
 		&i.ID,
 		&i.OrderID,
@@ -282,8 +315,8 @@ func (q *Queries) SellerReviews(ctx context.Context, db DBTX, arg SellerReviewsP
 
 const sellerStats = `-- name: SellerStats :one
 SELECT nextval('orders.seller_stats_version')::bigint AS version,
-  (SELECT count(*) FROM orders.reviews r WHERE r.seller_id = $1 AND r.hidden_reason IS NULL)::int AS ratings,
-  (SELECT coalesce(sum(r.rating), 0) FROM orders.reviews r WHERE r.seller_id = $1 AND r.hidden_reason IS NULL)::int AS rating_sum,
+  coalesce((SELECT r.ratings FROM orders.seller_ratings r WHERE r.seller_id = $1), 0)::int AS ratings,
+  coalesce((SELECT r.rating_sum FROM orders.seller_ratings r WHERE r.seller_id = $1), 0)::int AS rating_sum,
   coalesce((SELECT s.sales FROM orders.seller_sales s WHERE s.seller_id = $1), 0)::int AS sales
 `
 
@@ -296,9 +329,11 @@ type SellerStatsRow struct {
 
 // A seller's standing in one snapshot, numbered after every change already
 // committed, so the catalog never keeps an older count over a newer one.
-// A delivery adds to the seller's sales in the transaction that inserts
-// the push, so the push runs, and draws its number, after the count it
-// reads was committed.
+// A delivery adds to the seller's sales, and a review or its hiding to
+// their ratings, in the transaction that inserts the push, so the push
+// runs, and draws its number, after the counts it reads were committed.
+// Both are kept as data, so a push reads two rows however long the
+// seller's history.
 func (q *Queries) SellerStats(ctx context.Context, db DBTX, sellerID int64) (SellerStatsRow, error) {
 	row := db.QueryRow(ctx, sellerStats, sellerID)
 	var i SellerStatsRow

@@ -222,24 +222,7 @@ func TestService_TransitionKeepsItsPlan(t *testing.T) {
 	// which is what made a plan for one step's values look cheaper than
 	// the generic plan.
 	o := b.place(t, "history", 1, service.PaymentInput{Method: orders.MethodWallet})
-	_, err = b.pool.Exec(ctx, `WITH h AS (
-		INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash,
-			ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name,
-			subtotal_cents, delivery_cents, total_cents)
-		SELECT buyer_id, buyer_name, 'delivered', 'history-' || g, request_hash, ship_name, ship_street, ship_city,
-			ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents
-		FROM orders.orders, generate_series(1, 20000) g WHERE id = $1
-		RETURNING id, total_cents
-	), l AS (
-		INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
-		SELECT h.id, l.book_id, l.seller_id, l.seller_name, l.title, l.price_cents, l.quantity
-		FROM h, orders.order_lines l WHERE l.order_id = $1
-	), s AS (
-		INSERT INTO orders.shipments (order_id, provider, tracking_number, step)
-		SELECT id, 'Servientrega', 'H' || id, 'delivered' FROM h
-	)
-	INSERT INTO orders.payments (order_id, method, status, amount_cents) SELECT id, 'wallet', 'succeeded', total_cents FROM h`, o.ID)
-	require.NoError(t, err)
+	b.history(t, o.ID, 20000)
 	_, err = b.pool.Exec(ctx, "ANALYZE")
 	require.NoError(t, err)
 	for i := range rounds {

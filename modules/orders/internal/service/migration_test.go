@@ -109,6 +109,27 @@ func TestMigration_SellerSalesBackfill(t *testing.T) {
 	require.Equal(t, []sales{{8, 2}, {9, 1}}, got, "sellers with no delivered order have no row")
 }
 
+// Sellers' ratings written before they were kept as data: the shown
+// reviews only, so a seller whose reviews are all hidden has no row.
+func TestMigration_SellerRatingsBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0013")
+	ids := ordersOf(t, pool, "delivered", "delivered")
+	_, err := pool.Exec(ctx, `
+		INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating, hidden_reason, hidden_at)
+		VALUES ($1, 8, 7, 'Ana', 5, NULL, NULL), ($2, 8, 7, 'Ana', 3, NULL, NULL), ($1, 9, 7, 'Ana', 1, 'abuse', now())`, ids[0], ids[1])
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	rows, err := pool.Query(ctx, `SELECT seller_id, ratings, rating_sum FROM orders.seller_ratings ORDER BY seller_id`)
+	require.NoError(t, err)
+	type ratings struct{ Seller, Ratings, Sum int64 }
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ratings])
+	require.NoError(t, err)
+	require.Equal(t, []ratings{{8, 2, 8}}, got)
+}
+
 // Shipments moved before the timeline was kept on their rows show the
 // steps they took, each at the time shipment_events recorded it, the label
 // included (the shipment's own creation time is the label's from then on).

@@ -145,7 +145,7 @@ func (s *Service) Review(ctx context.Context, buyer auth.User, orderID int64, in
 		if err != nil {
 			return err
 		}
-		out = toReview(r)
+		out = toReview(dbsqlc.Review(r))
 		err = s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: int64(in.SellerID), OrderID: orderID, Step: "review",
 			Message: fmt.Sprintf("%s rated you %d out of 5 for order #%d.", buyer.Name, in.Rating, orderID)})
 		if err != nil {

@@ -1,0 +1,46 @@
+package pgtest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// TableStats are the counts Postgres keeps of what statements did to a
+// table's rows.
+type TableStats struct {
+	// Read counts the rows sequential scans read and the entries the
+	// table's indexes returned, dead rows' too (a scan reads them and
+	// throws them away). A test pins with it that a statement reads what
+	// it works on, not a whole table that grows with history, whatever
+	// plan the statistics of the moment lead the planner to.
+	Read int64
+	// Updated counts the rows updated, HOT those of them updated without
+	// new index entries.
+	Updated, HOT int64
+}
+
+// Stats returns table's counts so far in pool's database. Each connection
+// keeps its counts until it flushes them, so every idle connection of the
+// pool is made to flush first.
+func Stats(t testing.TB, pool *pgxpool.Pool, table string) TableStats {
+	t.Helper()
+	ctx := context.Background()
+	for _, c := range pool.AcquireAllIdle(ctx) {
+		_, err := c.Exec(ctx, "SELECT pg_stat_force_next_flush()")
+		c.Release()
+		if err != nil {
+			t.Fatalf("pgtest: flush statistics: %v", err)
+		}
+	}
+	var s TableStats
+	err := pool.QueryRow(ctx, `
+		SELECT coalesce(t.seq_tup_read, 0) + coalesce((SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i WHERE i.relid = t.relid), 0),
+			t.n_tup_upd, t.n_tup_hot_upd
+		FROM pg_stat_user_tables t WHERE t.relid = $1::regclass`, table).Scan(&s.Read, &s.Updated, &s.HOT)
+	if err != nil {
+		t.Fatalf("pgtest: statistics of %s: %v", table, err)
+	}
+	return s
+}
