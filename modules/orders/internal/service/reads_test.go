@@ -45,9 +45,10 @@ func TestService_CarryReadsOnlyWhatIsDue(t *testing.T) {
 	orders0, shipments0 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
 	require.Equal(t, onTheWay, b.carry(t))
 	orders1, shipments1 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
-	// Each due shipment and its order are read about twice: to move it,
-	// and to see whether its order ended otherwise.
 	t.Logf("one round of %d due shipments read %d orders and %d shipments", onTheWay, orders1-orders0, shipments1-shipments0)
-	require.LessOrEqual(t, orders1-orders0, int64(3*onTheWay), "orders read by one round")
-	require.LessOrEqual(t, shipments1-shipments0, int64(3*onTheWay), "shipments read by one round")
+	// Each due shipment and its order are read two or three times: to
+	// move it, and to see whether its order ended otherwise (a scan of
+	// the history reads 20,000).
+	require.LessOrEqual(t, orders1-orders0, int64(4*onTheWay), "orders read by one round")
+	require.LessOrEqual(t, shipments1-shipments0, int64(4*onTheWay), "shipments read by one round")
 }
