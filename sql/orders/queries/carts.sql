@@ -1,6 +1,9 @@
 -- name: UserCart :one
+-- The update of a cart that exists changes nothing, only so that RETURNING
+-- gives its id: a user's cart never goes stale, and leaving its updated_at
+-- (indexed for visitors' carts, 0014) alone keeps the update HOT.
 INSERT INTO orders.carts (user_id) VALUES (@user_id)
-ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
+ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
 RETURNING id;
 
 -- name: VisitorCart :one
@@ -25,9 +28,9 @@ ORDER BY ci.added_at, ci.book_id;
 
 -- name: PutUserCartItem :exec
 -- Sets a line of a user's cart, creating the cart on first use, in one
--- statement.
+-- statement (the cart as UserCart gets it).
 WITH c AS (
-  INSERT INTO orders.carts (user_id) VALUES (@user_id) ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
+  INSERT INTO orders.carts (user_id) VALUES (@user_id) ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
   RETURNING id
 )
 INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)

@@ -51,3 +51,21 @@ func TestService_StepsAreHOTUpdates(t *testing.T) {
 	}
 	step("shipped→delivered", true, func() { require.Equal(t, 1, b.carry(t)) })
 }
+
+// TestService_UserCartPutIsHOT: putting a book in a user's cart that
+// exists updates the cart's row without a new index entry: its updated_at,
+// indexed for the sweep of visitors' carts, stays as it was.
+func TestService_UserCartPutIsHOT(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	owner := service.Owner{UserID: b.buyer.ID}
+	require.NoError(t, b.svc.SetQuantity(ctx, owner, b.book.ID, 1)) // creates the cart
+	before := pgtest.Stats(t, b.pool, "orders.carts")
+	require.NoError(t, b.svc.SetQuantity(ctx, owner, b.book.ID, 2))
+	_, err := b.svc.Cart(ctx, owner)
+	require.NoError(t, err)
+	after := pgtest.Stats(t, b.pool, "orders.carts")
+	require.Positive(t, after.Updated-before.Updated, "the cart's row is updated, to return its id")
+	require.Equal(t, after.Updated-before.Updated, after.HOT-before.HOT, "every update of the cart is HOT")
+}
