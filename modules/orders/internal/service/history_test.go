@@ -183,3 +183,37 @@ func TestService_SweepReadsOnlyStaleCarts(t *testing.T) {
 	require.Equal(t, int64(3), res.StaleCarts)
 	require.Less(t, pgtest.Stats(t, b.pool, "orders.carts").Read-before, int64(20))
 }
+
+// TestService_CarryReadsOnlyWhatIsDue: a round of the carrier reads the
+// shipments due and their orders, not the shop's history. Here 20,000
+// delivered orders lie beside 300 on their way: joined, the planner
+// priced the due shipments' orders above a scan of every order and read
+// the whole table twice per round.
+func TestService_CarryReadsOnlyWhatIsDue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	const delivered, onTheWay = 20_000, 300
+	o := b.pastOf(t, delivered+onTheWay)
+	// The last orders copied are still on their way, their next step due.
+	_, err := b.pool.Exec(ctx, `
+		WITH w AS (
+			UPDATE orders.orders SET status = 'shipped'
+			WHERE id IN (SELECT id FROM orders.orders WHERE id > $1 ORDER BY id DESC LIMIT $2) RETURNING id
+		)
+		UPDATE orders.shipments s SET step = 'in_transit', due_at = $3 FROM w WHERE s.order_id = w.id`, o.ID, onTheWay, b.clock.Now())
+	require.NoError(t, err)
+	// Vacuumed, so that no dead entry of the rows just changed is read.
+	_, err = b.pool.Exec(ctx, "VACUUM ANALYZE orders.orders, orders.shipments")
+	require.NoError(t, err)
+
+	orders0, shipments0 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
+	require.Equal(t, onTheWay, b.carry(t))
+	orders1, shipments1 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
+	t.Logf("one round of %d due shipments read %d orders and %d shipments", onTheWay, orders1-orders0, shipments1-shipments0)
+	// Each due shipment and its order are read two or three times: to
+	// move it, and to see whether its order ended otherwise (a scan of
+	// the history reads 20,000).
+	require.LessOrEqual(t, orders1-orders0, int64(4*onTheWay), "orders read by one round")
+	require.LessOrEqual(t, shipments1-shipments0, int64(4*onTheWay), "shipments read by one round")
+}
