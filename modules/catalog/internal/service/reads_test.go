@@ -58,3 +58,32 @@ func TestService_ReservationReadsItsListings(t *testing.T) {
 		require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, book.ID))
 	}
 }
+
+// TestService_HoldStatsReadsOnlyHeldLines: the metrics count the copies
+// held on every scrape, so they must read the lines of the orders holding
+// copies now (a few hundred in flight), not hold_lines, which keeps the
+// lines of every order since the shop opened.
+func TestService_HoldStatsReadsOnlyHeldLines(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	book := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Copies: 2})
+	require.NoError(t, b.svc.Reserve(ctx, catalog.Reservation{OrderID: 1, Lines: []catalog.Line{catalogtest.LineOf(book, 2)}}))
+	// Order 1's hold copied: 300 orders in flight, 20,000 confirmed.
+	_, err := b.pool.Exec(ctx, `
+		WITH h AS (
+			INSERT INTO catalog.holds (order_id, state)
+			SELECT 1000 + g, CASE WHEN g <= 300 THEN 'held' ELSE 'confirmed' END FROM generate_series(1, 20300) g
+			RETURNING order_id
+		)
+		INSERT INTO catalog.hold_lines (order_id, book_id, quantity, price_cents)
+		SELECT h.order_id, l.book_id, l.quantity, l.price_cents FROM h, catalog.hold_lines l WHERE l.order_id = 1`)
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "ANALYZE catalog.holds, catalog.hold_lines")
+	require.NoError(t, err)
+
+	before := pgtest.Stats(t, b.pool, "catalog.hold_lines").Read
+	st, err := b.svc.HoldStats(ctx)
+	require.NoError(t, err)
+	require.Equal(t, []int64{301, 602}, []int64{st.Orders, st.Copies})
+	require.LessOrEqual(t, pgtest.Stats(t, b.pool, "catalog.hold_lines").Read-before, st.Orders, "a line per order holding copies")
+}
