@@ -7,6 +7,7 @@ package loadgen
 
 import (
 	"context"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -145,4 +146,32 @@ func Merge(rs ...Result) Result {
 	}
 	slices.Sort(m.sorted)
 	return m
+}
+
+// Alternate measures two systems against each other in rounds that take
+// turns (and turns at going first), rather than in one long run after the
+// other: a shared machine's speed drifts by up to a quarter within
+// minutes, which one-after-the-other runs read as a difference between
+// the two. round(side, i) measures side's (0 or 1) round i. It returns
+// each side's rounds merged (see Merge), and the lowest and the highest
+// of the rounds' ratios of side 0's throughput to side 1's, which say how
+// far one round alone could be trusted.
+func Alternate(rounds int, round func(side, i int) (Result, error)) (sides [2]Result, lo, hi float64, err error) {
+	var rs [2][]Result
+	for i := range rounds {
+		for j := range 2 {
+			side := (i + j) % 2
+			r, err := round(side, i)
+			if err != nil {
+				return sides, 0, 0, err
+			}
+			rs[side] = append(rs[side], r)
+		}
+	}
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for i := range rounds {
+		ratio := rs[0][i].PerSecond() / rs[1][i].PerSecond()
+		lo, hi = min(lo, ratio), max(hi, ratio)
+	}
+	return [2]Result{Merge(rs[0]...), Merge(rs[1]...)}, lo, hi, nil
 }

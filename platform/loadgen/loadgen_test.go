@@ -28,6 +28,34 @@ func TestMerge_PoolsRounds(t *testing.T) {
 	require.Equal(t, []time.Duration{1, 5, 9}, a.sorted, "the rounds are left as they were")
 }
 
+// TestAlternate_TakesTurns: the sides take turns, each going first in
+// every other round; each side's rounds are merged, and the spread is that
+// of the rounds' ratios.
+func TestAlternate_TakesTurns(t *testing.T) {
+	t.Parallel()
+	var order []int
+	ops := [2][]int{{10, 30, 20}, {10, 10, 10}}
+	sides, lo, hi, err := Alternate(3, func(side, i int) (Result, error) {
+		order = append(order, side)
+		return Result{Ops: ops[side][i], Elapsed: time.Second}, nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, []int{0, 1, 1, 0, 0, 1}, order)
+	require.Equal(t, 60, sides[0].Ops)
+	require.Equal(t, 30, sides[1].Ops)
+	require.Equal(t, 3*time.Second, sides[0].Elapsed)
+	require.InDelta(t, 1.0, lo, 1e-9)
+	require.InDelta(t, 3.0, hi, 1e-9)
+
+	_, _, _, err = Alternate(2, func(side, i int) (Result, error) {
+		if i == 1 {
+			return Result{}, errors.New("round failed")
+		}
+		return Result{Ops: 1, Elapsed: time.Second}, nil
+	})
+	require.EqualError(t, err, "round failed")
+}
+
 // TestRun_BoundedByMaxOps: a run stops after MaxOps measured operations
 // and records a latency for each success.
 func TestRun_BoundedByMaxOps(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"html"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"time"
@@ -24,10 +23,7 @@ import (
 const pageClients = 8
 
 // The shop's pages and the bare handlers are compared in pageRounds rounds
-// of pageRound each, taking turns (and turns at going first), rather than
-// one long run after the other: this machine's speed drifts by up to a
-// quarter within minutes, which one-after-the-other runs read as a
-// difference between the two.
+// of pageRound each, taking turns (loadgen.Alternate).
 const (
 	pageRounds = 5
 	pageRound  = 3 * time.Second
@@ -91,28 +87,18 @@ func pageSection(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 		{{"JSON list /api/v1/books", shop.URL + "/api/v1/books"}, {"bare JSON handler", bare.url + "/json"}},
 	} {
 		env.Logf("%s against %s: %d rounds of each", pair[0].name, pair[1].name, pageRounds)
-		var rounds [2][]loadgen.Result
-		for i := range pageRounds {
+		sides, lo, hi, err := loadgen.Alternate(pageRounds, func(side, i int) (loadgen.Result, error) {
 			warmup := 500 * time.Millisecond
 			if i == 0 {
 				warmup = 2 * time.Second
 			}
-			for j := range 2 {
-				c := pair[(i+j)%2] // who goes first alternates
-				r, err := run(c.name, c.url, warmup)
-				if err != nil {
-					return figs, err
-				}
-				rounds[(i+j)%2] = append(rounds[(i+j)%2], r)
-			}
+			return run(pair[side].name, pair[side].url, warmup)
+		})
+		if err != nil {
+			return figs, err
 		}
 		for k, c := range pair {
-			results[c.name] = loadgen.Merge(rounds[k]...)
-		}
-		lo, hi := math.Inf(1), math.Inf(-1)
-		for i := range pageRounds {
-			r := rounds[0][i].PerSecond() / rounds[1][i].PerSecond()
-			lo, hi = min(lo, r), max(hi, r)
+			results[c.name] = sides[k]
 		}
 		spread[pair[0].name] = fmt.Sprintf("all rounds together; each round's from %.2f to %.2f", lo, hi)
 	}

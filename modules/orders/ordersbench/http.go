@@ -110,7 +110,13 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := checkoutLoad(ctx, env, shop.URL, db.Pool, books, nil)
+	s, err := prepareCheckout(ctx, env, shop.URL, db.Pool, books, nil)
+	if err != nil {
+		return nil, err
+	}
+	dur := env.Dur(30 * time.Second)
+	env.Logf("measuring for %s", dur)
+	res, err := s.measure(ctx, dur, "run")
 	if err != nil {
 		return nil, err
 	}
@@ -127,16 +133,23 @@ func httpCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	}, nil
 }
 
-// checkoutLoad signs Buyers buyers up at the shop at base, warms it up
-// (and analyzes its database, db), then measures their checkouts of books,
-// and what the shop's processes spent on them when use reads their metrics.
-func checkoutLoad(ctx context.Context, env *bench.Env, base string, db *pgxpool.Pool, books []service.SeenLine, use *usage) (loadgen.Result, error) {
+// checkoutShop is a shop ready for the JSON checkout: Buyers buyers signed
+// up, the shop warmed up and its database analyzed.
+type checkoutShop struct {
+	place func(round string) loadgen.OpFunc
+	use   *usage
+}
+
+// prepareCheckout signs Buyers buyers up at the shop at base, and warms it
+// up with their checkouts of books (then analyzes its database, db). use,
+// if not nil, reads what the shop's processes spend on the measured rounds.
+func prepareCheckout(ctx context.Context, env *bench.Env, base string, db *pgxpool.Pool, books []service.SeenLine, use *usage) (*checkoutShop, error) {
 	c := newClient(base)
 	tokens := make([]string, Buyers)
 	for i := range tokens {
 		var err error
 		if tokens[i], err = c.signUp(ctx, i); err != nil {
-			return loadgen.Result{}, err
+			return nil, err
 		}
 	}
 	exp := time.Now().Year() + 2
@@ -161,35 +174,48 @@ func checkoutLoad(ctx context.Context, env *bench.Env, base string, db *pgxpool.
 	env.Logf("warming up")
 	loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: env.Dur(5 * time.Second)}, place("warm"))
 	if err := analyze(ctx, db); err != nil {
-		return loadgen.Result{}, err
+		return nil, err
 	}
-	if err := use.start(ctx); err != nil {
-		return loadgen.Result{}, err
-	}
-	dur := env.Dur(30 * time.Second)
-	env.Logf("measuring for %s", dur)
-	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, place("run"))
-	return res, use.stop(ctx)
+	return &checkoutShop{place: place, use: use}, nil
 }
 
-// splitCheckout runs the JSON API checkout against the monolith and then
-// against the split shop (the gateway and a process per module, supervised
-// by serve --split), each on a fresh copy of the same data set, so the
+// measure runs the buyers' checkouts for dur; round names its orders'
+// idempotency keys, so that each round of a shop places new orders.
+func (s *checkoutShop) measure(ctx context.Context, dur time.Duration, round string) (loadgen.Result, error) {
+	if err := s.use.start(ctx); err != nil {
+		return loadgen.Result{}, err
+	}
+	res := loadgen.Run(ctx, loadgen.Options{Workers: Buyers, Duration: dur}, s.place(round))
+	return res, s.use.stop(ctx)
+}
+
+// The split shop and the monolith are compared in splitRounds rounds of
+// splitRound each, taking turns (loadgen.Alternate), both shops running
+// throughout: one waits, idle but for its periodic jobs, while the other
+// is measured.
+const (
+	splitRounds = 3
+	splitRound  = 10 * time.Second
+)
+
+// splitCheckout runs the JSON API checkout against the split shop (the
+// gateway and a process per module, supervised by serve --split) and
+// against the monolith, each on a fresh copy of the same data set, so the
 // price of the network hops is read in one run on one machine. Beside the
 // throughputs, which a busy machine moves, it reads from each process's
 // metrics what the checkouts cost it: CPU per order (the Go processes,
 // not Postgres) and, split, the calls between processes per order, a
 // count no neighbour changes.
 func splitCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
-	run := func(split bool) (loadgen.Result, *usage, error) {
+	prepare := func(split bool) (*checkoutShop, func(), error) {
 		db, err := env.NewDatabase(ctx)
 		if err != nil {
-			return loadgen.Result{}, nil, err
+			return nil, nil, err
 		}
-		defer db.Drop()
 		books, err := dataSet(ctx, db.Pool, 1000, 1_000_000)
 		if err != nil {
-			return loadgen.Result{}, nil, err
+			db.Drop()
+			return nil, nil, err
 		}
 		start, processes := env.StartShop, 1
 		if split {
@@ -197,47 +223,70 @@ func splitCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) 
 		}
 		use, err := newUsage(processes)
 		if err != nil {
-			return loadgen.Result{}, nil, err
+			db.Drop()
+			return nil, nil, err
 		}
 		shop, err := start(ctx, db.URL, "BOOKSTORE_METRICS_ADDR="+use.addrs[0])
 		if err != nil {
-			return loadgen.Result{}, nil, err
+			db.Drop()
+			return nil, nil, err
 		}
-		defer shop.Stop()
-		res, err := checkoutLoad(ctx, env, shop.URL, db.Pool, books, use)
-		return res, use, err
+		stop := func() {
+			shop.Stop()
+			db.Drop()
+		}
+		s, err := prepareCheckout(ctx, env, shop.URL, db.Pool, books, use)
+		if err != nil {
+			stop()
+			return nil, nil, err
+		}
+		return s, stop, nil
 	}
 	env.Logf("monolith")
-	mono, monoUse, err := run(false)
+	monoShop, stopMono, err := prepare(false)
 	if err != nil {
 		return nil, err
 	}
+	defer stopMono()
 	env.Logf("split")
-	split, splitUse, err := run(true)
+	splitShop, stopSplit, err := prepare(true)
 	if err != nil {
 		return nil, err
 	}
+	defer stopSplit()
+	shops := [2]*checkoutShop{splitShop, monoShop}
+	env.Logf("%d rounds of %s each, taking turns", splitRounds, env.Dur(splitRound))
+	sides, lo, hi, err := loadgen.Alternate(splitRounds, func(side, i int) (loadgen.Result, error) {
+		return shops[side].measure(ctx, env.Dur(splitRound), fmt.Sprintf("run%d", i))
+	})
+	if err != nil {
+		return nil, err
+	}
+	split, mono := sides[0], sides[1]
 	ratio := split.PerSecond() / max(mono.PerSecond(), 1e-9)
 	perOrder := func(v float64, r loadgen.Result) float64 { return v / float64(max(r.Ops, 1)) }
 	return []bench.Figure{
 		{Name: "monolith orders/s", Value: mono.PerSecond(), Unit: "orders/s", Note: errNote(mono)},
 		{Name: "monolith p99", Value: bench.Ms(mono.Percentile(99)), Unit: "ms"},
-		{Name: "monolith CPU per order", Value: 1000 * perOrder(monoUse.cpu, mono), Unit: "ms", Note: "the shop's process, not Postgres"},
+		{Name: "monolith CPU per order", Value: 1000 * perOrder(monoShop.use.cpu, mono), Unit: "ms", Note: "the shop's process, not Postgres"},
 		{Name: "split orders/s", Value: split.PerSecond(), Unit: "orders/s", Note: errNote(split)},
 		{Name: "split p99", Value: bench.Ms(split.Percentile(99)), Unit: "ms"},
-		{Name: "split CPU per order", Value: 1000 * perOrder(splitUse.cpu, split), Unit: "ms", Note: "the gateway and the three modules, not Postgres"},
-		{Name: "split internal calls per order", Value: perOrder(splitUse.internal, split), Unit: "calls", Note: "requests to /internal/v1/ of any process, jobs' included"},
-		{Name: "split ÷ monolith throughput", Value: ratio, Unit: "×", Target: bench.Min(0.7)},
+		{Name: "split CPU per order", Value: 1000 * perOrder(splitShop.use.cpu, split), Unit: "ms", Note: "the gateway and the three modules, not Postgres"},
+		{Name: "split internal calls per order", Value: perOrder(splitShop.use.internal, split), Unit: "calls", Note: "requests to /internal/v1/ of any process, jobs' included"},
+		{Name: "split ÷ monolith throughput", Value: ratio, Unit: "×", Target: bench.Min(0.7),
+			Note: fmt.Sprintf("all rounds together; each round's from %.2f to %.2f", lo, hi)},
 	}, nil
 }
 
 // usage reads, from the /metrics of a shop's processes on their private
 // listeners (addrs, consecutive ports as serve --split gives its children),
-// the CPU they spent and the internal calls they answered between start
-// and stop; nil reads nothing.
+// the CPU they spent and the internal calls they answered between each
+// start and the stop after it, summed over the rounds; nil reads nothing.
 type usage struct {
 	addrs         []string
 	cpu, internal float64
+	// at the last start
+	cpu0, internal0 float64
 }
 
 // newUsage finds n consecutive free loopback ports.
@@ -274,7 +323,7 @@ func (u *usage) start(ctx context.Context) error {
 		return nil
 	}
 	var err error
-	u.cpu, u.internal, err = u.read(ctx)
+	u.cpu0, u.internal0, err = u.read(ctx)
 	return err
 }
 
@@ -283,7 +332,8 @@ func (u *usage) stop(ctx context.Context) error {
 		return nil
 	}
 	cpu, internal, err := u.read(ctx)
-	u.cpu, u.internal = cpu-u.cpu, internal-u.internal
+	u.cpu += cpu - u.cpu0
+	u.internal += internal - u.internal0
 	return err
 }
 

@@ -13,7 +13,8 @@ import (
 
 // TestUsage_ReadsCPUAndInternalCalls: the split section's CPU and internal
 // calls per order are the differences of the processes' own series between
-// start and stop, summed over the processes, public routes left out.
+// start and stop, summed over the processes and over the rounds, public
+// routes left out.
 func TestUsage_ReadsCPUAndInternalCalls(t *testing.T) {
 	t.Parallel()
 	serve := func(cpu *float64, books, place *int) string {
@@ -37,6 +38,12 @@ func TestUsage_ReadsCPUAndInternalCalls(t *testing.T) {
 	require.NoError(t, u.stop(ctx))
 	require.InDelta(t, 2.75, u.cpu, 1e-9)
 	require.InDelta(t, 33, u.internal, 1e-9)
+	cpuA, booksA = 5.0, 20 // between rounds: not counted
+	require.NoError(t, u.start(ctx))
+	cpuA, booksA = 5.5, 21
+	require.NoError(t, u.stop(ctx))
+	require.InDelta(t, 3.25, u.cpu, 1e-9, "a second round adds its own")
+	require.InDelta(t, 34, u.internal, 1e-9)
 
 	var none *usage
 	require.NoError(t, none.start(ctx))
