@@ -205,7 +205,13 @@ func TestService_Charge(t *testing.T) {
 // settles and ships, a plain one does not). A connection must keep the
 // generic plan it caches after five calls, whatever the step; otherwise
 // Postgres plans every call again, which cost as much as running it (the
-// profile of issue #11 found half the calls planned anew).
+// profile of issue #11 found half the calls planned anew). The orders go
+// through their whole life, as the shop's do: three plain steps (placed,
+// shipped, delivered) to each payment step. With that mix, and the
+// statement's flags visible to the planner rather than hidden in
+// sub-selects, the plain steps' plans looked cheaper than the generic one
+// and every call was planned: 32 custom plans of 32 here, and 1,040 of
+// 1,036 calls in the bench's service checkout (pg_stat_statements).
 func TestService_TransitionKeepsItsPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -230,10 +236,18 @@ func TestService_TransitionKeepsItsPlan(t *testing.T) {
 		o, err := svc.Place(ctx, b.buyer, b.seen(t, checkoutInput(fmt.Sprint("plan-", i), service.PaymentInput{Method: orders.MethodWallet})))
 		require.NoError(t, err, "a plain step: pending to awaiting payment")
 		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodWallet), "a payment step")
+		b.clock.Add(svc.Options().ShippingStep)
+		_, err = svc.Carry(ctx)
+		require.NoError(t, err, "the carrier's plain steps")
+	}
+	for range 4 { // the last orders on to their delivery (four carrier steps)
+		b.clock.Add(svc.Options().ShippingStep)
+		_, err = svc.Carry(ctx)
+		require.NoError(t, err)
 	}
 	var generic, custom int64
 	require.NoError(t, pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
 		WHERE statement LIKE '-- name: Transition %'`).Scan(&generic, &custom))
 	require.LessOrEqual(t, custom, int64(5), "only the first five calls are planned for their values")
-	require.Equal(t, int64(2*rounds), generic+custom)
+	require.Equal(t, int64(4*rounds), generic+custom)
 }
