@@ -254,3 +254,20 @@ func TestService_UnreadReadsOnlyTheUnread(t *testing.T) {
 	require.Equal(t, 3, n)
 	require.Less(t, read, int64(20))
 }
+
+// TestService_UnreadStopsAtCap: the header shows a count past the cap as
+// "99+", so a user with more unread notifications than that is counted
+// no further, reading no more of them.
+func TestService_UnreadStopsAtCap(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	b.notifications(t, b.seller.ID, o.ID, 150)
+
+	before := pgtest.Stats(t, b.pool, "orders.notifications").Read
+	n, err := b.svc.Unread(ctx, b.seller.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.UnreadCap, n)
+	require.LessOrEqual(t, pgtest.Stats(t, b.pool, "orders.notifications").Read-before, int64(orders.UnreadCap))
+}
