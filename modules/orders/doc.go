@@ -2,8 +2,9 @@
 // cookie until sign-in merges them), orders and their lines (the book's id
 // with a snapshot of title and price), payments (brand and last four digits
 // only), the simulated processor's charges, shipments with their timeline,
-// delivery providers, notifications, reviews, and each seller's count of
-// delivered orders.
+// delivery providers, notifications (read up to a mark per user, so the
+// header's count reads only the unread ones), reviews, and each seller's
+// count of delivered orders.
 //
 // The saga: Place takes the lines out of the buyer's cart and records the
 // order (pending, idempotent per buyer and Idempotency-Key) in one

@@ -8,15 +8,23 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // HeaderCounts are what the header of every page shows of orders.
 type HeaderCounts struct {
 	// Cart is the number of copies in the visitor's cart.
 	Cart int `json:"cart"`
-	// Unread is the number of the user's unread notifications.
+	// Unread is the number of the user's unread notifications, up to
+	// UnreadCap.
 	Unread int `json:"unread"`
 }
+
+// UnreadCap is where counting unread notifications stops: a user with
+// more has UnreadCap, which the header shows as "99+". Every page counts
+// them, so the count reads at most UnreadCap of the user's notifications,
+// however many they have.
+const UnreadCap = view.BadgeMax + 1
 
 // Service is what the processes of the other modules need from orders:
 // their pages show the same header as orders' own. Read-only, so a remote

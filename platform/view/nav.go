@@ -1,6 +1,9 @@
 package view
 
-import "context"
+import (
+	"context"
+	"strconv"
+)
 
 // Nav is what the header shows about the visitor. A platform middleware puts
 // an empty one in every request's context; modules fill their parts (auth the
@@ -11,7 +14,9 @@ type Nav struct {
 	UserName  string
 	Admin     bool
 	CartCount int
-	Unread    int
+	// Unread counts the user's unread notifications, no further than
+	// one past BadgeMax.
+	Unread int
 	// WantAlerts counts the listings that met the user's want list and
 	// that the user has not looked at yet.
 	WantAlerts int
@@ -32,4 +37,17 @@ func NavFrom(ctx context.Context) *Nav {
 		return n
 	}
 	return &Nav{}
+}
+
+// BadgeMax is the largest count a header badge spells out; it shows a
+// larger one as "99+", so a count it shows need not go further than one
+// past it.
+const BadgeMax = 99
+
+// badge is how a header badge shows count n.
+func badge(n int) string {
+	if n > BadgeMax {
+		return strconv.Itoa(BadgeMax) + "+"
+	}
+	return strconv.Itoa(n)
 }

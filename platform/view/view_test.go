@@ -69,6 +69,30 @@ func TestRender_EscapesAndUsesLayout(t *testing.T) {
 	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a page holding a link's token is private, even for a visitor")
 }
 
+// The header spells out an unread count up to BadgeMax and shows a larger
+// one, which orders stops counting just past it, as "99+".
+func TestRender_UnreadBadgeCapped(t *testing.T) {
+	t.Parallel()
+	badge := func(unread int) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req = req.WithContext(view.WithNav(req.Context(), &view.Nav{SignedIn: true, UserName: "Ada", Unread: unread}))
+		require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "Home", Body: templ.Raw("")}))
+		_, rest, found := strings.Cut(rec.Body.String(), "data-unread>")
+		if !found {
+			return ""
+		}
+		n, _, _ := strings.Cut(rest, "<")
+		return n
+	}
+	require.Empty(t, badge(0))
+	require.Equal(t, "7", badge(7))
+	require.Equal(t, "99", badge(view.BadgeMax))
+	require.Equal(t, "99+", badge(view.BadgeMax+1))
+	require.Equal(t, "99+", badge(5000))
+}
+
 func TestStaticHandler_FingerprintedAndCached(t *testing.T) {
 	t.Parallel()
 	url := view.AssetURL("app.css")

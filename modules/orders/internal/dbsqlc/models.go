@@ -47,7 +47,6 @@ type Notification struct {
 	OrderID   int64
 	Step      string
 	Message   string
-	ReadAt    *time.Time
 	CreatedAt time.Time
 }
 
@@ -88,6 +87,11 @@ type OrderLine struct {
 type OrdersCursor struct {
 	Name     string
 	Position int64
+}
+
+type OrdersNotificationRead struct {
+	UserID   int64
+	ReadUpTo int64
 }
 
 type OrdersRecipient struct {

@@ -7,19 +7,34 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
-const markAllRead = `-- name: MarkAllRead :exec
-UPDATE orders.notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL
+const markRead = `-- name: MarkRead :exec
+INSERT INTO orders.notification_reads (user_id, read_up_to) VALUES ($1, $2)
+ON CONFLICT (user_id) DO UPDATE SET read_up_to = excluded.read_up_to
+WHERE orders.notification_reads.read_up_to < excluded.read_up_to
 `
 
-func (q *Queries) MarkAllRead(ctx context.Context, db DBTX, userID int64) error {
-	_, err := db.Exec(ctx, markAllRead, userID)
+type MarkReadParams struct {
+	UserID int64
+	UpTo   int64
+}
+
+// Moves the user's mark up to up_to, never back: a page shown earlier (in
+// another tab) does not make newer notifications unread again, and a
+// repeat writes nothing.
+func (q *Queries) MarkRead(ctx context.Context, db DBTX, arg MarkReadParams) error {
+	_, err := db.Exec(ctx, markRead, arg.UserID, arg.UpTo)
 	return err
 }
 
 const notifications = `-- name: Notifications :many
-SELECT id, user_id, order_id, step, message, read_at, created_at FROM orders.notifications WHERE user_id = $1 ORDER BY id DESC LIMIT $3 OFFSET $2
+SELECT n.id, n.order_id, n.step, n.message, n.created_at,
+    (n.id <= coalesce((SELECT r.read_up_to FROM orders.notification_reads r WHERE r.user_id = $1), 0))::bool AS read
+FROM orders.notifications n
+WHERE n.user_id = $1
+ORDER BY n.id DESC LIMIT $3 OFFSET $2
 `
 
 type NotificationsParams struct {
@@ -28,23 +43,33 @@ type NotificationsParams struct {
 	Lim    int32
 }
 
-func (q *Queries) Notifications(ctx context.Context, db DBTX, arg NotificationsParams) ([]Notification, error) {
+type NotificationsRow struct {
+	ID        int64
+	OrderID   int64
+	Step      string
+	Message   string
+	CreatedAt time.Time
+	Read      bool
+}
+
+// A page of the user's notifications, each read when it is at most the
+// user's mark (0015).
+func (q *Queries) Notifications(ctx context.Context, db DBTX, arg NotificationsParams) ([]NotificationsRow, error) {
 	rows, err := db.Query(ctx, notifications, arg.UserID, arg.Off, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []Notification{}
+	items := []NotificationsRow{}
 	for rows.Next() {
-		var i Notification
+		var i NotificationsRow
 		if err := rows.Scan(
 			&i.ID,
-			&i.UserID,
 			&i.OrderID,
 			&i.Step,
 			&i.Message,
-			&i.ReadAt,
 			&i.CreatedAt,
+			&i.Read,
 		); err != nil {
 			return nil, err
 		}
@@ -81,11 +106,24 @@ func (q *Queries) Notify(ctx context.Context, db DBTX, arg NotifyParams) error {
 }
 
 const unreadCount = `-- name: UnreadCount :one
-SELECT count(*)::int FROM orders.notifications WHERE user_id = $1 AND read_at IS NULL
+SELECT count(*)::int FROM (
+    SELECT 1 FROM orders.notifications n
+    WHERE n.user_id = $1
+      AND n.id > coalesce((SELECT r.read_up_to FROM orders.notification_reads r WHERE r.user_id = $1), 0)
+    ORDER BY n.id DESC LIMIT $2
+) s
 `
 
-func (q *Queries) UnreadCount(ctx context.Context, db DBTX, userID int64) (int32, error) {
-	row := db.QueryRow(ctx, unreadCount, userID)
+type UnreadCountParams struct {
+	UserID int64
+	Lim    int32
+}
+
+// The user's notifications past the mark, counted no further than lim, so
+// that it reads at most lim entries of notifications_user_idx however long
+// the user's history.
+func (q *Queries) UnreadCount(ctx context.Context, db DBTX, arg UnreadCountParams) (int32, error) {
+	row := db.QueryRow(ctx, unreadCount, arg.UserID, arg.Lim)
 	var column_1 int32
 	err := row.Scan(&column_1)
 	return column_1, err

@@ -206,9 +206,10 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
 }
 
-// notifications shows the user's notifications and marks them read, since
-// they are seen now; those that were new are marked so on this page, and
-// the header's badge is cleared at once.
+// notifications shows the user's notifications and marks read those it
+// shows, since they are seen now: those that were new are marked so on
+// this page, and the header counts only what the page did not show (on
+// the first page, what came since it was read).
 func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -221,10 +222,13 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.MarkAllRead(r.Context(), u); err != nil {
-		web.Error(w, r, err)
-		return
+	d := trim(r, items, n)
+	if len(d.Items) > 0 {
+		nav := view.NavFrom(r.Context())
+		if nav.Unread, err = h.svc.MarkRead(r.Context(), u, d.Items[0].ID); err != nil {
+			web.Error(w, r, err)
+			return
+		}
 	}
-	view.NavFrom(r.Context()).Unread = 0
-	render(w, r, http.StatusOK, "Notifications", notificationsView(trim(r, items, n)))
+	render(w, r, http.StatusOK, "Notifications", notificationsView(d))
 }

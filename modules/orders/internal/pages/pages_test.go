@@ -82,6 +82,24 @@ func linesShown(t *testing.T, body string) []string {
 	return out
 }
 
+// placedOrder puts a copy of the book in the buyer's cart and checks out
+// with a card through the page, under key; it returns the order's path
+// and id.
+func (b *bundle) placedOrder(t *testing.T, key string) (string, int64) {
+	t.Helper()
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
+	form := checkoutForm(key)
+	form["line"] = linesShown(t, r.Body)
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	path := r.Header.Get("Location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/orders/"), 10, 64)
+	require.NoError(t, err)
+	return path, id
+}
+
 func countRows(t *testing.T, pool *pgxpool.Pool, q string) int {
 	t.Helper()
 	var n int

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,16 +22,7 @@ import (
 func (b *bundle) deliveredOrder(t *testing.T) (string, int64) {
 	t.Helper()
 	ctx := context.Background()
-	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode)
-	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
-	form := checkoutForm("reviews")
-	form["line"] = linesShown(t, r.Body)
-	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
-	path := r.Header.Get("Location")
-	id, err := strconv.ParseInt(strings.TrimPrefix(path, "/orders/"), 10, 64)
-	require.NoError(t, err)
+	path, id := b.placedOrder(t, "reviews")
 	require.NoError(t, b.svc.Charge(ctx, id, ""))
 	for range 4 {
 		_, err := b.svc.Carry(ctx)

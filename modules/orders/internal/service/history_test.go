@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -216,4 +217,57 @@ func TestService_CarryReadsOnlyWhatIsDue(t *testing.T) {
 	// the history reads 20,000).
 	require.LessOrEqual(t, orders1-orders0, int64(4*onTheWay), "orders read by one round")
 	require.LessOrEqual(t, shipments1-shipments0, int64(4*onTheWay), "shipments read by one round")
+}
+
+// notifications gives user n notifications of order in one statement, as
+// a long history would, and returns the newest one's id.
+func (b *bundle) notifications(t *testing.T, user auth.UserID, order int64, n int) int64 {
+	t.Helper()
+	var newest int64
+	require.NoError(t, b.pool.QueryRow(context.Background(), `
+		WITH n AS (
+			INSERT INTO orders.notifications (user_id, order_id, step, message)
+			SELECT $1, $2, 'past-' || txid_current() || '-' || g, 'Sold a copy' FROM generate_series(1, $3::int) g
+			RETURNING id
+		)
+		SELECT max(id) FROM n`, user, order, n).Scan(&newest))
+	return newest
+}
+
+// TestService_UnreadReadsOnlyTheUnread: every page a signed-in user sees
+// counts their unread notifications, so the count must not read the ones
+// they have read, which grow by several with every sale of a busy seller.
+func TestService_UnreadReadsOnlyTheUnread(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	_, err := b.svc.MarkRead(ctx, b.seller, b.notifications(t, b.seller.ID, o.ID, 20_000))
+	require.NoError(t, err)
+	b.notifications(t, b.seller.ID, o.ID, 3)
+
+	before := pgtest.Stats(t, b.pool, "orders.notifications").Read
+	n, err := b.svc.Unread(ctx, b.seller.ID)
+	require.NoError(t, err)
+	read := pgtest.Stats(t, b.pool, "orders.notifications").Read - before
+	t.Logf("counting 3 unread notifications after 20,000 read ones read %d rows", read)
+	require.Equal(t, 3, n)
+	require.Less(t, read, int64(20))
+}
+
+// TestService_UnreadStopsAtCap: the header shows a count past the cap as
+// "99+", so a user with more unread notifications than that is counted
+// no further, reading no more of them.
+func TestService_UnreadStopsAtCap(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	o := b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	b.notifications(t, b.seller.ID, o.ID, 150)
+
+	before := pgtest.Stats(t, b.pool, "orders.notifications").Read
+	n, err := b.svc.Unread(ctx, b.seller.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.UnreadCap, n)
+	require.LessOrEqual(t, pgtest.Stats(t, b.pool, "orders.notifications").Read-before, int64(orders.UnreadCap))
 }

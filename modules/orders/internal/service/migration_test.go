@@ -198,3 +198,55 @@ func TestMigration_WaitingSinceBackfill(t *testing.T) {
 	_, err = pool.Exec(ctx, "UPDATE orders.orders SET status = 'awaiting_payment' WHERE status = 'payment_failed'")
 	require.ErrorContains(t, err, "orders_waiting_since_check", "an order cannot wait without saying since when")
 }
+
+// Notifications read before the mark came in stay read and unread ones
+// stay unread, so a user's count is what it was: one who read all at once
+// (the read ones are the oldest), one who read nothing, one who read
+// everything. A notification that committed unread below one its user
+// read stays unread, and so do the read ones above it: a count too high
+// rather than a notification lost. read_at is gone.
+func TestMigration_NotificationReadsBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0015")
+	ids := ordersOf(t, pool, "delivered", "delivered", "delivered", "delivered", "delivered")
+	// Each user's notifications in id order: true when read.
+	history := map[auth.UserID][]bool{
+		7:  {true, true, true, false, false},
+		8:  {false, false},
+		9:  {true, true},
+		10: {true, false, true, false},
+	}
+	for user, reads := range history {
+		for i, read := range reads {
+			_, err := pool.Exec(ctx, `INSERT INTO orders.notifications (user_id, order_id, step, message, read_at)
+				VALUES ($1, $2, 'delivered', 'Delivered', CASE WHEN $3 THEN now() END)`, user, ids[i], read)
+			require.NoError(t, err)
+		}
+	}
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	svc := service.New(pool, nil, nil, nil)
+	for user, want := range map[auth.UserID][]bool{7: {false, false, true, true, true}, 8: {false, false}, 9: {true, true}, 10: {false, false, false, true}} {
+		n, err := svc.Unread(ctx, user)
+		require.NoError(t, err)
+		list, err := svc.Notifications(ctx, auth.User{ID: user}, service.Page{})
+		require.NoError(t, err)
+		got := make([]bool, len(list))
+		for i, item := range list {
+			got[i] = item.Read
+		}
+		require.Equal(t, want, got, "user %d's notifications, newest first: read", user)
+		unread := 0
+		for _, read := range want {
+			if !read {
+				unread++
+			}
+		}
+		require.Equal(t, unread, n, "user %d", user)
+	}
+	var readAt bool
+	require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM information_schema.columns
+		WHERE table_schema = 'orders' AND table_name = 'notifications' AND column_name = 'read_at')`).Scan(&readAt))
+	require.False(t, readAt, "the mark says what is read")
+}

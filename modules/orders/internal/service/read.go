@@ -312,29 +312,40 @@ type Notification struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// Notifications lists the user's notifications, newest first.
+// Notifications lists the user's notifications, newest first, each read
+// or not as it was before this page was shown.
 func (s *Service) Notifications(ctx context.Context, user auth.User, p Page) ([]Notification, error) {
 	lim, off := p.norm()
 	rows, err := s.q.Notifications(ctx, s.pool, dbsqlc.NotificationsParams{UserID: int64(user.ID), Lim: lim, Off: off})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("notifications of %d: %w", user.ID, err)
 	}
 	out := make([]Notification, len(rows))
 	for i, n := range rows {
-		out[i] = Notification{ID: n.ID, OrderID: n.OrderID, Step: n.Step, Message: n.Message, Read: n.ReadAt != nil, CreatedAt: n.CreatedAt}
+		out[i] = Notification{ID: n.ID, OrderID: n.OrderID, Step: n.Step, Message: n.Message, Read: n.Read, CreatedAt: n.CreatedAt}
 	}
 	return out, nil
 }
 
-// Unread counts the user's unread notifications.
+// Unread counts the user's unread notifications up to orders.UnreadCap,
+// which stands for that many or more.
 func (s *Service) Unread(ctx context.Context, user auth.UserID) (int, error) {
-	n, err := s.q.UnreadCount(ctx, s.pool, int64(user))
-	return int(n), err
+	n, err := s.q.UnreadCount(ctx, s.pool, dbsqlc.UnreadCountParams{UserID: int64(user), Lim: orders.UnreadCap})
+	if err != nil {
+		return 0, fmt.Errorf("unread notifications of %d: %w", user, err)
+	}
+	return int(n), nil
 }
 
-// MarkAllRead marks every notification of the user read.
-func (s *Service) MarkAllRead(ctx context.Context, user auth.User) error {
-	return s.q.MarkAllRead(ctx, s.pool, int64(user.ID))
+// MarkRead marks the user's notifications read up to upTo, the id of the
+// newest one they were shown, and returns how many are unread now: those
+// written while the page was on its way. It never marks read ones unread
+// again (a page shown earlier, in another tab), so a repeat is harmless.
+func (s *Service) MarkRead(ctx context.Context, user auth.User, upTo int64) (int, error) {
+	if err := s.q.MarkRead(ctx, s.pool, dbsqlc.MarkReadParams{UserID: int64(user.ID), UpTo: upTo}); err != nil {
+		return 0, fmt.Errorf("mark notifications of %d read: %w", user.ID, err)
+	}
+	return s.Unread(ctx, user.ID)
 }
 
 // Provider is a delivery provider.

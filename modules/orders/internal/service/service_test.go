@@ -909,10 +909,61 @@ func TestService_Get(t *testing.T) {
 	unread, err := b.svc.Unread(ctx, b.seller.ID)
 	require.NoError(t, err)
 	require.Equal(t, 1, unread)
-	require.NoError(t, b.svc.MarkAllRead(ctx, b.seller))
+	shown, err := b.svc.Notifications(ctx, b.seller, service.Page{})
+	require.NoError(t, err)
+	unread, err = b.svc.MarkRead(ctx, b.seller, shown[0].ID)
+	require.NoError(t, err)
+	require.Zero(t, unread)
 	unread, err = b.svc.Unread(ctx, b.seller.ID)
 	require.NoError(t, err)
 	require.Zero(t, unread)
+}
+
+// TestService_MarkRead: the notifications page marks read what it shows,
+// so one written while it was on its way stays unread; a repeat, or a
+// page shown earlier in another tab, changes nothing.
+func TestService_MarkRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	unread := func() int {
+		t.Helper()
+		n, err := b.svc.Unread(ctx, b.seller.ID)
+		require.NoError(t, err)
+		return n
+	}
+	require.Zero(t, unread(), "a user with no notifications")
+	n, err := b.svc.MarkRead(ctx, b.seller, 1)
+	require.NoError(t, err)
+	require.Zero(t, n, "a user with no notifications has nothing to mark")
+
+	b.place(t, "first", 1, service.PaymentInput{Method: orders.MethodWallet})
+	shown, err := b.svc.Notifications(ctx, b.seller, service.Page{})
+	require.NoError(t, err)
+	require.Len(t, shown, 1)
+	require.False(t, shown[0].Read)
+	b.place(t, "second", 1, service.PaymentInput{Method: orders.MethodWallet}) // while the page was on its way
+	n, err = b.svc.MarkRead(ctx, b.seller, shown[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the notification the page did not show")
+	require.Equal(t, 1, unread())
+
+	updated := pgtest.Stats(t, b.pool, "orders.notification_reads").Updated
+	n, err = b.svc.MarkRead(ctx, b.seller, shown[0].ID)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, updated, pgtest.Stats(t, b.pool, "orders.notification_reads").Updated, "a repeat writes nothing")
+
+	now, err := b.svc.Notifications(ctx, b.seller, service.Page{})
+	require.NoError(t, err)
+	require.Len(t, now, 2)
+	require.Equal(t, []bool{false, true}, []bool{now[0].Read, now[1].Read})
+	n, err = b.svc.MarkRead(ctx, b.seller, now[0].ID)
+	require.NoError(t, err)
+	require.Zero(t, n)
+	n, err = b.svc.MarkRead(ctx, b.seller, shown[0].ID)
+	require.NoError(t, err)
+	require.Zero(t, n, "a page shown earlier marks nothing unread again")
 }
 
 func TestService_Sweep(t *testing.T) {
