@@ -28,19 +28,21 @@ func main() {
 	only := flag.String("only", "", "run only the sections whose name contains this text")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of this process (the service-layer sections run in it) to this file")
 	explain := flag.Duration("explain", 0, "log the plan of every statement slower than this (auto_explain) and list those statements, with the tables their plans read whole, after the report")
+	statements := flag.Int("statements", 0, "after each section, list this many statements that took Postgres the longest, with their calls, plans, rows and WAL records (pg_stat_statements)")
 	flag.Parse()
-	if err := run(*binary, *quick, *only, *cpuProfile, *explain); err != nil {
+	o := bench.Options{Binary: *binary, Quick: *quick, Explain: *explain, Statements: *statements > 0}
+	if err := run(o, *only, *cpuProfile, *statements); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(binary string, quick bool, only, cpuProfile string, explain time.Duration) error {
+func run(o bench.Options, only, cpuProfile string, statements int) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	sections := append(ordersbench.Sections(), catalogbench.Sections()...)
-	if _, err := os.Stat(binary); err != nil {
-		return fmt.Errorf("%s: build it first (make build): %w", binary, err)
+	if _, err := os.Stat(o.Binary); err != nil {
+		return fmt.Errorf("%s: build it first (make build): %w", o.Binary, err)
 	}
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
@@ -56,10 +58,10 @@ func run(binary string, quick bool, only, cpuProfile string, explain time.Durati
 	started := time.Now()
 	fmt.Printf("BookStore bench — %s, %d CPUs, GOMAXPROCS %d, %s\n", started.Format(time.DateTime), runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version())
 	fmt.Println("Every load is closed-loop (each worker waits for its answer); Postgres, the shop and the load generator share the machine.")
-	if quick {
+	if o.Quick {
 		fmt.Println("QUICK RUN: every measurement is a tenth of its length; the figures are not comparable.")
 	}
-	env, err := bench.Start(ctx, binary, quick, explain, os.Stderr)
+	env, err := bench.Start(ctx, o, os.Stderr)
 	if err != nil {
 		return fmt.Errorf("start the bench cluster: %w", err)
 	}
@@ -70,6 +72,11 @@ func run(binary string, quick bool, only, cpuProfile string, explain time.Durati
 			continue
 		}
 		fmt.Fprintf(os.Stderr, "running %s\n", s.Name)
+		if statements > 0 {
+			if err := env.ResetStatements(ctx); err != nil {
+				return err
+			}
+		}
 		t0 := time.Now()
 		figs, err := s.Run(ctx, env)
 		bench.Print(os.Stdout, s.Name, figs, time.Since(t0))
@@ -77,18 +84,42 @@ func run(binary string, quick bool, only, cpuProfile string, explain time.Durati
 			failed++
 			fmt.Printf("  FAILED: %v\n", err)
 		}
+		if statements > 0 {
+			if err := printStatements(ctx, env, statements); err != nil {
+				return fmt.Errorf("read the statements' counts: %w", err)
+			}
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}
-	if explain > 0 {
-		if err := printSlow(env, explain); err != nil {
+	if o.Explain > 0 {
+		if err := printSlow(env, o.Explain); err != nil {
 			return fmt.Errorf("read the plans: %w", err)
 		}
 	}
 	fmt.Printf("\nDone in %s. \"ok\" meets the target, \"MISS\" does not; figures without a target are context.\n", time.Since(started).Round(time.Second))
 	if failed > 0 {
 		return fmt.Errorf("%d sections failed", failed)
+	}
+	return nil
+}
+
+// printStatements lists the n statements that took Postgres the longest
+// during the section, the longest first.
+func printStatements(ctx context.Context, env *bench.Env, n int) error {
+	top, err := env.TopStatements(ctx, n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   The %d statements that ran the longest in Postgres (pg_stat_statements; locks waited for included)\n", len(top))
+	fmt.Printf("   %9s %9s %10s %8s %11s %10s  %s\n", "calls", "plans", "rows", "total ms", "ms per call", "WAL recs", "statement")
+	for _, s := range top {
+		name := s.Name
+		if len(name) > 60 {
+			name = name[:57] + "..."
+		}
+		fmt.Printf("   %9d %9d %10d %8.0f %11.3f %10d  %s\n", s.Calls, s.Plans, s.Rows, bench.Ms(s.Total), bench.Ms(s.Total)/float64(max(s.Calls, 1)), s.WALRecords, name)
 	}
 	return nil
 }

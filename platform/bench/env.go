@@ -43,25 +43,40 @@ type Env struct {
 	template string
 }
 
+// Options shape a run's Env.
+type Options struct {
+	// Binary is the bookstore binary that HTTP sections start.
+	Binary string
+	// Quick shortens every run (a smoke run of the bench itself).
+	Quick bool
+	// Explain above zero has the cluster log the plan of every statement
+	// that runs longer (auto_explain), for SlowStatements.
+	Explain time.Duration
+	// Statements has the cluster count what each statement costs
+	// (pg_stat_statements), for TopStatements.
+	Statements bool
+}
+
 // Start starts the cluster in a new temporary folder and migrates the
-// template every database is cloned from. With explain above zero the
-// cluster logs the plan of every statement that runs longer
-// (auto_explain), for SlowStatements.
-func Start(ctx context.Context, binary string, quick bool, explain time.Duration, log io.Writer) (*Env, error) {
+// template every database is cloned from.
+func Start(ctx context.Context, o Options, log io.Writer) (*Env, error) {
 	dir, err := os.MkdirTemp("", "bookstore-bench-")
 	if err != nil {
 		return nil, err
 	}
-	e := &Env{Binary: binary, Quick: quick, Log: log, dir: dir}
+	e := &Env{Binary: o.Binary, Quick: o.Quick, Log: log, dir: dir}
 	// The cluster may run as the postgres user, which must enter here.
 	if err := os.Chmod(dir, 0o755); err != nil {
 		e.Close()
 		return nil, err
 	}
 	opts := &pgembed.Options{}
-	if explain > 0 {
-		opts.Settings = []string{"session_preload_libraries=auto_explain",
-			fmt.Sprintf("auto_explain.log_min_duration=%dus", explain.Microseconds())}
+	if o.Explain > 0 {
+		opts.Settings = append(opts.Settings, "session_preload_libraries=auto_explain",
+			fmt.Sprintf("auto_explain.log_min_duration=%dus", o.Explain.Microseconds()))
+	}
+	if o.Statements {
+		opts.Settings = append(opts.Settings, StatementSettings...)
 	}
 	if e.cluster, err = pgembed.Start(ctx, filepath.Join(dir, "pg"), opts); err != nil {
 		e.Close()
@@ -89,8 +104,8 @@ func Start(ctx context.Context, binary string, quick bool, explain time.Duration
 	return e, nil
 }
 
-// SlowStatements sums the plans the cluster logged so far (see Start's
-// explain) by statement.
+// SlowStatements sums the plans the cluster logged so far (see
+// Options.Explain) by statement.
 func (e *Env) SlowStatements() ([]SlowStatement, error) {
 	f, err := os.Open(e.cluster.LogFile())
 	if err != nil {
@@ -98,6 +113,16 @@ func (e *Env) SlowStatements() ([]SlowStatement, error) {
 	}
 	defer f.Close()
 	return ReadSlowStatements(f)
+}
+
+// ResetStatements starts the counts of TopStatements over (see
+// Options.Statements).
+func (e *Env) ResetStatements(ctx context.Context) error { return ResetStatements(ctx, e.admin) }
+
+// TopStatements are the n statements that ran the longest since
+// ResetStatements (see Options.Statements).
+func (e *Env) TopStatements(ctx context.Context, n int) ([]Statement, error) {
+	return TopStatements(ctx, e.admin, n)
 }
 
 // Close stops the cluster and removes every data set with it.

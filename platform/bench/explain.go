@@ -41,15 +41,8 @@ func ReadSlowStatements(log io.Reader) ([]SlowStatement, error) {
 		}
 		plan := strings.Join(text, "\n")
 		name := "?"
-		if m := queryName.FindStringSubmatch(plan); m != nil {
-			name = m[1]
-		} else if _, q, ok := strings.Cut(plan, "Query Text:"); ok {
-			// Its first line of text: where the text ends, the log does not say.
-			for l := range strings.Lines(q) {
-				if name = strings.TrimSpace(l); name != "" {
-					break
-				}
-			}
+		if _, q, ok := strings.Cut(plan, "Query Text:"); ok {
+			name = statementName(q)
 		}
 		s := byName[name]
 		if s == nil {
