@@ -9,6 +9,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // BookID identifies a listing.
@@ -167,6 +168,11 @@ var (
 	ErrNotHeld = apperr.New(apperr.Conflict, "catalog.not_held", "the order holds no copies to confirm")
 )
 
+// WantAlertsCap is where counting a user's new want matches stops: a user
+// with more has WantAlertsCap, which the header shows as "99+", so the
+// count every page makes reads no more than that, however many there are.
+const WantAlertsCap = view.BadgeMax + 1
+
 // Service is what the orders module needs from the catalog. Every method
 // is safe to call over a network: each is one short transaction in the
 // catalog, and the writes are idempotent per order, so a caller that lost
@@ -212,7 +218,8 @@ type Service interface {
 	// for a user the catalog has never seen sell. Read-only.
 	SellerOnSale(ctx context.Context, seller auth.UserID, page, perPage int) (SellerPage, error)
 	// WantAlerts counts the listings that met user's want list and that
-	// user has not looked at yet (0 for a visitor), for the header of every
-	// page, whichever process serves it. Read-only.
+	// user has not looked at yet (0 for a visitor), up to WantAlertsCap,
+	// for the header of every page, whichever process serves it.
+	// Read-only.
 	WantAlerts(ctx context.Context, user auth.UserID) (int, error)
 }

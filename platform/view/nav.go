@@ -18,7 +18,8 @@ type Nav struct {
 	// one past BadgeMax.
 	Unread int
 	// WantAlerts counts the listings that met the user's want list and
-	// that the user has not looked at yet.
+	// that the user has not looked at yet, no further than one past
+	// BadgeMax.
 	WantAlerts int
 	// CSRFToken is rendered in every form as a hidden field.
 	CSRFToken string

@@ -69,28 +69,38 @@ func TestRender_EscapesAndUsesLayout(t *testing.T) {
 	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a page holding a link's token is private, even for a visitor")
 }
 
-// The header spells out an unread count up to BadgeMax and shows a larger
-// one, which orders stops counting just past it, as "99+".
-func TestRender_UnreadBadgeCapped(t *testing.T) {
+// The header spells out its counts (unread notifications, new want
+// matches) up to BadgeMax and shows a larger one, which the modules stop
+// counting just past it, as "99+".
+func TestRender_BadgesCapped(t *testing.T) {
 	t.Parallel()
-	badge := func(unread int) string {
+	badge := func(nav view.Nav, attr string) string {
 		t.Helper()
+		nav.SignedIn, nav.UserName = true, "Ada"
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
-		req = req.WithContext(view.WithNav(req.Context(), &view.Nav{SignedIn: true, UserName: "Ada", Unread: unread}))
+		req = req.WithContext(view.WithNav(req.Context(), &nav))
 		require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "Home", Body: templ.Raw("")}))
-		_, rest, found := strings.Cut(rec.Body.String(), "data-unread>")
+		_, rest, found := strings.Cut(rec.Body.String(), attr+">")
 		if !found {
 			return ""
 		}
 		n, _, _ := strings.Cut(rest, "<")
 		return n
 	}
-	require.Empty(t, badge(0))
-	require.Equal(t, "7", badge(7))
-	require.Equal(t, "99", badge(view.BadgeMax))
-	require.Equal(t, "99+", badge(view.BadgeMax+1))
-	require.Equal(t, "99+", badge(5000))
+	for _, c := range []struct {
+		attr string
+		nav  func(n int) view.Nav
+	}{
+		{"data-unread", func(n int) view.Nav { return view.Nav{Unread: n} }},
+		{"data-want-alerts", func(n int) view.Nav { return view.Nav{WantAlerts: n} }},
+	} {
+		require.Empty(t, badge(c.nav(0), c.attr))
+		require.Equal(t, "7", badge(c.nav(7), c.attr))
+		require.Equal(t, "99", badge(c.nav(view.BadgeMax), c.attr))
+		require.Equal(t, "99+", badge(c.nav(view.BadgeMax+1), c.attr), c.attr)
+		require.Equal(t, "99+", badge(c.nav(5000), c.attr), c.attr)
+	}
 }
 
 func TestStaticHandler_FingerprintedAndCached(t *testing.T) {

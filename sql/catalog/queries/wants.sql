@@ -87,7 +87,12 @@ ORDER BY m.created_at DESC, m.book_id DESC, m.want_id DESC
 LIMIT @lim OFFSET @off;
 
 -- name: UnseenWantMatches :one
-SELECT count(*) FROM catalog.want_matches WHERE user_id = @user_id AND seen_at IS NULL;
+-- The user's unseen matches, counted no further than lim: every page's
+-- header shows the count, so it reads at most lim entries of
+-- want_matches_unseen_idx, however many matches went unseen.
+SELECT count(*) FROM (
+    SELECT 1 FROM catalog.want_matches WHERE user_id = @user_id AND seen_at IS NULL LIMIT @lim
+) s;
 
 -- name: MarkWantMatchesSeen :execrows
 UPDATE catalog.want_matches SET seen_at = now() WHERE user_id = @user_id AND seen_at IS NULL;

@@ -234,11 +234,21 @@ func (q *Queries) MatchWants(ctx context.Context, db DBTX, arg MatchWantsParams)
 }
 
 const unseenWantMatches = `-- name: UnseenWantMatches :one
-SELECT count(*) FROM catalog.want_matches WHERE user_id = $1 AND seen_at IS NULL
+SELECT count(*) FROM (
+    SELECT 1 FROM catalog.want_matches WHERE user_id = $1 AND seen_at IS NULL LIMIT $2
+) s
 `
 
-func (q *Queries) UnseenWantMatches(ctx context.Context, db DBTX, userID int64) (int64, error) {
-	row := db.QueryRow(ctx, unseenWantMatches, userID)
+type UnseenWantMatchesParams struct {
+	UserID int64
+	Lim    int32
+}
+
+// The user's unseen matches, counted no further than lim: every page's
+// header shows the count, so it reads at most lim entries of
+// want_matches_unseen_idx, however many matches went unseen.
+func (q *Queries) UnseenWantMatches(ctx context.Context, db DBTX, arg UnseenWantMatchesParams) (int64, error) {
+	row := db.QueryRow(ctx, unseenWantMatches, arg.UserID, arg.Lim)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

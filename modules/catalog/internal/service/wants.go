@@ -329,7 +329,7 @@ func (s *Service) WantAlerts(ctx context.Context, user auth.UserID) (int, error)
 	if user == 0 {
 		return 0, nil
 	}
-	n, err := s.q.UnseenWantMatches(ctx, s.pool, int64(user))
+	n, err := s.q.UnseenWantMatches(ctx, s.pool, dbsqlc.UnseenWantMatchesParams{UserID: int64(user), Lim: catalog.WantAlertsCap})
 	if err != nil {
 		return 0, fmt.Errorf("want alerts of %d: %w", user, err)
 	}

@@ -98,6 +98,32 @@ func TestService_EditAndDeleteWant(t *testing.T) {
 	require.ErrorIs(t, b.svc.DeleteWant(ctx, b.other, w.ID), service.ErrWantNotFound)
 }
 
+// TestService_WantAlertsStopAtCap: every page's header counts the new
+// matches; a shopper who never looks gathers them without end, and the
+// count reads no further than the cap the header can show.
+func TestService_WantAlertsStopAtCap(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	const shopper = auth.UserID(41)
+	l, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	// The listing met 3,000 of the shopper's wants (a match is one per want
+	// and listing), none seen.
+	_, err = b.pool.Exec(ctx, `
+		WITH w AS (INSERT INTO catalog.wants (user_id, words, max_price_cents, min_condition)
+			SELECT $1, 'prince', 5000, 'poor' FROM generate_series(1, 3000) RETURNING id)
+		INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents) SELECT id, $2, $1, 1250 FROM w`, int64(shopper), int64(l.ID))
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, "VACUUM ANALYZE catalog.want_matches")
+	require.NoError(t, err)
+
+	before := pgtest.Stats(t, b.pool, "catalog.want_matches").Read
+	n, err := b.svc.WantAlerts(ctx, shopper)
+	require.NoError(t, err)
+	require.Equal(t, catalog.WantAlertsCap, n, "3,000 unseen count as the cap")
+	require.LessOrEqual(t, pgtest.Stats(t, b.pool, "catalog.want_matches").Read-before, int64(catalog.WantAlertsCap))
+}
+
 func TestService_MatchWants(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
