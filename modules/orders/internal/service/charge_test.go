@@ -216,21 +216,8 @@ func TestService_TransitionKeepsItsPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 40})
-	cfg := b.pool.Config()
-	cfg.MaxConns = 1 // one connection, so one cache of prepared statements
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	svc := service.New(pool, b.cat, riverClient(t, pool), &service.Options{ShippingStep: b.svc.Options().ShippingStep, NowFunc: b.clock.Now})
+	pool, svc := b.planned(t)
 	const rounds = 8
-	// A shop's history, analyzed: many delivered orders and few in flight,
-	// which is what made a plan for one step's values look cheaper than
-	// the generic plan.
-	o := b.place(t, "history", 1, service.PaymentInput{Method: orders.MethodWallet})
-	b.history(t, o.ID, 20000)
-	_, err = b.pool.Exec(ctx, "ANALYZE")
-	require.NoError(t, err)
 	for i := range rounds {
 		require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
 		o, err := svc.Place(ctx, b.buyer, b.seen(t, checkoutInput(fmt.Sprint("plan-", i), service.PaymentInput{Method: orders.MethodWallet})))
@@ -242,12 +229,62 @@ func TestService_TransitionKeepsItsPlan(t *testing.T) {
 	}
 	for range 4 { // the last orders on to their delivery (four carrier steps)
 		b.clock.Add(svc.Options().ShippingStep)
-		_, err = svc.Carry(ctx)
+		_, err := svc.Carry(ctx)
 		require.NoError(t, err)
 	}
-	var generic, custom int64
-	require.NoError(t, pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements
-		WHERE statement LIKE '-- name: Transition %'`).Scan(&generic, &custom))
+	generic, custom := plans(t, pool, "Transition")
 	require.LessOrEqual(t, custom, int64(5), "only the first five calls are planned for their values")
 	require.Equal(t, int64(4*rounds), generic+custom)
+}
+
+// TestService_PaymentsDueKeepsItsPlan: the card payments running at one
+// time read their payments in one statement, whose batch is one payment
+// or many. Seeing the batch's length, the planner found a plan for one
+// payment cheaper than the generic plan, so a connection planned nearly
+// every call again (make bench -statements: 1,330 plans in 2,093 calls of
+// the HTTP checkout).
+func TestService_PaymentsDueKeepsItsPlan(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	pool, svc := b.planned(t)
+	const rounds = 12
+	for i := range rounds {
+		o := b.place(t, fmt.Sprint("due-", i), 1, validCard("4242424242424242"))
+		require.NoError(t, svc.Charge(ctx, o.ID, orders.MethodCard))
+	}
+	generic, custom := plans(t, pool, "PaymentsDue")
+	require.LessOrEqual(t, custom, int64(5), "only the first five calls are planned for their values")
+	require.Equal(t, int64(rounds), generic+custom)
+}
+
+// planned gives b a book of 40 copies and a shop's history, analyzed:
+// 20,000 orders delivered and few in flight, which is what made plans for
+// one call's values look cheaper than the generic plan. It returns a
+// service on a pool of one connection, so one cache of prepared
+// statements, whose plans the caller counts (see plans).
+func (b *bundle) planned(t *testing.T) (*pgxpool.Pool, *service.Service) {
+	t.Helper()
+	ctx := context.Background()
+	b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 40})
+	o := b.place(t, "history", 1, service.PaymentInput{Method: orders.MethodWallet})
+	b.history(t, o.ID, 20000)
+	_, err := b.pool.Exec(ctx, "ANALYZE")
+	require.NoError(t, err)
+	cfg := b.pool.Config()
+	cfg.MaxConns = 1
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	return pool, service.New(pool, b.cat, riverClient(t, pool), &service.Options{ShippingStep: b.svc.Options().ShippingStep, NowFunc: b.clock.Now})
+}
+
+// plans counts the plans pool's one connection made of the sqlc query
+// named name since it prepared it: generic (cached and reused) and custom
+// (made for one call's values).
+func plans(t *testing.T, pool *pgxpool.Pool, name string) (generic, custom int64) {
+	t.Helper()
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT generic_plans, custom_plans FROM pg_prepared_statements
+		WHERE statement LIKE '-- name: ' || $1 || ' %'`, name).Scan(&generic, &custom))
+	return generic, custom
 }
