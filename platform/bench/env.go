@@ -23,6 +23,7 @@ import (
 
 	"github.com/bookstore/bookstore"
 	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgembed"
 )
 
@@ -179,7 +180,7 @@ func (e *Env) NewDatabase(ctx context.Context) (*Database, error) {
 		_, _ = e.admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	}
 	var err error
-	if d.Pool, err = pgxpool.New(ctx, d.URL); err != nil {
+	if d.Pool, err = Pool(ctx, d.URL, pg.MaxConns); err != nil {
 		d.drop()
 		return nil, err
 	}
@@ -192,11 +193,12 @@ func (e *Env) urlOf(name string) string {
 	return u.String()
 }
 
-// Pool opens a pool of at most maxConns connections to url: the shop's
-// size (pg.MaxConns) for a handler that stands in for it, or one per client
-// for a load that measures Postgres alone.
+// Pool opens a pool of at most maxConns connections to url, with the
+// shop's session settings (pg.PoolConfig): the shop's size (pg.MaxConns)
+// for a handler that stands in for it, or one per client for a load that
+// measures Postgres alone.
 func Pool(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
-	cfg, err := pgxpool.ParseConfig(url)
+	cfg, err := pg.PoolConfig(url)
 	if err != nil {
 		return nil, err
 	}

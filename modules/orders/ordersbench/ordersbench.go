@@ -213,11 +213,10 @@ func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool
 		ShutdownTimeout: 10 * time.Second, Modules: config.AllModules, HomeCountry: "CO",
 		ShippingStep: 3 * time.Second, BankTransferDelay: 10 * time.Second, OrderTimeout: 15 * time.Minute, JobTimeout: time.Minute,
 	}
-	pcfg, err := pgxpool.ParseConfig(url)
+	pcfg, err := pg.PoolConfig(url)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	pcfg.MaxConns = pg.MaxConns
 	count := &pg.Statements{}
 	pcfg.ConnConfig.Tracer = count
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
