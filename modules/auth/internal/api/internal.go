@@ -1,13 +1,14 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/client"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -15,7 +16,7 @@ import (
 // InternalRoutes serves auth.Service to the other processes of a split
 // shop, in the wire format of internal/client; the router admits only
 // calls carrying the internal token.
-func InternalRoutes(svc auth.Service) web.Routes {
+func InternalRoutes(svc *service.Service) web.Routes {
 	return func(r chi.Router) {
 		r.Post(client.AuthenticatePath, func(w http.ResponseWriter, r *http.Request) {
 			var in client.AuthenticateRequest
@@ -23,12 +24,16 @@ func InternalRoutes(svc auth.Service) web.Routes {
 				web.Error(w, r, err)
 				return
 			}
-			id, err := svc.Authenticate(r.Context(), in.Credential)
+			if len(in.Credentials) == 0 || len(in.Credentials) > client.MaxCredentials {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d credentials", client.MaxCredentials)))
+				return
+			}
+			ids, err := svc.AuthenticateAll(r.Context(), in.Credentials)
 			if err != nil {
 				web.Error(w, r, err)
 				return
 			}
-			web.JSON(w, http.StatusOK, id)
+			web.JSON(w, http.StatusOK, client.AuthenticateAnswer{Identities: ids})
 		})
 		r.Get(client.UserChangesPath, func(w http.ResponseWriter, r *http.Request) {
 			after, err1 := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)

@@ -459,6 +459,43 @@ func TestService_AuthenticatesTogether(t *testing.T) {
 	require.Equal(t, ada.ID, got[4].id.User.ID)
 }
 
+// TestService_AuthenticateAll: the credentials of several requests are
+// read in one statement, each answered as Authenticate answers it (nil for
+// a session ended, a credential that never was, and one of the wrong
+// length, which is not looked up), in their order, duplicates included.
+func TestService_AuthenticateAll(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	pool, n := pgtest.Counted(t, b.pool)
+	svc, err := service.New(pool, &service.Opts{Hash: &fastHash, NowFunc: b.clock.Now})
+	require.NoError(t, err)
+	ada, first := b.signUp(ctx, t)
+	bea, second := b.signUp(ctx, t)
+	_, ended := b.signUp(ctx, t)
+	require.NoError(t, b.svc.SignOut(ctx, ended.ID))
+
+	got, err := svc.AuthenticateAll(ctx, []string{second.ID, ended.ID, "short", strings.Repeat("x", len(first.ID)), first.ID, second.ID})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n.Count(), "one statement for all of them")
+	require.Len(t, got, 6)
+	require.Equal(t, bea.ID, got[0].User.ID)
+	require.Equal(t, second.CSRFToken, got[0].CSRFToken)
+	require.Nil(t, got[1], "signed out")
+	require.Nil(t, got[2], "not a credential")
+	require.Nil(t, got[3], "never a session")
+	require.Equal(t, ada.ID, got[4].User.ID)
+	require.Equal(t, first.CSRFToken, got[4].CSRFToken)
+	require.Equal(t, got[0], got[5])
+	want, err := svc.Authenticate(ctx, second.ID)
+	require.NoError(t, err)
+	require.Equal(t, want, *got[0], "as Authenticate answers")
+
+	got, err = svc.AuthenticateAll(ctx, []string{"short"})
+	require.NoError(t, err)
+	require.Equal(t, []*auth.Identity{nil}, got)
+	require.Equal(t, int64(2), n.Count(), "nothing to look up, no statement")
+}
+
 func TestService_SessionExpiry(t *testing.T) {
 	t.Parallel()
 	life := service.Lifetimes{Idle: 30 * time.Minute, Max: 2 * time.Hour, Remember: 24 * time.Hour}

@@ -158,6 +158,50 @@ func (s *Service) Authenticate(ctx context.Context, credential string) (auth.Ide
 	if err != nil {
 		return auth.Identity{}, fmt.Errorf("authenticate: %w", err)
 	}
+	return s.identity(ctx, hash, row)
+}
+
+// AuthenticateAll is Authenticate for the credentials of several requests,
+// whose sessions it reads in one statement: the other processes of a split
+// shop send it the credentials of their requests that arrive together. It
+// answers, per credential, its identity, or nil where Authenticate fails
+// with auth.ErrUnauthenticated; any other failure fails them all.
+func (s *Service) AuthenticateAll(ctx context.Context, credentials []string) ([]*auth.Identity, error) {
+	var hashes [][]byte
+	for _, c := range credentials {
+		if len(c) == tokenLen {
+			hashes = append(hashes, hashCredential(c))
+		}
+	}
+	var rows []*dbsqlc.GetLiveSessionsRow
+	if len(hashes) > 0 {
+		var err error
+		if rows, err = s.liveSessions(ctx, hashes); err != nil {
+			return nil, fmt.Errorf("authenticate %d credentials: %w", len(credentials), err)
+		}
+	}
+	out := make([]*auth.Identity, len(credentials))
+	next := 0
+	for i, c := range credentials {
+		if len(c) != tokenLen {
+			continue
+		}
+		id, err := s.identity(ctx, hashes[next], rows[next])
+		next++
+		switch {
+		case errors.Is(err, auth.ErrUnauthenticated):
+		case err != nil:
+			return nil, fmt.Errorf("authenticate %d credentials: %w", len(credentials), err)
+		default:
+			out[i] = &id
+		}
+	}
+	return out, nil
+}
+
+// identity is the identity of the session read for hash (row, nil when
+// none is live), whose idle deadline it extends when due.
+func (s *Service) identity(ctx context.Context, hash []byte, row *dbsqlc.GetLiveSessionsRow) (auth.Identity, error) {
 	if row == nil {
 		return auth.Identity{}, auth.ErrUnauthenticated
 	}
