@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,18 +33,8 @@ func TestClient_AuthenticatesTogether(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	svc := authtest.NewService(t, pool)
-	var calls atomic.Int32
-	held, release := make(chan struct{}), make(chan struct{})
-	holdFirst := web.Middleware{Func: func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path == client.AuthenticatePath && calls.Add(1) == 1 {
-				close(held)
-				<-release
-			}
-			next.ServeHTTP(w, r)
-		})
-	}}
-	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(svc)}, Middleware: []web.Middleware{holdFirst},
+	gate := webtest.NewGate(client.AuthenticatePath)
+	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(svc)}, Middleware: []web.Middleware{gate.Middleware()},
 		Pool: pool, InternalToken: webtest.InternalToken})
 	c := client.New(rpc.New("auth", srv.URL, webtest.InternalToken, nil))
 
@@ -73,18 +62,18 @@ func TestClient_AuthenticatesTogether(t *testing.T) {
 	}
 	leaving, leave := context.WithCancel(ctx)
 	leader := authenticate(leaving, first.ID)
-	<-held
+	<-gate.Held()
 	waiting := []<-chan answer{authenticate(ctx, second.ID), authenticate(ctx, ended.ID),
 		authenticate(ctx, strings.Repeat("x", len(first.ID))), authenticate(ctx, first.ID)}
 	require.Eventually(t, func() bool { return client.CredentialsWaiting(c) == len(waiting) }, 10*time.Second, time.Millisecond)
 	leave()
-	close(release)
+	gate.Release()
 
 	got := []answer{<-leader}
 	for _, w := range waiting {
 		got = append(got, <-w)
 	}
-	require.Equal(t, int32(2), calls.Load(), "the four that waited: one call")
+	require.Equal(t, 2, gate.Calls(), "the four that waited: one call")
 	require.NoError(t, got[0].err)
 	require.Equal(t, ada.ID, got[0].id.User.ID)
 	require.NoError(t, got[1].err)

@@ -7,10 +7,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/rpc"
 )
 
@@ -70,23 +73,64 @@ type WantAlertsAnswer struct {
 }
 
 // Client implements catalog.Service over the internal endpoints.
-type Client struct{ rpc *rpc.Client }
+type Client struct {
+	rpc *rpc.Client
+	// books asks for the books of the Books calls that arrive while one is
+	// under way in the next call: every change to a cart reads its books,
+	// a call of each checkout in a split shop.
+	books *coalesce.Batcher[[]catalog.BookID, map[catalog.BookID]catalog.Book]
+}
 
 var _ catalog.Service = (*Client)(nil)
 
+// maxBooksCalls bounds the Books calls that one call serves.
+const maxBooksCalls = 64
+
+// booksTimeout bounds a call of c.books, which no request's deadline does
+// (it is detached, so that a client that leaves fails no other request).
+const booksTimeout = 10 * time.Second
+
 // New returns the client calling through c.
-func New(c *rpc.Client) *Client { return &Client{rpc: c} }
+func New(c *rpc.Client) *Client {
+	cl := &Client{rpc: c}
+	cl.books = coalesce.NewDetached(maxBooksCalls, booksTimeout, cl.booksTogether)
+	return cl
+}
 
 // Books implements catalog.Service.
 func (c *Client) Books(ctx context.Context, ids []catalog.BookID) (map[catalog.BookID]catalog.Book, error) {
-	out := make(map[catalog.BookID]catalog.Book, len(ids))
-	for start := 0; start < len(ids); start += MaxBooks {
+	if len(ids) == 0 {
+		return map[catalog.BookID]catalog.Book{}, nil
+	}
+	return c.books.Do(ctx, ids)
+}
+
+// booksTogether is the batch of c.books: it reads every id of the batch
+// once and answers each call with the books of its own ids.
+func (c *Client) booksTogether(ctx context.Context, calls [][]catalog.BookID) ([]map[catalog.BookID]catalog.Book, error) {
+	var all []catalog.BookID
+	for _, ids := range calls {
+		all = append(all, ids...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	found := make(map[catalog.BookID]catalog.Book, len(all))
+	for start := 0; start < len(all); start += MaxBooks {
 		var a BooksAnswer
-		if err := c.rpc.Call(ctx, http.MethodPost, BooksPath, BooksRequest{IDs: ids[start:min(start+MaxBooks, len(ids))]}, &a); err != nil {
+		if err := c.rpc.Call(ctx, http.MethodPost, BooksPath, BooksRequest{IDs: all[start:min(start+MaxBooks, len(all))]}, &a); err != nil {
 			return nil, err
 		}
 		for id, b := range a.Books {
-			out[id] = b
+			found[id] = b
+		}
+	}
+	out := make([]map[catalog.BookID]catalog.Book, len(calls))
+	for i, ids := range calls {
+		out[i] = make(map[catalog.BookID]catalog.Book, len(ids))
+		for _, id := range ids {
+			if b, ok := found[id]; ok {
+				out[i][id] = b
+			}
 		}
 	}
 	return out, nil
