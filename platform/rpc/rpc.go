@@ -227,6 +227,5 @@ func (c *Client) decodeError(method, path string, status int, raw []byte) error 
 	if b.Error.Code == web.ErrInternalToken.Code {
 		return fmt.Errorf("%s %s %s: the %s process refused this one's internal token: give every process the same --internal-token", c.module, method, path, c.module)
 	}
-	return fmt.Errorf("%s %s %s: %w", c.module, method, path,
-		&apperr.Error{Kind: web.KindOfStatus(status), Code: b.Error.Code, Message: b.Error.Message, Fields: b.Error.Fields})
+	return fmt.Errorf("%s %s %s: %w", c.module, method, path, web.Refusal{Status: status, ErrorDetail: b.Error}.Err())
 }

@@ -50,6 +50,30 @@ func KindOfStatus(status int) apperr.Kind {
 	return apperr.Internal
 }
 
+// Refusal is a refused request's error as the API answers it, for an
+// answer that carries one per item of a batch.
+type Refusal struct {
+	Status int `json:"status"`
+	ErrorDetail
+}
+
+// RefusalOf is err as the API answers it, when err is a refusal (an apperr
+// of a kind other than Internal or Unavailable); ok is false for any other
+// error, which only Error answers.
+func RefusalOf(err error) (r Refusal, ok bool) {
+	e := apperr.As(err)
+	if e == nil || e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
+		return Refusal{}, false
+	}
+	return Refusal{Status: statusOf[e.Kind], ErrorDetail: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}}, true
+}
+
+// Err rebuilds the error the refusal carries: errors.Is matches the
+// sentinel it was made from, as on the side that answered it.
+func (r Refusal) Err() *apperr.Error {
+	return &apperr.Error{Kind: KindOfStatus(r.Status), Code: r.Code, Message: r.Message, Fields: r.Fields}
+}
+
 // ErrorBody is the JSON shape of every API error.
 type ErrorBody struct {
 	Error ErrorDetail `json:"error"`

@@ -10,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/client"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -17,7 +18,7 @@ import (
 // InternalRoutes serves catalog.Service to the other processes of a split
 // shop (the orders module's), in the wire format of internal/client; the
 // router admits only calls carrying the internal token.
-func InternalRoutes(svc catalog.Service) web.Routes {
+func InternalRoutes(svc *service.Service) web.Routes {
 	return func(r chi.Router) {
 		r.Post(client.BooksPath, func(w http.ResponseWriter, r *http.Request) {
 			var in client.BooksRequest
@@ -31,11 +32,28 @@ func InternalRoutes(svc catalog.Service) web.Routes {
 			books, err := svc.Books(r.Context(), in.IDs)
 			answer(w, r, client.BooksAnswer{Books: books}, err)
 		})
-		r.Post(client.ReservePath, func(w http.ResponseWriter, r *http.Request) {
-			var in catalog.Reservation
-			if decode(w, r, &in) {
-				answer(w, r, nil, svc.Reserve(r.Context(), in))
+		r.Post(client.ReservationsPath, func(w http.ResponseWriter, r *http.Request) {
+			var in client.ReserveRequest
+			if !decode(w, r, &in) {
+				return
 			}
+			if len(in.Reservations) == 0 || len(in.Reservations) > client.MaxReservations {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d reservations", client.MaxReservations)))
+				return
+			}
+			a := client.ReserveAnswer{Refusals: make([]*web.Refusal, len(in.Reservations))}
+			for i, err := range svc.ReserveAll(r.Context(), in.Reservations) {
+				if err == nil {
+					continue
+				}
+				refusal, ok := web.RefusalOf(err)
+				if !ok {
+					web.Error(w, r, err)
+					return
+				}
+				a.Refusals[i] = &refusal
+			}
+			web.JSON(w, http.StatusOK, a)
 		})
 		r.Post(client.ReleasePath, func(w http.ResponseWriter, r *http.Request) {
 			var in client.OrderRequest

@@ -5,6 +5,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -15,13 +16,18 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // Paths of the internal endpoints.
 const (
-	BooksPath   = "/internal/v1/catalog/books"
-	ReservePath = "/internal/v1/catalog/reserve"
-	ReleasePath = "/internal/v1/catalog/release"
+	BooksPath = "/internal/v1/catalog/books"
+	// ReservationsPath takes a batch of reservations. It is not the path
+	// of the single-reservation call that came before it, so an orders
+	// process of that version, during a rolling upgrade, gets a 404
+	// rather than an answer it cannot read.
+	ReservationsPath = "/internal/v1/catalog/reservations"
+	ReleasePath      = "/internal/v1/catalog/release"
 	// ConfirmPath takes a batch of orders. It is not the path of the
 	// single-order call that came before it, so an orders process of that
 	// version, during a rolling upgrade, gets a 404 and retries its job
@@ -36,6 +42,23 @@ const (
 
 // MaxBooks bounds the ids of one Books call.
 const MaxBooks = 1000
+
+// MaxReservations bounds the reservations of one ReserveRequest.
+const MaxReservations = 64
+
+// ReserveRequest holds the reservations of checkouts that arrived
+// together.
+type ReserveRequest struct {
+	Reservations []catalog.Reservation `json:"reservations"`
+}
+
+// ReserveAnswer holds, per reservation of the request, why it was
+// refused, or null where its copies are held. A failure to hold that is
+// not a refusal fails the whole call, which the caller tries again (a
+// reservation held already is then held again as a replay).
+type ReserveAnswer struct {
+	Refusals []*web.Refusal `json:"refusals"`
+}
 
 // BooksRequest asks for listings by id.
 type BooksRequest struct {
@@ -79,6 +102,9 @@ type Client struct {
 	// under way in the next call: every change to a cart reads its books,
 	// a call of each checkout in a split shop.
 	books *coalesce.Batcher[[]catalog.BookID, map[catalog.BookID]catalog.Book]
+	// reservations sends the reservations of the checkouts that arrive
+	// while one is under way in the next call.
+	reservations *coalesce.Batcher[catalog.Reservation, error]
 }
 
 var _ catalog.Service = (*Client)(nil)
@@ -86,14 +112,16 @@ var _ catalog.Service = (*Client)(nil)
 // maxBooksCalls bounds the Books calls that one call serves.
 const maxBooksCalls = 64
 
-// booksTimeout bounds a call of c.books, which no request's deadline does
-// (it is detached, so that a client that leaves fails no other request).
-const booksTimeout = 10 * time.Second
+// batchTimeout bounds a call of c.books or c.reservations, which no
+// request's deadline does (they are detached, so that a client that
+// leaves fails no other request).
+const batchTimeout = 10 * time.Second
 
 // New returns the client calling through c.
 func New(c *rpc.Client) *Client {
 	cl := &Client{rpc: c}
-	cl.books = coalesce.NewDetached(maxBooksCalls, booksTimeout, cl.booksTogether)
+	cl.books = coalesce.NewDetached(maxBooksCalls, batchTimeout, cl.booksTogether)
+	cl.reservations = coalesce.NewDetached(MaxReservations, batchTimeout, cl.reserveTogether)
 	return cl
 }
 
@@ -138,7 +166,30 @@ func (c *Client) booksTogether(ctx context.Context, calls [][]catalog.BookID) ([
 
 // Reserve implements catalog.Service.
 func (c *Client) Reserve(ctx context.Context, r catalog.Reservation) error {
-	return c.rpc.Call(ctx, http.MethodPost, ReservePath, r, nil)
+	refusal, err := c.reservations.Do(ctx, r)
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// reserveTogether is the batch of c.reservations: it answers, per
+// reservation, its refusal, or nil where its copies are held.
+func (c *Client) reserveTogether(ctx context.Context, rs []catalog.Reservation) ([]error, error) {
+	var a ReserveAnswer
+	if err := c.rpc.Call(ctx, http.MethodPost, ReservationsPath, ReserveRequest{Reservations: rs}, &a); err != nil {
+		return nil, err
+	}
+	if len(a.Refusals) != len(rs) {
+		return nil, fmt.Errorf("%s %s: %d answers for %d reservations", c.rpc.Module(), ReservationsPath, len(a.Refusals), len(rs))
+	}
+	out := make([]error, len(rs))
+	for i, r := range a.Refusals {
+		if r != nil {
+			out[i] = fmt.Errorf("%s %s: order %d: %w", c.rpc.Module(), ReservationsPath, rs[i].OrderID, r.Err())
+		}
+	}
+	return out, nil
 }
 
 // Release implements catalog.Service.

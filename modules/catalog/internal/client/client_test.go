@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
 	"github.com/bookstore/bookstore/modules/catalog/internal/client"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/web"
@@ -76,4 +78,61 @@ func TestClient_ReadsBooksTogether(t *testing.T) {
 	require.Equal(t, map[catalog.BookID]string{a.ID: "Emma", b.ID: "Persuasion"}, titles(got[1].books))
 	require.Equal(t, map[catalog.BookID]string{b.ID: "Persuasion"}, titles(got[2].books), "its own ids only")
 	require.Empty(t, got[3].books)
+}
+
+// TestClient_ReservesTogether: the reservations of the checkouts that
+// arrive while one is under way are sent in the next call, each answered
+// for itself (held, or refused with the catalog's error), whatever its
+// number of lines, and the checkout that led leaving fails no other.
+func TestClient_ReservesTogether(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	gate := webtest.NewGate(client.ReservationsPath)
+	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
+		Middleware: []web.Middleware{gate.Middleware()}, Pool: pool, InternalToken: webtest.InternalToken})
+	c := client.New(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+	emma := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Emma", Copies: 3})
+	last := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Persuasion", Copies: 1})
+	line := func(b catalog.Book, n int) catalog.Line {
+		return catalog.Line{BookID: b.ID, Quantity: n, PriceCents: b.PriceCents, SellerID: b.SellerID, Title: b.Title}
+	}
+	reserve := func(ctx context.Context, order int64, lines ...catalog.Line) <-chan error {
+		done := make(chan error, 1)
+		go func() { done <- c.Reserve(ctx, catalog.Reservation{OrderID: order, BuyerID: 7, Lines: lines}) }()
+		return done
+	}
+	leaving, leave := context.WithCancel(ctx)
+	leader := reserve(leaving, 1, line(emma, 1))
+	<-gate.Held()
+	waiting := []<-chan error{reserve(ctx, 2, line(last, 1)), reserve(ctx, 3, line(last, 1)), reserve(ctx, 4, line(emma, 1), line(last, 1)),
+		reserve(ctx, 5, line(emma, 1))}
+	require.Eventually(t, func() bool { return client.ReservationsWaiting(c) == len(waiting) }, 10*time.Second, time.Millisecond)
+	leave()
+	gate.Release()
+
+	require.NoError(t, <-leader)
+	require.NoError(t, <-waiting[0])
+	require.ErrorIs(t, <-waiting[1], catalog.ErrOutOfStock, "the last copy went to order 2")
+	require.ErrorIs(t, <-waiting[2], catalog.ErrOutOfStock, "several lines, one of them sold out")
+	require.NoError(t, <-waiting[3])
+	require.Equal(t, 2, gate.Calls(), "the four that waited: one call")
+	books, err := c.Books(ctx, []catalog.BookID{emma.ID, last.ID})
+	require.NoError(t, err)
+	require.Equal(t, 1, books[emma.ID].Available, "orders 1 and 5 hold two of three")
+	require.Equal(t, 0, books[last.ID].Available)
+}
+
+// TestInternalRoutes_BoundTheReservations: a call to reserve carries from
+// 1 to client.MaxReservations reservations; others are a 400.
+func TestInternalRoutes_BoundTheReservations(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
+		Pool: pool, InternalToken: webtest.InternalToken})
+	c := rpc.New("catalog", srv.URL, webtest.InternalToken, nil)
+	for _, n := range []int{0, client.MaxReservations + 1} {
+		err := c.Call(context.Background(), http.MethodPost, client.ReservationsPath, client.ReserveRequest{Reservations: make([]catalog.Reservation, n)}, nil)
+		require.ErrorIs(t, err, apperr.ErrBadRequest, "%d reservations", n)
+	}
 }

@@ -62,20 +62,11 @@ type reservation struct {
 func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) (err error) {
 	ctx, span := tracing.Start(ctx, "catalog.Reserve", attribute.Int64("order.id", r.OrderID))
 	defer func() { tracing.End(span, err) }()
-	lines, err := mergeLines(r.Lines)
+	res, err := prepare(r)
 	if err != nil {
 		return err
 	}
-	p := dbsqlc.ReserveParams{OrderID: r.OrderID, BuyerID: int64(r.BuyerID)}
-	for _, l := range lines {
-		p.BookIds = append(p.BookIds, int64(l.BookID))
-		p.Quantities = append(p.Quantities, int32(l.Quantity))
-		p.Prices = append(p.Prices, l.PriceCents)
-		p.SellerIds = append(p.SellerIds, int64(l.SellerID))
-		p.Titles = append(p.Titles, l.Title)
-	}
-	res := reservation{params: p, buyer: r.BuyerID, lines: lines}
-	if len(lines) > 1 {
+	if len(res.lines) > 1 {
 		err = s.reserveAlone(ctx, res)
 	} else {
 		var answer error
@@ -88,6 +79,63 @@ func (s *Service) Reserve(ctx context.Context, r catalog.Reservation) (err error
 		return fmt.Errorf("reserve for order %d: %w", r.OrderID, err)
 	}
 	return nil
+}
+
+// ReserveAll is Reserve for the reservations of several checkouts, which
+// the other processes of a split shop send together: first those of one
+// line, in one transaction (reserveBatch), then the others, each alone.
+// It answers each as Reserve does.
+func (s *Service) ReserveAll(ctx context.Context, rs []catalog.Reservation) []error {
+	ctx, span := tracing.Start(ctx, "catalog.ReserveAll", attribute.Int("reservations", len(rs)))
+	defer tracing.End(span, nil)
+	answers := make([]error, len(rs))
+	prepared := make([]reservation, len(rs))
+	var batch []reservation
+	var at []int
+	for i, r := range rs {
+		prepared[i], answers[i] = prepare(r)
+		if answers[i] == nil && len(prepared[i].lines) == 1 {
+			batch, at = append(batch, prepared[i]), append(at, i)
+		}
+	}
+	if len(batch) > 0 {
+		errs, err := s.reserveBatch(ctx, batch)
+		for j, i := range at {
+			if err != nil {
+				answers[i] = err
+			} else {
+				answers[i] = errs[j]
+			}
+		}
+	}
+	for i, res := range prepared {
+		if answers[i] == nil && len(res.lines) > 1 {
+			answers[i] = s.reserveAlone(ctx, res)
+		}
+	}
+	for i, err := range answers {
+		if err != nil {
+			answers[i] = fmt.Errorf("reserve for order %d: %w", rs[i].OrderID, err)
+		}
+	}
+	return answers
+}
+
+// prepare is the reservation of r, its lines merged.
+func prepare(r catalog.Reservation) (reservation, error) {
+	lines, err := mergeLines(r.Lines)
+	if err != nil {
+		return reservation{}, err
+	}
+	p := dbsqlc.ReserveParams{OrderID: r.OrderID, BuyerID: int64(r.BuyerID)}
+	for _, l := range lines {
+		p.BookIds = append(p.BookIds, int64(l.BookID))
+		p.Quantities = append(p.Quantities, int32(l.Quantity))
+		p.Prices = append(p.Prices, l.PriceCents)
+		p.SellerIds = append(p.SellerIds, int64(l.SellerID))
+		p.Titles = append(p.Titles, l.Title)
+	}
+	return reservation{params: p, buyer: r.BuyerID, lines: lines}, nil
 }
 
 // reserveBatch is the batch of s.reservations, each of one line. It holds
