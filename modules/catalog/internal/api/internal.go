@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/client"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -41,8 +44,13 @@ func InternalRoutes(svc *service.Service) web.Routes {
 				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d reservations", client.MaxReservations)))
 				return
 			}
+			start := time.Now()
+			errs := svc.ReserveAll(r.Context(), in.Reservations)
+			for i, parent := range in.TraceParents[:min(len(in.TraceParents), len(in.Reservations))] {
+				tracing.Resume(r.Context(), parent, "catalog.Reserve", start, attribute.Int64("order.id", in.Reservations[i].OrderID))
+			}
 			a := client.ReserveAnswer{Refusals: make([]*web.Refusal, len(in.Reservations))}
-			for i, err := range svc.ReserveAll(r.Context(), in.Reservations) {
+			for i, err := range errs {
 				if err == nil {
 					continue
 				}

@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -50,6 +51,11 @@ const MaxReservations = 64
 // together.
 type ReserveRequest struct {
 	Reservations []catalog.Reservation `json:"reservations"`
+	// TraceParents are the trace contexts of the reservations' checkouts,
+	// in their order ("" where one is not traced; none when no checkout
+	// is): the call belongs to the trace of the checkout that led it, and
+	// the catalog records each reservation in its own checkout's trace.
+	TraceParents []string `json:"trace_parents,omitempty"`
 }
 
 // ReserveAnswer holds, per reservation of the request, why it was
@@ -104,7 +110,14 @@ type Client struct {
 	books *coalesce.Batcher[[]catalog.BookID, map[catalog.BookID]catalog.Book]
 	// reservations sends the reservations of the checkouts that arrive
 	// while one is under way in the next call.
-	reservations *coalesce.Batcher[catalog.Reservation, error]
+	reservations *coalesce.Batcher[reservationCall, error]
+}
+
+// reservationCall is a checkout's reservation, with the checkout's trace
+// context.
+type reservationCall struct {
+	r           catalog.Reservation
+	traceParent string
 }
 
 var _ catalog.Service = (*Client)(nil)
@@ -166,7 +179,7 @@ func (c *Client) booksTogether(ctx context.Context, calls [][]catalog.BookID) ([
 
 // Reserve implements catalog.Service.
 func (c *Client) Reserve(ctx context.Context, r catalog.Reservation) error {
-	refusal, err := c.reservations.Do(ctx, r)
+	refusal, err := c.reservations.Do(ctx, reservationCall{r: r, traceParent: tracing.Parent(ctx)})
 	if err != nil {
 		return err
 	}
@@ -175,9 +188,18 @@ func (c *Client) Reserve(ctx context.Context, r catalog.Reservation) error {
 
 // reserveTogether is the batch of c.reservations: it answers, per
 // reservation, its refusal, or nil where its copies are held.
-func (c *Client) reserveTogether(ctx context.Context, rs []catalog.Reservation) ([]error, error) {
+func (c *Client) reserveTogether(ctx context.Context, calls []reservationCall) ([]error, error) {
+	var req ReserveRequest
+	rs, parents := make([]catalog.Reservation, len(calls)), make([]string, len(calls))
+	for i, call := range calls {
+		rs[i], parents[i] = call.r, call.traceParent
+		if call.traceParent != "" {
+			req.TraceParents = parents
+		}
+	}
+	req.Reservations = rs
 	var a ReserveAnswer
-	if err := c.rpc.Call(ctx, http.MethodPost, ReservationsPath, ReserveRequest{Reservations: rs}, &a); err != nil {
+	if err := c.rpc.Call(ctx, http.MethodPost, ReservationsPath, req, &a); err != nil {
 		return nil, err
 	}
 	if len(a.Refusals) != len(rs) {

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
@@ -17,6 +20,7 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -82,8 +86,9 @@ func TestClient_ReadsBooksTogether(t *testing.T) {
 
 // TestClient_ReservesTogether: the reservations of the checkouts that
 // arrive while one is under way are sent in the next call, each answered
-// for itself (held, or refused with the catalog's error), whatever its
-// number of lines, and the checkout that led leaving fails no other.
+// for itself (held, or refused with the catalog's error), those of one
+// line before the others, and the checkout that led leaving fails no
+// other.
 func TestClient_ReservesTogether(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -112,8 +117,14 @@ func TestClient_ReservesTogether(t *testing.T) {
 	gate.Release()
 
 	require.NoError(t, <-leader)
-	require.NoError(t, <-waiting[0])
-	require.ErrorIs(t, <-waiting[1], catalog.ErrOutOfStock, "the last copy went to order 2")
+	// Orders 2 and 3 want the last copy; the batch takes them in the order
+	// they queued, which their goroutines decide.
+	second, third := <-waiting[0], <-waiting[1]
+	if second != nil {
+		second, third = third, second
+	}
+	require.NoError(t, second, "one of orders 2 and 3 holds the last copy")
+	require.ErrorIs(t, third, catalog.ErrOutOfStock, "the other is refused")
 	require.ErrorIs(t, <-waiting[2], catalog.ErrOutOfStock, "several lines, one of them sold out")
 	require.NoError(t, <-waiting[3])
 	require.Equal(t, 2, gate.Calls(), "the four that waited: one call")
@@ -134,5 +145,56 @@ func TestInternalRoutes_BoundTheReservations(t *testing.T) {
 	for _, n := range []int{0, client.MaxReservations + 1} {
 		err := c.Call(context.Background(), http.MethodPost, client.ReservationsPath, client.ReserveRequest{Reservations: make([]catalog.Reservation, n)}, nil)
 		require.ErrorIs(t, err, apperr.ErrBadRequest, "%d reservations", n)
+	}
+}
+
+// TestClient_ReservationsJoinTheirTraces: reservations sent in one call
+// are each recorded in their own checkout's trace, under the span that
+// reserved, whichever checkout's trace the call belongs to.
+func TestClient_ReservationsJoinTheirTraces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	exp := tracetest.NewInMemoryExporter()
+	gate := webtest.NewGate(client.ReservationsPath)
+	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
+		Middleware: []web.Middleware{gate.Middleware()}, Pool: pool, InternalToken: webtest.InternalToken,
+		Tracing: tracing.New(sdktrace.WithSyncer(exp))})
+	c := client.New(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Copies: 5})
+	checkout := func(n byte) context.Context {
+		return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: trace.TraceID{n}, SpanID: trace.SpanID{n}, TraceFlags: trace.FlagsSampled,
+		}))
+	}
+	reserve := func(order int64) <-chan error {
+		done := make(chan error, 1)
+		go func() {
+			done <- c.Reserve(checkout(byte(order)), catalog.Reservation{OrderID: order, BuyerID: 7,
+				Lines: []catalog.Line{{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents, SellerID: book.SellerID, Title: book.Title}}})
+		}()
+		return done
+	}
+	leader := reserve(1)
+	<-gate.Held()
+	waiting := []<-chan error{reserve(2), reserve(3)}
+	require.Eventually(t, func() bool { return client.ReservationsWaiting(c) == len(waiting) }, 10*time.Second, time.Millisecond)
+	gate.Release()
+	require.NoError(t, <-leader)
+	for _, w := range waiting {
+		require.NoError(t, <-w)
+	}
+	require.Equal(t, 2, gate.Calls())
+
+	for order := byte(1); order <= 3; order++ {
+		var found []tracetest.SpanStub
+		for _, s := range exp.GetSpans() {
+			if s.Name == "catalog.Reserve" && s.Parent.SpanID() == (trace.SpanID{order}) {
+				found = append(found, s)
+			}
+		}
+		require.Len(t, found, 1, "order %d's reservation in its own trace", order)
+		require.Equal(t, trace.TraceID{order}, found[0].SpanContext.TraceID())
+		require.Len(t, found[0].Links, 1, "it links the call that held it")
 	}
 }
