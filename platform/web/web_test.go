@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -534,4 +535,24 @@ func TestKindOfStatus_InvertsStatus(t *testing.T) {
 		require.Equal(t, k, web.KindOfStatus(web.Status(&apperr.Error{Kind: k})))
 	}
 	require.Equal(t, apperr.Internal, web.KindOfStatus(http.StatusTeapot))
+}
+
+// TestRefusalOf: a refusal travels as its status and body and comes back
+// as the sentinel it left as; an internal or unavailable error, or one that
+// is no apperr, is no refusal (a batched call fails whole on it, to be
+// tried again).
+func TestRefusalOf(t *testing.T) {
+	t.Parallel()
+	sentinel := apperr.New(apperr.Conflict, "thing.taken", "the thing is taken")
+	r, ok := web.RefusalOf(fmt.Errorf("take thing 7: %w", sentinel.WithFields(map[string]string{"thing": "taken"})))
+	require.True(t, ok)
+	require.Equal(t, http.StatusConflict, r.Status)
+	require.Equal(t, web.ErrorDetail{Code: "thing.taken", Message: "the thing is taken", Fields: map[string]string{"thing": "taken"}}, r.ErrorDetail)
+	require.ErrorIs(t, r.Err(), sentinel)
+	require.Equal(t, apperr.Conflict, r.Err().Kind)
+
+	for _, err := range []error{apperr.ErrInternal, apperr.ErrUnavailable, fmt.Errorf("wrapped: %w", apperr.ErrUnavailable), errors.New("connection reset")} {
+		_, ok := web.RefusalOf(err)
+		require.False(t, ok, "%v", err)
+	}
 }
