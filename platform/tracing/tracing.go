@@ -362,9 +362,13 @@ func Start(ctx context.Context, name string, attrs ...attribute.KeyValue) (conte
 
 // Parent is the W3C trace context of the span in ctx, to store beside work
 // that a later batch resumes from a row rather than from a job of its own
-// (see Resume); "" outside a sampled trace, so storing it costs nothing
-// when tracing is off.
+// (see Resume) or to send with a batched call; "" outside any trace,
+// found without allocating, so every checkout may ask for it when
+// tracing is off.
 func Parent(ctx context.Context) string {
+	if !trace.SpanContextFromContext(ctx).IsValid() {
+		return ""
+	}
 	c := propagation.MapCarrier{}
 	propagator.Inject(ctx, c)
 	return c.Get("traceparent")

@@ -42,6 +42,8 @@ func TestTracing_OffInstallsNothing(t *testing.T) {
 	require.Equal(t, ctx, got, "no span, no new context")
 	require.False(t, span.IsRecording())
 	require.Zero(t, testing.AllocsPerRun(10, func() { tracing.JobMetadata(ctx) }), "a job outside any trace carries none")
+	require.Empty(t, tracing.Parent(ctx))
+	require.Zero(t, testing.AllocsPerRun(10, func() { tracing.Parent(ctx) }), "a call outside any trace passes on none")
 }
 
 func TestFromEnv(t *testing.T) {
