@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -27,6 +28,14 @@ import (
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
+// serve serves the catalog on pool at its internal endpoints, with o's
+// middleware and tracing, and returns its address.
+func serve(t *testing.T, pool *pgxpool.Pool, o webtest.Opts) string {
+	o.Routes = []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))}
+	o.Pool, o.InternalToken = pool, webtest.InternalToken
+	return webtest.New(t, o).URL
+}
+
 // TestClient_ReadsBooksTogether: the Books calls that arrive while one is
 // under way are asked in the next call, each answered with the books of
 // its own ids (a missing one left out), and the call that led leaving
@@ -36,9 +45,7 @@ func TestClient_ReadsBooksTogether(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	gate := webtest.NewGate(client.BooksPath)
-	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
-		Middleware: []web.Middleware{gate.Middleware()}, Pool: pool, InternalToken: webtest.InternalToken})
-	c := client.New(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+	c := client.New(rpc.New("catalog", serve(t, pool, webtest.Opts{Middleware: []web.Middleware{gate.Middleware()}}), webtest.InternalToken, nil))
 	a := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Emma"})
 	b := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Persuasion"})
 	const missing = catalog.BookID(999_999)
@@ -94,9 +101,7 @@ func TestClient_ReservesTogether(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	gate := webtest.NewGate(client.ReservationsPath)
-	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
-		Middleware: []web.Middleware{gate.Middleware()}, Pool: pool, InternalToken: webtest.InternalToken})
-	c := client.New(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+	c := client.New(rpc.New("catalog", serve(t, pool, webtest.Opts{Middleware: []web.Middleware{gate.Middleware()}}), webtest.InternalToken, nil))
 	emma := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Emma", Copies: 3})
 	last := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Title: "Persuasion", Copies: 1})
 	line := func(b catalog.Book, n int) catalog.Line {
@@ -139,9 +144,7 @@ func TestClient_ReservesTogether(t *testing.T) {
 func TestInternalRoutes_BoundTheReservations(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
-	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
-		Pool: pool, InternalToken: webtest.InternalToken})
-	c := rpc.New("catalog", srv.URL, webtest.InternalToken, nil)
+	c := rpc.New("catalog", serve(t, pool, webtest.Opts{}), webtest.InternalToken, nil)
 	for _, n := range []int{0, client.MaxReservations + 1} {
 		err := c.Call(context.Background(), http.MethodPost, client.ReservationsPath, client.ReserveRequest{Reservations: make([]catalog.Reservation, n)}, nil)
 		require.ErrorIs(t, err, apperr.ErrBadRequest, "%d reservations", n)
@@ -157,10 +160,8 @@ func TestClient_ReservationsJoinTheirTraces(t *testing.T) {
 	pool := pgtest.New(t)
 	exp := tracetest.NewInMemoryExporter()
 	gate := webtest.NewGate(client.ReservationsPath)
-	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(service.New(pool, &service.Options{Log: slog.Default()}))},
-		Middleware: []web.Middleware{gate.Middleware()}, Pool: pool, InternalToken: webtest.InternalToken,
-		Tracing: tracing.New(sdktrace.WithSyncer(exp))})
-	c := client.New(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+	url := serve(t, pool, webtest.Opts{Middleware: []web.Middleware{gate.Middleware()}, Tracing: tracing.New(sdktrace.WithSyncer(exp))})
+	c := client.New(rpc.New("catalog", url, webtest.InternalToken, nil))
 	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Copies: 5})
 	checkout := func(n byte) context.Context {
 		return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
