@@ -392,6 +392,37 @@ func Resume(ctx context.Context, parent, name string, start time.Time, attrs ...
 	span.End()
 }
 
+// Parents returns the trace contexts (Parent) of the calls that one
+// batched request serves, in their order, or nil when none was traced: a
+// request sends them so that the called process records its work in each
+// call's own trace (ResumeAll), and none outside any trace.
+func Parents[T any](calls []T, parent func(T) string) []string {
+	out := make([]string, len(calls))
+	traced := false
+	for i, c := range calls {
+		out[i] = parent(c)
+		traced = traced || out[i] != ""
+	}
+	if !traced {
+		return nil
+	}
+	return out
+}
+
+// ResumeAll records the work of a batched request, from start until now,
+// as a span named name in the trace of each call it served (Resume), given
+// the request's trace contexts (Parents); attrs, when not nil, gives the
+// attributes of the span of the i-th call.
+func ResumeAll(ctx context.Context, parents []string, name string, start time.Time, attrs func(i int) []attribute.KeyValue) {
+	for i, parent := range parents {
+		var kv []attribute.KeyValue
+		if attrs != nil {
+			kv = attrs(i)
+		}
+		Resume(ctx, parent, name, start, kv...)
+	}
+}
+
 // TraceID is the id of the trace ctx belongs to, for log lines; empty when
 // it belongs to none.
 func TraceID(ctx context.Context) string {

@@ -229,3 +229,15 @@ func sampled(traceID string) context.Context {
 		TraceID: tid, SpanID: trace.SpanID{0, 0, 0, 0, 0, 0, 0, 1}, TraceFlags: trace.FlagsSampled, Remote: true,
 	}))
 }
+
+// TestParents: a batch's trace contexts keep its calls' order, "" where a
+// call was not traced, and are none when no call was.
+func TestParents(t *testing.T) {
+	parent := func(ctx context.Context) string { return tracing.Parent(ctx) }
+	plain := context.Background()
+	require.Nil(t, tracing.Parents([]context.Context{plain, plain}, parent))
+	got := tracing.Parents([]context.Context{plain, sampled("0af7651916cd43dd8448eb211c80319c")}, parent)
+	require.Len(t, got, 2)
+	require.Empty(t, got[0])
+	require.Equal(t, "00-0af7651916cd43dd8448eb211c80319c-0000000000000001-01", got[1])
+}

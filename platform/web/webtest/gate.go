@@ -3,6 +3,10 @@ package webtest
 import (
 	"net/http"
 	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -42,3 +46,25 @@ func (g *Gate) Release() { close(g.release) }
 
 // Calls counts the requests so far.
 func (g *Gate) Calls() int { return int(g.calls.Load()) }
+
+// Together makes n calls, call(1) to call(n), each in a goroutine of its
+// own: the first until its request is held, the others until waiting (how
+// many calls wait in the client) counts them all, so that they go in the
+// client's next call. It fails t unless every call returns nil and the
+// client made two calls.
+func (g *Gate) Together(t testing.TB, n int, waiting func() int, call func(i byte) error) {
+	t.Helper()
+	errs := make(chan error, n)
+	run := func(i byte) { go func() { errs <- call(i) }() }
+	run(1)
+	<-g.Held()
+	for i := 2; i <= n; i++ {
+		run(byte(i))
+	}
+	require.Eventually(t, func() bool { return waiting() == n-1 }, 10*time.Second, time.Millisecond)
+	g.Release()
+	for range n {
+		require.NoError(t, <-errs)
+	}
+	require.Equal(t, 2, g.Calls())
+}

@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth/internal/client"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -28,7 +30,9 @@ func InternalRoutes(svc *service.Service) web.Routes {
 				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d credentials", client.MaxCredentials)))
 				return
 			}
+			start := time.Now()
 			ids, err := svc.AuthenticateAll(r.Context(), in.Credentials)
+			tracing.ResumeAll(r.Context(), in.TraceParents[:min(len(in.TraceParents), len(in.Credentials))], "auth.Authenticate", start, nil)
 			if err != nil {
 				web.Error(w, r, err)
 				return

@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/tracing"
 )
 
 // Paths of the internal endpoints.
@@ -28,6 +29,11 @@ const MaxCredentials = 64
 // together, in a body, never in a URL that a log might keep.
 type AuthenticateRequest struct {
 	Credentials []string `json:"credentials"`
+	// TraceParents are the trace contexts of the credentials' requests,
+	// in their order ("" where one is not traced; none when no request
+	// is): the call belongs to the trace of the request that led it, and
+	// auth records each authentication in its own request's trace.
+	TraceParents []string `json:"trace_parents,omitempty"`
 }
 
 // AuthenticateAnswer holds, per credential of the request, its identity,
@@ -47,7 +53,14 @@ type Client struct {
 	// credentials sends the credentials of the requests that arrive while
 	// a call is under way in the next call: every signed-in request is
 	// authenticated, two of the four calls of a checkout in a split shop.
-	credentials *coalesce.Batcher[string, *auth.Identity]
+	credentials *coalesce.Batcher[credentialCall, *auth.Identity]
+}
+
+// credentialCall is a request's credential, with the request's trace
+// context.
+type credentialCall struct {
+	credential  string
+	traceParent string
 }
 
 var _ auth.Service = (*Client)(nil)
@@ -67,7 +80,7 @@ func New(c *rpc.Client) *Client {
 // Authenticate implements auth.Service. A request's call starts after the
 // request arrived, so a session ended before it is never seen live.
 func (c *Client) Authenticate(ctx context.Context, credential string) (auth.Identity, error) {
-	id, err := c.credentials.Do(ctx, credential)
+	id, err := c.credentials.Do(ctx, credentialCall{credential: credential, traceParent: tracing.Parent(ctx)})
 	switch {
 	case err != nil:
 		return auth.Identity{}, err
@@ -78,9 +91,14 @@ func (c *Client) Authenticate(ctx context.Context, credential string) (auth.Iden
 }
 
 // authenticateAll is the batch of c.credentials.
-func (c *Client) authenticateAll(ctx context.Context, credentials []string) ([]*auth.Identity, error) {
+func (c *Client) authenticateAll(ctx context.Context, calls []credentialCall) ([]*auth.Identity, error) {
+	req := AuthenticateRequest{Credentials: make([]string, len(calls)),
+		TraceParents: tracing.Parents(calls, func(call credentialCall) string { return call.traceParent })}
+	for i, call := range calls {
+		req.Credentials[i] = call.credential
+	}
 	var a AuthenticateAnswer
-	if err := c.rpc.Call(ctx, http.MethodPost, AuthenticatePath, AuthenticateRequest{Credentials: credentials}, &a); err != nil {
+	if err := c.rpc.Call(ctx, http.MethodPost, AuthenticatePath, req, &a); err != nil {
 		return nil, err
 	}
 	return a.Identities, nil

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -17,6 +19,8 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/rpc"
+	"github.com/bookstore/bookstore/platform/tracing"
+	"github.com/bookstore/bookstore/platform/tracing/tracingtest"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -83,6 +87,31 @@ func TestClient_AuthenticatesTogether(t *testing.T) {
 	require.ErrorIs(t, got[3].err, auth.ErrUnauthenticated, "never a session")
 	require.NoError(t, got[4].err)
 	require.Equal(t, ada.ID, got[4].id.User.ID)
+}
+
+// TestClient_AuthenticationsJoinTheirTraces: credentials sent in one call
+// are each authenticated in their own request's trace, whichever
+// request's trace the call belongs to.
+func TestClient_AuthenticationsJoinTheirTraces(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	svc := authtest.NewService(t, pool)
+	exp := tracetest.NewInMemoryExporter()
+	gate := webtest.NewGate(client.AuthenticatePath)
+	srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{api.InternalRoutes(svc)}, Middleware: []web.Middleware{gate.Middleware()},
+		Pool: pool, InternalToken: webtest.InternalToken, Tracing: tracing.New(sdktrace.WithSyncer(exp))})
+	c := client.New(rpc.New("auth", srv.URL, webtest.InternalToken, nil))
+	_, session, err := svc.SignUp(ctx, service.SignUpInput{Email: "ada@example.com", Name: "Ada", Password: authtest.DefaultPassword})
+	require.NoError(t, err)
+
+	gate.Together(t, 3, func() int { return client.CredentialsWaiting(c) }, func(n byte) error {
+		_, err := c.Authenticate(tracingtest.InTrace(ctx, n), session.ID)
+		return err
+	})
+	for n := byte(1); n <= 3; n++ {
+		tracingtest.RequireJoined(t, exp, "auth.Authenticate", n)
+	}
 }
 
 // TestInternalRoutes_BoundTheCredentials: a call to authenticate carries

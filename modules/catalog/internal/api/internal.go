@@ -28,11 +28,13 @@ func InternalRoutes(svc *service.Service) web.Routes {
 			if !decode(w, r, &in) {
 				return
 			}
-			if len(in.IDs) > client.MaxBooks {
-				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("at most %d ids", client.MaxBooks)))
+			if len(in.IDs) > client.MaxBooks || len(in.TraceParents) > client.MaxBooksCalls {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("at most %d ids and %d trace contexts", client.MaxBooks, client.MaxBooksCalls)))
 				return
 			}
+			start := time.Now()
 			books, err := svc.Books(r.Context(), in.IDs)
+			tracing.ResumeAll(r.Context(), in.TraceParents, "catalog.Books", start, nil)
 			answer(w, r, client.BooksAnswer{Books: books}, err)
 		})
 		r.Post(client.ReservationsPath, func(w http.ResponseWriter, r *http.Request) {
@@ -46,9 +48,10 @@ func InternalRoutes(svc *service.Service) web.Routes {
 			}
 			start := time.Now()
 			errs := svc.ReserveAll(r.Context(), in.Reservations)
-			for i, parent := range in.TraceParents[:min(len(in.TraceParents), len(in.Reservations))] {
-				tracing.Resume(r.Context(), parent, "catalog.Reserve", start, attribute.Int64("order.id", in.Reservations[i].OrderID))
-			}
+			tracing.ResumeAll(r.Context(), in.TraceParents[:min(len(in.TraceParents), len(in.Reservations))], "catalog.Reserve", start,
+				func(i int) []attribute.KeyValue {
+					return []attribute.KeyValue{attribute.Int64("order.id", in.Reservations[i].OrderID)}
+				})
 			a := client.ReserveAnswer{Refusals: make([]*web.Refusal, len(in.Reservations))}
 			for i, err := range errs {
 				if err == nil {

@@ -66,9 +66,14 @@ type ReserveAnswer struct {
 	Refusals []*web.Refusal `json:"refusals"`
 }
 
-// BooksRequest asks for listings by id.
+// BooksRequest asks for listings by id, for the Books calls that arrived
+// together.
 type BooksRequest struct {
 	IDs []catalog.BookID `json:"ids"`
+	// TraceParents are the trace contexts of the calls served (none when
+	// no call is traced), for the catalog to record the read in each
+	// call's trace, as ReserveRequest's.
+	TraceParents []string `json:"trace_parents,omitempty"`
 }
 
 // BooksAnswer holds the listings found.
@@ -107,10 +112,16 @@ type Client struct {
 	// books asks for the books of the Books calls that arrive while one is
 	// under way in the next call: every change to a cart reads its books,
 	// a call of each checkout in a split shop.
-	books *coalesce.Batcher[[]catalog.BookID, map[catalog.BookID]catalog.Book]
+	books *coalesce.Batcher[booksCall, map[catalog.BookID]catalog.Book]
 	// reservations sends the reservations of the checkouts that arrive
 	// while one is under way in the next call.
 	reservations *coalesce.Batcher[reservationCall, error]
+}
+
+// booksCall is a Books call's ids, with the trace context of its caller.
+type booksCall struct {
+	ids         []catalog.BookID
+	traceParent string
 }
 
 // reservationCall is a checkout's reservation, with the checkout's trace
@@ -122,8 +133,9 @@ type reservationCall struct {
 
 var _ catalog.Service = (*Client)(nil)
 
-// maxBooksCalls bounds the Books calls that one call serves.
-const maxBooksCalls = 64
+// MaxBooksCalls bounds the Books calls that one call serves, and so the
+// trace contexts of a BooksRequest.
+const MaxBooksCalls = 64
 
 // batchTimeout bounds a call of c.books or c.reservations, which no
 // request's deadline does (they are detached, so that a client that
@@ -133,7 +145,7 @@ const batchTimeout = 10 * time.Second
 // New returns the client calling through c.
 func New(c *rpc.Client) *Client {
 	cl := &Client{rpc: c}
-	cl.books = coalesce.NewDetached(maxBooksCalls, batchTimeout, cl.booksTogether)
+	cl.books = coalesce.NewDetached(MaxBooksCalls, batchTimeout, cl.booksTogether)
 	cl.reservations = coalesce.NewDetached(MaxReservations, batchTimeout, cl.reserveTogether)
 	return cl
 }
@@ -143,22 +155,26 @@ func (c *Client) Books(ctx context.Context, ids []catalog.BookID) (map[catalog.B
 	if len(ids) == 0 {
 		return map[catalog.BookID]catalog.Book{}, nil
 	}
-	return c.books.Do(ctx, ids)
+	return c.books.Do(ctx, booksCall{ids: ids, traceParent: tracing.Parent(ctx)})
 }
 
 // booksTogether is the batch of c.books: it reads every id of the batch
 // once and answers each call with the books of its own ids.
-func (c *Client) booksTogether(ctx context.Context, calls [][]catalog.BookID) ([]map[catalog.BookID]catalog.Book, error) {
+func (c *Client) booksTogether(ctx context.Context, calls []booksCall) ([]map[catalog.BookID]catalog.Book, error) {
 	var all []catalog.BookID
-	for _, ids := range calls {
-		all = append(all, ids...)
+	for _, call := range calls {
+		all = append(all, call.ids...)
 	}
 	slices.Sort(all)
 	all = slices.Compact(all)
 	found := make(map[catalog.BookID]catalog.Book, len(all))
+	// Every caller waits for every part of a long batch, so each part is
+	// recorded in every caller's trace.
+	parents := tracing.Parents(calls, func(call booksCall) string { return call.traceParent })
 	for start := 0; start < len(all); start += MaxBooks {
 		var a BooksAnswer
-		if err := c.rpc.Call(ctx, http.MethodPost, BooksPath, BooksRequest{IDs: all[start:min(start+MaxBooks, len(all))]}, &a); err != nil {
+		req := BooksRequest{IDs: all[start:min(start+MaxBooks, len(all))], TraceParents: parents}
+		if err := c.rpc.Call(ctx, http.MethodPost, BooksPath, req, &a); err != nil {
 			return nil, err
 		}
 		for id, b := range a.Books {
@@ -166,9 +182,9 @@ func (c *Client) booksTogether(ctx context.Context, calls [][]catalog.BookID) ([
 		}
 	}
 	out := make([]map[catalog.BookID]catalog.Book, len(calls))
-	for i, ids := range calls {
-		out[i] = make(map[catalog.BookID]catalog.Book, len(ids))
-		for _, id := range ids {
+	for i, call := range calls {
+		out[i] = make(map[catalog.BookID]catalog.Book, len(call.ids))
+		for _, id := range call.ids {
 			if b, ok := found[id]; ok {
 				out[i][id] = b
 			}
@@ -189,15 +205,11 @@ func (c *Client) Reserve(ctx context.Context, r catalog.Reservation) error {
 // reserveTogether is the batch of c.reservations: it answers, per
 // reservation, its refusal, or nil where its copies are held.
 func (c *Client) reserveTogether(ctx context.Context, calls []reservationCall) ([]error, error) {
-	var req ReserveRequest
-	rs, parents := make([]catalog.Reservation, len(calls)), make([]string, len(calls))
+	rs := make([]catalog.Reservation, len(calls))
 	for i, call := range calls {
-		rs[i], parents[i] = call.r, call.traceParent
-		if call.traceParent != "" {
-			req.TraceParents = parents
-		}
+		rs[i] = call.r
 	}
-	req.Reservations = rs
+	req := ReserveRequest{Reservations: rs, TraceParents: tracing.Parents(calls, func(call reservationCall) string { return call.traceParent })}
 	var a ReserveAnswer
 	if err := c.rpc.Call(ctx, http.MethodPost, ReservationsPath, req, &a); err != nil {
 		return nil, err

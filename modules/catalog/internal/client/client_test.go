@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
@@ -22,6 +21,7 @@ import (
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/tracing"
+	"github.com/bookstore/bookstore/platform/tracing/tracingtest"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -151,51 +151,62 @@ func TestInternalRoutes_BoundTheReservations(t *testing.T) {
 	}
 }
 
-// TestClient_ReservationsJoinTheirTraces: reservations sent in one call
-// are each recorded in their own checkout's trace, under the span that
-// reserved, whichever checkout's trace the call belongs to.
-func TestClient_ReservationsJoinTheirTraces(t *testing.T) {
+// TestClient_BatchedCallsJoinTheirTraces: reservations and Books calls
+// sent in one call are each recorded in their own caller's trace, under
+// the span that made them, whichever caller's trace the call belongs to.
+func TestClient_BatchedCallsJoinTheirTraces(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	pool := pgtest.New(t)
-	exp := tracetest.NewInMemoryExporter()
-	gate := webtest.NewGate(client.ReservationsPath)
-	url := serve(t, pool, webtest.Opts{Middleware: []web.Middleware{gate.Middleware()}, Tracing: tracing.New(sdktrace.WithSyncer(exp))})
-	c := client.New(rpc.New("catalog", url, webtest.InternalToken, nil))
-	book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Copies: 5})
-	checkout := func(n byte) context.Context {
-		return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
-			TraceID: trace.TraceID{n}, SpanID: trace.SpanID{n}, TraceFlags: trace.FlagsSampled,
-		}))
-	}
-	reserve := func(order int64) <-chan error {
-		done := make(chan error, 1)
-		go func() {
-			done <- c.Reserve(checkout(byte(order)), catalog.Reservation{OrderID: order, BuyerID: 7,
+	tests := []struct {
+		path, span string
+		call       func(context.Context, *client.Client, catalog.Book, int64) error
+		waiting    func(*client.Client) int
+	}{
+		{client.ReservationsPath, "catalog.Reserve", func(ctx context.Context, c *client.Client, book catalog.Book, order int64) error {
+			return c.Reserve(ctx, catalog.Reservation{OrderID: order, BuyerID: 7,
 				Lines: []catalog.Line{{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents, SellerID: book.SellerID, Title: book.Title}}})
-		}()
-		return done
+		}, client.ReservationsWaiting},
+		{client.BooksPath, "catalog.Books", func(ctx context.Context, c *client.Client, book catalog.Book, _ int64) error {
+			_, err := c.Books(ctx, []catalog.BookID{book.ID})
+			return err
+		}, client.BooksWaiting},
 	}
-	leader := reserve(1)
-	<-gate.Held()
-	waiting := []<-chan error{reserve(2), reserve(3)}
-	require.Eventually(t, func() bool { return client.ReservationsWaiting(c) == len(waiting) }, 10*time.Second, time.Millisecond)
-	gate.Release()
-	require.NoError(t, <-leader)
-	for _, w := range waiting {
-		require.NoError(t, <-w)
-	}
-	require.Equal(t, 2, gate.Calls())
+	for _, tt := range tests {
+		t.Run(tt.span, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			pool := pgtest.New(t)
+			exp := tracetest.NewInMemoryExporter()
+			gate := webtest.NewGate(tt.path)
+			url := serve(t, pool, webtest.Opts{Middleware: []web.Middleware{gate.Middleware()}, Tracing: tracing.New(sdktrace.WithSyncer(exp))})
+			c := client.New(rpc.New("catalog", url, webtest.InternalToken, nil))
+			book := catalogtest.CreateBook(ctx, t, pool, &catalogtest.BookOpts{Copies: 5})
+			gate.Together(t, 3, func() int { return tt.waiting(c) }, func(n byte) error {
+				return tt.call(tracingtest.InTrace(ctx, n), c, book, int64(n))
+			})
 
-	for order := byte(1); order <= 3; order++ {
-		var found []tracetest.SpanStub
-		for _, s := range exp.GetSpans() {
-			if s.Name == "catalog.Reserve" && s.Parent.SpanID() == (trace.SpanID{order}) {
-				found = append(found, s)
+			for n := byte(1); n <= 3; n++ {
+				tracingtest.RequireJoined(t, exp, tt.span, n)
 			}
-		}
-		require.Len(t, found, 1, "order %d's reservation in its own trace", order)
-		require.Equal(t, trace.TraceID{order}, found[0].SpanContext.TraceID())
-		require.Len(t, found[0].Links, 1, "it links the call that held it")
+		})
 	}
+}
+
+// TestInternalRoutes_BoundTheBooks: a call for books carries at most
+// client.MaxBooks ids and client.MaxBooksCalls trace contexts; more is a
+// 400.
+func TestInternalRoutes_BoundTheBooks(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.New(t)
+	c := rpc.New("catalog", serve(t, pool, webtest.Opts{}), webtest.InternalToken, nil)
+	for _, req := range []client.BooksRequest{
+		{IDs: make([]catalog.BookID, client.MaxBooks+1)},
+		{IDs: []catalog.BookID{1}, TraceParents: make([]string, client.MaxBooksCalls+1)},
+	} {
+		err := c.Call(context.Background(), http.MethodPost, client.BooksPath, req, nil)
+		require.ErrorIs(t, err, apperr.ErrBadRequest, "%d ids, %d trace contexts", len(req.IDs), len(req.TraceParents))
+	}
+	var a client.BooksAnswer
+	require.NoError(t, c.Call(context.Background(), http.MethodPost, client.BooksPath,
+		client.BooksRequest{IDs: []catalog.BookID{1}, TraceParents: make([]string, client.MaxBooksCalls)}, &a))
+	require.Empty(t, a.Books)
 }

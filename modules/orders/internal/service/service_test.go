@@ -33,6 +33,7 @@ import (
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/tracing"
+	"github.com/bookstore/bookstore/platform/tracing/tracingtest"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -429,7 +430,7 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 		require.NoError(t, err)
 		inputs[i] = checkoutInput(fmt.Sprint("k", i), service.PaymentInput{Method: methods[i]})
 		inputs[i].Lines = c.Seen()
-		traces[i] = inTrace(ctx, byte(i+1))
+		traces[i] = tracingtest.InTrace(ctx, byte(i+1))
 	}
 	// The first checkout's move writes the step's notifications, so it
 	// waits for this lock while the others hold their copies.
@@ -492,14 +493,6 @@ func TestService_PlaceSubmitsTogether(t *testing.T) {
 			require.Less(t, delay, 30.0)
 		}
 	}
-}
-
-// inTrace is ctx in a recorded trace of its own, as a checkout's request
-// is; id tells traces apart.
-func inTrace(ctx context.Context, id byte) context.Context {
-	return trace.ContextWithSpanContext(ctx, trace.NewSpanContext(trace.SpanContextConfig{
-		TraceID: trace.TraceID{15: id}, SpanID: trace.SpanID{7: id}, TraceFlags: trace.FlagsSampled, Remote: true,
-	}))
 }
 
 // TestService_PlaceAtPricesSeen: an order is placed only at the prices the
