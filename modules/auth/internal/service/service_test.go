@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
@@ -402,6 +403,29 @@ func TestService_SignIn(t *testing.T) {
 	})
 }
 
+// sessions is a service on a test's database that counts its statements,
+// with two users' live sessions (first is ada's, second bea's) and one
+// ended, for the tests of authentications read together.
+type sessions struct {
+	svc                  *service.Service
+	statements           *pg.Statements
+	ada, bea             auth.User
+	first, second, ended service.Session
+}
+
+func (b *bundle) sessions(ctx context.Context, t *testing.T) sessions {
+	t.Helper()
+	pool, n := pgtest.Counted(t, b.pool)
+	svc, err := service.New(pool, &service.Opts{Hash: &fastHash, NowFunc: b.clock.Now})
+	require.NoError(t, err)
+	s := sessions{svc: svc, statements: n}
+	s.ada, s.first = b.signUp(ctx, t)
+	s.bea, s.second = b.signUp(ctx, t)
+	_, s.ended = b.signUp(ctx, t)
+	require.NoError(t, b.svc.SignOut(ctx, s.ended.ID))
+	return s
+}
+
 // TestService_AuthenticatesTogether: the requests that arrive while a
 // session is being read have theirs read in one statement, each getting
 // its own answer, and a session ended before a request arrived is not
@@ -409,13 +433,7 @@ func TestService_SignIn(t *testing.T) {
 func TestService_AuthenticatesTogether(t *testing.T) {
 	t.Parallel()
 	ctx, b := setup(t, nil)
-	pool, n := pgtest.Counted(t, b.pool)
-	svc, err := service.New(pool, &service.Opts{Hash: &fastHash, NowFunc: b.clock.Now})
-	require.NoError(t, err)
-	ada, first := b.signUp(ctx, t)
-	bea, second := b.signUp(ctx, t)
-	_, ended := b.signUp(ctx, t)
-	require.NoError(t, b.svc.SignOut(ctx, ended.ID))
+	ss := b.sessions(ctx, t)
 
 	lock, err := b.pool.Begin(ctx)
 	require.NoError(t, err)
@@ -429,17 +447,17 @@ func TestService_AuthenticatesTogether(t *testing.T) {
 	authenticate := func(ctx context.Context, credential string) <-chan answer {
 		done := make(chan answer, 1)
 		go func() {
-			id, err := svc.Authenticate(ctx, credential)
+			id, err := ss.svc.Authenticate(ctx, credential)
 			done <- answer{id, err}
 		}()
 		return done
 	}
 	leaving, leave := context.WithCancel(ctx)
-	leader := authenticate(leaving, first.ID)
-	require.Eventually(t, func() bool { return n.Count() == 1 }, 10*time.Second, time.Millisecond)
-	waiting := []<-chan answer{authenticate(ctx, second.ID), authenticate(ctx, ended.ID),
-		authenticate(ctx, strings.Repeat("x", len(first.ID))), authenticate(ctx, first.ID)}
-	require.Eventually(t, func() bool { return service.SessionsWaiting(svc) == len(waiting) }, 10*time.Second, time.Millisecond)
+	leader := authenticate(leaving, ss.first.ID)
+	require.Eventually(t, func() bool { return ss.statements.Count() == 1 }, 10*time.Second, time.Millisecond)
+	waiting := []<-chan answer{authenticate(ctx, ss.second.ID), authenticate(ctx, ss.ended.ID),
+		authenticate(ctx, strings.Repeat("x", len(ss.first.ID))), authenticate(ctx, ss.first.ID)}
+	require.Eventually(t, func() bool { return service.SessionsWaiting(ss.svc) == len(waiting) }, 10*time.Second, time.Millisecond)
 	leave()
 	require.NoError(t, lock.Rollback(ctx))
 
@@ -447,16 +465,16 @@ func TestService_AuthenticatesTogether(t *testing.T) {
 	for _, w := range waiting {
 		got = append(got, <-w)
 	}
-	require.Equal(t, int64(2), n.Count(), "the four that waited: one statement")
+	require.Equal(t, int64(2), ss.statements.Count(), "the four that waited: one statement")
 	require.NoError(t, got[0].err)
-	require.Equal(t, ada.ID, got[0].id.User.ID)
+	require.Equal(t, ss.ada.ID, got[0].id.User.ID)
 	require.NoError(t, got[1].err)
-	require.Equal(t, bea.ID, got[1].id.User.ID)
-	require.Equal(t, second.CSRFToken, got[1].id.CSRFToken)
+	require.Equal(t, ss.bea.ID, got[1].id.User.ID)
+	require.Equal(t, ss.second.CSRFToken, got[1].id.CSRFToken)
 	require.ErrorIs(t, got[2].err, auth.ErrUnauthenticated, "signed out before the request")
 	require.ErrorIs(t, got[3].err, auth.ErrUnauthenticated, "never a session")
 	require.NoError(t, got[4].err)
-	require.Equal(t, ada.ID, got[4].id.User.ID)
+	require.Equal(t, ss.ada.ID, got[4].id.User.ID)
 }
 
 // TestService_AuthenticateAll: the credentials of several requests are
@@ -466,34 +484,28 @@ func TestService_AuthenticatesTogether(t *testing.T) {
 func TestService_AuthenticateAll(t *testing.T) {
 	t.Parallel()
 	ctx, b := setup(t, nil)
-	pool, n := pgtest.Counted(t, b.pool)
-	svc, err := service.New(pool, &service.Opts{Hash: &fastHash, NowFunc: b.clock.Now})
-	require.NoError(t, err)
-	ada, first := b.signUp(ctx, t)
-	bea, second := b.signUp(ctx, t)
-	_, ended := b.signUp(ctx, t)
-	require.NoError(t, b.svc.SignOut(ctx, ended.ID))
+	ss := b.sessions(ctx, t)
 
-	got, err := svc.AuthenticateAll(ctx, []string{second.ID, ended.ID, "short", strings.Repeat("x", len(first.ID)), first.ID, second.ID})
+	got, err := ss.svc.AuthenticateAll(ctx, []string{ss.second.ID, ss.ended.ID, "short", strings.Repeat("x", len(ss.first.ID)), ss.first.ID, ss.second.ID})
 	require.NoError(t, err)
-	require.Equal(t, int64(1), n.Count(), "one statement for all of them")
+	require.Equal(t, int64(1), ss.statements.Count(), "one statement for all of them")
 	require.Len(t, got, 6)
-	require.Equal(t, bea.ID, got[0].User.ID)
-	require.Equal(t, second.CSRFToken, got[0].CSRFToken)
+	require.Equal(t, ss.bea.ID, got[0].User.ID)
+	require.Equal(t, ss.second.CSRFToken, got[0].CSRFToken)
 	require.Nil(t, got[1], "signed out")
 	require.Nil(t, got[2], "not a credential")
 	require.Nil(t, got[3], "never a session")
-	require.Equal(t, ada.ID, got[4].User.ID)
-	require.Equal(t, first.CSRFToken, got[4].CSRFToken)
+	require.Equal(t, ss.ada.ID, got[4].User.ID)
+	require.Equal(t, ss.first.CSRFToken, got[4].CSRFToken)
 	require.Equal(t, got[0], got[5])
-	want, err := svc.Authenticate(ctx, second.ID)
+	want, err := ss.svc.Authenticate(ctx, ss.second.ID)
 	require.NoError(t, err)
 	require.Equal(t, want, *got[0], "as Authenticate answers")
 
-	got, err = svc.AuthenticateAll(ctx, []string{"short"})
+	got, err = ss.svc.AuthenticateAll(ctx, []string{"short"})
 	require.NoError(t, err)
 	require.Equal(t, []*auth.Identity{nil}, got)
-	require.Equal(t, int64(2), n.Count(), "nothing to look up, no statement")
+	require.Equal(t, int64(2), ss.statements.Count(), "nothing to look up, no statement")
 }
 
 func TestService_SessionExpiry(t *testing.T) {
