@@ -57,7 +57,13 @@ func (g *Gate) Together(t testing.TB, n int, waiting func() int, call func(i byt
 	errs := make(chan error, n)
 	run := func(i byte) { go func() { errs <- call(i) }() }
 	run(1)
-	<-g.Held()
+	select {
+	case <-g.Held():
+	case err := <-errs:
+		t.Fatalf("the first call returned (%v) before the gate held its request", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first call's request never arrived")
+	}
 	for i := 2; i <= n; i++ {
 		run(byte(i))
 	}
