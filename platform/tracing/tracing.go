@@ -412,8 +412,12 @@ func Parents[T any](calls []T, parent func(T) string) []string {
 // ResumeAll records the work of a batched request, from start until now,
 // as a span named name in the trace of each call it served (Resume), given
 // the request's trace contexts (Parents); attrs, when not nil, gives the
-// attributes of the span of the i-th call.
+// attributes of the span of the i-th call. Without a recording span in ctx
+// it records nothing and asks attrs for nothing.
 func ResumeAll(ctx context.Context, parents []string, name string, start time.Time, attrs func(i int) []attribute.KeyValue) {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return
+	}
 	for i, parent := range parents {
 		var kv []attribute.KeyValue
 		if attrs != nil {

@@ -65,7 +65,12 @@ func RefusalOf(err error) (r Refusal, ok bool) {
 	if e == nil || e.Kind == apperr.Internal || e.Kind == apperr.Unavailable {
 		return Refusal{}, false
 	}
-	return Refusal{Status: statusOf[e.Kind], ErrorDetail: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}}, true
+	return Refusal{Status: statusOf[e.Kind], ErrorDetail: detailOf(e)}, true
+}
+
+// detailOf is e as API clients read it.
+func detailOf(e *apperr.Error) ErrorDetail {
+	return ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}
 }
 
 // Err rebuilds the error the refusal carries: errors.Is matches the
@@ -110,7 +115,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		if e.Kind == apperr.Unauthenticated {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bookstore"`)
 		}
-		JSON(w, status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}})
+		JSON(w, status, ErrorBody{Error: detailOf(e)})
 		return
 	}
 	if e.Kind == apperr.Unauthenticated {

@@ -26,13 +26,13 @@ func InternalRoutes(svc *service.Service) web.Routes {
 				web.Error(w, r, err)
 				return
 			}
-			if len(in.Credentials) == 0 || len(in.Credentials) > client.MaxCredentials {
-				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d credentials", client.MaxCredentials)))
+			if len(in.Credentials) == 0 || len(in.Credentials) > client.MaxCredentials || len(in.TraceParents) > len(in.Credentials) {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d credentials, and no more trace contexts than credentials", client.MaxCredentials)))
 				return
 			}
 			start := time.Now()
 			ids, err := svc.AuthenticateAll(r.Context(), in.Credentials)
-			tracing.ResumeAll(r.Context(), in.TraceParents[:min(len(in.TraceParents), len(in.Credentials))], "auth.Authenticate", start, nil)
+			tracing.ResumeAll(r.Context(), in.TraceParents, "auth.Authenticate", start, nil)
 			if err != nil {
 				web.Error(w, r, err)
 				return

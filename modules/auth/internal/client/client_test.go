@@ -115,7 +115,8 @@ func TestClient_AuthenticationsJoinTheirTraces(t *testing.T) {
 }
 
 // TestInternalRoutes_BoundTheCredentials: a call to authenticate carries
-// from 1 to client.MaxCredentials credentials; others are a 400.
+// from 1 to client.MaxCredentials credentials and no more trace contexts
+// than credentials; others are a 400.
 func TestInternalRoutes_BoundTheCredentials(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
@@ -125,6 +126,8 @@ func TestInternalRoutes_BoundTheCredentials(t *testing.T) {
 		err := c.Call(context.Background(), http.MethodPost, client.AuthenticatePath, client.AuthenticateRequest{Credentials: make([]string, n)}, nil)
 		require.ErrorIs(t, err, apperr.ErrBadRequest, "%d credentials", n)
 	}
+	err := c.Call(context.Background(), http.MethodPost, client.AuthenticatePath, client.AuthenticateRequest{Credentials: make([]string, 1), TraceParents: make([]string, 2)}, nil)
+	require.ErrorIs(t, err, apperr.ErrBadRequest, "more trace contexts than credentials")
 	var a client.AuthenticateAnswer
 	require.NoError(t, c.Call(context.Background(), http.MethodPost, client.AuthenticatePath, client.AuthenticateRequest{Credentials: make([]string, client.MaxCredentials)}, &a))
 	require.Len(t, a.Identities, client.MaxCredentials)

@@ -42,13 +42,13 @@ func InternalRoutes(svc *service.Service) web.Routes {
 			if !decode(w, r, &in) {
 				return
 			}
-			if len(in.Reservations) == 0 || len(in.Reservations) > client.MaxReservations {
-				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d reservations", client.MaxReservations)))
+			if len(in.Reservations) == 0 || len(in.Reservations) > client.MaxReservations || len(in.TraceParents) > len(in.Reservations) {
+				web.Error(w, r, apperr.ErrBadRequest.WithMessage(fmt.Sprintf("send from 1 to %d reservations, and no more trace contexts than reservations", client.MaxReservations)))
 				return
 			}
 			start := time.Now()
 			errs := svc.ReserveAll(r.Context(), in.Reservations)
-			tracing.ResumeAll(r.Context(), in.TraceParents[:min(len(in.TraceParents), len(in.Reservations))], "catalog.Reserve", start,
+			tracing.ResumeAll(r.Context(), in.TraceParents, "catalog.Reserve", start,
 				func(i int) []attribute.KeyValue {
 					return []attribute.KeyValue{attribute.Int64("order.id", in.Reservations[i].OrderID)}
 				})

@@ -140,7 +140,8 @@ func TestClient_ReservesTogether(t *testing.T) {
 }
 
 // TestInternalRoutes_BoundTheReservations: a call to reserve carries from
-// 1 to client.MaxReservations reservations; others are a 400.
+// 1 to client.MaxReservations reservations and no more trace contexts
+// than reservations; others are a 400.
 func TestInternalRoutes_BoundTheReservations(t *testing.T) {
 	t.Parallel()
 	pool := pgtest.New(t)
@@ -149,6 +150,9 @@ func TestInternalRoutes_BoundTheReservations(t *testing.T) {
 		err := c.Call(context.Background(), http.MethodPost, client.ReservationsPath, client.ReserveRequest{Reservations: make([]catalog.Reservation, n)}, nil)
 		require.ErrorIs(t, err, apperr.ErrBadRequest, "%d reservations", n)
 	}
+	err := c.Call(context.Background(), http.MethodPost, client.ReservationsPath,
+		client.ReserveRequest{Reservations: make([]catalog.Reservation, 1), TraceParents: make([]string, 2)}, nil)
+	require.ErrorIs(t, err, apperr.ErrBadRequest, "more trace contexts than reservations")
 }
 
 // TestClient_BatchedCallsJoinTheirTraces: reservations and Books calls
