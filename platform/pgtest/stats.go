@@ -19,6 +19,9 @@ type TableStats struct {
 	// Updated counts the rows updated, HOT those of them updated without
 	// new index entries.
 	Updated, HOT int64
+	// Dead counts the dead row versions not yet vacuumed away; after a
+	// VACUUM, those a snapshot still running may see.
+	Dead int64
 }
 
 // Stats returns table's counts so far in pool's database. Each connection
@@ -37,8 +40,8 @@ func Stats(t testing.TB, pool *pgxpool.Pool, table string) TableStats {
 	var s TableStats
 	err := pool.QueryRow(ctx, `
 		SELECT coalesce(t.seq_tup_read, 0) + coalesce((SELECT sum(i.idx_tup_read) FROM pg_stat_user_indexes i WHERE i.relid = t.relid), 0),
-			t.n_tup_upd, t.n_tup_hot_upd
-		FROM pg_stat_user_tables t WHERE t.relid = $1::regclass`, table).Scan(&s.Read, &s.Updated, &s.HOT)
+			t.n_tup_upd, t.n_tup_hot_upd, t.n_dead_tup
+		FROM pg_stat_user_tables t WHERE t.relid = $1::regclass`, table).Scan(&s.Read, &s.Updated, &s.HOT, &s.Dead)
 	if err != nil {
 		t.Fatalf("pgtest: statistics of %s: %v", table, err)
 	}
