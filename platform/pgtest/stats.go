@@ -2,7 +2,9 @@ package pgtest
 
 import (
 	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -46,4 +48,29 @@ func Stats(t testing.TB, pool *pgxpool.Pool, table string) TableStats {
 		t.Fatalf("pgtest: statistics of %s: %v", table, err)
 	}
 	return s
+}
+
+// Vacuum vacuums tables until no dead row version is left in them, as
+// autovacuum does in time: one VACUUM keeps the versions that a snapshot
+// taken before they died may still see (a River client queries beside a
+// test), and an index would still lead a statement to them.
+func Vacuum(t testing.TB, pool *pgxpool.Pool, tables ...string) {
+	t.Helper()
+	stmt := "VACUUM " + strings.Join(tables, ", ")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := pool.Exec(context.Background(), stmt); err != nil {
+			t.Fatalf("pgtest: %s: %v", stmt, err)
+		}
+		dead := false
+		for _, table := range tables {
+			dead = dead || Stats(t, pool, table).Dead > 0
+		}
+		if !dead {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pgtest: %s still leaves dead rows after 10 s", stmt)
+		}
+	}
 }

@@ -142,16 +142,7 @@ func TestService_SweepReadsOnlyOrdersInFlight(t *testing.T) {
 		_, err := b.pool.Exec(ctx, q)
 		require.NoError(t, err, q)
 	}
-	// Vacuumed as autovacuum would, leaving the statistics as they were.
-	// A vacuum keeps the old versions that a snapshot taken before the
-	// update may still see (the service's River client queries beside the
-	// test), and the sweep's index would then still lead to them: vacuum
-	// until none is left, as autovacuum does in time.
-	require.Eventually(t, func() bool {
-		_, err := b.pool.Exec(ctx, "VACUUM orders.orders")
-		require.NoError(t, err)
-		return pgtest.Stats(t, b.pool, "orders.orders").Dead == 0
-	}, 10*time.Second, 10*time.Millisecond)
+	pgtest.Vacuum(t, b.pool, "orders.orders") // as autovacuum would, leaving the statistics as they were
 	stuck := b.place(t, "stuck", 1, service.PaymentInput{Method: orders.MethodWallet})
 	_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status = 'pending' WHERE id = $1", stuck.ID)
 	require.NoError(t, err)
@@ -182,11 +173,11 @@ func TestService_SweepReadsOnlyStaleCarts(t *testing.T) {
 		// Touched since, but for the three that go stale.
 		`UPDATE orders.carts SET updated_at = now() - interval '1 hour'
 			WHERE visitor_id IS NOT NULL AND visitor_id NOT IN ('visitor-000000000031', 'visitor-000000000032', 'visitor-000000000033')`,
-		"VACUUM orders.carts",
 	} {
 		_, err := b.pool.Exec(ctx, q)
 		require.NoError(t, err, q)
 	}
+	pgtest.Vacuum(t, b.pool, "orders.carts")
 	before := pgtest.Stats(t, b.pool, "orders.carts").Read
 	res, err := b.svc.Sweep(ctx)
 	require.NoError(t, err)
@@ -214,7 +205,8 @@ func TestService_CarryReadsOnlyWhatIsDue(t *testing.T) {
 		UPDATE orders.shipments s SET step = 'in_transit', due_at = $3 FROM w WHERE s.order_id = w.id`, o.ID, onTheWay, b.clock.Now())
 	require.NoError(t, err)
 	// Vacuumed, so that no dead entry of the rows just changed is read.
-	_, err = b.pool.Exec(ctx, "VACUUM ANALYZE orders.orders, orders.shipments")
+	pgtest.Vacuum(t, b.pool, "orders.orders", "orders.shipments")
+	_, err = b.pool.Exec(ctx, "ANALYZE orders.orders, orders.shipments")
 	require.NoError(t, err)
 
 	orders0, shipments0 := pgtest.Stats(t, b.pool, "orders.orders").Read, pgtest.Stats(t, b.pool, "orders.shipments").Read
