@@ -5,6 +5,7 @@
 package ordersbench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -150,6 +151,19 @@ func queueBacklog(ctx context.Context, pool *pgxpool.Pool) (backlog, error) {
 	return b, err
 }
 
+// noneWorked fails when some job was tried: a run meant to leave every job
+// alone would then measure part of their work.
+func noneWorked(ctx context.Context, pool *pgxpool.Pool) error {
+	var tried int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE attempt > 0`).Scan(&tried); err != nil {
+		return err
+	}
+	if tried > 0 {
+		return fmt.Errorf("%d jobs were worked in a run that works none", tried)
+	}
+	return nil
+}
+
 // sampleBacklog takes the queue's backlog every period until the returned
 // function is called, which returns the samples. A backlog is judged on
 // the means of windows taken under load at both ends of a run: one count
@@ -206,8 +220,11 @@ func meanBacklog(samples []backlog, from, to time.Duration) backlog {
 
 // inProcess is the monolith's graph (auth, catalog, orders, River with its
 // workers) on url, as `bookstore serve` builds it, without the HTTP server
-// and with a pool (sized as pg sizes it) that counts statements.
-func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool, *pg.Statements, func(), error) {
+// and with a pool (sized as pg sizes it) that counts statements. Without
+// jobs no module's workers are registered, so River (the charges, the
+// carrier's rounds, its own upkeep) never starts and the jobs the
+// checkouts insert wait.
+func inProcess(ctx context.Context, url string, jobs bool) (*service.Service, *pgxpool.Pool, *pg.Statements, func(), error) {
 	cfg := config.Config{
 		DatabaseURL: url, LogLevel: "error", LogFormat: "text",
 		ShutdownTimeout: 10 * time.Second, Modules: config.AllModules, HomeCountry: "CO",
@@ -224,13 +241,18 @@ func inProcess(ctx context.Context, url string) (*service.Service, *pgxpool.Pool
 		return nil, nil, nil, nil, err
 	}
 	var svc *service.Service
-	app := fx.New(
+	opts := []fx.Option{
 		fx.Supply(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), pool),
 		fx.NopLogger,
 		metrics.Module, riverfx.Module,
 		authfx.Module, catalogfx.Module, ordersfx.Module,
 		fx.Populate(&svc),
-	)
+	}
+	if !jobs {
+		opts = append(opts, fx.Decorate(fx.Annotate(func([]riverfx.Registrar) []riverfx.Registrar { return nil },
+			fx.ParamTags(`group:"river_workers"`), fx.ResultTags(`group:"river_workers"`))))
+	}
+	app := fx.New(opts...)
 	if err := app.Start(ctx); err != nil {
 		pool.Close()
 		return nil, nil, nil, nil, err
@@ -272,7 +294,9 @@ var shipTo = service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Re
 
 // serviceCheckout: each buyer puts a listing in the cart and places the
 // order (wallet payment), as fast as the service answers, while River works
-// the charge, ship, shipment and stock jobs in the same process.
+// the charge, ship, shipment and stock jobs in the same process. A last,
+// shorter run works no job: what the checkout alone costs and reaches, so
+// that a reader sees how much of the target the jobs take.
 func serviceCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	figs, err := commitCost(ctx, env)
 	if err != nil {
@@ -282,8 +306,13 @@ func serviceCheckout(ctx context.Context, env *bench.Env) ([]bench.Figure, error
 		name     string
 		listings int
 		dur      time.Duration
-	}{{"1,000 listings", 1000, 60 * time.Second}, {"one hot listing", 1, 30 * time.Second}} {
-		f, err := checkoutRun(ctx, env, c.name, c.listings, env.Dur(c.dur))
+		jobs     bool
+	}{
+		{"1,000 listings", 1000, 60 * time.Second, true},
+		{"one hot listing", 1, 30 * time.Second, true},
+		{"1,000 listings, no job worked", 1000, 20 * time.Second, false},
+	} {
+		f, err := checkoutRun(ctx, env, c.name, c.listings, env.Dur(c.dur), c.jobs)
 		if err != nil {
 			return figs, fmt.Errorf("%s: %w", c.name, err)
 		}
@@ -375,7 +404,7 @@ func commitCost(ctx context.Context, env *bench.Env) ([]bench.Figure, error) {
 	}, nil
 }
 
-func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur time.Duration) ([]bench.Figure, error) {
+func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur time.Duration, jobs bool) ([]bench.Figure, error) {
 	db, err := env.NewDatabase(ctx)
 	if err != nil {
 		return nil, err
@@ -385,7 +414,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if err != nil {
 		return nil, err
 	}
-	svc, pool, count, stop, err := inProcess(ctx, db.URL)
+	svc, pool, count, stop, err := inProcess(ctx, db.URL, jobs)
 	if err != nil {
 		return nil, err
 	}
@@ -435,6 +464,11 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if err != nil {
 		return nil, err
 	}
+	if !jobs {
+		if err := noneWorked(ctx, pool); err != nil {
+			return nil, err
+		}
+	}
 	window := dur / 6
 	first, last := meanBacklog(samples, 0, window), meanBacklog(samples, dur-window, dur)
 	orders := float64(max(res.Ops, 1))
@@ -442,27 +476,38 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 	if n == 1 {
 		target = bench.Min(500)
 	}
+	note := errNote(res)
+	if !jobs {
+		// The targets are the checkout's with its jobs; this run shows
+		// how far the checkout alone gets.
+		target, p99, note = bench.Target{}, bench.Target{}, cmp.Or(note, "no target: the checkout without the work of its jobs")
+	}
 	figs := []bench.Figure{
-		{Name: "orders/s, " + name, Value: res.PerSecond(), Unit: "orders/s", Target: target, Note: errNote(res)},
+		{Name: "orders/s, " + name, Value: res.PerSecond(), Unit: "orders/s", Target: target, Note: note},
 		{Name: "p50, " + name, Value: bench.Ms(res.Percentile(50)), Unit: "ms"},
 		{Name: "p99, " + name, Value: bench.Ms(res.Percentile(99)), Unit: "ms", Target: p99},
-		bench.Info(fmt.Sprintf("job backlog, first %s, ", window)+name, first.jobs, "jobs", "mean of the jobs due and not started"),
-		bench.Info(fmt.Sprintf("job backlog, last %s, ", window)+name, last.jobs, "jobs", "grows with the orders/s as well as when the workers fall behind"),
-		bench.Info(fmt.Sprintf("oldest job's wait, first %s, ", window)+name, bench.Ms(first.wait), "ms", "mean of the wait of the oldest job due and not started"),
-		{Name: fmt.Sprintf("oldest job's wait, last %s, ", window) + name, Value: bench.Ms(last.wait), Unit: "ms",
-			Target: bench.Max(bench.Ms(first.wait + riverfx.DefaultFetchPollInterval)),
-			Note:   "should not grow (a job may have just missed a poll)"},
+	}
+	if jobs {
+		figs = append(figs,
+			bench.Info(fmt.Sprintf("job backlog, first %s, ", window)+name, first.jobs, "jobs", "mean of the jobs due and not started"),
+			bench.Info(fmt.Sprintf("job backlog, last %s, ", window)+name, last.jobs, "jobs", "grows with the orders/s as well as when the workers fall behind"),
+			bench.Info(fmt.Sprintf("oldest job's wait, first %s, ", window)+name, bench.Ms(first.wait), "ms", "mean of the wait of the oldest job due and not started"),
+			bench.Figure{Name: fmt.Sprintf("oldest job's wait, last %s, ", window) + name, Value: bench.Ms(last.wait), Unit: "ms",
+				Target: bench.Max(bench.Ms(first.wait + riverfx.DefaultFetchPollInterval)),
+				Note:   "should not grow (a job may have just missed a poll)"})
+	}
+	figs = append(figs,
 		bench.Info("statements per order, "+name, float64(queries1-queries0)/orders, "stmts", "checkout and its jobs so far, River's own included"),
 		bench.Info("write transactions per order, "+name, (work1.xacts-work0.xacts)/orders, "xacts", "each commit waits for a WAL flush"),
 		bench.Info("WAL flushes per order, "+name, (work1.flushes-work0.flushes)/orders, "flushes", "commits waiting together share one"),
 		bench.Info("WAL records per order, "+name, (work1.walRecords-work0.walRecords)/orders, "records", "every row and index entry written"),
 		bench.Info("buffers touched per order, "+name, (work1.buffers-work0.buffers)/orders, "buffers", "shared buffers read or hit"),
 		bench.Info("deadlocks, "+name, work1.deadlocks-work0.deadlocks, "", "each held a checkout for deadlock_timeout (1 s)"),
-		bench.Info("Postgres CPU per order, "+name, bench.Ms(cpu.Postgres)/orders, "ms", "its server processes, the jobs' work included"),
+		bench.Info("Postgres CPU per order, "+name, bench.Ms(cpu.Postgres)/orders, "ms", "its server processes, the work of the jobs that ran included"),
 		bench.Info("shop CPU per order, "+name, bench.Ms(cpu.Self)/orders, "ms", "the service, River and the load, in this process"),
 		bench.Info("orders/s the CPU allows, "+name, float64(runtime.NumCPU())*orders/(cpu.Postgres+cpu.Self).Seconds(), "orders/s",
 			fmt.Sprintf("%d CPUs ÷ the CPU per order", runtime.NumCPU())),
-	}
+	)
 	return figs, nil
 }
 
