@@ -397,14 +397,15 @@ func Resume(ctx context.Context, parent, name string, start time.Time, attrs ...
 // request sends them so that the called process records its work in each
 // call's own trace (ResumeAll), and none outside any trace.
 func Parents[T any](calls []T, parent func(T) string) []string {
-	out := make([]string, len(calls))
-	traced := false
+	var out []string // made at the first traced call: a batch outside any trace allocates nothing
 	for i, c := range calls {
-		out[i] = parent(c)
-		traced = traced || out[i] != ""
-	}
-	if !traced {
-		return nil
+		p := parent(c)
+		if p != "" && out == nil {
+			out = make([]string, len(calls))
+		}
+		if out != nil {
+			out[i] = p
+		}
 	}
 	return out
 }
