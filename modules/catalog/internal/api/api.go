@@ -4,6 +4,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -63,6 +64,10 @@ type Photo struct {
 	Height int    `json:"height"`
 }
 
+func photoJSON(p service.Photo) Photo {
+	return Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height}
+}
+
 // Book is a listing in JSON. Money is integer minor units with its currency.
 type Book struct {
 	ID            catalog.BookID    `json:"id"`
@@ -106,7 +111,7 @@ func bookJSON(l service.Listing, owner bool) Book {
 		b.Year = &y
 	}
 	for _, p := range l.Photos {
-		b.Photos = append(b.Photos, Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height})
+		b.Photos = append(b.Photos, photoJSON(p))
 	}
 	if owner {
 		held, sold := l.Held, l.Sold
@@ -337,21 +342,22 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	added := []Photo{}
-	for _, fh := range files {
-		data, err := web.ReadUpload(fh, service.MaxPhotoBytes, service.ErrPhotoTooLarge)
-		if err == nil {
-			var p service.Photo
-			p, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)
-			if err == nil {
-				added = append(added, Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height})
-				continue
-			}
+	added, err := h.svc.AddPhotos(r.Context(), u, l.ID, web.UploadReaders(files, service.MaxPhotoBytes, service.ErrPhotoTooLarge))
+	if err != nil {
+		// The photos before the refused one stay: the message says so,
+		// lest a client send them all again.
+		if e := apperr.As(err); e != nil && len(added) > 0 {
+			err = e.WithMessage(fmt.Sprintf("%d of the %d photos were added; %s and those after it were not: %s",
+				len(added), len(files), files[len(added)].Filename, e.Message))
 		}
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, map[string]any{"photos": added})
+	out := make([]Photo, len(added))
+	for i, p := range added {
+		out[i] = photoJSON(p)
+	}
+	web.JSON(w, http.StatusCreated, map[string]any{"photos": out})
 }
 
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {

@@ -110,7 +110,7 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is hidden; its seller sees your reason.", back.RequestURI())
+	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is hidden; its seller sees your reason.", back.RequestURI())
 }
 
 func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
@@ -132,5 +132,5 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is back in the shop.", backTo(r).RequestURI())
+	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is back in the shop.", backTo(r).RequestURI())
 }

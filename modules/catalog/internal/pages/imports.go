@@ -94,7 +94,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		h.renderUpload(w, r, http.StatusUnprocessableEntity, u, msg)
 		return
 	}
-	redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
+	web.Redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
 }
 
 func importID(r *http.Request) (int64, error) {
@@ -154,7 +154,7 @@ func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.svc.ConfirmImport(r.Context(), u, id); err != nil {
 		switch {
 		case errors.Is(err, service.ErrImportState):
-			redirect(w, r, "info", service.ErrImportState.Message, importURL(id))
+			web.Redirect(w, r, "info", service.ErrImportState.Message, importURL(id))
 		case errors.Is(err, service.ErrUnverified):
 			h.renderPreview(w, r, web.Status(err), u, id)
 		default:
@@ -162,7 +162,7 @@ func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	redirect(w, r, "success", "Your import has started; this page follows it.", importURL(id))
+	web.Redirect(w, r, "success", "Your import has started; this page follows it.", importURL(id))
 }
 
 // exportListings sends the seller's listings as CSV.

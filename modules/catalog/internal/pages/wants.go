@@ -115,7 +115,7 @@ func (h *handler) createWant(w http.ResponseWriter, r *http.Request) {
 	if len(f.Errors) == 0 {
 		want, err := h.svc.CreateWant(r.Context(), u, in)
 		if err == nil {
-			redirect(w, r, "success", fmt.Sprintf("Saved: you will hear when %s is listed at %s or less.", want.Describe(), view.Money(want.MaxPriceCents)), "/my/wants")
+			web.Redirect(w, r, "success", fmt.Sprintf("Saved: you will hear when %s is listed at %s or less.", want.Describe(), view.Money(want.MaxPriceCents)), "/my/wants")
 			return
 		}
 		switch {
@@ -170,7 +170,7 @@ func (h *handler) updateWant(w http.ResponseWriter, r *http.Request) {
 		e := service.WantEdit{ISBN: &in.ISBN, Words: &in.Words, MaxPriceCents: &in.MaxPriceCents, MinCondition: &in.MinCondition, Email: &in.Email}
 		_, err := h.svc.UpdateWant(r.Context(), u, want.ID, e)
 		if err == nil {
-			redirect(w, r, "success", "Your want is saved.", "/my/wants")
+			web.Redirect(w, r, "success", "Your want is saved.", "/my/wants")
 			return
 		}
 		if !mergeErrors(f.Errors, err) {
@@ -191,7 +191,7 @@ func (h *handler) deleteWant(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "Deleted your want for "+want.Describe()+".", "/my/wants")
+	web.Redirect(w, r, "success", "Deleted your want for "+want.Describe()+".", "/my/wants")
 }
 
 // WantAlertsMiddleware (after auth's) fills the header's count of new

@@ -707,7 +707,10 @@ func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, 
 	switch {
 	case reason == "":
 		return apperr.ErrInvalid.WithFields(map[string]string{"reason": "is required; the seller will see it"})
-	case utf8.RuneCountInString(reason) > MaxHideReason || !utf8.ValidString(reason):
+	case text.CheckShown(reason) != nil:
+		// The seller is shown it.
+		return apperr.ErrInvalid.WithFields(map[string]string{"reason": text.CheckShown(reason).Error()})
+	case utf8.RuneCountInString(reason) > MaxHideReason:
 		return apperr.ErrInvalid.WithFields(map[string]string{"reason": fmt.Sprintf("must be at most %d characters", MaxHideReason)})
 	}
 	return s.setHidden(ctx, id, &reason)

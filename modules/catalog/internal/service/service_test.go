@@ -421,6 +421,9 @@ func TestService_Hide(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Hide(ctx, b.other, l.ID, "spam"), service.ErrNotAdmin)
 	require.Contains(t, fieldsOf(t, b.svc.Hide(ctx, b.admin, l.ID, "  ")), "reason")
+	for _, bad := range []string{"nul\x00byte", "bad \xff byte", "\u202eesrever"} {
+		require.Contains(t, fieldsOf(t, b.svc.Hide(ctx, b.admin, l.ID, bad)), "reason", "%q", bad)
+	}
 	require.ErrorIs(t, b.svc.Hide(ctx, b.admin, 999_999, "spam"), catalog.ErrNotFound)
 	require.NoError(t, b.svc.Hide(ctx, b.admin, l.ID, "Counterfeit copy"))
 

@@ -90,7 +90,7 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, jobsBack(r), done)
+	web.Redirect(w, r, "success", done, jobsBack(r))
 }
 
 // jobsBack is the jobs list a row action was sent from (the form's "next"
@@ -172,7 +172,7 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 	if len(d.Errors) == 0 {
 		err = h.svc.UpdateProvider(r.Context(), u, p)
 		if err == nil {
-			redirect(w, r, "/admin/providers", "Provider saved.")
+			web.Redirect(w, r, "success", "Provider saved.", "/admin/providers")
 			return
 		}
 		e := apperr.As(err)

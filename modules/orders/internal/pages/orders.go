@@ -159,7 +159,7 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	err = h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: retries, Payment: in})
 	switch e := apperr.As(err); {
 	case err == nil:
-		redirect(w, r, to, "Paying again; this page shows how it goes.")
+		web.Redirect(w, r, "success", "Paying again; this page shows how it goes.", to)
 	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
 		web.Redirect(w, r, "error", err.Error(), to)
 	case e != nil && len(e.Fields) > 0:
@@ -196,14 +196,14 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	to := "/orders/" + strconv.FormatInt(id, 10)
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
-		if err == orders.ErrCannotCancel || err == orders.ErrStateConflict {
+		if errors.Is(err, orders.ErrCannotCancel) || errors.Is(err, orders.ErrStateConflict) {
 			web.Redirect(w, r, "error", err.Error(), to)
 			return
 		}
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
+	web.Redirect(w, r, "success", "Your order was cancelled; any payment is refunded.", to)
 }
 
 // notifications shows the user's notifications and marks read those it

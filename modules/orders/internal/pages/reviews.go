@@ -193,7 +193,7 @@ func (h *handler) hideReview(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, web.Back(r, "/admin/reviews"), "Review #"+strconv.FormatInt(id, 10)+" is hidden.")
+	web.Redirect(w, r, "success", "Review #"+strconv.FormatInt(id, 10)+" is hidden.", web.Back(r, "/admin/reviews"))
 }
 
 // ratingOptions are the stars a buyer may give, best first.

@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
 )
 
@@ -411,7 +412,7 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	}
 	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
 	if err != nil {
-		if strings.Contains(err.Error(), "23505") {
+		if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
 			return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
 		}
 		return err

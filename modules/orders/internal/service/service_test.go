@@ -632,6 +632,41 @@ func TestService_PlaceWithProviderEditedElsewhere(t *testing.T) {
 	require.Equal(t, 1, n, "the cart is left as it was")
 }
 
+// TestService_UpdateProvider: an admin edits a provider; a name another
+// provider has, a bad field or an unknown provider is refused with what to
+// fix, and only an admin edits.
+func TestService_UpdateProvider(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	all, err := b.svc.Providers(ctx, b.admin)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(all), 2)
+	p := all[0]
+
+	p.CostCents, p.Days = 1234, 3
+	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p))
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND cost_cents = 1234 AND days = 3", p.ID))
+
+	taken := p
+	taken.Name = all[1].Name
+	err = b.svc.UpdateProvider(ctx, b.admin, taken)
+	requireCode(t, err, "invalid")
+	require.Equal(t, "another provider has this name", apperr.As(err).Fields["name"])
+
+	bad := p
+	bad.CostCents, bad.Days = -1, 91
+	err = b.svc.UpdateProvider(ctx, b.admin, bad)
+	requireCode(t, err, "invalid")
+	require.Len(t, apperr.As(err).Fields, 2)
+
+	gone := p
+	gone.ID = 1 << 40
+	require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.admin, gone), orders.ErrProviderNotFound)
+	require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.buyer, p), auth.ErrForbidden)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND name = $2 AND cost_cents = 1234", p.ID, p.Name), "a refused edit changes nothing")
+}
+
 // TestService_CartChecksOutOnce: checkouts racing for one cart, each with
 // its own Idempotency-Key (two tabs, a client retrying without its key),
 // make one order; the others are told the cart changed.
