@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -228,6 +229,12 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"TwoObjects":   {`{"name":"x"}{"name":"y"}`, 400, "single JSON object"},
 		"Array":        {`[1,2]`, 400, "must be a JSON object"},
 		"TooLarge":     {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
+		"Null":         {" null ", 400, "must be a JSON object"},
+		"NotUTF8":      {"{\"name\":\"ab\xff\xfecd\"}", 422, "must be valid UTF-8"},
+		"LoneHigh":     {`{"name":"a\ud800b"}`, 422, "must be valid UTF-8"},
+		"LoneLow":      {`{"name":"a\udc00"}`, 422, "must be valid UTF-8"},
+		"HighAtEnd":    {`{"name":"\ud83d"}`, 422, "must be valid UTF-8"},
+		"Swapped":      {`{"name":"\udc00\ud800"}`, 422, "must be valid UTF-8"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -240,10 +247,19 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		})
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"<b>ok</b>","count":2}`))
-	resp, body := do(t, req)
-	require.Equal(t, http.StatusCreated, resp.StatusCode)
-	require.JSONEq(t, `{"name":"<b>ok</b>","count":2}`, body)
+	for sent, stored := range map[string]string{
+		`<b>ok</b>`:              "<b>ok</b>",
+		`a pair \ud83d\udcd6, é`: "a pair \U0001F4D6, é",
+		`a backslash \\ud800`:    `a backslash \ud800`,
+		`\ufffd stays`:           "\ufffd stays",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"`+sent+`","count":2}`))
+		resp, body := do(t, req)
+		require.Equal(t, http.StatusCreated, resp.StatusCode, body)
+		var got struct{ Name string }
+		require.NoError(t, json.Unmarshal([]byte(body), &got))
+		require.Equal(t, stored, got.Name)
+	}
 }
 
 func TestRouter_RejectsCrossSiteForms(t *testing.T) {

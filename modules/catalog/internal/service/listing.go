@@ -163,10 +163,7 @@ func (l Listing) VisibleTo(u auth.User, signedIn bool) bool {
 	if signedIn && (l.OwnedBy(u) || u.IsAdmin()) {
 		return true
 	}
-	if l.Hidden {
-		return false
-	}
-	return l.Status == catalog.StatusActive || l.Status == catalog.StatusPaused || l.Status == catalog.StatusArchived
+	return l.Public()
 }
 
 func listingFrom(r dbsqlc.Listing) Listing {

@@ -176,6 +176,17 @@ func TestService_Cart(t *testing.T) {
 		paused := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Paused", PriceCents: 100, Copies: 1})
 		catalogtest.SetStatus(context.Background(), t, b.pool, paused.ID, catalog.StatusPaused)
 		requireCode(t, b.svc.AddItem(ctx, me, paused.ID, 1), "catalog.not_for_sale")
+		// A draft or a hidden listing is not found, as on its page: its
+		// title is not told.
+		draft := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Secret draft", Status: catalog.StatusDraft})
+		hidden := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Hidden"})
+		_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", hidden.ID)
+		require.NoError(t, err)
+		for _, id := range []catalog.BookID{draft.ID, hidden.ID} {
+			err := b.svc.AddItem(ctx, me, id, 1)
+			requireCode(t, err, "catalog.not_found")
+			require.NotContains(t, err.Error(), "Secret")
+		}
 		requireCode(t, b.svc.AddItem(ctx, service.Owner{}, b.book.ID, 1), "unauthenticated")
 	})
 
