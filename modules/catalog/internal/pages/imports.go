@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
@@ -98,18 +97,23 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func importID(r *http.Request) (int64, error) {
-	return web.PathID(r, "id", catalog.ErrNotFound)
+	return web.PathID(r, "id", service.ErrImportNotFound)
 }
 
 // showImport is the preview while the import is staged, then its progress,
 // then its summary.
 func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	id, err := importID(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	u, im, err := h.svc.SignedInImport(r.Context(), id)
+	im, err := h.svc.Import(r.Context(), u, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -141,12 +145,12 @@ func (h *handler) renderPreview(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
-	id, err := importID(r)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	u, err := auth.RequireUser(r.Context())
+	id, err := importID(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
