@@ -21,7 +21,9 @@ import (
 var (
 	ErrArchived = apperr.New(apperr.Conflict, "catalog.archived", "this listing is archived and can no longer change")
 	ErrState    = apperr.New(apperr.Conflict, "catalog.state_conflict", "the listing has moved on; reload to see its state")
-	ErrNotAdmin = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
+	// ErrHiddenByAdmin refuses to put on sale a listing an admin hid.
+	ErrHiddenByAdmin = apperr.New(apperr.Conflict, "catalog.hidden", "an admin took this listing out of the shop, so it cannot go on sale")
+	ErrNotAdmin      = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
 	// ErrUnverified refuses to publish for a seller whose email address is
 	// not confirmed; drafts are allowed, so nothing typed is lost.
 	ErrUnverified = apperr.New(apperr.Forbidden, "catalog.email_unverified", "confirm your email address before you publish: open the link we emailed you, or ask for a new one")
@@ -580,6 +582,9 @@ func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID,
 		b, err := s.owned(ctx, tx, u, id)
 		if err != nil {
 			return err
+		}
+		if to == catalog.StatusActive && b.HiddenReason != nil {
+			return ErrHiddenByAdmin.WithMessage(fmt.Sprintf("an admin took this listing out of the shop (%s), so it cannot go on sale; edit it, or write to the shop", *b.HiddenReason))
 		}
 		if b.Status == string(to) {
 			return nil

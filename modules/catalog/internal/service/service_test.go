@@ -426,6 +426,19 @@ func TestService_Hide(t *testing.T) {
 	}
 	require.ErrorIs(t, b.svc.Hide(ctx, b.admin, 999_999, "spam"), catalog.ErrNotFound)
 	require.NoError(t, b.svc.Hide(ctx, b.admin, l.ID, "Counterfeit copy"))
+	// Its seller may pause a hidden listing, never put it back on sale.
+	paused, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	require.NoError(t, b.svc.Hide(ctx, b.admin, paused.ID, "Shill sale"))
+	_, err = b.svc.SetStatus(ctx, b.seller, paused.ID, catalog.StatusPaused)
+	require.NoError(t, err)
+	for range 2 {
+		_, err = b.svc.SetStatus(ctx, b.seller, paused.ID, catalog.StatusActive)
+		require.ErrorIs(t, err, service.ErrHiddenByAdmin)
+		require.Contains(t, apperr.As(err).Message, "Shill sale")
+	}
+	_, err = b.svc.Delete(ctx, b.seller, paused.ID)
+	require.NoError(t, err, "the checks below count one hidden listing")
 
 	got, err := b.svc.Listing(ctx, l.ID)
 	require.NoError(t, err)

@@ -161,7 +161,7 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	case err == nil:
 		web.Redirect(w, r, "success", "Paying again; this page shows how it goes.", to)
 	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
-		web.Redirect(w, r, "error", err.Error(), to)
+		web.Redirect(w, r, "error", e.Message, to)
 	case e != nil && len(e.Fields) > 0:
 		h.renderOrder(w, r, http.StatusUnprocessableEntity, id, orderData{Pay: f, Errors: e.Fields, Message: "Some fields need attention."})
 	default:
@@ -197,7 +197,7 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	to := "/orders/" + strconv.FormatInt(id, 10)
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
 		if errors.Is(err, orders.ErrCannotCancel) || errors.Is(err, orders.ErrStateConflict) {
-			web.Redirect(w, r, "error", err.Error(), to)
+			web.Redirect(w, r, "error", apperr.As(err).Message, to)
 			return
 		}
 		web.Error(w, r, err)

@@ -600,12 +600,7 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 		form["line"] = linesShown(t, b.c.Get(t, "/checkout", authtest.As(&buyer)...).Body)
 		r := b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
 		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
-		for _, c := range r.Cookies() {
-			if c.Name == "flash" {
-				flash = c.String()
-			}
-		}
-		require.NotEmpty(t, flash, "placing the order leaves a message for the order page")
+		flash = flashOf(t, r)
 		order, err := strconv.ParseInt(strings.TrimPrefix(r.Header.Get("Location"), "/orders/"), 10, 64)
 		require.NoError(t, err)
 		require.NoError(t, b.svc.Charge(context.Background(), order, ""))
@@ -662,4 +657,16 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.NotContains(t, body, "Pay with another card or method")
 	require.NoError(t, b.svc.Charge(context.Background(), declined, ""))
 	require.Contains(t, orderPage(), "status status-ok")
+}
+
+// flashOf is the message r leaves for the next page, as a Cookie header.
+func flashOf(t *testing.T, r webtest.Response) string {
+	t.Helper()
+	for _, c := range r.Cookies() {
+		if c.Name == "flash" {
+			return c.String()
+		}
+	}
+	require.Fail(t, "no message for the next page")
+	return ""
 }
