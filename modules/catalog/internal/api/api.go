@@ -32,6 +32,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Patch("/api/v1/books/{id}", h.patchBook)
 		r.Delete("/api/v1/books/{id}", h.deleteBook)
 		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
+		r.Delete("/api/v1/books/{id}/photos/{photo}", h.deletePhoto)
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
 		r.Get("/api/v1/editions/{isbn}/prices", h.getEditionPrices)
 		r.Get("/api/v1/me/books", h.myBooks)
@@ -358,6 +359,24 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		out[i] = photoJSON(p)
 	}
 	web.JSON(w, http.StatusCreated, map[string]any{"photos": out})
+}
+
+func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
+	u, l, err := h.ownBook(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.svc.DeletePhoto(r.Context(), u, l.ID, pid); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {

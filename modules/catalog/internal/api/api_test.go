@@ -204,6 +204,16 @@ func TestAPI_ChangeBook(t *testing.T) {
 		require.Contains(t, e.Fields["photo"], "JPEG, PNG or WebP")
 		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
 		require.Len(t, got.Photos, 3)
+
+		photo := fmt.Sprintf("%s/photos/%d", path, got.Photos[0].ID)
+		require.Equal(t, http.StatusForbidden, env.JSON(t, http.MethodDelete, photo, "", authtest.As(other)...).StatusCode)
+		require.Equal(t, http.StatusNoContent, env.JSON(t, http.MethodDelete, photo, "", authtest.As(seller)...).StatusCode)
+		refused := env.JSON(t, http.MethodDelete, photo, "", authtest.As(seller)...)
+		require.Equal(t, http.StatusNotFound, refused.StatusCode)
+		require.Equal(t, "photo not found", errorOf(t, refused).Message)
+		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodDelete, path+"/photos/x", "", authtest.As(seller)...).StatusCode)
+		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
+		require.Len(t, got.Photos, 2)
 	})
 	t.Run("DeleteArchivesWhenOrdersReferToIt", func(t *testing.T) {
 		res := env.JSON(t, http.MethodDelete, path, "", authtest.As(seller)...)

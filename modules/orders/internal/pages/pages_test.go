@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -516,6 +517,67 @@ func TestAPI(t *testing.T) {
 		require.Equal(t, http.StatusConflict, r.StatusCode)
 		require.Contains(t, r.Body, "catalog.not_for_sale")
 	})
+}
+
+// TestAPI_PayAgainAndMarkRead: what the order page and the notifications
+// page do, a client of the API does too: pay a declined order another way
+// while its copies are held (once, however often it is sent), and mark
+// the notifications it showed read.
+func TestAPI_PayAgainAndMarkRead(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, "/api/v1/cart/items/"+id, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
+	card := func(number string) string {
+		return fmt.Sprintf(`{"method":"card","card":{"number":%q,"exp_month":12,"exp_year":%d,"cvc":"123"}}`, number, time.Now().Year()+1)
+	}
+	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":`+card("4000000000000002")+`}`,
+		append(authtest.As(&buyer), "Idempotency-Key", "declined")...)
+	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
+	var o struct{ ID int64 }
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &o))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, ""))
+	order := fmt.Sprintf("/api/v1/orders/%d", o.ID)
+	r = b.c.JSON(t, http.MethodGet, order, "", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, `"status":"payment_failed"`)
+	require.Contains(t, r.Body, `"retries":0`)
+
+	pay := order + "/pay"
+	require.Equal(t, http.StatusNotFound, b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("4242424242424242")+`}`, authtest.As(&other)...).StatusCode, "another buyer's order is not found")
+	r = b.c.JSON(t, http.MethodPost, pay, `{"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `"retries"`)
+	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("1234")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `"card_number"`)
+	for range 2 { // sent twice, it pays once
+		r = b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+		require.Contains(t, r.Body, `"status":"awaiting_payment"`)
+	}
+	require.Equal(t, 2, countRows(t, b.pool, fmt.Sprintf("SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment' AND args->>'order_id' = '%d'", o.ID)), "the checkout's charge and the second payment's")
+	require.NoError(t, b.svc.Charge(ctx, o.ID, ""))
+	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":1,"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode, "a paid order is not paid again")
+	require.Contains(t, r.Body, "orders.cannot_pay")
+
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/notifications", "", authtest.As(&buyer)...)
+	var list struct {
+		Notifications []struct{ ID int64 }
+		Unread        int
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &list))
+	require.NotZero(t, list.Unread)
+	require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodPost, "/api/v1/notifications/read", `{}`, authtest.As(&buyer)...).StatusCode)
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/notifications/read", fmt.Sprintf(`{"up_to":%d}`, list.Notifications[1].ID), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+	require.JSONEq(t, `{"unread":1}`, r.Body, "the newest, which the client did not show, stays unread")
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/notifications/read", `{"up_to":9007199254740991}`, authtest.As(&buyer)...)
+	require.JSONEq(t, `{"unread":0}`, r.Body)
+	require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPost, order+"/cancel", "", authtest.As(&buyer)...).StatusCode)
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/notifications", "", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, `"unread":1`, "an up_to past the newest notification marks none still to come")
 }
 
 // TestPages_RedirectsStayOnTheSite: a cart action sent from a page goes
