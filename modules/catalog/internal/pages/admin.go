@@ -71,6 +71,8 @@ func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 		status = http.StatusUnprocessableEntity
+	} else if web.PastTheEnd(w, r, "page", page, len(p.Listings)) {
+		return
 	}
 	p.Pager = view.NewPager(list, page, hasNext)
 	render(w, r, status, "Listings", adminListingsView(p))

@@ -57,6 +57,9 @@ func (h *handler) renderUpload(w http.ResponseWriter, r *http.Request, status in
 		web.Error(w, r, err)
 		return
 	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(ims)) {
+		return
+	}
 	render(w, r, status, "Import listings", importUploadView(importUploadPage{FileError: fileError, Imports: ims, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 

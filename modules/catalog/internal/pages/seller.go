@@ -36,6 +36,9 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "page", page, len(list)) {
+		return
+	}
 	render(w, r, http.StatusOK, "My listings", myListingsView(myListingsPage{Listings: list, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 

@@ -92,6 +92,9 @@ func (h *handler) myWants(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "page", p.Pager.Page, len(p.Matches)) {
+		return
+	}
 	if err := h.svc.MarkWantMatchesSeen(r.Context(), u); err != nil {
 		web.Error(w, r, err)
 		return

@@ -29,8 +29,14 @@ func (h *handler) adminOrders(w http.ResponseWriter, r *http.Request) {
 	status := r.URL.Query().Get("status")
 	p, n := listPage(r)
 	list, err := h.svc.AllOrders(r.Context(), u, status, p)
-	if err != nil {
+	if e := apperr.As(err); err != nil && e != nil && e.Kind == apperr.Invalid && len(e.Fields) > 0 {
+		render(w, r, http.StatusUnprocessableEntity, "All orders", adminOrdersView(listData[service.Order]{Status: status, Errors: e.Fields}))
+		return
+	} else if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if web.PastTheEnd(w, r, "page", n, len(list)) {
 		return
 	}
 	d := trim(r, list, n)
@@ -65,6 +71,9 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 		d.Errors, status = e.Fields, http.StatusUnprocessableEntity
 	} else if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Jobs.Jobs)) {
 		return
 	}
 	more := len(d.Jobs.Jobs) > pageSize

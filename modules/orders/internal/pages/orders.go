@@ -21,8 +21,9 @@ import (
 type listData[T any] struct {
 	Items []T
 	Pager view.Pager
-	// Status is the admin's filter.
+	// Status is the admin's filter, and Errors what is wrong with it.
 	Status string
+	Errors map[string]string
 }
 
 func trim[T any](r *http.Request, items []T, page int) listData[T] {
@@ -45,6 +46,9 @@ func listPageOf[T any](title string, list func(context.Context, auth.User, servi
 		items, err := list(r.Context(), u, p)
 		if err != nil {
 			web.Error(w, r, err)
+			return
+		}
+		if web.PastTheEnd(w, r, "page", n, len(items)) {
 			return
 		}
 		render(w, r, http.StatusOK, title, page(trim(r, items, n)))
@@ -220,6 +224,9 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	items, err := h.svc.Notifications(r.Context(), u, p)
 	if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if web.PastTheEnd(w, r, "page", n, len(items)) {
 		return
 	}
 	d := trim(r, items, n)

@@ -284,8 +284,16 @@ func TestPages_Admin(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, b.c.Get(t, p, authtest.As(&buyer)...).StatusCode, p)
 		require.Equal(t, http.StatusOK, b.c.Get(t, p, authtest.As(&admin)...).StatusCode, p)
 	}
-	require.Equal(t, http.StatusUnprocessableEntity, b.c.Get(t, "/admin/orders?status=nope", authtest.As(&admin)...).StatusCode)
-	r := b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
+	r := b.c.Get(t, "/admin/orders?status=nope", authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `<form method="get" action="/admin/orders"`, "the filter comes back to be fixed")
+	require.Contains(t, r.Body, "unknown status")
+	for p, first := range map[string]string{"/admin/orders?status=paid&page=4": "/admin/orders?status=paid", "/my/orders?page=2": "/my/orders", "/notifications?page=3": "/notifications"} {
+		r := b.c.Get(t, p, authtest.As(&admin)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, "%s: past the end of the list", p)
+		require.Equal(t, first, r.Header.Get("Location"))
+	}
+	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	ps, err := b.svc.ProvidersFor(context.Background(), "CO")
 	require.NoError(t, err)
