@@ -189,7 +189,7 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 	f := readListingForm(r)
 	f.ID = l.ID
 	in, errs := f.input()
-	verr := h.svc.Validate(in)
+	verr := h.svc.ValidateEdit(in)
 	if len(errs) == 0 && verr == nil {
 		_, verr = h.svc.Update(r.Context(), u, l.ID, f.edit(in))
 		if verr == nil {

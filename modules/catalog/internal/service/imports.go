@@ -428,7 +428,7 @@ func (s *Service) importRow(ctx context.Context, tx pgx.Tx, seller auth.User, ro
 		return rowUpdated, s.update(ctx, tx, seller, row.Updates, row.edit())
 	}
 	in := row.Input
-	isbn, err := s.normalise(&in)
+	isbn, err := s.normalise(&in, 1)
 	if err != nil {
 		return rowCreated, err
 	}

@@ -195,8 +195,9 @@ func listingFrom(r dbsqlc.Listing) Listing {
 }
 
 // normalise trims the input and checks every rule, returning one message
-// per field.
-func (s *Service) normalise(in *Input) (isbn *string, err error) {
+// per field. minCopies is 1, or 0 for a sold-out listing, whose seller
+// edits its text and price with no copy left.
+func (s *Service) normalise(in *Input, minCopies int) (isbn *string, err error) {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Author = strings.TrimSpace(in.Author)
 	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
@@ -240,8 +241,8 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	case in.PriceCents > s.opts.MaxPriceCents:
 		fields["price_cents"] = "must be at most " + text.MoneyInput(s.opts.MaxPriceCents)
 	}
-	if in.Copies < 1 || in.Copies > MaxCopies {
-		fields["copies"] = fmt.Sprintf("must be between 1 and %d", MaxCopies)
+	if in.Copies < minCopies || in.Copies > MaxCopies {
+		fields["copies"] = fmt.Sprintf("must be between %d and %d", minCopies, MaxCopies)
 	}
 	if in.Language == "" {
 		in.Language = "en"
@@ -271,7 +272,7 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 	if seller.ID == 0 || seller.Disabled {
 		return Listing{}, auth.ErrUnauthenticated
 	}
-	isbn, err := s.normalise(&in)
+	isbn, err := s.normalise(&in, 1)
 	if err != nil {
 		return Listing{}, err
 	}
@@ -505,7 +506,11 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, u auth.User, id catalog
 	if in.Copies, err = e.copiesNow(in.Copies, cur.Copies()); err != nil {
 		return err
 	}
-	isbn, err := s.normalise(&in)
+	minCopies := 1
+	if cur.Copies() == 0 {
+		minCopies = 0
+	}
+	isbn, err := s.normalise(&in, minCopies)
 	if err != nil {
 		return err
 	}
@@ -798,9 +803,16 @@ func (s *Service) CountListings(ctx context.Context) (int64, error) {
 	return s.q.CountBooks(ctx, s.pool)
 }
 
-// Validate checks in without storing anything, so a form can show every
-// field's message at once.
+// Validate checks a new listing's input without storing anything, so a
+// form can show every field's message at once.
 func (s *Service) Validate(in Input) error {
-	_, err := s.normalise(&in)
+	_, err := s.normalise(&in, 1)
+	return err
+}
+
+// ValidateEdit is Validate for an edit of a listing, whose copies may be
+// 0 where it has none left (Update checks that).
+func (s *Service) ValidateEdit(in Input) error {
+	_, err := s.normalise(&in, 0)
 	return err
 }
