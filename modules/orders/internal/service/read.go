@@ -91,8 +91,17 @@ func (o Order) SellerNames() []string {
 }
 
 // Cancellable reports whether the buyer may still cancel.
-func (o Order) Cancellable() bool {
-	return o.Status == orders.StatusPending || o.Status == orders.StatusAwaitingPayment || o.Status == orders.StatusPaid
+func (o Order) Cancellable() bool { return cancellable(o.Status) }
+
+// cancellable says whether an order in status may still be cancelled: until
+// it ships. A declined order too, whose copies are held while its buyer
+// may pay another way: one who will not gives them back at once.
+func cancellable(status orders.Status) bool {
+	switch status {
+	case orders.StatusPending, orders.StatusAwaitingPayment, orders.StatusPaid, orders.StatusPaymentFailed:
+		return true
+	}
+	return false
 }
 
 func toOrder(o dbsqlc.Order, lines []dbsqlc.OrderLine) Order {

@@ -802,6 +802,29 @@ func TestService_Cancel(t *testing.T) {
 		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
 	})
 
+	// A declined order's buyer who will not pay another way gives its
+	// copies back at once, rather than when the retry window closes.
+	t.Run("PaymentFailed", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 2, validCard("4000000000000002"))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+		got, err := b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusPaymentFailed, got.Status)
+		require.True(t, got.Cancellable())
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
+		require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
+		got, err = b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusCancelled, got.Status)
+		require.Equal(t, "failed", got.Payment.Status)
+		requireCode(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.cannot_pay")
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0), "the release the decline scheduled finds nothing more to do")
+		require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
+	})
+
 	t.Run("PaidIsRefunded", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
