@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -50,6 +51,20 @@ func (f *wantForm) input() service.WantInput {
 		in.MaxPriceCents = p
 	}
 	return in
+}
+
+// wantInput converts the form; when the price is not an amount, the
+// service judges the other fields all the same, so that every message
+// shows at once. Its error is one that belongs to no field.
+func (h *handler) wantInput(ctx context.Context, f *wantForm) (service.WantInput, error) {
+	in := f.input()
+	if len(f.Errors) == 0 {
+		return in, nil
+	}
+	if err := h.svc.ValidateWant(ctx, in); err != nil && !mergeErrors(f.Errors, err) {
+		return in, err
+	}
+	return in, nil
 }
 
 // wantsPage is the want list, its matches and the form to add a want.
@@ -114,7 +129,11 @@ func (h *handler) createWant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readWantForm(r)
-	in := f.input()
+	in, err := h.wantInput(r.Context(), &f)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if len(f.Errors) == 0 {
 		want, err := h.svc.CreateWant(r.Context(), u, in)
 		if err == nil {
@@ -168,7 +187,11 @@ func (h *handler) updateWant(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readWantForm(r)
 	f.ID = want.ID
-	in := f.input()
+	in, err := h.wantInput(r.Context(), &f)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if len(f.Errors) == 0 {
 		e := service.WantEdit{ISBN: &in.ISBN, Words: &in.Words, MaxPriceCents: &in.MaxPriceCents, MinCondition: &in.MinCondition, Email: &in.Email}
 		_, err := h.svc.UpdateWant(r.Context(), u, want.ID, e)

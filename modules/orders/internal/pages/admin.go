@@ -124,8 +124,9 @@ type providersData struct {
 	Providers []service.Provider
 	EditID    int64
 	Form      service.Provider
-	Cost      string
-	Errors    map[string]string
+	// Cost and Days are the form's as typed, shown back as they were.
+	Cost, Days string
+	Errors     map[string]string
 }
 
 func (h *handler) adminProviders(w http.ResponseWriter, r *http.Request) {
@@ -167,18 +168,22 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostFormValue
 	p := service.Provider{ID: id, Name: v("name"), Coverage: v("coverage"), Active: v("active") == "on"}
-	d := providersData{EditID: id, Cost: v("cost"), Errors: map[string]string{}}
-	cents, err := text.ParseMoney(v("cost"))
-	if err != nil || cents < 0 {
+	d := providersData{EditID: id, Cost: v("cost"), Days: v("days"), Errors: map[string]string{}}
+	if p.CostCents, err = text.ParseMoney(v("cost")); err != nil {
 		d.Errors["cost"] = "enter a cost such as 12.50"
 	}
-	p.CostCents = cents
-	p.Days, err = strconv.Atoi(strings.TrimSpace(v("days")))
-	if err != nil {
+	if p.Days, err = strconv.Atoi(strings.TrimSpace(v("days"))); err != nil {
 		d.Errors["days"] = "enter a whole number of days"
 	}
 	d.Form = p
-	if len(d.Errors) == 0 {
+	if len(d.Errors) > 0 {
+		// What did parse is judged all the same, so every message shows.
+		for k, msg := range service.ValidateProvider(p) {
+			if _, ok := d.Errors[k]; !ok {
+				d.Errors[k] = msg
+			}
+		}
+	} else {
 		err = h.svc.UpdateProvider(r.Context(), u, p)
 		if err == nil {
 			web.Redirect(w, r, "success", "Provider saved.", "/admin/providers")

@@ -300,7 +300,11 @@ func TestPages_Admin(t *testing.T) {
 	require.Contains(t, ps, service.Provider{ID: 3, Name: "Envia", Coverage: "national", CostCents: 950, Days: 2, Active: true})
 	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {""}, "coverage": {"space"}, "cost": {"-1"}, "days": {"x"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
-	require.Contains(t, r.Body, "enter a cost such as 12.50")
+	for _, msg := range []string{"enter the name", "choose national or international", "enter a whole number of days"} {
+		require.Contains(t, r.Body, msg, "every field's message at once")
+	}
+	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
+	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/local/999999/retry", nil, authtest.As(&admin)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/nowhere/1/retry", nil, authtest.As(&admin)...).StatusCode)

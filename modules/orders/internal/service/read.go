@@ -400,11 +400,9 @@ func (s *Service) Providers(ctx context.Context, user auth.User) ([]Provider, er
 	return toProviders(s.q.Providers(ctx, s.pool))
 }
 
-// UpdateProvider edits a provider; admins only.
-func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
-	if !user.IsAdmin() {
-		return auth.ErrForbidden
-	}
+// ValidateProvider checks a provider's fields without storing them, one
+// message per field, so a form shows every message at once.
+func ValidateProvider(p Provider) map[string]string {
 	fields := map[string]string{}
 	checkText(fields, "name", "name", p.Name, 100)
 	if p.Coverage != "national" && p.Coverage != "international" {
@@ -416,7 +414,15 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	if p.Days < 1 || p.Days > 90 {
 		fields["days"] = "enter 1 to 90 days"
 	}
-	if len(fields) > 0 {
+	return fields
+}
+
+// UpdateProvider edits a provider; admins only.
+func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
+	if !user.IsAdmin() {
+		return auth.ErrForbidden
+	}
+	if fields := ValidateProvider(p); len(fields) > 0 {
 		return apperr.ErrInvalid.WithFields(fields)
 	}
 	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
