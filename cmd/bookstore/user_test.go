@@ -184,9 +184,9 @@ func TestUserCreate(t *testing.T) {
 	})
 
 	t.Run("Promote", func(t *testing.T) {
-		out, errOut, code := runBinary(t, append(env, "BOOKSTORE_USER_PASSWORD=promote password"), "", "user", "create", "--email", "later@example.com", "--name", "Later")
+		_, errOut, code := runBinary(t, append(env, "BOOKSTORE_USER_PASSWORD=promote password"), "", "user", "create", "--email", "later@example.com", "--name", "Later")
 		require.Zero(t, code, errOut)
-		out, errOut, code = runBinary(t, env, "", "user", "promote", "LATER@example.com")
+		out, errOut, code := runBinary(t, env, "", "user", "promote", "LATER@example.com")
 		require.Zero(t, code, errOut)
 		require.Regexp(t, `^user \d+ <later@example.com> is an admin\n$`, out)
 		u, _ := userByEmail(t, dbURL, "later@example.com")

@@ -150,7 +150,7 @@ func Start(o Options) (*Process, error) {
 	}
 	args := []string{"-p", o.Dir, "-c", filepath.Join(o.Dir, "nginx.conf"), "-e", filepath.Join(o.Dir, "logs", "error.log")}
 	if out, err := exec.Command(bin, append(args, "-t", "-q")...).CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("nginx -t: %v: %s", err, out)
+		return nil, fmt.Errorf("nginx -t: %w: %s", err, out)
 	}
 	p := &Process{opts: o, cmd: exec.Command(bin, append(args, "-g", "daemon off;")...), done: make(chan struct{})}
 	p.cmd.Stderr = os.Stderr
@@ -227,10 +227,4 @@ func (p *Process) Stop() {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 	}
-}
-
-// ErrorLog is what nginx logged, for a failing test's message.
-func (p *Process) ErrorLog() string {
-	b, _ := os.ReadFile(filepath.Join(p.opts.Dir, "logs", "error.log"))
-	return string(b)
 }

@@ -78,6 +78,11 @@ type Book struct {
 	UpdatedAt time.Time
 }
 
+// Public reports whether anyone but its seller and the admins may see the
+// listing: a draft or a hidden one is shown to no one else, and is "not
+// found" for them wherever they ask.
+func (b Book) Public() bool { return !b.Hidden && b.Status != StatusDraft }
+
 // Buyable reports whether the listing can go into an order now.
 func (b Book) Buyable() bool { return b.Status == StatusActive && !b.Hidden && b.Available > 0 }
 

@@ -145,6 +145,13 @@ func Ping(ctx context.Context, pool *pgxpool.Pool) error {
 	return pool.Ping(ctx)
 }
 
+// IsUniqueViolation reports whether err broke the named unique constraint
+// or index, so that a caller tells a duplicate it expects from any other.
+func IsUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}
+
 // Describe shortens a connection error to what an operator can act on,
 // leaving out the URL and its password.
 func Describe(err error) error {

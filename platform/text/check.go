@@ -75,3 +75,21 @@ func isReplacementChar(s string) bool {
 	r, n := utf8.DecodeRuneInString(s)
 	return r == utf8.RuneError && n == 3
 }
+
+// Clean drops from s what Check refuses (bytes that are not UTF-8, control
+// characters but tabs and line breaks), so that a refused field can be
+// offered back to the person who sent it, to check and send again.
+func Clean(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == utf8.RuneError && !isReplacementChar(s[i:]):
+		case r == '\t' || r == '\n' || r == '\r':
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}

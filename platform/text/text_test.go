@@ -78,6 +78,34 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+func TestClean(t *testing.T) {
+	for s, want := range map[string]string{
+		"Le Petit Prince":              "Le Petit Prince",
+		"two\nlines\r\n\tand a tab":    "two\nlines\r\n\tand a tab",
+		"replacement \ufffd":           "replacement \ufffd",
+		"a\x00b\vc\x7fd\u0085e":        "abcde",
+		"a\xff@example.com\xc0\xaf":    "a@example.com",
+		"an \xed\xa0\x80unpaired half": "an unpaired half",
+	} {
+		require.Equal(t, want, Clean(s), "%q", s)
+	}
+}
+
+// FuzzClean: whatever was sent, what Clean leaves passes Check, and text
+// that passed is left as it was.
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"", "plain", "a\x00b", "\xff\xfe", "é\u0085\ufffd", "\xed\xa0\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := Clean(s)
+		require.NoError(t, Check(c), "%q cleaned to %q", s, c)
+		if Check(s) == nil {
+			require.Equal(t, s, c)
+		}
+	})
+}
+
 func TestCheckLine(t *testing.T) {
 	for s, want := range map[string]error{
 		"Admin":         nil,

@@ -3,15 +3,18 @@ package web
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // textHeaders are the request headers handlers read as text.
@@ -20,13 +23,18 @@ var textHeaders = []string{"Idempotency-Key"}
 // checkText refuses, before any handler runs, a request whose query
 // string, form fields or text headers are not text (text.Check): a NUL
 // byte or invalid UTF-8 gets a 422 naming the field instead of reaching
-// Postgres as a 500. JSON strings get the same check in DecodeJSON. A
-// gateway (forwards) checks the query and headers only: it must pass the
-// body on unread, and the module process it reaches checks the body.
+// Postgres as a 500. A page's form comes back to be sent again
+// (resendForm). JSON strings get the same check in DecodeJSON. A gateway
+// (forwards) checks the query and headers only: it must pass the body on
+// unread, and the module process it reaches checks the body.
 func checkText(forwards bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := requestText(r, !forwards); err != nil {
+				if f, ok := resendForm(r); ok {
+					Render(w, r, http.StatusUnprocessableEntity, view.Page{Title: "Check the form", Body: view.ResendForm(f)})
+					return
+				}
 				Error(w, r, err)
 				return
 			}
@@ -76,6 +84,50 @@ func requestText(r *http.Request, body bool) error {
 		return checkValues(r.MultipartForm.Value)
 	}
 	return nil
+}
+
+// resendForm is a page's form that requestText refused for its fields'
+// values, to offer back with those values cleaned (text.Clean) and
+// marked, so that a control character pasted with the text loses nothing
+// typed; ok is false for anything else (an API call, a bad query string
+// or header, a field name that is not text: no form of the shop's).
+func resendForm(r *http.Request) (f view.Resend, ok bool) {
+	if r.Method != http.MethodPost || WantsJSON(r) {
+		return f, false
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	if checkValues(q) != nil {
+		return f, false
+	}
+	for _, h := range textHeaders {
+		if checkField(h, r.Header.Get(h)) != nil {
+			return f, false
+		}
+	}
+	values := r.PostForm
+	if r.MultipartForm != nil {
+		values = r.MultipartForm.Value
+		f.Multipart = true
+		f.Files = slices.Sorted(maps.Keys(r.MultipartForm.File))
+	}
+	f.Action = LocalPath(r.URL.RequestURI(), "/")
+	for _, name := range slices.Sorted(maps.Keys(values)) {
+		if text.Check(name) != nil {
+			return f, false
+		}
+		for _, v := range values[name] {
+			fl := view.ResendField{Name: name, Value: v, Secret: strings.Contains(name, "password")}
+			if err := text.Check(v); err != nil {
+				fl.Value, fl.Problem = text.Clean(v), fmt.Sprintf("this field %s; those characters are removed here: check what is left", err)
+				ok = true
+			}
+			if fl.Secret {
+				fl.Value = ""
+			}
+			f.Fields = append(f.Fields, fl)
+		}
+	}
+	return f, ok
 }
 
 func checkValues(v map[string][]string) error {

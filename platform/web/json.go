@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,8 +11,11 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -48,11 +52,24 @@ func JSON(w http.ResponseWriter, status int, v any) {
 }
 
 // DecodeJSON reads one JSON object into v, rejecting unknown fields, wrong
-// types, trailing data and bodies over MaxJSONBody with a 4xx error that
-// names the problem.
+// types, trailing data, text that is not UTF-8 and bodies over MaxJSONBody
+// with a 4xx error that names the problem.
+//
+// The body is read whole before it is decoded: the decoder would quietly
+// replace invalid UTF-8, and an escaped half of a surrogate pair, with
+// U+FFFD, storing other text than the client sent.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	body := http.MaxBytesReader(w, r.Body, MaxJSONBody)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	if err != nil {
+		return describeJSONError(err)
+	}
+	if !utf8.Valid(data) || loneSurrogate(data) {
+		return apperr.ErrInvalid.WithMessage("the body " + text.ErrEncoding.Error())
+	}
+	if string(bytes.TrimSpace(data)) == "null" {
+		return apperr.ErrBadRequest.WithMessage("the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return describeJSONError(err)
@@ -63,9 +80,43 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return jsonText(reflect.ValueOf(v), "")
 }
 
+// loneSurrogate reports whether JSON text escapes half of a UTF-16
+// surrogate pair ("\ud800" alone), which stands for no character.
+func loneSurrogate(data []byte) bool {
+	escaped := func(i int) (rune, bool) { // the \uXXXX at data[i:], if any
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		r, ok := escaped(i)
+		if !ok {
+			i++ // an escape of one character: \\ \" \n ...
+			continue
+		}
+		i += 5
+		switch {
+		case utf16.IsSurrogate(r) && r >= 0xdc00:
+			return true
+		case utf16.IsSurrogate(r):
+			low, ok := escaped(i + 1)
+			if !ok || low < 0xdc00 || low > 0xdfff {
+				return true
+			}
+			i += 6
+		}
+	}
+	return false
+}
+
 // jsonText applies checkField to every string a decoded body holds, so JSON
 // text meets the rule query strings and forms meet in checkText ("\u0000"
-// is valid JSON; invalid UTF-8 the decoder has already replaced).
+// is valid JSON).
 func jsonText(v reflect.Value, name string) error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:

@@ -62,6 +62,17 @@ func ReadUpload(fh *multipart.FileHeader, max int64, tooLarge error) ([]byte, er
 	return data, nil
 }
 
+// UploadReaders returns a reader per file, each reading its file with
+// ReadUpload when called, so that a service storing uploads in turn holds
+// one file's bytes at a time.
+func UploadReaders(files []*multipart.FileHeader, max int64, tooLarge error) []func() ([]byte, error) {
+	out := make([]func() ([]byte, error), len(files))
+	for i, fh := range files {
+		out[i] = func() ([]byte, error) { return ReadUpload(fh, max, tooLarge) }
+	}
+	return out
+}
+
 // MaxOffset bounds the offset of an API list: a deep page costs the
 // database a scan of every row it skips, and a larger number would overflow
 // the 32-bit parameters of the queries (a 500 once).

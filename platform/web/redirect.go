@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -43,4 +44,24 @@ func Redirect(w http.ResponseWriter, r *http.Request, kind, message, to string) 
 		view.SetFlash(w, kind, message)
 	}
 	http.Redirect(w, r, LocalPath(to, "/"), http.StatusSeeOther)
+}
+
+// PastTheEnd sends a browser that asked for a page past the end of a list
+// (a link kept from when the list was longer, a URL typed by hand) to the
+// list's first page, saying so, rather than show an empty page under a
+// count or a "nothing yet" that is not true; it reports whether it did.
+// param names the page number in the URL, and n is how many items the
+// page holds.
+func PastTheEnd(w http.ResponseWriter, r *http.Request, param string, page, n int) bool {
+	if page <= 1 || n > 0 {
+		return false
+	}
+	q := r.URL.Query()
+	q.Del(param)
+	to := r.URL.Path
+	if len(q) > 0 {
+		to += "?" + q.Encode()
+	}
+	Redirect(w, r, "info", fmt.Sprintf("The list has no page %d (it may be shorter now); here is its first page.", page), to)
+	return true
 }

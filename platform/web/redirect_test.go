@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -65,5 +66,30 @@ func TestBack(t *testing.T) {
 		r := httptest.NewRequest(http.MethodPost, "http://shop.test/cart/items", nil)
 		r.Header.Set("Referer", ref)
 		require.Equal(t, want, web.Back(r, "/cart"), ref)
+	}
+}
+
+// TestPastTheEnd: an empty page past the first goes to the first page of
+// the same list, filters kept, with a message; any other page is left to
+// its handler.
+func TestPastTheEnd(t *testing.T) {
+	t.Parallel()
+	for target, want := range map[string]string{
+		"/my/listings?page=7":              "/my/listings",
+		"/books?q=dune&page=99&sort=new":   "/books?q=dune&sort=new",
+		"/sellers/4?page=2&reviews_page=9": "/sellers/4?reviews_page=9",
+	} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		require.True(t, web.PastTheEnd(w, r, "page", page, 0), target)
+		require.Equal(t, http.StatusSeeOther, w.Code)
+		require.Equal(t, want, w.Header().Get("Location"))
+		require.Contains(t, w.Header().Get("Set-Cookie"), "flash=")
+	}
+	for _, tc := range []struct{ page, n int }{{1, 0}, {2, 1}, {0, 0}} {
+		w := httptest.NewRecorder()
+		require.False(t, web.PastTheEnd(w, httptest.NewRequest(http.MethodGet, "/my/orders", nil), "page", tc.page, tc.n), "%+v", tc)
+		require.Empty(t, w.Header().Get("Location"))
 	}
 }

@@ -119,9 +119,11 @@ func NewRouter(p RouterParams) http.Handler {
 		deadline,
 		limitBody,
 		internalOnly(p.Config.InternalToken),
-		checkText(p.Config.Gateway),
 		withNav,
 		crossOrigin,
+		// After the cross-origin check, so that only the shop's own
+		// pages have a refused form offered back (resendForm).
+		checkText(p.Config.Gateway),
 	)
 	mws := slices.Clone(p.Middleware)
 	slices.SortStableFunc(mws, func(a, b Middleware) int { return cmp.Compare(a.Order, b.Order) })

@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"math"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -228,6 +231,12 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"TwoObjects":   {`{"name":"x"}{"name":"y"}`, 400, "single JSON object"},
 		"Array":        {`[1,2]`, 400, "must be a JSON object"},
 		"TooLarge":     {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
+		"Null":         {" null ", 400, "must be a JSON object"},
+		"NotUTF8":      {"{\"name\":\"ab\xff\xfecd\"}", 422, "must be valid UTF-8"},
+		"LoneHigh":     {`{"name":"a\ud800b"}`, 422, "must be valid UTF-8"},
+		"LoneLow":      {`{"name":"a\udc00"}`, 422, "must be valid UTF-8"},
+		"HighAtEnd":    {`{"name":"\ud83d"}`, 422, "must be valid UTF-8"},
+		"Swapped":      {`{"name":"\udc00\ud800"}`, 422, "must be valid UTF-8"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -240,10 +249,80 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		})
 	}
 
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"<b>ok</b>","count":2}`))
-	resp, body := do(t, req)
-	require.Equal(t, http.StatusCreated, resp.StatusCode)
-	require.JSONEq(t, `{"name":"<b>ok</b>","count":2}`, body)
+	for sent, stored := range map[string]string{
+		`<b>ok</b>`:              "<b>ok</b>",
+		`a pair \ud83d\udcd6, é`: "a pair \U0001F4D6, é",
+		`a backslash \\ud800`:    `a backslash \ud800`,
+		`\ufffd stays`:           "\ufffd stays",
+	} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"`+sent+`","count":2}`))
+		resp, body := do(t, req)
+		require.Equal(t, http.StatusCreated, resp.StatusCode, body)
+		var got struct{ Name string }
+		require.NoError(t, json.Unmarshal([]byte(body), &got))
+		require.Equal(t, stored, got.Name)
+	}
+}
+
+// TestRouter_OffersRefusedFormsBack: a page's form refused for a control
+// character or a broken encoding comes back whole, the bad fields cleaned
+// and marked, to send again; an API call, a bad query string and a form
+// from another site are refused as before.
+func TestRouter_OffersRefusedFormsBack(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	send := func(t *testing.T, target, contentType, body string, hdr ...string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+target, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		return do(t, req)
+	}
+	const urlencoded = "application/x-www-form-urlencoded"
+
+	t.Run("Form", func(t *testing.T) {
+		t.Parallel()
+		resp, body := send(t, "/form?step=2", urlencoded, "title=Emma&description=Foxed%0Bpages%FF&csrf_token=tok&password=secret")
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+		require.Contains(t, body, "<h1>Check the form</h1>")
+		require.Contains(t, body, `action="/form?step=2"`)
+		require.Contains(t, body, `<input type="hidden" name="title" value="Emma">`)
+		require.Contains(t, body, `<input type="hidden" name="csrf_token" value="tok">`)
+		require.Regexp(t, `<textarea id="f-\d+" name="description"[^>]*aria-invalid="true"[^>]*>Foxedpages</textarea>`, body)
+		require.Contains(t, body, "this field must not contain control characters")
+		require.Regexp(t, `<input id="f-\d+" name="password" type="password" value=""`, body)
+		require.NotContains(t, body, "secret", "a password is typed again, never written into a page")
+	})
+	t.Run("Multipart", func(t *testing.T) {
+		t.Parallel()
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		require.NoError(t, mw.WriteField("title", "Bad\x00title"))
+		fw, err := mw.CreateFormFile("photo", "a.jpg")
+		require.NoError(t, err)
+		_, err = fw.Write([]byte("jpeg"))
+		require.NoError(t, err)
+		require.NoError(t, mw.Close())
+		resp, body := send(t, "/form", mw.FormDataContentType(), buf.String())
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+		require.Contains(t, body, `enctype="multipart/form-data"`)
+		require.Contains(t, body, ">Badtitle</textarea>")
+		require.Regexp(t, `<input id="file-0" name="photo" type="file"`, body)
+	})
+	t.Run("NotAForm", func(t *testing.T) {
+		t.Parallel()
+		resp, body := send(t, "/api/v1/things", urlencoded, "name=a%00b")
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, body, `"code":"invalid"`)
+		resp, body = send(t, "/form?q=%00", urlencoded, "title=Emma")
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.NotContains(t, body, "Check the form", "the query string is no field to send again")
+		resp, body = send(t, "/form", urlencoded, "title=Bad%00", "Sec-Fetch-Site", "cross-site")
+		require.Equal(t, http.StatusForbidden, resp.StatusCode)
+		require.NotContains(t, body, "Check the form", "another site's form is not offered as the shop's")
+	})
 }
 
 func TestRouter_RejectsCrossSiteForms(t *testing.T) {

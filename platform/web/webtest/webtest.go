@@ -11,12 +11,14 @@ import (
 	"bytes"
 	"io"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -158,15 +160,16 @@ func (c *Client) JSON(t testing.TB, method, path, body string, hdr ...string) Re
 	return c.Send(t, method, path, "application/json", r, hdr...)
 }
 
-// Upload sends files, by name, in one multipart field.
+// Upload sends files, by name, in one multipart field, in the order of
+// their names.
 func (c *Client) Upload(t testing.TB, path, field string, files map[string][]byte, hdr ...string) Response {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	for name, data := range files {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		fw, err := mw.CreateFormFile(field, name)
 		require.NoError(t, err)
-		_, err = fw.Write(data)
+		_, err = fw.Write(files[name])
 		require.NoError(t, err)
 	}
 	require.NoError(t, mw.Close())

@@ -21,8 +21,11 @@ SELECT count(*)::int FROM (
 -- name: MarkRead :exec
 -- Moves the user's mark up to up_to, never back: a page shown earlier (in
 -- another tab) does not make newer notifications unread again, and a
--- repeat writes nothing.
-INSERT INTO orders.notification_reads (user_id, read_up_to) VALUES (@user_id, @up_to)
+-- repeat writes nothing. Nor past the user's newest notification: an API
+-- client's too large up_to does not mark those still to come read.
+INSERT INTO orders.notification_reads (user_id, read_up_to)
+SELECT @user_id, least(@up_to::bigint, max(n.id)) FROM orders.notifications n WHERE n.user_id = @user_id
+HAVING max(n.id) IS NOT NULL
 ON CONFLICT (user_id) DO UPDATE SET read_up_to = excluded.read_up_to
 WHERE orders.notification_reads.read_up_to < excluded.read_up_to;
 

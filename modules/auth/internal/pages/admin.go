@@ -38,6 +38,9 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "page", page, len(users)) {
+		return
+	}
 	web.Render(w, r, http.StatusOK, view.Page{Title: "Users · Admin", Body: adminUsersView(usersPage{
 		Query: q, Users: users, Pager: view.NewPager(r.URL, page, hasNext), Self: actor.ID, Path: r.URL.RequestURI(),
 	})})

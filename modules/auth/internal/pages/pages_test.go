@@ -117,6 +117,20 @@ func TestSignUpPage(t *testing.T) {
 		}
 	})
 
+	// A control character pasted into a field loses nothing typed: the
+	// form comes back to send again, that field cleaned, and signs up.
+	t.Run("ControlCharacterSentAgain", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Client()
+		resp := b.Post(t, "/signup", url.Values{"email": {"pasted@example.com"}, "name": {"Ada\x0bLovelace"}, "password": {pw}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, resp.Body, `<input type="hidden" name="email" value="pasted@example.com">`)
+		require.Contains(t, resp.Body, ">AdaLovelace</textarea>")
+		require.NotContains(t, resp.Body, pw)
+		resp = b.Post(t, "/signup", url.Values{"email": {"pasted@example.com"}, "name": {"AdaLovelace"}, "password": {pw}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	})
+
 	t.Run("UnicodeAndInjectionShownEscaped", func(t *testing.T) {
 		t.Parallel()
 		for i, name := range []string{"<script>alert(1)</script>", "مرحبا \u200fRTL", "Robert'); DROP TABLE auth.users;--"} {

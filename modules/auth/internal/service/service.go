@@ -8,12 +8,10 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -156,19 +154,11 @@ func (s *Service) recordChange(ctx context.Context, tx pgx.Tx, id int64) error {
 	return nil
 }
 
-// isUniqueViolation reports whether err broke the named unique index.
-func isUniqueViolation(err error, constraint string) bool {
-	var pg *pgconn.PgError
-	return errors.As(err, &pg) && pg.Code == "23505" && pg.ConstraintName == constraint
-}
-
 // randomToken returns 256 random bits, URL-safe: a session id, API token or
 // CSRF token.
 func randomToken() string {
 	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
+	_, _ = rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 

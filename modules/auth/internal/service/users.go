@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
+	"github.com/bookstore/bookstore/platform/pg"
 )
 
 // errEmailTaken is the field error of a repeated email.
@@ -105,7 +106,7 @@ func (s *Service) createUser(ctx context.Context, tx pgx.Tx, email, name, hash s
 	row, err := s.q.CreateUser(ctx, tx, dbsqlc.CreateUserParams{
 		Email: email, Name: name, PasswordHash: hash, Role: string(role), Now: s.now(), VerifiedAt: verified,
 	})
-	if isUniqueViolation(err, "users_email_key") {
+	if pg.IsUniqueViolation(err, "users_email_key") {
 		return dbsqlc.User{}, errEmailTaken()
 	}
 	if err != nil {

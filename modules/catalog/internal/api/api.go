@@ -4,6 +4,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -31,6 +32,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Patch("/api/v1/books/{id}", h.patchBook)
 		r.Delete("/api/v1/books/{id}", h.deleteBook)
 		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
+		r.Delete("/api/v1/books/{id}/photos/{photo}", h.deletePhoto)
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
 		r.Get("/api/v1/editions/{isbn}/prices", h.getEditionPrices)
 		r.Get("/api/v1/me/books", h.myBooks)
@@ -61,6 +63,10 @@ type Photo struct {
 	Thumb  string `json:"thumbnail_url"`
 	Width  int    `json:"width"`
 	Height int    `json:"height"`
+}
+
+func photoJSON(p service.Photo) Photo {
+	return Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height}
 }
 
 // Book is a listing in JSON. Money is integer minor units with its currency.
@@ -106,7 +112,7 @@ func bookJSON(l service.Listing, owner bool) Book {
 		b.Year = &y
 	}
 	for _, p := range l.Photos {
-		b.Photos = append(b.Photos, Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height})
+		b.Photos = append(b.Photos, photoJSON(p))
 	}
 	if owner {
 		held, sold := l.Held, l.Sold
@@ -337,21 +343,40 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	added := []Photo{}
-	for _, fh := range files {
-		data, err := web.ReadUpload(fh, service.MaxPhotoBytes, service.ErrPhotoTooLarge)
-		if err == nil {
-			var p service.Photo
-			p, err = h.svc.AddPhoto(r.Context(), u, l.ID, data)
-			if err == nil {
-				added = append(added, Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height})
-				continue
-			}
+	added, err := h.svc.AddPhotos(r.Context(), u, l.ID, web.UploadReaders(files, service.MaxPhotoBytes, service.ErrPhotoTooLarge))
+	if err != nil {
+		// The photos before the refused one stay: the message says so,
+		// lest a client send them all again.
+		if e := apperr.As(err); e != nil && len(added) > 0 {
+			err = e.WithMessage(fmt.Sprintf("%d of the %d photos were added; %s and those after it were not: %s",
+				len(added), len(files), files[len(added)].Filename, e.Message))
 		}
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, map[string]any{"photos": added})
+	out := make([]Photo, len(added))
+	for i, p := range added {
+		out[i] = photoJSON(p)
+	}
+	web.JSON(w, http.StatusCreated, map[string]any{"photos": out})
+}
+
+func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
+	u, l, err := h.ownBook(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.svc.DeletePhoto(r.Context(), u, l.ID, pid); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {

@@ -195,6 +195,25 @@ func TestAPI_ChangeBook(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, res.StatusCode)
 		got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
 		require.Len(t, got.Photos, 2)
+
+		// The photos before a refused one stay, and the error says which.
+		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"1.jpg": catalogtest.JPEG(8, 8), "2.jpg": []byte("not an image"), "3.jpg": catalogtest.JPEG(9, 9)}, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		e := errorOf(t, res)
+		require.Equal(t, "1 of the 3 photos were added; 2.jpg and those after it were not: the file is not a JPEG, PNG or WebP image", e.Message)
+		require.Contains(t, e.Fields["photo"], "JPEG, PNG or WebP")
+		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
+		require.Len(t, got.Photos, 3)
+
+		photo := fmt.Sprintf("%s/photos/%d", path, got.Photos[0].ID)
+		require.Equal(t, http.StatusForbidden, env.JSON(t, http.MethodDelete, photo, "", authtest.As(other)...).StatusCode)
+		require.Equal(t, http.StatusNoContent, env.JSON(t, http.MethodDelete, photo, "", authtest.As(seller)...).StatusCode)
+		refused := env.JSON(t, http.MethodDelete, photo, "", authtest.As(seller)...)
+		require.Equal(t, http.StatusNotFound, refused.StatusCode)
+		require.Equal(t, "photo not found", errorOf(t, refused).Message)
+		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodDelete, path+"/photos/x", "", authtest.As(seller)...).StatusCode)
+		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
+		require.Len(t, got.Photos, 2)
 	})
 	t.Run("DeleteArchivesWhenOrdersReferToIt", func(t *testing.T) {
 		res := env.JSON(t, http.MethodDelete, path, "", authtest.As(seller)...)

@@ -130,12 +130,17 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	_, im, err := h.svc.SignedInImport(r.Context(), id)
+	id, err := web.PathID(r, "id", service.ErrImportNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	im, err := h.svc.Import(r.Context(), u, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -144,12 +149,12 @@ func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
-	id, err := web.PathID(r, "id", catalog.ErrNotFound)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	u, err := auth.RequireUser(r.Context())
+	id, err := web.PathID(r, "id", service.ErrImportNotFound)
 	if err != nil {
 		web.Error(w, r, err)
 		return

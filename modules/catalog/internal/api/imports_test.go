@@ -153,12 +153,16 @@ func TestAPI_ImportRefusals(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 	at := res.Header.Get("Location")
 	t.Run("SomeoneElsesImport", func(t *testing.T) {
-		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(other)...))
-		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodGet, at, "", authtest.As(other)...))
+		refused(t, http.StatusNotFound, "catalog.import_not_found", env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(other)...))
+		refused(t, http.StatusNotFound, "catalog.import_not_found", env.JSON(t, http.MethodGet, at, "", authtest.As(other)...))
 	})
 	t.Run("NoSuchImport", func(t *testing.T) {
-		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodPost, "/api/v1/me/imports/999999/confirm", "", authtest.As(seller)...))
-		refused(t, http.StatusNotFound, "catalog.not_found", env.JSON(t, http.MethodGet, "/api/v1/me/imports/x", "", authtest.As(seller)...))
+		refused(t, http.StatusNotFound, "catalog.import_not_found", env.JSON(t, http.MethodPost, "/api/v1/me/imports/999999/confirm", "", authtest.As(seller)...))
+		refused(t, http.StatusNotFound, "catalog.import_not_found", env.JSON(t, http.MethodGet, "/api/v1/me/imports/x", "", authtest.As(seller)...))
+	})
+	t.Run("SignedOutBeforeTheID", func(t *testing.T) {
+		refused(t, http.StatusUnauthorized, "auth.unauthenticated", env.JSON(t, http.MethodPost, "/api/v1/me/imports/abc/confirm", ""))
+		refused(t, http.StatusUnauthorized, "auth.unauthenticated", env.JSON(t, http.MethodGet, "/api/v1/me/imports/abc", ""))
 	})
 	t.Run("UnverifiedSeller", func(t *testing.T) {
 		res := stage(t, "title,author,condition,price\nEmma,Jane Austen,good,5\n", newcomer)

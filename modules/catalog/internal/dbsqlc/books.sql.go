@@ -318,15 +318,16 @@ func (q *Queries) GetBook(ctx context.Context, db DBTX, id int64) (Listing, erro
 }
 
 const getBookForUpdate = `-- name: GetBookForUpdate :one
-SELECT id, seller_id, status, held, sold FROM catalog.books WHERE id = $1 FOR UPDATE
+SELECT id, seller_id, status, held, sold, hidden_reason FROM catalog.books WHERE id = $1 FOR UPDATE
 `
 
 type GetBookForUpdateRow struct {
-	ID       int64
-	SellerID int64
-	Status   string
-	Held     int32
-	Sold     int32
+	ID           int64
+	SellerID     int64
+	Status       string
+	Held         int32
+	Sold         int32
+	HiddenReason *string
 }
 
 func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetBookForUpdateRow, error) {
@@ -338,6 +339,7 @@ func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetB
 		&i.Status,
 		&i.Held,
 		&i.Sold,
+		&i.HiddenReason,
 	)
 	return i, err
 }

@@ -71,6 +71,8 @@ func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 		status = http.StatusUnprocessableEntity
+	} else if web.PastTheEnd(w, r, "page", page, len(p.Listings)) {
+		return
 	}
 	p.Pager = view.NewPager(list, page, hasNext)
 	render(w, r, status, "Listings", adminListingsView(p))
@@ -110,7 +112,7 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is hidden; its seller sees your reason.", back.RequestURI())
+	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is hidden; its seller sees your reason.", back.RequestURI())
 }
 
 func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
@@ -132,5 +134,5 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is back in the shop.", backTo(r).RequestURI())
+	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is back in the shop.", backTo(r).RequestURI())
 }

@@ -169,7 +169,7 @@ func (f *listingForm) input() (service.Input, map[string]string) {
 		in.PriceCents = p
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(f.Copies)); err != nil {
-		errs["copies"] = "must be a whole number from 1 to 999"
+		errs["copies"] = "must be a whole number of copies, like 1"
 	} else {
 		in.Copies = n
 	}

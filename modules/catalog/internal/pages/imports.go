@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
@@ -58,6 +57,9 @@ func (h *handler) renderUpload(w http.ResponseWriter, r *http.Request, status in
 		web.Error(w, r, err)
 		return
 	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(ims)) {
+		return
+	}
 	render(w, r, status, "Import listings", importUploadView(importUploadPage{FileError: fileError, Imports: ims, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 
@@ -94,22 +96,27 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		h.renderUpload(w, r, http.StatusUnprocessableEntity, u, msg)
 		return
 	}
-	redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
+	web.Redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))
 }
 
 func importID(r *http.Request) (int64, error) {
-	return web.PathID(r, "id", catalog.ErrNotFound)
+	return web.PathID(r, "id", service.ErrImportNotFound)
 }
 
 // showImport is the preview while the import is staged, then its progress,
 // then its summary.
 func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	id, err := importID(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	u, im, err := h.svc.SignedInImport(r.Context(), id)
+	im, err := h.svc.Import(r.Context(), u, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -141,12 +148,12 @@ func (h *handler) renderPreview(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
-	id, err := importID(r)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	u, err := auth.RequireUser(r.Context())
+	id, err := importID(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -154,7 +161,7 @@ func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
 	if _, err := h.svc.ConfirmImport(r.Context(), u, id); err != nil {
 		switch {
 		case errors.Is(err, service.ErrImportState):
-			redirect(w, r, "info", service.ErrImportState.Message, importURL(id))
+			web.Redirect(w, r, "info", service.ErrImportState.Message, importURL(id))
 		case errors.Is(err, service.ErrUnverified):
 			h.renderPreview(w, r, web.Status(err), u, id)
 		default:
@@ -162,7 +169,7 @@ func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	redirect(w, r, "success", "Your import has started; this page follows it.", importURL(id))
+	web.Redirect(w, r, "success", "Your import has started; this page follows it.", importURL(id))
 }
 
 // exportListings sends the seller's listings as CSV.

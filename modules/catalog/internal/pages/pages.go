@@ -82,6 +82,9 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "page", res.Page, len(res.Listings)) {
+		return
+	}
 	clear := url.Values{}
 	if q.Text != "" {
 		clear.Set("q", q.Text)

@@ -652,3 +652,29 @@ func TestPages_SellerStanding(t *testing.T) {
 	require.Contains(t, res.Body, "4.5<span")
 	require.Contains(t, res.Body, `<a href="/sellers/82">Nell</a>`)
 }
+
+// TestPages_EditSoldOut: the edit form of a listing whose copies all sold
+// shows 0 copies, and saving it as shown (a new description, a new price)
+// works.
+func TestPages_EditSoldOut(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	form := validForm()
+	form.Set("copies", "1")
+	id := create(t, env, form)
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, id, 1)
+	catalogtest.Sell(ctx, t, env.Svc, 1)
+	res := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, []string{"0"}, webtest.HiddenValues(res.Body, "copies_base"))
+	form.Set("copies", "0")
+	form.Set("copies_base", "0")
+	form.Set("price", "9.00")
+	res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+	l, err := env.Svc.Listing(ctx, id)
+	require.NoError(t, err)
+	require.Equal(t, int64(900), l.PriceCents)
+	require.Equal(t, catalogtest.Counts{Listed: 1, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
+}

@@ -68,7 +68,3 @@ func bookID(r *http.Request) (catalog.BookID, error) {
 	id, err := web.PathID(r, "id", catalog.ErrNotFound)
 	return catalog.BookID(id), err
 }
-
-func redirect(w http.ResponseWriter, r *http.Request, kind, msg, to string) {
-	web.Redirect(w, r, kind, msg, to)
-}

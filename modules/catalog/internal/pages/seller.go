@@ -36,6 +36,9 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "page", page, len(list)) {
+		return
+	}
 	render(w, r, http.StatusOK, "My listings", myListingsView(myListingsPage{Listings: list, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 
@@ -142,12 +145,12 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	} else if added, err := h.addPhotos(r, u, l.ID, files); err != nil {
 		// The listing is saved either way; the seller fixes the photos on
 		// its edit page, where this message waits.
-		redirect(w, r, "error", msg+" "+photoOutcome(added, files, err), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+		web.Redirect(w, r, "error", msg+" "+photoOutcome(added, files, err), fmt.Sprintf("/my/listings/%d/edit", l.ID))
 		return
 	} else {
 		msg += " " + photoOutcome(added, files, nil)
 	}
-	redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 // ownListing loads a listing for a change: 403 for anyone but its seller,
@@ -167,7 +170,7 @@ func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if l.Status == catalog.StatusArchived {
-		redirect(w, r, "error", service.ErrArchived.Message, "/my/listings")
+		web.Redirect(w, r, "error", service.ErrArchived.Message, "/my/listings")
 		return
 	}
 	render(w, r, http.StatusOK, "Edit "+l.Title, listingEditView(h.formPage(r.Context(), formFromListing(l), &l)))
@@ -186,11 +189,11 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 	f := readListingForm(r)
 	f.ID = l.ID
 	in, errs := f.input()
-	verr := h.svc.Validate(in)
+	verr := h.svc.ValidateEdit(in)
 	if len(errs) == 0 && verr == nil {
 		_, verr = h.svc.Update(r.Context(), u, l.ID, f.edit(in))
 		if verr == nil {
-			redirect(w, r, "success", "Your listing is saved.", "/my/listings")
+			web.Redirect(w, r, "success", "Your listing is saved.", "/my/listings")
 			return
 		}
 		if errors.Is(verr, service.ErrStaleCopies) {
@@ -216,13 +219,13 @@ func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
 		}
 		if _, err := h.svc.SetStatus(r.Context(), u, l.ID, to); err != nil {
 			if apperr.KindOf(err) == apperr.Conflict {
-				redirect(w, r, "error", apperr.As(err).Message, "/my/listings")
+				web.Redirect(w, r, "error", apperr.As(err).Message, "/my/listings")
 				return
 			}
 			web.Error(w, r, err)
 			return
 		}
-		redirect(w, r, "success", msg, "/my/listings")
+		web.Redirect(w, r, "success", msg, "/my/listings")
 	}
 }
 
@@ -244,7 +247,7 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 	archived, err := h.svc.Delete(r.Context(), u, l.ID)
 	if err != nil {
 		if errors.Is(err, service.ErrArchived) {
-			redirect(w, r, "error", apperr.As(err).Message, "/my/listings")
+			web.Redirect(w, r, "error", apperr.As(err).Message, "/my/listings")
 			return
 		}
 		web.Error(w, r, err)
@@ -254,7 +257,7 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 	if archived {
 		msg = fmt.Sprintf("%q is archived rather than deleted, because orders refer to it.", l.Title)
 	}
-	redirect(w, r, "success", msg, "/my/listings")
+	web.Redirect(w, r, "success", msg, "/my/listings")
 }
 
 func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
@@ -285,7 +288,7 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(page))
 		return
 	}
-	redirect(w, r, "success", photoOutcome(added, files, nil), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	web.Redirect(w, r, "success", photoOutcome(added, files, nil), fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
@@ -303,22 +306,14 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	web.Redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 // addPhotos stores the uploaded photos in order until one is refused, and
 // reports how many were stored before it.
 func (h *handler) addPhotos(r *http.Request, u auth.User, id catalog.BookID, files []*multipart.FileHeader) (int, error) {
-	for i, fh := range files {
-		data, err := web.ReadUpload(fh, service.MaxPhotoBytes, service.ErrPhotoTooLarge)
-		if err == nil {
-			_, err = h.svc.AddPhoto(r.Context(), u, id, data)
-		}
-		if err != nil {
-			return i, err
-		}
-	}
-	return len(files), nil
+	added, err := h.svc.AddPhotos(r.Context(), u, id, web.UploadReaders(files, service.MaxPhotoBytes, service.ErrPhotoTooLarge))
+	return len(added), err
 }
 
 // photoOutcome tells the seller what an upload of sent photos did: how

@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -52,6 +53,20 @@ func (f *wantForm) input() service.WantInput {
 	return in
 }
 
+// wantInput converts the form; when the price is not an amount, the
+// service judges the other fields all the same, so that every message
+// shows at once. Its error is one that belongs to no field.
+func (h *handler) wantInput(ctx context.Context, f *wantForm) (service.WantInput, error) {
+	in := f.input()
+	if len(f.Errors) == 0 {
+		return in, nil
+	}
+	if err := h.svc.ValidateWant(ctx, in); err != nil && !mergeErrors(f.Errors, err) {
+		return in, err
+	}
+	return in, nil
+}
+
 // wantsPage is the want list, its matches and the form to add a want.
 type wantsPage struct {
 	Wants    []service.Want
@@ -92,6 +107,9 @@ func (h *handler) myWants(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "page", p.Pager.Page, len(p.Matches)) {
+		return
+	}
 	if err := h.svc.MarkWantMatchesSeen(r.Context(), u); err != nil {
 		web.Error(w, r, err)
 		return
@@ -111,11 +129,15 @@ func (h *handler) createWant(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := readWantForm(r)
-	in := f.input()
+	in, err := h.wantInput(r.Context(), &f)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if len(f.Errors) == 0 {
 		want, err := h.svc.CreateWant(r.Context(), u, in)
 		if err == nil {
-			redirect(w, r, "success", fmt.Sprintf("Saved: you will hear when %s is listed at %s or less.", want.Describe(), view.Money(want.MaxPriceCents)), "/my/wants")
+			web.Redirect(w, r, "success", fmt.Sprintf("Saved: you will hear when %s is listed at %s or less.", want.Describe(), view.Money(want.MaxPriceCents)), "/my/wants")
 			return
 		}
 		switch {
@@ -165,12 +187,16 @@ func (h *handler) updateWant(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readWantForm(r)
 	f.ID = want.ID
-	in := f.input()
+	in, err := h.wantInput(r.Context(), &f)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	if len(f.Errors) == 0 {
 		e := service.WantEdit{ISBN: &in.ISBN, Words: &in.Words, MaxPriceCents: &in.MaxPriceCents, MinCondition: &in.MinCondition, Email: &in.Email}
 		_, err := h.svc.UpdateWant(r.Context(), u, want.ID, e)
 		if err == nil {
-			redirect(w, r, "success", "Your want is saved.", "/my/wants")
+			web.Redirect(w, r, "success", "Your want is saved.", "/my/wants")
 			return
 		}
 		if !mergeErrors(f.Errors, err) {
@@ -191,7 +217,7 @@ func (h *handler) deleteWant(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, "success", "Deleted your want for "+want.Describe()+".", "/my/wants")
+	web.Redirect(w, r, "success", "Deleted your want for "+want.Describe()+".", "/my/wants")
 }
 
 // WantAlertsMiddleware (after auth's) fills the header's count of new

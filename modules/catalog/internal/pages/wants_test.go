@@ -36,9 +36,12 @@ func TestPages_Wants(t *testing.T) {
 	bad := wantForm()
 	bad.Set("max_price", "lots")
 	bad.Set("isbn", "978-0-14-143951-9")
+	bad.Set("min_condition", "mint")
 	res = env.Post(t, "/my/wants", bad, authtest.As(other)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 	require.Contains(t, res.Body, "must be an amount like 12.50")
+	require.Contains(t, res.Body, "leave the words empty when you give an ISBN", "every field's message at once, the price's too")
+	require.Contains(t, res.Body, "choose one of New, As New")
 	require.Contains(t, res.Body, `value="Zauberberg"`, "values are kept")
 
 	res = env.Post(t, "/my/wants", wantForm(), authtest.As(other)...)

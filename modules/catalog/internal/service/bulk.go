@@ -251,7 +251,7 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 		}
 		in.Year = n
 	}
-	if _, err := s.normalise(&in); err != nil {
+	if _, err := s.normalise(&in, 1); err != nil {
 		for k, v := range apperr.As(err).Fields {
 			k = strings.TrimSuffix(k, "_cents") // price_cents is the column price
 			if _, ok := row.Errors[k]; !ok {

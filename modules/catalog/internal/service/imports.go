@@ -68,8 +68,14 @@ func (im Import) Percent() int {
 	return im.Done * 100 / im.Total
 }
 
-// ErrImportState refuses to confirm an import twice.
-var ErrImportState = apperr.New(apperr.Conflict, "catalog.import_state", "this import has already been confirmed")
+// Import errors.
+var (
+	// ErrImportState refuses to confirm an import twice.
+	ErrImportState = apperr.New(apperr.Conflict, "catalog.import_state", "this import has already been confirmed")
+	// ErrImportNotFound answers for an import that does not exist or is
+	// another seller's.
+	ErrImportNotFound = apperr.New(apperr.NotFound, "catalog.import_not_found", "import not found")
+)
 
 func importFrom(r dbsqlc.GetImportRow) (Import, error) {
 	im := Import{
@@ -135,7 +141,7 @@ func (s *Service) StageImport(ctx context.Context, seller auth.User, filename st
 	return im, rows, err
 }
 
-// Import returns one of the seller's imports: catalog.ErrNotFound for
+// Import returns one of the seller's imports: ErrImportNotFound for
 // anyone else's, so their existence is not revealed.
 func (s *Service) Import(ctx context.Context, seller auth.User, id int64) (Import, error) {
 	if seller.ID == 0 {
@@ -143,23 +149,12 @@ func (s *Service) Import(ctx context.Context, seller auth.User, id int64) (Impor
 	}
 	r, err := s.q.GetImport(ctx, s.pool, id)
 	if isNoRows(err) || (err == nil && r.SellerID != int64(seller.ID)) {
-		return Import{}, catalog.ErrNotFound
+		return Import{}, ErrImportNotFound
 	}
 	if err != nil {
 		return Import{}, fmt.Errorf("import %d: %w", id, err)
 	}
 	return importFrom(r)
-}
-
-// SignedInImport is Import for the user the request signed in, for the
-// pages and API alike: auth.ErrUnauthenticated for a visitor.
-func (s *Service) SignedInImport(ctx context.Context, id int64) (auth.User, Import, error) {
-	u, err := auth.RequireUser(ctx)
-	if err != nil {
-		return u, Import{}, err
-	}
-	im, err := s.Import(ctx, u, id)
-	return u, im, err
 }
 
 // ImportPreview is the seller's staged import with its rows judged again,
@@ -433,7 +428,7 @@ func (s *Service) importRow(ctx context.Context, tx pgx.Tx, seller auth.User, ro
 		return rowUpdated, s.update(ctx, tx, seller, row.Updates, row.edit())
 	}
 	in := row.Input
-	isbn, err := s.normalise(&in)
+	isbn, err := s.normalise(&in, 1)
 	if err != nil {
 		return rowCreated, err
 	}

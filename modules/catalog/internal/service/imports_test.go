@@ -52,9 +52,9 @@ func TestService_Import(t *testing.T) {
 		require.False(t, rows[3].Valid())
 
 		_, err = b.svc.Import(ctx, b.other, im.ID)
-		require.ErrorIs(t, err, catalog.ErrNotFound)
+		require.ErrorIs(t, err, service.ErrImportNotFound)
 		_, err = b.svc.ConfirmImport(ctx, b.other, im.ID)
-		require.ErrorIs(t, err, catalog.ErrNotFound)
+		require.ErrorIs(t, err, service.ErrImportNotFound)
 		unverified := b.seller
 		unverified.EmailVerified = false
 		_, err = b.svc.ConfirmImport(ctx, unverified, im.ID)

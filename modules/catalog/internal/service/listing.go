@@ -21,7 +21,9 @@ import (
 var (
 	ErrArchived = apperr.New(apperr.Conflict, "catalog.archived", "this listing is archived and can no longer change")
 	ErrState    = apperr.New(apperr.Conflict, "catalog.state_conflict", "the listing has moved on; reload to see its state")
-	ErrNotAdmin = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
+	// ErrHiddenByAdmin refuses to put on sale a listing an admin hid.
+	ErrHiddenByAdmin = apperr.New(apperr.Conflict, "catalog.hidden", "an admin took this listing out of the shop, so it cannot go on sale")
+	ErrNotAdmin      = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
 	// ErrUnverified refuses to publish for a seller whose email address is
 	// not confirmed; drafts are allowed, so nothing typed is lost.
 	ErrUnverified = apperr.New(apperr.Forbidden, "catalog.email_unverified", "confirm your email address before you publish: open the link we emailed you, or ask for a new one")
@@ -163,10 +165,7 @@ func (l Listing) VisibleTo(u auth.User, signedIn bool) bool {
 	if signedIn && (l.OwnedBy(u) || u.IsAdmin()) {
 		return true
 	}
-	if l.Hidden {
-		return false
-	}
-	return l.Status == catalog.StatusActive || l.Status == catalog.StatusPaused || l.Status == catalog.StatusArchived
+	return l.Public()
 }
 
 func listingFrom(r dbsqlc.Listing) Listing {
@@ -196,8 +195,9 @@ func listingFrom(r dbsqlc.Listing) Listing {
 }
 
 // normalise trims the input and checks every rule, returning one message
-// per field.
-func (s *Service) normalise(in *Input) (isbn *string, err error) {
+// per field. minCopies is 1, or 0 for a sold-out listing, whose seller
+// edits its text and price with no copy left.
+func (s *Service) normalise(in *Input, minCopies int) (isbn *string, err error) {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Author = strings.TrimSpace(in.Author)
 	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
@@ -241,8 +241,8 @@ func (s *Service) normalise(in *Input) (isbn *string, err error) {
 	case in.PriceCents > s.opts.MaxPriceCents:
 		fields["price_cents"] = "must be at most " + text.MoneyInput(s.opts.MaxPriceCents)
 	}
-	if in.Copies < 1 || in.Copies > MaxCopies {
-		fields["copies"] = fmt.Sprintf("must be between 1 and %d", MaxCopies)
+	if in.Copies < minCopies || in.Copies > MaxCopies {
+		fields["copies"] = fmt.Sprintf("must be between %d and %d", minCopies, MaxCopies)
 	}
 	if in.Language == "" {
 		in.Language = "en"
@@ -272,7 +272,7 @@ func (s *Service) Create(ctx context.Context, seller auth.User, in Input) (Listi
 	if seller.ID == 0 || seller.Disabled {
 		return Listing{}, auth.ErrUnauthenticated
 	}
-	isbn, err := s.normalise(&in)
+	isbn, err := s.normalise(&in, 1)
 	if err != nil {
 		return Listing{}, err
 	}
@@ -506,7 +506,11 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, u auth.User, id catalog
 	if in.Copies, err = e.copiesNow(in.Copies, cur.Copies()); err != nil {
 		return err
 	}
-	isbn, err := s.normalise(&in)
+	minCopies := 1
+	if cur.Copies() == 0 {
+		minCopies = 0
+	}
+	isbn, err := s.normalise(&in, minCopies)
 	if err != nil {
 		return err
 	}
@@ -583,6 +587,9 @@ func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID,
 		b, err := s.owned(ctx, tx, u, id)
 		if err != nil {
 			return err
+		}
+		if to == catalog.StatusActive && b.HiddenReason != nil {
+			return ErrHiddenByAdmin.WithMessage(fmt.Sprintf("an admin took this listing out of the shop (%s), so it cannot go on sale; edit it, or write to the shop", *b.HiddenReason))
 		}
 		if b.Status == string(to) {
 			return nil
@@ -707,7 +714,10 @@ func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, 
 	switch {
 	case reason == "":
 		return apperr.ErrInvalid.WithFields(map[string]string{"reason": "is required; the seller will see it"})
-	case utf8.RuneCountInString(reason) > MaxHideReason || !utf8.ValidString(reason):
+	case text.CheckShown(reason) != nil:
+		// The seller is shown it.
+		return apperr.ErrInvalid.WithFields(map[string]string{"reason": text.CheckShown(reason).Error()})
+	case utf8.RuneCountInString(reason) > MaxHideReason:
 		return apperr.ErrInvalid.WithFields(map[string]string{"reason": fmt.Sprintf("must be at most %d characters", MaxHideReason)})
 	}
 	return s.setHidden(ctx, id, &reason)
@@ -793,9 +803,16 @@ func (s *Service) CountListings(ctx context.Context) (int64, error) {
 	return s.q.CountBooks(ctx, s.pool)
 }
 
-// Validate checks in without storing anything, so a form can show every
-// field's message at once.
+// Validate checks a new listing's input without storing anything, so a
+// form can show every field's message at once.
 func (s *Service) Validate(in Input) error {
-	_, err := s.normalise(&in)
+	_, err := s.normalise(&in, 1)
+	return err
+}
+
+// ValidateEdit is Validate for an edit of a listing, whose copies may be
+// 0 where it has none left (Update checks that).
+func (s *Service) ValidateEdit(in Input) error {
+	_, err := s.normalise(&in, 0)
 	return err
 }

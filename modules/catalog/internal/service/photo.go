@@ -102,6 +102,26 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 	return p, nil
 }
 
+// AddPhotos adds the photos that uploads read, in turn and each as
+// AddPhoto does, until one is refused. It returns the photos added, and
+// the refusal: those added before it stay, so the caller can say which
+// were not. An upload is read only when its turn comes.
+func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID, uploads []func() ([]byte, error)) ([]Photo, error) {
+	added := make([]Photo, 0, len(uploads))
+	for _, read := range uploads {
+		data, err := read()
+		if err == nil {
+			var p Photo
+			if p, err = s.AddPhoto(ctx, u, id, data); err == nil {
+				added = append(added, p)
+				continue
+			}
+		}
+		return added, err
+	}
+	return added, nil
+}
+
 // roomForPhoto locks the listing for u's change and checks it has fewer
 // than MaxPhotos.
 func (s *Service) roomForPhoto(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.BookID) error {

@@ -211,6 +211,37 @@ func TestService_Update(t *testing.T) {
 		_, err := b.svc.Update(ctx, b.seller, 4242, service.EditOf(validInput()))
 		require.ErrorIs(t, err, catalog.ErrNotFound)
 	})
+	// A sold-out listing's seller fixes its text and price with no copy
+	// left; a new listing needs one.
+	t.Run("SoldOut", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Copies = 1
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 1)
+		catalogtest.Sell(ctx, t, b.svc, 1)
+		in.Copies, in.Description = 0, "Foxed, but complete."
+		require.NoError(t, b.svc.ValidateEdit(in))
+		require.Contains(t, fieldsOf(t, b.svc.Validate(in))["copies"], "between 1 and")
+		got, err := b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
+		require.NoError(t, err)
+		require.Equal(t, "Foxed, but complete.", got.Description)
+		require.True(t, got.SoldOut())
+		require.Equal(t, 1, got.Sold)
+		in.Copies = -1
+		_, err = b.svc.Update(ctx, b.seller, l.ID, service.EditOf(in))
+		require.Contains(t, fieldsOf(t, err)["copies"], "between 0 and")
+
+		// A listing with copies is not emptied by an edit: it is paused or
+		// deleted.
+		other, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		in.Copies = 0
+		_, err = b.svc.Update(ctx, b.seller, other.ID, service.EditOf(in))
+		require.Contains(t, fieldsOf(t, err)["copies"], "between 1 and")
+	})
 	t.Run("CopiesNotBelowHeld", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
@@ -421,8 +452,24 @@ func TestService_Hide(t *testing.T) {
 	require.NoError(t, err)
 	require.ErrorIs(t, b.svc.Hide(ctx, b.other, l.ID, "spam"), service.ErrNotAdmin)
 	require.Contains(t, fieldsOf(t, b.svc.Hide(ctx, b.admin, l.ID, "  ")), "reason")
+	for _, bad := range []string{"nul\x00byte", "bad \xff byte", "\u202eesrever"} {
+		require.Contains(t, fieldsOf(t, b.svc.Hide(ctx, b.admin, l.ID, bad)), "reason", "%q", bad)
+	}
 	require.ErrorIs(t, b.svc.Hide(ctx, b.admin, 999_999, "spam"), catalog.ErrNotFound)
 	require.NoError(t, b.svc.Hide(ctx, b.admin, l.ID, "Counterfeit copy"))
+	// Its seller may pause a hidden listing, never put it back on sale.
+	paused, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	require.NoError(t, b.svc.Hide(ctx, b.admin, paused.ID, "Shill sale"))
+	_, err = b.svc.SetStatus(ctx, b.seller, paused.ID, catalog.StatusPaused)
+	require.NoError(t, err)
+	for range 2 {
+		_, err = b.svc.SetStatus(ctx, b.seller, paused.ID, catalog.StatusActive)
+		require.ErrorIs(t, err, service.ErrHiddenByAdmin)
+		require.Contains(t, apperr.As(err).Message, "Shill sale")
+	}
+	_, err = b.svc.Delete(ctx, b.seller, paused.ID)
+	require.NoError(t, err, "the checks below count one hidden listing")
 
 	got, err := b.svc.Listing(ctx, l.ID)
 	require.NoError(t, err)

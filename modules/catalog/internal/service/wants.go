@@ -180,6 +180,13 @@ func wantFrom(id, user int64, isbn *string, words string, maxPrice int64, cond s
 	return w
 }
 
+// ValidateWant checks a want without storing it, so a form can show every
+// field's message at once.
+func (s *Service) ValidateWant(ctx context.Context, in WantInput) error {
+	_, err := s.normaliseWant(ctx, &in)
+	return err
+}
+
 // CreateWant saves a want for u, at most MaxWants per user
 // (ErrTooManyWants). Listings published or repriced from now on are
 // matched against it.

@@ -34,6 +34,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/orders", listing("orders", svc.BuyerOrders, nil))
 		r.Get("/api/v1/orders/{id}", h.get)
 		r.Post("/api/v1/orders/{id}/cancel", h.cancel)
+		r.Post("/api/v1/orders/{id}/pay", h.payAgain)
 		r.Get("/api/v1/orders/{id}/reviews", h.orderReviews)
 		r.Post("/api/v1/orders/{id}/reviews", h.review)
 		r.Post("/api/v1/reviews/{id}/reply", h.reply)
@@ -41,6 +42,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/sellers/{id}", h.seller)
 		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
 		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
+		r.Post("/api/v1/notifications/read", h.markRead)
 	}
 }
 
@@ -132,15 +134,30 @@ type placeRequest struct {
 	Lines              []service.SeenLine `json:"lines"`
 	ShippingAddress    *service.Address   `json:"shipping_address"`
 	DeliveryProviderID int64              `json:"delivery_provider_id"`
-	Payment            *struct {
-		Method string `json:"method"`
-		Card   *struct {
-			Number   string `json:"number"`
-			ExpMonth int    `json:"exp_month"`
-			ExpYear  int    `json:"exp_year"`
-			CVC      string `json:"cvc"`
-		} `json:"card"`
-	} `json:"payment"`
+	Payment            *paymentRequest    `json:"payment"`
+}
+
+type paymentRequest struct {
+	Method string `json:"method"`
+	Card   *struct {
+		Number   string `json:"number"`
+		ExpMonth int    `json:"exp_month"`
+		ExpYear  int    `json:"exp_year"`
+		CVC      string `json:"cvc"`
+	} `json:"card"`
+}
+
+// input is the payment as the service takes it; a missing payment is one
+// with no method, which the service refuses field by field.
+func (p *paymentRequest) input() service.PaymentInput {
+	if p == nil {
+		return service.PaymentInput{}
+	}
+	in := service.PaymentInput{Method: p.Method}
+	if c := p.Card; c != nil {
+		in.Card = payment.Card{Number: c.Number, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, CVC: c.CVC}
+	}
+	return in
 }
 
 func (h *handler) place(w http.ResponseWriter, r *http.Request) {
@@ -154,15 +171,9 @@ func (h *handler) place(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), Lines: body.Lines, ProviderID: body.DeliveryProviderID}
+	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), Lines: body.Lines, ProviderID: body.DeliveryProviderID, Payment: body.Payment.input()}
 	if body.ShippingAddress != nil {
 		in.Address = *body.ShippingAddress
-	}
-	if body.Payment != nil {
-		in.Payment.Method = body.Payment.Method
-		if c := body.Payment.Card; c != nil {
-			in.Payment.Card = payment.Card{Number: c.Number, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, CVC: c.CVC}
-		}
 	}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err != nil {
@@ -212,6 +223,66 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeOrder(w, r, u, id)
+}
+
+// payAgain pays an order whose payment failed another way, while its
+// copies are held; retries is the order's payment.retries as the client
+// read it, so that a request sent twice pays once.
+func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", orders.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var body struct {
+		Retries *int            `json:"retries"`
+		Payment *paymentRequest `json:"payment"`
+	}
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if body.Retries == nil || *body.Retries < 0 {
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"retries": "send the order's payment.retries as you read it"}))
+		return
+	}
+	if err := h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: *body.Retries, Payment: body.Payment.input()}); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.writeOrder(w, r, u, id)
+}
+
+// markRead marks the user's notifications read up to up_to, the id of the
+// newest one the client showed, and answers how many are unread now.
+func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var body struct {
+		UpTo *int64 `json:"up_to"`
+	}
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if body.UpTo == nil || *body.UpTo < 1 {
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"up_to": "send the id of the newest notification shown"}))
+		return
+	}
+	n, err := h.svc.MarkRead(r.Context(), u, *body.UpTo)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]int{"unread": n})
 }
 
 // listing answers a signed-in user's paged list under key; extra, if set,

@@ -11,7 +11,9 @@ import (
 )
 
 const markRead = `-- name: MarkRead :exec
-INSERT INTO orders.notification_reads (user_id, read_up_to) VALUES ($1, $2)
+INSERT INTO orders.notification_reads (user_id, read_up_to)
+SELECT $1, least($2::bigint, max(n.id)) FROM orders.notifications n WHERE n.user_id = $1
+HAVING max(n.id) IS NOT NULL
 ON CONFLICT (user_id) DO UPDATE SET read_up_to = excluded.read_up_to
 WHERE orders.notification_reads.read_up_to < excluded.read_up_to
 `
@@ -23,7 +25,8 @@ type MarkReadParams struct {
 
 // Moves the user's mark up to up_to, never back: a page shown earlier (in
 // another tab) does not make newer notifications unread again, and a
-// repeat writes nothing.
+// repeat writes nothing. Nor past the user's newest notification: an API
+// client's too large up_to does not mark those still to come read.
 func (q *Queries) MarkRead(ctx context.Context, db DBTX, arg MarkReadParams) error {
 	_, err := db.Exec(ctx, markRead, arg.UserID, arg.UpTo)
 	return err

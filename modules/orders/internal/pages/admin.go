@@ -29,8 +29,14 @@ func (h *handler) adminOrders(w http.ResponseWriter, r *http.Request) {
 	status := r.URL.Query().Get("status")
 	p, n := listPage(r)
 	list, err := h.svc.AllOrders(r.Context(), u, status, p)
-	if err != nil {
+	if e := apperr.As(err); err != nil && e != nil && e.Kind == apperr.Invalid && len(e.Fields) > 0 {
+		render(w, r, http.StatusUnprocessableEntity, "All orders", adminOrdersView(listData[service.Order]{Status: status, Errors: e.Fields}))
+		return
+	} else if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if web.PastTheEnd(w, r, "page", n, len(list)) {
 		return
 	}
 	d := trim(r, list, n)
@@ -67,6 +73,9 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Jobs.Jobs)) {
+		return
+	}
 	more := len(d.Jobs.Jobs) > pageSize
 	if more {
 		d.Jobs.Jobs = d.Jobs.Jobs[:pageSize]
@@ -90,7 +99,7 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, jobsBack(r), done)
+	web.Redirect(w, r, "success", done, jobsBack(r))
 }
 
 // jobsBack is the jobs list a row action was sent from (the form's "next"
@@ -115,8 +124,9 @@ type providersData struct {
 	Providers []service.Provider
 	EditID    int64
 	Form      service.Provider
-	Cost      string
-	Errors    map[string]string
+	// Cost and Days are the form's as typed, shown back as they were.
+	Cost, Days string
+	Errors     map[string]string
 }
 
 func (h *handler) adminProviders(w http.ResponseWriter, r *http.Request) {
@@ -158,21 +168,25 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.PostFormValue
 	p := service.Provider{ID: id, Name: v("name"), Coverage: v("coverage"), Active: v("active") == "on"}
-	d := providersData{EditID: id, Cost: v("cost"), Errors: map[string]string{}}
-	cents, err := text.ParseMoney(v("cost"))
-	if err != nil || cents < 0 {
+	d := providersData{EditID: id, Cost: v("cost"), Days: v("days"), Errors: map[string]string{}}
+	if p.CostCents, err = text.ParseMoney(v("cost")); err != nil {
 		d.Errors["cost"] = "enter a cost such as 12.50"
 	}
-	p.CostCents = cents
-	p.Days, err = strconv.Atoi(strings.TrimSpace(v("days")))
-	if err != nil {
+	if p.Days, err = strconv.Atoi(strings.TrimSpace(v("days"))); err != nil {
 		d.Errors["days"] = "enter a whole number of days"
 	}
 	d.Form = p
-	if len(d.Errors) == 0 {
+	if len(d.Errors) > 0 {
+		// What did parse is judged all the same, so every message shows.
+		for k, msg := range service.ValidateProvider(p) {
+			if _, ok := d.Errors[k]; !ok {
+				d.Errors[k] = msg
+			}
+		}
+	} else {
 		err = h.svc.UpdateProvider(r.Context(), u, p)
 		if err == nil {
-			redirect(w, r, "/admin/providers", "Provider saved.")
+			web.Redirect(w, r, "success", "Provider saved.", "/admin/providers")
 			return
 		}
 		e := apperr.As(err)

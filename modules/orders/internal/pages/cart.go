@@ -86,10 +86,14 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	redirect(w, r, "/cart", fmt.Sprintf("Added %d to your cart.", q))
+	web.Redirect(w, r, "success", fmt.Sprintf("Added %d to your cart.", q), "/cart")
 }
 
 func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
+	if err := web.ParseForm(r); err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	id, err := web.PathID(r, "book_id", orders.ErrNotInCart)
 	if err != nil {
 		failBack(w, r, err)
@@ -113,7 +117,7 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	redirect(w, r, "/cart", "Quantity updated.")
+	web.Redirect(w, r, "success", "Quantity updated.", "/cart")
 }
 
 func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
@@ -135,5 +139,5 @@ func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	redirect(w, r, "/cart", "Removed from your cart.")
+	web.Redirect(w, r, "success", "Removed from your cart.", "/cart")
 }

@@ -163,7 +163,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		// The payment is still under way: the order page says how it went,
 		// so this message promises nothing about it.
-		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10), "Your order is placed.")
+		web.Redirect(w, r, "success", "Your order is placed.", "/orders/"+strconv.FormatInt(o.ID, 10))
 		return
 	}
 	e := apperr.As(err)

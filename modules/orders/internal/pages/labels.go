@@ -194,7 +194,7 @@ type providerForm struct {
 func (d providersData) forProvider(p service.Provider) providerForm {
 	if p.ID == d.EditID {
 		return providerForm{ID: view.Itoa(p.ID), Name: d.Form.Name, Coverage: d.Form.Coverage, Cost: d.Cost,
-			Days: strconv.Itoa(d.Form.Days), Active: d.Form.Active, Errors: d.Errors}
+			Days: d.Days, Active: d.Form.Active, Errors: d.Errors}
 	}
 	return providerForm{ID: view.Itoa(p.ID), Name: p.Name, Coverage: p.Coverage, Cost: text.MoneyInput(p.CostCents),
 		Days: strconv.Itoa(p.Days), Active: p.Active}

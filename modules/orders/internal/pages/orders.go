@@ -21,8 +21,9 @@ import (
 type listData[T any] struct {
 	Items []T
 	Pager view.Pager
-	// Status is the admin's filter.
+	// Status is the admin's filter, and Errors what is wrong with it.
 	Status string
+	Errors map[string]string
 }
 
 func trim[T any](r *http.Request, items []T, page int) listData[T] {
@@ -45,6 +46,9 @@ func listPageOf[T any](title string, list func(context.Context, auth.User, servi
 		items, err := list(r.Context(), u, p)
 		if err != nil {
 			web.Error(w, r, err)
+			return
+		}
+		if web.PastTheEnd(w, r, "page", n, len(items)) {
 			return
 		}
 		render(w, r, http.StatusOK, title, page(trim(r, items, n)))
@@ -159,9 +163,9 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	err = h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: retries, Payment: in})
 	switch e := apperr.As(err); {
 	case err == nil:
-		redirect(w, r, to, "Paying again; this page shows how it goes.")
+		web.Redirect(w, r, "success", "Paying again; this page shows how it goes.", to)
 	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
-		web.Redirect(w, r, "error", err.Error(), to)
+		web.Redirect(w, r, "error", e.Message, to)
 	case e != nil && len(e.Fields) > 0:
 		h.renderOrder(w, r, http.StatusUnprocessableEntity, id, orderData{Pay: f, Errors: e.Fields, Message: "Some fields need attention."})
 	default:
@@ -196,14 +200,14 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	to := "/orders/" + strconv.FormatInt(id, 10)
 	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
-		if err == orders.ErrCannotCancel || err == orders.ErrStateConflict {
-			web.Redirect(w, r, "error", err.Error(), to)
+		if errors.Is(err, orders.ErrCannotCancel) || errors.Is(err, orders.ErrStateConflict) {
+			web.Redirect(w, r, "error", apperr.As(err).Message, to)
 			return
 		}
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, to, "Your order was cancelled; any payment is refunded.")
+	web.Redirect(w, r, "success", "Your order was cancelled; any payment is refunded.", to)
 }
 
 // notifications shows the user's notifications and marks read those it
@@ -220,6 +224,9 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 	items, err := h.svc.Notifications(r.Context(), u, p)
 	if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if web.PastTheEnd(w, r, "page", n, len(items)) {
 		return
 	}
 	d := trim(r, items, n)

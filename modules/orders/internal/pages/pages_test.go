@@ -2,6 +2,7 @@ package pages_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -283,15 +284,27 @@ func TestPages_Admin(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, b.c.Get(t, p, authtest.As(&buyer)...).StatusCode, p)
 		require.Equal(t, http.StatusOK, b.c.Get(t, p, authtest.As(&admin)...).StatusCode, p)
 	}
-	require.Equal(t, http.StatusUnprocessableEntity, b.c.Get(t, "/admin/orders?status=nope", authtest.As(&admin)...).StatusCode)
-	r := b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
+	r := b.c.Get(t, "/admin/orders?status=nope", authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `<form method="get" action="/admin/orders"`, "the filter comes back to be fixed")
+	require.Contains(t, r.Body, "unknown status")
+	for p, first := range map[string]string{"/admin/orders?status=paid&page=4": "/admin/orders?status=paid", "/my/orders?page=2": "/my/orders", "/notifications?page=3": "/notifications"} {
+		r := b.c.Get(t, p, authtest.As(&admin)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, "%s: past the end of the list", p)
+		require.Equal(t, first, r.Header.Get("Location"))
+	}
+	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	ps, err := b.svc.ProvidersFor(context.Background(), "CO")
 	require.NoError(t, err)
 	require.Contains(t, ps, service.Provider{ID: 3, Name: "Envia", Coverage: "national", CostCents: 950, Days: 2, Active: true})
 	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {""}, "coverage": {"space"}, "cost": {"-1"}, "days": {"x"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
-	require.Contains(t, r.Body, "enter a cost such as 12.50")
+	for _, msg := range []string{"enter the name", "choose national or international", "enter a whole number of days"} {
+		require.Contains(t, r.Body, msg, "every field's message at once")
+	}
+	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
+	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/local/999999/retry", nil, authtest.As(&admin)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/nowhere/1/retry", nil, authtest.As(&admin)...).StatusCode)
@@ -518,6 +531,67 @@ func TestAPI(t *testing.T) {
 	})
 }
 
+// TestAPI_PayAgainAndMarkRead: what the order page and the notifications
+// page do, a client of the API does too: pay a declined order another way
+// while its copies are held (once, however often it is sent), and mark
+// the notifications it showed read.
+func TestAPI_PayAgainAndMarkRead(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, "/api/v1/cart/items/"+id, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
+	card := func(number string) string {
+		return fmt.Sprintf(`{"method":"card","card":{"number":%q,"exp_month":12,"exp_year":%d,"cvc":"123"}}`, number, time.Now().Year()+1)
+	}
+	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":`+card("4000000000000002")+`}`,
+		append(authtest.As(&buyer), "Idempotency-Key", "declined")...)
+	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
+	var o struct{ ID int64 }
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &o))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, ""))
+	order := fmt.Sprintf("/api/v1/orders/%d", o.ID)
+	r = b.c.JSON(t, http.MethodGet, order, "", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, `"status":"payment_failed"`)
+	require.Contains(t, r.Body, `"retries":0`)
+
+	pay := order + "/pay"
+	require.Equal(t, http.StatusNotFound, b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("4242424242424242")+`}`, authtest.As(&other)...).StatusCode, "another buyer's order is not found")
+	r = b.c.JSON(t, http.MethodPost, pay, `{"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `"retries"`)
+	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("1234")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `"card_number"`)
+	for range 2 { // sent twice, it pays once
+		r = b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+		require.Contains(t, r.Body, `"status":"awaiting_payment"`)
+	}
+	require.Equal(t, 2, countRows(t, b.pool, fmt.Sprintf("SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment' AND args->>'order_id' = '%d'", o.ID)), "the checkout's charge and the second payment's")
+	require.NoError(t, b.svc.Charge(ctx, o.ID, ""))
+	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":1,"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode, "a paid order is not paid again")
+	require.Contains(t, r.Body, "orders.cannot_pay")
+
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/notifications", "", authtest.As(&buyer)...)
+	var list struct {
+		Notifications []struct{ ID int64 }
+		Unread        int
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &list))
+	require.NotZero(t, list.Unread)
+	require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodPost, "/api/v1/notifications/read", `{}`, authtest.As(&buyer)...).StatusCode)
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/notifications/read", fmt.Sprintf(`{"up_to":%d}`, list.Notifications[1].ID), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+	require.JSONEq(t, `{"unread":1}`, r.Body, "the newest, which the client did not show, stays unread")
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/notifications/read", `{"up_to":9007199254740991}`, authtest.As(&buyer)...)
+	require.JSONEq(t, `{"unread":0}`, r.Body)
+	require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPost, order+"/cancel", "", authtest.As(&buyer)...).StatusCode)
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/notifications", "", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, `"unread":1`, "an up_to past the newest notification marks none still to come")
+}
+
 // TestPages_RedirectsStayOnTheSite: a cart action sent from a page goes
 // back to it, but a Referer naming another host (or a path a browser reads
 // as one) sends the browser to the cart instead.
@@ -600,12 +674,7 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 		form["line"] = linesShown(t, b.c.Get(t, "/checkout", authtest.As(&buyer)...).Body)
 		r := b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
 		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
-		for _, c := range r.Cookies() {
-			if c.Name == "flash" {
-				flash = c.String()
-			}
-		}
-		require.NotEmpty(t, flash, "placing the order leaves a message for the order page")
+		flash = flashOf(t, r)
 		order, err := strconv.ParseInt(strings.TrimPrefix(r.Header.Get("Location"), "/orders/"), 10, 64)
 		require.NoError(t, err)
 		require.NoError(t, b.svc.Charge(context.Background(), order, ""))
@@ -662,4 +731,16 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.NotContains(t, body, "Pay with another card or method")
 	require.NoError(t, b.svc.Charge(context.Background(), declined, ""))
 	require.Contains(t, orderPage(), "status status-ok")
+}
+
+// flashOf is the message r leaves for the next page, as a Cookie header.
+func flashOf(t *testing.T, r webtest.Response) string {
+	t.Helper()
+	for _, c := range r.Cookies() {
+		if c.Name == "flash" {
+			return c.String()
+		}
+	}
+	require.Fail(t, "no message for the next page")
+	return ""
 }

@@ -129,7 +129,7 @@ func (h *handler) afterReview(w http.ResponseWriter, r *http.Request, orderID in
 		f.Errors = e.Fields
 		h.renderOrder(w, r, http.StatusUnprocessableEntity, orderID, orderData{Review: f})
 	case orderID != 0 && (errors.Is(err, service.ErrAlreadyReviewed) || errors.Is(err, service.ErrAlreadyReplied) || errors.Is(err, service.ErrNotDelivered)):
-		web.Redirect(w, r, "error", err.Error(), to)
+		web.Redirect(w, r, "error", e.Message, to)
 	default:
 		web.Error(w, r, err)
 	}
@@ -193,7 +193,7 @@ func (h *handler) hideReview(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	redirect(w, r, web.Back(r, "/admin/reviews"), "Review #"+strconv.FormatInt(id, 10)+" is hidden.")
+	web.Redirect(w, r, "success", "Review #"+strconv.FormatInt(id, 10)+" is hidden.", web.Back(r, "/admin/reviews"))
 }
 
 // ratingOptions are the stars a buyer may give, best first.

@@ -61,6 +61,8 @@ func TestPages_Reviews(t *testing.T) {
 	// A second rating says why it is refused, on the order's page.
 	r = b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"1"}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, order, append(authtest.As(&buyer), "Cookie", flashOf(t, r))...)
+	require.Contains(t, r.Body, ">"+service.ErrAlreadyReviewed.Message+"<", "the refusal in the user's words, not the log's")
 
 	// The seller answers once.
 	r = b.c.Get(t, order, authtest.As(&seller)...)
@@ -75,6 +77,10 @@ func TestPages_Reviews(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, reply, url.Values{"reply": {"Me too"}}, authtest.As(&buyer)...).StatusCode)
 	r = b.c.Post(t, reply, url.Values{"reply": {"Thank you!"}}, authtest.As(&seller)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Post(t, reply, url.Values{"order_id": {strconv.FormatInt(id, 10)}, "reply": {"Thanks again!"}}, authtest.As(&seller)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, order, append(authtest.As(&seller), "Cookie", flashOf(t, r))...)
+	require.Contains(t, r.Body, ">"+service.ErrAlreadyReplied.Message+"<")
 	r = b.c.Get(t, order, authtest.As(&buyer)...)
 	require.Contains(t, r.Body, "The seller answered:</strong> Thank you!")
 

@@ -133,10 +133,6 @@ func render(w http.ResponseWriter, r *http.Request, status int, title string, bo
 	web.Render(w, r, status, view.Page{Title: title, Body: body})
 }
 
-func redirect(w http.ResponseWriter, r *http.Request, to, msg string) {
-	web.Redirect(w, r, "success", msg, to)
-}
-
 // pageSize is the number of rows a listing page shows.
 const pageSize = 20
 

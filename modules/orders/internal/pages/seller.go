@@ -34,6 +34,9 @@ func (h *handler) sellerPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	if web.PastTheEnd(w, r, "reviews_page", rp, len(p.Reviews)) || web.PastTheEnd(w, r, "page", lp, len(p.Listings)) {
+		return
+	}
 	render(w, r, http.StatusOK, p.Seller.Name, sellerView(sellerData{SellerProfile: p,
 		ReviewsPager:  view.NewPagerOf(r.URL, "reviews_page", rp, p.ReviewsHasNext),
 		ListingsPager: view.NewPagerOf(r.URL, "page", lp, p.ListingsHasNext)}))

@@ -302,6 +302,9 @@ func forSale(o Owner, books map[catalog.BookID]catalog.Book, bookID catalog.Book
 	if o.UserID != 0 && b.SellerID == o.UserID {
 		return b, catalog.ErrOwnListing
 	}
+	if !b.Public() {
+		return b, catalog.ErrNotFound
+	}
 	if b.Status != catalog.StatusActive || b.Hidden {
 		return b, catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
 	}

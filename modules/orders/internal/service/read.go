@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
 )
 
@@ -90,8 +91,17 @@ func (o Order) SellerNames() []string {
 }
 
 // Cancellable reports whether the buyer may still cancel.
-func (o Order) Cancellable() bool {
-	return o.Status == orders.StatusPending || o.Status == orders.StatusAwaitingPayment || o.Status == orders.StatusPaid
+func (o Order) Cancellable() bool { return cancellable(o.Status) }
+
+// cancellable says whether an order in status may still be cancelled: until
+// it ships. A declined order too, whose copies are held while its buyer
+// may pay another way: one who will not gives them back at once.
+func cancellable(status orders.Status) bool {
+	switch status {
+	case orders.StatusPending, orders.StatusAwaitingPayment, orders.StatusPaid, orders.StatusPaymentFailed:
+		return true
+	}
+	return false
 }
 
 func toOrder(o dbsqlc.Order, lines []dbsqlc.OrderLine) Order {
@@ -390,11 +400,9 @@ func (s *Service) Providers(ctx context.Context, user auth.User) ([]Provider, er
 	return toProviders(s.q.Providers(ctx, s.pool))
 }
 
-// UpdateProvider edits a provider; admins only.
-func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
-	if !user.IsAdmin() {
-		return auth.ErrForbidden
-	}
+// ValidateProvider checks a provider's fields without storing them, one
+// message per field, so a form shows every message at once.
+func ValidateProvider(p Provider) map[string]string {
 	fields := map[string]string{}
 	checkText(fields, "name", "name", p.Name, 100)
 	if p.Coverage != "national" && p.Coverage != "international" {
@@ -406,12 +414,20 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	if p.Days < 1 || p.Days > 90 {
 		fields["days"] = "enter 1 to 90 days"
 	}
-	if len(fields) > 0 {
+	return fields
+}
+
+// UpdateProvider edits a provider; admins only.
+func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
+	if !user.IsAdmin() {
+		return auth.ErrForbidden
+	}
+	if fields := ValidateProvider(p); len(fields) > 0 {
 		return apperr.ErrInvalid.WithFields(fields)
 	}
 	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
 	if err != nil {
-		if strings.Contains(err.Error(), "23505") {
+		if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
 			return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
 		}
 		return err

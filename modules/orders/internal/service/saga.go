@@ -355,9 +355,7 @@ func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64) err
 
 func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reason string) error {
 	from := orders.Status(o.Status)
-	switch from {
-	case orders.StatusPending, orders.StatusAwaitingPayment, orders.StatusPaid:
-	default:
+	if !cancellable(from) {
 		return orders.ErrCannotCancel
 	}
 	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason, StepCancelled); err != nil {

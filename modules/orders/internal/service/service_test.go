@@ -176,6 +176,17 @@ func TestService_Cart(t *testing.T) {
 		paused := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Paused", PriceCents: 100, Copies: 1})
 		catalogtest.SetStatus(context.Background(), t, b.pool, paused.ID, catalog.StatusPaused)
 		requireCode(t, b.svc.AddItem(ctx, me, paused.ID, 1), "catalog.not_for_sale")
+		// A draft or a hidden listing is not found, as on its page: its
+		// title is not told.
+		draft := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Secret draft", Status: catalog.StatusDraft})
+		hidden := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Hidden"})
+		_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", hidden.ID)
+		require.NoError(t, err)
+		for _, id := range []catalog.BookID{draft.ID, hidden.ID} {
+			err := b.svc.AddItem(ctx, me, id, 1)
+			requireCode(t, err, "catalog.not_found")
+			require.NotContains(t, err.Error(), "Secret")
+		}
 		requireCode(t, b.svc.AddItem(ctx, service.Owner{}, b.book.ID, 1), "unauthenticated")
 	})
 
@@ -632,6 +643,41 @@ func TestService_PlaceWithProviderEditedElsewhere(t *testing.T) {
 	require.Equal(t, 1, n, "the cart is left as it was")
 }
 
+// TestService_UpdateProvider: an admin edits a provider; a name another
+// provider has, a bad field or an unknown provider is refused with what to
+// fix, and only an admin edits.
+func TestService_UpdateProvider(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	all, err := b.svc.Providers(ctx, b.admin)
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(all), 2)
+	p := all[0]
+
+	p.CostCents, p.Days = 1234, 3
+	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p))
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND cost_cents = 1234 AND days = 3", p.ID))
+
+	taken := p
+	taken.Name = all[1].Name
+	err = b.svc.UpdateProvider(ctx, b.admin, taken)
+	requireCode(t, err, "invalid")
+	require.Equal(t, "another provider has this name", apperr.As(err).Fields["name"])
+
+	bad := p
+	bad.CostCents, bad.Days = -1, 91
+	err = b.svc.UpdateProvider(ctx, b.admin, bad)
+	requireCode(t, err, "invalid")
+	require.Len(t, apperr.As(err).Fields, 2)
+
+	gone := p
+	gone.ID = 1 << 40
+	require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.admin, gone), orders.ErrProviderNotFound)
+	require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.buyer, p), auth.ErrForbidden)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND name = $2 AND cost_cents = 1234", p.ID, p.Name), "a refused edit changes nothing")
+}
+
 // TestService_CartChecksOutOnce: checkouts racing for one cart, each with
 // its own Idempotency-Key (two tabs, a client retrying without its key),
 // make one order; the others are told the cart changed.
@@ -754,6 +800,29 @@ func TestService_Cancel(t *testing.T) {
 		avail, held := c.Available, c.Held
 		require.Equal(t, []int{3, 0}, []int{avail, held})
 		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID), "orders.cannot_cancel")
+	})
+
+	// A declined order's buyer who will not pay another way gives its
+	// copies back at once, rather than when the retry window closes.
+	t.Run("PaymentFailed", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 2, validCard("4000000000000002"))
+		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+		got, err := b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusPaymentFailed, got.Status)
+		require.True(t, got.Cancellable())
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
+		require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
+		got, err = b.svc.Get(ctx, b.buyer, o.ID)
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusCancelled, got.Status)
+		require.Equal(t, "failed", got.Payment.Status)
+		requireCode(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.cannot_pay")
+		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0), "the release the decline scheduled finds nothing more to do")
+		require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
 	})
 
 	t.Run("PaidIsRefunded", func(t *testing.T) {
