@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/language"
 )
 
 // ErrMoney is the message beside a money field that does not parse.
@@ -96,10 +98,15 @@ func MoneyInput(cents int64) string {
 	return sign + strconv.FormatInt(cents/100, 10) + "." + frac
 }
 
-// IsCountryCode reports whether s has the shape of an ISO 3166 alpha-2
-// code (two capital letters).
+// IsCountryCode reports whether s is the ISO 3166 alpha-2 code of a
+// country, in capitals: not a code for private use (XX, ZZ) nor one that
+// names no country (EU).
 func IsCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return false
+	}
+	r, err := language.ParseRegion(s)
+	return err == nil && r.IsCountry()
 }
 
 // Plural returns one when n is 1, else many: Plural(n, "copy", "copies").

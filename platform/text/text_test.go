@@ -45,10 +45,10 @@ func FuzzParseMoney(f *testing.F) {
 
 func TestIsCountryCode(t *testing.T) {
 	t.Parallel()
-	for _, ok := range []string{"CO", "US"} {
+	for _, ok := range []string{"CO", "US", "GB", "AQ"} {
 		require.True(t, IsCountryCode(ok), ok)
 	}
-	for _, bad := range []string{"", "C", "co", "COL", "C0", "ÇO"} {
+	for _, bad := range []string{"", "C", "co", "COL", "C0", "ÇO", "XX", "ZZ", "AA", "QM", "EU", "01"} {
 		require.False(t, IsCountryCode(bad), bad)
 	}
 }

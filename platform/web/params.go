@@ -73,6 +73,20 @@ func UploadReaders(files []*multipart.FileHeader, max int64, tooLarge error) []f
 	return out
 }
 
+// Cursor reads an internal call's page of a feed: after, the last item the
+// caller has, and limit, both required whole numbers (a 400 otherwise).
+// Their ranges are the service's to judge, as it judges a local caller's,
+// so that the remote client answers as the service does.
+func Cursor(r *http.Request) (after int64, limit int, err error) {
+	q := r.URL.Query()
+	after, err1 := strconv.ParseInt(q.Get("after"), 10, 64)
+	limit, err2 := strconv.Atoi(q.Get("limit"))
+	if err1 != nil || err2 != nil {
+		return 0, 0, apperr.ErrBadRequest.WithMessage("after and limit must be whole numbers")
+	}
+	return after, limit, nil
+}
+
 // MaxOffset bounds the offset of an API list: a deep page costs the
 // database a scan of every row it skips, and a larger number would overflow
 // the 32-bit parameters of the queries (a 500 once).

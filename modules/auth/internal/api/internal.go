@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -40,10 +39,9 @@ func InternalRoutes(svc *service.Service) web.Routes {
 			web.JSON(w, http.StatusOK, client.AuthenticateAnswer{Identities: ids})
 		})
 		r.Get(client.UserChangesPath, func(w http.ResponseWriter, r *http.Request) {
-			after, err1 := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-			limit, err2 := strconv.Atoi(r.URL.Query().Get("limit"))
-			if err1 != nil || err2 != nil || after < 0 || limit < 1 {
-				web.Error(w, r, apperr.ErrBadRequest.WithMessage("after must be a number from 0, limit from 1"))
+			after, limit, err := web.Cursor(r)
+			if err != nil {
+				web.Error(w, r, err)
 				return
 			}
 			changes, err := svc.UserChanges(r.Context(), after, limit)

@@ -80,10 +80,9 @@ func InternalRoutes(svc *service.Service) web.Routes {
 			}
 		})
 		r.Get(client.HeldOrdersPath, func(w http.ResponseWriter, r *http.Request) {
-			after, err1 := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-			limit, err2 := strconv.Atoi(r.URL.Query().Get("limit"))
-			if err1 != nil || err2 != nil {
-				web.Error(w, r, apperr.ErrBadRequest.WithMessage("after and limit must be whole numbers"))
+			after, limit, err := web.Cursor(r)
+			if err != nil {
+				web.Error(w, r, err)
 				return
 			}
 			held, err := svc.HeldOrders(r.Context(), after, limit)
