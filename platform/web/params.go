@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -21,6 +22,18 @@ func PathID(r *http.Request, name string, notFound error) (int64, error) {
 		return 0, notFound
 	}
 	return id, nil
+}
+
+// FormID reads the positive integer id in the form field or query
+// parameter name, or 0 when it holds none (missing, not a number, zero,
+// negative, past int64): a choice not made, which the service refuses in
+// its own words, as it refuses an empty one.
+func FormID(r *http.Request, name string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(r.FormValue(name)), 10, 64)
+	if err != nil || id < 1 {
+		return 0
+	}
+	return id
 }
 
 // Uploads parses a multipart upload and returns the files sent in field,

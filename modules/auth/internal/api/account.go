@@ -6,6 +6,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -126,6 +127,10 @@ func (h *handler) setNotificationSettings(w http.ResponseWriter, r *http.Request
 	var req setNotificationsRequest
 	if err := web.DecodeJSON(w, r, &req); err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if req.Emails == nil {
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"emails": "name the topics to change, each true or false"}))
 		return
 	}
 	u, err = h.svc.SetEmailTopics(r.Context(), u.ID, req.Emails)

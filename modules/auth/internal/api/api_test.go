@@ -362,6 +362,9 @@ func TestAPI_Account(t *testing.T) {
 			`{"emails":{"want_match":"no"}}`: 400,
 			`{"emails":{"spam":true}}`:       422,
 			`{"emails":{},"other":1}`:        400,
+			`{}`:                             422,
+			`{"emails":null}`:                422,
+			`null`:                           400,
 		} {
 			resp = b.JSON(t, http.MethodPut, "/api/v1/me/notification-settings", body, webtest.Bearer(tok)...)
 			require.Equal(t, status, resp.StatusCode, body)

@@ -67,8 +67,8 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	id, err := strconv.ParseInt(r.PostFormValue("book_id"), 10, 64)
-	if err != nil || id <= 0 {
+	id := web.FormID(r, "book_id")
+	if id == 0 {
 		failBack(w, r, catalog.ErrNotFound)
 		return
 	}

@@ -67,7 +67,7 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	if c := strings.ToUpper(strings.TrimSpace(q.Get("country"))); len(c) == 2 {
 		f.Address.Country = c
 	}
-	f.ProviderID, _ = strconv.ParseInt(q.Get("provider"), 10, 64)
+	f.ProviderID = web.FormID(r, "provider")
 	h.renderCheckout(w, r, http.StatusOK, u, f, nil, "")
 }
 
@@ -154,7 +154,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 			PostalCode: v("postal_code"), Country: strings.ToUpper(strings.TrimSpace(v("country")))},
 		Pay: pay,
 	}
-	f.ProviderID, _ = strconv.ParseInt(v("delivery_provider_id"), 10, 64)
+	f.ProviderID = web.FormID(r, "delivery_provider_id")
 	if f.Key == "" {
 		f.Key = newKey()
 	}

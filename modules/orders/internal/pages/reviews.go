@@ -83,8 +83,7 @@ func (h *handler) createReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := reviewForm{Rating: r.PostFormValue("rating"), Comment: r.PostFormValue("comment")}
-	seller, _ := strconv.ParseInt(r.PostFormValue("seller_id"), 10, 64)
-	f.SellerID = auth.UserID(seller)
+	f.SellerID = auth.UserID(web.FormID(r, "seller_id"))
 	rating, _ := strconv.Atoi(strings.TrimSpace(f.Rating))
 	_, err = h.svc.Review(r.Context(), u, id, service.ReviewInput{SellerID: f.SellerID, Rating: rating, Comment: f.Comment})
 	h.afterReview(w, r, id, f, err, "Thank you; your rating is on the seller's page.")
@@ -108,7 +107,7 @@ func (h *handler) replyToReview(w http.ResponseWriter, r *http.Request) {
 	}
 	f := reviewForm{ReviewID: id, Reply: r.PostFormValue("reply")}
 	// order_id only says which page to show again; the service decides.
-	orderID, _ := strconv.ParseInt(r.PostFormValue("order_id"), 10, 64)
+	orderID := web.FormID(r, "order_id")
 	rv, err := h.svc.ReplyToReview(r.Context(), u, id, f.Reply)
 	if err == nil {
 		orderID = rv.OrderID
