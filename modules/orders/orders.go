@@ -77,7 +77,7 @@ var (
 	ErrCannotCancel = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
 	// ErrCannotPay refuses another payment of an order whose copies are no
 	// longer held for it (or that is not waiting for one).
-	ErrCannotPay        = apperr.New(apperr.Conflict, "orders.cannot_pay", "this order can no longer be paid; its books are back in your cart")
+	ErrCannotPay        = apperr.New(apperr.Conflict, "orders.cannot_pay", "this order can no longer be paid: it was paid or cancelled, or its time to pay another way is over (its books then go back to your cart)")
 	ErrProviderNotFound = apperr.New(apperr.NotFound, "orders.provider_not_found", "delivery provider not found")
 )
 
