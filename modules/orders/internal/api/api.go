@@ -247,11 +247,12 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if body.Retries == nil || *body.Retries < 0 {
-		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"retries": "send the order's payment.retries as you read it"}))
-		return
+	// A missing retries is -1, which the service refuses as any bad one.
+	retries := -1
+	if body.Retries != nil {
+		retries = *body.Retries
 	}
-	if err := h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: *body.Retries, Payment: body.Payment.input()}); err != nil {
+	if err := h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: retries, Payment: body.Payment.input()}); err != nil {
 		web.Error(w, r, err)
 		return
 	}

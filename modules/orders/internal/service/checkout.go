@@ -543,6 +543,9 @@ type RetryInput struct {
 func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int64, in RetryInput) error {
 	fields := map[string]string{}
 	tok := s.validatePayment(in.Payment, fields)
+	if in.Retries < 0 {
+		fields["retries"] = "send the order's payment.retries as you read it"
+	}
 	if len(fields) > 0 {
 		return apperr.ErrInvalid.WithFields(fields)
 	}

@@ -754,6 +754,9 @@ func TestService_RetryPayment(t *testing.T) {
 	err := b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("1234")})
 	requireCode(t, err, "invalid")
 	require.Contains(t, apperr.As(err).Fields, "card_number")
+	err = b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: -1, Payment: validCard("4242424242424242")})
+	requireCode(t, err, "invalid")
+	require.Contains(t, apperr.As(err).Fields, "retries", "a retry count no payment had pays nothing, and says so")
 
 	// Sent twice (a double click): one attempt, one charge job.
 	again := service.RetryInput{Retries: 0, Payment: validCard("4242 4242 4242 4242")}
