@@ -90,9 +90,10 @@ WHERE id = @id AND held <= sqlc.arg(copies)::integer;
 UPDATE catalog.books SET status = @new_status, updated_at = now()
 WHERE id = @id AND status = ANY(@old_statuses::text[]);
 
--- name: SetBookHidden :execrows
+-- name: SetBookHidden :one
 UPDATE catalog.books SET hidden_reason = sqlc.narg(reason), updated_at = now()
-WHERE id = @id;
+WHERE id = @id
+RETURNING status;
 
 -- name: DeleteBook :execrows
 DELETE FROM catalog.books b WHERE b.id = @id

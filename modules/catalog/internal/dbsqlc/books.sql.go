@@ -525,9 +525,10 @@ func (q *Queries) SellerOtherBooks(ctx context.Context, db DBTX, arg SellerOther
 	return items, nil
 }
 
-const setBookHidden = `-- name: SetBookHidden :execrows
+const setBookHidden = `-- name: SetBookHidden :one
 UPDATE catalog.books SET hidden_reason = $1, updated_at = now()
 WHERE id = $2
+RETURNING status
 `
 
 type SetBookHiddenParams struct {
@@ -535,12 +536,11 @@ type SetBookHiddenParams struct {
 	ID     int64
 }
 
-func (q *Queries) SetBookHidden(ctx context.Context, db DBTX, arg SetBookHiddenParams) (int64, error) {
-	result, err := db.Exec(ctx, setBookHidden, arg.Reason, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+func (q *Queries) SetBookHidden(ctx context.Context, db DBTX, arg SetBookHiddenParams) (string, error) {
+	row := db.QueryRow(ctx, setBookHidden, arg.Reason, arg.ID)
+	var status string
+	err := row.Scan(&status)
+	return status, err
 }
 
 const setBookStatus = `-- name: SetBookStatus :execrows

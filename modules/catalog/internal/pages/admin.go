@@ -3,6 +3,7 @@ package pages
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -130,9 +131,14 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.Unhide(r.Context(), u, id); err != nil {
+	status, err := h.svc.Unhide(r.Context(), u, id)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" is back in the shop.", backTo(r).RequestURI())
+	msg := "Listing #" + view.Itoa(id) + " is back in the shop."
+	if status != catalog.StatusActive {
+		msg = "Listing #" + view.Itoa(id) + " is no longer hidden; it stays out of the shop as its seller left it (" + strings.ToLower(stateLabel(status, "", false)) + ")."
+	}
+	web.Redirect(w, r, "success", msg, backTo(r).RequestURI())
 }

@@ -559,9 +559,16 @@ func TestPages_Admin(t *testing.T) {
 		res = env.Post(t, path(paused.ID, "unhide"), url.Values{"next": {"https://evil.example/admin/listings"}}, authtest.As(admin)...)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Equal(t, "/admin/listings", res.Header.Get("Location"), "never to another site")
-		require.Contains(t, list("").Body, fmt.Sprintf("Listing #%d is back in the shop", paused.ID))
+		require.Contains(t, list("").Body, fmt.Sprintf("Listing #%d is no longer hidden; it stays out of the shop as its seller left it (paused).", paused.ID),
+			"a paused listing is not back on sale")
 		shows(list("?state=hidden"))
 		shows(list("?state=paused"), paused)
+
+		require.Equal(t, http.StatusSeeOther, env.Post(t, path(onSale.ID, "hide"), url.Values{"reason": {"spam"}}, authtest.As(admin)...).StatusCode)
+		require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", onSale.ID)).StatusCode)
+		require.Equal(t, http.StatusSeeOther, env.Post(t, path(onSale.ID, "unhide"), nil, authtest.As(admin)...).StatusCode)
+		require.Contains(t, list("").Body, fmt.Sprintf("Listing #%d is back in the shop.", onSale.ID))
+		require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", onSale.ID)).StatusCode)
 	})
 }
 

@@ -720,26 +720,29 @@ func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, 
 	case utf8.RuneCountInString(reason) > MaxHideReason:
 		return apperr.ErrInvalid.WithFields(map[string]string{"reason": fmt.Sprintf("must be at most %d characters", MaxHideReason)})
 	}
-	return s.setHidden(ctx, id, &reason)
+	_, err := s.setHidden(ctx, id, &reason)
+	return err
 }
 
-// Unhide puts a hidden listing back; only an admin may.
-func (s *Service) Unhide(ctx context.Context, admin auth.User, id catalog.BookID) error {
+// Unhide puts a hidden listing back; only an admin may. It returns the
+// seller's status of the listing, which says whether it is on sale again
+// or stays out of the shop as its seller left it (a draft, paused).
+func (s *Service) Unhide(ctx context.Context, admin auth.User, id catalog.BookID) (catalog.Status, error) {
 	if !admin.IsAdmin() {
-		return ErrNotAdmin
+		return "", ErrNotAdmin
 	}
 	return s.setHidden(ctx, id, nil)
 }
 
-func (s *Service) setHidden(ctx context.Context, id catalog.BookID, reason *string) error {
-	n, err := s.q.SetBookHidden(ctx, s.pool, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: reason})
+func (s *Service) setHidden(ctx context.Context, id catalog.BookID, reason *string) (catalog.Status, error) {
+	status, err := s.q.SetBookHidden(ctx, s.pool, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: reason})
+	if isNoRows(err) {
+		return "", catalog.ErrNotFound
+	}
 	if err != nil {
-		return fmt.Errorf("hide listing %d: %w", id, err)
+		return "", fmt.Errorf("hide listing %d: %w", id, err)
 	}
-	if n == 0 {
-		return catalog.ErrNotFound
-	}
-	return nil
+	return catalog.Status(status), nil
 }
 
 // States an admin can narrow the listings to; hidden wins over the

@@ -494,8 +494,13 @@ func TestService_Hide(t *testing.T) {
 		return err
 	}()), "state")
 
-	require.ErrorIs(t, b.svc.Unhide(ctx, b.seller, l.ID), service.ErrNotAdmin)
-	require.NoError(t, b.svc.Unhide(ctx, b.admin, l.ID))
+	_, err = b.svc.Unhide(ctx, b.seller, l.ID)
+	require.ErrorIs(t, err, service.ErrNotAdmin)
+	status, err := b.svc.Unhide(ctx, b.admin, l.ID)
+	require.NoError(t, err)
+	require.Equal(t, catalog.StatusActive, status, "its seller's status, back on sale")
+	_, err = b.svc.Unhide(ctx, b.admin, 999_999)
+	require.ErrorIs(t, err, catalog.ErrNotFound)
 	res, err = b.svc.Search(ctx, service.Query{})
 	require.NoError(t, err)
 	require.Len(t, res.Listings, 1)
