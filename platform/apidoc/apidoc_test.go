@@ -88,3 +88,37 @@ func TestRoutes_ServeViewer(t *testing.T) {
 	}
 	require.False(t, strings.Contains(page, "http://") || strings.Contains(page, "https://"), "the page loads nothing from another host")
 }
+
+// TestDocument_BodiesListTheirRefusals: every operation that reads a JSON
+// body lists the refusals DecodeJSON gives any of them, so a new operation
+// cannot leave them out.
+func TestDocument_BodiesListTheirRefusals(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(apidoc.Document(), &doc))
+	bodies := 0
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			if method == "parameters" {
+				continue
+			}
+			var op struct {
+				RequestBody *struct {
+					Content map[string]json.RawMessage `json:"content"`
+				} `json:"requestBody"`
+				Responses map[string]json.RawMessage `json:"responses"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &op), "%s %s", method, path)
+			if op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
+				continue
+			}
+			bodies++
+			for _, status := range []string{"400", "413", "415", "422"} {
+				require.Contains(t, op.Responses, status, "%s %s reads a JSON body", method, path)
+			}
+		}
+	}
+	require.NotZero(t, bodies)
+}

@@ -16,17 +16,18 @@ type Kind int
 
 // Kinds of error, each with one HTTP status.
 const (
-	Internal         Kind = iota // 500: a bug or an unreachable dependency
-	Invalid                      // 422: input that breaks a rule
-	NotFound                     // 404
-	Conflict                     // 409: the state moved on
-	Unauthenticated              // 401
-	Forbidden                    // 403
-	TooMany                      // 429
-	Unavailable                  // 503: retry later
-	BadRequest                   // 400: malformed request
-	TooLarge                     // 413
-	MethodNotAllowed             // 405
+	Internal             Kind = iota // 500: a bug or an unreachable dependency
+	Invalid                          // 422: input that breaks a rule
+	NotFound                         // 404
+	Conflict                         // 409: the state moved on
+	Unauthenticated                  // 401
+	Forbidden                        // 403
+	TooMany                          // 429
+	Unavailable                      // 503: retry later
+	BadRequest                       // 400: malformed request
+	TooLarge                         // 413
+	MethodNotAllowed                 // 405
+	UnsupportedMediaType             // 415: a body in a format the route does not read
 )
 
 // Error is a classified error with a stable code and a message fit for users.
@@ -99,6 +100,7 @@ var (
 	ErrNotFound     = New(NotFound, "not_found", "page not found")
 	ErrBadRequest   = New(BadRequest, "bad_request", "the request could not be read")
 	ErrTooLarge     = New(TooLarge, "too_large", "the request is too large")
+	ErrMediaType    = New(UnsupportedMediaType, "unsupported_media_type", "the body must be JSON, sent with Content-Type: application/json")
 	ErrInvalid      = New(Invalid, "invalid", "some fields need attention")
 	ErrForbidden    = New(Forbidden, "forbidden", "you are not allowed to do that")
 	ErrUnauthorized = New(Unauthenticated, "unauthenticated", "please sign in")

@@ -22,17 +22,18 @@ import (
 
 // statusOf is the one place that maps an error kind to an HTTP status.
 var statusOf = map[apperr.Kind]int{
-	apperr.Internal:         http.StatusInternalServerError,
-	apperr.Invalid:          http.StatusUnprocessableEntity,
-	apperr.NotFound:         http.StatusNotFound,
-	apperr.Conflict:         http.StatusConflict,
-	apperr.Unauthenticated:  http.StatusUnauthorized,
-	apperr.Forbidden:        http.StatusForbidden,
-	apperr.TooMany:          http.StatusTooManyRequests,
-	apperr.Unavailable:      http.StatusServiceUnavailable,
-	apperr.BadRequest:       http.StatusBadRequest,
-	apperr.TooLarge:         http.StatusRequestEntityTooLarge,
-	apperr.MethodNotAllowed: http.StatusMethodNotAllowed,
+	apperr.Internal:             http.StatusInternalServerError,
+	apperr.Invalid:              http.StatusUnprocessableEntity,
+	apperr.NotFound:             http.StatusNotFound,
+	apperr.Conflict:             http.StatusConflict,
+	apperr.Unauthenticated:      http.StatusUnauthorized,
+	apperr.Forbidden:            http.StatusForbidden,
+	apperr.TooMany:              http.StatusTooManyRequests,
+	apperr.Unavailable:          http.StatusServiceUnavailable,
+	apperr.BadRequest:           http.StatusBadRequest,
+	apperr.TooLarge:             http.StatusRequestEntityTooLarge,
+	apperr.MethodNotAllowed:     http.StatusMethodNotAllowed,
+	apperr.UnsupportedMediaType: http.StatusUnsupportedMediaType,
 }
 
 // Status returns the HTTP status for err.

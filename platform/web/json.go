@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -51,14 +52,18 @@ func JSON(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// DecodeJSON reads one JSON object into v, rejecting unknown fields, wrong
-// types, trailing data, text that is not UTF-8 and bodies over MaxJSONBody
-// with a 4xx error that names the problem.
+// DecodeJSON reads one JSON object into v, rejecting a body not sent as
+// application/json, unknown fields, wrong types, trailing data, text that
+// is not UTF-8 and bodies over MaxJSONBody with a 4xx error that names the
+// problem.
 //
 // The body is read whole before it is decoded: the decoder would quietly
 // replace invalid UTF-8, and an escaped half of a surrogate pair, with
 // U+FFFD, storing other text than the client sent.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return apperr.ErrMediaType
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
 	if err != nil {
 		return describeJSONError(err)
@@ -78,6 +83,23 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return apperr.ErrBadRequest.WithMessage("the body must hold a single JSON object")
 	}
 	return jsonText(reflect.ValueOf(v), "")
+}
+
+// isJSON reports whether a Content-Type names JSON in UTF-8, the one
+// encoding JSON has (RFC 8259). Holding clients to it keeps a form or a
+// text/plain body, which a browser sends to any site without asking, from
+// being read as JSON.
+func isJSON(contentType string) bool {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mt != "application/json" {
+		return false
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return false
+		}
+	}
+	return true
 }
 
 // loneSurrogate reports whether JSON text escapes half of a UTF-16

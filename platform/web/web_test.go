@@ -256,11 +256,46 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		`\ufffd stays`:           "\ufffd stays",
 	} {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"`+sent+`","count":2}`))
+		req.Header.Set("Content-Type", "application/json")
 		resp, body := do(t, req)
 		require.Equal(t, http.StatusCreated, resp.StatusCode, body)
 		var got struct{ Name string }
 		require.NoError(t, json.Unmarshal([]byte(body), &got))
 		require.Equal(t, stored, got.Name)
+	}
+}
+
+// TestDecodeJSON_ContentType: a body is read as JSON only when it says it
+// is JSON, so a form or a text/plain body, which a browser sends to any
+// site without asking, is refused before it is read.
+func TestDecodeJSON_ContentType(t *testing.T) {
+	t.Parallel()
+	srv, _ := newServer(t)
+	for contentType, status := range map[string]int{
+		"application/json":                  http.StatusCreated,
+		"Application/JSON":                  http.StatusCreated,
+		"application/json; charset=utf-8":   http.StatusCreated,
+		`application/json; charset="UTF-8"`: http.StatusCreated,
+		"":                                  http.StatusUnsupportedMediaType,
+		"text/plain":                        http.StatusUnsupportedMediaType,
+		"application/x-www-form-urlencoded": http.StatusUnsupportedMediaType,
+		"application/json; charset=latin1":  http.StatusUnsupportedMediaType,
+		"application/json; boundary=x":      http.StatusUnsupportedMediaType,
+		"application/jsonx":                 http.StatusUnsupportedMediaType,
+		"application/json; charset":         http.StatusUnsupportedMediaType,
+	} {
+		t.Run(contentType, func(t *testing.T) {
+			t.Parallel()
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/things", strings.NewReader(`{"name":"x","count":2}`))
+			if contentType != "" {
+				req.Header.Set("Content-Type", contentType)
+			}
+			resp, body := do(t, req)
+			require.Equal(t, status, resp.StatusCode, body)
+			if status == http.StatusUnsupportedMediaType {
+				require.JSONEq(t, `{"error":{"code":"unsupported_media_type","message":"the body must be JSON, sent with Content-Type: application/json"}}`, body)
+			}
+		})
 	}
 }
 

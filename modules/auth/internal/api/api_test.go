@@ -108,6 +108,18 @@ func TestAPI_SignUp(t *testing.T) {
 		}
 	})
 
+	t.Run("NotSentAsJSON", func(t *testing.T) {
+		t.Parallel()
+		body := `{"email":"plain@example.com","name":"Plain","password":"` + pw + `"}`
+		for _, contentType := range []string{"text/plain", "application/x-www-form-urlencoded", ""} {
+			resp := srv.Client().Send(t, http.MethodPost, "/api/v1/auth/signup", contentType, strings.NewReader(body))
+			require.Equal(t, http.StatusUnsupportedMediaType, resp.StatusCode, contentType)
+			require.Equal(t, "unsupported_media_type", decodeErr(t, resp.Body).Error.Code)
+		}
+		resp := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signup", body)
+		require.Equal(t, http.StatusCreated, resp.StatusCode, "nothing was created by the refused ones")
+	})
+
 	t.Run("StoredAsText", func(t *testing.T) {
 		t.Parallel()
 		for i, name := range []string{"<script>alert(1)</script>", "שלום \u200fעולם", "x'); DROP TABLE auth.users;--"} {
