@@ -224,6 +224,24 @@ func journey1(t *testing.T, j *Journey) {
 	books := twoBooks(t)
 
 	signUp(seller, newPerson("Sofia Seller"))
+
+	// A photo the shop would refuse is named as soon as it is chosen, and
+	// the form is not sent with it: over the upload limit (this one is
+	// 41 MB) the shop could not even read the form to give it back.
+	camera := filepath.Join(t.TempDir(), "camera.jpg")
+	f, err := os.Create(camera)
+	require.NoError(t, err)
+	require.NoError(t, f.Truncate(41<<20))
+	require.NoError(t, f.Close())
+	seller.Visit(sellPath, "sell-too-large")
+	fillListing(seller, books[0])
+	seller.Upload(`main input[type="file"]`, camera)
+	seller.WaitText("The photo camera.jpg is larger than 5 MB; choose a smaller one")
+	seller.Click(`main form[action="/my/listings"] > button[type="submit"]:not([aria-hidden="true"])`)
+	seller.waitJS(`document.activeElement !== null && document.activeElement.type === "file"`, actionTimeout, "the photo field to take the focus")
+	require.Equal(t, sellPath, seller.Path(), "the form was not sent")
+	require.Equal(t, books[0].Title, seller.Value(`main [name="title"]`))
+
 	for _, l := range books {
 		listBook(seller, l)
 	}

@@ -166,15 +166,16 @@ func recoverer(next http.Handler) http.Handler {
 // limitBody caps what a handler can read.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		limit := int64(MaxBody)
+		limit, tooLarge := int64(MaxBody), "the request is larger than %d MB"
 		switch mediaType(r) {
 		case "multipart/form-data":
-			limit = MaxMultipartBody
+			// A person chose the files, and is told what to choose instead.
+			limit, tooLarge = MaxMultipartBody, "the form and its files together are larger than %d MB; go back and choose fewer or smaller files"
 		case "text/csv":
 			limit = MaxCSVBody
 		}
 		if r.ContentLength > limit {
-			Error(w, r, apperr.ErrTooLarge.WithMessage(fmt.Sprintf("the request is larger than %d MB", limit>>20)))
+			Error(w, r, apperr.ErrTooLarge.WithMessage(fmt.Sprintf(tooLarge, limit>>20)))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -385,6 +385,15 @@ func TestRouter_LimitsBodies(t *testing.T) {
 	resp, _ := do(t, req)
 	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
 
+	// Files chosen for a page's form over the limit: the page says what to
+	// do, since the form cannot be read to come back.
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader(strings.Repeat("x", web.MaxMultipartBody+1)))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	req.Header.Set("Accept", "text/html")
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	require.Contains(t, body, "larger than 40 MB; go back and choose fewer or smaller files")
+
 	// A CSV file sent as the body (an import) may pass a megabyte; its
 	// handler bounds it to the size it says.
 	// The media type is matched as mime.ParseMediaType reads it: in any

@@ -9,6 +9,13 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
     return;
   }
+  const refused = [...form.querySelectorAll("input[type=file][data-max-bytes]")].find((input) => photoProblem(input) !== "");
+  if (refused) {
+    event.preventDefault();
+    showPhotoProblem(refused);
+    refused.focus();
+    return;
+  }
   // A second click while the first request is on its way must not submit twice.
   if (form.dataset.submitting === "true") {
     event.preventDefault();
@@ -16,6 +23,48 @@ document.addEventListener("submit", (event) => {
   }
   form.dataset.submitting = "true";
   setTimeout(() => { form.dataset.submitting = "false"; }, 5000);
+});
+
+// Photos: a file the server would refuse for its size, or more files than
+// the listing has room for, is named as soon as it is chosen, and the form
+// is not sent with it: over the upload limit the server cannot read the
+// form at all, and what was typed would be lost.
+const photoProblem = (input) => {
+  const files = [...(input.files || [])];
+  const room = Number(input.dataset.maxFiles);
+  if (files.length > room) {
+    return room === 0 ? "this listing has no room for more photos; delete one first"
+      : "choose at most " + room + (room === 1 ? " photo" : " photos") + ": a listing has at most " + input.dataset.maxPhotos;
+  }
+  const limit = Number(input.dataset.maxBytes);
+  const big = files.filter((f) => f.size > limit).map((f) => f.name);
+  if (big.length === 0) return "";
+  const mb = " larger than " + limit / (1 << 20) + " MB; choose ";
+  return big.length === 1 ? "the photo " + big[0] + " is" + mb + "a smaller one" : "the photos " + big.join(", ") + " are" + mb + "smaller ones";
+};
+const showPhotoProblem = (input) => {
+  const message = photoProblem(input);
+  const id = "e-" + input.id;
+  let shown = document.getElementById(id);
+  if (message && !shown) {
+    shown = document.createElement("p");
+    shown.className = "field-error";
+    shown.id = id;
+    input.after(shown);
+  }
+  if (shown && !message) {
+    shown.remove();
+  } else if (shown) {
+    shown.textContent = message;
+  }
+  input.closest(".field").classList.toggle("has-error", message !== "");
+  if (message) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+  const described = [document.getElementById("h-" + input.id) ? "h-" + input.id : "", message ? id : ""].filter(Boolean).join(" ");
+  if (described) input.setAttribute("aria-describedby", described); else input.removeAttribute("aria-describedby");
+};
+document.addEventListener("change", (event) => {
+  const input = event.target;
+  if (input instanceof HTMLInputElement && input.type === "file" && input.dataset.maxBytes) showPhotoProblem(input);
 });
 
 // Book page: a thumbnail shows its photo in the main frame instead of

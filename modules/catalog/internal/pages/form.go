@@ -53,6 +53,15 @@ type formPage struct {
 	Guide *service.PriceGuide
 }
 
+// photoRoom is how many photos the form may still add: all of them to a
+// new listing.
+func (p formPage) photoRoom() int {
+	if p.Listing == nil {
+		return p.MaxPhotos
+	}
+	return max(p.MaxPhotos-len(p.Listing.Photos), 0)
+}
+
 func (h *handler) formPage(ctx context.Context, f listingForm, l *service.Listing) formPage {
 	if f.Errors == nil {
 		f.Errors = map[string]string{}

@@ -605,6 +605,8 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 		require.Len(t, l.Photos, 2)
 		page := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
 		require.Contains(t, page.Body, "Your book is listed. 2 photos added.")
+		require.Contains(t, page.Body, `data-max-files="4"`, "app.js refuses a choice of more photos than the listing has room for")
+		require.Contains(t, env.Get(t, "/my/listings/new", authtest.As(seller)...).Body, `data-max-files="6"`)
 	})
 	t.Run("SevenPhotosSaysSixWereStored", func(t *testing.T) {
 		ct, body := multipartListing(t, validForm(), service.MaxPhotos+1)
