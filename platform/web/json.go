@@ -61,7 +61,7 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // replace invalid UTF-8, and an escaped half of a surrogate pair, with
 // U+FFFD, storing other text than the client sent.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if !isJSON(r.Header.Get("Content-Type")) {
+	if !isJSON(r) {
 		return apperr.ErrMediaType
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
@@ -85,12 +85,17 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return jsonText(reflect.ValueOf(v), "")
 }
 
-// isJSON reports whether a Content-Type names JSON in UTF-8, the one
+// isJSON reports whether r's body is sent as JSON in UTF-8, the one
 // encoding JSON has (RFC 8259). Holding clients to it keeps a form or a
 // text/plain body, which a browser sends to any site without asking, from
-// being read as JSON.
-func isJSON(contentType string) bool {
-	mt, params, err := mime.ParseMediaType(contentType)
+// being read as JSON. A bare media type, what clients send, is read as
+// mediaType reads it, without parsing parameters it does not have.
+func isJSON(r *http.Request) bool {
+	v := r.Header.Get("Content-Type")
+	if !strings.Contains(v, ";") {
+		return mediaType(r) == "application/json"
+	}
+	mt, params, err := mime.ParseMediaType(v)
 	if err != nil || mt != "application/json" {
 		return false
 	}

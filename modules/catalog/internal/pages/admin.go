@@ -136,9 +136,9 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	msg := "Listing #" + view.Itoa(id) + " is back in the shop."
+	now := "is back in the shop."
 	if status != catalog.StatusActive {
-		msg = "Listing #" + view.Itoa(id) + " is no longer hidden; it stays out of the shop as its seller left it (" + strings.ToLower(stateLabel(status, "", false)) + ")."
+		now = "is no longer hidden; it stays out of the shop as its seller left it (" + strings.ToLower(stateLabel(status, "", false)) + ")."
 	}
-	web.Redirect(w, r, "success", msg, backTo(r).RequestURI())
+	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" "+now, backTo(r).RequestURI())
 }
