@@ -1,10 +1,18 @@
 -- name: UserCart :one
--- The update of a cart that exists changes nothing, only so that RETURNING
--- gives its id: a user's cart never goes stale, and leaving its updated_at
--- (indexed for visitors' carts, 0014) alone keeps the update HOT.
-INSERT INTO orders.carts (user_id) VALUES (@user_id)
-ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
-RETURNING id;
+-- A user's cart, created on first use. One that exists is only read: the
+-- upsert alone gives the id of a row that exists only by updating it, a
+-- row version and its WAL record each time. It still takes a cart that
+-- another statement created since this one's snapshot (a user's cart never
+-- goes stale, and its updated_at, indexed for visitors' carts (0014), is
+-- left alone, so that update is HOT).
+WITH found AS (
+  SELECT id FROM orders.carts WHERE user_id = sqlc.arg(user_id)::bigint
+), made AS (
+  INSERT INTO orders.carts (user_id) SELECT sqlc.arg(user_id)::bigint WHERE NOT EXISTS (SELECT FROM found)
+  ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+  RETURNING id
+)
+SELECT id FROM found UNION ALL SELECT id FROM made;
 
 -- name: VisitorCart :one
 INSERT INTO orders.carts (visitor_id) VALUES (@visitor_id)
@@ -28,13 +36,17 @@ ORDER BY ci.added_at, ci.book_id;
 
 -- name: PutUserCartItem :exec
 -- Sets a line of a user's cart, creating the cart on first use, in one
--- statement (the cart as UserCart gets it).
-WITH c AS (
-  INSERT INTO orders.carts (user_id) VALUES (@user_id) ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
+-- statement (the cart as UserCart gets it, which says why it is read
+-- first).
+WITH found AS (
+  SELECT id FROM orders.carts WHERE user_id = sqlc.arg(user_id)::bigint
+), made AS (
+  INSERT INTO orders.carts (user_id) SELECT sqlc.arg(user_id)::bigint WHERE NOT EXISTS (SELECT FROM found)
+  ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
   RETURNING id
 )
 INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-SELECT c.id, @book_id, @quantity, @price_cents FROM c
+SELECT c.id, @book_id, @quantity, @price_cents FROM (SELECT id FROM found UNION ALL SELECT id FROM made) c
 ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents;
 
 -- name: CartCount :one
@@ -67,12 +79,6 @@ DELETE FROM orders.carts WHERE id = @id;
 
 -- name: SavedAddress :one
 SELECT * FROM orders.addresses WHERE user_id = @user_id;
-
--- name: SaveAddress :exec
-INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
-VALUES (@user_id, @name, @street, @city, @region, @postal_code, @country)
-ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
-    region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now();
 
 -- name: DeleteStaleVisitorCarts :execrows
 -- A visitor cart nobody touched for a while belongs to a cookie long gone.

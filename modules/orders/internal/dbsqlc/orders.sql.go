@@ -380,6 +380,9 @@ WITH prov AS (
   VALUES ($3::bigint, $8, $9, $10, $11, $12, $13)
   ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
     region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now()
+  WHERE (orders.addresses.name, orders.addresses.street, orders.addresses.city, orders.addresses.region,
+    orders.addresses.postal_code, orders.addresses.country)
+    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.street, EXCLUDED.city, EXCLUDED.region, EXCLUDED.postal_code, EXCLUDED.country)
 )
 SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name, waiting_since FROM o
 `
@@ -446,6 +449,9 @@ type PlaceOrderRow struct {
 // request hash is NULL, and when the provider is refused the provider name
 // is: their NOT NULL constraints refuse the row, so nothing happens. A key
 // used before breaks the unique key, which the caller answers as a replay.
+// The address is written only when it differs from the one saved, which a
+// returning buyer's mostly does not: each write was a row version and its
+// WAL record.
 // The cart is found first, by a scalar sub-select the planner never turns
 // into a join, so its lines are read by their key: cart_items is mostly
 // dead rows, and a join, planned on statistics that say it is nearly

@@ -1,11 +1,14 @@
 package service_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 // TestValidateAddress_OneLineOfVisibleText: the name and lines of an
@@ -30,4 +33,34 @@ func TestValidateAddress_OneLineOfVisibleText(t *testing.T) {
 		service.ValidateAddress(a, fields)
 		require.Equal(t, map[string]string{"name": want}, fields, "%q", value)
 	}
+}
+
+// TestService_PlaceSavesAChangedAddressOnly: each checkout saves its
+// address for the next; one that repeats the saved address writes nothing.
+func TestService_PlaceSavesAChangedAddressOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	updates := func() int64 { return pgtest.Stats(t, b.pool, "orders.addresses").Updated }
+	wallet := service.PaymentInput{Method: orders.MethodWallet}
+
+	first := b.place(t, "first", 1, wallet)
+	saved, ok, err := b.svc.SavedAddress(ctx, b.buyer.ID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.Equal(t, first.ShippingAddress, saved)
+
+	before := updates()
+	b.place(t, "same", 1, wallet)
+	require.Equal(t, before, updates(), "the same address is not written again")
+
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+	in := checkoutInput("moved", wallet)
+	in.Address.Street = "Carrera 7 #40-62"
+	_, err = b.svc.Place(ctx, b.buyer, b.seen(t, in))
+	require.NoError(t, err)
+	require.Equal(t, before+1, updates())
+	saved, _, err = b.svc.SavedAddress(ctx, b.buyer.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Carrera 7 #40-62", saved.Street)
 }

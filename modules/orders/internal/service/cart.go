@@ -75,7 +75,7 @@ func (c Cart) Seen() []SeenLine {
 func (s *Service) cartID(ctx context.Context, db dbsqlc.DBTX, o Owner, create bool) (int64, error) {
 	switch {
 	case o.UserID != 0 && create:
-		return s.q.UserCart(ctx, db, ptr(int64(o.UserID)))
+		return s.q.UserCart(ctx, db, int64(o.UserID))
 	case o.UserID != 0:
 		return s.q.FindUserCart(ctx, db, ptr(int64(o.UserID)))
 	case o.VisitorID != "" && create:
@@ -278,7 +278,7 @@ func (s *Service) setUserLine(ctx context.Context, user auth.UserID, bookID cata
 	if err := available(b, quantity); err != nil {
 		return nil, err
 	}
-	line := dbsqlc.PutUserCartItemParams{UserID: ptr(int64(user)), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents}
+	line := dbsqlc.PutUserCartItemParams{UserID: int64(user), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents}
 	return books, s.q.PutUserCartItem(ctx, s.pool, line)
 }
 
@@ -388,7 +388,7 @@ func (s *Service) MergeVisitorCart(ctx context.Context, user auth.UserID, visito
 		if err != nil {
 			return err
 		}
-		to, err := s.q.UserCart(ctx, tx, ptr(int64(user)))
+		to, err := s.q.UserCart(ctx, tx, int64(user))
 		if err != nil {
 			return err
 		}

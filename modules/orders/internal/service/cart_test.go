@@ -4,11 +4,13 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 )
 
@@ -74,4 +76,38 @@ func TestService_SetUserQuantity(t *testing.T) {
 	c, err := svc.Cart(ctx, me)
 	require.NoError(t, err)
 	require.Equal(t, 5, c.Count, "refused quantities change nothing")
+}
+
+// TestService_FirstPutsShareOneCart: a put into a user's cart that does
+// not exist yet, racing with another statement that creates the cart (a
+// put from another tab, a sign-in's merge), lands in the cart the other
+// created, although its snapshot saw none.
+func TestService_FirstPutsShareOneCart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	owner := service.Owner{UserID: b.buyer.ID}
+	other := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 1})
+
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	created, err := dbsqlc.New().UserCart(ctx, tx, int64(b.buyer.ID))
+	require.NoError(t, err)
+	put := make(chan error, 1)
+	go func() { put <- b.svc.SetQuantity(ctx, owner, b.book.ID, 1) }()
+	require.Eventually(t, func() bool {
+		return b.count(t, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") == 1
+	}, 10*time.Second, time.Millisecond, "the put waits for the cart the transaction created")
+	require.NoError(t, dbsqlc.New().PutUserCartItem(ctx, tx, dbsqlc.PutUserCartItemParams{UserID: int64(b.buyer.ID), BookID: int64(other.ID), Quantity: 1, PriceCents: 900}))
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, <-put)
+
+	cart, err := b.svc.Cart(ctx, owner)
+	require.NoError(t, err)
+	require.Len(t, cart.Lines, 2, "both lines are in one cart")
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.carts WHERE user_id = $1", b.buyer.ID))
+	id, err := dbsqlc.New().UserCart(ctx, b.pool, int64(b.buyer.ID))
+	require.NoError(t, err)
+	require.Equal(t, created, id)
 }
