@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -24,7 +25,8 @@ var textHeaders = []string{"Idempotency-Key"}
 // string, form fields or text headers are not text (text.Check): a NUL
 // byte or invalid UTF-8 gets a 422 naming the field instead of reaching
 // Postgres as a 500. A page's form comes back to be sent again
-// (resendForm). JSON strings get the same check in DecodeJSON. A gateway
+// (resendForm), answered by offerRefused once the modules' middleware has
+// run. JSON strings get the same check in DecodeJSON. A gateway
 // (forwards) checks the query and headers only: it must pass the body on
 // unread, and the module process it reaches checks the body.
 func checkText(forwards bool) func(http.Handler) http.Handler {
@@ -32,7 +34,7 @@ func checkText(forwards bool) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if err := requestText(r, !forwards); err != nil {
 				if f, ok := resendForm(r); ok {
-					Render(w, r, http.StatusUnprocessableEntity, view.Page{Title: "Check the form", Body: view.ResendForm(f)})
+					next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), refusedForm{}, f)))
 					return
 				}
 				Error(w, r, err)
@@ -41,6 +43,24 @@ func checkText(forwards bool) func(http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// refusedForm is the context key of a page's form that checkText refused.
+type refusedForm struct{}
+
+// offerRefused answers a form checkText refused with the page that offers
+// it back, in place of the handler, which never sees it. It runs after
+// the modules' middleware, so the page's header is the sender's (signed
+// in, their cart): the sign-in middleware's CSRF check, which reads one
+// field of the form, has passed by then.
+func offerRefused(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f, ok := r.Context().Value(refusedForm{}).(view.Resend); ok {
+			Render(w, r, http.StatusUnprocessableEntity, view.Page{Title: "Check the form", Body: view.ResendForm(f)})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // mediaType is the request's Content-Type without its parameters, in lower

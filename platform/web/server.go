@@ -130,6 +130,7 @@ func NewRouter(p RouterParams) http.Handler {
 	for _, m := range mws {
 		r.Use(m.Func)
 	}
+	r.Use(offerRefused)
 	r.NotFound(NotFound)
 	r.MethodNotAllowed(MethodNotAllowed)
 	r.Get("/healthz", func(w http.ResponseWriter, _ *http.Request) {

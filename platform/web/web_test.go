@@ -26,6 +26,7 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/metrics"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -358,6 +359,52 @@ func TestRouter_OffersRefusedFormsBack(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		require.NotContains(t, body, "Check the form", "another site's form is not offered as the shop's")
 	})
+}
+
+// TestRouter_OffersRefusedFormsAfterTheMiddleware: the page that offers a
+// refused form back is answered after the modules' middleware, so its
+// header is the sender's (here a middleware standing for the sign-in's
+// names a user); the handler never sees the form.
+func TestRouter_OffersRefusedFormsAfterTheMiddleware(t *testing.T) {
+	t.Parallel()
+	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	var handled atomic.Int32
+	h := web.NewRouter(web.RouterParams{
+		Config:  config.Config{ShutdownTimeout: 1},
+		Log:     slog.New(slog.DiscardHandler),
+		Metrics: metrics.New(pool),
+		Middleware: []web.Middleware{{Order: 10, Func: func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				nav := view.NavFrom(r.Context())
+				nav.SignedIn, nav.UserName = true, "Ana Gómez"
+				next.ServeHTTP(w, r)
+			})
+		}}},
+		Routes: []web.Routes{func(r chi.Router) {
+			r.Post("/form", func(w http.ResponseWriter, _ *http.Request) {
+				handled.Add(1)
+				w.WriteHeader(http.StatusNoContent)
+			})
+		}},
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader("title=Bad%00"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, body := do(t, req)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+	require.Contains(t, body, "<h1>Check the form</h1>")
+	require.Contains(t, body, "Ana Gómez", "the header is the signed-in sender's")
+	require.Zero(t, handled.Load(), "the handler never sees a refused form")
+
+	req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader("title=Good"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, _ = do(t, req)
+	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	require.Equal(t, int32(1), handled.Load())
 }
 
 func TestRouter_RejectsCrossSiteForms(t *testing.T) {

@@ -322,6 +322,22 @@ func TestAccountPage(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 	})
 
+	t.Run("RefusedFormComesBackSignedIn", func(t *testing.T) {
+		t.Parallel()
+		b := srv.Client()
+		authtest.SignUpForm(t, b, "refused@example.com", "Refused Sender", pw)
+		resp := authtest.Submit(t, b, "/account/name", url.Values{"name": {"New\x00Name"}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
+		require.Contains(t, resp.Body, "<h1>Check the form</h1>")
+		require.Contains(t, resp.Body, "<summary>Refused Sender </summary>", "the header is the sender's, signed in")
+		require.Contains(t, resp.Body, ">NewName</textarea>")
+		page := b.Get(t, "/account")
+		require.Contains(t, page.Body, "<summary>Refused Sender </summary>", "the name did not change")
+
+		resp = b.Post(t, "/account/name", url.Values{"name": {"New\x00Name"}})
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "without its CSRF token the form is refused, not offered back")
+	})
+
 	t.Run("ChangePasswordEndsOtherSessions", func(t *testing.T) {
 		t.Parallel()
 		b := srv.Client()
