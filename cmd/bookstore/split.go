@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -18,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/random"
 	"github.com/bookstore/bookstore/platform/supervisor"
 )
 
@@ -50,9 +49,7 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	}
 	token := cfg.InternalToken
 	if token == "" {
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		token = hex.EncodeToString(b)
+		token = random.Hex(32)
 	}
 	children := make([]moduleProcess, 0, len(config.AllModules))
 	for _, m := range config.AllModules {

@@ -3,8 +3,6 @@ package bench
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +23,7 @@ import (
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/random"
 )
 
 // Env is where sections measure: a private cluster with production's
@@ -164,9 +163,7 @@ func (d *Database) Drop() { d.drop() }
 
 // NewDatabase clones the template.
 func (e *Env) NewDatabase(ctx context.Context) (*Database, error) {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "bench_" + hex.EncodeToString(b)
+	name := "bench_" + random.Hex(6)
 	if _, err := e.admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+e.template); err != nil {
 		return nil, fmt.Errorf("create database: %w", err)
 	}

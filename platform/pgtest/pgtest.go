@@ -12,7 +12,6 @@ package pgtest
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -32,6 +31,7 @@ import (
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgembed"
+	"github.com/bookstore/bookstore/platform/random"
 )
 
 // Migrations the template holds: every module's and the mail outbox's, so
@@ -113,7 +113,7 @@ func NewEmptyURL(t testing.TB) string {
 
 func newDatabase(t testing.TB, migrated bool) string {
 	s := setup(t)
-	name := "test_" + randomHex(6)
+	name := "test_" + random.Hex(6)
 	tmpl := "template0"
 	if migrated {
 		tmpl = s.template
@@ -290,10 +290,4 @@ func withDatabase(baseURL, name string) string {
 	q.Del("dbname")
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

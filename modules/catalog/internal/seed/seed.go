@@ -6,9 +6,7 @@ package seed
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/csv"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -29,6 +27,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/random"
 )
 
 // ErrNotEmpty is returned when the shop already has listings and Force is off.
@@ -69,8 +68,8 @@ func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Op
 		return Result{}, ErrNotEmpty.WithMessage(fmt.Sprintf("the shop already has %d listings; pass --force to add demo listings anyway", n))
 	}
 	rng := mrand.New(mrand.NewPCG(o.Seed, 0x626f6f6b))
-	res := Result{Password: randomHex(8)}
-	run := randomHex(3)
+	res := Result{Password: random.Hex(8)}
+	run := random.Hex(3)
 	for i := range o.Sellers {
 		name := sellerNames[i%len(sellerNames)]
 		u, err := accounts.CreateUser(ctx, auth.NewUser{
@@ -241,12 +240,6 @@ func demoImport(ctx context.Context, svc *service.Service, seller auth.User) err
 // middleGrades are the grades most second-hand copies are in, so a shared
 // edition's copies meet in a few of them.
 var middleGrades = []catalog.Condition{catalog.ConditionVeryGood, catalog.ConditionGood, catalog.ConditionFair}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // randomISBN makes a valid ISBN-13 in the 978 range.
 func randomISBN(rng *mrand.Rand) string {

@@ -3,8 +3,6 @@ package service
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -23,6 +21,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/machine"
+	"github.com/bookstore/bookstore/platform/random"
 )
 
 // Photo limits.
@@ -80,7 +79,7 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 		if err := s.roomForPhoto(ctx, tx, u, id); err != nil {
 			return err
 		}
-		key := fmt.Sprintf("b%d/%s", id, randomName())
+		key := fmt.Sprintf("b%d/%s", id, random.Hex(12))
 		if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
 			return err
 		}
@@ -165,12 +164,6 @@ func (s *Service) deletePhotoFiles(ctx context.Context, key string) {
 			s.opts.Log.Warn("delete photo file", "key", key, "err", err)
 		}
 	}
-}
-
-func randomName() string {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // DefaultPhotoDecodes is how many photos are processed at once unless

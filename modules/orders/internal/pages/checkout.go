@@ -1,8 +1,6 @@
 package pages
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
@@ -13,6 +11,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/random"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -38,12 +37,6 @@ type checkoutData struct {
 	DeliveryCents, TotalCents int64
 }
 
-func newKey() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -54,7 +47,7 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	f := checkoutForm{Key: newKey(), Pay: payForm{Method: orders.MethodCard}}
+	f := checkoutForm{Key: random.Hex(16), Pay: payForm{Method: orders.MethodCard}}
 	if a, ok, err := h.svc.SavedAddress(r.Context(), u.ID); err != nil {
 		web.Error(w, r, err)
 		return
@@ -156,7 +149,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	f.ProviderID = web.FormID(r, "delivery_provider_id")
 	if f.Key == "" {
-		f.Key = newKey()
+		f.Key = random.Hex(16)
 	}
 	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: payIn}
 	o, err := h.svc.Place(r.Context(), u, in)
@@ -172,7 +165,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 	case errors.Is(err, orders.ErrKeyReused):
 		// The form changed after a submit: a new key makes it a new order.
-		f.Key = newKey()
+		f.Key = random.Hex(16)
 		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, nil, "Please review your order and place it again.")
 	case e.Kind == apperr.Invalid:
 		msg := "Some fields need attention."

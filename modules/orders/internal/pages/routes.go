@@ -4,7 +4,6 @@
 package pages
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"net/http"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/random"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -91,9 +91,7 @@ func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (se
 		return service.Owner{UserID: u.ID}, nil
 	}
 	if vid == "" && create {
-		b := make([]byte, 16)
-		_, _ = rand.Read(b)
-		vid = hex.EncodeToString(b)
+		vid = random.Hex(16)
 		setVisitor(w, vid, int(service.VisitorCartTTL/time.Second))
 	}
 	return service.Owner{VisitorID: vid}, nil
