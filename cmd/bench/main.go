@@ -77,9 +77,20 @@ func run(o bench.Options, only, cpuProfile string, statements int) error {
 				return err
 			}
 		}
+		steal0, err := bench.Steal()
+		if err != nil {
+			return err
+		}
 		t0 := time.Now()
 		figs, err := s.Run(ctx, env)
-		bench.Print(os.Stdout, s.Name, figs, time.Since(t0))
+		took := time.Since(t0)
+		steal1, serr := bench.Steal()
+		if serr != nil {
+			return serr
+		}
+		figs = append(figs, bench.Info("CPU the hypervisor took (steal)", 100*(steal1-steal0).Seconds()/(took.Seconds()*float64(runtime.NumCPU())), "%",
+			"of the machine's CPUs through the section; every figure above falls as it grows"))
+		bench.Print(os.Stdout, s.Name, figs, took)
 		if err != nil {
 			failed++
 			fmt.Printf("  FAILED: %v\n", err)
