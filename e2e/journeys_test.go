@@ -421,7 +421,8 @@ func journey6SignUp(t *testing.T, j *Journey) {
 }
 
 // Journey 6, the listing form: a negative price and 1000 copies are refused
-// field by field; right-to-left text and a 10 KB author come back as typed.
+// field by field; right-to-left text and a 10 KB author come back as typed;
+// a pasted control character comes back removed and marked, to send again.
 func journey6Listing(t *testing.T, j *Journey) {
 	b := j.Person("seller")
 
@@ -445,6 +446,22 @@ func journey6Listing(t *testing.T, j *Journey) {
 	b.WaitText("The shop knows no book with ISBN 978-0141439518 yet")
 	require.Equal(t, title, b.Value(`main [name="title"]`))
 	require.Equal(t, "-3", b.Value(`main [name="price"]`))
+
+	// A control character pasted into the description (a vertical tab) is
+	// not text: the form comes back, under the seller's own header, with
+	// the character removed and the field marked, and sends again.
+	pasted := listing{Title: fmt.Sprintf("Pedro Páramo (%d)", editions.Add(1)), Author: "Juan Rulfo", Price: "9.50", Copies: "1"}
+	fillListing(b, pasted)
+	mustEval[bool](b, "paste into the description", `(e => { e.value = "Foxed\u000bpages"; return true; })(document.querySelector('main [name="description"]'))`)
+	b.Submit(`main [name="title"]`, "sell-not-text")
+	b.WaitText("Check the form")
+	require.Equal(t, "Vera Valid", mustEval[string](b, "read the header", `document.querySelector("header .account summary").innerText.trim()`), "the header is the seller's")
+	require.True(t, b.Exists(`main [aria-invalid="true"][name="description"]`), "the description is marked")
+	require.Equal(t, "Foxedpages", b.Value(`main [name="description"]`))
+	b.Submit(`main [name="description"]`, "sell-sent-again")
+	requireNoFieldErrors(b, "the listing sent again")
+	b.WaitText(pasted.Title)
+	require.Equal(t, "Foxedpages", b.Value(`main [name="description"]`), "the listing's edit page holds the description as sent again")
 }
 
 // Journey 7: an admin sees who bought from whom and the shop's jobs, hides
