@@ -238,12 +238,12 @@ WITH found AS (
 SELECT id FROM found UNION ALL SELECT id FROM made
 `
 
-// A user's cart, created on first use. One that exists is only read: the
-// upsert alone gives the id of a row that exists only by updating it, a
-// row version and its WAL record each time. It still takes a cart that
-// another statement created since this one's snapshot (a user's cart never
-// goes stale, and its updated_at, indexed for visitors' carts (0014), is
-// left alone, so that update is HOT).
+// A user's cart, created on first use. A cart that exists is only read:
+// an upsert returns the id of an existing row only by updating it, which
+// writes a row version and a WAL record every time. The upsert is kept for
+// a cart another statement created after this one's snapshot; that rare
+// update leaves updated_at (indexed for visitors' carts, 0014) alone, so
+// it is HOT.
 func (q *Queries) UserCart(ctx context.Context, db DBTX, userID int64) (int64, error) {
 	row := db.QueryRow(ctx, userCart, userID)
 	var id int64
