@@ -489,7 +489,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 		}
 	}
 	if res.Total == 0 && q.Text != "" {
-		if res.Suggestion, err = s.suggest(ctx, q.Text); err != nil {
+		if res.Suggestion, err = s.suggest(ctx, q); err != nil {
 			return Results{}, err
 		}
 	}
@@ -616,35 +616,54 @@ func EstimatedRows(plan []byte) int {
 	return int(p[0].Plan.Rows)
 }
 
-// suggest replaces each word the shop does not know by the most similar
-// one it knows, or returns "" when no word needed it.
-func (s *Service) suggest(ctx context.Context, text string) (string, error) {
-	words := Words(text)
+// suggest replaces each word of q's text that the shop does not know by
+// the most similar one it knows, or returns "" when no word needed it or
+// the corrected search, with q's filters, would find nothing either: a
+// suggestion is offered only where following it finds a book. Words are
+// compared as the search matches them, without accents or case, so
+// "García" is known as "garcia" and needs no correction; an OR between
+// words is kept as typed.
+func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
+	words := Words(q.Text)
 	if len(words) == 0 {
 		return "", nil
 	}
 	rows, err := s.pool.Query(ctx, `
 		SELECT coalesce((SELECT k.word FROM catalog.words k WHERE k.word = t.w), (
 		  SELECT k.word FROM catalog.words k WHERE k.word OPERATOR(catalog.%) t.w
-		  ORDER BY catalog.similarity(k.word, t.w) DESC, k.word LIMIT 1), t.w)
+		  ORDER BY catalog.similarity(k.word, t.w) DESC, k.word LIMIT 1), t.w), t.w
 		FROM unnest($1::text[]) WITH ORDINALITY AS u (typed, n),
 		  LATERAL (SELECT lower(catalog.unaccent(u.typed)) AS w) t
 		ORDER BY u.n`, words)
 	if err != nil {
 		return "", fmt.Errorf("suggest: %w", err)
 	}
-	known, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type pair struct{ Known, Typed string }
+	pairs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[pair])
 	if err != nil {
 		return "", fmt.Errorf("suggest: %w", err)
 	}
+	known := make([]string, len(pairs))
 	changed := false
-	for i, w := range known {
-		if w != strings.ToLower(words[i]) {
+	for i, p := range pairs {
+		known[i] = p.Known
+		if words[i] == "OR" {
+			known[i] = words[i]
+		} else if p.Known != p.Typed {
 			changed = true
 		}
 	}
 	if !changed {
 		return "", nil
 	}
-	return strings.Join(known, " "), nil
+	corrected := q
+	corrected.Text, corrected.Page, corrected.PerPage, corrected.Count = strings.Join(known, " "), 1, 1, false
+	found, err := s.Search(ctx, corrected)
+	if err != nil {
+		return "", fmt.Errorf("try the suggestion: %w", err)
+	}
+	if len(found.Listings) == 0 {
+		return "", nil
+	}
+	return corrected.Text, nil
 }

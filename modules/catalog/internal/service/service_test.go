@@ -781,6 +781,22 @@ func TestService_SearchFindsWhatPeopleType(t *testing.T) {
 		require.Equal(t, "steinbeck mice", res.Suggestion, "known words are kept")
 		require.Empty(t, search("zzzqqq").Suggestion, "no suggestion without a close word")
 		require.Empty(t, search("middlemarch").Suggestion, "no suggestion when something matches")
+		require.Equal(t, "middlemarch OR zzzqqq", search("middlemarsh OR zzzqqq").Suggestion, "an OR stays an OR")
+	})
+	t.Run("DidYouMeanOnlyWhatFindsABook", func(t *testing.T) {
+		suggest := func(q service.Query) string {
+			t.Helper()
+			q.Count = true
+			res, err := b.svc.Search(ctx, q)
+			require.NoError(t, err)
+			require.Empty(t, res.Listings)
+			return res.Suggestion
+		}
+		require.Empty(t, suggest(service.Query{Text: "Éliot", MaxPrice: 1}),
+			"a word known but for its accent is no correction, though the filters find nothing")
+		require.Empty(t, suggest(service.Query{Text: "middlemarsh", Language: "fr"}),
+			"middlemarch, but in French there is none")
+		require.Equal(t, "middlemarch", suggest(service.Query{Text: "middlemarsh", Language: "en"}))
 	})
 	t.Run("Count", func(t *testing.T) {
 		res := search("men")
