@@ -306,7 +306,7 @@ func TestAPI_Browse(t *testing.T) {
 	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?language=fr", ""))
 	require.Len(t, p.Books, 1)
 
-	for _, qs := range []string{"min_price=abc", "min_price=-1", "condition=mint", "sort=x", "page=0", "page=abc", "per_page=1000", "language=xx", "min_price=20&max_price=10"} {
+	for _, qs := range []string{"min_price=abc", "min_price=-1", "condition=mint", "sort=x", "page=0", "page=abc", "per_page=1000", "language=xx", "min_price=20&max_price=10", "max_price=0"} {
 		res := env.JSON(t, http.MethodGet, "/api/v1/books?"+qs, "")
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, qs)
 		require.NotEmpty(t, errorOf(t, res).Fields, qs)

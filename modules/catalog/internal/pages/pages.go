@@ -64,6 +64,12 @@ func found(n int, exact bool) string {
 func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	q, errs := service.ParseQuery(v)
+	// Paging is lenient on a page, as on every list page (view.PageParam):
+	// the page has no field to explain a bad page number beside, and a
+	// link's page is not something the shopper typed. The API refuses it.
+	for _, name := range []string{"page", "cursor", "per_page"} {
+		delete(errs, name)
+	}
 	if p := view.PageParam(v); q.Page == 0 {
 		q.Page = p
 	}

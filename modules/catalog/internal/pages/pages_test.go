@@ -142,7 +142,7 @@ func TestPages_Browse(t *testing.T) {
 		require.Contains(t, res.Body, `href="/books?q=crime"`)
 	})
 	t.Run("BadParametersAreExplained", func(t *testing.T) {
-		for _, qs := range []string{"min_price=abc", "min_price=-5", "max_price=1e9", "condition=mint", "sort=random", "language=xx", "q=" + strings.Repeat("a", 300)} {
+		for _, qs := range []string{"min_price=abc", "min_price=-5", "max_price=1e9", "max_price=0", "condition=mint", "sort=random", "language=xx", "q=" + strings.Repeat("a", 300)} {
 			res := env.Get(t, "/books?"+qs)
 			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, qs)
 			require.Contains(t, res.Body, "field-error", qs)
@@ -151,6 +151,14 @@ func TestPages_Browse(t *testing.T) {
 		res := env.Get(t, "/books?q="+url.QueryEscape(injection))
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.NotContains(t, res.Body, "<script>alert")
+	})
+	t.Run("BadPagingShowsTheFirstPage", func(t *testing.T) {
+		for _, qs := range []string{"page=abc", "page=0", "page=-3", "per_page=500", "cursor=x"} {
+			res := env.Get(t, "/books?q=crime&"+qs)
+			require.Equal(t, http.StatusOK, res.StatusCode, qs)
+			require.NotContains(t, res.Body, "field-error", qs)
+			require.Contains(t, res.Body, "Crime and Punishment", qs)
+		}
 	})
 	t.Run("Pagination", func(t *testing.T) {
 		for i := range 30 {

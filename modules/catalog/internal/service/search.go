@@ -158,6 +158,10 @@ func ParseQuery(v url.Values) (Query, map[string]string) {
 	}
 	q.MinPrice = price("min_price")
 	q.MaxPrice = price("max_price")
+	if _, bad := fields["max_price"]; !bad && q.MaxPrice == 0 && strings.TrimSpace(v.Get("max_price")) != "" {
+		// Zero is "no bound" inside a Query; typed, it asks for free books.
+		fields["max_price"] = "must be more than 0"
+	}
 	return q, fields
 }
 
