@@ -70,6 +70,10 @@ func NewTable(owners []Owner) (Table, error) {
 // module gives any request, so a hung process gets a 503, never a hang.
 const ResponseTimeout = 35 * time.Second
 
+// errorPageTimeout bounds the rendering of the gateway's own error page,
+// its header's counts included (web.HeaderTimeout each).
+const errorPageTimeout = 2 * time.Second
+
 // transport dials a module briefly, so a process that is down (refused) or
 // gone (unroutable) is an immediate 503.
 var transport = &http.Transport{
@@ -164,15 +168,22 @@ func newProxy(module config.Module, target *url.URL, rt http.RoundTripper, heade
 			h[middleware.RequestIDHeader] = v[2:3:3]
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+				return // the client left; nobody reads an answer
+			}
 			if saved, ok := r.Context().Value(savedKey{}).(http.Header); ok {
 				maps.Copy(w.Header(), saved)
 			}
+			// The error page gets a budget of its own: a module that hung
+			// until the request's deadline left it none, and the page fell
+			// back to plain text.
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), errorPageTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
 			var tooBig *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooBig):
 				web.Error(w, r, apperr.ErrTooLarge)
-			case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
-				// The client left; nobody reads an answer.
 			case r.Method == http.MethodGet || r.Method == http.MethodHead:
 				web.Logger(r.Context()).Warn("module unreachable", "module", module, "err", err)
 				withHeader.ServeHTTP(w, r)

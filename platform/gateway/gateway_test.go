@@ -27,6 +27,7 @@ import (
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 const token = "0123456789abcdef0123456789abcdef"
@@ -297,4 +298,29 @@ func TestGateway_ForwardAllocatesNoCopyBuffer(t *testing.T) {
 	perForward := (after.TotalAlloc - before.TotalAlloc) / n
 	t.Logf("%d bytes allocated per forward (client, gateway and module)", perForward)
 	require.Less(t, perForward, uint64(32<<10))
+}
+
+// TestGateway_HungModuleGetsTheErrorPage: a module that answers nothing
+// until the request's deadline gets the shop's error page, rendered on a
+// budget of its own, rather than plain text written after the page failed
+// for want of time.
+func TestGateway_HungModuleGetsTheErrorPage(t *testing.T) {
+	t.Parallel()
+	hung := webtest.Hung(t)
+	routes, err := gateway.Routes([]gateway.Owner{{Module: "catalog", URL: hung.URL,
+		Routes: []web.Routes{func(r chi.Router) { r.Get("/books/{id}", noop) }}}}, "catalog", nil)
+	require.NoError(t, err)
+	router := chi.NewRouter()
+	routes(router)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodGet, "/books/1", nil)
+	req.Header.Set("Accept", "text/html")
+	rec := httptest.NewRecorder()
+	router.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
+	require.Contains(t, rec.Header().Get("Content-Type"), "text/html")
+	require.Contains(t, rec.Body.String(), "<title>")
+	require.Contains(t, rec.Body.String(), "unavailable right now")
 }

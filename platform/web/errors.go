@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -96,6 +97,14 @@ type ErrorDetail struct {
 // for browsers. Unclassified errors are logged here, once, and shown to the
 // user without detail.
 func Error(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && errors.Is(r.Context().Err(), context.Canceled) {
+		// The client left (a browser's stop button, or the gateway giving
+		// up on a hung process): nothing failed here and nobody reads the
+		// answer. The access log still shows the request, as nginx's 499.
+		Logger(r.Context()).Info("request abandoned by its client", "err", err)
+		w.WriteHeader(StatusClientClosed)
+		return
+	}
 	e := apperr.As(err)
 	if (e == nil || e.Kind == apperr.Internal) && dependencyDown(err) {
 		Logger(r.Context()).Warn("request failed: database unavailable", "err", err)
@@ -130,6 +139,10 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		http.Error(w, e.Message, status)
 	}
 }
+
+// StatusClientClosed is the status logged for a request its client left
+// before the answer (nginx's 499); the client never sees it.
+const StatusClientClosed = 499
 
 // SignInPath is the page that signs a browser in; it honours ?next=.
 const SignInPath = "/signin"

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/bookstore/bookstore/platform/apperr"
 )
@@ -34,6 +35,12 @@ func HasHeader(path string) bool {
 	return !strings.HasPrefix(path, "/static/") && !strings.HasPrefix(path, "/api/") && !IsInternal(path) &&
 		path != "/healthz" && path != "/readyz" && path != "/metrics"
 }
+
+// HeaderTimeout bounds what the header's counts (the cart, unread
+// notifications, want matches) may add to a page. In a split shop they
+// come from other processes, and when one of those hangs the page is still
+// worth serving, without them, rather than after the calls' retries.
+const HeaderTimeout = 500 * time.Millisecond
 
 // internalOnly admits a request under InternalPrefix only with the token,
 // compared in constant time (of the SHA-256 digests, so not even the

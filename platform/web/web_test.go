@@ -726,3 +726,31 @@ func TestRefusalOf(t *testing.T) {
 		require.False(t, ok, "%v", err)
 	}
 }
+
+// TestError_ClientThatLeftIsNoFailure: a call cut short because the
+// client left (in a split shop, the gateway giving up on a hung process)
+// is logged as abandoned, with nginx's 499, not as a failed request.
+func TestError_ClientThatLeftIsNoFailure(t *testing.T) {
+	t.Parallel()
+	var logs strings.Builder
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, &logs, nil, func(r chi.Router) {
+		r.Get("/api/v1/left", func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithCancel(r.Context())
+			cancel()
+			web.Error(w, r.WithContext(ctx), fmt.Errorf("count cart: %w", ctx.Err()))
+		})
+		r.Get("/api/v1/cancelled", func(w http.ResponseWriter, r *http.Request) {
+			web.Error(w, r, fmt.Errorf("a call of its own: %w", context.Canceled))
+		})
+	})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/left", nil))
+	require.Equal(t, web.StatusClientClosed, rec.Code)
+	require.NotContains(t, logs.String(), "level=ERROR")
+	require.Contains(t, logs.String(), "request abandoned by its client")
+
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v1/cancelled", nil))
+	require.Equal(t, http.StatusInternalServerError, rec.Code, "a cancellation while the client still waits is a failure")
+	require.Contains(t, logs.String(), "level=ERROR")
+}

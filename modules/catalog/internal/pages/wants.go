@@ -229,7 +229,9 @@ func WantAlertsMiddleware(svc catalog.Service) web.Middleware {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := r.Context()
 			if u, ok := auth.UserFrom(ctx); ok && u.ID != 0 && web.HasHeader(r.URL.Path) {
-				n, err := svc.WantAlerts(ctx, u.ID)
+				counting, cancel := context.WithTimeout(ctx, web.HeaderTimeout)
+				n, err := svc.WantAlerts(counting, u.ID)
+				cancel()
 				if err != nil {
 					web.Logger(ctx).Warn("count want alerts", "err", err)
 				}

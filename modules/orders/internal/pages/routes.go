@@ -4,6 +4,7 @@
 package pages
 
 import (
+	"context"
 	"encoding/hex"
 	"net/http"
 	"time"
@@ -115,7 +116,9 @@ func Middleware(svc orders.Service) web.Middleware {
 				user = u.ID
 			}
 			if vid := visitorID(r); user != 0 || vid != "" {
-				c, err := svc.HeaderCounts(ctx, user, vid)
+				counting, cancel := context.WithTimeout(ctx, web.HeaderTimeout)
+				c, err := svc.HeaderCounts(counting, user, vid)
+				cancel()
 				if err != nil {
 					web.Logger(ctx).Warn("count the header", "err", err)
 				}
