@@ -358,6 +358,7 @@ func TestPages_Manage(t *testing.T) {
 		form := validForm()
 		form.Set("price", "15")
 		form.Set("copies", "4")
+		form.Set("copies_base", strings.Join(webtest.HiddenValues(res.Body, "copies_base"), ""))
 		res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 		require.Equal(t, int64(1500), get().PriceCents)
@@ -371,6 +372,7 @@ func TestPages_Manage(t *testing.T) {
 		catalogtest.Hold(ctx, t, env.Svc, env.Pool, 77, id, 3)
 		form := validForm()
 		form.Set("copies", "2")
+		form.Set("copies_base", strings.Join(webtest.HiddenValues(env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body, "copies_base"), ""))
 		res := env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, "orders in progress hold 3 copies")
@@ -479,6 +481,17 @@ func TestPages_StaleEditForm(t *testing.T) {
 	res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, "saved again, the seller's answer stands")
 	require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
+
+	// A form without the copies it was opened with is not saved blind.
+	for _, base := range []string{"", "abc", "99999999999999999999"} {
+		form.Set("copies", "9")
+		form.Set("copies_base", base)
+		res = env.Post(t, fmt.Sprintf("/my/listings/%d", id), form, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, base)
+		require.Contains(t, res.Body, "check the copies and save again: you have 5 now", base)
+		require.Equal(t, []string{"5"}, webtest.HiddenValues(res.Body, "copies_base"), "the form comes back based on the copies of now")
+		require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, env.Pool, id))
+	}
 }
 
 // The admin's list shows every listing, filtered by words and state, and

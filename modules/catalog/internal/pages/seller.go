@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -189,6 +190,13 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 	f := readListingForm(r)
 	f.ID = l.ID
 	in, errs := f.input()
+	if _, err := strconv.Atoi(strings.TrimSpace(f.CopiesBase)); err != nil && errs["copies"] == "" {
+		// The form always carries the copies it was opened with; saved
+		// without them, a sale since could be undone, so the seller checks
+		// the copies of now and saves again.
+		errs["copies"] = fmt.Sprintf("check the copies and save again: you have %d now", l.Copies())
+		f.CopiesBase = strconv.Itoa(l.Copies())
+	}
 	verr := h.svc.ValidateEdit(in)
 	if len(errs) == 0 && verr == nil {
 		_, verr = h.svc.Update(r.Context(), u, l.ID, f.edit(in))

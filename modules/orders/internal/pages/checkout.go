@@ -168,11 +168,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		f.Key = random.Hex(16)
 		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, nil, "Please review your order and place it again.")
 	case e.Kind == apperr.Invalid:
-		msg := "Some fields need attention."
-		if len(e.Fields) == 0 {
-			msg = e.Message
-		}
-		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, msg)
+		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, invalidCheckout(e, &f))
 	case errors.Is(err, orders.ErrCartChanged):
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message)
 	case errors.Is(err, catalog.ErrChanged):
@@ -182,4 +178,22 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	default:
 		h.renderCheckout(w, r, web.Status(err), u, f, nil, e.Message)
 	}
+}
+
+// invalidCheckout is the message of a refused checkout form. What the buyer
+// cannot fix in a field of the form is said in it: the form's own key (a
+// bad one is replaced, so that placing the order again goes through) and
+// the cart's lines, which the cart page changes.
+func invalidCheckout(e *apperr.Error, f *checkoutForm) string {
+	if _, bad := e.Fields["idempotency_key"]; bad {
+		f.Key = random.Hex(16)
+		return "Please review your order and place it again."
+	}
+	if m, bad := e.Fields["lines"]; bad {
+		return "Your cart cannot be ordered as it is (" + m + "); please update your cart and check out again."
+	}
+	if len(e.Fields) == 0 {
+		return e.Message
+	}
+	return "Some fields need attention."
 }

@@ -159,6 +159,22 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	require.Contains(t, r.Body, "choose a delivery provider")
 	require.Contains(t, r.Body, "choose a payment method")
 
+	// What no field of the form can fix is said in its message: a bad key
+	// the form carries is replaced, and a cart that cannot be ordered is
+	// named.
+	badKey := checkoutForm(strings.Repeat("k", 500))
+	r = b.c.Post(t, "/checkout", badKey, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "Please review your order and place it again.")
+	require.NotContains(t, r.Body, strings.Repeat("k", 500), "the form carries a new key")
+	tooMany := checkoutForm("k1")
+	for i := range service.MaxCartLines + 1 {
+		tooMany.Add("line", fmt.Sprintf("%d:1:1500", i+1))
+	}
+	r = b.c.Post(t, "/checkout", tooMany, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "Your cart cannot be ordered as it is (at most 100 lines)")
+
 	// The seller raises the price after the page was shown: the order is
 	// not placed, and the page shows what changed and the new total.
 	r = b.c.Get(t, "/checkout", authtest.As(&buyer)...)
@@ -573,6 +589,12 @@ func TestAPI_PayAgainAndMarkRead(t *testing.T) {
 	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":1,"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusConflict, r.StatusCode, "a paid order is not paid again")
 	require.Contains(t, r.Body, "orders.cannot_pay")
+	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":1,"payment":`+card("1234")+`}`, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode, "a bad payment for an order that takes none: the order is what is wrong")
+	require.Contains(t, r.Body, "orders.cannot_pay")
+	r = b.c.Post(t, fmt.Sprintf("/orders/%d/pay", o.ID), url.Values{"retries": {"1"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the page's form is gone: the order page says why, rather than marking fields it hides")
+	require.Equal(t, fmt.Sprintf("/orders/%d", o.ID), r.Header.Get("Location"))
 
 	r = b.c.JSON(t, http.MethodGet, "/api/v1/notifications", "", authtest.As(&buyer)...)
 	var list struct {

@@ -106,10 +106,11 @@ func (h *handler) replyToReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := reviewForm{ReviewID: id, Reply: r.PostFormValue("reply")}
-	// order_id only says which page to show again; the service decides.
+	// order_id only says which page to show again, when the service does
+	// not (a review the seller may not answer).
 	orderID := web.FormID(r, "order_id")
 	rv, err := h.svc.ReplyToReview(r.Context(), u, id, f.Reply)
-	if err == nil {
+	if rv.OrderID != 0 {
 		orderID = rv.OrderID
 	}
 	h.afterReview(w, r, orderID, f, err, "Your answer is published under the review.")
@@ -124,6 +125,10 @@ func (h *handler) afterReview(w http.ResponseWriter, r *http.Request, orderID in
 	switch {
 	case err == nil:
 		web.Redirect(w, r, "success", done, to)
+	case e != nil && e.Fields["seller_id"] != "":
+		// The form names the seller in a hidden field: there is no form of
+		// that seller on the order's page to show again.
+		web.Redirect(w, r, "error", "Your rating was not saved: "+e.Fields["seller_id"]+".", to)
 	case e != nil && len(e.Fields) > 0 && orderID != 0:
 		f.Errors = e.Fields
 		h.renderOrder(w, r, http.StatusUnprocessableEntity, orderID, orderData{Review: f})

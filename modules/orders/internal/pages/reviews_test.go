@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -50,6 +51,15 @@ func TestPages_Reviews(t *testing.T) {
 	require.Contains(t, r.Body, "choose from 1 to 5 stars")
 	require.Contains(t, r.Body, "Quick &amp; careful")
 
+	// A seller who sold nothing in the order (a hidden field sent wrong):
+	// the order's page says so.
+	for _, bad := range []url.Values{{"seller_id": {"abc"}, "rating": {"5"}}, {"rating": {"5"}}, {"seller_id": {"999"}, "rating": {"5"}}} {
+		r = b.c.Post(t, order+"/reviews", bad, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, bad)
+		r = b.c.Get(t, order, append(authtest.As(&buyer), "Cookie", flashOf(t, r))...)
+		require.Contains(t, r.Body, "Your rating was not saved: this seller sold you nothing in this order.", bad)
+	}
+
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"5"}}, authtest.As(&other)...).StatusCode)
 	r = b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"4"}, "comment": {"Quick & careful"}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
@@ -74,6 +84,13 @@ func TestPages_Reviews(t *testing.T) {
 	r = b.c.Post(t, reply, url.Values{"order_id": {strconv.FormatInt(id, 10)}, "reply": {" "}}, authtest.As(&seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "write your answer to the buyer")
+	for _, sent := range []string{"", strconv.FormatInt(id+1000, 10)} { // missing, or another order's
+		long := strings.Repeat("a", service.MaxReviewReply+1)
+		r = b.c.Post(t, reply, url.Values{"order_id": {sent}, "reply": {long}}, authtest.As(&seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+		require.Contains(t, r.Body, "Order #"+strconv.FormatInt(id, 10), "the review's own order, whatever the form said")
+		require.Contains(t, r.Body, long, "the answer comes back to be shortened")
+	}
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, reply, url.Values{"reply": {"Me too"}}, authtest.As(&buyer)...).StatusCode)
 	r = b.c.Post(t, reply, url.Values{"reply": {"Thank you!"}}, authtest.As(&seller)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)

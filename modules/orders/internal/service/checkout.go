@@ -541,13 +541,8 @@ type RetryInput struct {
 // the window is over, or the order was cancelled, it is refused and the
 // books are back in the buyer's cart. Others' orders are not found.
 func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int64, in RetryInput) error {
-	fields := map[string]string{}
-	tok := s.validatePayment(in.Payment, fields)
 	if in.Retries < 0 {
-		fields["retries"] = "send the order's payment.retries as you read it"
-	}
-	if len(fields) > 0 {
-		return apperr.ErrInvalid.WithFields(fields)
+		return apperr.ErrInvalid.WithFields(map[string]string{"retries": "send the order's payment.retries as you read it"})
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
@@ -566,6 +561,14 @@ func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int
 		}
 		if orders.Status(o.Status) != orders.StatusPaymentFailed || !s.now().Before(o.UpdatedAt.Add(s.opts.RetryWindow)) {
 			return orders.ErrCannotPay
+		}
+		// The payment is checked once the order is known to take one: a
+		// form sent for an order that can no longer be paid is answered
+		// with that, not with fields its page no longer shows.
+		fields := map[string]string{}
+		tok := s.validatePayment(in.Payment, fields)
+		if len(fields) > 0 {
+			return apperr.ErrInvalid.WithFields(fields)
 		}
 		if err := s.transition(ctx, tx, orderID, orders.StatusPaymentFailed, orders.StatusAwaitingPayment, "", StepPaidAgain); err != nil {
 			return err

@@ -168,7 +168,8 @@ func (s *Service) pushStats(ctx context.Context, tx pgx.Tx, seller auth.UserID) 
 
 // ReplyToReview records the reviewed seller's one answer and tells the
 // buyer. Anyone but that seller gets ErrNotReviewed, a second answer
-// ErrAlreadyReplied, an empty or bad text an Invalid error on "reply".
+// ErrAlreadyReplied, an empty or bad text an Invalid error on "reply",
+// returned with the review, whose order's page shows the form again.
 func (s *Service) ReplyToReview(ctx context.Context, seller auth.User, reviewID int64, reply string) (Review, error) {
 	if seller.ID == 0 {
 		return Review{}, auth.ErrUnauthenticated
@@ -183,7 +184,7 @@ func (s *Service) ReplyToReview(ctx context.Context, seller auth.User, reviewID 
 	fields := map[string]string{}
 	reply = checkNote(fields, "reply", reply, MaxReviewReply, "write your answer to the buyer")
 	if len(fields) > 0 {
-		return Review{}, apperr.ErrInvalid.WithFields(fields)
+		return toReview(dbsqlc.Review(r)), apperr.ErrInvalid.WithFields(fields)
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		n, err := s.q.ReplyToReview(ctx, tx, dbsqlc.ReplyToReviewParams{ID: reviewID, Reply: &reply})
