@@ -119,7 +119,7 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := statusOf[e.Kind]
 	if e.Kind == apperr.TooMany || e.Kind == apperr.Unavailable {
-		w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
+		SetRetryAfter(w, e)
 	}
 	if WantsJSON(r) {
 		if e.Kind == apperr.Unauthenticated {
@@ -138,6 +138,13 @@ func Error(w http.ResponseWriter, r *http.Request, err error) {
 		Logger(r.Context()).Error("render error page", "err", rerr)
 		http.Error(w, e.Message, status)
 	}
+}
+
+// SetRetryAfter tells a refused client when to try again, as Error does,
+// for a handler that answers e (TooMany, Unavailable) with a page of its
+// own: a form shown again with what was typed.
+func SetRetryAfter(w http.ResponseWriter, e *apperr.Error) {
+	w.Header().Set("Retry-After", retryAfter(e.RetryAfter))
 }
 
 // StatusClientClosed is the status logged for a request its client left

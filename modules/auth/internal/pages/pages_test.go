@@ -499,6 +499,7 @@ func TestRateLimit(t *testing.T) {
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.Equal(t, "3600", resp.Header.Get("Retry-After"))
 	require.Contains(t, resp.Body, "too many attempts; please wait 60 minutes and try again")
+	require.Contains(t, resp.Body, `value="x@example.com"`, "the sign-in form comes back with the email typed")
 
 	for i := range 2 {
 		authtest.SignUpForm(t, b, fmt.Sprintf("rl%d@example.com", i), "Limited", pw)
@@ -506,6 +507,9 @@ func TestRateLimit(t *testing.T) {
 	resp = srv.Client().Post(t, "/signup", url.Values{"email": {"rl9@example.com"}, "name": {"Limited"}, "password": {pw}})
 	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
 	require.NotEmpty(t, resp.Header.Get("Retry-After"))
+	require.Contains(t, resp.Body, `value="rl9@example.com"`, "the sign-up form comes back with what was typed")
+	require.Contains(t, resp.Body, `value="Limited"`)
+	require.Contains(t, resp.Body, "please wait")
 }
 
 func TestBehindTrustedProxy(t *testing.T) {

@@ -33,6 +33,12 @@ func (h *handler) signUp(w http.ResponseWriter, r *http.Request) {
 		})})
 		return
 	}
+	if e := tooMany(w, err); e != nil {
+		web.Render(w, r, web.Status(err), view.Page{Title: "Sign up", Body: signUpPage(formPage{
+			Email: in.Email, Name: in.Name, Message: e.Message, Next: next,
+		})})
+		return
+	}
 	if err != nil {
 		web.Error(w, r, err)
 		return
