@@ -166,6 +166,9 @@ func (h *handler) renderAdminReviews(w http.ResponseWriter, r *http.Request, sta
 		web.Error(w, r, err)
 		return
 	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(list)) {
+		return
+	}
 	d.listData = trim(r, list, n)
 	render(w, r, status, "Reviews", adminReviewsView(d))
 }
