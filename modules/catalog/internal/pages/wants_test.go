@@ -41,6 +41,7 @@ func TestPages_Wants(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 	require.Contains(t, res.Body, "must be an amount like 12.50")
 	require.Contains(t, res.Body, "leave the words empty when you give an ISBN", "every field's message at once, the price's too")
+	require.Contains(t, res.Body, "the check digit does not match", "the ISBN's too, beside the words'")
 	require.Contains(t, res.Body, "choose one of New, As New")
 	require.Contains(t, res.Body, `value="Zauberberg"`, "values are kept")
 

@@ -131,16 +131,18 @@ func (s *Service) normaliseWant(ctx context.Context, in *WantInput) (*string, er
 	in.ISBN = strings.TrimSpace(in.ISBN)
 	fields := map[string]string{}
 	var isbn *string
-	switch {
-	case in.ISBN != "" && in.Words != "":
-		fields["words"] = "leave the words empty when you give an ISBN: the ISBN alone names the edition"
-	case in.ISBN != "":
+	if in.ISBN != "" {
 		n, err := ParseISBN(in.ISBN)
 		if err != nil {
 			fields["isbn"] = err.Error()
 		} else {
 			isbn = &n
 		}
+	}
+	switch {
+	case in.ISBN != "" && in.Words != "":
+		fields["words"] = "leave the words empty when you give an ISBN: the ISBN alone names the edition"
+	case in.ISBN != "":
 	case in.Words == "":
 		fields["words"] = "enter words of the title or author, or an ISBN"
 	case text.CheckLine(in.Words) != nil:
