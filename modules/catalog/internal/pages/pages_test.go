@@ -655,6 +655,11 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 		for _, want := range []string{"enter the title as printed on the cover", "enter the author", "enter the price in USD, like 12.50"} {
 			require.Contains(t, res.Body, want)
 		}
+		require.Contains(t, res.Body, "Choose your photos again: a page that reloads cannot keep them.", "the photo sent is not in the form that comes back")
+		ct, body = multipartListing(t, url.Values{"copies": {"1"}}, 0)
+		res = env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.NotContains(t, res.Body, "Choose your photos again", "no photo was sent")
 	})
 }
 

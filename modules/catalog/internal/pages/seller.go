@@ -74,11 +74,17 @@ func (h *handler) fillListing(w http.ResponseWriter, r *http.Request) {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
 	p, status := h.fillFromISBN(r.Context(), readListingForm(r))
+	photosNotKept(r, &p)
+	p.Unverified = !u.EmailVerified
+	render(w, r, status, "Sell a book", listingNewView(p))
+}
+
+// photosNotKept asks the seller to choose again the photos sent with a
+// new-listing form that comes back: a browser never fills a file input in.
+func photosNotKept(r *http.Request, p *formPage) {
 	if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 {
 		p.PhotoError = "Choose your photos again: a page that reloads cannot keep them."
 	}
-	p.Unverified = !u.EmailVerified
-	render(w, r, status, "Sell a book", listingNewView(p))
 }
 
 // parseListingPost reads the new-listing form: multipart, so photos can
@@ -114,20 +120,18 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Errors = errs
-		render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(r.Context(), f, nil)))
+		h.newListingAgain(w, r, http.StatusUnprocessableEntity, f, false)
 		return
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
 	if errors.Is(err, service.ErrUnverified) {
-		p := h.formPage(r.Context(), f, nil)
-		p.Unverified = true
-		render(w, r, web.Status(err), "Sell a book", listingNewView(p))
+		h.newListingAgain(w, r, web.Status(err), f, true)
 		return
 	}
 	if err != nil {
 		if mergeErrors(errs, err) {
 			f.Errors = errs
-			render(w, r, http.StatusUnprocessableEntity, "Sell a book", listingNewView(h.formPage(r.Context(), f, nil)))
+			h.newListingAgain(w, r, http.StatusUnprocessableEntity, f, false)
 			return
 		}
 		web.Error(w, r, err)
@@ -152,6 +156,15 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 		msg += " " + photoOutcome(added, files, nil)
 	}
 	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
+}
+
+// newListingAgain shows the new-listing form again, as sent, telling an
+// unverified seller why it was not listed.
+func (h *handler) newListingAgain(w http.ResponseWriter, r *http.Request, status int, f listingForm, unverified bool) {
+	p := h.formPage(r.Context(), f, nil)
+	p.Unverified = unverified
+	photosNotKept(r, &p)
+	render(w, r, status, "Sell a book", listingNewView(p))
 }
 
 // ownListing loads a listing for a change: 403 for anyone but its seller,
