@@ -98,7 +98,7 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 	data := searchPage{
 		Q: v.Get("q"), Condition: v.Get("condition"), MinPrice: v.Get("min_price"), MaxPrice: v.Get("max_price"),
 		Language: v.Get("language"), Sort: q.Sort, Results: res.Listings,
-		Pager: view.NewPager(r.URL, res.Page, res.HasNext), Filtered: q.Filtered(), Errors: errs,
+		Pager: view.NewPager(withoutCursor(r.URL), res.Page, res.HasNext), Filtered: q.Filtered(), Errors: errs,
 		ClearFilters: "/books?" + clear.Encode(), Found: found(res.Total, res.TotalExact),
 	}
 	if res.Suggestion != "" {
@@ -119,6 +119,19 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusUnprocessableEntity
 	}
 	web.Render(w, r, status, view.Page{Title: title, Body: booksView(data), OwnSearch: true})
+}
+
+// withoutCursor is u without cursor, the API's synonym of page: kept in
+// the pager's links, it would outvote the page each link sets.
+func withoutCursor(u *url.URL) *url.URL {
+	q := u.Query()
+	if !q.Has("cursor") {
+		return u
+	}
+	q.Del("cursor")
+	c := *u
+	c.RawQuery = q.Encode()
+	return &c
 }
 
 func dropInvalid(q service.Query, errs map[string]string) service.Query {

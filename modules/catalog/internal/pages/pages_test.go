@@ -166,6 +166,8 @@ func TestPages_Browse(t *testing.T) {
 		}
 		res := env.Get(t, "/books?sort=newest")
 		require.Contains(t, res.Body, `rel="next" href="/books?page=2&amp;sort=newest"`)
+		res = env.Get(t, "/books?cursor=2&sort=newest")
+		require.Contains(t, res.Body, `rel="prev" href="/books?sort=newest"`, "the API's cursor is not kept in the links, where it would outvote their page")
 		res = env.Get(t, "/books?sort=newest&page=2")
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, `rel="prev"`)
