@@ -74,6 +74,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return apperr.ErrBadRequest.WithMessage("the body must be a JSON object")
 	}
+	if key, twice := repeatedKey(data); twice {
+		return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("the key %q appears twice in one object (keys are matched without regard to case)", key))
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -83,6 +86,54 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		return apperr.ErrBadRequest.WithMessage("the body must hold a single JSON object")
 	}
 	return jsonText(reflect.ValueOf(v), "")
+}
+
+// repeatedKey returns a key that one object of data holds twice, compared
+// as the decoder matches keys to fields, without regard to case. The
+// decoder would keep the last of them: {"copies":2,"Copies":1} would save
+// one copy, whatever the client meant. Malformed JSON is left to the
+// decoder to describe.
+func repeatedKey(data []byte) (string, bool) {
+	// object is an open object's keys so far, and whether its next token
+	// is a value; an open array is nil.
+	type object struct {
+		keys    map[string]bool
+		inValue bool
+	}
+	var open []*object
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				open = append(open, &object{keys: map[string]bool{}})
+				continue
+			case '[':
+				open = append(open, nil)
+				continue
+			default:
+				open = open[:len(open)-1]
+			}
+		case string:
+			if top := len(open) - 1; top >= 0 && open[top] != nil && !open[top].inValue {
+				k := strings.ToLower(t)
+				if open[top].keys[k] {
+					return t, true
+				}
+				open[top].keys[k], open[top].inValue = true, true
+				continue
+			}
+		}
+		// A value ended: the object holding it expects a key next.
+		if top := len(open) - 1; top >= 0 && open[top] != nil {
+			open[top].inValue = false
+		}
+	}
 }
 
 // isJSON reports whether r's body is sent as JSON in UTF-8, the one
