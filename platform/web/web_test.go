@@ -234,6 +234,7 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"KeyOtherCase": {`{"name":"x","Name":"y"}`, 400, `the key \"Name\" appears twice`},
 		"KeyTwiceDeep": {`{"name":"x","more":[{"a":1},{"a":1,"b":{"c":1,"C":[2]}}]}`, 400, `the key \"C\" appears twice`},
 		"KeyPerObject": {`{"name":"x","more":[{"a":{"a":1}},{"a":[{"a":1}]}]}`, 400, `unknown field \"more\"`},
+		"KeyInAValue":  {`{"name":"say \"name\": [{\\","count":1}`, 201, `"count":1`},
 		"Array":        {`[1,2]`, 400, "must be a JSON object"},
 		"TooLarge":     {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
 		"Null":         {" null ", 400, "must be a JSON object"},
