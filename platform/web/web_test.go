@@ -219,6 +219,10 @@ func TestJSON_SentWhole(t *testing.T) {
 func TestDecodeJSON_BadInput(t *testing.T) {
 	t.Parallel()
 	srv, _ := newServer(t)
+	var many strings.Builder // more keys than are compared one by one
+	for i := range 40 {
+		fmt.Fprintf(&many, `"k%d":%d,`, i, i)
+	}
 	cases := map[string]struct {
 		body   string
 		status int
@@ -234,6 +238,8 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"KeyOtherCase": {`{"name":"x","Name":"y"}`, 400, `the key \"Name\" appears twice`},
 		"KeyTwiceDeep": {`{"name":"x","more":[{"a":1},{"a":1,"b":{"c":1,"C":[2]}}]}`, 400, `the key \"C\" appears twice`},
 		"KeyPerObject": {`{"name":"x","more":[{"a":{"a":1}},{"a":[{"a":1}]}]}`, 400, `unknown field \"more\"`},
+		"KeyAmongMany": {`{"more":{` + many.String() + `"K33":1}}`, 400, `the key \"K33\" appears twice`},
+		"ManyKeys":     {`{"more":{` + many.String() + `"k40":1}}`, 400, `unknown field \"more\"`},
 		"KeyInAValue":  {`{"name":"say \"name\": [{\\","count":1}`, 201, `"count":1`},
 		"Array":        {`[1,2]`, 400, "must be a JSON object"},
 		"TooLarge":     {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
