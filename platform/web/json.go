@@ -118,7 +118,7 @@ func repeatedKey(data []byte) (string, bool) {
 			open = append(open, frame{object: true, from: len(keys)})
 			expectKey = true
 		case '[':
-			open = append(open, frame{})
+			open = append(open, frame{from: len(keys)})
 			expectKey = false
 		case '}', ']':
 			if len(open) > 0 {

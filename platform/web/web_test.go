@@ -238,6 +238,7 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"KeyOtherCase": {`{"name":"x","Name":"y"}`, 400, `the key \"Name\" appears twice`},
 		"KeyTwiceDeep": {`{"name":"x","more":[{"a":1},{"a":1,"b":{"c":1,"C":[2]}}]}`, 400, `the key \"C\" appears twice`},
 		"KeyPerObject": {`{"name":"x","more":[{"a":{"a":1}},{"a":[{"a":1}]}]}`, 400, `unknown field \"more\"`},
+		"KeyPastArray": {`{"name":"x","more":[1,{"a":2}],"name":"y"}`, 400, `the key \"name\" appears twice`},
 		"KeyAmongMany": {`{"more":{` + many.String() + `"K33":1}}`, 400, `the key \"K33\" appears twice`},
 		"ManyKeys":     {`{"more":{` + many.String() + `"k40":1}}`, 400, `unknown field \"more\"`},
 		"KeyInAValue":  {`{"name":"say \"name\": [{\\","count":1}`, 201, `"count":1`},

@@ -197,10 +197,17 @@ func (f *listingForm) input() (service.Input, map[string]string) {
 // it was based on when it says.
 func (f *listingForm) edit(in service.Input) service.Edit {
 	e := service.EditOf(in)
-	if n, err := strconv.Atoi(strings.TrimSpace(f.CopiesBase)); err == nil {
+	if n, ok := f.copiesBase(); ok {
 		e.CopiesBase = &n
 	}
 	return e
+}
+
+// copiesBase reads the copies the edit form was opened with, which it
+// carries hidden.
+func (f *listingForm) copiesBase() (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(f.CopiesBase))
+	return n, err == nil
 }
 
 // mergeErrors adds the service's field errors to the form's, naming them as

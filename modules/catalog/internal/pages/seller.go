@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -203,7 +202,7 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 	f := readListingForm(r)
 	f.ID = l.ID
 	in, errs := f.input()
-	if _, err := strconv.Atoi(strings.TrimSpace(f.CopiesBase)); err != nil && errs["copies"] == "" {
+	if _, ok := f.copiesBase(); !ok && errs["copies"] == "" {
 		// The form always carries the copies it was opened with; saved
 		// without them, a sale since could be undone, so the seller checks
 		// the copies of now and saves again.

@@ -143,6 +143,7 @@ func (s *Service) normaliseWant(ctx context.Context, in *WantInput) (*string, er
 	case in.ISBN != "" && in.Words != "":
 		fields["words"] = "leave the words empty when you give an ISBN: the ISBN alone names the edition"
 	case in.ISBN != "":
+		// The ISBN, checked above, names the want.
 	case in.Words == "":
 		fields["words"] = "enter words of the title or author, or an ISBN"
 	case text.CheckLine(in.Words) != nil:

@@ -163,12 +163,13 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case e == nil || e.Kind == apperr.Internal:
 		web.Error(w, r, err)
-	case errors.Is(err, orders.ErrKeyReused):
-		// The form changed after a submit: a new key makes it a new order.
+	case errors.Is(err, orders.ErrKeyReused) || e.Fields["idempotency_key"] != "":
+		// The form changed after a submit, or its key is not one the shop
+		// made: a new key makes it a new order.
 		f.Key = random.Hex(16)
 		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, nil, "Please review your order and place it again.")
 	case e.Kind == apperr.Invalid:
-		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, invalidCheckout(e, &f))
+		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, invalidCheckout(e))
 	case errors.Is(err, orders.ErrCartChanged):
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message)
 	case errors.Is(err, catalog.ErrChanged):
@@ -180,15 +181,9 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// invalidCheckout is the message of a refused checkout form. What the buyer
-// cannot fix in a field of the form is said in it: the form's own key (a
-// bad one is replaced, so that placing the order again goes through) and
-// the cart's lines, which the cart page changes.
-func invalidCheckout(e *apperr.Error, f *checkoutForm) string {
-	if _, bad := e.Fields["idempotency_key"]; bad {
-		f.Key = random.Hex(16)
-		return "Please review your order and place it again."
-	}
+// invalidCheckout is the message of a refused checkout form. The cart's
+// lines, which no field of the form changes, are named in it.
+func invalidCheckout(e *apperr.Error) string {
 	if m, bad := e.Fields["lines"]; bad {
 		return "Your cart cannot be ordered as it is (" + m + "); please update your cart and check out again."
 	}
