@@ -257,8 +257,9 @@ type Statements struct {
 // them ("novels" finds "novel"), or as typed: so stop words count ("the",
 // "of mice and men") and the last word also matches as a prefix, as people
 // type ("middlem" finds Middlemarch). All words must match, or either side
-// of an OR. Results by title or author come first, then the others, each
-// ranked by cover density among its newest RankPool matches.
+// of an OR. Results by title or author come first, then the others. Each
+// ranks its newest RankPool matches: those with the last word whole ahead
+// of those with it only as a prefix, then by cover density.
 //
 // The statements are meant to run unprepared (pgx.QueryExecModeExec, or
 // QueryExecModeCacheDescribe, which also sends each as the unnamed
@@ -286,8 +287,12 @@ func SearchStatements(q Query) Statements {
 		where = []string{"b.status = 'active'", "b.hidden_reason IS NULL",
 			"NOT EXISTS (SELECT 1 FROM catalog.sellers d WHERE d.id = b.seller_id AND d.disabled)"}
 		args []any
-		// tsquery, when the search has words, is what b.search matches.
-		tsquery string
+		// tsquery, when the search has words, is what b.search matches;
+		// whole, the same with the last word matched whole only, ranks
+		// the matches that have every word as typed above those that have
+		// the last only as the start of a longer one ("the" finds Theodor
+		// Fontane, after the titles with "the").
+		tsquery, whole string
 	)
 	arg := func(v any) string {
 		args = append(args, v)
@@ -301,29 +306,33 @@ func SearchStatements(q Query) Statements {
 		} else {
 			// "OR" between words (as websearch_to_tsquery reads it) joins
 			// groups of words that must all match.
-			var groups, terms []string
+			var groups, wholeGroups, terms, wholeTerms []string
+			group := func() {
+				if len(terms) > 0 {
+					groups = append(groups, "("+strings.Join(terms, " && ")+")")
+					wholeGroups = append(wholeGroups, "("+strings.Join(wholeTerms, " && ")+")")
+				}
+				terms, wholeTerms = nil, nil
+			}
 			for i, w := range words {
 				if w == "OR" {
-					if len(terms) > 0 {
-						groups = append(groups, "("+strings.Join(terms, " && ")+")")
-					}
-					terms = nil
+					group()
 					continue
 				}
 				p := arg(w)
 				t := "plainto_tsquery('catalog.book_search', " + p + ")"
+				wt := t
 				if i == len(words)-1 {
 					t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
+					wt = "(" + wt + " || to_tsquery('catalog.book_words', " + p + "))"
 				}
-				terms = append(terms, t)
+				terms, wholeTerms = append(terms, t), append(wholeTerms, wt)
 			}
-			if len(terms) > 0 {
-				groups = append(groups, "("+strings.Join(terms, " && ")+")")
-			}
+			group()
 			if len(groups) == 0 {
-				groups = []string{"''::tsquery"}
+				groups, wholeGroups = []string{"''::tsquery"}, []string{"''::tsquery"}
 			}
-			tsquery = "(" + strings.Join(groups, " || ") + ")"
+			tsquery, whole = "("+strings.Join(groups, " || ")+")", "("+strings.Join(wholeGroups, " || ")+")"
 		}
 	}
 	if q.MinCondition != "" {
@@ -364,7 +373,8 @@ func SearchStatements(q Query) Statements {
 		// outside them is ranked: the matches by title or author, from
 		// their own small index, and all matches. Those by title or author
 		// come first, however old; then the others. Within each, the
-		// newest RankPool rank best first, the rest follow newest first;
+		// newest RankPool rank best first (whole words, then cover
+		// density), the rest follow newest first;
 		// every page orders the same pools the same way. A title match
 		// among the newest matches is among the newest title matches, so
 		// the second pool adds only the others; and it is not read when
@@ -376,11 +386,12 @@ func SearchStatements(q Query) Statements {
 		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc" + matching("b.title_search") + newest + "), " +
 			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc" + match +
 			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
-			"ranked AS MATERIALIZED (SELECT id, created_at, 0 AS tier, CASE WHEN " + age + " <= " + strconv.Itoa(RankPool) +
-			" THEN ts_rank_cd(doc, " + tsquery + ") END AS rank FROM titled" +
-			" UNION ALL SELECT id, created_at, 1, CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN ts_rank_cd(doc, " + tsquery + ") END" +
-			" FROM (SELECT id, created_at, doc, " + age + " AS age FROM pool) p WHERE id NOT IN (SELECT id FROM titled)), " +
-			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+			"ranked AS MATERIALIZED (SELECT id, created_at, tier, CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN doc @@ " + whole + " END AS whole," +
+			" CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN ts_rank_cd(doc, " + tsquery + ") END AS rank" +
+			" FROM (SELECT id, created_at, 0 AS tier, doc, " + age + " AS age FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, doc, age FROM (SELECT id, created_at, doc, " + age + " AS age FROM pool) p" +
+			" WHERE id NOT IN (SELECT id FROM titled)) p), " +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +

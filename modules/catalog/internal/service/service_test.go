@@ -741,6 +741,7 @@ func TestService_SearchFindsWhatPeopleType(t *testing.T) {
 	mice := mk("Of Mice and Men", "John Steinbeck")
 	middlemarch := mk("Middlemarch", "George Eliot")
 	men := mk("Men Without Women", "Haruki Murakami")
+	effi := mk("Effi Briest", "Theodor Fontane")
 	search := func(text string) service.Results {
 		t.Helper()
 		res, err := b.svc.Search(ctx, service.Query{Text: text, Count: true})
@@ -760,6 +761,11 @@ func TestService_SearchFindsWhatPeopleType(t *testing.T) {
 		require.Contains(t, ids(search("The")), machine)
 		require.Equal(t, []catalog.BookID{mice}, ids(search("of")))
 		require.Equal(t, []catalog.BookID{mice}, ids(search("and")))
+	})
+	t.Run("WholeWordsFirst", func(t *testing.T) {
+		require.Equal(t, []catalog.BookID{machine, effi}, ids(search("the")),
+			"the word itself before a longer one that starts with it (Theodor), though that is newer")
+		require.Equal(t, []catalog.BookID{effi}, ids(search("theo")))
 	})
 	t.Run("StopWordHeavy", func(t *testing.T) {
 		require.Equal(t, []catalog.BookID{mice}, ids(search("of mice and men")))
