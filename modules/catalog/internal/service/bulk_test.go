@@ -2,7 +2,9 @@ package service_test
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -395,6 +397,62 @@ func TestService_ImportAfterSales(t *testing.T) {
 		im = importNow(ctx, t, b, b.seller, "title,author,condition,price,copies,copies_base\nDune,Frank Herbert,good,5,4,9\n")
 		require.Equal(t, 1, im.Created)
 		require.Empty(t, im.Refused)
+	})
+
+	// A sold-out listing exports 0 copies; its row imports back, changing
+	// its price, as its edit form would. 0 copies cannot create a listing
+	// or empty one on sale.
+	t.Run("SoldOutListingImportsBack", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		onSale, _ := exported(ctx, t, b, 3)
+		l, file := exported(ctx, t, b, 1)
+		sell(t, b, l.ID, 1)
+		var out strings.Builder
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+		require.NoError(t, err)
+		col := map[string]int{}
+		for i, name := range recs[0] {
+			col[name] = i
+		}
+		for _, r := range recs[1:] {
+			switch r[col["id"]] {
+			case fmt.Sprint(l.ID):
+				require.Equal(t, []string{"0", "0"}, []string{r[col["copies"]], r[col["copies_base"]]}, "sold out")
+				r[col["price"]] = "9.00"
+			case fmt.Sprint(onSale.ID):
+				r[col["copies"]] = "0"
+			}
+		}
+		created := slices.Clone(recs[1])
+		created[col["id"]], created[col["isbn"]], created[col["copies"]], created[col["title"]] = "", "", "0", "Emma"
+		recs = append(recs, created)
+		var edited strings.Builder
+		require.NoError(t, csv.NewWriter(&edited).WriteAll(recs))
+		require.NotEqual(t, file, edited.String())
+
+		_, rows, err := b.svc.StageImport(ctx, b.seller, "export.csv", []byte(edited.String()))
+		require.NoError(t, err)
+		require.Len(t, rows, 3)
+		errs := map[catalog.BookID]map[string]string{}
+		for _, r := range rows {
+			errs[r.Updates] = r.Errors
+		}
+		require.Contains(t, errs, l.ID, "the sold-out listing's row updates it")
+		require.Empty(t, errs[l.ID], "the sold-out listing's row is valid")
+		require.Equal(t, map[string]string{"copies": "must be between 1 and 999"}, errs[onSale.ID], "a listing on sale is not emptied")
+		require.Equal(t, map[string]string{"copies": "must be between 1 and 999"}, errs[0], "a new listing has a copy")
+
+		im := importNow(ctx, t, b, b.seller, edited.String())
+		require.Equal(t, []int{1, 0}, []int{im.Updated, im.Created})
+		require.Len(t, im.Refused, 2)
+		got, err := b.svc.Listing(ctx, l.ID)
+		require.NoError(t, err)
+		require.Equal(t, []any{int64(900), 0}, []any{got.PriceCents, got.Copies()})
+		got, err = b.svc.Listing(ctx, onSale.ID)
+		require.NoError(t, err)
+		require.Equal(t, 3, got.Copies())
 	})
 
 	t.Run("BadCopiesBase", func(t *testing.T) {

@@ -301,14 +301,25 @@ func (s *Service) matchRows(ctx context.Context, db dbsqlc.DBTX, seller auth.Use
 }
 
 // judgeCopies refuses each row that updates a listing whose copies moved
-// since the row's copies_base while the row's copies were edited.
+// since the row's copies_base while the row's copies were edited, and each
+// row whose copies are fewer than its listing may have: 1 for a new
+// listing or one on sale, 0 for a sold-out one, as an edit allows.
 func judgeCopies(rows []ImportRow, copies map[catalog.BookID]int) {
 	for i, r := range rows {
-		if !r.Valid() || r.Updates == 0 {
+		if !r.Valid() {
 			continue
 		}
-		if _, err := r.edit().copiesNow(r.Input.Copies, copies[r.Updates]); err != nil {
-			maps.Copy(rows[i].Errors, apperr.As(err).Fields)
+		n, floor := r.Input.Copies, 1
+		if r.Updates != 0 {
+			var err error
+			if n, err = r.edit().copiesNow(r.Input.Copies, copies[r.Updates]); err != nil {
+				maps.Copy(rows[i].Errors, apperr.As(err).Fields)
+				continue
+			}
+			floor = copiesFloor(copies[r.Updates])
+		}
+		if n < floor {
+			rows[i].Errors["copies"] = copiesRange(floor)
 		}
 	}
 }

@@ -242,7 +242,7 @@ func (s *Service) normalise(in *Input, minCopies int) (isbn *string, err error) 
 		fields["price_cents"] = "must be at most " + text.MoneyInput(s.opts.MaxPriceCents)
 	}
 	if in.Copies < minCopies || in.Copies > MaxCopies {
-		fields["copies"] = fmt.Sprintf("must be between %d and %d", minCopies, MaxCopies)
+		fields["copies"] = copiesRange(minCopies)
 	}
 	if in.Language == "" {
 		in.Language = "en"
@@ -506,11 +506,7 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, u auth.User, id catalog
 	if in.Copies, err = e.copiesNow(in.Copies, cur.Copies()); err != nil {
 		return err
 	}
-	minCopies := 1
-	if cur.Copies() == 0 {
-		minCopies = 0
-	}
-	isbn, err := s.normalise(&in, minCopies)
+	isbn, err := s.normalise(&in, copiesFloor(cur.Copies()))
 	if err != nil {
 		return err
 	}
@@ -553,6 +549,18 @@ func (e Edit) copiesNow(copies, now int) (int, error) {
 		return copies, staleCopies(*e.CopiesBase, now)
 	}
 	return now, nil
+}
+
+// copiesFloor is the fewest copies an edit may leave a listing that has
+// now copies: a sold-out listing may stay at 0 while its seller changes
+// its text or price; one on sale may not be emptied by an edit.
+func copiesFloor(now int) int {
+	return min(now, 1)
+}
+
+// copiesRange is the message for copies outside floor to MaxCopies.
+func copiesRange(floor int) string {
+	return fmt.Sprintf("must be between %d and %d", floor, MaxCopies)
 }
 
 // staleCopies explains to the seller how the copies moved since base.
