@@ -42,7 +42,7 @@ for another replica), and the database stops.`,
 			return err
 		}
 		if split {
-			ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+			ctx, stop := stopContext()
 			defer stop()
 			return serveSplit(ctx, cfg, cmd.Flags())
 		}

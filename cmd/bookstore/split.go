@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/pflag"
 
@@ -26,16 +28,46 @@ var splitOwned = []string{"split", "modules", "addr", "database-url", "auth-url"
 
 // gatewayOnly are flags that concern the public address, which only the
 // gateway serves: the modules listen on loopback, in plain HTTP, behind it.
-var gatewayOnly = []string{"tls-cert", "tls-key", "acme-domain", "acme-http-addr", "trust-proxy"}
+// A load balancer sends to the gateway only, so only it drains.
+var gatewayOnly = []string{"tls-cert", "tls-key", "acme-domain", "acme-http-addr", "trust-proxy", "drain-timeout"}
+
+// stopContext ends at the first SIGINT or SIGTERM, with the signal as its
+// cause (supervisor.Signal), so that the children are stopped as the
+// supervisor was: SIGTERM has the gateway drain.
+func stopContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		select {
+		case got := <-sig:
+			cancel(supervisor.Signal{Signal: got.(syscall.Signal)})
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		cancel(nil)
+	}
+}
 
 // serveSplit is `serve --split`: the microservice stage on one machine. It
 // starts the embedded cluster (unless DATABASE_URL is set) with a database
-// per module, then supervises the gateway on --addr and one process per
-// module on a loopback port, until ctx ends.
+// per module, then supervises one process per module on a loopback port
+// and the gateway on --addr, until ctx ends; a process that cannot start
+// stops them all, with its error.
 func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) error {
 	if len(cfg.Modules) != len(config.AllModules) || cfg.Gateway {
 		return fmt.Errorf("--split runs every module, each in a process of its own: drop --modules")
 	}
+	// The gateway would fail on a port in use, but only once started, and
+	// the supervisor's wait for it to be ready could meet whatever listens
+	// there instead.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	_ = ln.Close()
 	// The supervisor's few lines (where each process listens, restarts,
 	// ready) are worth seeing at any --log-level, which the children honour.
 	level := "info"
@@ -89,14 +121,13 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 		return err
 	}
 	env := childEnv(token, cfg.SMTPURL)
-	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr, "--metrics-addr", metricsAddrs[0]}, urls...)
-	procs := []supervisor.Child{{
-		Name: config.Gateway, Path: bin, Args: append(gatewayArgs, passed...), Env: env, ReadyURL: readyURL(cfg),
-	}}
+	// The modules come first, in the order they depend on each other, and
+	// the gateway last: the supervisor stops them last first.
+	procs := make([]supervisor.Child, 0, 1+len(children))
 	attrs := []any{"gateway", cfg.Addr}
 	for i, c := range children {
 		args := []string{"serve", "--split=false", "--modules", string(c.module), "--addr", c.addr, "--metrics-addr", metricsAddrs[1+i],
-			"--trust-proxy=true", "--tls-cert=", "--tls-key=", "--acme-domain="}
+			"--trust-proxy=true", "--tls-cert=", "--tls-key=", "--acme-domain=", "--drain-timeout=0"}
 		for i := 0; i < len(urls); i += 2 {
 			if urls[i] != "--"+string(c.module)+"-url" {
 				args = append(args, urls[i], urls[i+1])
@@ -108,14 +139,21 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 		})
 		attrs = append(attrs, string(c.module), c.addr)
 	}
+	gatewayArgs := append([]string{"serve", "--split=false", "--modules", config.Gateway, "--addr", cfg.Addr, "--metrics-addr", metricsAddrs[0]}, urls...)
+	procs = append(procs, supervisor.Child{
+		Name: config.Gateway, Path: bin, Args: append(gatewayArgs, passed...), Env: env, ReadyURL: readyURL(cfg),
+	})
 	if cfg.MetricsAddr != "" {
 		attrs = append(attrs, "metrics", strings.Join(metricsAddrs, ","))
 	}
 	log.Info("starting the split shop", attrs...)
-	supervisor.Run(ctx, procs, os.Stderr, log, &supervisor.Opts{
-		StopTimeout: 2*cfg.ShutdownTimeout + pgStopAllowance,
+	err = supervisor.Run(ctx, procs, os.Stderr, log, &supervisor.Opts{
+		StopTimeout: cfg.DrainTimeout + 2*cfg.ShutdownTimeout + pgStopAllowance,
 		Ready:       func() { log.Info("split shop ready", "url", "http://"+browsable(cfg.Addr)) },
 	})
+	if err != nil {
+		return err
+	}
 	log.Info("stopped")
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ import (
 func TestServeSplit_Lifecycle(t *testing.T) {
 	t.Parallel()
 	data := proctest.ReachableDir(t)
-	p := proctest.ServeSplit(t, []string{"DATABASE_URL="}, "--data-dir", data, "--shutdown-timeout", "5s")
+	p := proctest.ServeSplit(t, []string{"DATABASE_URL="}, "--data-dir", data, "--shutdown-timeout", "5s", "--drain-timeout", "2s")
 	for _, want := range []string{"gateway | ", "auth    | ", "catalog | ", "orders  | "} {
 		require.Contains(t, p.Stderr(), want, "each child's lines carry its name")
 	}
@@ -103,11 +104,56 @@ func TestServeSplit_Lifecycle(t *testing.T) {
 		require.Equal(t, "GOMAXPROCS="+procs, vars[i], c)
 		pids = append(pids, pid)
 	}
+	// SIGTERM: the gateway drains (its /readyz says 503 while it still
+	// serves), then the processes stop one at a time, the gateway first
+	// and auth, which the others call, last.
 	p.Signal(t, syscall.SIGTERM)
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		status, _, _ := get(t, p.URL()+"/readyz")
+		if status == http.StatusServiceUnavailable {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the gateway never drained: %s", p.Stderr())
+		time.Sleep(20 * time.Millisecond)
+	}
+	status, _, _ = get(t, p.URL()+"/signin")
+	require.Equal(t, http.StatusOK, status, "a draining gateway still serves")
 	require.Zero(t, p.WaitExit(t), p.Stderr())
+	stopped := []int{}
+	for _, c := range []string{"gateway", "orders", "catalog", "auth"} {
+		i := strings.Index(p.Stderr(), `msg="process stopped" process=`+c)
+		require.NotEqual(t, -1, i, "%s stopped: %s", c, p.Stderr())
+		stopped = append(stopped, i)
+	}
+	require.IsIncreasing(t, stopped, "stopped in this order: gateway, orders, catalog, auth")
 	for _, pid := range pids {
 		require.ErrorIs(t, syscall.Kill(pid, 0), syscall.ESRCH, "child %d is gone", pid)
 	}
 	_, err = os.Stat(filepath.Join(data, "postgres", "postmaster.pid"))
 	require.True(t, errors.Is(err, os.ErrNotExist), "the cluster is stopped")
+}
+
+// TestServeSplit_CannotStart: a split shop that cannot start says why and
+// exits, as the monolith does, instead of restarting a process that fails
+// the same way forever (and reporting ready, when another server holds
+// its address).
+func TestServeSplit_CannotStart(t *testing.T) {
+	t.Parallel()
+	t.Run("AddressInUse", func(t *testing.T) {
+		t.Parallel()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		require.NoError(t, err)
+		defer ln.Close()
+		p := proctest.Start(t, nil, "serve", "--split", "--addr", ln.Addr().String())
+		require.Equal(t, 1, p.WaitExit(t), p.Stderr())
+		require.Contains(t, p.Stderr(), "listen on "+ln.Addr().String())
+		require.Contains(t, p.Stderr(), "address already in use")
+	})
+	t.Run("DatabaseOutOfReach", func(t *testing.T) {
+		t.Parallel()
+		p := proctest.Start(t, []string{"DATABASE_URL=postgres://bookstore@127.0.0.1:1/bookstore"}, "serve", "--split", "--addr", proctest.FreeAddr(t))
+		require.Equal(t, 1, p.WaitExit(t), p.Stderr())
+		require.Contains(t, p.Stderr(), "exited before it was ready")
+		require.NotContains(t, p.Stderr(), "restarting")
+	})
 }

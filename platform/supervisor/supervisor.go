@@ -1,8 +1,8 @@
 // Package supervisor keeps a few child processes running on one machine:
 // the processes of a split shop under `bookstore serve --split`. It starts
 // each, prefixes every line it logs with its name, reports when it is
-// ready, restarts it with backoff when it dies, and on stop ends them all,
-// leaving nothing running.
+// ready, restarts it with backoff when it dies after it was ready, and on
+// stop ends them one at a time, leaving nothing running.
 package supervisor
 
 import (
@@ -18,6 +18,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -37,8 +38,8 @@ type Child struct {
 
 // Opts tune the supervision; zero fields get defaults.
 type Opts struct {
-	// StopTimeout is how long children get to exit after SIGINT before
-	// they are killed.
+	// StopTimeout is how long each child gets to exit after its stop
+	// signal before it is killed.
 	StopTimeout time.Duration
 	// MinBackoff and MaxBackoff bound the wait before a restart; it doubles
 	// with each quick death and starts again from MinBackoff after a child
@@ -48,12 +49,24 @@ type Opts struct {
 	Ready func()
 }
 
+// Signal, as the cause of Run's context (context.WithCancelCause), is the
+// signal Run stops the children with; without it they get SIGINT, as
+// Ctrl-C would.
+type Signal struct{ syscall.Signal }
+
+func (s Signal) Error() string { return "stopped by " + s.Signal.String() }
+
 // Run starts the children and keeps them running until ctx ends, then
-// stops them (SIGINT, as Ctrl-C would: no load balancer waits for them to
-// drain; then SIGKILL after StopTimeout) and returns once they have all
-// exited. Their output goes to out, a line at a time, each
+// stops them one at a time, the last of the list first, each with the
+// signal of Signal (then SIGKILL after StopTimeout): a child first in the
+// list serves those after it, which may still need it while they finish
+// what they are doing. It returns once they have all exited: nil, or, when
+// a child exited before it was ever ready (a port in use, a database out
+// of reach), an error naming it, after stopping the others. Restarting a
+// child that cannot start would only repeat its error; one that dies once
+// ready is restarted. Their output goes to out, a line at a time, each
 // prefixed with the child's name.
-func Run(ctx context.Context, children []Child, out io.Writer, log *slog.Logger, o *Opts) {
+func Run(ctx context.Context, children []Child, out io.Writer, log *slog.Logger, o *Opts) error {
 	opts := Opts{StopTimeout: 30 * time.Second, MinBackoff: 500 * time.Millisecond, MaxBackoff: 30 * time.Second}
 	if o != nil {
 		if o.StopTimeout > 0 {
@@ -68,51 +81,83 @@ func Run(ctx context.Context, children []Child, out io.Writer, log *slog.Logger,
 		opts.Ready = o.Ready
 	}
 	w := &lineWriter{out: out}
-	var (
-		wg      sync.WaitGroup
-		readyWG sync.WaitGroup
-	)
-	readyWG.Add(len(children))
-	for _, c := range children {
-		wg.Go(func() { keep(ctx, c, w, log, opts, sync.OnceFunc(readyWG.Done)) })
+	ready := make(chan struct{}, len(children))
+	failed := make(chan error, len(children))
+	stops := make([]chan syscall.Signal, len(children))
+	exits := make([]chan struct{}, len(children))
+	for i, c := range children {
+		stops[i], exits[i] = make(chan syscall.Signal, 1), make(chan struct{})
+		go func() {
+			defer close(exits[i])
+			if err := keep(c, stops[i], w, log, opts, sync.OnceFunc(func() { ready <- struct{}{} })); err != nil {
+				failed <- err
+			}
+		}()
 	}
-	go func() {
-		readyWG.Wait()
-		if ctx.Err() == nil && opts.Ready != nil {
-			opts.Ready()
+	var err error
+wait:
+	for readyN := 0; ; {
+		select {
+		case <-ctx.Done():
+			break wait
+		case err = <-failed:
+			break wait
+		case <-ready:
+			if readyN++; readyN == len(children) && opts.Ready != nil {
+				opts.Ready()
+			}
 		}
-	}()
-	wg.Wait()
+	}
+	sig := syscall.SIGINT
+	var cause Signal
+	if errors.As(context.Cause(ctx), &cause) {
+		sig = cause.Signal
+	}
+	for i := len(children) - 1; i >= 0; i-- {
+		stops[i] <- sig
+		<-exits[i]
+	}
+	return err
 }
 
-// keep runs c again and again until ctx ends. The goroutine holds its OS
-// thread, since the kernel sends a child its parent-death signal when the
-// thread that started it exits.
-func keep(ctx context.Context, c Child, w *lineWriter, log *slog.Logger, o Opts, firstReady func()) {
+// keep runs c again and again until stop sends the signal to stop it with,
+// and fails when c exits before it was ever ready. The goroutine holds its
+// OS thread, since the kernel sends a child its parent-death signal when
+// the thread that started it exits.
+func keep(c Child, stop <-chan syscall.Signal, w *lineWriter, log *slog.Logger, o Opts, firstReady func()) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	var wasReady atomic.Bool
 	backoff := o.MinBackoff
 	for restarts := 0; ; restarts++ {
 		started := time.Now()
-		err := runOnce(ctx, c, w, log, o, restarts, firstReady)
-		if ctx.Err() != nil {
-			return
+		stopped, err := runOnce(c, stop, w, log, o, restarts, func() {
+			wasReady.Store(true)
+			firstReady()
+		})
+		if stopped {
+			log.Info("process stopped", "process", c.Name, "err", err)
+			return nil
+		}
+		if !wasReady.Load() {
+			return fmt.Errorf("%s exited before it was ready (%v); its lines above say why", c.Name, err)
 		}
 		if time.Since(started) >= o.MaxBackoff {
 			backoff = o.MinBackoff
 		}
 		log.Warn("process exited; restarting", "process", c.Name, "err", err, "in", backoff)
 		select {
-		case <-ctx.Done():
-			return
+		case <-stop:
+			return nil
 		case <-time.After(backoff):
 		}
 		backoff = min(2*backoff, o.MaxBackoff)
 	}
 }
 
-// runOnce runs c until it exits, or until ctx ends and it is stopped.
-func runOnce(ctx context.Context, c Child, w *lineWriter, log *slog.Logger, o Opts, restarts int, firstReady func()) error {
+// runOnce runs c until it exits (stopped false), or until stop sends a
+// signal and it is stopped with it (stopped true).
+func runOnce(c Child, stop <-chan syscall.Signal, w *lineWriter, log *slog.Logger, o Opts, restarts int, ready func()) (stopped bool, err error) {
 	cmd := exec.Command(c.Path, c.Args...)
 	cmd.Env = c.Env
 	// Its own process group, so a Ctrl-C in the terminal reaches only the
@@ -121,11 +166,11 @@ func runOnce(ctx context.Context, c Child, w *lineWriter, log *slog.Logger, o Op
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return false, err
 	}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		return err
+		return false, err
 	}
 	log.Info("process started", "process", c.Name, "pid", cmd.Process.Pid, "restarts", restarts)
 	copied := make(chan struct{})
@@ -138,27 +183,29 @@ func runOnce(ctx context.Context, c Child, w *lineWriter, log *slog.Logger, o Op
 		<-copied
 		exited <- cmd.Wait()
 	}()
-	readyCtx, stopPolling := context.WithCancel(ctx)
+	readyCtx, stopPolling := context.WithCancel(context.Background())
 	defer stopPolling()
 	go func() {
 		if waitReady(readyCtx, c.ReadyURL) {
 			log.Info("process ready", "process", c.Name, "pid", cmd.Process.Pid)
-			firstReady()
+			ready()
 		}
 	}()
+	var sig syscall.Signal
 	select {
 	case err := <-exited:
-		return err
-	case <-ctx.Done():
+		return false, err
+	case sig = <-stop:
 	}
-	_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+	stopPolling()
+	_ = syscall.Kill(-cmd.Process.Pid, sig)
 	select {
 	case err := <-exited:
-		return err
+		return true, err
 	case <-time.After(o.StopTimeout):
 		log.Warn("process did not stop in time; killing it", "process", c.Name, "pid", cmd.Process.Pid)
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		return <-exited
+		return true, <-exited
 	}
 }
 
