@@ -163,7 +163,9 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	err = h.svc.RetryPayment(r.Context(), u, id, service.RetryInput{Retries: retries, Payment: in})
 	switch e := apperr.As(err); {
 	case err == nil:
-		web.Redirect(w, r, "success", "Paying again; this page shows how it goes.", to)
+		// Also the answer to the same form sent twice, which may come once
+		// the order has moved on.
+		web.Redirect(w, r, "success", "Your payment was sent; this page shows how it goes.", to)
 	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
 		web.Redirect(w, r, "error", e.Message, to)
 	case e != nil && len(e.Fields) > 0:

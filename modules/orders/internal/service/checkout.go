@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -537,11 +538,12 @@ type RetryInput struct {
 // copies are still held (RetryWindow after the failure): the order goes
 // back to awaiting_payment with a new payment attempt and its charge job,
 // in one transaction. It is idempotent: the same retry sent twice (the
-// same Retries) pays once, the second answering as the first did. Once
-// the window is over, or the order was cancelled, it is refused and the
-// books are back in the buyer's cart. Others' orders are not found.
+// same Retries, a valid payment) pays once, the second answering as the
+// first did, whatever became of the order since. Once the window is over,
+// or the order was cancelled, it is refused and the books are back in the
+// buyer's cart. Others' orders are not found.
 func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int64, in RetryInput) error {
-	if in.Retries < 0 {
+	if in.Retries < 0 || in.Retries > math.MaxInt32 {
 		return apperr.ErrInvalid.WithFields(map[string]string{"retries": "send the order's payment.retries as you read it"})
 	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
@@ -556,19 +558,22 @@ func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int
 		if err != nil {
 			return err
 		}
-		if int(pay.Retries) > in.Retries {
-			return nil // this retry was made already
-		}
-		if orders.Status(o.Status) != orders.StatusPaymentFailed || !s.now().Before(o.UpdatedAt.Add(s.opts.RetryWindow)) {
+		made := int(pay.Retries) > in.Retries
+		if !made && (orders.Status(o.Status) != orders.StatusPaymentFailed || !s.now().Before(o.UpdatedAt.Add(s.opts.RetryWindow))) {
 			return orders.ErrCannotPay
 		}
-		// The payment is checked once the order is known to take one: a
-		// form sent for an order that can no longer be paid is answered
-		// with that, not with fields its page no longer shows.
+		// The payment is checked once the order is known to take one (or
+		// to have taken this one): a form sent for an order that can no
+		// longer be paid is answered with that, not with fields its page
+		// no longer shows. A payment that is not valid was not the retry
+		// made, whatever its count.
 		fields := map[string]string{}
 		tok := s.validatePayment(in.Payment, fields)
 		if len(fields) > 0 {
 			return apperr.ErrInvalid.WithFields(fields)
+		}
+		if made {
+			return nil
 		}
 		if err := s.transition(ctx, tx, orderID, orders.StatusPaymentFailed, orders.StatusAwaitingPayment, "", StepPaidAgain); err != nil {
 			return err

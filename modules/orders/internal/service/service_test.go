@@ -757,6 +757,9 @@ func TestService_RetryPayment(t *testing.T) {
 	err = b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: -1, Payment: validCard("4242424242424242")})
 	requireCode(t, err, "invalid")
 	require.Contains(t, apperr.As(err).Fields, "retries", "a retry count no payment had pays nothing, and says so")
+	err = b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: 1 << 32, Payment: validCard("4242424242424242")})
+	requireCode(t, err, "invalid")
+	require.Contains(t, apperr.As(err).Fields, "retries", "a count past what a payment holds does not wrap to 0")
 
 	// Sent twice (a double click): one attempt, one charge job.
 	again := service.RetryInput{Retries: 0, Payment: validCard("4242 4242 4242 4242")}
@@ -777,6 +780,11 @@ func TestService_RetryPayment(t *testing.T) {
 	require.Equal(t, orders.StatusPaid, got.Status)
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1", o.ID))
 	requireCode(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: 1, Payment: validCard("4242424242424242")}), "orders.cannot_pay")
+	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, again), "the retry sent again once paid answers as it did")
+	err = b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: 0, Payment: service.PaymentInput{Method: "bogus"}})
+	requireCode(t, err, "invalid")
+	require.Contains(t, apperr.As(err).Fields, "payment_method", "a payment that is not valid was not the retry made")
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment'"))
 
 	// A failure again, then the window ends before another payment.
 	late := b.place(t, "k2", 1, validCard("4000000000000002"))
