@@ -1,7 +1,8 @@
 -- name: Notifications :many
 -- A page of the user's notifications, each read when it is at most the
--- user's mark (0015).
-SELECT n.id, n.order_id, n.step, n.message, n.created_at,
+-- user's mark (0015), each named by its step without the attempt a
+-- payment's step carries (attemptStep).
+SELECT n.id, n.order_id, split_part(n.step, ':', 1) AS step, n.message, n.created_at,
     (n.id <= coalesce((SELECT r.read_up_to FROM orders.notification_reads r WHERE r.user_id = @user_id), 0))::bool AS read
 FROM orders.notifications n
 WHERE n.user_id = @user_id

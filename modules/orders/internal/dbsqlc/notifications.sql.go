@@ -33,7 +33,7 @@ func (q *Queries) MarkRead(ctx context.Context, db DBTX, arg MarkReadParams) err
 }
 
 const notifications = `-- name: Notifications :many
-SELECT n.id, n.order_id, n.step, n.message, n.created_at,
+SELECT n.id, n.order_id, split_part(n.step, ':', 1) AS step, n.message, n.created_at,
     (n.id <= coalesce((SELECT r.read_up_to FROM orders.notification_reads r WHERE r.user_id = $1), 0))::bool AS read
 FROM orders.notifications n
 WHERE n.user_id = $1
@@ -56,7 +56,8 @@ type NotificationsRow struct {
 }
 
 // A page of the user's notifications, each read when it is at most the
-// user's mark (0015).
+// user's mark (0015), each named by its step without the attempt a
+// payment's step carries (attemptStep).
 func (q *Queries) Notifications(ctx context.Context, db DBTX, arg NotificationsParams) ([]NotificationsRow, error) {
 	rows, err := db.Query(ctx, notifications, arg.UserID, arg.Off, arg.Lim)
 	if err != nil {

@@ -575,7 +575,9 @@ func (s *Service) RetryPayment(ctx context.Context, buyer auth.User, orderID int
 		if made {
 			return nil
 		}
-		if err := s.transition(ctx, tx, orderID, orders.StatusPaymentFailed, orders.StatusAwaitingPayment, "", StepPaidAgain); err != nil {
+		p := stepParams([]int64{orderID}, orders.StatusPaymentFailed, orders.StatusAwaitingPayment, "", StepPaidAgain)
+		p.Step = attemptStep(p.Step, int32(in.Retries))
+		if err := s.move(ctx, tx, p); err != nil {
 			return err
 		}
 		n, err := s.q.RetryPayment(ctx, tx, dbsqlc.RetryPaymentParams{OrderID: orderID, Retries: int32(in.Retries),

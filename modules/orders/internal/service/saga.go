@@ -34,6 +34,18 @@ const (
 	StepCancelled     = "cancelled"
 )
 
+// attemptStep is the step of a payment attempt as its notifications keep
+// it: the payment's retries before it, after a colon, but for the first.
+// Each order writes a step's notifications once, so that a retried job
+// writes them once; a payment that fails again after its buyer paid again
+// is another step, which its buyer and sellers are told of as well.
+func attemptStep(step string, retries int32) string {
+	if retries == 0 {
+		return step
+	}
+	return fmt.Sprintf("%s:%d", step, retries)
+}
+
 var stepMessages = map[string][2]string{ // buyer, seller
 	StepPlaced:        {"Your order #%d was placed.", "Order #%d includes your listing."},
 	StepPaid:          {"Your order #%d is paid.", "Order #%d is paid; it ships soon."},
@@ -387,7 +399,9 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 // closes it. retries is the payment's retry count, which tells that job
 // whether a later attempt superseded it.
 func (s *Service) failPayment(ctx context.Context, tx pgx.Tx, orderID int64, retries int32, reason string) error {
-	if err := s.transition(ctx, tx, orderID, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed); err != nil {
+	p := stepParams([]int64{orderID}, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed)
+	p.Step = attemptStep(p.Step, retries)
+	if err := s.move(ctx, tx, p); err != nil {
 		return err
 	}
 	if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: orderID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {

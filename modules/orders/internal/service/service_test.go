@@ -792,6 +792,25 @@ func TestService_RetryPayment(t *testing.T) {
 	_, err = b.pool.Exec(ctx, "UPDATE orders.orders SET updated_at = now() - interval '1 hour' WHERE id = $1", late.ID)
 	require.NoError(t, err)
 	requireCode(t, b.svc.RetryPayment(ctx, b.buyer, late.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.cannot_pay")
+
+	// A payment that fails again is told again, as is each payment made
+	// again; the attempt stays out of the step's name.
+	twice := b.place(t, "k3", 1, validCard("4000000000000002"))
+	require.NoError(t, b.svc.Charge(ctx, twice.ID, twice.Payment.Method))
+	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, twice.ID, service.RetryInput{Retries: 0, Payment: validCard("4000000000000002")}))
+	require.NoError(t, b.svc.Charge(ctx, twice.ID, twice.Payment.Method))
+	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, twice.ID, service.RetryInput{Retries: 1, Payment: validCard("4242424242424242")}))
+	for _, u := range []auth.User{b.buyer, b.seller} {
+		notes, err := b.svc.Notifications(ctx, u, service.Page{})
+		require.NoError(t, err)
+		steps := []string{}
+		for _, n := range notes {
+			if n.OrderID == twice.ID {
+				steps = append(steps, n.Step)
+			}
+		}
+		require.Equal(t, []string{"paid_again", "payment_failed", "paid_again", "payment_failed", "placed"}, steps, "user %d", u.ID)
+	}
 }
 
 func TestService_Cancel(t *testing.T) {
