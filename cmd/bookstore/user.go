@@ -30,11 +30,13 @@ func newUserCommand() *cobra.Command {
 		Short: "Create accounts and make admins",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newUserCreateCommand(), newUserPromoteCommand())
+	var split bool
+	cmd.PersistentFlags().BoolVar(&split, "split", false, "act on the accounts of a shop run by serve --split (its auth database in the private cluster of --data-dir)")
+	cmd.AddCommand(newUserCreateCommand(&split), newUserPromoteCommand(&split))
 	return cmd
 }
 
-func newUserCreateCommand() *cobra.Command {
+func newUserCreateCommand(split *bool) *cobra.Command {
 	var nu auth.NewUser
 	cmd := &cobra.Command{
 		Use:   "create --email EMAIL --name NAME [--admin]",
@@ -58,7 +60,7 @@ of stdin. --admin makes the first admin.`,
 			return err
 		}
 		nu.Password = pw
-		return withAccounts(cmd.Context(), load, func(ctx context.Context, acc auth.Accounts) error {
+		return withAccounts(cmd.Context(), load, *split, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.CreateUser(ctx, nu)
 			if err != nil {
 				return err
@@ -70,7 +72,7 @@ of stdin. --admin makes the first admin.`,
 	return cmd
 }
 
-func newUserPromoteCommand() *cobra.Command {
+func newUserPromoteCommand(split *bool) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "promote EMAIL",
 		Short: "Make an existing account an admin (its sessions end)",
@@ -78,7 +80,7 @@ func newUserPromoteCommand() *cobra.Command {
 	}
 	load := bindConfig(cmd, storeFlags...)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return withAccounts(cmd.Context(), load, func(ctx context.Context, acc auth.Accounts) error {
+		return withAccounts(cmd.Context(), load, *split, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.Promote(ctx, args[0])
 			if errors.Is(err, auth.ErrNotFound) {
 				return fmt.Errorf("no account has the email %q", args[0])
@@ -138,10 +140,15 @@ func promptPassword(w io.Writer, read func() ([]byte, error)) (string, error) {
 
 // withAccounts starts only configuration, the database and the accounts
 // service (no HTTP server, no jobs), runs f, and stops.
-func withAccounts(ctx context.Context, load func() (config.Config, error), f func(context.Context, auth.Accounts) error) error {
+func withAccounts(ctx context.Context, load func() (config.Config, error), split bool, f func(context.Context, auth.Accounts) error) error {
 	cfg, err := load()
 	if err != nil {
 		return err
+	}
+	if split {
+		// The auth process's configuration: its database, not the
+		// monolith's, which a split shop's private cluster does not use.
+		cfg.Modules = []config.Module{config.ModuleAuth}
 	}
 	var acc auth.Accounts
 	return runOnce(ctx, cfg, func(ctx context.Context) error { return f(ctx, acc) }, authfx.Service, fx.Populate(&acc))

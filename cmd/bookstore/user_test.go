@@ -212,3 +212,19 @@ func TestUserCommand_GraphHasNoServer(t *testing.T) {
 	err = fx.ValidateApp(appOptions(cfg, authfx.Service, fx.Invoke(func(http.Handler) {})))
 	require.Error(t, err, "no HTTP server in the user commands' graph")
 }
+
+// TestUserCommand_SplitShop: with --split, the accounts are the auth
+// database's of a split shop's private cluster, which the monolith's
+// database (where the command acts without it) is not.
+func TestUserCommand_SplitShop(t *testing.T) {
+	t.Parallel()
+	env := []string{"DATABASE_URL=", "BOOKSTORE_DATA_DIR=" + proctest.ReachableDir(t)}
+	_, errOut, code := runBinary(t, env, "first admin secret\n", "user", "create", "--split", "--email", "root@example.com", "--name", "Root")
+	require.Zero(t, code, errOut)
+	_, errOut, code = runBinary(t, env, "", "user", "promote", "root@example.com")
+	require.NotZero(t, code)
+	require.Contains(t, errOut, `no account has the email "root@example.com"`, "not in the monolith's database")
+	out, errOut, code := runBinary(t, env, "", "user", "promote", "--split", "root@example.com")
+	require.Zero(t, code, errOut)
+	require.Contains(t, out, "<root@example.com> is an admin")
+}

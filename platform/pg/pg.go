@@ -117,6 +117,13 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 				}
 				return err
 			}
+			if cluster != nil {
+				// A module's own database (a split shop's), for a command
+				// run on it before `serve --split` made it.
+				if err := cluster.EnsureDatabase(ctx, EmbeddedDatabase(cfg)); err != nil {
+					return fail(err)
+				}
+			}
 			if err := Ping(ctx, pool); err != nil {
 				return fail(fmt.Errorf("database unreachable: %w", Describe(err)))
 			}
