@@ -125,6 +125,16 @@ func TestServe_FailsCleanly(t *testing.T) {
 			args: []string{"serve", "--addr", "127.0.0.1:0"},
 			want: "database unreachable",
 		},
+		"AddrEmpty": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+			args: []string{"serve", "--addr", ""},
+			want: "--addr: must not be empty",
+		},
+		"AddrVariableEmpty": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t), "BOOKSTORE_ADDR="},
+			args: []string{"serve"},
+			want: "--addr: must not be empty",
+		},
 		"DatabaseURLMalformed": {
 			env:  []string{"DATABASE_URL=postgres://%zz"},
 			args: []string{"serve"},

@@ -295,6 +295,9 @@ func (f *Flags) Load() (Config, error) {
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
 	}
+	if cfg.Addr == "" {
+		return Config{}, fmt.Errorf("--addr: must not be empty (it would listen on a random port); give one such as :8080")
+	}
 	for d := range strings.SplitSeq(f.acmeDomains, ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			cfg.ACMEDomains = append(cfg.ACMEDomains, d)

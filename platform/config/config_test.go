@@ -49,6 +49,13 @@ func TestLoad_EnvironmentAndPrecedence(t *testing.T) {
 	require.False(t, cfg.EmbeddedPostgres())
 }
 
+// An empty address, however it is given, would listen on a random port.
+func TestLoad_EmptyAddrFromEnvironment(t *testing.T) {
+	t.Setenv("BOOKSTORE_ADDR", "")
+	_, err := load(t)
+	require.ErrorContains(t, err, "--addr: must not be empty")
+}
+
 func TestLoad_BadEnvironmentValue(t *testing.T) {
 	t.Setenv("BOOKSTORE_MIGRATE", "perhaps")
 	_, err := load(t)
@@ -75,6 +82,7 @@ func TestLoad_Rejects(t *testing.T) {
 		"ShortToken":        {"--internal-token", "short"},
 		"ZeroShutdown":      {"--shutdown-timeout", "0s"},
 		"EmptyDataDir":      {"--data-dir", ""},
+		"EmptyAddr":         {"--addr", ""},
 		"BadLevel":          {"--log-level", "chatty"},
 	}
 	for name, args := range cases {
