@@ -118,6 +118,20 @@ func TestLoad_ValueFromFileRejects(t *testing.T) {
 		_, err := load(t)
 		require.ErrorContains(t, err, "both set")
 	})
+	// An empty secret file is a mistake, never a default (no database URL
+	// would start the embedded cluster).
+	for name, tc := range map[string]struct{ variable, content string }{
+		"EmptyDatabaseURLFile": {"DATABASE_URL", ""},
+		"BlankTokenFile":       {"BOOKSTORE_INTERNAL_TOKEN", " \n"},
+		"BlankAddrFile":        {"BOOKSTORE_ADDR", "\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := writeFile(t, tc.content)
+			t.Setenv(tc.variable+"_FILE", path)
+			_, err := load(t)
+			require.ErrorContains(t, err, tc.variable+"_FILE: "+path+" is empty")
+		})
+	}
 	t.Run("BadValueInFile", func(t *testing.T) {
 		t.Setenv("BOOKSTORE_TRUST_PROXY_FILE", writeFile(t, "maybe"))
 		_, err := load(t)
