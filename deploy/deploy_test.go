@@ -10,11 +10,13 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -177,6 +179,38 @@ func swarmService(t *testing.T) obj {
 	return svc
 }
 
+// scrapedPorts is the port that prometheus.yml's job scrapes /metrics on,
+// by the role label of its targets.
+func scrapedPorts(t *testing.T, job string) map[string]string {
+	t.Helper()
+	doc := decode(t, filepath.Join("observability", "prometheus.yml"))[0]
+	out := map[string]string{}
+	for _, j := range list(get(doc, "scrape_configs")) {
+		if get(j, "job_name") != job {
+			continue
+		}
+		for _, sc := range list(get(j, "static_configs")) {
+			for _, target := range list(get(sc, "targets")) {
+				_, port, err := net.SplitHostPort(str(target))
+				require.NoError(t, err, "prometheus.yml job %s", job)
+				out[str(get(sc, "labels", "role"))] = port
+			}
+		}
+	}
+	require.NotEmpty(t, out, "prometheus.yml has a job %s", job)
+	return out
+}
+
+// requireMetricsAt: a process serves /metrics on the port Prometheus
+// scrapes, or the scrape finds nothing and every alert on it stays silent.
+func requireMetricsAt(t *testing.T, where string, cfg config.Config, port string) {
+	t.Helper()
+	require.NotEmpty(t, cfg.MetricsAddr, "%s: set BOOKSTORE_METRICS_ADDR, or prometheus.yml scrapes nothing", where)
+	_, got, err := net.SplitHostPort(cfg.MetricsAddr)
+	require.NoError(t, err, where)
+	require.Equal(t, port, got, "%s: --metrics-addr %s is not the port prometheus.yml scrapes", where, cfg.MetricsAddr)
+}
+
 func TestManifests_ParseAsYAML(t *testing.T) {
 	t.Parallel()
 	for _, f := range yamlFiles(t) {
@@ -257,8 +291,18 @@ func TestDeployment_ProbesAndPorts(t *testing.T) {
 	require.Equal(t, "DATABASE_URL", get(c, "env", 0, "valueFrom", "secretKeyRef", "key"))
 	require.Equal(t, "bookstore-db", get(c, "env", 0, "valueFrom", "secretKeyRef", "name"))
 
+	require.Equal(t, "metrics", get(c, "ports", 1, "name"), "prometheus.yml finds a pod's metrics by the port's name")
+	_, port, err := net.SplitHostPort(env["BOOKSTORE_METRICS_ADDR"])
+	require.NoError(t, err, "k8s/base/bookstore.env sets BOOKSTORE_METRICS_ADDR")
+	require.Equal(t, port, strconv.Itoa(get(c, "ports", 1, "containerPort").(int)))
+
 	require.Equal(t, ":8080", get(swarmService(t), "environment", "BOOKSTORE_ADDR"))
 	require.Equal(t, 8080, get(swarmService(t), "ports", 0, "target"))
+	swarmEnv := map[string]string{}
+	for k, v := range get(swarmService(t), "environment").(obj) {
+		swarmEnv[k] = str(v)
+	}
+	requireMetricsAt(t, "swarm/stack.yml", startConfig(t, "swarm/stack.yml", swarmEnv), scrapedPorts(t, "bookstore")["all"])
 	requireProbe(t, swarmService(t))
 	require.Contains(t, readFile(t, filepath.Join("docker", "Dockerfile")), "\nEXPOSE 8080\n")
 

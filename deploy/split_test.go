@@ -30,17 +30,19 @@ type process struct {
 // processes by name: the gateway and one process per module, each starting
 // with its settings (the real flags, loaded and checked as `serve` does),
 // modules reaching each other at hosts that exist, the token from a file,
-// a database for each module and none for the gateway, and only the
-// gateway published.
+// a database for each module and none for the gateway, only the gateway
+// published, and metrics where prometheus.yml scrapes each role.
 func splitProcesses(t *testing.T, where string, procs map[string]process) {
 	t.Helper()
 	require.ElementsMatch(t, []string{"gateway", "auth", "catalog", "orders"}, slices.Collect(mapsKeys(procs)), where)
+	scraped := scrapedPorts(t, "bookstore-split")
 	hosts := map[string]string{}
 	for name, p := range procs {
 		hosts[p.host] = name
 	}
 	for name, p := range procs {
 		cfg := startConfig(t, where+" "+name, p.env)
+		requireMetricsAt(t, where+" "+name, cfg, scraped[name])
 		if name == config.Gateway {
 			require.True(t, cfg.Gateway, "%s: the gateway", where)
 			require.True(t, p.published, "%s: the gateway is the shop's address", where)

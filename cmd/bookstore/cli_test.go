@@ -91,6 +91,7 @@ func TestCLI_RejectsBadInput(t *testing.T) {
 		"BadModuleURL":   {[]string{"serve", "--catalog-url", "catalog:8080"}, "--catalog-url"},
 		"BadLogFormat":   {[]string{"serve", "--log-format", "xml"}, "--log-format"},
 		"BadDuration":    {[]string{"migrate", "--shutdown-timeout", "soon"}, "invalid argument"},
+		"MigrateGateway": {[]string{"migrate", "--modules", "gateway"}, "--modules gateway: the gateway has no database to migrate"},
 		"CertWithoutKey": {[]string{"serve", "--tls-cert", "cert.pem"}, "--tls-cert and --tls-key"},
 		"UnknownCommand": {[]string{"deploy"}, `unknown command "deploy"`},
 	}

@@ -29,6 +29,9 @@ replicas at once: an advisory lock makes them take turns.`,
 		if err != nil {
 			return err
 		}
+		if cfg.Gateway {
+			return fmt.Errorf("--modules gateway: the gateway has no database to migrate; name the modules whose schemas to migrate (auth, catalog, orders or all)")
+		}
 		cfg.Migrate = !statusOnly
 		var (
 			versions []migrate.Version

@@ -25,7 +25,7 @@ for --database-url, BOOKSTORE_<FLAG> for the others (--log-level is
 BOOKSTORE_LOG_LEVEL); a command's own flags (--admin, --email, --force) have
 none. A flag on the command line wins over its variable.
 <VARIABLE>_FILE names a file that holds the value instead (DATABASE_URL_FILE
-for a mounted secret).`,
+for a mounted secret); an empty file is an error.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

@@ -23,14 +23,17 @@ alive. It refuses to run on a shop that already has listings unless --force
 is given. The sellers share one generated password, printed at the end.`,
 		Args: cobra.NoArgs,
 	}
-	cmd.Flags().IntVar(&o.Listings, "listings", 300, "how many listings to create")
-	cmd.Flags().IntVar(&o.Sellers, "sellers", 8, "how many sellers to create")
+	cmd.Flags().IntVar(&o.Listings, "listings", 300, fmt.Sprintf("how many listings to create, 1 to %d", catalogfx.SeedMaxListings))
+	cmd.Flags().IntVar(&o.Sellers, "sellers", 8, fmt.Sprintf("how many sellers to create, 1 to %d", catalogfx.SeedMaxSellers))
 	cmd.Flags().BoolVar(&o.Force, "force", false, "add demo listings even if the shop has some")
 	cmd.Flags().Uint64Var(&o.Seed, "seed", 1, "random seed, for reproducible data")
 	load := bindConfig(cmd, append(storeFlags, "photo-store")...)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		cfg, err := load()
 		if err != nil {
+			return err
+		}
+		if err := o.Validate(); err != nil {
 			return err
 		}
 		out := cmd.OutOrStdout()

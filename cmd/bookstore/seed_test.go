@@ -68,3 +68,28 @@ func TestSeed(t *testing.T) {
 	books, _, _, _, _ = count()
 	require.Equal(t, 45, books)
 }
+
+// A count out of range is refused before the database is touched: the
+// database here is unreachable, so only a check made first names the flag.
+func TestSeed_RejectsCountsOutOfRange(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		args []string
+		want string
+	}{
+		"NegativeListings": {[]string{"--listings", "-5"}, "--listings: must be from 1 to 10000, got -5"},
+		"NoListings":       {[]string{"--listings", "0"}, "--listings: must be from 1 to 10000, got 0"},
+		"TooManyListings":  {[]string{"--listings", "99999999999"}, "--listings: must be from 1 to 10000, got 99999999999"},
+		"NoSellers":        {[]string{"--sellers", "0"}, "--sellers: must be from 1 to 100, got 0"},
+		"NegativeSellers":  {[]string{"--sellers", "-1"}, "--sellers: must be from 1 to 100, got -1"},
+		"TooManySellers":   {[]string{"--sellers", "101"}, "--sellers: must be from 1 to 100, got 101"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"seed", "--database-url", "postgres://shop@127.0.0.1:1/shop", "--data-dir", t.TempDir()}, tc.args...)
+			_, err := runCLI(t, args...)
+			require.EqualError(t, err, tc.want)
+		})
+	}
+}

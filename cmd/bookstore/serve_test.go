@@ -109,6 +109,8 @@ func TestServe_FailsCleanly(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	t.Cleanup(func() { taken.Close() })
+	empty := filepath.Join(t.TempDir(), "empty")
+	require.NoError(t, os.WriteFile(empty, nil, 0o600))
 
 	cases := map[string]struct {
 		env  []string
@@ -124,6 +126,26 @@ func TestServe_FailsCleanly(t *testing.T) {
 			env:  []string{"DATABASE_URL=postgres://shop:secret@127.0.0.1:1/shop"},
 			args: []string{"serve", "--addr", "127.0.0.1:0"},
 			want: "database unreachable",
+		},
+		"AddrEmpty": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+			args: []string{"serve", "--addr", ""},
+			want: "--addr: must not be empty",
+		},
+		"AddrVariableEmpty": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t), "BOOKSTORE_ADDR="},
+			args: []string{"serve"},
+			want: "--addr: must not be empty",
+		},
+		"DatabaseURLFileEmpty": {
+			env:  []string{"DATABASE_URL_FILE=" + empty},
+			args: []string{"serve", "--addr", "127.0.0.1:0"},
+			want: "environment variable DATABASE_URL_FILE: " + empty + " is empty",
+		},
+		"AddrFileEmpty": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t), "BOOKSTORE_ADDR_FILE=" + empty},
+			args: []string{"serve"},
+			want: "environment variable BOOKSTORE_ADDR_FILE: " + empty + " is empty",
 		},
 		"DatabaseURLMalformed": {
 			env:  []string{"DATABASE_URL=postgres://%zz"},

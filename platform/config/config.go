@@ -218,7 +218,9 @@ func ApplyEnv(fs *pflag.FlagSet) error {
 }
 
 // lookupEnv reads name, or the file that name_FILE points to without its
-// trailing newline; setting both is a mistake worth stopping for.
+// trailing newline. Setting both is a mistake worth stopping for, and so is
+// an empty file: a secret that was never written would otherwise turn into
+// a default (no DATABASE_URL starts the embedded cluster).
 func lookupEnv(name string) (string, bool, error) {
 	v, ok := os.LookupEnv(name)
 	path, fromFile := os.LookupEnv(name + "_FILE")
@@ -231,6 +233,9 @@ func lookupEnv(name string) (string, bool, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", false, fmt.Errorf("environment variable %s_FILE: %w", name, err)
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", false, fmt.Errorf("environment variable %s_FILE: %s is empty", name, path)
 	}
 	return strings.TrimRight(string(b), "\r\n"), true, nil
 }
@@ -294,6 +299,9 @@ func (f *Flags) Load() (Config, error) {
 	cfg.PublicURL = strings.TrimRight(pub.String(), "/")
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
+	}
+	if cfg.Addr == "" {
+		return Config{}, fmt.Errorf("--addr: must not be empty (it would listen on a random port); give one such as :8080")
 	}
 	for d := range strings.SplitSeq(f.acmeDomains, ",") {
 		if d = strings.TrimSpace(d); d != "" {

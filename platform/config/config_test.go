@@ -49,6 +49,13 @@ func TestLoad_EnvironmentAndPrecedence(t *testing.T) {
 	require.False(t, cfg.EmbeddedPostgres())
 }
 
+// An empty address, however it is given, would listen on a random port.
+func TestLoad_EmptyAddrFromEnvironment(t *testing.T) {
+	t.Setenv("BOOKSTORE_ADDR", "")
+	_, err := load(t)
+	require.ErrorContains(t, err, "--addr: must not be empty")
+}
+
 func TestLoad_BadEnvironmentValue(t *testing.T) {
 	t.Setenv("BOOKSTORE_MIGRATE", "perhaps")
 	_, err := load(t)
@@ -75,6 +82,7 @@ func TestLoad_Rejects(t *testing.T) {
 		"ShortToken":        {"--internal-token", "short"},
 		"ZeroShutdown":      {"--shutdown-timeout", "0s"},
 		"EmptyDataDir":      {"--data-dir", ""},
+		"EmptyAddr":         {"--addr", ""},
 		"BadLevel":          {"--log-level", "chatty"},
 	}
 	for name, args := range cases {
@@ -110,6 +118,20 @@ func TestLoad_ValueFromFileRejects(t *testing.T) {
 		_, err := load(t)
 		require.ErrorContains(t, err, "both set")
 	})
+	// An empty secret file is a mistake, never a default (no database URL
+	// would start the embedded cluster).
+	for name, tc := range map[string]struct{ variable, content string }{
+		"EmptyDatabaseURLFile": {"DATABASE_URL", ""},
+		"BlankTokenFile":       {"BOOKSTORE_INTERNAL_TOKEN", " \n"},
+		"BlankAddrFile":        {"BOOKSTORE_ADDR", "\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := writeFile(t, tc.content)
+			t.Setenv(tc.variable+"_FILE", path)
+			_, err := load(t)
+			require.ErrorContains(t, err, tc.variable+"_FILE: "+path+" is empty")
+		})
+	}
 	t.Run("BadValueInFile", func(t *testing.T) {
 		t.Setenv("BOOKSTORE_TRUST_PROXY_FILE", writeFile(t, "maybe"))
 		_, err := load(t)

@@ -93,7 +93,6 @@ type Metrics struct {
 	Registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
-	ready    prometheus.Gauge
 	notReady *prometheus.CounterVec
 }
 
@@ -112,19 +111,15 @@ func New(pool *pgxpool.Pool) *Metrics {
 			Help:    "HTTP request latency by method and route pattern.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"method", "route"}),
-		ready: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "bookstore_ready",
-			Help: "1 when the last readiness probe (/readyz) passed, 0 when it failed or none came yet.",
-		}),
 		notReady: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "bookstore_readiness_check_failures_total",
-			Help: "Readiness checks that failed, by check (drain: the process was stopping).",
+			Help: "Readiness checks of /readyz requests that failed, by check (drain: the process was stopping); those bookstore_ready runs at a scrape are not counted.",
 		}, []string{"check"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.ready, m.notReady,
+		m.requests, m.duration, m.notReady,
 	)
 	if pool != nil {
 		reg.MustRegister(newPoolCollector(pool))
@@ -135,15 +130,35 @@ func New(pool *pgxpool.Pool) *Metrics {
 // Readiness records the outcome of a readiness probe: whether each check
 // passed, by name.
 func (m *Metrics) Readiness(passed map[string]bool) {
-	ready := 1.0
 	for name, ok := range passed {
 		c := m.notReady.WithLabelValues(name)
 		if !ok {
 			c.Inc()
-			ready = 0
 		}
 	}
-	m.ready.Set(ready)
+}
+
+var readyDesc = prometheus.NewDesc("bookstore_ready",
+	"1 when the process is ready (every check of /readyz passes and it is not draining), 0 otherwise; checked at each scrape.", nil, nil)
+
+// NewReady is the collector of bookstore_ready, which asks ready at each
+// scrape rather than keeping what the last /readyz found: a process that
+// nothing polls (no orchestrator's probe, as in deploy/compose) would
+// otherwise say 0 for ever and page as not ready. Checking at scrape time
+// needs no goroutine of its own and is as fresh as the scrape; ready gets
+// NewScrape's 2 s, and a check that has not answered by then fails. Its
+// failures are not counted by Readiness: the registry collects in
+// parallel, so a count made during a scrape would show in it or not, by
+// chance.
+func NewReady(ready func(context.Context) bool) prometheus.Collector {
+	return NewScrape("readiness", []*prometheus.Desc{readyDesc}, func(ctx context.Context, ch chan<- prometheus.Metric) error {
+		v := 0.0
+		if ready(ctx) {
+			v = 1
+		}
+		ch <- prometheus.MustNewConstMetric(readyDesc, prometheus.GaugeValue, v)
+		return nil
+	})
 }
 
 // ScrapeFunc reads values when Prometheus scrapes and sends them to ch.

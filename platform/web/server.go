@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/platform/config"
@@ -56,9 +57,11 @@ func AsCheck(constructor any) fx.Option {
 	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"readiness"`)))
 }
 
-// Module provides the router and runs the server.
+// Module provides the router and runs the server, and reports the
+// process's readiness in the metrics.
 var Module = fx.Module("web",
 	fx.Provide(NewRouter, func() *Drain { return &Drain{} }),
+	metrics.AsCollector(newReadyMetric),
 	fx.Invoke(Serve),
 )
 
@@ -152,35 +155,73 @@ type CheckResult struct {
 	Error string `json:"error,omitempty"`
 }
 
-// readyz runs every check and records the outcome in the metrics, where
-// a readiness that flaps shows up; a draining process counts as failing
-// the check "drain".
+// readiness is what the readiness checks found.
+type readiness struct {
+	draining bool
+	checks   []CheckResult
+	ready    bool
+}
+
+// checkReadiness runs every check; a draining process runs none.
+func checkReadiness(ctx context.Context, drain *Drain, checks []Check) readiness {
+	if drain.Draining() {
+		return readiness{draining: true}
+	}
+	out := readiness{checks: make([]CheckResult, 0, len(checks)), ready: true}
+	for _, c := range checks {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := c.Func(cctx)
+		cancel()
+		res := CheckResult{Name: c.Name, OK: err == nil}
+		if err != nil {
+			out.ready = false
+			res.Error = "unreachable"
+			Logger(ctx).Warn("readiness check failed", "check", c.Name, "err", err)
+		}
+		out.checks = append(out.checks, res)
+	}
+	return out
+}
+
+// readyz answers whether the process is ready and counts each failed check
+// in the metrics, where a readiness that flaps shows up; a draining
+// process counts as failing the check "drain".
 func readyz(drain *Drain, checks []Check, m *metrics.Metrics) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if drain.Draining() {
+		res := checkReadiness(r.Context(), drain, checks)
+		if res.draining {
 			m.Readiness(map[string]bool{"drain": false})
 			JSON(w, http.StatusServiceUnavailable, map[string]any{"ready": false, "draining": true})
 			return
 		}
-		status := http.StatusOK
-		out := make([]CheckResult, 0, len(checks))
-		passed := make(map[string]bool, len(checks))
-		for _, c := range checks {
-			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-			err := c.Func(ctx)
-			cancel()
-			res := CheckResult{Name: c.Name, OK: err == nil}
-			passed[c.Name] = res.OK
-			if err != nil {
-				status = http.StatusServiceUnavailable
-				res.Error = "unreachable"
-				Logger(r.Context()).Warn("readiness check failed", "check", c.Name, "err", err)
-			}
-			out = append(out, res)
+		passed := make(map[string]bool, len(res.checks))
+		for _, c := range res.checks {
+			passed[c.Name] = c.OK
 		}
 		m.Readiness(passed)
-		JSON(w, status, map[string]any{"ready": status == http.StatusOK, "checks": out})
+		status := http.StatusOK
+		if !res.ready {
+			status = http.StatusServiceUnavailable
+		}
+		JSON(w, status, map[string]any{"ready": res.ready, "checks": res.checks})
 	}
+}
+
+// readyMetricParams are what newReadyMetric needs: the same checks and
+// drain as /readyz.
+type readyMetricParams struct {
+	fx.In
+
+	Drain  *Drain
+	Checks []Check `group:"readiness"`
+}
+
+// newReadyMetric makes bookstore_ready run the checks of /readyz at each
+// scrape (see metrics.NewReady for why).
+func newReadyMetric(p readyMetricParams) prometheus.Collector {
+	return metrics.NewReady(func(ctx context.Context) bool {
+		return checkReadiness(ctx, p.Drain, p.Checks).ready
+	})
 }
 
 // Serve listens on the configured address when the app starts and drains

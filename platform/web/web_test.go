@@ -22,6 +22,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
 
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
@@ -556,41 +558,56 @@ func TestReadyz(t *testing.T) {
 	require.JSONEq(t, `{"ready":false,"checks":[{"name":"db","ok":true},{"name":"jobs","ok":false,"error":"unreachable"}]}`, body)
 }
 
-// TestReadyz_Metrics: each probe's outcome goes to the metrics, where a
-// readiness that flaps shows.
+// TestReadyz_Metrics: bookstore_ready says at each scrape whether the
+// process is ready, though nothing asks /readyz (a process no probe polls
+// would otherwise page as not ready); each probe's failed checks are
+// counted, where a readiness that flaps shows.
 func TestReadyz_Metrics(t *testing.T) {
 	t.Parallel()
-	pool, err := pgxpool.New(context.Background(), "postgres://localhost/unused")
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	m := metrics.New(pool)
-	var failing atomic.Bool
-	h := web.NewRouter(web.RouterParams{
-		Config:  config.Config{ShutdownTimeout: 1},
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: m,
-		Checks: []web.Check{{Name: "jobs", Func: func(context.Context) error {
-			if failing.Load() {
-				return errors.New("down")
-			}
-			return nil
-		}}},
-	})
-	probe := func() {
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/readyz", nil))
-	}
+	var (
+		failing atomic.Bool
+		m       *metrics.Metrics
+		drain   *web.Drain
+		h       http.Handler
+	)
+	fxtest.New(t,
+		fx.Supply(config.Config{Addr: "127.0.0.1:0", ShutdownTimeout: 1}, slog.New(slog.DiscardHandler)),
+		metrics.Module, web.Module,
+		web.AsCheck(func() web.Check {
+			return web.Check{Name: "jobs", Func: func(context.Context) error {
+				if failing.Load() {
+					return errors.New("down")
+				}
+				return nil
+			}}
+		}),
+		fx.Populate(&m, &drain, &h),
+	)
 	scrape := func() string {
 		rec := httptest.NewRecorder()
 		m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 		return rec.Body.String()
 	}
-	probe()
-	require.Contains(t, scrape(), "\nbookstore_ready 1\n")
-	require.Contains(t, scrape(), `bookstore_readiness_check_failures_total{check="jobs"} 0`)
+	probe := func() {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/readyz", nil))
+	}
+	require.Contains(t, scrape(), "\nbookstore_ready 1\n", "ready, with no probe yet")
 	failing.Store(true)
-	probe()
 	require.Contains(t, scrape(), "\nbookstore_ready 0\n")
+	require.NotContains(t, scrape(), "bookstore_readiness_check_failures_total{", "a scrape's checks are not counted")
+
+	probe()
 	require.Contains(t, scrape(), `bookstore_readiness_check_failures_total{check="jobs"} 1`)
+	failing.Store(false)
+	probe()
+	out := scrape()
+	require.Contains(t, out, "\nbookstore_ready 1\n")
+	require.Contains(t, out, `bookstore_readiness_check_failures_total{check="jobs"} 1`)
+
+	drain.Start()
+	require.Contains(t, scrape(), "\nbookstore_ready 0\n", "a draining process is not ready")
+	probe()
+	require.Contains(t, scrape(), `bookstore_readiness_check_failures_total{check="drain"} 1`)
 }
 
 func TestError_UnauthenticatedBrowserGoesToSignIn(t *testing.T) {

@@ -106,6 +106,12 @@ func WantAlerts(svc catalog.Service) web.Middleware { return pages.WantAlertsMid
 // SeedOptions tune `bookstore seed`.
 type SeedOptions = seed.Options
 
+// SeedMaxListings and SeedMaxSellers bound the counts of SeedOptions.
+const (
+	SeedMaxListings = seed.MaxListings
+	SeedMaxSellers  = seed.MaxSellers
+)
+
 // SeedResult says what `bookstore seed` created.
 type SeedResult = seed.Result
 

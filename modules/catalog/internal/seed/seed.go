@@ -33,10 +33,18 @@ import (
 // ErrNotEmpty is returned when the shop already has listings and Force is off.
 var ErrNotEmpty = apperr.New(apperr.Conflict, "catalog.seed_not_empty", "the shop already has listings; pass --force to add demo listings anyway")
 
-// Options tune a run; zero values take defaults.
+// The bounds of a run: at least one seller and one listing (a run without
+// them makes nothing to show), and few enough that a mistyped count does
+// not keep the command writing for hours.
+const (
+	MaxListings = 10_000
+	MaxSellers  = 100
+)
+
+// Options tune a run.
 type Options struct {
-	Listings int  // default 300
-	Sellers  int  // default 8
+	Listings int  // 1 to MaxListings
+	Sellers  int  // 1 to MaxSellers
 	Force    bool // add to a shop that already has listings
 	// Seed makes the generated data reproducible.
 	Seed uint64
@@ -51,14 +59,23 @@ type Result struct {
 	Password string
 }
 
+// Validate reports the first count out of its bounds, named by its flag,
+// so that the command can refuse it before it touches the database.
+func (o Options) Validate() error {
+	if o.Listings < 1 || o.Listings > MaxListings {
+		return fmt.Errorf("--listings: must be from 1 to %d, got %d", MaxListings, o.Listings)
+	}
+	if o.Sellers < 1 || o.Sellers > MaxSellers {
+		return fmt.Errorf("--sellers: must be from 1 to %d, got %d", MaxSellers, o.Sellers)
+	}
+	return nil
+}
+
 // Run creates the sellers through accounts (the sign-up rules apply) and
 // their listings through the catalog service (the listing rules apply).
 func Run(ctx context.Context, svc *service.Service, accounts auth.Accounts, o Options) (Result, error) {
-	if o.Listings <= 0 {
-		o.Listings = 300
-	}
-	if o.Sellers <= 0 {
-		o.Sellers = 8
+	if err := o.Validate(); err != nil {
+		return Result{}, err
 	}
 	n, err := svc.CountListings(ctx)
 	if err != nil {
