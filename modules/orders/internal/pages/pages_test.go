@@ -727,7 +727,7 @@ func TestPages_OrderPage(t *testing.T) {
 	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "<strong>New:</strong>")
-	require.NotContains(t, r.Body, "data-unread")
+	require.Contains(t, r.Body, "data-unread hidden></span>")
 	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
 	require.NotContains(t, r.Body, "<strong>New:</strong>")
 }
