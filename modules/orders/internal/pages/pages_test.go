@@ -372,6 +372,9 @@ func TestPages_Admin(t *testing.T) {
 	}
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
 	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
+	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"999999999999.99"}, "days": {"2"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a cost too large to hold gets the bound too")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/local/999999/retry", nil, authtest.As(&admin)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/nowhere/1/retry", nil, authtest.As(&admin)...).StatusCode)
