@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,6 +44,33 @@ func TestDocument_IsValidOpenAPI31(t *testing.T) {
 	// Transport parses the document and validates it against the OpenAPI
 	// schema, failing the test when it is not valid.
 	apitest.Transport(t, nil)
+}
+
+// TestDocument_NoTextCutIntoKeys: an unquoted comma in a flow mapping, as in
+// { description: Counted up to 100, as the list counts them. }, ends the
+// text there and makes the rest a key without a value, which YAML, the
+// OpenAPI schema and the validator all take. Text is never a key and no key
+// is left without a value.
+func TestDocument_NoTextCutIntoKeys(t *testing.T) {
+	t.Parallel()
+	var doc any
+	require.NoError(t, json.Unmarshal(apidoc.Document(), &doc))
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				require.NotContains(t, k, " ", "%s: the key %q is text: quote the text before it", at, k)
+				require.NotNil(t, e, "%s/%s has no value: quote the text before it", at, k)
+				walk(at+"/"+k, e)
+			}
+		case []any:
+			for i, e := range v {
+				walk(at+"/"+strconv.Itoa(i), e)
+			}
+		}
+	}
+	walk("#", doc)
 }
 
 func TestRoutes_ServeDocument(t *testing.T) {

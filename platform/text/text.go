@@ -18,10 +18,18 @@ var ErrMoney = errors.New("must be an amount like 12.50")
 // maximum is checked by its owner.
 const maxMoneyCents = 1_000_000_000_00
 
+// ErrMoneyRange is ParseMoney's error for an amount written well but beyond
+// maxMoneyCents. As strconv.ParseInt does with ErrRange, ParseMoney returns
+// with it an amount of the same sign, here just past maxMoneyCents: past
+// every field's own maximum, so a form that hands it on gets the message
+// that names the field's bound, the one the API gives, rather than ErrMoney.
+var ErrMoneyRange = errors.New("must be at most " + MoneyInput(maxMoneyCents))
+
 // ParseMoney reads an amount in the shop currency as typed by a person
 // ("12", "12.5", "12.50", "1,250.00", "$12") into integer minor units. It
 // never goes through a float, so 0.1 + 0.2 troubles nobody. Zero and
-// negative amounts parse; the rules that forbid them live with each field.
+// negative amounts parse; the rules that forbid them live with each field,
+// as do their maximums (see ErrMoneyRange).
 func ParseMoney(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "$")
@@ -49,16 +57,22 @@ func ParseMoney(s string) (int64, error) {
 		}
 		whole = strings.Join(groups, "")
 	}
+	if !allDigits(whole) || !allDigits(frac) {
+		return 0, ErrMoney
+	}
+	sign := int64(1)
+	if neg {
+		sign = -1
+	}
+	// Leading zeros add nothing; past 12 digits, the amount cannot be held.
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole) > 12 {
+		return sign * (maxMoneyCents + 1), ErrMoneyRange
+	}
 	if whole == "" {
 		whole = "0"
 	}
-	if !allDigits(whole) || !allDigits(frac) || len(whole) > 12 {
-		return 0, ErrMoney
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil {
-		return 0, ErrMoney
-	}
+	w, _ := strconv.ParseInt(whole, 10, 64)
 	cents := w * 100
 	if len(frac) == 1 {
 		frac += "0"
@@ -68,12 +82,9 @@ func ParseMoney(s string) (int64, error) {
 		cents += f
 	}
 	if cents > maxMoneyCents {
-		return 0, ErrMoney
+		return sign * (maxMoneyCents + 1), ErrMoneyRange
 	}
-	if neg {
-		cents = -cents
-	}
-	return cents, nil
+	return sign * cents, nil
 }
 
 func allDigits(s string) bool {

@@ -1,6 +1,8 @@
 package text
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,16 +13,28 @@ func TestParseMoney(t *testing.T) {
 	good := map[string]int64{
 		"12": 1200, "12.5": 1250, "12.50": 1250, "0.99": 99, ".5": 50, "$7": 700,
 		"1,250.00": 125000, " 3.05 ": 305, "0": 0, "-4.20": -420, "10000": 1000000,
+		"0000000000000012.50": 1250,
 	}
 	for in, want := range good {
 		got, err := ParseMoney(in)
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "abc", "12.345", "1.", "1e3", "12,50", "1,2345", "NaN", "0x10", "--1", "99999999999999", "١٢"} {
+	for _, in := range []string{"", "abc", "12.345", "1.", "1e3", "12,50", "1,2345", "NaN", "0x10", "--1", "١٢", strings.Repeat("9", 40) + "x"} {
 		_, err := ParseMoney(in)
 		require.ErrorIs(t, err, ErrMoney, in)
 	}
+	// Written well but too large to hold: just past what it holds, so each
+	// field's maximum, not "like 12.50", is what a form says of it.
+	for in, want := range map[string]int64{
+		"1000000000.01": maxMoneyCents + 1, "999999999999.99": maxMoneyCents + 1, "99999999999999": maxMoneyCents + 1,
+		"1,000,000,000,000": maxMoneyCents + 1, strings.Repeat("9", 40): maxMoneyCents + 1, "-5000000000": -maxMoneyCents - 1,
+	} {
+		got, err := ParseMoney(in)
+		require.ErrorIs(t, err, ErrMoneyRange, in)
+		require.Equal(t, want, got, in)
+	}
+	require.Equal(t, "must be at most 1000000000.00", ErrMoneyRange.Error())
 	require.Equal(t, "12.50", MoneyInput(1250))
 	require.Equal(t, "0.05", MoneyInput(5))
 	require.Equal(t, "-4.20", MoneyInput(-420))
@@ -32,6 +46,10 @@ func FuzzParseMoney(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		cents, err := ParseMoney(s)
+		if errors.Is(err, ErrMoneyRange) {
+			require.Contains(t, []int64{maxMoneyCents + 1, -maxMoneyCents - 1}, cents)
+			return
+		}
 		if err != nil {
 			return
 		}

@@ -69,19 +69,24 @@ func TestRender_EscapesAndUsesLayout(t *testing.T) {
 	require.Equal(t, "no-store", rec.Header().Get("Cache-Control"), "a page holding a link's token is private, even for a visitor")
 }
 
-// The header spells out its counts (unread notifications, new want
+// The header spells out its counts (cart, unread notifications, new want
 // matches) up to BadgeMax and shows a larger one, which the modules stop
-// counting just past it, as "99+".
+// counting just past it, as "99+". A count of 0 leaves its badge in the
+// page, hidden and empty, for the order page's refresh to fill.
 func TestRender_BadgesCapped(t *testing.T) {
 	t.Parallel()
-	badge := func(nav view.Nav, attr string) string {
+	render := func(nav view.Nav) string {
 		t.Helper()
 		nav.SignedIn, nav.UserName = true, "Ada"
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodGet, "/", nil)
 		req = req.WithContext(view.WithNav(req.Context(), &nav))
 		require.NoError(t, view.Render(rec, req, http.StatusOK, view.Page{Title: "Home", Body: templ.Raw("")}))
-		_, rest, found := strings.Cut(rec.Body.String(), attr+">")
+		return rec.Body.String()
+	}
+	badge := func(nav view.Nav, attr string) string {
+		t.Helper()
+		_, rest, found := strings.Cut(render(nav), attr+">")
 		if !found {
 			return ""
 		}
@@ -92,9 +97,11 @@ func TestRender_BadgesCapped(t *testing.T) {
 		attr string
 		nav  func(n int) view.Nav
 	}{
+		{"data-cart-count", func(n int) view.Nav { return view.Nav{CartCount: n} }},
 		{"data-unread", func(n int) view.Nav { return view.Nav{Unread: n} }},
 		{"data-want-alerts", func(n int) view.Nav { return view.Nav{WantAlerts: n} }},
 	} {
+		require.Contains(t, render(c.nav(0)), c.attr+" hidden></span>")
 		require.Empty(t, badge(c.nav(0), c.attr))
 		require.Equal(t, "7", badge(c.nav(7), c.attr))
 		require.Equal(t, "99", badge(c.nav(view.BadgeMax), c.attr))

@@ -133,9 +133,14 @@ if (live) {
             const flash = document.querySelector("main > .flash-success");
             if (flash && next.querySelector(".status-bad")) flash.remove();
           }
-          for (const badge of ["[data-unread]", "[data-cart-count]"]) {
-            const fresh = doc.querySelector(badge), old = document.querySelector(badge);
-            if (fresh && old) old.textContent = fresh.textContent;
+          // The header's badges are in every page, hidden at 0 (layout.templ,
+          // countBadge), so they pair one to one while the person stays
+          // signed in, and a count that comes or goes is followed too.
+          const fresh = doc.querySelectorAll(".site-header .badge"), old = document.querySelectorAll(".site-header .badge");
+          if (fresh.length === old.length) {
+            old.forEach((badge, i) => {
+              if (badge.outerHTML !== fresh[i].outerHTML) badge.replaceWith(fresh[i]);
+            });
           }
           if (!next.hasAttribute("data-live")) {
             current.removeAttribute("data-live");

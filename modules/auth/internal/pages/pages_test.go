@@ -62,7 +62,7 @@ func TestSignUpPage(t *testing.T) {
 		require.Equal(t, http.StatusOK, page.StatusCode)
 		require.Contains(t, page.Body, "new@example.com")
 		require.Contains(t, page.Body, "Welcome, New Reader!")
-		require.Contains(t, page.Body, `<summary>New Reader </summary>`, "the header shows the user")
+		require.Contains(t, page.Body, `<summary>New Reader <`, "the header shows the user")
 	})
 
 	t.Run("InvalidKeepsValuesNeverPassword", func(t *testing.T) {
@@ -306,7 +306,7 @@ func TestAccountPage(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 		page := b.Get(t, "/account")
 		require.Contains(t, page.Body, "Your display name is now New Name.")
-		require.Contains(t, page.Body, "<summary>New Name </summary>")
+		require.Contains(t, page.Body, "<summary>New Name <")
 
 		for _, bad := range []string{"", "x", strings.Repeat("n", 10240)} {
 			resp = authtest.Submit(t, b, "/account/name", url.Values{"name": {bad}})
@@ -329,10 +329,10 @@ func TestAccountPage(t *testing.T) {
 		resp := authtest.Submit(t, b, "/account/name", url.Values{"name": {"New\x00Name"}})
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
 		require.Contains(t, resp.Body, "<h1>Check the form</h1>")
-		require.Contains(t, resp.Body, "<summary>Refused Sender </summary>", "the header is the sender's, signed in")
+		require.Contains(t, resp.Body, "<summary>Refused Sender <", "the header is the sender's, signed in")
 		require.Contains(t, resp.Body, ">NewName</textarea>")
 		page := b.Get(t, "/account")
-		require.Contains(t, page.Body, "<summary>Refused Sender </summary>", "the name did not change")
+		require.Contains(t, page.Body, "<summary>Refused Sender <", "the name did not change")
 
 		resp = b.Post(t, "/account/name", url.Values{"name": {"New\x00Name"}})
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, "without its CSRF token the form is refused, not offered back")

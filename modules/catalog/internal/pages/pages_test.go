@@ -141,6 +141,14 @@ func TestPages_Browse(t *testing.T) {
 		require.Contains(t, res.Body, "removing the filters")
 		require.Contains(t, res.Body, `href="/books?q=crime"`)
 	})
+	t.Run("PricesTooLargeToHold", func(t *testing.T) {
+		res := env.Get(t, "/books?q=crime&max_price=99999999999999")
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "Crime and Punishment", "a highest price past every price")
+		res = env.Get(t, "/books?q=crime&min_price=99999999999999")
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "No books match", "a lowest price past every price")
+	})
 	t.Run("BadParametersAreExplained", func(t *testing.T) {
 		for _, qs := range []string{"min_price=abc", "min_price=-5", "max_price=1e9", "max_price=0", "condition=mint", "sort=random", "language=xx", "q=" + strings.Repeat("a", 300)} {
 			res := env.Get(t, "/books?"+qs)
@@ -284,6 +292,7 @@ func TestPages_Sell(t *testing.T) {
 			"NegativePrice":    {"price", "-3.00", "must be more than zero"},
 			"ZeroPrice":        {"price", "0", "must be more than zero"},
 			"PriceOverMax":     {"price", "10000.01", "must be at most 10000.00"},
+			"PriceTooLarge":    {"price", "999999999999.99", "must be at most 10000.00"},
 			"ZeroCopies":       {"copies", "0", "must be between 1 and 999"},
 			"ThousandCopies":   {"copies", "1000", "must be between 1 and 999"},
 			"TextCopies":       {"copies", "many", "must be a whole number"},

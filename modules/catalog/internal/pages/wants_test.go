@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -44,6 +45,13 @@ func TestPages_Wants(t *testing.T) {
 	require.Contains(t, res.Body, "the check digit does not match", "the ISBN's too, beside the words'")
 	require.Contains(t, res.Body, "choose one of New, As New")
 	require.Contains(t, res.Body, `value="Zauberberg"`, "values are kept")
+	for _, price := range []string{"10000.01", "999999999999.99", strings.Repeat("9", 30)} {
+		huge := wantForm()
+		huge.Set("max_price", price)
+		res = env.Post(t, "/my/wants", huge, authtest.As(other)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, price)
+		require.Contains(t, res.Body, "must be at most 10000.00", "the bound the API names, however large the amount: %s", price)
+	}
 
 	res = env.Post(t, "/my/wants", wantForm(), authtest.As(other)...)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
@@ -58,9 +66,9 @@ func TestPages_Wants(t *testing.T) {
 	res = env.Get(t, "/my/wants", authtest.As(other)...)
 	require.Contains(t, res.Body, "data-want-match>")
 	require.Contains(t, res.Body, "Der Zauberberg")
-	require.NotContains(t, res.Body, "data-want-alerts", "looking at the matches clears the count")
+	require.Contains(t, res.Body, "data-want-alerts hidden></span>", "looking at the matches clears the count")
 	res = env.Get(t, "/books", authtest.As(other)...)
-	require.NotContains(t, res.Body, "data-want-alerts")
+	require.Contains(t, res.Body, "data-want-alerts hidden></span>")
 
 	wants, err := env.Svc.Wants(ctx, catalogtest.Other)
 	require.NoError(t, err)

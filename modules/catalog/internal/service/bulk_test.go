@@ -96,9 +96,11 @@ func TestService_ParseListings(t *testing.T) {
 
 	t.Run("PriceAboveTheCeiling", func(t *testing.T) {
 		t.Parallel()
-		rows, err := b.svc.ParseListings([]byte("title,author,condition,price\nEmma,Jane Austen,good,5000.01\n"))
+		rows, err := b.svc.ParseListings([]byte("title,author,condition,price\nEmma,Jane Austen,good,5000.01\nEmma,Jane Austen,good,999999999999.99\n"))
 		require.NoError(t, err)
-		require.Equal(t, map[string]string{"price": "must be at most 5000.00"}, rows[0].Errors)
+		for _, r := range rows {
+			require.Equal(t, map[string]string{"price": "must be at most 5000.00"}, r.Errors)
+		}
 	})
 
 	t.Run("DuplicateISBNAndCondition", func(t *testing.T) {

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -145,9 +146,11 @@ func ParseQuery(v url.Values) (Query, map[string]string) {
 		if s == "" {
 			return 0
 		}
+		// An amount too large to hold is past every price: as a bound it
+		// lets every book through, or none.
 		c, err := text.ParseMoney(s)
 		switch {
-		case err != nil:
+		case err != nil && !errors.Is(err, text.ErrMoneyRange):
 			fields[name] = err.Error()
 		case c < 0:
 			fields[name] = "must not be negative"

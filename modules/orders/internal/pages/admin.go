@@ -2,6 +2,7 @@ package pages
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -169,7 +170,7 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 	v := r.PostFormValue
 	p := service.Provider{ID: id, Name: v("name"), Coverage: v("coverage"), Active: v("active") == "on"}
 	d := providersData{EditID: id, Cost: v("cost"), Days: v("days"), Errors: map[string]string{}}
-	if p.CostCents, err = text.ParseMoney(v("cost")); err != nil {
+	if p.CostCents, err = text.ParseMoney(v("cost")); err != nil && !errors.Is(err, text.ErrMoneyRange) {
 		d.Errors["cost"] = "enter a cost such as 12.50"
 	}
 	if p.Days, err = strconv.Atoi(strings.TrimSpace(v("days"))); err != nil {

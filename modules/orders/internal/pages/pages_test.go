@@ -101,6 +101,21 @@ func (b *bundle) placedOrder(t *testing.T, key string) (string, int64) {
 	return path, id
 }
 
+// visitorCart puts a copy of the book in a new visitor's cart and returns
+// the cookie that names the cart.
+func (b *bundle) visitorCart(t *testing.T) string {
+	t.Helper()
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	for _, c := range r.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
+			return strings.SplitN(c, ";", 2)[0]
+		}
+	}
+	require.FailNow(t, "no visitor cookie")
+	return ""
+}
+
 func countRows(t *testing.T, pool *pgxpool.Pool, q string) int {
 	t.Helper()
 	var n int
@@ -260,19 +275,55 @@ func TestPages_CartRejections(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 }
 
+// A cart line that cannot be bought keeps the checkout page from offering
+// the order: the page names the line and its problem, sends the buyer back
+// to the cart, and shows no total that the lines above it contradict.
+func TestPages_CheckoutBlockedLine(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	blocked := func(t *testing.T, r webtest.Response, problem string) {
+		t.Helper()
+		require.Contains(t, r.Body, problem)
+		require.Contains(t, r.Body, "Remove or fix the flagged lines")
+		require.Contains(t, r.Body, `href="/cart"`)
+		require.NotContains(t, r.Body, "Place order")
+		require.NotContains(t, r.Body, "Subtotal")
+		require.NotContains(t, r.Body, `id="checkout-form"`)
+	}
+
+	t.Run("OwnListing", func(t *testing.T) {
+		// A visitor fills a cart with their own listing, then signs in.
+		r := b.c.Get(t, "/checkout", append(authtest.As(&seller), "Cookie", b.visitorCart(t))...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		blocked(t, r, "this is your own listing")
+	})
+
+	t.Run("PausedBesideBuyable", func(t *testing.T) {
+		paused := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+		for _, id := range []catalog.BookID{b.book.ID, paused.ID} {
+			require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: other.ID}, id, 1))
+		}
+		catalogtest.SetStatus(context.Background(), t, b.pool, paused.ID, catalog.StatusPaused)
+		r := b.c.Get(t, "/checkout", authtest.As(&other)...)
+		require.Equal(t, http.StatusOK, r.StatusCode)
+		blocked(t, r, "this book is not for sale right now")
+
+		// The order the page would have offered is refused, and the page
+		// that says so is the same.
+		form := checkoutForm("k")
+		form["line"] = []string{strconv.FormatInt(int64(b.book.ID), 10) + ":1:1500", strconv.FormatInt(int64(paused.ID), 10) + ":1:900"}
+		r = b.c.Post(t, "/checkout", form, authtest.As(&other)...)
+		require.Equal(t, http.StatusConflict, r.StatusCode)
+		blocked(t, r, "this book is not for sale right now")
+		require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+	})
+}
+
 func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
-	require.Equal(t, http.StatusSeeOther, r.StatusCode)
-	var cookie string
-	for _, c := range r.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
-			cookie = strings.SplitN(c, ";", 2)[0]
-		}
-	}
-	require.NotEmpty(t, cookie)
-	r = b.c.Get(t, "/cart", "Cookie", cookie)
+	cookie := b.visitorCart(t)
+	r := b.c.Get(t, "/cart", "Cookie", cookie)
 	require.Contains(t, r.Body, "Sign in to check out")
 	// The buyer's own cart already holds two copies of another book.
 	other := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
@@ -321,6 +372,9 @@ func TestPages_Admin(t *testing.T) {
 	}
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
 	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
+	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"999999999999.99"}, "days": {"2"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a cost too large to hold gets the bound too")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/local/999999/retry", nil, authtest.As(&admin)...).StatusCode)
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/nowhere/1/retry", nil, authtest.As(&admin)...).StatusCode)
@@ -676,7 +730,7 @@ func TestPages_OrderPage(t *testing.T) {
 	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "<strong>New:</strong>")
-	require.NotContains(t, r.Body, "data-unread")
+	require.Contains(t, r.Body, "data-unread hidden></span>")
 	r = b.c.Get(t, "/notifications", authtest.As(&buyer)...)
 	require.NotContains(t, r.Body, "<strong>New:</strong>")
 }

@@ -25,7 +25,8 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	cart := service.Cart{Lines: []service.CartLine{
 		{BookID: 1, Title: evil, Author: evil, SellerName: evil, Quantity: 2, PriceCents: 1500, AddedPriceCents: 1200, LineCents: 3000, PriceChanged: true},
 		{BookID: 2, Title: "Dune", Quantity: 1, PriceCents: 900, LineCents: 900, Problem: evil},
-	}, SubtotalCents: 3900}
+	}, SubtotalCents: 3000}
+	ready := service.Cart{Lines: cart.Lines[:1], SubtotalCents: 3000, CanCheckout: true}
 	order := service.Order{ID: 9, BuyerID: 1, BuyerName: evil, Lines: []service.Line{{BookID: 1, SellerName: evil, Title: evil, Quantity: 2, PriceCents: 1500}},
 		SubtotalCents: 3000, DeliveryCents: 500, TotalCents: 3500, DeliveryProvider: evil, Reason: evil,
 		ShippingAddress: service.Address{Name: evil, Street: evil, City: evil, Region: evil, PostalCode: "1", Country: "CO"},
@@ -34,8 +35,9 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	pages := map[string]templ.Component{
 		"cart":          cartView(cartData{Cart: cart}),
 		"cart_empty":    cartView(cartData{}),
-		"checkout":      checkoutView(checkoutData{Form: checkoutForm{Key: "k", Pay: payForm{Method: orders.MethodCard, ExpMonth: evil}, ProviderID: 3, Address: service.Address{Name: evil, Country: "CO"}}, Errors: map[string]string{"name": evil, "delivery_provider_id": evil}, Message: evil, Cart: cart, Countries: countries, Providers: []service.Provider{{ID: 3, Name: evil, CostCents: 500, Days: 3}}, ProviderName: evil, DeliveryCents: 500, TotalCents: 4400}),
-		"checkout_none": checkoutView(checkoutData{Cart: cart, Countries: countryOptions("ZZ")}),
+		"checkout":      checkoutView(checkoutData{Form: checkoutForm{Key: "k", Pay: payForm{Method: orders.MethodCard, ExpMonth: evil}, ProviderID: 3, Address: service.Address{Name: evil, Country: "CO"}}, Errors: map[string]string{"name": evil, "delivery_provider_id": evil}, Message: evil, Cart: ready, Countries: countries, Providers: []service.Provider{{ID: 3, Name: evil, CostCents: 500, Days: 3}}, ProviderName: evil, DeliveryCents: 500, TotalCents: 3500}),
+		"checkout_none": checkoutView(checkoutData{Cart: ready, Countries: countryOptions("ZZ")}),
+		"checkout_bad":  checkoutView(checkoutData{Message: evil, Cart: cart, Countries: countries}),
 		"cancel":        cancelView(order),
 		"my_orders":     myOrdersView(listData[service.Order]{Items: []service.Order{order}}),
 		"my_sales":      mySalesView(listData[service.Sale]{Items: []service.Sale{{OrderID: 9, BookID: 1, Title: evil, Quantity: 1, PriceCents: 100, Status: orders.StatusPaid, BuyerName: evil, BuyerCity: evil}}}),
