@@ -103,7 +103,10 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
 			if cfg.EmbeddedPostgres() {
-				cluster, err = pgembed.Start(ctx, EmbeddedDir(cfg), nil)
+				// The process's own database, made if missing: a command
+				// for one module of a split shop (user create --split) may
+				// come before `serve --split` made it.
+				cluster, err = pgembed.Start(ctx, EmbeddedDir(cfg), &pgembed.Options{Database: EmbeddedDatabase(cfg)})
 				if err != nil {
 					return err
 				}
@@ -116,13 +119,6 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 					_ = cluster.Stop(context.WithoutCancel(ctx))
 				}
 				return err
-			}
-			if cluster != nil {
-				// A module's own database (a split shop's), for a command
-				// run on it before `serve --split` made it.
-				if err := cluster.EnsureDatabase(ctx, EmbeddedDatabase(cfg)); err != nil {
-					return fail(err)
-				}
 			}
 			if err := Ping(ctx, pool); err != nil {
 				return fail(fmt.Errorf("database unreachable: %w", Describe(err)))

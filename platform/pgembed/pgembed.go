@@ -6,6 +6,7 @@ package pgembed
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -39,6 +40,9 @@ type Options struct {
 	// own when this call starts the server, such as a tool's: they do not
 	// reach a server already running.
 	Settings []string
+	// Database is the database Start makes if the cluster lacks it:
+	// "bookstore" when empty, or a module's own (a split shop's).
+	Database string
 }
 
 // Cluster is a running private cluster.
@@ -106,6 +110,9 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 			return nil, err
 		}
 		c.attached = true
+		if err := c.EnsureDatabase(ctx, cmp.Or(opts.Database, database)); err != nil {
+			return nil, err
+		}
 		return c, nil
 	}
 	started := false
@@ -131,7 +138,7 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.EnsureDatabase(ctx, database); err != nil {
+	if err := c.EnsureDatabase(ctx, cmp.Or(opts.Database, database)); err != nil {
 		_ = c.stop(context.WithoutCancel(ctx))
 		return nil, err
 	}

@@ -253,7 +253,11 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 	}
 	// 0 copies may update a sold-out listing (its export writes them), so
 	// planUpdates judges them once the row's listing is known.
-	if _, err := s.normalise(&in, min(in.Copies, 1)); err != nil {
+	floor := 1
+	if in.Copies == 0 {
+		floor = 0
+	}
+	if _, err := s.normalise(&in, floor); err != nil {
 		for k, v := range apperr.As(err).Fields {
 			k = strings.TrimSuffix(k, "_cents") // price_cents is the column price
 			if _, ok := row.Errors[k]; !ok {

@@ -94,6 +94,13 @@ func TestService_ParseListings(t *testing.T) {
 		require.False(t, rows[3].Valid())
 	})
 
+	t.Run("NegativeCopies", func(t *testing.T) {
+		t.Parallel()
+		rows, err := b.svc.ParseListings([]byte("title,author,condition,price,copies\nEmma,Jane Austen,good,5,-3\n"))
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"copies": "must be between 1 and 999"}, rows[0].Errors)
+	})
+
 	t.Run("PriceAboveTheCeiling", func(t *testing.T) {
 		t.Parallel()
 		rows, err := b.svc.ParseListings([]byte("title,author,condition,price\nEmma,Jane Austen,good,5000.01\nEmma,Jane Austen,good,999999999999.99\n"))
