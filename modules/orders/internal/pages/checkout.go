@@ -169,7 +169,7 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		f.Key = random.Hex(16)
 		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, nil, "Please review your order and place it again.")
 	case e.Kind == apperr.Invalid:
-		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, e.Fields, invalidCheckout(e))
+		h.renderCheckout(w, r, http.StatusUnprocessableEntity, u, f, formFields(e.Fields), invalidCheckout(e))
 	case errors.Is(err, orders.ErrCartChanged):
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message)
 	case errors.Is(err, catalog.ErrChanged):

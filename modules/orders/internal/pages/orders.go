@@ -88,6 +88,24 @@ func readPayForm(r *http.Request) (payForm, service.PaymentInput) {
 	return f, in
 }
 
+// formFields names the service's field messages, keyed by the API body's
+// JSON paths, as the checkout and payment forms name their inputs.
+func formFields(fields map[string]string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for k, v := range fields {
+		switch {
+		case strings.HasPrefix(k, "shipping_address."):
+			k = strings.TrimPrefix(k, "shipping_address.")
+		case strings.HasPrefix(k, "payment.card."):
+			k = "card_" + strings.TrimPrefix(k, "payment.card.")
+		case k == "payment.method":
+			k = "payment_method"
+		}
+		out[k] = v
+	}
+	return out
+}
+
 // order reads the order in the path for the signed-in user, who must be
 // its buyer, one of its sellers or an admin.
 func (h *handler) order(r *http.Request) (auth.User, service.Order, error) {
@@ -169,7 +187,7 @@ func (h *handler) payAgain(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, orders.ErrCannotPay), errors.Is(err, orders.ErrStateConflict):
 		web.Redirect(w, r, "error", e.Message, to)
 	case e != nil && len(e.Fields) > 0:
-		h.renderOrder(w, r, http.StatusUnprocessableEntity, id, orderData{Pay: f, Errors: e.Fields, Message: "Some fields need attention."})
+		h.renderOrder(w, r, http.StatusUnprocessableEntity, id, orderData{Pay: f, Errors: formFields(e.Fields), Message: "Some fields need attention."})
 	default:
 		web.Error(w, r, err)
 	}

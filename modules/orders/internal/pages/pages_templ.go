@@ -1089,11 +1089,11 @@ func paymentFields(p payForm, errs map[string]string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "card_exp_month", Label: "Expiry month (1-12)", Value: p.ExpMonth, Error: errs["card_exp"], Autocomplete: "cc-exp-month", Attrs: templ.Attributes{"inputmode": "numeric"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "card_exp_month", Label: "Expiry month (1-12)", Value: p.ExpMonth, Error: errs["card_exp_month"], Autocomplete: "cc-exp-month", Attrs: templ.Attributes{"inputmode": "numeric"}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "card_exp_year", Label: "Expiry year (e.g. 2029)", Value: p.ExpYear, Autocomplete: "cc-exp-year", Attrs: templ.Attributes{"inputmode": "numeric"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "card_exp_year", Label: "Expiry year (e.g. 2029)", Value: p.ExpYear, Error: errs["card_exp_year"], Autocomplete: "cc-exp-year", Attrs: templ.Attributes{"inputmode": "numeric"}}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -161,11 +163,18 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	long.Set("card_cvc", "abc")
 	r = b.c.Post(t, "/checkout", long, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
-	require.Contains(t, r.Body, "the name must be at most 100 characters")
-	require.Contains(t, r.Body, "enter a two-letter country code")
-	require.Contains(t, r.Body, "enter the expiry month")
-	require.Contains(t, r.Body, "enter the 3-digit security code")
+	// Each message sits under its own input.
+	require.Contains(t, r.Body, `id="e-f-name">the name must be at most 100 characters`)
+	require.Contains(t, r.Body, `id="e-f-country">enter a two-letter country code`)
+	require.Contains(t, r.Body, `id="e-f-card_exp_month">enter the expiry month`)
+	require.Contains(t, r.Body, `id="e-f-card_cvc">enter the 3-digit security code`)
 	require.Contains(t, r.Body, "&#39; OR &#39;1&#39;=&#39;1")
+	expired := checkoutForm("k1")
+	expired.Set("card_exp_year", strconv.Itoa(time.Now().Year()-1))
+	r = b.c.Post(t, "/checkout", expired, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `id="e-f-card_exp_year">this card has expired`)
+	require.Contains(t, r.Body, `name="card_exp_year" type="text" value="`+strconv.Itoa(time.Now().Year()-1)+`"`)
 	noProvider := checkoutForm("k1")
 	noProvider.Del("delivery_provider_id")
 	noProvider.Set("payment_method", "")
@@ -576,20 +585,33 @@ func TestAPI(t *testing.T) {
 			status int
 			want   string
 		}{
-			"Empty":         {`{}`, 422, `"payment_method"`},
+			"Empty":         {`{}`, 422, `"payment.method"`},
 			"WrongType":     {`{"delivery_provider_id":"3"}`, 400, "delivery_provider_id"},
 			"Extra":         {`{"total_cents":1}`, 400, "total_cents"},
 			"CountryNoProv": {`{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"US"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`, 422, "does not deliver to US"},
-			"Declined":      {`{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"card","card":{"number":"4242","exp_month":13,"exp_year":1999,"cvc":"1"}}}`, 422, "card_cvc"},
+			"Declined":      {`{"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"card","card":{"number":"4242","exp_month":13,"exp_year":1999,"cvc":"1"}}}`, 422, `"payment.card.cvc"`},
 			"Method":        {`{"payment":{"method":"cash"}}`, 422, "choose card, wallet or bank transfer"},
 		} {
 			r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", tc.body, append(authtest.As(&buyer), "Idempotency-Key", "r-"+name)...)
 			require.Equal(t, tc.status, r.StatusCode, name+": "+r.Body)
 			require.Contains(t, r.Body, tc.want, name)
 		}
+
+		// Each message is named by its field's path in the body, as a
+		// client finds the field to mark.
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"shipping_address":{"country":"Colombia"},"payment":{"method":"card","card":{"number":"4242","exp_month":1,"exp_year":29,"cvc":"1"}}}`,
+			append(authtest.As(&buyer), "Idempotency-Key", "r-paths")...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+		var e struct {
+			Error struct{ Fields map[string]string }
+		}
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &e))
+		require.ElementsMatch(t, []string{"shipping_address.name", "shipping_address.street", "shipping_address.city", "shipping_address.region",
+			"shipping_address.postal_code", "shipping_address.country", "delivery_provider_id", "payment.card.number", "payment.card.exp_year", "payment.card.cvc"},
+			slices.Collect(maps.Keys(e.Error.Fields)))
 		seen := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
 		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
-		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", seen, append(authtest.As(&buyer), "Idempotency-Key", "raised")...)
+		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", seen, append(authtest.As(&buyer), "Idempotency-Key", "raised")...)
 		require.Equal(t, http.StatusConflict, r.StatusCode)
 		require.Contains(t, r.Body, "orders.cart_changed")
 		require.Contains(t, r.Body, "changed from $15.00 to $9,900.00")
@@ -632,7 +654,7 @@ func TestAPI_PayAgainAndMarkRead(t *testing.T) {
 	require.Contains(t, r.Body, `"retries"`)
 	r = b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("1234")+`}`, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
-	require.Contains(t, r.Body, `"card_number"`)
+	require.Contains(t, r.Body, `"payment.card.number"`)
 	for range 2 { // sent twice, it pays once
 		r = b.c.JSON(t, http.MethodPost, pay, `{"retries":0,"payment":`+card("4242424242424242")+`}`, authtest.As(&buyer)...)
 		require.Equal(t, http.StatusOK, r.StatusCode, r.Body)

@@ -43,8 +43,8 @@ var testCards = map[string]string{
 	"4000000000000119": scenarioFlaky,
 }
 
-// Validate checks a card and returns one message per bad field (keys
-// "number", "exp", "cvc"), or nil.
+// Validate checks a card and returns one message per bad field, keyed as
+// the card's JSON fields ("number", "exp_month", "exp_year", "cvc"), or nil.
 func Validate(c Card, now time.Time) map[string]string {
 	fields := map[string]string{}
 	digits := normalize(c.Number)
@@ -56,16 +56,18 @@ func Validate(c Card, now time.Time) map[string]string {
 	case !Luhn(digits):
 		fields["number"] = "this card number is not valid; check the digits"
 	}
+	// An expired card's message goes to the part that is past: the year,
+	// or the month of this year.
+	y, m, _ := now.UTC().Date()
 	switch {
 	case c.ExpMonth < 1 || c.ExpMonth > 12:
-		fields["exp"] = "enter the expiry month (1 to 12)"
+		fields["exp_month"] = "enter the expiry month (1 to 12)"
 	case c.ExpYear < 2000 || c.ExpYear > 2100:
-		fields["exp"] = "enter the expiry year with four digits"
-	default:
-		y, m, _ := now.UTC().Date()
-		if c.ExpYear < y || (c.ExpYear == y && c.ExpMonth < int(m)) {
-			fields["exp"] = "this card has expired"
-		}
+		fields["exp_year"] = "enter the expiry year with four digits"
+	case c.ExpYear < y:
+		fields["exp_year"] = "this card has expired"
+	case c.ExpYear == y && c.ExpMonth < int(m):
+		fields["exp_month"] = "this card has expired"
 	}
 	cvcLen := 3
 	if brand(digits) == "amex" {

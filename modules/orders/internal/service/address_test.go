@@ -31,7 +31,7 @@ func TestValidateAddress_OneLineOfVisibleText(t *testing.T) {
 		a.Name = value
 		fields := map[string]string{}
 		service.ValidateAddress(a, fields)
-		require.Equal(t, map[string]string{"name": want}, fields, "%q", value)
+		require.Equal(t, map[string]string{"shipping_address.name": want}, fields, "%q", value)
 	}
 }
 

@@ -79,15 +79,24 @@ func checkText(fields map[string]string, name, label, v string, max int) {
 	}
 }
 
-// ValidateAddress returns one message per bad field ("address.name" …).
+// The keys of a checkout's field messages are the JSON paths of its API
+// body, which the pages map to their form's names.
+const (
+	addressField = "shipping_address."
+	methodField  = "payment.method"
+	cardField    = "payment.card."
+)
+
+// ValidateAddress adds one message per bad field to fields
+// ("shipping_address.name" …).
 func ValidateAddress(a Address, fields map[string]string) {
-	checkText(fields, "name", "name", a.Name, 100)
-	checkText(fields, "street", "street", a.Street, 200)
-	checkText(fields, "city", "city", a.City, 100)
-	checkText(fields, "region", "region", a.Region, 100)
-	checkText(fields, "postal_code", "postal code", a.PostalCode, 20)
+	checkText(fields, addressField+"name", "name", a.Name, 100)
+	checkText(fields, addressField+"street", "street", a.Street, 200)
+	checkText(fields, addressField+"city", "city", a.City, 100)
+	checkText(fields, addressField+"region", "region", a.Region, 100)
+	checkText(fields, addressField+"postal_code", "postal code", a.PostalCode, 20)
 	if !text.IsCountryCode(a.Country) {
-		fields["country"] = "enter a two-letter country code such as CO or US"
+		fields[addressField+"country"] = "enter a two-letter country code such as CO or US"
 	}
 }
 
@@ -112,7 +121,7 @@ func (s *Service) validate(ctx context.Context, in *PlaceInput) (payment.Tokeniz
 	if in.ProviderID <= 0 {
 		fields["delivery_provider_id"] = "choose a delivery provider"
 	} else {
-		countryOK := fields["country"] == ""
+		countryOK := fields[addressField+"country"] == ""
 		p, ok, err := s.provider(ctx, in.ProviderID, false)
 		if err == nil && s.providerProblem(p, ok, in.Address.Country, countryOK) != "" {
 			// The cache may be behind an edit made by another process:
@@ -194,16 +203,16 @@ func (s *Service) validatePayment(p PaymentInput, fields map[string]string) paym
 	case orders.MethodCard:
 		if cf := payment.Validate(p.Card, s.now()); cf != nil {
 			for k, v := range cf {
-				fields["card_"+k] = v
+				fields[cardField+k] = v
 			}
 		} else {
 			tok = payment.Tokenize(p.Card)
 		}
 	case orders.MethodWallet, orders.MethodBankTransfer:
 	case "":
-		fields["payment_method"] = "choose a payment method"
+		fields[methodField] = "choose a payment method"
 	default:
-		fields["payment_method"] = "choose card, wallet or bank transfer"
+		fields[methodField] = "choose card, wallet or bank transfer"
 	}
 	return tok
 }

@@ -383,7 +383,8 @@ func TestService_Place(t *testing.T) {
 		bad.Address = service.Address{Country: "USA"}
 		_, err = b.svc.Place(ctx, b.buyer, b.seen(t, bad))
 		fields := apperr.As(err).Fields
-		for _, f := range []string{"name", "street", "city", "region", "postal_code", "country", "card_number", "card_exp", "card_cvc"} {
+		for _, f := range []string{"shipping_address.name", "shipping_address.street", "shipping_address.city", "shipping_address.region",
+			"shipping_address.postal_code", "shipping_address.country", "payment.card.number", "payment.card.exp_year", "payment.card.cvc"} {
 			require.Contains(t, fields, f)
 		}
 
@@ -753,7 +754,7 @@ func TestService_RetryPayment(t *testing.T) {
 	requireCode(t, b.svc.RetryPayment(ctx, b.seller, o.ID, service.RetryInput{Payment: validCard("4242424242424242")}), "orders.not_found")
 	err := b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Payment: validCard("1234")})
 	requireCode(t, err, "invalid")
-	require.Contains(t, apperr.As(err).Fields, "card_number")
+	require.Contains(t, apperr.As(err).Fields, "payment.card.number")
 	err = b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: -1, Payment: validCard("4242424242424242")})
 	requireCode(t, err, "invalid")
 	require.Contains(t, apperr.As(err).Fields, "retries", "a retry count no payment had pays nothing, and says so")
@@ -783,7 +784,7 @@ func TestService_RetryPayment(t *testing.T) {
 	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, again), "the retry sent again once paid answers as it did")
 	err = b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: 0, Payment: service.PaymentInput{Method: "bogus"}})
 	requireCode(t, err, "invalid")
-	require.Contains(t, apperr.As(err).Fields, "payment_method", "a payment that is not valid was not the retry made")
+	require.Contains(t, apperr.As(err).Fields, "payment.method", "a payment that is not valid was not the retry made")
 	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.charge_payment'"))
 
 	// A failure again, then the window ends before another payment.
