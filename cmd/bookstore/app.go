@@ -100,6 +100,17 @@ func runOnce(ctx context.Context, cfg config.Config, run func(context.Context) e
 	return stopErr
 }
 
+// runOnceAs is runOnce as the process of a split shop that runs module m
+// alone, when split: with m's own database in the private cluster (made on
+// first use), which the monolith's, where the command acts otherwise, is
+// not.
+func runOnceAs(ctx context.Context, cfg config.Config, split bool, m config.Module, run func(context.Context) error, opts ...fx.Option) error {
+	if split {
+		cfg.Modules = []config.Module{m}
+	}
+	return runOnce(ctx, cfg, run, opts...)
+}
+
 // serveOptions adds what a serving process runs: the modules, clients of
 // the modules it calls but does not run, the job queue and the HTTP
 // server; or, for the gateway, the routes that forward to the modules.

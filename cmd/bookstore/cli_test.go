@@ -47,9 +47,9 @@ func TestCLI_HelpDocumentsEveryFlagAndItsVariable(t *testing.T) {
 // name an environment variable.
 func TestCLI_SubcommandHelpListsItsOwnFlags(t *testing.T) {
 	for args, own := range map[string][]string{
-		"user create":  {"--email", "--name", "--admin"},
-		"user promote": {},
-		"seed":         {"--force", "--listings", "--photo-store"},
+		"user create":  {"--email", "--name", "--admin", "--split"},
+		"user promote": {"--split"},
+		"seed":         {"--force", "--listings", "--photo-store", "--split"},
 		"migrate":      {"--status", "--modules"},
 	} {
 		out, err := runCLI(t, append(strings.Fields(args), "--help")...)
@@ -60,7 +60,7 @@ func TestCLI_SubcommandHelpListsItsOwnFlags(t *testing.T) {
 		for _, unused := range []string{"--addr", "--tls-cert", "--shipping-step", "--trust-proxy", "--metrics-addr"} {
 			require.NotContains(t, out, unused, args)
 		}
-		for _, v := range []string{"$BOOKSTORE_EMAIL", "$BOOKSTORE_NAME", "$BOOKSTORE_ADMIN", "$BOOKSTORE_FORCE", "$BOOKSTORE_STATUS"} {
+		for _, v := range []string{"$BOOKSTORE_EMAIL", "$BOOKSTORE_NAME", "$BOOKSTORE_ADMIN", "$BOOKSTORE_FORCE", "$BOOKSTORE_STATUS", "$BOOKSTORE_SPLIT"} {
 			require.NotContains(t, out, v, args)
 		}
 	}

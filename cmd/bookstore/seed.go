@@ -8,8 +8,8 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/auth/authfx"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
+	"github.com/bookstore/bookstore/platform/config"
 )
 
 func newSeedCommand() *cobra.Command {
@@ -20,9 +20,15 @@ func newSeedCommand() *cobra.Command {
 		Long: `Create a few demo sellers (through the sign-up rules) and a few hundred
 varied listings with covers drawn by the program, so that a new shop looks
 alive. It refuses to run on a shop that already has listings unless --force
-is given. The sellers share one generated password, printed at the end.`,
+is given. The sellers share one generated password, printed at the end.
+
+For a shop run by serve --split, add --split: the sellers then go into its
+auth database and the listings into its catalog database, in the private
+cluster of --data-dir, where that shop reads them.`,
 		Args: cobra.NoArgs,
 	}
+	var split bool
+	cmd.Flags().BoolVar(&split, "split", false, "fill a shop run by serve --split (its auth and catalog databases in the private cluster of --data-dir)")
 	cmd.Flags().IntVar(&o.Listings, "listings", 300, fmt.Sprintf("how many listings to create, 1 to %d", catalogfx.SeedMaxListings))
 	cmd.Flags().IntVar(&o.Sellers, "sellers", 8, fmt.Sprintf("how many sellers to create, 1 to %d", catalogfx.SeedMaxSellers))
 	cmd.Flags().BoolVar(&o.Force, "force", false, "add demo listings even if the shop has some")
@@ -44,13 +50,19 @@ is given. The sellers share one generated password, printed at the end.`,
 		}
 		var (
 			seeder *catalogfx.Seeder
-			acc    auth.Accounts
 			res    catalogfx.SeedResult
 		)
-		err = runOnce(cmd.Context(), cfg, func(ctx context.Context) error {
-			res, err = seeder.Run(ctx, acc, o)
-			return err
-		}, authfx.Service, catalogfx.Service, fx.Provide(catalogfx.NewSeeder), fx.Populate(&seeder, &acc))
+		// The accounts' graph with the catalog's inside it: with --split,
+		// those of a split shop's auth and catalog processes, each on its
+		// module's own database, so the sellers are where the shop signs
+		// them in and the listings (with their sellers' names, as the
+		// shop's own pages record them) where it shows them.
+		err = withAccounts(cmd.Context(), cfg, split, func(ctx context.Context, acc auth.Accounts) error {
+			return runOnceAs(ctx, cfg, split, config.ModuleCatalog, func(ctx context.Context) (err error) {
+				res, err = seeder.Run(ctx, acc, o)
+				return err
+			}, catalogfx.Service, fx.Provide(catalogfx.NewSeeder), fx.Populate(&seeder))
+		})
 		if err != nil {
 			return err
 		}

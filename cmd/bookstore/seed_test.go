@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/proctest"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 func TestSeed(t *testing.T) {
@@ -92,4 +98,79 @@ func TestSeed_RejectsCountsOutOfRange(t *testing.T) {
 			require.EqualError(t, err, tc.want)
 		})
 	}
+}
+
+// TestSeed_SplitShop: with --split, the sellers go into the auth database
+// of a split shop's private cluster and their listings into its catalog
+// database, so the shop signs the sellers in and shows the listings under
+// their names; a seed without it fills the monolith's database, which that
+// shop does not read.
+func TestSeed_SplitShop(t *testing.T) {
+	t.Parallel()
+	data := proctest.ReachableDir(t)
+	env := []string{"DATABASE_URL=", "BOOKSTORE_DATA_DIR=" + data}
+	printed := regexp.MustCompile(`sign in as a seller: (\S+) \(password (\S+)\)`)
+	seed := func(args ...string) (email, password string) {
+		t.Helper()
+		out, errOut, code := runBinary(t, env, "", append([]string{"seed", "--sellers", "1"}, args...)...)
+		require.Zero(t, code, errOut)
+		m := printed.FindStringSubmatch(out)
+		require.NotNil(t, m, out)
+		return m[1], m[2]
+	}
+	signIn := func(c *webtest.Client, email, password string) webtest.Response {
+		return c.JSON(t, http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, email, password))
+	}
+
+	// One seed before the shop first starts, one beside it running.
+	plainEmail, plainPassword := seed("--listings", "3")
+	p := proctest.ServeSplit(t, []string{"DATABASE_URL="}, "--data-dir", data)
+	email, password := seed("--split", "--listings", "6")
+
+	c := &webtest.Client{URL: p.URL(), HTTP: &http.Client{}}
+	res := signIn(c, plainEmail, plainPassword)
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode, "the plain seed's seller is not the split shop's: %s", res.Body)
+	res = signIn(c, email, password)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	var in struct {
+		Token string
+		User  struct {
+			ID   int64
+			Name string
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(res.Body), &in))
+	require.NotEmpty(t, in.User.Name)
+
+	type books struct {
+		Books []struct {
+			ID     int64
+			Seller struct {
+				ID   int64
+				Name string
+			}
+			Photos []struct {
+				Thumb string `json:"thumbnail_url"`
+			}
+		}
+		Total int
+	}
+	var mine, shown books
+	call(t, c, in.Token, http.MethodGet, "/api/v1/me/books", "", http.StatusOK, &mine)
+	require.Len(t, mine.Books, 6, "the split seed's listings, none of the plain seed's")
+	call(t, c, "", http.MethodGet, "/api/v1/books?per_page=50", "", http.StatusOK, &shown)
+	require.NotEmpty(t, shown.Books, "the catalog shows the seeded listings")
+	require.Len(t, shown.Books, shown.Total)
+	ids := make([]int64, 0, len(mine.Books))
+	for _, b := range mine.Books {
+		ids = append(ids, b.ID)
+	}
+	for _, b := range shown.Books {
+		require.Contains(t, ids, b.ID)
+		require.Equal(t, in.User.ID, b.Seller.ID)
+		require.Equal(t, in.User.Name, b.Seller.Name, "a seeded listing shows its seller's name, not a placeholder")
+	}
+	require.NotEmpty(t, shown.Books[0].Photos)
+	status, _, _ := get(t, p.URL()+shown.Books[0].Photos[0].Thumb)
+	require.Equal(t, http.StatusOK, status, "the cover is where the split shop's catalog serves it")
 }

@@ -60,7 +60,11 @@ of stdin. --admin makes the first admin.`,
 			return err
 		}
 		nu.Password = pw
-		return withAccounts(cmd.Context(), load, *split, func(ctx context.Context, acc auth.Accounts) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return withAccounts(cmd.Context(), cfg, *split, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.CreateUser(ctx, nu)
 			if err != nil {
 				return err
@@ -80,7 +84,11 @@ func newUserPromoteCommand(split *bool) *cobra.Command {
 	}
 	load := bindConfig(cmd, storeFlags...)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		return withAccounts(cmd.Context(), load, *split, func(ctx context.Context, acc auth.Accounts) error {
+		cfg, err := load()
+		if err != nil {
+			return err
+		}
+		return withAccounts(cmd.Context(), cfg, *split, func(ctx context.Context, acc auth.Accounts) error {
 			u, err := acc.Promote(ctx, args[0])
 			if errors.Is(err, auth.ErrNotFound) {
 				return fmt.Errorf("no account has the email %q", args[0])
@@ -139,19 +147,11 @@ func promptPassword(w io.Writer, read func() ([]byte, error)) (string, error) {
 }
 
 // withAccounts starts only configuration, the database and the accounts
-// service (no HTTP server, no jobs), runs f, and stops.
-func withAccounts(ctx context.Context, load func() (config.Config, error), split bool, f func(context.Context, auth.Accounts) error) error {
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	if split {
-		// The auth process's configuration: its database, not the
-		// monolith's, which a split shop's private cluster does not use.
-		cfg.Modules = []config.Module{config.ModuleAuth}
-	}
+// service (no HTTP server, no jobs), as the auth process of a split shop
+// when split, runs f, and stops.
+func withAccounts(ctx context.Context, cfg config.Config, split bool, f func(context.Context, auth.Accounts) error) error {
 	var acc auth.Accounts
-	return runOnce(ctx, cfg, func(ctx context.Context) error { return f(ctx, acc) }, authfx.Service, fx.Populate(&acc))
+	return runOnceAs(ctx, cfg, split, config.ModuleAuth, func(ctx context.Context) error { return f(ctx, acc) }, authfx.Service, fx.Populate(&acc))
 }
 
 // describeFieldErrors spells out each field's message of a validation
