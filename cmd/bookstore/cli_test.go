@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/platform/config"
 )
 
 func runCLI(t *testing.T, args ...string) (string, error) {
@@ -112,4 +117,46 @@ func TestCLI_EnvironmentSetsFlags(t *testing.T) {
 	t.Setenv("BOOKSTORE_LOG_FORMAT", "xml")
 	_, err = runCLI(t, "serve", "--modules", "auth", "--log-format", "yaml")
 	require.ErrorContains(t, err, `"yaml"`)
+}
+
+// TestCLI_READMEFlagTable: each row of the README's table of serve's flags
+// names flags serve has, with the variable its --help gives (or none) and
+// its default, so the README cannot promise a variable nothing reads.
+func TestCLI_READMEFlagTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	flags := newServeCommand().Flags()
+	code := regexp.MustCompile("`([^`]*)`")
+	rows := 0
+	for line := range strings.Lines(string(readme)) {
+		if !strings.HasPrefix(line, "| `--") {
+			continue
+		}
+		rows++
+		cells := strings.Split(line, " | ")
+		require.GreaterOrEqual(t, len(cells), 4, line)
+		vars := code.FindAllStringSubmatch(cells[1], -1)
+		for i, m := range code.FindAllStringSubmatch(cells[0], -1) {
+			f := flags.Lookup(strings.TrimPrefix(m[1], "--"))
+			require.NotNil(t, f, "serve has no %s", m[1])
+			switch {
+			case strings.HasPrefix(cells[1], "none"):
+				require.NotContains(t, f.Usage, "($", "%s is said to have no variable", m[1])
+			case i < len(vars):
+				require.Contains(t, f.Usage, "($"+vars[i][1]+")", "the variable of %s", m[1])
+			default:
+				require.Contains(t, f.Usage, "($"+config.EnvName(f.Name)+")", "the variable of %s", m[1])
+			}
+			def := strings.Trim(cells[2], "`")
+			if def == "empty" {
+				def = ""
+			}
+			if d, err := time.ParseDuration(def); err == nil {
+				require.Equal(t, d.String(), f.DefValue, "the default of %s", m[1])
+			} else {
+				require.Equal(t, def, f.DefValue, "the default of %s", m[1])
+			}
+		}
+	}
+	require.Greater(t, rows, 20, "the table was read")
 }

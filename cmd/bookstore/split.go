@@ -173,7 +173,7 @@ func childEnv(token, smtpURL string) []string {
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		name, _, _ := strings.Cut(kv, "=")
 		name = strings.TrimSuffix(name, "_FILE")
-		return name == "DATABASE_URL" || name == config.EnvName("internal-token") || name == config.EnvName("split") || name == config.EnvName("smtp-url")
+		return name == "DATABASE_URL" || name == config.EnvName("internal-token") || name == config.EnvName("smtp-url")
 	})
 	env = append(env, config.EnvName("internal-token")+"="+token)
 	if os.Getenv("GOMAXPROCS") == "" {

@@ -55,13 +55,6 @@ const (
 	StatusCancelled       Status = "cancelled"
 )
 
-// Terminal reports whether s is a final state. An order whose payment
-// failed may still be paid another way by its buyer for a while
-// (--payment-retry-window); nothing else moves it on but that window's end.
-func (s Status) Terminal() bool {
-	return s == StatusDelivered || s == StatusPaymentFailed || s == StatusCancelled
-}
-
 // Errors of the module.
 var (
 	ErrNotFound      = apperr.New(apperr.NotFound, "orders.not_found", "order not found")

@@ -150,16 +150,6 @@ type Queues struct {
 	All []Queue `group:"job_queues"`
 }
 
-// Find returns the queue called name.
-func (q Queues) Find(name string) (Queue, bool) {
-	for _, c := range q.All {
-		if c.Name() == name {
-			return c, true
-		}
-	}
-	return nil, false
-}
-
 // LocalQueue is the process's own queue, named "local"; in the monolith it
 // holds every module's jobs.
 type LocalQueue struct{ ins *Inserter }

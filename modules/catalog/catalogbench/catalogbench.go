@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
@@ -192,4 +193,32 @@ func thousands(n int) string {
 		return fmt.Sprintf("%dk", n/1000)
 	}
 	return fmt.Sprint(n)
+}
+
+// Listing is one listing made by Listings.
+type Listing struct {
+	ID         catalog.BookID
+	PriceCents int64
+}
+
+// Listings makes n plain listings of one seller (made too, if new), each
+// with copies copies on sale, for another module's sections: the
+// catalog's tables are written by the catalog's package.
+func Listings(ctx context.Context, pool *pgxpool.Pool, sellerID int64, n, copies int) ([]Listing, error) {
+	if _, err := pool.Exec(ctx, `INSERT INTO catalog.sellers (id, name) VALUES ($1, 'Bench seller') ON CONFLICT DO NOTHING`, sellerID); err != nil {
+		return nil, fmt.Errorf("bench seller %d: %w", sellerID, err)
+	}
+	rows, err := pool.Query(ctx, `
+		INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT $1, 'Bench book ' || g, 'Bench Author', 'good', 500 + g % 5000, $3, $3
+		FROM generate_series(1, $2::int) g
+		RETURNING id, price_cents`, sellerID, n, copies)
+	if err != nil {
+		return nil, fmt.Errorf("%d bench listings: %w", n, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Listing])
+	if err != nil {
+		return nil, fmt.Errorf("%d bench listings: %w", n, err)
+	}
+	return out, nil
 }

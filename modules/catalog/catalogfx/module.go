@@ -115,9 +115,6 @@ const (
 // SeedResult says what `bookstore seed` created.
 type SeedResult = seed.Result
 
-// ErrShopNotEmpty is returned by Seed on a shop with listings, unless forced.
-var ErrShopNotEmpty = seed.ErrNotEmpty
-
 // Seeder fills an empty shop with demo listings.
 type Seeder struct{ svc *service.Service }
 

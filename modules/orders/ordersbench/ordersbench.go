@@ -18,6 +18,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/modules/catalog/catalogbench"
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -49,30 +50,17 @@ const sellerID = 9_000_000
 // copies each, whose ids and prices it returns, and an order history
 // (history), analyzed.
 func dataSet(ctx context.Context, pool *pgxpool.Pool, n, copies int) ([]service.SeenLine, error) {
-	if _, err := pool.Exec(ctx, `INSERT INTO catalog.sellers (id, name) VALUES ($1, 'Bench seller') ON CONFLICT DO NOTHING`, sellerID); err != nil {
-		return nil, err
-	}
-	rows, err := pool.Query(ctx, `
-		INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
-		SELECT $1, 'Bench book ' || g, 'Bench Author', 'good', 500 + g % 5000, $3, $3
-		FROM generate_series(1, $2::int) g
-		RETURNING id, price_cents`, sellerID, n, copies)
+	listings, err := catalogbench.Listings(ctx, pool, sellerID, n, copies)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []service.SeenLine
-	for rows.Next() {
-		l := service.SeenLine{Quantity: 1}
-		if err := rows.Scan(&l.BookID, &l.PriceCents); err != nil {
-			return nil, err
-		}
-		out = append(out, l)
+	out := make([]service.SeenLine, len(listings))
+	ids := make([]int64, len(listings))
+	for i, l := range listings {
+		out[i] = service.SeenLine{BookID: l.ID, Quantity: 1, PriceCents: l.PriceCents}
+		ids[i] = int64(l.ID)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := history(ctx, pool); err != nil {
+	if err := history(ctx, pool, ids); err != nil {
 		return nil, fmt.Errorf("order history: %w", err)
 	}
 	_, err = pool.Exec(ctx, "ANALYZE")
@@ -91,9 +79,9 @@ const pastOrders = 50_000
 // scans of tables that grew through the run (pg_stat_user_tables: one scan
 // of every order and every line per order placed), which no shop with a
 // history would choose.
-func history(ctx context.Context, pool *pgxpool.Pool) error {
+func history(ctx context.Context, pool *pgxpool.Pool, books []int64) error {
 	_, err := pool.Exec(ctx, `
-		WITH b AS (SELECT array_agg(id ORDER BY id) AS ids FROM catalog.books WHERE seller_id = $1),
+		WITH b AS (SELECT $3::bigint[] AS ids),
 		p AS (SELECT id, name FROM orders.delivery_providers ORDER BY id LIMIT 1),
 		o AS (
 			INSERT INTO orders.orders (buyer_id, buyer_name, status, idempotency_key, request_hash, ship_name, ship_street,
@@ -113,7 +101,7 @@ func history(ctx context.Context, pool *pgxpool.Pool) error {
 			ON CONFLICT (seller_id) DO UPDATE SET sales = seller_sales.sales + excluded.sales
 		)
 		INSERT INTO orders.payments (order_id, method, status, amount_cents) SELECT id, 'wallet', 'succeeded', 1000 FROM o`,
-		sellerID, pastOrders)
+		sellerID, pastOrders, books)
 	return err
 }
 

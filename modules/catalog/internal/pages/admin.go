@@ -36,17 +36,6 @@ type adminPage struct {
 	HideError string
 }
 
-func (h *handler) admin(r *http.Request) (auth.User, error) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		return u, err
-	}
-	if !u.IsAdmin() {
-		return u, service.ErrNotAdmin
-	}
-	return u, nil
-}
-
 func (h *handler) adminListings(w http.ResponseWriter, r *http.Request) {
 	h.renderAdmin(w, r, http.StatusOK, r.URL, adminPage{})
 }
@@ -54,7 +43,7 @@ func (h *handler) adminListings(w http.ResponseWriter, r *http.Request) {
 // renderAdmin shows the list as list (the page's URL, or the one a row
 // action came from) filters and pages it.
 func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, list *url.URL, p adminPage) {
-	u, err := h.admin(r)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -90,7 +79,7 @@ func backTo(r *http.Request) *url.URL {
 }
 
 func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
-	u, err := h.admin(r)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -117,7 +106,7 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
-	u, err := h.admin(r)
+	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return

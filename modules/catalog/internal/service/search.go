@@ -646,18 +646,7 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	if len(words) == 0 {
 		return "", nil
 	}
-	rows, err := s.pool.Query(ctx, `
-		SELECT coalesce((SELECT k.word FROM catalog.words k WHERE k.word = t.w), (
-		  SELECT k.word FROM catalog.words k WHERE k.word OPERATOR(catalog.%) t.w
-		  ORDER BY catalog.similarity(k.word, t.w) DESC, k.word LIMIT 1), t.w), t.w
-		FROM unnest($1::text[]) WITH ORDINALITY AS u (typed, n),
-		  LATERAL (SELECT lower(catalog.unaccent(u.typed)) AS w) t
-		ORDER BY u.n`, words)
-	if err != nil {
-		return "", fmt.Errorf("suggest: %w", err)
-	}
-	type pair struct{ Known, Typed string }
-	pairs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[pair])
+	pairs, err := s.q.SuggestWords(ctx, s.pool, words)
 	if err != nil {
 		return "", fmt.Errorf("suggest: %w", err)
 	}

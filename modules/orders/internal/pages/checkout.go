@@ -175,6 +175,9 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, catalog.ErrChanged):
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, "A listing changed while the order was being placed: "+e.Message+". Nothing was charged; please review the order below and place it again.")
 	case errors.Is(err, catalog.ErrOutOfStock), errors.Is(err, catalog.ErrNotForSale), errors.Is(err, catalog.ErrNotFound), errors.Is(err, catalog.ErrOwnListing):
+		// 409 rather than these errors' own 404 or 403: the checkout page
+		// is there and is shown; what conflicts is a line of the cart with
+		// the catalog, which the buyer resolves in the cart.
 		h.renderCheckout(w, r, http.StatusConflict, u, f, nil, e.Message+" Nothing was charged; please update your cart.")
 	default:
 		h.renderCheckout(w, r, web.Status(err), u, f, nil, e.Message)

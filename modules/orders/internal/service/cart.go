@@ -368,7 +368,7 @@ func (s *Service) RemoveItem(ctx context.Context, o Owner, bookID catalog.BookID
 	}
 	n, err := s.q.DeleteCartItem(ctx, s.pool, dbsqlc.DeleteCartItemParams{CartID: id, BookID: int64(bookID)})
 	if err != nil {
-		return err
+		return fmt.Errorf("remove book %d from cart %d: %w", bookID, id, err)
 	}
 	if n == 0 {
 		return orders.ErrNotInCart

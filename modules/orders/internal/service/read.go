@@ -223,11 +223,11 @@ func (s *Service) withDetails(ctx context.Context, rows []dbsqlc.Order) ([]Order
 	}
 	lines, err := s.q.LinesOfOrders(ctx, s.pool, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("lines of %s: %w", ordersNamed(ids), err)
 	}
 	pays, err := s.q.PaymentsOf(ctx, s.pool, ids)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("payments of %s: %w", ordersNamed(ids), err)
 	}
 	byOrder := map[int64][]dbsqlc.OrderLine{}
 	for _, l := range lines {
@@ -266,7 +266,7 @@ func (s *Service) AllOrders(ctx context.Context, user auth.User, status string, 
 	lim, off := p.norm()
 	rows, err := s.q.AllOrders(ctx, s.pool, dbsqlc.AllOrdersParams{Status: status, Lim: lim, Off: off})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("all orders: %w", err)
 	}
 	return s.withDetails(ctx, rows)
 }
@@ -302,7 +302,7 @@ func (s *Service) Sales(ctx context.Context, seller auth.User, p Page) ([]Sale, 
 	lim, off := p.norm()
 	rows, err := s.q.SellerLines(ctx, s.pool, dbsqlc.SellerLinesParams{SellerID: int64(seller.ID), Lim: lim, Off: off})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("sales of %d: %w", seller.ID, err)
 	}
 	out := make([]Sale, len(rows))
 	for i, r := range rows {

@@ -375,22 +375,24 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 	}
 	if from == orders.StatusPaid {
 		if _, err := s.q.RefundCharge(ctx, tx, o.ID); err != nil {
-			return err
+			return fmt.Errorf("refund the charge of order %d: %w", o.ID, err)
 		}
 		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "succeeded", ToStatus: "refunded"}); err != nil {
-			return err
+			return fmt.Errorf("refund the payment of order %d: %w", o.ID, err)
 		}
 	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
-		return err
+		return fmt.Errorf("fail the payment of order %d: %w", o.ID, err)
 	}
 	if from == orders.StatusPending {
 		// The checkout took these lines out of the cart; give them back.
 		if err := s.q.RestoreCart(ctx, tx, o.ID); err != nil {
-			return err
+			return fmt.Errorf("restore the cart of order %d: %w", o.ID, err)
 		}
 	}
-	_, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil)
-	return err
+	if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
+		return fmt.Errorf("queue the release of order %d: %w", o.ID, err)
+	}
+	return nil
 }
 
 // failPayment ends a payment attempt that failed. The order waits in
