@@ -77,13 +77,10 @@ func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// credential is what the middleware authenticated the request by: the
-// bearer token when there is one, else the session cookie.
+// credential is what the middleware authenticated the request by.
 func credential(r *http.Request) string {
-	if c := httpauth.Bearer(r); c != "" {
-		return c
-	}
-	return httpauth.Cookie(r)
+	c, _ := httpauth.Credential(r)
+	return c
 }
 
 // NotificationSettings is the JSON shape of a user's email choices: every

@@ -255,6 +255,38 @@ func TestAPI_SignInAndOut(t *testing.T) {
 	})
 }
 
+// TestAPI_CrossOrigin: only the cookie, which a browser adds by itself, is
+// held to the shop's origin; a request with an Authorization header is
+// served by that header or as a visitor, never as the cookie's holder.
+func TestAPI_CrossOrigin(t *testing.T) {
+	t.Parallel()
+	srv := authtest.NewServer(t, nil)
+	u := srv.CreateUser(t, nil)
+	tok := signIn(t, srv.Client(), u.Email, pw)
+	browser := srv.Client()
+	resp := browser.JSON(t, http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q,"cookie":true}`, u.Email, pw))
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	foreign := []string{"Origin", "https://elsewhere.example"}
+	crossSite := []string{"Sec-Fetch-Site", "cross-site"}
+	rename := `{"name":"Renamed"}`
+
+	for _, from := range [][]string{foreign, crossSite} {
+		resp = srv.Client().JSON(t, http.MethodPatch, "/api/v1/me", rename, append(webtest.Bearer(tok), from...)...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "bearer from %v: %s", from, resp.Body)
+
+		resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, from...)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "cookie from %v", from)
+		require.Equal(t, "csrf", decodeErr(t, resp.Body).Error.Code)
+
+		for _, header := range []string{"Bearer not-a-token", "Bearer ", "Basic dXNlcjpwYXNz"} {
+			resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, append([]string{"Authorization", header}, from...)...)
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%q beside the cookie, from %v: %s", header, from, resp.Body)
+		}
+	}
+	resp = browser.JSON(t, http.MethodGet, "/api/v1/me", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the cookie's session lives on")
+}
+
 func TestAPI_Admin(t *testing.T) {
 	t.Parallel()
 	srv := authtest.NewServer(t, nil)
