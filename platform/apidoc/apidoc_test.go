@@ -150,3 +150,32 @@ func TestDocument_BodiesListTheirRefusals(t *testing.T) {
 	}
 	require.NotZero(t, bodies)
 }
+
+// TestDocument_UnsafeMethodsListTheCrossSiteRefusal: the platform refuses
+// every POST, PUT, PATCH and DELETE a browser sends cross-site with the
+// session cookie (403 csrf), whatever the operation, so each lists 403 and
+// a new one cannot leave it out.
+func TestDocument_UnsafeMethodsListTheCrossSiteRefusal(t *testing.T) {
+	t.Parallel()
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	require.NoError(t, json.Unmarshal(apidoc.Document(), &doc))
+	unsafe := 0
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			switch method {
+			case "post", "put", "patch", "delete":
+			default:
+				continue
+			}
+			var op struct {
+				Responses map[string]json.RawMessage `json:"responses"`
+			}
+			require.NoError(t, json.Unmarshal(raw, &op), "%s %s", method, path)
+			unsafe++
+			require.Contains(t, op.Responses, "403", "%s %s is refused cross-site (csrf)", method, path)
+		}
+	}
+	require.NotZero(t, unsafe)
+}
