@@ -356,6 +356,16 @@ func TestAPI_RateLimit(t *testing.T) {
 	e := decodeErr(t, resp.Body)
 	require.Equal(t, "auth.rate_limited", e.Error.Code)
 	require.Equal(t, "too many attempts; please wait 1 minute and try again", e.Error.Message)
+
+	u := srv.CreateUser(t, nil)
+	tok := signIn(t, srv.Client(), u.Email, pw)
+	for range 2 {
+		resp = b.JSON(t, http.MethodPost, "/api/v1/me/password", `{"current_password":"guess guess","new_password":"a fresh long secret"}`, webtest.Bearer(tok)...)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
+	}
+	resp = b.JSON(t, http.MethodPost, "/api/v1/me/password", `{"current_password":"`+pw+`","new_password":"a fresh long secret"}`, webtest.Bearer(tok)...)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "even the right password, once the account's guesses are spent")
+	require.Equal(t, "auth.rate_limited", decodeErr(t, resp.Body).Error.Code)
 }
 
 func TestAPI_Account(t *testing.T) {
