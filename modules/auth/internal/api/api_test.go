@@ -411,18 +411,28 @@ func TestAPI_Account(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 		require.JSONEq(t, `{"email_verified":true,"emails":{"order_placed":true,"order_shipped":true,"order_delivered":false,"order_problem":true,
 			"sale_paid":true,"sale_cancelled":true,"sale_delivered":true,"want_match":false}}`, resp.Body)
-		for body, status := range map[string]int{
-			``:                               400,
-			`{"emails":{"want_match":"no"}}`: 400,
-			`{"emails":{"spam":true}}`:       422,
-			`{"emails":{},"other":1}`:        400,
-			`{}`:                             422,
-			`{"emails":null}`:                422,
-			`null`:                           400,
+		for body, want := range map[string]struct {
+			status int
+			field  string
+		}{
+			``:                               {400, ""},
+			`{"emails":{"want_match":"no"}}`: {400, "emails.want_match"},
+			`{"emails":{"spam":true}}`:       {400, "emails.spam"},
+			`{"emails":["want_match"]}`:      {400, "emails"},
+			`{"emails":{},"other":1}`:        {400, "other"},
+			`{}`:                             {422, "emails"},
+			`{"emails":null}`:                {422, "emails"},
+			`null`:                           {400, ""},
 		} {
 			resp = b.JSON(t, http.MethodPut, "/api/v1/me/notification-settings", body, webtest.Bearer(tok)...)
-			require.Equal(t, status, resp.StatusCode, body)
-			decodeErr(t, resp.Body)
+			require.Equal(t, want.status, resp.StatusCode, body)
+			e := decodeErr(t, resp.Body).Error
+			if want.field != "" {
+				require.Equal(t, []string{want.field}, keys(e.Fields), body)
+			}
+			if want.status == 400 {
+				require.Equal(t, "bad_request", e.Code, body)
+			}
 		}
 		resp = b.JSON(t, http.MethodGet, "/api/v1/me/notification-settings", "", webtest.Bearer(tok)...)
 		require.Contains(t, resp.Body, `"want_match":false`, "refused edits changed nothing")
