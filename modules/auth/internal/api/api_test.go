@@ -203,6 +203,22 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		require.Equal(t, http.StatusNoContent, b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "").StatusCode, "twice is fine")
 	})
 
+	t.Run("MissingFieldsAreNamed", func(t *testing.T) {
+		t.Parallel()
+		for body, want := range map[string][]string{
+			`{}`:                             {"email", "password"},
+			`{"email":"","password":""}`:     {"email", "password"},
+			`{"email":"reader@example.com"}`: {"password"},
+			`{"password":"x","email":"  ","cookie":true}`: {"email"},
+		} {
+			resp := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", body)
+			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+			e := decodeErr(t, resp.Body).Error
+			require.Equal(t, "auth.invalid", e.Code, body)
+			require.ElementsMatch(t, want, keys(e.Fields), body)
+		}
+	})
+
 	t.Run("SameErrorUnknownOrWrong", func(t *testing.T) {
 		t.Parallel()
 		wrong := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"reader@example.com","password":"wrong password"}`)
@@ -219,7 +235,6 @@ func TestAPI_SignInAndOut(t *testing.T) {
 			``:                                   400,
 			`{"email":1,"password":2}`:           400,
 			`{"email":"a","password":"b","x":1}`: 400,
-			`{}`:                                 401,
 			`{"email":"' OR 1=1 --","password":"' OR 1=1 --"}`:                       401,
 			`{"email":"` + strings.Repeat("a", 10240) + `","password":"` + pw + `"}`: 401,
 		} {
