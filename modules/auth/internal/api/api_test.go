@@ -270,9 +270,10 @@ func TestAPI_SignInAndOut(t *testing.T) {
 	})
 }
 
-// TestAPI_CrossOrigin: only the cookie, which a browser adds by itself, is
-// held to the shop's origin; a request with an Authorization header is
-// served by that header or as a visitor, never as the cookie's holder.
+// TestAPI_CrossOrigin: only what a browser adds by itself (the cookie, or
+// Basic credentials it keeps for the site) is held to the shop's origin; a
+// request with a bearer token is served by that token or as a visitor,
+// never as the cookie's holder.
 func TestAPI_CrossOrigin(t *testing.T) {
 	t.Parallel()
 	srv := authtest.NewServer(t, nil)
@@ -293,11 +294,16 @@ func TestAPI_CrossOrigin(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, "cookie from %v", from)
 		require.Equal(t, "csrf", decodeErr(t, resp.Body).Error.Code)
 
-		for _, header := range []string{"Bearer not-a-token", "Bearer ", "Basic dXNlcjpwYXNz"} {
+		for _, header := range []string{"Bearer not-a-token", "Bearer ", "bearer"} {
 			resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, append([]string{"Authorization", header}, from...)...)
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%q beside the cookie, from %v: %s", header, from, resp.Body)
 		}
+		resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, append([]string{"Authorization", "Basic dXNlcjpwYXNz"}, from...)...)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "Basic credentials a browser keeps are checked as the cookie: %s", resp.Body)
+		require.Equal(t, "csrf", decodeErr(t, resp.Body).Error.Code)
 	}
+	resp = browser.JSON(t, http.MethodGet, "/api/v1/me", "", "Authorization", "Basic dXNlcjpwYXNz")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "behind a password-protected proxy, the cookie still signs in")
 	resp = browser.JSON(t, http.MethodGet, "/api/v1/me", "")
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the cookie's session lives on")
 }

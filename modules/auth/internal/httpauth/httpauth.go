@@ -65,13 +65,13 @@ func Bearer(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
-// Credential is what the request is authenticated by: the bearer token of
-// its Authorization header when it has one (none when the header is not a
-// bearer token), else the session cookie. The cookie never stands in for a
-// header, since a request with one skips the cross-origin check
-// (web.HasAuthorization).
+// Credential is what the request is authenticated by: the token of its
+// Authorization header when that is of the Bearer scheme (none when the
+// token is missing), else the session cookie. The cookie never stands in
+// for a bearer token, since a request with one skips the cross-origin
+// check (web.HasBearer).
 func Credential(r *http.Request) (cred string, viaCookie bool) {
-	if web.HasAuthorization(r) {
+	if web.HasBearer(r) {
 		return Bearer(r), false
 	}
 	return Cookie(r), true
