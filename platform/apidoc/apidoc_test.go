@@ -117,36 +117,68 @@ func TestRoutes_ServeViewer(t *testing.T) {
 	require.False(t, strings.Contains(page, "http://") || strings.Contains(page, "https://"), "the page loads nothing from another host")
 }
 
-// TestDocument_BodiesListTheirRefusals: every operation that reads a JSON
-// body lists the refusals DecodeJSON gives any of them, so a new operation
-// cannot leave them out.
-func TestDocument_BodiesListTheirRefusals(t *testing.T) {
-	t.Parallel()
+// operation is one method of one path of the document, with what the tests
+// over every operation look at.
+type operation struct {
+	method, path string
+	RequestBody  *struct {
+		Content map[string]json.RawMessage `json:"content"`
+	} `json:"requestBody"`
+	Responses map[string]json.RawMessage `json:"responses"`
+}
+
+func operations(t *testing.T) []operation {
+	t.Helper()
 	var doc struct {
 		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	require.NoError(t, json.Unmarshal(apidoc.Document(), &doc))
-	bodies := 0
+	var ops []operation
 	for path, item := range doc.Paths {
 		for method, raw := range item {
 			if method == "parameters" {
 				continue
 			}
-			var op struct {
-				RequestBody *struct {
-					Content map[string]json.RawMessage `json:"content"`
-				} `json:"requestBody"`
-				Responses map[string]json.RawMessage `json:"responses"`
-			}
+			op := operation{method: method, path: path}
 			require.NoError(t, json.Unmarshal(raw, &op), "%s %s", method, path)
-			if op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
-				continue
-			}
-			bodies++
-			for _, status := range []string{"400", "413", "415", "422"} {
-				require.Contains(t, op.Responses, status, "%s %s reads a JSON body", method, path)
-			}
+			ops = append(ops, op)
+		}
+	}
+	require.NotEmpty(t, ops)
+	return ops
+}
+
+// TestDocument_BodiesListTheirRefusals: every operation that reads a JSON
+// body lists the refusals DecodeJSON gives any of them, so a new operation
+// cannot leave them out.
+func TestDocument_BodiesListTheirRefusals(t *testing.T) {
+	t.Parallel()
+	bodies := 0
+	for _, op := range operations(t) {
+		if op.RequestBody == nil || op.RequestBody.Content["application/json"] == nil {
+			continue
+		}
+		bodies++
+		for _, status := range []string{"400", "413", "415", "422"} {
+			require.Contains(t, op.Responses, status, "%s %s reads a JSON body", op.method, op.path)
 		}
 	}
 	require.NotZero(t, bodies)
+}
+
+// TestDocument_UnsafeMethodsListTheCrossSiteRefusal: the platform refuses
+// every POST, PUT, PATCH and DELETE a browser sends cross-site with the
+// session cookie (403 csrf), whatever the operation, so each lists 403 and
+// a new one cannot leave it out.
+func TestDocument_UnsafeMethodsListTheCrossSiteRefusal(t *testing.T) {
+	t.Parallel()
+	unsafe := 0
+	for _, op := range operations(t) {
+		switch op.method {
+		case "post", "put", "patch", "delete":
+			unsafe++
+			require.Contains(t, op.Responses, "403", "%s %s is refused cross-site (csrf)", op.method, op.path)
+		}
+	}
+	require.NotZero(t, unsafe)
 }

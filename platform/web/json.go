@@ -303,12 +303,22 @@ func describeJSONError(err error) error {
 		return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("field %q must be a %s", field, jsonType(typ.Type.Kind().String()))).
 			WithFields(map[string]string{field: "must be a " + jsonType(typ.Type.Kind().String())})
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("unknown field %q", name)).
-			WithFields(map[string]string{name: "unknown field"})
+		return UnknownField(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+	case apperr.As(err) != nil:
+		// A type that reads its own JSON refused it in the API's terms.
+		return err
 	default:
 		return apperr.ErrBadRequest.WithMessage("the body could not be read")
 	}
+}
+
+// UnknownField refuses a field of a body that the API does not have, named
+// by its path. It is also for a type that reads its own JSON (an object
+// whose keys are a fixed set), so that its unknown keys are refused as the
+// decoder refuses a struct's.
+func UnknownField(name string) error {
+	return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("unknown field %q", name)).
+		WithFields(map[string]string{name: "unknown field"})
 }
 
 func jsonType(goKind string) string {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -275,12 +276,34 @@ func withNav(next http.Handler) http.Handler {
 	})
 }
 
-// crossOrigin rejects unsafe cross-site requests from browsers (CSRF). API
-// clients with bearer tokens send no Origin or Sec-Fetch-Site and pass.
+// crossOrigin rejects unsafe cross-site requests from browsers (CSRF), the
+// attack on a credential the browser adds by itself: the session cookie.
+// A request with a bearer token passes, whatever its origin: a page on
+// another site cannot make a browser send one without the shop's CORS
+// consent, which it never gives, and such a request is never taken for the
+// cookie's holder (HasBearer). Other schemes, like the Basic credentials a
+// browser may keep for a site behind a password, are checked as cookies.
 func crossOrigin(next http.Handler) http.Handler {
 	p := http.NewCrossOriginProtection()
 	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		Error(w, r, apperr.New(apperr.Forbidden, "csrf", "this form was sent from another site and was refused; go back, reload the page and try again"))
 	}))
-	return p.Handler(next)
+	checked := p.Handler(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if HasBearer(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		checked.ServeHTTP(w, r)
+	})
+}
+
+// HasBearer reports whether r's Authorization header is of the Bearer
+// scheme, with a token or not. Such a request is authenticated by that
+// token or not at all, never by the session cookie it may also carry:
+// crossOrigin lets it through, so the cookie must not stand in for a token
+// that is wrong or missing.
+func HasBearer(r *http.Request) bool {
+	scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return strings.EqualFold(scheme, "Bearer")
 }

@@ -436,6 +436,22 @@ func TestRouter_RejectsCrossSiteForms(t *testing.T) {
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	resp, _ = do(t, req)
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+
+	// A browser sends no Authorization header cross-site unless the shop
+	// consents (CORS), so only the cookie needs the check.
+	for _, h := range [][2]string{{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://elsewhere.example"}} {
+		for authorization, want := range map[string]int{
+			"Bearer some-token":  http.StatusNoContent,
+			"Basic dXNlcjpwYXNz": http.StatusForbidden, // a browser may send it by itself
+		} {
+			req, _ = http.NewRequest(http.MethodPost, srv.URL+"/form", strings.NewReader("a=b"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Authorization", authorization)
+			req.Header.Set(h[0], h[1])
+			resp, _ = do(t, req)
+			require.Equal(t, want, resp.StatusCode, "%s from %v", authorization, h)
+		}
+	}
 }
 
 func TestRouter_LimitsBodies(t *testing.T) {

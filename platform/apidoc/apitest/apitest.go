@@ -6,9 +6,11 @@ package apitest
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -64,6 +66,37 @@ var load = sync.OnceValues(func() (*contract, error) {
 		errSchema: errSchema.Schema(),
 	}, nil
 })
+
+// At returns the part of the document a JSON pointer names, such as
+// /components/schemas/BookInput/properties/title, as encoding/json decodes
+// it (numbers are float64), or fails t. Tests tie the limits the document
+// states to the constants the server enforces with it, so they cannot drift.
+func At(t testing.TB, pointer string) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(apidoc.Document(), &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, token := range strings.Split(strings.TrimPrefix(pointer, "/"), "/") {
+		token = strings.NewReplacer("~1", "/", "~0", "~").Replace(token)
+		switch node := v.(type) {
+		case map[string]any:
+			v = node[token]
+		case []any:
+			i, err := strconv.Atoi(token)
+			if err != nil || i < 0 || i >= len(node) {
+				t.Fatalf("the OpenAPI document has nothing at %s (%q is no index)", pointer, token)
+			}
+			v = node[i]
+		default:
+			v = nil
+		}
+		if v == nil {
+			t.Fatalf("the OpenAPI document has nothing at %s", pointer)
+		}
+	}
+	return v
+}
 
 // Check fails t when an exchange under /api/v1 breaks the document; other
 // paths pass unchecked. reqBody and respBody are the bodies sent and

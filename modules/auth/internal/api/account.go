@@ -1,7 +1,10 @@
 package api
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
+	"slices"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
@@ -77,13 +80,10 @@ func (h *handler) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// credential is what the middleware authenticated the request by: the
-// bearer token when there is one, else the session cookie.
+// credential is what the middleware authenticated the request by.
 func credential(r *http.Request) string {
-	if c := httpauth.Bearer(r); c != "" {
-		return c
-	}
-	return httpauth.Cookie(r)
+	c, _ := httpauth.Credential(r)
+	return c
 }
 
 // NotificationSettings is the JSON shape of a user's email choices: every
@@ -113,7 +113,41 @@ func (h *handler) notificationSettings(w http.ResponseWriter, r *http.Request) {
 }
 
 type setNotificationsRequest struct {
-	Emails map[auth.Topic]bool `json:"emails"`
+	Emails topicEdits `json:"emails"`
+}
+
+// topicEdits is the emails object of a settings change. Its keys are the
+// topics, as a struct's would be fields: an unknown one is refused as an
+// unknown field (400), and a value that is not a boolean is named by its
+// own path (emails.order_placed), as the decoder names a struct's.
+type topicEdits map[auth.Topic]bool
+
+func (e *topicEdits) UnmarshalJSON(b []byte) error {
+	var raw map[auth.Topic]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*e = nil
+		return nil
+	}
+	out := make(topicEdits, len(raw))
+	for t, v := range raw {
+		if !slices.Contains(auth.Topics, t) {
+			return web.UnknownField("emails." + string(t))
+		}
+		var on bool
+		if err := json.Unmarshal(v, &on); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				typ.Field = string(t) // the decoder puts "emails." before it
+			}
+			return err
+		}
+		out[t] = on
+	}
+	*e = out
+	return nil
 }
 
 // setNotificationSettings is PUT /api/v1/me/notification-settings: the

@@ -203,6 +203,22 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		require.Equal(t, http.StatusNoContent, b.JSON(t, http.MethodPost, "/api/v1/auth/signout", "").StatusCode, "twice is fine")
 	})
 
+	t.Run("MissingFieldsAreNamed", func(t *testing.T) {
+		t.Parallel()
+		for body, want := range map[string][]string{
+			`{}`:                             {"email", "password"},
+			`{"email":"","password":""}`:     {"email", "password"},
+			`{"email":"reader@example.com"}`: {"password"},
+			`{"password":"x","email":"  ","cookie":true}`: {"email"},
+		} {
+			resp := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", body)
+			require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
+			e := decodeErr(t, resp.Body).Error
+			require.Equal(t, "auth.invalid", e.Code, body)
+			require.ElementsMatch(t, want, keys(e.Fields), body)
+		}
+	})
+
 	t.Run("SameErrorUnknownOrWrong", func(t *testing.T) {
 		t.Parallel()
 		wrong := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", `{"email":"reader@example.com","password":"wrong password"}`)
@@ -219,7 +235,6 @@ func TestAPI_SignInAndOut(t *testing.T) {
 			``:                                   400,
 			`{"email":1,"password":2}`:           400,
 			`{"email":"a","password":"b","x":1}`: 400,
-			`{}`:                                 401,
 			`{"email":"' OR 1=1 --","password":"' OR 1=1 --"}`:                       401,
 			`{"email":"` + strings.Repeat("a", 10240) + `","password":"` + pw + `"}`: 401,
 		} {
@@ -253,6 +268,44 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		require.Equal(t, "auth.disabled", decodeErr(t, resp.Body).Error.Code)
 	})
+}
+
+// TestAPI_CrossOrigin: only what a browser adds by itself (the cookie, or
+// Basic credentials it keeps for the site) is held to the shop's origin; a
+// request with a bearer token is served by that token or as a visitor,
+// never as the cookie's holder.
+func TestAPI_CrossOrigin(t *testing.T) {
+	t.Parallel()
+	srv := authtest.NewServer(t, nil)
+	u := srv.CreateUser(t, nil)
+	tok := signIn(t, srv.Client(), u.Email, pw)
+	browser := srv.Client()
+	resp := browser.JSON(t, http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q,"cookie":true}`, u.Email, pw))
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	foreign := []string{"Origin", "https://elsewhere.example"}
+	crossSite := []string{"Sec-Fetch-Site", "cross-site"}
+	rename := `{"name":"Renamed"}`
+
+	for _, from := range [][]string{foreign, crossSite} {
+		resp = srv.Client().JSON(t, http.MethodPatch, "/api/v1/me", rename, append(webtest.Bearer(tok), from...)...)
+		require.Equal(t, http.StatusOK, resp.StatusCode, "bearer from %v: %s", from, resp.Body)
+
+		resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, from...)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "cookie from %v", from)
+		require.Equal(t, "csrf", decodeErr(t, resp.Body).Error.Code)
+
+		for _, header := range []string{"Bearer not-a-token", "Bearer ", "bearer"} {
+			resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, append([]string{"Authorization", header}, from...)...)
+			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%q beside the cookie, from %v: %s", header, from, resp.Body)
+		}
+		resp = browser.JSON(t, http.MethodPatch, "/api/v1/me", rename, append([]string{"Authorization", "Basic dXNlcjpwYXNz"}, from...)...)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "Basic credentials a browser keeps are checked as the cookie: %s", resp.Body)
+		require.Equal(t, "csrf", decodeErr(t, resp.Body).Error.Code)
+	}
+	resp = browser.JSON(t, http.MethodGet, "/api/v1/me", "", "Authorization", "Basic dXNlcjpwYXNz")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "behind a password-protected proxy, the cookie still signs in")
+	resp = browser.JSON(t, http.MethodGet, "/api/v1/me", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the cookie's session lives on")
 }
 
 func TestAPI_Admin(t *testing.T) {
@@ -324,6 +377,16 @@ func TestAPI_RateLimit(t *testing.T) {
 	e := decodeErr(t, resp.Body)
 	require.Equal(t, "auth.rate_limited", e.Error.Code)
 	require.Equal(t, "too many attempts; please wait 1 minute and try again", e.Error.Message)
+
+	u := srv.CreateUser(t, nil)
+	tok := signIn(t, srv.Client(), u.Email, pw)
+	for range 2 {
+		resp = b.JSON(t, http.MethodPost, "/api/v1/me/password", `{"current_password":"guess guess","new_password":"a fresh long secret"}`, webtest.Bearer(tok)...)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
+	}
+	resp = b.JSON(t, http.MethodPost, "/api/v1/me/password", `{"current_password":"`+pw+`","new_password":"a fresh long secret"}`, webtest.Bearer(tok)...)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode, "even the right password, once the account's guesses are spent")
+	require.Equal(t, "auth.rate_limited", decodeErr(t, resp.Body).Error.Code)
 }
 
 func TestAPI_Account(t *testing.T) {
@@ -369,18 +432,28 @@ func TestAPI_Account(t *testing.T) {
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
 		require.JSONEq(t, `{"email_verified":true,"emails":{"order_placed":true,"order_shipped":true,"order_delivered":false,"order_problem":true,
 			"sale_paid":true,"sale_cancelled":true,"sale_delivered":true,"want_match":false}}`, resp.Body)
-		for body, status := range map[string]int{
-			``:                               400,
-			`{"emails":{"want_match":"no"}}`: 400,
-			`{"emails":{"spam":true}}`:       422,
-			`{"emails":{},"other":1}`:        400,
-			`{}`:                             422,
-			`{"emails":null}`:                422,
-			`null`:                           400,
+		for body, want := range map[string]struct {
+			status int
+			field  string
+		}{
+			``:                               {400, ""},
+			`{"emails":{"want_match":"no"}}`: {400, "emails.want_match"},
+			`{"emails":{"spam":true}}`:       {400, "emails.spam"},
+			`{"emails":["want_match"]}`:      {400, "emails"},
+			`{"emails":{},"other":1}`:        {400, "other"},
+			`{}`:                             {422, "emails"},
+			`{"emails":null}`:                {422, "emails"},
+			`null`:                           {400, ""},
 		} {
 			resp = b.JSON(t, http.MethodPut, "/api/v1/me/notification-settings", body, webtest.Bearer(tok)...)
-			require.Equal(t, status, resp.StatusCode, body)
-			decodeErr(t, resp.Body)
+			require.Equal(t, want.status, resp.StatusCode, body)
+			e := decodeErr(t, resp.Body).Error
+			if want.field != "" {
+				require.Equal(t, []string{want.field}, keys(e.Fields), body)
+			}
+			if want.status == 400 {
+				require.Equal(t, "bad_request", e.Code, body)
+			}
 		}
 		resp = b.JSON(t, http.MethodGet, "/api/v1/me/notification-settings", "", webtest.Bearer(tok)...)
 		require.Contains(t, resp.Body, `"want_match":false`, "refused edits changed nothing")

@@ -65,6 +65,18 @@ func Bearer(r *http.Request) string {
 	return strings.TrimSpace(token)
 }
 
+// Credential is what the request is authenticated by: the token of its
+// Authorization header when that is of the Bearer scheme (none when the
+// token is missing), else the session cookie. The cookie never stands in
+// for a bearer token, since a request with one skips the cross-origin
+// check (web.HasBearer).
+func Credential(r *http.Request) (cred string, viaCookie bool) {
+	if web.HasBearer(r) {
+		return Bearer(r), false
+	}
+	return Cookie(r), true
+}
+
 // ClientAddr is the address rate limits count by: the peer's IP, or the
 // one a trusted load balancer reports (--trust-proxy).
 func ClientAddr(r *http.Request) string { return web.ClientIP(r) }
@@ -82,10 +94,7 @@ func Middleware(svc auth.Service) web.Middleware {
 				next.ServeHTTP(w, r)
 				return
 			}
-			cred, viaCookie := Bearer(r), false
-			if cred == "" {
-				cred, viaCookie = Cookie(r), true
-			}
+			cred, viaCookie := Credential(r)
 			if cred != "" {
 				id, err := svc.Authenticate(r.Context(), cred)
 				switch {

@@ -241,7 +241,6 @@ func TestSignInPage(t *testing.T) {
 	t.Run("BadInput", func(t *testing.T) {
 		t.Parallel()
 		for name, form := range map[string]url.Values{
-			"Empty":     {},
 			"TenKB":     {"email": {strings.Repeat("a", 10240)}, "password": {strings.Repeat("b", 10240)}},
 			"Injection": {"email": {"' OR '1'='1"}, "password": {"' OR '1'='1"}},
 			"Unicode":   {"email": {"مرحبا@example.com"}, "password": {"\u202epassword!"}},
@@ -250,6 +249,20 @@ func TestSignInPage(t *testing.T) {
 			require.Equal(t, http.StatusUnauthorized, resp.StatusCode, name)
 			require.Contains(t, resp.Body, "the email or password is not right", name)
 		}
+	})
+
+	t.Run("MissingFieldsAreNamed", func(t *testing.T) {
+		t.Parallel()
+		resp := srv.Client().Post(t, "/signin", url.Values{})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.Contains(t, resp.Body, "enter your email address")
+		require.Contains(t, resp.Body, "enter your password")
+		require.NotContains(t, resp.Body, "the email or password is not right")
+		resp = srv.Client().Post(t, "/signin", url.Values{"email": {u.Email}, "remember": {"1"}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+		require.NotContains(t, resp.Body, "enter your email address")
+		require.Contains(t, resp.Body, "enter your password")
+		require.Contains(t, resp.Body, `value="reader@example.com"`, "the email is kept")
 	})
 }
 

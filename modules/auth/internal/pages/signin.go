@@ -28,6 +28,12 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	next := web.LocalPath(r.PostForm.Get("next"), "/")
 	u, sess, err := h.svc.SignIn(r.Context(), in)
+	if fields, ok := invalidFields(err); ok {
+		web.Render(w, r, web.Status(err), view.Page{Title: "Sign in", Body: signInPage(formPage{
+			Email: in.Email, Errors: fields, Next: next, Remember: in.Remember,
+		})})
+		return
+	}
 	if errors.Is(err, service.ErrBadCredentials) || errors.Is(err, service.ErrDisabled) || tooMany(w, err) != nil {
 		web.Render(w, r, web.Status(err), view.Page{Title: "Sign in", Body: signInPage(formPage{
 			Email: in.Email, Message: err.Error(), Next: next, Remember: in.Remember,

@@ -3,6 +3,8 @@ package service_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -254,10 +256,27 @@ func TestService_SignIn(t *testing.T) {
 		require.ErrorIs(t, errUnknown, service.ErrBadCredentials)
 		require.ErrorIs(t, errWrong, service.ErrBadCredentials)
 		require.Equal(t, errUnknown.Error(), errWrong.Error())
-		for _, in := range []service.SignInInput{{}, {Email: u.Email}, {Password: pw}, {Email: strings.Repeat("x", 10000), Password: pw}, {Email: u.Email, Password: strings.Repeat("x", 10000)}} {
+		for _, in := range []service.SignInInput{{Email: strings.Repeat("x", 10000), Password: pw}, {Email: u.Email, Password: strings.Repeat("x", 10000)}} {
 			_, _, err := b.svc.SignIn(ctx, in)
 			require.ErrorIs(t, err, service.ErrBadCredentials)
 		}
+	})
+
+	t.Run("MissingFieldsAreNamed", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 1, SignInPerAccountAddress: 1, PasswordChecksPerAccount: 1, SignUpPerAddress: 1, SignUpPerAccount: 1}})
+		for in, want := range map[service.SignInInput][]string{
+			{}:                                    {"email", "password"},
+			{Email: " ", ClientAddr: "192.0.2.1"}: {"email", "password"},
+			{Email: "a@example.com", ClientAddr: "192.0.2.1"}: {"password"},
+			{Password: pw, ClientAddr: "192.0.2.1"}:           {"email"},
+		} {
+			_, _, err := b.svc.SignIn(ctx, in)
+			require.ErrorIs(t, err, service.ErrInvalid, "%+v", in)
+			require.ElementsMatch(t, want, slices.Collect(maps.Keys(apperr.As(err).Fields)), "%+v", in)
+		}
+		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: "a@example.com", Password: "wrong password", ClientAddr: "192.0.2.1"})
+		require.ErrorIs(t, err, service.ErrBadCredentials, "an unfinished form spent none of the address's attempts")
 	})
 
 	t.Run("AnyCaseEmail", func(t *testing.T) {

@@ -52,12 +52,24 @@ type SignInInput struct {
 // (see Limits): guesses from elsewhere never block the owner.
 func (s *Service) SignIn(ctx context.Context, in SignInInput) (auth.User, Session, error) {
 	email := normalizeEmail(in.Email)
+	// A field left empty is a form to finish, not a guess: it is named,
+	// and counts against no limit.
+	f := fields{}
+	if email == "" {
+		f.check("email", "enter your email address")
+	}
+	if in.Password == "" {
+		f.check("password", "enter your password")
+	}
+	if err := f.err(); err != nil {
+		return auth.User{}, Session{}, err
+	}
 	addr := addressKey(in.ClientAddr)
 	pair := check(s.signInAccount, strings.ToLower(email), addr)
 	if err := s.allow(ctx, check(s.signInAddr, addr), pair); err != nil {
 		return auth.User{}, Session{}, err
 	}
-	if email == "" || in.Password == "" || len(in.Password) > 4*MaxPassword || len(email) > 4*MaxEmail {
+	if len(in.Password) > 4*MaxPassword || len(email) > 4*MaxEmail {
 		return auth.User{}, Session{}, ErrBadCredentials
 	}
 	row, err := s.q.GetUserByEmail(ctx, s.pool, email)

@@ -230,6 +230,51 @@ func TestAPI_ChangeBook(t *testing.T) {
 	})
 }
 
+// TestAPI_GetBookVisibility: anyone sees a listing that is or was on sale,
+// paused and archived too, with its status; a draft and a listing an admin
+// hid are "not found" but for the seller and the admins. The book's page
+// shows the same listings to the same people.
+func TestAPI_GetBookVisibility(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	paused, archived, hidden := createBook(t, env), createBook(t, env), createBook(t, env)
+	res := env.JSON(t, http.MethodPatch, fmt.Sprintf("/api/v1/books/%d", paused.ID), `{"status":"paused"}`, authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 7, archived.ID, 1)
+	res = env.JSON(t, http.MethodDelete, fmt.Sprintf("/api/v1/books/%d", archived.ID), "", authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.NoError(t, env.Svc.Hide(ctx, catalogtest.Admin, hidden.ID, "spam"))
+	res = env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `"year":1871`, `"year":1871,"status":"draft"`, 1), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	draft := decode[api.Book](t, res)
+
+	visitor := []string{}
+	for _, c := range []struct {
+		id     catalog.BookID
+		status catalog.Status
+		seen   [][]string
+		unseen [][]string
+	}{
+		{paused.ID, catalog.StatusPaused, [][]string{visitor, authtest.As(other)}, nil},
+		{archived.ID, catalog.StatusArchived, [][]string{visitor, authtest.As(other)}, nil},
+		{draft.ID, catalog.StatusDraft, [][]string{authtest.As(seller), authtest.As(&catalogtest.Admin)}, [][]string{visitor, authtest.As(other)}},
+		{hidden.ID, catalog.StatusActive, [][]string{authtest.As(seller), authtest.As(&catalogtest.Admin)}, [][]string{visitor, authtest.As(other)}},
+	} {
+		for _, as := range c.seen {
+			res := env.JSON(t, http.MethodGet, fmt.Sprintf("/api/v1/books/%d", c.id), "", as...)
+			require.Equal(t, http.StatusOK, res.StatusCode, "%s as %v", c.status, as)
+			require.Equal(t, c.status, decode[api.Book](t, res).Status)
+			require.Equal(t, http.StatusOK, env.Get(t, fmt.Sprintf("/books/%d", c.id), as...).StatusCode, "the page, %s as %v", c.status, as)
+		}
+		for _, as := range c.unseen {
+			res := env.JSON(t, http.MethodGet, fmt.Sprintf("/api/v1/books/%d", c.id), "", as...)
+			require.Equal(t, http.StatusNotFound, res.StatusCode, "%s as %v", c.status, as)
+			require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", c.id), as...).StatusCode, "the page, %s as %v", c.status, as)
+		}
+	}
+}
+
 // TestAPI_PatchStaleCopies: a PATCH changes only what it sends, and one
 // whose copies were chosen from a count that has since changed (copies_base)
 // gets a 409 instead of putting a sold copy back on sale.

@@ -2,10 +2,12 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -102,6 +104,11 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	filename := r.URL.Query().Get("filename")
+	if utf8.RuneCountInString(filename) > service.MaxImportFilename {
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"filename": fmt.Sprintf("must be at most %d characters", service.MaxImportFilename)}))
+		return
+	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, service.MaxImportBytes))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -112,7 +119,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, apperr.ErrBadRequest.WithMessage("the file could not be read"))
 		return
 	}
-	im, rows, err := h.svc.StageImport(r.Context(), u, r.URL.Query().Get("filename"), data)
+	im, rows, err := h.svc.StageImport(r.Context(), u, filename, data)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -73,6 +74,15 @@ func TestAPI_Imports(t *testing.T) {
 	require.Contains(t, errorOf(t, res).Fields, "file")
 	res = env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(strings.Repeat("x", service.MaxImportBytes+1)), authtest.As(seller)...)
 	require.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+
+	// The client chose the name: one too long is refused, not cut.
+	longest := strings.Repeat("é", service.MaxImportFilename)
+	res = env.Send(t, http.MethodPost, "/api/v1/me/imports?filename="+url.QueryEscape(longest), "text/csv", strings.NewReader(csv), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	require.Equal(t, longest, decode[api.ImportPreview](t, res).Import.Filename)
+	res = env.Send(t, http.MethodPost, "/api/v1/me/imports?filename="+strings.Repeat("x", 5000), "text/csv", strings.NewReader(csv), authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+	require.Equal(t, map[string]string{"filename": "must be at most 300 characters"}, errorOf(t, res).Fields)
 }
 
 // TestAPI_ImportByIDOwnOnly sends a file naming another seller's listing

@@ -14,6 +14,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 )
 
 // csvUpload is the import form as the browser sends it.
@@ -78,6 +79,20 @@ func TestPages_ImportListings(t *testing.T) {
 
 		res = env.Post(t, at+"/confirm", nil, authtest.As(seller)...)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode, "a second confirmation is answered, not an error")
+	})
+
+	t.Run("LongFileNameIsCut", func(t *testing.T) {
+		// The browser sends the file's own name, which the seller did not
+		// type: the import keeps its first MaxImportFilename characters.
+		ct, body := csvUpload(t, strings.Repeat("n", 2*service.MaxImportFilename)+".csv", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		var id int64
+		_, err := fmt.Sscanf(res.Header.Get("Location"), "/my/listings/import/%d", &id)
+		require.NoError(t, err)
+		im, err := env.Svc.Import(ctx, catalogtest.Seller, id)
+		require.NoError(t, err)
+		require.Equal(t, strings.Repeat("n", service.MaxImportFilename), im.Filename)
 	})
 
 	t.Run("UnverifiedSellerKeepsThePreview", func(t *testing.T) {

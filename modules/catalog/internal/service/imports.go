@@ -108,6 +108,12 @@ func (s *Service) SellerImports(ctx context.Context, seller auth.User, page, per
 	return out, len(rows) > perPage, nil
 }
 
+// MaxImportFilename bounds the name an import is shown by, in characters.
+// StageImport cuts a longer one, for the web form takes the file's own name,
+// which the seller did not type; the API, where the client chooses it,
+// refuses one.
+const MaxImportFilename = 300
+
 // StageImport parses a seller's CSV and, unless the file as a whole is
 // refused (ParseListings), stores it for the preview and the confirmation.
 // The rows come back judged, with the listing each would update.
@@ -125,8 +131,8 @@ func (s *Service) StageImport(ctx context.Context, seller auth.User, filename st
 		}
 		return r
 	}, strings.ToValidUTF8(strings.TrimSpace(filename), ""))
-	if utf8.RuneCountInString(filename) > 300 {
-		filename = string([]rune(filename)[:300])
+	if utf8.RuneCountInString(filename) > MaxImportFilename {
+		filename = string([]rune(filename)[:MaxImportFilename])
 	}
 	id, err := s.q.CreateImport(ctx, s.pool, dbsqlc.CreateImportParams{
 		SellerID: int64(seller.ID), SellerName: seller.Name, Filename: filename, File: data, Total: int32(len(rows)),

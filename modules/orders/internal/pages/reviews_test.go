@@ -218,6 +218,13 @@ func TestPages_SellerPage(t *testing.T) {
 	require.Len(t, api.Listings, service.SellerListingsPerPage)
 	require.True(t, api.ListingsHasNext)
 	require.Equal(t, http.StatusNotFound, b.c.Get(t, "/api/v1/sellers/999999").StatusCode)
+	// Page numbers are lenient, as on the page: what is not one from 1 is 1.
+	first := r.Body
+	for _, q := range []string{"page=0", "page=abc", "reviews_page=0", "reviews_page=x", "page=-3&reviews_page=2.5"} {
+		r = b.c.Get(t, "/api/v1"+page+"?"+q)
+		require.Equal(t, http.StatusOK, r.StatusCode, q)
+		require.JSONEq(t, first, r.Body, q)
+	}
 }
 
 // The order page lists the steps its shipment took, in order, each with
