@@ -24,6 +24,11 @@ import (
 // ErrJobNotFound answers a retry or cancel of a job that does not exist.
 var ErrJobNotFound = apperr.New(apperr.NotFound, "jobs.not_found", "job not found")
 
+// ErrJobState answers a retry or cancel that the job's state does not
+// allow (Job.CanRetry, Job.CanCancel): the page offers neither, but a form
+// sent twice, or from a page the job has since moved past, asks anyway.
+var ErrJobState = apperr.New(apperr.Conflict, "jobs.state", "the job cannot do that in its state")
+
 // MaxListed bounds the jobs one queue lists at once (River's own bound),
 // so the admin's page reaches only the newest of a long history.
 const MaxListed = 10_000
@@ -189,16 +194,35 @@ func (q *LocalQueue) List(ctx context.Context, f JobFilter) ([]Job, error) {
 	return out, nil
 }
 
-// Retry implements Queue.
+// Retry implements Queue. A completed job is not run again (it did its
+// work), nor is a scheduled one hurried.
 func (q *LocalQueue) Retry(ctx context.Context, id int64) error {
-	_, err := q.ins.JobRetry(ctx, id)
-	return jobError("retry", id, err)
+	return q.act(ctx, "retry", id, Job.CanRetry, "only a job that failed or was cancelled runs again", func() error {
+		_, err := q.ins.JobRetry(ctx, id)
+		return err
+	})
 }
 
-// Cancel implements Queue.
+// Cancel implements Queue. A job that has finished is left as it ended.
 func (q *LocalQueue) Cancel(ctx context.Context, id int64) error {
-	_, err := q.ins.JobCancel(ctx, id)
-	return jobError("cancel", id, err)
+	return q.act(ctx, "cancel", id, Job.CanCancel, "only a job still to run can be cancelled", func() error {
+		_, err := q.ins.JobCancel(ctx, id)
+		return err
+	})
+}
+
+// act does what, unless the job's state refuses it by allowed. A job that
+// changes state between the two is rare and harmless: River's own retry
+// and cancel take any state.
+func (q *LocalQueue) act(ctx context.Context, what string, id int64, allowed func(Job) bool, refusal string, do func() error) error {
+	j, err := q.ins.JobGet(ctx, id)
+	if err != nil {
+		return jobError(what, id, err)
+	}
+	if !allowed(Job{State: string(j.State)}) {
+		return ErrJobState.WithMessage(fmt.Sprintf("job %d is %s: %s", id, j.State, refusal))
+	}
+	return jobError(what, id, do())
 }
 
 func jobError(what string, id int64, err error) error {

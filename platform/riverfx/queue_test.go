@@ -74,10 +74,23 @@ func TestQueue_Contract(t *testing.T) {
 			_, err = q.List(ctx, riverfx.JobFilter{Limit: riverfx.MaxListed + 1})
 			require.ErrorIs(t, err, apperr.ErrInvalid)
 
+			require.ErrorIs(t, q.Cancel(ctx, j.ID), riverfx.ErrJobState, "a discarded job has ended")
 			require.NoError(t, q.Retry(ctx, j.ID))
 			require.Empty(t, list(riverfx.JobFilter{State: riverfx.StateFailed, Limit: 10}), "a retried job waits to run again")
 			require.NoError(t, q.Cancel(ctx, j.ID))
 			require.Equal(t, []int64{j.ID}, ids(list(riverfx.JobFilter{State: "cancelled", Limit: 10})))
+			err = q.Cancel(ctx, j.ID)
+			require.ErrorIs(t, err, riverfx.ErrJobState, "cancelled once, as a form sent twice asks")
+			require.Contains(t, apperr.As(err).Message, "is cancelled: only a job still to run can be cancelled")
+
+			// A completed job did its work: it is neither run again nor
+			// marked cancelled.
+			_, err = pool.Exec(ctx, `UPDATE river.river_job SET state = 'completed', finalized_at = now() WHERE id = $1`, waiting.Job.ID)
+			require.NoError(t, err)
+			for _, act := range []func(context.Context, int64) error{q.Retry, q.Cancel} {
+				require.ErrorIs(t, act(ctx, waiting.Job.ID), riverfx.ErrJobState)
+			}
+			require.Equal(t, []int64{waiting.Job.ID}, ids(list(riverfx.JobFilter{State: "completed", Limit: 10})))
 			require.ErrorIs(t, q.Retry(ctx, 999_999), riverfx.ErrJobNotFound)
 			require.ErrorIs(t, q.Cancel(ctx, 999_999), riverfx.ErrJobNotFound)
 		})

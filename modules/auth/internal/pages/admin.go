@@ -66,9 +66,12 @@ func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
 			web.Error(w, r, err)
 			return
 		}
-		msg := u.Email + " is enabled again."
+		// Said of the account as it now is, which a form sent twice leaves
+		// as the first made it. The catalog learns of the change from the
+		// accounts' feed, every few seconds.
+		msg := u.Email + " can sign in; their listings come back to the shop within seconds."
 		if disabled {
-			msg = u.Email + " is disabled and signed out everywhere."
+			msg = u.Email + " is disabled and signed out everywhere; their listings leave the shop within seconds."
 		}
 		web.Redirect(w, r, "success", msg, web.LocalPath(r.PostForm.Get("next"), "/admin/users"))
 	}

@@ -479,7 +479,7 @@ func TestAdminPages(t *testing.T) {
 		resp := authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=x"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 		require.Equal(t, "/admin/users?q=x", resp.Header.Get("Location"))
-		require.Contains(t, ab.Get(t, "/admin/users").Body, u.Email+" is disabled and signed out everywhere.")
+		require.Contains(t, ab.Get(t, "/admin/users").Body, u.Email+" is disabled and signed out everywhere; their listings leave the shop within seconds.")
 
 		page := ub.Get(t, "/account")
 		require.Equal(t, http.StatusSeeOther, page.StatusCode, "the disabled user is signed out")
@@ -488,6 +488,7 @@ func TestAdminPages(t *testing.T) {
 		resp = authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/enable", u.ID), url.Values{"next": {"https://evil.com"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
 		require.Equal(t, "/admin/users", resp.Header.Get("Location"))
+		require.Contains(t, ab.Get(t, "/admin/users").Body, u.Email+" can sign in; their listings come back to the shop within seconds.")
 		authtest.SignInForm(t, ub, u.Email, pw)
 
 		for _, p := range []string{"/admin/users/abc/disable", "/admin/users/0/disable", "/admin/users/99999999/disable"} {

@@ -96,11 +96,15 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 		web.Error(w, r, err)
 		return
 	}
-	if err := act(r.Context(), u, chi.URLParam(r, "queue"), id); err != nil {
+	switch err := act(r.Context(), u, chi.URLParam(r, "queue"), id); {
+	case errors.Is(err, riverfx.ErrJobState):
+		// The list it came from is out of date: it says so, up to date.
+		web.Redirect(w, r, "error", apperr.As(err).Message+".", jobsBack(r))
+	case err != nil:
 		web.Error(w, r, err)
-		return
+	default:
+		web.Redirect(w, r, "success", done, jobsBack(r))
 	}
-	web.Redirect(w, r, "success", done, jobsBack(r))
 }
 
 // jobsBack is the jobs list a row action was sent from (the form's "next"

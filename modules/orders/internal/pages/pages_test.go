@@ -425,6 +425,21 @@ func TestPages_Admin(t *testing.T) {
 	require.Equal(t, "/admin/jobs", r.Header.Get("Location"))
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
 	require.Equal(t, "cancelled", state)
+	back = url.Values{"next": {"/admin/jobs?kind=orders.charge_payment"}}
+	r = b.c.Post(t, cancel, back, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the cancel sent twice")
+	require.Equal(t, "/admin/jobs?kind=orders.charge_payment", r.Header.Get("Location"))
+	said := func(r webtest.Response) string {
+		t.Helper()
+		return b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	}
+	require.Contains(t, said(r), fmt.Sprintf("job %d is cancelled: only a job still to run can be cancelled.", jobID))
+	_, err = b.pool.Exec(ctx, "UPDATE river.river_job SET state = 'completed' WHERE id = $1", jobID)
+	require.NoError(t, err)
+	r = b.c.Post(t, retry, back, authtest.As(&admin)...)
+	require.Contains(t, said(r), fmt.Sprintf("job %d is completed: only a job that failed or was cancelled runs again.", jobID), "a completed job did its work")
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", jobID).Scan(&state))
+	require.Equal(t, "completed", state)
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/jobs/local/1/cancel", nil, authtest.As(&buyer)...).StatusCode)
 }
 
