@@ -31,6 +31,9 @@ type User struct {
 	Name     string
 	Role     Role
 	Disabled bool
+	// DisabledReason is why an admin disabled the account, "" when it is
+	// not disabled; its owner reads it when signing in.
+	DisabledReason string
 	// EmailVerified is set once the user opened the link sent to Email;
 	// the catalog publishes only verified sellers' listings.
 	EmailVerified bool

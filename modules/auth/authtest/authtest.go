@@ -70,7 +70,7 @@ func CreateUser(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *Use
 	u, err := svc.CreateUser(ctx, auth.NewUser{Email: o.Email, Name: o.Name, Password: o.Password, Admin: o.Admin})
 	require.NoError(t, err)
 	if o.Disabled {
-		u, err = svc.SetDisabled(ctx, auth.User{ID: -1, Role: auth.RoleAdmin}, u.ID, true)
+		u, err = svc.Disable(ctx, auth.User{ID: -1, Role: auth.RoleAdmin}, u.ID, "disabled by the test")
 		require.NoError(t, err)
 	}
 	return u

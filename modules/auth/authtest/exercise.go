@@ -45,7 +45,13 @@ func (b localBackend) Rename(ctx context.Context, id auth.UserID, name string) e
 }
 
 func (b localBackend) SetDisabled(ctx context.Context, id auth.UserID, disabled bool) error {
-	_, err := b.Service.SetDisabled(ctx, auth.User{ID: -1, Role: auth.RoleAdmin}, id, disabled)
+	admin := auth.User{ID: -1, Role: auth.RoleAdmin}
+	var err error
+	if disabled {
+		_, err = b.Disable(ctx, admin, id, "disabled by the test")
+	} else {
+		_, err = b.Enable(ctx, admin, id)
+	}
 	return err
 }
 

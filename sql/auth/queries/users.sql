@@ -21,9 +21,11 @@ UPDATE auth.users SET role = @role, updated_at = @now WHERE id = @id RETURNING *
 UPDATE auth.users SET password_hash = @password_hash, updated_at = @now WHERE id = @id;
 
 -- name: SetUserDisabled :one
--- disabled_at keeps the first time a user was disabled; enabling clears it.
+-- disabled_at keeps the first time a user was disabled; enabling clears it,
+-- and the reason with it.
 UPDATE auth.users
 SET disabled_at = CASE WHEN @disabled::boolean THEN coalesce(disabled_at, @now) END,
+    disabled_reason = CASE WHEN @disabled::boolean THEN @reason::text ELSE '' END,
     updated_at = @now
 WHERE id = @id
 RETURNING *;

@@ -22,6 +22,8 @@ type User struct {
 	Name     string `json:"name"`
 	Role     string `json:"role"`
 	Disabled bool   `json:"disabled"`
+	// DisabledReason is why an admin disabled the account, only then.
+	DisabledReason string `json:"disabled_reason,omitempty"`
 	// EmailVerified is set once the user opened the emailed link.
 	EmailVerified bool      `json:"email_verified"`
 	CreatedAt     time.Time `json:"created_at"`
@@ -29,7 +31,7 @@ type User struct {
 
 // FromUser converts a user for the wire.
 func FromUser(u auth.User) User {
-	return User{ID: int64(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), Disabled: u.Disabled, EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt}
+	return User{ID: int64(u.ID), Email: u.Email, Name: u.Name, Role: string(u.Role), Disabled: u.Disabled, DisabledReason: u.DisabledReason, EmailVerified: u.EmailVerified, CreatedAt: u.CreatedAt}
 }
 
 // UserBody wraps one user.
@@ -75,8 +77,8 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/api/v1/auth/password/reset", h.resetPassword)
 		// The middleware already refuses non-admins under /api/v1/admin.
 		r.Get("/api/v1/admin/users", h.listUsers)
-		r.Post("/api/v1/admin/users/{id}/disable", h.setDisabled(true))
-		r.Post("/api/v1/admin/users/{id}/enable", h.setDisabled(false))
+		r.Post("/api/v1/admin/users/{id}/disable", h.disable)
+		r.Post("/api/v1/admin/users/{id}/enable", h.enable)
 	}
 }
 
@@ -185,23 +187,43 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, out)
 }
 
-func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		actor, err := auth.RequireUser(r.Context())
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		id, err := web.PathID(r, "id", auth.ErrNotFound)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		web.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
+// disable is POST /api/v1/admin/users/{id}/disable {"reason": …}: the
+// reason is required, and the user reads it when signing in.
+func (h *handler) disable(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Reason string `json:"reason"`
 	}
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.Disable(r.Context(), actor, id, body.Reason)
+	})
+}
+
+// enable is POST /api/v1/admin/users/{id}/enable, without a body.
+func (h *handler) enable(w http.ResponseWriter, r *http.Request) {
+	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.Enable(r.Context(), actor, id)
+	})
+}
+
+func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(auth.User, auth.UserID) (auth.User, error)) {
+	actor, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", auth.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	u, err := act(actor, auth.UserID(id))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
 }

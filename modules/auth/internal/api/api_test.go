@@ -260,13 +260,18 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		tok := signIn(t, srv.Client(), d.Email, pw)
 		admin := srv.CreateUser(t, &authtest.UserOpts{Admin: true})
 		adminTok := signIn(t, srv.Client(), admin.Email, pw)
-		resp := srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), "", webtest.Bearer(adminTok)...)
+		resp := srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), `{"reason":"  "}`, webtest.Bearer(adminTok)...)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
+		require.Equal(t, "give the reason; the user reads it when signing in", decodeErr(t, resp.Body).Error.Fields["reason"])
+		require.Equal(t, http.StatusOK, srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...).StatusCode, "a refused disable changes nothing")
+		resp = srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), `{"reason":"Selling stolen books"}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
-		require.Contains(t, resp.Body, `"disabled":true`)
+		require.Contains(t, resp.Body, `"disabled":true,"disabled_reason":"Selling stolen books"`)
 		require.Equal(t, http.StatusUnauthorized, srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...).StatusCode)
 		resp = srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signin", fmt.Sprintf(`{"email":%q,"password":%q}`, d.Email, pw))
 		require.Equal(t, http.StatusForbidden, resp.StatusCode)
 		require.Equal(t, "auth.disabled", decodeErr(t, resp.Body).Error.Code)
+		require.Contains(t, decodeErr(t, resp.Body).Error.Message, "disabled: Selling stolen books;", "the user reads why")
 	})
 }
 
@@ -347,7 +352,7 @@ func TestAPI_Admin(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	require.Contains(t, resp.Body, `"users":[]`)
 
-	resp = b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", member.ID), "", webtest.Bearer(adminTok)...)
+	resp = b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", member.ID), `{"reason":"spam"}`, webtest.Bearer(adminTok)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	resp = b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/enable", member.ID), "", webtest.Bearer(adminTok)...)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
@@ -358,7 +363,7 @@ func TestAPI_Admin(t *testing.T) {
 		"/api/v1/admin/users/99999999/disable":                  404,
 		fmt.Sprintf("/api/v1/admin/users/%d/disable", admin.ID): 409,
 	} {
-		resp = b.JSON(t, http.MethodPost, path, "", webtest.Bearer(adminTok)...)
+		resp = b.JSON(t, http.MethodPost, path, `{"reason":"spam"}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, status, resp.StatusCode, path)
 		decodeErr(t, resp.Body)
 	}

@@ -53,4 +53,5 @@ type User struct {
 	UpdatedAt       time.Time
 	EmailVerifiedAt *time.Time
 	EmailTopics     []string
+	DisabledReason  string
 }

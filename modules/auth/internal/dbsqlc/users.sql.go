@@ -13,7 +13,7 @@ import (
 const createUser = `-- name: CreateUser :one
 INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6)
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
 `
 
 type CreateUserParams struct {
@@ -48,12 +48,13 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics FROM auth.users WHERE id = $1
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) {
@@ -70,12 +71,13 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) 
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics FROM auth.users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (User, error) {
@@ -92,6 +94,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
@@ -113,7 +116,7 @@ func (q *Queries) InsertUserChange(ctx context.Context, db DBTX, arg InsertUserC
 }
 
 const listUserChanges = `-- name: ListUserChanges :many
-SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics
+SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics, u.disabled_reason
 FROM auth.user_changes c
 JOIN auth.users u ON u.id = c.user_id
 WHERE c.seq > $1
@@ -154,6 +157,7 @@ func (q *Queries) ListUserChanges(ctx context.Context, db DBTX, arg ListUserChan
 			&i.User.UpdatedAt,
 			&i.User.EmailVerifiedAt,
 			&i.User.EmailTopics,
+			&i.User.DisabledReason,
 		); err != nil {
 			return nil, err
 		}
@@ -177,7 +181,7 @@ func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
 
 const markEmailVerified = `-- name: MarkEmailVerified :one
 UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, $1), updated_at = $1
-WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
 `
 
 type MarkEmailVerifiedParams struct {
@@ -199,12 +203,13 @@ func (q *Queries) MarkEmailVerified(ctx context.Context, db DBTX, arg MarkEmailV
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
 
 const searchUsers = `-- name: SearchUsers :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics FROM auth.users
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users
 WHERE $1::text = ''
    OR strpos(lower(email), lower($1)) > 0
    OR strpos(lower(name), lower($1)) > 0
@@ -239,6 +244,7 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 			&i.UpdatedAt,
 			&i.EmailVerifiedAt,
 			&i.EmailTopics,
+			&i.DisabledReason,
 		); err != nil {
 			return nil, err
 		}
@@ -251,7 +257,7 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 }
 
 const setEmailTopics = `-- name: SetEmailTopics :one
-UPDATE auth.users SET email_topics = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+UPDATE auth.users SET email_topics = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
 `
 
 type SetEmailTopicsParams struct {
@@ -274,6 +280,7 @@ func (q *Queries) SetEmailTopics(ctx context.Context, db DBTX, arg SetEmailTopic
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
@@ -281,20 +288,28 @@ func (q *Queries) SetEmailTopics(ctx context.Context, db DBTX, arg SetEmailTopic
 const setUserDisabled = `-- name: SetUserDisabled :one
 UPDATE auth.users
 SET disabled_at = CASE WHEN $1::boolean THEN coalesce(disabled_at, $2) END,
+    disabled_reason = CASE WHEN $1::boolean THEN $3::text ELSE '' END,
     updated_at = $2
-WHERE id = $3
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+WHERE id = $4
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
 `
 
 type SetUserDisabledParams struct {
 	Disabled bool
 	Now      time.Time
+	Reason   string
 	ID       int64
 }
 
-// disabled_at keeps the first time a user was disabled; enabling clears it.
+// disabled_at keeps the first time a user was disabled; enabling clears it,
+// and the reason with it.
 func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisabledParams) (User, error) {
-	row := db.QueryRow(ctx, setUserDisabled, arg.Disabled, arg.Now, arg.ID)
+	row := db.QueryRow(ctx, setUserDisabled,
+		arg.Disabled,
+		arg.Now,
+		arg.Reason,
+		arg.ID,
+	)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -307,12 +322,13 @@ func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisab
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
 
 const updateUserName = `-- name: UpdateUserName :one
-UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
 `
 
 type UpdateUserNameParams struct {
@@ -335,6 +351,7 @@ func (q *Queries) UpdateUserName(ctx context.Context, db DBTX, arg UpdateUserNam
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }
@@ -358,7 +375,7 @@ func (q *Queries) UpdateUserPassword(ctx context.Context, db DBTX, arg UpdateUse
 }
 
 const updateUserRole = `-- name: UpdateUserRole :one
-UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics
+UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
 `
 
 type UpdateUserRoleParams struct {
@@ -381,6 +398,7 @@ func (q *Queries) UpdateUserRole(ctx context.Context, db DBTX, arg UpdateUserRol
 		&i.UpdatedAt,
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
+		&i.DisabledReason,
 	)
 	return i, err
 }

@@ -2,8 +2,10 @@ package pages
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -23,56 +25,87 @@ type usersPage struct {
 	Self  auth.UserID
 	// Path is this page's address, where an action sends the admin back.
 	Path string
+	// DisableID is the user whose disable form was refused: it is shown
+	// open, with the reason typed and its error.
+	DisableID     auth.UserID
+	Reason, Error string
 }
 
 func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
+	h.renderUsers(w, r, http.StatusOK, r.URL, usersPage{})
+}
+
+// renderUsers shows the list at list (the page's address, or the one a
+// row's form came from), searched and paged.
+func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int, list *url.URL, p usersPage) {
 	actor, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	q := r.URL.Query().Get("q")
-	page := view.PageParam(r.URL.Query())
-	users, hasNext, err := h.svc.ListUsers(r.Context(), actor, q, page, UsersPerPage)
+	p.Query = list.Query().Get("q")
+	page := view.PageParam(list.Query())
+	var hasNext bool
+	p.Users, hasNext, err = h.svc.ListUsers(r.Context(), actor, p.Query, page, UsersPerPage)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "page", page, len(users)) {
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(p.Users)) {
 		return
 	}
-	web.Render(w, r, http.StatusOK, view.Page{Title: "Users · Admin", Body: adminUsersView(usersPage{
-		Query: q, Users: users, Pager: view.NewPager(r.URL, page, hasNext), Self: actor.ID, Path: r.URL.RequestURI(),
-	})})
+	p.Pager, p.Self, p.Path = view.NewPager(list, page, hasNext), actor.ID, list.RequestURI()
+	web.Render(w, r, status, view.Page{Title: "Users · Admin", Body: adminUsersView(p)})
 }
 
-func (h *handler) setDisabled(disabled bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		actor, err := auth.RequireUser(r.Context())
-		if err == nil {
-			err = web.ParseForm(r)
-		}
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		id, err := web.PathID(r, "id", auth.ErrNotFound)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		u, err := h.svc.SetDisabled(r.Context(), actor, auth.UserID(id), disabled)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		// Said of the account as it now is, which a form sent twice leaves
-		// as the first made it. The catalog learns of the change from the
-		// accounts' feed, every few seconds.
-		msg := u.Email + " can sign in; their listings come back to the shop within seconds."
-		if disabled {
-			msg = u.Email + " is disabled and signed out everywhere; their listings leave the shop within seconds."
-		}
-		web.Redirect(w, r, "success", msg, web.LocalPath(r.PostForm.Get("next"), "/admin/users"))
+// disable disables an account for the reason typed; a refused reason
+// brings the list back with the form open.
+func (h *handler) disable(w http.ResponseWriter, r *http.Request) {
+	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.Disable(r.Context(), actor, id, r.PostForm.Get("reason"))
+	})
+}
+
+func (h *handler) enable(w http.ResponseWriter, r *http.Request) {
+	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.Enable(r.Context(), actor, id)
+	})
+}
+
+func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(auth.User, auth.UserID) (auth.User, error)) {
+	actor, err := auth.RequireUser(r.Context())
+	if err == nil {
+		err = web.ParseForm(r)
 	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", auth.ErrNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	back := web.LocalPath(r.PostForm.Get("next"), "/admin/users")
+	u, err := act(actor, auth.UserID(id))
+	if e := apperr.As(err); e != nil && e.Fields["reason"] != "" {
+		list, perr := url.Parse(back)
+		if perr != nil || list.Path != "/admin/users" {
+			list = &url.URL{Path: "/admin/users"}
+		}
+		h.renderUsers(w, r, http.StatusUnprocessableEntity, list, usersPage{DisableID: auth.UserID(id), Reason: r.PostForm.Get("reason"), Error: e.Fields["reason"]})
+		return
+	}
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Said of the account as it now is, which a form sent twice leaves
+	// as the first made it. The catalog learns of the change from the
+	// accounts' feed, every few seconds.
+	msg := u.Email + " can sign in; their listings come back to the shop within seconds."
+	if u.Disabled {
+		msg = u.Email + " is disabled (" + u.DisabledReason + ") and signed out everywhere; their listings leave the shop within seconds."
+	}
+	web.Redirect(w, r, "success", msg, back)
 }

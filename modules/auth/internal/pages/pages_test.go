@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -476,14 +477,24 @@ func TestAdminPages(t *testing.T) {
 		u := srv.CreateUser(t, nil)
 		ub := srv.Client()
 		authtest.SignInForm(t, ub, u.Email, pw)
-		resp := authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=x"}})
+		resp := authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=user"}, "reason": {" "}})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "a reason is required")
+		require.Contains(t, resp.Body, fmt.Sprintf(`<details class="hide-form" open><summary>Disable<span class="visually-hidden"> %s</span>`, u.Email), "its form comes back open")
+		require.Contains(t, resp.Body, `id="e-f-reason-`+strconv.FormatInt(int64(u.ID), 10)+`">give the reason; the user reads it when signing in`)
+		require.Contains(t, resp.Body, `value="user"`, "the list as it was searched")
+		require.Equal(t, http.StatusOK, ub.Get(t, "/account").StatusCode, "a refused disable changes nothing")
+
+		resp = authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", u.ID), url.Values{"next": {"/admin/users?q=x"}, "reason": {"Selling stolen books"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
 		require.Equal(t, "/admin/users?q=x", resp.Header.Get("Location"))
-		require.Contains(t, ab.Get(t, "/admin/users").Body, u.Email+" is disabled and signed out everywhere; their listings leave the shop within seconds.")
-
+		list := ab.Get(t, "/admin/users").Body
+		require.Contains(t, list, u.Email+" is disabled (Selling stolen books) and signed out everywhere; their listings leave the shop within seconds.")
+		require.Contains(t, list, `<span class="muted">Selling stolen books</span>`, "the list says why")
 		page := ub.Get(t, "/account")
 		require.Equal(t, http.StatusSeeOther, page.StatusCode, "the disabled user is signed out")
 		require.Equal(t, -1, cookieOf(page, auth.SessionCookie).MaxAge, "and the dead cookie is cleared")
+		resp = ub.Post(t, "/signin", url.Values{"email": {u.Email}, "password": {pw}, "csrf_token": {ub.CSRFToken(t, "/signin")}})
+		require.Contains(t, resp.Body, "this account has been disabled: Selling stolen books;", "the user reads why")
 
 		resp = authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/enable", u.ID), url.Values{"next": {"https://evil.com"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
@@ -492,7 +503,7 @@ func TestAdminPages(t *testing.T) {
 		authtest.SignInForm(t, ub, u.Email, pw)
 
 		for _, p := range []string{"/admin/users/abc/disable", "/admin/users/0/disable", "/admin/users/99999999/disable"} {
-			require.Equal(t, http.StatusNotFound, authtest.Submit(t, ab, p, nil).StatusCode, p)
+			require.Equal(t, http.StatusNotFound, authtest.Submit(t, ab, p, url.Values{"reason": {"spam"}}).StatusCode, p)
 		}
 		resp = authtest.Submit(t, ab, fmt.Sprintf("/admin/users/%d/disable", admin.ID), nil)
 		require.Equal(t, http.StatusConflict, resp.StatusCode)

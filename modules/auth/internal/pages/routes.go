@@ -38,8 +38,8 @@ func Routes(svc *service.Service) web.Routes {
 		// The middleware already refuses non-admins under /admin.
 		r.Get("/admin", h.adminIndex)
 		r.Get("/admin/users", h.listUsers)
-		r.Post("/admin/users/{id}/disable", h.setDisabled(true))
-		r.Post("/admin/users/{id}/enable", h.setDisabled(false))
+		r.Post("/admin/users/{id}/disable", h.disable)
+		r.Post("/admin/users/{id}/enable", h.enable)
 	}
 }
 

@@ -181,7 +181,7 @@ func TestService_PasswordReset(t *testing.T) {
 		ctx, b := setup(t, nil)
 		u, _ := b.signUp(ctx, t)
 		disabled, _ := b.signUp(ctx, t)
-		_, err := b.svc.SetDisabled(ctx, b.admin(ctx, t), disabled.ID, true)
+		_, err := b.svc.Disable(ctx, b.admin(ctx, t), disabled.ID, "spam")
 		require.NoError(t, err)
 
 		require.NoError(t, b.svc.RequestPasswordReset(ctx, "nobody@example.com", "192.0.2.1"))

@@ -131,14 +131,15 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 
 func toUser(u dbsqlc.User) auth.User {
 	return auth.User{
-		ID:            auth.UserID(u.ID),
-		Email:         u.Email,
-		Name:          u.Name,
-		Role:          auth.Role(u.Role),
-		Disabled:      u.DisabledAt != nil,
-		CreatedAt:     u.CreatedAt,
-		EmailVerified: u.EmailVerifiedAt != nil,
-		EmailTopics:   topicsOf(u.EmailTopics),
+		ID:             auth.UserID(u.ID),
+		Email:          u.Email,
+		Name:           u.Name,
+		Role:           auth.Role(u.Role),
+		Disabled:       u.DisabledAt != nil,
+		DisabledReason: u.DisabledReason,
+		CreatedAt:      u.CreatedAt,
+		EmailVerified:  u.EmailVerifiedAt != nil,
+		EmailTopics:    topicsOf(u.EmailTopics),
 	}
 }
 
@@ -168,4 +169,13 @@ const tokenLen = 43
 func hashCredential(c string) []byte {
 	h := sha256.Sum256([]byte(c))
 	return h[:]
+}
+
+// disabledError is ErrDisabled with the admin's reason, when one was given
+// (accounts disabled before reasons were recorded have none).
+func disabledError(reason string) error {
+	if reason == "" {
+		return ErrDisabled
+	}
+	return ErrDisabled.WithMessage("this account has been disabled: " + reason + "; contact the shop if you think this is a mistake")
 }

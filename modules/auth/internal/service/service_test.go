@@ -308,7 +308,7 @@ func TestService_SignIn(t *testing.T) {
 		ctx, b := setup(t, nil)
 		admin := b.admin(ctx, t)
 		u, _ := b.signUp(ctx, t)
-		_, err := b.svc.SetDisabled(ctx, admin, u.ID, true)
+		_, err := b.svc.Disable(ctx, admin, u.ID, "spam")
 		require.NoError(t, err)
 		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
 		require.ErrorIs(t, err, service.ErrDisabled)
@@ -712,7 +712,7 @@ func TestService_Admin(t *testing.T) {
 		tok, err := b.svc.NewToken(ctx, u.ID)
 		require.NoError(t, err)
 
-		got, err := b.svc.SetDisabled(ctx, admin, u.ID, true)
+		got, err := b.svc.Disable(ctx, admin, u.ID, "spam")
 		require.NoError(t, err)
 		require.True(t, got.Disabled)
 		for _, c := range []string{s.ID, tok.ID} {
@@ -723,11 +723,37 @@ func TestService_Admin(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, seen.Disabled, "other modules can tell")
 
-		got, err = b.svc.SetDisabled(ctx, admin, u.ID, false)
+		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+		require.ErrorIs(t, err, service.ErrDisabled)
+		require.Equal(t, "this account has been disabled: spam; contact the shop if you think this is a mistake", apperr.As(err).Message, "the user reads why")
+		again, err := b.svc.Disable(ctx, admin, u.ID, "another reason")
+		require.NoError(t, err, "a form sent twice")
+		require.Equal(t, "spam", again.DisabledReason, "the first reason stays")
+
+		got, err = b.svc.Enable(ctx, admin, u.ID)
 		require.NoError(t, err)
 		require.False(t, got.Disabled)
+		require.Empty(t, got.DisabledReason)
 		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
 		require.NoError(t, err)
+	})
+
+	t.Run("DisableNeedsAReason", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, s := b.signUp(ctx, t)
+		for reason, want := range map[string]string{
+			"  ":                     "give the reason; the user reads it when signing in",
+			strings.Repeat("x", 501): "must be at most 500 characters",
+			"spam\u202e":             "must not contain invisible or text-direction characters",
+		} {
+			_, err := b.svc.Disable(ctx, admin, u.ID, reason)
+			require.ErrorIs(t, err, service.ErrInvalid)
+			require.Contains(t, apperr.As(err).Fields["reason"], want, "%q", reason)
+		}
+		_, err := b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err, "a refused disable changes nothing")
 	})
 
 	t.Run("DisabledUserOldSessionNeverRevives", func(t *testing.T) {
@@ -741,7 +767,7 @@ func TestService_Admin(t *testing.T) {
 		require.NoError(t, err)
 		_, err = b.svc.Authenticate(ctx, s.ID)
 		require.ErrorIs(t, err, auth.ErrUnauthenticated)
-		_, err = b.svc.SetDisabled(ctx, admin, u.ID, false)
+		_, err = b.svc.Enable(ctx, admin, u.ID)
 		require.NoError(t, err)
 	})
 
@@ -750,7 +776,7 @@ func TestService_Admin(t *testing.T) {
 		ctx, b := setup(t, nil)
 		admin := b.admin(ctx, t)
 		member, _ := b.signUp(ctx, t)
-		_, err := b.svc.SetDisabled(ctx, member, admin.ID, true)
+		_, err := b.svc.Disable(ctx, member, admin.ID, "spam")
 		require.ErrorIs(t, err, auth.ErrForbidden)
 		_, _, err = b.svc.ListUsers(ctx, member, "", 1, 10)
 		require.ErrorIs(t, err, auth.ErrForbidden)
@@ -758,9 +784,9 @@ func TestService_Admin(t *testing.T) {
 		disabledAdmin.Disabled = true
 		_, _, err = b.svc.ListUsers(ctx, disabledAdmin, "", 1, 10)
 		require.ErrorIs(t, err, auth.ErrForbidden)
-		_, err = b.svc.SetDisabled(ctx, admin, admin.ID, true)
+		_, err = b.svc.Disable(ctx, admin, admin.ID, "spam")
 		require.ErrorIs(t, err, service.ErrSelf)
-		_, err = b.svc.SetDisabled(ctx, admin, 999999, true)
+		_, err = b.svc.Disable(ctx, admin, 999999, "spam")
 		require.ErrorIs(t, err, auth.ErrNotFound)
 	})
 
@@ -849,13 +875,13 @@ func TestService_ChangeFeed(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, b.changeCount(t, u.ID))
 
-	_, err = b.svc.SetDisabled(ctx, admin, u.ID, true)
+	_, err = b.svc.Disable(ctx, admin, u.ID, "spam")
 	require.NoError(t, err)
 	require.Equal(t, 4, b.changeCount(t, u.ID), "disable")
-	_, err = b.svc.SetDisabled(ctx, admin, u.ID, true)
+	_, err = b.svc.Disable(ctx, admin, u.ID, "spam")
 	require.NoError(t, err)
 	require.Equal(t, 4, b.changeCount(t, u.ID))
-	_, err = b.svc.SetDisabled(ctx, admin, u.ID, false)
+	_, err = b.svc.Enable(ctx, admin, u.ID)
 	require.NoError(t, err)
 	require.Equal(t, 5, b.changeCount(t, u.ID), "enable")
 

@@ -88,7 +88,7 @@ func (s *Service) SignIn(ctx context.Context, in SignInInput) (auth.User, Sessio
 		return auth.User{}, Session{}, ErrBadCredentials
 	}
 	if row.DisabledAt != nil {
-		return auth.User{}, Session{}, ErrDisabled
+		return auth.User{}, Session{}, disabledError(row.DisabledReason)
 	}
 	if err := s.reset(ctx, pair); err != nil {
 		return auth.User{}, Session{}, err

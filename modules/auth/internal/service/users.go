@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // errEmailTaken is the field error of a repeated email.
@@ -169,21 +171,55 @@ func (s *Service) ChangeName(ctx context.Context, id auth.UserID, name string) (
 	return u, err
 }
 
-// SetDisabled disables or re-enables a user; only an admin may, and never
-// on their own account. Disabling ends every session and token of the user
-// in the same transaction. Idempotent: no change, no feed entry.
-func (s *Service) SetDisabled(ctx context.Context, actor auth.User, id auth.UserID, disabled bool) (auth.User, error) {
+// MaxDisableReason bounds the reason an admin gives for disabling an
+// account, in characters.
+const MaxDisableReason = 500
+
+// Disable disables a user for a reason, which the user reads when signing
+// in; only an admin may, and never on their own account. It ends every
+// session and token of the user in the same transaction. Disabling a
+// disabled account changes nothing: it keeps its first reason, which the
+// returned user carries.
+func (s *Service) Disable(ctx context.Context, actor auth.User, id auth.UserID, reason string) (auth.User, error) {
 	if !actor.IsAdmin() {
 		return auth.User{}, auth.ErrForbidden
 	}
-	if actor.ID == id && disabled {
+	if actor.ID == id {
 		return auth.User{}, ErrSelf
 	}
+	reason = strings.TrimSpace(reason)
+	f := fields{}
+	switch {
+	case reason == "":
+		f.check("reason", "give the reason; the user reads it when signing in")
+	case utf8.RuneCountInString(reason) > MaxDisableReason:
+		f.check("reason", fmt.Sprintf("must be at most %d characters", MaxDisableReason))
+	case text.CheckShown(reason) != nil:
+		f.check("reason", text.CheckShown(reason).Error())
+	}
+	if err := f.err(); err != nil {
+		return auth.User{}, err
+	}
+	return s.setDisabled(ctx, actor, id, true, reason)
+}
+
+// Enable lets a disabled user sign in again; only an admin may.
+// Idempotent.
+func (s *Service) Enable(ctx context.Context, actor auth.User, id auth.UserID) (auth.User, error) {
+	if !actor.IsAdmin() {
+		return auth.User{}, auth.ErrForbidden
+	}
+	return s.setDisabled(ctx, actor, id, false, "")
+}
+
+// setDisabled changes the account only when it is not already so: no
+// change, no feed entry.
+func (s *Service) setDisabled(ctx context.Context, actor auth.User, id auth.UserID, disabled bool, reason string) (auth.User, error) {
 	var u auth.User
 	err := s.userTx(ctx, id, "set disabled", func(tx pgx.Tx, row dbsqlc.User) error {
 		if (row.DisabledAt != nil) != disabled {
 			var err error
-			if row, err = s.q.SetUserDisabled(ctx, tx, dbsqlc.SetUserDisabledParams{Disabled: disabled, Now: s.now(), ID: row.ID}); err != nil {
+			if row, err = s.q.SetUserDisabled(ctx, tx, dbsqlc.SetUserDisabledParams{Disabled: disabled, Reason: reason, Now: s.now(), ID: row.ID}); err != nil {
 				return fmt.Errorf("set disabled: %w", err)
 			}
 			if disabled {
