@@ -155,19 +155,6 @@ func (l Listing) LanguageName() string { return LanguageName(l.Language) }
 // ISBNDisplay is the ISBN as shown to people.
 func (l Listing) ISBNDisplay() string { return FormatISBN(l.ISBN) }
 
-// OwnedBy reports whether u sells this listing.
-func (l Listing) OwnedBy(u auth.User) bool { return u.ID != 0 && l.SellerID == u.ID }
-
-// VisibleTo reports whether u may see the listing's page: everyone sees
-// what is on sale, sold out or archived (orders link to it); the seller and
-// admins see everything.
-func (l Listing) VisibleTo(u auth.User, signedIn bool) bool {
-	if signedIn && (l.OwnedBy(u) || u.IsAdmin()) {
-		return true
-	}
-	return l.Public()
-}
-
 func listingFrom(r dbsqlc.Listing) Listing {
 	l := Listing{
 		Book:          publicBook(r),
@@ -337,11 +324,17 @@ func (s *Service) ListingFor(ctx context.Context, id catalog.BookID) (Listing, e
 	if err != nil {
 		return Listing{}, err
 	}
-	u, ok := auth.UserFrom(ctx)
-	if !l.VisibleTo(u, ok) {
+	if !visibleIn(ctx, l.Book) {
 		return Listing{}, catalog.ErrNotFound
 	}
 	return l, nil
+}
+
+// visibleIn reports whether the user ctx signed in (or a visitor) may see
+// b: the one rule of ListingFor and OpenPhoto.
+func visibleIn(ctx context.Context, b catalog.Book) bool {
+	u, ok := auth.UserFrom(ctx)
+	return b.VisibleTo(u, ok)
 }
 
 // OwnListing returns a listing for its seller's pages and API calls:
