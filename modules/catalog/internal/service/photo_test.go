@@ -151,7 +151,7 @@ func TestService_OpenPhoto(t *testing.T) {
 	requireOpens(b.other, false, false)
 	requireOpens(b.seller, true, false)
 	requireOpens(b.admin, true, false)
-	_, err = b.svc.Unhide(ctx, b.admin, l.ID)
+	_, _, err = b.svc.Unhide(ctx, b.admin, l.ID)
 	require.NoError(t, err)
 	requireOpens(visitor, true, true)
 
