@@ -83,6 +83,19 @@ type Book struct {
 // found" for them wherever they ask.
 func (b Book) Public() bool { return !b.Hidden && b.Status != StatusDraft }
 
+// OwnedBy reports whether u sells this listing.
+func (b Book) OwnedBy(u auth.User) bool { return u.ID != 0 && b.SellerID == u.ID }
+
+// VisibleTo reports whether u may see the listing and its photos: everyone
+// sees what is Public (on sale, paused, sold out or archived: orders link
+// to it); its seller and admins see everything.
+func (b Book) VisibleTo(u auth.User, signedIn bool) bool {
+	if signedIn && (b.OwnedBy(u) || u.IsAdmin()) {
+		return true
+	}
+	return b.Public()
+}
+
 // Buyable reports whether the listing can go into an order now.
 func (b Book) Buyable() bool { return b.Status == StatusActive && !b.Hidden && b.Available > 0 }
 

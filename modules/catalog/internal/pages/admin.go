@@ -120,14 +120,17 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	status, err := h.svc.Unhide(r.Context(), u, id)
+	status, wasHidden, err := h.svc.Unhide(r.Context(), u, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	now := "is back in the shop."
-	if status != catalog.StatusActive {
+	kind, now := "success", "is back in the shop."
+	switch {
+	case !wasHidden:
+		kind, now = "info", "was not hidden."
+	case status != catalog.StatusActive:
 		now = "is no longer hidden; it stays out of the shop as its seller left it (" + strings.ToLower(stateLabel(status, "", false)) + ")."
 	}
-	web.Redirect(w, r, "success", "Listing #"+view.Itoa(id)+" "+now, backTo(r).RequestURI())
+	web.Redirect(w, r, kind, "Listing #"+view.Itoa(id)+" "+now, backTo(r).RequestURI())
 }

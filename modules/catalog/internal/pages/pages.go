@@ -9,7 +9,6 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
-	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
@@ -210,41 +209,50 @@ func (h *handler) showEdition(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, "ISBN "+service.FormatISBN(isbn), editionView(editionPage{ISBN: isbn, Listings: list}))
 }
 
-// servePhoto streams a stored photo. Keys are random, so the files may be
-// cached for long.
+// servePhoto streams a stored photo to whoever may see its listing.
 func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
-	key := chi.URLParam(r, "*")
-	f, err := h.svc.Photos().Open(r.Context(), key)
-	if errors.Is(err, photos.ErrNotFound) {
-		web.Error(w, r, service.ErrPhotoNotFound)
-		return
-	}
+	f, public, err := h.svc.OpenPhoto(r.Context(), chi.URLParam(r, "*"))
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "image/jpeg")
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	if public {
+		// Keys are random, so a file never changes: a browser keeps it a
+		// day without asking again (a visitor's next pages and visits cost
+		// nothing). A shared cache (a CDN, a proxy) keeps it five minutes
+		// only, so that once an admin hides the listing its photos leave
+		// every cache in front of the shop within minutes, not a year.
+		w.Header().Set("Cache-Control", "public, max-age=86400, s-maxage=300, immutable")
+	}
+	// Else only its seller and admins may see it, signed in, and the
+	// sign-in middleware's no-store stands: no cache keeps it.
 	http.ServeContent(w, r, "", zeroTime, f)
 }
 
 // cover sends a listing's first thumbnail, or the placeholder when it has
 // none, so pages of other modules (cart, orders) show a picture knowing
-// only the book's id. It is public like the book's photos, and cached for
-// minutes, since the seller may change the photos.
+// only the book's id. A listing the viewer may not see (ListingFor) gets
+// the placeholder too, as one that no longer exists: a buyer's order of a
+// book hidden since shows no photo, nor a broken image. It is public like
+// the book's photos, and cached for minutes, since the seller may change
+// the photos and an admin hide them.
 func (h *handler) cover(w http.ResponseWriter, r *http.Request) {
 	id, err := bookID(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	l, err := h.svc.Listing(r.Context(), id)
+	l, err := h.svc.ListingFor(r.Context(), id)
 	if err != nil && !errors.Is(err, catalog.ErrNotFound) {
 		web.Error(w, r, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "public, max-age=300")
+	// The placeholder, or a listing everyone sees: the same for everyone.
+	if err != nil || l.Public() {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	}
 	if len(l.Photos) == 0 {
 		http.Redirect(w, r, view.AssetURL("no-photo.svg"), http.StatusFound)
 		return

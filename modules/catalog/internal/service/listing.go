@@ -24,6 +24,8 @@ var (
 	// ErrHiddenByAdmin refuses to put on sale a listing an admin hid.
 	ErrHiddenByAdmin = apperr.New(apperr.Conflict, "catalog.hidden", "an admin took this listing out of the shop, so it cannot go on sale")
 	ErrNotAdmin      = apperr.New(apperr.Forbidden, "catalog.admin_only", "only an administrator can do that")
+	// ErrAlreadyHidden refuses to hide a hidden listing again (Hide).
+	ErrAlreadyHidden = apperr.New(apperr.Conflict, "catalog.already_hidden", "this listing is already hidden; show it again first to hide it for another reason")
 	// ErrUnverified refuses to publish for a seller whose email address is
 	// not confirmed; drafts are allowed, so nothing typed is lost.
 	ErrUnverified = apperr.New(apperr.Forbidden, "catalog.email_unverified", "confirm your email address before you publish: open the link we emailed you, or ask for a new one")
@@ -154,19 +156,6 @@ func (l Listing) LanguageName() string { return LanguageName(l.Language) }
 
 // ISBNDisplay is the ISBN as shown to people.
 func (l Listing) ISBNDisplay() string { return FormatISBN(l.ISBN) }
-
-// OwnedBy reports whether u sells this listing.
-func (l Listing) OwnedBy(u auth.User) bool { return u.ID != 0 && l.SellerID == u.ID }
-
-// VisibleTo reports whether u may see the listing's page: everyone sees
-// what is on sale, sold out or archived (orders link to it); the seller and
-// admins see everything.
-func (l Listing) VisibleTo(u auth.User, signedIn bool) bool {
-	if signedIn && (l.OwnedBy(u) || u.IsAdmin()) {
-		return true
-	}
-	return l.Public()
-}
 
 func listingFrom(r dbsqlc.Listing) Listing {
 	l := Listing{
@@ -337,11 +326,17 @@ func (s *Service) ListingFor(ctx context.Context, id catalog.BookID) (Listing, e
 	if err != nil {
 		return Listing{}, err
 	}
-	u, ok := auth.UserFrom(ctx)
-	if !l.VisibleTo(u, ok) {
+	if !visibleIn(ctx, l.Book) {
 		return Listing{}, catalog.ErrNotFound
 	}
 	return l, nil
+}
+
+// visibleIn reports whether the user ctx signed in (or a visitor) may see
+// b: the one rule of ListingFor and OpenPhoto.
+func visibleIn(ctx context.Context, b catalog.Book) bool {
+	u, ok := auth.UserFrom(ctx)
+	return b.VisibleTo(u, ok)
 }
 
 // OwnListing returns a listing for its seller's pages and API calls:
@@ -713,7 +708,10 @@ func (s *Service) SellerOthers(ctx context.Context, l Listing, n int) ([]Listing
 }
 
 // Hide takes a listing out of the shop with a reason its seller sees; only
-// an admin may. An empty reason is refused.
+// an admin may. An empty reason is refused, and so is a listing hidden
+// already (ErrAlreadyHidden, naming its reason): replacing the reason
+// would silently change what its seller was told and why, so an admin who
+// means another reason shows the listing again first.
 func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if !admin.IsAdmin() {
@@ -728,29 +726,58 @@ func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, 
 	case utf8.RuneCountInString(reason) > MaxHideReason:
 		return apperr.ErrInvalid.WithFields(map[string]string{"reason": fmt.Sprintf("must be at most %d characters", MaxHideReason)})
 	}
-	_, err := s.setHidden(ctx, id, &reason)
-	return err
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		b, err := s.forModeration(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if b.HiddenReason != nil {
+			return ErrAlreadyHidden.WithMessage("this listing is already hidden: " + *b.HiddenReason + "; show it again first to hide it for another reason")
+		}
+		_, err = s.q.SetBookHidden(ctx, tx, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: &reason})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("hide listing %d: %w", id, err)
+	}
+	return nil
 }
 
 // Unhide puts a hidden listing back; only an admin may. It returns the
 // seller's status of the listing, which says whether it is on sale again
-// or stays out of the shop as its seller left it (a draft, paused).
-func (s *Service) Unhide(ctx context.Context, admin auth.User, id catalog.BookID) (catalog.Status, error) {
+// or stays out of the shop as its seller left it (a draft, paused), and
+// whether it was hidden at all: for one that was not (another admin showed
+// it first), nothing changes.
+func (s *Service) Unhide(ctx context.Context, admin auth.User, id catalog.BookID) (status catalog.Status, wasHidden bool, err error) {
 	if !admin.IsAdmin() {
-		return "", ErrNotAdmin
+		return "", false, ErrNotAdmin
 	}
-	return s.setHidden(ctx, id, nil)
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		b, err := s.forModeration(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		status, wasHidden = catalog.Status(b.Status), b.HiddenReason != nil
+		if !wasHidden {
+			return nil
+		}
+		_, err = s.q.SetBookHidden(ctx, tx, dbsqlc.SetBookHiddenParams{ID: int64(id)})
+		return err
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("unhide listing %d: %w", id, err)
+	}
+	return status, wasHidden, nil
 }
 
-func (s *Service) setHidden(ctx context.Context, id catalog.BookID, reason *string) (catalog.Status, error) {
-	status, err := s.q.SetBookHidden(ctx, s.pool, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: reason})
+// forModeration locks the listing an admin hides or shows, so that of two
+// admins acting at once the second sees what the first did.
+func (s *Service) forModeration(ctx context.Context, tx pgx.Tx, id catalog.BookID) (dbsqlc.GetBookForUpdateRow, error) {
+	b, err := s.q.GetBookForUpdate(ctx, tx, int64(id))
 	if isNoRows(err) {
-		return "", catalog.ErrNotFound
+		return b, catalog.ErrNotFound
 	}
-	if err != nil {
-		return "", fmt.Errorf("hide listing %d: %w", id, err)
-	}
-	return catalog.Status(status), nil
+	return b, err
 }
 
 // States an admin can narrow the listings to; hidden wins over the

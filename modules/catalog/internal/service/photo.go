@@ -3,11 +3,15 @@ package service
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
 	"net/http"
+	"strconv"
+	"strings"
 
 	// Decoders for the accepted formats register themselves.
 	_ "image/png"
@@ -19,6 +23,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
+	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/machine"
 	"github.com/bookstore/bookstore/platform/random"
@@ -79,7 +84,7 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 		if err := s.roomForPhoto(ctx, tx, u, id); err != nil {
 			return err
 		}
-		key := fmt.Sprintf("b%d/%s", id, random.Hex(12))
+		key := fmt.Sprintf("%s%d/%s", photoDirPrefix, id, random.Hex(12))
 		if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
 			return err
 		}
@@ -164,6 +169,42 @@ func (s *Service) deletePhotoFiles(ctx context.Context, key string) {
 			s.opts.Log.Warn("delete photo file", "key", key, "err", err)
 		}
 	}
+}
+
+// photoDirPrefix starts the folder of a listing's photo files, which the
+// listing's id ends ("b12/3fa9c0-1200.jpg"): OpenPhoto finds the listing
+// from the key alone, with no lookup of the photo.
+const photoDirPrefix = "b"
+
+// OpenPhoto opens the stored file key (as a Photo's URL names it after
+// /photos/) for the user ctx signed in, or a visitor. A photo is shown to
+// whoever may see its listing (ListingFor's rule), so hiding a listing, a
+// draft or a disabled seller keeps its photos from everyone but its seller
+// and the admins: ErrPhotoNotFound, as for a key that holds nothing.
+// Public says whether everyone may see it, and so whether a shared cache
+// may keep it. It costs one lookup of the listing by its primary key.
+func (s *Service) OpenPhoto(ctx context.Context, key string) (f io.ReadSeekCloser, public bool, err error) {
+	dir, _, _ := strings.Cut(key, "/")
+	id, err := strconv.ParseInt(strings.TrimPrefix(dir, photoDirPrefix), 10, 64)
+	if err != nil || !strings.HasPrefix(dir, photoDirPrefix) || !photos.ValidKey(key) {
+		return nil, false, ErrPhotoNotFound
+	}
+	books, err := s.booksByIDs(ctx, []int64{id})
+	if err != nil {
+		return nil, false, fmt.Errorf("photo %s: %w", key, err)
+	}
+	b, ok := books[catalog.BookID(id)]
+	if !ok || !visibleIn(ctx, b) {
+		return nil, false, ErrPhotoNotFound
+	}
+	f, err = s.opts.Photos.Open(ctx, key)
+	if errors.Is(err, photos.ErrNotFound) {
+		return nil, false, ErrPhotoNotFound
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("photo %s: %w", key, err)
+	}
+	return f, b.Public(), nil
 }
 
 // DefaultPhotoDecodes is how many photos are processed at once unless

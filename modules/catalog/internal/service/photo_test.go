@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -9,12 +10,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apperr"
 )
 
 // TestDecodeCost decodes images of every layout the decoders know (the
@@ -98,4 +102,77 @@ func FuzzDecodeCost(f *testing.F) {
 		}
 		require.Positive(t, service.DecodeCost(data, cfg, format))
 	})
+}
+
+// A photo is opened for whoever may see its listing (ListingFor's rule), so
+// hiding a listing takes its photos offline for everyone but its seller and
+// the admins; public says whether any shared cache may keep it.
+func TestService_OpenPhoto(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	l, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	p, err := b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.JPEG(40, 60))
+	require.NoError(t, err)
+	keys := []string{strings.TrimPrefix(p.URL("large"), "/photos/"), strings.TrimPrefix(p.URL("thumb"), "/photos/")}
+	visitor := auth.User{}
+	// opens reports whether u (the zero User: a visitor) may open every
+	// size of the photo, and whether it is public.
+	opens := func(u auth.User) (ok, public bool) {
+		t.Helper()
+		c := ctx
+		if u.ID != 0 {
+			c = auth.WithUser(ctx, u)
+		}
+		for _, key := range keys {
+			f, pub, err := b.svc.OpenPhoto(c, key)
+			if err != nil {
+				require.ErrorIs(t, err, service.ErrPhotoNotFound, key)
+				require.Equal(t, apperr.NotFound, apperr.KindOf(err), key)
+				return false, false
+			}
+			require.NoError(t, f.Close())
+			public = pub
+		}
+		return true, public
+	}
+	requireOpens := func(u auth.User, wantOK, wantPublic bool) {
+		t.Helper()
+		ok, public := opens(u)
+		require.Equal(t, wantOK, ok, "user %d opens", u.ID)
+		require.Equal(t, wantPublic, public, "user %d: public", u.ID)
+	}
+	for _, u := range []auth.User{visitor, b.other, b.seller, b.admin} {
+		requireOpens(u, true, true)
+	}
+
+	require.NoError(t, b.svc.Hide(ctx, b.admin, l.ID, "Abusive photo"))
+	requireOpens(visitor, false, false)
+	requireOpens(b.other, false, false)
+	requireOpens(b.seller, true, false)
+	requireOpens(b.admin, true, false)
+	_, _, err = b.svc.Unhide(ctx, b.admin, l.ID)
+	require.NoError(t, err)
+	requireOpens(visitor, true, true)
+
+	catalogtest.SetSellerDisabled(ctx, t, b.pool, b.seller.ID, true)
+	requireOpens(visitor, false, false)
+	requireOpens(b.admin, true, false)
+	catalogtest.SetSellerDisabled(ctx, t, b.pool, b.seller.ID, false)
+
+	in := validInput()
+	in.Draft = true
+	draft, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	dp, err := b.svc.AddPhoto(ctx, b.seller, draft.ID, catalogtest.JPEG(40, 60))
+	require.NoError(t, err)
+	keys = []string{strings.TrimPrefix(dp.URL("thumb"), "/photos/")}
+	requireOpens(visitor, false, false)
+	requireOpens(b.seller, true, false)
+
+	for _, key := range []string{"", "b999999/0123456789abcdef01234567-320.jpg", "x1/0123456789abcdef01234567-320.jpg", "b/0-320.jpg", "../../etc/passwd",
+		fmt.Sprintf("b%d/0123456789abcdef01234567-320.jpg", l.ID)} {
+		_, _, err := b.svc.OpenPhoto(auth.WithUser(ctx, b.admin), key)
+		require.ErrorIs(t, err, service.ErrPhotoNotFound, "%q", key)
+	}
 }

@@ -106,9 +106,6 @@ func (s *Service) MaxPriceCents() int64 { return s.opts.MaxPriceCents }
 // Currency is the shop currency.
 func (s *Service) Currency() string { return s.opts.Currency }
 
-// Photos is the photo store, for the handler that serves the files.
-func (s *Service) Photos() photos.Store { return s.opts.Photos }
-
 func (s *Service) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, fn)
 }

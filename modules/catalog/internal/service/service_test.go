@@ -457,6 +457,11 @@ func TestService_Hide(t *testing.T) {
 	}
 	require.ErrorIs(t, b.svc.Hide(ctx, b.admin, 999_999, "spam"), catalog.ErrNotFound)
 	require.NoError(t, b.svc.Hide(ctx, b.admin, l.ID, "Counterfeit copy"))
+	// A second hide is refused, naming the reason its seller keeps seeing.
+	err = b.svc.Hide(ctx, b.admin, l.ID, "Rude description")
+	require.ErrorIs(t, err, service.ErrAlreadyHidden)
+	require.Equal(t, apperr.Conflict, apperr.KindOf(err))
+	require.Equal(t, "this listing is already hidden: Counterfeit copy; show it again first to hide it for another reason", apperr.As(err).Message)
 	// Its seller may pause a hidden listing, never put it back on sale.
 	paused, err := b.svc.Create(ctx, b.seller, validInput())
 	require.NoError(t, err)
@@ -494,12 +499,17 @@ func TestService_Hide(t *testing.T) {
 		return err
 	}()), "state")
 
-	_, err = b.svc.Unhide(ctx, b.seller, l.ID)
+	_, _, err = b.svc.Unhide(ctx, b.seller, l.ID)
 	require.ErrorIs(t, err, service.ErrNotAdmin)
-	status, err := b.svc.Unhide(ctx, b.admin, l.ID)
+	status, changed, err := b.svc.Unhide(ctx, b.admin, l.ID)
 	require.NoError(t, err)
+	require.True(t, changed)
 	require.Equal(t, catalog.StatusActive, status, "its seller's status, back on sale")
-	_, err = b.svc.Unhide(ctx, b.admin, 999_999)
+	status, changed, err = b.svc.Unhide(ctx, b.admin, l.ID)
+	require.NoError(t, err)
+	require.False(t, changed, "it was no longer hidden")
+	require.Equal(t, catalog.StatusActive, status)
+	_, _, err = b.svc.Unhide(ctx, b.admin, 999_999)
 	require.ErrorIs(t, err, catalog.ErrNotFound)
 	res, err = b.svc.Search(ctx, service.Query{})
 	require.NoError(t, err)
