@@ -48,7 +48,7 @@ func TestService_StepEmails(t *testing.T) {
 	o = b.place(t, "defaults", 1, validCard("4242424242424242"))
 	require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID)}, b.emails(t, "ana@example.com"))
 	require.Empty(t, b.emails(t, "sam@example.com"), "a placed order is not a sale yet")
-	require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+	require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
 	require.Equal(t, fmt.Sprintf("Your order #%d was cancelled", o.ID), b.emails(t, "ana@example.com")[1])
 	require.Equal(t, []string{fmt.Sprintf("Order #%d was cancelled; the copies are back on sale", o.ID)}, b.emails(t, "sam@example.com"))
 	var body string
