@@ -205,8 +205,20 @@ func (h *handler) cancelForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if o.BuyerID != u.ID || !o.Cancellable() {
-		web.Redirect(w, r, "error", orders.ErrCannotCancel.Error(), "/orders/"+strconv.FormatInt(o.ID, 10))
+	to := "/orders/" + strconv.FormatInt(o.ID, 10)
+	switch {
+	case o.Status == orders.StatusCancelled:
+		web.Redirect(w, r, "error", orders.ErrAlreadyCancelled.Message, to)
+		return
+	case !o.Cancellable():
+		web.Redirect(w, r, "error", orders.ErrCannotCancel.Message, to)
+		return
+	case o.BuyerID != u.ID && u.IsAdmin():
+		// The shop's cancel asks for its reason on the order's page.
+		web.Redirect(w, r, "", "", to+"#shop-cancel")
+		return
+	case o.BuyerID != u.ID:
+		web.Redirect(w, r, "error", orders.ErrCancelForbidden.Message, to)
 		return
 	}
 	render(w, r, http.StatusOK, "Cancel order #"+strconv.FormatInt(o.ID, 10), cancelView(o))

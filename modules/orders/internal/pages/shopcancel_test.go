@@ -54,10 +54,14 @@ func TestPages_ShopCancel(t *testing.T) {
 		require.NotContains(t, b.c.Get(t, loc, authtest.As(u)...).Body, `id="shop-cancel"`, "only an admin sees the shop's form")
 	}
 
+	r := b.c.Get(t, loc+"/cancel", authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, loc+"#shop-cancel", r.Header.Get("Location"), "the buyer's confirmation leads an admin to the shop's form")
+	require.Contains(t, b.follow(t, b.c.Get(t, loc+"/cancel", authtest.As(&seller)...), &seller), orders.ErrCancelForbidden.Message)
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, loc+"/cancel", url.Values{"reason": {"Fraud"}}, authtest.As(&seller)...).StatusCode)
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, loc+"/cancel", url.Values{"reason": {"Fraud"}}, authtest.As(&buyer)...).StatusCode, "a buyer does not speak for the shop")
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, loc+"/cancel", url.Values{"reason": {"Fraud"}}, authtest.As(&other)...).StatusCode)
-	r := b.c.Post(t, loc+"/cancel", url.Values{"reason": {""}}, authtest.As(&admin)...)
+	r = b.c.Post(t, loc+"/cancel", url.Values{"reason": {""}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, "a stray click cancels nothing")
 	require.Contains(t, r.Body, "say why the shop cancels this order")
 	r = b.c.Post(t, loc+"/cancel", url.Values{"reason": {strings.Repeat("x", service.MaxCancelReason+1)}}, authtest.As(&admin)...)
@@ -90,6 +94,7 @@ func TestPages_ShopCancel(t *testing.T) {
 	// The same form sent again says what became of the order.
 	r = b.c.Post(t, loc+"/cancel", url.Values{"reason": {"Counterfeit <b>copy</b>"}}, authtest.As(&admin)...)
 	require.Contains(t, b.follow(t, r, &admin), orders.ErrAlreadyCancelled.Message)
+	require.Contains(t, b.follow(t, b.c.Get(t, loc+"/cancel", authtest.As(&buyer)...), &buyer), orders.ErrAlreadyCancelled.Message)
 }
 
 // A shipped order cannot be cancelled, and the page says so.
