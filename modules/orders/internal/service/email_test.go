@@ -24,6 +24,20 @@ func (b *bundle) emails(t *testing.T, addr string) []string {
 	return subjects
 }
 
+// withMailboxes makes the bundle's buyer and seller real accounts
+// (ana@example.com, sam@example.com) with their default email choices,
+// copied into orders, and the book the seller's.
+func (b *bundle) withMailboxes(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	accounts := authtest.NewService(t, b.pool)
+	b.buyer = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "ana@example.com", Name: "Ana"})
+	b.seller = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "sam@example.com", Name: "Sam"})
+	b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
+	_, err := b.svc.SyncRecipients(ctx, accounts.UserChanges)
+	require.NoError(t, err)
+}
+
 // TestService_StepEmails follows real accounts through the real change
 // feed: a step emails whoever chose its topic, in the step's transaction,
 // and a choice changed in accounts counts once orders has copied the feed.

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
-	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
@@ -23,14 +23,9 @@ func (b *bundle) notes(t *testing.T, orderID int64, step string, user auth.UserI
 	t.Helper()
 	rows, err := b.pool.Query(context.Background(), "SELECT message FROM orders.notifications WHERE order_id = $1 AND step = $2 AND user_id = $3 ORDER BY id", orderID, step, user)
 	require.NoError(t, err)
-	var out []string
-	for rows.Next() {
-		var m string
-		require.NoError(t, rows.Scan(&m))
-		out = append(out, m)
-	}
-	require.NoError(t, rows.Err())
-	return out
+	msgs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	return msgs
 }
 
 // releases counts the release jobs queued for an order.
@@ -49,12 +44,7 @@ func TestService_ShopCancel(t *testing.T) {
 	t.Run("Paid", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		accounts := authtest.NewService(t, b.pool)
-		b.buyer = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "ana@example.com", Name: "Ana"})
-		b.seller = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "sam@example.com", Name: "Sam"})
-		b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
-		_, err := b.svc.SyncRecipients(ctx, accounts.UserChanges)
-		require.NoError(t, err)
+		b.withMailboxes(t)
 		o := b.place(t, "k", 2, validCard("4242424242424242"))
 		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 
