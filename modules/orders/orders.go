@@ -67,7 +67,14 @@ var (
 	// tab) took the lines first. Its message says what changed.
 	ErrCartChanged  = apperr.New(apperr.Conflict, "orders.cart_changed", "your cart changed since you saw it; review it and place the order again")
 	ErrNotInCart    = apperr.New(apperr.NotFound, "orders.not_in_cart", "this book is not in your cart")
-	ErrCannotCancel = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order can no longer be cancelled")
+	ErrCannotCancel = apperr.New(apperr.Conflict, "orders.cannot_cancel", "this order has shipped and can no longer be cancelled")
+	// ErrAlreadyCancelled answers a cancel of a cancelled order, such as
+	// the same form sent twice.
+	ErrAlreadyCancelled = apperr.New(apperr.Conflict, "orders.already_cancelled", "this order is already cancelled")
+	// ErrCancelForbidden refuses a cancel by someone who may see the order
+	// (a seller of it) but neither bought it nor speaks for the shop, and a
+	// shop's reason given by anyone but an admin.
+	ErrCancelForbidden = apperr.New(apperr.Forbidden, "orders.cancel_forbidden", "only the order's buyer, or an admin giving the shop's reason, can cancel this order")
 	// ErrCannotPay refuses another payment of an order whose copies are no
 	// longer held for it (or that is not waiting for one).
 	ErrCannotPay        = apperr.New(apperr.Conflict, "orders.cannot_pay", "this order can no longer be paid: it was paid or cancelled, or its time to pay another way is over (its books then go back to your cart)")

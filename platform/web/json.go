@@ -88,6 +88,15 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return jsonText(reflect.ValueOf(v), "")
 }
 
+// DecodeOptionalJSON is DecodeJSON for a body the client may leave out: a
+// request without one leaves v as it was.
+func DecodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 {
+		return nil
+	}
+	return DecodeJSON(w, r, v)
+}
+
 // repeatedKey returns a key that one object of data holds twice, compared
 // as the decoder matches keys to fields, without regard to case. The
 // decoder would keep the last of them: {"copies":2,"Copies":1} would save

@@ -34,6 +34,21 @@ WITH h AS (
 )
 SELECT count(*) FROM h;
 
+-- name: UnhideReview :one
+-- The reviews shown again (zero when it was not hidden); a review shown
+-- again counts in its seller's ratings again in the same statement, as
+-- InsertReview counts a new one.
+WITH h AS (
+  UPDATE orders.reviews SET hidden_reason = NULL, hidden_by = NULL, hidden_at = NULL
+  WHERE id = @id AND hidden_reason IS NOT NULL
+  RETURNING seller_id, rating
+), counted AS (
+  INSERT INTO orders.seller_ratings AS s (seller_id, ratings, rating_sum)
+  SELECT h.seller_id, 1, h.rating FROM h
+  ON CONFLICT (seller_id) DO UPDATE SET ratings = s.ratings + 1, rating_sum = s.rating_sum + excluded.rating_sum
+)
+SELECT count(*) FROM h;
+
 -- name: OrderReviews :many
 SELECT * FROM orders.reviews WHERE order_id = @order_id ORDER BY seller_id;
 

@@ -39,6 +39,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/api/v1/orders/{id}/reviews", h.review)
 		r.Post("/api/v1/reviews/{id}/reply", h.reply)
 		r.Post("/api/v1/reviews/{id}/hide", h.hide)
+		r.Post("/api/v1/reviews/{id}/unhide", h.unhide)
 		r.Get("/api/v1/sellers/{id}", h.seller)
 		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
 		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
@@ -218,7 +219,15 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
+	// The buyer sends no body; an admin sends the shop's reason.
+	var body struct {
+		Reason string `json:"reason"`
+	}
+	if err := web.DecodeOptionalJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := h.svc.Cancel(r.Context(), u, id, body.Reason); err != nil {
 		web.Error(w, r, err)
 		return
 	}

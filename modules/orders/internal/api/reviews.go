@@ -106,6 +106,19 @@ func (h *handler) hide(w http.ResponseWriter, r *http.Request) {
 	web.JSON(w, http.StatusOK, rv)
 }
 
+func (h *handler) unhide(w http.ResponseWriter, r *http.Request) {
+	u, id, ok := userAndID(w, r, service.ErrReviewNotFound)
+	if !ok {
+		return
+	}
+	rv, err := h.svc.UnhideReview(r.Context(), u, id)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, rv)
+}
+
 // sellerJSON is a seller's public page for API clients.
 type sellerJSON struct {
 	ID          auth.UserID `json:"id"`

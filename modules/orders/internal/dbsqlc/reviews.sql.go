@@ -345,3 +345,26 @@ func (q *Queries) SellerStats(ctx context.Context, db DBTX, sellerID int64) (Sel
 	)
 	return i, err
 }
+
+const unhideReview = `-- name: UnhideReview :one
+WITH h AS (
+  UPDATE orders.reviews SET hidden_reason = NULL, hidden_by = NULL, hidden_at = NULL
+  WHERE id = $1 AND hidden_reason IS NOT NULL
+  RETURNING seller_id, rating
+), counted AS (
+  INSERT INTO orders.seller_ratings AS s (seller_id, ratings, rating_sum)
+  SELECT h.seller_id, 1, h.rating FROM h
+  ON CONFLICT (seller_id) DO UPDATE SET ratings = s.ratings + 1, rating_sum = s.rating_sum + excluded.rating_sum
+)
+SELECT count(*) FROM h
+`
+
+// The reviews shown again (zero when it was not hidden); a review shown
+// again counts in its seller's ratings again in the same statement, as
+// InsertReview counts a new one.
+func (q *Queries) UnhideReview(ctx context.Context, db DBTX, id int64) (int64, error) {
+	row := db.QueryRow(ctx, unhideReview, id)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}

@@ -83,6 +83,16 @@ func stateMessage(o service.Order, buyer bool) string {
 	return ""
 }
 
+// shopCancelWarning says what the shop's cancel of o does, before an
+// admin sends it.
+func shopCancelWarning(o service.Order) string {
+	msg := "The order is cancelled at once"
+	if o.Status == orders.StatusPaid {
+		msg += ", its payment of " + view.Money(o.TotalCents) + " is refunded to the buyer"
+	}
+	return msg + ", its books go back on sale, and its buyer and every seller are told your reason."
+}
+
 // statusOptions are the states an admin can filter orders by.
 var statusOptions = func() []view.Option {
 	out := make([]view.Option, len(service.Statuses))

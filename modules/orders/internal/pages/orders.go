@@ -69,6 +69,11 @@ type orderData struct {
 	// and Review the rating or answer form sent back after a mistake.
 	Sellers []sellerReview
 	Review  reviewForm
+	// Admin shows an admin the shop's cancel form, sent back with
+	// CancelReason and CancelError after a mistake.
+	Admin        bool
+	CancelReason string
+	CancelError  string
 }
 
 // payForm is what the buyer chose to pay with, shown again after an error
@@ -141,7 +146,7 @@ func (h *handler) renderOrder(w http.ResponseWriter, r *http.Request, status int
 		web.Error(w, r, err)
 		return
 	}
-	d.Order, d.IsBuyer, d.Full = o, o.BuyerID == u.ID, o.BuyerID == u.ID || u.IsAdmin()
+	d.Order, d.IsBuyer, d.Full, d.Admin = o, o.BuyerID == u.ID, o.BuyerID == u.ID || u.IsAdmin(), u.IsAdmin()
 	if o.Status == orders.StatusDelivered {
 		reviews, err := h.svc.OrderReviews(r.Context(), u, o.ID)
 		if err != nil {
@@ -200,13 +205,30 @@ func (h *handler) cancelForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if o.BuyerID != u.ID || !o.Cancellable() {
-		web.Redirect(w, r, "error", orders.ErrCannotCancel.Error(), "/orders/"+strconv.FormatInt(o.ID, 10))
+	to := "/orders/" + strconv.FormatInt(o.ID, 10)
+	switch {
+	case o.Status == orders.StatusCancelled:
+		web.Redirect(w, r, "error", orders.ErrAlreadyCancelled.Message, to)
+		return
+	case !o.Cancellable():
+		web.Redirect(w, r, "error", orders.ErrCannotCancel.Message, to)
+		return
+	case o.BuyerID != u.ID && u.IsAdmin():
+		// The shop's cancel asks for its reason on the order's page.
+		web.Redirect(w, r, "", "", to+"#shop-cancel")
+		return
+	case o.BuyerID != u.ID:
+		web.Redirect(w, r, "error", orders.ErrCancelForbidden.Message, to)
 		return
 	}
 	render(w, r, http.StatusOK, "Cancel order #"+strconv.FormatInt(o.ID, 10), cancelView(o))
 }
 
+// cancelOrder cancels an order: the buyer's own, from cancelForm, or
+// anyone's by an admin giving the shop's reason on the order's page. A
+// missing or bad reason shows the page again with it; an order that can no
+// longer be cancelled says why on its page, which is also the answer to
+// the same form sent twice.
 func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -218,16 +240,25 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	to := "/orders/" + strconv.FormatInt(id, 10)
-	if err := h.svc.Cancel(r.Context(), u, id); err != nil {
-		if errors.Is(err, orders.ErrCannotCancel) || errors.Is(err, orders.ErrStateConflict) {
-			web.Redirect(w, r, "error", apperr.As(err).Message, to)
-			return
-		}
+	if err := web.ParseForm(r); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.Redirect(w, r, "success", "Your order was cancelled; any payment is refunded.", to)
+	reason := r.PostFormValue("reason")
+	to := "/orders/" + strconv.FormatInt(id, 10)
+	err = h.svc.Cancel(r.Context(), u, id, reason)
+	switch e := apperr.As(err); {
+	case err == nil && strings.TrimSpace(reason) == "":
+		web.Redirect(w, r, "success", "Your order was cancelled; any payment is refunded.", to)
+	case err == nil:
+		web.Redirect(w, r, "success", "Order #"+strconv.FormatInt(id, 10)+" is cancelled: any payment is refunded, its books go back on sale, and its buyer and sellers were told your reason.", to)
+	case errors.Is(err, orders.ErrCannotCancel), errors.Is(err, orders.ErrAlreadyCancelled), errors.Is(err, orders.ErrStateConflict):
+		web.Redirect(w, r, "error", e.Message, to)
+	case e != nil && e.Fields["reason"] != "":
+		h.renderOrder(w, r, http.StatusUnprocessableEntity, id, orderData{CancelReason: reason, CancelError: e.Fields["reason"]})
+	default:
+		web.Error(w, r, err)
+	}
 }
 
 // notifications shows the user's notifications and marks read those it

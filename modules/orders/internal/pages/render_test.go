@@ -71,7 +71,10 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		o.Status = st
 		pages["order_"+string(st)] = orderView(orderData{Order: o, IsBuyer: true, Full: true})
 		pages["order_seller_"+string(st)] = orderView(orderData{Order: o})
-		pages["order_admin_"+string(st)] = orderView(orderData{Order: o, Full: true})
+		pages["order_admin_"+string(st)] = orderView(orderData{Order: o, Full: true, Admin: true})
+		if st == orders.StatusPaid {
+			pages["order_admin_cancel_error"] = orderView(orderData{Order: o, Full: true, Admin: true, CancelReason: evil, CancelError: evil})
+		}
 		if st == orders.StatusPaymentFailed {
 			o.Payment.RetryUntil = &now
 			pages["order_pay_again"] = orderView(orderData{Order: o, IsBuyer: true, Full: true, Pay: payForm{Method: orders.MethodWallet, ExpYear: evil}, Errors: map[string]string{"payment_method": evil, "card_number": evil}, Message: evil})

@@ -203,6 +203,31 @@ func (h *handler) hideReview(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "success", "Review #"+strconv.FormatInt(id, 10)+" is hidden.", web.Back(r, "/admin/reviews"))
 }
 
+// unhideReview shows a hidden review again, back in the seller's average;
+// one that is not hidden (the same form sent twice) says so.
+func (h *handler) unhideReview(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", service.ErrReviewNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	back, name := web.Back(r, "/admin/reviews"), "Review #"+strconv.FormatInt(id, 10)
+	_, err = h.svc.UnhideReview(r.Context(), u, id)
+	switch {
+	case err == nil:
+		web.Redirect(w, r, "success", name+" is shown again and counts in the seller's average.", back)
+	case errors.Is(err, service.ErrNotHidden):
+		web.Redirect(w, r, "error", name+" is not hidden.", back)
+	default:
+		web.Error(w, r, err)
+	}
+}
+
 // ratingOptions are the stars a buyer may give, best first.
 var ratingOptions = []view.Option{
 	{Value: "5", Label: "★★★★★ 5, excellent"},

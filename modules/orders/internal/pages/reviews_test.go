@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -118,6 +119,18 @@ func TestPages_Reviews(t *testing.T) {
 	r = b.c.Get(t, "/admin/reviews?hidden=1", authtest.As(&admin)...)
 	require.Contains(t, r.Body, "Hidden: Names the courier")
 	require.Contains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Hidden by an administrator: Names the courier")
+
+	// A mistaken hide is undone from the same list.
+	unhide := "/admin/reviews/" + strconv.FormatInt(reviews[0].ID, 10) + "/unhide"
+	require.Contains(t, r.Body, `action="`+unhide+`"`)
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, unhide, nil, authtest.As(&seller)...).StatusCode)
+	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/reviews/999999/unhide", nil, authtest.As(&admin)...).StatusCode)
+	r = b.c.Post(t, unhide, nil, authtest.As(&admin)...)
+	require.Contains(t, b.follow(t, r, &admin), "Review #"+strconv.FormatInt(reviews[0].ID, 10)+" is shown again and counts in the seller's average.")
+	require.NotContains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Hidden by an administrator")
+	require.Contains(t, html.UnescapeString(b.c.Get(t, "/sellers/"+strconv.FormatInt(int64(seller.ID), 10), authtest.As(&other)...).Body), "Quick & careful", "back on the seller's page")
+	r = b.c.Post(t, unhide, nil, authtest.As(&admin)...)
+	require.Contains(t, b.follow(t, r, &admin), "Review #"+strconv.FormatInt(reviews[0].ID, 10)+" is not hidden.", "the same form sent twice says so")
 }
 
 func TestAPI_Reviews(t *testing.T) {
@@ -155,6 +168,16 @@ func TestAPI_Reviews(t *testing.T) {
 	r = b.c.JSON(t, http.MethodPost, rv+"/hide", js(t, map[string]any{"reason": "Spam"}), authtest.As(&admin)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, `"hidden_reason":"Spam"`)
+
+	require.Equal(t, http.StatusForbidden, b.c.JSON(t, http.MethodPost, rv+"/unhide", "", authtest.As(&seller)...).StatusCode)
+	r = b.c.JSON(t, http.MethodPost, rv+"/unhide", "", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+	require.NotContains(t, r.Body, "hidden_reason")
+	r = b.c.Get(t, "/api/v1/sellers/"+strconv.FormatInt(int64(seller.ID), 10), authtest.As(&other)...)
+	require.Contains(t, r.Body, `"ratings":1`, "back in the seller's average")
+	r = b.c.JSON(t, http.MethodPost, rv+"/unhide", "", authtest.As(&admin)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode)
+	require.Contains(t, r.Body, "orders.review_not_hidden")
 }
 
 func js(t *testing.T, v any) string {

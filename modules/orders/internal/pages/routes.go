@@ -51,6 +51,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/admin/jobs/{queue}/{id}/cancel", h.cancelJob)
 		r.Get("/admin/reviews", h.adminReviews)
 		r.Post("/admin/reviews/{id}/hide", h.hideReview)
+		r.Post("/admin/reviews/{id}/unhide", h.unhideReview)
 		r.Get("/admin/providers", h.adminProviders)
 		r.Post("/admin/providers/{id}", h.updateProvider)
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
@@ -153,12 +152,7 @@ func TestService_Charge(t *testing.T) {
 	t.Run("EmailsInTheSameTransaction", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		accounts := authtest.NewService(t, b.pool)
-		b.buyer = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "ana@example.com", Name: "Ana"})
-		b.seller = authtest.CreateUser(ctx, t, b.pool, &authtest.UserOpts{Email: "sam@example.com", Name: "Sam"})
-		b.book = catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
-		_, err := b.svc.SyncRecipients(ctx, accounts.UserChanges)
-		require.NoError(t, err)
+		b.withMailboxes(t)
 		o := b.place(t, "k", 1, wallet)
 		require.NoError(t, b.svc.Charge(ctx, o.ID, orders.MethodWallet))
 		require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID), fmt.Sprintf("Your order #%d is paid", o.ID)}, b.emails(t, "ana@example.com"))
@@ -188,7 +182,7 @@ func TestService_Charge(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, wallet)
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
 		require.NoError(t, b.svc.Charge(ctx, o.ID, orders.MethodWallet))
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)

@@ -27,30 +27,37 @@ var stepTopics = map[string][2]auth.Topic{ // buyer, seller
 	StepCancelled:     {auth.TopicOrderProblem, auth.TopicSaleCancelled},
 }
 
-// stepEmails are the addresses a transition found for an order's step.
-type stepEmails struct{ buyer, sellers []string }
+// stepEmails are the addresses a transition found for an order's step,
+// and the notifications it wrote to the buyer and the sellers.
+type stepEmails struct {
+	buyer, sellers        []string
+	buyerNote, sellerNote string
+}
 
 // emailStep writes the emails of an order's step, in the step's
 // transaction, to the addresses the transition found: the buyer's about
-// the order, the sellers' about the sale.
+// the order, the sellers' about the sale. An email says what the
+// notification says, under the step's own words as its subject; the
+// reason follows, unless the notification is not the step's usual one
+// (the shop's cancel), which says it already.
 func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reason string, to stepEmails) error {
 	msgs := stepMessages[step]
-	write := func(to, msg, path string) error {
-		body := "Hello,\n\n" + msg + "\n"
-		if reason != "" {
+	write := func(to, subject, note, path string) error {
+		body := "Hello,\n\n" + note + "\n"
+		if reason != "" && note == subject {
 			body += "Reason: " + reason + "\n"
 		}
 		body += "\n" + s.opts.Outbox.Link(path) + "\n\nChoose which emails you get: " + s.opts.Outbox.Link("/account/notifications") + "\n"
-		_, err := s.opts.Outbox.Write(ctx, tx, mail.Message{Kind: "orders." + step, To: to, Subject: strings.TrimSuffix(msg, "."), Body: body})
+		_, err := s.opts.Outbox.Write(ctx, tx, mail.Message{Kind: "orders." + step, To: to, Subject: strings.TrimSuffix(subject, "."), Body: body})
 		return err
 	}
 	for _, addr := range to.buyer {
-		if err := write(addr, fmt.Sprintf(msgs[0], id), fmt.Sprintf("/orders/%d", id)); err != nil {
+		if err := write(addr, fmt.Sprintf(msgs[0], id), to.buyerNote, fmt.Sprintf("/orders/%d", id)); err != nil {
 			return err
 		}
 	}
 	for _, addr := range to.sellers {
-		if err := write(addr, fmt.Sprintf(msgs[1], id), "/my/sales"); err != nil {
+		if err := write(addr, fmt.Sprintf(msgs[1], id), to.sellerNote, "/my/sales"); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,9 @@ var (
 	// ErrNotReviewed refuses an answer by anyone but the reviewed seller.
 	ErrNotReviewed    = apperr.New(apperr.Forbidden, "orders.not_reviewed", "only the seller who was rated can answer this review")
 	ErrAlreadyReplied = apperr.New(apperr.Conflict, "orders.already_replied", "this review already has your answer")
+	// ErrNotHidden answers an unhide of a review that is shown, such as
+	// the same form sent twice.
+	ErrNotHidden = apperr.New(apperr.Conflict, "orders.review_not_hidden", "this review is not hidden")
 )
 
 // Limits of reviews, in characters.
@@ -228,6 +231,33 @@ func (s *Service) HideReview(ctx context.Context, admin auth.User, reviewID int6
 	})
 	if err != nil {
 		return Review{}, fmt.Errorf("hide review %d: %w", reviewID, err)
+	}
+	return s.reviewByID(ctx, reviewID)
+}
+
+// UnhideReview puts a hidden review back on public pages and into the
+// seller's average, undoing a mistaken hide; admins only. A review that is
+// not hidden gets ErrNotHidden.
+func (s *Service) UnhideReview(ctx context.Context, admin auth.User, reviewID int64) (Review, error) {
+	if !admin.IsAdmin() {
+		return Review{}, auth.ErrForbidden
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		r, err := s.q.Review(ctx, tx, reviewID)
+		if err != nil {
+			return notFound(err, ErrReviewNotFound)
+		}
+		n, err := s.q.UnhideReview(ctx, tx, reviewID)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotHidden
+		}
+		return s.pushStats(ctx, tx, auth.UserID(r.SellerID))
+	})
+	if err != nil {
+		return Review{}, fmt.Errorf("unhide review %d: %w", reviewID, err)
 	}
 	return s.reviewByID(ctx, reviewID)
 }

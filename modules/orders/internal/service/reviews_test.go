@@ -114,7 +114,7 @@ func TestService_Review(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID))
+		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
 		_, err := b.svc.Review(ctx, b.buyer, o.ID, rating(1))
 		require.ErrorIs(t, err, service.ErrNotDelivered)
 	})
@@ -182,6 +182,49 @@ func TestService_Review(t *testing.T) {
 		require.Len(t, hidden, 1)
 		_, err = b.svc.AllReviews(ctx, b.buyer, false, service.Page{})
 		require.ErrorIs(t, err, auth.ErrForbidden)
+	})
+
+	// A mistaken hide is undone: the review is back on the seller's page
+	// and in the average, and its push to the catalog is queued.
+	t.Run("AdminUnhides", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, true)
+		r, err := b.svc.Review(ctx, b.buyer, o.ID, rating(4))
+		require.NoError(t, err)
+
+		_, err = b.svc.UnhideReview(ctx, b.admin, r.ID)
+		require.ErrorIs(t, err, service.ErrNotHidden, "a shown review says so")
+		_, err = b.svc.HideReview(ctx, b.admin, r.ID, "Looked like spam")
+		require.NoError(t, err)
+		_, err = b.svc.UnhideReview(ctx, b.seller, r.ID)
+		require.ErrorIs(t, err, auth.ErrForbidden, "a seller cannot bring back what was hidden")
+		_, err = b.svc.UnhideReview(ctx, b.buyer, r.ID)
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		_, err = b.svc.UnhideReview(ctx, b.admin, 999_999)
+		require.ErrorIs(t, err, service.ErrReviewNotFound)
+		pushes := b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = $1", jobs.SellerStatsArgs{}.Kind())
+
+		got, err := b.svc.UnhideReview(ctx, b.admin, r.ID)
+		require.NoError(t, err)
+		require.Empty(t, got.HiddenReason)
+		require.Equal(t, pushes+1, b.count(t, "SELECT count(*) FROM river.river_job WHERE kind = $1", jobs.SellerStatsArgs{}.Kind()), "the seller's standing is pushed")
+		shown, err := b.svc.SellerReviews(ctx, b.seller.ID, service.Page{})
+		require.NoError(t, err)
+		require.Len(t, shown, 1, "back on the seller's page")
+		st, err := b.svc.SellerStats(ctx, b.seller.ID)
+		require.NoError(t, err)
+		require.Equal(t, []int{1, 4}, []int{st.Ratings, st.RatingSum}, "and in the average")
+		hidden, err := b.svc.AllReviews(ctx, b.admin, true, service.Page{})
+		require.NoError(t, err)
+		require.Empty(t, hidden)
+
+		_, err = b.svc.UnhideReview(ctx, b.admin, r.ID)
+		require.ErrorIs(t, err, service.ErrNotHidden, "the same unhide twice counts once")
+		st, err = b.svc.SellerStats(ctx, b.seller.ID)
+		require.NoError(t, err)
+		require.Equal(t, 1, st.Ratings)
 	})
 }
 

@@ -19,8 +19,10 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/tracing"
+	"github.com/bookstore/bookstore/platform/view"
 )
 
 // Steps that leave a notification.
@@ -349,28 +351,71 @@ func (s *Service) carry(ctx context.Context) (int, error) {
 	return len(rows), nil
 }
 
-// Cancel cancels the buyer's order until it ships: a paid order is refunded
+// MaxCancelReason bounds the reason an admin gives for the shop's cancel,
+// in characters.
+const MaxCancelReason = 500
+
+// Cancel cancels an order until it ships: a paid order is refunded
 // (simulated) and the stock goes back to sale by a job inserted in the same
-// transaction. Others' orders are not found.
-func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64) error {
+// transaction. Its buyer cancels it giving no reason. An admin cancels
+// anyone's order with the shop's reason (required, checked as every text
+// others read), which its buyer and sellers are told with what became of
+// the payment; the buyer's cart is left as it is, since the shop, not the
+// buyer, ended the order. Anyone else who may see the order (its sellers),
+// and a buyer giving a reason, get ErrCancelForbidden, others ErrNotFound;
+// a bad reason is Invalid on "reason"; a cancelled order gets
+// ErrAlreadyCancelled, a shipped one ErrCannotCancel.
+func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64, reason string) error {
+	if user.ID == 0 {
+		return auth.ErrUnauthenticated
+	}
 	return s.inTx(ctx, func(tx pgx.Tx) error {
 		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
 		if err != nil {
 			return notFound(err, orders.ErrNotFound)
 		}
-		if o.BuyerID != int64(user.ID) {
+		buyer := o.BuyerID == int64(user.ID)
+		if buyer && strings.TrimSpace(reason) == "" {
+			return s.cancelTx(ctx, tx, o, "cancelled by the buyer", false)
+		}
+		if !user.IsAdmin() {
+			seller, err := s.q.IsSellerOf(ctx, tx, dbsqlc.IsSellerOfParams{OrderID: orderID, SellerID: int64(user.ID)})
+			if err != nil {
+				return err
+			}
+			if buyer || seller {
+				return orders.ErrCancelForbidden
+			}
 			return orders.ErrNotFound
 		}
-		return s.cancelTx(ctx, tx, o, "cancelled by the buyer")
+		fields := map[string]string{}
+		reason = checkNote(fields, "reason", reason, MaxCancelReason, "say why the shop cancels this order; its buyer and sellers are told")
+		if len(fields) > 0 {
+			return apperr.ErrInvalid.WithFields(fields)
+		}
+		return s.cancelTx(ctx, tx, o, reason, true)
 	})
 }
 
-func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reason string) error {
+// cancelTx cancels o, locked by the caller, with reason. The shop's cancel
+// (byShop) tells the buyer and sellers the admin's reason in their
+// notifications and emails, and leaves a pending order's lines out of the
+// cart; any other cancel of a pending order is a checkout that did not
+// complete, whose lines go back.
+func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reason string, byShop bool) error {
 	from := orders.Status(o.Status)
+	if from == orders.StatusCancelled {
+		return orders.ErrAlreadyCancelled
+	}
 	if !cancellable(from) {
 		return orders.ErrCannotCancel
 	}
-	if err := s.transition(ctx, tx, o.ID, from, orders.StatusCancelled, reason, StepCancelled); err != nil {
+	p := stepParams([]int64{o.ID}, from, orders.StatusCancelled, reason, StepCancelled)
+	if byShop {
+		p.Reason = "cancelled by the shop: " + reason
+		p.BuyerMessages[0], p.SellerMessages[0] = shopCancelMessages(o, reason)
+	}
+	if err := s.move(ctx, tx, p); err != nil {
 		return err
 	}
 	if from == orders.StatusPaid {
@@ -380,10 +425,10 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "succeeded", ToStatus: "refunded"}); err != nil {
 			return fmt.Errorf("refund the payment of order %d: %w", o.ID, err)
 		}
-	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: reason}); err != nil {
+	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: p.Reason}); err != nil {
 		return fmt.Errorf("fail the payment of order %d: %w", o.ID, err)
 	}
-	if from == orders.StatusPending {
+	if from == orders.StatusPending && !byShop {
 		// The checkout took these lines out of the cart; give them back.
 		if err := s.q.RestoreCart(ctx, tx, o.ID); err != nil {
 			return fmt.Errorf("restore the cart of order %d: %w", o.ID, err)
@@ -393,6 +438,22 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 		return fmt.Errorf("queue the release of order %d: %w", o.ID, err)
 	}
 	return nil
+}
+
+// shopCancelMessages are the buyer's and the sellers' notifications of the
+// shop's cancel of o: the admin's reason, and whether the buyer was
+// refunded (only a paid order was charged).
+func shopCancelMessages(o dbsqlc.Order, reason string) (string, string) {
+	why := reason
+	if strings.IndexByte(".!?", why[len(why)-1]) < 0 {
+		why += "."
+	}
+	paid := "Nothing was charged."
+	if orders.Status(o.Status) == orders.StatusPaid {
+		paid = "You were refunded " + view.Money(o.TotalCents) + "."
+	}
+	return fmt.Sprintf("The shop cancelled your order #%d: %s %s", o.ID, why, paid),
+		fmt.Sprintf("The shop cancelled order #%d: %s The copies are back on sale.", o.ID, why)
 }
 
 // failPayment ends a payment attempt that failed. The order waits in
@@ -498,7 +559,7 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 		}
 		err := s.inTx(ctx, func(tx pgx.Tx) error {
 			if orders.Status(o.Status) == orders.StatusPending {
-				if err := s.cancelTx(ctx, tx, o, "the checkout did not complete"); err != nil {
+				if err := s.cancelTx(ctx, tx, o, "the checkout did not complete", false); err != nil {
 					return err
 				}
 				res.Cancelled++

@@ -198,11 +198,23 @@ func (s *Service) moveSome(ctx context.Context, tx pgx.Tx, p dbsqlc.TransitionPa
 		return nil, fmt.Errorf("%s %s→%s: %w", ordersNamed(p.Ids), p.FromStatus, p.ToStatus, err)
 	}
 	moved := make(map[int64]bool, len(rows))
+	var at map[int64]int // each order's place in p.Ids, once an order has an email
 	for _, m := range rows {
-		if err := s.emailStep(ctx, tx, m.ID, p.Step, p.Reason, stepEmails{buyer: m.BuyerEmails, sellers: m.SellerEmails}); err != nil {
+		moved[m.ID] = true
+		if len(m.BuyerEmails)+len(m.SellerEmails) == 0 {
+			continue
+		}
+		if at == nil {
+			at = make(map[int64]int, len(p.Ids))
+			for i, id := range p.Ids {
+				at[id] = i
+			}
+		}
+		i := at[m.ID]
+		to := stepEmails{buyer: m.BuyerEmails, sellers: m.SellerEmails, buyerNote: p.BuyerMessages[i], sellerNote: p.SellerMessages[i]}
+		if err := s.emailStep(ctx, tx, m.ID, p.Step, p.Reason, to); err != nil {
 			return nil, fmt.Errorf("order %d %s→%s: %w", m.ID, p.FromStatus, p.ToStatus, err)
 		}
-		moved[m.ID] = true
 	}
 	if c, ok := tx.(*countingTx); ok {
 		for range rows {
