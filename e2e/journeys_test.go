@@ -506,7 +506,10 @@ func journey7(t *testing.T, j *Journey) {
 
 	admin.Visit("/admin/users?q="+url.QueryEscape(sellerP.Email), "admin-users")
 	admin.WaitText(sellerP.Email)
-	admin.ClickText(`main button`, "Disable", "seller-disabled")
+	admin.Click(`main tbody tr summary`)
+	admin.Fill(`main tbody tr [name="reason"]`, "Sells copies that never ship")
+	admin.Submit(`main tbody tr [name="reason"]`, "seller-disabled")
+	admin.WaitText("is disabled (Sells copies that never ship) and signed out everywhere")
 	require.Contains(t, admin.Within(`main tr, main li`, sellerP.Email), "Enable", "a disabled user can be enabled again")
 
 	// Catalog learns of it from auth's change feed, by a job: the listing
