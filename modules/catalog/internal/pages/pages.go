@@ -212,6 +212,14 @@ func (h *handler) showEdition(w http.ResponseWriter, r *http.Request) {
 // servePhoto streams a stored photo to whoever may see its listing.
 func (h *handler) servePhoto(w http.ResponseWriter, r *http.Request) {
 	f, public, err := h.svc.OpenPhoto(r.Context(), chi.URLParam(r, "*"))
+	if errors.Is(err, service.ErrPhotoWithdrawn) {
+		// A page shown before its listing left the shop gets the
+		// placeholder, as the cover does, not a broken image; no cache
+		// keeps the answer, which ends if the listing comes back.
+		w.Header().Set("Cache-Control", "no-store")
+		http.Redirect(w, r, view.AssetURL("no-photo.svg"), http.StatusFound)
+		return
+	}
 	if err != nil {
 		web.Error(w, r, err)
 		return

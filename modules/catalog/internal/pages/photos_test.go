@@ -40,7 +40,9 @@ func TestPages_PhotosFollowTheListing(t *testing.T) {
 		for _, p := range urls {
 			res := env.Get(t, p, authtest.As(u)...)
 			if !want {
-				require.Equal(t, http.StatusNotFound, res.StatusCode, p)
+				require.Equal(t, http.StatusFound, res.StatusCode, p)
+				require.Equal(t, view.AssetURL("no-photo.svg"), res.Header.Get("Location"), "a page shown before shows the placeholder, not the photo nor a broken image")
+				require.Equal(t, "no-store", res.Header.Get("Cache-Control"), p)
 				continue
 			}
 			require.Equal(t, http.StatusOK, res.StatusCode, p)

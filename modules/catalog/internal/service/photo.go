@@ -60,6 +60,10 @@ var (
 	ErrPhotoType     = apperr.ErrInvalid.WithMessage("the file is not a JPEG, PNG or WebP image").WithFields(map[string]string{"photo": "must be a JPEG, PNG or WebP image"})
 	ErrPhotoCount    = apperr.ErrInvalid.WithMessage("a listing has at most 6 photos").WithFields(map[string]string{"photo": "a listing has at most 6 photos; delete one first"})
 	ErrPhotoNotFound = apperr.ErrNotFound.WithMessage("photo not found")
+	// ErrPhotoWithdrawn answers a photo whose listing the viewer may not
+	// see (hidden, a draft, a disabled seller's), which a page shown
+	// before the listing left the shop still asks for.
+	ErrPhotoWithdrawn = apperr.New(apperr.NotFound, "catalog.photo_withdrawn", "photo not found")
 	// ErrPhotoPixels refuses a photo that would take more than
 	// MaxDecodeBytes to decode.
 	ErrPhotoPixels = apperr.New(apperr.Invalid, "catalog.photo_pixels", "the photo has too many pixels to process").
@@ -180,7 +184,8 @@ const photoDirPrefix = "b"
 // /photos/) for the user ctx signed in, or a visitor. A photo is shown to
 // whoever may see its listing (ListingFor's rule), so hiding a listing, a
 // draft or a disabled seller keeps its photos from everyone but its seller
-// and the admins: ErrPhotoNotFound, as for a key that holds nothing.
+// and the admins: ErrPhotoWithdrawn (ErrPhotoNotFound for a key that
+// holds nothing).
 // Public says whether everyone may see it, and so whether a shared cache
 // may keep it. It costs one lookup of the listing by its primary key.
 func (s *Service) OpenPhoto(ctx context.Context, key string) (f io.ReadSeekCloser, public bool, err error) {
@@ -194,8 +199,11 @@ func (s *Service) OpenPhoto(ctx context.Context, key string) (f io.ReadSeekClose
 		return nil, false, fmt.Errorf("photo %s: %w", key, err)
 	}
 	b, ok := books[catalog.BookID(id)]
-	if !ok || !visibleIn(ctx, b) {
+	switch {
+	case !ok:
 		return nil, false, ErrPhotoNotFound
+	case !visibleIn(ctx, b):
+		return nil, false, ErrPhotoWithdrawn
 	}
 	f, err = s.opts.Photos.Open(ctx, key)
 	if errors.Is(err, photos.ErrNotFound) {

@@ -127,7 +127,7 @@ func TestService_OpenPhoto(t *testing.T) {
 		for _, key := range keys {
 			f, pub, err := b.svc.OpenPhoto(c, key)
 			if err != nil {
-				require.ErrorIs(t, err, service.ErrPhotoNotFound, key)
+				require.ErrorIs(t, err, service.ErrPhotoWithdrawn, key)
 				require.Equal(t, apperr.NotFound, apperr.KindOf(err), key)
 				return false, false
 			}
