@@ -196,11 +196,14 @@ func (h *handler) hideReview(w http.ResponseWriter, r *http.Request) {
 		h.renderAdminReviews(w, r, http.StatusUnprocessableEntity, adminReviewsData{HideID: id, Reason: reason, Error: e.Fields["reason"]})
 		return
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, service.ErrAlreadyHidden):
+		web.Redirect(w, r, "error", "Review #"+strconv.FormatInt(id, 10)+": "+apperr.As(err).Message+".", web.Back(r, "/admin/reviews"))
+	case err != nil:
 		web.Error(w, r, err)
-		return
+	default:
+		web.Redirect(w, r, "success", "Review #"+strconv.FormatInt(id, 10)+" is hidden.", web.Back(r, "/admin/reviews"))
 	}
-	web.Redirect(w, r, "success", "Review #"+strconv.FormatInt(id, 10)+" is hidden.", web.Back(r, "/admin/reviews"))
 }
 
 // unhideReview shows a hidden review again, back in the seller's average;

@@ -116,6 +116,8 @@ func TestPages_Reviews(t *testing.T) {
 	require.Contains(t, r.Body, "say why the review is hidden")
 	r = b.c.Post(t, hide, url.Values{"reason": {"Names the courier"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Post(t, hide, url.Values{"reason": {"Another reason"}}, authtest.As(&admin)...)
+	require.Contains(t, b.follow(t, r, &admin), "this review is already hidden: Names the courier; show it again first", "the form sent twice changes nothing and says so")
 	r = b.c.Get(t, "/admin/reviews?hidden=1", authtest.As(&admin)...)
 	require.Contains(t, r.Body, "Hidden: Names the courier")
 	require.Contains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Hidden by an administrator: Names the courier")
@@ -168,6 +170,9 @@ func TestAPI_Reviews(t *testing.T) {
 	r = b.c.JSON(t, http.MethodPost, rv+"/hide", js(t, map[string]any{"reason": "Spam"}), authtest.As(&admin)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, `"hidden_reason":"Spam"`)
+	r = b.c.JSON(t, http.MethodPost, rv+"/hide", js(t, map[string]any{"reason": "Other"}), authtest.As(&admin)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode)
+	require.Contains(t, r.Body, "orders.review_already_hidden")
 
 	require.Equal(t, http.StatusForbidden, b.c.JSON(t, http.MethodPost, rv+"/unhide", "", authtest.As(&seller)...).StatusCode)
 	r = b.c.JSON(t, http.MethodPost, rv+"/unhide", "", authtest.As(&admin)...)

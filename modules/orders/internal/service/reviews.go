@@ -34,6 +34,10 @@ var (
 	// ErrNotHidden answers an unhide of a review that is shown, such as
 	// the same form sent twice.
 	ErrNotHidden = apperr.New(apperr.Conflict, "orders.review_not_hidden", "this review is not hidden")
+	// ErrAlreadyHidden refuses to hide a hidden review again, as the
+	// catalog refuses a hidden listing: replacing the reason would change
+	// what its parties were told, so another reason needs an unhide first.
+	ErrAlreadyHidden = apperr.New(apperr.Conflict, "orders.review_already_hidden", "this review is already hidden; show it again first to hide it for another reason")
 )
 
 // Limits of reviews, in characters.
@@ -207,8 +211,8 @@ func (s *Service) ReplyToReview(ctx context.Context, seller auth.User, reviewID 
 }
 
 // HideReview takes a review off public pages and out of the seller's
-// average, with the reason the seller and buyer see; admins only. Hiding a
-// hidden review keeps its first reason.
+// average, with the reason the seller and buyer see; admins only. A hidden
+// review is not hidden again (ErrAlreadyHidden, naming its reason).
 func (s *Service) HideReview(ctx context.Context, admin auth.User, reviewID int64, reason string) (Review, error) {
 	if !admin.IsAdmin() {
 		return Review{}, auth.ErrForbidden
@@ -223,9 +227,16 @@ func (s *Service) HideReview(ctx context.Context, admin auth.User, reviewID int6
 		if err != nil {
 			return notFound(err, ErrReviewNotFound)
 		}
+		if r.HiddenReason != nil {
+			return ErrAlreadyHidden.WithMessage("this review is already hidden: " + *r.HiddenReason + "; show it again first to hide it for another reason")
+		}
 		n, err := s.q.HideReview(ctx, tx, dbsqlc.HideReviewParams{ID: reviewID, Reason: &reason, AdminID: (*int64)(&admin.ID)})
-		if err != nil || n == 0 {
+		if err != nil {
 			return err
+		}
+		if n == 0 {
+			// Another admin hid it since it was read.
+			return ErrAlreadyHidden
 		}
 		return s.pushStats(ctx, tx, auth.UserID(r.SellerID))
 	})
