@@ -26,6 +26,17 @@ func LocalPath(p, fallback string) string {
 	return p
 }
 
+// ListBack is the list a row's form was sent from (its "next" field), as
+// it was searched and paged, when that is the list at path; else the whole
+// list.
+func ListBack(r *http.Request, path string) *url.URL {
+	u, err := url.Parse(LocalPath(r.PostFormValue("next"), path))
+	if err != nil || u.Path != path {
+		return &url.URL{Path: path}
+	}
+	return u
+}
+
 // Back is the page a form was sent from: the Referer's path when it is on
 // this host and a safe local path, else fallback.
 func Back(r *http.Request, fallback string) string {

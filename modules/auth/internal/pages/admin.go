@@ -86,14 +86,10 @@ func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(a
 		web.Error(w, r, err)
 		return
 	}
-	back := web.LocalPath(r.PostForm.Get("next"), "/admin/users")
+	back := web.ListBack(r, "/admin/users")
 	u, err := act(actor, auth.UserID(id))
 	if e := apperr.As(err); e != nil && e.Fields["reason"] != "" {
-		list, perr := url.Parse(back)
-		if perr != nil || list.Path != "/admin/users" {
-			list = &url.URL{Path: "/admin/users"}
-		}
-		h.renderUsers(w, r, http.StatusUnprocessableEntity, list, usersPage{DisableID: auth.UserID(id), Reason: r.PostForm.Get("reason"), Error: e.Fields["reason"]})
+		h.renderUsers(w, r, http.StatusUnprocessableEntity, back, usersPage{DisableID: auth.UserID(id), Reason: r.PostForm.Get("reason"), Error: e.Fields["reason"]})
 		return
 	}
 	if err != nil {
@@ -107,5 +103,5 @@ func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(a
 	if u.Disabled {
 		msg = u.Email + " is disabled (" + u.DisabledReason + ") and signed out everywhere; their listings leave the shop within seconds."
 	}
-	web.Redirect(w, r, "success", msg, back)
+	web.Redirect(w, r, "success", msg, back.RequestURI())
 }

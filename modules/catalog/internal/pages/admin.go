@@ -68,16 +68,6 @@ func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 	render(w, r, status, "Listings", adminListingsView(p))
 }
 
-// backTo is the admin's list a row action was sent from (the form's "next"
-// field), or the whole list when that is not the list's address.
-func backTo(r *http.Request) *url.URL {
-	u, err := url.Parse(web.LocalPath(r.PostForm.Get("next"), adminListingsPath))
-	if err != nil || u.Path != adminListingsPath {
-		return &url.URL{Path: adminListingsPath}
-	}
-	return u
-}
-
 func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -93,7 +83,7 @@ func (h *handler) hideListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	reason, back := r.PostForm.Get("reason"), backTo(r)
+	reason, back := r.PostForm.Get("reason"), web.ListBack(r, adminListingsPath)
 	if err := h.svc.Hide(r.Context(), u, id, reason); err != nil {
 		if e := apperr.As(err); e != nil && e.Kind == apperr.Invalid {
 			h.renderAdmin(w, r, http.StatusUnprocessableEntity, back, adminPage{HideID: id, Reason: reason, HideError: e.Fields["reason"]})
@@ -132,5 +122,5 @@ func (h *handler) unhideListing(w http.ResponseWriter, r *http.Request) {
 	case status != catalog.StatusActive:
 		now = "is no longer hidden; it stays out of the shop as its seller left it (" + strings.ToLower(stateLabel(status, "", false)) + ")."
 	}
-	web.Redirect(w, r, kind, "Listing #"+view.Itoa(id)+" "+now, backTo(r).RequestURI())
+	web.Redirect(w, r, kind, "Listing #"+view.Itoa(id)+" "+now, web.ListBack(r, adminListingsPath).RequestURI())
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -99,22 +98,12 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 	switch err := act(r.Context(), u, chi.URLParam(r, "queue"), id); {
 	case errors.Is(err, riverfx.ErrJobState):
 		// The list it came from is out of date: it says so, up to date.
-		web.Redirect(w, r, "error", apperr.As(err).Message+".", jobsBack(r))
+		web.Redirect(w, r, "error", apperr.As(err).Message+".", web.ListBack(r, adminJobsPath).RequestURI())
 	case err != nil:
 		web.Error(w, r, err)
 	default:
-		web.Redirect(w, r, "success", done, jobsBack(r))
+		web.Redirect(w, r, "success", done, web.ListBack(r, adminJobsPath).RequestURI())
 	}
-}
-
-// jobsBack is the jobs list a row action was sent from (the form's "next"
-// field), or the whole list when that is not the list's address.
-func jobsBack(r *http.Request) string {
-	next := web.LocalPath(r.PostFormValue("next"), adminJobsPath)
-	if u, err := url.Parse(next); err != nil || u.Path != adminJobsPath {
-		return adminJobsPath
-	}
-	return next
 }
 
 func (h *handler) retryJob(w http.ResponseWriter, r *http.Request) {
