@@ -1,6 +1,7 @@
 // Package auth is the public face of the accounts module: who a user is,
 // and how other modules learn who is making a request. The module owns the
-// auth schema (users, sessions, API tokens); everything else about it lives
+// auth schema (users, sessions, API tokens, and the log of what admins did
+// to accounts); everything else about it lives
 // under internal/.
 package auth
 
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 )
 
@@ -105,6 +107,10 @@ func (u User) NotifyAddress() string {
 
 // IsAdmin reports whether u may use the admin pages.
 func (u User) IsAdmin() bool { return u.Role == RoleAdmin && !u.Disabled }
+
+// Actor is the user as the activity log records who acted: their id and
+// the name they have now, which the entry keeps after a rename.
+func (u User) Actor() activity.Actor { return activity.Actor{ID: int64(u.ID), Name: u.Name} }
 
 // Errors of the module. Each keeps its code across process boundaries.
 var (

@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
 )
@@ -119,6 +120,8 @@ func (s *Service) createUser(ctx context.Context, tx pgx.Tx, email, name, hash s
 
 // Promote makes the user with this email an admin. Their sessions end, so
 // the new privilege comes with new session ids (fixation cannot carry over).
+// Only commands call it (bookstore user promote), so the activity log
+// records the command line as the actor.
 func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) {
 	var u auth.User
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -137,6 +140,10 @@ func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) 
 				return fmt.Errorf("promote: end sessions: %w", err)
 			}
 			if err := s.recordChange(ctx, tx, row.ID); err != nil {
+				return err
+			}
+			if err := s.recordAction(ctx, tx, activity.Record{Actor: activity.CommandLine, Action: activity.UserPromote,
+				SubjectID: row.ID, SubjectLabel: row.Email}); err != nil {
 				return err
 			}
 		}
@@ -228,6 +235,14 @@ func (s *Service) setDisabled(ctx context.Context, actor auth.User, id auth.User
 				}
 			}
 			if err := s.recordChange(ctx, tx, row.ID); err != nil {
+				return err
+			}
+			action := activity.UserEnable
+			if disabled {
+				action = activity.UserDisable
+			}
+			if err := s.recordAction(ctx, tx, activity.Record{Actor: actor.Actor(), Action: action,
+				SubjectID: row.ID, SubjectLabel: row.Email, Reason: reason}); err != nil {
 				return err
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
@@ -425,15 +426,22 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	if fields := ValidateProvider(p); len(fields) > 0 {
 		return apperr.ErrInvalid.WithFields(fields)
 	}
-	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
-	if err != nil {
-		if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
-			return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
+	name := strings.TrimSpace(p.Name)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		n, err := s.q.UpdateProvider(ctx, tx, dbsqlc.UpdateProviderParams{ID: p.ID, Name: name, Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+		if err != nil {
+			return err
 		}
-		return err
+		if n == 0 {
+			return orders.ErrProviderNotFound
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.ProviderEdit, SubjectID: p.ID, SubjectLabel: name})
+	})
+	if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
+		return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
 	}
-	if n == 0 {
-		return orders.ErrProviderNotFound
+	if err != nil {
+		return fmt.Errorf("update provider %d: %w", p.ID, err)
 	}
 	s.providers.forget()
 	return nil
