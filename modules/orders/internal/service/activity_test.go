@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/activity"
+	"github.com/bookstore/bookstore/platform/activity/activitytest"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
@@ -120,21 +121,6 @@ func TestService_ActivityLog(t *testing.T) {
 	})
 }
 
-// fakeLog is another module's log holding entries, newest first, which it
-// filters as a module's query does.
-func fakeLog(module string, entries ...activity.Entry) *activity.LocalLog {
-	return activity.NewLocal(module, func(_ context.Context, f activity.Filter) ([]activity.Entry, error) {
-		var out []activity.Entry
-		for _, e := range entries {
-			text := strings.ToLower(e.ActorName + "\n" + e.SubjectLabel)
-			if (f.Action == "" || e.Action == f.Action) && strings.Contains(text, strings.ToLower(f.Text)) && len(out) < f.Limit {
-				out = append(out, e)
-			}
-		}
-		return out, nil
-	})
-}
-
 // brokenLog is a log whose process is down.
 type brokenLog struct{}
 
@@ -149,10 +135,10 @@ func TestService_Activity(t *testing.T) {
 	b := setup(t)
 	t0 := time.Now().Add(-time.Hour)
 	b.svc = service.New(b.pool, b.cat, riverClient(t, b.pool), &service.Options{Logs: []activity.Log{
-		fakeLog("auth",
+		activitytest.Log("auth",
 			activity.Entry{ID: 2, At: t0.Add(3 * time.Minute), ActorName: activity.CommandLine.Name, Action: activity.UserPromote, SubjectKind: "user", SubjectID: 9, SubjectLabel: "ann@example.com"},
 			activity.Entry{ID: 1, At: t0.Add(time.Minute), ActorName: "Admin", Action: activity.UserDisable, SubjectKind: "user", SubjectID: 8, SubjectLabel: "bob@example.com", Reason: "spam"}),
-		fakeLog("catalog",
+		activitytest.Log("catalog",
 			activity.Entry{ID: 1, At: t0.Add(2 * time.Minute), ActorName: "Admin", Action: activity.ListingHide, SubjectKind: "listing", SubjectID: 7, SubjectLabel: "Dune", Reason: "counterfeit"}),
 	}})
 	all, err := b.svc.Providers(ctx, b.admin)
