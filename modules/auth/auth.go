@@ -1,8 +1,7 @@
 // Package auth is the public face of the accounts module: who a user is,
 // and how other modules learn who is making a request. The module owns the
 // auth schema (users, sessions, API tokens, and the log of what admins did
-// to accounts); everything else about it lives
-// under internal/.
+// to accounts); everything else about it lives under internal/.
 package auth
 
 import (
