@@ -77,11 +77,8 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Jobs.Jobs)) {
 		return
 	}
-	more := len(d.Jobs.Jobs) > pageSize
-	if more {
-		d.Jobs.Jobs = d.Jobs.Jobs[:pageSize]
-	}
-	d.Pager = view.NewPager(r.URL, n, more)
+	l := trim(r, d.Jobs.Jobs, n)
+	d.Jobs.Jobs, d.Pager = l.Items, l.Pager
 	render(w, r, status, "Jobs", adminJobsView(d))
 }
 
@@ -114,11 +111,8 @@ func (h *handler) adminActivity(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Activity.Entries)) {
 		return
 	}
-	more := len(d.Activity.Entries) > pageSize
-	if more {
-		d.Activity.Entries = d.Activity.Entries[:pageSize]
-	}
-	d.Pager = view.NewPager(r.URL, n, more)
+	l := trim(r, d.Activity.Entries, n)
+	d.Activity.Entries, d.Pager = l.Items, l.Pager
 	render(w, r, status, "Activity", adminActivityView(d))
 }
 
