@@ -33,8 +33,9 @@ import (
 // Action is what an admin did, "<subject kind>.<verb>".
 type Action string
 
-// The actions the log records. A new one goes here, in Actions, and in the
-// OpenAPI document's enum.
+// The actions the log records. A new one goes here, in Actions, in the
+// OpenAPI document's enum (a test ties them) and in the Activity page's
+// labels (orders' pages/labels.go).
 const (
 	UserDisable   Action = "user.disable"
 	UserEnable    Action = "user.enable"

@@ -11,10 +11,12 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 )
 
-// recordAction writes what an admin did to orders, reviews, delivery providers and jobs into the module's
-// activity log. Call it with the transaction of the action itself, after
-// the change, so that an action that fails or is refused records nothing
-// and one that commits is always recorded.
+// recordAction writes what an admin did to orders, reviews, delivery
+// providers and jobs into the module's activity log. Call it with the
+// transaction of the action itself, after the change, so that an action
+// that fails or is refused records nothing and one that commits is always
+// recorded (a job's action, in its queue's database, with the pool once
+// the queue confirmed it).
 func (s *Service) recordAction(ctx context.Context, tx dbsqlc.DBTX, r activity.Record) error {
 	if err := s.q.RecordAdminAction(ctx, tx, dbsqlc.RecordAdminActionParams(r.Params())); err != nil {
 		return fmt.Errorf("record %s of %s %d: %w", r.Action, r.Action.SubjectKind(), r.SubjectID, err)
