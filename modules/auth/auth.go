@@ -163,8 +163,9 @@ type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
 	// error carrying one message per field, e.g. for a taken email.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
-	// Promote makes the user with this email an admin (ErrNotFound if none).
-	// Idempotent.
+	// Promote makes the user with this email an admin (ErrNotFound if none),
+	// which the activity log records with the command line as the actor.
+	// Idempotent: promoting an admin changes and records nothing.
 	Promote(ctx context.Context, email string) (User, error)
 	// SetEmailTopics changes the notification emails the user gets: a topic
 	// set true is chosen, false dropped, others stay. An unknown topic is an
