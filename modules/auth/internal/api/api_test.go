@@ -369,6 +369,56 @@ func TestAPI_Admin(t *testing.T) {
 	}
 }
 
+func TestAPI_AdminRoles(t *testing.T) {
+	t.Parallel()
+	srv := authtest.NewServer(t, nil)
+	admin := srv.CreateUser(t, &authtest.UserOpts{Admin: true})
+	member := srv.CreateUser(t, nil)
+	off := srv.CreateUser(t, &authtest.UserOpts{Disabled: true})
+	adminTok := signIn(t, srv.Client(), admin.Email, pw)
+	memberTok := signIn(t, srv.Client(), member.Email, pw)
+	b := srv.Client()
+	post := func(id auth.UserID, action, tok string) webtest.Response {
+		return b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/%s", id, action), "", webtest.Bearer(tok)...)
+	}
+	refused := func(resp webtest.Response, status int, code, msg string) {
+		t.Helper()
+		require.Equal(t, status, resp.StatusCode, resp.Body)
+		e := decodeErr(t, resp.Body).Error
+		require.Equal(t, code, e.Code)
+		if msg != "" {
+			require.Equal(t, msg, e.Message)
+		}
+	}
+
+	refused(post(member.ID, "promote", memberTok), http.StatusForbidden, "auth.forbidden", "")
+	require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/promote", member.ID), "").StatusCode)
+
+	resp := post(member.ID, "promote", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	require.Contains(t, resp.Body, `"role":"admin"`)
+	require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(memberTok)...).StatusCode, "its tokens end")
+	memberTok = signIn(t, srv.Client(), member.Email, pw)
+	require.Equal(t, http.StatusOK, b.JSON(t, http.MethodGet, "/api/v1/admin/users", "", webtest.Bearer(memberTok)...).StatusCode, "the new rights hold at once")
+	refused(post(member.ID, "promote", adminTok), http.StatusConflict, "auth.role_conflict", member.Email+" is already an admin")
+
+	refused(post(member.ID, "demote", memberTok), http.StatusConflict, "auth.self", "you cannot take away your own admin rights; another admin can")
+	resp = post(member.ID, "demote", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	require.Contains(t, resp.Body, `"role":"member"`)
+	require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(memberTok)...).StatusCode, "its tokens end")
+	memberTok = signIn(t, srv.Client(), member.Email, pw)
+	require.Equal(t, http.StatusForbidden, b.JSON(t, http.MethodGet, "/api/v1/admin/users", "", webtest.Bearer(memberTok)...).StatusCode, "the rights are gone at once")
+	refused(post(member.ID, "demote", adminTok), http.StatusConflict, "auth.role_conflict", member.Email+" is not an admin")
+
+	refused(post(off.ID, "promote", adminTok), http.StatusConflict, "auth.role_conflict", off.Email+" is disabled; enable the account before making it an admin")
+	for _, path := range []string{"/api/v1/admin/users/abc/promote", "/api/v1/admin/users/99999999/promote", "/api/v1/admin/users/99999999/demote"} {
+		resp = b.JSON(t, http.MethodPost, path, "", webtest.Bearer(adminTok)...)
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
+		decodeErr(t, resp.Body)
+	}
+}
+
 func TestAPI_RateLimit(t *testing.T) {
 	t.Parallel()
 	srv := authtest.NewServer(t, &authtest.ServerOpts{NowFunc: stopped(), Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 2, PasswordChecksPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})

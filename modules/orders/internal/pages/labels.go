@@ -201,6 +201,19 @@ type providerForm struct {
 	Errors   map[string]string
 }
 
+// newProviderID is the id of the provider the adding form has not yet
+// made; no stored provider has it.
+const newProviderID = 0
+
+// newProvider is the form that adds a provider: empty and offered at
+// checkout, or as typed with its errors when adding it failed.
+func (d providersData) newProvider() providerForm {
+	if d.EditID == newProviderID && len(d.Errors) > 0 {
+		return providerForm{ID: "new", Name: d.Form.Name, Coverage: d.Form.Coverage, Cost: d.Cost, Days: d.Days, Active: d.Form.Active, Errors: d.Errors}
+	}
+	return providerForm{ID: "new", Active: true}
+}
+
 func (d providersData) forProvider(p service.Provider) providerForm {
 	if p.ID == d.EditID {
 		return providerForm{ID: view.Itoa(p.ID), Name: d.Form.Name, Coverage: d.Form.Coverage, Cost: d.Cost,

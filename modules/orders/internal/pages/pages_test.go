@@ -353,6 +353,61 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	require.Equal(t, 3, n)
 }
 
+func TestPages_AdminCreateProvider(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := b.c.Get(t, "/admin/providers", authtest.As(&admin)...)
+	require.Contains(t, r.Body, `<form method="post" action="/admin/providers" class="provider">`)
+	require.Contains(t, r.Body, `id="active-new" type="checkbox" name="active" value="on" checked`, "a new provider is offered at checkout unless unticked")
+
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {""}, "coverage": {"space"}, "cost": {"abc"}, "days": {"x"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	for _, msg := range []string{"enter the name", "choose national or international", "enter a cost such as 12.50", "enter a whole number of days"} {
+		require.Contains(t, r.Body, msg, "every field's message at once")
+	}
+	require.Contains(t, r.Body, `id="cost-new" name="cost" type="text" value="abc"`, "what was typed comes back as typed")
+	require.Contains(t, r.Body, `id="days-new" name="days" type="number" value="x"`)
+	require.NotContains(t, r.Body, `id="active-new" type="checkbox" name="active" value="on" checked`, "unticked stays unticked")
+
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"DHL"}, "coverage": {"national"}, "cost": {"3"}, "days": {"1"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, "a taken name is the name's error, not a 500")
+	require.Contains(t, r.Body, "another provider has this name")
+	require.Contains(t, r.Body, `id="name-new" name="name" type="text" value="DHL"`)
+
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"Rappi"}, "coverage": {"national"}, "cost": {"3.00"}, "days": {"1"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, "/admin/providers", r.Header.Get("Location"))
+	r = b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...)
+	require.Contains(t, r.Body, "Rappi added; checkouts offer it for national addresses.")
+	require.Contains(t, r.Body, "<legend>Rappi</legend>", "listed to be edited")
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"Quiet"}, "coverage": {"national"}, "cost": {"1"}, "days": {"9"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Contains(t, b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body, "Quiet added; checkouts do not offer it until you tick Offered at checkout.")
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers", url.Values{"name": {"Mine"}, "coverage": {"national"}, "cost": {"1"}, "days": {"1"}}, authtest.As(&buyer)...).StatusCode)
+
+	ps, err := b.svc.ProvidersFor(context.Background(), "CO")
+	require.NoError(t, err)
+	var rappi service.Provider
+	for _, p := range ps {
+		require.NotEqual(t, "Quiet", p.Name, "an inactive provider is not offered")
+		if p.Name == "Rappi" {
+			rappi = p
+		}
+	}
+	require.Equal(t, service.Provider{ID: rappi.ID, Name: "Rappi", Coverage: "national", CostCents: 300, Days: 1, Active: true}, rappi)
+	provider := strconv.FormatInt(rappi.ID, 10)
+	r = b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, "/checkout?country=CO&provider="+provider, authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "Rappi", "offered at checkout for the address it covers")
+	form := checkoutForm("rappi")
+	form["line"] = linesShown(t, r.Body)
+	form.Set("delivery_provider_id", provider)
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.orders WHERE provider_name = 'Rappi' AND delivery_cents = 300"))
+}
+
 func TestPages_Admin(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

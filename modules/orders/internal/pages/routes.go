@@ -53,6 +53,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/admin/reviews/{id}/hide", h.hideReview)
 		r.Post("/admin/reviews/{id}/unhide", h.unhideReview)
 		r.Get("/admin/providers", h.adminProviders)
+		r.Post("/admin/providers", h.createProvider)
 		r.Post("/admin/providers/{id}", h.updateProvider)
 	}
 }

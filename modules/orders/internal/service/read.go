@@ -417,26 +417,56 @@ func ValidateProvider(p Provider) map[string]string {
 	return fields
 }
 
+// CreateProvider adds a provider with the rules of UpdateProvider; admins
+// only. An active one is offered at once to checkouts to the addresses its
+// coverage serves: this process forgets its cache, and another process
+// reloads its own when a checkout names a provider it does not know.
+func (s *Service) CreateProvider(ctx context.Context, user auth.User, p Provider) (Provider, error) {
+	if err := checkProvider(user, p); err != nil {
+		return Provider{}, err
+	}
+	row, err := s.q.CreateProvider(ctx, s.pool, dbsqlc.CreateProviderParams{Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+	if err != nil {
+		return Provider{}, providerError(err)
+	}
+	s.providers.forget()
+	return toProvider(row), nil
+}
+
 // UpdateProvider edits a provider; admins only.
 func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
-	if !user.IsAdmin() {
-		return auth.ErrForbidden
-	}
-	if fields := ValidateProvider(p); len(fields) > 0 {
-		return apperr.ErrInvalid.WithFields(fields)
+	if err := checkProvider(user, p); err != nil {
+		return err
 	}
 	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
 	if err != nil {
-		if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
-			return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
-		}
-		return err
+		return providerError(err)
 	}
 	if n == 0 {
 		return orders.ErrProviderNotFound
 	}
 	s.providers.forget()
 	return nil
+}
+
+// checkProvider refuses a non-admin, then a provider with a bad field.
+func checkProvider(user auth.User, p Provider) error {
+	if !user.IsAdmin() {
+		return auth.ErrForbidden
+	}
+	if fields := ValidateProvider(p); len(fields) > 0 {
+		return apperr.ErrInvalid.WithFields(fields)
+	}
+	return nil
+}
+
+// providerError is err of a provider's write, with a taken name as the
+// name field's error: the unique index decides, even between two admins.
+func providerError(err error) error {
+	if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
+		return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
+	}
+	return fmt.Errorf("save delivery provider: %w", err)
 }
 
 // SavedAddress returns the address the user last checked out with, if any.
