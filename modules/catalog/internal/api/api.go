@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -207,6 +208,17 @@ type BookInput struct {
 	Status *catalog.Status `json:"status"`
 }
 
+// checkLanguage refuses a language sent empty, which the service would
+// read as English: in the search an empty language means any, and a
+// client clearing the field would not mean English. Left out, the field
+// keeps its meaning, absent (English on POST, unchanged on PATCH).
+func (b BookInput) checkLanguage(absent string) error {
+	if b.Language != nil && strings.TrimSpace(*b.Language) == "" {
+		return apperr.ErrInvalid.WithFields(map[string]string{"language": "choose a language code from the list, or leave the field out for " + absent})
+	}
+	return nil
+}
+
 // edit is the change the body asks for: only the fields it names.
 func (b BookInput) edit() service.Edit {
 	return service.Edit{
@@ -224,6 +236,10 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 	}
 	var body BookInput
 	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := body.checkLanguage("English"); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -286,6 +302,10 @@ func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
 	}
 	var body BookInput
 	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := body.checkLanguage("the listing's language"); err != nil {
 		web.Error(w, r, err)
 		return
 	}

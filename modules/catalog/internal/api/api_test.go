@@ -275,6 +275,35 @@ func TestAPI_GetBookVisibility(t *testing.T) {
 	}
 }
 
+// TestAPI_EmptyLanguage: a language sent empty is refused, naming the
+// field, rather than read as English (the document's languages leave ""
+// out); left out, it is English on a new listing and unchanged on an edit.
+func TestAPI_EmptyLanguage(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	for _, lang := range []string{`""`, `"  "`} {
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `"en"`, lang, 1), authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+		require.Contains(t, errorOf(t, res).Fields, "language")
+	}
+	res := env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `,"language":"en"`, ``, 1), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	require.Equal(t, "en", decode[api.Book](t, res).Language, "left out, English")
+
+	res = env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `"en"`, `"fr"`, 1), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	path := fmt.Sprintf("/api/v1/books/%d", decode[api.Book](t, res).ID)
+	res = env.JSON(t, http.MethodPatch, path, `{"language":"","price_cents":100}`, authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+	require.Contains(t, errorOf(t, res).Fields, "language")
+	got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
+	require.Equal(t, "fr", got.Language, "a refused PATCH changes nothing")
+	require.Equal(t, int64(899), got.PriceCents)
+	res = env.JSON(t, http.MethodPatch, path, `{"price_cents":100}`, authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Equal(t, "fr", decode[api.Book](t, res).Language, "left out, unchanged")
+}
+
 // TestAPI_PatchStaleCopies: a PATCH changes only what it sends, and one
 // whose copies were chosen from a count that has since changed (copies_base)
 // gets a 409 instead of putting a sold copy back on sale.
