@@ -24,6 +24,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/mail"
@@ -110,7 +111,7 @@ func (b *bundle) visitorCart(t *testing.T) string {
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	for _, c := range r.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
+		if strings.HasPrefix(c, httpcart.CookieName+"=") {
 			return strings.SplitN(c, ";", 2)[0]
 		}
 	}
@@ -347,10 +348,49 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 
 	r = b.c.Get(t, "/cart", append(authtest.As(&buyer), "Cookie", cookie)...)
 	require.Contains(t, r.Body, "Dune")
-	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
+	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), httpcart.CookieName+"=;")
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
+}
+
+// TestAPI_VisitorCartMergedAtSignIn: each cart endpoint of the API takes in
+// the visitor cart the cookie carries, as a page's cart action does, for a
+// script signed in by the session cookie, and drops the cookie.
+func TestAPI_VisitorCartMergedAtSignIn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	emma := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	emmaPath := fmt.Sprintf("/api/v1/cart/items/%d", emma.ID)
+	for _, c := range []struct {
+		name         string
+		user         *auth.User
+		method, path string
+		body         string
+		want         map[catalog.BookID]int
+	}{
+		{"Get", &buyer, http.MethodGet, "/api/v1/cart", "", map[catalog.BookID]int{b.book.ID: 1, emma.ID: 2}},
+		{"Put", &other, http.MethodPut, emmaPath, `{"quantity":1}`, map[catalog.BookID]int{b.book.ID: 1, emma.ID: 1}},
+		{"Delete", &admin, http.MethodDelete, emmaPath, "", map[catalog.BookID]int{b.book.ID: 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// The user's own cart already holds two copies of another book.
+			require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: c.user.ID}, emma.ID, 2))
+			r := b.c.JSON(t, c.method, c.path, c.body, append(authtest.As(c.user), "Cookie", b.visitorCart(t))...)
+			require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+			require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), httpcart.CookieName+"=;", "the visitor cookie is dropped")
+			var answered service.Cart
+			require.NoError(t, json.Unmarshal([]byte(r.Body), &answered))
+			got := map[catalog.BookID]int{}
+			for _, l := range answered.Lines {
+				got[l.BookID] = l.Quantity
+			}
+			require.Equal(t, c.want, got, "the answer holds the merged cart")
+			stored, err := b.svc.Cart(context.Background(), service.Owner{UserID: c.user.ID})
+			require.NoError(t, err)
+			require.Equal(t, answered, stored, "and the merge is kept")
+		})
+	}
 }
 
 func TestPages_Admin(t *testing.T) {
