@@ -190,14 +190,14 @@ func parseQuery(r *http.Request) (service.Query, error) {
 
 // BookInput is the writable fields of a book; PATCH sends any subset.
 type BookInput struct {
-	Title         *string            `json:"title"`
-	Author        *string            `json:"author"`
+	Title         *string            `json:"title" maxLength:"300"`
+	Author        *string            `json:"author" maxLength:"300"`
 	ISBN          *string            `json:"isbn"`
 	Condition     *catalog.Condition `json:"condition"`
-	ConditionNote *string            `json:"condition_note"`
+	ConditionNote *string            `json:"condition_note" maxLength:"1000"`
 	PriceCents    *int64             `json:"price_cents"`
 	Copies        *int               `json:"copies"`
-	Description   *string            `json:"description"`
+	Description   *string            `json:"description" maxLength:"5000"`
 	Language      *string            `json:"language"`
 	Year          *int               `json:"year"`
 	// CopiesBase, on PATCH, is the copies the client read before choosing

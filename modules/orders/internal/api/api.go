@@ -232,7 +232,7 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 	}
 	// The buyer sends no body; an admin sends the shop's reason.
 	var body struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" maxLength:"500"`
 	}
 	if err := web.DecodeOptionalJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)

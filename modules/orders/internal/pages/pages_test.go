@@ -27,6 +27,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -390,6 +391,49 @@ func TestAPI_VisitorCartMergedAtSignIn(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, answered, stored, "and the merge is kept")
 		})
+	}
+}
+
+// TestAPI_MaxLengthCountsSpaces: a text's maxLength counts the text as
+// sent, as the document's maxLength does: the longest text with a space
+// after it is refused, naming the field, though trimmed it would fit.
+func TestAPI_MaxLengthCountsSpaces(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	body := func(at string) string {
+		return "/paths/" + strings.ReplaceAll(at, "/", "~1") + "/post/requestBody/content/application~1json/schema/properties/"
+	}
+	address := `{"name":"Ana","street":"Calle 1","city":"Bogotá","region":"DC","postal_code":"110111","country":"CO"}`
+	for _, c := range []struct {
+		user             *auth.User
+		path, doc, field string
+		json             func(v string) string
+	}{
+		{&buyer, "/api/v1/orders/1/reviews", body("/api/v1/orders/{id}/reviews") + "comment", "comment",
+			func(v string) string { return `{"seller_id":2,"rating":5,"comment":` + v + `}` }},
+		{&seller, "/api/v1/reviews/1/reply", body("/api/v1/reviews/{id}/reply") + "reply", "reply",
+			func(v string) string { return `{"reply":` + v + `}` }},
+		{&admin, "/api/v1/reviews/1/hide", body("/api/v1/reviews/{id}/hide") + "reason", "reason",
+			func(v string) string { return `{"reason":` + v + `}` }},
+		{&admin, "/api/v1/orders/1/cancel", body("/api/v1/orders/{id}/cancel") + "reason", "reason",
+			func(v string) string { return `{"reason":` + v + `}` }},
+	} {
+		max := int(apitest.At(t, c.doc+"/maxLength").(float64))
+		r := b.c.JSON(t, http.MethodPost, c.path, c.json(strconv.Quote(strings.Repeat("é", max)+" ")), authtest.As(c.user)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, c.path+": "+r.Body)
+		require.Contains(t, r.Body, `"fields":{"`+c.field+`":"must be at most `+strconv.Itoa(max)+` characters"}`, c.path)
+	}
+	for _, field := range []string{"name", "street", "city", "region", "postal_code"} {
+		max := int(apitest.At(t, "/components/schemas/Address/properties/"+field+"/maxLength").(float64))
+		var a map[string]string
+		require.NoError(t, json.Unmarshal([]byte(address), &a))
+		a[field] = strings.Repeat("é", max) + " "
+		sent, err := json.Marshal(map[string]any{"lines": []map[string]int64{{"book_id": int64(b.book.ID), "quantity": 1, "price_cents": 1500}},
+			"shipping_address": a, "delivery_provider_id": 3, "payment": map[string]string{"method": "wallet"}})
+		require.NoError(t, err)
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", string(sent), append(authtest.As(&buyer), "Idempotency-Key", "k-"+field)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, field+": "+r.Body)
+		require.Contains(t, r.Body, `"fields":{"shipping_address.`+field+`":"must be at most `+strconv.Itoa(max)+` characters"}`, field)
 	}
 }
 
