@@ -210,8 +210,9 @@ type BookInput struct {
 
 // checkLanguage refuses a language sent empty, which the service would
 // read as English: in the search an empty language means any, and a
-// client clearing the field would not mean English. Left out, the field
-// keeps its meaning, absent (English on POST, unchanged on PATCH).
+// client clearing the field would not mean English. absent says what
+// leaving the field out means instead: English on POST, the listing's
+// language on PATCH.
 func (b BookInput) checkLanguage(absent string) error {
 	if b.Language != nil && strings.TrimSpace(*b.Language) == "" {
 		return apperr.ErrInvalid.WithFields(map[string]string{"language": "choose a language code from the list, or leave the field out for " + absent})
