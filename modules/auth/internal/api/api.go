@@ -193,7 +193,7 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 // reason is required, and the user reads it when signing in.
 func (h *handler) disable(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" maxLength:"500"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)

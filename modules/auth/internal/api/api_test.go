@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -263,6 +264,11 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		resp := srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), `{"reason":"  "}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
 		require.Equal(t, "give the reason; the user reads it when signing in", decodeErr(t, resp.Body).Error.Fields["reason"])
+		// The document's maxLength counts the reason as sent, spaces and all.
+		max := int(apitest.At(t, "/paths/~1api~1v1~1admin~1users~1{id}~1disable/post/requestBody/content/application~1json/schema/properties/reason/maxLength").(float64))
+		resp = srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), fmt.Sprintf(`{"reason":"%s "}`, strings.Repeat("é", max)), webtest.Bearer(adminTok)...)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
+		require.Equal(t, fmt.Sprintf("must be at most %d characters", max), decodeErr(t, resp.Body).Error.Fields["reason"])
 		require.Equal(t, http.StatusOK, srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...).StatusCode, "a refused disable changes nothing")
 		resp = srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), `{"reason":"Selling stolen books"}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/web"
@@ -19,7 +20,7 @@ type cartData struct {
 }
 
 func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
-	o, err := h.owner(w, r, false)
+	o, err := httpcart.Owner(w, r, h.svc, false)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -77,7 +78,7 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	o, err := h.owner(w, r, true)
+	o, err := httpcart.Owner(w, r, h.svc, true)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -104,7 +105,7 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	o, err := h.owner(w, r, false)
+	o, err := httpcart.Owner(w, r, h.svc, false)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -126,7 +127,7 @@ func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	o, err := h.owner(w, r, false)
+	o, err := httpcart.Owner(w, r, h.svc, false)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -24,8 +24,10 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -110,7 +112,7 @@ func (b *bundle) visitorCart(t *testing.T) string {
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	for _, c := range r.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
+		if strings.HasPrefix(c, httpcart.CookieName+"=") {
 			return strings.SplitN(c, ";", 2)[0]
 		}
 	}
@@ -347,7 +349,7 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 
 	r = b.c.Get(t, "/cart", append(authtest.As(&buyer), "Cookie", cookie)...)
 	require.Contains(t, r.Body, "Dune")
-	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
+	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), httpcart.CookieName+"=;")
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
@@ -406,6 +408,88 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
 	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.orders WHERE provider_name = 'Rappi' AND delivery_cents = 300"))
+}
+
+// TestAPI_VisitorCartMergedAtSignIn: each cart endpoint of the API takes in
+// the visitor cart the cookie carries, as a page's cart action does, for a
+// script signed in by the session cookie, and drops the cookie.
+func TestAPI_VisitorCartMergedAtSignIn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	emma := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	emmaPath := fmt.Sprintf("/api/v1/cart/items/%d", emma.ID)
+	for _, c := range []struct {
+		name         string
+		user         *auth.User
+		method, path string
+		body         string
+		want         map[catalog.BookID]int
+	}{
+		{"Get", &buyer, http.MethodGet, "/api/v1/cart", "", map[catalog.BookID]int{b.book.ID: 1, emma.ID: 2}},
+		{"Put", &other, http.MethodPut, emmaPath, `{"quantity":1}`, map[catalog.BookID]int{b.book.ID: 1, emma.ID: 1}},
+		{"Delete", &admin, http.MethodDelete, emmaPath, "", map[catalog.BookID]int{b.book.ID: 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// The user's own cart already holds two copies of another book.
+			require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: c.user.ID}, emma.ID, 2))
+			r := b.c.JSON(t, c.method, c.path, c.body, append(authtest.As(c.user), "Cookie", b.visitorCart(t))...)
+			require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+			require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), httpcart.CookieName+"=;", "the visitor cookie is dropped")
+			var answered service.Cart
+			require.NoError(t, json.Unmarshal([]byte(r.Body), &answered))
+			got := map[catalog.BookID]int{}
+			for _, l := range answered.Lines {
+				got[l.BookID] = l.Quantity
+			}
+			require.Equal(t, c.want, got, "the answer holds the merged cart")
+			stored, err := b.svc.Cart(context.Background(), service.Owner{UserID: c.user.ID})
+			require.NoError(t, err)
+			require.Equal(t, answered, stored, "and the merge is kept")
+		})
+	}
+}
+
+// TestAPI_MaxLengthCountsSpaces: a text's maxLength counts the text as
+// sent, as the document's maxLength does: the longest text with a space
+// after it is refused, naming the field, though trimmed it would fit.
+func TestAPI_MaxLengthCountsSpaces(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	body := func(at string) string {
+		return "/paths/" + strings.ReplaceAll(at, "/", "~1") + "/post/requestBody/content/application~1json/schema/properties/"
+	}
+	address := `{"name":"Ana","street":"Calle 1","city":"Bogotá","region":"DC","postal_code":"110111","country":"CO"}`
+	for _, c := range []struct {
+		user             *auth.User
+		path, doc, field string
+		json             func(v string) string
+	}{
+		{&buyer, "/api/v1/orders/1/reviews", body("/api/v1/orders/{id}/reviews") + "comment", "comment",
+			func(v string) string { return `{"seller_id":2,"rating":5,"comment":` + v + `}` }},
+		{&seller, "/api/v1/reviews/1/reply", body("/api/v1/reviews/{id}/reply") + "reply", "reply",
+			func(v string) string { return `{"reply":` + v + `}` }},
+		{&admin, "/api/v1/reviews/1/hide", body("/api/v1/reviews/{id}/hide") + "reason", "reason",
+			func(v string) string { return `{"reason":` + v + `}` }},
+		{&admin, "/api/v1/orders/1/cancel", body("/api/v1/orders/{id}/cancel") + "reason", "reason",
+			func(v string) string { return `{"reason":` + v + `}` }},
+	} {
+		max := int(apitest.At(t, c.doc+"/maxLength").(float64))
+		r := b.c.JSON(t, http.MethodPost, c.path, c.json(strconv.Quote(strings.Repeat("é", max)+" ")), authtest.As(c.user)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, c.path+": "+r.Body)
+		require.Contains(t, r.Body, `"fields":{"`+c.field+`":"must be at most `+strconv.Itoa(max)+` characters"}`, c.path)
+	}
+	for _, field := range []string{"name", "street", "city", "region", "postal_code"} {
+		max := int(apitest.At(t, "/components/schemas/Address/properties/"+field+"/maxLength").(float64))
+		var a map[string]string
+		require.NoError(t, json.Unmarshal([]byte(address), &a))
+		a[field] = strings.Repeat("é", max) + " "
+		sent, err := json.Marshal(map[string]any{"lines": []map[string]int64{{"book_id": int64(b.book.ID), "quantity": 1, "price_cents": 1500}},
+			"shipping_address": a, "delivery_provider_id": 3, "payment": map[string]string{"method": "wallet"}})
+		require.NoError(t, err)
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", string(sent), append(authtest.As(&buyer), "Idempotency-Key", "k-"+field)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, field+": "+r.Body)
+		require.Contains(t, r.Body, `"fields":{"shipping_address.`+field+`":"must be at most `+strconv.Itoa(max)+` characters"}`, field)
+	}
 }
 
 func TestPages_Admin(t *testing.T) {
