@@ -213,6 +213,8 @@ func TestPages_SellerPage(t *testing.T) {
 	require.Contains(t, r.Body, "1 sale · ")
 	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
 	require.Contains(t, r.Body, "Lovely copy")
+	require.Contains(t, r.Body, `<strong class="stars"><span aria-hidden="true">★★★★★</span><span class="visually-hidden"> 5 out of 5</span></strong>`,
+		"a review's stars are read as its rating, not as five symbols (an aria-label on a strong is not read)")
 	require.Contains(t, r.Body, "Shelf 12", "newest first")
 	require.NotContains(t, r.Body, "Shelf 00", "on the next page")
 	require.Contains(t, r.Body, `href="/sellers/2?page=2"`)
