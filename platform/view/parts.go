@@ -153,6 +153,9 @@ type Card struct {
 	SellerURL    templ.SafeURL
 	Rating       Rating
 	Availability string
+	// Lang is the lang attribute of the title and author, "" for the
+	// page's own language.
+	Lang string
 }
 
 // BookCard is a book in a grid: the whole card is one link (the title's,
