@@ -519,7 +519,8 @@ func TestPages_Admin(t *testing.T) {
 		require.Contains(t, r.Body, msg, "every field's message at once")
 	}
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
-	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
+	require.Contains(t, r.Body, `name="days" type="text" value="x" dir="auto" inputmode="numeric" aria-invalid="true"`,
+		"what was typed comes back as typed, in a field that shows it (a browser empties a number input holding no number)")
 	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"999999999999.99"}, "days": {"2"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a cost too large to hold gets the bound too")
