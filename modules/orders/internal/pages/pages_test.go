@@ -368,7 +368,7 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 		require.Contains(t, r.Body, msg, "every field's message at once")
 	}
 	require.Contains(t, r.Body, `id="cost-new" name="cost" type="text" value="abc"`, "what was typed comes back as typed")
-	require.Contains(t, r.Body, `id="days-new" name="days" type="number" value="x"`)
+	require.Contains(t, r.Body, `id="days-new" name="days" type="text" value="x" dir="auto" inputmode="numeric"`)
 	require.NotContains(t, r.Body, `id="active-new" type="checkbox" name="active" value="on" checked`, "unticked stays unticked")
 
 	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"DHL"}, "coverage": {"national"}, "cost": {"3"}, "days": {"1"}, "active": {"on"}}, authtest.As(&admin)...)
