@@ -286,6 +286,37 @@ func TestPages_CartRejections(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 }
 
+// A quantity refused on a line of the cart brings the cart back with what
+// was typed on that line and the message under it, tied to its field; the
+// other lines are as they were, and the cart is unchanged.
+func TestPages_CartQuantityRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	emma := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", Copies: 5})
+	me := service.Owner{UserID: buyer.ID}
+	require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, me, emma.ID, 2))
+	line := strconv.FormatInt(int64(emma.ID), 10)
+	for typed, msg := range map[string]string{
+		"two": "enter a whole number",
+		"500": "enter a quantity from 1 to 99",
+	} {
+		r := b.c.Post(t, "/cart/items/"+line, url.Values{"quantity": {typed}}, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, typed)
+		require.Contains(t, r.Body, "<title>Error: Your cart · BookStore</title>")
+		require.Contains(t, r.Body, `<input id="q-`+line+`" name="quantity" type="text" inputmode="numeric" value="`+typed+`" aria-invalid="true" aria-describedby="qe-`+line+`">`, "what was typed, tied to its message")
+		require.Contains(t, r.Body, `<p class="field-error" id="qe-`+line+`">`+msg+`</p>`)
+		require.Contains(t, r.Body, fmt.Sprintf(`<input id="q-%d" name="quantity" type="number" min="1" max="99" value="1">`, b.book.ID), "the other line is as it was")
+	}
+	c, err := b.svc.Cart(ctx, me)
+	require.NoError(t, err)
+	require.Equal(t, 2, c.Lines[slices.IndexFunc(c.Lines, func(l service.CartLine) bool { return l.BookID == emma.ID })].Quantity, "nothing changed")
+
+	r := b.c.Post(t, "/cart/items/999999", url.Values{"quantity": {"two"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a line not in the cart has no field to show the message under")
+}
+
 // A cart line that cannot be bought keeps the checkout page from offering
 // the order: the page names the line and its problem, sends the buyer back
 // to the cart, and shows no total that the lines above it contradict.
