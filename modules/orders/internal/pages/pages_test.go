@@ -286,6 +286,37 @@ func TestPages_CartRejections(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 }
 
+// A quantity refused on a line of the cart brings the cart back with what
+// was typed on that line and the message under it, tied to its field; the
+// other lines are as they were, and the cart is unchanged.
+func TestPages_CartQuantityRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	emma := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", Copies: 5})
+	me := service.Owner{UserID: buyer.ID}
+	require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, me, emma.ID, 2))
+	line := strconv.FormatInt(int64(emma.ID), 10)
+	for typed, msg := range map[string]string{
+		"two": "enter a whole number",
+		"500": "enter a quantity from 1 to 99",
+	} {
+		r := b.c.Post(t, "/cart/items/"+line, url.Values{"quantity": {typed}}, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, typed)
+		require.Contains(t, r.Body, "<title>Error: Your cart · BookStore</title>")
+		require.Contains(t, r.Body, `<input id="q-`+line+`" name="quantity" type="text" inputmode="numeric" value="`+typed+`" aria-invalid="true" aria-describedby="qe-`+line+`">`, "what was typed, tied to its message")
+		require.Contains(t, r.Body, `<p class="field-error" id="qe-`+line+`">`+msg+`</p>`)
+		require.Contains(t, r.Body, fmt.Sprintf(`<input id="q-%d" name="quantity" type="number" min="1" max="99" value="1">`, b.book.ID), "the other line is as it was")
+	}
+	c, err := b.svc.Cart(ctx, me)
+	require.NoError(t, err)
+	require.Equal(t, 2, c.Lines[slices.IndexFunc(c.Lines, func(l service.CartLine) bool { return l.BookID == emma.ID })].Quantity, "nothing changed")
+
+	r := b.c.Post(t, "/cart/items/999999", url.Values{"quantity": {"two"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a line not in the cart has no field to show the message under")
+}
+
 // A cart line that cannot be bought keeps the checkout page from offering
 // the order: the page names the line and its problem, sends the buyer back
 // to the cart, and shows no total that the lines above it contradict.
@@ -368,7 +399,7 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 		require.Contains(t, r.Body, msg, "every field's message at once")
 	}
 	require.Contains(t, r.Body, `id="cost-new" name="cost" type="text" value="abc"`, "what was typed comes back as typed")
-	require.Contains(t, r.Body, `id="days-new" name="days" type="number" value="x"`)
+	require.Contains(t, r.Body, `id="days-new" name="days" type="text" value="x" dir="auto" inputmode="numeric"`)
 	require.NotContains(t, r.Body, `id="active-new" type="checkbox" name="active" value="on" checked`, "unticked stays unticked")
 
 	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"DHL"}, "coverage": {"national"}, "cost": {"3"}, "days": {"1"}, "active": {"on"}}, authtest.As(&admin)...)
@@ -519,7 +550,8 @@ func TestPages_Admin(t *testing.T) {
 		require.Contains(t, r.Body, msg, "every field's message at once")
 	}
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
-	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
+	require.Contains(t, r.Body, `name="days" type="text" value="x" dir="auto" inputmode="numeric" aria-invalid="true"`,
+		"what was typed comes back as typed, in a field that shows it (a browser empties a number input holding no number)")
 	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"999999999999.99"}, "days": {"2"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a cost too large to hold gets the bound too")
