@@ -54,6 +54,7 @@ func TestCLI_SubcommandHelpListsItsOwnFlags(t *testing.T) {
 	for args, own := range map[string][]string{
 		"user create":  {"--email", "--name", "--admin", "--split"},
 		"user promote": {"--split"},
+		"user demote":  {"--split"},
 		"seed":         {"--force", "--listings", "--photo-store", "--split"},
 		"migrate":      {"--status", "--modules"},
 	} {

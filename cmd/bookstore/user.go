@@ -27,12 +27,12 @@ const passwordEnv = "BOOKSTORE_USER_PASSWORD"
 func newUserCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "user",
-		Short: "Create accounts and make admins",
+		Short: "Create accounts and make or unmake admins",
 		Args:  cobra.NoArgs,
 	}
 	var split bool
 	cmd.PersistentFlags().BoolVar(&split, "split", false, "act on the accounts of a shop run by serve --split (its auth database in the private cluster of --data-dir)")
-	cmd.AddCommand(newUserCreateCommand(&split), newUserPromoteCommand(&split))
+	cmd.AddCommand(newUserCreateCommand(&split), newUserPromoteCommand(&split), newUserDemoteCommand(&split))
 	return cmd
 }
 
@@ -77,11 +77,19 @@ of stdin. --admin makes the first admin.`,
 }
 
 func newUserPromoteCommand(split *bool) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "promote EMAIL",
-		Short: "Make an existing account an admin (its sessions end)",
-		Args:  cobra.ExactArgs(1),
-	}
+	return newUserRoleCommand(split, "promote EMAIL", "Make an existing account an admin (its sessions end)",
+		auth.Accounts.Promote, "an admin")
+}
+
+func newUserDemoteCommand(split *bool) *cobra.Command {
+	return newUserRoleCommand(split, "demote EMAIL", "Take an admin's rights away (its sessions end)",
+		auth.Accounts.Demote, "a member")
+}
+
+// newUserRoleCommand sets the role of the account with the email given,
+// with set, and says which role it now has.
+func newUserRoleCommand(split *bool, use, short string, set func(auth.Accounts, context.Context, string) (auth.User, error), role string) *cobra.Command {
+	cmd := &cobra.Command{Use: use, Short: short, Args: cobra.ExactArgs(1)}
 	load := bindConfig(cmd, storeFlags...)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		cfg, err := load()
@@ -89,14 +97,14 @@ func newUserPromoteCommand(split *bool) *cobra.Command {
 			return err
 		}
 		return withAccounts(cmd.Context(), cfg, *split, func(ctx context.Context, acc auth.Accounts) error {
-			u, err := acc.Promote(ctx, args[0])
+			u, err := set(acc, ctx, args[0])
 			if errors.Is(err, auth.ErrNotFound) {
 				return fmt.Errorf("no account has the email %q", args[0])
 			}
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> is an admin\n", u.ID, u.Email)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> is %s\n", u.ID, u.Email, role)
 			return err
 		})
 	}

@@ -201,6 +201,22 @@ func TestUserCreate(t *testing.T) {
 		require.NotZero(t, code)
 		require.Contains(t, errOut, "accepts 1 arg")
 	})
+
+	t.Run("Demote", func(t *testing.T) {
+		_, errOut, code := runBinary(t, append(env, "BOOKSTORE_USER_PASSWORD=demote password"), "", "user", "create", "--admin", "--email", "former@example.com", "--name", "Former")
+		require.Zero(t, code, errOut)
+		out, errOut, code := runBinary(t, env, "", "user", "demote", "FORMER@example.com")
+		require.Zero(t, code, errOut)
+		require.Regexp(t, `^user \d+ <former@example.com> is a member\n$`, out)
+		u, _ := userByEmail(t, dbURL, "former@example.com")
+		require.Equal(t, "member", u.Role)
+
+		_, errOut, code = runBinary(t, env, "", "user", "demote", "former@example.com")
+		require.Zero(t, code, "idempotent: "+errOut)
+		_, errOut, code = runBinary(t, env, "", "user", "demote", "ghost@example.com")
+		require.NotZero(t, code)
+		require.Contains(t, errOut, `no account has the email "ghost@example.com"`)
+	})
 }
 
 func TestUserCommand_GraphHasNoServer(t *testing.T) {

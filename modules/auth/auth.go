@@ -157,8 +157,8 @@ type NewUser struct {
 }
 
 // Accounts is what commands (bookstore user, bookstore seed) need: creating
-// and promoting accounts with the same rules as the sign-up form, and
-// setting the demo accounts' email choices.
+// accounts with the same rules as the sign-up form, making and unmaking
+// admins, and setting the demo accounts' email choices.
 type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
 	// error carrying one message per field, e.g. for a taken email.
@@ -167,6 +167,9 @@ type Accounts interface {
 	// which the activity log records with the command line as the actor.
 	// Idempotent: promoting an admin changes and records nothing.
 	Promote(ctx context.Context, email string) (User, error)
+	// Demote makes the admin with this email a member (ErrNotFound if
+	// none). Idempotent.
+	Demote(ctx context.Context, email string) (User, error)
 	// SetEmailTopics changes the notification emails the user gets: a topic
 	// set true is chosen, false dropped, others stay. An unknown topic is an
 	// Invalid error; ErrNotFound for no such user. Idempotent.

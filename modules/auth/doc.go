@@ -16,7 +16,7 @@
 // "sessions" (the module's SQL must stay in the auth schema), and the
 // module needs what scs's opaque, gob-encoded rows cannot give cheaply:
 // ending every session of one user (password change, sign out everywhere,
-// disable, promote), bearer tokens in the same table, and Authenticate from
+// disable, a role change), bearer tokens in the same table, and Authenticate from
 // a bare credential in another process.
 //
 // Jobs: auth.delete_expired_sessions, hourly, removes dead sessions.

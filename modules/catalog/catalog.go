@@ -73,9 +73,22 @@ type Book struct {
 	// Available is the number of copies neither held by an order nor sold.
 	Available int
 	Status    Status
+	// Language is the code of the language the book is written in.
+	Language string
 	// Hidden is set when an admin hid the listing or its seller is disabled.
 	Hidden    bool
 	UpdatedAt time.Time
+}
+
+// TextLang is the lang attribute of a listing's title and author on the
+// shop's pages, which are in English: its language's code, so that a
+// screen reader reads 吾輩は猫である in a Japanese voice, or "" for English
+// and for "other", which names no language a reader could pick.
+func TextLang(code string) string {
+	if code == "en" || code == "other" {
+		return ""
+	}
+	return code
 }
 
 // Public reports whether anyone but its seller and the admins may see the

@@ -40,19 +40,21 @@ const (
 	UserDisable   Action = "user.disable"
 	UserEnable    Action = "user.enable"
 	UserPromote   Action = "user.promote"
+	UserDemote    Action = "user.demote"
 	ListingHide   Action = "listing.hide"
 	ListingUnhide Action = "listing.unhide"
 	OrderCancel   Action = "order.cancel"
 	ReviewHide    Action = "review.hide"
 	ReviewUnhide  Action = "review.unhide"
+	ProviderAdd   Action = "provider.add"
 	ProviderEdit  Action = "provider.edit"
 	JobRetry      Action = "job.retry"
 	JobCancel     Action = "job.cancel"
 )
 
 // Actions are every Action, in the order the page's filter offers them.
-var Actions = []Action{UserDisable, UserEnable, UserPromote, ListingHide, ListingUnhide, OrderCancel,
-	ReviewHide, ReviewUnhide, ProviderEdit, JobRetry, JobCancel}
+var Actions = []Action{UserDisable, UserEnable, UserPromote, UserDemote, ListingHide, ListingUnhide, OrderCancel,
+	ReviewHide, ReviewUnhide, ProviderAdd, ProviderEdit, JobRetry, JobCancel}
 
 // SubjectKind is the kind of thing the action changes: "user" for
 // "user.disable".

@@ -38,11 +38,17 @@ func (in Input) id() string {
 }
 
 func (in Input) typ() string {
-	if in.Type == "" {
+	if in.Type == "" || in.refusedNumber() {
 		return "text"
 	}
 	return in.Type
 }
+
+// refusedNumber is a number field sent back with its message. It is drawn
+// as a text field with the number keyboard: a browser empties a number
+// input that holds no number, and the user would no longer see what they
+// typed beside the message about it.
+func (in Input) refusedNumber() bool { return in.Type == "number" && in.Error != "" }
 
 // describedBy names the hint and the error, which screen readers read
 // after the label.
@@ -153,6 +159,9 @@ type Card struct {
 	SellerURL    templ.SafeURL
 	Rating       Rating
 	Availability string
+	// Lang is the lang attribute of the title and author, "" for the
+	// page's own language.
+	Lang string
 }
 
 // BookCard is a book in a grid: the whole card is one link (the title's,

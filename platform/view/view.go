@@ -60,6 +60,12 @@ func PutBuffer(buf *bytes.Buffer) { bufs.Put(buf) }
 // first, so an error becomes a clean 500 instead of half a page.
 func Render(w http.ResponseWriter, r *http.Request, status int, p Page) error {
 	s := shell{Page: p, Nav: NavFrom(r.Context()), Flash: TakeFlash(w, r)}
+	if status >= 400 && status < 500 {
+		// A page answering a request that failed (a form sent back with
+		// its messages) says so first thing: a screen reader reads the
+		// title as the page loads, before the messages down the form.
+		s.Title = "Error: " + s.Title
+	}
 	if p.Failed && s.Flash != nil && s.Flash.Kind == "success" {
 		s.Flash = nil
 	}

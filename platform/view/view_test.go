@@ -43,6 +43,22 @@ func TestFlash_SurvivesOneRedirect(t *testing.T) {
 	require.Nil(t, view.TakeFlash(httptest.NewRecorder(), forged))
 }
 
+// A page that answers a failed request, such as a form sent back with
+// its messages, says so in its title, which a screen reader reads first.
+func TestRender_TitleSaysTheRequestFailed(t *testing.T) {
+	t.Parallel()
+	for status, want := range map[int]string{
+		http.StatusOK:                  "<title>Sign up · BookStore</title>",
+		http.StatusUnprocessableEntity: "<title>Error: Sign up · BookStore</title>",
+		http.StatusConflict:            "<title>Error: Sign up · BookStore</title>",
+		http.StatusTooManyRequests:     "<title>Error: Sign up · BookStore</title>",
+	} {
+		rec := httptest.NewRecorder()
+		require.NoError(t, view.Render(rec, httptest.NewRequest(http.MethodPost, "/signup", nil), status, view.Page{Title: "Sign up", Body: templ.Raw("<p>form</p>")}))
+		require.Contains(t, rec.Body.String(), want, "status %d", status)
+	}
+}
+
 func TestRender_EscapesAndUsesLayout(t *testing.T) {
 	t.Parallel()
 	rec := httptest.NewRecorder()
@@ -156,7 +172,12 @@ func TestField_LabelsHintsErrorsAndDirection(t *testing.T) {
 	require.NoError(t, view.Field(view.Input{Name: "note", Label: "Note", Type: "textarea", Value: "<b>"}).Render(ctx, &b))
 	require.NoError(t, view.SelectField(view.Select{Name: "lang", Label: "Language", Any: "Any", Selected: "fr", Options: []view.Option{{Value: "en", Label: "English"}, {Value: "fr", Label: "French"}}, Error: "Pick one."}).Render(ctx, &b))
 	require.NoError(t, view.CheckboxField(view.Checkbox{Name: "active", Label: "Offered", Checked: true, ID: "active-3"}).Render(ctx, &b))
+	require.NoError(t, view.Field(view.Input{Name: "year", Label: "Year", Type: "number", Value: "1924"}).Render(ctx, &b))
+	require.NoError(t, view.Field(view.Input{Name: "copies", Label: "Copies", Type: "number", Value: "two", Error: "Enter a whole number."}).Render(ctx, &b))
 	out := b.String()
+	require.Contains(t, out, `<input id="f-year" name="year" type="number" value="1924" dir="auto">`)
+	require.Contains(t, out, `<input id="f-copies" name="copies" type="text" value="two" dir="auto" inputmode="numeric" aria-invalid="true"`,
+		"a refused number is shown as typed: a browser empties a number input that holds no number")
 	require.Contains(t, out, `<label for="f-email">Email <span class="required">(required)</span></label>`)
 	require.Contains(t, out, `<p class="field-hint" id="h-f-email">We never share it.</p>`)
 	require.Contains(t, out, `dir="auto" required autocomplete="email" aria-invalid="true" aria-describedby="h-f-email e-f-email">`)

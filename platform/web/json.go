@@ -54,8 +54,9 @@ func JSON(w http.ResponseWriter, status int, v any) {
 
 // DecodeJSON reads one JSON object into v, rejecting a body not sent as
 // application/json, unknown fields, wrong types, trailing data, text that
-// is not UTF-8 and bodies over MaxJSONBody with a 4xx error that names the
-// problem.
+// is not UTF-8, a string longer than its field's maxLength tag (the
+// document's maxLength: `json:"title" maxLength:"300"`) and bodies over
+// MaxJSONBody with a 4xx error that names the problem.
 //
 // The body is read whole before it is decoded: the decoder would quietly
 // replace invalid UTF-8, and an escaped half of a surrogate pair, with
@@ -85,7 +86,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
 		return apperr.ErrBadRequest.WithMessage("the body must hold a single JSON object")
 	}
-	return jsonText(reflect.ValueOf(v), "")
+	return jsonText(reflect.ValueOf(v), "", "", 0)
 }
 
 // DecodeOptionalJSON is DecodeJSON for a body the client may leave out: a
@@ -248,49 +249,86 @@ func loneSurrogate(data []byte) bool {
 	return false
 }
 
-// jsonText applies checkField to every string a decoded body holds, so JSON
-// text meets the rule query strings and forms meet in checkText ("\u0000"
-// is valid JSON).
-func jsonText(v reflect.Value, name string) error {
+// jsonText applies checkField to every string a decoded body holds, v
+// being the value of the field name in the object at parent
+// ("shipping_address" for "city"), so JSON text meets the rule query
+// strings and forms meet in checkText ("\u0000" is valid JSON). A string
+// whose field has a maxLength tag is refused, naming its path, when it is
+// longer than max characters.
+//
+// The length is counted as the client sent the text, as the OpenAPI
+// document's maxLength counts it (spaces and all), before any service
+// trims it: a client that checks its body against the document has it
+// refused for its length only when the document refuses it too.
+func jsonText(v reflect.Value, name, parent string, max int) error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if !v.IsNil() {
-			return jsonText(v.Elem(), name)
+			return jsonText(v.Elem(), name, parent, max)
 		}
 	case reflect.String:
-		return checkField(name, v.String())
+		if err := checkField(name, v.String()); err != nil {
+			return err
+		}
+		if max > 0 && utf8.RuneCountInString(v.String()) > max {
+			path, msg := jsonPath(parent, name), fmt.Sprintf("must be at most %d characters", max)
+			return apperr.ErrInvalid.WithMessage(strconv.Quote(path) + " " + msg).WithFields(map[string]string{path: msg})
+		}
 	case reflect.Struct:
+		at := jsonPath(parent, name)
 		t := v.Type()
 		for i := range t.NumField() {
-			if !t.Field(i).IsExported() {
+			f := t.Field(i)
+			if !f.IsExported() {
 				continue
 			}
-			field, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-			if field == "" {
-				field = t.Field(i).Name
+			field, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case field != "":
+			case f.Anonymous && f.Type.Kind() == reflect.Struct:
+				// Its fields are the object's own, as the decoder reads them.
+			default:
+				field = f.Name
 			}
-			if err := jsonText(v.Field(i), field); err != nil {
+			fmax := 0
+			if tag := f.Tag.Get("maxLength"); tag != "" {
+				fmax, _ = strconv.Atoi(tag)
+			}
+			if err := jsonText(v.Field(i), field, at, fmax); err != nil {
 				return err
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		for i := range v.Len() {
-			if err := jsonText(v.Index(i), name); err != nil {
+			if err := jsonText(v.Index(i), name, parent, 0); err != nil {
 				return err
 			}
 		}
 	case reflect.Map:
 		iter := v.MapRange()
 		for iter.Next() {
-			if err := jsonText(iter.Key(), name); err != nil {
+			if err := jsonText(iter.Key(), name, parent, 0); err != nil {
 				return err
 			}
-			if err := jsonText(iter.Value(), name); err != nil {
+			if err := jsonText(iter.Value(), name, parent, 0); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// jsonPath names the field name of the object at parent, as the API's
+// field errors do ("shipping_address.city"); it allocates only for an
+// object inside another.
+func jsonPath(parent, name string) string {
+	switch {
+	case parent == "":
+		return name
+	case name == "":
+		return parent
+	}
+	return parent + "." + name
 }
 
 func describeJSONError(err error) error {

@@ -33,8 +33,13 @@ import (
 )
 
 type testBody struct {
-	Name  string `json:"name"`
-	Count int    `json:"count"`
+	Name  string    `json:"name"`
+	Count int       `json:"count"`
+	Note  *testNote `json:"note,omitempty"`
+}
+
+type testNote struct {
+	Text string `json:"text" maxLength:"5"`
 }
 
 // newRouter is the real router with cfg, checks and routes, logging to logs.
@@ -252,6 +257,9 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"LoneLow":      {`{"name":"a\udc00"}`, 422, "must be valid UTF-8"},
 		"HighAtEnd":    {`{"name":"\ud83d"}`, 422, "must be valid UTF-8"},
 		"Swapped":      {`{"name":"\udc00\ud800"}`, 422, "must be valid UTF-8"},
+		// maxLength counts the text as sent, spaces and all, in characters.
+		"LongAsSent":  {`{"name":"x","note":{"text":"abcd  "}}`, 422, `{"note.text":"must be at most 5 characters"}`},
+		"LongestSent": {`{"name":"x","note":{"text":"é\ud83d\udcd6abc"}}`, 201, `"text":"é📖abc"`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

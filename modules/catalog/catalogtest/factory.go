@@ -106,7 +106,7 @@ func ReadBook(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id catalog.
 	return catalog.Book{
 		ID: id, SellerID: auth.UserID(row.SellerID), SellerName: row.SellerName, Title: row.Title,
 		Author: row.Author, Condition: catalog.Condition(row.Condition), PriceCents: row.PriceCents,
-		Currency: row.Currency, Available: int(row.Available), Status: catalog.Status(row.Status),
+		Currency: row.Currency, Available: int(row.Available), Status: catalog.Status(row.Status), Language: row.Lang,
 		Hidden: row.HiddenReason != nil || row.SellerDisabled, UpdatedAt: row.UpdatedAt,
 	}
 }

@@ -17,6 +17,10 @@ UPDATE auth.users SET name = @name, updated_at = @now WHERE id = @id RETURNING *
 -- name: UpdateUserRole :one
 UPDATE auth.users SET role = @role, updated_at = @now WHERE id = @id RETURNING *;
 
+-- name: LockUsers :many
+-- In id order, so two changes that lock the same users cannot deadlock.
+SELECT * FROM auth.users WHERE id = ANY(@ids::bigint[]) ORDER BY id FOR UPDATE;
+
 -- name: UpdateUserPassword :execrows
 UPDATE auth.users SET password_hash = @password_hash, updated_at = @now WHERE id = @id;
 

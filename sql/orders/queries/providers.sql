@@ -8,3 +8,8 @@ SELECT * FROM orders.delivery_providers WHERE active AND coverage = @coverage OR
 UPDATE orders.delivery_providers
 SET name = @name, coverage = @coverage, cost_cents = @cost_cents, days = @days, active = @active
 WHERE id = @id;
+
+-- name: CreateProvider :one
+INSERT INTO orders.delivery_providers (name, coverage, cost_cents, days, active)
+VALUES (@name, @coverage, @cost_cents, @days, @active)
+RETURNING *;

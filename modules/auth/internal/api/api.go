@@ -79,6 +79,8 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/admin/users", h.listUsers)
 		r.Post("/api/v1/admin/users/{id}/disable", h.disable)
 		r.Post("/api/v1/admin/users/{id}/enable", h.enable)
+		r.Post("/api/v1/admin/users/{id}/promote", h.promote)
+		r.Post("/api/v1/admin/users/{id}/demote", h.demote)
 	}
 }
 
@@ -191,25 +193,41 @@ func (h *handler) listUsers(w http.ResponseWriter, r *http.Request) {
 // reason is required, and the user reads it when signing in.
 func (h *handler) disable(w http.ResponseWriter, r *http.Request) {
 	var body struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" maxLength:"500"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
 		return h.svc.Disable(r.Context(), actor, id, body.Reason)
 	})
 }
 
 // enable is POST /api/v1/admin/users/{id}/enable, without a body.
 func (h *handler) enable(w http.ResponseWriter, r *http.Request) {
-	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
 		return h.svc.Enable(r.Context(), actor, id)
 	})
 }
 
-func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(auth.User, auth.UserID) (auth.User, error)) {
+// promote is POST /api/v1/admin/users/{id}/promote, without a body.
+func (h *handler) promote(w http.ResponseWriter, r *http.Request) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.SetRole(r.Context(), actor, id, auth.RoleAdmin)
+	})
+}
+
+// demote is POST /api/v1/admin/users/{id}/demote, without a body.
+func (h *handler) demote(w http.ResponseWriter, r *http.Request) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.SetRole(r.Context(), actor, id, auth.RoleMember)
+	})
+}
+
+// userAction answers an admin's action on the user of the path with the
+// user as it now is.
+func (h *handler) userAction(w http.ResponseWriter, r *http.Request, act func(auth.User, auth.UserID) (auth.User, error)) {
 	actor, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)

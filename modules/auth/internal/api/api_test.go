@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -263,6 +264,11 @@ func TestAPI_SignInAndOut(t *testing.T) {
 		resp := srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), `{"reason":"  "}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
 		require.Equal(t, "give the reason; the user reads it when signing in", decodeErr(t, resp.Body).Error.Fields["reason"])
+		// The document's maxLength counts the reason as sent, spaces and all.
+		max := int(apitest.At(t, "/paths/~1api~1v1~1admin~1users~1{id}~1disable/post/requestBody/content/application~1json/schema/properties/reason/maxLength").(float64))
+		resp = srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), fmt.Sprintf(`{"reason":"%s "}`, strings.Repeat("é", max)), webtest.Bearer(adminTok)...)
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, resp.Body)
+		require.Equal(t, fmt.Sprintf("must be at most %d characters", max), decodeErr(t, resp.Body).Error.Fields["reason"])
 		require.Equal(t, http.StatusOK, srv.Client().JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(tok)...).StatusCode, "a refused disable changes nothing")
 		resp = srv.Client().JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", d.ID), `{"reason":"Selling stolen books"}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
@@ -365,6 +371,56 @@ func TestAPI_Admin(t *testing.T) {
 	} {
 		resp = b.JSON(t, http.MethodPost, path, `{"reason":"spam"}`, webtest.Bearer(adminTok)...)
 		require.Equal(t, status, resp.StatusCode, path)
+		decodeErr(t, resp.Body)
+	}
+}
+
+func TestAPI_AdminRoles(t *testing.T) {
+	t.Parallel()
+	srv := authtest.NewServer(t, nil)
+	admin := srv.CreateUser(t, &authtest.UserOpts{Admin: true})
+	member := srv.CreateUser(t, nil)
+	off := srv.CreateUser(t, &authtest.UserOpts{Disabled: true})
+	adminTok := signIn(t, srv.Client(), admin.Email, pw)
+	memberTok := signIn(t, srv.Client(), member.Email, pw)
+	b := srv.Client()
+	post := func(id auth.UserID, action, tok string) webtest.Response {
+		return b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/%s", id, action), "", webtest.Bearer(tok)...)
+	}
+	refused := func(resp webtest.Response, status int, code, msg string) {
+		t.Helper()
+		require.Equal(t, status, resp.StatusCode, resp.Body)
+		e := decodeErr(t, resp.Body).Error
+		require.Equal(t, code, e.Code)
+		if msg != "" {
+			require.Equal(t, msg, e.Message)
+		}
+	}
+
+	refused(post(member.ID, "promote", memberTok), http.StatusForbidden, "auth.forbidden", "")
+	require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/promote", member.ID), "").StatusCode)
+
+	resp := post(member.ID, "promote", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	require.Contains(t, resp.Body, `"role":"admin"`)
+	require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(memberTok)...).StatusCode, "its tokens end")
+	memberTok = signIn(t, srv.Client(), member.Email, pw)
+	require.Equal(t, http.StatusOK, b.JSON(t, http.MethodGet, "/api/v1/admin/users", "", webtest.Bearer(memberTok)...).StatusCode, "the new rights hold at once")
+	refused(post(member.ID, "promote", adminTok), http.StatusConflict, "auth.role_conflict", member.Email+" is already an admin")
+
+	refused(post(member.ID, "demote", memberTok), http.StatusConflict, "auth.self", "you cannot take away your own admin rights; another admin can")
+	resp = post(member.ID, "demote", adminTok)
+	require.Equal(t, http.StatusOK, resp.StatusCode, resp.Body)
+	require.Contains(t, resp.Body, `"role":"member"`)
+	require.Equal(t, http.StatusUnauthorized, b.JSON(t, http.MethodGet, "/api/v1/me", "", webtest.Bearer(memberTok)...).StatusCode, "its tokens end")
+	memberTok = signIn(t, srv.Client(), member.Email, pw)
+	require.Equal(t, http.StatusForbidden, b.JSON(t, http.MethodGet, "/api/v1/admin/users", "", webtest.Bearer(memberTok)...).StatusCode, "the rights are gone at once")
+	refused(post(member.ID, "demote", adminTok), http.StatusConflict, "auth.role_conflict", member.Email+" is not an admin")
+
+	refused(post(off.ID, "promote", adminTok), http.StatusConflict, "auth.role_conflict", off.Email+" is disabled; enable the account before making it an admin")
+	for _, path := range []string{"/api/v1/admin/users/abc/promote", "/api/v1/admin/users/99999999/promote", "/api/v1/admin/users/99999999/demote"} {
+		resp = b.JSON(t, http.MethodPost, path, "", webtest.Bearer(adminTok)...)
+		require.Equal(t, http.StatusNotFound, resp.StatusCode, path)
 		decodeErr(t, resp.Body)
 	}
 }

@@ -179,6 +179,43 @@ func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
 	return err
 }
 
+const lockUsers = `-- name: LockUsers :many
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE
+`
+
+// In id order, so two changes that lock the same users cannot deadlock.
+func (q *Queries) LockUsers(ctx context.Context, db DBTX, ids []int64) ([]User, error) {
+	rows, err := db.Query(ctx, lockUsers, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.PasswordHash,
+			&i.Role,
+			&i.DisabledAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.EmailVerifiedAt,
+			&i.EmailTopics,
+			&i.DisabledReason,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const markEmailVerified = `-- name: MarkEmailVerified :one
 UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, $1), updated_at = $1
 WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason

@@ -61,18 +61,46 @@ func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 // disable disables an account for the reason typed; a refused reason
 // brings the list back with the form open.
 func (h *handler) disable(w http.ResponseWriter, r *http.Request) {
-	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
 		return h.svc.Disable(r.Context(), actor, id, r.PostForm.Get("reason"))
-	})
+	}, disabledMessage)
 }
 
 func (h *handler) enable(w http.ResponseWriter, r *http.Request) {
-	h.setDisabled(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
 		return h.svc.Enable(r.Context(), actor, id)
+	}, disabledMessage)
+}
+
+func (h *handler) promote(w http.ResponseWriter, r *http.Request) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.SetRole(r.Context(), actor, id, auth.RoleAdmin)
+	}, func(u auth.User) string {
+		return u.Email + " is now an admin and was signed out everywhere; the admin pages are theirs when they sign in again."
 	})
 }
 
-func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(auth.User, auth.UserID) (auth.User, error)) {
+func (h *handler) demote(w http.ResponseWriter, r *http.Request) {
+	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
+		return h.svc.SetRole(r.Context(), actor, id, auth.RoleMember)
+	}, func(u auth.User) string {
+		return u.Email + " is no longer an admin and was signed out everywhere."
+	})
+}
+
+// disabledMessage is said of the account as it now is, which a form sent
+// twice leaves as the first made it. The catalog learns of the change
+// from the accounts' feed, every few seconds.
+func disabledMessage(u auth.User) string {
+	if u.Disabled {
+		return u.Email + " is disabled (" + u.DisabledReason + ") and signed out everywhere; their listings leave the shop within seconds."
+	}
+	return u.Email + " can sign in; their listings come back to the shop within seconds."
+}
+
+// userAction runs a row's action on the user of the path and goes back to
+// the list the row was on, saying done of the changed user.
+func (h *handler) userAction(w http.ResponseWriter, r *http.Request, act func(auth.User, auth.UserID) (auth.User, error), done func(auth.User) string) {
 	actor, err := auth.RequireUser(r.Context())
 	if err == nil {
 		err = web.ParseForm(r)
@@ -96,12 +124,5 @@ func (h *handler) setDisabled(w http.ResponseWriter, r *http.Request, act func(a
 		web.Error(w, r, err)
 		return
 	}
-	// Said of the account as it now is, which a form sent twice leaves
-	// as the first made it. The catalog learns of the change from the
-	// accounts' feed, every few seconds.
-	msg := u.Email + " can sign in; their listings come back to the shop within seconds."
-	if u.Disabled {
-		msg = u.Email + " is disabled (" + u.DisabledReason + ") and signed out everywhere; their listings leave the shop within seconds."
-	}
-	web.Redirect(w, r, "success", msg, back.RequestURI())
+	web.Redirect(w, r, "success", done(u), back.RequestURI())
 }

@@ -512,6 +512,69 @@ func TestAdminPages(t *testing.T) {
 		resp = ab.Post(t, fmt.Sprintf("/admin/users/%d/disable", u.ID), nil)
 		require.Equal(t, http.StatusForbidden, resp.StatusCode, "CSRF token required")
 	})
+
+	t.Run("MakeAndRemoveAdmin", func(t *testing.T) {
+		t.Parallel()
+		u := srv.CreateUser(t, nil)
+		ub := srv.Client()
+		authtest.SignInForm(t, ub, u.Email, pw)
+		promote, demote := fmt.Sprintf("/admin/users/%d/promote", u.ID), fmt.Sprintf("/admin/users/%d/demote", u.ID)
+		list := "/admin/users?q=" + url.QueryEscape(u.Email)
+		page := ab.Get(t, list).Body
+		require.Contains(t, page, `action="`+promote+`"`)
+		require.Contains(t, page, "Make admin")
+		require.NotContains(t, page, `action="`+demote+`"`)
+
+		resp := authtest.Submit(t, ab, promote, url.Values{"next": {list}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		require.Equal(t, list, resp.Header.Get("Location"), "back to the list as it was searched")
+		page = ab.Get(t, list).Body
+		require.Contains(t, page, u.Email+" is now an admin and was signed out everywhere; the admin pages are theirs when they sign in again.")
+		require.Contains(t, page, `action="`+demote+`"`)
+		require.NotContains(t, page, `action="`+promote+`"`)
+		require.Equal(t, http.StatusSeeOther, ub.Get(t, "/account").StatusCode, "the user is signed out")
+		authtest.SignInForm(t, ub, u.Email, pw)
+		require.Equal(t, http.StatusOK, ub.Get(t, "/admin").StatusCode, "and an admin when back")
+
+		resp = authtest.Submit(t, ab, promote, url.Values{"next": {list}})
+		require.Equal(t, http.StatusConflict, resp.StatusCode)
+		require.Contains(t, resp.Body, u.Email+" is already an admin")
+
+		resp = authtest.Submit(t, ab, demote, url.Values{"next": {"https://evil.com"}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		require.Equal(t, "/admin/users", resp.Header.Get("Location"))
+		require.Contains(t, ab.Get(t, "/admin/users").Body, u.Email+" is no longer an admin and was signed out everywhere.")
+		require.Equal(t, http.StatusSeeOther, ub.Get(t, "/account").StatusCode, "the user is signed out")
+		authtest.SignInForm(t, ub, u.Email, pw)
+		require.Equal(t, http.StatusForbidden, ub.Get(t, "/admin").StatusCode, "and a member when back")
+		resp = authtest.Submit(t, ab, demote, nil)
+		require.Equal(t, http.StatusConflict, resp.StatusCode)
+		require.Contains(t, resp.Body, u.Email+" is not an admin")
+		resp = ab.Post(t, promote, nil)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "CSRF token required")
+		resp = authtest.Submit(t, ub, promote, nil)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, "members cannot")
+	})
+
+	t.Run("RoleGuards", func(t *testing.T) {
+		t.Parallel()
+		self := fmt.Sprintf("/admin/users/%d/demote", admin.ID)
+		require.NotContains(t, ab.Get(t, "/admin/users?q="+url.QueryEscape(admin.Email)).Body, `action="`+self+`"`, "no button to demote oneself")
+		resp := authtest.Submit(t, ab, self, nil)
+		require.Equal(t, http.StatusConflict, resp.StatusCode)
+		require.Contains(t, resp.Body, "you cannot take away your own admin rights; another admin can")
+		require.Equal(t, http.StatusOK, ab.Get(t, "/admin").StatusCode, "still an admin, still signed in")
+
+		off := srv.CreateUser(t, &authtest.UserOpts{Disabled: true})
+		promote := fmt.Sprintf("/admin/users/%d/promote", off.ID)
+		require.NotContains(t, ab.Get(t, "/admin/users?q="+url.QueryEscape(off.Email)).Body, `action="`+promote+`"`, "a disabled account is enabled first")
+		resp = authtest.Submit(t, ab, promote, nil)
+		require.Equal(t, http.StatusConflict, resp.StatusCode)
+		require.Contains(t, resp.Body, off.Email+" is disabled; enable the account before making it an admin")
+		for _, p := range []string{"/admin/users/abc/promote", "/admin/users/0/demote", "/admin/users/99999999/promote"} {
+			require.Equal(t, http.StatusNotFound, authtest.Submit(t, ab, p, nil).StatusCode, p)
+		}
+	})
 }
 
 func TestRateLimit(t *testing.T) {

@@ -40,6 +40,8 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/admin/users", h.listUsers)
 		r.Post("/admin/users/{id}/disable", h.disable)
 		r.Post("/admin/users/{id}/enable", h.enable)
+		r.Post("/admin/users/{id}/promote", h.promote)
+		r.Post("/admin/users/{id}/demote", h.demote)
 	}
 }
 

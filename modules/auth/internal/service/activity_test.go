@@ -77,6 +77,42 @@ func TestService_ActivityLog(t *testing.T) {
 		require.Equal(t, []any{activity.UserPromote, int64(u.ID), u.Email}, []any{got[0].Action, got[0].SubjectID, got[0].SubjectLabel})
 	})
 
+	t.Run("RolesByAnAdminAndTheCommandLine", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		_, err := b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
+		require.NoError(t, err)
+		_, err = b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
+		require.ErrorIs(t, err, service.ErrRoleConflict)
+		_, err = b.svc.SetRole(ctx, admin, admin.ID, auth.RoleMember)
+		require.ErrorIs(t, err, service.ErrSelf)
+		_, err = b.svc.SetRole(ctx, admin, u.ID, auth.RoleMember)
+		require.NoError(t, err)
+		_, err = b.svc.Demote(ctx, admin.Email)
+		require.NoError(t, err)
+		_, err = b.svc.Demote(ctx, admin.Email)
+		require.NoError(t, err)
+
+		got := b.activity(ctx, t)
+		require.Len(t, got, 3, "refused changes, and a demotion of a member, record nothing")
+		id := int64(admin.ID)
+		for i, want := range []struct {
+			actor  *int64
+			name   string
+			action activity.Action
+			who    auth.User
+		}{
+			{nil, activity.CommandLine.Name, activity.UserDemote, admin},
+			{&id, admin.Name, activity.UserDemote, u},
+			{&id, admin.Name, activity.UserPromote, u},
+		} {
+			require.Equal(t, []any{want.actor, want.name, want.action, int64(want.who.ID), want.who.Email},
+				[]any{got[i].ActorID, got[i].ActorName, got[i].Action, got[i].SubjectID, got[i].SubjectLabel}, "entry %d, newest first", i)
+		}
+	})
+
 	t.Run("Filters", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)

@@ -39,8 +39,13 @@ var (
 	ErrInvalid = apperr.New(apperr.Invalid, "auth.invalid", "some fields need attention")
 	// ErrRateLimited is returned with its RetryAfter set.
 	ErrRateLimited = apperr.New(apperr.TooMany, "auth.rate_limited", "too many attempts; please wait a few minutes and try again")
-	// ErrSelf refuses an admin's attempt to disable their own account.
+	// ErrSelf refuses an admin's attempt to disable their own account or
+	// to take their own admin rights: nobody locks themselves out, and the
+	// shop keeps an admin.
 	ErrSelf = apperr.New(apperr.Conflict, "auth.self", "you cannot disable your own account")
+	// ErrRoleConflict refuses a role change the account's state does not
+	// allow; its message says which account and why.
+	ErrRoleConflict = apperr.New(apperr.Conflict, "auth.role_conflict", "the account's role cannot change that way")
 )
 
 // Lifetimes of credentials. A browser session ends after Idle without a

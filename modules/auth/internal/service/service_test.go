@@ -840,6 +840,127 @@ func TestService_Admin(t *testing.T) {
 	})
 }
 
+func TestService_SetRole(t *testing.T) {
+	t.Parallel()
+
+	// lastChange is the newest row of the change feed, as other modules
+	// read it.
+	lastChange := func(ctx context.Context, t *testing.T, b *bundle) auth.UserChange {
+		t.Helper()
+		all, err := b.svc.UserChanges(ctx, 0, service.MaxChanges)
+		require.NoError(t, err)
+		return all[len(all)-1]
+	}
+
+	t.Run("MakeAndRemoveAdmin", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, s := b.signUp(ctx, t)
+		tok, err := b.svc.NewToken(ctx, u.ID)
+		require.NoError(t, err)
+
+		got, err := b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
+		require.NoError(t, err)
+		require.True(t, got.IsAdmin())
+		for _, c := range []string{s.ID, tok.ID} {
+			_, err = b.svc.Authenticate(ctx, c)
+			require.ErrorIs(t, err, auth.ErrUnauthenticated, "the new rights come with a new session")
+		}
+		require.Equal(t, 2, b.changeCount(t, u.ID))
+		c := lastChange(ctx, t, b)
+		require.Equal(t, u.ID, c.User.ID)
+		require.Equal(t, auth.RoleAdmin, c.User.Role, "the feed carries the new role")
+
+		_, s, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
+		require.NoError(t, err)
+		got, err = b.svc.SetRole(ctx, admin, u.ID, auth.RoleMember)
+		require.NoError(t, err)
+		require.Equal(t, auth.RoleMember, got.Role)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "a session with admin rights ends at once")
+		require.Equal(t, 3, b.changeCount(t, u.ID))
+		require.Equal(t, auth.RoleMember, lastChange(ctx, t, b).User.Role)
+	})
+
+	t.Run("Guards", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		other := b.admin(ctx, t)
+		member, s := b.signUp(ctx, t)
+		off, _ := b.signUp(ctx, t)
+		_, err := b.svc.Disable(ctx, admin, off.ID, "spam")
+		require.NoError(t, err)
+		feed := lastChange(ctx, t, b).Seq
+
+		for _, c := range []struct {
+			name  string
+			actor auth.User
+			id    auth.UserID
+			role  auth.Role
+			err   error
+			msg   string
+		}{
+			{"ByMember", member, other.ID, auth.RoleMember, auth.ErrForbidden, ""},
+			{"OwnRights", admin, admin.ID, auth.RoleMember, service.ErrSelf, "you cannot take away your own admin rights; another admin can"},
+			{"AlreadyAdmin", admin, other.ID, auth.RoleAdmin, service.ErrRoleConflict, other.Email + " is already an admin"},
+			{"NotAnAdmin", admin, member.ID, auth.RoleMember, service.ErrRoleConflict, member.Email + " is not an admin"},
+			{"Disabled", admin, off.ID, auth.RoleAdmin, service.ErrRoleConflict, off.Email + " is disabled; enable the account before making it an admin"},
+			{"NoSuchUser", admin, 999999, auth.RoleAdmin, auth.ErrNotFound, ""},
+		} {
+			_, err := b.svc.SetRole(ctx, c.actor, c.id, c.role)
+			require.ErrorIs(t, err, c.err, c.name)
+			if c.msg != "" {
+				require.Equal(t, c.msg, apperr.As(err).Message, c.name)
+			}
+		}
+		require.Equal(t, feed, lastChange(ctx, t, b).Seq, "a refused change records none")
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err, "and ends no session")
+		for _, u := range []auth.User{admin, other} {
+			got, err := b.svc.User(ctx, u.ID)
+			require.NoError(t, err)
+			require.True(t, got.IsAdmin())
+		}
+	})
+
+	t.Run("ActorNoLongerAdmin", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		ann, bob := b.admin(ctx, t), b.admin(ctx, t)
+		_, err := b.svc.SetRole(ctx, bob, ann.ID, auth.RoleMember)
+		require.NoError(t, err)
+		// Ann's request was signed in before Bob's change committed: the
+		// service reads her role again, so the two cannot leave no admin.
+		_, err = b.svc.SetRole(ctx, ann, bob.ID, auth.RoleMember)
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		got, err := b.svc.User(ctx, bob.ID)
+		require.NoError(t, err)
+		require.True(t, got.IsAdmin())
+	})
+
+	t.Run("DemoteCommand", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		_, s, err := b.svc.SignIn(ctx, service.SignInInput{Email: admin.Email, Password: pw})
+		require.NoError(t, err)
+		got, err := b.svc.Demote(ctx, strings.ToUpper(admin.Email))
+		require.NoError(t, err)
+		require.Equal(t, auth.RoleMember, got.Role)
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		require.Equal(t, 2, b.changeCount(t, admin.ID))
+		again, err := b.svc.Demote(ctx, admin.Email)
+		require.NoError(t, err, "idempotent")
+		require.Equal(t, got, again)
+		require.Equal(t, 2, b.changeCount(t, admin.ID), "no change, no feed row")
+		_, err = b.svc.Demote(ctx, "nobody@example.com")
+		require.ErrorIs(t, err, auth.ErrNotFound)
+	})
+}
+
 func emails(us []auth.User) []string {
 	out := make([]string, len(us))
 	for i, u := range us {

@@ -118,11 +118,20 @@ func (s *Service) createUser(ctx context.Context, tx pgx.Tx, email, name, hash s
 	return row, s.recordChange(ctx, tx, row.ID)
 }
 
-// Promote makes the user with this email an admin. Their sessions end, so
-// the new privilege comes with new session ids (fixation cannot carry over).
-// Only commands call it (bookstore user promote), so the activity log
-// records the command line as the actor.
+// Promote makes the user with this email an admin, from a command: the
+// activity log records the command line as the actor. Idempotent.
 func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) {
+	return s.setRoleByEmail(ctx, email, auth.RoleAdmin)
+}
+
+// Demote takes admin rights from the user with this email, from a command:
+// the operator's way back from a wrong promotion, without the guards of
+// SetRole, since whoever runs commands can promote again. Idempotent.
+func (s *Service) Demote(ctx context.Context, email string) (auth.User, error) {
+	return s.setRoleByEmail(ctx, email, auth.RoleMember)
+}
+
+func (s *Service) setRoleByEmail(ctx context.Context, email string, role auth.Role) (auth.User, error) {
 	var u auth.User
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		row, err := s.q.GetUserByEmail(ctx, tx, normalizeEmail(email))
@@ -130,20 +139,10 @@ func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) 
 			return auth.ErrNotFound
 		}
 		if err != nil {
-			return fmt.Errorf("promote: %w", err)
+			return fmt.Errorf("set role of %s: %w", email, err)
 		}
-		if row.Role != string(auth.RoleAdmin) {
-			if row, err = s.q.UpdateUserRole(ctx, tx, dbsqlc.UpdateUserRoleParams{Role: string(auth.RoleAdmin), Now: s.now(), ID: row.ID}); err != nil {
-				return fmt.Errorf("promote: %w", err)
-			}
-			if _, err := s.q.DeleteUserSessions(ctx, tx, row.ID); err != nil {
-				return fmt.Errorf("promote: end sessions: %w", err)
-			}
-			if err := s.recordChange(ctx, tx, row.ID); err != nil {
-				return err
-			}
-			if err := s.recordAction(ctx, tx, activity.Record{Actor: activity.CommandLine, Action: activity.UserPromote,
-				SubjectID: row.ID, SubjectLabel: row.Email}); err != nil {
+		if row.Role != string(role) {
+			if row, err = s.changeRole(ctx, tx, activity.CommandLine, row.ID, role); err != nil {
 				return err
 			}
 		}
@@ -151,6 +150,80 @@ func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) 
 		return nil
 	})
 	return u, err
+}
+
+// SetRole makes user id an admin or a member; only an admin may. Unlike
+// Promote it refuses, with ErrRoleConflict, a change that changes nothing
+// (the admin acts on a list that may be out of date, and is told so) and
+// making an admin of a disabled account; an admin cannot take their own
+// rights (ErrSelf), so nobody locks themselves out. The actor's row is
+// read again, locked with the user's, so two admins taking each other's
+// rights at once cannot leave the shop without one: the second finds
+// itself a member and is refused.
+func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, role auth.Role) (auth.User, error) {
+	if !actor.IsAdmin() {
+		return auth.User{}, auth.ErrForbidden
+	}
+	if actor.ID == id && role != auth.RoleAdmin {
+		return auth.User{}, ErrSelf.WithMessage("you cannot take away your own admin rights; another admin can")
+	}
+	var u auth.User
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := s.q.LockUsers(ctx, tx, []int64{int64(actor.ID), int64(id)})
+		if err != nil {
+			return fmt.Errorf("set role of %d: %w", id, err)
+		}
+		var row dbsqlc.User
+		found, actorAdmin := false, false
+		for _, r := range rows {
+			if r.ID == int64(actor.ID) {
+				actorAdmin = toUser(r).IsAdmin()
+			}
+			if r.ID == int64(id) {
+				row, found = r, true
+			}
+		}
+		switch {
+		case !actorAdmin:
+			return auth.ErrForbidden
+		case !found:
+			return auth.ErrNotFound
+		case row.Role == string(role) && role == auth.RoleAdmin:
+			return ErrRoleConflict.WithMessage(row.Email + " is already an admin")
+		case row.Role == string(role):
+			return ErrRoleConflict.WithMessage(row.Email + " is not an admin")
+		case role == auth.RoleAdmin && row.DisabledAt != nil:
+			return ErrRoleConflict.WithMessage(row.Email + " is disabled; enable the account before making it an admin")
+		}
+		if row, err = s.changeRole(ctx, tx, actor.Actor(), row.ID, role); err != nil {
+			return err
+		}
+		u = toUser(row)
+		return nil
+	})
+	return u, err
+}
+
+// changeRole sets user id's role and ends their sessions and tokens, so the
+// change takes effect at once and new rights come with new session ids
+// (fixation cannot carry over); the feed tells the modules that copy roles,
+// and the activity log records who made the change.
+func (s *Service) changeRole(ctx context.Context, tx pgx.Tx, actor activity.Actor, id int64, role auth.Role) (dbsqlc.User, error) {
+	row, err := s.q.UpdateUserRole(ctx, tx, dbsqlc.UpdateUserRoleParams{Role: string(role), Now: s.now(), ID: id})
+	if err != nil {
+		return dbsqlc.User{}, fmt.Errorf("set role of %d: %w", id, err)
+	}
+	if _, err := s.q.DeleteUserSessions(ctx, tx, id); err != nil {
+		return dbsqlc.User{}, fmt.Errorf("set role of %d: end sessions: %w", id, err)
+	}
+	if err := s.recordChange(ctx, tx, id); err != nil {
+		return dbsqlc.User{}, err
+	}
+	action := activity.UserPromote
+	if role != auth.RoleAdmin {
+		action = activity.UserDemote
+	}
+	return row, s.recordAction(ctx, tx, activity.Record{Actor: actor, Action: action, SubjectID: id, SubjectLabel: row.Email})
 }
 
 // ChangeName sets the user's display name.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -189,14 +190,14 @@ func parseQuery(r *http.Request) (service.Query, error) {
 
 // BookInput is the writable fields of a book; PATCH sends any subset.
 type BookInput struct {
-	Title         *string            `json:"title"`
-	Author        *string            `json:"author"`
+	Title         *string            `json:"title" maxLength:"300"`
+	Author        *string            `json:"author" maxLength:"300"`
 	ISBN          *string            `json:"isbn"`
 	Condition     *catalog.Condition `json:"condition"`
-	ConditionNote *string            `json:"condition_note"`
+	ConditionNote *string            `json:"condition_note" maxLength:"1000"`
 	PriceCents    *int64             `json:"price_cents"`
 	Copies        *int               `json:"copies"`
-	Description   *string            `json:"description"`
+	Description   *string            `json:"description" maxLength:"5000"`
 	Language      *string            `json:"language"`
 	Year          *int               `json:"year"`
 	// CopiesBase, on PATCH, is the copies the client read before choosing
@@ -205,6 +206,18 @@ type BookInput struct {
 	CopiesBase *int `json:"copies_base"`
 	// Status is draft or active on POST, active or paused on PATCH.
 	Status *catalog.Status `json:"status"`
+}
+
+// checkLanguage refuses a language sent empty, which the service would
+// read as English: in the search an empty language means any, and a
+// client clearing the field would not mean English. absent says what
+// leaving the field out means instead: English on POST, the listing's
+// language on PATCH.
+func (b BookInput) checkLanguage(absent string) error {
+	if b.Language != nil && strings.TrimSpace(*b.Language) == "" {
+		return apperr.ErrInvalid.WithFields(map[string]string{"language": "choose a language code from the list, or leave the field out for " + absent})
+	}
+	return nil
 }
 
 // edit is the change the body asks for: only the fields it names.
@@ -224,6 +237,10 @@ func (h *handler) createBook(w http.ResponseWriter, r *http.Request) {
 	}
 	var body BookInput
 	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := body.checkLanguage("English"); err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -286,6 +303,10 @@ func (h *handler) patchBook(w http.ResponseWriter, r *http.Request) {
 	}
 	var body BookInput
 	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if err := body.checkLanguage("the listing's language"); err != nil {
 		web.Error(w, r, err)
 		return
 	}

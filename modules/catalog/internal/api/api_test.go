@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
@@ -273,6 +274,68 @@ func TestAPI_GetBookVisibility(t *testing.T) {
 			require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/books/%d", c.id), as...).StatusCode, "the page, %s as %v", c.status, as)
 		}
 	}
+}
+
+// TestAPI_MaxLengthCountsSpaces: a text's maxLength counts the text as
+// sent, as the document's maxLength does: the longest text with a space
+// around it is refused, naming the field, though trimmed it would fit; one
+// a character shorter is stored trimmed.
+func TestAPI_MaxLengthCountsSpaces(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	body := func(field, v string) string {
+		var b map[string]any
+		require.NoError(t, json.Unmarshal([]byte(validBody), &b))
+		b[field] = v
+		out, err := json.Marshal(b)
+		require.NoError(t, err)
+		return string(out)
+	}
+	for _, field := range []string{"title", "author", "condition_note", "description"} {
+		max := int(apitest.At(t, "/components/schemas/BookInput/properties/"+field+"/maxLength").(float64))
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", body(field, strings.Repeat("é", max)+" "), authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, field)
+		require.Equal(t, map[string]string{field: fmt.Sprintf("must be at most %d characters", max)}, errorOf(t, res).Fields)
+
+		res = env.JSON(t, http.MethodPost, "/api/v1/books", body(field, " "+strings.Repeat("é", max-1)), authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, field+": "+res.Body)
+		var got map[string]any
+		require.NoError(t, json.Unmarshal([]byte(res.Body), &got))
+		require.Equal(t, strings.Repeat("é", max-1), got[field], "stored trimmed")
+		path := fmt.Sprintf("/api/v1/books/%v", got["id"])
+		res = env.JSON(t, http.MethodPatch, path, `{"`+field+`":"`+strings.Repeat("é", max)+`\n"}`, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, field)
+		require.Contains(t, errorOf(t, res).Fields, field)
+	}
+}
+
+// TestAPI_EmptyLanguage: a language sent empty is refused, naming the
+// field, rather than read as English (the document's languages leave ""
+// out); left out, it is English on a new listing and unchanged on an edit.
+func TestAPI_EmptyLanguage(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	for _, lang := range []string{`""`, `"  "`} {
+		res := env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `"en"`, lang, 1), authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+		require.Contains(t, errorOf(t, res).Fields, "language")
+	}
+	res := env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `,"language":"en"`, ``, 1), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	require.Equal(t, "en", decode[api.Book](t, res).Language, "left out, English")
+
+	res = env.JSON(t, http.MethodPost, "/api/v1/books", strings.Replace(validBody, `"en"`, `"fr"`, 1), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	path := fmt.Sprintf("/api/v1/books/%d", decode[api.Book](t, res).ID)
+	res = env.JSON(t, http.MethodPatch, path, `{"language":"","price_cents":100}`, authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+	require.Contains(t, errorOf(t, res).Fields, "language")
+	got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
+	require.Equal(t, "fr", got.Language, "a refused PATCH changes nothing")
+	require.Equal(t, int64(899), got.PriceCents)
+	res = env.JSON(t, http.MethodPatch, path, `{"price_cents":100}`, authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Equal(t, "fr", decode[api.Book](t, res).Language, "left out, unchanged")
 }
 
 // TestAPI_PatchStaleCopies: a PATCH changes only what it sends, and one

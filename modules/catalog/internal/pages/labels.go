@@ -177,7 +177,7 @@ func card(l service.Listing) templ.Component {
 	s := string(appendAvailability(b, l))
 	return view.BookCard(view.Card{URL: templ.SafeURL(s[:book]), Title: l.Title, Author: l.Author, Condition: l.Condition.Label(),
 		ThumbURL: s[seller:thumb], PriceCents: l.PriceCents, Seller: l.SellerName, SellerURL: templ.SafeURL(s[book:seller]),
-		Rating: ratingOf(l.Standing), Availability: s[thumb:]})
+		Rating: ratingOf(l.Standing), Availability: s[thumb:], Lang: catalog.TextLang(l.Language)})
 }
 
 // thumbURL is the listing's first photo's thumbnail, or "" when it has none.

@@ -92,6 +92,34 @@ func TestPages_BookShowsSellerOthers(t *testing.T) {
 	require.NotContains(t, res.Body, "seller-others", "nothing more from a seller of one book")
 }
 
+// A title and its author are marked with the book's language wherever a
+// page shows them, so that a screen reader reads them in its voice; the
+// page's own English needs no mark.
+func TestPages_TitlesInTheirLanguage(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	neko := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "吾輩は猫である", Author: "夏目漱石", Language: "ja"})
+	dune := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Dune", Author: "Frank Herbert"})
+	other := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Lingua Ignota", Language: "other"})
+
+	res := env.Get(t, fmt.Sprintf("/books/%d", neko.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, `<h1 lang="ja">吾輩は猫である</h1>`)
+	require.Contains(t, res.Body, `by <span lang="ja">夏目漱石</span>`)
+	for _, id := range []catalog.BookID{dune.ID, other.ID} {
+		res = env.Get(t, fmt.Sprintf("/books/%d", id))
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		info := res.Body[strings.Index(res.Body, `<div class="book-info">`):strings.Index(res.Body, `<div class="book-gallery">`)]
+		require.NotContains(t, info, ` lang="`, "English, and no language in particular, are not marked")
+	}
+
+	res = env.Get(t, "/books")
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, res.Body, fmt.Sprintf(`<h3 lang="ja"><a href="/books/%d">吾輩は猫である</a></h3><p class="author" lang="ja">夏目漱石</p>`, neko.ID))
+	require.Contains(t, res.Body, fmt.Sprintf(`<h3><a href="/books/%d">Dune</a></h3><p class="author">Frank Herbert</p>`, dune.ID))
+}
+
 func TestPages_Browse(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)

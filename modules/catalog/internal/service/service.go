@@ -152,6 +152,7 @@ func publicBook(r dbsqlc.Listing) catalog.Book {
 		Currency:   r.Currency,
 		Available:  int(r.Available),
 		Status:     catalog.Status(r.Status),
+		Language:   r.Lang,
 		Hidden:     r.HiddenReason != nil || r.SellerDisabled,
 		UpdatedAt:  r.UpdatedAt,
 	}

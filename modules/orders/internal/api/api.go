@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/activity"
@@ -56,8 +57,18 @@ func Page(r *http.Request) (service.Page, error) {
 	return service.Page{Limit: limit, Offset: offset}, err
 }
 
-func (h *handler) cart(w http.ResponseWriter, r *http.Request) {
+// cartUser is the signed-in user whose cart a request acts on, their
+// visitor cart merged in as the pages merge it (httpcart.MergeVisitor).
+func (h *handler) cartUser(w http.ResponseWriter, r *http.Request) (auth.User, error) {
 	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		return u, err
+	}
+	return u, httpcart.MergeVisitor(w, r, h.svc, u.ID)
+}
+
+func (h *handler) cart(w http.ResponseWriter, r *http.Request) {
+	u, err := h.cartUser(w, r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -75,7 +86,7 @@ func (h *handler) writeCart(w http.ResponseWriter, r *http.Request, u auth.User)
 }
 
 func (h *handler) putItem(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
+	u, err := h.cartUser(w, r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -105,7 +116,7 @@ func (h *handler) putItem(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) deleteItem(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
+	u, err := h.cartUser(w, r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -224,7 +235,7 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 	}
 	// The buyer sends no body; an admin sends the shop's reason.
 	var body struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" maxLength:"500"`
 	}
 	if err := web.DecodeOptionalJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)

@@ -51,7 +51,7 @@ func (h *handler) review(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		SellerID auth.UserID `json:"seller_id"`
 		Rating   int         `json:"rating"`
-		Comment  string      `json:"comment"`
+		Comment  string      `json:"comment" maxLength:"1000"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)
@@ -72,7 +72,7 @@ func (h *handler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Reply string `json:"reply"`
+		Reply string `json:"reply" maxLength:"1000"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)
@@ -92,7 +92,7 @@ func (h *handler) hide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body struct {
-		Reason string `json:"reason"`
+		Reason string `json:"reason" maxLength:"500"`
 	}
 	if err := web.DecodeJSON(w, r, &body); err != nil {
 		web.Error(w, r, err)

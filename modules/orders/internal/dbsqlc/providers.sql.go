@@ -40,6 +40,40 @@ func (q *Queries) ActiveProviders(ctx context.Context, db DBTX, coverage string)
 	return items, nil
 }
 
+const createProvider = `-- name: CreateProvider :one
+INSERT INTO orders.delivery_providers (name, coverage, cost_cents, days, active)
+VALUES ($1, $2, $3, $4, $5)
+RETURNING id, name, coverage, cost_cents, days, active
+`
+
+type CreateProviderParams struct {
+	Name      string
+	Coverage  string
+	CostCents int64
+	Days      int32
+	Active    bool
+}
+
+func (q *Queries) CreateProvider(ctx context.Context, db DBTX, arg CreateProviderParams) (Provider, error) {
+	row := db.QueryRow(ctx, createProvider,
+		arg.Name,
+		arg.Coverage,
+		arg.CostCents,
+		arg.Days,
+		arg.Active,
+	)
+	var i Provider
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Coverage,
+		&i.CostCents,
+		&i.Days,
+		&i.Active,
+	)
+	return i, err
+}
+
 const providers = `-- name: Providers :many
 SELECT id, name, coverage, cost_cents, days, active FROM orders.delivery_providers ORDER BY coverage, cost_cents, id
 `

@@ -148,8 +148,10 @@ func (h *handler) cancelJob(w http.ResponseWriter, r *http.Request) {
 
 type providersData struct {
 	Providers []service.Provider
-	EditID    int64
-	Form      service.Provider
+	// EditID is the provider whose form was refused, newProviderID for
+	// the form that adds one.
+	EditID int64
+	Form   service.Provider
 	// Cost and Days are the form's as typed, shown back as they were.
 	Cost, Days string
 	Errors     map[string]string
@@ -178,17 +180,39 @@ func (h *handler) renderProviders(w http.ResponseWriter, r *http.Request, status
 }
 
 func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
-	u, err := auth.RequireUser(r.Context())
-	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
 	id, err := web.PathID(r, "id", orders.ErrProviderNotFound)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if err := web.ParseForm(r); err != nil {
+	h.saveProvider(w, r, id, func(u auth.User, p service.Provider) (string, error) {
+		return "Provider saved.", h.svc.UpdateProvider(r.Context(), u, p)
+	})
+}
+
+func (h *handler) createProvider(w http.ResponseWriter, r *http.Request) {
+	h.saveProvider(w, r, newProviderID, func(u auth.User, p service.Provider) (string, error) {
+		created, err := h.svc.CreateProvider(r.Context(), u, p)
+		switch {
+		case err != nil:
+			return "", err
+		case !created.Active:
+			return created.Name + " added; checkouts do not offer it until you tick Offered at checkout.", nil
+		}
+		return created.Name + " added; checkouts offer it for " + created.Coverage + " addresses.", nil
+	})
+}
+
+// saveProvider reads the provider form of provider id (newProviderID for
+// the one that adds a provider) and saves it with save, which says what it
+// did; a refused form comes back with what was typed and every field's
+// message.
+func (h *handler) saveProvider(w http.ResponseWriter, r *http.Request, id int64, save func(auth.User, service.Provider) (string, error)) {
+	u, err := auth.RequireUser(r.Context())
+	if err == nil {
+		err = web.ParseForm(r)
+	}
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
@@ -210,9 +234,9 @@ func (h *handler) updateProvider(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	} else {
-		err = h.svc.UpdateProvider(r.Context(), u, p)
+		done, err := save(u, p)
 		if err == nil {
-			web.Redirect(w, r, "success", "Provider saved.", "/admin/providers")
+			web.Redirect(w, r, "success", done, "/admin/providers")
 			return
 		}
 		e := apperr.As(err)

@@ -3,11 +3,13 @@ package pages
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/web"
@@ -16,10 +18,20 @@ import (
 type cartData struct {
 	Cart     service.Cart
 	SignedIn bool
+	// Refused is the line whose new quantity was refused, if any.
+	Refused refusedQuantity
+}
+
+// refusedQuantity is a quantity typed on a line of the cart that was
+// refused, and why.
+type refusedQuantity struct {
+	BookID catalog.BookID
+	Typed  string
+	Error  string
 }
 
 func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
-	o, err := h.owner(w, r, false)
+	o, err := httpcart.Owner(w, r, h.svc, false)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -77,7 +89,7 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	o, err := h.owner(w, r, true)
+	o, err := httpcart.Owner(w, r, h.svc, true)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -99,12 +111,7 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	q, err := formQuantity(r)
-	if err != nil {
-		failBack(w, r, err)
-		return
-	}
-	o, err := h.owner(w, r, false)
+	o, err := httpcart.Owner(w, r, h.svc, false)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -113,11 +120,38 @@ func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, orders.ErrNotInCart)
 		return
 	}
-	if err := h.svc.SetQuantity(r.Context(), o, catalog.BookID(id), q); err != nil {
-		failBack(w, r, err)
+	q, err := formQuantity(r)
+	if err == nil {
+		err = h.svc.SetQuantity(r.Context(), o, catalog.BookID(id), q)
+	}
+	if err != nil {
+		h.refuseQuantity(w, r, o, catalog.BookID(id), err)
 		return
 	}
 	web.Redirect(w, r, "success", "Quantity updated.", "/cart")
+}
+
+// refuseQuantity answers a cart line's update that err refused. A refused
+// quantity shows the cart again, with the quantity as typed on its line
+// and the message under it, as any form comes back; another error (the
+// line is gone) goes back as a message.
+func (h *handler) refuseQuantity(w http.ResponseWriter, r *http.Request, o service.Owner, id catalog.BookID, err error) {
+	e := apperr.As(err)
+	if e == nil || e.Fields["quantity"] == "" {
+		failBack(w, r, err)
+		return
+	}
+	c, cerr := h.svc.Cart(r.Context(), o)
+	if cerr != nil {
+		web.Error(w, r, cerr)
+		return
+	}
+	if !slices.ContainsFunc(c.Lines, func(l service.CartLine) bool { return l.BookID == id }) {
+		failBack(w, r, err)
+		return
+	}
+	refused := refusedQuantity{BookID: id, Typed: r.PostFormValue("quantity"), Error: e.Fields["quantity"]}
+	render(w, r, web.Status(err), "Your cart", cartView(cartData{Cart: c, SignedIn: o.UserID != 0, Refused: refused}))
 }
 
 func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +160,7 @@ func (h *handler) removeItem(w http.ResponseWriter, r *http.Request) {
 		failBack(w, r, err)
 		return
 	}
-	o, err := h.owner(w, r, false)
+	o, err := httpcart.Owner(w, r, h.svc, false)
 	if err != nil {
 		web.Error(w, r, err)
 		return

@@ -9,6 +9,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/random"
@@ -43,7 +44,7 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if _, err := h.owner(w, r, false); err != nil {
+	if err := httpcart.MergeVisitor(w, r, h.svc, u.ID); err != nil {
 		web.Error(w, r, err)
 		return
 	}

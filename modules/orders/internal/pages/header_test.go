@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/orders/internal/client"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/platform/rpc"
 	"github.com/bookstore/bookstore/platform/view"
@@ -33,7 +34,7 @@ func TestMiddleware_HungOrdersCostThePageLittle(t *testing.T) {
 	}))
 	req := httptest.NewRequest(http.MethodGet, "/books", nil)
 	req = req.WithContext(view.WithNav(req.Context(), &view.Nav{}))
-	req.AddCookie(&http.Cookie{Name: pages.VisitorCookie, Value: "0123456789abcdef0123456789abcdef"})
+	req.AddCookie(&http.Cookie{Name: httpcart.CookieName, Value: "0123456789abcdef0123456789abcdef"})
 	rec := httptest.NewRecorder()
 	start := time.Now()
 	h.ServeHTTP(rec, req)

@@ -202,6 +202,19 @@ type providerForm struct {
 	Errors   map[string]string
 }
 
+// newProviderID is the id of the provider the adding form has not yet
+// made; no stored provider has it.
+const newProviderID = 0
+
+// newProvider is the form that adds a provider: empty and offered at
+// checkout, or as typed with its errors when adding it failed.
+func (d providersData) newProvider() providerForm {
+	if d.EditID == newProviderID && len(d.Errors) > 0 {
+		return providerForm{ID: "new", Name: d.Form.Name, Coverage: d.Form.Coverage, Cost: d.Cost, Days: d.Days, Active: d.Form.Active, Errors: d.Errors}
+	}
+	return providerForm{ID: "new", Active: true}
+}
+
 func (d providersData) forProvider(p service.Provider) providerForm {
 	if p.ID == d.EditID {
 		return providerForm{ID: view.Itoa(p.ID), Name: d.Form.Name, Coverage: d.Form.Coverage, Cost: d.Cost,
@@ -216,11 +229,13 @@ var actionLabels = map[activity.Action]string{
 	activity.UserDisable:   "Disabled an account",
 	activity.UserEnable:    "Enabled an account",
 	activity.UserPromote:   "Made an account an admin",
+	activity.UserDemote:    "Took an admin's rights away",
 	activity.ListingHide:   "Hid a listing",
 	activity.ListingUnhide: "Showed a listing again",
 	activity.OrderCancel:   "Cancelled an order",
 	activity.ReviewHide:    "Hid a review",
 	activity.ReviewUnhide:  "Showed a review again",
+	activity.ProviderAdd:   "Added a delivery provider",
 	activity.ProviderEdit:  "Edited a delivery provider",
 	activity.JobRetry:      "Retried a job",
 	activity.JobCancel:     "Cancelled a job",

@@ -24,9 +24,11 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/api"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/activity"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -113,7 +115,7 @@ func (b *bundle) visitorCart(t *testing.T) string {
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}, "quantity": {"1"}})
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 	for _, c := range r.Header.Values("Set-Cookie") {
-		if strings.HasPrefix(c, pages.VisitorCookie+"=") {
+		if strings.HasPrefix(c, httpcart.CookieName+"=") {
 			return strings.SplitN(c, ";", 2)[0]
 		}
 	}
@@ -287,6 +289,37 @@ func TestPages_CartRejections(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 }
 
+// A quantity refused on a line of the cart brings the cart back with what
+// was typed on that line and the message under it, tied to its field; the
+// other lines are as they were, and the cart is unchanged.
+func TestPages_CartQuantityRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	emma := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", Copies: 5})
+	me := service.Owner{UserID: buyer.ID}
+	require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, me, emma.ID, 2))
+	line := strconv.FormatInt(int64(emma.ID), 10)
+	for typed, msg := range map[string]string{
+		"two": "enter a whole number",
+		"500": "enter a quantity from 1 to 99",
+	} {
+		r := b.c.Post(t, "/cart/items/"+line, url.Values{"quantity": {typed}}, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, typed)
+		require.Contains(t, r.Body, "<title>Error: Your cart · BookStore</title>")
+		require.Contains(t, r.Body, `<input id="q-`+line+`" name="quantity" type="text" inputmode="numeric" value="`+typed+`" aria-invalid="true" aria-describedby="qe-`+line+`">`, "what was typed, tied to its message")
+		require.Contains(t, r.Body, `<p class="field-error" id="qe-`+line+`">`+msg+`</p>`)
+		require.Contains(t, r.Body, fmt.Sprintf(`<input id="q-%d" name="quantity" type="number" min="1" max="99" value="1">`, b.book.ID), "the other line is as it was")
+	}
+	c, err := b.svc.Cart(ctx, me)
+	require.NoError(t, err)
+	require.Equal(t, 2, c.Lines[slices.IndexFunc(c.Lines, func(l service.CartLine) bool { return l.BookID == emma.ID })].Quantity, "nothing changed")
+
+	r := b.c.Post(t, "/cart/items/999999", url.Values{"quantity": {"two"}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a line not in the cart has no field to show the message under")
+}
+
 // A cart line that cannot be bought keeps the checkout page from offering
 // the order: the page names the line and its problem, sends the buyer back
 // to the cart, and shows no total that the lines above it contradict.
@@ -350,10 +383,147 @@ func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 
 	r = b.c.Get(t, "/cart", append(authtest.As(&buyer), "Cookie", cookie)...)
 	require.Contains(t, r.Body, "Dune")
-	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), pages.VisitorCookie+"=;")
+	require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), httpcart.CookieName+"=;")
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
 	require.Equal(t, 3, n)
+}
+
+func TestPages_AdminCreateProvider(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := b.c.Get(t, "/admin/providers", authtest.As(&admin)...)
+	require.Contains(t, r.Body, `<form method="post" action="/admin/providers" class="provider">`)
+	require.Contains(t, r.Body, `id="active-new" type="checkbox" name="active" value="on" checked`, "a new provider is offered at checkout unless unticked")
+
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {""}, "coverage": {"space"}, "cost": {"abc"}, "days": {"x"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	for _, msg := range []string{"enter the name", "choose national or international", "enter a cost such as 12.50", "enter a whole number of days"} {
+		require.Contains(t, r.Body, msg, "every field's message at once")
+	}
+	require.Contains(t, r.Body, `id="cost-new" name="cost" type="text" value="abc"`, "what was typed comes back as typed")
+	require.Contains(t, r.Body, `id="days-new" name="days" type="text" value="x" dir="auto" inputmode="numeric"`)
+	require.NotContains(t, r.Body, `id="active-new" type="checkbox" name="active" value="on" checked`, "unticked stays unticked")
+
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"DHL"}, "coverage": {"national"}, "cost": {"3"}, "days": {"1"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, "a taken name is the name's error, not a 500")
+	require.Contains(t, r.Body, "another provider has this name")
+	require.Contains(t, r.Body, `id="name-new" name="name" type="text" value="DHL"`)
+
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"Rappi"}, "coverage": {"national"}, "cost": {"3.00"}, "days": {"1"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, "/admin/providers", r.Header.Get("Location"))
+	r = b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...)
+	require.Contains(t, r.Body, "Rappi added; checkouts offer it for national addresses.")
+	require.Contains(t, r.Body, "<legend>Rappi</legend>", "listed to be edited")
+	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"Quiet"}, "coverage": {"national"}, "cost": {"1"}, "days": {"9"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Contains(t, b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body, "Quiet added; checkouts do not offer it until you tick Offered at checkout.")
+	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers", url.Values{"name": {"Mine"}, "coverage": {"national"}, "cost": {"1"}, "days": {"1"}}, authtest.As(&buyer)...).StatusCode)
+
+	ps, err := b.svc.ProvidersFor(context.Background(), "CO")
+	require.NoError(t, err)
+	var rappi service.Provider
+	for _, p := range ps {
+		require.NotEqual(t, "Quiet", p.Name, "an inactive provider is not offered")
+		if p.Name == "Rappi" {
+			rappi = p
+		}
+	}
+	require.Equal(t, service.Provider{ID: rappi.ID, Name: "Rappi", Coverage: "national", CostCents: 300, Days: 1, Active: true}, rappi)
+	provider := strconv.FormatInt(rappi.ID, 10)
+	r = b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, "/checkout?country=CO&provider="+provider, authtest.As(&buyer)...)
+	require.Contains(t, r.Body, "Rappi", "offered at checkout for the address it covers")
+	form := checkoutForm("rappi")
+	form["line"] = linesShown(t, r.Body)
+	form.Set("delivery_provider_id", provider)
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.orders WHERE provider_name = 'Rappi' AND delivery_cents = 300"))
+}
+
+// TestAPI_VisitorCartMergedAtSignIn: each cart endpoint of the API takes in
+// the visitor cart the cookie carries, as a page's cart action does, for a
+// script signed in by the session cookie, and drops the cookie.
+func TestAPI_VisitorCartMergedAtSignIn(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	emma := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	emmaPath := fmt.Sprintf("/api/v1/cart/items/%d", emma.ID)
+	for _, c := range []struct {
+		name         string
+		user         *auth.User
+		method, path string
+		body         string
+		want         map[catalog.BookID]int
+	}{
+		{"Get", &buyer, http.MethodGet, "/api/v1/cart", "", map[catalog.BookID]int{b.book.ID: 1, emma.ID: 2}},
+		{"Put", &other, http.MethodPut, emmaPath, `{"quantity":1}`, map[catalog.BookID]int{b.book.ID: 1, emma.ID: 1}},
+		{"Delete", &admin, http.MethodDelete, emmaPath, "", map[catalog.BookID]int{b.book.ID: 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// The user's own cart already holds two copies of another book.
+			require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: c.user.ID}, emma.ID, 2))
+			r := b.c.JSON(t, c.method, c.path, c.body, append(authtest.As(c.user), "Cookie", b.visitorCart(t))...)
+			require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+			require.Contains(t, strings.Join(r.Header.Values("Set-Cookie"), "\n"), httpcart.CookieName+"=;", "the visitor cookie is dropped")
+			var answered service.Cart
+			require.NoError(t, json.Unmarshal([]byte(r.Body), &answered))
+			got := map[catalog.BookID]int{}
+			for _, l := range answered.Lines {
+				got[l.BookID] = l.Quantity
+			}
+			require.Equal(t, c.want, got, "the answer holds the merged cart")
+			stored, err := b.svc.Cart(context.Background(), service.Owner{UserID: c.user.ID})
+			require.NoError(t, err)
+			require.Equal(t, answered, stored, "and the merge is kept")
+		})
+	}
+}
+
+// TestAPI_MaxLengthCountsSpaces: a text's maxLength counts the text as
+// sent, as the document's maxLength does: the longest text with a space
+// after it is refused, naming the field, though trimmed it would fit.
+func TestAPI_MaxLengthCountsSpaces(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	body := func(at string) string {
+		return "/paths/" + strings.ReplaceAll(at, "/", "~1") + "/post/requestBody/content/application~1json/schema/properties/"
+	}
+	address := `{"name":"Ana","street":"Calle 1","city":"Bogotá","region":"DC","postal_code":"110111","country":"CO"}`
+	for _, c := range []struct {
+		user             *auth.User
+		path, doc, field string
+		json             func(v string) string
+	}{
+		{&buyer, "/api/v1/orders/1/reviews", body("/api/v1/orders/{id}/reviews") + "comment", "comment",
+			func(v string) string { return `{"seller_id":2,"rating":5,"comment":` + v + `}` }},
+		{&seller, "/api/v1/reviews/1/reply", body("/api/v1/reviews/{id}/reply") + "reply", "reply",
+			func(v string) string { return `{"reply":` + v + `}` }},
+		{&admin, "/api/v1/reviews/1/hide", body("/api/v1/reviews/{id}/hide") + "reason", "reason",
+			func(v string) string { return `{"reason":` + v + `}` }},
+		{&admin, "/api/v1/orders/1/cancel", body("/api/v1/orders/{id}/cancel") + "reason", "reason",
+			func(v string) string { return `{"reason":` + v + `}` }},
+	} {
+		max := int(apitest.At(t, c.doc+"/maxLength").(float64))
+		r := b.c.JSON(t, http.MethodPost, c.path, c.json(strconv.Quote(strings.Repeat("é", max)+" ")), authtest.As(c.user)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, c.path+": "+r.Body)
+		require.Contains(t, r.Body, `"fields":{"`+c.field+`":"must be at most `+strconv.Itoa(max)+` characters"}`, c.path)
+	}
+	for _, field := range []string{"name", "street", "city", "region", "postal_code"} {
+		max := int(apitest.At(t, "/components/schemas/Address/properties/"+field+"/maxLength").(float64))
+		var a map[string]string
+		require.NoError(t, json.Unmarshal([]byte(address), &a))
+		a[field] = strings.Repeat("é", max) + " "
+		sent, err := json.Marshal(map[string]any{"lines": []map[string]int64{{"book_id": int64(b.book.ID), "quantity": 1, "price_cents": 1500}},
+			"shipping_address": a, "delivery_provider_id": 3, "payment": map[string]string{"method": "wallet"}})
+		require.NoError(t, err)
+		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", string(sent), append(authtest.As(&buyer), "Idempotency-Key", "k-"+field)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, field+": "+r.Body)
+		require.Contains(t, r.Body, `"fields":{"shipping_address.`+field+`":"must be at most `+strconv.Itoa(max)+` characters"}`, field)
+	}
 }
 
 func TestPages_Admin(t *testing.T) {
@@ -383,7 +553,8 @@ func TestPages_Admin(t *testing.T) {
 		require.Contains(t, r.Body, msg, "every field's message at once")
 	}
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a negative cost parses, and the service refuses it")
-	require.Contains(t, r.Body, `name="days" type="number" value="x"`, "what was typed comes back as typed")
+	require.Contains(t, r.Body, `name="days" type="text" value="x" dir="auto" inputmode="numeric" aria-invalid="true"`,
+		"what was typed comes back as typed, in a field that shows it (a browser empties a number input holding no number)")
 	r = b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"999999999999.99"}, "days": {"2"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a cost too large to hold gets the bound too")

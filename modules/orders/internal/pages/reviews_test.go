@@ -204,6 +204,7 @@ func TestPages_SellerPage(t *testing.T) {
 	for i := range service.SellerListingsPerPage + 1 {
 		catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: fmt.Sprintf("Shelf %02d", i)})
 	}
+	catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Le Rouge et le Noir", Language: "fr"})
 	page := "/sellers/" + strconv.FormatInt(int64(seller.ID), 10)
 
 	r := b.c.Get(t, page)
@@ -213,10 +214,13 @@ func TestPages_SellerPage(t *testing.T) {
 	require.Contains(t, r.Body, "1 sale · ")
 	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
 	require.Contains(t, r.Body, "Lovely copy")
+	require.Contains(t, r.Body, `<strong class="stars"><span aria-hidden="true">★★★★★</span><span class="visually-hidden"> 5 out of 5</span></strong>`,
+		"a review's stars are read as its rating, not as five symbols (an aria-label on a strong is not read)")
+	require.Contains(t, r.Body, `<h3 lang="fr"><a href="/books/`, "a title is marked with its language")
 	require.Contains(t, r.Body, "Shelf 12", "newest first")
-	require.NotContains(t, r.Body, "Shelf 00", "on the next page")
+	require.NotContains(t, r.Body, "Shelf 01", "on the next page")
 	require.Contains(t, r.Body, `href="/sellers/2?page=2"`)
-	require.Contains(t, b.c.Get(t, page+"?page=2").Body, "Shelf 00")
+	require.Contains(t, b.c.Get(t, page+"?page=2").Body, "Shelf 01")
 	require.Contains(t, b.c.Get(t, order, authtest.As(&buyer)...).Body, `href="`+page+`"`, "the order links the seller")
 
 	// A hidden review leaves the page and the average.

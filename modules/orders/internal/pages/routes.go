@@ -5,17 +5,15 @@ package pages
 
 import (
 	"context"
-	"encoding/hex"
 	"net/http"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
-	"github.com/bookstore/bookstore/platform/random"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -54,50 +52,9 @@ func Routes(svc *service.Service) web.Routes {
 		r.Post("/admin/reviews/{id}/hide", h.hideReview)
 		r.Post("/admin/reviews/{id}/unhide", h.unhideReview)
 		r.Get("/admin/providers", h.adminProviders)
+		r.Post("/admin/providers", h.createProvider)
 		r.Post("/admin/providers/{id}", h.updateProvider)
 	}
-}
-
-// VisitorCookie holds a signed-out shopper's cart id.
-const VisitorCookie = "cart_visitor"
-
-func visitorID(r *http.Request) string {
-	c, err := r.Cookie(VisitorCookie)
-	if err != nil || len(c.Value) != 32 {
-		return ""
-	}
-	if _, err := hex.DecodeString(c.Value); err != nil {
-		return ""
-	}
-	return c.Value
-}
-
-// setVisitor sends the visitor cookie; the router marks it Secure under
-// HTTPS.
-func setVisitor(w http.ResponseWriter, id string, maxAge int) {
-	http.SetCookie(w, &http.Cookie{Name: VisitorCookie, Value: id, Path: "/", MaxAge: maxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-}
-
-// owner is whose cart a request acts on; a visitor gets a cookie when
-// create is set. A shopper who filled a cart as a visitor and then signed
-// in finds that cart merged into theirs here, at their first cart action,
-// and the visitor cookie is dropped.
-func (h *handler) owner(w http.ResponseWriter, r *http.Request, create bool) (service.Owner, error) {
-	vid := visitorID(r)
-	if u, ok := auth.UserFrom(r.Context()); ok {
-		if vid != "" {
-			if err := h.svc.MergeVisitorCart(r.Context(), u.ID, vid); err != nil {
-				return service.Owner{}, err
-			}
-			setVisitor(w, "", -1)
-		}
-		return service.Owner{UserID: u.ID}, nil
-	}
-	if vid == "" && create {
-		vid = random.Hex(16)
-		setVisitor(w, vid, int(service.VisitorCartTTL/time.Second))
-	}
-	return service.Owner{VisitorID: vid}, nil
 }
 
 // Middleware (after auth's) fills the header's counts, in every process:
@@ -117,7 +74,7 @@ func Middleware(svc orders.Service) web.Middleware {
 			if u, ok := auth.UserFrom(ctx); ok {
 				user = u.ID
 			}
-			if vid := visitorID(r); user != 0 || vid != "" {
+			if vid := httpcart.VisitorID(r); user != 0 || vid != "" {
 				counting, cancel := context.WithTimeout(ctx, web.HeaderTimeout)
 				c, err := svc.HeaderCounts(counting, user, vid)
 				cancel()

@@ -47,7 +47,7 @@ func (h *handler) sellerPage(w http.ResponseWriter, r *http.Request) {
 func card(b catalog.Book, st catalog.SellerStats) view.Card {
 	return view.Card{URL: bookURL(b.ID), Title: b.Title, Author: b.Author, Condition: b.Condition.Label(),
 		ThumbURL: "/books/" + view.Itoa(b.ID) + "/cover", PriceCents: b.PriceCents, Seller: b.SellerName,
-		SellerURL: view.SellerURL(b.SellerID), Rating: rating(st), Availability: strconv.Itoa(b.Available) + " available"}
+		SellerURL: view.SellerURL(b.SellerID), Rating: rating(st), Availability: strconv.Itoa(b.Available) + " available", Lang: catalog.TextLang(b.Language)}
 }
 
 func rating(st catalog.SellerStats) view.Rating {

@@ -99,6 +99,15 @@ func TestService_ActivityLog(t *testing.T) {
 		require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.admin, gone), orders.ErrProviderNotFound)
 		require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.buyer, p), auth.ErrForbidden)
 		require.Len(t, b.activity(t), 1, "refused edits record nothing")
+
+		added, err := b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: " Rappi ", Coverage: "national", CostCents: 300, Days: 1, Active: true})
+		require.NoError(t, err)
+		b.requireEntry(t, 2, activity.ProviderAdd, added.ID, "Rappi", "")
+		_, err = b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: "Rappi", Coverage: "national", CostCents: 300, Days: 1})
+		require.ErrorIs(t, err, apperr.ErrInvalid)
+		_, err = b.svc.CreateProvider(ctx, b.buyer, service.Provider{Name: "Mine", Coverage: "national", CostCents: 1, Days: 1})
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		require.Len(t, b.activity(t), 2, "refused additions record nothing")
 	})
 
 	t.Run("Jobs", func(t *testing.T) {

@@ -31,13 +31,14 @@ import (
 	"github.com/bookstore/bookstore/platform/view"
 )
 
-// Address is where an order goes.
+// Address is where an order goes. Its tags bound each field as the API
+// receives it (web.DecodeJSON), with the limits ValidateAddress applies.
 type Address struct {
-	Name       string `json:"name"`
-	Street     string `json:"street"`
-	City       string `json:"city"`
-	Region     string `json:"region"`
-	PostalCode string `json:"postal_code"`
+	Name       string `json:"name" maxLength:"100"`
+	Street     string `json:"street" maxLength:"200"`
+	City       string `json:"city" maxLength:"100"`
+	Region     string `json:"region" maxLength:"100"`
+	PostalCode string `json:"postal_code" maxLength:"20"`
 	Country    string `json:"country"`
 }
 

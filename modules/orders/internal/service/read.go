@@ -418,13 +418,33 @@ func ValidateProvider(p Provider) map[string]string {
 	return fields
 }
 
+// CreateProvider adds a provider with the rules of UpdateProvider; admins
+// only. An active one is offered at once to checkouts to the addresses its
+// coverage serves: this process forgets its cache, and another process
+// reloads its own when a checkout names a provider it does not know.
+func (s *Service) CreateProvider(ctx context.Context, user auth.User, p Provider) (Provider, error) {
+	if err := checkProvider(user, p); err != nil {
+		return Provider{}, err
+	}
+	var row dbsqlc.Provider
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if row, err = s.q.CreateProvider(ctx, tx, dbsqlc.CreateProviderParams{Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active}); err != nil {
+			return err
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.ProviderAdd, SubjectID: row.ID, SubjectLabel: row.Name})
+	})
+	if err != nil {
+		return Provider{}, providerError(err)
+	}
+	s.providers.forget()
+	return toProvider(row), nil
+}
+
 // UpdateProvider edits a provider; admins only.
 func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider) error {
-	if !user.IsAdmin() {
-		return auth.ErrForbidden
-	}
-	if fields := ValidateProvider(p); len(fields) > 0 {
-		return apperr.ErrInvalid.WithFields(fields)
+	if err := checkProvider(user, p); err != nil {
+		return err
 	}
 	name := strings.TrimSpace(p.Name)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -437,14 +457,31 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 		}
 		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.ProviderEdit, SubjectID: p.ID, SubjectLabel: name})
 	})
-	if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
-		return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
-	}
 	if err != nil {
-		return fmt.Errorf("update provider %d: %w", p.ID, err)
+		return providerError(err)
 	}
 	s.providers.forget()
 	return nil
+}
+
+// checkProvider refuses a non-admin, then a provider with a bad field.
+func checkProvider(user auth.User, p Provider) error {
+	if !user.IsAdmin() {
+		return auth.ErrForbidden
+	}
+	if fields := ValidateProvider(p); len(fields) > 0 {
+		return apperr.ErrInvalid.WithFields(fields)
+	}
+	return nil
+}
+
+// providerError is err of a provider's write, with a taken name as the
+// name field's error: the unique index decides, even between two admins.
+func providerError(err error) error {
+	if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
+		return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})
+	}
+	return fmt.Errorf("save delivery provider: %w", err)
 }
 
 // SavedAddress returns the address the user last checked out with, if any.

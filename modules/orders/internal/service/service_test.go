@@ -679,6 +679,56 @@ func TestService_UpdateProvider(t *testing.T) {
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND name = $2 AND cost_cents = 1234", p.ID, p.Name), "a refused edit changes nothing")
 }
 
+// TestService_CreateProvider: an admin adds a provider, which checkouts to
+// the addresses it covers can use at once, in this process and in another
+// whose cache knew only the old providers; a taken name or a bad field is
+// refused with what to fix, and only an admin adds.
+func TestService_CreateProvider(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	replica := b.newService(t, b.cat)
+	for _, svc := range []*service.Service{b.svc, replica} {
+		_, err := svc.Place(ctx, b.buyer, checkoutInput("warm", service.PaymentInput{Method: orders.MethodWallet}))
+		requireCode(t, err, "orders.empty_cart") // validated, so its provider cache is loaded
+	}
+
+	created, err := b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: " Rappi ", Coverage: "national", CostCents: 300, Days: 1, Active: true})
+	require.NoError(t, err)
+	require.Positive(t, created.ID)
+	require.Equal(t, service.Provider{ID: created.ID, Name: "Rappi", Coverage: "national", CostCents: 300, Days: 1, Active: true}, created)
+	national, err := b.svc.ProvidersFor(ctx, "CO")
+	require.NoError(t, err)
+	require.Contains(t, national, created)
+	abroad, err := b.svc.ProvidersFor(ctx, "US")
+	require.NoError(t, err)
+	require.NotContains(t, abroad, created, "a national provider is not offered abroad")
+
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+	in := b.seen(t, checkoutInput("rappi", service.PaymentInput{Method: orders.MethodWallet}))
+	in.ProviderID = created.ID
+	far := in
+	far.Address.Country = "US"
+	_, err = replica.Place(ctx, b.buyer, far)
+	requireCode(t, err, "invalid")
+	require.Equal(t, "Rappi does not deliver to US; choose a provider offered for it", apperr.As(err).Fields["delivery_provider_id"])
+	o, err := replica.Place(ctx, b.buyer, in)
+	require.NoError(t, err, "another process offers the new provider too")
+	require.Equal(t, "Rappi", o.DeliveryProvider)
+	require.Equal(t, int64(300), o.DeliveryCents)
+
+	before := b.count(t, "SELECT count(*) FROM orders.delivery_providers")
+	_, err = b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: "DHL", Coverage: "international", CostCents: 100, Days: 2, Active: true})
+	requireCode(t, err, "invalid")
+	require.Equal(t, map[string]string{"name": "another provider has this name"}, apperr.As(err).Fields)
+	_, err = b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: " ", Coverage: "space", CostCents: -1, Days: 91})
+	requireCode(t, err, "invalid")
+	require.Len(t, apperr.As(err).Fields, 4)
+	_, err = b.svc.CreateProvider(ctx, b.buyer, service.Provider{Name: "Mine", Coverage: "national", CostCents: 1, Days: 1})
+	require.ErrorIs(t, err, auth.ErrForbidden)
+	require.Equal(t, before, b.count(t, "SELECT count(*) FROM orders.delivery_providers"), "a refused provider is not added")
+}
+
 // TestService_CartChecksOutOnce: checkouts racing for one cart, each with
 // its own Idempotency-Key (two tabs, a client retrying without its key),
 // make one order; the others are told the cart changed.
