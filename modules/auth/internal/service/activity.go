@@ -26,7 +26,7 @@ func (s *Service) recordAction(ctx context.Context, tx dbsqlc.DBTX, r activity.R
 func (s *Service) ActivityLog(ctx context.Context, f activity.Filter) ([]activity.Entry, error) {
 	rows, err := s.q.AdminActions(ctx, s.pool, dbsqlc.AdminActionsParams{Action: string(f.Action), Text: f.Text, Lim: int32(f.Limit)})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list the activity log: %w", err)
 	}
 	out := make([]activity.Entry, len(rows))
 	for i, r := range rows {
