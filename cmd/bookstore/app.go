@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogfx"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/ordersfx"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apidoc"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/gateway"
@@ -131,7 +132,7 @@ func serveOptions(cfg config.Config) fx.Option {
 		case cfg.Runs(m):
 			opts = append(opts, moduleOptions[m])
 		case cfg.URLs[m] != "":
-			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]), remoteBox(m, cfg.URLs[m]))
+			opts = append(opts, remoteOptions[m](cfg.URLs[m]), remoteQueue(m, cfg.URLs[m]), remoteBox(m, cfg.URLs[m]), remoteLog(m, cfg.URLs[m]))
 		}
 	}
 	return fx.Options(opts...)
@@ -147,6 +148,12 @@ func remoteQueue(m config.Module, url string) fx.Option {
 // runs m.
 func remoteBox(m config.Module, url string) fx.Option {
 	return mail.AsBox(func(d *rpc.Dialer) *mail.RemoteBox { return mail.NewRemoteBox(d.Client(m, url)) })
+}
+
+// remoteLog gives the admin's Activity page the activity log of the
+// process that runs m.
+func remoteLog(m config.Module, url string) fx.Option {
+	return activity.AsLog(func(d *rpc.Dialer) *activity.RemoteLog { return activity.NewRemote(d.Client(m, url)) })
 }
 
 // gatewayRoutes forwards each module's paths to cfg's URL of it; a path no

@@ -86,6 +86,7 @@ func TestGatewayOwners_ComeFromTheModules(t *testing.T) {
 		"/my/listings/new": "catalog", "/api/v1/editions/{isbn}/prices": "catalog",
 		"/signin": "auth", "/account": "auth", "/api/v1/me": "auth", "/admin": "auth", "/admin/users": "auth",
 		"/cart": "orders", "/checkout": "orders", "/api/v1/orders/{id}": "orders", "/admin/jobs": "orders", "/notifications": "orders",
+		"/admin/activity": "orders", "/api/v1/admin/activity": "orders",
 	} {
 		require.Equal(t, want, table[path], path)
 	}

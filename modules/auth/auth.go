@@ -1,7 +1,7 @@
 // Package auth is the public face of the accounts module: who a user is,
 // and how other modules learn who is making a request. The module owns the
-// auth schema (users, sessions, API tokens); everything else about it lives
-// under internal/.
+// auth schema (users, sessions, API tokens, and the log of what admins did
+// to accounts); everything else about it lives under internal/.
 package auth
 
 import (
@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 )
 
@@ -106,6 +107,10 @@ func (u User) NotifyAddress() string {
 // IsAdmin reports whether u may use the admin pages.
 func (u User) IsAdmin() bool { return u.Role == RoleAdmin && !u.Disabled }
 
+// Actor is the user as the activity log records who acted: their id and
+// the name they have now, which the entry keeps after a rename.
+func (u User) Actor() activity.Actor { return activity.Actor{ID: int64(u.ID), Name: u.Name} }
+
 // Errors of the module. Each keeps its code across process boundaries.
 var (
 	ErrNotFound        = apperr.New(apperr.NotFound, "auth.not_found", "user not found")
@@ -158,8 +163,9 @@ type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
 	// error carrying one message per field, e.g. for a taken email.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
-	// Promote makes the user with this email an admin (ErrNotFound if none).
-	// Idempotent.
+	// Promote makes the user with this email an admin (ErrNotFound if none),
+	// which the activity log records with the command line as the actor.
+	// Idempotent: promoting an admin changes and records nothing.
 	Promote(ctx context.Context, email string) (User, error)
 	// Demote makes the admin with this email a member (ErrNotFound if
 	// none). Idempotent.

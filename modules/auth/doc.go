@@ -1,7 +1,9 @@
 // The auth module owns the auth schema: accounts with their roles
 // (auth.users), sessions and API tokens (auth.sessions, keyed by the SHA-256
-// of the secret, never the secret), and the change feed other modules poll
-// (auth.user_changes).
+// of the secret, never the secret), the change feed other modules poll
+// (auth.user_changes), and the admins' activity log of accounts
+// (auth.admin_actions: disable, enable, and the command line's promote,
+// each written in the transaction of the action; platform/activity).
 //
 // Invariants: an email is unique without regard to case (a unique index
 // decides, even between concurrent sign-ups); a disabled user has no live

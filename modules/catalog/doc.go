@@ -7,7 +7,9 @@
 // listing with an ISBN, written by the statement that confirms it, for the
 // price guide's median of the last 180 days), and a copy of users' names and
 // disabled flags (catalog.sellers), kept current every two seconds by the
-// River job catalog.sync_sellers from auth.Service.UserChanges.
+// River job catalog.sync_sellers from auth.Service.UserChanges; and the
+// admins' activity log of listings (catalog.admin_actions: hide and unhide,
+// each written in the transaction of the action; platform/activity).
 //
 // Invariants, enforced by CHECK constraints and proven by the contract
 // suite in catalogtest: stock is never negative; listed copies = available

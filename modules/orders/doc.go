@@ -3,8 +3,13 @@
 // with a snapshot of title and price), payments (brand and last four digits
 // only), the simulated processor's charges, shipments with their timeline,
 // delivery providers, notifications (read up to a mark per user, so the
-// header's count reads only the unread ones), reviews, and each seller's
-// count of delivered orders.
+// header's count reads only the unread ones), reviews, each seller's
+// count of delivered orders, and the admins' activity log of what the
+// module does for them (orders.admin_actions: the shop's cancel, hiding
+// and unhiding a review, editing a delivery provider, each in the
+// transaction of the action; retrying and cancelling a job, once its queue
+// confirmed). It serves the admin's Activity page, which lists every
+// module's log (platform/activity).
 //
 // The saga: Place takes the lines out of the buyer's cart and records the
 // order (pending, idempotent per buyer and Idempotency-Key) in one

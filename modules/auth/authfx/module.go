@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/jobs"
 	"github.com/bookstore/bookstore/modules/auth/internal/pages"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/mail"
@@ -30,6 +31,7 @@ var Module = fx.Module("auth",
 	Service,
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
+	activity.Local(config.ModuleAuth, func(s *service.Service) activity.ListFunc { return s.ActivityLog }),
 	web.AsMiddleware(SignIn),
 	riverfx.AsWorkers(jobs.Workers),
 	riverfx.AsPeriodic(jobs.Periodic),

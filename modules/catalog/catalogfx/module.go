@@ -22,6 +22,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/seed"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/mail"
@@ -46,6 +47,7 @@ var Module = fx.Module("catalog",
 	Service,
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
+	activity.Local(config.ModuleCatalog, func(s *service.Service) activity.ListFunc { return s.ActivityLog }),
 	web.AsMiddleware(WantAlerts),
 	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service) riverfx.Registrar {
 		return jobs.Workers(svc, accounts)

@@ -17,6 +17,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/logging"
 	"github.com/bookstore/bookstore/platform/mail"
@@ -37,6 +38,11 @@ var Module = fx.Module("orders",
 	metrics.AsCollector(func(m *service.Metrics) *service.Metrics { return m }),
 	web.AsRoutes(publicRoutes),
 	web.AsRoutes(api.InternalRoutes),
+	// The service reads its own log for the Activity page (a Log of the
+	// group would be a cycle); other processes may read it here.
+	web.AsRoutes(func(s *service.Service) web.Routes {
+		return activity.Routes(activity.NewLocal(string(config.ModuleOrders), s.ActivityLog))
+	}),
 	web.AsMiddleware(HeaderCounts),
 	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service, log *slog.Logger) riverfx.Registrar {
 		return jobs.Workers(svc, accounts, log)
@@ -64,8 +70,9 @@ type optionalOutbox struct {
 	Outbox *mail.Outbox `optional:"true"`
 }
 
-func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, boxes mail.Boxes, m *service.Metrics, out optionalOutbox) *service.Service {
+func newService(pool *pgxpool.Pool, cat catalog.Service, inserter *riverfx.Inserter, cfg config.Config, queues riverfx.Queues, boxes mail.Boxes, logs activity.Logs, m *service.Metrics, out optionalOutbox) *service.Service {
 	return service.New(pool, cat, inserter, &service.Options{
+		Logs:              logs.All,
 		Outbox:            out.Outbox,
 		Queues:            queues.All,
 		Boxes:             boxes.All,

@@ -13,7 +13,7 @@ SELECT * FROM catalog.listings b
 WHERE b.id = @id;
 
 -- name: GetBookForUpdate :one
-SELECT id, seller_id, status, held, sold, hidden_reason FROM catalog.books WHERE id = @id FOR UPDATE;
+SELECT id, seller_id, title, status, held, sold, hidden_reason FROM catalog.books WHERE id = @id FOR UPDATE;
 
 -- name: BooksByIDs :many
 -- The array goes in through a sub-select so that the plan is cached: given

@@ -692,7 +692,7 @@ func adminIndexView() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "<h1>Admin</h1><ul class=\"admin-links\"><li><a href=\"/admin/users\">Users</a> — find accounts, disable or re-enable them</li><li><a href=\"/admin/listings\">Listings</a> — every listing, with search and filters; hide or show one</li><li><a href=\"/admin/orders\">Orders</a> — every order, its buyer, sellers and state</li><li><a href=\"/admin/jobs\">Jobs</a> — background work in every state: payments, shipping</li><li><a href=\"/admin/outbox\">Outbox</a> — every email the shop wrote, sent or not, with its links</li><li><a href=\"/admin/providers\">Delivery providers</a> — carriers, coverage and cost</li><li><a href=\"/admin/reviews\">Reviews</a> — ratings of sellers; hide one with a reason</li></ul>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "<h1>Admin</h1><ul class=\"admin-links\"><li><a href=\"/admin/users\">Users</a> — find accounts, disable or re-enable them</li><li><a href=\"/admin/listings\">Listings</a> — every listing, with search and filters; hide or show one</li><li><a href=\"/admin/orders\">Orders</a> — every order, its buyer, sellers and state</li><li><a href=\"/admin/jobs\">Jobs</a> — background work in every state: payments, shipping</li><li><a href=\"/admin/outbox\">Outbox</a> — every email the shop wrote, sent or not, with its links</li><li><a href=\"/admin/providers\">Delivery providers</a> — carriers, coverage and cost</li><li><a href=\"/admin/reviews\">Reviews</a> — ratings of sellers; hide one with a reason</li><li><a href=\"/admin/activity\">Activity</a> — what admins did, to whom and why: every module's log</li></ul>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -742,7 +742,7 @@ func adminUsersView(p usersPage) templ.Component {
 				var templ_7745c5c3_Var23 string
 				templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(u.Email)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 232, Col: 38}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 233, Col: 38}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
 				if templ_7745c5c3_Err != nil {
@@ -755,7 +755,7 @@ func adminUsersView(p usersPage) templ.Component {
 				var templ_7745c5c3_Var24 string
 				templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(u.Name)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 233, Col: 36}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 234, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 				if templ_7745c5c3_Err != nil {
@@ -793,7 +793,7 @@ func adminUsersView(p usersPage) templ.Component {
 						var templ_7745c5c3_Var25 string
 						templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(u.DisabledReason)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 245, Col: 52}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 246, Col: 52}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
 						if templ_7745c5c3_Err != nil {
@@ -817,7 +817,7 @@ func adminUsersView(p usersPage) templ.Component {
 				var templ_7745c5c3_Var26 string
 				templ_7745c5c3_Var26, templ_7745c5c3_Err = templ.JoinStringErrs(view.Date(u.CreatedAt))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 251, Col: 54}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 252, Col: 54}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var26))
 				if templ_7745c5c3_Err != nil {
@@ -864,7 +864,7 @@ func adminUsersView(p usersPage) templ.Component {
 						var templ_7745c5c3_Var27 string
 						templ_7745c5c3_Var27, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/admin/users/" + view.Itoa(u.ID) + "/disable")).ResolveURL(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 264, Col: 100}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 265, Col: 100}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var27)
 						if templ_7745c5c3_Err != nil {
@@ -885,7 +885,7 @@ func adminUsersView(p usersPage) templ.Component {
 						var templ_7745c5c3_Var28 string
 						templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.Path).Resolve(ctx)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 266, Col: 58}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 267, Col: 58}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 						if templ_7745c5c3_Err != nil {
@@ -954,7 +954,7 @@ func adminUsersView(p usersPage) templ.Component {
 				var templ_7745c5c3_Var29 string
 				templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(p.Query)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 293, Col: 16}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 294, Col: 16}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 				if templ_7745c5c3_Err != nil {
@@ -1000,7 +1000,7 @@ func userButton(p usersPage, u auth.User, action, label string, secondary bool) 
 		var templ_7745c5c3_Var31 string
 		templ_7745c5c3_Var31, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/admin/users/" + view.Itoa(u.ID) + "/" + action)).ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 303, Col: 93}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 304, Col: 93}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var31)
 		if templ_7745c5c3_Err != nil {
@@ -1021,7 +1021,7 @@ func userButton(p usersPage, u auth.User, action, label string, secondary bool) 
 		var templ_7745c5c3_Var32 string
 		templ_7745c5c3_Var32, templ_7745c5c3_Err = templruntime.NewAttributeExpression(p.Path).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 305, Col: 49}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 306, Col: 49}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var32)
 		if templ_7745c5c3_Err != nil {
@@ -1074,7 +1074,7 @@ func userButton(p usersPage, u auth.User, action, label string, secondary bool) 
 		var templ_7745c5c3_Var35 string
 		templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(label)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 307, Col: 10}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/auth/internal/pages/pages.templ`, Line: 308, Col: 10}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 		if templ_7745c5c3_Err != nil {

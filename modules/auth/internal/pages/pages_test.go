@@ -442,7 +442,7 @@ func TestAdminPages(t *testing.T) {
 		t.Parallel()
 		resp := ab.Get(t, "/admin")
 		require.Equal(t, http.StatusOK, resp.StatusCode)
-		for _, l := range []string{`href="/admin/users">Users`, `href="/admin/listings">Listings`, `href="/admin/orders">Orders`, `href="/admin/jobs">Jobs`, `href="/admin/providers">Delivery providers`} {
+		for _, l := range []string{`href="/admin/users">Users`, `href="/admin/listings">Listings`, `href="/admin/orders">Orders`, `href="/admin/jobs">Jobs`, `href="/admin/providers">Delivery providers`, `href="/admin/activity">Activity`} {
 			require.Contains(t, resp.Body, l)
 		}
 		require.Contains(t, resp.Body, `href="/admin">Admin</a>`, "admins see the menu entry")

@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
 )
@@ -117,8 +118,8 @@ func (s *Service) createUser(ctx context.Context, tx pgx.Tx, email, name, hash s
 	return row, s.recordChange(ctx, tx, row.ID)
 }
 
-// Promote makes the user with this email an admin, from a command.
-// Idempotent.
+// Promote makes the user with this email an admin, from a command: the
+// activity log records the command line as the actor. Idempotent.
 func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) {
 	return s.setRoleByEmail(ctx, email, auth.RoleAdmin)
 }
@@ -141,7 +142,7 @@ func (s *Service) setRoleByEmail(ctx context.Context, email string, role auth.Ro
 			return fmt.Errorf("set role of %s: %w", email, err)
 		}
 		if row.Role != string(role) {
-			if row, err = s.changeRole(ctx, tx, row.ID, role); err != nil {
+			if row, err = s.changeRole(ctx, tx, activity.CommandLine, row.ID, role); err != nil {
 				return err
 			}
 		}
@@ -194,7 +195,7 @@ func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, 
 		case role == auth.RoleAdmin && row.DisabledAt != nil:
 			return ErrRoleConflict.WithMessage(row.Email + " is disabled; enable the account before making it an admin")
 		}
-		if row, err = s.changeRole(ctx, tx, row.ID, role); err != nil {
+		if row, err = s.changeRole(ctx, tx, actor.Actor(), row.ID, role); err != nil {
 			return err
 		}
 		u = toUser(row)
@@ -203,10 +204,11 @@ func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, 
 	return u, err
 }
 
-// changeRole sets the user's role and ends their sessions and tokens, so
-// the change takes effect at once and new rights come with new session ids
-// (fixation cannot carry over); the feed tells the modules that copy roles.
-func (s *Service) changeRole(ctx context.Context, tx pgx.Tx, id int64, role auth.Role) (dbsqlc.User, error) {
+// changeRole sets user id's role and ends their sessions and tokens, so the
+// change takes effect at once and new rights come with new session ids
+// (fixation cannot carry over); the feed tells the modules that copy roles,
+// and the activity log records who made the change.
+func (s *Service) changeRole(ctx context.Context, tx pgx.Tx, actor activity.Actor, id int64, role auth.Role) (dbsqlc.User, error) {
 	row, err := s.q.UpdateUserRole(ctx, tx, dbsqlc.UpdateUserRoleParams{Role: string(role), Now: s.now(), ID: id})
 	if err != nil {
 		return dbsqlc.User{}, fmt.Errorf("set role of %d: %w", id, err)
@@ -214,7 +216,14 @@ func (s *Service) changeRole(ctx context.Context, tx pgx.Tx, id int64, role auth
 	if _, err := s.q.DeleteUserSessions(ctx, tx, id); err != nil {
 		return dbsqlc.User{}, fmt.Errorf("set role of %d: end sessions: %w", id, err)
 	}
-	return row, s.recordChange(ctx, tx, id)
+	if err := s.recordChange(ctx, tx, id); err != nil {
+		return dbsqlc.User{}, err
+	}
+	action := activity.UserPromote
+	if role != auth.RoleAdmin {
+		action = activity.UserDemote
+	}
+	return row, s.recordAction(ctx, tx, activity.Record{Actor: actor, Action: action, SubjectID: id, SubjectLabel: row.Email})
 }
 
 // ChangeName sets the user's display name.
@@ -299,6 +308,14 @@ func (s *Service) setDisabled(ctx context.Context, actor auth.User, id auth.User
 				}
 			}
 			if err := s.recordChange(ctx, tx, row.ID); err != nil {
+				return err
+			}
+			action := activity.UserEnable
+			if disabled {
+				action = activity.UserDisable
+			}
+			if err := s.recordAction(ctx, tx, activity.Record{Actor: actor.Actor(), Action: action,
+				SubjectID: row.ID, SubjectLabel: row.Email, Reason: reason}); err != nil {
 				return err
 			}
 		}

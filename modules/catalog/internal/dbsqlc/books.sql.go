@@ -318,12 +318,13 @@ func (q *Queries) GetBook(ctx context.Context, db DBTX, id int64) (Listing, erro
 }
 
 const getBookForUpdate = `-- name: GetBookForUpdate :one
-SELECT id, seller_id, status, held, sold, hidden_reason FROM catalog.books WHERE id = $1 FOR UPDATE
+SELECT id, seller_id, title, status, held, sold, hidden_reason FROM catalog.books WHERE id = $1 FOR UPDATE
 `
 
 type GetBookForUpdateRow struct {
 	ID           int64
 	SellerID     int64
+	Title        string
 	Status       string
 	Held         int32
 	Sold         int32
@@ -336,6 +337,7 @@ func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetB
 	err := row.Scan(
 		&i.ID,
 		&i.SellerID,
+		&i.Title,
 		&i.Status,
 		&i.Held,
 		&i.Sold,

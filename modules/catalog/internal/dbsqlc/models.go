@@ -8,6 +8,18 @@ import (
 	"time"
 )
 
+type AdminAction struct {
+	ID           int64
+	At           time.Time
+	ActorID      *int64
+	ActorName    string
+	Action       string
+	SubjectKind  string
+	SubjectID    int64
+	SubjectLabel string
+	Reason       string
+}
+
 type Book struct {
 	ID            int64
 	SellerID      int64

@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
 )
@@ -734,8 +735,11 @@ func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, 
 		if b.HiddenReason != nil {
 			return ErrAlreadyHidden.WithMessage("this listing is already hidden: " + *b.HiddenReason + "; show it again first to hide it for another reason")
 		}
-		_, err = s.q.SetBookHidden(ctx, tx, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: &reason})
-		return err
+		if _, err = s.q.SetBookHidden(ctx, tx, dbsqlc.SetBookHiddenParams{ID: int64(id), Reason: &reason}); err != nil {
+			return err
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: admin.Actor(), Action: activity.ListingHide,
+			SubjectID: int64(id), SubjectLabel: b.Title, Reason: reason})
 	})
 	if err != nil {
 		return fmt.Errorf("hide listing %d: %w", id, err)
@@ -761,8 +765,11 @@ func (s *Service) Unhide(ctx context.Context, admin auth.User, id catalog.BookID
 		if !wasHidden {
 			return nil
 		}
-		_, err = s.q.SetBookHidden(ctx, tx, dbsqlc.SetBookHiddenParams{ID: int64(id)})
-		return err
+		if _, err = s.q.SetBookHidden(ctx, tx, dbsqlc.SetBookHiddenParams{ID: int64(id)}); err != nil {
+			return err
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: admin.Actor(), Action: activity.ListingUnhide,
+			SubjectID: int64(id), SubjectLabel: b.Title})
 	})
 	if err != nil {
 		return "", false, fmt.Errorf("unhide listing %d: %w", id, err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -45,6 +47,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/sales", listing("sales", svc.Sales, nil))
 		r.Get("/api/v1/notifications", listing("notifications", svc.Notifications, unread(svc)))
 		r.Post("/api/v1/notifications/read", h.markRead)
+		r.Get("/api/v1/admin/activity", h.activity)
 	}
 }
 
@@ -304,6 +307,29 @@ func (h *handler) markRead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, map[string]int{"unread": n})
+}
+
+// activity answers a page of every module's activity log, as the admin's
+// Activity page lists it.
+func (h *handler) activity(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	p, err := Page(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	a, err := h.svc.Activity(r.Context(), u, activity.Filter{Action: activity.Action(q.Get("action")), Text: strings.TrimSpace(q.Get("q"))}, p)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	// Arrays, never null, even when empty.
+	web.JSON(w, http.StatusOK, map[string]any{"entries": append([]activity.Entry{}, a.Entries...), "unreadable": append([]string{}, a.Unreadable...)})
 }
 
 // listing answers a signed-in user's paged list under key; extra, if set,

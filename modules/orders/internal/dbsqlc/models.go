@@ -19,6 +19,18 @@ type Address struct {
 	UpdatedAt  time.Time
 }
 
+type AdminAction struct {
+	ID           int64
+	At           time.Time
+	ActorID      *int64
+	ActorName    string
+	Action       string
+	SubjectKind  string
+	SubjectID    int64
+	SubjectLabel string
+	Reason       string
+}
+
 type Cart struct {
 	ID        int64
 	UserID    *int64

@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -76,12 +77,43 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Jobs.Jobs)) {
 		return
 	}
-	more := len(d.Jobs.Jobs) > pageSize
-	if more {
-		d.Jobs.Jobs = d.Jobs.Jobs[:pageSize]
-	}
-	d.Pager = view.NewPager(r.URL, n, more)
+	l := trim(r, d.Jobs.Jobs, n)
+	d.Jobs.Jobs, d.Pager = l.Items, l.Pager
 	render(w, r, status, "Jobs", adminJobsView(d))
+}
+
+// activityData is the admin's Activity page: the filter and a page of
+// every module's log.
+type activityData struct {
+	Filter   activity.Filter
+	Activity service.Activity
+	Pager    view.Pager
+	Errors   map[string]string
+}
+
+func (h *handler) adminActivity(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	d := activityData{Filter: activity.Filter{Action: activity.Action(q.Get("action")), Text: strings.TrimSpace(q.Get("q"))}, Errors: map[string]string{}}
+	p, n := listPage(r)
+	status := http.StatusOK
+	d.Activity, err = h.svc.Activity(r.Context(), u, d.Filter, p)
+	if e := apperr.As(err); err != nil && e != nil && e.Kind == apperr.Invalid && len(e.Fields) > 0 {
+		d.Errors, status = e.Fields, http.StatusUnprocessableEntity
+	} else if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Activity.Entries)) {
+		return
+	}
+	l := trim(r, d.Activity.Entries, n)
+	d.Activity.Entries, d.Pager = l.Items, l.Pager
+	render(w, r, status, "Activity", adminActivityView(d))
 }
 
 func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(context.Context, auth.User, string, int64) error, done string) {

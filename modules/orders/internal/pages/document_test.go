@@ -6,7 +6,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apidoc/apitest"
+	"github.com/bookstore/bookstore/platform/config"
 )
 
 // TestDocument_StatesTheCartLimits ties the quantity the OpenAPI document
@@ -19,4 +21,23 @@ func TestDocument_StatesTheCartLimits(t *testing.T) {
 	} {
 		require.EqualValues(t, service.MaxQuantity, apitest.At(t, at), at)
 	}
+}
+
+// TestDocument_StatesTheActivityFilter ties the actions and the text length
+// the OpenAPI document offers the activity log's filter to the ones the
+// log knows.
+func TestDocument_StatesTheActivityFilter(t *testing.T) {
+	t.Parallel()
+	params := apitest.At(t, "/paths/~1api~1v1~1admin~1activity/get/parameters").([]any)
+	want := []any{""}
+	for _, a := range activity.Actions {
+		want = append(want, string(a))
+	}
+	require.Equal(t, want, params[0].(map[string]any)["schema"].(map[string]any)["enum"])
+	require.EqualValues(t, activity.MaxText, params[1].(map[string]any)["schema"].(map[string]any)["maxLength"])
+	var modules []any
+	for _, m := range config.AllModules {
+		modules = append(modules, string(m))
+	}
+	require.Equal(t, modules, apitest.At(t, "/components/schemas/ActivityEntry/properties/module/enum"))
 }

@@ -11,7 +11,7 @@ import (
 // FuzzHTTP sends the orders module's pages and API every request the
 // fuzzer makes of these (cart and checkout forms, order bodies with
 // Idempotency-Keys, list offsets, reviews, the seller's page, the admin's
-// jobs and outbox), as a buyer, the seller, an admin or a
+// jobs, outbox and activity log), as a buyer, the seller, an admin or a
 // visitor: none may answer 5xx. make test runs it with -fuzz for a few
 // seconds; go test runs the seeds and the corpus in testdata/fuzz.
 func FuzzHTTP(f *testing.F) {
@@ -38,5 +38,7 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "GET", Target: "/admin/jobs?state=%00&kind=%FF&page=99999999999"},
 		webtest.Seed{Method: "POST", Target: "/admin/jobs/local/99999999999/retry", ContentType: form, Body: "next=/admin/jobs"},
 		webtest.Seed{Method: "GET", Target: "/admin/outbox?before=%00"},
+		webtest.Seed{Method: "GET", Target: "/admin/activity?action=%00&q=%FF%00&page=99999999999"},
+		webtest.Seed{Method: "GET", Target: "/api/v1/admin/activity?action=user.disable&q=%C0%AF&offset=100000&limit=100"},
 	)
 }

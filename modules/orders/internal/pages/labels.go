@@ -10,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
@@ -221,4 +222,58 @@ func (d providersData) forProvider(p service.Provider) providerForm {
 	}
 	return providerForm{ID: view.Itoa(p.ID), Name: p.Name, Coverage: p.Coverage, Cost: text.MoneyInput(p.CostCents),
 		Days: strconv.Itoa(p.Days), Active: p.Active}
+}
+
+// actionLabels say what an admin did, in the activity log's words.
+var actionLabels = map[activity.Action]string{
+	activity.UserDisable:   "Disabled an account",
+	activity.UserEnable:    "Enabled an account",
+	activity.UserPromote:   "Made an account an admin",
+	activity.UserDemote:    "Took an admin's rights away",
+	activity.ListingHide:   "Hid a listing",
+	activity.ListingUnhide: "Showed a listing again",
+	activity.OrderCancel:   "Cancelled an order",
+	activity.ReviewHide:    "Hid a review",
+	activity.ReviewUnhide:  "Showed a review again",
+	activity.ProviderAdd:   "Added a delivery provider",
+	activity.ProviderEdit:  "Edited a delivery provider",
+	activity.JobRetry:      "Retried a job",
+	activity.JobCancel:     "Cancelled a job",
+}
+
+// actionLabel is a's label, or its code for an action without one.
+func actionLabel(a activity.Action) string {
+	if l, ok := actionLabels[a]; ok {
+		return l
+	}
+	return string(a)
+}
+
+// actionOptions are the actions an admin can filter the log by.
+var actionOptions = func() []view.Option {
+	out := make([]view.Option, len(activity.Actions))
+	for i, a := range activity.Actions {
+		out[i] = view.Option{Value: string(a), Label: actionLabel(a)}
+	}
+	return out
+}()
+
+// subjectURL is where an entry's subject is shown now, "" for none.
+func subjectURL(e activity.Entry) string {
+	id := view.Itoa(e.SubjectID)
+	switch e.SubjectKind {
+	case "user":
+		return "/admin/users?q=" + url.QueryEscape(e.SubjectLabel)
+	case "listing":
+		return "/books/" + id
+	case "order":
+		return "/orders/" + id
+	case "review":
+		return "/admin/reviews"
+	case "provider":
+		return "/admin/providers"
+	case "job":
+		return "/admin/jobs"
+	}
+	return ""
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/pages"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -53,14 +54,16 @@ type bundle struct {
 	book catalog.Book
 }
 
-func setup(t testing.TB) *bundle {
+// setup serves the module's pages and API, whose Activity page reads the
+// other modules' logs from logs.
+func setup(t testing.TB, logs ...activity.Log) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
 	rc, err := riverfx.NewInserter(pool, nil)
 	require.NoError(t, err)
 	cat := catalogtest.NewService(pool)
 	// Each shipping step is due as soon as the carrier's next round runs.
-	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Microsecond})
+	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Microsecond, Logs: logs})
 	srv := webtest.New(t, webtest.Opts{
 		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
 		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},

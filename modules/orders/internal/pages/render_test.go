@@ -10,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/view/viewtest"
@@ -50,7 +51,13 @@ func TestPages_RenderEveryPage(t *testing.T) {
 				{Queue: "local", ID: 5, Kind: "orders.carry_shipments", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),
 		"admin_jobs_none":     adminJobsView(jobsData{}),
 		"admin_jobs_no_match": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "running"}}),
-		"providers":           adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),
+		"activity": adminActivityView(activityData{Filter: activity.Filter{Action: activity.ListingHide, Text: evil}, Errors: map[string]string{"page": evil},
+			Activity: service.Activity{Entries: []activity.Entry{
+				{Module: "catalog", ID: 1, At: now, ActorID: new(int64), ActorName: evil, Action: activity.ListingHide, SubjectKind: "listing", SubjectID: 7, SubjectLabel: evil, Reason: evil},
+				{Module: "auth", ID: 2, At: now, ActorName: activity.CommandLine.Name, Action: activity.UserPromote, SubjectKind: "user", SubjectID: 8, SubjectLabel: evil}}, Unreadable: []string{evil}}}),
+		"activity_none":     adminActivityView(activityData{}),
+		"activity_no_match": adminActivityView(activityData{Filter: activity.Filter{Text: "x"}}),
+		"providers":         adminProvidersView(providersData{Providers: []service.Provider{{ID: 3, Name: evil, Coverage: "national", CostCents: 500, Days: 3, Active: true}, {ID: 4, Name: "B"}}, EditID: 4, Cost: evil, Errors: map[string]string{"cost": evil}}),
 	}
 	review := service.Review{ID: 5, OrderID: 9, SellerID: 2, BuyerName: evil, Rating: 4, Comment: evil, Reply: evil, HiddenReason: evil, CreatedAt: now}
 	delivered := order

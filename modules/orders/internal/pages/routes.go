@@ -45,6 +45,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/admin/orders", h.adminOrders)
 		r.Get("/admin/jobs", h.adminJobs)
 		r.Get("/admin/outbox", h.adminOutbox)
+		r.Get("/admin/activity", h.adminActivity)
 		r.Post("/admin/jobs/{queue}/{id}/retry", h.retryJob)
 		r.Post("/admin/jobs/{queue}/{id}/cancel", h.cancelJob)
 		r.Get("/admin/reviews", h.adminReviews)

@@ -3,8 +3,10 @@ package service
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
@@ -46,20 +48,20 @@ func (s *Service) Jobs(ctx context.Context, user auth.User, f riverfx.JobFilter,
 		}
 		lists = append(lists, jobs)
 	}
-	out.Jobs = newestFirst(lists, int(off), int(lim))
+	out.Jobs = newestFirst(lists, func(j riverfx.Job) time.Time { return j.CreatedAt }, int(off), int(lim))
 	return out, nil
 }
 
-// newestFirst merges lists, each newest first, and returns lim jobs from
-// the off-th. It takes the newer head each time rather than sorting, so
-// the merge depends only on each list's first off+lim jobs, and pages cut
-// from longer lists agree with it.
-func newestFirst(lists [][]riverfx.Job, off, lim int) []riverfx.Job {
-	var out []riverfx.Job
+// newestFirst merges lists, each newest first by at, and returns lim
+// items from the off-th. It takes the newer head each time rather than
+// sorting, so the merge depends only on each list's first off+lim items,
+// and pages cut from longer lists agree with it.
+func newestFirst[T any](lists [][]T, at func(T) time.Time, off, lim int) []T {
+	var out []T
 	for n := 0; n < off+lim; n++ {
 		best := -1
 		for i, l := range lists {
-			if len(l) > 0 && (best < 0 || l[0].CreatedAt.After(lists[best][0].CreatedAt)) {
+			if len(l) > 0 && (best < 0 || at(l[0]).After(at(lists[best][0]))) {
 				best = i
 			}
 		}
@@ -76,21 +78,27 @@ func newestFirst(lists [][]riverfx.Job, off, lim int) []riverfx.Job {
 
 // RetryJob makes a job of the named queue run again soon; admins only.
 func (s *Service) RetryJob(ctx context.Context, user auth.User, queue string, id int64) error {
-	return s.jobAction(ctx, user, queue, id, riverfx.Queue.Retry)
+	return s.jobAction(ctx, user, queue, id, activity.JobRetry, riverfx.Queue.Retry)
 }
 
 // CancelJob gives up on a job of the named queue; admins only.
 func (s *Service) CancelJob(ctx context.Context, user auth.User, queue string, id int64) error {
-	return s.jobAction(ctx, user, queue, id, riverfx.Queue.Cancel)
+	return s.jobAction(ctx, user, queue, id, activity.JobCancel, riverfx.Queue.Cancel)
 }
 
-func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, id int64, act func(riverfx.Queue, context.Context, int64) error) error {
+func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, id int64, action activity.Action, act func(riverfx.Queue, context.Context, int64) error) error {
 	if !user.IsAdmin() {
 		return auth.ErrForbidden
 	}
 	for _, q := range s.queues {
 		if q.Name() == queue {
-			return act(q, ctx, id)
+			if err := act(q, ctx, id); err != nil {
+				return err
+			}
+			// The job lives in the queue's database, not in this module's,
+			// so the entry follows the queue's confirmation.
+			return s.recordAction(ctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
+				SubjectID: id, SubjectLabel: fmt.Sprintf("job #%d (%s queue)", id, queue)})
 		}
 	}
 	return riverfx.ErrJobNotFound

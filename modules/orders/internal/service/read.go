@@ -14,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
@@ -425,7 +426,14 @@ func (s *Service) CreateProvider(ctx context.Context, user auth.User, p Provider
 	if err := checkProvider(user, p); err != nil {
 		return Provider{}, err
 	}
-	row, err := s.q.CreateProvider(ctx, s.pool, dbsqlc.CreateProviderParams{Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+	var row dbsqlc.Provider
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if row, err = s.q.CreateProvider(ctx, tx, dbsqlc.CreateProviderParams{Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active}); err != nil {
+			return err
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.ProviderAdd, SubjectID: row.ID, SubjectLabel: row.Name})
+	})
 	if err != nil {
 		return Provider{}, providerError(err)
 	}
@@ -438,12 +446,19 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	if err := checkProvider(user, p); err != nil {
 		return err
 	}
-	n, err := s.q.UpdateProvider(ctx, s.pool, dbsqlc.UpdateProviderParams{ID: p.ID, Name: strings.TrimSpace(p.Name), Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+	name := strings.TrimSpace(p.Name)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		n, err := s.q.UpdateProvider(ctx, tx, dbsqlc.UpdateProviderParams{ID: p.ID, Name: name, Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return orders.ErrProviderNotFound
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.ProviderEdit, SubjectID: p.ID, SubjectLabel: name})
+	})
 	if err != nil {
 		return providerError(err)
-	}
-	if n == 0 {
-		return orders.ErrProviderNotFound
 	}
 	s.providers.forget()
 	return nil

@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
 )
@@ -238,6 +239,10 @@ func (s *Service) HideReview(ctx context.Context, admin auth.User, reviewID int6
 			// Another admin hid it since it was read.
 			return ErrAlreadyHidden
 		}
+		if err := s.recordAction(ctx, tx, activity.Record{Actor: admin.Actor(), Action: activity.ReviewHide,
+			SubjectID: reviewID, SubjectLabel: reviewLabel(r), Reason: reason}); err != nil {
+			return err
+		}
 		return s.pushStats(ctx, tx, auth.UserID(r.SellerID))
 	})
 	if err != nil {
@@ -265,12 +270,21 @@ func (s *Service) UnhideReview(ctx context.Context, admin auth.User, reviewID in
 		if n == 0 {
 			return ErrNotHidden
 		}
+		if err := s.recordAction(ctx, tx, activity.Record{Actor: admin.Actor(), Action: activity.ReviewUnhide,
+			SubjectID: reviewID, SubjectLabel: reviewLabel(r)}); err != nil {
+			return err
+		}
 		return s.pushStats(ctx, tx, auth.UserID(r.SellerID))
 	})
 	if err != nil {
 		return Review{}, fmt.Errorf("unhide review %d: %w", reviewID, err)
 	}
 	return s.reviewByID(ctx, reviewID)
+}
+
+// reviewLabel names a review in the activity log.
+func reviewLabel(r dbsqlc.Review) string {
+	return fmt.Sprintf("review #%d of order #%d", r.ID, r.OrderID)
 }
 
 func (s *Service) reviewByID(ctx context.Context, id int64) (Review, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/tracing"
@@ -393,7 +394,11 @@ func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64, rea
 		if len(fields) > 0 {
 			return apperr.ErrInvalid.WithFields(fields)
 		}
-		return s.cancelTx(ctx, tx, o, reason, true)
+		if err := s.cancelTx(ctx, tx, o, reason, true); err != nil {
+			return err
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.OrderCancel,
+			SubjectID: o.ID, SubjectLabel: fmt.Sprintf("order #%d", o.ID), Reason: reason})
 	})
 }
 

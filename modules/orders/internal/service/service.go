@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/mail"
@@ -39,6 +40,9 @@ type Options struct {
 	// Boxes are the shop's outboxes for the Outbox page (default: the
 	// service's own database's, every module's emails).
 	Boxes []mail.Box
+	// Logs are the other modules' activity logs for the Activity page; the
+	// service adds its own.
+	Logs []activity.Log
 	// RetryWindow is how long an order whose payment failed keeps its
 	// copies held while its buyer may pay another way (RetryPayment).
 	RetryWindow time.Duration
@@ -62,6 +66,7 @@ type Service struct {
 	river   *riverfx.Inserter
 	queues  []riverfx.Queue
 	boxes   []mail.Box
+	logs    []activity.Log
 	opts    Options
 	// providers spares a checkout the look-up of its delivery provider.
 	providers providerCache
@@ -114,6 +119,7 @@ func New(pool *pgxpool.Pool, cat catalog.Service, river *riverfx.Inserter, opts 
 		boxes = []mail.Box{mail.NewLocalBox(pool, config.Config{})}
 	}
 	s := &Service{pool: pool, q: dbsqlc.New(), catalog: cat, river: river, queues: queues, boxes: boxes, opts: o}
+	s.logs = append([]activity.Log{activity.NewLocal(string(config.ModuleOrders), s.ActivityLog)}, o.Logs...)
 	s.payments = coalesce.New(maxSettlements, s.settle)
 	s.dues = coalesce.New(maxSettlements, s.paymentsDue)
 	s.submissions = coalesce.NewDetached(maxSubmissions, submitTimeout, s.submit)

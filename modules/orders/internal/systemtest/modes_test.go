@@ -1,10 +1,17 @@
 package systemtest_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,7 +52,9 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 			// The seller confirms their address from the email the shop
 			// sends through SMTP (in split mode, from the auth process).
 			c := &apiClient{mail: mailtest.NewServer(t), http: &http.Client{Transport: apitest.Transport(t, nil)}}
-			c.base = start(t, "BOOKSTORE_SMTP_URL="+c.mail.URL("shop@example.com"))
+			// The test's own database, which the command line also uses.
+			db := pgtest.NewURL(t)
+			c.base = start(t, "BOOKSTORE_SMTP_URL="+c.mail.URL("shop@example.com"), "DATABASE_URL="+db)
 			seller := c.signUp(t, "seller")
 			var book struct {
 				ID         int64 `json:"id"`
@@ -101,8 +110,93 @@ func TestAPI_FlowInBothModes(t *testing.T) {
 			}
 			c.do(t, seller, http.MethodGet, "/api/v1/sales", nil, http.StatusOK, &sales)
 			require.Len(t, sales.Sales, 1)
+
+			c.adminActsInEveryModule(t, db, buyer, seller, order.ID, book.ID)
 		})
 	}
+}
+
+// adminActsInEveryModule makes an admin from the command line, who then
+// hides the buyer's review of the delivered order (orders), disables the
+// buyer (auth) and hides the listing (catalog, on its page: the API has no
+// hide); the activity log lists all four actions, newest first, from
+// every module (in split mode, each read from its own process).
+func (c *apiClient) adminActsInEveryModule(t *testing.T, db, buyer, seller string, orderID, bookID int64) {
+	t.Helper()
+	c.signUp(t, "admin")
+	email := fmt.Sprintf("admin%d@example.com", c.n)
+	cmd := exec.Command(proctest.Binary(t), "user", "promote", email)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+db, "BOOKSTORE_LOG_LEVEL=warn")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	signIn := map[string]any{"email": email, "password": password}
+	var admin struct {
+		Token string `json:"token"`
+	}
+	c.do(t, "", http.MethodPost, "/api/v1/auth/signin", signIn, http.StatusOK, &admin)
+
+	var me struct {
+		User struct {
+			ID int64 `json:"id"`
+		} `json:"user"`
+	}
+	c.do(t, seller, http.MethodGet, "/api/v1/me", nil, http.StatusOK, &me)
+	var review struct {
+		ID int64 `json:"id"`
+	}
+	c.do(t, buyer, http.MethodPost, fmt.Sprintf("/api/v1/orders/%d/reviews", orderID), map[string]any{"seller_id": me.User.ID, "rating": 1}, http.StatusCreated, &review)
+	c.do(t, admin.Token, http.MethodPost, fmt.Sprintf("/api/v1/reviews/%d/hide", review.ID), map[string]any{"reason": "Not about the seller"}, http.StatusOK, nil)
+	c.do(t, buyer, http.MethodGet, "/api/v1/me", nil, http.StatusOK, &me)
+	c.do(t, admin.Token, http.MethodPost, fmt.Sprintf("/api/v1/admin/users/%d/disable", me.User.ID), map[string]any{"reason": "Fake reviews"}, http.StatusOK, nil)
+
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	web := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	signIn["cookie"] = true
+	body, err := json.Marshal(signIn)
+	require.NoError(t, err)
+	res, err := web.Post(c.base+"/api/v1/auth/signin", "application/json", bytes.NewReader(body))
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	res, err = web.Get(c.base + "/admin/listings")
+	require.NoError(t, err)
+	page, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	token := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
+	require.NotNil(t, token, "%s", page)
+	res, err = web.PostForm(fmt.Sprintf("%s/admin/listings/%d/hide", c.base, bookID), url.Values{"csrf_token": {string(token[1])}, "reason": {"Counterfeit copy"}})
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+
+	var log struct {
+		Entries []struct {
+			Module       string `json:"module"`
+			Action       string `json:"action"`
+			ActorName    string `json:"actor_name"`
+			SubjectLabel string `json:"subject_label"`
+			Reason       string `json:"reason"`
+		} `json:"entries"`
+		Unreadable []string `json:"unreadable"`
+	}
+	c.do(t, admin.Token, http.MethodGet, "/api/v1/admin/activity", nil, http.StatusOK, &log)
+	require.Empty(t, log.Unreadable)
+	var got []string
+	for _, e := range log.Entries {
+		got = append(got, strings.Join([]string{e.Module, e.Action, e.ActorName, e.SubjectLabel, e.Reason}, " | "))
+	}
+	require.Equal(t, []string{
+		"catalog | listing.hide | admin | The Left Hand of Darkness | Counterfeit copy",
+		"auth | user.disable | admin | buyer2@example.com | Fake reviews",
+		fmt.Sprintf("orders | review.hide | admin | review #%d of order #%d | Not about the seller", review.ID, orderID),
+		"auth | user.promote | command line (bookstore user) | " + email + " | ",
+	}, got)
+	c.do(t, admin.Token, http.MethodGet, "/api/v1/admin/activity?action=user.disable", nil, http.StatusOK, &log)
+	require.Len(t, log.Entries, 1)
+	require.Equal(t, "auth", log.Entries[0].Module)
+	c.do(t, seller, http.MethodGet, "/api/v1/admin/activity", nil, http.StatusForbidden, nil)
 }
 
 // apiClient calls the JSON API of a running shop, which sends its emails
@@ -116,20 +210,22 @@ type apiClient struct {
 	http *http.Client
 }
 
+// password is every account's.
+const password = "correct horse battery staple"
+
 // signUp creates an account through the API, confirms its address with
 // the emailed link, and returns its bearer token.
 func (c *apiClient) signUp(t *testing.T, who string) string {
 	t.Helper()
 	c.n++
 	email := fmt.Sprintf("%s%d@example.com", who, c.n)
-	const pw = "correct horse battery staple"
-	c.do(t, "", http.MethodPost, "/api/v1/auth/signup", map[string]any{"email": email, "name": who, "password": pw}, http.StatusCreated, nil)
+	c.do(t, "", http.MethodPost, "/api/v1/auth/signup", map[string]any{"email": email, "name": who, "password": password}, http.StatusCreated, nil)
 	got := c.mail.WaitTo(t, email, "Confirm your email address")
 	c.do(t, "", http.MethodPost, "/api/v1/auth/verify-email", map[string]any{"token": mailtest.Token(t, got.Body)}, http.StatusOK, nil)
 	var out struct {
 		Token string `json:"token"`
 	}
-	c.do(t, "", http.MethodPost, "/api/v1/auth/signin", map[string]any{"email": email, "password": pw}, http.StatusOK, &out)
+	c.do(t, "", http.MethodPost, "/api/v1/auth/signin", map[string]any{"email": email, "password": password}, http.StatusOK, &out)
 	require.NotEmpty(t, out.Token)
 	return out.Token
 }

@@ -1,0 +1,142 @@
+package service_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
+)
+
+func (b *bundle) activity(ctx context.Context, t *testing.T) []activity.Entry {
+	t.Helper()
+	entries, err := b.svc.ActivityLog(ctx, activity.Filter{Limit: 100})
+	require.NoError(t, err)
+	return entries
+}
+
+func TestService_ActivityLog(t *testing.T) {
+	t.Parallel()
+
+	t.Run("DisableAndEnable", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		_, err := b.svc.Disable(ctx, admin, u.ID, "  spam  ")
+		require.NoError(t, err)
+		got := b.activity(ctx, t)
+		require.Len(t, got, 1)
+		id := int64(admin.ID)
+		require.Equal(t, activity.Entry{ID: got[0].ID, At: got[0].At, ActorID: &id, ActorName: "Admin", Action: activity.UserDisable,
+			SubjectKind: "user", SubjectID: int64(u.ID), SubjectLabel: u.Email, Reason: "spam"}, got[0])
+
+		_, err = b.svc.Disable(ctx, admin, u.ID, "another reason")
+		require.NoError(t, err)
+		require.Len(t, b.activity(ctx, t), 1, "disabling a disabled account changes nothing, so records nothing")
+
+		_, err = b.svc.Enable(ctx, admin, u.ID)
+		require.NoError(t, err)
+		got = b.activity(ctx, t)
+		require.Len(t, got, 2)
+		require.Equal(t, []activity.Action{activity.UserEnable, activity.UserDisable}, []activity.Action{got[0].Action, got[1].Action}, "newest first")
+		require.Empty(t, got[0].Reason)
+	})
+
+	t.Run("RefusedRecordsNothing", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		_, err := b.svc.Disable(ctx, admin, admin.ID, "myself")
+		require.ErrorIs(t, err, service.ErrSelf)
+		_, err = b.svc.Disable(ctx, admin, u.ID, " ")
+		require.ErrorIs(t, err, service.ErrInvalid)
+		_, err = b.svc.Disable(ctx, u, admin.ID, "revenge")
+		require.ErrorIs(t, err, auth.ErrForbidden)
+		_, err = b.svc.Disable(ctx, admin, u.ID+1000, "nobody")
+		require.ErrorIs(t, err, auth.ErrNotFound)
+		require.Empty(t, b.activity(ctx, t))
+	})
+
+	t.Run("PromoteIsTheCommandLines", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, _ := b.signUp(ctx, t)
+		_, err := b.svc.Promote(ctx, u.Email)
+		require.NoError(t, err)
+		_, err = b.svc.Promote(ctx, u.Email)
+		require.NoError(t, err)
+		got := b.activity(ctx, t)
+		require.Len(t, got, 1, "promoting an admin changes nothing, so records nothing")
+		require.Nil(t, got[0].ActorID, "no account acted")
+		require.Equal(t, activity.CommandLine.Name, got[0].ActorName)
+		require.Equal(t, []any{activity.UserPromote, int64(u.ID), u.Email}, []any{got[0].Action, got[0].SubjectID, got[0].SubjectLabel})
+	})
+
+	t.Run("RolesByAnAdminAndTheCommandLine", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		_, err := b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
+		require.NoError(t, err)
+		_, err = b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
+		require.ErrorIs(t, err, service.ErrRoleConflict)
+		_, err = b.svc.SetRole(ctx, admin, admin.ID, auth.RoleMember)
+		require.ErrorIs(t, err, service.ErrSelf)
+		_, err = b.svc.SetRole(ctx, admin, u.ID, auth.RoleMember)
+		require.NoError(t, err)
+		_, err = b.svc.Demote(ctx, admin.Email)
+		require.NoError(t, err)
+		_, err = b.svc.Demote(ctx, admin.Email)
+		require.NoError(t, err)
+
+		got := b.activity(ctx, t)
+		require.Len(t, got, 3, "refused changes, and a demotion of a member, record nothing")
+		id := int64(admin.ID)
+		for i, want := range []struct {
+			actor  *int64
+			name   string
+			action activity.Action
+			who    auth.User
+		}{
+			{nil, activity.CommandLine.Name, activity.UserDemote, admin},
+			{&id, admin.Name, activity.UserDemote, u},
+			{&id, admin.Name, activity.UserPromote, u},
+		} {
+			require.Equal(t, []any{want.actor, want.name, want.action, int64(want.who.ID), want.who.Email},
+				[]any{got[i].ActorID, got[i].ActorName, got[i].Action, got[i].SubjectID, got[i].SubjectLabel}, "entry %d, newest first", i)
+		}
+	})
+
+	t.Run("Filters", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		v, _ := b.signUp(ctx, t)
+		for _, id := range []auth.UserID{u.ID, v.ID} {
+			_, err := b.svc.Disable(ctx, admin, id, "spam")
+			require.NoError(t, err)
+		}
+		_, err := b.svc.Enable(ctx, admin, u.ID)
+		require.NoError(t, err)
+		got, err := b.svc.ActivityLog(ctx, activity.Filter{Action: activity.UserDisable, Limit: 10})
+		require.NoError(t, err)
+		require.Equal(t, []string{v.Email, u.Email}, []string{got[0].SubjectLabel, got[1].SubjectLabel})
+		got, err = b.svc.ActivityLog(ctx, activity.Filter{Text: v.Email[:len(v.Email)-len("@example.com")], Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		require.Equal(t, v.Email, got[0].SubjectLabel)
+		got, err = b.svc.ActivityLog(ctx, activity.Filter{Text: "ADMIN", Limit: 2})
+		require.NoError(t, err)
+		require.Len(t, got, 2, "the admin's name, any case, within the limit")
+		got, err = b.svc.ActivityLog(ctx, activity.Filter{Text: "%", Limit: 10})
+		require.NoError(t, err)
+		require.Empty(t, got, "% is a plain character")
+	})
+}

@@ -1,0 +1,104 @@
+package pages_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/platform/activity"
+	"github.com/bookstore/bookstore/platform/activity/activitytest"
+)
+
+func TestPages_ActivityEmpty(t *testing.T) {
+	t.Parallel()
+	r := setup(t).c.Get(t, "/admin/activity", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "No admin has acted yet.")
+}
+
+// TestPages_Activity: the admin's Activity page and its API list every
+// module's log, newest first, filter and page them; others are refused.
+func TestPages_Activity(t *testing.T) {
+	t.Parallel()
+	t0 := time.Now().Add(-time.Hour)
+	b := setup(t,
+		activitytest.Log("auth",
+			activity.Entry{ID: 2, At: t0.Add(3 * time.Minute), ActorName: activity.CommandLine.Name, Action: activity.UserPromote, SubjectKind: "user", SubjectID: 9, SubjectLabel: "ann@example.com"},
+			activity.Entry{ID: 1, At: t0.Add(time.Minute), ActorName: "Admin", Action: activity.UserDisable, SubjectKind: "user", SubjectID: 8, SubjectLabel: "bob@example.com", Reason: "Sends spam"}),
+		activitytest.Log("catalog",
+			activity.Entry{ID: 1, At: t0.Add(2 * time.Minute), ActorName: "Admin", Action: activity.ListingHide, SubjectKind: "listing", SubjectID: 7, SubjectLabel: "Fake Dune", Reason: "Counterfeit copy"}))
+
+	r := b.c.Post(t, "/admin/providers/3", url.Values{"name": {"Envia"}, "coverage": {"national"}, "cost": {"9.50"}, "days": {"2"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+
+	r = b.c.Get(t, "/admin/activity", authtest.As(&admin)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	// The table, after the filter's options.
+	body := html.UnescapeString(r.Body[strings.Index(r.Body, "<table"):])
+	at := func(s string) int {
+		t.Helper()
+		i := strings.Index(body, s)
+		require.NotEqual(t, -1, i, "%q is listed", s)
+		return i
+	}
+	require.IsIncreasing(t, []int{at("Edited a delivery provider"), at("Made an account an admin"), at("Hid a listing"), at("Disabled an account")}, "newest first, every module's")
+	require.IsIncreasing(t, []int{at("Envia"), at("ann@example.com"), at("Fake Dune"), at("bob@example.com")})
+	for _, s := range []string{"Counterfeit copy", "Sends spam", activity.CommandLine.Name, `href="/books/7"`, `href="/admin/users?q=bob%40example.com"`} {
+		at(s)
+	}
+
+	r = b.c.Get(t, "/admin/activity?action=listing.hide", authtest.As(&admin)...)
+	require.Contains(t, r.Body, "Fake Dune")
+	require.NotContains(t, r.Body, "bob@example.com")
+	require.Contains(t, r.Body, `<option value="listing.hide" selected>`, "the filter shows what it filters by")
+	r = b.c.Get(t, "/admin/activity?q=BOB", authtest.As(&admin)...)
+	require.Contains(t, r.Body, "bob@example.com")
+	require.NotContains(t, r.Body, "Fake Dune")
+	r = b.c.Get(t, "/admin/activity?q=nobody", authtest.As(&admin)...)
+	require.Contains(t, r.Body, "No action matches.")
+	r = b.c.Get(t, "/admin/activity?action=user.delete&q=x", authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, "choose one of the actions offered")
+	require.Contains(t, r.Body, `name="q" type="text" value="x"`, "the filter keeps what the admin typed")
+	r = b.c.Get(t, "/admin/activity?page=3", authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "past the end of the list")
+
+	require.Equal(t, http.StatusForbidden, b.c.Get(t, "/admin/activity", authtest.As(&buyer)...).StatusCode)
+	require.Equal(t, http.StatusForbidden, b.c.JSON(t, http.MethodGet, "/api/v1/admin/activity", "", authtest.As(&buyer)...).StatusCode)
+	require.Equal(t, http.StatusUnauthorized, b.c.JSON(t, http.MethodGet, "/api/v1/admin/activity", "").StatusCode)
+
+	var got struct {
+		Entries    []activity.Entry `json:"entries"`
+		Unreadable []string         `json:"unreadable"`
+	}
+	list := func(query string) []string {
+		t.Helper()
+		r := b.c.JSON(t, http.MethodGet, "/api/v1/admin/activity"+query, "", authtest.As(&admin)...)
+		require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &got))
+		require.Empty(t, got.Unreadable)
+		var out []string
+		for _, e := range got.Entries {
+			out = append(out, fmt.Sprintf("%s %s %s", e.Module, e.Action, e.SubjectLabel))
+		}
+		return out
+	}
+	require.Equal(t, []string{"orders provider.edit Envia", "auth user.promote ann@example.com", "catalog listing.hide Fake Dune", "auth user.disable bob@example.com"}, list(""))
+	require.Equal(t, admin.Name, got.Entries[0].ActorName)
+	require.Equal(t, int64(admin.ID), *got.Entries[0].ActorID)
+	require.Nil(t, got.Entries[1].ActorID, "the command line has no account")
+	require.Equal(t, "Counterfeit copy", got.Entries[2].Reason)
+	require.Equal(t, []string{"auth user.promote ann@example.com", "catalog listing.hide Fake Dune"}, list("?limit=2&offset=1"))
+	require.Equal(t, []string{"auth user.disable bob@example.com"}, list("?action=user.disable"))
+	require.Equal(t, []string{"catalog listing.hide Fake Dune"}, list("?q=dune"))
+	require.Empty(t, list("?q=nobody"))
+	require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodGet, "/api/v1/admin/activity?action=user.delete", "", authtest.As(&admin)...).StatusCode)
+}
