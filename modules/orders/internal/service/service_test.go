@@ -368,6 +368,21 @@ func TestService_Place(t *testing.T) {
 		require.Equal(t, apperr.Invalid, apperr.KindOf(err))
 	})
 
+	t.Run("KeyLengthInCharacters", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		long := b.seen(t, checkoutInput(strings.Repeat("é", service.MaxKeyLen+1), validCard("4242424242424242")))
+		_, err := b.svc.Place(ctx, b.buyer, long)
+		requireCode(t, err, "invalid")
+		require.Contains(t, apperr.As(err).Fields, "idempotency_key")
+
+		// 200 characters of two bytes each: within the limit.
+		o, err := b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput(strings.Repeat("é", service.MaxKeyLen), validCard("4242424242424242"))))
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusAwaitingPayment, o.Status)
+	})
+
 	t.Run("Rejections", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
