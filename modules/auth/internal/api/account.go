@@ -14,7 +14,7 @@ import (
 )
 
 type changeNameRequest struct {
-	Name string `json:"name"`
+	Name string `json:"name" maxLength:"40"`
 }
 
 // changeName is PATCH /api/v1/me: the account page's name form.

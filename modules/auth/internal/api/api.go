@@ -85,8 +85,8 @@ func Routes(svc *service.Service) web.Routes {
 }
 
 type signUpRequest struct {
-	Email    string `json:"email"`
-	Name     string `json:"name"`
+	Email    string `json:"email" maxLength:"254"`
+	Name     string `json:"name" maxLength:"40"`
 	Password string `json:"password"`
 }
 

@@ -66,7 +66,8 @@ type PlaceInput struct {
 	Payment    PaymentInput
 }
 
-// MaxKeyLen bounds an idempotency key.
+// MaxKeyLen bounds an idempotency key in characters, as the API documents
+// it, so that a key in any script has the same room.
 const MaxKeyLen = 200
 
 func checkText(fields map[string]string, name, label, v string, max int) {
@@ -279,7 +280,7 @@ func validateSeen(lines []SeenLine) ([]SeenLine, error) {
 // cart, nothing is charged, and the catalog's error names the book.
 func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Order, error) {
 	in.Key = strings.TrimSpace(in.Key)
-	if in.Key == "" || len(in.Key) > MaxKeyLen {
+	if in.Key == "" || utf8.RuneCountInString(in.Key) > MaxKeyLen {
 		return Order{}, apperr.ErrInvalid.WithMessage("send an Idempotency-Key of 1 to 200 characters").
 			WithFields(map[string]string{"idempotency_key": "required, at most 200 characters"})
 	}

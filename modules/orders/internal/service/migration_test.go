@@ -3,6 +3,7 @@ package service_test
 import (
 	"context"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/migrate"
+	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
@@ -249,4 +251,29 @@ func TestMigration_NotificationReadsBackfill(t *testing.T) {
 	require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM information_schema.columns
 		WHERE table_schema = 'orders' AND table_name = 'notifications' AND column_name = 'read_at')`).Scan(&readAt))
 	require.False(t, readAt, "the mark says what is read")
+}
+
+// Names that differ only in case, which an admin could give providers
+// before they were unique in any case, get their ids appended, within the
+// 100 characters a name may have; the provider with the lowest id keeps
+// its name, and from then on a name in another case is refused.
+func TestMigration_ProviderNamesAnyCase(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := migratedBefore(t, "0017")
+	long := strings.Repeat("x", 100)
+	_, err := pool.Exec(ctx, `UPDATE orders.delivery_providers SET name = 'dhl' WHERE id = 3`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO orders.delivery_providers (name, coverage, cost_cents, days)
+		VALUES ('Dhl', 'national', 100, 1), ($1, 'national', 100, 1), (upper($1), 'national', 100, 1)`, long) // ids 5 to 7
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("orders")))
+	rows, err := pool.Query(ctx, `SELECT name FROM orders.delivery_providers ORDER BY id`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, []string{"DHL", "FedEx", "dhl (3)", "Servientrega", "Dhl (5)", long, strings.Repeat("X", 96) + " (7)"}, names)
+	_, err = pool.Exec(ctx, `INSERT INTO orders.delivery_providers (name, coverage, cost_cents, days) VALUES ('fedex', 'national', 100, 1)`)
+	require.True(t, pg.IsUniqueViolation(err, "delivery_providers_name_key"), "%v", err)
 }

@@ -476,7 +476,8 @@ func checkProvider(user auth.User, p Provider) error {
 }
 
 // providerError is err of a provider's write, with a taken name as the
-// name field's error: the unique index decides, even between two admins.
+// name field's error: the unique index on lower(name) decides, in any case
+// and even between two admins.
 func providerError(err error) error {
 	if pg.IsUniqueViolation(err, "delivery_providers_name_key") {
 		return apperr.ErrInvalid.WithFields(map[string]string{"name": "another provider has this name"})

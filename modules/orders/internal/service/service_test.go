@@ -368,6 +368,21 @@ func TestService_Place(t *testing.T) {
 		require.Equal(t, apperr.Invalid, apperr.KindOf(err))
 	})
 
+	t.Run("KeyLengthInCharacters", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+		long := b.seen(t, checkoutInput(strings.Repeat("é", service.MaxKeyLen+1), validCard("4242424242424242")))
+		_, err := b.svc.Place(ctx, b.buyer, long)
+		requireCode(t, err, "invalid")
+		require.Contains(t, apperr.As(err).Fields, "idempotency_key")
+
+		// 200 characters of two bytes each: within the limit.
+		o, err := b.svc.Place(ctx, b.buyer, b.seen(t, checkoutInput(strings.Repeat("é", service.MaxKeyLen), validCard("4242424242424242"))))
+		require.NoError(t, err)
+		require.Equal(t, orders.StatusAwaitingPayment, o.Status)
+	})
+
 	t.Run("Rejections", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -645,7 +660,7 @@ func TestService_PlaceWithProviderEditedElsewhere(t *testing.T) {
 }
 
 // TestService_UpdateProvider: an admin edits a provider; a name another
-// provider has, a bad field or an unknown provider is refused with what to
+// provider has, in any case, a bad field or an unknown provider is refused with what to
 // fix, and only an admin edits.
 func TestService_UpdateProvider(t *testing.T) {
 	t.Parallel()
@@ -660,11 +675,13 @@ func TestService_UpdateProvider(t *testing.T) {
 	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p))
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND cost_cents = 1234 AND days = 3", p.ID))
 
-	taken := p
-	taken.Name = all[1].Name
-	err = b.svc.UpdateProvider(ctx, b.admin, taken)
-	requireCode(t, err, "invalid")
-	require.Equal(t, "another provider has this name", apperr.As(err).Fields["name"])
+	for _, name := range []string{all[1].Name, strings.ToLower(all[1].Name)} {
+		taken := p
+		taken.Name = name
+		err = b.svc.UpdateProvider(ctx, b.admin, taken)
+		requireCode(t, err, "invalid")
+		require.Equal(t, "another provider has this name", apperr.As(err).Fields["name"], name)
+	}
 
 	bad := p
 	bad.CostCents, bad.Days = -1, 91
@@ -677,12 +694,15 @@ func TestService_UpdateProvider(t *testing.T) {
 	require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.admin, gone), orders.ErrProviderNotFound)
 	require.ErrorIs(t, b.svc.UpdateProvider(ctx, b.buyer, p), auth.ErrForbidden)
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.delivery_providers WHERE id = $1 AND name = $2 AND cost_cents = 1234", p.ID, p.Name), "a refused edit changes nothing")
+
+	p.Name = strings.ToUpper(p.Name)
+	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p), "a provider's own name in another case")
 }
 
 // TestService_CreateProvider: an admin adds a provider, which checkouts to
 // the addresses it covers can use at once, in this process and in another
-// whose cache knew only the old providers; a taken name or a bad field is
-// refused with what to fix, and only an admin adds.
+// whose cache knew only the old providers; a taken name (in any case) or a
+// bad field is refused with what to fix, and only an admin adds.
 func TestService_CreateProvider(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -718,9 +738,11 @@ func TestService_CreateProvider(t *testing.T) {
 	require.Equal(t, int64(300), o.DeliveryCents)
 
 	before := b.count(t, "SELECT count(*) FROM orders.delivery_providers")
-	_, err = b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: "DHL", Coverage: "international", CostCents: 100, Days: 2, Active: true})
-	requireCode(t, err, "invalid")
-	require.Equal(t, map[string]string{"name": "another provider has this name"}, apperr.As(err).Fields)
+	for _, name := range []string{"DHL", "dhl"} {
+		_, err = b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: name, Coverage: "international", CostCents: 100, Days: 2, Active: true})
+		requireCode(t, err, "invalid")
+		require.Equal(t, map[string]string{"name": "another provider has this name"}, apperr.As(err).Fields, name)
+	}
 	_, err = b.svc.CreateProvider(ctx, b.admin, service.Provider{Name: " ", Coverage: "space", CostCents: -1, Days: 91})
 	requireCode(t, err, "invalid")
 	require.Len(t, apperr.As(err).Fields, 4)
