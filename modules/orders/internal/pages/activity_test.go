@@ -14,8 +14,8 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/platform/activity"
-	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 	"github.com/bookstore/bookstore/platform/activity/activitytest"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 )
 
 func TestPages_ActivityEmpty(t *testing.T) {
