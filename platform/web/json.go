@@ -370,7 +370,10 @@ func UnknownField(name string) error {
 
 func jsonType(goKind string) string {
 	switch goKind {
-	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64":
+		// 1.5, 2.0 and a number too large to hold land here alike.
+		return "whole number"
+	case "float32", "float64":
 		return "number"
 	case "string":
 		return "string"

@@ -120,6 +120,13 @@ func (h *handler) userAction(w http.ResponseWriter, r *http.Request, act func(au
 		h.renderUsers(w, r, http.StatusUnprocessableEntity, back, usersPage{DisableID: auth.UserID(id), Reason: r.PostForm.Get("reason"), Error: e.Fields["reason"]})
 		return
 	}
+	if e := apperr.As(err); e != nil && e.Kind == apperr.Conflict {
+		// Refused by what the account is now (already an admin, your own
+		// rights): said above the list the admin came from, as the jobs
+		// page says a refused retry.
+		web.Redirect(w, r, "error", e.Message, back.RequestURI())
+		return
+	}
 	if err != nil {
 		web.Error(w, r, err)
 		return

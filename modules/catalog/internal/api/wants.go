@@ -39,7 +39,7 @@ func wantJSON(w service.Want) Want {
 // WantInput is the writable fields of a want; PATCH sends any subset.
 type WantInput struct {
 	ISBN          *string            `json:"isbn"`
-	Words         *string            `json:"words"`
+	Words         *string            `json:"words" maxLength:"200"`
 	MaxPriceCents *int64             `json:"max_price_cents"`
 	MinCondition  *catalog.Condition `json:"min_condition"`
 	Email         *bool              `json:"email"`

@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -11,6 +12,8 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/api"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 )
 
 type wantList struct {
@@ -23,6 +26,27 @@ type matchPage struct {
 	Page     int             `json:"page"`
 	NextPage *int            `json:"next_page"`
 	Unseen   int             `json:"unseen"`
+}
+
+// TestAPI_WantWordsMaxLength: a want's words have the document's maxLength,
+// the service's limit, counted as sent like every other text of a body;
+// the search's q has its maxLength too, counted once trimmed.
+func TestAPI_WantWordsMaxLength(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	max := int(apitest.At(t, "/components/schemas/WantInput/properties/words/maxLength").(float64))
+	require.Equal(t, service.MaxWantWords, max)
+	words := "dickens " + strings.Repeat("w", max-len("dickens "))
+	res := env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":" `+words+`","max_price_cents":1000,"min_condition":"good"}`, authtest.As(other)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
+	require.Equal(t, map[string]string{"words": fmt.Sprintf("must be at most %d characters", max)}, errorOf(t, res).Fields)
+	res = env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"`+words+`","max_price_cents":1000,"min_condition":"good"}`, authtest.As(other)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+
+	require.Equal(t, float64(service.MaxQueryLen), apitest.At(t, "/paths/~1api~1v1~1books/get/parameters/0/schema/maxLength"))
+	res = env.JSON(t, http.MethodGet, "/api/v1/books?q="+strings.Repeat("x", service.MaxQueryLen+1), "")
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	require.Contains(t, errorOf(t, res).Fields, "q")
 }
 
 func TestAPI_Wants(t *testing.T) {

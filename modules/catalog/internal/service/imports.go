@@ -470,7 +470,10 @@ func (r ImportRow) edit() Edit {
 	if has("description") {
 		e.Description = &in.Description
 	}
-	if has("language") {
+	// An empty language cell keeps the listing's language: "" is no
+	// language (a new listing's is English), and the API refuses it on an
+	// edit too. The cell is read, as the row's input holds the default.
+	if has("language") && strings.TrimSpace(r.Cells["language"]) != "" {
 		e.Language = &in.Language
 	}
 	if has("year") {

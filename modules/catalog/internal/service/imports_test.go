@@ -92,6 +92,32 @@ func TestService_Import(t *testing.T) {
 		require.Equal(t, 3, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
 	})
 
+	// An empty language cell keeps an updated listing's language, as a
+	// PATCH without the field does; a new listing's is English.
+	t.Run("EmptyLanguageKeepsTheListings", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Language = "de"
+		mine, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		im, rows, err := b.svc.StageImport(ctx, b.seller, "langs.csv", []byte("id,title,author,condition,price,copies,language\n"+
+			fmt.Sprintf("%d,Die Verwandlung,Franz Kafka,good,17.27,2,\n", mine.ID)+
+			",Emma,Jane Austen,good,4,1,\n"))
+		require.NoError(t, err)
+		require.True(t, rows[0].Valid() && rows[1].Valid())
+		_, err = b.svc.ConfirmImport(ctx, b.seller, im.ID)
+		require.NoError(t, err)
+		require.NoError(t, b.svc.RunImport(ctx, im.ID))
+		got, err := b.svc.Listing(ctx, mine.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Die Verwandlung", got.Title)
+		require.Equal(t, "de", got.Language, "an empty cell is no language: the listing keeps its own")
+		var lang string
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT lang FROM catalog.books WHERE title = 'Emma' AND seller_id = $1`, int64(b.seller.ID)).Scan(&lang))
+		require.Equal(t, "en", lang, "a new listing's empty language is English, as the import page says")
+	})
+
 	// An id names the listing a row updates, and only the seller's own:
 	// another seller's id reads as an unknown one, in the preview and in
 	// the import, which leaves that listing as it was.

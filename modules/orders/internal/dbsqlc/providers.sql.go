@@ -105,10 +105,13 @@ func (q *Queries) Providers(ctx context.Context, db DBTX) ([]Provider, error) {
 	return items, nil
 }
 
-const updateProvider = `-- name: UpdateProvider :execrows
-UPDATE orders.delivery_providers
+const updateProvider = `-- name: UpdateProvider :one
+WITH old AS (SELECT id, name, coverage, cost_cents, days, active FROM orders.delivery_providers d WHERE d.id = $6::bigint FOR UPDATE)
+UPDATE orders.delivery_providers p
 SET name = $1, coverage = $2, cost_cents = $3, days = $4, active = $5
-WHERE id = $6
+FROM old
+WHERE p.id = old.id
+RETURNING (old.name, old.coverage, old.cost_cents, old.days, old.active) IS DISTINCT FROM (p.name, p.coverage, p.cost_cents, p.days, p.active) AS changed
 `
 
 type UpdateProviderParams struct {
@@ -120,8 +123,10 @@ type UpdateProviderParams struct {
 	ID        int64
 }
 
-func (q *Queries) UpdateProvider(ctx context.Context, db DBTX, arg UpdateProviderParams) (int64, error) {
-	result, err := db.Exec(ctx, updateProvider,
+// changed is false when the provider held these values already: a form
+// saved as it was is no edit for the activity log.
+func (q *Queries) UpdateProvider(ctx context.Context, db DBTX, arg UpdateProviderParams) (bool, error) {
+	row := db.QueryRow(ctx, updateProvider,
 		arg.Name,
 		arg.Coverage,
 		arg.CostCents,
@@ -129,8 +134,7 @@ func (q *Queries) UpdateProvider(ctx context.Context, db DBTX, arg UpdateProvide
 		arg.Active,
 		arg.ID,
 	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+	var changed bool
+	err := row.Scan(&changed)
+	return changed, err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/activity/activitytest"
+	"github.com/bookstore/bookstore/platform/apidoc/apitest"
 )
 
 func TestPages_ActivityEmpty(t *testing.T) {
@@ -101,4 +102,11 @@ func TestPages_Activity(t *testing.T) {
 	require.Equal(t, []string{"catalog listing.hide Fake Dune"}, list("?q=dune"))
 	require.Empty(t, list("?q=nobody"))
 	require.Equal(t, http.StatusUnprocessableEntity, b.c.JSON(t, http.MethodGet, "/api/v1/admin/activity?action=user.delete", "", authtest.As(&admin)...).StatusCode)
+	require.Equal(t, []string{"catalog listing.hide Fake Dune"}, list("?q=%20dune%20"), "search words are trimmed")
+
+	r = b.c.JSON(t, http.MethodGet, fmt.Sprintf("/api/v1/admin/activity?offset=%d&limit=1", activity.MaxListed), "", authtest.As(&admin)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
+	require.Contains(t, r.Body, `"fields":{"offset":`, "named by the API's parameter, not the page's")
+	require.Contains(t, apitest.At(t, "/paths/~1api~1v1~1admin~1activity/get/parameters/1/description"), `"order #12"), any case; empty lists every entry`,
+		"the whole description reaches the document (a # in a bare YAML value starts a comment)")
 }

@@ -51,7 +51,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 				{Queue: "local", ID: 5, Kind: "orders.carry_shipments", State: "scheduled", Args: "{}", CreatedAt: now, ScheduledAt: now}}, Unreadable: []string{evil}}}),
 		"admin_jobs_none":     adminJobsView(jobsData{}),
 		"admin_jobs_no_match": adminJobsView(jobsData{Filter: riverfx.JobFilter{State: "running"}}),
-		"activity": adminActivityView(activityData{Filter: activity.Filter{Action: activity.ListingHide, Text: evil}, Errors: map[string]string{"page": evil},
+		"activity": adminActivityView(activityData{Filter: activity.Filter{Action: activity.ListingHide, Text: evil}, Errors: map[string]string{"offset": evil},
 			Activity: service.Activity{Entries: []activity.Entry{
 				{Module: "catalog", ID: 1, At: now, ActorID: new(int64), ActorName: evil, Action: activity.ListingHide, SubjectKind: "listing", SubjectID: 7, SubjectLabel: evil, Reason: evil},
 				{Module: "auth", ID: 2, At: now, ActorName: activity.CommandLine.Name, Action: activity.UserPromote, SubjectKind: "user", SubjectID: 8, SubjectLabel: evil}}, Unreadable: []string{evil}}}),

@@ -61,7 +61,9 @@ func (s *Service) Activity(ctx context.Context, user auth.User, f activity.Filte
 	lim, off := p.norm()
 	f.Limit = int(off + lim)
 	if f.Limit > activity.MaxListed {
-		return out, apperr.ErrInvalid.WithFields(map[string]string{"page": fmt.Sprintf("only the newest %d entries of each module are listed", activity.MaxListed)})
+		// Named "offset", the API's parameter; the page shows it above the
+		// list, whatever its name.
+		return out, apperr.ErrInvalid.WithFields(map[string]string{"offset": fmt.Sprintf("only the newest %d entries of each module are listed", activity.MaxListed)})
 	}
 	if err := f.Validate(); err != nil {
 		return out, err

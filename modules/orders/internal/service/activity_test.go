@@ -90,6 +90,8 @@ func TestService_ActivityLog(t *testing.T) {
 		p.Name, p.CostCents = "  Renamed  ", 1234
 		require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p))
 		b.requireEntry(t, 1, activity.ProviderEdit, p.ID, "Renamed", "")
+		require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p))
+		require.Len(t, b.activity(t), 1, "a form saved as it was is no edit")
 
 		taken := p
 		taken.Name = all[1].Name
@@ -152,7 +154,9 @@ func TestService_Activity(t *testing.T) {
 	}})
 	all, err := b.svc.Providers(ctx, b.admin)
 	require.NoError(t, err)
-	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, all[0]))
+	edited := all[0]
+	edited.CostCents++
+	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, edited))
 
 	labels := func(f activity.Filter, p service.Page) []string {
 		t.Helper()

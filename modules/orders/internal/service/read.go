@@ -448,12 +448,12 @@ func (s *Service) UpdateProvider(ctx context.Context, user auth.User, p Provider
 	}
 	name := strings.TrimSpace(p.Name)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		n, err := s.q.UpdateProvider(ctx, tx, dbsqlc.UpdateProviderParams{ID: p.ID, Name: name, Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+		changed, err := s.q.UpdateProvider(ctx, tx, dbsqlc.UpdateProviderParams{ID: p.ID, Name: name, Coverage: p.Coverage, CostCents: p.CostCents, Days: int32(p.Days), Active: p.Active})
+		if errors.Is(err, pgx.ErrNoRows) {
 			return orders.ErrProviderNotFound
+		}
+		if err != nil || !changed {
+			return err
 		}
 		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.ProviderEdit, SubjectID: p.ID, SubjectLabel: name})
 	})
