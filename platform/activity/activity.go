@@ -168,6 +168,13 @@ type Filter struct {
 	Limit int
 }
 
+// QueryFilter is the filter a query asks for (action, q), the page's, the
+// API's and another process's alike; its limit is set apart. Search words
+// are trimmed, then counted (Validate), as the catalog's are.
+func QueryFilter(v url.Values) Filter {
+	return Filter{Action: Action(v.Get("action")), Text: strings.TrimSpace(v.Get("q"))}
+}
+
 // Validate returns one message per bad field ("action", "q", "limit").
 func (f Filter) Validate() error {
 	fields := map[string]string{}
@@ -258,7 +265,7 @@ func Routes(l *LocalLog) web.Routes {
 	return func(r chi.Router) {
 		r.Get(logPath(l.module), func(w http.ResponseWriter, r *http.Request) {
 			v := r.URL.Query()
-			f := Filter{Action: Action(v.Get("action")), Text: v.Get("q")}
+			f := QueryFilter(v)
 			f.Limit, _ = strconv.Atoi(v.Get("limit")) // a malformed limit is 0, which List refuses
 			entries, err := l.List(r.Context(), f)
 			if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -322,8 +321,7 @@ func (h *handler) activity(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	a, err := h.svc.Activity(r.Context(), u, activity.Filter{Action: activity.Action(q.Get("action")), Text: strings.TrimSpace(q.Get("q"))}, p)
+	a, err := h.svc.Activity(r.Context(), u, activity.QueryFilter(r.URL.Query()), p)
 	if err != nil {
 		web.Error(w, r, err)
 		return

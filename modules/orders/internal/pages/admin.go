@@ -97,8 +97,7 @@ func (h *handler) adminActivity(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	d := activityData{Filter: activity.Filter{Action: activity.Action(q.Get("action")), Text: strings.TrimSpace(q.Get("q"))}, Errors: map[string]string{}}
+	d := activityData{Filter: activity.QueryFilter(r.URL.Query()), Errors: map[string]string{}}
 	p, n := listPage(r)
 	status := http.StatusOK
 	d.Activity, err = h.svc.Activity(r.Context(), u, d.Filter, p)
