@@ -98,8 +98,21 @@ func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, i
 			// The job lives in the queue's database, not in this module's,
 			// so the entry follows the queue's confirmation.
 			return s.recordAction(ctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
-				SubjectID: id, SubjectLabel: fmt.Sprintf("job #%d (%s queue)", id, queue)})
+				SubjectID: id, SubjectLabel: jobLabel(ctx, q, id)})
 		}
 	}
 	return riverfx.ErrJobNotFound
+}
+
+// jobLabel names job id of q in the log as the jobs page shows it, by its
+// kind, number and queue, so that an admin tells a payment's job from a
+// shipment's. It is asked once the action is done, so a queue that cannot
+// answer (another process of a split shop gone down since) leaves the kind
+// out of the label rather than the entry out of the log.
+func jobLabel(ctx context.Context, q riverfx.Queue, id int64) string {
+	label := fmt.Sprintf("job #%d (%s queue)", id, q.Name())
+	if j, err := q.Get(ctx, id); err == nil {
+		label = j.Kind + " " + label
+	}
+	return label
 }
