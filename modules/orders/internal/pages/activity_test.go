@@ -144,3 +144,27 @@ func TestPages_ActivityJobs(t *testing.T) {
 	require.Len(t, got.Entries, 1)
 	require.Equal(t, label, got.Entries[0].SubjectLabel)
 }
+
+// TestPages_JobActionUnrecorded: a job the queue retried or cancelled is
+// reported done even when its entry could not be written, with that
+// failure, which the shop's log holds in full.
+func TestPages_JobActionUnrecorded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.failedJob(t)
+	_, err := b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+	require.NoError(t, err)
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
+	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
+	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
+	var state string
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+	require.Equal(t, "available", state)
+	logs := b.logs.String()
+	require.Contains(t, logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
+	require.Contains(t, logs, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
+	require.Contains(t, logs, fmt.Sprintf("record job.retry of job %d", id))
+}

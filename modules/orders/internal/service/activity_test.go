@@ -136,6 +136,24 @@ func TestService_ActivityLog(t *testing.T) {
 		require.NoError(t, b.svc.CancelJob(ctx, b.admin, "local", id))
 		b.requireEntry(t, 3, activity.JobCancel, id, fmt.Sprintf("job #%d (local queue)", id), "")
 	})
+
+	t.Run("JobUnrecorded", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+		jobs, err := b.svc.Jobs(ctx, b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
+		require.NoError(t, err)
+		require.NotEmpty(t, jobs.Jobs)
+		id := jobs.Jobs[0].ID
+		_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+		require.NoError(t, err)
+		err = b.svc.CancelJob(ctx, b.admin, "local", id)
+		require.ErrorIs(t, err, service.ErrUnrecorded, "the queue cancelled the job, and the log refused its entry")
+		require.ErrorContains(t, err, fmt.Sprintf("record job.cancel of job %d", id))
+		var state string
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+		require.Equal(t, "cancelled", state)
+	})
 }
 
 // blindQueue acts on its jobs but cannot read one, as a queue whose process
