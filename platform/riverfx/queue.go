@@ -21,7 +21,8 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
-// ErrJobNotFound answers a retry or cancel of a job that does not exist.
+// ErrJobNotFound answers a read, retry or cancel of a job that does not
+// exist.
 var ErrJobNotFound = apperr.New(apperr.NotFound, "jobs.not_found", "job not found")
 
 // ErrJobState answers a retry or cancel that the job's state does not
@@ -136,6 +137,8 @@ type Queue interface {
 	// List returns the newest jobs that f selects, newest first (by id);
 	// an invalid filter is apperr.Invalid.
 	List(ctx context.Context, f JobFilter) ([]Job, error)
+	// Get returns one job as List does; ErrJobNotFound if there is none.
+	Get(ctx context.Context, id int64) (Job, error)
 	// Retry makes a job run again soon; ErrJobNotFound if there is none.
 	Retry(ctx context.Context, id int64) error
 	// Cancel gives up on a job; ErrJobNotFound if there is none.
@@ -183,15 +186,28 @@ func (q *LocalQueue) List(ctx context.Context, f JobFilter) ([]Job, error) {
 	}
 	out := make([]Job, 0, len(res.Jobs))
 	for _, j := range res.Jobs {
-		job := Job{Queue: q.Name(), ID: j.ID, Kind: j.Kind, State: string(j.State), Attempt: j.Attempt, MaxAttempts: j.MaxAttempts,
-			Args: string(j.EncodedArgs), CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, FinalizedAt: j.FinalizedAt}
-		if n := len(j.Errors); n > 0 {
-			e := j.Errors[n-1]
-			job.LastError = "attempt " + strconv.Itoa(e.Attempt) + ": " + e.Error
-		}
-		out = append(out, job)
+		out = append(out, q.job(j))
 	}
 	return out, nil
+}
+
+// Get implements Queue.
+func (q *LocalQueue) Get(ctx context.Context, id int64) (Job, error) {
+	j, err := q.ins.JobGet(ctx, id)
+	if err != nil {
+		return Job{}, jobError("get", id, err)
+	}
+	return q.job(j), nil
+}
+
+func (q *LocalQueue) job(j *rivertype.JobRow) Job {
+	job := Job{Queue: q.Name(), ID: j.ID, Kind: j.Kind, State: string(j.State), Attempt: j.Attempt, MaxAttempts: j.MaxAttempts,
+		Args: string(j.EncodedArgs), CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, FinalizedAt: j.FinalizedAt}
+	if n := len(j.Errors); n > 0 {
+		e := j.Errors[n-1]
+		job.LastError = "attempt " + strconv.Itoa(e.Attempt) + ": " + e.Error
+	}
+	return job
 }
 
 // Retry implements Queue. A completed job is not run again (it did its
@@ -215,11 +231,11 @@ func (q *LocalQueue) Cancel(ctx context.Context, id int64) error {
 // changes state between the two is rare and harmless: River's own retry
 // and cancel take any state.
 func (q *LocalQueue) act(ctx context.Context, what string, id int64, allowed func(Job) bool, refusal string, do func() error) error {
-	j, err := q.ins.JobGet(ctx, id)
+	j, err := q.Get(ctx, id)
 	if err != nil {
-		return jobError(what, id, err)
+		return err
 	}
-	if !allowed(Job{State: string(j.State)}) {
+	if !allowed(j) {
 		return ErrJobState.WithMessage(fmt.Sprintf("job %d is %s: %s", id, j.State, refusal))
 	}
 	return jobError(what, id, do())
@@ -243,7 +259,7 @@ const (
 )
 
 // QueueRoutes serves the process's queue to the orders process of a split
-// shop, whose admin page lists and acts on every process's jobs.
+// shop, whose admin page lists, reads and acts on every process's jobs.
 func QueueRoutes(q *LocalQueue) web.Routes {
 	return func(r chi.Router) {
 		r.Get(listPath, func(w http.ResponseWriter, r *http.Request) {
@@ -256,6 +272,18 @@ func QueueRoutes(q *LocalQueue) web.Routes {
 				return
 			}
 			web.JSON(w, http.StatusOK, listAnswer{Jobs: jobs})
+		})
+		r.Get(jobPath+"{id}", func(w http.ResponseWriter, r *http.Request) {
+			id, err := web.PathID(r, "id", ErrJobNotFound)
+			var j Job
+			if err == nil {
+				j, err = q.Get(r.Context(), id)
+			}
+			if err != nil {
+				web.Error(w, r, err)
+				return
+			}
+			web.JSON(w, http.StatusOK, j)
 		})
 		act := func(do func(context.Context, int64) error) http.HandlerFunc {
 			return func(w http.ResponseWriter, r *http.Request) {
@@ -309,6 +337,16 @@ func (q *RemoteQueue) List(ctx context.Context, f JobFilter) ([]Job, error) {
 		a.Jobs[i].Queue = q.name
 	}
 	return a.Jobs, nil
+}
+
+// Get implements Queue.
+func (q *RemoteQueue) Get(ctx context.Context, id int64) (Job, error) {
+	var j Job
+	if err := q.rpc.Call(ctx, http.MethodGet, jobPath+strconv.FormatInt(id, 10), nil, &j); err != nil {
+		return Job{}, err
+	}
+	j.Queue = q.name
+	return j, nil
 }
 
 // Retry implements Queue.

@@ -31,6 +31,8 @@ func TestQueue_Contract(t *testing.T) {
 			if remote {
 				srv := webtest.New(t, webtest.Opts{Routes: []web.Routes{riverfx.QueueRoutes(local)}, Pool: pool, InternalToken: webtest.InternalToken})
 				q = riverfx.NewRemoteQueue(rpc.New("catalog", srv.URL, webtest.InternalToken, nil))
+				_, err := riverfx.NewRemoteQueue(rpc.New("catalog", srv.URL, "wrong", nil)).Get(ctx, 1)
+				require.ErrorContains(t, err, "refused this one's internal token", "a job is read with the shop's token only")
 				want = "catalog"
 			}
 			require.Equal(t, want, q.Name())
@@ -63,6 +65,11 @@ func TestQueue_Contract(t *testing.T) {
 			require.Equal(t, riverfx.Job{Queue: want, ID: failed.Job.ID, Kind: "test.nap", State: "discarded", Attempt: 3, MaxAttempts: failed.Job.MaxAttempts,
 				Args: `{"long": false}`, LastError: "attempt 3: catalog unreachable", CreatedAt: j.CreatedAt, ScheduledAt: j.ScheduledAt, FinalizedAt: j.FinalizedAt}, j)
 			require.NotNil(t, j.FinalizedAt)
+			got, err := q.Get(ctx, j.ID)
+			require.NoError(t, err)
+			require.Equal(t, j, got, "one job, as the list shows it")
+			_, err = q.Get(ctx, 999_999)
+			require.ErrorIs(t, err, riverfx.ErrJobNotFound)
 			require.True(t, j.CanRetry())
 			require.False(t, j.CanCancel(), "a discarded job has ended")
 			require.Equal(t, []int64{waiting.Job.ID, failed.Job.ID}, ids(list(riverfx.JobFilter{Limit: 10})), "every state, newest first")
@@ -77,6 +84,9 @@ func TestQueue_Contract(t *testing.T) {
 			require.ErrorIs(t, q.Cancel(ctx, j.ID), riverfx.ErrJobState, "a discarded job has ended")
 			require.NoError(t, q.Retry(ctx, j.ID))
 			require.Empty(t, list(riverfx.JobFilter{State: riverfx.StateFailed, Limit: 10}), "a retried job waits to run again")
+			got, err = q.Get(ctx, j.ID)
+			require.NoError(t, err)
+			require.Equal(t, "available", got.State)
 			require.NoError(t, q.Cancel(ctx, j.ID))
 			require.Equal(t, []int64{j.ID}, ids(list(riverfx.JobFilter{State: "cancelled", Limit: 10})))
 			err = q.Cancel(ctx, j.ID)

@@ -1,6 +1,7 @@
 package pages_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -109,4 +110,61 @@ func TestPages_Activity(t *testing.T) {
 	require.Contains(t, r.Body, `"fields":{"offset":`, "named by the API's parameter, not the page's")
 	require.Contains(t, apitest.At(t, "/paths/~1api~1v1~1admin~1activity/get/parameters/1/description"), `"order #12"), any case; empty lists every entry`,
 		"the whole description reaches the document (a # in a bare YAML value starts a comment)")
+}
+
+// failedJob is a payment's job that gave up, which the jobs page offers to
+// retry.
+func (b *bundle) failedJob(t *testing.T) int64 {
+	t.Helper()
+	var id int64
+	require.NoError(t, b.pool.QueryRow(context.Background(), `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt)
+		VALUES ('orders.charge_payment', '{"order_id":42}', 'discarded', now(), 25, 25) RETURNING id`).Scan(&id))
+	return id
+}
+
+// TestPages_ActivityJobs: a job's retry or cancel is listed by the job's
+// kind as the jobs page shows it, so that the log tells a payment's job
+// from a shipment's.
+func TestPages_ActivityJobs(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := b.failedJob(t)
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), nil, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	label := fmt.Sprintf("orders.charge_payment job #%d (local queue)", id)
+	r = b.c.Get(t, "/admin/activity", authtest.As(&admin)...)
+	require.Contains(t, html.UnescapeString(r.Body), "Retried a job")
+	require.Contains(t, html.UnescapeString(r.Body), label)
+	require.Contains(t, b.c.Get(t, "/admin/activity?q=charge_payment", authtest.As(&admin)...).Body, "Retried a job", "the kind is searched as the label's words")
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/admin/activity?action=job.retry", "", authtest.As(&admin)...)
+	var got struct {
+		Entries []activity.Entry `json:"entries"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &got))
+	require.Len(t, got.Entries, 1)
+	require.Equal(t, label, got.Entries[0].SubjectLabel)
+}
+
+// TestPages_JobActionUnrecorded: a job the queue retried or cancelled is
+// reported done even when its entry could not be written, with that
+// failure, which the shop's log holds in full.
+func TestPages_JobActionUnrecorded(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.failedJob(t)
+	_, err := b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+	require.NoError(t, err)
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
+	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
+	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
+	var state string
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+	require.Equal(t, "available", state)
+	logs := b.logs.String()
+	require.Contains(t, logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
+	require.Contains(t, logs, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
+	require.Contains(t, logs, fmt.Sprintf("record job.retry of job %d", id))
 }

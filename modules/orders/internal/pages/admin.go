@@ -126,10 +126,15 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 		web.Error(w, r, err)
 		return
 	}
-	switch err := act(r.Context(), u, chi.URLParam(r, "queue"), id); {
+	queue := chi.URLParam(r, "queue")
+	switch err := act(r.Context(), u, queue, id); {
 	case errors.Is(err, riverfx.ErrJobState):
 		// The list it came from is out of date: it says so, up to date.
 		web.Redirect(w, r, "error", apperr.As(err).Message+".", web.ListBack(r, adminJobsPath).RequestURI())
+	case errors.Is(err, service.ErrUnrecorded):
+		// The job did change: an error page would have the admin try again.
+		web.Logger(r.Context()).Error("admin's job action not recorded", "queue", queue, "job", id, "admin", u.ID, "err", err)
+		web.Redirect(w, r, "error", done+" But the activity log could not record it: the shop's log has the details.", web.ListBack(r, adminJobsPath).RequestURI())
 	case err != nil:
 		web.Error(w, r, err)
 	default:

@@ -51,6 +51,7 @@ type bundle struct {
 	cat  catalog.Service
 	svc  *service.Service
 	c    *webtest.Client
+	logs *webtest.Buffer
 	book catalog.Book
 }
 
@@ -73,7 +74,7 @@ func setup(t testing.TB, logs ...activity.Log) *bundle {
 	// cookies it means to send.
 	c := srv.Client()
 	c.HTTP.Jar = nil
-	return &bundle{pool: pool, cat: cat, svc: svc, c: c, book: catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})}
+	return &bundle{pool: pool, cat: cat, svc: svc, c: c, logs: srv.Logs, book: catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})}
 }
 
 func checkoutForm(key string) url.Values {

@@ -120,7 +120,7 @@ func TestService_ActivityLog(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, jobs.Jobs, "order %d's charge waits for a worker", o.ID)
 		id := jobs.Jobs[0].ID
-		label := fmt.Sprintf("job #%d (local queue)", id)
+		label := fmt.Sprintf("orders.charge_payment job #%d (local queue)", id)
 		require.NoError(t, b.svc.CancelJob(ctx, b.admin, "local", id))
 		b.requireEntry(t, 1, activity.JobCancel, id, label, "")
 		require.ErrorIs(t, b.svc.CancelJob(ctx, b.admin, "local", id), riverfx.ErrJobState)
@@ -129,7 +129,39 @@ func TestService_ActivityLog(t *testing.T) {
 		require.Len(t, b.activity(t), 1, "an action the queue refuses records nothing")
 		require.NoError(t, b.svc.RetryJob(ctx, b.admin, "local", id))
 		b.requireEntry(t, 2, activity.JobRetry, id, label, "")
+
+		// The queue acted, and then could not be read: the entry names the
+		// job without its kind rather than the action failing.
+		b.svc = service.New(b.pool, b.cat, riverClient(t, b.pool), &service.Options{Queues: []riverfx.Queue{blindQueue{riverfx.NewLocalQueue(riverClient(t, b.pool))}}})
+		require.NoError(t, b.svc.CancelJob(ctx, b.admin, "local", id))
+		b.requireEntry(t, 3, activity.JobCancel, id, fmt.Sprintf("job #%d (local queue)", id), "")
 	})
+
+	t.Run("JobUnrecorded", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+		jobs, err := b.svc.Jobs(ctx, b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
+		require.NoError(t, err)
+		require.NotEmpty(t, jobs.Jobs)
+		id := jobs.Jobs[0].ID
+		_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+		require.NoError(t, err)
+		err = b.svc.CancelJob(ctx, b.admin, "local", id)
+		require.ErrorIs(t, err, service.ErrUnrecorded, "the queue cancelled the job, and the log refused its entry")
+		require.ErrorContains(t, err, fmt.Sprintf("record job.cancel of job %d", id))
+		var state string
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+		require.Equal(t, "cancelled", state)
+	})
+}
+
+// blindQueue acts on its jobs but cannot read one, as a queue whose process
+// went down between the two.
+type blindQueue struct{ riverfx.Queue }
+
+func (blindQueue) Get(context.Context, int64) (riverfx.Job, error) {
+	return riverfx.Job{}, errors.New("catalog is unavailable")
 }
 
 // brokenLog is a log whose process is down.

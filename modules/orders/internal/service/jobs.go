@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -77,11 +78,13 @@ func newestFirst[T any](lists [][]T, at func(T) time.Time, off, lim int) []T {
 }
 
 // RetryJob makes a job of the named queue run again soon; admins only.
+// ErrUnrecorded means it was done all the same.
 func (s *Service) RetryJob(ctx context.Context, user auth.User, queue string, id int64) error {
 	return s.jobAction(ctx, user, queue, id, activity.JobRetry, riverfx.Queue.Retry)
 }
 
 // CancelJob gives up on a job of the named queue; admins only.
+// ErrUnrecorded means it was done all the same.
 func (s *Service) CancelJob(ctx context.Context, user auth.User, queue string, id int64) error {
 	return s.jobAction(ctx, user, queue, id, activity.JobCancel, riverfx.Queue.Cancel)
 }
@@ -97,9 +100,31 @@ func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, i
 			}
 			// The job lives in the queue's database, not in this module's,
 			// so the entry follows the queue's confirmation.
-			return s.recordAction(ctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
-				SubjectID: id, SubjectLabel: fmt.Sprintf("job #%d (%s queue)", id, queue)})
+			if err := s.recordAction(ctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
+				SubjectID: id, SubjectLabel: jobLabel(ctx, q, id)}); err != nil {
+				return fmt.Errorf("%w: %w", ErrUnrecorded, err)
+			}
+			return nil
 		}
 	}
 	return riverfx.ErrJobNotFound
+}
+
+// ErrUnrecorded is the error of an admin's action that was done but that
+// the activity log could not record: a job's retry or cancel, which its
+// queue confirms before the entry is written in this module's database.
+// Refusing the action then would tell the admin it did not happen.
+var ErrUnrecorded = errors.New("done, but not recorded in the activity log")
+
+// jobLabel names job id of q in the log as the jobs page shows it, by its
+// kind, number and queue, so that an admin tells a payment's job from a
+// shipment's. It is asked once the action is done, so a queue that cannot
+// answer (another process of a split shop gone down since) leaves the kind
+// out of the label rather than the entry out of the log.
+func jobLabel(ctx context.Context, q riverfx.Queue, id int64) string {
+	label := fmt.Sprintf("job #%d (%s queue)", id, q.Name())
+	if j, err := q.Get(ctx, id); err == nil {
+		label = j.Kind + " " + label
+	}
+	return label
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
@@ -1288,6 +1289,10 @@ func TestService_JobsOfEveryQueue(t *testing.T) {
 	require.Contains(t, apperr.As(err).Fields, "page")
 
 	require.NoError(t, svc.RetryJob(ctx, admin, "catalog", catalogJob), "a job of another process")
+	entries, err := svc.ActivityLog(ctx, activity.Filter{Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	require.Equal(t, fmt.Sprintf("catalog.sync_sellers job #%d (catalog queue)", catalogJob), entries[0].SubjectLabel, "named by its kind, read from its process")
 	require.ErrorIs(t, svc.CancelJob(ctx, admin, "local", catalogJob+ordersJob+100), riverfx.ErrJobNotFound)
 	require.ErrorIs(t, svc.RetryJob(ctx, admin, "payments", ordersJob), riverfx.ErrJobNotFound)
 	var state string
