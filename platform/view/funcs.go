@@ -53,6 +53,11 @@ func DateTime(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04")
 // Itoa is strconv.Itoa for any integer type, for ids in attributes and URLs.
 func Itoa[I ~int | ~int64](n I) string { return strconv.FormatInt(int64(n), 10) }
 
+// CartItemsPath is where a book's "Add to cart" form posts: the orders
+// module serves it, and the catalog's book page draws the form and shows
+// it again when the orders module sends it back refused.
+const CartItemsPath = "/cart/items"
+
 // SellerURL is the address of a seller's public page (served by the
 // orders module), linked from every module's pages.
 func SellerURL[I ~int64](id I) templ.SafeURL {

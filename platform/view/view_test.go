@@ -43,6 +43,41 @@ func TestFlash_SurvivesOneRedirect(t *testing.T) {
 	require.Nil(t, view.TakeFlash(httptest.NewRecorder(), forged))
 }
 
+// A refused form rides with the flash to the page that holds it, which
+// finds it by its action and leaves the flash for the layout to show; a
+// value is kept cut so the cookie stays under the browsers' 4 KB.
+func TestFlash_CarriesARefusedForm(t *testing.T) {
+	t.Parallel()
+	rec := httptest.NewRecorder()
+	long := strings.Repeat("€", 2000)
+	view.SetRefusedFlash(rec, "Quantity: enter a whole number", view.RefusedForm{Action: "/cart/items",
+		Values: map[string]string{"book_id": "7", "quantity": long}, Errors: map[string]string{"quantity": "enter a whole number"}})
+	cookies := rec.Result().Cookies()
+	require.Len(t, cookies, 1)
+	require.Less(t, len(cookies[0].Value), 1000)
+	req := httptest.NewRequest(http.MethodGet, "/books/7", nil)
+	req.AddCookie(cookies[0])
+
+	_, ok := view.RefusedFormOf(req, "/my/wants")
+	require.False(t, ok, "another form's page finds none")
+	f, ok := view.RefusedFormOf(req, "/cart/items")
+	require.True(t, ok)
+	require.Equal(t, "7", f.Values["book_id"])
+	require.Equal(t, strings.Repeat("€", 66), f.Values["quantity"], "cut between characters")
+	require.Equal(t, map[string]string{"quantity": "enter a whole number"}, f.Errors)
+
+	fl := view.TakeFlash(httptest.NewRecorder(), req)
+	require.Equal(t, "error", fl.Kind)
+	require.Equal(t, "Quantity: enter a whole number", fl.Message, "the layout still shows the message")
+
+	plain := httptest.NewRecorder()
+	view.SetFlash(plain, "success", "Added 1 to your cart.")
+	req = httptest.NewRequest(http.MethodGet, "/books/7", nil)
+	req.AddCookie(plain.Result().Cookies()[0])
+	_, ok = view.RefusedFormOf(req, "/cart/items")
+	require.False(t, ok)
+}
+
 // A page that answers a failed request, such as a form sent back with
 // its messages, says so in its title, which a screen reader reads first.
 func TestRender_TitleSaysTheRequestFailed(t *testing.T) {

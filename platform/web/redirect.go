@@ -57,6 +57,16 @@ func Redirect(w http.ResponseWriter, r *http.Request, kind, message, to string) 
 	http.Redirect(w, r, LocalPath(to, "/"), http.StatusSeeOther)
 }
 
+// RedirectRefused answers a form post refused for its fields whose form is
+// on a page its handler cannot draw (another module's): it sends the
+// browser to that page, to, with message and the form, which the page
+// shows again with what was typed and the message at each field
+// (view.RefusedFormOf).
+func RedirectRefused(w http.ResponseWriter, r *http.Request, message string, form view.RefusedForm, to string) {
+	view.SetRefusedFlash(w, message, form)
+	http.Redirect(w, r, LocalPath(to, "/"), http.StatusSeeOther)
+}
+
 // PastTheEnd sends a browser that asked for a page past the end of a list
 // (a link kept from when the list was longer, a URL typed by hand) to the
 // list's first page, saying so, rather than show an empty page under a

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -91,5 +92,25 @@ func TestPastTheEnd(t *testing.T) {
 		w := httptest.NewRecorder()
 		require.False(t, web.PastTheEnd(w, httptest.NewRequest(http.MethodGet, "/my/orders", nil), "page", tc.page, tc.n), "%+v", tc)
 		require.Empty(t, w.Header().Get("Location"))
+	}
+}
+
+// A refused form goes with the browser to a page of this site only, in
+// the flash that page reads it from.
+func TestRedirectRefused(t *testing.T) {
+	t.Parallel()
+	form := view.RefusedForm{Action: "/cart/items", Values: map[string]string{"quantity": "two"}, Errors: map[string]string{"quantity": "enter a whole number"}}
+	for to, want := range map[string]string{"/books/7": "/books/7", "//evil.com": "/"} {
+		rec := httptest.NewRecorder()
+		web.RedirectRefused(rec, httptest.NewRequest(http.MethodPost, "/cart/items", nil), "Quantity: enter a whole number", form, to)
+		require.Equal(t, http.StatusSeeOther, rec.Code)
+		require.Equal(t, want, rec.Header().Get("Location"))
+		next := httptest.NewRequest(http.MethodGet, want, nil)
+		for _, c := range rec.Result().Cookies() {
+			next.AddCookie(c)
+		}
+		got, ok := view.RefusedFormOf(next, "/cart/items")
+		require.True(t, ok)
+		require.Equal(t, form, got)
 	}
 }

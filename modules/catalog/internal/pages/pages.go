@@ -166,7 +166,13 @@ type bookPage struct {
 	MaxQty   int
 	// Others are more of the seller's listings on sale.
 	Others []service.Listing
+	// Quantity is the quantity an "Add to cart" refused, as typed, with
+	// QuantityError saying why; empty when the form is new.
+	Quantity, QuantityError string
 }
+
+// buyForm reports whether the page offers "Add to cart".
+func (d bookPage) buyForm() bool { return !d.Owner && d.Listing.Buyable() }
 
 // sellerOthersShown is how many of the seller's other listings a book's
 // page shows: one row of the grid on a wide screen.
@@ -189,7 +195,17 @@ func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, signedIn := auth.UserFrom(r.Context())
-	render(w, r, http.StatusOK, l.Title, bookView(bookPage{Listing: l, Owner: l.OwnedBy(u), SignedIn: signedIn, MaxQty: l.Available, Others: others}))
+	d := bookPage{Listing: l, Owner: l.OwnedBy(u), SignedIn: signedIn, MaxQty: l.Available, Others: others}
+	status := http.StatusOK
+	// The orders module sends back here an "Add to cart" it refused for
+	// its quantity, from this page or another, to be shown again at the
+	// field as any refused form is; when the page no longer offers the
+	// form (the last copy sold meanwhile), the message at the top says why.
+	if f, ok := view.RefusedFormOf(r, view.CartItemsPath); ok && f.Values["book_id"] == view.Itoa(l.ID) && f.Errors["quantity"] != "" && d.buyForm() {
+		d.Quantity, d.QuantityError = f.Values["quantity"], f.Errors["quantity"]
+		status = http.StatusUnprocessableEntity
+	}
+	render(w, r, status, l.Title, bookView(d))
 }
 
 type editionPage struct {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"html"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -20,6 +22,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/pgtest"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
@@ -90,6 +93,60 @@ func TestPages_BookShowsSellerOthers(t *testing.T) {
 	res = env.Get(t, fmt.Sprintf("/books/%d", alone.ID))
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.NotContains(t, res.Body, "seller-others", "nothing more from a seller of one book")
+}
+
+// An "Add to cart" the orders module refused for its quantity comes back
+// to the book's page in the flash: the page shows the form again as any
+// refused form, for the same viewer (a visitor or a member), with what was
+// typed and the message under the field, and answers 422. A page that no
+// longer offers the form, or another book's, shows only the message at
+// the top.
+func TestPages_BookShowsRefusedQuantity(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	dune := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Dune", SellerID: seller.ID, Copies: 3})
+	emma := catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: "Emma", Copies: 3})
+	// flash is the cookie the orders module sets, refusing typed for book.
+	flash := func(book catalog.BookID, typed string) []string {
+		rec := httptest.NewRecorder()
+		view.SetRefusedFlash(rec, "Quantity: enter a whole number", view.RefusedForm{Action: view.CartItemsPath,
+			Values: map[string]string{"book_id": view.Itoa(book), "quantity": typed}, Errors: map[string]string{"quantity": "enter a whole number"}})
+		c := rec.Result().Cookies()
+		require.Len(t, c, 1)
+		return []string{"Cookie", c[0].Name + "=" + c[0].Value}
+	}
+	for _, who := range []*auth.User{nil, other} {
+		for _, typed := range []string{"two", `"><script>`} {
+			res := env.Get(t, fmt.Sprintf("/books/%d", emma.ID), append(authtest.As(who), flash(emma.ID, typed)...)...)
+			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+			require.Contains(t, res.Body, "<title>Error: Emma · BookStore</title>")
+			require.Contains(t, res.Body, `<input id="quantity" type="text" inputmode="numeric" name="quantity" value="`+html.EscapeString(typed)+`" aria-invalid="true" aria-describedby="e-quantity" required>`, "what was typed, tied to its message")
+			require.Contains(t, res.Body, `<p class="field-error" id="e-quantity">enter a whole number</p>`)
+			require.Contains(t, res.Body, `role="alert">Quantity: enter a whole number</div>`, "said at the top too")
+			require.Contains(t, res.Body, fmt.Sprintf(`name="book_id" value="%d"`, emma.ID), "the rest of the page as a GET shows it")
+			require.Contains(t, res.Body, "Seller 1000")
+			if who != nil {
+				require.Contains(t, res.Body, "Sell one like this")
+			}
+		}
+	}
+
+	res := env.Get(t, fmt.Sprintf("/books/%d", emma.ID), flash(dune.ID, "two")...)
+	require.Equal(t, http.StatusOK, res.StatusCode, "another book's form")
+	require.Contains(t, res.Body, `<input id="quantity" type="number" name="quantity" value="1" min="1" max="3" required>`)
+	require.Contains(t, res.Body, `role="alert">Quantity: enter a whole number</div>`)
+
+	res = env.Get(t, fmt.Sprintf("/books/%d", dune.ID), append(authtest.As(seller), flash(dune.ID, "two")...)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, "the seller's page has no form to show it at")
+	require.NotContains(t, res.Body, "field-error")
+	require.Contains(t, res.Body, `role="alert">Quantity: enter a whole number</div>`)
+
+	catalogtest.Hold(ctx, t, env.Svc, env.Pool, 1, emma.ID, 3)
+	res = env.Get(t, fmt.Sprintf("/books/%d", emma.ID), flash(emma.ID, "4")...)
+	require.Equal(t, http.StatusOK, res.StatusCode, "sold out meanwhile: no form")
+	require.Contains(t, res.Body, "This book cannot be bought right now.")
+	require.Contains(t, res.Body, `role="alert">Quantity: enter a whole number</div>`)
 }
 
 // A title and its author are marked with the book's language wherever a

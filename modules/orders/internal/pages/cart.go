@@ -1,6 +1,7 @@
 package pages
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -85,20 +87,52 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, err := formQuantity(r)
-	if err != nil {
-		failBack(w, r, err)
-		return
+	if err == nil {
+		var o service.Owner
+		if o, err = httpcart.Owner(w, r, h.svc, true); err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		err = h.svc.AddItem(r.Context(), o, catalog.BookID(id), q)
 	}
-	o, err := httpcart.Owner(w, r, h.svc, true)
 	if err != nil {
-		web.Error(w, r, err)
-		return
-	}
-	if err := h.svc.AddItem(r.Context(), o, catalog.BookID(id), q); err != nil {
-		failBack(w, r, err)
+		refuseAdd(w, r, catalog.BookID(id), err)
 		return
 	}
 	web.Redirect(w, r, "success", fmt.Sprintf("Added %d to your cart.", q), "/cart")
+}
+
+// refuseAdd answers an "Add to cart" that err refused. A refused number
+// of copies (not a whole number, out of bounds, more than are left) goes
+// to the book's page, the one page with the quantity field, which shows
+// it again as typed with the message under it, whichever page the form
+// came from. That page is the catalog's, which this module cannot draw
+// (a split shop serves it from another process), so the form travels in
+// the flash. Any other refusal (the buyer's own book, a listing no longer
+// on sale) has nothing to correct in the form: it goes back to the page
+// the form was on, with the message at the top.
+func refuseAdd(w http.ResponseWriter, r *http.Request, id catalog.BookID, err error) {
+	e := apperr.As(err)
+	if e == nil {
+		failBack(w, r, err)
+		return
+	}
+	msg, field := "Quantity: "+e.Fields["quantity"], e.Fields["quantity"]
+	if errors.Is(err, catalog.ErrOutOfStock) {
+		// When none are left the book's page no longer offers the form,
+		// and shows the message at the top.
+		msg, field = e.Message, e.Message
+	}
+	if field == "" {
+		failBack(w, r, err)
+		return
+	}
+	form := view.RefusedForm{
+		Action: view.CartItemsPath,
+		Values: map[string]string{"book_id": view.Itoa(id), "quantity": r.PostFormValue("quantity")},
+		Errors: map[string]string{"quantity": field},
+	}
+	web.RedirectRefused(w, r, msg, form, string(bookURL(id)))
 }
 
 func (h *handler) updateItem(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"html"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -32,6 +33,7 @@ import (
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pgtest"
 	"github.com/bookstore/bookstore/platform/riverfx"
+	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
@@ -275,7 +277,11 @@ func TestPages_CartRejections(t *testing.T) {
 	} {
 		r := b.c.Post(t, "/cart/items", v, authtest.As(&buyer)...)
 		require.Equal(t, http.StatusSeeOther, r.StatusCode, name)
-		require.Equal(t, "/cart", r.Header.Get("Location"), name)
+		to := "/cart"
+		if v.Has("quantity") && v.Get("book_id") == id {
+			to = "/books/" + id // the book's page shows the quantity again, at its field
+		}
+		require.Equal(t, to, r.Header.Get("Location"), name)
 	}
 	require.Equal(t, http.StatusSeeOther, b.c.Post(t, "/cart/items", url.Values{"book_id": {id}}, authtest.As(&seller)...).StatusCode) // own listing: flash
 	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: seller.ID})
@@ -319,6 +325,83 @@ func TestPages_CartQuantityRefused(t *testing.T) {
 
 	r := b.c.Post(t, "/cart/items/999999", url.Values{"quantity": {"two"}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a line not in the cart has no field to show the message under")
+}
+
+// An "Add to cart" refused for its quantity goes to the book's page, the
+// one page with the field, whichever page it came from, carrying what was
+// typed and the message for the field (the catalog's page shows them
+// there); the message says it at the top too. A refusal with nothing to
+// correct in the form goes back to the page it came from with its
+// message. Nothing is put in the cart, a visitor's or a member's.
+func TestPages_AddToCartRefused(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	bookPage := "/books/" + id
+	// refused is the form the answer's flash sends back to the book's page.
+	refused := func(t *testing.T, r webtest.Response) (view.RefusedForm, string) {
+		t.Helper()
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+		req := httptest.NewRequest(http.MethodGet, r.Header.Get("Location"), nil)
+		for _, c := range r.Cookies() {
+			req.AddCookie(c)
+		}
+		f, ok := view.RefusedFormOf(req, view.CartItemsPath)
+		require.True(t, ok, "the form goes back with the browser")
+		return f, view.TakeFlash(httptest.NewRecorder(), req).Message
+	}
+	for typed, want := range map[string][2]string{
+		"two":   {"enter a whole number", "Quantity: enter a whole number"},
+		"0":     {"enter a quantity from 1 to 99", "Quantity: enter a quantity from 1 to 99"},
+		"100":   {"enter a quantity from 1 to 99", "Quantity: enter a quantity from 1 to 99"},
+		"4":     {`only 3 copies of "Dune" are available`, `only 3 copies of "Dune" are available`},
+		" 1.5 ": {"enter a whole number", "Quantity: enter a whole number"},
+	} {
+		for who, hdr := range map[string][]string{"Member": authtest.As(&buyer), "Visitor": nil} {
+			// From the book's page, from another page, and from none
+			// named: each ends on the book's page.
+			for _, from := range []string{bookPage, "/sellers/2", ""} {
+				h := hdr
+				if from != "" {
+					h = append(slices.Clone(hdr), "Referer", b.c.URL+from)
+				}
+				r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {typed}}, h...)
+				require.Equal(t, bookPage, r.Header.Get("Location"), "%s %q from %q", who, typed, from)
+				f, msg := refused(t, r)
+				require.Equal(t, view.RefusedForm{Action: "/cart/items", Values: map[string]string{"book_id": id, "quantity": typed}, Errors: map[string]string{"quantity": want[0]}}, f, "%s %q", who, typed)
+				require.Equal(t, want[1], msg)
+			}
+		}
+	}
+	n, err := b.svc.CartCount(context.Background(), service.Owner{UserID: buyer.ID})
+	require.NoError(t, err)
+	require.Zero(t, n, "nothing was put in the cart")
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.carts"), "nor in a visitor's")
+
+	// More copies than are left, counting those already in the cart.
+	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, b.book.ID, 2))
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"2"}}, authtest.As(&buyer)...)
+	f, _ := refused(t, r)
+	require.Equal(t, `only 3 copies of "Dune" are available`, f.Errors["quantity"])
+	c, err := b.svc.Cart(context.Background(), service.Owner{UserID: buyer.ID})
+	require.NoError(t, err)
+	require.Equal(t, 2, c.Lines[0].Quantity, "the cart is as it was")
+
+	// Nothing to correct in the form: back to the page, the message on top.
+	r = b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"1"}}, append(authtest.As(&seller), "Referer", b.c.URL+bookPage)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, bookPage, r.Header.Get("Location"))
+	catalogtest.SetStatus(context.Background(), t, b.pool, b.book.ID, catalog.StatusPaused)
+	r = b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"1"}}, append(authtest.As(&other), "Referer", b.c.URL+"/sellers/2")...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, "/sellers/2", r.Header.Get("Location"))
+	req := httptest.NewRequest(http.MethodGet, "/sellers/2", nil)
+	for _, c := range r.Cookies() {
+		req.AddCookie(c)
+	}
+	_, ok := view.RefusedFormOf(req, view.CartItemsPath)
+	require.False(t, ok, "no field to show it at")
+	require.Equal(t, &view.Flash{Kind: "error", Message: `"Dune" is not for sale right now`}, view.TakeFlash(httptest.NewRecorder(), req))
 }
 
 // A cart line that cannot be bought keeps the checkout page from offering

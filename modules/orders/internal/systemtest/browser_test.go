@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -102,4 +103,55 @@ func TestPages_BrowserCheckout(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, res.StatusCode)
 	_, body = send(http.MethodGet, "/checkout", nil)
 	require.Contains(t, body, `value="Calle 5"`)
+}
+
+// TestPages_BrowserAddToCartRefused walks an "Add to cart" refused for its
+// quantity as a browser does, through the real modules: the orders module
+// answers the post, and the catalog's book page, where the browser lands,
+// shows the form again with what was typed and the message at the field,
+// for a visitor and for a member; nothing is put in the cart.
+func TestPages_BrowserAddToCartRefused(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := context.Background()
+	book := catalogtest.CreateBook(ctx, t, a.pool, &catalogtest.BookOpts{Title: "Rayuela", Copies: 2})
+	u := authtest.CreateUser(ctx, t, a.pool, nil)
+	sess := authtest.SignIn(ctx, t, a.pool, u.Email, authtest.DefaultPassword)
+	page := "/books/" + strconv.FormatInt(int64(book.ID), 10)
+	for who, signIn := range map[string][]*http.Cookie{"Visitor": nil, "Member": {sess.Cookie()}} {
+		jar, err := cookiejar.New(nil)
+		require.NoError(t, err)
+		base, err := url.Parse(a.server.URL)
+		require.NoError(t, err)
+		jar.SetCookies(base, signIn)
+		client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		form := url.Values{"book_id": {strconv.FormatInt(int64(book.ID), 10)}, "quantity": {"3"}}
+		if signIn != nil {
+			form.Set("csrf_token", sess.CSRFToken)
+		}
+		res, err := client.PostForm(a.server.URL+"/cart/items", form)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, who)
+		require.Equal(t, page, res.Header.Get("Location"), who)
+
+		res, err = client.Get(a.server.URL + page)
+		require.NoError(t, err)
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, who)
+		require.Contains(t, string(body), "<title>Error: Rayuela · BookStore</title>", who)
+		require.Contains(t, string(body), `<input id="quantity" type="text" inputmode="numeric" name="quantity" value="3" aria-invalid="true" aria-describedby="e-quantity" required>`, who)
+		require.Contains(t, string(body), `<p class="field-error" id="e-quantity">only 2 copies of &#34;Rayuela&#34; are available</p>`, who)
+		require.Equal(t, signIn != nil, strings.Contains(string(body), "Sell one like this"), "%s: the page as this viewer sees it", who)
+
+		res, err = client.Get(a.server.URL + page)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, "%s: shown once, as any message", who)
+	}
+	var lines int
+	require.NoError(t, a.pool.QueryRow(ctx, "SELECT count(*) FROM orders.cart_items").Scan(&lines))
+	require.Zero(t, lines)
 }
