@@ -77,12 +77,12 @@ of stdin. --admin makes the first admin.`,
 }
 
 func newUserPromoteCommand(split *bool) *cobra.Command {
-	return newUserRoleCommand(split, "promote EMAIL", "Make an existing account an admin (its sessions end)",
+	return newUserRoleCommand(split, "promote EMAIL", "Make an existing account an admin (its sessions end); a disabled one is refused",
 		auth.Accounts.Promote, "an admin")
 }
 
 func newUserDemoteCommand(split *bool) *cobra.Command {
-	return newUserRoleCommand(split, "demote EMAIL", "Take an admin's rights away (its sessions end)",
+	return newUserRoleCommand(split, "demote EMAIL", "Take an admin's rights away (its sessions end); the last active admin's are refused",
 		auth.Accounts.Demote, "a member")
 }
 

@@ -164,11 +164,14 @@ type Accounts interface {
 	// error carrying one message per field, e.g. for a taken email.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// Promote makes the user with this email an admin (ErrNotFound if none),
-	// which the activity log records with the command line as the actor.
-	// Idempotent: promoting an admin changes and records nothing.
+	// which the activity log records with the command line as the actor. A
+	// disabled account is refused with a Conflict error that says so, as
+	// the admin pages refuse it. Idempotent: promoting an admin changes and
+	// records nothing.
 	Promote(ctx context.Context, email string) (User, error)
 	// Demote makes the admin with this email a member (ErrNotFound if
-	// none). Idempotent.
+	// none). The shop's last active admin is refused with a Conflict error
+	// that says so: make another admin first. Idempotent.
 	Demote(ctx context.Context, email string) (User, error)
 	// SetEmailTopics changes the notification emails the user gets: a topic
 	// set true is chosen, false dropped, others stay. An unknown topic is an

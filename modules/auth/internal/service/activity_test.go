@@ -81,6 +81,7 @@ func TestService_ActivityLog(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
 		admin := b.admin(ctx, t)
+		b.admin(ctx, t) // who keeps the shop once the command demotes admin
 		u, _ := b.signUp(ctx, t)
 		_, err := b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
 		require.NoError(t, err)
