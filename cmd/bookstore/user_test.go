@@ -126,6 +126,8 @@ func TestUserCreate(t *testing.T) {
 		require.Equal(t, "admin", u.Role)
 		require.True(t, strings.HasPrefix(u.Hash, "$argon2id$v=19$m=19456,t=2,p=1$"))
 		require.NotContains(t, out+errOut, "first admin secret")
+		require.Equal(t, []activityRow{{nil, "command line (bookstore user)", "user.promote", "root@example.com"}}, activityRows(t, dbURL),
+			"Admin → Activity says who made the admin")
 	})
 
 	t.Run("MemberFromEnv", func(t *testing.T) {
@@ -135,6 +137,7 @@ func TestUserCreate(t *testing.T) {
 		u, ok := userByEmail(t, dbURL, "member@example.com")
 		require.True(t, ok)
 		require.Equal(t, "member", u.Role)
+		require.Len(t, activityRows(t, dbURL), 1, "a member is no admin action")
 	})
 
 	t.Run("Rejections", func(t *testing.T) {

@@ -154,6 +154,11 @@ type NewUser struct {
 	Name     string
 	Password string
 	Admin    bool
+	// Actor is who makes the account, which the activity log records when
+	// it makes an admin (bookstore user create --admin sets the command
+	// line). The zero Actor records nothing, for test factories, whose
+	// admins stand for ones the shop had before the test.
+	Actor activity.Actor
 }
 
 // Accounts is what commands (bookstore user, bookstore seed) need: creating
@@ -161,7 +166,8 @@ type NewUser struct {
 // admins, and setting the demo accounts' email choices.
 type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
-	// error carrying one message per field, e.g. for a taken email.
+	// error carrying one message per field, e.g. for a taken email. An
+	// admin made by u.Actor is in the activity log as user.promote.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// Promote makes the user with this email an admin (ErrNotFound if none),
 	// which the activity log records with the command line as the actor. A

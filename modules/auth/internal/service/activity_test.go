@@ -114,6 +114,24 @@ func TestService_ActivityLog(t *testing.T) {
 		}
 	})
 
+	t.Run("AdminCreatedByTheCommandLine", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		b.admin(ctx, t)
+		_, err := b.svc.CreateUser(ctx, auth.NewUser{Email: uniqueEmail(), Name: "Member", Password: pw, Actor: activity.CommandLine})
+		require.NoError(t, err)
+		require.Empty(t, b.activity(ctx, t), "a factory's admin, made by no one, and a member record nothing")
+
+		u, err := b.svc.CreateUser(ctx, auth.NewUser{Email: uniqueEmail(), Name: "Boss", Password: pw, Admin: true, Actor: activity.CommandLine})
+		require.NoError(t, err)
+		_, err = b.svc.CreateUser(ctx, auth.NewUser{Email: u.Email, Name: "Boss again", Password: pw, Admin: true, Actor: activity.CommandLine})
+		require.ErrorIs(t, err, service.ErrInvalid)
+		got := b.activity(ctx, t)
+		require.Len(t, got, 1, "a refused account records nothing")
+		require.Equal(t, activity.Entry{ID: got[0].ID, At: got[0].At, ActorName: activity.CommandLine.Name, Action: activity.UserPromote,
+			SubjectKind: "user", SubjectID: int64(u.ID), SubjectLabel: u.Email}, got[0])
+	})
+
 	t.Run("Filters", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)

@@ -71,7 +71,10 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (auth.User, Sessio
 }
 
 // CreateUser creates an account from a command, with the sign-up rules;
-// its address counts as verified, since the operator vouches for it.
+// its address counts as verified, since the operator vouches for it. An
+// admin made for nu.Actor is in the activity log as made an admin
+// (user.promote), as a promotion is: the log answers who gave whom admin
+// rights, however given.
 func (s *Service) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, error) {
 	email, name := normalizeEmail(nu.Email), normalizeName(nu.Name)
 	hash, err := s.validateNew(email, name, nu.Password)
@@ -86,8 +89,14 @@ func (s *Service) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, e
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		now := s.now()
 		row, err := s.createUser(ctx, tx, email, name, hash, role, &now)
+		if err != nil {
+			return err
+		}
 		u = toUser(row)
-		return err
+		if !nu.Admin || nu.Actor == (activity.Actor{}) {
+			return nil
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: nu.Actor, Action: activity.UserPromote, SubjectID: row.ID, SubjectLabel: row.Email})
 	})
 	return u, err
 }
