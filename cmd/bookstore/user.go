@@ -16,6 +16,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authfx"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
 )
@@ -37,7 +38,8 @@ func newUserCommand() *cobra.Command {
 }
 
 func newUserCreateCommand(split *bool) *cobra.Command {
-	var nu auth.NewUser
+	// Admins made here are in the activity log, as the promotions are.
+	nu := auth.NewUser{Actor: activity.CommandLine}
 	cmd := &cobra.Command{
 		Use:   "create --email EMAIL --name NAME [--admin]",
 		Short: "Create an account; the password is read from stdin or $" + passwordEnv,
@@ -45,7 +47,7 @@ func newUserCreateCommand(split *bool) *cobra.Command {
 2 to 40 characters, a password of 10 to 128 characters). The password is
 never a flag: it comes from $` + passwordEnv + ` when set; else, on a
 terminal, it is typed twice without being shown; else it is the first line
-of stdin. --admin makes the first admin.`,
+of stdin. --admin makes the first admin (Admin → Activity lists it).`,
 		Args: cobra.NoArgs,
 	}
 	cmd.Flags().StringVar(&nu.Email, "email", "", "the account's email (required)")
@@ -77,12 +79,12 @@ of stdin. --admin makes the first admin.`,
 }
 
 func newUserPromoteCommand(split *bool) *cobra.Command {
-	return newUserRoleCommand(split, "promote EMAIL", "Make an existing account an admin (its sessions end)",
+	return newUserRoleCommand(split, "promote EMAIL", "Make an existing account an admin (its sessions end); a disabled one is refused",
 		auth.Accounts.Promote, "an admin")
 }
 
 func newUserDemoteCommand(split *bool) *cobra.Command {
-	return newUserRoleCommand(split, "demote EMAIL", "Take an admin's rights away (its sessions end)",
+	return newUserRoleCommand(split, "demote EMAIL", "Take an admin's rights away (its sessions end); the last active admin's are refused",
 		auth.Accounts.Demote, "a member")
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
@@ -82,6 +83,35 @@ func userByEmail(t *testing.T, dbURL, email string) (userRow, bool) {
 	return u, true
 }
 
+// execSQL runs a statement on the shop's database, as the admin pages
+// would change it.
+func execSQL(t *testing.T, dbURL, sql string, args ...any) {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	require.NoError(t, err)
+	defer pool.Close()
+	_, err = pool.Exec(context.Background(), sql, args...)
+	require.NoError(t, err)
+}
+
+type activityRow struct {
+	ActorID                  *int64
+	ActorName, Action, Label string
+}
+
+// activityRows are the auth module's activity log, oldest first.
+func activityRows(t *testing.T, dbURL string) []activityRow {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	require.NoError(t, err)
+	defer pool.Close()
+	rows, err := pool.Query(context.Background(), "SELECT actor_id, actor_name, action, subject_label FROM auth.admin_actions ORDER BY id")
+	require.NoError(t, err)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[activityRow])
+	require.NoError(t, err)
+	return out
+}
+
 func TestUserCreate(t *testing.T) {
 	t.Parallel()
 	dbURL := pgtest.NewURL(t)
@@ -96,6 +126,8 @@ func TestUserCreate(t *testing.T) {
 		require.Equal(t, "admin", u.Role)
 		require.True(t, strings.HasPrefix(u.Hash, "$argon2id$v=19$m=19456,t=2,p=1$"))
 		require.NotContains(t, out+errOut, "first admin secret")
+		require.Equal(t, []activityRow{{nil, "command line (bookstore user)", "user.promote", "root@example.com"}}, activityRows(t, dbURL),
+			"Admin → Activity says who made the admin")
 	})
 
 	t.Run("MemberFromEnv", func(t *testing.T) {
@@ -105,6 +137,7 @@ func TestUserCreate(t *testing.T) {
 		u, ok := userByEmail(t, dbURL, "member@example.com")
 		require.True(t, ok)
 		require.Equal(t, "member", u.Role)
+		require.Len(t, activityRows(t, dbURL), 1, "a member is no admin action")
 	})
 
 	t.Run("Rejections", func(t *testing.T) {
@@ -219,6 +252,49 @@ func TestUserCreate(t *testing.T) {
 	})
 }
 
+// TestUserRoles_KeepTheRules: promote and demote refuse what the admin
+// pages refuse, and the shop keeps an active admin.
+func TestUserRoles_KeepTheRules(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.NewURL(t)
+	env := []string{"DATABASE_URL=" + dbURL, "BOOKSTORE_USER_PASSWORD=a long password"}
+	for _, args := range [][]string{
+		{"--admin", "--email", "only@example.com", "--name", "Only"},
+		{"--admin", "--email", "away@example.com", "--name", "Away"},
+		{"--email", "off@example.com", "--name", "Off"},
+	} {
+		_, errOut, code := runBinary(t, env, "", append([]string{"user", "create"}, args...)...)
+		require.Zero(t, code, errOut)
+	}
+	execSQL(t, dbURL, "UPDATE auth.users SET disabled_at = now(), disabled_reason = 'away' WHERE email IN ('away@example.com', 'off@example.com')")
+	logged := len(activityRows(t, dbURL))
+
+	for _, c := range []struct {
+		name, email, role, msg string
+		args                   []string
+	}{
+		{"PromoteDisabled", "off@example.com", "member", "bookstore: off@example.com is disabled; enable the account before making it an admin\n", []string{"promote", "OFF@example.com"}},
+		// The other admin is disabled, so cannot administer either.
+		{"DemoteLastActiveAdmin", "only@example.com", "admin", "bookstore: only@example.com is the shop's last active admin; make another account an admin first\n", []string{"demote", "only@example.com"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, code := runBinary(t, env, "", append([]string{"user"}, c.args...)...)
+			require.NotZero(t, code)
+			require.Empty(t, out)
+			require.Equal(t, c.msg, errOut)
+			u, _ := userByEmail(t, dbURL, c.email)
+			require.Equal(t, c.role, u.Role, "nothing changed")
+			require.Len(t, activityRows(t, dbURL), logged, "nothing recorded")
+		})
+	}
+
+	// Enabled (as an admin's page does), away keeps the shop: only may go.
+	execSQL(t, dbURL, "UPDATE auth.users SET disabled_at = NULL, disabled_reason = '' WHERE email = 'away@example.com'")
+	out, errOut, code := runBinary(t, env, "", "user", "demote", "only@example.com")
+	require.Zero(t, code, errOut)
+	require.Contains(t, out, "<only@example.com> is a member")
+}
+
 func TestUserCommand_GraphHasNoServer(t *testing.T) {
 	t.Parallel()
 	mods, err := config.ParseModules("all")
@@ -243,4 +319,7 @@ func TestUserCommand_SplitShop(t *testing.T) {
 	out, errOut, code := runBinary(t, env, "", "user", "promote", "--split", "root@example.com")
 	require.Zero(t, code, errOut)
 	require.Contains(t, out, "<root@example.com> is an admin")
+	_, errOut, code = runBinary(t, env, "", "user", "demote", "--split", "root@example.com")
+	require.NotZero(t, code)
+	require.Contains(t, errOut, "root@example.com is the shop's last active admin", "the same rules")
 }

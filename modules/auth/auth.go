@@ -154,6 +154,11 @@ type NewUser struct {
 	Name     string
 	Password string
 	Admin    bool
+	// Actor is who makes the account, which the activity log records when
+	// it makes an admin (bookstore user create --admin sets the command
+	// line). The zero Actor records nothing, for test factories, whose
+	// admins stand for ones the shop had before the test.
+	Actor activity.Actor
 }
 
 // Accounts is what commands (bookstore user, bookstore seed) need: creating
@@ -161,14 +166,18 @@ type NewUser struct {
 // admins, and setting the demo accounts' email choices.
 type Accounts interface {
 	// CreateUser validates and creates an account. It fails with an Invalid
-	// error carrying one message per field, e.g. for a taken email.
+	// error carrying one message per field, e.g. for a taken email. An
+	// admin made by u.Actor is in the activity log as user.promote.
 	CreateUser(ctx context.Context, u NewUser) (User, error)
 	// Promote makes the user with this email an admin (ErrNotFound if none),
-	// which the activity log records with the command line as the actor.
-	// Idempotent: promoting an admin changes and records nothing.
+	// which the activity log records with the command line as the actor. A
+	// disabled account is refused with a Conflict error that says so, as
+	// the admin pages refuse it. Idempotent: promoting an admin changes and
+	// records nothing.
 	Promote(ctx context.Context, email string) (User, error)
 	// Demote makes the admin with this email a member (ErrNotFound if
-	// none). Idempotent.
+	// none). The shop's last active admin is refused with a Conflict error
+	// that says so: make another admin first. Idempotent.
 	Demote(ctx context.Context, email string) (User, error)
 	// SetEmailTopics changes the notification emails the user gets: a topic
 	// set true is chosen, false dropped, others stay. An unknown topic is an

@@ -106,6 +106,9 @@ func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend
 		u := newUser(t, b, "two@example.com")
 		_, err := b.Promote(ctx, "two@example.com")
 		require.NoError(t, err)
+		// Another admin keeps the shop, so two's account may be disabled.
+		_, err = b.CreateUser(ctx, auth.NewUser{Email: "boss@example.com", Name: "Boss", Password: DefaultPassword, Admin: true})
+		require.NoError(t, err)
 		cred, _, err := b.SignIn(ctx, "two@example.com", DefaultPassword)
 		require.NoError(t, err)
 		got, err := svc.Authenticate(ctx, cred)

@@ -17,9 +17,15 @@ UPDATE auth.users SET name = @name, updated_at = @now WHERE id = @id RETURNING *
 -- name: UpdateUserRole :one
 UPDATE auth.users SET role = @role, updated_at = @now WHERE id = @id RETURNING *;
 
--- name: LockUsers :many
--- In id order, so two changes that lock the same users cannot deadlock.
-SELECT * FROM auth.users WHERE id = ANY(@ids::bigint[]) ORDER BY id FOR UPDATE;
+-- name: LockUsersAndAdmins :many
+-- The users of ids and every active admin, in one statement and in id
+-- order, so two changes that lock users cannot deadlock. A change that may
+-- take an admin's rights waits for any other that may, then reads the
+-- admins it left (an admin demoted meanwhile no longer matches), so two at
+-- once cannot leave the shop without an active admin.
+SELECT * FROM auth.users
+WHERE id = ANY(@ids::bigint[]) OR (role = 'admin' AND disabled_at IS NULL)
+ORDER BY id FOR UPDATE;
 
 -- name: UpdateUserPassword :execrows
 UPDATE auth.users SET password_hash = @password_hash, updated_at = @now WHERE id = @id;

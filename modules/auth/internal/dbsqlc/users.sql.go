@@ -179,13 +179,19 @@ func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
 	return err
 }
 
-const lockUsers = `-- name: LockUsers :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE
+const lockUsersAndAdmins = `-- name: LockUsersAndAdmins :many
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users
+WHERE id = ANY($1::bigint[]) OR (role = 'admin' AND disabled_at IS NULL)
+ORDER BY id FOR UPDATE
 `
 
-// In id order, so two changes that lock the same users cannot deadlock.
-func (q *Queries) LockUsers(ctx context.Context, db DBTX, ids []int64) ([]User, error) {
-	rows, err := db.Query(ctx, lockUsers, ids)
+// The users of ids and every active admin, in one statement and in id
+// order, so two changes that lock users cannot deadlock. A change that may
+// take an admin's rights waits for any other that may, then reads the
+// admins it left (an admin demoted meanwhile no longer matches), so two at
+// once cannot leave the shop without an active admin.
+func (q *Queries) LockUsersAndAdmins(ctx context.Context, db DBTX, ids []int64) ([]User, error) {
+	rows, err := db.Query(ctx, lockUsersAndAdmins, ids)
 	if err != nil {
 		return nil, err
 	}

@@ -81,6 +81,7 @@ func TestService_ActivityLog(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
 		admin := b.admin(ctx, t)
+		b.admin(ctx, t) // who keeps the shop once the command demotes admin
 		u, _ := b.signUp(ctx, t)
 		_, err := b.svc.SetRole(ctx, admin, u.ID, auth.RoleAdmin)
 		require.NoError(t, err)
@@ -111,6 +112,24 @@ func TestService_ActivityLog(t *testing.T) {
 			require.Equal(t, []any{want.actor, want.name, want.action, int64(want.who.ID), want.who.Email},
 				[]any{got[i].ActorID, got[i].ActorName, got[i].Action, got[i].SubjectID, got[i].SubjectLabel}, "entry %d, newest first", i)
 		}
+	})
+
+	t.Run("AdminCreatedByTheCommandLine", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		b.admin(ctx, t)
+		_, err := b.svc.CreateUser(ctx, auth.NewUser{Email: uniqueEmail(), Name: "Member", Password: pw, Actor: activity.CommandLine})
+		require.NoError(t, err)
+		require.Empty(t, b.activity(ctx, t), "a factory's admin, made by no one, and a member record nothing")
+
+		u, err := b.svc.CreateUser(ctx, auth.NewUser{Email: uniqueEmail(), Name: "Boss", Password: pw, Admin: true, Actor: activity.CommandLine})
+		require.NoError(t, err)
+		_, err = b.svc.CreateUser(ctx, auth.NewUser{Email: u.Email, Name: "Boss again", Password: pw, Admin: true, Actor: activity.CommandLine})
+		require.ErrorIs(t, err, service.ErrInvalid)
+		got := b.activity(ctx, t)
+		require.Len(t, got, 1, "a refused account records nothing")
+		require.Equal(t, activity.Entry{ID: got[0].ID, At: got[0].At, ActorName: activity.CommandLine.Name, Action: activity.UserPromote,
+			SubjectKind: "user", SubjectID: int64(u.ID), SubjectLabel: u.Email}, got[0])
 	})
 
 	t.Run("Filters", func(t *testing.T) {

@@ -46,6 +46,10 @@ var (
 	// ErrRoleConflict refuses a role change the account's state does not
 	// allow; its message says which account and why.
 	ErrRoleConflict = apperr.New(apperr.Conflict, "auth.role_conflict", "the account's role cannot change that way")
+	// ErrLastAdmin refuses to demote or disable the shop's last active
+	// admin, whoever asks (an admin's stale page, the command line): no
+	// one could then administer the shop but from the server.
+	ErrLastAdmin = apperr.New(apperr.Conflict, "auth.last_admin", "the shop must keep an active admin")
 )
 
 // Lifetimes of credentials. A browser session ends after Idle without a

@@ -944,6 +944,7 @@ func TestService_SetRole(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
 		admin := b.admin(ctx, t)
+		b.admin(ctx, t) // who keeps the shop
 		_, s, err := b.svc.SignIn(ctx, service.SignInInput{Email: admin.Email, Password: pw})
 		require.NoError(t, err)
 		got, err := b.svc.Demote(ctx, strings.ToUpper(admin.Email))
@@ -959,6 +960,136 @@ func TestService_SetRole(t *testing.T) {
 		_, err = b.svc.Demote(ctx, "nobody@example.com")
 		require.ErrorIs(t, err, auth.ErrNotFound)
 	})
+
+	t.Run("CommandKeepsTheRules", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin, other := b.admin(ctx, t), b.admin(ctx, t)
+		off, _ := b.signUp(ctx, t)
+		for _, id := range []auth.UserID{off.ID, other.ID} {
+			_, err := b.svc.Disable(ctx, admin, id, "away")
+			require.NoError(t, err)
+		}
+		_, s, err := b.svc.SignIn(ctx, service.SignInInput{Email: admin.Email, Password: pw})
+		require.NoError(t, err)
+		feed := lastChange(ctx, t, b).Seq
+
+		for _, c := range []struct {
+			name string
+			set  func(context.Context, string) (auth.User, error)
+			who  auth.User
+			err  error
+			msg  string
+		}{
+			{"PromoteDisabled", b.svc.Promote, off, service.ErrRoleConflict, off.Email + " is disabled; enable the account before making it an admin"},
+			{"PromoteDisabledAdmin", b.svc.Promote, other, service.ErrRoleConflict, other.Email + " is disabled; enable the account before making it an admin"},
+			// The other admin is disabled: no one else could administer.
+			{"DemoteLastActiveAdmin", b.svc.Demote, admin, service.ErrLastAdmin, admin.Email + " is the shop's last active admin; make another account an admin first"},
+		} {
+			_, err := c.set(ctx, c.who.Email)
+			require.ErrorIs(t, err, c.err, c.name)
+			require.Equal(t, c.msg, apperr.As(err).Message, c.name)
+		}
+		require.Equal(t, feed, lastChange(ctx, t, b).Seq, "a refused change records none")
+		_, err = b.svc.Authenticate(ctx, s.ID)
+		require.NoError(t, err, "and ends no session")
+		got, err := b.svc.User(ctx, off.ID)
+		require.NoError(t, err)
+		require.Equal(t, auth.RoleMember, got.Role)
+
+		got, err = b.svc.Demote(ctx, other.Email)
+		require.NoError(t, err, "a disabled admin's rights are not the shop's last")
+		require.Equal(t, auth.RoleMember, got.Role)
+		_, err = b.svc.Enable(ctx, admin, off.ID)
+		require.NoError(t, err)
+		got, err = b.svc.Promote(ctx, off.Email)
+		require.NoError(t, err, "enabled, it may be made an admin")
+		require.True(t, got.IsAdmin())
+		got, err = b.svc.Demote(ctx, admin.Email)
+		require.NoError(t, err, "another admin keeps the shop now")
+		require.Equal(t, auth.RoleMember, got.Role)
+	})
+
+	t.Run("DisableKeepsAnAdmin", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		ann, bob := b.admin(ctx, t), b.admin(ctx, t)
+		_, err := b.svc.Disable(ctx, bob, ann.ID, "left the shop")
+		require.NoError(t, err)
+		// Ann's page was open before Bob's change: she is not signed in any
+		// more, but her form may still arrive.
+		_, err = b.svc.Disable(ctx, ann, bob.ID, "revenge")
+		require.ErrorIs(t, err, service.ErrLastAdmin)
+		require.Equal(t, bob.Email+" is the shop's last active admin; make another account an admin first", apperr.As(err).Message)
+		got, err := b.svc.User(ctx, bob.ID)
+		require.NoError(t, err)
+		require.True(t, got.IsAdmin())
+	})
+
+	// Two changes at once, each taking one of the two admins' rights, must
+	// not both pass their check: one waits for the other and is refused.
+	for name, take := range map[string]func(ctx context.Context, b *bundle, u, other auth.User) error{
+		"TwoDemotionsAtOnce": func(ctx context.Context, b *bundle, u, _ auth.User) error {
+			_, err := b.svc.Demote(ctx, u.Email)
+			return err
+		},
+		"TwoDisablesAtOnce": func(ctx context.Context, b *bundle, u, other auth.User) error {
+			_, err := b.svc.Disable(ctx, other, u.ID, "at once")
+			return err
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, b := setup(t, nil)
+			ann, bob := b.admin(ctx, t), b.admin(ctx, t)
+			release := b.holdFeed(ctx, t)
+			done := make(chan error, 2)
+			go func() { done <- take(ctx, b, ann, bob) }()
+			go func() { done <- take(ctx, b, bob, ann) }()
+			awaitLockWaiters(ctx, t, b.pool, 2)
+			release()
+			var refused int
+			for range 2 {
+				select {
+				case err := <-done:
+					if err != nil {
+						require.ErrorIs(t, err, service.ErrLastAdmin)
+						refused++
+					}
+				case <-time.After(10 * time.Second):
+					require.FailNow(t, "a change did not return")
+				}
+			}
+			require.Equal(t, 1, refused)
+			var active int
+			require.NoError(t, b.pool.QueryRow(ctx, "SELECT count(*) FROM auth.users WHERE role = 'admin' AND disabled_at IS NULL").Scan(&active))
+			require.Equal(t, 1, active)
+		})
+	}
+}
+
+// holdFeed takes the lock that every change to users takes last, to append
+// to the feed (LockUserChanges), and returns its release: a change started
+// meanwhile makes its checks and its update, then waits, as if slow to
+// commit.
+func (b *bundle) holdFeed(ctx context.Context, t *testing.T) (release func()) {
+	t.Helper()
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtext('auth.user_changes'))")
+	require.NoError(t, err)
+	return func() { require.NoError(t, tx.Rollback(ctx)) }
+}
+
+// awaitLockWaiters returns once n statements of the test's database wait
+// for a lock.
+func awaitLockWaiters(ctx context.Context, t *testing.T, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var waiting int
+		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
+		return waiting == n
+	}, 10*time.Second, time.Millisecond)
 }
 
 func emails(us []auth.User) []string {

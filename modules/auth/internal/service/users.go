@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,7 +71,10 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (auth.User, Sessio
 }
 
 // CreateUser creates an account from a command, with the sign-up rules;
-// its address counts as verified, since the operator vouches for it.
+// its address counts as verified, since the operator vouches for it. An
+// admin made for nu.Actor is in the activity log as made an admin
+// (user.promote), as a promotion is: the log answers who gave whom admin
+// rights, however given.
 func (s *Service) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, error) {
 	email, name := normalizeEmail(nu.Email), normalizeName(nu.Name)
 	hash, err := s.validateNew(email, name, nu.Password)
@@ -85,8 +89,14 @@ func (s *Service) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, e
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		now := s.now()
 		row, err := s.createUser(ctx, tx, email, name, hash, role, &now)
+		if err != nil {
+			return err
+		}
 		u = toUser(row)
-		return err
+		if !nu.Admin || nu.Actor == (activity.Actor{}) {
+			return nil
+		}
+		return s.recordAction(ctx, tx, activity.Record{Actor: nu.Actor, Action: activity.UserPromote, SubjectID: row.ID, SubjectLabel: row.Email})
 	})
 	return u, err
 }
@@ -119,14 +129,16 @@ func (s *Service) createUser(ctx context.Context, tx pgx.Tx, email, name, hash s
 }
 
 // Promote makes the user with this email an admin, from a command: the
-// activity log records the command line as the actor. Idempotent.
+// activity log records the command line as the actor. It keeps SetRole's
+// rules (checkRole) but not its refusal of a change that changes nothing,
+// so a script may run it again: promoting an admin changes nothing.
 func (s *Service) Promote(ctx context.Context, email string) (auth.User, error) {
 	return s.setRoleByEmail(ctx, email, auth.RoleAdmin)
 }
 
 // Demote takes admin rights from the user with this email, from a command:
-// the operator's way back from a wrong promotion, without the guards of
-// SetRole, since whoever runs commands can promote again. Idempotent.
+// the operator's way back from a wrong promotion, under the same rules and
+// as idempotent as Promote.
 func (s *Service) Demote(ctx context.Context, email string) (auth.User, error) {
 	return s.setRoleByEmail(ctx, email, auth.RoleMember)
 }
@@ -134,12 +146,24 @@ func (s *Service) Demote(ctx context.Context, email string) (auth.User, error) {
 func (s *Service) setRoleByEmail(ctx context.Context, email string, role auth.Role) (auth.User, error) {
 	var u auth.User
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUserByEmail(ctx, tx, normalizeEmail(email))
+		// Found by email, then locked by id with the admins.
+		found, err := s.q.GetUserByEmail(ctx, tx, normalizeEmail(email))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return auth.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("set role of %s: %w", email, err)
+		}
+		locked, err := s.lockUsers(ctx, tx, found.ID)
+		if err != nil {
+			return fmt.Errorf("set role of %s: %w", email, err)
+		}
+		row, ok := locked.rows[found.ID]
+		if !ok {
+			return auth.ErrNotFound
+		}
+		if err := locked.checkRole(row, role); err != nil {
+			return err
 		}
 		if row.Role != string(role) {
 			if row, err = s.changeRole(ctx, tx, activity.CommandLine, row.ID, role); err != nil {
@@ -154,12 +178,11 @@ func (s *Service) setRoleByEmail(ctx context.Context, email string, role auth.Ro
 
 // SetRole makes user id an admin or a member; only an admin may. Unlike
 // Promote it refuses, with ErrRoleConflict, a change that changes nothing
-// (the admin acts on a list that may be out of date, and is told so) and
-// making an admin of a disabled account; an admin cannot take their own
-// rights (ErrSelf), so nobody locks themselves out. The actor's row is
-// read again, locked with the user's, so two admins taking each other's
-// rights at once cannot leave the shop without one: the second finds
-// itself a member and is refused.
+// (the admin acts on a list that may be out of date, and is told so); an
+// admin cannot take their own rights (ErrSelf), so nobody locks themselves
+// out. The actor's row is read again, locked with the user's, so two
+// admins taking each other's rights at once cannot leave the shop without
+// one: the second finds itself a member and is refused.
 func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, role auth.Role) (auth.User, error) {
 	if !actor.IsAdmin() {
 		return auth.User{}, auth.ErrForbidden
@@ -169,22 +192,13 @@ func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, 
 	}
 	var u auth.User
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rows, err := s.q.LockUsers(ctx, tx, []int64{int64(actor.ID), int64(id)})
+		locked, err := s.lockUsers(ctx, tx, int64(actor.ID), int64(id))
 		if err != nil {
 			return fmt.Errorf("set role of %d: %w", id, err)
 		}
-		var row dbsqlc.User
-		found, actorAdmin := false, false
-		for _, r := range rows {
-			if r.ID == int64(actor.ID) {
-				actorAdmin = toUser(r).IsAdmin()
-			}
-			if r.ID == int64(id) {
-				row, found = r, true
-			}
-		}
+		row, found := locked.rows[int64(id)]
 		switch {
-		case !actorAdmin:
+		case !toUser(locked.rows[int64(actor.ID)]).IsAdmin():
 			return auth.ErrForbidden
 		case !found:
 			return auth.ErrNotFound
@@ -192,8 +206,9 @@ func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, 
 			return ErrRoleConflict.WithMessage(row.Email + " is already an admin")
 		case row.Role == string(role):
 			return ErrRoleConflict.WithMessage(row.Email + " is not an admin")
-		case role == auth.RoleAdmin && row.DisabledAt != nil:
-			return ErrRoleConflict.WithMessage(row.Email + " is disabled; enable the account before making it an admin")
+		}
+		if err := locked.checkRole(row, role); err != nil {
+			return err
 		}
 		if row, err = s.changeRole(ctx, tx, actor.Actor(), row.ID, role); err != nil {
 			return err
@@ -204,10 +219,60 @@ func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, 
 	return u, err
 }
 
+// lockedUsers are users locked by lockUsers, by id, with the number of the
+// shop's active admins while the locks hold.
+type lockedUsers struct {
+	rows         map[int64]dbsqlc.User
+	activeAdmins int
+}
+
+// lockUsers locks the users of ids, and every active admin with them, for
+// a change of role or status: the rules of such changes (checkRole,
+// checkLastAdmin) then read users that no other change alters until commit.
+func (s *Service) lockUsers(ctx context.Context, tx pgx.Tx, ids ...int64) (lockedUsers, error) {
+	rows, err := s.q.LockUsersAndAdmins(ctx, tx, ids)
+	if err != nil {
+		return lockedUsers{}, fmt.Errorf("lock users: %w", err)
+	}
+	l := lockedUsers{rows: make(map[int64]dbsqlc.User, len(ids))}
+	for _, r := range rows {
+		if toUser(r).IsAdmin() {
+			l.activeAdmins++
+		}
+		if slices.Contains(ids, r.ID) {
+			l.rows[r.ID] = r
+		}
+	}
+	return l, nil
+}
+
+// checkRole refuses what no change of role may do, whoever asks: make an
+// admin of a disabled account (ErrRoleConflict), which could not use the
+// rights, or take the last active admin's (checkLastAdmin).
+func (l lockedUsers) checkRole(row dbsqlc.User, role auth.Role) error {
+	if role == auth.RoleAdmin && row.DisabledAt != nil {
+		return ErrRoleConflict.WithMessage(row.Email + " is disabled; enable the account before making it an admin")
+	}
+	if role != auth.RoleAdmin {
+		return l.checkLastAdmin(row)
+	}
+	return nil
+}
+
+// checkLastAdmin refuses, with ErrLastAdmin, to take the rights of row
+// (demote or disable it) when it is the shop's last active admin.
+func (l lockedUsers) checkLastAdmin(row dbsqlc.User) error {
+	if toUser(row).IsAdmin() && l.activeAdmins <= 1 {
+		return ErrLastAdmin.WithMessage(row.Email + " is the shop's last active admin; make another account an admin first")
+	}
+	return nil
+}
+
 // changeRole sets user id's role and ends their sessions and tokens, so the
 // change takes effect at once and new rights come with new session ids
 // (fixation cannot carry over); the feed tells the modules that copy roles,
-// and the activity log records who made the change.
+// and the activity log records who made the change. The caller has locked
+// the user (lockUsers) and checked the change with checkRole.
 func (s *Service) changeRole(ctx context.Context, tx pgx.Tx, actor activity.Actor, id int64, role auth.Role) (dbsqlc.User, error) {
 	row, err := s.q.UpdateUserRole(ctx, tx, dbsqlc.UpdateUserRoleParams{Role: string(role), Now: s.now(), ID: id})
 	if err != nil {
@@ -256,7 +321,9 @@ func (s *Service) ChangeName(ctx context.Context, id auth.UserID, name string) (
 const MaxDisableReason = 500
 
 // Disable disables a user for a reason, which the user reads when signing
-// in; only an admin may, and never on their own account. It ends every
+// in; only an admin may, never on their own account, and never on the
+// shop's last active admin (ErrLastAdmin), which an admin disabled a moment
+// ago could still try from the page they had open. It ends every
 // session and token of the user in the same transaction. Disabling a
 // disabled account changes nothing: it keeps its first reason, which the
 // returned user carries.
@@ -293,12 +360,25 @@ func (s *Service) Enable(ctx context.Context, actor auth.User, id auth.UserID) (
 }
 
 // setDisabled changes the account only when it is not already so: no
-// change, no feed entry.
+// change, no feed entry. The user is locked with the admins (lockUsers),
+// so two admins disabling each other at once cannot leave none.
 func (s *Service) setDisabled(ctx context.Context, actor auth.User, id auth.UserID, disabled bool, reason string) (auth.User, error) {
 	var u auth.User
-	err := s.userTx(ctx, id, "set disabled", func(tx pgx.Tx, row dbsqlc.User) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		locked, err := s.lockUsers(ctx, tx, int64(id))
+		if err != nil {
+			return fmt.Errorf("set disabled: %w", err)
+		}
+		row, found := locked.rows[int64(id)]
+		if !found {
+			return auth.ErrNotFound
+		}
+		if disabled {
+			if err := locked.checkLastAdmin(row); err != nil {
+				return err
+			}
+		}
 		if (row.DisabledAt != nil) != disabled {
-			var err error
 			if row, err = s.q.SetUserDisabled(ctx, tx, dbsqlc.SetUserDisabledParams{Disabled: disabled, Reason: reason, Now: s.now(), ID: row.ID}); err != nil {
 				return fmt.Errorf("set disabled: %w", err)
 			}
