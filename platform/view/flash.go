@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -33,9 +34,14 @@ type RefusedForm struct {
 
 const flashCookie = "flash"
 
-// maxKeptValue bounds a value a refused form keeps, so the flash stays
-// under the browser's cookie limit (4 KB) whatever was typed.
-const maxKeptValue = 200
+// maxKeptValue bounds a value a refused form keeps, and maxKeptMessage
+// its messages (which may quote a title of 300 characters), so the flash
+// stays under the browser's cookie limit (4 KB) whatever was typed: a
+// browser drops a larger cookie, and the message with it.
+const (
+	maxKeptValue   = 200
+	maxKeptMessage = 1200
+)
 
 // SetFlash stores a message for the next page the browser renders. It lives
 // in a short cookie, so it survives a redirect to any replica.
@@ -47,12 +53,18 @@ func SetFlash(w http.ResponseWriter, kind, message string) {
 // form it refused for that page to show again; a value longer than
 // maxKeptValue is kept cut.
 func SetRefusedFlash(w http.ResponseWriter, message string, form RefusedForm) {
-	kept := make(map[string]string, len(form.Values))
-	for name, v := range form.Values {
-		kept[name] = cut(v, maxKeptValue)
+	form.Values = cutAll(form.Values, maxKeptValue)
+	form.Errors = cutAll(form.Errors, maxKeptMessage)
+	setFlash(w, Flash{Kind: "error", Message: cut(message, maxKeptMessage), Form: &form})
+}
+
+// cutAll is m with each value cut to n bytes.
+func cutAll(m map[string]string, n int) map[string]string {
+	kept := make(map[string]string, len(m))
+	for k, v := range m {
+		kept[k] = cut(v, n)
 	}
-	form.Values = kept
-	setFlash(w, Flash{Kind: "error", Message: message, Form: &form})
+	return kept
 }
 
 // cut is s shortened to at most n bytes, on a character boundary.
@@ -67,10 +79,16 @@ func cut(s string, n int) string {
 }
 
 func setFlash(w http.ResponseWriter, f Flash) {
-	b, _ := json.Marshal(f)
+	// The page escapes what it shows; escaping "<", ">" and "&" here too
+	// would only make each of them six bytes of a cookie that must stay
+	// small.
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(f)
 	http.SetCookie(w, &http.Cookie{
 		Name:     flashCookie,
-		Value:    base64.RawURLEncoding.EncodeToString(b),
+		Value:    base64.RawURLEncoding.EncodeToString(bytes.TrimSpace(b.Bytes())),
 		Path:     "/",
 		MaxAge:   60,
 		HttpOnly: true,

@@ -3,11 +3,13 @@ package view_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/stretchr/testify/require"
@@ -76,6 +78,37 @@ func TestFlash_CarriesARefusedForm(t *testing.T) {
 	req.AddCookie(plain.Result().Cookies()[0])
 	_, ok = view.RefusedFormOf(req, "/cart/items")
 	require.False(t, ok)
+}
+
+// A refused form's messages may quote a title of 300 characters, each of
+// which JSON would escape: the flash still fits in a cookie a browser
+// keeps (4 KB), or the message would be lost.
+func TestFlash_RefusedFormFitsInACookie(t *testing.T) {
+	t.Parallel()
+	for name, title := range map[string]string{
+		"Markup":   strings.Repeat("<&>", 100),
+		"TooLong":  strings.Repeat("<", 2000),
+		"FourByte": strings.Repeat("𝔄", 300),
+	} {
+		msg := fmt.Sprintf("only 2 copies of %q are available", title)
+		rec := httptest.NewRecorder()
+		view.SetRefusedFlash(rec, msg, view.RefusedForm{Action: "/cart/items",
+			Values: map[string]string{"book_id": "7", "quantity": strings.Repeat("9", 500)}, Errors: map[string]string{"quantity": msg}})
+		c := rec.Result().Cookies()[0]
+		require.LessOrEqual(t, len(c.Name)+1+len(c.Value), 4096, name)
+
+		req := httptest.NewRequest(http.MethodGet, "/books/7", nil)
+		req.AddCookie(c)
+		f, ok := view.RefusedFormOf(req, "/cart/items")
+		require.True(t, ok, name)
+		fl := view.TakeFlash(httptest.NewRecorder(), req)
+		if len(msg) <= 1200 {
+			require.Equal(t, msg, fl.Message, name)
+			require.Equal(t, msg, f.Errors["quantity"], name)
+		} else {
+			require.True(t, strings.HasPrefix(msg, fl.Message) && len(fl.Message) > 1200-utf8.UTFMax, "cut between characters: %s", name)
+		}
+	}
 }
 
 // A page that answers a failed request, such as a form sent back with

@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -131,6 +132,11 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 	case errors.Is(err, riverfx.ErrJobState):
 		// The list it came from is out of date: it says so, up to date.
 		web.Redirect(w, r, "error", apperr.As(err).Message+".", web.ListBack(r, adminJobsPath).RequestURI())
+	case errors.Is(err, riverfx.ErrJobNotFound):
+		// So is a list that still shows a job its queue has since cleaned
+		// up (River deletes ended jobs after a day).
+		web.Redirect(w, r, "error", fmt.Sprintf("Job %d was not found in the %s queue: it may have been cleaned up since the list was shown.", id, queue),
+			web.ListBack(r, adminJobsPath).RequestURI())
 	case errors.Is(err, service.ErrUnrecorded):
 		// The job did change: an error page would have the admin try again.
 		web.Logger(r.Context()).Error("admin's job action not recorded", "queue", queue, "job", id, "admin", u.ID, "err", err)

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
@@ -96,7 +97,7 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 		err = h.svc.AddItem(r.Context(), o, catalog.BookID(id), q)
 	}
 	if err != nil {
-		refuseAdd(w, r, catalog.BookID(id), err)
+		h.refuseAdd(w, r, catalog.BookID(id), err)
 		return
 	}
 	web.Redirect(w, r, "success", fmt.Sprintf("Added %d to your cart.", q), "/cart")
@@ -108,10 +109,11 @@ func (h *handler) addItem(w http.ResponseWriter, r *http.Request) {
 // it again as typed with the message under it, whichever page the form
 // came from. That page is the catalog's, which this module cannot draw
 // (a split shop serves it from another process), so the form travels in
-// the flash. Any other refusal (the buyer's own book, a listing no longer
-// on sale) has nothing to correct in the form: it goes back to the page
-// the form was on, with the message at the top.
-func refuseAdd(w http.ResponseWriter, r *http.Request, id catalog.BookID, err error) {
+// the flash. A listing the buyer cannot buy at all (their own, hidden,
+// paused, sold out, gone) is the refusal to give, whatever was typed, and
+// nothing in the form corrects it: it goes back to the page the form was
+// on, with the message at the top.
+func (h *handler) refuseAdd(w http.ResponseWriter, r *http.Request, id catalog.BookID, err error) {
 	e := apperr.As(err)
 	if e == nil {
 		failBack(w, r, err)
@@ -119,12 +121,20 @@ func refuseAdd(w http.ResponseWriter, r *http.Request, id catalog.BookID, err er
 	}
 	msg, field := "Quantity: "+e.Fields["quantity"], e.Fields["quantity"]
 	if errors.Is(err, catalog.ErrOutOfStock) {
-		// When none are left the book's page no longer offers the form,
-		// and shows the message at the top.
 		msg, field = e.Message, e.Message
 	}
 	if field == "" {
 		failBack(w, r, err)
+		return
+	}
+	// The quantity may have been refused before the listing was looked
+	// at, and when none is left the book's page no longer offers the form.
+	var o service.Owner
+	if u, ok := auth.UserFrom(r.Context()); ok {
+		o.UserID = u.ID
+	}
+	if why := h.svc.Buyable(r.Context(), o, id); why != nil {
+		failBack(w, r, why)
 		return
 	}
 	form := view.RefusedForm{

@@ -382,7 +382,7 @@ func TestPages_AddToCartRefused(t *testing.T) {
 	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, b.book.ID, 2))
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"2"}}, authtest.As(&buyer)...)
 	f, _ := refused(t, r)
-	require.Equal(t, `only 3 copies of "Dune" are available`, f.Errors["quantity"])
+	require.Equal(t, `only 3 copies of "Dune" are available, and your cart already has 2`, f.Errors["quantity"])
 	c, err := b.svc.Cart(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
 	require.Equal(t, 2, c.Lines[0].Quantity, "the cart is as it was")
@@ -402,6 +402,36 @@ func TestPages_AddToCartRefused(t *testing.T) {
 	_, ok := view.RefusedFormOf(req, view.CartItemsPath)
 	require.False(t, ok, "no field to show it at")
 	require.Equal(t, &view.Flash{Kind: "error", Message: `"Dune" is not for sale right now`}, view.TakeFlash(httptest.NewRecorder(), req))
+
+	// A listing that cannot be bought is the reason given whatever was
+	// typed, back on the page the form was on: the book's page would have
+	// no field to correct (or be gone), and a quantity was never the
+	// problem.
+	soldOut := catalogtest.CreateBook(context.Background(), t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 1})
+	catalogtest.Hold(context.Background(), t, b.cat, b.pool, 1, soldOut.ID, 1)
+	for name, c := range map[string]struct {
+		as   []string
+		book string
+		want string
+	}{
+		"Paused":  {authtest.As(&other), id, `"Dune" is not for sale right now`},
+		"OwnBook": {authtest.As(&seller), id, "you cannot buy your own listing"},
+		"Gone":    {authtest.As(&other), "99999", "book not found"},
+		"SoldOut": {nil, strconv.FormatInt(int64(soldOut.ID), 10), `"Emma" is sold out`},
+	} {
+		for _, typed := range []string{"two", "0", "100", "2"} {
+			r := b.c.Post(t, "/cart/items", url.Values{"book_id": {c.book}, "quantity": {typed}}, append(slices.Clone(c.as), "Referer", b.c.URL+"/books?q=dune")...)
+			require.Equal(t, http.StatusSeeOther, r.StatusCode, "%s %q", name, typed)
+			require.Equal(t, "/books?q=dune", r.Header.Get("Location"), "%s %q: back to the search", name, typed)
+			req := httptest.NewRequest(http.MethodGet, "/books?q=dune", nil)
+			for _, c := range r.Cookies() {
+				req.AddCookie(c)
+			}
+			_, ok := view.RefusedFormOf(req, view.CartItemsPath)
+			require.False(t, ok, "%s %q: no field to show it at", name, typed)
+			require.Equal(t, &view.Flash{Kind: "error", Message: c.want}, view.TakeFlash(httptest.NewRecorder(), req), "%s %q", name, typed)
+		}
+	}
 }
 
 // A cart line that cannot be bought keeps the checkout page from offering
@@ -643,8 +673,18 @@ func TestPages_Admin(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "enter a cost from 0 to 100000", "a cost too large to hold gets the bound too")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers/3", url.Values{"name": {"X"}}, authtest.As(&buyer)...).StatusCode)
-	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/local/999999/retry", nil, authtest.As(&admin)...).StatusCode)
-	require.Equal(t, http.StatusNotFound, b.c.Post(t, "/admin/jobs/nowhere/1/retry", nil, authtest.As(&admin)...).StatusCode)
+	// A job no longer in its queue (cleaned up since the list was shown):
+	// back to the list as it was, saying so.
+	for path, want := range map[string]string{
+		"/admin/jobs/local/999999/retry": "Job 999999 was not found in the local queue",
+		"/admin/jobs/nowhere/1/cancel":   "Job 1 was not found in the nowhere queue",
+	} {
+		r = b.c.Post(t, path, url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+		require.Equal(t, http.StatusSeeOther, r.StatusCode, path)
+		require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"), path)
+		r = b.c.Get(t, "/admin/jobs?state=failed", append(authtest.As(&admin), "Cookie", flashOf(t, r))...)
+		require.Contains(t, r.Body, want, path)
+	}
 	ctx := context.Background()
 	var jobID int64
 	require.NoError(t, b.pool.QueryRow(ctx, `INSERT INTO river.river_job (kind, args, state, finalized_at, max_attempts, attempt, errors)

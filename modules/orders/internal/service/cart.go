@@ -328,6 +328,7 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 		if err != nil {
 			return err
 		}
+		inCart := 0
 		if add {
 			items, err := s.q.CartItems(ctx, tx, id)
 			if err != nil {
@@ -335,11 +336,17 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 			}
 			for _, it := range items {
 				if it.BookID == int64(bookID) {
-					quantity += int(it.Quantity)
+					inCart = int(it.Quantity)
 				}
 			}
+			quantity += inCart
 		}
 		if err := available(b, quantity); err != nil {
+			if inCart > 0 && b.Available > 0 {
+				// The buyer asked for fewer than are left: say what the
+				// copies already in the cart leave room for.
+				return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %q are available, and your cart already has %d", b.Available, b.Title, inCart))
+			}
 			return err
 		}
 		if quantity > MaxQuantity {
@@ -347,6 +354,26 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 		}
 		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents})
 	})
+}
+
+// Buyable is nil when o may put at least one copy of book id in a cart,
+// and otherwise says why not (no such listing, o's own, not for sale, sold
+// out). A form refused for its quantity asks it before sending the buyer
+// to correct the quantity: a listing that cannot be bought is the reason
+// to give, whatever was typed.
+func (s *Service) Buyable(ctx context.Context, o Owner, id catalog.BookID) error {
+	if id <= 0 {
+		return catalog.ErrNotFound
+	}
+	books, err := s.cartBooks(ctx, []catalog.BookID{id})
+	if err != nil {
+		return fmt.Errorf("buyable %d: %w", id, err)
+	}
+	b, err := forSale(o, books, id)
+	if err != nil {
+		return err
+	}
+	return available(b, 1)
 }
 
 // available refuses more copies than the listing has on sale.
