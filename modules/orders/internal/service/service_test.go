@@ -156,7 +156,9 @@ func TestService_Cart(t *testing.T) {
 		require.Equal(t, 2, c.Count)
 		require.Equal(t, int64(3000), c.SubtotalCents)
 		require.True(t, c.CanCheckout)
-		requireCode(t, b.svc.AddItem(ctx, me, b.book.ID, 2), "catalog.out_of_stock")
+		err = b.svc.AddItem(ctx, me, b.book.ID, 2)
+		requireCode(t, err, "catalog.out_of_stock")
+		require.Equal(t, `only 3 copies of "Dune" are available, and your cart already has 2`, apperr.As(err).Message)
 		require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 3))
 		n, err := b.svc.CartCount(ctx, me)
 		require.NoError(t, err)
@@ -189,6 +191,38 @@ func TestService_Cart(t *testing.T) {
 			require.NotContains(t, err.Error(), "Secret")
 		}
 		requireCode(t, b.svc.AddItem(ctx, service.Owner{}, b.book.ID, 1), "unauthenticated")
+	})
+
+	// Buyable says why a listing cannot go in a cart at all, whatever the
+	// quantity: what a form refused for its quantity asks before sending
+	// the buyer to correct it.
+	t.Run("Buyable", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		me := service.Owner{UserID: b.buyer.ID}
+		require.NoError(t, b.svc.Buyable(ctx, me, b.book.ID))
+		require.NoError(t, b.svc.Buyable(ctx, service.Owner{VisitorID: "v"}, b.book.ID), "a visitor may buy")
+		require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 3))
+		require.NoError(t, b.svc.Buyable(ctx, me, b.book.ID), "copies in a cart are not held")
+
+		requireCode(t, b.svc.Buyable(ctx, service.Owner{UserID: b.seller.ID}, b.book.ID), "catalog.own_listing")
+		for _, id := range []catalog.BookID{0, -1, 999} {
+			requireCode(t, b.svc.Buyable(ctx, me, id), "catalog.not_found")
+		}
+		paused := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Paused", PriceCents: 100, Copies: 1})
+		catalogtest.SetStatus(ctx, t, b.pool, paused.ID, catalog.StatusPaused)
+		requireCode(t, b.svc.Buyable(ctx, me, paused.ID), "catalog.not_for_sale")
+		hidden := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Secret"})
+		_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET hidden_reason = 'spam' WHERE id = $1", hidden.ID)
+		require.NoError(t, err)
+		err = b.svc.Buyable(ctx, me, hidden.ID)
+		requireCode(t, err, "catalog.not_found")
+		require.NotContains(t, err.Error(), "Secret", "a hidden listing's title is not told")
+		last := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 1})
+		catalogtest.Hold(ctx, t, b.cat, b.pool, 1, last.ID, 1)
+		err = b.svc.Buyable(ctx, me, last.ID)
+		requireCode(t, err, "catalog.out_of_stock")
+		require.Equal(t, `"Emma" is sold out`, apperr.As(err).Message)
 	})
 
 	t.Run("FlagsPriceChangeAndSoldOut", func(t *testing.T) {
