@@ -315,11 +315,7 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 	if err := checkPut(bookID, quantity); err != nil {
 		return err
 	}
-	books, err := s.cartBooks(ctx, []catalog.BookID{bookID})
-	if err != nil {
-		return fmt.Errorf("add to cart: %w", err)
-	}
-	b, err := forSale(o, books, bookID)
+	b, err := s.bookForSale(ctx, o, bookID)
 	if err != nil {
 		return err
 	}
@@ -365,15 +361,21 @@ func (s *Service) Buyable(ctx context.Context, o Owner, id catalog.BookID) error
 	if id <= 0 {
 		return catalog.ErrNotFound
 	}
-	books, err := s.cartBooks(ctx, []catalog.BookID{id})
-	if err != nil {
-		return fmt.Errorf("buyable %d: %w", id, err)
-	}
-	b, err := forSale(o, books, id)
+	b, err := s.bookForSale(ctx, o, id)
 	if err != nil {
 		return err
 	}
 	return available(b, 1)
+}
+
+// bookForSale is book id as the catalog has it now, if o may put it in a
+// cart (forSale).
+func (s *Service) bookForSale(ctx context.Context, o Owner, id catalog.BookID) (catalog.Book, error) {
+	books, err := s.cartBooks(ctx, []catalog.BookID{id})
+	if err != nil {
+		return catalog.Book{}, fmt.Errorf("add %d to a cart: %w", id, err)
+	}
+	return forSale(o, books, id)
 }
 
 // available refuses more copies than the listing has on sale.
