@@ -144,11 +144,7 @@ func TestService_ActivityLog(t *testing.T) {
 	t.Run("JobEntryOutlivesTheRequest", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
-		jobs, err := b.svc.Jobs(ctx, b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
-		require.NoError(t, err)
-		require.NotEmpty(t, jobs.Jobs)
-		id := jobs.Jobs[0].ID
+		id := b.chargeJob(t)
 		label := fmt.Sprintf("orders.charge_payment job #%d (local queue)", id)
 		q := &leavingQueue{Queue: riverfx.NewLocalQueue(riverClient(t, b.pool))}
 		b.svc = service.New(b.pool, b.cat, riverClient(t, b.pool), &service.Options{Queues: []riverfx.Queue{q}})
@@ -167,12 +163,8 @@ func TestService_ActivityLog(t *testing.T) {
 	t.Run("JobUnrecorded", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
-		jobs, err := b.svc.Jobs(ctx, b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
-		require.NoError(t, err)
-		require.NotEmpty(t, jobs.Jobs)
-		id := jobs.Jobs[0].ID
-		_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+		id := b.chargeJob(t)
+		_, err := b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
 		require.NoError(t, err)
 		err = b.svc.CancelJob(ctx, b.admin, "local", id)
 		require.ErrorIs(t, err, service.ErrUnrecorded, "the queue cancelled the job, and the log refused its entry")
@@ -189,6 +181,17 @@ type blindQueue struct{ riverfx.Queue }
 
 func (blindQueue) Get(context.Context, int64) (riverfx.Job, error) {
 	return riverfx.Job{}, errors.New("catalog is unavailable")
+}
+
+// chargeJob places an order paid from the wallet and returns the id of
+// its charge's job, which waits for a worker.
+func (b *bundle) chargeJob(t *testing.T) int64 {
+	t.Helper()
+	b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	jobs, err := b.svc.Jobs(context.Background(), b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
+	require.NoError(t, err)
+	require.NotEmpty(t, jobs.Jobs)
+	return jobs.Jobs[0].ID
 }
 
 // leavingQueue is a real queue whose request ends (the admin's browser
