@@ -34,6 +34,8 @@ type UserOpts struct {
 	Name     string
 	Password string
 	Admin    bool
+	// Disabled has the account disabled by an admin made for it, so the
+	// database holds one more active admin.
 	Disabled bool
 }
 
@@ -70,7 +72,11 @@ func CreateUser(ctx context.Context, t testing.TB, pool *pgxpool.Pool, opts *Use
 	u, err := svc.CreateUser(ctx, auth.NewUser{Email: o.Email, Name: o.Name, Password: o.Password, Admin: o.Admin})
 	require.NoError(t, err)
 	if o.Disabled {
-		u, err = svc.Disable(ctx, auth.User{ID: -1, Role: auth.RoleAdmin}, u.ID, "disabled by the test")
+		// Disable reads its actor's rights from the database.
+		n = seq.Add(1)
+		admin, err := svc.CreateUser(ctx, auth.NewUser{Email: fmt.Sprintf("admin%d@example.com", n), Name: fmt.Sprintf("Admin %d", n), Password: DefaultPassword, Admin: true})
+		require.NoError(t, err)
+		u, err = svc.Disable(ctx, admin, u.ID, "disabled by the test")
 		require.NoError(t, err)
 	}
 	return u

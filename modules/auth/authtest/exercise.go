@@ -22,7 +22,9 @@ type Backend interface {
 	SignIn(ctx context.Context, email, password string) (credential, csrfToken string, err error)
 	SignOut(ctx context.Context, credential string) error
 	Rename(ctx context.Context, id auth.UserID, name string) error
-	SetDisabled(ctx context.Context, id auth.UserID, disabled bool) error
+	// SetDisabled disables or enables the user as admin, an account of
+	// the store that is an active admin.
+	SetDisabled(ctx context.Context, admin auth.User, id auth.UserID, disabled bool) error
 	// SetEmailTopics changes the named email choices of the user.
 	SetEmailTopics(ctx context.Context, id auth.UserID, edit map[auth.Topic]bool) (auth.User, error)
 }
@@ -44,8 +46,7 @@ func (b localBackend) Rename(ctx context.Context, id auth.UserID, name string) e
 	return err
 }
 
-func (b localBackend) SetDisabled(ctx context.Context, id auth.UserID, disabled bool) error {
-	admin := auth.User{ID: -1, Role: auth.RoleAdmin}
+func (b localBackend) SetDisabled(ctx context.Context, admin auth.User, id auth.UserID, disabled bool) error {
 	var err error
 	if disabled {
 		_, err = b.Disable(ctx, admin, id, "disabled by the test")
@@ -106,15 +107,15 @@ func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend
 		u := newUser(t, b, "two@example.com")
 		_, err := b.Promote(ctx, "two@example.com")
 		require.NoError(t, err)
-		// Another admin keeps the shop, so two's account may be disabled.
-		_, err = b.CreateUser(ctx, auth.NewUser{Email: "boss@example.com", Name: "Boss", Password: DefaultPassword, Admin: true})
+		// Another admin disables two's account.
+		boss, err := b.CreateUser(ctx, auth.NewUser{Email: "boss@example.com", Name: "Boss", Password: DefaultPassword, Admin: true})
 		require.NoError(t, err)
 		cred, _, err := b.SignIn(ctx, "two@example.com", DefaultPassword)
 		require.NoError(t, err)
 		got, err := svc.Authenticate(ctx, cred)
 		require.NoError(t, err)
 		require.True(t, got.User.IsAdmin())
-		require.NoError(t, b.SetDisabled(ctx, u.ID, true))
+		require.NoError(t, b.SetDisabled(ctx, boss, u.ID, true))
 		_, err = svc.Authenticate(ctx, cred)
 		require.ErrorIs(t, err, auth.ErrUnauthenticated)
 	})
@@ -122,18 +123,19 @@ func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend
 	t.Run("UserChanges", func(t *testing.T) {
 		t.Parallel()
 		svc, b := newService(t)
+		boss, err := b.CreateUser(ctx, auth.NewUser{Email: "boss@example.com", Name: "Boss", Password: DefaultPassword, Admin: true})
+		require.NoError(t, err)
 		a := newUser(t, b, "ann@example.com")
 		c := newUser(t, b, "cat@example.com")
 		all, err := svc.UserChanges(ctx, 0, 100)
 		require.NoError(t, err)
-		require.Len(t, all, 2)
-		require.Equal(t, a.ID, all[0].User.ID)
-		require.Equal(t, c.ID, all[1].User.ID)
-		require.Less(t, all[0].Seq, all[1].Seq)
+		require.Len(t, all, 3)
+		require.Equal(t, []auth.UserID{boss.ID, a.ID, c.ID}, []auth.UserID{all[0].User.ID, all[1].User.ID, all[2].User.ID})
+		require.Less(t, all[1].Seq, all[2].Seq)
 
 		require.NoError(t, b.Rename(ctx, a.ID, "Ann Renamed"))
-		require.NoError(t, b.SetDisabled(ctx, c.ID, true))
-		later, err := svc.UserChanges(ctx, all[1].Seq, 100)
+		require.NoError(t, b.SetDisabled(ctx, boss, c.ID, true))
+		later, err := svc.UserChanges(ctx, all[2].Seq, 100)
 		require.NoError(t, err)
 		require.Len(t, later, 2)
 		require.Equal(t, "Ann Renamed", later[0].User.Name)
@@ -150,8 +152,8 @@ func Exercise(t *testing.T, newService func(t *testing.T) (auth.Service, Backend
 		require.Empty(t, none)
 
 		require.Equal(t, []auth.Topic{auth.TopicOrderPlaced, auth.TopicOrderShipped, auth.TopicOrderProblem,
-			auth.TopicSalePaid, auth.TopicSaleCancelled, auth.TopicWantMatch}, all[0].User.EmailTopics, "a new account's choices")
-		require.Equal(t, "ann@example.com", all[0].User.NotifyAddress(), "made by a command, so confirmed")
+			auth.TopicSalePaid, auth.TopicSaleCancelled, auth.TopicWantMatch}, all[1].User.EmailTopics, "a new account's choices")
+		require.Equal(t, "ann@example.com", all[1].User.NotifyAddress(), "made by a command, so confirmed")
 		_, err = b.SetEmailTopics(ctx, c.ID, map[auth.Topic]bool{auth.TopicOrderShipped: false, auth.TopicSaleDelivered: true})
 		require.NoError(t, err)
 		chose, err := svc.UserChanges(ctx, one[0].Seq, 10)

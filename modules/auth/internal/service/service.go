@@ -46,9 +46,10 @@ var (
 	// ErrRoleConflict refuses a role change the account's state does not
 	// allow; its message says which account and why.
 	ErrRoleConflict = apperr.New(apperr.Conflict, "auth.role_conflict", "the account's role cannot change that way")
-	// ErrLastAdmin refuses to demote or disable the shop's last active
-	// admin, whoever asks (an admin's stale page, the command line): no
-	// one could then administer the shop but from the server.
+	// ErrLastAdmin refuses to demote the shop's last active admin, whoever
+	// asks (an admin's stale page, the command line): no one could then
+	// administer the shop but from the server. A disable never takes the
+	// last, since its actor must still be an active admin.
 	ErrLastAdmin = apperr.New(apperr.Conflict, "auth.last_admin", "the shop must keep an active admin")
 )
 

@@ -1010,31 +1010,16 @@ func TestService_SetRole(t *testing.T) {
 		require.Equal(t, auth.RoleMember, got.Role)
 	})
 
-	t.Run("DisableKeepsAnAdmin", func(t *testing.T) {
-		t.Parallel()
-		ctx, b := setup(t, nil)
-		ann, bob := b.admin(ctx, t), b.admin(ctx, t)
-		_, err := b.svc.Disable(ctx, bob, ann.ID, "left the shop")
-		require.NoError(t, err)
-		// Ann's page was open before Bob's change: she is not signed in any
-		// more, but her form may still arrive.
-		_, err = b.svc.Disable(ctx, ann, bob.ID, "revenge")
-		require.ErrorIs(t, err, service.ErrLastAdmin)
-		require.Equal(t, bob.Email+" is the shop's last active admin; make another account an admin first", apperr.As(err).Message)
-		got, err := b.svc.User(ctx, bob.ID)
-		require.NoError(t, err)
-		require.True(t, got.IsAdmin())
-	})
-
-	// Two changes at once, each taking one of the two admins' rights, must
-	// not both pass their check: one waits for the other and is refused.
-	for name, take := range map[string]func(ctx context.Context, b *bundle, u, other auth.User) error{
-		"TwoDemotionsAtOnce": func(ctx context.Context, b *bundle, u, _ auth.User) error {
-			_, err := b.svc.Demote(ctx, u.Email)
+	// Ann's forms were sent before Bob took her rights (the requests were
+	// in flight, her stale user still an admin's): the service reads her
+	// rights again, so they change nothing.
+	for name, take := range map[string]func(ctx context.Context, b *bundle, by, u auth.User) error{
+		"DemotedAdminCannotDisableOrEnable": func(ctx context.Context, b *bundle, by, u auth.User) error {
+			_, err := b.svc.SetRole(ctx, by, u.ID, auth.RoleMember)
 			return err
 		},
-		"TwoDisablesAtOnce": func(ctx context.Context, b *bundle, u, other auth.User) error {
-			_, err := b.svc.Disable(ctx, other, u.ID, "at once")
+		"DisabledAdminCannotDisableOrEnable": func(ctx context.Context, b *bundle, by, u auth.User) error {
+			_, err := b.svc.Disable(ctx, by, u.ID, "left the shop")
 			return err
 		},
 	} {
@@ -1042,10 +1027,54 @@ func TestService_SetRole(t *testing.T) {
 			t.Parallel()
 			ctx, b := setup(t, nil)
 			ann, bob := b.admin(ctx, t), b.admin(ctx, t)
+			member, s := b.signUp(ctx, t)
+			off, _ := b.signUp(ctx, t)
+			_, err := b.svc.Disable(ctx, bob, off.ID, "spam")
+			require.NoError(t, err)
+			require.NoError(t, take(ctx, b, bob, ann))
+			feed, logged := lastChange(ctx, t, b).Seq, len(b.activity(ctx, t))
+
+			_, err = b.svc.Disable(ctx, ann, member.ID, "spam")
+			require.ErrorIs(t, err, auth.ErrForbidden)
+			_, err = b.svc.Disable(ctx, ann, bob.ID, "revenge")
+			require.ErrorIs(t, err, auth.ErrForbidden, "nor the shop's last active admin")
+			_, err = b.svc.Enable(ctx, ann, off.ID)
+			require.ErrorIs(t, err, auth.ErrForbidden)
+
+			require.Equal(t, feed, lastChange(ctx, t, b).Seq, "a refused change records none")
+			require.Len(t, b.activity(ctx, t), logged, "nor an activity entry")
+			_, err = b.svc.Authenticate(ctx, s.ID)
+			require.NoError(t, err, "and ends no session")
+			require.True(t, b.user(t, off.ID).Disabled)
+			require.True(t, b.user(t, bob.ID).IsAdmin())
+		})
+	}
+
+	// Two changes at once, each taking one of the two admins' rights, must
+	// not both pass their check: one waits for the other and is refused.
+	// The second demotion finds the last admin; the second disable, its
+	// actor disabled.
+	for name, c := range map[string]struct {
+		take    func(ctx context.Context, b *bundle, u, other auth.User) error
+		refusal error
+	}{
+		"TwoDemotionsAtOnce": {func(ctx context.Context, b *bundle, u, _ auth.User) error {
+			_, err := b.svc.Demote(ctx, u.Email)
+			return err
+		}, service.ErrLastAdmin},
+		"TwoDisablesAtOnce": {func(ctx context.Context, b *bundle, u, other auth.User) error {
+			_, err := b.svc.Disable(ctx, other, u.ID, "at once")
+			return err
+		}, auth.ErrForbidden},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx, b := setup(t, nil)
+			ann, bob := b.admin(ctx, t), b.admin(ctx, t)
 			release := b.holdFeed(ctx, t)
 			done := make(chan error, 2)
-			go func() { done <- take(ctx, b, ann, bob) }()
-			go func() { done <- take(ctx, b, bob, ann) }()
+			go func() { done <- c.take(ctx, b, ann, bob) }()
+			go func() { done <- c.take(ctx, b, bob, ann) }()
 			awaitLockWaiters(ctx, t, b.pool, 2)
 			release()
 			var refused int
@@ -1053,7 +1082,7 @@ func TestService_SetRole(t *testing.T) {
 				select {
 				case err := <-done:
 					if err != nil {
-						require.ErrorIs(t, err, service.ErrLastAdmin)
+						require.ErrorIs(t, err, c.refusal)
 						refused++
 					}
 				case <-time.After(10 * time.Second):

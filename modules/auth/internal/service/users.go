@@ -260,7 +260,7 @@ func (l lockedUsers) checkRole(row dbsqlc.User, role auth.Role) error {
 }
 
 // checkLastAdmin refuses, with ErrLastAdmin, to take the rights of row
-// (demote or disable it) when it is the shop's last active admin.
+// when it is the shop's last active admin.
 func (l lockedUsers) checkLastAdmin(row dbsqlc.User) error {
 	if toUser(row).IsAdmin() && l.activeAdmins <= 1 {
 		return ErrLastAdmin.WithMessage(row.Email + " is the shop's last active admin; make another account an admin first")
@@ -321,9 +321,7 @@ func (s *Service) ChangeName(ctx context.Context, id auth.UserID, name string) (
 const MaxDisableReason = 500
 
 // Disable disables a user for a reason, which the user reads when signing
-// in; only an admin may, never on their own account, and never on the
-// shop's last active admin (ErrLastAdmin), which an admin disabled a moment
-// ago could still try from the page they had open. It ends every
+// in; only an admin may, never on their own account. It ends every
 // session and token of the user in the same transaction. Disabling a
 // disabled account changes nothing: it keeps its first reason, which the
 // returned user carries.
@@ -360,23 +358,26 @@ func (s *Service) Enable(ctx context.Context, actor auth.User, id auth.UserID) (
 }
 
 // setDisabled changes the account only when it is not already so: no
-// change, no feed entry. The user is locked with the admins (lockUsers),
-// so two admins disabling each other at once cannot leave none.
+// change, no feed entry. As in SetRole, the actor's row is read again,
+// locked with the user's and the admins (lockUsers): a form sent by an
+// admin demoted or disabled a moment ago is refused (auth.ErrForbidden),
+// and two admins disabling each other at once cannot leave none, since
+// the second finds itself disabled. An actor who is still an active admin
+// keeps the shop one, so no disable takes the last (ErrSelf refuses the
+// actor's own).
 func (s *Service) setDisabled(ctx context.Context, actor auth.User, id auth.UserID, disabled bool, reason string) (auth.User, error) {
 	var u auth.User
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		locked, err := s.lockUsers(ctx, tx, int64(id))
+		locked, err := s.lockUsers(ctx, tx, int64(actor.ID), int64(id))
 		if err != nil {
-			return fmt.Errorf("set disabled: %w", err)
+			return fmt.Errorf("set disabled of %d: %w", id, err)
 		}
 		row, found := locked.rows[int64(id)]
-		if !found {
+		switch {
+		case !toUser(locked.rows[int64(actor.ID)]).IsAdmin():
+			return auth.ErrForbidden
+		case !found:
 			return auth.ErrNotFound
-		}
-		if disabled {
-			if err := locked.checkLastAdmin(row); err != nil {
-				return err
-			}
 		}
 		if (row.DisabledAt != nil) != disabled {
 			if row, err = s.q.SetUserDisabled(ctx, tx, dbsqlc.SetUserDisabledParams{Disabled: disabled, Reason: reason, Now: s.now(), ID: row.ID}); err != nil {

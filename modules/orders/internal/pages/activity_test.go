@@ -14,9 +14,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/activity/activitytest"
 	"github.com/bookstore/bookstore/platform/apidoc/apitest"
+	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
 func TestPages_ActivityEmpty(t *testing.T) {
@@ -167,4 +169,34 @@ func TestPages_JobActionUnrecorded(t *testing.T) {
 	require.Contains(t, logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
 	require.Contains(t, logs, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
 	require.Contains(t, logs, fmt.Sprintf("record job.retry of job %d", id))
+}
+
+// TestPages_JobActionUnlabelled: a job the queue retried, but could not
+// find afterwards to tell its kind, is reported done (not as a job not
+// found) and recorded without its kind; the shop's log warns why.
+func TestPages_JobActionUnlabelled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := b.failedJob(t)
+	rc, err := riverfx.NewInserter(b.pool, nil)
+	require.NoError(t, err)
+	b.serve(t, service.Options{Queues: []riverfx.Queue{goneQueue{riverfx.NewLocalQueue(rc)}}})
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	require.Contains(t, html.UnescapeString(page), "The job will run again shortly.")
+	require.NotContains(t, html.UnescapeString(page), "could not record")
+	require.Contains(t, html.UnescapeString(b.c.Get(t, "/admin/activity", authtest.As(&admin)...).Body), fmt.Sprintf("job #%d (local queue)", id))
+	logs := b.logs.String()
+	require.Contains(t, logs, `level=WARN msg="admin's job action recorded without the job's kind" request_id=`)
+	require.Contains(t, logs, fmt.Sprintf("queue=local job=%d", id))
+	require.Contains(t, logs, fmt.Sprintf("job %d of the local queue: job not found", id))
+}
+
+// goneQueue acts on its jobs but finds none afterwards, as if each were
+// cleaned up between the two.
+type goneQueue struct{ riverfx.Queue }
+
+func (goneQueue) Get(context.Context, int64) (riverfx.Job, error) {
+	return riverfx.Job{}, riverfx.ErrJobNotFound
 }

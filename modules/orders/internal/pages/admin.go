@@ -129,6 +129,15 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 	}
 	queue := chi.URLParam(r, "queue")
 	switch err := act(r.Context(), u, queue, id); {
+	// The job did change: an error page would have the admin try again.
+	// These come first, since what failed after the action (the job gone
+	// since) may wrap the queue's errors.
+	case errors.Is(err, service.ErrUnrecorded):
+		web.Logger(r.Context()).Error("admin's job action not recorded", "queue", queue, "job", id, "admin", u.ID, "err", err)
+		web.Redirect(w, r, "error", done+" But the activity log could not record it: the shop's log has the details.", web.ListBack(r, adminJobsPath).RequestURI())
+	case errors.Is(err, service.ErrUnlabelled):
+		web.Logger(r.Context()).Warn("admin's job action recorded without the job's kind", "queue", queue, "job", id, "err", err)
+		web.Redirect(w, r, "success", done, web.ListBack(r, adminJobsPath).RequestURI())
 	case errors.Is(err, riverfx.ErrJobState):
 		// The list it came from is out of date: it says so, up to date.
 		web.Redirect(w, r, "error", apperr.As(err).Message+".", web.ListBack(r, adminJobsPath).RequestURI())
@@ -137,10 +146,6 @@ func (h *handler) jobAction(w http.ResponseWriter, r *http.Request, act func(con
 		// up (River deletes ended jobs after a day).
 		web.Redirect(w, r, "error", fmt.Sprintf("Job %d was not found in the %s queue: it may have been cleaned up since the list was shown.", id, queue),
 			web.ListBack(r, adminJobsPath).RequestURI())
-	case errors.Is(err, service.ErrUnrecorded):
-		// The job did change: an error page would have the admin try again.
-		web.Logger(r.Context()).Error("admin's job action not recorded", "queue", queue, "job", id, "admin", u.ID, "err", err)
-		web.Redirect(w, r, "error", done+" But the activity log could not record it: the shop's log has the details.", web.ListBack(r, adminJobsPath).RequestURI())
 	case err != nil:
 		web.Error(w, r, err)
 	default:

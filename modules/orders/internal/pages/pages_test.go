@@ -62,21 +62,31 @@ type bundle struct {
 func setup(t testing.TB, logs ...activity.Log) *bundle {
 	t.Helper()
 	pool := pgtest.New(t)
-	rc, err := riverfx.NewInserter(pool, nil)
+	b := &bundle{pool: pool, cat: catalogtest.NewService(pool)}
+	b.serve(t, service.Options{Logs: logs})
+	b.book = catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})
+	return b
+}
+
+// serve serves the module's pages and API from a new service with opts
+// over b's database, in place of those served before.
+func (b *bundle) serve(t testing.TB, opts service.Options) {
+	t.Helper()
+	rc, err := riverfx.NewInserter(b.pool, nil)
 	require.NoError(t, err)
-	cat := catalogtest.NewService(pool)
 	// Each shipping step is due as soon as the carrier's next round runs.
-	svc := service.New(pool, cat, rc, &service.Options{ShippingStep: time.Microsecond, Logs: logs})
+	opts.ShippingStep = time.Microsecond
+	b.svc = service.New(b.pool, b.cat, rc, &opts)
 	srv := webtest.New(t, webtest.Opts{
-		Routes:     []web.Routes{pages.Routes(svc), api.Routes(svc)},
-		Middleware: []web.Middleware{pages.Middleware(svc), authtest.FakeSignIn(buyer, seller, admin, other)},
-		Pool:       pool,
+		Routes:     []web.Routes{pages.Routes(b.svc), api.Routes(b.svc)},
+		Middleware: []web.Middleware{pages.Middleware(b.svc), authtest.FakeSignIn(buyer, seller, admin, other)},
+		Pool:       b.pool,
 	})
 	// No cookies kept: each request names its user and carries the
 	// cookies it means to send.
-	c := srv.Client()
-	c.HTTP.Jar = nil
-	return &bundle{pool: pool, cat: cat, svc: svc, c: c, logs: srv.Logs, book: catalogtest.CreateBook(context.Background(), t, pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Dune", PriceCents: 1500, Copies: 3})}
+	b.c = srv.Client()
+	b.c.HTTP.Jar = nil
+	b.logs = srv.Logs
 }
 
 func checkoutForm(key string) url.Values {

@@ -131,21 +131,40 @@ func TestService_ActivityLog(t *testing.T) {
 		b.requireEntry(t, 2, activity.JobRetry, id, label, "")
 
 		// The queue acted, and then could not be read: the entry names the
-		// job without its kind rather than the action failing.
+		// job without its kind rather than the action failing, and the
+		// error says why for the caller to log.
 		b.svc = service.New(b.pool, b.cat, riverClient(t, b.pool), &service.Options{Queues: []riverfx.Queue{blindQueue{riverfx.NewLocalQueue(riverClient(t, b.pool))}}})
-		require.NoError(t, b.svc.CancelJob(ctx, b.admin, "local", id))
+		err = b.svc.CancelJob(ctx, b.admin, "local", id)
+		require.ErrorIs(t, err, service.ErrUnlabelled)
+		require.NotErrorIs(t, err, service.ErrUnrecorded)
+		require.ErrorContains(t, err, fmt.Sprintf("job %d of the local queue: catalog is unavailable", id))
 		b.requireEntry(t, 3, activity.JobCancel, id, fmt.Sprintf("job #%d (local queue)", id), "")
+	})
+
+	t.Run("JobEntryOutlivesTheRequest", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		id := b.chargeJob(t)
+		label := fmt.Sprintf("orders.charge_payment job #%d (local queue)", id)
+		q := &leavingQueue{Queue: riverfx.NewLocalQueue(riverClient(t, b.pool))}
+		b.svc = service.New(b.pool, b.cat, riverClient(t, b.pool), &service.Options{Queues: []riverfx.Queue{q}})
+		for n, c := range []struct {
+			act    func(context.Context, auth.User, string, int64) error
+			action activity.Action
+		}{{b.svc.CancelJob, activity.JobCancel}, {b.svc.RetryJob, activity.JobRetry}} {
+			req, leave := context.WithCancel(ctx)
+			q.leave = leave
+			require.NoError(t, c.act(req, b.admin, "local", id), c.action)
+			require.ErrorIs(t, req.Err(), context.Canceled, "the request ended once the queue had acted")
+			b.requireEntry(t, n+1, c.action, id, label, "")
+		}
 	})
 
 	t.Run("JobUnrecorded", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
-		b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
-		jobs, err := b.svc.Jobs(ctx, b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
-		require.NoError(t, err)
-		require.NotEmpty(t, jobs.Jobs)
-		id := jobs.Jobs[0].ID
-		_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+		id := b.chargeJob(t)
+		_, err := b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
 		require.NoError(t, err)
 		err = b.svc.CancelJob(ctx, b.admin, "local", id)
 		require.ErrorIs(t, err, service.ErrUnrecorded, "the queue cancelled the job, and the log refused its entry")
@@ -162,6 +181,34 @@ type blindQueue struct{ riverfx.Queue }
 
 func (blindQueue) Get(context.Context, int64) (riverfx.Job, error) {
 	return riverfx.Job{}, errors.New("catalog is unavailable")
+}
+
+// chargeJob places an order paid from the wallet and returns the id of
+// its charge's job, which waits for a worker.
+func (b *bundle) chargeJob(t *testing.T) int64 {
+	t.Helper()
+	b.place(t, "k", 1, service.PaymentInput{Method: orders.MethodWallet})
+	jobs, err := b.svc.Jobs(context.Background(), b.admin, riverfx.JobFilter{Kind: "orders.charge_payment"}, service.Page{})
+	require.NoError(t, err)
+	require.NotEmpty(t, jobs.Jobs)
+	return jobs.Jobs[0].ID
+}
+
+// leavingQueue is a real queue whose request ends (the admin's browser
+// leaving) as soon as it has acted on a job.
+type leavingQueue struct {
+	riverfx.Queue
+	leave context.CancelFunc
+}
+
+func (q *leavingQueue) Retry(ctx context.Context, id int64) error {
+	defer q.leave()
+	return q.Queue.Retry(ctx, id)
+}
+
+func (q *leavingQueue) Cancel(ctx context.Context, id int64) error {
+	defer q.leave()
+	return q.Queue.Cancel(ctx, id)
 }
 
 // brokenLog is a log whose process is down.

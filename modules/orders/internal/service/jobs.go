@@ -78,16 +78,21 @@ func newestFirst[T any](lists [][]T, at func(T) time.Time, off, lim int) []T {
 }
 
 // RetryJob makes a job of the named queue run again soon; admins only.
-// ErrUnrecorded means it was done all the same.
+// ErrUnrecorded and ErrUnlabelled mean it was done all the same.
 func (s *Service) RetryJob(ctx context.Context, user auth.User, queue string, id int64) error {
 	return s.jobAction(ctx, user, queue, id, activity.JobRetry, riverfx.Queue.Retry)
 }
 
 // CancelJob gives up on a job of the named queue; admins only.
-// ErrUnrecorded means it was done all the same.
+// ErrUnrecorded and ErrUnlabelled mean it was done all the same.
 func (s *Service) CancelJob(ctx context.Context, user auth.User, queue string, id int64) error {
 	return s.jobAction(ctx, user, queue, id, activity.JobCancel, riverfx.Queue.Cancel)
 }
+
+// afterActionTimeout bounds each step that follows a queue's action on a
+// job (reading its kind, writing the entry), which the request's
+// cancellation no longer ends.
+const afterActionTimeout = 5 * time.Second
 
 func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, id int64, action activity.Action, act func(riverfx.Queue, context.Context, int64) error) error {
 	if !user.IsAdmin() {
@@ -99,12 +104,18 @@ func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, i
 				return err
 			}
 			// The job lives in the queue's database, not in this module's,
-			// so the entry follows the queue's confirmation.
-			if err := s.recordAction(ctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
-				SubjectID: id, SubjectLabel: jobLabel(ctx, q, id)}); err != nil {
-				return fmt.Errorf("%w: %w", ErrUnrecorded, err)
+			// so the entry follows the queue's confirmation; the job has
+			// changed by now, so an admin's browser that leaves must not
+			// take the entry with it.
+			ctx = context.WithoutCancel(ctx)
+			label, unlabelled := jobLabel(ctx, q, id)
+			rctx, cancel := context.WithTimeout(ctx, afterActionTimeout)
+			defer cancel()
+			if err := s.recordAction(rctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
+				SubjectID: id, SubjectLabel: label}); err != nil {
+				return errors.Join(fmt.Errorf("%w: %w", ErrUnrecorded, err), unlabelled)
 			}
-			return nil
+			return unlabelled
 		}
 	}
 	return riverfx.ErrJobNotFound
@@ -116,15 +127,25 @@ func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, i
 // Refusing the action then would tell the admin it did not happen.
 var ErrUnrecorded = errors.New("done, but not recorded in the activity log")
 
+// ErrUnlabelled is the error of a job's retry or cancel that was done,
+// but whose kind its queue could not tell afterwards: its entry names the
+// job without it. The caller, which has the logger, says why in the
+// shop's log; alone (without ErrUnrecorded), the entry was written.
+var ErrUnlabelled = errors.New("the job's kind could not be read after the action")
+
 // jobLabel names job id of q in the log as the jobs page shows it, by its
 // kind, number and queue, so that an admin tells a payment's job from a
 // shipment's. It is asked once the action is done, so a queue that cannot
 // answer (another process of a split shop gone down since) leaves the kind
-// out of the label rather than the entry out of the log.
-func jobLabel(ctx context.Context, q riverfx.Queue, id int64) string {
+// out of the label, with the reason as an ErrUnlabelled, rather than the
+// entry out of the log.
+func jobLabel(ctx context.Context, q riverfx.Queue, id int64) (string, error) {
 	label := fmt.Sprintf("job #%d (%s queue)", id, q.Name())
-	if j, err := q.Get(ctx, id); err == nil {
-		label = j.Kind + " " + label
+	ctx, cancel := context.WithTimeout(ctx, afterActionTimeout)
+	defer cancel()
+	j, err := q.Get(ctx, id)
+	if err != nil {
+		return label, fmt.Errorf("%w: job %d of the %s queue: %w", ErrUnlabelled, id, q.Name(), err)
 	}
-	return label
+	return j.Kind + " " + label, nil
 }
