@@ -23,5 +23,6 @@ RETURNING key;
 DELETE FROM catalog.staged_photos
 WHERE id IN (
   SELECT s.id FROM catalog.staged_photos s
-  WHERE s.created_at < @before::timestamptz ORDER BY s.created_at LIMIT @max_rows::int)
+  WHERE s.created_at < now() - make_interval(secs => @age_seconds::float8)
+  ORDER BY s.created_at LIMIT @max_rows::int)
 RETURNING key;

@@ -7,7 +7,6 @@ package dbsqlc
 
 import (
 	"context"
-	"time"
 )
 
 const dropStagedPhotos = `-- name: DropStagedPhotos :many
@@ -147,17 +146,18 @@ const sweepStagedPhotos = `-- name: SweepStagedPhotos :many
 DELETE FROM catalog.staged_photos
 WHERE id IN (
   SELECT s.id FROM catalog.staged_photos s
-  WHERE s.created_at < $1::timestamptz ORDER BY s.created_at LIMIT $2::int)
+  WHERE s.created_at < now() - make_interval(secs => $1::float8)
+  ORDER BY s.created_at LIMIT $2::int)
 RETURNING key
 `
 
 type SweepStagedPhotosParams struct {
-	Before  time.Time
-	MaxRows int32
+	AgeSeconds float64
+	MaxRows    int32
 }
 
 func (q *Queries) SweepStagedPhotos(ctx context.Context, db DBTX, arg SweepStagedPhotosParams) ([]string, error) {
-	rows, err := db.Query(ctx, sweepStagedPhotos, arg.Before, arg.MaxRows)
+	rows, err := db.Query(ctx, sweepStagedPhotos, arg.AgeSeconds, arg.MaxRows)
 	if err != nil {
 		return nil, err
 	}
