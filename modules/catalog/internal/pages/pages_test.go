@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"html"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -693,21 +692,11 @@ func TestPages_Admin(t *testing.T) {
 // fields and n photos named p1.jpg, p2.jpg… in that order.
 func multipartListing(t *testing.T, form url.Values, n int) (string, *bytes.Buffer) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range form {
-		for _, v := range vs {
-			require.NoError(t, mw.WriteField(k, v))
-		}
-	}
+	var files []any
 	for i := range n {
-		fw, err := mw.CreateFormFile("photo", fmt.Sprintf("p%d.jpg", i+1))
-		require.NoError(t, err)
-		_, err = fw.Write(catalogtest.JPEG(30+i, 40))
-		require.NoError(t, err)
+		files = append(files, fmt.Sprintf("p%d.jpg", i+1), catalogtest.JPEG(30+i, 40))
 	}
-	require.NoError(t, mw.Close())
-	return mw.FormDataContentType(), &buf
+	return multipartPhotos(t, form, files...)
 }
 
 func TestPages_PhotosWithTheListing(t *testing.T) {

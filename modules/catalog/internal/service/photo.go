@@ -90,20 +90,12 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 			return err
 		}
 		key := fmt.Sprintf("%s%d/%s", photoDirPrefix, id, random.Hex(12))
-		if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
+		if err := s.putPhotoFiles(ctx, key, large, thumb); err != nil {
 			return err
 		}
-		if err := s.opts.Photos.Put(ctx, key+"-"+thumbSuffix, thumb); err != nil {
-			s.deletePhotoFiles(ctx, key)
-			return err
-		}
-		row, err := s.q.AddPhoto(ctx, tx, dbsqlc.AddPhotoParams{BookID: int64(id), Key: key, Width: int32(w), Height: int32(h)})
-		if err != nil {
-			s.deletePhotoFiles(ctx, key)
-			return err
-		}
-		p = Photo{ID: row.ID, Key: row.Key, Width: int(row.Width), Height: int(row.Height)}
-		return nil
+		var err error
+		p, err = s.insertPhoto(ctx, tx, id, key, int32(w), int32(h))
+		return err
 	})
 	if err != nil {
 		return Photo{}, fmt.Errorf("add photo to listing %d: %w", id, err)
@@ -146,6 +138,29 @@ func RefusesPhoto(err error) bool {
 		return true
 	}
 	return false
+}
+
+// putPhotoFiles stores both files of the photo key, or neither.
+func (s *Service) putPhotoFiles(ctx context.Context, key string, large, thumb []byte) error {
+	if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
+		return err
+	}
+	if err := s.opts.Photos.Put(ctx, key+"-"+thumbSuffix, thumb); err != nil {
+		s.deletePhotoFiles(ctx, key)
+		return err
+	}
+	return nil
+}
+
+// insertPhoto adds the photo whose files key names to listing id, last;
+// when it cannot, its files go.
+func (s *Service) insertPhoto(ctx context.Context, tx pgx.Tx, id catalog.BookID, key string, w, h int32) (Photo, error) {
+	row, err := s.q.AddPhoto(ctx, tx, dbsqlc.AddPhotoParams{BookID: int64(id), Key: key, Width: w, Height: h})
+	if err != nil {
+		s.deletePhotoFiles(ctx, key)
+		return Photo{}, err
+	}
+	return Photo{ID: row.ID, Key: row.Key, Width: int(row.Width), Height: int(row.Height)}, nil
 }
 
 // AddPhotos adds the photos that uploads read, in turn and each as

@@ -132,11 +132,7 @@ func (s *Service) stagePhoto(ctx context.Context, u auth.User, name string, data
 		return StagedPhoto{}, err
 	}
 	key := fmt.Sprintf("%s%d/%s", stagedDirPrefix, u.ID, random.Hex(12))
-	if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
-		return StagedPhoto{}, err
-	}
-	if err := s.opts.Photos.Put(ctx, key+"-"+thumbSuffix, thumb); err != nil {
-		s.deletePhotoFiles(ctx, key)
+	if err := s.putPhotoFiles(ctx, key, large, thumb); err != nil {
 		return StagedPhoto{}, err
 	}
 	row, err := s.q.StagePhoto(ctx, s.pool, dbsqlc.StagePhotoParams{
@@ -228,16 +224,10 @@ func (s *Service) attachStaged(ctx context.Context, u auth.User, id catalog.Book
 		}
 		key := fmt.Sprintf("%s%d/%s", photoDirPrefix, id, random.Hex(12))
 		if err := s.copyPhotoFiles(ctx, row.Key, key); err != nil {
-			s.deletePhotoFiles(ctx, key)
 			return err
 		}
-		added, err := s.q.AddPhoto(ctx, tx, dbsqlc.AddPhotoParams{BookID: int64(id), Key: key, Width: row.Width, Height: row.Height})
-		if err != nil {
-			s.deletePhotoFiles(ctx, key)
-			return err
-		}
-		p = Photo{ID: added.ID, Key: added.Key, Width: int(added.Width), Height: int(added.Height)}
-		return nil
+		p, err = s.insertPhoto(ctx, tx, id, key, row.Width, row.Height)
+		return err
 	})
 	if err != nil {
 		return Photo{}, name, fmt.Errorf("attach staged photo to listing %d: %w", id, err)
@@ -246,10 +236,12 @@ func (s *Service) attachStaged(ctx context.Context, u auth.User, id catalog.Book
 	return p, name, nil
 }
 
-// copyPhotoFiles copies both files of the photo from to the key to. Files
-// gone (the sweep removed them meanwhile) make the photo not staged.
+// copyPhotoFiles copies both files of the photo from to the key to, or
+// neither. Files gone (the sweep removed them meanwhile) make the photo
+// not staged.
 func (s *Service) copyPhotoFiles(ctx context.Context, from, to string) error {
-	for _, suffix := range []string{largeSuffix, thumbSuffix} {
+	var files [2][]byte
+	for i, suffix := range []string{largeSuffix, thumbSuffix} {
 		f, err := s.opts.Photos.Open(ctx, from+"-"+suffix)
 		if errors.Is(err, photos.ErrNotFound) {
 			return errNotStaged
@@ -257,16 +249,13 @@ func (s *Service) copyPhotoFiles(ctx context.Context, from, to string) error {
 		if err != nil {
 			return err
 		}
-		data, err := io.ReadAll(f)
+		files[i], err = io.ReadAll(f)
 		f.Close()
 		if err != nil {
 			return err
 		}
-		if err := s.opts.Photos.Put(ctx, to+"-"+suffix, data); err != nil {
-			return err
-		}
 	}
-	return nil
+	return s.putPhotoFiles(ctx, to, files[0], files[1])
 }
 
 // OpenStagedPhoto opens the thumbnail of u's staged photo token, for the
