@@ -294,7 +294,7 @@ func TestService_Update(t *testing.T) {
 		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
 		require.ErrorIs(t, err, service.ErrStaleCopies)
 		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
-		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: 1 sold since you opened this form")
+		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: a sale or another edit changed them since you opened this form")
 		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "a refused edit changes nothing")
 
 		now := got.Copies()
@@ -302,6 +302,45 @@ func TestService_Update(t *testing.T) {
 		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
 		require.NoError(t, err)
 		require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID))
+	})
+	t.Run("StaleFormAfterAnotherEditClaimsNoSale", func(t *testing.T) {
+		// The audit's case: two tabs open on 5 copies, one saves 2, the
+		// other then saves 6; nothing sold, so the message must not say so.
+		t.Parallel()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Copies = 5
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		base := l.Copies()
+		for _, c := range []struct {
+			copies int
+			want   string
+		}{
+			{2, ""},
+			{6, "you have 2 copies now, not 5: a sale or another edit changed them since you opened this form; enter the copies you have now"},
+		} {
+			in.Copies = c.copies
+			e := service.EditOf(in)
+			e.CopiesBase = &base
+			_, err = b.svc.Update(ctx, b.seller, l.ID, e)
+			if c.want == "" {
+				require.NoError(t, err)
+				continue
+			}
+			require.ErrorIs(t, err, service.ErrStaleCopies)
+			require.Equal(t, c.want, apperr.As(err).Fields["copies"])
+		}
+
+		// Copies only come back by an edit, so a rise names no sale.
+		in.Copies = 7
+		e := service.EditOf(in)
+		up := 1
+		e.CopiesBase = &up
+		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
+		require.ErrorIs(t, err, service.ErrStaleCopies)
+		require.Equal(t, "you have 2 copies now, not 1: another edit changed them since you opened this form; enter the copies you have now", apperr.As(err).Fields["copies"])
+		require.Equal(t, catalogtest.Counts{Listed: 2, Available: 2}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "refused edits change nothing")
 	})
 	t.Run("OnlyTheFieldsSentWhileCopiesSell", func(t *testing.T) {
 		// The concurrent PATCHes of the description while orders
