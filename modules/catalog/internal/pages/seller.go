@@ -6,6 +6,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -327,6 +328,37 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
+}
+
+// movePhoto answers the edit page's buttons that move one photo: order
+// makes the move, and done says what it did to the photo the page numbered
+// n. A move the photo's place forbids (a page shown before another move)
+// comes back to the page with the reason.
+func (h *handler) movePhoto(order func(photo int64) service.PhotoOrder, done func(n int) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, l, err := h.ownListing(r)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		edit := fmt.Sprintf("/my/listings/%d/edit", l.ID)
+		before, _, err := h.svc.ReorderPhotos(r.Context(), u, l.ID, order(pid))
+		if errors.Is(err, service.ErrPhotoAtEnd) {
+			web.Redirect(w, r, "error", "The photo was not moved: "+apperr.As(err).Message+".", edit)
+			return
+		}
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		n := slices.IndexFunc(before, func(p service.Photo) bool { return p.ID == pid }) + 1
+		web.Redirect(w, r, "success", done(n), edit)
+	}
 }
 
 // addPhotos stores the uploaded photos in order until one is refused, and

@@ -217,9 +217,9 @@ func movePhoto(photo int64, to func(at int) int) PhotoOrder {
 		dst := to(at)
 		switch {
 		case dst < 0:
-			return nil, ErrPhotoAtEnd.WithMessage("the photo is the first already")
+			return nil, ErrPhotoAtEnd.WithMessage("the photo is first already, so it cannot move earlier")
 		case dst >= len(now):
-			return nil, ErrPhotoAtEnd.WithMessage("the photo is the last already")
+			return nil, ErrPhotoAtEnd.WithMessage("the photo is last already, so it cannot move later")
 		}
 		ids := slices.Delete(slices.Clone(now), at, at+1)
 		return slices.Insert(ids, dst, photo), nil
