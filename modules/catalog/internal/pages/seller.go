@@ -312,13 +312,18 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "success", photoOutcome(added, files, nil), fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
-func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
+// ownPhoto is ownListing, and the id of the photo the path names.
+func (h *handler) ownPhoto(r *http.Request) (auth.User, service.Listing, int64, error) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return u, l, 0, err
 	}
 	pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
+	return u, l, pid, err
+}
+
+func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
+	u, l, pid, err := h.ownPhoto(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -336,12 +341,7 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 // comes back to the page with the reason.
 func (h *handler) movePhoto(order func(photo int64) service.PhotoOrder, done func(n int) string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		u, l, err := h.ownListing(r)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
-		pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
+		u, l, pid, err := h.ownPhoto(r)
 		if err != nil {
 			web.Error(w, r, err)
 			return
