@@ -280,7 +280,8 @@ func (s *Service) ReorderPhotos(ctx context.Context, u auth.User, id catalog.Boo
 func samePhotos(now, ids []int64) error {
 	var problems []string
 	if len(ids) > MaxPhotos {
-		// Each id is not looked at: the list is as long as the body allows.
+		// Its ids are not gone through: the list may be as long as the
+		// body allows.
 		problems = append(problems, fmt.Sprintf("names %d, and a listing has at most %d", len(ids), MaxPhotos))
 	} else {
 		seen := make(map[int64]int, len(ids))
