@@ -76,6 +76,30 @@ func mediaType(r *http.Request) string {
 	return mt
 }
 
+// SentAs reports whether r's body is sent as media type mt (in lower case)
+// in UTF-8: mt bare, or with charset=utf-8 alone. A route that reads its
+// body as one format checks it before reading, and answers 415 otherwise
+// (apperr.ErrMediaType): a form or a text/plain body, which a browser sends
+// to any site without asking, or a multipart upload, is never read as
+// something it is not. A bare media type, what clients send, is read as
+// mediaType reads it, without parsing parameters it does not have.
+func SentAs(r *http.Request, mt string) bool {
+	v := r.Header.Get("Content-Type")
+	if !strings.Contains(v, ";") {
+		return mediaType(r) == mt
+	}
+	got, params, err := mime.ParseMediaType(v)
+	if err != nil || got != mt {
+		return false
+	}
+	for k, v := range params {
+		if k != "charset" || !strings.EqualFold(v, "utf-8") {
+			return false
+		}
+	}
+	return true
+}
+
 func requestText(r *http.Request, body bool) error {
 	// A malformed pair is left out of the query rather than refused, as
 	// r.URL.Query() leaves it out for the handlers.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -62,7 +61,8 @@ func JSON(w http.ResponseWriter, status int, v any) {
 // replace invalid UTF-8, and an escaped half of a surrogate pair, with
 // U+FFFD, storing other text than the client sent.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	if !isJSON(r) {
+	// JSON has one encoding, UTF-8 (RFC 8259).
+	if !SentAs(r, "application/json") {
 		return apperr.ErrMediaType
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
@@ -191,28 +191,6 @@ func seenKey(from int, seen *map[string]bool, keys [][]byte, key []byte) bool {
 	}
 	(*seen)[folded] = true
 	return false
-}
-
-// isJSON reports whether r's body is sent as JSON in UTF-8, the one
-// encoding JSON has (RFC 8259). Holding clients to it keeps a form or a
-// text/plain body, which a browser sends to any site without asking, from
-// being read as JSON. A bare media type, what clients send, is read as
-// mediaType reads it, without parsing parameters it does not have.
-func isJSON(r *http.Request) bool {
-	v := r.Header.Get("Content-Type")
-	if !strings.Contains(v, ";") {
-		return mediaType(r) == "application/json"
-	}
-	mt, params, err := mime.ParseMediaType(v)
-	if err != nil || mt != "application/json" {
-		return false
-	}
-	for k, v := range params {
-		if k != "charset" || !strings.EqualFold(v, "utf-8") {
-			return false
-		}
-	}
-	return true
 }
 
 // loneSurrogate reports whether JSON text escapes half of a UTF-16

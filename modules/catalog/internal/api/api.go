@@ -33,6 +33,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Patch("/api/v1/books/{id}", h.patchBook)
 		r.Delete("/api/v1/books/{id}", h.deleteBook)
 		r.Post("/api/v1/books/{id}/photos", h.addPhotos)
+		r.Put("/api/v1/books/{id}/photos/order", h.orderPhotos)
 		r.Delete("/api/v1/books/{id}/photos/{photo}", h.deletePhoto)
 		r.Get("/api/v1/editions/{isbn}", h.getEdition)
 		r.Get("/api/v1/editions/{isbn}/prices", h.getEditionPrices)
@@ -70,6 +71,14 @@ func photoJSON(p service.Photo) Photo {
 	return Photo{ID: p.ID, URL: p.URL("large"), Thumb: p.URL("thumb"), Width: p.Width, Height: p.Height}
 }
 
+func photosJSON(ps []service.Photo) []Photo {
+	out := make([]Photo, len(ps))
+	for i, p := range ps {
+		out[i] = photoJSON(p)
+	}
+	return out
+}
+
 // Book is a listing in JSON. Money is integer minor units with its currency.
 type Book struct {
 	ID            catalog.BookID    `json:"id"`
@@ -101,7 +110,7 @@ func bookJSON(l service.Listing, owner bool) Book {
 		ID: l.ID, Title: l.Title, Author: l.Author, Condition: l.Condition, ConditionNote: l.ConditionNote,
 		PriceCents: l.PriceCents, Currency: l.Currency, Copies: l.Copies(), Available: l.Available,
 		Status: l.Status, SoldOut: l.SoldOut(), Description: l.Description, Language: l.Language,
-		Seller: Seller{ID: l.SellerID, Name: l.SellerName}, Photos: []Photo{},
+		Seller: Seller{ID: l.SellerID, Name: l.SellerName}, Photos: photosJSON(l.Photos),
 		CreatedAt: l.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"),
 	}
 	if l.ISBN != "" {
@@ -111,9 +120,6 @@ func bookJSON(l service.Listing, owner bool) Book {
 	if l.Year != 0 {
 		y := l.Year
 		b.Year = &y
-	}
-	for _, p := range l.Photos {
-		b.Photos = append(b.Photos, photoJSON(p))
 	}
 	if owner {
 		held, sold := l.Held, l.Sold
@@ -375,10 +381,7 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	out := PhotosAdded{Photos: make([]Photo, len(added)), Refused: make([]RefusedPhoto, len(refused))}
-	for i, p := range added {
-		out.Photos[i] = photoJSON(p)
-	}
+	out := PhotosAdded{Photos: photosJSON(added), Refused: make([]RefusedPhoto, len(refused))}
 	for i, f := range refused {
 		out.Refused[i] = RefusedPhoto{File: f.Name, Message: apperr.As(f.Err).Message}
 	}
@@ -427,6 +430,37 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// PhotoOrderInput is the new order of a listing's photos, the cover first.
+type PhotoOrderInput struct {
+	PhotoIDs []int64 `json:"photo_ids"`
+}
+
+// orderPhotos sets the order of the listing's photos as a whole: a PUT of
+// the list the client sees, which a repeat leaves as it is, and which is
+// refused, not half-applied, when a photo was added or removed since.
+func (h *handler) orderPhotos(w http.ResponseWriter, r *http.Request) {
+	u, l, err := h.ownBook(r)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	var body PhotoOrderInput
+	if err := web.DecodeJSON(w, r, &body); err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if body.PhotoIDs == nil {
+		web.Error(w, r, apperr.ErrInvalid.WithFields(map[string]string{"photo_ids": "required"}))
+		return
+	}
+	_, after, err := h.svc.ReorderPhotos(r.Context(), u, l.ID, service.PhotoIDs(body.PhotoIDs))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, map[string]any{"photos": photosJSON(after)})
 }
 
 func (h *handler) myBooks(w http.ResponseWriter, r *http.Request) {

@@ -371,7 +371,7 @@ func TestAPI_PatchStaleCopies(t *testing.T) {
 	require.Equal(t, http.StatusConflict, res.StatusCode, res.Body)
 	e := errorOf(t, res)
 	require.Equal(t, "catalog.stale_copies", e.Code)
-	require.Contains(t, e.Fields["copies"], "1 sold since")
+	require.Contains(t, e.Fields["copies"], fmt.Sprintf("you have %d copies now, not %d: a sale or another edit changed them", before.Available-1, before.Available))
 	require.Equal(t, int64(899), decode[api.Book](t, env.JSON(t, http.MethodGet, path, "")).PriceCents, "a refused PATCH changes nothing")
 
 	res = env.JSON(t, http.MethodPatch, path, `{"description":"Foxed edges."}`, authtest.As(seller)...)

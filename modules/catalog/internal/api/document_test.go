@@ -22,6 +22,7 @@ func TestDocument_StatesTheListingLimits(t *testing.T) {
 	}
 	require.EqualValues(t, service.MaxCopies, apitest.At(t, book+"copies/maximum"))
 	require.EqualValues(t, service.MinYear, apitest.At(t, book+"year/anyOf/1/minimum"))
+	require.EqualValues(t, service.MaxPhotos, apitest.At(t, "/components/schemas/PhotoOrderInput/properties/photo_ids/maxItems"))
 	codes := []any{}
 	for _, l := range service.Languages {
 		codes = append(codes, l.Code)

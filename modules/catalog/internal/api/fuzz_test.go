@@ -30,6 +30,8 @@ func FuzzHTTP(f *testing.F) {
 		webtest.Seed{Method: "POST", Target: "/my/listings", ContentType: form, Body: "title=%FF&price=12.50&copies=2&year=99999"},
 		webtest.Seed{Method: "POST", Target: "/admin/listings/" + id + "/hide", ContentType: form, Body: "reason=spam&next=/admin/listings?state=hidden"},
 		webtest.Seed{Method: "POST", Target: "/admin/listings/" + id + "/unhide", ContentType: form, Body: "next=//evil.example"},
+		webtest.Seed{Method: "PUT", Target: "/api/v1/books/" + id + "/photos/order", ContentType: json, Body: `{"photo_ids":[9223372036854775807,-1,0,-1]}`},
+		webtest.Seed{Method: "POST", Target: "/my/listings/" + id + "/photos/99999999999/earlier"},
 		webtest.Seed{Method: "DELETE", Target: "/api/v1/books/" + id},
 		webtest.Seed{Method: "POST", Target: "/api/v1/me/wants", ContentType: json, Body: `{"isbn":"","words":"a\u0000b","max_price_cents":9223372036854775807,"min_condition":"good","email":true}`},
 		webtest.Seed{Method: "PATCH", Target: "/api/v1/me/wants/1", ContentType: json, Body: `{"words":"\u202edune"}`},

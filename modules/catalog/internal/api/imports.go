@@ -97,11 +97,20 @@ type ImportPreview struct {
 	Rows   []ImportRow `json:"rows"`
 }
 
+// errNotCSV refuses an import whose body is not sent as CSV: the body of a
+// file upload (multipart) or of a JSON call is not the file, and reading
+// it as one gave a false verdict on the file (empty, or rows of JSON).
+var errNotCSV = apperr.ErrMediaType.WithMessage("send the CSV file as the request body with Content-Type: text/csv")
+
 // stageImport takes the CSV as the request body; ?filename names it.
 func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
 		web.Error(w, r, err)
+		return
+	}
+	if !web.SentAs(r, "text/csv") {
+		web.Error(w, r, errNotCSV)
 		return
 	}
 	filename := r.URL.Query().Get("filename")

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,6 +84,46 @@ func TestAPI_Imports(t *testing.T) {
 	res = env.Send(t, http.MethodPost, "/api/v1/me/imports?filename="+strings.Repeat("x", 5000), "text/csv", strings.NewReader(csv), authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
 	require.Equal(t, map[string]string{"filename": "must be at most 300 characters"}, errorOf(t, res).Fields)
+}
+
+// TestAPI_ImportTakesOnlyCSV: the file is the body, sent as text/csv; a
+// file upload (multipart, as curl -F sends it) or a JSON body is refused
+// with 415 saying how to send it, rather than judged as a file it is not
+// (an upload was "empty", a JSON body staged as rows).
+func TestAPI_ImportTakesOnlyCSV(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	csv := "title,author,condition,price\nEmma,Jane Austen,good,4\n"
+
+	var upload strings.Builder
+	mw := multipart.NewWriter(&upload)
+	fw, err := mw.CreateFormFile("file", "c.csv")
+	require.NoError(t, err)
+	_, err = fw.Write([]byte(csv))
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+
+	for _, c := range []struct{ contentType, body string }{
+		{mw.FormDataContentType(), upload.String()},
+		{"application/json", csv},
+		{"application/csv", csv},
+		{"text/csv; charset=latin1", csv},
+		{"", csv},
+	} {
+		res := env.Send(t, http.MethodPost, "/api/v1/me/imports", c.contentType, strings.NewReader(c.body), authtest.As(seller)...)
+		require.Equal(t, http.StatusUnsupportedMediaType, res.StatusCode, "%s: %s", c.contentType, res.Body)
+		e := errorOf(t, res)
+		require.Equal(t, "unsupported_media_type", e.Code, c.contentType)
+		require.Equal(t, "send the CSV file as the request body with Content-Type: text/csv", e.Message, c.contentType)
+	}
+	res := env.JSON(t, http.MethodGet, "/api/v1/me/imports", "", authtest.As(seller)...)
+	require.Empty(t, decode[api.ImportPage](t, res).Imports, "nothing staged")
+
+	for _, contentType := range []string{"text/csv", "Text/CSV; charset=UTF-8"} {
+		res := env.Send(t, http.MethodPost, "/api/v1/me/imports", contentType, strings.NewReader(csv), authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, "%s: %s", contentType, res.Body)
+		require.True(t, decode[api.ImportPreview](t, res).Rows[0].Valid, contentType)
+	}
 }
 
 // TestAPI_ImportByIDOwnOnly sends a file naming another seller's listing

@@ -101,3 +101,25 @@ func (q *Queries) DeletePhoto(ctx context.Context, db DBTX, arg DeletePhotoParam
 	err := row.Scan(&key)
 	return key, err
 }
+
+const setPhotoPositions = `-- name: SetPhotoPositions :execrows
+UPDATE catalog.photos p SET position = o.ord::integer
+FROM unnest($2::bigint[]) WITH ORDINALITY AS o(id, ord)
+WHERE p.book_id = $1 AND p.id = o.id
+`
+
+type SetPhotoPositionsParams struct {
+	BookID int64
+	Ids    []int64
+}
+
+// Numbers a listing's photos 1, 2, 3… in the order ids lists them, so
+// positions end dense and unique whatever they were (a removed photo
+// leaves a gap).
+func (q *Queries) SetPhotoPositions(ctx context.Context, db DBTX, arg SetPhotoPositionsParams) (int64, error) {
+	result, err := db.Exec(ctx, setPhotoPositions, arg.BookID, arg.Ids)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}

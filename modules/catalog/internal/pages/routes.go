@@ -4,6 +4,7 @@
 package pages
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -50,6 +51,9 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Post("/my/listings/{id}/delete", h.deleteListing)
 		r.Post("/my/listings/{id}/photos", h.addPhoto)
 		r.Post("/my/listings/{id}/photos/{photo}/delete", h.deletePhoto)
+		r.Post("/my/listings/{id}/photos/{photo}/cover", h.movePhoto(service.PhotoToCover, func(n int) string { return fmt.Sprintf("Photo %d is now the cover.", n) }))
+		r.Post("/my/listings/{id}/photos/{photo}/earlier", h.movePhoto(service.PhotoEarlier, func(n int) string { return fmt.Sprintf("Photo %d moved earlier.", n) }))
+		r.Post("/my/listings/{id}/photos/{photo}/later", h.movePhoto(service.PhotoLater, func(n int) string { return fmt.Sprintf("Photo %d moved later.", n) }))
 		r.Get("/my/wants", h.myWants)
 		r.Post("/my/wants", h.createWant)
 		r.Get("/my/wants/{id}/edit", h.editWantForm)

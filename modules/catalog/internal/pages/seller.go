@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -369,13 +370,18 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
-func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
+// ownPhoto is ownListing, and the id of the photo the path names.
+func (h *handler) ownPhoto(r *http.Request) (auth.User, service.Listing, int64, error) {
 	u, l, err := h.ownListing(r)
 	if err != nil {
-		web.Error(w, r, err)
-		return
+		return u, l, 0, err
 	}
 	pid, err := web.PathID(r, "photo", service.ErrPhotoNotFound)
+	return u, l, pid, err
+}
+
+func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
+	u, l, pid, err := h.ownPhoto(r)
 	if err != nil {
 		web.Error(w, r, err)
 		return
@@ -385,6 +391,32 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.Redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
+}
+
+// movePhoto answers the edit page's buttons that move one photo: order
+// makes the move, and done says what it did to the photo the page numbered
+// n. A move the photo's place forbids (a page shown before another move)
+// comes back to the page with the reason.
+func (h *handler) movePhoto(order func(photo int64) service.PhotoOrder, done func(n int) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, l, pid, err := h.ownPhoto(r)
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		edit := fmt.Sprintf("/my/listings/%d/edit", l.ID)
+		before, _, err := h.svc.ReorderPhotos(r.Context(), u, l.ID, order(pid))
+		if errors.Is(err, service.ErrPhotoAtEnd) {
+			web.Redirect(w, r, "error", "The photo was not moved: "+apperr.As(err).Message+".", edit)
+			return
+		}
+		if err != nil {
+			web.Error(w, r, err)
+			return
+		}
+		n := slices.IndexFunc(before, func(p service.Photo) bool { return p.ID == pid }) + 1
+		web.Redirect(w, r, "success", done(n), edit)
+	}
 }
 
 // photoOutcome tells the seller what an upload of sent photos did: how

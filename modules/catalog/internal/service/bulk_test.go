@@ -346,7 +346,7 @@ func TestService_ImportAfterSales(t *testing.T) {
 		edited := strings.Replace(file, `"12.50","3","3"`, `"12.50","5","3"`, 1)
 		require.NotEqual(t, file, edited)
 		sell(t, b, l.ID, 1)
-		stale := "you have 2 copies now, not 3: 1 sold since you opened this form; enter the copies you have now"
+		stale := "you have 2 copies now, not 3: a sale or another edit changed them since you opened this form; enter the copies you have now"
 
 		im, rows, err := b.svc.StageImport(ctx, b.seller, "edited.csv", []byte(edited))
 		require.NoError(t, err)
@@ -381,7 +381,7 @@ func TestService_ImportAfterSales(t *testing.T) {
 		im, err = b.svc.Import(ctx, b.seller, im.ID)
 		require.NoError(t, err)
 		require.Equal(t, []int{2}, refusedLines(im))
-		require.Contains(t, im.Refused[0].Reason, "1 sold since")
+		require.Contains(t, im.Refused[0].Reason, "you have 2 copies now, not 3: a sale or another edit changed them")
 		require.Zero(t, im.Updated+im.Created)
 		got, err := b.svc.Listing(ctx, l.ID)
 		require.NoError(t, err)

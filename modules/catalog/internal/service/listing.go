@@ -559,15 +559,17 @@ func copiesRange(floor int) string {
 	return fmt.Sprintf("must be between %d and %d", floor, MaxCopies)
 }
 
-// staleCopies explains to the seller how the copies moved since base.
+// staleCopies explains to the seller how the copies moved since base. It
+// names no number sold: the catalog does not know the sold count the form
+// was opened with, so a drop may be a sale, the seller's edit in another
+// tab or an import, and only edits add copies.
 func staleCopies(base, now int) error {
-	msg := fmt.Sprintf("you have %d %s now, not %d: ", now, text.Plural(now, "copy", "copies"), base)
-	if d := base - now; d > 0 {
-		msg += fmt.Sprintf("%d sold since you opened this form", d)
-	} else {
-		msg += "the listing changed since you opened this form"
+	by := "another edit"
+	if now < base {
+		by = "a sale or another edit"
 	}
-	msg += "; enter the copies you have now"
+	msg := fmt.Sprintf("you have %d %s now, not %d: %s changed them since you opened this form; enter the copies you have now",
+		now, text.Plural(now, "copy", "copies"), base, by)
 	return ErrStaleCopies.WithMessage("the copies changed since the form was opened: " + msg).WithFields(map[string]string{"copies": msg})
 }
 

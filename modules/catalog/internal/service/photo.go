@@ -11,6 +11,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/machine"
 	"github.com/bookstore/bookstore/platform/random"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Photo limits.
@@ -69,6 +71,12 @@ var (
 	// MaxDecodeBytes to decode.
 	ErrPhotoPixels = apperr.New(apperr.Invalid, "catalog.photo_pixels", "the photo has too many pixels to process").
 			WithFields(map[string]string{"photo": "must have fewer pixels (at most 4000 on its longer side is plenty), or be saved as an ordinary JPEG"})
+	// ErrPhotoOrder refuses a new order of a listing's photos that leaves
+	// one out, repeats one or names another's, on the "photo_ids" field.
+	ErrPhotoOrder = apperr.New(apperr.Invalid, "catalog.photo_order", "the order must name each of the listing's photos once")
+	// ErrPhotoAtEnd refuses to move the first photo earlier or the last
+	// later: a button on a page shown before another move.
+	ErrPhotoAtEnd = apperr.New(apperr.Conflict, "catalog.photo_at_end", "the photo cannot move further that way")
 )
 
 // AddPhoto checks an uploaded image by its content, never its name,
@@ -223,6 +231,139 @@ func (s *Service) DeletePhoto(ctx context.Context, u auth.User, id catalog.BookI
 	}
 	s.deletePhotoFiles(ctx, key)
 	return nil
+}
+
+// A PhotoOrder makes the new order of a listing's photos from the order
+// they have now (their ids, the cover first). ReorderPhotos reads that
+// order under the listing's lock, so a move applies to the photos as they
+// are, not as a page shown a moment before had them.
+type PhotoOrder func(now []int64) ([]int64, error)
+
+// PhotoIDs is the order ids gives, the cover first, as an API client sends
+// it; ReorderPhotos refuses it (ErrPhotoOrder) unless it names each of the
+// listing's photos once, so a client that missed a photo added or removed
+// meanwhile is told rather than obeyed.
+func PhotoIDs(ids []int64) PhotoOrder {
+	return func([]int64) ([]int64, error) { return ids, nil }
+}
+
+// PhotoToCover makes photo the listing's first, its cover, the others
+// keeping their order; a photo that is the cover already stays so.
+func PhotoToCover(photo int64) PhotoOrder {
+	return movePhoto(photo, func(int) int { return 0 })
+}
+
+// PhotoEarlier swaps photo with the one before it: ErrPhotoAtEnd for the
+// first.
+func PhotoEarlier(photo int64) PhotoOrder {
+	return movePhoto(photo, func(at int) int { return at - 1 })
+}
+
+// PhotoLater swaps photo with the one after it: ErrPhotoAtEnd for the last.
+func PhotoLater(photo int64) PhotoOrder {
+	return movePhoto(photo, func(at int) int { return at + 1 })
+}
+
+// movePhoto moves photo from its index to the one to gives, shifting those
+// between: ErrPhotoNotFound when the listing has no such photo.
+func movePhoto(photo int64, to func(at int) int) PhotoOrder {
+	return func(now []int64) ([]int64, error) {
+		at := slices.Index(now, photo)
+		if at < 0 {
+			return nil, ErrPhotoNotFound
+		}
+		dst := to(at)
+		switch {
+		case dst < 0:
+			return nil, ErrPhotoAtEnd.WithMessage("the photo is first already, so it cannot move earlier")
+		case dst >= len(now):
+			return nil, ErrPhotoAtEnd.WithMessage("the photo is last already, so it cannot move later")
+		}
+		ids := slices.Delete(slices.Clone(now), at, at+1)
+		return slices.Insert(ids, dst, photo), nil
+	}
+}
+
+// ReorderPhotos puts the photos of u's listing id in the order order makes
+// of theirs, and returns them in their order before and after. It locks
+// the listing, as adding and removing a photo do, so that two reorders, or
+// a reorder and an upload, run one after the other, and numbers the photos
+// 1, 2, 3… afresh: whatever races, their positions stay a permutation. Only
+// the seller may (catalog.ErrForbidden), and not once the listing is
+// archived (ErrArchived).
+func (s *Service) ReorderPhotos(ctx context.Context, u auth.User, id catalog.BookID, order PhotoOrder) (before, after []Photo, err error) {
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := s.owned(ctx, tx, u, id); err != nil {
+			return err
+		}
+		rows, err := s.q.BookPhotos(ctx, tx, []int64{int64(id)})
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]Photo, len(rows))
+		now := make([]int64, len(rows))
+		for i, p := range rows {
+			ph := Photo{ID: p.ID, Key: p.Key, Width: int(p.Width), Height: int(p.Height)}
+			before = append(before, ph)
+			byID[p.ID], now[i] = ph, p.ID
+		}
+		ids, err := order(now)
+		if err != nil {
+			return err
+		}
+		if err := samePhotos(now, ids); err != nil {
+			return err
+		}
+		n, err := s.q.SetPhotoPositions(ctx, tx, dbsqlc.SetPhotoPositionsParams{BookID: int64(id), Ids: ids})
+		if err != nil {
+			return err
+		}
+		if n != int64(len(ids)) {
+			return fmt.Errorf("numbered %d of %d photos", n, len(ids))
+		}
+		after = make([]Photo, len(ids))
+		for i, pid := range ids {
+			after[i] = byID[pid]
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reorder photos of listing %d: %w", id, err)
+	}
+	return before, after, nil
+}
+
+// samePhotos refuses an order that is not the listing's photos, each once:
+// ErrPhotoOrder, saying which ids it leaves out, repeats or adds.
+func samePhotos(now, ids []int64) error {
+	var problems []string
+	if len(ids) > MaxPhotos {
+		// Its ids are not gone through: the list may be as long as the
+		// body allows.
+		problems = append(problems, fmt.Sprintf("names %d, and a listing has at most %d", len(ids), MaxPhotos))
+	} else {
+		seen := make(map[int64]int, len(ids))
+		for _, pid := range ids {
+			seen[pid]++
+			switch {
+			case seen[pid] == 2:
+				problems = append(problems, fmt.Sprintf("names photo %d more than once", pid))
+			case seen[pid] == 1 && !slices.Contains(now, pid):
+				problems = append(problems, fmt.Sprintf("names photo %d, which is not one of them", pid))
+			}
+		}
+		for _, pid := range now {
+			if seen[pid] == 0 {
+				problems = append(problems, fmt.Sprintf("leaves out photo %d", pid))
+			}
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("must name each of the listing's %d %s once, the cover first: it %s",
+		len(now), text.Plural(len(now), "photo", "photos"), strings.Join(problems, "; "))
+	return ErrPhotoOrder.WithMessage("photo_ids " + msg).WithFields(map[string]string{"photo_ids": msg})
 }
 
 func (s *Service) deletePhotoFiles(ctx context.Context, key string) {

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -11,11 +12,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
@@ -175,4 +178,201 @@ func TestService_OpenPhoto(t *testing.T) {
 		_, _, err := b.svc.OpenPhoto(auth.WithUser(ctx, b.admin), key)
 		require.ErrorIs(t, err, service.ErrPhotoNotFound, "%q", key)
 	}
+}
+
+// TestService_ReorderPhotos: the seller sets the order of a listing's
+// photos, whole or one move at a time, and the first is the cover wherever
+// photos show; positions are renumbered 1, 2, 3… each time, however the
+// changes race.
+func TestService_ReorderPhotos(t *testing.T) {
+	t.Parallel()
+	// withPhotos is a listing of the seller's with n photos, and their ids
+	// in upload order.
+	withPhotos := func(ctx context.Context, t *testing.T, b *bundle, n int) (catalog.BookID, []int64) {
+		t.Helper()
+		l, err := b.svc.Create(ctx, b.seller, validInput())
+		require.NoError(t, err)
+		ids := make([]int64, n)
+		for i := range n {
+			p, err := b.svc.AddPhoto(ctx, b.seller, l.ID, catalogtest.JPEG(10+i, 10))
+			require.NoError(t, err)
+			ids[i] = p.ID
+		}
+		return l.ID, ids
+	}
+	// order is the listing's photo ids as it shows them, after checking
+	// that their positions are 1, 2, 3….
+	order := func(ctx context.Context, t *testing.T, b *bundle, id catalog.BookID) []int64 {
+		t.Helper()
+		var positions []int32
+		rows, err := b.pool.Query(ctx, "SELECT position FROM catalog.photos WHERE book_id = $1 ORDER BY position", id)
+		require.NoError(t, err)
+		for rows.Next() {
+			var p int32
+			require.NoError(t, rows.Scan(&p))
+			positions = append(positions, p)
+		}
+		require.NoError(t, rows.Err())
+		for i, p := range positions {
+			require.EqualValues(t, i+1, p, "positions are dense and unique: %v", positions)
+		}
+		l, err := b.svc.Listing(ctx, id)
+		require.NoError(t, err)
+		ids := make([]int64, len(l.Photos))
+		for i, p := range l.Photos {
+			ids[i] = p.ID
+		}
+		return ids
+	}
+	idsOf := func(ps []service.Photo) []int64 {
+		ids := make([]int64, len(ps))
+		for i, p := range ps {
+			ids[i] = p.ID
+		}
+		return ids
+	}
+
+	t.Run("Owner", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		id, p := withPhotos(ctx, t, b, 4)
+		// A removed photo leaves a gap in the positions, which a reorder
+		// closes.
+		require.NoError(t, b.svc.DeletePhoto(ctx, b.seller, id, p[1]))
+		before, after, err := b.svc.ReorderPhotos(ctx, b.seller, id, service.PhotoIDs([]int64{p[3], p[0], p[2]}))
+		require.NoError(t, err)
+		require.Equal(t, []int64{p[0], p[2], p[3]}, idsOf(before))
+		require.Equal(t, []int64{p[3], p[0], p[2]}, idsOf(after))
+		require.Equal(t, []int64{p[3], p[0], p[2]}, order(ctx, t, b, id))
+
+		res, err := b.svc.Search(ctx, service.Query{})
+		require.NoError(t, err)
+		require.Len(t, res.Listings, 1)
+		require.Equal(t, []int64{p[3], p[0], p[2]}, idsOf(res.Listings[0].Photos), "search results show the new cover first")
+		mine, _, err := b.svc.SellerListings(ctx, b.seller, 1, 10)
+		require.NoError(t, err)
+		require.Equal(t, []int64{p[3], p[0], p[2]}, idsOf(mine[0].Photos), "so does the seller's list")
+
+		_, err = b.svc.AddPhoto(ctx, b.seller, id, catalogtest.JPEG(9, 9))
+		require.NoError(t, err)
+		require.Len(t, order(ctx, t, b, id), 4, "an upload goes last")
+	})
+	t.Run("Moves", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		id, p := withPhotos(ctx, t, b, 3)
+		move := func(o service.PhotoOrder) error {
+			_, _, err := b.svc.ReorderPhotos(ctx, b.seller, id, o)
+			return err
+		}
+		require.NoError(t, move(service.PhotoToCover(p[2])))
+		require.Equal(t, []int64{p[2], p[0], p[1]}, order(ctx, t, b, id))
+		require.NoError(t, move(service.PhotoToCover(p[2])), "the cover stays the cover")
+		require.Equal(t, []int64{p[2], p[0], p[1]}, order(ctx, t, b, id))
+		require.NoError(t, move(service.PhotoEarlier(p[1])))
+		require.Equal(t, []int64{p[2], p[1], p[0]}, order(ctx, t, b, id))
+		require.NoError(t, move(service.PhotoLater(p[2])))
+		require.Equal(t, []int64{p[1], p[2], p[0]}, order(ctx, t, b, id))
+
+		require.ErrorIs(t, move(service.PhotoEarlier(p[1])), service.ErrPhotoAtEnd)
+		require.ErrorIs(t, move(service.PhotoLater(p[0])), service.ErrPhotoAtEnd)
+		require.ErrorIs(t, move(service.PhotoToCover(p[0]+100)), service.ErrPhotoNotFound)
+		require.Equal(t, apperr.Conflict, apperr.KindOf(move(service.PhotoLater(p[0]))))
+		require.Equal(t, []int64{p[1], p[2], p[0]}, order(ctx, t, b, id), "a refused move changes nothing")
+	})
+	t.Run("OnlyTheSeller", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		id, p := withPhotos(ctx, t, b, 2)
+		for _, u := range []auth.User{b.other, b.admin} {
+			_, _, err := b.svc.ReorderPhotos(ctx, u, id, service.PhotoIDs([]int64{p[1], p[0]}))
+			require.ErrorIs(t, err, catalog.ErrForbidden, u.Name)
+			_, _, err = b.svc.ReorderPhotos(ctx, u, id, service.PhotoToCover(p[1]))
+			require.ErrorIs(t, err, catalog.ErrForbidden, u.Name)
+		}
+		_, _, err := b.svc.ReorderPhotos(ctx, auth.User{}, id, service.PhotoToCover(p[1]))
+		require.ErrorIs(t, err, auth.ErrUnauthenticated)
+		_, _, err = b.svc.ReorderPhotos(ctx, b.seller, id+1000, service.PhotoIDs(nil))
+		require.ErrorIs(t, err, catalog.ErrNotFound)
+		require.Equal(t, p, order(ctx, t, b, id))
+	})
+	t.Run("BadLists", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		id, p := withPhotos(ctx, t, b, 3)
+		otherID, q := withPhotos(ctx, t, b, 1)
+		for name, c := range map[string]struct {
+			ids  []int64
+			want string
+		}{
+			"Misses":   {[]int64{p[2], p[0]}, fmt.Sprintf("it leaves out photo %d", p[1])},
+			"Repeats":  {[]int64{p[2], p[0], p[2], p[1]}, fmt.Sprintf("it names photo %d more than once", p[2])},
+			"Adds":     {[]int64{p[2], p[0], p[1], q[0]}, fmt.Sprintf("it names photo %d, which is not one of them", q[0])},
+			"Empty":    {[]int64{}, fmt.Sprintf("it leaves out photo %d; leaves out photo %d; leaves out photo %d", p[0], p[1], p[2])},
+			"TooLong":  {make([]int64, 1000), "it names 1000, and a listing has at most 6"},
+			"Swapped":  {[]int64{p[0], q[0], p[2]}, fmt.Sprintf("it names photo %d, which is not one of them; leaves out photo %d", q[0], p[1])},
+			"Negative": {[]int64{p[0], p[1], -p[2]}, fmt.Sprintf("it names photo %d, which is not one of them; leaves out photo %d", -p[2], p[2])},
+		} {
+			_, _, err := b.svc.ReorderPhotos(ctx, b.seller, id, service.PhotoIDs(c.ids))
+			require.ErrorIs(t, err, service.ErrPhotoOrder, name)
+			msg := fieldsOf(t, err)["photo_ids"]
+			require.True(t, strings.HasPrefix(msg, "must name each of the listing's 3 photos once, the cover first: "), "%s: %s", name, msg)
+			require.True(t, strings.HasSuffix(msg, c.want), "%s: %s", name, msg)
+		}
+		require.Equal(t, p, order(ctx, t, b, id), "a refused list changes nothing")
+		require.Equal(t, q, order(ctx, t, b, otherID))
+	})
+	t.Run("Archived", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		id, p := withPhotos(ctx, t, b, 2)
+		_, err := b.pool.Exec(ctx, "UPDATE catalog.books SET status = 'archived' WHERE id = $1", id)
+		require.NoError(t, err)
+		_, _, err = b.svc.ReorderPhotos(ctx, b.seller, id, service.PhotoToCover(p[1]))
+		require.ErrorIs(t, err, service.ErrArchived)
+	})
+	t.Run("Race", func(t *testing.T) {
+		// Two moves of the same photo sent together both take effect, one
+		// after the other: each reads the order the other left, under the
+		// listing's lock.
+		t.Parallel()
+		b, ctx := setup(t)
+		id, p := withPhotos(ctx, t, b, 3)
+		lock, err := b.pool.Begin(ctx)
+		require.NoError(t, err)
+		defer func() { _ = lock.Rollback(ctx) }()
+		_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", id)
+		require.NoError(t, err)
+		done := make(chan error, 2)
+		for range 2 {
+			go func() {
+				_, _, err := b.svc.ReorderPhotos(ctx, b.seller, id, service.PhotoLater(p[0]))
+				done <- err
+			}()
+		}
+		awaitLockWaiters(ctx, t, b.pool, 2)
+		require.NoError(t, lock.Rollback(ctx))
+		require.NoError(t, receive(t, done))
+		require.NoError(t, receive(t, done))
+		require.Equal(t, []int64{p[1], p[2], p[0]}, order(ctx, t, b, id))
+
+		// Whole orders racing leave one of them, never a mix.
+		orders := [][]int64{{p[2], p[1], p[0]}, {p[1], p[0], p[2]}, {p[0], p[2], p[1]}}
+		var wg sync.WaitGroup
+		errs := make(chan error, 3*len(orders))
+		for range 3 {
+			for _, o := range orders {
+				wg.Go(func() {
+					_, _, err := b.svc.ReorderPhotos(ctx, b.seller, id, service.PhotoIDs(o))
+					errs <- err
+				})
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		require.Contains(t, orders, order(ctx, t, b, id))
+	})
 }

@@ -267,41 +267,69 @@ func TestService_Update(t *testing.T) {
 		require.Equal(t, 3, got.Sold)
 		require.Equal(t, 7, got.Listed, "listed = available + held + sold")
 	})
+	// openForm creates a listing of copies and returns it with a save as
+	// its edit form does, which carries the copies it was opened on.
+	openForm := func(t *testing.T, copies int) (*bundle, context.Context, service.Listing, func(in service.Input, base int) (service.Listing, error)) {
+		t.Helper()
+		b, ctx := setup(t)
+		in := validInput()
+		in.Copies = copies
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		return b, ctx, l, func(in service.Input, base int) (service.Listing, error) {
+			e := service.EditOf(in)
+			e.CopiesBase = &base
+			return b.svc.Update(ctx, b.seller, l.ID, e)
+		}
+	}
 	t.Run("StaleFormNeverPutsSoldCopiesBack", func(t *testing.T) {
 		// The case: the form opens on 3 copies, one sells, the
 		// seller saves having changed only the description.
 		t.Parallel()
-		b, ctx := setup(t)
-		in := validInput()
-		in.Copies = 3
-		l, err := b.svc.Create(ctx, b.seller, in)
-		require.NoError(t, err)
+		b, ctx, l, save := openForm(t, 3)
 		base := l.Copies()
 		catalogtest.Hold(ctx, t, b.svc, b.pool, 1, l.ID, 1)
 		catalogtest.Sell(ctx, t, b.svc, 1)
 
+		in := validInput()
+		in.Copies = 3
 		in.Description = "Spine slightly faded."
-		e := service.EditOf(in)
-		e.CopiesBase = &base
-		got, err := b.svc.Update(ctx, b.seller, l.ID, e)
+		got, err := save(in, base)
 		require.NoError(t, err)
 		require.Equal(t, "Spine slightly faded.", got.Description)
 		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID))
 
 		in.Copies = 5
-		e = service.EditOf(in)
-		e.CopiesBase = &base
-		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
+		_, err = save(in, base)
 		require.ErrorIs(t, err, service.ErrStaleCopies)
 		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
-		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: 1 sold since you opened this form")
+		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: a sale or another edit changed them since you opened this form")
 		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "a refused edit changes nothing")
 
-		now := got.Copies()
-		e.CopiesBase = &now
-		_, err = b.svc.Update(ctx, b.seller, l.ID, e)
+		_, err = save(in, got.Copies())
 		require.NoError(t, err)
 		require.Equal(t, catalogtest.Counts{Listed: 6, Available: 5, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID))
+	})
+	t.Run("StaleFormAfterAnotherEditClaimsNoSale", func(t *testing.T) {
+		// The audit's case: two tabs open on 5 copies, one saves 2, the
+		// other then saves 6; nothing sold, so the message must not say so.
+		t.Parallel()
+		b, ctx, l, save := openForm(t, 5)
+		in := validInput()
+		in.Copies = 2
+		_, err := save(in, 5)
+		require.NoError(t, err)
+		in.Copies = 6
+		_, err = save(in, 5)
+		require.ErrorIs(t, err, service.ErrStaleCopies)
+		require.Equal(t, "you have 2 copies now, not 5: a sale or another edit changed them since you opened this form; enter the copies you have now", apperr.As(err).Fields["copies"])
+
+		// Copies only come back by an edit, so a rise names no sale.
+		in.Copies = 7
+		_, err = save(in, 1)
+		require.ErrorIs(t, err, service.ErrStaleCopies)
+		require.Equal(t, "you have 2 copies now, not 1: another edit changed them since you opened this form; enter the copies you have now", apperr.As(err).Fields["copies"])
+		require.Equal(t, catalogtest.Counts{Listed: 2, Available: 2}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "refused edits change nothing")
 	})
 	t.Run("OnlyTheFieldsSentWhileCopiesSell", func(t *testing.T) {
 		// The concurrent PATCHes of the description while orders

@@ -45,7 +45,7 @@ func TestService_ReservesTogether(t *testing.T) {
 		_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", blocked.ID)
 		require.NoError(t, err)
 		leader := first()
-		awaitLockWaiter(ctx, t, b.pool)
+		awaitLockWaiters(ctx, t, b.pool, 1)
 		dones := others()
 		require.Eventually(t, func() bool { return service.ReservationsWaiting(svc) == len(dones) }, 10*time.Second, time.Millisecond)
 		before := n.Count()
@@ -118,7 +118,7 @@ func TestService_ReservesSeveralLinesAlone(t *testing.T) {
 	_, err = lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE", books[0].ID)
 	require.NoError(t, err)
 	inFlight := reserve(1, catalogtest.LineOf(books[0], 1))
-	awaitLockWaiter(ctx, t, b.pool)
+	awaitLockWaiters(ctx, t, b.pool, 1)
 
 	require.NoError(t, receive(t, reserve(2, catalogtest.LineOf(books[3], 1), catalogtest.LineOf(books[1], 1))))
 	require.Equal(t, catalogtest.Counts{Listed: 2, Available: 1, Held: 1}, catalogtest.StockOf(ctx, t, b.pool, books[1].ID))
@@ -160,7 +160,7 @@ func TestService_ConfirmLocksListingsInOrder(t *testing.T) {
 		_, err := b.svc.Confirm(ctx, orders)
 		done <- err
 	}()
-	awaitLockWaiter(ctx, t, b.pool)
+	awaitLockWaiters(ctx, t, b.pool, 1)
 	for _, book := range books[1:] {
 		_, err := lock.Exec(ctx, "SELECT 1 FROM catalog.books WHERE id = $1 FOR UPDATE NOWAIT", book.ID)
 		require.NoError(t, err, "the confirmation holds listing %d while it waits for %d", book.ID, books[0].ID)
@@ -191,13 +191,13 @@ func receive(t *testing.T, done <-chan error) error {
 	}
 }
 
-// awaitLockWaiter returns once one statement of the test's database waits
+// awaitLockWaiters returns once n statements of the test's database wait
 // for a lock.
-func awaitLockWaiter(ctx context.Context, t *testing.T, pool *pgxpool.Pool) {
+func awaitLockWaiters(ctx context.Context, t *testing.T, pool *pgxpool.Pool, n int) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		var waiting int
 		require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'").Scan(&waiting))
-		return waiting == 1
+		return waiting == n
 	}, 10*time.Second, time.Millisecond)
 }
