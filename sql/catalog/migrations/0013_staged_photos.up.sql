@@ -14,3 +14,5 @@ CREATE TABLE catalog.staged_photos (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX staged_photos_created_idx ON catalog.staged_photos (created_at);
+-- A seller's staged photos, newest first, for the cap on how many one keeps.
+CREATE INDEX staged_photos_user_idx ON catalog.staged_photos (user_id, id);

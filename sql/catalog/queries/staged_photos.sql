@@ -26,3 +26,13 @@ WHERE id IN (
   WHERE s.created_at < now() - make_interval(secs => @age_seconds::float8)
   ORDER BY s.created_at LIMIT @max_rows::int)
 RETURNING key;
+
+-- name: TrimStagedPhotos :many
+-- Removes the user's staged photos past the newest max_rows, but never one
+-- of keep (the form being shown), and returns their keys.
+DELETE FROM catalog.staged_photos d
+WHERE d.user_id = @user_id AND NOT (d.token = ANY(@keep::text[]))
+  AND d.id NOT IN (
+    SELECT s.id FROM catalog.staged_photos s
+    WHERE s.user_id = @user_id ORDER BY s.id DESC LIMIT @max_rows::int)
+RETURNING key;

@@ -201,3 +201,40 @@ func (q *Queries) TakeStagedPhoto(ctx context.Context, db DBTX, arg TakeStagedPh
 	)
 	return i, err
 }
+
+const trimStagedPhotos = `-- name: TrimStagedPhotos :many
+DELETE FROM catalog.staged_photos d
+WHERE d.user_id = $1 AND NOT (d.token = ANY($2::text[]))
+  AND d.id NOT IN (
+    SELECT s.id FROM catalog.staged_photos s
+    WHERE s.user_id = $1 ORDER BY s.id DESC LIMIT $3::int)
+RETURNING key
+`
+
+type TrimStagedPhotosParams struct {
+	UserID  int64
+	Keep    []string
+	MaxRows int32
+}
+
+// Removes the user's staged photos past the newest max_rows, but never one
+// of keep (the form being shown), and returns their keys.
+func (q *Queries) TrimStagedPhotos(ctx context.Context, db DBTX, arg TrimStagedPhotosParams) ([]string, error) {
+	rows, err := db.Query(ctx, trimStagedPhotos, arg.UserID, arg.Keep, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, err
+		}
+		items = append(items, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

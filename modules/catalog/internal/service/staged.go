@@ -31,6 +31,12 @@ const stagedDirPrefix = "s"
 // maxStagedName bounds the file name kept to show beside a staged photo.
 const maxStagedName = 120
 
+// maxStagedPerUser bounds the photos kept for one seller's forms at once:
+// a seller who leaves forms unsent, or a script that sends bad ones, keeps
+// only the newest, never those of the form being shown, rather than fill
+// the photo store until the sweep.
+const maxStagedPerUser = 4 * MaxPhotos
+
 // sweepBatch is how many staged photos one statement of the sweep removes,
 // so a backlog never holds one long transaction.
 const sweepBatch = 500
@@ -86,7 +92,29 @@ func (s *Service) StagePhotos(ctx context.Context, u auth.User, keep, drop []str
 		}
 		refused = append(refused, Refusal{Name: up.Name, Err: err})
 	}
+	if len(uploads) > 0 {
+		if err := s.trimStaged(ctx, u, kept); err != nil {
+			return kept, refused, fmt.Errorf("stage photos: %w", err)
+		}
+	}
 	return kept, refused, nil
+}
+
+// trimStaged keeps u's newest maxStagedPerUser staged photos, and always
+// those of the form being shown (kept), removing the others and their files.
+func (s *Service) trimStaged(ctx context.Context, u auth.User, kept []StagedPhoto) error {
+	keep := make([]string, len(kept))
+	for i, p := range kept {
+		keep[i] = p.Token
+	}
+	keys, err := s.q.TrimStagedPhotos(ctx, s.pool, dbsqlc.TrimStagedPhotosParams{UserID: int64(u.ID), Keep: keep, MaxRows: maxStagedPerUser})
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		s.deletePhotoFiles(ctx, k)
+	}
+	return nil
 }
 
 // stagedPhotos returns u's staged photos of tokens, in their order, once each.

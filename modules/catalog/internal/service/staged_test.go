@@ -2,6 +2,8 @@ package service_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -181,4 +183,61 @@ func TestService_SweepStagedPhotos(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, kept, 1)
 	require.Equal(t, "new.jpg", kept[0].Name, "a photo of today stays")
+}
+
+// A seller keeps at most four forms' worth of staged photos: each new
+// upload removes the oldest past that, never one of the form being shown,
+// and their files with them.
+func TestService_StagedPhotosPerSeller(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	form := func(keep []string, n int) []string {
+		t.Helper()
+		ups := make([]any, 0, 2*n)
+		for i := range n {
+			ups = append(ups, fmt.Sprintf("p%d.jpg", i), catalogtest.JPEG(10+i, 10))
+		}
+		staged, refused, err := b.svc.StagePhotos(ctx, b.seller, keep, nil, uploads(ups...))
+		require.NoError(t, err)
+		require.Empty(t, refused)
+		out := make([]string, len(staged))
+		for i, p := range staged {
+			out[i] = p.Token
+		}
+		return out
+	}
+	held := func(tokens []string) (n int) {
+		t.Helper()
+		for _, tok := range tokens {
+			f, err := b.svc.OpenStagedPhoto(ctx, b.seller, tok)
+			if errors.Is(err, service.ErrPhotoNotFound) {
+				continue
+			}
+			require.NoError(t, err)
+			require.NoError(t, f.Close())
+			n++
+		}
+		return n
+	}
+	count := func() (n int) {
+		t.Helper()
+		require.NoError(t, b.pool.QueryRow(ctx, `SELECT count(*) FROM catalog.staged_photos WHERE user_id = $1`, b.seller.ID).Scan(&n))
+		return n
+	}
+
+	forms := make([][]string, 5)
+	for i := range forms {
+		forms[i] = form(nil, service.MaxPhotos)
+	}
+	require.Equal(t, 4*service.MaxPhotos, count())
+	require.Zero(t, held(forms[0]), "the oldest form's photos, rows and files, make room")
+	for i, f := range forms[1:] {
+		require.Equal(t, service.MaxPhotos, held(f), "form %d", i+1)
+	}
+
+	kept := form(forms[1][:3], 3)
+	require.Equal(t, forms[1][:3], kept[:3], "the form shown keeps its photos, the oldest")
+	require.Equal(t, service.MaxPhotos, held(kept))
+	require.Equal(t, 3, held(forms[1][3:]), "within the newest, not removed")
+	require.Equal(t, 4*service.MaxPhotos+3, count(), "the form shown is never trimmed, even past the cap")
 }
