@@ -1,7 +1,10 @@
 // The catalog module owns the catalog schema: listings (catalog.books and
 // the catalog.listings view), their photos (files behind a storage
 // interface, by default <data-dir>/uploads, which replicas may share as a
-// mounted volume), stock reservations (catalog.holds and hold_lines, one
+// mounted volume; catalog.staged_photos keeps for a day, for their owner
+// only, the photos of a new-listing form that came back, until the form is
+// sent again or the hourly job catalog.sweep_staged_photos removes them),
+// stock reservations (catalog.holds and hold_lines, one
 // row per order and per (order, book), each line with the price it was
 // held at), the sales of editions (catalog.sales: a confirmed line of a
 // listing with an ISBN, written by the statement that confirms it, for the

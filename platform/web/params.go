@@ -75,17 +75,6 @@ func ReadUpload(fh *multipart.FileHeader, max int64, tooLarge error) ([]byte, er
 	return data, nil
 }
 
-// UploadReaders returns a reader per file, each reading its file with
-// ReadUpload when called, so that a service storing uploads in turn holds
-// one file's bytes at a time.
-func UploadReaders(files []*multipart.FileHeader, max int64, tooLarge error) []func() ([]byte, error) {
-	out := make([]func() ([]byte, error), len(files))
-	for i, fh := range files {
-		out[i] = func() ([]byte, error) { return ReadUpload(fh, max, tooLarge) }
-	}
-	return out
-}
-
 // Cursor reads an internal call's page of a feed: after, the last item the
 // caller has, and limit, both required whole numbers (a 400 otherwise).
 // Their ranges are the service's to judge, as it judges a local caller's,

@@ -357,7 +357,10 @@ func (h *handler) deleteBook(w http.ResponseWriter, r *http.Request) {
 }
 
 // addPhotos takes one or more files in the multipart field "photo"; each
-// is checked and stored in turn, and the first bad one stops the rest.
+// is checked and stored in turn, a refused one (not an image, too large,
+// past the listing's limit) named in "refused" while the others are still
+// added. Only when none is added does the answer fail, with the refusals'
+// reasons, lest a client take a partial upload for nothing done.
 func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 	u, l, err := h.ownBook(r)
 	if err != nil {
@@ -370,18 +373,45 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()
-	added, err := h.svc.AddPhotos(r.Context(), u, l.ID, web.UploadReaders(files, service.MaxPhotoBytes, service.ErrPhotoTooLarge))
+	added, refused, err := h.svc.AddPhotos(r.Context(), u, l.ID, service.PhotoUploads(files, web.ReadUpload))
+	if err == nil && len(added) == 0 && len(refused) > 0 {
+		err = noneAdded(refused)
+	}
 	if err != nil {
-		// The photos before the refused one stay: the message says so,
-		// lest a client send them all again.
-		if e := apperr.As(err); e != nil && len(added) > 0 {
-			err = e.WithMessage(fmt.Sprintf("%d of the %d photos were added; %s and those after it were not: %s",
-				len(added), len(files), files[len(added)].Filename, e.Message))
-		}
 		web.Error(w, r, err)
 		return
 	}
-	web.JSON(w, http.StatusCreated, map[string]any{"photos": photosJSON(added)})
+	out := PhotosAdded{Photos: photosJSON(added), Refused: make([]RefusedPhoto, len(refused))}
+	for i, f := range refused {
+		out.Refused[i] = RefusedPhoto{File: f.Name, Message: apperr.As(f.Err).Message}
+	}
+	web.JSON(w, http.StatusCreated, out)
+}
+
+// PhotosAdded answers an upload of which at least one photo was added.
+type PhotosAdded struct {
+	Photos  []Photo        `json:"photos"`
+	Refused []RefusedPhoto `json:"refused"`
+}
+
+// RefusedPhoto is a file of an upload that was not added, and why.
+type RefusedPhoto struct {
+	File    string `json:"file"`
+	Message string `json:"message"`
+}
+
+// noneAdded is the error of an upload whose every photo was refused: the
+// first refusal's, naming each file and its reason when there were several.
+func noneAdded(refused []service.Refusal) error {
+	e := apperr.As(refused[0].Err)
+	if len(refused) == 1 {
+		return e
+	}
+	why := make([]string, len(refused))
+	for i, f := range refused {
+		why[i] = f.Name + ": " + apperr.As(f.Err).Message
+	}
+	return e.WithMessage(fmt.Sprintf("none of the %d photos were added; %s", len(refused), strings.Join(why, "; ")))
 }
 
 func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {

@@ -197,14 +197,30 @@ func TestAPI_ChangeBook(t *testing.T) {
 		got := decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
 		require.Len(t, got.Photos, 2)
 
-		// The photos before a refused one stay, and the error says which.
+		// A refused photo stops none of the others: every good one is
+		// added, and each refused one named with its reason.
 		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"1.jpg": catalogtest.JPEG(8, 8), "2.jpg": []byte("not an image"), "3.jpg": catalogtest.JPEG(9, 9)}, authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+		partial := decode[api.PhotosAdded](t, res)
+		require.Len(t, partial.Photos, 2)
+		require.Equal(t, []api.RefusedPhoto{{File: "2.jpg", Message: "the file is not a JPEG, PNG or WebP image"}}, partial.Refused)
+		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
+		require.Len(t, got.Photos, 4)
+
+		// Photos past the listing's limit are refused by name too; when
+		// none is added, the answer is the refusal, naming each file.
+		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"4.jpg": catalogtest.JPEG(8, 8), "5.jpg": catalogtest.JPEG(8, 8), "6.jpg": []byte("not an image"), "7.jpg": catalogtest.JPEG(8, 8)}, authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+		partial = decode[api.PhotosAdded](t, res)
+		require.Len(t, partial.Photos, 2)
+		require.Equal(t, []api.RefusedPhoto{{File: "6.jpg", Message: "a listing has at most 6 photos"}, {File: "7.jpg", Message: "a listing has at most 6 photos"}}, partial.Refused)
+		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"8.jpg": catalogtest.JPEG(8, 8), "9.jpg": []byte("not an image")}, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		e := errorOf(t, res)
-		require.Equal(t, "1 of the 3 photos were added; 2.jpg and those after it were not: the file is not a JPEG, PNG or WebP image", e.Message)
-		require.Contains(t, e.Fields["photo"], "JPEG, PNG or WebP")
+		require.Equal(t, "none of the 2 photos were added; 8.jpg: a listing has at most 6 photos; 9.jpg: a listing has at most 6 photos", e.Message)
+		require.Contains(t, e.Fields, "photo")
 		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
-		require.Len(t, got.Photos, 3)
+		require.Len(t, got.Photos, 6)
 
 		photo := fmt.Sprintf("%s/photos/%d", path, got.Photos[0].ID)
 		require.Equal(t, http.StatusForbidden, env.JSON(t, http.MethodDelete, photo, "", authtest.As(other)...).StatusCode)
@@ -214,7 +230,7 @@ func TestAPI_ChangeBook(t *testing.T) {
 		require.Equal(t, "photo not found", errorOf(t, refused).Message)
 		require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodDelete, path+"/photos/x", "", authtest.As(seller)...).StatusCode)
 		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
-		require.Len(t, got.Photos, 2)
+		require.Len(t, got.Photos, 5)
 	})
 	t.Run("DeleteArchivesWhenOrdersReferToIt", func(t *testing.T) {
 		res := env.JSON(t, http.MethodDelete, path, "", authtest.As(seller)...)

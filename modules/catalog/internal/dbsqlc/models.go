@@ -55,6 +55,17 @@ type CatalogSale struct {
 	SoldAt     time.Time
 }
 
+type CatalogStagedPhoto struct {
+	ID        int64
+	Token     string
+	UserID    int64
+	Key       string
+	Filename  string
+	Width     int32
+	Height    int32
+	CreatedAt time.Time
+}
+
 type CatalogWord struct {
 	Word string
 }

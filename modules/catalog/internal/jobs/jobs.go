@@ -1,6 +1,7 @@
 // Package jobs holds the catalog's background work: keeping the catalog's
 // copy of sellers (names, disabled flags) in step with the accounts module,
-// and matching listings against want lists. The service inserts the args
+// matching listings against want lists, and sweeping away the photos kept
+// for new-listing forms never sent again. The service inserts the args
 // and the workers call back into it, through Catalog, so neither package
 // imports the other's concrete type.
 package jobs
@@ -24,6 +25,7 @@ type Catalog interface {
 	MatchWants(ctx context.Context, id catalog.BookID) (int, error)
 	RunImport(ctx context.Context, id int64) error
 	FailImport(ctx context.Context, id int64, cause error) error
+	SweepStagedPhotos(ctx context.Context) (int, error)
 }
 
 // SyncSellersArgs asks for one pass over the accounts change feed.
@@ -128,6 +130,35 @@ func (w *ImportListingsWorker) Timeout(*river.Job[ImportListingsArgs]) time.Dura
 	return 5 * time.Minute
 }
 
+// SweepStagedPhotosArgs asks to remove the photos kept for new-listing
+// forms that were never sent again (service.StagedPhotoTTL).
+type SweepStagedPhotosArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepStagedPhotosArgs) Kind() string { return "catalog.sweep_staged_photos" }
+
+// InsertOpts makes runs unique while one waits, as SyncSellersArgs does.
+func (SweepStagedPhotosArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: SweepEvery}}
+}
+
+// SweepEvery is how often staged photos are swept: one lives at most
+// this long past its day.
+const SweepEvery = time.Hour
+
+// SweepStagedPhotosWorker removes them; it is idempotent, as a row and
+// its files go once.
+type SweepStagedPhotosWorker struct {
+	river.WorkerDefaults[SweepStagedPhotosArgs]
+	Service Catalog
+}
+
+// Work implements river.Worker.
+func (w *SweepStagedPhotosWorker) Work(ctx context.Context, _ *river.Job[SweepStagedPhotosArgs]) error {
+	_, err := w.Service.SweepStagedPhotos(ctx)
+	return err
+}
+
 // Workers registers the module's workers. The accounts service is the
 // local one in the monolith, a remote client when split.
 func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
@@ -135,12 +166,19 @@ func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
 		river.AddWorker(ws, &SyncSellersWorker{Service: svc, Changes: accounts.UserChanges})
 		river.AddWorker(ws, &MatchWantsWorker{Service: svc})
 		river.AddWorker(ws, &ImportListingsWorker{Service: svc})
+		river.AddWorker(ws, &SweepStagedPhotosWorker{Service: svc})
 	}
 }
 
-// Periodic schedules the pass every SyncEvery, run at start too.
+// Periodic schedules the sellers' pass every SyncEvery and the sweep of
+// staged photos every SweepEvery, each run at start too.
 func Periodic() []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(SyncEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return SyncSellersArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})}
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(SyncEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SyncSellersArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepStagedPhotosArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
 }

@@ -121,3 +121,26 @@ func TestImportListingsWorker(t *testing.T) {
 		require.Equal(t, "the import stopped on an unexpected error", im.Error, "the database's words are for the job's record")
 	})
 }
+
+// The sweep removes the staged photos a day old.
+func TestSweepStagedPhotosWorker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	svc := service.New(pool, nil)
+	staged, _, err := svc.StagePhotos(ctx, auth.User{ID: 5}, nil, nil, []service.Upload{{Name: "a.jpg", Read: func() ([]byte, error) { return catalogtest.JPEG(20, 20), nil }}})
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE catalog.staged_photos SET created_at = now() - interval '2 days'`)
+	require.NoError(t, err)
+	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema},
+		&jobs.SweepStagedPhotosWorker{Service: svc})
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	res, err := w.Work(ctx, t, tx, jobs.SweepStagedPhotosArgs{}, nil)
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateCompleted, res.Job.State)
+	require.NoError(t, tx.Commit(ctx))
+	_, err = svc.OpenStagedPhoto(ctx, auth.User{ID: 5}, staged[0].Token)
+	require.ErrorIs(t, err, service.ErrPhotoNotFound)
+	require.Len(t, jobs.Periodic(), 2, "scheduled with the sellers' pass")
+}

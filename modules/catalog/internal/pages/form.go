@@ -51,13 +51,16 @@ type formPage struct {
 	// Guide is the price guidance for the form's ISBN and condition; nil
 	// while they do not name an edition and a grade.
 	Guide *service.PriceGuide
+	// Staged is the photos kept for a new-listing form that came back,
+	// which it shows and sends again.
+	Staged []service.StagedPhoto
 }
 
-// photoRoom is how many photos the form may still add: all of them to a
-// new listing.
+// photoRoom is how many photos the form may still add: to a new listing,
+// all but those it keeps.
 func (p formPage) photoRoom() int {
 	if p.Listing == nil {
-		return p.MaxPhotos
+		return max(p.MaxPhotos-len(p.Staged), 0)
 	}
 	return max(p.MaxPhotos-len(p.Listing.Photos), 0)
 }

@@ -30,6 +30,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 	edit := form
 	filled := form
 	filled.Notice = evil
+	filled.Staged, filled.PhotoError = []service.StagedPhoto{{Token: "0a1b2c", Name: evil, Width: 10, Height: 10}}, evil
 	filled.Guide = &service.PriceGuide{ISBN: l.ISBN, Condition: catalog.ConditionGood, OnSale: 2, OnSaleCopies: 3, MinCents: 800, MaxCents: 1500, Sold: 4, MedianCents: 1100, SalesDays: 180}
 	edit.Listing, edit.PhotoError = &l, evil
 	pages := map[string]templ.Component{

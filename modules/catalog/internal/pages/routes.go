@@ -41,6 +41,7 @@ func Routes(svc *service.Service, log *slog.Logger) web.Routes {
 		r.Get("/my/listings/new", h.newListingForm)
 		r.Post("/my/listings/new", h.fillListing)
 		r.Post("/my/listings", h.createListing)
+		r.Get("/my/photos/staged/{token}", h.stagedPhoto)
 		r.Get("/my/listings/{id}/edit", h.editListingForm)
 		r.Post("/my/listings/{id}", h.updateListing)
 		r.Post("/my/listings/{id}/publish", h.setStatus(catalog.StatusActive, "Your listing is now on sale."))

@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"mime"
-	"mime/multipart"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -74,18 +77,62 @@ func (h *handler) fillListing(w http.ResponseWriter, r *http.Request) {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
 	p, status := h.fillFromISBN(r.Context(), readListingForm(r))
-	photosNotKept(r, &p)
+	if err := h.keepPhotos(r, u, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	p.Unverified = !u.EmailVerified
 	render(w, r, status, "Sell a book", listingNewView(p))
 }
 
-// photosNotKept asks the seller to choose again the photos sent with a
-// new-listing form that comes back: a browser never fills a file input in.
-func photosNotKept(r *http.Request, p *formPage) {
-	if r.MultipartForm != nil && len(r.MultipartForm.File["photo"]) > 0 {
-		p.PhotoError = "Choose your photos again: a page that reloads cannot keep them."
+// keepPhotos keeps the photos of a new-listing form that comes back, so
+// the seller chooses none of them again (a browser never fills a file
+// input in): those it kept before, less the ones unticked, and those just
+// sent, each shown on p; a photo refused is named on the photo field.
+func (h *handler) keepPhotos(r *http.Request, u auth.User, p *formPage) error {
+	staged, refused, err := h.svc.StagePhotos(r.Context(), u, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
+	if err != nil {
+		return err
 	}
+	p.Staged = staged
+	why := make([]string, len(refused))
+	for i, f := range refused {
+		why[i] = fmt.Sprintf("%s was not kept: %s.", f.Name, refusal(f.Err))
+	}
+	p.PhotoError = strings.Join(why, " ")
+	return nil
 }
+
+// sentPhotos is the photos sent with the new-listing form, none when it
+// came without any (a form that is not multipart).
+func sentPhotos(r *http.Request) []service.Upload {
+	if r.MultipartForm == nil {
+		return nil
+	}
+	return service.PhotoUploads(r.MultipartForm.File["photo"], web.ReadUpload)
+}
+
+// stagedPhoto sends the thumbnail of a photo kept for the signed-in
+// seller's new-listing form; for anyone else it does not exist. The
+// sign-in middleware's no-store keeps it out of every cache.
+func (h *handler) stagedPhoto(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	f, err := h.svc.OpenStagedPhoto(r.Context(), u, chi.URLParam(r, "token"))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", "image/jpeg")
+	http.ServeContent(w, r, "", zeroTime, f)
+}
+
+// stagedPhotoURL is where stagedPhoto serves a staged photo's thumbnail.
+func stagedPhotoURL(token string) string { return "/my/photos/staged/" + url.PathEscape(token) }
 
 // parseListingPost reads the new-listing form: multipart, so photos can
 // come with the listing, or plain (the API's clients, old pages).
@@ -120,18 +167,18 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.Errors = errs
-		h.newListingAgain(w, r, http.StatusUnprocessableEntity, f, false)
+		h.newListingAgain(w, r, u, http.StatusUnprocessableEntity, f, false)
 		return
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
 	if errors.Is(err, service.ErrUnverified) {
-		h.newListingAgain(w, r, web.Status(err), f, true)
+		h.newListingAgain(w, r, u, web.Status(err), f, true)
 		return
 	}
 	if err != nil {
 		if mergeErrors(errs, err) {
 			f.Errors = errs
-			h.newListingAgain(w, r, http.StatusUnprocessableEntity, f, false)
+			h.newListingAgain(w, r, u, http.StatusUnprocessableEntity, f, false)
 			return
 		}
 		web.Error(w, r, err)
@@ -141,29 +188,34 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	if l.Status == catalog.StatusDraft {
 		msg = "Draft saved; publish it when you are ready."
 	}
-	var files []*multipart.FileHeader
-	if r.MultipartForm != nil {
-		files = r.MultipartForm.File["photo"]
-	}
-	if len(files) == 0 {
-		msg += " Add photos below so shoppers can see the book."
-	} else if added, err := h.addPhotos(r, u, l.ID, files); err != nil {
-		// The listing is saved either way; the seller fixes the photos on
+	added, refused, err := h.svc.AttachPhotos(r.Context(), u, l.ID, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
+	switch {
+	case err != nil:
+		// The listing is saved either way; the seller adds the photos on
 		// its edit page, where this message waits.
-		web.Redirect(w, r, "error", msg+" "+photoOutcome(added, files, err), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+		h.log.ErrorContext(r.Context(), "attach photos", "book", l.ID, "err", err)
+		web.Redirect(w, r, "error", msg+" The photos could not be added just now: add them below.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
 		return
-	} else {
-		msg += " " + photoOutcome(added, files, nil)
+	case len(added)+len(refused) == 0:
+		msg += " Add photos below so shoppers can see the book."
+	case len(refused) > 0:
+		web.Redirect(w, r, "error", msg+" "+photoOutcome(len(added), refused), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+		return
+	default:
+		msg += " " + photoOutcome(len(added), nil)
 	}
 	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
-// newListingAgain shows the new-listing form again, as sent, telling an
-// unverified seller why it was not listed.
-func (h *handler) newListingAgain(w http.ResponseWriter, r *http.Request, status int, f listingForm, unverified bool) {
+// newListingAgain shows the new-listing form again, as sent, with its
+// photos kept, telling an unverified seller why it was not listed.
+func (h *handler) newListingAgain(w http.ResponseWriter, r *http.Request, u auth.User, status int, f listingForm, unverified bool) {
 	p := h.formPage(r.Context(), f, nil)
 	p.Unverified = unverified
-	photosNotKept(r, &p)
+	if err := h.keepPhotos(r, u, &p); err != nil {
+		web.Error(w, r, err)
+		return
+	}
 	render(w, r, status, "Sell a book", listingNewView(p))
 }
 
@@ -291,25 +343,31 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 	if r.MultipartForm != nil {
 		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
-	added := 0
+	var added []service.Photo
+	var refused []service.Refusal
 	if err == nil {
-		added, err = h.addPhotos(r, u, l.ID, files)
+		added, refused, err = h.svc.AddPhotos(r.Context(), u, l.ID, service.PhotoUploads(files, web.ReadUpload))
 	}
+	msg := photoOutcome(len(added), refused)
 	if err != nil {
-		e := apperr.As(err)
-		if e == nil || (e.Kind != apperr.Invalid && e.Kind != apperr.TooLarge && e.Kind != apperr.BadRequest) {
+		// Only the upload's own faults (no file, a form too large) come
+		// back on the page; any other is the page's to answer.
+		if !service.RefusesPhoto(err) {
 			web.Error(w, r, err)
 			return
 		}
+		msg = "The photos were not added: " + refusal(err) + "."
+	}
+	if err != nil || len(refused) > 0 {
 		page := h.formPage(r.Context(), formFromListing(l), &l)
 		if fresh, lerr := h.svc.Listing(r.Context(), l.ID); lerr == nil {
 			page.Listing = &fresh
 		}
-		page.PhotoError = photoOutcome(added, files, err)
+		page.PhotoError = msg
 		render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(page))
 		return
 	}
-	web.Redirect(w, r, "success", photoOutcome(added, files, nil), fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
 }
 
 // ownPhoto is ownListing, and the id of the photo the path names.
@@ -361,26 +419,28 @@ func (h *handler) movePhoto(order func(photo int64) service.PhotoOrder, done fun
 	}
 }
 
-// addPhotos stores the uploaded photos in order until one is refused, and
-// reports how many were stored before it.
-func (h *handler) addPhotos(r *http.Request, u auth.User, id catalog.BookID, files []*multipart.FileHeader) (int, error) {
-	added, err := h.svc.AddPhotos(r.Context(), u, id, web.UploadReaders(files, service.MaxPhotoBytes, service.ErrPhotoTooLarge))
-	return len(added), err
+// photoOutcome tells the seller what an upload of sent photos did: how
+// many were stored and each one refused, by name and why, so a partial
+// upload never reads as a failure of all of them.
+func photoOutcome(added int, refused []service.Refusal) string {
+	switch {
+	case len(refused) == 0:
+		return fmt.Sprintf("%d %s added.", added, text.Plural(added, "photo", "photos"))
+	case added == 0 && len(refused) == 1:
+		return "The photo was not added: " + refusal(refused[0].Err) + "."
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %d photos added", added, added+len(refused))
+	for _, f := range refused {
+		fmt.Fprintf(&b, "; %s was not: %s", f.Name, refusal(f.Err))
+	}
+	return b.String() + "."
 }
 
-// photoOutcome tells the seller what an upload of sent photos did: how
-// many were stored and, when one was refused, which and why, so a partial
-// upload never reads as a failure of all of them.
-func photoOutcome(added int, files []*multipart.FileHeader, err error) string {
-	if err == nil {
-		return fmt.Sprintf("%d %s added.", added, text.Plural(added, "photo", "photos"))
-	}
-	why := err.Error()
+// refusal is why a photo was refused, in words for the seller.
+func refusal(err error) string {
 	if e := apperr.As(err); e != nil {
-		why = e.Message
+		return e.Message
 	}
-	if len(files) <= 1 {
-		return "The photo was not added: " + why + "."
-	}
-	return fmt.Sprintf("%d of %d photos added; %s and any after it were not: %s.", added, len(files), files[added].Filename, why)
+	return err.Error()
 }

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
@@ -97,20 +98,12 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 			return err
 		}
 		key := fmt.Sprintf("%s%d/%s", photoDirPrefix, id, random.Hex(12))
-		if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
+		if err := s.putPhotoFiles(ctx, key, large, thumb); err != nil {
 			return err
 		}
-		if err := s.opts.Photos.Put(ctx, key+"-"+thumbSuffix, thumb); err != nil {
-			s.deletePhotoFiles(ctx, key)
-			return err
-		}
-		row, err := s.q.AddPhoto(ctx, tx, dbsqlc.AddPhotoParams{BookID: int64(id), Key: key, Width: int32(w), Height: int32(h)})
-		if err != nil {
-			s.deletePhotoFiles(ctx, key)
-			return err
-		}
-		p = Photo{ID: row.ID, Key: row.Key, Width: int(row.Width), Height: int(row.Height)}
-		return nil
+		var err error
+		p, err = s.insertPhoto(ctx, tx, id, key, int32(w), int32(h))
+		return err
 	})
 	if err != nil {
 		return Photo{}, fmt.Errorf("add photo to listing %d: %w", id, err)
@@ -118,14 +111,76 @@ func (s *Service) AddPhoto(ctx context.Context, u auth.User, id catalog.BookID, 
 	return p, nil
 }
 
+// Upload is one photo a seller sent: the file's name, by which a refusal
+// names it, and how to read it, called only when its turn comes so that
+// one photo at a time is in memory.
+type Upload struct {
+	Name string
+	Read func() ([]byte, error)
+}
+
+// PhotoUploads is the files of a multipart field as AddPhotos and
+// StagePhotos take them, each read by read (web.ReadUpload) within
+// MaxPhotoBytes.
+func PhotoUploads(files []*multipart.FileHeader, read func(*multipart.FileHeader, int64, error) ([]byte, error)) []Upload {
+	out := make([]Upload, len(files))
+	for i, fh := range files {
+		out[i] = Upload{Name: fh.Filename, Read: func() ([]byte, error) { return read(fh, MaxPhotoBytes, ErrPhotoTooLarge) }}
+	}
+	return out
+}
+
+// Refusal is a photo sent that was not added (or kept), and why.
+type Refusal struct {
+	Name string
+	Err  error
+}
+
+// RefusesPhoto reports whether err refuses one photo (its content, its
+// size, a listing with no room left) rather than the whole upload (the
+// listing is not the seller's to change, the database failed), so the
+// photos after it are still tried.
+func RefusesPhoto(err error) bool {
+	switch apperr.KindOf(err) {
+	case apperr.Invalid, apperr.TooLarge, apperr.BadRequest:
+		return true
+	}
+	return false
+}
+
+// putPhotoFiles stores both files of the photo key, or neither.
+func (s *Service) putPhotoFiles(ctx context.Context, key string, large, thumb []byte) error {
+	if err := s.opts.Photos.Put(ctx, key+"-"+largeSuffix, large); err != nil {
+		return err
+	}
+	if err := s.opts.Photos.Put(ctx, key+"-"+thumbSuffix, thumb); err != nil {
+		s.deletePhotoFiles(ctx, key)
+		return err
+	}
+	return nil
+}
+
+// insertPhoto adds the photo whose files key names to listing id, last;
+// when it cannot, its files go.
+func (s *Service) insertPhoto(ctx context.Context, tx pgx.Tx, id catalog.BookID, key string, w, h int32) (Photo, error) {
+	row, err := s.q.AddPhoto(ctx, tx, dbsqlc.AddPhotoParams{BookID: int64(id), Key: key, Width: w, Height: h})
+	if err != nil {
+		s.deletePhotoFiles(ctx, key)
+		return Photo{}, err
+	}
+	return Photo{ID: row.ID, Key: row.Key, Width: int(row.Width), Height: int(row.Height)}, nil
+}
+
 // AddPhotos adds the photos that uploads read, in turn and each as
-// AddPhoto does, until one is refused. It returns the photos added, and
-// the refusal: those added before it stay, so the caller can say which
-// were not. An upload is read only when its turn comes.
-func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID, uploads []func() ([]byte, error)) ([]Photo, error) {
-	added := make([]Photo, 0, len(uploads))
-	for _, read := range uploads {
-		data, err := read()
+// AddPhoto does. A photo refused (not an image, too large, past the
+// listing's MaxPhotos) is named in refused and the ones after it are still
+// added, so one bad file never costs the seller the good ones. err is what
+// stops the rest: the listing is not u's to change, or a failure; the
+// photos added before it stay.
+func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID, uploads []Upload) (added []Photo, refused []Refusal, err error) {
+	added = make([]Photo, 0, len(uploads))
+	for _, up := range uploads {
+		data, err := up.Read()
 		if err == nil {
 			var p Photo
 			if p, err = s.AddPhoto(ctx, u, id, data); err == nil {
@@ -133,9 +188,12 @@ func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID,
 				continue
 			}
 		}
-		return added, err
+		if !RefusesPhoto(err) {
+			return added, refused, err
+		}
+		refused = append(refused, Refusal{Name: up.Name, Err: err})
 	}
-	return added, nil
+	return added, refused, nil
 }
 
 // roomForPhoto locks the listing for u's change and checks it has fewer

@@ -1,0 +1,201 @@
+package pages_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/bookstore/bookstore/modules/auth/authtest"
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+)
+
+// multipartPhotos is a form as the browser sends it with files, given as
+// name and content pairs, in that order.
+func multipartPhotos(t *testing.T, form url.Values, files ...any) (string, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			require.NoError(t, mw.WriteField(k, v))
+		}
+	}
+	for i := 0; i+1 < len(files); i += 2 {
+		fw, err := mw.CreateFormFile("photo", files[i].(string))
+		require.NoError(t, err)
+		_, err = fw.Write(files[i+1].([]byte))
+		require.NoError(t, err)
+	}
+	require.NoError(t, mw.Close())
+	return mw.FormDataContentType(), &buf
+}
+
+var stagedInput = regexp.MustCompile(`name="staged" value="([0-9a-f]+)"`)
+
+// stagedTokens is the tokens of the photos a new-listing page keeps, in order.
+func stagedTokens(body string) []string {
+	var out []string
+	for _, m := range stagedInput.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// with is form with the fields of more set too.
+func with(form url.Values, more url.Values) url.Values {
+	out := url.Values{}
+	for k, v := range form {
+		out[k] = v
+	}
+	for k, v := range more {
+		out[k] = v
+	}
+	return out
+}
+
+// Bad input loses nothing: the photos sent with a new-listing form that
+// comes back are kept, shown to their owner only, and added when the form
+// is sent again, once; a token that is not the seller's attaches nothing.
+func TestPages_NewListingKeepsPhotos(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	badPrice := with(validForm(), url.Values{"price": {"abc"}})
+	send := func(t *testing.T, form url.Values, files ...any) (int, string) {
+		t.Helper()
+		ct, body := multipartPhotos(t, form, files...)
+		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
+		return res.StatusCode, res.Body
+	}
+	stage := func(t *testing.T, files ...any) []string {
+		t.Helper()
+		status, body := send(t, badPrice, files...)
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		return stagedTokens(body)
+	}
+	widths := func(t *testing.T, id catalog.BookID) []int {
+		t.Helper()
+		l, err := env.Svc.Listing(ctx, id)
+		require.NoError(t, err)
+		out := []int{}
+		for _, p := range l.Photos {
+			out = append(out, p.Width)
+		}
+		return out
+	}
+
+	t.Run("FormComesBackWithThem", func(t *testing.T) {
+		ct, body := multipartPhotos(t, badPrice, "a.png", catalogtest.PNG(30, 40), "fake.jpg", []byte("my notes"), "b.jpg", catalogtest.JPEG(31, 40))
+		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Contains(t, res.Body, `value="abc"`)
+		tokens := stagedTokens(res.Body)
+		require.Len(t, tokens, 2, "the two photos, not the file that is none")
+		require.Contains(t, res.Body, "<p>a.png</p>")
+		require.Contains(t, res.Body, "<p>b.jpg</p>")
+		require.Contains(t, res.Body, "fake.jpg was not kept: the file is not a JPEG, PNG or WebP image.")
+		require.Contains(t, res.Body, fmt.Sprintf(`name="drop_staged" value="%s"`, tokens[0]))
+		require.Contains(t, res.Body, `data-max-files="4"`, "room for the photos not kept yet")
+
+		thumb := "/my/photos/staged/" + tokens[0]
+		require.Contains(t, res.Body, `src="`+thumb+`"`)
+		img := env.Get(t, thumb, authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, img.StatusCode)
+		require.Equal(t, "image/jpeg", img.Header.Get("Content-Type"))
+		require.Equal(t, http.StatusNotFound, env.Get(t, thumb, authtest.As(other)...).StatusCode, "only to its owner")
+		require.NotEqual(t, http.StatusOK, env.Get(t, thumb).StatusCode)
+
+		// Sent again, bad once more, with another photo: all are kept.
+		status, page := send(t, with(badPrice, url.Values{"staged": tokens}), "c.jpg", catalogtest.JPEG(32, 40))
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		again := stagedTokens(page)
+		require.Len(t, again, 3)
+		require.Equal(t, tokens, again[:2])
+
+		// Published: the kept photos first, in order, then the new one.
+		ct, body = multipartPhotos(t, with(validForm(), url.Values{"staged": again}), "d.jpg", catalogtest.JPEG(33, 40))
+		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+		require.Equal(t, []int{30, 31, 32, 33}, widths(t, id))
+		require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body, "Your book is listed. 4 photos added.")
+		require.Equal(t, http.StatusNotFound, env.Get(t, thumb, authtest.As(seller)...).StatusCode, "no longer staged")
+
+		// A used token adds nothing to another listing.
+		second := listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": again}), authtest.As(seller)...))
+		require.Empty(t, widths(t, second))
+	})
+	t.Run("Dropping", func(t *testing.T) {
+		tokens := stage(t, "a.jpg", catalogtest.JPEG(30, 40), "b.jpg", catalogtest.JPEG(31, 40))
+		require.Len(t, tokens, 2)
+		status, page := send(t, with(badPrice, url.Values{"staged": tokens, "drop_staged": tokens[:1]}))
+		require.Equal(t, http.StatusUnprocessableEntity, status)
+		require.Equal(t, tokens[1:], stagedTokens(page))
+		require.NotContains(t, page, "<p>a.jpg</p>")
+
+		// Ticked on the form that is published, it is not added either.
+		id := listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": tokens, "drop_staged": tokens[1:]}), authtest.As(seller)...))
+		require.Empty(t, widths(t, id))
+	})
+	t.Run("AnothersOrAForgedTokenIsIgnored", func(t *testing.T) {
+		tokens := stage(t, "mine.jpg", catalogtest.JPEG(34, 40))
+		require.Len(t, tokens, 1)
+		forged := "0123456789abcdef0123456789abcdef"
+
+		ct, body := multipartPhotos(t, with(badPrice, url.Values{"staged": {tokens[0], forged}}))
+		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(other)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Empty(t, stagedTokens(res.Body), "another's photo is not shown")
+		require.NotContains(t, res.Body, "mine.jpg")
+
+		ct, body = multipartPhotos(t, with(validForm(), url.Values{"staged": {tokens[0], forged}, "drop_staged": tokens}))
+		theirs := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(other)...))
+		require.Empty(t, widths(t, theirs), "never someone else's photo")
+
+		mine := listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": tokens}), authtest.As(seller)...))
+		require.Equal(t, []int{34}, widths(t, mine), "still the seller's to use")
+	})
+	t.Run("FillFromISBNKeepsThem", func(t *testing.T) {
+		ct, body := multipartPhotos(t, url.Values{"isbn": {"978-0-14-143951-8"}, "copies": {"1"}}, "cover.jpg", catalogtest.JPEG(35, 40))
+		res := env.Send(t, http.MethodPost, "/my/listings/new", ct, body, authtest.As(seller)...)
+		tokens := stagedTokens(res.Body)
+		require.Len(t, tokens, 1, res.Body)
+		require.Contains(t, res.Body, "<p>cover.jpg</p>")
+		require.NotContains(t, res.Body, "Choose your photos again")
+
+		id := listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": tokens}), authtest.As(seller)...))
+		require.Equal(t, []int{35}, widths(t, id))
+	})
+}
+
+// A good photo sent after a bad one is added: each refused one is named
+// with its reason, on the new-listing form and the edit page's upload.
+func TestPages_PhotosAfterARefusedOne(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	files := []any{"a.png", catalogtest.PNG(30, 40), "fake.jpg", []byte("my notes"), "b.jpg", catalogtest.JPEG(31, 40)}
+	const outcome = "2 of 3 photos added; fake.jpg was not: the file is not a JPEG, PNG or WebP image."
+
+	ct, body := multipartPhotos(t, validForm(), files...)
+	id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+	l, err := env.Svc.Listing(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, l.Photos, 2)
+	require.Equal(t, 31, l.Photos[1].Width, "b.jpg")
+	require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body, "Your book is listed. "+outcome)
+
+	ct, body = multipartPhotos(t, nil, files...)
+	res := env.Send(t, http.MethodPost, fmt.Sprintf("/my/listings/%d/photos", id), ct, body, authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	require.Contains(t, res.Body, outcome)
+	l, err = env.Svc.Listing(ctx, id)
+	require.NoError(t, err)
+	require.Len(t, l.Photos, 4)
+}
