@@ -99,8 +99,10 @@ type ImportPreview struct {
 
 // errNotCSV refuses an import whose body is not sent as CSV: the body of a
 // file upload (multipart) or of a JSON call is not the file, and reading
-// it as one gave a false verdict on the file (empty, or rows of JSON).
-var errNotCSV = apperr.ErrMediaType.WithMessage("send the CSV file as the request body with Content-Type: text/csv")
+// it as one gave a false verdict on the file (empty, or rows of JSON). A
+// text/csv in another charset, or with another parameter, is refused too,
+// so the message names what is taken, not only the media type.
+var errNotCSV = apperr.ErrMediaType.WithMessage("send the CSV file in UTF-8 as the request body, with Content-Type: text/csv (its one parameter may be charset=utf-8)")
 
 // stageImport takes the CSV as the request body; ?filename names it.
 func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {

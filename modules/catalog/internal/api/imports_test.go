@@ -89,7 +89,8 @@ func TestAPI_Imports(t *testing.T) {
 // TestAPI_ImportTakesOnlyCSV: the file is the body, sent as text/csv; a
 // file upload (multipart, as curl -F sends it) or a JSON body is refused
 // with 415 saying how to send it, rather than judged as a file it is not
-// (an upload was "empty", a JSON body staged as rows).
+// (an upload was "empty", a JSON body staged as rows); the message says
+// what a text/csv with another charset or parameter lacks.
 func TestAPI_ImportTakesOnlyCSV(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)
@@ -108,13 +109,14 @@ func TestAPI_ImportTakesOnlyCSV(t *testing.T) {
 		{"application/json", csv},
 		{"application/csv", csv},
 		{"text/csv; charset=latin1", csv},
+		{"text/csv; header=present", csv},
 		{"", csv},
 	} {
 		res := env.Send(t, http.MethodPost, "/api/v1/me/imports", c.contentType, strings.NewReader(c.body), authtest.As(seller)...)
 		require.Equal(t, http.StatusUnsupportedMediaType, res.StatusCode, "%s: %s", c.contentType, res.Body)
 		e := errorOf(t, res)
 		require.Equal(t, "unsupported_media_type", e.Code, c.contentType)
-		require.Equal(t, "send the CSV file as the request body with Content-Type: text/csv", e.Message, c.contentType)
+		require.Equal(t, "send the CSV file in UTF-8 as the request body, with Content-Type: text/csv (its one parameter may be charset=utf-8)", e.Message, c.contentType)
 	}
 	res := env.JSON(t, http.MethodGet, "/api/v1/me/imports", "", authtest.As(seller)...)
 	require.Empty(t, decode[api.ImportPage](t, res).Imports, "nothing staged")

@@ -101,14 +101,30 @@ func TestPages_PhotoOrder(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, res.StatusCode)
 		res = env.Post(t, action(p[0], "cover"), nil, authtest.As(admin)...)
 		require.Equal(t, http.StatusForbidden, res.StatusCode, "as Remove")
-		res = env.Post(t, fmt.Sprintf("/my/listings/%d/photos/999999/cover", id), nil, authtest.As(seller)...)
-		require.Equal(t, http.StatusNotFound, res.StatusCode)
 		res = env.Post(t, fmt.Sprintf("/my/listings/%d/photos/x/later", id), nil, authtest.As(seller)...)
 		require.Equal(t, http.StatusNotFound, res.StatusCode)
 		res = env.Post(t, action(p[0], "cover"), nil)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode, "a visitor is sent to sign in")
 		require.Contains(t, res.Header.Get("Location"), "/signin")
 		require.Equal(t, []service.Photo{p[1], p[2], p[0]}, photos(t))
+	})
+	t.Run("RemovedPhoto", func(t *testing.T) {
+		// The buttons of a page shown before its photo was removed (in
+		// another tab) go back to the edit page saying so.
+		res := env.Post(t, action(p[0], "delete"), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		require.Equal(t, "The photo is removed.", flashOf(t, env.Get(t, edit, authtest.As(seller)...).Body))
+		for _, what := range []string{"cover", "earlier", "later"} {
+			res := env.Post(t, action(p[0], what), nil, authtest.As(seller)...)
+			require.Equal(t, http.StatusSeeOther, res.StatusCode, what)
+			require.Equal(t, edit, res.Header.Get("Location"), what)
+			require.Equal(t, "The photo was not moved: it has been removed since the page was shown.", flashOf(t, env.Get(t, edit, authtest.As(seller)...).Body), what)
+		}
+		res = env.Post(t, action(p[0], "delete"), nil, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, "removed twice")
+		require.Equal(t, edit, res.Header.Get("Location"))
+		require.Equal(t, "That photo was already removed.", flashOf(t, env.Get(t, edit, authtest.As(seller)...).Body))
+		require.Equal(t, []service.Photo{p[1], p[2]}, photos(t))
 	})
 }
 

@@ -386,11 +386,19 @@ func (h *handler) deletePhoto(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.DeletePhoto(r.Context(), u, l.ID, pid); err != nil {
+	edit := fmt.Sprintf("/my/listings/%d/edit", l.ID)
+	err = h.svc.DeletePhoto(r.Context(), u, l.ID, pid)
+	if errors.Is(err, service.ErrPhotoNotFound) {
+		// A page shown before the photo was removed (another tab, a
+		// second click): what the seller asked for holds.
+		web.Redirect(w, r, "info", "That photo was already removed.", edit)
+		return
+	}
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	web.Redirect(w, r, "success", "The photo is removed.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	web.Redirect(w, r, "success", "The photo is removed.", edit)
 }
 
 // movePhoto answers the edit page's buttons that move one photo: order
@@ -406,8 +414,12 @@ func (h *handler) movePhoto(order func(photo int64) service.PhotoOrder, done fun
 		}
 		edit := fmt.Sprintf("/my/listings/%d/edit", l.ID)
 		before, _, err := h.svc.ReorderPhotos(r.Context(), u, l.ID, order(pid))
-		if errors.Is(err, service.ErrPhotoAtEnd) {
+		switch {
+		case errors.Is(err, service.ErrPhotoAtEnd):
 			web.Redirect(w, r, "error", "The photo was not moved: "+apperr.As(err).Message+".", edit)
+			return
+		case errors.Is(err, service.ErrPhotoNotFound):
+			web.Redirect(w, r, "error", "The photo was not moved: it has been removed since the page was shown.", edit)
 			return
 		}
 		if err != nil {
