@@ -58,6 +58,16 @@ func TestService_AddPhotos(t *testing.T) {
 
 	_, _, err = b.svc.AddPhotos(ctx, b.other, l.ID, uploads("x.jpg", catalogtest.JPEG(10, 10)))
 	require.ErrorIs(t, err, catalog.ErrForbidden, "not a photo's fault: the whole upload is refused")
+
+	// Phones name every photo image.jpg: a refused one whose name another
+	// file sent shares carries its place among them, one whose name is its
+	// own does not.
+	second, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	_, refused, err = b.svc.AddPhotos(ctx, b.seller, second.ID, uploads(
+		"image.jpg", catalogtest.JPEG(30, 40), "image.jpg", []byte("not an image"), "notes.jpg", []byte("nor this")))
+	require.NoError(t, err)
+	require.Equal(t, []service.Refusal{{Name: "image.jpg", N: 2, Err: refused[0].Err}, {Name: "notes.jpg", Err: refused[1].Err}}, refused)
 }
 
 // The photos of a new-listing form that comes back are kept for their
@@ -123,6 +133,11 @@ func TestService_StagePhotos(t *testing.T) {
 		require.Len(t, staged, service.MaxPhotos)
 		require.Equal(t, []string{"last.jpg"}, refusedNames(refused))
 		require.ErrorContains(t, refused[0].Err, service.ErrPhotoCount.Message)
+	})
+	t.Run("NumbersRefusedOfOneName", func(t *testing.T) {
+		_, refused := stage(nil, nil, uploads("image.jpg", []byte("no"), "image.jpg", catalogtest.JPEG(30, 40)))
+		require.Len(t, refused, 1)
+		require.Equal(t, 1, refused[0].N)
 	})
 	t.Run("AttachesInOrderOnce", func(t *testing.T) {
 		staged, _ := stage(nil, nil, uploads("a.jpg", catalogtest.JPEG(41, 50), "b.jpg", catalogtest.JPEG(42, 50)))
@@ -277,22 +292,4 @@ func TestService_StagedPhotosGone(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, added)
 	require.Equal(t, 5, gone, "a.jpg removed, b.jpg dropped before, c.jpg used, the forged and another's; not d.jpg, dropped now")
-}
-
-// Refused photos that share a file name carry their place among the files
-// sent, so the seller can tell which; one whose name is its own does not.
-func TestService_RefusalNumbersRepeatedNames(t *testing.T) {
-	t.Parallel()
-	b, ctx := setup(t)
-	l, err := b.svc.Create(ctx, b.seller, validInput())
-	require.NoError(t, err)
-	_, refused, err := b.svc.AddPhotos(ctx, b.seller, l.ID, uploads(
-		"image.jpg", catalogtest.JPEG(30, 40), "image.jpg", []byte("not an image"), "notes.jpg", []byte("nor this")))
-	require.NoError(t, err)
-	require.Equal(t, []service.Refusal{{Name: "image.jpg", N: 2, Err: refused[0].Err}, {Name: "notes.jpg", Err: refused[1].Err}}, refused)
-
-	_, _, refused, err = b.svc.StagePhotos(ctx, b.seller, nil, nil, uploads("image.jpg", []byte("no"), "image.jpg", catalogtest.JPEG(30, 40)))
-	require.NoError(t, err)
-	require.Len(t, refused, 1)
-	require.Equal(t, 1, refused[0].N)
 }
