@@ -128,7 +128,7 @@ func TestSweepStagedPhotosWorker(t *testing.T) {
 	ctx := context.Background()
 	pool := pgtest.New(t)
 	svc := service.New(pool, nil)
-	staged, _, err := svc.StagePhotos(ctx, auth.User{ID: 5}, nil, nil, []service.Upload{{Name: "a.jpg", Read: func() ([]byte, error) { return catalogtest.JPEG(20, 20), nil }}})
+	staged, _, _, err := svc.StagePhotos(ctx, auth.User{ID: 5}, nil, nil, []service.Upload{{Name: "a.jpg", Read: func() ([]byte, error) { return catalogtest.JPEG(20, 20), nil }}})
 	require.NoError(t, err)
 	_, err = pool.Exec(ctx, `UPDATE catalog.staged_photos SET created_at = now() - interval '2 days'`)
 	require.NoError(t, err)

@@ -88,19 +88,29 @@ func (h *handler) fillListing(w http.ResponseWriter, r *http.Request) {
 // keepPhotos keeps the photos of a new-listing form that comes back, so
 // the seller chooses none of them again (a browser never fills a file
 // input in): those it kept before, less the ones unticked, and those just
-// sent, each shown on p; a photo refused is named on the photo field.
+// sent, each shown on p; kept photos lost meanwhile, and each photo
+// refused, are told on the photo field.
 func (h *handler) keepPhotos(r *http.Request, u auth.User, p *formPage) error {
-	staged, refused, err := h.svc.StagePhotos(r.Context(), u, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
+	staged, gone, refused, err := h.svc.StagePhotos(r.Context(), u, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
 	if err != nil {
 		return err
 	}
 	p.Staged = staged
-	why := make([]string, len(refused))
-	for i, f := range refused {
-		why[i] = fmt.Sprintf("%s was not kept: %s.", f.Name, refusal(f.Err))
+	var why []string
+	if gone > 0 {
+		why = append(why, noLongerKept(gone)+": choose "+text.Plural(gone, "it", "them")+" again.")
+	}
+	for _, f := range refused {
+		why = append(why, fmt.Sprintf("%s was not kept: %s.", refusedName(f), refusal(f.Err)))
 	}
 	p.PhotoError = strings.Join(why, " ")
 	return nil
+}
+
+// noLongerKept says that n photos a form kept are gone, which the form
+// cannot show: the seller would otherwise find them missing only later.
+func noLongerKept(n int) string {
+	return fmt.Sprintf("%d %s you chose earlier %s no longer kept", n, text.Plural(n, "photo", "photos"), text.Plural(n, "is", "are"))
 }
 
 // sentPhotos is the photos sent with the new-listing form, none when it
@@ -188,23 +198,29 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	if l.Status == catalog.StatusDraft {
 		msg = "Draft saved; publish it when you are ready."
 	}
-	added, refused, err := h.svc.AttachPhotos(r.Context(), u, l.ID, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
-	switch {
-	case err != nil:
+	edit := fmt.Sprintf("/my/listings/%d/edit", l.ID)
+	added, gone, refused, err := h.svc.AttachPhotos(r.Context(), u, l.ID, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
+	if err != nil {
 		// The listing is saved either way; the seller adds the photos on
 		// its edit page, where this message waits.
 		h.log.ErrorContext(r.Context(), "attach photos", "book", l.ID, "err", err)
-		web.Redirect(w, r, "error", msg+" The photos could not be added just now: add them below.", fmt.Sprintf("/my/listings/%d/edit", l.ID))
+		web.Redirect(w, r, "error", msg+" The photos could not be added just now: add them below.", edit)
 		return
-	case len(added)+len(refused) == 0:
-		msg += " Add photos below so shoppers can see the book."
-	case len(refused) > 0:
-		web.Redirect(w, r, "error", msg+" "+photoOutcome(len(added), refused), fmt.Sprintf("/my/listings/%d/edit", l.ID))
-		return
-	default:
-		msg += " " + photoOutcome(len(added), nil)
 	}
-	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))
+	switch {
+	case len(added)+len(refused) > 0:
+		msg += " " + photoOutcome(len(added), refused)
+	case gone == 0:
+		msg += " Add photos below so shoppers can see the book."
+	}
+	if gone > 0 {
+		msg += " " + noLongerKept(gone) + " (sent from another tab, or kept too long): add " + text.Plural(gone, "it", "them") + " again below."
+	}
+	kind := "success"
+	if len(refused) > 0 || gone > 0 {
+		kind = "error"
+	}
+	web.Redirect(w, r, kind, msg, edit)
 }
 
 // newListingAgain shows the new-listing form again, as sent, with its
@@ -444,9 +460,19 @@ func photoOutcome(added int, refused []service.Refusal) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d of %d photos added", added, added+len(refused))
 	for _, f := range refused {
-		fmt.Fprintf(&b, "; %s was not: %s", f.Name, refusal(f.Err))
+		fmt.Fprintf(&b, "; %s was not: %s", refusedName(f), refusal(f.Err))
 	}
 	return b.String() + "."
+}
+
+// refusedName names a refused photo by its file name, and by its place
+// among the files sent when another has the same name. "file", not
+// "photo": the pages number photos kept or listed, another list.
+func refusedName(f service.Refusal) string {
+	if f.N == 0 {
+		return f.Name
+	}
+	return fmt.Sprintf("%s (file %d)", f.Name, f.N)
 }
 
 // refusal is why a photo was refused, in words for the seller.

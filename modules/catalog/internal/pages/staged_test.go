@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 )
 
 // multipartPhotos is a form as the browser sends it with files, given as
@@ -198,4 +199,94 @@ func TestPages_PhotosAfterARefusedOne(t *testing.T) {
 	l, err = env.Svc.Listing(ctx, id)
 	require.NoError(t, err)
 	require.Len(t, l.Photos, 4)
+}
+
+// Kept photos lost meanwhile (another tab listed them, the sweep or the
+// per-seller cap removed them) are never lost in silence: the form that
+// comes back, and the listing made, say how many to choose again.
+func TestPages_NewListingTellsOfPhotosNoLongerKept(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	noTitle := with(validForm(), url.Values{"title": {""}})
+	stage := func(t *testing.T, n int) []string {
+		t.Helper()
+		files := make([]any, 0, 2*n)
+		for i := range n {
+			files = append(files, fmt.Sprintf("p%d.jpg", i), catalogtest.JPEG(30+i, 40))
+		}
+		ct, body := multipartPhotos(t, noTitle, files...)
+		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		tokens := stagedTokens(res.Body)
+		require.Len(t, tokens, n)
+		return tokens
+	}
+	flash := func(t *testing.T, id catalog.BookID) string {
+		t.Helper()
+		return env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body
+	}
+
+	t.Run("ListedFromAnotherTab", func(t *testing.T) {
+		tokens := stage(t, 4)
+		listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": tokens}), authtest.As(seller)...))
+
+		// The other tab's form comes back: the photos cannot be shown.
+		res := env.Post(t, "/my/listings", with(noTitle, url.Values{"staged": tokens}), authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Empty(t, stagedTokens(res.Body))
+		require.Contains(t, res.Body, "4 photos you chose earlier are no longer kept: choose them again.")
+
+		id := listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": tokens}), authtest.As(seller)...))
+		body := flash(t, id)
+		require.Contains(t, body, "Your book is listed. 4 photos you chose earlier are no longer kept (sent from another tab, or kept too long): add them again below.")
+		require.NotContains(t, body, "Add photos below so shoppers can see the book.")
+	})
+	t.Run("PastTheCap", func(t *testing.T) {
+		formA := stage(t, 4)
+		for range 4 {
+			stage(t, service.MaxPhotos)
+		}
+		id := listed(t, env.Post(t, "/my/listings", with(validForm(), url.Values{"staged": formA}), authtest.As(seller)...))
+		require.Contains(t, flash(t, id), "Your book is listed. 4 photos you chose earlier are no longer kept (sent from another tab, or kept too long): add them again below.")
+	})
+	t.Run("SomeSwept", func(t *testing.T) {
+		tokens := stage(t, 3)
+		_, err := env.Pool.Exec(ctx, `DELETE FROM catalog.staged_photos WHERE token = $1`, tokens[1])
+		require.NoError(t, err)
+
+		res := env.Post(t, "/my/listings", with(noTitle, url.Values{"staged": tokens, "drop_staged": tokens[2:]}), authtest.As(seller)...)
+		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+		require.Equal(t, tokens[:1], stagedTokens(res.Body))
+		require.Contains(t, res.Body, "1 photo you chose earlier is no longer kept: choose it again.", "the removed one; not the one dropped")
+
+		_, err = env.Pool.Exec(ctx, `DELETE FROM catalog.staged_photos WHERE token = $1`, tokens[0])
+		require.NoError(t, err)
+		ct, body := multipartPhotos(t, with(validForm(), url.Values{"staged": tokens[:2]}), "new.jpg", catalogtest.JPEG(50, 40))
+		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+		require.Contains(t, flash(t, id), "Your book is listed. 1 photo added. 2 photos you chose earlier are no longer kept (sent from another tab, or kept too long): add them again below.")
+	})
+}
+
+// Phones name every photo image.jpg: the kept photos are numbered for a
+// screen reader as on the edit page, and a refused one is named with its
+// place among the files sent when its name is not its own.
+func TestPages_PhotosOfOneNameAreNumbered(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	files := []any{"image.jpg", catalogtest.JPEG(30, 40), "image.jpg", []byte("my notes"), "image.jpg", catalogtest.JPEG(31, 40)}
+
+	ct, body := multipartPhotos(t, with(validForm(), url.Values{"title": {""}}), files...)
+	res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
+	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
+	require.Contains(t, res.Body, `alt="Photo 1 (image.jpg)"`)
+	require.Contains(t, res.Body, `alt="Photo 2 (image.jpg)"`)
+	require.Contains(t, res.Body, ">Remove photo 1 (image.jpg)</label>")
+	require.Contains(t, res.Body, ">Remove photo 2 (image.jpg)</label>")
+	require.Contains(t, res.Body, "image.jpg (file 2) was not kept: the file is not a JPEG, PNG or WebP image.")
+
+	ct, body = multipartPhotos(t, validForm(), files...)
+	id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
+	require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body,
+		"2 of 3 photos added; image.jpg (file 2) was not: the file is not a JPEG, PNG or WebP image.")
 }

@@ -130,10 +130,26 @@ func PhotoUploads(files []*multipart.FileHeader, read func(*multipart.FileHeader
 	return out
 }
 
-// Refusal is a photo sent that was not added (or kept), and why.
+// Refusal is a photo sent that was not added (or kept), and why. N is its
+// place among the files sent, from 1, when another of them has the same
+// name (phones name every photo image.jpg), so the seller can tell which;
+// 0 when its name alone tells it.
 type Refusal struct {
 	Name string
+	N    int
 	Err  error
+}
+
+// refuse is the refusal of uploads[i] for err.
+func refuse(uploads []Upload, i int, err error) Refusal {
+	f := Refusal{Name: uploads[i].Name, Err: err}
+	for j, up := range uploads {
+		if j != i && up.Name == f.Name {
+			f.N = i + 1
+			break
+		}
+	}
+	return f
 }
 
 // RefusesPhoto reports whether err refuses one photo (its content, its
@@ -179,7 +195,7 @@ func (s *Service) insertPhoto(ctx context.Context, tx pgx.Tx, id catalog.BookID,
 // photos added before it stay.
 func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID, uploads []Upload) (added []Photo, refused []Refusal, err error) {
 	added = make([]Photo, 0, len(uploads))
-	for _, up := range uploads {
+	for i, up := range uploads {
 		data, err := up.Read()
 		if err == nil {
 			var p Photo
@@ -191,7 +207,7 @@ func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID,
 		if !RefusesPhoto(err) {
 			return added, refused, err
 		}
-		refused = append(refused, Refusal{Name: up.Name, Err: err})
+		refused = append(refused, refuse(uploads, i, err))
 	}
 	return added, refused, nil
 }

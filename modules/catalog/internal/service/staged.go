@@ -57,26 +57,28 @@ type StagedPhoto struct {
 }
 
 // StagePhotos keeps the photos of u's new-listing form as it comes back:
-// the staged photos the form carries (keep, in its order; a token not u's
-// or not known is ignored) less those in drop, which are removed, then each
-// of uploads that is an acceptable photo, while the form holds fewer than
-// MaxPhotos. It returns the form's staged photos and the uploads refused,
-// each with its reason (not an image, too large, no room). err is a failure.
-func (s *Service) StagePhotos(ctx context.Context, u auth.User, keep, drop []string, uploads []Upload) ([]StagedPhoto, []Refusal, error) {
+// the staged photos the form carries (keep, in its order) less those in
+// drop, which are removed, then each of uploads that is an acceptable
+// photo, while the form holds fewer than MaxPhotos. It returns the form's
+// staged photos; gone, how many of keep are no longer kept (attached from
+// another tab, swept, trimmed past the per-seller cap), so the seller is
+// told rather than find them missing, a token not u's counting the same so
+// that nothing is told of another's photos; and the uploads refused, each
+// with its reason (not an image, too large, no room). err is a failure.
+func (s *Service) StagePhotos(ctx context.Context, u auth.User, keep, drop []string, uploads []Upload) (kept []StagedPhoto, gone int, refused []Refusal, err error) {
 	if u.ID == 0 || u.Disabled {
-		return nil, nil, auth.ErrUnauthenticated
+		return nil, 0, nil, auth.ErrUnauthenticated
 	}
 	if err := s.dropStaged(ctx, u, drop); err != nil {
-		return nil, nil, fmt.Errorf("stage photos: %w", err)
+		return nil, 0, nil, fmt.Errorf("stage photos: %w", err)
 	}
-	kept, err := s.stagedPhotos(ctx, u, keep)
+	kept, gone, err = s.stagedPhotos(ctx, u, formTokens(keep, drop))
 	if err != nil {
-		return nil, nil, fmt.Errorf("stage photos: %w", err)
+		return nil, 0, nil, fmt.Errorf("stage photos: %w", err)
 	}
-	var refused []Refusal
-	for _, up := range uploads {
+	for i, up := range uploads {
 		if len(kept) >= MaxPhotos {
-			refused = append(refused, Refusal{Name: up.Name, Err: ErrPhotoCount})
+			refused = append(refused, refuse(uploads, i, ErrPhotoCount))
 			continue
 		}
 		data, err := up.Read()
@@ -88,16 +90,16 @@ func (s *Service) StagePhotos(ctx context.Context, u auth.User, keep, drop []str
 			}
 		}
 		if !RefusesPhoto(err) {
-			return kept, refused, fmt.Errorf("stage photo %q: %w", up.Name, err)
+			return kept, gone, refused, fmt.Errorf("stage photo %q: %w", up.Name, err)
 		}
-		refused = append(refused, Refusal{Name: up.Name, Err: err})
+		refused = append(refused, refuse(uploads, i, err))
 	}
 	if len(uploads) > 0 {
 		if err := s.trimStaged(ctx, u, kept); err != nil {
-			return kept, refused, fmt.Errorf("stage photos: %w", err)
+			return kept, gone, refused, fmt.Errorf("stage photos: %w", err)
 		}
 	}
-	return kept, refused, nil
+	return kept, gone, refused, nil
 }
 
 // trimStaged keeps u's newest maxStagedPerUser staged photos, and always
@@ -117,15 +119,15 @@ func (s *Service) trimStaged(ctx context.Context, u auth.User, kept []StagedPhot
 	return nil
 }
 
-// stagedPhotos returns u's staged photos of tokens, in their order, once each.
-func (s *Service) stagedPhotos(ctx context.Context, u auth.User, tokens []string) ([]StagedPhoto, error) {
-	tokens = stagedTokens(tokens)
+// stagedPhotos returns u's staged photos of tokens (formTokens), in their
+// order, and how many of tokens name none.
+func (s *Service) stagedPhotos(ctx context.Context, u auth.User, tokens []string) ([]StagedPhoto, int, error) {
 	if len(tokens) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	rows, err := s.q.StagedPhotos(ctx, s.pool, dbsqlc.StagedPhotosParams{UserID: int64(u.ID), Tokens: tokens})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]StagedPhoto, 0, len(rows))
 	for _, t := range tokens {
@@ -135,7 +137,15 @@ func (s *Service) stagedPhotos(ctx context.Context, u auth.User, tokens []string
 			out = append(out, StagedPhoto{Token: r.Token, Name: r.Filename, Width: int(r.Width), Height: int(r.Height)})
 		}
 	}
-	return out, nil
+	return out, len(tokens) - len(out), nil
+}
+
+// formTokens is the staged photos a form sends to keep, less those it
+// drops: a dropped photo is removed first, and must not then count as one
+// the form lost.
+func formTokens(keep, drop []string) []string {
+	drop = stagedTokens(drop)
+	return stagedTokens(slices.DeleteFunc(slices.Clone(keep), func(t string) bool { return slices.Contains(drop, t) }))
 }
 
 // stagedTokens is tokens once each, at most MaxPhotos of them: a form holds
@@ -205,29 +215,32 @@ func (s *Service) dropStaged(ctx context.Context, u auth.User, tokens []string) 
 }
 
 // AttachPhotos adds the photos of u's new-listing form to its listing id:
-// first its staged photos (tokens, in order; one not u's, used or unknown
-// is ignored, so no form attaches another's photo), then uploads, each as
+// first its staged photos (tokens, in order), then uploads, each as
 // AddPhotos does. A staged photo attached is no longer staged, so its
 // token works once; one refused (no room left) stays staged until swept.
-// The staged photos in drop are removed.
-func (s *Service) AttachPhotos(ctx context.Context, u auth.User, id catalog.BookID, tokens, drop []string, uploads []Upload) (added []Photo, refused []Refusal, err error) {
+// gone counts the tokens that attach nothing because they are no longer
+// kept (used by another tab, swept, trimmed) or were never u's, so no form
+// attaches another's photo or learns of it. The staged photos in drop are
+// removed.
+func (s *Service) AttachPhotos(ctx context.Context, u auth.User, id catalog.BookID, tokens, drop []string, uploads []Upload) (added []Photo, gone int, refused []Refusal, err error) {
 	if err := s.dropStaged(ctx, u, drop); err != nil {
-		return nil, nil, fmt.Errorf("attach photos to listing %d: %w", id, err)
+		return nil, 0, nil, fmt.Errorf("attach photos to listing %d: %w", id, err)
 	}
-	for _, t := range stagedTokens(tokens) {
+	for _, t := range formTokens(tokens, drop) {
 		p, name, err := s.attachStaged(ctx, u, id, t)
 		switch {
 		case err == nil:
 			added = append(added, p)
 		case errors.Is(err, errNotStaged):
+			gone++
 		case RefusesPhoto(err):
 			refused = append(refused, Refusal{Name: name, Err: err})
 		default:
-			return added, refused, err
+			return added, gone, refused, err
 		}
 	}
 	more, moreRefused, err := s.AddPhotos(ctx, u, id, uploads)
-	return append(added, more...), append(refused, moreRefused...), err
+	return append(added, more...), gone, append(refused, moreRefused...), err
 }
 
 // attachStaged moves u's staged photo token to listing id: its files are

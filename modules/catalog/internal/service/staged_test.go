@@ -58,6 +58,16 @@ func TestService_AddPhotos(t *testing.T) {
 
 	_, _, err = b.svc.AddPhotos(ctx, b.other, l.ID, uploads("x.jpg", catalogtest.JPEG(10, 10)))
 	require.ErrorIs(t, err, catalog.ErrForbidden, "not a photo's fault: the whole upload is refused")
+
+	// Phones name every photo image.jpg: a refused one whose name another
+	// file sent shares carries its place among them, one whose name is its
+	// own does not.
+	second, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	_, refused, err = b.svc.AddPhotos(ctx, b.seller, second.ID, uploads(
+		"image.jpg", catalogtest.JPEG(30, 40), "image.jpg", []byte("not an image"), "notes.jpg", []byte("nor this")))
+	require.NoError(t, err)
+	require.Equal(t, []service.Refusal{{Name: "image.jpg", N: 2, Err: refused[0].Err}, {Name: "notes.jpg", Err: refused[1].Err}}, refused)
 }
 
 // The photos of a new-listing form that comes back are kept for their
@@ -68,7 +78,7 @@ func TestService_StagePhotos(t *testing.T) {
 	b, ctx := setup(t)
 	stage := func(keep, drop []string, ups []service.Upload) ([]service.StagedPhoto, []service.Refusal) {
 		t.Helper()
-		staged, refused, err := b.svc.StagePhotos(ctx, b.seller, keep, drop, ups)
+		staged, _, refused, err := b.svc.StagePhotos(ctx, b.seller, keep, drop, ups)
 		require.NoError(t, err)
 		return staged, refused
 	}
@@ -100,7 +110,7 @@ func TestService_StagePhotos(t *testing.T) {
 		require.Equal(t, []string{"a.jpg", "b.png", "c.jpg"}, []string{again[0].Name, again[1].Name, again[2].Name})
 		require.Len(t, again, 3, "a forged token is ignored, a repeated one counted once")
 
-		otherStaged, _, err := b.svc.StagePhotos(ctx, b.other, tokens(staged), nil, nil)
+		otherStaged, _, _, err := b.svc.StagePhotos(ctx, b.other, tokens(staged), nil, nil)
 		require.NoError(t, err)
 		require.Empty(t, otherStaged, "another's tokens keep nothing")
 	})
@@ -124,11 +134,16 @@ func TestService_StagePhotos(t *testing.T) {
 		require.Equal(t, []string{"last.jpg"}, refusedNames(refused))
 		require.ErrorContains(t, refused[0].Err, service.ErrPhotoCount.Message)
 	})
+	t.Run("NumbersRefusedOfOneName", func(t *testing.T) {
+		_, refused := stage(nil, nil, uploads("image.jpg", []byte("no"), "image.jpg", catalogtest.JPEG(30, 40)))
+		require.Len(t, refused, 1)
+		require.Equal(t, 1, refused[0].N)
+	})
 	t.Run("AttachesInOrderOnce", func(t *testing.T) {
 		staged, _ := stage(nil, nil, uploads("a.jpg", catalogtest.JPEG(41, 50), "b.jpg", catalogtest.JPEG(42, 50)))
 		l, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
-		added, refused, err := b.svc.AttachPhotos(ctx, b.seller, l.ID, tokens(staged), nil, uploads("c.jpg", catalogtest.JPEG(43, 50)))
+		added, _, refused, err := b.svc.AttachPhotos(ctx, b.seller, l.ID, tokens(staged), nil, uploads("c.jpg", catalogtest.JPEG(43, 50)))
 		require.NoError(t, err)
 		require.Empty(t, refused)
 		got, err := b.svc.Listing(ctx, l.ID)
@@ -143,7 +158,7 @@ func TestService_StagePhotos(t *testing.T) {
 
 		second, err := b.svc.Create(ctx, b.seller, validInput())
 		require.NoError(t, err)
-		added, refused, err = b.svc.AttachPhotos(ctx, b.seller, second.ID, tokens(staged), nil, nil)
+		added, _, refused, err = b.svc.AttachPhotos(ctx, b.seller, second.ID, tokens(staged), nil, nil)
 		require.NoError(t, err)
 		require.Empty(t, added, "a used token attaches nothing")
 		require.Empty(t, refused)
@@ -152,7 +167,7 @@ func TestService_StagePhotos(t *testing.T) {
 		staged, _ := stage(nil, nil, uploads("mine.jpg", catalogtest.JPEG(30, 40)))
 		theirs, err := b.svc.Create(ctx, b.other, validInput())
 		require.NoError(t, err)
-		added, refused, err := b.svc.AttachPhotos(ctx, b.other, theirs.ID, append(tokens(staged), "forged0123456789abcdef0123456789"), tokens(staged), nil)
+		added, _, refused, err := b.svc.AttachPhotos(ctx, b.other, theirs.ID, append(tokens(staged), "forged0123456789abcdef0123456789"), tokens(staged), nil)
 		require.NoError(t, err)
 		require.Empty(t, added, "never someone else's photo, nor a forged one")
 		require.Empty(t, refused)
@@ -166,7 +181,7 @@ func TestService_StagePhotos(t *testing.T) {
 func TestService_SweepStagedPhotos(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
-	staged, _, err := b.svc.StagePhotos(ctx, b.seller, nil, nil, uploads("old.jpg", catalogtest.JPEG(30, 40), "new.jpg", catalogtest.JPEG(30, 40)))
+	staged, _, _, err := b.svc.StagePhotos(ctx, b.seller, nil, nil, uploads("old.jpg", catalogtest.JPEG(30, 40), "new.jpg", catalogtest.JPEG(30, 40)))
 	require.NoError(t, err)
 	_, err = b.pool.Exec(ctx, `UPDATE catalog.staged_photos SET created_at = now() - interval '25 hours' WHERE token = $1`, staged[0].Token)
 	require.NoError(t, err)
@@ -179,7 +194,7 @@ func TestService_SweepStagedPhotos(t *testing.T) {
 	n, err = b.svc.SweepStagedPhotos(context.Background())
 	require.NoError(t, err)
 	require.Zero(t, n)
-	kept, _, err := b.svc.StagePhotos(ctx, b.seller, []string{staged[0].Token, staged[1].Token}, nil, nil)
+	kept, _, _, err := b.svc.StagePhotos(ctx, b.seller, []string{staged[0].Token, staged[1].Token}, nil, nil)
 	require.NoError(t, err)
 	require.Len(t, kept, 1)
 	require.Equal(t, "new.jpg", kept[0].Name, "a photo of today stays")
@@ -197,7 +212,7 @@ func TestService_StagedPhotosPerSeller(t *testing.T) {
 		for i := range n {
 			ups = append(ups, fmt.Sprintf("p%d.jpg", i), catalogtest.JPEG(10+i, 10))
 		}
-		staged, refused, err := b.svc.StagePhotos(ctx, b.seller, keep, nil, uploads(ups...))
+		staged, _, refused, err := b.svc.StagePhotos(ctx, b.seller, keep, nil, uploads(ups...))
 		require.NoError(t, err)
 		require.Empty(t, refused)
 		out := make([]string, len(staged))
@@ -240,4 +255,41 @@ func TestService_StagedPhotosPerSeller(t *testing.T) {
 	require.Equal(t, service.MaxPhotos, held(kept))
 	require.Equal(t, 3, held(forms[1][3:]), "within the newest, not removed")
 	require.Equal(t, 4*service.MaxPhotos+3, count(), "the form shown is never trimmed, even past the cap")
+}
+
+// A form's kept photos that are no longer kept (attached from another tab,
+// swept, trimmed) are counted, so the seller is told; a forged token or
+// another's counts the same, telling nothing of another's photos, and a
+// photo the form drops is not one it lost.
+func TestService_StagedPhotosGone(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	staged, _, _, err := b.svc.StagePhotos(ctx, b.seller, nil, nil, uploads(
+		"a.jpg", catalogtest.JPEG(30, 40), "b.jpg", catalogtest.JPEG(31, 40), "c.jpg", catalogtest.JPEG(32, 40), "d.jpg", catalogtest.JPEG(33, 40)))
+	require.NoError(t, err)
+	require.Len(t, staged, 4)
+	theirs, _, _, err := b.svc.StagePhotos(ctx, b.other, nil, nil, uploads("theirs.jpg", catalogtest.JPEG(30, 40)))
+	require.NoError(t, err)
+	_, err = b.pool.Exec(ctx, `DELETE FROM catalog.staged_photos WHERE token = $1`, staged[0].Token)
+	require.NoError(t, err)
+	form := []string{staged[0].Token, staged[1].Token, staged[2].Token, staged[3].Token, "forged0123456789abcdef0123456789", theirs[0].Token}
+
+	kept, gone, _, err := b.svc.StagePhotos(ctx, b.seller, form, []string{staged[1].Token}, nil)
+	require.NoError(t, err)
+	require.Len(t, kept, 2)
+	require.Equal(t, 3, gone, "the removed one, the forged one and another's; not the dropped one")
+
+	// Another tab lists the same photos first.
+	l, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	added, gone, _, err := b.svc.AttachPhotos(ctx, b.seller, l.ID, []string{staged[2].Token}, nil, nil)
+	require.NoError(t, err)
+	require.Len(t, added, 1)
+	require.Zero(t, gone)
+	second, err := b.svc.Create(ctx, b.seller, validInput())
+	require.NoError(t, err)
+	added, gone, _, err = b.svc.AttachPhotos(ctx, b.seller, second.ID, form, []string{staged[3].Token}, nil)
+	require.NoError(t, err)
+	require.Empty(t, added)
+	require.Equal(t, 5, gone, "a.jpg removed, b.jpg dropped before, c.jpg used, the forged and another's; not d.jpg, dropped now")
 }
