@@ -421,21 +421,40 @@ func journey6SignUp(t *testing.T, j *Journey) {
 }
 
 // Journey 6, the listing form: a negative price and 1000 copies are refused
-// field by field; right-to-left text and a 10 KB author come back as typed;
-// a pasted control character comes back removed and marked, to send again.
+// field by field; right-to-left text and a 10 KB author come back as typed,
+// and the photos sent with them are kept, shown and sent again; a pasted
+// control character comes back removed and marked, to send again; the
+// listing then gets every kept photo, and the seller chooses its cover.
 func journey6Listing(t *testing.T, j *Journey) {
 	b := j.Person("seller")
+	photos := make([]string, 7)
+	for i := range photos {
+		photos[i] = coverPhoto(t, fmt.Sprintf("shelf-%d", i+1), color.RGBA{uint8(30 * i), 90, 140, 255})
+	}
 
 	signUp(b, newPerson("Vera Valid"))
 	b.Visit(sellPath, "sell")
 	title, long := "مئة عام من العزلة", strings.Repeat("ab ", 3500) // 10 KB
 	fillListing(b, listing{Title: title, Author: long, Price: "-3", Copies: "1000"})
+	b.Upload(`main input[type="file"]`, photos[:2]...)
 	b.Submit(`main [name="title"]`, "sell-refused")
 	require.True(t, b.Exists(`main [aria-invalid="true"][name="price"]`), "the price is marked invalid")
 	require.True(t, b.Exists(`main [aria-invalid="true"][name="copies"]`), "the copies are marked invalid")
 	require.Equal(t, title, b.Value(`main [name="title"]`))
 	require.Equal(t, "-3", b.Value(`main [name="price"]`))
 	require.Equal(t, "1000", b.Value(`main [name="copies"]`))
+
+	// The photos came back with the form, the shop having kept them: each
+	// shown (loaded, named for a screen reader) with a box to remove it.
+	b.WaitText("Photos you chose")
+	kept := mustEval[[]string](b, "read the kept photos", `[...document.querySelectorAll("main [data-staged-photos] img")].filter(i => i.complete && i.naturalWidth > 0).map(i => i.alt)`)
+	require.Equal(t, []string{"Photo 1 (shelf-1.png)", "Photo 2 (shelf-2.png)"}, kept)
+	// Room is counted with them: 4 more fit, and ticking a kept photo's
+	// Remove makes room for a fifth (app.js).
+	b.Upload(`main input[type="file"]`, photos[2:]...)
+	b.WaitText("at most 4 photos: a listing has at most 6")
+	b.Check(`main [name="drop_staged"]`)
+	b.waitJS(`document.querySelector("main input[type=file]").getAttribute("aria-invalid") === null`, actionTimeout, "the photo field to take five")
 
 	// Fill from ISBN looks the edition up in place (app.js): an ISBN the
 	// shop has never listed says so and changes nothing typed. Chromium on
@@ -449,7 +468,8 @@ func journey6Listing(t *testing.T, j *Journey) {
 
 	// A control character pasted into the description (a vertical tab) is
 	// not text: the form comes back, under the seller's own header, with
-	// the character removed and the field marked, and sends again.
+	// the character removed and the field marked, and sends again, the
+	// photo still kept and the one removed staying removed.
 	pasted := listing{Title: fmt.Sprintf("Pedro Páramo (%d)", editions.Add(1)), Author: "Juan Rulfo", Price: "9.50", Copies: "1"}
 	fillListing(b, pasted)
 	mustEval[bool](b, "paste into the description", `(e => { e.value = "Foxed\u000bpages"; return true; })(document.querySelector('main [name="description"]'))`)
@@ -458,10 +478,24 @@ func journey6Listing(t *testing.T, j *Journey) {
 	require.Equal(t, "Vera Valid", mustEval[string](b, "read the header", `document.querySelector("header .account summary").innerText.trim()`), "the header is the seller's")
 	require.True(t, b.Exists(`main [aria-invalid="true"][name="description"]`), "the description is marked")
 	require.Equal(t, "Foxedpages", b.Value(`main [name="description"]`))
+	// That check runs before the page's own code, so the photos chosen
+	// beside the kept one are asked for again; the kept one rides along.
+	b.WaitText("Files cannot be sent back to you: attach them again.")
+	b.Upload(`main input[type="file"]`, photos[2:]...)
 	b.Submit(`main [name="description"]`, "sell-sent-again")
 	requireNoFieldErrors(b, "the listing sent again")
 	b.WaitText(pasted.Title)
+	b.WaitText("6 photos added")
 	require.Equal(t, "Foxedpages", b.Value(`main [name="description"]`), "the listing's edit page holds the description as sent again")
+
+	// The seller makes the second photo the cover: it comes first.
+	const shown = `[...document.querySelectorAll('main section[aria-labelledby="photos-h"] li img')].map(i => i.getAttribute("src"))`
+	before := mustEval[[]string](b, "read the photos", shown)
+	require.Len(t, before, 6)
+	b.ClickAndLoad(`main form[action$="/cover"] button`, "cover-chosen")
+	b.WaitText("Photo 2 is now the cover.")
+	after := mustEval[[]string](b, "read the photos", shown)
+	require.Equal(t, append([]string{before[1], before[0]}, before[2:]...), after)
 }
 
 // Journey 7: an admin sees who bought from whom and the shop's jobs, hides

@@ -29,9 +29,12 @@ document.addEventListener("submit", (event) => {
 // the listing has room for, is named as soon as it is chosen, and the form
 // is not sent with it: over the upload limit the server cannot read the
 // form at all, and what was typed would be lost.
+// Kept photos the seller ticks to remove (a form that came back) make
+// room for as many more.
 const photoProblem = (input) => {
   const files = [...(input.files || [])];
-  const room = Number(input.dataset.maxFiles);
+  const dropped = input.form ? input.form.querySelectorAll("input[name=drop_staged]:checked").length : 0;
+  const room = Number(input.dataset.maxFiles) + dropped;
   if (files.length > room) {
     return room === 0 ? "this listing has no room for more photos; delete one first"
       : "choose at most " + room + (room === 1 ? " photo" : " photos") + ": a listing has at most " + input.dataset.maxPhotos;
@@ -64,7 +67,11 @@ const showPhotoProblem = (input) => {
 };
 document.addEventListener("change", (event) => {
   const input = event.target;
-  if (input instanceof HTMLInputElement && input.type === "file" && input.dataset.maxBytes) showPhotoProblem(input);
+  if (!(input instanceof HTMLInputElement)) return;
+  if (input.type === "file" && input.dataset.maxBytes) showPhotoProblem(input);
+  if (input.name === "drop_staged" && input.form) {
+    input.form.querySelectorAll("input[type=file][data-max-bytes]").forEach(showPhotoProblem);
+  }
 });
 
 // Book page: a thumbnail shows its photo in the main frame instead of
