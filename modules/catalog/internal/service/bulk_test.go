@@ -346,7 +346,7 @@ func TestService_ImportAfterSales(t *testing.T) {
 		edited := strings.Replace(file, `"12.50","3","3"`, `"12.50","5","3"`, 1)
 		require.NotEqual(t, file, edited)
 		sell(t, b, l.ID, 1)
-		stale := "you have 2 copies now, not 3: a sale or another edit changed them since you opened this form; enter the copies you have now"
+		stale := "you have 2 copies now, not 3: a sale or another edit changed them since you last saw them; enter the copies you have now"
 
 		im, rows, err := b.svc.StageImport(ctx, b.seller, "edited.csv", []byte(edited))
 		require.NoError(t, err)

@@ -470,7 +470,7 @@ func EditOf(in Input) Edit {
 
 // ErrStaleCopies refuses an edit whose copies were chosen from a count
 // that has changed since (Edit.CopiesBase).
-var ErrStaleCopies = apperr.New(apperr.Conflict, "catalog.stale_copies", "the copies changed since the form was opened")
+var ErrStaleCopies = apperr.New(apperr.Conflict, "catalog.stale_copies", "the copies changed since you last saw them")
 
 // Update applies an edit to a listing; only its seller may. The listing is
 // read and written under its lock, so edits and sales never undo each
@@ -562,15 +562,17 @@ func copiesRange(floor int) string {
 // staleCopies explains to the seller how the copies moved since base. It
 // names no number sold: the catalog does not know the sold count the form
 // was opened with, so a drop may be a sale, the seller's edit in another
-// tab or an import, and only edits add copies.
+// tab or an import, and only edits add copies. "Since you last saw them"
+// holds for each count it is given: an edit form's, an API client's
+// copies_base and an exported file's.
 func staleCopies(base, now int) error {
 	by := "another edit"
 	if now < base {
 		by = "a sale or another edit"
 	}
-	msg := fmt.Sprintf("you have %d %s now, not %d: %s changed them since you opened this form; enter the copies you have now",
+	msg := fmt.Sprintf("you have %d %s now, not %d: %s changed them since you last saw them; enter the copies you have now",
 		now, text.Plural(now, "copy", "copies"), base, by)
-	return ErrStaleCopies.WithMessage("the copies changed since the form was opened: " + msg).WithFields(map[string]string{"copies": msg})
+	return ErrStaleCopies.WithMessage("the copies changed meanwhile: " + msg).WithFields(map[string]string{"copies": msg})
 }
 
 // transitions are the allowed status changes, by target.

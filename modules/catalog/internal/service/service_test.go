@@ -303,7 +303,7 @@ func TestService_Update(t *testing.T) {
 		_, err = save(in, base)
 		require.ErrorIs(t, err, service.ErrStaleCopies)
 		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
-		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: a sale or another edit changed them since you opened this form")
+		require.Contains(t, apperr.As(err).Fields["copies"], "you have 2 copies now, not 3: a sale or another edit changed them since you last saw them")
 		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 2, Sold: 1}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "a refused edit changes nothing")
 
 		_, err = save(in, got.Copies())
@@ -322,13 +322,13 @@ func TestService_Update(t *testing.T) {
 		in.Copies = 6
 		_, err = save(in, 5)
 		require.ErrorIs(t, err, service.ErrStaleCopies)
-		require.Equal(t, "you have 2 copies now, not 5: a sale or another edit changed them since you opened this form; enter the copies you have now", apperr.As(err).Fields["copies"])
+		require.Equal(t, "you have 2 copies now, not 5: a sale or another edit changed them since you last saw them; enter the copies you have now", apperr.As(err).Fields["copies"])
 
 		// Copies only come back by an edit, so a rise names no sale.
 		in.Copies = 7
 		_, err = save(in, 1)
 		require.ErrorIs(t, err, service.ErrStaleCopies)
-		require.Equal(t, "you have 2 copies now, not 1: another edit changed them since you opened this form; enter the copies you have now", apperr.As(err).Fields["copies"])
+		require.Equal(t, "you have 2 copies now, not 1: another edit changed them since you last saw them; enter the copies you have now", apperr.As(err).Fields["copies"])
 		require.Equal(t, catalogtest.Counts{Listed: 2, Available: 2}, catalogtest.StockOf(ctx, t, b.pool, l.ID), "refused edits change nothing")
 	})
 	t.Run("OnlyTheFieldsSentWhileCopiesSell", func(t *testing.T) {
