@@ -9,6 +9,11 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"mime/multipart"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // JPEG returns a w×h JPEG image, for upload tests.
@@ -88,4 +93,27 @@ func ZeroPNG(w, h, depth int, interlaced bool) []byte {
 	chunk("IDAT", pixels.Bytes())
 	chunk("IEND", nil)
 	return out.Bytes()
+}
+
+// MultipartPhotos is a form as a browser sends it with files in its
+// "photo" field, given as name and content pairs, in that order (a name
+// may repeat, as phones name every photo image.jpg): its Content-Type and
+// body.
+func MultipartPhotos(t testing.TB, form url.Values, files ...any) (string, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			require.NoError(t, mw.WriteField(k, v))
+		}
+	}
+	for i := 0; i+1 < len(files); i += 2 {
+		fw, err := mw.CreateFormFile("photo", files[i].(string))
+		require.NoError(t, err)
+		_, err = fw.Write(files[i+1].([]byte))
+		require.NoError(t, err)
+	}
+	require.NoError(t, mw.Close())
+	return mw.FormDataContentType(), &buf
 }

@@ -383,7 +383,7 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 	}
 	out := PhotosAdded{Photos: photosJSON(added), Refused: make([]RefusedPhoto, len(refused))}
 	for i, f := range refused {
-		out.Refused[i] = RefusedPhoto{File: f.Name, Message: apperr.As(f.Err).Message}
+		out.Refused[i] = RefusedPhoto{File: f.Name, Number: f.N, Message: apperr.As(f.Err).Message}
 	}
 	web.JSON(w, http.StatusCreated, out)
 }
@@ -394,9 +394,12 @@ type PhotosAdded struct {
 	Refused []RefusedPhoto `json:"refused"`
 }
 
-// RefusedPhoto is a file of an upload that was not added, and why.
+// RefusedPhoto is a file of an upload that was not added, and why. Number
+// is its place among the files sent, from 1, given only when another file
+// sent has the same name.
 type RefusedPhoto struct {
 	File    string `json:"file"`
+	Number  int    `json:"number,omitempty"`
 	Message string `json:"message"`
 }
 
@@ -409,7 +412,7 @@ func noneAdded(refused []service.Refusal) error {
 	}
 	why := make([]string, len(refused))
 	for i, f := range refused {
-		why[i] = f.Name + ": " + apperr.As(f.Err).Message
+		why[i] = f.Label() + ": " + apperr.As(f.Err).Message
 	}
 	return e.WithMessage(fmt.Sprintf("none of the %d photos were added; %s", len(refused), strings.Join(why, "; ")))
 }

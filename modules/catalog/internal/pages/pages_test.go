@@ -696,7 +696,7 @@ func multipartListing(t *testing.T, form url.Values, n int) (string, *bytes.Buff
 	for i := range n {
 		files = append(files, fmt.Sprintf("p%d.jpg", i+1), catalogtest.JPEG(30+i, 40))
 	}
-	return multipartPhotos(t, form, files...)
+	return catalogtest.MultipartPhotos(t, form, files...)
 }
 
 func TestPages_PhotosWithTheListing(t *testing.T) {

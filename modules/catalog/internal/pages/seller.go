@@ -101,7 +101,7 @@ func (h *handler) keepPhotos(r *http.Request, u auth.User, p *formPage) error {
 		why = append(why, noLongerKept(gone)+": choose "+text.Plural(gone, "it", "them")+" again.")
 	}
 	for _, f := range refused {
-		why = append(why, fmt.Sprintf("%s was not kept: %s.", refusedName(f), refusal(f.Err)))
+		why = append(why, fmt.Sprintf("%s was not kept: %s.", f.Label(), refusal(f.Err)))
 	}
 	p.PhotoError = strings.Join(why, " ")
 	return nil
@@ -460,19 +460,9 @@ func photoOutcome(added int, refused []service.Refusal) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d of %d photos added", added, added+len(refused))
 	for _, f := range refused {
-		fmt.Fprintf(&b, "; %s was not: %s", refusedName(f), refusal(f.Err))
+		fmt.Fprintf(&b, "; %s was not: %s", f.Label(), refusal(f.Err))
 	}
 	return b.String() + "."
-}
-
-// refusedName names a refused photo by its file name, and by its place
-// among the files sent when another has the same name. "file", not
-// "photo": the pages number photos kept or listed, another list.
-func refusedName(f service.Refusal) string {
-	if f.N == 0 {
-		return f.Name
-	}
-	return fmt.Sprintf("%s (file %d)", f.Name, f.N)
 }
 
 // refusal is why a photo was refused, in words for the seller.

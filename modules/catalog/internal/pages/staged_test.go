@@ -1,10 +1,8 @@
 package pages_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -17,27 +15,6 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 )
-
-// multipartPhotos is a form as the browser sends it with files, given as
-// name and content pairs, in that order.
-func multipartPhotos(t *testing.T, form url.Values, files ...any) (string, *bytes.Buffer) {
-	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, vs := range form {
-		for _, v := range vs {
-			require.NoError(t, mw.WriteField(k, v))
-		}
-	}
-	for i := 0; i+1 < len(files); i += 2 {
-		fw, err := mw.CreateFormFile("photo", files[i].(string))
-		require.NoError(t, err)
-		_, err = fw.Write(files[i+1].([]byte))
-		require.NoError(t, err)
-	}
-	require.NoError(t, mw.Close())
-	return mw.FormDataContentType(), &buf
-}
 
 var stagedInput = regexp.MustCompile(`name="staged" value="([0-9a-f]+)"`)
 
@@ -72,7 +49,7 @@ func TestPages_NewListingKeepsPhotos(t *testing.T) {
 	badPrice := with(validForm(), url.Values{"price": {"abc"}})
 	send := func(t *testing.T, form url.Values, files ...any) (int, string) {
 		t.Helper()
-		ct, body := multipartPhotos(t, form, files...)
+		ct, body := catalogtest.MultipartPhotos(t, form, files...)
 		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
 		return res.StatusCode, res.Body
 	}
@@ -94,7 +71,7 @@ func TestPages_NewListingKeepsPhotos(t *testing.T) {
 	}
 
 	t.Run("FormComesBackWithThem", func(t *testing.T) {
-		ct, body := multipartPhotos(t, badPrice, "a.png", catalogtest.PNG(30, 40), "fake.jpg", []byte("my notes"), "b.jpg", catalogtest.JPEG(31, 40))
+		ct, body := catalogtest.MultipartPhotos(t, badPrice, "a.png", catalogtest.PNG(30, 40), "fake.jpg", []byte("my notes"), "b.jpg", catalogtest.JPEG(31, 40))
 		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Contains(t, res.Body, `value="abc"`)
@@ -122,7 +99,7 @@ func TestPages_NewListingKeepsPhotos(t *testing.T) {
 		require.Equal(t, tokens, again[:2])
 
 		// Published: the kept photos first, in order, then the new one.
-		ct, body = multipartPhotos(t, with(validForm(), url.Values{"staged": again}), "d.jpg", catalogtest.JPEG(33, 40))
+		ct, body = catalogtest.MultipartPhotos(t, with(validForm(), url.Values{"staged": again}), "d.jpg", catalogtest.JPEG(33, 40))
 		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 		require.Equal(t, []int{30, 31, 32, 33}, widths(t, id))
 		require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body, "Your book is listed. 4 photos added.")
@@ -149,13 +126,13 @@ func TestPages_NewListingKeepsPhotos(t *testing.T) {
 		require.Len(t, tokens, 1)
 		forged := "0123456789abcdef0123456789abcdef"
 
-		ct, body := multipartPhotos(t, with(badPrice, url.Values{"staged": {tokens[0], forged}}))
+		ct, body := catalogtest.MultipartPhotos(t, with(badPrice, url.Values{"staged": {tokens[0], forged}}))
 		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(other)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		require.Empty(t, stagedTokens(res.Body), "another's photo is not shown")
 		require.NotContains(t, res.Body, "mine.jpg")
 
-		ct, body = multipartPhotos(t, with(validForm(), url.Values{"staged": {tokens[0], forged}, "drop_staged": tokens}))
+		ct, body = catalogtest.MultipartPhotos(t, with(validForm(), url.Values{"staged": {tokens[0], forged}, "drop_staged": tokens}))
 		theirs := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(other)...))
 		require.Empty(t, widths(t, theirs), "never someone else's photo")
 
@@ -163,7 +140,7 @@ func TestPages_NewListingKeepsPhotos(t *testing.T) {
 		require.Equal(t, []int{34}, widths(t, mine), "still the seller's to use")
 	})
 	t.Run("FillFromISBNKeepsThem", func(t *testing.T) {
-		ct, body := multipartPhotos(t, url.Values{"isbn": {"978-0-14-143951-8"}, "copies": {"1"}}, "cover.jpg", catalogtest.JPEG(35, 40))
+		ct, body := catalogtest.MultipartPhotos(t, url.Values{"isbn": {"978-0-14-143951-8"}, "copies": {"1"}}, "cover.jpg", catalogtest.JPEG(35, 40))
 		res := env.Send(t, http.MethodPost, "/my/listings/new", ct, body, authtest.As(seller)...)
 		tokens := stagedTokens(res.Body)
 		require.Len(t, tokens, 1, res.Body)
@@ -184,7 +161,7 @@ func TestPages_PhotosAfterARefusedOne(t *testing.T) {
 	files := []any{"a.png", catalogtest.PNG(30, 40), "fake.jpg", []byte("my notes"), "b.jpg", catalogtest.JPEG(31, 40)}
 	const outcome = "2 of 3 photos added; fake.jpg was not: the file is not a JPEG, PNG or WebP image."
 
-	ct, body := multipartPhotos(t, validForm(), files...)
+	ct, body := catalogtest.MultipartPhotos(t, validForm(), files...)
 	id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 	l, err := env.Svc.Listing(ctx, id)
 	require.NoError(t, err)
@@ -192,7 +169,7 @@ func TestPages_PhotosAfterARefusedOne(t *testing.T) {
 	require.Equal(t, 31, l.Photos[1].Width, "b.jpg")
 	require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body, "Your book is listed. "+outcome)
 
-	ct, body = multipartPhotos(t, nil, files...)
+	ct, body = catalogtest.MultipartPhotos(t, nil, files...)
 	res := env.Send(t, http.MethodPost, fmt.Sprintf("/my/listings/%d/photos", id), ct, body, authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 	require.Contains(t, res.Body, outcome)
@@ -215,7 +192,7 @@ func TestPages_NewListingTellsOfPhotosNoLongerKept(t *testing.T) {
 		for i := range n {
 			files = append(files, fmt.Sprintf("p%d.jpg", i), catalogtest.JPEG(30+i, 40))
 		}
-		ct, body := multipartPhotos(t, noTitle, files...)
+		ct, body := catalogtest.MultipartPhotos(t, noTitle, files...)
 		res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		tokens := stagedTokens(res.Body)
@@ -262,7 +239,7 @@ func TestPages_NewListingTellsOfPhotosNoLongerKept(t *testing.T) {
 
 		_, err = env.Pool.Exec(ctx, `DELETE FROM catalog.staged_photos WHERE token = $1`, tokens[0])
 		require.NoError(t, err)
-		ct, body := multipartPhotos(t, with(validForm(), url.Values{"staged": tokens[:2]}), "new.jpg", catalogtest.JPEG(50, 40))
+		ct, body := catalogtest.MultipartPhotos(t, with(validForm(), url.Values{"staged": tokens[:2]}), "new.jpg", catalogtest.JPEG(50, 40))
 		id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 		require.Contains(t, flash(t, id), "Your book is listed. 1 photo added. 2 photos you chose earlier are no longer kept (sent from another tab, or kept too long): add them again below.")
 	})
@@ -276,7 +253,7 @@ func TestPages_PhotosOfOneNameAreNumbered(t *testing.T) {
 	env := catalogtest.NewServer(t)
 	files := []any{"image.jpg", catalogtest.JPEG(30, 40), "image.jpg", []byte("my notes"), "image.jpg", catalogtest.JPEG(31, 40)}
 
-	ct, body := multipartPhotos(t, with(validForm(), url.Values{"title": {""}}), files...)
+	ct, body := catalogtest.MultipartPhotos(t, with(validForm(), url.Values{"title": {""}}), files...)
 	res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 	require.Contains(t, res.Body, `alt="Photo 1 (image.jpg)"`)
@@ -285,7 +262,7 @@ func TestPages_PhotosOfOneNameAreNumbered(t *testing.T) {
 	require.Contains(t, res.Body, ">Remove photo 2 (image.jpg)</label>")
 	require.Contains(t, res.Body, "image.jpg (file 2) was not kept: the file is not a JPEG, PNG or WebP image.")
 
-	ct, body = multipartPhotos(t, validForm(), files...)
+	ct, body = catalogtest.MultipartPhotos(t, validForm(), files...)
 	id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 	require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body,
 		"2 of 3 photos added; image.jpg (file 2) was not: the file is not a JPEG, PNG or WebP image.")

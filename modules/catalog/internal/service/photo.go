@@ -140,6 +140,17 @@ type Refusal struct {
 	Err  error
 }
 
+// Label names the refused file for the seller: its name, and its place
+// among the files sent when another has the same name ("image.jpg (file
+// 3)"). "file", not "photo": the pages number the photos kept or listed,
+// another list.
+func (f Refusal) Label() string {
+	if f.N == 0 {
+		return f.Name
+	}
+	return fmt.Sprintf("%s (file %d)", f.Name, f.N)
+}
+
 // refuse is the refusal of uploads[i] for err.
 func refuse(uploads []Upload, i int, err error) Refusal {
 	f := Refusal{Name: uploads[i].Name, Err: err}
