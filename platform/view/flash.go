@@ -98,11 +98,12 @@ func setFlash(w http.ResponseWriter, f Flash) {
 
 // TakeFlash reads the pending message and clears it.
 func TakeFlash(w http.ResponseWriter, r *http.Request) *Flash {
-	if _, err := r.Cookie(flashCookie); err != nil {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
 		return nil
 	}
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	return readFlash(r)
+	return parseFlash(c.Value)
 }
 
 // RefusedFormOf is the form posting to action that the pending flash
@@ -124,7 +125,13 @@ func readFlash(r *http.Request) *Flash {
 	if err != nil {
 		return nil
 	}
-	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	return parseFlash(c.Value)
+}
+
+// parseFlash is the message a flash cookie's value holds, nil when it is
+// not one the shop wrote.
+func parseFlash(value string) *Flash {
+	b, err := base64.RawURLEncoding.DecodeString(value)
 	if err != nil {
 		return nil
 	}

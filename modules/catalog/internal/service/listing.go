@@ -383,7 +383,7 @@ func (s *Service) withPhotos(ctx context.Context, ls []Listing) ([]Listing, erro
 	}
 	for _, p := range rows {
 		i := at[p.BookID]
-		ls[i].Photos = append(ls[i].Photos, Photo{ID: p.ID, Key: p.Key, Width: int(p.Width), Height: int(p.Height)})
+		ls[i].Photos = append(ls[i].Photos, toPhoto(p))
 	}
 	return ls, nil
 }

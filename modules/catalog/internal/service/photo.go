@@ -195,7 +195,12 @@ func (s *Service) insertPhoto(ctx context.Context, tx pgx.Tx, id catalog.BookID,
 		s.deletePhotoFiles(ctx, key)
 		return Photo{}, err
 	}
-	return Photo{ID: row.ID, Key: row.Key, Width: int(row.Width), Height: int(row.Height)}, nil
+	return toPhoto(row), nil
+}
+
+// toPhoto is a photo as the catalog's rows hold it.
+func toPhoto(row dbsqlc.Photo) Photo {
+	return Photo{ID: row.ID, Key: row.Key, Width: int(row.Width), Height: int(row.Height)}
 }
 
 // AddPhotos adds the photos that uploads read, in turn and each as
@@ -206,21 +211,38 @@ func (s *Service) insertPhoto(ctx context.Context, tx pgx.Tx, id catalog.BookID,
 // photos added before it stay.
 func (s *Service) AddPhotos(ctx context.Context, u auth.User, id catalog.BookID, uploads []Upload) (added []Photo, refused []Refusal, err error) {
 	added = make([]Photo, 0, len(uploads))
-	for i, up := range uploads {
-		data, err := up.Read()
+	refused, err = eachUpload(uploads, func() bool { return true }, func(_ string, data []byte) error {
+		p, err := s.AddPhoto(ctx, u, id, data)
 		if err == nil {
-			var p Photo
-			if p, err = s.AddPhoto(ctx, u, id, data); err == nil {
-				added = append(added, p)
-				continue
+			added = append(added, p)
+		}
+		return err
+	})
+	return added, refused, err
+}
+
+// eachUpload reads uploads in turn and hands each to put, while room says
+// there is room for one more (else it is refused with ErrPhotoCount,
+// unread). A photo refused (RefusesPhoto) is named in the refusals and the
+// ones after it are still tried; any other error stops the rest.
+func eachUpload(uploads []Upload, room func() bool, put func(name string, data []byte) error) ([]Refusal, error) {
+	var refused []Refusal
+	for i, up := range uploads {
+		var err error = ErrPhotoCount
+		if room() {
+			var data []byte
+			if data, err = up.Read(); err == nil {
+				if err = put(up.Name, data); err == nil {
+					continue
+				}
 			}
 		}
 		if !RefusesPhoto(err) {
-			return added, refused, err
+			return refused, err
 		}
 		refused = append(refused, refuse(uploads, i, err))
 	}
-	return added, refused, nil
+	return refused, nil
 }
 
 // roomForPhoto locks the listing for u's change and checks it has fewer
@@ -330,7 +352,7 @@ func (s *Service) ReorderPhotos(ctx context.Context, u auth.User, id catalog.Boo
 		byID := make(map[int64]Photo, len(rows))
 		now := make([]int64, len(rows))
 		for i, p := range rows {
-			ph := Photo{ID: p.ID, Key: p.Key, Width: int(p.Width), Height: int(p.Height)}
+			ph := toPhoto(p)
 			before = append(before, ph)
 			byID[p.ID], now[i] = ph, p.ID
 		}

@@ -76,23 +76,15 @@ func (s *Service) StagePhotos(ctx context.Context, u auth.User, keep, drop []str
 	if err != nil {
 		return nil, 0, nil, fmt.Errorf("stage photos: %w", err)
 	}
-	for i, up := range uploads {
-		if len(kept) >= MaxPhotos {
-			refused = append(refused, refuse(uploads, i, ErrPhotoCount))
-			continue
-		}
-		data, err := up.Read()
+	refused, err = eachUpload(uploads, func() bool { return len(kept) < MaxPhotos }, func(name string, data []byte) error {
+		p, err := s.stagePhoto(ctx, u, name, data)
 		if err == nil {
-			var p StagedPhoto
-			if p, err = s.stagePhoto(ctx, u, up.Name, data); err == nil {
-				kept = append(kept, p)
-				continue
-			}
+			kept = append(kept, p)
 		}
-		if !RefusesPhoto(err) {
-			return kept, gone, refused, fmt.Errorf("stage photo %q: %w", up.Name, err)
-		}
-		refused = append(refused, refuse(uploads, i, err))
+		return err
+	})
+	if err != nil {
+		return kept, gone, refused, fmt.Errorf("stage photos: %w", err)
 	}
 	if len(uploads) > 0 {
 		if err := s.trimStaged(ctx, u, kept); err != nil {
