@@ -7,6 +7,7 @@ package supervisor
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -241,25 +241,47 @@ type lineWriter struct {
 	out io.Writer
 }
 
+// maxLogLine is the longest line of a child's log passed on whole.
+const maxLogLine = 1 << 20
+
 // copyLines writes each line of r to the output with name in front: as a
-// first field of a JSON record, as a prefix of any other line.
+// first field of a JSON record, as a prefix of any other line. A line
+// longer than maxLogLine is cut, never left unread: a child whose pipe is
+// no longer read blocks on its next log line while it looks alive.
 func (w *lineWriter) copyLines(name string, r io.Reader) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if strings.HasPrefix(line, "{") {
-			line = fmt.Sprintf(`{"process":%q,%s`, name, line[1:])
-		} else {
-			line = fmt.Sprintf("%-8s| %s", name, line)
+	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
+	cut := false
+	for {
+		part, more, err := br.ReadLine()
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, os.ErrClosed) {
+				w.write(fmt.Sprintf("%-8s| (log lost: %v)", name, err))
+			}
+			return
 		}
-		w.mu.Lock()
-		_, _ = io.WriteString(w.out, line+"\n")
-		w.mu.Unlock()
+		if room := maxLogLine - len(line); len(part) > room {
+			line, cut = append(line, part[:room]...), true
+		} else {
+			line = append(line, part...)
+		}
+		if more {
+			continue
+		}
+		switch {
+		case cut:
+			w.write(fmt.Sprintf("%-8s| %s… (line cut at %d bytes)", name, line, maxLogLine))
+		case bytes.HasPrefix(line, []byte("{")):
+			w.write(fmt.Sprintf(`{"process":%q,%s`, name, line[1:]))
+		default:
+			w.write(fmt.Sprintf("%-8s| %s", name, line))
+		}
+		line, cut = line[:0], false
 	}
-	if err := sc.Err(); err != nil && !errors.Is(err, os.ErrClosed) {
-		w.mu.Lock()
-		fmt.Fprintf(w.out, "%-8s| (log lost: %v)\n", name, err)
-		w.mu.Unlock()
-	}
+}
+
+func (w *lineWriter) write(line string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, _ = io.WriteString(w.out, line+"\n")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"slices"
@@ -122,7 +123,7 @@ func requestText(r *http.Request, body bool) error {
 		}
 		return checkValues(r.PostForm)
 	case "multipart/form-data":
-		if err := parseMultipart(r); err != nil {
+		if err := ParseMultipart(r); err != nil {
 			return err
 		}
 		return checkValues(r.MultipartForm.Value)
@@ -207,11 +208,20 @@ func checkField(name, s string) error {
 // go to temporary files.
 const multipartMemory = 8 << 20
 
-// parseMultipart reads a multipart form, telling a body over the size
-// limit (413) apart from a malformed one (400).
-func parseMultipart(r *http.Request) error {
+// ParseMultipart reads a multipart form, telling a body over the size
+// limit (413) apart from a malformed one (400). Its temporary files are
+// removed when the request has been answered (removeUploads); every
+// reader of a multipart body goes through it, so that none is left on
+// disk.
+func ParseMultipart(r *http.Request) error {
+	if r.MultipartForm != nil {
+		return nil
+	}
 	err := r.ParseMultipartForm(multipartMemory)
 	if err == nil {
+		if u, ok := r.Context().Value(uploadsKey{}).(*uploads); ok {
+			u.forms = append(u.forms, r.MultipartForm)
+		}
 		return nil
 	}
 	var tooBig *http.MaxBytesError
@@ -219,4 +229,29 @@ func parseMultipart(r *http.Request) error {
 		return apperr.ErrTooLarge.WithMessage("the upload is too large")
 	}
 	return apperr.ErrBadRequest.WithMessage("the form could not be read as a multipart upload")
+}
+
+// uploads are the multipart forms parsed while serving one request. Go's
+// server removes the temporary files of the request it handed to the
+// router only, and middleware hands on copies of it (r.WithContext), on
+// which the forms are parsed: a large upload to any path would stay on
+// disk. removeUploads removes them instead, whichever copy parsed them.
+type uploads struct{ forms []*multipart.Form }
+
+type uploadsKey struct{}
+
+func removeUploads(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if mediaType(r) != "multipart/form-data" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		u := &uploads{}
+		defer func() {
+			for _, f := range u.forms {
+				_ = f.RemoveAll()
+			}
+		}()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), uploadsKey{}, u)))
+	})
 }

@@ -37,10 +37,9 @@ func FormID(r *http.Request, name string) int64 {
 }
 
 // Uploads parses a multipart upload and returns the files sent in field,
-// with a 4xx error when the request is no upload or carries none. The
-// caller removes the temporary files (r.MultipartForm.RemoveAll).
+// with a 4xx error when the request is no upload or carries none.
 func Uploads(r *http.Request, field string) ([]*multipart.FileHeader, error) {
-	if err := parseMultipart(r); err != nil {
+	if err := ParseMultipart(r); err != nil {
 		if apperr.KindOf(err) == apperr.TooLarge {
 			return nil, err
 		}

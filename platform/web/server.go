@@ -121,6 +121,7 @@ func NewRouter(p RouterParams) http.Handler {
 		secureCookies,
 		deadline,
 		limitBody,
+		removeUploads,
 		internalOnly(p.Config.InternalToken),
 		withNav,
 		crossOrigin,

@@ -179,18 +179,12 @@ func checkCSRF(r *http.Request, id auth.Identity) error {
 	}
 	token := r.Header.Get("X-CSRF-Token")
 	if token == "" {
-		var err error
+		read := web.ParseForm
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-			err = r.ParseMultipartForm(32 << 20)
-		} else {
-			err = r.ParseForm()
+			read = web.ParseMultipart
 		}
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				return apperr.ErrTooLarge
-			}
-			return apperr.ErrBadRequest.WithMessage("the form could not be read")
+		if err := read(r); err != nil {
+			return err
 		}
 		token = r.PostFormValue("csrf_token")
 	}

@@ -372,7 +372,6 @@ func (h *handler) addPhotos(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	defer func() { _ = r.MultipartForm.RemoveAll() }()
 	added, refused, err := h.svc.AddPhotos(r.Context(), u, l.ID, service.PhotoUploads(files, web.ReadUpload))
 	if err == nil && len(added) == 0 && len(refused) > 0 {
 		err = noneAdded(refused)

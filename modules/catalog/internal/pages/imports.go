@@ -72,9 +72,6 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	files, err := web.Uploads(r, "file")
-	if r.MultipartForm != nil {
-		defer func() { _ = r.MultipartForm.RemoveAll() }()
-	}
 	var im service.Import
 	if err == nil {
 		var data []byte

@@ -73,9 +73,6 @@ func (h *handler) fillListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if r.MultipartForm != nil {
-		defer func() { _ = r.MultipartForm.RemoveAll() }()
-	}
 	p, status := h.fillFromISBN(r.Context(), readListingForm(r))
 	if err := h.keepPhotos(r, u, &p); err != nil {
 		web.Error(w, r, err)
@@ -148,10 +145,7 @@ func stagedPhotoURL(token string) string { return "/my/photos/staged/" + url.Pat
 // come with the listing, or plain (the API's clients, old pages).
 func parseListingPost(r *http.Request) error {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			return apperr.ErrBadRequest.WithMessage("the form could not be read")
-		}
-		return nil
+		return web.ParseMultipart(r)
 	}
 	return web.ParseForm(r)
 }
@@ -165,9 +159,6 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	if err := parseListingPost(r); err != nil {
 		web.Error(w, r, err)
 		return
-	}
-	if r.MultipartForm != nil {
-		defer func() { _ = r.MultipartForm.RemoveAll() }()
 	}
 	f := readListingForm(r)
 	in, errs := f.input()
@@ -356,9 +347,6 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	files, err := web.Uploads(r, "photo")
-	if r.MultipartForm != nil {
-		defer func() { _ = r.MultipartForm.RemoveAll() }()
-	}
 	var added []service.Photo
 	var refused []service.Refusal
 	if err == nil {
