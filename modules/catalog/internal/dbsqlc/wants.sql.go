@@ -126,46 +126,6 @@ func (q *Queries) GetWant(ctx context.Context, db DBTX, id int64) (GetWantRow, e
 	return i, err
 }
 
-const getWantForUpdate = `-- name: GetWantForUpdate :one
-SELECT w.id, w.user_id, w.isbn, w.words, w.max_price_cents, w.min_condition, w.email, w.created_at, w.updated_at,
-  (SELECT count(*) FROM catalog.want_matches m WHERE m.want_id = w.id) AS matches
-FROM catalog.wants w WHERE w.id = $1
-FOR UPDATE OF w
-`
-
-type GetWantForUpdateRow struct {
-	ID            int64
-	UserID        int64
-	Isbn          *string
-	Words         string
-	MaxPriceCents int64
-	MinCondition  string
-	Email         bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	Matches       int64
-}
-
-// Locks the want for an edit, so two edits of different fields merge into
-// the row one after the other instead of each writing back what it read.
-func (q *Queries) GetWantForUpdate(ctx context.Context, db DBTX, id int64) (GetWantForUpdateRow, error) {
-	row := db.QueryRow(ctx, getWantForUpdate, id)
-	var i GetWantForUpdateRow
-	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Isbn,
-		&i.Words,
-		&i.MaxPriceCents,
-		&i.MinCondition,
-		&i.Email,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-		&i.Matches,
-	)
-	return i, err
-}
-
 const lockUserWants = `-- name: LockUserWants :exec
 SELECT pg_advisory_xact_lock(hashtextextended('catalog.wants:' || $1::bigint, 0))
 `
@@ -175,6 +135,19 @@ SELECT pg_advisory_xact_lock(hashtextextended('catalog.wants:' || $1::bigint, 0)
 func (q *Queries) LockUserWants(ctx context.Context, db DBTX, userID int64) error {
 	_, err := db.Exec(ctx, lockUserWants, userID)
 	return err
+}
+
+const lockWant = `-- name: LockWant :one
+SELECT user_id FROM catalog.wants WHERE id = $1 FOR UPDATE
+`
+
+// Locks the want for an edit, so two edits of different fields merge into
+// the row one after the other instead of each writing back what it read.
+func (q *Queries) LockWant(ctx context.Context, db DBTX, id int64) (int64, error) {
+	row := db.QueryRow(ctx, lockWant, id)
+	var user_id int64
+	err := row.Scan(&user_id)
+	return user_id, err
 }
 
 const markWantMatchesSeen = `-- name: MarkWantMatchesSeen :execrows

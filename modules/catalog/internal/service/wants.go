@@ -258,10 +258,14 @@ func (s *Service) SignedInWant(ctx context.Context, id int64) (auth.User, Want, 
 func (s *Service) UpdateWant(ctx context.Context, u auth.User, id int64, e WantEdit) (Want, error) {
 	var w Want
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		cur, err := s.q.GetWantForUpdate(ctx, tx, id)
-		if isNoRows(err) || (err == nil && cur.UserID != int64(u.ID)) {
+		owner, err := s.q.LockWant(ctx, tx, id)
+		if isNoRows(err) || (err == nil && owner != int64(u.ID)) {
 			return ErrWantNotFound
 		}
+		if err != nil {
+			return err
+		}
+		cur, err := s.q.GetWant(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -104,58 +104,58 @@ func TestService_EditAndDeleteWant(t *testing.T) {
 // and the second's checks see the first's change.
 func TestService_UpdateWantConcurrently(t *testing.T) {
 	t.Parallel()
-	// race holds the want's row, starts first, waits until it is blocked,
-	// starts second, waits again, then lets both go in that order.
-	race := func(ctx context.Context, t *testing.T, b *bundle, id int64, first, second service.WantEdit) (error, error) {
-		t.Helper()
-		hold, err := b.pool.Begin(ctx)
-		require.NoError(t, err)
-		_, err = hold.Exec(ctx, "SELECT 1 FROM catalog.wants WHERE id = $1 FOR UPDATE", id)
-		require.NoError(t, err)
-		update := func(e service.WantEdit) <-chan error {
-			done := make(chan error, 1)
-			go func() {
-				_, err := b.svc.UpdateWant(ctx, b.other, id, e)
-				done <- err
-			}()
-			return done
-		}
-		a := update(first)
-		awaitLockWaiters(ctx, t, b.pool, 1)
-		c := update(second)
-		awaitLockWaiters(ctx, t, b.pool, 2)
-		require.NoError(t, hold.Rollback(ctx))
-		return receive(t, a), receive(t, c)
+	price, email := int64(900), false
+	isbn, empty, words := "9780141439518", "", "dune"
+	for name, c := range map[string]struct {
+		first, second service.WantEdit
+		check         func(t *testing.T, errFirst, errSecond error, got service.Want)
+	}{
+		"DifferentFields": {service.WantEdit{MaxPriceCents: &price}, service.WantEdit{Email: &email},
+			func(t *testing.T, errFirst, errSecond error, got service.Want) {
+				require.NoError(t, errFirst)
+				require.NoError(t, errSecond)
+				require.Equal(t, int64(900), got.MaxPriceCents, "the first edit stays")
+				require.False(t, got.Email, "the second edit stays")
+				require.Equal(t, "petit prince", got.Words)
+			}},
+		"RulesSeeTheFirstEdit": {service.WantEdit{ISBN: &isbn, Words: &empty}, service.WantEdit{Words: &words},
+			func(t *testing.T, errFirst, errSecond error, got service.Want) {
+				require.NoError(t, errFirst)
+				require.Contains(t, fieldsOf(t, errSecond), "words", "words beside the ISBN the first edit set")
+				require.Equal(t, isbn, got.ISBN)
+				require.Empty(t, got.Words)
+			}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b, ctx := setup(t)
+			w, err := b.svc.CreateWant(ctx, b.other, validWant())
+			require.NoError(t, err)
+			update := func(e service.WantEdit) <-chan error {
+				done := make(chan error, 1)
+				go func() {
+					_, err := b.svc.UpdateWant(ctx, b.other, w.ID, e)
+					done <- err
+				}()
+				return done
+			}
+			// The test holds the want's row while the first edit starts,
+			// then the second; both are under way before either writes.
+			hold, err := b.pool.Begin(ctx)
+			require.NoError(t, err)
+			_, err = hold.Exec(ctx, "SELECT 1 FROM catalog.wants WHERE id = $1 FOR UPDATE", w.ID)
+			require.NoError(t, err)
+			first := update(c.first)
+			awaitLockWaiters(ctx, t, b.pool, 1)
+			second := update(c.second)
+			awaitLockWaiters(ctx, t, b.pool, 2)
+			require.NoError(t, hold.Rollback(ctx))
+			errFirst, errSecond := receive(t, first), receive(t, second)
+			got, err := b.svc.Want(ctx, b.other, w.ID)
+			require.NoError(t, err)
+			c.check(t, errFirst, errSecond, got)
+		})
 	}
-	t.Run("DifferentFields", func(t *testing.T) {
-		t.Parallel()
-		b, ctx := setup(t)
-		w, err := b.svc.CreateWant(ctx, b.other, validWant())
-		require.NoError(t, err)
-		price, email := int64(900), false
-		errA, errB := race(ctx, t, b, w.ID, service.WantEdit{MaxPriceCents: &price}, service.WantEdit{Email: &email})
-		require.NoError(t, errA)
-		require.NoError(t, errB)
-		got, err := b.svc.Want(ctx, b.other, w.ID)
-		require.NoError(t, err)
-		require.Equal(t, int64(900), got.MaxPriceCents, "the first edit stays")
-		require.False(t, got.Email, "the second edit stays")
-		require.Equal(t, "petit prince", got.Words)
-	})
-	t.Run("RulesSeeTheFirstEdit", func(t *testing.T) {
-		t.Parallel()
-		b, ctx := setup(t)
-		w, err := b.svc.CreateWant(ctx, b.other, validWant())
-		require.NoError(t, err)
-		isbn, empty, words := "9780141439518", "", "dune"
-		errA, errB := race(ctx, t, b, w.ID, service.WantEdit{ISBN: &isbn, Words: &empty}, service.WantEdit{Words: &words})
-		require.NoError(t, errA)
-		require.Contains(t, fieldsOf(t, errB), "words", "words beside the ISBN the first edit set")
-		got, err := b.svc.Want(ctx, b.other, w.ID)
-		require.NoError(t, err)
-		require.Equal(t, isbn, got.ISBN)
-		require.Empty(t, got.Words)
-	})
 }
 
 // TestService_WantAlertsStopAtCap: every page's header counts the new
