@@ -1,6 +1,11 @@
 -- name: GetUser :one
 SELECT * FROM auth.users WHERE id = @id;
 
+-- name: GetUserForUpdate :one
+-- Locks the user for a change that reads the row to decide what it writes,
+-- so two such changes at once apply one after the other.
+SELECT * FROM auth.users WHERE id = @id FOR UPDATE;
+
 -- name: GetUserByEmail :one
 SELECT * FROM auth.users WHERE lower(email) = lower(@email);
 

@@ -26,6 +26,11 @@ SELECT w.id, w.user_id, w.isbn, w.words, w.max_price_cents, w.min_condition, w.e
   (SELECT count(*) FROM catalog.want_matches m WHERE m.want_id = w.id) AS matches
 FROM catalog.wants w WHERE w.id = @id;
 
+-- name: LockWant :one
+-- Locks the want for an edit, so two edits of different fields merge into
+-- the row one after the other instead of each writing back what it read.
+SELECT user_id FROM catalog.wants WHERE id = @id FOR UPDATE;
+
 -- name: DeleteWant :execrows
 DELETE FROM catalog.wants WHERE id = @id AND user_id = @user_id;
 

@@ -99,6 +99,31 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 	return i, err
 }
 
+const getUserForUpdate = `-- name: GetUserForUpdate :one
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE id = $1 FOR UPDATE
+`
+
+// Locks the user for a change that reads the row to decide what it writes,
+// so two such changes at once apply one after the other.
+func (q *Queries) GetUserForUpdate(ctx context.Context, db DBTX, id int64) (User, error) {
+	row := db.QueryRow(ctx, getUserForUpdate, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.Name,
+		&i.PasswordHash,
+		&i.Role,
+		&i.DisabledAt,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.EmailVerifiedAt,
+		&i.EmailTopics,
+		&i.DisabledReason,
+	)
+	return i, err
+}
+
 const insertUserChange = `-- name: InsertUserChange :one
 INSERT INTO auth.user_changes (user_id, at) VALUES ($1, $2) RETURNING seq
 `

@@ -464,12 +464,14 @@ func (s *Service) UserChanges(ctx context.Context, after int64, limit int) ([]au
 	return out, nil
 }
 
-// userTx runs fn in a transaction with the row of user id as it was read
-// at its start, or fails with auth.ErrNotFound when there is none; op names
-// the change in errors.
+// userTx runs fn in a transaction with the row of user id, locked, or
+// fails with auth.ErrNotFound when there is none; op names the change in
+// errors. The lock makes fn's row the one it writes over: two partial
+// edits at once (email topics named by two requests) merge one after the
+// other, and neither writes back what the other changed.
 func (s *Service) userTx(ctx context.Context, id auth.UserID, op string, fn func(tx pgx.Tx, row dbsqlc.User) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		row, err := s.q.GetUser(ctx, tx, int64(id))
+		row, err := s.q.GetUserForUpdate(ctx, tx, int64(id))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return auth.ErrNotFound
 		}

@@ -137,6 +137,19 @@ func (q *Queries) LockUserWants(ctx context.Context, db DBTX, userID int64) erro
 	return err
 }
 
+const lockWant = `-- name: LockWant :one
+SELECT user_id FROM catalog.wants WHERE id = $1 FOR UPDATE
+`
+
+// Locks the want for an edit, so two edits of different fields merge into
+// the row one after the other instead of each writing back what it read.
+func (q *Queries) LockWant(ctx context.Context, db DBTX, id int64) (int64, error) {
+	row := db.QueryRow(ctx, lockWant, id)
+	var user_id int64
+	err := row.Scan(&user_id)
+	return user_id, err
+}
+
 const markWantMatchesSeen = `-- name: MarkWantMatchesSeen :execrows
 UPDATE catalog.want_matches SET seen_at = now() WHERE user_id = $1 AND seen_at IS NULL
 `

@@ -125,8 +125,9 @@ func describeWant(isbn, words string) string {
 func grades() []string { return ConditionsAtLeast(catalog.ConditionPoor) }
 
 // normaliseWant trims the input and checks every rule, returning one
-// message per field, and the ISBN as stored.
-func (s *Service) normaliseWant(ctx context.Context, in *WantInput) (*string, error) {
+// message per field, and the ISBN as stored. It reads through db, so an
+// edit checks its want inside the transaction that holds the want's lock.
+func (s *Service) normaliseWant(ctx context.Context, db dbsqlc.DBTX, in *WantInput) (*string, error) {
 	in.Words = strings.Join(strings.Fields(in.Words), " ")
 	in.ISBN = strings.TrimSpace(in.ISBN)
 	fields := map[string]string{}
@@ -151,7 +152,7 @@ func (s *Service) normaliseWant(ctx context.Context, in *WantInput) (*string, er
 	case utf8.RuneCountInString(in.Words) > MaxWantWords:
 		fields["words"] = fmt.Sprintf("must be at most %d characters", MaxWantWords)
 	default:
-		lex, err := s.q.WantLexemes(ctx, s.pool, in.Words)
+		lex, err := s.q.WantLexemes(ctx, db, in.Words)
 		if err != nil {
 			return nil, fmt.Errorf("want words: %w", err)
 		}
@@ -186,7 +187,7 @@ func wantFrom(id, user int64, isbn *string, words string, maxPrice int64, cond s
 // ValidateWant checks a want without storing it, so a form can show every
 // field's message at once.
 func (s *Service) ValidateWant(ctx context.Context, in WantInput) error {
-	_, err := s.normaliseWant(ctx, &in)
+	_, err := s.normaliseWant(ctx, s.pool, &in)
 	return err
 }
 
@@ -197,7 +198,7 @@ func (s *Service) CreateWant(ctx context.Context, u auth.User, in WantInput) (Wa
 	if u.ID == 0 {
 		return Want{}, auth.ErrUnauthenticated
 	}
-	isbn, err := s.normaliseWant(ctx, &in)
+	isbn, err := s.normaliseWant(ctx, s.pool, &in)
 	if err != nil {
 		return Want{}, err
 	}
@@ -248,28 +249,44 @@ func (s *Service) SignedInWant(ctx context.Context, id int64) (auth.User, Want, 
 	return u, w, err
 }
 
-// UpdateWant applies an edit to one of u's wants. Its matches so far stay:
-// a listing is heard of once per want, whatever the want became since.
+// UpdateWant applies an edit to one of u's wants. The want is read,
+// checked and written under its lock, so an edit merges into the want as
+// the edit before it left it: two edits of different fields both stay,
+// and the rules (ISBN or words, the price cap) hold for the want as
+// written. Its matches so far stay: a listing is heard of once per want,
+// whatever the want became since.
 func (s *Service) UpdateWant(ctx context.Context, u auth.User, id int64, e WantEdit) (Want, error) {
-	cur, err := s.Want(ctx, u, id)
-	if err != nil {
-		return Want{}, err
-	}
-	in := WantInput{ISBN: cur.ISBN, Words: cur.Words, MaxPriceCents: cur.MaxPriceCents, MinCondition: cur.MinCondition, Email: cur.Email}
-	e.Apply(&in)
-	isbn, err := s.normaliseWant(ctx, &in)
-	if err != nil {
-		return Want{}, err
-	}
-	r, err := s.q.UpdateWant(ctx, s.pool, dbsqlc.UpdateWantParams{ID: id, UserID: int64(u.ID), Isbn: isbn, Words: in.Words,
-		MaxPriceCents: in.MaxPriceCents, MinCondition: string(in.MinCondition), Email: in.Email})
-	if isNoRows(err) {
-		return Want{}, ErrWantNotFound
-	}
+	var w Want
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		owner, err := s.q.LockWant(ctx, tx, id)
+		if isNoRows(err) || (err == nil && owner != int64(u.ID)) {
+			return ErrWantNotFound
+		}
+		if err != nil {
+			return err
+		}
+		cur, err := s.q.GetWant(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		in := WantInput{Words: cur.Words, MaxPriceCents: cur.MaxPriceCents, MinCondition: catalog.Condition(cur.MinCondition), Email: cur.Email}
+		if cur.Isbn != nil {
+			in.ISBN = *cur.Isbn
+		}
+		e.Apply(&in)
+		isbn, err := s.normaliseWant(ctx, tx, &in)
+		if err != nil {
+			return err
+		}
+		r, err := s.q.UpdateWant(ctx, tx, dbsqlc.UpdateWantParams{ID: id, UserID: int64(u.ID), Isbn: isbn, Words: in.Words,
+			MaxPriceCents: in.MaxPriceCents, MinCondition: string(in.MinCondition), Email: in.Email})
+		w = wantFrom(r.ID, r.UserID, r.Isbn, r.Words, r.MaxPriceCents, r.MinCondition, r.Email, r.CreatedAt, r.UpdatedAt, cur.Matches)
+		return err
+	})
 	if err != nil {
 		return Want{}, fmt.Errorf("update want %d: %w", id, err)
 	}
-	return wantFrom(r.ID, r.UserID, r.Isbn, r.Words, r.MaxPriceCents, r.MinCondition, r.Email, r.CreatedAt, r.UpdatedAt, int64(cur.Matches)), nil
+	return w, nil
 }
 
 // DeleteWant removes one of u's wants and its matches.

@@ -98,6 +98,66 @@ func TestService_EditAndDeleteWant(t *testing.T) {
 	require.ErrorIs(t, b.svc.DeleteWant(ctx, b.other, w.ID), service.ErrWantNotFound)
 }
 
+// TestService_UpdateWantConcurrently: two partial edits of one want (two
+// API PATCH calls, two tabs) that both start before either writes. The
+// second merges into the want as the first left it, so both edits stay
+// and the second's checks see the first's change.
+func TestService_UpdateWantConcurrently(t *testing.T) {
+	t.Parallel()
+	price, email := int64(900), false
+	isbn, empty, words := "9780141439518", "", "dune"
+	for name, c := range map[string]struct {
+		first, second service.WantEdit
+		check         func(t *testing.T, errFirst, errSecond error, got service.Want)
+	}{
+		"DifferentFields": {service.WantEdit{MaxPriceCents: &price}, service.WantEdit{Email: &email},
+			func(t *testing.T, errFirst, errSecond error, got service.Want) {
+				require.NoError(t, errFirst)
+				require.NoError(t, errSecond)
+				require.Equal(t, int64(900), got.MaxPriceCents, "the first edit stays")
+				require.False(t, got.Email, "the second edit stays")
+				require.Equal(t, "petit prince", got.Words)
+			}},
+		"RulesSeeTheFirstEdit": {service.WantEdit{ISBN: &isbn, Words: &empty}, service.WantEdit{Words: &words},
+			func(t *testing.T, errFirst, errSecond error, got service.Want) {
+				require.NoError(t, errFirst)
+				require.Contains(t, fieldsOf(t, errSecond), "words", "words beside the ISBN the first edit set")
+				require.Equal(t, isbn, got.ISBN)
+				require.Empty(t, got.Words)
+			}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			b, ctx := setup(t)
+			w, err := b.svc.CreateWant(ctx, b.other, validWant())
+			require.NoError(t, err)
+			update := func(e service.WantEdit) <-chan error {
+				done := make(chan error, 1)
+				go func() {
+					_, err := b.svc.UpdateWant(ctx, b.other, w.ID, e)
+					done <- err
+				}()
+				return done
+			}
+			// The test holds the want's row while the first edit starts,
+			// then the second; both are under way before either writes.
+			hold, err := b.pool.Begin(ctx)
+			require.NoError(t, err)
+			_, err = hold.Exec(ctx, "SELECT 1 FROM catalog.wants WHERE id = $1 FOR UPDATE", w.ID)
+			require.NoError(t, err)
+			first := update(c.first)
+			awaitLockWaiters(ctx, t, b.pool, 1)
+			second := update(c.second)
+			awaitLockWaiters(ctx, t, b.pool, 2)
+			require.NoError(t, hold.Rollback(ctx))
+			errFirst, errSecond := receive(t, first), receive(t, second)
+			got, err := b.svc.Want(ctx, b.other, w.ID)
+			require.NoError(t, err)
+			c.check(t, errFirst, errSecond, got)
+		})
+	}
+}
+
 // TestService_WantAlertsStopAtCap: every page's header counts the new
 // matches; a shopper who never looks gathers them without end, and the
 // count reads no further than the cap the header can show.
