@@ -9,7 +9,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -39,13 +38,14 @@ func TestService_PlaceFinishesWhenTheBuyerLeaves(t *testing.T) {
 				}
 				request, leave := context.WithCancel(tracingtest.InTrace(ctx, 1))
 				defer leave()
-				leaving := &leaveOnReserve{Service: cat, leave: leave}
-				if refused {
-					// Another checkout takes the last copy of Emma
-					// meanwhile.
-					leaving.before = func() { catalogtest.Hold(ctx, t, cat, b.pool, 777, emma.ID, 1) }
-				}
-				svc := b.newService(t, leaving)
+				svc := b.newService(t, &catalogtest.BeforeReserve{Service: cat, Func: func(context.Context) {
+					leave()
+					if refused {
+						// Another checkout takes the last copy of Emma
+						// meanwhile.
+						catalogtest.Hold(ctx, t, cat, b.pool, 777, emma.ID, 1)
+					}
+				}})
 				me := service.Owner{UserID: b.buyer.ID}
 				require.NoError(t, svc.SetQuantity(ctx, me, b.book.ID, 2))
 				require.NoError(t, svc.SetQuantity(ctx, me, emma.ID, 1))
@@ -82,22 +82,4 @@ func TestService_PlaceFinishesWhenTheBuyerLeaves(t *testing.T) {
 			})
 		}
 	}
-}
-
-// leaveOnReserve is the real catalog, except that the buyer's client
-// leaves (the request's context is cancelled) when the checkout asks it
-// to hold the copies, after the cart became a pending order; before, when
-// set, runs next, as what happens meanwhile.
-type leaveOnReserve struct {
-	catalog.Service
-	leave  context.CancelFunc
-	before func()
-}
-
-func (l *leaveOnReserve) Reserve(ctx context.Context, r catalog.Reservation) error {
-	l.leave()
-	if l.before != nil {
-		l.before()
-	}
-	return l.Service.Reserve(ctx, r)
 }
