@@ -19,8 +19,12 @@
 // stock through catalog.Service at those prices (a refusal drops the order
 // and puts its lines back in the cart; the catalog holds reservations that
 // arrive together in one transaction), then moves the order to
-// awaiting_payment with the charge job. Checkouts that reach that step at
-// the same moment take it in one transaction, and charge jobs that settle
+// awaiting_payment with the charge job. Once the cart is an order, those
+// steps (or dropping the order and giving the lines back) finish, each
+// bounded by a timeout of its own, whatever the buyer's request does: a
+// buyer who leaves mid-way finds the order or the cart, never an emptied
+// cart and a pending order left for the sweeper. Checkouts that reach the
+// move to awaiting_payment at the same moment take it in one transaction, and charge jobs that settle
 // payments at the same moment in one statement (platform/coalesce), since
 // a round trip and a commit cost more than a row. Each later state change is one
 // conditional update (from-state → to-state; zero rows is

@@ -56,6 +56,16 @@ func NewDetached[In, Out any](max int, timeout time.Duration, run RunFunc[In, Ou
 	return &Batcher[In, Out]{run: run, max: max, detached: timeout}
 }
 
+// Detach returns ctx's values (its trace, its logger) without its
+// cancellation or deadline, bounded by timeout instead: the context of
+// work that must finish once begun whatever its caller does, such as a
+// detached batch (NewDetached) or the rest of a checkout whose cart has
+// become an order, where stopping halfway would leave a state nobody
+// meant.
+func Detach(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), timeout)
+}
+
 // Do runs in, alone or in a batch with the calls that wait with it, and
 // returns its answer. A caller waits for its batch whatever its own
 // context does, since its input may be applied.
@@ -106,7 +116,7 @@ func (b *Batcher[In, Out]) lead(ctx context.Context, c *call[In, Out]) {
 		}()
 		if b.detached > 0 {
 			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), b.detached)
+			ctx, cancel = Detach(ctx, b.detached)
 			defer cancel()
 		}
 		outs, err = b.run(ctx, ins)

@@ -170,6 +170,22 @@ func SetSellerDisabled(ctx context.Context, t testing.TB, pool *pgxpool.Pool, id
 	require.NoError(t, err)
 }
 
+// BeforeReserve is a catalog.Service, the real one in other modules'
+// tests, that runs Func (with the context the reservation came with)
+// before each reservation it passes on: what races a checkout between
+// its cart becoming an order and its copies being held, such as a
+// seller's edit, another buyer, or the buyer's client leaving.
+type BeforeReserve struct {
+	catalog.Service
+	Func func(ctx context.Context)
+}
+
+// Reserve implements catalog.Service.
+func (b *BeforeReserve) Reserve(ctx context.Context, r catalog.Reservation) error {
+	b.Func(ctx)
+	return b.Service.Reserve(ctx, r)
+}
+
 // NewService returns the real catalog over pool, for other modules' tests:
 // they run against the implementation the contract suite proves, never a
 // fake of it.

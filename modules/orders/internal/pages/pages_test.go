@@ -53,6 +53,7 @@ type bundle struct {
 	cat  catalog.Service
 	svc  *service.Service
 	c    *webtest.Client
+	h    http.Handler // what b.c reaches, for a request the test cancels
 	logs *webtest.Buffer
 	book catalog.Book
 }
@@ -86,6 +87,7 @@ func (b *bundle) serve(t testing.TB, opts service.Options) {
 	// cookies it means to send.
 	b.c = srv.Client()
 	b.c.HTTP.Jar = nil
+	b.h = srv.Handler
 	b.logs = srv.Logs
 }
 

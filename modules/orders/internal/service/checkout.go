@@ -26,6 +26,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/jobs"
 	"github.com/bookstore/bookstore/modules/orders/internal/payment"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
@@ -615,22 +616,36 @@ func (s *Service) chargeJob(orderID int64, method string) river.InsertManyParams
 	return river.InsertManyParams{Args: jobs.ChargeArgs{OrderID: orderID, Method: method}, InsertOpts: opts}
 }
 
+// finishTimeout bounds each step of a checkout whose cart has become a
+// pending order (holding its copies; dropping it and giving the cart
+// back), which no request's deadline does: see reserveAndSubmit.
+const finishTimeout = 30 * time.Second
+
 // reserveAndSubmit holds the stock of a pending order at its lines' prices,
 // then moves it to awaiting_payment with its charge job. When the catalog
 // refuses, or cannot be reached, the pending order is dropped and its lines
 // go back to the cart (nothing was charged), so the buyer can look again
 // and retry. A refusal is returned as the catalog's error; only an
 // unreachable catalog is "try again".
+//
+// The cart is already an order, so every step runs detached from ctx's
+// cancellation and deadline, keeping its trace (coalesce.Detach, as
+// s.submissions' batches do): a buyer who closes the tab, or a request
+// whose deadline passes while the listings are locked, finds the order or
+// the cart as it was, not an emptied cart and an order left pending, its
+// copies perhaps held, until the sweeper resolves it after --order-timeout.
 func (s *Service) reserveAndSubmit(ctx context.Context, o dbsqlc.Order, lines []Line, method string) error {
 	r := catalog.Reservation{OrderID: o.ID, BuyerID: auth.UserID(o.BuyerID), Lines: make([]catalog.Line, len(lines))}
 	for i, l := range lines {
 		r.Lines[i] = catalog.Line{BookID: l.BookID, Quantity: l.Quantity, PriceCents: l.PriceCents, SellerID: l.SellerID, Title: l.Title}
 	}
-	if err := s.catalog.Reserve(ctx, r); err != nil {
+	rctx, cancel := coalesce.Detach(ctx, finishTimeout)
+	defer cancel()
+	if err := s.catalog.Reserve(rctx, r); err != nil {
 		return s.abandon(ctx, o.ID, err)
 	}
 	// An order not moved was moved on by a concurrent replay or the sweeper.
-	_, err := s.submissions.Do(ctx, submission{ctx: ctx, orderID: o.ID, method: method})
+	_, err := s.submissions.Do(rctx, submission{ctx: rctx, orderID: o.ID, method: method})
 	return err
 }
 
@@ -700,7 +715,11 @@ func (sub submission) order() int64 { return sub.orderID }
 // Unavailable or Internal) is returned as it is; anything else becomes
 // "try again", after releasing whatever the lost call may have held (if
 // that fails too, the sweeper releases holds of orders that do not exist).
+// It runs detached from ctx with a budget of its own, which a reservation
+// that used up its own leaves intact.
 func (s *Service) abandon(ctx context.Context, orderID int64, cause error) error {
+	ctx, cancel := coalesce.Detach(ctx, finishTimeout)
+	defer cancel()
 	permanent := refused(cause)
 	var releaseErr error
 	if !permanent {

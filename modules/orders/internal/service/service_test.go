@@ -600,7 +600,7 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			b := setup(t)
-			moving := &raisePriceOnReserve{Service: b.cat, pool: b.pool, t: t, book: b.book.ID}
+			moving := &catalogtest.BeforeReserve{Service: b.cat, Func: func(ctx context.Context) { catalogtest.SetPrice(ctx, t, b.pool, b.book.ID, 990_000) }}
 			svc := b.newService(t, moving)
 			require.NoError(t, svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
 			cart, err := svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
@@ -827,21 +827,6 @@ func TestService_CartChecksOutOnce(t *testing.T) {
 		require.Equal(t, 1, catalogtest.StockOf(ctx, t, b.pool, book.ID).Held, book.Title)
 	}
 	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.payments"))
-}
-
-// raisePriceOnReserve is the real catalog, except that the listing's price
-// changes just before each reservation, as a seller's edit racing the
-// checkout would.
-type raisePriceOnReserve struct {
-	catalog.Service
-	pool *pgxpool.Pool
-	t    *testing.T
-	book catalog.BookID
-}
-
-func (r *raisePriceOnReserve) Reserve(ctx context.Context, res catalog.Reservation) error {
-	catalogtest.SetPrice(ctx, r.t, r.pool, r.book, 990_000)
-	return r.Service.Reserve(ctx, res)
 }
 
 func riverClient(t *testing.T, pool *pgxpool.Pool) *riverfx.Inserter {
