@@ -23,6 +23,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/web"
@@ -177,7 +178,7 @@ func newProxy(module config.Module, target *url.URL, rt http.RoundTripper, heade
 			// The error page gets a budget of its own: a module that hung
 			// until the request's deadline left it none, and the page fell
 			// back to plain text.
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), errorPageTimeout)
+			ctx, cancel := coalesce.Detach(r.Context(), errorPageTimeout)
 			defer cancel()
 			r = r.WithContext(ctx)
 			var tooBig *http.MaxBytesError

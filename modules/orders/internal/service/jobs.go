@@ -9,6 +9,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
@@ -89,8 +90,8 @@ func (s *Service) CancelJob(ctx context.Context, user auth.User, queue string, i
 	return s.jobAction(ctx, user, queue, id, activity.JobCancel, riverfx.Queue.Cancel)
 }
 
-// afterActionTimeout bounds each step that follows a queue's action on a
-// job (reading its kind, writing the entry), which the request's
+// afterActionTimeout bounds the steps that follow a queue's action on a
+// job (reading its kind, writing the entry) together, which the request's
 // cancellation no longer ends.
 const afterActionTimeout = 5 * time.Second
 
@@ -107,11 +108,10 @@ func (s *Service) jobAction(ctx context.Context, user auth.User, queue string, i
 			// so the entry follows the queue's confirmation; the job has
 			// changed by now, so an admin's browser that leaves must not
 			// take the entry with it.
-			ctx = context.WithoutCancel(ctx)
-			label, unlabelled := jobLabel(ctx, q, id)
-			rctx, cancel := context.WithTimeout(ctx, afterActionTimeout)
+			ctx, cancel := coalesce.Detach(ctx, afterActionTimeout)
 			defer cancel()
-			if err := s.recordAction(rctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
+			label, unlabelled := jobLabel(ctx, q, id)
+			if err := s.recordAction(ctx, s.pool, activity.Record{Actor: user.Actor(), Action: action,
 				SubjectID: id, SubjectLabel: label}); err != nil {
 				return errors.Join(fmt.Errorf("%w: %w", ErrUnrecorded, err), unlabelled)
 			}
