@@ -224,7 +224,7 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 	}
 	if p := strings.TrimSpace(c["price"]); p == "" {
 		row.Errors["price"] = "enter the price, like 12.50"
-	} else if cents, err := text.ParseMoney(p); err != nil && !errors.Is(err, text.ErrMoneyRange) {
+	} else if cents, err := text.ParseMoney(p, text.DecimalPoint); err != nil && !errors.Is(err, text.ErrMoneyRange) {
 		row.Errors["price"] = err.Error()
 	} else {
 		in.PriceCents = cents
