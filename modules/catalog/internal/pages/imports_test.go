@@ -192,7 +192,7 @@ func TestPages_ImportListings(t *testing.T) {
 		res := env.Get(t, "/my/listings.csv", authtest.As(seller)...)
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Equal(t, "text/csv; charset=utf-8", res.Header.Get("Content-Type"))
-		require.True(t, strings.HasPrefix(res.Body, `"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"), res.Body)
+		require.True(t, strings.HasPrefix(res.Body, "\xEF\xBB\xBF"+`"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"), res.Body)
 		require.Regexp(t, `"[0-9]+","Der Zauberberg","Thomas Mann","9780141439518","very_good",`, res.Body)
 		require.NotEqual(t, http.StatusOK, env.Get(t, "/my/listings.csv").StatusCode, "signed in only")
 	})

@@ -360,12 +360,16 @@ const exportPage = 1000
 // export and the import are not put back on sale. Every cell is quoted and
 // escaped (escapeCell), so a spreadsheet opens each as the text it is:
 // quoting keeps a cell holding the separator of a semicolon locale whole,
-// and the apostrophe keeps one starting like a formula from running.
+// and the apostrophe keeps one starting like a formula from running. The
+// file starts with a UTF-8 byte order mark: without one, Excel reads it in
+// the computer's legacy code page and garbles every accented title;
+// ParseListings takes it off again.
 func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Writer) error {
 	if seller.ID == 0 {
 		return auth.ErrUnauthenticated
 	}
 	bw := bufio.NewWriter(w)
+	bw.Write(utf8BOM)
 	writeCSVRecord(bw, ImportColumns)
 	for page := 1; ; page++ {
 		ls, hasNext, err := s.SellerListings(ctx, seller, page, exportPage)

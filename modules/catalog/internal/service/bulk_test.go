@@ -179,7 +179,7 @@ func TestService_ExportListings(t *testing.T) {
 
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-		require.Equal(t, `"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"+
+		require.Equal(t, "\xEF\xBB\xBF"+`"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"+
 			fmt.Sprintf(`"%d","Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","2","line one`, gone.ID)+"\n"+`line two","fr",""`+"\r\n"+
 			fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","2","A classic.","fr","1943"`, first.ID)+"\r\n", out.String())
 
@@ -228,6 +228,7 @@ func TestService_ExportListings(t *testing.T) {
 		}
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		require.True(t, strings.HasPrefix(out.String(), "\xEF\xBB\xBF\"id\","), "a BOM, so that Excel opens accented titles as UTF-8")
 
 		rows, err := b.svc.ParseListings([]byte(out.String()))
 		require.NoError(t, err)
@@ -493,7 +494,8 @@ func TestService_ImportAfterSales(t *testing.T) {
 		sell(t, b, l.ID, 1)
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-		recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+		// encoding/csv, unlike a spreadsheet, keeps the BOM in the first cell.
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out.String(), "\uFEFF"))).ReadAll()
 		require.NoError(t, err)
 		col := map[string]int{}
 		for i, name := range recs[0] {
