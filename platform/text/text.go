@@ -7,12 +7,17 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 )
 
 // ErrMoney is the message beside a money field that does not parse.
 var ErrMoney = errors.New("must be an amount like 12.50")
+
+// ErrMoneyComma is ErrMoney for an amount read with DecimalComma, whose
+// example must be written that way too.
+var ErrMoneyComma = errors.New("must be an amount like 12,50")
 
 // maxMoneyCents keeps ParseMoney far from int64 overflow; each field's own
 // maximum is checked by its owner.
@@ -25,12 +30,49 @@ const maxMoneyCents = 1_000_000_000_00
 // that names the field's bound, the one the API gives, rather than ErrMoney.
 var ErrMoneyRange = errors.New("must be at most " + MoneyInput(maxMoneyCents))
 
-// ParseMoney reads an amount in the shop currency as typed by a person
-// ("12", "12.5", "12.50", "1,250.00", "$12") into integer minor units. It
-// never goes through a float, so 0.1 + 0.2 troubles nobody. Zero and
-// negative amounts parse; the rules that forbid them live with each field,
-// as do their maximums (see ErrMoneyRange).
-func ParseMoney(s string) (int64, error) {
+// DecimalMark is the convention an amount is written in, named by the mark
+// before its cents. The convention fixes which marks may group thousands
+// too, so that "1,500" is one thing in a given convention, never a guess.
+type DecimalMark rune
+
+const (
+	// DecimalPoint is the shop's own convention, in its forms, its API and
+	// its export: "1,250.00", commas grouping thousands.
+	DecimalPoint DecimalMark = '.'
+	// DecimalComma is that of much of Europe, whose spreadsheets write
+	// "1.250,00" or "1 250,00" (a space, a no-break space or a narrow
+	// one grouping thousands), and so "1,500" for 1.50.
+	DecimalComma DecimalMark = ','
+)
+
+// groupMarks are the marks that may group the thousands of an amount in
+// the convention.
+func (m DecimalMark) groupMarks() string {
+	if m == DecimalComma {
+		return ". \u00a0\u202f"
+	}
+	return ","
+}
+
+// err is the convention's message for an amount that does not parse.
+func (m DecimalMark) err() error {
+	if m == DecimalComma {
+		return ErrMoneyComma
+	}
+	return ErrMoney
+}
+
+// ParseMoney reads an amount in the shop currency as typed by a person in
+// the convention of mark ("12", "12.5", "12.50", "1,250.00", "$12" with
+// DecimalPoint; "12,50", "1.250,00", "1 250", "1,500" with DecimalComma)
+// into integer minor units. An amount not written in that convention (a
+// second decimal mark, a fraction of a cent, a group not of three digits,
+// a group mark of the other convention) is refused, never read as the
+// other convention would. It never goes through a float, so 0.1 + 0.2
+// troubles nobody. Zero and negative amounts parse; the rules that forbid
+// them live with each field, as do their maximums (see ErrMoneyRange).
+func ParseMoney(s string, mark DecimalMark) (int64, error) {
+	bad := mark.err()
 	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, "$")
 	neg := false
@@ -39,26 +81,21 @@ func ParseMoney(s string) (int64, error) {
 		s = strings.TrimSpace(s[1:])
 	}
 	if s == "" {
-		return 0, ErrMoney
+		return 0, bad
 	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if hasDot && (len(frac) == 0 || len(frac) > 2) {
-		return 0, ErrMoney
+	whole, frac, hasMark := strings.Cut(s, string(mark))
+	if mark == DecimalComma && len(frac) > 2 && strings.TrimRight(frac[2:], "0") == "" {
+		// Spreadsheets formatted to three decimals write 1,50 as "1,500".
+		// A form's "1.500" is refused instead: there it is more likely a
+		// European thousand than a dollar and a half.
+		frac = frac[:2]
 	}
-	if strings.Contains(whole, ",") {
-		groups := strings.Split(whole, ",")
-		if len(groups[0]) == 0 || len(groups[0]) > 3 {
-			return 0, ErrMoney
-		}
-		for _, g := range groups[1:] {
-			if len(g) != 3 {
-				return 0, ErrMoney
-			}
-		}
-		whole = strings.Join(groups, "")
+	if hasMark && (len(frac) == 0 || len(frac) > 2) {
+		return 0, bad
 	}
-	if !allDigits(whole) || !allDigits(frac) {
-		return 0, ErrMoney
+	whole, ok := ungroup(whole, mark.groupMarks())
+	if !ok || !allDigits(whole) || !allDigits(frac) {
+		return 0, bad
 	}
 	sign := int64(1)
 	if neg {
@@ -85,6 +122,27 @@ func ParseMoney(s string) (int64, error) {
 		return sign * (maxMoneyCents + 1), ErrMoneyRange
 	}
 	return sign * cents, nil
+}
+
+// ungroup takes the thousands marks out of the whole units of an amount:
+// the first of marks found groups them all, in groups of three digits after
+// a first of one to three. Whole units holding none come back as they are.
+func ungroup(whole, marks string) (string, bool) {
+	i := strings.IndexAny(whole, marks)
+	if i < 0 {
+		return whole, true
+	}
+	r, _ := utf8.DecodeRuneInString(whole[i:])
+	groups := strings.Split(whole, string(r))
+	if len(groups[0]) == 0 || len(groups[0]) > 3 {
+		return "", false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return "", false
+		}
+	}
+	return strings.Join(groups, ""), true
 }
 
 func allDigits(s string) bool {

@@ -13,15 +13,15 @@ func TestParseMoney(t *testing.T) {
 	good := map[string]int64{
 		"12": 1200, "12.5": 1250, "12.50": 1250, "0.99": 99, ".5": 50, "$7": 700,
 		"1,250.00": 125000, " 3.05 ": 305, "0": 0, "-4.20": -420, "10000": 1000000,
-		"0000000000000012.50": 1250,
+		"0000000000000012.50": 1250, "1,500": 150000,
 	}
 	for in, want := range good {
-		got, err := ParseMoney(in)
+		got, err := ParseMoney(in, DecimalPoint)
 		require.NoError(t, err, in)
 		require.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "abc", "12.345", "1.", "1e3", "12,50", "1,2345", "NaN", "0x10", "--1", "١٢", strings.Repeat("9", 40) + "x"} {
-		_, err := ParseMoney(in)
+	for _, in := range []string{"", "abc", "12.345", "1.500", "1.", "1e3", "12,50", "1,2345", "1 500", "1.500,00", "NaN", "0x10", "--1", "١٢", strings.Repeat("9", 40) + "x"} {
+		_, err := ParseMoney(in, DecimalPoint)
 		require.ErrorIs(t, err, ErrMoney, in)
 	}
 	// Written well but too large to hold: just past what it holds, so each
@@ -30,7 +30,7 @@ func TestParseMoney(t *testing.T) {
 		"1000000000.01": maxMoneyCents + 1, "999999999999.99": maxMoneyCents + 1, "99999999999999": maxMoneyCents + 1,
 		"1,000,000,000,000": maxMoneyCents + 1, strings.Repeat("9", 40): maxMoneyCents + 1, "-5000000000": -maxMoneyCents - 1,
 	} {
-		got, err := ParseMoney(in)
+		got, err := ParseMoney(in, DecimalPoint)
 		require.ErrorIs(t, err, ErrMoneyRange, in)
 		require.Equal(t, want, got, in)
 	}
@@ -40,24 +40,55 @@ func TestParseMoney(t *testing.T) {
 	require.Equal(t, "-4.20", MoneyInput(-420))
 }
 
+// TestParseMoney_DecimalComma: amounts as European spreadsheets write
+// them, the comma before the cents; one written the other way is refused,
+// never read 100 or 1000 times too high.
+func TestParseMoney_DecimalComma(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{
+		"12,50": 1250, "12,5": 1250, ",5": 50, "12": 1200, "1500": 150000, "$7": 700, " 3,05 ": 305, "-4,20": -420,
+		"1,500": 150, "1,5000": 150, "1.500,00": 150000, "1.500": 150000, "1.234.567,89": 123456789,
+		"1 500,00": 150000, "1\u00a0500,00": 150000, "1\u202f500": 150000, "0,99": 99,
+	} {
+		got, err := ParseMoney(in, DecimalComma)
+		require.NoError(t, err, "%q", in)
+		require.Equal(t, want, got, "%q", in)
+	}
+	for _, in := range []string{
+		"", "abc", "12.50", "1.5", "1,250.00", "12,345", "1,501", "1,", "12,50,00", "1.50,00", "1.5000", "15.00",
+		"1 500.00", "1.500 000", "1,500.00", ".500", "1e3", "1_500",
+	} {
+		_, err := ParseMoney(in, DecimalComma)
+		require.ErrorIs(t, err, ErrMoneyComma, "%q", in)
+	}
+	got, err := ParseMoney("1.000.000.000.000", DecimalComma)
+	require.ErrorIs(t, err, ErrMoneyRange)
+	require.Equal(t, int64(maxMoneyCents+1), got)
+	require.Equal(t, "must be an amount like 12,50", ErrMoneyComma.Error())
+}
+
 func FuzzParseMoney(f *testing.F) {
-	for _, s := range []string{"12.50", "1,250.00", "-3", "$0.99", "", ".5", "1e9"} {
+	for _, s := range []string{"12.50", "1,250.00", "-3", "$0.99", "", ".5", "1e9", "1.250,00", "1 500", "1,500"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		cents, err := ParseMoney(s)
-		if errors.Is(err, ErrMoneyRange) {
-			require.Contains(t, []int64{maxMoneyCents + 1, -maxMoneyCents - 1}, cents)
-			return
+		for _, mark := range []DecimalMark{DecimalPoint, DecimalComma} {
+			cents, err := ParseMoney(s, mark)
+			if errors.Is(err, ErrMoneyRange) {
+				require.Contains(t, []int64{maxMoneyCents + 1, -maxMoneyCents - 1}, cents)
+				continue
+			}
+			if err != nil {
+				require.ErrorIs(t, err, mark.err())
+				continue
+			}
+			require.LessOrEqual(t, cents, int64(maxMoneyCents))
+			require.GreaterOrEqual(t, cents, -int64(maxMoneyCents))
+			written := strings.Replace(MoneyInput(cents), ".", string(mark), 1)
+			back, err := ParseMoney(written, mark)
+			require.NoError(t, err)
+			require.Equal(t, cents, back, "format and parse round-trip")
 		}
-		if err != nil {
-			return
-		}
-		require.LessOrEqual(t, cents, int64(maxMoneyCents))
-		require.GreaterOrEqual(t, cents, -int64(maxMoneyCents))
-		back, err := ParseMoney(MoneyInput(cents))
-		require.NoError(t, err)
-		require.Equal(t, cents, back, "format and parse round-trip")
 	})
 }
 

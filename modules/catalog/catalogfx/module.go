@@ -136,7 +136,7 @@ func Options(cfg config.Config, log *slog.Logger) (*service.Options, error) {
 	}
 	o := &service.Options{Photos: store, Log: log}
 	if v, ok := os.LookupEnv(MaxPriceEnv); ok && v != "" {
-		cents, err := text.ParseMoney(v)
+		cents, err := text.ParseMoney(v, text.DecimalPoint)
 		if err != nil || cents <= 0 {
 			return nil, fmt.Errorf("%s=%q: must be a positive amount like 10000.00", MaxPriceEnv, v)
 		}

@@ -85,10 +85,14 @@ func (h *handler) listImports(w http.ResponseWriter, r *http.Request) {
 
 // ImportRow is one row of a staged import as the preview judges it.
 type ImportRow struct {
-	Line    int               `json:"line"`
-	Valid   bool              `json:"valid"`
-	Errors  map[string]string `json:"errors"`
-	Updates *catalog.BookID   `json:"updates_book_id"`
+	Line   int               `json:"line"`
+	Valid  bool              `json:"valid"`
+	Errors map[string]string `json:"errors"`
+	// PriceCents is the price as read, nil when it could not be; a
+	// client shows it, so a misread amount shows before the import is
+	// confirmed.
+	PriceCents *int64          `json:"price_cents"`
+	Updates    *catalog.BookID `json:"updates_book_id"`
 }
 
 // ImportPreview is a staged import with its rows.
@@ -138,6 +142,9 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	out := ImportPreview{Import: importJSON(im), Rows: make([]ImportRow, len(rows))}
 	for i, row := range rows {
 		out.Rows[i] = ImportRow{Line: row.Line, Valid: row.Valid(), Errors: row.Errors}
+		if cents, ok := row.Price(); ok {
+			out.Rows[i].PriceCents = &cents
+		}
 		if row.Updates != 0 {
 			id := row.Updates
 			out.Rows[i].Updates = &id

@@ -38,8 +38,10 @@ func TestAPI_Imports(t *testing.T) {
 	require.True(t, p.Rows[0].Valid)
 	require.NotNil(t, p.Rows[0].Updates, "the seller's listing of that ISBN and condition")
 	require.Equal(t, book.ID, *p.Rows[0].Updates)
+	require.Equal(t, int64(300), *p.Rows[0].PriceCents, "the price as read")
 	require.False(t, p.Rows[1].Valid)
 	require.Contains(t, p.Rows[1].Errors, "author")
+	require.Equal(t, int64(400), *p.Rows[1].PriceCents, "read, though the row is refused for its author")
 	at := res.Header.Get("Location")
 	require.Equal(t, fmt.Sprintf("/api/v1/me/imports/%d", p.Import.ID), at)
 
@@ -84,6 +86,29 @@ func TestAPI_Imports(t *testing.T) {
 	res = env.Send(t, http.MethodPost, "/api/v1/me/imports?filename="+strings.Repeat("x", 5000), "text/csv", strings.NewReader(csv), authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
 	require.Equal(t, map[string]string{"filename": "must be at most 300 characters"}, errorOf(t, res).Fields)
+}
+
+// TestAPI_ImportSemicolonPrices is the audit's request: a file separated
+// by semicolons writes prices as European spreadsheets do, "1,500" for
+// 1.50, and its preview gives each price as read, or why it is refused.
+func TestAPI_ImportSemicolonPrices(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	csv := "title;author;isbn;condition;price;copies\n" +
+		`"Der Prozess";"Kafka";"";"good";"1,500";"1"` + "\n" +
+		`"Faust";"Goethe";"";"good";"12,50";"1"` + "\n" +
+		`"Odyssey";"Homer";"";"good";"12.50";"1"` + "\n"
+	res := env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(csv), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	p := decode[api.ImportPreview](t, res)
+	require.Len(t, p.Rows, 3)
+	require.True(t, p.Rows[0].Valid)
+	require.Equal(t, int64(150), *p.Rows[0].PriceCents)
+	require.True(t, p.Rows[1].Valid)
+	require.Equal(t, int64(1250), *p.Rows[1].PriceCents)
+	require.False(t, p.Rows[2].Valid)
+	require.Nil(t, p.Rows[2].PriceCents)
+	require.Equal(t, map[string]string{"price": "in a file separated by semicolons, write amounts like 12,50"}, p.Rows[2].Errors)
 }
 
 // TestAPI_ImportTakesOnlyCSV: the file is the body, sent as text/csv; a

@@ -175,7 +175,7 @@ func (f *listingForm) input() (service.Input, map[string]string) {
 	}
 	if strings.TrimSpace(f.Price) == "" {
 		errs["price"] = "enter the price in USD, like 12.50"
-	} else if p, err := text.ParseMoney(f.Price); err != nil && !errors.Is(err, text.ErrMoneyRange) {
+	} else if p, err := text.ParseMoney(f.Price, text.DecimalPoint); err != nil && !errors.Is(err, text.ErrMoneyRange) {
 		errs["price"] = err.Error()
 	} else {
 		in.PriceCents = p

@@ -119,6 +119,20 @@ func TestPages_ImportListings(t *testing.T) {
 		require.Equal(t, "staged", im.State, "the import waits for the address")
 	})
 
+	// A semicolon file's "1,500" is 1.50, as European spreadsheets write
+	// it: the preview shows the price as read beside the cell, so a seller
+	// who meant 1,500.00 sees it before confirming.
+	t.Run("PreviewShowsPricesAsRead", func(t *testing.T) {
+		ct, body := csvUpload(t, "europe.csv", []byte("title;author;condition;price\nDer Prozess;Kafka;good;1,500\nFaust;Goethe;good;12.50\n"))
+		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
+		res = env.Get(t, res.Header.Get("Location"), authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "1 of 2 rows will be imported")
+		require.Contains(t, res.Body, `$1.50 <span class="muted">(1,500)</span>`)
+		require.Contains(t, res.Body, "price: in a file separated by semicolons, write amounts like 12,50")
+	})
+
 	t.Run("PastImportsNewestFirstPaged", func(t *testing.T) {
 		res := env.Get(t, "/my/listings/import", authtest.As(other)...)
 		require.Equal(t, http.StatusOK, res.StatusCode)
@@ -178,7 +192,7 @@ func TestPages_ImportListings(t *testing.T) {
 		res := env.Get(t, "/my/listings.csv", authtest.As(seller)...)
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Equal(t, "text/csv; charset=utf-8", res.Header.Get("Content-Type"))
-		require.True(t, strings.HasPrefix(res.Body, `"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"), res.Body)
+		require.True(t, strings.HasPrefix(res.Body, "\xEF\xBB\xBF"+`"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"), res.Body)
 		require.Regexp(t, `"[0-9]+","Der Zauberberg","Thomas Mann","9780141439518","very_good",`, res.Body)
 		require.NotEqual(t, http.StatusOK, env.Get(t, "/my/listings.csv").StatusCode, "signed in only")
 	})

@@ -45,7 +45,7 @@ func (f *wantForm) input() service.WantInput {
 	in := service.WantInput{ISBN: f.ISBN, Words: f.Words, MinCondition: catalog.Condition(f.MinCondition), Email: f.Email}
 	if strings.TrimSpace(f.MaxPrice) == "" {
 		f.Errors["max_price"] = "enter the most you would pay in USD, like 15.00"
-	} else if p, err := text.ParseMoney(f.MaxPrice); err != nil && !errors.Is(err, text.ErrMoneyRange) {
+	} else if p, err := text.ParseMoney(f.MaxPrice, text.DecimalPoint); err != nil && !errors.Is(err, text.ErrMoneyRange) {
 		f.Errors["max_price"] = err.Error()
 	} else {
 		in.MaxPriceCents = p

@@ -62,6 +62,15 @@ type ImportRow struct {
 // Valid reports whether the row will be imported.
 func (r ImportRow) Valid() bool { return len(r.Errors) == 0 }
 
+// Price is the amount the row's price cell was read as, false when it could
+// not be read. Previews show it beside the cell, so that a seller sees a
+// misreading (the file taken for another convention) before confirming.
+func (r ImportRow) Price() (int64, bool) {
+	_, bad := r.Errors["price"]
+	_, broken := r.Errors["row"]
+	return r.Input.PriceCents, !bad && !broken
+}
+
 // ErrImportTooLarge refuses a file over MaxImportBytes, wherever it is
 // measured: the upload, the API's body, the parser.
 var ErrImportTooLarge = func() *apperr.Error {
@@ -103,11 +112,12 @@ func (s *Service) ParseListings(data []byte) ([]ImportRow, error) {
 	}
 	r := csv.NewReader(bytes.NewReader(data))
 	r.FieldsPerRecord = -1
+	d := commaFile
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	if bytes.ContainsRune(first, ';') && !bytes.ContainsRune(first, ',') {
-		// Spreadsheets in much of Europe separate cells with semicolons.
-		r.Comma = ';'
+		d = semicolonFile
 	}
+	r.Comma = d.sep
 	header, err := r.Read()
 	if err != nil {
 		return nil, csvError(err)
@@ -129,7 +139,7 @@ func (s *Service) ParseListings(data []byte) ([]ImportRow, error) {
 			return nil, fileError("the file has more than %d rows; split it into smaller files", MaxImportRows)
 		}
 		line, _ := r.FieldPos(0)
-		rows = append(rows, s.parseRow(line, cols, rec))
+		rows = append(rows, s.parseRow(d, line, cols, rec))
 	}
 	if len(rows) == 0 {
 		return nil, fileError("the file has a header but no rows")
@@ -199,9 +209,26 @@ func clip(s string) string {
 	return string([]rune(s)[:40]) + "…"
 }
 
+// dialect is how a file writes cells and amounts. Spreadsheets in much of
+// Europe separate cells with semicolons because the comma is their decimal
+// mark, so a file separated by semicolons is read with theirs: "1,500" is
+// 1.50 there, not 1,500.00.
+type dialect struct {
+	sep  rune
+	mark text.DecimalMark
+	// amounts says how the file must write an amount, naming its
+	// convention, for a price that does not parse.
+	amounts string
+}
+
+var (
+	commaFile     = dialect{sep: ',', mark: text.DecimalPoint, amounts: "in a file separated by commas, write amounts like 12.50"}
+	semicolonFile = dialect{sep: ';', mark: text.DecimalComma, amounts: "in a file separated by semicolons, write amounts like 12,50"}
+)
+
 // parseRow converts one record and checks it as the listing form would,
 // naming each error by its column.
-func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRow {
+func (s *Service) parseRow(d dialect, line int, cols map[string]int, rec []string) ImportRow {
 	row := ImportRow{Line: line, Cells: make(map[string]string, len(cols)), Errors: map[string]string{}}
 	if len(rec) != len(cols) {
 		row.Errors["row"] = fmt.Sprintf("has %d %s where the first line names %d", len(rec), text.Plural(len(rec), "cell", "cells"), len(cols))
@@ -223,9 +250,9 @@ func (s *Service) parseRow(line int, cols map[string]int, rec []string) ImportRo
 		Condition: parseCondition(c["condition"]), Language: parseLanguage(c["language"]), Copies: 1,
 	}
 	if p := strings.TrimSpace(c["price"]); p == "" {
-		row.Errors["price"] = "enter the price, like 12.50"
-	} else if cents, err := text.ParseMoney(p); err != nil && !errors.Is(err, text.ErrMoneyRange) {
-		row.Errors["price"] = err.Error()
+		row.Errors["price"] = "enter the price; " + d.amounts
+	} else if cents, err := text.ParseMoney(p, d.mark); err != nil && !errors.Is(err, text.ErrMoneyRange) {
+		row.Errors["price"] = d.amounts
 	} else {
 		in.PriceCents = cents
 	}
@@ -333,12 +360,16 @@ const exportPage = 1000
 // export and the import are not put back on sale. Every cell is quoted and
 // escaped (escapeCell), so a spreadsheet opens each as the text it is:
 // quoting keeps a cell holding the separator of a semicolon locale whole,
-// and the apostrophe keeps one starting like a formula from running.
+// and the apostrophe keeps one starting like a formula from running. The
+// file starts with a UTF-8 byte order mark: without one, Excel reads it in
+// the computer's legacy code page and garbles every accented title;
+// ParseListings takes it off again.
 func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Writer) error {
 	if seller.ID == 0 {
 		return auth.ErrUnauthenticated
 	}
 	bw := bufio.NewWriter(w)
+	bw.Write(utf8BOM)
 	writeCSVRecord(bw, ImportColumns)
 	for page := 1; ; page++ {
 		ls, hasNext, err := s.SellerListings(ctx, seller, page, exportPage)

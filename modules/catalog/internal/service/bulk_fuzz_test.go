@@ -14,7 +14,7 @@ import (
 func FuzzParseListings(f *testing.F) {
 	for _, s := range []string{
 		csvHeader + "Le Petit Prince,Saint-Exupéry,0-14-143951-3,Very Good,12.50,2,A classic.,French,1943\n",
-		"\xEF\xBB\xBFtitle;author;condition;price\r\nEmma;Jane Austen;fine;4.50\r\n",
+		"\xEF\xBB\xBFtitle;author;condition;price\r\nEmma;Jane Austen;fine;4,50\r\n",
 		"title,author,condition,price\nEmma,\"Jane \"\"A\"\"\",good,5\nEmma,Jane,good\n",
 		"title,author,condition,price\nL'\xe9tranger,Camus,good,5\n",
 		"\xFF\xFEt\x00",

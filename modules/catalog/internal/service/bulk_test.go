@@ -59,12 +59,13 @@ func TestService_ParseListings(t *testing.T) {
 
 	t.Run("BOMAndCRLFAndSemicolons", func(t *testing.T) {
 		t.Parallel()
-		rows, err := b.svc.ParseListings([]byte("\xEF\xBB\xBFtitle;author;condition;price\r\nEmma;Jane Austen;fine;4.50\r\n"))
+		rows, err := b.svc.ParseListings([]byte("\xEF\xBB\xBFtitle;author;condition;price\r\nEmma;Jane Austen;fine;4,50\r\n"))
 		require.NoError(t, err)
 		require.Len(t, rows, 1)
 		require.Empty(t, rows[0].Errors)
 		require.Equal(t, "Emma", rows[0].Input.Title)
 		require.Equal(t, "Jane Austen", rows[0].Input.Author)
+		require.Equal(t, int64(450), rows[0].Input.PriceCents)
 	})
 
 	t.Run("RowErrors", func(t *testing.T) {
@@ -178,7 +179,7 @@ func TestService_ExportListings(t *testing.T) {
 
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-		require.Equal(t, `"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"+
+		require.Equal(t, "\xEF\xBB\xBF"+`"id","title","author","isbn","condition","price","copies","copies_base","description","language","year"`+"\r\n"+
 			fmt.Sprintf(`"%d","Say ""hi""; world","Antoine de Saint-Exupéry","","very_good","12.50","2","2","line one`, gone.ID)+"\n"+`line two","fr",""`+"\r\n"+
 			fmt.Sprintf(`"%d","Le Petit Prince","Antoine de Saint-Exupéry","9780141439518","very_good","12.50","2","2","A classic.","fr","1943"`, first.ID)+"\r\n", out.String())
 
@@ -227,6 +228,7 @@ func TestService_ExportListings(t *testing.T) {
 		}
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
+		require.True(t, strings.HasPrefix(out.String(), "\xEF\xBB\xBF\"id\","), "a BOM, so that Excel opens accented titles as UTF-8")
 
 		rows, err := b.svc.ParseListings([]byte(out.String()))
 		require.NoError(t, err)
@@ -287,6 +289,79 @@ func TestService_ExportListings(t *testing.T) {
 		require.Equal(t, int64(1250), got.PriceCents)
 		require.Equal(t, catalog.ConditionVeryGood, got.Condition)
 		require.Equal(t, 2, sellerBooks(ctx, t, b.pool, int(b.seller.ID)))
+	})
+}
+
+// TestService_ImportPricesByConvention reproduces the audit: a file whose
+// cells are separated by semicolons, as European spreadsheets save one,
+// writes amounts their way, the comma marking the cents, and was read as
+// the shop writes them, so "1,500" (1.50) became 1,500.00 and "12,50" was
+// refused. Each file is read in its own convention, an amount written in
+// the other is refused with a message naming it, and the preview gives
+// every price as read.
+func TestService_ImportPricesByConvention(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, file string
+		prices     map[string]int64
+		refused    []service.ImportRefusal
+	}{
+		{
+			name: "Semicolons",
+			file: "title;author;isbn;condition;price;copies\n" +
+				`"Der Prozess";"Kafka";"";"good";"1,500";"1"` + "\n" +
+				`"Faust";"Goethe";"";"good";"12,50";"1"` + "\n" +
+				`"Ulysses";"Joyce";"";"good";"1.500,00";"1"` + "\n" +
+				`"Emma";"Austen";"";"good";"1500";"1"` + "\n" +
+				"\"Dune\";\"Herbert\";\"\";\"good\";\"1\u00a0250\";\"1\"\n" +
+				`"Odyssey";"Homer";"";"good";"12.50";"1"` + "\n",
+			prices:  map[string]int64{"Der Prozess": 150, "Faust": 1250, "Ulysses": 150000, "Emma": 150000, "Dune": 125000},
+			refused: []service.ImportRefusal{{Line: 7, Reason: "price: in a file separated by semicolons, write amounts like 12,50"}},
+		},
+		{
+			name: "Commas",
+			file: "title,author,isbn,condition,price,copies\n" +
+				`Der Prozess,Kafka,,good,"1,500",1` + "\n" +
+				"Faust,Goethe,,good,12.50,1\n" +
+				`Odyssey,Homer,,good,"12,50",1` + "\n",
+			prices:  map[string]int64{"Der Prozess": 150000, "Faust": 1250},
+			refused: []service.ImportRefusal{{Line: 4, Reason: "price: in a file separated by commas, write amounts like 12.50"}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			b, ctx := setup(t)
+			_, rows, err := b.svc.StageImport(ctx, b.seller, "prices.csv", []byte(tc.file))
+			require.NoError(t, err)
+			shown := map[string]int64{}
+			for _, r := range rows {
+				if cents, ok := r.Price(); ok {
+					shown[r.Input.Title] = cents
+				}
+			}
+			require.Equal(t, tc.prices, shown, "the preview's prices, as read")
+
+			im := importNow(ctx, t, b, b.seller, tc.file)
+			require.Equal(t, len(tc.prices), im.Created)
+			require.Equal(t, tc.refused, im.Refused)
+			ls, _, err := b.svc.SellerListings(ctx, b.seller, 1, 100)
+			require.NoError(t, err)
+			got := map[string]int64{}
+			for _, l := range ls {
+				got[l.Title] = l.PriceCents
+			}
+			require.Equal(t, tc.prices, got)
+		})
+	}
+
+	t.Run("NoPriceNamesTheConvention", func(t *testing.T) {
+		t.Parallel()
+		b, _ := setup(t)
+		rows, err := b.svc.ParseListings([]byte("title;author;condition;price\nEmma;Jane Austen;good;\n"))
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"price": "enter the price; in a file separated by semicolons, write amounts like 12,50"}, rows[0].Errors)
+		_, ok := rows[0].Price()
+		require.False(t, ok)
 	})
 }
 
@@ -419,7 +494,8 @@ func TestService_ImportAfterSales(t *testing.T) {
 		sell(t, b, l.ID, 1)
 		var out strings.Builder
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
-		recs, err := csv.NewReader(strings.NewReader(out.String())).ReadAll()
+		// encoding/csv, unlike a spreadsheet, keeps the BOM in the first cell.
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out.String(), "\uFEFF"))).ReadAll()
 		require.NoError(t, err)
 		col := map[string]int{}
 		for i, name := range recs[0] {

@@ -148,7 +148,7 @@ func ParseQuery(v url.Values) (Query, map[string]string) {
 		}
 		// An amount too large to hold is past every price: as a bound it
 		// lets every book through, or none.
-		c, err := text.ParseMoney(s)
+		c, err := text.ParseMoney(s, text.DecimalPoint)
 		switch {
 		case err != nil && !errors.Is(err, text.ErrMoneyRange):
 			fields[name] = err.Error()

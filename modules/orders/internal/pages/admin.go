@@ -234,7 +234,7 @@ func (h *handler) saveProvider(w http.ResponseWriter, r *http.Request, id int64,
 	v := r.PostFormValue
 	p := service.Provider{ID: id, Name: v("name"), Coverage: v("coverage"), Active: v("active") == "on"}
 	d := providersData{EditID: id, Cost: v("cost"), Days: v("days"), Errors: map[string]string{}}
-	if p.CostCents, err = text.ParseMoney(v("cost")); err != nil && !errors.Is(err, text.ErrMoneyRange) {
+	if p.CostCents, err = text.ParseMoney(v("cost"), text.DecimalPoint); err != nil && !errors.Is(err, text.ErrMoneyRange) {
 		d.Errors["cost"] = "enter a cost such as 12.50"
 	}
 	if p.Days, err = strconv.Atoi(strings.TrimSpace(v("days"))); err != nil {
