@@ -14,8 +14,8 @@ const abandonPendingOrder = `-- name: AbandonPendingOrder :one
 WITH o AS (
   DELETE FROM orders.orders d WHERE d.id = $1 AND d.status = 'pending' RETURNING d.id, d.buyer_id
 ), restored AS (
-  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-  SELECT c.id, l.book_id, l.quantity, l.price_cents
+  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, seller_name)
+  SELECT c.id, l.book_id, l.quantity, l.price_cents, l.title, l.seller_name
   FROM orders.order_lines l JOIN o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
   ON CONFLICT (cart_id, book_id) DO NOTHING
 )
@@ -23,7 +23,8 @@ SELECT count(*) FROM o
 `
 
 // Drops an order the catalog refused to hold (nothing was held or charged)
-// and puts its lines back in the buyer's cart, at the price the buyer saw.
+// and puts its lines back in the buyer's cart, at the price the buyer saw,
+// with the names the line kept (an order line keeps no author).
 // Zero means the order had moved on (a concurrent replay placed it).
 func (q *Queries) AbandonPendingOrder(ctx context.Context, db DBTX, id int64) (int64, error) {
 	row := db.QueryRow(ctx, abandonPendingOrder, id)
@@ -519,14 +520,15 @@ func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams)
 }
 
 const restoreCart = `-- name: RestoreCart :exec
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-SELECT c.id, l.book_id, l.quantity, l.price_cents
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, seller_name)
+SELECT c.id, l.book_id, l.quantity, l.price_cents, l.title, l.seller_name
 FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
 WHERE l.order_id = $1
 ON CONFLICT (cart_id, book_id) DO NOTHING
 `
 
-// Puts a cancelled checkout's lines back in its buyer's cart.
+// Puts a cancelled checkout's lines back in its buyer's cart, with the
+// names the lines kept.
 func (q *Queries) RestoreCart(ctx context.Context, db DBTX, orderID int64) error {
 	_, err := db.Exec(ctx, restoreCart, orderID)
 	return err

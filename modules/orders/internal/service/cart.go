@@ -130,7 +130,12 @@ func priced(o Owner, items []dbsqlc.CartItem, books map[catalog.BookID]catalog.B
 		l := CartLine{BookID: catalog.BookID(it.BookID), Quantity: int(it.Quantity), AddedPriceCents: it.PriceCents, PriceCents: it.PriceCents}
 		switch {
 		case !ok:
-			l.Title = fmt.Sprintf("Book #%d", it.BookID)
+			// The catalog deleted the listing: the names the line kept say
+			// which book went.
+			l.Title, l.Author, l.SellerName = it.Title, it.Author, it.SellerName
+			if l.Title == "" {
+				l.Title = fmt.Sprintf("Book #%d", it.BookID)
+			}
 			l.Problem = "this book is no longer listed"
 		default:
 			l.Title, l.Author, l.SellerID, l.SellerName = b.Title, b.Author, b.SellerID, b.SellerName
@@ -278,7 +283,8 @@ func (s *Service) setUserLine(ctx context.Context, user auth.UserID, bookID cata
 	if err := available(b, quantity); err != nil {
 		return nil, err
 	}
-	line := dbsqlc.PutUserCartItemParams{UserID: int64(user), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents}
+	line := dbsqlc.PutUserCartItemParams{UserID: int64(user), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents,
+		Title: b.Title, Author: b.Author, SellerName: b.SellerName}
 	return books, s.q.PutUserCartItem(ctx, s.pool, line)
 }
 
@@ -348,7 +354,8 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 		if quantity > MaxQuantity {
 			return apperr.ErrInvalid.WithFields(map[string]string{"quantity": fmt.Sprintf("at most %d copies per book", MaxQuantity)})
 		}
-		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents})
+		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents,
+			Title: b.Title, Author: b.Author, SellerName: b.SellerName})
 	})
 }
 
