@@ -555,6 +555,39 @@ func TestAPI_PlaceAtDeliveryCostShown(t *testing.T) {
 	require.Contains(t, r.Body, `"total_cents":2499`)
 }
 
+// TestPages_CartSubtotalCoversWhatCanBeBought: beside a line that cannot
+// be bought, the cart page and the API count no total for it, and the
+// subtotal says what it covers, so the figures shown add up.
+func TestPages_CartSubtotalCoversWhatCanBeBought(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	gone := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 1554, Copies: 5})
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, gone.ID, 2))
+	_, err := b.pool.Exec(ctx, "DELETE FROM catalog.books WHERE id = $1", int64(gone.ID))
+	require.NoError(t, err)
+
+	r := b.c.Get(t, "/cart", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "Subtotal of the 1 book you can buy: $15.00")
+	require.Contains(t, r.Body, "not counted")
+	require.NotContains(t, r.Body, "$31.08", "no line total for the line that cannot be bought")
+
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/cart", "", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	var c service.Cart
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &c))
+	require.Len(t, c.Lines, 2)
+	var sum int64
+	for _, l := range c.Lines {
+		sum += l.LineCents
+	}
+	require.Equal(t, int64(1500), c.SubtotalCents)
+	require.Equal(t, c.SubtotalCents, sum, "the lines add up to the subtotal")
+	require.Equal(t, 1, c.SubtotalCount)
+}
+
 func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

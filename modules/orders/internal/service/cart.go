@@ -41,7 +41,9 @@ type CartLine struct {
 	// PriceCents is the price now; AddedPriceCents the price when added.
 	PriceCents      int64 `json:"price_cents"`
 	AddedPriceCents int64 `json:"added_price_cents"`
-	LineCents       int64 `json:"line_cents"`
+	// LineCents is what the line adds to the subtotal: zero for a line
+	// with a Problem, which cannot be bought, so the lines add up to it.
+	LineCents int64 `json:"line_cents"`
 	Available       int   `json:"available"`
 	PriceChanged    bool  `json:"price_changed"`
 	// Problem, when set, keeps the cart from checking out.
@@ -54,11 +56,13 @@ const (
 	problemSoldOut = "sold out"
 )
 
-// Cart is a cart with its totals.
+// Cart is a cart with its totals. The subtotal covers the lines without a
+// problem, SubtotalCount copies of Count.
 type Cart struct {
 	Lines         []CartLine `json:"lines"`
 	Count         int        `json:"count"`
 	SubtotalCents int64      `json:"subtotal_cents"`
+	SubtotalCount int        `json:"subtotal_count"`
 	CanCheckout   bool       `json:"can_checkout"`
 }
 
@@ -143,11 +147,12 @@ func priced(o Owner, items []dbsqlc.CartItem, books map[catalog.BookID]catalog.B
 			l.PriceChanged = b.PriceCents != it.PriceCents
 			l.Problem = lineProblem(b, o.UserID, l.Quantity)
 		}
-		l.LineCents = l.PriceCents * int64(l.Quantity)
 		if l.Problem != "" {
 			c.CanCheckout = false
 		} else {
+			l.LineCents = l.PriceCents * int64(l.Quantity)
 			c.SubtotalCents += l.LineCents
+			c.SubtotalCount += l.Quantity
 		}
 		c.Count += l.Quantity
 		c.Lines = append(c.Lines, l)
