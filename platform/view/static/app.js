@@ -108,6 +108,9 @@ if (deliveryForm) {
     if (input.name !== "provider") return;
     const hidden = document.querySelector('#checkout-form input[name="delivery_provider_id"]');
     if (hidden) hidden.value = input.value;
+    // The cost shown is the one the order is placed at, or refused.
+    const shown = document.querySelector('#checkout-form input[name="delivery_cents"]');
+    if (shown) shown.value = input.dataset.cost;
     const totals = document.getElementById("totals");
     if (!totals) return;
     const cost = Number(input.dataset.cost);

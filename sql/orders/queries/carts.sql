@@ -45,9 +45,10 @@ WITH found AS (
   ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
   RETURNING id
 )
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-SELECT c.id, @book_id, @quantity, @price_cents FROM (SELECT id FROM found UNION ALL SELECT id FROM made) c
-ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents;
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, author, seller_name)
+SELECT c.id, @book_id, @quantity, @price_cents, @title, @author, @seller_name FROM (SELECT id FROM found UNION ALL SELECT id FROM made) c
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents,
+  title = EXCLUDED.title, author = EXCLUDED.author, seller_name = EXCLUDED.seller_name;
 
 -- name: CartCount :one
 -- The copies in the given carts as they will be once merged: a book in
@@ -57,9 +58,10 @@ SELECT COALESCE(sum(q), 0)::int FROM (
 ) merged;
 
 -- name: UpsertCartItem :exec
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-VALUES (@cart_id, @book_id, @quantity, @price_cents)
-ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents;
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, author, seller_name)
+VALUES (@cart_id, @book_id, @quantity, @price_cents, @title, @author, @seller_name)
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents,
+  title = EXCLUDED.title, author = EXCLUDED.author, seller_name = EXCLUDED.seller_name;
 
 -- name: DeleteCartItem :execrows
 DELETE FROM orders.cart_items WHERE cart_id = @cart_id AND book_id = @book_id;
@@ -69,8 +71,8 @@ DELETE FROM orders.cart_items WHERE cart_id = @cart_id;
 
 -- name: MergeCartItems :exec
 -- Moves a visitor's lines into a user's cart; a book in both keeps the larger quantity.
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, added_at)
-SELECT @to_cart::bigint, v.book_id, v.quantity, v.price_cents, v.added_at
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, added_at, title, author, seller_name)
+SELECT @to_cart::bigint, v.book_id, v.quantity, v.price_cents, v.added_at, v.title, v.author, v.seller_name
 FROM orders.cart_items v WHERE v.cart_id = @from_cart::bigint
 ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = GREATEST(orders.cart_items.quantity, EXCLUDED.quantity);
 

@@ -10,8 +10,12 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @id
 -- is active and covers the address now, whatever a cache of them said. When
 -- the cart does not hold exactly the lines the buyer was shown (another
 -- checkout took them first, a tab changed a quantity or added a book) the
--- request hash is NULL, and when the provider is refused the provider name
--- is: their NOT NULL constraints refuse the row, so nothing happens. A key
+-- request hash is NULL; when the provider is refused the provider name is;
+-- and when the buyer was shown another delivery cost (delivery_cents, sent
+-- by every checkout page and by API clients that care) the delivery cost
+-- is, so no edit of the provider between the page and this statement is
+-- charged unseen. Their NOT NULL constraints refuse the row, in the
+-- columns' order, so nothing happens. A key
 -- used before breaks the unique key, which the caller answers as a replay.
 -- The address is written only when it differs from the one saved, which a
 -- returning buyer's mostly does not: each write was a row version and its
@@ -21,7 +25,9 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @id
 -- dead rows, and a join, planned on statistics that say it is nearly
 -- empty, read every line the table held since its last vacuum.
 WITH prov AS (
-  SELECT p.name, p.cost_cents FROM orders.delivery_providers p
+  SELECT p.name, CASE WHEN sqlc.narg(delivery_cents)::bigint IS NULL OR p.cost_cents = sqlc.narg(delivery_cents)::bigint
+    THEN p.cost_cents END AS cost_cents
+  FROM orders.delivery_providers p
   WHERE p.id = @provider_id AND p.active AND p.coverage = @coverage
 ), claimed AS (
   DELETE FROM orders.cart_items ci
@@ -58,22 +64,24 @@ SELECT * FROM o;
 
 -- name: AbandonPendingOrder :one
 -- Drops an order the catalog refused to hold (nothing was held or charged)
--- and puts its lines back in the buyer's cart, at the price the buyer saw.
+-- and puts its lines back in the buyer's cart, at the price the buyer saw,
+-- with the names the line kept (an order line keeps no author).
 -- Zero means the order had moved on (a concurrent replay placed it).
 WITH o AS (
   DELETE FROM orders.orders d WHERE d.id = @id AND d.status = 'pending' RETURNING d.id, d.buyer_id
 ), restored AS (
-  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-  SELECT c.id, l.book_id, l.quantity, l.price_cents
+  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, seller_name)
+  SELECT c.id, l.book_id, l.quantity, l.price_cents, l.title, l.seller_name
   FROM orders.order_lines l JOIN o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
   ON CONFLICT (cart_id, book_id) DO NOTHING
 )
 SELECT count(*) FROM o;
 
 -- name: RestoreCart :exec
--- Puts a cancelled checkout's lines back in its buyer's cart.
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-SELECT c.id, l.book_id, l.quantity, l.price_cents
+-- Puts a cancelled checkout's lines back in its buyer's cart, with the
+-- names the lines kept.
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, seller_name)
+SELECT c.id, l.book_id, l.quantity, l.price_cents, l.title, l.seller_name
 FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
 WHERE l.order_id = @order_id
 ON CONFLICT (cart_id, book_id) DO NOTHING;

@@ -148,7 +148,10 @@ type placeRequest struct {
 	Lines              []service.SeenLine `json:"lines"`
 	ShippingAddress    *service.Address   `json:"shipping_address"`
 	DeliveryProviderID int64              `json:"delivery_provider_id"`
-	Payment            *paymentRequest    `json:"payment"`
+	// DeliveryCents, when sent, is the delivery cost the client showed:
+	// the order is placed at it or refused with 409 orders.cart_changed.
+	DeliveryCents *int64          `json:"delivery_cents"`
+	Payment       *paymentRequest `json:"payment"`
 }
 
 type paymentRequest struct {
@@ -185,7 +188,8 @@ func (h *handler) place(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), Lines: body.Lines, ProviderID: body.DeliveryProviderID, Payment: body.Payment.input()}
+	in := service.PlaceInput{Key: r.Header.Get("Idempotency-Key"), Lines: body.Lines, ProviderID: body.DeliveryProviderID,
+		DeliveryCents: body.DeliveryCents, Payment: body.Payment.input()}
 	if body.ShippingAddress != nil {
 		in.Address = *body.ShippingAddress
 	}

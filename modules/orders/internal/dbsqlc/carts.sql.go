@@ -26,7 +26,7 @@ func (q *Queries) CartCount(ctx context.Context, db DBTX, cartIds []int64) (int3
 }
 
 const cartItems = `-- name: CartItems :many
-SELECT cart_id, book_id, quantity, price_cents, added_at FROM orders.cart_items WHERE cart_id = $1 ORDER BY added_at, book_id
+SELECT cart_id, book_id, quantity, price_cents, added_at, title, author, seller_name FROM orders.cart_items WHERE cart_id = $1 ORDER BY added_at, book_id
 `
 
 func (q *Queries) CartItems(ctx context.Context, db DBTX, cartID int64) ([]CartItem, error) {
@@ -44,6 +44,9 @@ func (q *Queries) CartItems(ctx context.Context, db DBTX, cartID int64) ([]CartI
 			&i.Quantity,
 			&i.PriceCents,
 			&i.AddedAt,
+			&i.Title,
+			&i.Author,
+			&i.SellerName,
 		); err != nil {
 			return nil, err
 		}
@@ -134,8 +137,8 @@ func (q *Queries) FindVisitorCart(ctx context.Context, db DBTX, visitorID *strin
 }
 
 const mergeCartItems = `-- name: MergeCartItems :exec
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, added_at)
-SELECT $1::bigint, v.book_id, v.quantity, v.price_cents, v.added_at
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, added_at, title, author, seller_name)
+SELECT $1::bigint, v.book_id, v.quantity, v.price_cents, v.added_at, v.title, v.author, v.seller_name
 FROM orders.cart_items v WHERE v.cart_id = $2::bigint
 ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = GREATEST(orders.cart_items.quantity, EXCLUDED.quantity)
 `
@@ -153,21 +156,25 @@ func (q *Queries) MergeCartItems(ctx context.Context, db DBTX, arg MergeCartItem
 
 const putUserCartItem = `-- name: PutUserCartItem :exec
 WITH found AS (
-  SELECT id FROM orders.carts WHERE user_id = $4::bigint
+  SELECT id FROM orders.carts WHERE user_id = $7::bigint
 ), made AS (
-  INSERT INTO orders.carts (user_id) SELECT $4::bigint WHERE NOT EXISTS (SELECT FROM found)
+  INSERT INTO orders.carts (user_id) SELECT $7::bigint WHERE NOT EXISTS (SELECT FROM found)
   ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
   RETURNING id
 )
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-SELECT c.id, $1, $2, $3 FROM (SELECT id FROM found UNION ALL SELECT id FROM made) c
-ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, author, seller_name)
+SELECT c.id, $1, $2, $3, $4, $5, $6 FROM (SELECT id FROM found UNION ALL SELECT id FROM made) c
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents,
+  title = EXCLUDED.title, author = EXCLUDED.author, seller_name = EXCLUDED.seller_name
 `
 
 type PutUserCartItemParams struct {
 	BookID     int64
 	Quantity   int32
 	PriceCents int64
+	Title      string
+	Author     string
+	SellerName string
 	UserID     int64
 }
 
@@ -179,6 +186,9 @@ func (q *Queries) PutUserCartItem(ctx context.Context, db DBTX, arg PutUserCartI
 		arg.BookID,
 		arg.Quantity,
 		arg.PriceCents,
+		arg.Title,
+		arg.Author,
+		arg.SellerName,
 		arg.UserID,
 	)
 	return err
@@ -205,9 +215,10 @@ func (q *Queries) SavedAddress(ctx context.Context, db DBTX, userID int64) (Addr
 }
 
 const upsertCartItem = `-- name: UpsertCartItem :exec
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, author, seller_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (cart_id, book_id) DO UPDATE SET quantity = EXCLUDED.quantity, price_cents = EXCLUDED.price_cents,
+  title = EXCLUDED.title, author = EXCLUDED.author, seller_name = EXCLUDED.seller_name
 `
 
 type UpsertCartItemParams struct {
@@ -215,6 +226,9 @@ type UpsertCartItemParams struct {
 	BookID     int64
 	Quantity   int32
 	PriceCents int64
+	Title      string
+	Author     string
+	SellerName string
 }
 
 func (q *Queries) UpsertCartItem(ctx context.Context, db DBTX, arg UpsertCartItemParams) error {
@@ -223,6 +237,9 @@ func (q *Queries) UpsertCartItem(ctx context.Context, db DBTX, arg UpsertCartIte
 		arg.BookID,
 		arg.Quantity,
 		arg.PriceCents,
+		arg.Title,
+		arg.Author,
+		arg.SellerName,
 	)
 	return err
 }
@@ -252,7 +269,7 @@ func (q *Queries) UserCart(ctx context.Context, db DBTX, userID int64) (int64, e
 }
 
 const userCartItems = `-- name: UserCartItems :many
-SELECT ci.cart_id, ci.book_id, ci.quantity, ci.price_cents, ci.added_at FROM orders.cart_items ci
+SELECT ci.cart_id, ci.book_id, ci.quantity, ci.price_cents, ci.added_at, ci.title, ci.author, ci.seller_name FROM orders.cart_items ci
 WHERE ci.cart_id = (SELECT c.id FROM orders.carts c WHERE c.user_id = $1)
 ORDER BY ci.added_at, ci.book_id
 `
@@ -273,6 +290,9 @@ func (q *Queries) UserCartItems(ctx context.Context, db DBTX, userID *int64) ([]
 			&i.Quantity,
 			&i.PriceCents,
 			&i.AddedAt,
+			&i.Title,
+			&i.Author,
+			&i.SellerName,
 		); err != nil {
 			return nil, err
 		}

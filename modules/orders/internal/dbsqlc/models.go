@@ -44,6 +44,9 @@ type CartItem struct {
 	Quantity   int32
 	PriceCents int64
 	AddedAt    time.Time
+	Title      string
+	Author     string
+	SellerName string
 }
 
 type Charge struct {

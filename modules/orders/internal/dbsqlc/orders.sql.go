@@ -14,8 +14,8 @@ const abandonPendingOrder = `-- name: AbandonPendingOrder :one
 WITH o AS (
   DELETE FROM orders.orders d WHERE d.id = $1 AND d.status = 'pending' RETURNING d.id, d.buyer_id
 ), restored AS (
-  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-  SELECT c.id, l.book_id, l.quantity, l.price_cents
+  INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, seller_name)
+  SELECT c.id, l.book_id, l.quantity, l.price_cents, l.title, l.seller_name
   FROM orders.order_lines l JOIN o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
   ON CONFLICT (cart_id, book_id) DO NOTHING
 )
@@ -23,7 +23,8 @@ SELECT count(*) FROM o
 `
 
 // Drops an order the catalog refused to hold (nothing was held or charged)
-// and puts its lines back in the buyer's cart, at the price the buyer saw.
+// and puts its lines back in the buyer's cart, at the price the buyer saw,
+// with the names the line kept (an order line keeps no author).
 // Zero means the order had moved on (a concurrent replay placed it).
 func (q *Queries) AbandonPendingOrder(ctx context.Context, db DBTX, id int64) (int64, error) {
 	row := db.QueryRow(ctx, abandonPendingOrder, id)
@@ -351,33 +352,35 @@ func (q *Queries) OrderStatuses(ctx context.Context, db DBTX, ids []int64) ([]Or
 
 const placeOrder = `-- name: PlaceOrder :one
 WITH prov AS (
-  SELECT p.name, p.cost_cents FROM orders.delivery_providers p
-  WHERE p.id = $1 AND p.active AND p.coverage = $2
+  SELECT p.name, CASE WHEN $1::bigint IS NULL OR p.cost_cents = $1::bigint
+    THEN p.cost_cents END AS cost_cents
+  FROM orders.delivery_providers p
+  WHERE p.id = $2 AND p.active AND p.coverage = $3
 ), claimed AS (
   DELETE FROM orders.cart_items ci
-  WHERE ci.cart_id = (SELECT c.id FROM orders.carts c WHERE c.user_id = $3::bigint)
+  WHERE ci.cart_id = (SELECT c.id FROM orders.carts c WHERE c.user_id = $4::bigint)
   RETURNING ci.book_id, ci.quantity
 ), o AS (
   INSERT INTO orders.orders (buyer_id, buyer_name, idempotency_key, request_hash, ship_name, ship_street, ship_city,
     ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, waiting_since)
-  VALUES ($3::bigint, $4, $5,
-    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $6::text
-      THEN $7::text END,
-    $8, $9, $10, $11, $12, $13,
-    $1, (SELECT name FROM prov), $14::bigint, (SELECT cost_cents FROM prov),
-    $14::bigint + (SELECT cost_cents FROM prov), now())
+  VALUES ($4::bigint, $5, $6,
+    CASE WHEN (SELECT string_agg(book_id || ':' || quantity, ',' ORDER BY book_id) FROM claimed) = $7::text
+      THEN $8::text END,
+    $9, $10, $11, $12, $13, $14,
+    $2, (SELECT name FROM prov), $15::bigint, (SELECT cost_cents FROM prov),
+    $15::bigint + (SELECT cost_cents FROM prov), now())
   RETURNING id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_street, ship_city, ship_region, ship_postal, ship_country, provider_id, provider_name, subtotal_cents, delivery_cents, total_cents, reason, created_at, updated_at, buyer_name, waiting_since
 ), lines AS (
   INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
-  SELECT o.id, unnest($15::bigint[]), unnest($16::bigint[]), unnest($17::text[]), unnest($18::text[]),
-    unnest($19::bigint[]), unnest($20::integer[])
+  SELECT o.id, unnest($16::bigint[]), unnest($17::bigint[]), unnest($18::text[]), unnest($19::text[]),
+    unnest($20::bigint[]), unnest($21::integer[])
   FROM o
 ), pay AS (
   INSERT INTO orders.payments (order_id, method, brand, last4, token, amount_cents)
-  SELECT o.id, $21, $22, $23, $24, o.total_cents FROM o
+  SELECT o.id, $22, $23, $24, $25, o.total_cents FROM o
 ), addr AS (
   INSERT INTO orders.addresses (user_id, name, street, city, region, postal_code, country)
-  VALUES ($3::bigint, $8, $9, $10, $11, $12, $13)
+  VALUES ($4::bigint, $9, $10, $11, $12, $13, $14)
   ON CONFLICT (user_id) DO UPDATE SET name = EXCLUDED.name, street = EXCLUDED.street, city = EXCLUDED.city,
     region = EXCLUDED.region, postal_code = EXCLUDED.postal_code, country = EXCLUDED.country, updated_at = now()
   WHERE (orders.addresses.name, orders.addresses.street, orders.addresses.city, orders.addresses.region,
@@ -388,6 +391,7 @@ SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_stre
 `
 
 type PlaceOrderParams struct {
+	DeliveryCents  *int64
 	ProviderID     int64
 	Coverage       string
 	BuyerID        int64
@@ -446,8 +450,12 @@ type PlaceOrderRow struct {
 // is active and covers the address now, whatever a cache of them said. When
 // the cart does not hold exactly the lines the buyer was shown (another
 // checkout took them first, a tab changed a quantity or added a book) the
-// request hash is NULL, and when the provider is refused the provider name
-// is: their NOT NULL constraints refuse the row, so nothing happens. A key
+// request hash is NULL; when the provider is refused the provider name is;
+// and when the buyer was shown another delivery cost (delivery_cents, sent
+// by every checkout page and by API clients that care) the delivery cost
+// is, so no edit of the provider between the page and this statement is
+// charged unseen. Their NOT NULL constraints refuse the row, in the
+// columns' order, so nothing happens. A key
 // used before breaks the unique key, which the caller answers as a replay.
 // The address is written only when it differs from the one saved, which a
 // returning buyer's mostly does not: each write was a row version and its
@@ -458,6 +466,7 @@ type PlaceOrderRow struct {
 // empty, read every line the table held since its last vacuum.
 func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams) (PlaceOrderRow, error) {
 	row := db.QueryRow(ctx, placeOrder,
+		arg.DeliveryCents,
 		arg.ProviderID,
 		arg.Coverage,
 		arg.BuyerID,
@@ -511,14 +520,15 @@ func (q *Queries) PlaceOrder(ctx context.Context, db DBTX, arg PlaceOrderParams)
 }
 
 const restoreCart = `-- name: RestoreCart :exec
-INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents)
-SELECT c.id, l.book_id, l.quantity, l.price_cents
+INSERT INTO orders.cart_items (cart_id, book_id, quantity, price_cents, title, seller_name)
+SELECT c.id, l.book_id, l.quantity, l.price_cents, l.title, l.seller_name
 FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id JOIN orders.carts c ON c.user_id = o.buyer_id
 WHERE l.order_id = $1
 ON CONFLICT (cart_id, book_id) DO NOTHING
 `
 
-// Puts a cancelled checkout's lines back in its buyer's cart.
+// Puts a cancelled checkout's lines back in its buyer's cart, with the
+// names the lines kept.
 func (q *Queries) RestoreCart(ctx context.Context, db DBTX, orderID int64) error {
 	_, err := db.Exec(ctx, restoreCart, orderID)
 	return err

@@ -49,6 +49,20 @@ func (h *handler) cartPage(w http.ResponseWriter, r *http.Request) {
 	render(w, r, http.StatusOK, "Your cart", cartView(cartData{Cart: c, SignedIn: o.UserID != 0}))
 }
 
+// subtotalLabel names what the cart's subtotal covers: beside a line that
+// cannot be bought, only the copies that can.
+func subtotalLabel(c service.Cart) string {
+	switch {
+	case c.SubtotalCount == c.Count:
+		return "Subtotal"
+	case c.SubtotalCount == 0:
+		return "Subtotal (none of your books can be bought now)"
+	case c.SubtotalCount == 1:
+		return "Subtotal of the 1 book you can buy"
+	}
+	return fmt.Sprintf("Subtotal of the %d books you can buy", c.SubtotalCount)
+}
+
 func formQuantity(r *http.Request) (int, error) {
 	v := strings.TrimSpace(r.PostFormValue("quantity"))
 	if v == "" {

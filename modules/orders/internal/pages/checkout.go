@@ -125,6 +125,20 @@ func seenLines(vals []string) []service.SeenLine {
 	return out
 }
 
+// seenDelivery reads the delivery cost the checkout page showed; nil when
+// the form carries none (no provider was offered). A malformed one is sent
+// as -1, which the service refuses, so the page is shown again.
+func seenDelivery(vals []string) *int64 {
+	if len(vals) == 0 {
+		return nil
+	}
+	n, err := strconv.ParseInt(vals[0], 10, 64)
+	if err != nil {
+		n = -1
+	}
+	return &n
+}
+
 func atoiOr0(s string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
@@ -152,7 +166,8 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	if f.Key == "" {
 		f.Key = random.Hex(16)
 	}
-	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID, Payment: payIn}
+	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID,
+		DeliveryCents: seenDelivery(r.PostForm["delivery_cents"]), Payment: payIn}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err == nil {
 		// The payment is still under way: the order page says how it went,
@@ -190,6 +205,9 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 func invalidCheckout(e *apperr.Error) string {
 	if m, bad := e.Fields["lines"]; bad {
 		return "Your cart cannot be ordered as it is (" + m + "); please update your cart and check out again."
+	}
+	if _, bad := e.Fields["delivery_cents"]; bad {
+		return "The delivery cost this page showed could not be read; please review the order and place it again."
 	}
 	if len(e.Fields) == 0 {
 		return e.Message

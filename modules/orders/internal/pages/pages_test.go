@@ -490,6 +490,106 @@ func TestPages_CheckoutBlockedLine(t *testing.T) {
 	})
 }
 
+// TestPages_CheckoutAtDeliveryCostShown: an admin reprices the delivery
+// the checkout page showed; the order it sends is refused as a changed
+// price is, with the new cost named and shown, and nothing is charged.
+func TestPages_CheckoutAtDeliveryCostShown(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	r = b.c.Get(t, "/checkout?country=CO&provider=4", authtest.As(&buyer)...)
+	require.Equal(t, []string{"650"}, webtest.HiddenValues(r.Body, "delivery_cents"), "the form carries the delivery cost shown")
+	form := checkoutForm("k")
+	form.Set("delivery_provider_id", "4")
+	form["line"] = linesShown(t, r.Body)
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
+
+	r = b.c.Post(t, "/admin/providers/4", url.Values{"name": {"Servientrega"}, "coverage": {"national"}, "cost": {"9.99"}, "days": {"4"}, "active": {"on"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, "The delivery cost of Servientrega changed from $6.50 to $9.99")
+	require.Contains(t, r.Body, "Nothing was charged")
+	require.Contains(t, r.Body, "$24.99", "the new total is shown")
+	require.Equal(t, []string{"999"}, webtest.HiddenValues(r.Body, "delivery_cents"))
+	require.Contains(t, r.Body, `value="Ana"`, "the form keeps what was typed")
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.payments"))
+
+	form["delivery_cents"] = []string{"6.50"}
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, "The delivery cost this page showed could not be read")
+
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.payments WHERE amount_cents = 2499"))
+}
+
+// TestAPI_PlaceAtDeliveryCostShown: a client that sends the delivery cost
+// it showed is refused with 409 orders.cart_changed when the provider was
+// repriced since; one that sends none is charged the cost now.
+func TestAPI_PlaceAtDeliveryCostShown(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, "/api/v1/cart/items/"+id, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
+	_, err := b.pool.Exec(context.Background(), "UPDATE orders.delivery_providers SET cost_cents = 999 WHERE id = 4")
+	require.NoError(t, err)
+	body := func(delivery string) string {
+		return `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4` +
+			delivery + `,"payment":{"method":"wallet"}}`
+	}
+	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body(`,"delivery_cents":650`), append(authtest.As(&buyer), "Idempotency-Key", "shown")...)
+	require.Equal(t, http.StatusConflict, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, "orders.cart_changed")
+	require.Contains(t, r.Body, "changed from $6.50 to $9.99")
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body(`,"delivery_cents":-1`), append(authtest.As(&buyer), "Idempotency-Key", "bad")...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, `"delivery_cents"`)
+
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body(`,"delivery_cents":999`), append(authtest.As(&buyer), "Idempotency-Key", "new")...)
+	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, `"total_cents":2499`)
+}
+
+// TestPages_CartSubtotalCoversWhatCanBeBought: beside a line that cannot
+// be bought, the cart page and the API count no total for it, and the
+// subtotal says what it covers, so the figures shown add up.
+func TestPages_CartSubtotalCoversWhatCanBeBought(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	gone := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 1554, Copies: 5})
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, gone.ID, 2))
+	_, err := b.pool.Exec(ctx, "DELETE FROM catalog.books WHERE id = $1", int64(gone.ID))
+	require.NoError(t, err)
+
+	r := b.c.Get(t, "/cart", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.Contains(t, r.Body, "Subtotal of the 1 book you can buy: $15.00")
+	require.Contains(t, r.Body, "not counted")
+	require.NotContains(t, r.Body, "$31.08", "no line total for the line that cannot be bought")
+
+	r = b.c.JSON(t, http.MethodGet, "/api/v1/cart", "", authtest.As(&buyer)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	var c service.Cart
+	require.NoError(t, json.Unmarshal([]byte(r.Body), &c))
+	require.Len(t, c.Lines, 2)
+	var sum int64
+	for _, l := range c.Lines {
+		sum += l.LineCents
+	}
+	require.Equal(t, int64(1500), c.SubtotalCents)
+	require.Equal(t, c.SubtotalCents, sum, "the lines add up to the subtotal")
+	require.Equal(t, 1, c.SubtotalCount)
+}
+
 func TestPages_VisitorCartMergedAtSignIn(t *testing.T) {
 	t.Parallel()
 	b := setup(t)

@@ -41,7 +41,9 @@ type CartLine struct {
 	// PriceCents is the price now; AddedPriceCents the price when added.
 	PriceCents      int64 `json:"price_cents"`
 	AddedPriceCents int64 `json:"added_price_cents"`
-	LineCents       int64 `json:"line_cents"`
+	// LineCents is what the line adds to the subtotal: zero for a line
+	// with a Problem, which cannot be bought, so the lines add up to it.
+	LineCents int64 `json:"line_cents"`
 	Available       int   `json:"available"`
 	PriceChanged    bool  `json:"price_changed"`
 	// Problem, when set, keeps the cart from checking out.
@@ -54,11 +56,13 @@ const (
 	problemSoldOut = "sold out"
 )
 
-// Cart is a cart with its totals.
+// Cart is a cart with its totals. The subtotal covers the lines without a
+// problem, SubtotalCount copies of Count.
 type Cart struct {
 	Lines         []CartLine `json:"lines"`
 	Count         int        `json:"count"`
 	SubtotalCents int64      `json:"subtotal_cents"`
+	SubtotalCount int        `json:"subtotal_count"`
 	CanCheckout   bool       `json:"can_checkout"`
 }
 
@@ -130,7 +134,12 @@ func priced(o Owner, items []dbsqlc.CartItem, books map[catalog.BookID]catalog.B
 		l := CartLine{BookID: catalog.BookID(it.BookID), Quantity: int(it.Quantity), AddedPriceCents: it.PriceCents, PriceCents: it.PriceCents}
 		switch {
 		case !ok:
-			l.Title = fmt.Sprintf("Book #%d", it.BookID)
+			// The catalog deleted the listing: the names the line kept say
+			// which book went.
+			l.Title, l.Author, l.SellerName = it.Title, it.Author, it.SellerName
+			if l.Title == "" {
+				l.Title = fmt.Sprintf("Book #%d", it.BookID)
+			}
 			l.Problem = "this book is no longer listed"
 		default:
 			l.Title, l.Author, l.SellerID, l.SellerName = b.Title, b.Author, b.SellerID, b.SellerName
@@ -138,11 +147,12 @@ func priced(o Owner, items []dbsqlc.CartItem, books map[catalog.BookID]catalog.B
 			l.PriceChanged = b.PriceCents != it.PriceCents
 			l.Problem = lineProblem(b, o.UserID, l.Quantity)
 		}
-		l.LineCents = l.PriceCents * int64(l.Quantity)
 		if l.Problem != "" {
 			c.CanCheckout = false
 		} else {
+			l.LineCents = l.PriceCents * int64(l.Quantity)
 			c.SubtotalCents += l.LineCents
+			c.SubtotalCount += l.Quantity
 		}
 		c.Count += l.Quantity
 		c.Lines = append(c.Lines, l)
@@ -278,7 +288,8 @@ func (s *Service) setUserLine(ctx context.Context, user auth.UserID, bookID cata
 	if err := available(b, quantity); err != nil {
 		return nil, err
 	}
-	line := dbsqlc.PutUserCartItemParams{UserID: int64(user), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents}
+	line := dbsqlc.PutUserCartItemParams{UserID: int64(user), BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents,
+		Title: b.Title, Author: b.Author, SellerName: b.SellerName}
 	return books, s.q.PutUserCartItem(ctx, s.pool, line)
 }
 
@@ -348,7 +359,8 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 		if quantity > MaxQuantity {
 			return apperr.ErrInvalid.WithFields(map[string]string{"quantity": fmt.Sprintf("at most %d copies per book", MaxQuantity)})
 		}
-		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents})
+		return s.q.UpsertCartItem(ctx, tx, dbsqlc.UpsertCartItemParams{CartID: id, BookID: int64(bookID), Quantity: int32(quantity), PriceCents: b.PriceCents,
+			Title: b.Title, Author: b.Author, SellerName: b.SellerName})
 	})
 }
 

@@ -111,3 +111,54 @@ func TestService_FirstPutsShareOneCart(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, created, id)
 }
+
+// TestService_CartNamesADeletedBook: a listing its seller deleted stays
+// in the carts that held it, named as it was when put (by a user, by a
+// visitor, and after the visitor's cart merged at sign-in), so the buyer
+// reads which book went.
+func TestService_CartNamesADeletedBook(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	me := service.Owner{UserID: b.buyer.ID}
+	visitor := service.Owner{VisitorID: "visitor-0123456789"}
+	require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 1))
+	require.NoError(t, b.svc.AddItem(ctx, visitor, b.book.ID, 2))
+	_, err := b.pool.Exec(ctx, "DELETE FROM catalog.books WHERE id = $1", int64(b.book.ID))
+	require.NoError(t, err)
+
+	require.NoError(t, b.svc.MergeVisitorCart(ctx, b.admin.ID, visitor.VisitorID))
+	for _, o := range []service.Owner{me, {UserID: b.admin.ID}} {
+		c, err := b.svc.Cart(ctx, o)
+		require.NoError(t, err)
+		require.Len(t, c.Lines, 1)
+		l := c.Lines[0]
+		require.Equal(t, "this book is no longer listed", l.Problem)
+		require.Equal(t, []string{"Dune", "Ann Author", "Seller 2"}, []string{l.Title, l.Author, l.SellerName})
+	}
+}
+
+// TestService_CartSubtotalAddsUp: a line that cannot be bought counts
+// nothing, so the lines' totals add up to the subtotal, and the cart says
+// how many copies the subtotal covers.
+func TestService_CartSubtotalAddsUp(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	me := service.Owner{UserID: b.buyer.ID}
+	paused := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 2))
+	require.NoError(t, b.svc.SetQuantity(ctx, me, paused.ID, 3))
+	catalogtest.SetStatus(ctx, t, b.pool, paused.ID, catalog.StatusPaused)
+
+	c, err := b.svc.Cart(ctx, me)
+	require.NoError(t, err)
+	require.False(t, c.CanCheckout)
+	require.Equal(t, int64(3000), c.Lines[0].LineCents)
+	require.Equal(t, "this book is not for sale right now", c.Lines[1].Problem)
+	require.Zero(t, c.Lines[1].LineCents, "a line that cannot be bought counts nothing")
+	require.Equal(t, int64(900), c.Lines[1].PriceCents, "its price is still shown")
+	require.Equal(t, c.Lines[0].LineCents+c.Lines[1].LineCents, c.SubtotalCents)
+	require.Equal(t, 5, c.Count)
+	require.Equal(t, 2, c.SubtotalCount)
+}

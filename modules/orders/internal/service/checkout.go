@@ -58,13 +58,16 @@ type SeenLine struct {
 }
 
 // PlaceInput is a checkout request. Key makes it idempotent; Lines are the
-// cart as the buyer saw it.
+// cart as the buyer saw it, and DeliveryCents, when set, the delivery cost
+// the buyer saw: the order is placed at that cost or not at all. Nil takes
+// the provider's cost now, for API clients that show none.
 type PlaceInput struct {
-	Key        string
-	Lines      []SeenLine
-	Address    Address
-	ProviderID int64
-	Payment    PaymentInput
+	Key           string
+	Lines         []SeenLine
+	Address       Address
+	ProviderID    int64
+	DeliveryCents *int64
+	Payment       PaymentInput
 }
 
 // MaxKeyLen bounds an idempotency key in characters, as the API documents
@@ -137,6 +140,9 @@ func (s *Service) validate(ctx context.Context, in *PlaceInput) (payment.Tokeniz
 		if msg := s.providerProblem(p, ok, in.Address.Country, countryOK); msg != "" {
 			fields["delivery_provider_id"] = msg
 		}
+	}
+	if d := in.DeliveryCents; d != nil && (*d < 0 || *d > maxSeenPrice) {
+		fields["delivery_cents"] = "send the delivery cost the buyer was shown, in cents"
 	}
 	tok := s.validatePayment(in.Payment, fields)
 	if len(fields) > 0 {
@@ -229,7 +235,10 @@ func requestHash(in PlaceInput, tok payment.Tokenized) string {
 		M      string
 		B, L   string
 		EM, EY int
-	}{in.Address, in.Lines, in.ProviderID, in.Payment.Method, tok.Brand, tok.Last4, in.Payment.Card.ExpMonth, in.Payment.Card.ExpYear})
+		// Left out when not sent, so a checkout that sends none hashes
+		// as it did before the field existed (a replay across a deploy).
+		D *int64 `json:",omitempty"`
+	}{in.Address, in.Lines, in.ProviderID, in.Payment.Method, tok.Brand, tok.Last4, in.Payment.Card.ExpMonth, in.Payment.Card.ExpYear, in.DeliveryCents})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
@@ -273,8 +282,9 @@ func validateSeen(lines []SeenLine) ([]SeenLine, error) {
 // order. The catalog holds the copies at those prices; then the order
 // moves to awaiting_payment with the charge job in one transaction. Only
 // one of several checkouts racing for a cart gets its lines; the others
-// fail with ErrCartChanged, as does a checkout whose cart or prices
-// changed since the buyer looked (its message says what changed). A replay
+// fail with ErrCartChanged, as does a checkout whose cart, prices or
+// delivery cost (when in.DeliveryCents is set) changed since the buyer
+// looked (its message says what changed). A replay
 // of the same key returns the same order (finishing a placement a crash
 // interrupted); with another body it fails with ErrKeyReused. When the
 // catalog refuses the stock the order is dropped, its lines go back to the
@@ -322,7 +332,7 @@ func (s *Service) place(ctx context.Context, buyer auth.User, in PlaceInput, tok
 		BuyerID: int64(buyer.ID), BuyerName: buyer.Name, IdempotencyKey: in.Key, RequestHash: hash,
 		ShipName: in.Address.Name, ShipStreet: in.Address.Street, ShipCity: in.Address.City,
 		ShipRegion: in.Address.Region, ShipPostal: in.Address.PostalCode, ShipCountry: in.Address.Country,
-		ProviderID: in.ProviderID, Coverage: s.Coverage(in.Address.Country),
+		ProviderID: in.ProviderID, Coverage: s.Coverage(in.Address.Country), DeliveryCents: in.DeliveryCents,
 		Method: in.Payment.Method, Brand: tok.Brand, Last4: tok.Last4, Token: tok.Token,
 	}
 	claim := make([]string, len(lines))
@@ -347,6 +357,8 @@ func (s *Service) place(ctx context.Context, buyer auth.User, in PlaceInput, tok
 		return s.replayOr(ctx, buyer.ID, in.Key, hash, func() error { return s.cartChanged(ctx, buyer.ID, in.Lines) })
 	case errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "provider_name":
 		return Order{}, s.providerRefused(ctx, in)
+	case errors.As(err, &pgErr) && pgErr.Code == "23502" && pgErr.ColumnName == "delivery_cents":
+		return Order{}, s.deliveryChanged(ctx, in)
 	case errors.As(err, &pgErr) && pgErr.Code == "23505":
 		// A concurrent request with the same key won; answer as its replay.
 		return s.replayOr(ctx, buyer.ID, in.Key, hash, func() error { return fmt.Errorf("place order: %w", err) })
@@ -434,6 +446,22 @@ func (s *Service) providerRefused(ctx context.Context, in PlaceInput) error {
 		return err
 	}
 	return apperr.ErrInvalid.WithFields(map[string]string{"delivery_provider_id": "choose one of the delivery providers offered"})
+}
+
+// deliveryChanged words PlaceOrder's refusal of a delivery cost other than
+// the one the buyer was shown, as a changed book price is refused (the
+// cart is kept and nothing is charged), naming the cost now.
+func (s *Service) deliveryChanged(ctx context.Context, in PlaceInput) error {
+	p, ok, err := s.provider(ctx, in.ProviderID, true)
+	if err != nil {
+		return err
+	}
+	if msg := s.providerProblem(p, ok, in.Address.Country, true); msg != "" {
+		// Edited again since the statement read it.
+		return apperr.ErrInvalid.WithFields(map[string]string{"delivery_provider_id": msg})
+	}
+	return orders.ErrCartChanged.WithMessage(fmt.Sprintf("The delivery cost of %s changed from %s to %s since you saw it. Nothing was charged; please review the order and place it again.",
+		p.Name, view.Money(*in.DeliveryCents), view.Money(p.CostCents)))
 }
 
 // replayOr answers as the replay of the order key placed, if there is one,

@@ -694,6 +694,47 @@ func TestService_PlaceWithProviderEditedElsewhere(t *testing.T) {
 	require.Equal(t, 1, n, "the cart is left as it was")
 }
 
+// TestService_PlaceAtDeliveryCostSeen: a checkout that says which delivery
+// cost the buyer was shown is refused, as a changed price is, when an admin
+// repriced the provider since: nothing is held or charged, the cart is
+// kept, and the message names the cost now.
+func TestService_PlaceAtDeliveryCostSeen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+	in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
+	shown := int64(650)
+	in.DeliveryCents = &shown
+	p := service.Provider{ID: 4, Name: "Servientrega", Coverage: "national", CostCents: 999, Days: 4, Active: true}
+	require.NoError(t, b.svc.UpdateProvider(ctx, b.admin, p))
+
+	_, err := b.svc.Place(ctx, b.buyer, in)
+	requireCode(t, err, "orders.cart_changed")
+	require.Equal(t, apperr.Conflict, apperr.KindOf(err))
+	require.Contains(t, apperr.As(err).Message, "The delivery cost of Servientrega changed from $6.50 to $9.99")
+	require.Contains(t, apperr.As(err).Message, "Nothing was charged")
+	require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+	require.Zero(t, b.count(t, "SELECT count(*) FROM orders.payments"))
+	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+	n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
+	require.NoError(t, err)
+	require.Equal(t, 1, n, "the cart is left as it was")
+
+	bad := int64(-1)
+	in.DeliveryCents = &bad
+	_, err = b.svc.Place(ctx, b.buyer, in)
+	require.Contains(t, apperr.As(err).Fields, "delivery_cents")
+
+	// Shown the new cost, the buyer may accept it.
+	shown = 999
+	in.DeliveryCents = &shown
+	o, err := b.svc.Place(ctx, b.buyer, in)
+	require.NoError(t, err)
+	require.Equal(t, int64(999), o.DeliveryCents)
+	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.payments WHERE order_id = $1 AND amount_cents = 2499", o.ID))
+}
+
 // TestService_UpdateProvider: an admin edits a provider; a name another
 // provider has, in any case, a bad field or an unknown provider is refused with what to
 // fix, and only an admin edits.
