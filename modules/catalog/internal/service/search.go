@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
@@ -74,6 +75,11 @@ func (q *Query) Validate() error {
 	if utf8.RuneCountInString(q.Text) > MaxQueryLen || !utf8.ValidString(q.Text) {
 		fields["q"] = fmt.Sprintf("must be at most %d characters", MaxQueryLen)
 	}
+	// Composed (NFC), as listings are stored, so a search pasted in
+	// decomposed form ("Go\u0308del") reads the same words; after the
+	// count, as the API documents it (the rare letter NFC decomposes may
+	// lengthen it).
+	q.Text = norm.NFC.String(q.Text)
 	if q.MinCondition != "" && !slices.Contains(Grades, q.MinCondition) {
 		fields["condition"] = "must be one of new, as_new, fine, very_good, good, fair, poor"
 	}
@@ -197,12 +203,13 @@ const (
 // estimate ("about 12,000 books"), so no count reads every match.
 const CountCap = 1000
 
-// Words splits a search into the words the index knows: runs of letters
-// and digits, at most maxWords of at most maxWordLen characters. Anything
-// else (punctuation, operators) separates words, so no input can form
-// tsquery syntax.
+// Words splits a search into the words the index knows: runs of letters,
+// digits and the marks that combine with them (the vowel signs of
+// Devanagari or Thai, Arabic harakat, a decomposed accent), at most
+// maxWords of at most maxWordLen characters. Anything else (punctuation,
+// operators) separates words, so no input can form tsquery syntax.
 func Words(text string) []string {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := strings.FieldsFunc(text, func(r rune) bool { return !inWord(r) })
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}
@@ -213,6 +220,10 @@ func Words(text string) []string {
 	}
 	return words
 }
+
+// inWord reports whether r belongs to a word, as the index's parser reads
+// words: a mark is part of the letter it combines with.
+func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
 // RankPool bounds the matches a search by relevance ranks. Matches by
 // title or author come first, however old, then the others; within each,

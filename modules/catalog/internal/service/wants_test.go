@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -234,6 +235,18 @@ func TestService_MatchWants(t *testing.T) {
 	n, err = b.svc.MatchWants(ctx, l.ID)
 	require.NoError(t, err)
 	require.Zero(t, n, "a paused listing matches nothing")
+}
+
+// TestService_WantsReadWordsAsSearchDoes: a want's words are stored
+// composed (NFC), as listings are.
+func TestService_WantsReadWordsAsSearchDoes(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	in := validWant()
+	in.Words = norm.NFD.String("Thérèse Raquin")
+	w, err := b.svc.CreateWant(ctx, b.other, in)
+	require.NoError(t, err)
+	require.Equal(t, "Thérèse Raquin", w.Words)
 }
 
 // matchJobs counts the matching jobs inserted for a listing.

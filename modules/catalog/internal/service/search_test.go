@@ -1,0 +1,72 @@
+package service_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+)
+
+// searchBundle searches b's shop with a count, as the API does.
+type searchBundle struct {
+	*bundle
+	t *testing.T
+}
+
+func (s searchBundle) search(text string) service.Results {
+	s.t.Helper()
+	res, err := s.svc.Search(s.t.Context(), service.Query{Text: text, Count: true})
+	require.NoError(s.t, err, text)
+	return res
+}
+
+func (s searchBundle) ids(text string) []catalog.BookID {
+	s.t.Helper()
+	out := []catalog.BookID{}
+	for _, l := range s.search(text).Listings {
+		out = append(out, l.ID)
+	}
+	return out
+}
+
+func (s searchBundle) book(title, author string) catalog.BookID {
+	s.t.Helper()
+	return catalogtest.CreateBook(s.t.Context(), s.t, s.pool, &catalogtest.BookOpts{Title: title, Author: author}).ID
+}
+
+// TestService_SearchKeepsMarksInWords: a word written with combining marks
+// (Devanagari and Thai vowel signs, Arabic harakat, a decomposed accent) is
+// one word, as the index holds it, and a search or a listing typed
+// decomposed (NFD) meets the composed one.
+func TestService_SearchKeepsMarksInWords(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	godaan := s.book("गोदान", "प्रेमचंद")
+	thai := s.book("ข้างหลังภาพ", "ศรีบูรพา")
+	kitab := s.book("الكِتَابُ", "سيبويه")
+	godel := s.book("Gödel, Escher, Bach", "Douglas Hofstadter")
+	hugo := s.book("Les Misérables", "Victor Hugo")
+	nfd := norm.NFD.String
+	in := validInput()
+	in.Title, in.Author, in.Description = nfd("Thérèse Raquin"), nfd("Émile Zola"), nfd("Un roman naturaliste, écrit à Paris.")
+	zola, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Thérèse Raquin", "Émile Zola", "Un roman naturaliste, écrit à Paris."},
+		[]string{zola.Title, zola.Author, zola.Description}, "stored composed")
+
+	for text, want := range map[string]catalog.BookID{
+		"गोदान": godaan, "ข้างหลังภาพ": thai, "الكِتَابُ": kitab, "प्रेमचं": godaan,
+		"Gödel": godel, nfd("Gödel"): godel, nfd("Misérables"): hugo,
+		"Émile Zola": zola.ID, nfd("Émile Zola"): zola.ID, "Thérèse": zola.ID, "écrit": zola.ID,
+	} {
+		res := s.search(text)
+		require.Equal(t, 1, res.Total, "%+q", text)
+		require.Equal(t, want, res.Listings[0].ID, "%+q", text)
+	}
+	require.Equal(t, "miserables", s.search(nfd("Misérablez")).Suggestion, "one word, corrected once")
+}
