@@ -333,7 +333,7 @@ func SearchStatements(q Query) Statements {
 					group()
 					continue
 				}
-				p := arg(w)
+				p := "catalog.search_text(" + arg(w) + ")"
 				t := "plainto_tsquery('catalog.book_search', " + p + ")"
 				wt := t
 				if i == len(words)-1 {
@@ -664,7 +664,7 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	known := make([]string, len(pairs))
 	changed := false
 	for i, p := range pairs {
-		known[i] = p.Known
+		known[i] = finalSigma(p.Known)
 		if words[i] == "OR" {
 			known[i] = words[i]
 		} else if p.Known != p.Typed {
@@ -687,4 +687,14 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 		return "", nil
 	}
 	return try.Text, nil
+}
+
+// finalSigma spells a known word as Greek does: search folds ς into σ
+// (catalog.search_text), so the words it knows end in σ where people
+// write ς.
+func finalSigma(w string) string {
+	if stem, ok := strings.CutSuffix(w, "σ"); ok {
+		return stem + "ς"
+	}
+	return w
 }

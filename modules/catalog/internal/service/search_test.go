@@ -70,3 +70,24 @@ func TestService_SearchKeepsMarksInWords(t *testing.T) {
 	}
 	require.Equal(t, "miserables", s.search(nfd("Misérablez")).Suggestion, "one word, corrected once")
 }
+
+// TestService_SearchFoldsFinalSigma: Greek capitals lower-case to σ where
+// the word is written with ς, and both find the same listings, whichever
+// of them the listing or the search is written in.
+func TestService_SearchFoldsFinalSigma(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	zorba := s.book("Βίος και Πολιτεία του Αλέξη Ζορμπά", "Νίκος Καζαντζάκης")
+	michalis := s.book("Ο Καπετάν Μιχάλης", "Νίκος Καζαντζάκης")
+	odysseus := s.book("ΟΔΥΣΣΕΑΣ", "ΑΝΩΝΥΜΟΣ")
+	for _, text := range []string{"ΚΑΖΑΝΤΖΑΚΗΣ", "καζαντζακης", "Καζαντζάκης", "νικος καζαντζακη"} {
+		require.ElementsMatch(t, []catalog.BookID{zorba, michalis}, s.ids(text), text)
+	}
+	require.Equal(t, []catalog.BookID{odysseus}, s.ids("Οδυσσέας"))
+	require.Equal(t, []catalog.BookID{odysseus}, s.ids("ανωνυμος"))
+	res := s.search("Καζαντζάκις")
+	require.Empty(t, res.Listings)
+	require.Equal(t, "καζαντζακης", res.Suggestion, "spelt with its final sigma")
+	require.Len(t, s.ids(res.Suggestion), 2)
+}
