@@ -91,3 +91,28 @@ func TestService_SearchFoldsFinalSigma(t *testing.T) {
 	require.Equal(t, "καζαντζακης", res.Suggestion, "spelt with its final sigma")
 	require.Len(t, s.ids(res.Suggestion), 2)
 }
+
+// TestService_SearchReadsATypographicISBN: an ISBN copied from a page or
+// typed on a CJK keyboard, with other dashes and spaces or full-width
+// digits, finds its edition, and a listing's ISBN field reads it alike.
+func TestService_SearchReadsATypographicISBN(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	hobbit := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "The Hobbit", ISBN: "9780261102217"}).ID
+	s.book("Another book", "Ann Author")
+	for _, text := range []string{
+		"978\u20110\u2011261\u201110221\u20117", // non-breaking hyphens
+		"978–0–261–10221–7",                     // en dashes
+		"978\u00a00\u00a0261\u00a010221\u00a07", // no-break spaces
+		"９７８０２６１１０２２１７",                         // full-width digits
+		"０‐２６１‐１０２２１‐４",                         // its ISBN-10, full-width, with hyphens (U+2010)
+	} {
+		require.Equal(t, []catalog.BookID{hobbit}, s.ids(text), "%+q", text)
+	}
+	in := validInput()
+	in.ISBN = "０‐１４‐１４３９５１‐３"
+	l, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	require.Equal(t, "9780141439518", l.ISBN, "a listing's ISBN reads it the same")
+}
