@@ -270,10 +270,15 @@ type Statements struct {
 // Words match a title, author or description in any form English gives
 // them ("novels" finds "novel"), or as typed: so stop words count ("the",
 // "of mice and men") and the last word also matches as a prefix, as people
-// type ("middlem" finds Middlemarch). All words must match, or either side
-// of an OR. Results by title or author come first, then the others. Each
-// ranks its newest RankPool matches: those with the last word whole ahead
-// of those with it only as a prefix, then by cover density.
+// type ("middlem" finds Middlemarch), unless symbols follow it: "C++" or
+// "C#" was typed whole, and its one letter as a prefix would match every
+// word that starts with c. All words must match, or either side of an OR.
+// Results by title or author come first, then the others. Each ranks its
+// newest RankPool matches: those whose title or author holds the search as
+// typed, when it has symbols that the index leaves out, ahead
+// ("C++" ranks "C++ Primer" above "C# in Depth", as both hold the word c);
+// then those with the last word whole ahead of those with it only as a
+// prefix; then by cover density.
 //
 // The statements are meant to run unprepared (pgx.QueryExecModeExec, or
 // QueryExecModeCacheDescribe, which also sends each as the unnamed
@@ -307,6 +312,9 @@ func SearchStatements(q Query) Statements {
 		// the last only as the start of a longer one ("the" finds Theodor
 		// Fontane, after the titles with "the").
 		tsquery, whole string
+		// typed is the search as typed, when it has symbols, which ranks
+		// the matches that hold it first.
+		typed string
 	)
 	arg := func(v any) string {
 		args = append(args, v)
@@ -318,6 +326,11 @@ func SearchStatements(q Query) Statements {
 		} else if words := Words(q.Text); len(words) == 0 {
 			where = append(where, "false")
 		} else {
+			last, _ := utf8.DecodeLastRuneInString(q.Text)
+			prefix := inWord(last)
+			if strings.ContainsFunc(q.Text, func(r rune) bool { return !inWord(r) && !unicode.IsSpace(r) }) {
+				typed = q.Text
+			}
 			// "OR" between words (as websearch_to_tsquery reads it) joins
 			// groups of words that must all match.
 			var groups, wholeGroups, terms, wholeTerms []string
@@ -337,8 +350,12 @@ func SearchStatements(q Query) Statements {
 				t := "plainto_tsquery('catalog.book_search', " + p + ")"
 				wt := t
 				if i == len(words)-1 {
-					t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
-					wt = "(" + wt + " || to_tsquery('catalog.book_words', " + p + "))"
+					wt = "(" + t + " || to_tsquery('catalog.book_words', " + p + "))"
+					if prefix {
+						t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
+					} else {
+						t = wt
+					}
 				}
 				terms, wholeTerms = append(terms, t), append(wholeTerms, wt)
 			}
@@ -395,17 +412,25 @@ func SearchStatements(q Query) Statements {
 		// the title matches fill the page, as a common word's do.
 		n = max(RankPool, (q.Page-1)*q.PerPage+q.PerPage+1)
 		pool := arg(n)
+		// holds tells a match whose title or author holds the search as
+		// typed; a constant when the search has no symbols, so a search by
+		// words alone reads nothing more.
+		holds := "false"
+		if typed != "" {
+			holds = "strpos(lower(b.title || ' ' || b.author), lower(" + arg(typed) + ")) > 0"
+		}
 		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
 		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
-		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc" + matching("b.title_search") + newest + "), " +
-			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc" + match +
+		ranks := "CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN "
+		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc, " + holds + " AS holds" + matching("b.title_search") + newest + "), " +
+			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds" + match +
 			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
-			"ranked AS MATERIALIZED (SELECT id, created_at, tier, CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN doc @@ " + whole + " END AS whole," +
-			" CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN ts_rank_cd(doc, " + tsquery + ") END AS rank" +
-			" FROM (SELECT id, created_at, 0 AS tier, doc, " + age + " AS age FROM titled" +
-			" UNION ALL SELECT id, created_at, 1, doc, age FROM (SELECT id, created_at, doc, " + age + " AS age FROM pool) p" +
+			"ranked AS MATERIALIZED (SELECT id, created_at, tier, " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
+			" " + ranks + "ts_rank_cd(doc, " + tsquery + ") END AS rank" +
+			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, " + age + " AS age FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, doc, holds, age FROM (SELECT id, created_at, doc, holds, " + age + " AS age FROM pool) p" +
 			" WHERE id NOT IN (SELECT id FROM titled)) p), " +
-			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, holds DESC NULLS LAST, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +

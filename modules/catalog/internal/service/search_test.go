@@ -116,3 +116,28 @@ func TestService_SearchReadsATypographicISBN(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "9780141439518", l.ISBN, "a listing's ISBN reads it the same")
 }
+
+// TestService_SearchReadsSymbolsAfterAWord: "C++" and "C#" are whole words
+// (c), not the prefix of every word starting with c, and each ranks the
+// listings whose title holds it as typed first.
+func TestService_SearchReadsSymbolsAfterAWord(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	// Oldest first, so neither age nor length puts the C++ book ahead.
+	cpp := s.book("C++ Primer", "Stanley Lippman")
+	kr := s.book("The C Programming Language", "Brian Kernighan")
+	csharp := s.book("C# in Depth", "Jon Skeet")
+	clean := s.book("Clean Code", "Robert Martin")
+	s.book("Cosmos", "Carl Sagan")
+
+	got := s.ids("C++")
+	require.ElementsMatch(t, []catalog.BookID{cpp, kr, csharp}, got, "the word c, no prefix")
+	require.Equal(t, cpp, got[0])
+	got = s.ids("c#")
+	require.ElementsMatch(t, []catalog.BookID{cpp, kr, csharp}, got)
+	require.Equal(t, csharp, got[0])
+	require.Equal(t, []catalog.BookID{cpp}, s.ids("C++ primer"))
+	require.Equal(t, []catalog.BookID{clean}, s.ids("cle"), "a last word typed halfway is still a prefix")
+	require.Len(t, s.ids("c"), 5)
+}
