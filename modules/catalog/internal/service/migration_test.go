@@ -2,11 +2,8 @@ package service_test
 
 import (
 	"context"
-	"io/fs"
 	"testing"
-	"testing/fstest"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
 
@@ -16,31 +13,6 @@ import (
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
-// migratedBefore is an empty database whose catalog schema has the
-// migrations named before first, as a shop deployed before first had it.
-func migratedBefore(t *testing.T, first string) *pgxpool.Pool {
-	t.Helper()
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pgtest.NewEmptyURL(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	all, err := bookstore.Migrations("catalog")
-	require.NoError(t, err)
-	names, err := fs.Glob(all, "*.up.sql")
-	require.NoError(t, err)
-	before := fstest.MapFS{}
-	for _, name := range names {
-		if name >= first {
-			continue
-		}
-		b, err := fs.ReadFile(all, name)
-		require.NoError(t, err)
-		before[name] = &fstest.MapFile{Data: b}
-	}
-	require.NoError(t, migrate.Apply(ctx, pool, []migrate.Set{{Schema: "catalog", FS: before}}))
-	return pool
-}
-
 // Listings and wants written before search folded ς and stored text
 // composed are searched and matched as new ones: their text composed,
 // their documents and stems folded, the words of suggestions too, and the
@@ -48,7 +20,7 @@ func migratedBefore(t *testing.T, first string) *pgxpool.Pool {
 func TestMigration_SearchFold(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0014")
+	pool := pgtest.MigratedBefore(t, "catalog", "0014")
 	_, err := pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
 		VALUES (1, $1, 'Νίκος Καζαντζάκης', 'good', 1000, 1, 1)`, norm.NFD.String("Ο Καπετάν Μιχάλης, Zorbás"))
 	require.NoError(t, err)
