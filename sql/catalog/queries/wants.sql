@@ -8,7 +8,7 @@ SELECT count(*) FROM catalog.wants WHERE user_id = @user_id;
 
 -- name: WantLexemes :one
 -- The stems a words want would match on, to refuse one of stop words only.
-SELECT tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, sqlc.arg(words)::text))::text[];
+SELECT tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(sqlc.arg(words)::text)))::text[];
 
 -- name: CreateWant :one
 INSERT INTO catalog.wants (user_id, isbn, words, max_price_cents, min_condition, email)
@@ -45,7 +45,7 @@ ORDER BY w.id DESC;
 -- and author, and its grade (the index of its condition, best first).
 SELECT l.id, l.seller_id, l.isbn, l.price_cents, l.title, l.author,
   array_position(sqlc.arg(grades)::text[], l.condition)::int AS grade,
-  tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, l.title || ' ' || l.author))::text[] AS lexemes
+  tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)))::text[] AS lexemes
 FROM catalog.listings l
 WHERE l.id = @id AND l.status = 'active' AND l.hidden_reason IS NULL AND NOT l.seller_disabled AND l.available > 0;
 

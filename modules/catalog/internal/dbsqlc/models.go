@@ -166,9 +166,9 @@ type Want struct {
 	MaxPriceCents int64
 	MinCondition  string
 	Email         bool
-	Lexemes       []string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	Lexemes       []string
 }
 
 type WantMatch struct {

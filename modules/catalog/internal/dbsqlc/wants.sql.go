@@ -445,7 +445,7 @@ func (q *Queries) UserWants(ctx context.Context, db DBTX, userID int64) ([]UserW
 }
 
 const wantLexemes = `-- name: WantLexemes :one
-SELECT tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, $1::text))::text[]
+SELECT tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text($1::text)))::text[]
 `
 
 // The stems a words want would match on, to refuse one of stop words only.
@@ -459,7 +459,7 @@ func (q *Queries) WantLexemes(ctx context.Context, db DBTX, words string) ([]str
 const wantMatchTarget = `-- name: WantMatchTarget :one
 SELECT l.id, l.seller_id, l.isbn, l.price_cents, l.title, l.author,
   array_position($1::text[], l.condition)::int AS grade,
-  tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, l.title || ' ' || l.author))::text[] AS lexemes
+  tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)))::text[] AS lexemes
 FROM catalog.listings l
 WHERE l.id = $2 AND l.status = 'active' AND l.hidden_reason IS NULL AND NOT l.seller_disabled AND l.available > 0
 `

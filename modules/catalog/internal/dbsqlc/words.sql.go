@@ -14,7 +14,7 @@ SELECT coalesce((SELECT k.word FROM catalog.words k WHERE k.word = t.w), (
   SELECT k.word FROM catalog.words k WHERE k.word OPERATOR(catalog.%) t.w
   ORDER BY catalog.similarity(k.word, t.w) DESC, k.word LIMIT 1), t.w)::text AS known, t.w::text AS typed
 FROM unnest($1::text[]) WITH ORDINALITY AS u (typed, n),
-  LATERAL (SELECT lower(catalog.unaccent(u.typed)) AS w) t
+  LATERAL (SELECT catalog.search_text(lower(catalog.unaccent(u.typed))) AS w) t
 ORDER BY u.n
 `
 
@@ -24,8 +24,9 @@ type SuggestWordsRow struct {
 }
 
 // Pairs each typed word, in order, with the word the shop knows that is
-// the same once unaccented and lower-cased, else the most similar one
-// (trigrams), else itself; and with itself so compared.
+// the same once unaccented, lower-cased and folded as search folds it
+// (catalog.search_text), else the most similar one (trigrams), else
+// itself; and with itself so compared.
 func (q *Queries) SuggestWords(ctx context.Context, db DBTX, words []string) ([]SuggestWordsRow, error) {
 	rows, err := db.Query(ctx, suggestWords, words)
 	if err != nil {

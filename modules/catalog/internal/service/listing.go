@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -188,12 +189,15 @@ func listingFrom(r dbsqlc.Listing) Listing {
 // per field. minCopies is 1, or 0 for a sold-out listing, whose seller
 // edits its text and price with no copy left.
 func (s *Service) normalise(in *Input, minCopies int) (isbn *string, err error) {
-	in.Title = strings.TrimSpace(in.Title)
-	in.Author = strings.TrimSpace(in.Author)
+	// Text is stored composed (NFC), as searches are read: a title typed
+	// with decomposed accents or marks meets the same search as one typed
+	// composed, and an edit that only recomposes changes nothing.
+	in.Title = norm.NFC.String(strings.TrimSpace(in.Title))
+	in.Author = norm.NFC.String(strings.TrimSpace(in.Author))
 	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
 	// reads back from a CSV export (which takes CR off) as it was.
-	in.ConditionNote = strings.TrimSpace(strings.ReplaceAll(in.ConditionNote, "\r\n", "\n"))
-	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
+	in.ConditionNote = norm.NFC.String(strings.TrimSpace(strings.ReplaceAll(in.ConditionNote, "\r\n", "\n")))
+	in.Description = norm.NFC.String(strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n")))
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
 	// Title and author are shown on one line to buyers (text.CheckLine: no

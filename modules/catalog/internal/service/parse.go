@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Parse errors; their text is shown beside the form field.
@@ -16,11 +18,14 @@ var (
 // ParseISBN accepts an ISBN-10 or ISBN-13 with or without hyphens or
 // spaces, verifies its check digit and returns it as 13 digits, the one form
 // the catalog stores, so both spellings of an edition meet on one page.
+// An ISBN copied from a typeset page or a CJK input method reads the same:
+// any dash (a non-breaking hyphen, an en dash) or space (a no-break space)
+// separates, and full-width digits are digits (their NFKC form).
 func ParseISBN(s string) (string, error) {
 	var b strings.Builder
-	for _, r := range strings.TrimSpace(s) {
+	for _, r := range norm.NFKC.String(strings.TrimSpace(s)) {
 		switch {
-		case r == '-' || r == ' ':
+		case unicode.Is(unicode.Pd, r) || unicode.IsSpace(r):
 		case r >= '0' && r <= '9', r == 'X' || r == 'x':
 			b.WriteRune(unicode.ToUpper(r))
 		default:

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
@@ -74,6 +75,11 @@ func (q *Query) Validate() error {
 	if utf8.RuneCountInString(q.Text) > MaxQueryLen || !utf8.ValidString(q.Text) {
 		fields["q"] = fmt.Sprintf("must be at most %d characters", MaxQueryLen)
 	}
+	// Composed (NFC), as listings are stored, so a search pasted in
+	// decomposed form ("Go\u0308del") reads the same words; after the
+	// count, as the API documents it (the rare letter NFC decomposes may
+	// lengthen it).
+	q.Text = norm.NFC.String(q.Text)
 	if q.MinCondition != "" && !slices.Contains(Grades, q.MinCondition) {
 		fields["condition"] = "must be one of new, as_new, fine, very_good, good, fair, poor"
 	}
@@ -197,12 +203,13 @@ const (
 // estimate ("about 12,000 books"), so no count reads every match.
 const CountCap = 1000
 
-// Words splits a search into the words the index knows: runs of letters
-// and digits, at most maxWords of at most maxWordLen characters. Anything
-// else (punctuation, operators) separates words, so no input can form
-// tsquery syntax.
+// Words splits a search into the words the index knows: runs of letters,
+// digits and the marks that combine with them (the vowel signs of
+// Devanagari or Thai, Arabic harakat, a decomposed accent), at most
+// maxWords of at most maxWordLen characters. Anything else (punctuation,
+// operators) separates words, so no input can form tsquery syntax.
 func Words(text string) []string {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	words := strings.FieldsFunc(text, func(r rune) bool { return !inWord(r) })
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}
@@ -213,6 +220,10 @@ func Words(text string) []string {
 	}
 	return words
 }
+
+// inWord reports whether r belongs to a word, as the index's parser reads
+// words: a mark is part of the letter it combines with.
+func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
 
 // RankPool bounds the matches a search by relevance ranks. Matches by
 // title or author come first, however old, then the others; within each,
@@ -259,10 +270,15 @@ type Statements struct {
 // Words match a title, author or description in any form English gives
 // them ("novels" finds "novel"), or as typed: so stop words count ("the",
 // "of mice and men") and the last word also matches as a prefix, as people
-// type ("middlem" finds Middlemarch). All words must match, or either side
-// of an OR. Results by title or author come first, then the others. Each
-// ranks its newest RankPool matches: those with the last word whole ahead
-// of those with it only as a prefix, then by cover density.
+// type ("middlem" finds Middlemarch), unless symbols follow it: "C++" or
+// "C#" was typed whole, and its one letter as a prefix would match every
+// word that starts with c. All words must match, or either side of an OR.
+// Results by title or author come first, then the others. Each ranks its
+// newest RankPool matches: those whose title or author holds the search as
+// typed, when it has symbols that the index leaves out, ahead
+// ("C++" ranks "C++ Primer" above "C# in Depth", as both hold the word c);
+// then those with the last word whole ahead of those with it only as a
+// prefix; then by cover density.
 //
 // The statements are meant to run unprepared (pgx.QueryExecModeExec, or
 // QueryExecModeCacheDescribe, which also sends each as the unnamed
@@ -296,6 +312,9 @@ func SearchStatements(q Query) Statements {
 		// the last only as the start of a longer one ("the" finds Theodor
 		// Fontane, after the titles with "the").
 		tsquery, whole string
+		// typed is the search as typed, when it has symbols, which ranks
+		// the matches that hold it first.
+		typed string
 	)
 	arg := func(v any) string {
 		args = append(args, v)
@@ -307,6 +326,11 @@ func SearchStatements(q Query) Statements {
 		} else if words := Words(q.Text); len(words) == 0 {
 			where = append(where, "false")
 		} else {
+			last, _ := utf8.DecodeLastRuneInString(q.Text)
+			prefix := inWord(last)
+			if strings.ContainsFunc(q.Text, func(r rune) bool { return !inWord(r) && !unicode.IsSpace(r) }) {
+				typed = q.Text
+			}
 			// "OR" between words (as websearch_to_tsquery reads it) joins
 			// groups of words that must all match.
 			var groups, wholeGroups, terms, wholeTerms []string
@@ -322,12 +346,16 @@ func SearchStatements(q Query) Statements {
 					group()
 					continue
 				}
-				p := arg(w)
+				p := "catalog.search_text(" + arg(w) + ")"
 				t := "plainto_tsquery('catalog.book_search', " + p + ")"
 				wt := t
 				if i == len(words)-1 {
-					t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
-					wt = "(" + wt + " || to_tsquery('catalog.book_words', " + p + "))"
+					wt = "(" + t + " || to_tsquery('catalog.book_words', " + p + "))"
+					if prefix {
+						t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
+					} else {
+						t = wt
+					}
 				}
 				terms, wholeTerms = append(terms, t), append(wholeTerms, wt)
 			}
@@ -384,17 +412,25 @@ func SearchStatements(q Query) Statements {
 		// the title matches fill the page, as a common word's do.
 		n = max(RankPool, (q.Page-1)*q.PerPage+q.PerPage+1)
 		pool := arg(n)
+		// holds tells a match whose title or author holds the search as
+		// typed; a constant when the search has no symbols, so a search by
+		// words alone reads nothing more.
+		holds := "false"
+		if typed != "" {
+			holds = "strpos(lower(b.title || ' ' || b.author), lower(" + arg(typed) + ")) > 0"
+		}
 		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
 		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
-		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc" + matching("b.title_search") + newest + "), " +
-			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc" + match +
+		ranks := "CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN "
+		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc, " + holds + " AS holds" + matching("b.title_search") + newest + "), " +
+			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds" + match +
 			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
-			"ranked AS MATERIALIZED (SELECT id, created_at, tier, CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN doc @@ " + whole + " END AS whole," +
-			" CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN ts_rank_cd(doc, " + tsquery + ") END AS rank" +
-			" FROM (SELECT id, created_at, 0 AS tier, doc, " + age + " AS age FROM titled" +
-			" UNION ALL SELECT id, created_at, 1, doc, age FROM (SELECT id, created_at, doc, " + age + " AS age FROM pool) p" +
+			"ranked AS MATERIALIZED (SELECT id, created_at, tier, " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
+			" " + ranks + "ts_rank_cd(doc, " + tsquery + ") END AS rank" +
+			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, " + age + " AS age FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, doc, holds, age FROM (SELECT id, created_at, doc, holds, " + age + " AS age FROM pool) p" +
 			" WHERE id NOT IN (SELECT id FROM titled)) p), " +
-			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, holds DESC NULLS LAST, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
@@ -653,7 +689,7 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	known := make([]string, len(pairs))
 	changed := false
 	for i, p := range pairs {
-		known[i] = p.Known
+		known[i] = finalSigma(p.Known)
 		if words[i] == "OR" {
 			known[i] = words[i]
 		} else if p.Known != p.Typed {
@@ -676,4 +712,14 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 		return "", nil
 	}
 	return try.Text, nil
+}
+
+// finalSigma spells a known word as Greek does: search folds ς into σ
+// (catalog.search_text), so the words it knows end in σ where people
+// write ς.
+func finalSigma(w string) string {
+	if stem, ok := strings.CutSuffix(w, "σ"); ok {
+		return stem + "ς"
+	}
+	return w
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -128,7 +129,8 @@ func grades() []string { return ConditionsAtLeast(catalog.ConditionPoor) }
 // message per field, and the ISBN as stored. It reads through db, so an
 // edit checks its want inside the transaction that holds the want's lock.
 func (s *Service) normaliseWant(ctx context.Context, db dbsqlc.DBTX, in *WantInput) (*string, error) {
-	in.Words = strings.Join(strings.Fields(in.Words), " ")
+	// Composed (NFC), as listings and searches are (see normalise).
+	in.Words = norm.NFC.String(strings.Join(strings.Fields(in.Words), " "))
 	in.ISBN = strings.TrimSpace(in.ISBN)
 	fields := map[string]string{}
 	var isbn *string

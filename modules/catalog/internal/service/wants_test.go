@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -234,6 +235,41 @@ func TestService_MatchWants(t *testing.T) {
 	n, err = b.svc.MatchWants(ctx, l.ID)
 	require.NoError(t, err)
 	require.Zero(t, n, "a paused listing matches nothing")
+}
+
+// TestService_WantsReadWordsAsSearchDoes: a want's words are stored
+// composed (NFC), as listings are, and a Greek word written with ς meets
+// the same word in capitals (Σ), whichever side has which.
+func TestService_WantsReadWordsAsSearchDoes(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	want := func(words string) service.Want {
+		t.Helper()
+		in := validWant()
+		in.Words = words
+		w, err := b.svc.CreateWant(ctx, b.other, in)
+		require.NoError(t, err)
+		return w
+	}
+	require.Equal(t, "Thérèse Raquin", want(norm.NFD.String("Thérèse Raquin")).Words)
+	byAuthor := want("ΚΑΖΑΝΤΖΑΚΗΣ")
+	byTitle := want("Οδυσσέας")
+	matched := func(title, author string) []int64 {
+		t.Helper()
+		in := validInput()
+		in.Title, in.Author, in.ISBN = title, author, ""
+		l, err := b.svc.Create(ctx, b.seller, in)
+		require.NoError(t, err)
+		_, err = b.svc.MatchWants(ctx, l.ID)
+		require.NoError(t, err)
+		rows, err := b.pool.Query(ctx, "SELECT want_id FROM catalog.want_matches WHERE book_id = $1", int64(l.ID))
+		require.NoError(t, err)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		require.NoError(t, err)
+		return ids
+	}
+	require.Equal(t, []int64{byAuthor.ID}, matched("Ο Καπετάν Μιχάλης", "Νίκος Καζαντζάκης"))
+	require.Equal(t, []int64{byTitle.ID}, matched("ΟΔΥΣΣΕΑΣ", "ΑΝΩΝΥΜΟΣ"))
 }
 
 // matchJobs counts the matching jobs inserted for a listing.

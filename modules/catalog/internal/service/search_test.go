@@ -1,0 +1,143 @@
+package service_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+)
+
+// searchBundle searches b's shop with a count, as the API does.
+type searchBundle struct {
+	*bundle
+	t *testing.T
+}
+
+func (s searchBundle) search(text string) service.Results {
+	s.t.Helper()
+	res, err := s.svc.Search(s.t.Context(), service.Query{Text: text, Count: true})
+	require.NoError(s.t, err, text)
+	return res
+}
+
+func (s searchBundle) ids(text string) []catalog.BookID {
+	s.t.Helper()
+	out := []catalog.BookID{}
+	for _, l := range s.search(text).Listings {
+		out = append(out, l.ID)
+	}
+	return out
+}
+
+func (s searchBundle) book(title, author string) catalog.BookID {
+	s.t.Helper()
+	return catalogtest.CreateBook(s.t.Context(), s.t, s.pool, &catalogtest.BookOpts{Title: title, Author: author}).ID
+}
+
+// TestService_SearchKeepsMarksInWords: a word written with combining marks
+// (Devanagari and Thai vowel signs, Arabic harakat, a decomposed accent) is
+// one word, as the index holds it, and a search or a listing typed
+// decomposed (NFD) meets the composed one.
+func TestService_SearchKeepsMarksInWords(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	godaan := s.book("गोदान", "प्रेमचंद")
+	thai := s.book("ข้างหลังภาพ", "ศรีบูรพา")
+	kitab := s.book("الكِتَابُ", "سيبويه")
+	godel := s.book("Gödel, Escher, Bach", "Douglas Hofstadter")
+	hugo := s.book("Les Misérables", "Victor Hugo")
+	nfd := norm.NFD.String
+	in := validInput()
+	in.Title, in.Author, in.Description = nfd("Thérèse Raquin"), nfd("Émile Zola"), nfd("Un roman naturaliste, écrit à Paris.")
+	zola, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	require.Equal(t, []string{"Thérèse Raquin", "Émile Zola", "Un roman naturaliste, écrit à Paris."},
+		[]string{zola.Title, zola.Author, zola.Description}, "stored composed")
+
+	for text, want := range map[string]catalog.BookID{
+		"गोदान": godaan, "ข้างหลังภาพ": thai, "الكِتَابُ": kitab, "प्रेमचं": godaan,
+		"Gödel": godel, nfd("Gödel"): godel, nfd("Misérables"): hugo,
+		"Émile Zola": zola.ID, nfd("Émile Zola"): zola.ID, "Thérèse": zola.ID, "écrit": zola.ID,
+	} {
+		res := s.search(text)
+		require.Equal(t, 1, res.Total, "%+q", text)
+		require.Equal(t, want, res.Listings[0].ID, "%+q", text)
+	}
+	require.Equal(t, "miserables", s.search(nfd("Misérablez")).Suggestion, "one word, corrected once")
+}
+
+// TestService_SearchFoldsFinalSigma: Greek capitals lower-case to σ where
+// the word is written with ς, and both find the same listings, whichever
+// of them the listing or the search is written in.
+func TestService_SearchFoldsFinalSigma(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	zorba := s.book("Βίος και Πολιτεία του Αλέξη Ζορμπά", "Νίκος Καζαντζάκης")
+	michalis := s.book("Ο Καπετάν Μιχάλης", "Νίκος Καζαντζάκης")
+	odysseus := s.book("ΟΔΥΣΣΕΑΣ", "ΑΝΩΝΥΜΟΣ")
+	for _, text := range []string{"ΚΑΖΑΝΤΖΑΚΗΣ", "καζαντζακης", "Καζαντζάκης", "νικος καζαντζακη"} {
+		require.ElementsMatch(t, []catalog.BookID{zorba, michalis}, s.ids(text), text)
+	}
+	require.Equal(t, []catalog.BookID{odysseus}, s.ids("Οδυσσέας"))
+	require.Equal(t, []catalog.BookID{odysseus}, s.ids("ανωνυμος"))
+	res := s.search("Καζαντζάκις")
+	require.Empty(t, res.Listings)
+	require.Equal(t, "καζαντζακης", res.Suggestion, "spelt with its final sigma")
+	require.Len(t, s.ids(res.Suggestion), 2)
+}
+
+// TestService_SearchReadsATypographicISBN: an ISBN copied from a page or
+// typed on a CJK keyboard, with other dashes and spaces or full-width
+// digits, finds its edition, and a listing's ISBN field reads it alike.
+func TestService_SearchReadsATypographicISBN(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	hobbit := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "The Hobbit", ISBN: "9780261102217"}).ID
+	s.book("Another book", "Ann Author")
+	for _, text := range []string{
+		"978\u20110\u2011261\u201110221\u20117", // non-breaking hyphens
+		"978–0–261–10221–7",                     // en dashes
+		"978\u00a00\u00a0261\u00a010221\u00a07", // no-break spaces
+		"９７８０２６１１０２２１７",                         // full-width digits
+		"０‐２６１‐１０２２１‐４",                         // its ISBN-10, full-width, with hyphens (U+2010)
+	} {
+		require.Equal(t, []catalog.BookID{hobbit}, s.ids(text), "%+q", text)
+	}
+	in := validInput()
+	in.ISBN = "０‐１４‐１４３９５１‐３"
+	l, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	require.Equal(t, "9780141439518", l.ISBN, "a listing's ISBN reads it the same")
+}
+
+// TestService_SearchReadsSymbolsAfterAWord: "C++" and "C#" are whole words
+// (c), not the prefix of every word starting with c, and each ranks the
+// listings whose title holds it as typed first.
+func TestService_SearchReadsSymbolsAfterAWord(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	// Oldest first, so neither age nor length puts the C++ book ahead.
+	cpp := s.book("C++ Primer", "Stanley Lippman")
+	kr := s.book("The C Programming Language", "Brian Kernighan")
+	csharp := s.book("C# in Depth", "Jon Skeet")
+	clean := s.book("Clean Code", "Robert Martin")
+	s.book("Cosmos", "Carl Sagan")
+
+	got := s.ids("C++")
+	require.ElementsMatch(t, []catalog.BookID{cpp, kr, csharp}, got, "the word c, no prefix")
+	require.Equal(t, cpp, got[0])
+	got = s.ids("c#")
+	require.ElementsMatch(t, []catalog.BookID{cpp, kr, csharp}, got)
+	require.Equal(t, csharp, got[0])
+	require.Equal(t, []catalog.BookID{cpp}, s.ids("C++ primer"))
+	require.Equal(t, []catalog.BookID{clean}, s.ids("cle"), "a last word typed halfway is still a prefix")
+	require.Len(t, s.ids("c"), 5)
+}
