@@ -49,6 +49,14 @@ func attemptStep(step string, retries int32) string {
 	return fmt.Sprintf("%s:%d", step, retries)
 }
 
+// stepOf is the step an attempt's step (attemptStep) belongs to: its
+// emails have that step's words and kind, as its notifications are listed
+// under it, since the outbox takes no attempt in a kind.
+func stepOf(step string) string {
+	s, _, _ := strings.Cut(step, ":")
+	return s
+}
+
 var stepMessages = map[string][2]string{ // buyer, seller
 	StepPlaced:        {"Your order #%d was placed.", "Order #%d includes your listing."},
 	StepPaid:          {"Your order #%d is paid.", "Order #%d is paid; it ships soon."},
