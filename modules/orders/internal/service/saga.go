@@ -554,7 +554,10 @@ const VisitorCartTTL = 30 * 24 * time.Hour
 // Sweep resolves orders stuck past the deadline (a pending order whose
 // checkout died is cancelled; a payment that never completed fails) and
 // settles holds no live order owns: released for orders that ended without
-// a sale or do not exist, confirmed for orders that shipped.
+// a sale or do not exist, confirmed for orders that shipped. An order it
+// cannot resolve does not stop it: the others are resolved and the holds
+// settled all the same, and the sweep then fails naming each such order
+// and its cause, so that the job is retried and the failure seen.
 func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	var res jobs.SweepResult
 	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
@@ -566,6 +569,7 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("sweep: list stuck orders: %w", err)
 	}
+	var unresolved []error
 	for _, o := range stuck {
 		if orders.Status(o.Status) == orders.StatusAwaitingPayment && o.UpdatedAt.After(s.now().Add(-s.opts.StuckAfter-s.opts.BankTransferDelay)) {
 			continue
@@ -589,22 +593,23 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 			return nil
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
-			return res, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err)
+			unresolved = append(unresolved, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err))
 		}
 	}
 	for after := int64(0); ; {
 		held, err := s.catalog.HeldOrders(ctx, after, catalog.MaxHeldPage)
 		if err != nil {
-			return res, fmt.Errorf("sweep: list held orders: %w", err)
+			return res, errors.Join(append(unresolved, fmt.Errorf("sweep: list held orders: %w", err))...)
 		}
 		if len(held) == 0 {
-			return res, nil
+			break
 		}
 		after = held[len(held)-1]
 		if err := s.settleHolds(ctx, held, &res); err != nil {
-			return res, err
+			return res, errors.Join(append(unresolved, err)...)
 		}
 	}
+	return res, errors.Join(unresolved...)
 }
 
 // settleHolds releases the holds of orders that were cancelled or do not

@@ -1218,6 +1218,35 @@ func TestService_SweepFailsStuckPayments(t *testing.T) {
 	}
 }
 
+// An order the sweep cannot resolve (here its payment is gone) does not
+// keep it from the others: the other stuck order fails and the orphan hold
+// is released, and the sweep then fails naming the order and its cause, so
+// that its job is retried and the failure seen.
+func TestService_SweepGoesOnPastAnOrderItCannotResolve(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	broken := b.place(t, "broken", 1, service.PaymentInput{Method: orders.MethodWallet})
+	stuck := b.place(t, "stuck", 1, service.PaymentInput{Method: orders.MethodWallet})
+	_, err := b.pool.Exec(ctx, "DELETE FROM orders.payments WHERE order_id = $1", broken.ID)
+	require.NoError(t, err)
+	catalogtest.Hold(ctx, t, b.cat, b.pool, 5555, b.book.ID, 1) // no order holds it
+	opts := b.svc.Options()
+	b.clock.Add(opts.StuckAfter + 2*opts.BankTransferDelay)
+
+	res, err := b.svc.Sweep(ctx)
+	require.ErrorContains(t, err, fmt.Sprintf("sweep: resolve stuck order %d: ", broken.ID))
+	require.ErrorIs(t, err, pgx.ErrNoRows, "the cause")
+	require.Equal(t, 1, res.Failed)
+	require.Equal(t, 1, res.Released)
+	for id, want := range map[int64]orders.Status{broken.ID: orders.StatusAwaitingPayment, stuck.ID: orders.StatusPaymentFailed} {
+		got, err := b.svc.Get(ctx, b.buyer, id)
+		require.NoError(t, err)
+		require.Equal(t, want, got.Status)
+	}
+	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Held: 2}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+}
+
 func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
