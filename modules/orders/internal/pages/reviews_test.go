@@ -191,7 +191,8 @@ func TestReviews_CancelledOrder(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
 	order, id := b.placedOrder(t, "cancelled")
-	require.NoError(t, b.svc.Cancel(context.Background(), buyer, id, ""))
+	_, err := b.svc.Cancel(context.Background(), buyer, id, "")
+	require.NoError(t, err)
 	sellerID := strconv.FormatInt(int64(seller.ID), 10)
 
 	r := b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"5"}}, authtest.As(&buyer)...)

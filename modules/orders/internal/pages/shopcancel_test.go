@@ -160,3 +160,19 @@ func TestAPI_ShopCancel(t *testing.T) {
 	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders/"+strconv.FormatInt(mine, 10)+"/cancel", "", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
 }
+
+// A buyer who cancels a paid order is told on its page how much was
+// refunded, in the words of the notification.
+func TestPages_BuyerCancelTellsTheRefund(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	loc, id := b.placedOrder(t, "buyer-cancel")
+	require.NoError(t, b.svc.Charge(ctx, id, ""))
+	o, err := b.svc.Get(ctx, buyer, id)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusPaid, o.Status)
+
+	r := b.c.Post(t, loc+"/cancel", nil, authtest.As(&buyer)...)
+	require.Contains(t, b.follow(t, r, &buyer), "You cancelled your order #"+strconv.FormatInt(id, 10)+". You were refunded "+view.Money(o.TotalCents)+".")
+}
