@@ -192,6 +192,21 @@ func (w *flakyWorker) Work(_ context.Context, job *river.Job[flakyArgs]) error {
 	return nil
 }
 
+// startFlaky starts a shop's job queue, logging to log, on a new database
+// with w as its one worker, until the test ends.
+func startFlaky(t *testing.T, w *flakyWorker, log *slog.Logger) *riverfx.Client {
+	t.Helper()
+	var client *riverfx.Client
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pgtest.New(t), log, riverfx.TestOpts()),
+		riverfx.Module,
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
+		fx.Populate(&client))
+	app.RequireStart()
+	t.Cleanup(app.RequireStop)
+	return client
+}
+
 // TestWorker_WaitsOutAnUnavailableModule: a job whose call found another
 // module down runs again without counting an attempt or recording a
 // failure, so an outage of any length never discards it; other failures
@@ -200,15 +215,7 @@ func TestWorker_WaitsOutAnUnavailableModule(t *testing.T) {
 	t.Parallel()
 	down := fmt.Errorf("confirm order 7: %w", apperr.ErrUnavailable.WithMessage("the catalog service is not answering"))
 	w := &flakyWorker{errs: []error{down, down, down, errors.New("bug"), down}, done: make(chan *river.Job[flakyArgs], 1)}
-	pool := pgtest.New(t)
-	var client *riverfx.Client
-	app := fxtest.New(t, fx.NopLogger,
-		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), riverfx.TestOpts()),
-		riverfx.Module,
-		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
-		fx.Populate(&client))
-	app.RequireStart()
-	defer app.RequireStop()
+	client := startFlaky(t, w, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	_, err := client.Insert(context.Background(), flakyArgs{}, &river.InsertOpts{MaxAttempts: 2})
 	require.NoError(t, err)
 	select {
@@ -270,16 +277,8 @@ func TestWorker_FailuresAreLogged(t *testing.T) {
 	t.Parallel()
 	down := fmt.Errorf("confirm order 7: %w", apperr.ErrUnavailable.WithMessage("the catalog service is not answering"))
 	w := &flakyWorker{errs: []error{down, errors.New("sweep: resolve stuck order 18: bug"), river.JobCancel(errors.New("hopeless"))}, done: make(chan *river.Job[flakyArgs], 1)}
-	pool := pgtest.New(t)
 	logs := &records{}
-	var client *riverfx.Client
-	app := fxtest.New(t, fx.NopLogger,
-		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(logs), riverfx.TestOpts()),
-		riverfx.Module,
-		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
-		fx.Populate(&client))
-	app.RequireStart()
-	defer app.RequireStop()
+	client := startFlaky(t, w, slog.New(logs))
 	res, err := client.Insert(context.Background(), flakyArgs{}, &river.InsertOpts{MaxAttempts: 5})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {

@@ -1214,10 +1214,16 @@ func TestService_SweepFailsStuckPayments(t *testing.T) {
 	res, err = b.svc.Sweep(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Failed)
-	for id, want := range map[int64]orders.Status{bank.ID: orders.StatusPaymentFailed, paid.ID: orders.StatusPaid} {
-		got, err := b.svc.Get(ctx, b.buyer, id)
+	b.requireStatuses(t, map[int64]orders.Status{bank.ID: orders.StatusPaymentFailed, paid.ID: orders.StatusPaid})
+}
+
+// requireStatuses checks the status of each order, as its buyer reads it.
+func (b *bundle) requireStatuses(t *testing.T, want map[int64]orders.Status) {
+	t.Helper()
+	for id, st := range want {
+		got, err := b.svc.Get(context.Background(), b.buyer, id)
 		require.NoError(t, err)
-		require.Equal(t, want, got.Status)
+		require.Equal(t, st, got.Status, "order %d", id)
 	}
 }
 
@@ -1242,11 +1248,7 @@ func TestService_SweepGoesOnPastAnOrderItCannotResolve(t *testing.T) {
 	require.ErrorIs(t, err, pgx.ErrNoRows, "the cause")
 	require.Equal(t, 1, res.Failed)
 	require.Equal(t, 1, res.Released)
-	for id, want := range map[int64]orders.Status{broken.ID: orders.StatusAwaitingPayment, stuck.ID: orders.StatusPaymentFailed} {
-		got, err := b.svc.Get(ctx, b.buyer, id)
-		require.NoError(t, err)
-		require.Equal(t, want, got.Status)
-	}
+	b.requireStatuses(t, map[int64]orders.Status{broken.ID: orders.StatusAwaitingPayment, stuck.ID: orders.StatusPaymentFailed})
 	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Held: 2}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
 }
 

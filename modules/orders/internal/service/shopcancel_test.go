@@ -71,14 +71,7 @@ func TestService_ShopCancel(t *testing.T) {
 
 		buyerNote := fmt.Sprintf("The shop cancelled your order #%d: The listing was a counterfeit copy. You were refunded %s.", o.ID, view.Money(o.TotalCents))
 		sellerNote := fmt.Sprintf("The shop cancelled order #%d: The listing was a counterfeit copy. The copies are back on sale.", o.ID)
-		require.Equal(t, []string{buyerNote}, b.notes(t, o.ID, service.StepCancelled, b.buyer.ID))
-		require.Equal(t, []string{sellerNote}, b.notes(t, o.ID, service.StepCancelled, b.seller.ID))
-		for addr, note := range map[string]string{"ana@example.com": buyerNote, "sam@example.com": sellerNote} {
-			var body string
-			require.NoError(t, b.pool.QueryRow(ctx, "SELECT body FROM mail.outbox WHERE to_addr = $1 AND kind = 'orders.cancelled'", addr).Scan(&body))
-			require.Contains(t, body, note, addr)
-			require.NotContains(t, body, "Reason:", "the note says it once")
-		}
+		b.requireCancelTold(t, o.ID, buyerNote, sellerNote)
 		require.Contains(t, b.emails(t, "ana@example.com"), fmt.Sprintf("Your order #%d was cancelled", o.ID))
 
 		require.Equal(t, 1, b.releases(t, o.ID), "the release is queued with the cancel")
@@ -124,6 +117,21 @@ func TestService_ShopCancel(t *testing.T) {
 	})
 }
 
+// requireCancelTold checks that an order's cancel told its buyer and
+// seller (with mailboxes, withMailboxes) these words, once each, in a
+// notification and in an email that says them once.
+func (b *bundle) requireCancelTold(t *testing.T, orderID int64, buyerNote, sellerNote string) {
+	t.Helper()
+	require.Equal(t, []string{buyerNote}, b.notes(t, orderID, service.StepCancelled, b.buyer.ID))
+	require.Equal(t, []string{sellerNote}, b.notes(t, orderID, service.StepCancelled, b.seller.ID))
+	for addr, note := range map[string]string{"ana@example.com": buyerNote, "sam@example.com": sellerNote} {
+		var body string
+		require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT body FROM mail.outbox WHERE to_addr = $1 AND kind = 'orders.cancelled'", addr).Scan(&body))
+		require.Contains(t, body, note, addr)
+		require.NotContains(t, body, "Reason:", "the note says it once")
+	}
+}
+
 // A buyer who cancels a paid order is told the refund and its amount, as
 // when the shop cancels it, in the notification, the email and Cancel's
 // answer (which the page confirms with); the seller is told the buyer
@@ -141,13 +149,7 @@ func TestService_BuyerCancelTellsTheRefund(t *testing.T) {
 	buyerNote := fmt.Sprintf("You cancelled your order #%d. You were refunded %s.", o.ID, view.Money(o.TotalCents))
 	sellerNote := fmt.Sprintf("The buyer cancelled order #%d. The copies are back on sale.", o.ID)
 	require.Equal(t, buyerNote, told)
-	require.Equal(t, []string{buyerNote}, b.notes(t, o.ID, service.StepCancelled, b.buyer.ID))
-	require.Equal(t, []string{sellerNote}, b.notes(t, o.ID, service.StepCancelled, b.seller.ID))
-	for addr, note := range map[string]string{"ana@example.com": buyerNote, "sam@example.com": sellerNote} {
-		var body string
-		require.NoError(t, b.pool.QueryRow(ctx, "SELECT body FROM mail.outbox WHERE to_addr = $1 AND kind = 'orders.cancelled'", addr).Scan(&body))
-		require.Contains(t, body, note, addr)
-	}
+	b.requireCancelTold(t, o.ID, buyerNote, sellerNote)
 	got, err := b.svc.Get(ctx, b.buyer, o.ID)
 	require.NoError(t, err)
 	require.Equal(t, "refunded", got.Payment.Status)
