@@ -40,7 +40,7 @@ type stepEmails struct {
 // that failed again) is emailed as its step is. An email says what the
 // notification says, under the step's own words as its subject; the
 // reason follows, unless the notification is not the step's usual one
-// (the shop's cancel), which says it already.
+// (a person's cancel, cancelMessages), which says it already.
 func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reason string, to stepEmails) error {
 	step = stepOf(step)
 	msgs := stepMessages[step]
