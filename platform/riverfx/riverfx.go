@@ -160,7 +160,7 @@ func baseConfig(log *slog.Logger, level, schema string, o *Opts, mws ...rivertyp
 	return &river.Config{
 		Schema:            schema,
 		Logger:            riverLogger(log, level),
-		Middleware:        append([]rivertype.Middleware{&promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}}, mws...),
+		Middleware:        append([]rivertype.Middleware{&logFailures{log: log}, &promptSchedule{}, &waitOut{snooze: cmp.Or(o.UnavailableSnooze, DefaultUnavailableSnooze), log: log}}, mws...),
 		RetryPolicy:       retry,
 		FetchPollInterval: poll,
 		FetchCooldown:     min(poll, fetchCooldown),
@@ -222,6 +222,32 @@ func (w *waitOut) Work(ctx context.Context, job *rivertype.JobRow, doInner func(
 	}
 	w.log.Info("job waits for an unavailable module", "kind", job.Kind, "job", job.ID, "err", err, "again_in", w.snooze)
 	return river.JobSnooze(w.snooze)
+}
+
+// logFailures logs every failed run of a job, once, for every kind: River
+// reports them at info, which riverLogger drops, so a job that failed every
+// attempt left no line in the log. A failure River retries is a warning;
+// a job's last attempt, or one its worker cancelled as hopeless, is an
+// error. It comes first, so a wait for an unavailable module (waitOut's
+// snooze) is no failure.
+type logFailures struct {
+	river.MiddlewareDefaults
+	log *slog.Logger
+}
+
+func (l *logFailures) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	err := doInner(ctx)
+	var cancel *rivertype.JobCancelError
+	var snooze *rivertype.JobSnoozeError
+	if err == nil || errors.As(err, &snooze) {
+		return err
+	}
+	level, msg := slog.LevelWarn, "job failed; it will be retried"
+	if errors.As(err, &cancel) || job.Attempt >= job.MaxAttempts {
+		level, msg = slog.LevelError, "job failed for good"
+	}
+	l.log.Log(ctx, level, msg, "kind", job.Kind, "job", job.ID, "attempt", job.Attempt, "max_attempts", job.MaxAttempts, "err", err)
+	return err
 }
 
 // pollOnlyDriver is River's pgx driver for clients that poll (PollOnly):

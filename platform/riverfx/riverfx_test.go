@@ -192,6 +192,21 @@ func (w *flakyWorker) Work(_ context.Context, job *river.Job[flakyArgs]) error {
 	return nil
 }
 
+// startFlaky starts a shop's job queue, logging to log, on a new database
+// with w as its one worker, until the test ends.
+func startFlaky(t *testing.T, w *flakyWorker, log *slog.Logger) *riverfx.Client {
+	t.Helper()
+	var client *riverfx.Client
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pgtest.New(t), log, riverfx.TestOpts()),
+		riverfx.Module,
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
+		fx.Populate(&client))
+	app.RequireStart()
+	t.Cleanup(app.RequireStop)
+	return client
+}
+
 // TestWorker_WaitsOutAnUnavailableModule: a job whose call found another
 // module down runs again without counting an attempt or recording a
 // failure, so an outage of any length never discards it; other failures
@@ -200,15 +215,7 @@ func TestWorker_WaitsOutAnUnavailableModule(t *testing.T) {
 	t.Parallel()
 	down := fmt.Errorf("confirm order 7: %w", apperr.ErrUnavailable.WithMessage("the catalog service is not answering"))
 	w := &flakyWorker{errs: []error{down, down, down, errors.New("bug"), down}, done: make(chan *river.Job[flakyArgs], 1)}
-	pool := pgtest.New(t)
-	var client *riverfx.Client
-	app := fxtest.New(t, fx.NopLogger,
-		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), riverfx.TestOpts()),
-		riverfx.Module,
-		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
-		fx.Populate(&client))
-	app.RequireStart()
-	defer app.RequireStop()
+	client := startFlaky(t, w, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	_, err := client.Insert(context.Background(), flakyArgs{}, &river.InsertOpts{MaxAttempts: 2})
 	require.NoError(t, err)
 	select {
@@ -219,4 +226,69 @@ func TestWorker_WaitsOutAnUnavailableModule(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the job never finished")
 	}
+}
+
+// records collects the records a logger wrote, for tests that read them
+// while River's goroutines log.
+type records struct {
+	mu  sync.Mutex
+	got []slog.Record
+}
+
+func (r *records) Enabled(context.Context, slog.Level) bool { return true }
+
+// WithAttrs drops attrs (River's module=river), which these tests do not
+// read.
+func (r *records) WithAttrs([]slog.Attr) slog.Handler { return r }
+
+func (r *records) WithGroup(string) slog.Handler { return r }
+
+func (r *records) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, rec)
+	return nil
+}
+
+// atLeast returns the messages of the records of level or above, each with
+// its attributes.
+func (r *records) atLeast(level slog.Level) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, rec := range r.got {
+		if rec.Level < level {
+			continue
+		}
+		line := rec.Level.String() + " " + rec.Message
+		rec.Attrs(func(a slog.Attr) bool {
+			line += " " + a.String()
+			return true
+		})
+		out = append(out, line)
+	}
+	return out
+}
+
+// TestWorker_FailuresAreLogged: every failed run of a job is logged, once,
+// whatever its kind: a failure River retries as a warning, a job its worker
+// cancels as an error; a wait for an unavailable module is no failure.
+func TestWorker_FailuresAreLogged(t *testing.T) {
+	t.Parallel()
+	down := fmt.Errorf("confirm order 7: %w", apperr.ErrUnavailable.WithMessage("the catalog service is not answering"))
+	w := &flakyWorker{errs: []error{down, errors.New("sweep: resolve stuck order 18: bug"), river.JobCancel(errors.New("hopeless"))}, done: make(chan *river.Job[flakyArgs], 1)}
+	logs := &records{}
+	client := startFlaky(t, w, slog.New(logs))
+	res, err := client.Insert(context.Background(), flakyArgs{}, &river.InsertOpts{MaxAttempts: 5})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		j, err := client.JobGet(context.Background(), res.Job.ID)
+		require.NoError(t, err)
+		return j.State == rivertype.JobStateCancelled
+	}, 30*time.Second, 10*time.Millisecond)
+	id := fmt.Sprint(res.Job.ID)
+	require.Equal(t, []string{
+		"WARN job failed; it will be retried kind=test.flaky job=" + id + " attempt=1 max_attempts=5 err=sweep: resolve stuck order 18: bug",
+		"ERROR job failed for good kind=test.flaky job=" + id + " attempt=2 max_attempts=5 err=JobCancelError: hopeless",
+	}, logs.atLeast(slog.LevelWarn))
 }

@@ -244,7 +244,7 @@ func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.Cancel(r.Context(), u, id, body.Reason); err != nil {
+	if _, err := h.svc.Cancel(r.Context(), u, id, body.Reason); err != nil {
 		web.Error(w, r, err)
 		return
 	}

@@ -272,16 +272,13 @@ type Sweep struct {
 
 // Work implements river.Worker. A sweep that resolved an order or a hold
 // is logged, since each means some step of the saga did not finish by
-// itself.
+// itself; so is what a sweep that failed on some orders did for the others.
 func (w *Sweep) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	res, err := w.Saga.Sweep(ctx)
-	if err != nil {
-		return err
-	}
 	if res.Cancelled+res.Failed+res.Released+res.Confirmed > 0 {
 		w.Log.Info("swept orders", "result", fmt.Sprintf("%+v", res))
 	}
-	return nil
+	return err
 }
 
 // Timeout gives a sweep, which may resolve many orders, longer than the

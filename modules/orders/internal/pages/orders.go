@@ -246,10 +246,12 @@ func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	reason := r.PostFormValue("reason")
 	to := "/orders/" + strconv.FormatInt(id, 10)
-	err = h.svc.Cancel(r.Context(), u, id, reason)
+	told, err := h.svc.Cancel(r.Context(), u, id, reason)
 	switch e := apperr.As(err); {
 	case err == nil && strings.TrimSpace(reason) == "":
-		web.Redirect(w, r, "success", "Your order was cancelled; any payment is refunded.", to)
+		// The buyer's own cancel: what the notification says, the refund
+		// with its amount.
+		web.Redirect(w, r, "success", told, to)
 	case err == nil:
 		web.Redirect(w, r, "success", "Order #"+strconv.FormatInt(id, 10)+" is cancelled: any payment is refunded, its books go back on sale, and its buyer and sellers were told your reason.", to)
 	case errors.Is(err, orders.ErrCannotCancel), errors.Is(err, orders.ErrAlreadyCancelled), errors.Is(err, orders.ErrStateConflict):

@@ -132,7 +132,7 @@ func (h *handler) afterReview(w http.ResponseWriter, r *http.Request, orderID in
 	case e != nil && len(e.Fields) > 0 && orderID != 0:
 		f.Errors = e.Fields
 		h.renderOrder(w, r, http.StatusUnprocessableEntity, orderID, orderData{Review: f})
-	case orderID != 0 && (errors.Is(err, service.ErrAlreadyReviewed) || errors.Is(err, service.ErrAlreadyReplied) || errors.Is(err, service.ErrNotDelivered)):
+	case orderID != 0 && (errors.Is(err, service.ErrAlreadyReviewed) || errors.Is(err, service.ErrAlreadyReplied) || errors.Is(err, service.ErrNotDelivered) || errors.Is(err, service.ErrOrderCancelled)):
 		web.Redirect(w, r, "error", e.Message, to)
 	default:
 		web.Error(w, r, err)

@@ -185,6 +185,24 @@ func TestAPI_Reviews(t *testing.T) {
 	require.Contains(t, r.Body, "orders.review_not_hidden")
 }
 
+// A rating of a cancelled order is refused for what it is, not as one that
+// waits for a delivery, on the order's page and by the API.
+func TestReviews_CancelledOrder(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	order, id := b.placedOrder(t, "cancelled")
+	_, err := b.svc.Cancel(context.Background(), buyer, id, "")
+	require.NoError(t, err)
+	sellerID := strconv.FormatInt(int64(seller.ID), 10)
+
+	r := b.c.Post(t, order+"/reviews", url.Values{"seller_id": {sellerID}, "rating": {"5"}}, authtest.As(&buyer)...)
+	require.Contains(t, b.follow(t, r, &buyer), ">"+service.ErrOrderCancelled.Message+"<")
+	r = b.c.JSON(t, http.MethodPost, "/api/v1"+order+"/reviews", js(t, map[string]any{"seller_id": seller.ID, "rating": 5}), authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode)
+	require.Contains(t, r.Body, `"orders.cancelled"`)
+	require.Contains(t, r.Body, "this order was cancelled, so there is nothing to rate")
+}
+
 func js(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)

@@ -31,6 +31,19 @@ func (b *bundle) follow(t *testing.T, r webtest.Response, u *auth.User) string {
 	return html.UnescapeString(next.Body)
 }
 
+// paidOrder checks the buyer out through the page under key and runs the
+// charge, as its job would; it returns the paid order's path and the order.
+func (b *bundle) paidOrder(t *testing.T, key string) (string, service.Order) {
+	t.Helper()
+	ctx := context.Background()
+	loc, id := b.placedOrder(t, key)
+	require.NoError(t, b.svc.Charge(ctx, id, ""))
+	o, err := b.svc.Get(ctx, buyer, id)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusPaid, o.Status)
+	return loc, o
+}
+
 // An admin cancels a paid order from its page with the shop's reason: the
 // page warns first, a missing reason cancels nothing, the buyer is
 // refunded and told why, as is the seller, and the copies go back on sale.
@@ -38,11 +51,8 @@ func TestPages_ShopCancel(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	loc, id := b.placedOrder(t, "shop-cancel")
-	require.NoError(t, b.svc.Charge(ctx, id, ""))
-	o, err := b.svc.Get(ctx, admin, id)
-	require.NoError(t, err)
-	require.Equal(t, orders.StatusPaid, o.Status)
+	loc, o := b.paidOrder(t, "shop-cancel")
+	id := o.ID
 
 	page := html.UnescapeString(b.c.Get(t, loc, authtest.As(&admin)...).Body)
 	require.Contains(t, page, `<h2 id="shop-cancel">Cancel this order</h2>`)
@@ -68,7 +78,7 @@ func TestPages_ShopCancel(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, "must be at most 500 characters")
 	require.Contains(t, r.Body, strings.Repeat("x", service.MaxCancelReason+1), "the reason is shown again as typed")
-	o, err = b.svc.Get(ctx, admin, id)
+	o, err := b.svc.Get(ctx, admin, id)
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusPaid, o.Status)
 
@@ -159,4 +169,14 @@ func TestAPI_ShopCancel(t *testing.T) {
 	_, mine := b.placedOrder(t, "api-buyer-cancel")
 	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders/"+strconv.FormatInt(mine, 10)+"/cancel", "", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+}
+
+// A buyer who cancels a paid order is told on its page how much was
+// refunded, in the words of the notification.
+func TestPages_BuyerCancelTellsTheRefund(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	loc, o := b.paidOrder(t, "buyer-cancel")
+	r := b.c.Post(t, loc+"/cancel", nil, authtest.As(&buyer)...)
+	require.Contains(t, b.follow(t, r, &buyer), "You cancelled your order #"+strconv.FormatInt(o.ID, 10)+". You were refunded "+view.Money(o.TotalCents)+".")
 }

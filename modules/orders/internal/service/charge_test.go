@@ -182,7 +182,7 @@ func TestService_Charge(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, wallet)
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")))
 		require.NoError(t, b.svc.Charge(ctx, o.ID, orders.MethodWallet))
 		got, err := b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)

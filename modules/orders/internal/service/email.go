@@ -36,11 +36,13 @@ type stepEmails struct {
 
 // emailStep writes the emails of an order's step, in the step's
 // transaction, to the addresses the transition found: the buyer's about
-// the order, the sellers' about the sale. An email says what the
+// the order, the sellers' about the sale; an attempt's step (a payment
+// that failed again) is emailed as its step is. An email says what the
 // notification says, under the step's own words as its subject; the
 // reason follows, unless the notification is not the step's usual one
-// (the shop's cancel), which says it already.
+// (a person's cancel, cancelMessages), which says it already.
 func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reason string, to stepEmails) error {
+	step = stepOf(step)
 	msgs := stepMessages[step]
 	write := func(to, subject, note, path string) error {
 		body := "Hello,\n\n" + note + "\n"

@@ -11,6 +11,9 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
+	"github.com/bookstore/bookstore/modules/orders"
+	"github.com/bookstore/bookstore/modules/orders/internal/payment"
+	"github.com/bookstore/bookstore/modules/orders/internal/service"
 )
 
 // emails lists the subjects of the outbox's emails of an order step kind
@@ -62,12 +65,12 @@ func TestService_StepEmails(t *testing.T) {
 	o = b.place(t, "defaults", 1, validCard("4242424242424242"))
 	require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID)}, b.emails(t, "ana@example.com"))
 	require.Empty(t, b.emails(t, "sam@example.com"), "a placed order is not a sale yet")
-	require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
+	require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")))
 	require.Equal(t, fmt.Sprintf("Your order #%d was cancelled", o.ID), b.emails(t, "ana@example.com")[1])
 	require.Equal(t, []string{fmt.Sprintf("Order #%d was cancelled; the copies are back on sale", o.ID)}, b.emails(t, "sam@example.com"))
 	var body string
 	require.NoError(t, b.pool.QueryRow(ctx, "SELECT body FROM mail.outbox WHERE to_addr = 'ana@example.com' AND kind = 'orders.cancelled'").Scan(&body))
-	require.Contains(t, body, "Reason: cancelled by the buyer")
+	require.Contains(t, body, fmt.Sprintf("You cancelled your order #%d. Nothing was charged.", o.ID), "the note says who cancelled, so no reason follows")
 	require.Contains(t, body, fmt.Sprintf("http://localhost:8080/orders/%d", o.ID))
 
 	_, err := accounts.SetEmailTopics(ctx, b.buyer.ID, map[auth.Topic]bool{auth.TopicOrderPlaced: false})
@@ -76,4 +79,49 @@ func TestService_StepEmails(t *testing.T) {
 	o = b.place(t, "dropped", 1, validCard("4242424242424242"))
 	require.Len(t, b.emails(t, "ana@example.com"), 2, "the dropped topic counts once copied")
 	require.Equal(t, 0, b.count(t, "SELECT count(*) FROM mail.outbox WHERE subject LIKE $1", fmt.Sprintf("%%#%d %%", o.ID)))
+}
+
+// TestService_PaymentFailedAgainEmails follows an order whose payment the
+// buyer makes again and which fails again, with its buyer and seller
+// emailed: the second failure moves it as the first did, tells both in
+// notifications and emails of the step's own words, and its copies go back
+// when the retry window ends.
+func TestService_PaymentFailedAgainEmails(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	b.withMailboxes(t)
+	o := b.place(t, "k", 2, validCard("4000000000000002"))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+	require.NoError(t, b.svc.RetryPayment(ctx, b.buyer, o.ID, service.RetryInput{Retries: 0, Payment: validCard("4000000000000002")}))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method), "a second decline is no failure of the job")
+
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusPaymentFailed, got.Status)
+	require.Equal(t, []any{"failed", 1, payment.ReasonDeclined}, []any{got.Payment.Status, got.Payment.Retries, got.Payment.FailureReason})
+	buyerSays := fmt.Sprintf("The payment for order #%d failed", o.ID)
+	sellerSays := fmt.Sprintf("The payment for order #%d failed; its copies stay held for a while in case the buyer pays another way", o.ID)
+	for _, u := range []struct {
+		user auth.User
+		says string
+	}{{b.buyer, buyerSays}, {b.seller, sellerSays}} {
+		notes, err := b.svc.Notifications(ctx, u.user, service.Page{})
+		require.NoError(t, err)
+		require.Equal(t, "payment_failed", notes[0].Step, "user %d", u.user.ID)
+		require.Equal(t, u.says+".", notes[0].Message, "user %d", u.user.ID)
+	}
+	require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID), buyerSays, buyerSays}, b.emails(t, "ana@example.com"))
+	require.Equal(t, []string{sellerSays, sellerSays}, b.emails(t, "sam@example.com"))
+	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM mail.outbox WHERE kind = 'orders.payment_failed' AND to_addr = 'ana@example.com' AND body LIKE '%Reason: '||$1||'%'", payment.ReasonDeclined))
+
+	require.Equal(t, 2, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held, "held for another payment")
+	require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0), "the first failure's release comes too late")
+	require.Equal(t, 2, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held)
+	require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 1))
+	got, err = b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, orders.StatusCancelled, got.Status)
+	st := catalogtest.StockOf(ctx, t, b.pool, b.book.ID)
+	require.Equal(t, []int{3, 0}, []int{st.Available, st.Held})
 }

@@ -24,6 +24,9 @@ import (
 var (
 	// ErrNotDelivered refuses a review of an order that has not arrived.
 	ErrNotDelivered = apperr.New(apperr.Conflict, "orders.not_delivered", "you can rate the seller once the order is delivered")
+	// ErrOrderCancelled refuses a review of a cancelled order, which
+	// ErrNotDelivered would promise a delivery that never comes.
+	ErrOrderCancelled = apperr.New(apperr.Conflict, "orders.cancelled", "this order was cancelled, so there is nothing to rate")
 	// ErrNotBuyer refuses a review by someone who may see the order (a
 	// seller of it, an admin) but did not buy it.
 	ErrNotBuyer        = apperr.New(apperr.Forbidden, "orders.not_buyer", "only the buyer of this order can rate its sellers")
@@ -111,7 +114,8 @@ func checkNote(fields map[string]string, name, v string, max int, need string) s
 // once per order and seller, tells the seller, and pushes the seller's new
 // standing to the catalog by a job in the same transaction. Only the buyer
 // may review: anyone else who may see the order gets ErrNotBuyer, others
-// ErrNotFound; an order not yet delivered gets ErrNotDelivered, a second
+// ErrNotFound; a cancelled order gets ErrOrderCancelled, one not yet
+// delivered ErrNotDelivered, a second
 // review ErrAlreadyReviewed, and a seller who sold nothing in it or a bad
 // rating or comment an Invalid error per field.
 func (s *Service) Review(ctx context.Context, buyer auth.User, orderID int64, in ReviewInput) (Review, error) {
@@ -140,7 +144,11 @@ func (s *Service) Review(ctx context.Context, buyer auth.User, orderID int64, in
 	if len(fields) > 0 {
 		return Review{}, apperr.ErrInvalid.WithFields(fields)
 	}
-	if o.Status != orders.StatusDelivered {
+	switch o.Status {
+	case orders.StatusDelivered:
+	case orders.StatusCancelled:
+		return Review{}, ErrOrderCancelled
+	default:
 		return Review{}, ErrNotDelivered
 	}
 	var out Review

@@ -114,9 +114,9 @@ func TestService_Review(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")))
 		_, err := b.svc.Review(ctx, b.buyer, o.ID, rating(1))
-		require.ErrorIs(t, err, service.ErrNotDelivered)
+		require.ErrorIs(t, err, service.ErrOrderCancelled, "not a delivery to wait for")
 	})
 
 	t.Run("SellerAnswersOnce", func(t *testing.T) {

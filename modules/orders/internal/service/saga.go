@@ -49,6 +49,14 @@ func attemptStep(step string, retries int32) string {
 	return fmt.Sprintf("%s:%d", step, retries)
 }
 
+// stepOf is the step an attempt's step (attemptStep) belongs to: its
+// emails have that step's words and kind, as its notifications are listed
+// under it, since the outbox takes no attempt in a kind.
+func stepOf(step string) string {
+	s, _, _ := strings.Cut(step, ":")
+	return s
+}
+
 var stepMessages = map[string][2]string{ // buyer, seller
 	StepPlaced:        {"Your order #%d was placed.", "Order #%d includes your listing."},
 	StepPaid:          {"Your order #%d is paid.", "Order #%d is paid; it ships soon."},
@@ -360,24 +368,28 @@ const MaxCancelReason = 500
 // (simulated) and the stock goes back to sale by a job inserted in the same
 // transaction. Its buyer cancels it giving no reason. An admin cancels
 // anyone's order with the shop's reason (required, checked as every text
-// others read), which its buyer and sellers are told with what became of
-// the payment; the buyer's cart is left as it is, since the shop, not the
-// buyer, ended the order. Anyone else who may see the order (its sellers),
-// and a buyer giving a reason, get ErrCancelForbidden, others ErrNotFound;
-// a bad reason is Invalid on "reason"; a cancelled order gets
-// ErrAlreadyCancelled, a shipped one ErrCannotCancel.
-func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64, reason string) error {
+// others read), which its buyer and sellers are told; the buyer's cart is
+// left as it is, since the shop, not the buyer, ended the order. Either way
+// the buyer is told what became of the payment (cancelMessages), and
+// Cancel returns those words, which confirm the buyer's own cancel. Anyone
+// else who may see the order (its sellers), and a buyer giving a reason,
+// get ErrCancelForbidden, others ErrNotFound; a bad reason is Invalid on
+// "reason"; a cancelled order gets ErrAlreadyCancelled, a shipped one
+// ErrCannotCancel.
+func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64, reason string) (string, error) {
 	if user.ID == 0 {
-		return auth.ErrUnauthenticated
+		return "", auth.ErrUnauthenticated
 	}
-	return s.inTx(ctx, func(tx pgx.Tx) error {
+	var told string
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		o, err := s.q.OrderForUpdate(ctx, tx, orderID)
 		if err != nil {
 			return notFound(err, orders.ErrNotFound)
 		}
 		buyer := o.BuyerID == int64(user.ID)
 		if buyer && strings.TrimSpace(reason) == "" {
-			return s.cancelTx(ctx, tx, o, "cancelled by the buyer", false)
+			told, err = s.cancelTx(ctx, tx, o, "cancelled by the buyer", byBuyer)
+			return err
 		}
 		if !user.IsAdmin() {
 			seller, err := s.q.IsSellerOf(ctx, tx, dbsqlc.IsSellerOfParams{OrderID: orderID, SellerID: int64(user.ID)})
@@ -394,68 +406,91 @@ func (s *Service) Cancel(ctx context.Context, user auth.User, orderID int64, rea
 		if len(fields) > 0 {
 			return apperr.ErrInvalid.WithFields(fields)
 		}
-		if err := s.cancelTx(ctx, tx, o, reason, true); err != nil {
+		if told, err = s.cancelTx(ctx, tx, o, reason, byShop); err != nil {
 			return err
 		}
 		return s.recordAction(ctx, tx, activity.Record{Actor: user.Actor(), Action: activity.OrderCancel,
 			SubjectID: o.ID, SubjectLabel: fmt.Sprintf("order #%d", o.ID), Reason: reason})
 	})
+	return told, err
 }
 
-// cancelTx cancels o, locked by the caller, with reason. The shop's cancel
-// (byShop) tells the buyer and sellers the admin's reason in their
-// notifications and emails, and leaves a pending order's lines out of the
-// cart; any other cancel of a pending order is a checkout that did not
-// complete, whose lines go back.
-func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reason string, byShop bool) error {
+// canceller is who ends an order before it ships.
+type canceller int
+
+const (
+	// bySweep ends a checkout that did not complete.
+	bySweep canceller = iota
+	byBuyer
+	byShop
+)
+
+// cancelTx cancels o, locked by the caller, with reason, and returns what
+// its buyer was told. A person's cancel (its buyer's, the shop's) tells the
+// buyer and sellers who cancelled and what became of the payment
+// (cancelMessages), the shop's with the admin's reason; the shop's cancel
+// leaves a pending order's lines out of the cart, while any other cancel
+// of a pending order is a checkout that did not complete, whose lines go
+// back.
+func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reason string, by canceller) (string, error) {
 	from := orders.Status(o.Status)
 	if from == orders.StatusCancelled {
-		return orders.ErrAlreadyCancelled
+		return "", orders.ErrAlreadyCancelled
 	}
 	if !cancellable(from) {
-		return orders.ErrCannotCancel
+		return "", orders.ErrCannotCancel
 	}
 	p := stepParams([]int64{o.ID}, from, orders.StatusCancelled, reason, StepCancelled)
-	if byShop {
+	switch by {
+	case byBuyer:
+		p.BuyerMessages[0], p.SellerMessages[0] = cancelMessages(o, "")
+	case byShop:
 		p.Reason = "cancelled by the shop: " + reason
-		p.BuyerMessages[0], p.SellerMessages[0] = shopCancelMessages(o, reason)
+		p.BuyerMessages[0], p.SellerMessages[0] = cancelMessages(o, reason)
 	}
 	if err := s.move(ctx, tx, p); err != nil {
-		return err
+		return "", err
 	}
 	if from == orders.StatusPaid {
 		if _, err := s.q.RefundCharge(ctx, tx, o.ID); err != nil {
-			return fmt.Errorf("refund the charge of order %d: %w", o.ID, err)
+			return "", fmt.Errorf("refund the charge of order %d: %w", o.ID, err)
 		}
 		if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "succeeded", ToStatus: "refunded"}); err != nil {
-			return fmt.Errorf("refund the payment of order %d: %w", o.ID, err)
+			return "", fmt.Errorf("refund the payment of order %d: %w", o.ID, err)
 		}
 	} else if _, err := s.q.SettlePayment(ctx, tx, dbsqlc.SettlePaymentParams{OrderID: o.ID, FromStatus: "pending", ToStatus: "failed", FailureReason: p.Reason}); err != nil {
-		return fmt.Errorf("fail the payment of order %d: %w", o.ID, err)
+		return "", fmt.Errorf("fail the payment of order %d: %w", o.ID, err)
 	}
-	if from == orders.StatusPending && !byShop {
+	if from == orders.StatusPending && by != byShop {
 		// The checkout took these lines out of the cart; give them back.
 		if err := s.q.RestoreCart(ctx, tx, o.ID); err != nil {
-			return fmt.Errorf("restore the cart of order %d: %w", o.ID, err)
+			return "", fmt.Errorf("restore the cart of order %d: %w", o.ID, err)
 		}
 	}
 	if _, err := s.river.InsertTx(ctx, tx, jobs.ReleaseArgs{OrderID: o.ID}, nil); err != nil {
-		return fmt.Errorf("queue the release of order %d: %w", o.ID, err)
+		return "", fmt.Errorf("queue the release of order %d: %w", o.ID, err)
 	}
-	return nil
+	return p.BuyerMessages[0], nil
 }
 
-// shopCancelMessages are the buyer's and the sellers' notifications of the
-// shop's cancel of o: the admin's reason, and whether the buyer was
-// refunded (only a paid order was charged).
-func shopCancelMessages(o dbsqlc.Order, reason string) (string, string) {
-	why := reason
-	if strings.IndexByte(".!?", why[len(why)-1]) < 0 {
-		why += "."
-	}
+// cancelMessages are the buyer's and the sellers' notifications of a
+// person's cancel of o: its buyer's (shopReason empty) or the shop's, with
+// the admin's reason. Each says who cancelled, and the buyer's whether they
+// were refunded, and how much (only a paid order was charged), so that a
+// buyer cancelling a paid order is told the refund as when the shop
+// cancels it.
+func cancelMessages(o dbsqlc.Order, shopReason string) (string, string) {
 	paid := "Nothing was charged."
 	if orders.Status(o.Status) == orders.StatusPaid {
 		paid = "You were refunded " + view.Money(o.TotalCents) + "."
+	}
+	if shopReason == "" {
+		return fmt.Sprintf("You cancelled your order #%d. %s", o.ID, paid),
+			fmt.Sprintf("The buyer cancelled order #%d. The copies are back on sale.", o.ID)
+	}
+	why := shopReason
+	if strings.IndexByte(".!?", why[len(why)-1]) < 0 {
+		why += "."
 	}
 	return fmt.Sprintf("The shop cancelled your order #%d: %s %s", o.ID, why, paid),
 		fmt.Sprintf("The shop cancelled order #%d: %s The copies are back on sale.", o.ID, why)
@@ -546,7 +581,10 @@ const VisitorCartTTL = 30 * 24 * time.Hour
 // Sweep resolves orders stuck past the deadline (a pending order whose
 // checkout died is cancelled; a payment that never completed fails) and
 // settles holds no live order owns: released for orders that ended without
-// a sale or do not exist, confirmed for orders that shipped.
+// a sale or do not exist, confirmed for orders that shipped. An order it
+// cannot resolve does not stop it: the others are resolved and the holds
+// settled all the same, and the sweep then fails naming each such order
+// and its cause, so that the job is retried and the failure seen.
 func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	var res jobs.SweepResult
 	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
@@ -558,13 +596,14 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("sweep: list stuck orders: %w", err)
 	}
+	var unresolved []error
 	for _, o := range stuck {
 		if orders.Status(o.Status) == orders.StatusAwaitingPayment && o.UpdatedAt.After(s.now().Add(-s.opts.StuckAfter-s.opts.BankTransferDelay)) {
 			continue
 		}
 		err := s.inTx(ctx, func(tx pgx.Tx) error {
 			if orders.Status(o.Status) == orders.StatusPending {
-				if err := s.cancelTx(ctx, tx, o, "the checkout did not complete", false); err != nil {
+				if _, err := s.cancelTx(ctx, tx, o, "the checkout did not complete", bySweep); err != nil {
 					return err
 				}
 				res.Cancelled++
@@ -581,22 +620,23 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 			return nil
 		})
 		if err != nil && !errors.Is(err, orders.ErrStateConflict) {
-			return res, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err)
+			unresolved = append(unresolved, fmt.Errorf("sweep: resolve stuck order %d: %w", o.ID, err))
 		}
 	}
 	for after := int64(0); ; {
 		held, err := s.catalog.HeldOrders(ctx, after, catalog.MaxHeldPage)
 		if err != nil {
-			return res, fmt.Errorf("sweep: list held orders: %w", err)
+			return res, errors.Join(append(unresolved, fmt.Errorf("sweep: list held orders: %w", err))...)
 		}
 		if len(held) == 0 {
-			return res, nil
+			break
 		}
 		after = held[len(held)-1]
 		if err := s.settleHolds(ctx, held, &res); err != nil {
-			return res, err
+			return res, errors.Join(append(unresolved, err)...)
 		}
 	}
+	return res, errors.Join(unresolved...)
 }
 
 // settleHolds releases the holds of orders that were cancelled or do not

@@ -57,7 +57,7 @@ func TestService_SellerSales(t *testing.T) {
 	b.carry(t)
 	b.order(t, "later", dune)
 	cancelled := b.order(t, "cancelled", emma)
-	require.NoError(t, b.svc.Cancel(ctx, b.buyer, cancelled, ""))
+	require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, cancelled, "")))
 	for range 3 {
 		b.carry(t)
 	}

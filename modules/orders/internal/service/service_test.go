@@ -133,6 +133,9 @@ func (b *bundle) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
+// errOf is the error of a call whose other result the test does not read.
+func errOf(_ string, err error) error { return err }
+
 func requireCode(t *testing.T, err error, code string) {
 	t.Helper()
 	e := apperr.As(err)
@@ -314,7 +317,7 @@ func TestService_Place(t *testing.T) {
 		for _, step := range []string{"placed", "paid", "shipped", "delivered"} {
 			require.Equal(t, 2, b.count(t, "SELECT count(*) FROM orders.notifications WHERE order_id=$1 AND step=$2", o.ID, step), step)
 		}
-		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""), "orders.cannot_cancel")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")), "orders.cannot_cancel")
 	})
 
 	for _, tc := range []struct {
@@ -955,15 +958,15 @@ func TestService_Cancel(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
 		o := b.place(t, "k", 2, validCard("4242424242424242"))
-		requireCode(t, b.svc.Cancel(ctx, b.seller, o.ID, ""), "orders.cancel_forbidden")
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.seller, o.ID, "")), "orders.cancel_forbidden")
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")))
 		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method)) // the queued charge does nothing
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.charges"))
 		c := catalogtest.StockOf(context.Background(), t, b.pool, b.book.ID)
 		avail, held := c.Available, c.Held
 		require.Equal(t, []int{3, 0}, []int{avail, held})
-		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""), "orders.already_cancelled")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")), "orders.already_cancelled")
 	})
 
 	// A declined order's buyer who will not pay another way gives its
@@ -977,7 +980,7 @@ func TestService_Cancel(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusPaymentFailed, got.Status)
 		require.True(t, got.Cancellable())
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")))
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
 		require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
 		got, err = b.svc.Get(ctx, b.buyer, o.ID)
@@ -994,7 +997,7 @@ func TestService_Cancel(t *testing.T) {
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
 		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method)) // paid, label created: still cancellable
-		require.NoError(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""))
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")))
 		require.Zero(t, b.carry(t), "the carrier leaves a cancelled order's shipment alone")
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.shipments WHERE due_at IS NOT NULL"), "and it is no longer due")
 		require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0))
@@ -1027,7 +1030,7 @@ func TestService_Carry(t *testing.T) {
 	}
 	cancelled := b.place(t, "k3", 1, service.PaymentInput{Method: orders.MethodWallet})
 	require.NoError(t, b.svc.Charge(ctx, cancelled.ID, cancelled.Payment.Method))
-	require.NoError(t, b.svc.Cancel(ctx, b.buyer, cancelled.ID, ""))
+	require.NoError(t, errOf(b.svc.Cancel(ctx, b.buyer, cancelled.ID, "")))
 
 	b.clock.Add(time.Second - time.Millisecond)
 	n, err := b.svc.Carry(ctx)
@@ -1094,7 +1097,7 @@ func TestService_CarryLocksOnlyThePickUp(t *testing.T) {
 	require.Zero(t, n, "a cancel holds the paid order")
 	require.NoError(t, tx.Rollback(ctx))
 	require.Equal(t, 1, b.carry(t), "the next round picks it up")
-	requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID, ""), "orders.cannot_cancel")
+	requireCode(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "")), "orders.cannot_cancel")
 	for _, step := range []string{"in transit", "out for delivery"} {
 		tx := hold()
 		require.Equal(t, 1, b.carry(t), step)
@@ -1237,11 +1240,42 @@ func TestService_SweepFailsStuckPayments(t *testing.T) {
 	res, err = b.svc.Sweep(ctx)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.Failed)
-	for id, want := range map[int64]orders.Status{bank.ID: orders.StatusPaymentFailed, paid.ID: orders.StatusPaid} {
-		got, err := b.svc.Get(ctx, b.buyer, id)
+	b.requireStatuses(t, map[int64]orders.Status{bank.ID: orders.StatusPaymentFailed, paid.ID: orders.StatusPaid})
+}
+
+// requireStatuses checks the status of each order, as its buyer reads it.
+func (b *bundle) requireStatuses(t *testing.T, want map[int64]orders.Status) {
+	t.Helper()
+	for id, st := range want {
+		got, err := b.svc.Get(context.Background(), b.buyer, id)
 		require.NoError(t, err)
-		require.Equal(t, want, got.Status)
+		require.Equal(t, st, got.Status, "order %d", id)
 	}
+}
+
+// An order the sweep cannot resolve (here its payment is gone) does not
+// keep it from the others: the other stuck order fails and the orphan hold
+// is released, and the sweep then fails naming the order and its cause, so
+// that its job is retried and the failure seen.
+func TestService_SweepGoesOnPastAnOrderItCannotResolve(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	broken := b.place(t, "broken", 1, service.PaymentInput{Method: orders.MethodWallet})
+	stuck := b.place(t, "stuck", 1, service.PaymentInput{Method: orders.MethodWallet})
+	_, err := b.pool.Exec(ctx, "DELETE FROM orders.payments WHERE order_id = $1", broken.ID)
+	require.NoError(t, err)
+	catalogtest.Hold(ctx, t, b.cat, b.pool, 5555, b.book.ID, 1) // no order holds it
+	opts := b.svc.Options()
+	b.clock.Add(opts.StuckAfter + 2*opts.BankTransferDelay)
+
+	res, err := b.svc.Sweep(ctx)
+	require.ErrorContains(t, err, fmt.Sprintf("sweep: resolve stuck order %d: ", broken.ID))
+	require.ErrorIs(t, err, pgx.ErrNoRows, "the cause")
+	require.Equal(t, 1, res.Failed)
+	require.Equal(t, 1, res.Released)
+	b.requireStatuses(t, map[int64]orders.Status{broken.ID: orders.StatusAwaitingPayment, stuck.ID: orders.StatusPaymentFailed})
+	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 1, Held: 2}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
 }
 
 func TestService_SweepSellsTheCopiesOfShippedOrders(t *testing.T) {

@@ -48,12 +48,12 @@ func TestService_ShopCancel(t *testing.T) {
 		o := b.place(t, "k", 2, validCard("4242424242424242"))
 		require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
 
-		requireCode(t, b.svc.Cancel(ctx, b.seller, o.ID, "Fraud"), "orders.cancel_forbidden")
-		requireCode(t, b.svc.Cancel(ctx, b.buyer, o.ID, "I changed my mind"), "orders.cancel_forbidden")
-		requireCode(t, b.svc.Cancel(ctx, auth.User{ID: 99, Role: auth.RoleMember}, o.ID, "Fraud"), "orders.not_found")
-		requireCode(t, b.svc.Cancel(ctx, b.admin, 999_999, "Fraud"), "orders.not_found")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.seller, o.ID, "Fraud")), "orders.cancel_forbidden")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.buyer, o.ID, "I changed my mind")), "orders.cancel_forbidden")
+		requireCode(t, errOf(b.svc.Cancel(ctx, auth.User{ID: 99, Role: auth.RoleMember}, o.ID, "Fraud")), "orders.not_found")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.admin, 999_999, "Fraud")), "orders.not_found")
 		for name, reason := range map[string]string{"Missing": "", "Blank": "  \t", "TooLong": strings.Repeat("x", service.MaxCancelReason+1), "Bidi": "Fraud \u202e"} {
-			err := b.svc.Cancel(ctx, b.admin, o.ID, reason)
+			err := errOf(b.svc.Cancel(ctx, b.admin, o.ID, reason))
 			requireCode(t, err, "invalid")
 			require.Contains(t, apperr.As(err).Fields, "reason", name)
 		}
@@ -61,7 +61,7 @@ func TestService_ShopCancel(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusPaid, got.Status, "nothing refused changed the order")
 
-		require.NoError(t, b.svc.Cancel(ctx, b.admin, o.ID, "  The listing was a counterfeit copy "))
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.admin, o.ID, "  The listing was a counterfeit copy ")))
 		got, err = b.svc.Get(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusCancelled, got.Status)
@@ -71,14 +71,7 @@ func TestService_ShopCancel(t *testing.T) {
 
 		buyerNote := fmt.Sprintf("The shop cancelled your order #%d: The listing was a counterfeit copy. You were refunded %s.", o.ID, view.Money(o.TotalCents))
 		sellerNote := fmt.Sprintf("The shop cancelled order #%d: The listing was a counterfeit copy. The copies are back on sale.", o.ID)
-		require.Equal(t, []string{buyerNote}, b.notes(t, o.ID, service.StepCancelled, b.buyer.ID))
-		require.Equal(t, []string{sellerNote}, b.notes(t, o.ID, service.StepCancelled, b.seller.ID))
-		for addr, note := range map[string]string{"ana@example.com": buyerNote, "sam@example.com": sellerNote} {
-			var body string
-			require.NoError(t, b.pool.QueryRow(ctx, "SELECT body FROM mail.outbox WHERE to_addr = $1 AND kind = 'orders.cancelled'", addr).Scan(&body))
-			require.Contains(t, body, note, addr)
-			require.NotContains(t, body, "Reason:", "the note says it once")
-		}
+		b.requireCancelTold(t, o.ID, buyerNote, sellerNote)
 		require.Contains(t, b.emails(t, "ana@example.com"), fmt.Sprintf("Your order #%d was cancelled", o.ID))
 
 		require.Equal(t, 1, b.releases(t, o.ID), "the release is queued with the cancel")
@@ -87,7 +80,7 @@ func TestService_ShopCancel(t *testing.T) {
 		require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available, "the copies are back on sale")
 		require.Zero(t, b.carry(t), "the carrier leaves a cancelled order alone")
 
-		requireCode(t, b.svc.Cancel(ctx, b.admin, o.ID, "The listing was a counterfeit copy"), "orders.already_cancelled")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.admin, o.ID, "The listing was a counterfeit copy")), "orders.already_cancelled")
 		require.Len(t, b.notes(t, o.ID, service.StepCancelled, b.buyer.ID), 1, "a second cancel tells nobody again")
 	})
 
@@ -99,7 +92,7 @@ func TestService_ShopCancel(t *testing.T) {
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
 		_, err := b.pool.Exec(ctx, "UPDATE orders.orders SET status = 'pending' WHERE id = $1", o.ID)
 		require.NoError(t, err)
-		require.NoError(t, b.svc.Cancel(ctx, b.admin, o.ID, "Suspected fraud!"))
+		require.NoError(t, errOf(b.svc.Cancel(ctx, b.admin, o.ID, "Suspected fraud!")))
 		c, err := b.svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
 		require.NoError(t, err)
 		require.Empty(t, c.Lines)
@@ -116,10 +109,49 @@ func TestService_ShopCancel(t *testing.T) {
 		b := setup(t)
 		o := b.place(t, "k", 1, validCard("4242424242424242"))
 		b.deliver(t, o.ID, false)
-		requireCode(t, b.svc.Cancel(ctx, b.admin, o.ID, "Too late"), "orders.cannot_cancel")
+		requireCode(t, errOf(b.svc.Cancel(ctx, b.admin, o.ID, "Too late")), "orders.cannot_cancel")
 		got, err := b.svc.Get(ctx, b.admin, o.ID)
 		require.NoError(t, err)
 		require.Equal(t, orders.StatusShipped, got.Status)
 		require.Zero(t, b.releases(t, o.ID))
 	})
+}
+
+// requireCancelTold checks that an order's cancel told its buyer and
+// seller (with mailboxes, withMailboxes) these words, once each, in a
+// notification and in an email that says them once.
+func (b *bundle) requireCancelTold(t *testing.T, orderID int64, buyerNote, sellerNote string) {
+	t.Helper()
+	require.Equal(t, []string{buyerNote}, b.notes(t, orderID, service.StepCancelled, b.buyer.ID))
+	require.Equal(t, []string{sellerNote}, b.notes(t, orderID, service.StepCancelled, b.seller.ID))
+	for addr, note := range map[string]string{"ana@example.com": buyerNote, "sam@example.com": sellerNote} {
+		var body string
+		require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT body FROM mail.outbox WHERE to_addr = $1 AND kind = 'orders.cancelled'", addr).Scan(&body))
+		require.Contains(t, body, note, addr)
+		require.NotContains(t, body, "Reason:", "the note says it once")
+	}
+}
+
+// A buyer who cancels a paid order is told the refund and its amount, as
+// when the shop cancels it, in the notification, the email and Cancel's
+// answer (which the page confirms with); the seller is told the buyer
+// cancelled the sale.
+func TestService_BuyerCancelTellsTheRefund(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	b.withMailboxes(t)
+	o := b.place(t, "k", 2, validCard("4242424242424242"))
+	require.NoError(t, b.svc.Charge(ctx, o.ID, o.Payment.Method))
+
+	told, err := b.svc.Cancel(ctx, b.buyer, o.ID, "")
+	require.NoError(t, err)
+	buyerNote := fmt.Sprintf("You cancelled your order #%d. You were refunded %s.", o.ID, view.Money(o.TotalCents))
+	sellerNote := fmt.Sprintf("The buyer cancelled order #%d. The copies are back on sale.", o.ID)
+	require.Equal(t, buyerNote, told)
+	b.requireCancelTold(t, o.ID, buyerNote, sellerNote)
+	got, err := b.svc.Get(ctx, b.buyer, o.ID)
+	require.NoError(t, err)
+	require.Equal(t, "refunded", got.Payment.Status)
+	require.Equal(t, "cancelled by the buyer", got.Reason)
 }
