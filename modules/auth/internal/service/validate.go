@@ -24,21 +24,21 @@ const (
 // normalizeEmail gives the one form in which an address is stored,
 // compared and looked up, so that one mailbox has one account however it
 // is typed: trimmed, in Unicode NFC (a keyboard may send "ë" as e and a
-// combining diaeresis), and with the domain as its IDNA A-label, which is
-// what browsers send from type=email fields and what mail is delivered
-// to. The domain comes out lower-case, as domains compare; the local
-// part keeps its case, and uniqueness ignores it (the index is on
-// lower(email)). A domain IDNA refuses keeps its Unicode, which
-// checkEmail refuses for a new address, so it only fails to find one.
+// combining diaeresis), and with a Unicode domain as its IDNA A-label,
+// which is what browsers send from type=email fields and what mail is
+// delivered to. Case is kept as typed (an A-label comes out lower-case),
+// and uniqueness ignores it (the index is on lower(email)). A domain IDNA
+// refuses keeps its Unicode, which checkEmail refuses for a new address,
+// so it only fails to find one.
 func normalizeEmail(s string) string {
 	s = norm.NFC.String(strings.TrimSpace(s))
-	at := strings.LastIndexByte(s, '@')
-	if at < 0 {
+	if !unicodeDomain(s) {
 		return s
 	}
+	at := strings.LastIndexByte(s, '@')
 	domain, err := idna.Lookup.ToASCII(s[at+1:])
 	if err != nil {
-		return s[:at+1] + strings.ToLower(s[at+1:])
+		return s
 	}
 	return s[:at+1] + domain
 }
@@ -61,11 +61,11 @@ func checkEmail(email string) string {
 	return ""
 }
 
-// unicodeDomain reports whether a normalized address kept a domain that
-// is not ASCII, one IDNA refused (normalizeEmail).
+// unicodeDomain reports whether the domain of an address, the part after
+// its last @, is not ASCII: once normalized, one that IDNA refused.
 func unicodeDomain(email string) bool {
 	domain := email[strings.LastIndexByte(email, '@')+1:]
-	return utf8.RuneCountInString(domain) != len(domain)
+	return strings.IndexFunc(domain, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0
 }
 
 // addressQuery is a search query as a stored address spells it, when
