@@ -22,6 +22,7 @@ import (
 	"runtime/debug"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -109,6 +110,42 @@ func NewURL(t testing.TB) string {
 func NewEmptyURL(t testing.TB) string {
 	t.Helper()
 	return newDatabase(t, false)
+}
+
+// MigratedBefore is a new database whose module schema has the
+// migrations named before first ("0004"), as a shop deployed before first
+// had it, for tests of what first does to the rows it finds.
+func MigratedBefore(t testing.TB, module, first string) *pgxpool.Pool {
+	t.Helper()
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, NewEmptyURL(t))
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	all, err := bookstore.Migrations(module)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	names, err := fs.Glob(all, "*.up.sql")
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	before := fstest.MapFS{}
+	for _, name := range names {
+		if name >= first {
+			continue
+		}
+		b, err := fs.ReadFile(all, name)
+		if err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+		before[name] = &fstest.MapFile{Data: b}
+	}
+	if err := migrate.Apply(ctx, pool, []migrate.Set{{Schema: module, FS: before}}); err != nil {
+		t.Fatalf("pgtest: migrate %s before %s: %v", module, first, err)
+	}
+	return pool
 }
 
 func newDatabase(t testing.TB, migrated bool) string {

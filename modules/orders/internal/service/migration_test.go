@@ -2,10 +2,8 @@ package service_test
 
 import (
 	"context"
-	"io/fs"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -19,31 +17,6 @@ import (
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/pgtest"
 )
-
-// migratedBefore is an empty database whose orders schema has the
-// migrations named before first, as a shop deployed before first had it.
-func migratedBefore(t *testing.T, first string) *pgxpool.Pool {
-	t.Helper()
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, pgtest.NewEmptyURL(t))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
-	all, err := bookstore.Migrations("orders")
-	require.NoError(t, err)
-	names, err := fs.Glob(all, "*.up.sql")
-	require.NoError(t, err)
-	before := fstest.MapFS{}
-	for _, name := range names {
-		if name >= first {
-			continue
-		}
-		b, err := fs.ReadFile(all, name)
-		require.NoError(t, err)
-		before[name] = &fstest.MapFile{Data: b}
-	}
-	require.NoError(t, migrate.Apply(ctx, pool, []migrate.Set{{Schema: "orders", FS: before}}))
-	return pool
-}
 
 // ordersOf inserts an order in each of statuses, as a schema migrated
 // from 0004 on holds them, keyed k1, k2, …, and returns their ids in
@@ -67,7 +40,7 @@ func ordersOf(t *testing.T, pool *pgxpool.Pool, statuses ...string) []int64 {
 func TestMigration_PartyNamesBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0004")
+	pool := pgtest.MigratedBefore(t, "orders", "0004")
 	_, err := pool.Exec(ctx, `
 		WITH o AS (
 			INSERT INTO orders.orders (buyer_id, idempotency_key, request_hash, ship_name, ship_street, ship_city,
@@ -93,7 +66,7 @@ func TestMigration_PartyNamesBackfill(t *testing.T) {
 func TestMigration_SellerSalesBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0009")
+	pool := pgtest.MigratedBefore(t, "orders", "0009")
 	ordersOf(t, pool, "delivered", "delivered", "shipped", "cancelled")
 	_, err := pool.Exec(ctx, `
 		INSERT INTO orders.order_lines (order_id, book_id, seller_id, seller_name, title, price_cents, quantity)
@@ -116,7 +89,7 @@ func TestMigration_SellerSalesBackfill(t *testing.T) {
 func TestMigration_SellerRatingsBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0013")
+	pool := pgtest.MigratedBefore(t, "orders", "0013")
 	ids := ordersOf(t, pool, "delivered", "delivered")
 	_, err := pool.Exec(ctx, `
 		INSERT INTO orders.reviews (order_id, seller_id, buyer_id, buyer_name, rating, hidden_reason, hidden_at)
@@ -138,7 +111,7 @@ func TestMigration_SellerRatingsBackfill(t *testing.T) {
 func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0010")
+	pool := pgtest.MigratedBefore(t, "orders", "0010")
 	ids := ordersOf(t, pool, "delivered", "shipped")
 	_, err := pool.Exec(ctx, `
 		INSERT INTO orders.shipments (order_id, provider, tracking_number, step, created_at)
@@ -180,7 +153,7 @@ func TestMigration_ShipmentTimelineBackfill(t *testing.T) {
 func TestMigration_WaitingSinceBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0012")
+	pool := pgtest.MigratedBefore(t, "orders", "0012")
 	ids := ordersOf(t, pool, "pending", "awaiting_payment", "paid", "payment_failed", "delivered")
 	_, err := pool.Exec(ctx, `UPDATE orders.orders o SET updated_at = '2026-01-01 10:00:00Z'::timestamptz + n * interval '1 hour'
 		FROM unnest($1::bigint[]) WITH ORDINALITY i(id, n) WHERE o.id = i.id`, ids)
@@ -210,7 +183,7 @@ func TestMigration_WaitingSinceBackfill(t *testing.T) {
 func TestMigration_NotificationReadsBackfill(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0015")
+	pool := pgtest.MigratedBefore(t, "orders", "0015")
 	ids := ordersOf(t, pool, "delivered", "delivered", "delivered", "delivered", "delivered")
 	// Each user's notifications in id order: true when read.
 	history := map[auth.UserID][]bool{
@@ -260,7 +233,7 @@ func TestMigration_NotificationReadsBackfill(t *testing.T) {
 func TestMigration_ProviderNamesAnyCase(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := migratedBefore(t, "0017")
+	pool := pgtest.MigratedBefore(t, "orders", "0017")
 	long := strings.Repeat("x", 100)
 	_, err := pool.Exec(ctx, `UPDATE orders.delivery_providers SET name = 'dhl' WHERE id = 3`)
 	require.NoError(t, err)
