@@ -60,10 +60,11 @@ RETURNING *;
 -- search_text holds name and email folded as the query is (auth.fold), so
 -- case, accents and Unicode form do not count. address is the query as a
 -- stored address spells it (a Unicode domain as its A-label), or ''.
+-- The folds are subqueries so that they run once, not once a row.
 SELECT * FROM auth.users
 WHERE @query::text = ''
-   OR strpos(search_text, auth.fold(@query)) > 0
-   OR (@address::text <> '' AND strpos(search_text, auth.fold(@address)) > 0)
+   OR strpos(search_text, (SELECT auth.fold(@query))) > 0
+   OR (@address::text <> '' AND strpos(search_text, (SELECT auth.fold(@address))) > 0)
 ORDER BY id
 LIMIT @lim OFFSET @off;
 
