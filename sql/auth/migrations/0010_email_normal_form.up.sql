@@ -1,15 +1,16 @@
 -- One mailbox, one account: addresses are stored in one normal form (the
--- service's normalizeEmail), NFC with the domain as its IDNA A-label, so
--- the unique index on lower(email) sees two spellings of one address as
--- one. Here the rows stored before come to NFC. SQL cannot punycode: the
--- few with a Unicode domain, found by users_unicode_domain_idx, are
--- converted by the service when it starts (NormalizeStoredEmails).
+-- service's normalizeEmail), NFC with a Unicode domain as its IDNA
+-- A-label, so the unique index on lower(email) sees two spellings of one
+-- address as one. Here the rows stored before come to NFC. SQL cannot
+-- punycode: the few with a Unicode domain, found by
+-- users_unnormalized_email_idx, are converted by the service when it
+-- starts (NormalizeStoredEmails).
 --
 -- A row whose normal form another account already holds (the same
 -- mailbox signed up twice in two forms) keeps its spelling, since one of
 -- the two must: the older account, or the one already in NFC, keeps the
--- address, and an admin settles the other, which the start-up conversion
--- names in its log.
+-- address, and an admin settles the other (disables it, say), which the
+-- start-up conversion names in its log until then.
 SELECT pg_advisory_xact_lock(hashtext('auth.user_changes'));
 
 WITH changed AS (
@@ -30,9 +31,11 @@ FROM auth.users u
 WHERE u.id = t.user_id AND t.email IS NOT NFC NORMALIZED
   AND lower(normalize(t.email, NFC)) = lower(u.email);
 
--- Rows whose domain is not ASCII: only those stored before this change,
--- so the start-up conversion finds them, or their absence, at once.
-CREATE INDEX users_unicode_domain_idx ON auth.users (id) WHERE email ~ '[^\x01-\x7f][^@]*$';
+-- Rows not in the normal form (a domain not ASCII, or not NFC): only
+-- those stored before this change, so the start-up conversion finds them,
+-- or their absence, at once.
+CREATE INDEX users_unnormalized_email_idx ON auth.users (id)
+WHERE email ~ '[^\x01-\x7f][^@]*$' OR email IS NOT NFC NORMALIZED;
 
 -- The admin's user search ignores case, accents and Unicode form. The
 -- unaccent extension is the catalog's (an extension lives in one schema

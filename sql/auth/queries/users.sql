@@ -16,10 +16,13 @@ INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, cre
 VALUES (@email, @name, @password_hash, @role, sqlc.narg(verified_at), @now, @now)
 RETURNING *;
 
--- name: ListUnicodeDomainUsers :many
+-- name: ListUnnormalizedUsers :many
 -- The accounts stored, before addresses had one normal form, with a
--- domain that is not ASCII; users_unicode_domain_idx has only them.
-SELECT * FROM auth.users WHERE email ~ '[^\x01-\x7f][^@]*$' ORDER BY id;
+-- domain that is not ASCII or an address not in NFC;
+-- users_unnormalized_email_idx has only them.
+SELECT * FROM auth.users
+WHERE email ~ '[^\x01-\x7f][^@]*$' OR email IS NOT NFC NORMALIZED
+ORDER BY id;
 
 -- name: ChangeUserEmail :execrows
 -- Only while the address is still old, so two replicas converting it at

@@ -170,14 +170,17 @@ func (q *Queries) InsertUserChange(ctx context.Context, db DBTX, arg InsertUserC
 	return seq, err
 }
 
-const listUnicodeDomainUsers = `-- name: ListUnicodeDomainUsers :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users WHERE email ~ '[^\x01-\x7f][^@]*$' ORDER BY id
+const listUnnormalizedUsers = `-- name: ListUnnormalizedUsers :many
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users
+WHERE email ~ '[^\x01-\x7f][^@]*$' OR email IS NOT NFC NORMALIZED
+ORDER BY id
 `
 
 // The accounts stored, before addresses had one normal form, with a
-// domain that is not ASCII; users_unicode_domain_idx has only them.
-func (q *Queries) ListUnicodeDomainUsers(ctx context.Context, db DBTX) ([]User, error) {
-	rows, err := db.Query(ctx, listUnicodeDomainUsers)
+// domain that is not ASCII or an address not in NFC;
+// users_unnormalized_email_idx has only them.
+func (q *Queries) ListUnnormalizedUsers(ctx context.Context, db DBTX) ([]User, error) {
+	rows, err := db.Query(ctx, listUnnormalizedUsers)
 	if err != nil {
 		return nil, err
 	}

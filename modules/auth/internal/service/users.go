@@ -102,16 +102,16 @@ func (s *Service) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, e
 }
 
 // NormalizeStoredEmails brings to the normal form (normalizeEmail) the
-// addresses with a Unicode domain stored before there was one, which the
-// migration that brought the others cannot punycode: until then a
-// sign-in, in either form, looks up the A-label and misses them, and the
-// unique index lets the A-label sign up again. It runs before a process
-// serves, each start, and finds nothing once done
-// (users_unicode_domain_idx). It leaves, and returns, an account whose
-// normal form another holds (one mailbox signed up twice before) for an
-// admin to settle, and one whose domain IDNA refuses.
+// addresses stored before there was one that migration 0010 left: those
+// with a Unicode domain, which SQL cannot punycode (until then a sign-in,
+// in either form, looks up the A-label and misses them, and the unique
+// index lets the A-label sign up again). It runs before a process serves,
+// each start, and finds nothing once done (users_unnormalized_email_idx).
+// It leaves, and returns, an account whose normal form another holds (one
+// mailbox signed up twice before) for an admin to settle, and one whose
+// domain IDNA refuses.
 func (s *Service) NormalizeStoredEmails(ctx context.Context) (left []auth.User, err error) {
-	rows, err := s.q.ListUnicodeDomainUsers(ctx, s.pool)
+	rows, err := s.q.ListUnnormalizedUsers(ctx, s.pool)
 	if err != nil {
 		return nil, fmt.Errorf("normalize stored emails: %w", err)
 	}
@@ -448,7 +448,8 @@ func (s *Service) setDisabled(ctx context.Context, actor auth.User, id auth.User
 }
 
 // ListUsers finds users whose email or name contains query, whatever its
-// case, accents and Unicode form, page by page; hasNext reports whether another page follows. Admins only.
+// case, accents and Unicode form, page by page; hasNext reports whether
+// another page follows. Admins only.
 func (s *Service) ListUsers(ctx context.Context, actor auth.User, query string, page, perPage int) (users []auth.User, hasNext bool, err error) {
 	if !actor.IsAdmin() {
 		return nil, false, auth.ErrForbidden
