@@ -2,6 +2,9 @@
 package authfx
 
 import (
+	"context"
+	"log/slog"
+
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.uber.org/fx"
@@ -51,8 +54,27 @@ func Routes() web.Routes { return publicRoutes(nil) }
 
 // Service provides the local service alone, as auth.Service and
 // auth.Accounts, for commands that need no HTTP server (bookstore user).
-var Service = fx.Provide(fx.Annotate(newService, fx.ParamTags(``, `optional:"true"`),
-	fx.As(fx.Self()), fx.As(new(auth.Service)), fx.As(new(auth.Accounts))))
+var Service = fx.Options(
+	fx.Provide(fx.Annotate(newService, fx.ParamTags(``, `optional:"true"`),
+		fx.As(fx.Self()), fx.As(new(auth.Service)), fx.As(new(auth.Accounts)))),
+	fx.Invoke(normalizeStoredEmails),
+)
+
+// normalizeStoredEmails converts, at start, the addresses stored before
+// they had one normal form that SQL could not convert. The hook blocks,
+// unlike others, so that no request or command of this process finds such
+// an account unreachable or signs its mailbox up again; it runs after the
+// pool's, which migrates, and is quick once done.
+func normalizeStoredEmails(lc fx.Lifecycle, svc *service.Service, log *slog.Logger) {
+	lc.Append(fx.StartHook(func(ctx context.Context) error {
+		left, err := svc.NormalizeStoredEmails(ctx)
+		for _, u := range left {
+			log.Warn("account address left unnormalized: another account holds its normal form, or its domain is not valid; an admin should settle it",
+				"user", u.ID, "email", u.Email)
+		}
+		return err
+	}))
+}
 
 // newService writes its emails to outbox; commands have none, and the
 // accounts they create send no email.

@@ -12,6 +12,10 @@ WHERE t.token_hash = @token_hash AND t.purpose = @purpose
   AND u.id = t.user_id AND lower(u.email) = lower(t.email) AND u.disabled_at IS NULL
 RETURNING t.user_id;
 
+-- name: ChangeEmailTokensEmail :exec
+-- A pending link follows its user's address into a new spelling.
+UPDATE auth.email_tokens SET email = @email WHERE user_id = @user_id AND lower(email) = lower(@old);
+
 -- name: VoidEmailTokens :exec
 -- A new link or a reset password makes the earlier links of that purpose
 -- useless.

@@ -16,6 +16,19 @@ INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, cre
 VALUES (@email, @name, @password_hash, @role, sqlc.narg(verified_at), @now, @now)
 RETURNING *;
 
+-- name: ListUnnormalizedUsers :many
+-- The accounts stored, before addresses had one normal form, with a
+-- domain that is not ASCII or an address not in NFC;
+-- users_unnormalized_email_idx has only them.
+SELECT * FROM auth.users
+WHERE email ~ '[^\x01-\x7f][^@]*$' OR email IS NOT NFC NORMALIZED
+ORDER BY id;
+
+-- name: ChangeUserEmail :execrows
+-- Only while the address is still old, so two replicas converting it at
+-- once change it, and record the change, once.
+UPDATE auth.users SET email = @email, updated_at = @now WHERE id = @id AND email = @old;
+
 -- name: UpdateUserName :one
 UPDATE auth.users SET name = @name, updated_at = @now WHERE id = @id RETURNING *;
 
@@ -47,10 +60,14 @@ RETURNING *;
 
 -- name: SearchUsers :many
 -- strpos rather than LIKE, so % and _ in the query are plain characters.
+-- search_text holds name and email folded as the query is (auth.fold), so
+-- case, accents and Unicode form do not count. address is the query as a
+-- stored address spells it (a Unicode domain as its A-label), or ''.
+-- The folds are subqueries so that they run once, not once a row.
 SELECT * FROM auth.users
 WHERE @query::text = ''
-   OR strpos(lower(email), lower(@query)) > 0
-   OR strpos(lower(name), lower(@query)) > 0
+   OR strpos(search_text, (SELECT auth.fold(@query))) > 0
+   OR (@address::text <> '' AND strpos(search_text, (SELECT auth.fold(@address))) > 0)
 ORDER BY id
 LIMIT @lim OFFSET @off;
 

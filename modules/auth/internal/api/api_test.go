@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
@@ -134,6 +135,27 @@ func TestAPI_SignUp(t *testing.T) {
 			require.NotContains(t, resp.Body, "<script>", "JSON escapes HTML")
 		}
 	})
+}
+
+// TestAPI_OneAccountPerMailbox: an address in another Unicode form, or
+// with its domain as the other IDNA label, is taken as itself is, and
+// signs in.
+func TestAPI_OneAccountPerMailbox(t *testing.T) {
+	t.Parallel()
+	srv := authtest.NewServer(t, nil)
+	zoe := "Zoë.Seller+books@Example.ORG"
+	for _, pair := range [][2]string{{zoe, norm.NFD.String(zoe)}, {"anna@bücher.example", "anna@xn--bcher-kva.example"}} {
+		body := func(email string) string {
+			b, _ := json.Marshal(map[string]string{"email": email, "name": "Zoë", "password": pw})
+			return string(b)
+		}
+		resp := srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signup", body(pair[0]))
+		require.Equal(t, http.StatusCreated, resp.StatusCode, resp.Body)
+		resp = srv.Client().JSON(t, http.MethodPost, "/api/v1/auth/signup", body(pair[1]))
+		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "taken, as any taken address: %s", resp.Body)
+		require.Contains(t, decodeErr(t, resp.Body).Error.Fields, "email")
+		signIn(t, srv.Client(), pair[1], pw)
+	}
 }
 
 // TestAPI_NameAndEmailMaxLengthCountSpaces: a name's and a sign-up

@@ -10,6 +10,22 @@ import (
 	"time"
 )
 
+const changeEmailTokensEmail = `-- name: ChangeEmailTokensEmail :exec
+UPDATE auth.email_tokens SET email = $1 WHERE user_id = $2 AND lower(email) = lower($3)
+`
+
+type ChangeEmailTokensEmailParams struct {
+	Email  string
+	UserID int64
+	Old    string
+}
+
+// A pending link follows its user's address into a new spelling.
+func (q *Queries) ChangeEmailTokensEmail(ctx context.Context, db DBTX, arg ChangeEmailTokensEmailParams) error {
+	_, err := db.Exec(ctx, changeEmailTokensEmail, arg.Email, arg.UserID, arg.Old)
+	return err
+}
+
 const createEmailToken = `-- name: CreateEmailToken :exec
 INSERT INTO auth.email_tokens (token_hash, user_id, purpose, email, created_at, expires_at)
 VALUES ($1, $2, $3, $4, $5, $6)

@@ -66,4 +66,5 @@ type User struct {
 	EmailVerifiedAt *time.Time
 	EmailTopics     []string
 	DisabledReason  string
+	SearchText      string
 }

@@ -10,10 +10,36 @@ import (
 	"time"
 )
 
+const changeUserEmail = `-- name: ChangeUserEmail :execrows
+UPDATE auth.users SET email = $1, updated_at = $2 WHERE id = $3 AND email = $4
+`
+
+type ChangeUserEmailParams struct {
+	Email string
+	Now   time.Time
+	ID    int64
+	Old   string
+}
+
+// Only while the address is still old, so two replicas converting it at
+// once change it, and record the change, once.
+func (q *Queries) ChangeUserEmail(ctx context.Context, db DBTX, arg ChangeUserEmailParams) (int64, error) {
+	result, err := db.Exec(ctx, changeUserEmail,
+		arg.Email,
+		arg.Now,
+		arg.ID,
+		arg.Old,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const createUser = `-- name: CreateUser :one
 INSERT INTO auth.users (email, name, password_hash, role, email_verified_at, created_at, updated_at)
 VALUES ($1, $2, $3, $4, $5, $6, $6)
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type CreateUserParams struct {
@@ -49,12 +75,13 @@ func (q *Queries) CreateUser(ctx context.Context, db DBTX, arg CreateUserParams)
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE id = $1
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) {
@@ -72,12 +99,13 @@ func (q *Queries) GetUser(ctx context.Context, db DBTX, id int64) (User, error) 
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE lower(email) = lower($1)
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users WHERE lower(email) = lower($1)
 `
 
 func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (User, error) {
@@ -95,12 +123,13 @@ func (q *Queries) GetUserByEmail(ctx context.Context, db DBTX, email string) (Us
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
 
 const getUserForUpdate = `-- name: GetUserForUpdate :one
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users WHERE id = $1 FOR UPDATE
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users WHERE id = $1 FOR UPDATE
 `
 
 // Locks the user for a change that reads the row to decide what it writes,
@@ -120,6 +149,7 @@ func (q *Queries) GetUserForUpdate(ctx context.Context, db DBTX, id int64) (User
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
@@ -140,8 +170,50 @@ func (q *Queries) InsertUserChange(ctx context.Context, db DBTX, arg InsertUserC
 	return seq, err
 }
 
+const listUnnormalizedUsers = `-- name: ListUnnormalizedUsers :many
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users
+WHERE email ~ '[^\x01-\x7f][^@]*$' OR email IS NOT NFC NORMALIZED
+ORDER BY id
+`
+
+// The accounts stored, before addresses had one normal form, with a
+// domain that is not ASCII or an address not in NFC;
+// users_unnormalized_email_idx has only them.
+func (q *Queries) ListUnnormalizedUsers(ctx context.Context, db DBTX) ([]User, error) {
+	rows, err := db.Query(ctx, listUnnormalizedUsers)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []User{}
+	for rows.Next() {
+		var i User
+		if err := rows.Scan(
+			&i.ID,
+			&i.Email,
+			&i.Name,
+			&i.PasswordHash,
+			&i.Role,
+			&i.DisabledAt,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.EmailVerifiedAt,
+			&i.EmailTopics,
+			&i.DisabledReason,
+			&i.SearchText,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUserChanges = `-- name: ListUserChanges :many
-SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics, u.disabled_reason
+SELECT c.seq, c.user_id, c.at, u.id, u.email, u.name, u.password_hash, u.role, u.disabled_at, u.created_at, u.updated_at, u.email_verified_at, u.email_topics, u.disabled_reason, u.search_text
 FROM auth.user_changes c
 JOIN auth.users u ON u.id = c.user_id
 WHERE c.seq > $1
@@ -183,6 +255,7 @@ func (q *Queries) ListUserChanges(ctx context.Context, db DBTX, arg ListUserChan
 			&i.User.EmailVerifiedAt,
 			&i.User.EmailTopics,
 			&i.User.DisabledReason,
+			&i.User.SearchText,
 		); err != nil {
 			return nil, err
 		}
@@ -205,7 +278,7 @@ func (q *Queries) LockUserChanges(ctx context.Context, db DBTX) error {
 }
 
 const lockUsersAndAdmins = `-- name: LockUsersAndAdmins :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users
 WHERE id = ANY($1::bigint[]) OR (role = 'admin' AND disabled_at IS NULL)
 ORDER BY id FOR UPDATE
 `
@@ -236,6 +309,7 @@ func (q *Queries) LockUsersAndAdmins(ctx context.Context, db DBTX, ids []int64) 
 			&i.EmailVerifiedAt,
 			&i.EmailTopics,
 			&i.DisabledReason,
+			&i.SearchText,
 		); err != nil {
 			return nil, err
 		}
@@ -249,7 +323,7 @@ func (q *Queries) LockUsersAndAdmins(ctx context.Context, db DBTX, ids []int64) 
 
 const markEmailVerified = `-- name: MarkEmailVerified :one
 UPDATE auth.users SET email_verified_at = coalesce(email_verified_at, $1), updated_at = $1
-WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
+WHERE id = $2 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type MarkEmailVerifiedParams struct {
@@ -272,28 +346,39 @@ func (q *Queries) MarkEmailVerified(ctx context.Context, db DBTX, arg MarkEmailV
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
 
 const searchUsers = `-- name: SearchUsers :many
-SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason FROM auth.users
+SELECT id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text FROM auth.users
 WHERE $1::text = ''
-   OR strpos(lower(email), lower($1)) > 0
-   OR strpos(lower(name), lower($1)) > 0
+   OR strpos(search_text, (SELECT auth.fold($1))) > 0
+   OR ($2::text <> '' AND strpos(search_text, (SELECT auth.fold($2))) > 0)
 ORDER BY id
-LIMIT $3 OFFSET $2
+LIMIT $4 OFFSET $3
 `
 
 type SearchUsersParams struct {
-	Query string
-	Off   int32
-	Lim   int32
+	Query   string
+	Address string
+	Off     int32
+	Lim     int32
 }
 
 // strpos rather than LIKE, so % and _ in the query are plain characters.
+// search_text holds name and email folded as the query is (auth.fold), so
+// case, accents and Unicode form do not count. address is the query as a
+// stored address spells it (a Unicode domain as its A-label), or ”.
+// The folds are subqueries so that they run once, not once a row.
 func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParams) ([]User, error) {
-	rows, err := db.Query(ctx, searchUsers, arg.Query, arg.Off, arg.Lim)
+	rows, err := db.Query(ctx, searchUsers,
+		arg.Query,
+		arg.Address,
+		arg.Off,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -313,6 +398,7 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 			&i.EmailVerifiedAt,
 			&i.EmailTopics,
 			&i.DisabledReason,
+			&i.SearchText,
 		); err != nil {
 			return nil, err
 		}
@@ -325,7 +411,7 @@ func (q *Queries) SearchUsers(ctx context.Context, db DBTX, arg SearchUsersParam
 }
 
 const setEmailTopics = `-- name: SetEmailTopics :one
-UPDATE auth.users SET email_topics = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
+UPDATE auth.users SET email_topics = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type SetEmailTopicsParams struct {
@@ -349,6 +435,7 @@ func (q *Queries) SetEmailTopics(ctx context.Context, db DBTX, arg SetEmailTopic
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
@@ -359,7 +446,7 @@ SET disabled_at = CASE WHEN $1::boolean THEN coalesce(disabled_at, $2) END,
     disabled_reason = CASE WHEN $1::boolean THEN $3::text ELSE '' END,
     updated_at = $2
 WHERE id = $4
-RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
+RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type SetUserDisabledParams struct {
@@ -391,12 +478,13 @@ func (q *Queries) SetUserDisabled(ctx context.Context, db DBTX, arg SetUserDisab
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
 
 const updateUserName = `-- name: UpdateUserName :one
-UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
+UPDATE auth.users SET name = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type UpdateUserNameParams struct {
@@ -420,6 +508,7 @@ func (q *Queries) UpdateUserName(ctx context.Context, db DBTX, arg UpdateUserNam
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }
@@ -443,7 +532,7 @@ func (q *Queries) UpdateUserPassword(ctx context.Context, db DBTX, arg UpdateUse
 }
 
 const updateUserRole = `-- name: UpdateUserRole :one
-UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason
+UPDATE auth.users SET role = $1, updated_at = $2 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type UpdateUserRoleParams struct {
@@ -467,6 +556,7 @@ func (q *Queries) UpdateUserRole(ctx context.Context, db DBTX, arg UpdateUserRol
 		&i.EmailVerifiedAt,
 		&i.EmailTopics,
 		&i.DisabledReason,
+		&i.SearchText,
 	)
 	return i, err
 }

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/bookstore/bookstore/platform/text"
 )
 
@@ -18,9 +21,27 @@ const (
 	maxSearchQuery = 100
 )
 
-// normalizeEmail trims the address; case is kept as typed, and uniqueness
-// ignores it (the index is on lower(email)).
-func normalizeEmail(s string) string { return strings.TrimSpace(s) }
+// normalizeEmail gives the one form in which an address is stored,
+// compared and looked up, so that one mailbox has one account however it
+// is typed: trimmed, in Unicode NFC (a keyboard may send "ë" as e and a
+// combining diaeresis), and with a Unicode domain as its IDNA A-label,
+// which is what browsers send from type=email fields and what mail is
+// delivered to. Case is kept as typed (an A-label comes out lower-case),
+// and uniqueness ignores it (the index is on lower(email)). A domain IDNA
+// refuses keeps its Unicode, which checkEmail refuses for a new address,
+// so it only fails to find one.
+func normalizeEmail(s string) string {
+	s = norm.NFC.String(strings.TrimSpace(s))
+	if !unicodeDomain(s) {
+		return s
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain, err := idna.Lookup.ToASCII(s[at+1:])
+	if err != nil {
+		return s
+	}
+	return s[:at+1] + domain
+}
 
 func checkEmail(email string) string {
 	switch {
@@ -34,10 +55,29 @@ func checkEmail(email string) string {
 		return "enter an email address like name@example.com"
 	}
 	at := strings.LastIndexByte(email, '@')
-	if domain := email[at+1:]; !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") {
+	if domain := email[at+1:]; !strings.Contains(domain, ".") || strings.HasSuffix(domain, ".") || unicodeDomain(email) {
 		return "enter an email address like name@example.com"
 	}
 	return ""
+}
+
+// unicodeDomain reports whether the domain of an address, the part after
+// its last @, is not ASCII: once normalized, one that IDNA refused.
+func unicodeDomain(email string) bool {
+	domain := email[strings.LastIndexByte(email, '@')+1:]
+	return strings.IndexFunc(domain, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0
+}
+
+// addressQuery is a search query as a stored address spells it, when
+// that differs from what the fold makes of it: "bücher.example", or
+// "anna@bücher.example", is stored with its A-label domain. It is ""
+// for any other query.
+func addressQuery(q string) string {
+	a := normalizeEmail(q)
+	if unicodeDomain(a) || strings.EqualFold(a, norm.NFC.String(q)) {
+		return ""
+	}
+	return a
 }
 
 // normalizeName trims spaces; checkName judges the rest.

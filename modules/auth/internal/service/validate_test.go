@@ -12,7 +12,7 @@ import (
 // FuzzValidate checks that the field rules never panic and that whatever
 // they accept keeps the stated bounds.
 func FuzzValidate(f *testing.F) {
-	for _, s := range []string{"a@example.com", "Ada <a@example.com>", "  Ada  ", "\u202e", "x@y", "é@é.é", strings.Repeat("a", 300)} {
+	for _, s := range []string{"a@example.com", "Ada <a@example.com>", "  Ada  ", "\u202e", "x@y", "é@é.é", "Zoe\u0308@Bücher.example", "a@bücher_.example", strings.Repeat("a", 300)} {
 		f.Add(s, s)
 	}
 	f.Fuzz(func(t *testing.T, email, name string) {
@@ -22,6 +22,7 @@ func FuzzValidate(f *testing.F) {
 			a, err := mail.ParseAddress(email)
 			require.NoError(t, err)
 			require.Equal(t, email, a.Address)
+			require.Equal(t, email, normalizeEmail(email), "one normal form")
 		}
 		if checkName(name) == "" {
 			n := utf8.RuneCountInString(name)
