@@ -43,9 +43,9 @@ type CartLine struct {
 	AddedPriceCents int64 `json:"added_price_cents"`
 	// LineCents is what the line adds to the subtotal: zero for a line
 	// with a Problem, which cannot be bought, so the lines add up to it.
-	LineCents int64 `json:"line_cents"`
-	Available       int   `json:"available"`
-	PriceChanged    bool  `json:"price_changed"`
+	LineCents    int64 `json:"line_cents"`
+	Available    int   `json:"available"`
+	PriceChanged bool  `json:"price_changed"`
 	// Problem, when set, keeps the cart from checking out.
 	Problem string `json:"problem,omitempty"`
 }
