@@ -190,10 +190,10 @@ func listingFrom(r dbsqlc.Listing) Listing {
 func (s *Service) normalise(in *Input, minCopies int) (isbn *string, err error) {
 	in.Title = strings.TrimSpace(in.Title)
 	in.Author = strings.TrimSpace(in.Author)
-	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
-	// reads back from a CSV export (which takes CR off) as it was.
-	in.ConditionNote = strings.TrimSpace(strings.ReplaceAll(in.ConditionNote, "\r\n", "\n"))
-	in.Description = strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n"))
+	// Stored with LF line breaks, a note reads back from a CSV export
+	// (which takes CR off) as it was, and counts as the browser counted it.
+	in.ConditionNote = strings.TrimSpace(text.Lines(in.ConditionNote))
+	in.Description = strings.TrimSpace(text.Lines(in.Description))
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
 	// Title and author are shown on one line to buyers (text.CheckLine: no
@@ -718,7 +718,7 @@ func (s *Service) SellerOthers(ctx context.Context, l Listing, n int) ([]Listing
 // would silently change what its seller was told and why, so an admin who
 // means another reason shows the listing again first.
 func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, reason string) error {
-	reason = strings.TrimSpace(reason)
+	reason = strings.TrimSpace(text.Lines(reason))
 	if !admin.IsAdmin() {
 		return ErrNotAdmin
 	}
