@@ -128,7 +128,7 @@ func header(s shell) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if !s.OwnSearch {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<form class=\"search\" action=\"/books\" method=\"get\" role=\"search\"><label for=\"site-search\" class=\"visually-hidden\">Search books</label> <input id=\"site-search\" type=\"search\" name=\"q\" placeholder=\"Title, author or ISBN\" maxlength=\"200\" dir=\"auto\"> <button type=\"submit\">Search</button></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "<form class=\"search\" action=\"/books\" method=\"get\" role=\"search\"><label for=\"site-search\" class=\"visually-hidden\">Search books</label> <input id=\"site-search\" type=\"search\" name=\"q\" placeholder=\"Title, author or ISBN\" dir=\"auto\"> <button type=\"submit\">Search</button></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -26,8 +26,11 @@ var runTogether = regexp.MustCompile(`\w<span class="visually-hidden">[^\s<]`)
 // RenderEach renders each page in the layout for a visitor and for a
 // signed-in admin, and requires a whole page in which evil (a script the
 // sample data carries in every text it can) comes out escaped, and in which
-// every form that posts carries the CSRF token, and in which the words a
-// control leaves to screen readers are not run into its visible label.
+// every form that posts carries the CSRF token, in which the words a
+// control leaves to screen readers are not run into its visible label, and
+// in which no field has a maxlength: a browser counts it in UTF-16 code
+// units, so it would refuse a text of emoji half as long as the server
+// takes, and the field's message gives the server's real limit.
 func RenderEach(t *testing.T, pages map[string]templ.Component, evil string) {
 	t.Helper()
 	for name, page := range pages {
@@ -39,6 +42,7 @@ func RenderEach(t *testing.T, pages map[string]templ.Component, evil string) {
 			body := rec.Body.String()
 			require.NotContains(t, body, evil, name)
 			require.Contains(t, body, "</html>", name)
+			require.NotContains(t, body, "maxlength", name)
 			require.Empty(t, runTogether.FindString(body), "%s: a screen reader would read the label and its hidden words as one", name)
 			if nav.SignedIn {
 				require.Equal(t, strings.Count(body, `method="post"`), strings.Count(body, `name="csrf_token" value="tok"`), "%s: every form that posts carries the token", name)

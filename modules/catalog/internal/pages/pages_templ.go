@@ -35,7 +35,7 @@ func homeView(p homePage) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"hero\"><h1>Second-hand books, from readers to readers</h1><p>Find a used copy of the book you want, or <a href=\"/my/listings/new\">sell the ones you have read</a>.</p><form action=\"/books\" method=\"get\" role=\"search\" class=\"hero-search\"><label for=\"home-search\">Search by title, author or ISBN</label><div class=\"search\"><input id=\"home-search\" type=\"search\" name=\"q\" maxlength=\"200\" dir=\"auto\"> <button type=\"submit\">Search</button></div></form></section><section aria-labelledby=\"newest\"><h2 id=\"newest\">Newest listings</h2>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section class=\"hero\"><h1>Second-hand books, from readers to readers</h1><p>Find a used copy of the book you want, or <a href=\"/my/listings/new\">sell the ones you have read</a>.</p><form action=\"/books\" method=\"get\" role=\"search\" class=\"hero-search\"><label for=\"home-search\">Search by title, author or ISBN</label><div class=\"search\"><input id=\"home-search\" type=\"search\" name=\"q\" dir=\"auto\"> <button type=\"submit\">Search</button></div></form></section><section aria-labelledby=\"newest\"><h2 id=\"newest\">Newest listings</h2>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -154,7 +154,7 @@ func booksView(d searchPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Title, author or ISBN", Type: "search", Value: d.Q, Error: d.Errors["q"], Attrs: templ.Attributes{"maxlength": "200"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Title, author or ISBN", Type: "search", Value: d.Q, Error: d.Errors["q"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2416,7 +2416,7 @@ func adminListingsView(p adminPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Title, author or seller contains", Type: "search", Value: p.Filter.Query, Attrs: templ.Attributes{"maxlength": "200"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Title, author or seller contains", Type: "search", Value: p.Filter.Query}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2691,7 +2691,7 @@ func adminListingsView(p adminPage) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = view.Field(view.Input{Name: "reason", ID: "f-reason-" + view.Itoa(l.ID), Label: "Reason (the seller sees it)", Type: "textarea", Value: hideReason(p, l.ID), Error: hideError(p, l.ID), Attrs: templ.Attributes{"maxlength": view.Itoa(service.MaxHideReason)}}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = view.Field(view.Input{Name: "reason", ID: "f-reason-" + view.Itoa(l.ID), Label: "Reason (the seller sees it)", Type: "textarea", Value: hideReason(p, l.ID), Error: hideError(p, l.ID)}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}

@@ -1993,7 +1993,7 @@ func shopCancelForm(d orderData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "reason", ID: "cancel-reason", Label: "Reason (the buyer and every seller are told it)", Type: "textarea", Required: true, Value: d.CancelReason, Error: d.CancelError, Attrs: templ.Attributes{"maxlength": view.Itoa(service.MaxCancelReason)}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "reason", ID: "cancel-reason", Label: "Reason (the buyer and every seller are told it)", Type: "textarea", Required: true, Value: d.CancelReason, Error: d.CancelError}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2153,7 +2153,7 @@ func rateForm(orderID int64, seller auth.UserID, f reviewForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "comment", ID: "comment-" + view.Itoa(seller), Label: "A few words for other buyers (optional)", Type: "textarea", Value: f.Comment, Error: f.Errors["comment"], Attrs: templ.Attributes{"maxlength": "1000"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "comment", ID: "comment-" + view.Itoa(seller), Label: "A few words for other buyers (optional)", Type: "textarea", Value: f.Comment, Error: f.Errors["comment"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -2226,7 +2226,7 @@ func replyForm(orderID, reviewID int64, f reviewForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "reply", ID: "reply-" + view.Itoa(reviewID), Label: "Your answer (once, shown under the review)", Type: "textarea", Value: f.Reply, Error: f.Errors["reply"], Attrs: templ.Attributes{"maxlength": "1000"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "reply", ID: "reply-" + view.Itoa(reviewID), Label: "Your answer (once, shown under the review)", Type: "textarea", Value: f.Reply, Error: f.Errors["reply"]}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3138,7 +3138,7 @@ func adminJobsView(d jobsData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "kind", Label: "Kind", Value: d.Filter.Kind, Error: d.Errors["kind"], Hint: "exactly as a job shows it; a job's kind links to its list", Attrs: templ.Attributes{"maxlength": "100"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "kind", Label: "Kind", Value: d.Filter.Kind, Error: d.Errors["kind"], Hint: "exactly as a job shows it; a job's kind links to its list"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3501,7 +3501,7 @@ func adminActivityView(d activityData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Admin or subject", Value: d.Filter.Text, Error: d.Errors["q"], Hint: "part of an admin's name, an email, a title or \"order #12\"", Attrs: templ.Attributes{"maxlength": "100"}}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Admin or subject", Value: d.Filter.Text, Error: d.Errors["q"], Hint: "part of an admin's name, an email, a title or \"order #12\""}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
