@@ -93,3 +93,15 @@ func Clean(s string) string {
 	}
 	return b.String()
 }
+
+// Lines is s with each line break as one LF: browsers send a text area's
+// line breaks as CRLF (and old Mac text has a lone CR), which a length
+// counted in characters would count twice, refusing at the server a text
+// that the browser counted within the limit. Every multi-line field is
+// read through it before its length is checked, and stored so.
+func Lines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}

@@ -192,3 +192,13 @@ func TestCheckShown(t *testing.T) {
 		require.Equal(t, want, CheckShown(s), "%q", s)
 	}
 }
+
+func TestLines(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"one\r\ntwo": "one\ntwo", "one\rtwo": "one\ntwo", "one\ntwo": "one\ntwo",
+		"a\r\n\r\nb\r": "a\n\nb\n", "a\r\r\nb": "a\n\nb", "": "",
+	} {
+		require.Equal(t, want, Lines(in), "%q", in)
+	}
+}

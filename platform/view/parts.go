@@ -26,7 +26,9 @@ type Input struct {
 	// ID is the element's id where a page has two fields of one name;
 	// "f-" + Name otherwise.
 	ID string
-	// Attrs adds attributes to the input (min, max, inputmode, maxlength).
+	// Attrs adds attributes to the input (min, max, inputmode); never
+	// maxlength, which a browser counts in UTF-16 code units, stopping a
+	// text of emoji at half the characters the server takes.
 	Attrs templ.Attributes
 }
 

@@ -237,7 +237,11 @@ func loneSurrogate(data []byte) bool {
 // The length is counted as the client sent the text, as the OpenAPI
 // document's maxLength counts it (spaces and all), before any service
 // trims it: a client that checks its body against the document has it
-// refused for its length only when the document refuses it too.
+// refused for its length only when the document refuses it too. A line
+// break counts once, CRLF or CR alike, as the services count the
+// multi-line texts they store with LF (text.Lines): a text area's value,
+// which browsers send with CRLF, is not refused here for a length the
+// service takes.
 func jsonText(v reflect.Value, name, parent string, max int) error {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -248,7 +252,7 @@ func jsonText(v reflect.Value, name, parent string, max int) error {
 		if err := checkField(name, v.String()); err != nil {
 			return err
 		}
-		if max > 0 && utf8.RuneCountInString(v.String()) > max {
+		if max > 0 && utf8.RuneCountInString(text.Lines(v.String())) > max {
 			path, msg := jsonPath(parent, name), fmt.Sprintf("must be at most %d characters", max)
 			return apperr.ErrInvalid.WithMessage(strconv.Quote(path) + " " + msg).WithFields(map[string]string{path: msg})
 		}

@@ -262,6 +262,9 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		// maxLength counts the text as sent, spaces and all, in characters.
 		"LongAsSent":  {`{"name":"x","note":{"text":"abcd  "}}`, 422, `{"note.text":"must be at most 5 characters"}`},
 		"LongestSent": {`{"name":"x","note":{"text":"é\ud83d\udcd6abc"}}`, 201, `"text":"é📖abc"`},
+		// A line break counts once, as sent by a browser (CRLF) or not.
+		"LineBreaks":   {`{"name":"x","note":{"text":"a\r\nb\rc"}}`, 201, `"text":"a\r\nb\rc"`},
+		"LongWithCRLF": {`{"name":"x","note":{"text":"ab\r\ncd\re"}}`, 422, `{"note.text":"must be at most 5 characters"}`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -44,6 +45,20 @@ func TestService_ActivityLog(t *testing.T) {
 		require.Len(t, got, 2)
 		require.Equal(t, []activity.Action{activity.UserEnable, activity.UserDisable}, []activity.Action{got[0].Action, got[1].Action}, "newest first")
 		require.Empty(t, got[0].Reason)
+	})
+
+	t.Run("ReasonLineBreaksCountOnce", func(t *testing.T) {
+		// A browser sends a text area's line breaks as CRLF and counts each
+		// as one character: a reason at the limit by its count is taken,
+		// and stored with LF.
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _ := b.signUp(ctx, t)
+		reason := strings.Repeat("Spam\r\n", service.MaxDisableReason/5-1) + "Spam!"
+		got, err := b.svc.Disable(ctx, admin, u.ID, reason)
+		require.NoError(t, err)
+		require.Equal(t, strings.ReplaceAll(reason, "\r\n", "\n"), got.DisabledReason)
 	})
 
 	t.Run("RefusedRecordsNothing", func(t *testing.T) {

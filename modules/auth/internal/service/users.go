@@ -373,7 +373,7 @@ func (s *Service) Disable(ctx context.Context, actor auth.User, id auth.UserID, 
 	if actor.ID == id {
 		return auth.User{}, ErrSelf
 	}
-	reason = strings.TrimSpace(reason)
+	reason = strings.TrimSpace(text.Lines(reason))
 	f := fields{}
 	switch {
 	case reason == "":

@@ -84,7 +84,7 @@ func TestPages_BookShowsSellerOthers(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, res.Body, `<a href="#seller-others">more from this seller</a>`)
 	others := res.Body[strings.Index(res.Body, `id="seller-others"`):]
-	require.Contains(t, others, "More from Olga Owner")
+	require.Contains(t, others, "More from <bdi>Olga Owner</bdi>")
 	require.Contains(t, others, fmt.Sprintf(`href="/books/%d"`, other.ID))
 	for _, gone := range []string{"This Book", "Paused One", "Hidden One", "Sold Out One", "Someone Else"} {
 		require.NotContains(t, others, gone)
@@ -161,8 +161,8 @@ func TestPages_TitlesInTheirLanguage(t *testing.T) {
 
 	res := env.Get(t, fmt.Sprintf("/books/%d", neko.ID))
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.Contains(t, res.Body, `<h1 lang="ja">吾輩は猫である</h1>`)
-	require.Contains(t, res.Body, `by <span lang="ja">夏目漱石</span>`)
+	require.Contains(t, res.Body, `<h1 lang="ja" dir="auto">吾輩は猫である</h1>`)
+	require.Contains(t, res.Body, `by <bdi lang="ja">夏目漱石</bdi>`)
 	for _, id := range []catalog.BookID{dune.ID, other.ID} {
 		res = env.Get(t, fmt.Sprintf("/books/%d", id))
 		require.Equal(t, http.StatusOK, res.StatusCode)
@@ -172,8 +172,8 @@ func TestPages_TitlesInTheirLanguage(t *testing.T) {
 
 	res = env.Get(t, "/books")
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.Contains(t, res.Body, fmt.Sprintf(`<h3 lang="ja"><a href="/books/%d">吾輩は猫である</a></h3><p class="author" lang="ja">夏目漱石</p>`, neko.ID))
-	require.Contains(t, res.Body, fmt.Sprintf(`<h3><a href="/books/%d">Dune</a></h3><p class="author">Frank Herbert</p>`, dune.ID))
+	require.Contains(t, res.Body, fmt.Sprintf(`<h3 lang="ja" dir="auto"><a href="/books/%d">吾輩は猫である</a></h3><p class="author" lang="ja" dir="auto">夏目漱石</p>`, neko.ID))
+	require.Contains(t, res.Body, fmt.Sprintf(`<h3 dir="auto"><a href="/books/%d">Dune</a></h3><p class="author" dir="auto">Frank Herbert</p>`, dune.ID))
 }
 
 func TestPages_Browse(t *testing.T) {
@@ -213,7 +213,7 @@ func TestPages_Browse(t *testing.T) {
 		require.Contains(t, res.Body, ">1 book<")
 		res = env.Get(t, "/books?q=punishmnt&condition=good")
 		require.Contains(t, res.Body, "No books match")
-		require.Contains(t, res.Body, `Did you mean <a href="/books?condition=good&amp;q=punishment">punishment</a>?`)
+		require.Contains(t, res.Body, `Did you mean <a href="/books?condition=good&amp;q=punishment"><bdi>punishment</bdi></a>?`)
 		res = env.Get(t, "/books?q=punishment&condition=good")
 		require.Contains(t, res.Body, "Crime and Punishment")
 		require.NotContains(t, res.Body, "Did you mean")
@@ -667,7 +667,7 @@ func TestPages_Admin(t *testing.T) {
 		res = list("?state=hidden")
 		shows(res, paused)
 		require.Contains(t, res.Body, "status-bad\">Hidden</strong>")
-		require.Contains(t, res.Body, "Reason: Photos are &lt;script&gt;")
+		require.Contains(t, res.Body, "Reason: <bdi>Photos are &lt;script&gt;")
 
 		res = env.Get(t, "/my/listings", authtest.As(seller)...)
 		require.Contains(t, res.Body, "Hidden by an administrator")
@@ -760,7 +760,7 @@ func TestPages_SellerStanding(t *testing.T) {
 
 	res := env.Get(t, fmt.Sprintf("/books/%d", rated.ID))
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.Contains(t, res.Body, `<a href="/sellers/81">Rhea</a>`)
+	require.Contains(t, res.Body, `<a href="/sellers/81"><bdi>Rhea</bdi></a>`)
 	require.Contains(t, res.Body, `4.5<span class="visually-hidden"> out of 5</span> (2 ratings)`)
 	require.Contains(t, res.Body, "3 sales")
 	res = env.Get(t, fmt.Sprintf("/books/%d", unrated.ID))
@@ -768,9 +768,9 @@ func TestPages_SellerStanding(t *testing.T) {
 
 	res = env.Get(t, "/books")
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	require.Contains(t, res.Body, `<a href="/sellers/81">Rhea</a>`)
+	require.Contains(t, res.Body, `<a href="/sellers/81"><bdi>Rhea</bdi></a>`)
 	require.Contains(t, res.Body, "4.5<span")
-	require.Contains(t, res.Body, `<a href="/sellers/82">Nell</a>`)
+	require.Contains(t, res.Body, `<a href="/sellers/82"><bdi>Nell</bdi></a>`)
 }
 
 // TestPages_EditSoldOut: the edit form of a listing whose copies all sold

@@ -194,10 +194,10 @@ func (s *Service) normalise(in *Input, minCopies int) (isbn *string, err error) 
 	// composed, and an edit that only recomposes changes nothing.
 	in.Title = norm.NFC.String(strings.TrimSpace(in.Title))
 	in.Author = norm.NFC.String(strings.TrimSpace(in.Author))
-	// Browsers send a textarea's line breaks as CRLF; stored as LF, a note
-	// reads back from a CSV export (which takes CR off) as it was.
-	in.ConditionNote = norm.NFC.String(strings.TrimSpace(strings.ReplaceAll(in.ConditionNote, "\r\n", "\n")))
-	in.Description = norm.NFC.String(strings.TrimSpace(strings.ReplaceAll(in.Description, "\r\n", "\n")))
+	// Stored with LF line breaks, a note reads back from a CSV export
+	// (which takes CR off) as it was, and counts as the browser counted it.
+	in.ConditionNote = norm.NFC.String(strings.TrimSpace(text.Lines(in.ConditionNote)))
+	in.Description = norm.NFC.String(strings.TrimSpace(text.Lines(in.Description)))
 	in.Language = strings.TrimSpace(in.Language)
 	fields := map[string]string{}
 	// Title and author are shown on one line to buyers (text.CheckLine: no
@@ -722,7 +722,7 @@ func (s *Service) SellerOthers(ctx context.Context, l Listing, n int) ([]Listing
 // would silently change what its seller was told and why, so an admin who
 // means another reason shows the listing again first.
 func (s *Service) Hide(ctx context.Context, admin auth.User, id catalog.BookID, reason string) error {
-	reason = strings.TrimSpace(reason)
+	reason = strings.TrimSpace(text.Lines(reason))
 	if !admin.IsAdmin() {
 		return ErrNotAdmin
 	}

@@ -259,12 +259,12 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, b.c.Get(t, loc).StatusCode) // to sign in
 
 	r = b.c.Get(t, "/my/sales", authtest.As(&seller)...)
-	require.Contains(t, r.Body, "&lt;img src=x onerror=alert(1)&gt; مريم, Bogotá")
+	require.Contains(t, r.Body, "<bdi>&lt;img src=x onerror=alert(1)&gt; مريم</bdi>, <bdi>Bogotá</bdi>")
 	require.NotContains(t, r.Body, "Calle 1")
 	r = b.c.Get(t, "/notifications", authtest.As(&seller)...)
 	require.Contains(t, r.Body, "includes your listing")
 	r = b.c.Get(t, "/my/orders", authtest.As(&buyer)...)
-	require.Contains(t, r.Body, "Dune ×2")
+	require.Contains(t, r.Body, "<bdi>Dune</bdi> ×2")
 
 	require.Equal(t, http.StatusNotFound, b.c.Post(t, loc+"/cancel", nil, authtest.As(&other)...).StatusCode)
 	r = b.c.Post(t, loc+"/cancel", nil, authtest.As(&buyer)...)
@@ -910,13 +910,13 @@ func TestPages_AdminOrdersNamePeople(t *testing.T) {
 
 	r := b.c.Get(t, "/admin/orders", authtest.As(&admin)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	require.Contains(t, r.Body, `<td data-label="Buyer">Buyer</td>`)
-	require.Contains(t, r.Body, `<td data-label="Sellers">`+b.book.SellerName+`, Olga Tokarczuk</td>`)
+	require.Contains(t, r.Body, `<td data-label="Buyer" dir="auto">Buyer</td>`)
+	require.Contains(t, r.Body, `<td data-label="Sellers"> <bdi>`+b.book.SellerName+`</bdi>,  <bdi>Olga Tokarczuk</bdi></td>`)
 	page := fmt.Sprintf("/orders/%d", o.ID)
 	r = b.c.Get(t, page, authtest.As(&admin)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	require.Contains(t, r.Body, "by Buyer")
-	require.Contains(t, r.Body, `<td data-label="Seller">Olga Tokarczuk</td>`)
+	require.Contains(t, r.Body, "by <bdi>Buyer</bdi>")
+	require.Contains(t, r.Body, `<td data-label="Seller" dir="auto">Olga Tokarczuk</td>`)
 	r = b.c.Get(t, page, authtest.As(&other)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.NotContains(t, r.Body, `data-label="Seller"`)

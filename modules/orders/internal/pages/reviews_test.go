@@ -41,7 +41,7 @@ func TestPages_Reviews(t *testing.T) {
 
 	r := b.c.Get(t, order, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	require.Contains(t, r.Body, "The seller of “Dune”")
+	require.Contains(t, r.Body, "The seller of <bdi>“Dune”</bdi>")
 	require.Contains(t, r.Body, "Rate the seller")
 	require.Contains(t, r.Body, `href="/sellers/`+sellerID+`"`)
 	require.NotContains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Rate the seller", "only the buyer rates")
@@ -100,7 +100,7 @@ func TestPages_Reviews(t *testing.T) {
 	r = b.c.Get(t, order, append(authtest.As(&seller), "Cookie", flashOf(t, r))...)
 	require.Contains(t, r.Body, ">"+service.ErrAlreadyReplied.Message+"<")
 	r = b.c.Get(t, order, authtest.As(&buyer)...)
-	require.Contains(t, r.Body, "The seller answered:</strong> Thank you!")
+	require.Contains(t, r.Body, "The seller answered:</strong> <bdi>Thank you!</bdi>")
 
 	// An admin hides it, with a reason the parties see.
 	require.Equal(t, http.StatusForbidden, b.c.Get(t, "/admin/reviews", authtest.As(&seller)...).StatusCode)
@@ -119,8 +119,8 @@ func TestPages_Reviews(t *testing.T) {
 	r = b.c.Post(t, hide, url.Values{"reason": {"Another reason"}}, authtest.As(&admin)...)
 	require.Contains(t, b.follow(t, r, &admin), "this review is already hidden: Names the courier; show it again first", "the form sent twice changes nothing and says so")
 	r = b.c.Get(t, "/admin/reviews?hidden=1", authtest.As(&admin)...)
-	require.Contains(t, r.Body, "Hidden: Names the courier")
-	require.Contains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Hidden by an administrator: Names the courier")
+	require.Contains(t, r.Body, "Hidden: <bdi>Names the courier</bdi>")
+	require.Contains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Hidden by an administrator: <bdi>Names the courier</bdi>")
 
 	// A mistaken hide is undone from the same list.
 	unhide := "/admin/reviews/" + strconv.FormatInt(reviews[0].ID, 10) + "/unhide"
@@ -227,14 +227,14 @@ func TestPages_SellerPage(t *testing.T) {
 
 	r := b.c.Get(t, page)
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	require.Contains(t, r.Body, "<h1>Seller 2</h1>")
+	require.Contains(t, r.Body, `<h1 dir="auto">Seller 2</h1>`)
 	require.Contains(t, r.Body, "Member since 1 Mar 2024")
 	require.Contains(t, r.Body, "1 sale · ")
 	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
 	require.Contains(t, r.Body, "Lovely copy")
 	require.Contains(t, r.Body, `<strong class="stars"><span aria-hidden="true">★★★★★</span><span class="visually-hidden"> 5 out of 5</span></strong>`,
 		"a review's stars are read as its rating, not as five symbols (an aria-label on a strong is not read)")
-	require.Contains(t, r.Body, `<h3 lang="fr"><a href="/books/`, "a title is marked with its language")
+	require.Contains(t, r.Body, `<h3 lang="fr" dir="auto"><a href="/books/`, "a title is marked with its language")
 	require.Contains(t, r.Body, "Shelf 12", "newest first")
 	require.NotContains(t, r.Body, "Shelf 01", "on the next page")
 	require.Contains(t, r.Body, `href="/sellers/2?page=2"`)

@@ -95,10 +95,12 @@ type ReviewInput struct {
 	Comment string
 }
 
-// checkNote trims a free-text field that others read and checks it (no
-// bidi override may reverse what they see), adding its message to fields; need says what an empty one should hold ("" when optional).
+// checkNote trims a free-text field that others read, with its line
+// breaks as LF (text.Lines), and checks it (no bidi override may reverse
+// what they see), adding its message to fields; need says what an empty
+// one should hold ("" when optional).
 func checkNote(fields map[string]string, name, v string, max int, need string) string {
-	v = strings.TrimSpace(v)
+	v = strings.TrimSpace(text.Lines(v))
 	switch {
 	case v == "" && need != "":
 		fields[name] = need

@@ -110,6 +110,24 @@ func TestService_Review(t *testing.T) {
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.reviews"), "no refusal wrote a review")
 	})
 
+	t.Run("LineBreaksCountOnce", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, true)
+		// A browser sends each line break as CRLF and counts it as one
+		// character, as it counts 😀 as one: this is the limit, exactly.
+		comment := strings.Repeat("😀😀😀\r\n", service.MaxReviewComment/4-1) + "😀😀😀😀"
+		r, err := b.svc.Review(ctx, b.buyer, o.ID, service.ReviewInput{SellerID: 2, Rating: 5, Comment: comment})
+		require.NoError(t, err)
+		require.Equal(t, strings.ReplaceAll(comment, "\r\n", "\n"), r.Comment, "stored with LF")
+		reply := strings.Repeat("ab\r", service.MaxReviewReply/3) + strings.Repeat("x", service.MaxReviewReply%3)
+		got, err := b.svc.ReplyToReview(ctx, b.seller, r.ID, reply)
+		require.NoError(t, err, "a lone CR is one line break too")
+		require.Equal(t, strings.ReplaceAll(reply, "\r", "\n"), got.Reply)
+		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.reviews WHERE comment LIKE '%'||chr(13)||'%' OR reply LIKE '%'||chr(13)||'%'"))
+	})
+
 	t.Run("CancelledOrderCannotBeRated", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
