@@ -404,26 +404,21 @@ func (b *Browser) Select(sel, value string) {
 	}
 }
 
-// ChooseFirst picks the first choice of the field called name: the first
-// radio button, or the first option with a value of a select.
-func (b *Browser) ChooseFirst(name string) {
+// ChooseOther picks a radio button of the field called name other than
+// the one checked when the page opened, and returns its data-name (or its
+// value), so a journey goes through what choosing does on the page.
+func (b *Browser) ChooseOther(name string) string {
 	b.t.Helper()
-	ok := mustEval[bool](b, "choose "+name, fmt.Sprintf(`(() => {
-		const e = document.querySelector('[name="' + %q + '"]');
-		if (!e) return false;
-		if (e.tagName === "SELECT") {
-			const o = [...e.options].find(o => o.value !== "");
-			if (!o) return false;
-			e.value = o.value;
-			e.dispatchEvent(new Event("change", {bubbles: true}));
-			return true;
-		}
+	got := mustEval[string](b, "choose another "+name, fmt.Sprintf(`(() => {
+		const e = [...document.querySelectorAll('main [name="' + %q + '"]')].find(e => !e.checked);
+		if (!e) return "";
 		e.click();
-		return true;
+		return e.dataset.name || e.value;
 	})()`, name))
-	if !ok {
-		b.fail("no choice for the field %s", name)
+	if got == "" {
+		b.fail("no other choice for the field %s", name)
 	}
+	return got
 }
 
 // Check ticks the checkbox or radio button that sel selects.
