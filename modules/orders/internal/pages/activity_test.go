@@ -193,6 +193,40 @@ func TestPages_JobActionUnlabelled(t *testing.T) {
 	require.Contains(t, logs, fmt.Sprintf("job %d of the local queue: job not found", id))
 }
 
+// TestPages_JobActionUnrecordedAndUnlabelled: a job the queue retried,
+// whose kind could not be read afterwards and whose entry could not be
+// written either, is reported done with the entry's failure; the shop's
+// log holds one ERROR that names both causes, not a WARN for the kind
+// besides.
+func TestPages_JobActionUnrecordedAndUnlabelled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.failedJob(t)
+	rc, err := riverfx.NewInserter(b.pool, nil)
+	require.NoError(t, err)
+	b.serve(t, service.Options{Queues: []riverfx.Queue{goneQueue{riverfx.NewLocalQueue(rc)}}})
+	_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+	require.NoError(t, err)
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
+	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
+	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
+	var state string
+	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+	require.Equal(t, "available", state)
+	logs := b.logs.String()
+	require.Equal(t, 1, strings.Count(logs, "level=ERROR"), logs)
+	require.NotContains(t, logs, "level=WARN", logs)
+	i := strings.Index(logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
+	require.NotEqual(t, -1, i, logs)
+	line, _, _ := strings.Cut(logs[i:], "\n")
+	require.Contains(t, line, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
+	require.Contains(t, line, fmt.Sprintf("record job.retry of job %d", id), "the entry's cause")
+	require.Contains(t, line, fmt.Sprintf("job %d of the local queue: job not found", id), "the kind's cause")
+}
+
 // goneQueue acts on its jobs but finds none afterwards, as if each were
 // cleaned up between the two.
 type goneQueue struct{ riverfx.Queue }
