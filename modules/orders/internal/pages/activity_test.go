@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/activity/activitytest"
 	"github.com/bookstore/bookstore/platform/apidoc/apitest"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
@@ -233,4 +234,29 @@ type goneQueue struct{ riverfx.Queue }
 
 func (goneQueue) Get(context.Context, int64) (riverfx.Job, error) {
 	return riverfx.Job{}, riverfx.ErrJobNotFound
+}
+
+// TestPages_InternationalAddressesAsTyped: an address auth stores with its
+// domain's IDNA A-label is shown as typed on the admin's pages: an
+// account acted on in the Activity log (whose link still searches by the
+// stored form) and the recipient on the Outbox page.
+func TestPages_InternationalAddressesAsTyped(t *testing.T) {
+	t.Parallel()
+	const typed, stored = "müller@bücher.example", "müller@xn--bcher-kva.example"
+	ctx := context.Background()
+	b := setup(t, activitytest.Log("auth", activity.Entry{ID: 1, At: time.Now(), ActorName: "Admin", Action: activity.UserDisable,
+		SubjectKind: "user", SubjectID: 8, SubjectLabel: stored, Reason: "Sends spam"}))
+	page := html.UnescapeString(b.c.Get(t, "/admin/activity", authtest.As(&admin)...).Body)
+	require.Contains(t, page, "<bdi>"+typed+"</bdi>")
+	require.Contains(t, page, `href="/admin/users?q=`+url.QueryEscape(stored)+`"`)
+
+	outbox := mail.NewOutbox(nil, "https://shop.example.com", false)
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = outbox.Write(ctx, tx, mail.Message{Kind: "auth.password_reset", To: stored, Subject: "Reset", Body: "Choose a new password."})
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	page = b.c.Get(t, "/admin/outbox", authtest.As(&admin)...).Body
+	require.Contains(t, page, `<td data-label="To">`+typed+`</td>`)
+	require.NotContains(t, page, "xn--")
 }
