@@ -148,6 +148,22 @@ func TestPages_ActivityJobs(t *testing.T) {
 	require.Equal(t, label, got.Entries[0].SubjectLabel)
 }
 
+// retryUnrecorded has the admin retry job id, whose entry the log
+// refuses: the job runs again, the admin is told it did and that the log
+// missed it, back on the list. It returns the shop's log.
+func (b *bundle) retryUnrecorded(t *testing.T, id int64) string {
+	t.Helper()
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
+	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
+	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
+	var state string
+	require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+	require.Equal(t, "available", state)
+	return b.logs.String()
+}
+
 // TestPages_JobActionUnrecorded: a job the queue retried or cancelled is
 // reported done even when its entry could not be written, with that
 // failure, which the shop's log holds in full.
@@ -158,15 +174,7 @@ func TestPages_JobActionUnrecorded(t *testing.T) {
 	id := b.failedJob(t)
 	_, err := b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
 	require.NoError(t, err)
-	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
-	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
-	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
-	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
-	var state string
-	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
-	require.Equal(t, "available", state)
-	logs := b.logs.String()
+	logs := b.retryUnrecorded(t, id)
 	require.Contains(t, logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
 	require.Contains(t, logs, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
 	require.Contains(t, logs, fmt.Sprintf("record job.retry of job %d", id))
@@ -209,15 +217,7 @@ func TestPages_JobActionUnrecordedAndUnlabelled(t *testing.T) {
 	b.serve(t, service.Options{Queues: []riverfx.Queue{goneQueue{riverfx.NewLocalQueue(rc)}}})
 	_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
 	require.NoError(t, err)
-	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
-	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
-	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
-	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
-	var state string
-	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
-	require.Equal(t, "available", state)
-	logs := b.logs.String()
+	logs := b.retryUnrecorded(t, id)
 	require.Equal(t, 1, strings.Count(logs, "level=ERROR"), logs)
 	require.NotContains(t, logs, "level=WARN", logs)
 	i := strings.Index(logs, `level=ERROR msg="admin's job action not recorded" request_id=`)

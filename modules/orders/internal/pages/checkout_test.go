@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,18 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/web"
 )
+
+// checkoutIn sends the buyer's checkout form as a request whose context is
+// ctx, which the test ends as a client or a deadline would.
+func (b *bundle) checkoutIn(ctx context.Context, form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/checkout", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	as := authtest.As(&buyer)
+	req.Header.Set(as[0], as[1])
+	rec := httptest.NewRecorder()
+	b.h.ServeHTTP(rec, req)
+	return rec
+}
 
 // TestPages_CheckoutWhenTheBuyerLeaves: a buyer who closes the tab once
 // the cart has become an order (the request's context ends as the copies
@@ -52,12 +65,7 @@ func TestPages_CheckoutWhenTheBuyerLeaves(t *testing.T) {
 			form := checkoutForm("k")
 			form["line"] = linesShown(t, b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...).Body)
 
-			req := httptest.NewRequestWithContext(request, http.MethodPost, "/checkout", strings.NewReader(form.Encode()))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			as := authtest.As(&buyer)
-			req.Header.Set(as[0], as[1])
-			rec := httptest.NewRecorder()
-			b.h.ServeHTTP(rec, req)
+			rec := b.checkoutIn(request, form)
 			require.ErrorIs(t, request.Err(), context.Canceled, "the buyer left mid-way")
 			require.Equal(t, tc.status, rec.Code, rec.Body.String())
 			require.NotContains(t, b.logs.String(), "level=ERROR")
@@ -103,12 +111,7 @@ func TestPages_CheckoutPastItsDeadline(t *testing.T) {
 	}}
 	b.serve(t, service.Options{})
 
-	req := httptest.NewRequestWithContext(request, http.MethodPost, "/checkout", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	as := authtest.As(&buyer)
-	req.Header.Set(as[0], as[1])
-	rec := httptest.NewRecorder()
-	b.h.ServeHTTP(rec, req)
+	rec := b.checkoutIn(request, form)
 	require.True(t, reserved, "the order was made before the deadline: %s", rec.Body.String())
 	require.ErrorIs(t, request.Err(), context.DeadlineExceeded)
 	require.Equal(t, http.StatusConflict, rec.Code, rec.Body.String())
