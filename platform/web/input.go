@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
@@ -29,11 +31,12 @@ var textHeaders = []string{"Idempotency-Key"}
 // (resendForm), answered by offerRefused once the modules' middleware has
 // run. JSON strings get the same check in DecodeJSON. A gateway
 // (forwards) checks the query and headers only: it must pass the body on
-// unread, and the module process it reaches checks the body.
-func checkText(forwards bool) func(http.Handler) http.Handler {
+// unread, and the module process it reaches checks the body. So does a
+// route whose body is a file (fileBody reports it; see FileBody).
+func checkText(forwards bool, fileBody func(*http.Request) bool) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := requestText(r, !forwards); err != nil {
+			if err := requestText(r, !forwards && !fileBody(r)); err != nil {
 				if f, ok := resendForm(r); ok {
 					next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), refusedForm{}, f)))
 					return
@@ -43,6 +46,48 @@ func checkText(forwards bool) func(http.Handler) http.Handler {
 			}
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// FileBody is the handler of a route whose request body is a file sent as
+// it is, in one media type, which h checks (SentAs) before reading it and
+// refuses otherwise with a 415 that says what to send. The router's text
+// check (checkText) leaves such a route's body unread even when it comes
+// as a form: h never reads a form's fields, and the check's verdict on
+// them (a 400 or 422 naming a field) would hide the 415. h must read no
+// form, since no field of it is checked.
+func FileBody(h http.HandlerFunc) http.Handler { return fileBody{h} }
+
+type fileBody struct{ http.HandlerFunc }
+
+// fileBodies are the routes served by a FileBody, by method and pattern,
+// which checkText looks up in the router.
+type fileBodies map[string]bool
+
+// add is a chi.WalkFunc that notes the routes served by a FileBody.
+func (fb fileBodies) add(method, pattern string, h http.Handler, _ ...func(http.Handler) http.Handler) error {
+	if _, ok := h.(fileBody); ok {
+		fb[method+" "+pattern] = true
+	}
+	return nil
+}
+
+// of reports whether mux serves r by a FileBody. Only a body checkText
+// would read (a form) is looked up, so other requests pay nothing for it.
+func (fb fileBodies) of(mux *chi.Mux) func(*http.Request) bool {
+	return func(r *http.Request) bool {
+		if len(fb) == 0 || r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch {
+			return false
+		}
+		if mt := mediaType(r); mt != "application/x-www-form-urlencoded" && mt != "multipart/form-data" {
+			return false
+		}
+		// The path as chi routes it.
+		path := r.URL.RawPath
+		if path == "" {
+			path = r.URL.Path
+		}
+		return fb[r.Method+" "+mux.Find(chi.NewRouteContext(), r.Method, path)]
 	}
 }
 

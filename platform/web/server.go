@@ -108,6 +108,7 @@ type RouterParams struct {
 // NewRouter assembles the handler every request goes through.
 func NewRouter(p RouterParams) http.Handler {
 	r := chi.NewRouter()
+	files := fileBodies{}
 	r.Use(
 		trustProxy(p.Config.TrustProxy),
 		requestScope(p.Log),
@@ -127,7 +128,7 @@ func NewRouter(p RouterParams) http.Handler {
 		crossOrigin,
 		// After the cross-origin check, so that only the shop's own
 		// pages have a refused form offered back (resendForm).
-		checkText(p.Config.Gateway),
+		checkText(p.Config.Gateway, files.of(r)),
 	)
 	mws := slices.Clone(p.Middleware)
 	slices.SortStableFunc(mws, func(a, b Middleware) int { return cmp.Compare(a.Order, b.Order) })
@@ -146,6 +147,9 @@ func NewRouter(p RouterParams) http.Handler {
 	for _, add := range p.Routes {
 		add(r)
 	}
+	// Every route is known by now, before the first request; files.add
+	// returns no error.
+	_ = chi.Walk(r, files.add)
 	return r
 }
 

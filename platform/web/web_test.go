@@ -812,3 +812,44 @@ func TestError_ClientThatLeftIsNoFailure(t *testing.T) {
 	require.Equal(t, http.StatusInternalServerError, rec.Code, "a cancellation while the client still waits is a failure")
 	require.Contains(t, logs.String(), "level=ERROR")
 }
+
+// TestRouter_FileBodyIsNotReadAsAForm: a route whose body is a file
+// (FileBody) answers a form with its own refusal, whatever the form's
+// fields hold; any other route still has them checked, and the file
+// route's query string still is.
+func TestRouter_FileBodyIsNotReadAsAForm(t *testing.T) {
+	t.Parallel()
+	take := func(w http.ResponseWriter, r *http.Request) {
+		if !web.SentAs(r, "text/csv") {
+			web.Error(w, r, apperr.ErrMediaType)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+	h := newRouter(t, config.Config{ShutdownTimeout: 1}, io.Discard, nil, func(r chi.Router) {
+		r.Method(http.MethodPost, "/api/v1/files/{id}", web.FileBody(take))
+		r.Post("/api/v1/uploads/{id}", take)
+	})
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	require.NoError(t, mw.WriteField("note", "a\x00b"))
+	require.NoError(t, mw.Close())
+	send := func(target, contentType, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, c := range []struct{ contentType, body string }{
+		{mw.FormDataContentType(), form.String()},
+		{"application/x-www-form-urlencoded", "note=a%00b"},
+	} {
+		rec := send("/api/v1/files/1", c.contentType, c.body)
+		require.Equal(t, http.StatusUnsupportedMediaType, rec.Code, rec.Body.String())
+		rec = send("/api/v1/uploads/1", c.contentType, c.body)
+		require.Equal(t, http.StatusUnprocessableEntity, rec.Code, "another route's form is checked: %s", rec.Body.String())
+	}
+	require.Equal(t, http.StatusNoContent, send("/api/v1/files/1", "text/csv", "a,b\n").Code)
+	require.Equal(t, http.StatusUnprocessableEntity, send("/api/v1/files/1?name=a%00", "text/csv", "a,b\n").Code, "the query is checked")
+}

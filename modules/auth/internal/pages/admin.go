@@ -6,6 +6,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -76,7 +77,7 @@ func (h *handler) promote(w http.ResponseWriter, r *http.Request) {
 	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
 		return h.svc.SetRole(r.Context(), actor, id, auth.RoleAdmin)
 	}, func(u auth.User) string {
-		return u.Email + " is now an admin and was signed out everywhere; the admin pages are theirs when they sign in again."
+		return mail.ShownAddress(u.Email) + " is now an admin and was signed out everywhere; the admin pages are theirs when they sign in again."
 	})
 }
 
@@ -84,7 +85,7 @@ func (h *handler) demote(w http.ResponseWriter, r *http.Request) {
 	h.userAction(w, r, func(actor auth.User, id auth.UserID) (auth.User, error) {
 		return h.svc.SetRole(r.Context(), actor, id, auth.RoleMember)
 	}, func(u auth.User) string {
-		return u.Email + " is no longer an admin and was signed out everywhere."
+		return mail.ShownAddress(u.Email) + " is no longer an admin and was signed out everywhere."
 	})
 }
 
@@ -93,9 +94,9 @@ func (h *handler) demote(w http.ResponseWriter, r *http.Request) {
 // from the accounts' feed, every few seconds.
 func disabledMessage(u auth.User) string {
 	if u.Disabled {
-		return u.Email + " is disabled (" + u.DisabledReason + ") and signed out everywhere; their listings leave the shop within seconds."
+		return mail.ShownAddress(u.Email) + " is disabled (" + u.DisabledReason + ") and signed out everywhere; their listings leave the shop within seconds."
 	}
-	return u.Email + " can sign in; their listings come back to the shop within seconds."
+	return mail.ShownAddress(u.Email) + " can sign in; their listings come back to the shop within seconds."
 }
 
 // userAction runs a row's action on the user of the path and goes back to

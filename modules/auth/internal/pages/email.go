@@ -7,6 +7,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -33,7 +34,7 @@ func (h *handler) verify(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	web.Redirect(w, r, "success", "Thank you: "+u.Email+" is confirmed, and you can publish listings.", "/")
+	web.Redirect(w, r, "success", "Thank you: "+mail.ShownAddress(u.Email)+" is confirmed, and you can publish listings.", "/")
 }
 
 func (h *handler) resendVerification(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +49,7 @@ func (h *handler) resendVerification(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		web.Error(w, r, err)
 	default:
-		web.Redirect(w, r, "success", "We sent a new link to "+u.Email+"; earlier links no longer work.", next)
+		web.Redirect(w, r, "success", "We sent a new link to "+mail.ShownAddress(u.Email)+"; earlier links no longer work.", next)
 	}
 }
 

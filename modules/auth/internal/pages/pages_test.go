@@ -702,3 +702,49 @@ func stopped() func() time.Time {
 	now := time.Now()
 	return func() time.Time { return now }
 }
+
+// TestPages_InternationalAddressAsTyped: an address with a Unicode domain,
+// stored with its IDNA A-label, is shown as it was typed wherever a person
+// reads it (the account page, the admin's list, the confirmations and
+// refusals), while the API answers the stored form.
+func TestPages_InternationalAddressAsTyped(t *testing.T) {
+	t.Parallel()
+	const typed, stored = "müller@bücher.example", "müller@xn--bcher-kva.example"
+	srv := authtest.NewServer(t, nil)
+	b := srv.Client()
+	authtest.SignUpForm(t, b, typed, "Müller", pw)
+	u := mustUser(t, srv, stored)
+	require.Equal(t, stored, u.Email, "stored with its A-label")
+
+	page := b.Get(t, "/account").Body
+	require.Contains(t, page, "We sent a link to "+typed+".")
+	require.NotContains(t, page, "xn--")
+	require.Contains(t, b.Get(t, "/account/notifications").Body, "Choose the emails we send to "+typed+".")
+	resp := authtest.Submit(t, b, "/account/verify/resend", nil)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	require.Contains(t, b.Get(t, "/account").Body, "We sent a new link to "+typed+";")
+	link, err := url.Parse(lastLink(t, srv, stored))
+	require.NoError(t, err)
+	v := srv.Client()
+	resp = v.Post(t, "/account/verify", url.Values{"token": {link.Query().Get("token")}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	require.Contains(t, v.Get(t, resp.Header.Get("Location")).Body, "Thank you: "+typed+" is confirmed")
+
+	me := b.JSON(t, http.MethodGet, "/api/v1/me", "")
+	require.Equal(t, http.StatusOK, me.StatusCode, me.Body)
+	require.Contains(t, me.Body, `"email":"`+stored+`"`, "the API answers the stored form")
+
+	admin := srv.CreateUser(t, &authtest.UserOpts{Email: "chief@example.com", Admin: true})
+	ab := srv.Client()
+	authtest.SignInForm(t, ab, admin.Email, pw)
+	list := ab.Get(t, "/admin/users?q=bücher").Body
+	require.Contains(t, list, `<td data-label="Email">`+typed+`</td>`)
+	require.NotContains(t, list, "xn--")
+	path := fmt.Sprintf("/admin/users/%d/promote", u.ID)
+	resp = authtest.Submit(t, ab, path, url.Values{"next": {"/admin/users"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	require.Contains(t, ab.Get(t, resp.Header.Get("Location")).Body, typed+" is now an admin")
+	resp = authtest.Submit(t, ab, path, url.Values{"next": {"/admin/users"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+	require.Contains(t, ab.Get(t, resp.Header.Get("Location")).Body, typed+" is already an admin")
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/platform/activity"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pg"
 	"github.com/bookstore/bookstore/platform/text"
 )
@@ -244,9 +245,9 @@ func (s *Service) SetRole(ctx context.Context, actor auth.User, id auth.UserID, 
 		case !found:
 			return auth.ErrNotFound
 		case row.Role == string(role) && role == auth.RoleAdmin:
-			return ErrRoleConflict.WithMessage(row.Email + " is already an admin")
+			return ErrRoleConflict.WithMessage(mail.ShownAddress(row.Email) + " is already an admin")
 		case row.Role == string(role):
-			return ErrRoleConflict.WithMessage(row.Email + " is not an admin")
+			return ErrRoleConflict.WithMessage(mail.ShownAddress(row.Email) + " is not an admin")
 		}
 		if err := locked.checkRole(row, role); err != nil {
 			return err
@@ -292,7 +293,7 @@ func (s *Service) lockUsers(ctx context.Context, tx pgx.Tx, ids ...int64) (locke
 // rights, or take the last active admin's (checkLastAdmin).
 func (l lockedUsers) checkRole(row dbsqlc.User, role auth.Role) error {
 	if role == auth.RoleAdmin && row.DisabledAt != nil {
-		return ErrRoleConflict.WithMessage(row.Email + " is disabled; enable the account before making it an admin")
+		return ErrRoleConflict.WithMessage(mail.ShownAddress(row.Email) + " is disabled; enable the account before making it an admin")
 	}
 	if role != auth.RoleAdmin {
 		return l.checkLastAdmin(row)
@@ -304,7 +305,7 @@ func (l lockedUsers) checkRole(row dbsqlc.User, role auth.Role) error {
 // when it is the shop's last active admin.
 func (l lockedUsers) checkLastAdmin(row dbsqlc.User) error {
 	if toUser(row).IsAdmin() && l.activeAdmins <= 1 {
-		return ErrLastAdmin.WithMessage(row.Email + " is the shop's last active admin; make another account an admin first")
+		return ErrLastAdmin.WithMessage(mail.ShownAddress(row.Email) + " is the shop's last active admin; make another account an admin first")
 	}
 	return nil
 }

@@ -39,7 +39,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/editions/{isbn}/prices", h.getEditionPrices)
 		r.Get("/api/v1/me/books", h.myBooks)
 		r.Get("/api/v1/me/imports", h.listImports)
-		r.Post("/api/v1/me/imports", h.stageImport)
+		r.Method(http.MethodPost, "/api/v1/me/imports", web.FileBody(h.stageImport))
 		r.Get("/api/v1/me/imports/{id}", h.getImport)
 		r.Post("/api/v1/me/imports/{id}/confirm", h.confirmImport)
 		r.Get("/api/v1/me/wants", h.myWants)

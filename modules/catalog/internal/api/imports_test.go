@@ -129,8 +129,21 @@ func TestAPI_ImportTakesOnlyCSV(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, mw.Close())
 
+	// A form whose fields the shop would refuse anywhere else: the route
+	// never reads them, so the 415 that says what to send wins.
+	var nul, badName strings.Builder
+	nulForm, badNameForm := multipart.NewWriter(&nul), multipart.NewWriter(&badName)
+	require.NoError(t, nulForm.WriteField("note", "a\x00b"))
+	require.NoError(t, nulForm.Close())
+	require.NoError(t, badNameForm.WriteField("n\xffte", "a"))
+	require.NoError(t, badNameForm.Close())
+
 	for _, c := range []struct{ contentType, body string }{
 		{mw.FormDataContentType(), upload.String()},
+		{nulForm.FormDataContentType(), nul.String()},
+		{badNameForm.FormDataContentType(), badName.String()},
+		{mw.FormDataContentType(), strings.TrimSuffix(upload.String(), "--\r\n")},
+		{"application/x-www-form-urlencoded", "note=a%00b"},
 		{"application/json", csv},
 		{"application/csv", csv},
 		{"text/csv; charset=latin1", csv},

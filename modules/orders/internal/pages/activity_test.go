@@ -18,6 +18,7 @@ import (
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/activity/activitytest"
 	"github.com/bookstore/bookstore/platform/apidoc/apitest"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 )
 
@@ -147,6 +148,22 @@ func TestPages_ActivityJobs(t *testing.T) {
 	require.Equal(t, label, got.Entries[0].SubjectLabel)
 }
 
+// retryUnrecorded has the admin retry job id, whose entry the log
+// refuses: the job runs again, the admin is told it did and that the log
+// missed it, back on the list. It returns the shop's log.
+func (b *bundle) retryUnrecorded(t *testing.T, id int64) string {
+	t.Helper()
+	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
+	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
+	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
+	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
+	var state string
+	require.NoError(t, b.pool.QueryRow(context.Background(), "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
+	require.Equal(t, "available", state)
+	return b.logs.String()
+}
+
 // TestPages_JobActionUnrecorded: a job the queue retried or cancelled is
 // reported done even when its entry could not be written, with that
 // failure, which the shop's log holds in full.
@@ -157,15 +174,7 @@ func TestPages_JobActionUnrecorded(t *testing.T) {
 	id := b.failedJob(t)
 	_, err := b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
 	require.NoError(t, err)
-	r := b.c.Post(t, fmt.Sprintf("/admin/jobs/local/%d/retry", id), url.Values{"next": {"/admin/jobs?state=failed"}}, authtest.As(&admin)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode, "the job was retried: no error page for the admin to try again from")
-	require.Equal(t, "/admin/jobs?state=failed", r.Header.Get("Location"))
-	page := b.c.Get(t, r.Header.Get("Location"), append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body
-	require.Contains(t, html.UnescapeString(page), "The job will run again shortly. But the activity log could not record it: the shop's log has the details.")
-	var state string
-	require.NoError(t, b.pool.QueryRow(ctx, "SELECT state FROM river.river_job WHERE id = $1", id).Scan(&state))
-	require.Equal(t, "available", state)
-	logs := b.logs.String()
+	logs := b.retryUnrecorded(t, id)
 	require.Contains(t, logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
 	require.Contains(t, logs, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
 	require.Contains(t, logs, fmt.Sprintf("record job.retry of job %d", id))
@@ -193,10 +202,61 @@ func TestPages_JobActionUnlabelled(t *testing.T) {
 	require.Contains(t, logs, fmt.Sprintf("job %d of the local queue: job not found", id))
 }
 
+// TestPages_JobActionUnrecordedAndUnlabelled: a job the queue retried,
+// whose kind could not be read afterwards and whose entry could not be
+// written either, is reported done with the entry's failure; the shop's
+// log holds one ERROR that names both causes, not a WARN for the kind
+// besides.
+func TestPages_JobActionUnrecordedAndUnlabelled(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	id := b.failedJob(t)
+	rc, err := riverfx.NewInserter(b.pool, nil)
+	require.NoError(t, err)
+	b.serve(t, service.Options{Queues: []riverfx.Queue{goneQueue{riverfx.NewLocalQueue(rc)}}})
+	_, err = b.pool.Exec(ctx, "ALTER TABLE orders.admin_actions ADD CONSTRAINT refuse_all CHECK (false) NOT VALID")
+	require.NoError(t, err)
+	logs := b.retryUnrecorded(t, id)
+	require.Equal(t, 1, strings.Count(logs, "level=ERROR"), logs)
+	require.NotContains(t, logs, "level=WARN", logs)
+	i := strings.Index(logs, `level=ERROR msg="admin's job action not recorded" request_id=`)
+	require.NotEqual(t, -1, i, logs)
+	line, _, _ := strings.Cut(logs[i:], "\n")
+	require.Contains(t, line, fmt.Sprintf("queue=local job=%d admin=%d", id, admin.ID))
+	require.Contains(t, line, fmt.Sprintf("record job.retry of job %d", id), "the entry's cause")
+	require.Contains(t, line, fmt.Sprintf("job %d of the local queue: job not found", id), "the kind's cause")
+}
+
 // goneQueue acts on its jobs but finds none afterwards, as if each were
 // cleaned up between the two.
 type goneQueue struct{ riverfx.Queue }
 
 func (goneQueue) Get(context.Context, int64) (riverfx.Job, error) {
 	return riverfx.Job{}, riverfx.ErrJobNotFound
+}
+
+// TestPages_InternationalAddressesAsTyped: an address auth stores with its
+// domain's IDNA A-label is shown as typed on the admin's pages: an
+// account acted on in the Activity log (whose link still searches by the
+// stored form) and the recipient on the Outbox page.
+func TestPages_InternationalAddressesAsTyped(t *testing.T) {
+	t.Parallel()
+	const typed, stored = "müller@bücher.example", "müller@xn--bcher-kva.example"
+	ctx := context.Background()
+	b := setup(t, activitytest.Log("auth", activity.Entry{ID: 1, At: time.Now(), ActorName: "Admin", Action: activity.UserDisable,
+		SubjectKind: "user", SubjectID: 8, SubjectLabel: stored, Reason: "Sends spam"}))
+	page := html.UnescapeString(b.c.Get(t, "/admin/activity", authtest.As(&admin)...).Body)
+	require.Contains(t, page, "<bdi>"+typed+"</bdi>")
+	require.Contains(t, page, `href="/admin/users?q=`+url.QueryEscape(stored)+`"`)
+
+	outbox := mail.NewOutbox(nil, "https://shop.example.com", false)
+	tx, err := b.pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = outbox.Write(ctx, tx, mail.Message{Kind: "auth.password_reset", To: stored, Subject: "Reset", Body: "Choose a new password."})
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	page = b.c.Get(t, "/admin/outbox", authtest.As(&admin)...).Body
+	require.Contains(t, page, `<td data-label="To">`+typed+`</td>`)
+	require.NotContains(t, page, "xn--")
 }

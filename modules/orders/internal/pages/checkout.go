@@ -1,10 +1,12 @@
 package pages
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
@@ -12,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders/internal/httpcart"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/coalesce"
 	"github.com/bookstore/bookstore/platform/random"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
@@ -144,6 +147,10 @@ func atoiOr0(s string) int {
 	return n
 }
 
+// redrawTimeout bounds the checkout page shown again after a checkout that
+// outlived its request's deadline.
+const redrawTimeout = 5 * time.Second
+
 func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -174,6 +181,16 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		// so this message promises nothing about it.
 		web.Redirect(w, r, "success", "Your order is placed.", "/orders/"+strconv.FormatInt(o.ID, 10))
 		return
+	}
+	if errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+		// The checkout outlived the request's deadline (it runs detached
+		// once the cart is an order) and its client still waits: the page
+		// that tells how it went gets a budget of its own, as the rest of
+		// the checkout did, or its reads fail and the buyer gets an error
+		// page instead of the refusal and the cart.
+		ctx, cancel := coalesce.Detach(r.Context(), redrawTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 	}
 	e := apperr.As(err)
 	switch {

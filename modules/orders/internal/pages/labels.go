@@ -11,6 +11,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/activity"
+	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/riverfx"
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
@@ -257,6 +258,16 @@ var actionOptions = func() []view.Option {
 	}
 	return out
 }()
+
+// subjectLabel is an entry's subject as the page shows it: an account's
+// address (auth labels a user so) in the form it was typed (ShownAddress);
+// its link searches by the label as stored.
+func subjectLabel(e activity.Entry) string {
+	if e.SubjectKind == "user" {
+		return mail.ShownAddress(e.SubjectLabel)
+	}
+	return e.SubjectLabel
+}
 
 // subjectURL is where an entry's subject is shown now, "" for none.
 func subjectURL(e activity.Entry) string {
