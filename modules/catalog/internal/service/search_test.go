@@ -92,6 +92,70 @@ func TestService_SearchFoldsFinalSigma(t *testing.T) {
 	require.Len(t, s.ids(res.Suggestion), 2)
 }
 
+// TestService_SearchFindsWordsInCJKText: Chinese and Japanese write no
+// space between words, and Korean joins particles to its words, yet a
+// word of one or more characters inside a title, an author or a
+// description is found, a pair of characters the text does not hold is
+// not, the Latin words beside them are words of their own, half-width
+// katakana meet full-width, and the count is the number of matches.
+func TestService_SearchFindsWordsInCJKText(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	neko := s.book("吾輩は猫である", "夏目漱石")
+	tokyo := s.book("東京物語の本", "小津安二郎")
+	kyoto := s.book("京都の旅", "Ann Author")
+	honglou := s.book("红楼梦", "曹雪芹")
+	korean := s.book("채식주의자를 읽다", "한강")
+	potter := s.book("Harry Potterと賢者の石", "J. K. Rowling")
+	kana := s.book("ｶﾀｶﾅの本", "Ann Author")
+	described := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Tea", Description: "中国茶の歴史と淹れ方。"}).ID
+	cat := s.book("Cat Stories", "Ann Author")
+
+	for _, tc := range []struct {
+		name, text string
+		want       []catalog.BookID
+	}{
+		{"OneKanji", "猫", []catalog.BookID{neko}},
+		{"KanaAtTheEnd", "である", []catalog.BookID{neko}},
+		{"LastCharacter", "る", []catalog.BookID{neko}},
+		{"KanjiAtTheStart", "吾輩", []catalog.BookID{neko}},
+		{"PairNotInTheTitle", "猫だ", nil},
+		{"WordInsideATitle", "東京", []catalog.BookID{tokyo}},
+		{"WordInTheMiddle", "物語", []catalog.BookID{tokyo}},
+		{"PairsFromTwoTitles", "東京都", nil},
+		{"Author", "漱石", []catalog.BookID{neko}},
+		{"AuthorWithTitle", "夏目 猫", []catalog.BookID{neko}},
+		{"CommonCharacter", "の", []catalog.BookID{tokyo, kyoto, potter, kana, described}},
+		{"Chinese", "楼梦", []catalog.BookID{honglou}},
+		{"ChineseAuthor", "曹雪芹", []catalog.BookID{honglou}},
+		{"ChineseDescription", "中国茶", []catalog.BookID{described}},
+		{"KoreanWordWithoutItsParticle", "채식주의자", []catalog.BookID{korean}},
+		{"KoreanAuthor", "한강", []catalog.BookID{korean}},
+		{"LatinBeforeKana", "potter rowling", []catalog.BookID{potter}},
+		{"KanjiAfterLatin", "賢者の石", []catalog.BookID{potter}},
+		{"Mixed", "harry 賢者", []catalog.BookID{potter}},
+		{"MixedAsWritten", "Harry Potterと賢者の石", []catalog.BookID{potter}},
+		{"HalfWidthListing", "カタカナ", []catalog.BookID{kana}},
+		{"HalfWidthSearch", "ｶﾀｶﾅ", []catalog.BookID{kana}},
+		{"LatinAsBefore", "stor", []catalog.BookID{cat}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := searchBundle{b, t}
+			res := s.search(tc.text)
+			got := []catalog.BookID{}
+			for _, l := range res.Listings {
+				got = append(got, l.ID)
+			}
+			require.ElementsMatch(t, tc.want, got, "%+q", tc.text)
+			require.Equal(t, len(tc.want), res.Total, "counted")
+			require.True(t, res.TotalExact)
+			require.Empty(t, res.Suggestion, "no pieces of words offered")
+		})
+	}
+	require.Equal(t, "harry 賢者", s.search("hary 賢者").Suggestion, "the Latin word corrected, the rest as typed")
+}
+
 // TestService_SearchReadsATypographicISBN: an ISBN copied from a page or
 // typed on a CJK keyboard, with other dashes and spaces or full-width
 // digits, finds its edition, and a listing's ISBN field reads it alike.
