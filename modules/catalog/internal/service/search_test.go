@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
@@ -9,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 // searchBundle searches b's shop with a count, as the API does.
@@ -154,6 +156,30 @@ func TestService_SearchFindsWordsInCJKText(t *testing.T) {
 		})
 	}
 	require.Equal(t, "harry 賢者", s.search("hary 賢者").Suggestion, "the Latin word corrected, the rest as typed")
+}
+
+// TestCJK_NamesTheIndexsCharacters: the service splits a search where the
+// index does (catalog.cjk_chars), so no word it sends whole comes back
+// from search_text as several, which its prefix tsquery could not parse.
+func TestCJK_NamesTheIndexsCharacters(t *testing.T) {
+	t.Parallel()
+	const last = 0x50000
+	var want []int32
+	before := false
+	for r := rune(1); r < last; r++ {
+		if utf8.ValidRune(r) {
+			if service.CJK(r) != before {
+				want = append(want, r)
+			}
+			before = service.CJK(r)
+		}
+	}
+	var got []int32
+	require.NoError(t, pgtest.New(t).QueryRow(t.Context(), `SELECT array_agg(r ORDER BY r) FROM (
+		  SELECT r, chr(r) ~ catalog.cjk_chars() AS cjk, lag(chr(r) ~ catalog.cjk_chars()) OVER (ORDER BY r) AS before
+		  FROM generate_series(1, $1 - 1) r WHERE r NOT BETWEEN 55296 AND 57343) c
+		WHERE cjk <> before`, last).Scan(&got))
+	require.Equal(t, want, got, "where a run of CJK characters starts or ends")
 }
 
 // TestService_SearchReadsATypographicISBN: an ISBN copied from a page or
