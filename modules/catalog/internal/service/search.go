@@ -304,7 +304,9 @@ type Statements struct {
 // "of mice and men") and the last word also matches as a prefix, as people
 // type ("middlem" finds Middlemarch), unless symbols follow it: "C++" or
 // "C#" was typed whole, and its one letter as a prefix would match every
-// word that starts with c. All words must match, or either side of an OR.
+// word that starts with c. A word of Han, kana or Hangul matches where its
+// characters and their pairs are ("猫" or "である" finds 吾輩は猫である).
+// All words must match, or either side of an OR.
 // Results by title or author come first, then the others. Each ranks its
 // newest RankPool matches: those whose title or author holds the search as
 // typed, when it has symbols that the index leaves out, ahead
@@ -381,9 +383,9 @@ func SearchStatements(q Query) Statements {
 				p := "catalog.search_text(" + arg(w) + ")"
 				t := "plainto_tsquery('catalog.book_search', " + p + ")"
 				wt := t
-				// A word of Han, kana or Hangul is its characters or its
-				// pairs of them, all of which must match; its last
-				// character typed alone is one of them already.
+				// A word of Han, kana or Hangul matches where all its
+				// characters and pairs of them are (see cjk), never as a
+				// prefix: a character typed alone is indexed already.
 				if c, _ := utf8.DecodeRuneInString(w); i == len(words)-1 && !cjk(c) {
 					wt = "(" + t + " || to_tsquery('catalog.book_words', " + p + "))"
 					if prefix {
