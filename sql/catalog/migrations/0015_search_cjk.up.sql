@@ -5,7 +5,9 @@
 -- such a run as its characters and its overlapping pairs ("吾 吾輩 輩 輩は
 -- は …"), in every text indexed or compared and every word searched: a
 -- word of one character is one of them, and a longer word is found where
--- all its pairs are ("である"; not "猫だ"). Half-width katakana and Hangul
+-- all its pairs are ("である"; not "猫だ"). The characters are kept alone,
+-- not found as prefixes of the pairs, as a want matches a listing by
+-- stems it contains, where no prefix applies. Half-width katakana and Hangul
 -- are read full-width first, as most keyboards type them. A text with none
 -- of these characters is returned as before, after one regular expression
 -- test, so every other listing keeps its documents, words and ranking.
