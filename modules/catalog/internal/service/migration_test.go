@@ -48,3 +48,55 @@ func TestMigration_SearchFold(t *testing.T) {
 	require.NoError(t, pgtest.New(t).QueryRow(ctx, "SELECT reltuples FROM pg_class WHERE oid = 'catalog.books'::regclass").Scan(&tuples))
 	require.Equal(t, float64(-1), tuples, "an empty shop is not analysed")
 }
+
+// Listings and wants written before search read Han, kana and Hangul as
+// characters and pairs are searched and matched as new ones, the words of
+// suggestions lose the runs remembered whole, and a listing in other
+// scripts keeps its document as it was.
+func TestMigration_SearchCJK(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.MigratedBefore(t, "catalog", "0015")
+	var ids []int64
+	for _, b := range [][2]string{{"吾輩は猫である", "夏目漱石"}, {"Harry Potterと賢者の石", "J. K. Rowling"}, {"Ο Καπετάν Μιχάλης", "Νίκος Καζαντζάκης"}} {
+		var id int64
+		require.NoError(t, pool.QueryRow(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+			VALUES (1, $1, $2, 'good', 1000, 1, 1) RETURNING id`, b[0], b[1]).Scan(&id))
+		ids = append(ids, id)
+	}
+	_, err := pool.Exec(ctx, `INSERT INTO catalog.wants (user_id, words, max_price_cents, min_condition) VALUES (2, 'である', 5000, 'poor')`)
+	require.NoError(t, err)
+	document := func(id int64) string {
+		t.Helper()
+		var doc string
+		require.NoError(t, pool.QueryRow(ctx, "SELECT search::text || title_search::text FROM catalog.books WHERE id = $1", id).Scan(&doc))
+		return doc
+	}
+	greek := document(ids[2])
+	var whole bool
+	require.NoError(t, pool.QueryRow(ctx, "SELECT EXISTS (SELECT FROM catalog.words WHERE word = 'potterと賢者の石')").Scan(&whole))
+	require.True(t, whole, "remembered whole before")
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("catalog")))
+	var cjkWords, potter int
+	var lexemes []string
+	var analysed bool
+	require.NoError(t, pool.QueryRow(ctx, `SELECT
+		  (SELECT count(*) FROM catalog.words WHERE word ~ catalog.cjk_chars()),
+		  (SELECT count(*) FROM catalog.words WHERE word = 'potter'),
+		  (SELECT lexemes FROM catalog.wants),
+		  EXISTS (SELECT FROM pg_stats WHERE schemaname = 'catalog' AND tablename = 'books' AND attname = 'search')`).
+		Scan(&cjkWords, &potter, &lexemes, &analysed))
+	require.Zero(t, cjkWords, "no run remembered whole")
+	require.Equal(t, 1, potter)
+	require.ElementsMatch(t, []string{"で", "あ", "る", "であ", "ある"}, lexemes)
+	require.True(t, analysed)
+	require.Equal(t, greek, document(ids[2]), "other scripts as before")
+	svc := service.New(pool, nil)
+	for text, id := range map[string]int64{"猫": ids[0], "漱石": ids[0], "potter rowling": ids[1], "賢者": ids[1]} {
+		res, err := svc.Search(ctx, service.Query{Text: text})
+		require.NoError(t, err)
+		require.Len(t, res.Listings, 1, text)
+		require.Equal(t, id, int64(res.Listings[0].ID), text)
+	}
+}

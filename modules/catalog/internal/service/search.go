@@ -207,9 +207,21 @@ const CountCap = 1000
 // digits and the marks that combine with them (the vowel signs of
 // Devanagari or Thai, Arabic harakat, a decomposed accent), at most
 // maxWords of at most maxWordLen characters. Anything else (punctuation,
-// operators) separates words, so no input can form tsquery syntax.
+// operators) separates words, so no input can form tsquery syntax. A run
+// of Han, kana or Hangul is a word apart from the letters around it
+// ("Potterと" is two), as the index reads it (see cjk).
 func Words(text string) []string {
-	words := strings.FieldsFunc(text, func(r rune) bool { return !inWord(r) })
+	var words []string
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !inWord(r) }) {
+		for w != "" {
+			first, _ := utf8.DecodeRuneInString(w)
+			end := strings.IndexFunc(w, func(r rune) bool { return cjk(r) != cjk(first) })
+			if end < 0 {
+				end = len(w)
+			}
+			words, w = append(words, w[:end]), w[end:]
+		}
+	}
 	if len(words) > maxWords {
 		words = words[:maxWords]
 	}
@@ -223,7 +235,27 @@ func Words(text string) []string {
 
 // inWord reports whether r belongs to a word, as the index's parser reads
 // words: a mark is part of the letter it combines with.
-func inWord(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) }
+func inWord(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || cjk(r)
+}
+
+// cjk reports whether r is of the scripts written without spaces between
+// words (Han, kana; Hangul, whose particles join the word before), which
+// the index reads as their characters and overlapping pairs of them: the
+// characters of catalog.cjk_chars (migration 0015), half-width forms
+// included.
+func cjk(r rune) bool {
+	switch {
+	case r < 0x1100:
+		return false
+	case r <= 0x11ff, 0x3005 <= r && r <= 0x3007, 0x3041 <= r && r <= 0x30fa, 0x30fc <= r && r <= 0x30ff,
+		0x3130 <= r && r <= 0x318f, 0x31f0 <= r && r <= 0x31ff, 0x3400 <= r && r <= 0x4dbf, 0x4e00 <= r && r <= 0x9fff,
+		0xa960 <= r && r <= 0xa97f, 0xac00 <= r && r <= 0xd7ff, 0xf900 <= r && r <= 0xfaff, 0xff66 <= r && r <= 0xffdc,
+		0x20000 <= r && r <= 0x3ffff:
+		return true
+	}
+	return false
+}
 
 // RankPool bounds the matches a search by relevance ranks. Matches by
 // title or author come first, however old, then the others; within each,
@@ -272,7 +304,9 @@ type Statements struct {
 // "of mice and men") and the last word also matches as a prefix, as people
 // type ("middlem" finds Middlemarch), unless symbols follow it: "C++" or
 // "C#" was typed whole, and its one letter as a prefix would match every
-// word that starts with c. All words must match, or either side of an OR.
+// word that starts with c. A word of Han, kana or Hangul matches where its
+// characters and their pairs are ("猫" or "である" finds 吾輩は猫である).
+// All words must match, or either side of an OR.
 // Results by title or author come first, then the others. Each ranks its
 // newest RankPool matches: those whose title or author holds the search as
 // typed, when it has symbols that the index leaves out, ahead
@@ -349,7 +383,10 @@ func SearchStatements(q Query) Statements {
 				p := "catalog.search_text(" + arg(w) + ")"
 				t := "plainto_tsquery('catalog.book_search', " + p + ")"
 				wt := t
-				if i == len(words)-1 {
+				// A word of Han, kana or Hangul matches where all its
+				// characters and pairs of them are (see cjk), never as a
+				// prefix: a character typed alone is indexed already.
+				if c, _ := utf8.DecodeRuneInString(w); i == len(words)-1 && !cjk(c) {
 					wt = "(" + t + " || to_tsquery('catalog.book_words', " + p + "))"
 					if prefix {
 						t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
@@ -676,7 +713,7 @@ func EstimatedRows(plan []byte) int {
 // suggestion is offered only where following it finds a book. Words are
 // compared as the search matches them, without accents or case, so
 // "García" is known as "garcia" and needs no correction; an OR between
-// words is kept as typed.
+// words, and a word of Han, kana or Hangul, is kept as typed.
 func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	words := Words(q.Text)
 	if len(words) == 0 {
@@ -690,7 +727,9 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	changed := false
 	for i, p := range pairs {
 		known[i] = finalSigma(p.Known)
-		if words[i] == "OR" {
+		// The shop knows no words of Han, kana or Hangul, only their
+		// characters and pairs (see cjk), which are no words to offer.
+		if c, _ := utf8.DecodeRuneInString(words[i]); words[i] == "OR" || cjk(c) {
 			known[i] = words[i]
 		} else if p.Known != p.Typed {
 			changed = true

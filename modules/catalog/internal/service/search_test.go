@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/unicode/norm"
@@ -9,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 // searchBundle searches b's shop with a count, as the API does.
@@ -90,6 +92,94 @@ func TestService_SearchFoldsFinalSigma(t *testing.T) {
 	require.Empty(t, res.Listings)
 	require.Equal(t, "καζαντζακης", res.Suggestion, "spelt with its final sigma")
 	require.Len(t, s.ids(res.Suggestion), 2)
+}
+
+// TestService_SearchFindsWordsInCJKText: Chinese and Japanese write no
+// space between words, and Korean joins particles to its words, yet a
+// word of one or more characters inside a title, an author or a
+// description is found, a pair of characters the text does not hold is
+// not, the Latin words beside them are words of their own, half-width
+// katakana meet full-width, and the count is the number of matches.
+func TestService_SearchFindsWordsInCJKText(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	neko := s.book("吾輩は猫である", "夏目漱石")
+	tokyo := s.book("東京物語の本", "小津安二郎")
+	kyoto := s.book("京都の旅", "Ann Author")
+	honglou := s.book("红楼梦", "曹雪芹")
+	korean := s.book("채식주의자를 읽다", "한강")
+	potter := s.book("Harry Potterと賢者の石", "J. K. Rowling")
+	kana := s.book("ｶﾀｶﾅの本", "Ann Author")
+	described := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Tea", Description: "中国茶の歴史と淹れ方。"}).ID
+	cat := s.book("Cat Stories", "Ann Author")
+
+	for _, tc := range []struct {
+		name, text string
+		want       []catalog.BookID
+	}{
+		{"OneKanji", "猫", []catalog.BookID{neko}},
+		{"KanaAtTheEnd", "である", []catalog.BookID{neko}},
+		{"LastCharacter", "る", []catalog.BookID{neko}},
+		{"KanjiAtTheStart", "吾輩", []catalog.BookID{neko}},
+		{"PairNotInTheTitle", "猫だ", nil},
+		{"WordInsideATitle", "東京", []catalog.BookID{tokyo}},
+		{"WordInTheMiddle", "物語", []catalog.BookID{tokyo}},
+		{"PairsFromTwoTitles", "東京都", nil},
+		{"Author", "漱石", []catalog.BookID{neko}},
+		{"AuthorWithTitle", "夏目 猫", []catalog.BookID{neko}},
+		{"CommonCharacter", "の", []catalog.BookID{tokyo, kyoto, potter, kana, described}},
+		{"Chinese", "楼梦", []catalog.BookID{honglou}},
+		{"ChineseAuthor", "曹雪芹", []catalog.BookID{honglou}},
+		{"ChineseDescription", "中国茶", []catalog.BookID{described}},
+		{"KoreanWordWithoutItsParticle", "채식주의자", []catalog.BookID{korean}},
+		{"KoreanAuthor", "한강", []catalog.BookID{korean}},
+		{"LatinBeforeKana", "potter rowling", []catalog.BookID{potter}},
+		{"KanjiAfterLatin", "賢者の石", []catalog.BookID{potter}},
+		{"Mixed", "harry 賢者", []catalog.BookID{potter}},
+		{"MixedAsWritten", "Harry Potterと賢者の石", []catalog.BookID{potter}},
+		{"HalfWidthListing", "カタカナ", []catalog.BookID{kana}},
+		{"HalfWidthSearch", "ｶﾀｶﾅ", []catalog.BookID{kana}},
+		{"LatinAsBefore", "stor", []catalog.BookID{cat}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := searchBundle{b, t}
+			res := s.search(tc.text)
+			got := []catalog.BookID{}
+			for _, l := range res.Listings {
+				got = append(got, l.ID)
+			}
+			require.ElementsMatch(t, tc.want, got, "%+q", tc.text)
+			require.Equal(t, len(tc.want), res.Total, "counted")
+			require.True(t, res.TotalExact)
+			require.Empty(t, res.Suggestion, "no pieces of words offered")
+		})
+	}
+	require.Equal(t, "harry 賢者", s.search("hary 賢者").Suggestion, "the Latin word corrected, the rest as typed")
+}
+
+// TestCJK_NamesTheIndexsCharacters: the service splits a search where the
+// index does (catalog.cjk_chars), so no word it sends whole comes back
+// from search_text as several, which its prefix tsquery could not parse.
+func TestCJK_NamesTheIndexsCharacters(t *testing.T) {
+	t.Parallel()
+	const last = 0x50000
+	var want []int32
+	before := false
+	for r := rune(1); r < last; r++ {
+		if utf8.ValidRune(r) {
+			if service.CJK(r) != before {
+				want = append(want, r)
+			}
+			before = service.CJK(r)
+		}
+	}
+	var got []int32
+	require.NoError(t, pgtest.New(t).QueryRow(t.Context(), `SELECT array_agg(r ORDER BY r) FROM (
+		  SELECT r, chr(r) ~ catalog.cjk_chars() AS cjk, lag(chr(r) ~ catalog.cjk_chars()) OVER (ORDER BY r) AS before
+		  FROM generate_series(1, $1 - 1) r WHERE r NOT BETWEEN 55296 AND 57343) c
+		WHERE cjk <> before`, last).Scan(&got))
+	require.Equal(t, want, got, "where a run of CJK characters starts or ends")
 }
 
 // TestService_SearchReadsATypographicISBN: an ISBN copied from a page or

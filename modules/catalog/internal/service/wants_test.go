@@ -237,39 +237,62 @@ func TestService_MatchWants(t *testing.T) {
 	require.Zero(t, n, "a paused listing matches nothing")
 }
 
+// wordsWant is b.other's want of words.
+func wordsWant(ctx context.Context, t *testing.T, b *bundle, words string) service.Want {
+	t.Helper()
+	in := validWant()
+	in.Words = words
+	w, err := b.svc.CreateWant(ctx, b.other, in)
+	require.NoError(t, err)
+	return w
+}
+
+// wantsMatched lists a new listing of title and author, matches it, and
+// returns the wants it met.
+func wantsMatched(ctx context.Context, t *testing.T, b *bundle, title, author string) []int64 {
+	t.Helper()
+	in := validInput()
+	in.Title, in.Author, in.ISBN = title, author, ""
+	l, err := b.svc.Create(ctx, b.seller, in)
+	require.NoError(t, err)
+	_, err = b.svc.MatchWants(ctx, l.ID)
+	require.NoError(t, err)
+	rows, err := b.pool.Query(ctx, "SELECT want_id FROM catalog.want_matches WHERE book_id = $1 ORDER BY want_id", int64(l.ID))
+	require.NoError(t, err)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	return ids
+}
+
 // TestService_WantsReadWordsAsSearchDoes: a want's words are stored
 // composed (NFC), as listings are, and a Greek word written with ς meets
 // the same word in capitals (Σ), whichever side has which.
 func TestService_WantsReadWordsAsSearchDoes(t *testing.T) {
 	t.Parallel()
 	b, ctx := setup(t)
-	want := func(words string) service.Want {
-		t.Helper()
-		in := validWant()
-		in.Words = words
-		w, err := b.svc.CreateWant(ctx, b.other, in)
-		require.NoError(t, err)
-		return w
-	}
-	require.Equal(t, "Thérèse Raquin", want(norm.NFD.String("Thérèse Raquin")).Words)
-	byAuthor := want("ΚΑΖΑΝΤΖΑΚΗΣ")
-	byTitle := want("Οδυσσέας")
-	matched := func(title, author string) []int64 {
-		t.Helper()
-		in := validInput()
-		in.Title, in.Author, in.ISBN = title, author, ""
-		l, err := b.svc.Create(ctx, b.seller, in)
-		require.NoError(t, err)
-		_, err = b.svc.MatchWants(ctx, l.ID)
-		require.NoError(t, err)
-		rows, err := b.pool.Query(ctx, "SELECT want_id FROM catalog.want_matches WHERE book_id = $1", int64(l.ID))
-		require.NoError(t, err)
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		require.NoError(t, err)
-		return ids
-	}
-	require.Equal(t, []int64{byAuthor.ID}, matched("Ο Καπετάν Μιχάλης", "Νίκος Καζαντζάκης"))
-	require.Equal(t, []int64{byTitle.ID}, matched("ΟΔΥΣΣΕΑΣ", "ΑΝΩΝΥΜΟΣ"))
+	require.Equal(t, "Thérèse Raquin", wordsWant(ctx, t, b, norm.NFD.String("Thérèse Raquin")).Words)
+	byAuthor := wordsWant(ctx, t, b, "ΚΑΖΑΝΤΖΑΚΗΣ")
+	byTitle := wordsWant(ctx, t, b, "Οδυσσέας")
+	require.Equal(t, []int64{byAuthor.ID}, wantsMatched(ctx, t, b, "Ο Καπετάν Μιχάλης", "Νίκος Καζαντζάκης"))
+	require.Equal(t, []int64{byTitle.ID}, wantsMatched(ctx, t, b, "ΟΔΥΣΣΕΑΣ", "ΑΝΩΝΥΜΟΣ"))
+}
+
+// TestService_WantsMatchCJKWords: a want's words of Han, kana or Hangul
+// meet a listing whose title or author holds them, as search finds it
+// ("猫" in 吾輩は猫である), and not one that holds only their characters.
+func TestService_WantsMatchCJKWords(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	want := func(words string) int64 { return wordsWant(ctx, t, b, words).ID }
+	cat, catWord := want("猫"), want("である 漱石")
+	want("猫だ")
+	potter, korean := want("potter 賢者"), want("채식주의자")
+	matched := func(title, author string) []int64 { return wantsMatched(ctx, t, b, title, author) }
+	require.Equal(t, []int64{cat, catWord}, matched("吾輩は猫である", "夏目漱石"))
+	require.Equal(t, []int64{cat}, matched("猫と暮らす", "Ann Author"))
+	require.Equal(t, []int64{cat}, matched("だ猫", "Ann Author"), "猫だ's characters, not the pair")
+	require.Equal(t, []int64{potter}, matched("Harry Potterと賢者の石", "J. K. Rowling"))
+	require.Equal(t, []int64{korean}, matched("채식주의자를 읽다", "한강"))
 }
 
 // matchJobs counts the matching jobs inserted for a listing.
