@@ -202,3 +202,22 @@ func TestLines(t *testing.T) {
 		require.Equal(t, want, Lines(in), "%q", in)
 	}
 }
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`He said "hi"`: "“\u2068He said \"hi\"\u2069”",
+		"Café 1984":    "“\u2068Café 1984\u2069”",
+		"שלום עולם":    "“\u2068שלום עולם\u2069”",
+		"":             "“\u2068\u2069”",
+	} {
+		got := Quote(in)
+		require.Equal(t, want, got, "%q", in)
+		require.NotContains(t, got, `\`, "%q", in)
+	}
+	// An isolate is what keeps an RTL title's direction from reordering
+	// the digits after it: it must close before the sentence goes on.
+	require.Equal(t, "only 2 copies of “\u2068שלום\u2069” are available",
+		"only 2 copies of "+Quote("שלום")+" are available")
+	require.Equal(t, "\u2068דנה\u2069 rated you 5 out of 5", Isolate("דנה")+" rated you 5 out of 5")
+}
