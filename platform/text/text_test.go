@@ -215,9 +215,5 @@ func TestQuote(t *testing.T) {
 		require.Equal(t, want, got, "%q", in)
 		require.NotContains(t, got, `\`, "%q", in)
 	}
-	// An isolate is what keeps an RTL title's direction from reordering
-	// the digits after it: it must close before the sentence goes on.
-	require.Equal(t, "only 2 copies of “\u2068שלום\u2069” are available",
-		"only 2 copies of "+Quote("שלום")+" are available")
-	require.Equal(t, "\u2068דנה\u2069 rated you 5 out of 5", Isolate("דנה")+" rated you 5 out of 5")
+	require.Equal(t, "\u2068דנה\u2069", Isolate("דנה"))
 }
