@@ -333,9 +333,9 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("%q is deleted.", l.Title)
+	msg := text.Quote(l.Title) + " is deleted."
 	if archived {
-		msg = fmt.Sprintf("%q is archived rather than deleted, because orders refer to it.", l.Title)
+		msg = text.Quote(l.Title) + " is archived rather than deleted, because orders refer to it."
 	}
 	web.Redirect(w, r, "success", msg, "/my/listings")
 }
