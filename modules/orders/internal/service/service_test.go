@@ -161,7 +161,7 @@ func TestService_Cart(t *testing.T) {
 		require.True(t, c.CanCheckout)
 		err = b.svc.AddItem(ctx, me, b.book.ID, 2)
 		requireCode(t, err, "catalog.out_of_stock")
-		require.Equal(t, `only 3 copies of "Dune" are available, and your cart already has 2`, apperr.As(err).Message)
+		require.Equal(t, "only 3 copies of “\u2068Dune\u2069” are available, and your cart already has 2", apperr.As(err).Message)
 		require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 3))
 		n, err := b.svc.CartCount(ctx, me)
 		require.NoError(t, err)
@@ -225,7 +225,7 @@ func TestService_Cart(t *testing.T) {
 		catalogtest.Hold(ctx, t, b.cat, b.pool, 1, last.ID, 1)
 		err = b.svc.Buyable(ctx, me, last.ID)
 		requireCode(t, err, "catalog.out_of_stock")
-		require.Equal(t, `"Emma" is sold out`, apperr.As(err).Message)
+		require.Equal(t, "“\u2068Emma\u2069” is sold out", apperr.As(err).Message)
 	})
 
 	t.Run("FlagsPriceChangeAndSoldOut", func(t *testing.T) {
@@ -576,7 +576,7 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		_, err := b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
 		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
-		require.Contains(t, apperr.As(err).Message, `the price of "Dune" changed from $15.00 to $9,900.00`)
+		require.Contains(t, apperr.As(err).Message, "the price of “\u2068Dune\u2069” changed from $15.00 to $9,900.00")
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
 		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
 		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
@@ -635,7 +635,7 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
 		_, err := b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
-		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+		require.Contains(t, apperr.As(err).Message, "“\u2068Emma\u2069” was added")
 		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
 		require.NoError(t, err)
 		require.Equal(t, 2, n, "the cart is left as it was")
@@ -643,8 +643,8 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
 		_, err = b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
-		require.Contains(t, apperr.As(err).Message, `the quantity of "Dune" changed from 1 to 2`)
-		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+		require.Contains(t, apperr.As(err).Message, "the quantity of “\u2068Dune\u2069” changed from 1 to 2")
+		require.Contains(t, apperr.As(err).Message, "“\u2068Emma\u2069” was added")
 
 		in.Lines = nil
 		_, err = b.svc.Place(ctx, b.buyer, in)
