@@ -107,7 +107,7 @@ func TestPages_ImportListings(t *testing.T) {
 
 		res = env.Post(t, at+"/confirm", nil, newcomer...)
 		require.Equal(t, http.StatusForbidden, res.StatusCode)
-		require.Contains(t, res.Body, "Preview of stock.csv", "the preview again, not an error page")
+		require.Contains(t, res.Body, "Preview of “\u2068stock.csv\u2069” · BookStore</title>", "the preview again, not an error page")
 		require.Contains(t, res.Body, "Buddenbrooks")
 		require.Contains(t, res.Body, "Confirm your email address to import")
 		require.Contains(t, res.Body, `action="/account/verify/resend"`)

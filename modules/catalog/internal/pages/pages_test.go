@@ -721,14 +721,14 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, l.Photos, service.MaxPhotos)
 		page := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
-		require.Contains(t, page.Body, "Your book is listed. 6 of 7 photos added; p7.jpg was not: a listing has at most 6 photos.")
+		require.Contains(t, page.Body, "Your book is listed. 6 of 7 photos added; “\u2068p7.jpg\u2069” was not: a listing has at most 6 photos.")
 
 		// The same on the edit page's upload, to a listing with none yet.
 		bare := create(t, env, validForm())
 		ct, body = multipartListing(t, nil, service.MaxPhotos+1)
 		res := env.Send(t, http.MethodPost, fmt.Sprintf("/my/listings/%d/photos", bare), ct, body, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-		require.Contains(t, res.Body, "6 of 7 photos added; p7.jpg was not: a listing has at most 6 photos.")
+		require.Contains(t, res.Body, "6 of 7 photos added; “\u2068p7.jpg\u2069” was not: a listing has at most 6 photos.")
 		l, err = env.Svc.Listing(ctx, bare)
 		require.NoError(t, err)
 		require.Len(t, l.Photos, service.MaxPhotos)

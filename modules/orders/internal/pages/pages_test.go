@@ -640,11 +640,11 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
 	require.Equal(t, "/admin/providers", r.Header.Get("Location"))
 	r = b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...)
-	require.Contains(t, r.Body, "Rappi added; checkouts offer it for national addresses.")
+	require.Contains(t, r.Body, "\u2068Rappi\u2069 added; checkouts offer it for national addresses.")
 	require.Contains(t, r.Body, "<legend>Rappi</legend>", "listed to be edited")
 	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"Quiet"}, "coverage": {"national"}, "cost": {"1"}, "days": {"9"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
-	require.Contains(t, b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body, "Quiet added; checkouts do not offer it until you tick Offered at checkout.")
+	require.Contains(t, b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body, "\u2068Quiet\u2069 added; checkouts do not offer it until you tick Offered at checkout.")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers", url.Values{"name": {"Mine"}, "coverage": {"national"}, "cost": {"1"}, "days": {"1"}}, authtest.As(&buyer)...).StatusCode)
 
 	ps, err := b.svc.ProvidersFor(context.Background(), "CO")

@@ -159,7 +159,7 @@ func (s *Service) providerProblem(p dbsqlc.Provider, known bool, country string,
 	case !known || !p.Active:
 		return "choose one of the delivery providers offered"
 	case countryOK && p.Coverage != s.Coverage(country):
-		return fmt.Sprintf("%s does not deliver to %s; choose a provider offered for it", p.Name, country)
+		return fmt.Sprintf("%s does not deliver to %s; choose a provider offered for it", text.Isolate(p.Name), country)
 	}
 	return ""
 }

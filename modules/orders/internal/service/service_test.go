@@ -226,6 +226,16 @@ func TestService_Cart(t *testing.T) {
 		err = b.svc.Buyable(ctx, me, last.ID)
 		requireCode(t, err, "catalog.out_of_stock")
 		require.Equal(t, "“\u2068Emma\u2069” is sold out", apperr.As(err).Message)
+
+		// A title is shown as typed, with no backslash before its
+		// quotation marks, and isolated: a right-to-left title does not
+		// reorder the words after it.
+		rtl := `שלום "עליכם" (כרך 2)`
+		gone := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: rtl, PriceCents: 900, Copies: 1})
+		catalogtest.Hold(ctx, t, b.cat, b.pool, 2, gone.ID, 1)
+		err = b.svc.Buyable(ctx, me, gone.ID)
+		require.Equal(t, "“\u2068"+rtl+"\u2069” is sold out", apperr.As(err).Message)
+		require.NotContains(t, apperr.As(err).Message, `\`)
 	})
 
 	t.Run("FlagsPriceChangeAndSoldOut", func(t *testing.T) {
@@ -810,7 +820,7 @@ func TestService_CreateProvider(t *testing.T) {
 	far.Address.Country = "US"
 	_, err = replica.Place(ctx, b.buyer, far)
 	requireCode(t, err, "invalid")
-	require.Equal(t, "Rappi does not deliver to US; choose a provider offered for it", apperr.As(err).Fields["delivery_provider_id"])
+	require.Equal(t, "\u2068Rappi\u2069 does not deliver to US; choose a provider offered for it", apperr.As(err).Fields["delivery_provider_id"])
 	o, err := replica.Place(ctx, b.buyer, in)
 	require.NoError(t, err, "another process offers the new provider too")
 	require.Equal(t, "Rappi", o.DeliveryProvider)
