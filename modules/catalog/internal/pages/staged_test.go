@@ -258,8 +258,8 @@ func TestPages_PhotosOfOneNameAreNumbered(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 	require.Contains(t, res.Body, "alt=\"Photo 1 (“\u2068image.jpg\u2069”)\"")
 	require.Contains(t, res.Body, "alt=\"Photo 2 (“\u2068image.jpg\u2069”)\"")
-	require.Contains(t, res.Body, ">Remove photo 1 (image.jpg)</label>")
-	require.Contains(t, res.Body, ">Remove photo 2 (image.jpg)</label>")
+	require.Contains(t, res.Body, ">Remove photo 1 (“\u2068image.jpg\u2069”)</label>")
+	require.Contains(t, res.Body, ">Remove photo 2 (“\u2068image.jpg\u2069”)</label>")
 	require.Contains(t, res.Body, "“\u2068image.jpg\u2069” (file 2) was not kept: the file is not a JPEG, PNG or WebP image.")
 
 	ct, body = catalogtest.MultipartPhotos(t, validForm(), files...)
