@@ -119,7 +119,7 @@ func TestPages_BookShowsRefusedQuantity(t *testing.T) {
 		for _, typed := range []string{"two", `"><script>`} {
 			res := env.Get(t, fmt.Sprintf("/books/%d", emma.ID), append(authtest.As(who), flash(emma.ID, typed)...)...)
 			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-			require.Contains(t, res.Body, "<title>Error: Emma · BookStore</title>")
+			require.Contains(t, res.Body, "<title>Error: \u2068Emma\u2069 · BookStore</title>")
 			require.Contains(t, res.Body, `<input id="quantity" type="text" inputmode="numeric" name="quantity" value="`+html.EscapeString(typed)+`" aria-invalid="true" aria-describedby="e-quantity" required>`, "what was typed, tied to its message")
 			require.Contains(t, res.Body, `<p class="field-error" id="e-quantity">enter a whole number</p>`)
 			require.Contains(t, res.Body, `role="alert">Quantity: enter a whole number</div>`, "said at the top too")

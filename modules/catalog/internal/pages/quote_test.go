@@ -14,10 +14,11 @@ import (
 )
 
 // TestPages_MessagesQuoteTitles deletes a listing whose right-to-left
-// title holds quotation marks, and requires the delete page's <title> and
-// the message after it, which cannot hold a <bdi>, to show the title as
-// typed (no backslash, as %q wrote) and isolated (text.Quote), so that
-// its ")!" stays on its side and the words after it keep their order.
+// title holds quotation marks, and requires the book's and the delete
+// page's <title> and the message after it, which cannot hold a <bdi>, to
+// show the title as typed (no backslash, as %q wrote) and isolated
+// (text.Isolate, text.Quote), so that its ")!" stays on its side and the
+// words after it keep their order.
 func TestPages_MessagesQuoteTitles(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)
@@ -25,7 +26,11 @@ func TestPages_MessagesQuoteTitles(t *testing.T) {
 	b := catalogtest.CreateBook(context.Background(), t, env.Pool, &catalogtest.BookOpts{Title: rtl, SellerID: seller.ID})
 	path := fmt.Sprintf("/my/listings/%d/delete", b.ID)
 
-	res := env.Get(t, path, authtest.As(seller)...)
+	res := env.Get(t, fmt.Sprintf("/books/%d", b.ID))
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, html.UnescapeString(res.Body), "<title>\u2068"+rtl+"\u2069 · BookStore</title>", "the title alone, isolated from the shop's name")
+
+	res = env.Get(t, path, authtest.As(seller)...)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, html.UnescapeString(res.Body), "<title>Delete “\u2068"+rtl+"\u2069” · BookStore</title>")
 
