@@ -452,7 +452,7 @@ func journey6Listing(t *testing.T, j *Journey) {
 	// shown (loaded, named for a screen reader) with a box to remove it.
 	b.WaitText("Photos you chose")
 	kept := mustEval[[]string](b, "read the kept photos", `[...document.querySelectorAll("main [data-staged-photos] img")].filter(i => i.complete && i.naturalWidth > 0).map(i => i.alt)`)
-	require.Equal(t, []string{"Photo 1 (shelf-1.png)", "Photo 2 (shelf-2.png)"}, kept)
+	require.Equal(t, []string{"Photo 1 (“\u2068shelf-1.png\u2069”)", "Photo 2 (“\u2068shelf-2.png\u2069”)"}, kept)
 	// Room is counted with them: 4 more fit, and ticking a kept photo's
 	// Remove makes room for a fifth (app.js).
 	b.Upload(`main input[type="file"]`, photos[2:]...)

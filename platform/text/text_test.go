@@ -202,3 +202,18 @@ func TestLines(t *testing.T) {
 		require.Equal(t, want, Lines(in), "%q", in)
 	}
 }
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		`He said "hi"`: "“\u2068He said \"hi\"\u2069”",
+		"Café 1984":    "“\u2068Café 1984\u2069”",
+		"שלום עולם":    "“\u2068שלום עולם\u2069”",
+		"":             "“\u2068\u2069”",
+	} {
+		got := Quote(in)
+		require.Equal(t, want, got, "%q", in)
+		require.NotContains(t, got, `\`, "%q", in)
+	}
+	require.Equal(t, "\u2068דנה\u2069", Isolate("דנה"))
+}

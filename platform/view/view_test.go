@@ -14,6 +14,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 )
 
@@ -90,7 +91,7 @@ func TestFlash_RefusedFormFitsInACookie(t *testing.T) {
 		"TooLong":  strings.Repeat("<", 2000),
 		"FourByte": strings.Repeat("𝔄", 300),
 	} {
-		msg := fmt.Sprintf("only 2 copies of %q are available", title)
+		msg := fmt.Sprintf("only 2 copies of %s are available", text.Quote(title))
 		rec := httptest.NewRecorder()
 		view.SetRefusedFlash(rec, msg, view.RefusedForm{Action: "/cart/items",
 			Values: map[string]string{"book_id": "7", "quantity": strings.Repeat("9", 500)}, Errors: map[string]string{"quantity": msg}})

@@ -16,6 +16,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth/internal/password"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/mail"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // Purposes of emailed links.
@@ -66,12 +67,12 @@ func (s *Service) sendLink(ctx context.Context, tx pgx.Tx, u dbsqlc.User, purpos
 	}
 	link := s.outbox.Link(path + "?token=" + url.QueryEscape(token))
 	m := mail.Message{Kind: "auth.verify_email", To: u.Email, Subject: "Confirm your email address for BookStore",
-		Body: "Hello " + u.Name + ",\n\nPlease confirm that this is your email address by opening this link:\n\n" + link +
+		Body: "Hello " + text.Isolate(u.Name) + ",\n\nPlease confirm that this is your email address by opening this link:\n\n" + link +
 			"\n\nThe link works once, for " + strconv.Itoa(int(life.Hours())) + " hours. Until you confirm, you can shop but not publish listings.\n\n" +
 			"If you did not sign up at BookStore, ignore this email.\n"}
 	if purpose == purposeReset {
 		m = mail.Message{Kind: "auth.password_reset", To: u.Email, Subject: "Reset your BookStore password",
-			Body: "Hello " + u.Name + ",\n\nSomeone, hopefully you, asked to reset the password of your BookStore account. Choose a new one here:\n\n" + link +
+			Body: "Hello " + text.Isolate(u.Name) + ",\n\nSomeone, hopefully you, asked to reset the password of your BookStore account. Choose a new one here:\n\n" + link +
 				"\n\nThe link works once, for one hour. If you did not ask, ignore this email: your password stays as it is.\n"}
 	}
 	if _, err := s.outbox.Write(ctx, tx, m); err != nil {

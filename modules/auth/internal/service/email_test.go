@@ -60,7 +60,7 @@ func TestService_VerifyEmail(t *testing.T) {
 		require.Len(t, sent, 1)
 		require.Equal(t, "auth.verify_email", sent[0].Kind)
 		require.Equal(t, mail.StatusStored, sent[0].Status)
-		require.Contains(t, sent[0].Body, "Hello Ada Lovelace")
+		require.Contains(t, sent[0].Body, "Hello \u2068Ada Lovelace\u2069,")
 		tok := token(t, sent[0], service.VerifyPath)
 
 		before := b.changeCount(t, u.ID)

@@ -217,7 +217,7 @@ func TestAPI_ChangeBook(t *testing.T) {
 		res = env.Upload(t, path+"/photos", "photo", map[string][]byte{"8.jpg": catalogtest.JPEG(8, 8), "9.jpg": []byte("not an image")}, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
 		e := errorOf(t, res)
-		require.Equal(t, "none of the 2 photos were added; 8.jpg: a listing has at most 6 photos; 9.jpg: a listing has at most 6 photos", e.Message)
+		require.Equal(t, "none of the 2 photos were added; “\u20688.jpg\u2069”: a listing has at most 6 photos; “\u20689.jpg\u2069”: a listing has at most 6 photos", e.Message)
 		require.Contains(t, e.Fields, "photo")
 		got = decode[api.Book](t, env.JSON(t, http.MethodGet, path, ""))
 		require.Len(t, got.Photos, 6)

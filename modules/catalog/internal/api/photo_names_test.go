@@ -32,6 +32,6 @@ func TestAPI_PhotosOfOneName(t *testing.T) {
 	ct, body = catalogtest.MultipartPhotos(t, nil, "image.jpg", []byte("no"), "image.jpg", []byte("nor this"))
 	res = env.Send(t, http.MethodPost, path, ct, body, authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
-	require.Equal(t, "none of the 2 photos were added; image.jpg (file 1): the file is not a JPEG, PNG or WebP image; image.jpg (file 2): the file is not a JPEG, PNG or WebP image",
+	require.Equal(t, "none of the 2 photos were added; “\u2068image.jpg\u2069” (file 1): the file is not a JPEG, PNG or WebP image; “\u2068image.jpg\u2069” (file 2): the file is not a JPEG, PNG or WebP image",
 		errorOf(t, res).Message)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -122,7 +123,7 @@ func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
 		if !im.Finished() {
 			w.Header().Set("Refresh", importRefreshSeconds)
 		}
-		render(w, r, http.StatusOK, "Import of "+importName(im), importStatusView(im))
+		render(w, r, http.StatusOK, "Import of "+importTitle(im), importStatusView(im))
 		return
 	}
 	h.renderPreview(w, r, http.StatusOK, u, id)
@@ -141,7 +142,7 @@ func (h *handler) renderPreview(w http.ResponseWriter, r *http.Request, status i
 			p.Valid++
 		}
 	}
-	render(w, r, status, "Preview of "+importName(im), importPreviewView(p))
+	render(w, r, status, "Preview of "+importTitle(im), importPreviewView(p))
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +199,15 @@ func importState(state string) (view.Tone, string) {
 	default:
 		return view.ToneWaiting, "Importing"
 	}
+}
+
+// importTitle is importName within a page's <title>, which cannot hold
+// the <bdi> the page sets it in: a file's name is quoted and isolated.
+func importTitle(im service.Import) string {
+	if im.Filename != "" {
+		return text.Quote(im.Filename)
+	}
+	return importName(im)
 }
 
 func importName(im service.Import) string {

@@ -107,7 +107,7 @@ func TestPages_ImportListings(t *testing.T) {
 
 		res = env.Post(t, at+"/confirm", nil, newcomer...)
 		require.Equal(t, http.StatusForbidden, res.StatusCode)
-		require.Contains(t, res.Body, "Preview of stock.csv", "the preview again, not an error page")
+		require.Contains(t, res.Body, "Preview of “\u2068stock.csv\u2069” · BookStore</title>", "the preview again, not an error page")
 		require.Contains(t, res.Body, "Buddenbrooks")
 		require.Contains(t, res.Body, "Confirm your email address to import")
 		require.Contains(t, res.Body, `action="/account/verify/resend"`)
@@ -181,7 +181,7 @@ func TestPages_ImportListings(t *testing.T) {
 		ct, body := csvUpload(t, "x.csv", []byte("title,colour\nEmma,red\n"))
 		res := env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-		require.Contains(t, res.Body, "unknown column &#34;colour&#34;")
+		require.Contains(t, res.Body, "unknown column “\u2068colour\u2069”")
 		ct, body = csvUpload(t, "big.csv", bytes.Repeat([]byte("x"), 2<<20+1))
 		res = env.Send(t, http.MethodPost, "/my/listings/import", ct, body, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)

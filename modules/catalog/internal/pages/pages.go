@@ -11,6 +11,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -205,7 +206,9 @@ func (h *handler) showBook(w http.ResponseWriter, r *http.Request) {
 		d.Quantity, d.QuantityError = f.Values["quantity"], f.Errors["quantity"]
 		status = http.StatusUnprocessableEntity
 	}
-	render(w, r, status, l.Title, bookView(d))
+	// Isolated: the layout puts words around the <title> (" · BookStore",
+	// and "Error: " for a refused form), which cannot hold a <bdi>.
+	render(w, r, status, text.Isolate(l.Title), bookView(d))
 }
 
 type editionPage struct {

@@ -805,9 +805,9 @@ func bookView(d bookPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var38 string
-			templ_7745c5c3_Var38, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo 1 of " + d.Listing.Title).Resolve(ctx)
+			templ_7745c5c3_Var38, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo 1 of " + text.Quote(d.Listing.Title)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 170, Col: 106}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 170, Col: 118}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var38)
 			if templ_7745c5c3_Err != nil {
@@ -820,7 +820,7 @@ func bookView(d bookPage) templ.Component {
 			var templ_7745c5c3_Var39 string
 			templ_7745c5c3_Var39, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(d.Listing.Photos[0].Width)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 170, Col: 156}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 170, Col: 168}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var39)
 			if templ_7745c5c3_Err != nil {
@@ -833,7 +833,7 @@ func bookView(d bookPage) templ.Component {
 			var templ_7745c5c3_Var40 string
 			templ_7745c5c3_Var40, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(d.Listing.Photos[0].Height)).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 170, Col: 208}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 170, Col: 220}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var40)
 			if templ_7745c5c3_Err != nil {
@@ -880,9 +880,9 @@ func bookView(d bookPage) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var43 string
-					templ_7745c5c3_Var43, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo " + strconv.Itoa(i+1) + " of " + d.Listing.Title).Resolve(ctx)
+					templ_7745c5c3_Var43, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo " + strconv.Itoa(i+1) + " of " + text.Quote(d.Listing.Title)).Resolve(ctx)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 177, Col: 98}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 177, Col: 110}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var43)
 					if templ_7745c5c3_Err != nil {
@@ -1804,9 +1804,9 @@ func stagedPhotos(staged []service.StagedPhoto) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var84 string
-				templ_7745c5c3_Var84, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo " + strconv.Itoa(i+1) + " (" + ph.Name + ")").Resolve(ctx)
+				templ_7745c5c3_Var84, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo " + strconv.Itoa(i+1) + " (" + text.Quote(ph.Name) + ")").Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 390, Col: 101}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 390, Col: 113}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var84)
 				if templ_7745c5c3_Err != nil {
@@ -1829,7 +1829,7 @@ func stagedPhotos(staged []service.StagedPhoto) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = view.CheckboxField(view.Checkbox{Name: "drop_staged", Value: ph.Token, ID: "drop-" + ph.Token, Label: "Remove photo " + strconv.Itoa(i+1) + " (" + ph.Name + ")"}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = view.CheckboxField(view.Checkbox{Name: "drop_staged", Value: ph.Token, ID: "drop-" + ph.Token, Label: "Remove photo " + strconv.Itoa(i+1) + " (" + text.Quote(ph.Name) + ")"}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -2212,9 +2212,9 @@ func listingEditView(p formPage) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var103 string
-				templ_7745c5c3_Var103, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo " + strconv.Itoa(i+1) + " of " + p.Listing.Title).Resolve(ctx)
+				templ_7745c5c3_Var103, templ_7745c5c3_Err = templruntime.NewAttributeExpression("Photo " + strconv.Itoa(i+1) + " of " + text.Quote(p.Listing.Title)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 464, Col: 96}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `modules/catalog/internal/pages/pages.templ`, Line: 464, Col: 108}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var103)
 				if templ_7745c5c3_Err != nil {

@@ -119,7 +119,7 @@ func TestPages_BookShowsRefusedQuantity(t *testing.T) {
 		for _, typed := range []string{"two", `"><script>`} {
 			res := env.Get(t, fmt.Sprintf("/books/%d", emma.ID), append(authtest.As(who), flash(emma.ID, typed)...)...)
 			require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-			require.Contains(t, res.Body, "<title>Error: Emma · BookStore</title>")
+			require.Contains(t, res.Body, "<title>Error: \u2068Emma\u2069 · BookStore</title>")
 			require.Contains(t, res.Body, `<input id="quantity" type="text" inputmode="numeric" name="quantity" value="`+html.EscapeString(typed)+`" aria-invalid="true" aria-describedby="e-quantity" required>`, "what was typed, tied to its message")
 			require.Contains(t, res.Body, `<p class="field-error" id="e-quantity">enter a whole number</p>`)
 			require.Contains(t, res.Body, `role="alert">Quantity: enter a whole number</div>`, "said at the top too")
@@ -721,14 +721,14 @@ func TestPages_PhotosWithTheListing(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, l.Photos, service.MaxPhotos)
 		page := env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...)
-		require.Contains(t, page.Body, "Your book is listed. 6 of 7 photos added; p7.jpg was not: a listing has at most 6 photos.")
+		require.Contains(t, page.Body, "Your book is listed. 6 of 7 photos added; “\u2068p7.jpg\u2069” was not: a listing has at most 6 photos.")
 
 		// The same on the edit page's upload, to a listing with none yet.
 		bare := create(t, env, validForm())
 		ct, body = multipartListing(t, nil, service.MaxPhotos+1)
 		res := env.Send(t, http.MethodPost, fmt.Sprintf("/my/listings/%d/photos", bare), ct, body, authtest.As(seller)...)
 		require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-		require.Contains(t, res.Body, "6 of 7 photos added; p7.jpg was not: a listing has at most 6 photos.")
+		require.Contains(t, res.Body, "6 of 7 photos added; “\u2068p7.jpg\u2069” was not: a listing has at most 6 photos.")
 		l, err = env.Svc.Listing(ctx, bare)
 		require.NoError(t, err)
 		require.Len(t, l.Photos, service.MaxPhotos)

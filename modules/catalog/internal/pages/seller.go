@@ -246,7 +246,7 @@ func (h *handler) editListingForm(w http.ResponseWriter, r *http.Request) {
 		web.Redirect(w, r, "error", service.ErrArchived.Message, "/my/listings")
 		return
 	}
-	render(w, r, http.StatusOK, "Edit "+l.Title, listingEditView(h.formPage(r.Context(), formFromListing(l), &l)))
+	render(w, r, http.StatusOK, "Edit "+text.Quote(l.Title), listingEditView(h.formPage(r.Context(), formFromListing(l), &l)))
 }
 
 func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
@@ -287,7 +287,7 @@ func (h *handler) updateListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.Errors = errs
-	render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(h.formPage(r.Context(), f, &l)))
+	render(w, r, http.StatusUnprocessableEntity, "Edit "+text.Quote(l.Title), listingEditView(h.formPage(r.Context(), f, &l)))
 }
 
 func (h *handler) setStatus(to catalog.Status, msg string) http.HandlerFunc {
@@ -315,7 +315,7 @@ func (h *handler) deleteListingForm(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	render(w, r, http.StatusOK, "Delete "+l.Title, listingDeleteView(l))
+	render(w, r, http.StatusOK, "Delete "+text.Quote(l.Title), listingDeleteView(l))
 }
 
 func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
@@ -333,9 +333,9 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("%q is deleted.", l.Title)
+	msg := text.Quote(l.Title) + " is deleted."
 	if archived {
-		msg = fmt.Sprintf("%q is archived rather than deleted, because orders refer to it.", l.Title)
+		msg = text.Quote(l.Title) + " is archived rather than deleted, because orders refer to it."
 	}
 	web.Redirect(w, r, "success", msg, "/my/listings")
 }
@@ -368,7 +368,7 @@ func (h *handler) addPhoto(w http.ResponseWriter, r *http.Request) {
 			page.Listing = &fresh
 		}
 		page.PhotoError = msg
-		render(w, r, http.StatusUnprocessableEntity, "Edit "+l.Title, listingEditView(page))
+		render(w, r, http.StatusUnprocessableEntity, "Edit "+text.Quote(l.Title), listingEditView(page))
 		return
 	}
 	web.Redirect(w, r, "success", msg, fmt.Sprintf("/my/listings/%d/edit", l.ID))

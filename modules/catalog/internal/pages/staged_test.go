@@ -79,7 +79,7 @@ func TestPages_NewListingKeepsPhotos(t *testing.T) {
 		require.Len(t, tokens, 2, "the two photos, not the file that is none")
 		require.Contains(t, res.Body, `<p dir="auto">a.png</p>`)
 		require.Contains(t, res.Body, `<p dir="auto">b.jpg</p>`)
-		require.Contains(t, res.Body, "fake.jpg was not kept: the file is not a JPEG, PNG or WebP image.")
+		require.Contains(t, res.Body, "“\u2068fake.jpg\u2069” was not kept: the file is not a JPEG, PNG or WebP image.")
 		require.Contains(t, res.Body, fmt.Sprintf(`name="drop_staged" value="%s"`, tokens[0]))
 		require.Contains(t, res.Body, `data-max-files="4"`, "room for the photos not kept yet")
 
@@ -159,7 +159,7 @@ func TestPages_PhotosAfterARefusedOne(t *testing.T) {
 	env := catalogtest.NewServer(t)
 	ctx := context.Background()
 	files := []any{"a.png", catalogtest.PNG(30, 40), "fake.jpg", []byte("my notes"), "b.jpg", catalogtest.JPEG(31, 40)}
-	const outcome = "2 of 3 photos added; fake.jpg was not: the file is not a JPEG, PNG or WebP image."
+	const outcome = "2 of 3 photos added; “\u2068fake.jpg\u2069” was not: the file is not a JPEG, PNG or WebP image."
 
 	ct, body := catalogtest.MultipartPhotos(t, validForm(), files...)
 	id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
@@ -256,14 +256,14 @@ func TestPages_PhotosOfOneNameAreNumbered(t *testing.T) {
 	ct, body := catalogtest.MultipartPhotos(t, with(validForm(), url.Values{"title": {""}}), files...)
 	res := env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode)
-	require.Contains(t, res.Body, `alt="Photo 1 (image.jpg)"`)
-	require.Contains(t, res.Body, `alt="Photo 2 (image.jpg)"`)
-	require.Contains(t, res.Body, ">Remove photo 1 (image.jpg)</label>")
-	require.Contains(t, res.Body, ">Remove photo 2 (image.jpg)</label>")
-	require.Contains(t, res.Body, "image.jpg (file 2) was not kept: the file is not a JPEG, PNG or WebP image.")
+	require.Contains(t, res.Body, "alt=\"Photo 1 (“\u2068image.jpg\u2069”)\"")
+	require.Contains(t, res.Body, "alt=\"Photo 2 (“\u2068image.jpg\u2069”)\"")
+	require.Contains(t, res.Body, ">Remove photo 1 (“\u2068image.jpg\u2069”)</label>")
+	require.Contains(t, res.Body, ">Remove photo 2 (“\u2068image.jpg\u2069”)</label>")
+	require.Contains(t, res.Body, "“\u2068image.jpg\u2069” (file 2) was not kept: the file is not a JPEG, PNG or WebP image.")
 
 	ct, body = catalogtest.MultipartPhotos(t, validForm(), files...)
 	id := listed(t, env.Send(t, http.MethodPost, "/my/listings", ct, body, authtest.As(seller)...))
 	require.Contains(t, env.Get(t, fmt.Sprintf("/my/listings/%d/edit", id), authtest.As(seller)...).Body,
-		"2 of 3 photos added; image.jpg (file 2) was not: the file is not a JPEG, PNG or WebP image.")
+		"2 of 3 photos added; “\u2068image.jpg\u2069” (file 2) was not: the file is not a JPEG, PNG or WebP image.")
 }

@@ -56,7 +56,7 @@ func TestPages_Wants(t *testing.T) {
 	res = env.Post(t, "/my/wants", wantForm(), authtest.As(other)...)
 	require.Equal(t, http.StatusSeeOther, res.StatusCode, res.Body)
 	res = env.Get(t, "/my/wants", authtest.As(other)...)
-	require.Contains(t, res.Body, "Saved: you will hear when “Zauberberg” is listed at $20.00 or less.")
+	require.Contains(t, res.Body, "Saved: you will hear when “\u2068Zauberberg\u2069” is listed at $20.00 or less.")
 	require.Contains(t, res.Body, "data-want>")
 
 	id := create(t, env, validForm()) // Der Zauberberg, by the seller, 12.50

@@ -181,10 +181,10 @@ func readHeader(header []string) (map[string]int, error) {
 		case name == "":
 			return nil, fileError("column %d of the first line has no name; the first line must name the columns: %s", i+1, strings.Join(ImportColumns, ", "))
 		case !slices.Contains(ImportColumns, name):
-			return nil, fileError("unknown column %q; the columns are %s", clip(h), strings.Join(ImportColumns, ", "))
+			return nil, fileError("unknown column %s; the columns are %s", text.Quote(clip(h)), strings.Join(ImportColumns, ", "))
 		}
 		if _, dup := cols[name]; dup {
-			return nil, fileError("the column %q appears twice", name)
+			return nil, fileError("the column %s appears twice", text.Quote(name))
 		}
 		cols[name] = i
 	}

@@ -136,9 +136,9 @@ func TestService_ParseListings(t *testing.T) {
 	}{
 		{"Empty", " \n", "the file is empty; its first line must name the columns: id, title, author, isbn, condition, price, copies, copies_base, description, language, year"},
 		{"HeaderOnly", csvHeader, "the file has a header but no rows"},
-		{"UnknownColumn", "title,author,condition,price,colour\n", `unknown column "colour"; the columns are id, title, author, isbn, condition, price, copies, copies_base, description, language, year`},
-		{"NoHeader", "Emma,Jane Austen,good,5\n", `unknown column "Emma"; the columns are id, title, author, isbn, condition, price, copies, copies_base, description, language, year`},
-		{"DuplicateColumn", "title,author,condition,price,Title\n", `the column "title" appears twice`},
+		{"UnknownColumn", "title,author,condition,price,colour\n", "unknown column “\u2068colour\u2069”; the columns are id, title, author, isbn, condition, price, copies, copies_base, description, language, year"},
+		{"NoHeader", "Emma,Jane Austen,good,5\n", "unknown column “\u2068Emma\u2069”; the columns are id, title, author, isbn, condition, price, copies, copies_base, description, language, year"},
+		{"DuplicateColumn", "title,author,condition,price,Title\n", "the column “\u2068title\u2069” appears twice"},
 		{"UnnamedColumn", "title,,condition,price\n", "column 2 of the first line has no name; the first line must name the columns: id, title, author, isbn, condition, price, copies, copies_base, description, language, year"},
 		{"MissingColumns", "title,author,isbn\n", "the first line lacks the columns condition, price; it must name at least title, author, condition, price"},
 		{"Latin1", "title,author,condition,price\nEmma,Jane Austen,good,5\nL'\xe9tranger,Camus,good,5\n", "line 3 is not UTF-8 text (perhaps Latin-1 or Windows-1252); save the file as “CSV UTF-8” and upload it again"},

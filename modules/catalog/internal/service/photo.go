@@ -146,9 +146,9 @@ type Refusal struct {
 // another list.
 func (f Refusal) Label() string {
 	if f.N == 0 {
-		return f.Name
+		return text.Quote(f.Name)
 	}
-	return fmt.Sprintf("%s (file %d)", f.Name, f.N)
+	return fmt.Sprintf("%s (file %d)", text.Quote(f.Name), f.N)
 }
 
 // refuse is the refusal of uploads[i] for err.

@@ -256,15 +256,15 @@ func (s *Service) whyNotReserved(ctx context.Context, buyer auth.UserID, lines [
 		case !ok:
 			return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("book %d is not for sale", l.BookID))
 		case b.Status != catalog.StatusActive || b.Hidden:
-			return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
+			return catalog.ErrNotForSale.WithMessage(text.Quote(b.Title) + " is not for sale right now")
 		case b.SellerID == buyer:
-			return catalog.ErrOwnListing.WithMessage(fmt.Sprintf("%q is your own listing; you cannot buy it", b.Title))
+			return catalog.ErrOwnListing.WithMessage(text.Quote(b.Title) + " is your own listing; you cannot buy it")
 		case b.PriceCents != l.PriceCents:
-			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the price of %q changed from %s to %s", b.Title, view.Money(l.PriceCents), view.Money(b.PriceCents)))
+			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the price of %s changed from %s to %s", text.Quote(b.Title), view.Money(l.PriceCents), view.Money(b.PriceCents)))
 		case b.Title != l.Title || b.SellerID != l.SellerID:
-			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the listing %q changed (it was %q)", b.Title, l.Title))
+			return catalog.ErrChanged.WithMessage(fmt.Sprintf("the listing %s changed (it was %s)", text.Quote(b.Title), text.Quote(l.Title)))
 		case b.Available < l.Quantity:
-			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %q %s available", b.Available, text.Plural(b.Available, "copy", "copies"), b.Title, text.Plural(b.Available, "is", "are")))
+			return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d %s of %s %s available", b.Available, text.Plural(b.Available, "copy", "copies"), text.Quote(b.Title), text.Plural(b.Available, "is", "are")))
 		}
 	}
 	return nil

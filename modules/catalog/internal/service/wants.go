@@ -119,7 +119,7 @@ func describeWant(isbn, words string) string {
 	if isbn != "" {
 		return "ISBN " + FormatISBN(isbn)
 	}
-	return "“" + words + "”"
+	return text.Quote(words)
 }
 
 // grades are the conditions best first, as matching compares them.
@@ -396,8 +396,8 @@ func (s *Service) MatchWants(ctx context.Context, id catalog.BookID) (int, error
 			if r.Isbn != nil {
 				want = describeWant(*r.Isbn, "")
 			}
-			m := mail.Message{Kind: "catalog.want_match", To: r.Email, Subject: "A book you want is on sale: " + oneLine(t.Title),
-				Body: "Hello,\n\n" + t.Title + " by " + t.Author + " is on sale for " + view.Money(t.PriceCents) + ", and it matches your want " + want + ":\n\n" +
+			m := mail.Message{Kind: "catalog.want_match", To: r.Email, Subject: "A book you want is on sale: " + text.Quote(oneLine(t.Title)),
+				Body: "Hello,\n\n" + text.Quote(t.Title) + " by " + text.Isolate(t.Author) + " is on sale for " + view.Money(t.PriceCents) + ", and it matches your want " + want + ":\n\n" +
 					s.opts.Outbox.Link(fmt.Sprintf("/books/%d", t.ID)) + "\n\nYour want list and its matches: " + s.opts.Outbox.Link("/my/wants") +
 					"\n\nYou get this email because the want asks for one. Choose your emails at " + s.opts.Outbox.Link("/account/notifications") + "\n"}
 			if _, err := s.opts.Outbox.Write(ctx, tx, m); err != nil {

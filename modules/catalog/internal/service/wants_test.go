@@ -377,7 +377,7 @@ func TestService_MatchWantsEmails(t *testing.T) {
 	require.Equal(t, 5, n, "every want matches; the in-app alerts do not depend on email")
 	got := wantEmails(ctx, t, b.pool, keen.Email)
 	require.Len(t, got, 2, "one email per matching want")
-	require.Contains(t, got[0], "Le Petit Prince by Antoine de Saint-Exupéry is on sale for $12.50")
+	require.Contains(t, got[0], "“\u2068Le Petit Prince\u2069” by \u2068Antoine de Saint-Exupéry\u2069 is on sale for $12.50")
 	require.Contains(t, got[0], "http://localhost:8080/books/")
 	for _, u := range []auth.User{quiet, unconfirmed, perWant} {
 		require.Empty(t, wantEmails(ctx, t, b.pool, u.Email), "%s: topic off, address unconfirmed, or the want asks for no email", u.Email)

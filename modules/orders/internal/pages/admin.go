@@ -212,9 +212,9 @@ func (h *handler) createProvider(w http.ResponseWriter, r *http.Request) {
 		case err != nil:
 			return "", err
 		case !created.Active:
-			return created.Name + " added; checkouts do not offer it until you tick Offered at checkout.", nil
+			return text.Isolate(created.Name) + " added; checkouts do not offer it until you tick Offered at checkout.", nil
 		}
-		return created.Name + " added; checkouts offer it for " + created.Coverage + " addresses.", nil
+		return text.Isolate(created.Name) + " added; checkouts offer it for " + created.Coverage + " addresses.", nil
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
@@ -32,7 +33,7 @@ func TestPages_IsolateTextDirection(t *testing.T) {
 	pages := map[string]templ.Component{
 		"cart":          cartView(cartData{Cart: service.Cart{Lines: []service.CartLine{line}, SubtotalCents: 1500}}),
 		"checkout":      checkoutView(checkoutData{Cart: service.Cart{Lines: []service.CartLine{line}, SubtotalCents: 1500, CanCheckout: true}, Countries: countries}),
-		"order":         orderView(orderData{Order: order, Full: true, Admin: true, Sellers: []sellerReview{{SellerID: 2, Titles: rtl, Review: &review}}}),
+		"order":         orderView(orderData{Order: order, Full: true, Admin: true, Sellers: sellerReviews(order, []service.Review{review}, auth.User{ID: 1})}),
 		"order_own":     orderView(orderData{Order: order}),
 		"my_orders":     myOrdersView(listData[service.Order]{Items: []service.Order{order}}),
 		"my_sales":      mySalesView(listData[service.Sale]{Items: []service.Sale{{OrderID: 9, BookID: 1, Title: rtl, Quantity: 1, Status: orders.StatusPaid, BuyerName: rtl, BuyerCity: rtl}}}),

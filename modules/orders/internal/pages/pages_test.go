@@ -229,7 +229,7 @@ func TestPages_CartAndCheckout(t *testing.T) {
 	catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
 	r = b.c.Post(t, "/checkout", html, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusConflict, r.StatusCode)
-	require.Contains(t, r.Body, "the price of &#34;Dune&#34; changed from $15.00 to $9,900.00")
+	require.Contains(t, r.Body, "the price of “\u2068Dune\u2069” changed from $15.00 to $9,900.00")
 	require.Contains(t, r.Body, "$19,800.00")
 	require.Equal(t, []string{id + ":2:990000"}, linesShown(t, r.Body))
 	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
@@ -366,7 +366,7 @@ func TestPages_AddToCartRefused(t *testing.T) {
 		"two":   {"enter a whole number", "Quantity: enter a whole number"},
 		"0":     {"enter a quantity from 1 to 99", "Quantity: enter a quantity from 1 to 99"},
 		"100":   {"enter a quantity from 1 to 99", "Quantity: enter a quantity from 1 to 99"},
-		"4":     {`only 3 copies of "Dune" are available`, `only 3 copies of "Dune" are available`},
+		"4":     {"only 3 copies of “\u2068Dune\u2069” are available", "only 3 copies of “\u2068Dune\u2069” are available"},
 		" 1.5 ": {"enter a whole number", "Quantity: enter a whole number"},
 	} {
 		for who, hdr := range map[string][]string{"Member": authtest.As(&buyer), "Visitor": nil} {
@@ -394,7 +394,7 @@ func TestPages_AddToCartRefused(t *testing.T) {
 	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, b.book.ID, 2))
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {id}, "quantity": {"2"}}, authtest.As(&buyer)...)
 	f, _ := refused(t, r)
-	require.Equal(t, `only 3 copies of "Dune" are available, and your cart already has 2`, f.Errors["quantity"])
+	require.Equal(t, "only 3 copies of “\u2068Dune\u2069” are available, and your cart already has 2", f.Errors["quantity"])
 	c, err := b.svc.Cart(context.Background(), service.Owner{UserID: buyer.ID})
 	require.NoError(t, err)
 	require.Equal(t, 2, c.Lines[0].Quantity, "the cart is as it was")
@@ -413,7 +413,7 @@ func TestPages_AddToCartRefused(t *testing.T) {
 	}
 	_, ok := view.RefusedFormOf(req, view.CartItemsPath)
 	require.False(t, ok, "no field to show it at")
-	require.Equal(t, &view.Flash{Kind: "error", Message: `"Dune" is not for sale right now`}, view.TakeFlash(httptest.NewRecorder(), req))
+	require.Equal(t, &view.Flash{Kind: "error", Message: "“\u2068Dune\u2069” is not for sale right now"}, view.TakeFlash(httptest.NewRecorder(), req))
 
 	// A listing that cannot be bought is the reason given whatever was
 	// typed, back on the page the form was on: the book's page would have
@@ -426,10 +426,10 @@ func TestPages_AddToCartRefused(t *testing.T) {
 		book string
 		want string
 	}{
-		"Paused":  {authtest.As(&other), id, `"Dune" is not for sale right now`},
+		"Paused":  {authtest.As(&other), id, "“\u2068Dune\u2069” is not for sale right now"},
 		"OwnBook": {authtest.As(&seller), id, "you cannot buy your own listing"},
 		"Gone":    {authtest.As(&other), "99999", "book not found"},
-		"SoldOut": {nil, strconv.FormatInt(int64(soldOut.ID), 10), `"Emma" is sold out`},
+		"SoldOut": {nil, strconv.FormatInt(int64(soldOut.ID), 10), "“\u2068Emma\u2069” is sold out"},
 	} {
 		for _, typed := range []string{"two", "0", "100", "2"} {
 			r := b.c.Post(t, "/cart/items", url.Values{"book_id": {c.book}, "quantity": {typed}}, append(slices.Clone(c.as), "Referer", b.c.URL+"/books?q=dune")...)
@@ -640,11 +640,11 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
 	require.Equal(t, "/admin/providers", r.Header.Get("Location"))
 	r = b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...)
-	require.Contains(t, r.Body, "Rappi added; checkouts offer it for national addresses.")
+	require.Contains(t, r.Body, "\u2068Rappi\u2069 added; checkouts offer it for national addresses.")
 	require.Contains(t, r.Body, "<legend>Rappi</legend>", "listed to be edited")
 	r = b.c.Post(t, "/admin/providers", url.Values{"name": {"Quiet"}, "coverage": {"national"}, "cost": {"1"}, "days": {"9"}}, authtest.As(&admin)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
-	require.Contains(t, b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body, "Quiet added; checkouts do not offer it until you tick Offered at checkout.")
+	require.Contains(t, b.c.Get(t, "/admin/providers", append(authtest.As(&admin), "Cookie", flashOf(t, r))...).Body, "\u2068Quiet\u2069 added; checkouts do not offer it until you tick Offered at checkout.")
 	require.Equal(t, http.StatusForbidden, b.c.Post(t, "/admin/providers", url.Values{"name": {"Mine"}, "coverage": {"national"}, "cost": {"1"}, "days": {"1"}}, authtest.As(&buyer)...).StatusCode)
 
 	ps, err := b.svc.ProvidersFor(context.Background(), "CO")

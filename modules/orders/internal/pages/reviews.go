@@ -10,6 +10,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -51,7 +52,7 @@ func sellerReviews(o service.Order, reviews []service.Review, u auth.User) []sel
 		if out[i].Titles != "" {
 			out[i].Titles += ", "
 		}
-		out[i].Titles += "“" + l.Title + "”"
+		out[i].Titles += text.Quote(l.Title)
 	}
 	for _, r := range reviews {
 		if i, ok := index[r.SellerID]; ok {

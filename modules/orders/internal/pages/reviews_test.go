@@ -41,7 +41,7 @@ func TestPages_Reviews(t *testing.T) {
 
 	r := b.c.Get(t, order, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
-	require.Contains(t, r.Body, "The seller of <bdi>“Dune”</bdi>")
+	require.Contains(t, r.Body, "The seller of <bdi>“\u2068Dune\u2069”</bdi>")
 	require.Contains(t, r.Body, "Rate the seller")
 	require.Contains(t, r.Body, `href="/sellers/`+sellerID+`"`)
 	require.NotContains(t, b.c.Get(t, order, authtest.As(&seller)...).Body, "Rate the seller", "only the buyer rates")

@@ -7,6 +7,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -37,7 +38,8 @@ func (h *handler) sellerPage(w http.ResponseWriter, r *http.Request) {
 	if web.PastTheEnd(w, r, "reviews_page", rp, len(p.Reviews)) || web.PastTheEnd(w, r, "page", lp, len(p.Listings)) {
 		return
 	}
-	render(w, r, http.StatusOK, p.Seller.Name, sellerView(sellerData{SellerProfile: p,
+	// Isolated from the words the layout puts around the <title>.
+	render(w, r, http.StatusOK, text.Isolate(p.Seller.Name), sellerView(sellerData{SellerProfile: p,
 		ReviewsPager:  view.NewPagerOf(r.URL, "reviews_page", rp, p.ReviewsHasNext),
 		ListingsPager: view.NewPagerOf(r.URL, "page", lp, p.ListingsHasNext)}))
 }

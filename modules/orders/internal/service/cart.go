@@ -13,6 +13,7 @@ import (
 	"github.com/bookstore/bookstore/modules/orders"
 	"github.com/bookstore/bookstore/modules/orders/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // MaxQuantity bounds one cart line.
@@ -317,7 +318,7 @@ func forSale(o Owner, books map[catalog.BookID]catalog.Book, bookID catalog.Book
 		return b, catalog.ErrNotFound
 	}
 	if b.Status != catalog.StatusActive || b.Hidden {
-		return b, catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q is not for sale right now", b.Title))
+		return b, catalog.ErrNotForSale.WithMessage(text.Quote(b.Title) + " is not for sale right now")
 	}
 	return b, nil
 }
@@ -352,7 +353,7 @@ func (s *Service) putItem(ctx context.Context, o Owner, bookID catalog.BookID, q
 			if inCart > 0 && b.Available > 0 {
 				// The buyer asked for fewer than are left: say what the
 				// copies already in the cart leave room for.
-				return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %q are available, and your cart already has %d", b.Available, b.Title, inCart))
+				return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %s are available, and your cart already has %d", b.Available, text.Quote(b.Title), inCart))
 			}
 			return err
 		}
@@ -396,9 +397,9 @@ func available(b catalog.Book, quantity int) error {
 	case quantity <= b.Available:
 		return nil
 	case b.Available <= 0:
-		return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("%q is sold out", b.Title))
+		return catalog.ErrOutOfStock.WithMessage(text.Quote(b.Title) + " is sold out")
 	}
-	return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %q are available", b.Available, b.Title))
+	return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("only %d copies of %s are available", b.Available, text.Quote(b.Title)))
 }
 
 // RemoveItem deletes a line from the cart.

@@ -159,7 +159,7 @@ func (s *Service) providerProblem(p dbsqlc.Provider, known bool, country string,
 	case !known || !p.Active:
 		return "choose one of the delivery providers offered"
 	case countryOK && p.Coverage != s.Coverage(country):
-		return fmt.Sprintf("%s does not deliver to %s; choose a provider offered for it", p.Name, country)
+		return fmt.Sprintf("%s does not deliver to %s; choose a provider offered for it", text.Isolate(p.Name), country)
 	}
 	return ""
 }
@@ -515,16 +515,16 @@ func matchSeen(cart Cart, seen []SeenLine) ([]Line, error) {
 			changes = append(changes, fmt.Sprintf("book %d is no longer in your cart", sl.BookID))
 			continue
 		case l.PriceCents != sl.PriceCents:
-			changes = append(changes, fmt.Sprintf("the price of %q changed from %s to %s", l.Title, view.Money(sl.PriceCents), view.Money(l.PriceCents)))
+			changes = append(changes, fmt.Sprintf("the price of %s changed from %s to %s", text.Quote(l.Title), view.Money(sl.PriceCents), view.Money(l.PriceCents)))
 		case l.Quantity != sl.Quantity:
-			changes = append(changes, fmt.Sprintf("the quantity of %q changed from %d to %d", l.Title, sl.Quantity, l.Quantity))
+			changes = append(changes, fmt.Sprintf("the quantity of %s changed from %d to %d", text.Quote(l.Title), sl.Quantity, l.Quantity))
 		}
 		delete(byID, sl.BookID)
 		lines = append(lines, Line{BookID: l.BookID, SellerID: l.SellerID, SellerName: l.SellerName, Title: l.Title, Quantity: l.Quantity, PriceCents: l.PriceCents})
 	}
 	for _, l := range cart.Lines {
 		if _, extra := byID[l.BookID]; extra {
-			changes = append(changes, fmt.Sprintf("%q was added to your cart", l.Title))
+			changes = append(changes, text.Quote(l.Title)+" was added to your cart")
 		}
 	}
 	if len(changes) > 0 {
@@ -541,9 +541,9 @@ func lineError(l CartLine) error {
 	case l.Problem == problemOwn:
 		return catalog.ErrOwnListing
 	case l.Problem == problemSoldOut || strings.HasPrefix(l.Problem, "only "):
-		return catalog.ErrOutOfStock.WithMessage(fmt.Sprintf("%q: %s", l.Title, l.Problem))
+		return catalog.ErrOutOfStock.WithMessage(text.Quote(l.Title) + ": " + l.Problem)
 	default:
-		return catalog.ErrNotForSale.WithMessage(fmt.Sprintf("%q: %s", l.Title, l.Problem))
+		return catalog.ErrNotForSale.WithMessage(text.Quote(l.Title) + ": " + l.Problem)
 	}
 }
 

@@ -165,7 +165,7 @@ func (s *Service) Review(ctx context.Context, buyer auth.User, orderID int64, in
 		}
 		out = toReview(dbsqlc.Review(r))
 		err = s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: int64(in.SellerID), OrderID: orderID, Step: "review",
-			Message: fmt.Sprintf("%s rated you %d out of 5 for order #%d.", buyer.Name, in.Rating, orderID)})
+			Message: fmt.Sprintf("%s rated you %d out of 5 for order #%d.", text.Isolate(buyer.Name), in.Rating, orderID)})
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (s *Service) ReplyToReview(ctx context.Context, seller auth.User, reviewID 
 			return ErrAlreadyReplied
 		}
 		return s.q.Notify(ctx, tx, dbsqlc.NotifyParams{UserID: r.BuyerID, OrderID: r.OrderID, Step: "review_reply",
-			Message: fmt.Sprintf("%s answered your review of order #%d.", seller.Name, r.OrderID)})
+			Message: fmt.Sprintf("%s answered your review of order #%d.", text.Isolate(seller.Name), r.OrderID)})
 	})
 	if err != nil {
 		return Review{}, fmt.Errorf("reply to review %d: %w", reviewID, err)

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -70,6 +71,24 @@ func TestService_Review(t *testing.T) {
 		mine, err := b.svc.OrderReviews(ctx, b.buyer, o.ID)
 		require.NoError(t, err)
 		require.Len(t, mine, 1)
+	})
+
+	// The seller's notification names the buyer isolated: a Hebrew name
+	// at its start would otherwise carry "rated you 4" into its own
+	// right-to-left order.
+	t.Run("NotificationIsolatesName", func(t *testing.T) {
+		t.Parallel()
+		b := setup(t)
+		o := b.place(t, "k", 1, validCard("4242424242424242"))
+		b.deliver(t, o.ID, true)
+		buyer := b.buyer
+		buyer.Name = "דנה כהן"
+		_, err := b.svc.Review(ctx, buyer, o.ID, rating(4))
+		require.NoError(t, err)
+		notes, err := b.svc.Notifications(ctx, b.seller, service.Page{})
+		require.NoError(t, err)
+		require.NotEmpty(t, notes)
+		require.Equal(t, fmt.Sprintf("\u2068דנה כהן\u2069 rated you 4 out of 5 for order #%d.", o.ID), notes[0].Message)
 	})
 
 	t.Run("Refusals", func(t *testing.T) {

@@ -161,7 +161,7 @@ func TestService_Cart(t *testing.T) {
 		require.True(t, c.CanCheckout)
 		err = b.svc.AddItem(ctx, me, b.book.ID, 2)
 		requireCode(t, err, "catalog.out_of_stock")
-		require.Equal(t, `only 3 copies of "Dune" are available, and your cart already has 2`, apperr.As(err).Message)
+		require.Equal(t, "only 3 copies of “\u2068Dune\u2069” are available, and your cart already has 2", apperr.As(err).Message)
 		require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 3))
 		n, err := b.svc.CartCount(ctx, me)
 		require.NoError(t, err)
@@ -225,7 +225,17 @@ func TestService_Cart(t *testing.T) {
 		catalogtest.Hold(ctx, t, b.cat, b.pool, 1, last.ID, 1)
 		err = b.svc.Buyable(ctx, me, last.ID)
 		requireCode(t, err, "catalog.out_of_stock")
-		require.Equal(t, `"Emma" is sold out`, apperr.As(err).Message)
+		require.Equal(t, "“\u2068Emma\u2069” is sold out", apperr.As(err).Message)
+
+		// A title is shown as typed, with no backslash before its
+		// quotation marks, and isolated: a right-to-left title does not
+		// reorder the words after it.
+		rtl := `שלום "עליכם" (כרך 2)`
+		gone := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: rtl, PriceCents: 900, Copies: 1})
+		catalogtest.Hold(ctx, t, b.cat, b.pool, 2, gone.ID, 1)
+		err = b.svc.Buyable(ctx, me, gone.ID)
+		require.Equal(t, "“\u2068"+rtl+"\u2069” is sold out", apperr.As(err).Message)
+		require.NotContains(t, apperr.As(err).Message, `\`)
 	})
 
 	t.Run("FlagsPriceChangeAndSoldOut", func(t *testing.T) {
@@ -576,7 +586,7 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		_, err := b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
 		require.Equal(t, apperr.Conflict, apperr.KindOf(err))
-		require.Contains(t, apperr.As(err).Message, `the price of "Dune" changed from $15.00 to $9,900.00`)
+		require.Contains(t, apperr.As(err).Message, "the price of “\u2068Dune\u2069” changed from $15.00 to $9,900.00")
 		require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
 		require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
 		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
@@ -635,7 +645,7 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, other.ID, 1))
 		_, err := b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
-		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+		require.Contains(t, apperr.As(err).Message, "“\u2068Emma\u2069” was added")
 		n, err := b.svc.CartCount(ctx, service.Owner{UserID: b.buyer.ID})
 		require.NoError(t, err)
 		require.Equal(t, 2, n, "the cart is left as it was")
@@ -643,8 +653,8 @@ func TestService_PlaceAtPricesSeen(t *testing.T) {
 		require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 2))
 		_, err = b.svc.Place(ctx, b.buyer, in)
 		requireCode(t, err, "orders.cart_changed")
-		require.Contains(t, apperr.As(err).Message, `the quantity of "Dune" changed from 1 to 2`)
-		require.Contains(t, apperr.As(err).Message, `"Emma" was added`)
+		require.Contains(t, apperr.As(err).Message, "the quantity of “\u2068Dune\u2069” changed from 1 to 2")
+		require.Contains(t, apperr.As(err).Message, "“\u2068Emma\u2069” was added")
 
 		in.Lines = nil
 		_, err = b.svc.Place(ctx, b.buyer, in)
@@ -810,7 +820,7 @@ func TestService_CreateProvider(t *testing.T) {
 	far.Address.Country = "US"
 	_, err = replica.Place(ctx, b.buyer, far)
 	requireCode(t, err, "invalid")
-	require.Equal(t, "Rappi does not deliver to US; choose a provider offered for it", apperr.As(err).Fields["delivery_provider_id"])
+	require.Equal(t, "\u2068Rappi\u2069 does not deliver to US; choose a provider offered for it", apperr.As(err).Fields["delivery_provider_id"])
 	o, err := replica.Place(ctx, b.buyer, in)
 	require.NoError(t, err, "another process offers the new provider too")
 	require.Equal(t, "Rappi", o.DeliveryProvider)
