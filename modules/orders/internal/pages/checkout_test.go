@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/web"
+	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
 // TestPages_CheckoutWhenTheBuyerLeaves: a buyer who closes the tab once
@@ -71,4 +73,70 @@ func TestPages_CheckoutWhenTheBuyerLeaves(t *testing.T) {
 			require.Zero(t, n)
 		})
 	}
+}
+
+// TestPages_CheckoutFieldErrorsSayWhatChanged: a form sent back for a
+// missing field after the book and the delivery were repriced is shown
+// again at the prices now, with a message naming both changes, so that
+// the next submit does not place the order at prices the buyer was never
+// told of.
+func TestPages_CheckoutFieldErrorsSayWhatChanged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	r := b.c.Get(t, "/checkout?country=CO&provider=4", authtest.As(&buyer)...)
+	form := checkoutForm("k")
+	form.Set("delivery_provider_id", "4")
+	form["line"] = linesShown(t, r.Body)
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
+	catalogtest.SetPrice(ctx, t, b.pool, b.book.ID, 1800)
+	_, err := b.pool.Exec(ctx, "UPDATE orders.delivery_providers SET cost_cents = 999 WHERE id = 4")
+	require.NoError(t, err)
+
+	form.Set("street", "")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, `id="e-f-street">enter the street`)
+	require.Contains(t, r.Body, "Dune")
+	require.Contains(t, r.Body, "changed from $15.00 to $18.00")
+	require.Contains(t, r.Body, "The delivery cost of Servientrega changed from $6.50 to $9.99")
+	require.Contains(t, r.Body, "$27.99", "the total now is shown")
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+
+	// Nothing changed since this page: its field errors come alone.
+	form["line"] = linesShown(t, r.Body)
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+	require.NotContains(t, r.Body, "changed from")
+
+	form.Set("street", "Calle 1")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.payments WHERE amount_cents = 2799"))
+}
+
+// TestPages_CheckoutExpiryMessages: a card whose expiry month and year are
+// both wrong gets a message at each, on the page and in the API.
+func TestPages_CheckoutExpiryMessages(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	for _, exp := range [][2]string{{"", ""}, {"13", "2020"}} {
+		form := checkoutForm("k")
+		form.Set("card_exp_month", exp[0])
+		form.Set("card_exp_year", exp[1])
+		r := b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+		require.Contains(t, r.Body, `id="e-f-card_exp_month">enter the expiry month`)
+		require.Contains(t, r.Body, `id="e-f-card_exp_year">`)
+		require.Regexp(t, `name="card_exp_year"[^>]*aria-invalid="true"`, r.Body)
+	}
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"card","card":{"number":"4242424242424242","exp_month":13,"exp_year":2020,"cvc":"123"}}}`,
+		append(authtest.As(&buyer), "Idempotency-Key", "k")...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, `"payment.card.exp_month"`)
+	require.Contains(t, r.Body, `"payment.card.exp_year"`)
 }

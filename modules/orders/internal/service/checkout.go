@@ -460,8 +460,31 @@ func (s *Service) deliveryChanged(ctx context.Context, in PlaceInput) error {
 		// Edited again since the statement read it.
 		return apperr.ErrInvalid.WithFields(map[string]string{"delivery_provider_id": msg})
 	}
-	return orders.ErrCartChanged.WithMessage(fmt.Sprintf("The delivery cost of %s changed from %s to %s since you saw it. Nothing was charged; please review the order and place it again.",
-		p.Name, view.Money(*in.DeliveryCents), view.Money(p.CostCents)))
+	return orders.ErrCartChanged.WithMessage(deliveryChangedMessage(p.Name, *in.DeliveryCents, p.CostCents))
+}
+
+func deliveryChangedMessage(provider string, shown, now int64) string {
+	return fmt.Sprintf("The delivery cost of %s changed from %s to %s since you saw it. Nothing was charged; please review the order and place it again.",
+		provider, view.Money(shown), view.Money(now))
+}
+
+// ShownChanges says how the cart and the delivery by p (nil when none is
+// offered), as a checkout page shows them now, differ from the lines and
+// delivery cost (nil when none was sent) a buyer was shown before, in the
+// words of Place's refusal; "" when they do not. A form sent back for its
+// fields shows the page again at the prices now, which would otherwise be
+// placed on the next submit without the buyer being told they changed.
+func ShownChanges(cart Cart, lines []SeenLine, delivery *int64, p *Provider) string {
+	var changes []string
+	if _, err := checkCart(cart, lines); errors.Is(err, orders.ErrCartChanged) {
+		changes = append(changes, apperr.As(err).Message)
+	}
+	// A negative cost is one that could not be read, which has a message
+	// of its own.
+	if delivery != nil && *delivery >= 0 && p != nil && *delivery != p.CostCents {
+		changes = append(changes, deliveryChangedMessage(p.Name, *delivery, p.CostCents))
+	}
+	return strings.Join(changes, " ")
 }
 
 // replayOr answers as the replay of the order key placed, if there is one,
