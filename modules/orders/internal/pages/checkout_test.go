@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,4 +141,46 @@ func TestPages_CheckoutExpiryMessages(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
 	require.Contains(t, r.Body, `"payment.card.exp_month"`)
 	require.Contains(t, r.Body, `"payment.card.exp_year"`)
+}
+
+// TestPages_CheckoutRegionWhereThePostNeedsIt: the checkout's labels mark
+// the fields an address needs, the region only where the country's post
+// needs one, and a United Kingdom address without one is placed, through
+// the page and the API.
+func TestPages_CheckoutRegionWhereThePostNeedsIt(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	required := func(body, field string) bool {
+		m := regexp.MustCompile(`<label for="f-` + field + `">[^<]*(<span class="required">)?`).FindStringSubmatch(body)
+		require.NotNil(t, m, "a label for %s", field)
+		return m[1] != ""
+	}
+	r := b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
+	for _, f := range []string{"name", "street", "city", "region", "postal_code"} {
+		require.True(t, required(r.Body, f), "%s is marked required in CO", f)
+	}
+	r = b.c.Get(t, "/checkout?country=GB&provider=1", authtest.As(&buyer)...)
+	require.False(t, required(r.Body, "region"), "a UK address has no region")
+	require.True(t, required(r.Body, "postal_code"))
+
+	form := url.Values{"idempotency_key": {"uk"}, "name": {"Seán O'Connor"}, "street": {"10 Downing St"}, "city": {"London"},
+		"postal_code": {"SW1A 1AA"}, "country": {"GB"}, "delivery_provider_id": {"1"}, "payment_method": {"wallet"},
+		"line": linesShown(t, r.Body), "delivery_cents": webtest.HiddenValues(r.Body, "delivery_cents")}
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+
+	form.Set("country", "US")
+	form.Set("idempotency_key", "us")
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, `id="e-f-region">enter the region`)
+
+	id := strconv.FormatInt(int64(b.book.ID), 10)
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"Seán O'Connor","street":"10 Downing St","city":"London","postal_code":"SW1A 1AA","country":"GB"},"delivery_provider_id":1,"payment":{"method":"wallet"}}`,
+		append(authtest.As(&buyer), "Idempotency-Key", "uk-api")...)
+	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, `"region":""`)
 }

@@ -1078,23 +1078,23 @@ func checkoutForms(d checkoutData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "name", Label: "Full name", Value: d.Form.Address.Name, Error: d.Errors["name"], Autocomplete: "name"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "name", Label: "Full name", Value: d.Form.Address.Name, Error: d.Errors["name"], Autocomplete: "name", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "street", Label: "Street", Value: d.Form.Address.Street, Error: d.Errors["street"], Autocomplete: "street-address"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "street", Label: "Street", Value: d.Form.Address.Street, Error: d.Errors["street"], Autocomplete: "street-address", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "city", Label: "City", Value: d.Form.Address.City, Error: d.Errors["city"], Autocomplete: "address-level2"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "city", Label: "City", Value: d.Form.Address.City, Error: d.Errors["city"], Autocomplete: "address-level2", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "region", Label: "Region or state", Value: d.Form.Address.Region, Error: d.Errors["region"], Autocomplete: "address-level1"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "region", Label: "Region or state", Value: d.Form.Address.Region, Error: d.Errors["region"], Autocomplete: "address-level1", Required: service.RegionRequired(d.Form.Address.Country)}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "postal_code", Label: "Postal code", Value: d.Form.Address.PostalCode, Error: d.Errors["postal_code"], Autocomplete: "postal-code"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "postal_code", Label: "Postal code", Value: d.Form.Address.PostalCode, Error: d.Errors["postal_code"], Autocomplete: "postal-code", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -93,13 +93,30 @@ const (
 	cardField    = "payment.card."
 )
 
+// regionCountries are the countries whose post needs the region of an
+// address (a state, province, department, prefecture or emirate), as
+// Google's address data (libaddressinput) requires it. Elsewhere (the
+// United Kingdom, Ireland, Germany, France…) an address has none to give.
+var regionCountries = map[string]bool{
+	"AE": true, "AS": true, "AU": true, "BR": true, "CA": true, "CN": true, "CO": true, "CR": true,
+	"ES": true, "FM": true, "HN": true, "IN": true, "IQ": true, "IT": true, "JM": true, "JP": true,
+	"KR": true, "MH": true, "MM": true, "MX": true, "MY": true, "PE": true, "PH": true, "PW": true,
+	"SO": true, "TH": true, "TW": true, "US": true, "VE": true,
+}
+
+// RegionRequired reports whether an address in country (an ISO code in
+// capitals) must name its region; one that need not may still give it.
+func RegionRequired(country string) bool { return regionCountries[country] }
+
 // ValidateAddress adds one message per bad field to fields
 // ("shipping_address.name" …).
 func ValidateAddress(a Address, fields map[string]string) {
 	checkText(fields, addressField+"name", "name", a.Name, 100)
 	checkText(fields, addressField+"street", "street", a.Street, 200)
 	checkText(fields, addressField+"city", "city", a.City, 100)
-	checkText(fields, addressField+"region", "region", a.Region, 100)
+	if RegionRequired(a.Country) || strings.TrimSpace(a.Region) != "" {
+		checkText(fields, addressField+"region", "region", a.Region, 100)
+	}
 	checkText(fields, addressField+"postal_code", "postal code", a.PostalCode, 20)
 	if !text.IsCountryCode(a.Country) {
 		fields[addressField+"country"] = "enter a two-letter country code such as CO or US"
