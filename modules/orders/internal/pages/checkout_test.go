@@ -102,7 +102,7 @@ func TestPages_CheckoutFieldErrorsSayWhatChanged(t *testing.T) {
 	require.Contains(t, r.Body, `id="e-f-street">enter the street`)
 	require.Contains(t, r.Body, "Dune")
 	require.Contains(t, r.Body, "changed from $15.00 to $18.00")
-	require.Contains(t, r.Body, "The delivery cost of Servientrega changed from $6.50 to $9.99")
+	require.Contains(t, r.Body, "Delivery by Servientrega costs $9.99, not the $6.50 in the total you were shown")
 	require.Contains(t, r.Body, "$27.99", "the total now is shown")
 	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
 
@@ -183,4 +183,40 @@ func TestPages_CheckoutRegionWhereThePostNeedsIt(t *testing.T) {
 		append(authtest.As(&buyer), "Idempotency-Key", "uk-api")...)
 	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
 	require.Contains(t, r.Body, `"region":""`)
+}
+
+// TestPages_CheckoutDeliveryChosenWithoutJavaScript: the provider's radios
+// belong to the order form, so a buyer without JavaScript who chooses
+// another provider than the one in the total gets the order refused,
+// nothing charged, with the chosen provider's total to confirm; placed
+// again, the order goes by that provider.
+func TestPages_CheckoutDeliveryChosenWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	r := b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
+	require.Contains(t, r.Body, `name="delivery_provider_id" value="4" form="checkout-form" checked`, "the cheapest, Servientrega, is chosen")
+	require.Contains(t, r.Body, `name="delivery_provider_id" value="3" form="checkout-form"`, "Envia is offered in the order form")
+	require.Empty(t, webtest.HiddenValues(r.Body, "delivery_provider_id"), "the radios are the only provider the order form sends")
+	require.Equal(t, []string{"650"}, webtest.HiddenValues(r.Body, "delivery_cents"))
+
+	// As a browser without JavaScript sends it: Envia chosen, the total
+	// still Servientrega's.
+	form := checkoutForm("k")
+	form.Set("delivery_provider_id", "3")
+	form["line"] = linesShown(t, r.Body)
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusConflict, r.StatusCode, r.Body)
+	require.Contains(t, r.Body, "Delivery by Envia costs $8.00, not the $6.50 in the total you were shown. Nothing was charged")
+	require.Contains(t, r.Body, `name="delivery_provider_id" value="3" form="checkout-form" checked`, "the buyer's choice is kept")
+	require.Contains(t, r.Body, "<strong data-total>$23.00</strong>")
+	require.Equal(t, []string{"800"}, webtest.HiddenValues(r.Body, "delivery_cents"))
+	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
+
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
+	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
+	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.orders WHERE provider_name = 'Envia' AND total_cents = 2300"))
 }

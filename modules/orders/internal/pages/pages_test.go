@@ -509,7 +509,7 @@ func TestPages_CheckoutAtDeliveryCostShown(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
 	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusConflict, r.StatusCode, r.Body)
-	require.Contains(t, r.Body, "The delivery cost of Servientrega changed from $6.50 to $9.99")
+	require.Contains(t, r.Body, "Delivery by Servientrega costs $9.99, not the $6.50 in the total you were shown")
 	require.Contains(t, r.Body, "Nothing was charged")
 	require.Contains(t, r.Body, "$24.99", "the new total is shown")
 	require.Equal(t, []string{"999"}, webtest.HiddenValues(r.Body, "delivery_cents"))
@@ -545,7 +545,7 @@ func TestAPI_PlaceAtDeliveryCostShown(t *testing.T) {
 	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body(`,"delivery_cents":650`), append(authtest.As(&buyer), "Idempotency-Key", "shown")...)
 	require.Equal(t, http.StatusConflict, r.StatusCode, r.Body)
 	require.Contains(t, r.Body, "orders.cart_changed")
-	require.Contains(t, r.Body, "changed from $6.50 to $9.99")
+	require.Contains(t, r.Body, "costs $9.99, not the $6.50")
 	require.Zero(t, countRows(t, b.pool, "SELECT count(*) FROM orders.orders"))
 
 	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body(`,"delivery_cents":-1`), append(authtest.As(&buyer), "Idempotency-Key", "bad")...)

@@ -480,9 +480,12 @@ func (s *Service) deliveryChanged(ctx context.Context, in PlaceInput) error {
 	return orders.ErrCartChanged.WithMessage(deliveryChangedMessage(p.Name, *in.DeliveryCents, p.CostCents))
 }
 
+// deliveryChangedMessage is worded for both ways the cost shown can
+// differ: the provider was repriced, or the buyer chose another one on a
+// page that could not update its total (no JavaScript).
 func deliveryChangedMessage(provider string, shown, now int64) string {
-	return fmt.Sprintf("The delivery cost of %s changed from %s to %s since you saw it. Nothing was charged; please review the order and place it again.",
-		provider, view.Money(shown), view.Money(now))
+	return fmt.Sprintf("Delivery by %s costs %s, not the %s in the total you were shown. Nothing was charged; please review the new total and place the order again.",
+		provider, view.Money(now), view.Money(shown))
 }
 
 // ShownChanges says how the cart and the delivery by p (nil when none is
