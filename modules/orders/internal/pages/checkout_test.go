@@ -77,6 +77,14 @@ func TestPages_CheckoutWhenTheBuyerLeaves(t *testing.T) {
 	}
 }
 
+// openCheckout puts a copy of the book in the buyer's cart and opens the
+// checkout page with query.
+func (b *bundle) openCheckout(t *testing.T, query string) webtest.Response {
+	t.Helper()
+	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	return b.c.Get(t, "/checkout"+query, authtest.As(&buyer)...)
+}
+
 // TestPages_CheckoutFieldErrorsSayWhatChanged: a form sent back for a
 // missing field after the book and the delivery were repriced is shown
 // again at the prices now, with a message naming both changes, so that
@@ -86,8 +94,7 @@ func TestPages_CheckoutFieldErrorsSayWhatChanged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
-	r := b.c.Get(t, "/checkout?country=CO&provider=4", authtest.As(&buyer)...)
+	r := b.openCheckout(t, "?country=CO&provider=4")
 	form := checkoutForm("k")
 	form.Set("delivery_provider_id", "4")
 	form["line"] = linesShown(t, r.Body)
@@ -124,7 +131,7 @@ func TestPages_CheckoutFieldErrorsSayWhatChanged(t *testing.T) {
 func TestPages_CheckoutExpiryMessages(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
-	require.NoError(t, b.svc.SetQuantity(context.Background(), service.Owner{UserID: buyer.ID}, b.book.ID, 1))
+	b.openCheckout(t, "")
 	for _, exp := range [][2]string{{"", ""}, {"13", "2020"}} {
 		form := checkoutForm("k")
 		form.Set("card_exp_month", exp[0])
@@ -151,13 +158,12 @@ func TestPages_CheckoutRegionWhereThePostNeedsIt(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
 	required := func(body, field string) bool {
 		m := regexp.MustCompile(`<label for="f-` + field + `">[^<]*(<span class="required">)?`).FindStringSubmatch(body)
 		require.NotNil(t, m, "a label for %s", field)
 		return m[1] != ""
 	}
-	r := b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
+	r := b.openCheckout(t, "?country=CO")
 	for _, f := range []string{"name", "street", "city", "region", "postal_code"} {
 		require.True(t, required(r.Body, f), "%s is marked required in CO", f)
 	}
@@ -192,10 +198,8 @@ func TestPages_CheckoutRegionWhereThePostNeedsIt(t *testing.T) {
 // again, the order goes by that provider.
 func TestPages_CheckoutDeliveryChosenWithoutJavaScript(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
 	b := setup(t)
-	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, b.book.ID, 1))
-	r := b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
+	r := b.openCheckout(t, "?country=CO")
 	require.Contains(t, r.Body, `name="delivery_provider_id" value="4" form="checkout-form" checked`, "the cheapest, Servientrega, is chosen")
 	require.Contains(t, r.Body, `name="delivery_provider_id" value="3" form="checkout-form"`, "Envia is offered in the order form")
 	require.Empty(t, webtest.HiddenValues(r.Body, "delivery_provider_id"), "the radios are the only provider the order form sends")
