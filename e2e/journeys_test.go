@@ -209,7 +209,7 @@ func checkout(b *Browser, buyer person, card string) string {
 	// The provider not chosen when the page opened: the order is placed at
 	// the cost the page showed for it, which app.js sets in the form as it
 	// is chosen, or refused.
-	provider := b.ChooseOther("provider")
+	provider := b.ChooseOther("delivery_provider_id")
 	b.Check(`main [name="payment_method"][value="card"]`)
 	b.Fill(`main [name="card_number"]`, card)
 	b.Fill(`main [name="card_exp_month"]`, "12")

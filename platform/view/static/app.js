@@ -96,7 +96,8 @@ if (window.matchMedia("(max-width: 40rem)").matches) {
 
 // Checkout: choosing a delivery updates the total in place (the server
 // computes the real one when the order is placed); another country reloads
-// the page with its providers.
+// the page with its providers. The radios, drawn in the country's form,
+// belong to the order form.
 const deliveryForm = document.getElementById("delivery-form");
 if (deliveryForm) {
   deliveryForm.addEventListener("change", (event) => {
@@ -105,9 +106,7 @@ if (deliveryForm) {
       deliveryForm.submit();
       return;
     }
-    if (input.name !== "provider") return;
-    const hidden = document.querySelector('#checkout-form input[name="delivery_provider_id"]');
-    if (hidden) hidden.value = input.value;
+    if (input.name !== "delivery_provider_id") return;
     // The cost shown is the one the order is placed at, or refused.
     const shown = document.querySelector('#checkout-form input[name="delivery_cents"]');
     if (shown) shown.value = input.dataset.cost;

@@ -26,6 +26,11 @@ type checkoutForm struct {
 	Address    service.Address
 	ProviderID int64
 	Pay        payForm
+	// SeenLines and SeenDelivery are what the page a form came from
+	// showed (none on a first visit): shown again for its fields, the
+	// page says how they differ from what it shows now.
+	SeenLines    []service.SeenLine
+	SeenDelivery *int64
 }
 
 type checkoutData struct {
@@ -94,11 +99,17 @@ func (h *handler) renderCheckout(w http.ResponseWriter, r *http.Request, status 
 	if chosen < 0 && len(d.Providers) > 0 {
 		chosen = 0
 	}
+	var shown *service.Provider
 	if chosen >= 0 {
-		p := d.Providers[chosen]
-		d.Form.ProviderID, d.ProviderName, d.DeliveryCents = p.ID, p.Name, p.CostCents
+		shown = &d.Providers[chosen]
+		d.Form.ProviderID, d.ProviderName, d.DeliveryCents = shown.ID, shown.Name, shown.CostCents
 	}
 	d.TotalCents = cart.SubtotalCents + d.DeliveryCents
+	if len(fields) > 0 && f.SeenLines != nil {
+		if changes := service.ShownChanges(cart, f.SeenLines, f.SeenDelivery, shown); changes != "" {
+			d.Message += " " + changes
+		}
+	}
 	render(w, r, status, "Checkout", checkoutView(d))
 }
 
@@ -167,14 +178,15 @@ func (h *handler) checkout(w http.ResponseWriter, r *http.Request) {
 		Key: v("idempotency_key"),
 		Address: service.Address{Name: v("name"), Street: v("street"), City: v("city"), Region: v("region"),
 			PostalCode: v("postal_code"), Country: strings.ToUpper(strings.TrimSpace(v("country")))},
-		Pay: pay,
+		Pay:       pay,
+		SeenLines: seenLines(r.PostForm["line"]), SeenDelivery: seenDelivery(r.PostForm["delivery_cents"]),
 	}
 	f.ProviderID = web.FormID(r, "delivery_provider_id")
 	if f.Key == "" {
 		f.Key = random.Hex(16)
 	}
-	in := service.PlaceInput{Key: f.Key, Lines: seenLines(r.PostForm["line"]), Address: f.Address, ProviderID: f.ProviderID,
-		DeliveryCents: seenDelivery(r.PostForm["delivery_cents"]), Payment: payIn}
+	in := service.PlaceInput{Key: f.Key, Lines: f.SeenLines, Address: f.Address, ProviderID: f.ProviderID,
+		DeliveryCents: f.SeenDelivery, Payment: payIn}
 	o, err := h.svc.Place(r.Context(), u, in)
 	if err == nil {
 		// The payment is still under way: the order page says how it went,

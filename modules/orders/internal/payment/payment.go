@@ -56,17 +56,20 @@ func Validate(c Card, now time.Time) map[string]string {
 	case !Luhn(digits):
 		fields["number"] = "this card number is not valid; check the digits"
 	}
-	// An expired card's message goes to the part that is past: the year,
-	// or the month of this year.
+	// The month and the year are each checked, so that a buyer who got
+	// both wrong is told of both at once. An expired card's message goes
+	// to the part that is past: the year, or the month of this year.
 	y, m, _ := now.UTC().Date()
-	switch {
-	case c.ExpMonth < 1 || c.ExpMonth > 12:
+	monthOK := c.ExpMonth >= 1 && c.ExpMonth <= 12
+	if !monthOK {
 		fields["exp_month"] = "enter the expiry month (1 to 12)"
+	}
+	switch {
 	case c.ExpYear < 2000 || c.ExpYear > 2100:
 		fields["exp_year"] = "enter the expiry year with four digits"
 	case c.ExpYear < y:
 		fields["exp_year"] = "this card has expired"
-	case c.ExpYear == y && c.ExpMonth < int(m):
+	case monthOK && c.ExpYear == y && c.ExpMonth < int(m):
 		fields["exp_month"] = "this card has expired"
 	}
 	cvcLen := 3

@@ -27,6 +27,8 @@ func TestValidate(t *testing.T) {
 		"ExpiredYear":  {payment.Card{Number: "4242424242424242", ExpMonth: 12, ExpYear: 2025, CVC: "123"}, []string{"exp_year"}},
 		"BadMonth":     {payment.Card{Number: "4242424242424242", ExpMonth: 13, ExpYear: 2030, CVC: "123"}, []string{"exp_month"}},
 		"ShortYear":    {payment.Card{Number: "4242424242424242", ExpMonth: 1, ExpYear: 30, CVC: "123"}, []string{"exp_year"}},
+		"NoExpiry":     {payment.Card{Number: "4242424242424242", CVC: "123"}, []string{"exp_month", "exp_year"}},
+		"BadMonthPast": {payment.Card{Number: "4242424242424242", ExpMonth: 13, ExpYear: 2020, CVC: "123"}, []string{"exp_month", "exp_year"}},
 		"ShortCVC":     {payment.Card{Number: "4242424242424242", ExpMonth: 1, ExpYear: 2030, CVC: "12"}, []string{"cvc"}},
 		"AmexCVC":      {payment.Card{Number: "378282246310005", ExpMonth: 1, ExpYear: 2030, CVC: "123"}, []string{"cvc"}},
 		"Injection":    {payment.Card{Number: "' OR 1=1 --", ExpMonth: 1, ExpYear: 2030, CVC: "<b>"}, []string{"number", "cvc"}},

@@ -35,6 +35,31 @@ func TestValidateAddress_OneLineOfVisibleText(t *testing.T) {
 	}
 }
 
+// TestValidateAddress_RegionWhereThePostNeedsIt: an address names its
+// region (state, prefecture…) in the countries whose post needs one, and
+// may leave it out elsewhere, as a United Kingdom address does.
+func TestValidateAddress_RegionWhereThePostNeedsIt(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		country string
+		needed  bool
+	}{{"GB", false}, {"IE", false}, {"DE", false}, {"FR", false}, {"US", true}, {"JP", true}, {"CO", true}} {
+		a := service.Address{Name: "Seán O'Connor", Street: "10 Downing St", City: "London", PostalCode: "SW1A 1AA", Country: tc.country}
+		fields := map[string]string{}
+		service.ValidateAddress(a, fields)
+		if tc.needed {
+			require.Equal(t, map[string]string{"shipping_address.region": "enter the region"}, fields, tc.country)
+		} else {
+			require.Empty(t, fields, tc.country)
+		}
+		require.Equal(t, tc.needed, service.RegionRequired(tc.country), tc.country)
+		a.Region = "a\nb"
+		fields = map[string]string{}
+		service.ValidateAddress(a, fields)
+		require.Equal(t, "the region must be a single line", fields["shipping_address.region"], "a region given is checked in %s", tc.country)
+	}
+}
+
 // TestService_PlaceSavesAChangedAddressOnly: each checkout saves its
 // address for the next; one that repeats the saved address writes nothing.
 func TestService_PlaceSavesAChangedAddressOnly(t *testing.T) {

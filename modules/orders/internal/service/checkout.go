@@ -93,13 +93,30 @@ const (
 	cardField    = "payment.card."
 )
 
+// regionCountries are the countries whose post needs the region of an
+// address (a state, province, department, prefecture or emirate), as
+// Google's address data (libaddressinput) requires it. Elsewhere (the
+// United Kingdom, Ireland, Germany, France…) an address has none to give.
+var regionCountries = map[string]bool{
+	"AE": true, "AS": true, "AU": true, "BR": true, "CA": true, "CN": true, "CO": true, "CR": true,
+	"ES": true, "FM": true, "HN": true, "IN": true, "IQ": true, "IT": true, "JM": true, "JP": true,
+	"KR": true, "MH": true, "MM": true, "MX": true, "MY": true, "PE": true, "PH": true, "PW": true,
+	"SO": true, "TH": true, "TW": true, "US": true, "VE": true,
+}
+
+// RegionRequired reports whether an address in country (an ISO code in
+// capitals) must name its region; one that need not may still give it.
+func RegionRequired(country string) bool { return regionCountries[country] }
+
 // ValidateAddress adds one message per bad field to fields
 // ("shipping_address.name" …).
 func ValidateAddress(a Address, fields map[string]string) {
 	checkText(fields, addressField+"name", "name", a.Name, 100)
 	checkText(fields, addressField+"street", "street", a.Street, 200)
 	checkText(fields, addressField+"city", "city", a.City, 100)
-	checkText(fields, addressField+"region", "region", a.Region, 100)
+	if RegionRequired(a.Country) || strings.TrimSpace(a.Region) != "" {
+		checkText(fields, addressField+"region", "region", a.Region, 100)
+	}
 	checkText(fields, addressField+"postal_code", "postal code", a.PostalCode, 20)
 	if !text.IsCountryCode(a.Country) {
 		fields[addressField+"country"] = "enter a two-letter country code such as CO or US"
@@ -460,8 +477,34 @@ func (s *Service) deliveryChanged(ctx context.Context, in PlaceInput) error {
 		// Edited again since the statement read it.
 		return apperr.ErrInvalid.WithFields(map[string]string{"delivery_provider_id": msg})
 	}
-	return orders.ErrCartChanged.WithMessage(fmt.Sprintf("The delivery cost of %s changed from %s to %s since you saw it. Nothing was charged; please review the order and place it again.",
-		p.Name, view.Money(*in.DeliveryCents), view.Money(p.CostCents)))
+	return orders.ErrCartChanged.WithMessage(deliveryChangedMessage(p.Name, *in.DeliveryCents, p.CostCents))
+}
+
+// deliveryChangedMessage is worded for both ways the cost shown can
+// differ: the provider was repriced, or the buyer chose another one on a
+// page that could not update its total (no JavaScript).
+func deliveryChangedMessage(provider string, shown, now int64) string {
+	return fmt.Sprintf("Delivery by %s costs %s, not the %s in the total you were shown. Nothing was charged; please review the new total and place the order again.",
+		provider, view.Money(now), view.Money(shown))
+}
+
+// ShownChanges says how the cart and the delivery by p (nil when none is
+// offered), as a checkout page shows them now, differ from the lines and
+// delivery cost (nil when none was sent) a buyer was shown before, in the
+// words of Place's refusal; "" when they do not. A form sent back for its
+// fields shows the page again at the prices now, which would otherwise be
+// placed on the next submit without the buyer being told they changed.
+func ShownChanges(cart Cart, lines []SeenLine, delivery *int64, p *Provider) string {
+	var changes []string
+	if _, err := checkCart(cart, lines); errors.Is(err, orders.ErrCartChanged) {
+		changes = append(changes, apperr.As(err).Message)
+	}
+	// A negative cost is one that could not be read, which has a message
+	// of its own.
+	if delivery != nil && *delivery >= 0 && p != nil && *delivery != p.CostCents {
+		changes = append(changes, deliveryChangedMessage(p.Name, *delivery, p.CostCents))
+	}
+	return strings.Join(changes, " ")
 }
 
 // replayOr answers as the replay of the order key placed, if there is one,
