@@ -11,6 +11,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/mail/mailtest"
 )
@@ -127,6 +128,24 @@ func TestService_VerifyEmail(t *testing.T) {
 		require.Empty(t, b.emailsTo(t, u.Email), "and gets no email")
 		require.ErrorIs(t, b.svc.ResendVerification(ctx, u.ID), service.ErrAlreadyVerified)
 	})
+}
+
+// The emailed links are marked as their user's secret, so a shop that
+// sends email never shows them to an admin on the Outbox page.
+func TestService_EmailedLinksAreSecret(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	u, _ := b.signUp(ctx, t)
+	require.NoError(t, b.svc.RequestPasswordReset(ctx, u.Email, "192.0.2.1"))
+
+	sending := mail.NewLocalBox(b.pool, config.Config{SMTPURL: "smtp://mail.example.com?from=shop@example.com"})
+	all, err := sending.List(ctx, nil, mail.MaxPage)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	for _, e := range all {
+		require.NotContains(t, e.Body, "token=", e.Kind)
+		require.Contains(t, e.Body, "[link hidden: it is for the user alone]", e.Kind)
+	}
 }
 
 func TestService_PasswordReset(t *testing.T) {
