@@ -56,8 +56,9 @@ type LocalBox struct {
 
 // NewLocalBox returns the outbox in pool of the modules cfg runs; a split
 // process lists only its own modules' emails, should processes share a
-// database. It shows secrets as the process's --smtp-url decides, and
-// hides them from the other processes it serves too.
+// database. The process's own --smtp-url decides whether its stored
+// emails' secrets show, on its page and on the page another process of a
+// split shop builds from it.
 func NewLocalBox(pool *pgxpool.Pool, cfg config.Config) *LocalBox {
 	b := &LocalBox{pool: pool, reveal: cfg.SMTPURL == ""}
 	if cfg.Split() {
