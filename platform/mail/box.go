@@ -49,13 +49,18 @@ type Boxes struct {
 type LocalBox struct {
 	pool    *pgxpool.Pool
 	modules []string
+	// reveal shows stored emails' secrets: the process sends no email, so
+	// an admin passing a link on is the only way it reaches its user.
+	reveal bool
 }
 
 // NewLocalBox returns the outbox in pool of the modules cfg runs; a split
 // process lists only its own modules' emails, should processes share a
-// database.
+// database. The process's own --smtp-url decides whether its stored
+// emails' secrets show, on its page and on the page another process of a
+// split shop builds from it.
 func NewLocalBox(pool *pgxpool.Pool, cfg config.Config) *LocalBox {
-	b := &LocalBox{pool: pool}
+	b := &LocalBox{pool: pool, reveal: cfg.SMTPURL == ""}
 	if cfg.Split() {
 		for _, m := range cfg.Modules {
 			b.modules = append(b.modules, string(m))
@@ -69,7 +74,7 @@ func (b *LocalBox) Name() string { return "local" }
 
 // List implements Box.
 func (b *LocalBox) List(ctx context.Context, before *Cursor, limit int) ([]Email, error) {
-	return List(ctx, b.pool, b.modules, before, limit)
+	return list(ctx, b.pool, b.modules, before, limit, b.reveal)
 }
 
 const outboxPath = "/internal/v1/mail/outbox"

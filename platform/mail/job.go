@@ -58,14 +58,14 @@ func (w *SendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 		sendErr = w.SMTP.Send(ctx, e)
 	}
 	if sendErr == nil {
-		if _, err := q.MarkSent(ctx, w.Pool, e.ID); err != nil {
+		if _, err := q.MarkSent(ctx, w.Pool, dbsqlc.MarkSentParams{ID: e.ID, Hidden: hiddenNote(StatusSent)}); err != nil {
 			return fmt.Errorf("mark email %d sent: %w", e.ID, err)
 		}
 		return nil
 	}
 	giveUp := w.SMTP == nil || job.Attempt >= job.MaxAttempts
 	msg := sendErr.Error()
-	if _, err := q.RecordFailure(ctx, w.Pool, dbsqlc.RecordFailureParams{ID: e.ID, LastError: &msg, GiveUp: giveUp}); err != nil {
+	if _, err := q.RecordFailure(ctx, w.Pool, dbsqlc.RecordFailureParams{ID: e.ID, LastError: &msg, GiveUp: giveUp, Hidden: hiddenNote(StatusFailed)}); err != nil {
 		return fmt.Errorf("record email %d's failure: %w", e.ID, err)
 	}
 	if w.SMTP == nil {

@@ -20,8 +20,15 @@ type Cursor struct {
 const MaxPage = 100
 
 // List returns up to limit emails older than before (nil: the newest),
-// newest first, written by the named modules (none: every module's).
+// newest first, written by the named modules (none: every module's), as
+// the Outbox page of a shop without SMTP shows them: stored emails' links
+// in full, every other secret hidden.
 func List(ctx context.Context, db dbsqlc.DBTX, modules []string, before *Cursor, limit int) ([]Email, error) {
+	return list(ctx, db, modules, before, limit, true)
+}
+
+// list is List, showing stored emails' secrets only when reveal.
+func list(ctx context.Context, db dbsqlc.DBTX, modules []string, before *Cursor, limit int, reveal bool) ([]Email, error) {
 	p := dbsqlc.ListEmailsParams{Modules: modules, MaxRows: int32(min(max(limit, 1), MaxPage))}
 	if len(modules) == 0 {
 		p.Modules = nil
@@ -35,7 +42,7 @@ func List(ctx context.Context, db dbsqlc.DBTX, modules []string, before *Cursor,
 	}
 	out := make([]Email, len(rows))
 	for i, r := range rows {
-		out[i] = fromRow(r)
+		out[i] = fromRow(r).shown(reveal)
 	}
 	return out, nil
 }

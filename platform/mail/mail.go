@@ -10,7 +10,8 @@
 // module, as River's job table does not. Without --smtp-url the shop only
 // stores its emails ("stored, not sent"), and an admin reads them, links
 // and all, on the Outbox page, so a fresh install can still reset a
-// password.
+// password. With it, an email's secret (Message.Secret) is its addressee's
+// alone: the page hides it, and the outbox forgets it once sent.
 //
 // Sending is at least once: a process killed between the SMTP server's
 // acceptance and the row's update sends that email again on retry.
@@ -66,6 +67,12 @@ type Message struct {
 	// Body is plain text; links are absolute (Outbox.Link), so a reader's
 	// mail program and the Outbox page can follow them.
 	Body string
+	// Secret is the part of Body that is the addressee's credential (a
+	// confirmation or password-reset link), if any. Admins see it on the
+	// Outbox page only while no one else can deliver it: a stored email on
+	// a shop without SMTP. Once the email is sent, or given up, the outbox
+	// keeps a note in its place, so it holds no copy of the credential.
+	Secret string
 }
 
 // Email is a written message and what became of it.
@@ -80,6 +87,33 @@ type Email struct {
 	LastError string     `json:"last_error,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`
+	// secret is in Body while the email still holds it (Message.Secret);
+	// unexported, so it never crosses the wire to another process.
+	secret string
+}
+
+// hiddenNote stands in an email's body for a secret its reader may not
+// see, or that the outbox no longer keeps.
+func hiddenNote(s Status) string {
+	switch s {
+	case StatusSent:
+		return "[link hidden: it was sent to the user]"
+	case StatusFailed:
+		return "[link hidden: it could not be sent; the user can ask for a new one]"
+	default:
+		return "[link hidden: it is for the user alone]"
+	}
+}
+
+// shown is e as the Outbox page shows it: a stored email's secret in full
+// when reveal (the shop sends no email, so the admin passes the link on),
+// any other secret replaced by a note.
+func (e Email) shown(reveal bool) Email {
+	if e.secret != "" && !(reveal && e.Status == StatusStored) {
+		e.Body = strings.ReplaceAll(e.Body, e.secret, hiddenNote(e.Status))
+	}
+	e.secret = ""
+	return e
 }
 
 var kindPattern = regexp.MustCompile(`^[a-z]+\.[a-z_]+$`)
@@ -119,6 +153,9 @@ func (o *Outbox) Write(ctx context.Context, tx pgx.Tx, m Message) (int64, error)
 	if !kindPattern.MatchString(m.Kind) || strings.ContainsAny(m.Subject, "\r\n") || m.Subject == "" {
 		return 0, fmt.Errorf("write email %q: %w", m.Kind, ErrInvalid)
 	}
+	if !strings.Contains(m.Body, m.Secret) {
+		return 0, fmt.Errorf("write email %q whose secret is not in its body: %w", m.Kind, ErrInvalid)
+	}
 	if _, err := mail.ParseAddress(m.To); err != nil {
 		return 0, fmt.Errorf("write email %q to an invalid address: %w", m.Kind, ErrInvalid)
 	}
@@ -126,7 +163,11 @@ func (o *Outbox) Write(ctx context.Context, tx pgx.Tx, m Message) (int64, error)
 	if o.sending {
 		status = StatusQueued
 	}
-	id, err := dbsqlc.New().InsertEmail(ctx, tx, dbsqlc.InsertEmailParams{Kind: m.Kind, ToAddr: m.To, Subject: m.Subject, Body: m.Body, Status: string(status)})
+	p := dbsqlc.InsertEmailParams{Kind: m.Kind, ToAddr: m.To, Subject: m.Subject, Body: m.Body, Status: string(status)}
+	if m.Secret != "" {
+		p.Secret = &m.Secret
+	}
+	id, err := dbsqlc.New().InsertEmail(ctx, tx, p)
 	if err != nil {
 		return 0, fmt.Errorf("write email %q: %w", m.Kind, err)
 	}
@@ -144,10 +185,14 @@ func fromRow(r dbsqlc.Email) Email {
 	if r.LastError != nil {
 		e.LastError = *r.LastError
 	}
+	if r.Secret != nil {
+		e.secret = *r.Secret
+	}
 	return e
 }
 
-// Get returns the email numbered id; for tests and the send job.
+// Get returns the email numbered id, secret and all; for tests and the
+// send job, never for a page.
 func Get(ctx context.Context, db dbsqlc.DBTX, id int64) (Email, error) {
 	r, err := dbsqlc.New().GetEmail(ctx, db, id)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -38,3 +38,11 @@ DELETE FROM auth.sessions WHERE user_id = @user_id AND id_hash <> @keep;
 -- name: DeleteExpiredSessions :execrows
 DELETE FROM auth.sessions
 WHERE expires_at <= @now OR last_seen_at + make_interval(secs => idle_seconds) <= @now;
+
+-- name: RenewSession :one
+-- A browser's session under a new id, its deadlines and CSRF token kept
+-- (so the browser's other open forms still work): the old id, and any copy
+-- of its cookie, stops working at once.
+UPDATE auth.sessions SET id_hash = @new_hash
+WHERE id_hash = @id_hash AND user_id = @user_id AND kind = 'session'
+RETURNING csrf_token, persistent, expires_at;

@@ -42,8 +42,9 @@ type changePasswordRequest struct {
 	NewPassword     string `json:"new_password"`
 }
 
-// changePassword keeps the credential of this request and ends every other
-// session and token of the user.
+// changePassword keeps the bearer token of this request, or a browser's
+// session under a new id, and ends every other session and token of the
+// user.
 func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -55,13 +56,14 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
+	sess, err := h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
 		Current: req.CurrentPassword, New: req.NewPassword, Keep: credential(r),
 	})
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
+	httpauth.RenewCookie(w, sess)
 	w.WriteHeader(http.StatusNoContent)
 }
 

@@ -69,9 +69,11 @@ func (h *handler) resetPassword(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if err := h.svc.ResetPassword(r.Context(), service.ResetPasswordInput{Token: req.Token, New: req.Password, Keep: credential(r)}); err != nil {
+	sess, err := h.svc.ResetPassword(r.Context(), service.ResetPasswordInput{Token: req.Token, New: req.Password, Keep: credential(r)})
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
+	httpauth.RenewCookie(w, sess)
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -164,6 +164,34 @@ func (q *Queries) GetLiveSessions(ctx context.Context, db DBTX, arg GetLiveSessi
 	return items, nil
 }
 
+const renewSession = `-- name: RenewSession :one
+UPDATE auth.sessions SET id_hash = $1
+WHERE id_hash = $2 AND user_id = $3 AND kind = 'session'
+RETURNING csrf_token, persistent, expires_at
+`
+
+type RenewSessionParams struct {
+	NewHash []byte
+	IDHash  []byte
+	UserID  int64
+}
+
+type RenewSessionRow struct {
+	CsrfToken  string
+	Persistent bool
+	ExpiresAt  time.Time
+}
+
+// A browser's session under a new id, its deadlines and CSRF token kept
+// (so the browser's other open forms still work): the old id, and any copy
+// of its cookie, stops working at once.
+func (q *Queries) RenewSession(ctx context.Context, db DBTX, arg RenewSessionParams) (RenewSessionRow, error) {
+	row := db.QueryRow(ctx, renewSession, arg.NewHash, arg.IDHash, arg.UserID)
+	var i RenewSessionRow
+	err := row.Scan(&i.CsrfToken, &i.Persistent, &i.ExpiresAt)
+	return i, err
+}
+
 const touchSession = `-- name: TouchSession :exec
 UPDATE auth.sessions SET last_seen_at = $1 WHERE id_hash = $2
 `

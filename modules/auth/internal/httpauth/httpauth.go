@@ -42,6 +42,16 @@ func SetCookie(w http.ResponseWriter, s service.Session) {
 	http.SetCookie(w, c)
 }
 
+// RenewCookie sends the cookie of a session the service gave a new id (a
+// password change), so the browser stays signed in and the old id is
+// dead; a zero Session, from a request that came with a bearer token or
+// another user's cookie, leaves the request's credential as it is.
+func RenewCookie(w http.ResponseWriter, s service.Session) {
+	if s.ID != "" {
+		SetCookie(w, s)
+	}
+}
+
 // ClearCookie tells the browser to forget its session.
 func ClearCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})

@@ -62,7 +62,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	err = h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
+	sess, err := h.svc.ChangePassword(r.Context(), u.ID, service.ChangePasswordInput{
 		Current: r.PostForm.Get("current_password"),
 		New:     r.PostForm.Get("new_password"),
 		Keep:    httpauth.Cookie(r),
@@ -75,6 +75,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	httpauth.RenewCookie(w, sess)
 	web.Redirect(w, r, "success", "Your password is changed, and your other sessions are signed out.", "/account")
 }
 

@@ -89,7 +89,7 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PostForm.Get("token")
-	err := h.svc.ResetPassword(r.Context(), service.ResetPasswordInput{Token: token, New: r.PostForm.Get("password"), Keep: httpauth.Cookie(r)})
+	sess, err := h.svc.ResetPassword(r.Context(), service.ResetPasswordInput{Token: token, New: r.PostForm.Get("password"), Keep: httpauth.Cookie(r)})
 	if errors.Is(err, service.ErrBadLink) {
 		web.Render(w, r, web.Status(err), view.Page{Title: "Choose a new password", Body: resetPage(linkPage{Message: err.Error()})})
 		return
@@ -102,6 +102,7 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	httpauth.RenewCookie(w, sess)
 	to := "/signin"
 	if _, signedIn := auth.UserFrom(r.Context()); signedIn {
 		to = "/account"

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/authtest"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/mail/mailtest"
@@ -123,4 +124,21 @@ func TestPasswordResetPages(t *testing.T) {
 	again := b.Post(t, "/password/reset", url.Values{"token": q["token"], "password": {"yet another passphrase"}})
 	require.Equal(t, http.StatusUnprocessableEntity, again.StatusCode)
 	require.Contains(t, again.Body, "Ask for a new link")
+
+	// A browser signed in as the user who resets stays signed in, under a
+	// new session id.
+	mine := srv.Client()
+	authtest.SignInForm(t, mine, u.Email, newPW)
+	old := mine.Cookie(auth.SessionCookie)
+	require.Equal(t, http.StatusSeeOther, authtest.Submit(t, mine, "/password/forgot", url.Values{"email": {u.Email}}).StatusCode)
+	link = lastLink(t, srv, u.Email)
+	q, err = url.ParseQuery(link[len("/password/reset?"):])
+	require.NoError(t, err)
+	done = authtest.Submit(t, mine, "/password/reset", url.Values{"token": q["token"], "password": {"a third new passphrase"}})
+	require.Equal(t, http.StatusSeeOther, done.StatusCode, done.Body)
+	require.Equal(t, "/account", done.Header.Get("Location"))
+	require.NotEqual(t, old, mine.Cookie(auth.SessionCookie))
+	require.Equal(t, http.StatusOK, mine.Get(t, "/account").StatusCode)
+	stolen := srv.Client().Get(t, "/account", "Cookie", auth.SessionCookie+"="+old)
+	require.Equal(t, http.StatusSeeOther, stolen.StatusCode, "a copy of the old cookie is signed out")
 }

@@ -365,9 +365,13 @@ func TestAccountPage(t *testing.T) {
 		require.Contains(t, resp.Body, "a password has 10 to 128 characters")
 		require.NotContains(t, resp.Body, "wrong wrong")
 
+		old := b.Cookie(auth.SessionCookie)
 		resp = authtest.Submit(t, b, "/account/password", url.Values{"current_password": {pw}, "new_password": {"a whole new secret"}})
 		require.Equal(t, http.StatusSeeOther, resp.StatusCode, resp.Body)
+		require.NotEqual(t, old, b.Cookie(auth.SessionCookie), "this browser's session gets a new id")
 		require.Equal(t, http.StatusOK, b.Get(t, "/account").StatusCode, "this session stays")
+		stolen := srv.Client().Get(t, "/account", "Cookie", auth.SessionCookie+"="+old)
+		require.Equal(t, http.StatusSeeOther, stolen.StatusCode, "a copy of its old cookie is signed out")
 		require.Equal(t, http.StatusSeeOther, other.Get(t, "/account").StatusCode, "the other one ends")
 		authtest.SignInForm(t, srv.Client(), "pw@example.com", "a whole new secret")
 	})

@@ -75,6 +75,10 @@ func (s *Service) sendLink(ctx context.Context, tx pgx.Tx, u dbsqlc.User, purpos
 			Body: "Hello " + text.Isolate(u.Name) + ",\n\nSomeone, hopefully you, asked to reset the password of your BookStore account. Choose a new one here:\n\n" + link +
 				"\n\nThe link works once, for one hour. If you did not ask, ignore this email: your password stays as it is.\n"}
 	}
+	// Whoever holds the link confirms the address or replaces the
+	// password: the Outbox page must not hand it to an admin once the
+	// email goes to its user.
+	m.Secret = link
 	if _, err := s.outbox.Write(ctx, tx, m); err != nil {
 		return err
 	}
@@ -165,16 +169,20 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, clientAddr st
 type ResetPasswordInput struct {
 	Token, New string
 	// Keep is the credential of the request, if any, which stays signed
-	// in when it is the same user's; every other session and token ends.
+	// in when it is the same user's (see keepOnly); every other session
+	// and token ends.
 	Keep string
 }
 
 // ResetPassword sets a new password, with the sign-up rules, through a
 // reset link, which works once: a password the rules refuse leaves the
 // link unspent, so the form can be tried again. Opening the link proves
-// the address, so it also counts as verified.
-func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+// the address, so it also counts as verified. It returns the browser's
+// session under its new id when Keep is the user's (its cookie must be
+// replaced), else a zero Session.
+func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) (Session, error) {
+	var kept Session
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		row, err := s.spend(ctx, tx, in.Token, purposeReset)
 		if err != nil {
 			return err
@@ -190,8 +198,8 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) erro
 		if _, err := s.q.UpdateUserPassword(ctx, tx, dbsqlc.UpdateUserPasswordParams{PasswordHash: h, Now: now, ID: row.ID}); err != nil {
 			return fmt.Errorf("reset password: %w", err)
 		}
-		if _, err := s.q.DeleteOtherUserSessions(ctx, tx, dbsqlc.DeleteOtherUserSessionsParams{UserID: row.ID, Keep: hashCredential(in.Keep)}); err != nil {
-			return fmt.Errorf("reset password: end other sessions: %w", err)
+		if kept, err = s.keepOnly(ctx, tx, row.ID, in.Keep); err != nil {
+			return fmt.Errorf("reset password: %w", err)
 		}
 		if err := s.q.VoidEmailTokens(ctx, tx, dbsqlc.VoidEmailTokensParams{UserID: row.ID, Purpose: purposeReset, Now: now}); err != nil {
 			return fmt.Errorf("reset password: void other links: %w", err)
@@ -204,4 +212,8 @@ func (s *Service) ResetPassword(ctx context.Context, in ResetPasswordInput) erro
 		}
 		return nil
 	})
+	if err != nil {
+		return Session{}, err
+	}
+	return kept, nil
 }

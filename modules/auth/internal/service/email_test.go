@@ -11,6 +11,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/config"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/mail/mailtest"
 )
@@ -129,6 +130,24 @@ func TestService_VerifyEmail(t *testing.T) {
 	})
 }
 
+// The emailed links are marked as their user's secret, so a shop that
+// sends email never shows them to an admin on the Outbox page.
+func TestService_EmailedLinksAreSecret(t *testing.T) {
+	t.Parallel()
+	ctx, b := setup(t, nil)
+	u, _ := b.signUp(ctx, t)
+	require.NoError(t, b.svc.RequestPasswordReset(ctx, u.Email, "192.0.2.1"))
+
+	sending := mail.NewLocalBox(b.pool, config.Config{SMTPURL: "smtp://mail.example.com?from=shop@example.com"})
+	all, err := sending.List(ctx, nil, mail.MaxPage)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	for _, e := range all {
+		require.NotContains(t, e.Body, "token=", e.Kind)
+		require.Contains(t, e.Body, "[link hidden: it is for the user alone]", e.Kind)
+	}
+}
+
 func TestService_PasswordReset(t *testing.T) {
 	t.Parallel()
 
@@ -144,24 +163,27 @@ func TestService_PasswordReset(t *testing.T) {
 		require.Equal(t, "auth.password_reset", sent[0].Kind)
 		tok := token(t, sent[0], service.ResetPath)
 
-		err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: "short"})
+		_, err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: "short"})
 		require.ErrorIs(t, err, service.ErrInvalid)
 		require.Contains(t, fieldsOf(t, err), "password", "the sign-up rules apply")
 
 		const newPW = "a brand new passphrase"
-		require.NoError(t, b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: newPW, Keep: sess.ID}), "a refused password left the link unspent")
+		renewed, err := b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: newPW, Keep: sess.ID})
+		require.NoError(t, err, "a refused password left the link unspent")
 
-		_, err = b.svc.Authenticate(ctx, other.ID)
-		require.ErrorIs(t, err, auth.ErrUnauthenticated, "other sessions end")
-		_, err = b.svc.Authenticate(ctx, sess.ID)
-		require.NoError(t, err, "the resetting browser stays signed in")
+		for _, c := range []string{other.ID, sess.ID} {
+			_, err = b.svc.Authenticate(ctx, c)
+			require.ErrorIs(t, err, auth.ErrUnauthenticated, "other sessions end, and the resetting browser's old id")
+		}
+		_, err = b.svc.Authenticate(ctx, renewed.ID)
+		require.NoError(t, err, "the resetting browser stays signed in, under a new id")
 		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
 		require.ErrorIs(t, err, service.ErrBadCredentials)
 		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: newPW})
 		require.NoError(t, err)
 		require.True(t, b.user(t, u.ID).EmailVerified, "the link proved the address")
 
-		err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: "yet another passphrase"})
+		_, err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: "yet another passphrase"})
 		require.ErrorIs(t, err, service.ErrBadLink, "single use")
 	})
 
@@ -172,7 +194,7 @@ func TestService_PasswordReset(t *testing.T) {
 		require.NoError(t, b.svc.RequestPasswordReset(ctx, u.Email, "192.0.2.1"))
 		tok := token(t, b.emailsTo(t, u.Email)[0], service.ResetPath)
 		b.clock.Add(service.ResetLinkLife + time.Second)
-		err := b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: "a brand new passphrase"})
+		_, err := b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: tok, New: "a brand new passphrase"})
 		require.ErrorIs(t, err, service.ErrBadLink)
 	})
 

@@ -327,8 +327,8 @@ func TestService_SignIn(t *testing.T) {
 		}
 		_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw, ClientAddr: "192.0.2.77"})
 		require.NoError(t, err, "the owner signs in from a fresh address")
-		require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: sess.ID}),
-			"and may change the password")
+		_, err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: sess.ID})
+		require.NoError(t, err, "and may change the password")
 
 		for range 3 {
 			_, _, err := b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "wrong password", ClientAddr: "198.51.100.200"})
@@ -646,13 +646,14 @@ func TestService_ChangePasswordLimited(t *testing.T) {
 	ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 100, SignInPerAccountAddress: 100, PasswordChecksPerAccount: 2, SignUpPerAddress: 100, SignUpPerAccount: 100}})
 	u, keep := b.signUp(ctx, t)
 	for range 2 {
-		err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "wrong password", New: "a brand new secret", Keep: keep.ID})
+		_, err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "wrong password", New: "a brand new secret", Keep: keep.ID})
 		require.ErrorIs(t, err, service.ErrInvalid)
 	}
-	err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID})
+	_, err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID})
 	require.ErrorIs(t, err, service.ErrRateLimited, "wrong guesses count though their transaction rolled back")
 	b.clock.Add(time.Minute)
-	require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID}))
+	_, err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID})
+	require.NoError(t, err)
 }
 
 func TestService_ChangePassword(t *testing.T) {
@@ -664,24 +665,42 @@ func TestService_ChangePassword(t *testing.T) {
 	tok, err := b.svc.NewToken(ctx, u.ID)
 	require.NoError(t, err)
 
-	err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "wrong password", New: "short", Keep: keep.ID})
+	_, err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "wrong password", New: "short", Keep: keep.ID})
 	require.Equal(t, map[string]string{"current_password": "this is not your current password", "new_password": "a password has 10 to 128 characters"}, fieldsOf(t, err))
-	err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{New: u.Email, Keep: keep.ID})
+	_, err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{New: u.Email, Keep: keep.ID})
 	require.Equal(t, map[string]string{"current_password": "enter your current password", "new_password": "your password cannot be your email address"}, fieldsOf(t, err))
-	_, err = b.svc.Authenticate(ctx, other.ID)
-	require.NoError(t, err, "a failed change ends nothing")
-
-	require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID}))
-	_, err = b.svc.Authenticate(ctx, keep.ID)
-	require.NoError(t, err)
-	for _, c := range []string{other.ID, tok.ID} {
+	for _, c := range []string{keep.ID, other.ID} {
 		_, err = b.svc.Authenticate(ctx, c)
-		require.ErrorIs(t, err, auth.ErrUnauthenticated, "every other session and token ends")
+		require.NoError(t, err, "a failed change ends nothing")
+	}
+
+	renewed, err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "a brand new secret", Keep: keep.ID})
+	require.NoError(t, err)
+	require.NotEmpty(t, renewed.ID)
+	require.NotEqual(t, keep.ID, renewed.ID, "the browser's session gets a new id")
+	require.Equal(t, keep.CSRFToken, renewed.CSRFToken, "its open forms still post")
+	require.True(t, keep.ExpiresAt.Equal(renewed.ExpiresAt), "and no longer life")
+	id, err := b.svc.Authenticate(ctx, renewed.ID)
+	require.NoError(t, err)
+	require.Equal(t, u.ID, id.User.ID)
+	for _, c := range []string{keep.ID, other.ID, tok.ID} {
+		_, err = b.svc.Authenticate(ctx, c)
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "a copy of the old cookie, and every other session and token, ends")
 	}
 	_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: pw})
 	require.ErrorIs(t, err, service.ErrBadCredentials)
 	_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: u.Email, Password: "a brand new secret"})
 	require.NoError(t, err)
+
+	kept, err := b.svc.NewToken(ctx, u.ID)
+	require.NoError(t, err)
+	same, err := b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: "a brand new secret", New: "a third long secret", Keep: kept.ID})
+	require.NoError(t, err)
+	require.Equal(t, service.Session{}, same, "an API token is kept as it is")
+	_, err = b.svc.Authenticate(ctx, kept.ID)
+	require.NoError(t, err)
+	_, err = b.svc.Authenticate(ctx, renewed.ID)
+	require.ErrorIs(t, err, auth.ErrUnauthenticated)
 }
 
 func TestService_SignOutEverywhere(t *testing.T) {
@@ -1166,7 +1185,8 @@ func TestService_ChangeFeed(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 5, b.changeCount(t, u.ID), "enable")
 
-	require.NoError(t, b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "another long secret"}))
+	_, err = b.svc.ChangePassword(ctx, u.ID, service.ChangePasswordInput{Current: pw, New: "another long secret"})
+	require.NoError(t, err)
 	require.Equal(t, 5, b.changeCount(t, u.ID), "a password is not user state other modules copy")
 
 	all, err := b.svc.UserChanges(ctx, 0, 100)

@@ -273,20 +273,23 @@ func (s *Service) SignOutEverywhere(ctx context.Context, id auth.UserID) error {
 // ChangePasswordInput is the change-password form.
 type ChangePasswordInput struct {
 	Current, New string
-	// Keep is the credential of the request, which stays signed in; every
-	// other session and token of the user ends.
+	// Keep is the credential of the request, which stays signed in (see
+	// keepOnly); every other session and token of the user ends.
 	Keep string
 }
 
-// ChangePassword sets a new password after checking the current one.
-// Attempts count against the account's own password-check limit, which
-// sign-in guesses by strangers never touch. The count is kept outside the
-// transaction, so a wrong password, which rolls it back, still counts.
-func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangePasswordInput) error {
+// ChangePassword sets a new password after checking the current one, and
+// returns the browser's session under its new id when Keep is one (its
+// cookie must be replaced), else a zero Session. Attempts count against
+// the account's own password-check limit, which sign-in guesses by
+// strangers never touch. The count is kept outside the transaction, so a
+// wrong password, which rolls it back, still counts.
+func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangePasswordInput) (Session, error) {
 	if err := s.allow(ctx, check(s.passwordCheck, strconv.FormatInt(int64(id), 10))); err != nil {
-		return err
+		return Session{}, err
 	}
-	return s.userTx(ctx, id, "change password", func(tx pgx.Tx, row dbsqlc.User) error {
+	var kept Session
+	err := s.userTx(ctx, id, "change password", func(tx pgx.Tx, row dbsqlc.User) error {
 		f := fields{}
 		if in.Current == "" {
 			f.check("current_password", "enter your current password")
@@ -308,11 +311,39 @@ func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangeP
 		if _, err := s.q.UpdateUserPassword(ctx, tx, dbsqlc.UpdateUserPasswordParams{PasswordHash: h, Now: s.now(), ID: row.ID}); err != nil {
 			return fmt.Errorf("change password: %w", err)
 		}
-		if _, err := s.q.DeleteOtherUserSessions(ctx, tx, dbsqlc.DeleteOtherUserSessionsParams{UserID: row.ID, Keep: hashCredential(in.Keep)}); err != nil {
-			return fmt.Errorf("change password: end other sessions: %w", err)
+		kept, err = s.keepOnly(ctx, tx, row.ID, in.Keep)
+		if err != nil {
+			return fmt.Errorf("change password: %w", err)
 		}
 		return nil
 	})
+	if err != nil {
+		return Session{}, err
+	}
+	return kept, nil
+}
+
+// keepOnly ends every session and token of the user but keep, the
+// credential of the request that changed the password. A browser's
+// session stays signed in under a new id, returned for its cookie, so a
+// copy of the old cookie taken before the change ends with the old
+// password; an API token is kept as it is (a zero Session), as the API
+// documents.
+func (s *Service) keepOnly(ctx context.Context, tx pgx.Tx, userID int64, keep string) (Session, error) {
+	old := hashCredential(keep)
+	if _, err := s.q.DeleteOtherUserSessions(ctx, tx, dbsqlc.DeleteOtherUserSessionsParams{UserID: userID, Keep: old}); err != nil {
+		return Session{}, fmt.Errorf("end other sessions: %w", err)
+	}
+	sess := Session{ID: randomToken()}
+	row, err := s.q.RenewSession(ctx, tx, dbsqlc.RenewSessionParams{NewHash: hashCredential(sess.ID), IDHash: old, UserID: userID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Session{}, nil
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("renew session: %w", err)
+	}
+	sess.CSRFToken, sess.Persistent, sess.ExpiresAt = row.CsrfToken, row.Persistent, row.ExpiresAt
+	return sess, nil
 }
 
 // DeleteExpiredSessions removes sessions past either deadline, and spent or

@@ -4256,7 +4256,7 @@ func adminOutboxView(d outboxData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 400, "<p><a href=\"/admin\">← Admin</a></p><h1>Outbox</h1><p>Every email the shop wrote, newest first. Without an SMTP server (<code>--smtp-url</code>) emails are stored, not sent: open a user's link from here.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 400, "<p><a href=\"/admin\">← Admin</a></p><h1>Outbox</h1><p>Every email the shop wrote, newest first. Without an SMTP server (<code>--smtp-url</code>) emails are stored, not sent: open a user's link from here. With one, a confirmation or password-reset link is its user's alone and shows here hidden.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

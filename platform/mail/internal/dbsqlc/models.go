@@ -19,4 +19,5 @@ type Email struct {
 	LastError *string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	Secret    *string
 }

@@ -11,7 +11,7 @@ import (
 )
 
 const getEmail = `-- name: GetEmail :one
-SELECT id, kind, to_addr, subject, body, status, attempts, last_error, created_at, sent_at FROM mail.outbox WHERE id = $1
+SELECT id, kind, to_addr, subject, body, status, attempts, last_error, created_at, sent_at, secret FROM mail.outbox WHERE id = $1
 `
 
 func (q *Queries) GetEmail(ctx context.Context, db DBTX, id int64) (Email, error) {
@@ -28,13 +28,14 @@ func (q *Queries) GetEmail(ctx context.Context, db DBTX, id int64) (Email, error
 		&i.LastError,
 		&i.CreatedAt,
 		&i.SentAt,
+		&i.Secret,
 	)
 	return i, err
 }
 
 const insertEmail = `-- name: InsertEmail :one
-INSERT INTO mail.outbox (kind, to_addr, subject, body, status)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO mail.outbox (kind, to_addr, subject, body, status, secret)
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING id
 `
 
@@ -44,6 +45,7 @@ type InsertEmailParams struct {
 	Subject string
 	Body    string
 	Status  string
+	Secret  *string
 }
 
 func (q *Queries) InsertEmail(ctx context.Context, db DBTX, arg InsertEmailParams) (int64, error) {
@@ -53,6 +55,7 @@ func (q *Queries) InsertEmail(ctx context.Context, db DBTX, arg InsertEmailParam
 		arg.Subject,
 		arg.Body,
 		arg.Status,
+		arg.Secret,
 	)
 	var id int64
 	err := row.Scan(&id)
@@ -60,7 +63,7 @@ func (q *Queries) InsertEmail(ctx context.Context, db DBTX, arg InsertEmailParam
 }
 
 const listEmails = `-- name: ListEmails :many
-SELECT id, kind, to_addr, subject, body, status, attempts, last_error, created_at, sent_at FROM mail.outbox
+SELECT id, kind, to_addr, subject, body, status, attempts, last_error, created_at, sent_at, secret FROM mail.outbox
 WHERE ($1::text[] IS NULL OR split_part(kind, '.', 1) = ANY ($1::text[]))
   AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::bigint))
 ORDER BY created_at DESC, id DESC
@@ -101,6 +104,7 @@ func (q *Queries) ListEmails(ctx context.Context, db DBTX, arg ListEmailsParams)
 			&i.LastError,
 			&i.CreatedAt,
 			&i.SentAt,
+			&i.Secret,
 		); err != nil {
 			return nil, err
 		}
@@ -113,12 +117,19 @@ func (q *Queries) ListEmails(ctx context.Context, db DBTX, arg ListEmailsParams)
 }
 
 const markSent = `-- name: MarkSent :execrows
-UPDATE mail.outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now()
-WHERE id = $1 AND status = 'queued'
+UPDATE mail.outbox SET status = 'sent', attempts = attempts + 1, last_error = NULL, sent_at = now(),
+    body = CASE WHEN secret IS NULL THEN body ELSE replace(body, secret, $1) END, secret = NULL
+WHERE id = $2 AND status = 'queued'
 `
 
-func (q *Queries) MarkSent(ctx context.Context, db DBTX, id int64) (int64, error) {
-	result, err := db.Exec(ctx, markSent, id)
+type MarkSentParams struct {
+	Hidden string
+	ID     int64
+}
+
+// The secret, delivered, leaves the outbox: @hidden stands in its place.
+func (q *Queries) MarkSent(ctx context.Context, db DBTX, arg MarkSentParams) (int64, error) {
+	result, err := db.Exec(ctx, markSent, arg.Hidden, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -127,18 +138,27 @@ func (q *Queries) MarkSent(ctx context.Context, db DBTX, id int64) (int64, error
 
 const recordFailure = `-- name: RecordFailure :execrows
 UPDATE mail.outbox SET attempts = attempts + 1, last_error = $1,
-    status = CASE WHEN $2::boolean THEN 'failed' ELSE status END
-WHERE id = $3 AND status = 'queued'
+    status = CASE WHEN $2::boolean THEN 'failed' ELSE status END,
+    body = CASE WHEN $2::boolean AND secret IS NOT NULL THEN replace(body, secret, $3) ELSE body END,
+    secret = CASE WHEN $2::boolean THEN NULL ELSE secret END
+WHERE id = $4 AND status = 'queued'
 `
 
 type RecordFailureParams struct {
 	LastError *string
 	GiveUp    bool
+	Hidden    string
 	ID        int64
 }
 
+// Giving up, no one needs the secret any more: @hidden stands in its place.
 func (q *Queries) RecordFailure(ctx context.Context, db DBTX, arg RecordFailureParams) (int64, error) {
-	result, err := db.Exec(ctx, recordFailure, arg.LastError, arg.GiveUp, arg.ID)
+	result, err := db.Exec(ctx, recordFailure,
+		arg.LastError,
+		arg.GiveUp,
+		arg.Hidden,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
