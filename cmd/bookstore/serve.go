@@ -25,7 +25,8 @@ func newServeCommand() *cobra.Command {
 		Short: "Serve the shop: web UI, JSON API and job workers",
 		Long: `Serve the shop: web UI, JSON API and job workers of the modules named by
 --modules (all by default). Without DATABASE_URL a private PostgreSQL
-cluster is started in --data-dir and stopped on exit. SIGTERM (what an
+cluster is started in --data-dir (or shared with the processes already using
+it) and stopped on exit by the last process using it. SIGTERM (what an
 orchestrator sends) first drains: /readyz answers 503 at once while requests
 are still served for --drain-timeout, so the load balancer moves away. Then,
 as at once on SIGINT (Ctrl-C), the listener closes, in-flight requests and

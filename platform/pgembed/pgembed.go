@@ -47,13 +47,14 @@ type Options struct {
 
 // Cluster is a running private cluster.
 type Cluster struct {
-	dir      string // also the socket's folder
-	bin      string
-	owner    *syscall.Credential // nil when the cluster runs as the current user
-	adopted  bool                // started by an earlier process that was killed
-	attached bool                // owned by another live process
-	lockFile *os.File
-	child    *child // the server, when ephemeral
+	dir     string // also the socket's folder
+	bin     string
+	owner   *syscall.Credential // nil when the cluster runs as the current user
+	adopted bool                // left running by processes that were killed
+	shared  bool                // in use by another live process when Start found it
+	turn    *os.File            // dir.lock: held while a process starts or stops the server
+	use     *os.File            // dir.users: every user holds it shared while it runs
+	child   *child              // the server, when ephemeral
 	// crashSafe keeps synchronous_commit on in an ephemeral cluster.
 	crashSafe bool
 	ephemeral bool     // Options.Ephemeral
@@ -72,8 +73,9 @@ const (
 	port      = 5432
 )
 
-// Start initialises dir on first use and starts the cluster, or adopts one
-// that a killed process left running on the same folder.
+// Start initialises dir on first use and starts the cluster, or joins the
+// processes already using it, or adopts one that killed processes left
+// running on the same folder.
 func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -103,22 +105,17 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if err := c.prepareDir(ctx); err != nil {
 		return nil, err
 	}
-	if err := c.lock(); err != nil {
-		// Another live process owns the cluster: a command (seed, migrate,
-		// user) may use it while it runs, but never starts or stops it.
-		if opts.Ephemeral || c.run(ctx, "pg_ctl", "status", "-D", dir) != nil {
-			return nil, err
-		}
-		c.attached = true
-		if err := c.EnsureDatabase(ctx, cmp.Or(opts.Database, database)); err != nil {
-			return nil, err
-		}
-		return c, nil
+	if err := c.takeTurn(ctx); err != nil {
+		return nil, err
+	}
+	defer c.endTurn()
+	if err := c.join(opts.Ephemeral); err != nil {
+		return nil, err
 	}
 	started := false
 	defer func() {
 		if !started {
-			c.unlock()
+			_ = c.leave(context.WithoutCancel(ctx))
 		}
 	}()
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
@@ -131,7 +128,7 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		c.crashSafe = opts.CrashSafe
 		err = c.startChild(ctx)
 	case c.run(ctx, "pg_ctl", "status", "-D", dir) == nil:
-		c.adopted = true
+		c.adopted = !c.shared
 	default:
 		err = c.startDaemon(ctx)
 	}
@@ -139,7 +136,6 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		return nil, err
 	}
 	if err := c.EnsureDatabase(ctx, cmp.Or(opts.Database, database)); err != nil {
-		_ = c.stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	started = true
@@ -159,23 +155,44 @@ func URL(dir, name string) string {
 	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", superuser, name, dir, port)
 }
 
-// Attached reports whether the cluster belongs to another live process,
-// which alone will stop it.
-func (c *Cluster) Attached() bool { return c.attached }
+// Shared reports whether another live process was using the cluster when
+// Start found it: the last of them to Stop stops the server.
+func (c *Cluster) Shared() bool { return c.shared }
 
-// Adopted reports whether the cluster was already running when Start found it.
+// Adopted reports whether the cluster was running with no live user when
+// Start found it, left behind by processes that were killed.
 func (c *Cluster) Adopted() bool { return c.adopted }
 
 // Dir is the cluster's data folder.
 func (c *Cluster) Dir() string { return c.dir }
 
-// Stop shuts the cluster down, waiting for it to exit, and lets another
-// process use the folder.
+// Stop ends this process's use of the cluster and, when no other process
+// uses it any more, shuts the server down and waits for it to exit: a
+// replica leaving in a rolling restart keeps the server up for the others.
 func (c *Cluster) Stop(ctx context.Context) error {
-	if c.attached {
+	if err := c.takeTurn(ctx); err != nil {
+		return err
+	}
+	defer c.endTurn()
+	return c.leave(ctx)
+}
+
+// leave, under the turn, gives up this process's use and stops the server
+// if no other process uses it. Whoever arrives meanwhile waits for the turn,
+// then finds the server stopped and starts it again.
+func (c *Cluster) leave(ctx context.Context) error {
+	if c.use == nil {
 		return nil
 	}
-	defer c.unlock()
+	defer func() {
+		_ = c.use.Close()
+		c.use = nil
+	}()
+	// flock converts a shared lock to an exclusive one by dropping it
+	// first, which is harmless here: this process is leaving anyway.
+	if syscall.Flock(int(c.use.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return nil
+	}
 	return c.stop(ctx)
 }
 
@@ -201,8 +218,8 @@ func (c *Cluster) stop(ctx context.Context) error {
 // off, no checkpoint), keeping the folder; Resume starts it again, which
 // then recovers from its write-ahead log. Fault tests use the pair.
 func (c *Cluster) Crash(ctx context.Context) error {
-	if c.attached {
-		return errors.New("crash: the cluster belongs to another process")
+	if c.shared {
+		return errors.New("crash: another process uses the cluster")
 	}
 	if c.child != nil {
 		// SIGQUIT is PostgreSQL's immediate shutdown.
@@ -245,29 +262,70 @@ func (c *Cluster) prepareDir(ctx context.Context) error {
 	return nil
 }
 
-// lock makes the process the cluster's only user. A running server whose
-// folder is not locked was left by a killed process and can be adopted; one
-// whose folder is locked belongs to a live process, which would stop it
-// under us.
-func (c *Cluster) lock() error {
+// takeTurn waits until no other process is starting or stopping the
+// server, so that a process arriving while the last user stops it starts
+// it again instead of connecting to a server on its way down.
+func (c *Cluster) takeTurn(ctx context.Context) error {
 	f, err := os.OpenFile(c.dir+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("lock data folder: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return fmt.Errorf("data folder %s is in use by another bookstore process: stop it, or give this one its own --data-dir or a DATABASE_URL", filepath.Dir(c.dir))
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			c.turn = f
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return fmt.Errorf("lock data folder: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return fmt.Errorf("wait for another bookstore process to start or stop postgres in %s: %w", c.dir, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	c.lockFile = f
-	return nil
 }
 
-func (c *Cluster) unlock() {
-	if c.lockFile != nil {
-		_ = syscall.Flock(int(c.lockFile.Fd()), syscall.LOCK_UN)
-		_ = c.lockFile.Close()
-		c.lockFile = nil
+func (c *Cluster) endTurn() {
+	if c.turn != nil {
+		_ = c.turn.Close()
+		c.turn = nil
 	}
+}
+
+// join, under the turn, records this process as a user of the cluster: a
+// shared lock that the kernel drops if the process is killed. An ephemeral
+// cluster's server is this process's child, so it admits no other user.
+func (c *Cluster) join(ephemeral bool) error {
+	f, err := os.OpenFile(c.dir+".users", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock data folder: %w", err)
+	}
+	inUse := fmt.Errorf("data folder %s is in use by a bookstore process that runs postgres as its child (a test): stop it, or give this one its own --data-dir or a DATABASE_URL", filepath.Dir(c.dir))
+	switch {
+	case syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil:
+		// Alone. Every taker of the exclusive lock holds the turn, as this
+		// process does, so nobody slips in while it is made shared.
+		if !ephemeral {
+			err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		}
+	case ephemeral:
+		err = inUse
+	default:
+		c.shared = true
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB) != nil {
+			err = inUse
+		}
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	c.use = f
+	return nil
 }
 
 func (c *Cluster) initdb(ctx context.Context) error {

@@ -47,3 +47,44 @@ func TestStart_Settings(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(log), "database system is ready to accept connections")
 }
+
+// TestStop_LastUserStopsServer: replicas sharing a data folder keep the
+// server up while any of them runs, as in a rolling restart, and the last
+// one out stops it.
+func TestStop_LastUserStopsServer(t *testing.T) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "pgembed-test-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755)) // the server may run as postgres
+	first, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = first.stop(ctx) }) // whatever the test left running
+	require.False(t, first.Shared())
+
+	second, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	require.True(t, second.Shared())
+	require.False(t, second.Adopted())
+	conn, err := pgx.Connect(ctx, second.URL())
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+
+	require.NoError(t, first.Stop(ctx))
+	require.NoError(t, conn.Ping(ctx), "the second user lost the server when the first stopped")
+
+	// A user killed without stopping (kill -9) leaves the others theirs.
+	killed, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	require.True(t, killed.Shared())
+	require.NoError(t, killed.use.Close())
+	restarted, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	require.True(t, restarted.Shared())
+	require.False(t, restarted.Adopted())
+	require.NoError(t, restarted.Stop(ctx))
+	require.NoError(t, conn.Ping(ctx), "a restarted user stopped the server under another")
+
+	require.NoError(t, second.Stop(ctx))
+	require.Error(t, second.run(ctx, "pg_ctl", "status", "-D", second.dir), "the last user left the server running")
+}
