@@ -42,13 +42,13 @@ for another replica), and the database stops.`,
 		if err != nil {
 			return err
 		}
+		if err := cfg.CheckServe(); err != nil {
+			return err
+		}
 		if split {
 			ctx, stop := stopContext()
 			defer stop()
 			return serveSplit(ctx, cfg, cmd.Flags())
-		}
-		if err := cfg.CheckServe(); err != nil {
-			return err
 		}
 		var drain *web.Drain
 		app := fx.New(appOptions(cfg, serveOptions(cfg)), fx.Populate(&drain))

@@ -191,7 +191,7 @@ func TestServe_HTTPS(t *testing.T) {
 	cert := webtest.SelfSigned(t)
 	addr := proctest.FreeAddr(t)
 	p := proctest.Start(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)},
-		"serve", "--addr", addr, "--tls-cert", cert.CertFile, "--tls-key", cert.KeyFile, "--shutdown-timeout", "5s")
+		"serve", "--addr", addr, "--tls-cert", cert.CertFile, "--tls-key", cert.KeyFile, "--public-url", "https://"+addr, "--shutdown-timeout", "5s")
 	client := cert.Client()
 	deadline := time.After(90 * time.Second)
 	for {
@@ -229,7 +229,7 @@ func TestServe_BadCertificateFailsCleanly(t *testing.T) {
 	// No DATABASE_URL: the key pair is read before the embedded cluster
 	// would start, so nothing is left behind.
 	p := proctest.Start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data,
-		"--tls-cert", missing, "--tls-key", cert.KeyFile)
+		"--tls-cert", missing, "--tls-key", cert.KeyFile, "--public-url", "https://shop.example.com")
 	require.Equal(t, 1, p.WaitExit(t))
 	out := strings.TrimSpace(p.Stderr())
 	require.Equal(t, "bookstore: --tls-cert/--tls-key: open "+missing+": no such file or directory", out)

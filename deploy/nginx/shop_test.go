@@ -68,7 +68,7 @@ func newShop(t testing.TB, n int, withNginx bool) *shop {
 	t.Cleanup(func() { _ = s.pg.Stop(context.Background()) })
 	uploads := proctest.ReachableDir(t)
 	s.env = []string{"DATABASE_URL=" + s.pg.URL(), "BOOKSTORE_DATA_DIR=" + uploads, "BOOKSTORE_TRUST_PROXY=true",
-		"BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DRAIN_TIMEOUT=3s", "BOOKSTORE_SHUTDOWN_TIMEOUT=10s",
+		"BOOKSTORE_PUBLIC_URL=https://shop.example.com", "BOOKSTORE_LOG_LEVEL=error", "BOOKSTORE_DRAIN_TIMEOUT=3s", "BOOKSTORE_SHUTDOWN_TIMEOUT=10s",
 		"BOOKSTORE_SHIPPING_STEP=200ms", "BOOKSTORE_BANK_TRANSFER_DELAY=500ms", "BOOKSTORE_ORDER_TIMEOUT=10m",
 		"BOOKSTORE_PAYMENT_RETRY_WINDOW=1s"}
 	for range n {
