@@ -16,6 +16,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/pgembed"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -43,6 +46,9 @@ for another replica), and the database stops.`,
 			return err
 		}
 		if err := cfg.CheckServe(); err != nil {
+			return err
+		}
+		if err := checkDataDir(cmd.Context(), cfg); err != nil {
 			return err
 		}
 		if split {
@@ -106,4 +112,22 @@ func describeStartError(err error) error {
 		}
 	}
 	return err
+}
+
+// checkDataDir refuses a --data-dir the shop cannot use before anything
+// makes a folder in it (the cluster's, the photos', the certificates'), so
+// that the error names the flag and a refused folder is left as it was.
+func checkDataDir(ctx context.Context, cfg config.Config) error {
+	if !cfg.EmbeddedPostgres() && cfg.PhotoStore != "" && len(cfg.ACMEDomains) == 0 {
+		return nil
+	}
+	if cfg.EmbeddedPostgres() {
+		if err := pgembed.CheckDir(ctx, pg.EmbeddedDir(cfg)); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
+	return nil
 }

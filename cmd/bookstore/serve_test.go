@@ -120,7 +120,18 @@ func TestServe_FailsCleanly(t *testing.T) {
 		"AddressTaken": {
 			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t)},
 			args: []string{"serve", "--addr", taken.Addr().String()},
-			want: "address already in use",
+			want: "bookstore: --addr: listen on " + taken.Addr().String() + ": bind: address already in use",
+		},
+		"ACMEAddressTaken": {
+			env: []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+			args: []string{"serve", "--addr", "127.0.0.1:0", "--acme-domain", "shop.example.com", "--acme-http-addr", taken.Addr().String(),
+				"--public-url", "https://shop.example.com", "--data-dir", t.TempDir()},
+			want: "bookstore: --acme-http-addr: listen on " + taken.Addr().String() + ": bind: address already in use",
+		},
+		"DataDirCannotBeMade": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+			args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", "/proc/forbidden"},
+			want: "bookstore: --data-dir: mkdir /proc/forbidden: ",
 		},
 		"DatabaseUnreachable": {
 			env:  []string{"DATABASE_URL=postgres://shop:secret@127.0.0.1:1/shop"},
@@ -164,6 +175,23 @@ func TestServe_FailsCleanly(t *testing.T) {
 			require.Len(t, strings.Split(out, "\n"), 1, "one line on stderr: %q", out)
 		})
 	}
+}
+
+// TestServe_DataDirUnreachableLeavesNothing: as root, a --data-dir the
+// postgres user cannot reach is refused before any folder is made in it.
+func TestServe_DataDirUnreachableLeavesNothing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root runs the cluster as another user")
+	}
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "x") // t.TempDir is closed to others
+	p := proctest.Start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data)
+	require.Equal(t, 1, p.WaitExit(t))
+	out := strings.TrimSpace(p.Stderr())
+	require.Regexp(t, `^bookstore: the postgres user cannot reach \S+ \(a parent folder is closed to it\): set --data-dir`, out)
+	require.Len(t, strings.Split(out, "\n"), 1, "one line on stderr: %q", out)
+	_, err := os.Stat(data)
+	require.True(t, errors.Is(err, os.ErrNotExist), "the refused folder was made")
 }
 
 func TestMigrate_AppliesAndReports(t *testing.T) {

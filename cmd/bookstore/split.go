@@ -65,7 +65,7 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	// there instead.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("--addr: listen on %s: %w", cfg.Addr, err)
 	}
 	_ = ln.Close()
 	// The supervisor's few lines (where each process listens, restarts,

@@ -92,15 +92,8 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		return nil, fmt.Errorf("data folder %s: path too long for a Unix socket (limit about 100 bytes); choose a shorter --data-dir", dir)
 	}
 	c := &Cluster{dir: dir, bin: bin, ephemeral: opts.Ephemeral, extra: opts.Settings}
-	if os.Geteuid() == 0 {
-		// initdb refuses to run as root, so the cluster belongs to postgres.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root needs the postgres user to own the cluster: %w", err)
-		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		c.owner = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	if c.owner, err = owner(); err != nil {
+		return nil, err
 	}
 	if err := c.prepareDir(ctx); err != nil {
 		return nil, err
@@ -242,7 +235,65 @@ func (c *Cluster) Resume(ctx context.Context) error {
 	return c.startDaemon(ctx)
 }
 
+// owner is the user the cluster runs as: nil for the current user, or
+// postgres as root, since initdb refuses to run as root.
+func owner() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root needs the postgres user to own the cluster: %w", err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// CheckDir reports, without creating anything, whether a cluster could
+// live in dir: as root, whether the postgres user can reach it. A command
+// calls it before it makes any folder under its --data-dir, so a refused
+// one is left as it was.
+func CheckDir(ctx context.Context, dir string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	c := &Cluster{dir: dir}
+	if c.owner, err = owner(); err != nil {
+		return err
+	}
+	return c.reachable(ctx)
+}
+
+// reachable checks that the cluster's owner can enter the deepest folder
+// of dir's path that exists, so that the folders made below it, open to
+// all, are reachable too.
+func (c *Cluster) reachable(ctx context.Context) error {
+	if c.owner == nil {
+		return nil
+	}
+	existing := c.dir
+	for {
+		if _, err := os.Stat(existing); err == nil || existing == filepath.Dir(existing) {
+			break
+		}
+		existing = filepath.Dir(existing)
+	}
+	if c.run(ctx, "test", "-x", existing) != nil {
+		return c.unreachable()
+	}
+	return nil
+}
+
+func (c *Cluster) unreachable() error {
+	return fmt.Errorf("the postgres user cannot reach %s (a parent folder is closed to it): set --data-dir (BOOKSTORE_DATA_DIR) to a folder it can reach, such as /var/tmp/bookstore", c.dir)
+}
+
 func (c *Cluster) prepareDir(ctx context.Context) error {
+	if err := c.reachable(ctx); err != nil {
+		return err
+	}
 	// Parents stay traversable, since the cluster may run as another user.
 	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
@@ -257,7 +308,7 @@ func (c *Cluster) prepareDir(ctx context.Context) error {
 		return fmt.Errorf("give data folder to postgres: %w", err)
 	}
 	if err := c.run(ctx, "test", "-w", c.dir, "-a", "-x", c.dir); err != nil {
-		return fmt.Errorf("the postgres user cannot reach %s (a parent folder is closed to it): set --data-dir (BOOKSTORE_DATA_DIR) to a folder it can reach, such as /var/tmp/bookstore", c.dir)
+		return c.unreachable()
 	}
 	return nil
 }
