@@ -30,10 +30,7 @@ func TestURL_PointsAtSocketFolder(t *testing.T) {
 // and its log is where LogFile says.
 func TestStart_Settings(t *testing.T) {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pgembed-test-")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755)) // the server may run as postgres
+	dir := reachableDir(t)
 	c, err := Start(ctx, filepath.Join(dir, "pg"), &Options{Ephemeral: true, Settings: []string{"work_mem=7MB", "application_name=settings test"}})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, c.Stop(ctx)) })
@@ -53,10 +50,7 @@ func TestStart_Settings(t *testing.T) {
 // one out stops it.
 func TestStop_LastUserStopsServer(t *testing.T) {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pgembed-test-")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755)) // the server may run as postgres
+	dir := reachableDir(t)
 	first, err := Start(ctx, filepath.Join(dir, "pg"), nil)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = first.stop(ctx) }) // whatever the test left running
@@ -87,4 +81,15 @@ func TestStop_LastUserStopsServer(t *testing.T) {
 
 	require.NoError(t, second.Stop(ctx))
 	require.Error(t, second.run(ctx, "pg_ctl", "status", "-D", second.dir), "the last user left the server running")
+}
+
+// reachableDir is a folder for a cluster that the postgres user can enter
+// (the server runs as postgres under root), short enough for the socket.
+func reachableDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pgembed-test-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	return dir
 }
