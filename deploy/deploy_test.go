@@ -522,6 +522,39 @@ func TestKustomize_Builds(t *testing.T) {
 	}
 }
 
+// TestKustomize_PublicURLIsTheIngressHost: the links in the shop's emails
+// lead to the host its Ingress serves, in the base and in each overlay,
+// which sets the two side by side; serve refuses to start without one
+// behind a load balancer, which startConfig checks for the other manifests.
+func TestKustomize_PublicURLIsTheIngressHost(t *testing.T) {
+	t.Parallel()
+	ingress := decode(t, filepath.Join("k8s", "base", "ingress.yaml"))[0]
+	env := envFile(t, filepath.Join("k8s", "base", "bookstore.env"))
+	require.Equal(t, "https://"+str(get(ingress, "spec", "rules", 0, "host")), env["BOOKSTORE_PUBLIC_URL"], "k8s/base/bookstore.env")
+	for _, overlay := range []string{"monolith", "split"} {
+		dir := filepath.Join("k8s", "overlays", overlay)
+		host := patchValue(t, filepath.Join(dir, "ingress-host.yaml"), "/spec/rules/0/host")
+		require.Equal(t, "https://"+host, patchValue(t, filepath.Join(dir, "public-url.yaml"), "/data/BOOKSTORE_PUBLIC_URL"), dir)
+		var patched []string
+		for _, p := range list(get(decode(t, filepath.Join(dir, "kustomization.yaml"))[0], "patches")) {
+			patched = append(patched, str(get(p, "path"))+" "+str(get(p, "target", "kind")))
+		}
+		require.Contains(t, patched, "public-url.yaml ConfigMap", dir)
+	}
+}
+
+// patchValue is the value a JSON patch file sets at path.
+func patchValue(t *testing.T, file, path string) string {
+	t.Helper()
+	for _, op := range list(decode(t, file)[0]) {
+		if str(get(op, "path")) == path {
+			return str(get(op, "value"))
+		}
+	}
+	t.Fatalf("%s sets nothing at %s", file, path)
+	return ""
+}
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)

@@ -40,9 +40,11 @@ func splitProcesses(t *testing.T, where string, procs map[string]process) {
 	for name, p := range procs {
 		hosts[p.host] = name
 	}
+	publicURLs := map[string]bool{}
 	for name, p := range procs {
 		cfg := startConfig(t, where+" "+name, p.env)
 		requireMetricsAt(t, where+" "+name, cfg, scraped[name])
+		publicURLs[cfg.PublicURL] = true
 		if name == config.Gateway {
 			require.True(t, cfg.Gateway, "%s: the gateway", where)
 			require.True(t, p.published, "%s: the gateway is the shop's address", where)
@@ -62,10 +64,12 @@ func splitProcesses(t *testing.T, where string, procs map[string]process) {
 			require.Equal(t, string(m), hosts[parsed.Host], "%s %s: --%s-url %s is the %s process", where, name, m, u, m)
 		}
 	}
+	require.Len(t, publicURLs, 1, "%s: every process links its emails to the one address of the shop", where)
 }
 
 // startConfig loads env as `bookstore serve` would, a _FILE variable
-// standing for a plausible value, and checks it as serve does.
+// standing for a plausible value, and checks it as serve does (which
+// refuses a process behind a load balancer without BOOKSTORE_PUBLIC_URL).
 func startConfig(t *testing.T, where string, env map[string]string) config.Config {
 	t.Helper()
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)

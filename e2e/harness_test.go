@@ -99,7 +99,7 @@ type Shop struct {
 func launchShop(t *testing.T, mode string) func() *Shop {
 	t.Helper()
 	s := &Shop{DatabaseURL: pgtest.NewURL(t), Mail: mailtest.NewServer(t)}
-	p := proctest.Launch(t, mode == modeSplit, []string{"DATABASE_URL=" + s.DatabaseURL, "BOOKSTORE_SMTP_URL=" + s.Mail.URL("shop@example.com")}, "--trust-proxy", "--shutdown-timeout", "5s", "--shipping-step", "300ms")
+	p := proctest.Launch(t, mode == modeSplit, []string{"DATABASE_URL=" + s.DatabaseURL, "BOOKSTORE_SMTP_URL=" + s.Mail.URL("shop@example.com")}, "--trust-proxy", "--public-url", "https://shop.example.com", "--shutdown-timeout", "5s", "--shipping-step", "300ms")
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("bookstore (%s) log (end):\n%s", mode, tail(p.Stderr(), 60))

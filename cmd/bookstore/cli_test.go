@@ -88,18 +88,22 @@ func TestCLI_RejectsBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		"UnknownFlag":    {[]string{"serve", "--bogus"}, "unknown flag: --bogus"},
-		"UnknownModule":  {[]string{"serve", "--modules", "auth,payments"}, `unknown module "payments"`},
-		"MissingDep":     {[]string{"serve", "--modules", "orders", "--internal-token", testToken}, "--modules orders: it signs requests in through auth; set --auth-url"},
-		"NoToken":        {[]string{"serve", "--modules", "auth", "--orders-url", "http://orders:8080"}, "--internal-token: required"},
-		"GatewayAndAuth": {[]string{"serve", "--modules", "gateway,auth"}, "the gateway runs alone"},
-		"GatewayNoURLs":  {[]string{"serve", "--modules", "gateway", "--internal-token", testToken}, "--modules gateway: the gateway forwards requests to every module; set --auth-url"},
-		"BadModuleURL":   {[]string{"serve", "--catalog-url", "catalog:8080"}, "--catalog-url"},
-		"BadLogFormat":   {[]string{"serve", "--log-format", "xml"}, "--log-format"},
-		"BadDuration":    {[]string{"migrate", "--shutdown-timeout", "soon"}, "invalid argument"},
-		"MigrateGateway": {[]string{"migrate", "--modules", "gateway"}, "--modules gateway: the gateway has no database to migrate"},
-		"CertWithoutKey": {[]string{"serve", "--tls-cert", "cert.pem"}, "--tls-cert and --tls-key"},
-		"UnknownCommand": {[]string{"deploy"}, `unknown command "deploy"`},
+		"UnknownFlag":        {[]string{"serve", "--bogus"}, "unknown flag: --bogus"},
+		"UnknownModule":      {[]string{"serve", "--modules", "auth,payments"}, `unknown module "payments"`},
+		"MissingDep":         {[]string{"serve", "--modules", "orders", "--internal-token", testToken}, "--modules orders: it signs requests in through auth; set --auth-url"},
+		"NoToken":            {[]string{"serve", "--modules", "auth", "--orders-url", "http://orders:8080"}, "--internal-token: required"},
+		"GatewayAndAuth":     {[]string{"serve", "--modules", "gateway,auth"}, "the gateway runs alone"},
+		"GatewayNoURLs":      {[]string{"serve", "--modules", "gateway", "--internal-token", testToken}, "--modules gateway: the gateway forwards requests to every module; set --auth-url"},
+		"BadModuleURL":       {[]string{"serve", "--catalog-url", "catalog:8080"}, "--catalog-url"},
+		"BadLogFormat":       {[]string{"serve", "--log-format", "xml"}, "--log-format"},
+		"BadDuration":        {[]string{"migrate", "--shutdown-timeout", "soon"}, "invalid argument"},
+		"MigrateGateway":     {[]string{"migrate", "--modules", "gateway"}, "--modules gateway: the gateway has no database to migrate"},
+		"CertWithoutKey":     {[]string{"serve", "--tls-cert", "cert.pem"}, "--tls-cert and --tls-key"},
+		"UnknownCommand":     {[]string{"deploy"}, `unknown command "deploy"`},
+		"URLOfModuleRunHere": {[]string{"serve", "--modules", "all", "--auth-url", "http://127.0.0.1:1"}, "--auth-url: this process runs auth itself (--modules all); drop --auth-url"},
+		"SplitWithModuleURL": {[]string{"serve", "--split", "--orders-url", "http://127.0.0.1:1"}, "--orders-url: this process runs orders itself"},
+		"BadACMEDomain":      {[]string{"serve", "--acme-domain", "bad domain!"}, `--acme-domain: "bad domain!" is not a domain name`},
+		"NoPublicURL":        {[]string{"serve", "--trust-proxy"}, "--public-url: required with --trust-proxy"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -16,6 +16,9 @@ import (
 	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/pgembed"
 	"github.com/bookstore/bookstore/platform/web"
 )
 
@@ -25,7 +28,8 @@ func newServeCommand() *cobra.Command {
 		Short: "Serve the shop: web UI, JSON API and job workers",
 		Long: `Serve the shop: web UI, JSON API and job workers of the modules named by
 --modules (all by default). Without DATABASE_URL a private PostgreSQL
-cluster is started in --data-dir and stopped on exit. SIGTERM (what an
+cluster is started in --data-dir (or shared with the processes already using
+it) and stopped on exit by the last process using it. SIGTERM (what an
 orchestrator sends) first drains: /readyz answers 503 at once while requests
 are still served for --drain-timeout, so the load balancer moves away. Then,
 as at once on SIGINT (Ctrl-C), the listener closes, in-flight requests and
@@ -41,13 +45,16 @@ for another replica), and the database stops.`,
 		if err != nil {
 			return err
 		}
+		if err := cfg.CheckServe(); err != nil {
+			return err
+		}
+		if err := checkDataDir(cmd.Context(), cfg); err != nil {
+			return err
+		}
 		if split {
 			ctx, stop := stopContext()
 			defer stop()
 			return serveSplit(ctx, cfg, cmd.Flags())
-		}
-		if err := cfg.CheckServe(); err != nil {
-			return err
 		}
 		var drain *web.Drain
 		app := fx.New(appOptions(cfg, serveOptions(cfg)), fx.Populate(&drain))
@@ -105,4 +112,22 @@ func describeStartError(err error) error {
 		}
 	}
 	return err
+}
+
+// checkDataDir refuses a --data-dir the shop cannot use before anything
+// makes a folder in it (the cluster's, the photos', the certificates'), so
+// that the error names the flag and a refused folder is left as it was.
+func checkDataDir(ctx context.Context, cfg config.Config) error {
+	if !cfg.EmbeddedPostgres() && cfg.PhotoStore != "" && len(cfg.ACMEDomains) == 0 {
+		return nil
+	}
+	if cfg.EmbeddedPostgres() {
+		if err := pgembed.CheckDir(ctx, pg.EmbeddedDir(cfg)); err != nil {
+			return err
+		}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
+	return nil
 }

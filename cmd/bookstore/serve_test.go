@@ -120,7 +120,18 @@ func TestServe_FailsCleanly(t *testing.T) {
 		"AddressTaken": {
 			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t)},
 			args: []string{"serve", "--addr", taken.Addr().String()},
-			want: "address already in use",
+			want: "bookstore: --addr: listen on " + taken.Addr().String() + ": bind: address already in use",
+		},
+		"ACMEAddressTaken": {
+			env: []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+			args: []string{"serve", "--addr", "127.0.0.1:0", "--acme-domain", "shop.example.com", "--acme-http-addr", taken.Addr().String(),
+				"--public-url", "https://shop.example.com", "--data-dir", t.TempDir()},
+			want: "bookstore: --acme-http-addr: listen on " + taken.Addr().String() + ": bind: address already in use",
+		},
+		"DataDirCannotBeMade": {
+			env:  []string{"DATABASE_URL=" + pgtest.NewURL(t)},
+			args: []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", "/proc/forbidden"},
+			want: "bookstore: --data-dir: mkdir /proc/forbidden: ",
 		},
 		"DatabaseUnreachable": {
 			env:  []string{"DATABASE_URL=postgres://shop:secret@127.0.0.1:1/shop"},
@@ -166,6 +177,23 @@ func TestServe_FailsCleanly(t *testing.T) {
 	}
 }
 
+// TestServe_DataDirUnreachableLeavesNothing: as root, a --data-dir the
+// postgres user cannot reach is refused before any folder is made in it.
+func TestServe_DataDirUnreachableLeavesNothing(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root runs the cluster as another user")
+	}
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "x") // t.TempDir is closed to others
+	p := proctest.Start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data)
+	require.Equal(t, 1, p.WaitExit(t))
+	out := strings.TrimSpace(p.Stderr())
+	require.Regexp(t, `^bookstore: the postgres user cannot reach \S+ \(a parent folder is closed to it\): set --data-dir`, out)
+	require.Len(t, strings.Split(out, "\n"), 1, "one line on stderr: %q", out)
+	_, err := os.Stat(data)
+	require.True(t, errors.Is(err, os.ErrNotExist), "the refused folder was made")
+}
+
 func TestMigrate_AppliesAndReports(t *testing.T) {
 	t.Parallel()
 	url := pgtest.NewEmptyURL(t)
@@ -191,7 +219,7 @@ func TestServe_HTTPS(t *testing.T) {
 	cert := webtest.SelfSigned(t)
 	addr := proctest.FreeAddr(t)
 	p := proctest.Start(t, []string{"DATABASE_URL=" + pgtest.NewURL(t)},
-		"serve", "--addr", addr, "--tls-cert", cert.CertFile, "--tls-key", cert.KeyFile, "--shutdown-timeout", "5s")
+		"serve", "--addr", addr, "--tls-cert", cert.CertFile, "--tls-key", cert.KeyFile, "--public-url", "https://"+addr, "--shutdown-timeout", "5s")
 	client := cert.Client()
 	deadline := time.After(90 * time.Second)
 	for {
@@ -229,7 +257,7 @@ func TestServe_BadCertificateFailsCleanly(t *testing.T) {
 	// No DATABASE_URL: the key pair is read before the embedded cluster
 	// would start, so nothing is left behind.
 	p := proctest.Start(t, []string{"DATABASE_URL="}, "serve", "--addr", "127.0.0.1:0", "--data-dir", data,
-		"--tls-cert", missing, "--tls-key", cert.KeyFile)
+		"--tls-cert", missing, "--tls-key", cert.KeyFile, "--public-url", "https://shop.example.com")
 	require.Equal(t, 1, p.WaitExit(t))
 	out := strings.TrimSpace(p.Stderr())
 	require.Equal(t, "bookstore: --tls-cert/--tls-key: open "+missing+": no such file or directory", out)

@@ -65,7 +65,7 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	// there instead.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("--addr: listen on %s: %w", cfg.Addr, err)
 	}
 	_ = ln.Close()
 	// The supervisor's few lines (where each process listens, restarts,
@@ -127,7 +127,7 @@ func serveSplit(ctx context.Context, cfg config.Config, flags *pflag.FlagSet) er
 	attrs := []any{"gateway", cfg.Addr}
 	for i, c := range children {
 		args := []string{"serve", "--split=false", "--modules", string(c.module), "--addr", c.addr, "--metrics-addr", metricsAddrs[1+i],
-			"--trust-proxy=true", "--tls-cert=", "--tls-key=", "--acme-domain=", "--drain-timeout=0"}
+			"--trust-proxy=true", "--public-url=" + cfg.PublicURL, "--tls-cert=", "--tls-key=", "--acme-domain=", "--drain-timeout=0"}
 		for i := 0; i < len(urls); i += 2 {
 			if urls[i] != "--"+string(c.module)+"-url" {
 				args = append(args, urls[i], urls[i+1])

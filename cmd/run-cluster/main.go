@@ -68,7 +68,7 @@ func run() error {
 	var addrs []string
 	for i := range *replicas {
 		addr := fmt.Sprintf("127.0.0.1:%d", 8081+i)
-		cmd := exec.Command(*bin, "serve", "--addr", addr, "--trust-proxy", "--data-dir", dir,
+		cmd := exec.Command(*bin, "serve", "--addr", addr, "--trust-proxy", "--public-url", "http://"+*httpAddr, "--data-dir", dir,
 			"--metrics-addr", fmt.Sprintf("127.0.0.1:%d", 9091+i))
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+pg.URL())
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr

@@ -5,6 +5,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"slices"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/bookstore/bookstore/platform/text"
 	"github.com/spf13/pflag"
+	"golang.org/x/net/idna"
 )
 
 // Module names a business module that a process can run.
@@ -37,6 +39,10 @@ const Gateway = "gateway"
 // MinInternalToken is the shortest --internal-token accepted: a guessable
 // secret would open every module's internal endpoints.
 const MinInternalToken = 32
+
+// defaultPublicURL is --public-url's default, right only on a developer's
+// machine.
+const defaultPublicURL = "http://localhost:8080"
 
 // Config is the whole configuration of one process.
 type Config struct {
@@ -105,6 +111,10 @@ type Config struct {
 	// taken from a request's Host header, which a stranger could set to
 	// send a victim's reset link to their own site.
 	PublicURL string
+	// publicURLGiven is set when the operator chose PublicURL, by flag or
+	// environment: a deployed shop left with the default would mail links
+	// to localhost.
+	publicURLGiven bool
 	// JobTimeout bounds one run of a background job whose kind sets no
 	// timeout of its own; a job left running by a killed process is retried
 	// once its timeout has passed.
@@ -148,6 +158,7 @@ type Flags struct {
 	modules     string
 	acmeDomains string
 	urls        map[Module]*string
+	publicURL   *pflag.Flag
 }
 
 // Bind registers the flags that every long-running command shares.
@@ -175,7 +186,8 @@ func Bind(fs *pflag.FlagSet) *Flags {
 	fs.DurationVar(&f.cfg.PaymentRetryWindow, "payment-retry-window", 15*time.Minute, "time an order whose payment failed keeps its copies while the buyer may pay another way")
 	fs.DurationVar(&f.cfg.JobTimeout, "job-timeout", 10*time.Second, "time one run of a background job may take, for kinds without a timeout of their own; jobs of a killed process run again within this plus 35s")
 	fs.StringVar(&f.cfg.SMTPURL, "smtp-url", "", "SMTP server emails go through: smtp://[USER:PASS@]HOST[:PORT]?from=ADDR (STARTTLS required; &tls=none for a local relay), or smtps:// (use the _FILE variable for a password); empty keeps emails in the outbox, unsent, for the admin's Outbox page")
-	fs.StringVar(&f.cfg.PublicURL, "public-url", "http://localhost:8080", "the shop's address as users reach it; links in emails start with it")
+	fs.StringVar(&f.cfg.PublicURL, "public-url", defaultPublicURL, "the shop's address as users reach it; links in emails start with it. serve requires it with --trust-proxy, --tls-cert, --acme-domain or an --addr host other than loopback")
+	f.publicURL = fs.Lookup("public-url")
 	fs.StringVar(&f.modules, "modules", "all", "comma-separated modules this process runs (auth, catalog, orders), all, or gateway (alone)")
 	for _, m := range AllModules {
 		f.urls[m] = fs.String(string(m)+"-url", "", fmt.Sprintf("base URL of the process that runs %s (e.g. http://%s:8080), when this one does not", m, m))
@@ -261,6 +273,9 @@ func (f *Flags) Load() (Config, error) {
 		if err != nil {
 			return Config{}, fmt.Errorf("--%s-url: %w", m, err)
 		}
+		if cfg.Runs(m) {
+			return Config{}, fmt.Errorf("--%s-url: this process runs %s itself (--modules %s); drop --%s-url", m, m, f.modules, m)
+		}
 		cfg.URLs[m] = u
 	}
 	if cfg.InternalToken != "" && len(cfg.InternalToken) < MinInternalToken {
@@ -297,6 +312,7 @@ func (f *Flags) Load() (Config, error) {
 		return Config{}, fmt.Errorf("--public-url: %q is not an address such as https://shop.example.com", cfg.PublicURL)
 	}
 	cfg.PublicURL = strings.TrimRight(pub.String(), "/")
+	cfg.publicURLGiven = f.publicURL.Changed
 	if cfg.DataDir == "" {
 		return Config{}, fmt.Errorf("--data-dir: must not be empty")
 	}
@@ -304,9 +320,14 @@ func (f *Flags) Load() (Config, error) {
 		return Config{}, fmt.Errorf("--addr: must not be empty (it would listen on a random port); give one such as :8080")
 	}
 	for d := range strings.SplitSeq(f.acmeDomains, ",") {
-		if d = strings.TrimSpace(d); d != "" {
-			cfg.ACMEDomains = append(cfg.ACMEDomains, d)
+		if d = strings.TrimSpace(d); d == "" {
+			continue
 		}
+		ascii, err := acmeDomain.ToASCII(d)
+		if err != nil || !strings.Contains(ascii, ".") || strings.HasSuffix(ascii, ".") || net.ParseIP(d) != nil {
+			return Config{}, fmt.Errorf("--acme-domain: %q is not a domain name such as shop.example.com", d)
+		}
+		cfg.ACMEDomains = append(cfg.ACMEDomains, ascii)
 	}
 	if (cfg.TLSCert == "") != (cfg.TLSKey == "") {
 		return Config{}, fmt.Errorf("--tls-cert and --tls-key: give both or neither")
@@ -319,6 +340,12 @@ func (f *Flags) Load() (Config, error) {
 	}
 	return cfg, nil
 }
+
+// acmeDomain reads a domain as autocert's HostWhitelist does (IDNA lookup
+// rules: letters, digits and hyphens once mapped), and also checks the DNS
+// lengths, so a name no certificate can hold is refused at start instead
+// of at the first handshake.
+var acmeDomain = idna.New(idna.MapForLookup(), idna.VerifyDNSLength(true), idna.BidiRule())
 
 // ParseModules turns "all" or a comma-separated list into modules in
 // dependency order, rejecting unknown names and the gateway, which runs
@@ -394,8 +421,33 @@ func (c Config) CheckServe() error {
 			}
 		}
 	}
+	if why := c.deployedBy(); why != "" && !c.publicURLGiven {
+		return fmt.Errorf("--public-url: required with %s, or every emailed link points at %s; set it (or $%s) to the shop's address, such as https://shop.example.com", why, defaultPublicURL, EnvName("public-url"))
+	}
 	if c.Split() && c.InternalToken == "" {
 		return fmt.Errorf("--internal-token: required when a process does not run every module (the processes of a split shop authenticate each other with it); set $%s_FILE to a file holding it", EnvName("internal-token"))
 	}
 	return nil
+}
+
+// deployedBy names the setting that shows the process serves users other
+// than its developer, or "" on a developer's machine. An --addr with no
+// host (the default :8080) does not count, so that `make run` works as is.
+func (c Config) deployedBy() string {
+	switch {
+	case c.TrustProxy:
+		return "--trust-proxy"
+	case c.TLSCert != "":
+		return "--tls-cert"
+	case len(c.ACMEDomains) > 0:
+		return "--acme-domain"
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil || host == "" || host == "localhost" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return "--addr " + c.Addr
 }

@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,6 +171,78 @@ func TestLoad_TLS(t *testing.T) {
 	}
 }
 
+func TestLoad_ACMEDomainIsADomainName(t *testing.T) {
+	cfg, err := load(t, "--acme-domain", "Shop.Example,bücher.example")
+	require.NoError(t, err)
+	require.Equal(t, []string{"shop.example", "xn--bcher-kva.example"}, cfg.ACMEDomains, "as autocert compares them")
+
+	for name, domain := range map[string]string{
+		"Space":       "bad domain!",
+		"Underscore":  "shop_1.example",
+		"NoDot":       "localhost",
+		"IP":          "192.0.2.1",
+		"TrailingDot": "shop.example.",
+		"LongLabel":   strings.Repeat("a", 64) + ".example",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := load(t, "--acme-domain", "shop.example,"+domain)
+			require.EqualError(t, err, fmt.Sprintf("--acme-domain: %q is not a domain name such as shop.example.com", domain))
+		})
+	}
+}
+
+func TestLoad_URLOfAModuleRunHere(t *testing.T) {
+	_, err := load(t, "--modules", "all", "--auth-url", "http://127.0.0.1:1")
+	require.EqualError(t, err, "--auth-url: this process runs auth itself (--modules all); drop --auth-url")
+	_, err = load(t, "--modules", "catalog,orders", "--orders-url", "http://orders:8080")
+	require.EqualError(t, err, "--orders-url: this process runs orders itself (--modules catalog,orders); drop --orders-url")
+	_, err = load(t, "--modules", "catalog", "--orders-url", "http://orders:8080")
+	require.NoError(t, err, "a module run elsewhere has a URL")
+}
+
+// TestCheckServe_PublicURLWhenDeployed: a shop that is clearly deployed
+// must be told its address, or every emailed link points at localhost; a
+// developer's `serve` needs none.
+func TestCheckServe_PublicURLWhenDeployed(t *testing.T) {
+	for name, args := range map[string][]string{
+		"Default":      nil,
+		"Loopback":     {"--addr", "127.0.0.1:8081"},
+		"LoopbackIPv6": {"--addr", "[::1]:8081"},
+		"Localhost":    {"--addr", "localhost:8081"},
+	} {
+		t.Run("Developer"+name, func(t *testing.T) {
+			cfg, err := load(t, args...)
+			require.NoError(t, err)
+			require.NoError(t, cfg.CheckServe())
+		})
+	}
+	for name, tc := range map[string]struct {
+		args []string
+		why  string
+	}{
+		"TrustProxy": {[]string{"--trust-proxy"}, "--trust-proxy"},
+		"TLS":        {[]string{"--tls-cert", "c.pem", "--tls-key", "k.pem"}, "--tls-cert"},
+		"ACME":       {[]string{"--acme-domain", "shop.example"}, "--acme-domain"},
+		"AllHosts":   {[]string{"--addr", "0.0.0.0:8080"}, "--addr 0.0.0.0:8080"},
+		"Host":       {[]string{"--addr", "10.0.0.5:8080"}, "--addr 10.0.0.5:8080"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := load(t, tc.args...)
+			require.NoError(t, err)
+			require.EqualError(t, cfg.CheckServe(), "--public-url: required with "+tc.why+", or every emailed link points at http://localhost:8080; set it (or $BOOKSTORE_PUBLIC_URL) to the shop's address, such as https://shop.example.com")
+
+			cfg, err = load(t, append(tc.args, "--public-url", "https://shop.example.com")...)
+			require.NoError(t, err)
+			require.NoError(t, cfg.CheckServe())
+
+			t.Setenv("BOOKSTORE_PUBLIC_URL", "http://localhost:8080")
+			cfg, err = load(t, tc.args...)
+			require.NoError(t, err)
+			require.NoError(t, cfg.CheckServe(), "an address chosen in the environment, even the default, is the operator's")
+		})
+	}
+}
+
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "value")
@@ -196,6 +269,7 @@ func TestLoad_Split(t *testing.T) {
 	require.Equal(t, []config.Module{config.ModuleCatalog}, cfg.Modules)
 	require.NoError(t, cfg.CheckServe())
 
+	t.Setenv("BOOKSTORE_AUTH_URL", "")
 	cfg, err = load(t)
 	require.NoError(t, err)
 	require.False(t, cfg.Split(), "the monolith calls no one")

@@ -110,7 +110,7 @@ func NewPool(lc fx.Lifecycle, cfg config.Config, log *slog.Logger, sets Migratio
 				if err != nil {
 					return err
 				}
-				log.Info("embedded postgres running", "dir", cluster.Dir(), "adopted", cluster.Adopted(), "shared", cluster.Attached())
+				log.Info("embedded postgres running", "dir", cluster.Dir(), "adopted", cluster.Adopted(), "shared", cluster.Shared())
 			}
 			// fx runs no stop hook for a failed start hook, so undo here.
 			fail := func(err error) error {

@@ -47,13 +47,14 @@ type Options struct {
 
 // Cluster is a running private cluster.
 type Cluster struct {
-	dir      string // also the socket's folder
-	bin      string
-	owner    *syscall.Credential // nil when the cluster runs as the current user
-	adopted  bool                // started by an earlier process that was killed
-	attached bool                // owned by another live process
-	lockFile *os.File
-	child    *child // the server, when ephemeral
+	dir     string // also the socket's folder
+	bin     string
+	owner   *syscall.Credential // nil when the cluster runs as the current user
+	adopted bool                // left running by processes that were killed
+	shared  bool                // in use by another live process when Start found it
+	turn    *os.File            // dir.lock: held while a process starts or stops the server
+	use     *os.File            // dir.users: every user holds it shared while it runs
+	child   *child              // the server, when ephemeral
 	// crashSafe keeps synchronous_commit on in an ephemeral cluster.
 	crashSafe bool
 	ephemeral bool     // Options.Ephemeral
@@ -72,8 +73,9 @@ const (
 	port      = 5432
 )
 
-// Start initialises dir on first use and starts the cluster, or adopts one
-// that a killed process left running on the same folder.
+// Start initialises dir on first use and starts the cluster, or joins the
+// processes already using it, or adopts one that killed processes left
+// running on the same folder.
 func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -90,35 +92,23 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		return nil, fmt.Errorf("data folder %s: path too long for a Unix socket (limit about 100 bytes); choose a shorter --data-dir", dir)
 	}
 	c := &Cluster{dir: dir, bin: bin, ephemeral: opts.Ephemeral, extra: opts.Settings}
-	if os.Geteuid() == 0 {
-		// initdb refuses to run as root, so the cluster belongs to postgres.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root needs the postgres user to own the cluster: %w", err)
-		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		c.owner = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	if c.owner, err = owner(); err != nil {
+		return nil, err
 	}
 	if err := c.prepareDir(ctx); err != nil {
 		return nil, err
 	}
-	if err := c.lock(); err != nil {
-		// Another live process owns the cluster: a command (seed, migrate,
-		// user) may use it while it runs, but never starts or stops it.
-		if opts.Ephemeral || c.run(ctx, "pg_ctl", "status", "-D", dir) != nil {
-			return nil, err
-		}
-		c.attached = true
-		if err := c.EnsureDatabase(ctx, cmp.Or(opts.Database, database)); err != nil {
-			return nil, err
-		}
-		return c, nil
+	if err := c.takeTurn(ctx); err != nil {
+		return nil, err
+	}
+	defer c.endTurn()
+	if err := c.join(opts.Ephemeral); err != nil {
+		return nil, err
 	}
 	started := false
 	defer func() {
 		if !started {
-			c.unlock()
+			_ = c.leave(context.WithoutCancel(ctx))
 		}
 	}()
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
@@ -131,7 +121,7 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		c.crashSafe = opts.CrashSafe
 		err = c.startChild(ctx)
 	case c.run(ctx, "pg_ctl", "status", "-D", dir) == nil:
-		c.adopted = true
+		c.adopted = !c.shared
 	default:
 		err = c.startDaemon(ctx)
 	}
@@ -139,7 +129,6 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 		return nil, err
 	}
 	if err := c.EnsureDatabase(ctx, cmp.Or(opts.Database, database)); err != nil {
-		_ = c.stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	started = true
@@ -159,23 +148,44 @@ func URL(dir, name string) string {
 	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", superuser, name, dir, port)
 }
 
-// Attached reports whether the cluster belongs to another live process,
-// which alone will stop it.
-func (c *Cluster) Attached() bool { return c.attached }
+// Shared reports whether another live process was using the cluster when
+// Start found it: the last of them to Stop stops the server.
+func (c *Cluster) Shared() bool { return c.shared }
 
-// Adopted reports whether the cluster was already running when Start found it.
+// Adopted reports whether the cluster was running with no live user when
+// Start found it, left behind by processes that were killed.
 func (c *Cluster) Adopted() bool { return c.adopted }
 
 // Dir is the cluster's data folder.
 func (c *Cluster) Dir() string { return c.dir }
 
-// Stop shuts the cluster down, waiting for it to exit, and lets another
-// process use the folder.
+// Stop ends this process's use of the cluster and, when no other process
+// uses it any more, shuts the server down and waits for it to exit: a
+// replica leaving in a rolling restart keeps the server up for the others.
 func (c *Cluster) Stop(ctx context.Context) error {
-	if c.attached {
+	if err := c.takeTurn(ctx); err != nil {
+		return err
+	}
+	defer c.endTurn()
+	return c.leave(ctx)
+}
+
+// leave, under the turn, gives up this process's use and stops the server
+// if no other process uses it. Whoever arrives meanwhile waits for the turn,
+// then finds the server stopped and starts it again.
+func (c *Cluster) leave(ctx context.Context) error {
+	if c.use == nil {
 		return nil
 	}
-	defer c.unlock()
+	defer func() {
+		_ = c.use.Close()
+		c.use = nil
+	}()
+	// flock converts a shared lock to an exclusive one by dropping it
+	// first, which is harmless here: this process is leaving anyway.
+	if syscall.Flock(int(c.use.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		return nil
+	}
 	return c.stop(ctx)
 }
 
@@ -201,8 +211,8 @@ func (c *Cluster) stop(ctx context.Context) error {
 // off, no checkpoint), keeping the folder; Resume starts it again, which
 // then recovers from its write-ahead log. Fault tests use the pair.
 func (c *Cluster) Crash(ctx context.Context) error {
-	if c.attached {
-		return errors.New("crash: the cluster belongs to another process")
+	if c.shared {
+		return errors.New("crash: another process uses the cluster")
 	}
 	if c.child != nil {
 		// SIGQUIT is PostgreSQL's immediate shutdown.
@@ -225,7 +235,65 @@ func (c *Cluster) Resume(ctx context.Context) error {
 	return c.startDaemon(ctx)
 }
 
+// owner is the user the cluster runs as: nil for the current user, or
+// postgres as root, since initdb refuses to run as root.
+func owner() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("running as root needs the postgres user to own the cluster: %w", err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// CheckDir reports, without creating anything, whether a cluster could
+// live in dir: as root, whether the postgres user can reach it. A command
+// calls it before it makes any folder under its --data-dir, so a refused
+// one is left as it was.
+func CheckDir(ctx context.Context, dir string) error {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return fmt.Errorf("data folder: %w", err)
+	}
+	c := &Cluster{dir: dir}
+	if c.owner, err = owner(); err != nil {
+		return err
+	}
+	return c.reachable(ctx)
+}
+
+// reachable checks that the cluster's owner can enter the deepest folder
+// of dir's path that exists, so that the folders made below it, open to
+// all, are reachable too.
+func (c *Cluster) reachable(ctx context.Context) error {
+	if c.owner == nil {
+		return nil
+	}
+	existing := c.dir
+	for {
+		if _, err := os.Stat(existing); err == nil || existing == filepath.Dir(existing) {
+			break
+		}
+		existing = filepath.Dir(existing)
+	}
+	if c.run(ctx, "test", "-x", existing) != nil {
+		return c.unreachable()
+	}
+	return nil
+}
+
+func (c *Cluster) unreachable() error {
+	return fmt.Errorf("the postgres user cannot reach %s (a parent folder is closed to it): set --data-dir (BOOKSTORE_DATA_DIR) to a folder it can reach, such as /var/tmp/bookstore", c.dir)
+}
+
 func (c *Cluster) prepareDir(ctx context.Context) error {
+	if err := c.reachable(ctx); err != nil {
+		return err
+	}
 	// Parents stay traversable, since the cluster may run as another user.
 	if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
@@ -240,34 +308,75 @@ func (c *Cluster) prepareDir(ctx context.Context) error {
 		return fmt.Errorf("give data folder to postgres: %w", err)
 	}
 	if err := c.run(ctx, "test", "-w", c.dir, "-a", "-x", c.dir); err != nil {
-		return fmt.Errorf("the postgres user cannot reach %s (a parent folder is closed to it): set --data-dir (BOOKSTORE_DATA_DIR) to a folder it can reach, such as /var/tmp/bookstore", c.dir)
+		return c.unreachable()
 	}
 	return nil
 }
 
-// lock makes the process the cluster's only user. A running server whose
-// folder is not locked was left by a killed process and can be adopted; one
-// whose folder is locked belongs to a live process, which would stop it
-// under us.
-func (c *Cluster) lock() error {
+// takeTurn waits until no other process is starting or stopping the
+// server, so that a process arriving while the last user stops it starts
+// it again instead of connecting to a server on its way down.
+func (c *Cluster) takeTurn(ctx context.Context) error {
 	f, err := os.OpenFile(c.dir+".lock", os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("lock data folder: %w", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return fmt.Errorf("data folder %s is in use by another bookstore process: stop it, or give this one its own --data-dir or a DATABASE_URL", filepath.Dir(c.dir))
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			c.turn = f
+			return nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return fmt.Errorf("lock data folder: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return fmt.Errorf("wait for another bookstore process to start or stop postgres in %s: %w", c.dir, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	c.lockFile = f
-	return nil
 }
 
-func (c *Cluster) unlock() {
-	if c.lockFile != nil {
-		_ = syscall.Flock(int(c.lockFile.Fd()), syscall.LOCK_UN)
-		_ = c.lockFile.Close()
-		c.lockFile = nil
+func (c *Cluster) endTurn() {
+	if c.turn != nil {
+		_ = c.turn.Close()
+		c.turn = nil
 	}
+}
+
+// join, under the turn, records this process as a user of the cluster: a
+// shared lock that the kernel drops if the process is killed. An ephemeral
+// cluster's server is this process's child, so it admits no other user.
+func (c *Cluster) join(ephemeral bool) error {
+	f, err := os.OpenFile(c.dir+".users", os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("lock data folder: %w", err)
+	}
+	inUse := fmt.Errorf("data folder %s is in use by a bookstore process that runs postgres as its child (a test): stop it, or give this one its own --data-dir or a DATABASE_URL", filepath.Dir(c.dir))
+	switch {
+	case syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil:
+		// Alone. Every taker of the exclusive lock holds the turn, as this
+		// process does, so nobody slips in while it is made shared.
+		if !ephemeral {
+			err = syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB)
+		}
+	case ephemeral:
+		err = inUse
+	default:
+		c.shared = true
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB) != nil {
+			err = inUse
+		}
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	c.use = f
+	return nil
 }
 
 func (c *Cluster) initdb(ctx context.Context) error {

@@ -30,10 +30,7 @@ func TestURL_PointsAtSocketFolder(t *testing.T) {
 // and its log is where LogFile says.
 func TestStart_Settings(t *testing.T) {
 	ctx := context.Background()
-	dir, err := os.MkdirTemp("", "pgembed-test-")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	require.NoError(t, os.Chmod(dir, 0o755)) // the server may run as postgres
+	dir := reachableDir(t)
 	c, err := Start(ctx, filepath.Join(dir, "pg"), &Options{Ephemeral: true, Settings: []string{"work_mem=7MB", "application_name=settings test"}})
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, c.Stop(ctx)) })
@@ -46,4 +43,53 @@ func TestStart_Settings(t *testing.T) {
 	log, err := os.ReadFile(c.LogFile())
 	require.NoError(t, err)
 	require.Contains(t, string(log), "database system is ready to accept connections")
+}
+
+// TestStop_LastUserStopsServer: replicas sharing a data folder keep the
+// server up while any of them runs, as in a rolling restart, and the last
+// one out stops it.
+func TestStop_LastUserStopsServer(t *testing.T) {
+	ctx := context.Background()
+	dir := reachableDir(t)
+	first, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = first.stop(ctx) }) // whatever the test left running
+	require.False(t, first.Shared())
+
+	second, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	require.True(t, second.Shared())
+	require.False(t, second.Adopted())
+	conn, err := pgx.Connect(ctx, second.URL())
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+
+	require.NoError(t, first.Stop(ctx))
+	require.NoError(t, conn.Ping(ctx), "the second user lost the server when the first stopped")
+
+	// A user killed without stopping (kill -9) leaves the others theirs.
+	killed, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	require.True(t, killed.Shared())
+	require.NoError(t, killed.use.Close())
+	restarted, err := Start(ctx, filepath.Join(dir, "pg"), nil)
+	require.NoError(t, err)
+	require.True(t, restarted.Shared())
+	require.False(t, restarted.Adopted())
+	require.NoError(t, restarted.Stop(ctx))
+	require.NoError(t, conn.Ping(ctx), "a restarted user stopped the server under another")
+
+	require.NoError(t, second.Stop(ctx))
+	require.Error(t, second.run(ctx, "pg_ctl", "status", "-D", second.dir), "the last user left the server running")
+}
+
+// reachableDir is a folder for a cluster that the postgres user can enter
+// (the server runs as postgres under root), short enough for the socket.
+func reachableDir(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "pgembed-test-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o755))
+	return dir
 }

@@ -263,12 +263,12 @@ func Serve(lc fx.Lifecycle, cfg config.Config, h http.Handler, log *slog.Logger)
 	}
 	lc.Append(fx.Hook{
 		OnStart: func(ctx context.Context) error {
-			ln, err := listen(ctx, cfg.Addr)
+			ln, err := listen(ctx, "--addr", cfg.Addr)
 			if err != nil {
 				return err
 			}
 			if redirect != nil {
-				rln, err := listen(ctx, cfg.ACMEHTTPAddr)
+				rln, err := listen(ctx, "--acme-http-addr", cfg.ACMEHTTPAddr)
 				if err != nil {
 					_ = ln.Close()
 					return err
@@ -303,10 +303,12 @@ func Serve(lc fx.Lifecycle, cfg config.Config, h http.Handler, log *slog.Logger)
 	return nil
 }
 
-func listen(ctx context.Context, addr string) (net.Listener, error) {
+// listen names the flag that set addr in its error, so that the operator
+// knows which setting to change.
+func listen(ctx context.Context, flag, addr string) (net.Listener, error) {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w", addr, unwrapOpError(err))
+		return nil, fmt.Errorf("%s: listen on %s: %w", flag, addr, unwrapOpError(err))
 	}
 	return ln, nil
 }
