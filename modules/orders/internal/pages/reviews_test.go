@@ -108,7 +108,7 @@ func TestPages_Reviews(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "Quick &amp; careful")
 	r = b.c.Get(t, "/admin/reviews?hidden=0&page=999999", authtest.As(&admin)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a page past the end leads to the first, not to \"No reviews.\"")
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a page past the end leads to the last (here the first), not to \"No reviews.\"")
 	require.Equal(t, "/admin/reviews?hidden=0", r.Header.Get("Location"))
 	hide := "/admin/reviews/" + strconv.FormatInt(reviews[0].ID, 10) + "/hide"
 	r = b.c.Post(t, hide, url.Values{"reason": {""}}, authtest.As(&admin)...)
