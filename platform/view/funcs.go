@@ -52,8 +52,15 @@ func Moment(t time.Time) string { return t.UTC().Format(momentLayout) + " UTC" }
 
 const momentLayout = "2 Jan 2006, 15:04"
 
-// day is a day as people read it ("5 Dec 2026"), the text of Day.
-func day(t time.Time) string { return t.UTC().Format("2 Jan 2006") }
+// Time shows a moment: in UTC, saying so, for a reader without JavaScript;
+// app.js rewrites it in the reader's own zone and way of writing dates,
+// still naming the zone, from its datetime.
+func Time(t time.Time) templ.Component { return localTime(t, "moment", Moment(t)) }
+
+// Day shows the day of a moment (when an account was made, a listing
+// listed), which app.js rewrites as the day in its reader's zone; a day
+// names no zone, since it is not read to the hour.
+func Day(t time.Time) templ.Component { return localTime(t, "day", t.UTC().Format("2 Jan 2006")) }
 
 // machineTime is the datetime attribute of Time and Day, from which app.js
 // writes the moment in its reader's zone.
