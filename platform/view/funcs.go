@@ -44,11 +44,27 @@ func groupThousands(n int64) string {
 	return s
 }
 
-// Date is a day as people read it ("2 Jan 2006").
-func Date(t time.Time) string { return t.Local().Format("2 Jan 2006") }
+// Moment is a moment as people read it, naming its zone ("5 Dec 2026,
+// 03:53 UTC"): the server cannot know its reader's zone, and a deadline
+// read in the wrong one is hours wrong. It is the text of Time, and what a
+// message or an email made on the server says of a moment.
+func Moment(t time.Time) string { return t.UTC().Format(momentLayout) + " UTC" }
 
-// DateTime is a moment as people read it ("2 Jan 2006, 15:04").
-func DateTime(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") }
+const momentLayout = "2 Jan 2006, 15:04"
+
+// Time shows a moment: in UTC, saying so, for a reader without JavaScript;
+// app.js rewrites it in the reader's own zone and way of writing dates,
+// still naming the zone, from its datetime.
+func Time(t time.Time) templ.Component { return localTime(t, "moment", Moment(t)) }
+
+// Day shows the day of a moment (when an account was made, a listing
+// listed), which app.js rewrites as the day in its reader's zone; a day
+// names no zone, since it is not read to the hour.
+func Day(t time.Time) templ.Component { return localTime(t, "day", t.UTC().Format("2 Jan 2006")) }
+
+// machineTime is the datetime attribute of Time and Day, from which app.js
+// writes the moment in its reader's zone.
+func machineTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Itoa is strconv.Itoa for any integer type, for ids in attributes and URLs.
 func Itoa[I ~int | ~int64](n I) string { return strconv.FormatInt(int64(n), 10) }

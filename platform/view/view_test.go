@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/a-h/templ"
@@ -23,6 +24,27 @@ func TestMoney(t *testing.T) {
 	cases := map[int64]string{0: "$0.00", 5: "$0.05", 1999: "$19.99", 123456789: "$1,234,567.89", -250: "-$2.50"}
 	for cents, want := range cases {
 		require.Equal(t, want, view.Money(cents))
+	}
+}
+
+// TestTime: a moment is written in UTC whatever the server's zone, and
+// says so, inside a <time> whose datetime app.js writes in its reader's
+// zone; a day is the UTC day.
+func TestTime(t *testing.T) {
+	t.Parallel()
+	bogota := time.FixedZone("COT", -5*3600)
+	at := time.Date(2026, time.December, 4, 22, 53, 30, 0, bogota)
+	require.Equal(t, "5 Dec 2026, 03:53 UTC", view.Moment(at))
+	for _, tc := range []struct {
+		c    templ.Component
+		want string
+	}{
+		{view.Time(at), `<time datetime="2026-12-05T03:53:30Z" data-local="moment">5 Dec 2026, 03:53 UTC</time>`},
+		{view.Day(at), `<time datetime="2026-12-05T03:53:30Z" data-local="day">5 Dec 2026</time>`},
+	} {
+		var buf bytes.Buffer
+		require.NoError(t, tc.c.Render(context.Background(), &buf))
+		require.Equal(t, tc.want, buf.String())
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/bookstore/bookstore/platform/view"
@@ -67,22 +68,56 @@ func RedirectRefused(w http.ResponseWriter, r *http.Request, message string, for
 	http.Redirect(w, r, LocalPath(to, "/"), http.StatusSeeOther)
 }
 
+// PageLenFunc reports how many items page (numbered from 1) of a list
+// holds, for PastTheEnd to find the list's last page.
+type PageLenFunc func(page int) (int, error)
+
 // PastTheEnd sends a browser that asked for a page past the end of a list
 // (a link kept from when the list was longer, a URL typed by hand) to the
-// list's first page, saying so, rather than show an empty page under a
-// count or a "nothing yet" that is not true; it reports whether it did.
-// param names the page number in the URL, and n is how many items the
-// page holds.
-func PastTheEnd(w http.ResponseWriter, r *http.Request, param string, page, n int) bool {
+// list's last page, the other parameters kept, saying so, rather than show
+// an empty page under a count or a "nothing yet" that is not true; it
+// reports whether it answered. param names the page number in the URL, n
+// is how many items the page holds, and lenOf reads another page of the
+// same list: the lists count nothing, so the last page is found by
+// bisection, a few reads (at most log2 view.MaxPage) on this rare path.
+func PastTheEnd(w http.ResponseWriter, r *http.Request, param string, page, n int, lenOf PageLenFunc) bool {
 	if page <= 1 || n > 0 {
 		return false
 	}
+	last, err := lastPage(page, lenOf)
+	if err != nil {
+		Error(w, r, fmt.Errorf("find the last page before page %d: %w", page, err))
+		return true
+	}
 	q := r.URL.Query()
-	q.Del(param)
+	if last == 1 {
+		q.Del(param)
+	} else {
+		q.Set(param, strconv.Itoa(last))
+	}
 	to := r.URL.Path
 	if len(q) > 0 {
 		to += "?" + q.Encode()
 	}
-	Redirect(w, r, "info", fmt.Sprintf("The list has no page %d (it may be shorter now); here is its first page.", page), to)
+	Redirect(w, r, "info", fmt.Sprintf("The list has no page %d (it may be shorter now); here is its last page.", page), to)
 	return true
+}
+
+// lastPage is the last page holding items of a list whose page past is
+// empty: 1 when none does, as an empty list is shown on its first page.
+func lastPage(past int, lenOf PageLenFunc) (int, error) {
+	lo, hi := 1, past-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		n, err := lenOf(mid)
+		if err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo, nil
 }

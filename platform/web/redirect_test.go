@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -70,29 +71,55 @@ func TestBack(t *testing.T) {
 	}
 }
 
-// TestPastTheEnd: an empty page past the first goes to the first page of
-// the same list, filters kept, with a message; any other page is left to
-// its handler.
+// TestPastTheEnd: an empty page past the first goes to the last page of
+// the same list that has items (the first when none has), filters kept,
+// with a message, after a few reads; any other page is left to its
+// handler.
 func TestPastTheEnd(t *testing.T) {
 	t.Parallel()
-	for target, want := range map[string]string{
-		"/my/listings?page=7":              "/my/listings",
-		"/books?q=dune&page=99&sort=new":   "/books?q=dune&sort=new",
-		"/sellers/4?page=2&reviews_page=9": "/sellers/4?reviews_page=9",
+	for _, tc := range []struct {
+		target string
+		pages  int // how many pages hold items
+		want   string
+	}{
+		{"/my/orders?page=3", 2, "/my/orders?page=2"},
+		{"/notifications?page=99", 2, "/notifications?page=2"},
+		{"/my/listings?page=7", 1, "/my/listings"},
+		{"/my/listings?page=1000", 0, "/my/listings"},
+		{"/books?q=dune&page=99&sort=new", 41, "/books?page=41&q=dune&sort=new"},
+		{"/sellers/4?page=2&reviews_page=9", 1, "/sellers/4?reviews_page=9"},
 	} {
 		w := httptest.NewRecorder()
-		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r := httptest.NewRequest(http.MethodGet, tc.target, nil)
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		require.True(t, web.PastTheEnd(w, r, "page", page, 0), target)
+		reads := 0
+		lenOf := func(n int) (int, error) {
+			reads++
+			require.Less(t, n, page, "a page before the empty one")
+			if n <= tc.pages {
+				return 20, nil
+			}
+			return 0, nil
+		}
+		require.True(t, web.PastTheEnd(w, r, "page", page, 0, lenOf), tc.target)
 		require.Equal(t, http.StatusSeeOther, w.Code)
-		require.Equal(t, want, w.Header().Get("Location"))
+		require.Equal(t, tc.want, w.Header().Get("Location"), tc.target)
 		require.Contains(t, w.Header().Get("Set-Cookie"), "flash=")
+		require.LessOrEqual(t, reads, 10, "%s: bisection, not a walk", tc.target)
 	}
 	for _, tc := range []struct{ page, n int }{{1, 0}, {2, 1}, {0, 0}} {
 		w := httptest.NewRecorder()
-		require.False(t, web.PastTheEnd(w, httptest.NewRequest(http.MethodGet, "/my/orders", nil), "page", tc.page, tc.n), "%+v", tc)
+		lenOf := func(int) (int, error) { panic("no page is read") }
+		require.False(t, web.PastTheEnd(w, httptest.NewRequest(http.MethodGet, "/my/orders", nil), "page", tc.page, tc.n, lenOf), "%+v", tc)
 		require.Empty(t, w.Header().Get("Location"))
 	}
+
+	// A page that cannot be read is an error, not a guess.
+	w := httptest.NewRecorder()
+	lenOf := func(int) (int, error) { return 0, apperr.ErrUnavailable }
+	require.True(t, web.PastTheEnd(w, httptest.NewRequest(http.MethodGet, "/my/orders?page=5", nil), "page", 5, 0, lenOf))
+	require.Equal(t, http.StatusServiceUnavailable, w.Code)
+	require.Empty(t, w.Header().Get("Location"))
 }
 
 // A refused form goes with the browser to a page of this site only, in

@@ -89,6 +89,21 @@ document.addEventListener("click", (event) => {
   main.parentElement.href = link.href;
 });
 
+// Dates and times: the server writes them in UTC and says so (view.Time,
+// view.Day); the reader gets them in their own zone and way of writing
+// dates, the zone still named, and the server's text on hover.
+const momentFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" });
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });
+const localTimes = (root) => {
+  for (const el of root.querySelectorAll("time[datetime][data-local]")) {
+    const at = new Date(el.getAttribute("datetime"));
+    if (Number.isNaN(at.getTime())) continue;
+    if (!el.title) el.title = el.textContent;
+    el.textContent = (el.dataset.local === "day" ? dayFormat : momentFormat).format(at);
+  }
+};
+localTimes(document);
+
 // Search: on a phone the filters start folded under their button.
 if (window.matchMedia("(max-width: 40rem)").matches) {
   for (const d of document.querySelectorAll("details[data-fold-narrow]")) d.open = false;
@@ -130,6 +145,8 @@ if (live) {
       const res = await fetch(window.location.href, { headers: { Accept: "text/html" }, cache: "no-store" });
       if (res.ok) {
         const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+        // Written as this page's are, so that only a change of the order differs.
+        localTimes(doc);
         const next = doc.getElementById("order-live");
         const current = document.getElementById("order-live");
         if (next && current) {

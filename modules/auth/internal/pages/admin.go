@@ -52,7 +52,11 @@ func (h *handler) renderUsers(w http.ResponseWriter, r *http.Request, status int
 		web.Error(w, r, err)
 		return
 	}
-	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(p.Users)) {
+	lenOf := func(n int) (int, error) {
+		users, _, err := h.svc.ListUsers(r.Context(), actor, p.Query, n, UsersPerPage)
+		return len(users), err
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(p.Users), lenOf) {
 		return
 	}
 	p.Pager, p.Self, p.Path = view.NewPager(list, page, hasNext), actor.ID, list.RequestURI()

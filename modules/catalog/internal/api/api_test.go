@@ -429,6 +429,11 @@ func TestAPI_Browse(t *testing.T) {
 	require.Len(t, p.Books, 3)
 	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?language=fr", ""))
 	require.Len(t, p.Books, 1)
+	// A page past the end is no redirect, as on the web pages: an empty
+	// page, as the API document says.
+	p = decode[api.Page](t, env.JSON(t, http.MethodGet, "/api/v1/books?page=99", ""))
+	require.Empty(t, p.Books)
+	require.Nil(t, p.NextPage)
 
 	for _, qs := range []string{"min_price=abc", "min_price=-1", "condition=mint", "sort=x", "page=0", "page=abc", "per_page=1000", "language=xx", "min_price=20&max_price=10", "max_price=0"} {
 		res := env.JSON(t, http.MethodGet, "/api/v1/books?"+qs, "")

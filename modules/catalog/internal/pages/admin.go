@@ -61,7 +61,10 @@ func (h *handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 			return
 		}
 		status = http.StatusUnprocessableEntity
-	} else if web.PastTheEnd(w, r, "page", page, len(p.Listings)) {
+	} else if web.PastTheEnd(w, r, "page", page, len(p.Listings), func(n int) (int, error) {
+		list, _, err := h.svc.AdminListings(r.Context(), u, p.Filter, n, adminPerPage)
+		return len(list), err
+	}) {
 		return
 	}
 	p.Pager = view.NewPager(list, page, hasNext)

@@ -58,7 +58,11 @@ func (h *handler) renderUpload(w http.ResponseWriter, r *http.Request, status in
 		web.Error(w, r, err)
 		return
 	}
-	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(ims)) {
+	lenOf := func(n int) (int, error) {
+		ims, _, err := h.svc.SellerImports(r.Context(), u, n, importsPerPage)
+		return len(ims), err
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(ims), lenOf) {
 		return
 	}
 	render(w, r, status, "Import listings", importUploadView(importUploadPage{FileError: fileError, Imports: ims, Pager: view.NewPager(r.URL, page, hasNext)}))

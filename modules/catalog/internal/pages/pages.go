@@ -88,7 +88,16 @@ func (h *handler) searchBooks(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "page", res.Page, len(res.Listings)) {
+	lenOf := func(n int) (int, error) {
+		other := q
+		other.Page, other.Count = n, false
+		res, err := h.svc.Search(r.Context(), other)
+		return len(res.Listings), err
+	}
+	// A page asked for by cursor (its synonym) goes to the last by number.
+	byNumber := r.Clone(r.Context())
+	byNumber.URL = withoutCursor(r.URL)
+	if web.PastTheEnd(w, byNumber, "page", res.Page, len(res.Listings), lenOf) {
 		return
 	}
 	clear := url.Values{}

@@ -263,6 +263,13 @@ func TestPages_Browse(t *testing.T) {
 		res = env.Get(t, "/books?sort=newest&page=2")
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, res.Body, `rel="prev"`)
+		// A page past the end, by number or by the API's cursor, leads
+		// to the last page by number (a kept cursor would lead back).
+		for _, qs := range []string{"sort=newest&page=9", "sort=newest&cursor=9"} {
+			res = env.Get(t, "/books?"+qs)
+			require.Equal(t, http.StatusSeeOther, res.StatusCode, qs)
+			require.Equal(t, "/books?page=2&sort=newest", res.Header.Get("Location"), qs)
+		}
 	})
 	t.Run("BookPageOffersToBuy", func(t *testing.T) {
 		res := env.Get(t, fmt.Sprintf("/books/%d", on.ID))

@@ -23,6 +23,10 @@ import (
 
 var zeroTime = timeZero()
 
+// myListingsPerPage is the number of listings a page of a seller's own
+// shows.
+const myListingsPerPage = 50
+
 type myListingsPage struct {
 	Listings []service.Listing
 	Pager    view.Pager
@@ -35,12 +39,16 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := view.PageParam(r.URL.Query())
-	list, hasNext, err := h.svc.SellerListings(r.Context(), u, page, 50)
+	list, hasNext, err := h.svc.SellerListings(r.Context(), u, page, myListingsPerPage)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "page", page, len(list)) {
+	lenOf := func(n int) (int, error) {
+		list, _, err := h.svc.SellerListings(r.Context(), u, n, myListingsPerPage)
+		return len(list), err
+	}
+	if web.PastTheEnd(w, r, "page", page, len(list), lenOf) {
 		return
 	}
 	render(w, r, http.StatusOK, "My listings", myListingsView(myListingsPage{Listings: list, Pager: view.NewPager(r.URL, page, hasNext)}))

@@ -107,7 +107,11 @@ func (h *handler) myWants(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "page", p.Pager.Page, len(p.Matches)) {
+	lenOf := func(n int) (int, error) {
+		matches, _, err := h.svc.WantMatches(r.Context(), u, n, wantMatchesPerPage)
+		return len(matches), err
+	}
+	if web.PastTheEnd(w, r, "page", p.Pager.Page, len(p.Matches), lenOf) {
 		return
 	}
 	if err := h.svc.MarkWantMatchesSeen(r.Context(), u); err != nil {

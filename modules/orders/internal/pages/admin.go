@@ -38,7 +38,11 @@ func (h *handler) adminOrders(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "page", n, len(list)) {
+	lenOf := func(n int) (int, error) {
+		list, err := h.svc.AllOrders(r.Context(), u, status, pageOf(n))
+		return len(list), err
+	}
+	if web.PastTheEnd(w, r, "page", n, len(list), lenOf) {
 		return
 	}
 	d := trim(r, list, n)
@@ -75,7 +79,11 @@ func (h *handler) adminJobs(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Jobs.Jobs)) {
+	lenOf := func(n int) (int, error) {
+		jobs, err := h.svc.Jobs(r.Context(), u, d.Filter, pageOf(n))
+		return len(jobs.Jobs), err
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Jobs.Jobs), lenOf) {
 		return
 	}
 	l := trim(r, d.Jobs.Jobs, n)
@@ -108,7 +116,11 @@ func (h *handler) adminActivity(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Activity.Entries)) {
+	lenOf := func(n int) (int, error) {
+		a, err := h.svc.Activity(r.Context(), u, d.Filter, pageOf(n))
+		return len(a.Entries), err
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(d.Activity.Entries), lenOf) {
 		return
 	}
 	l := trim(r, d.Activity.Entries, n)

@@ -3,6 +3,7 @@ package pages
 import (
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/riverqueue/river/rivertype"
@@ -128,15 +129,16 @@ func jobTone(state string) view.Tone {
 	return view.ToneWaiting
 }
 
-// jobWhen says when a waiting job runs next or when a finished one ended.
-func jobWhen(j riverfx.Job) string {
+// jobWhen says when a waiting job runs next or when a finished one ended:
+// the words before the moment, "" when neither.
+func jobWhen(j riverfx.Job) (string, time.Time) {
 	switch {
 	case j.FinalizedAt != nil:
-		return "ended " + view.DateTime(*j.FinalizedAt)
+		return "ended ", *j.FinalizedAt
 	case j.State == string(rivertype.JobStateScheduled) || j.State == string(rivertype.JobStateRetryable):
-		return "runs " + view.DateTime(j.ScheduledAt)
+		return "runs ", j.ScheduledAt
 	}
-	return ""
+	return "", time.Time{}
 }
 
 // jobKindURL lists the jobs of one kind, in the state already chosen.

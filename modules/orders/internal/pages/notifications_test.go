@@ -15,7 +15,8 @@ import (
 
 // A seller with a long unread list sees "99+", counted no further; the
 // notifications page marks read what it shows, so a later page leaves the
-// newer ones unread, and the first page clears the badge.
+// newer ones unread, and the first page clears the badge. A page past the
+// end of the list goes to its last.
 func TestPages_NotificationsBadge(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -46,4 +47,9 @@ func TestPages_NotificationsBadge(t *testing.T) {
 	require.Contains(t, r.Body, "data-unread hidden></span>")
 	r = b.c.Get(t, "/notifications?page=2", authtest.As(&seller)...)
 	require.NotContains(t, r.Body, "<strong>New:</strong>")
+
+	// A page past the end leads to the last of the eight, not the first.
+	r = b.c.Get(t, "/notifications?page=99", authtest.As(&seller)...)
+	require.Equal(t, http.StatusSeeOther, r.StatusCode)
+	require.Equal(t, "/notifications?page=8", r.Header.Get("Location"))
 }

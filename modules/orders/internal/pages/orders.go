@@ -48,7 +48,11 @@ func listPageOf[T any](title string, list func(context.Context, auth.User, servi
 			web.Error(w, r, err)
 			return
 		}
-		if web.PastTheEnd(w, r, "page", n, len(items)) {
+		lenOf := func(n int) (int, error) {
+			items, err := list(r.Context(), u, pageOf(n))
+			return len(items), err
+		}
+		if web.PastTheEnd(w, r, "page", n, len(items), lenOf) {
 			return
 		}
 		render(w, r, http.StatusOK, title, page(trim(r, items, n)))
@@ -279,7 +283,11 @@ func (h *handler) notifications(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "page", n, len(items)) {
+	lenOf := func(n int) (int, error) {
+		items, err := h.svc.Notifications(r.Context(), u, pageOf(n))
+		return len(items), err
+	}
+	if web.PastTheEnd(w, r, "page", n, len(items), lenOf) {
 		return
 	}
 	d := trim(r, items, n)

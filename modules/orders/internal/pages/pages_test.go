@@ -1222,6 +1222,11 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.Contains(t, body, "Nothing was charged")
 	require.NotContains(t, body, "Your order is placed.", "no success message beside a declined payment")
 	require.NotContains(t, body, "flash-success")
+	// Its moments, the deadline above all, are in UTC and say so, for
+	// app.js to write in the reader's zone (view.Time).
+	moment := `<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" data-local="moment">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC</time>`
+	require.Regexp(t, "Placed "+moment, body)
+	require.Regexp(t, "The books stay held for you until "+moment+"; after that", body)
 
 	// The copies are still held: the page offers another payment of the
 	// same order, and a mistake comes back with the form as sent.

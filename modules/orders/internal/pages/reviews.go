@@ -167,7 +167,11 @@ func (h *handler) renderAdminReviews(w http.ResponseWriter, r *http.Request, sta
 		web.Error(w, r, err)
 		return
 	}
-	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(list)) {
+	lenOf := func(n int) (int, error) {
+		list, err := h.svc.AllReviews(r.Context(), u, d.HiddenOnly, pageOf(n))
+		return len(list), err
+	}
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", n, len(list), lenOf) {
 		return
 	}
 	d.listData = trim(r, list, n)

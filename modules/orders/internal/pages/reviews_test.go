@@ -108,7 +108,7 @@ func TestPages_Reviews(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, "Quick &amp; careful")
 	r = b.c.Get(t, "/admin/reviews?hidden=0&page=999999", authtest.As(&admin)...)
-	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a page past the end leads to the first, not to \"No reviews.\"")
+	require.Equal(t, http.StatusSeeOther, r.StatusCode, "a page past the end leads to the last (here the first), not to \"No reviews.\"")
 	require.Equal(t, "/admin/reviews?hidden=0", r.Header.Get("Location"))
 	hide := "/admin/reviews/" + strconv.FormatInt(reviews[0].ID, 10) + "/hide"
 	r = b.c.Post(t, hide, url.Values{"reason": {""}}, authtest.As(&admin)...)
@@ -228,7 +228,7 @@ func TestPages_SellerPage(t *testing.T) {
 	r := b.c.Get(t, page)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, `<h1 dir="auto">Seller 2</h1>`)
-	require.Contains(t, r.Body, "Member since 1 Mar 2024")
+	require.Contains(t, r.Body, `Member since <time datetime="2024-03-01T00:00:00Z" data-local="day">1 Mar 2024</time> · `)
 	require.Contains(t, r.Body, "1 sale · ")
 	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
 	require.Contains(t, r.Body, "Lovely copy")
@@ -278,7 +278,7 @@ func TestPages_SellerPage(t *testing.T) {
 }
 
 // The order page lists the steps its shipment took, in order, each with
-// its time.
+// its time, in UTC and saying so (view.Time).
 func TestPages_OrderTimeline(t *testing.T) {
 	t.Parallel()
 	b := setup(t)
@@ -288,7 +288,7 @@ func TestPages_OrderTimeline(t *testing.T) {
 	tl := regexp.MustCompile(`(?s)<ol class="timeline">(.*?)</ol>`).FindStringSubmatch(r.Body)
 	require.NotNil(t, tl, r.Body)
 	var steps []string
-	for _, li := range regexp.MustCompile(`<li>([^<]*) — [^<]+</li>`).FindAllStringSubmatch(tl[1], -1) {
+	for _, li := range regexp.MustCompile(`<li>([^<]*) — <time datetime="[^"]+Z" data-local="moment">[^<]+ UTC</time></li>`).FindAllStringSubmatch(tl[1], -1) {
 		steps = append(steps, li[1])
 	}
 	require.Equal(t, []string{"Label created", "Picked up", "In transit", "Out for delivery", "Delivered"}, steps)

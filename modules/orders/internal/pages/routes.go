@@ -99,5 +99,8 @@ const pageSize = 20
 // listPage asks for one row more than a page, to know if there is a next.
 func listPage(r *http.Request) (service.Page, int) {
 	n := view.PageParam(r.URL.Query())
-	return service.Page{Limit: pageSize + 1, Offset: (n - 1) * pageSize}, n
+	return pageOf(n), n
 }
+
+// pageOf is the rows of page n and one more.
+func pageOf(n int) service.Page { return service.Page{Limit: pageSize + 1, Offset: (n - 1) * pageSize} }

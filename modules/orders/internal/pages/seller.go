@@ -35,7 +35,15 @@ func (h *handler) sellerPage(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	if web.PastTheEnd(w, r, "reviews_page", rp, len(p.Reviews)) || web.PastTheEnd(w, r, "page", lp, len(p.Listings)) {
+	reviewsOn := func(n int) (int, error) {
+		p, err := h.svc.SellerProfile(r.Context(), auth.UserID(id), n, lp)
+		return len(p.Reviews), err
+	}
+	listingsOn := func(n int) (int, error) {
+		p, err := h.svc.SellerProfile(r.Context(), auth.UserID(id), rp, n)
+		return len(p.Listings), err
+	}
+	if web.PastTheEnd(w, r, "reviews_page", rp, len(p.Reviews), reviewsOn) || web.PastTheEnd(w, r, "page", lp, len(p.Listings), listingsOn) {
 		return
 	}
 	// Isolated from the words the layout puts around the <title>.

@@ -39,14 +39,14 @@ type stepEmails struct {
 // the order, the sellers' about the sale; an attempt's step (a payment
 // that failed again) is emailed as its step is. An email says what the
 // notification says, under the step's own words as its subject; the
-// reason follows, unless the notification is not the step's usual one
-// (a person's cancel, cancelMessages), which says it already.
+// reason follows, unless the notification does not open with the step's
+// usual words (a person's cancel, cancelMessages), which says it already.
 func (s *Service) emailStep(ctx context.Context, tx pgx.Tx, id int64, step, reason string, to stepEmails) error {
 	step = stepOf(step)
 	msgs := stepMessages[step]
 	write := func(to, subject, note, path string) error {
 		body := "Hello,\n\n" + note + "\n"
-		if reason != "" && note == subject {
+		if reason != "" && strings.HasPrefix(note, subject) {
 			body += "Reason: " + reason + "\n"
 		}
 		body += "\n" + s.opts.Outbox.Link(path) + "\n\nChoose which emails you get: " + s.opts.Outbox.Link("/account/notifications") + "\n"

@@ -100,8 +100,11 @@ func TestService_PaymentFailedAgainEmails(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, orders.StatusPaymentFailed, got.Status)
 	require.Equal(t, []any{"failed", 1, payment.ReasonDeclined}, []any{got.Payment.Status, got.Payment.Retries, got.Payment.FailureReason})
-	buyerSays := fmt.Sprintf("The payment for order #%d failed", o.ID)
-	sellerSays := fmt.Sprintf("The payment for order #%d failed; its copies stay held for a while in case the buyer pays another way", o.ID)
+	subject := fmt.Sprintf("The payment for order #%d failed", o.ID)
+	// The deadline names its zone, since the reader's may be another.
+	until := b.clock.Now().Add(b.svc.Options().RetryWindow).UTC().Format("2 Jan 2006, 15:04") + " UTC"
+	buyerSays := subject + ". The books stay held for you until " + until + " in case you pay another way"
+	sellerSays := subject + ". Its copies stay held until " + until + " in case the buyer pays another way"
 	for _, u := range []struct {
 		user auth.User
 		says string
@@ -111,9 +114,11 @@ func TestService_PaymentFailedAgainEmails(t *testing.T) {
 		require.Equal(t, "payment_failed", notes[0].Step, "user %d", u.user.ID)
 		require.Equal(t, u.says+".", notes[0].Message, "user %d", u.user.ID)
 	}
-	require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID), buyerSays, buyerSays}, b.emails(t, "ana@example.com"))
-	require.Equal(t, []string{sellerSays, sellerSays}, b.emails(t, "sam@example.com"))
-	require.Equal(t, 2, b.count(t, "SELECT count(*) FROM mail.outbox WHERE kind = 'orders.payment_failed' AND to_addr = 'ana@example.com' AND body LIKE '%Reason: '||$1||'%'", payment.ReasonDeclined))
+	require.Equal(t, []string{fmt.Sprintf("Your order #%d was placed", o.ID), subject, subject}, b.emails(t, "ana@example.com"))
+	require.Equal(t, []string{subject, subject}, b.emails(t, "sam@example.com"))
+	for _, addr := range []string{"ana@example.com", "sam@example.com"} {
+		require.Equal(t, 2, b.count(t, "SELECT count(*) FROM mail.outbox WHERE kind = 'orders.payment_failed' AND to_addr = $1 AND body LIKE '%held%until '||$2||' in case%Reason: '||$3||'%'", addr, until, payment.ReasonDeclined), addr)
+	}
 
 	require.Equal(t, 2, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Held, "held for another payment")
 	require.NoError(t, b.svc.ReleaseStock(ctx, o.ID, 0), "the first failure's release comes too late")

@@ -60,7 +60,7 @@ func stepOf(step string) string {
 var stepMessages = map[string][2]string{ // buyer, seller
 	StepPlaced:        {"Your order #%d was placed.", "Order #%d includes your listing."},
 	StepPaid:          {"Your order #%d is paid.", "Order #%d is paid; it ships soon."},
-	StepPaymentFailed: {"The payment for order #%d failed.", "The payment for order #%d failed; its copies stay held for a while in case the buyer pays another way."},
+	StepPaymentFailed: {"The payment for order #%d failed.", "The payment for order #%d failed."},
 	StepPaidAgain:     {"You are paying order #%d again.", "The buyer of order #%d is paying again."},
 	StepShipped:       {"Your order #%d has shipped.", "Order #%d has shipped."},
 	StepDelivered:     {"Your order #%d was delivered.", "Order #%d was delivered."},
@@ -504,6 +504,10 @@ func cancelMessages(o dbsqlc.Order, shopReason string) (string, string) {
 func (s *Service) failPayment(ctx context.Context, tx pgx.Tx, orderID int64, retries int32, reason string) error {
 	p := stepParams([]int64{orderID}, orders.StatusAwaitingPayment, orders.StatusPaymentFailed, reason, StepPaymentFailed)
 	p.Step = attemptStep(p.Step, retries)
+	// The deadline is the release job's, below.
+	until := view.Moment(s.now().Add(s.opts.RetryWindow))
+	p.BuyerMessages[0] += " The books stay held for you until " + until + " in case you pay another way."
+	p.SellerMessages[0] += " Its copies stay held until " + until + " in case the buyer pays another way."
 	if err := s.move(ctx, tx, p); err != nil {
 		return err
 	}
