@@ -15,5 +15,5 @@ WHERE user_id = @user_id AND purpose = 'change' AND used_at IS NULL AND expires_
 
 -- name: SetUserEmail :one
 -- The address was proved by opening the link sent to it.
-UPDATE auth.users SET email = @email, email_verified_at = @now, updated_at = @now
+UPDATE auth.users SET email = @email, updated_at = @now, email_verified_at = @now
 WHERE id = @id RETURNING *;

@@ -34,13 +34,13 @@ func (q *Queries) PendingEmailChange(ctx context.Context, db DBTX, arg PendingEm
 }
 
 const setUserEmail = `-- name: SetUserEmail :one
-UPDATE auth.users SET email = $1, email_verified_at = $2, updated_at = $2
+UPDATE auth.users SET email = $1, updated_at = $2, email_verified_at = $2
 WHERE id = $3 RETURNING id, email, name, password_hash, role, disabled_at, created_at, updated_at, email_verified_at, email_topics, disabled_reason, search_text
 `
 
 type SetUserEmailParams struct {
 	Email string
-	Now   *time.Time
+	Now   time.Time
 	ID    int64
 }
 
