@@ -26,9 +26,9 @@ func TestAPI_EmailChange(t *testing.T) {
 
 	for body, fields := range map[string][]string{
 		`{"email":"new@example.com","password":"wrong password"}`: {"password"},
-		`{"email":"OLD@example.com","password":"` + pw + `"}`:      {"email"},
-		`{"email":"nope","password":""}`:                           {"email", "password"},
-		`{"email":"taken@example.com","password":"` + pw + `"}`:    {"email"},
+		`{"email":"OLD@example.com","password":"` + pw + `"}`:     {"email"},
+		`{"email":"nope","password":""}`:                          {"email", "password"},
+		`{"email":"taken@example.com","password":"` + pw + `"}`:   {"email"},
 	} {
 		resp = b.JSON(t, http.MethodPost, "/api/v1/me/email", body, webtest.Bearer(token)...)
 		require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, body)
