@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -120,6 +121,38 @@ func TestService_EmailChange(t *testing.T) {
 		require.False(t, ok, "the change ends")
 		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink, "the link is spent")
+	})
+
+	t.Run("TwoAccountsConfirmOneAddressAtOnce", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		newAddr := uniqueEmail()
+		var tokens []string
+		for range 2 {
+			u, _ := b.signUp(ctx, t)
+			_, err := b.svc.RequestEmailChange(ctx, u.ID, service.ChangeEmailInput{Email: newAddr, Password: pw})
+			require.NoError(t, err)
+			tokens = append(tokens, token(t, b.emailsTo(t, newAddr)[0], service.ChangePath))
+		}
+		errs := make(chan error, len(tokens))
+		for _, tok := range tokens {
+			go func() {
+				_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+				errs <- err
+			}()
+		}
+		var won, taken int
+		for range tokens {
+			switch err := <-errs; {
+			case err == nil:
+				won++
+			case errors.Is(err, service.ErrEmailTaken):
+				taken++
+			default:
+				t.Fatalf("confirm: %v", err)
+			}
+		}
+		require.Equal(t, [2]int{1, 1}, [2]int{won, taken}, "the unique index lets one through")
 	})
 
 	t.Run("LinkExpiresAndOnlyTheNewestWorks", func(t *testing.T) {
