@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -10,6 +11,23 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 )
+
+// askChange asks for a change of id's address to a new one, and returns
+// it with the token of the link it was sent.
+func (b *bundle) askChange(ctx context.Context, t *testing.T, id auth.UserID) (addr, tok string) {
+	t.Helper()
+	addr = uniqueEmail()
+	_, err := b.svc.RequestEmailChange(ctx, id, service.ChangeEmailInput{Email: addr, Password: pw})
+	require.NoError(t, err)
+	return addr, token(t, b.emailsTo(t, addr)[0], service.ChangePath)
+}
+
+func (b *bundle) requireNoPendingChange(t *testing.T, id auth.UserID) {
+	t.Helper()
+	_, ok, err := b.svc.PendingEmailChange(context.Background(), id)
+	require.NoError(t, err)
+	require.False(t, ok, "no change is pending")
+}
 
 func TestService_EmailChange(t *testing.T) {
 	t.Parallel()
@@ -48,9 +66,7 @@ func TestService_EmailChange(t *testing.T) {
 		require.True(t, changed.EmailVerified)
 		require.Equal(t, newAddr, b.user(t, u.ID).Email)
 		require.Equal(t, before+1, b.changeCount(t, u.ID), "the users feed carries the change")
-		_, ok, err = b.svc.PendingEmailChange(ctx, u.ID)
-		require.NoError(t, err)
-		require.False(t, ok)
+		b.requireNoPendingChange(t, u.ID)
 
 		_, err = b.svc.Authenticate(ctx, keep.ID)
 		require.NoError(t, err, "the session that opened the link stays")
@@ -96,29 +112,22 @@ func TestService_EmailChange(t *testing.T) {
 			require.Equal(t, c.want, fieldsOf(t, err), name)
 		}
 		require.Len(t, b.emailsTo(t, u.Email), 1, "only the sign-up's link: a refused change mails nobody")
-		_, ok, err := b.svc.PendingEmailChange(ctx, u.ID)
-		require.NoError(t, err)
-		require.False(t, ok)
+		b.requireNoPendingChange(t, u.ID)
 	})
 
 	t.Run("AddressTakenBeforeTheLinkIsOpened", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
 		u, _ := b.signUp(ctx, t)
-		newAddr := uniqueEmail()
-		_, err := b.svc.RequestEmailChange(ctx, u.ID, service.ChangeEmailInput{Email: newAddr, Password: pw})
-		require.NoError(t, err)
-		tok := token(t, b.emailsTo(t, newAddr)[0], service.ChangePath)
-		_, _, err = b.svc.SignUp(ctx, service.SignUpInput{Email: newAddr, Name: "Quick", Password: pw})
+		newAddr, tok := b.askChange(ctx, t, u.ID)
+		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: newAddr, Name: "Quick", Password: pw})
 		require.NoError(t, err)
 
 		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrEmailTaken, "the unique index decides, and says so clearly")
 		require.Contains(t, err.Error(), "your address stays "+u.Email)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
-		_, ok, err := b.svc.PendingEmailChange(ctx, u.ID)
-		require.NoError(t, err)
-		require.False(t, ok, "the change ends")
+		b.requireNoPendingChange(t, u.ID)
 		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink, "the link is spent")
 	})
@@ -174,23 +183,17 @@ func TestService_EmailChange(t *testing.T) {
 		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, second)[0], service.ChangePath)})
 		require.ErrorIs(t, err, service.ErrBadLink)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
-		_, ok, err := b.svc.PendingEmailChange(ctx, u.ID)
-		require.NoError(t, err)
-		require.False(t, ok)
+		b.requireNoPendingChange(t, u.ID)
 	})
 
 	t.Run("Cancel", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, nil)
 		u, _ := b.signUp(ctx, t)
-		newAddr := uniqueEmail()
-		_, err := b.svc.RequestEmailChange(ctx, u.ID, service.ChangeEmailInput{Email: newAddr, Password: pw})
-		require.NoError(t, err)
+		_, tok := b.askChange(ctx, t, u.ID)
 		require.NoError(t, b.svc.CancelEmailChange(ctx, u.ID))
-		_, ok, err := b.svc.PendingEmailChange(ctx, u.ID)
-		require.NoError(t, err)
-		require.False(t, ok)
-		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, newAddr)[0], service.ChangePath)})
+		b.requireNoPendingChange(t, u.ID)
+		_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
 		require.NoError(t, b.svc.CancelEmailChange(ctx, u.ID), "nothing pending changes nothing")
@@ -202,10 +205,8 @@ func TestService_EmailChange(t *testing.T) {
 		u, _ := b.signUp(ctx, t)
 		require.NoError(t, b.svc.RequestPasswordReset(ctx, u.Email, "192.0.2.1"))
 		reset := token(t, b.emailsTo(t, u.Email)[0], service.ResetPath)
-		newAddr := uniqueEmail()
-		_, err := b.svc.RequestEmailChange(ctx, u.ID, service.ChangeEmailInput{Email: newAddr, Password: pw})
-		require.NoError(t, err)
-		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, newAddr)[0], service.ChangePath)})
+		_, tok := b.askChange(ctx, t, u.ID)
+		_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.NoError(t, err)
 		err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: reset, New: "a brand new secret"})
 		require.ErrorIs(t, err, service.ErrBadLink)
