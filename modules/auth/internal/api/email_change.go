@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/httpauth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/web"
 )
@@ -91,10 +92,11 @@ func (h *handler) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	u, err := h.svc.ConfirmEmailChange(r.Context(), service.ConfirmEmailChangeInput{Token: req.Token, Keep: credential(r)})
+	u, sess, err := h.svc.ConfirmEmailChange(r.Context(), service.ConfirmEmailChangeInput{Token: req.Token, Keep: credential(r)})
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
+	httpauth.RenewCookie(w, sess)
 	web.JSON(w, http.StatusOK, UserBody{User: FromUser(u)})
 }

@@ -58,7 +58,7 @@ func (h *handler) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	u, err := h.svc.ConfirmEmailChange(r.Context(), service.ConfirmEmailChangeInput{Token: r.PostForm.Get("token"), Keep: httpauth.Cookie(r)})
+	u, sess, err := h.svc.ConfirmEmailChange(r.Context(), service.ConfirmEmailChangeInput{Token: r.PostForm.Get("token"), Keep: httpauth.Cookie(r)})
 	if errors.Is(err, service.ErrBadLink) || errors.Is(err, service.ErrEmailTaken) {
 		web.Render(w, r, web.Status(err), view.Page{Title: "Confirm your new email address", Body: emailChangeConfirmPage(linkPage{Message: err.Error()})})
 		return
@@ -67,6 +67,7 @@ func (h *handler) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
+	httpauth.RenewCookie(w, sess)
 	to := "/signin"
 	if _, signedIn := auth.UserFrom(r.Context()); signedIn {
 		to = "/account"

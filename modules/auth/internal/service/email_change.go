@@ -15,6 +15,7 @@ import (
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pg"
+	"github.com/bookstore/bookstore/platform/text"
 )
 
 // A change of address waits for the link sent to the new address: a typo
@@ -87,16 +88,17 @@ func (s *Service) RequestEmailChange(ctx context.Context, id auth.UserID, in Cha
 			return err
 		}
 		old, shown := mail.ShownAddress(row.Email), mail.ShownAddress(email)
-		if _, err := s.outbox.Write(ctx, tx, mail.Message{Kind: "auth.email_change", To: email,
+		// The link is the addressee's secret, as sign-up's is.
+		if _, err := s.outbox.Write(ctx, tx, mail.Message{Kind: "auth.email_change", To: email, Secret: link,
 			Subject: "Confirm your new email address for BookStore",
-			Body: "Hello " + row.Name + ",\n\nYou asked to change the address of your BookStore account from " + old + " to " + shown +
+			Body: "Hello " + text.Isolate(row.Name) + ",\n\nYou asked to change the address of your BookStore account from " + old + " to " + shown +
 				". Open this link to confirm it:\n\n" + link + "\n\nThe link works once, for 24 hours. Until you open it, the account keeps " + old +
 				".\n\nIf you did not ask, ignore this email: nothing changes.\n"}); err != nil {
 			return err
 		}
 		if _, err := s.outbox.Write(ctx, tx, mail.Message{Kind: "auth.email_change_requested", To: row.Email,
 			Subject: "A change of your BookStore email address was asked for",
-			Body: "Hello " + row.Name + ",\n\nSomeone signed in to your BookStore account asked to change its address from " + old + " to " + shown +
+			Body: "Hello " + text.Isolate(row.Name) + ",\n\nSomeone signed in to your BookStore account asked to change its address from " + old + " to " + shown +
 				". Nothing changes until the link we sent to " + shown + " is opened.\n\n" +
 				"If this was not you, sign in, cancel the change on your account page and change your password there, which signs out every other device:\n\n" +
 				s.outbox.Link("/account") + "\n"}); err != nil {
@@ -135,8 +137,8 @@ func (s *Service) CancelEmailChange(ctx context.Context, id auth.UserID) error {
 type ConfirmEmailChangeInput struct {
 	Token string
 	// Keep is the credential of the request, if any, which stays signed
-	// in when it is the same user's; every other session and token ends,
-	// as after a change of password.
+	// in when it is the same user's (see keepOnly); every other session
+	// and token ends, as after a change of password.
 	Keep string
 }
 
@@ -144,12 +146,15 @@ type ConfirmEmailChangeInput struct {
 // confirmed, and tells both addresses; the link works once, and links
 // sent to the old address (verify, reset) stop working with it. When
 // another account took the address meanwhile, the link is spent, the
-// address stays, and the answer is ErrEmailTaken.
-func (s *Service) ConfirmEmailChange(ctx context.Context, in ConfirmEmailChangeInput) (auth.User, error) {
+// address stays, and the answer is ErrEmailTaken. As ChangePassword, it
+// returns the browser's session under its new id when Keep is the user's
+// (its cookie must be replaced), else a zero Session.
+func (s *Service) ConfirmEmailChange(ctx context.Context, in ConfirmEmailChangeInput) (auth.User, Session, error) {
 	if badToken(in.Token) {
-		return auth.User{}, ErrBadLink
+		return auth.User{}, Session{}, ErrBadLink
 	}
 	var u auth.User
+	var kept Session
 	var taken error
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		now := s.now()
@@ -178,8 +183,8 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, in ConfirmEmailChangeI
 		if err != nil {
 			return fmt.Errorf("confirm email change of user %d: %w", old.ID, err)
 		}
-		if _, err := s.q.DeleteOtherUserSessions(ctx, tx, dbsqlc.DeleteOtherUserSessionsParams{UserID: row.ID, Keep: hashCredential(in.Keep)}); err != nil {
-			return fmt.Errorf("confirm email change: end other sessions: %w", err)
+		if kept, err = s.keepOnly(ctx, tx, row.ID, in.Keep); err != nil {
+			return fmt.Errorf("confirm email change: %w", err)
 		}
 		if err := s.recordChange(ctx, tx, row.ID); err != nil {
 			return err
@@ -187,10 +192,10 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, in ConfirmEmailChangeI
 		was, is := mail.ShownAddress(old.Email), mail.ShownAddress(row.Email)
 		for _, m := range []mail.Message{
 			{Kind: "auth.email_changed", To: row.Email, Subject: "Your BookStore email address is changed",
-				Body: "Hello " + row.Name + ",\n\nYour BookStore account's address is now " + is + ", and confirmed. Sign in with it from now on; " +
+				Body: "Hello " + text.Isolate(row.Name) + ",\n\nYour BookStore account's address is now " + is + ", and confirmed. Sign in with it from now on; " +
 					"every other device was signed out.\n"},
 			{Kind: "auth.email_changed", To: old.Email, Subject: "Your BookStore email address is changed",
-				Body: "Hello " + row.Name + ",\n\nYour BookStore account's address changed from " + was + " to " + is +
+				Body: "Hello " + text.Isolate(row.Name) + ",\n\nYour BookStore account's address changed from " + was + " to " + is +
 					", through a link sent to the new address; this address no longer signs in, and every other device was signed out.\n\n" +
 					"If you did not make this change, contact the shop at once.\n"},
 		} {
@@ -204,5 +209,8 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, in ConfirmEmailChangeI
 	if err == nil {
 		err = taken
 	}
-	return u, err
+	if err != nil {
+		return auth.User{}, Session{}, err
+	}
+	return u, kept, nil
 }

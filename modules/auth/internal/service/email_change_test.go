@@ -10,6 +10,8 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/service"
+	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/mail"
 )
 
 // askChange asks for a change of id's address to a new one, and returns
@@ -60,7 +62,7 @@ func TestService_EmailChange(t *testing.T) {
 		require.NotContains(t, notice.Body, "token=", "the old address gets no link that changes anything")
 
 		before := b.changeCount(t, u.ID)
-		changed, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok, Keep: keep.ID})
+		changed, renewed, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok, Keep: keep.ID})
 		require.NoError(t, err)
 		require.Equal(t, newAddr, changed.Email)
 		require.True(t, changed.EmailVerified)
@@ -69,7 +71,9 @@ func TestService_EmailChange(t *testing.T) {
 		b.requireNoPendingChange(t, u.ID)
 
 		_, err = b.svc.Authenticate(ctx, keep.ID)
-		require.NoError(t, err, "the session that opened the link stays")
+		require.ErrorIs(t, err, auth.ErrUnauthenticated, "the session that opened the link gets a new id, as at a change of password")
+		_, err = b.svc.Authenticate(ctx, renewed.ID)
+		require.NoError(t, err, "and stays signed in under it")
 		_, err = b.svc.Authenticate(ctx, other.ID)
 		require.ErrorIs(t, err, auth.ErrUnauthenticated, "the others end, as after a change of password")
 		require.Equal(t, "auth.email_changed", b.emailsTo(t, newAddr)[0].Kind)
@@ -79,8 +83,27 @@ func TestService_EmailChange(t *testing.T) {
 		_, _, err = b.svc.SignIn(ctx, service.SignInInput{Email: newAddr, Password: pw})
 		require.NoError(t, err)
 
-		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+		_, _, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink, "single use")
+	})
+
+	t.Run("TheLinkIsSecret", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, _ := b.signUp(ctx, t)
+		newAddr, _ := b.askChange(ctx, t, u.ID)
+		sending := mail.NewLocalBox(b.pool, config.Config{SMTPURL: "smtp://mail.example.com?from=shop@example.com"})
+		all, err := sending.List(ctx, nil, mail.MaxPage)
+		require.NoError(t, err)
+		var kinds []string
+		for _, e := range all {
+			require.NotContains(t, e.Body, "token=", e.Kind)
+			if e.To == newAddr {
+				require.Contains(t, e.Body, "[link hidden: it is for the user alone]")
+			}
+			kinds = append(kinds, e.Kind)
+		}
+		require.ElementsMatch(t, []string{"auth.verify_email", "auth.email_change", "auth.email_change_requested"}, kinds)
 	})
 
 	t.Run("ReadsTheAddressAsSignUpDoes", func(t *testing.T) {
@@ -123,12 +146,12 @@ func TestService_EmailChange(t *testing.T) {
 		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: newAddr, Name: "Quick", Password: pw})
 		require.NoError(t, err)
 
-		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+		_, _, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrEmailTaken, "the unique index decides, and says so clearly")
 		require.Contains(t, err.Error(), "your address stays "+u.Email)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
 		b.requireNoPendingChange(t, u.ID)
-		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+		_, _, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink, "the link is spent")
 	})
 
@@ -146,7 +169,7 @@ func TestService_EmailChange(t *testing.T) {
 		errs := make(chan error, len(tokens))
 		for _, tok := range tokens {
 			go func() {
-				_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+				_, _, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 				errs <- err
 			}()
 		}
@@ -173,14 +196,14 @@ func TestService_EmailChange(t *testing.T) {
 			_, err := b.svc.RequestEmailChange(ctx, u.ID, service.ChangeEmailInput{Email: a, Password: pw})
 			require.NoError(t, err)
 		}
-		_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, first)[0], service.ChangePath)})
+		_, _, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, first)[0], service.ChangePath)})
 		require.ErrorIs(t, err, service.ErrBadLink, "a new request voids the earlier link")
 		pending, _, err := b.svc.PendingEmailChange(ctx, u.ID)
 		require.NoError(t, err)
 		require.Equal(t, second, pending.Email)
 
 		b.clock.Add(service.ChangeLinkLife + time.Second)
-		_, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, second)[0], service.ChangePath)})
+		_, _, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, second)[0], service.ChangePath)})
 		require.ErrorIs(t, err, service.ErrBadLink)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
 		b.requireNoPendingChange(t, u.ID)
@@ -193,7 +216,7 @@ func TestService_EmailChange(t *testing.T) {
 		_, tok := b.askChange(ctx, t, u.ID)
 		require.NoError(t, b.svc.CancelEmailChange(ctx, u.ID))
 		b.requireNoPendingChange(t, u.ID)
-		_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+		_, _, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
 		require.NoError(t, b.svc.CancelEmailChange(ctx, u.ID), "nothing pending changes nothing")
@@ -206,9 +229,9 @@ func TestService_EmailChange(t *testing.T) {
 		require.NoError(t, b.svc.RequestPasswordReset(ctx, u.Email, "192.0.2.1"))
 		reset := token(t, b.emailsTo(t, u.Email)[0], service.ResetPath)
 		_, tok := b.askChange(ctx, t, u.ID)
-		_, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
+		_, _, err := b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.NoError(t, err)
-		err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: reset, New: "a brand new secret"})
+		_, err = b.svc.ResetPassword(ctx, service.ResetPasswordInput{Token: reset, New: "a brand new secret"})
 		require.ErrorIs(t, err, service.ErrBadLink)
 	})
 
