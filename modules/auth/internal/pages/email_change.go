@@ -68,9 +68,5 @@ func (h *handler) confirmEmailChange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpauth.RenewCookie(w, sess)
-	to := "/signin"
-	if _, signedIn := auth.UserFrom(r.Context()); signedIn {
-		to = "/account"
-	}
-	web.Redirect(w, r, "success", "Your email address is now "+mail.ShownAddress(u.Email)+", and your other devices are signed out.", to)
+	web.Redirect(w, r, "success", "Your email address is now "+mail.ShownAddress(u.Email)+", and your other devices are signed out.", afterLink(r))
 }
