@@ -10,15 +10,28 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
-// accountPage is the account page's data: the name as typed and one
-// message per field of the name and password forms.
+// accountPage is the account page's data: the name and new address as
+// typed, one message per field of its forms, and the change of address
+// waiting for its link, if any.
 type accountPage struct {
-	User   auth.User
-	Name   string
-	Errors map[string]string
+	User     auth.User
+	Name     string
+	NewEmail string
+	Errors   map[string]string
+	Pending  *service.EmailChange
 }
 
-func renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountPage) {
+// renderAccount draws the account page, with the pending change of
+// address read afresh.
+func (h *handler) renderAccount(w http.ResponseWriter, r *http.Request, status int, p accountPage) {
+	pending, ok, err := h.svc.PendingEmailChange(r.Context(), p.User.ID)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if ok {
+		p.Pending = &pending
+	}
 	web.Render(w, r, status, view.Page{Title: "Your account", Body: accountView(p)})
 }
 
@@ -28,7 +41,7 @@ func (h *handler) account(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	renderAccount(w, r, http.StatusOK, accountPage{User: u, Name: u.Name})
+	h.renderAccount(w, r, http.StatusOK, accountPage{User: u, Name: u.Name})
 }
 
 func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +56,7 @@ func (h *handler) changeName(w http.ResponseWriter, r *http.Request) {
 	name := r.PostForm.Get("name")
 	updated, err := h.svc.ChangeName(r.Context(), u.ID, name)
 	if fields, ok := invalidFields(err); ok {
-		renderAccount(w, r, web.Status(err), accountPage{User: u, Name: name, Errors: fields})
+		h.renderAccount(w, r, web.Status(err), accountPage{User: u, Name: name, Errors: fields})
 		return
 	}
 	if err != nil {
@@ -68,7 +81,7 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		Keep:    httpauth.Cookie(r),
 	})
 	if fields, ok := invalidFields(err); ok {
-		renderAccount(w, r, web.Status(err), accountPage{User: u, Name: u.Name, Errors: fields})
+		h.renderAccount(w, r, web.Status(err), accountPage{User: u, Name: u.Name, Errors: fields})
 		return
 	}
 	if err != nil {

@@ -103,9 +103,14 @@ func (h *handler) reset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpauth.RenewCookie(w, sess)
-	to := "/signin"
+	web.Redirect(w, r, "success", "Your password is changed, and every other session is signed out.", afterLink(r))
+}
+
+// afterLink is where the page of an emailed link goes once the link has
+// worked: the account page of a signed-in visitor, else sign-in.
+func afterLink(r *http.Request) string {
 	if _, signedIn := auth.UserFrom(r.Context()); signedIn {
-		to = "/account"
+		return "/account"
 	}
-	web.Redirect(w, r, "success", "Your password is changed, and every other session is signed out.", to)
+	return "/signin"
 }

@@ -17,15 +17,21 @@ import (
 // lastLink is the path and query of the link in the newest email to addr.
 func lastLink(t *testing.T, srv *authtest.Server, addr string) string {
 	t.Helper()
+	links := mailtest.Links(lastMail(t, srv, addr))
+	require.Len(t, links, 1)
+	u, err := url.Parse(links[0])
+	require.NoError(t, err)
+	return u.RequestURI()
+}
+
+// lastMail is the body of the newest email to addr.
+func lastMail(t *testing.T, srv *authtest.Server, addr string) string {
+	t.Helper()
 	all, err := mail.List(context.Background(), srv.Pool, nil, nil, mail.MaxPage)
 	require.NoError(t, err)
 	for _, e := range all {
 		if e.To == addr {
-			links := mailtest.Links(e.Body)
-			require.Len(t, links, 1)
-			u, err := url.Parse(links[0])
-			require.NoError(t, err)
-			return u.RequestURI()
+			return e.Body
 		}
 	}
 	t.Fatalf("no email to %s", addr)

@@ -8,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/bookstore/bookstore/modules/auth"
+	"github.com/bookstore/bookstore/modules/auth/internal/service"
 	"github.com/bookstore/bookstore/platform/view"
 	"github.com/bookstore/bookstore/platform/view/viewtest"
 )
@@ -33,6 +34,10 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		"reset_dead":  resetPage(linkPage{Message: "this link has expired"}),
 		"verify":      verifyPage(linkPage{Token: evil}),
 		"verify_dead": verifyPage(linkPage{Message: "this link has expired"}),
+		"account_email": accountView(accountPage{User: user, Name: "A", NewEmail: evil, Errors: map[string]string{"email": "bad email", "password": "wrong"},
+			Pending: &service.EmailChange{Email: evil + "@example.com", ExpiresAt: time.Now()}}),
+		"email_confirm":      emailChangeConfirmPage(linkPage{Token: evil}),
+		"email_confirm_dead": emailChangeConfirmPage(linkPage{Message: "this link has expired"}),
 	}
 	viewtest.RenderEach(t, pages, evil)
 }

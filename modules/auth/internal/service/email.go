@@ -50,22 +50,14 @@ var (
 // sendLink makes a single-use link for the user's address, voiding the
 // earlier ones of its purpose, and writes its email in tx.
 func (s *Service) sendLink(ctx context.Context, tx pgx.Tx, u dbsqlc.User, purpose string) error {
-	now := s.now()
-	if err := s.q.VoidEmailTokens(ctx, tx, dbsqlc.VoidEmailTokensParams{UserID: u.ID, Purpose: purpose, Now: now}); err != nil {
-		return fmt.Errorf("void %s links: %w", purpose, err)
-	}
-	token := randomToken()
 	life, path := VerifyLinkLife, VerifyPath
 	if purpose == purposeReset {
 		life, path = ResetLinkLife, ResetPath
 	}
-	err := s.q.CreateEmailToken(ctx, tx, dbsqlc.CreateEmailTokenParams{
-		TokenHash: hashCredential(token), UserID: u.ID, Purpose: purpose, Email: u.Email, Now: now, ExpiresAt: now.Add(life),
-	})
+	link, err := s.newLink(ctx, tx, u.ID, purpose, u.Email, path, life)
 	if err != nil {
-		return fmt.Errorf("create %s link: %w", purpose, err)
+		return err
 	}
-	link := s.outbox.Link(path + "?token=" + url.QueryEscape(token))
 	m := mail.Message{Kind: "auth.verify_email", To: u.Email, Subject: "Confirm your email address for BookStore",
 		Body: "Hello " + text.Isolate(u.Name) + ",\n\nPlease confirm that this is your email address by opening this link:\n\n" + link +
 			"\n\nThe link works once, for " + strconv.Itoa(int(life.Hours())) + " hours. Until you confirm, you can shop but not publish listings.\n\n" +
@@ -85,9 +77,31 @@ func (s *Service) sendLink(ctx context.Context, tx pgx.Tx, u dbsqlc.User, purpos
 	return nil
 }
 
+// newLink makes a single-use link for email that opens path and works
+// for life, voiding the user's earlier links of its purpose, and returns
+// it as the email shows it.
+func (s *Service) newLink(ctx context.Context, tx pgx.Tx, userID int64, purpose, email, path string, life time.Duration) (string, error) {
+	now := s.now()
+	if err := s.q.VoidEmailTokens(ctx, tx, dbsqlc.VoidEmailTokensParams{UserID: userID, Purpose: purpose, Now: now}); err != nil {
+		return "", fmt.Errorf("void %s links: %w", purpose, err)
+	}
+	token := randomToken()
+	err := s.q.CreateEmailToken(ctx, tx, dbsqlc.CreateEmailTokenParams{
+		TokenHash: hashCredential(token), UserID: userID, Purpose: purpose, Email: email, Now: now, ExpiresAt: now.Add(life),
+	})
+	if err != nil {
+		return "", fmt.Errorf("create %s link: %w", purpose, err)
+	}
+	return s.outbox.Link(path + "?token=" + url.QueryEscape(token)), nil
+}
+
+// badToken reports a token that no link could carry, refused before a
+// lookup.
+func badToken(token string) bool { return token == "" || len(token) > 2*tokenLen }
+
 // spend uses a link's token inside tx and returns its user.
 func (s *Service) spend(ctx context.Context, tx pgx.Tx, token, purpose string) (dbsqlc.User, error) {
-	if token == "" || len(token) > 2*tokenLen {
+	if badToken(token) {
 		return dbsqlc.User{}, ErrBadLink
 	}
 	id, err := s.q.SpendEmailToken(ctx, tx, dbsqlc.SpendEmailTokenParams{TokenHash: hashCredential(token), Purpose: purpose, Now: s.now()})

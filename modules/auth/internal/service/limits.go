@@ -42,6 +42,9 @@ type Limits struct {
 	// without end; both answer alike whether the email has an account.
 	ResetPerAddress int
 	ResetPerAccount int
+	// EmailChangePerAccount bounds the changes of address one account
+	// asks for, each of which mails the new address and the old.
+	EmailChangePerAccount int
 }
 
 // DefaultLimits stop online guessing while leaving room for a family
@@ -56,6 +59,7 @@ var DefaultLimits = Limits{
 	ResendPerAccount:         3,
 	ResetPerAddress:          10,
 	ResetPerAccount:          3,
+	EmailChangePerAccount:    3,
 }
 
 // limiter is one kind of counted attempt.

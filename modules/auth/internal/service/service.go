@@ -92,7 +92,7 @@ type Service struct {
 	sessions *coalesce.Batcher[[]byte, *dbsqlc.GetLiveSessionsRow]
 
 	signInAddr, signInAccount, passwordCheck, signUpAddr, signUpAccount limiter
-	resendAccount, resetAddr, resetAccount                              limiter
+	resendAccount, resetAddr, resetAccount, emailChangeAccount          limiter
 	longestWindow                                                       time.Duration
 }
 
@@ -127,6 +127,7 @@ func New(pool *pgxpool.Pool, opts *Opts) (*Service, error) {
 	s.resendAccount = limiter{"verify_resend_account", lim.ResendPerAccount, lim.Window}
 	s.resetAddr = limiter{"reset_address", lim.ResetPerAddress, lim.Window}
 	s.resetAccount = limiter{"reset_account", lim.ResetPerAccount, lim.Window}
+	s.emailChangeAccount = limiter{"email_change_account", lim.EmailChangePerAccount, lim.Window}
 	s.longestWindow = lim.Window
 	// An unknown email is checked against this hash, so it costs as much
 	// as a wrong password and timing does not reveal which emails exist.

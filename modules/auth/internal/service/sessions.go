@@ -290,16 +290,12 @@ func (s *Service) ChangePassword(ctx context.Context, id auth.UserID, in ChangeP
 	}
 	var kept Session
 	err := s.userTx(ctx, id, "change password", func(tx pgx.Tx, row dbsqlc.User) error {
-		f := fields{}
-		if in.Current == "" {
-			f.check("current_password", "enter your current password")
-		} else if len(in.Current) > 4*MaxPassword {
-			f.check("current_password", "this is not your current password")
-		} else if ok, err := password.Verify(in.Current, row.PasswordHash); err != nil {
-			return fmt.Errorf("change password of user %d: %w", id, err)
-		} else if !ok {
-			f.check("current_password", "this is not your current password")
+		msg, err := checkCurrent(in.Current, row)
+		if err != nil {
+			return fmt.Errorf("change password: %w", err)
 		}
+		f := fields{}
+		f.check("current_password", msg)
 		f.check("new_password", checkPassword(in.New, row.Email))
 		if err := f.err(); err != nil {
 			return err
@@ -344,6 +340,25 @@ func (s *Service) keepOnly(ctx context.Context, tx pgx.Tx, userID int64, keep st
 	}
 	sess.CSRFToken, sess.Persistent, sess.ExpiresAt = row.CsrfToken, row.Persistent, row.ExpiresAt
 	return sess, nil
+}
+
+// checkCurrent judges the current password that confirms a change of
+// credentials: its field message, "" when it is row's.
+func checkCurrent(given string, row dbsqlc.User) (string, error) {
+	switch {
+	case given == "":
+		return "enter your current password", nil
+	case len(given) > 4*MaxPassword:
+		return "this is not your current password", nil
+	}
+	ok, err := password.Verify(given, row.PasswordHash)
+	if err != nil {
+		return "", fmt.Errorf("check the password of user %d: %w", row.ID, err)
+	}
+	if !ok {
+		return "this is not your current password", nil
+	}
+	return "", nil
 }
 
 // DeleteExpiredSessions removes sessions past either deadline, and spent or
