@@ -307,8 +307,12 @@ type Statements struct {
 // word that starts with c. A word of Han, kana or Hangul matches where its
 // characters and their pairs are ("猫" or "である" finds 吾輩は猫である).
 // All words must match, or either side of an OR.
-// Results by title or author come first, then the others. Each ranks its
-// newest RankPool matches: those whose title or author holds the search as
+// Results by title or author come first, then the others: first the
+// listings titled exactly as typed (the same words in the same order, as
+// search folds them: catalog.title_words), however old, and among the
+// newest RankPool title matches those with the author as typed; then the
+// newest RankPool whose title starts with the words. Each tier then ranks
+// its newest RankPool matches: those whose title or author holds the search as
 // typed, when it has symbols that the index leaves out, ahead
 // ("C++" ranks "C++ Primer" above "C# in Depth", as both hold the word c);
 // then those with the last word whole ahead of those with it only as a
@@ -457,21 +461,35 @@ func SearchStatements(q Query) Statements {
 			holds = "strpos(lower(b.title || ' ' || b.author), lower(" + arg(typed) + ")) > 0"
 		}
 		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
+		// typedWords is the search's words as a title's are compared
+		// (catalog.title_words); a constant to the planner.
+		typedWords := "catalog.title_words(" + arg(q.Text) + ")"
 		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
 		ranks := "CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN "
-		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc, " + holds + " AS holds" + matching("b.title_search") + newest + "), " +
-			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds" + match +
-			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
-			"ranked AS MATERIALIZED (SELECT id, created_at, tier, " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
+		// exact are the listings titled exactly as typed, through their
+		// index, however old: they rank first, and a common word's
+		// newest title matches may not hold them ("It").
+		page = "WITH exact AS MATERIALIZED (SELECT b.id FROM catalog.books b WHERE " + strings.Join(where, " AND ") +
+			" AND catalog.title_words(b.title) = " + typedWords + newest + "), " +
+			"named AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc, " + holds + " AS holds, b.title, b.author" + matching("b.title_search") + newest + "), " +
+			"titled AS MATERIALIZED (SELECT id, created_at, doc, holds, title, author, id IN (SELECT id FROM exact) AS exact FROM named" +
+			" UNION ALL SELECT b.id, b.created_at, b.title_search, " + holds + ", b.title, b.author, true FROM exact e JOIN catalog.books b ON b.id = e.id" +
+			" WHERE e.id NOT IN (SELECT id FROM named)), " +
+			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds, b.title, b.author" + match +
+			" AND (SELECT count(*) FROM named) < " + pool + newest + "), " +
+			"ranked AS MATERIALIZED (SELECT id, created_at, tier," +
+			" CASE WHEN exact THEN true WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " THEN catalog.title_words(author) = " + typedWords + " END AS exact," +
+			" " + ranks + "(catalog.title_words(title))[1:cardinality(" + typedWords + ")] = " + typedWords + " END AS starts," +
+			" " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
 			" " + ranks + "ts_rank_cd(doc, " + tsquery + ") END AS rank" +
-			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, " + age + " AS age FROM titled" +
-			" UNION ALL SELECT id, created_at, 1, doc, holds, age FROM (SELECT id, created_at, doc, holds, " + age + " AS age FROM pool) p" +
+			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, title, author, exact, " + age + " AS age FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, doc, holds, title, author, false, age FROM (SELECT id, created_at, doc, holds, title, author, " + age + " AS age FROM pool) p" +
 			" WHERE id NOT IN (SELECT id FROM titled)) p), " +
-			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, holds DESC NULLS LAST, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, exact DESC NULLS LAST, starts DESC NULLS LAST, holds DESC NULLS LAST, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
-			withPhotos("pos", "(SELECT CASE WHEN count(*) < "+pool+" THEN (SELECT count(*) FROM pool) ELSE "+pool+" END FROM titled)")
+			withPhotos("pos", "(SELECT CASE WHEN count(*) < "+pool+" THEN (SELECT count(*) FROM pool) ELSE "+pool+" END FROM named)")
 	} else {
 		inner, outer := "b.created_at DESC, b.id DESC", "created_at DESC, id DESC"
 		switch q.Sort {

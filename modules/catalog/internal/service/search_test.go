@@ -231,3 +231,38 @@ func TestService_SearchReadsSymbolsAfterAWord(t *testing.T) {
 	require.Equal(t, []catalog.BookID{clean}, s.ids("cle"), "a last word typed halfway is still a prefix")
 	require.Len(t, s.ids("c"), 5)
 }
+
+// TestService_SearchRanksTheExactTitleFirst: the listing titled exactly as
+// typed (case, accents, punctuation and Unicode form aside) comes first,
+// then those whose title starts with it, then the others by relevance,
+// though longer titles repeat the words and newer ones outnumber it.
+func TestService_SearchRanksTheExactTitleFirst(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	// Oldest first, so age alone would put each one last.
+	machine := s.book("The Time Machine", "H. G. Wells")
+	essays := s.book("Time and the Time Machine: Essays", "Various")
+	goBook := s.book("Go", "Kazuo Inoue")
+	watchman := s.book("Go Set a Watchman", "Harper Lee")
+	mountain := s.book("Go Tell It on the Mountain", "James Baldwin")
+	it := s.book("It", "Stephen King")
+	ends := s.book("It Ends with Us", "Colleen Hoover")
+	mis := s.book("Les Misérables", "Victor Hugo")
+	s.book("Misérables et autres", "Anon")
+
+	require.Equal(t, []catalog.BookID{machine, essays}, s.ids("the time machine"))
+	require.Equal(t, []catalog.BookID{machine, essays}, s.ids("THE TIME MACHINE!"))
+	require.Equal(t, machine, s.ids("the time")[0], "a title that starts with the words next")
+	require.Equal(t, goBook, s.ids("go")[0])
+	require.ElementsMatch(t, []catalog.BookID{goBook, watchman, mountain}, s.ids("go")[:3])
+	require.Equal(t, []catalog.BookID{it, ends, mountain}, s.ids("it")[:3], "exact, then starts with it")
+	require.Equal(t, mis, s.ids(norm.NFD.String("les miserables"))[0])
+	require.Equal(t, it, s.ids("stephen king")[0], "an exact author too")
+
+	// An exact title older than every pool of newer titles with its word.
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT 1000, 'All of It, volume ' || i, 'Someone', 'good', 1000, 1, 1 FROM generate_series(1, $1::int) i`, service.RankPool+10)
+	require.NoError(t, err)
+	require.Equal(t, it, s.ids("It")[0])
+}
