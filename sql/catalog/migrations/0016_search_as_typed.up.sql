@@ -12,3 +12,17 @@ CREATE FUNCTION catalog.title_words(t text) RETURNS text[]
 -- however many newer listings merely contain its words ("It" among the
 -- thousands of titles with the word it).
 CREATE INDEX books_title_words_idx ON catalog.books (catalog.title_words(title));
+
+-- "Did you mean" for short words: trigrams of a four-letter word with two
+-- letters swapped ("kign") share too little with the word meant to pass
+-- the similarity threshold. Two more kinds of candidate, each found by an
+-- index: the known words with the same letters in another order (any
+-- transposition), and those one edit away (levenshtein) that start with
+-- the same letter and are about as long ("tme"). fuzzystrmatch is a
+-- trusted extension, so the database owner may create it.
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch SCHEMA catalog;
+CREATE FUNCTION catalog.word_letters(w text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT string_agg(c, '' ORDER BY c COLLATE "C") FROM regexp_split_to_table(w, '') c $$;
+CREATE INDEX words_letters_idx ON catalog.words (catalog.word_letters(word));
+CREATE INDEX words_start_idx ON catalog.words (left(word, 1), length(word));

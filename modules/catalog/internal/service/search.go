@@ -726,49 +726,127 @@ func EstimatedRows(plan []byte) int {
 }
 
 // suggest replaces each word of q's text that the shop does not know by
-// the most similar one it knows, or returns "" when no word needed it or
-// the corrected search, with q's filters, would find nothing either: a
-// suggestion is offered only where following it finds a book. Words are
-// compared as the search matches them, without accents or case, so
-// "García" is known as "garcia" and needs no correction; an OR between
+// the closest one it knows, or returns "" when no word needed it or the
+// corrected search, with q's filters, would find nothing either: a
+// suggestion is offered only where following it finds a book. The
+// closest is the fewest edits away, a swap of two neighbouring letters
+// counting as one ("kign" is king), then the most similar by trigrams. A
+// word with no close one stays as typed; when that finds nothing, the
+// search without the unknown words is tried ("time machine xyzzy").
+// Words are compared as the search matches them, without accents or case,
+// so "García" is known as "garcia" and needs no correction; an OR between
 // words, and a word of Han, kana or Hangul, is kept as typed.
 func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	words := Words(q.Text)
 	if len(words) == 0 {
 		return "", nil
 	}
-	pairs, err := s.q.SuggestWords(ctx, s.pool, words)
+	rows, err := s.q.SuggestWords(ctx, s.pool, words)
 	if err != nil {
 		return "", fmt.Errorf("suggest: %w", err)
 	}
-	known := make([]string, len(pairs))
-	changed := false
-	for i, p := range pairs {
-		known[i] = finalSigma(p.Known)
+	// corrected has each unknown word replaced, known leaves them out.
+	var corrected, known []string
+	changed, unknown := false, false
+	for i, r := range rows {
+		w, drop := finalSigma(r.Typed), false
+		switch c, _ := utf8.DecodeRuneInString(words[i]); {
 		// The shop knows no words of Han, kana or Hangul, only their
 		// characters and pairs (see cjk), which are no words to offer.
-		if c, _ := utf8.DecodeRuneInString(words[i]); words[i] == "OR" || cjk(c) {
-			known[i] = words[i]
-		} else if p.Known != p.Typed {
-			changed = true
+		case words[i] == "OR" || cjk(c):
+			w = words[i]
+		case r.Known:
+		case len(r.Candidates) > 0:
+			w, changed, drop = finalSigma(closest(r.Typed, r.Candidates)), true, true
+		default:
+			drop = utf8.RuneCountInString(r.Typed) >= minKnownWord
+		}
+		corrected = append(corrected, w)
+		if !drop {
+			known = append(known, w)
+		}
+		unknown = unknown || drop
+	}
+	var tries []string
+	if changed {
+		tries = append(tries, strings.Join(corrected, " "))
+	}
+	if unknown && len(known) > 0 {
+		tries = append(tries, strings.Join(known, " "))
+	}
+	for _, text := range tries {
+		// Whether it finds anything, not what comes first: newest first
+		// walks to the first match rather than ranking a pool of them
+		// (2 ms more a misspelt search, ranked, in the bench's catalog).
+		try := q
+		try.Text, try.Sort, try.Page, try.PerPage, try.Count = text, SortNewest, 1, 1, false
+		found, err := s.Search(ctx, try)
+		if err != nil {
+			return "", fmt.Errorf("try the suggestion: %w", err)
+		}
+		if len(found.Listings) > 0 {
+			return text, nil
 		}
 	}
-	if !changed {
-		return "", nil
+	return "", nil
+}
+
+// minKnownWord is the length of the shortest word catalog.words holds
+// (catalog.remember_words): a shorter one is never unknown.
+const minKnownWord = 3
+
+// closest is the candidate fewest edits from typed; on a tie, one with
+// the letters typed in another order (a swap, "kign" is king rather than
+// kiln), then the first (the most similar).
+func closest(typed string, candidates []string) string {
+	letters := func(w string) string {
+		r := []rune(w)
+		slices.Sort(r)
+		return string(r)
 	}
-	// Whether it finds anything, not what comes first: newest first walks
-	// to the first match rather than ranking a pool of them (2 ms more a
-	// misspelt search, ranked, in the bench's catalog).
-	try := q
-	try.Text, try.Sort, try.Page, try.PerPage, try.Count = strings.Join(known, " "), SortNewest, 1, 1, false
-	found, err := s.Search(ctx, try)
-	if err != nil {
-		return "", fmt.Errorf("try the suggestion: %w", err)
+	mine := letters(typed)
+	score := func(c string) int {
+		d := 2 * editDistance(typed, c)
+		if letters(c) != mine {
+			d++
+		}
+		return d
 	}
-	if len(found.Listings) == 0 {
-		return "", nil
+	best, bestScore := candidates[0], score(candidates[0])
+	for _, c := range candidates[1:] {
+		if sc := score(c); sc < bestScore {
+			best, bestScore = c, sc
+		}
 	}
-	return try.Text, nil
+	return best
+}
+
+// editDistance counts the insertions, deletions, substitutions and swaps
+// of neighbouring letters that turn a into b (optimal string alignment),
+// so a typo's swapped letters cost one edit, as a wrong letter does.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
 }
 
 // finalSigma spells a known word as Greek does: search folds ς into σ

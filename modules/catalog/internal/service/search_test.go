@@ -266,3 +266,33 @@ func TestService_SearchRanksTheExactTitleFirst(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, it, s.ids("It")[0])
 }
+
+// TestService_SearchSuggestsSwapsAndDropsUnknownWords: "did you mean"
+// corrects short words with swapped or missing letters, which share too
+// few trigrams with the word meant, and, when a word is close to nothing
+// the shop knows, suggests the search without it.
+func TestService_SearchSuggestsSwapsAndDropsUnknownWords(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	s.book("It", "Stephen King")
+	s.book("Kiln Building", "Ann Potter")
+	s.book("Nineteen Eighty-Four", "George Orwell")
+	s.book("The Hobbit", "J. R. R. Tolkien")
+	s.book("The Time Machine", "H. G. Wells")
+	for text, want := range map[string]string{
+		"stephen kign":       "stephen king",
+		"kign":               "king",
+		"orwlel":             "orwell",
+		"hboibt":             "hobbit",
+		"the tme machine":    "the time machine",
+		"time machine xyzzy": "time machine",
+		"jrr tolkien":        "tolkien",
+	} {
+		res := s.search(text)
+		require.Zero(t, res.Total, text)
+		require.Equal(t, want, res.Suggestion, text)
+		require.NotEmpty(t, s.search(res.Suggestion).Listings, "%s: the suggestion finds books", text)
+	}
+	require.Empty(t, s.search("xyzzy qwrtp").Suggestion, "nothing left to search")
+}
