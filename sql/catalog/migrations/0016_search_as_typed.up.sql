@@ -26,3 +26,42 @@ CREATE FUNCTION catalog.word_letters(w text) RETURNS text
   AS $$ SELECT string_agg(c, '' ORDER BY c COLLATE "C") FROM regexp_split_to_table(w, '') c $$;
 CREATE INDEX words_letters_idx ON catalog.words (catalog.word_letters(word));
 CREATE INDEX words_start_idx ON catalog.words (left(word, 1), length(word));
+
+-- A want matches the listings its words find in a search: each word in any
+-- form English gives it, and the last also as typed, or as the start of a
+-- longer word unless symbols follow it (search.go, SearchStatements), so
+-- "It" wants the book It and "middlem" wants Middlemarch. Its words are
+-- read as the search reads them: the last run of letters and digits is the
+-- last word. The word goes into the query quoted, so no symbol in it is
+-- read as the syntax of a tsquery.
+CREATE FUNCTION catalog.want_query(words text) RETURNS tsquery
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$
+SELECT plainto_tsquery('catalog.book_search'::regconfig, catalog.search_text(coalesce(m[1], ''))) &&
+  CASE WHEN m[2] ~ catalog.cjk_chars() THEN plainto_tsquery('catalog.book_search'::regconfig, catalog.search_text(m[2]))
+  ELSE plainto_tsquery('catalog.book_search'::regconfig, catalog.search_text(m[2])) ||
+    to_tsquery('catalog.book_words'::regconfig, '''' || replace(replace(catalog.search_text(m[2]), '\', '\\'), '''', '''''') || ''''
+      || CASE WHEN m[3] = '' THEN ':*' ELSE '' END)
+  END
+FROM (SELECT regexp_match(words, '^(.*[[:space:][:punct:]])?([^[:space:][:punct:]]+)([[:space:][:punct:]]*)$') AS m) x $$;
+
+-- The stems stay what the GIN index finds a listing's wants by (all of them
+-- among the listing's stems and the starts of its words); a want of stop
+-- words alone ("It") is found by its words as typed. query then tells
+-- exactly whether the listing matches.
+ALTER TABLE catalog.wants DROP COLUMN lexemes;
+ALTER TABLE catalog.wants ADD COLUMN lexemes text[] GENERATED ALWAYS AS (
+    CASE WHEN cardinality(tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(words)))) > 0
+      THEN tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(words)))
+      ELSE tsvector_to_array(to_tsvector('catalog.book_words'::regconfig, catalog.search_text(words))) END
+  ) STORED,
+  ADD COLUMN query tsquery GENERATED ALWAYS AS (CASE WHEN isbn IS NULL THEN catalog.want_query(words) END) STORED,
+  ADD CONSTRAINT wants_isbn_or_words CHECK (
+    (isbn IS NOT NULL AND words = '') OR (isbn IS NULL AND cardinality(lexemes) > 0));
+CREATE INDEX wants_lexemes_idx ON catalog.wants USING gin (lexemes) WITH (fastupdate = off) WHERE isbn IS NULL;
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM catalog.wants) THEN
+    ANALYZE catalog.wants;
+  END IF;
+END $$;
