@@ -1,3 +1,31 @@
+-- A word joined to another by a dot, a slash or a hyphen before a digit
+-- was one token to the parser ("tcp/ip", "node.js", "2.0", "r.u.r",
+-- "-22"), while a search splits its words at every symbol, so "catch 22",
+-- "tcp ip", "node.js" or "rur" missed their books. search_text now adds
+-- each such token's pieces and their joined form after the text ("Catch-22"
+-- reads "Catch-22 … Catch 22 Catch22"), in every text indexed or compared
+-- and every word searched, so the pieces as typed and the word run together
+-- both match. A hyphen between letters is left alone: the parser already
+-- keeps the parts of "Saint-Exupéry". A text without such a token is
+-- returned as before, after one regular expression test.
+CREATE FUNCTION catalog.search_symbols(t text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$
+SELECT CASE WHEN t !~ '[[:alnum:]]([./][[:alnum:]]|-[0-9])' THEN t ELSE t || coalesce((
+  SELECT string_agg(' ' || regexp_replace(m[1], '[-./]', ' ', 'g') || ' ' || regexp_replace(m[1], '[-./]', '', 'g'), '')
+  FROM regexp_matches(t, '([[:alnum:]]+(?:[-./][[:alnum:]]+)+)', 'g') m
+  WHERE m[1] ~ '[./]|-[0-9]'), '') END $$;
+
+CREATE OR REPLACE FUNCTION catalog.search_text(t text) RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  AS $$ SELECT catalog.search_symbols(CASE WHEN t ~ catalog.cjk_chars() THEN catalog.search_cjk(t) ELSE translate(t, 'ς', 'σ') END) $$;
+
+-- Only the rows with such tokens read differently, so only they are
+-- written again (see 0015), which also remembers the joined words of their
+-- titles for suggestions ("tcpip").
+UPDATE catalog.books SET title = title
+WHERE (title || ' ' || author || ' ' || description) ~ '[[:alnum:]]([./][[:alnum:]]|-[0-9])';
+
 -- A title's words in order, as search folds them (search_text, accents and
 -- case by catalog.book_words, which drops no stop word), so a search ranks
 -- the listing whose title is exactly what was typed first ("It", "Go",
@@ -59,8 +87,12 @@ ALTER TABLE catalog.wants ADD COLUMN lexemes text[] GENERATED ALWAYS AS (
   ADD CONSTRAINT wants_isbn_or_words CHECK (
     (isbn IS NOT NULL AND words = '') OR (isbn IS NULL AND cardinality(lexemes) > 0));
 CREATE INDEX wants_lexemes_idx ON catalog.wants USING gin (lexemes) WITH (fastupdate = off) WHERE isbn IS NULL;
+-- The planner learns how common the new pieces and stems are (see 0014).
 DO $$
 BEGIN
+  IF EXISTS (SELECT FROM catalog.books) THEN
+    ANALYZE catalog.books;
+  END IF;
   IF EXISTS (SELECT FROM catalog.wants) THEN
     ANALYZE catalog.wants;
   END IF;

@@ -296,3 +296,30 @@ func TestService_SearchSuggestsSwapsAndDropsUnknownWords(t *testing.T) {
 	}
 	require.Empty(t, s.search("xyzzy qwrtp").Suggestion, "nothing left to search")
 }
+
+// TestService_SearchFindsTokensWithSymbols: a title joined by a hyphen
+// before a digit, dots or a slash is found by its pieces, by them run
+// together, and as typed, as the index reads such a token as one.
+func TestService_SearchFindsTokensWithSymbols(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	catch := s.book("Catch-22", "Joseph Heller")
+	tcp := s.book("TCP/IP Illustrated", "W. Richard Stevens")
+	web := s.book("Web 2.0 for Dummies", "Ann Author")
+	node := s.book("Node.js in Action", "Mike Cantelon")
+	rur := s.book("R.U.R.", "Karel Čapek")
+	hobbit := s.book("The Hobbit", "J.R.R. Tolkien")
+	lotr := s.book("The Lord of the Rings", "J. R. R. Tolkien")
+	for text, want := range map[string][]catalog.BookID{
+		"catch-22": {catch}, "catch 22": {catch}, "22": {catch}, "catch22": {catch},
+		"tcp/ip": {tcp}, "tcp ip": {tcp}, "tcpip": {tcp},
+		"web 2.0": {web},
+		"node.js": {node}, "node js": {node}, "nodejs": {node},
+		"r.u.r.": {rur}, "rur": {rur},
+		"j.r.r. tolkien": {hobbit, lotr}, "jrr tolkien": {hobbit},
+	} {
+		require.ElementsMatch(t, want, s.ids(text), text)
+	}
+	require.Equal(t, catch, s.ids("catch-22")[0])
+}
