@@ -16,9 +16,13 @@ SELECT CASE WHEN t !~ '[[:alnum:]]([./][[:alnum:]]|-[0-9])' THEN t ELSE t || coa
   FROM regexp_matches(t, '([[:alnum:]]+(?:[-./][[:alnum:]]+)+)', 'g') m
   WHERE m[1] ~ '[./]|-[0-9]'), '') END $$;
 
+-- The test stays in search_text, a plain expression Postgres inlines, so
+-- text without such a token pays no call of search_symbols.
 CREATE OR REPLACE FUNCTION catalog.search_text(t text) RETURNS text
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $$ SELECT catalog.search_symbols(CASE WHEN t ~ catalog.cjk_chars() THEN catalog.search_cjk(t) ELSE translate(t, 'ς', 'σ') END) $$;
+  AS $$ SELECT CASE WHEN t ~ catalog.cjk_chars() THEN catalog.search_symbols(catalog.search_cjk(t))
+    WHEN t ~ '[[:alnum:]]([./][[:alnum:]]|-[0-9])' THEN catalog.search_symbols(translate(t, 'ς', 'σ'))
+    ELSE translate(t, 'ς', 'σ') END $$;
 
 -- Only the rows with such tokens read differently, so only they are
 -- written again (see 0015), which also remembers the joined words of their
@@ -29,16 +33,13 @@ WHERE (title || ' ' || author || ' ' || description) ~ '[[:alnum:]]([./][[:alnum
 -- A title's words in order, as search folds them (search_text, accents and
 -- case by catalog.book_words, which drops no stop word), so a search ranks
 -- the listing whose title is exactly what was typed first ("It", "Go",
--- "The Time Machine"), then those whose title starts with it. Compared as
--- arrays, so punctuation and spacing do not count.
-CREATE FUNCTION catalog.title_words(t text) RETURNS text[]
+-- "The Time Machine"): two are equal when they hold the same words at the
+-- same positions, whatever the punctuation and spacing. A plain expression,
+-- which Postgres inlines, for it is computed for some of a search's rows.
+CREATE FUNCTION catalog.title_words(t text) RETURNS tsvector
   LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-  AS $$ SELECT coalesce(array_agg(u.lexeme ORDER BY p, u.lexeme), '{}')
-        FROM unnest(to_tsvector('catalog.book_words'::regconfig, catalog.search_text(t))) u, unnest(u.positions) p $$;
+  AS $$ SELECT to_tsvector('catalog.book_words'::regconfig, catalog.search_text(t)) $$;
 
--- An exact title is found through this index however old it is and
--- however many newer listings merely contain its words ("It" among the
--- thousands of titles with the word it).
 CREATE INDEX books_title_words_idx ON catalog.books (catalog.title_words(title));
 
 -- "Did you mean" for short words: trigrams of a four-letter word with two

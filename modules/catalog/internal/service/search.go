@@ -462,8 +462,16 @@ func SearchStatements(q Query) Statements {
 		}
 		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
 		// typedWords is the search's words as a title's are compared
-		// (catalog.title_words); a constant to the planner.
-		typedWords := "catalog.title_words(" + arg(q.Text) + ")"
+		// (catalog.title_words); a constant to the planner. A title that
+		// starts with the words is told by its text, folded as fold does,
+		// which costs less than the words of each title in order.
+		typedArg := arg(q.Text)
+		typedWords := "catalog.title_words(" + typedArg + ")"
+		// phrase tells, from the document at hand, the matches that hold
+		// the words in order, the only ones whose title or author may be
+		// them: the others are not folded (catalog.title_words), which
+		// costs some microseconds a row.
+		phrase := "doc @@ phraseto_tsquery('catalog.book_words', catalog.search_text(" + typedArg + "))"
 		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
 		ranks := "CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN "
 		// exact are the listings titled exactly as typed, through their
@@ -478,8 +486,8 @@ func SearchStatements(q Query) Statements {
 			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds, b.title, b.author" + match +
 			" AND (SELECT count(*) FROM named) < " + pool + newest + "), " +
 			"ranked AS MATERIALIZED (SELECT id, created_at, tier," +
-			" CASE WHEN exact THEN true WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " THEN catalog.title_words(author) = " + typedWords + " END AS exact," +
-			" " + ranks + "(catalog.title_words(title))[1:cardinality(" + typedWords + ")] = " + typedWords + " END AS starts," +
+			" CASE WHEN exact THEN true WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN catalog.title_words(author) = " + typedWords + " END AS exact," +
+			" CASE WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN starts_with(" + fold("title") + " || ' ', " + fold(typedArg) + " || ' ') END AS starts," +
 			" " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
 			" " + ranks + "ts_rank_cd(doc, " + tsquery + ") END AS rank" +
 			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, title, author, exact, " + age + " AS age FROM titled" +
@@ -522,6 +530,13 @@ func SearchStatements(q Query) Statements {
 		MatchArgs: matchArgs,
 		Pool:      n,
 	}
+}
+
+// fold is the SQL of text in lower case, without accents, with each run
+// of spaces and punctuation as one space: a title and a search compared
+// so read alike.
+func fold(text string) string {
+	return "btrim(regexp_replace(lower(catalog.unaccent(catalog.search_text(" + text + "))), '[[:space:][:punct:]]+', ' ', 'g'))"
 }
 
 // withPhotos completes a page statement: the page's rows, in order, each
