@@ -6,10 +6,6 @@ SELECT pg_advisory_xact_lock(hashtextextended('catalog.wants:' || sqlc.arg(user_
 -- name: CountUserWants :one
 SELECT count(*) FROM catalog.wants WHERE user_id = @user_id;
 
--- name: WantLexemes :one
--- The stems a words want would match on, to refuse one of stop words only.
-SELECT tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(sqlc.arg(words)::text)))::text[];
-
 -- name: CreateWant :one
 INSERT INTO catalog.wants (user_id, isbn, words, max_price_cents, min_condition, email)
 VALUES (@user_id, @isbn, @words, @max_price_cents, @min_condition, @email)
@@ -41,18 +37,27 @@ FROM catalog.wants w WHERE w.user_id = @user_id
 ORDER BY w.id DESC;
 
 -- name: WantMatchTarget :one
--- What matching needs of a listing, when it is on sale: its stems of title
--- and author, and its grade (the index of its condition, best first).
+-- What matching needs of a listing, when it is on sale: its grade (the
+-- index of its condition, best first), its title and author as a search
+-- reads them (doc), and what the wants' index is searched with (keys): the
+-- stems of its title and author and every start of their words, among
+-- which a want's stems are all found when its words match (a last word
+-- typed halfway is the start of one).
 SELECT l.id, l.seller_id, l.isbn, l.price_cents, l.title, l.author,
   array_position(sqlc.arg(grades)::text[], l.condition)::int AS grade,
-  tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)))::text[] AS lexemes
+  (to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)) ||
+   to_tsvector('catalog.book_words'::regconfig, catalog.search_text(l.title || ' ' || l.author)))::text AS doc,
+  ARRAY(SELECT x FROM unnest(tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)))) x
+    UNION SELECT left(w, n) FROM unnest(tsvector_to_array(to_tsvector('catalog.book_words'::regconfig, catalog.search_text(l.title || ' ' || l.author)))) w,
+      generate_series(1, length(w)) n)::text[] AS keys
 FROM catalog.listings l
 WHERE l.id = @id AND l.status = 'active' AND l.hidden_reason IS NULL AND NOT l.seller_disabled AND l.available > 0;
 
 -- name: MatchWants :many
 -- Records the wants one listing meets, each once ever (the primary key):
 -- by ISBN through its index, by words through the GIN index of the wants'
--- stems (wants whose stems are all among the listing's), then by price,
+-- stems (wants whose stems are all among the listing's keys) and then
+-- their query, as a search by the want's words would, then by price,
 -- condition and not being the seller's own. Each new match comes back
 -- with the address its email goes to, when the want asks for email and
 -- its user chose the topic and has a confirmed address ('' when not); a match recorded
@@ -62,7 +67,7 @@ WITH candidates AS (
   WHERE w.isbn = sqlc.narg(isbn)::text
   UNION ALL
   SELECT w.id, w.user_id, w.max_price_cents, w.min_condition FROM catalog.wants w
-  WHERE w.isbn IS NULL AND w.lexemes <@ sqlc.arg(lexemes)::text[]
+  WHERE w.isbn IS NULL AND w.lexemes <@ sqlc.arg(keys)::text[] AND sqlc.arg(doc)::text::tsvector @@ w.query
 ), matched AS (
   INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents)
   SELECT c.id, sqlc.arg(book_id)::bigint, c.user_id, sqlc.arg(price_cents)::bigint

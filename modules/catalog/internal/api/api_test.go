@@ -459,3 +459,24 @@ func TestAPI_Browse(t *testing.T) {
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Empty(t, decode[api.Page](t, res).Books)
 }
+
+// TestAPI_SearchReadsSymbolsAsTyped: the page and the JSON list find a
+// title with a slash, dots or a hyphen before a digit by the same words.
+func TestAPI_SearchReadsSymbolsAsTyped(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	ctx := context.Background()
+	for _, title := range []string{"Catch-22", "TCP/IP Illustrated", "Node.js in Action", "Web 2.0 for Dummies"} {
+		catalogtest.CreateBook(ctx, t, env.Pool, &catalogtest.BookOpts{Title: title})
+	}
+	for q, title := range map[string]string{"catch+22": "Catch-22", "tcp%2Fip": "TCP/IP Illustrated", "tcp+ip": "TCP/IP Illustrated",
+		"node+js": "Node.js in Action", "web+2.0": "Web 2.0 for Dummies"} {
+		sp := decode[api.SearchPage](t, env.JSON(t, http.MethodGet, "/api/v1/books?q="+q, ""))
+		require.Len(t, sp.Books, 1, q)
+		require.Equal(t, title, sp.Books[0].Title, q)
+		page := env.Get(t, "/books?q="+q)
+		require.Equal(t, http.StatusOK, page.StatusCode, q)
+		require.Contains(t, page.Body, title, q)
+		require.Contains(t, page.Body, ">1 book<", q)
+	}
+}

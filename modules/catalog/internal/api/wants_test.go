@@ -61,7 +61,11 @@ func TestAPI_Wants(t *testing.T) {
 	require.True(t, w.Email)
 	require.Equal(t, fmt.Sprintf("/api/v1/me/wants/%d", w.ID), res.Header.Get("Location"))
 
-	res = env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"the","isbn":"","max_price_cents":0,"min_condition":"mint"}`, authtest.As(other)...)
+	res = env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"It","max_price_cents":1000,"min_condition":"good"}`, authtest.As(other)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, "a title of stop words, as search finds it: %s", res.Body)
+	res = env.JSON(t, http.MethodDelete, fmt.Sprintf("/api/v1/me/wants/%d", decode[api.Want](t, res).ID), "", authtest.As(other)...)
+	require.Equal(t, http.StatusNoContent, res.StatusCode, res.Body)
+	res = env.JSON(t, http.MethodPost, "/api/v1/me/wants", `{"words":"?!","isbn":"","max_price_cents":0,"min_condition":"mint"}`, authtest.As(other)...)
 	require.Equal(t, http.StatusUnprocessableEntity, res.StatusCode, res.Body)
 	fields := errorOf(t, res).Fields
 	require.Contains(t, fields, "words")

@@ -169,6 +169,7 @@ type Want struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	Lexemes       []string
+	Query         interface{}
 }
 
 type WantMatch struct {

@@ -168,13 +168,13 @@ WITH candidates AS (
   WHERE w.isbn = $2::text
   UNION ALL
   SELECT w.id, w.user_id, w.max_price_cents, w.min_condition FROM catalog.wants w
-  WHERE w.isbn IS NULL AND w.lexemes <@ $3::text[]
+  WHERE w.isbn IS NULL AND w.lexemes <@ $3::text[] AND $4::text::tsvector @@ w.query
 ), matched AS (
   INSERT INTO catalog.want_matches (want_id, book_id, user_id, price_cents)
-  SELECT c.id, $4::bigint, c.user_id, $5::bigint
+  SELECT c.id, $5::bigint, c.user_id, $6::bigint
   FROM candidates c
-  WHERE c.user_id <> $6::bigint AND c.max_price_cents >= $5::bigint
-    AND array_position($7::text[], c.min_condition) >= $8::int
+  WHERE c.user_id <> $7::bigint AND c.max_price_cents >= $6::bigint
+    AND array_position($8::text[], c.min_condition) >= $9::int
   ON CONFLICT DO NOTHING
   RETURNING want_id, user_id
 )
@@ -188,7 +188,8 @@ ORDER BY m.want_id
 type MatchWantsParams struct {
 	Topic      string
 	Isbn       *string
-	Lexemes    []string
+	Keys       []string
+	Doc        string
 	BookID     int64
 	PriceCents int64
 	SellerID   int64
@@ -206,7 +207,8 @@ type MatchWantsRow struct {
 
 // Records the wants one listing meets, each once ever (the primary key):
 // by ISBN through its index, by words through the GIN index of the wants'
-// stems (wants whose stems are all among the listing's), then by price,
+// stems (wants whose stems are all among the listing's keys) and then
+// their query, as a search by the want's words would, then by price,
 // condition and not being the seller's own. Each new match comes back
 // with the address its email goes to, when the want asks for email and
 // its user chose the topic and has a confirmed address (” when not); a match recorded
@@ -215,7 +217,8 @@ func (q *Queries) MatchWants(ctx context.Context, db DBTX, arg MatchWantsParams)
 	rows, err := db.Query(ctx, matchWants,
 		arg.Topic,
 		arg.Isbn,
-		arg.Lexemes,
+		arg.Keys,
+		arg.Doc,
 		arg.BookID,
 		arg.PriceCents,
 		arg.SellerID,
@@ -444,22 +447,14 @@ func (q *Queries) UserWants(ctx context.Context, db DBTX, userID int64) ([]UserW
 	return items, nil
 }
 
-const wantLexemes = `-- name: WantLexemes :one
-SELECT tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text($1::text)))::text[]
-`
-
-// The stems a words want would match on, to refuse one of stop words only.
-func (q *Queries) WantLexemes(ctx context.Context, db DBTX, words string) ([]string, error) {
-	row := db.QueryRow(ctx, wantLexemes, words)
-	var column_1 []string
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const wantMatchTarget = `-- name: WantMatchTarget :one
 SELECT l.id, l.seller_id, l.isbn, l.price_cents, l.title, l.author,
   array_position($1::text[], l.condition)::int AS grade,
-  tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)))::text[] AS lexemes
+  (to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)) ||
+   to_tsvector('catalog.book_words'::regconfig, catalog.search_text(l.title || ' ' || l.author)))::text AS doc,
+  ARRAY(SELECT x FROM unnest(tsvector_to_array(to_tsvector('catalog.book_search'::regconfig, catalog.search_text(l.title || ' ' || l.author)))) x
+    UNION SELECT left(w, n) FROM unnest(tsvector_to_array(to_tsvector('catalog.book_words'::regconfig, catalog.search_text(l.title || ' ' || l.author)))) w,
+      generate_series(1, length(w)) n)::text[] AS keys
 FROM catalog.listings l
 WHERE l.id = $2 AND l.status = 'active' AND l.hidden_reason IS NULL AND NOT l.seller_disabled AND l.available > 0
 `
@@ -477,11 +472,16 @@ type WantMatchTargetRow struct {
 	Title      string
 	Author     string
 	Grade      int32
-	Lexemes    []string
+	Doc        string
+	Keys       []string
 }
 
-// What matching needs of a listing, when it is on sale: its stems of title
-// and author, and its grade (the index of its condition, best first).
+// What matching needs of a listing, when it is on sale: its grade (the
+// index of its condition, best first), its title and author as a search
+// reads them (doc), and what the wants' index is searched with (keys): the
+// stems of its title and author and every start of their words, among
+// which a want's stems are all found when its words match (a last word
+// typed halfway is the start of one).
 func (q *Queries) WantMatchTarget(ctx context.Context, db DBTX, arg WantMatchTargetParams) (WantMatchTargetRow, error) {
 	row := db.QueryRow(ctx, wantMatchTarget, arg.Grades, arg.ID)
 	var i WantMatchTargetRow
@@ -493,7 +493,8 @@ func (q *Queries) WantMatchTarget(ctx context.Context, db DBTX, arg WantMatchTar
 		&i.Title,
 		&i.Author,
 		&i.Grade,
-		&i.Lexemes,
+		&i.Doc,
+		&i.Keys,
 	)
 	return i, err
 }

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/bookstore/bookstore"
+	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -99,4 +100,32 @@ func TestMigration_SearchCJK(t *testing.T) {
 		require.Len(t, res.Listings, 1, text)
 		require.Equal(t, id, int64(res.Listings[0].ID), text)
 	}
+}
+
+// Listings and wants written before migration 0016 are searched and
+// matched as new ones: a title with a slash or a hyphen before a digit by
+// its pieces, a want of stop words or typed halfway by what search finds.
+func TestMigration_SearchAsTyped(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.MigratedBefore(t, "catalog", "0016")
+	_, err := pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		VALUES (1, 'Catch-22', 'Joseph Heller', 'good', 1000, 1, 1), (1, 'TCP/IP Illustrated', 'W. Richard Stevens', 'good', 1000, 1, 1)`)
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `INSERT INTO catalog.wants (user_id, words, max_price_cents, min_condition) VALUES (2, 'tcp ip', 5000, 'poor'), (2, 'illustr', 5000, 'poor')`)
+	require.NoError(t, err)
+
+	require.NoError(t, migrate.Apply(ctx, pool, bookstore.MigrationSets("catalog")))
+	svc := service.New(pool, nil)
+	for text, title := range map[string]string{"catch 22": "Catch-22", "tcpip": "TCP/IP Illustrated"} {
+		res, err := svc.Search(ctx, service.Query{Text: text})
+		require.NoError(t, err)
+		require.Len(t, res.Listings, 1, text)
+		require.Equal(t, title, res.Listings[0].Title)
+	}
+	var tcp int64
+	require.NoError(t, pool.QueryRow(ctx, "SELECT id FROM catalog.books WHERE title LIKE 'TCP%'").Scan(&tcp))
+	n, err := svc.MatchWants(ctx, catalog.BookID(tcp))
+	require.NoError(t, err)
+	require.Equal(t, 2, n, "both wants, the second by a prefix")
 }

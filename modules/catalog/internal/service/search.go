@@ -307,8 +307,12 @@ type Statements struct {
 // word that starts with c. A word of Han, kana or Hangul matches where its
 // characters and their pairs are ("猫" or "である" finds 吾輩は猫である).
 // All words must match, or either side of an OR.
-// Results by title or author come first, then the others. Each ranks its
-// newest RankPool matches: those whose title or author holds the search as
+// Results by title or author come first, then the others: first the
+// listings titled exactly as typed (the same words in the same order, as
+// search folds them: catalog.title_words), however old, and among the
+// newest RankPool title matches those with the author as typed; then the
+// newest RankPool whose title starts with the words. Each tier then ranks
+// its newest RankPool matches: those whose title or author holds the search as
 // typed, when it has symbols that the index leaves out, ahead
 // ("C++" ranks "C++ Primer" above "C# in Depth", as both hold the word c);
 // then those with the last word whole ahead of those with it only as a
@@ -457,21 +461,43 @@ func SearchStatements(q Query) Statements {
 			holds = "strpos(lower(b.title || ' ' || b.author), lower(" + arg(typed) + ")) > 0"
 		}
 		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
+		// typedWords is the search's words as a title's are compared
+		// (catalog.title_words); a constant to the planner. A title that
+		// starts with the words is told by its text, folded as fold does,
+		// which costs less than the words of each title in order.
+		typedArg := arg(q.Text)
+		typedWords := "catalog.title_words(" + typedArg + ")"
+		// phrase tells, from the document at hand, the matches that hold
+		// the words in order, the only ones whose title or author may be
+		// them: the others are not folded (catalog.title_words), which
+		// costs some microseconds a row.
+		phrase := "doc @@ phraseto_tsquery('catalog.book_words', catalog.search_text(" + typedArg + "))"
 		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
 		ranks := "CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN "
-		page = "WITH titled AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc, " + holds + " AS holds" + matching("b.title_search") + newest + "), " +
-			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds" + match +
-			" AND (SELECT count(*) FROM titled) < " + pool + newest + "), " +
-			"ranked AS MATERIALIZED (SELECT id, created_at, tier, " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
+		// exact are the listings titled exactly as typed, through their
+		// index, however old: they rank first, and a common word's
+		// newest title matches may not hold them ("It").
+		page = "WITH exact AS MATERIALIZED (SELECT b.id FROM catalog.books b WHERE " + strings.Join(where, " AND ") +
+			" AND catalog.title_words(b.title) = " + typedWords + newest + "), " +
+			"named AS MATERIALIZED (SELECT b.id, b.created_at, b.title_search AS doc, " + holds + " AS holds, b.title, b.author" + matching("b.title_search") + newest + "), " +
+			"titled AS MATERIALIZED (SELECT id, created_at, doc, holds, title, author, id IN (SELECT id FROM exact) AS exact FROM named" +
+			" UNION ALL SELECT b.id, b.created_at, b.title_search, " + holds + ", b.title, b.author, true FROM exact e JOIN catalog.books b ON b.id = e.id" +
+			" WHERE e.id NOT IN (SELECT id FROM named)), " +
+			"pool AS MATERIALIZED (SELECT b.id, b.created_at, b.search AS doc, " + holds + " AS holds, b.title, b.author" + match +
+			" AND (SELECT count(*) FROM named) < " + pool + newest + "), " +
+			"ranked AS MATERIALIZED (SELECT id, created_at, tier," +
+			" CASE WHEN exact THEN true WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN catalog.title_words(author) = " + typedWords + " END AS exact," +
+			" CASE WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN starts_with(" + fold("title") + " || ' ', " + fold(typedArg) + " || ' ') END AS starts," +
+			" " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
 			" " + ranks + "ts_rank_cd(doc, " + tsquery + ") END AS rank" +
-			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, " + age + " AS age FROM titled" +
-			" UNION ALL SELECT id, created_at, 1, doc, holds, age FROM (SELECT id, created_at, doc, holds, " + age + " AS age FROM pool) p" +
+			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, title, author, exact, " + age + " AS age FROM titled" +
+			" UNION ALL SELECT id, created_at, 1, doc, holds, title, author, false, age FROM (SELECT id, created_at, doc, holds, title, author, " + age + " AS age FROM pool) p" +
 			" WHERE id NOT IN (SELECT id FROM titled)) p), " +
-			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, holds DESC NULLS LAST, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
+			"chosen AS MATERIALIZED (SELECT id, rank, row_number() OVER (ORDER BY tier, exact DESC NULLS LAST, starts DESC NULLS LAST, holds DESC NULLS LAST, whole DESC NULLS LAST, rank DESC NULLS LAST, created_at DESC, id DESC) AS pos" +
 			" FROM ranked ORDER BY pos LIMIT " + limit + " OFFSET " + offset + "), " +
 			"page AS MATERIALIZED (SELECT " + listingColumns + ", coalesce(c.rank, 0)::real AS rank, c.pos" +
 			" FROM chosen c JOIN catalog.books b ON b.id = c.id LEFT JOIN catalog.sellers s ON s.id = b.seller_id)" +
-			withPhotos("pos", "(SELECT CASE WHEN count(*) < "+pool+" THEN (SELECT count(*) FROM pool) ELSE "+pool+" END FROM titled)")
+			withPhotos("pos", "(SELECT CASE WHEN count(*) < "+pool+" THEN (SELECT count(*) FROM pool) ELSE "+pool+" END FROM named)")
 	} else {
 		inner, outer := "b.created_at DESC, b.id DESC", "created_at DESC, id DESC"
 		switch q.Sort {
@@ -504,6 +530,13 @@ func SearchStatements(q Query) Statements {
 		MatchArgs: matchArgs,
 		Pool:      n,
 	}
+}
+
+// fold is the SQL of text in lower case, without accents, with each run
+// of spaces and punctuation as one space: a title and a search compared
+// so read alike.
+func fold(text string) string {
+	return "btrim(regexp_replace(lower(catalog.unaccent(catalog.search_text(" + text + "))), '[[:space:][:punct:]]+', ' ', 'g'))"
 }
 
 // withPhotos completes a page statement: the page's rows, in order, each
@@ -708,49 +741,127 @@ func EstimatedRows(plan []byte) int {
 }
 
 // suggest replaces each word of q's text that the shop does not know by
-// the most similar one it knows, or returns "" when no word needed it or
-// the corrected search, with q's filters, would find nothing either: a
-// suggestion is offered only where following it finds a book. Words are
-// compared as the search matches them, without accents or case, so
-// "García" is known as "garcia" and needs no correction; an OR between
+// the closest one it knows, or returns "" when no word needed it or the
+// corrected search, with q's filters, would find nothing either: a
+// suggestion is offered only where following it finds a book. The
+// closest is the fewest edits away, a swap of two neighbouring letters
+// counting as one ("kign" is king), then the most similar by trigrams. A
+// word with no close one stays as typed; when that finds nothing, the
+// search without the unknown words is tried ("time machine xyzzy").
+// Words are compared as the search matches them, without accents or case,
+// so "García" is known as "garcia" and needs no correction; an OR between
 // words, and a word of Han, kana or Hangul, is kept as typed.
 func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	words := Words(q.Text)
 	if len(words) == 0 {
 		return "", nil
 	}
-	pairs, err := s.q.SuggestWords(ctx, s.pool, words)
+	rows, err := s.q.SuggestWords(ctx, s.pool, words)
 	if err != nil {
 		return "", fmt.Errorf("suggest: %w", err)
 	}
-	known := make([]string, len(pairs))
-	changed := false
-	for i, p := range pairs {
-		known[i] = finalSigma(p.Known)
+	// corrected has each unknown word replaced, known leaves them out.
+	var corrected, known []string
+	changed, unknown := false, false
+	for i, r := range rows {
+		w, drop := finalSigma(r.Typed), false
+		switch c, _ := utf8.DecodeRuneInString(words[i]); {
 		// The shop knows no words of Han, kana or Hangul, only their
 		// characters and pairs (see cjk), which are no words to offer.
-		if c, _ := utf8.DecodeRuneInString(words[i]); words[i] == "OR" || cjk(c) {
-			known[i] = words[i]
-		} else if p.Known != p.Typed {
-			changed = true
+		case words[i] == "OR" || cjk(c):
+			w = words[i]
+		case r.Known:
+		case len(r.Candidates) > 0:
+			w, changed, drop = finalSigma(closest(r.Typed, r.Candidates)), true, true
+		default:
+			drop = utf8.RuneCountInString(r.Typed) >= minKnownWord
+		}
+		corrected = append(corrected, w)
+		if !drop {
+			known = append(known, w)
+		}
+		unknown = unknown || drop
+	}
+	var tries []string
+	if changed {
+		tries = append(tries, strings.Join(corrected, " "))
+	}
+	if unknown && len(known) > 0 {
+		tries = append(tries, strings.Join(known, " "))
+	}
+	for _, text := range tries {
+		// Whether it finds anything, not what comes first: newest first
+		// walks to the first match rather than ranking a pool of them
+		// (2 ms more a misspelt search, ranked, in the bench's catalog).
+		try := q
+		try.Text, try.Sort, try.Page, try.PerPage, try.Count = text, SortNewest, 1, 1, false
+		found, err := s.Search(ctx, try)
+		if err != nil {
+			return "", fmt.Errorf("try the suggestion: %w", err)
+		}
+		if len(found.Listings) > 0 {
+			return text, nil
 		}
 	}
-	if !changed {
-		return "", nil
+	return "", nil
+}
+
+// minKnownWord is the length of the shortest word catalog.words holds
+// (catalog.remember_words): a shorter one is never unknown.
+const minKnownWord = 3
+
+// closest is the candidate fewest edits from typed; on a tie, one with
+// the letters typed in another order (a swap, "kign" is king rather than
+// kiln), then the first (the most similar).
+func closest(typed string, candidates []string) string {
+	letters := func(w string) string {
+		r := []rune(w)
+		slices.Sort(r)
+		return string(r)
 	}
-	// Whether it finds anything, not what comes first: newest first walks
-	// to the first match rather than ranking a pool of them (2 ms more a
-	// misspelt search, ranked, in the bench's catalog).
-	try := q
-	try.Text, try.Sort, try.Page, try.PerPage, try.Count = strings.Join(known, " "), SortNewest, 1, 1, false
-	found, err := s.Search(ctx, try)
-	if err != nil {
-		return "", fmt.Errorf("try the suggestion: %w", err)
+	mine := letters(typed)
+	score := func(c string) int {
+		d := 2 * editDistance(typed, c)
+		if letters(c) != mine {
+			d++
+		}
+		return d
 	}
-	if len(found.Listings) == 0 {
-		return "", nil
+	best, bestScore := candidates[0], score(candidates[0])
+	for _, c := range candidates[1:] {
+		if sc := score(c); sc < bestScore {
+			best, bestScore = c, sc
+		}
 	}
-	return try.Text, nil
+	return best
+}
+
+// editDistance counts the insertions, deletions, substitutions and swaps
+// of neighbouring letters that turn a into b (optimal string alignment),
+// so a typo's swapped letters cost one edit, as a wrong letter does.
+func editDistance(a, b string) int {
+	x, y := []rune(a), []rune(b)
+	d := make([][]int, len(x)+1)
+	for i := range d {
+		d[i] = make([]int, len(y)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(x); i++ {
+		for j := 1; j <= len(y); j++ {
+			cost := 1
+			if x[i-1] == y[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && x[i-1] == y[j-2] && x[i-2] == y[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(x)][len(y)]
 }
 
 // finalSigma spells a known word as Greek does: search folds ς into σ

@@ -231,3 +231,95 @@ func TestService_SearchReadsSymbolsAfterAWord(t *testing.T) {
 	require.Equal(t, []catalog.BookID{clean}, s.ids("cle"), "a last word typed halfway is still a prefix")
 	require.Len(t, s.ids("c"), 5)
 }
+
+// TestService_SearchRanksTheExactTitleFirst: the listing titled exactly as
+// typed (case, accents, punctuation and Unicode form aside) comes first,
+// then those whose title starts with it, then the others by relevance,
+// though longer titles repeat the words and newer ones outnumber it.
+func TestService_SearchRanksTheExactTitleFirst(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	s := searchBundle{b, t}
+	// Oldest first, so age alone would put each one last.
+	machine := s.book("The Time Machine", "H. G. Wells")
+	essays := s.book("Time and the Time Machine: Essays", "Various")
+	goBook := s.book("Go", "Kazuo Inoue")
+	watchman := s.book("Go Set a Watchman", "Harper Lee")
+	mountain := s.book("Go Tell It on the Mountain", "James Baldwin")
+	it := s.book("It", "Stephen King")
+	ends := s.book("It Ends with Us", "Colleen Hoover")
+	mis := s.book("Les Misérables", "Victor Hugo")
+	s.book("Misérables et autres", "Anon")
+
+	require.Equal(t, []catalog.BookID{machine, essays}, s.ids("the time machine"))
+	require.Equal(t, []catalog.BookID{machine, essays}, s.ids("THE TIME MACHINE!"))
+	require.Equal(t, machine, s.ids("the time")[0], "a title that starts with the words next")
+	require.Equal(t, goBook, s.ids("go")[0])
+	require.ElementsMatch(t, []catalog.BookID{goBook, watchman, mountain}, s.ids("go")[:3])
+	require.Equal(t, []catalog.BookID{it, ends, mountain}, s.ids("it")[:3], "exact, then starts with it")
+	require.Equal(t, mis, s.ids(norm.NFD.String("les miserables"))[0])
+	require.Equal(t, it, s.ids("stephen king")[0], "an exact author too")
+
+	// An exact title older than every pool of newer titles with its word.
+	_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+		SELECT 1000, 'All of It, volume ' || i, 'Someone', 'good', 1000, 1, 1 FROM generate_series(1, $1::int) i`, service.RankPool+10)
+	require.NoError(t, err)
+	require.Equal(t, it, s.ids("It")[0])
+}
+
+// TestService_SearchSuggestsSwapsAndDropsUnknownWords: "did you mean"
+// corrects short words with swapped or missing letters, which share too
+// few trigrams with the word meant, and, when a word is close to nothing
+// the shop knows, suggests the search without it.
+func TestService_SearchSuggestsSwapsAndDropsUnknownWords(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	s.book("It", "Stephen King")
+	s.book("Kiln Building", "Ann Potter")
+	s.book("Nineteen Eighty-Four", "George Orwell")
+	s.book("The Hobbit", "J. R. R. Tolkien")
+	s.book("The Time Machine", "H. G. Wells")
+	for text, want := range map[string]string{
+		"stephen kign":       "stephen king",
+		"kign":               "king",
+		"orwlel":             "orwell",
+		"hboibt":             "hobbit",
+		"the tme machine":    "the time machine",
+		"time machine xyzzy": "time machine",
+		"jrr tolkien":        "tolkien",
+	} {
+		res := s.search(text)
+		require.Zero(t, res.Total, text)
+		require.Equal(t, want, res.Suggestion, text)
+		require.NotEmpty(t, s.search(res.Suggestion).Listings, "%s: the suggestion finds books", text)
+	}
+	require.Empty(t, s.search("xyzzy qwrtp").Suggestion, "nothing left to search")
+}
+
+// TestService_SearchFindsTokensWithSymbols: a title joined by a hyphen
+// before a digit, dots or a slash is found by its pieces, by them run
+// together, and as typed, as the index reads such a token as one.
+func TestService_SearchFindsTokensWithSymbols(t *testing.T) {
+	t.Parallel()
+	b, _ := setup(t)
+	s := searchBundle{b, t}
+	catch := s.book("Catch-22", "Joseph Heller")
+	tcp := s.book("TCP/IP Illustrated", "W. Richard Stevens")
+	web := s.book("Web 2.0 for Dummies", "Ann Author")
+	node := s.book("Node.js in Action", "Mike Cantelon")
+	rur := s.book("R.U.R.", "Karel Čapek")
+	hobbit := s.book("The Hobbit", "J.R.R. Tolkien")
+	lotr := s.book("The Lord of the Rings", "J. R. R. Tolkien")
+	for text, want := range map[string][]catalog.BookID{
+		"catch-22": {catch}, "catch 22": {catch}, "22": {catch}, "catch22": {catch},
+		"tcp/ip": {tcp}, "tcp ip": {tcp}, "tcpip": {tcp},
+		"web 2.0": {web},
+		"node.js": {node}, "node js": {node}, "nodejs": {node},
+		"r.u.r.": {rur}, "rur": {rur},
+		"j.r.r. tolkien": {hobbit, lotr}, "jrr tolkien": {hobbit},
+	} {
+		require.ElementsMatch(t, want, s.ids(text), text)
+	}
+	require.Equal(t, catch, s.ids("catch-22")[0])
+}

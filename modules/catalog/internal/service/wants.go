@@ -126,9 +126,8 @@ func describeWant(isbn, words string) string {
 func grades() []string { return ConditionsAtLeast(catalog.ConditionPoor) }
 
 // normaliseWant trims the input and checks every rule, returning one
-// message per field, and the ISBN as stored. It reads through db, so an
-// edit checks its want inside the transaction that holds the want's lock.
-func (s *Service) normaliseWant(ctx context.Context, db dbsqlc.DBTX, in *WantInput) (*string, error) {
+// message per field, and the ISBN as stored.
+func (s *Service) normaliseWant(in *WantInput) (*string, error) {
 	// Composed (NFC), as listings and searches are (see normalise).
 	in.Words = norm.NFC.String(strings.Join(strings.Fields(in.Words), " "))
 	in.ISBN = strings.TrimSpace(in.ISBN)
@@ -153,14 +152,10 @@ func (s *Service) normaliseWant(ctx context.Context, db dbsqlc.DBTX, in *WantInp
 		fields["words"] = text.CheckLine(in.Words).Error()
 	case utf8.RuneCountInString(in.Words) > MaxWantWords:
 		fields["words"] = fmt.Sprintf("must be at most %d characters", MaxWantWords)
-	default:
-		lex, err := s.q.WantLexemes(ctx, db, in.Words)
-		if err != nil {
-			return nil, fmt.Errorf("want words: %w", err)
-		}
-		if len(lex) == 0 {
-			fields["words"] = "add a word that names the book, not only words like “the” or “of”"
-		}
+	case len(Words(in.Words)) == 0:
+		// Matched as a search by them would be (catalog.want_query): a
+		// search of symbols alone finds nothing.
+		fields["words"] = "enter words of the title or author: letters or digits, not only symbols"
 	}
 	switch {
 	case in.MaxPriceCents <= 0:
@@ -189,7 +184,7 @@ func wantFrom(id, user int64, isbn *string, words string, maxPrice int64, cond s
 // ValidateWant checks a want without storing it, so a form can show every
 // field's message at once.
 func (s *Service) ValidateWant(ctx context.Context, in WantInput) error {
-	_, err := s.normaliseWant(ctx, s.pool, &in)
+	_, err := s.normaliseWant(&in)
 	return err
 }
 
@@ -200,7 +195,7 @@ func (s *Service) CreateWant(ctx context.Context, u auth.User, in WantInput) (Wa
 	if u.ID == 0 {
 		return Want{}, auth.ErrUnauthenticated
 	}
-	isbn, err := s.normaliseWant(ctx, s.pool, &in)
+	isbn, err := s.normaliseWant(&in)
 	if err != nil {
 		return Want{}, err
 	}
@@ -276,7 +271,7 @@ func (s *Service) UpdateWant(ctx context.Context, u auth.User, id int64, e WantE
 			in.ISBN = *cur.Isbn
 		}
 		e.Apply(&in)
-		isbn, err := s.normaliseWant(ctx, tx, &in)
+		isbn, err := s.normaliseWant(&in)
 		if err != nil {
 			return err
 		}
@@ -383,7 +378,7 @@ func (s *Service) MatchWants(ctx context.Context, id catalog.BookID) (int, error
 	var n int
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := s.q.MatchWants(ctx, tx, dbsqlc.MatchWantsParams{BookID: t.ID, PriceCents: t.PriceCents, SellerID: t.SellerID,
-			Grades: grades(), Grade: t.Grade, Isbn: t.Isbn, Lexemes: t.Lexemes, Topic: string(auth.TopicWantMatch)})
+			Grades: grades(), Grade: t.Grade, Isbn: t.Isbn, Keys: t.Keys, Doc: t.Doc, Topic: string(auth.TopicWantMatch)})
 		if err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func TestService_CreateWant(t *testing.T) {
 		}{
 			"Nothing":        {service.WantInput{MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
 			"Both":           {service.WantInput{ISBN: "9780141439518", Words: "prince", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
-			"StopWordsOnly":  {service.WantInput{Words: "the of and", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
+			"SymbolsOnly":    {service.WantInput{Words: "?! ++", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "words"},
 			"BadISBN":        {service.WantInput{ISBN: "9780141439519", MaxPriceCents: 100, MinCondition: catalog.ConditionGood}, "isbn"},
 			"NoPrice":        {service.WantInput{Words: "dune", MinCondition: catalog.ConditionGood}, "max_price_cents"},
 			"AbovePriceCap":  {service.WantInput{Words: "dune", MaxPriceCents: 500_001, MinCondition: catalog.ConditionGood}, "max_price_cents"},
@@ -293,6 +293,45 @@ func TestService_WantsMatchCJKWords(t *testing.T) {
 	require.Equal(t, []int64{cat}, matched("だ猫", "Ann Author"), "猫だ's characters, not the pair")
 	require.Equal(t, []int64{potter}, matched("Harry Potterと賢者の石", "J. K. Rowling"))
 	require.Equal(t, []int64{korean}, matched("채식주의자를 읽다", "한강"))
+}
+
+// TestService_WantsMatchWhatSearchFinds: a want matches the listings a
+// search by its words finds, no more: a title of stop words ("It"), a last
+// word typed halfway ("middlem"), and a last word followed by symbols
+// only whole ("C++").
+func TestService_WantsMatchWhatSearchFinds(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	want := func(words string) int64 { return wordsWant(ctx, t, b, words).ID }
+	it, middlem, ends, cpp := want("It"), want("middlem"), want("it ends"), want("C++")
+	the := want("The")
+	for _, tc := range []struct {
+		title, author string
+		want          []int64
+	}{
+		{"It", "Stephen King", []int64{it}},
+		{"It Ends with Us", "Colleen Hoover", []int64{it, ends}},
+		{"Middlemarch", "George Eliot", []int64{middlem}},
+		{"The Middlemen", "Ann Author", []int64{middlem, the}},
+		{"C++ Primer", "Stanley Lippman", []int64{cpp}},
+		{"Cosmos", "Carl Sagan", nil},
+		{"Italy", "Ann Author", []int64{it}},
+	} {
+		require.ElementsMatch(t, tc.want, wantsMatched(ctx, t, b, tc.title, tc.author), tc.title)
+	}
+	// Each want's words find, in a search, the listings the want met.
+	for words, titles := range map[string][]string{
+		"It": {"It", "It Ends with Us", "Italy"}, "middlem": {"Middlemarch", "The Middlemen"},
+		"it ends": {"It Ends with Us"}, "C++": {"C++ Primer"},
+	} {
+		res, err := b.svc.Search(ctx, service.Query{Text: words})
+		require.NoError(t, err)
+		got := []string{}
+		for _, l := range res.Listings {
+			got = append(got, l.Title)
+		}
+		require.ElementsMatch(t, titles, got, words)
+	}
 }
 
 // matchJobs counts the matching jobs inserted for a listing.
