@@ -194,6 +194,23 @@ func TestServe_DataDirUnreachableLeavesNothing(t *testing.T) {
 	require.True(t, errors.Is(err, os.ErrNotExist), "the refused folder was made")
 }
 
+// TestServe_GatewayNeedsNoClusterFolder: a split shop's gateway opens no
+// database, so a data folder the postgres user cannot reach does not stop
+// it, though it has no DATABASE_URL (a split shop on an outside Postgres
+// starts its gateway so).
+func TestServe_GatewayNeedsNoClusterFolder(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root runs the cluster as another user")
+	}
+	t.Parallel()
+	data := filepath.Join(t.TempDir(), "x") // t.TempDir is closed to others
+	nowhere := "http://127.0.0.1:1"
+	p := proctest.Start(t, []string{"DATABASE_URL=", "BOOKSTORE_INTERNAL_TOKEN=" + strings.Repeat("t", 32)},
+		"serve", "--modules", "gateway", "--addr", proctest.FreeAddr(t), "--data-dir", data,
+		"--auth-url", nowhere, "--catalog-url", nowhere, "--orders-url", nowhere)
+	p.WaitLog(t, "msg=serving", 30*time.Second)
+}
+
 func TestMigrate_AppliesAndReports(t *testing.T) {
 	t.Parallel()
 	url := pgtest.NewEmptyURL(t)
