@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -128,4 +129,29 @@ func TestMigration_SearchAsTyped(t *testing.T) {
 	n, err := svc.MatchWants(ctx, catalog.BookID(tcp))
 	require.NoError(t, err)
 	require.Equal(t, 2, n, "both wants, the second by a prefix")
+}
+
+// TestMigration_SearchTextInlined: Postgres inlines the functions that fold
+// every searched and indexed text into the statements that call them, so
+// they cost an expression, not a call planned per statement.
+func TestMigration_SearchTextInlined(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	for _, expr := range []string{"catalog.search_text(title)", "catalog.title_words(title)"} {
+		var plan strings.Builder
+		rows, err := pool.Query(ctx, "EXPLAIN (VERBOSE) SELECT "+expr+" FROM catalog.books")
+		require.NoError(t, err)
+		for rows.Next() {
+			var line string
+			require.NoError(t, rows.Scan(&line))
+			plan.WriteString(line + "\n")
+		}
+		require.NoError(t, rows.Err())
+		require.NotContains(t, plan.String(), "search_text(", expr)
+		require.NotContains(t, plan.String(), "title_words(", expr)
+		var null *string
+		require.NoError(t, pool.QueryRow(ctx, "SELECT "+strings.Replace(expr, "(title)", "(NULL)", 1)+"::text").Scan(&null))
+		require.Nil(t, null, expr)
+	}
 }
