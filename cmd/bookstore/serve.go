@@ -118,14 +118,10 @@ func describeStartError(err error) error {
 // makes a folder in it (the cluster's, the photos', the certificates'), so
 // that the error names the flag and a refused folder is left as it was.
 func checkDataDir(ctx context.Context, cfg config.Config) error {
-	// A split shop's gateway opens no database and keeps no photos, even
-	// when it has no DATABASE_URL; it may keep certificates.
-	embedded := cfg.EmbeddedPostgres() && !cfg.Gateway
-	photos := cfg.PhotoStore == "" && !cfg.Gateway
-	if !embedded && !photos && len(cfg.ACMEDomains) == 0 {
+	if !cfg.EmbeddedPostgres() && !cfg.LocalPhotos() && len(cfg.ACMEDomains) == 0 {
 		return nil
 	}
-	if embedded {
+	if cfg.EmbeddedPostgres() {
 		if err := pgembed.CheckDir(ctx, pg.EmbeddedDir(cfg)); err != nil {
 			return err
 		}

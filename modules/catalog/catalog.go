@@ -187,7 +187,6 @@ var (
 	ErrNotFound   = apperr.New(apperr.NotFound, "catalog.not_found", "book not found")
 	ErrOutOfStock = apperr.New(apperr.Conflict, "catalog.out_of_stock", "not enough copies are available")
 	ErrNotForSale = apperr.New(apperr.Conflict, "catalog.not_for_sale", "this book is not for sale right now")
-	ErrForbidden  = apperr.New(apperr.Forbidden, "catalog.forbidden", "only the seller can change this listing")
 	// ErrChanged answers Reserve when a listing's price, seller or title is
 	// no longer what the order carries; its message says what changed.
 	ErrChanged = apperr.New(apperr.Conflict, "catalog.listing_changed", "a listing changed since it was shown")

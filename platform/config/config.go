@@ -149,8 +149,16 @@ func (c Config) Suffix() string {
 // TLS reports whether the process serves HTTPS itself.
 func (c Config) TLS() bool { return c.TLSCert != "" || len(c.ACMEDomains) > 0 }
 
-// EmbeddedPostgres reports whether the process must start its own cluster.
-func (c Config) EmbeddedPostgres() bool { return c.DatabaseURL == "" }
+// EmbeddedPostgres reports whether the process must start its own cluster:
+// it opens a database and was given none. The gateway opens none, so it
+// needs no cluster (nor a data folder the cluster's user can reach) even
+// without DATABASE_URL.
+func (c Config) EmbeddedPostgres() bool { return c.DatabaseURL == "" && !c.Gateway }
+
+// LocalPhotos reports whether the process keeps listing photos in
+// DataDir/uploads: it runs the catalog, which owns them, and was given no
+// photo store.
+func (c Config) LocalPhotos() bool { return c.PhotoStore == "" && c.Runs(ModuleCatalog) }
 
 // Flags holds the raw flag values until Load validates them.
 type Flags struct {

@@ -260,6 +260,9 @@ func TestLoad_Split(t *testing.T) {
 	require.True(t, cfg.Split())
 	require.Equal(t, map[config.Module]string{"auth": "http://auth:8080", "catalog": "https://catalog.internal", "orders": "http://127.0.0.1:9000"}, cfg.URLs)
 	require.NoError(t, cfg.CheckServe())
+	require.Empty(t, cfg.DatabaseURL)
+	require.False(t, cfg.EmbeddedPostgres(), "the gateway opens no database, so it starts no cluster")
+	require.False(t, cfg.LocalPhotos(), "nor keeps photos")
 
 	t.Setenv("BOOKSTORE_AUTH_URL", "http://auth:8080")
 	t.Setenv("BOOKSTORE_INTERNAL_TOKEN_FILE", writeFile(t, token+"\n"))
@@ -268,6 +271,8 @@ func TestLoad_Split(t *testing.T) {
 	require.Equal(t, token, cfg.InternalToken, "the token comes from its file")
 	require.Equal(t, []config.Module{config.ModuleCatalog}, cfg.Modules)
 	require.NoError(t, cfg.CheckServe())
+	require.True(t, cfg.EmbeddedPostgres())
+	require.True(t, cfg.LocalPhotos(), "the catalog keeps its photos")
 
 	t.Setenv("BOOKSTORE_AUTH_URL", "")
 	cfg, err = load(t)

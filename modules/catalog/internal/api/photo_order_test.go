@@ -83,8 +83,8 @@ func TestAPI_OrderPhotos(t *testing.T) {
 	t.Run("NotTheSeller", func(t *testing.T) {
 		before := shown(t)
 		res := env.JSON(t, http.MethodPut, order, body(p[1].ID, p[0].ID, p[2].ID), authtest.As(other)...)
-		require.Equal(t, http.StatusForbidden, res.StatusCode, "as DELETE of a photo answers")
-		require.Equal(t, "catalog.forbidden", errorOf(t, res).Code)
+		require.Equal(t, http.StatusNotFound, res.StatusCode, "as for a listing that does not exist")
+		require.Equal(t, "catalog.not_found", errorOf(t, res).Code)
 		res = env.JSON(t, http.MethodPut, order, body(p[1].ID, p[0].ID, p[2].ID))
 		require.Equal(t, http.StatusUnauthorized, res.StatusCode)
 		require.Equal(t, before, shown(t))

@@ -435,18 +435,20 @@ func TestPages_Manage(t *testing.T) {
 		return l
 	}
 
-	t.Run("OtherUserIsForbiddenEverywhere", func(t *testing.T) {
+	// Another seller's listing, on sale or not, answers as one that does
+	// not exist: its seller's pages tell no one that it is there.
+	t.Run("OtherUserFindsNothingAnywhere", func(t *testing.T) {
 		before := get()
 		form := validForm()
 		form.Set("title", "Hijacked")
 		for _, p := range []string{"/edit", "/delete"} {
-			require.Equal(t, http.StatusForbidden, env.Get(t, fmt.Sprintf("/my/listings/%d%s", id, p), authtest.As(other)...).StatusCode, p)
+			require.Equal(t, http.StatusNotFound, env.Get(t, fmt.Sprintf("/my/listings/%d%s", id, p), authtest.As(other)...).StatusCode, p)
 		}
 		for _, p := range []string{"", "/pause", "/resume", "/publish", "/delete"} {
-			require.Equal(t, http.StatusForbidden, env.Post(t, fmt.Sprintf("/my/listings/%d%s", id, p), form, authtest.As(other)...).StatusCode, p)
+			require.Equal(t, http.StatusNotFound, env.Post(t, fmt.Sprintf("/my/listings/%d%s", id, p), form, authtest.As(other)...).StatusCode, p)
 		}
 		res := env.Upload(t, fmt.Sprintf("/my/listings/%d/photos", id), "photo", map[string][]byte{"a.jpg": catalogtest.JPEG(10, 10)}, authtest.As(other)...)
-		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Equal(t, http.StatusNotFound, res.StatusCode)
 		after := get()
 		require.Equal(t, before.Title, after.Title)
 		require.Equal(t, before.Status, after.Status)
@@ -520,7 +522,7 @@ func TestPages_Manage(t *testing.T) {
 		require.Len(t, get().Photos, 1)
 
 		res = env.Post(t, fmt.Sprintf("%s/%d/delete", path, photos[0].ID), nil, authtest.As(other)...)
-		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Equal(t, http.StatusNotFound, res.StatusCode)
 		res = env.Post(t, fmt.Sprintf("%s/%d/delete", path, photos[0].ID), nil, authtest.As(seller)...)
 		require.Equal(t, http.StatusSeeOther, res.StatusCode)
 		require.Empty(t, get().Photos)

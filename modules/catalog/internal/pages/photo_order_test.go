@@ -98,9 +98,9 @@ func TestPages_PhotoOrder(t *testing.T) {
 	})
 	t.Run("Refused", func(t *testing.T) {
 		res := env.Post(t, action(p[0], "cover"), nil, authtest.As(other)...)
-		require.Equal(t, http.StatusForbidden, res.StatusCode)
+		require.Equal(t, http.StatusNotFound, res.StatusCode, "as for a listing that does not exist")
 		res = env.Post(t, action(p[0], "cover"), nil, authtest.As(admin)...)
-		require.Equal(t, http.StatusForbidden, res.StatusCode, "as Remove")
+		require.Equal(t, http.StatusNotFound, res.StatusCode, "as Remove")
 		res = env.Post(t, fmt.Sprintf("/my/listings/%d/photos/x/later", id), nil, authtest.As(seller)...)
 		require.Equal(t, http.StatusNotFound, res.StatusCode)
 		res = env.Post(t, action(p[0], "cover"), nil)

@@ -345,7 +345,10 @@ func visibleIn(ctx context.Context, b catalog.Book) bool {
 }
 
 // OwnListing returns a listing for its seller's pages and API calls:
-// catalog.ErrForbidden for anyone else, checked before any input is read.
+// catalog.ErrNotFound for anyone else, checked before any input is read.
+// Another's listing answers as one that does not exist, as every object a
+// user owns does (an order, a want, an import), so that no one learns by
+// its answer that a draft or a hidden listing is there.
 func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID) (Listing, error) {
 	if u.ID == 0 {
 		return Listing{}, auth.ErrUnauthenticated
@@ -355,7 +358,7 @@ func (s *Service) OwnListing(ctx context.Context, u auth.User, id catalog.BookID
 		return l, err
 	}
 	if !l.OwnedBy(u) {
-		return l, catalog.ErrForbidden
+		return Listing{}, catalog.ErrNotFound
 	}
 	return l, nil
 }
@@ -392,8 +395,8 @@ func (s *Service) withPhotos(ctx context.Context, ls []Listing) ([]Listing, erro
 	return ls, nil
 }
 
-// owned loads the listing for a change by u, locking it: ErrNotFound,
-// catalog.ErrForbidden for anyone but its seller, ErrArchived once archived.
+// owned loads the listing for a change by u, locking it: ErrNotFound, also
+// for anyone but its seller (as OwnListing), ErrArchived once archived.
 func (s *Service) owned(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.BookID) (dbsqlc.GetBookForUpdateRow, error) {
 	if u.ID == 0 {
 		return dbsqlc.GetBookForUpdateRow{}, auth.ErrUnauthenticated
@@ -406,7 +409,7 @@ func (s *Service) owned(ctx context.Context, tx pgx.Tx, u auth.User, id catalog.
 		return b, err
 	}
 	if b.SellerID != int64(u.ID) {
-		return b, catalog.ErrForbidden
+		return dbsqlc.GetBookForUpdateRow{}, catalog.ErrNotFound
 	}
 	if b.Status == string(catalog.StatusArchived) {
 		return b, ErrArchived

@@ -338,8 +338,8 @@ func movePhoto(photo int64, to func(at int) int) PhotoOrder {
 // the listing, as adding and removing a photo do, so that two reorders, or
 // a reorder and an upload, run one after the other, and numbers the photos
 // 1, 2, 3… afresh: whatever races, their positions stay a permutation. Only
-// the seller may (catalog.ErrForbidden), and not once the listing is
-// archived (ErrArchived).
+// the seller may (anyone else gets catalog.ErrNotFound), and not once the
+// listing is archived (ErrArchived).
 func (s *Service) ReorderPhotos(ctx context.Context, u auth.User, id catalog.BookID, order PhotoOrder) (before, after []Photo, err error) {
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := s.owned(ctx, tx, u, id); err != nil {

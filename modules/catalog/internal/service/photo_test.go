@@ -286,9 +286,9 @@ func TestService_ReorderPhotos(t *testing.T) {
 		id, p := withPhotos(ctx, t, b, 2)
 		for _, u := range []auth.User{b.other, b.admin} {
 			_, _, err := b.svc.ReorderPhotos(ctx, u, id, service.PhotoIDs([]int64{p[1], p[0]}))
-			require.ErrorIs(t, err, catalog.ErrForbidden, u.Name)
+			require.ErrorIs(t, err, catalog.ErrNotFound, u.Name)
 			_, _, err = b.svc.ReorderPhotos(ctx, u, id, service.PhotoToCover(p[1]))
-			require.ErrorIs(t, err, catalog.ErrForbidden, u.Name)
+			require.ErrorIs(t, err, catalog.ErrNotFound, u.Name)
 		}
 		_, _, err := b.svc.ReorderPhotos(ctx, auth.User{}, id, service.PhotoToCover(p[1]))
 		require.ErrorIs(t, err, auth.ErrUnauthenticated)

@@ -182,7 +182,7 @@ func TestService_Update(t *testing.T) {
 		require.Equal(t, 5, got.Available)
 		require.Empty(t, got.ISBN)
 	})
-	t.Run("ByOtherUserIsForbiddenAndChangesNothing", func(t *testing.T) {
+	t.Run("ByOtherUserIsNotFoundAndChangesNothing", func(t *testing.T) {
 		t.Parallel()
 		b, ctx := setup(t)
 		l, err := b.svc.Create(ctx, b.seller, validInput())
@@ -190,15 +190,15 @@ func TestService_Update(t *testing.T) {
 		in := validInput()
 		in.Title = "Hijacked"
 		_, err = b.svc.Update(ctx, b.other, l.ID, service.EditOf(in))
-		require.ErrorIs(t, err, catalog.ErrForbidden)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
 		_, err = b.svc.Update(ctx, b.other, l.ID, service.Edit{})
-		require.ErrorIs(t, err, catalog.ErrForbidden, "authorization is checked before validation")
+		require.ErrorIs(t, err, catalog.ErrNotFound, "authorization is checked before validation")
 		_, err = b.svc.SetStatus(ctx, b.other, l.ID, catalog.StatusPaused)
-		require.ErrorIs(t, err, catalog.ErrForbidden)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
 		_, err = b.svc.Delete(ctx, b.other, l.ID)
-		require.ErrorIs(t, err, catalog.ErrForbidden)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
 		_, err = b.svc.AddPhoto(ctx, b.other, l.ID, catalogtest.JPEG(10, 10))
-		require.ErrorIs(t, err, catalog.ErrForbidden)
+		require.ErrorIs(t, err, catalog.ErrNotFound)
 		got, err := b.svc.Listing(ctx, l.ID)
 		require.NoError(t, err)
 		require.Equal(t, l.Title, got.Title)
@@ -635,7 +635,7 @@ func TestService_AddPhoto(t *testing.T) {
 		}
 		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, img)
 		require.ErrorIs(t, err, service.ErrPhotoCount)
-		require.ErrorIs(t, b.svc.DeletePhoto(ctx, b.other, l.ID, last.ID), catalog.ErrForbidden)
+		require.ErrorIs(t, b.svc.DeletePhoto(ctx, b.other, l.ID, last.ID), catalog.ErrNotFound)
 		require.NoError(t, b.svc.DeletePhoto(ctx, b.seller, l.ID, last.ID))
 		require.ErrorIs(t, b.svc.DeletePhoto(ctx, b.seller, l.ID, last.ID), apperr.ErrNotFound)
 		_, err = b.svc.AddPhoto(ctx, b.seller, l.ID, img)

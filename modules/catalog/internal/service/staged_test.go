@@ -57,7 +57,7 @@ func TestService_AddPhotos(t *testing.T) {
 	require.ErrorContains(t, refused[1].Err, service.ErrPhotoCount.Message)
 
 	_, _, err = b.svc.AddPhotos(ctx, b.other, l.ID, uploads("x.jpg", catalogtest.JPEG(10, 10)))
-	require.ErrorIs(t, err, catalog.ErrForbidden, "not a photo's fault: the whole upload is refused")
+	require.ErrorIs(t, err, catalog.ErrNotFound, "not a photo's fault: the whole upload is refused")
 
 	// Phones name every photo image.jpg: a refused one whose name another
 	// file sent shares carries its place among them, one whose name is its
