@@ -28,9 +28,11 @@ FROM catalog.listings b
 WHERE b.id = ANY((SELECT @ids::bigint[])::bigint[]);
 
 -- name: SellerBooks :many
+-- One page of a seller's listings, newest first: the next entries of
+-- books_seller_newest_idx, whatever share of the shop the seller holds.
 SELECT * FROM catalog.listings b
 WHERE b.seller_id = @seller_id
-ORDER BY b.id DESC
+ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim OFFSET @off;
 
 -- name: EditionBooks :many

@@ -349,7 +349,7 @@ func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetB
 const sellerBooks = `-- name: SellerBooks :many
 SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.seller_id = $1
-ORDER BY b.id DESC
+ORDER BY b.created_at DESC, b.id DESC
 LIMIT $3 OFFSET $2
 `
 
@@ -359,6 +359,8 @@ type SellerBooksParams struct {
 	Lim      int32
 }
 
+// One page of a seller's listings, newest first: the next entries of
+// books_seller_newest_idx, whatever share of the shop the seller holds.
 func (q *Queries) SellerBooks(ctx context.Context, db DBTX, arg SellerBooksParams) ([]Listing, error) {
 	rows, err := db.Query(ctx, sellerBooks, arg.SellerID, arg.Off, arg.Lim)
 	if err != nil {
