@@ -35,6 +35,16 @@ WHERE b.seller_id = @seller_id
 ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim OFFSET @off;
 
+-- name: SellerBooksAfter :many
+-- The seller's listings after one (by created_at, then id), newest first,
+-- archived ones left out: the keyset pages of an export, each read where
+-- the index left off rather than past every listing before it.
+SELECT * FROM catalog.listings b
+WHERE b.seller_id = @seller_id AND (b.created_at, b.id) < (@after_created_at::timestamptz, @after_id::bigint)
+  AND b.status <> 'archived'
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT @lim;
+
 -- name: EditionBooks :many
 -- Every copy of one edition on sale, cheapest first.
 SELECT * FROM catalog.listings b

@@ -407,6 +407,75 @@ func (q *Queries) SellerBooks(ctx context.Context, db DBTX, arg SellerBooksParam
 	return items, nil
 }
 
+const sellerBooksAfter = `-- name: SellerBooksAfter :many
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
+WHERE b.seller_id = $1 AND (b.created_at, b.id) < ($2::timestamptz, $3::bigint)
+  AND b.status <> 'archived'
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT $4
+`
+
+type SellerBooksAfterParams struct {
+	SellerID       int64
+	AfterCreatedAt time.Time
+	AfterID        int64
+	Lim            int32
+}
+
+// The seller's listings after one (by created_at, then id), newest first,
+// archived ones left out: the keyset pages of an export, each read where
+// the index left off rather than past every listing before it.
+func (q *Queries) SellerBooksAfter(ctx context.Context, db DBTX, arg SellerBooksAfterParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, sellerBooksAfter,
+		arg.SellerID,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Listing{}
+	for rows.Next() {
+		var i Listing
+		if err := rows.Scan(
+			&i.ID,
+			&i.SellerID,
+			&i.Title,
+			&i.Author,
+			&i.Isbn,
+			&i.Condition,
+			&i.ConditionNote,
+			&i.PriceCents,
+			&i.Currency,
+			&i.Description,
+			&i.Lang,
+			&i.PubYear,
+			&i.Status,
+			&i.Listed,
+			&i.Available,
+			&i.Held,
+			&i.Sold,
+			&i.HiddenReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SellerName,
+			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const sellerOnSale = `-- name: SellerOnSale :many
 SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.seller_id = $1 AND b.status = 'active' AND b.hidden_reason IS NULL
