@@ -160,3 +160,34 @@ func TestService_SellerListsReadTheirPage(t *testing.T) {
 		require.LessOrEqual(t, pgtest.Stats(t, b.pool, "catalog.books").Read-before, int64(3*perPage), mode+": their own")
 	}
 }
+
+// TestService_AdminSearchReadsItsMatches: the admin's search of listings
+// reads the listings whose title and author, or seller's name, hold the
+// text, accents and case ignored, not every listing with its seller.
+func TestService_AdminSearchReadsItsMatches(t *testing.T) {
+	t.Parallel()
+	b, ctx := setup(t)
+	aGrownShop(ctx, t, b)
+	_, err := b.pool.Exec(ctx, "UPDATE catalog.sellers SET name = 'Łukasz Bücherwurm' WHERE id = 1007")
+	require.NoError(t, err)
+	search := func(text string) []string {
+		t.Helper()
+		ls, _, err := b.svc.AdminListings(ctx, b.admin, service.AdminFilter{Query: text}, 1, 50)
+		require.NoError(t, err)
+		titles := []string{}
+		for _, l := range ls {
+			titles = append(titles, l.Title)
+		}
+		return titles
+	}
+
+	before := pgtest.Stats(t, b.pool, "catalog.books").Read
+	require.Empty(t, search("zzzz"))
+	require.LessOrEqual(t, pgtest.Stats(t, b.pool, "catalog.books").Read-before, int64(10), "nothing matches")
+	require.Equal(t, []string{"Book 2999"}, search("BOOK 2999 author"), "title and author as one text")
+	before = pgtest.Stats(t, b.pool, "catalog.books").Read
+	byName := search("lukasz bucher")
+	require.Len(t, byName, 12, "by the seller's name, accents ignored")
+	require.Equal(t, "Book 2807", byName[0], "newest first")
+	require.LessOrEqual(t, pgtest.Stats(t, b.pool, "catalog.books").Read-before, int64(3*12), "the seller's listings")
+}
