@@ -28,10 +28,22 @@ FROM catalog.listings b
 WHERE b.id = ANY((SELECT @ids::bigint[])::bigint[]);
 
 -- name: SellerBooks :many
+-- One page of a seller's listings, newest first: the next entries of
+-- books_seller_newest_idx, whatever share of the shop the seller holds.
 SELECT * FROM catalog.listings b
 WHERE b.seller_id = @seller_id
-ORDER BY b.id DESC
+ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim OFFSET @off;
+
+-- name: SellerBooksAfter :many
+-- The seller's listings after one (by created_at, then id), newest first,
+-- archived ones left out: the keyset pages of an export, each read where
+-- the index left off rather than past every listing before it.
+SELECT * FROM catalog.listings b
+WHERE b.seller_id = @seller_id AND (b.created_at, b.id) < (@after_created_at::timestamptz, @after_id::bigint)
+  AND b.status <> 'archived'
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT @lim;
 
 -- name: EditionBooks :many
 -- Every copy of one edition on sale, cheapest first.
@@ -58,20 +70,26 @@ ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim OFFSET @off;
 
 -- name: AdminBooks :many
--- Every listing for the admin's page, newest first. Pattern (an ILIKE
--- pattern, '' for all) matches the title, author or seller's name, accents
--- ignored ("marquez" finds Márquez); state
--- ('' for all) is one of the states the page filters on, where hidden wins
--- over the seller's status and sold out is on sale with nothing left.
+-- Every listing for the admin's page, newest first, in a state the page
+-- filters on ('' for all; catalog.in_admin_state).
 SELECT * FROM catalog.listings b
-WHERE (@pattern::text = '' OR catalog.unaccent(b.title || ' ' || b.author || ' ' || b.seller_name) ILIKE catalog.unaccent(@pattern::text))
-  AND CASE @state::text
-    WHEN '' THEN true
-    WHEN 'hidden' THEN b.hidden_reason IS NOT NULL
-    WHEN 'on_sale' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available > 0
-    WHEN 'sold_out' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available = 0
-    ELSE b.hidden_reason IS NULL AND b.status = @state::text
-  END
+WHERE catalog.in_admin_state(@state::text, b.hidden_reason, b.status, b.available)
+ORDER BY b.id DESC
+LIMIT @lim OFFSET @off;
+
+-- name: AdminBooksMatching :many
+-- AdminBooks of the listings whose title and author, or seller's name,
+-- match pattern (an ILIKE pattern), accents ignored ("marquez" finds
+-- Márquez). Each side is found by its trigram index (migration 0022), so a
+-- search reads its matches rather than every listing with its seller.
+SELECT * FROM catalog.listings b
+WHERE b.id IN (
+    SELECT m.id FROM catalog.books m
+    WHERE catalog.unaccented(m.title || ' ' || m.author) ILIKE catalog.unaccented(@pattern::text)
+    UNION ALL
+    SELECT m.id FROM catalog.books m WHERE m.seller_id IN (
+      SELECT s.id FROM catalog.sellers s WHERE catalog.unaccented(s.name) ILIKE catalog.unaccented(@pattern::text)))
+  AND catalog.in_admin_state(@state::text, b.hidden_reason, b.status, b.available)
 ORDER BY b.id DESC
 LIMIT @lim OFFSET @off;
 

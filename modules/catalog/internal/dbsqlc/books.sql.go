@@ -12,32 +12,91 @@ import (
 
 const adminBooks = `-- name: AdminBooks :many
 SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
-WHERE ($1::text = '' OR catalog.unaccent(b.title || ' ' || b.author || ' ' || b.seller_name) ILIKE catalog.unaccent($1::text))
-  AND CASE $2::text
-    WHEN '' THEN true
-    WHEN 'hidden' THEN b.hidden_reason IS NOT NULL
-    WHEN 'on_sale' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available > 0
-    WHEN 'sold_out' THEN b.hidden_reason IS NULL AND b.status = 'active' AND b.available = 0
-    ELSE b.hidden_reason IS NULL AND b.status = $2::text
-  END
+WHERE catalog.in_admin_state($1::text, b.hidden_reason, b.status, b.available)
+ORDER BY b.id DESC
+LIMIT $3 OFFSET $2
+`
+
+type AdminBooksParams struct {
+	State string
+	Off   int32
+	Lim   int32
+}
+
+// Every listing for the admin's page, newest first, in a state the page
+// filters on (” for all; catalog.in_admin_state).
+func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, adminBooks, arg.State, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Listing{}
+	for rows.Next() {
+		var i Listing
+		if err := rows.Scan(
+			&i.ID,
+			&i.SellerID,
+			&i.Title,
+			&i.Author,
+			&i.Isbn,
+			&i.Condition,
+			&i.ConditionNote,
+			&i.PriceCents,
+			&i.Currency,
+			&i.Description,
+			&i.Lang,
+			&i.PubYear,
+			&i.Status,
+			&i.Listed,
+			&i.Available,
+			&i.Held,
+			&i.Sold,
+			&i.HiddenReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SellerName,
+			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const adminBooksMatching = `-- name: AdminBooksMatching :many
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
+WHERE b.id IN (
+    SELECT m.id FROM catalog.books m
+    WHERE catalog.unaccented(m.title || ' ' || m.author) ILIKE catalog.unaccented($1::text)
+    UNION ALL
+    SELECT m.id FROM catalog.books m WHERE m.seller_id IN (
+      SELECT s.id FROM catalog.sellers s WHERE catalog.unaccented(s.name) ILIKE catalog.unaccented($1::text)))
+  AND catalog.in_admin_state($2::text, b.hidden_reason, b.status, b.available)
 ORDER BY b.id DESC
 LIMIT $4 OFFSET $3
 `
 
-type AdminBooksParams struct {
+type AdminBooksMatchingParams struct {
 	Pattern string
 	State   string
 	Off     int32
 	Lim     int32
 }
 
-// Every listing for the admin's page, newest first. Pattern (an ILIKE
-// pattern, ” for all) matches the title, author or seller's name, accents
-// ignored ("marquez" finds Márquez); state
-// (” for all) is one of the states the page filters on, where hidden wins
-// over the seller's status and sold out is on sale with nothing left.
-func (q *Queries) AdminBooks(ctx context.Context, db DBTX, arg AdminBooksParams) ([]Listing, error) {
-	rows, err := db.Query(ctx, adminBooks,
+// AdminBooks of the listings whose title and author, or seller's name,
+// match pattern (an ILIKE pattern), accents ignored ("marquez" finds
+// Márquez). Each side is found by its trigram index (migration 0022), so a
+// search reads its matches rather than every listing with its seller.
+func (q *Queries) AdminBooksMatching(ctx context.Context, db DBTX, arg AdminBooksMatchingParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, adminBooksMatching,
 		arg.Pattern,
 		arg.State,
 		arg.Off,
@@ -349,7 +408,7 @@ func (q *Queries) GetBookForUpdate(ctx context.Context, db DBTX, id int64) (GetB
 const sellerBooks = `-- name: SellerBooks :many
 SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
 WHERE b.seller_id = $1
-ORDER BY b.id DESC
+ORDER BY b.created_at DESC, b.id DESC
 LIMIT $3 OFFSET $2
 `
 
@@ -359,8 +418,79 @@ type SellerBooksParams struct {
 	Lim      int32
 }
 
+// One page of a seller's listings, newest first: the next entries of
+// books_seller_newest_idx, whatever share of the shop the seller holds.
 func (q *Queries) SellerBooks(ctx context.Context, db DBTX, arg SellerBooksParams) ([]Listing, error) {
 	rows, err := db.Query(ctx, sellerBooks, arg.SellerID, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Listing{}
+	for rows.Next() {
+		var i Listing
+		if err := rows.Scan(
+			&i.ID,
+			&i.SellerID,
+			&i.Title,
+			&i.Author,
+			&i.Isbn,
+			&i.Condition,
+			&i.ConditionNote,
+			&i.PriceCents,
+			&i.Currency,
+			&i.Description,
+			&i.Lang,
+			&i.PubYear,
+			&i.Status,
+			&i.Listed,
+			&i.Available,
+			&i.Held,
+			&i.Sold,
+			&i.HiddenReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SellerName,
+			&i.SellerDisabled,
+			&i.SellerRatings,
+			&i.SellerRatingSum,
+			&i.SellerSales,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const sellerBooksAfter = `-- name: SellerBooksAfter :many
+SELECT id, seller_id, title, author, isbn, condition, condition_note, price_cents, currency, description, lang, pub_year, status, listed, available, held, sold, hidden_reason, created_at, updated_at, seller_name, seller_disabled, seller_ratings, seller_rating_sum, seller_sales FROM catalog.listings b
+WHERE b.seller_id = $1 AND (b.created_at, b.id) < ($2::timestamptz, $3::bigint)
+  AND b.status <> 'archived'
+ORDER BY b.created_at DESC, b.id DESC
+LIMIT $4
+`
+
+type SellerBooksAfterParams struct {
+	SellerID       int64
+	AfterCreatedAt time.Time
+	AfterID        int64
+	Lim            int32
+}
+
+// The seller's listings after one (by created_at, then id), newest first,
+// archived ones left out: the keyset pages of an export, each read where
+// the index left off rather than past every listing before it.
+func (q *Queries) SellerBooksAfter(ctx context.Context, db DBTX, arg SellerBooksAfterParams) ([]Listing, error) {
+	rows, err := db.Query(ctx, sellerBooksAfter,
+		arg.SellerID,
+		arg.AfterCreatedAt,
+		arg.AfterID,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}

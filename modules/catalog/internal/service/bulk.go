@@ -8,13 +8,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/text"
 )
@@ -352,6 +357,10 @@ func markDuplicates(rows []ImportRow) {
 // exportPage is how many listings an export reads at a time.
 const exportPage = 1000
 
+// exportStart is a key after every listing's (SellerBooksAfter), where an
+// export's first page starts.
+var exportStart = dbsqlc.SellerBooksAfterParams{AfterCreatedAt: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), AfterID: math.MaxInt64}
+
 // ExportListings writes the seller's listings, all but the archived, as a
 // CSV that ParseListings reads back: each row carries its listing's id, so
 // importing the file unchanged updates every listing, with or without an
@@ -364,6 +373,13 @@ const exportPage = 1000
 // file starts with a UTF-8 byte order mark: without one, Excel reads it in
 // the computer's legacy code page and garbles every accented title;
 // ParseListings takes it off again.
+//
+// The rows are written as they are read, a page at a time, each page
+// starting after the last listing of the one before (a keyset), so every
+// page costs the same however many listings the seller has; and all pages
+// are read in one read-only snapshot, so a listing added or deleted while
+// the file is written is neither written twice nor left out of the rows
+// that were there.
 func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Writer) error {
 	if seller.ID == 0 {
 		return auth.ErrUnauthenticated
@@ -371,25 +387,32 @@ func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Wri
 	bw := bufio.NewWriter(w)
 	bw.Write(utf8BOM)
 	writeCSVRecord(bw, ImportColumns)
-	for page := 1; ; page++ {
-		ls, hasNext, err := s.SellerListings(ctx, seller, page, exportPage)
-		if err != nil {
-			return fmt.Errorf("export listings: %w", err)
-		}
-		for _, l := range ls {
-			if l.Status == catalog.StatusArchived {
-				continue
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		after := exportStart
+		after.SellerID, after.Lim = int64(seller.ID), exportPage
+		for {
+			rows, err := s.q.SellerBooksAfter(ctx, tx, after)
+			if err != nil {
+				return err
 			}
-			year := ""
-			if l.Year != 0 {
-				year = strconv.Itoa(l.Year)
+			for _, r := range rows {
+				l := listingFrom(r)
+				year := ""
+				if l.Year != 0 {
+					year = strconv.Itoa(l.Year)
+				}
+				writeCSVRecord(bw, []string{strconv.FormatInt(int64(l.ID), 10), l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
+					strconv.Itoa(l.Copies()), strconv.Itoa(l.Copies()), l.Description, l.Language, year})
 			}
-			writeCSVRecord(bw, []string{strconv.FormatInt(int64(l.ID), 10), l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
-				strconv.Itoa(l.Copies()), strconv.Itoa(l.Copies()), l.Description, l.Language, year})
+			if len(rows) < exportPage {
+				return nil
+			}
+			last := rows[len(rows)-1]
+			after.AfterCreatedAt, after.AfterID = last.CreatedAt, last.ID
 		}
-		if !hasNext {
-			break
-		}
+	})
+	if err != nil {
+		return fmt.Errorf("export listings: %w", err)
 	}
 	return bw.Flush()
 }

@@ -12,8 +12,10 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
+	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/apperr"
+	"github.com/bookstore/bookstore/platform/pgtest"
 )
 
 const csvHeader = "title,author,isbn,condition,price,copies,description,language,year\n"
@@ -188,6 +190,48 @@ func TestService_ExportListings(t *testing.T) {
 		out.Reset()
 		require.NoError(t, b.svc.ExportListings(ctx, b.seller, &out))
 		require.NotContains(t, out.String(), "Say")
+	})
+
+	// An export of more listings than a page reads each listing once, each
+	// page after the last, and writes the listings there were when it
+	// began, each once, though one is added and another deleted while it
+	// is written.
+	t.Run("OneSnapshotReadOnce", func(t *testing.T) {
+		t.Parallel()
+		b, ctx := setup(t)
+		const n = 1500
+		_, err := b.pool.Exec(ctx, `INSERT INTO catalog.books (seller_id, title, author, condition, price_cents, listed, available)
+			SELECT $1, 'Book ' || g, 'Author', 'good', 1000, 1, 1 FROM generate_series(1, $2::int) g`, int64(b.seller.ID), n)
+		require.NoError(t, err)
+		_, err = b.pool.Exec(ctx, "ANALYZE catalog.books")
+		require.NoError(t, err)
+		var oldest int64
+		require.NoError(t, b.pool.QueryRow(ctx, "SELECT min(id) FROM catalog.books").Scan(&oldest))
+
+		var out strings.Builder
+		changed := false
+		w := writerFunc(func(p []byte) (int, error) {
+			if !changed {
+				changed = true
+				catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: b.seller.ID, Title: "Listed meanwhile"})
+				_, err := b.pool.Exec(ctx, "DELETE FROM catalog.books WHERE id = $1", oldest)
+				require.NoError(t, err)
+			}
+			return out.Write(p)
+		})
+		before := pgtest.Stats(t, b.pool, "catalog.books").Read
+		require.NoError(t, b.svc.ExportListings(ctx, b.seller, w))
+		require.True(t, changed, "changed while written")
+		require.LessOrEqual(t, pgtest.Stats(t, b.pool, "catalog.books").Read-before, int64(n+50), "each listing read once")
+
+		rows, err := b.svc.ParseListings([]byte(out.String()))
+		require.NoError(t, err)
+		ids := map[catalog.BookID]int{}
+		for _, r := range rows {
+			ids[r.ID]++
+		}
+		require.Equal(t, []int{n, n}, []int{len(rows), len(ids)}, "the listings there were, each once")
+		require.Equal(t, 1, ids[catalog.BookID(oldest)], "deleted after the export began")
 	})
 
 	t.Run("FormulasOpenAsText", func(t *testing.T) {
@@ -568,3 +612,8 @@ func importNow(ctx context.Context, t *testing.T, b *bundle, seller auth.User, f
 	require.Equal(t, service.ImportDone, im.State)
 	return im
 }
+
+// writerFunc is an io.Writer that calls itself.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -832,13 +832,20 @@ func (s *Service) AdminListings(ctx context.Context, admin auth.User, f AdminFil
 	if f.State != "" && !slices.Contains(AdminStates, f.State) {
 		return nil, false, apperr.ErrInvalid.WithFields(map[string]string{"state": "is not a state a listing can be in"})
 	}
-	pattern := ""
+	var (
+		rows []dbsqlc.Listing
+		err  error
+	)
+	lim, off := int32(perPage+1), int32((page-1)*perPage)
+	// Two statements, not one with an empty pattern for all: a plan cached
+	// for both would walk every listing to test the pattern.
 	if q := strings.TrimSpace(f.Query); q != "" {
-		pattern = "%" + likeEscaper.Replace(q) + "%"
+		rows, err = s.q.AdminBooksMatching(ctx, s.pool, dbsqlc.AdminBooksMatchingParams{
+			Pattern: "%" + likeEscaper.Replace(q) + "%", State: f.State, Lim: lim, Off: off,
+		})
+	} else {
+		rows, err = s.q.AdminBooks(ctx, s.pool, dbsqlc.AdminBooksParams{State: f.State, Lim: lim, Off: off})
 	}
-	rows, err := s.q.AdminBooks(ctx, s.pool, dbsqlc.AdminBooksParams{
-		Pattern: pattern, State: f.State, Lim: int32(perPage + 1), Off: int32((page - 1) * perPage),
-	})
 	if err != nil {
 		return nil, false, fmt.Errorf("admin listings: %w", err)
 	}
