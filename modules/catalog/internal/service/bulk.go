@@ -15,8 +15,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog"
 	"github.com/bookstore/bookstore/modules/catalog/internal/dbsqlc"
@@ -376,10 +374,11 @@ var exportStart = dbsqlc.SellerBooksAfterParams{AfterCreatedAt: time.Date(9999, 
 //
 // The rows are written as they are read, a page at a time, each page
 // starting after the last listing of the one before (a keyset), so every
-// page costs the same however many listings the seller has; and all pages
-// are read in one read-only snapshot, so a listing added or deleted while
-// the file is written is neither written twice nor left out of the rows
-// that were there.
+// page costs the same however many listings the seller has, and a listing
+// added while the file is written (the newest, so before the key) never
+// repeats a row. Each page is its own statement rather than all in one
+// snapshot: a slow download would otherwise hold a database connection
+// for as long as the client takes to read the file.
 func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Writer) error {
 	if seller.ID == 0 {
 		return auth.ErrUnauthenticated
@@ -387,34 +386,28 @@ func (s *Service) ExportListings(ctx context.Context, seller auth.User, w io.Wri
 	bw := bufio.NewWriter(w)
 	bw.Write(utf8BOM)
 	writeCSVRecord(bw, ImportColumns)
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		after := exportStart
-		after.SellerID, after.Lim = int64(seller.ID), exportPage
-		for {
-			rows, err := s.q.SellerBooksAfter(ctx, tx, after)
-			if err != nil {
-				return err
-			}
-			for _, r := range rows {
-				l := listingFrom(r)
-				year := ""
-				if l.Year != 0 {
-					year = strconv.Itoa(l.Year)
-				}
-				writeCSVRecord(bw, []string{strconv.FormatInt(int64(l.ID), 10), l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
-					strconv.Itoa(l.Copies()), strconv.Itoa(l.Copies()), l.Description, l.Language, year})
-			}
-			if len(rows) < exportPage {
-				return nil
-			}
-			last := rows[len(rows)-1]
-			after.AfterCreatedAt, after.AfterID = last.CreatedAt, last.ID
+	after := exportStart
+	after.SellerID, after.Lim = int64(seller.ID), exportPage
+	for {
+		rows, err := s.q.SellerBooksAfter(ctx, s.pool, after)
+		if err != nil {
+			return fmt.Errorf("export listings: %w", err)
 		}
-	})
-	if err != nil {
-		return fmt.Errorf("export listings: %w", err)
+		for _, r := range rows {
+			l := listingFrom(r)
+			year := ""
+			if l.Year != 0 {
+				year = strconv.Itoa(l.Year)
+			}
+			writeCSVRecord(bw, []string{strconv.FormatInt(int64(l.ID), 10), l.Title, l.Author, l.ISBN, string(l.Condition), text.MoneyInput(l.PriceCents),
+				strconv.Itoa(l.Copies()), strconv.Itoa(l.Copies()), l.Description, l.Language, year})
+		}
+		if len(rows) < exportPage {
+			return bw.Flush()
+		}
+		last := rows[len(rows)-1]
+		after.AfterCreatedAt, after.AfterID = last.CreatedAt, last.ID
 	}
-	return bw.Flush()
 }
 
 // writeCSVRecord writes one line of RFC 4180 CSV with every cell quoted,
