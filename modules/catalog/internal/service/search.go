@@ -718,7 +718,8 @@ func EstimatedRows(plan []byte) int {
 // search without the unknown words is tried ("time machine xyzzy").
 // Words are compared as the search matches them, without accents or case,
 // so "García" is known as "garcia" and needs no correction; an OR between
-// words, and a word of Han, kana or Hangul, is kept as typed.
+// words, and a word of Han or kana or of fewer than three Hangul
+// syllables, is kept as typed.
 func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	words := Words(q.Text)
 	if len(words) == 0 {
@@ -734,9 +735,10 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	for i, r := range rows {
 		w, drop := finalSigma(r.Typed), false
 		switch c, _ := utf8.DecodeRuneInString(words[i]); {
-		// The shop knows no words of Han, kana or Hangul, only their
-		// characters and pairs (see cjk), which are no words to offer.
-		case words[i] == "OR" || cjk(c):
+		// The shop knows no words of Han or kana, only their characters
+		// and pairs (see cjk), which are no words to offer; Korean, which
+		// spaces its words, it knows from three syllables (koreanWord).
+		case words[i] == "OR" || cjk(c) && !koreanWord(words[i]):
 			w = words[i]
 		case r.Known:
 		case len(r.Candidates) > 0:
@@ -772,6 +774,13 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// koreanWord reports whether w is a run of three or more Hangul
+// syllables, which catalog.remember_words keeps as a word of suggestions.
+func koreanWord(w string) bool {
+	return utf8.RuneCountInString(w) >= minKnownWord &&
+		!strings.ContainsFunc(w, func(r rune) bool { return r < 0xac00 || r > 0xd7a3 })
 }
 
 // minKnownWord is the length of the shortest word catalog.words holds

@@ -159,6 +159,7 @@ func TestService_SearchFindsWordsInCJKText(t *testing.T) {
 		})
 	}
 	require.Equal(t, "harry 賢者", s.search("hary 賢者").Suggestion, "the Latin word corrected, the rest as typed")
+	require.Equal(t, "채식주의자를", s.search("채식주의쟈를").Suggestion, "a Korean word, as written")
 }
 
 // TestCJK_NamesTheIndexsCharacters: the service splits a search where the
