@@ -23,7 +23,8 @@ SELECT t.w::text AS typed, EXISTS (SELECT FROM catalog.words k WHERE k.word = t.
     ) c WHERE c.word <> t.w
     ORDER BY catalog.similarity(c.word, t.w) DESC, c.word)::text[] AS candidates
 FROM unnest($1::text[]) WITH ORDINALITY AS u (typed, n),
-  LATERAL (SELECT catalog.search_text(lower(catalog.unaccent(u.typed))) AS w) t
+  LATERAL (SELECT CASE WHEN u.typed ~ '^[\uac00-\ud7a3]{3,}$' THEN u.typed
+    ELSE catalog.search_text(lower(catalog.unaccent(u.typed))) END AS w) t
 ORDER BY u.n
 `
 
@@ -34,8 +35,10 @@ type SuggestWordsRow struct {
 }
 
 // Pairs each typed word, in order, folded as search folds it (accents,
-// case, catalog.search_text), with whether the shop knows it and, when
-// not, the known words it may be a misspelling of, most similar first:
+// case, catalog.search_text), or as typed when it is a Korean word of three
+// or more syllables (remembered so, see catalog.remember_words), with
+// whether the shop knows it and, when not, the known words it may be a
+// misspelling of, most similar first:
 // the most similar by trigrams, those with the same letters in another
 // order, and those one edit away that start alike.
 func (q *Queries) SuggestWords(ctx context.Context, db DBTX, words []string) ([]SuggestWordsRow, error) {

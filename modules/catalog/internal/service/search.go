@@ -305,7 +305,8 @@ type Statements struct {
 // type ("middlem" finds Middlemarch), unless symbols follow it: "C++" or
 // "C#" was typed whole, and its one letter as a prefix would match every
 // word that starts with c. A word of Han, kana or Hangul matches where its
-// characters and their pairs are ("猫" or "である" finds 吾輩は猫である).
+// characters stand in a row ("猫" or "である" finds 吾輩は猫である; "東京都"
+// misses 東京から京都へ).
 // All words must match, or either side of an OR.
 // Results by title or author come first, then the others: first the
 // listings titled exactly as typed (the same words in the same order, as
@@ -369,42 +370,13 @@ func SearchStatements(q Query) Statements {
 			if strings.ContainsFunc(q.Text, func(r rune) bool { return !inWord(r) && !unicode.IsSpace(r) }) {
 				typed = q.Text
 			}
-			// "OR" between words (as websearch_to_tsquery reads it) joins
-			// groups of words that must all match.
-			var groups, wholeGroups, terms, wholeTerms []string
-			group := func() {
-				if len(terms) > 0 {
-					groups = append(groups, "("+strings.Join(terms, " && ")+")")
-					wholeGroups = append(wholeGroups, "("+strings.Join(wholeTerms, " && ")+")")
-				}
-				terms, wholeTerms = nil, nil
-			}
-			for i, w := range words {
-				if w == "OR" {
-					group()
-					continue
-				}
-				p := "catalog.search_text(" + arg(w) + ")"
-				t := "plainto_tsquery('catalog.book_search', " + p + ")"
-				wt := t
-				// A word of Han, kana or Hangul matches where all its
-				// characters and pairs of them are (see cjk), never as a
-				// prefix: a character typed alone is indexed already.
-				if c, _ := utf8.DecodeRuneInString(w); i == len(words)-1 && !cjk(c) {
-					wt = "(" + t + " || to_tsquery('catalog.book_words', " + p + "))"
-					if prefix {
-						t = "(" + t + " || to_tsquery('catalog.book_words', " + p + " || ':*'))"
-					} else {
-						t = wt
-					}
-				}
-				terms, wholeTerms = append(terms, t), append(wholeTerms, wt)
-			}
-			group()
-			if len(groups) == 0 {
-				groups, wholeGroups = []string{"''::tsquery"}, []string{"''::tsquery"}
-			}
-			tsquery, whole = "("+strings.Join(groups, " || ")+")", "("+strings.Join(wholeGroups, " || ")+")"
+			// catalog.search_query makes the words a tsquery, as it does a
+			// want's (migration 0018); the planner calls it once for each
+			// place the statement names it, while planning, so the
+			// statement holds the tsquery as a constant.
+			w := arg(words) + "::text[]"
+			tsquery = "catalog.search_query(" + w + ", " + strconv.FormatBool(prefix) + ")"
+			whole = "catalog.search_query(" + w + ", false)"
 		}
 	}
 	if q.MinCondition != "" {
@@ -461,17 +433,20 @@ func SearchStatements(q Query) Statements {
 			holds = "strpos(lower(b.title || ' ' || b.author), lower(" + arg(typed) + ")) > 0"
 		}
 		newest := " ORDER BY b.created_at DESC, b.id DESC LIMIT " + pool
-		// typedWords is the search's words as a title's are compared
-		// (catalog.title_words); a constant to the planner. A title that
-		// starts with the words is told by its text, folded as fold does,
-		// which costs less than the words of each title in order.
+		// compared(field) is what a title or author is compared with: the
+		// search's words in order as catalog.title_words reads a title,
+		// their phrase, or the search folded (catalog.search_typed), each
+		// a constant the planner computes once. A title that starts with
+		// the words is told by its text, folded (catalog.fold), which
+		// costs less than the words of each title in order.
 		typedArg := arg(q.Text)
-		typedWords := "catalog.title_words(" + typedArg + ")"
+		compared := func(field string) string { return "(catalog.search_typed(" + typedArg + "))." + field }
+		typedWords := compared("words")
 		// phrase tells, from the document at hand, the matches that hold
 		// the words in order, the only ones whose title or author may be
 		// them: the others are not folded (catalog.title_words), which
 		// costs some microseconds a row.
-		phrase := "doc @@ phraseto_tsquery('catalog.book_words', catalog.search_text(" + typedArg + "))"
+		phrase := "doc @@ " + compared("phrase")
 		age := "row_number() OVER (ORDER BY created_at DESC, id DESC)"
 		ranks := "CASE WHEN age <= " + strconv.Itoa(RankPool) + " THEN "
 		// exact are the listings titled exactly as typed, through their
@@ -487,7 +462,7 @@ func SearchStatements(q Query) Statements {
 			" AND (SELECT count(*) FROM named) < " + pool + newest + "), " +
 			"ranked AS MATERIALIZED (SELECT id, created_at, tier," +
 			" CASE WHEN exact THEN true WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN catalog.title_words(author) = " + typedWords + " END AS exact," +
-			" CASE WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN starts_with(" + fold("title") + " || ' ', " + fold(typedArg) + " || ' ') END AS starts," +
+			" CASE WHEN tier = 0 AND age <= " + strconv.Itoa(RankPool) + " AND " + phrase + " THEN starts_with(catalog.fold(title) || ' ', " + compared("folded") + " || ' ') END AS starts," +
 			" " + ranks + "holds END AS holds, " + ranks + "doc @@ " + whole + " END AS whole," +
 			" " + ranks + "ts_rank_cd(doc, " + tsquery + ") END AS rank" +
 			" FROM (SELECT id, created_at, 0 AS tier, doc, holds, title, author, exact, " + age + " AS age FROM titled" +
@@ -530,13 +505,6 @@ func SearchStatements(q Query) Statements {
 		MatchArgs: matchArgs,
 		Pool:      n,
 	}
-}
-
-// fold is the SQL of text in lower case, without accents, with each run
-// of spaces and punctuation as one space: a title and a search compared
-// so read alike.
-func fold(text string) string {
-	return "btrim(regexp_replace(lower(catalog.unaccent(catalog.search_text(" + text + "))), '[[:space:][:punct:]]+', ' ', 'g'))"
 }
 
 // withPhotos completes a page statement: the page's rows, in order, each
@@ -750,7 +718,8 @@ func EstimatedRows(plan []byte) int {
 // search without the unknown words is tried ("time machine xyzzy").
 // Words are compared as the search matches them, without accents or case,
 // so "García" is known as "garcia" and needs no correction; an OR between
-// words, and a word of Han, kana or Hangul, is kept as typed.
+// words, and a word of Han or kana or of fewer than three Hangul
+// syllables, is kept as typed.
 func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	words := Words(q.Text)
 	if len(words) == 0 {
@@ -766,9 +735,10 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 	for i, r := range rows {
 		w, drop := finalSigma(r.Typed), false
 		switch c, _ := utf8.DecodeRuneInString(words[i]); {
-		// The shop knows no words of Han, kana or Hangul, only their
-		// characters and pairs (see cjk), which are no words to offer.
-		case words[i] == "OR" || cjk(c):
+		// The shop knows no words of Han or kana, only their characters
+		// and pairs (see cjk), which are no words to offer; Korean, which
+		// spaces its words, it knows from three syllables (koreanWord).
+		case words[i] == "OR" || cjk(c) && !koreanWord(words[i]):
 			w = words[i]
 		case r.Known:
 		case len(r.Candidates) > 0:
@@ -804,6 +774,13 @@ func (s *Service) suggest(ctx context.Context, q Query) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// koreanWord reports whether w is a run of three or more Hangul
+// syllables, which catalog.remember_words keeps as a word of suggestions.
+func koreanWord(w string) bool {
+	return utf8.RuneCountInString(w) >= minKnownWord &&
+		!strings.ContainsFunc(w, func(r rune) bool { return r < 0xac00 || r > 0xd7a3 })
 }
 
 // minKnownWord is the length of the shortest word catalog.words holds

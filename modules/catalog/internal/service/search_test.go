@@ -113,6 +113,7 @@ func TestService_SearchFindsWordsInCJKText(t *testing.T) {
 	kana := s.book("ｶﾀｶﾅの本", "Ann Author")
 	described := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{Title: "Tea", Description: "中国茶の歴史と淹れ方。"}).ID
 	cat := s.book("Cat Stories", "Ann Author")
+	osaka := s.book("大阪と阪神", "Ann Author")
 
 	for _, tc := range []struct {
 		name, text string
@@ -126,6 +127,8 @@ func TestService_SearchFindsWordsInCJKText(t *testing.T) {
 		{"WordInsideATitle", "東京", []catalog.BookID{tokyo}},
 		{"WordInTheMiddle", "物語", []catalog.BookID{tokyo}},
 		{"PairsFromTwoTitles", "東京都", nil},
+		{"PairsApart", "大阪神", nil},
+		{"PairAfterAnother", "と阪神", []catalog.BookID{osaka}},
 		{"Author", "漱石", []catalog.BookID{neko}},
 		{"AuthorWithTitle", "夏目 猫", []catalog.BookID{neko}},
 		{"CommonCharacter", "の", []catalog.BookID{tokyo, kyoto, potter, kana, described}},
@@ -156,6 +159,7 @@ func TestService_SearchFindsWordsInCJKText(t *testing.T) {
 		})
 	}
 	require.Equal(t, "harry 賢者", s.search("hary 賢者").Suggestion, "the Latin word corrected, the rest as typed")
+	require.Equal(t, "채식주의자를", s.search("채식주의쟈를").Suggestion, "a Korean word, as written")
 }
 
 // TestCJK_NamesTheIndexsCharacters: the service splits a search where the

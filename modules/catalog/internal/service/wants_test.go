@@ -293,6 +293,9 @@ func TestService_WantsMatchCJKWords(t *testing.T) {
 	require.Equal(t, []int64{cat}, matched("だ猫", "Ann Author"), "猫だ's characters, not the pair")
 	require.Equal(t, []int64{potter}, matched("Harry Potterと賢者の石", "J. K. Rowling"))
 	require.Equal(t, []int64{korean}, matched("채식주의자를 읽다", "한강"))
+	osaka := want("大阪神 tigers")
+	require.Empty(t, matched("大阪と阪神 Tigers", "Ann Author"), "大阪神's pairs apart")
+	require.Equal(t, []int64{osaka}, matched("大阪神 Tigers", "Ann Author"))
 }
 
 // TestService_WantsMatchWhatSearchFinds: a want matches the listings a
