@@ -75,7 +75,8 @@ func stateMessage(o service.Order, buyer bool) string {
 		if buyer {
 			return msg + ". Nothing was charged; the books are still held for you, so you can pay another way below."
 		}
-		return msg + ". Nothing was charged; the books stay held for a while in case the buyer pays another way."
+		// The page says until when after it (sellerHold), as a <time>.
+		return msg + ". Nothing was charged."
 	case orders.StatusCancelled:
 		msg := "Cancelled"
 		if o.Reason != "" {
@@ -84,6 +85,17 @@ func stateMessage(o service.Order, buyer bool) string {
 		return msg + ". Any payment is refunded."
 	}
 	return ""
+}
+
+// sellerHold is the deadline until which o's copies stay held while its
+// buyer may pay another way, for the page that a seller (or an admin) of
+// o sees; nil otherwise, the buyer's page saying it beside the payment
+// form.
+func sellerHold(o service.Order, buyer bool) *time.Time {
+	if buyer || o.Status != orders.StatusPaymentFailed {
+		return nil
+	}
+	return o.Payment.RetryUntil
 }
 
 // shopCancelWarning says what the shop's cancel of o does, before an

@@ -1227,6 +1227,14 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	moment := `<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" data-local="moment">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC</time>`
 	require.Regexp(t, "Placed "+moment, body)
 	require.Regexp(t, "The books stay held for you until "+moment+"; after that", body)
+	// Its seller is given the same deadline, not "for a while".
+	r := b.c.Get(t, fmt.Sprintf("/orders/%d", declined), authtest.As(&seller)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.NotContains(t, r.Body, "Pay with another card or method")
+	require.NotContains(t, r.Body, "for a while")
+	require.Regexp(t, "Nothing was charged. The books stay held until "+moment+" in case the buyer pays another way", r.Body)
+	require.ElementsMatch(t, regexp.MustCompile(moment).FindAllString(body, 2), regexp.MustCompile(moment).FindAllString(r.Body, 2),
+		"the seller's page gives the moments of the buyer's, placed and held until")
 
 	// The copies are still held: the page offers another payment of the
 	// same order, and a mistake comes back with the form as sent.
@@ -1235,7 +1243,7 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.Contains(t, body, `action="`+action+`"`)
 	pay := url.Values{"retries": webtest.HiddenValues(body, "retries"), "payment_method": {"card"}, "card_number": {"1234"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
 	require.Equal(t, []string{"0"}, pay["retries"])
-	r := b.c.Post(t, action, pay, authtest.As(&buyer)...)
+	r = b.c.Post(t, action, pay, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, `aria-invalid="true"`)
 	require.Contains(t, r.Body, `name="card_exp_month" type="text" value="12"`)
