@@ -3486,7 +3486,7 @@ func adminActivityView(d activityData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 323, "<p><a href=\"/admin\">← Admin</a></p><h1>Activity</h1><p>What admins did to other people's data, in every module, newest first.</p><form method=\"get\" action=\"/admin/activity\" class=\"filters\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 323, "<p><a href=\"/admin\">← Admin</a></p><h1>Activity</h1><p>What admins did to other people's data, and the changes members made to their own sign-in address, in every module, newest first.</p><form method=\"get\" action=\"/admin/activity\" class=\"filters\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3494,7 +3494,7 @@ func adminActivityView(d activityData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Admin or subject", Value: d.Filter.Text, Error: d.Errors["q"], Hint: "part of an admin's name, an email, a title or \"order #12\""}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = view.Field(view.Input{Name: "q", Label: "Who or subject", Value: d.Filter.Text, Error: d.Errors["q"], Hint: "part of a name, an email, a title or \"order #12\""}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -3528,7 +3528,7 @@ func adminActivityView(d activityData) templ.Component {
 			}
 		}
 		if len(d.Activity.Entries) > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 327, "<table class=\"stack\"><caption class=\"visually-hidden\">Admins' actions, newest first</caption> <thead><tr><th scope=\"col\">When</th><th scope=\"col\">Admin</th><th scope=\"col\">Action</th><th scope=\"col\">Subject</th><th scope=\"col\">Reason</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 327, "<table class=\"stack\"><caption class=\"visually-hidden\">Admins' actions, newest first</caption> <thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">Action</th><th scope=\"col\">Subject</th><th scope=\"col\">Reason</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -3541,7 +3541,7 @@ func adminActivityView(d activityData) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 329, "</td><td data-label=\"Admin\">")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 329, "</td><td data-label=\"Who\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
