@@ -19,6 +19,7 @@ import (
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/config"
+	"github.com/bookstore/bookstore/platform/mail"
 )
 
 // passwordEnv lets scripts pass a password without a flag, which would
@@ -71,7 +72,7 @@ of stdin. --admin makes the first admin (Admin → Activity lists it).`,
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created %s user %d <%s>\n", u.Role, u.ID, u.Email)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "created %s user %d <%s>\n", u.Role, u.ID, mail.ShownAddress(u.Email))
 			return err
 		})
 	}
@@ -106,7 +107,7 @@ func newUserRoleCommand(split *bool, use, short string, set func(auth.Accounts, 
 			if err != nil {
 				return err
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> is %s\n", u.ID, u.Email, role)
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "user %d <%s> is %s\n", u.ID, mail.ShownAddress(u.Email), role)
 			return err
 		})
 	}

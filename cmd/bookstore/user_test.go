@@ -250,6 +250,19 @@ func TestUserCreate(t *testing.T) {
 		require.NotZero(t, code)
 		require.Contains(t, errOut, `no account has the email "ghost@example.com"`)
 	})
+
+	// An address is printed as it was typed, not in the A-label form it
+	// is stored in (xn--…).
+	t.Run("InternationalAddress", func(t *testing.T) {
+		out, errOut, code := runBinary(t, append(env, "BOOKSTORE_USER_PASSWORD=intl password"), "", "user", "create", "--email", "müller@bücher.example", "--name", "Müller")
+		require.Zero(t, code, errOut)
+		require.Regexp(t, `^created member user \d+ <müller@bücher\.example>\n$`, out)
+		_, ok := userByEmail(t, dbURL, "müller@xn--bcher-kva.example")
+		require.True(t, ok, "stored as A-labels")
+		out, errOut, code = runBinary(t, env, "", "user", "promote", "müller@bücher.example")
+		require.Zero(t, code, errOut)
+		require.Regexp(t, `^user \d+ <müller@bücher\.example> is an admin\n$`, out)
+	})
 }
 
 // TestUserRoles_KeepTheRules: promote and demote refuse what the admin

@@ -1,9 +1,11 @@
 // Package activity is the admins' activity log (the audit trail): who
-// disabled an account, hid a listing, cancelled an order, and why. Each
-// module keeps the entries of the actions it performs in a table of its
-// own schema (<module>.admin_actions), written in the transaction of the
-// action itself, so an action that fails or is refused records nothing and
-// one that commits is always recorded. The admin's Activity page reads
+// disabled an account, hid a listing, cancelled an order, and why; and,
+// beside what admins do, each change of an account's sign-in address,
+// which its member makes (an admin tracing a taken-over account looks for
+// it here). Each module keeps the entries of the actions it performs in a
+// table of its own schema (<module>.admin_actions), written in the
+// transaction of the action itself, so an action that fails or is refused
+// records nothing and one that commits is always recorded. The admin's Activity page reads
 // every module's log through Log: the module's own in the process, or
 // another process's over its internal endpoint in a split shop, where each
 // module has its own database.
@@ -30,30 +32,34 @@ import (
 	"github.com/bookstore/bookstore/platform/web"
 )
 
-// Action is what an admin did, "<subject kind>.<verb>".
+// Action is what an admin (or, for UserChangeEmail, a member) did,
+// "<subject kind>.<verb>".
 type Action string
 
 // The actions the log records. A new one goes here, in Actions, in the
 // OpenAPI document's enum (a test ties them) and in the Activity page's
-// labels (orders' pages/labels.go).
+// labels (orders' pages/labels.go). UserChangeEmail is a member's own
+// change of their address, the member its actor, its subject label
+// AddressChange's.
 const (
-	UserDisable   Action = "user.disable"
-	UserEnable    Action = "user.enable"
-	UserPromote   Action = "user.promote"
-	UserDemote    Action = "user.demote"
-	ListingHide   Action = "listing.hide"
-	ListingUnhide Action = "listing.unhide"
-	OrderCancel   Action = "order.cancel"
-	ReviewHide    Action = "review.hide"
-	ReviewUnhide  Action = "review.unhide"
-	ProviderAdd   Action = "provider.add"
-	ProviderEdit  Action = "provider.edit"
-	JobRetry      Action = "job.retry"
-	JobCancel     Action = "job.cancel"
+	UserDisable     Action = "user.disable"
+	UserEnable      Action = "user.enable"
+	UserPromote     Action = "user.promote"
+	UserDemote      Action = "user.demote"
+	UserChangeEmail Action = "user.change_email"
+	ListingHide     Action = "listing.hide"
+	ListingUnhide   Action = "listing.unhide"
+	OrderCancel     Action = "order.cancel"
+	ReviewHide      Action = "review.hide"
+	ReviewUnhide    Action = "review.unhide"
+	ProviderAdd     Action = "provider.add"
+	ProviderEdit    Action = "provider.edit"
+	JobRetry        Action = "job.retry"
+	JobCancel       Action = "job.cancel"
 )
 
 // Actions are every Action, in the order the page's filter offers them.
-var Actions = []Action{UserDisable, UserEnable, UserPromote, UserDemote, ListingHide, ListingUnhide, OrderCancel,
+var Actions = []Action{UserDisable, UserEnable, UserPromote, UserDemote, UserChangeEmail, ListingHide, ListingUnhide, OrderCancel,
 	ReviewHide, ReviewUnhide, ProviderAdd, ProviderEdit, JobRetry, JobCancel}
 
 // SubjectKind is the kind of thing the action changes: "user" for
@@ -63,7 +69,8 @@ func (a Action) SubjectKind() string {
 	return kind
 }
 
-// Actor is who acted: an admin by id, with the name they had then (a
+// Actor is who acted: an admin (or a member changing their own address)
+// by id, with the name they had then (a
 // later rename does not rewrite history), or a command run on the server
 // (ID 0), which has no account.
 type Actor struct {
@@ -88,6 +95,18 @@ type Record struct {
 	// Reason is the one the admin gave, "" for actions that take none.
 	Reason string
 }
+
+// addressArrow separates the old and the new address in the label of a
+// UserChangeEmail.
+const addressArrow = " → "
+
+// AddressChange is the subject label of a UserChangeEmail: the account's
+// old and new address, as stored, so that a search for either finds it.
+func AddressChange(was, is string) string { return was + addressArrow + is }
+
+// Addresses are the addresses an account's label names: its one address,
+// or the old and the new of an AddressChange.
+func Addresses(label string) []string { return strings.Split(label, addressArrow) }
 
 // Entry is a recorded action, as the page and the API list it.
 type Entry struct {

@@ -58,9 +58,13 @@ const momentLayout = "2 Jan 2006, 15:04"
 func Time(t time.Time) templ.Component { return localTime(t, "moment", Moment(t)) }
 
 // Day shows the day of a moment (when an account was made, a listing
-// listed), which app.js rewrites as the day in its reader's zone; a day
-// names no zone, since it is not read to the hour.
-func Day(t time.Time) templ.Component { return localTime(t, "day", t.UTC().Format("2 Jan 2006")) }
+// listed): for a reader without JavaScript the UTC day, saying so, since
+// at any hour some zone is already on another day (offsets run from -12
+// to +14 hours); app.js rewrites it as the day in its reader's own zone,
+// which needs no name.
+func Day(t time.Time) templ.Component {
+	return localTime(t, "day", t.UTC().Format("2 Jan 2006")+" (UTC)")
+}
 
 // machineTime is the datetime attribute of Time and Day, from which app.js
 // writes the moment in its reader's zone.

@@ -29,7 +29,8 @@ func TestMoney(t *testing.T) {
 
 // TestTime: a moment is written in UTC whatever the server's zone, and
 // says so, inside a <time> whose datetime app.js writes in its reader's
-// zone; a day is the UTC day.
+// zone; a day is the UTC day, and says so too: 03:53 UTC on 5 Dec is
+// still 4 Dec in Bogotá.
 func TestTime(t *testing.T) {
 	t.Parallel()
 	bogota := time.FixedZone("COT", -5*3600)
@@ -40,7 +41,7 @@ func TestTime(t *testing.T) {
 		want string
 	}{
 		{view.Time(at), `<time datetime="2026-12-05T03:53:30Z" data-local="moment">5 Dec 2026, 03:53 UTC</time>`},
-		{view.Day(at), `<time datetime="2026-12-05T03:53:30Z" data-local="day">5 Dec 2026</time>`},
+		{view.Day(at), `<time datetime="2026-12-05T03:53:30Z" data-local="day">5 Dec 2026 (UTC)</time>`},
 	} {
 		var buf bytes.Buffer
 		require.NoError(t, tc.c.Render(context.Background(), &buf))

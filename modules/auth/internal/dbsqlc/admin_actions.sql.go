@@ -12,21 +12,29 @@ import (
 const adminActions = `-- name: AdminActions :many
 SELECT id, at, actor_id, actor_name, action, subject_kind, subject_id, subject_label, reason FROM auth.admin_actions
 WHERE ($1::text = '' OR action = $1)
-  AND ($2::text = '' OR strpos(lower(actor_name), lower($2)) > 0 OR strpos(lower(subject_label), lower($2)) > 0)
+  AND ($2::text = '' OR strpos(lower(actor_name), lower($2)) > 0 OR strpos(lower(subject_label), lower($2)) > 0
+       OR ($3::text <> '' AND strpos(lower(subject_label), lower($3)) > 0))
 ORDER BY at DESC, id DESC
-LIMIT $3
+LIMIT $4
 `
 
 type AdminActionsParams struct {
-	Action string
-	Text   string
-	Lim    int32
+	Action  string
+	Text    string
+	Address string
+	Lim     int32
 }
 
 // Newest first. strpos rather than LIKE, so % and _ in the text are plain
-// characters.
+// characters. @address is the text as a stored address spells it, when
+// that differs (a Unicode domain, stored as A-labels), else ”.
 func (q *Queries) AdminActions(ctx context.Context, db DBTX, arg AdminActionsParams) ([]AdminAction, error) {
-	rows, err := db.Query(ctx, adminActions, arg.Action, arg.Text, arg.Lim)
+	rows, err := db.Query(ctx, adminActions,
+		arg.Action,
+		arg.Text,
+		arg.Address,
+		arg.Lim,
+	)
 	if err != nil {
 		return nil, err
 	}

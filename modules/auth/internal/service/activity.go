@@ -8,8 +8,8 @@ import (
 	"github.com/bookstore/bookstore/platform/activity"
 )
 
-// recordAction writes what an admin did to accounts into the module's
-// activity log. Call it with the transaction of the action itself, after
+// recordAction writes what an admin did to accounts, or a member to their
+// own address, into the module's activity log. Call it with the transaction of the action itself, after
 // the change, so that an action that fails or is refused records nothing
 // and one that commits is always recorded.
 func (s *Service) recordAction(ctx context.Context, tx dbsqlc.DBTX, r activity.Record) error {
@@ -22,9 +22,11 @@ func (s *Service) recordAction(ctx context.Context, tx dbsqlc.DBTX, r activity.R
 // ActivityLog lists the module's activity log as f selects it, newest
 // first: the module's activity.Log, which the Activity page's service
 // reads for admins only (and other processes through the internal
-// endpoint, with the shop's token).
+// endpoint, with the shop's token). A text naming a Unicode domain also
+// finds the labels that store it as A-labels, as the users' search does.
 func (s *Service) ActivityLog(ctx context.Context, f activity.Filter) ([]activity.Entry, error) {
-	rows, err := s.q.AdminActions(ctx, s.pool, dbsqlc.AdminActionsParams{Action: string(f.Action), Text: f.Text, Lim: int32(f.Limit)})
+	rows, err := s.q.AdminActions(ctx, s.pool, dbsqlc.AdminActionsParams{Action: string(f.Action), Text: f.Text,
+		Address: addressQuery(f.Text), Lim: int32(f.Limit)})
 	if err != nil {
 		return nil, fmt.Errorf("list the activity log: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -17,6 +18,17 @@ func (b *bundle) activity(ctx context.Context, t *testing.T) []activity.Entry {
 	entries, err := b.svc.ActivityLog(ctx, activity.Filter{Limit: 100})
 	require.NoError(t, err)
 	return entries
+}
+
+// requireFinds checks that a search of the log for each text finds n
+// entries.
+func (b *bundle) requireFinds(ctx context.Context, t *testing.T, n int, texts ...string) {
+	t.Helper()
+	for _, q := range texts {
+		found, err := b.svc.ActivityLog(ctx, activity.Filter{Text: q, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, found, n, q)
+	}
 }
 
 func TestService_ActivityLog(t *testing.T) {
@@ -145,6 +157,48 @@ func TestService_ActivityLog(t *testing.T) {
 		require.Len(t, got, 1, "a refused account records nothing")
 		require.Equal(t, activity.Entry{ID: got[0].ID, At: got[0].At, ActorName: activity.CommandLine.Name, Action: activity.UserPromote,
 			SubjectKind: "user", SubjectID: int64(u.ID), SubjectLabel: u.Email}, got[0])
+	})
+
+	// A member's own change of address is in the log where admins look,
+	// once its link is opened: who, when, and from which address to
+	// which; a search for either address finds it, a Unicode domain as
+	// typed too.
+	t.Run("OwnAddressChange", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		u, _ := b.signUp(ctx, t)
+		const typed, stored = "anna@bücher.example", "anna@xn--bcher-kva.example"
+		_, err := b.svc.RequestEmailChange(ctx, u.ID, service.ChangeEmailInput{Email: typed, Password: pw})
+		require.NoError(t, err)
+		require.Empty(t, b.activity(ctx, t), "nothing changed before the link is opened")
+		before := time.Now()
+		_, _, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: token(t, b.emailsTo(t, stored)[0], service.ChangePath)})
+		require.NoError(t, err)
+
+		got := b.activity(ctx, t)
+		require.Len(t, got, 1)
+		id := int64(u.ID)
+		require.Equal(t, activity.Entry{ID: got[0].ID, At: got[0].At, ActorID: &id, ActorName: u.Name, Action: activity.UserChangeEmail,
+			SubjectKind: "user", SubjectID: id, SubjectLabel: u.Email + " → " + stored}, got[0])
+		require.WithinDuration(t, before, got[0].At, time.Minute)
+		b.requireFinds(ctx, t, 1, u.Email, stored, typed, "BÜCHER.example", "Ada")
+		found, err := b.svc.ActivityLog(ctx, activity.Filter{Action: activity.UserChangeEmail, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, found, 1)
+	})
+
+	// An account acted on under a Unicode domain, stored as A-labels, is
+	// found by the domain as typed.
+	t.Run("FindsAUnicodeDomainAsTyped", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, nil)
+		admin := b.admin(ctx, t)
+		u, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: "müller@bücher.example", Name: "Müller", Password: pw})
+		require.NoError(t, err)
+		_, err = b.svc.Disable(ctx, admin, u.ID, "spam")
+		require.NoError(t, err)
+		b.requireFinds(ctx, t, 1, "bücher", "bücher.example", "müller@bücher.example", "MÜLLER@BÜCHER.EXAMPLE", "xn--bcher-kva")
+		b.requireFinds(ctx, t, 0, "büchers")
 	})
 
 	t.Run("Filters", func(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/auth/internal/dbsqlc"
+	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/mail"
 	"github.com/bookstore/bookstore/platform/pg"
@@ -187,6 +188,12 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, in ConfirmEmailChangeI
 			return fmt.Errorf("confirm email change: %w", err)
 		}
 		if err := s.recordChange(ctx, tx, row.ID); err != nil {
+			return err
+		}
+		// Admins see it beside what they do: a taken-over account is
+		// traced by when its address moved, and to where.
+		if err := s.recordAction(ctx, tx, activity.Record{Actor: activity.Actor{ID: row.ID, Name: row.Name}, Action: activity.UserChangeEmail,
+			SubjectID: row.ID, SubjectLabel: activity.AddressChange(old.Email, row.Email)}); err != nil {
 			return err
 		}
 		was, is := mail.ShownAddress(old.Email), mail.ShownAddress(row.Email)

@@ -150,6 +150,7 @@ func TestService_EmailChange(t *testing.T) {
 		require.ErrorIs(t, err, service.ErrEmailTaken, "the unique index decides, and says so clearly")
 		require.Contains(t, err.Error(), "your address stays "+u.Email)
 		require.Equal(t, u.Email, b.user(t, u.ID).Email)
+		require.Empty(t, b.activity(ctx, t), "no change, so none in the activity log")
 		b.requireNoPendingChange(t, u.ID)
 		_, _, err = b.svc.ConfirmEmailChange(ctx, service.ConfirmEmailChangeInput{Token: tok})
 		require.ErrorIs(t, err, service.ErrBadLink, "the link is spent")

@@ -239,16 +239,24 @@ func (goneQueue) Get(context.Context, int64) (riverfx.Job, error) {
 // TestPages_InternationalAddressesAsTyped: an address auth stores with its
 // domain's IDNA A-label is shown as typed on the admin's pages: an
 // account acted on in the Activity log (whose link still searches by the
-// stored form) and the recipient on the Outbox page.
+// stored form), both addresses of a member's own change of address (its
+// link searching by the new one), and the recipient on the Outbox page.
 func TestPages_InternationalAddressesAsTyped(t *testing.T) {
 	t.Parallel()
 	const typed, stored = "müller@bücher.example", "müller@xn--bcher-kva.example"
+	const typedNew, storedNew = "anna@café.example", "anna@xn--caf-dma.example"
 	ctx := context.Background()
-	b := setup(t, activitytest.Log("auth", activity.Entry{ID: 1, At: time.Now(), ActorName: "Admin", Action: activity.UserDisable,
-		SubjectKind: "user", SubjectID: 8, SubjectLabel: stored, Reason: "Sends spam"}))
+	member := int64(8)
+	b := setup(t, activitytest.Log("auth",
+		activity.Entry{ID: 2, At: time.Now(), ActorID: &member, ActorName: "Müller", Action: activity.UserChangeEmail,
+			SubjectKind: "user", SubjectID: 8, SubjectLabel: activity.AddressChange(stored, storedNew)},
+		activity.Entry{ID: 1, At: time.Now().Add(-time.Minute), ActorName: "Admin", Action: activity.UserDisable,
+			SubjectKind: "user", SubjectID: 8, SubjectLabel: stored, Reason: "Sends spam"}))
 	page := html.UnescapeString(b.c.Get(t, "/admin/activity", authtest.As(&admin)...).Body)
 	require.Contains(t, page, "<bdi>"+typed+"</bdi>")
 	require.Contains(t, page, `href="/admin/users?q=`+url.QueryEscape(stored)+`"`)
+	require.Contains(t, page, "Changed their own email address")
+	require.Contains(t, page, `<a href="/admin/users?q=`+url.QueryEscape(storedNew)+`"><bdi>`+typed+` → `+typedNew+`</bdi></a>`)
 
 	outbox := mail.NewOutbox(nil, "https://shop.example.com", false)
 	tx, err := b.pool.Begin(ctx)

@@ -65,11 +65,9 @@ func (h *handler) checkoutForm(w http.ResponseWriter, r *http.Request) {
 	} else {
 		f.Address.Country = h.svc.Options().HomeCountry
 	}
-	q := r.URL.Query()
-	if c := strings.ToUpper(strings.TrimSpace(q.Get("country"))); len(c) == 2 {
+	if c := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("country"))); len(c) == 2 {
 		f.Address.Country = c
 	}
-	f.ProviderID = web.FormID(r, "provider")
 	h.renderCheckout(w, r, http.StatusOK, u, f, nil, "")
 }
 

@@ -66,7 +66,7 @@ func TestPages_CheckoutWhenTheBuyerLeaves(t *testing.T) {
 			require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 2))
 			require.NoError(t, b.svc.SetQuantity(ctx, me, emma.ID, 1))
 			form := checkoutForm("k")
-			form["line"] = linesShown(t, b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...).Body)
+			form["line"] = linesShown(t, b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...).Body)
 
 			rec := b.checkoutIn(request, form)
 			require.ErrorIs(t, request.Err(), context.Canceled, "the buyer left mid-way")
@@ -99,7 +99,7 @@ func TestPages_CheckoutPastItsDeadline(t *testing.T) {
 	require.NoError(t, b.svc.SetQuantity(ctx, me, b.book.ID, 2))
 	require.NoError(t, b.svc.SetQuantity(ctx, me, emma.ID, 1))
 	form := checkoutForm("k")
-	form["line"] = linesShown(t, b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...).Body)
+	form["line"] = linesShown(t, b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...).Body)
 
 	// The deadline leaves the checkout time to make its order, however
 	// loaded the machine, and the catalog answers only after it.
@@ -144,7 +144,7 @@ func TestPages_CheckoutFieldErrorsSayWhatChanged(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	b := setup(t)
-	r := b.openCheckout(t, "?country=CO&provider=4")
+	r := b.openCheckout(t, "?country=CO")
 	form := checkoutForm("k")
 	form.Set("delivery_provider_id", "4")
 	form["line"] = linesShown(t, r.Body)
@@ -217,12 +217,12 @@ func TestPages_CheckoutRegionWhereThePostNeedsIt(t *testing.T) {
 	for _, f := range []string{"name", "street", "city", "region", "postal_code"} {
 		require.True(t, required(r.Body, f), "%s is marked required in CO", f)
 	}
-	r = b.c.Get(t, "/checkout?country=GB&provider=1", authtest.As(&buyer)...)
+	r = b.c.Get(t, "/checkout?country=GB", authtest.As(&buyer)...)
 	require.False(t, required(r.Body, "region"), "a UK address has no region")
 	require.True(t, required(r.Body, "postal_code"))
 
 	form := url.Values{"idempotency_key": {"uk"}, "name": {"Seán O'Connor"}, "street": {"10 Downing St"}, "city": {"London"},
-		"postal_code": {"SW1A 1AA"}, "country": {"GB"}, "delivery_provider_id": {"1"}, "payment_method": {"wallet"},
+		"postal_code": {"SW1A 1AA"}, "country": {"GB"}, "delivery_provider_id": {"2"}, "payment_method": {"wallet"},
 		"line": linesShown(t, r.Body), "delivery_cents": webtest.HiddenValues(r.Body, "delivery_cents")}
 	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
@@ -253,6 +253,11 @@ func TestPages_CheckoutDeliveryChosenWithoutJavaScript(t *testing.T) {
 	require.Contains(t, r.Body, `name="delivery_provider_id" value="4" form="checkout-form" checked`, "the cheapest, Servientrega, is chosen")
 	require.Contains(t, r.Body, `name="delivery_provider_id" value="3" form="checkout-form"`, "Envia is offered in the order form")
 	require.Empty(t, webtest.HiddenValues(r.Body, "delivery_provider_id"), "the radios are the only provider the order form sends")
+	require.Equal(t, []string{"650"}, webtest.HiddenValues(r.Body, "delivery_cents"))
+	// The choice travels with the order form only: no link or query
+	// chooses a provider for the buyer.
+	r = b.openCheckout(t, "?country=CO&provider=3")
+	require.Contains(t, r.Body, `name="delivery_provider_id" value="4" form="checkout-form" checked`, "a provider in the query changes nothing")
 	require.Equal(t, []string{"650"}, webtest.HiddenValues(r.Body, "delivery_cents"))
 
 	// As a browser without JavaScript sends it: Envia chosen, the total

@@ -75,7 +75,8 @@ func stateMessage(o service.Order, buyer bool) string {
 		if buyer {
 			return msg + ". Nothing was charged; the books are still held for you, so you can pay another way below."
 		}
-		return msg + ". Nothing was charged; the books stay held for a while in case the buyer pays another way."
+		// The page says until when after it (sellerHold), as a <time>.
+		return msg + ". Nothing was charged."
 	case orders.StatusCancelled:
 		msg := "Cancelled"
 		if o.Reason != "" {
@@ -84,6 +85,17 @@ func stateMessage(o service.Order, buyer bool) string {
 		return msg + ". Any payment is refunded."
 	}
 	return ""
+}
+
+// sellerHold is the deadline until which o's copies stay held while its
+// buyer may pay another way, for the page that a seller (or an admin) of
+// o sees; nil otherwise, the buyer's page saying it beside the payment
+// form.
+func sellerHold(o service.Order, buyer bool) *time.Time {
+	if buyer || o.Status != orders.StatusPaymentFailed {
+		return nil
+	}
+	return o.Payment.RetryUntil
 }
 
 // shopCancelWarning says what the shop's cancel of o does, before an
@@ -229,19 +241,20 @@ func (d providersData) forProvider(p service.Provider) providerForm {
 
 // actionLabels say what an admin did, in the activity log's words.
 var actionLabels = map[activity.Action]string{
-	activity.UserDisable:   "Disabled an account",
-	activity.UserEnable:    "Enabled an account",
-	activity.UserPromote:   "Made an account an admin",
-	activity.UserDemote:    "Took an admin's rights away",
-	activity.ListingHide:   "Hid a listing",
-	activity.ListingUnhide: "Showed a listing again",
-	activity.OrderCancel:   "Cancelled an order",
-	activity.ReviewHide:    "Hid a review",
-	activity.ReviewUnhide:  "Showed a review again",
-	activity.ProviderAdd:   "Added a delivery provider",
-	activity.ProviderEdit:  "Edited a delivery provider",
-	activity.JobRetry:      "Retried a job",
-	activity.JobCancel:     "Cancelled a job",
+	activity.UserDisable:     "Disabled an account",
+	activity.UserEnable:      "Enabled an account",
+	activity.UserPromote:     "Made an account an admin",
+	activity.UserDemote:      "Took an admin's rights away",
+	activity.UserChangeEmail: "Changed their own email address",
+	activity.ListingHide:     "Hid a listing",
+	activity.ListingUnhide:   "Showed a listing again",
+	activity.OrderCancel:     "Cancelled an order",
+	activity.ReviewHide:      "Hid a review",
+	activity.ReviewUnhide:    "Showed a review again",
+	activity.ProviderAdd:     "Added a delivery provider",
+	activity.ProviderEdit:    "Edited a delivery provider",
+	activity.JobRetry:        "Retried a job",
+	activity.JobCancel:       "Cancelled a job",
 }
 
 // actionLabel is a's label, or its code for an action without one.
@@ -262,13 +275,17 @@ var actionOptions = func() []view.Option {
 }()
 
 // subjectLabel is an entry's subject as the page shows it: an account's
-// address (auth labels a user so) in the form it was typed (ShownAddress);
-// its link searches by the label as stored.
+// address (auth labels a user so), or its old and new address, in the
+// form it was typed (ShownAddress); its link searches by the label as
+// stored.
 func subjectLabel(e activity.Entry) string {
-	if e.SubjectKind == "user" {
-		return mail.ShownAddress(e.SubjectLabel)
+	if e.SubjectKind != "user" {
+		return e.SubjectLabel
 	}
-	return e.SubjectLabel
+	if addrs := activity.Addresses(e.SubjectLabel); len(addrs) == 2 {
+		return activity.AddressChange(mail.ShownAddress(addrs[0]), mail.ShownAddress(addrs[1]))
+	}
+	return mail.ShownAddress(e.SubjectLabel)
 }
 
 // subjectURL is where an entry's subject is shown now, "" for none.
@@ -276,7 +293,9 @@ func subjectURL(e activity.Entry) string {
 	id := view.Itoa(e.SubjectID)
 	switch e.SubjectKind {
 	case "user":
-		return "/admin/users?q=" + url.QueryEscape(e.SubjectLabel)
+		// The account by its newest address.
+		addrs := activity.Addresses(e.SubjectLabel)
+		return "/admin/users?q=" + url.QueryEscape(addrs[len(addrs)-1])
 	case "listing":
 		return "/books/" + id
 	case "order":

@@ -112,7 +112,7 @@ func (b *bundle) placedOrder(t *testing.T, key string) (string, int64) {
 	t.Helper()
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
-	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
+	r = b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
 	form := checkoutForm(key)
 	form["line"] = linesShown(t, r.Body)
 	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
@@ -498,7 +498,7 @@ func TestPages_CheckoutAtDeliveryCostShown(t *testing.T) {
 	b := setup(t)
 	r := b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
-	r = b.c.Get(t, "/checkout?country=CO&provider=4", authtest.As(&buyer)...)
+	r = b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
 	require.Equal(t, []string{"650"}, webtest.HiddenValues(r.Body, "delivery_cents"), "the form carries the delivery cost shown")
 	form := checkoutForm("k")
 	form.Set("delivery_provider_id", "4")
@@ -660,7 +660,7 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 	provider := strconv.FormatInt(rappi.ID, 10)
 	r = b.c.Post(t, "/cart/items", url.Values{"book_id": {strconv.FormatInt(int64(b.book.ID), 10)}}, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
-	r = b.c.Get(t, "/checkout?country=CO&provider="+provider, authtest.As(&buyer)...)
+	r = b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
 	require.Contains(t, r.Body, "Rappi", "offered at checkout for the address it covers")
 	form := checkoutForm("rappi")
 	form["line"] = linesShown(t, r.Body)
@@ -1145,7 +1145,7 @@ func TestPages_OrderPage(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, r.StatusCode)
 
 	// The total, delivery included, is on the page before anything is placed.
-	r = b.c.Get(t, "/checkout?country=CO&provider=3", authtest.As(&buyer)...)
+	r = b.c.Get(t, "/checkout?country=CO", authtest.As(&buyer)...)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Equal(t, "no-store", r.Header.Get("Cache-Control"), "a signed-in page is never cached")
 	require.Regexp(t, `<strong data-total>\$\d+\.\d\d</strong>`, r.Body)
@@ -1227,6 +1227,14 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	moment := `<time datetime="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" data-local="moment">\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC</time>`
 	require.Regexp(t, "Placed "+moment, body)
 	require.Regexp(t, "The books stay held for you until "+moment+"; after that", body)
+	// Its seller is given the same deadline, not "for a while".
+	r := b.c.Get(t, fmt.Sprintf("/orders/%d", declined), authtest.As(&seller)...)
+	require.Equal(t, http.StatusOK, r.StatusCode)
+	require.NotContains(t, r.Body, "Pay with another card or method")
+	require.NotContains(t, r.Body, "for a while")
+	require.Regexp(t, "Nothing was charged. The books stay held until "+moment+" in case the buyer pays another way", r.Body)
+	require.ElementsMatch(t, regexp.MustCompile(moment).FindAllString(body, 2), regexp.MustCompile(moment).FindAllString(r.Body, 2),
+		"the seller's page gives the moments of the buyer's, placed and held until")
 
 	// The copies are still held: the page offers another payment of the
 	// same order, and a mistake comes back with the form as sent.
@@ -1235,7 +1243,7 @@ func TestPages_DeclinedPaymentDropsPlacedMessage(t *testing.T) {
 	require.Contains(t, body, `action="`+action+`"`)
 	pay := url.Values{"retries": webtest.HiddenValues(body, "retries"), "payment_method": {"card"}, "card_number": {"1234"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
 	require.Equal(t, []string{"0"}, pay["retries"])
-	r := b.c.Post(t, action, pay, authtest.As(&buyer)...)
+	r = b.c.Post(t, action, pay, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode)
 	require.Contains(t, r.Body, `aria-invalid="true"`)
 	require.Contains(t, r.Body, `name="card_exp_month" type="text" value="12"`)

@@ -85,6 +85,7 @@ func TestPages_RenderEveryPage(t *testing.T) {
 		if st == orders.StatusPaymentFailed {
 			o.Payment.RetryUntil = &now
 			pages["order_pay_again"] = orderView(orderData{Order: o, IsBuyer: true, Full: true, Pay: payForm{Method: orders.MethodWallet, ExpYear: evil}, Errors: map[string]string{"payment_method": evil, "card_number": evil}, Message: evil})
+			pages["order_seller_held"] = orderView(orderData{Order: o})
 			require.NotEmpty(t, stateMessage(o, false))
 		}
 		require.NotEmpty(t, stateMessage(o, true), st)

@@ -228,7 +228,7 @@ func TestPages_SellerPage(t *testing.T) {
 	r := b.c.Get(t, page)
 	require.Equal(t, http.StatusOK, r.StatusCode)
 	require.Contains(t, r.Body, `<h1 dir="auto">Seller 2</h1>`)
-	require.Contains(t, r.Body, `Member since <time datetime="2024-03-01T00:00:00Z" data-local="day">1 Mar 2024</time> · `)
+	require.Contains(t, r.Body, `Member since <time datetime="2024-03-01T00:00:00Z" data-local="day">1 Mar 2024 (UTC)</time> · `)
 	require.Contains(t, r.Body, "1 sale · ")
 	require.Contains(t, r.Body, `5.0<span class="visually-hidden"> out of 5</span> (1 rating)`)
 	require.Contains(t, r.Body, "Lovely copy")

@@ -93,10 +93,10 @@ func TestPages_ShopCancel(t *testing.T) {
 	require.Equal(t, "refunded", o.Payment.Status)
 
 	notes := html.UnescapeString(b.c.Get(t, "/notifications", authtest.As(&buyer)...).Body)
-	require.Contains(t, notes, "The shop cancelled your order #"+strconv.FormatInt(id, 10)+": Counterfeit <b>copy</b>. You were refunded "+view.Money(o.TotalCents)+".")
+	require.Contains(t, notes, "The shop cancelled your order #"+strconv.FormatInt(id, 10)+": \u2068Counterfeit <b>copy</b>\u2069. You were refunded "+view.Money(o.TotalCents)+".")
 	require.NotContains(t, b.c.Get(t, "/notifications", authtest.As(&buyer)...).Body, "<b>copy</b>", "the reason is text, not markup")
 	notes = html.UnescapeString(b.c.Get(t, "/notifications", authtest.As(&seller)...).Body)
-	require.Contains(t, notes, "The shop cancelled order #"+strconv.FormatInt(id, 10)+": Counterfeit <b>copy</b>. The copies are back on sale.")
+	require.Contains(t, notes, "The shop cancelled order #"+strconv.FormatInt(id, 10)+": \u2068Counterfeit <b>copy</b>\u2069. The copies are back on sale.")
 	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM river.river_job WHERE kind = 'orders.release_stock' AND (args->>'order_id')::bigint = "+strconv.FormatInt(id, 10)))
 	require.NoError(t, b.svc.ReleaseStock(ctx, id, 0))
 	require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
@@ -159,9 +159,9 @@ func TestAPI_ShopCancel(t *testing.T) {
 	require.Contains(t, r.Body, "orders.already_cancelled")
 
 	r = b.c.Get(t, "/api/v1/notifications", authtest.As(&buyer)...)
-	require.Contains(t, r.Body, "The shop cancelled your order #"+strconv.FormatInt(id, 10)+": Suspected fraud. Nothing was charged.")
+	require.Contains(t, r.Body, "The shop cancelled your order #"+strconv.FormatInt(id, 10)+": \u2068Suspected fraud\u2069. Nothing was charged.")
 	r = b.c.Get(t, "/api/v1/notifications", authtest.As(&seller)...)
-	require.Contains(t, r.Body, "The shop cancelled order #"+strconv.FormatInt(id, 10)+": Suspected fraud. The copies are back on sale.")
+	require.Contains(t, r.Body, "The shop cancelled order #"+strconv.FormatInt(id, 10)+": \u2068Suspected fraud\u2069. The copies are back on sale.")
 	require.NoError(t, b.svc.ReleaseStock(ctx, id, 0))
 	require.Equal(t, 3, catalogtest.StockOf(ctx, t, b.pool, b.book.ID).Available)
 

@@ -182,7 +182,9 @@ func (s *Service) Get(ctx context.Context, user auth.User, id int64) (Order, err
 
 // sellerView is what a seller may see of an order: their own lines, the
 // buyer's shipping name and city, and the order's status, shipment and
-// payment status. Anyone who sold nothing in it gets ErrNotFound.
+// payment status, with the deadline until which a failed payment's copies
+// stay held (their books are off sale until then). Anyone who sold nothing
+// in it gets ErrNotFound.
 func sellerView(o Order, seller auth.UserID) (Order, error) {
 	var mine []Line
 	var sub int64
@@ -198,7 +200,7 @@ func sellerView(o Order, seller auth.UserID) (Order, error) {
 	o.Lines = mine
 	o.SubtotalCents, o.DeliveryCents, o.TotalCents = sub, 0, sub
 	o.ShippingAddress = Address{Name: o.ShippingAddress.Name, City: o.ShippingAddress.City}
-	o.Payment = PaymentView{Method: o.Payment.Method, Status: o.Payment.Status}
+	o.Payment = PaymentView{Method: o.Payment.Method, Status: o.Payment.Status, RetryUntil: o.Payment.RetryUntil}
 	return o, nil
 }
 

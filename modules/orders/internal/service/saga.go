@@ -22,6 +22,7 @@ import (
 	"github.com/bookstore/bookstore/platform/activity"
 	"github.com/bookstore/bookstore/platform/apperr"
 	"github.com/bookstore/bookstore/platform/coalesce"
+	"github.com/bookstore/bookstore/platform/text"
 	"github.com/bookstore/bookstore/platform/tracing"
 	"github.com/bookstore/bookstore/platform/view"
 )
@@ -478,7 +479,9 @@ func (s *Service) cancelTx(ctx context.Context, tx pgx.Tx, o dbsqlc.Order, reaso
 // the admin's reason. Each says who cancelled, and the buyer's whether they
 // were refunded, and how much (only a paid order was charged), so that a
 // buyer cancelling a paid order is told the refund as when the shop
-// cancels it.
+// cancels it. The reason, typed by an admin in any script, is isolated
+// (text.Isolate), so a Hebrew or Arabic one does not reorder the sentence;
+// a full stop it lacks goes after it.
 func cancelMessages(o dbsqlc.Order, shopReason string) (string, string) {
 	paid := "Nothing was charged."
 	if orders.Status(o.Status) == orders.StatusPaid {
@@ -488,8 +491,8 @@ func cancelMessages(o dbsqlc.Order, shopReason string) (string, string) {
 		return fmt.Sprintf("You cancelled your order #%d. %s", o.ID, paid),
 			fmt.Sprintf("The buyer cancelled order #%d. The copies are back on sale.", o.ID)
 	}
-	why := shopReason
-	if strings.IndexByte(".!?", why[len(why)-1]) < 0 {
+	why := text.Isolate(shopReason)
+	if strings.IndexByte(".!?", shopReason[len(shopReason)-1]) < 0 {
 		why += "."
 	}
 	return fmt.Sprintf("The shop cancelled your order #%d: %s %s", o.ID, why, paid),

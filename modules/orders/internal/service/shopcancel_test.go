@@ -40,7 +40,8 @@ func TestService_ShopCancel(t *testing.T) {
 
 	// A paid order cancelled by an admin is refunded, its copies go back
 	// on sale by the release job queued with the cancel, and its buyer and
-	// seller are told the shop's reason, in a notification and by email.
+	// seller are told the shop's reason, in a notification and by email,
+	// isolated as other typed text is (text.Isolate).
 	t.Run("Paid", func(t *testing.T) {
 		t.Parallel()
 		b := setup(t)
@@ -69,8 +70,8 @@ func TestService_ShopCancel(t *testing.T) {
 		require.Equal(t, "refunded", got.Payment.Status)
 		require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.charges WHERE order_id = $1 AND refunded_at IS NOT NULL", o.ID))
 
-		buyerNote := fmt.Sprintf("The shop cancelled your order #%d: The listing was a counterfeit copy. You were refunded %s.", o.ID, view.Money(o.TotalCents))
-		sellerNote := fmt.Sprintf("The shop cancelled order #%d: The listing was a counterfeit copy. The copies are back on sale.", o.ID)
+		buyerNote := fmt.Sprintf("The shop cancelled your order #%d: \u2068The listing was a counterfeit copy\u2069. You were refunded %s.", o.ID, view.Money(o.TotalCents))
+		sellerNote := fmt.Sprintf("The shop cancelled order #%d: \u2068The listing was a counterfeit copy\u2069. The copies are back on sale.", o.ID)
 		b.requireCancelTold(t, o.ID, buyerNote, sellerNote)
 		require.Contains(t, b.emails(t, "ana@example.com"), fmt.Sprintf("Your order #%d was cancelled", o.ID))
 
@@ -96,7 +97,7 @@ func TestService_ShopCancel(t *testing.T) {
 		c, err := b.svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
 		require.NoError(t, err)
 		require.Empty(t, c.Lines)
-		require.Equal(t, []string{fmt.Sprintf("The shop cancelled your order #%d: Suspected fraud! Nothing was charged.", o.ID)}, b.notes(t, o.ID, service.StepCancelled, b.buyer.ID))
+		require.Equal(t, []string{fmt.Sprintf("The shop cancelled your order #%d: \u2068Suspected fraud!\u2069 Nothing was charged.", o.ID)}, b.notes(t, o.ID, service.StepCancelled, b.buyer.ID))
 		require.Equal(t, 1, b.releases(t, o.ID))
 		got, err := b.svc.Get(ctx, b.admin, o.ID)
 		require.NoError(t, err)
