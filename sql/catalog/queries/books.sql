@@ -33,6 +33,12 @@ WHERE b.seller_id = @seller_id
 ORDER BY b.id DESC
 LIMIT @lim OFFSET @off;
 
+-- name: CountSellerBooks :one
+-- How many listings SellerBooks pages through, counted to at most @cap,
+-- from books_seller_idx alone: a page past the end finds the last page by
+-- this one count rather than by reading pages at deep offsets.
+SELECT count(*) FROM (SELECT 1 FROM catalog.books WHERE seller_id = @seller_id LIMIT @cap) b;
+
 -- name: EditionBooks :many
 -- Every copy of one edition on sale, cheapest first.
 SELECT * FROM catalog.listings b

@@ -142,9 +142,7 @@ func (h *handler) renderPreview(w http.ResponseWriter, r *http.Request, status i
 		web.Error(w, r, err)
 		return
 	}
-	lenOf := func(n int) (int, error) {
-		return min(max(rows.Total-(n-1)*service.ImportRowsPerPage, 0), service.ImportRowsPerPage), nil
-	}
+	lenOf := web.CountedPages(service.ImportRowsPerPage, func() (int, error) { return rows.Total, nil })
 	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(rows.Rows), lenOf) {
 		return
 	}
