@@ -53,8 +53,18 @@ func Buffer() *bytes.Buffer {
 	return buf
 }
 
-// PutBuffer recycles a buffer from Buffer.
-func PutBuffer(buf *bytes.Buffer) { bufs.Put(buf) }
+// maxPooled is the largest buffer PutBuffer keeps: a pool keeps what it is
+// given, so one large answer (an import's preview was megabytes) would stay
+// in memory, idle, for as long as the pool held it.
+const maxPooled = 256 << 10
+
+// PutBuffer recycles a buffer from Buffer, unless it grew past maxPooled.
+func PutBuffer(buf *bytes.Buffer) {
+	if buf.Cap() > maxPooled {
+		return
+	}
+	bufs.Put(buf)
+}
 
 // Render writes p in the layout with status. It renders into a buffer
 // first, so an error becomes a clean 500 instead of half a page.

@@ -103,6 +103,24 @@ func PastTheEnd(w http.ResponseWriter, r *http.Request, param string, page, n in
 	return true
 }
 
+// CountedPages is the PageLenFunc of a list that counts its items, perPage
+// a page: count runs once, when PastTheEnd first asks, and answers for
+// every page, where reading pages to bisect costs a read at a deep offset
+// each.
+func CountedPages(perPage int, count func() (int, error)) PageLenFunc {
+	n, counted := 0, false
+	return func(page int) (int, error) {
+		if !counted {
+			var err error
+			if n, err = count(); err != nil {
+				return 0, err
+			}
+			counted = true
+		}
+		return min(max(n-(page-1)*perPage, 0), perPage), nil
+	}
+}
+
 // lastPage is the last page holding items of a list whose page past is
 // empty: 1 when none does, as an empty list is shown on its first page.
 func lastPage(past int, lenOf PageLenFunc) (int, error) {

@@ -122,6 +122,23 @@ func TestPastTheEnd(t *testing.T) {
 	require.Empty(t, w.Header().Get("Location"))
 }
 
+// TestCountedPages: a list that counts its items is counted once, however
+// many pages PastTheEnd asks about, and finds the same last page.
+func TestCountedPages(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		items int
+		want  string
+	}{{101, "/my/listings?page=6"}, {100, "/my/listings?page=5"}, {0, "/my/listings"}} {
+		counts := 0
+		lenOf := web.CountedPages(20, func() (int, error) { counts++; return tc.items, nil })
+		w := httptest.NewRecorder()
+		require.True(t, web.PastTheEnd(w, httptest.NewRequest(http.MethodGet, "/my/listings?page=500", nil), "page", 500, 0, lenOf))
+		require.Equal(t, tc.want, w.Header().Get("Location"), "%d items", tc.items)
+		require.Equal(t, 1, counts)
+	}
+}
+
 // A refused form goes with the browser to a page of this site only, in
 // the flash that page reads it from.
 func TestRedirectRefused(t *testing.T) {

@@ -45,6 +45,12 @@ WHERE b.seller_id = @seller_id AND (b.created_at, b.id) < (@after_created_at::ti
 ORDER BY b.created_at DESC, b.id DESC
 LIMIT @lim;
 
+-- name: CountSellerBooks :one
+-- How many listings SellerBooks pages through, counted to at most @cap,
+-- from books_seller_newest_idx alone: a page past the end finds the last page by
+-- this one count rather than by reading pages at deep offsets.
+SELECT count(*) FROM (SELECT 1 FROM catalog.books WHERE seller_id = @seller_id LIMIT @cap) b;
+
 -- name: EditionBooks :many
 -- Every copy of one edition on sale, cheapest first.
 SELECT * FROM catalog.listings b

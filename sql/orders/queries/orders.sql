@@ -188,9 +188,15 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id ORDER BY id DESC LIMIT @l
 SELECT * FROM orders.orders WHERE (@status::text = '' OR status = @status) ORDER BY id DESC LIMIT @lim OFFSET @off;
 
 -- name: SellerLines :many
+-- The page of the seller's lines is taken first, then joined to its
+-- orders. Joined before the limit, for a seller with many lines the planner
+-- walked the orders backward from the newest, through every other
+-- seller's newer order, to merge them with this seller's (554 buffers for
+-- 21 lines at 15,700 orders, growing with the shop).
 SELECT l.order_id, l.book_id, l.title, l.price_cents, l.quantity, o.status, o.ship_name, o.ship_city, o.created_at
-FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id
-WHERE l.seller_id = @seller_id ORDER BY l.order_id DESC, l.book_id LIMIT @lim OFFSET @off;
+FROM (SELECT * FROM orders.order_lines WHERE seller_id = @seller_id ORDER BY order_id DESC, book_id LIMIT @lim OFFSET @off) l
+JOIN orders.orders o ON o.id = l.order_id
+ORDER BY l.order_id DESC, l.book_id;
 
 -- name: IsSellerOf :one
 SELECT EXISTS (SELECT 1 FROM orders.order_lines WHERE order_id = @order_id AND seller_id = @seller_id);

@@ -41,6 +41,7 @@ func Routes(svc *service.Service) web.Routes {
 		r.Get("/api/v1/me/imports", h.listImports)
 		r.Method(http.MethodPost, "/api/v1/me/imports", web.FileBody(h.stageImport))
 		r.Get("/api/v1/me/imports/{id}", h.getImport)
+		r.Get("/api/v1/me/imports/{id}/rows", h.importRows)
 		r.Post("/api/v1/me/imports/{id}/confirm", h.confirmImport)
 		r.Get("/api/v1/me/wants", h.myWants)
 		r.Post("/api/v1/me/wants", h.createWant)

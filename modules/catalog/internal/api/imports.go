@@ -95,10 +95,35 @@ type ImportRow struct {
 	Updates    *catalog.BookID `json:"updates_book_id"`
 }
 
-// ImportPreview is a staged import with its rows.
+// ImportRows is a page of a staged import's judged rows, the refused
+// ones first, with the counts of the whole file.
+type ImportRows struct {
+	Rows     []ImportRow `json:"rows"`
+	Valid    int         `json:"valid"`
+	Refused  int         `json:"refused"`
+	Page     int         `json:"page"`
+	NextPage *int        `json:"next_page"`
+}
+
+// ImportPreview is a staged import with the first page of its rows.
 type ImportPreview struct {
-	Import Import      `json:"import"`
-	Rows   []ImportRow `json:"rows"`
+	Import Import `json:"import"`
+	ImportRows
+}
+
+func importRowsJSON(p service.ImportRowsPage) ImportRows {
+	out := ImportRows{Rows: make([]ImportRow, len(p.Rows)), Valid: p.Valid, Refused: p.Total - p.Valid, Page: p.Page, NextPage: nextPage(p.Page, p.HasNext)}
+	for i, row := range p.Rows {
+		out.Rows[i] = ImportRow{Line: row.Line, Valid: row.Valid(), Errors: row.Errors}
+		if cents, ok := row.Price(); ok {
+			out.Rows[i].PriceCents = &cents
+		}
+		if row.Updates != 0 {
+			id := row.Updates
+			out.Rows[i].Updates = &id
+		}
+	}
+	return out
 }
 
 // errNotCSV refuses an import whose body is not sent as CSV: the body of a
@@ -139,17 +164,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	out := ImportPreview{Import: importJSON(im), Rows: make([]ImportRow, len(rows))}
-	for i, row := range rows {
-		out.Rows[i] = ImportRow{Line: row.Line, Valid: row.Valid(), Errors: row.Errors}
-		if cents, ok := row.Price(); ok {
-			out.Rows[i].PriceCents = &cents
-		}
-		if row.Updates != 0 {
-			id := row.Updates
-			out.Rows[i].Updates = &id
-		}
-	}
+	out := ImportPreview{Import: importJSON(im), ImportRows: importRowsJSON(service.PageImportRows(rows, 1))}
 	w.Header().Set("Location", "/api/v1/me/imports/"+strconv.FormatInt(im.ID, 10))
 	web.JSON(w, http.StatusCreated, out)
 }
@@ -171,6 +186,27 @@ func (h *handler) getImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.JSON(w, http.StatusOK, importJSON(im))
+}
+
+// importRows is a page of a staged import's judged rows, judged again
+// against the listings as they are now.
+func (h *handler) importRows(w http.ResponseWriter, r *http.Request) {
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	id, err := web.PathID(r, "id", service.ErrImportNotFound)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	_, rows, err := h.svc.ImportPreview(r.Context(), u, id, view.PageParam(r.URL.Query()))
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	web.JSON(w, http.StatusOK, importRowsJSON(rows))
 }
 
 func (h *handler) confirmImport(w http.ResponseWriter, r *http.Request) {

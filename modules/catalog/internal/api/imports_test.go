@@ -35,13 +35,17 @@ func TestAPI_Imports(t *testing.T) {
 	require.Equal(t, "stock.csv", p.Import.Filename)
 	require.Equal(t, service.ImportStaged, p.Import.State)
 	require.Len(t, p.Rows, 2)
-	require.True(t, p.Rows[0].Valid)
-	require.NotNil(t, p.Rows[0].Updates, "the seller's listing of that ISBN and condition")
-	require.Equal(t, book.ID, *p.Rows[0].Updates)
-	require.Equal(t, int64(300), *p.Rows[0].PriceCents, "the price as read")
-	require.False(t, p.Rows[1].Valid)
-	require.Contains(t, p.Rows[1].Errors, "author")
-	require.Equal(t, int64(400), *p.Rows[1].PriceCents, "read, though the row is refused for its author")
+	require.Equal(t, 1, p.Valid)
+	require.Equal(t, 1, p.Refused)
+	require.Nil(t, p.NextPage)
+	require.False(t, p.Rows[0].Valid, "refused rows first")
+	require.Equal(t, 3, p.Rows[0].Line)
+	require.Contains(t, p.Rows[0].Errors, "author")
+	require.Equal(t, int64(400), *p.Rows[0].PriceCents, "read, though the row is refused for its author")
+	require.True(t, p.Rows[1].Valid)
+	require.NotNil(t, p.Rows[1].Updates, "the seller's listing of that ISBN and condition")
+	require.Equal(t, book.ID, *p.Rows[1].Updates)
+	require.Equal(t, int64(300), *p.Rows[1].PriceCents, "the price as read")
 	at := res.Header.Get("Location")
 	require.Equal(t, fmt.Sprintf("/api/v1/me/imports/%d", p.Import.ID), at)
 
@@ -88,6 +92,54 @@ func TestAPI_Imports(t *testing.T) {
 	require.Equal(t, map[string]string{"filename": "must be at most 300 characters"}, errorOf(t, res).Fields)
 }
 
+// TestAPI_ImportRowsArePaged: the answer to an upload holds the first
+// page of rows, refused first, with the file's counts, and the rest are
+// read page by page until the import is confirmed.
+func TestAPI_ImportRowsArePaged(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	var csv strings.Builder
+	csv.WriteString("title,author,condition,price\n")
+	for i := range 250 {
+		author := "Jane Austen"
+		if i == 180 {
+			author = ""
+		}
+		fmt.Fprintf(&csv, "Volume %d,%s,good,5\n", i, author)
+	}
+	res := env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(csv.String()), authtest.As(seller)...)
+	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	p := decode[api.ImportPreview](t, res)
+	require.Equal(t, 250, p.Import.Total)
+	require.Equal(t, 249, p.Valid)
+	require.Equal(t, 1, p.Refused)
+	require.Len(t, p.Rows, service.ImportRowsPerPage)
+	require.Equal(t, 182, p.Rows[0].Line, "the refused row first")
+	require.Equal(t, 2, p.Rows[1].Line)
+	require.Equal(t, 1, p.Page)
+	require.NotNil(t, p.NextPage)
+	require.Equal(t, 2, *p.NextPage)
+
+	at := res.Header.Get("Location")
+	res = env.JSON(t, http.MethodGet, at+"/rows?page=3", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	rows := decode[api.ImportRows](t, res)
+	require.Len(t, rows.Rows, 50)
+	require.Equal(t, 251, rows.Rows[49].Line)
+	require.Equal(t, 249, rows.Valid)
+	require.Nil(t, rows.NextPage)
+	res = env.JSON(t, http.MethodGet, at+"/rows?page=4", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusOK, res.StatusCode, res.Body)
+	require.Empty(t, decode[api.ImportRows](t, res).Rows)
+	require.Equal(t, http.StatusNotFound, env.JSON(t, http.MethodGet, at+"/rows", "", authtest.As(other)...).StatusCode)
+
+	res = env.JSON(t, http.MethodPost, at+"/confirm", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusAccepted, res.StatusCode, res.Body)
+	res = env.JSON(t, http.MethodGet, at+"/rows", "", authtest.As(seller)...)
+	require.Equal(t, http.StatusConflict, res.StatusCode, res.Body)
+	require.Equal(t, "catalog.import_state", errorOf(t, res).Code)
+}
+
 // TestAPI_ImportSemicolonPrices is the audit's request: a file separated
 // by semicolons writes prices as European spreadsheets do, "1,500" for
 // 1.50, and its preview gives each price as read, or why it is refused.
@@ -102,13 +154,13 @@ func TestAPI_ImportSemicolonPrices(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
 	p := decode[api.ImportPreview](t, res)
 	require.Len(t, p.Rows, 3)
-	require.True(t, p.Rows[0].Valid)
-	require.Equal(t, int64(150), *p.Rows[0].PriceCents)
+	require.False(t, p.Rows[0].Valid, "refused rows first")
+	require.Nil(t, p.Rows[0].PriceCents)
+	require.Equal(t, map[string]string{"price": "in a file separated by semicolons, write amounts like 12,50"}, p.Rows[0].Errors)
 	require.True(t, p.Rows[1].Valid)
-	require.Equal(t, int64(1250), *p.Rows[1].PriceCents)
-	require.False(t, p.Rows[2].Valid)
-	require.Nil(t, p.Rows[2].PriceCents)
-	require.Equal(t, map[string]string{"price": "in a file separated by semicolons, write amounts like 12,50"}, p.Rows[2].Errors)
+	require.Equal(t, int64(150), *p.Rows[1].PriceCents)
+	require.True(t, p.Rows[2].Valid)
+	require.Equal(t, int64(1250), *p.Rows[2].PriceCents)
 }
 
 // TestAPI_ImportTakesOnlyCSV: the file is the body, sent as text/csv; a

@@ -220,6 +220,25 @@ func (q *Queries) CountBooks(ctx context.Context, db DBTX) (int64, error) {
 	return count, err
 }
 
+const countSellerBooks = `-- name: CountSellerBooks :one
+SELECT count(*) FROM (SELECT 1 FROM catalog.books WHERE seller_id = $1 LIMIT $2) b
+`
+
+type CountSellerBooksParams struct {
+	SellerID int64
+	Cap      int32
+}
+
+// How many listings SellerBooks pages through, counted to at most @cap,
+// from books_seller_newest_idx alone: a page past the end finds the last page by
+// this one count rather than by reading pages at deep offsets.
+func (q *Queries) CountSellerBooks(ctx context.Context, db DBTX, arg CountSellerBooksParams) (int64, error) {
+	row := db.QueryRow(ctx, countSellerBooks, arg.SellerID, arg.Cap)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createBook = `-- name: CreateBook :one
 INSERT INTO catalog.books (
   seller_id, title, author, isbn, condition, condition_note, price_cents,

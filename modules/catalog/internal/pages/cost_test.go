@@ -105,3 +105,21 @@ func BenchmarkCatalogPage(b *testing.B) {
 		})
 	}
 }
+
+// TestMyListings_PastTheEndCounts: a seller's page past the end of their
+// listings finds the last page by one count, not by reading pages at deep
+// offsets to bisect (9 reads of a page for page 500 in issue #11's shop).
+func TestMyListings_PastTheEndCounts(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	h, count := countedCatalog(t, 10_000, &now) // 500 listings of the seller's: 10 pages
+	before := count.Count()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/my/listings?page=500", nil)
+	as := authtest.As(&catalogtest.Seller)
+	req.Header.Set(as[0], as[1])
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusSeeOther, rec.Code, rec.Body.String())
+	require.Equal(t, "/my/listings?page=10", rec.Header().Get("Location"))
+	require.Equal(t, int64(3), count.Count()-before, "the header's want alerts, the empty page, then the count")
+}

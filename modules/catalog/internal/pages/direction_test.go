@@ -39,7 +39,7 @@ func TestPages_IsolateTextDirection(t *testing.T) {
 			Matches:  []service.WantMatch{{WantID: 1, WantWords: rtl, BookID: 7, Title: rtl, Author: rtl, Condition: catalog.ConditionFine, CreatedAt: time.Now()}},
 			MaxWants: service.MaxWants, Form: wantForm{Errors: map[string]string{}}}),
 		"import_upload":  importUploadView(importUploadPage{Imports: []service.Import{{ID: 3, Filename: rtl, State: service.ImportDone}}}),
-		"import_preview": importPreviewView(importPreview{Import: service.Import{ID: 3, Filename: rtl, State: service.ImportStaged, Total: 1}, Rows: []service.ImportRow{{Line: 2, Cells: map[string]string{"title": rtl, "author": rtl}}}}),
+		"import_preview": importPreviewView(importPreview{Import: service.Import{ID: 3, Filename: rtl, State: service.ImportStaged, Total: 1}, Rows: service.ImportRowsPage{Total: 1, Valid: 1, Page: 1, Rows: []service.ImportRow{{Line: 2, Cells: map[string]string{"title": rtl, "author": rtl}}}}}),
 		"import_done":    importStatusView(service.Import{ID: 3, Filename: rtl, State: service.ImportDone}),
 	}
 	for name, page := range pages {

@@ -17,11 +17,11 @@ import (
 // (the Refresh header: no script, and it stops once the import is done).
 const importRefreshSeconds = "2"
 
-// importPreview is the staged import and its judged rows.
+// importPreview is the staged import and a page of its judged rows.
 type importPreview struct {
 	Import service.Import
-	Rows   []service.ImportRow
-	Valid  int
+	Rows   service.ImportRowsPage
+	Pager  view.Pager
 	// Unverified is set for a seller whose email address is not
 	// confirmed: the import waits for it.
 	Unverified bool
@@ -133,19 +133,20 @@ func (h *handler) showImport(w http.ResponseWriter, r *http.Request) {
 	h.renderPreview(w, r, http.StatusOK, u, id)
 }
 
-// renderPreview shows the seller's staged import with its rows judged.
+// renderPreview shows a page of the seller's staged import with its rows
+// judged.
 func (h *handler) renderPreview(w http.ResponseWriter, r *http.Request, status int, u auth.User, id int64) {
-	im, rows, err := h.svc.ImportPreview(r.Context(), u, id)
+	page := view.PageParam(r.URL.Query())
+	im, rows, err := h.svc.ImportPreview(r.Context(), u, id, page)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
-	p := importPreview{Import: im, Rows: rows, Unverified: !u.EmailVerified}
-	for _, row := range rows {
-		if row.Valid() {
-			p.Valid++
-		}
+	lenOf := web.CountedPages(service.ImportRowsPerPage, func() (int, error) { return rows.Total, nil })
+	if status == http.StatusOK && web.PastTheEnd(w, r, "page", page, len(rows.Rows), lenOf) {
+		return
 	}
+	p := importPreview{Import: im, Rows: rows, Pager: view.NewPager(r.URL, page, rows.HasNext), Unverified: !u.EmailVerified}
 	render(w, r, status, "Preview of "+importTitle(im), importPreviewView(p))
 }
 
@@ -187,6 +188,16 @@ func (h *handler) exportListings(w http.ResponseWriter, r *http.Request) {
 		// Headers and perhaps rows are gone already; the log has it.
 		h.log.ErrorContext(r.Context(), "export listings", "err", err)
 	}
+}
+
+// importRowsCaption says which of the file's rows a page of its preview
+// holds.
+func importRowsCaption(p service.ImportRowsPage) string {
+	if len(p.Rows) == 0 {
+		return "The file has no rows"
+	}
+	from := (p.Page-1)*service.ImportRowsPerPage + 1
+	return fmt.Sprintf("Rows %d to %d of %d, refused rows first", from, from+len(p.Rows)-1, p.Total)
 }
 
 func importURL(id int64) string { return fmt.Sprintf("/my/listings/import/%d", id) }

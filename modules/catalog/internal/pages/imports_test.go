@@ -133,6 +133,44 @@ func TestPages_ImportListings(t *testing.T) {
 		require.Contains(t, res.Body, "price: in a file separated by semicolons, write amounts like 12,50")
 	})
 
+	// A large file's preview is paged, so its page stays small: the
+	// refused rows first, wherever they are in the file, then the others.
+	t.Run("PreviewIsPagedRefusedFirst", func(t *testing.T) {
+		var file strings.Builder
+		file.WriteString("title,author,condition,price\n")
+		for i := range 250 {
+			author := "Jane Austen"
+			if i == 150 || i == 240 {
+				author = ""
+			}
+			fmt.Fprintf(&file, "Volume %d,%s,good,5\n", i, author)
+		}
+		im, _, err := env.Svc.StageImport(ctx, catalogtest.Seller, "many.csv", []byte(file.String()))
+		require.NoError(t, err)
+		at := fmt.Sprintf("/my/listings/import/%d", im.ID)
+
+		res := env.Get(t, at, authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Contains(t, res.Body, "248 of 250 rows will be imported; 2 refused rows are listed first")
+		require.Contains(t, res.Body, `<button type="submit">Import 248 rows</button>`)
+		require.Equal(t, service.ImportRowsPerPage, strings.Count(res.Body, "data-import-row"))
+		require.Contains(t, res.Body, "Rows 1 to 100 of 250, refused rows first")
+		first := strings.Index(res.Body, "data-import-row")
+		require.Less(t, strings.Index(res.Body, "Volume 150"), strings.Index(res.Body[first:], "Volume 0<")+first, "refused rows come first")
+		require.Contains(t, res.Body, "Volume 240")
+		require.Contains(t, res.Body, `href="`+at+`?page=2"`)
+
+		res = env.Get(t, at+"?page=3", authtest.As(seller)...)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		require.Equal(t, 50, strings.Count(res.Body, "data-import-row"))
+		require.Contains(t, res.Body, "Rows 201 to 250 of 250, refused rows first")
+		require.Contains(t, res.Body, "Volume 249<")
+
+		res = env.Get(t, at+"?page=9", authtest.As(seller)...)
+		require.Equal(t, http.StatusSeeOther, res.StatusCode)
+		require.Equal(t, at+"?page=3", res.Header.Get("Location"))
+	})
+
 	t.Run("PastImportsNewestFirstPaged", func(t *testing.T) {
 		res := env.Get(t, "/my/listings/import", authtest.As(other)...)
 		require.Equal(t, http.StatusOK, res.StatusCode)

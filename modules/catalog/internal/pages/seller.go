@@ -44,10 +44,9 @@ func (h *handler) myListings(w http.ResponseWriter, r *http.Request) {
 		web.Error(w, r, err)
 		return
 	}
-	lenOf := func(n int) (int, error) {
-		list, _, err := h.svc.SellerListings(r.Context(), u, n, myListingsPerPage)
-		return len(list), err
-	}
+	lenOf := web.CountedPages(myListingsPerPage, func() (int, error) {
+		return h.svc.CountSellerListings(r.Context(), u, page*myListingsPerPage)
+	})
 	if web.PastTheEnd(w, r, "page", page, len(list), lenOf) {
 		return
 	}

@@ -163,25 +163,66 @@ func (s *Service) Import(ctx context.Context, seller auth.User, id int64) (Impor
 	return importFrom(r)
 }
 
-// ImportPreview is the seller's staged import with its rows judged again,
-// against the listings as they are now.
-func (s *Service) ImportPreview(ctx context.Context, seller auth.User, id int64) (Import, []ImportRow, error) {
+// ImportRowsPerPage is how many rows a page of a staged import's preview
+// holds: a file of the most rows shown whole made a page of megabytes,
+// held in memory while it was written.
+const ImportRowsPerPage = 100
+
+// ImportRowsPage is a page of a staged import's judged rows: the refused
+// rows first, then those to import, each in the file's order, so the
+// rows to fix are on the first pages.
+type ImportRowsPage struct {
+	Rows    []ImportRow
+	Total   int // rows in the file
+	Valid   int // rows that will be imported
+	Page    int
+	HasNext bool
+}
+
+// PageImportRows is page (from 1) of an import's judged rows.
+func PageImportRows(rows []ImportRow, page int) ImportRowsPage {
+	p := ImportRowsPage{Total: len(rows), Page: page}
+	refused := make([]ImportRow, 0, len(rows))
+	var valid []ImportRow
+	for _, row := range rows {
+		if row.Valid() {
+			valid = append(valid, row)
+		} else {
+			refused = append(refused, row)
+		}
+	}
+	p.Valid = len(valid)
+	ordered := append(refused, valid...)
+	from := min((page-1)*ImportRowsPerPage, len(ordered))
+	to := min(from+ImportRowsPerPage, len(ordered))
+	p.Rows = ordered[from:to]
+	p.HasNext = to < len(ordered)
+	return p
+}
+
+// ImportPreview is page (from 1) of the seller's staged import, its rows
+// judged again against the listings as they are now; ErrImportState once
+// the import was confirmed.
+func (s *Service) ImportPreview(ctx context.Context, seller auth.User, id int64, page int) (Import, ImportRowsPage, error) {
 	im, err := s.Import(ctx, seller, id)
 	if err != nil {
-		return im, nil, err
+		return im, ImportRowsPage{}, err
+	}
+	if im.State != ImportStaged {
+		return im, ImportRowsPage{}, ErrImportState
 	}
 	data, err := s.q.ImportFile(ctx, s.pool, id)
 	if err != nil {
-		return im, nil, fmt.Errorf("import %d: %w", id, err)
+		return im, ImportRowsPage{}, fmt.Errorf("import %d: %w", id, err)
 	}
 	rows, err := s.ParseListings(data)
 	if err != nil {
-		return im, nil, fmt.Errorf("import %d: %w", id, err)
+		return im, ImportRowsPage{}, fmt.Errorf("import %d: %w", id, err)
 	}
 	if err := s.planUpdates(ctx, s.pool, seller.ID, rows); err != nil {
-		return im, nil, fmt.Errorf("import %d: %w", id, err)
+		return im, ImportRowsPage{}, fmt.Errorf("import %d: %w", id, err)
 	}
-	return im, rows, nil
+	return im, PageImportRows(rows, page), nil
 }
 
 // ConfirmImport queues the seller's staged import; the job and the change

@@ -687,6 +687,19 @@ func (s *Service) SellerListings(ctx context.Context, u auth.User, page, perPage
 	return out, hasNext, err
 }
 
+// CountSellerListings is how many listings SellerListings pages through,
+// counted to at most limit.
+func (s *Service) CountSellerListings(ctx context.Context, u auth.User, limit int) (int, error) {
+	if u.ID == 0 {
+		return 0, auth.ErrUnauthenticated
+	}
+	n, err := s.q.CountSellerBooks(ctx, s.pool, dbsqlc.CountSellerBooksParams{SellerID: int64(u.ID), Cap: int32(limit)})
+	if err != nil {
+		return 0, fmt.Errorf("count seller listings: %w", err)
+	}
+	return int(n), nil
+}
+
 // Edition lists every copy of an ISBN on sale, cheapest first.
 func (s *Service) Edition(ctx context.Context, isbn string) (string, []Listing, error) {
 	n, err := parseEditionISBN(isbn)

@@ -536,8 +536,9 @@ func (q *Queries) RestoreCart(ctx context.Context, db DBTX, orderID int64) error
 
 const sellerLines = `-- name: SellerLines :many
 SELECT l.order_id, l.book_id, l.title, l.price_cents, l.quantity, o.status, o.ship_name, o.ship_city, o.created_at
-FROM orders.order_lines l JOIN orders.orders o ON o.id = l.order_id
-WHERE l.seller_id = $1 ORDER BY l.order_id DESC, l.book_id LIMIT $3 OFFSET $2
+FROM (SELECT order_id, book_id, seller_id, title, price_cents, quantity, seller_name FROM orders.order_lines WHERE seller_id = $1 ORDER BY order_id DESC, book_id LIMIT $3 OFFSET $2) l
+JOIN orders.orders o ON o.id = l.order_id
+ORDER BY l.order_id DESC, l.book_id
 `
 
 type SellerLinesParams struct {
@@ -558,6 +559,11 @@ type SellerLinesRow struct {
 	CreatedAt  time.Time
 }
 
+// The page of the seller's lines is taken first, then joined to its
+// orders. Joined before the limit, for a seller with many lines the planner
+// walked the orders backward from the newest, through every other
+// seller's newer order, to merge them with this seller's (554 buffers for
+// 21 lines at 15,700 orders, growing with the shop).
 func (q *Queries) SellerLines(ctx context.Context, db DBTX, arg SellerLinesParams) ([]SellerLinesRow, error) {
 	rows, err := db.Query(ctx, sellerLines, arg.SellerID, arg.Off, arg.Lim)
 	if err != nil {

@@ -145,18 +145,18 @@ func (h *handler) orderPage(w http.ResponseWriter, r *http.Request) {
 
 // renderOrder shows an order with the forms of d as sent.
 func (h *handler) renderOrder(w http.ResponseWriter, r *http.Request, status int, id int64, d orderData) {
-	u, o, err := h.orderByID(r, id)
+	u, err := auth.RequireUser(r.Context())
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	o, reviews, err := h.svc.OrderWithReviews(r.Context(), u, id)
 	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
 	d.Order, d.IsBuyer, d.Full, d.Admin = o, o.BuyerID == u.ID, o.BuyerID == u.ID || u.IsAdmin(), u.IsAdmin()
 	if o.Status == orders.StatusDelivered {
-		reviews, err := h.svc.OrderReviews(r.Context(), u, o.ID)
-		if err != nil {
-			web.Error(w, r, err)
-			return
-		}
 		d.Sellers = sellerReviews(o, reviews, u)
 	}
 	web.Render(w, r, status, view.Page{

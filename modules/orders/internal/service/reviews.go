@@ -312,9 +312,25 @@ func (s *Service) OrderReviews(ctx context.Context, user auth.User, orderID int6
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.q.OrderReviews(ctx, s.pool, orderID)
+	return s.reviewsOf(ctx, user, o)
+}
+
+// OrderWithReviews is Get and, for a delivered order, the reviews of it
+// that user may see, for the order's page: the order is read once.
+func (s *Service) OrderWithReviews(ctx context.Context, user auth.User, orderID int64) (Order, []Review, error) {
+	o, err := s.Get(ctx, user, orderID)
+	if err != nil || o.Status != orders.StatusDelivered {
+		return o, nil, err
+	}
+	reviews, err := s.reviewsOf(ctx, user, o)
+	return o, reviews, err
+}
+
+// reviewsOf is the reviews of o, as Get gave it to user, that user may see.
+func (s *Service) reviewsOf(ctx context.Context, user auth.User, o Order) ([]Review, error) {
+	rows, err := s.q.OrderReviews(ctx, s.pool, o.ID)
 	if err != nil {
-		return nil, fmt.Errorf("reviews of order %d: %w", orderID, err)
+		return nil, fmt.Errorf("reviews of order %d: %w", o.ID, err)
 	}
 	out := []Review{}
 	for _, r := range toReviews(rows) {
