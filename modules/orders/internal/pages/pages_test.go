@@ -709,6 +709,41 @@ func TestAPI_VisitorCartMergedAtSignIn(t *testing.T) {
 	}
 }
 
+// TestAPI_BearerRequestMergesNoVisitorCart: a request with a bearer token
+// acts for the token's account, not for the browser whose visitor cookie
+// it may carry: it leaves that cart, and the cookie, as they are.
+func TestAPI_BearerRequestMergesNoVisitorCart(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	cookie := b.visitorCart(t)
+	visitor := service.Owner{VisitorID: strings.TrimPrefix(cookie, httpcart.CookieName+"=")}
+	before, err := b.svc.Cart(ctx, visitor)
+	require.NoError(t, err)
+	require.NotEmpty(t, before.Lines)
+
+	emma := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	emmaPath := fmt.Sprintf("/api/v1/cart/items/%d", emma.ID)
+	for _, c := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{http.MethodGet, "/api/v1/cart", "", 0},
+		{http.MethodPut, emmaPath, `{"quantity":2}`, 1},
+		{http.MethodDelete, emmaPath, "", 0},
+	} {
+		r := b.c.JSON(t, c.method, c.path, c.body, append(authtest.As(&other), "Authorization", "Bearer test-token", "Cookie", cookie)...)
+		require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+		require.Empty(t, r.Header.Values("Set-Cookie"), c.method+": the visitor cookie stays")
+		var answered service.Cart
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &answered))
+		require.Len(t, answered.Lines, c.want, c.method+": the token's account took in no visitor cart")
+		after, err := b.svc.Cart(ctx, visitor)
+		require.NoError(t, err)
+		require.Equal(t, before.Lines, after.Lines, c.method+": the visitor cart is the browser's still")
+	}
+}
+
 // TestAPI_MaxLengthCountsSpaces: a text's maxLength counts the text as
 // sent, as the document's maxLength does: the longest text with a space
 // after it is refused, naming the field, though trimmed it would fit.
