@@ -44,7 +44,7 @@ func TestObservability_NamesOnlyExportedMetrics(t *testing.T) {
 	var book struct{ ID int64 }
 	call(t, c, seller, http.MethodPost, "/api/v1/books", `{"title":"Dune","author":"Frank Herbert","condition":"good","price_cents":1500,"copies":2}`, http.StatusCreated, &book)
 	call(t, c, buyer, http.MethodPut, fmt.Sprintf("/api/v1/cart/items/%d", book.ID), `{"quantity":1}`, http.StatusOK, nil)
-	order := fmt.Sprintf(`{"lines":[{"book_id":%d,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"Ana","street":"Calle 1","city":"Bogotá","region":"DC","postal_code":"110111","country":"CO"},"delivery_provider_id":3,"payment":{"method":"bank_transfer"}}`, book.ID)
+	order := fmt.Sprintf(`{"lines":[{"book_id":%d,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"Ana","street":"Calle 1","city":"Bogotá","region":"DC","postal_code":"110111","country":"CO"},"delivery_provider_id":3,"delivery_cents":800,"payment":{"method":"bank_transfer"}}`, book.ID)
 	call(t, c, buyer, http.MethodPost, "/api/v1/orders", order, http.StatusCreated, nil, "Idempotency-Key", "obs-1")
 
 	var missing []string

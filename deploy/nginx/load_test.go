@@ -104,6 +104,7 @@ func (l *load) round(token string, book int64, key string) {
 		"lines":                cart.Lines,
 		"shipping_address":     map[string]any{"name": "Ana", "street": "Calle 1", "city": "Bogotá", "region": "DC", "postal_code": "110111", "country": "CO"},
 		"delivery_provider_id": 3,
+		"delivery_cents":       800,
 		"payment":              map[string]any{"method": "card", "card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": time.Now().Year() + 1, "cvc": "123"}},
 	}
 	for giveUp := time.Now().Add(time.Minute); time.Now().Before(giveUp); {

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -75,8 +76,8 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if string(bytes.TrimSpace(data)) == "null" {
 		return apperr.ErrBadRequest.WithMessage("the body must be a JSON object")
 	}
-	if key, twice := repeatedKey(data); twice {
-		return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("the key %q appears twice in one object (keys are matched without regard to case)", key))
+	if err := checkKeys(data, v); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -98,37 +99,50 @@ func DecodeOptionalJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return DecodeJSON(w, r, v)
 }
 
-// repeatedKey returns a key that one object of data holds twice, compared
-// as the decoder matches keys to fields, without regard to case. The
-// decoder would keep the last of them: {"copies":2,"Copies":1} would save
-// one copy, whatever the client meant. It only follows the structure
-// (braces, brackets, commas and strings), leaving malformed JSON to the
-// decoder to describe: a walk of the decoder's tokens cost ten times as
-// much (42 µs against 4 for a checkout's body). A key is compared as
-// sent, escapes and all. A request's small objects are checked on the
-// stack, without allocating; an object of many keys gets a set, so that a
-// large body costs in proportion to its size.
-func repeatedKey(data []byte) (string, bool) {
-	// frame is an open object (keys[from:] are its keys so far, seen
-	// their set once it has many) or array.
-	type frame struct {
-		object bool
-		from   int
-		seen   map[string]bool
-	}
+// checkKeys refuses a key of data that the decoder would read as another
+// (or as nothing): one that names no field of the struct its object fills
+// exactly as written, and one an object holds twice. encoding/json
+// matches keys to fields without regard to case, so {"PRICE_CENTS":5}
+// would set price_cents and {"copies":2,"Copies":1} would save one copy,
+// where the API document names its keys exactly. It follows v's type
+// through the body's structure (braces, brackets, commas and strings),
+// leaving malformed JSON and wrong types to the decoder to describe: a
+// walk of the decoder's tokens cost ten times as much (42 µs against 4 for
+// a checkout's body). Inside a type that reads its own JSON, an interface
+// or a map, keys are checked only for repeats. A request's small objects
+// are checked on the stack, without allocating; an object of many keys
+// gets a set, so that a large body costs in proportion to its size.
+func checkKeys(data []byte, v any) error {
 	var (
-		frames [16]frame
+		frames [16]keyFrame
 		names  [32][]byte
 	)
 	open, keys := frames[:0], names[:0]
+	root := decodedType(reflect.TypeOf(v))
 	expectKey := false
+	var key []byte // the last key read, which names the value that follows
+	push := func(object bool) {
+		t := root
+		if n := len(open); n > 0 {
+			t = open[n-1].elem
+		}
+		f := keyFrame{object: object, from: len(keys), name: key}
+		switch {
+		case t == nil:
+		case object && t.Kind() == reflect.Struct:
+			f.fields = structFields(t)
+		case object && t.Kind() == reflect.Map, !object && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array):
+			f.elem = decodedType(t.Elem())
+		}
+		open, key = append(open, f), nil
+	}
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
 		case '{':
-			open = append(open, frame{object: true, from: len(keys)})
+			push(true)
 			expectKey = true
 		case '[':
-			open = append(open, frame{from: len(keys)})
+			push(false)
 			expectKey = false
 		case '}', ']':
 			if len(open) > 0 {
@@ -138,6 +152,7 @@ func repeatedKey(data []byte) (string, bool) {
 			expectKey = false
 		case ',':
 			expectKey = len(open) > 0 && open[len(open)-1].object
+			key = nil
 		case '"':
 			end := i + 1
 			for end < len(data) && data[end] != '"' {
@@ -147,12 +162,20 @@ func repeatedKey(data []byte) (string, bool) {
 				end++
 			}
 			if end >= len(data) {
-				return "", false
+				return nil
 			}
 			if expectKey {
-				key := data[i+1 : end]
-				if f := &open[len(open)-1]; seenKey(f.from, &f.seen, keys, key) {
-					return string(key), true
+				f := &open[len(open)-1]
+				key = unescapedKey(data[i : end+1])
+				if f.fields != nil {
+					t, ok := f.fields[string(key)]
+					if !ok {
+						return unknownKey(keyPath(open, key), string(key), f.fields)
+					}
+					f.elem = decodedType(t)
+				}
+				if seenKey(f.from, &f.seen, keys, key) {
+					return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("the key %q appears twice in one object", keyPath(open, key)))
 				}
 				keys = append(keys, key)
 				expectKey = false
@@ -160,7 +183,61 @@ func repeatedKey(data []byte) (string, bool) {
 			i = end
 		}
 	}
-	return "", false
+	return nil
+}
+
+// unescapedKey is a key as the decoder reads it, from its quoted JSON
+// text: escapes ("\u0061") are undone, which a key seldom holds.
+func unescapedKey(quoted []byte) []byte {
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return quoted[1 : len(quoted)-1]
+	}
+	var s string
+	if json.Unmarshal(quoted, &s) != nil {
+		return quoted[1 : len(quoted)-1] // malformed: the decoder says so
+	}
+	return []byte(s)
+}
+
+// keyFrame is an open object (keys[from:] are its keys so far, seen their
+// set once it has many) or array of checkKeys. fields are those of the
+// struct an object fills (nil: its keys are not checked); elem is the type
+// of an array's elements, of a map's values, or of the value of a struct's
+// last key. name is the key it is the value of, for an error's path.
+type keyFrame struct {
+	object bool
+	from   int
+	seen   map[string]bool
+	fields map[string]reflect.Type
+	elem   reflect.Type
+	name   []byte
+}
+
+// keyPath names key of the innermost object of open by its path from the
+// body ("shipping_address.city"), as jsonText names a field: an array's
+// elements by the array's name.
+func keyPath(open []keyFrame, key []byte) string {
+	var b strings.Builder
+	for _, f := range open {
+		if len(f.name) > 0 {
+			b.Write(f.name)
+			b.WriteByte('.')
+		}
+	}
+	b.Write(key)
+	return b.String()
+}
+
+// unknownKey refuses a key that names no field, saying which field it
+// would name in other case.
+func unknownKey(path, key string, fields map[string]reflect.Type) error {
+	for name := range fields {
+		if strings.EqualFold(name, key) {
+			return apperr.ErrBadRequest.WithMessage(fmt.Sprintf("unknown field %q: keys are matched exactly, did you mean %q?", path, name)).
+				WithFields(map[string]string{path: fmt.Sprintf("unknown field; did you mean %q?", name)})
+		}
+	}
+	return UnknownField(path)
 }
 
 // manyKeys is the number of keys past which an object's keys are looked up
@@ -168,12 +245,12 @@ func repeatedKey(data []byte) (string, bool) {
 const manyKeys = 16
 
 // seenKey reports whether key is among keys[from:] (those of one object so
-// far), without regard to case, and adds it to *seen once there are many.
+// far), and adds it to *seen once there are many.
 func seenKey(from int, seen *map[string]bool, keys [][]byte, key []byte) bool {
 	own := keys[from:]
 	if *seen == nil && len(own) < manyKeys {
 		for _, k := range own {
-			if bytes.EqualFold(k, key) {
+			if bytes.Equal(k, key) {
 				return true
 			}
 		}
@@ -182,15 +259,85 @@ func seenKey(from int, seen *map[string]bool, keys [][]byte, key []byte) bool {
 	if *seen == nil {
 		*seen = make(map[string]bool, 2*len(own))
 		for _, k := range own {
-			(*seen)[string(bytes.ToLower(k))] = true
+			(*seen)[string(k)] = true
 		}
 	}
-	folded := string(bytes.ToLower(key))
-	if (*seen)[folded] {
+	if (*seen)[string(key)] {
 		return true
 	}
-	(*seen)[folded] = true
+	(*seen)[string(key)] = true
 	return false
+}
+
+// decodedType is the type the decoder fills for a value of type t, or nil
+// when its keys are not ours to check: an interface, or a type that reads
+// its own JSON (which refuses its unknown keys itself, UnknownField).
+func decodedType(t reflect.Type) reflect.Type {
+	for t != nil && t.Kind() == reflect.Pointer {
+		if t.Implements(unmarshalerType) {
+			return nil
+		}
+		t = t.Elem()
+	}
+	if t == nil || t.Kind() == reflect.Interface || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	return t
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// fieldsOf caches structFields by type: a request's types are few, and
+// each is looked at on every request.
+var fieldsOf sync.Map // reflect.Type → map[string]reflect.Type
+
+// structFields maps the keys of a struct's JSON object, as encoding/json
+// names them (a tag's name, else the field's; an untagged embedded
+// struct's fields as the outer's, an outer field winning), to their types.
+func structFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := fieldsOf.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	addFields(m, t, 0)
+	fieldsOf.Store(t, m)
+	return m
+}
+
+func addFields(m map[string]reflect.Type, t reflect.Type, depth int) {
+	var embedded []reflect.Type
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		ft := sf.Type
+		if ft.Name() == "" && ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if !sf.IsExported() && !(sf.Anonymous && ft.Kind() == reflect.Struct) {
+			continue
+		}
+		tag := sf.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		switch {
+		case name == "" && sf.Anonymous && ft.Kind() == reflect.Struct:
+			embedded = append(embedded, ft)
+			continue
+		case !sf.IsExported():
+			continue
+		case name == "":
+			name = sf.Name
+		}
+		if _, ok := m[name]; !ok {
+			m[name] = sf.Type
+		}
+	}
+	if depth < 8 {
+		for _, et := range embedded {
+			addFields(m, et, depth+1)
+		}
+	}
 }
 
 // loneSurrogate reports whether JSON text escapes half of a UTF-16

@@ -36,6 +36,8 @@ type testBody struct {
 	Name  string    `json:"name"`
 	Count int       `json:"count"`
 	Note  *testNote `json:"note,omitempty"`
+	// More takes any JSON, whose keys are not the API's to name.
+	More any `json:"more,omitempty"`
 }
 
 type testNote struct {
@@ -244,21 +246,28 @@ func TestDecodeJSON_BadInput(t *testing.T) {
 		"UnknownField": {`{"name":"x","admin":true}`, 400, `unknown field \"admin\"`},
 		"TwoObjects":   {`{"name":"x"}{"name":"y"}`, 400, "single JSON object"},
 		"KeyTwice":     {`{"count":2,"name":"x","count":1}`, 400, `the key \"count\" appears twice in one object`},
-		"KeyOtherCase": {`{"name":"x","Name":"y"}`, 400, `the key \"Name\" appears twice`},
-		"KeyTwiceDeep": {`{"name":"x","more":[{"a":1},{"a":1,"b":{"c":1,"C":[2]}}]}`, 400, `the key \"C\" appears twice`},
-		"KeyPerObject": {`{"name":"x","more":[{"a":{"a":1}},{"a":[{"a":1}]}]}`, 400, `unknown field \"more\"`},
+		"KeyTwiceDeep": {`{"name":"x","more":[{"a":1},{"a":1,"b":{"c":1,"c":[2]}}]}`, 400, `the key \"more.b.c\" appears twice`},
+		"KeyPerObject": {`{"name":"x","more":[{"a":{"a":1}},{"a":[{"a":1}]}]}`, 201, `"more":[{"a":{"a":1}}`},
 		"KeyPastArray": {`{"name":"x","more":[1,{"a":2}],"name":"y"}`, 400, `the key \"name\" appears twice`},
-		"KeyAmongMany": {`{"more":{` + many.String() + `"K33":1}}`, 400, `the key \"K33\" appears twice`},
-		"ManyKeys":     {`{"more":{` + many.String() + `"k40":1}}`, 400, `unknown field \"more\"`},
-		"KeyInAValue":  {`{"name":"say \"name\": [{\\","count":1}`, 201, `"count":1`},
-		"Array":        {`[1,2]`, 400, "must be a JSON object"},
-		"TooLarge":     {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
-		"Null":         {" null ", 400, "must be a JSON object"},
-		"NotUTF8":      {"{\"name\":\"ab\xff\xfecd\"}", 422, "must be valid UTF-8"},
-		"LoneHigh":     {`{"name":"a\ud800b"}`, 422, "must be valid UTF-8"},
-		"LoneLow":      {`{"name":"a\udc00"}`, 422, "must be valid UTF-8"},
-		"HighAtEnd":    {`{"name":"\ud83d"}`, 422, "must be valid UTF-8"},
-		"Swapped":      {`{"name":"\udc00\ud800"}`, 422, "must be valid UTF-8"},
+		"KeyAmongMany": {`{"more":{` + many.String() + `"k33":1}}`, 400, `the key \"more.k33\" appears twice`},
+		"ManyKeys":     {`{"more":{` + many.String() + `"k40":1}}`, 201, `"k40":1`},
+		// Keys are the document's, as written: encoding/json alone would
+		// read "Count" as count, and keep the last of count and Count.
+		"KeyOtherCase":      {`{"name":"x","Count":5}`, 400, `unknown field \"Count\": keys are matched exactly, did you mean \"count\"?`},
+		"KeyOtherCaseTwice": {`{"count":2,"name":"x","COUNT":1}`, 400, `{"COUNT":"unknown field; did you mean \"count\"?"}`},
+		"KeyOtherCaseDeep":  {`{"name":"x","note":{"TEXT":"a"}}`, 400, `unknown field \"note.TEXT\"`},
+		"UnknownDeep":       {`{"name":"x","note":{"size":1}}`, 400, `{"error":{"code":"bad_request","message":"unknown field \"note.size\"","fields":{"note.size":"unknown field"}}}`},
+		"KeyEscaped":        {`{"n\u0061me":"x","count":3}`, 201, `"name":"x","count":3`},
+		"KeysInAMap":        {`{"name":"x","more":{"a":1,"A":2}}`, 201, `"more":{"A":2,"a":1}`},
+		"KeyInAValue":       {`{"name":"say \"name\": [{\\","count":1}`, 201, `"count":1`},
+		"Array":             {`[1,2]`, 400, "must be a JSON object"},
+		"TooLarge":          {`{"name":"` + strings.Repeat("a", web.MaxJSONBody) + `"}`, 413, "larger than 1 MB"},
+		"Null":              {" null ", 400, "must be a JSON object"},
+		"NotUTF8":           {"{\"name\":\"ab\xff\xfecd\"}", 422, "must be valid UTF-8"},
+		"LoneHigh":          {`{"name":"a\ud800b"}`, 422, "must be valid UTF-8"},
+		"LoneLow":           {`{"name":"a\udc00"}`, 422, "must be valid UTF-8"},
+		"HighAtEnd":         {`{"name":"\ud83d"}`, 422, "must be valid UTF-8"},
+		"Swapped":           {`{"name":"\udc00\ud800"}`, 422, "must be valid UTF-8"},
 		// maxLength counts the text as sent, spaces and all, in characters.
 		"LongAsSent":  {`{"name":"x","note":{"text":"abcd  "}}`, 422, `{"note.text":"must be at most 5 characters"}`},
 		"LongestSent": {`{"name":"x","note":{"text":"é\ud83d\udcd6abc"}}`, 201, `"text":"é📖abc"`},

@@ -166,6 +166,7 @@ func prepareCheckout(ctx context.Context, env *bench.Env, base string, db *pgxpo
 				"lines":                cart.Lines,
 				"shipping_address":     shipTo,
 				"delivery_provider_id": 3,
+				"delivery_cents":       800,
 				"payment":              map[string]any{"method": "card", "card": map[string]any{"number": "4242424242424242", "exp_month": 12, "exp_year": exp, "cvc": "123"}},
 			}
 			return c.do(ctx, http.MethodPost, "/api/v1/orders", tokens[worker], body, nil, "Idempotency-Key", fmt.Sprintf("%s-%d-%d", round, worker, i))

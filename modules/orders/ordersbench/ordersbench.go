@@ -416,7 +416,7 @@ func checkoutRun(ctx context.Context, env *bench.Env, name string, n int, dur ti
 			}
 			_, err := svc.Place(ctx, buyer, service.PlaceInput{
 				Key: fmt.Sprintf("%s-%d-%d", round, worker, i), Lines: []service.SeenLine{line}, Address: shipTo, ProviderID: 3,
-				Payment: service.PaymentInput{Method: orders.MethodWallet},
+				DeliveryCents: new(int64(800)), Payment: service.PaymentInput{Method: orders.MethodWallet},
 			})
 			return err
 		}

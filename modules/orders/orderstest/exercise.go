@@ -86,7 +86,7 @@ func Exercise(t *testing.T, newService NewServiceFunc) {
 		require.NoError(t, b.local.SetQuantity(ctx, service.Owner{UserID: buyer.ID}, book.ID, 1))
 		cart, err := b.local.Cart(ctx, service.Owner{UserID: buyer.ID})
 		require.NoError(t, err)
-		_, err = b.local.Place(ctx, buyer, service.PlaceInput{Key: "contract", Lines: cart.Seen(), ProviderID: 4,
+		_, err = b.local.Place(ctx, buyer, service.PlaceInput{Key: "contract", Lines: cart.Seen(), ProviderID: 4, DeliveryCents: new(int64(650)),
 			Address: service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"},
 			Payment: service.PaymentInput{Method: orders.MethodWallet}})
 		require.NoError(t, err)

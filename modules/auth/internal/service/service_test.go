@@ -233,11 +233,31 @@ func TestService_SignUp(t *testing.T) {
 		require.NoError(t, err)
 	})
 
+	// A form refused for its fields counts against no limit: a member who
+	// misses the password rule keeps every attempt the limits allow, and
+	// an email found taken, which tells whether it has an account, counts.
+	t.Run("FieldErrorsNotCounted", func(t *testing.T) {
+		t.Parallel()
+		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccountAddress: 10, PasswordChecksPerAccount: 10, SignUpPerAddress: 2, SignUpPerAccount: 2}})
+		in := service.SignUpInput{Email: "typo@example.com", Name: "Ada", Password: "short", ClientAddr: "192.0.2.1"}
+		for range 5 {
+			_, _, err := b.svc.SignUp(ctx, in)
+			require.Contains(t, fieldsOf(t, err), "password")
+		}
+		in.Password = pw
+		_, _, err := b.svc.SignUp(ctx, in)
+		require.NoError(t, err, "after five forms the password rule refused")
+		_, _, err = b.svc.SignUp(ctx, in)
+		require.Equal(t, map[string]string{"email": "an account with this email already exists; sign in instead"}, fieldsOf(t, err))
+		_, _, err = b.svc.SignUp(ctx, in)
+		require.ErrorIs(t, err, service.ErrRateLimited, "the sign-up made and the email found taken count")
+	})
+
 	t.Run("RateLimitedPerAccount", func(t *testing.T) {
 		t.Parallel()
 		ctx, b := setup(t, &service.Opts{Limits: &service.Limits{Window: time.Minute, SignInPerAddress: 10, SignInPerAccountAddress: 10, PasswordChecksPerAccount: 10, SignUpPerAddress: 10, SignUpPerAccount: 2}})
 		for i := range 2 {
-			_, _, _ = b.svc.SignUp(ctx, service.SignUpInput{Email: "same@example.com", Name: "x", Password: pw, ClientAddr: fmt.Sprint("192.0.2.", i)})
+			_, _, _ = b.svc.SignUp(ctx, service.SignUpInput{Email: "same@example.com", Name: "Ada", Password: pw, ClientAddr: fmt.Sprint("192.0.2.", i)})
 		}
 		_, _, err := b.svc.SignUp(ctx, service.SignUpInput{Email: "SAME@example.com", Name: "Ada", Password: pw, ClientAddr: "192.0.2.99"})
 		require.ErrorIs(t, err, service.ErrRateLimited)

@@ -37,12 +37,23 @@ type SignUpInput struct {
 
 // SignUp creates a member account and signs it in. A taken email, even
 // under a concurrent sign-up, is a field error: the unique index decides.
+//
+// The sign-up limits count only forms whose fields pass: those cost a
+// password hash, and each either makes an account (and mails it) or
+// answers whether the email has one, which are what the limits bound (one
+// client making accounts, or probing addresses, without end). A form
+// refused for its fields costs none of that and tells nothing of any
+// account, so a member who misses the password rule a few times is not
+// locked out of signing up.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (auth.User, Session, error) {
 	in.Email, in.Name = normalizeEmail(in.Email), normalizeName(in.Name)
+	if err := checkNew(in.Email, in.Name, in.Password); err != nil {
+		return auth.User{}, Session{}, err
+	}
 	if err := s.allow(ctx, check(s.signUpAddr, addressKey(in.ClientAddr)), check(s.signUpAccount, strings.ToLower(in.Email))); err != nil {
 		return auth.User{}, Session{}, err
 	}
-	hash, err := s.validateNew(in.Email, in.Name, in.Password)
+	hash, err := password.Hash(in.Password, s.hash)
 	if err != nil {
 		return auth.User{}, Session{}, err
 	}
@@ -143,13 +154,18 @@ func (s *Service) NormalizeStoredEmails(ctx context.Context) (left []auth.User, 
 	return left, nil
 }
 
-// validateNew checks a new account's fields and hashes its password.
-func (s *Service) validateNew(email, name, pw string) (string, error) {
+// checkNew checks a new account's fields, one message per field.
+func checkNew(email, name, pw string) error {
 	f := fields{}
 	f.check("email", checkEmail(email))
 	f.check("name", checkName(name))
 	f.check("password", checkPassword(pw, email))
-	if err := f.err(); err != nil {
+	return f.err()
+}
+
+// validateNew checks a new account's fields and hashes its password.
+func (s *Service) validateNew(email, name, pw string) (string, error) {
+	if err := checkNew(email, name, pw); err != nil {
 		return "", err
 	}
 	return password.Hash(pw, s.hash)

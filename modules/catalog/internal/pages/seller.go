@@ -81,34 +81,68 @@ func (h *handler) fillListing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, status := h.fillFromISBN(r.Context(), readListingForm(r))
-	if err := h.keepPhotos(r, u, &p); err != nil {
+	photos, err := h.keepPhotos(r, u)
+	if err != nil {
 		web.Error(w, r, err)
 		return
 	}
+	photos.show(&p)
 	p.Unverified = !u.EmailVerified
 	render(w, r, status, "Sell a book", listingNewView(p))
 }
 
-// keepPhotos keeps the photos of a new-listing form that comes back, so
-// the seller chooses none of them again (a browser never fills a file
+// formPhotos is the photos of a new-listing form as kept for it
+// (service.StagePhotos): those kept, how many it kept before are lost
+// meanwhile, and each one just sent that was refused.
+type formPhotos struct {
+	staged  []service.StagedPhoto
+	gone    int
+	refused []service.Refusal
+}
+
+// keepPhotos keeps the photos of a new-listing form, so the seller chooses
+// none of them again should it come back (a browser never fills a file
 // input in): those it kept before, less the ones unticked, and those just
-// sent, each shown on p; kept photos lost meanwhile, and each photo
-// refused, are told on the photo field.
-func (h *handler) keepPhotos(r *http.Request, u auth.User, p *formPage) error {
+// sent.
+func (h *handler) keepPhotos(r *http.Request, u auth.User) (formPhotos, error) {
 	staged, gone, refused, err := h.svc.StagePhotos(r.Context(), u, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
-	if err != nil {
-		return err
+	return formPhotos{staged: staged, gone: gone, refused: refused}, err
+}
+
+// complete reports whether every photo the form chose is kept.
+func (ph formPhotos) complete() bool { return ph.gone == 0 && len(ph.refused) == 0 }
+
+// tokens is the kept photos, in their order, as the form sends them.
+func (ph formPhotos) tokens() []string {
+	out := make([]string, len(ph.staged))
+	for i, p := range ph.staged {
+		out[i] = p.Token
 	}
-	p.Staged = staged
+	return out
+}
+
+// show puts the kept photos on the form that comes back; kept photos lost
+// meanwhile, and each photo refused, are told on the photo field.
+func (ph formPhotos) show(p *formPage) {
+	p.Staged = ph.staged
 	var why []string
-	if gone > 0 {
-		why = append(why, noLongerKept(gone)+": choose "+text.Plural(gone, "it", "them")+" again.")
+	if ph.gone > 0 {
+		why = append(why, noLongerKept(ph.gone)+": choose "+text.Plural(ph.gone, "it", "them")+" again.")
 	}
-	for _, f := range refused {
+	for _, f := range ph.refused {
 		why = append(why, fmt.Sprintf("%s was not kept: %s.", f.Label(), refusal(f.Err)))
 	}
 	p.PhotoError = strings.Join(why, " ")
-	return nil
+}
+
+// notListed says why a new-listing form whose fields are right came back:
+// a photo it chose cannot be added. Listed without it, the book would go
+// on sale looking complete, the seller told only afterwards.
+func notListed(draft bool) string {
+	if draft {
+		return "The draft is not saved yet: a photo you chose cannot be added (see Photos below). Choose another file in its place, or save the draft again with the photos shown."
+	}
+	return "The book is not listed yet: a photo you chose cannot be added (see Photos below). Choose another file in its place, or list the book again with the photos shown."
 }
 
 // noLongerKept says that n photos a form kept are gone, which the form
@@ -169,24 +203,32 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 	}
 	f := readListingForm(r)
 	in, errs := f.input()
-	if verr := h.svc.Validate(in); len(errs) > 0 || verr != nil {
-		if verr != nil && !mergeErrors(errs, verr) {
-			web.Error(w, r, verr)
-			return
-		}
+	if verr := h.svc.Validate(in); verr != nil && !mergeErrors(errs, verr) {
+		web.Error(w, r, verr)
+		return
+	}
+	photos, err := h.keepPhotos(r, u)
+	if err != nil {
+		web.Error(w, r, err)
+		return
+	}
+	if len(errs) == 0 && !photos.complete() {
+		errs["form"] = notListed(f.Draft)
+	}
+	if len(errs) > 0 {
 		f.Errors = errs
-		h.newListingAgain(w, r, u, http.StatusUnprocessableEntity, f, false)
+		h.newListingAgain(w, r, http.StatusUnprocessableEntity, f, false, photos)
 		return
 	}
 	l, err := h.svc.Create(r.Context(), u, in)
 	if errors.Is(err, service.ErrUnverified) {
-		h.newListingAgain(w, r, u, web.Status(err), f, true)
+		h.newListingAgain(w, r, web.Status(err), f, true, photos)
 		return
 	}
 	if err != nil {
 		if mergeErrors(errs, err) {
 			f.Errors = errs
-			h.newListingAgain(w, r, u, http.StatusUnprocessableEntity, f, false)
+			h.newListingAgain(w, r, http.StatusUnprocessableEntity, f, false, photos)
 			return
 		}
 		web.Error(w, r, err)
@@ -197,7 +239,9 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 		msg = "Draft saved; publish it when you are ready."
 	}
 	edit := fmt.Sprintf("/my/listings/%d/edit", l.ID)
-	added, gone, refused, err := h.svc.AttachPhotos(r.Context(), u, l.ID, r.PostForm["staged"], r.PostForm["drop_staged"], sentPhotos(r))
+	// Kept above, the photos attach as staged ones; one can still be lost
+	// or refused meanwhile (listed from another tab), which is told below.
+	added, gone, refused, err := h.svc.AttachPhotos(r.Context(), u, l.ID, photos.tokens(), nil, nil)
 	if err != nil {
 		// The listing is saved either way; the seller adds the photos on
 		// its edit page, where this message waits.
@@ -223,13 +267,10 @@ func (h *handler) createListing(w http.ResponseWriter, r *http.Request) {
 
 // newListingAgain shows the new-listing form again, as sent, with its
 // photos kept, telling an unverified seller why it was not listed.
-func (h *handler) newListingAgain(w http.ResponseWriter, r *http.Request, u auth.User, status int, f listingForm, unverified bool) {
+func (h *handler) newListingAgain(w http.ResponseWriter, r *http.Request, status int, f listingForm, unverified bool, photos formPhotos) {
 	p := h.formPage(r.Context(), f, nil)
 	p.Unverified = unverified
-	if err := h.keepPhotos(r, u, &p); err != nil {
-		web.Error(w, r, err)
-		return
-	}
+	photos.show(&p)
 	render(w, r, status, "Sell a book", listingNewView(p))
 }
 

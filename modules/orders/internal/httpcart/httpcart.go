@@ -12,6 +12,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/orders/internal/service"
 	"github.com/bookstore/bookstore/platform/random"
+	"github.com/bookstore/bookstore/platform/web"
 )
 
 // CookieName holds a signed-out shopper's cart id.
@@ -60,9 +61,14 @@ func Owner(w http.ResponseWriter, r *http.Request, svc *service.Service, create 
 // page or through the API (a script signed in by the session cookie sends
 // the visitor cookie too); browsing only reads, so the header counts the
 // two carts as they will merge (service.HeaderCounts).
+//
+// A request with a bearer token merges nothing: the merge is a browser's
+// signing in, and such a request is not the browser's session
+// (web.HasBearer) but a client acting for the token's account, which a
+// cookie sent beside it must not fill with another shopper's cart.
 func MergeVisitor(w http.ResponseWriter, r *http.Request, svc *service.Service, user auth.UserID) error {
 	vid := VisitorID(r)
-	if vid == "" {
+	if vid == "" || web.HasBearer(r) {
 		return nil
 	}
 	if err := svc.MergeVisitorCart(r.Context(), user, vid); err != nil {

@@ -64,7 +64,7 @@ func (b *bundle) order(t *testing.T, p service.PaymentInput) service.Order {
 	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, book.ID, 1))
 	cart, err := b.svc.Cart(ctx, service.Owner{UserID: b.buyer.ID})
 	require.NoError(t, err)
-	o, err := b.svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", Lines: cart.Seen(), ProviderID: 3, Payment: p,
+	o, err := b.svc.Place(ctx, b.buyer, service.PlaceInput{Key: "k", Lines: cart.Seen(), ProviderID: 3, DeliveryCents: new(int64(800)), Payment: p,
 		Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"}})
 	require.NoError(t, err)
 	return o

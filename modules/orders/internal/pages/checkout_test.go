@@ -235,7 +235,7 @@ func TestPages_CheckoutRegionWhereThePostNeedsIt(t *testing.T) {
 	require.Contains(t, r.Body, `id="e-f-region">enter the region`)
 
 	id := strconv.FormatInt(int64(b.book.ID), 10)
-	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"Seán O'Connor","street":"10 Downing St","city":"London","postal_code":"SW1A 1AA","country":"GB"},"delivery_provider_id":1,"payment":{"method":"wallet"}}`,
+	r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"Seán O'Connor","street":"10 Downing St","city":"London","postal_code":"SW1A 1AA","country":"GB"},"delivery_provider_id":1,"delivery_cents":2500,"payment":{"method":"wallet"}}`,
 		append(authtest.As(&buyer), "Idempotency-Key", "uk-api")...)
 	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
 	require.Contains(t, r.Body, `"region":""`)

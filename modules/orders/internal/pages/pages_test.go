@@ -93,7 +93,7 @@ func (b *bundle) serve(t testing.TB, opts service.Options) {
 
 func checkoutForm(key string) url.Values {
 	return url.Values{"idempotency_key": {key}, "name": {"Ana"}, "street": {"Calle 1"}, "city": {"Bogotá"}, "region": {"DC"},
-		"postal_code": {"110111"}, "country": {"CO"}, "delivery_provider_id": {"3"}, "payment_method": {"card"},
+		"postal_code": {"110111"}, "country": {"CO"}, "delivery_provider_id": {"3"}, "delivery_cents": {"800"}, "payment_method": {"card"},
 		"card_number": {"4242 4242 4242 4242"}, "card_exp_month": {"12"}, "card_exp_year": {strconv.Itoa(time.Now().Year() + 1)}, "card_cvc": {"123"}}
 }
 
@@ -665,6 +665,7 @@ func TestPages_AdminCreateProvider(t *testing.T) {
 	form := checkoutForm("rappi")
 	form["line"] = linesShown(t, r.Body)
 	form.Set("delivery_provider_id", provider)
+	form["delivery_cents"] = webtest.HiddenValues(r.Body, "delivery_cents")
 	r = b.c.Post(t, "/checkout", form, authtest.As(&buyer)...)
 	require.Equal(t, http.StatusSeeOther, r.StatusCode, r.Body)
 	require.Equal(t, 1, countRows(t, b.pool, "SELECT count(*) FROM orders.orders WHERE provider_name = 'Rappi' AND delivery_cents = 300"))
@@ -706,6 +707,41 @@ func TestAPI_VisitorCartMergedAtSignIn(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, answered, stored, "and the merge is kept")
 		})
+	}
+}
+
+// TestAPI_BearerRequestMergesNoVisitorCart: a request with a bearer token
+// acts for the token's account, not for the browser whose visitor cookie
+// it may carry: it leaves that cart, and the cookie, as they are.
+func TestAPI_BearerRequestMergesNoVisitorCart(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	ctx := context.Background()
+	cookie := b.visitorCart(t)
+	visitor := service.Owner{VisitorID: strings.TrimPrefix(cookie, httpcart.CookieName+"=")}
+	before, err := b.svc.Cart(ctx, visitor)
+	require.NoError(t, err)
+	require.NotEmpty(t, before.Lines)
+
+	emma := catalogtest.CreateBook(ctx, t, b.pool, &catalogtest.BookOpts{SellerID: seller.ID, Title: "Emma", PriceCents: 900, Copies: 5})
+	emmaPath := fmt.Sprintf("/api/v1/cart/items/%d", emma.ID)
+	for _, c := range []struct {
+		method, path, body string
+		want               int
+	}{
+		{http.MethodGet, "/api/v1/cart", "", 0},
+		{http.MethodPut, emmaPath, `{"quantity":2}`, 1},
+		{http.MethodDelete, emmaPath, "", 0},
+	} {
+		r := b.c.JSON(t, c.method, c.path, c.body, append(authtest.As(&other), "Authorization", "Bearer test-token", "Cookie", cookie)...)
+		require.Equal(t, http.StatusOK, r.StatusCode, r.Body)
+		require.Empty(t, r.Header.Values("Set-Cookie"), c.method+": the visitor cookie stays")
+		var answered service.Cart
+		require.NoError(t, json.Unmarshal([]byte(r.Body), &answered))
+		require.Len(t, answered.Lines, c.want, c.method+": the token's account took in no visitor cart")
+		after, err := b.svc.Cart(ctx, visitor)
+		require.NoError(t, err)
+		require.Equal(t, before.Lines, after.Lines, c.method+": the visitor cart is the browser's still")
 	}
 }
 
@@ -905,7 +941,7 @@ func TestPages_AdminOrdersNamePeople(t *testing.T) {
 	require.NoError(t, err)
 	o, err := b.svc.Place(ctx, buyer, service.PlaceInput{Key: "names", Lines: cart.Seen(),
 		Address:    service.Address{Name: "Ana", Street: "Calle 1", City: "Bogotá", Region: "DC", PostalCode: "110111", Country: "CO"},
-		ProviderID: 3, Payment: service.PaymentInput{Method: orders.MethodWallet}})
+		ProviderID: 3, DeliveryCents: new(int64(800)), Payment: service.PaymentInput{Method: orders.MethodWallet}})
 	require.NoError(t, err)
 
 	r := b.c.Get(t, "/admin/orders", authtest.As(&admin)...)
@@ -971,7 +1007,7 @@ func TestAPI(t *testing.T) {
 
 	t.Run("PlaceAndCancel", func(t *testing.T) {
 		require.Equal(t, http.StatusOK, b.c.JSON(t, http.MethodPut, path, `{"quantity":1}`, authtest.As(&buyer)...).StatusCode)
-		body := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
+		body := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"مريم","street":"Calle 1","city":"Cali","region":"VC","postal_code":"760001","country":"CO"},"delivery_provider_id":4,"delivery_cents":650,"payment":{"method":"wallet"}}`
 		r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, authtest.As(&buyer)...)
 		require.Equal(t, http.StatusUnprocessableEntity, r.StatusCode) // no Idempotency-Key
 		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", body, append(authtest.As(&buyer), "Idempotency-Key", "a1")...)
@@ -1035,7 +1071,7 @@ func TestAPI(t *testing.T) {
 		require.ElementsMatch(t, []string{"shipping_address.name", "shipping_address.street", "shipping_address.city",
 			"shipping_address.postal_code", "shipping_address.country", "delivery_provider_id", "payment.card.number", "payment.card.exp_year", "payment.card.cvc"},
 			slices.Collect(maps.Keys(e.Error.Fields)))
-		seen := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":{"method":"wallet"}}`
+		seen := `{"lines":[{"book_id":` + id + `,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"delivery_cents":650,"payment":{"method":"wallet"}}`
 		catalogtest.SetPrice(context.Background(), t, b.pool, b.book.ID, 990_000)
 		r = b.c.JSON(t, http.MethodPost, "/api/v1/orders", seen, append(authtest.As(&buyer), "Idempotency-Key", "raised")...)
 		require.Equal(t, http.StatusConflict, r.StatusCode)
@@ -1062,7 +1098,7 @@ func TestAPI_PayAgainAndMarkRead(t *testing.T) {
 	card := func(number string) string {
 		return fmt.Sprintf(`{"method":"card","card":{"number":%q,"exp_month":12,"exp_year":%d,"cvc":"123"}}`, number, time.Now().Year()+1)
 	}
-	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"payment":`+card("4000000000000002")+`}`,
+	r := b.c.JSON(t, http.MethodPost, "/api/v1/orders", `{"lines":[{"book_id":`+id+`,"quantity":1,"price_cents":1500}],"shipping_address":{"name":"A","street":"B","city":"C","region":"D","postal_code":"1","country":"CO"},"delivery_provider_id":4,"delivery_cents":650,"payment":`+card("4000000000000002")+`}`,
 		append(authtest.As(&buyer), "Idempotency-Key", "declined")...)
 	require.Equal(t, http.StatusCreated, r.StatusCode, r.Body)
 	var o struct{ ID int64 }

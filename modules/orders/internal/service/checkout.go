@@ -58,9 +58,10 @@ type SeenLine struct {
 }
 
 // PlaceInput is a checkout request. Key makes it idempotent; Lines are the
-// cart as the buyer saw it, and DeliveryCents, when set, the delivery cost
-// the buyer saw: the order is placed at that cost or not at all. Nil takes
-// the provider's cost now, for API clients that show none.
+// cart as the buyer saw it, and DeliveryCents the delivery cost the buyer
+// saw: the order is placed at those or not at all. Nil is refused, naming
+// the cost (deliveryUnconfirmed), as a cost other than the provider's is:
+// no buyer is charged a delivery cost nobody said they were shown.
 type PlaceInput struct {
 	Key           string
 	Lines         []SeenLine
@@ -317,6 +318,11 @@ func (s *Service) Place(ctx context.Context, buyer auth.User, in PlaceInput) (Or
 		return Order{}, err
 	}
 	hash := requestHash(in, tok)
+	if in.DeliveryCents == nil {
+		// A checkout placed before the cost was required, sent again with
+		// its key, still answers its order.
+		return s.replayOr(ctx, buyer.ID, in.Key, hash, func() error { return s.deliveryUnconfirmed(ctx, in) })
+	}
 	o, err := s.place(ctx, buyer, in, tok, hash, true)
 	if errors.Is(err, errStaleBooks) {
 		o, err = s.place(ctx, buyer, in, tok, hash, false)
@@ -478,6 +484,19 @@ func (s *Service) deliveryChanged(ctx context.Context, in PlaceInput) error {
 		return apperr.ErrInvalid.WithFields(map[string]string{"delivery_provider_id": msg})
 	}
 	return orders.ErrCartChanged.WithMessage(deliveryChangedMessage(p.Name, *in.DeliveryCents, p.CostCents))
+}
+
+// deliveryUnconfirmed refuses a checkout that says no delivery cost was
+// shown (an API client that leaves delivery_cents out), as one shown
+// another cost is: nothing is held or charged, the cart is kept, and the
+// answer names the cost, which the client shows and sends to place it.
+func (s *Service) deliveryUnconfirmed(ctx context.Context, in PlaceInput) error {
+	p, _, err := s.provider(ctx, in.ProviderID, false)
+	if err != nil {
+		return err
+	}
+	return orders.ErrCartChanged.WithMessage(fmt.Sprintf("Delivery by %s costs %s, which the order did not confirm. Nothing was charged; please review the total and place the order again.", p.Name, view.Money(p.CostCents))).
+		WithFields(map[string]string{"delivery_cents": fmt.Sprintf("send the delivery cost the buyer was shown: %d for %s now", p.CostCents, p.Name)})
 }
 
 // deliveryChangedMessage is worded for both ways the cost shown can

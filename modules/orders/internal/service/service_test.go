@@ -103,7 +103,9 @@ func checkoutInput(key string, p service.PaymentInput) service.PlaceInput {
 		Key:        key,
 		Address:    service.Address{Name: "Ana Gómez", Street: "Calle 1 #2-3", City: "Bogotá", Region: "Cundinamarca", PostalCode: "110111", Country: "CO"},
 		ProviderID: 4, // Servientrega, national, 650
-		Payment:    p,
+		// The cost shown, as a page shows it; seen shows the cost now.
+		DeliveryCents: new(int64(650)),
+		Payment:       p,
 	}
 }
 
@@ -123,6 +125,14 @@ func (b *bundle) seen(t *testing.T, in service.PlaceInput) service.PlaceInput {
 	c, err := b.svc.Cart(context.Background(), service.Owner{UserID: b.buyer.ID})
 	require.NoError(t, err)
 	in.Lines = c.Seen()
+	// An address in no country (a test of its refusal) has no provider's
+	// cost to show.
+	ps, _ := b.svc.ProvidersFor(context.Background(), in.Address.Country)
+	for _, p := range ps {
+		if p.ID == in.ProviderID {
+			in.DeliveryCents = new(p.CostCents)
+		}
+	}
 	return in
 }
 
@@ -749,6 +759,31 @@ func TestService_PlaceAtDeliveryCostSeen(t *testing.T) {
 	require.Equal(t, 1, b.count(t, "SELECT count(*) FROM orders.payments WHERE order_id = $1 AND amount_cents = 2499", o.ID))
 }
 
+// TestService_PlaceNeedsTheDeliveryCostShown: a checkout that sends no
+// delivery cost (an API client that leaves delivery_cents out) is refused
+// as one shown another cost is, naming the cost: nobody is charged one
+// they were not shown. Sent with it, the order is placed.
+func TestService_PlaceNeedsTheDeliveryCostShown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := setup(t)
+	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
+	in := b.seen(t, checkoutInput("k", service.PaymentInput{Method: orders.MethodWallet}))
+	in.DeliveryCents = nil
+
+	_, err := b.svc.Place(ctx, b.buyer, in)
+	requireCode(t, err, "orders.cart_changed")
+	require.Equal(t, "Delivery by Servientrega costs $6.50, which the order did not confirm. Nothing was charged; please review the total and place the order again.", err.Error())
+	require.Equal(t, map[string]string{"delivery_cents": "send the delivery cost the buyer was shown: 650 for Servientrega now"}, apperr.As(err).Fields)
+	require.Zero(t, b.count(t, "SELECT count(*) FROM orders.orders"))
+	require.Equal(t, catalogtest.Counts{Listed: 3, Available: 3}, catalogtest.StockOf(ctx, t, b.pool, b.book.ID))
+
+	in.DeliveryCents = new(int64(650))
+	o, err := b.svc.Place(ctx, b.buyer, in)
+	require.NoError(t, err)
+	require.Equal(t, int64(650), o.DeliveryCents)
+}
+
 // TestService_UpdateProvider: an admin edits a provider; a name another
 // provider has, in any case, a bad field or an unknown provider is refused with what to
 // fix, and only an admin edits.
@@ -816,7 +851,7 @@ func TestService_CreateProvider(t *testing.T) {
 
 	require.NoError(t, b.svc.SetQuantity(ctx, service.Owner{UserID: b.buyer.ID}, b.book.ID, 1))
 	in := b.seen(t, checkoutInput("rappi", service.PaymentInput{Method: orders.MethodWallet}))
-	in.ProviderID = created.ID
+	in.ProviderID, in.DeliveryCents = created.ID, new(created.CostCents)
 	far := in
 	far.Address.Country = "US"
 	_, err = replica.Place(ctx, b.buyer, far)

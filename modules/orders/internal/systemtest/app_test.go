@@ -134,6 +134,7 @@ func checkoutBody(card string, seen ...service.SeenLine) map[string]any {
 		"lines":                seen,
 		"shipping_address":     map[string]any{"name": "Ana", "street": "Calle 1", "city": "Bogotá", "region": "DC", "postal_code": "110111", "country": "CO"},
 		"delivery_provider_id": 3,
+		"delivery_cents":       800,
 		"payment":              map[string]any{"method": "card", "card": map[string]any{"number": card, "exp_month": 12, "exp_year": time.Now().Year() + 1, "cvc": "123"}},
 	}
 }

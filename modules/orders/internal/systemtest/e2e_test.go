@@ -110,7 +110,7 @@ func TestCheckout_LastCopiesRace(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			in := service.PlaceInput{Key: fmt.Sprintf("race-%d", i), ProviderID: 3, Lines: []service.SeenLine{{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}},
+			in := service.PlaceInput{Key: fmt.Sprintf("race-%d", i), ProviderID: 3, DeliveryCents: new(int64(800)), Lines: []service.SeenLine{{BookID: book.ID, Quantity: 1, PriceCents: book.PriceCents}},
 				Address: service.Address{Name: "N", Street: "S", City: "C", Region: "R", PostalCode: "1", Country: "CO"},
 				Payment: service.PaymentInput{Method: "wallet"}}
 			_, err := a.svc.Place(ctx, users[i], in)
