@@ -96,18 +96,23 @@ func (q *Queries) DeleteCartItem(ctx context.Context, db DBTX, arg DeleteCartIte
 const deleteStaleVisitorCarts = `-- name: DeleteStaleVisitorCarts :execrows
 DELETE FROM orders.carts WHERE id IN (
   SELECT c.id FROM orders.carts c WHERE c.visitor_id IS NOT NULL AND c.updated_at < $1
-  ORDER BY c.updated_at LIMIT 100
+  ORDER BY c.updated_at LIMIT $2
 )
 `
 
+type DeleteStaleVisitorCartsParams struct {
+	Before time.Time
+	Max    int32
+}
+
 // A visitor cart nobody touched for a while belongs to a cookie long gone.
-// The stalest hundred go at a time (a sweep runs every minute or so), in
+// The stalest @max go at a time (a sweep repeats it until none is left), in
 // the order of carts_visitor_stale_idx, so that reading them from it is
 // the cheapest plan whatever the statistics estimate: as time moves past
 // them, every cart they saw looks stale, and the planner chose to read
-// every cart, users' too. The next sweep takes the rest.
-func (q *Queries) DeleteStaleVisitorCarts(ctx context.Context, db DBTX, before time.Time) (int64, error) {
-	result, err := db.Exec(ctx, deleteStaleVisitorCarts, before)
+// every cart, users' too.
+func (q *Queries) DeleteStaleVisitorCarts(ctx context.Context, db DBTX, arg DeleteStaleVisitorCartsParams) (int64, error) {
+	result, err := db.Exec(ctx, deleteStaleVisitorCarts, arg.Before, arg.Max)
 	if err != nil {
 		return 0, err
 	}
