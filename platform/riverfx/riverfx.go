@@ -332,6 +332,7 @@ func New(p Params) (*Client, error) {
 	// with a 10 s timeout a killed replica's jobs run again within about
 	// 45 s.
 	rcfg.RescueStuckJobsAfter = timeout
+	rcfg.DiscardedJobRetentionPeriod = DiscardedJobRetention
 	working := len(p.Registrars) > 0
 	if working {
 		workers := river.NewWorkers()
@@ -363,6 +364,12 @@ func New(p Params) (*Client, error) {
 	})
 	return client, nil
 }
+
+// DiscardedJobRetention is how long a job that failed for good stays on the
+// admin's jobs page before River deletes it. River's default, 7 days, let
+// an operator who looks weekly miss a failure; completed and cancelled
+// jobs keep River's 24 hours (README, "Background jobs").
+const DiscardedJobRetention = 30 * 24 * time.Hour
 
 // DefaultJobTimeout bounds one run of a job whose kind sets no timeout of
 // its own; --job-timeout changes it.

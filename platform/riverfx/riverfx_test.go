@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -360,4 +361,41 @@ func TestWhenDue_InsertsOnlyWhenDue(t *testing.T) {
 
 	set(false, errors.New("the other module is down"))
 	wait(t, w.done, "the job to run when the check fails")
+}
+
+// TestClient_KeepsDiscardedJobsAMonth: a job that failed for good stays
+// in the queue (and on the admin's jobs page) for DiscardedJobRetention,
+// well past River's default week, while completed jobs go after a day.
+func TestClient_KeepsDiscardedJobsAMonth(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	w := newWorker()
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.DiscardHandler), riverfx.TestOpts()),
+		riverfx.Module,
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
+		fx.Invoke(func(ins *riverfx.Inserter) {
+			for _, age := range []string{"completed 2 days", "discarded 8 days", "discarded 31 days"} {
+				var state, days string
+				_, err := fmt.Sscanf(age, "%s %s", &state, &days)
+				require.NoError(t, err)
+				res, err := ins.Insert(ctx, napArgs{}, &river.InsertOpts{Queue: "parked", Metadata: []byte(`{"age":"` + age + `"}`)})
+				require.NoError(t, err)
+				_, err = pool.Exec(ctx, "UPDATE river.river_job SET state = $2, finalized_at = now() - make_interval(days => $3::int) WHERE id = $1",
+					res.Job.ID, state, days)
+				require.NoError(t, err)
+			}
+		}))
+	app.RequireStart()
+	defer app.RequireStop()
+	left := func() []string {
+		rows, err := pool.Query(ctx, "SELECT metadata->>'age' FROM river.river_job WHERE queue = 'parked' ORDER BY id")
+		require.NoError(t, err)
+		ages, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return ages
+	}
+	require.Eventually(t, func() bool { return len(left()) < 3 }, 30*time.Second, 20*time.Millisecond, "River's cleaner runs at start")
+	require.Equal(t, []string{"discarded 8 days"}, left())
 }
