@@ -411,8 +411,30 @@ func (c *Cluster) LogFile() string {
 	return filepath.Join(c.dir, "postgres.log")
 }
 
+// MaxLogSize is the size past which the server's log is set aside at
+// start: pg_ctl -l appends to it for ever, so a shop that ran for years
+// filled its disk with it. One old copy is kept (postgres.log.1).
+const MaxLogSize = 50 << 20
+
+// rotateLog sets the log aside as postgres.log.1 (replacing the one kept
+// before) when it has grown past MaxLogSize. The server is not running,
+// so nothing still writes to it.
+func rotateLog(logFile string) error {
+	info, err := os.Stat(logFile)
+	if err != nil || info.Size() <= MaxLogSize {
+		return nil
+	}
+	if err := os.Rename(logFile, logFile+".1"); err != nil {
+		return fmt.Errorf("set aside postgres log: %w", err)
+	}
+	return nil
+}
+
 func (c *Cluster) startDaemon(ctx context.Context) error {
 	logFile := c.LogFile()
+	if err := rotateLog(logFile); err != nil {
+		return err
+	}
 	var quoted []string
 	for _, s := range c.settings() {
 		if strings.HasSuffix(s, "=") {

@@ -136,3 +136,24 @@ func TestFindBinaries_MatchTheDataFolder(t *testing.T) {
 	_, err = Start(context.Background(), dir, nil)
 	require.ErrorIs(t, err, ErrWrongVersion, "Start stops before touching the folder")
 }
+
+// TestRotateLog: the server's log is set aside at start once past
+// MaxLogSize, one old copy kept, and left alone below it.
+func TestRotateLog(t *testing.T) {
+	t.Parallel()
+	log := filepath.Join(t.TempDir(), "postgres.log")
+	require.NoError(t, os.WriteFile(log, []byte("small"), 0o600))
+	require.NoError(t, rotateLog(log))
+	got, err := os.ReadFile(log)
+	require.NoError(t, err)
+	require.Equal(t, "small", string(got))
+
+	require.NoError(t, os.WriteFile(log+".1", []byte("older"), 0o600))
+	require.NoError(t, os.Truncate(log, MaxLogSize+1))
+	require.NoError(t, rotateLog(log))
+	_, err = os.Stat(log)
+	require.ErrorIs(t, err, os.ErrNotExist, "pg_ctl starts a new one")
+	info, err := os.Stat(log + ".1")
+	require.NoError(t, err)
+	require.Equal(t, int64(MaxLogSize+1), info.Size(), "the big one kept in place of the older")
+}
