@@ -96,23 +96,20 @@ func (q *Queries) DeleteCartItem(ctx context.Context, db DBTX, arg DeleteCartIte
 const deleteStaleVisitorCarts = `-- name: DeleteStaleVisitorCarts :execrows
 DELETE FROM orders.carts WHERE id IN (
   SELECT c.id FROM orders.carts c WHERE c.visitor_id IS NOT NULL AND c.updated_at < $1
-  ORDER BY c.updated_at LIMIT $2
+  ORDER BY c.updated_at LIMIT 100
 )
 `
 
-type DeleteStaleVisitorCartsParams struct {
-	Before time.Time
-	Max    int32
-}
-
 // A visitor cart nobody touched for a while belongs to a cookie long gone.
-// The stalest @max go at a time (a sweep repeats it until none is left), in
-// the order of carts_visitor_stale_idx, so that reading them from it is
-// the cheapest plan whatever the statistics estimate: as time moves past
-// them, every cart they saw looks stale, and the planner chose to read
-// every cart, users' too.
-func (q *Queries) DeleteStaleVisitorCarts(ctx context.Context, db DBTX, arg DeleteStaleVisitorCartsParams) (int64, error) {
-	result, err := db.Exec(ctx, deleteStaleVisitorCarts, arg.Before, arg.Max)
+// The stalest hundred go at a time (a sweep repeats it until none is
+// left: service.staleCartBatch), in the order of carts_visitor_stale_idx,
+// so that reading them from it is the cheapest plan whatever the
+// statistics estimate: as time moves past them, every cart they saw looks
+// stale, and the planner chose to read every cart, users' too. The limit is
+// a small constant for the same reason: with a parameter, or a thousand,
+// the planner read every cart again.
+func (q *Queries) DeleteStaleVisitorCarts(ctx context.Context, db DBTX, before time.Time) (int64, error) {
+	result, err := db.Exec(ctx, deleteStaleVisitorCarts, before)
 	if err != nil {
 		return 0, err
 	}

@@ -676,14 +676,15 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	return res, errors.Join(unresolved...)
 }
 
-// staleCartBatch bounds the carts one transaction of a sweep deletes
-// (with their items), so that each is short; staleCartTime bounds a
+// staleCartBatch is how many carts one transaction of a sweep deletes
+// (with their items), so that each is short: the LIMIT of
+// DeleteStaleVisitorCarts; staleCartTime bounds a
 // sweep's time on them, so that its part for orders runs every time and
 // the job finishes well within its timeout. One sweep thus clears a
 // backlog of hundreds of thousands of carts, not the hundred of before,
 // which fell ever further behind a shop that sees more visitors.
 const (
-	staleCartBatch = 1000
+	staleCartBatch = 100
 	staleCartTime  = 20 * time.Second
 )
 
@@ -695,7 +696,7 @@ func (s *Service) deleteStaleCarts(ctx context.Context) (int64, error) {
 	stop := time.Now().Add(staleCartTime)
 	var total int64
 	for {
-		n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, dbsqlc.DeleteStaleVisitorCartsParams{Before: before, Max: staleCartBatch})
+		n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, before)
 		total += n
 		if err != nil || n < staleCartBatch || time.Now().After(stop) {
 			return total, err
