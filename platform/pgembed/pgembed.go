@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -80,13 +81,13 @@ func Start(ctx context.Context, dir string, opts *Options) (*Cluster, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	bin, err := findBinaries()
-	if err != nil {
-		return nil, err
-	}
-	dir, err = filepath.Abs(dir)
+	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	bin, err := findBinaries(dir)
+	if err != nil {
+		return nil, err
 	}
 	if len(filepath.Join(dir, ".s.PGSQL.5432")) > 100 {
 		return nil, fmt.Errorf("data folder %s: path too long for a Unix socket (limit about 100 bytes); choose a shorter --data-dir", dir)
@@ -410,8 +411,30 @@ func (c *Cluster) LogFile() string {
 	return filepath.Join(c.dir, "postgres.log")
 }
 
+// MaxLogSize is the size past which the server's log is set aside at
+// start: pg_ctl -l appends to it for ever, so a shop that ran for years
+// filled its disk with it. One old copy is kept (postgres.log.1).
+const MaxLogSize = 50 << 20
+
+// rotateLog sets the log aside as postgres.log.1 (replacing the one kept
+// before) when it has grown past MaxLogSize. The server is not running,
+// so nothing still writes to it.
+func rotateLog(logFile string) error {
+	info, err := os.Stat(logFile)
+	if err != nil || info.Size() <= MaxLogSize {
+		return nil
+	}
+	if err := os.Rename(logFile, logFile+".1"); err != nil {
+		return fmt.Errorf("set aside postgres log: %w", err)
+	}
+	return nil
+}
+
 func (c *Cluster) startDaemon(ctx context.Context) error {
 	logFile := c.LogFile()
+	if err := rotateLog(logFile); err != nil {
+		return err
+	}
 	var quoted []string
 	for _, s := range c.settings() {
 		if strings.HasSuffix(s, "=") {
@@ -540,25 +563,66 @@ func lastLines(s string, n int) string {
 // installGlob is where Debian installs each major version's binaries.
 var installGlob = "/usr/lib/postgresql/*/bin"
 
-// findBinaries prefers the folder of the newest installed major version, then
-// PATH.
-func findBinaries() (string, error) {
+// ErrWrongVersion is returned when the data folder was made by a major
+// version of PostgreSQL whose binaries are not installed; its message names
+// the version and how to move the data on.
+var ErrWrongVersion = errors.New("PostgreSQL binaries of the data folder's version not found")
+
+// findBinaries picks the binaries that can run the cluster in dir: those
+// of the major version that made it (its PG_VERSION), since a server
+// refuses another major's files; for a new folder, the newest installed
+// major's. The folders of /usr/lib/postgresql come first, then PATH.
+func findBinaries(dir string) (string, error) {
+	want := ""
+	if b, err := os.ReadFile(filepath.Join(dir, "PG_VERSION")); err == nil {
+		want = strings.TrimSpace(string(b))
+	}
 	dirs, _ := filepath.Glob(installGlob)
 	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
-	for _, d := range dirs {
-		if hasTools(d) {
-			return d, nil
-		}
-	}
 	if p, err := exec.LookPath("pg_ctl"); err == nil {
 		if real, err := filepath.EvalSymlinks(p); err == nil && hasTools(filepath.Dir(real)) {
-			return filepath.Dir(real), nil
+			dirs = append(dirs, filepath.Dir(real))
 		}
-		if hasTools(filepath.Dir(p)) {
-			return filepath.Dir(p), nil
-		}
+		dirs = append(dirs, filepath.Dir(p))
 	}
-	return "", ErrBinariesMissing
+	var found []string
+	for _, d := range dirs {
+		if !hasTools(d) {
+			continue
+		}
+		v := majorOf(d)
+		if want == "" || v == want || v == "" {
+			return d, nil
+		}
+		found = append(found, v)
+	}
+	if want == "" || len(found) == 0 {
+		return "", ErrBinariesMissing
+	}
+	return "", fmt.Errorf("%w: the data folder %s was made by PostgreSQL %s, and only PostgreSQL %s is installed. "+
+		"Install version %s beside it (Debian: apt-get install postgresql-%s) to run the shop on it as it is; "+
+		"or move the data to the newer version with pg_upgrade, or with %s's pg_dump and a restore into a new data folder "+
+		"(README, \"The embedded PostgreSQL: logs, backups and upgrades\")",
+		ErrWrongVersion, dir, want, strings.Join(slices.Compact(found), ", "), want, want, want)
+}
+
+// majorOf is the major version of the binaries in binDir: Debian's folder
+// name (/usr/lib/postgresql/17/bin), or what the server says of itself
+// ("postgres (PostgreSQL) 17.2"); empty when neither tells.
+func majorOf(binDir string) string {
+	if v := versionOf(binDir); v > 0 {
+		return strconv.Itoa(v)
+	}
+	out, err := exec.Command(filepath.Join(binDir, "postgres"), "--version").Output()
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(out))
+	if len(fields) == 0 {
+		return ""
+	}
+	major, _, _ := strings.Cut(fields[len(fields)-1], ".")
+	return major
 }
 
 func versionOf(binDir string) int {

@@ -93,3 +93,67 @@ func reachableDir(t *testing.T) string {
 	require.NoError(t, os.Chmod(dir, 0o755))
 	return dir
 }
+
+// TestFindBinaries_MatchTheDataFolder: a data folder runs on the binaries
+// of the major version that made it, not the newest installed beside it
+// (whose server refuses the folder), and a folder whose version is not
+// installed gets one error naming it and the ways on.
+func TestFindBinaries_MatchTheDataFolder(t *testing.T) {
+	root := t.TempDir()
+	for _, v := range []string{"15", "17"} {
+		bin := filepath.Join(root, v, "bin")
+		require.NoError(t, os.MkdirAll(bin, 0o755))
+		for _, tool := range []string{"initdb", "pg_ctl", "postgres"} {
+			require.NoError(t, os.WriteFile(filepath.Join(bin, tool), nil, 0o755))
+		}
+	}
+	saved := installGlob
+	installGlob = filepath.Join(root, "*", "bin")
+	t.Cleanup(func() { installGlob = saved })
+	t.Setenv("PATH", t.TempDir())
+	folder := func(version string) string {
+		dir := t.TempDir()
+		if version != "" {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "PG_VERSION"), []byte(version+"\n"), 0o600))
+		}
+		return dir
+	}
+
+	got, err := findBinaries(folder(""))
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(root, "17", "bin"), got, "a new folder: the newest")
+
+	got, err = findBinaries(folder("15"))
+	require.NoError(t, err)
+	require.Equal(t, filepath.Join(root, "15", "bin"), got, "a folder of 15: 15's, though 17 is newer")
+
+	dir := folder("14")
+	_, err = findBinaries(dir)
+	require.ErrorIs(t, err, ErrWrongVersion)
+	for _, part := range []string{dir, "made by PostgreSQL 14", "17, 15", "postgresql-14", "pg_upgrade", "pg_dump"} {
+		require.Contains(t, err.Error(), part)
+	}
+	_, err = Start(context.Background(), dir, nil)
+	require.ErrorIs(t, err, ErrWrongVersion, "Start stops before touching the folder")
+}
+
+// TestRotateLog: the server's log is set aside at start once past
+// MaxLogSize, one old copy kept, and left alone below it.
+func TestRotateLog(t *testing.T) {
+	t.Parallel()
+	log := filepath.Join(t.TempDir(), "postgres.log")
+	require.NoError(t, os.WriteFile(log, []byte("small"), 0o600))
+	require.NoError(t, rotateLog(log))
+	got, err := os.ReadFile(log)
+	require.NoError(t, err)
+	require.Equal(t, "small", string(got))
+
+	require.NoError(t, os.WriteFile(log+".1", []byte("older"), 0o600))
+	require.NoError(t, os.Truncate(log, MaxLogSize+1))
+	require.NoError(t, rotateLog(log))
+	_, err = os.Stat(log)
+	require.ErrorIs(t, err, os.ErrNotExist, "pg_ctl starts a new one")
+	info, err := os.Stat(log + ".1")
+	require.NoError(t, err)
+	require.Equal(t, int64(MaxLogSize+1), info.Size(), "the big one kept in place of the older")
+}

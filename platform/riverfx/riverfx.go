@@ -117,6 +117,32 @@ func AsPeriodic(constructor any) fx.Option {
 	return fx.Provide(fx.Annotate(constructor, fx.ResultTags(`group:"river_periodic,flatten"`)))
 }
 
+// DueFunc reports whether a periodic job has work to do, by a cheap read
+// (an index's first entry, a cursor).
+type DueFunc func(ctx context.Context) (bool, error)
+
+// dueTimeout bounds a DueFunc: River's leader calls the constructors of
+// every periodic job in turn, so one that waited would delay the others.
+const dueTimeout = time.Second
+
+// WhenDue is a periodic job's constructor that inserts args only when due
+// reports work. Each run of a periodic job is a row that River inserts,
+// updates twice and deletes a day later: for an idle shop's few frequent
+// jobs that was 200,000 rows and most of its WAL a day, for nothing. A
+// check that fails (a slow or unreachable module) inserts the job all the
+// same, so the job's own run meets the failure, logs it and retries as it
+// did before the check.
+func WhenDue(due DueFunc, args river.JobArgs) river.PeriodicJobConstructor {
+	return func() (river.JobArgs, *river.InsertOpts) {
+		ctx, cancel := context.WithTimeout(context.Background(), dueTimeout)
+		defer cancel()
+		if ok, err := due(ctx); err == nil && !ok {
+			return nil, nil
+		}
+		return args, nil
+	}
+}
+
 // Schema is the schema of the process's job queue: River's own in the
 // monolith, and one per set of modules otherwise (river_catalog,
 // river_auth_catalog), so that processes of a split shop sharing one
@@ -306,6 +332,7 @@ func New(p Params) (*Client, error) {
 	// with a 10 s timeout a killed replica's jobs run again within about
 	// 45 s.
 	rcfg.RescueStuckJobsAfter = timeout
+	rcfg.DiscardedJobRetentionPeriod = DiscardedJobRetention
 	working := len(p.Registrars) > 0
 	if working {
 		workers := river.NewWorkers()
@@ -337,6 +364,12 @@ func New(p Params) (*Client, error) {
 	})
 	return client, nil
 }
+
+// DiscardedJobRetention is how long a job that failed for good stays on the
+// admin's jobs page before River deletes it. River's default, 7 days, let
+// an operator who looks weekly miss a failure; completed and cancelled
+// jobs keep River's 24 hours (README, "Background jobs").
+const DiscardedJobRetention = 30 * 24 * time.Hour
 
 // DefaultJobTimeout bounds one run of a job whose kind sets no timeout of
 // its own; --job-timeout changes it.

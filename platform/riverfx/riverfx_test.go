@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -291,4 +292,110 @@ func TestWorker_FailuresAreLogged(t *testing.T) {
 		"WARN job failed; it will be retried kind=test.flaky job=" + id + " attempt=1 max_attempts=5 err=sweep: resolve stuck order 18: bug",
 		"ERROR job failed for good kind=test.flaky job=" + id + " attempt=2 max_attempts=5 err=JobCancelError: hopeless",
 	}, logs.atLeast(slog.LevelWarn))
+}
+
+// TestWhenDue_InsertsOnlyWhenDue: a periodic job whose check finds no
+// work leaves no row in the queue however often its schedule fires, runs
+// within its interval once the check finds work, and runs when the check
+// fails, so the job meets the failure itself.
+func TestWhenDue_InsertsOnlyWhenDue(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	w := newWorker()
+	var (
+		mu     sync.Mutex
+		checks int
+		due    bool
+		broken error
+	)
+	check := func(context.Context) (bool, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		checks++
+		return due, broken
+	}
+	set := func(d bool, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		checks, due, broken = 0, d, err
+	}
+	checked := func(n int) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return checks >= n
+	}
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.DiscardHandler), riverfx.TestOpts()),
+		riverfx.Module,
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
+		riverfx.AsPeriodic(func() []*river.PeriodicJob {
+			return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(20*time.Millisecond),
+				riverfx.WhenDue(check, napArgs{}), &river.PeriodicJobOpts{RunOnStart: true})}
+		}))
+	app.RequireStart()
+	// Jobs queued while due report on w.done until the app stops.
+	drained := make(chan struct{})
+	defer func() {
+		set(false, nil)
+		go func() {
+			for {
+				select {
+				case <-w.done:
+				case <-drained:
+					return
+				}
+			}
+		}()
+		app.RequireStop()
+		close(drained)
+	}()
+
+	require.Eventually(t, func() bool { return checked(5) }, 30*time.Second, 5*time.Millisecond)
+	var rows int
+	require.NoError(t, pool.QueryRow(ctx, "SELECT count(*) FROM river.river_job WHERE kind = 'test.nap'").Scan(&rows))
+	require.Zero(t, rows, "nothing due, nothing queued")
+
+	set(true, nil)
+	wait(t, w.done, "the job to run once due")
+
+	set(false, errors.New("the other module is down"))
+	wait(t, w.done, "the job to run when the check fails")
+}
+
+// TestClient_KeepsDiscardedJobsAMonth: a job that failed for good stays
+// in the queue (and on the admin's jobs page) for DiscardedJobRetention,
+// well past River's default week, while completed jobs go after a day.
+func TestClient_KeepsDiscardedJobsAMonth(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	w := newWorker()
+	app := fxtest.New(t, fx.NopLogger,
+		fx.Supply(config.Config{ShutdownTimeout: time.Second}, pool, slog.New(slog.DiscardHandler), riverfx.TestOpts()),
+		riverfx.Module,
+		riverfx.AsWorkers(func() riverfx.Registrar { return func(ws *river.Workers) { river.AddWorker(ws, w) } }),
+		fx.Invoke(func(ins *riverfx.Inserter) {
+			for _, age := range []string{"completed 2 days", "discarded 8 days", "discarded 31 days"} {
+				var state, days string
+				_, err := fmt.Sscanf(age, "%s %s", &state, &days)
+				require.NoError(t, err)
+				res, err := ins.Insert(ctx, napArgs{}, &river.InsertOpts{Queue: "parked", Metadata: []byte(`{"age":"` + age + `"}`)})
+				require.NoError(t, err)
+				_, err = pool.Exec(ctx, "UPDATE river.river_job SET state = $2, finalized_at = now() - make_interval(days => $3::int) WHERE id = $1",
+					res.Job.ID, state, days)
+				require.NoError(t, err)
+			}
+		}))
+	app.RequireStart()
+	defer app.RequireStop()
+	left := func() []string {
+		rows, err := pool.Query(ctx, "SELECT metadata->>'age' FROM river.river_job WHERE queue = 'parked' ORDER BY id")
+		require.NoError(t, err)
+		ages, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return ages
+	}
+	require.Eventually(t, func() bool { return len(left()) < 3 }, 30*time.Second, 20*time.Millisecond, "River's cleaner runs at start")
+	require.Equal(t, []string{"discarded 8 days"}, left())
 }

@@ -40,6 +40,21 @@ type Copy struct {
 	ApplyFunc func(ctx context.Context, tx pgx.Tx, c auth.UserChange) error
 }
 
+// Behind reports whether the feed holds a change after the stored cursor:
+// a read of the cursor and of one change (by the feed's key), so that a
+// periodic pass is queued only when there is something to copy.
+func (c Copy) Behind(ctx context.Context, changes ChangesFunc) (bool, error) {
+	from, err := c.PositionFunc(ctx)
+	if err != nil {
+		return false, fmt.Errorf("read the feed's cursor: %w", err)
+	}
+	next, err := changes(ctx, from, 1)
+	if err != nil {
+		return false, fmt.Errorf("read user changes: %w", err)
+	}
+	return len(next) > 0, nil
+}
+
 // Follow applies the changes after the stored cursor, a batch a
 // transaction, and returns how many it applied.
 func (c Copy) Follow(ctx context.Context, changes ChangesFunc) (int, error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/riverqueue/river"
 	"go.uber.org/fx"
 
 	"github.com/bookstore/bookstore/modules/auth"
@@ -52,7 +53,9 @@ var Module = fx.Module("catalog",
 	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service) riverfx.Registrar {
 		return jobs.Workers(svc, accounts)
 	}),
-	riverfx.AsPeriodic(jobs.Periodic),
+	riverfx.AsPeriodic(func(svc *service.Service, accounts auth.Service) []*river.PeriodicJob {
+		return jobs.Periodic(svc, accounts)
+	}),
 	metrics.AsCollector(holdMetrics),
 )
 

@@ -47,7 +47,9 @@ var Module = fx.Module("orders",
 	riverfx.AsWorkers(func(svc *service.Service, accounts auth.Service, log *slog.Logger) riverfx.Registrar {
 		return jobs.Workers(svc, accounts, log)
 	}),
-	riverfx.AsPeriodic(func(cfg config.Config) []*river.PeriodicJob { return jobs.Periodic(cfg.OrderTimeout, cfg.ShippingStep) }),
+	riverfx.AsPeriodic(func(svc *service.Service, accounts auth.Service, cfg config.Config) []*river.PeriodicJob {
+		return jobs.Periodic(svc, accounts, cfg.OrderTimeout, cfg.ShippingStep)
+	}),
 )
 
 // publicRoutes are the module's pages and API; a nil svc declares them

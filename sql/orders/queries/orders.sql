@@ -217,3 +217,13 @@ ORDER BY waiting_since LIMIT 100;
 
 -- name: OrderStatuses :many
 SELECT id, status FROM orders.orders WHERE id = ANY(@ids::bigint[]);
+
+-- name: SweepDue :one
+-- Whether the orders' own part of a sweep has anything to do: a pending
+-- order past @pending_before, an unpaid one past @unpaid_before (StuckOrders
+-- and the sweep's wait for bank transfers), or a visitor cart untouched
+-- since @stale_before (DeleteStaleVisitorCarts). Each is a read at the
+-- start of a partial index (orders_waiting_idx, carts_visitor_stale_idx).
+SELECT (EXISTS (SELECT 1 FROM orders.orders WHERE waiting_since < @pending_before::timestamptz AND status = 'pending')
+  OR EXISTS (SELECT 1 FROM orders.orders WHERE waiting_since < @unpaid_before::timestamptz AND status = 'awaiting_payment')
+  OR EXISTS (SELECT 1 FROM orders.carts WHERE visitor_id IS NOT NULL AND updated_at < @stale_before::timestamptz))::boolean AS due;

@@ -52,3 +52,9 @@ WITH due AS (
     AND (SELECT o.status FROM orders.orders o WHERE o.id = s.order_id) NOT IN ('paid', 'shipped')
 )
 SELECT order_id, step, trace_parent FROM sh ORDER BY order_id;
+
+-- name: ShipmentDue :one
+-- Whether a carrier round has a step to take (or a stopped shipment to
+-- clear): the first entry of shipments_due_idx, so that an idle shop
+-- queues no rounds.
+SELECT EXISTS (SELECT 1 FROM orders.shipments WHERE due_at <= @now::timestamptz);

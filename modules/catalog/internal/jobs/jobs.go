@@ -22,6 +22,7 @@ import (
 // Catalog is what the workers need of the catalog service.
 type Catalog interface {
 	SyncSellers(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
+	SellersBehind(ctx context.Context, changes authfeed.ChangesFunc) (bool, error)
 	MatchWants(ctx context.Context, id catalog.BookID) (int, error)
 	RunImport(ctx context.Context, id int64) error
 	FailImport(ctx context.Context, id int64, cause error) error
@@ -170,12 +171,14 @@ func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
 	}
 }
 
-// Periodic schedules the sellers' pass every SyncEvery and the sweep of
-// staged photos every SweepEvery, each run at start too.
-func Periodic() []*river.PeriodicJob {
+// Periodic schedules the sellers' pass every SyncEvery, when the feed
+// holds a change the copy lacks, and the sweep of staged photos every
+// SweepEvery; each runs at start too.
+func Periodic(svc Catalog, accounts auth.Service) []*river.PeriodicJob {
+	behind := func(ctx context.Context) (bool, error) { return svc.SellersBehind(ctx, accounts.UserChanges) }
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(SyncEvery),
-			func() (river.JobArgs, *river.InsertOpts) { return SyncSellersArgs{}, nil },
+			riverfx.WhenDue(behind, SyncSellersArgs{}),
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepStagedPhotosArgs{}, nil },

@@ -34,6 +34,9 @@ func TestSyncSellersWorker(t *testing.T) {
 	}
 	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema},
 		&jobs.SyncSellersWorker{Service: svc, Changes: feed})
+	behind, err := svc.SellersBehind(ctx, feed)
+	require.NoError(t, err)
+	require.True(t, behind, "a change not yet copied queues a pass")
 	for range 2 {
 		tx, err := pool.Begin(ctx)
 		require.NoError(t, err)
@@ -46,6 +49,9 @@ func TestSyncSellersWorker(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "After", got.SellerName)
 	require.True(t, got.Hidden)
+	behind, err = svc.SellersBehind(ctx, feed)
+	require.NoError(t, err)
+	require.False(t, behind, "all copied: no pass queued")
 }
 
 func TestMatchWantsWorker(t *testing.T) {
@@ -142,5 +148,5 @@ func TestSweepStagedPhotosWorker(t *testing.T) {
 	require.NoError(t, tx.Commit(ctx))
 	_, err = svc.OpenStagedPhoto(ctx, auth.User{ID: 5}, staged[0].Token)
 	require.ErrorIs(t, err, service.ErrPhotoNotFound)
-	require.Len(t, jobs.Periodic(), 2, "scheduled with the sellers' pass")
+	require.Len(t, jobs.Periodic(svc, nil), 2, "scheduled with the sellers' pass")
 }

@@ -21,7 +21,26 @@ const sellersCursor = "auth.user_changes"
 // authfeed for why runners and crashes are safe). It returns how many
 // changes it applied.
 func (s *Service) SyncSellers(ctx context.Context, changes authfeed.ChangesFunc) (int, error) {
-	n, err := authfeed.Copy{
+	n, err := s.sellers().Follow(ctx, changes)
+	if err != nil {
+		return n, fmt.Errorf("sync sellers: %w", err)
+	}
+	return n, nil
+}
+
+// SellersBehind reports whether the accounts feed holds a change that
+// SyncSellers has not copied.
+func (s *Service) SellersBehind(ctx context.Context, changes authfeed.ChangesFunc) (bool, error) {
+	behind, err := s.sellers().Behind(ctx, changes)
+	if err != nil {
+		return false, fmt.Errorf("sellers behind: %w", err)
+	}
+	return behind, nil
+}
+
+// sellers is catalog.sellers' side of the accounts feed.
+func (s *Service) sellers() authfeed.Copy {
+	return authfeed.Copy{
 		Pool:         s.pool,
 		PositionFunc: func(ctx context.Context) (int64, error) { return s.q.GetCursor(ctx, s.pool, sellersCursor) },
 		MoveFunc: func(ctx context.Context, tx pgx.Tx, from, to int64) (bool, error) {
@@ -36,11 +55,7 @@ func (s *Service) SyncSellers(ctx context.Context, changes authfeed.ChangesFunc)
 			return s.q.UpsertSeller(ctx, tx, dbsqlc.UpsertSellerParams{ID: int64(c.User.ID), Name: c.User.Name, Disabled: c.User.Disabled,
 				MemberSince: timePtr(c.User.CreatedAt), Email: email, EmailTopics: auth.TopicNames(c.User.EmailTopics)})
 		},
-	}.Follow(ctx, changes)
-	if err != nil {
-		return n, fmt.Errorf("sync sellers: %w", err)
 	}
-	return n, nil
 }
 
 // SetSellerStats implements catalog.Service.

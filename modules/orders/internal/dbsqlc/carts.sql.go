@@ -101,11 +101,13 @@ DELETE FROM orders.carts WHERE id IN (
 `
 
 // A visitor cart nobody touched for a while belongs to a cookie long gone.
-// The stalest hundred go at a time (a sweep runs every minute or so), in
-// the order of carts_visitor_stale_idx, so that reading them from it is
-// the cheapest plan whatever the statistics estimate: as time moves past
-// them, every cart they saw looks stale, and the planner chose to read
-// every cart, users' too. The next sweep takes the rest.
+// The stalest hundred go at a time (a sweep repeats it until none is
+// left: service.staleCartBatch), in the order of carts_visitor_stale_idx,
+// so that reading them from it is the cheapest plan whatever the
+// statistics estimate: as time moves past them, every cart they saw looks
+// stale, and the planner chose to read every cart, users' too. The limit is
+// a small constant for the same reason: with a parameter, or a thousand,
+// the planner read every cart again.
 func (q *Queries) DeleteStaleVisitorCarts(ctx context.Context, db DBTX, before time.Time) (int64, error) {
 	result, err := db.Exec(ctx, deleteStaleVisitorCarts, before)
 	if err != nil {

@@ -651,6 +651,30 @@ func (q *Queries) StuckOrders(ctx context.Context, db DBTX, before time.Time) ([
 	return items, nil
 }
 
+const sweepDue = `-- name: SweepDue :one
+SELECT (EXISTS (SELECT 1 FROM orders.orders WHERE waiting_since < $1::timestamptz AND status = 'pending')
+  OR EXISTS (SELECT 1 FROM orders.orders WHERE waiting_since < $2::timestamptz AND status = 'awaiting_payment')
+  OR EXISTS (SELECT 1 FROM orders.carts WHERE visitor_id IS NOT NULL AND updated_at < $3::timestamptz))::boolean AS due
+`
+
+type SweepDueParams struct {
+	PendingBefore time.Time
+	UnpaidBefore  time.Time
+	StaleBefore   time.Time
+}
+
+// Whether the orders' own part of a sweep has anything to do: a pending
+// order past @pending_before, an unpaid one past @unpaid_before (StuckOrders
+// and the sweep's wait for bank transfers), or a visitor cart untouched
+// since @stale_before (DeleteStaleVisitorCarts). Each is a read at the
+// start of a partial index (orders_waiting_idx, carts_visitor_stale_idx).
+func (q *Queries) SweepDue(ctx context.Context, db DBTX, arg SweepDueParams) (bool, error) {
+	row := db.QueryRow(ctx, sweepDue, arg.PendingBefore, arg.UnpaidBefore, arg.StaleBefore)
+	var due bool
+	err := row.Scan(&due)
+	return due, err
+}
+
 const transition = `-- name: Transition :many
 WITH m AS (
   SELECT unnest((SELECT $1::bigint[])) AS id, unnest((SELECT $2::text[])) AS buyer_message,

@@ -117,3 +117,17 @@ func (q *Queries) Shipment(ctx context.Context, db DBTX, orderID int64) (Shipmen
 	)
 	return i, err
 }
+
+const shipmentDue = `-- name: ShipmentDue :one
+SELECT EXISTS (SELECT 1 FROM orders.shipments WHERE due_at <= $1::timestamptz)
+`
+
+// Whether a carrier round has a step to take (or a stopped shipment to
+// clear): the first entry of shipments_due_idx, so that an idle shop
+// queues no rounds.
+func (q *Queries) ShipmentDue(ctx context.Context, db DBTX, now time.Time) (bool, error) {
+	row := db.QueryRow(ctx, shipmentDue, now)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}

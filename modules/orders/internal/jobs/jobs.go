@@ -102,6 +102,9 @@ type Saga interface {
 	Sweep(ctx context.Context) (SweepResult, error)
 	PushSellerStats(ctx context.Context, seller auth.UserID) error
 	SyncRecipients(ctx context.Context, changes authfeed.ChangesFunc) (int, error)
+	CarryDue(ctx context.Context) (bool, error)
+	SweepDue(ctx context.Context) (bool, error)
+	RecipientsBehind(ctx context.Context, changes authfeed.ChangesFunc) (bool, error)
 }
 
 // SyncRecipientsArgs asks for one pass over the accounts change feed, to
@@ -159,20 +162,20 @@ func Workers(saga Saga, accounts auth.Service, log *slog.Logger) riverfx.Registr
 // Periodic returns the sweeper's schedule, often enough that a stuck order
 // is resolved soon after its deadline, the carrier's, a few rounds per
 // shipping step, so that a step happens soon after it is due, and the
-// recipients' copy's, every SyncEvery; all run at start too.
-func Periodic(stuckAfter, shippingStep time.Duration) []*river.PeriodicJob {
+// recipients' copy's, every SyncEvery; all run at start too. Each inserts
+// its job only when the saga reports work for it (riverfx.WhenDue), so a
+// shop at rest queues none.
+func Periodic(saga Saga, accounts auth.Service, stuckAfter, shippingStep time.Duration) []*river.PeriodicJob {
 	sweep := min(max(stuckAfter/4, time.Second), time.Minute)
 	carry := min(max(shippingStep/4, minCarryEvery), time.Minute)
+	behind := func(ctx context.Context) (bool, error) { return saga.RecipientsBehind(ctx, accounts.UserChanges) }
 	return []*river.PeriodicJob{
-		river.NewPeriodicJob(river.PeriodicInterval(sweep), func() (river.JobArgs, *river.InsertOpts) {
-			return SweepArgs{}, nil
-		}, &river.PeriodicJobOpts{RunOnStart: true}),
-		river.NewPeriodicJob(river.PeriodicInterval(carry), func() (river.JobArgs, *river.InsertOpts) {
-			return CarryArgs{}, nil
-		}, &river.PeriodicJobOpts{RunOnStart: true}),
-		river.NewPeriodicJob(river.PeriodicInterval(SyncEvery), func() (river.JobArgs, *river.InsertOpts) {
-			return SyncRecipientsArgs{}, nil
-		}, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(sweep), riverfx.WhenDue(saga.SweepDue, SweepArgs{}),
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(carry), riverfx.WhenDue(saga.CarryDue, CarryArgs{}),
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(SyncEvery), riverfx.WhenDue(behind, SyncRecipientsArgs{}),
+			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }
 

@@ -74,7 +74,26 @@ const recipientsCursor = "auth.user_changes"
 // why runners and crashes are safe). It returns how many changes it
 // applied.
 func (s *Service) SyncRecipients(ctx context.Context, changes authfeed.ChangesFunc) (int, error) {
-	n, err := authfeed.Copy{
+	n, err := s.recipients().Follow(ctx, changes)
+	if err != nil {
+		return n, fmt.Errorf("sync recipients: %w", err)
+	}
+	return n, nil
+}
+
+// RecipientsBehind reports whether the accounts feed holds a change that
+// SyncRecipients has not copied.
+func (s *Service) RecipientsBehind(ctx context.Context, changes authfeed.ChangesFunc) (bool, error) {
+	behind, err := s.recipients().Behind(ctx, changes)
+	if err != nil {
+		return false, fmt.Errorf("recipients behind: %w", err)
+	}
+	return behind, nil
+}
+
+// recipients is orders.recipients' side of the accounts feed.
+func (s *Service) recipients() authfeed.Copy {
+	return authfeed.Copy{
 		Pool:         s.pool,
 		PositionFunc: func(ctx context.Context) (int64, error) { return s.q.GetCursor(ctx, s.pool, recipientsCursor) },
 		MoveFunc: func(ctx context.Context, tx pgx.Tx, from, to int64) (bool, error) {
@@ -88,9 +107,5 @@ func (s *Service) SyncRecipients(ctx context.Context, changes authfeed.ChangesFu
 			}
 			return s.q.UpsertRecipient(ctx, tx, dbsqlc.UpsertRecipientParams{UserID: int64(c.User.ID), Email: email, EmailTopics: auth.TopicNames(c.User.EmailTopics)})
 		},
-	}.Follow(ctx, changes)
-	if err != nil {
-		return n, fmt.Errorf("sync recipients: %w", err)
 	}
-	return n, nil
 }

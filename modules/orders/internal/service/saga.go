@@ -299,6 +299,15 @@ func (s *Service) Carry(ctx context.Context) (int, error) {
 	return total, nil
 }
 
+// CarryDue reports whether a round of the carrier has a shipment to move.
+func (s *Service) CarryDue(ctx context.Context) (bool, error) {
+	due, err := s.q.ShipmentDue(ctx, s.pool, s.now())
+	if err != nil {
+		return false, fmt.Errorf("shipment due: %w", err)
+	}
+	return due, nil
+}
+
 func (s *Service) carry(ctx context.Context) (int, error) {
 	var rows []dbsqlc.AdvanceDueShipmentsRow
 	start := time.Now()
@@ -585,6 +594,30 @@ func (s *Service) ConfirmStock(ctx context.Context, orderIDs []int64) error {
 // VisitorCartTTL is how long an untouched visitor cart is kept.
 const VisitorCartTTL = 30 * 24 * time.Hour
 
+// SweepDue reports whether a sweep may have something to do: an order or a
+// visitor cart past its deadline here, or any order holding copies in the
+// catalog (the sweep settles those no live order owns, which only the
+// catalog can list; a shop at rest holds none).
+func (s *Service) SweepDue(ctx context.Context) (bool, error) {
+	now := s.now()
+	due, err := s.q.SweepDue(ctx, s.pool, dbsqlc.SweepDueParams{
+		PendingBefore: now.Add(-s.opts.StuckAfter),
+		UnpaidBefore:  now.Add(-s.opts.StuckAfter - s.opts.BankTransferDelay),
+		StaleBefore:   now.Add(-VisitorCartTTL),
+	})
+	if err != nil {
+		return false, fmt.Errorf("sweep due: %w", err)
+	}
+	if due {
+		return true, nil
+	}
+	held, err := s.catalog.HeldOrders(ctx, 0, 1)
+	if err != nil {
+		return false, fmt.Errorf("sweep due: list held orders: %w", err)
+	}
+	return len(held) > 0, nil
+}
+
 // Sweep resolves orders stuck past the deadline (a pending order whose
 // checkout died is cancelled; a payment that never completed fails) and
 // settles holds no live order owns: released for orders that ended without
@@ -594,11 +627,11 @@ const VisitorCartTTL = 30 * 24 * time.Hour
 // and its cause, so that the job is retried and the failure seen.
 func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 	var res jobs.SweepResult
-	n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, s.now().Add(-VisitorCartTTL))
+	n, err := s.deleteStaleCarts(ctx)
+	res.StaleCarts = n
 	if err != nil {
 		return res, fmt.Errorf("sweep: delete stale visitor carts: %w", err)
 	}
-	res.StaleCarts = n
 	stuck, err := s.q.StuckOrders(ctx, s.pool, s.now().Add(-s.opts.StuckAfter))
 	if err != nil {
 		return res, fmt.Errorf("sweep: list stuck orders: %w", err)
@@ -644,6 +677,34 @@ func (s *Service) Sweep(ctx context.Context) (jobs.SweepResult, error) {
 		}
 	}
 	return res, errors.Join(unresolved...)
+}
+
+// staleCartBatch is how many carts one transaction of a sweep deletes
+// (with their items), so that each is short: the LIMIT of
+// DeleteStaleVisitorCarts; staleCartTime bounds a
+// sweep's time on them, so that its part for orders runs every time and
+// the job finishes well within its timeout. One sweep thus clears a
+// backlog of hundreds of thousands of carts, not the hundred of before,
+// which fell ever further behind a shop that sees more visitors.
+const (
+	staleCartBatch = 100
+	staleCartTime  = 20 * time.Second
+)
+
+// deleteStaleCarts deletes the visitor carts untouched for
+// VisitorCartTTL, a batch a transaction, until none is left or
+// staleCartTime has passed; the next sweep takes what remains.
+func (s *Service) deleteStaleCarts(ctx context.Context) (int64, error) {
+	before := s.now().Add(-VisitorCartTTL)
+	stop := time.Now().Add(staleCartTime)
+	var total int64
+	for {
+		n, err := s.q.DeleteStaleVisitorCarts(ctx, s.pool, before)
+		total += n
+		if err != nil || n < staleCartBatch || time.Now().After(stop) {
+			return total, err
+		}
+	}
 }
 
 // settleHolds releases the holds of orders that were cancelled or do not
