@@ -11,9 +11,8 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @id
 -- the cart does not hold exactly the lines the buyer was shown (another
 -- checkout took them first, a tab changed a quantity or added a book) the
 -- request hash is NULL; when the provider is refused the provider name is;
--- and when the buyer was shown another delivery cost (delivery_cents, sent
--- by every checkout page and by API clients that care) the delivery cost
--- is, so no edit of the provider between the page and this statement is
+-- and when the buyer was shown another delivery cost (delivery_cents,
+-- which every checkout must send) the delivery cost is, so no edit of the provider between the page and this statement is
 -- charged unseen. Their NOT NULL constraints refuse the row, in the
 -- columns' order, so nothing happens. A key
 -- used before breaks the unique key, which the caller answers as a replay.
@@ -25,8 +24,7 @@ SELECT * FROM orders.orders WHERE buyer_id = @buyer_id AND idempotency_key = @id
 -- dead rows, and a join, planned on statistics that say it is nearly
 -- empty, read every line the table held since its last vacuum.
 WITH prov AS (
-  SELECT p.name, CASE WHEN sqlc.narg(delivery_cents)::bigint IS NULL OR p.cost_cents = sqlc.narg(delivery_cents)::bigint
-    THEN p.cost_cents END AS cost_cents
+  SELECT p.name, CASE WHEN p.cost_cents = @delivery_cents::bigint THEN p.cost_cents END AS cost_cents
   FROM orders.delivery_providers p
   WHERE p.id = @provider_id AND p.active AND p.coverage = @coverage
 ), claimed AS (

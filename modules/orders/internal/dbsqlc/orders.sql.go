@@ -352,8 +352,7 @@ func (q *Queries) OrderStatuses(ctx context.Context, db DBTX, ids []int64) ([]Or
 
 const placeOrder = `-- name: PlaceOrder :one
 WITH prov AS (
-  SELECT p.name, CASE WHEN $1::bigint IS NULL OR p.cost_cents = $1::bigint
-    THEN p.cost_cents END AS cost_cents
+  SELECT p.name, CASE WHEN p.cost_cents = $1::bigint THEN p.cost_cents END AS cost_cents
   FROM orders.delivery_providers p
   WHERE p.id = $2 AND p.active AND p.coverage = $3
 ), claimed AS (
@@ -391,7 +390,7 @@ SELECT id, buyer_id, status, idempotency_key, request_hash, ship_name, ship_stre
 `
 
 type PlaceOrderParams struct {
-	DeliveryCents  *int64
+	DeliveryCents  int64
 	ProviderID     int64
 	Coverage       string
 	BuyerID        int64
@@ -451,9 +450,8 @@ type PlaceOrderRow struct {
 // the cart does not hold exactly the lines the buyer was shown (another
 // checkout took them first, a tab changed a quantity or added a book) the
 // request hash is NULL; when the provider is refused the provider name is;
-// and when the buyer was shown another delivery cost (delivery_cents, sent
-// by every checkout page and by API clients that care) the delivery cost
-// is, so no edit of the provider between the page and this statement is
+// and when the buyer was shown another delivery cost (delivery_cents,
+// which every checkout must send) the delivery cost is, so no edit of the provider between the page and this statement is
 // charged unseen. Their NOT NULL constraints refuse the row, in the
 // columns' order, so nothing happens. A key
 // used before breaks the unique key, which the caller answers as a replay.

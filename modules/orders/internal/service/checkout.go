@@ -301,8 +301,8 @@ func validateSeen(lines []SeenLine) ([]SeenLine, error) {
 // moves to awaiting_payment with the charge job in one transaction. Only
 // one of several checkouts racing for a cart gets its lines; the others
 // fail with ErrCartChanged, as does a checkout whose cart, prices or
-// delivery cost (when in.DeliveryCents is set) changed since the buyer
-// looked (its message says what changed). A replay
+// delivery cost changed since the buyer looked, or that sends no delivery
+// cost (its message says what changed, or what to confirm). A replay
 // of the same key returns the same order (finishing a placement a crash
 // interrupted); with another body it fails with ErrKeyReused. When the
 // catalog refuses the stock the order is dropped, its lines go back to the
@@ -355,7 +355,7 @@ func (s *Service) place(ctx context.Context, buyer auth.User, in PlaceInput, tok
 		BuyerID: int64(buyer.ID), BuyerName: buyer.Name, IdempotencyKey: in.Key, RequestHash: hash,
 		ShipName: in.Address.Name, ShipStreet: in.Address.Street, ShipCity: in.Address.City,
 		ShipRegion: in.Address.Region, ShipPostal: in.Address.PostalCode, ShipCountry: in.Address.Country,
-		ProviderID: in.ProviderID, Coverage: s.Coverage(in.Address.Country), DeliveryCents: in.DeliveryCents,
+		ProviderID: in.ProviderID, Coverage: s.Coverage(in.Address.Country), DeliveryCents: *in.DeliveryCents,
 		Method: in.Payment.Method, Brand: tok.Brand, Last4: tok.Last4, Token: tok.Token,
 	}
 	claim := make([]string, len(lines))
