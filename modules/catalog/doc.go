@@ -3,7 +3,9 @@
 // interface, by default <data-dir>/uploads, which replicas may share as a
 // mounted volume; catalog.staged_photos keeps for a day, for their owner
 // only, the photos of a new-listing form that came back, until the form is
-// sent again or the hourly job catalog.sweep_staged_photos removes them),
+// sent again or the hourly job catalog.sweep_staged_photos removes them;
+// a photo is served only while its row exists, and the daily job
+// catalog.sweep_photo_files removes the files no row names),
 // stock reservations (catalog.holds and hold_lines, one
 // row per order and per (order, book), each line with the price it was
 // held at), the sales of editions (catalog.sales: a confirmed line of a
@@ -24,11 +26,14 @@
 // committed once for them, not once each in a queue.
 //
 // Listing life: draft → active ⇄ paused → archived. Deleting a listing that
-// an order refers to archives it instead. Listings hidden by an admin or
+// an order refers to archives it instead; an archived listing keeps no
+// photos. Listings hidden by an admin or
 // of a disabled seller are out of the shop. Prices are int64 cents, at most
 // BOOKSTORE_CATALOG_MAX_PRICE (default 10,000.00).
 //
-// Sellers list in bulk from a CSV staged in catalog.imports: the job
+// Sellers list in bulk from a CSV staged in catalog.imports (at most
+// 10 unconfirmed per seller, removed after a day by the job
+// catalog.sweep_staged_imports; a finished import keeps no file): the job
 // catalog.import_listings creates or updates (by id, or ISBN and condition)
 // every valid row in one transaction with the summary, so an import is
 // whole or absent. A row's copies_base, the copies the export wrote, is the

@@ -3,6 +3,23 @@ INSERT INTO catalog.imports (seller_id, seller_name, filename, file, total)
 VALUES (@seller_id, @seller_name, @filename, @file, @total)
 RETURNING id;
 
+-- name: LockSellerImports :exec
+-- Serialises one seller's uploads, so two at once cannot both pass the cap
+-- on unconfirmed imports.
+SELECT pg_advisory_xact_lock(hashtextextended('catalog.imports:' || sqlc.arg(seller_id)::bigint, 0));
+
+-- name: CountStagedImports :one
+SELECT count(*) FROM catalog.imports WHERE seller_id = @seller_id AND state = 'staged';
+
+-- name: SweepStagedImports :execrows
+-- Removes imports never confirmed that are older than age_seconds, the
+-- oldest first, at most max_rows at once.
+DELETE FROM catalog.imports
+WHERE id IN (
+  SELECT i.id FROM catalog.imports i
+  WHERE i.state = 'staged' AND i.created_at < now() - make_interval(secs => @age_seconds::float8)
+  ORDER BY i.created_at LIMIT @max_rows::int);
+
 -- name: GetImport :one
 SELECT id, seller_id, seller_name, filename, state, total, done, created, updated, refused, error, created_at, updated_at
 FROM catalog.imports WHERE id = @id;
@@ -23,12 +40,13 @@ UPDATE catalog.imports SET done = @done, updated_at = now() WHERE id = @id AND s
 UPDATE catalog.imports SET error = @error, updated_at = now() WHERE id = @id AND state IN ('queued', 'running');
 
 -- name: FailImport :execrows
-UPDATE catalog.imports SET state = 'failed', error = @error, updated_at = now()
+-- A finished import keeps what its page shows, not its file.
+UPDATE catalog.imports SET state = 'failed', error = @error, file = ''::bytea, updated_at = now()
 WHERE id = @id AND state IN ('queued', 'running');
 
 -- name: FinishImport :execrows
 UPDATE catalog.imports SET state = 'done', done = total, created = @created, updated = @updated,
-  refused = @refused, error = '', updated_at = now()
+  refused = @refused, error = '', file = ''::bytea, updated_at = now()
 WHERE id = @id AND state = 'running';
 
 -- name: SellerBooksByISBN :many

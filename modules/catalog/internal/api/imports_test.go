@@ -19,6 +19,23 @@ import (
 	"github.com/bookstore/bookstore/platform/web/webtest"
 )
 
+// A seller keeps at most MaxStagedImports imports unconfirmed: the next
+// upload is 409, naming the cap.
+func TestAPI_StagedImportsCap(t *testing.T) {
+	t.Parallel()
+	env := catalogtest.NewServer(t)
+	csv := "title,author,condition,price\nDune,Frank Herbert,good,7.50\n"
+	for range service.MaxStagedImports {
+		res := env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(csv), authtest.As(seller)...)
+		require.Equal(t, http.StatusCreated, res.StatusCode, res.Body)
+	}
+	res := env.Send(t, http.MethodPost, "/api/v1/me/imports", "text/csv", strings.NewReader(csv), authtest.As(seller)...)
+	require.Equal(t, http.StatusConflict, res.StatusCode, res.Body)
+	e := errorOf(t, res)
+	require.Equal(t, "catalog.too_many_imports", e.Code)
+	require.Contains(t, e.Message, fmt.Sprintf("you have %d imports waiting", service.MaxStagedImports))
+}
+
 func TestAPI_Imports(t *testing.T) {
 	t.Parallel()
 	env := catalogtest.NewServer(t)

@@ -10,6 +10,17 @@ import (
 	"time"
 )
 
+const countStagedImports = `-- name: CountStagedImports :one
+SELECT count(*) FROM catalog.imports WHERE seller_id = $1 AND state = 'staged'
+`
+
+func (q *Queries) CountStagedImports(ctx context.Context, db DBTX, sellerID int64) (int64, error) {
+	row := db.QueryRow(ctx, countStagedImports, sellerID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const createImport = `-- name: CreateImport :one
 INSERT INTO catalog.imports (seller_id, seller_name, filename, file, total)
 VALUES ($1, $2, $3, $4, $5)
@@ -38,7 +49,7 @@ func (q *Queries) CreateImport(ctx context.Context, db DBTX, arg CreateImportPar
 }
 
 const failImport = `-- name: FailImport :execrows
-UPDATE catalog.imports SET state = 'failed', error = $1, updated_at = now()
+UPDATE catalog.imports SET state = 'failed', error = $1, file = ''::bytea, updated_at = now()
 WHERE id = $2 AND state IN ('queued', 'running')
 `
 
@@ -47,6 +58,7 @@ type FailImportParams struct {
 	ID    int64
 }
 
+// A finished import keeps what its page shows, not its file.
 func (q *Queries) FailImport(ctx context.Context, db DBTX, arg FailImportParams) (int64, error) {
 	result, err := db.Exec(ctx, failImport, arg.Error, arg.ID)
 	if err != nil {
@@ -57,7 +69,7 @@ func (q *Queries) FailImport(ctx context.Context, db DBTX, arg FailImportParams)
 
 const finishImport = `-- name: FinishImport :execrows
 UPDATE catalog.imports SET state = 'done', done = total, created = $1, updated = $2,
-  refused = $3, error = '', updated_at = now()
+  refused = $3, error = '', file = ''::bytea, updated_at = now()
 WHERE id = $4 AND state = 'running'
 `
 
@@ -132,6 +144,17 @@ func (q *Queries) ImportFile(ctx context.Context, db DBTX, id int64) ([]byte, er
 	var file []byte
 	err := row.Scan(&file)
 	return file, err
+}
+
+const lockSellerImports = `-- name: LockSellerImports :exec
+SELECT pg_advisory_xact_lock(hashtextextended('catalog.imports:' || $1::bigint, 0))
+`
+
+// Serialises one seller's uploads, so two at once cannot both pass the cap
+// on unconfirmed imports.
+func (q *Queries) LockSellerImports(ctx context.Context, db DBTX, sellerID int64) error {
+	_, err := db.Exec(ctx, lockSellerImports, sellerID)
+	return err
 }
 
 const noteImportError = `-- name: NoteImportError :exec
@@ -320,6 +343,29 @@ type SetImportStateParams struct {
 // moved elsewhere already.
 func (q *Queries) SetImportState(ctx context.Context, db DBTX, arg SetImportStateParams) (int64, error) {
 	result, err := db.Exec(ctx, setImportState, arg.NewState, arg.ID, arg.OldStates)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const sweepStagedImports = `-- name: SweepStagedImports :execrows
+DELETE FROM catalog.imports
+WHERE id IN (
+  SELECT i.id FROM catalog.imports i
+  WHERE i.state = 'staged' AND i.created_at < now() - make_interval(secs => $1::float8)
+  ORDER BY i.created_at LIMIT $2::int)
+`
+
+type SweepStagedImportsParams struct {
+	AgeSeconds float64
+	MaxRows    int32
+}
+
+// Removes imports never confirmed that are older than age_seconds, the
+// oldest first, at most max_rows at once.
+func (q *Queries) SweepStagedImports(ctx context.Context, db DBTX, arg SweepStagedImportsParams) (int64, error) {
+	result, err := db.Exec(ctx, sweepStagedImports, arg.AgeSeconds, arg.MaxRows)
 	if err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ package dbsqlc
 
 import (
 	"context"
+	"time"
 )
 
 const addPhoto = `-- name: AddPhoto :one
@@ -86,6 +87,30 @@ func (q *Queries) CountPhotos(ctx context.Context, db DBTX, bookID int64) (int64
 	return count, err
 }
 
+const deleteBookPhotos = `-- name: DeleteBookPhotos :many
+DELETE FROM catalog.photos WHERE book_id = $1 RETURNING key
+`
+
+func (q *Queries) DeleteBookPhotos(ctx context.Context, db DBTX, bookID int64) ([]string, error) {
+	rows, err := db.Query(ctx, deleteBookPhotos, bookID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, err
+		}
+		items = append(items, key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deletePhoto = `-- name: DeletePhoto :one
 DELETE FROM catalog.photos WHERE id = $1 AND book_id = $2 RETURNING key
 `
@@ -100,6 +125,53 @@ func (q *Queries) DeletePhoto(ctx context.Context, db DBTX, arg DeletePhotoParam
 	var key string
 	err := row.Scan(&key)
 	return key, err
+}
+
+const photoBook = `-- name: PhotoBook :one
+SELECT b.id, b.seller_id, b.title, b.author, b.condition, b.price_cents, b.currency, b.available,
+       b.status, b.hidden_reason, b.updated_at, b.seller_name, b.seller_disabled
+FROM catalog.photos p JOIN catalog.listings b ON b.id = p.book_id
+WHERE p.key = $1
+`
+
+type PhotoBookRow struct {
+	ID             int64
+	SellerID       int64
+	Title          string
+	Author         string
+	Condition      string
+	PriceCents     int64
+	Currency       string
+	Available      int32
+	Status         string
+	HiddenReason   *string
+	UpdatedAt      time.Time
+	SellerName     string
+	SellerDisabled bool
+}
+
+// The listing of the photo whose files key names, as BooksByIDs reads it:
+// one lookup of the photo by its unique key, then of the listing by its
+// primary key, so a photo is served only while a row names it.
+func (q *Queries) PhotoBook(ctx context.Context, db DBTX, key string) (PhotoBookRow, error) {
+	row := db.QueryRow(ctx, photoBook, key)
+	var i PhotoBookRow
+	err := row.Scan(
+		&i.ID,
+		&i.SellerID,
+		&i.Title,
+		&i.Author,
+		&i.Condition,
+		&i.PriceCents,
+		&i.Currency,
+		&i.Available,
+		&i.Status,
+		&i.HiddenReason,
+		&i.UpdatedAt,
+		&i.SellerName,
+		&i.SellerDisabled,
+	)
+	return i, err
 }
 
 const setPhotoPositions = `-- name: SetPhotoPositions :execrows
@@ -122,4 +194,33 @@ func (q *Queries) SetPhotoPositions(ctx context.Context, db DBTX, arg SetPhotoPo
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const unnamedPhotoKeys = `-- name: UnnamedPhotoKeys :many
+SELECT k::text FROM unnest($1::text[]) AS k
+WHERE NOT EXISTS (SELECT 1 FROM catalog.photos p WHERE p.key = k)
+  AND NOT EXISTS (SELECT 1 FROM catalog.staged_photos s WHERE s.key = k)
+`
+
+// The keys among keys that no photo of a listing and no staged photo
+// names: files left by a delete whose removal failed, or by a crash
+// between storing them and committing their row.
+func (q *Queries) UnnamedPhotoKeys(ctx context.Context, db DBTX, keys []string) ([]string, error) {
+	rows, err := db.Query(ctx, unnamedPhotoKeys, keys)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		items = append(items, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

@@ -1,7 +1,8 @@
 // Package jobs holds the catalog's background work: keeping the catalog's
 // copy of sellers (names, disabled flags) in step with the accounts module,
-// matching listings against want lists, and sweeping away the photos kept
-// for new-listing forms never sent again. The service inserts the args
+// matching listings against want lists, and sweeping away what is no
+// longer needed: the photos kept for new-listing forms never sent again,
+// the imports never confirmed, and the photo files no row names. The service inserts the args
 // and the workers call back into it, through Catalog, so neither package
 // imports the other's concrete type.
 package jobs
@@ -27,6 +28,8 @@ type Catalog interface {
 	RunImport(ctx context.Context, id int64) error
 	FailImport(ctx context.Context, id int64, cause error) error
 	SweepStagedPhotos(ctx context.Context) (int, error)
+	SweepStagedImports(ctx context.Context) (int, error)
+	SweepPhotoFiles(ctx context.Context) (int, error)
 }
 
 // SyncSellersArgs asks for one pass over the accounts change feed.
@@ -160,6 +163,68 @@ func (w *SweepStagedPhotosWorker) Work(ctx context.Context, _ *river.Job[SweepSt
 	return err
 }
 
+// SweepStagedImportsArgs asks to remove the imports never confirmed
+// (service.StagedImportTTL), with their files.
+type SweepStagedImportsArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepStagedImportsArgs) Kind() string { return "catalog.sweep_staged_imports" }
+
+// InsertOpts makes runs unique while one waits, as SyncSellersArgs does.
+func (SweepStagedImportsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: SweepEvery}}
+}
+
+// SweepStagedImportsWorker removes them; it is idempotent, as a row goes
+// once.
+type SweepStagedImportsWorker struct {
+	river.WorkerDefaults[SweepStagedImportsArgs]
+	Service Catalog
+}
+
+// Work implements river.Worker.
+func (w *SweepStagedImportsWorker) Work(ctx context.Context, _ *river.Job[SweepStagedImportsArgs]) error {
+	_, err := w.Service.SweepStagedImports(ctx)
+	return err
+}
+
+// SweepPhotoFilesArgs asks to remove the photo files that no row names
+// (service.SweepPhotoFiles).
+type SweepPhotoFilesArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepPhotoFilesArgs) Kind() string { return "catalog.sweep_photo_files" }
+
+// InsertOpts makes runs unique while one waits, as SyncSellersArgs does.
+func (SweepPhotoFilesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: PhotoFilesEvery}}
+}
+
+// PhotoFilesEvery is how often the photo store is gone through: every
+// file is listed, so not hourly. A file left by a failed delete is never
+// served meanwhile; it only takes room until then.
+const PhotoFilesEvery = 24 * time.Hour
+
+// SweepPhotoFilesWorker removes them; it is idempotent, as a removed file
+// is not listed again, and a run stopped halfway leaves the rest to the
+// next.
+type SweepPhotoFilesWorker struct {
+	river.WorkerDefaults[SweepPhotoFilesArgs]
+	Service Catalog
+}
+
+// Work implements river.Worker.
+func (w *SweepPhotoFilesWorker) Work(ctx context.Context, _ *river.Job[SweepPhotoFilesArgs]) error {
+	_, err := w.Service.SweepPhotoFiles(ctx)
+	return err
+}
+
+// Timeout bounds one run: listing a store of a million photos takes
+// minutes.
+func (w *SweepPhotoFilesWorker) Timeout(*river.Job[SweepPhotoFilesArgs]) time.Duration {
+	return time.Hour
+}
+
 // Workers registers the module's workers. The accounts service is the
 // local one in the monolith, a remote client when split.
 func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
@@ -168,12 +233,15 @@ func Workers(svc Catalog, accounts auth.Service) riverfx.Registrar {
 		river.AddWorker(ws, &MatchWantsWorker{Service: svc})
 		river.AddWorker(ws, &ImportListingsWorker{Service: svc})
 		river.AddWorker(ws, &SweepStagedPhotosWorker{Service: svc})
+		river.AddWorker(ws, &SweepStagedImportsWorker{Service: svc})
+		river.AddWorker(ws, &SweepPhotoFilesWorker{Service: svc})
 	}
 }
 
 // Periodic schedules the sellers' pass every SyncEvery, when the feed
-// holds a change the copy lacks, and the sweep of staged photos every
-// SweepEvery; each runs at start too.
+// holds a change the copy lacks, the sweeps of staged photos and imports
+// every SweepEvery and that of photo files every PhotoFilesEvery, each run
+// at start too.
 func Periodic(svc Catalog, accounts auth.Service) []*river.PeriodicJob {
 	behind := func(ctx context.Context) (bool, error) { return svc.SellersBehind(ctx, accounts.UserChanges) }
 	return []*river.PeriodicJob{
@@ -182,6 +250,12 @@ func Periodic(svc Catalog, accounts auth.Service) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepStagedPhotosArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(SweepEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepStagedImportsArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(PhotoFilesEvery),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepPhotoFilesArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -13,6 +14,7 @@ import (
 	"github.com/bookstore/bookstore/modules/auth"
 	"github.com/bookstore/bookstore/modules/catalog/catalogtest"
 	"github.com/bookstore/bookstore/modules/catalog/internal/jobs"
+	"github.com/bookstore/bookstore/modules/catalog/internal/photos"
 	"github.com/bookstore/bookstore/modules/catalog/internal/service"
 	"github.com/bookstore/bookstore/platform/migrate"
 	"github.com/bookstore/bookstore/platform/pgtest"
@@ -148,5 +150,48 @@ func TestSweepStagedPhotosWorker(t *testing.T) {
 	require.NoError(t, tx.Commit(ctx))
 	_, err = svc.OpenStagedPhoto(ctx, auth.User{ID: 5}, staged[0].Token)
 	require.ErrorIs(t, err, service.ErrPhotoNotFound)
-	require.Len(t, jobs.Periodic(svc, nil), 2, "scheduled with the sellers' pass")
+	require.Len(t, jobs.Periodic(svc, nil), 4, "scheduled with the sellers' pass and the other sweeps")
+}
+
+// The sweep removes the imports a day old that were never confirmed.
+func TestSweepStagedImportsWorker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	svc := service.New(pool, nil)
+	seller := auth.User{ID: 5, Name: "Sam", EmailVerified: true}
+	im, _, err := svc.StageImport(ctx, seller, "", []byte("title,author,condition,price\nEmma,Jane Austen,good,5\n"))
+	require.NoError(t, err)
+	_, err = pool.Exec(ctx, `UPDATE catalog.imports SET created_at = now() - interval '2 days'`)
+	require.NoError(t, err)
+	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema},
+		&jobs.SweepStagedImportsWorker{Service: svc})
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	res, err := w.Work(ctx, t, tx, jobs.SweepStagedImportsArgs{}, nil)
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateCompleted, res.Job.State)
+	require.NoError(t, tx.Commit(ctx))
+	_, err = svc.Import(ctx, seller, im.ID)
+	require.ErrorIs(t, err, service.ErrImportNotFound)
+}
+
+// The sweep of photo files removes those no row names.
+func TestSweepPhotoFilesWorker(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.New(t)
+	store := photos.NewMemStore()
+	require.NoError(t, store.Put(ctx, "b9/0123456789abcdef01234567-320.jpg", []byte("orphan")))
+	later := time.Now().Add(2 * service.PhotoFileGrace)
+	svc := service.New(pool, &service.Options{Photos: store, NowFunc: func() time.Time { return later }})
+	w := rivertest.NewWorker(t, riverpgxv5.New(pool), &river.Config{Schema: migrate.RiverSchema},
+		&jobs.SweepPhotoFilesWorker{Service: svc})
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	res, err := w.Work(ctx, t, tx, jobs.SweepPhotoFilesArgs{}, nil)
+	require.NoError(t, err)
+	require.Equal(t, rivertype.JobStateCompleted, res.Job.State)
+	require.NoError(t, tx.Commit(ctx))
+	require.Zero(t, store.Len())
 }

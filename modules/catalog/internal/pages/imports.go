@@ -68,8 +68,9 @@ func (h *handler) renderUpload(w http.ResponseWriter, r *http.Request, status in
 	render(w, r, status, "Import listings", importUploadView(importUploadPage{FileError: fileError, Imports: ims, Pager: view.NewPager(r.URL, page, hasNext)}))
 }
 
-// stageImport reads the upload; a file refused as a whole comes back on
-// the form with the reason, a readable one goes to its preview.
+// stageImport reads the upload; a file refused as a whole, or one past the
+// cap on unconfirmed imports, comes back on the form with the reason, a
+// readable one goes to its preview.
 func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	u, err := auth.RequireUser(r.Context())
 	if err != nil {
@@ -87,7 +88,7 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		e := apperr.As(err)
-		if e == nil || (e.Kind != apperr.Invalid && e.Kind != apperr.TooLarge) {
+		if e == nil || (e.Kind != apperr.Invalid && e.Kind != apperr.TooLarge && !errors.Is(err, service.ErrTooManyImports)) {
 			web.Error(w, r, err)
 			return
 		}
@@ -95,7 +96,11 @@ func (h *handler) stageImport(w http.ResponseWriter, r *http.Request) {
 		if f := e.Fields["file"]; f != "" {
 			msg = f
 		}
-		h.renderUpload(w, r, http.StatusUnprocessableEntity, u, msg)
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, service.ErrTooManyImports) {
+			status = http.StatusConflict
+		}
+		h.renderUpload(w, r, status, u, msg)
 		return
 	}
 	web.Redirect(w, r, "info", "Check the rows below, then confirm the import.", importURL(im.ID))

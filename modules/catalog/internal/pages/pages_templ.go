@@ -2346,17 +2346,17 @@ func listingDeleteView(l service.Listing) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, " of its copies; the listing will be archived, not deleted, so those orders keep their book.")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, " of its copies; the listing will be archived, not deleted, so those orders keep their book. Its photos will be removed.")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else if l.Sold > 0 {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 205, "Copies of it were sold; the listing will be archived so the orders keep their book.")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 205, "Copies of it were sold; the listing will be archived so the orders keep their book. Its photos will be removed.")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 206, "The listing and its photos will be removed for good.")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 206, "The listing and its photos will be removed for good. If an order once held it, even one cancelled since, the listing is archived instead, so that order keeps its title; its photos go all the same.")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -383,7 +383,7 @@ func (h *handler) deleteListing(w http.ResponseWriter, r *http.Request) {
 	}
 	msg := text.Quote(l.Title) + " is deleted."
 	if archived {
-		msg = text.Quote(l.Title) + " is archived rather than deleted, because orders refer to it."
+		msg = text.Quote(l.Title) + " is archived rather than deleted, because orders refer to it; its photos are removed."
 	}
 	web.Redirect(w, r, "success", msg, "/my/listings")
 }

@@ -112,6 +112,29 @@ func (s *S3) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Walk implements Store, listing the objects under the store's prefix.
+func (s *S3) Walk(ctx context.Context, fn func(File) error) error {
+	prefix := ""
+	if s.prefix != "" {
+		prefix = s.prefix + "/"
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // stops the listing when fn stops the walk
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if obj.Err != nil {
+			return fmt.Errorf("walk photos: %w", obj.Err)
+		}
+		key := strings.TrimPrefix(obj.Key, prefix)
+		if !ValidKey(key) {
+			continue
+		}
+		if err := fn(File{Key: key, Modified: obj.LastModified}); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
 func contentType(key string) string {
 	switch path.Ext(key) {
 	case ".png":

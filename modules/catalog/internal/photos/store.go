@@ -13,7 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
+	"time"
 )
 
 // ErrNotFound is returned for a key that holds nothing.
@@ -27,6 +30,17 @@ type Store interface {
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 	// Delete removes key; deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
+	// Walk calls fn with each stored file, in no set order, and stops at
+	// the first error fn returns, which it returns. A file put or deleted
+	// meanwhile may or may not be seen.
+	Walk(ctx context.Context, fn func(File) error) error
+}
+
+// File is a stored file as Walk finds it.
+type File struct {
+	Key string
+	// Modified is when the file was stored, by the store's clock.
+	Modified time.Time
 }
 
 // validKey matches the names the service generates, e.g. "b12/3fa9c0-800.jpg".
@@ -60,10 +74,7 @@ func (d *Dir) Put(_ context.Context, key string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("put photo: invalid key %q", key)
 	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".upload-*")
+	tmp, err := createIn(filepath.Dir(p))
 	if err != nil {
 		return err
 	}
@@ -76,6 +87,22 @@ func (d *Dir) Put(_ context.Context, key string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), p)
+}
+
+// createIn creates a temporary file in dir, making dir first. A Delete of
+// the folder's last file removes the folder, and may do so between the two:
+// the folder is then made again, once.
+func createIn(dir string) (*os.File, error) {
+	for again := true; ; again = false {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		f, err := os.CreateTemp(dir, ".upload-*")
+		if errors.Is(err, fs.ErrNotExist) && again {
+			continue
+		}
+		return f, err
+	}
 }
 
 // Open implements Store.
@@ -91,7 +118,9 @@ func (d *Dir) Open(_ context.Context, key string) (io.ReadSeekCloser, error) {
 	return f, err
 }
 
-// Delete implements Store.
+// Delete implements Store. The folder of a listing, or of a seller's
+// staged photos, goes with its last file, so a deleted listing leaves no
+// empty folder behind.
 func (d *Dir) Delete(_ context.Context, key string) error {
 	p, err := d.path(key)
 	if err != nil {
@@ -100,17 +129,66 @@ func (d *Dir) Delete(_ context.Context, key string) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	// Fails, as it should, while the folder holds another file.
+	_ = os.Remove(filepath.Dir(p))
+	return nil
+}
+
+// Walk implements Store. It removes the empty folders it passes, such as
+// those left before Delete removed them.
+func (d *Dir) Walk(ctx context.Context, fn func(File) error) error {
+	dirs, err := os.ReadDir(d.root)
+	if err != nil {
+		return fmt.Errorf("walk photos: %w", err)
+	}
+	for _, dir := range dirs {
+		if !dir.IsDir() {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		files, err := os.ReadDir(filepath.Join(d.root, dir.Name()))
+		if err != nil {
+			return fmt.Errorf("walk photos: %w", err)
+		}
+		if len(files) == 0 {
+			_ = os.Remove(filepath.Join(d.root, dir.Name()))
+			continue
+		}
+		for _, f := range files {
+			key := dir.Name() + "/" + f.Name()
+			if !ValidKey(key) {
+				continue
+			}
+			info, err := f.Info()
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("walk photos: %w", err)
+			}
+			if err := fn(File{Key: key, Modified: info.ModTime()}); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
 // Mem stores photos in memory, for tests and commands that need no files.
 type Mem struct {
 	mu    sync.Mutex
-	files map[string][]byte
+	files map[string]memFile
+}
+
+type memFile struct {
+	data []byte
+	at   time.Time
 }
 
 // NewMemStore returns an empty in-memory store.
-func NewMemStore() *Mem { return &Mem{files: map[string][]byte{}} }
+func NewMemStore() *Mem { return &Mem{files: map[string]memFile{}} }
 
 // Put implements Store.
 func (m *Mem) Put(_ context.Context, key string, data []byte) error {
@@ -119,7 +197,7 @@ func (m *Mem) Put(_ context.Context, key string, data []byte) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.files[key] = bytes.Clone(data)
+	m.files[key] = memFile{data: bytes.Clone(data), at: time.Now()}
 	return nil
 }
 
@@ -127,11 +205,11 @@ func (m *Mem) Put(_ context.Context, key string, data []byte) error {
 func (m *Mem) Open(_ context.Context, key string) (io.ReadSeekCloser, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b, ok := m.files[key]
+	f, ok := m.files[key]
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return nopCloser{bytes.NewReader(b)}, nil
+	return nopCloser{bytes.NewReader(f.data)}, nil
 }
 
 // Delete implements Store.
@@ -139,6 +217,23 @@ func (m *Mem) Delete(_ context.Context, key string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.files, key)
+	return nil
+}
+
+// Walk implements Store, over the files stored when it is called.
+func (m *Mem) Walk(_ context.Context, fn func(File) error) error {
+	m.mu.Lock()
+	files := make([]File, 0, len(m.files))
+	for k, f := range m.files {
+		files = append(files, File{Key: k, Modified: f.at})
+	}
+	m.mu.Unlock()
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Key, b.Key) })
+	for _, f := range files {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

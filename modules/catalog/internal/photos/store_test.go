@@ -2,10 +2,14 @@ package photos_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -69,6 +73,63 @@ func TestStores(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStores_Walk runs the listing the sweep of unnamed files relies on
+// over every implementation: each stored file once, with when it was
+// stored, and a stop when fn says so.
+func TestStores_Walk(t *testing.T) {
+	dir, err := photos.New("", filepath.Join(t.TempDir(), "uploads"))
+	require.NoError(t, err)
+	for name, s := range map[string]photos.Store{"Dir": dir, "Mem": photos.NewMemStore(), "S3": s3Store(t)} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			start := time.Now().Add(-time.Minute)
+			keys := []string{"b1/aa-1200.jpg", "b1/aa-320.jpg", "b22/bb-320.jpg", "s3/cc-320.jpg"}
+			for _, k := range keys {
+				require.NoError(t, s.Put(ctx, k, []byte(k)))
+			}
+			var seen []string
+			require.NoError(t, s.Walk(ctx, func(f photos.File) error {
+				require.True(t, f.Modified.After(start), "%s stored at %s", f.Key, f.Modified)
+				seen = append(seen, f.Key)
+				return nil
+			}))
+			require.ElementsMatch(t, keys, seen)
+			stop := errors.New("stop")
+			n := 0
+			err := s.Walk(ctx, func(photos.File) error { n++; return stop })
+			require.ErrorIs(t, err, stop)
+			require.Equal(t, 1, n)
+			for _, k := range keys {
+				require.NoError(t, s.Delete(ctx, k))
+			}
+			require.NoError(t, s.Walk(ctx, func(f photos.File) error { return fmt.Errorf("%s is deleted", f.Key) }))
+		})
+	}
+}
+
+// A folder goes with its last file, and a put into a folder just removed
+// makes it again.
+func TestDir_RemovesEmptyFolders(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	root := filepath.Join(t.TempDir(), "uploads")
+	s, err := photos.NewDir(root)
+	require.NoError(t, err)
+	require.NoError(t, s.Put(ctx, "b1/aa-1200.jpg", []byte("a")))
+	require.NoError(t, s.Put(ctx, "b1/aa-320.jpg", []byte("a")))
+	require.NoError(t, s.Delete(ctx, "b1/aa-1200.jpg"))
+	require.DirExists(t, filepath.Join(root, "b1"), "a file is left")
+	require.NoError(t, s.Delete(ctx, "b1/aa-320.jpg"))
+	require.NoDirExists(t, filepath.Join(root, "b1"))
+	require.NoError(t, s.Put(ctx, "b1/bb-320.jpg", []byte("b")))
+	require.FileExists(t, filepath.Join(root, "b1", "bb-320.jpg"))
+
+	require.NoError(t, os.Mkdir(filepath.Join(root, "b2"), 0o755), "left empty before folders were removed")
+	require.NoError(t, s.Walk(ctx, func(photos.File) error { return nil }))
+	require.NoDirExists(t, filepath.Join(root, "b2"))
+	require.DirExists(t, filepath.Join(root, "b1"))
 }
 
 func TestS3_KeepsObjectsUnderPrefix(t *testing.T) {

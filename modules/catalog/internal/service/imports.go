@@ -68,13 +68,27 @@ func (im Import) Percent() int {
 	return im.Done * 100 / im.Total
 }
 
+// Limits of unconfirmed imports, which hold their file (up to
+// MaxImportBytes) until confirmed.
+const (
+	// MaxStagedImports bounds the imports one seller keeps unconfirmed.
+	MaxStagedImports = 10
+	// StagedImportTTL is how long an import waits for its confirmation
+	// before SweepStagedImports removes it.
+	StagedImportTTL = 24 * time.Hour
+)
+
 // Import errors.
 var (
+	// ErrTooManyImports refuses an upload from a seller who has
+	// MaxStagedImports imports unconfirmed.
+	ErrTooManyImports = apperr.New(apperr.Conflict, "catalog.too_many_imports",
+		fmt.Sprintf("you have %d imports waiting for your confirmation, the most one account may keep; confirm one first, or upload the file again tomorrow: an import not confirmed within a day is removed", MaxStagedImports))
 	// ErrImportState refuses to confirm an import twice.
 	ErrImportState = apperr.New(apperr.Conflict, "catalog.import_state", "this import has already been confirmed")
 	// ErrImportNotFound answers for an import that does not exist or is
 	// another seller's.
-	ErrImportNotFound = apperr.New(apperr.NotFound, "catalog.import_not_found", "import not found")
+	ErrImportNotFound = apperr.New(apperr.NotFound, "catalog.import_not_found", "import not found; an import not confirmed within a day is removed")
 )
 
 func importFrom(r dbsqlc.GetImportRow) (Import, error) {
@@ -115,8 +129,10 @@ func (s *Service) SellerImports(ctx context.Context, seller auth.User, page, per
 const MaxImportFilename = 300
 
 // StageImport parses a seller's CSV and, unless the file as a whole is
-// refused (ParseListings), stores it for the preview and the confirmation.
-// The rows come back judged, with the listing each would update.
+// refused (ParseListings) or the seller has MaxStagedImports unconfirmed
+// already (ErrTooManyImports), stores it for the preview and the
+// confirmation. The rows come back judged, with the listing each would
+// update.
 func (s *Service) StageImport(ctx context.Context, seller auth.User, filename string, data []byte) (Import, []ImportRow, error) {
 	if seller.ID == 0 || seller.Disabled {
 		return Import{}, nil, auth.ErrUnauthenticated
@@ -134,8 +150,22 @@ func (s *Service) StageImport(ctx context.Context, seller auth.User, filename st
 	if utf8.RuneCountInString(filename) > MaxImportFilename {
 		filename = string([]rune(filename)[:MaxImportFilename])
 	}
-	id, err := s.q.CreateImport(ctx, s.pool, dbsqlc.CreateImportParams{
-		SellerID: int64(seller.ID), SellerName: seller.Name, Filename: filename, File: data, Total: int32(len(rows)),
+	var id int64
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.q.LockSellerImports(ctx, tx, int64(seller.ID)); err != nil {
+			return err
+		}
+		n, err := s.q.CountStagedImports(ctx, tx, int64(seller.ID))
+		if err != nil {
+			return err
+		}
+		if n >= MaxStagedImports {
+			return ErrTooManyImports
+		}
+		id, err = s.q.CreateImport(ctx, tx, dbsqlc.CreateImportParams{
+			SellerID: int64(seller.ID), SellerName: seller.Name, Filename: filename, File: data, Total: int32(len(rows)),
+		})
+		return err
 	})
 	if err != nil {
 		return Import{}, nil, fmt.Errorf("stage import: %w", err)
@@ -161,6 +191,23 @@ func (s *Service) Import(ctx context.Context, seller auth.User, id int64) (Impor
 		return Import{}, fmt.Errorf("import %d: %w", id, err)
 	}
 	return importFrom(r)
+}
+
+// SweepStagedImports removes the imports older than StagedImportTTL that
+// were never confirmed, and so their files. Age is judged by the
+// database's clock, which stamped them. It returns how many it removed.
+func (s *Service) SweepStagedImports(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		m, err := s.q.SweepStagedImports(ctx, s.pool, dbsqlc.SweepStagedImportsParams{AgeSeconds: StagedImportTTL.Seconds(), MaxRows: sweepBatch})
+		if err != nil {
+			return n, fmt.Errorf("sweep staged imports: %w", err)
+		}
+		n += int(m)
+		if m < sweepBatch {
+			return n, nil
+		}
+	}
 }
 
 // ImportRowsPerPage is how many rows a page of a staged import's preview

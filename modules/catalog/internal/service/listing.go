@@ -627,28 +627,25 @@ func (s *Service) SetStatus(ctx context.Context, u auth.User, id catalog.BookID,
 	return s.Listing(ctx, id)
 }
 
-// Delete removes a listing, or archives it when an order refers to it, so
-// nothing an order points at is ever lost. It reports whether the listing
-// was archived rather than deleted.
+// Delete removes a listing, or archives it when an order refers to it
+// (even one cancelled, whose hold the checkout released), so nothing an
+// order points at is ever lost. Its photos go either way: an order keeps
+// the listing's title, author and price, not its photos, which the seller
+// asked to remove and which may show what they would not keep online. It
+// reports whether the listing was archived rather than deleted.
 func (s *Service) Delete(ctx context.Context, u auth.User, id catalog.BookID) (archived bool, err error) {
 	var keys []string
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := s.owned(ctx, tx, u, id); err != nil {
 			return err
 		}
-		photos, err := s.q.BookPhotos(ctx, tx, []int64{int64(id)})
-		if err != nil {
+		var err error
+		if keys, err = s.q.DeleteBookPhotos(ctx, tx, int64(id)); err != nil {
 			return err
 		}
 		n, err := s.q.DeleteBook(ctx, tx, int64(id))
-		if err != nil {
+		if err != nil || n == 1 {
 			return err
-		}
-		if n == 1 {
-			for _, p := range photos {
-				keys = append(keys, p.Key)
-			}
-			return nil
 		}
 		archived = true
 		_, err = s.q.SetBookStatus(ctx, tx, dbsqlc.SetBookStatusParams{

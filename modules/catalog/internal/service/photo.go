@@ -12,8 +12,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	// Decoders for the accepted formats register themselves.
 	_ "image/png"
@@ -261,11 +261,12 @@ func (s *Service) roomForPhoto(ctx context.Context, tx pgx.Tx, u auth.User, id c
 	return nil
 }
 
-// DeletePhoto removes one photo of the seller's listing.
+// DeletePhoto removes one photo of the seller's listing, archived or not:
+// a seller may always take a photo offline.
 func (s *Service) DeletePhoto(ctx context.Context, u auth.User, id catalog.BookID, photoID int64) error {
 	var key string
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.owned(ctx, tx, u, id); err != nil {
+		if _, err := s.owned(ctx, tx, u, id); err != nil && !errors.Is(err, ErrArchived) {
 			return err
 		}
 		k, err := s.q.DeletePhoto(ctx, tx, dbsqlc.DeletePhotoParams{ID: photoID, BookID: int64(id)})
@@ -415,42 +416,108 @@ func samePhotos(now, ids []int64) error {
 	return ErrPhotoOrder.WithMessage("photo_ids " + msg).WithFields(map[string]string{"photo_ids": msg})
 }
 
+// deletePhotoFiles removes both files of the photo key, whose row is gone
+// or was never written. A file the store fails to remove is no longer
+// served (OpenPhoto) and goes with the next SweepPhotoFiles.
 func (s *Service) deletePhotoFiles(ctx context.Context, key string) {
 	for _, suffix := range []string{largeSuffix, thumbSuffix} {
 		if err := s.opts.Photos.Delete(ctx, key+"-"+suffix); err != nil {
-			s.opts.Log.Warn("delete photo file", "key", key, "err", err)
+			s.opts.Log.Warn("delete photo file; the sweep of photo files removes it later", "key", key, "err", err)
 		}
 	}
 }
 
+// PhotoFileGrace is how old a stored file must be before SweepPhotoFiles
+// may take it for one no row names: a photo's files are stored before the
+// row that names them commits, seconds later, never this much.
+const PhotoFileGrace = time.Hour
+
+// SweepPhotoFiles removes the stored photo files older than PhotoFileGrace
+// that no photo of a listing and no staged photo names: those whose
+// removal failed when their row was deleted, and those a crash left
+// between storing them and committing their row. Age is judged by the
+// store's clock, which stamped the files. It returns how many files it
+// removed; running it twice removes nothing twice.
+func (s *Service) SweepPhotoFiles(ctx context.Context) (int, error) {
+	before := s.opts.NowFunc().Add(-PhotoFileGrace)
+	removed := 0
+	var files []string
+	sweep := func() error {
+		keys := make([]string, 0, len(files))
+		for _, f := range files {
+			if k, _ := photoOfFile(f); !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		unnamed, err := s.q.UnnamedPhotoKeys(ctx, s.pool, keys)
+		if err != nil {
+			return err
+		}
+		gone := make(map[string]bool, len(unnamed))
+		for _, k := range unnamed {
+			gone[k] = true
+		}
+		for _, f := range files {
+			if k, _ := photoOfFile(f); !gone[k] {
+				continue
+			}
+			if err := s.opts.Photos.Delete(ctx, f); err != nil {
+				return err
+			}
+			removed++
+		}
+		files = files[:0]
+		return nil
+	}
+	err := s.opts.Photos.Walk(ctx, func(f photos.File) error {
+		if _, ok := photoOfFile(f.Key); !ok || !f.Modified.Before(before) {
+			return nil
+		}
+		files = append(files, f.Key)
+		if len(files) < sweepBatch {
+			return nil
+		}
+		return sweep()
+	})
+	if err == nil && len(files) > 0 {
+		err = sweep()
+	}
+	if err != nil {
+		return removed, fmt.Errorf("sweep photo files: %w", err)
+	}
+	return removed, nil
+}
+
 // photoDirPrefix starts the folder of a listing's photo files, which the
-// listing's id ends ("b12/3fa9c0-1200.jpg"): OpenPhoto finds the listing
-// from the key alone, with no lookup of the photo.
+// listing's id ends ("b12/3fa9c0-1200.jpg"), so that the files of one
+// listing sit together.
 const photoDirPrefix = "b"
 
 // OpenPhoto opens the stored file key (as a Photo's URL names it after
-// /photos/) for the user ctx signed in, or a visitor. A photo is shown to
-// whoever may see its listing (ListingFor's rule), so hiding a listing, a
-// draft or a disabled seller keeps its photos from everyone but its seller
-// and the admins: ErrPhotoWithdrawn (ErrPhotoNotFound for a key that
-// holds nothing).
+// /photos/) for the user ctx signed in, or a visitor. A photo is served
+// only while its row exists: a file whose removal failed when its photo or
+// listing was deleted stays unreachable until the sweep removes it
+// (SweepPhotoFiles). It is shown to whoever may see its listing
+// (ListingFor's rule), so hiding a listing, a draft or a disabled seller
+// keeps its photos from everyone but its seller and the admins:
+// ErrPhotoWithdrawn (ErrPhotoNotFound for a key that names no photo).
 // Public says whether everyone may see it, and so whether a shared cache
-// may keep it. It costs one lookup of the listing by its primary key.
+// may keep it. It costs one lookup of the photo by its key, joined to its
+// listing by its primary key.
 func (s *Service) OpenPhoto(ctx context.Context, key string) (f io.ReadSeekCloser, public bool, err error) {
-	dir, _, _ := strings.Cut(key, "/")
-	id, err := strconv.ParseInt(strings.TrimPrefix(dir, photoDirPrefix), 10, 64)
-	if err != nil || !strings.HasPrefix(dir, photoDirPrefix) || !photos.ValidKey(key) {
+	photo, ok := photoOfFile(key)
+	if !ok || !strings.HasPrefix(key, photoDirPrefix) || !photos.ValidKey(key) {
 		return nil, false, ErrPhotoNotFound
 	}
-	books, err := s.booksByIDs(ctx, []int64{id})
+	row, err := s.q.PhotoBook(ctx, s.pool, photo)
+	if isNoRows(err) {
+		return nil, false, ErrPhotoNotFound
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("photo %s: %w", key, err)
 	}
-	b, ok := books[catalog.BookID(id)]
-	switch {
-	case !ok:
-		return nil, false, ErrPhotoNotFound
-	case !visibleIn(ctx, b):
+	b := bookOf(dbsqlc.BooksByIDsRow(row))
+	if !visibleIn(ctx, b) {
 		return nil, false, ErrPhotoWithdrawn
 	}
 	f, err = s.opts.Photos.Open(ctx, key)
@@ -461,6 +528,17 @@ func (s *Service) OpenPhoto(ctx context.Context, key string) (f io.ReadSeekClose
 		return nil, false, fmt.Errorf("photo %s: %w", key, err)
 	}
 	return f, b.Public(), nil
+}
+
+// photoOfFile is the key of the photo (as its row holds it) whose file is
+// file, one of its two sizes.
+func photoOfFile(file string) (string, bool) {
+	for _, suffix := range []string{largeSuffix, thumbSuffix} {
+		if photo, ok := strings.CutSuffix(file, "-"+suffix); ok {
+			return photo, true
+		}
+	}
+	return "", false
 }
 
 // DefaultPhotoDecodes is how many photos are processed at once unless

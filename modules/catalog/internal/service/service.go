@@ -131,13 +131,18 @@ func (s *Service) booksByIDs(ctx context.Context, ids []int64) (map[catalog.Book
 	}
 	out := make(map[catalog.BookID]catalog.Book, len(rows))
 	for _, r := range rows {
-		out[catalog.BookID(r.ID)] = publicBook(dbsqlc.Listing{
-			ID: r.ID, SellerID: r.SellerID, Title: r.Title, Author: r.Author, Condition: r.Condition,
-			PriceCents: r.PriceCents, Currency: r.Currency, Available: r.Available, Status: r.Status,
-			HiddenReason: r.HiddenReason, UpdatedAt: r.UpdatedAt, SellerName: r.SellerName, SellerDisabled: r.SellerDisabled,
-		})
+		out[catalog.BookID(r.ID)] = bookOf(r)
 	}
 	return out, nil
+}
+
+// bookOf is a listing as BooksByIDs, and PhotoBook, read it.
+func bookOf(r dbsqlc.BooksByIDsRow) catalog.Book {
+	return publicBook(dbsqlc.Listing{
+		ID: r.ID, SellerID: r.SellerID, Title: r.Title, Author: r.Author, Condition: r.Condition,
+		PriceCents: r.PriceCents, Currency: r.Currency, Available: r.Available, Status: r.Status,
+		HiddenReason: r.HiddenReason, UpdatedAt: r.UpdatedAt, SellerName: r.SellerName, SellerDisabled: r.SellerDisabled,
+	})
 }
 
 func publicBook(r dbsqlc.Listing) catalog.Book {

@@ -236,7 +236,7 @@ func (s *Service) AttachPhotos(ctx context.Context, u auth.User, id catalog.Book
 }
 
 // attachStaged moves u's staged photo token to listing id: its files are
-// copied to the listing's folder (OpenPhoto finds the listing from a key)
+// copied to the listing's folder, where no one but u sees staged files,
 // and the staged row goes in the transaction that adds the photo, so two
 // forms sent at once attach it once. It returns the photo's file name for
 // a refusal.
