@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,6 +73,11 @@ func TestPages_BrowserCheckout(t *testing.T) {
 		"city": {"Medellín"}, "region": {"ANT"}, "postal_code": {"050001"}, "country": {"CO"}, "delivery_provider_id": {"4"},
 		"payment_method": {"bank_transfer"}, "line": webtest.HiddenValues(body, "line")}
 	require.Equal(t, []string{fmt.Sprintf("%d:2:%d", book.ID, book.PriceCents)}, form["line"])
+	// The order confirms the delivery cost of the provider chosen, as the
+	// page's script puts it in the total from the radio's data-cost.
+	cost := regexp.MustCompile(`name="delivery_provider_id" value="4"[^>]*data-cost="(\d+)"`).FindStringSubmatch(body)
+	require.Len(t, cost, 2, "provider 4 offered with its cost")
+	form.Set("delivery_cents", cost[1])
 	res, _ = send(http.MethodPost, "/checkout", url.Values{"idempotency_key": {"no-token"}})
 	require.Equal(t, http.StatusForbidden, res.StatusCode) // CSRF token required
 	res, _ = send(http.MethodPost, "/checkout", form)
